@@ -1,0 +1,103 @@
+import picomatch from 'picomatch';
+
+/** Database extensions refused by name, each also with `-wal`, `-shm` and `-journal`. */
+export const DATABASE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3', '.db3', '.s3db', '.sl3'];
+
+/** Suffixes SQLite appends to a database name for its side files. */
+export const DATABASE_SIDE_SUFFIXES: readonly string[] = ['', '-wal', '-shm', '-journal'];
+
+/** File names refused whatever their extension, unless the caller replaces this list. */
+export const DEFAULT_DATABASE_FILE_NAMES: readonly string[] = ['app.db', 'database.db', 'scouting.db'];
+
+/** Bytes needed to recognise every database header this module knows. */
+export const DATABASE_HEADER_BYTES = 16;
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const WAL_MAGICS: readonly number[] = [0x377f0682, 0x377f0683];
+const JOURNAL_MAGIC = Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+
+/** Options of {@link createFilePolicy}. */
+export interface FilePolicyOptions {
+  /**
+   * Exact file names (case-insensitive) that are databases whatever their extension.
+   * @defaultValue {@link DEFAULT_DATABASE_FILE_NAMES}
+   */
+  readonly databaseFileNames?: readonly string[];
+  /**
+   * Extra picomatch globs (case-insensitive) for files never to sync, matched
+   * against the path relative to its root and against the base name. They add
+   * to the built-in rules; nothing can remove those.
+   * @defaultValue `[]`
+   */
+  readonly extraPatterns?: readonly string[];
+}
+
+/** Decides whether a file is a database file, by name and by content. */
+export interface FilePolicy {
+  /** True when `relativePath` names a database file or matches an extra pattern. */
+  isDatabaseName(relativePath: string): boolean;
+  /** True when `header` (the first bytes of a file) is SQLite, WAL or journal content. */
+  isDatabaseContent(header: Uint8Array): boolean;
+}
+
+/**
+ * Reduces a name to what a file system would store: drops an NTFS stream
+ * suffix (`app.db::$DATA`, `app.db:x`), trailing dots and spaces (Windows
+ * strips them), and lower-cases it.
+ */
+export function canonicalFileName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  const withoutStream = base.includes(':') ? base.slice(0, base.indexOf(':')) : base;
+  return withoutStream.replace(/[. ]+$/, '').toLowerCase();
+}
+
+function hasDatabaseExtension(canonical: string): boolean {
+  for (const extension of DATABASE_EXTENSIONS) {
+    for (const suffix of DATABASE_SIDE_SUFFIXES) {
+      if (canonical.endsWith(extension + suffix)) return true;
+    }
+  }
+  return canonical.endsWith('.lock');
+}
+
+function isNamedDatabase(canonical: string, names: ReadonlySet<string>): boolean {
+  return DATABASE_SIDE_SUFFIXES.some(
+    (suffix) => canonical.endsWith(suffix) && names.has(canonical.slice(0, canonical.length - suffix.length)),
+  );
+}
+
+/** True when the first bytes are an SQLite database, WAL or rollback-journal header. */
+export function isDatabaseHeader(header: Uint8Array): boolean {
+  const bytes = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+  if (bytes.length >= SQLITE_HEADER.length && bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return true;
+  if (bytes.length >= 4 && WAL_MAGICS.includes(bytes.readUInt32BE(0))) return true;
+  return bytes.length >= JOURNAL_MAGIC.length && bytes.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC);
+}
+
+function checkStringList(value: unknown, option: string): readonly string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new TypeError(`express-sqlite-sync: \`${option}\` must be an array of non-empty strings`);
+  }
+  return value as string[];
+}
+
+/**
+ * Builds the database-file policy. The built-in extension, side-file, `.lock`
+ * and header rules always apply; options can only add to them.
+ * @throws TypeError when an option is not an array of non-empty strings
+ */
+export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
+  const names = new Set(
+    checkStringList(options.databaseFileNames ?? DEFAULT_DATABASE_FILE_NAMES, 'databaseFileNames').map(canonicalFileName),
+  );
+  const patterns = checkStringList(options.extraPatterns ?? [], 'extraPatterns');
+  const matchExtra = patterns.length > 0 ? picomatch([...patterns], { nocase: true, dot: true }) : () => false;
+  return {
+    isDatabaseName(relativePath: string): boolean {
+      const canonical = canonicalFileName(relativePath);
+      if (canonical === '' || hasDatabaseExtension(canonical) || isNamedDatabase(canonical, names)) return true;
+      return matchExtra(relativePath) || matchExtra(canonical);
+    },
+    isDatabaseContent: isDatabaseHeader,
+  };
+}

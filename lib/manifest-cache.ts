@@ -1,0 +1,51 @@
+import type { Stats } from 'node:fs';
+import type { FileDigest } from './file-hash';
+
+/** How long after its last change a file's digest stays uncached (mtime granularity). */
+export const RACY_WINDOW_MS = 2000;
+
+interface CachedDigest {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  readonly digest: FileDigest;
+}
+
+/**
+ * Digests keyed by absolute path and validated by (size, mtimeMs, inode): an
+ * unchanged file is never read again. A file changed within
+ * {@link RACY_WINDOW_MS} of being hashed is not cached, since a second write
+ * in the same mtime tick would otherwise go unnoticed.
+ */
+export class ManifestCache {
+  readonly #entries = new Map<string, CachedDigest>();
+
+  /** The cached digest when `stats` still match, else undefined. */
+  get(absolute: string, stats: Stats): FileDigest | undefined {
+    const cached = this.#entries.get(absolute);
+    if (cached === undefined) return undefined;
+    if (cached.size !== stats.size || cached.mtimeMs !== stats.mtimeMs || cached.ino !== stats.ino) return undefined;
+    return cached.digest;
+  }
+
+  /** Remembers a digest computed from a file whose stats were `stats` before reading. */
+  set(absolute: string, stats: Stats, digest: FileDigest, now = Date.now()): void {
+    if (now - stats.mtimeMs < RACY_WINDOW_MS) {
+      this.#entries.delete(absolute);
+      return;
+    }
+    this.#entries.set(absolute, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, digest });
+  }
+
+  /** Forgets every entry under `directory` (absolute, with trailing separator) not in `seen`. */
+  prune(directory: string, seen: ReadonlySet<string>): void {
+    for (const key of this.#entries.keys()) {
+      if (key.startsWith(directory) && !seen.has(key)) this.#entries.delete(key);
+    }
+  }
+
+  /** Number of cached digests. */
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { SyncError } from '../lib/sync-error';
+
+/** Options of {@link bearerAuth}. */
+export interface BearerAuthOptions {
+  /** Accepted shared tokens; any one of them lets a peer in. */
+  readonly tokens: readonly string[];
+}
+
+/** Shortest token accepted at construction: shorter secrets are guessable. */
+export const MIN_TOKEN_LENGTH = 16;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Checks a token list at construction.
+ * @throws TypeError when the list is empty or holds a non-string
+ * @throws RangeError when a token is shorter than {@link MIN_TOKEN_LENGTH}
+ */
+export function checkTokens(tokens: readonly unknown[]): readonly string[] {
+  if (tokens.length === 0) throw new TypeError('express-sqlite-sync: `token` is empty; give at least one shared token');
+  return tokens.map((token, index) => {
+    if (typeof token !== 'string') {
+      throw new TypeError(`express-sqlite-sync: token #${index} is a ${typeof token}, expected a string`);
+    }
+    if (token.length < MIN_TOKEN_LENGTH) {
+      throw new RangeError(
+        `express-sqlite-sync: token #${index} has ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
+      );
+    }
+    return token;
+  });
+}
+
+function readBearer(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Shared-secret authentication between servers: `Authorization: Bearer <token>`.
+ * Tokens are compared in constant time (as SHA-256 digests of equal length),
+ * and every accepted token is tried so timing does not reveal which matched.
+ * Answers 401 `UNAUTHORIZED` without a token or with a wrong one.
+ */
+export function bearerAuth(options: BearerAuthOptions): RequestHandler {
+  const accepted = checkTokens(options.tokens).map(digest);
+  return function bearerAuthMiddleware(req, _res, next) {
+    const presented = readBearer(req.headers.authorization);
+    if (presented === undefined) {
+      next(new SyncError('UNAUTHORIZED', 401, 'missing `Authorization: Bearer <token>` header'));
+      return;
+    }
+    const presentedDigest = digest(presented);
+    let ok = false;
+    for (const candidate of accepted) ok = timingSafeEqual(candidate, presentedDigest) || ok;
+    next(ok ? undefined : new SyncError('UNAUTHORIZED', 401, 'the sync token is wrong'));
+  };
+}

@@ -1,0 +1,105 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { SyncError } from '../lib/sync-error';
+import type { SyncLogger } from '../lib/logger';
+
+/** Multer's limit codes, mapped to our stable codes and HTTP statuses. */
+const MULTER_CODES: Readonly<Record<string, readonly [string, number, string]>> = {
+  LIMIT_FILE_SIZE: ['FILE_TOO_LARGE', 413, 'the uploaded file is larger than the upload limit'],
+  LIMIT_PART_COUNT: ['TOO_MANY_PARTS', 413, 'the multipart body has too many parts'],
+  LIMIT_FILE_COUNT: ['TOO_MANY_FILES', 400, 'send exactly one file per upload'],
+  LIMIT_FIELD_KEY: ['FIELD_TOO_LARGE', 413, 'a multipart field name is too long'],
+  LIMIT_FIELD_VALUE: ['FIELD_TOO_LARGE', 413, 'a multipart field value is too long'],
+  LIMIT_FIELD_COUNT: ['TOO_MANY_FIELDS', 413, 'the multipart body has too many fields'],
+  LIMIT_UNEXPECTED_FILE: ['UNEXPECTED_FILE_FIELD', 400, 'the file must be sent in the multipart field "file"'],
+  LIMIT_FIELD_NESTING: ['MALFORMED_MULTIPART', 400, 'a multipart field name is nested too deeply'],
+  LIMIT_FIELD_ARRAY_INDEX: ['MALFORMED_MULTIPART', 400, 'a multipart field name has an array index that is too large'],
+  MISSING_FIELD_NAME: ['MALFORMED_MULTIPART', 400, 'a multipart part has no field name'],
+  INVALID_FIELD_NAME: ['MALFORMED_MULTIPART', 400, 'a multipart field name is not valid'],
+};
+
+/** body-parser's error types, mapped to our stable codes. */
+const BODY_PARSER_CODES: Readonly<Record<string, readonly [string, number, string]>> = {
+  'entity.too.large': ['BODY_TOO_LARGE', 413, 'the request body is larger than the limit'],
+  'entity.parse.failed': ['MALFORMED_JSON', 400, 'the request body is not valid JSON'],
+  'entity.verify.failed': ['MALFORMED_BODY', 400, 'the request body failed verification'],
+  'encoding.unsupported': ['UNSUPPORTED_ENCODING', 415, 'the request body encoding is not supported'],
+  'charset.unsupported': ['UNSUPPORTED_ENCODING', 415, 'the request body charset is not supported'],
+  'request.aborted': ['REQUEST_ABORTED', 400, 'the client aborted the request'],
+  'request.size.invalid': ['MALFORMED_BODY', 400, 'the request body size does not match Content-Length'],
+  'stream.encoding.set': ['MALFORMED_BODY', 400, 'the request stream could not be read'],
+  'parameters.too.many': ['MALFORMED_BODY', 413, 'the request body has too many parameters'],
+};
+
+/** Busboy's parse errors carry only a message; these prefixes mark a malformed body. */
+const BUSBOY_MESSAGES = [
+  'Unexpected end of form',
+  'Malformed part header',
+  'Malformed urlencoded form',
+  'Multipart: Boundary not found',
+  'Unsupported content type',
+  'Missing Content-Type',
+  'Unexpected end of file',
+  'Request aborted',
+  'Request closed',
+];
+
+function readProperty(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Turns anything thrown or passed to `next()` into a {@link SyncError}.
+ * Errors that are not recognised become a 500 `INTERNAL` error whose message
+ * says only "internal error"; the original is kept in `cause` for the log.
+ */
+export function toSyncError(err: unknown): SyncError {
+  if (err instanceof SyncError) return err;
+  const name = readProperty(err, 'name');
+  const code = readProperty(err, 'code');
+  if (name === 'MulterError' && typeof code === 'string') {
+    const mapped = MULTER_CODES[code];
+    if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
+  }
+  const type = readProperty(err, 'type');
+  if (typeof type === 'string') {
+    const mapped = BODY_PARSER_CODES[type];
+    if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
+  }
+  const message = readProperty(err, 'message');
+  if (typeof message === 'string' && BUSBOY_MESSAGES.some((prefix) => message.startsWith(prefix))) {
+    return new SyncError('MALFORMED_MULTIPART', 400, `the multipart body is malformed: ${message}`, { cause: err });
+  }
+  const status = readProperty(err, 'status') ?? readProperty(err, 'statusCode');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new SyncError('BAD_REQUEST', status, 'the request could not be understood', { cause: err });
+  }
+  return new SyncError('INTERNAL', 500, 'internal error', { cause: err });
+}
+
+/**
+ * Writes one error as `{ "error": { "code", "message" } }`, never with a stack.
+ * Does nothing when the response has already been sent.
+ */
+export function sendSyncError(res: Response, error: SyncError): void {
+  if (res.headersSent) return;
+  if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="express-sqlite-sync"');
+  res.status(error.status).json({ error: { code: error.code, message: error.message } });
+}
+
+/**
+ * The router's only error middleware: every error becomes the JSON error shape.
+ * 5xx errors are logged with their detail; the client sees "internal error".
+ */
+export function syncErrorHandler(logger: SyncLogger): ErrorRequestHandler {
+  return function syncErrorMiddleware(err: unknown, req, res, next) {
+    const error = toSyncError(err);
+    if (error.status >= 500) {
+      logger.error({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'sync request failed');
+    }
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    sendSyncError(res, error);
+  };
+}

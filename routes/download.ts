@@ -1,0 +1,92 @@
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import { digestFile } from '../lib/file-hash';
+import { DATABASE_HEADER_BYTES } from '../lib/file-policy';
+import { resolveSyncPath } from '../lib/safe-path';
+import { SyncError } from '../lib/sync-error';
+import type { FilesConfig } from './files-config';
+
+async function openExisting(absolute: string, clientPath: string): Promise<FileHandle> {
+  try {
+    return await open(absolute, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
+    throw error;
+  }
+}
+
+async function refuseDatabaseContent(handle: FileHandle, config: FilesConfig, clientPath: string): Promise<void> {
+  const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+  const { bytesRead } = await handle.read(header, 0, header.length, 0);
+  if (config.policy.isDatabaseContent(header.subarray(0, bytesRead))) {
+    throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content; databases sync as data, never as files`);
+  }
+}
+
+/** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
+function pickRange(req: Request, size: number): { readonly start: number; readonly end: number; readonly partial: boolean } | undefined {
+  const ranges = req.headers.range === undefined ? -2 : req.range(size, { combine: true });
+  if (ranges === -1) return undefined;
+  if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) {
+    return { start: 0, end: size - 1, partial: false };
+  }
+  const [range] = ranges;
+  return range === undefined ? { start: 0, end: size - 1, partial: false } : { start: range.start, end: range.end, partial: true };
+}
+
+/**
+ * `GET /files/download?path=<root>/<file>`: streams a file with its SHA-256
+ * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
+ * `Range`. 403 for a database file by name or content, 404 when missing.
+ */
+export async function downloadFile(config: FilesConfig, req: Request, res: Response): Promise<void> {
+  const target = await resolveSyncPath(config.roots, req.query.path, true);
+  const clientPath = `${target.root}/${target.relative}`;
+  if (config.policy.isDatabaseName(target.relative)) {
+    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
+  }
+  const handle = await openExisting(target.absolute, clientPath);
+  let streaming = false;
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a file`);
+    await refuseDatabaseContent(handle, config, clientPath);
+    let digest = config.cache.get(target.absolute, stats);
+    if (digest === undefined) {
+      digest = await digestFile(target.absolute, stats.size);
+      config.cache.set(target.absolute, stats, digest);
+    }
+    if (digest.kind === 'database') throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content`);
+    res.setHeader('ETag', `"${digest.sha256}"`);
+    res.setHeader('X-Content-SHA256', digest.sha256);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Last-Modified', stats.mtime.toUTCString());
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Disposition', 'attachment');
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size);
+    if (range === undefined) {
+      res.setHeader('Content-Range', `bytes */${stats.size}`);
+      throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
+    }
+    res.status(range.partial ? 206 : 200);
+    if (range.partial) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${stats.size}`);
+    res.setHeader('Content-Length', String(range.end - range.start + 1));
+    if (req.method === 'HEAD' || range.end < range.start) {
+      res.end();
+      return;
+    }
+    streaming = true;
+    await pipeline(createReadStream('', { fd: handle, start: range.start, end: range.end }), res).catch(() => {
+      // the client went away mid-download; nothing to answer
+    });
+  } finally {
+    if (!streaming) await handle.close();
+  }
+}
