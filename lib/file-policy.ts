@@ -46,24 +46,31 @@ export interface FilePolicy {
  * strips them), and lower-cases it.
  */
 export function canonicalFileName(name: string): string {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  const withoutStream = base.includes(':') ? base.slice(0, base.indexOf(':')) : base;
-  return withoutStream.replace(/[. ]+$/, '').toLowerCase();
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  const colon = base.indexOf(':');
+  const withoutStream = colon === -1 ? base : base.slice(0, colon);
+  const last = withoutStream.charCodeAt(withoutStream.length - 1);
+  const trimmed = last === 0x2e || last === 0x20 ? withoutStream.replace(/[. ]+$/, '') : withoutStream;
+  return trimmed.toLowerCase();
 }
 
-function hasDatabaseExtension(canonical: string): boolean {
-  for (const extension of DATABASE_EXTENSIONS) {
-    for (const suffix of DATABASE_SIDE_SUFFIXES) {
-      if (canonical.endsWith(extension + suffix)) return true;
-    }
+const EXTENSION_SET: ReadonlySet<string> = new Set(DATABASE_EXTENSIONS);
+const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
+
+/** The name without a `-wal`, `-shm` or `-journal` suffix. */
+function withoutSideSuffix(canonical: string): string {
+  for (const suffix of SIDE_SUFFIXES) {
+    if (canonical.endsWith(suffix)) return canonical.slice(0, canonical.length - suffix.length);
   }
-  return canonical.endsWith('.lock');
+  return canonical;
 }
 
-function isNamedDatabase(canonical: string, names: ReadonlySet<string>): boolean {
-  return DATABASE_SIDE_SUFFIXES.some(
-    (suffix) => canonical.endsWith(suffix) && names.has(canonical.slice(0, canonical.length - suffix.length)),
-  );
+/** The built-in rules: `.lock`, the database extensions and the named files, each with their side files. */
+function isBuiltInDatabaseName(canonical: string, names: ReadonlySet<string>): boolean {
+  if (canonical.endsWith('.lock')) return true;
+  const main = withoutSideSuffix(canonical);
+  const dot = main.lastIndexOf('.');
+  return (dot !== -1 && EXTENSION_SET.has(main.slice(dot))) || names.has(main);
 }
 
 /** True when the first bytes are an SQLite database, WAL or rollback-journal header. */
@@ -95,7 +102,7 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   return {
     isDatabaseName(relativePath: string): boolean {
       const canonical = canonicalFileName(relativePath);
-      if (canonical === '' || hasDatabaseExtension(canonical) || isNamedDatabase(canonical, names)) return true;
+      if (canonical === '' || isBuiltInDatabaseName(canonical, names)) return true;
       return matchExtra(relativePath) || matchExtra(canonical);
     },
     isDatabaseContent: isDatabaseHeader,

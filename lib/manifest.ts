@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { digestFile, WHOLE_READ_LIMIT } from './file-hash';
+import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
 import type { ManifestCache } from './manifest-cache';
 import { TEMP_FILE_MARKER } from './safe-path';
@@ -36,12 +36,6 @@ interface ScanState {
   sliceStart: number;
 }
 
-async function yieldIfSliceUsed(state: ScanState): Promise<void> {
-  if (performance.now() - state.sliceStart < SLICE_MS) return;
-  await new Promise((resolve) => setImmediate(resolve));
-  state.sliceStart = performance.now();
-}
-
 function readDirectory(directory: string): Dirent[] {
   try {
     return readdirSync(directory, { withFileTypes: true });
@@ -64,37 +58,72 @@ function statListable(absolute: string, entry: Dirent, rootReal: string): Stats 
   }
 }
 
-async function addFile(state: ScanState, absolute: string, relative: string, stats: Stats): Promise<void> {
-  const { cache } = state.options;
-  state.seen.add(absolute);
-  let digest = cache.get(absolute, stats);
-  if (digest === undefined) {
-    try {
-      digest = await digestFile(absolute, stats.size);
-    } catch {
-      return; // vanished while reading: the next scan will see what replaced it
-    }
-    cache.set(absolute, stats, digest);
-    if (stats.size > WHOLE_READ_LIMIT) state.sliceStart = performance.now();
+/** The file's digest from the cache, by one read (small files) or, for large files, a promise of a stream's. */
+function lookUpDigest(cache: ManifestCache, absolute: string, stats: Stats): FileDigest | Promise<FileDigest> {
+  const cached = cache.get(absolute, stats);
+  if (cached !== undefined) return cached;
+  if (stats.size > WHOLE_READ_LIMIT) {
+    return digestLargeFile(absolute).then((digest) => {
+      cache.set(absolute, stats, digest);
+      return digest;
+    });
   }
+  const digest = digestSmallFile(absolute);
+  cache.set(absolute, stats, digest);
+  return digest;
+}
+
+function record(state: ScanState, relative: string, stats: Stats, digest: FileDigest): void {
   if (digest.kind === 'file') {
     state.entries.push({ path: relative, size: stats.size, mtimeMs: stats.mtimeMs, sha256: digest.sha256 });
   }
 }
 
-async function scanDirectory(state: ScanState, directory: string, relativeDir: string): Promise<void> {
-  for (const entry of readDirectory(directory)) {
-    if (entry.name.includes(TEMP_FILE_MARKER)) continue;
-    const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-    const absolute = path.join(directory, entry.name);
-    if (entry.isDirectory()) {
-      await scanDirectory(state, absolute, relative);
-      continue;
+/** Handles one file; returns a promise only when it had to wait (a large file). */
+function visitFile(state: ScanState, absolute: string, relative: string, stats: Stats): Promise<void> | undefined {
+  state.seen.add(absolute);
+  let digest: FileDigest | Promise<FileDigest>;
+  try {
+    digest = lookUpDigest(state.options.cache, absolute, stats);
+  } catch {
+    return undefined; // vanished while reading: the next scan will see what replaced it
+  }
+  if (!(digest instanceof Promise)) {
+    record(state, relative, stats, digest);
+    return undefined;
+  }
+  return digest.then(
+    (settled) => record(state, relative, stats, settled),
+    () => undefined,
+  );
+}
+
+/**
+ * Walks the tree depth-first without recursion. Cached and small files are
+ * handled synchronously; the walk awaits only for a large file or, every
+ * {@link SLICE_MS}, to let the event loop run.
+ */
+async function walk(state: ScanState, start: string, folder: string): Promise<void> {
+  const pending: Array<readonly [string, string]> = [[start, folder]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [directory, relativeDir] = next;
+    for (const entry of readDirectory(directory)) {
+      if (entry.name.includes(TEMP_FILE_MARKER)) continue;
+      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+      const absolute = `${directory}${path.sep}${entry.name}`;
+      if (entry.isDirectory()) {
+        pending.push([absolute, relative]);
+        continue;
+      }
+      if (state.options.policy.isDatabaseName(relative)) continue;
+      const stats = statListable(absolute, entry, state.rootReal);
+      const waiting = stats === undefined ? undefined : visitFile(state, absolute, relative, stats);
+      if (waiting !== undefined) await waiting;
+      if (performance.now() - state.sliceStart >= SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        state.sliceStart = performance.now();
+      }
     }
-    if (state.options.policy.isDatabaseName(relative)) continue;
-    const stats = statListable(absolute, entry, state.rootReal);
-    if (stats !== undefined) await addFile(state, absolute, relative, stats);
-    await yieldIfSliceUsed(state);
   }
 }
 
@@ -112,7 +141,7 @@ export async function scanManifest(rootDir: string, folder: string, options: Man
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
   const state: ScanState = { rootReal, options, entries: [], seen: new Set(), sliceStart: performance.now() };
-  await scanDirectory(state, start, folder);
+  await walk(state, start, folder);
   options.cache.prune(start + path.sep, state.seen);
   return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

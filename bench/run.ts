@@ -1,0 +1,16 @@
+import { runFileBenchmarks } from './files';
+
+/** Every benchmark suite, in order; each prints its own JSON lines. */
+const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [['files', runFileBenchmarks]];
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  for (const [name, run] of SUITES) {
+    if (only === undefined || only === name) await run();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${String(error instanceof Error ? (error.stack ?? error.message) : error)}\n`);
+  process.exitCode = 1;
+});
