@@ -22,7 +22,7 @@ export interface ResolvedSyncPath {
 }
 
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f\\<>:"|?*]/;
+const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\\<>:"|?*]/;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 function badPath(reason: string): SyncError {
@@ -131,7 +131,10 @@ export async function resolveSyncPath(
   if (needsFile && segments.length === 0) throw badPath('name a file inside the root, as <root>/<file>');
   const absolute = path.join(rootDir, ...segments);
   const [rootReal, targetReal] = await Promise.all([realpath(rootDir), realpathOfExisting(absolute, rootDir)]).catch(
-    () => {
+    (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
+      }
       throw badPath('a symlink on the path is dangling or unreadable');
     },
   );

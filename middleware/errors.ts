@@ -83,7 +83,8 @@ export function toSyncError(err: unknown): SyncError {
 export function sendSyncError(res: Response, error: SyncError): void {
   if (res.headersSent) return;
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="express-sqlite-sync"');
-  res.status(error.status).json({ error: { code: error.code, message: error.message } });
+  res.status(error.status).type('application/json');
+  res.send(JSON.stringify({ error: { code: error.code, message: error.message } }));
 }
 
 /**

@@ -118,7 +118,8 @@ export function uploadGuard(options: UploadGuardOptions): RequestHandler {
   const parse = multer({
     storage: new AtomicDiskStorage({ policy: options.policy, maxFileBytes: options.maxFileBytes }),
     fileFilter: createFileFilter(options),
-    limits: { files: 1, fields: 8, parts: 10, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
+    defParamCharset: 'utf8',
+    limits: { files: 1, fields: 8, parts: 6, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
   }).single('file');
 
   return function uploadGuardMiddleware(req, res, next) {

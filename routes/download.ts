@@ -60,6 +60,11 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
       config.cache.set(target.absolute, stats, digest);
     }
     if (digest.kind === 'database') throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content`);
+    const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size);
+    if (range === undefined) {
+      res.setHeader('Content-Range', `bytes */${stats.size}`);
+      throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
+    }
     res.setHeader('ETag', `"${digest.sha256}"`);
     res.setHeader('X-Content-SHA256', digest.sha256);
     res.setHeader('Accept-Ranges', 'bytes');
@@ -69,11 +74,6 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
     if (req.fresh) {
       res.status(304).end();
       return;
-    }
-    const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size);
-    if (range === undefined) {
-      res.setHeader('Content-Range', `bytes */${stats.size}`);
-      throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
     }
     res.status(range.partial ? 206 : 200);
     if (range.partial) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${stats.size}`);

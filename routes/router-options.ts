@@ -105,7 +105,8 @@ function resolveTokens(options: SyncRouterOptions): readonly string[] | undefine
       'express-sqlite-sync: no `token` given. Pass `token` (a shared secret of 16+ characters, e.g. from `openssl rand -hex 32`), or `allowUnauthenticatedPeers: true` to run without authentication.',
     );
   }
-  return checkTokens(typeof options.token === 'string' ? [options.token] : [...options.token]);
+  const token: unknown = options.token;
+  return checkTokens(Array.isArray(token) ? token : [token]);
 }
 
 function resolveUploadRoot(value: unknown, roots: ReadonlyMap<string, string>): string {

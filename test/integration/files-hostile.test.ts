@@ -1,0 +1,165 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { JOURNAL_BYTES, makeRoots, put, SQLITE_BYTES, tempFilesUnder, treeDigest, WAL_BYTES } from '../helpers/file-roots';
+import { multipart, rawRequest, repeat, type Part } from '../helpers/multipart';
+import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+const MAX_UPLOAD = 64 * 1024;
+
+interface Answer {
+  readonly status: number | undefined;
+  readonly body: unknown;
+}
+
+type Send = (server: TestServer) => Promise<Answer>;
+
+function upload(query: string, parts: readonly Part[], headers: Record<string, string> = AUTH): Send {
+  return async (server) => {
+    const { body, contentType } = multipart(parts);
+    const response = await request(server.url)
+      .post(`/api/sync/files/upload${query}`)
+      .set(headers)
+      .set('Content-Type', contentType)
+      .send(body);
+    return { status: response.status, body: response.body as unknown };
+  };
+}
+
+const file = (filename: string, content: string | Buffer = 'new content'): Part => ({ name: 'file', filename, content });
+
+function get(endpoint: string, headers: Record<string, string> = AUTH): Send {
+  return async (server) => {
+    const response = await request(server.url).get(`/api/sync/files/${endpoint}`).set(headers);
+    return { status: response.status, body: response.body as unknown };
+  };
+}
+
+function rawUpload(headers: Record<string, string>, chunks: Iterable<Buffer>, abortAfterBytes?: number): Send {
+  return (server) => rawRequest(`${server.url}/api/sync/files/upload?path=uploads/existing.txt`, { headers: { ...AUTH, ...headers }, chunks, abortAfterBytes });
+}
+
+/** A multipart body for uploads/existing.txt whose file part never ends (no closing boundary). */
+function* unfinishedBody(fileBytes: number): Iterable<Buffer> {
+  yield Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="existing.txt"\r\n\r\n');
+  yield* repeat(Buffer.alloc(16 * 1024, 97), Math.ceil(fileBytes / (16 * 1024)));
+}
+
+const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefined, Send]> = [
+  // upload: database names, by original file name or target path
+  ['upload named app.db', 403, 'DB_FILE_REFUSED', upload('', [file('app.db', 'not really')])],
+  ['upload named APP.DB', 403, 'DB_FILE_REFUSED', upload('', [file('APP.DB')])],
+  ['upload named app.db. (trailing dot)', 403, 'DB_FILE_REFUSED', upload('', [file('app.db.')])],
+  ['upload named app.db::$DATA', 403, 'DB_FILE_REFUSED', upload('', [file('app.db::$DATA')])],
+  ['upload named x.sqlite-wal', 403, 'DB_FILE_REFUSED', upload('', [file('x.sqlite-wal')])],
+  ['upload named x.db-shm', 403, 'DB_FILE_REFUSED', upload('', [file('x.db-shm')])],
+  ['upload named x.lock', 403, 'DB_FILE_REFUSED', upload('', [file('x.lock')])],
+  ['upload to ?path=uploads/x.db-journal', 403, 'DB_FILE_REFUSED', upload('?path=uploads/x.db-journal', [file('x.txt')])],
+  ['upload to ?path=instance/scouting.db', 403, 'DB_FILE_REFUSED', upload('?path=instance/scouting.db', [file('x.txt')])],
+  ['upload to a text path with a database original name', 403, 'DB_FILE_REFUSED', upload('?path=uploads/existing.txt', [file('app.sqlite3')])],
+  // upload: database content under another name
+  ['upload renamed SQLite content', 403, 'DB_CONTENT_REFUSED', upload('?path=uploads/existing.txt', [file('photo.jpg', SQLITE_BYTES)])],
+  ['upload WAL content', 403, 'DB_CONTENT_REFUSED', upload('', [file('notes.txt', WAL_BYTES)])],
+  ['upload journal content', 403, 'DB_CONTENT_REFUSED', upload('', [file('notes.txt', JOURNAL_BYTES)])],
+  // upload: paths
+  ['upload with ../ traversal', 400, 'BAD_PATH', upload('?path=uploads/../instance/x.txt', [file('x.txt')])],
+  ['upload with double-encoded traversal', 400, 'BAD_PATH', upload('?path=uploads/%252e%252e/x.txt', [file('x.txt')])],
+  ['upload to an absolute path', 400, 'BAD_PATH', upload('?path=/etc/passwd', [file('x.txt')])],
+  ['upload with a backslash', 400, 'BAD_PATH', upload('?path=uploads%5Cx.txt', [file('x.txt')])],
+  ['upload with a NUL byte', 400, 'BAD_PATH', upload('?path=uploads/x%00.txt', [file('x.txt')])],
+  ['upload to an unknown root', 404, 'UNKNOWN_ROOT', upload('?path=secrets/x.txt', [file('x.txt')])],
+  ['upload through a symlink leaving the root', 400, 'BAD_PATH', upload('?path=uploads/escape/x.txt', [file('x.txt')])],
+  ['upload with a raw control character in the file name', 400, 'MALFORMED_MULTIPART', upload('', [file('a\u0001b.txt')])],
+  ['upload with an escaped newline in the file name', 400, 'BAD_PATH', upload('', [file('a%0Ab.txt')])],
+  ['upload with a file name not in NFC', 400, 'BAD_PATH', upload('', [file('cafe\u0301.txt')])],
+  ['upload with the path given twice', 400, 'BAD_PATH', upload('?path=uploads/a.txt&path=uploads/b.txt', [file('x.txt')])],
+  ['upload over a folder', 409, 'PATH_CONFLICT', upload('?path=uploads/somedir', [file('x.txt')])],
+  ['upload below a file', 409, 'PATH_CONFLICT', upload('?path=uploads/existing.txt/inner.txt', [file('x.txt')])],
+  // upload: body shape and size
+  ['upload with a declared body over the limit', 413, 'FILE_TOO_LARGE', upload('', [file('big.txt', Buffer.alloc(3 * MAX_UPLOAD, 97))])],
+  ['upload with a chunked body over the limit', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Transfer-Encoding': 'chunked' }, unfinishedBody(4 * MAX_UPLOAD))],
+  ['upload with too many parts', 413, 'TOO_MANY_PARTS', upload('', [...Array.from({ length: 7 }, (_, i) => ({ name: `f${i}`, content: 'x' })), file('x.txt')])],
+  ['upload with two files', 400, 'TOO_MANY_FILES', upload('', [file('a.txt'), file('b.txt')])],
+  ['upload in the wrong field', 400, 'UNEXPECTED_FILE_FIELD', upload('', [{ name: 'attachment', filename: 'a.txt', content: 'x' }])],
+  ['upload with a huge field value', 413, 'FIELD_TOO_LARGE', upload('', [{ name: 'sha256', content: 'a'.repeat(5000) }, file('x.txt')])],
+  ['upload with no file part', 400, 'NO_FILE', upload('', [{ name: 'note', content: 'hello' }])],
+  ['upload that is not multipart', 400, 'NO_FILE', async (server) => {
+    const response = await request(server.url).post('/api/sync/files/upload').set(AUTH).send({ file: 'x' });
+    return { status: response.status, body: response.body as unknown };
+  }],
+  ['upload with a wrong sha256', 422, 'HASH_MISMATCH', upload('?path=uploads/existing.txt', [file('x.txt', 'tampered'), { name: 'sha256', content: 'a'.repeat(64) }])],
+  ['upload with a malformed sha256', 400, 'BAD_SHA256', upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'sha256', content: 'xyz' }])],
+  ['upload with a truncated multipart body', 400, 'MALFORMED_MULTIPART', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b' }, unfinishedBody(1000))],
+  ['upload with a multipart type but no boundary', 400, 'MALFORMED_MULTIPART', rawUpload({ 'Content-Type': 'multipart/form-data' }, [Buffer.from('x')])],
+  ['upload without a token', 401, 'UNAUTHORIZED', upload('', [file('x.txt')], {})],
+  ['upload with a wrong token', 401, 'UNAUTHORIZED', upload('', [file('x.txt')], { Authorization: 'Bearer wrong-token-0123456789' })],
+  ['upload aborted mid-stream', undefined, undefined, rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(MAX_UPLOAD) }, unfinishedBody(MAX_UPLOAD), MAX_UPLOAD / 2)],
+  // download
+  ['download the database', 403, 'DB_FILE_REFUSED', get('download?path=instance/app.db')],
+  ['download the WAL', 403, 'DB_FILE_REFUSED', get('download?path=instance/app.db-wal')],
+  ['download renamed database content', 403, 'DB_CONTENT_REFUSED', get('download?path=uploads/disguised.png')],
+  ['download with ../ traversal', 400, 'BAD_PATH', get('download?path=uploads/../instance/settings.json')],
+  ['download with encoded traversal', 400, 'BAD_PATH', get('download?path=uploads%2F..%2F..%2Fetc%2Fpasswd')],
+  ['download through a symlink leaving the root', 400, 'BAD_PATH', get('download?path=uploads/escape/secret.txt')],
+  ['download a missing file', 404, 'NOT_FOUND', get('download?path=uploads/missing.txt')],
+  ['download a folder', 404, 'NOT_FOUND', get('download?path=uploads/somedir')],
+  ['download without a path', 400, 'BAD_PATH', get('download')],
+  ['download an unsatisfiable range', 416, 'RANGE_NOT_SATISFIABLE', async (server) => {
+    const response = await request(server.url).get('/api/sync/files/download?path=uploads/existing.txt').set(AUTH).set('Range', 'bytes=500-600');
+    return { status: response.status, body: response.body as unknown };
+  }],
+  // checksums
+  ['checksums with ../ traversal', 400, 'BAD_PATH', get('checksums?path=uploads/..')],
+  ['checksums of an unknown root', 404, 'UNKNOWN_ROOT', get('checksums?path=etc')],
+  ['checksums of a file', 400, 'NOT_A_FOLDER', get('checksums?path=uploads/existing.txt')],
+  ['checksums of a missing folder', 404, 'NOT_FOUND', get('checksums?path=uploads/nowhere')],
+  ['checksums through a symlink leaving the root', 400, 'BAD_PATH', get('checksums?path=uploads/escape')],
+  ['checksums without a path', 400, 'BAD_PATH', get('checksums')],
+  ['checksums without a token', 401, 'UNAUTHORIZED', get('checksums?path=uploads', {})],
+];
+
+async function waitForNoTempFiles(dir: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (tempFilesUnder(dir).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('file endpoints under hostile input', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let server: TestServer;
+
+  beforeEach(async () => {
+    temp = tempDir();
+    const roots = makeRoots(path.join(temp.dir, 'data'));
+    put(roots.instance ?? '', 'settings.json', '{"event":"practice"}');
+    put(roots.instance ?? '', 'app.db', SQLITE_BYTES);
+    put(roots.instance ?? '', 'app.db-wal', WAL_BYTES);
+    put(roots.uploads ?? '', 'existing.txt', 'the previous version');
+    put(roots.uploads ?? '', 'somedir/inner.txt', 'inner');
+    put(roots.uploads ?? '', 'disguised.png', SQLITE_BYTES);
+    mkdirSync(path.join(temp.dir, 'outside'));
+    put(temp.dir, 'outside/secret.txt', 'secret');
+    symlinkSync(path.join(temp.dir, 'outside'), path.join(roots.uploads ?? '', 'escape'));
+    server = await startServer(makeApp({ roots, maxUploadBytes: MAX_UPLOAD, refusedBodyDrainMs: 500 }));
+  });
+
+  afterEach(async () => {
+    await server.close();
+    temp.cleanup();
+  });
+
+  it(`has at least 30 cases (${CASES.length})`, () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(CASES)('%s → %s %s, every root unchanged, no temp file', async (_label, status, code, send) => {
+    const before = treeDigest(temp.dir);
+    const answer = await send(server);
+    expect(answer.status).toBe(status);
+    if (code !== undefined) expect(answer.body).toEqual({ error: { code, message: expect.any(String) } });
+    await waitForNoTempFiles(temp.dir);
+    expect(tempFilesUnder(temp.dir)).toEqual([]);
+    expect(treeDigest(temp.dir)).toBe(before);
+  });
+});
