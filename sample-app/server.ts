@@ -2,36 +2,70 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type Database from 'better-sqlite3';
 import pino from 'pino';
+import type { SyncLogger } from '../lib/logger';
 import { createSampleApp } from './app';
-import { readSampleConfig } from './config';
+import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
 
-/** Starts the sample app from the environment (`PORT`, `DATA_DIR`, `SYNC_TOKEN`, `TLS_CERT`, `TLS_KEY`). */
-function main(): void {
-  const logger = pino({ name: 'sample-app', level: process.env.LOG_LEVEL ?? 'info' });
-  const config = readSampleConfig();
+/** A running sample app. */
+export interface RunningSampleApp {
+  readonly server: http.Server | https.Server;
+  readonly db: Database.Database;
+  /** The base URL, e.g. `http://localhost:5000`. */
+  readonly url: string;
+  /** Stops accepting connections, closes open ones and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the sample app for a configuration: HTTPS when TLS files are set,
+ * plain HTTP otherwise.
+ */
+export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const app = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
-  server.listen(config.port, config.host, () => {
-    const { port } = server.address() as AddressInfo;
-    const scheme = config.tls ? 'https' : 'http';
-    logger.info({ port, dataDir: config.dataDir }, `sample app listening on ${scheme}://localhost:${port}`);
-    const origin = config.tokenGenerated ? 'generated and saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
-    process.stdout.write(`\nSync API: ${scheme}://localhost:${port}/api/sync   token (${origin}): ${config.token}\n\n`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    db,
+    url: `${config.tls ? 'https' : 'http'}://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const logger = pino({ name: 'sample-app', level: process.env.LOG_LEVEL ?? 'info' });
+  const config = readSampleConfig();
+  const running = await startSampleApp(config, logger);
+  const origin = config.tokenGenerated ? 'generated, saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
+  logger.info({ url: running.url, dataDir: config.dataDir }, 'sample app listening');
+  process.stdout.write(`\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync\nSync token (${origin}): ${config.token}\n\n`);
   const shutdown = (): void => {
-    server.close(() => {
-      db.close();
-      process.exit(0);
-    });
-    server.closeAllConnections();
+    void running.close().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }
 
-main();
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`sample app failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

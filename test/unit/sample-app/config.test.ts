@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
+import { tempDir } from '../../helpers/temp';
+
+describe('sample app configuration', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('defaults to port 5000 and creates the five sync roots', () => {
+    const config = readSampleConfig({ DATA_DIR: temp.dir });
+    expect(config.port).toBe(5000);
+    expect(config.tls).toBeUndefined();
+    for (const root of SAMPLE_ROOTS) expect(existsSync(path.join(temp.dir, root))).toBe(true);
+  });
+
+  it('generates a token once, keeps it outside the sync roots, and reuses it', () => {
+    const first = readSampleConfig({ DATA_DIR: temp.dir });
+    expect(first.tokenGenerated).toBe(true);
+    expect(first.token).toMatch(/^[0-9a-f]{48}$/);
+    expect(readFileSync(path.join(temp.dir, '.sync-token'), 'utf8').trim()).toBe(first.token);
+    const second = readSampleConfig({ DATA_DIR: temp.dir });
+    expect(second).toMatchObject({ token: first.token, tokenGenerated: false });
+  });
+
+  it('prefers SYNC_TOKEN and PORT from the environment', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_TOKEN: 'from-the-environment-123', PORT: '8080' })).toMatchObject({
+      token: 'from-the-environment-123',
+      tokenGenerated: false,
+      port: 8080,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
+    [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
+  ])('refuses %j', (env, message) => {
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir, ...env })).toThrow(message);
+  });
+});
