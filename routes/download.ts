@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import { digestFile } from '../lib/file-hash';
 import { DATABASE_HEADER_BYTES } from '../lib/file-policy';
 import { resolveSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
+import { digestThroughCache } from './file-state';
 import type { FilesConfig } from './files-config';
 
 async function openExisting(absolute: string, clientPath: string): Promise<FileHandle> {
@@ -54,11 +54,7 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
     const stats = await handle.stat();
     if (!stats.isFile()) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a file`);
     await refuseDatabaseContent(handle, config, clientPath);
-    let digest = config.cache.get(target.absolute, stats);
-    if (digest === undefined) {
-      digest = await digestFile(target.absolute, stats.size);
-      config.cache.set(target.absolute, stats, digest);
-    }
+    const digest = await digestThroughCache(config.cache, target.absolute, stats);
     if (digest.kind === 'database') throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content`);
     const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size);
     if (range === undefined) {

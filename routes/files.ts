@@ -1,4 +1,4 @@
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, stat, unlink } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/atomic-file';
 import { scanManifest } from '../lib/manifest';
@@ -8,6 +8,7 @@ import type { StoredUpload } from '../middleware/atomic-storage';
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { downloadFile } from './download';
 import type { FilesConfig } from './files-config';
+import { checkPrecondition, readPrecondition } from './file-state';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -40,7 +41,7 @@ async function checkNotDirectory(absolute: string, clientPath: string): Promise<
 }
 
 /** `POST /files/upload`: commits the temp file written by the upload guard, or removes it. */
-async function commitUpload(req: Request, res: Response): Promise<void> {
+async function commitUpload(config: FilesConfig, req: Request, res: Response): Promise<void> {
   const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
   if (stored === undefined) throw new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file"');
   const target = uploadTargetOf(req);
@@ -51,12 +52,29 @@ async function commitUpload(req: Request, res: Response): Promise<void> {
       throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${expected}; nothing was written`);
     }
     const replaced = await checkNotDirectory(target.absolute, clientPath);
+    await checkPrecondition(config.cache, target.absolute, clientPath, readPrecondition(req.query.if_match));
     await commitTempFile(stored.path, target.absolute);
     res.status(replaced ? 200 : 201).json({ path: clientPath, size: stored.size, sha256: stored.sha256, replaced });
   } catch (error) {
     await removeTempFile(stored.path);
     throw error;
   }
+}
+
+/** `DELETE /files?path=<root>/<file>[&if_match=<sha256>]`: removes one file, optionally only if unchanged. */
+async function deleteFile(config: FilesConfig, req: Request, res: Response): Promise<void> {
+  const target = await resolveSyncPath(config.roots, req.query.path, true);
+  const clientPath = `${target.root}/${target.relative}`;
+  if (config.policy.isDatabaseName(target.relative)) {
+    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
+  }
+  const precondition = readPrecondition(req.query.if_match);
+  const existing = await lstat(target.absolute).catch(() => undefined);
+  if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
+  if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
+  await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
+  await unlink(target.absolute);
+  res.json({ path: clientPath, deleted: true });
 }
 
 /** The file half of the sync router: checksums, upload and download. */
@@ -72,8 +90,9 @@ export function createFilesRouter(config: FilesConfig): Router {
       maxFileBytes: config.maxUploadBytes,
       drain: config.drain,
     }),
-    commitUpload,
+    (req, res) => commitUpload(config, req, res),
   );
   router.get('/download', (req, res) => downloadFile(config, req, res));
+  router.delete('/', (req, res) => deleteFile(config, req, res));
   return router;
 }

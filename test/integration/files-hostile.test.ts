@@ -37,6 +37,13 @@ function get(endpoint: string, headers: Record<string, string> = AUTH): Send {
   };
 }
 
+function del(pathQuery: string, headers: Record<string, string> = AUTH): Send {
+  return async (server) => {
+    const response = await request(server.url).delete(`/api/sync/files?path=${pathQuery}`).set(headers);
+    return { status: response.status, body: response.body as unknown };
+  };
+}
+
 function rawUpload(headers: Record<string, string>, chunks: Iterable<Buffer>, abortAfterBytes?: number): Send {
   return (server) => rawRequest(`${server.url}/api/sync/files/upload?path=uploads/existing.txt`, { headers: { ...AUTH, ...headers }, chunks, abortAfterBytes });
 }
@@ -110,6 +117,16 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
     const response = await request(server.url).get('/api/sync/files/download?path=uploads/existing.txt').set(AUTH).set('Range', 'bytes=500-600');
     return { status: response.status, body: response.body as unknown };
   }],
+  // delete
+  ['delete the database', 403, 'DB_FILE_REFUSED', del('instance/app.db')],
+  ['delete with ../ traversal', 400, 'BAD_PATH', del('uploads/../instance/settings.json')],
+  ['delete a missing file', 404, 'NOT_FOUND', del('uploads/missing.txt')],
+  ['delete a folder', 409, 'PATH_CONFLICT', del('uploads/somedir')],
+  ['delete a file that changed meanwhile', 412, 'PRECONDITION_FAILED', del(`uploads/existing.txt&if_match=${'0'.repeat(64)}`)],
+  ['delete with a malformed if_match', 400, 'BAD_PRECONDITION', del('uploads/existing.txt&if_match=yesterday')],
+  ['delete without a token', 401, 'UNAUTHORIZED', del('uploads/existing.txt', {})],
+  ['upload over a file that changed meanwhile', 412, 'PRECONDITION_FAILED', upload(`?path=uploads/existing.txt&if_match=${'0'.repeat(64)}`, [file('x.txt')])],
+  ['upload with if_match=none over an existing file', 412, 'PRECONDITION_FAILED', upload('?path=uploads/existing.txt&if_match=none', [file('x.txt')])],
   // checksums
   ['checksums with ../ traversal', 400, 'BAD_PATH', get('checksums?path=uploads/..')],
   ['checksums of an unknown root', 404, 'UNKNOWN_ROOT', get('checksums?path=etc')],

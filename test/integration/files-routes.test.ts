@@ -106,4 +106,17 @@ describe('file routes', () => {
     expect(response.status).toBe(404);
     expect(response.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
+
+  it('uploads only when if_match holds, and deletes a file only when it is unchanged', async () => {
+    const current = sha('{"name":"regional"}');
+    const replaced = await request(app).post(`/api/sync/files/upload?path=config/event.json&if_match=${current}`).set(AUTH).attach('file', Buffer.from('{"name":"worlds"}'), 'event.json');
+    expect(replaced.status).toBe(200);
+    const created = await request(app).post('/api/sync/files/upload?path=config/new.json&if_match=none').set(AUTH).attach('file', Buffer.from('{}'), 'new.json');
+    expect(created.status).toBe(201);
+    const deleted = await request(app).delete(`/api/sync/files?path=config/event.json&if_match=${sha('{"name":"worlds"}')}`).set(AUTH);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ path: 'config/event.json', deleted: true });
+    const listing = await request(app).get('/api/sync/files/checksums?path=config').set(AUTH);
+    expect((listing.body as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['new.json', 'teams/254.json']);
+  });
 });
