@@ -1,0 +1,125 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { createFilePolicy } from '../../lib/file-policy';
+import { syncRoot, type FileSyncContext } from '../../lib/file-sync';
+import { FileSyncState } from '../../lib/file-sync-state';
+import { ManifestCache } from '../../lib/manifest-cache';
+import { PeerHttp } from '../../lib/peer-http';
+import { resolveSyncRoots } from '../../lib/sync-roots';
+import { makeRoots, put, SQLITE_BYTES, tempFilesUnder, treeDigest } from '../helpers/file-roots';
+import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+describe('two-way file sync of a root with a live peer', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let here: Record<string, string>;
+  let there: Record<string, string>;
+  let server: TestServer;
+  let peer: PeerHttp;
+  let context: FileSyncContext;
+
+  beforeEach(async () => {
+    temp = tempDir();
+    here = makeRoots(path.join(temp.dir, 'a'));
+    there = makeRoots(path.join(temp.dir, 'b'));
+    server = await startServer(makeApp({ roots: there }));
+    peer = new PeerHttp({ url: `${server.url}/api/sync`, token: TEST_TOKEN });
+    context = {
+      roots: resolveSyncRoots(here),
+      policy: createFilePolicy(),
+      cache: new ManifestCache(),
+      peer,
+      remoteSiteId: 'b0b0b0b0b0b0',
+      state: await FileSyncState.load(path.join(temp.dir, 'a-state', 'files-b.json')),
+      now: () => new Date(Date.UTC(2026, 10, 26, 10, 0, 0)),
+    };
+  });
+
+  afterEach(async () => {
+    peer.close();
+    await server.close();
+    temp.cleanup();
+  });
+
+  const read = (roots: Record<string, string>, relative: string): string => readFileSync(path.join(roots.uploads ?? '', relative), 'utf8');
+
+  it('copies new files both ways, then changes, then deletions of unchanged files; a second sync does nothing', async () => {
+    put(here.uploads ?? '', 'from-a.txt', 'A1');
+    put(there.uploads ?? '', 'deep/from-b.txt', 'B1');
+    put(here.uploads ?? '', 'app.db', SQLITE_BYTES); // never crosses
+    const first = await syncRoot(context, 'uploads');
+    expect(first).toMatchObject({ uploaded: 1, downloaded: 1, errors: [], conflicts: [] });
+    expect(read(there, 'from-a.txt')).toBe('A1');
+    expect(read(here, 'deep/from-b.txt')).toBe('B1');
+    expect(existsSync(path.join(there.uploads ?? '', 'app.db'))).toBe(false);
+
+    put(there.uploads ?? '', 'from-a.txt', 'A2 edited on B');
+    rmSync(path.join(here.uploads ?? '', 'deep/from-b.txt'));
+    const second = await syncRoot(context, 'uploads');
+    expect(second).toMatchObject({ downloaded: 1, deletedThere: 1, errors: [] });
+    expect(read(here, 'from-a.txt')).toBe('A2 edited on B');
+    expect(existsSync(path.join(there.uploads ?? '', 'deep/from-b.txt'))).toBe(false);
+
+    const before = [treeDigest(here.uploads ?? ''), treeDigest(there.uploads ?? '')];
+    const third = await syncRoot(context, 'uploads');
+    expect(third).toMatchObject({ uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, errors: [] });
+    expect([treeDigest(here.uploads ?? ''), treeDigest(there.uploads ?? '')]).toEqual(before);
+  });
+
+  it('keeps both versions of a file changed on both sides, named as Syncthing does, and reports it', async () => {
+    put(here.uploads ?? '', 'notes.txt', 'v0');
+    await syncRoot(context, 'uploads');
+    put(here.uploads ?? '', 'notes.txt', 'edited on A');
+    put(there.uploads ?? '', 'notes.txt', 'edited on B');
+    const report = await syncRoot(context, 'uploads');
+    const copy = 'notes.sync-conflict-20261126-100000-B0B0B0B.txt';
+    expect(report.conflicts).toEqual([{ path: 'uploads/notes.txt', copyPath: `uploads/${copy}` }]);
+    for (const roots of [here, there]) {
+      expect(read(roots, 'notes.txt')).toBe('edited on A');
+      expect(read(roots, copy)).toBe('edited on B');
+    }
+    expect(await syncRoot(context, 'uploads')).toMatchObject({ uploaded: 0, downloaded: 0, conflicts: [] });
+  });
+
+  it('lets a change win over a deletion', async () => {
+    put(here.uploads ?? '', 'plan.txt', 'v0');
+    await syncRoot(context, 'uploads');
+    rmSync(path.join(here.uploads ?? '', 'plan.txt'));
+    put(there.uploads ?? '', 'plan.txt', 'v1 changed on B');
+    const report = await syncRoot(context, 'uploads');
+    expect(report).toMatchObject({ downloaded: 1, deletedThere: 0 });
+    expect(read(here, 'plan.txt')).toBe('v1 changed on B');
+  });
+
+  it('skips a root the peer does not have, and leaves no temp file anywhere', async () => {
+    const bare = await startServer(makeApp({ roots: { uploads: there.uploads ?? '' } }));
+    const barePeer = new PeerHttp({ url: `${bare.url}/api/sync`, token: TEST_TOKEN });
+    try {
+      const report = await syncRoot({ ...context, peer: barePeer }, 'config');
+      expect(report.skipped).toBe(true);
+    } finally {
+      barePeer.close();
+      await bare.close();
+    }
+    expect(tempFilesUnder(temp.dir)).toEqual([]);
+  });
+
+  it('refuses a hostile peer listing with a traversal or a database name', async () => {
+    for (const listed of ['../../etc/passwd', 'app.db-wal']) {
+      const hostile = express();
+      hostile.get('/api/sync/files/checksums', (_req, res) => {
+        res.json({ root: 'uploads', path: '', files: [{ path: listed, size: 1, mtimeMs: 0, sha256: 'a'.repeat(64) }] });
+      });
+      const fake = await startServer(hostile);
+      const fakePeer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
+      try {
+        await expect(syncRoot({ ...context, peer: fakePeer }, 'uploads')).rejects.toMatchObject({ status: 502 });
+      } finally {
+        fakePeer.close();
+        await fake.close();
+      }
+    }
+    expect(readdirSync(here.uploads ?? '')).toEqual([]);
+  });
+});

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { conflictCopyPath, planFileSync, settledState, type FileAction } from '../../lib/file-sync-plan';
+
+type Tree = Map<string, string>;
+
+/** Applies a plan to in-memory trees the way the executor does on disk. */
+function apply(actions: readonly FileAction[], local: Tree, remote: Tree): void {
+  for (const action of actions) {
+    switch (action.kind) {
+      case 'same':
+        break;
+      case 'upload':
+        remote.set(action.path, action.local);
+        break;
+      case 'download':
+        local.set(action.path, action.remote);
+        break;
+      case 'delete-local':
+        local.delete(action.path);
+        break;
+      case 'delete-remote':
+        remote.delete(action.path);
+        break;
+      case 'conflict':
+        local.set(action.copyPath, action.remote);
+        remote.set(action.copyPath, action.remote);
+        remote.set(action.path, action.local);
+        break;
+    }
+  }
+}
+
+const PATHS = ['a.txt', 'b/c.json', 'd'];
+const version = fc.constantFrom('v1', 'v2', 'v3');
+const tree = fc.dictionary(fc.constantFrom(...PATHS), version, { maxKeys: 3 }).map((record) => new Map(Object.entries(record)));
+const copyPathFor = (path: string): string => conflictCopyPath(path, new Date(Date.UTC(2026, 10, 26, 12, 0, 0)), 'abcdef0123');
+
+describe('file sync plan (property)', () => {
+  it('leaves both sides equal, keeps every changed version, and settles the base to what both hold', () => {
+    fc.assert(
+      fc.property(tree, tree, tree, (base, localStart, remoteStart) => {
+        const local = new Map(localStart);
+        const remote = new Map(remoteStart);
+        const actions = planFileSync({ local, remote, base, copyPathFor });
+        apply(actions, local, remote);
+        expect(local).toEqual(remote);
+        // No version that differs from the base is lost: it is at its path or in a conflict copy.
+        for (const [path, sha] of [...localStart, ...remoteStart]) {
+          if (base.get(path) === sha) continue;
+          const kept = local.get(path) === sha || [...local].some(([other, value]) => other.startsWith(path.replace(/\.[^.]*$/, '')) && other.includes('.sync-conflict-') && value === sha);
+          expect(kept).toBe(true);
+        }
+        // The settled base is exactly what both sides now hold at every touched path.
+        for (const action of actions) {
+          for (const [path, sha] of settledState(action)) expect(local.get(path)).toBe(sha);
+        }
+        // A second plan against the settled base does nothing.
+        const settledBase = new Map<string, string>();
+        for (const [path, sha] of local) settledBase.set(path, sha);
+        expect(planFileSync({ local, remote, base: settledBase, copyPathFor }).every((action) => action.kind === 'same')).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('propagates a deletion only when the other side had not changed the file', () => {
+    expect(planFileSync({ local: new Map(), remote: new Map([['a', 'v1']]), base: new Map([['a', 'v1']]), copyPathFor })).toEqual([
+      { kind: 'delete-remote', path: 'a', remote: 'v1' },
+    ]);
+    expect(planFileSync({ local: new Map(), remote: new Map([['a', 'v2']]), base: new Map([['a', 'v1']]), copyPathFor })).toEqual([
+      { kind: 'download', path: 'a', remote: 'v2', local: undefined },
+    ]);
+  });
+
+  it('names conflict copies as Syncthing does', () => {
+    const when = new Date(Date.UTC(2026, 10, 26, 9, 5, 3));
+    expect(conflictCopyPath('pits/robot.jpg', when, 'f3a9c1d2e4b5')).toBe('pits/robot.sync-conflict-20261126-090503-F3A9C1D.jpg');
+    expect(conflictCopyPath('README', when, 'ab')).toBe('README.sync-conflict-20261126-090503-AB');
+    expect(conflictCopyPath('.env', when, 'site1234')).toBe('.env.sync-conflict-20261126-090503-SITE123');
+  });
+});
