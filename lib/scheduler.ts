@@ -1,0 +1,160 @@
+/** Backoff settings for a peer whose sync failed. */
+export interface BackoffOptions {
+  /** Delay after the first failure, in ms. */
+  readonly baseMs: number;
+  /** Longest delay, in ms. */
+  readonly maxMs: number;
+}
+
+/**
+ * The delay before the next sync of a peer: `intervalMs` after a success;
+ * after `failures` consecutive failures, exponential backoff with "equal
+ * jitter" (half fixed, half random) capped at `maxMs`, so peers that failed
+ * together do not retry in lockstep.
+ */
+export function nextDelayMs(failures: number, intervalMs: number, backoff: BackoffOptions, random: () => number = Math.random): number {
+  if (failures === 0) return intervalMs;
+  const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/** What the scheduler knows of one peer. */
+export interface PeerSchedule<Result> {
+  /** True while a sync with this peer runs. */
+  running: boolean;
+  /** Consecutive failed syncs. */
+  failures: number;
+  /** When the last sync ended well (ms since the epoch). */
+  lastSuccessAt: number | undefined;
+  /** The last failure's message, cleared by a success. */
+  lastError: string | undefined;
+  /** The last result, successful or not. */
+  lastResult: Result | undefined;
+  /** When the next periodic sync is due (ms since the epoch). */
+  nextRunAt: number | undefined;
+}
+
+/** Options of {@link SyncScheduler}. */
+export interface SchedulerOptions<Result> {
+  /** Peer keys (URLs). */
+  readonly peers: readonly string[];
+  /** Syncs one peer; a thrown error counts as a failure. */
+  readonly runOnce: (peer: string) => Promise<Result>;
+  /** Tells whether a result (that did not throw) is a failure. */
+  readonly isFailure: (result: Result) => string | undefined;
+  /** Backoff after failures. */
+  readonly backoff: BackoffOptions;
+  /** Random source for jitter (tests pass their own). */
+  readonly random?: () => number;
+}
+
+/**
+ * Runs syncs per peer: at most one at a time per peer, peers independent of
+ * each other (a peer that is down never stalls the others), periodic with
+ * backoff and jitter after failures, on demand at any time, and a `stop()`
+ * that waits for running syncs.
+ */
+export class SyncScheduler<Result> {
+  readonly #options: SchedulerOptions<Result>;
+  readonly #state = new Map<string, PeerSchedule<Result>>();
+  readonly #running = new Map<string, Promise<Result>>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #intervalMs: number | undefined;
+
+  /** @param options - peers, the sync function and the backoff */
+  constructor(options: SchedulerOptions<Result>) {
+    this.#options = options;
+    for (const peer of options.peers) {
+      this.#state.set(peer, { running: false, failures: 0, lastSuccessAt: undefined, lastError: undefined, lastResult: undefined, nextRunAt: undefined });
+    }
+  }
+
+  /**
+   * Starts periodic syncs of every peer, the first one now.
+   * @throws RangeError when `intervalMs` is not a positive integer
+   */
+  start(intervalMs: number): void {
+    if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive integer, got ${intervalMs}`);
+    this.#intervalMs = intervalMs;
+    for (const peer of this.#state.keys()) this.#schedule(peer, 0);
+  }
+
+  /** Stops periodic syncs and waits for the running ones to end. */
+  async stop(): Promise<void> {
+    this.#intervalMs = undefined;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    for (const state of this.#state.values()) state.nextRunAt = undefined;
+    await Promise.allSettled([...this.#running.values()]);
+  }
+
+  /**
+   * Syncs one peer now. When a sync with it is already running, waits for
+   * that one and returns its result rather than starting a second.
+   * @throws RangeError for a peer the scheduler does not know
+   */
+  syncNow(peer: string): Promise<Result> {
+    if (!this.#state.has(peer)) throw new RangeError(`unknown peer ${peer}`);
+    return this.#running.get(peer) ?? this.#run(peer);
+  }
+
+  /** Syncs every peer now, concurrently; one peer's failure does not stop the others. */
+  async syncAll(): Promise<Array<PromiseSettledResult<Result>>> {
+    return Promise.allSettled([...this.#state.keys()].map((peer) => this.syncNow(peer)));
+  }
+
+  /** A snapshot of every peer's schedule. */
+  status(): ReadonlyMap<string, Readonly<PeerSchedule<Result>>> {
+    return new Map([...this.#state].map(([peer, state]) => [peer, { ...state }]));
+  }
+
+  #schedule(peer: string, delayMs: number): void {
+    const state = this.#state.get(peer);
+    if (this.#intervalMs === undefined || state === undefined) return;
+    clearTimeout(this.#timers.get(peer));
+    state.nextRunAt = Date.now() + delayMs;
+    this.#timers.set(
+      peer,
+      setTimeout(() => {
+        this.#timers.delete(peer);
+        void this.syncNow(peer).catch(() => undefined);
+      }, delayMs),
+    );
+  }
+
+  #run(peer: string): Promise<Result> {
+    const state = this.#state.get(peer) as PeerSchedule<Result>;
+    state.running = true;
+    const run = this.#options
+      .runOnce(peer)
+      .then(
+        (result) => {
+          state.lastResult = result;
+          this.#record(state, this.#options.isFailure(result));
+          return result;
+        },
+        (error: unknown) => {
+          this.#record(state, error instanceof Error ? error.message : String(error));
+          throw error;
+        },
+      )
+      .finally(() => {
+        state.running = false;
+        this.#running.delete(peer);
+        if (this.#intervalMs !== undefined) this.#schedule(peer, nextDelayMs(state.failures, this.#intervalMs, this.#options.backoff, this.#options.random));
+      });
+    this.#running.set(peer, run);
+    return run;
+  }
+
+  #record(state: PeerSchedule<Result>, failure: string | undefined): void {
+    if (failure === undefined) {
+      state.failures = 0;
+      state.lastSuccessAt = Date.now();
+      state.lastError = undefined;
+    } else {
+      state.failures += 1;
+      state.lastError = failure;
+    }
+  }
+}
