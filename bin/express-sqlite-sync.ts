@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { backupCommand } from './commands/backup';
+import { statusCommand } from './commands/status';
+import { syncCommand } from './commands/sync';
+
+/** Builds the command-line program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('express-sqlite-sync').description('Operate servers kept in sync by express-sqlite-sync').showHelpAfterError();
+  const remote = (command: Command): Command =>
+    command
+      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync")
+      .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+      .option('--timeout <ms>', 'give up after this long without data', '60000')
+      .option('--json', 'print JSON');
+  remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
+  remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
+  program
+    .command('backup')
+    .description('copy a live database with the SQLite online backup API (never a file copy)')
+    .requiredOption('--db <file>', 'the database to back up')
+    .requiredOption('--out <file>', 'where to write the backup')
+    .option('--force', 'overwrite --out if it exists')
+    .action(backupCommand);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync()
+    .catch((error: unknown) => {
+      process.stderr.write(`express-sqlite-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}
