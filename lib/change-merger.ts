@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DecodedChange, DecodedChangeset } from './changeset';
+import { decodeChange, type CheckedChangeset, type DecodedChange } from './changeset';
 import { rowObject, type ConflictLog, type ConflictReason, type ConflictReport } from './conflicts';
 import type { ForeignKeyCheck } from './fk-check';
 import type { MetaReader, RowMeta } from './row-meta';
@@ -21,6 +21,7 @@ export interface MergeResult {
 
 interface Run {
   readonly head: number;
+  maxHlc: number;
   seq: number;
   applied: number;
   ignored: number;
@@ -61,8 +62,8 @@ function newer(hlc: number, site: string, thanHlc: number, thanSite: string): bo
 function rowValues(change: DecodedChange): SqlValue[] {
   const { table } = change.table;
   const values: SqlValue[] = table.columns.map(() => null);
-  table.key.forEach((column, index) => (values[table.columns.indexOf(column)] = change.key[index] ?? null));
-  for (const cell of change.cells) values[table.columns.indexOf(cell.column)] = cell.value;
+  table.key.forEach((column, index) => (values[column.index] = change.key[index] ?? null));
+  for (const cell of change.cells) values[cell.column.index] = cell.value;
   return values;
 }
 
@@ -87,7 +88,7 @@ export class ChangeMerger {
   readonly #sites: SiteRegistry;
   readonly #conflicts: ConflictLog;
   readonly #foreignKeys: ForeignKeyCheck;
-  readonly #statements: Readonly<Record<'applying' | 'putRow' | 'touchRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
+  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'touchRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
 
   /** Prepares the merge's statements. */
   constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, conflicts: ConflictLog, foreignKeys: ForeignKeyCheck) {
@@ -98,6 +99,8 @@ export class ChangeMerger {
     this.#foreignKeys = foreignKeys;
     this.#statements = {
       applying: db.prepare('UPDATE _sync_state SET applying = ? WHERE id = 1'),
+      newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born, seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
+      forgetRow: db.prepare('DELETE FROM _sync_rows WHERE tbl = ? AND pk = ?'),
       putRow: db.prepare(
         `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born, seq = excluded.seq`,
@@ -121,15 +124,18 @@ export class ChangeMerger {
    * Merges a changeset. `head` is the last local seq (after folding).
    * @throws SyncError `INCOMPLETE_ROW` (422) for a revival without every column; `INVALID_VALUE` (400) for a value a column refuses
    */
-  merge(changeset: DecodedChangeset, head: number): MergeResult {
-    const run: Run = { head, seq: head, applied: 0, ignored: 0, touched: new Set(), conflicts: [] };
+  merge(changeset: CheckedChangeset, head: number): MergeResult {
+    const run: Run = { head, maxHlc: 0, seq: head, applied: 0, ignored: 0, touched: new Set(), conflicts: [] };
     this.#statements.applying.run(1);
     this.#db.pragma('defer_foreign_keys = ON');
     const pending: Pending[] = [];
-    for (const change of changeset.changes) {
+    changeset.wire.changes.forEach((wire, index) => {
+      const change = decodeChange(wire, changeset, index);
+      run.maxHlc = Math.max(run.maxHlc, change.hlc);
+      for (const cell of change.cells) if (cell.hlc > run.maxHlc) run.maxHlc = cell.hlc;
       const failed = this.#attempt(change, run);
       if (failed !== undefined) pending.push(failed);
-    }
+    });
     for (const failed of this.#retry(pending, run)) run.conflicts.push(this.#recordPending(failed));
     this.#settleForeignKeys(run);
     this.#finish(run, changeset);
@@ -161,24 +167,54 @@ export class ChangeMerger {
   }
 
   #mergeOne(change: DecodedChange, run: Run): boolean {
+    if (this.#mergeNew(change, run)) return true;
     const local = this.#meta.row(change.table.table.id, change.metaKey);
     const localCl = local?.cl ?? 0;
     if (change.cl < localCl) return false;
-    if (change.cl > localCl) return change.cl % 2 === 0 ? this.#bury(change, run) : this.#revive(change, run);
+    if (change.cl > localCl) return change.cl % 2 === 0 ? this.#bury(change, run, local !== undefined) : this.#revive(change, run, local !== undefined);
     if (change.cl % 2 === 0 || local === undefined) return false;
     return this.#mergeCells(change, local, run);
   }
 
-  #bury(change: DecodedChange, run: Run): boolean {
+  /**
+   * The common case of a first sync, in one write instead of a lookup and a
+   * write: record a row the metadata has never seen, then place it. When the
+   * metadata knows the row, nothing is written and the full merge runs.
+   */
+  #mergeNew(change: DecodedChange, run: Run): boolean {
+    if (change.cl % 2 === 1 && !change.complete) return false;
+    const tbl = change.table.table.id;
+    const seq = run.seq + 1;
+    if (this.#statements.newRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq).changes === 0) return false;
+    try {
+      if (change.cl % 2 === 1) change.table.upsert(rowValues(change));
+      else change.table.delete(change.key);
+    } catch (error) {
+      this.#statements.forgetRow.run(tbl, change.metaKey);
+      throw error;
+    }
+    run.seq = seq;
+    this.#putOverrides(change, seq);
+    return true;
+  }
+
+  #putOverrides(change: DecodedChange, seq: number): void {
+    for (const cell of change.cells) {
+      if (cell.hlc === change.hlc && cell.site === change.site) continue;
+      this.#statements.putCell.run(change.table.table.id, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
+    }
+  }
+
+  #bury(change: DecodedChange, run: Run, known: boolean): boolean {
     change.table.delete(change.key);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
-    this.#statements.dropCells.run(tbl, change.metaKey);
+    if (known) this.#statements.dropCells.run(tbl, change.metaKey);
     this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq);
     return true;
   }
 
-  #revive(change: DecodedChange, run: Run): boolean {
+  #revive(change: DecodedChange, run: Run, known: boolean): boolean {
     if (!change.complete) {
       throw new SyncError(
         'INCOMPLETE_ROW',
@@ -189,12 +225,9 @@ export class ChangeMerger {
     change.table.upsert(rowValues(change));
     const seq = ++run.seq;
     const tbl = change.table.table.id;
-    this.#statements.dropCells.run(tbl, change.metaKey);
+    if (known) this.#statements.dropCells.run(tbl, change.metaKey);
     this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq);
-    for (const cell of change.cells) {
-      if (cell.hlc === change.hlc && cell.site === change.site) continue;
-      this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
-    }
+    this.#putOverrides(change, seq);
     return true;
   }
 
@@ -229,7 +262,7 @@ export class ChangeMerger {
 
   #mergedRow(change: DecodedChange, current: SqlValue[] | undefined): SqlValue[] {
     const values = current ?? rowValues(change);
-    for (const cell of change.cells) values[change.table.table.columns.indexOf(cell.column)] = cell.value;
+    for (const cell of change.cells) values[cell.column.index] = cell.value;
     return values;
   }
 
@@ -242,7 +275,7 @@ export class ChangeMerger {
       if (violations.length === 0) return;
       for (const violation of violations) {
         const { table } = violation.child;
-        const key = table.key.map((column) => violation.values[table.columns.indexOf(column)] ?? null);
+        const key = table.key.map((column) => violation.values[column.index] ?? null);
         const meta = this.#meta.row(table.id, violation.child.metaKey(key));
         const clock = { hlc: meta?.hlc ?? 0, site: this.#sites.siteOf(meta?.site ?? 0) };
         const wireKey = key.map((value) => encodeValue(value, table.name));
@@ -256,16 +289,16 @@ export class ChangeMerger {
   }
 
   /** Raises the local clock past every applied clock, keeps the seq, trims the log and saves the sender's cursor. */
-  #finish(run: Run, changeset: DecodedChangeset): void {
+  #finish(run: Run, changeset: CheckedChangeset): void {
     const last = this.#statements.lastHlc.get() as number;
-    const clock = Math.max(last, changeset.maxHlc);
+    const clock = Math.max(last, run.maxHlc);
     if (run.seq > run.head || clock > last) {
       run.seq = Math.max(run.seq, run.head + 1);
       this.#statements.sentinel.run(run.seq, clock);
       this.#statements.trim.run(run.seq);
       this.#statements.folded.run(run.seq);
     }
-    const { since, next, site } = changeset;
+    const { since, next, site } = changeset.wire;
     if (since === undefined || next === undefined || site === this.#sites.local) return;
     const stored = (this.#statements.peer.get(site) as number | undefined) ?? 0;
     if (since <= stored && next > stored) this.#statements.savePeer.run(site, next);

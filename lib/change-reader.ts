@@ -150,8 +150,10 @@ export class ChangeReader {
     for (const column of table.values) {
       const clock = overrides.get(column.id) ?? { hlc: row.hlc, site: row.site, seq: row.born };
       if (!full && (clock.seq <= state.since || clock.site === state.exclude)) continue;
-      const value = values[table.columns.indexOf(column)] ?? null;
-      cells.push([column.name, [encodeValue(value, `${table.name}.${column.name}`), clock.hlc, this.#siteRef(state, clock.site)]]);
+      const value = values[column.index] ?? null;
+      const encoded = encodeValue(value, `${table.name}.${column.name}`);
+      const ownClock = clock.hlc === row.hlc && clock.site === row.site;
+      cells.push([column.name, ownClock ? encoded : [encoded, clock.hlc, this.#siteRef(state, clock.site)]]);
     }
     return cells;
   }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ChangeReader } from './change-reader';
 import { ChangeMerger, type MergeResult } from './change-merger';
-import { decodeChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
+import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
 import { ConflictLog, type ConflictRecord } from './conflicts';
 import { ForeignKeyCheck } from './fk-check';
 import { LogFolder } from './fold';
@@ -133,23 +133,24 @@ export class ChangeTracker {
    * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`; 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
-    const decoded = decodeChangeset(changeset, {
+    const checked = checkChangeset(changeset, {
       schema: this.#schema,
       tables: this.#byName,
       nowMs: this.#now(),
       maxClockSkewMs: this.#maxClockSkewMs,
     });
-    const sites = new Set(decoded.changes.flatMap((change) => [change.site, ...change.cells.map((cell) => cell.site)]));
-    this.#db.transaction(() => {
-      for (const site of sites) this.#sites.idOf(site);
-    })();
-    const result = this.#db
-      .transaction(() => {
-        const head = this.#folder.fold();
-        return this.#merger.merge(decoded, head);
-      })
-      .immediate();
-    return { received: decoded.changes.length, ...result };
+    try {
+      const result = this.#db
+        .transaction(() => {
+          const head = this.#folder.fold();
+          return this.#merger.merge(checked, head);
+        })
+        .immediate();
+      return { received: checked.wire.changes.length, ...result };
+    } catch (error) {
+      this.#sites.forget();
+      throw error;
+    }
   }
 
   /** The cursor (the sender's seq) up to which changes from `site` have been applied here; 0 when none. */

@@ -19,8 +19,15 @@ const TaggedBlob = Type.Object(
 /** JSON Schema of one value: NULL, TEXT, a number, or a tagged `$int` / `$real` / `$blob`. */
 export const WireValueSchema = Type.Union([Type.Null(), Type.String(), Type.Number(), TaggedInt, TaggedReal, TaggedBlob]);
 
-/** JSON Schema of one cell: `[value, hlc, site index]`. */
-export const WireCellSchema = Type.Tuple([WireValueSchema, Counter, Counter]);
+/** JSON Schema of a cell with its own clock: `[value, hlc, site index]`. */
+export const ClockedCellSchema = Type.Tuple([WireValueSchema, Counter, Counter]);
+
+/**
+ * JSON Schema of one cell: a bare value when the cell's clock is the change's
+ * own (`hlc`, `site`), the common case of a new row; else `[value, hlc, site index]`.
+ * Values are never arrays, so the two forms cannot be confused.
+ */
+export const WireCellSchema = Type.Union([ClockedCellSchema, WireValueSchema]);
 
 /** JSON Schema of one change: one row's existence register and the cells that changed. */
 export const WireChangeSchema = Type.Object(

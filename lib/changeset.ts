@@ -1,9 +1,9 @@
-import { changesetCheck, PROTOCOL_VERSION, type WireChange, type WireChangeset } from './changeset-schema';
+import { changesetCheck, PROTOCOL_VERSION, type WireCell, type WireChange, type WireChangeset } from './changeset-schema';
 import { diffSchemas, type SchemaDescription } from './schema-fingerprint';
 import { SyncError } from './sync-error';
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn } from './tracked-table';
-import { decodeValue, type SqlValue } from './values';
+import { decodeValue, type SqlValue, type WireValue } from './values';
 
 export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './changeset-schema';
 export type { WireChangeset, WireChange, WireCell } from './changeset-schema';
@@ -32,17 +32,6 @@ export interface DecodedChange {
   readonly wire: WireChange;
 }
 
-/** A changeset checked and decoded, ready for the merge. */
-export interface DecodedChangeset {
-  /** The site whose `seq` the `since`/`next` cursor counts. */
-  readonly site: string;
-  readonly since: number | undefined;
-  readonly next: number | undefined;
-  readonly changes: readonly DecodedChange[];
-  /** The highest clock in the changeset (the local clock is raised past it). */
-  readonly maxHlc: number;
-}
-
 /** What decoding needs from the receiving database. */
 export interface DecodeContext {
   readonly schema: SchemaDescription;
@@ -51,6 +40,19 @@ export interface DecodeContext {
   readonly nowMs: number;
   /** Clocks this far ahead of `nowMs` are refused. */
   readonly maxClockSkewMs: number;
+}
+
+/**
+ * A changeset whose envelope (shape, protocol, schema) is checked. Its changes
+ * are decoded one at a time by {@link decodeChange} while they are merged, so
+ * a 100k-row changeset is never held twice; a bad change still refuses the
+ * whole changeset, because the merge runs in one transaction.
+ */
+export interface CheckedChangeset {
+  readonly wire: WireChangeset;
+  readonly context: DecodeContext;
+  /** The highest clock accepted. */
+  readonly limit: number;
 }
 
 function readProtocol(raw: unknown): void {
@@ -87,73 +89,86 @@ export function checkSchema(ours: SchemaDescription, theirs: SchemaDescription):
   throw new SyncError('SCHEMA_MISMATCH', 409, `the sender's tracked schema differs from this server's: ${detail}. Migrate both servers to the same schema, then sync.`);
 }
 
-function checkClock(hlc: number, where: string, context: DecodeContext): void {
-  const limit = (context.nowMs + context.maxClockSkewMs) * 1024 + 1023;
-  if (hlc > limit) {
-    const aheadMs = Math.floor(hlc / 1024) - context.nowMs;
-    throw new SyncError(
-      'CLOCK_SKEW',
-      422,
-      `${where} carries a clock ${Math.round(aheadMs / 1000)} s ahead of this server's (limit ${Math.round(context.maxClockSkewMs / 1000)} s); fix the sender's clock (NTP) and sync again`,
-    );
-  }
+function refuseClock(hlc: number, where: string, context: DecodeContext): never {
+  const aheadMs = Math.floor(hlc / 1024) - context.nowMs;
+  throw new SyncError(
+    'CLOCK_SKEW',
+    422,
+    `${where} carries a clock ${Math.round(aheadMs / 1000)} s ahead of this server's (limit ${Math.round(context.maxClockSkewMs / 1000)} s); fix the sender's clock (NTP) and sync again`,
+  );
 }
 
-function siteAt(sites: readonly string[], index: number, where: string): string {
+function siteAt(sites: readonly string[], index: number, where: () => string): string {
   const site = sites[index];
-  if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where}: site index ${index} is not in "sites"`);
+  if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where()}: site index ${index} is not in "sites"`);
   return site;
 }
 
-function decodeCells(change: WireChange, table: TableStatements, sites: readonly string[], context: DecodeContext, where: string): DecodedCell[] {
+/** Decodes a value, naming its place only when it is refused (building the name for every cell is costly). */
+function decodeAt(value: WireValue, where: () => string): SqlValue {
+  if (typeof value === 'string' || value === null) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  return decodeValue(value, where());
+}
+
+function refuseCell(change: WireChange, table: TableStatements, name: string, index: number): never {
+  if (table.table.key.some((keyColumn) => keyColumn.name === name)) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: ${JSON.stringify(name)} is a key column; send it in "key"`);
+  }
+  throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${JSON.stringify(name)}`);
+}
+
+function decodeCells(change: WireChange, table: TableStatements, at: CheckedChangeset, index: number, siteOfChange: string): DecodedCell[] {
   const cells: DecodedCell[] = [];
-  for (const [name, [value, hlc, site]] of Object.entries(change.cells ?? {})) {
-    const column = table.table.valuesByName.get(name);
-    if (column === undefined) {
-      const isKey = table.table.key.some((keyColumn) => keyColumn.name === name);
-      if (isKey) throw new SyncError('INVALID_CHANGESET', 400, `${where}: ${JSON.stringify(name)} is a key column; send it in "key"`);
-      throw new SyncError('UNKNOWN_COLUMN', 400, `${where}: table ${table.table.name} has no tracked column ${JSON.stringify(name)}`);
+  const wireCells = change.cells;
+  if (wireCells === undefined) return cells;
+  for (const name of Object.keys(wireCells)) {
+    const cell = wireCells[name] as WireCell;
+    const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
+    if (!Array.isArray(cell)) {
+      const value = typeof cell === 'string' || cell === null ? cell : decodeAt(cell, () => `change #${index}.${name}`);
+      cells.push({ column, value, hlc: change.hlc, site: siteOfChange });
+      continue;
     }
-    checkClock(hlc, `${where}.${name}`, context);
-    cells.push({ column, value: decodeValue(value, `${where}.${name}`), hlc, site: siteAt(sites, site, `${where}.${name}`) });
+    const [value, hlc, site] = cell;
+    if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
+    const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, () => `change #${index}.${name}`);
+    const decoded = typeof value === 'string' || value === null ? value : decodeAt(value, () => `change #${index}.${name}`);
+    cells.push({ column, value: decoded, hlc, site: siteId });
   }
   return cells;
 }
 
-function decodeChange(change: WireChange, sites: readonly string[], context: DecodeContext, index: number): DecodedChange {
-  const where = `change #${index}`;
-  const table = context.tables.get(change.table);
-  if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `${where}: ${JSON.stringify(change.table)} is not a tracked table`);
+/**
+ * Decodes one change of a checked changeset against the tracked schema.
+ * @throws SyncError 400 `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`, `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
+ */
+export function decodeChange(change: WireChange, at: CheckedChangeset, index: number): DecodedChange {
+  const where = (): string => `change #${index}`;
+  const table = at.context.tables.get(change.table);
+  if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `${where()}: ${JSON.stringify(change.table)} is not a tracked table`);
   if (change.key.length !== table.table.key.length) {
-    throw new SyncError('INVALID_CHANGESET', 400, `${where}: table ${table.table.name} has ${table.table.key.length} key column(s), the change has ${change.key.length}`);
+    throw new SyncError('INVALID_CHANGESET', 400, `${where()}: table ${table.table.name} has ${table.table.key.length} key column(s), the change has ${change.key.length}`);
   }
-  const key = change.key.map((value, position) => decodeValue(value, `${where}.key[${position}]`));
-  if (key.some((value) => value === null)) throw new SyncError('INVALID_VALUE', 400, `${where}: a key value is null`);
-  checkClock(change.hlc, where, context);
+  const key = change.key.map((value, position) => decodeAt(value, () => `${where()}.key[${position}]`));
+  if (key.some((value) => value === null)) throw new SyncError('INVALID_VALUE', 400, `${where()}: a key value is null`);
+  if (change.hlc > at.limit) refuseClock(change.hlc, where(), at.context);
   const deleted = change.cl % 2 === 0;
   if (deleted && change.cells !== undefined && Object.keys(change.cells).length > 0) {
-    throw new SyncError('INVALID_CHANGESET', 400, `${where}: a deleted row (even cl) carries no cells`);
+    throw new SyncError('INVALID_CHANGESET', 400, `${where()}: a deleted row (even cl) carries no cells`);
   }
-  const cells = decodeCells(change, table, sites, context, where);
-  const site = siteAt(sites, change.site, where);
+  const site = siteAt(at.wire.sites, change.site, where);
+  const cells = decodeCells(change, table, at, index, site);
   const complete = cells.length === table.table.values.length;
   return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete, wire: change };
 }
 
 /**
- * Checks and decodes a changeset received from the wire. Pure apart from
- * building composite metadata keys with SQLite's `quote()`.
- * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`,
- * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`; 422 `CLOCK_SKEW`
+ * Checks a changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema.
+ * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
  */
-export function decodeChangeset(raw: unknown, context: DecodeContext): DecodedChangeset {
-  const changeset = checkChangesetShape(raw);
-  checkSchema(context.schema, changeset.schema);
-  const changes = changeset.changes.map((change, index) => decodeChange(change, changeset.sites, context, index));
-  let maxHlc = 0;
-  for (const change of changes) {
-    maxHlc = Math.max(maxHlc, change.hlc);
-    for (const cell of change.cells) maxHlc = Math.max(maxHlc, cell.hlc);
-  }
-  return { site: changeset.site, since: changeset.since, next: changeset.next, changes, maxHlc };
+export function checkChangeset(raw: unknown, context: DecodeContext): CheckedChangeset {
+  const wire = checkChangesetShape(raw);
+  checkSchema(context.schema, wire.schema);
+  return { wire, context, limit: (context.nowMs + context.maxClockSkewMs) * 1024 + 1023 };
 }

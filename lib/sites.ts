@@ -26,6 +26,13 @@ export class SiteRegistry {
     }
   }
 
+  /** Drops the cache (after a rolled-back transaction that may have registered sites). */
+  forget(): void {
+    this.#byId.clear();
+    this.#bySite.clear();
+    this.#load();
+  }
+
   /** This database's own site id. */
   get local(): string {
     return this.siteOf(0);
@@ -50,7 +57,7 @@ export class SiteRegistry {
     return this.#bySite.get(site) ?? (this.#find.get(site) as number | undefined);
   }
 
-  /** The stored number of a site, registering it (in its own small write) when new. */
+  /** The stored number of a site, registering it when new (inside the caller's transaction). */
   idOf(site: string): number {
     const known = this.#bySite.get(site);
     if (known !== undefined) return known;

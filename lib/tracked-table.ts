@@ -4,6 +4,8 @@ import type { ColumnSchema, ForeignKeySchema, TableSchema } from './table-schema
 export interface TrackedColumn extends ColumnSchema {
   /** Stable id (0–62), never reused for another column of the table. */
   readonly id: number;
+  /** Position in the table's columns (the index in row arrays). */
+  readonly index: number;
 }
 
 /** A tracked table as the capture, reader and merger see it. */
@@ -27,10 +29,10 @@ export interface TrackedTable {
 
 /** Builds the tracked view of a table from its schema and its columns' stable ids. */
 export function trackTable(id: number, schema: TableSchema, columnIds: ReadonlyMap<string, number>): TrackedTable {
-  const columns = schema.columns.map((column) => {
+  const columns = schema.columns.map((column, index) => {
     const columnId = columnIds.get(column.name);
     if (columnId === undefined) throw new Error(`no stable id for ${schema.name}.${column.name}`);
-    return { ...column, id: columnId };
+    return { ...column, id: columnId, index };
   });
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   const values = columns.filter((column) => column.pk === 0);
