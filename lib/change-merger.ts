@@ -88,7 +88,7 @@ export class ChangeMerger {
   readonly #sites: SiteRegistry;
   readonly #conflicts: ConflictLog;
   readonly #foreignKeys: ForeignKeyCheck;
-  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'touchRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
+  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
 
   /** Prepares the merge's statements. */
   constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, conflicts: ConflictLog, foreignKeys: ForeignKeyCheck) {
@@ -99,13 +99,12 @@ export class ChangeMerger {
     this.#foreignKeys = foreignKeys;
     this.#statements = {
       applying: db.prepare('UPDATE _sync_state SET applying = ? WHERE id = 1'),
-      newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born, seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
+      newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
       forgetRow: db.prepare('DELETE FROM _sync_rows WHERE tbl = ? AND pk = ?'),
       putRow: db.prepare(
-        `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born, seq = excluded.seq`,
+        `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born`,
       ),
-      touchRow: db.prepare('UPDATE _sync_rows SET seq = ? WHERE tbl = ? AND pk = ?'),
       dropCells: db.prepare('DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?'),
       putCell: db.prepare(
         `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?)
@@ -185,7 +184,7 @@ export class ChangeMerger {
     if (change.cl % 2 === 1 && !change.complete) return false;
     const tbl = change.table.table.id;
     const seq = run.seq + 1;
-    if (this.#statements.newRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq).changes === 0) return false;
+    if (this.#statements.newRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     try {
       if (change.cl % 2 === 1) change.table.upsert(rowValues(change));
       else change.table.delete(change.key);
@@ -210,7 +209,7 @@ export class ChangeMerger {
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);
-    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq);
+    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq);
     return true;
   }
 
@@ -226,7 +225,7 @@ export class ChangeMerger {
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);
-    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq, seq);
+    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq);
     this.#putOverrides(change, seq);
     return true;
   }
@@ -245,7 +244,6 @@ export class ChangeMerger {
     );
     const seq = ++run.seq;
     for (const cell of winners) this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
-    this.#statements.touchRow.run(seq, tbl, change.metaKey);
     return true;
   }
 

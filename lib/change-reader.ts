@@ -14,49 +14,55 @@ export interface ChangePage {
   readonly more: boolean;
 }
 
+/** One part of a row's state with its own seq: its birth or death (`col` −1), or one cell changed since. */
+interface Part {
+  readonly s: number;
+  readonly tbl: number;
+  readonly pk: SqlValue;
+  readonly col: number;
+}
+
+/** The parts of one row inside the page window. */
+interface Pending {
+  readonly tbl: number;
+  readonly pk: SqlValue;
+  born: boolean;
+  readonly cols: Set<number>;
+}
+
 interface PageState {
-  readonly since: number;
   readonly exclude: number | undefined;
   readonly changes: WireChange[];
   readonly siteIndex: Map<number, number>;
   readonly sites: string[];
   readonly sent: Set<string>;
+  /** The seq of the part being emitted: parents born after it are pulled forward. */
+  position: number;
 }
 
 interface ParentLink {
   readonly parent: TableStatements;
   readonly from: readonly number[];
+  readonly fromNames: readonly string[];
   readonly find: Database.Statement;
 }
 
-/** How deep parent rows are pulled forward into a page. */
 const MAX_PARENT_DEPTH = 8;
 
 function rowId(tbl: number, pk: SqlValue): string {
   return `${tbl}:${Buffer.isBuffer(pk) ? `x${pk.toString('hex')}` : `${typeof pk}:${String(pk)}`}`;
 }
 
-function toRowMeta(row: Record<string, unknown>): RowMeta {
-  return {
-    tbl: Number(row.tbl),
-    pk: row.pk as SqlValue,
-    cl: Number(row.cl),
-    hlc: Number(row.hlc),
-    site: Number(row.site),
-    born: Number(row.born),
-    seq: Number(row.seq),
-  };
-}
-
 /**
- * Reads pages of changes from the clock tables: each change is one row's
- * current state since the cursor, never split across pages. A row born or
- * revived after the cursor carries every column; parents of such a row that
- * are also new are pulled forward into the page, so a receiver never gets a
- * child before its parent.
+ * Reads pages of changes. Every part of a row's state carries its own seq: the
+ * birth or death of the row, and each cell changed since. A page is the parts
+ * in a seq window, grouped by row, never cut inside one seq; a birth carries
+ * every column. So a peer whose cursor passed a seq has that part, whatever
+ * happened to the row later. A new parent a row points at is pulled forward
+ * into the page, so no receiver sees a child before its parent.
  */
 export class ChangeReader {
-  readonly #page: Database.Statement;
+  readonly #parts: Database.Statement;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
   readonly #tables: ReadonlyMap<number, TableStatements>;
@@ -64,7 +70,13 @@ export class ChangeReader {
 
   /** Prepares the page query and one parent lookup per foreign key between tracked tables. */
   constructor(db: Database.Database, tables: ReadonlyMap<number, TableStatements>, meta: MetaReader, sites: SiteRegistry) {
-    this.#page = db.prepare('SELECT tbl, pk, cl, hlc, site, born, seq FROM _sync_rows WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
+    this.#parts = db
+      .prepare(
+        `SELECT born AS s, tbl, pk, -1 AS col FROM _sync_rows WHERE born > ?
+         UNION ALL SELECT seq AS s, tbl, pk, col FROM _sync_cells WHERE seq > ?
+         ORDER BY s LIMIT ?`,
+      )
+      .safeIntegers(true);
     this.#meta = meta;
     this.#sites = sites;
     this.#tables = tables;
@@ -78,31 +90,49 @@ export class ChangeReader {
         const keyColumns = parent.table.key.map((column) => quoteIdent(column.name)).join(', ');
         const where = fk.to.map((name) => `${quoteIdent(name)} = ?`).join(' AND ');
         const find = db.prepare(`SELECT ${keyColumns} FROM ${quoteIdent(parent.table.name)} WHERE ${where}`).raw(true).safeIntegers(true);
-        links.push({ parent, from, find });
+        links.push({ parent, from, fromNames: fk.from, find });
       }
       if (links.length > 0) this.#parents.set(child.table.id, links);
     }
   }
 
   /**
-   * Reads up to `limit` changes after `since` (more when parents are pulled forward).
-   * Call inside a read transaction, after folding.
+   * Reads the changes of up to `limit` rows after `since` (more when parents
+   * are pulled forward). Call inside a read transaction, after folding.
    * @param head - the last folded seq: the cursor when nothing more is left
    * @param exclude - site number whose changes are left out
    */
   read(since: number, limit: number, head: number, exclude: number | undefined): ChangePage {
-    const state: PageState = { since, exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set() };
-    let cursor = since;
-    for (;;) {
-      const batch = (this.#page.all(cursor, limit + 1) as Record<string, unknown>[]).map(toRowMeta);
-      for (const row of batch) {
-        if (state.changes.length >= limit) return { changes: state.changes, sites: state.sites, next: cursor, more: true };
-        cursor = row.seq;
-        if (!state.sent.has(rowId(row.tbl, row.pk))) this.#emit(row, state, 0);
-      }
-      if (batch.length <= limit) break;
+    const { rows, next, more } = this.#window(since, limit);
+    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), position: since };
+    for (const [id, pending] of rows) {
+      if (state.sent.has(id)) continue;
+      state.position = pending.first;
+      this.#emit(pending, state, 0);
     }
-    return { changes: state.changes, sites: state.sites, next: Math.max(cursor, head), more: false };
+    return { changes: state.changes, sites: state.sites, next: more ? next : Math.max(next, head), more };
+  }
+
+  /** Collects parts in seq order until `limit` rows are seen, then finishes the last seq. */
+  #window(since: number, limit: number): { rows: Map<string, Pending & { first: number }>; next: number; more: boolean } {
+    const rows = new Map<string, Pending & { first: number }>();
+    let cursor = since;
+    const batch = Math.max(64, limit * 4);
+    for (;;) {
+      const parts = (this.#parts.all(cursor, cursor, batch) as Record<string, unknown>[]).map(
+        (part): Part => ({ s: Number(part.s), tbl: Number(part.tbl), pk: part.pk as SqlValue, col: Number(part.col) }),
+      );
+      for (const part of parts) {
+        const id = rowId(part.tbl, part.pk);
+        if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
+        const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, born: false, cols: new Set<number>(), first: part.s };
+        if (part.col < 0) pending.born = true;
+        else pending.cols.add(part.col);
+        rows.set(id, pending);
+        cursor = part.s;
+      }
+      if (parts.length < batch) return { rows, next: cursor, more: false };
+    }
   }
 
   #siteRef(state: PageState, site: number): number {
@@ -114,52 +144,53 @@ export class ChangeReader {
     return index;
   }
 
-  #emit(row: RowMeta, state: PageState, depth: number): void {
-    const statements = this.#tables.get(row.tbl);
-    if (statements === undefined) return;
-    state.sent.add(rowId(row.tbl, row.pk));
-    const key = statements.keyValues(row.pk);
-    const change = this.#build(statements, row, key, state);
-    if (change === undefined) return;
-    if (change.values !== undefined && depth < MAX_PARENT_DEPTH) this.#emitParents(statements, row, change.values, state, depth);
-    state.changes.push(change.change);
-  }
-
-  #build(statements: TableStatements, row: RowMeta, key: SqlValue[], state: PageState): { change: WireChange; values?: SqlValue[] } | undefined {
-    const { table } = statements;
+  #emit(pending: Pending, state: PageState, depth: number): void {
+    const statements = this.#tables.get(pending.tbl);
+    const row = this.#meta.row(pending.tbl, pending.pk);
+    state.sent.add(rowId(pending.tbl, pending.pk));
+    if (statements === undefined || row === undefined) return;
+    const key = statements.keyValues(pending.pk);
     const head = {
-      table: table.name,
-      key: key.map((value, index) => encodeValue(value, `${table.name}.${table.key[index]?.name ?? ''}`)),
+      table: statements.table.name,
+      key: key.map((value, index) => encodeValue(value, `${statements.table.name}.${statements.table.key[index]?.name ?? ''}`)),
       cl: row.cl,
       hlc: row.hlc,
       site: this.#siteRef(state, row.site),
     };
-    if (row.cl % 2 === 0) return row.site === state.exclude ? undefined : { change: head };
+    if (row.cl % 2 === 0) {
+      if (pending.born && row.site !== state.exclude) state.changes.push(head);
+      return;
+    }
     const values = statements.select(key);
-    if (values === undefined) return undefined; // parked by a foreign-key conflict: nothing to send
-    const full = row.born > state.since && row.site !== state.exclude;
-    const overrides = this.#meta.cells(row.tbl, row.pk);
-    const cells = this.#cells(statements, row, values, overrides, full, state);
-    if (!full && cells.length === 0) return undefined;
-    return { change: { ...head, cells: Object.fromEntries(cells) }, values: full ? values : undefined };
+    if (values === undefined) return; // parked by a foreign-key conflict: nothing to send
+    const full = pending.born && row.site !== state.exclude;
+    const cells = this.#cells(statements, row, values, pending.cols, full, state);
+    if (!full && cells.length === 0) return;
+    if (depth < MAX_PARENT_DEPTH) this.#emitParents(statements, values, full ? undefined : cells.map(([name]) => name), state, depth);
+    state.changes.push({ ...head, cells: Object.fromEntries(cells) });
   }
 
-  #cells(statements: TableStatements, row: RowMeta, values: SqlValue[], overrides: Map<number, CellMeta>, full: boolean, state: PageState): [string, WireCell][] {
+  #cells(statements: TableStatements, row: RowMeta, values: SqlValue[], cols: ReadonlySet<number>, full: boolean, state: PageState): [string, WireCell][] {
     const cells: [string, WireCell][] = [];
-    const { table } = statements;
-    for (const column of table.values) {
-      const clock = overrides.get(column.id) ?? { hlc: row.hlc, site: row.site, seq: row.born };
-      if (!full && (clock.seq <= state.since || clock.site === state.exclude)) continue;
-      const value = values[column.index] ?? null;
-      const encoded = encodeValue(value, `${table.name}.${column.name}`);
+    const overrides: Map<number, CellMeta> = this.#meta.cells(row.tbl, row.pk);
+    for (const column of statements.table.values) {
+      const clock = overrides.get(column.id) ?? row;
+      if (!full && (!cols.has(column.id) || clock.site === state.exclude)) continue;
+      const encoded = encodeValue(values[column.index] ?? null, `${statements.table.name}.${column.name}`);
       const ownClock = clock.hlc === row.hlc && clock.site === row.site;
       cells.push([column.name, ownClock ? encoded : [encoded, clock.hlc, this.#siteRef(state, clock.site)]]);
     }
     return cells;
   }
 
-  #emitParents(child: TableStatements, row: RowMeta, values: SqlValue[], state: PageState, depth: number): void {
+  /**
+   * Emits first the parents a row points at (when the row is new, or its
+   * foreign-key columns are among the cells sent) whose birth comes later in
+   * seq order than the part being emitted.
+   */
+  #emitParents(child: TableStatements, values: SqlValue[], sentColumns: readonly string[] | undefined, state: PageState, depth: number): void {
     for (const link of this.#parents.get(child.table.id) ?? []) {
+      if (sentColumns !== undefined && !link.fromNames.some((name) => sentColumns.includes(name))) continue;
       const reference = link.from.map((index) => values[index] ?? null);
       if (reference.some((value) => value === null)) continue;
       const parentKey = link.find.get(...reference) as SqlValue[] | undefined;
@@ -167,8 +198,8 @@ export class ChangeReader {
       const metaKey = link.parent.metaKey(parentKey);
       if (state.sent.has(rowId(link.parent.table.id, metaKey))) continue;
       const parent = this.#meta.row(link.parent.table.id, metaKey);
-      if (parent === undefined || parent.born <= state.since || parent.seq <= row.seq) continue;
-      this.#emit({ ...parent, pk: metaKey }, state, depth + 1);
+      if (parent === undefined || parent.cl % 2 === 0 || parent.born <= state.position) continue;
+      this.#emit({ tbl: link.parent.table.id, pk: metaKey, born: true, cols: new Set() }, state, depth + 1);
     }
   }
 }

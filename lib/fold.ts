@@ -24,7 +24,6 @@ export class LogFolder {
   readonly #batch: Database.Statement;
   readonly #getRow: Database.Statement;
   readonly #putRow: Database.Statement;
-  readonly #touchRow: Database.Statement;
   readonly #dropCells: Database.Statement;
   readonly #putCell: Database.Statement;
   readonly #trim: Database.Statement;
@@ -36,10 +35,9 @@ export class LogFolder {
     this.#batch = db.prepare('SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
     this.#getRow = db.prepare('SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
     this.#putRow = db.prepare(
-      `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born, seq) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?, ?)
-       ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born, seq = excluded.seq`,
+      `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
+       ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born`,
     );
-    this.#touchRow = db.prepare('UPDATE _sync_rows SET seq = ? WHERE tbl = ? AND pk = ?');
     this.#dropCells = db.prepare('DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?');
     this.#putCell = db.prepare(
       `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
@@ -86,13 +84,13 @@ export class LogFolder {
     if (op === OP.delete) {
       if (!alive) return;
       this.#dropCells.run(row.tbl, row.pk);
-      this.#putRow.run(row.tbl, row.pk, cl + 1, row.hlc, row.seq, row.seq);
+      this.#putRow.run(row.tbl, row.pk, cl + 1, row.hlc, row.seq);
       return;
     }
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
     if (cl !== undefined) this.#dropCells.run(row.tbl, row.pk);
     const next = cl === undefined ? 1 : alive ? cl : cl + 1;
-    this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq, row.seq);
+    this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq);
   }
 
   #foldUpdate(row: LogRow): void {
@@ -100,6 +98,5 @@ export class LogFolder {
     for (let id = 0n; mask !== 0n; id += 1n, mask >>= 1n) {
       if ((mask & 1n) === 1n) this.#putCell.run(row.tbl, row.pk, id, row.hlc, row.seq);
     }
-    this.#touchRow.run(row.seq, row.tbl, row.pk);
   }
 }

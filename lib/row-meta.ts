@@ -13,8 +13,6 @@ export interface RowMeta {
   readonly site: number;
   /** Seq of the last birth or death. */
   readonly born: number;
-  /** Seq of the last change of any kind. */
-  readonly seq: number;
 }
 
 /** A row of `_sync_cells`: a cell changed since its row's birth. */
@@ -32,7 +30,7 @@ export class MetaReader {
 
   /** Prepares the statements. */
   constructor(db: Database.Database) {
-    this.#row = db.prepare('SELECT tbl, pk, cl, hlc, site, born, seq FROM _sync_rows WHERE tbl = ? AND pk = ?');
+    this.#row = db.prepare('SELECT tbl, pk, cl, hlc, site, born FROM _sync_rows WHERE tbl = ? AND pk = ?');
     this.#cells = db.prepare('SELECT col, hlc, site, seq FROM _sync_cells WHERE tbl = ? AND pk = ?');
   }
 
