@@ -8,7 +8,6 @@ import { LogFolder } from './fold';
 import { MetaReader } from './row-meta';
 import { describeSchema, type SchemaDescription } from './schema-fingerprint';
 import { SiteRegistry } from './sites';
-import { SyncError } from './sync-error';
 import { TableStatements } from './table-statements';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
@@ -161,10 +160,5 @@ export class ChangeTracker {
   /** Conflicts recorded after id `afterId`, oldest first. */
   listConflicts(afterId = 0, limit = 100): ConflictRecord[] {
     return this.#conflicts.list(afterId, limit);
-  }
-
-  /** Throws unless `site` looks like a site id. @throws SyncError `BAD_QUERY` (400) */
-  static checkSiteId(site: string): void {
-    if (!/^[0-9a-f]{32}$/.test(site)) throw new SyncError('BAD_QUERY', 400, 'exclude_site must be a site id: 32 lowercase hexadecimal characters');
   }
 }
