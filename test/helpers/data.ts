@@ -67,18 +67,22 @@ function digestValue(value: unknown): string {
 }
 
 /**
- * A digest of every table of the database, `_sync_` metadata included unless
- * `userOnly`: rows in primary-key order with values and their types. Equal
- * digests mean nothing changed.
+ * A digest of the database: its schema (tables, indexes, triggers) and every
+ * row of every table, `_sync_` metadata included unless `userOnly`, with
+ * values and their types. Equal digests mean nothing changed.
  */
 export function dbDigest(db: Database.Database, userOnly = false): string {
   const hash = createHash('sha256');
+  const schema = db.prepare('SELECT type, name, sql FROM sqlite_schema ORDER BY name').raw(true).all() as unknown[][];
+  for (const entry of schema) {
+    if (!userOnly || !String(entry[1]).startsWith('_sync_')) hash.update(`S ${entry.map(String).join('|')}\n`);
+  }
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
   for (const table of tables) {
     if (userOnly && table.startsWith('_sync_')) continue;
     hash.update(`T ${table}\n`);
-    const rows = db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}" ORDER BY 1, 2`).raw(true).safeIntegers(true).all() as unknown[][];
-    for (const row of rows) hash.update(`${row.map(digestValue).join('|')}\n`);
+    const rows = db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}"`).raw(true).safeIntegers(true).all() as unknown[][];
+    for (const line of rows.map((row) => row.map(digestValue).join('|')).sort()) hash.update(`${line}\n`);
   }
   return hash.digest('hex');
 }
