@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS _sync_conflicts (id INTEGER PRIMARY KEY, tbl TEXT NOT
  * last row (a merge raises it past every remote clock it applies).
  * `'now'` is fixed within one statement; the `+ 1` keeps order inside it.
  */
-export const HLC_SQL = `max(coalesce((SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1), 0) + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 1024)`;
+export const HLC_SQL = `max(coalesce((SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1), 0) + 1, CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER) * 1024)`;
 
 const NOT_APPLYING = '(SELECT applying FROM _sync_state) = 0';
 

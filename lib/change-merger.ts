@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
 import { decodeChange, type CheckedChangeset, type DecodedChange } from './changeset';
-import { rowObject, type ConflictLog, type ConflictReason, type ConflictReport } from './conflicts';
-import type { ForeignKeyCheck } from './fk-check';
+import { classify, rowValues, type ConflictSettler, type Pending } from './conflict-settler';
+import type { ConflictReport } from './conflicts';
 import type { MetaReader, RowMeta } from './row-meta';
 import type { SiteRegistry } from './sites';
 import { SyncError } from './sync-error';
-import { encodeValue, type SqlValue } from './values';
 
 /** What one merge did. */
 export interface MergeResult {
@@ -29,51 +28,8 @@ interface Run {
   readonly conflicts: ConflictReport[];
 }
 
-interface Pending {
-  readonly change: DecodedChange;
-  readonly reason: ConflictReason;
-  readonly message: string;
-}
-
-const CONFLICT_CODES: Readonly<Record<string, ConflictReason>> = {
-  SQLITE_CONSTRAINT_UNIQUE: 'UNIQUE',
-  SQLITE_CONSTRAINT_PRIMARYKEY: 'UNIQUE',
-  SQLITE_CONSTRAINT_CHECK: 'CHECK',
-  SQLITE_CONSTRAINT_FOREIGNKEY: 'FOREIGN_KEY',
-};
-
-/** A constraint failure a merge rule cannot settle becomes a pending conflict; bad data refuses the changeset. */
-function classify(error: unknown, change: DecodedChange): Pending {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const reason = typeof code === 'string' ? CONFLICT_CODES[code] : undefined;
-  if (reason !== undefined) return { change, reason, message };
-  if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
-    throw new SyncError('INVALID_VALUE', 400, `a change to ${change.table.table.name} holds a value its column refuses: ${message}`, { cause: error });
-  }
-  throw error;
-}
-
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
   return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
-}
-
-/** The full row a complete change describes, in column order. */
-function rowValues(change: DecodedChange): SqlValue[] {
-  const { table } = change.table;
-  const values: SqlValue[] = table.columns.map(() => null);
-  table.key.forEach((column, index) => (values[column.index] = change.key[index] ?? null));
-  for (const cell of change.cells) values[cell.column.index] = cell.value;
-  return values;
-}
-
-/** The incoming version of a row as the conflict log keeps it. */
-function describeIncoming(change: DecodedChange): unknown {
-  const { table } = change.table;
-  const values: Record<string, unknown> = {};
-  table.key.forEach((column, index) => (values[column.name] = change.wire.key[index]));
-  for (const cell of change.cells) values[cell.column.name] = encodeValue(cell.value, `${table.name}.${cell.column.name}`);
-  return { cl: change.cl, hlc: change.hlc, site: change.site, values };
 }
 
 /**
@@ -86,17 +42,15 @@ export class ChangeMerger {
   readonly #db: Database.Database;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
-  readonly #conflicts: ConflictLog;
-  readonly #foreignKeys: ForeignKeyCheck;
+  readonly #settler: ConflictSettler;
   readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
 
   /** Prepares the merge's statements. */
-  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, conflicts: ConflictLog, foreignKeys: ForeignKeyCheck) {
+  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, settler: ConflictSettler) {
     this.#db = db;
     this.#meta = meta;
     this.#sites = sites;
-    this.#conflicts = conflicts;
-    this.#foreignKeys = foreignKeys;
+    this.#settler = settler;
     this.#statements = {
       applying: db.prepare('UPDATE _sync_state SET applying = ? WHERE id = 1'),
       newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
@@ -135,8 +89,8 @@ export class ChangeMerger {
       const failed = this.#attempt(change, run);
       if (failed !== undefined) pending.push(failed);
     });
-    for (const failed of this.#retry(pending, run)) run.conflicts.push(this.#recordPending(failed));
-    this.#settleForeignKeys(run);
+    for (const failed of this.#retry(pending, run)) run.conflicts.push(this.#settler.record(failed));
+    run.conflicts.push(...this.#settler.settleForeignKeys(run.touched));
     this.#finish(run, changeset);
     this.#statements.applying.run(0);
     return { applied: run.applied, ignored: run.ignored, conflicts: run.conflicts, seq: run.seq };
@@ -245,45 +199,6 @@ export class ChangeMerger {
     const seq = ++run.seq;
     for (const cell of winners) this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
     return true;
-  }
-
-  #recordPending(failed: Pending): ConflictReport {
-    const { change } = failed;
-    const current = change.table.select(change.key);
-    let local: unknown = current === undefined ? null : rowObject(change.table, current);
-    if (failed.reason === 'UNIQUE') {
-      const candidate = change.complete ? rowValues(change) : this.#mergedRow(change, current);
-      local = this.#conflicts.clashingRow(change.table, candidate) ?? local;
-    }
-    return this.#conflicts.record(change.table.table.name, change.wire.key, failed.reason, failed.message, describeIncoming(change), local, change);
-  }
-
-  #mergedRow(change: DecodedChange, current: SqlValue[] | undefined): SqlValue[] {
-    const values = current ?? rowValues(change);
-    for (const cell of change.cells) values[cell.column.index] = cell.value;
-    return values;
-  }
-
-  /** Moves rows whose parent is missing once every change is in to the conflict log (they stay in the metadata). */
-  #settleForeignKeys(run: Run): void {
-    if (!this.#foreignKeys.hasForeignKeys || run.touched.size === 0) return;
-    if (this.#db.pragma('foreign_keys', { simple: true }) !== 1) return;
-    for (let round = 0; round < 16; round += 1) {
-      const violations = this.#foreignKeys.violations(run.touched);
-      if (violations.length === 0) return;
-      for (const violation of violations) {
-        const { table } = violation.child;
-        const key = table.key.map((column) => violation.values[column.index] ?? null);
-        const meta = this.#meta.row(table.id, violation.child.metaKey(key));
-        const clock = { hlc: meta?.hlc ?? 0, site: this.#sites.siteOf(meta?.site ?? 0) };
-        const wireKey = key.map((value) => encodeValue(value, table.name));
-        const reference = { table: violation.parent, key: violation.reference.map((value) => encodeValue(value, violation.parent)) };
-        const message = `FOREIGN KEY: ${table.name} row points at a ${violation.parent} row that does not exist`;
-        run.conflicts.push(this.#conflicts.record(table.name, wireKey, 'FOREIGN_KEY', message, rowObject(violation.child, violation.values), reference, clock));
-        violation.child.delete(key);
-        run.touched.add(table.name);
-      }
-    }
   }
 
   /** Raises the local clock past every applied clock, keeps the seq, trims the log and saves the sender's cursor. */

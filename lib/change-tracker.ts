@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ChangeReader } from './change-reader';
 import { ChangeMerger, type MergeResult } from './change-merger';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
+import { ConflictSettler } from './conflict-settler';
 import { ConflictLog, type ConflictRecord } from './conflicts';
 import { ForeignKeyCheck } from './fk-check';
 import { LogFolder } from './fold';
@@ -82,7 +83,7 @@ export class ChangeTracker {
     this.#sites = new SiteRegistry(db);
     this.#conflicts = new ConflictLog(db);
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
-    this.#merger = new ChangeMerger(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
+    this.#merger = new ChangeMerger(db, meta, this.#sites, new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements)));
     this.#peer = db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck();
   }
 

@@ -52,13 +52,10 @@ function tryWrite(res: Response, write: () => void): boolean {
   }
 }
 
-/**
- * The scouting app's small JSON API: teams, matches and match reports.
- * Writes go straight to SQLite; the capture triggers record them for sync.
- */
-export function createScoutingApi(db: Database.Database): Router {
-  const router = Router();
-  const statements = {
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
     teams: db.prepare('SELECT id, number, name FROM teams ORDER BY number'),
     addTeam: db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)'),
     matches: db.prepare('SELECT id, label, starts_at FROM matches ORDER BY label'),
@@ -71,19 +68,10 @@ export function createScoutingApi(db: Database.Database): Router {
     ),
     deleteReport: db.prepare('DELETE FROM match_reports WHERE id = ?'),
   };
-  const updates = new Map<string, Database.Statement>();
-  /** The UPDATE for a set of report fields, prepared once per set; names come from REPORT_FIELDS only. */
-  const updateFor = (names: readonly string[]): Database.Statement => {
-    const id = names.join(',');
-    let statement = updates.get(id);
-    if (statement === undefined) {
-      const sets = [...names.map((name) => `${name} = @${name}`), 'updated_at = @updated_at'].join(', ');
-      statement = db.prepare(`UPDATE match_reports SET ${sets} WHERE id = @id`);
-      updates.set(id, statement);
-    }
-    return statement;
-  };
+}
 
+/** `GET`/`POST /teams` and `/matches`. */
+function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
   router.get('/teams', (_req, res) => {
     res.json(statements.teams.all());
   });
@@ -106,6 +94,25 @@ export function createScoutingApi(db: Database.Database): Router {
     statements.addMatch.run(id, body.label, body.starts_at ?? null);
     res.status(201).json({ id, label: body.label, starts_at: body.starts_at ?? null });
   });
+}
+
+/** The UPDATE for a set of report fields, prepared once per set; names come from REPORT_FIELDS only. */
+function reportUpdater(db: Database.Database): (names: readonly string[]) => Database.Statement {
+  const updates = new Map<string, Database.Statement>();
+  return (names) => {
+    const id = names.join(',');
+    let statement = updates.get(id);
+    if (statement === undefined) {
+      const sets = [...names.map((name) => `${name} = @${name}`), 'updated_at = @updated_at'].join(', ');
+      statement = db.prepare(`UPDATE match_reports SET ${sets} WHERE id = @id`);
+      updates.set(id, statement);
+    }
+    return statement;
+  };
+}
+
+/** `GET`/`POST /reports`, `PATCH`/`DELETE /reports/:id`. */
+function addReportRoutes(router: Router, statements: Statements, updateFor: (names: readonly string[]) => Database.Statement): void {
   router.get('/reports', (_req, res) => {
     res.json(statements.reports.all());
   });
@@ -122,10 +129,8 @@ export function createScoutingApi(db: Database.Database): Router {
     if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
     if (statements.report.get(req.params.id) === undefined) return fail(res, 404, 'NOT_FOUND', 'no such report');
     const names = Object.keys(body).sort();
-    if (names.length > 0) {
-      const update = updateFor(names);
-      if (!tryWrite(res, () => update.run({ ...body, id: req.params.id, updated_at: new Date().toISOString() }))) return undefined;
-    }
+    const update = updateFor(names);
+    if (names.length > 0 && !tryWrite(res, () => update.run({ ...body, id: req.params.id, updated_at: new Date().toISOString() }))) return undefined;
     res.json(statements.report.get(req.params.id));
   });
   router.delete('/reports/:id', (req, res) => {
@@ -133,5 +138,17 @@ export function createScoutingApi(db: Database.Database): Router {
     if (changes === 0) return fail(res, 404, 'NOT_FOUND', 'no such report');
     res.status(204).end();
   });
+}
+
+/**
+ * The scouting app's small JSON API: teams, matches and match reports.
+ * Writes go straight to SQLite; the capture triggers record them for sync.
+ * @throws SqliteError when the scouting tables do not exist (see `createScoutingSchema`)
+ */
+export function createScoutingApi(db: Database.Database): Router {
+  const router = Router();
+  const statements = prepare(db);
+  addTeamAndMatchRoutes(router, statements);
+  addReportRoutes(router, statements, reportUpdater(db));
   return router;
 }
