@@ -18,6 +18,17 @@ export interface MergeResult {
   readonly seq: number;
 }
 
+/** Inserts a row the metadata has never seen; a row with its key already there (written with capture off) is overwritten. */
+function placeNewRow(change: DecodedChange): void {
+  const values = rowValues(change);
+  try {
+    change.table.insert(values);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+    change.table.upsert(values);
+  }
+}
+
 interface Run {
   readonly head: number;
   maxHlc: number;
@@ -140,7 +151,7 @@ export class ChangeMerger {
     const seq = run.seq + 1;
     if (this.#statements.newRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     try {
-      if (change.cl % 2 === 1) change.table.upsert(rowValues(change));
+      if (change.cl % 2 === 1) placeNewRow(change);
       else change.table.delete(change.key);
     } catch (error) {
       this.#statements.forgetRow.run(tbl, change.metaKey);

@@ -20,13 +20,24 @@ interface Part {
   readonly tbl: number;
   readonly pk: SqlValue;
   readonly col: number;
+  readonly row: RowMeta | undefined;
+}
+
+function toPart(raw: Record<string, unknown>): Part {
+  const s = Number(raw.s);
+  const tbl = Number(raw.tbl);
+  const pk = raw.pk as SqlValue;
+  const col = Number(raw.col);
+  const row = col < 0 ? { tbl, pk, cl: Number(raw.cl), hlc: Number(raw.hlc), site: Number(raw.site), born: s } : undefined;
+  return { s, tbl, pk, col, row };
 }
 
 /** The parts of one row inside the page window. */
 interface Pending {
   readonly tbl: number;
   readonly pk: SqlValue;
-  born: boolean;
+  /** The row's metadata when its birth or death is in the window (read with it). */
+  row: RowMeta | undefined;
   readonly cols: Set<number>;
 }
 
@@ -36,6 +47,8 @@ interface PageState {
   readonly siteIndex: Map<number, number>;
   readonly sites: string[];
   readonly sent: Set<string>;
+  /** Parents already looked up in this page (most children share a few parents). */
+  readonly checkedParents: Set<string>;
   /** The seq of the part being emitted: parents born after it are pulled forward. */
   position: number;
 }
@@ -72,8 +85,8 @@ export class ChangeReader {
   constructor(db: Database.Database, tables: ReadonlyMap<number, TableStatements>, meta: MetaReader, sites: SiteRegistry) {
     this.#parts = db
       .prepare(
-        `SELECT born AS s, tbl, pk, -1 AS col FROM _sync_rows WHERE born > ?
-         UNION ALL SELECT seq AS s, tbl, pk, col FROM _sync_cells WHERE seq > ?
+        `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > ?
+         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, NULL FROM _sync_cells WHERE seq > ?
          ORDER BY s LIMIT ?`,
       )
       .safeIntegers(true);
@@ -104,7 +117,7 @@ export class ChangeReader {
    */
   read(since: number, limit: number, head: number, exclude: number | undefined): ChangePage {
     const { rows, next, more } = this.#window(since, limit);
-    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), position: since };
+    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since };
     for (const [id, pending] of rows) {
       if (state.sent.has(id)) continue;
       state.position = pending.first;
@@ -119,14 +132,12 @@ export class ChangeReader {
     let cursor = since;
     const batch = Math.max(64, limit * 4);
     for (;;) {
-      const parts = (this.#parts.all(cursor, cursor, batch) as Record<string, unknown>[]).map(
-        (part): Part => ({ s: Number(part.s), tbl: Number(part.tbl), pk: part.pk as SqlValue, col: Number(part.col) }),
-      );
+      const parts = (this.#parts.all(cursor, cursor, batch) as Record<string, unknown>[]).map(toPart);
       for (const part of parts) {
         const id = rowId(part.tbl, part.pk);
         if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
-        const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, born: false, cols: new Set<number>(), first: part.s };
-        if (part.col < 0) pending.born = true;
+        const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, row: undefined, cols: new Set<number>(), first: part.s };
+        if (part.row !== undefined) pending.row = part.row;
         else pending.cols.add(part.col);
         rows.set(id, pending);
         cursor = part.s;
@@ -146,7 +157,8 @@ export class ChangeReader {
 
   #emit(pending: Pending, state: PageState, depth: number): void {
     const statements = this.#tables.get(pending.tbl);
-    const row = this.#meta.row(pending.tbl, pending.pk);
+    const born = pending.row !== undefined;
+    const row = pending.row ?? this.#meta.row(pending.tbl, pending.pk);
     state.sent.add(rowId(pending.tbl, pending.pk));
     if (statements === undefined || row === undefined) return;
     const key = statements.keyValues(pending.pk);
@@ -158,12 +170,12 @@ export class ChangeReader {
       site: this.#siteRef(state, row.site),
     };
     if (row.cl % 2 === 0) {
-      if (pending.born && row.site !== state.exclude) state.changes.push(head);
+      if (born && row.site !== state.exclude) state.changes.push(head);
       return;
     }
     const values = statements.select(key);
     if (values === undefined) return; // parked by a foreign-key conflict: nothing to send
-    const full = pending.born && row.site !== state.exclude;
+    const full = born && row.site !== state.exclude;
     const cells = this.#cells(statements, row, values, pending.cols, full, state);
     if (!full && cells.length === 0) return;
     if (depth < MAX_PARENT_DEPTH) this.#emitParents(statements, values, full ? undefined : cells.map(([name]) => name), state, depth);
@@ -193,13 +205,18 @@ export class ChangeReader {
       if (sentColumns !== undefined && !link.fromNames.some((name) => sentColumns.includes(name))) continue;
       const reference = link.from.map((index) => values[index] ?? null);
       if (reference.some((value) => value === null)) continue;
+      const checked = `${link.parent.table.id}:${reference.map((value) => rowId(0, value)).join('|')}`;
+      if (state.checkedParents.has(checked)) continue;
       const parentKey = link.find.get(...reference) as SqlValue[] | undefined;
       if (parentKey === undefined) continue;
       const metaKey = link.parent.metaKey(parentKey);
-      if (state.sent.has(rowId(link.parent.table.id, metaKey))) continue;
       const parent = this.#meta.row(link.parent.table.id, metaKey);
-      if (parent === undefined || parent.cl % 2 === 0 || parent.born <= state.position) continue;
-      this.#emit({ tbl: link.parent.table.id, pk: metaKey, born: true, cols: new Set() }, state, depth + 1);
+      if (parent === undefined || parent.cl % 2 === 0 || parent.born <= state.position) {
+        state.checkedParents.add(checked);
+        continue;
+      }
+      if (state.sent.has(rowId(link.parent.table.id, metaKey))) continue;
+      this.#emit({ tbl: link.parent.table.id, pk: metaKey, row: { ...parent, pk: metaKey }, cols: new Set() }, state, depth + 1);
     }
   }
 }

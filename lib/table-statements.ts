@@ -14,6 +14,7 @@ export class TableStatements {
   readonly table: TrackedTable;
   readonly #db: Database.Database;
   readonly #select: Database.Statement;
+  readonly #insert: Database.Statement;
   readonly #upsert: Database.Statement;
   readonly #delete: Database.Statement;
   readonly #metaKey: Database.Statement | undefined;
@@ -31,6 +32,7 @@ export class TableStatements {
     this.#select = db.prepare(`SELECT ${columns.join(', ')} FROM ${name} WHERE ${this.#whereKey}`).raw(true).safeIntegers(true);
     const assignments = table.values.map((column) => `${quoteIdent(column.name)} = excluded.${quoteIdent(column.name)}`);
     const onConflict = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}`;
+    this.#insert = db.prepare(`INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.#upsert = db.prepare(
       `INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keyList}) ${onConflict}`,
     );
@@ -42,6 +44,11 @@ export class TableStatements {
   /** The row with this key as values in column order, or undefined. */
   select(key: readonly SqlValue[]): SqlValue[] | undefined {
     return this.#select.get(...key) as SqlValue[] | undefined;
+  }
+
+  /** Inserts a row (values in column order); a row with the same key makes it throw. */
+  insert(values: readonly SqlValue[]): void {
+    this.#insert.run(...values);
   }
 
   /** Inserts a row (values in column order), or overwrites every column of the row with its key. */
