@@ -8,7 +8,8 @@ export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3 } as const;
  * The metadata tables, all prefixed `_sync_`. Every statement is idempotent.
  * `_sync_log` is the append-only capture log the triggers write; it is folded
  * into `_sync_rows` (one row per tracked row: causal length, clock and seq of
- * its last birth or death) and `_sync_cells` (clock and seq of cells changed since).
+ * its last birth or death; that seq is unique, so it is the rowid and pages
+ * read it in order) and `_sync_cells` (clock and seq of cells changed since).
  */
 export const META_DDL = `
 CREATE TABLE IF NOT EXISTS _sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), applying INTEGER NOT NULL, folded INTEGER NOT NULL);
@@ -19,8 +20,7 @@ CREATE TABLE IF NOT EXISTS _sync_tables (id INTEGER PRIMARY KEY, name TEXT NOT N
 CREATE TABLE IF NOT EXISTS _sync_columns (tbl INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tbl, id), UNIQUE (tbl, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS _sync_log (seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, op INTEGER NOT NULL, pk NOT NULL, cols INTEGER NOT NULL, hlc INTEGER NOT NULL);
 INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) SELECT 0, 0, 0, '', 0, 0 WHERE NOT EXISTS (SELECT 1 FROM _sync_log);
-CREATE TABLE IF NOT EXISTS _sync_rows (tbl INTEGER NOT NULL, pk NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, born INTEGER NOT NULL, PRIMARY KEY (tbl, pk)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS _sync_rows_born ON _sync_rows (born);
+CREATE TABLE IF NOT EXISTS _sync_rows (born INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, pk NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, UNIQUE (tbl, pk));
 CREATE TABLE IF NOT EXISTS _sync_cells (tbl INTEGER NOT NULL, pk NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tbl, pk, col)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS _sync_cells_seq ON _sync_cells (seq);
 CREATE TABLE IF NOT EXISTS _sync_peers (site TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;

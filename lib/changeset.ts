@@ -98,17 +98,17 @@ function refuseClock(hlc: number, where: string, context: DecodeContext): never 
   );
 }
 
-function siteAt(sites: readonly string[], index: number, where: () => string): string {
+function siteAt(sites: readonly string[], index: number, where: string): string {
   const site = sites[index];
-  if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where()}: site index ${index} is not in "sites"`);
+  if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where}: site index ${index} is not in "sites"`);
   return site;
 }
 
-/** Decodes a value, naming its place only when it is refused (building the name for every cell is costly). */
-function decodeAt(value: WireValue, where: () => string): SqlValue {
+/** Decodes a value; the place is named (built) only when the value is refused: building it for every cell is costly. */
+function decodeAt(value: WireValue, index: number, name: string): SqlValue {
   if (typeof value === 'string' || value === null) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  return decodeValue(value, where());
+  return decodeValue(value, `change #${index}.${name}`);
 }
 
 function refuseCell(change: WireChange, table: TableStatements, name: string, index: number): never {
@@ -122,21 +122,33 @@ function decodeCells(change: WireChange, table: TableStatements, at: CheckedChan
   const cells: DecodedCell[] = [];
   const wireCells = change.cells;
   if (wireCells === undefined) return cells;
-  for (const name of Object.keys(wireCells)) {
+  for (const name in wireCells) {
+    if (!Object.hasOwn(wireCells, name)) continue;
     const cell = wireCells[name] as WireCell;
     const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
     if (!Array.isArray(cell)) {
-      const value = typeof cell === 'string' || cell === null ? cell : decodeAt(cell, () => `change #${index}.${name}`);
-      cells.push({ column, value, hlc: change.hlc, site: siteOfChange });
+      cells.push({ column, value: decodeAt(cell, index, name), hlc: change.hlc, site: siteOfChange });
       continue;
     }
     const [value, hlc, site] = cell;
     if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
-    const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, () => `change #${index}.${name}`);
-    const decoded = typeof value === 'string' || value === null ? value : decodeAt(value, () => `change #${index}.${name}`);
-    cells.push({ column, value: decoded, hlc, site: siteId });
+    const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, `change #${index}.${name}`);
+    cells.push({ column, value: decodeAt(value, index, name), hlc, site: siteId });
   }
   return cells;
+}
+
+function decodeKey(change: WireChange, table: TableStatements, index: number): SqlValue[] {
+  if (change.key.length !== table.table.key.length) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: table ${table.table.name} has ${table.table.key.length} key column(s), the change has ${change.key.length}`);
+  }
+  const key: SqlValue[] = [];
+  for (let position = 0; position < change.key.length; position += 1) {
+    const value = decodeAt(change.key[position] ?? null, index, `key[${position}]`);
+    if (value === null) throw new SyncError('INVALID_VALUE', 400, `change #${index}: a key value is null`);
+    key.push(value);
+  }
+  return key;
 }
 
 /**
@@ -144,20 +156,14 @@ function decodeCells(change: WireChange, table: TableStatements, at: CheckedChan
  * @throws SyncError 400 `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`, `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
  */
 export function decodeChange(change: WireChange, at: CheckedChangeset, index: number): DecodedChange {
-  const where = (): string => `change #${index}`;
   const table = at.context.tables.get(change.table);
-  if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `${where()}: ${JSON.stringify(change.table)} is not a tracked table`);
-  if (change.key.length !== table.table.key.length) {
-    throw new SyncError('INVALID_CHANGESET', 400, `${where()}: table ${table.table.name} has ${table.table.key.length} key column(s), the change has ${change.key.length}`);
+  if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `change #${index}: ${JSON.stringify(change.table)} is not a tracked table`);
+  const key = decodeKey(change, table, index);
+  if (change.hlc > at.limit) refuseClock(change.hlc, `change #${index}`, at.context);
+  if (change.cl % 2 === 0 && change.cells !== undefined && Object.keys(change.cells).length > 0) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: a deleted row (even cl) carries no cells`);
   }
-  const key = change.key.map((value, position) => decodeAt(value, () => `${where()}.key[${position}]`));
-  if (key.some((value) => value === null)) throw new SyncError('INVALID_VALUE', 400, `${where()}: a key value is null`);
-  if (change.hlc > at.limit) refuseClock(change.hlc, where(), at.context);
-  const deleted = change.cl % 2 === 0;
-  if (deleted && change.cells !== undefined && Object.keys(change.cells).length > 0) {
-    throw new SyncError('INVALID_CHANGESET', 400, `${where()}: a deleted row (even cl) carries no cells`);
-  }
-  const site = siteAt(at.wire.sites, change.site, where);
+  const site = at.wire.sites[change.site] ?? siteAt(at.wire.sites, change.site, `change #${index}`);
   const cells = decodeCells(change, table, at, index, site);
   const complete = cells.length === table.table.values.length;
   return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete, wire: change };
