@@ -1,7 +1,11 @@
+import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
 
 /** Every benchmark suite, in order; each prints its own JSON lines. */
-const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [['files', runFileBenchmarks]];
+const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+  ['files', runFileBenchmarks],
+  ['data', runDataBenchmarks],
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { createFilePolicy, type FilePolicy } from '../lib/file-policy';
 import { createDefaultLogger, type SyncLogger } from '../lib/logger';
 import { resolveSyncRoots } from '../lib/sync-roots';
@@ -59,6 +60,46 @@ export interface SyncRouterOptions {
    * @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info`
    */
   readonly logger?: SyncLogger;
+  /**
+   * The app's better-sqlite3 database: its `tables` sync as data under `/data`.
+   * @defaultValue none (no data endpoints)
+   */
+  readonly database?: Database.Database;
+  /**
+   * Tables to track in `database` (text UUID/ULID primary keys); required with `database`.
+   * @defaultValue none
+   */
+  readonly tables?: readonly string[];
+  /**
+   * Largest changeset a peer may POST, in bytes (413 `BODY_TOO_LARGE` above).
+   * @defaultValue 16 MiB
+   */
+  readonly maxChangesetBytes?: number;
+  /**
+   * Changes whose clock is further ahead of this server's wall time are refused (422 `CLOCK_SKEW`).
+   * @defaultValue 300000 (5 minutes)
+   */
+  readonly maxClockSkewMs?: number;
+  /**
+   * Rows per `GET /data/changes` page when the peer gives no `limit`.
+   * @defaultValue 500
+   */
+  readonly changesPageSize?: number;
+  /**
+   * Largest `limit` a peer may ask for.
+   * @defaultValue 5000
+   */
+  readonly maxChangesPageSize?: number;
+}
+
+/** The data options, resolved; present only when a database is given. */
+export interface DataOptionsConfig {
+  readonly database: Database.Database;
+  readonly tables: readonly string[];
+  readonly maxChangesetBytes: number;
+  readonly maxClockSkewMs: number;
+  readonly pageSize: number;
+  readonly maxPageSize: number;
 }
 
 /** {@link SyncRouterOptions} with every default applied. */
@@ -70,6 +111,7 @@ export interface SyncRouterConfig {
   readonly policy: FilePolicy;
   readonly drain: DrainLimits;
   readonly logger: SyncLogger;
+  readonly data: DataOptionsConfig | undefined;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
@@ -83,6 +125,12 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
   'refusedBodyDrainBytes',
   'refusedBodyDrainMs',
   'logger',
+  'database',
+  'tables',
+  'maxChangesetBytes',
+  'maxClockSkewMs',
+  'changesPageSize',
+  'maxChangesPageSize',
 ]);
 
 function positiveInteger(value: unknown, option: string, fallback: number): number {
@@ -118,6 +166,35 @@ function resolveUploadRoot(value: unknown, roots: ReadonlyMap<string, string>): 
   return name;
 }
 
+function resolveData(options: SyncRouterOptions): DataOptionsConfig | undefined {
+  const { database, tables } = options;
+  if (database === undefined) {
+    if (tables !== undefined) throw new TypeError('express-sqlite-sync: `tables` needs `database` (a better-sqlite3 Database) too');
+    return undefined;
+  }
+  if (typeof database !== 'object' || database === null || typeof (database as { prepare?: unknown }).prepare !== 'function') {
+    throw new TypeError('express-sqlite-sync: `database` must be a better-sqlite3 Database (new Database(file))');
+  }
+  if (!Array.isArray(tables) || tables.length === 0 || tables.some((name) => typeof name !== 'string')) {
+    throw new TypeError('express-sqlite-sync: `database` needs `tables`: the names of the tables to sync, e.g. ["teams", "reports"]');
+  }
+  const skew = options.maxClockSkewMs;
+  if (skew !== undefined && (typeof skew !== 'number' || !Number.isSafeInteger(skew) || skew < 0)) {
+    throw new RangeError(`express-sqlite-sync: \`maxClockSkewMs\` must be a non-negative integer, got ${String(skew)}`);
+  }
+  const maxPageSize = positiveInteger(options.maxChangesPageSize, 'maxChangesPageSize', 5000);
+  const pageSize = positiveInteger(options.changesPageSize, 'changesPageSize', Math.min(500, maxPageSize));
+  if (pageSize > maxPageSize) throw new RangeError(`express-sqlite-sync: \`changesPageSize\` (${pageSize}) is above \`maxChangesPageSize\` (${maxPageSize})`);
+  return {
+    database,
+    tables: [...(tables as readonly string[])],
+    maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', 16 * 1024 * 1024),
+    maxClockSkewMs: skew ?? 300_000,
+    pageSize,
+    maxPageSize,
+  };
+}
+
 function isRequestLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
 }
@@ -148,5 +225,6 @@ export function resolveSyncRouterOptions(options: SyncRouterOptions | undefined)
       maxMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', 2000),
     },
     logger: options.logger ?? createDefaultLogger(),
+    data: resolveData(options),
   };
 }

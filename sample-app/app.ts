@@ -6,6 +6,8 @@ import express from 'express';
 import { createSyncRouter } from '../routes/index';
 import type { SyncLogger } from '../lib/logger';
 import { SAMPLE_ROOTS } from './config';
+import { createScoutingApi } from './scouting-api';
+import { SCOUTING_TABLES } from './scouting-schema';
 
 /** What {@link createSampleApp} needs. */
 export interface SampleAppOptions {
@@ -35,13 +37,14 @@ export function createSampleApp(options: SampleAppOptions): express.Express {
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api/sync', createSyncRouter({ token: options.token, roots, logger: options.logger }));
+  app.use('/api/sync', createSyncRouter({ token: options.token, roots, logger: options.logger, database: db, tables: SCOUTING_TABLES }));
 
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
   app.use(express.json({ limit: '100kb' }));
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true });
   });
+  app.use('/api', createScoutingApi(db));
   app.post('/api/events', (req, res) => {
     const body = req.body as { kind?: unknown; detail?: unknown } | undefined;
     const kind = typeof body?.kind === 'string' ? body.kind.slice(0, 100) : 'note';

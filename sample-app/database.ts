@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
+import { createScoutingSchema } from './scouting-schema';
 
 /** File name of the sample app's database inside `<DATA_DIR>/instance/`. */
 export const DATABASE_FILE = 'app.db';
@@ -19,5 +20,6 @@ export function openSampleDatabase(dataDir: string): Database.Database {
     kind TEXT NOT NULL,
     detail TEXT
   )`);
+  createScoutingSchema(db);
   return db;
 }

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { enableCapture } from '../lib/capture';
+import type { WireChangeset } from '../lib/changeset';
+import { emit, median, round, timeMs } from './figure';
+
+const ROWS = 100_000;
+/** Rounds per figure; each ratio is the median of per-round ratios (pairs measured back to back), as this machine's timings drift by ±30 %. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+/** A 7-column table with a text UUID key, a UNIQUE index and a foreign key, as in DESIGN.md's cost notes. */
+const SCHEMA = `
+CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL);
+CREATE TABLE reports (
+  id TEXT PRIMARY KEY NOT NULL, team_id TEXT NOT NULL REFERENCES teams (id), match TEXT NOT NULL,
+  scout TEXT NOT NULL, score INTEGER NOT NULL, rating REAL, notes TEXT, UNIQUE (match, team_id, scout));
+`;
+
+type Row = [string, string, string, string, bigint, number, string];
+
+function makeRows(teams: readonly string[]): Row[] {
+  return Array.from({ length: ROWS }, (_, i) => [
+    randomUUID(),
+    teams[i % teams.length] ?? '',
+    `Q${Math.floor(i / teams.length)}`,
+    'scout',
+    BigInt(i % 97),
+    (i % 1000) / 7,
+    `note ${i}`,
+  ]);
+}
+
+function openDb(dir: string, name: string): Database.Database {
+  const db = new Database(path.join(dir, name));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Inserts the teams, then the reports, in one transaction. */
+function insertAll(db: Database.Database, teams: readonly string[], rows: readonly Row[]): void {
+  const team = db.prepare('INSERT INTO teams VALUES (?, ?)');
+  const report = db.prepare('INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    teams.forEach((id, i) => team.run(id, `team ${i}`));
+    for (const row of rows) report.run(...row);
+  })();
+}
+
+interface Rounds {
+  untracked: number[];
+  tracked: number[];
+  raw: number[];
+  apply: number[];
+  reapply: number[];
+  read: number[];
+  noop: number[];
+}
+
+interface Input {
+  readonly base: string;
+  readonly teams: readonly string[];
+  readonly rows: readonly Row[];
+}
+
+/** Untracked and tracked inserts, back to back; then reads on the tracked database. Returns its 100k-row page. */
+async function insertRound(input: Input, round: number, into: Rounds): Promise<WireChangeset> {
+  const plain = openDb(input.base, `plain-${round}.db`);
+  const source = openDb(input.base, `source-${round}.db`);
+  const tracker = enableCapture(source, { tables: ['teams', 'reports'] });
+  const untracked = (): Promise<number> => timeMs(() => insertAll(plain, input.teams, input.rows));
+  const tracked = (): Promise<number> => timeMs(() => insertAll(source, input.teams, input.rows));
+  // Alternate the order each round so a drift in the machine's speed does not favour one side.
+  const [first, second] = round % 2 === 0 ? [untracked, tracked] : [tracked, untracked];
+  const [a, b] = [await first(), await second()];
+  into.untracked.push(round % 2 === 0 ? a : b);
+  into.tracked.push(round % 2 === 0 ? b : a);
+  plain.close();
+  let page: WireChangeset | undefined;
+  into.read.push(await timeMs(() => (page = tracker.readChanges(0, ROWS + input.teams.length))));
+  const head = tracker.info().seq;
+  into.noop.push(await timeMs(() => tracker.readChanges(head, 1000)));
+  source.close();
+  if (page === undefined) throw new Error('no page read');
+  return page;
+}
+
+/** A raw insert of the same rows and an apply of the changeset, each into an empty database, back to back. */
+async function applyRound(input: Input, round: number, page: WireChangeset, into: Rounds): Promise<void> {
+  const raw = openDb(input.base, `raw-${round}.db`);
+  const target = openDb(input.base, `target-${round}.db`);
+  const receiver = enableCapture(target, { tables: ['teams', 'reports'] });
+  const rawInsert = (): Promise<number> => timeMs(() => insertAll(raw, input.teams, input.rows));
+  const apply = (): Promise<number> => timeMs(() => receiver.applyChangeset(page));
+  const [first, second] = round % 2 === 0 ? [rawInsert, apply] : [apply, rawInsert];
+  const [a, b] = [await first(), await second()];
+  into.raw.push(round % 2 === 0 ? a : b);
+  into.apply.push(round % 2 === 0 ? b : a);
+  into.reapply.push(await timeMs(() => receiver.applyChangeset(page)));
+  raw.close();
+  target.close();
+}
+
+/** Data benchmarks: capture cost, reading and applying 100k-row changesets, and a no-op read. */
+export async function runDataBenchmarks(): Promise<void> {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-data-'));
+  try {
+    const teams = Array.from({ length: 40 }, () => randomUUID());
+    const input: Input = { base, teams, rows: makeRows(teams) };
+    const rounds: Rounds = { untracked: [], tracked: [], raw: [], apply: [], reapply: [], read: [], noop: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const page = await insertRound(input, round, rounds);
+      await applyRound(input, round, page, rounds);
+      rmSync(base, { recursive: true, force: true });
+      mkdirSync(base);
+    }
+    const m = Object.fromEntries(Object.entries(rounds).map(([key, values]) => [key, median(values)])) as Record<keyof Rounds, number>;
+    const insertRatio = median(rounds.tracked.map((tracked, i) => tracked / (rounds.untracked[i] ?? tracked)));
+    const applyRatio = median(rounds.apply.map((apply, i) => apply / (rounds.raw[i] ?? apply)));
+    emit({
+      bench: 'data',
+      figure: 'tracked_over_untracked_insert_100k',
+      value: round(insertRatio),
+      unit: 'ratio',
+      target: '<= 2.0',
+      met: insertRatio <= 2,
+      detail: { tracked_ms: round(m.tracked), untracked_ms: round(m.untracked), rounds: ROUNDS },
+    });
+    emit({ bench: 'data', figure: 'read_changes_100k_ms', value: round(m.read), unit: 'ms', detail: { note: 'first read after the inserts: folds the capture log, then builds one 100k-row page' } });
+    emit({
+      bench: 'data',
+      figure: 'apply_over_raw_insert_100k',
+      value: round(applyRatio),
+      unit: 'ratio',
+      target: '<= 2.0',
+      met: applyRatio <= 2,
+      detail: { apply_ms: round(m.apply), raw_ms: round(m.raw), rounds: ROUNDS, includes: 'JSON Schema check, decoding, merge, metadata, commit' },
+    });
+    emit({ bench: 'data', figure: 'reapply_same_changeset_100k_ms', value: round(m.reapply), unit: 'ms' });
+    emit({ bench: 'data', figure: 'noop_read_changes_100k_db_ms', value: round(m.noop), unit: 'ms', target: '<= 20', met: m.noop <= 20 });
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+import { quoteIdent } from './sql-names';
+import type { TrackedColumn, TrackedTable } from './tracked-table';
+
+/** Log operation codes. 0 marks the sentinel row that keeps `seq` and the clock after a fold. */
+export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3 } as const;
+
+/**
+ * The metadata tables, all prefixed `_sync_`. Every statement is idempotent.
+ * `_sync_log` is the append-only capture log the triggers write; it is folded
+ * into `_sync_rows` (one row per tracked row: causal length, clock and seq of
+ * its last birth or death; that seq is unique, so it is the rowid and pages
+ * read it in order) and `_sync_cells` (clock and seq of cells changed since).
+ */
+export const META_DDL = `
+CREATE TABLE IF NOT EXISTS _sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), applying INTEGER NOT NULL, folded INTEGER NOT NULL);
+INSERT OR IGNORE INTO _sync_state (id, applying, folded) VALUES (1, 0, 0);
+CREATE TABLE IF NOT EXISTS _sync_sites (id INTEGER PRIMARY KEY, site TEXT NOT NULL UNIQUE);
+INSERT OR IGNORE INTO _sync_sites (id, site) VALUES (0, lower(hex(randomblob(16))));
+CREATE TABLE IF NOT EXISTS _sync_tables (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS _sync_columns (tbl INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tbl, id), UNIQUE (tbl, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS _sync_log (seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, op INTEGER NOT NULL, pk NOT NULL, cols INTEGER NOT NULL, hlc INTEGER NOT NULL);
+INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) SELECT 0, 0, 0, '', 0, 0 WHERE NOT EXISTS (SELECT 1 FROM _sync_log);
+CREATE TABLE IF NOT EXISTS _sync_rows (born INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, pk NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, UNIQUE (tbl, pk));
+CREATE TABLE IF NOT EXISTS _sync_cells (tbl INTEGER NOT NULL, pk NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tbl, pk, col)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS _sync_cells_seq ON _sync_cells (seq);
+CREATE TABLE IF NOT EXISTS _sync_peers (site TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS _sync_conflicts (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, incoming TEXT NOT NULL, local TEXT, hlc INTEGER NOT NULL, site TEXT NOT NULL, at TEXT NOT NULL);
+`;
+
+/**
+ * The hybrid logical clock of the next local write, in plain SQL:
+ * `max(last + 1, wall_ms * 1024)`, where `last` is the clock of the log's
+ * last row (a merge raises it past every remote clock it applies).
+ * `'now'` is fixed within one statement; the `+ 1` keeps order inside it.
+ */
+export const HLC_SQL = `max(coalesce((SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1), 0) + 1, CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER) * 1024)`;
+
+const NOT_APPLYING = '(SELECT applying FROM _sync_state) = 0';
+
+/** The metadata key of a row: the key value itself, or `quote(a) || ',' || quote(b)` for a composite key. */
+export function keySql(table: TrackedTable, alias: string): string {
+  if (table.key.length === 1) return `${alias}.${quoteIdent(table.key[0]?.name ?? '')}`;
+  return table.key.map((column) => `quote(${alias}.${quoteIdent(column.name)})`).join(` || ',' || `);
+}
+
+/** True when a column has no type affinity, so `1` and `1.0` are different values. */
+function hasNoAffinity(column: TrackedColumn): boolean {
+  return column.type === '' || column.type.includes('BLOB') || column.type === 'ANY';
+}
+
+function changedBit(column: TrackedColumn): string {
+  const name = quoteIdent(column.name);
+  let test = `(NEW.${name} IS NOT OLD.${name} COLLATE BINARY)`;
+  if (hasNoAffinity(column)) test = `(${test} OR typeof(NEW.${name}) IS NOT typeof(OLD.${name}))`;
+  return column.id === 0 ? test : `(${test} << ${column.id})`;
+}
+
+function sameKeySql(table: TrackedTable): string {
+  return table.key.map((column) => `NEW.${quoteIdent(column.name)} IS OLD.${quoteIdent(column.name)} COLLATE BINARY`).join(' AND ');
+}
+
+/** Names of a table's four capture triggers, built from its id only. */
+export function triggerNames(tableId: number): readonly string[] {
+  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`];
+}
+
+/** `DROP TRIGGER` statements for a table id. */
+export function dropTriggersSql(tableId: number): string {
+  return triggerNames(tableId)
+    .map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)};`)
+    .join('\n');
+}
+
+function logRow(table: TrackedTable, op: number, alias: string, cols: string): string {
+  return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (${table.id}, ${op}, ${keySql(table, alias)}, ${cols}, ${HLC_SQL});`;
+}
+
+/**
+ * The AFTER INSERT / UPDATE / DELETE triggers of one table, in plain SQL: each
+ * appends to `_sync_log` unless a merge is applying. An UPDATE records a mask
+ * of the columns that really changed; a key change is a delete plus an insert.
+ */
+export function createTriggersSql(table: TrackedTable): string {
+  const on = quoteIdent(table.name);
+  const [insert, update, rekey, remove] = triggerNames(table.id).map(quoteIdent);
+  const mask = table.values.length === 0 ? '0' : table.values.map(changedBit).join(' | ');
+  const sameKey = sameKeySql(table);
+  return `
+CREATE TRIGGER ${insert} AFTER INSERT ON ${on} WHEN ${NOT_APPLYING}
+BEGIN ${logRow(table, OP.insert, 'NEW', '-1')} END;
+CREATE TRIGGER ${update} AFTER UPDATE ON ${on} WHEN ${NOT_APPLYING} AND ${sameKey}
+BEGIN
+  INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
+  SELECT ${table.id}, ${OP.update}, ${keySql(table, 'NEW')}, m, ${HLC_SQL} FROM (SELECT ${mask} AS m) WHERE m <> 0;
+END;
+CREATE TRIGGER ${rekey} AFTER UPDATE ON ${on} WHEN ${NOT_APPLYING} AND NOT (${sameKey})
+BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')} END;
+CREATE TRIGGER ${remove} AFTER DELETE ON ${on} WHEN ${NOT_APPLYING}
+BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
+`;
+}
+
+/** Logs an insert for every row of a table that has no metadata yet (rows that predate capture). */
+export function backfillSql(table: TrackedTable): string {
+  const key = keySql(table, 't');
+  return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
+SELECT ${table.id}, ${OP.insert}, ${key}, -1, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS t
+WHERE NOT EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = ${table.id} AND r.pk = ${key})`;
+}

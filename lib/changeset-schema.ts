@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+/** The changeset protocol version this code speaks. */
+export const PROTOCOL_VERSION = 1;
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const SiteId = Type.String({ pattern: '^[0-9a-f]{32}$' });
+const Counter = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
+const Name = Type.String({ minLength: 1, maxLength: 1024 });
+
+const TaggedInt = Type.Object({ $int: Type.String({ pattern: '^-?[0-9]{1,20}$' }) }, { additionalProperties: false });
+const TaggedReal = Type.Object({ $real: Type.Number() }, { additionalProperties: false });
+const TaggedBlob = Type.Object(
+  { $blob: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }) },
+  { additionalProperties: false },
+);
+
+/** JSON Schema of one value: NULL, TEXT, a number, or a tagged `$int` / `$real` / `$blob`. */
+export const WireValueSchema = Type.Union([Type.Null(), Type.String(), Type.Number(), TaggedInt, TaggedReal, TaggedBlob]);
+
+/** JSON Schema of a cell with its own clock: `[value, hlc, site index]`. */
+export const ClockedCellSchema = Type.Tuple([WireValueSchema, Counter, Counter]);
+
+/**
+ * JSON Schema of one cell: a bare value when the cell's clock is the change's
+ * own (`hlc`, `site`), the common case of a new row; else `[value, hlc, site index]`.
+ * Values are never arrays, so the two forms cannot be confused.
+ */
+export const WireCellSchema = Type.Union([ClockedCellSchema, WireValueSchema]);
+
+/** JSON Schema of one change: one row's existence register and the cells that changed. */
+export const WireChangeSchema = Type.Object(
+  {
+    table: Name,
+    key: Type.Array(WireValueSchema, { minItems: 1, maxItems: 64 }),
+    cl: Type.Integer({ minimum: 1, maximum: MAX_SAFE }),
+    hlc: Counter,
+    site: Counter,
+    cells: Type.Optional(Type.Record(Type.String(), WireCellSchema)),
+  },
+  { additionalProperties: false },
+);
+
+/** JSON Schema of the tracked schema description every changeset carries. */
+export const SchemaDescriptionSchema = Type.Object(
+  {
+    fingerprint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    tables: Type.Record(Type.String(), Type.Array(Type.Tuple([Name, Type.String({ maxLength: 1024 }), Type.Integer({ minimum: 0, maximum: 64 })]), { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+/** JSON Schema of a changeset: what `GET /data/changes` answers and `POST /data/changes` accepts. */
+export const ChangesetSchema = Type.Object(
+  {
+    protocol: Type.Literal(PROTOCOL_VERSION),
+    site: SiteId,
+    schema: SchemaDescriptionSchema,
+    since: Type.Optional(Counter),
+    next: Type.Optional(Counter),
+    more: Type.Optional(Type.Boolean()),
+    sites: Type.Array(SiteId, { maxItems: 65536 }),
+    changes: Type.Array(WireChangeSchema),
+  },
+  { additionalProperties: false },
+);
+
+/** A changeset as it travels. */
+export type WireChangeset = Static<typeof ChangesetSchema>;
+/** One change as it travels. */
+export type WireChange = Static<typeof WireChangeSchema>;
+/** One cell as it travels: `[value, hlc, site index]`. */
+export type WireCell = Static<typeof WireCellSchema>;
+
+/** The compiled validator (TypeBox's TypeCompiler: JSON Schema compiled to one JavaScript function). */
+export const changesetCheck = TypeCompiler.Compile(ChangesetSchema);

@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { OP } from './capture-sql';
+
+/** A log row as read with `safeIntegers(true)`. */
+interface LogRow {
+  seq: bigint;
+  tbl: bigint;
+  op: bigint;
+  pk: unknown;
+  cols: bigint;
+  hlc: bigint;
+}
+
+const BATCH = 4096;
+const LOCAL_SITE = 0;
+
+/**
+ * Folds the append-only capture log into the per-row and per-cell clock
+ * tables. Call it inside a write transaction. Afterwards the log holds one
+ * row, its last, which keeps `seq` growing and the clock from going back.
+ */
+export class LogFolder {
+  readonly #state: Database.Statement;
+  readonly #batch: Database.Statement;
+  readonly #getRow: Database.Statement;
+  readonly #putRow: Database.Statement;
+  readonly #dropCells: Database.Statement;
+  readonly #putCell: Database.Statement;
+  readonly #trim: Database.Statement;
+  readonly #saveFolded: Database.Statement;
+
+  /** Prepares the fold's statements. */
+  constructor(db: Database.Database) {
+    this.#state = db.prepare('SELECT folded FROM _sync_state WHERE id = 1').pluck();
+    this.#batch = db.prepare('SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
+    this.#getRow = db.prepare('SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
+    this.#putRow = db.prepare(
+      `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
+       ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born`,
+    );
+    this.#dropCells = db.prepare('DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?');
+    this.#putCell = db.prepare(
+      `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
+       ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
+    );
+    this.#trim = db.prepare('DELETE FROM _sync_log WHERE seq < ?');
+    this.#saveFolded = db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1');
+  }
+
+  /** The last folded seq: every change up to it is in the clock tables. */
+  folded(): number {
+    return this.#state.get() as number;
+  }
+
+  /**
+   * Folds every unfolded log row, in order, then trims the log.
+   * @returns the last folded seq
+   */
+  fold(): number {
+    let folded = this.folded();
+    for (;;) {
+      const rows = this.#batch.all(folded, BATCH) as LogRow[];
+      for (const row of rows) this.#foldRow(row);
+      const last = rows.at(-1);
+      if (last !== undefined) folded = Number(last.seq);
+      if (rows.length < BATCH) break;
+    }
+    if (folded !== this.folded()) {
+      this.#trim.run(folded);
+      this.#saveFolded.run(folded);
+    }
+    return folded;
+  }
+
+  #foldRow(row: LogRow): void {
+    const op = Number(row.op);
+    if (op === OP.sentinel) return;
+    const cl = this.#getRow.get(row.tbl, row.pk) as number | undefined;
+    const alive = cl !== undefined && cl % 2 === 1;
+    if (op === OP.update && alive) {
+      this.#foldUpdate(row);
+      return;
+    }
+    if (op === OP.delete) {
+      if (!alive) return;
+      this.#dropCells.run(row.tbl, row.pk);
+      this.#putRow.run(row.tbl, row.pk, cl + 1, row.hlc, row.seq);
+      return;
+    }
+    // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
+    if (cl !== undefined) this.#dropCells.run(row.tbl, row.pk);
+    const next = cl === undefined ? 1 : alive ? cl : cl + 1;
+    this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq);
+  }
+
+  #foldUpdate(row: LogRow): void {
+    let mask = BigInt.asUintN(64, row.cols);
+    for (let id = 0n; mask !== 0n; id += 1n, mask >>= 1n) {
+      if ((mask & 1n) === 1n) this.#putCell.run(row.tbl, row.pk, id, row.hlc, row.seq);
+    }
+  }
+}

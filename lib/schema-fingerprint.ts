@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { TableSchema } from './table-schema';
+
+/** One column on the wire: `[name, declared type, 1-based key position or 0]`. */
+export type ColumnDescription = [string, string, number];
+
+/** The tracked schema as a peer sees it: table name to its columns. */
+export interface SchemaDescription {
+  /** A SHA-256 (hex) of the tables, columns, declared types and key positions. */
+  readonly fingerprint: string;
+  /** Table name to its columns in declaration order. */
+  readonly tables: Record<string, ColumnDescription[]>;
+}
+
+/** Hashes a schema description's tables in a stable order. */
+export function fingerprintOf(tables: Readonly<Record<string, readonly ColumnDescription[]>>): string {
+  const names = Object.keys(tables).sort();
+  const canonical = names.map((name) => [name, tables[name]]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** Describes tracked tables for `/data/info` and for every changeset. */
+export function describeSchema(tables: readonly TableSchema[]): SchemaDescription {
+  const described: Record<string, ColumnDescription[]> = {};
+  for (const table of tables) described[table.name] = table.columns.map((column) => [column.name, column.type, column.pk]);
+  return { fingerprint: fingerprintOf(described), tables: described };
+}
+
+function describeColumn(column: ColumnDescription): string {
+  return `${column[0]} ${column[1] || '(no type)'}${column[2] > 0 ? ` key#${column[2]}` : ''}`;
+}
+
+function diffTable(name: string, ours: readonly ColumnDescription[], theirs: readonly ColumnDescription[]): string[] {
+  const differences: string[] = [];
+  const theirsByName = new Map(theirs.map((column) => [column[0], column]));
+  const oursByName = new Map(ours.map((column) => [column[0], column]));
+  for (const column of ours) {
+    const other = theirsByName.get(column[0]);
+    if (other === undefined) differences.push(`${name}.${column[0]} exists only here`);
+    else if (describeColumn(other) !== describeColumn(column)) {
+      differences.push(`${name}.${column[0]} is ${describeColumn(column)} here but ${describeColumn(other)} on the sender`);
+    }
+  }
+  for (const column of theirs) if (!oursByName.has(column[0])) differences.push(`${name}.${column[0]} exists only on the sender`);
+  if (differences.length === 0 && ours.map((c) => c[0]).join() !== theirs.map((c) => c[0]).join()) {
+    differences.push(`${name} has its columns in another order`);
+  }
+  return differences;
+}
+
+/**
+ * Names every table and column that differs between two schema descriptions,
+ * from the receiver's point of view ("here" versus "on the sender").
+ */
+export function diffSchemas(ours: SchemaDescription, theirs: SchemaDescription): string[] {
+  const differences: string[] = [];
+  for (const [name, columns] of Object.entries(ours.tables)) {
+    const other = Object.hasOwn(theirs.tables, name) ? theirs.tables[name] : undefined;
+    if (other === undefined) differences.push(`table ${name} is tracked only here`);
+    else differences.push(...diffTable(name, columns, other));
+  }
+  for (const name of Object.keys(theirs.tables)) if (!Object.hasOwn(ours.tables, name)) differences.push(`table ${name} is tracked only on the sender`);
+  return differences;
+}

@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Maps 128-bit site ids (32 hex characters) to the small integers the
+ * metadata stores; id 0 is this database's own site. Cached both ways.
+ */
+export class SiteRegistry {
+  readonly #byId = new Map<number, string>();
+  readonly #bySite = new Map<string, number>();
+  readonly #select: Database.Statement;
+  readonly #insert: Database.Statement;
+  readonly #find: Database.Statement;
+
+  /** Prepares the statements and loads the known sites. */
+  constructor(db: Database.Database) {
+    this.#select = db.prepare('SELECT id, site FROM _sync_sites');
+    this.#insert = db.prepare('INSERT OR IGNORE INTO _sync_sites (site) VALUES (?)');
+    this.#find = db.prepare('SELECT id FROM _sync_sites WHERE site = ?').pluck();
+    this.#load();
+  }
+
+  #load(): void {
+    for (const row of this.#select.all() as { id: number; site: string }[]) {
+      this.#byId.set(row.id, row.site);
+      this.#bySite.set(row.site, row.id);
+    }
+  }
+
+  /** Drops the cache (after a rolled-back transaction that may have registered sites). */
+  forget(): void {
+    this.#byId.clear();
+    this.#bySite.clear();
+    this.#load();
+  }
+
+  /** This database's own site id. */
+  get local(): string {
+    return this.siteOf(0);
+  }
+
+  /**
+   * The site id behind a stored number.
+   * @throws Error when the number is unknown (the metadata is corrupted)
+   */
+  siteOf(id: number): string {
+    let site = this.#byId.get(id);
+    if (site === undefined) {
+      this.#load();
+      site = this.#byId.get(id);
+    }
+    if (site === undefined) throw new Error(`unknown site number ${id} in _sync_ metadata`);
+    return site;
+  }
+
+  /** The stored number of a known site, or undefined (nothing is registered). */
+  find(site: string): number | undefined {
+    return this.#bySite.get(site) ?? (this.#find.get(site) as number | undefined);
+  }
+
+  /** The stored number of a site, registering it when new (inside the caller's transaction). */
+  idOf(site: string): number {
+    const known = this.#bySite.get(site);
+    if (known !== undefined) return known;
+    this.#insert.run(site);
+    const id = this.#find.get(site) as number;
+    this.#byId.set(id, site);
+    this.#bySite.set(site, id);
+    return id;
+  }
+}

@@ -1,0 +1,62 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { ChangeTracker } from '../lib/change-tracker';
+import { SyncError } from '../lib/sync-error';
+
+/** What the data routes need, resolved once by the router factory. */
+export interface DataRoutesConfig {
+  /** The tracker over the app's database (see `enableCapture`). */
+  readonly tracker: ChangeTracker;
+  /** Largest changeset body accepted, in bytes (413 above). */
+  readonly maxChangesetBytes: number;
+  /** Rows per page when `limit` is not given. */
+  readonly pageSize: number;
+  /** Largest `limit` accepted. */
+  readonly maxPageSize: number;
+}
+
+const DIGITS = /^[0-9]{1,16}$/;
+
+function readInteger(value: unknown, name: string, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string' || !DIGITS.test(value) || Number(value) > max) {
+    throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be an integer from 0 to ${max}`);
+  }
+  return Number(value);
+}
+
+/** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
+function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
+  const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
+  const limit = readInteger(req.query.limit, 'limit', config.pageSize, config.maxPageSize);
+  if (limit < 1) throw new SyncError('BAD_QUERY', 400, `\`limit\` must be an integer from 1 to ${config.maxPageSize}`);
+  const exclude = req.query.exclude_site;
+  if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
+  if (exclude !== undefined) checkSiteId(exclude);
+  res.json(config.tracker.readChanges(since, limit, exclude));
+}
+
+function checkSiteId(site: string): void {
+  if (!/^[0-9a-f]{32}$/.test(site)) throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be a site id: 32 lowercase hexadecimal characters');
+}
+
+/** `POST /data/changes`: applies a changeset in one transaction. */
+function applyChanges(config: DataRoutesConfig, req: Request, res: Response): void {
+  if (!req.is('application/json')) {
+    throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the changeset as JSON with `Content-Type: application/json`');
+  }
+  res.json(config.tracker.applyChangeset(req.body as unknown));
+}
+
+/**
+ * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`.
+ * The JSON body parser is scoped to this router and bounded by `maxChangesetBytes`.
+ */
+export function createDataRouter(config: DataRoutesConfig): Router {
+  const router = Router();
+  router.get('/info', (_req, res) => {
+    res.json(config.tracker.info());
+  });
+  router.get('/changes', (req, res) => readChanges(config, req, res));
+  router.post('/changes', express.json({ limit: config.maxChangesetBytes, strict: false }), (req, res) => applyChanges(config, req, res));
+  return router;
+}

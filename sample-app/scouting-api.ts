@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { Router, type Request, type Response } from 'express';
+
+type Body = Record<string, unknown>;
+type Check = (value: unknown) => boolean;
+
+const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max;
+const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
+const isNotes: Check = (value) => value === null || (typeof value === 'string' && value.length <= 10_000);
+
+const REPORT_FIELDS: Readonly<Record<string, Check>> = {
+  match_id: isText(64),
+  team_id: isText(64),
+  scout: isText(100),
+  auto_points: isCount,
+  teleop_points: isCount,
+  notes: isNotes,
+};
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** Checks the listed fields of a JSON body; returns the first problem, or undefined. */
+function invalidField(body: Body, fields: Readonly<Record<string, Check>>, required: readonly string[]): string | undefined {
+  for (const name of required) if (body[name] === undefined) return `\`${name}\` is required`;
+  for (const [name, value] of Object.entries(body)) {
+    const check = Object.hasOwn(fields, name) ? fields[name] : undefined;
+    if (check === undefined) return `unknown field \`${name}\``;
+    if (!check(value)) return `\`${name}\` has a bad value`;
+  }
+  return undefined;
+}
+
+function bodyOf(req: Request): Body {
+  const body: unknown = req.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : {};
+}
+
+/** Runs a write, turning constraint failures into 409/422 answers. Returns false when it answered. */
+function tryWrite(res: Response, write: () => void): boolean {
+  try {
+    write();
+    return true;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE') fail(res, 409, 'DUPLICATE', 'this scout already reported this team in this match');
+    else if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') fail(res, 422, 'UNKNOWN_REFERENCE', '`match_id` or `team_id` names no such row');
+    else throw error;
+    return false;
+  }
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database.Database) {
+  return {
+    teams: db.prepare('SELECT id, number, name FROM teams ORDER BY number'),
+    addTeam: db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)'),
+    matches: db.prepare('SELECT id, label, starts_at FROM matches ORDER BY label'),
+    addMatch: db.prepare('INSERT INTO matches (id, label, starts_at) VALUES (?, ?, ?)'),
+    reports: db.prepare('SELECT * FROM match_reports ORDER BY updated_at DESC'),
+    report: db.prepare('SELECT * FROM match_reports WHERE id = ?'),
+    addReport: db.prepare(
+      `INSERT INTO match_reports (id, match_id, team_id, scout, auto_points, teleop_points, notes, updated_at)
+       VALUES (@id, @match_id, @team_id, @scout, @auto_points, @teleop_points, @notes, @updated_at)`,
+    ),
+    deleteReport: db.prepare('DELETE FROM match_reports WHERE id = ?'),
+  };
+}
+
+/** `GET`/`POST /teams` and `/matches`. */
+function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
+  router.get('/teams', (_req, res) => {
+    res.json(statements.teams.all());
+  });
+  router.post('/teams', (req, res) => {
+    const body = bodyOf(req);
+    const problem = invalidField(body, { number: isCount, name: isText(200) }, ['number', 'name']);
+    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const id = randomUUID();
+    statements.addTeam.run(id, body.number, body.name);
+    res.status(201).json({ id, number: body.number, name: body.name });
+  });
+  router.get('/matches', (_req, res) => {
+    res.json(statements.matches.all());
+  });
+  router.post('/matches', (req, res) => {
+    const body = bodyOf(req);
+    const problem = invalidField(body, { label: isText(100), starts_at: isNotes }, ['label']);
+    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const id = randomUUID();
+    statements.addMatch.run(id, body.label, body.starts_at ?? null);
+    res.status(201).json({ id, label: body.label, starts_at: body.starts_at ?? null });
+  });
+}
+
+/** The UPDATE for a set of report fields, prepared once per set; names come from REPORT_FIELDS only. */
+function reportUpdater(db: Database.Database): (names: readonly string[]) => Database.Statement {
+  const updates = new Map<string, Database.Statement>();
+  return (names) => {
+    const id = names.join(',');
+    let statement = updates.get(id);
+    if (statement === undefined) {
+      const sets = [...names.map((name) => `${name} = @${name}`), 'updated_at = @updated_at'].join(', ');
+      statement = db.prepare(`UPDATE match_reports SET ${sets} WHERE id = @id`);
+      updates.set(id, statement);
+    }
+    return statement;
+  };
+}
+
+/** `GET`/`POST /reports`, `PATCH`/`DELETE /reports/:id`. */
+function addReportRoutes(router: Router, statements: Statements, updateFor: (names: readonly string[]) => Database.Statement): void {
+  router.get('/reports', (_req, res) => {
+    res.json(statements.reports.all());
+  });
+  router.post('/reports', (req, res) => {
+    const body = bodyOf(req);
+    const problem = invalidField(body, REPORT_FIELDS, ['match_id', 'team_id', 'scout']);
+    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const row = { auto_points: 0, teleop_points: 0, notes: null, ...body, id: randomUUID(), updated_at: new Date().toISOString() };
+    if (tryWrite(res, () => statements.addReport.run(row))) res.status(201).json(statements.report.get(row.id));
+  });
+  router.patch('/reports/:id', (req, res) => {
+    const body = bodyOf(req);
+    const problem = invalidField(body, REPORT_FIELDS, []);
+    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    if (statements.report.get(req.params.id) === undefined) return fail(res, 404, 'NOT_FOUND', 'no such report');
+    const names = Object.keys(body).sort();
+    const update = updateFor(names);
+    if (names.length > 0 && !tryWrite(res, () => update.run({ ...body, id: req.params.id, updated_at: new Date().toISOString() }))) return undefined;
+    res.json(statements.report.get(req.params.id));
+  });
+  router.delete('/reports/:id', (req, res) => {
+    const { changes } = statements.deleteReport.run(req.params.id);
+    if (changes === 0) return fail(res, 404, 'NOT_FOUND', 'no such report');
+    res.status(204).end();
+  });
+}
+
+/**
+ * The scouting app's small JSON API: teams, matches and match reports.
+ * Writes go straight to SQLite; the capture triggers record them for sync.
+ * @throws SqliteError when the scouting tables do not exist (see `createScoutingSchema`)
+ */
+export function createScoutingApi(db: Database.Database): Router {
+  const router = Router();
+  const statements = prepare(db);
+  addTeamAndMatchRoutes(router, statements);
+  addReportRoutes(router, statements, reportUpdater(db));
+  return router;
+}
