@@ -6,6 +6,7 @@ import type { FilePolicy } from './file-policy';
 import { syncRoot, type RootSyncReport } from './file-sync';
 import { FileSyncState } from './file-sync-state';
 import type { ManifestCache } from './manifest-cache';
+import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp } from './peer-http';
 import { SyncScheduler, type BackoffOptions } from './scheduler';
 import { SyncError } from './sync-error';
@@ -42,6 +43,7 @@ export interface SyncClientOptions {
 
 interface PeerState {
   readonly http: PeerHttp;
+  readonly totals: PeerTotals;
   handshake: Handshake | undefined;
   lagChanges: number | undefined;
 }
@@ -64,6 +66,8 @@ export class SyncClient extends EventEmitter {
   readonly #peers = new Map<string, PeerState>();
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
   readonly #pageSize: number;
+  /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
+  #filesTurn: Promise<void> = Promise.resolve();
 
   /**
    * @throws TypeError for a peer URL that is not http(s), or when neither data nor files are given
@@ -76,7 +80,7 @@ export class SyncClient extends EventEmitter {
     if (!Number.isSafeInteger(this.#pageSize) || this.#pageSize < 1) throw new RangeError(`express-sqlite-sync: \`pageSize\` must be a positive integer, got ${this.#pageSize}`);
     this.#options = options;
     for (const url of options.peers) {
-      this.#peers.set(url, { http: new PeerHttp({ url, token: options.token }, { timeoutMs: options.timeoutMs, ca: options.ca }), handshake: undefined, lagChanges: undefined });
+      this.#peers.set(url, { http: new PeerHttp({ url, token: options.token }, { timeoutMs: options.timeoutMs, ca: options.ca }), handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
       peers: options.peers,
@@ -127,6 +131,16 @@ export class SyncClient extends EventEmitter {
     });
   }
 
+  /** Running totals per peer since start, for `GET /metrics`. */
+  totals(): ReadonlyMap<string, PeerTotals> {
+    return new Map([...this.#peers].map(([url, peer]) => [url, { ...peer.totals }]));
+  }
+
+  /** The peers' URLs. */
+  get peers(): readonly string[] {
+    return [...this.#peers.keys()];
+  }
+
   /** The status of this server and its peers. */
   status(conflicts: number): SyncStatus {
     const info = this.#options.data?.info();
@@ -149,6 +163,7 @@ export class SyncClient extends EventEmitter {
       error = errorOf(caught);
     }
     const result = summarize(url, peer, tally, performance.now() - started, error);
+    addToTotals(peer.totals, result);
     this.emit('result', result);
     return result;
   }
@@ -170,6 +185,13 @@ export class SyncClient extends EventEmitter {
   }
 
   async #syncFiles(url: string, peer: PeerState, reports: RootSyncReport[]): Promise<void> {
+    if (this.#options.files === undefined) return;
+    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, reports));
+    this.#filesTurn = turn.catch(() => undefined);
+    await turn;
+  }
+
+  async #syncFilesNow(url: string, peer: PeerState, reports: RootSyncReport[]): Promise<void> {
     const files = this.#options.files;
     if (files === undefined) return;
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);

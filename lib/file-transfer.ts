@@ -18,11 +18,6 @@ export async function localSide(absolute: string): Promise<Side> {
   return digest.kind === 'file' ? digest.sha256 : undefined;
 }
 
-async function requireLocal(absolute: string, expected: Side, clientPath: string): Promise<void> {
-  const now = await localSide(absolute);
-  if (now !== expected) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
-}
-
 function partHead(boundary: string, filename: string): Buffer {
   const safeName = filename.replace(/["\r\n\\]/g, '_');
   return Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
@@ -74,7 +69,12 @@ export async function downloadFile(peer: PeerHttp, clientPath: string, remote: s
     await handle.close();
     const received = hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
-    await requireLocal(absolute, local, clientPath);
+    const now = await localSide(absolute);
+    if (now === remote) {
+      await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
+      return;
+    }
+    if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
     await commitTempFile(tempPath, absolute);
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -83,13 +83,20 @@ export async function downloadFile(peer: PeerHttp, clientPath: string, remote: s
   }
 }
 
-/** Deletes a local file if it still has the SHA-256 the plan saw. */
+/** Deletes a local file if it still has the SHA-256 the plan saw; a file already gone is fine. */
 export async function deleteLocalFile(absolute: string, clientPath: string, local: string): Promise<void> {
-  await requireLocal(absolute, local, clientPath);
+  const now = await localSide(absolute);
+  if (now === undefined) return;
+  if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
   await unlink(absolute);
 }
 
-/** Deletes a file on the peer if it still has the SHA-256 the plan saw. */
+/** Deletes a file on the peer if it still has the SHA-256 the plan saw; a file already gone is fine. */
 export async function deleteRemoteFile(peer: PeerHttp, clientPath: string, remote: string): Promise<void> {
-  await peer.json('DELETE', 'files', { path: clientPath, if_match: remote });
+  try {
+    await peer.json('DELETE', 'files', { path: clientPath, if_match: remote });
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'NOT_FOUND') return;
+    throw error;
+  }
 }

@@ -48,7 +48,8 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
 }
 
 /**
- * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`.
+ * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`,
+ * `GET /conflicts?after=&limit=` (recorded conflicts, oldest first).
  * The JSON body parser is scoped to this router and bounded by `maxChangesetBytes`.
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
@@ -57,6 +58,11 @@ export function createDataRouter(config: DataRoutesConfig): Router {
     res.json(config.tracker.info());
   });
   router.get('/changes', (req, res) => readChanges(config, req, res));
+  router.get('/conflicts', (req, res) => {
+    const after = readInteger(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+    const limit = Math.max(1, readInteger(req.query.limit, 'limit', 100, 1000));
+    res.json({ conflicts: config.tracker.listConflicts(after, limit) });
+  });
   router.post('/changes', express.json({ limit: config.maxChangesetBytes, strict: false }), (req, res) => applyChanges(config, req, res));
   return router;
 }

@@ -38,13 +38,22 @@ async function currentDigest(cache: ManifestCache, absolute: string): Promise<Fi
 }
 
 /**
- * Checks a precondition against the file's current state.
+ * Checks a precondition against the file's current state. An upload whose
+ * bytes (`incomingSha`) equal the current file passes whatever the precondition.
  * @throws SyncError `PRECONDITION_FAILED` (412) when the file changed meanwhile
  */
-export async function checkPrecondition(cache: ManifestCache, absolute: string, clientPath: string, precondition: FilePrecondition | undefined): Promise<void> {
+export async function checkPrecondition(
+  cache: ManifestCache,
+  absolute: string,
+  clientPath: string,
+  precondition: FilePrecondition | undefined,
+  incomingSha?: string,
+): Promise<void> {
   if (precondition === undefined) return;
   const current = await currentDigest(cache, absolute);
   const currentSha = current?.kind === 'file' ? current.sha256 : undefined;
+  // Writing what is already there cannot lose anything: another sync got here first.
+  if (incomingSha !== undefined && currentSha === incomingSha) return;
   const holds = precondition.kind === 'absent' ? current === undefined : currentSha === precondition.sha256;
   if (!holds) {
     const now = current === undefined ? 'does not exist' : `has sha256 ${currentSha ?? '(database content)'}`;

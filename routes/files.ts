@@ -52,7 +52,7 @@ async function commitUpload(config: FilesConfig, req: Request, res: Response): P
       throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${expected}; nothing was written`);
     }
     const replaced = await checkNotDirectory(target.absolute, clientPath);
-    await checkPrecondition(config.cache, target.absolute, clientPath, readPrecondition(req.query.if_match));
+    await checkPrecondition(config.cache, target.absolute, clientPath, readPrecondition(req.query.if_match), stored.sha256);
     await commitTempFile(stored.path, target.absolute);
     res.status(replaced ? 200 : 201).json({ path: clientPath, size: stored.size, sha256: stored.sha256, replaced });
   } catch (error) {

@@ -133,7 +133,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
   'maxChangesPageSize',
 ]);
 
-function positiveInteger(value: unknown, option: string, fallback: number): number {
+/** A positive safe integer option, or its default. @throws TypeError, RangeError naming the option */
+export function positiveInteger(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw new TypeError(`express-sqlite-sync: \`${option}\` must be a number, got ${typeof value}`);
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -200,18 +201,20 @@ function isRequestLike(value: unknown): boolean {
 }
 
 /**
- * Checks the router options and applies the defaults.
+ * Checks the router options and applies the defaults. `moreKnownOptions`
+ * names the options a caller building on the router (the sync node) reads
+ * itself.
  * @throws TypeError for a wrong type, a missing token, an unknown option or a call by Express as middleware
  * @throws RangeError for a value out of range
  */
-export function resolveSyncRouterOptions(options: SyncRouterOptions | undefined): SyncRouterConfig {
+export function resolveSyncRouterOptions(options: SyncRouterOptions | undefined, moreKnownOptions: ReadonlySet<string> = new Set()): SyncRouterConfig {
   if (isRequestLike(options)) {
     throw new TypeError('express-sqlite-sync: createSyncRouter is a factory; write app.use("/api/sync", createSyncRouter({ ... })), not app.use(createSyncRouter)');
   }
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: createSyncRouter needs an options object');
-  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key) && !moreKnownOptions.has(key));
   if (unknown.length > 0) {
-    throw new TypeError(`express-sqlite-sync: unknown option(s) ${unknown.join(', ')}; known options: ${[...KNOWN_OPTIONS].join(', ')}`);
+    throw new TypeError(`express-sqlite-sync: unknown option(s) ${unknown.join(', ')}; known options: ${[...KNOWN_OPTIONS, ...moreKnownOptions].join(', ')}`);
   }
   const roots = resolveSyncRoots(options.roots ?? {});
   return {

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createSyncRouter } from '../routes/index';
+import { createSyncNode, type SyncNode } from '../routes/index';
 import type { SyncLogger } from '../lib/logger';
 import { SAMPLE_ROOTS } from './config';
 import { createScoutingApi } from './scouting-api';
@@ -19,25 +19,43 @@ export interface SampleAppOptions {
   readonly token: string;
   /** Where the sync router logs. */
   readonly logger?: SyncLogger;
+  /** Peers' sync APIs to keep in step with. @defaultValue none */
+  readonly peers?: readonly string[];
+}
+
+/** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
+export interface SampleApp {
+  readonly app: express.Express;
+  readonly sync: SyncNode;
 }
 
 /** Writes the instance's settings file once, so the instance root has a config file to sync. */
 function ensureInstanceSettings(dataDir: string): void {
   const file = path.join(dataDir, 'instance', 'settings.json');
-  if (!existsSync(file)) writeFileSync(file, `${JSON.stringify({ eventName: 'Practice day', createdAt: new Date().toISOString() }, null, 2)}\n`);
+  // The same bytes on every fresh server, so first syncs agree instead of raising a conflict.
+  if (!existsSync(file)) writeFileSync(file, `${JSON.stringify({ eventName: 'Practice day' }, null, 2)}\n`);
 }
 
 /**
- * The sample app: the sync router under `/api/sync` with the five roots of
- * the data directory, and a tiny API that writes to the app's own database.
+ * The sample app: the sync node under `/api/sync` with the five roots of the
+ * data directory and the scouting tables, its peers, and the scouting API.
  */
-export function createSampleApp(options: SampleAppOptions): express.Express {
+export function createSampleApp(options: SampleAppOptions): SampleApp {
   const { dataDir, db } = options;
   ensureInstanceSettings(dataDir);
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api/sync', createSyncRouter({ token: options.token, roots, logger: options.logger, database: db, tables: SCOUTING_TABLES }));
+  const sync = createSyncNode({
+    token: options.token,
+    roots,
+    logger: options.logger,
+    database: db,
+    tables: SCOUTING_TABLES,
+    peers: options.peers ?? [],
+    stateDir: path.join(dataDir, '.sync-state'),
+  });
+  app.use('/api/sync', sync.router);
 
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
   app.use(express.json({ limit: '100kb' }));
@@ -53,5 +71,5 @@ export function createSampleApp(options: SampleAppOptions): express.Express {
     recordEvent.run(id, new Date().toISOString(), kind, detail);
     res.status(201).json({ id });
   });
-  return app;
+  return { app, sync };
 }

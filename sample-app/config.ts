@@ -19,6 +19,10 @@ export interface SampleConfig {
   readonly tokenGenerated: boolean;
   /** TLS certificate and key files (`TLS_CERT`, `TLS_KEY`), both or neither. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** Peers' sync APIs (`SYNC_PEERS`, comma-separated; a bare `http://host:port` means its `/api/sync`). */
+  readonly peers: readonly string[];
+  /** Milliseconds between periodic syncs (`SYNC_INTERVAL_MS`, default 30000). */
+  readonly syncIntervalMs: number;
 }
 
 function readPort(value: string | undefined): number {
@@ -48,6 +52,32 @@ function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
   return cert && key ? { cert, key } : undefined;
 }
 
+/** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync`. */
+function readPeers(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new TypeError(`SYNC_PEERS: ${JSON.stringify(entry)} is not a URL; write http://host:port (comma-separated for several)`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`SYNC_PEERS: ${entry} must use http or https`);
+      return url.pathname === '/' ? `${url.origin}/api/sync` : entry.replace(/\/+$/, '');
+    });
+}
+
+function readInterval(value: string | undefined): number {
+  if (value === undefined || value === '') return 30_000;
+  const interval = Number(value);
+  if (!Number.isSafeInteger(interval) || interval < 100) throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100, got ${JSON.stringify(value)}`);
+  return interval;
+}
+
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots.
@@ -64,5 +94,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     token,
     tokenGenerated: generated,
     tls: readTls(env),
+    peers: readPeers(env.SYNC_PEERS),
+    syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
   };
 }

@@ -25,7 +25,7 @@ export interface RunningSampleApp {
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
-  const app = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger });
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
@@ -34,18 +34,19 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  if (config.peers.length > 0) sync.start(config.syncIntervalMs);
   return {
     server,
     db,
     url: `${config.tls ? 'https' : 'http'}://localhost:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          db.close();
-          resolve();
-        });
+    close: async () => {
+      await sync.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      db.close();
+    },
   };
 }
 
@@ -55,7 +56,10 @@ async function main(): Promise<void> {
   const running = await startSampleApp(config, logger);
   const origin = config.tokenGenerated ? 'generated, saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
   logger.info({ url: running.url, dataDir: config.dataDir }, 'sample app listening');
-  process.stdout.write(`\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync\nSync token (${origin}): ${config.token}\n\n`);
+  const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
+  process.stdout.write(
+    `\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync   status page: ${running.url}/api/sync/ui\nSync token (${origin}): ${config.token}\nPeers:      ${peers}\n\n`,
+  );
   const shutdown = (): void => {
     void running.close().then(() => process.exit(0));
   };

@@ -20,7 +20,7 @@ async function startInstance(): Promise<Instance> {
   const dir = tempDir('ess-sample-');
   for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dir.dir, root), { recursive: true });
   const db = openSampleDatabase(dir.dir);
-  const server = await startServer(createSampleApp({ dataDir: dir.dir, db, token: TEST_TOKEN, logger: silentLogger }));
+  const server = await startServer(createSampleApp({ dataDir: dir.dir, db, token: TEST_TOKEN, logger: silentLogger }).app);
   return {
     db,
     server,

@@ -27,7 +27,7 @@ describe('sample app: a database file never crosses', () => {
     const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: 'sample-token-0123456789' });
     dataDir = config.dataDir;
     db = openSampleDatabase(dataDir);
-    server = await startServer(createSampleApp({ dataDir, db, token: config.token, logger: silentLogger }));
+    server = await startServer(createSampleApp({ dataDir, db, token: config.token, logger: silentLogger }).app);
     auth = { Authorization: `Bearer ${config.token}` };
   });
 

@@ -1,0 +1,60 @@
+import { Router, type Request, type Response } from 'express';
+import type { SyncClient } from '../lib/client';
+import type { LocalData } from '../lib/data-sync';
+import { formatMetrics } from '../lib/metrics';
+import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/sync-report';
+
+/** What the status routes read. */
+export interface StatusConfig {
+  /** The sync client, when this server has peers. */
+  readonly client: SyncClient | undefined;
+  /** This server's data, when it syncs data. */
+  readonly data: LocalData | undefined;
+  /** Conflicts recorded in `_sync_conflicts`. */
+  readonly conflictCount: () => number;
+}
+
+function currentStatus(config: StatusConfig): SyncStatus {
+  const conflicts = config.conflictCount();
+  if (config.client !== undefined) return config.client.status(conflicts);
+  const info = config.data?.info();
+  return { site: info?.site, seq: info?.seq, conflicts, peers: [] };
+}
+
+async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {
+  const client = config.client;
+  if (req.query.stream !== 'ndjson') {
+    res.json({ results: client === undefined ? [] : await client.syncAll() });
+    return;
+  }
+  res.status(200).type('application/x-ndjson');
+  res.flushHeaders();
+  const onProgress = (progress: SyncProgress): void => {
+    res.write(`${JSON.stringify({ type: 'progress', progress })}\n`);
+  };
+  client?.on('progress', onProgress);
+  let results: PeerSyncResult[] = [];
+  try {
+    results = client === undefined ? [] : await client.syncAll();
+  } finally {
+    client?.off('progress', onProgress);
+  }
+  res.end(`${JSON.stringify({ type: 'results', results })}\n`);
+}
+
+/**
+ * `GET /status` (JSON), `POST /run` (sync with every peer now; JSON, or
+ * NDJSON progress lines then the results with `?stream=ndjson`) and
+ * `GET /metrics` (Prometheus text).
+ */
+export function createStatusRouter(config: StatusConfig): Router {
+  const router = Router();
+  router.get('/status', (_req, res) => {
+    res.json(currentStatus(config));
+  });
+  router.post('/run', (req, res) => runNow(config, req, res));
+  router.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(formatMetrics(currentStatus(config), config.client?.totals() ?? new Map()));
+  });
+  return router;
+}
