@@ -33,13 +33,12 @@ async function runNow(config: StatusConfig, req: Request, res: Response): Promis
     res.write(`${JSON.stringify({ type: 'progress', progress })}\n`);
   };
   client?.on('progress', onProgress);
-  let results: PeerSyncResult[] = [];
   try {
-    results = client === undefined ? [] : await client.syncAll();
+    const results: PeerSyncResult[] = client === undefined ? [] : await client.syncAll();
+    res.end(`${JSON.stringify({ type: 'results', results })}\n`);
   } finally {
     client?.off('progress', onProgress);
   }
-  res.end(`${JSON.stringify({ type: 'results', results })}\n`);
 }
 
 /**
