@@ -1,0 +1,177 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import request from 'supertest';
+import { backupDatabase } from '../../lib/backup';
+import { silentLogger } from '../../lib/logger';
+import { createSampleApp } from '../../sample-app/app';
+import { readSampleConfig } from '../../sample-app/config';
+import { openSampleDatabase } from '../../sample-app/database';
+import { put } from '../helpers/file-roots';
+import { startPeers, type LivePeer } from '../helpers/peers';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A sample-app server on an ephemeral port whose database can be prepared before the app opens it. */
+async function startOne(dataDir: string, peers: string[], prepare?: (dbFile: string) => Promise<void> | void) {
+  const config = readSampleConfig({ DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN });
+  await prepare?.(path.join(config.dataDir, 'instance', 'app.db'));
+  const db = openSampleDatabase(config.dataDir);
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: TEST_TOKEN, logger: silentLogger, peers });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    db,
+    sync,
+    close: async () => {
+      await sync.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+describe('a sync node and its peers', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('refuses a peer whose database is a copy of ours (same site id), saying how to fix it', async () => {
+    const a = await startOne(path.join(temp.dir, 'a'), []);
+    const b = await startOne(path.join(temp.dir, 'b'), [`${a.url}/api/sync`], (file) => backupDatabase(path.join(temp.dir, 'a', 'instance', 'app.db'), file).then(() => undefined));
+    try {
+      const [result] = await b.sync.syncNow();
+      expect(result).toMatchObject({ ok: false, error: { code: 'SAME_SITE_ID' } });
+      expect(result?.error?.message).toMatch(/copied/);
+      expect(result?.error?.message).toMatch(/express-sqlite-sync new-site-id --db/);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it('refuses a peer with a different schema, naming the table and column', async () => {
+    const a = await startOne(path.join(temp.dir, 'a'), []);
+    a.db.exec('ALTER TABLE teams ADD COLUMN rookie_year INTEGER');
+    await a.close();
+    const a2 = await startOne(path.join(temp.dir, 'a'), []);
+    const b = await startOne(path.join(temp.dir, 'b'), [`${a2.url}/api/sync`]);
+    try {
+      const [result] = await b.sync.syncNow();
+      expect(result).toMatchObject({ ok: false, error: { code: 'SCHEMA_MISMATCH' } });
+      expect(result?.error?.message).toMatch(/teams/);
+      expect(result?.error?.message).toMatch(/rookie_year/);
+      const direct = await request(a2.url).post('/api/sync/data/changes').set(AUTH).send(b.sync.tracker?.readChanges(0, 10));
+      expect(direct.status).toBe(409);
+      expect((direct.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringMatching(/rookie_year/) });
+    } finally {
+      await b.close();
+      await a2.close();
+    }
+  });
+
+  it('retries a peer that is down with backoff while the other peer keeps syncing', async () => {
+    const dead = http.createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/api/sync`;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const a = await startOne(path.join(temp.dir, 'a'), []);
+    const b = await startOne(path.join(temp.dir, 'b'), [deadUrl, `${a.url}/api/sync`]);
+    try {
+      b.sync.start(50);
+      const byUrl = () => new Map((b.sync.client?.peerStatuses() ?? []).map((status) => [status.url, status]));
+      await until(() => (byUrl().get(deadUrl)?.failures ?? 0) >= 3 && (byUrl().get(`${a.url}/api/sync`)?.lastResult !== undefined));
+      const deadStatus = byUrl().get(deadUrl);
+      expect(deadStatus).toMatchObject({ lastSuccessAt: undefined, lastError: expect.stringMatching(/ECONNREFUSED/) });
+      expect(byUrl().get(`${a.url}/api/sync`)).toMatchObject({ failures: 0, lastError: undefined, lastSuccessAt: expect.any(String) });
+      const status = await request(b.url).get('/api/sync/status').set(AUTH);
+      expect(status.status).toBe(200);
+      expect((status.body as { peers: unknown[] }).peers).toHaveLength(2);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
+describe('status, run, metrics and conflicts over HTTP', () => {
+  let cluster: Awaited<ReturnType<typeof startPeers>>;
+  beforeEach(async () => {
+    cluster = await startPeers(2, 'mesh');
+  });
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  it('reports a file changed on two servers: both versions kept, Syncthing-style names, in /run and /status', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    put(path.join(a.dataDir, 'config'), 'event.json', '{"name":"v0"}');
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    put(path.join(a.dataDir, 'config'), 'event.json', '{"name":"edited on A"}');
+    put(path.join(b.dataDir, 'config'), 'event.json', '{"name":"edited on B"}');
+    const run = await request(a.url).post('/api/sync/run').set(AUTH);
+    const [result] = (run.body as { results: Array<{ ok: boolean; fileConflicts: Array<{ path: string; copyPath: string }> }> }).results;
+    expect(result?.ok).toBe(true);
+    expect(result?.fileConflicts).toEqual([{ path: 'config/event.json', copyPath: expect.stringMatching(/^config\/event\.sync-conflict-\d{8}-\d{6}-[0-9A-F]{7}\.json$/) }]);
+    const status = await request(a.url).get('/api/sync/status').set(AUTH);
+    expect((status.body as { peers: Array<{ lastResult: { fileConflicts: unknown[] } }> }).peers[0]?.lastResult.fileConflicts).toHaveLength(1);
+  });
+
+  it('streams progress then results as NDJSON, and counts what moved in /metrics', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    await request(b.url).post('/api/teams').send({ number: 971, name: 'Spartan Robotics' }).expect(201);
+    const run = await request(a.url).post('/api/sync/run?stream=ndjson').set(AUTH);
+    expect(run.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = run.text.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    expect(lines.some((line) => line.type === 'progress')).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'results', results: [{ ok: true, rowsPulled: expect.any(Number) }] });
+    const metrics = await request(a.url).get('/api/sync/metrics').set(AUTH);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.text).toMatch(/^express_sqlite_sync_peer_up\{peer="http:\/\/127\.0\.0\.1:\d+\/api\/sync"\} 1$/m);
+    expect(metrics.text).toMatch(/^express_sqlite_sync_rows_pulled_total\{peer="[^"]+"\} [1-9]\d*$/m);
+    expect(metrics.text).toMatch(/^# TYPE express_sqlite_sync_local_seq gauge$/m);
+  });
+
+  it('lists data conflicts recorded by the merge', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    const team = await request(a.url).post('/api/teams').send({ number: 1, name: 'One' });
+    const match = await request(a.url).post('/api/matches').send({ label: 'Q1' });
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    const report = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id, scout: 'same scout' };
+    await request(a.url).post('/api/reports').send(report).expect(201);
+    await request(b.url).post('/api/reports').send(report).expect(201);
+    const run = await request(a.url).post('/api/sync/run').set(AUTH);
+    expect((run.body as { results: Array<{ dataConflicts: number }> }).results[0]?.dataConflicts).toBeGreaterThan(0);
+    const conflicts = await request(a.url).get('/api/sync/data/conflicts').set(AUTH);
+    expect(conflicts.status).toBe(200);
+    expect((conflicts.body as { conflicts: Array<{ reason: string }> }).conflicts[0]).toMatchObject({ reason: 'UNIQUE' });
+    const status = await request(a.url).get('/api/sync/status').set(AUTH);
+    expect((status.body as { conflicts: number }).conflicts).toBeGreaterThan(0);
+  });
+
+  it('serves the status page without a token and its data only with one', async () => {
+    const [a] = cluster.peers as [LivePeer];
+    const page = await request(a.url).get('/api/sync/ui');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<title>Sync status<\/title>/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    const script = await request(a.url).get('/api/sync/ui/status.js');
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    await request(a.url).get('/api/sync/status').expect(401);
+  });
+});
