@@ -1,0 +1,37 @@
+import { pullAll, tableRows, trackedDb } from '../../helpers/data';
+
+describe('topologies', () => {
+  it('forwards along a chain A → B → C, and never sends a server its own changes back', () => {
+    const [a, b, c] = [trackedDb(), trackedDb(), trackedDb()];
+    try {
+      a.db.exec("INSERT INTO teams VALUES ('t1', 'From A', 1, NULL, NULL)");
+      pullAll(a.tracker, b.tracker);
+      pullAll(b.tracker, c.tracker);
+      expect(tableRows(c.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+
+      c.db.exec("UPDATE teams SET name = 'Edited on C' WHERE id = 't1'");
+      pullAll(c.tracker, b.tracker);
+      // B holds the birth from A and the cell from C: A is sent only C's cell.
+      const toA = b.tracker.readChanges(b.tracker.cursorFor(a.tracker.siteId), 100, a.tracker.siteId);
+      expect(toA.changes).toEqual([expect.objectContaining({ key: ['t1'], cells: { name: ['Edited on C', expect.any(Number), expect.any(Number)] } })]);
+      a.tracker.applyChangeset(toA);
+      expect(tableRows(a.db, 'teams')).toEqual(tableRows(c.db, 'teams'));
+      // Nothing B got from C goes back to C.
+      expect(b.tracker.readChanges(b.tracker.cursorFor(c.tracker.siteId), 100, c.tracker.siteId).changes).toEqual([]);
+    } finally {
+      [a, b, c].forEach((peer) => peer.cleanup());
+    }
+  });
+
+  it('gives every database a random 128-bit site id, created once', () => {
+    const [a, b] = [trackedDb(), trackedDb()];
+    try {
+      expect(a.tracker.siteId).toMatch(/^[0-9a-f]{32}$/);
+      expect(b.tracker.siteId).not.toBe(a.tracker.siteId);
+      expect(a.tracker.info().site).toBe(a.tracker.siteId);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
