@@ -36,4 +36,24 @@ describe('topologies', () => {
       b.cleanup();
     }
   });
+
+  it("saves the sender's cursor with a page, but never skips over a gap", () => {
+    const [a, b] = [trackedDb(), trackedDb()];
+    try {
+      a.db.exec("INSERT INTO teams VALUES ('t1', 'One', 1, NULL, NULL), ('t2', 'Two', 2, NULL, NULL), ('t3', 'Three', 3, NULL, NULL)");
+      const first = a.tracker.readChanges(0, 1);
+      const second = a.tracker.readChanges(first.next ?? 0, 1);
+      b.tracker.applyChangeset(second);
+      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(0);
+      b.tracker.applyChangeset(first);
+      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(first.next);
+      b.tracker.applyChangeset(second);
+      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(second.next);
+      pullAll(a.tracker, b.tracker);
+      expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
 });
