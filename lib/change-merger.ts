@@ -195,12 +195,20 @@ export class ChangeMerger {
     return true;
   }
 
+  /**
+   * Per-cell last-writer-wins. A cell's own clock is always newer than its
+   * row's birth clock, so a cell not newer than the birth loses without
+   * reading the cell clocks (the common case of a repeated changeset).
+   */
   #mergeCells(change: DecodedChange, local: RowMeta, run: Run): boolean {
     const tbl = change.table.table.id;
+    const birthSite = this.#sites.siteOf(local.site);
+    const candidates = change.cells.filter((cell) => newer(cell.hlc, cell.site, local.hlc, birthSite));
+    if (candidates.length === 0) return false;
     const overrides = this.#meta.cells(tbl, change.metaKey);
-    const winners = change.cells.filter((cell) => {
-      const clock = overrides.get(cell.column.id) ?? local;
-      return newer(cell.hlc, cell.site, clock.hlc, this.#sites.siteOf(clock.site));
+    const winners = candidates.filter((cell) => {
+      const clock = overrides.get(cell.column.id);
+      return clock === undefined || newer(cell.hlc, cell.site, clock.hlc, this.#sites.siteOf(clock.site));
     });
     if (winners.length === 0) return false;
     change.table.update(

@@ -133,6 +133,9 @@ function decodeCells(change: WireChange, table: TableStatements, at: CheckedChan
     const [value, hlc, site] = cell;
     if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
     const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, `change #${index}.${name}`);
+    if (hlc < change.hlc || (hlc === change.hlc && siteId < siteOfChange)) {
+      throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: a cell's clock is older than its row's (birth) clock`);
+    }
     cells.push({ column, value: decodeAt(value, index, name), hlc, site: siteId });
   }
   return cells;

@@ -27,6 +27,9 @@ export class LogFolder {
   readonly #dropCells: Database.Statement;
   readonly #putCell: Database.Statement;
   readonly #trim: Database.Statement;
+  readonly #onlyNewInserts: Database.Statement;
+  readonly #bulkInsert: Database.Statement;
+  readonly #lastSeq: Database.Statement;
   readonly #saveFolded: Database.Statement;
 
   /** Prepares the fold's statements. */
@@ -44,6 +47,14 @@ export class LogFolder {
        ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
     );
     this.#trim = db.prepare('DELETE FROM _sync_log WHERE seq < ?');
+    this.#onlyNewInserts = db
+      .prepare(
+        `SELECT NOT EXISTS (SELECT 1 FROM _sync_log AS l WHERE l.seq > ? AND (l.op <> ${OP.insert} OR EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = l.tbl AND r.pk = l.pk)))
+            AND NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? GROUP BY tbl, pk HAVING count(*) > 1)`,
+      )
+      .pluck();
+    this.#bulkInsert = db.prepare(`INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
+    this.#lastSeq = db.prepare('SELECT max(seq) FROM _sync_log').pluck();
     this.#saveFolded = db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1');
   }
 
@@ -58,6 +69,12 @@ export class LogFolder {
    */
   fold(): number {
     let folded = this.folded();
+    if (this.#lastSeq.get() === folded) return folded;
+    if (this.#onlyNewInserts.get(folded, folded) === 1) {
+      // A bulk load (or a backfill): every row is new and logged once, so one set-based INSERT folds it.
+      this.#bulkInsert.run(folded);
+      folded = this.#lastSeq.get() as number;
+    }
     for (;;) {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
       for (const row of rows) this.#foldRow(row);

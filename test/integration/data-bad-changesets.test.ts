@@ -67,6 +67,7 @@ const CASES: ReadonlyArray<readonly [string, Body, number, string]> = [
   ['an object as a value', (b) => withCells(b, { name: { toString: 'x' } }), 400, 'INVALID_CHANGESET'],
   ['a site index out of range', (b) => { const c = clone(b); firstChange(c).site = 7; return c; }, 400, 'INVALID_CHANGESET'],
   ['a row clock from the future', (b) => { const c = clone(b); firstChange(c).hlc = future(); return c; }, 422, 'CLOCK_SKEW'],
+  ['a cell clock older than its row clock', (b) => withCells(b, { name: ['x', 5, 0] }), 400, 'INVALID_CHANGESET'],
   ['a cell clock from the future', (b) => withCells(b, { name: ['x', future(), 0] }), 422, 'CLOCK_SKEW'],
   ['a deleted row with cells', (b) => { const c = clone(b); firstChange(c).cl = 2; return c; }, 400, 'INVALID_CHANGESET'],
   ['a new row without every column', (b) => { const c = clone(b); firstChange(c).cells = { name: 'x' }; return c; }, 422, 'INCOMPLETE_ROW'],

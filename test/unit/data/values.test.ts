@@ -1,0 +1,69 @@
+import { enableCapture } from '../../../lib/capture';
+import { parseQuotedKey } from '../../../lib/key-codec';
+import { decodeValue, encodeValue, type SqlValue } from '../../../lib/values';
+import { tableRows, tempDb } from '../../helpers/data';
+
+const SCHEMA = `
+CREATE TABLE v (id TEXT PRIMARY KEY NOT NULL, i INTEGER, r REAL, t TEXT, b BLOB, any_value);
+CREATE TABLE k (a TEXT NOT NULL, n INTEGER NOT NULL, x BLOB NOT NULL, note TEXT, PRIMARY KEY (a, n, x)) WITHOUT ROWID;
+`;
+
+const VALUES: ReadonlyArray<readonly [string, SqlValue, unknown]> = [
+  ['NULL', null, null],
+  ['text', "it's \u00e9 \u{1F916}, ok", "it's \u00e9 \u{1F916}, ok"],
+  ['a safe integer', 42n, 42],
+  ['the largest safe integer', 9007199254740991n, 9007199254740991],
+  ['2^53 + 1', 9007199254740993n, { $int: '9007199254740993' }],
+  ['the largest int64', 9223372036854775807n, { $int: '9223372036854775807' }],
+  ['the smallest int64', -9223372036854775808n, { $int: '-9223372036854775808' }],
+  ['a REAL with a fraction', 0.1, 0.1],
+  ['a REAL with an integral value', 1, { $real: 1 }],
+  ['a huge REAL', 1e300, { $real: 1e300 }],
+  ['a BLOB', Buffer.from([0, 1, 254, 255]), { $blob: 'AAH+/w==' }],
+  ['an empty BLOB', Buffer.alloc(0), { $blob: '' }],
+];
+
+describe('value encoding', () => {
+  it.each(VALUES)('encodes %s and decodes it back to the same value and type', (_name, value, wire) => {
+    const encoded = encodeValue(value, 'v.x');
+    expect(encoded).toEqual(wire);
+    const decoded = decodeValue(JSON.parse(JSON.stringify(encoded)) as never, 'v.x');
+    expect(decoded).toEqual(value);
+    expect(typeof decoded).toBe(typeof value);
+  });
+
+  it.each([NaN, Infinity, -Infinity])('refuses to send the REAL %p, which JSON cannot carry', (value) => {
+    expect(() => encodeValue(value, 'v.r')).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE' }));
+  });
+
+  it('parses composite keys as SQLite quote() writes them', () => {
+    expect(parseQuotedKey("'a,''b''',-12,X'00FF',1.5")).toEqual(["a,'b'", -12n, Buffer.from([0, 255]), 1.5]);
+  });
+});
+
+describe('values round-trip exactly through a changeset', () => {
+  it('keeps every storage class and every bit, in plain and composite keys', () => {
+    const a = tempDb(SCHEMA);
+    const b = tempDb(SCHEMA);
+    try {
+      const from = enableCapture(a.db, { tables: ['v', 'k'] });
+      const to = enableCapture(b.db, { tables: ['v', 'k'] });
+      const insert = a.db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)');
+      VALUES.forEach(([, value], index) => insert.run(`row${index}`, typeof value === 'bigint' ? value : null, typeof value === 'number' ? value : null, typeof value === 'string' ? value : null, Buffer.isBuffer(value) ? value : null, value));
+      a.db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)').run('types', 1n, 1.0, '1', Buffer.from('1'), 1.0);
+      a.db.prepare('INSERT INTO k VALUES (?, ?, ?, ?)').run("a,'b'", 9007199254740993n, Buffer.from([0, 39, 44]), 'composite');
+      a.db.prepare('INSERT INTO k VALUES (?, ?, ?, ?)').run('plain', -1n, Buffer.alloc(0), 'second');
+      a.db.prepare("UPDATE k SET note = 'edited' WHERE a = 'plain'").run();
+      to.applyChangeset(JSON.parse(JSON.stringify(from.readChanges(0, 100))));
+      expect(tableRows(b.db, 'v')).toEqual(tableRows(a.db, 'v'));
+      expect(tableRows(b.db, 'k', 'a, n, x')).toEqual(tableRows(a.db, 'k', 'a, n, x'));
+      expect(b.db.prepare("SELECT typeof(r), typeof(any_value) FROM v WHERE id = 'types'").raw(true).get()).toEqual(['real', 'real']);
+      a.db.prepare("DELETE FROM k WHERE a = ?").run("a,'b'");
+      to.applyChangeset(JSON.parse(JSON.stringify(from.readChanges(0, 100))));
+      expect(tableRows(b.db, 'k', 'a, n, x')).toEqual([['plain', -1n, Buffer.alloc(0), 'edited']]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
