@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backupCommand } from './commands/backup';
+import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
 
@@ -22,6 +23,18 @@ export function buildProgram(): Command {
     .requiredOption('--out <file>', 'where to write the backup')
     .option('--force', 'overwrite --out if it exists')
     .action(backupCommand);
+  program
+    .command('restore')
+    .description('restore a backup with the online backup API; the restored database gets a new site id')
+    .requiredOption('--from <file>', 'the backup to restore')
+    .requiredOption('--db <file>', 'the database file to write (stop its server first)')
+    .option('--force', 'replace --db if it exists (its stale -wal/-shm files are removed)')
+    .action(restoreCommand);
+  program
+    .command('new-site-id')
+    .description("give a database copied from another server its own identity (stop its server first)")
+    .requiredOption('--db <file>', 'the database file')
+    .action(newSiteIdCommand);
   return program;
 }
 

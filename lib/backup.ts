@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from './atomic-file';
+import { giveNewSiteId } from './site-identity';
 import { SyncError } from './sync-error';
 
 /** Progress of a backup: pages copied so far and in all. */
@@ -52,4 +53,53 @@ export function checkDatabaseFile(file: string): void {
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Restores a backup into `dbPath` with the online backup API, then gives the
+ * restored database a new site id (see `giveNewSiteId`), so a restored copy
+ * never shares an identity with the server it was taken from. With
+ * `overwrite`, stale `-wal`, `-shm` and `-journal` files of the old database
+ * are removed first: applied to the restored file they would corrupt it.
+ * Stop the server that uses `dbPath` before restoring.
+ * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false
+ */
+export async function restoreDatabase(
+  backupPath: string,
+  dbPath: string,
+  options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {},
+): Promise<{ readonly siteId: { readonly previous: string; readonly current: string } | undefined }> {
+  checkDatabaseFile(backupPath);
+  if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  const temp = tempPathFor(dbPath);
+  try {
+    const source = new Database(backupPath, { readonly: true, fileMustExist: true });
+    try {
+      await source.backup(temp, {
+        progress({ totalPages, remainingPages }) {
+          options.onProgress?.(totalPages - remainingPages, totalPages);
+          return 256;
+        },
+      });
+    } finally {
+      source.close();
+    }
+    const restored = new Database(temp);
+    let siteId: { previous: string; current: string } | undefined;
+    try {
+      siteId = hasSyncMetadata(restored) ? giveNewSiteId(restored) : undefined;
+    } finally {
+      restored.close();
+    }
+    for (const side of ['-wal', '-shm', '-journal']) await rm(`${dbPath}${side}`, { force: true });
+    await rename(temp, dbPath);
+    return { siteId };
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+function hasSyncMetadata(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_sites'").get() !== undefined;
 }

@@ -7,6 +7,8 @@ import { silentLogger } from '../../lib/logger';
 import { createSampleApp } from '../../sample-app/app';
 import { readSampleConfig } from '../../sample-app/config';
 import { openSampleDatabase } from '../../sample-app/database';
+import { giveNewSiteIdToFile } from '../../lib/site-identity';
+import { tableDigests } from '../helpers/convergence';
 import { put } from '../helpers/file-roots';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { TEST_TOKEN } from '../helpers/server';
@@ -61,6 +63,19 @@ describe('a sync node and its peers', () => {
       expect(result?.error?.message).toMatch(/express-sqlite-sync new-site-id --db/);
     } finally {
       await b.close();
+    }
+    // The fix the message names: a new identity, after which the copy syncs and converges.
+    giveNewSiteIdToFile(path.join(temp.dir, 'b', 'instance', 'app.db'));
+    const fixed = await startOne(path.join(temp.dir, 'b'), [`${a.url}/api/sync`]);
+    try {
+      await request(a.url).post('/api/teams').send({ number: 118, name: 'Robonauts' }).expect(201);
+      await request(fixed.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
+      const [result] = await fixed.sync.syncNow();
+      expect(result).toMatchObject({ ok: true });
+      expect(tableDigests(fixed.db)).toEqual(tableDigests(a.db));
+      expect(fixed.db.prepare('SELECT number FROM teams ORDER BY number').pluck().all()).toEqual([118, 148]);
+    } finally {
+      await fixed.close();
       await a.close();
     }
   });

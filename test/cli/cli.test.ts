@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { enableCapture } from '../../lib/capture';
+import { startPeers, type LivePeer } from '../helpers/peers';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bin', 'express-sqlite-sync.js');
+
+/** Runs the built command-line tool as a user would; never rejects. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, SYNC_TOKEN: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function siteOf(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+  } finally {
+    db.close();
+  }
+}
+
+describe('express-sqlite-sync command line: backup, restore, new-site-id', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let dbFile: string;
+  let db: Database.Database;
+
+  beforeEach(() => {
+    temp = tempDir();
+    dbFile = path.join(temp.dir, 'app.db');
+    db = new Database(dbFile);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT)');
+    enableCapture(db, { tables: ['notes'] });
+    const insert = db.prepare('INSERT INTO notes (id, body) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i += 1) insert.run(randomUUID(), `note ${i}`);
+    })();
+  });
+  afterEach(() => {
+    if (db.open) db.close();
+    temp.cleanup();
+  });
+
+  it('backs up a database that is open and being written, through the backup API', async () => {
+    const out = path.join(temp.dir, 'backup.db');
+    const writing = setInterval(() => db.prepare('INSERT INTO notes (id, body) VALUES (?, ?)').run(randomUUID(), 'while backing up'), 1);
+    const result = await cli('backup', '--db', dbFile, '--out', out);
+    clearInterval(writing);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/backed up .* pages\)/) });
+    const copy = new Database(out, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.prepare('SELECT count(*) FROM notes').pluck().get()).toBeGreaterThanOrEqual(2000);
+    expect(copy.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get()).toBe(siteOf(dbFile));
+    copy.close();
+    const again = await cli('backup', '--db', dbFile, '--out', out);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/exists; choose another name or pass --force/);
+  });
+
+  it('restores with a new site id, and removes the stale -wal and -shm of the file it replaces', async () => {
+    const backup = path.join(temp.dir, 'backup.db');
+    expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
+    const target = path.join(temp.dir, 'restored.db');
+    writeFileSync(target, 'old');
+    writeFileSync(`${target}-wal`, 'stale wal of another database');
+    writeFileSync(`${target}-shm`, 'stale shm');
+    expect((await cli('restore', '--from', backup, '--db', target)).stderr).toMatch(/stop its server and pass --force/);
+    const restored = await cli('restore', '--from', backup, '--db', target, '--force');
+    expect(restored).toMatchObject({ code: 0, stdout: expect.stringMatching(/new site id [0-9a-f]{32}/) });
+    expect(existsSync(`${target}-wal`)).toBe(false);
+    const copy = new Database(target, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2000);
+    copy.close();
+    expect(siteOf(target)).not.toBe(siteOf(dbFile));
+  });
+
+  it('refuses to restore something that is not a database', async () => {
+    const junk = path.join(temp.dir, 'junk.db');
+    writeFileSync(junk, 'this is not SQLite');
+    const result = await cli('restore', '--from', junk, '--db', path.join(temp.dir, 'x.db'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not a healthy SQLite database/);
+  });
+
+  it('gives a copied database a new site id', async () => {
+    db.close();
+    const before = siteOf(dbFile);
+    const result = await cli('new-site-id', '--db', dbFile);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(`site id ${before} →`) });
+    expect(siteOf(dbFile)).toMatch(/^[0-9a-f]{32}$/);
+    expect(siteOf(dbFile)).not.toBe(before);
+  });
+});
+
+describe('express-sqlite-sync command line: status and sync against live servers', () => {
+  let cluster: Awaited<ReturnType<typeof startPeers>>;
+  beforeAll(async () => {
+    cluster = await startPeers(2, 'mesh');
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('asks a server to sync now and prints each peer, then shows the status', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    const sync = await cli('sync', '--url', a.syncUrl, '--token', TEST_TOKEN);
+    expect(sync).toMatchObject({ code: 0, stdout: expect.stringContaining(`✔ ${b.syncUrl}`) });
+    const status = await cli('status', '--url', a.syncUrl, '--token', TEST_TOKEN, '--json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ site: expect.stringMatching(/^[0-9a-f]{32}$/), peers: [{ url: b.syncUrl, failures: 0, lastSuccessAt: expect.any(String) }] });
+    const text = await cli('status', '--url', a.syncUrl, '--token', TEST_TOKEN);
+    expect(text.stdout).toMatch(/last success \d+s ago {3}ok/);
+  });
+
+  it('says what is wrong with a wrong token or no token', async () => {
+    const [a] = cluster.peers as [LivePeer];
+    const wrong = await cli('status', '--url', a.syncUrl, '--token', 'not-the-right-token');
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/UNAUTHORIZED|token is wrong/) });
+    const none = await cli('status', '--url', a.syncUrl);
+    expect(none).toMatchObject({ code: 1, stderr: expect.stringMatching(/no token/) });
+  });
+});
