@@ -1,10 +1,12 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
+import { runSyncBenchmarks } from './sync';
 
 /** Every benchmark suite, in order; each prints its own JSON lines. */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['files', runFileBenchmarks],
   ['data', runDataBenchmarks],
+  ['sync', runSyncBenchmarks],
 ];
 
 async function main(): Promise<void> {

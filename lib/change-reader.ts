@@ -20,6 +20,8 @@ interface Part {
   readonly tbl: number;
   readonly pk: SqlValue;
   readonly col: number;
+  /** The site that wrote this part (the row's clock site for a birth or death). */
+  readonly site: number;
   readonly row: RowMeta | undefined;
 }
 
@@ -28,8 +30,9 @@ function toPart(raw: Record<string, unknown>): Part {
   const tbl = Number(raw.tbl);
   const pk = raw.pk as SqlValue;
   const col = Number(raw.col);
-  const row = col < 0 ? { tbl, pk, cl: Number(raw.cl), hlc: Number(raw.hlc), site: Number(raw.site), born: s } : undefined;
-  return { s, tbl, pk, col, row };
+  const site = Number(raw.site);
+  const row = col < 0 ? { tbl, pk, cl: Number(raw.cl), hlc: Number(raw.hlc), site, born: s } : undefined;
+  return { s, tbl, pk, col, site, row };
 }
 
 /** The parts of one row inside the page window. */
@@ -86,7 +89,7 @@ export class ChangeReader {
     this.#parts = db
       .prepare(
         `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > ?
-         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, NULL FROM _sync_cells WHERE seq > ?
+         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > ?
          ORDER BY s LIMIT ?`,
       )
       .safeIntegers(true);
@@ -116,7 +119,7 @@ export class ChangeReader {
    * @param exclude - site number whose changes are left out
    */
   read(since: number, limit: number, head: number, exclude: number | undefined): ChangePage {
-    const { rows, next, more } = this.#window(since, limit);
+    const { rows, next, more } = this.#window(since, limit, exclude);
     const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since };
     for (const [id, pending] of rows) {
       if (state.sent.has(id)) continue;
@@ -126,14 +129,23 @@ export class ChangeReader {
     return { changes: state.changes, sites: state.sites, next: more ? next : Math.max(next, head), more };
   }
 
-  /** Collects parts in seq order until `limit` rows are seen, then finishes the last seq. */
-  #window(since: number, limit: number): { rows: Map<string, Pending & { first: number }>; next: number; more: boolean } {
+  /**
+   * Collects parts in seq order until `limit` rows are seen, then finishes the
+   * last seq. Parts written by the excluded site are passed over here, before
+   * any row is read: a peer pushing back what it pulled scans its metadata
+   * once instead of reading every row.
+   */
+  #window(since: number, limit: number, exclude: number | undefined): { rows: Map<string, Pending & { first: number }>; next: number; more: boolean } {
     const rows = new Map<string, Pending & { first: number }>();
     let cursor = since;
     const batch = Math.max(64, limit * 4);
     for (;;) {
       const parts = (this.#parts.all(cursor, cursor, batch) as Record<string, unknown>[]).map(toPart);
       for (const part of parts) {
+        if (part.site === exclude) {
+          cursor = part.s;
+          continue;
+        }
         const id = rowId(part.tbl, part.pk);
         if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
         const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, row: undefined, cols: new Set<number>(), first: part.s };

@@ -112,20 +112,32 @@ export interface TransferCount {
 /**
  * Pulls the peer's changes page by page until it has no more, applying each
  * page in one transaction that also saves the peer's cursor. Changes that
- * came from this server are left out by the peer (`exclude_site`).
+ * came from this server are left out by the peer (`exclude_site`). The next
+ * page is asked for before the current one is applied, so the peer reads
+ * while this server writes.
  */
 export async function pullChanges(peer: PeerHttp, local: LocalData, remoteSite: string, pageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
+  const fetchPage = (since: number): Promise<ChangePageAnswer> =>
+    peer.json<ChangePageAnswer>('GET', 'data/changes', { since: String(since), limit: String(pageSize), exclude_site: local.siteId });
   let cursor = local.cursorFor(remoteSite);
+  let pending = fetchPage(cursor);
   for (;;) {
-    const page = await peer.json<ChangePageAnswer>('GET', 'data/changes', { since: String(cursor), limit: String(pageSize), exclude_site: local.siteId });
+    const page = await pending;
     if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
-    const result = local.applyChangeset(page);
+    const last = !page.more || page.next <= cursor;
+    if (!last) pending = fetchPage(page.next);
+    try {
+      const result = local.applyChangeset(page);
+      count.conflicts += result.conflicts.length;
+    } catch (error) {
+      if (!last) pending.catch(() => undefined); // abandoned prefetch
+      throw error;
+    }
     count.rows += page.changes.length;
-    count.conflicts += result.conflicts.length;
     count.pages += 1;
     onPage(count);
-    if (!page.more || page.next <= cursor) return count;
+    if (last) return count;
     cursor = page.next;
   }
 }
@@ -134,22 +146,32 @@ export async function pullChanges(peer: PeerHttp, local: LocalData, remoteSite: 
  * Pushes local changes made since the last push to this peer, page by page,
  * without the changes that came from that peer. The pushed cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
- * (applying is idempotent).
+ * (applying is idempotent). The next page is read while the peer applies
+ * the current one.
  */
 export async function pushChanges(peer: PeerHttp, local: LocalData, remoteSite: string, pageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   let since = local.pushedTo(remoteSite);
+  let page = local.readChanges(since, pageSize, remoteSite);
   for (;;) {
-    const page = local.readChanges(since, pageSize, remoteSite);
-    if (page.changes.length > 0) {
-      const result = await peer.json<ApplyAnswer>('POST', 'data/changes', {}, { kind: 'json', value: page });
+    const sending = page.changes.length > 0 ? peer.json<ApplyAnswer>('POST', 'data/changes', {}, { kind: 'json', value: page }) : undefined;
+    const last = !page.more || page.next <= since;
+    let following: ChangePageAnswer | undefined;
+    try {
+      following = last ? undefined : local.readChanges(page.next, pageSize, remoteSite);
+    } finally {
+      sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
+    }
+    if (sending !== undefined) {
+      const result = await sending;
       count.rows += page.changes.length;
       count.conflicts += result.conflicts.length;
       count.pages += 1;
       onPage(count);
     }
     if (page.next > since) local.recordPushed(remoteSite, page.next);
-    if (!page.more || page.next <= since) return count;
+    if (following === undefined) return count;
     since = page.next;
+    page = following;
   }
 }

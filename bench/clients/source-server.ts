@@ -1,0 +1,40 @@
+/**
+ * A benchmark peer in its own process: creates a database of `rows` tracked
+ * rows, serves its sync router on 127.0.0.1, prints `{"url": …}` and runs
+ * until its stdin closes. Usage: source-server <rows> <token>
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import express from 'express';
+import { silentLogger } from '../../lib/logger';
+import { createSyncNode } from '../../routes/index';
+import { insertBenchRows, SYNC_BENCH_SCHEMA } from '../sync-rows';
+
+const [rowsText = '0', token = ''] = process.argv.slice(2);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-source-'));
+const db = new Database(path.join(dir, 'source.db'));
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.exec(SYNC_BENCH_SCHEMA);
+const app = express();
+const node = createSyncNode({ token, database: db, tables: ['readings'], logger: silentLogger, maxChangesPageSize: 10_000 });
+app.use('/api/sync', node.router);
+insertBenchRows(db, Number(rowsText));
+// Fold the capture log now, as a server does whenever a peer reads: the figure is the transfer.
+node.tracker?.fold();
+const server = http.createServer(app);
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sync` })}\n`);
+});
+process.stdin.resume();
+process.stdin.on('end', () => {
+  server.close();
+  server.closeAllConnections();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});

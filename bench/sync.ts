@@ -1,0 +1,115 @@
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { enableCapture } from '../lib/capture';
+import { SyncClient } from '../lib/client';
+import { localDataOf } from '../lib/local-data';
+import { emit, median, round, timeMs } from './figure';
+import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
+
+const run = promisify(execFile);
+const TOKEN = 'bench-token-0123456789abcdef';
+const MB = 1024 * 1024;
+const PAGE_SIZE = Number(process.env.BENCH_SYNC_PAGE ?? 2000);
+
+interface Source {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a peer with `rows` tracked rows in its own process. */
+async function startSource(rows: number): Promise<Source> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'clients', 'source-server.ts'), String(rows), TOKEN]);
+  child.stderr.pipe(process.stderr);
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`source server exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
+
+function openDestination(dir: string, name: string): Database.Database {
+  const db = new Database(path.join(dir, name));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SYNC_BENCH_SCHEMA);
+  return db;
+}
+
+function clientFor(db: Database.Database, url: string, stateDir: string): SyncClient {
+  const tracker = enableCapture(db, { tables: ['readings'] });
+  return new SyncClient({ peers: [url], token: TOKEN, data: localDataOf(db, tracker), stateDir, pageSize: PAGE_SIZE });
+}
+
+async function bench100k(dir: string): Promise<void> {
+  const rows = 100_000;
+  const rawDb = openDestination(dir, 'raw.db');
+  const rawMs = await timeMs(() => insertBenchRows(rawDb, rows));
+  rawDb.close();
+  const source = await startSource(rows);
+  const db = openDestination(dir, 'dest.db');
+  const client = clientFor(db, source.url, dir);
+  try {
+    let pulled = 0;
+    const syncMs = await timeMs(async () => {
+      const result = await client.syncPeer(source.url);
+      if (!result.ok) throw new Error(`sync failed: ${result.error?.message ?? ''}`);
+      pulled = result.rowsPulled;
+    });
+    emit({ bench: 'sync', figure: 'http_100k_rows_a_to_b_ms', value: round(syncMs), unit: 'ms', detail: { rows_pulled: pulled, page_size: PAGE_SIZE } });
+    emit({ bench: 'sync', figure: 'http_100k_rows_over_raw_insert', value: round(syncMs / rawMs), unit: 'ratio', target: '<= 4', met: syncMs / rawMs <= 4, detail: { raw_insert_ms: round(rawMs) } });
+    const noop: number[] = [];
+    for (let i = 0; i < 21; i += 1) noop.push(await timeMs(() => client.syncPeer(source.url)));
+    const noopMs = median(noop);
+    emit({ bench: 'sync', figure: 'noop_sync_round_trip_ms', value: round(noopMs), unit: 'ms', target: '<= 20', met: noopMs <= 20, detail: { runs: noop.length, what: 'handshake, empty pull, empty push (data only)' } });
+  } finally {
+    await client.stop();
+    db.close();
+    await source.stop();
+  }
+}
+
+/** Syncs `rows` rows into a fresh process and reports that process's peak RSS. */
+async function bench1m(): Promise<void> {
+  const rows = Number(process.env.BENCH_SYNC_BIG_ROWS ?? 1_000_000);
+  const source = await startSource(rows);
+  try {
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'clients', 'pull-peer.ts'), source.url, TOKEN, String(PAGE_SIZE)], { maxBuffer: MB });
+    const pulled = JSON.parse(stdout) as { ok: boolean; error?: string; ms: number; rows: number; baselineMb: number; peakMb: number };
+    if (!pulled.ok) throw new Error(`1M-row sync failed: ${pulled.error ?? ''}`);
+    emit({
+      bench: 'sync',
+      figure: 'peak_rss_syncing_1m_rows_mb',
+      value: round(pulled.peakMb),
+      unit: 'MB',
+      target: '<= 256',
+      met: pulled.peakMb <= 256,
+      detail: { rows: pulled.rows, baseline_rss_mb: round(pulled.baselineMb), sync_ms: round(pulled.ms), page_size: PAGE_SIZE, process: 'a fresh process that only pulls' },
+    });
+  } finally {
+    await source.stop();
+  }
+}
+
+/** End-to-end sync over HTTP between two processes (issue: servers that keep each other in sync). */
+export async function runSyncBenchmarks(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-sync-'));
+  try {
+    await bench100k(dir);
+    await bench1m();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
