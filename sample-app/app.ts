@@ -21,6 +21,8 @@ export interface SampleAppOptions {
   readonly logger?: SyncLogger;
   /** Peers' sync APIs to keep in step with. @defaultValue none */
   readonly peers?: readonly string[];
+  /** CA certificate (PEM) to trust for peers with self-signed certificates. */
+  readonly peerCa?: Buffer;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -53,6 +55,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     database: db,
     tables: SCOUTING_TABLES,
     peers: options.peers ?? [],
+    peerCa: options.peerCa,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);

@@ -23,6 +23,8 @@ export interface SampleConfig {
   readonly peers: readonly string[];
   /** Milliseconds between periodic syncs (`SYNC_INTERVAL_MS`, default 30000). */
   readonly syncIntervalMs: number;
+  /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`). */
+  readonly peerCaFile: string | undefined;
 }
 
 function readPort(value: string | undefined): number {
@@ -96,5 +98,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     tls: readTls(env),
     peers: readPeers(env.SYNC_PEERS),
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
+    peerCaFile: env.SYNC_PEER_CA === '' ? undefined : env.SYNC_PEER_CA,
   };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
 import type { SyncLogger } from '../lib/logger';
+import type { SyncNode } from '../routes/sync-node';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -13,6 +14,8 @@ import { openSampleDatabase } from './database';
 export interface RunningSampleApp {
   readonly server: http.Server | https.Server;
   readonly db: Database.Database;
+  /** The app's sync node (`sync.syncNow()`, `sync.client`). */
+  readonly sync: SyncNode;
   /** The base URL, e.g. `http://localhost:5000`. */
   readonly url: string;
   /** Stops accepting connections, closes open ones and the database. */
@@ -25,7 +28,8 @@ export interface RunningSampleApp {
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers });
+  const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile);
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
@@ -38,6 +42,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
   return {
     server,
     db,
+    sync,
     url: `${config.tls ? 'https' : 'http'}://localhost:${port}`,
     close: async () => {
       await sync.stop();

@@ -4,13 +4,15 @@ import https from 'node:https';
 import path from 'node:path';
 import { silentLogger } from '../../lib/logger';
 import { readSampleConfig } from '../../sample-app/config';
-import { startSampleApp } from '../../sample-app/server';
+import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
 import { tempDir } from '../helpers/temp';
+
+const TOKEN = 'https-token-0123456789';
 
 function getJson(url: string, ca: Buffer, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     https
-      .get(url, { ca, headers, servername: 'localhost' }, (response) => {
+      .get(url, { ca, headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) as unknown }));
@@ -20,24 +22,52 @@ function getJson(url: string, ca: Buffer, headers: Record<string, string>): Prom
 }
 
 describe('sample app over HTTPS', () => {
-  it('serves the sync API with TLS_CERT and TLS_KEY', async () => {
-    const temp = tempDir();
-    const cert = path.join(temp.dir, 'cert.pem');
-    const key = path.join(temp.dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: 'https-token-0123456789', TLS_CERT: cert, TLS_KEY: key });
-    const running = await startSampleApp(config, silentLogger);
-    try {
-      expect(running.url).toMatch(/^https:\/\/localhost:\d+$/);
-      const port = new URL(running.url).port;
-      const response = await getJson(`https://127.0.0.1:${port}/api/sync/files/checksums?path=instance`, readFileSync(cert), {
-        Authorization: 'Bearer https-token-0123456789',
-      });
-      expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ root: 'instance', files: [{ path: 'settings.json' }] });
-    } finally {
-      await running.close();
-      temp.cleanup();
-    }
+  let temp: ReturnType<typeof tempDir>;
+  let cert: string;
+  let key: string;
+  const running: RunningSampleApp[] = [];
+
+  beforeAll(() => {
+    temp = tempDir();
+    cert = path.join(temp.dir, 'cert.pem');
+    key = path.join(temp.dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert],
+      { stdio: 'ignore' },
+    );
+  });
+  afterAll(async () => {
+    for (const app of running) await app.close();
+    temp.cleanup();
+  });
+
+  function start(name: string, extra: Record<string, string> = {}): Promise<RunningSampleApp> {
+    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, name), PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TOKEN, TLS_CERT: cert, TLS_KEY: key, ...extra });
+    return startSampleApp(config, silentLogger).then((app) => {
+      running.push(app);
+      return app;
+    });
+  }
+
+  it('serves the sync API with TLS_CERT and TLS_KEY, and syncs with a peer trusted through SYNC_PEER_CA', async () => {
+    const a = await start('a');
+    expect(a.url).toMatch(/^https:\/\/localhost:\d+$/);
+    const port = new URL(a.url).port;
+    const listing = await getJson(`https://127.0.0.1:${port}/api/sync/files/checksums?path=instance`, readFileSync(cert), { Authorization: `Bearer ${TOKEN}` });
+    expect(listing).toMatchObject({ status: 200, body: { root: 'instance', files: [{ path: 'settings.json' }] } });
+
+    a.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('9d0c3c1e-6f4b-4a53-9d59-6b1f1d3c2a10', 1678, 'Citrus Circuits');
+    const b = await start('b', { SYNC_PEERS: `https://127.0.0.1:${port}`, SYNC_PEER_CA: cert });
+    const results = await b.sync.syncNow();
+    expect(results).toMatchObject([{ ok: true, rowsPulled: 1 }]);
+    expect(b.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['Citrus Circuits']);
+  });
+
+  it('fails clearly when the peer certificate is not trusted', async () => {
+    const a = running[0] as RunningSampleApp;
+    const c = await start('c', { SYNC_PEERS: `https://127.0.0.1:${new URL(a.url).port}` });
+    const [result] = await c.sync.syncNow();
+    expect(result).toMatchObject({ ok: false, error: { code: expect.stringMatching(/SELF_SIGNED|CERT/) } });
   });
 });
