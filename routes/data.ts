@@ -55,7 +55,7 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   router.get('/info', (_req, res) => {
-    res.json(config.tracker.info());
+    res.json({ ...config.tracker.info(), now: Date.now() });
   });
   router.get('/changes', (req, res) => readChanges(config, req, res));
   router.get('/conflicts', (req, res) => {

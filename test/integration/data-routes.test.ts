@@ -20,7 +20,8 @@ describe('data routes', () => {
     source.cleanup();
   });
 
-  it('GET /data/info answers the site, protocol, schema fingerprint, seq and tables', async () => {
+  it('GET /data/info answers the site, protocol, schema fingerprint, seq, tables and its clock', async () => {
+    const before = Date.now();
     const response = await request(server.url).get('/api/sync/data/info').set(auth);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -29,7 +30,9 @@ describe('data routes', () => {
       schema: source.tracker.schema,
       seq: 4,
       tables: ['teams', 'reports'],
+      now: expect.any(Number),
     });
+    expect((response.body as { now: number }).now).toBeGreaterThanOrEqual(before);
   });
 
   it('GET /data/changes pages with a cursor until `more` is false; the pages rebuild every row elsewhere', async () => {

@@ -113,7 +113,7 @@ describe('a sync node and its peers', () => {
       await until(() => (byUrl().get(deadUrl)?.failures ?? 0) >= 3 && (byUrl().get(`${a.url}/api/sync`)?.lastResult !== undefined));
       const deadStatus = byUrl().get(deadUrl);
       expect(deadStatus).toMatchObject({ lastSuccessAt: undefined, lastError: expect.stringMatching(/ECONNREFUSED/) });
-      expect(byUrl().get(`${a.url}/api/sync`)).toMatchObject({ failures: 0, lastError: undefined, lastSuccessAt: expect.any(String) });
+      expect(byUrl().get(`${a.url}/api/sync`)).toMatchObject({ failures: 0, lastError: undefined, lastSuccessAt: expect.any(String), clockSkewMs: expect.any(Number) });
       const status = await request(b.url).get('/api/sync/status').set(AUTH);
       expect(status.status).toBe(200);
       expect((status.body as { peers: unknown[] }).peers).toHaveLength(2);
