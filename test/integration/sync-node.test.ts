@@ -4,9 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { backupDatabase } from '../../lib/backup';
 import { silentLogger } from '../../lib/logger';
-import { createSampleApp } from '../../sample-app/app';
 import { readSampleConfig } from '../../sample-app/config';
-import { openSampleDatabase } from '../../sample-app/database';
+import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
 import { giveNewSiteIdToFile } from '../../lib/site-identity';
 import { tableDigests } from '../helpers/convergence';
 import { put } from '../helpers/file-roots';
@@ -16,28 +15,12 @@ import { tempDir } from '../helpers/temp';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
-/** A sample-app server on an ephemeral port whose database can be prepared before the app opens it. */
-async function startOne(dataDir: string, peers: string[], prepare?: (dbFile: string) => Promise<void> | void) {
-  const config = readSampleConfig({ DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN });
+/** A sample-app server on an ephemeral port whose database file can be prepared before the app opens it. */
+async function startOne(dataDir: string, peers: string[], prepare?: (dbFile: string) => Promise<void> | void): Promise<RunningSampleApp & { readonly url: string }> {
+  const config = readSampleConfig({ DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, PORT: '0', HOST: '127.0.0.1', SYNC_PEERS: peers.join(',') });
   await prepare?.(path.join(config.dataDir, 'instance', 'app.db'));
-  const db = openSampleDatabase(config.dataDir);
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: TEST_TOKEN, logger: silentLogger, peers });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    db,
-    sync,
-    close: async () => {
-      await sync.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      db.close();
-    },
-  };
+  const running = await startSampleApp(config, silentLogger);
+  return { ...running, url: running.url.replace('localhost', '127.0.0.1') };
 }
 
 async function until(condition: () => boolean): Promise<void> {
