@@ -47,7 +47,8 @@ export function buildDataParts(config: SyncRouterConfig): DataParts {
  */
 export function assembleRouter(config: SyncRouterConfig, parts: RouterParts): Router {
   const router = Router();
-  router.use(helmet());
+  // No upgrade-insecure-requests: on a plain-HTTP LAN it would send the status page's script to https and break it.
+  router.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(bearerAuth({ tokens: config.tokens }));
   router.use(

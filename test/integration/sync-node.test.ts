@@ -168,6 +168,7 @@ describe('status, run, metrics and conflicts over HTTP', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<title>Sync status<\/title>/);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(page.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
     const script = await request(a.url).get('/api/sync/ui/status.js');
     expect(script.headers['content-type']).toMatch(/javascript/);
     await request(a.url).get('/api/sync/status').expect(401);
