@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { createTriggersSql, dropTriggersSql } from './capture-sql';
 import { ChangeReader } from './change-reader';
 import { ChangeMerger, type MergeResult } from './change-merger';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
@@ -12,6 +13,14 @@ import { SiteRegistry } from './sites';
 import { TableStatements } from './table-statements';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
+
+/**
+ * Changesets at least this large are applied with the capture triggers set
+ * aside for the transaction (a third of the cost of a bulk apply); smaller
+ * ones keep them and rely on the `applying` flag, since re-creating triggers
+ * makes every connection re-prepare its statements.
+ */
+export const BULK_APPLY_CHANGES = 2000;
 
 /** Default of {@link ChangeTrackerOptions.maxClockSkewMs}: 5 minutes. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -139,11 +148,18 @@ export class ChangeTracker {
       nowMs: this.#now(),
       maxClockSkewMs: this.#maxClockSkewMs,
     });
+    const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
     try {
       const result = this.#db
         .transaction(() => {
           const head = this.#folder.fold();
-          return this.#merger.merge(checked, head);
+          if (!bulk) return this.#merger.merge(checked, head);
+          // A large changeset is applied with the capture triggers dropped and re-created in
+          // the same transaction: nobody else can write meanwhile, and a rollback restores them.
+          for (const statements of this.#byName.values()) this.#db.exec(dropTriggersSql(statements.table.id));
+          const merged = this.#merger.merge(checked, head);
+          for (const statements of this.#byName.values()) this.#db.exec(createTriggersSql(statements.table));
+          return merged;
         })
         .immediate();
       return { received: checked.wire.changes.length, ...result };
