@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { Router, type RequestHandler } from 'express';
-import helmet from 'helmet';
+import { Router } from 'express';
 import type { SyncLogger } from '../../lib/logger';
+import { securityHeaders } from '../../middleware/security-headers';
 import { pageErrorHandler } from './error-page';
 import { renderHome } from './home';
 import { APP_CSS } from './layout';
@@ -21,26 +21,14 @@ export interface PagesOptions {
 }
 
 /**
- * helmet's defaults, with one change: no `upgrade-insecure-requests`. The
- * sample app serves plain HTTP on a LAN by default, and with that directive a
- * browser on `http://192.168.x.y:5000` fetches the style sheet and posts the
- * forms to `https://…`, which fails (loopback is exempt, so tests on
- * 127.0.0.1 would not notice). Every URL on the pages is relative, so over
- * HTTPS the directive would add nothing.
- */
-export function pageHelmet(): RequestHandler {
-  return helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-}
-
-/**
  * The scouting app's HTML pages: `/`, `/reports`, `/reports/new`, `/photos`
  * and the style sheet `/assets/app.css`. Server-rendered, plain forms that
- * work without JavaScript, helmet's headers (see {@link pageHelmet}) on
+ * work without JavaScript, helmet's headers (see `securityHeaders`) on
  * every page, errors shown as pages.
  */
 export function createPages(options: PagesOptions): Router {
   const router = Router();
-  const guard = pageHelmet();
+  const guard = securityHeaders();
   const store = new ReportStore(options.db);
   const countReports = options.db.prepare<[], number>('SELECT count(*) FROM match_reports').pluck();
   router.get('/', guard, (_req, res) => {

@@ -41,6 +41,14 @@ describe('sample app pages', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('the sync status page has the same CSP, so it too works over plain HTTP on a LAN', async () => {
+    const response = await request(server.url).get('/api/sync/ui');
+    expect(response.status).toBe(200);
+    const csp = response.headers['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
   it('home links to every page', async () => {
     const response = await request(server.url).get('/');
     for (const href of ['/reports', '/reports/new', '/photos', '/api/sync/ui']) expect(response.text).toContain(`href="${href}"`);
