@@ -97,8 +97,10 @@ export function addPhotoPages(router: Router, uploadsDir: string, guard: Request
     drain: { maxBytes: 1024 * 1024, maxMs: 2000 },
   });
   router.get('/photos', guard, async (req, res) => {
-    const saved = typeof req.query.saved === 'string' ? req.query.saved : undefined;
-    res.type('html').send(renderPhotoPage(await listPhotos(config.directory, config.policy), saved));
+    const photos = await listPhotos(config.directory, config.policy);
+    // Only a photo that is there is announced, so a crafted link cannot make the page say anything else.
+    const saved = photos.find((photo) => photo.name === req.query.saved)?.name;
+    res.type('html').send(renderPhotoPage(photos, saved));
   });
   router.post('/photos', guard, upload, (req, res) => savePhoto(config, req, res));
   router.get('/photos/file/:name', guard, (req, res) => servePhoto(config, req, res));
