@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import helmet from 'helmet';
 import { enableCapture } from '../lib/capture';
 import type { ChangeTracker } from '../lib/change-tracker';
 import type { SyncClient } from '../lib/client';
@@ -9,6 +8,7 @@ import type { ManifestCache } from '../lib/manifest-cache';
 import { SyncError } from '../lib/sync-error';
 import { bearerAuth } from '../middleware/auth';
 import { syncErrorHandler } from '../middleware/errors';
+import { securityHeaders } from '../middleware/security-headers';
 import { createDataRouter } from './data';
 import { createFilesRouter } from './files';
 import type { SyncRouterConfig } from './router-options';
@@ -41,14 +41,13 @@ export function buildDataParts(config: SyncRouterConfig): DataParts {
 }
 
 /**
- * Puts the sync router together: helmet, the public status page, the token
+ * Puts the sync router together: helmet (see `securityHeaders`), the public status page, the token
  * check, the file, data and status endpoints, a JSON 404 and the one error
  * middleware.
  */
 export function assembleRouter(config: SyncRouterConfig, parts: RouterParts): Router {
   const router = Router();
-  // No upgrade-insecure-requests: on a plain-HTTP LAN it would send the status page's script to https and break it.
-  router.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  router.use(securityHeaders());
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(bearerAuth({ tokens: config.tokens }));
   router.use(

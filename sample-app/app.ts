@@ -4,8 +4,9 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
 import { createSyncNode, type SyncNode } from '../routes/index';
-import type { SyncLogger } from '../lib/logger';
+import { createDefaultLogger, type SyncLogger } from '../lib/logger';
 import { SAMPLE_ROOTS } from './config';
+import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
 import { SCOUTING_TABLES } from './scouting-schema';
 
@@ -40,10 +41,12 @@ function ensureInstanceSettings(dataDir: string): void {
 
 /**
  * The sample app: the sync node under `/api/sync` with the five roots of the
- * data directory and the scouting tables, its peers, and the scouting API.
+ * data directory and the scouting tables, its peers, the scouting API under
+ * `/api`, and the HTML pages (`/`, `/reports`, `/reports/new`, `/photos`).
  */
 export function createSampleApp(options: SampleAppOptions): SampleApp {
   const { dataDir, db } = options;
+  const logger = options.logger ?? createDefaultLogger();
   ensureInstanceSettings(dataDir);
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
@@ -51,7 +54,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   const sync = createSyncNode({
     token: options.token,
     roots,
-    logger: options.logger,
+    logger,
     database: db,
     tables: SCOUTING_TABLES,
     peers: options.peers ?? [],
@@ -74,5 +77,6 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     recordEvent.run(id, new Date().toISOString(), kind, detail);
     res.status(201).json({ id });
   });
+  app.use(createPages({ db, dataDir, logger }));
   return { app, sync };
 }

@@ -1,0 +1,79 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { silentLogger } from '../../lib/logger';
+import { createSampleApp } from '../app';
+import { readSampleConfig } from '../config';
+import { openSampleDatabase } from '../database';
+
+/** One running demo server. */
+export interface DemoServer {
+  /** `A`, `B`, `C`, … */
+  readonly name: string;
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Its sync API, as its peers know it. */
+  readonly syncUrl: string;
+  readonly dataDir: string;
+  readonly db: Database.Database;
+}
+
+/** The running servers and how to stop them. */
+export interface DemoCluster {
+  readonly servers: readonly DemoServer[];
+  /** Stops the sync clients, closes the servers and the databases. */
+  close(): Promise<void>;
+}
+
+interface Listener {
+  readonly server: http.Server;
+  readonly port: number;
+  handle(app: http.RequestListener): void;
+}
+
+/** A server on a free port of 127.0.0.1 whose handler is set later, once every peer's URL is known. */
+async function listenOnFreePort(): Promise<Listener> {
+  let handler: http.RequestListener = (_req, res) => res.end();
+  const server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return { server, port: (server.address() as AddressInfo).port, handle: (app) => (handler = app) };
+}
+
+/**
+ * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
+ * own data directory under `baseDir`, every one a peer of every other (a mesh).
+ * Periodic sync stays off: the demo runs its rounds itself.
+ */
+export async function startDemoCluster(names: readonly string[], baseDir: string, token: string): Promise<DemoCluster> {
+  const listeners = await Promise.all(names.map(() => listenOnFreePort()));
+  const syncUrls = listeners.map((listener) => `http://127.0.0.1:${listener.port}/api/sync`);
+  const nodes = listeners.map((listener, index) => {
+    const config = readSampleConfig({ DATA_DIR: path.join(baseDir, names[index] ?? String(index)), SYNC_TOKEN: token });
+    const db = openSampleDatabase(config.dataDir);
+    const peers = syncUrls.filter((_url, other) => other !== index);
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers });
+    listener.handle(app);
+    const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db };
+    return { server, sync };
+  });
+  return {
+    servers: nodes.map((node) => node.server),
+    close: async () => {
+      await Promise.all(nodes.map((node) => node.sync.stop()));
+      await Promise.all(
+        listeners.map(
+          ({ server }) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+      for (const node of nodes) node.server.db.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler } from 'express';
+import type { SyncLogger } from '../../lib/logger';
+import { toSyncError } from '../../middleware/errors';
+import { html } from './html';
+import { layout } from './layout';
+
+/** Plainer words for the codes a person meets on the pages. */
+const HINTS: Readonly<Record<string, string>> = {
+  NO_FILE: 'Choose a photo to upload first.',
+  DB_FILE_REFUSED: 'Database files are never uploaded: the data in them syncs as rows, not as a file.',
+  DB_CONTENT_REFUSED: 'This file is an SQLite database, whatever its name. Database files are never uploaded: their data syncs as rows.',
+  FILE_TOO_LARGE: 'The file is too large for a pit photo.',
+  NOT_A_PHOTO: 'Only photos can be uploaded here.',
+  BAD_PATH: 'The file name cannot be stored as it is; rename the file and try again.',
+};
+
+/** Where a person goes back to from an error on `path`. */
+function backLink(path: string): { href: string; label: string } {
+  if (path.startsWith('/photos')) return { href: '/photos', label: 'Back to the pit photos' };
+  if (path.startsWith('/reports')) return { href: '/reports', label: 'Back to the reports' };
+  return { href: '/', label: 'Back home' };
+}
+
+/**
+ * The pages' error middleware: the same codes and statuses as the sync API,
+ * shown as a readable HTML page. A 5xx says only that something went wrong
+ * and logs the detail.
+ */
+export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
+  return function pageErrorMiddleware(err: unknown, req, res, next) {
+    const error = toSyncError(err);
+    if (error.status >= 500) logger.error({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'page request failed');
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const title = error.status >= 500 ? 'Something went wrong' : error.status === 404 ? 'Not found' : 'Not saved';
+    const detail = error.status >= 500 ? 'The server could not finish this request; try again.' : error.message;
+    const back = backLink(req.path);
+    const body = html`<div class="problems" role="alert"><p>${HINTS[error.code] ?? detail}</p>
+${HINTS[error.code] === undefined ? '' : html`<p>${detail}</p>`}
+<p class="muted">${error.status} ${error.code}</p></div>
+<p><a href="${back.href}">${back.label}</a></p>`;
+    res.status(error.status).type('html').send(layout(title, body));
+  };
+}

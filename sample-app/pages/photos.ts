@@ -1,0 +1,107 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { commitTempFile, removeTempFile } from '../../lib/atomic-file';
+import { createFilePolicy, type FilePolicy } from '../../lib/file-policy';
+import { resolveSyncPath } from '../../lib/safe-path';
+import { SyncError } from '../../lib/sync-error';
+import { resolveSyncRoots } from '../../lib/sync-roots';
+import type { StoredUpload } from '../../middleware/atomic-storage';
+import { uploadGuard, uploadTargetOf } from '../../middleware/upload-guard';
+import { html } from './html';
+import { layout } from './layout';
+import { isPhotoName, listPhotos, photoStoredName, type PhotoFile } from './photo-files';
+
+/** Largest pit photo accepted, in bytes. */
+export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+
+/** The pit-photo pages' settings, resolved once. */
+interface PhotoConfig {
+  /** One root, `pit`: the `uploads` root's `pit/` folder. */
+  readonly roots: ReadonlyMap<string, string>;
+  readonly directory: string;
+  readonly policy: FilePolicy;
+}
+
+function sizeText(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function photoLine(photo: PhotoFile): ReturnType<typeof html> {
+  const name = isPhotoName(photo.name) ? html`<a href="/photos/file/${encodeURIComponent(photo.name)}">${photo.name}</a>` : html`${photo.name}`;
+  return html`<tr><td>${name}</td><td class="num">${sizeText(photo.size)}</td><td>${photo.modified.toISOString().slice(0, 16).replace('T', ' ')} UTC</td></tr>`;
+}
+
+/** The photo page: what was just saved, the upload form, the list. */
+export function renderPhotoPage(photos: readonly PhotoFile[], saved: string | undefined): string {
+  const notice = saved === undefined ? '' : html`<p class="notice" role="status">Saved uploads/pit/${saved}.</p>`;
+  const list =
+    photos.length === 0
+      ? html`<p>No pit photos yet.</p>`
+      : html`<table><thead><tr><th>Photo</th><th class="num">Size</th><th>Changed</th></tr></thead><tbody>${photos.map(photoLine)}</tbody></table>`;
+  return layout(
+    'Pit photos',
+    html`${notice}<form method="post" action="/photos" enctype="multipart/form-data">
+<label for="photo-file">Photo</label> <input id="photo-file" name="file" type="file" accept="image/*" required>
+<button type="submit">Upload</button>
+</form>
+<p class="muted">Photos are kept in uploads/pit/ and sync to every server. Database files are refused.</p>
+${list}`,
+  );
+}
+
+/** Moves the guard's temp file to `uploads/pit/<safe name>`, or removes it. */
+async function savePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
+  const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
+  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'choose a photo to upload');
+  try {
+    const name = photoStoredName(uploadTargetOf(req).relative);
+    if (config.policy.isDatabaseName(name)) throw new SyncError('DB_FILE_REFUSED', 403, `${name} is a database file name`);
+    const destination = path.join(config.directory, name);
+    if ((await lstat(destination).catch(() => undefined))?.isDirectory() === true) {
+      throw new SyncError('PATH_CONFLICT', 409, `uploads/pit/${name} is a folder`);
+    }
+    await commitTempFile(stored.path, destination);
+    res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
+  } catch (error) {
+    await removeTempFile(stored.path);
+    throw error;
+  }
+}
+
+/** `GET /photos/file/:name`: one photo, inside the pit folder only. */
+async function servePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
+  const name = String(req.params.name);
+  const target = await resolveSyncPath(config.roots, `pit/${name}`, true);
+  if (target.relative.includes('/') || !isPhotoName(name) || config.policy.isDatabaseName(name)) {
+    throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
+  }
+  const stats = await lstat(target.absolute).catch(() => undefined);
+  if (stats?.isFile() !== true) throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
+  res.sendFile(target.absolute, { dotfiles: 'deny', headers: { 'Content-Disposition': 'inline' } });
+}
+
+/**
+ * `GET /photos`, `POST /photos` (multipart, field `file`) and
+ * `GET /photos/file/:name`. Uploads pass the library's upload guard, which
+ * refuses a database file (by name or content) with 403 before writing.
+ */
+export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
+  const roots = resolveSyncRoots({ pit: path.join(uploadsDir, 'pit') });
+  const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy() };
+  const upload = uploadGuard({
+    roots,
+    uploadRoot: 'pit',
+    policy: config.policy,
+    maxFileBytes: MAX_PHOTO_BYTES,
+    drain: { maxBytes: 1024 * 1024, maxMs: 2000 },
+  });
+  router.get('/photos', guard, async (req, res) => {
+    const photos = await listPhotos(config.directory, config.policy);
+    // Only a photo that is there is announced, so a crafted link cannot make the page say anything else.
+    const saved = photos.find((photo) => photo.name === req.query.saved)?.name;
+    res.type('html').send(renderPhotoPage(photos, saved));
+  });
+  router.post('/photos', guard, upload, (req, res) => savePhoto(config, req, res));
+  router.get('/photos/file/:name', guard, (req, res) => servePhoto(config, req, res));
+}
