@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { FileDigest } from './file-hash';
+import { WatchedListings } from './watched-listings';
 
 /** How long after its last change a file's digest stays uncached (mtime granularity). */
 export const RACY_WINDOW_MS = 2000;
@@ -19,6 +20,29 @@ interface CachedDigest {
  */
 export class ManifestCache {
   readonly #entries = new Map<string, CachedDigest>();
+  /** Watched directory listings, unless watching is off. */
+  readonly listings: WatchedListings | undefined;
+
+  /**
+   * @param options - `watchDirectories` (default true): keep an `fs.watch` per
+   * scanned directory so an unchanged directory is listed without `lstat`;
+   * `trustListingsForMs` (default 60000): re-read every directory at least
+   * this often anyway; `maxWatchedDirectories` (default 4096)
+   * @throws RangeError for a negative or non-integer number
+   */
+  constructor(options: { readonly watchDirectories?: boolean; readonly trustListingsForMs?: number; readonly maxWatchedDirectories?: number } = {}) {
+    const trustForMs = options.trustListingsForMs ?? 60_000;
+    const maxWatchers = options.maxWatchedDirectories ?? 4096;
+    for (const [name, value] of [['trustListingsForMs', trustForMs], ['maxWatchedDirectories', maxWatchers]] as const) {
+      if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`express-sqlite-sync: \`${name}\` must be a non-negative integer, got ${value}`);
+    }
+    this.listings = options.watchDirectories === false ? undefined : new WatchedListings({ trustForMs, maxWatchers });
+  }
+
+  /** Stops watching directories (the cache keeps working without). */
+  close(): void {
+    this.listings?.close();
+  }
 
   /** The cached digest when `stats` still match, else undefined. */
   get(absolute: string, stats: Stats): FileDigest | undefined {

@@ -2,8 +2,9 @@ import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats
 import path from 'node:path';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
-import type { ManifestCache } from './manifest-cache';
+import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import { TEMP_FILE_MARKER } from './safe-path';
+import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
 /** One file of a manifest. */
 export interface ManifestEntry {
@@ -21,7 +22,7 @@ export interface ManifestEntry {
 export interface ManifestScanOptions {
   /** Decides which files are databases (left out). */
   readonly policy: FilePolicy;
-  /** Digest cache shared between scans. */
+  /** Digest cache (and watched listings) shared between scans. */
   readonly cache: ManifestCache;
 }
 
@@ -33,14 +34,15 @@ interface ScanState {
   readonly options: ManifestScanOptions;
   readonly entries: ManifestEntry[];
   readonly seen: Set<string>;
+  readonly pending: Array<readonly [string, string]>;
   sliceStart: number;
 }
 
-function readDirectory(directory: string): Dirent[] {
+function readDirectory(directory: string): Dirent[] | undefined {
   try {
     return readdirSync(directory, { withFileTypes: true });
   } catch {
-    return []; // removed or unreadable while scanning: it has no files to offer
+    return undefined; // removed or unreadable while scanning: it has no files to offer
   }
 }
 
@@ -58,7 +60,7 @@ function statListable(absolute: string, entry: Dirent, rootReal: string): Stats 
   }
 }
 
-/** The file's digest from the cache, by one read (small files) or, for large files, a promise of a stream's. */
+/** The file's digest from the cache, by one read (small files) or, for large files, a stream. */
 function lookUpDigest(cache: ManifestCache, absolute: string, stats: Stats): FileDigest | Promise<FileDigest> {
   const cached = cache.get(absolute, stats);
   if (cached !== undefined) return cached;
@@ -73,57 +75,92 @@ function lookUpDigest(cache: ManifestCache, absolute: string, stats: Stats): Fil
   return digest;
 }
 
-function record(state: ScanState, relative: string, stats: Stats, digest: FileDigest): void {
-  if (digest.kind === 'file') {
-    state.entries.push({ path: relative, size: stats.size, mtimeMs: stats.mtimeMs, sha256: digest.sha256 });
+function record(state: ScanState, relative: string, file: ListedFile): void {
+  if (file.sha256 !== undefined) state.entries.push({ path: relative, size: file.size, mtimeMs: file.mtimeMs, sha256: file.sha256 });
+}
+
+/** Digests one file; undefined when it vanished while being read. */
+async function digestOf(state: ScanState, absolute: string, stats: Stats): Promise<FileDigest | undefined> {
+  try {
+    return await lookUpDigest(state.options.cache, absolute, stats);
+  } catch {
+    return undefined;
   }
 }
 
-/** Handles one file; returns a promise only when it had to wait (a large file). */
-function visitFile(state: ScanState, absolute: string, relative: string, stats: Stats): Promise<void> | undefined {
-  state.seen.add(absolute);
-  let digest: FileDigest | Promise<FileDigest>;
-  try {
-    digest = lookUpDigest(state.options.cache, absolute, stats);
-  } catch {
-    return undefined; // vanished while reading: the next scan will see what replaced it
-  }
-  if (!(digest instanceof Promise)) {
-    record(state, relative, stats, digest);
-    return undefined;
-  }
-  return digest.then(
-    (settled) => record(state, relative, stats, settled),
-    () => undefined,
-  );
+async function yieldIfSliceUsed(state: ScanState): Promise<void> {
+  if (performance.now() - state.sliceStart < SLICE_MS) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  state.sliceStart = performance.now();
 }
 
 /**
- * Walks the tree depth-first without recursion. Cached and small files are
- * handled synchronously; the walk awaits only for a large file or, every
- * {@link SLICE_MS}, to let the event loop run.
+ * Reads one directory: every file stat'ed and digested (from the cache when
+ * unchanged), subdirectories queued. Returns the listing, or undefined when
+ * it cannot be trusted later (a symlink, a file changed within the racy
+ * window, a file that vanished).
+ */
+async function readListing(state: ScanState, directory: string, relativeDir: string, readAt: number): Promise<Listing | undefined> {
+  const dirents = readDirectory(directory);
+  if (dirents === undefined) return undefined;
+  const files: ListedFile[] = [];
+  const subdirs: string[] = [];
+  let trustable = true;
+  for (const entry of dirents) {
+    if (entry.name.includes(TEMP_FILE_MARKER)) continue;
+    const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+    const absolute = `${directory}${path.sep}${entry.name}`;
+    if (entry.isDirectory()) {
+      subdirs.push(entry.name);
+      state.options.cache.listings?.invalidate(absolute);
+      state.pending.push([absolute, relative]);
+      continue;
+    }
+    if (state.options.policy.isDatabaseName(relative)) continue;
+    const stats = statListable(absolute, entry, state.rootReal);
+    const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
+    if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;
+    if (stats !== undefined && digest !== undefined) {
+      state.seen.add(absolute);
+      const file: ListedFile = { name: entry.name, size: stats.size, mtimeMs: stats.mtimeMs, sha256: digest.kind === 'file' ? digest.sha256 : undefined };
+      files.push(file);
+      record(state, relative, file);
+    }
+    await yieldIfSliceUsed(state);
+  }
+  return trustable ? { files, subdirs } : undefined;
+}
+
+/** Lists a directory whose watcher saw no change: no `lstat`, no read. */
+function reuseListing(state: ScanState, directory: string, relativeDir: string, listing: Listing): void {
+  for (const file of listing.files) {
+    state.seen.add(`${directory}${path.sep}${file.name}`);
+    record(state, relativeDir === '' ? file.name : `${relativeDir}/${file.name}`, file);
+  }
+  for (const name of listing.subdirs) state.pending.push([`${directory}${path.sep}${name}`, relativeDir === '' ? name : `${relativeDir}/${name}`]);
+}
+
+/**
+ * Walks the tree depth-first without recursion. A directory whose watched
+ * listing is trusted is answered from it; any other is read, with cached and
+ * small files handled synchronously. The walk awaits only for a large file
+ * or, every {@link SLICE_MS}, to let the event loop run.
  */
 async function walk(state: ScanState, start: string, folder: string): Promise<void> {
-  const pending: Array<readonly [string, string]> = [[start, folder]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+  const listings = state.options.cache.listings;
+  if (listings !== undefined) await settleWatchEvents();
+  state.pending.push([start, folder]);
+  for (let next = state.pending.pop(); next !== undefined; next = state.pending.pop()) {
     const [directory, relativeDir] = next;
-    for (const entry of readDirectory(directory)) {
-      if (entry.name.includes(TEMP_FILE_MARKER)) continue;
-      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-      const absolute = `${directory}${path.sep}${entry.name}`;
-      if (entry.isDirectory()) {
-        pending.push([absolute, relative]);
-        continue;
-      }
-      if (state.options.policy.isDatabaseName(relative)) continue;
-      const stats = statListable(absolute, entry, state.rootReal);
-      const waiting = stats === undefined ? undefined : visitFile(state, absolute, relative, stats);
-      if (waiting !== undefined) await waiting;
-      if (performance.now() - state.sliceStart >= SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        state.sliceStart = performance.now();
-      }
+    const now = Date.now();
+    const trusted = listings?.trusted(directory, now);
+    if (trusted !== undefined) {
+      reuseListing(state, directory, relativeDir, trusted);
+      continue;
     }
+    listings?.arm(directory);
+    const listing = await readListing(state, directory, relativeDir, now);
+    listings?.store(directory, listing, now);
   }
 }
 
@@ -131,16 +168,17 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
  * Lists every file under `rootDir/folder` with its size, mtime and SHA-256,
  * sorted by path. Database files (by name or content) and our temp files are
  * left out; symlinks are followed only to files inside the root; symlinked
- * directories are not entered. Unchanged files are answered from the cache.
- * The scan works in short synchronous slices and yields between them, so a
- * large tree does not stall the server.
+ * directories are not entered. Unchanged files are answered from the cache,
+ * and unchanged watched directories without even an `lstat`. The scan works
+ * in short synchronous slices and yields between them, so a large tree does
+ * not stall the server.
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
-  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), sliceStart: performance.now() };
+  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], sliceStart: performance.now() };
   await walk(state, start, folder);
   options.cache.prune(start + path.sep, state.seen);
   return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
