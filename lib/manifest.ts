@@ -35,6 +35,8 @@ interface ScanState {
   readonly entries: ManifestEntry[];
   readonly seen: Set<string>;
   readonly pending: Array<readonly [string, string]>;
+  /** Directories read (not answered from a watched listing) in this scan. */
+  reread: number;
   sliceStart: number;
 }
 
@@ -159,6 +161,7 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
       continue;
     }
     listings?.arm(directory);
+    state.reread += 1;
     const listing = await readListing(state, directory, relativeDir, now);
     listings?.store(directory, listing, now);
   }
@@ -178,8 +181,9 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
-  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], sliceStart: performance.now() };
+  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], reread: 0, sliceStart: performance.now() };
   await walk(state, start, folder);
-  options.cache.prune(start + path.sep, state.seen);
+  // Digests of deleted files are forgotten; when every directory was unchanged, nothing was deleted.
+  if (state.reread > 0) options.cache.prune(start + path.sep, state.seen);
   return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
