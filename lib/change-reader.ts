@@ -88,9 +88,9 @@ export class ChangeReader {
   constructor(db: Database.Database, tables: ReadonlyMap<number, TableStatements>, meta: MetaReader, sites: SiteRegistry) {
     this.#parts = db
       .prepare(
-        `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > ?
-         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > ?
-         ORDER BY s LIMIT ?`,
+        `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > @since AND site IS NOT @exclude
+         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > @since AND site IS NOT @exclude
+         ORDER BY s`,
       )
       .safeIntegers(true);
     this.#meta = meta;
@@ -138,24 +138,19 @@ export class ChangeReader {
   #window(since: number, limit: number, exclude: number | undefined): { rows: Map<string, Pending & { first: number }>; next: number; more: boolean } {
     const rows = new Map<string, Pending & { first: number }>();
     let cursor = since;
-    const batch = Math.max(64, limit * 4);
-    for (;;) {
-      const parts = (this.#parts.all(cursor, cursor, batch) as Record<string, unknown>[]).map(toPart);
-      for (const part of parts) {
-        if (part.site === exclude) {
-          cursor = part.s;
-          continue;
-        }
-        const id = rowId(part.tbl, part.pk);
-        if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
-        const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, row: undefined, cols: new Set<number>(), first: part.s };
-        if (part.row !== undefined) pending.row = part.row;
-        else pending.cols.add(part.col);
-        rows.set(id, pending);
-        cursor = part.s;
-      }
-      if (parts.length < batch) return { rows, next: cursor, more: false };
+    // Streamed in seq order (a merge of two index scans) and left as soon as the page is full;
+    // parts written by the excluded site are dropped by SQLite before they reach JavaScript.
+    for (const raw of this.#parts.iterate({ since, exclude: exclude ?? null }) as IterableIterator<Record<string, unknown>>) {
+      const part = toPart(raw);
+      const id = rowId(part.tbl, part.pk);
+      if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
+      const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, row: undefined, cols: new Set<number>(), first: part.s };
+      if (part.row !== undefined) pending.row = part.row;
+      else pending.cols.add(part.col);
+      rows.set(id, pending);
+      cursor = part.s;
     }
+    return { rows, next: cursor, more: false };
   }
 
   #siteRef(state: PageState, site: number): number {

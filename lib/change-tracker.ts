@@ -20,7 +20,7 @@ import type { TrackedTable } from './tracked-table';
  * ones keep them and rely on the `applying` flag, since re-creating triggers
  * makes every connection re-prepare its statements.
  */
-export const BULK_APPLY_CHANGES = 2000;
+export const BULK_APPLY_CHANGES = 1000;
 
 /** Default of {@link ChangeTrackerOptions.maxClockSkewMs}: 5 minutes. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;

@@ -31,7 +31,7 @@ export interface SyncClientOptions {
   readonly files?: LocalFiles;
   /** Folder for the per-peer file-sync state (the base of the three-way comparison). */
   readonly stateDir: string;
-  /** Changes per page. @defaultValue 1000 */
+  /** Changes per page. @defaultValue 2000 */
   readonly pageSize?: number;
   /** Milliseconds without progress before a request is abandoned. @defaultValue 30000 */
   readonly timeoutMs?: number;
@@ -76,7 +76,7 @@ export class SyncClient extends EventEmitter {
   constructor(options: SyncClientOptions) {
     super();
     if (options.data === undefined && options.files === undefined) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
-    this.#pageSize = options.pageSize ?? 1000;
+    this.#pageSize = options.pageSize ?? 2000;
     if (!Number.isSafeInteger(this.#pageSize) || this.#pageSize < 1) throw new RangeError(`express-sqlite-sync: \`pageSize\` must be a positive integer, got ${this.#pageSize}`);
     this.#options = options;
     for (const url of options.peers) {

@@ -126,7 +126,10 @@ export async function pullChanges(peer: PeerHttp, local: LocalData, remoteSite: 
     const page = await pending;
     if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
     const last = !page.more || page.next <= cursor;
-    if (!last) pending = fetchPage(page.next);
+    if (!last) {
+      pending = fetchPage(page.next);
+      await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
+    }
     try {
       const result = local.applyChangeset(page);
       count.conflicts += result.conflicts.length;

@@ -27,8 +27,8 @@ export interface SyncNodeOptions extends SyncRouterOptions {
    */
   readonly peerCa?: string | Buffer;
   /**
-   * Rows per page when pulling from and pushing to peers.
-   * @defaultValue 1000
+   * Rows per page when pulling from and pushing to peers (a peer may cap it: `maxChangesPageSize`).
+   * @defaultValue 2000
    */
   readonly syncPageSize?: number;
 }
@@ -86,6 +86,6 @@ export function resolveSyncNodeOptions(options: SyncNodeOptions): SyncNodeConfig
     stateDir,
     peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', 30_000),
     peerCa: ca,
-    syncPageSize: positiveInteger(options.syncPageSize, 'syncPageSize', 1000),
+    syncPageSize: positiveInteger(options.syncPageSize, 'syncPageSize', 2000),
   };
 }
