@@ -22,5 +22,5 @@ export type { SyncNode } from './sync-node';
  */
 export function createSyncRouter(options: SyncRouterOptions): Router {
   const config = resolveSyncRouterOptions(options);
-  return assembleRouter(config, { cache: new ManifestCache(), client: undefined, ...buildDataParts(config) });
+  return assembleRouter(config, { cache: new ManifestCache({ watchDirectories: config.watchDirectories }), client: undefined, ...buildDataParts(config) });
 }

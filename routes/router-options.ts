@@ -56,6 +56,14 @@ export interface SyncRouterOptions {
    */
   readonly refusedBodyDrainMs?: number;
   /**
+   * Keep an `fs.watch` per scanned directory so unchanged directories are
+   * listed without `lstat`. Turn it off on network file systems, whose
+   * changes from other machines raise no events (every directory is then
+   * re-read on each scan; listings are re-read every 60 s anyway).
+   * @defaultValue `true`
+   */
+  readonly watchDirectories?: boolean;
+  /**
    * Where the router logs (a pino logger fits).
    * @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info`
    */
@@ -112,6 +120,7 @@ export interface SyncRouterConfig {
   readonly drain: DrainLimits;
   readonly logger: SyncLogger;
   readonly data: DataOptionsConfig | undefined;
+  readonly watchDirectories: boolean;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
@@ -125,6 +134,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
   'refusedBodyDrainBytes',
   'refusedBodyDrainMs',
   'logger',
+  'watchDirectories',
   'database',
   'tables',
   'maxChangesetBytes',
@@ -196,6 +206,12 @@ function resolveData(options: SyncRouterOptions): DataOptionsConfig | undefined 
   };
 }
 
+function resolveBoolean(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`express-sqlite-sync: \`${option}\` must be a boolean`);
+  return value;
+}
+
 function isRequestLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
 }
@@ -229,5 +245,6 @@ export function resolveSyncRouterOptions(options: SyncRouterOptions | undefined,
     },
     logger: options.logger ?? createDefaultLogger(),
     data: resolveData(options),
+    watchDirectories: resolveBoolean(options.watchDirectories, 'watchDirectories', true),
   };
 }

@@ -36,7 +36,7 @@ export interface SyncNode {
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const config = resolveSyncNodeOptions(options);
   const routerConfig = config.router;
-  const cache = new ManifestCache();
+  const cache = new ManifestCache({ watchDirectories: routerConfig.watchDirectories });
   const { tracker, data, conflictCount } = buildDataParts(routerConfig);
   const hasFiles = routerConfig.roots.size > 0;
   const client =
