@@ -38,6 +38,7 @@ describe('createSyncRouter options', () => {
     ['an unknown upload root', { token: TOKEN, uploadRoot: 'photos' }, RangeError, /uploadRoot/],
     ['a bad root name', { token: TOKEN, roots: { '../x': '/tmp/x' } }, RangeError, /root name/],
     ['bad database names', { token: TOKEN, databaseFileNames: 'app.db' as unknown as string[] }, TypeError, /databaseFileNames/],
+    ['a string watchDirectories', { token: TOKEN, watchDirectories: 'no' as unknown as boolean }, TypeError, /watchDirectories/],
   ])('refuses %s', (_label, options, type, message) => {
     const withRoots = { roots: roots(), logger: silentLogger, ...options };
     expect(() => createSyncRouter(withRoots)).toThrow(type);
