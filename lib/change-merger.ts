@@ -100,7 +100,10 @@ export class ChangeMerger {
       const failed = this.#attempt(change, run);
       if (failed !== undefined) pending.push(failed);
     });
-    for (const failed of this.#retry(pending, run)) run.conflicts.push(this.#settler.record(failed));
+    for (const failed of this.#retry(pending, run)) {
+      run.conflicts.push(this.#settler.record(failed));
+      this.#park(failed.change, run);
+    }
     run.conflicts.push(...this.#settler.settleForeignKeys(run.touched));
     this.#finish(run, changeset);
     this.#statements.applying.run(0);
@@ -160,6 +163,23 @@ export class ChangeMerger {
     run.seq = seq;
     this.#putOverrides(change, seq);
     return true;
+  }
+
+  /**
+   * A new or revived row that a constraint kept out of its table keeps its
+   * clocks, as a row parked by a foreign-key conflict does: later changes to
+   * it then merge into its metadata (and into no table row) instead of being
+   * refused as changes to a row never seen, which would stall every later page.
+   */
+  #park(change: DecodedChange, run: Run): void {
+    if (!change.complete || change.cl % 2 === 0) return;
+    const tbl = change.table.table.id;
+    const local = this.#meta.row(tbl, change.metaKey);
+    if (local !== undefined && local.cl >= change.cl) return;
+    const seq = ++run.seq;
+    if (local !== undefined) this.#statements.dropCells.run(tbl, change.metaKey);
+    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq);
+    this.#putOverrides(change, seq);
   }
 
   #putOverrides(change: DecodedChange, seq: number): void {
