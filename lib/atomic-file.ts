@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { isDatabaseOnDisk } from './database-file';
 import { TEMP_FILE_MARKER } from './safe-path';
 import { SyncError } from './sync-error';
 
@@ -34,10 +35,29 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
-/** Renames a complete, fsynced temp file over its target, then syncs the directory. */
+function refuseDatabaseTarget(): SyncError {
+  return new SyncError('DB_CONTENT_REFUSED', 403, 'the file at that path is an SQLite database (by content or as its -wal/-shm/-journal); databases are never replaced or deleted as files');
+}
+
+/**
+ * Renames a complete, fsynced temp file over its target, then syncs the
+ * directory. A target that is a database on disk, whatever its name, is
+ * never replaced.
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) when the target is a database
+ */
 export async function commitTempFile(tempPath: string, target: string): Promise<void> {
+  if (await isDatabaseOnDisk(target)) throw refuseDatabaseTarget();
   await rename(tempPath, target);
   await syncDirectory(path.dirname(target));
+}
+
+/**
+ * Deletes a synced file; a database on disk, whatever its name, is never deleted.
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) when the file is a database
+ */
+export async function removeSyncedFile(absolute: string): Promise<void> {
+  if (await isDatabaseOnDisk(absolute)) throw refuseDatabaseTarget();
+  await unlink(absolute);
 }
 
 /** Removes a temp file; a file already gone is not an error. */

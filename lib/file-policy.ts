@@ -15,6 +15,8 @@ export const DATABASE_HEADER_BYTES = 16;
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const WAL_MAGICS: readonly number[] = [0x377f0682, 0x377f0683];
 const JOURNAL_MAGIC = Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+/** The WAL-index (`-shm`) version number, stored in native byte order at offset 0. */
+const SHM_VERSION = 3007000;
 
 /** Options of {@link createFilePolicy}. */
 export interface FilePolicyOptions {
@@ -73,11 +75,12 @@ function isBuiltInDatabaseName(canonical: string, names: ReadonlySet<string>): b
   return (dot !== -1 && EXTENSION_SET.has(main.slice(dot))) || names.has(main);
 }
 
-/** True when the first bytes are an SQLite database, WAL or rollback-journal header. */
+/** True when the first bytes are an SQLite database, WAL, WAL-index (`-shm`) or rollback-journal header. */
 export function isDatabaseHeader(header: Uint8Array): boolean {
   const bytes = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
   if (bytes.length >= SQLITE_HEADER.length && bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) return true;
   if (bytes.length >= 4 && WAL_MAGICS.includes(bytes.readUInt32BE(0))) return true;
+  if (bytes.length >= 4 && (bytes.readUInt32LE(0) === SHM_VERSION || bytes.readUInt32BE(0) === SHM_VERSION)) return true;
   return bytes.length >= JOURNAL_MAGIC.length && bytes.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC);
 }
 

@@ -1,21 +1,32 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { commitTempFile, openTempFile, removeTempFile } from './atomic-file';
+import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from './atomic-file';
+import { isDatabaseOnDisk } from './database-file';
 import { digestFile } from './file-hash';
+import { DATABASE_HEADER_BYTES, isDatabaseHeader } from './file-policy';
 import type { PeerHttp } from './peer-http';
 import { readPeerError } from './peer-http';
 import type { Side } from './file-sync-plan';
 import { SyncError } from './sync-error';
 
-/** The SHA-256 of a local file now, or undefined when it does not exist (or is database content). */
+/** What {@link localSide} answers for a database on disk: never equal to a digest or to "absent". */
+export const DATABASE_ON_DISK = 'database';
+
+/**
+ * The SHA-256 of a local file now, undefined when nothing is there, or
+ * {@link DATABASE_ON_DISK} for a database (by content, or as a side file),
+ * which matches no plan, so no step ever replaces or deletes it.
+ */
 export async function localSide(absolute: string): Promise<Side> {
   const stats = await stat(absolute).catch(() => undefined);
-  if (stats === undefined || !stats.isFile()) return undefined;
+  if (stats === undefined) return undefined;
+  if (!stats.isFile()) return DATABASE_ON_DISK; // a folder or device where a file is planned: touch nothing
+  if (await isDatabaseOnDisk(absolute)) return DATABASE_ON_DISK;
   const digest = await digestFile(absolute, stats.size);
-  return digest.kind === 'file' ? digest.sha256 : undefined;
+  return digest.kind === 'file' ? digest.sha256 : DATABASE_ON_DISK;
 }
 
 function partHead(boundary: string, filename: string): Buffer {
@@ -61,15 +72,24 @@ export async function downloadFile(peer: PeerHttp, clientPath: string, remote: s
   const { tempPath, handle } = await openTempFile(absolute);
   try {
     const hash = createHash('sha256');
+    let header = Buffer.alloc(0);
     for await (const chunk of response.body) {
+      if (header.length < DATABASE_HEADER_BYTES) {
+        header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
+        if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
+          throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
+        }
+      }
       hash.update(chunk as Buffer);
       await handle.write(chunk as Buffer);
     }
+    if (isDatabaseHeader(header)) throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
     await handle.sync();
     await handle.close();
     const received = hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
     const now = await localSide(absolute);
+    if (now === DATABASE_ON_DISK) throw new SyncError('DB_CONTENT_REFUSED', 409, `${clientPath} is an SQLite database here; it is never replaced by a file`);
     if (now === remote) {
       await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
       return;
@@ -88,7 +108,7 @@ export async function deleteLocalFile(absolute: string, clientPath: string, loca
   const now = await localSide(absolute);
   if (now === undefined) return;
   if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
-  await unlink(absolute);
+  await removeSyncedFile(absolute);
 }
 
 /** Deletes a file on the peer if it still has the SHA-256 the plan saw; a file already gone is fine. */

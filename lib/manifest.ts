@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isSideFileOfDatabaseSync } from './database-file';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
@@ -118,7 +119,7 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
       state.pending.push([absolute, relative]);
       continue;
     }
-    if (state.options.policy.isDatabaseName(relative)) continue;
+    if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
     const stats = statListable(absolute, entry, state.rootReal);
     const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
     if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
 import type { FilePolicy } from '../lib/file-policy';
+import { isDatabaseOnDisk } from '../lib/database-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
@@ -33,8 +34,17 @@ async function resolveQueryTarget(req: Request, options: UploadGuardOptions): Pr
   const query = req.query.path;
   if (query === undefined) return undefined;
   const target = await resolveSyncPath(options.roots, query, true);
-  if (options.policy.isDatabaseName(target.relative)) throw refuseDatabaseName(`${target.root}/${target.relative}`);
+  await refuseDatabaseTarget(target, options);
   return target;
+}
+
+/** A target named like a database, or that is one on disk (by content, or as its side file), is refused. */
+async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGuardOptions): Promise<void> {
+  const clientPath = `${target.root}/${target.relative}`;
+  if (options.policy.isDatabaseName(target.relative)) throw refuseDatabaseName(clientPath);
+  if (await isDatabaseOnDisk(target.absolute)) {
+    throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} is an SQLite database on disk (or its -wal/-shm/-journal); it is never replaced by an upload`);
+  }
 }
 
 function checkDeclaredLength(req: Request, limit: number): void {
@@ -96,10 +106,13 @@ function createFileFilter(options: UploadGuardOptions) {
     };
     if (options.policy.isDatabaseName(file.originalname)) return refuse(refuseDatabaseName(JSON.stringify(file.originalname)));
     if (context.target !== undefined) return callback(null, true);
-    resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true).then((target) => {
-      context.target = target;
-      callback(null, true);
-    }, refuse);
+    resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true)
+      .then(async (target) => {
+        await refuseDatabaseTarget(target, options);
+        context.target = target;
+        callback(null, true);
+      })
+      .catch(refuse);
   };
 }
 

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { isSideFileOfDatabaseSync } from '../lib/database-file';
 import { DATABASE_HEADER_BYTES } from '../lib/file-policy';
 import { resolveSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -47,6 +48,9 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
   const clientPath = `${target.root}/${target.relative}`;
   if (config.policy.isDatabaseName(target.relative)) {
     throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
+  }
+  if (isSideFileOfDatabaseSync(target.absolute)) {
+    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is the -wal, -shm or -journal of an SQLite database; databases sync as data, never as files`);
   }
   const handle = await openExisting(target.absolute, clientPath);
   let streaming = false;

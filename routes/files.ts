@@ -1,6 +1,6 @@
-import { lstat, stat, unlink } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
-import { commitTempFile, removeTempFile } from '../lib/atomic-file';
+import { commitTempFile, removeSyncedFile, removeTempFile } from '../lib/atomic-file';
 import { scanManifest } from '../lib/manifest';
 import { resolveSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -73,7 +73,7 @@ async function deleteFile(config: FilesConfig, req: Request, res: Response): Pro
   if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
   await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
-  await unlink(target.absolute);
+  await removeSyncedFile(target.absolute);
   res.json({ path: clientPath, deleted: true });
 }
 

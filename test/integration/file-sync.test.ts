@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import express from 'express';
 import { createFilePolicy } from '../../lib/file-policy';
 import { syncRoot, type FileSyncContext } from '../../lib/file-sync';
@@ -121,5 +122,37 @@ describe('two-way file sync of a root with a live peer', () => {
       }
     }
     expect(readdirSync(here.uploads ?? '')).toEqual([]);
+  });
+
+  it('never replaces or deletes a local database, whatever its name, and never accepts database bytes from a peer', async () => {
+    const live = new Database(path.join(here.uploads ?? '', 'state'));
+    live.exec('CREATE TABLE t (x); INSERT INTO t VALUES (42)');
+    try {
+      put(there.uploads ?? '', 'state', 'a text file on the peer');
+      const report = await syncRoot(context, 'uploads');
+      expect(report.errors).toEqual([expect.objectContaining({ path: 'uploads/state', code: 'DB_CONTENT_REFUSED' })]);
+      expect(live.prepare('SELECT x FROM t').pluck().get()).toBe(42);
+      expect(readFileSync(path.join(here.uploads ?? '', 'state')).subarray(0, 15).toString()).toBe('SQLite format 3');
+    } finally {
+      live.close();
+    }
+    const hostile = express();
+    hostile.get('/api/sync/files/checksums', (_req, res) => {
+      res.json({ root: 'uploads', path: '', files: [{ path: 'innocent.txt', size: SQLITE_BYTES.length, mtimeMs: 0, sha256: 'b'.repeat(64) }] });
+    });
+    hostile.get('/api/sync/files/download', (_req, res) => {
+      res.type('application/octet-stream').send(SQLITE_BYTES);
+    });
+    const fake = await startServer(hostile);
+    const fakePeer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
+    try {
+      const report = await syncRoot({ ...context, peer: fakePeer, state: await FileSyncState.load(path.join(temp.dir, 'other-state.json')) }, 'uploads');
+      expect(report.errors).toEqual([expect.objectContaining({ path: 'uploads/innocent.txt', code: 'PEER_SENT_DATABASE' })]);
+      expect(existsSync(path.join(here.uploads ?? '', 'innocent.txt'))).toBe(false);
+      expect(tempFilesUnder(temp.dir)).toEqual([]);
+    } finally {
+      fakePeer.close();
+      await fake.close();
+    }
   });
 });

@@ -66,6 +66,10 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   ['upload to ?path=uploads/x.db-journal', 403, 'DB_FILE_REFUSED', upload('?path=uploads/x.db-journal', [file('x.txt')])],
   ['upload to ?path=instance/scouting.db', 403, 'DB_FILE_REFUSED', upload('?path=instance/scouting.db', [file('x.txt')])],
   ['upload to a text path with a database original name', 403, 'DB_FILE_REFUSED', upload('?path=uploads/existing.txt', [file('app.sqlite3')])],
+  // upload: a database on disk under a name the policy does not know
+  ['upload over a database named without an extension', 403, 'DB_CONTENT_REFUSED', upload('?path=uploads/state', [file('state.txt')])],
+  ['upload over the -wal of such a database', 403, 'DB_CONTENT_REFUSED', upload('?path=uploads/state-wal', [file('state-wal')])],
+  ['upload, without a path, over such a database', 403, 'DB_CONTENT_REFUSED', upload('', [file('state')])],
   // upload: database content under another name
   ['upload renamed SQLite content', 403, 'DB_CONTENT_REFUSED', upload('?path=uploads/existing.txt', [file('photo.jpg', SQLITE_BYTES)])],
   ['upload WAL content', 403, 'DB_CONTENT_REFUSED', upload('', [file('notes.txt', WAL_BYTES)])],
@@ -111,6 +115,8 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   ['download with encoded traversal', 400, 'BAD_PATH', get('download?path=uploads%2F..%2F..%2Fetc%2Fpasswd')],
   ['download through a symlink leaving the root', 400, 'BAD_PATH', get('download?path=uploads/escape/secret.txt')],
   ['download a missing file', 404, 'NOT_FOUND', get('download?path=uploads/missing.txt')],
+  ['download a database named without an extension', 403, 'DB_CONTENT_REFUSED', get('download?path=uploads/state')],
+  ['download the -shm of such a database', 403, 'DB_FILE_REFUSED', get('download?path=uploads/state-shm')],
   ['download a folder', 404, 'NOT_FOUND', get('download?path=uploads/somedir')],
   ['download without a path', 400, 'BAD_PATH', get('download')],
   ['download an unsatisfiable range', 416, 'RANGE_NOT_SATISFIABLE', async (server) => {
@@ -118,6 +124,8 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
     return { status: response.status, body: response.body as unknown };
   }],
   // delete
+  ['delete a database named without an extension', 403, 'DB_CONTENT_REFUSED', del('uploads/state')],
+  ['delete the -shm of such a database', 403, 'DB_CONTENT_REFUSED', del('uploads/state-shm')],
   ['delete the database', 403, 'DB_FILE_REFUSED', del('instance/app.db')],
   ['delete with ../ traversal', 400, 'BAD_PATH', del('uploads/../instance/settings.json')],
   ['delete a missing file', 404, 'NOT_FOUND', del('uploads/missing.txt')],
@@ -155,6 +163,9 @@ describe('file endpoints under hostile input', () => {
     put(roots.uploads ?? '', 'existing.txt', 'the previous version');
     put(roots.uploads ?? '', 'somedir/inner.txt', 'inner');
     put(roots.uploads ?? '', 'disguised.png', SQLITE_BYTES);
+    put(roots.uploads ?? '', 'state', SQLITE_BYTES);
+    put(roots.uploads ?? '', 'state-shm', Buffer.alloc(64));
+    put(roots.uploads ?? '', 'state-wal', Buffer.alloc(32));
     mkdirSync(path.join(temp.dir, 'outside'));
     put(temp.dir, 'outside/secret.txt', 'secret');
     symlinkSync(path.join(temp.dir, 'outside'), path.join(roots.uploads ?? '', 'escape'));

@@ -59,6 +59,8 @@ describe('file policy: content', () => {
     ['WAL magic 0x377f0682', WAL_BYTES],
     ['WAL magic 0x377f0683', Buffer.from([0x37, 0x7f, 0x06, 0x83, 0, 0, 0, 0])],
     ['rollback journal', JOURNAL_BYTES],
+    ['WAL index (-shm), little-endian', Buffer.from([0x18, 0xe2, 0x2d, 0x00, 0, 0, 0, 0])],
+    ['WAL index (-shm), big-endian', Buffer.from([0x00, 0x2d, 0xe2, 0x18, 0, 0, 0, 0])],
   ])('%s is database content', (_label, bytes) => {
     expect(isDatabaseHeader(bytes)).toBe(true);
     expect(isDatabaseHeader(new Uint8Array(bytes).subarray(0, 16))).toBe(true);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { createFilePolicy } from '../../../lib/file-policy';
 import { scanManifest } from '../../../lib/manifest';
@@ -104,6 +105,19 @@ describe('scanManifest', () => {
     rmSync(path.join(root, 'deep/er/notes.txt'));
     await scanManifest(root, '', { policy, cache });
     expect(cache.size).toBe(2);
+  });
+
+  it('leaves out a live WAL database named without an extension, with its -wal and -shm', async () => {
+    const db = new Database(path.join(root, 'store'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    try {
+      expect(existsSync(path.join(root, 'store-wal')) && existsSync(path.join(root, 'store-shm'))).toBe(true);
+      const files = await scanManifest(root, '', { policy, cache: new ManifestCache() });
+      expect(files.map((file) => file.path).filter((name) => name.startsWith('store'))).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 
   it('streams large files and still refuses large database content', async () => {

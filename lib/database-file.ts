@@ -1,0 +1,65 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from './file-policy';
+
+const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
+
+/** The first bytes of a file, or undefined when it cannot be read (missing, a folder). */
+async function headerOf(absolute: string): Promise<Buffer | undefined> {
+  try {
+    const handle = await open(absolute, 'r');
+    try {
+      const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+      const { bytesRead } = await handle.read(header, 0, header.length, 0);
+      return header.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function headerOfSync(absolute: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(absolute, 'r');
+    const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+    return header.subarray(0, readSync(fd, header, 0, header.length, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The database a `-wal`, `-shm` or `-journal` name belongs to, when it has such a suffix. */
+function mainFileOf(absolute: string): string | undefined {
+  const name = path.basename(absolute).toLowerCase();
+  const suffix = SIDE_SUFFIXES.find((candidate) => name.endsWith(candidate) && name.length > candidate.length);
+  return suffix === undefined ? undefined : absolute.slice(0, absolute.length - suffix.length);
+}
+
+/**
+ * True when the file on disk is a database, whatever its name: it starts
+ * with SQLite, WAL, shared-memory or journal bytes, or it is the `-wal`,
+ * `-shm` or `-journal` of a file beside it that does (a database named
+ * `store` leaves `store-shm`, which has no header of its own worth trusting).
+ */
+export async function isDatabaseOnDisk(absolute: string): Promise<boolean> {
+  const header = await headerOf(absolute);
+  if (header !== undefined && isDatabaseHeader(header)) return true;
+  const main = mainFileOf(absolute);
+  if (main === undefined) return false;
+  const mainHeader = await headerOf(main);
+  return mainHeader !== undefined && isDatabaseHeader(mainHeader);
+}
+
+/** {@link isDatabaseOnDisk} for a side-file name only, synchronously (for the manifest scan). */
+export function isSideFileOfDatabaseSync(absolute: string): boolean {
+  const main = mainFileOf(absolute);
+  if (main === undefined) return false;
+  const header = headerOfSync(main);
+  return header !== undefined && isDatabaseHeader(header);
+}
