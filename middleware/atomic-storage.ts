@@ -88,6 +88,11 @@ export class AtomicDiskStorage implements StorageEngine {
   /** multer's store hook: sniff, stream to temp, hash, fsync. */
   _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
     const context = getUploadContext(req);
+    if (context.settled) {
+      file.stream.resume();
+      callback(new SyncError('REQUEST_ANSWERED', 400, 'the request was already answered; nothing is stored'));
+      return;
+    }
     context.activeStream = file.stream;
     const work = this.#store(file, context.target);
     context.storageIdle = work.then(

@@ -16,6 +16,8 @@ export interface UploadContext {
   storageIdle: Promise<void>;
   /** Ends the request now with `error` (once), after the storage engine has cleaned up. */
   fail(error: unknown): void;
+  /** True once the request has been answered: nothing more may be stored. */
+  readonly settled: boolean;
 }
 
 const contexts = new WeakMap<IncomingMessage, UploadContext>();

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
 import type { FilePolicy } from '../lib/file-policy';
+import { removeTempFile } from '../lib/atomic-file';
 import { isDatabaseOnDisk } from '../lib/database-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -75,6 +76,9 @@ function watchBodySize(req: Request, limit: number, context: UploadContext): voi
 function createContext(req: Request, res: Response, next: NextFunction, drain: DrainLimits): UploadContext & { finish(error?: unknown): void } {
   let settled = false;
   const context = {
+    get settled(): boolean {
+      return settled;
+    },
     target: undefined as ResolvedSyncPath | undefined,
     activeStream: undefined as UploadContext['activeStream'],
     storageIdle: Promise.resolve(),
@@ -100,6 +104,7 @@ function createContext(req: Request, res: Response, next: NextFunction, drain: D
 function createFileFilter(options: UploadGuardOptions) {
   return function uploadFileFilter(req: Request, file: Express.Multer.File, callback: FileFilterCallback): void {
     const context = getUploadContext(req);
+    if (context.settled) return callback(null, false); // already answered (e.g. too large): store nothing
     const refuse = (error: unknown): void => {
       context.fail(error);
       callback(error as Error);
@@ -147,6 +152,10 @@ export function uploadGuard(options: UploadGuardOptions): RequestHandler {
         () => {
           watchBodySize(req, bodyLimit, context);
           parse(req, res, (error?: unknown) => {
+            if (context.settled && req.file !== undefined) {
+              void removeTempFile(req.file.path); // stored before the early answer; the answer already went out
+              return;
+            }
             if (error === undefined && req.file === undefined) {
               context.finish(new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file"'));
               return;

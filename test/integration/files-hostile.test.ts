@@ -48,6 +48,12 @@ function rawUpload(headers: Record<string, string>, chunks: Iterable<Buffer>, ab
   return (server) => rawRequest(`${server.url}/api/sync/files/upload?path=uploads/existing.txt`, { headers: { ...AUTH, ...headers }, chunks, abortAfterBytes });
 }
 
+/** A body that starts with a long multipart preamble (ignored by parsers), then one small file part. */
+function* preambleThenFile(preambleBytes: number): Iterable<Buffer> {
+  yield* repeat(Buffer.alloc(16 * 1024, 0x70), Math.ceil(preambleBytes / (16 * 1024)));
+  yield Buffer.from('\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="existing.txt"\r\n\r\nsmall\r\n--b--\r\n');
+}
+
 /** A multipart body for uploads/existing.txt whose file part never ends (no closing boundary). */
 function* unfinishedBody(fileBytes: number): Iterable<Buffer> {
   yield Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="existing.txt"\r\n\r\n');
@@ -91,6 +97,7 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   // upload: body shape and size
   ['upload with a declared body over the limit', 413, 'FILE_TOO_LARGE', upload('', [file('big.txt', Buffer.alloc(3 * MAX_UPLOAD, 97))])],
   ['upload with a chunked body over the limit', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Transfer-Encoding': 'chunked' }, unfinishedBody(4 * MAX_UPLOAD))],
+  ['upload whose preamble alone is over the limit, then a small file', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Transfer-Encoding': 'chunked' }, preambleThenFile(3 * MAX_UPLOAD))],
   ['upload with too many parts', 413, 'TOO_MANY_PARTS', upload('', [...Array.from({ length: 7 }, (_, i) => ({ name: `f${i}`, content: 'x' })), file('x.txt')])],
   ['upload with two files', 400, 'TOO_MANY_FILES', upload('', [file('a.txt'), file('b.txt')])],
   ['upload in the wrong field', 400, 'UNEXPECTED_FILE_FIELD', upload('', [{ name: 'attachment', filename: 'a.txt', content: 'x' }])],
