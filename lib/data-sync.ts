@@ -145,28 +145,42 @@ export async function pullChanges(peer: PeerHttp, local: LocalData, remoteSite: 
   }
 }
 
+function isTooLarge(error: unknown): boolean {
+  return error instanceof SyncError && (error.code === 'BODY_TOO_LARGE' || error.status === 413);
+}
+
 /**
  * Pushes local changes made since the last push to this peer, page by page,
  * without the changes that came from that peer. The pushed cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
  * (applying is idempotent). The next page is read while the peer applies
- * the current one.
+ * the current one. A page the peer finds too large (413) is sent again in
+ * halves, down to a single row.
  */
 export async function pushChanges(peer: PeerHttp, local: LocalData, remoteSite: string, pageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
+  let size = pageSize;
   let since = local.pushedTo(remoteSite);
-  let page = local.readChanges(since, pageSize, remoteSite);
+  let page = local.readChanges(since, size, remoteSite);
   for (;;) {
     const sending = page.changes.length > 0 ? peer.json<ApplyAnswer>('POST', 'data/changes', {}, { kind: 'json', value: page }) : undefined;
     const last = !page.more || page.next <= since;
     let following: ChangePageAnswer | undefined;
     try {
-      following = last ? undefined : local.readChanges(page.next, pageSize, remoteSite);
+      following = last ? undefined : local.readChanges(page.next, size, remoteSite);
     } finally {
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
     if (sending !== undefined) {
-      const result = await sending;
+      let result: ApplyAnswer;
+      try {
+        result = await sending;
+      } catch (error) {
+        if (!isTooLarge(error) || page.changes.length <= 1) throw error;
+        size = Math.max(1, Math.floor(page.changes.length / 2));
+        page = local.readChanges(since, size, remoteSite);
+        continue;
+      }
       count.rows += page.changes.length;
       count.conflicts += result.conflicts.length;
       count.pages += 1;

@@ -99,13 +99,13 @@ async function yieldIfSliceUsed(state: ScanState): Promise<void> {
 
 /**
  * Reads one directory: every file stat'ed and digested (from the cache when
- * unchanged), subdirectories queued. Returns the listing, or undefined when
- * it cannot be trusted later (a symlink, a file changed within the racy
- * window, a file that vanished).
+ * unchanged), subdirectories queued. Returns the listing, undefined when it
+ * cannot be trusted later (a symlink, a file changed within the racy window,
+ * a file that vanished), or `'missing'` when the directory is gone.
  */
-async function readListing(state: ScanState, directory: string, relativeDir: string, readAt: number): Promise<Listing | undefined> {
+async function readListing(state: ScanState, directory: string, relativeDir: string, readAt: number): Promise<Listing | undefined | 'missing'> {
   const dirents = readDirectory(directory);
-  if (dirents === undefined) return undefined;
+  if (dirents === undefined) return 'missing';
   const files: ListedFile[] = [];
   const subdirs: string[] = [];
   let trustable = true;
@@ -164,7 +164,10 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
     listings?.arm(directory);
     state.reread += 1;
     const listing = await readListing(state, directory, relativeDir, now);
-    listings?.store(directory, listing, now);
+    listings?.store(directory, listing === 'missing' ? undefined : listing, now);
+    // Stop watching folders that are gone, so watchers are not spent on them.
+    if (listing === 'missing') listings?.forgetBelow(directory, undefined);
+    else if (listing !== undefined) listings?.forgetBelow(directory, listing.subdirs);
   }
 }
 

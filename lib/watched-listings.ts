@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { sep } from 'node:path';
 
 /** One file of a directory listing that can be trusted while nothing changes. */
 export interface ListedFile {
@@ -89,6 +90,24 @@ export class WatchedListings {
     if (state === undefined) return;
     state.listing = listing;
     state.verifiedAt = readAt;
+  }
+
+  /**
+   * Stops watching `directory` and everything below it, except the children
+   * named in `keep` (a directory re-read without some former subdirectories,
+   * or one that is gone: pass no `keep`).
+   */
+  forgetBelow(directory: string, keep: readonly string[] | undefined): void {
+    const prefix = directory + sep;
+    const kept = new Set((keep ?? []).map((name) => prefix + name));
+    for (const [path, state] of this.#dirs) {
+      const inside = keep === undefined ? path === directory || path.startsWith(prefix) : path.startsWith(prefix);
+      if (!inside) continue;
+      const child = keep === undefined ? undefined : prefix + path.slice(prefix.length).split(sep)[0];
+      if (child !== undefined && kept.has(child)) continue;
+      state.watcher?.close();
+      this.#dirs.delete(path);
+    }
   }
 
   /** Makes a directory's listing untrusted (a parent changed: it may be another directory now). */

@@ -27,8 +27,9 @@ function readInteger(value: unknown, name: string, fallback: number, max: number
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
-  const limit = readInteger(req.query.limit, 'limit', config.pageSize, config.maxPageSize);
-  if (limit < 1) throw new SyncError('BAD_QUERY', 400, `\`limit\` must be an integer from 1 to ${config.maxPageSize}`);
+  const asked = readInteger(req.query.limit, 'limit', config.pageSize, Number.MAX_SAFE_INTEGER);
+  if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
+  const limit = Math.min(asked, config.maxPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = req.query.exclude_site;
   if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
   if (exclude !== undefined) checkSiteId(exclude);

@@ -59,6 +59,9 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     client,
     start: (intervalMs) => client?.start(intervalMs),
     syncNow: async () => (client === undefined ? [] : client.syncAll()),
-    stop: async () => client?.stop(),
+    stop: async () => {
+      await client?.stop();
+      cache.close(); // directory watchers; the router keeps working and re-arms them on its next scan
+    },
   };
 }

@@ -65,6 +65,14 @@ describe('warm scans through watched listings', () => {
     expect((await scan()).map(([name]) => name)).toEqual(['deep/b.txt', 'deep/er/other.txt', 'deep/new.txt', 'fresh/d.txt', 'moved/c.txt']);
   });
 
+  it('stops watching folders that are gone', async () => {
+    await scan();
+    expect(cache.listings?.watching).toBe(3);
+    rmSync(path.join(root, 'deep'), { recursive: true });
+    await scan();
+    expect(cache.listings?.watching).toBe(1);
+  });
+
   it('re-reads every directory once its listing is older than trustListingsForMs', async () => {
     cache.close();
     cache = new ManifestCache({ trustListingsForMs: 0 });
