@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { isSideFileOfDatabaseSync } from '../lib/database-file';
 import { DATABASE_HEADER_BYTES } from '../lib/file-policy';
-import { resolveSyncPath } from '../lib/safe-path';
+import { resolveSyncPath, type ResolvedSyncPath } from '../lib/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { digestThroughCache } from './file-state';
 import type { FilesConfig } from './files-config';
@@ -38,6 +38,26 @@ function pickRange(req: Request, size: number): { readonly start: number; readon
   return range === undefined ? { start: 0, end: size - 1, partial: false } : { start: range.start, end: range.end, partial: true };
 }
 
+/** The headers of a file answer: its SHA-256 as a strong ETag, never rendered by a browser. */
+function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
+  res.setHeader('ETag', `"${sha256}"`);
+  res.setHeader('X-Content-SHA256', sha256);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Last-Modified', mtime.toUTCString());
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Content-Disposition', 'attachment');
+}
+
+/** Refuses a database by name: the name itself, or the side file of a database beside it. */
+function refuseDatabaseName(config: FilesConfig, target: ResolvedSyncPath, clientPath: string): void {
+  if (config.policy.isDatabaseName(target.relative)) {
+    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
+  }
+  if (isSideFileOfDatabaseSync(target.absolute)) {
+    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is the -wal, -shm or -journal of an SQLite database; databases sync as data, never as files`);
+  }
+}
+
 /**
  * `GET /files/download?path=<root>/<file>`: streams a file with its SHA-256
  * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
@@ -46,12 +66,7 @@ function pickRange(req: Request, size: number): { readonly start: number; readon
 export async function downloadFile(config: FilesConfig, req: Request, res: Response): Promise<void> {
   const target = await resolveSyncPath(config.roots, req.query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
-  if (config.policy.isDatabaseName(target.relative)) {
-    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
-  }
-  if (isSideFileOfDatabaseSync(target.absolute)) {
-    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is the -wal, -shm or -journal of an SQLite database; databases sync as data, never as files`);
-  }
+  refuseDatabaseName(config, target, clientPath);
   const handle = await openExisting(target.absolute, clientPath);
   let streaming = false;
   try {
@@ -65,12 +80,7 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
       res.setHeader('Content-Range', `bytes */${stats.size}`);
       throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
     }
-    res.setHeader('ETag', `"${digest.sha256}"`);
-    res.setHeader('X-Content-SHA256', digest.sha256);
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('Last-Modified', stats.mtime.toUTCString());
-    res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', 'attachment');
+    setFileHeaders(res, digest.sha256, stats.mtime);
     if (req.fresh) {
       res.status(304).end();
       return;

@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import type express from 'express';
+import type { SyncNode } from '../../routes/sync-node';
 import { silentLogger } from '../../lib/logger';
 import { createSampleApp } from '../app';
 import { readSampleConfig } from '../config';
@@ -17,7 +19,15 @@ export interface DemoServer {
   readonly syncUrl: string;
   readonly dataDir: string;
   readonly db: Database.Database;
+  /** Its app, and its sync node (`sync.syncNow()`). */
+  readonly app: express.Express;
+  readonly sync: SyncNode;
 }
+
+/** Who server `index` syncs with, among `count`; the default is everyone else (a mesh). */
+export type PeersOf = (index: number, count: number) => readonly number[];
+
+const mesh: PeersOf = (index, count) => Array.from({ length: count }, (_, i) => i).filter((i) => i !== index);
 
 /** The running servers and how to stop them. */
 export interface DemoCluster {
@@ -45,25 +55,25 @@ async function listenOnFreePort(): Promise<Listener> {
 
 /**
  * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
- * own data directory under `baseDir`, every one a peer of every other (a mesh).
- * Periodic sync stays off: the demo runs its rounds itself.
+ * own data directory under `baseDir`, wired by `peersOf` (default: every one
+ * a peer of every other). Periodic sync stays off: callers run rounds themselves.
  */
-export async function startDemoCluster(names: readonly string[], baseDir: string, token: string): Promise<DemoCluster> {
+export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh): Promise<DemoCluster> {
   const listeners = await Promise.all(names.map(() => listenOnFreePort()));
   const syncUrls = listeners.map((listener) => `http://127.0.0.1:${listener.port}/api/sync`);
   const nodes = listeners.map((listener, index) => {
     const config = readSampleConfig({ DATA_DIR: path.join(baseDir, names[index] ?? String(index)), SYNC_TOKEN: token });
     const db = openSampleDatabase(config.dataDir);
-    const peers = syncUrls.filter((_url, other) => other !== index);
+    const peers = peersOf(index, names.length).map((other) => syncUrls[other] ?? '');
     const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers });
     listener.handle(app);
-    const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db };
-    return { server, sync };
+    const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync };
+    return { server };
   });
   return {
     servers: nodes.map((node) => node.server),
     close: async () => {
-      await Promise.all(nodes.map((node) => node.sync.stop()));
+      await Promise.all(nodes.map((node) => node.server.sync.stop()));
       await Promise.all(
         listeners.map(
           ({ server }) =>

@@ -35,25 +35,31 @@ describe('nextDelayMs', () => {
   });
 });
 
+/** A scheduler of one peer whose sync waits for `gate`; `calls()` counts the syncs started. */
+function gatedScheduler() {
+  const gate = deferred<string>();
+  let started = 0;
+  const scheduler = new SyncScheduler<string>({
+    peers: ['a'],
+    runOnce: () => {
+      started += 1;
+      return gate.promise;
+    },
+    isFailure: () => undefined,
+    backoff: BACKOFF,
+  });
+  return { gate, scheduler, calls: () => started };
+}
+
 describe('SyncScheduler', () => {
   it('runs one sync per peer at a time: a second request joins the running one', async () => {
-    const gate = deferred<string>();
-    let calls = 0;
-    const scheduler = new SyncScheduler<string>({
-      peers: ['a'],
-      runOnce: () => {
-        calls += 1;
-        return gate.promise;
-      },
-      isFailure: () => undefined,
-      backoff: BACKOFF,
-    });
+    const { gate, calls, scheduler } = gatedScheduler();
     const first = scheduler.syncNow('a');
     const second = scheduler.syncNow('a');
     expect(scheduler.status().get('a')?.running).toBe(true);
     gate.resolve('done');
     await expect(Promise.all([first, second])).resolves.toEqual(['done', 'done']);
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     expect(scheduler.status().get('a')).toMatchObject({ running: false, failures: 0, lastResult: 'done', lastError: undefined });
   });
 
@@ -96,19 +102,9 @@ describe('SyncScheduler', () => {
   });
 
   it('stop() waits for the running sync and schedules nothing after it', async () => {
-    const gate = deferred<string>();
-    let calls = 0;
-    const scheduler = new SyncScheduler<string>({
-      peers: ['a'],
-      runOnce: () => {
-        calls += 1;
-        return gate.promise;
-      },
-      isFailure: () => undefined,
-      backoff: BACKOFF,
-    });
+    const { gate, calls, scheduler } = gatedScheduler();
     scheduler.start(1);
-    await until(() => calls === 1);
+    await until(() => calls() === 1);
     let stopped = false;
     const stopping = scheduler.stop().then(() => {
       stopped = true;
@@ -118,7 +114,7 @@ describe('SyncScheduler', () => {
     gate.resolve('late');
     await stopping;
     expect(scheduler.status().get('a')).toMatchObject({ running: false, nextRunAt: undefined, lastResult: 'late' });
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
   });
 
   it('refuses an unknown peer and a bad interval', () => {
