@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { enableCapture } from '../lib/capture';
-import type { WireChangeset } from '../lib/changeset';
+import { enableCapture } from '../lib/data/capture';
+import type { WireChangeset } from '../lib/data/changeset';
 import { emit, median, round, timeMs } from './figure';
 
 const ROWS = 100_000;

@@ -7,11 +7,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { createFilePolicy } from '../lib/file-policy';
+import { createFilePolicy } from '../lib/files/file-policy';
 import { silentLogger } from '../lib/logger';
-import { scanManifest } from '../lib/manifest';
-import { ManifestCache } from '../lib/manifest-cache';
-import { createSyncRouter } from '../routes/index';
+import { scanManifest } from '../lib/files/manifest';
+import { ManifestCache } from '../lib/files/manifest-cache';
+import { createSyncRouter } from '../node/create-sync-router';
 import { emit, median, round, timeMs } from './figure';
 
 const run = promisify(execFile);

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { enableCapture } from '../lib/capture';
-import { SyncClient } from '../lib/client';
-import { localDataOf } from '../lib/local-data';
+import { enableCapture } from '../lib/data/capture';
+import { SyncClient } from '../lib/peers/sync-client';
+import { localDataOf } from '../lib/data/local-data';
 import { emit, median, round, timeMs } from './figure';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
 

@@ -2,9 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
-import { describeStoreError, openTempFile, removeTempFile } from '../lib/atomic-file';
-import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/file-policy';
-import type { ResolvedSyncPath } from '../lib/safe-path';
+import { describeStoreError, openTempFile, removeTempFile } from '../lib/files/atomic-file';
+import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/files/file-policy';
+import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { getUploadContext } from './upload-context';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ResolvedSyncPath } from '../lib/safe-path';
+import type { ResolvedSyncPath } from '../lib/files/safe-path';
 
 /**
  * What one upload request shares between the guard, multer's file filter and

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
-import type { FilePolicy } from '../lib/file-policy';
-import { removeTempFile } from '../lib/atomic-file';
-import { isDatabaseOnDisk } from '../lib/database-file';
-import { resolveSyncPath, type ResolvedSyncPath } from '../lib/safe-path';
+import type { FilePolicy } from '../lib/files/file-policy';
+import { removeTempFile } from '../lib/files/atomic-file';
+import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
 import { lingerOnClose, type DrainLimits } from './lingering-close';

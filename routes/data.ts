@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { ChangeTracker } from '../lib/change-tracker';
+import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SyncError } from '../lib/sync-error';
 
 /** What the data routes need, resolved once by the router factory. */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { digestFile, type FileDigest } from '../lib/file-hash';
-import type { ManifestCache } from '../lib/manifest-cache';
+import { digestFile, type FileDigest } from '../lib/files/file-hash';
+import type { ManifestCache } from '../lib/files/manifest-cache';
 import { SyncError } from '../lib/sync-error';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

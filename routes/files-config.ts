@@ -1,6 +1,6 @@
 import type { DrainLimits } from '../middleware/lingering-close';
-import type { FilePolicy } from '../lib/file-policy';
-import type { ManifestCache } from '../lib/manifest-cache';
+import type { FilePolicy } from '../lib/files/file-policy';
+import type { ManifestCache } from '../lib/files/manifest-cache';
 
 /** What the file routes need, resolved once by the router factory. */
 export interface FilesConfig {

@@ -1,8 +1,8 @@
 import { lstat, stat } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
-import { commitTempFile, removeSyncedFile, removeTempFile } from '../lib/atomic-file';
-import { scanManifest } from '../lib/manifest';
-import { resolveSyncPath } from '../lib/safe-path';
+import { commitTempFile, removeSyncedFile, removeTempFile } from '../lib/files/atomic-file';
+import { scanManifest } from '../lib/files/manifest';
+import { resolveSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from '../middleware/atomic-storage';
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import type { SyncClient } from '../lib/client';
-import type { LocalData } from '../lib/data-sync';
-import { formatMetrics } from '../lib/metrics';
-import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/sync-report';
+import type { SyncClient } from '../lib/peers/sync-client';
+import type { LocalData } from '../lib/peers/data-exchange';
+import { formatMetrics } from '../lib/peers/metrics';
+import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 
 /** What the status routes read. */
 export interface StatusConfig {

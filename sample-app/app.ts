@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createSyncNode, type SyncNode } from '../routes/index';
+import { createSyncNode, type SyncNode } from '../node/create-sync-router';
 import { createDefaultLogger, type SyncLogger } from '../lib/logger';
 import { SAMPLE_ROOTS } from './config';
 import { createPages } from './pages/index';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemoCluster, type DemoCluster, type DemoServer } from './demo/cluster';
-import { conflictLines, digestTable, outcomeLines, verdictLine } from './demo/report';
+import { conflictLines, digestTable, outcomeLines, verdictLine } from './demo/summary';
 import { describeRound, syncRound, syncUntilEqual } from './demo/rounds';
 import { editEverywhere, seed } from './demo/scenario';
 import { databaseFileSummary, databaseFilesAreOwn, readState } from './demo/state';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
 import type { SyncLogger } from '../lib/logger';
-import type { SyncNode } from '../routes/sync-node';
+import type { SyncNode } from '../node/sync-node';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';

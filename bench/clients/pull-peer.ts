@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { enableCapture } from '../../lib/capture';
-import { SyncClient } from '../../lib/client';
-import { localDataOf } from '../../lib/local-data';
+import { enableCapture } from '../../lib/data/capture';
+import { SyncClient } from '../../lib/peers/sync-client';
+import { localDataOf } from '../../lib/data/local-data';
 import { SYNC_BENCH_SCHEMA } from '../sync-rows';
 
 const MB = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { backupDatabase } from '../../lib/backup';
+import { backupDatabase } from '../../lib/data/backup';
 import { withPageBar } from './progress';
 
 /** `backup`: copies a live database with SQLite's online backup API. */

@@ -1,5 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { BackupProgress } from '../../lib/backup';
+import type { BackupProgress } from '../../lib/data/backup';
 
 /**
  * Runs `work` with a page progress bar that starts on the first report and

@@ -1,4 +1,4 @@
-import { PeerHttp } from '../../lib/peer-http';
+import { PeerHttp } from '../../lib/peers/peer-http';
 
 /** Options every remote command takes. */
 export interface RemoteOptions {

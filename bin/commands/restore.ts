@@ -1,5 +1,5 @@
-import { restoreDatabase } from '../../lib/backup';
-import { giveNewSiteIdToFile } from '../../lib/site-identity';
+import { restoreDatabase } from '../../lib/data/backup';
+import { giveNewSiteIdToFile } from '../../lib/data/site-identity';
 import { withPageBar } from './progress';
 
 /** `restore`: restores a backup with the online backup API and gives it a new site id. */

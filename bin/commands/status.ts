@@ -1,4 +1,4 @@
-import type { SyncStatus } from '../../lib/sync-report';
+import type { SyncStatus } from '../../lib/peers/sync-status';
 import { remoteServer, type RemoteOptions } from './remote';
 
 function ago(iso: string | undefined): string {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { PeerSyncResult, SyncProgress } from '../../lib/sync-report';
-import { readPeerError } from '../../lib/peer-http';
+import type { PeerSyncResult, SyncProgress } from '../../lib/peers/sync-status';
+import { readPeerError } from '../../lib/peers/peer-http';
 import { remoteServer, type RemoteOptions } from './remote';
 
 type RunLine = { readonly type: 'progress'; readonly progress: SyncProgress } | { readonly type: 'results'; readonly results: readonly PeerSyncResult[] };

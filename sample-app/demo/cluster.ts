@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type express from 'express';
-import type { SyncNode } from '../../routes/sync-node';
+import type { SyncNode } from '../../node/sync-node';
 import { silentLogger } from '../../lib/logger';
 import { createSampleApp } from '../app';
 import { readSampleConfig } from '../config';

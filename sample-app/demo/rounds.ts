@@ -1,4 +1,4 @@
-import type { PeerSyncResult } from '../../lib/sync-report';
+import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { syncNow } from './client';
 import type { DemoServer } from './cluster';
 import { allEqual, readState } from './state';

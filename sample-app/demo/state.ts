@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { createFilePolicy, DATABASE_HEADER_BYTES, isDatabaseHeader } from '../../lib/file-policy';
+import { createFilePolicy, DATABASE_HEADER_BYTES, isDatabaseHeader } from '../../lib/files/file-policy';
 import { SAMPLE_ROOTS } from '../config';
 import { SCOUTING_TABLES } from '../scouting-schema';
 import type { DemoServer } from './cluster';

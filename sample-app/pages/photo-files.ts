@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FilePolicy } from '../../lib/file-policy';
-import { TEMP_FILE_MARKER } from '../../lib/safe-path';
+import type { FilePolicy } from '../../lib/files/file-policy';
+import { TEMP_FILE_MARKER } from '../../lib/files/safe-path';
 import { SyncError } from '../../lib/sync-error';
 
 /** Extensions a pit photo may have, lower case. SVG is left out: it can carry script. */

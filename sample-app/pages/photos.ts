@@ -1,11 +1,11 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { commitTempFile, removeTempFile } from '../../lib/atomic-file';
-import { createFilePolicy, type FilePolicy } from '../../lib/file-policy';
-import { resolveSyncPath } from '../../lib/safe-path';
+import { commitTempFile, removeTempFile } from '../../lib/files/atomic-file';
+import { createFilePolicy, type FilePolicy } from '../../lib/files/file-policy';
+import { resolveSyncPath } from '../../lib/files/safe-path';
 import { SyncError } from '../../lib/sync-error';
-import { resolveSyncRoots } from '../../lib/sync-roots';
+import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import type { StoredUpload } from '../../middleware/atomic-storage';
 import { uploadGuard, uploadTargetOf } from '../../middleware/upload-guard';
 import { html } from './html';

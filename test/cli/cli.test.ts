@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { enableCapture } from '../../lib/capture';
+import { enableCapture } from '../../lib/data/capture';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { createFilePolicy } from '../../lib/file-policy';
-import { isDatabaseHeader } from '../../lib/file-policy';
+import { createFilePolicy } from '../../lib/files/file-policy';
+import { isDatabaseHeader } from '../../lib/files/file-policy';
 import { SCOUTING_TABLES } from '../../sample-app/scouting-schema';
 import { dbDigest, tableRows } from './data';
 import { treeDigest } from './file-roots';

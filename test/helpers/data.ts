@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { enableCapture, type CaptureOptions } from '../../lib/capture';
-import type { ChangeTracker } from '../../lib/change-tracker';
+import { enableCapture, type CaptureOptions } from '../../lib/data/capture';
+import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { tempDir } from './temp';
 
 /** A fresh temp-file database and its clean-up. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type Database from 'better-sqlite3';
-import type { ChangeTracker } from '../../lib/change-tracker';
+import type { ChangeTracker } from '../../lib/data/change-tracker';
 
 /** The property tests' schema: a plain table, a composite-key WITHOUT ROWID table, and a parent/child pair. */
 export const PROPERTY_SCHEMA = `

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { silentLogger } from '../../lib/logger';
-import { createSyncRouter } from '../../routes/index';
-import type { SyncRouterOptions } from '../../routes/router-options';
+import { createSyncRouter } from '../../node/create-sync-router';
+import type { SyncRouterOptions } from '../../node/router-options';
 
 /** The token every test server accepts. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { WireChangeset } from '../../lib/changeset';
+import type { WireChangeset } from '../../lib/data/changeset';
 import { dbDigest, trackedDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import type { WireChangeset } from '../../lib/changeset';
-import { createSyncRouter } from '../../routes/index';
+import type { WireChangeset } from '../../lib/data/changeset';
+import { createSyncRouter } from '../../node/create-sync-router';
 import { dbDigest, tempDb, trackedDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 

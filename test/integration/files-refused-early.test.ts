@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import * as atomicFile from '../../lib/atomic-file';
+import * as atomicFile from '../../lib/files/atomic-file';
 import { AtomicDiskStorage } from '../../middleware/atomic-storage';
 import { makeRoots, put, SQLITE_BYTES, tempFilesUnder, treeDigest } from '../helpers/file-roots';
 import { rawRequest, repeat } from '../helpers/multipart';

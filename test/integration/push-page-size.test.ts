@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { enableCapture } from '../../lib/capture';
-import { SyncClient } from '../../lib/client';
-import { localDataOf } from '../../lib/local-data';
+import { enableCapture } from '../../lib/data/capture';
+import { SyncClient } from '../../lib/peers/sync-client';
+import { localDataOf } from '../../lib/data/local-data';
 import { tempDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN } from '../helpers/server';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { enableCapture } from '../../lib/capture';
+import { enableCapture } from '../../lib/data/capture';
 import { dbDigest, tempDb, type TempDb } from '../helpers/data';
 import { opArbitrary, PROPERTY_SCHEMA, PROPERTY_TABLES, runOp, snapshot, syncEverything, type Peer } from '../helpers/random-ops';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { conflictCopyPath, planFileSync, settledState, type FileAction } from '../../lib/file-sync-plan';
+import { conflictCopyPath, planFileSync, settledState, type FileAction } from '../../lib/peers/file-sync-plan';
 
 type Tree = Map<string, string>;
 

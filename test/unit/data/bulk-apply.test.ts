@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BULK_APPLY_CHANGES } from '../../../lib/change-tracker';
-import type { WireChangeset } from '../../../lib/changeset';
+import { BULK_APPLY_CHANGES } from '../../../lib/data/change-tracker';
+import type { WireChangeset } from '../../../lib/data/changeset';
 import { dbDigest, trackedDb } from '../../helpers/data';
 
 function triggerCount(temp: ReturnType<typeof trackedDb>): number {

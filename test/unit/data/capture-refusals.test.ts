@@ -1,4 +1,4 @@
-import { enableCapture } from '../../../lib/capture';
+import { enableCapture } from '../../../lib/data/capture';
 import { SyncError } from '../../../lib/sync-error';
 import { dbDigest, tempDb } from '../../helpers/data';
 

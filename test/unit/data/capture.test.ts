@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { enableCapture } from '../../../lib/capture';
+import { enableCapture } from '../../../lib/data/capture';
 import { dbDigest, TEST_SCHEMA, tempDb, trackedDb, type TempDb } from '../../helpers/data';
 
 interface RowMetaRow {

@@ -1,4 +1,4 @@
-import type { WireChangeset } from '../../../lib/changeset';
+import type { WireChangeset } from '../../../lib/data/changeset';
 import { dbDigest, trackedDb } from '../../helpers/data';
 
 type Tracked = ReturnType<typeof trackedDb>;

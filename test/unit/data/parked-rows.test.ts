@@ -1,5 +1,5 @@
-import { enableCapture } from '../../../lib/capture';
-import type { ChangeTracker } from '../../../lib/change-tracker';
+import { enableCapture } from '../../../lib/data/capture';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { tempDb, type TempDb } from '../../helpers/data';
 
 const SCHEMA = 'CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, match TEXT NOT NULL, scout TEXT NOT NULL, notes TEXT, UNIQUE (match, scout))';

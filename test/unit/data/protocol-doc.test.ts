@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ChangesetSchema } from '../../../lib/changeset';
+import { ChangesetSchema } from '../../../lib/data/changeset';
 
 describe('docs/PROTOCOL.md', () => {
   const doc = readFileSync(path.join(__dirname, '../../../docs/PROTOCOL.md'), 'utf8');

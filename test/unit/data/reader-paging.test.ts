@@ -1,4 +1,4 @@
-import { enableCapture } from '../../../lib/capture';
+import { enableCapture } from '../../../lib/data/capture';
 import { tempDb } from '../../helpers/data';
 
 /** A wide table: each row update below writes 62 cells that share one seq. */

@@ -1,6 +1,6 @@
-import { enableCapture } from '../../../lib/capture';
-import { parseQuotedKey } from '../../../lib/key-codec';
-import { decodeValue, encodeValue, type SqlValue } from '../../../lib/values';
+import { enableCapture } from '../../../lib/data/capture';
+import { parseQuotedKey } from '../../../lib/data/key-codec';
+import { decodeValue, encodeValue, type SqlValue } from '../../../lib/data/values';
 import { tableRows, tempDb } from '../../helpers/data';
 
 const SCHEMA = `

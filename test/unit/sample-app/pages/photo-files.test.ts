@@ -1,4 +1,4 @@
-import { createFilePolicy } from '../../../../lib/file-policy';
+import { createFilePolicy } from '../../../../lib/files/file-policy';
 import { listPhotos, photoStoredName } from '../../../../sample-app/pages/photo-files';
 import { put } from '../../../helpers/file-roots';
 import { tempDir } from '../../../helpers/temp';

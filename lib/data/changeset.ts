@@ -1,0 +1,183 @@
+import { changesetCheck, PROTOCOL_VERSION, type WireCell, type WireChange, type WireChangeset } from './changeset-schema';
+import { diffSchemas, type SchemaDescription } from './schema-fingerprint';
+import { SyncError } from '../sync-error';
+import type { TableStatements } from './table-statements';
+import type { TrackedColumn } from './tracked-table';
+import { decodeValue, type SqlValue, type WireValue } from './values';
+
+export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './changeset-schema';
+export type { WireChangeset, WireChange, WireCell } from './changeset-schema';
+
+/** One cell of a decoded change. */
+export interface DecodedCell {
+  readonly column: TrackedColumn;
+  readonly value: SqlValue;
+  readonly hlc: number;
+  readonly site: string;
+}
+
+/** One change, checked against the tracked schema, with values ready to bind. */
+export interface DecodedChange {
+  readonly table: TableStatements;
+  readonly key: readonly SqlValue[];
+  /** The key as the metadata stores it. */
+  readonly metaKey: SqlValue;
+  readonly cl: number;
+  readonly hlc: number;
+  readonly site: string;
+  readonly cells: readonly DecodedCell[];
+  /** True when every non-key column is present (needed to create or revive a row). */
+  readonly complete: boolean;
+  /** The change as received, kept for the conflict log. */
+  readonly wire: WireChange;
+}
+
+/** What decoding needs from the receiving database. */
+export interface DecodeContext {
+  readonly schema: SchemaDescription;
+  readonly tables: ReadonlyMap<string, TableStatements>;
+  /** Wall time in ms (`Date.now()` outside tests). */
+  readonly nowMs: number;
+  /** Clocks this far ahead of `nowMs` are refused. */
+  readonly maxClockSkewMs: number;
+}
+
+/**
+ * A changeset whose envelope (shape, protocol, schema) is checked. Its changes
+ * are decoded one at a time by {@link decodeChange} while they are merged, so
+ * a 100k-row changeset is never held twice; a bad change still refuses the
+ * whole changeset, because the merge runs in one transaction.
+ */
+export interface CheckedChangeset {
+  readonly wire: WireChangeset;
+  readonly context: DecodeContext;
+  /** The highest clock accepted. */
+  readonly limit: number;
+}
+
+function readProtocol(raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SyncError('INVALID_CHANGESET', 400, 'the changeset must be a JSON object');
+  }
+  const protocol = (raw as { protocol?: unknown }).protocol;
+  if (protocol === undefined) throw new SyncError('INVALID_CHANGESET', 400, '/protocol: required property is missing');
+  if (protocol !== PROTOCOL_VERSION) {
+    throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify(protocol)} is not supported; this server speaks protocol ${PROTOCOL_VERSION}`);
+  }
+}
+
+/**
+ * Checks a changeset's shape with the compiled JSON Schema.
+ * @throws SyncError `INVALID_CHANGESET` (400) naming the first offending path; `UNSUPPORTED_PROTOCOL` (400)
+ */
+export function checkChangesetShape(raw: unknown): WireChangeset {
+  readProtocol(raw);
+  if (changesetCheck.Check(raw)) return raw;
+  const first = changesetCheck.Errors(raw).First();
+  const where = first === undefined ? '' : `${first.path || '/'}: ${first.message}`;
+  throw new SyncError('INVALID_CHANGESET', 400, `the changeset does not match the protocol schema (${where})`);
+}
+
+/**
+ * Refuses a changeset built against another tracked schema.
+ * @throws SyncError `SCHEMA_MISMATCH` (409) naming every table and column that differs
+ */
+export function checkSchema(ours: SchemaDescription, theirs: SchemaDescription): void {
+  const differences = diffSchemas(ours, theirs);
+  if (ours.fingerprint === theirs.fingerprint && differences.length === 0) return;
+  const detail = differences.length > 0 ? differences.join('; ') : `fingerprint ${theirs.fingerprint} differs from ${ours.fingerprint}`;
+  throw new SyncError('SCHEMA_MISMATCH', 409, `the sender's tracked schema differs from this server's: ${detail}. Migrate both servers to the same schema, then sync.`);
+}
+
+function refuseClock(hlc: number, where: string, context: DecodeContext): never {
+  const aheadMs = Math.floor(hlc / 1024) - context.nowMs;
+  throw new SyncError(
+    'CLOCK_SKEW',
+    422,
+    `${where} carries a clock ${Math.round(aheadMs / 1000)} s ahead of this server's (limit ${Math.round(context.maxClockSkewMs / 1000)} s); fix the sender's clock (NTP) and sync again`,
+  );
+}
+
+function siteAt(sites: readonly string[], index: number, where: string): string {
+  const site = sites[index];
+  if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where}: site index ${index} is not in "sites"`);
+  return site;
+}
+
+/** Decodes a value; the place is named (built) only when the value is refused: building it for every cell is costly. */
+function decodeAt(value: WireValue, index: number, name: string): SqlValue {
+  if (typeof value === 'string' || value === null) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  return decodeValue(value, `change #${index}.${name}`);
+}
+
+function refuseCell(change: WireChange, table: TableStatements, name: string, index: number): never {
+  if (table.table.key.some((keyColumn) => keyColumn.name === name)) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: ${JSON.stringify(name)} is a key column; send it in "key"`);
+  }
+  throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${JSON.stringify(name)}`);
+}
+
+function decodeCells(change: WireChange, table: TableStatements, at: CheckedChangeset, index: number, siteOfChange: string): DecodedCell[] {
+  const cells: DecodedCell[] = [];
+  const wireCells = change.cells;
+  if (wireCells === undefined) return cells;
+  for (const name in wireCells) {
+    if (!Object.hasOwn(wireCells, name)) continue;
+    const cell = wireCells[name] as WireCell;
+    const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
+    if (!Array.isArray(cell)) {
+      cells.push({ column, value: decodeAt(cell, index, name), hlc: change.hlc, site: siteOfChange });
+      continue;
+    }
+    const [value, hlc, site] = cell;
+    if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
+    const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, `change #${index}.${name}`);
+    if (hlc < change.hlc || (hlc === change.hlc && siteId < siteOfChange)) {
+      throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: a cell's clock is older than its row's (birth) clock`);
+    }
+    cells.push({ column, value: decodeAt(value, index, name), hlc, site: siteId });
+  }
+  return cells;
+}
+
+function decodeKey(change: WireChange, table: TableStatements, index: number): SqlValue[] {
+  if (change.key.length !== table.table.key.length) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: table ${table.table.name} has ${table.table.key.length} key column(s), the change has ${change.key.length}`);
+  }
+  const key: SqlValue[] = [];
+  for (let position = 0; position < change.key.length; position += 1) {
+    const value = decodeAt(change.key[position] ?? null, index, `key[${position}]`);
+    if (value === null) throw new SyncError('INVALID_VALUE', 400, `change #${index}: a key value is null`);
+    key.push(value);
+  }
+  return key;
+}
+
+/**
+ * Decodes one change of a checked changeset against the tracked schema.
+ * @throws SyncError 400 `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`, `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
+ */
+export function decodeChange(change: WireChange, at: CheckedChangeset, index: number): DecodedChange {
+  const table = at.context.tables.get(change.table);
+  if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `change #${index}: ${JSON.stringify(change.table)} is not a tracked table`);
+  const key = decodeKey(change, table, index);
+  if (change.hlc > at.limit) refuseClock(change.hlc, `change #${index}`, at.context);
+  if (change.cl % 2 === 0 && change.cells !== undefined && Object.keys(change.cells).length > 0) {
+    throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: a deleted row (even cl) carries no cells`);
+  }
+  const site = at.wire.sites[change.site] ?? siteAt(at.wire.sites, change.site, `change #${index}`);
+  const cells = decodeCells(change, table, at, index, site);
+  const complete = cells.length === table.table.values.length;
+  return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete, wire: change };
+}
+
+/**
+ * Checks a changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema.
+ * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
+ */
+export function checkChangeset(raw: unknown, context: DecodeContext): CheckedChangeset {
+  const wire = checkChangesetShape(raw);
+  checkSchema(context.schema, wire.schema);
+  return { wire, context, limit: (context.nowMs + context.maxClockSkewMs) * 1024 + 1023 };
+}

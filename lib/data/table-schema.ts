@@ -1,0 +1,124 @@
+import type Database from 'better-sqlite3';
+import { isReservedName } from './sql-names';
+import { SyncError } from '../sync-error';
+
+/** Most columns a tracked table may have: an UPDATE records changed columns in a 64-bit mask. */
+export const MAX_TRACKED_COLUMNS = 63;
+
+/** One column of a table as read from its schema. */
+export interface ColumnSchema {
+  /** Column name. */
+  readonly name: string;
+  /** Declared type, upper-cased (`TEXT`, `INTEGER`, `` for none). */
+  readonly type: string;
+  /** 1-based position in the primary key, 0 when not a key column. */
+  readonly pk: number;
+  /** True when declared NOT NULL. */
+  readonly notNull: boolean;
+}
+
+/** A foreign key of a table: its columns and the parent's. */
+export interface ForeignKeySchema {
+  /** The parent table. */
+  readonly parent: string;
+  /** Child columns, in order. */
+  readonly from: readonly string[];
+  /** Parent columns, in order (the parent's primary key when the schema names none). */
+  readonly to: readonly string[];
+}
+
+/** What capture needs to know about one table. */
+export interface TableSchema {
+  readonly name: string;
+  /** Ordinary (not generated) columns in declaration order. */
+  readonly columns: readonly ColumnSchema[];
+  /** Key columns in primary-key order. */
+  readonly key: readonly ColumnSchema[];
+  readonly foreignKeys: readonly ForeignKeySchema[];
+  /** Column sets of UNIQUE indexes other than the primary key (plain columns only). */
+  readonly uniques: readonly (readonly string[])[];
+}
+
+interface XInfoRow {
+  name: string;
+  type: string;
+  notnull: number;
+  pk: number;
+  hidden: number;
+}
+
+function refuse(table: string, message: string): never {
+  throw new SyncError('CAPTURE_REFUSED', 500, `express-sqlite-sync: cannot track table "${table}": ${message}`);
+}
+
+function checkKind(db: Database.Database, name: string): boolean {
+  if (isReservedName(name)) refuse(name, 'names starting with _sync_ or sqlite_ are reserved');
+  const row = db.prepare('SELECT type, wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', name) as
+    | { type: string; wr: number }
+    | undefined;
+  if (row === undefined) refuse(name, 'no such table in the main database; create it before enabling capture');
+  if (row.type !== 'table') refuse(name, `it is a ${row.type}; only ordinary tables can be tracked`);
+  return row.wr === 1;
+}
+
+function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: boolean): void {
+  const fix = 'give it a globally unique key such as `id TEXT PRIMARY KEY NOT NULL` holding a UUID or ULID';
+  if (key.length === 0) refuse(name, `it has no PRIMARY KEY (rows would be matched by rowid, which differs between servers); ${fix}`);
+  const only = key[0];
+  if (key.length === 1 && only !== undefined && !withoutRowid && only.type === 'INTEGER') {
+    refuse(name, `"${only.name}" INTEGER PRIMARY KEY is an alias of the rowid: ids counted from 1 collide between servers; ${fix}`);
+  }
+  for (const column of key) {
+    if (!column.notNull && !withoutRowid) {
+      refuse(name, `key column "${column.name}" is nullable (SQLite allows NULL in a PRIMARY KEY); declare it NOT NULL`);
+    }
+  }
+}
+
+function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[] {
+  const rows = db.prepare('SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(name) as {
+    id: number;
+    parent: string;
+    fromColumn: string;
+    toColumn: string | null;
+  }[];
+  const byId = new Map<number, { parent: string; from: string[]; to: (string | null)[] }>();
+  for (const row of rows) {
+    const entry = byId.get(row.id) ?? { parent: row.parent, from: [], to: [] };
+    entry.from.push(row.fromColumn);
+    entry.to.push(row.toColumn);
+    byId.set(row.id, entry);
+  }
+  return [...byId.values()].map((fk) => {
+    const parentKey = () => (db.prepare('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(fk.parent) as { name: string }[]).map((r) => r.name);
+    const to = fk.to.every((column) => column !== null) ? (fk.to as string[]) : parentKey();
+    return { parent: fk.parent, from: fk.from, to };
+  });
+}
+
+function readUniques(db: Database.Database, name: string): string[][] {
+  const indexes = db.prepare("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1 AND origin <> 'pk' AND partial = 0").all(name) as { name: string }[];
+  const result: string[][] = [];
+  for (const index of indexes) {
+    const columns = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(index.name) as { name: string | null }[];
+    if (columns.every((column) => column.name !== null)) result.push(columns.map((column) => column.name as string));
+  }
+  return result;
+}
+
+/**
+ * Reads a table's schema and checks it can be tracked.
+ * @throws SyncError `CAPTURE_REFUSED` naming what to change: a missing table, a view, no primary key,
+ * an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a reserved name or too many columns
+ */
+export function inspectTable(db: Database.Database, name: string): TableSchema {
+  const withoutRowid = checkKind(db, name);
+  const info = db.prepare(`SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?)`).all(name) as XInfoRow[];
+  const columns = info
+    .filter((column) => column.hidden === 0)
+    .map((column) => ({ name: column.name, type: column.type.toUpperCase(), pk: column.pk, notNull: column.notnull === 1 }));
+  if (columns.length > MAX_TRACKED_COLUMNS) refuse(name, `it has ${columns.length} columns; at most ${MAX_TRACKED_COLUMNS} can be tracked (split the table)`);
+  const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
+  checkKey(name, key, withoutRowid);
+  return { name, columns, key, foreignKeys: readForeignKeys(db, name), uniques: readUniques(db, name) };
+}

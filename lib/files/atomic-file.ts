@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { isDatabaseOnDisk } from './database-file';
+import { TEMP_FILE_MARKER } from './safe-path';
+import { SyncError } from '../sync-error';
+
+/**
+ * A temp file name beside `target`: hidden, marked with {@link TEMP_FILE_MARKER}
+ * so scans skip it, and random so concurrent uploads never share one.
+ */
+export function tempPathFor(target: string): string {
+  const suffix = randomBytes(6).toString('hex');
+  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_FILE_MARKER}${suffix}`);
+}
+
+/** Creates the target's directory and opens a new temp file beside it (never an existing one). */
+export async function openTempFile(target: string): Promise<{ readonly tempPath: string; readonly handle: FileHandle }> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const tempPath = tempPathFor(target);
+  const handle = await open(tempPath, 'wx', 0o644);
+  return { tempPath, handle };
+}
+
+/** Flushes a directory entry change to disk; ignored where directories cannot be opened (Windows). */
+async function syncDirectory(directory: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // best effort: the rename itself is atomic either way
+  } finally {
+    await handle?.close();
+  }
+}
+
+function refuseDatabaseTarget(): SyncError {
+  return new SyncError('DB_CONTENT_REFUSED', 403, 'the file at that path is an SQLite database (by content or as its -wal/-shm/-journal); databases are never replaced or deleted as files');
+}
+
+/**
+ * Renames a complete, fsynced temp file over its target, then syncs the
+ * directory. A target that is a database on disk, whatever its name, is
+ * never replaced.
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) when the target is a database
+ */
+export async function commitTempFile(tempPath: string, target: string): Promise<void> {
+  if (await isDatabaseOnDisk(target)) throw refuseDatabaseTarget();
+  await rename(tempPath, target);
+  await syncDirectory(path.dirname(target));
+}
+
+/**
+ * Deletes a synced file; a database on disk, whatever its name, is never deleted.
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) when the file is a database
+ */
+export async function removeSyncedFile(absolute: string): Promise<void> {
+  if (await isDatabaseOnDisk(absolute)) throw refuseDatabaseTarget();
+  await unlink(absolute);
+}
+
+/** Removes a temp file; a file already gone is not an error. */
+export async function removeTempFile(tempPath: string): Promise<void> {
+  await rm(tempPath, { force: true });
+}
+
+/** File-system error codes that mean "the path clashes with what is on disk". */
+const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG']);
+
+/**
+ * Turns a file-system error met while storing an upload into a client-facing
+ * {@link SyncError} when it is the client's path that clashes (409) or the
+ * disk that is full (507); anything else is returned as it is.
+ */
+export function describeStoreError(error: unknown, clientPath: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && PATH_CONFLICT_CODES.has(code)) {
+    return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');
+  }
+  return error;
+}

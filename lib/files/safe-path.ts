@@ -1,0 +1,143 @@
+import { lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { SyncError } from '../sync-error';
+
+/** Longest client path accepted, in characters. */
+export const MAX_PATH_LENGTH = 1024;
+/** Longest single path segment accepted, in UTF-8 bytes (most file systems allow 255). */
+export const MAX_SEGMENT_BYTES = 255;
+/** Marker in the names of our own temp files; such names are never listed nor addressable. */
+export const TEMP_FILE_MARKER = '.sync-tmp-';
+
+/** A client path resolved inside one sync root. */
+export interface ResolvedSyncPath {
+  /** The root's name, the first segment of the client path. */
+  readonly root: string;
+  /** The root's directory on disk, absolute. */
+  readonly rootDir: string;
+  /** The rest of the client path, `/`-separated, `''` for the root itself. */
+  readonly relative: string;
+  /** The absolute path on disk. */
+  readonly absolute: string;
+}
+
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\\<>:"|?*]/;
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+function badPath(reason: string): SyncError {
+  return new SyncError('BAD_PATH', 400, `bad path: ${reason}`);
+}
+
+/** Every form the string takes when percent-decoded again, up to three times. */
+function decodedForms(input: string): string[] {
+  const forms = [input];
+  let current = input;
+  for (let round = 0; round < 3 && current.includes('%'); round += 1) {
+    try {
+      const next = decodeURIComponent(current);
+      if (next === current) break;
+      forms.push(next);
+      current = next;
+    } catch {
+      break; // not percent-encoding, e.g. a file named "50%.pdf"
+    }
+  }
+  return forms;
+}
+
+function checkSegment(segment: string): void {
+  if (segment === '') throw badPath('empty segment (leading, trailing or doubled "/")');
+  if (segment === '.' || segment === '..') throw badPath('"." and ".." segments are not allowed');
+  if (/[. ]$/.test(segment)) throw badPath(`"${segment}" ends with a dot or a space`);
+  if (WINDOWS_DEVICE.test(segment)) throw badPath(`"${segment}" is a reserved device name`);
+  if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) throw badPath('a segment is longer than 255 bytes');
+  if (segment.includes(TEMP_FILE_MARKER)) throw badPath('names holding ".sync-tmp-" are reserved for temp files');
+}
+
+function checkForm(form: string): void {
+  if (FORBIDDEN_CHARACTERS.test(form)) {
+    throw badPath('control characters, backslashes and <>:"|?* are not allowed');
+  }
+  if (form.startsWith('/')) throw badPath('absolute paths are not allowed');
+  if (form.split('/').some((segment) => segment === '..' || segment === '.')) {
+    throw badPath('"." and ".." segments are not allowed (also when percent-encoded)');
+  }
+}
+
+/**
+ * Checks the syntax of a client path `<root>[/<relative>]` and splits it.
+ * Refuses non-strings, empty or over-long paths, absolute paths, `.`/`..`
+ * (also percent- or double-encoded), backslashes, NUL and control
+ * characters, characters Windows cannot store, and names not in NFC.
+ * @throws SyncError `BAD_PATH` (400)
+ */
+export function parseSyncPath(input: unknown): { readonly root: string; readonly segments: readonly string[] } {
+  if (typeof input !== 'string') throw badPath('give exactly one `path` query parameter');
+  if (input === '') throw badPath('the path is empty');
+  if (input.length > MAX_PATH_LENGTH) throw badPath(`the path is longer than ${MAX_PATH_LENGTH} characters`);
+  for (const form of decodedForms(input)) checkForm(form);
+  if (input.normalize('NFC') !== input) throw badPath('the path is not in Unicode NFC form');
+  const segments = input.split('/');
+  segments.forEach(checkSegment);
+  const [root, ...rest] = segments;
+  return { root: root ?? '', segments: rest };
+}
+
+function isInside(child: string, parent: string): boolean {
+  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+}
+
+async function exists(absolute: string): Promise<boolean> {
+  return lstat(absolute).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Real path of the deepest part of `absolute` that exists; a dangling symlink throws. */
+async function realpathOfExisting(absolute: string, stopAt: string): Promise<string> {
+  let current = absolute;
+  for (;;) {
+    try {
+      return await realpath(current);
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!missing || current === stopAt || (await exists(current))) throw err;
+      current = path.dirname(current);
+    }
+  }
+}
+
+/**
+ * Resolves a client path inside the configured sync roots, or refuses it.
+ * Besides {@link parseSyncPath}'s checks, the deepest existing part of the
+ * path must stay inside the root once symlinks are resolved.
+ * @param roots - root name to absolute directory
+ * @param input - the client's `path` parameter
+ * @param needsFile - true when the path must name something below the root
+ * @throws SyncError `BAD_PATH` (400) or `UNKNOWN_ROOT` (404)
+ */
+export async function resolveSyncPath(
+  roots: ReadonlyMap<string, string>,
+  input: unknown,
+  needsFile: boolean,
+): Promise<ResolvedSyncPath> {
+  const { root, segments } = parseSyncPath(input);
+  const rootDir = roots.get(root);
+  if (rootDir === undefined) {
+    throw new SyncError('UNKNOWN_ROOT', 404, `unknown sync root "${root}"; known roots: ${[...roots.keys()].join(', ')}`);
+  }
+  if (needsFile && segments.length === 0) throw badPath('name a file inside the root, as <root>/<file>');
+  const absolute = path.join(rootDir, ...segments);
+  const [rootReal, targetReal] = await Promise.all([realpath(rootDir), realpathOfExisting(absolute, rootDir)]).catch(
+    (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+        throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
+      }
+      throw badPath('a symlink on the path is dangling or unreadable');
+    },
+  );
+  if (!isInside(targetReal, rootReal)) throw badPath('a symlink on the path leads outside its sync root');
+  return { root, rootDir, relative: segments.join('/'), absolute };
+}

@@ -1,0 +1,150 @@
+import type { FilePolicy } from '../files/file-policy';
+import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
+import type { FileSyncState } from './file-sync-state';
+import { deleteLocalFile, deleteRemoteFile, downloadFile, uploadFile } from './file-transfer';
+import { scanManifest, type ManifestEntry } from '../files/manifest';
+import type { ManifestCache } from '../files/manifest-cache';
+import type { PeerHttp } from './peer-http';
+import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
+import { SyncError } from '../sync-error';
+
+/** What a file sync with one peer needs. */
+export interface FileSyncContext {
+  /** This server's sync roots: name to real directory. */
+  readonly roots: ReadonlyMap<string, string>;
+  /** The database-file policy (a peer's listing is checked against it too). */
+  readonly policy: FilePolicy;
+  /** This server's digest cache. */
+  readonly cache: ManifestCache;
+  /** The peer. */
+  readonly peer: PeerHttp;
+  /** The peer's site id, used in conflict-copy names. */
+  readonly remoteSiteId: string;
+  /** The last synced state with this peer. */
+  readonly state: FileSyncState;
+  /** The clock used for conflict-copy names. */
+  readonly now: () => Date;
+  /** Called after each file step. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What a file sync of one root did. */
+export interface RootSyncReport {
+  readonly root: string;
+  uploaded: number;
+  downloaded: number;
+  deletedHere: number;
+  deletedThere: number;
+  /** Paths changed on both sides, each kept twice (see the conflict copy). */
+  readonly conflicts: Array<{ readonly path: string; readonly copyPath: string }>;
+  /** Steps that failed; they are retried on the next sync. */
+  readonly errors: Array<{ readonly path: string; readonly code: string; readonly message: string }>;
+  /** True when the peer has no such root. */
+  skipped: boolean;
+}
+
+async function remoteManifest(context: FileSyncContext, root: string): Promise<ReadonlyMap<string, string> | undefined> {
+  try {
+    const answer = await context.peer.json<{ files: ManifestEntry[] }>('GET', 'files/checksums', { path: root });
+    return new Map(answer.files.map((file) => [file.path, file.sha256]));
+  } catch (error) {
+    if (error instanceof SyncError && (error.code === 'UNKNOWN_ROOT' || error.code === 'NOT_FOUND')) return undefined;
+    throw error;
+  }
+}
+
+/** A peer's listing is not trusted: every path must be a well-formed, non-database path. */
+function checkRemotePaths(context: FileSyncContext, root: string, remote: ReadonlyMap<string, string>): void {
+  for (const relative of remote.keys()) {
+    let parsed: ReturnType<typeof parseSyncPath> | undefined;
+    try {
+      parsed = parseSyncPath(`${root}/${relative}`);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.root !== root || parsed.segments.length === 0) {
+      throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${JSON.stringify(relative)} under ${root}; refusing its listing`);
+    }
+    if (context.policy.isDatabaseName(relative)) {
+      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${relative}, a database file name; refusing its listing`);
+    }
+  }
+}
+
+async function absoluteOf(context: FileSyncContext, root: string, relative: string): Promise<string> {
+  return (await resolveSyncPath(context.roots, `${root}/${relative}`, true)).absolute;
+}
+
+async function perform(context: FileSyncContext, root: string, action: FileAction, report: RootSyncReport): Promise<void> {
+  const clientPath = `${root}/${action.path}`;
+  switch (action.kind) {
+    case 'same':
+      return;
+    case 'upload':
+      await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote);
+      report.uploaded += 1;
+      return;
+    case 'download':
+      await downloadFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local);
+      report.downloaded += 1;
+      return;
+    case 'delete-local':
+      await deleteLocalFile(await absoluteOf(context, root, action.path), clientPath, action.local);
+      report.deletedHere += 1;
+      return;
+    case 'delete-remote':
+      await deleteRemoteFile(context.peer, clientPath, action.remote);
+      report.deletedThere += 1;
+      return;
+    case 'conflict':
+      await keepBothVersions(context, root, action);
+      report.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
+  }
+}
+
+/** Both changed: the peer's version becomes the conflict copy on both sides, ours stays at the path. */
+async function keepBothVersions(context: FileSyncContext, root: string, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
+  const copyAbsolute = await absoluteOf(context, root, action.copyPath);
+  await downloadFile(context.peer, `${root}/${action.path}`, action.remote, copyAbsolute, undefined);
+  await uploadFile(context.peer, copyAbsolute, `${root}/${action.copyPath}`, action.remote, undefined);
+  await uploadFile(context.peer, await absoluteOf(context, root, action.path), `${root}/${action.path}`, action.local, action.remote);
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof SyncError) return { code: error.code, message: error.message };
+  return { code: 'FILE_SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Syncs one root with the peer, both ways, against the last synced state:
+ * plans every path (see `planFileSync`), performs each step with
+ * preconditions on both sides, and records the new base only for steps that
+ * succeeded. A failed step is reported and retried next time.
+ */
+export async function syncRoot(context: FileSyncContext, root: string): Promise<RootSyncReport> {
+  const report: RootSyncReport = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false };
+  const rootDir = context.roots.get(root);
+  if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
+  const remote = await remoteManifest(context, root);
+  if (remote === undefined) {
+    report.skipped = true;
+    return report;
+  }
+  checkRemotePaths(context, root, remote);
+  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache })).map((file) => [file.path, file.sha256]));
+  const when = context.now();
+  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
+  let done = 0;
+  for (const action of actions) {
+    try {
+      await perform(context, root, action, report);
+      for (const [path, sha256] of settledState(action)) context.state.settle(root, path, sha256);
+    } catch (error) {
+      report.errors.push({ path: `${root}/${action.path}`, ...describe(error) });
+    }
+    done += 1;
+    context.onProgress?.(done, actions.length);
+  }
+  await context.state.save();
+  return report;
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
+import { isDatabaseOnDisk } from '../files/database-file';
+import { digestFile } from '../files/file-hash';
+import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
+import type { PeerHttp } from './peer-http';
+import { readPeerError } from './peer-http';
+import type { Side } from './file-sync-plan';
+import { SyncError } from '../sync-error';
+
+/** What {@link localSide} answers for a database on disk: never equal to a digest or to "absent". */
+export const DATABASE_ON_DISK = 'database';
+
+/**
+ * The SHA-256 of a local file now, undefined when nothing is there, or
+ * {@link DATABASE_ON_DISK} for a database (by content, or as a side file),
+ * which matches no plan, so no step ever replaces or deletes it.
+ */
+export async function localSide(absolute: string): Promise<Side> {
+  const stats = await stat(absolute).catch(() => undefined);
+  if (stats === undefined) return undefined;
+  if (!stats.isFile()) return DATABASE_ON_DISK; // a folder or device where a file is planned: touch nothing
+  if (await isDatabaseOnDisk(absolute)) return DATABASE_ON_DISK;
+  const digest = await digestFile(absolute, stats.size);
+  return digest.kind === 'file' ? digest.sha256 : DATABASE_ON_DISK;
+}
+
+function partHead(boundary: string, filename: string): Buffer {
+  const safeName = filename.replace(/["\r\n\\]/g, '_');
+  return Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+}
+
+/**
+ * Sends a local file to the peer's `/files/upload`, with its SHA-256 for
+ * integrity and `if_match` so that a file the peer changed meanwhile is not
+ * overwritten.
+ */
+export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side): Promise<void> {
+  const { size } = await stat(absolute);
+  const boundary = `----express-sqlite-sync-${sha256.slice(0, 16)}`;
+  const head = partHead(boundary, path.basename(absolute));
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const body = Readable.from(
+    (async function* chunks() {
+      yield head;
+      yield* createReadStream(absolute);
+      yield tail;
+    })(),
+  );
+  const response = await peer.request(
+    'POST',
+    'files/upload',
+    { path: clientPath, sha256, if_match: remote ?? 'none' },
+    { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: body, length: head.length + size + tail.length },
+  );
+  if (response.status >= 400) throw await readPeerError(response, `upload ${clientPath}`);
+  response.body.resume();
+}
+
+/**
+ * Fetches a file from the peer into a temp file beside `absolute`, checks
+ * that it hashes to `remote`, and renames it into place only if the local
+ * file is still what the plan saw (`local`).
+ */
+export async function downloadFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side): Promise<void> {
+  const response = await peer.request('GET', 'files/download', { path: clientPath });
+  if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
+  const { tempPath, handle } = await openTempFile(absolute);
+  try {
+    const hash = createHash('sha256');
+    let header = Buffer.alloc(0);
+    for await (const chunk of response.body) {
+      if (header.length < DATABASE_HEADER_BYTES) {
+        header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
+        if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
+          throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
+        }
+      }
+      hash.update(chunk as Buffer);
+      await handle.write(chunk as Buffer);
+    }
+    if (isDatabaseHeader(header)) throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
+    await handle.sync();
+    await handle.close();
+    const received = hash.digest('hex');
+    if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
+    const now = await localSide(absolute);
+    if (now === DATABASE_ON_DISK) throw new SyncError('DB_CONTENT_REFUSED', 409, `${clientPath} is an SQLite database here; it is never replaced by a file`);
+    if (now === remote) {
+      await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
+      return;
+    }
+    if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
+    await commitTempFile(tempPath, absolute);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await removeTempFile(tempPath);
+    throw error;
+  }
+}
+
+/** Deletes a local file if it still has the SHA-256 the plan saw; a file already gone is fine. */
+export async function deleteLocalFile(absolute: string, clientPath: string, local: string): Promise<void> {
+  const now = await localSide(absolute);
+  if (now === undefined) return;
+  if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
+  await removeSyncedFile(absolute);
+}
+
+/** Deletes a file on the peer if it still has the SHA-256 the plan saw; a file already gone is fine. */
+export async function deleteRemoteFile(peer: PeerHttp, clientPath: string, remote: string): Promise<void> {
+  try {
+    await peer.json('DELETE', 'files', { path: clientPath, if_match: remote });
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'NOT_FOUND') return;
+    throw error;
+  }
+}

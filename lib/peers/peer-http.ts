@@ -1,0 +1,131 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { SyncError } from '../sync-error';
+
+/** How to reach one peer. */
+export interface PeerEndpoint {
+  /** Base URL of the peer's sync router, e.g. `http://10.0.0.2:5000/api/sync`. */
+  readonly url: string;
+  /** The shared token sent as `Authorization: Bearer`. */
+  readonly token: string;
+}
+
+/** Options of {@link PeerHttp}. */
+export interface PeerHttpOptions {
+  /** Milliseconds without progress before a request is abandoned. @defaultValue 30000 */
+  readonly timeoutMs?: number;
+  /** Extra CA certificates (PEM) to trust, for peers with self-signed certificates. */
+  readonly ca?: string | Buffer;
+}
+
+/** A response whose body has not been read yet. */
+export interface PeerResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+/** A request body: a buffer, or a stream with its length when known. */
+export type PeerBody = { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'stream'; readonly contentType: string; readonly stream: Readable; readonly length?: number };
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A small HTTP client for one peer's sync router: bearer token, keep-alive,
+ * an inactivity timeout, streamed bodies both ways, and the peer's JSON
+ * errors turned back into {@link SyncError}s with the peer's code.
+ */
+export class PeerHttp {
+  readonly #base: URL;
+  readonly #token: string;
+  readonly #timeoutMs: number;
+  readonly #agent: http.Agent;
+
+  /**
+   * @throws TypeError when the URL is not http(s)
+   */
+  constructor(endpoint: PeerEndpoint, options: PeerHttpOptions = {}) {
+    const base = new URL(endpoint.url.endsWith('/') ? endpoint.url : `${endpoint.url}/`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`peer URL must be http(s): ${endpoint.url}`);
+    this.#base = base;
+    this.#token = endpoint.token;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.ca }) : new http.Agent({ keepAlive: true });
+  }
+
+  /** The peer's base URL. */
+  get url(): string {
+    return this.#base.href;
+  }
+
+  /** Sends a request and resolves with the unread response (any status). */
+  request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<PeerResponse> {
+    const url = new URL(path, this.#base);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const headers: http.OutgoingHttpHeaders = { Authorization: `Bearer ${this.#token}`, Accept: 'application/json' };
+    const payload = body?.kind === 'json' ? Buffer.from(JSON.stringify(body.value)) : undefined;
+    if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
+    if (body?.kind === 'stream') {
+      headers['Content-Type'] = body.contentType;
+      if (body.length !== undefined) headers['Content-Length'] = body.length;
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const outgoing = transport.request(url, { method, headers, agent: this.#agent, timeout: this.#timeoutMs }, (response) => {
+        response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
+      });
+      outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));
+      outgoing.on('error', reject);
+      if (body?.kind === 'stream') {
+        body.stream.on('error', (error) => outgoing.destroy(error));
+        body.stream.pipe(outgoing);
+      } else outgoing.end(payload);
+    });
+  }
+
+  /**
+   * Sends a request and parses a JSON answer.
+   * @throws SyncError with the peer's code and status for a 4xx/5xx answer, `PEER_BAD_ANSWER` (502) for an answer that is not JSON
+   */
+  async json<T>(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<T> {
+    const response = await this.request(method, path, query, body);
+    const text = (await readAll(response.body)).toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#base.origin} answered ${method} ${path} with ${response.status} and no JSON`);
+    }
+    if (response.status >= 400) throw peerError(parsed, response.status, `${method} ${path}`);
+    return parsed as T;
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError. */
+export function peerError(parsed: unknown, status: number, what: string): SyncError {
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = typeof error?.code === 'string' ? error.code : 'PEER_ERROR';
+  const message = typeof error?.message === 'string' ? error.message : `peer answered ${status}`;
+  return new SyncError(code, status, `${what}: ${message}`);
+}
+
+/** Reads a whole response body, for error answers of streaming requests. */
+export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
+  const text = (await readAll(response.body)).toString('utf8');
+  try {
+    return peerError(JSON.parse(text), response.status, what);
+  } catch {
+    return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Router } from 'express';
+import { ManifestCache } from '../lib/files/manifest-cache';
+import { assembleRouter, buildDataParts } from './assemble';
+import { resolveSyncRouterOptions, type SyncRouterOptions } from './router-options';
+
+export { createSyncNode } from './sync-node';
+export type { SyncNode } from './sync-node';
+
+/**
+ * Builds the sync router of a server that answers its peers: mount it under
+ * a prefix of your choice (`app.use('/api/sync', createSyncRouter({ token,
+ * roots }))`). It sets helmet's headers, requires the shared token, serves
+ * the file endpoints (`/files/checksums`, `/files/upload`, `/files/download`,
+ * `DELETE /files`), the data endpoints when `database` and `tables` are given
+ * (`/data/info`, `/data/changes`, `/data/conflicts`), `/status`, `/metrics`
+ * and the status page at `/ui`, and answers every error as
+ * `{ "error": { "code", "message" } }`. To also sync *with* peers, use
+ * `createSyncNode`.
+ * @throws TypeError when no token is given (and `allowUnauthenticatedPeers` is not true), an option has the wrong type or is unknown, or the function is passed to `app.use` uncalled
+ * @throws RangeError when an option is out of range
+ * @throws SyncError `CAPTURE_REFUSED` when a table in `tables` cannot be tracked (see `enableCapture`)
+ */
+export function createSyncRouter(options: SyncRouterOptions): Router {
+  const config = resolveSyncRouterOptions(options);
+  return assembleRouter(config, { cache: new ManifestCache({ watchDirectories: config.watchDirectories }), client: undefined, ...buildDataParts(config) });
+}

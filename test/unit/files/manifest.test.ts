@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { existsSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { createFilePolicy } from '../../../lib/files/file-policy';
+import { scanManifest } from '../../../lib/files/manifest';
+import { ManifestCache } from '../../../lib/files/manifest-cache';
+import { JOURNAL_BYTES, put, SQLITE_BYTES, WAL_BYTES } from '../../helpers/file-roots';
+import { tempDir } from '../../helpers/temp';
+
+const sha = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+const AN_HOUR_AGO = new Date(Date.now() - 3600_000);
+
+describe('scanManifest', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let root: string;
+  const policy = createFilePolicy();
+
+  beforeEach(() => {
+    temp = tempDir();
+    root = path.join(temp.dir, 'root');
+    put(root, 'settings.json', '{"a":1}');
+    put(root, 'deep/er/notes.txt', 'notes');
+    put(root, 'app.db', SQLITE_BYTES);
+    put(root, 'app.db-wal', WAL_BYTES);
+    put(root, 'app.db-shm', 'shm');
+    put(root, 'app.db-journal', JOURNAL_BYTES);
+    put(root, 'write.lock', '');
+    put(root, 'disguised.png', SQLITE_BYTES);
+    put(root, 'deep/.photo.jpg.sync-tmp-0123', 'partial');
+    put(temp.dir, 'outside/secret.txt', 'secret');
+    symlinkSync(path.join(temp.dir, 'outside', 'secret.txt'), path.join(root, 'escape.txt'));
+    symlinkSync(path.join(temp.dir, 'outside'), path.join(root, 'escape-dir'));
+    symlinkSync(path.join(root, 'settings.json'), path.join(root, 'alias.json'));
+  });
+  afterEach(() => temp.cleanup());
+
+  it('lists regular files with size, mtime and sha256, sorted, and nothing else', async () => {
+    const files = await scanManifest(root, '', { policy, cache: new ManifestCache() });
+    expect(files.map((file) => file.path)).toEqual(['alias.json', 'deep/er/notes.txt', 'settings.json']);
+    const settings = files.find((file) => file.path === 'settings.json');
+    expect(settings).toEqual({
+      path: 'settings.json',
+      size: 7,
+      mtimeMs: statSync(path.join(root, 'settings.json')).mtimeMs,
+      sha256: sha('{"a":1}'),
+    });
+  });
+
+  it('lists a folder under the root with root-relative paths', async () => {
+    const files = await scanManifest(root, 'deep', { policy, cache: new ManifestCache() });
+    expect(files.map((file) => file.path)).toEqual(['deep/er/notes.txt']);
+  });
+
+  it('answers an unchanged file from the cache without reading it again', async () => {
+    const file = path.join(root, 'settings.json');
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    const cache = new ManifestCache();
+    await scanManifest(root, '', { policy, cache });
+    // Same size, same inode, mtime put back: only a re-read could see the new bytes.
+    writeFileSync(file, '{"b":2}');
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    const again = await scanManifest(root, '', { policy, cache });
+    expect(again.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"a":1}'));
+  });
+
+  it('re-hashes a file whose mtime or size changed', async () => {
+    const file = path.join(root, 'settings.json');
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    const cache = new ManifestCache();
+    await scanManifest(root, '', { policy, cache });
+    writeFileSync(file, '{"b":2}');
+    const changedMtime = await scanManifest(root, '', { policy, cache });
+    expect(changedMtime.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"b":2}'));
+    writeFileSync(file, '{"b":22}');
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    const changedSize = await scanManifest(root, '', { policy, cache });
+    expect(changedSize.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"b":22}'));
+  });
+
+  it('does not trust the cache for a file changed within the racy window', async () => {
+    const file = path.join(root, 'settings.json');
+    const cache = new ManifestCache();
+    await scanManifest(root, '', { policy, cache });
+    const { mtime } = statSync(file);
+    writeFileSync(file, '{"c":3}');
+    utimesSync(file, mtime, mtime); // same size, same (recent) mtime
+    const again = await scanManifest(root, '', { policy, cache });
+    expect(again.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"c":3}'));
+  });
+
+  it('leaves out a file that turns into database content', async () => {
+    const cache = new ManifestCache();
+    await scanManifest(root, '', { policy, cache });
+    writeFileSync(path.join(root, 'deep/er/notes.txt'), SQLITE_BYTES);
+    const files = await scanManifest(root, '', { policy, cache });
+    expect(files.map((file) => file.path)).toEqual(['alias.json', 'settings.json']);
+  });
+
+  it('forgets the digests of deleted files', async () => {
+    for (const name of ['settings.json', 'deep/er/notes.txt']) utimesSync(path.join(root, name), AN_HOUR_AGO, AN_HOUR_AGO);
+    const cache = new ManifestCache();
+    await scanManifest(root, '', { policy, cache });
+    expect(cache.size).toBe(3); // settings.json, its alias, notes.txt
+    rmSync(path.join(root, 'deep/er/notes.txt'));
+    await scanManifest(root, '', { policy, cache });
+    expect(cache.size).toBe(2);
+  });
+
+  it('leaves out a live WAL database named without an extension, with its -wal and -shm', async () => {
+    const db = new Database(path.join(root, 'store'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    try {
+      expect(existsSync(path.join(root, 'store-wal')) && existsSync(path.join(root, 'store-shm'))).toBe(true);
+      const files = await scanManifest(root, '', { policy, cache: new ManifestCache() });
+      expect(files.map((file) => file.path).filter((name) => name.startsWith('store'))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('streams large files and still refuses large database content', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    put(root, 'big.bin', big);
+    put(root, 'big-disguised.bin', Buffer.concat([SQLITE_BYTES, big]));
+    const files = await scanManifest(root, '', { policy, cache: new ManifestCache() });
+    expect(files.find((file) => file.path === 'big.bin')?.sha256).toBe(sha(big));
+    expect(files.some((file) => file.path === 'big-disguised.bin')).toBe(false);
+  });
+});

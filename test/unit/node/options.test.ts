@@ -1,0 +1,68 @@
+import path from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { silentLogger } from '../../../lib/logger';
+import { createSyncRouter } from '../../../node/create-sync-router';
+import type { SyncRouterOptions } from '../../../node/router-options';
+import { tempDir } from '../../helpers/temp';
+
+const TOKEN = 'a-long-enough-token-123';
+
+describe('createSyncRouter options', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(() => temp.cleanup());
+
+  const roots = (): Record<string, string> => ({ uploads: path.join(temp.dir, 'uploads') });
+
+  it('refuses to start without a token, naming the fix', () => {
+    expect(() => createSyncRouter({ roots: roots(), logger: silentLogger })).toThrow(/allowUnauthenticatedPeers/);
+  });
+
+  it('runs without a token only with the explicit opt-out', async () => {
+    const app = express().use('/api/sync', createSyncRouter({ roots: roots(), allowUnauthenticatedPeers: true, logger: silentLogger }));
+    const response = await request(app).get('/api/sync/files/checksums?path=uploads');
+    expect(response.status).toBe(200);
+  });
+
+  it.each<[string, SyncRouterOptions, ErrorConstructor, RegExp]>([
+    ['a short token', { token: 'short' }, RangeError, /at least 16/],
+    ['a numeric token', { token: 42 as unknown as string }, TypeError, /token #0/],
+    ['an empty token list', { token: [] }, TypeError, /empty/],
+    ['a typo in an option', { token: TOKEN, allowUnauthenticatedPeer: true } as SyncRouterOptions, TypeError, /unknown option.*allowUnauthenticatedPeer/],
+    ['a string opt-out', { allowUnauthenticatedPeers: 'yes' as unknown as boolean }, TypeError, /allowUnauthenticatedPeers/],
+    ['a negative upload limit', { token: TOKEN, maxUploadBytes: -1 }, RangeError, /maxUploadBytes/],
+    ['a string upload limit', { token: TOKEN, maxUploadBytes: '1mb' as unknown as number }, TypeError, /maxUploadBytes/],
+    ['an unknown upload root', { token: TOKEN, uploadRoot: 'photos' }, RangeError, /uploadRoot/],
+    ['a bad root name', { token: TOKEN, roots: { '../x': '/tmp/x' } }, RangeError, /root name/],
+    ['bad database names', { token: TOKEN, databaseFileNames: 'app.db' as unknown as string[] }, TypeError, /databaseFileNames/],
+    ['a string watchDirectories', { token: TOKEN, watchDirectories: 'no' as unknown as boolean }, TypeError, /watchDirectories/],
+  ])('refuses %s', (_label, options, type, message) => {
+    const withRoots = { roots: roots(), logger: silentLogger, ...options };
+    expect(() => createSyncRouter(withRoots)).toThrow(type);
+    expect(() => createSyncRouter(withRoots)).toThrow(message);
+  });
+
+  it('explains app.use(createSyncRouter) without the call', async () => {
+    const app = express();
+    app.use('/api/sync', createSyncRouter as unknown as express.RequestHandler);
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).json({ message: error.message });
+    });
+    const response = await request(app).get('/api/sync/files/checksums');
+    expect((response.body as { message: string }).message).toMatch(/createSyncRouter is a factory/);
+  });
+
+  it('accepts several tokens for rotation and compares them all', async () => {
+    const app = express().use('/api/sync', createSyncRouter({ roots: roots(), token: [TOKEN, 'the-next-token-456789'], logger: silentLogger }));
+    for (const token of [TOKEN, 'the-next-token-456789']) {
+      const response = await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', `Bearer ${token}`);
+      expect(response.status).toBe(200);
+    }
+    const wrong = await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', `Bearer ${TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+});
