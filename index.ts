@@ -1,47 +1,56 @@
-export { createSyncRouter, createSyncNode } from './node/create-sync-router';
-export type { SyncNode } from './node/create-sync-router';
-export type { SyncRouterOptions } from './node/router-options';
-export type { SyncNodeOptions } from './node/node-options';
-export { SyncClient } from './lib/peers/sync-client';
-export type { SyncClientOptions, LocalFiles } from './lib/peers/sync-client';
-export type { LocalData } from './lib/peers/data-exchange';
-export { localDataOf } from './lib/data/local-data';
-export { SyncScheduler, nextDelayMs } from './lib/peers/scheduler';
-export type { BackoffOptions, SchedulerOptions, PeerSchedule } from './lib/peers/scheduler';
-export type { PeerStatus, PeerSyncResult, SyncProgress, SyncStatus, FileConflict } from './lib/peers/sync-status';
-export { formatMetrics } from './lib/peers/metrics';
-export { backupDatabase, checkDatabaseFile } from './lib/data/backup';
+// The public API of express-sqlite-sync: what README.md and docs/API.md document, and nothing else.
+
+// Factories and their options
+export { createSyncRouter } from './node/create-sync-router';
+export { createSyncNode } from './node/create-sync-node';
+export type { SyncNode } from './node/create-sync-node';
+export type { SyncRouterOptions, SyncNodeOptions } from './node/options';
+export { DEFAULTS } from './lib/defaults';
+
+// Data: capture, the tracker and the wire format
+export { enableCapture } from './lib/data/capture';
+export type { CaptureOptions } from './lib/data/capture';
+export { ChangeTracker } from './lib/data/change-tracker';
+export type { ChangeTrackerOptions } from './lib/data/change-tracker';
+export type { ConflictRecord } from './lib/data/conflict-log';
+export { ChangesetSchema, DataInfoSchema, ApplyResultSchema, PROTOCOL_VERSION } from './lib/data/wire-schema';
+export type { ApplyResult, ColumnDescription, ConflictReason, ConflictReport, DataInfo, SchemaDescription, WireCell, WireChange, WireChangeset } from './lib/data/wire-schema';
+export { decodeValue, encodeValue } from './lib/data/values';
+export type { SqlValue, WireValue } from './lib/data/values';
+export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
+export type { BackupProgress } from './lib/data/backup';
 export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
-export { PeerHttp } from './lib/peers/peer-http';
-export type { PeerEndpoint, PeerHttpOptions } from './lib/peers/peer-http';
-export { planFileSync, conflictCopyPath } from './lib/peers/file-sync-plan';
-export type { FileAction } from './lib/peers/file-sync-plan';
-export { SyncError } from './lib/sync-error';
-export { createFilePolicy, isDatabaseHeader, canonicalFileName } from './lib/files/file-policy';
+
+// Talking to peers
+export { SyncClient } from './lib/peers/sync-client';
+export type { SyncClientOptions } from './lib/peers/sync-client';
+export type { BackoffOptions } from './lib/peers/scheduler';
+export type { FileConflict, PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+
+// Files: the database guard and its building blocks
+export type { LocalFiles } from './lib/files/local-files';
+export { createFilePolicy, isDatabaseHeader } from './lib/files/file-policy';
 export type { FilePolicy, FilePolicyOptions } from './lib/files/file-policy';
 export { parseSyncPath, resolveSyncPath } from './lib/files/safe-path';
 export type { ResolvedSyncPath } from './lib/files/safe-path';
+export { resolveSyncRoots } from './lib/files/sync-roots';
 export { scanManifest } from './lib/files/manifest';
 export type { ManifestEntry, ManifestScanOptions } from './lib/files/manifest';
 export { ManifestCache } from './lib/files/manifest-cache';
-export { silentLogger } from './lib/logger';
-export type { SyncLogger } from './lib/logger';
-export { bearerAuth } from './middleware/auth';
-export type { BearerAuthOptions } from './middleware/auth';
+
+// Express building blocks
 export { uploadGuard } from './middleware/upload-guard';
 export type { UploadGuardOptions } from './middleware/upload-guard';
+export { saveGuardedUpload, discardGuardedUpload } from './middleware/upload-commit';
+export type { SaveUploadOptions, SavedUpload } from './middleware/upload-commit';
 export { AtomicDiskStorage } from './middleware/atomic-storage';
 export type { StoredUpload, AtomicDiskStorageOptions } from './middleware/atomic-storage';
+export { bearerAuth } from './middleware/auth';
+export type { BearerAuthOptions } from './middleware/auth';
+export { securityHeaders } from './middleware/security-headers';
 export { syncErrorHandler, toSyncError } from './middleware/errors';
-export { enableCapture } from './lib/data/capture';
-export type { CaptureOptions } from './lib/data/capture';
-export { ChangeTracker, DEFAULT_MAX_CLOCK_SKEW_MS } from './lib/data/change-tracker';
-export type { ApplyResult, ChangeTrackerOptions, DataInfo } from './lib/data/change-tracker';
-export { ChangesetSchema, PROTOCOL_VERSION, WireChangeSchema, WireValueSchema, checkChangeset, checkChangesetShape, decodeChange } from './lib/data/changeset';
-export type { CheckedChangeset, DecodeContext, DecodedCell, DecodedChange, WireCell, WireChange, WireChangeset } from './lib/data/changeset';
-export type { ConflictReason, ConflictRecord, ConflictReport } from './lib/data/conflict-log';
-export type { SchemaDescription, ColumnDescription } from './lib/data/schema-fingerprint';
-export { decodeValue, encodeValue } from './lib/data/values';
-export type { SqlValue, WireValue } from './lib/data/values';
-export { createDataRouter } from './routes/data';
-export type { DataRoutesConfig } from './routes/data';
+
+// Errors and logs
+export { SyncError } from './lib/sync-error';
+export { createDefaultLogger, silentLogger } from './lib/logger';
+export type { SyncLogger } from './lib/logger';

@@ -7,7 +7,6 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
 import { SyncClient } from '../lib/peers/sync-client';
-import { localDataOf } from '../lib/data/local-data';
 import { emit, median, round, timeMs } from './figure';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
 
@@ -50,7 +49,7 @@ function openDestination(dir: string, name: string): Database.Database {
 
 function clientFor(db: Database.Database, url: string, stateDir: string): SyncClient {
   const tracker = enableCapture(db, { tables: ['readings'] });
-  return new SyncClient({ peers: [url], token: TOKEN, data: localDataOf(db, tracker), stateDir, pageSize: PAGE_SIZE });
+  return new SyncClient({ peers: [url], token: TOKEN, data: tracker, stateDir, syncPageSize: PAGE_SIZE });
 }
 
 /** Median of a raw insert of the rows into an untracked table, measured `times` times. */

@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import { describeStoreError, openTempFile, removeTempFile } from '../lib/files/atomic-file';
+import { databaseContentRefused } from '../lib/files/database-refusal';
 import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/files/file-policy';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -23,7 +24,7 @@ export interface AtomicDiskStorageOptions {
   /** Decides whether the first bytes are database content. */
   readonly policy: FilePolicy;
   /** Largest file accepted, in bytes. */
-  readonly maxFileBytes: number;
+  readonly maxUploadBytes: number;
 }
 
 type Chunks = AsyncIterator<Buffer>;
@@ -77,12 +78,12 @@ class TempWriter {
  */
 export class AtomicDiskStorage implements StorageEngine {
   readonly #policy: FilePolicy;
-  readonly #maxFileBytes: number;
+  readonly #maxUploadBytes: number;
 
   /** @param options - the policy and the size limit */
   constructor(options: AtomicDiskStorageOptions) {
     this.#policy = options.policy;
-    this.#maxFileBytes = options.maxFileBytes;
+    this.#maxUploadBytes = options.maxUploadBytes;
   }
 
   /** multer's store hook: sniff, stream to temp, hash, fsync. */
@@ -122,7 +123,7 @@ export class AtomicDiskStorage implements StorageEngine {
     try {
       const header = await readHeader(chunks, DATABASE_HEADER_BYTES);
       if (this.#policy.isDatabaseContent(Buffer.concat(header).subarray(0, DATABASE_HEADER_BYTES))) {
-        throw new SyncError('DB_CONTENT_REFUSED', 403, `"${file.originalname}" holds SQLite database content; databases sync as data, never as files`);
+        throw databaseContentRefused(JSON.stringify(file.originalname));
       }
       return await this.#streamToTemp(header, chunks, target.absolute);
     } catch (error) {
@@ -134,7 +135,7 @@ export class AtomicDiskStorage implements StorageEngine {
 
   async #streamToTemp(header: Buffer[], chunks: Chunks, target: string): Promise<StoredUpload> {
     const { tempPath, handle } = await openTempFile(target);
-    const writer = new TempWriter(handle, this.#maxFileBytes);
+    const writer = new TempWriter(handle, this.#maxUploadBytes);
     try {
       for (const chunk of header) await writer.write(chunk);
       for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) await writer.write(next.value);

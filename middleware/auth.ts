@@ -48,7 +48,12 @@ function readBearer(header: string | undefined): string | undefined {
  * Answers 401 `UNAUTHORIZED` without a token or with a wrong one.
  */
 export function bearerAuth(options: BearerAuthOptions): RequestHandler {
-  const accepted = checkTokens(options.tokens).map(digest);
+  return tokenGate(checkTokens(options.tokens));
+}
+
+/** {@link bearerAuth} over tokens already checked by `checkTokens` (the router checks its options once). */
+export function tokenGate(tokens: readonly string[]): RequestHandler {
+  const accepted = tokens.map(digest);
   return function bearerAuthMiddleware(req, _res, next) {
     const presented = readBearer(req.headers.authorization);
     if (presented === undefined) {

@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 /** How much of a refused body is read after the answer, before the connection is cut. */
 export interface DrainLimits {
   /** Bytes read and discarded after the answer at most. */
-  readonly maxBytes: number;
+  readonly refusedBodyDrainBytes: number;
   /** Milliseconds the connection is kept open after the answer at most. */
-  readonly maxMs: number;
+  readonly refusedBodyDrainMs: number;
 }
 
 /** How often a lingering socket's byte count and age are checked. */
@@ -18,7 +18,7 @@ const LINGER_POLL_MS = 10;
  * client before the client reads it. So, as Apache does, we half-close
  * (FIN after the answer), read and discard what still arrives, and destroy
  * the socket once the client closes or a bound is reached. A refused 1 GB
- * upload therefore costs at most `maxBytes` more reading, not 1 GB.
+ * upload therefore costs at most `refusedBodyDrainBytes` more reading, not 1 GB.
  *
  * Node's HTTP server ends a `Connection: close` response with
  * `socket.destroySoon()`; this replaces that method on this one socket.
@@ -29,7 +29,7 @@ export function lingerOnClose(socket: Socket, limits: DrainLimits): void {
     const startedAt = Date.now();
     // The HTTP parser may read the socket natively (no 'data' events), so poll its byte count.
     const watch = setInterval(() => {
-      if (this.bytesRead - startBytes > limits.maxBytes || Date.now() - startedAt > limits.maxMs) this.destroy();
+      if (this.bytesRead - startBytes > limits.refusedBodyDrainBytes || Date.now() - startedAt > limits.refusedBodyDrainMs) this.destroy();
     }, LINGER_POLL_MS);
     watch.unref();
     this.once('end', () => this.destroy());

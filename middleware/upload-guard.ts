@@ -1,8 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
-import type { FilePolicy } from '../lib/files/file-policy';
+import { DEFAULTS } from '../lib/defaults';
+import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { removeTempFile } from '../lib/files/atomic-file';
+import { resolveSyncRoots } from '../lib/files/sync-roots';
+import { positiveInteger } from '../lib/option-checks';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
@@ -12,26 +16,46 @@ import { getUploadContext, setUploadContext, type UploadContext } from './upload
 /** Room for multipart boundaries, part headers and the small fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/** Options of {@link uploadGuard}; the router resolves them, so all are required here. */
-export interface UploadGuardOptions {
-  /** Sync roots: name to absolute directory. */
-  readonly roots: ReadonlyMap<string, string>;
-  /** Root that receives an upload sent without `?path=`. */
-  readonly uploadRoot: string;
-  /** The database-file policy. */
-  readonly policy: FilePolicy;
-  /** Largest file accepted, in bytes. */
-  readonly maxFileBytes: number;
-  /** How much of a refused body is read after the early answer. */
-  readonly drain: DrainLimits;
+/** Options of {@link uploadGuard}. */
+export interface UploadGuardOptions extends Partial<DrainLimits> {
+  /**
+   * Where uploads may go: root name to directory (missing ones are created),
+   * or the map `resolveSyncRoots` returns.
+   */
+  readonly roots: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+  /** Root that receives an upload sent without `?path=`. @defaultValue the first root */
+  readonly uploadRoot?: string;
+  /** The database-file policy. @defaultValue `createFilePolicy()` */
+  readonly policy?: FilePolicy;
+  /** Largest file accepted, in bytes. @defaultValue `DEFAULTS.maxUploadBytes` */
+  readonly maxUploadBytes?: number;
 }
 
-function refuseDatabaseName(name: string): SyncError {
-  return new SyncError('DB_FILE_REFUSED', 403, `${name} is an SQLite database file name; databases sync as data, never as files`);
+/** {@link UploadGuardOptions} resolved once. */
+interface UploadGuardConfig extends DrainLimits {
+  readonly roots: ReadonlyMap<string, string>;
+  readonly uploadRoot: string;
+  readonly policy: FilePolicy;
+  readonly maxUploadBytes: number;
+}
+
+function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGuardConfig {
+  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: uploadGuard needs an options object with `roots`');
+  const roots = options.roots instanceof Map ? options.roots : resolveSyncRoots(options.roots);
+  const uploadRoot = options.uploadRoot ?? [...roots.keys()][0] ?? '';
+  if (roots.size > 0 && !roots.has(uploadRoot)) throw new RangeError(`express-sqlite-sync: \`uploadRoot\` ${JSON.stringify(uploadRoot)} is not one of the roots`);
+  return {
+    roots,
+    uploadRoot,
+    policy: options.policy ?? createFilePolicy(),
+    maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
+    refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+  };
 }
 
 /** Resolves `?path=` (when given) and refuses a database target before any body byte is read. */
-async function resolveQueryTarget(req: Request, options: UploadGuardOptions): Promise<ResolvedSyncPath | undefined> {
+async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {
   const query = req.query.path;
   if (query === undefined) return undefined;
   const target = await resolveSyncPath(options.roots, query, true);
@@ -40,12 +64,10 @@ async function resolveQueryTarget(req: Request, options: UploadGuardOptions): Pr
 }
 
 /** A target named like a database, or that is one on disk (by content, or as its side file), is refused. */
-async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGuardOptions): Promise<void> {
+async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGuardConfig): Promise<void> {
   const clientPath = `${target.root}/${target.relative}`;
-  if (options.policy.isDatabaseName(target.relative)) throw refuseDatabaseName(clientPath);
-  if (await isDatabaseOnDisk(target.absolute)) {
-    throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} is an SQLite database on disk (or its -wal/-shm/-journal); it is never replaced by an upload`);
-  }
+  if (options.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
 }
 
 function checkDeclaredLength(req: Request, limit: number): void {
@@ -101,7 +123,7 @@ function createContext(req: Request, res: Response, next: NextFunction, drain: D
   return context;
 }
 
-function createFileFilter(options: UploadGuardOptions) {
+function createFileFilter(options: UploadGuardConfig) {
   return function uploadFileFilter(req: Request, file: Express.Multer.File, callback: FileFilterCallback): void {
     const context = getUploadContext(req);
     if (context.settled) return callback(null, false); // already answered (e.g. too large): store nothing
@@ -109,7 +131,7 @@ function createFileFilter(options: UploadGuardOptions) {
       context.fail(error);
       callback(error as Error);
     };
-    if (options.policy.isDatabaseName(file.originalname)) return refuse(refuseDatabaseName(JSON.stringify(file.originalname)));
+    if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(JSON.stringify(file.originalname)));
     if (context.target !== undefined) return callback(null, true);
     resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true)
       .then(async (target) => {
@@ -129,19 +151,20 @@ function createFileFilter(options: UploadGuardOptions) {
  * answered at once with `Connection: close` and a bounded drain. On success
  * `req.file` holds the temp file (see {@link StoredUpload}) and
  * `req.uploadTarget` its destination; the route commits it.
- * @throws TypeError never at request time; options are checked by the router
+ * @throws TypeError, RangeError for bad options, at construction (never at request time)
  */
-export function uploadGuard(options: UploadGuardOptions): RequestHandler {
-  const bodyLimit = options.maxFileBytes + MULTIPART_OVERHEAD_BYTES;
+export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
+  const options = resolveUploadGuardOptions(guardOptions);
+  const bodyLimit = options.maxUploadBytes + MULTIPART_OVERHEAD_BYTES;
   const parse = multer({
-    storage: new AtomicDiskStorage({ policy: options.policy, maxFileBytes: options.maxFileBytes }),
+    storage: new AtomicDiskStorage({ policy: options.policy, maxUploadBytes: options.maxUploadBytes }),
     fileFilter: createFileFilter(options),
     defParamCharset: 'utf8',
     limits: { files: 1, fields: 8, parts: 6, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
   }).single('file');
 
   return function uploadGuardMiddleware(req, res, next) {
-    const context = createContext(req, res, next, options.drain);
+    const context = createContext(req, res, next, options);
     setUploadContext(req, context);
     Promise.resolve()
       .then(async () => {

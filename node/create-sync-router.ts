@@ -1,10 +1,8 @@
 import type { Router } from 'express';
 import { ManifestCache } from '../lib/files/manifest-cache';
-import { assembleRouter, buildDataParts } from './assemble';
-import { resolveSyncRouterOptions, type SyncRouterOptions } from './router-options';
-
-export { createSyncNode } from './sync-node';
-export type { SyncNode } from './sync-node';
+import { assembleRouter, captureData } from './assemble';
+import { ROUTER_OPTION_NAMES, type SyncRouterOptions } from './options';
+import { resolveSyncConfig } from './resolve-config';
 
 /**
  * Builds the sync router of a server that answers its peers: mount it under
@@ -21,6 +19,7 @@ export type { SyncNode } from './sync-node';
  * @throws SyncError `CAPTURE_REFUSED` when a table in `tables` cannot be tracked (see `enableCapture`)
  */
 export function createSyncRouter(options: SyncRouterOptions): Router {
-  const config = resolveSyncRouterOptions(options);
-  return assembleRouter(config, { cache: new ManifestCache({ watchDirectories: config.watchDirectories }), client: undefined, ...buildDataParts(config) });
+  const config = resolveSyncConfig(options, ROUTER_OPTION_NAMES, 'createSyncRouter');
+  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
+  return assembleRouter(config, { files, tracker: captureData(options), client: undefined });
 }

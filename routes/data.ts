@@ -9,9 +9,9 @@ export interface DataRoutesConfig {
   /** Largest changeset body accepted, in bytes (413 above). */
   readonly maxChangesetBytes: number;
   /** Rows per page when `limit` is not given. */
-  readonly pageSize: number;
+  readonly changesPageSize: number;
   /** Largest `limit` accepted. */
-  readonly maxPageSize: number;
+  readonly maxChangesPageSize: number;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -27,9 +27,9 @@ function readInteger(value: unknown, name: string, fallback: number, max: number
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
-  const asked = readInteger(req.query.limit, 'limit', config.pageSize, Number.MAX_SAFE_INTEGER);
+  const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
-  const limit = Math.min(asked, config.maxPageSize); // a peer asking for more gets a full page of the largest size
+  const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = req.query.exclude_site;
   if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
   if (exclude !== undefined) checkSiteId(exclude);
@@ -56,7 +56,7 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   router.get('/info', (_req, res) => {
-    res.json({ ...config.tracker.info(), now: Date.now() });
+    res.json(config.tracker.info());
   });
   router.get('/changes', (req, res) => readChanges(config, req, res));
   router.get('/conflicts', (req, res) => {

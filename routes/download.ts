@@ -2,12 +2,12 @@ import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import { isSideFileOfDatabaseSync } from '../lib/files/database-file';
-import { DATABASE_HEADER_BYTES } from '../lib/files/file-policy';
+import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
+import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { digestThroughCache } from './file-state';
-import type { FilesConfig } from './files-config';
+import type { FileRoutesConfig } from './files-config';
 
 async function openExisting(absolute: string, clientPath: string): Promise<FileHandle> {
   try {
@@ -19,12 +19,8 @@ async function openExisting(absolute: string, clientPath: string): Promise<FileH
   }
 }
 
-async function refuseDatabaseContent(handle: FileHandle, config: FilesConfig, clientPath: string): Promise<void> {
-  const header = Buffer.alloc(DATABASE_HEADER_BYTES);
-  const { bytesRead } = await handle.read(header, 0, header.length, 0);
-  if (config.policy.isDatabaseContent(header.subarray(0, bytesRead))) {
-    throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content; databases sync as data, never as files`);
-  }
+async function refuseDatabaseContent(handle: FileHandle, config: FileRoutesConfig, clientPath: string): Promise<void> {
+  if (config.policy.isDatabaseContent(await readHeader(handle))) throw databaseContentRefused(clientPath);
 }
 
 /** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
@@ -49,13 +45,9 @@ function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
 }
 
 /** Refuses a database by name: the name itself, or the side file of a database beside it. */
-function refuseDatabaseName(config: FilesConfig, target: ResolvedSyncPath, clientPath: string): void {
-  if (config.policy.isDatabaseName(target.relative)) {
-    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; databases sync as data, never as files`);
-  }
-  if (isSideFileOfDatabaseSync(target.absolute)) {
-    throw new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is the -wal, -shm or -journal of an SQLite database; databases sync as data, never as files`);
-  }
+function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): void {
+  if (config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (isSideFileOfDatabaseSync(target.absolute)) throw databaseNameRefused(`${clientPath} (the -wal, -shm or -journal of a database)`);
 }
 
 /**
@@ -63,7 +55,7 @@ function refuseDatabaseName(config: FilesConfig, target: ResolvedSyncPath, clien
  * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
  * `Range`. 403 for a database file by name or content, 404 when missing.
  */
-export async function downloadFile(config: FilesConfig, req: Request, res: Response): Promise<void> {
+export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const target = await resolveSyncPath(config.roots, req.query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   refuseDatabaseName(config, target, clientPath);
@@ -74,7 +66,7 @@ export async function downloadFile(config: FilesConfig, req: Request, res: Respo
     if (!stats.isFile()) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a file`);
     await refuseDatabaseContent(handle, config, clientPath);
     const digest = await digestThroughCache(config.cache, target.absolute, stats);
-    if (digest.kind === 'database') throw new SyncError('DB_CONTENT_REFUSED', 403, `${clientPath} holds SQLite database content`);
+    if (digest.kind === 'database') throw databaseContentRefused(clientPath);
     const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size);
     if (range === undefined) {
       res.setHeader('Content-Range', `bytes */${stats.size}`);

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { SyncClient } from '../lib/peers/sync-client';
-import type { LocalData } from '../lib/peers/data-exchange';
+import type { ChangeTracker } from '../lib/data/change-tracker';
 import { formatMetrics } from '../lib/peers/metrics';
+import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 
 /** What the status routes read. */
@@ -9,16 +9,13 @@ export interface StatusConfig {
   /** The sync client, when this server has peers. */
   readonly client: SyncClient | undefined;
   /** This server's data, when it syncs data. */
-  readonly data: LocalData | undefined;
-  /** Conflicts recorded in `_sync_conflicts`. */
-  readonly conflictCount: () => number;
+  readonly tracker: ChangeTracker | undefined;
 }
 
+/** The body of `GET /status` (and the figures of `/metrics`), built here only. */
 function currentStatus(config: StatusConfig): SyncStatus {
-  const conflicts = config.conflictCount();
-  if (config.client !== undefined) return config.client.status(conflicts);
-  const info = config.data?.info();
-  return { site: info?.site, seq: info?.seq, conflicts, peers: [] };
+  const info = config.tracker?.info();
+  return { site: info?.site, seq: info?.seq, conflicts: config.tracker?.conflictCount() ?? 0, peers: config.client?.peerStatuses() ?? [] };
 }
 
 async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {

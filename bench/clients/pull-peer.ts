@@ -10,7 +10,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../lib/data/capture';
 import { SyncClient } from '../../lib/peers/sync-client';
-import { localDataOf } from '../../lib/data/local-data';
 import { SYNC_BENCH_SCHEMA } from '../sync-rows';
 
 const MB = 1024 * 1024;
@@ -22,7 +21,7 @@ async function main(): Promise<void> {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SYNC_BENCH_SCHEMA);
-  const client = new SyncClient({ peers: [url], token, data: localDataOf(db, enableCapture(db, { tables: ['readings'] })), stateDir: dir, pageSize: Number(pageSize) });
+  const client = new SyncClient({ peers: [url], token, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir, syncPageSize: Number(pageSize) });
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { silentLogger } from '../../lib/logger';
-import { createSyncNode } from '../../node/create-sync-router';
+import { createSyncNode } from '../../node/create-sync-node';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from '../sync-rows';
 
 const [rowsText = '0', token = ''] = process.argv.slice(2);

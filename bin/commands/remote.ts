@@ -15,5 +15,5 @@ export interface RemoteOptions {
 export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = options.token ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
-  return new PeerHttp({ url: options.url, token }, { timeoutMs: Number(options.timeout) });
+  return new PeerHttp({ url: options.url, token }, { peerTimeoutMs: Number(options.timeout) });
 }

@@ -1,4 +1,5 @@
-import type { SyncStatus } from '../../lib/peers/sync-status';
+import type { Static } from '@sinclair/typebox';
+import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
 import { remoteServer, type RemoteOptions } from './remote';
 
 function ago(iso: string | undefined): string {
@@ -8,7 +9,7 @@ function ago(iso: string | undefined): string {
 }
 
 /** Formats a status answer for a terminal. */
-export function formatStatus(status: SyncStatus): string {
+export function formatStatus(status: Static<typeof SyncStatusSchema>): string {
   const lines = [`site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   for (const peer of status.peers) {
@@ -24,7 +25,7 @@ export function formatStatus(status: SyncStatus): string {
 export async function statusCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
   try {
-    const status = await server.json<SyncStatus>('GET', 'status');
+    const status = await server.json('GET', 'status', syncStatusCheck);
     process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)}\n`);
   } finally {
     server.close();

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_DDL } from './capture-sql';
-import { ChangeTracker, type ChangeTrackerOptions } from './change-tracker';
+import { ChangeTracker, type ChangeTrackerOptions, type TrackerConfig } from './change-tracker';
+import { DEFAULTS } from '../defaults';
+import { nonNegativeInteger } from '../option-checks';
 import { LogFolder } from './log-folder';
 import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
@@ -15,9 +17,9 @@ export interface CaptureOptions extends ChangeTrackerOptions {
   readonly tables: readonly string[];
 }
 
-function checkOptions(db: unknown, options: unknown): readonly string[] {
+function checkOptions(db: unknown, options: CaptureOptions | undefined): { readonly names: readonly string[]; readonly tracker: TrackerConfig } {
   const looksLikeDb = typeof db === 'object' && db !== null && typeof (db as { prepare?: unknown }).prepare === 'function';
-  if (!looksLikeDb) throw new TypeError('express-sqlite-sync: enableCapture needs a better-sqlite3 Database as its first argument');
+  if (!looksLikeDb) throw new TypeError('express-sqlite-sync: the database (`database`, or the first argument of enableCapture) must be a better-sqlite3 Database: new Database(file)');
   const tables = (options as { tables?: unknown } | undefined)?.tables;
   if (!Array.isArray(tables) || tables.some((name) => typeof name !== 'string')) {
     throw new TypeError('express-sqlite-sync: `tables` must be an array of table names, e.g. { tables: ["teams", "reports"] }');
@@ -26,7 +28,10 @@ function checkOptions(db: unknown, options: unknown): readonly string[] {
   const names = tables as string[];
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new RangeError(`express-sqlite-sync: \`tables\` names "${duplicate}" twice`);
-  return names;
+  const now: unknown = options?.now;
+  if (now !== undefined && typeof now !== 'function') throw new TypeError('express-sqlite-sync: `now` must be a function returning milliseconds');
+  const maxClockSkewMs = nonNegativeInteger(options?.maxClockSkewMs, 'maxClockSkewMs', DEFAULTS.maxClockSkewMs);
+  return { names, tracker: { maxClockSkewMs, now: options?.now ?? Date.now } };
 }
 
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
@@ -73,7 +78,7 @@ function untrackOthers(db: Database.Database, keep: ReadonlySet<string>): void {
  * (rowid alias), with a nullable key column, a view, a reserved name or too many columns; the message says what to change
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
-  const names = checkOptions(db, options);
+  const { names, tracker } = checkOptions(db, options);
   const schemas = names.map((name) => inspectTable(db, name));
   const tracked = db
     .transaction(() => {
@@ -90,5 +95,5 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       return tables;
     })
     .immediate();
-  return new ChangeTracker(db, tracked, schemas, options);
+  return new ChangeTracker(db, tracked, schemas, tracker);
 }

@@ -1,22 +1,11 @@
 import type Database from 'better-sqlite3';
 import { decodeChange, type CheckedChangeset, type DecodedChange } from './changeset';
 import { classify, rowValues, type ConflictSettler, type Pending } from './conflict-settler';
-import type { ConflictReport } from './conflict-log';
 import type { MetaReader, RowMeta } from './meta-reader';
+import type { PeerCursors } from './peer-cursors';
 import type { SiteRegistry } from './site-registry';
+import type { ApplyResult, ConflictReport } from './wire-schema';
 import { SyncError } from '../sync-error';
-
-/** What one merge did. */
-export interface MergeResult {
-  /** Changes that changed something. */
-  readonly applied: number;
-  /** Changes that were older than, or equal to, what this database holds. */
-  readonly ignored: number;
-  /** Changes (or local rows) moved to `_sync_conflicts`. */
-  readonly conflicts: ConflictReport[];
-  /** The local seq after the merge. */
-  readonly seq: number;
-}
 
 /** Inserts a row the metadata has never seen; a row with its key already there (written with capture off) is overwritten. */
 function placeNewRow(change: DecodedChange): void {
@@ -30,7 +19,8 @@ function placeNewRow(change: DecodedChange): void {
 }
 
 interface Run {
-  readonly head: number;
+  /** The local seq before the merge. */
+  readonly localSeq: number;
   maxHlc: number;
   seq: number;
   applied: number;
@@ -54,14 +44,16 @@ export class ChangeMerger {
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
   readonly #settler: ConflictSettler;
-  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded' | 'peer' | 'savePeer', Database.Statement>>;
+  readonly #cursors: PeerCursors;
+  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded', Database.Statement>>;
 
   /** Prepares the merge's statements. */
-  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, settler: ConflictSettler) {
+  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, settler: ConflictSettler, cursors: PeerCursors) {
     this.#db = db;
     this.#meta = meta;
     this.#sites = sites;
     this.#settler = settler;
+    this.#cursors = cursors;
     this.#statements = {
       applying: db.prepare('UPDATE _sync_state SET applying = ? WHERE id = 1'),
       newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
@@ -79,17 +71,15 @@ export class ChangeMerger {
       sentinel: db.prepare("INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) VALUES (?, 0, 0, '', 0, ?)"),
       trim: db.prepare('DELETE FROM _sync_log WHERE seq < ?'),
       folded: db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1'),
-      peer: db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck(),
-      savePeer: db.prepare('INSERT INTO _sync_peers (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq'),
     };
   }
 
   /**
-   * Merges a changeset. `head` is the last local seq (after folding).
+   * Merges a changeset. `localSeq` is the last local seq (after folding).
    * @throws SyncError `INCOMPLETE_ROW` (422) for a revival without every column; `INVALID_VALUE` (400) for a value a column refuses
    */
-  merge(changeset: CheckedChangeset, head: number): MergeResult {
-    const run: Run = { head, maxHlc: 0, seq: head, applied: 0, ignored: 0, touched: new Set(), conflicts: [] };
+  merge(changeset: CheckedChangeset, localSeq: number): ApplyResult {
+    const run: Run = { localSeq, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, touched: new Set(), conflicts: [] };
     this.#statements.applying.run(1);
     this.#db.pragma('defer_foreign_keys = ON');
     const pending: Pending[] = [];
@@ -107,7 +97,7 @@ export class ChangeMerger {
     run.conflicts.push(...this.#settler.settleForeignKeys(run.touched));
     this.#finish(run, changeset);
     this.#statements.applying.run(0);
-    return { applied: run.applied, ignored: run.ignored, conflicts: run.conflicts, seq: run.seq };
+    return { received: changeset.wire.changes.length, applied: run.applied, ignored: run.ignored, conflicts: run.conflicts, seq: run.seq };
   }
 
   #attempt(change: DecodedChange, run: Run): Pending | undefined {
@@ -244,15 +234,15 @@ export class ChangeMerger {
   #finish(run: Run, changeset: CheckedChangeset): void {
     const last = this.#statements.lastHlc.get() as number;
     const clock = Math.max(last, run.maxHlc);
-    if (run.seq > run.head || clock > last) {
-      run.seq = Math.max(run.seq, run.head + 1);
+    if (run.seq > run.localSeq || clock > last) {
+      run.seq = Math.max(run.seq, run.localSeq + 1);
       this.#statements.sentinel.run(run.seq, clock);
       this.#statements.trim.run(run.seq);
       this.#statements.folded.run(run.seq);
     }
     const { since, next, site } = changeset.wire;
     if (since === undefined || next === undefined || site === this.#sites.local) return;
-    const stored = (this.#statements.peer.get(site) as number | undefined) ?? 0;
-    if (since <= stored && next > stored) this.#statements.savePeer.run(site, next);
+    const stored = this.#cursors.pull(site);
+    if (since <= stored && next > stored) this.#cursors.savePull(site, next);
   }
 }

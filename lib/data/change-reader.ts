@@ -1,18 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { WireCell, WireChange } from './changeset-schema';
+import type { WireCell, WireChange, WireChangeset } from './wire-schema';
 import type { CellMeta, MetaReader, RowMeta } from './meta-reader';
 import type { SiteRegistry } from './site-registry';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { encodeValue, type SqlValue } from './values';
 
-/** A page of changes before the changeset envelope is added. */
-export interface ChangePage {
-  readonly changes: WireChange[];
-  readonly sites: string[];
-  readonly next: number;
-  readonly more: boolean;
-}
+/** A page of changes: a changeset without its envelope (protocol, site, schema, since). */
+export type ChangePage = Required<Pick<WireChangeset, 'changes' | 'sites' | 'next' | 'more'>>;
 
 /** One part of a row's state with its own seq: its birth or death (`col` −1), or one cell changed since. */
 interface Part {
@@ -115,10 +110,10 @@ export class ChangeReader {
   /**
    * Reads the changes of up to `limit` rows after `since` (more when parents
    * are pulled forward). Call inside a read transaction, after folding.
-   * @param head - the last folded seq: the cursor when nothing more is left
+   * @param localSeq - the last folded seq: the cursor when nothing more is left
    * @param exclude - site number whose changes are left out
    */
-  read(since: number, limit: number, head: number, exclude: number | undefined): ChangePage {
+  read(since: number, limit: number, localSeq: number, exclude: number | undefined): ChangePage {
     const { rows, next, more } = this.#window(since, limit, exclude);
     const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since };
     for (const [id, pending] of rows) {
@@ -126,7 +121,7 @@ export class ChangeReader {
       state.position = pending.first;
       this.#emit(pending, state, 0);
     }
-    return { changes: state.changes, sites: state.sites, next: more ? next : Math.max(next, head), more };
+    return { changes: state.changes, sites: state.sites, next: more ? next : Math.max(next, localSeq), more };
   }
 
   /**

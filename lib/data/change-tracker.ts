@@ -1,18 +1,20 @@
 import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql } from './capture-sql';
 import { ChangeReader } from './change-reader';
-import { ChangeMerger, type MergeResult } from './change-merger';
+import { ChangeMerger } from './change-merger';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
 import { ConflictSettler } from './conflict-settler';
 import { ConflictLog, type ConflictRecord } from './conflict-log';
 import { ForeignKeyCheck } from './foreign-key-check';
 import { LogFolder } from './log-folder';
 import { MetaReader } from './meta-reader';
-import { describeSchema, type SchemaDescription } from './schema-fingerprint';
+import { PeerCursors } from './peer-cursors';
+import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SiteRegistry } from './site-registry';
 import { TableStatements } from './table-statements';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
+import type { ApplyResult, DataInfo, SchemaDescription } from './wire-schema';
 
 /**
  * Changesets at least this large are applied with the capture triggers set
@@ -21,9 +23,6 @@ import type { TrackedTable } from './tracked-table';
  * makes every connection re-prepare its statements.
  */
 export const BULK_APPLY_CHANGES = 1000;
-
-/** Default of {@link ChangeTrackerOptions.maxClockSkewMs}: 5 minutes. */
-export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** Options of a {@link ChangeTracker}. */
 export interface ChangeTrackerOptions {
@@ -36,29 +35,17 @@ export interface ChangeTrackerOptions {
   readonly now?: () => number;
 }
 
-/** What `GET /data/info` answers. */
-export interface DataInfo {
-  /** This database's 128-bit site id, as 32 hex characters. */
-  readonly site: string;
-  readonly protocol: number;
-  /** The tracked schema and its fingerprint. */
-  readonly schema: SchemaDescription;
-  /** The current local seq: the cursor a peer that has everything would hold. */
-  readonly seq: number;
-  /** Tracked table names. */
-  readonly tables: readonly string[];
-}
-
-/** The result of applying a changeset. */
-export interface ApplyResult extends MergeResult {
-  /** Changes received. */
-  readonly received: number;
+/** {@link ChangeTrackerOptions} checked once (by `enableCapture`), with the defaults applied. */
+export interface TrackerConfig {
+  readonly maxClockSkewMs: number;
+  readonly now: () => number;
 }
 
 /**
- * The data-sync core over one better-sqlite3 connection: reads pages of
- * changes and applies changesets, each in one transaction. Build it with
- * `enableCapture`. Statements are prepared once, here.
+ * This server's data for sync, over one better-sqlite3 connection: reads
+ * pages of changes, applies changesets (each in one transaction), and keeps
+ * the pull and push cursor of every peer. Build it with `enableCapture`.
+ * Statements are prepared once, here.
  */
 export class ChangeTracker {
   readonly #db: Database.Database;
@@ -69,19 +56,14 @@ export class ChangeTracker {
   readonly #reader: ChangeReader;
   readonly #merger: ChangeMerger;
   readonly #conflicts: ConflictLog;
-  readonly #peer: Database.Statement;
+  readonly #cursors: PeerCursors;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
 
-  /**
-   * Use `enableCapture`, which installs the capture first.
-   * @throws RangeError when `maxClockSkewMs` is not a non-negative integer
-   */
-  constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], options: ChangeTrackerOptions = {}) {
-    const skew = options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-    if (!Number.isSafeInteger(skew) || skew < 0) throw new RangeError(`express-sqlite-sync: \`maxClockSkewMs\` must be a non-negative integer, got ${skew}`);
-    this.#maxClockSkewMs = skew;
-    this.#now = options.now ?? Date.now;
+  /** Use `enableCapture`, which checks the options and installs the capture first. */
+  constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
+    this.#maxClockSkewMs = config.maxClockSkewMs;
+    this.#now = config.now;
     this.#db = db;
     this.#schema = describeSchema(schemas);
     const statements = tables.map((table) => new TableStatements(db, table));
@@ -91,9 +73,10 @@ export class ChangeTracker {
     this.#folder = new LogFolder(db);
     this.#sites = new SiteRegistry(db);
     this.#conflicts = new ConflictLog(db);
+    this.#cursors = new PeerCursors(db);
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
-    this.#merger = new ChangeMerger(db, meta, this.#sites, new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements)));
-    this.#peer = db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck();
+    const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
+    this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
   }
 
   /** This database's site id (32 hex characters). */
@@ -112,9 +95,14 @@ export class ChangeTracker {
     return this.#db.transaction(() => this.#folder.fold()).immediate();
   }
 
-  /** Site id, protocol, schema, current seq and tables. */
+  /** Site id, protocol, schema, current seq, tables and wall clock (what `GET /data/info` answers). */
   info(): DataInfo {
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#byName.keys()] };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#byName.keys()], now: this.#now() };
+  }
+
+  /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
+  describeSchemaDifference(theirs: SchemaDescription): string[] {
+    return diffSchemas(this.#schema, theirs);
   }
 
   /**
@@ -129,7 +117,7 @@ export class ChangeTracker {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     this.fold();
     const exclude = excludeSite === undefined ? undefined : this.#sites.find(excludeSite);
-    const page = this.#db.transaction(() => this.#reader.read(since, limit, this.#folder.folded(), exclude))();
+    const page = this.#db.transaction(() => this.#reader.read(since, limit, this.#folder.localSeq(), exclude))();
     return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, sites: page.sites, changes: page.changes };
   }
 
@@ -152,26 +140,41 @@ export class ChangeTracker {
     try {
       const result = this.#db
         .transaction(() => {
-          const head = this.#folder.fold();
-          if (!bulk) return this.#merger.merge(checked, head);
+          const localSeq = this.#folder.fold();
+          if (!bulk) return this.#merger.merge(checked, localSeq);
           // A large changeset is applied with the capture triggers dropped and re-created in
           // the same transaction: nobody else can write meanwhile, and a rollback restores them.
           for (const statements of this.#byName.values()) this.#db.exec(dropTriggersSql(statements.table.id));
-          const merged = this.#merger.merge(checked, head);
+          const merged = this.#merger.merge(checked, localSeq);
           for (const statements of this.#byName.values()) this.#db.exec(createTriggersSql(statements.table));
           return merged;
         })
         .immediate();
-      return { received: checked.wire.changes.length, ...result };
+      return result;
     } catch (error) {
       this.#sites.forget();
       throw error;
     }
   }
 
-  /** The cursor (the sender's seq) up to which changes from `site` have been applied here; 0 when none. */
-  cursorFor(site: string): number {
-    return (this.#peer.get(site) as number | undefined) ?? 0;
+  /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */
+  pullCursor(site: string): number {
+    return this.#cursors.pull(site);
+  }
+
+  /** The push cursor of `site`: our seq up to which it has applied our changes; 0 when never pushed. */
+  pushCursor(site: string): number {
+    return this.#cursors.push(site);
+  }
+
+  /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
+  savePushCursor(site: string, seq: number): void {
+    this.#cursors.savePush(site, seq);
+  }
+
+  /** How many conflicts `_sync_conflicts` holds. */
+  conflictCount(): number {
+    return this.#conflicts.count();
   }
 
   /** Conflicts recorded after id `afterId`, oldest first. */

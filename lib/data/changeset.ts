@@ -1,12 +1,12 @@
-import { changesetCheck, PROTOCOL_VERSION, type WireCell, type WireChange, type WireChangeset } from './changeset-schema';
-import { diffSchemas, type SchemaDescription } from './schema-fingerprint';
+import { changesetCheck, PROTOCOL_VERSION, type SchemaDescription, type WireCell, type WireChange, type WireChangeset } from './wire-schema';
+import { diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn } from './tracked-table';
 import { decodeValue, type SqlValue, type WireValue } from './values';
 
-export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './changeset-schema';
-export type { WireChangeset, WireChange, WireCell } from './changeset-schema';
+export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './wire-schema';
+export type { WireChangeset, WireChange, WireCell } from './wire-schema';
 
 /** One cell of a decoded change. */
 export interface DecodedCell {

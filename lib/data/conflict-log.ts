@@ -2,20 +2,9 @@ import type Database from 'better-sqlite3';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { encodeValue, type SqlValue, type WireValue } from './values';
+import type { ConflictReason, ConflictReport } from './wire-schema';
 
-/** Why a change could not be placed: a constraint no merge rule settles. */
-export type ConflictReason = 'UNIQUE' | 'CHECK' | 'FOREIGN_KEY';
-
-/** A conflict as the apply result reports it. */
-export interface ConflictReport {
-  /** Id in `_sync_conflicts`. */
-  readonly id: number;
-  readonly table: string;
-  readonly key: readonly WireValue[];
-  readonly reason: ConflictReason;
-  /** SQLite's own words, e.g. `UNIQUE constraint failed: reports.match_id, …`. */
-  readonly message: string;
-}
+export type { ConflictReason, ConflictReport } from './wire-schema';
 
 /** A conflict as `_sync_conflicts` keeps it: both versions, as JSON. */
 export interface ConflictRecord extends ConflictReport {
@@ -57,6 +46,7 @@ export class ConflictLog {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   readonly #list: Database.Statement;
+  readonly #count: Database.Statement;
   readonly #uniqueLookups = new Map<string, Database.Statement>();
 
   /** Prepares the statements. */
@@ -66,10 +56,16 @@ export class ConflictLog {
       'INSERT INTO _sync_conflicts (tbl, key, reason, message, incoming, local, hlc, site, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#list = db.prepare('SELECT id, tbl, key, reason, message, incoming, local, hlc, site, at FROM _sync_conflicts WHERE id > ? ORDER BY id LIMIT ?');
+    this.#count = db.prepare('SELECT count(*) FROM _sync_conflicts').pluck().safeIntegers(false);
+  }
+
+  /** How many conflicts are recorded. */
+  count(): number {
+    return this.#count.get() as number;
   }
 
   /** Stores one conflict and returns its report. */
-  record(table: string, key: readonly WireValue[], reason: ConflictReason, message: string, incoming: unknown, local: unknown, clock: { hlc: number; site: string }): ConflictReport {
+  record(table: string, key: WireValue[], reason: ConflictReason, message: string, incoming: unknown, local: unknown, clock: { hlc: number; site: string }): ConflictReport {
     const info = this.#insert.run(
       table,
       JSON.stringify(key),

@@ -58,17 +58,17 @@ export class LogFolder {
     this.#saveFolded = db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1');
   }
 
-  /** The last folded seq: every change up to it is in the clock tables. */
-  folded(): number {
+  /** The local seq: the last folded one; every change up to it is in the clock tables. */
+  localSeq(): number {
     return this.#state.get() as number;
   }
 
   /**
    * Folds every unfolded log row, in order, then trims the log.
-   * @returns the last folded seq
+   * @returns the local seq
    */
   fold(): number {
-    let folded = this.folded();
+    let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
     if (this.#onlyNewInserts.get(folded, folded) === 1) {
       // A bulk load (or a backfill): every row is new and logged once, so one set-based INSERT folds it.
@@ -82,7 +82,7 @@ export class LogFolder {
       if (last !== undefined) folded = Number(last.seq);
       if (rows.length < BATCH) break;
     }
-    if (folded !== this.folded()) {
+    if (folded !== this.localSeq()) {
       this.#trim.run(folded);
       this.#saveFolded.run(folded);
     }

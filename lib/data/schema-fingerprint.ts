@@ -1,16 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TableSchema } from './table-schema';
-
-/** One column on the wire: `[name, declared type, 1-based key position or 0]`. */
-export type ColumnDescription = [string, string, number];
-
-/** The tracked schema as a peer sees it: table name to its columns. */
-export interface SchemaDescription {
-  /** A SHA-256 (hex) of the tables, columns, declared types and key positions. */
-  readonly fingerprint: string;
-  /** Table name to its columns in declaration order. */
-  readonly tables: Record<string, ColumnDescription[]>;
-}
+import type { ColumnDescription, SchemaDescription } from './wire-schema';
 
 /** Hashes a schema description's tables in a stable order. */
 export function fingerprintOf(tables: Readonly<Record<string, readonly ColumnDescription[]>>): string {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { PushLog } from './push-log';
+import { clearPushCursors } from './peer-cursors';
 import { SyncError } from '../sync-error';
 
 /**
@@ -21,7 +21,7 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
       const previous = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
       db.prepare('UPDATE _sync_sites SET site = lower(hex(randomblob(16))) WHERE id = 0').run();
       const current = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-      new PushLog(db).clear();
+      clearPushCursors(db);
       return { previous, current };
     })
     .immediate();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
+import { databaseContentRefused } from './database-refusal';
 import { TEMP_FILE_MARKER } from './safe-path';
 import { SyncError } from '../sync-error';
 
@@ -35,10 +36,6 @@ async function syncDirectory(directory: string): Promise<void> {
   }
 }
 
-function refuseDatabaseTarget(): SyncError {
-  return new SyncError('DB_CONTENT_REFUSED', 403, 'the file at that path is an SQLite database (by content or as its -wal/-shm/-journal); databases are never replaced or deleted as files');
-}
-
 /**
  * Renames a complete, fsynced temp file over its target, then syncs the
  * directory. A target that is a database on disk, whatever its name, is
@@ -46,7 +43,7 @@ function refuseDatabaseTarget(): SyncError {
  * @throws SyncError `DB_CONTENT_REFUSED` (403) when the target is a database
  */
 export async function commitTempFile(tempPath: string, target: string): Promise<void> {
-  if (await isDatabaseOnDisk(target)) throw refuseDatabaseTarget();
+  if (await isDatabaseOnDisk(target)) throw databaseContentRefused(path.basename(target));
   await rename(tempPath, target);
   await syncDirectory(path.dirname(target));
 }
@@ -56,7 +53,7 @@ export async function commitTempFile(tempPath: string, target: string): Promise<
  * @throws SyncError `DB_CONTENT_REFUSED` (403) when the file is a database
  */
 export async function removeSyncedFile(absolute: string): Promise<void> {
-  if (await isDatabaseOnDisk(absolute)) throw refuseDatabaseTarget();
+  if (await isDatabaseOnDisk(absolute)) throw databaseContentRefused(path.basename(absolute));
   await unlink(absolute);
 }
 

@@ -1,18 +1,23 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from './file-policy';
 
 const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
+
+/** The first {@link DATABASE_HEADER_BYTES} bytes of an open file (fewer for a shorter file). */
+export async function readHeader(handle: FileHandle): Promise<Buffer> {
+  const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+  const { bytesRead } = await handle.read(header, 0, header.length, 0);
+  return header.subarray(0, bytesRead);
+}
 
 /** The first bytes of a file, or undefined when it cannot be read (missing, a folder). */
 async function headerOf(absolute: string): Promise<Buffer | undefined> {
   try {
     const handle = await open(absolute, 'r');
     try {
-      const header = Buffer.alloc(DATABASE_HEADER_BYTES);
-      const { bytesRead } = await handle.read(header, 0, header.length, 0);
-      return header.subarray(0, bytesRead);
+      return await readHeader(handle);
     } finally {
       await handle.close();
     }

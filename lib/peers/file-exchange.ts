@@ -1,21 +1,15 @@
-import type { FilePolicy } from '../files/file-policy';
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
 import type { FileSyncState } from './file-sync-state';
-import { deleteLocalFile, deleteRemoteFile, downloadFile, uploadFile } from './file-transfer';
-import { scanManifest, type ManifestEntry } from '../files/manifest';
-import type { ManifestCache } from '../files/manifest-cache';
+import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
+import type { LocalFiles } from '../files/local-files';
+import { scanManifest } from '../files/manifest';
+import { manifestAnswerCheck } from '../files/wire-schema';
 import type { PeerHttp } from './peer-http';
 import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 
-/** What a file sync with one peer needs. */
-export interface FileSyncContext {
-  /** This server's sync roots: name to real directory. */
-  readonly roots: ReadonlyMap<string, string>;
-  /** The database-file policy (a peer's listing is checked against it too). */
-  readonly policy: FilePolicy;
-  /** This server's digest cache. */
-  readonly cache: ManifestCache;
+/** One peer as a file sync sees it. */
+export interface PeerFileLink {
   /** The peer. */
   readonly peer: PeerHttp;
   /** The peer's site id, used in conflict-copy names. */
@@ -28,8 +22,11 @@ export interface FileSyncContext {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** A file sync of one root with one peer: this server's files and the peer's link. */
+type RootJob = LocalFiles & PeerFileLink;
+
 /** What a file sync of one root did. */
-export interface RootSyncReport {
+export interface RootSyncResult {
   readonly root: string;
   uploaded: number;
   downloaded: number;
@@ -43,9 +40,9 @@ export interface RootSyncReport {
   skipped: boolean;
 }
 
-async function remoteManifest(context: FileSyncContext, root: string): Promise<ReadonlyMap<string, string> | undefined> {
+async function remoteManifest(context: RootJob, root: string): Promise<ReadonlyMap<string, string> | undefined> {
   try {
-    const answer = await context.peer.json<{ files: ManifestEntry[] }>('GET', 'files/checksums', { path: root });
+    const answer = await context.peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
     return new Map(answer.files.map((file) => [file.path, file.sha256]));
   } catch (error) {
     if (error instanceof SyncError && (error.code === 'UNKNOWN_ROOT' || error.code === 'NOT_FOUND')) return undefined;
@@ -54,7 +51,7 @@ async function remoteManifest(context: FileSyncContext, root: string): Promise<R
 }
 
 /** A peer's listing is not trusted: every path must be a well-formed, non-database path. */
-function checkRemotePaths(context: FileSyncContext, root: string, remote: ReadonlyMap<string, string>): void {
+function checkRemotePaths(context: RootJob, root: string, remote: ReadonlyMap<string, string>): void {
   for (const relative of remote.keys()) {
     let parsed: ReturnType<typeof parseSyncPath> | undefined;
     try {
@@ -71,41 +68,41 @@ function checkRemotePaths(context: FileSyncContext, root: string, remote: Readon
   }
 }
 
-async function absoluteOf(context: FileSyncContext, root: string, relative: string): Promise<string> {
+async function absoluteOf(context: RootJob, root: string, relative: string): Promise<string> {
   return (await resolveSyncPath(context.roots, `${root}/${relative}`, true)).absolute;
 }
 
-async function perform(context: FileSyncContext, root: string, action: FileAction, report: RootSyncReport): Promise<void> {
+async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<void> {
   const clientPath = `${root}/${action.path}`;
   switch (action.kind) {
     case 'same':
       return;
     case 'upload':
       await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote);
-      report.uploaded += 1;
+      result.uploaded += 1;
       return;
     case 'download':
-      await downloadFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local);
-      report.downloaded += 1;
+      await fetchRemoteFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local);
+      result.downloaded += 1;
       return;
     case 'delete-local':
       await deleteLocalFile(await absoluteOf(context, root, action.path), clientPath, action.local);
-      report.deletedHere += 1;
+      result.deletedHere += 1;
       return;
     case 'delete-remote':
       await deleteRemoteFile(context.peer, clientPath, action.remote);
-      report.deletedThere += 1;
+      result.deletedThere += 1;
       return;
     case 'conflict':
       await keepBothVersions(context, root, action);
-      report.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
+      result.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
   }
 }
 
 /** Both changed: the peer's version becomes the conflict copy on both sides, ours stays at the path. */
-async function keepBothVersions(context: FileSyncContext, root: string, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
+async function keepBothVersions(context: RootJob, root: string, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
   const copyAbsolute = await absoluteOf(context, root, action.copyPath);
-  await downloadFile(context.peer, `${root}/${action.path}`, action.remote, copyAbsolute, undefined);
+  await fetchRemoteFile(context.peer, `${root}/${action.path}`, action.remote, copyAbsolute, undefined);
   await uploadFile(context.peer, copyAbsolute, `${root}/${action.copyPath}`, action.remote, undefined);
   await uploadFile(context.peer, await absoluteOf(context, root, action.path), `${root}/${action.path}`, action.local, action.remote);
 }
@@ -121,14 +118,15 @@ function describe(error: unknown): { code: string; message: string } {
  * preconditions on both sides, and records the new base only for steps that
  * succeeded. A failed step is reported and retried next time.
  */
-export async function syncRoot(context: FileSyncContext, root: string): Promise<RootSyncReport> {
-  const report: RootSyncReport = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false };
+export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: string): Promise<RootSyncResult> {
+  const context: RootJob = { ...files, ...link };
+  const result: RootSyncResult = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false };
   const rootDir = context.roots.get(root);
   if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
   const remote = await remoteManifest(context, root);
   if (remote === undefined) {
-    report.skipped = true;
-    return report;
+    result.skipped = true;
+    return result;
   }
   checkRemotePaths(context, root, remote);
   const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache })).map((file) => [file.path, file.sha256]));
@@ -137,14 +135,14 @@ export async function syncRoot(context: FileSyncContext, root: string): Promise<
   let done = 0;
   for (const action of actions) {
     try {
-      await perform(context, root, action, report);
+      await perform(context, root, action, result);
       for (const [path, sha256] of settledState(action)) context.state.settle(root, path, sha256);
     } catch (error) {
-      report.errors.push({ path: `${root}/${action.path}`, ...describe(error) });
+      result.errors.push({ path: `${root}/${action.path}`, ...describe(error) });
     }
     done += 1;
     context.onProgress?.(done, actions.length);
   }
   await context.state.save();
-  return report;
+  return result;
 }

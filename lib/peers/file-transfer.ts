@@ -6,9 +6,10 @@ import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
+import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
-import type { PeerHttp } from './peer-http';
-import { readPeerError } from './peer-http';
+import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
+import { readPeerError, type PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
 import { SyncError } from '../sync-error';
 
@@ -58,15 +59,17 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
     { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: body, length: head.length + size + tail.length },
   );
   if (response.status >= 400) throw await readPeerError(response, `upload ${clientPath}`);
-  response.body.resume();
+  const stored = await peer.readAnswer(response, uploadAnswerCheck, `POST files/upload?path=${clientPath}`);
+  if (stored.sha256 !== sha256) throw new SyncError('PEER_BAD_ANSWER', 502, `the peer stored ${clientPath} with sha256 ${stored.sha256}, not ${sha256}`);
 }
 
 /**
- * Fetches a file from the peer into a temp file beside `absolute`, checks
+ * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
+ * the route that serves one) into a temp file beside `absolute`, checks
  * that it hashes to `remote`, and renames it into place only if the local
  * file is still what the plan saw (`local`).
  */
-export async function downloadFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side): Promise<void> {
+export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side): Promise<void> {
   const response = await peer.request('GET', 'files/download', { path: clientPath });
   if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
   const { tempPath, handle } = await openTempFile(absolute);
@@ -77,19 +80,19 @@ export async function downloadFile(peer: PeerHttp, clientPath: string, remote: s
       if (header.length < DATABASE_HEADER_BYTES) {
         header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
         if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
-          throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
+          throw peerSentDatabase(clientPath);
         }
       }
       hash.update(chunk as Buffer);
       await handle.write(chunk as Buffer);
     }
-    if (isDatabaseHeader(header)) throw new SyncError('PEER_SENT_DATABASE', 502, `the peer sent SQLite database content for ${clientPath}; refused`);
+    if (isDatabaseHeader(header)) throw peerSentDatabase(clientPath);
     await handle.sync();
     await handle.close();
     const received = hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
     const now = await localSide(absolute);
-    if (now === DATABASE_ON_DISK) throw new SyncError('DB_CONTENT_REFUSED', 409, `${clientPath} is an SQLite database here; it is never replaced by a file`);
+    if (now === DATABASE_ON_DISK) throw databaseContentRefused(clientPath, 409);
     if (now === remote) {
       await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
       return;
@@ -114,7 +117,7 @@ export async function deleteLocalFile(absolute: string, clientPath: string, loca
 /** Deletes a file on the peer if it still has the SHA-256 the plan saw; a file already gone is fine. */
 export async function deleteRemoteFile(peer: PeerHttp, clientPath: string, remote: string): Promise<void> {
   try {
-    await peer.json('DELETE', 'files', { path: clientPath, if_match: remote });
+    await peer.json('DELETE', 'files', deleteAnswerCheck, { path: clientPath, if_match: remote });
   } catch (error) {
     if (error instanceof SyncError && error.code === 'NOT_FOUND') return;
     throw error;

@@ -1,22 +1,27 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 
 /** How to reach one peer. */
 export interface PeerEndpoint {
   /** Base URL of the peer's sync router, e.g. `http://10.0.0.2:5000/api/sync`. */
   readonly url: string;
-  /** The shared token sent as `Authorization: Bearer`. */
-  readonly token: string;
+  /** The shared token sent as `Authorization: Bearer`; none for a peer that runs without authentication. */
+  readonly token: string | undefined;
 }
 
-/** Options of {@link PeerHttp}. */
+/** Options of {@link PeerHttp}, named as the public options name them. */
 export interface PeerHttpOptions {
-  /** Milliseconds without progress before a request is abandoned. @defaultValue 30000 */
-  readonly timeoutMs?: number;
+  /** Milliseconds without progress before a request is abandoned. @defaultValue `DEFAULTS.peerTimeoutMs` */
+  readonly peerTimeoutMs?: number;
   /** Extra CA certificates (PEM) to trust, for peers with self-signed certificates. */
-  readonly ca?: string | Buffer;
+  readonly peerCa?: string | Buffer | undefined;
+  /** Largest JSON answer read, in bytes. @defaultValue `DEFAULTS.maxPeerAnswerBytes` */
+  readonly maxPeerAnswerBytes?: number;
 }
 
 /** A response whose body has not been read yet. */
@@ -29,10 +34,33 @@ export interface PeerResponse {
 /** A request body: a buffer, or a stream with its length when known. */
 export type PeerBody = { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'stream'; readonly contentType: string; readonly stream: Readable; readonly length?: number };
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/**
+ * Reads a whole body, up to `maxBytes`.
+ * @throws SyncError `PEER_BAD_ANSWER` (502) for a longer body (the rest is not read)
+ */
+async function readAll(stream: Readable, maxBytes: number, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let length = 0;
+  for await (const chunk of stream) {
+    length += (chunk as Buffer).length;
+    if (length > maxBytes) {
+      stream.destroy();
+      throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: the answer is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Narrows a peer's parsed answer with its compiled schema.
+ * @throws SyncError `PEER_BAD_ANSWER` (502) naming the first field that is wrong
+ */
+export function checkAnswer<T extends TSchema>(check: TypeCheck<T>, parsed: unknown, what: string): Static<T> {
+  if (check.Check(parsed)) return parsed;
+  const first = check.Errors(parsed).First();
+  const field = first === undefined || first.path === '' ? 'the answer' : `field ${first.path}`;
+  throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: ${field} is wrong (${first?.message ?? 'does not match the protocol'}); is the peer an express-sqlite-sync server of this version?`);
 }
 
 /**
@@ -42,8 +70,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
  */
 export class PeerHttp {
   readonly #base: URL;
-  readonly #token: string;
+  readonly #token: string | undefined;
   readonly #timeoutMs: number;
+  readonly #maxAnswerBytes: number;
   readonly #agent: http.Agent;
 
   /**
@@ -54,8 +83,9 @@ export class PeerHttp {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`peer URL must be http(s): ${endpoint.url}`);
     this.#base = base;
     this.#token = endpoint.token;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.ca }) : new http.Agent({ keepAlive: true });
+    this.#timeoutMs = options.peerTimeoutMs ?? DEFAULTS.peerTimeoutMs;
+    this.#maxAnswerBytes = options.maxPeerAnswerBytes ?? DEFAULTS.maxPeerAnswerBytes;
+    this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.peerCa }) : new http.Agent({ keepAlive: true });
   }
 
   /** The peer's base URL. */
@@ -67,7 +97,8 @@ export class PeerHttp {
   request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<PeerResponse> {
     const url = new URL(path, this.#base);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const headers: http.OutgoingHttpHeaders = { Authorization: `Bearer ${this.#token}`, Accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+    if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`;
     const payload = body?.kind === 'json' ? Buffer.from(JSON.stringify(body.value)) : undefined;
     if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
     if (body?.kind === 'stream') {
@@ -90,20 +121,31 @@ export class PeerHttp {
   }
 
   /**
-   * Sends a request and parses a JSON answer.
-   * @throws SyncError with the peer's code and status for a 4xx/5xx answer, `PEER_BAD_ANSWER` (502) for an answer that is not JSON
+   * Sends a request, parses the JSON answer and checks it against `answer`,
+   * the compiled schema of what the peer's route answers: a peer's answer is
+   * never trusted.
+   * @throws SyncError with the peer's code and status for a 4xx/5xx answer; `PEER_BAD_ANSWER` (502) for an answer that is not JSON, too large, or not of the schema (the field is named)
    */
-  async json<T>(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<T> {
+  async json<T extends TSchema>(method: string, path: string, answer: TypeCheck<T>, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<Static<T>> {
     const response = await this.request(method, path, query, body);
-    const text = (await readAll(response.body)).toString('utf8');
+    return this.readAnswer(response, answer, `${method} ${path}`);
+  }
+
+  /**
+   * Reads, parses and checks the JSON answer of a request sent with {@link request}.
+   * @throws SyncError as {@link json} does
+   */
+  async readAnswer<T extends TSchema>(response: PeerResponse, answer: TypeCheck<T>, request: string): Promise<Static<T>> {
+    const what = `${this.#base.origin} answered ${request}`;
+    const text = (await readAll(response.body, this.#maxAnswerBytes, what)).toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#base.origin} answered ${method} ${path} with ${response.status} and no JSON`);
+      throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
     }
-    if (response.status >= 400) throw peerError(parsed, response.status, `${method} ${path}`);
-    return parsed as T;
+    if (response.status >= 400) throw peerError(parsed, response.status, request);
+    return checkAnswer(answer, parsed, what);
   }
 
   /** Closes idle keep-alive connections. */
@@ -122,8 +164,8 @@ export function peerError(parsed: unknown, status: number, what: string): SyncEr
 
 /** Reads a whole response body, for error answers of streaming requests. */
 export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
-  const text = (await readAll(response.body)).toString('utf8');
   try {
+    const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
     return peerError(JSON.parse(text), response.status, what);
   } catch {
     return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);

@@ -1,45 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { handshake, pullChanges, pushChanges, type Handshake, type LocalData } from './data-exchange';
-import type { FilePolicy } from '../files/file-policy';
-import { syncRoot, type RootSyncReport } from './file-exchange';
+import type { ChangeTracker } from '../data/change-tracker';
+import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
+import { handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
+import { syncRoot, type RootSyncResult } from './file-exchange';
 import { FileSyncState } from './file-sync-state';
-import type { ManifestCache } from '../files/manifest-cache';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp } from './peer-http';
-import { SyncScheduler, type BackoffOptions } from './scheduler';
+import { SyncScheduler } from './scheduler';
 import { SyncError } from '../sync-error';
-import type { PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './sync-status';
+import type { PeerStatus, PeerSyncResult, SyncProgress } from './sync-status';
 
-/** The files a sync client keeps in step: this server's roots, policy and digest cache. */
-export interface LocalFiles {
-  readonly roots: ReadonlyMap<string, string>;
-  readonly policy: FilePolicy;
-  readonly cache: ManifestCache;
-}
-
-/** Options of {@link SyncClient}. */
-export interface SyncClientOptions {
-  /** Base URLs of the peers' sync routers, e.g. `http://10.0.0.2:5000/api/sync`. */
-  readonly peers: readonly string[];
-  /** The shared token. */
-  readonly token: string;
-  /** This server's data (from `enableCapture`); without it only files sync. */
-  readonly data?: LocalData;
-  /** This server's files; without them only data syncs. */
-  readonly files?: LocalFiles;
-  /** Folder for the per-peer file-sync state (the base of the three-way comparison). */
-  readonly stateDir: string;
-  /** Changes per page. @defaultValue 2000 */
-  readonly pageSize?: number;
-  /** Milliseconds without progress before a request is abandoned. @defaultValue 30000 */
-  readonly timeoutMs?: number;
-  /** Extra CA certificates for peers with self-signed certificates. */
-  readonly ca?: string | Buffer;
-  /** Backoff after failures. @defaultValue `{ baseMs: 1000, maxMs: 60000 }` */
-  readonly backoff?: BackoffOptions;
-}
+export type { SyncClientOptions } from './client-options';
 
 interface PeerState {
   readonly http: PeerHttp;
@@ -62,31 +35,29 @@ function errorOf(error: unknown): { code: string; message: string } {
  * and `result` ({@link PeerSyncResult}).
  */
 export class SyncClient extends EventEmitter {
-  readonly #options: SyncClientOptions;
+  readonly #config: SyncClientConfig;
   readonly #peers = new Map<string, PeerState>();
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
-  readonly #pageSize: number;
   /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
   #filesTurn: Promise<void> = Promise.resolve();
 
   /**
-   * @throws TypeError for a peer URL that is not http(s), or when neither data nor files are given
-   * @throws RangeError for a `pageSize` below 1
+   * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
+   * @throws RangeError for a number out of range, or a `stateDir` inside a sync root
    */
   constructor(options: SyncClientOptions) {
     super();
-    if (options.data === undefined && options.files === undefined) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
-    this.#pageSize = options.pageSize ?? 2000;
-    if (!Number.isSafeInteger(this.#pageSize) || this.#pageSize < 1) throw new RangeError(`express-sqlite-sync: \`pageSize\` must be a positive integer, got ${this.#pageSize}`);
-    this.#options = options;
-    for (const url of options.peers) {
-      this.#peers.set(url, { http: new PeerHttp({ url, token: options.token }, { timeoutMs: options.timeoutMs, ca: options.ca }), handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
+    const config = resolveSyncClientOptions(options);
+    this.#config = config;
+    for (const url of config.peers) {
+      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
+      this.#peers.set(url, { http, handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
-      peers: options.peers,
+      peers: config.peers,
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
-      backoff: options.backoff ?? { baseMs: 1000, maxMs: 60_000 },
+      backoff: config.backoff,
     });
   }
 
@@ -141,12 +112,6 @@ export class SyncClient extends EventEmitter {
     return [...this.#peers.keys()];
   }
 
-  /** The status of this server and its peers. */
-  status(conflicts: number): SyncStatus {
-    const info = this.#options.data?.info();
-    return { site: info?.site, seq: info?.seq, conflicts, peers: this.peerStatuses() };
-  }
-
   #progress(peer: string, phase: SyncProgress['phase'], done: number, total: number | undefined): void {
     this.emit('progress', { peer, phase, done, total } satisfies SyncProgress);
   }
@@ -154,11 +119,11 @@ export class SyncClient extends EventEmitter {
   async #syncOnce(url: string): Promise<PeerSyncResult> {
     const peer = this.#peers.get(url) as PeerState;
     const started = performance.now();
-    const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, reports: [] as RootSyncReport[] };
+    const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [] as RootSyncResult[] };
     let error: { code: string; message: string } | undefined;
     try {
       await this.#syncData(url, peer, tally);
-      await this.#syncFiles(url, peer, tally.reports);
+      await this.#syncFiles(url, peer, tally.roots);
     } catch (caught) {
       error = errorOf(caught);
     }
@@ -169,66 +134,62 @@ export class SyncClient extends EventEmitter {
   }
 
   async #syncData(url: string, peer: PeerState, tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number }): Promise<void> {
-    const data = this.#options.data;
+    const data: ChangeTracker | undefined = this.#config.data;
     if (data === undefined) return;
     this.#progress(url, 'handshake', 0, 1);
     peer.handshake = await handshake(peer.http, data);
     const { remoteSite, remoteSeq } = peer.handshake;
-    peer.lagChanges = Math.max(0, remoteSeq - data.cursorFor(remoteSite));
+    peer.lagChanges = Math.max(0, remoteSeq - data.pullCursor(remoteSite));
     this.#progress(url, 'handshake', 1, 1);
-    const pulled = await pullChanges(peer.http, data, remoteSite, this.#pageSize, (count) => this.#progress(url, 'pull', count.rows, undefined));
+    const { syncPageSize } = this.#config;
+    const pulled = await pullChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'pull', count.rows, undefined));
     peer.lagChanges = 0;
-    const pushed = await pushChanges(peer.http, data, remoteSite, this.#pageSize, (count) => this.#progress(url, 'push', count.rows, undefined));
+    const pushed = await pushChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'push', count.rows, undefined));
     tally.rowsPulled = pulled.rows;
     tally.rowsPushed = pushed.rows;
     tally.dataConflicts = pulled.conflicts + pushed.conflicts;
   }
 
-  async #syncFiles(url: string, peer: PeerState, reports: RootSyncReport[]): Promise<void> {
-    if (this.#options.files === undefined) return;
-    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, reports));
+  async #syncFiles(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {
+    if (this.#config.files === undefined) return;
+    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, results));
     this.#filesTurn = turn.catch(() => undefined);
     await turn;
   }
 
-  async #syncFilesNow(url: string, peer: PeerState, reports: RootSyncReport[]): Promise<void> {
-    const files = this.#options.files;
-    if (files === undefined) return;
+  async #syncFilesNow(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {
+    const { files, stateDir } = this.#config;
+    if (files === undefined || stateDir === undefined) return;
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    const state = await FileSyncState.load(path.join(this.#options.stateDir, `files-${key}.json`));
+    const state = await FileSyncState.load(path.join(stateDir, `files-${key}.json`));
     const remoteSiteId = peer.handshake?.remoteSite ?? new URL(url).host;
-    for (const root of files.roots.keys()) {
-      const report = await syncRoot(
-        { ...files, peer: peer.http, remoteSiteId, state, now: () => new Date(), onProgress: (done, total) => this.#progress(url, 'files', done, total) },
-        root,
-      );
-      reports.push(report);
-    }
+    const link = { peer: peer.http, remoteSiteId, state, now: () => new Date(), onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total) };
+    for (const root of files.roots.keys()) results.push(await syncRoot(files, link, root));
   }
 }
 
 function summarize(
   url: string,
   peer: PeerState,
-  tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number; reports: RootSyncReport[] },
+  tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number; roots: RootSyncResult[] },
   durationMs: number,
   error: { code: string; message: string } | undefined,
 ): PeerSyncResult {
-  const { reports } = tally;
-  const sum = (pick: (report: RootSyncReport) => number): number => reports.reduce((total, report) => total + pick(report), 0);
+  const { roots } = tally;
+  const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
   return {
     peer: url,
     siteId: peer.handshake?.remoteSite,
     ok: error === undefined,
     rowsPulled: tally.rowsPulled,
     rowsPushed: tally.rowsPushed,
-    filesUp: sum((report) => report.uploaded),
-    filesDown: sum((report) => report.downloaded),
-    filesDeleted: sum((report) => report.deletedHere + report.deletedThere),
+    filesUp: sum((root) => root.uploaded),
+    filesDown: sum((root) => root.downloaded),
+    filesDeleted: sum((root) => root.deletedHere + root.deletedThere),
     dataConflicts: tally.dataConflicts,
-    fileConflicts: reports.flatMap((report) => report.conflicts),
+    fileConflicts: roots.flatMap((root) => root.conflicts),
     durationMs,
     error,
-    fileErrors: reports.flatMap((report) => report.errors),
+    fileErrors: roots.flatMap((root) => root.errors),
   };
 }

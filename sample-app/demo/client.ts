@@ -1,4 +1,4 @@
-import type { PeerSyncResult } from '../../lib/peers/sync-status';
+import type { PeerSyncResult } from '../../index';
 import type { DemoServer } from './cluster';
 
 /** Calls the sample app's JSON API and returns the parsed body; any other status than `expected` throws. */

@@ -1,4 +1,4 @@
-import type { PeerSyncResult } from '../../lib/peers/sync-status';
+import type { PeerSyncResult } from '../../index';
 import { syncNow } from './client';
 import type { DemoServer } from './cluster';
 import { allEqual, readState } from './state';

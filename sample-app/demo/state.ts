@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { createFilePolicy, DATABASE_HEADER_BYTES, isDatabaseHeader } from '../../lib/files/file-policy';
+import { createFilePolicy, isDatabaseHeader } from '../../index';
 import { SAMPLE_ROOTS } from '../config';
 import { SCOUTING_TABLES } from '../scouting-schema';
 import type { DemoServer } from './cluster';
@@ -72,7 +72,7 @@ export function allEqual(states: readonly ServerState[]): boolean {
 const OWN_DATABASE_FILES = ['instance/app.db', 'instance/app.db-shm', 'instance/app.db-wal'];
 
 function hasDatabaseHeader(file: string): boolean {
-  const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+  const header = Buffer.alloc(16); // enough for every database header isDatabaseHeader knows
   const fd = openSync(file, 'r');
   try {
     return isDatabaseHeader(header.subarray(0, readSync(fd, header, 0, header.length, 0)));

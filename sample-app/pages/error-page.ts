@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import type { SyncLogger } from '../../lib/logger';
-import { toSyncError } from '../../middleware/errors';
+import { toSyncError, type SyncLogger } from '../../index';
 import { html } from './html';
 import { layout } from './layout';
 

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { Router } from 'express';
-import type { SyncLogger } from '../../lib/logger';
-import { securityHeaders } from '../../middleware/security-headers';
+import { securityHeaders, type SyncLogger } from '../../index';
 import { pageErrorHandler } from './error-page';
 import { renderHome } from './home';
 import { APP_CSS } from './layout';

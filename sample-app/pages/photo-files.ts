@@ -1,8 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FilePolicy } from '../../lib/files/file-policy';
-import { TEMP_FILE_MARKER } from '../../lib/files/safe-path';
-import { SyncError } from '../../lib/sync-error';
+import { SyncError, type FilePolicy } from '../../index';
 
 /** Extensions a pit photo may have, lower case. SVG is left out: it can carry script. */
 export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.heic']);
@@ -51,7 +49,7 @@ export async function listPhotos(directory: string, policy: FilePolicy): Promise
     throw error;
   });
   const names = entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && !entry.name.includes(TEMP_FILE_MARKER) && !policy.isDatabaseName(entry.name))
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && !policy.isDatabaseName(entry.name)) // temp files are hidden (a leading dot)
     .map((entry) => entry.name)
     .sort();
   const photos: PhotoFile[] = [];

@@ -1,13 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { commitTempFile, removeTempFile } from '../../lib/files/atomic-file';
-import { createFilePolicy, type FilePolicy } from '../../lib/files/file-policy';
-import { resolveSyncPath } from '../../lib/files/safe-path';
-import { SyncError } from '../../lib/sync-error';
-import { resolveSyncRoots } from '../../lib/files/sync-roots';
-import type { StoredUpload } from '../../middleware/atomic-storage';
-import { uploadGuard, uploadTargetOf } from '../../middleware/upload-guard';
+import { createFilePolicy, discardGuardedUpload, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy } from '../../index';
 import { html } from './html';
 import { layout } from './layout';
 import { isPhotoName, listPhotos, photoStoredName, type PhotoFile } from './photo-files';
@@ -50,23 +44,18 @@ ${list}`,
   );
 }
 
-/** Moves the guard's temp file to `uploads/pit/<safe name>`, or removes it. */
+/** Moves the guard's temp file to `uploads/pit/<safe name>` with the library's helper, or removes it. */
 async function savePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
-  const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
-  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'choose a photo to upload');
+  if (req.file === undefined) throw new SyncError('NO_FILE', 400, 'choose a photo to upload');
+  let name: string;
   try {
-    const name = photoStoredName(uploadTargetOf(req).relative);
-    if (config.policy.isDatabaseName(name)) throw new SyncError('DB_FILE_REFUSED', 403, `${name} is a database file name`);
-    const destination = path.join(config.directory, name);
-    if ((await lstat(destination).catch(() => undefined))?.isDirectory() === true) {
-      throw new SyncError('PATH_CONFLICT', 409, `uploads/pit/${name} is a folder`);
-    }
-    await commitTempFile(stored.path, destination);
-    res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
+    name = photoStoredName(req.file.originalname);
   } catch (error) {
-    await removeTempFile(stored.path);
+    await discardGuardedUpload(req);
     throw error;
   }
+  await saveGuardedUpload(req, { destination: path.join(config.directory, name) });
+  res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
 }
 
 /** `GET /photos/file/:name`: one photo, inside the pit folder only. */
@@ -89,13 +78,7 @@ async function servePhoto(config: PhotoConfig, req: Request, res: Response): Pro
 export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
   const roots = resolveSyncRoots({ pit: path.join(uploadsDir, 'pit') });
   const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy() };
-  const upload = uploadGuard({
-    roots,
-    uploadRoot: 'pit',
-    policy: config.policy,
-    maxFileBytes: MAX_PHOTO_BYTES,
-    drain: { maxBytes: 1024 * 1024, maxMs: 2000 },
-  });
+  const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES });
   router.get('/photos', guard, async (req, res) => {
     const photos = await listPhotos(config.directory, config.policy);
     // Only a photo that is there is announced, so a crafted link cannot make the page say anything else.

@@ -95,7 +95,7 @@ export function tableRows(db: Database.Database, table: string, orderBy = 'id'):
 /** Pulls every change `from` has into `to`, page by page, using `to`'s stored cursor. */
 export function pullAll(from: ChangeTracker, to: ChangeTracker, limit = 1000): void {
   for (;;) {
-    const page = from.readChanges(to.cursorFor(from.siteId), limit, to.siteId);
+    const page = from.readChanges(to.pullCursor(from.siteId), limit, to.siteId);
     to.applyChangeset(page);
     if (!page.more) return;
   }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type express from 'express';
-import type { SyncNode } from '../../node/sync-node';
+import type { SyncNode } from '../../node/create-sync-node';
 import { startDemoCluster } from '../../sample-app/demo/cluster';
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';

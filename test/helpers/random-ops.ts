@@ -67,7 +67,7 @@ function nth<T>(list: readonly T[], index: number): T | undefined {
 /** Pulls up to `pages` pages of at most `limit` changes from one peer into another. */
 export function pullPages(from: Peer, to: Peer, limit: number, pages = Number.POSITIVE_INFINITY): void {
   for (let page = 0; page < pages; page += 1) {
-    const changes = from.tracker.readChanges(to.tracker.cursorFor(from.tracker.siteId), limit, to.tracker.siteId);
+    const changes = from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), limit, to.tracker.siteId);
     to.tracker.applyChangeset(changes);
     if (!changes.more) return;
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { silentLogger } from '../../lib/logger';
 import { createSyncRouter } from '../../node/create-sync-router';
-import type { SyncRouterOptions } from '../../node/router-options';
+import type { SyncRouterOptions } from '../../node/options';
 
 /** The token every test server accepts. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';

@@ -69,7 +69,7 @@ describe('data routes', () => {
       const back = await request(server.url).get('/api/sync/data/changes').query({ since: 4, exclude_site: peer.tracker.siteId }).set(auth);
       expect(back.body.changes).toEqual([]);
       expect(back.body.next).toBe(5);
-      expect(source.tracker.cursorFor(peer.tracker.siteId)).toBe(changeset.next);
+      expect(source.tracker.pullCursor(peer.tracker.siteId)).toBe(changeset.next);
     } finally {
       peer.cleanup();
     }

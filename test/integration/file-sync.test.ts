@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { createFilePolicy } from '../../lib/files/file-policy';
-import { syncRoot, type FileSyncContext } from '../../lib/peers/file-exchange';
+import type { LocalFiles } from '../../lib/files/local-files';
+import { syncRoot, type PeerFileLink } from '../../lib/peers/file-exchange';
 import { FileSyncState } from '../../lib/peers/file-sync-state';
 import { ManifestCache } from '../../lib/files/manifest-cache';
 import { PeerHttp } from '../../lib/peers/peer-http';
@@ -18,7 +19,8 @@ describe('two-way file sync of a root with a live peer', () => {
   let there: Record<string, string>;
   let server: TestServer;
   let peer: PeerHttp;
-  let context: FileSyncContext;
+  let files: LocalFiles;
+  let link: PeerFileLink;
 
   beforeEach(async () => {
     temp = tempDir();
@@ -26,10 +28,8 @@ describe('two-way file sync of a root with a live peer', () => {
     there = makeRoots(path.join(temp.dir, 'b'));
     server = await startServer(makeApp({ roots: there }));
     peer = new PeerHttp({ url: `${server.url}/api/sync`, token: TEST_TOKEN });
-    context = {
-      roots: resolveSyncRoots(here),
-      policy: createFilePolicy(),
-      cache: new ManifestCache(),
+    files = { roots: resolveSyncRoots(here), policy: createFilePolicy(), cache: new ManifestCache() };
+    link = {
       peer,
       remoteSiteId: 'b0b0b0b0b0b0',
       state: await FileSyncState.load(path.join(temp.dir, 'a-state', 'files-b.json')),
@@ -49,7 +49,7 @@ describe('two-way file sync of a root with a live peer', () => {
     put(here.uploads ?? '', 'from-a.txt', 'A1');
     put(there.uploads ?? '', 'deep/from-b.txt', 'B1');
     put(here.uploads ?? '', 'app.db', SQLITE_BYTES); // never crosses
-    const first = await syncRoot(context, 'uploads');
+    const first = await syncRoot(files, link, 'uploads');
     expect(first).toMatchObject({ uploaded: 1, downloaded: 1, errors: [], conflicts: [] });
     expect(read(there, 'from-a.txt')).toBe('A1');
     expect(read(here, 'deep/from-b.txt')).toBe('B1');
@@ -57,38 +57,38 @@ describe('two-way file sync of a root with a live peer', () => {
 
     put(there.uploads ?? '', 'from-a.txt', 'A2 edited on B');
     rmSync(path.join(here.uploads ?? '', 'deep/from-b.txt'));
-    const second = await syncRoot(context, 'uploads');
+    const second = await syncRoot(files, link, 'uploads');
     expect(second).toMatchObject({ downloaded: 1, deletedThere: 1, errors: [] });
     expect(read(here, 'from-a.txt')).toBe('A2 edited on B');
     expect(existsSync(path.join(there.uploads ?? '', 'deep/from-b.txt'))).toBe(false);
 
     const before = [treeDigest(here.uploads ?? ''), treeDigest(there.uploads ?? '')];
-    const third = await syncRoot(context, 'uploads');
+    const third = await syncRoot(files, link, 'uploads');
     expect(third).toMatchObject({ uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, errors: [] });
     expect([treeDigest(here.uploads ?? ''), treeDigest(there.uploads ?? '')]).toEqual(before);
   });
 
   it('keeps both versions of a file changed on both sides, named as Syncthing does, and reports it', async () => {
     put(here.uploads ?? '', 'notes.txt', 'v0');
-    await syncRoot(context, 'uploads');
+    await syncRoot(files, link, 'uploads');
     put(here.uploads ?? '', 'notes.txt', 'edited on A');
     put(there.uploads ?? '', 'notes.txt', 'edited on B');
-    const report = await syncRoot(context, 'uploads');
+    const report = await syncRoot(files, link, 'uploads');
     const copy = 'notes.sync-conflict-20261126-100000-B0B0B0B.txt';
     expect(report.conflicts).toEqual([{ path: 'uploads/notes.txt', copyPath: `uploads/${copy}` }]);
     for (const roots of [here, there]) {
       expect(read(roots, 'notes.txt')).toBe('edited on A');
       expect(read(roots, copy)).toBe('edited on B');
     }
-    expect(await syncRoot(context, 'uploads')).toMatchObject({ uploaded: 0, downloaded: 0, conflicts: [] });
+    expect(await syncRoot(files, link, 'uploads')).toMatchObject({ uploaded: 0, downloaded: 0, conflicts: [] });
   });
 
   it('lets a change win over a deletion', async () => {
     put(here.uploads ?? '', 'plan.txt', 'v0');
-    await syncRoot(context, 'uploads');
+    await syncRoot(files, link, 'uploads');
     rmSync(path.join(here.uploads ?? '', 'plan.txt'));
     put(there.uploads ?? '', 'plan.txt', 'v1 changed on B');
-    const report = await syncRoot(context, 'uploads');
+    const report = await syncRoot(files, link, 'uploads');
     expect(report).toMatchObject({ downloaded: 1, deletedThere: 0 });
     expect(read(here, 'plan.txt')).toBe('v1 changed on B');
   });
@@ -97,7 +97,7 @@ describe('two-way file sync of a root with a live peer', () => {
     const bare = await startServer(makeApp({ roots: { uploads: there.uploads ?? '' } }));
     const barePeer = new PeerHttp({ url: `${bare.url}/api/sync`, token: TEST_TOKEN });
     try {
-      const report = await syncRoot({ ...context, peer: barePeer }, 'config');
+      const report = await syncRoot(files, { ...link, peer: barePeer }, 'config');
       expect(report.skipped).toBe(true);
     } finally {
       barePeer.close();
@@ -115,7 +115,7 @@ describe('two-way file sync of a root with a live peer', () => {
       const fake = await startServer(hostile);
       const fakePeer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
       try {
-        await expect(syncRoot({ ...context, peer: fakePeer }, 'uploads')).rejects.toMatchObject({ status: 502 });
+        await expect(syncRoot(files, { ...link, peer: fakePeer }, 'uploads')).rejects.toMatchObject({ status: 502 });
       } finally {
         fakePeer.close();
         await fake.close();
@@ -129,7 +129,7 @@ describe('two-way file sync of a root with a live peer', () => {
     live.exec('CREATE TABLE t (x); INSERT INTO t VALUES (42)');
     try {
       put(there.uploads ?? '', 'state', 'a text file on the peer');
-      const report = await syncRoot(context, 'uploads');
+      const report = await syncRoot(files, link, 'uploads');
       expect(report.errors).toEqual([expect.objectContaining({ path: 'uploads/state', code: 'DB_CONTENT_REFUSED' })]);
       expect(live.prepare('SELECT x FROM t').pluck().get()).toBe(42);
       expect(readFileSync(path.join(here.uploads ?? '', 'state')).subarray(0, 15).toString()).toBe('SQLite format 3');
@@ -146,7 +146,7 @@ describe('two-way file sync of a root with a live peer', () => {
     const fake = await startServer(hostile);
     const fakePeer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
     try {
-      const report = await syncRoot({ ...context, peer: fakePeer, state: await FileSyncState.load(path.join(temp.dir, 'other-state.json')) }, 'uploads');
+      const report = await syncRoot(files, { ...link, peer: fakePeer, state: await FileSyncState.load(path.join(temp.dir, 'other-state.json')) }, 'uploads');
       expect(report.errors).toEqual([expect.objectContaining({ path: 'uploads/innocent.txt', code: 'PEER_SENT_DATABASE' })]);
       expect(existsSync(path.join(here.uploads ?? '', 'innocent.txt'))).toBe(false);
       expect(tempFilesUnder(temp.dir)).toEqual([]);

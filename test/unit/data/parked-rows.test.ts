@@ -10,7 +10,7 @@ function server(): TempDb & { tracker: ChangeTracker } {
 }
 
 function pull(to: ReturnType<typeof server>, from: ReturnType<typeof server>) {
-  return to.tracker.applyChangeset(from.tracker.readChanges(to.tracker.cursorFor(from.tracker.siteId), 100, to.tracker.siteId));
+  return to.tracker.applyChangeset(from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 100, to.tracker.siteId));
 }
 
 describe('a row kept out by a UNIQUE clash', () => {

@@ -15,7 +15,7 @@ describe('reading pages of wide rows', () => {
       const insert = source.db.prepare(`INSERT INTO wide (id, ${COLUMNS.join(', ')}) VALUES (?, ${COLUMNS.map(() => '0').join(', ')})`);
       for (const id of ['a', 'b', 'c']) insert.run(id);
       to.applyChangeset(from.readChanges(0, 10));
-      const cursor = to.cursorFor(from.siteId);
+      const cursor = to.pullCursor(from.siteId);
       // One update per row: 3 seqs of 62 cell parts each, read two rows a page.
       for (const id of ['a', 'b', 'c']) source.db.prepare(`UPDATE wide SET ${COLUMNS.map((name) => `${name} = 7`).join(', ')} WHERE id = ?`).run(id);
       for (let since = cursor, more = true; more; ) {

@@ -12,13 +12,13 @@ describe('topologies', () => {
       c.db.exec("UPDATE teams SET name = 'Edited on C' WHERE id = 't1'");
       pullAll(c.tracker, b.tracker);
       // B holds the birth from A and the cell from C: A is sent only C's cell.
-      const toA = b.tracker.readChanges(a.tracker.cursorFor(b.tracker.siteId), 100, a.tracker.siteId);
+      const toA = b.tracker.readChanges(a.tracker.pullCursor(b.tracker.siteId), 100, a.tracker.siteId);
       expect(toA.changes).toEqual([expect.objectContaining({ key: ['t1'], cells: { name: ['Edited on C', expect.any(Number), expect.any(Number)] } })]);
       a.tracker.applyChangeset(toA);
       expect(tableRows(a.db, 'teams')).toEqual(tableRows(c.db, 'teams'));
       // C is up to date with B: what B got from C is not offered back to it.
       pullAll(b.tracker, c.tracker);
-      expect(b.tracker.readChanges(c.tracker.cursorFor(b.tracker.siteId), 100, c.tracker.siteId).changes).toEqual([]);
+      expect(b.tracker.readChanges(c.tracker.pullCursor(b.tracker.siteId), 100, c.tracker.siteId).changes).toEqual([]);
       expect(b.tracker.readChanges(0, 100, c.tracker.siteId).changes).toEqual([expect.objectContaining({ key: ['t1'], cells: expect.objectContaining({ name: ['Edited on C', expect.any(Number), expect.any(Number)] }) })]);
     } finally {
       [a, b, c].forEach((peer) => peer.cleanup());
@@ -44,11 +44,11 @@ describe('topologies', () => {
       const first = a.tracker.readChanges(0, 1);
       const second = a.tracker.readChanges(first.next ?? 0, 1);
       b.tracker.applyChangeset(second);
-      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(0);
+      expect(b.tracker.pullCursor(a.tracker.siteId)).toBe(0);
       b.tracker.applyChangeset(first);
-      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(first.next);
+      expect(b.tracker.pullCursor(a.tracker.siteId)).toBe(first.next);
       b.tracker.applyChangeset(second);
-      expect(b.tracker.cursorFor(a.tracker.siteId)).toBe(second.next);
+      expect(b.tracker.pullCursor(a.tracker.siteId)).toBe(second.next);
       pullAll(a.tracker, b.tracker);
       expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
     } finally {

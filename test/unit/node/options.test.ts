@@ -3,7 +3,7 @@ import express from 'express';
 import request from 'supertest';
 import { silentLogger } from '../../../lib/logger';
 import { createSyncRouter } from '../../../node/create-sync-router';
-import type { SyncRouterOptions } from '../../../node/router-options';
+import type { SyncRouterOptions } from '../../../node/options';
 import { tempDir } from '../../helpers/temp';
 
 const TOKEN = 'a-long-enough-token-123';

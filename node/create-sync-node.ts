@@ -1,10 +1,11 @@
 import type { Router } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
-import { SyncClient } from '../lib/peers/sync-client';
 import { ManifestCache } from '../lib/files/manifest-cache';
+import { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
-import { assembleRouter, buildDataParts } from './assemble';
-import { resolveSyncNodeOptions, type SyncNodeOptions } from './node-options';
+import { assembleRouter, captureData } from './assemble';
+import { NODE_OPTION_NAMES, type SyncNodeOptions } from './options';
+import { resolveSyncConfig } from './resolve-config';
 
 /** A server's whole sync: the router to mount, and the client that keeps its peers in step. */
 export interface SyncNode {
@@ -30,29 +31,27 @@ export interface SyncNode {
  * Builds a server's sync: captures the database's tables, serves files, data
  * and status under one router, and, with `peers`, a {@link SyncClient} that
  * pulls, pushes and syncs files with each of them.
- * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`)
+ * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`)
  * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
-  const config = resolveSyncNodeOptions(options);
-  const routerConfig = config.router;
-  const cache = new ManifestCache({ watchDirectories: routerConfig.watchDirectories });
-  const { tracker, data, conflictCount } = buildDataParts(routerConfig);
-  const hasFiles = routerConfig.roots.size > 0;
+  const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
+  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
+  const tracker = captureData(options);
   const client =
-    config.peers.length === 0
+    options.peers === undefined || options.peers.length === 0
       ? undefined
       : new SyncClient({
-          peers: config.peers,
-          token: routerConfig.tokens?.[0] ?? '',
-          data,
-          files: hasFiles ? { roots: routerConfig.roots, policy: routerConfig.policy, cache } : undefined,
-          stateDir: config.stateDir ?? '',
-          pageSize: config.syncPageSize,
-          timeoutMs: config.peerTimeoutMs,
-          ca: config.peerCa,
+          peers: options.peers,
+          token: config.tokens?.[0],
+          data: tracker,
+          files: config.roots.size > 0 ? files : undefined,
+          stateDir: options.stateDir,
+          syncPageSize: options.syncPageSize,
+          peerTimeoutMs: options.peerTimeoutMs,
+          peerCa: options.peerCa,
         });
-  const router = assembleRouter(routerConfig, { cache, tracker, data, client, conflictCount });
+  const router = assembleRouter(config, { files, tracker, client });
   return {
     router,
     tracker,
@@ -61,7 +60,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     syncNow: async () => (client === undefined ? [] : client.syncAll()),
     stop: async () => {
       await client?.stop();
-      cache.close(); // directory watchers; the router keeps working and re-arms them on its next scan
+      files.cache.close(); // directory watchers; the router keeps working and re-arms them on its next scan
     },
   };
 }

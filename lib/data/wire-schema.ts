@@ -42,7 +42,7 @@ export const WireChangeSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** JSON Schema of the tracked schema description every changeset carries. */
+/** JSON Schema of the tracked schema description every changeset carries: table name to `[column, declared type, 1-based key position or 0]`. */
 export const SchemaDescriptionSchema = Type.Object(
   {
     fingerprint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
@@ -66,6 +66,59 @@ export const ChangesetSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * JSON Schema of the envelope of a page a peer answers to `GET /data/changes`:
+ * what the puller reads before it applies the page (applying checks the whole
+ * changeset with {@link ChangesetSchema}, once).
+ */
+export const ChangePageEnvelopeSchema = Type.Object({
+  protocol: Type.Literal(PROTOCOL_VERSION),
+  site: SiteId,
+  next: Counter,
+  more: Type.Boolean(),
+  changes: Type.Array(Type.Unknown()),
+});
+
+/** JSON Schema of `GET /data/info`: who a server is and how far its changes go. */
+export const DataInfoSchema = Type.Object({
+  site: SiteId,
+  protocol: Type.Integer({ minimum: 1, maximum: MAX_SAFE }),
+  schema: SchemaDescriptionSchema,
+  seq: Counter,
+  tables: Type.Array(Name, { maxItems: 1024 }),
+  now: Type.Number(),
+});
+
+/** JSON Schema of one conflict as an apply result reports it. */
+export const ConflictReportSchema = Type.Object({
+  id: Counter,
+  table: Name,
+  key: Type.Array(WireValueSchema, { maxItems: 64 }),
+  reason: Type.Union([Type.Literal('UNIQUE'), Type.Literal('CHECK'), Type.Literal('FOREIGN_KEY')]),
+  message: Type.String(),
+});
+
+/** JSON Schema of what `POST /data/changes` answers (and `applyChangeset` returns). */
+export const ApplyResultSchema = Type.Object({
+  received: Counter,
+  applied: Counter,
+  ignored: Counter,
+  conflicts: Type.Array(ConflictReportSchema, { maxItems: 1_000_000 }),
+  seq: Counter,
+});
+
+/** The tracked schema as a peer sees it: table name to its columns. */
+export type SchemaDescription = Static<typeof SchemaDescriptionSchema>;
+/** One column of a {@link SchemaDescription}: `[name, declared type, 1-based key position or 0]`. */
+export type ColumnDescription = [string, string, number];
+/** What `GET /data/info` answers. */
+export type DataInfo = Static<typeof DataInfoSchema>;
+/** Why a change could not be placed: a constraint no merge rule settles. */
+export type ConflictReason = Static<typeof ConflictReportSchema>['reason'];
+/** A conflict as the apply result reports it. */
+export type ConflictReport = Static<typeof ConflictReportSchema>;
+/** What applying a changeset did. */
+export type ApplyResult = Static<typeof ApplyResultSchema>;
 /** A changeset as it travels. */
 export type WireChangeset = Static<typeof ChangesetSchema>;
 /** One change as it travels. */
@@ -73,5 +126,11 @@ export type WireChange = Static<typeof WireChangeSchema>;
 /** One cell as it travels: `[value, hlc, site index]`. */
 export type WireCell = Static<typeof WireCellSchema>;
 
-/** The compiled validator (TypeBox's TypeCompiler: JSON Schema compiled to one JavaScript function). */
+/** The compiled changeset validator (TypeBox's TypeCompiler: JSON Schema compiled to one JavaScript function). */
 export const changesetCheck = TypeCompiler.Compile(ChangesetSchema);
+/** The compiled validator of the envelope of a peer's page of changes. */
+export const changePageEnvelopeCheck = TypeCompiler.Compile(ChangePageEnvelopeSchema);
+/** The compiled validator of a peer's `/data/info` answer. */
+export const dataInfoCheck = TypeCompiler.Compile(DataInfoSchema);
+/** The compiled validator of a peer's answer to a pushed changeset. */
+export const applyResultCheck = TypeCompiler.Compile(ApplyResultSchema);

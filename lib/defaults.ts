@@ -1,0 +1,33 @@
+const MiB = 1024 * 1024;
+
+/**
+ * Every default of express-sqlite-sync, in one frozen object. Each option
+ * keeps its name from the public options down to the part that reads it, and
+ * each part takes its default from here and nowhere else.
+ */
+export const DEFAULTS = Object.freeze({
+  /** Largest file an upload may carry, in bytes (512 MiB). */
+  maxUploadBytes: 512 * MiB,
+  /** Bytes of a refused upload read after the early answer (1 MiB). */
+  refusedBodyDrainBytes: MiB,
+  /** Milliseconds a refused upload's connection lingers after the answer. */
+  refusedBodyDrainMs: 2000,
+  /** Watch scanned directories so unchanged ones are listed from memory. */
+  watchDirectories: true,
+  /** Largest changeset a peer may POST, in bytes (16 MiB). */
+  maxChangesetBytes: 16 * MiB,
+  /** Clocks further ahead of this server's wall time are refused (5 minutes). */
+  maxClockSkewMs: 5 * 60 * 1000,
+  /** Rows per `GET /data/changes` page when the peer gives no `limit`. */
+  changesPageSize: 500,
+  /** Largest `limit` a peer may ask for. */
+  maxChangesPageSize: 5000,
+  /** Rows per page when this server pulls from and pushes to peers. */
+  syncPageSize: 2000,
+  /** Milliseconds without progress before a request to a peer is abandoned. */
+  peerTimeoutMs: 30_000,
+  /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */
+  maxPeerAnswerBytes: 64 * MiB,
+  /** Backoff after failed syncs: first delay and longest delay, in ms. */
+  backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
+});

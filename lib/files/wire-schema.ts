@@ -1,0 +1,40 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const RelativePath = Type.String({ minLength: 1, maxLength: 4096 });
+
+/** JSON Schema of one manifest entry. */
+export const ManifestEntrySchema = Type.Object({
+  path: RelativePath,
+  size: Type.Integer({ minimum: 0 }),
+  mtimeMs: Type.Number(),
+  sha256: Sha256,
+});
+
+/** JSON Schema of what `GET /files/checksums` answers. */
+export const ManifestAnswerSchema = Type.Object({
+  root: Type.String(),
+  path: Type.String(),
+  files: Type.Array(ManifestEntrySchema, { maxItems: 10_000_000 }),
+});
+
+/** JSON Schema of what `POST /files/upload` answers. */
+export const UploadAnswerSchema = Type.Object({ path: Type.String(), size: Type.Integer({ minimum: 0 }), sha256: Sha256, replaced: Type.Boolean() });
+
+/** JSON Schema of what `DELETE /files` answers. */
+export const DeleteAnswerSchema = Type.Object({ path: Type.String(), deleted: Type.Literal(true) });
+
+/** What `GET /files/checksums` answers. */
+export type ManifestAnswer = Static<typeof ManifestAnswerSchema>;
+/** What `POST /files/upload` answers. */
+export type UploadAnswer = Static<typeof UploadAnswerSchema>;
+/** What `DELETE /files` answers. */
+export type DeleteAnswer = Static<typeof DeleteAnswerSchema>;
+
+/** Compiled validator of a peer's manifest. */
+export const manifestAnswerCheck = TypeCompiler.Compile(ManifestAnswerSchema);
+/** Compiled validator of a peer's answer to an upload. */
+export const uploadAnswerCheck = TypeCompiler.Compile(UploadAnswerSchema);
+/** Compiled validator of a peer's answer to a delete. */
+export const deleteAnswerCheck = TypeCompiler.Compile(DeleteAnswerSchema);

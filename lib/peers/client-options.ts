@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { ChangeTracker } from '../data/change-tracker';
+import { DEFAULTS } from '../defaults';
+import type { LocalFiles } from '../files/local-files';
+import { positiveInteger } from '../option-checks';
+import type { BackoffOptions } from './scheduler';
+
+/** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
+export interface SyncClientOptions {
+  /** Base URLs of the peers' sync routers, e.g. `http://10.0.0.2:5000/api/sync`. */
+  readonly peers: readonly string[];
+  /** The shared token sent to peers; none for peers that run without authentication. */
+  readonly token?: string;
+  /** This server's data (the tracker `enableCapture` returns); without it only files sync. */
+  readonly data?: ChangeTracker;
+  /** This server's files; without them only data syncs. */
+  readonly files?: LocalFiles;
+  /** Folder for the per-peer file-sync state (the base of the three-way comparison); required with `files`. */
+  readonly stateDir?: string;
+  /** Changes per page. @defaultValue `DEFAULTS.syncPageSize` (2000) */
+  readonly syncPageSize?: number;
+  /** Milliseconds without progress before a request is abandoned. @defaultValue `DEFAULTS.peerTimeoutMs` (30000) */
+  readonly peerTimeoutMs?: number;
+  /** Extra CA certificates (PEM) for peers with self-signed certificates. */
+  readonly peerCa?: string | Buffer;
+  /** Backoff after failures. @defaultValue `DEFAULTS.backoff` (`{ baseMs: 1000, maxMs: 60000 }`) */
+  readonly backoff?: BackoffOptions;
+}
+
+/** {@link SyncClientOptions} checked once, with every default applied. */
+export interface SyncClientConfig {
+  readonly peers: readonly string[];
+  readonly token: string | undefined;
+  readonly data: ChangeTracker | undefined;
+  readonly files: LocalFiles | undefined;
+  readonly stateDir: string | undefined;
+  readonly syncPageSize: number;
+  readonly peerTimeoutMs: number;
+  readonly peerCa: string | Buffer | undefined;
+  readonly backoff: BackoffOptions;
+}
+
+function checkPeers(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
+  return value.map((peer: unknown) => {
+    if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
+    let url: URL;
+    try {
+      url = new URL(peer);
+    } catch {
+      throw new TypeError(`express-sqlite-sync: peer ${JSON.stringify(peer)} is not a URL; write it as http://host:port/api/sync`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: peer ${peer} must use http or https`);
+    return peer.replace(/\/+$/, '');
+  });
+}
+
+function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: readonly string[]): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new TypeError('express-sqlite-sync: `stateDir` must be a folder path');
+  const roots = files?.roots ?? new Map<string, string>();
+  if (value === undefined) {
+    if (peers.length > 0 && roots.size > 0) {
+      throw new TypeError('express-sqlite-sync: file sync with peers needs `stateDir`, a folder outside every sync root for the per-peer sync state');
+    }
+    return undefined;
+  }
+  const stateDir = path.resolve(value);
+  for (const [name, directory] of roots) {
+    if (stateDir === directory || stateDir.startsWith(directory + path.sep)) {
+      throw new RangeError(`express-sqlite-sync: \`stateDir\` is inside the sync root "${name}"; keep it outside every root`);
+    }
+  }
+  return stateDir;
+}
+
+function checkBackoff(value: unknown): BackoffOptions {
+  if (value === undefined) return DEFAULTS.backoff;
+  if (typeof value !== 'object' || value === null) throw new TypeError('express-sqlite-sync: `backoff` must be { baseMs, maxMs }');
+  const { baseMs, maxMs } = value as Partial<BackoffOptions>;
+  return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
+}
+
+/**
+ * Checks a sync client's options, once, and applies the defaults.
+ * @throws TypeError for a wrong type, a peer URL that is not http(s), a missing `stateDir` with files, or neither `data` nor `files`
+ * @throws RangeError for a number out of range or a `stateDir` inside a sync root
+ */
+export function resolveSyncClientOptions(options: SyncClientOptions): SyncClientConfig {
+  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: SyncClient needs an options object');
+  if (options.data === undefined && options.files === undefined) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
+  const token: unknown = options.token;
+  if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
+  const peers = checkPeers(options.peers);
+  const ca: unknown = options.peerCa;
+  if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
+  return {
+    peers,
+    token,
+    data: options.data,
+    files: options.files,
+    stateDir: checkStateDir(options.stateDir, options.files, peers),
+    syncPageSize: positiveInteger(options.syncPageSize, 'syncPageSize', DEFAULTS.syncPageSize),
+    peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
+    peerCa: options.peerCa,
+    backoff: checkBackoff(options.backoff),
+  };
+}

@@ -1,0 +1,73 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Request } from 'express';
+import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
+import { SyncError } from '../lib/sync-error';
+import type { StoredUpload } from './atomic-storage';
+import { uploadTargetOf } from './upload-guard';
+
+/** Options of {@link saveGuardedUpload}. */
+export interface SaveUploadOptions {
+  /**
+   * Absolute path to save the file at, when it is not the target the guard
+   * resolved (from `?path=` or from the file's name under the upload root).
+   * @defaultValue the guard's target
+   */
+  readonly destination?: string;
+  /** The SHA-256 the client says it sent (lower-case hex); a different one is 422 `HASH_MISMATCH`. */
+  readonly expectedSha256?: string;
+  /**
+   * A last check before the rename (a precondition on what is there now);
+   * throwing keeps the old file and removes the temp file.
+   */
+  readonly beforeCommit?: (upload: StoredUpload, destination: string) => Promise<void> | void;
+}
+
+/** A file {@link saveGuardedUpload} put in place. */
+export interface SavedUpload {
+  /** Where it is now (absolute). */
+  readonly absolute: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** True when a file was there before. */
+  readonly replaced: boolean;
+}
+
+function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
+  const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
+  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file"');
+  return stored;
+}
+
+/**
+ * Puts the file {@link uploadGuard} accepted for this request in place: the
+ * temp file (complete, hashed and fsynced) is renamed over the destination,
+ * after the checks, so the old file is whole until the new one is; on any
+ * failure the temp file is removed and the old file stays. A destination
+ * that is a folder, or a database on disk (whatever its name), is refused.
+ * Call it in the route after `uploadGuard`, once per request.
+ * @throws SyncError 400 `NO_FILE`; 409 `PATH_CONFLICT` for a folder; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
+ */
+export async function saveGuardedUpload(req: Request, options: SaveUploadOptions = {}): Promise<SavedUpload> {
+  const stored = storedUploadOf(req);
+  try {
+    const destination = options.destination ?? uploadTargetOf(req).absolute;
+    if (options.expectedSha256 !== undefined && options.expectedSha256 !== stored.sha256) {
+      throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${options.expectedSha256}; nothing was written`);
+    }
+    const existing = await lstat(destination).catch(() => undefined);
+    if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
+    await options.beforeCommit?.(stored, destination);
+    await commitTempFile(stored.path, destination);
+    return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined };
+  } catch (error) {
+    await removeTempFile(stored.path);
+    throw error;
+  }
+}
+
+/** Removes the temp file {@link uploadGuard} stored for this request, when there is one: the undo of {@link saveGuardedUpload}. */
+export async function discardGuardedUpload(req: Request): Promise<void> {
+  const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
+  if (stored !== undefined) await removeTempFile(stored.path);
+}

@@ -1,0 +1,155 @@
+import type Database from 'better-sqlite3';
+import type { SyncLogger } from '../lib/logger';
+
+/** Options of `createSyncRouter`. Every option is optional; `undefined` means the default. */
+export interface SyncRouterOptions {
+  /**
+   * Shared secret(s) peers send as `Authorization: Bearer <token>`; at least
+   * 16 characters. Several tokens allow rotation.
+   * @defaultValue none: the router refuses to start without one unless `allowUnauthenticatedPeers` is true
+   */
+  readonly token?: string | readonly string[];
+  /**
+   * Opt-out of authentication, for a trusted network or a test. Long on purpose.
+   * @defaultValue `false`
+   */
+  readonly allowUnauthenticatedPeers?: boolean;
+  /**
+   * Sync roots: a name (used as the first path segment) to a directory.
+   * Missing directories are created.
+   * @defaultValue `{}` (no file endpoints work)
+   */
+  readonly roots?: Readonly<Record<string, string>>;
+  /**
+   * Root receiving an upload sent without `?path=`.
+   * @defaultValue `"uploads"` when such a root exists, else the first root
+   */
+  readonly uploadRoot?: string;
+  /**
+   * Largest file an upload may carry, in bytes.
+   * @defaultValue `DEFAULTS.maxUploadBytes` (512 MiB)
+   */
+  readonly maxUploadBytes?: number;
+  /**
+   * File names that are databases whatever their extension (case-insensitive).
+   * Replaces the default list; the extension and header rules still apply.
+   * @defaultValue `["app.db", "database.db", "scouting.db"]`
+   */
+  readonly databaseFileNames?: readonly string[];
+  /**
+   * Extra picomatch globs of files never to sync; they add to the built-in rules.
+   * @defaultValue `[]`
+   */
+  readonly extraDatabasePatterns?: readonly string[];
+  /**
+   * Bytes of a refused upload read after the early 403/413 answer, before the connection is cut.
+   * @defaultValue `DEFAULTS.refusedBodyDrainBytes` (1 MiB)
+   */
+  readonly refusedBodyDrainBytes?: number;
+  /**
+   * Milliseconds a refused upload's connection lingers after the answer at most.
+   * @defaultValue `DEFAULTS.refusedBodyDrainMs` (2000)
+   */
+  readonly refusedBodyDrainMs?: number;
+  /**
+   * Keep an `fs.watch` per scanned directory so unchanged directories are
+   * listed without `lstat`. Turn it off on network file systems, whose
+   * changes from other machines raise no events (every directory is then
+   * re-read on each scan; listings are re-read every 60 s anyway).
+   * @defaultValue `true`
+   */
+  readonly watchDirectories?: boolean;
+  /**
+   * Where the router logs (a pino logger fits).
+   * @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info`
+   */
+  readonly logger?: SyncLogger;
+  /**
+   * The app's better-sqlite3 database: its `tables` sync as data under `/data`.
+   * @defaultValue none (no data endpoints)
+   */
+  readonly database?: Database.Database;
+  /**
+   * Tables to track in `database` (text UUID/ULID primary keys); required with `database`.
+   * @defaultValue none
+   */
+  readonly tables?: readonly string[];
+  /**
+   * Largest changeset a peer may POST, in bytes (413 `BODY_TOO_LARGE` above).
+   * @defaultValue `DEFAULTS.maxChangesetBytes` (16 MiB)
+   */
+  readonly maxChangesetBytes?: number;
+  /**
+   * Changes whose clock is further ahead of this server's wall time are refused (422 `CLOCK_SKEW`).
+   * @defaultValue `DEFAULTS.maxClockSkewMs` (300000, 5 minutes)
+   */
+  readonly maxClockSkewMs?: number;
+  /**
+   * Rows per `GET /data/changes` page when the peer gives no `limit`.
+   * @defaultValue `DEFAULTS.changesPageSize` (500)
+   */
+  readonly changesPageSize?: number;
+  /**
+   * Largest `limit` a peer may ask for.
+   * @defaultValue `DEFAULTS.maxChangesPageSize` (5000)
+   */
+  readonly maxChangesPageSize?: number;
+}
+
+/** Options of `createSyncNode`: the router's options plus how to reach the peers. */
+export interface SyncNodeOptions extends SyncRouterOptions {
+  /**
+   * Base URLs of the peers' sync routers, e.g. `["http://10.0.0.2:5000/api/sync"]`.
+   * They are reached with `token` (the first one, when several are given).
+   * @defaultValue `[]` (this server only answers)
+   */
+  readonly peers?: readonly string[];
+  /**
+   * Folder for the per-peer file-sync state (what both sides held after the
+   * last sync). Keep it outside every sync root.
+   * @defaultValue required when there are peers and roots
+   */
+  readonly stateDir?: string;
+  /**
+   * Milliseconds without progress before a request to a peer is abandoned.
+   * @defaultValue `DEFAULTS.peerTimeoutMs` (30000)
+   */
+  readonly peerTimeoutMs?: number;
+  /**
+   * Extra CA certificates (PEM) to trust for peers with self-signed certificates.
+   * @defaultValue none
+   */
+  readonly peerCa?: string | Buffer;
+  /**
+   * Rows per page when pulling from and pushing to peers (a peer may cap it: `maxChangesPageSize`).
+   * @defaultValue `DEFAULTS.syncPageSize` (2000)
+   */
+  readonly syncPageSize?: number;
+}
+
+/** The options `createSyncRouter` knows. */
+export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouterOptions>([
+  'token',
+  'allowUnauthenticatedPeers',
+  'roots',
+  'uploadRoot',
+  'maxUploadBytes',
+  'databaseFileNames',
+  'extraDatabasePatterns',
+  'refusedBodyDrainBytes',
+  'refusedBodyDrainMs',
+  'logger',
+  'watchDirectories',
+  'database',
+  'tables',
+  'maxChangesetBytes',
+  'maxClockSkewMs',
+  'changesPageSize',
+  'maxChangesPageSize',
+]);
+
+/** The options `createSyncNode` knows: the router's and the sync client's. */
+export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([
+  ...ROUTER_OPTION_NAMES,
+  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
+]);

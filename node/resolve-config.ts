@@ -1,0 +1,92 @@
+import { DEFAULTS } from '../lib/defaults';
+import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
+import { resolveSyncRoots } from '../lib/files/sync-roots';
+import { createDefaultLogger, type SyncLogger } from '../lib/logger';
+import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
+import { checkTokens } from '../middleware/auth';
+import type { DrainLimits } from '../middleware/lingering-close';
+import type { SyncRouterOptions } from './options';
+
+/**
+ * The router's options, each checked once here and defaulted from
+ * `DEFAULTS`, under the same names as the options. The data options
+ * (`database`, `tables`, `maxClockSkewMs`) are checked by `enableCapture`,
+ * and the peers' options by the `SyncClient`: each part owns its checks.
+ */
+export interface SyncConfig extends DrainLimits {
+  /** Accepted tokens; undefined only with `allowUnauthenticatedPeers: true`. */
+  readonly tokens: readonly string[] | undefined;
+  readonly roots: ReadonlyMap<string, string>;
+  readonly uploadRoot: string;
+  readonly maxUploadBytes: number;
+  readonly policy: FilePolicy;
+  readonly logger: SyncLogger;
+  readonly watchDirectories: boolean;
+  readonly maxChangesetBytes: number;
+  readonly changesPageSize: number;
+  readonly maxChangesPageSize: number;
+}
+
+function resolveTokens(options: SyncRouterOptions): readonly string[] | undefined {
+  const optOut = booleanOption(options.allowUnauthenticatedPeers, 'allowUnauthenticatedPeers', false);
+  if (options.token === undefined) {
+    if (optOut) return undefined;
+    throw new TypeError(
+      'express-sqlite-sync: no `token` given. Pass `token` (a shared secret of 16+ characters, e.g. from `openssl rand -hex 32`), or `allowUnauthenticatedPeers: true` to run without authentication.',
+    );
+  }
+  const token: unknown = options.token;
+  return checkTokens(Array.isArray(token) ? token : [token]);
+}
+
+function resolveUploadRoot(value: unknown, roots: ReadonlyMap<string, string>): string {
+  if (value !== undefined && typeof value !== 'string') throw new TypeError('express-sqlite-sync: `uploadRoot` must be a root name');
+  const name = value ?? (roots.has('uploads') ? 'uploads' : ([...roots.keys()][0] ?? ''));
+  if (roots.size > 0 && !roots.has(name)) {
+    throw new RangeError(`express-sqlite-sync: \`uploadRoot\` "${name}" is not one of the roots (${[...roots.keys()].join(', ')})`);
+  }
+  return name;
+}
+
+function resolvePageSizes(options: SyncRouterOptions): Pick<SyncConfig, 'changesPageSize' | 'maxChangesPageSize'> {
+  const maxChangesPageSize = positiveInteger(options.maxChangesPageSize, 'maxChangesPageSize', DEFAULTS.maxChangesPageSize);
+  const changesPageSize = positiveInteger(options.changesPageSize, 'changesPageSize', Math.min(DEFAULTS.changesPageSize, maxChangesPageSize));
+  if (changesPageSize > maxChangesPageSize) {
+    throw new RangeError(`express-sqlite-sync: \`changesPageSize\` (${changesPageSize}) is above \`maxChangesPageSize\` (${maxChangesPageSize})`);
+  }
+  return { changesPageSize, maxChangesPageSize };
+}
+
+function isRequestLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
+}
+
+/**
+ * Checks the router's options once and applies the defaults.
+ * @param known - the option names the calling factory accepts (the node accepts the client's too)
+ * @param factory - the factory's name, for the messages
+ * @throws TypeError for a wrong type, a missing token, an unknown option or a call by Express as middleware
+ * @throws RangeError for a value out of range
+ */
+export function resolveSyncConfig(options: SyncRouterOptions | undefined, known: ReadonlySet<string>, factory: string): SyncConfig {
+  if (isRequestLike(options)) {
+    throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write app.use("/api/sync", ${factory}({ ... })), not app.use(${factory})`);
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
+  refuseUnknownOptions(options, known, factory);
+  if (options.tables !== undefined && options.database === undefined) throw new TypeError('express-sqlite-sync: `tables` needs `database` (a better-sqlite3 Database) too');
+  const roots = resolveSyncRoots(options.roots ?? {});
+  return {
+    tokens: resolveTokens(options),
+    roots,
+    uploadRoot: resolveUploadRoot(options.uploadRoot, roots),
+    maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
+    policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns }),
+    refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+    logger: options.logger ?? createDefaultLogger(),
+    watchDirectories: booleanOption(options.watchDirectories, 'watchDirectories', DEFAULTS.watchDirectories),
+    maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', DEFAULTS.maxChangesetBytes),
+    ...resolvePageSizes(options),
+  };
+}
