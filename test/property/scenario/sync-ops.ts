@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import type { WireChangeset } from '../../../lib/data/wire-schema';
+
+/**
+ * A partial sync between two servers, as a flaky network makes it: pages
+ * applied normally, twice, dropped (the answer lost, so the cursor stays),
+ * swapped (the second page applied before the first), or stale (a page read
+ * now and applied later, after other writes).
+ */
+export interface SyncOp {
+  readonly kind: 'sync';
+  readonly from: number;
+  readonly to: number;
+  readonly limit: number;
+  readonly pages: number;
+  readonly mode: 'normal' | 'twice' | 'drop' | 'swap' | 'stale';
+}
+
+/** An arbitrary partial sync. */
+export const syncOpArbitrary: fc.Arbitrary<SyncOp> = fc.record({
+  kind: fc.constant('sync' as const),
+  from: fc.nat(4),
+  to: fc.nat(4),
+  limit: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 60 })),
+  pages: fc.integer({ min: 1, max: 3 }),
+  mode: fc.constantFrom('normal' as const, 'normal' as const, 'twice' as const, 'drop' as const, 'swap' as const, 'stale' as const),
+});
+
+/** Pages read earlier and not applied yet, per (from, to) pair. */
+export type StalePages = Map<string, WireChangeset>;
+
+function read(from: ChangeTracker, to: ChangeTracker, since: number, limit: number): WireChangeset {
+  return from.readChanges(since, limit, to.siteId);
+}
+
+/** Runs one partial sync. Applying must never throw: every page a server sends is one its peers accept. */
+export function runSync(from: ChangeTracker, to: ChangeTracker, op: SyncOp, stale: StalePages): void {
+  const pair = `${from.siteId}>${to.siteId}`;
+  for (let page = 0; page < op.pages; page += 1) {
+    const first = read(from, to, to.pullCursor(from.siteId), op.limit);
+    if (op.mode === 'drop') return;
+    if (op.mode === 'stale') {
+      const old = stale.get(pair);
+      stale.set(pair, first);
+      if (old !== undefined) to.applyChangeset(old);
+      return;
+    }
+    if (op.mode === 'swap' && first.more === true) {
+      const second = read(from, to, first.next ?? 0, op.limit);
+      to.applyChangeset(second);
+      to.applyChangeset(first);
+      if (second.more !== true) return;
+      continue;
+    }
+    to.applyChangeset(first);
+    if (op.mode === 'twice') to.applyChangeset(first);
+    if (first.more !== true) return;
+  }
+}
+
+/**
+ * Syncs every pair, both ways, round after round, until a round in which no
+ * server has anything to send: quiescence. Returns the rounds taken, or
+ * undefined when it was not reached in `maxRounds`.
+ */
+export function syncToQuiescence(trackers: readonly ChangeTracker[], maxRounds = 12): number | undefined {
+  for (let round = 1; round <= maxRounds; round += 1) {
+    let moved = 0;
+    for (const to of trackers) {
+      for (const from of trackers) {
+        if (from === to) continue;
+        for (;;) {
+          const page = read(from, to, to.pullCursor(from.siteId), 500);
+          moved += page.changes.length;
+          to.applyChangeset(page);
+          if (page.more !== true) break;
+        }
+      }
+    }
+    if (moved === 0) return round;
+  }
+  return undefined;
+}
