@@ -1,20 +1,25 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
+import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
   /** The tracker over the app's database (see `enableCapture`). */
   readonly tracker: ChangeTracker;
-  /** Largest changeset body accepted, in bytes (413 above). */
+  /** Largest changeset body accepted, in bytes (413 above); also bounds a resolution's body. */
   readonly maxChangesetBytes: number;
   /** Rows per page when `limit` is not given. */
   readonly changesPageSize: number;
   /** Largest `limit` accepted. */
   readonly maxChangesPageSize: number;
+  /** Where an identity change of this server is logged. */
+  readonly logger?: SyncLogger;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
+const SITE_ID = /^[0-9a-f]{32}$/;
+const CONFLICT_ID = /^[0-9a-f]{16}$/;
 
 function readInteger(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
@@ -24,46 +29,77 @@ function readInteger(value: unknown, name: string, fallback: number, max: number
   return Number(value);
 }
 
+function readPattern(value: unknown, name: string, pattern: RegExp, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be ${what}, given once`);
+  return value;
+}
+
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
   const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
-  const exclude = req.query.exclude_site;
-  if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
-  if (exclude !== undefined) checkSiteId(exclude);
+  const exclude = readPattern(req.query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   res.json(config.tracker.readChanges(since, limit, exclude));
 }
 
-function checkSiteId(site: string): void {
-  if (!/^[0-9a-f]{32}$/.test(site)) throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be a site id: 32 lowercase hexadecimal characters');
+/**
+ * `GET /data/info?site=&seen_site=&seen_seq=&seen_mark=`: who this server is;
+ * with `site`, how far it holds the asking site's changes (`you`); with
+ * `seen_*`, what the asker holds of *this* site: when that is not in this
+ * database's history (a rewound or copied file), this server takes a new site
+ * id by itself before it answers.
+ */
+function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
+  const asking = readPattern(req.query.site, 'site', SITE_ID, 'a site id');
+  const seenSite = readPattern(req.query.seen_site, 'seen_site', SITE_ID, 'a site id');
+  const seenMark = readPattern(req.query.seen_mark, 'seen_mark', CONFLICT_ID, '16 hexadecimal characters');
+  const seenSeq = readInteger(req.query.seen_seq, 'seen_seq', 0, Number.MAX_SAFE_INTEGER);
+  if (seenSite !== undefined && seenSite === config.tracker.siteId) {
+    const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
+    if (changed !== undefined) {
+      config.logger?.warn({ event: 'site_reidentified', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
+    }
+  }
+  res.json(config.tracker.info(asking));
 }
 
-/** `POST /data/changes`: applies a changeset in one transaction. */
-function applyChanges(config: DataRoutesConfig, req: Request, res: Response): void {
-  if (!req.is('application/json')) {
-    throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the changeset as JSON with `Content-Type: application/json`');
-  }
-  res.json(config.tracker.applyChangeset(req.body as unknown));
+function requireJson(req: Request): void {
+  if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
+}
+
+/** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
+function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
+  const after = readPattern(req.query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
+  const limit = Math.max(1, readInteger(req.query.limit, 'limit', 100, 1000));
+  res.json({ conflicts: config.tracker.listConflicts(after, limit) });
+}
+
+/** `POST /data/conflicts/:id/resolve` with `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
+function resolveConflict(config: DataRoutesConfig, req: Request, res: Response): void {
+  requireJson(req);
+  const id = String(req.params.id);
+  if (!CONFLICT_ID.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 hexadecimal characters`);
+  res.json(config.tracker.resolveConflict(id, req.body as unknown));
 }
 
 /**
  * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`,
- * `GET /conflicts?after=&limit=` (recorded conflicts, oldest first).
+ * `GET /conflicts?after=&limit=`, `POST /conflicts/:id/resolve`.
  * The JSON body parser is scoped to this router and bounded by `maxChangesetBytes`.
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  router.get('/info', (_req, res) => {
-    res.json(config.tracker.info());
-  });
+  const json = express.json({ limit: config.maxChangesetBytes, strict: false });
+  router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, req, res));
-  router.get('/conflicts', (req, res) => {
-    const after = readInteger(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
-    const limit = Math.max(1, readInteger(req.query.limit, 'limit', 100, 1000));
-    res.json({ conflicts: config.tracker.listConflicts(after, limit) });
+  router.get('/conflicts', (req, res) => listConflicts(config, req, res));
+  router.post('/conflicts/:id/resolve', json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', json, (req, res) => {
+    requireJson(req);
+    res.json(config.tracker.applyChangeset(req.body as unknown));
   });
-  router.post('/changes', express.json({ limit: config.maxChangesetBytes, strict: false }), (req, res) => applyChanges(config, req, res));
   return router;
 }

@@ -1,8 +1,14 @@
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 
-/** Log operation codes. 0 marks the sentinel row that keeps `seq` and the clock after a fold. */
-export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3 } as const;
+/**
+ * Log operation codes. 0 marks the sentinel row that keeps `seq` and the clock
+ * after a fold. 4 marks a row that an `INSERT OR REPLACE` / `UPDATE OR
+ * REPLACE` may have deleted through a UNIQUE index (SQLite fires no delete
+ * trigger for it unless `recursive_triggers` is on): the fold counts it as
+ * deleted only when the row is really gone.
+ */
+export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3, replaced: 4 } as const;
 
 /**
  * The metadata tables, all prefixed `_sync_`. Every statement is idempotent.
@@ -23,10 +29,13 @@ INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) SELECT 0, 0, 0, '', 0, 0 WHE
 CREATE TABLE IF NOT EXISTS _sync_rows (born INTEGER PRIMARY KEY, tbl INTEGER NOT NULL, pk NOT NULL, cl INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, UNIQUE (tbl, pk));
 CREATE TABLE IF NOT EXISTS _sync_cells (tbl INTEGER NOT NULL, pk NOT NULL, col INTEGER NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (tbl, pk, col)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS _sync_cells_seq ON _sync_cells (seq);
-CREATE TABLE IF NOT EXISTS _sync_peers (site TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS _sync_peers (site TEXT PRIMARY KEY, seq INTEGER NOT NULL, mark TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS _sync_pushed (site TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS _sync_conflicts (id INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, incoming TEXT NOT NULL, local TEXT, hlc INTEGER NOT NULL, site TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS _sync_marks (seq INTEGER PRIMARY KEY, mark TEXT NOT NULL);
 `;
+
+/** Columns added to metadata tables since they were first created: `[table, column, declaration]`. */
+export const META_COLUMNS: readonly (readonly [string, string, string])[] = [['_sync_peers', 'mark', 'TEXT']];
 
 /**
  * The hybrid logical clock of the next local write, in plain SQL:
@@ -60,9 +69,9 @@ function sameKeySql(table: TrackedTable): string {
   return table.key.map((column) => `NEW.${quoteIdent(column.name)} IS OLD.${quoteIdent(column.name)} COLLATE BINARY`).join(' AND ');
 }
 
-/** Names of a table's four capture triggers, built from its id only. */
+/** Names of a table's capture triggers, built from its id only. */
 export function triggerNames(tableId: number): readonly string[] {
-  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`];
+  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`];
 }
 
 /** `DROP TRIGGER` statements for a table id. */
@@ -80,6 +89,7 @@ function logRow(table: TrackedTable, op: number, alias: string, cols: string): s
  * The AFTER INSERT / UPDATE / DELETE triggers of one table, in plain SQL: each
  * appends to `_sync_log` unless a merge is applying. An UPDATE records a mask
  * of the columns that really changed; a key change is a delete plus an insert.
+ * Tables with UNIQUE indexes also get the REPLACE triggers ({@link createReplaceTriggersSql}).
  */
 export function createTriggersSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
@@ -98,7 +108,65 @@ CREATE TRIGGER ${rekey} AFTER UPDATE ON ${on} WHEN ${NOT_APPLYING} AND NOT (${sa
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')} END;
 CREATE TRIGGER ${remove} AFTER DELETE ON ${on} WHEN ${NOT_APPLYING}
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
+${createReplaceTriggersSql(table)}`;
+}
+
+/** Logs, for each UNIQUE index, the rows holding NEW's values: the rows a REPLACE would delete. */
+function replacedRowsSql(table: TrackedTable, self: string): string {
+  const sameKey = table.key.map((column) => `v.${quoteIdent(column.name)} IS ${self}.${quoteIdent(column.name)}`).join(' AND ');
+  return table.uniques
+    .map((unique) => {
+      const match = unique.columns.map((column, i) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
+      return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.replaced}, ${keySql(table, 'v')}, 0, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS v WHERE ${match} AND NOT (${sameKey});`;
+    })
+    .join('\n  ');
+}
+
+/**
+ * BEFORE INSERT / UPDATE triggers of a table with UNIQUE indexes: a REPLACE
+ * deletes the rows holding the new values without firing delete triggers
+ * (unless `recursive_triggers` is on), so the rows it may delete are logged
+ * first, and the fold confirms they are gone. Empty for a table without UNIQUE indexes.
+ */
+export function createReplaceTriggersSql(table: TrackedTable): string {
+  if (table.uniques.length === 0) return '';
+  const on = quoteIdent(table.name);
+  const [, , , , insert, update] = triggerNames(table.id).map(quoteIdent);
+  const columns = [...new Set(table.uniques.flatMap((unique) => unique.columns.map((column) => quoteIdent(column.name))))].join(', ');
+  return `
+CREATE TRIGGER ${insert} BEFORE INSERT ON ${on} WHEN ${NOT_APPLYING}
+BEGIN
+  ${replacedRowsSql(table, 'NEW')}
+END;
+CREATE TRIGGER ${update} BEFORE UPDATE OF ${columns} ON ${on} WHEN ${NOT_APPLYING}
+BEGIN
+  ${replacedRowsSql(table, 'OLD')}
+END;
 `;
+}
+
+/** Name of the table that keeps a tracked table's parked rows. */
+export function parkedTableName(tableId: number): string {
+  return `_sync_parked_${tableId}`;
+}
+
+/**
+ * The table of parked rows of a tracked table: the same columns without a
+ * type (so every value keeps its storage class and bytes), the conflict's id,
+ * reason and time, keyed like the table (same collations); one index per
+ * UNIQUE index (same collations) and one on the conflict id.
+ */
+export function parkedTableSql(table: TrackedTable): string {
+  const name = parkedTableName(table.id);
+  const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const key = table.key.map((column, i) => `${quoteIdent(column.name)} COLLATE ${table.keyCollations[i] ?? 'BINARY'}`).join(', ');
+  const indexes = table.uniques.map((unique, n) => {
+    const on = unique.columns.map((column, i) => `${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(', ');
+    return `CREATE INDEX ${quoteIdent(`${name}_u${n}`)} ON ${quoteIdent(name)} (${on});`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(name)} (${columns}, _sync_id TEXT NOT NULL, _sync_reason TEXT NOT NULL, _sync_at TEXT NOT NULL, PRIMARY KEY (${key})) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_id`)} ON ${quoteIdent(name)} (_sync_id);
+${indexes.join('\n')}`;
 }
 
 /** Logs an insert for every row of a table that has no metadata yet (rows that predate capture). */

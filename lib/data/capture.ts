@@ -1,11 +1,14 @@
 import type Database from 'better-sqlite3';
-import { backfillSql, createTriggersSql, dropTriggersSql, META_DDL } from './capture-sql';
+import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, parkedTableName, parkedTableSql } from './capture-sql';
 import { ChangeTracker, type ChangeTrackerOptions, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger } from '../option-checks';
 import { LogFolder } from './log-folder';
+import { numbers, writeTransaction } from './prepared';
+import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
+import { TableStatements } from './table-statements';
 import { trackTable, type TrackedTable } from './tracked-table';
 
 /** Options of {@link enableCapture}. */
@@ -34,15 +37,22 @@ function checkOptions(db: unknown, options: CaptureOptions | undefined): { reado
   return { names, tracker: { maxClockSkewMs, now: options?.now ?? Date.now } };
 }
 
+/** Creates the metadata tables and adds the columns later versions added. */
+function createMetadata(db: Database.Database): void {
+  db.exec(META_DDL);
+  for (const [table, column, declaration] of META_COLUMNS) {
+    const has = numbers(db, 'SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+    if (!has) db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)} ${declaration}`);
+  }
+}
+
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
 function registerTable(db: Database.Database, schema: TableSchema): TrackedTable {
-  db.prepare('INSERT OR IGNORE INTO _sync_tables (name) VALUES (?)').run(schema.name);
-  const tableId = db.prepare('SELECT id FROM _sync_tables WHERE name = ?').pluck().get(schema.name) as number;
-  const known = new Map(
-    (db.prepare('SELECT name, id FROM _sync_columns WHERE tbl = ?').all(tableId) as { name: string; id: number }[]).map((row) => [row.name, row.id]),
-  );
+  numbers(db, 'INSERT OR IGNORE INTO _sync_tables (name) VALUES (?)').run(schema.name);
+  const tableId = numbers(db, 'SELECT id FROM _sync_tables WHERE name = ?').pluck().get(schema.name) as number;
+  const known = new Map((numbers(db, 'SELECT name, id FROM _sync_columns WHERE tbl = ?').all(tableId) as { name: string; id: number }[]).map((row) => [row.name, row.id]));
   let nextId = Math.max(-1, ...known.values()) + 1;
-  const addColumn = db.prepare('INSERT INTO _sync_columns (tbl, id, name) VALUES (?, ?, ?)');
+  const addColumn = numbers(db, 'INSERT INTO _sync_columns (tbl, id, name) VALUES (?, ?, ?)');
   for (const column of schema.columns) {
     if (known.has(column.name)) continue;
     if (nextId >= MAX_TRACKED_COLUMNS) {
@@ -55,45 +65,68 @@ function registerTable(db: Database.Database, schema: TableSchema): TrackedTable
   return trackTable(tableId, schema, known);
 }
 
+/** Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes. */
+function createParkedTable(db: Database.Database, table: TrackedTable): void {
+  const name = parkedTableName(table.id);
+  const indexes = numbers(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?").pluck().all(name, `${name}_u%`) as string[];
+  for (const index of indexes) db.exec(`DROP INDEX ${quoteIdent(index)}`);
+  const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
+  for (const column of table.columns) if (existing.size > 0 && !existing.has(column.name)) db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
+  db.exec(parkedTableSql(table));
+}
+
 /** Stops tracking tables that were tracked before but are not listed now. */
 function untrackOthers(db: Database.Database, keep: ReadonlySet<string>): void {
-  const tracked = db.prepare('SELECT id, name FROM _sync_tables').all() as { id: number; name: string }[];
+  const tracked = numbers(db, 'SELECT id, name FROM _sync_tables').all() as { id: number; name: string }[];
   for (const table of tracked) {
     if (keep.has(table.name)) continue;
     db.exec(dropTriggersSql(table.id));
-    for (const meta of ['_sync_rows', '_sync_cells', '_sync_columns']) db.prepare(`DELETE FROM ${meta} WHERE tbl = ?`).run(table.id);
-    db.prepare('DELETE FROM _sync_tables WHERE id = ?').run(table.id);
+    db.exec(`DROP TABLE IF EXISTS ${quoteIdent(parkedTableName(table.id))}`);
+    for (const meta of ['_sync_rows', '_sync_cells', '_sync_columns']) numbers(db, `DELETE FROM ${meta} WHERE tbl = ?`).run(table.id);
+    numbers(db, 'DELETE FROM _sync_tables WHERE id = ?').run(table.id);
   }
+}
+
+/** Folds what the log holds; a row a REPLACE may have deleted counts as deleted when its table no longer has it. */
+function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
+  const statements = new Map(tables.map((table) => [table.id, new TableStatements(db, table)]));
+  new LogFolder(db).fold({
+    present: (tbl, pk) => {
+      const table = statements.get(tbl);
+      return table === undefined || table.present(table.keyValues(pk));
+    },
+  });
 }
 
 /**
  * Makes tables syncable: creates the `_sync_` metadata (once), installs plain-SQL
- * AFTER INSERT / UPDATE / DELETE triggers on each table (so writes from any
- * connection, the `sqlite3` shell included, are captured), backfills rows that
+ * capture triggers on each table (so writes from any connection, the `sqlite3`
+ * shell included, are captured; REPLACE deletions too), backfills rows that
  * predate capture, and returns a {@link ChangeTracker}. Calling it again is
  * harmless; after `ALTER TABLE … ADD COLUMN` it re-creates the triggers and the
- * schema fingerprint. Everything happens in one transaction.
+ * schema fingerprint. Everything happens in one transaction. Works the same on
+ * a connection in `defaultSafeIntegers(true)` mode.
  * @throws TypeError for a missing database or a bad `tables` option; RangeError for an empty or repeated list
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
- * (rowid alias), with a nullable key column, a view, a reserved name or too many columns; the message says what to change
+ * (rowid alias), with a nullable key column, a view, a reserved name, too many columns or a partial or
+ * expression UNIQUE index; the message says what to change
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
   const schemas = names.map((name) => inspectTable(db, name));
-  const tracked = db
-    .transaction(() => {
-      db.exec(META_DDL);
-      new LogFolder(db).fold();
-      untrackOthers(db, new Set(names));
-      const tables = schemas.map((schema) => registerTable(db, schema));
-      for (const table of tables) {
-        db.exec(dropTriggersSql(table.id));
-        db.exec(createTriggersSql(table));
-        db.exec(backfillSql(table));
-      }
-      new LogFolder(db).fold();
-      return tables;
-    })
-    .immediate();
+  const tracked = writeTransaction(db, () => {
+    createMetadata(db);
+    const tables = schemas.map((schema) => registerTable(db, schema));
+    foldLog(db, tables);
+    untrackOthers(db, new Set(names));
+    for (const table of tables) {
+      createParkedTable(db, table);
+      db.exec(dropTriggersSql(table.id));
+      db.exec(createTriggersSql(table));
+      db.exec(backfillSql(table));
+    }
+    foldLog(db, tables);
+    return tables;
+  });
   return new ChangeTracker(db, tracked, schemas, tracker);
 }

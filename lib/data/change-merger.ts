@@ -1,126 +1,116 @@
 import type Database from 'better-sqlite3';
 import { decodeChange, type CheckedChangeset, type DecodedChange } from './changeset';
-import { classify, rowValues, type ConflictSettler, type Pending } from './conflict-settler';
 import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
+import { numbers } from './prepared';
+import type { RowPlacer } from './row-placer';
+import type { SettleBatch, TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
-import type { ApplyResult, ConflictReport } from './wire-schema';
 import { SyncError } from '../sync-error';
+import type { SqlValue } from './values';
 
-/** Inserts a row the metadata has never seen; a row with its key already there (written with capture off) is overwritten. */
-function placeNewRow(change: DecodedChange): void {
-  const values = rowValues(change);
-  try {
-    change.table.insert(values);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
-    change.table.upsert(values);
-  }
+/** The full row a complete change describes, in column order. */
+export function rowValues(change: DecodedChange): SqlValue[] {
+  const { table } = change.table;
+  const values: SqlValue[] = table.columns.map(() => null);
+  table.key.forEach((column, index) => (values[column.index] = change.key[index] ?? null));
+  for (const cell of change.cells) values[cell.column.index] = cell.value;
+  return values;
 }
 
-interface Run {
-  /** The local seq before the merge. */
-  readonly localSeq: number;
-  maxHlc: number;
-  seq: number;
+/** Counts of one merge. */
+export interface MergeCounts {
   applied: number;
   ignored: number;
-  readonly touched: Set<string>;
-  readonly conflicts: ConflictReport[];
+  /** The local seq afterwards. */
+  seq: number;
+}
+
+interface Run extends MergeCounts {
+  /** The local seq before the merge. */
+  readonly localSeq: number;
+  /**
+   * True for a page that starts beyond the stored cursor (a later page applied
+   * first): it cannot move the cursor, so what it lacks comes again.
+   */
+  readonly early: boolean;
+  maxHlc: number;
+  readonly batch: SettleBatch;
 }
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
   return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
 }
 
+type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
+
 /**
- * Merges decoded changes into the user tables and the clock tables:
+ * Merges decoded changes into the replicated state — the clock tables, and
+ * each row's values where the row lives (its table, or its parked rows):
  * causal length first (a higher one is a newer life of the row: a delete, or
  * a revival carrying every column), then per-cell last-writer-wins on
- * (hlc, site). Call inside one write transaction, after folding.
+ * (hlc, site). Constraints are not settled here but once, at the end of the
+ * batch. Call inside one write transaction, after folding.
  */
 export class ChangeMerger {
-  readonly #db: Database.Database;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
-  readonly #settler: ConflictSettler;
+  readonly #placer: RowPlacer;
   readonly #cursors: PeerCursors;
-  readonly #statements: Readonly<Record<'applying' | 'newRow' | 'forgetRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded', Database.Statement>>;
+  readonly #parts: ReadonlyMap<number, TableParts>;
+  readonly #statements: Readonly<Record<Statement, Database.Statement>>;
 
   /** Prepares the merge's statements. */
-  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, settler: ConflictSettler, cursors: PeerCursors) {
-    this.#db = db;
+  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, placer: RowPlacer, cursors: PeerCursors, parts: ReadonlyMap<number, TableParts>) {
     this.#meta = meta;
     this.#sites = sites;
-    this.#settler = settler;
+    this.#placer = placer;
     this.#cursors = cursors;
+    this.#parts = parts;
     this.#statements = {
-      applying: db.prepare('UPDATE _sync_state SET applying = ? WHERE id = 1'),
-      newRow: db.prepare('INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
-      forgetRow: db.prepare('DELETE FROM _sync_rows WHERE tbl = ? AND pk = ?'),
-      putRow: db.prepare(
+      newRow: numbers(db, 'INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
+      putRow: numbers(
+        db,
         `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born`,
       ),
-      dropCells: db.prepare('DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?'),
-      putCell: db.prepare(
+      dropCells: numbers(db, 'DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?'),
+      putCell: numbers(
+        db,
         `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
       ),
-      lastHlc: db.prepare('SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1').pluck(),
-      sentinel: db.prepare("INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) VALUES (?, 0, 0, '', 0, ?)"),
-      trim: db.prepare('DELETE FROM _sync_log WHERE seq < ?'),
-      folded: db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1'),
+      lastHlc: numbers(db, 'SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1').pluck(),
+      sentinel: numbers(db, "INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) VALUES (?, 0, 0, '', 0, ?)"),
+      trim: numbers(db, 'DELETE FROM _sync_log WHERE seq < ?'),
+      folded: numbers(db, 'UPDATE _sync_state SET folded = ? WHERE id = 1'),
     };
   }
 
   /**
-   * Merges a changeset. `localSeq` is the last local seq (after folding).
-   * @throws SyncError `INCOMPLETE_ROW` (422) for a revival without every column; `INVALID_VALUE` (400) for a value a column refuses
+   * Merges a changeset into the replicated state; `localSeq` is the last local seq (after folding).
+   * @throws SyncError `INCOMPLETE_ROW` (422) for a revival without every column (unless the page starts beyond the
+   * stored cursor: then it is ignored, and comes again); `INVALID_VALUE` (400) for a value a column refuses
    */
-  merge(changeset: CheckedChangeset, localSeq: number): ApplyResult {
-    const run: Run = { localSeq, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, touched: new Set(), conflicts: [] };
-    this.#statements.applying.run(1);
-    this.#db.pragma('defer_foreign_keys = ON');
-    const pending: Pending[] = [];
+  merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
+    const { since, site } = changeset.wire;
+    const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
+    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch };
     changeset.wire.changes.forEach((wire, index) => {
       const change = decodeChange(wire, changeset, index);
       run.maxHlc = Math.max(run.maxHlc, change.hlc);
       for (const cell of change.cells) if (cell.hlc > run.maxHlc) run.maxHlc = cell.hlc;
-      const failed = this.#attempt(change, run);
-      if (failed !== undefined) pending.push(failed);
+      if (this.#mergeOne(change, run)) run.applied += 1;
+      else run.ignored += 1;
     });
-    for (const failed of this.#retry(pending, run)) {
-      run.conflicts.push(this.#settler.record(failed));
-      this.#park(failed.change, run);
-    }
-    run.conflicts.push(...this.#settler.settleForeignKeys(run.touched));
     this.#finish(run, changeset);
-    this.#statements.applying.run(0);
-    return { received: changeset.wire.changes.length, applied: run.applied, ignored: run.ignored, conflicts: run.conflicts, seq: run.seq };
+    return { applied: run.applied, ignored: run.ignored, seq: run.seq };
   }
 
-  #attempt(change: DecodedChange, run: Run): Pending | undefined {
-    try {
-      if (this.#mergeOne(change, run)) {
-        run.applied += 1;
-        run.touched.add(change.table.table.name);
-      } else run.ignored += 1;
-      return undefined;
-    } catch (error) {
-      return classify(error, change);
-    }
-  }
-
-  /** Retries clashing changes while some succeed (a later change may free a UNIQUE value). */
-  #retry(pending: Pending[], run: Run): Pending[] {
-    let left = pending;
-    while (left.length > 0) {
-      const still = left.map((failed) => this.#attempt(failed.change, run)).filter((failed) => failed !== undefined);
-      if (still.length === left.length) return still;
-      left = still;
-    }
-    return left;
+  #partsOf(change: DecodedChange): TableParts {
+    const parts = this.#parts.get(change.table.table.id);
+    if (parts === undefined) throw new Error(`no parked rows for ${change.table.table.name}`);
+    return parts;
   }
 
   #mergeOne(change: DecodedChange, run: Run): boolean {
@@ -140,36 +130,13 @@ export class ChangeMerger {
    */
   #mergeNew(change: DecodedChange, run: Run): boolean {
     if (change.cl % 2 === 1 && !change.complete) return false;
-    const tbl = change.table.table.id;
     const seq = run.seq + 1;
-    if (this.#statements.newRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
-    try {
-      if (change.cl % 2 === 1) placeNewRow(change);
-      else change.table.delete(change.key);
-    } catch (error) {
-      this.#statements.forgetRow.run(tbl, change.metaKey);
-      throw error;
-    }
+    if (this.#statements.newRow.run(change.table.table.id, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     run.seq = seq;
+    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), [...change.key], rowValues(change), run.batch);
+    else change.table.delete(change.key);
     this.#putOverrides(change, seq);
     return true;
-  }
-
-  /**
-   * A new or revived row that a constraint kept out of its table keeps its
-   * clocks, as a row parked by a foreign-key conflict does: later changes to
-   * it then merge into its metadata (and into no table row) instead of being
-   * refused as changes to a row never seen, which would stall every later page.
-   */
-  #park(change: DecodedChange, run: Run): void {
-    if (!change.complete || change.cl % 2 === 0) return;
-    const tbl = change.table.table.id;
-    const local = this.#meta.row(tbl, change.metaKey);
-    if (local !== undefined && local.cl >= change.cl) return;
-    const seq = ++run.seq;
-    if (local !== undefined) this.#statements.dropCells.run(tbl, change.metaKey);
-    this.#statements.putRow.run(tbl, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq);
-    this.#putOverrides(change, seq);
   }
 
   #putOverrides(change: DecodedChange, seq: number): void {
@@ -180,7 +147,7 @@ export class ChangeMerger {
   }
 
   #bury(change: DecodedChange, run: Run, known: boolean): boolean {
-    change.table.delete(change.key);
+    this.#placer.remove(this.#partsOf(change), [...change.key], run.batch);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);
@@ -190,13 +157,15 @@ export class ChangeMerger {
 
   #revive(change: DecodedChange, run: Run, known: boolean): boolean {
     if (!change.complete) {
+      // The row's birth is on an earlier page not applied yet: the cursor stays, and it comes again with it.
+      if (run.early) return false;
       throw new SyncError(
         'INCOMPLETE_ROW',
         422,
         `a change to ${change.table.table.name} creates or revives a row (cl ${change.cl}) without every column; pull from since=0 to receive whole rows`,
       );
     }
-    change.table.upsert(rowValues(change));
+    this.#placer.placeWhole(this.#partsOf(change), [...change.key], rowValues(change), run.batch);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);
@@ -221,9 +190,11 @@ export class ChangeMerger {
       return clock === undefined || newer(cell.hlc, cell.site, clock.hlc, this.#sites.siteOf(clock.site));
     });
     if (winners.length === 0) return false;
-    change.table.update(
+    this.#placer.placeCells(
+      this.#partsOf(change),
+      [...change.key],
       winners.map((cell) => [cell.column, cell.value] as const),
-      change.key,
+      run.batch,
     );
     const seq = ++run.seq;
     for (const cell of winners) this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
@@ -240,9 +211,9 @@ export class ChangeMerger {
       this.#statements.trim.run(run.seq);
       this.#statements.folded.run(run.seq);
     }
-    const { since, next, site } = changeset.wire;
+    const { since, next, site, mark } = changeset.wire;
     if (since === undefined || next === undefined || site === this.#sites.local) return;
     const stored = this.#cursors.pull(site);
-    if (since <= stored && next > stored) this.#cursors.savePull(site, next);
+    if (since <= stored && next > stored) this.#cursors.savePull(site, next, mark);
   }
 }

@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { WireCell, WireChange, WireChangeset } from './wire-schema';
 import type { CellMeta, MetaReader, RowMeta } from './meta-reader';
+import { exact } from './prepared';
+import type { TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import { quoteIdent } from './sql-names';
+import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
-import { encodeValue, type SqlValue } from './values';
+import { bindable, encodeValue, mayHideBytes, TextBytes, type SqlValue } from './values';
 
 /** A page of changes: a changeset without its envelope (protocol, site, schema, since). */
 export type ChangePage = Required<Pick<WireChangeset, 'changes' | 'sites' | 'next' | 'more'>>;
@@ -49,6 +52,8 @@ interface PageState {
   readonly checkedParents: Set<string>;
   /** The seq of the part being emitted: parents born after it are pulled forward. */
   position: number;
+  /** The rows of the page window, by row id: a parent pulled forward is sent with its own parts in the window. */
+  readonly window: ReadonlyMap<string, Pending>;
 }
 
 interface ParentLink {
@@ -61,7 +66,9 @@ interface ParentLink {
 const MAX_PARENT_DEPTH = 8;
 
 function rowId(tbl: number, pk: SqlValue): string {
-  return `${tbl}:${Buffer.isBuffer(pk) ? `x${pk.toString('hex')}` : `${typeof pk}:${String(pk)}`}`;
+  if (Buffer.isBuffer(pk)) return `${tbl}:x${pk.toString('hex')}`;
+  if (pk instanceof TextBytes) return `${tbl}:t${pk.bytes.toString('hex')}`;
+  return `${tbl}:${typeof pk}:${String(pk)}`;
 }
 
 /**
@@ -77,19 +84,21 @@ export class ChangeReader {
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
   readonly #tables: ReadonlyMap<number, TableStatements>;
+  readonly #homes: ReadonlyMap<number, TableParts>;
   readonly #parents = new Map<number, ParentLink[]>();
 
   /** Prepares the page query and one parent lookup per foreign key between tracked tables. */
-  constructor(db: Database.Database, tables: ReadonlyMap<number, TableStatements>, meta: MetaReader, sites: SiteRegistry) {
-    this.#parts = db
-      .prepare(
-        `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > @since AND site IS NOT @exclude
-         UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > @since AND site IS NOT @exclude
-         ORDER BY s`,
-      )
-      .safeIntegers(true);
+  constructor(db: Database.Database, homes: ReadonlyMap<number, TableParts>, meta: MetaReader, sites: SiteRegistry) {
+    this.#parts = exact(
+      db,
+      `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > @since AND site IS NOT @exclude
+       UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > @since AND site IS NOT @exclude
+       ORDER BY s`,
+    );
     this.#meta = meta;
     this.#sites = sites;
+    this.#homes = homes;
+    const tables = new Map([...homes].map(([id, parts]) => [id, parts.statements]));
     this.#tables = tables;
     const byName = new Map([...tables.values()].map((statements) => [statements.table.name, statements]));
     for (const child of tables.values()) {
@@ -100,7 +109,7 @@ export class ChangeReader {
         if (parent === undefined || from.some((index) => index < 0)) continue;
         const keyColumns = parent.table.key.map((column) => quoteIdent(column.name)).join(', ');
         const where = fk.to.map((name) => `${quoteIdent(name)} = ?`).join(' AND ');
-        const find = db.prepare(`SELECT ${keyColumns} FROM ${quoteIdent(parent.table.name)} WHERE ${where}`).raw(true).safeIntegers(true);
+        const find = exact(db, `SELECT ${keyColumns} FROM ${quoteIdent(parent.table.name)} WHERE ${where}`).raw(true);
         links.push({ parent, from, fromNames: fk.from, find });
       }
       if (links.length > 0) this.#parents.set(child.table.id, links);
@@ -115,7 +124,7 @@ export class ChangeReader {
    */
   read(since: number, limit: number, localSeq: number, exclude: number | undefined): ChangePage {
     const { rows, next, more } = this.#window(since, limit, exclude);
-    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since };
+    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since, window: rows };
     for (const [id, pending] of rows) {
       if (state.sent.has(id)) continue;
       state.position = pending.first;
@@ -175,8 +184,11 @@ export class ChangeReader {
       if (born && row.site !== state.exclude) state.changes.push(head);
       return;
     }
-    const values = statements.select(key);
-    if (values === undefined) return; // parked by a foreign-key conflict: nothing to send
+    const values = statements.select(key) ?? this.#homes.get(pending.tbl)?.parked.select(key);
+    if (values === undefined) {
+      if (key.some(mayHideBytes)) throw new SyncError('UNSENDABLE_VALUE', 500, `a key of ${statements.table.name} is TEXT that is not valid UTF-8; keys must be valid UTF-8`);
+      return; // a row the table lost while capture was off
+    }
     const full = born && row.site !== state.exclude;
     const cells = this.#cells(statements, row, values, pending.cols, full, state);
     if (!full && cells.length === 0) return;
@@ -209,7 +221,7 @@ export class ChangeReader {
       if (reference.some((value) => value === null)) continue;
       const checked = `${link.parent.table.id}:${reference.map((value) => rowId(0, value)).join('|')}`;
       if (state.checkedParents.has(checked)) continue;
-      const parentKey = link.find.get(...reference) as SqlValue[] | undefined;
+      const parentKey = link.find.get(...reference.map(bindable)) as SqlValue[] | undefined;
       if (parentKey === undefined) continue;
       const metaKey = link.parent.metaKey(parentKey);
       const parent = this.#meta.row(link.parent.table.id, metaKey);
@@ -217,8 +229,9 @@ export class ChangeReader {
         state.checkedParents.add(checked);
         continue;
       }
-      if (state.sent.has(rowId(link.parent.table.id, metaKey))) continue;
-      this.#emit({ tbl: link.parent.table.id, pk: metaKey, row: { ...parent, pk: metaKey }, cols: new Set() }, state, depth + 1);
+      const id = rowId(link.parent.table.id, metaKey);
+      if (state.sent.has(id)) continue;
+      this.#emit(state.window.get(id) ?? { tbl: link.parent.table.id, pk: metaKey, row: { ...parent, pk: metaKey }, cols: new Set() }, state, depth + 1);
     }
   }
 }

@@ -1,20 +1,16 @@
 import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql } from './capture-sql';
-import { ChangeReader } from './change-reader';
-import { ChangeMerger } from './change-merger';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
-import { ConflictSettler } from './conflict-settler';
-import { ConflictLog, type ConflictRecord } from './conflict-log';
-import { ForeignKeyCheck } from './foreign-key-check';
-import { LogFolder } from './log-folder';
-import { MetaReader } from './meta-reader';
-import { PeerCursors } from './peer-cursors';
+import { writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
-import { SiteRegistry } from './site-registry';
-import { TableStatements } from './table-statements';
+import { giveNewSiteId } from './site-identity';
+import { SyncError } from '../sync-error';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
-import type { ApplyResult, DataInfo, SchemaDescription } from './wire-schema';
+import { buildParts, type TrackerParts } from './tracker-parts';
+import { checkResolution } from './conflict-resolver';
+import type { IdentityFault } from './site-guard';
+import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
 /**
  * Changesets at least this large are applied with the capture triggers set
@@ -41,22 +37,24 @@ export interface TrackerConfig {
   readonly now: () => number;
 }
 
+/** This site took a new id by itself, after finding its history differs from a peer's view of it. */
+export interface Reidentified extends IdentityFault {
+  readonly previous: string;
+  readonly current: string;
+}
+
 /**
  * This server's data for sync, over one better-sqlite3 connection: reads
- * pages of changes, applies changesets (each in one transaction), and keeps
- * the pull and push cursor of every peer. Build it with `enableCapture`.
- * Statements are prepared once, here.
+ * pages of changes, applies changesets (each in one transaction), keeps the
+ * visible state a function of the replicated state (parked rows are the
+ * conflicts), and keeps the pull and push cursor of every peer. Build it with
+ * `enableCapture`. Statements are prepared once, here, each in an explicit
+ * integer mode, so the connection's `defaultSafeIntegers` does not matter.
  */
 export class ChangeTracker {
   readonly #db: Database.Database;
   readonly #schema: SchemaDescription;
-  readonly #byName: ReadonlyMap<string, TableStatements>;
-  readonly #folder: LogFolder;
-  readonly #sites: SiteRegistry;
-  readonly #reader: ChangeReader;
-  readonly #merger: ChangeMerger;
-  readonly #conflicts: ConflictLog;
-  readonly #cursors: PeerCursors;
+  readonly #parts: TrackerParts;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
 
@@ -66,22 +64,12 @@ export class ChangeTracker {
     this.#now = config.now;
     this.#db = db;
     this.#schema = describeSchema(schemas);
-    const statements = tables.map((table) => new TableStatements(db, table));
-    this.#byName = new Map(statements.map((entry) => [entry.table.name, entry]));
-    const byId = new Map(statements.map((entry) => [entry.table.id, entry]));
-    const meta = new MetaReader(db);
-    this.#folder = new LogFolder(db);
-    this.#sites = new SiteRegistry(db);
-    this.#conflicts = new ConflictLog(db);
-    this.#cursors = new PeerCursors(db);
-    this.#reader = new ChangeReader(db, byId, meta, this.#sites);
-    const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
-    this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
+    this.#parts = buildParts(db, tables);
   }
 
   /** This database's site id (32 hex characters). */
   get siteId(): string {
-    return this.#sites.local;
+    return this.#parts.sites.local;
   }
 
   /** The tracked schema and its fingerprint. */
@@ -89,15 +77,15 @@ export class ChangeTracker {
     return this.#schema;
   }
 
-  /** Folds the capture log into the clock tables now (reads and applies do it themselves). @returns the local seq */
+  /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
-    if (this.#db.inTransaction) return this.#folder.fold();
-    return this.#db.transaction(() => this.#folder.fold()).immediate();
+    return writeTransaction(this.#db, (foreignKeys) => this.#parts.visible.fold(foreignKeys).seq);
   }
 
-  /** Site id, protocol, schema, current seq, tables and wall clock (what `GET /data/info` answers). */
-  info(): DataInfo {
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#byName.keys()], now: this.#now() };
+  /** Site id, protocol, schema, current seq, tables, wall clock and instance (what `GET /data/info` answers); with `asking`, how far this server holds that site's changes. */
+  info(asking?: string): DataInfo {
+    const you = asking === undefined ? {} : { you: this.peerView(asking) };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#parts.byName.keys()], now: this.#now(), instance: this.#parts.guard.instance, ...you };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
@@ -107,7 +95,8 @@ export class ChangeTracker {
 
   /**
    * A page of changes made after local seq `since`, oldest first, at most
-   * `limit` rows (plus any new parent rows pulled forward).
+   * `limit` rows (plus any new parent rows pulled forward); parked rows are
+   * sent with their values. The page carries the mark of its `next`.
    * @param excludeSite - leave out what came from this site (the peer asking)
    * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
    * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
@@ -115,70 +104,127 @@ export class ChangeTracker {
   readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-    this.fold();
-    const exclude = excludeSite === undefined ? undefined : this.#sites.find(excludeSite);
-    const page = this.#db.transaction(() => this.#reader.read(since, limit, this.#folder.localSeq(), exclude))();
-    return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, sites: page.sites, changes: page.changes };
+    const { sites, reader, guard, visible } = this.#parts;
+    return writeTransaction(this.#db, (foreignKeys) => {
+      const { seq } = visible.fold(foreignKeys);
+      const exclude = excludeSite === undefined ? undefined : sites.find(excludeSite);
+      const page = reader.read(since, limit, seq, exclude);
+      const mark = guard.markAt(page.next);
+      return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, mark, sites: page.sites, changes: page.changes };
+    });
   }
 
   /**
-   * Checks a changeset and applies it in one transaction with deferred
-   * foreign keys. Constraint clashes no merge rule settles go to
-   * `_sync_conflicts` and into the result; anything else invalid refuses the
-   * whole changeset and leaves the database unchanged.
+   * Checks a changeset and applies it in one transaction: merges it into the
+   * replicated state, then settles UNIQUE, CHECK and FOREIGN KEY. Rows a
+   * constraint keeps out are parked (listed as conflicts, reported in the
+   * result); anything else invalid refuses the whole changeset and leaves the database unchanged.
    * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`,
    * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`; 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
-    const checked = checkChangeset(changeset, {
-      schema: this.#schema,
-      tables: this.#byName,
-      nowMs: this.#now(),
-      maxClockSkewMs: this.#maxClockSkewMs,
-    });
+    const checked = checkChangeset(changeset, { schema: this.#schema, tables: this.#parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs });
     const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
+    const { visible, merger } = this.#parts;
     try {
-      const result = this.#db
-        .transaction(() => {
-          const localSeq = this.#folder.fold();
-          if (!bulk) return this.#merger.merge(checked, localSeq);
-          // A large changeset is applied with the capture triggers dropped and re-created in
-          // the same transaction: nobody else can write meanwhile, and a rollback restores them.
-          for (const statements of this.#byName.values()) this.#db.exec(dropTriggersSql(statements.table.id));
-          const merged = this.#merger.merge(checked, localSeq);
-          for (const statements of this.#byName.values()) this.#db.exec(createTriggersSql(statements.table));
-          return merged;
-        })
-        .immediate();
-      return result;
+      return writeTransaction(this.#db, (foreignKeys) => {
+        const { seq: localSeq } = visible.fold(foreignKeys);
+        // A large changeset is applied with the capture triggers dropped and re-created in
+        // the same transaction: nobody else can write meanwhile, and a rollback restores them.
+        if (bulk) for (const statements of this.#parts.byName.values()) this.#db.exec(dropTriggersSql(statements.table.id));
+        const batch = visible.batch();
+        visible.applying(true);
+        const counts = merger.merge(checked, localSeq, batch);
+        visible.settle(batch, foreignKeys);
+        if (bulk) for (const statements of this.#parts.byName.values()) this.#db.exec(createTriggersSql(statements.table));
+        return { received: checked.wire.changes.length, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+      });
     } catch (error) {
-      this.#sites.forget();
+      this.#parts.sites.forget();
       throw error;
     }
   }
 
+  /**
+   * Resolves conflict `id` by an ordinary replicated write: `discard` deletes
+   * the parked row; `restore` writes the given cells with a new clock and
+   * brings the row back.
+   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400), `STILL_CONFLICTS` (409: the restored row would stay parked; nothing is written)
+   */
+  resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
+    const checked = checkResolution(resolution);
+    const { resolver, visible, conflicts } = this.#parts;
+    return writeTransaction(this.#db, (foreignKeys) => {
+      visible.fold(foreignKeys);
+      const written = resolver.write(id, checked);
+      let seq: number;
+      try {
+        seq = visible.fold(foreignKeys).seq;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== 'SQLITE_CONSTRAINT_NOTNULL' && code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
+        throw new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${(error as Error).message}`);
+      }
+      if (written.action === 'restore' && !written.parts.statements.present(written.key)) {
+        const still = conflicts.report(written.parts, written.key);
+        throw new SyncError('STILL_CONFLICTS', 409, `the restored row would still be parked (${still.message}); change the values that clash, or discard it`);
+      }
+      return { id, action: written.action, seq };
+    });
+  }
+
   /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */
   pullCursor(site: string): number {
-    return this.#cursors.pull(site);
+    return this.#parts.cursors.pull(site);
+  }
+
+  /** What this server holds of `site`'s changes: the pull cursor and the mark its page carried. */
+  peerView(site: string): PeerView {
+    return this.#parts.cursors.pullWithMark(site);
   }
 
   /** The push cursor of `site`: our seq up to which it has applied our changes; 0 when never pushed. */
   pushCursor(site: string): number {
-    return this.#cursors.push(site);
+    return this.#parts.cursors.push(site);
   }
 
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
-    this.#cursors.savePush(site, seq);
+    this.#parts.cursors.savePush(site, seq);
   }
 
-  /** How many conflicts `_sync_conflicts` holds. */
+  /** How many conflicts (parked rows) there are. */
   conflictCount(): number {
-    return this.#conflicts.count();
+    return this.#parts.conflicts.count();
   }
 
-  /** Conflicts recorded after id `afterId`, oldest first. */
-  listConflicts(afterId = 0, limit = 100): ConflictRecord[] {
-    return this.#conflicts.list(afterId, limit);
+  /** Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`. */
+  listConflicts(afterId = '', limit = 100): ConflictEntry[] {
+    return this.#parts.conflicts.list(afterId, limit);
+  }
+
+  /**
+   * Compares a peer's view of this site with this database's history; when they
+   * differ (a rewound or copied file), takes a new site id by itself — its rows
+   * are then sent to every peer again, and what it lost comes back.
+   * @returns what was found and the new id, or undefined when the histories agree
+   */
+  checkOwnHistory(view: PeerView): Reidentified | undefined {
+    const fault = this.#parts.guard.fault(view, this.fold());
+    if (fault === undefined) return undefined;
+    const { previous, current } = giveNewSiteId(this.#db);
+    this.#parts.sites.forget();
+    this.#parts.guard.forgetPeers();
+    return { ...fault, previous, current };
+  }
+
+  /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
+  notePeer(url: string, site: string, instance: string | undefined): string | undefined {
+    return this.#parts.guard.notePeer(url, site, instance);
+  }
+
+  /** The site id last seen at `url`. */
+  peerSiteAt(url: string): string | undefined {
+    return this.#parts.guard.siteAt(url);
   }
 }

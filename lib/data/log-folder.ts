@@ -1,14 +1,24 @@
 import type Database from 'better-sqlite3';
 import { OP } from './capture-sql';
+import { exact, numbers } from './prepared';
+import type { SqlValue } from './values';
 
 /** A log row as read with `safeIntegers(true)`. */
 interface LogRow {
   seq: bigint;
   tbl: bigint;
   op: bigint;
-  pk: unknown;
+  pk: SqlValue;
   cols: bigint;
   hlc: bigint;
+}
+
+/** What the fold tells about the local writes it folds, and asks about the tables. */
+export interface FoldObserver {
+  /** True when the row with this metadata key is in its table: a row a REPLACE may have deleted is confirmed gone when false. */
+  present(tbl: number, pk: SqlValue): boolean;
+  /** A local write folded: a row born or born again, changed, or deleted. Not called for bulk loads of new rows. */
+  folded?(tbl: number, pk: SqlValue, what: 'born' | 'changed' | 'died'): void;
 }
 
 const BATCH = 4096;
@@ -34,28 +44,29 @@ export class LogFolder {
 
   /** Prepares the fold's statements. */
   constructor(db: Database.Database) {
-    this.#state = db.prepare('SELECT folded FROM _sync_state WHERE id = 1').pluck();
-    this.#batch = db.prepare('SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?').safeIntegers(true);
-    this.#getRow = db.prepare('SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
-    this.#putRow = db.prepare(
+    this.#state = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
+    this.#batch = exact(db, 'SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#getRow = numbers(db, 'SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
+    this.#putRow = numbers(
+      db,
       `INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
        ON CONFLICT (tbl, pk) DO UPDATE SET cl = excluded.cl, hlc = excluded.hlc, site = excluded.site, born = excluded.born`,
     );
-    this.#dropCells = db.prepare('DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?');
-    this.#putCell = db.prepare(
+    this.#dropCells = numbers(db, 'DELETE FROM _sync_cells WHERE tbl = ? AND pk = ?');
+    this.#putCell = numbers(
+      db,
       `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
        ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
     );
-    this.#trim = db.prepare('DELETE FROM _sync_log WHERE seq < ?');
-    this.#onlyNewInserts = db
-      .prepare(
-        `SELECT NOT EXISTS (SELECT 1 FROM _sync_log AS l WHERE l.seq > ? AND (l.op <> ${OP.insert} OR EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = l.tbl AND r.pk = l.pk)))
-            AND NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? GROUP BY tbl, pk HAVING count(*) > 1)`,
-      )
-      .pluck();
-    this.#bulkInsert = db.prepare(`INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
-    this.#lastSeq = db.prepare('SELECT max(seq) FROM _sync_log').pluck();
-    this.#saveFolded = db.prepare('UPDATE _sync_state SET folded = ? WHERE id = 1');
+    this.#trim = numbers(db, 'DELETE FROM _sync_log WHERE seq < ?');
+    this.#onlyNewInserts = numbers(
+      db,
+      `SELECT NOT EXISTS (SELECT 1 FROM _sync_log AS l WHERE l.seq > ? AND (l.op <> ${OP.insert} OR EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = l.tbl AND r.pk = l.pk)))
+          AND NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? GROUP BY tbl, pk HAVING count(*) > 1)`,
+    ).pluck();
+    this.#bulkInsert = numbers(db, `INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
+    this.#lastSeq = numbers(db, 'SELECT max(seq) FROM _sync_log').pluck();
+    this.#saveFolded = numbers(db, 'UPDATE _sync_state SET folded = ? WHERE id = 1');
   }
 
   /** The local seq: the last folded one; every change up to it is in the clock tables. */
@@ -63,11 +74,16 @@ export class LogFolder {
     return this.#state.get() as number;
   }
 
+  /** True when the log holds local writes not folded yet. */
+  pending(): boolean {
+    return this.#lastSeq.get() !== this.localSeq();
+  }
+
   /**
    * Folds every unfolded log row, in order, then trims the log.
    * @returns the local seq
    */
-  fold(): number {
+  fold(observer: FoldObserver): number {
     let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
     if (this.#onlyNewInserts.get(folded, folded) === 1) {
@@ -77,7 +93,7 @@ export class LogFolder {
     }
     for (;;) {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
-      for (const row of rows) this.#foldRow(row);
+      for (const row of rows) this.#foldRow(row, observer);
       const last = rows.at(-1);
       if (last !== undefined) folded = Number(last.seq);
       if (rows.length < BATCH) break;
@@ -89,25 +105,30 @@ export class LogFolder {
     return folded;
   }
 
-  #foldRow(row: LogRow): void {
+  #foldRow(row: LogRow, observer: FoldObserver): void {
     const op = Number(row.op);
     if (op === OP.sentinel) return;
+    const tbl = Number(row.tbl);
+    if (op === OP.replaced && observer.present(tbl, row.pk)) return; // the REPLACE did not happen (OR IGNORE, a failed statement…)
     const cl = this.#getRow.get(row.tbl, row.pk) as number | undefined;
     const alive = cl !== undefined && cl % 2 === 1;
     if (op === OP.update && alive) {
       this.#foldUpdate(row);
+      observer.folded?.(tbl, row.pk, 'changed');
       return;
     }
-    if (op === OP.delete) {
+    if (op === OP.delete || op === OP.replaced) {
       if (!alive) return;
       this.#dropCells.run(row.tbl, row.pk);
       this.#putRow.run(row.tbl, row.pk, cl + 1, row.hlc, row.seq);
+      observer.folded?.(tbl, row.pk, 'died');
       return;
     }
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
     if (cl !== undefined) this.#dropCells.run(row.tbl, row.pk);
     const next = cl === undefined ? 1 : alive ? cl : cl + 1;
     this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq);
+    observer.folded?.(tbl, row.pk, 'born');
   }
 
   #foldUpdate(row: LogRow): void {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { numbers } from './prepared';
 import type { SqlValue } from './values';
 
 /** A row of `_sync_rows`: a tracked row's existence register and base clock. */
@@ -30,13 +31,14 @@ export class MetaReader {
 
   /** Prepares the statements. */
   constructor(db: Database.Database) {
-    this.#row = db.prepare('SELECT tbl, pk, cl, hlc, site, born FROM _sync_rows WHERE tbl = ? AND pk = ?');
-    this.#cells = db.prepare('SELECT col, hlc, site, seq FROM _sync_cells WHERE tbl = ? AND pk = ?');
+    this.#row = numbers(db, 'SELECT tbl, cl, hlc, site, born FROM _sync_rows WHERE tbl = ? AND pk = ?');
+    this.#cells = numbers(db, 'SELECT col, hlc, site, seq FROM _sync_cells WHERE tbl = ? AND pk = ?');
   }
 
   /** The existence register of a row, or undefined when the metadata has never seen it. */
   row(tbl: number, pk: SqlValue): RowMeta | undefined {
-    return this.#row.get(tbl, pk) as RowMeta | undefined;
+    const row = this.#row.get(tbl, pk) as Omit<RowMeta, 'pk'> | undefined;
+    return row === undefined ? undefined : { ...row, pk };
   }
 
   /** Clocks of the cells changed since the row's birth, by column id. */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { numbers } from './prepared';
 
 /**
  * The two cursors this server keeps per peer site, both seqs:
@@ -11,16 +12,18 @@ import type Database from 'better-sqlite3';
  */
 export class PeerCursors {
   readonly #pull: Database.Statement;
+  readonly #pullMark: Database.Statement;
   readonly #savePull: Database.Statement;
   readonly #push: Database.Statement;
   readonly #savePush: Database.Statement;
 
   /** Prepares the statements (the metadata must exist). */
   constructor(db: Database.Database) {
-    this.#pull = db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().safeIntegers(false);
-    this.#savePull = db.prepare('INSERT INTO _sync_peers (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq');
-    this.#push = db.prepare('SELECT seq FROM _sync_pushed WHERE site = ?').pluck().safeIntegers(false);
-    this.#savePush = db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)');
+    this.#pull = numbers(db, 'SELECT seq FROM _sync_peers WHERE site = ?').pluck();
+    this.#pullMark = numbers(db, 'SELECT seq, mark FROM _sync_peers WHERE site = ?');
+    this.#savePull = numbers(db, 'INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark');
+    this.#push = numbers(db, 'SELECT seq FROM _sync_pushed WHERE site = ?').pluck();
+    this.#savePush = numbers(db, 'INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)');
   }
 
   /** The peer's seq up to which its changes are applied here; 0 when none. */
@@ -28,9 +31,14 @@ export class PeerCursors {
     return (this.#pull.get(site) as number | undefined) ?? 0;
   }
 
-  /** Moves the pull cursor of `site` (inside the transaction that applied the page). */
-  savePull(site: string, seq: number): void {
-    this.#savePull.run(site, seq);
+  /** The pull cursor of `site` with the mark its page carried there (see docs/PROTOCOL.md, "Identity"); null mark when none came. */
+  pullWithMark(site: string): { readonly seq: number; readonly mark: string | null } {
+    return (this.#pullMark.get(site) as { seq: number; mark: string | null } | undefined) ?? { seq: 0, mark: null };
+  }
+
+  /** Moves the pull cursor of `site` (inside the transaction that applied the page), with the mark the page carried. */
+  savePull(site: string, seq: number, mark: string | undefined): void {
+    this.#savePull.run(site, seq, mark ?? null);
   }
 
   /** Our seq up to which `site` has every change of ours; 0 when never pushed. */
@@ -46,6 +54,6 @@ export class PeerCursors {
 
 /** Forgets every push cursor, so peers receive everything again (after a new site id). */
 export function clearPushCursors(db: Database.Database): void {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_pushed'").get() !== undefined;
-  if (exists) db.prepare('DELETE FROM _sync_pushed').run();
+  const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_pushed'").get() !== undefined;
+  if (exists) numbers(db, 'DELETE FROM _sync_pushed').run();
 }

@@ -1,6 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { clearPushCursors } from './peer-cursors';
+import { numbers } from './prepared';
 import { SyncError } from '../sync-error';
+
+/**
+ * A new random site id greater than `previous`: the same change can then be
+ * held under both ids on other servers (sent before and after), and the copy
+ * sent under the new id wins the tie, so it is forwarded to every server,
+ * the one that kept the old id included.
+ */
+export function greaterSiteId(previous: string): string {
+  const max = (1n << 128n) - 1n;
+  const current = /^[0-9a-f]{32}$/.test(previous) ? BigInt(`0x${previous}`) : 0n;
+  if (current === max) return randomBytes(16).toString('hex');
+  const step = (BigInt(`0x${randomBytes(16).toString('hex')}`) % (max - current)) + 1n;
+  return (current + step).toString(16).padStart(32, '0');
+}
 
 /**
  * Gives a database a new random site id, for a database that was copied
@@ -8,20 +24,23 @@ import { SyncError } from '../sync-error';
  * other's changes for its own and never send them). Every change this
  * database made is attributed to the new id, and the push cursors are reset,
  * so peers receive its rows again under the new id; applying is idempotent,
- * so that costs one full exchange and loses nothing. Run it with the server
- * stopped.
+ * so that costs one full exchange and loses nothing. The new id is greater
+ * than the old one (see {@link greaterSiteId}); the marks of the old history
+ * are forgotten. Run it with the server stopped (a running tracker does it by
+ * itself when it finds its history differs from what a peer holds).
  * @returns the old and the new site id
  * @throws SyncError `NOT_SYNCED` when the database has no sync metadata
  */
 export function giveNewSiteId(db: Database.Database): { readonly previous: string; readonly current: string } {
-  const hasSites = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_sites'").get() !== undefined;
-  if (!hasSites) throw new SyncError('NOT_SYNCED', 400, 'this database has no express-sqlite-sync metadata (no _sync_sites table): nothing to re-identify');
+  const tables = new Set(numbers(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('_sync_sites', '_sync_marks')").pluck().all() as string[]);
+  if (!tables.has('_sync_sites')) throw new SyncError('NOT_SYNCED', 400, 'this database has no express-sqlite-sync metadata (no _sync_sites table): nothing to re-identify');
   return db
     .transaction(() => {
-      const previous = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-      db.prepare('UPDATE _sync_sites SET site = lower(hex(randomblob(16))) WHERE id = 0').run();
-      const current = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+      const previous = numbers(db, 'SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+      const current = greaterSiteId(previous);
+      numbers(db, 'UPDATE _sync_sites SET site = ? WHERE id = 0').run(current);
       clearPushCursors(db);
+      if (tables.has('_sync_marks')) numbers(db, 'DELETE FROM _sync_marks').run();
       return { previous, current };
     })
     .immediate();

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { numbers } from './prepared';
 
 /**
  * Maps 128-bit site ids (32 hex characters) to the small integers the
@@ -13,9 +14,9 @@ export class SiteRegistry {
 
   /** Prepares the statements and loads the known sites. */
   constructor(db: Database.Database) {
-    this.#select = db.prepare('SELECT id, site FROM _sync_sites');
-    this.#insert = db.prepare('INSERT OR IGNORE INTO _sync_sites (site) VALUES (?)');
-    this.#find = db.prepare('SELECT id FROM _sync_sites WHERE site = ?').pluck();
+    this.#select = numbers(db, 'SELECT id, site FROM _sync_sites');
+    this.#insert = numbers(db, 'INSERT OR IGNORE INTO _sync_sites (site) VALUES (?)');
+    this.#find = numbers(db, 'SELECT id FROM _sync_sites WHERE site = ?').pluck();
     this.#load();
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { isReservedName } from './sql-names';
+import { numbers } from './prepared';
+import { isReservedName, META_PREFIX } from './sql-names';
 import { SyncError } from '../sync-error';
 
 /** Most columns a tracked table may have: an UPDATE records changed columns in a 64-bit mask. */
@@ -27,6 +28,13 @@ export interface ForeignKeySchema {
   readonly to: readonly string[];
 }
 
+/** A UNIQUE index other than the primary key: its columns in index order and their collations. */
+export interface UniqueSchema {
+  readonly columns: readonly string[];
+  /** Collation of each column in the index (`BINARY`, `NOCASE`, …). */
+  readonly collations: readonly string[];
+}
+
 /** What capture needs to know about one table. */
 export interface TableSchema {
   readonly name: string;
@@ -34,9 +42,11 @@ export interface TableSchema {
   readonly columns: readonly ColumnSchema[];
   /** Key columns in primary-key order. */
   readonly key: readonly ColumnSchema[];
+  /** Collation of each key column, in key order. */
+  readonly keyCollations: readonly string[];
   readonly foreignKeys: readonly ForeignKeySchema[];
-  /** Column sets of UNIQUE indexes other than the primary key (plain columns only). */
-  readonly uniques: readonly (readonly string[])[];
+  /** UNIQUE indexes other than the primary key (plain columns, no WHERE clause). */
+  readonly uniques: readonly UniqueSchema[];
 }
 
 interface XInfoRow {
@@ -53,7 +63,7 @@ function refuse(table: string, message: string): never {
 
 function checkKind(db: Database.Database, name: string): boolean {
   if (isReservedName(name)) refuse(name, 'names starting with _sync_ or sqlite_ are reserved');
-  const row = db.prepare('SELECT type, wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', name) as
+  const row = numbers(db, 'SELECT type, wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', name) as
     | { type: string; wr: number }
     | undefined;
   if (row === undefined) refuse(name, 'no such table in the main database; create it before enabling capture');
@@ -76,7 +86,7 @@ function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: bool
 }
 
 function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[] {
-  const rows = db.prepare('SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(name) as {
+  const rows = numbers(db, 'SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(name) as {
     id: number;
     parent: string;
     fromColumn: string;
@@ -90,35 +100,61 @@ function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[
     byId.set(row.id, entry);
   }
   return [...byId.values()].map((fk) => {
-    const parentKey = () => (db.prepare('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(fk.parent) as { name: string }[]).map((r) => r.name);
+    const parentKey = () => (numbers(db, 'SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(fk.parent) as { name: string }[]).map((r) => r.name);
     const to = fk.to.every((column) => column !== null) ? (fk.to as string[]) : parentKey();
     return { parent: fk.parent, from: fk.from, to };
   });
 }
 
-function readUniques(db: Database.Database, name: string): string[][] {
-  const indexes = db.prepare("SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1 AND origin <> 'pk' AND partial = 0").all(name) as { name: string }[];
-  const result: string[][] = [];
+interface IndexColumn {
+  name: string | null;
+  coll: string;
+  key: number;
+}
+
+function indexColumns(db: Database.Database, index: string): IndexColumn[] {
+  return (numbers(db, 'SELECT name, coll, "key" FROM pragma_index_xinfo(?) ORDER BY seqno').all(index) as IndexColumn[]).filter((column) => column.key === 1);
+}
+
+/**
+ * Reads the UNIQUE indexes and the key's collations. A partial or expression
+ * UNIQUE index is refused: which of two rows claiming a value is visible must
+ * be decided from the replicated state, and such an index hides the rule.
+ */
+function readIndexes(db: Database.Database, name: string, key: readonly ColumnSchema[]): { uniques: UniqueSchema[]; keyCollations: string[] } {
+  const indexes = numbers(db, 'SELECT name, origin, partial FROM pragma_index_list(?) WHERE "unique" = 1').all(name) as { name: string; origin: string; partial: number }[];
+  const uniques: UniqueSchema[] = [];
+  let keyCollations = key.map(() => 'BINARY');
   for (const index of indexes) {
-    const columns = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(index.name) as { name: string | null }[];
-    if (columns.every((column) => column.name !== null)) result.push(columns.map((column) => column.name as string));
+    const columns = indexColumns(db, index.name);
+    if (index.origin === 'pk') {
+      keyCollations = key.map((column) => columns.find((c) => c.name === column.name)?.coll ?? 'BINARY');
+      continue;
+    }
+    if (index.partial === 1 || columns.some((column) => column.name === null)) {
+      refuse(name, `its UNIQUE index "${index.name}" has a WHERE clause or an expression; which row keeps a UNIQUE value must follow from the synced data alone: use a UNIQUE index on plain columns`);
+    }
+    uniques.push({ columns: columns.map((column) => column.name as string), collations: columns.map((column) => column.coll) });
   }
-  return result;
+  return { uniques, keyCollations };
 }
 
 /**
  * Reads a table's schema and checks it can be tracked.
  * @throws SyncError `CAPTURE_REFUSED` naming what to change: a missing table, a view, no primary key,
- * an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a reserved name or too many columns
+ * an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a reserved name, too many columns, or a
+ * partial or expression UNIQUE index
  */
 export function inspectTable(db: Database.Database, name: string): TableSchema {
   const withoutRowid = checkKind(db, name);
-  const info = db.prepare(`SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?)`).all(name) as XInfoRow[];
+  const info = numbers(db, `SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?)`).all(name) as XInfoRow[];
   const columns = info
     .filter((column) => column.hidden === 0)
     .map((column) => ({ name: column.name, type: column.type.toUpperCase(), pk: column.pk, notNull: column.notnull === 1 }));
   if (columns.length > MAX_TRACKED_COLUMNS) refuse(name, `it has ${columns.length} columns; at most ${MAX_TRACKED_COLUMNS} can be tracked (split the table)`);
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   checkKey(name, key, withoutRowid);
-  return { name, columns, key, foreignKeys: readForeignKeys(db, name), uniques: readUniques(db, name) };
+  const reserved = columns.find((column) => column.name.toLowerCase().startsWith(META_PREFIX));
+  if (reserved !== undefined) refuse(name, `column "${reserved.name}": names starting with ${META_PREFIX} are reserved`);
+  return { name, columns, key, foreignKeys: readForeignKeys(db, name), ...readIndexes(db, name, key) };
 }

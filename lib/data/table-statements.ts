@@ -1,89 +1,146 @@
 import type Database from 'better-sqlite3';
 import { parseQuotedKey } from './key-codec';
+import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
-import type { SqlValue } from './values';
+import { bindable, encodeValue, mayHideBytes, placeholderOf, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
+
+/** Prepares statements on demand and keeps them, by a key (statement variants). */
+export class StatementCache {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  /** @param db - the connection */
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+  /** The statement for `key`, prepared (in exact integer mode) from `sql()` the first time. */
+  get(key: string, sql: () => string): Database.Statement {
+    let statement = this.#statements.get(key);
+    if (statement === undefined) {
+      statement = exact(this.#db, sql());
+      this.#statements.set(key, statement);
+    }
+    return statement;
+  }
+}
 
 /**
  * The prepared statements that read and write one tracked user table. SQL
  * text is built only from the table's own schema (quoted identifiers); values
- * are always bound. Rows travel as arrays in `table.columns` order.
+ * are always bound (TEXT that is not valid UTF-8 through `CAST(? AS TEXT)`).
+ * Rows travel as arrays in `table.columns` order; integers are read as bigint.
  */
 export class TableStatements {
   /** The table these statements serve. */
   readonly table: TrackedTable;
-  readonly #db: Database.Database;
+  /** `"name"`, quoted. */
+  readonly quotedName: string;
+  /** `"a" = ? AND "b" = ?` over the key columns. */
+  readonly whereKey: string;
+  readonly #cache: StatementCache;
   readonly #select: Database.Statement;
-  readonly #insert: Database.Statement;
-  readonly #upsert: Database.Statement;
+  readonly #present: Database.Statement;
   readonly #delete: Database.Statement;
   readonly #metaKey: Database.Statement | undefined;
-  readonly #whereKey: string;
-  readonly #updates = new Map<bigint, Database.Statement>();
+  readonly #columns: string;
 
   /** Prepares the table's statements. */
   constructor(db: Database.Database, table: TrackedTable) {
-    this.#db = db;
     this.table = table;
-    const name = quoteIdent(table.name);
-    const columns = table.columns.map((column) => quoteIdent(column.name));
-    this.#whereKey = table.key.map((column) => `${quoteIdent(column.name)} = ?`).join(' AND ');
-    const keyList = table.key.map((column) => quoteIdent(column.name)).join(', ');
-    this.#select = db.prepare(`SELECT ${columns.join(', ')} FROM ${name} WHERE ${this.#whereKey}`).raw(true).safeIntegers(true);
-    const assignments = table.values.map((column) => `${quoteIdent(column.name)} = excluded.${quoteIdent(column.name)}`);
-    const onConflict = assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}`;
-    this.#insert = db.prepare(`INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    this.#upsert = db.prepare(
-      `INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keyList}) ${onConflict}`,
-    );
-    this.#delete = db.prepare(`DELETE FROM ${name} WHERE ${this.#whereKey}`);
-    this.#metaKey =
-      table.key.length > 1 ? db.prepare(`SELECT ${table.key.map(() => 'quote(?)').join(` || ',' || `)}`).pluck() : undefined;
+    this.quotedName = quoteIdent(table.name);
+    this.#cache = new StatementCache(db);
+    this.#columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+    this.whereKey = table.key.map((column) => `${quoteIdent(column.name)} = ?`).join(' AND ');
+    this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.quotedName} WHERE ${this.whereKey}`).raw(true);
+    this.#present = exact(db, `SELECT 1 FROM ${this.quotedName} WHERE ${this.whereKey}`).pluck();
+    this.#delete = exact(db, `DELETE FROM ${this.quotedName} WHERE ${this.whereKey}`);
+    this.#metaKey = table.key.length > 1 ? exact(db, `SELECT ${table.key.map(() => 'quote(?)').join(` || ',' || `)}`).pluck() : undefined;
   }
 
-  /** The row with this key as values in column order, or undefined. */
+  /** The row with this key as values in column order, TEXT byte-exact; undefined when absent. */
   select(key: readonly SqlValue[]): SqlValue[] | undefined {
-    return this.#select.get(...key) as SqlValue[] | undefined;
+    const row = this.#select.get(...key.map(bindable)) as SqlValue[] | undefined;
+    return row === undefined ? undefined : this.exactTexts(row, this.quotedName, key);
   }
 
-  /** Inserts a row (values in column order); a row with the same key makes it throw. */
+  /**
+   * Replaces strings that may hide bytes (better-sqlite3 reads TEXT that is not
+   * UTF-8 as U+FFFD) by their exact bytes, read again with `CAST(… AS BLOB)`.
+   * @param from - the table the row was read from (the user table or its parked rows)
+   */
+  exactTexts(row: SqlValue[], from: string, key: readonly SqlValue[]): SqlValue[] {
+    row.forEach((value, index) => {
+      if (!mayHideBytes(value)) return;
+      const column = quoteIdent(this.table.columns[index]?.name ?? '');
+      const bytes = this.#cache.get(`bytes:${from}:${index}`, () => `SELECT CAST(${column} AS BLOB) FROM ${from} WHERE ${this.whereKey}`).pluck().get(...key.map(bindable)) as Buffer;
+      row[index] = textFromBytes(bytes);
+    });
+    return row;
+  }
+
+  /** True when the table holds a row with this key. */
+  present(key: readonly SqlValue[]): boolean {
+    return this.#present.get(...key.map(bindable)) !== undefined;
+  }
+
+  /** Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw. */
   insert(values: readonly SqlValue[]): void {
-    this.#insert.run(...values);
+    this.#write('insert', values, '');
   }
 
   /** Inserts a row (values in column order), or overwrites every column of the row with its key. */
   upsert(values: readonly SqlValue[]): void {
-    this.#upsert.run(...values);
+    const keyList = this.table.key.map((column) => quoteIdent(column.name)).join(', ');
+    const assignments = this.table.values.map((column) => `${quoteIdent(column.name)} = excluded.${quoteIdent(column.name)}`);
+    this.#write('upsert', values, ` ON CONFLICT (${keyList}) ${assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}`}`);
+  }
+
+  #write(kind: string, values: readonly SqlValue[], tail: string): void {
+    const texts = textBytesKey(values);
+    const statement = this.#cache.get(`${kind}:${texts}`, () => `INSERT INTO ${this.quotedName} (${this.#columns}) VALUES (${values.map(placeholderOf).join(', ')})${tail}`);
+    statement.run(...values.map(bindable));
   }
 
   /** Deletes the row with this key, if any. */
   delete(key: readonly SqlValue[]): void {
-    this.#delete.run(...key);
+    this.#delete.run(...key.map(bindable));
   }
 
-  /** Sets some non-key columns (`[column, value]` pairs) of the row with this key. */
-  update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[]): void {
+  /** Sets some non-key columns (`[column, value]` pairs) of the row with this key, in `target` (the table, or its parked rows). */
+  update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[], target = this.quotedName): void {
     const sorted = [...cells].sort((a, b) => a[0].id - b[0].id);
-    let mask = 0n;
-    for (const [column] of sorted) mask |= 1n << BigInt(column.id);
-    let statement = this.#updates.get(mask);
-    if (statement === undefined) {
-      const sets = sorted.map(([column]) => `${quoteIdent(column.name)} = ?`).join(', ');
-      statement = this.#db.prepare(`UPDATE ${quoteIdent(this.table.name)} SET ${sets} WHERE ${this.#whereKey}`);
-      this.#updates.set(mask, statement);
-    }
-    statement.run(...sorted.map(([, value]) => value), ...key);
+    const shape = sorted.map(([column, value]) => `${column.id}${placeholderOf(value) === '?' ? '' : 't'}`).join(',');
+    const statement = this.#cache.get(`update:${target}:${shape}`, () => {
+      const sets = sorted.map(([column, value]) => `${quoteIdent(column.name)} = ${placeholderOf(value)}`).join(', ');
+      return `UPDATE ${target} SET ${sets} WHERE ${this.whereKey}`;
+    });
+    statement.run(...sorted.map(([, value]) => bindable(value)), ...key.map(bindable));
   }
 
   /** The key as the metadata stores it (the same text or value the triggers write). */
   metaKey(key: readonly SqlValue[]): SqlValue {
     if (this.#metaKey === undefined) return key[0] ?? null;
-    return this.#metaKey.get(...key) as string;
+    return this.#metaKey.get(...key.map(bindable)) as string;
   }
 
   /** The key values behind a metadata key. */
   keyValues(metaKey: SqlValue): SqlValue[] {
     if (this.#metaKey === undefined) return [metaKey];
     return parseQuotedKey(String(metaKey));
+  }
+
+  /** The key as it travels. */
+  wireKey(key: readonly SqlValue[]): WireValue[] {
+    return key.map((value, index) => encodeValue(value, `${this.table.name}.${this.table.key[index]?.name ?? ''}`));
+  }
+
+  /** The key values of a full row (values in column order). */
+  keyOf(row: readonly SqlValue[]): SqlValue[] {
+    return this.table.key.map((column) => row[column.index] ?? null);
+  }
+
+  /** Statements built on demand for this table (probes, parked rows). */
+  get cache(): StatementCache {
+    return this.#cache;
   }
 }

@@ -8,6 +8,22 @@ export interface TrackedColumn extends ColumnSchema {
   readonly index: number;
 }
 
+/** A UNIQUE index of a tracked table. */
+export interface TrackedUnique {
+  /** Its columns, in index order. */
+  readonly columns: readonly TrackedColumn[];
+  /** The collation of each column. */
+  readonly collations: readonly string[];
+  /** How messages name it, e.g. `UNIQUE (match_id, team_id, scout)`. */
+  readonly label: string;
+}
+
+/** A foreign key of a tracked table, with its child columns resolved. */
+export interface TrackedForeignKey extends ForeignKeySchema {
+  /** The child columns, in order. */
+  readonly fromColumns: readonly TrackedColumn[];
+}
+
 /** A tracked table as the capture, reader and merger see it. */
 export interface TrackedTable {
   /** Id in `_sync_tables`, used in the metadata instead of the name. */
@@ -17,14 +33,18 @@ export interface TrackedTable {
   readonly columns: readonly TrackedColumn[];
   /** Key columns in primary-key order. */
   readonly key: readonly TrackedColumn[];
+  /** Collation of each key column. */
+  readonly keyCollations: readonly string[];
   /** Columns that are not part of the key, in declaration order. */
   readonly values: readonly TrackedColumn[];
   /** Non-key columns by name. */
   readonly valuesByName: ReadonlyMap<string, TrackedColumn>;
   /** Non-key columns by stable id. */
   readonly valuesById: ReadonlyMap<number, TrackedColumn>;
-  readonly foreignKeys: readonly ForeignKeySchema[];
-  readonly uniques: readonly (readonly string[])[];
+  readonly foreignKeys: readonly TrackedForeignKey[];
+  readonly uniques: readonly TrackedUnique[];
+  /** Stable ids of the non-key columns in some UNIQUE index: the cells whose clocks make a row's claim. */
+  readonly claimColumnIds: ReadonlySet<number>;
 }
 
 /** Builds the tracked view of a table from its schema and its columns' stable ids. */
@@ -34,17 +54,25 @@ export function trackTable(id: number, schema: TableSchema, columnIds: ReadonlyM
     if (columnId === undefined) throw new Error(`no stable id for ${schema.name}.${column.name}`);
     return { ...column, id: columnId, index };
   });
+  const byName = new Map(columns.map((column) => [column.name, column]));
+  const resolve = (names: readonly string[]): TrackedColumn[] => names.flatMap((name) => byName.get(name) ?? []);
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   const values = columns.filter((column) => column.pk === 0);
+  const uniques = schema.uniques.map((unique) => ({ columns: resolve(unique.columns), collations: unique.collations, label: `UNIQUE (${unique.columns.join(', ')})` }));
+  const foreignKeys = schema.foreignKeys
+    .map((fk) => ({ ...fk, fromColumns: resolve(fk.from) }))
+    .filter((fk) => fk.fromColumns.length === fk.from.length && fk.to.length === fk.from.length);
   return {
     id,
     name: schema.name,
     columns,
     key,
+    keyCollations: schema.keyCollations,
     values,
     valuesByName: new Map(values.map((column) => [column.name, column])),
     valuesById: new Map(values.map((column) => [column.id, column])),
-    foreignKeys: schema.foreignKeys,
-    uniques: schema.uniques,
+    foreignKeys,
+    uniques,
+    claimColumnIds: new Set(uniques.flatMap((unique) => unique.columns.filter((column) => column.pk === 0).map((column) => column.id))),
   };
 }

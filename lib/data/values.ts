@@ -1,16 +1,38 @@
 import { SyncError } from '../sync-error';
 
-/** A value as better-sqlite3 reads it with `safeIntegers(true)`: the five SQLite storage classes. */
-export type SqlValue = null | bigint | number | string | Buffer;
+/**
+ * TEXT whose bytes are not valid UTF-8 (the `sqlite3` shell writes it happily:
+ * `'x' || char(55357)`). JavaScript strings cannot hold such bytes, so they
+ * travel as they are, tagged, and are written back with `CAST(? AS TEXT)`.
+ */
+export class TextBytes {
+  /** The exact bytes SQLite holds. */
+  readonly bytes: Buffer;
+  /** @param bytes - the bytes of the TEXT value */
+  constructor(bytes: Buffer) {
+    this.bytes = bytes;
+  }
+}
+
+/** A value as read with `safeIntegers(true)`: the five SQLite storage classes, and TEXT that is not valid UTF-8. */
+export type SqlValue = null | bigint | number | string | Buffer | TextBytes;
 
 /**
- * A value on the wire. Plain JSON carries NULL, TEXT, safe INTEGERs and
- * non-integral finite REALs; the rest is tagged so every value round-trips
- * with its SQLite type: `{"$int":"9007199254740993"}` for integers beyond
- * ±(2^53 − 1), `{"$real":1}` for a REAL whose value is integral,
- * `{"$blob":"<base64>"}` for a BLOB.
+ * A value on the wire. Plain JSON carries NULL, valid-UTF-8 TEXT, safe INTEGERs
+ * and non-integral finite REALs; the rest is tagged so every value round-trips
+ * byte for byte: `{"$int":"9007199254740993"}` for integers beyond ±(2^53 − 1),
+ * `{"$real":1}` for a REAL whose value is integral, `{"$real":"-0"}` for a
+ * negative zero, `{"$blob":"<base64>"}` for a BLOB, `{"$text":"<base64>"}`
+ * for TEXT that is not valid UTF-8.
  */
-export type WireValue = null | string | number | { readonly $int: string } | { readonly $real: number } | { readonly $blob: string };
+export type WireValue =
+  | null
+  | string
+  | number
+  | { readonly $int: string }
+  | { readonly $real: number | '-0' }
+  | { readonly $blob: string }
+  | { readonly $text: string };
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -28,8 +50,10 @@ export function encodeValue(value: SqlValue, where: string): WireValue {
     if (!Number.isFinite(value)) {
       throw new SyncError('UNSENDABLE_VALUE', 500, `${where} holds ${value}, which the changeset format cannot carry; store NULL or a finite number`);
     }
+    if (Object.is(value, -0)) return { $real: '-0' };
     return Number.isInteger(value) ? { $real: value } : value;
   }
+  if (value instanceof TextBytes) return { $text: value.bytes.toString('base64') };
   return { $blob: value.toString('base64') };
 }
 
@@ -59,8 +83,40 @@ export function decodeValue(value: WireValue, where: string): SqlValue {
     return big;
   }
   if ('$real' in value) {
+    if (value.$real === '-0') return -0;
     if (!Number.isFinite(value.$real)) return refuse('INVALID_VALUE', where, 'NaN and Infinity are not values');
     return value.$real;
   }
+  if ('$text' in value) return textFromBytes(Buffer.from(value.$text, 'base64'));
   return Buffer.from(value.$blob, 'base64');
+}
+
+/** TEXT from its bytes: a string when they are valid UTF-8, else {@link TextBytes}. */
+export function textFromBytes(bytes: Buffer): string | TextBytes {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : new TextBytes(bytes);
+}
+
+/** True when SQLite may hold other bytes than this string says: better-sqlite3 turns bytes that are not UTF-8 into U+FFFD. */
+export function mayHideBytes(value: SqlValue): value is string {
+  return typeof value === 'string' && value.includes('\uFFFD');
+}
+
+/** The SQL placeholder for a value: `CAST(? AS TEXT)` for {@link TextBytes}, else `?`. */
+export function placeholderOf(value: SqlValue): string {
+  return value instanceof TextBytes ? 'CAST(? AS TEXT)' : '?';
+}
+
+/** The parameter bound for a value (the bytes of a {@link TextBytes}). */
+export function bindable(value: SqlValue): null | bigint | number | string | Buffer {
+  return value instanceof TextBytes ? value.bytes : value;
+}
+
+/** The positions holding {@link TextBytes}, as a key to pick a statement variant; `''` for none. */
+export function textBytesKey(values: readonly SqlValue[]): string {
+  let key = '';
+  values.forEach((value, index) => {
+    if (value instanceof TextBytes) key += `${index},`;
+  });
+  return key;
 }

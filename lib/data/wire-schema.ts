@@ -8,16 +8,17 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const SiteId = Type.String({ pattern: '^[0-9a-f]{32}$' });
 const Counter = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
+/** A token the sender records for the seq `next` of a page it serves (see docs/PROTOCOL.md, "Identity"). */
+const Mark = Type.String({ pattern: '^[0-9a-f]{16}$' });
 
 const TaggedInt = Type.Object({ $int: Type.String({ pattern: '^-?[0-9]{1,20}$' }) }, { additionalProperties: false });
-const TaggedReal = Type.Object({ $real: Type.Number() }, { additionalProperties: false });
-const TaggedBlob = Type.Object(
-  { $blob: Type.String({ pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$' }) },
-  { additionalProperties: false },
-);
+const TaggedReal = Type.Object({ $real: Type.Union([Type.Number(), Type.Literal('-0')]) }, { additionalProperties: false });
+const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
+const TaggedBlob = Type.Object({ $blob: Type.String({ pattern: BASE64 }) }, { additionalProperties: false });
+const TaggedText = Type.Object({ $text: Type.String({ pattern: BASE64 }) }, { additionalProperties: false });
 
-/** JSON Schema of one value: NULL, TEXT, a number, or a tagged `$int` / `$real` / `$blob`. */
-export const WireValueSchema = Type.Union([Type.Null(), Type.String(), Type.Number(), TaggedInt, TaggedReal, TaggedBlob]);
+/** JSON Schema of one value: NULL, TEXT, a number, or a tagged `$int` / `$real` / `$blob` / `$text`. */
+export const WireValueSchema = Type.Union([Type.Null(), Type.String(), Type.Number(), TaggedInt, TaggedReal, TaggedBlob, TaggedText]);
 
 /** JSON Schema of a cell with its own clock: `[value, hlc, site index]`. */
 export const ClockedCellSchema = Type.Tuple([WireValueSchema, Counter, Counter]);
@@ -60,6 +61,7 @@ export const ChangesetSchema = Type.Object(
     since: Type.Optional(Counter),
     next: Type.Optional(Counter),
     more: Type.Optional(Type.Boolean()),
+    mark: Type.Optional(Mark),
     sites: Type.Array(SiteId, { maxItems: 65536 }),
     changes: Type.Array(WireChangeSchema),
   },
@@ -79,6 +81,9 @@ export const ChangePageEnvelopeSchema = Type.Object({
   changes: Type.Array(Type.Unknown()),
 });
 
+/** JSON Schema of what a server holds of the asking server's changes: its pull cursor for it and the mark that came with it. */
+export const PeerViewSchema = Type.Object({ seq: Counter, mark: Type.Union([Mark, Type.Null()]) }, { additionalProperties: false });
+
 /** JSON Schema of `GET /data/info`: who a server is and how far its changes go. */
 export const DataInfoSchema = Type.Object({
   site: SiteId,
@@ -87,16 +92,50 @@ export const DataInfoSchema = Type.Object({
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),
   now: Type.Number(),
+  /** Random per running tracker: two URLs answering with one site id and two instances are two servers. */
+  instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
+  /** With `?site=`: how far this server holds the asking site's changes. */
+  you: Type.Optional(PeerViewSchema),
 });
 
-/** JSON Schema of one conflict as an apply result reports it. */
+/** The id of a conflict: 16 hex digits, the same on every server for one parked row. */
+const ConflictId = Type.String({ pattern: '^[0-9a-f]{16}$' });
+const Reason = Type.Union([Type.Literal('UNIQUE'), Type.Literal('CHECK'), Type.Literal('FOREIGN_KEY')]);
+const WireKey = Type.Array(WireValueSchema, { maxItems: 64 });
+
+/** JSON Schema of one conflict as an apply result reports it: a row the apply parked. */
 export const ConflictReportSchema = Type.Object({
-  id: Counter,
+  id: ConflictId,
   table: Name,
-  key: Type.Array(WireValueSchema, { maxItems: 64 }),
-  reason: Type.Union([Type.Literal('UNIQUE'), Type.Literal('CHECK'), Type.Literal('FOREIGN_KEY')]),
+  key: WireKey,
+  reason: Reason,
   message: Type.String(),
 });
+
+/** JSON Schema of a row as conflicts show it: column name to wire value. */
+export const WireRowSchema = Type.Record(Type.String(), WireValueSchema);
+
+/**
+ * JSON Schema of one entry of `GET /data/conflicts`: a parked row (`parked`,
+ * column to value), and what keeps it out: the visible row holding its UNIQUE
+ * values, or the missing parent (`{ table, key }`), or null (CHECK).
+ */
+export const ConflictEntrySchema = Type.Object({
+  id: ConflictId,
+  table: Name,
+  key: WireKey,
+  reason: Reason,
+  message: Type.String(),
+  parked: WireRowSchema,
+  holder: Type.Union([WireRowSchema, Type.Object({ table: Name, key: WireKey }, { additionalProperties: false }), Type.Null()]),
+  at: Type.String(),
+});
+
+/** JSON Schema of a resolution: `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
+export const ResolutionSchema = Type.Union([
+  Type.Object({ action: Type.Literal('discard') }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('restore'), values: Type.Optional(WireRowSchema) }, { additionalProperties: false }),
+]);
 
 /** JSON Schema of what `POST /data/changes` answers (and `applyChangeset` returns). */
 export const ApplyResultSchema = Type.Object({
@@ -117,6 +156,12 @@ export type DataInfo = Static<typeof DataInfoSchema>;
 export type ConflictReason = Static<typeof ConflictReportSchema>['reason'];
 /** A conflict as the apply result reports it. */
 export type ConflictReport = Static<typeof ConflictReportSchema>;
+/** A conflict as `GET /data/conflicts` lists it. */
+export type ConflictEntry = Static<typeof ConflictEntrySchema>;
+/** How a conflict is resolved. */
+export type Resolution = Static<typeof ResolutionSchema>;
+/** What a server holds of another's changes. */
+export type PeerView = Static<typeof PeerViewSchema>;
 /** What applying a changeset did. */
 export type ApplyResult = Static<typeof ApplyResultSchema>;
 /** A changeset as it travels. */
@@ -134,3 +179,5 @@ export const changePageEnvelopeCheck = TypeCompiler.Compile(ChangePageEnvelopeSc
 export const dataInfoCheck = TypeCompiler.Compile(DataInfoSchema);
 /** The compiled validator of a peer's answer to a pushed changeset. */
 export const applyResultCheck = TypeCompiler.Compile(ApplyResultSchema);
+/** The compiled validator of a resolution body. */
+export const resolutionCheck = TypeCompiler.Compile(ResolutionSchema);

@@ -15,9 +15,9 @@ export type WriteOp =
   | { readonly kind: 'pairSet'; readonly pick: number; readonly v: string | null; readonly w: Buffer | null }
   | { readonly kind: 'delete' | 'rekey'; readonly table: 'items' | 'parents' | 'children' | 'pairs'; readonly pick: number; readonly key: number };
 
-const small = fc.nat(5);
+const small = fc.nat(3);
 const pick = fc.nat(20);
-const smallNumber = fc.option(fc.integer({ min: 0, max: 3 }), { freq: 4 });
+const smallNumber = fc.option(fc.integer({ min: 0, max: 2 }), { freq: 5 });
 const name = fc.oneof(textValue, fc.constantFrom('a-very-long-name'));
 const pairText = fc.option(fc.constantFrom('u', 'v', 'w'), { freq: 4 });
 const pairBlob = fc.option(fc.constantFrom(Buffer.from([1]), Buffer.from([2])), { freq: 4 });

@@ -48,8 +48,8 @@ const writeStep: fc.Arbitrary<WriteStep> = fc.record({
 
 /** An arbitrary scenario. */
 export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
-  servers: fc.array(serverSetup, { minLength: 2, maxLength: 5 }),
-  steps: fc.array(fc.oneof({ weight: 3, arbitrary: writeStep }, { weight: 2, arbitrary: syncOpArbitrary }), { minLength: 1, maxLength: 45 }),
+  servers: fc.oneof({ weight: 3, arbitrary: fc.array(serverSetup, { minLength: 2, maxLength: 3 }) }, { weight: 1, arbitrary: fc.array(serverSetup, { minLength: 4, maxLength: 5 }) }),
+  steps: fc.array(fc.oneof({ weight: 3, arbitrary: writeStep }, { weight: 2, arbitrary: syncOpArbitrary }), { minLength: 1, maxLength: 40, size: 'max' }),
 });
 
 /** One server of a scenario: a temp-file database, the tracker, and two more connections to the same file. */

@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+import { HLC_SQL, OP } from './capture-sql';
+import type { ConflictList } from './conflict-list';
+import { exact } from './prepared';
+import type { TableParts } from './settle-batch';
+import { SyncError } from '../sync-error';
+import type { TrackedColumn } from './tracked-table';
+import { decodeValue, type SqlValue, type WireValue } from './values';
+import { resolutionCheck, type Resolution } from './wire-schema';
+
+/** A resolution written to the capture log, waiting for the fold. */
+export interface WrittenResolution {
+  readonly parts: TableParts;
+  readonly key: SqlValue[];
+  readonly action: Resolution['action'];
+}
+
+function invalid(message: string): never {
+  throw new SyncError('INVALID_RESOLUTION', 400, message);
+}
+
+/**
+ * Checks a resolution body.
+ * @throws SyncError `INVALID_RESOLUTION` (400) naming what is wrong
+ */
+export function checkResolution(body: unknown): Resolution {
+  if (resolutionCheck.Check(body)) return body;
+  const first = resolutionCheck.Errors(body).First();
+  return invalid(`send {"action":"discard"} or {"action":"restore","values":{…}} (${first === undefined ? 'bad body' : `${first.path || '/'}: ${first.message}`})`);
+}
+
+/**
+ * Turns a resolution into an ordinary local write, logged like the capture
+ * triggers log one, so it gets a clock and a seq and reaches every server:
+ * `discard` deletes the parked row; `restore` writes the given cells (wire
+ * values) with a new clock. The fold and the constraint rules do the rest.
+ */
+export class ConflictResolver {
+  readonly #conflicts: ConflictList;
+  readonly #log: Database.Statement;
+
+  /** Prepares the log statement. */
+  constructor(db: Database.Database, conflicts: ConflictList) {
+    this.#conflicts = conflicts;
+    this.#log = exact(db, `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (?, ?, ?, ?, ${HLC_SQL})`);
+  }
+
+  /**
+   * Logs the resolution of conflict `id`. Call inside a write transaction.
+   * @throws SyncError `CONFLICT_NOT_FOUND` (404); `INVALID_RESOLUTION` (400) for an unknown or key column or a bad value
+   */
+  write(id: string, resolution: Resolution): WrittenResolution {
+    const found = this.#conflicts.find(id) ?? this.#notFound(id);
+    const { parts, key } = found;
+    const metaKey = parts.statements.metaKey(key);
+    if (resolution.action === 'discard') {
+      this.#log.run(parts.statements.table.id, OP.delete, metaKey, 0);
+      return { parts, key, action: 'discard' };
+    }
+    const cells = this.#cells(parts, resolution.values ?? {});
+    if (cells.length > 0) {
+      parts.parked.update(cells, key);
+      const mask = cells.reduce((bits, [column]) => bits | (1n << BigInt(column.id)), 0n);
+      this.#log.run(parts.statements.table.id, OP.update, metaKey, BigInt.asIntN(64, mask));
+    }
+    return { parts, key, action: 'restore' };
+  }
+
+  #notFound(id: string): never {
+    throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: it may have been resolved already (GET /data/conflicts lists them)`);
+  }
+
+  #cells(parts: TableParts, values: Readonly<Record<string, WireValue>>): [TrackedColumn, SqlValue][] {
+    const { table } = parts.statements;
+    return Object.entries(values).map(([name, wire]) => {
+      const column = table.valuesByName.get(name);
+      if (column === undefined) {
+        invalid(table.key.some((keyColumn) => keyColumn.name === name) ? `"${name}" is a key column of ${table.name}; a key cannot be edited (discard the row and insert a new one)` : `${table.name} has no column ${JSON.stringify(name)}`);
+      }
+      try {
+        return [column, decodeValue(wire, `values.${name}`)];
+      } catch (error) {
+        return invalid(error instanceof Error ? error.message : String(error));
+      }
+    });
+  }
+}

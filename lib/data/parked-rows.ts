@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { parkedTableName } from './capture-sql';
+import { exact, numbers } from './prepared';
+import { quoteIdent } from './sql-names';
+import type { TableStatements } from './table-statements';
+import type { TrackedColumn, TrackedUnique } from './tracked-table';
+import { bindable, placeholderOf, textBytesKey, type SqlValue, type WireValue } from './values';
+import type { ConflictReason } from './wire-schema';
+
+/**
+ * The id of the conflict a parked row is: the first 16 hex digits of SHA-256 of
+ * `<table>\n<JSON of the wire key>`, the same on every server.
+ */
+export function conflictId(table: string, wireKey: readonly WireValue[]): string {
+  return createHash('sha256').update(`${table}\n${JSON.stringify(wireKey)}`).digest('hex').slice(0, 16);
+}
+
+/** One parked row as stored. */
+export interface StoredParkedRow {
+  readonly id: string;
+  readonly key: SqlValue[];
+  readonly values: SqlValue[];
+  readonly reason: ConflictReason;
+  readonly at: string;
+}
+
+/**
+ * The parked rows of one tracked table: rows the replicated state holds alive
+ * but a constraint keeps out of the table. They live in `_sync_parked_<id>`,
+ * with the table's columns untyped, so values keep their storage class and
+ * bytes; rows move between the two with `INSERT … SELECT`, never through
+ * JavaScript values.
+ */
+export class ParkedRows {
+  /** The quoted name of the parked rows' table. */
+  readonly name: string;
+  readonly #statements: TableStatements;
+  readonly #count: Database.Statement;
+  readonly #select: Database.Statement;
+  readonly #reason: Database.Statement;
+  readonly #keys: Database.Statement;
+  readonly #fromTable: Database.Statement;
+  readonly #toTable: Database.Statement;
+  readonly #remove: Database.Statement;
+  readonly #setReason: Database.Statement;
+  readonly #byId: Database.Statement;
+  readonly #list: Database.Statement;
+  readonly #columns: string;
+  readonly #keyNames: string;
+
+  /** Prepares the statements (the parked rows' table must exist). */
+  constructor(db: Database.Database, statements: TableStatements) {
+    const { table } = statements;
+    this.#statements = statements;
+    this.name = quoteIdent(parkedTableName(table.id));
+    this.#columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+    this.#keyNames = table.key.map((column) => quoteIdent(column.name)).join(', ');
+    const where = statements.whereKey;
+    this.#count = numbers(db, `SELECT count(*) FROM ${this.name}`).pluck();
+    this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`).raw(true);
+    this.#reason = numbers(db, `SELECT _sync_reason FROM ${this.name} WHERE ${where}`).pluck();
+    this.#keys = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_reason LIKE ? ORDER BY _sync_id`).raw(true);
+    this.#fromTable = exact(db, `INSERT OR REPLACE INTO ${this.name} (${this.#columns}, _sync_id, _sync_reason, _sync_at) SELECT ${this.#columns}, ?, ?, ? FROM ${statements.quotedName} WHERE ${where}`);
+    this.#toTable = exact(db, `INSERT INTO ${statements.quotedName} (${this.#columns}) SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`);
+    this.#remove = exact(db, `DELETE FROM ${this.name} WHERE ${where}`);
+    this.#setReason = exact(db, `UPDATE ${this.name} SET _sync_reason = ? WHERE ${where}`);
+    this.#byId = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
+    this.#list = exact(db, `SELECT _sync_id, _sync_reason, _sync_at, ${this.#columns} FROM ${this.name} WHERE _sync_id > ? ORDER BY _sync_id LIMIT ?`).raw(true);
+  }
+
+  /** How many rows are parked. */
+  count(): number {
+    return this.#count.get() as number;
+  }
+
+  /** The parked row with this key, values in column order (TEXT byte-exact), or undefined. */
+  select(key: readonly SqlValue[]): SqlValue[] | undefined {
+    const row = this.#select.get(...key.map(bindable)) as SqlValue[] | undefined;
+    return row === undefined ? undefined : this.#statements.exactTexts(row, this.name, key);
+  }
+
+  /** Why the row with this key is parked, or undefined when it is not. */
+  reason(key: readonly SqlValue[]): ConflictReason | undefined {
+    return this.#reason.get(...key.map(bindable)) as ConflictReason | undefined;
+  }
+
+  /** Keys of the parked rows, all of them or those parked for `reason`, in conflict-id order. */
+  keys(reason?: ConflictReason): SqlValue[][] {
+    return this.#keys.all(reason ?? '%') as SqlValue[][];
+  }
+
+  /** Moves a row from the table to the parked rows (by SQL, byte for byte). */
+  fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string): void {
+    const bound = key.map(bindable);
+    this.#fromTable.run(conflictId(this.#statements.table.name, this.#statements.wireKey(key)), reason, at, ...bound);
+    this.#statements.delete(key);
+  }
+
+  /** Moves a parked row back into the table. @throws the constraint error SQLite raises (nothing moved then) */
+  toTable(key: readonly SqlValue[]): void {
+    this.#toTable.run(...key.map(bindable));
+    this.#remove.run(...key.map(bindable));
+  }
+
+  /** Parks a row given by its values (column order), replacing a parked row with its key. */
+  put(values: readonly SqlValue[], reason: ConflictReason, at: string): void {
+    const key = this.#statements.keyOf(values);
+    const id = conflictId(this.#statements.table.name, this.#statements.wireKey(key));
+    const statement = this.#statements.cache.get(`park:${textBytesKey(values)}`, () => {
+      const slots = values.map(placeholderOf).join(', ');
+      return `INSERT OR REPLACE INTO ${this.name} (${this.#columns}, _sync_id, _sync_reason, _sync_at) VALUES (${slots}, ?, ?, ?)`;
+    });
+    statement.run(...values.map(bindable), id, reason, at);
+  }
+
+  /** Sets some cells of a parked row. */
+  update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[]): void {
+    this.#statements.update(cells, key, this.name);
+  }
+
+  /** Records a new reason for a parked row. */
+  setReason(key: readonly SqlValue[], reason: ConflictReason): void {
+    this.#setReason.run(reason, ...key.map(bindable));
+  }
+
+  /** Forgets a parked row (it was deleted, or it is in the table again). */
+  remove(key: readonly SqlValue[]): void {
+    this.#remove.run(...key.map(bindable));
+  }
+
+  /** The key of the parked row with this conflict id, or undefined. */
+  byId(id: string): SqlValue[] | undefined {
+    return this.#byId.get(id) as SqlValue[] | undefined;
+  }
+
+  /** Parked rows with a conflict id after `afterId`, in id order. */
+  list(afterId: string, limit: number): StoredParkedRow[] {
+    return (this.#list.all(afterId, limit) as SqlValue[][]).map((row) => {
+      const values = row.slice(3);
+      const key = this.#statements.keyOf(values);
+      return { id: String(row[0]), reason: row[1] as ConflictReason, at: String(row[2]), key, values: this.#statements.exactTexts(values, this.name, key) };
+    });
+  }
+
+  /** Keys of parked rows holding `values` in `unique` (only those parked for `reason` when given). */
+  claimants(unique: TrackedUnique, values: readonly SqlValue[], reason?: ConflictReason): SqlValue[][] {
+    const statement = this.#statements.cache.get(`claimants:${unique.label}:${textBytesKey(values)}`, () => {
+      const match = unique.columns.map((column, i) => `${quoteIdent(column.name)} = ${placeholderOf(values[i] ?? null)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
+      return `SELECT ${this.#keyNames} FROM ${this.name} WHERE ${match} AND _sync_reason LIKE ?`;
+    });
+    return statement.raw(true).all(...values.map(bindable), reason ?? '%') as SqlValue[][];
+  }
+}

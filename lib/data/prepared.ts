@@ -1,0 +1,41 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Prepares a statement whose integers are read as JavaScript numbers: the
+ * metadata (seqs, clocks, ids, counts), always below 2^53. The integer mode is
+ * set on every statement, so an application connection switched to
+ * `db.defaultSafeIntegers(true)` (before or after capture) changes nothing.
+ */
+export function numbers(db: Database.Database, sql: string): Database.Statement {
+  return db.prepare(sql).safeIntegers(false);
+}
+
+/** Prepares a statement whose integers are read as `bigint`: user values and keys, exact to 64 bits. */
+export function exact(db: Database.Database, sql: string): Database.Statement {
+  return db.prepare(sql).safeIntegers(true);
+}
+
+/** Reads a pragma's value as a number, whatever the connection's integer mode. */
+export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recursive_triggers'): number {
+  return Number(db.prepare(`SELECT * FROM pragma_${name}`).pluck().safeIntegers(false).get());
+}
+
+/**
+ * Runs `work` in one immediate write transaction with foreign-key enforcement
+ * off (SQLite ignores the pragma inside a transaction, so it is switched
+ * around it): the merge writes the replicated state exactly, and must never
+ * run `ON DELETE` / `ON UPDATE` actions of its own; the visible state's
+ * foreign keys are then settled by the constraint rules. Inside a caller's
+ * transaction, `work` runs in a savepoint with the connection's setting.
+ * @returns what `work` returns, and whether foreign keys were enforced on the connection
+ */
+export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T): T {
+  const foreignKeys = pragmaNumber(db, 'foreign_keys') === 1;
+  if (db.inTransaction || !foreignKeys) return db.transaction(() => work(foreignKeys)).immediate();
+  db.pragma('foreign_keys = OFF');
+  try {
+    return db.transaction(() => work(true)).immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+}

@@ -1,0 +1,114 @@
+import type { RowProbes } from './row-probes';
+import type { SettleBatch, TableParts } from './settle-batch';
+import { SyncError } from '../sync-error';
+import type { TrackedColumn } from './tracked-table';
+import { parkReason } from './unique-settler';
+import type { SqlValue } from './values';
+
+/** The cells a merge writes, `[column, value]`. */
+export type CellWrites = readonly (readonly [TrackedColumn, SqlValue])[];
+
+/**
+ * A constraint error that parks nothing refuses the changeset.
+ * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures; rethrows anything else
+ */
+function refuse(error: unknown, parts: TableParts): never {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SyncError('INVALID_VALUE', 400, `a change to ${parts.statements.table.name} holds a value its column refuses: ${message}`, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * Writes the merge's outcome for one row where it lives: in the table, or in
+ * its parked rows. A write that UNIQUE or CHECK refuses does not fail the
+ * changeset: the row is parked as it is, and the constraint rules decide at
+ * the end of the batch (often it comes back: a swap, a rename chain).
+ * Foreign keys are not enforced while merging; they are settled at the end.
+ */
+export class RowPlacer {
+  readonly #probes: RowProbes;
+
+  /** @param probes - tells parent tables and their referenced columns */
+  constructor(probes: RowProbes) {
+    this.#probes = probes;
+  }
+
+  #isParked(parts: TableParts, key: readonly SqlValue[], batch: SettleBatch): boolean {
+    return batch.mayHaveParked(parts) && parts.parked.reason(key) !== undefined;
+  }
+
+  /** Places a whole row (new, or a new life of one): into the table, or parked. */
+  placeWhole(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): void {
+    if (this.#isParked(parts, key, batch)) {
+      batch.noteParking(parts, key, true);
+      parts.parked.remove(key);
+    }
+    try {
+      parts.statements.insert(values);
+    } catch (error) {
+      if (parkReason(error) === undefined) refuse(error, parts);
+      if (parts.statements.present(key)) this.#overwrite(parts, key, values, batch);
+      else this.#park(parts, values, error, batch);
+    }
+    batch.touch(parts, key);
+  }
+
+  /** The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values. */
+  #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): void {
+    const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
+    try {
+      parts.statements.upsert(values);
+      if (old !== undefined) batch.left(parts, old);
+    } catch (error) {
+      if (parkReason(error) === undefined) refuse(error, parts);
+      const row = parts.statements.select(key);
+      parts.statements.delete(key);
+      batch.left(parts, row);
+      this.#park(parts, values, error, batch);
+    }
+  }
+
+  #park(parts: TableParts, values: readonly SqlValue[], error: unknown, batch: SettleBatch): void {
+    const key = parts.statements.keyOf(values);
+    batch.noteParking(parts, key, false);
+    parts.parked.put(values, parkReason(error) ?? 'UNIQUE', batch.at);
+  }
+
+  /** Removes a row that died: from the table, or from its parked rows. */
+  remove(parts: TableParts, key: SqlValue[], batch: SettleBatch): void {
+    if (this.#isParked(parts, key, batch)) {
+      batch.noteParking(parts, key, true);
+      parts.parked.remove(key);
+      return;
+    }
+    const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
+    parts.statements.delete(key);
+    batch.left(parts, old);
+  }
+
+  /** Writes the cells that won into the row where it lives; a visible row that a constraint now refuses is parked with them. */
+  placeCells(parts: TableParts, key: SqlValue[], cells: CellWrites, batch: SettleBatch): void {
+    batch.touch(parts, key);
+    if (this.#isParked(parts, key, batch)) {
+      parts.parked.update(cells, key);
+      return;
+    }
+    const referenced = this.#probes.referencedColumns(parts.statements);
+    const old = cells.some(([column]) => referenced.has(column.name)) ? parts.statements.select(key) : undefined;
+    try {
+      parts.statements.update(cells, key);
+      if (old !== undefined) batch.left(parts, old);
+    } catch (error) {
+      const reason = parkReason(error);
+      if (reason === undefined) refuse(error, parts);
+      const row = old ?? parts.statements.select(key);
+      batch.noteParking(parts, key, false);
+      parts.parked.fromTable(key, reason, batch.at);
+      parts.parked.update(cells, key);
+      batch.left(parts, row);
+    }
+  }
+}

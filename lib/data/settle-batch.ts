@@ -1,0 +1,99 @@
+import type { ParkedRows } from './parked-rows';
+import type { RowProbes, RowRef } from './row-probes';
+import type { TableStatements } from './table-statements';
+import type { SqlValue } from './values';
+import { TextBytes } from './values';
+
+/** A tracked table's two homes for live rows: the table itself and its parked rows. */
+export interface TableParts {
+  readonly statements: TableStatements;
+  readonly parked: ParkedRows;
+}
+
+/** A string naming a row, for maps: the table id and the key's typed values. */
+export function rowRef(tableId: number, key: readonly SqlValue[]): string {
+  return `${tableId}:${key
+    .map((value) => {
+      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+      return `${typeof value}:${String(value)}`;
+    })
+    .join('|')}`;
+}
+
+/**
+ * What one transaction (a merged changeset, or a fold of local writes) did to
+ * the rows, for the constraint rules that settle the visible state at its end:
+ * the live rows it touched, the parent rows that left the table, the rows that
+ * entered it, and which rows were parked before it (to report new conflicts).
+ */
+export class SettleBatch {
+  /** When this batch parks a row (ISO time). */
+  readonly at = new Date().toISOString();
+  /** Live rows whose replicated state changed, by table id. */
+  readonly touched = new Map<number, Map<string, SqlValue[]>>();
+  /** Tables where some row changed, was deleted or was parked. */
+  readonly changedTables = new Set<number>();
+  /** Parent rows (values in column order) that left the visible table: their children must be checked. */
+  readonly gone: { readonly statements: TableStatements; readonly row: SqlValue[] }[] = [];
+  /** Rows that entered the visible table while settling: their foreign keys must be checked. */
+  readonly entered: RowRef[] = [];
+  /** For rows parked or unparked in this batch: whether they were parked before it. */
+  readonly #parkedBefore = new Map<string, { readonly parts: TableParts; readonly key: SqlValue[]; readonly before: boolean }>();
+  readonly #probes: RowProbes;
+  /** Per table id: whether it may hold parked rows now (counted once, then kept up to date by this batch). */
+  readonly #mayHaveParked = new Map<number, boolean>();
+
+  /** @param probes - used to tell parent tables */
+  constructor(probes: RowProbes) {
+    this.#probes = probes;
+  }
+
+  /** Records that a live row's replicated state changed. */
+  touch(parts: TableParts, key: SqlValue[]): void {
+    const id = parts.statements.table.id;
+    this.changedTables.add(id);
+    let rows = this.touched.get(id);
+    if (rows === undefined) {
+      rows = new Map();
+      this.touched.set(id, rows);
+    }
+    rows.set(rowRef(id, key), key);
+  }
+
+  /** Records that a row (values in column order) left the visible table; a parent's children get checked. */
+  left(parts: TableParts, row: SqlValue[] | undefined): void {
+    this.changedTables.add(parts.statements.table.id);
+    if (row !== undefined && this.#probes.isParent(parts.statements)) this.gone.push({ statements: parts.statements, row });
+  }
+
+  /** Remembers whether a row was parked before this batch, the first time the batch moves it. */
+  noteParking(parts: TableParts, key: SqlValue[], parkedNow: boolean): void {
+    const id = parts.statements.table.id;
+    const ref = rowRef(id, key);
+    if (!this.#parkedBefore.has(ref)) this.#parkedBefore.set(ref, { parts, key, before: parkedNow });
+    this.changedTables.add(id);
+    this.#mayHaveParked.set(id, true);
+  }
+
+  /** True when the table may hold parked rows (so a row's home must be looked up); false lets the common case skip it. */
+  mayHaveParked(parts: TableParts): boolean {
+    const id = parts.statements.table.id;
+    let known = this.#mayHaveParked.get(id);
+    if (known === undefined) {
+      known = parts.parked.count() > 0;
+      this.#mayHaveParked.set(id, known);
+    }
+    return known;
+  }
+
+  /** True when `parts` is the parent of some tracked foreign key. */
+  isParent(parts: TableParts): boolean {
+    return this.#probes.isParent(parts.statements);
+  }
+
+  /** Rows parked at the end of the batch that were not parked before it: the new conflicts. */
+  newlyParked(): { readonly parts: TableParts; readonly key: SqlValue[] }[] {
+    return [...this.#parkedBefore.values()].filter((entry) => !entry.before && entry.parts.parked.reason(entry.key) !== undefined);
+  }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { numbers } from './prepared';
+import type { PeerView } from './wire-schema';
+
+/** An identity fault found by comparing what a peer holds of this site with this database's own history. */
+export interface IdentityFault {
+  readonly code: 'SITE_REWOUND' | 'SITE_CLONED';
+  /** What was found, in words. */
+  readonly detail: string;
+}
+
+const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Guards a site id's single history. Every page a server serves carries a
+ * **mark**: a random token the server records, once, for the page's `next`
+ * seq (`_sync_marks`). A receiver stores the mark with its cursor. Later, a
+ * peer's `(cursor, mark)` for this site must match this database's own marks:
+ * a cursor beyond the local seq means the file was rewound; a mark this
+ * database never recorded at that seq means its history is another one (a
+ * copy that went its own way, or a rewind that wrote again). Also remembers
+ * which URL answered with which site id, to see two servers sharing one.
+ */
+export class SiteGuard {
+  readonly #record: Database.Statement;
+  readonly #find: Database.Statement;
+  readonly #peers = new Map<string, { url: string; instance: string | undefined; at: number }>();
+  /** Random per running tracker, answered in `/data/info`. */
+  readonly instance = randomBytes(8).toString('hex');
+
+  /** Prepares the statements (the metadata must exist). */
+  constructor(db: Database.Database) {
+    this.#record = numbers(db, 'INSERT OR IGNORE INTO _sync_marks (seq, mark) VALUES (?, ?)');
+    this.#find = numbers(db, 'SELECT mark FROM _sync_marks WHERE seq = ?').pluck();
+  }
+
+  /** The mark of `seq`, recorded now when it has none. Call inside a write transaction. */
+  markAt(seq: number): string {
+    this.#record.run(seq, randomBytes(8).toString('hex'));
+    return this.#find.get(seq) as string;
+  }
+
+  /** Compares a peer's view of this site (its cursor and mark) with this database's history; undefined when they agree. */
+  fault(view: PeerView, localSeq: number): IdentityFault | undefined {
+    if (view.seq === 0) return undefined;
+    if (view.seq > localSeq) return { code: 'SITE_REWOUND', detail: `it holds this site's changes up to seq ${view.seq}, but this database is at seq ${localSeq}` };
+    if (view.mark === null) return undefined;
+    const mine = this.#find.get(view.seq) as string | undefined;
+    if (mine === view.mark) return undefined;
+    return { code: 'SITE_CLONED', detail: `what it holds of this site at seq ${view.seq} is not in this database's history` };
+  }
+
+  /** The site id last seen at `url`, if any. */
+  siteAt(url: string): string | undefined {
+    for (const [site, seen] of this.#peers) if (seen.url === url) return site;
+    return undefined;
+  }
+
+  /**
+   * Records that `url` answered as `site`. Returns the other URL when another
+   * server (another instance, at another URL) answered as the same site lately.
+   */
+  notePeer(url: string, site: string, instance: string | undefined, now = Date.now()): string | undefined {
+    for (const [known, seen] of this.#peers) if (seen.url === url && known !== site) this.#peers.delete(known);
+    const other = this.#peers.get(site);
+    const duplicate = other !== undefined && other.url !== url && other.instance !== instance && now - other.at < DUPLICATE_WINDOW_MS;
+    if (!duplicate) this.#peers.set(site, { url, instance, at: now });
+    return duplicate ? other.url : undefined;
+  }
+
+  /** Forgets the peers seen (after this site took a new id). */
+  forgetPeers(): void {
+    this.#peers.clear();
+  }
+}

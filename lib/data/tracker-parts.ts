@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+import { ChangeMerger } from './change-merger';
+import { ChangeReader } from './change-reader';
+import { ClaimReader } from './claims';
+import { ConflictList } from './conflict-list';
+import { ConflictResolver } from './conflict-resolver';
+import { ForeignKeySettler } from './foreign-key-settler';
+import { LogFolder } from './log-folder';
+import { MetaReader } from './meta-reader';
+import { ParkedRows } from './parked-rows';
+import { PeerCursors } from './peer-cursors';
+import { RowPlacer } from './row-placer';
+import { RowProbes } from './row-probes';
+import type { TableParts } from './settle-batch';
+import { SiteGuard } from './site-guard';
+import { SiteRegistry } from './site-registry';
+import { TableStatements } from './table-statements';
+import type { TrackedTable } from './tracked-table';
+import { UniqueSettler } from './unique-settler';
+import { VisibleState } from './visible-state';
+
+/** What a tracker is made of, built once by {@link buildParts}. */
+export interface TrackerParts {
+  readonly byName: ReadonlyMap<string, TableStatements>;
+  readonly tables: ReadonlyMap<number, TableParts>;
+  readonly folder: LogFolder;
+  readonly sites: SiteRegistry;
+  readonly reader: ChangeReader;
+  readonly merger: ChangeMerger;
+  readonly visible: VisibleState;
+  readonly conflicts: ConflictList;
+  readonly resolver: ConflictResolver;
+  readonly cursors: PeerCursors;
+  readonly guard: SiteGuard;
+}
+
+/** Builds a tracker's parts over one connection: every statement is prepared here, once. */
+export function buildParts(db: Database.Database, tables: readonly TrackedTable[]): TrackerParts {
+  const statements = tables.map((table) => new TableStatements(db, table));
+  const homes = new Map(statements.map((entry) => [entry.table.id, { statements: entry, parked: new ParkedRows(db, entry) }]));
+  const meta = new MetaReader(db);
+  const sites = new SiteRegistry(db);
+  const cursors = new PeerCursors(db);
+  const probes = new RowProbes(statements);
+  const folder = new LogFolder(db);
+  const conflicts = new ConflictList([...homes.values()], probes);
+  const unique = new UniqueSettler(db, new ClaimReader(meta, sites), probes);
+  const foreignKeys = new ForeignKeySettler(probes, new Map([...homes.values()].map((parts) => [parts.statements.table.name, parts])));
+  return {
+    byName: new Map(statements.map((entry) => [entry.table.name, entry])),
+    tables: homes,
+    folder,
+    sites,
+    reader: new ChangeReader(db, homes, meta, sites),
+    merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes), cursors, homes),
+    visible: new VisibleState(db, { folder, probes, unique, foreignKeys, conflicts, tables: homes }),
+    conflicts,
+    resolver: new ConflictResolver(db, conflicts),
+    cursors,
+    guard: new SiteGuard(db),
+  };
+}
+

@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import { compareClaims, type Claim, type ClaimReader } from './claims';
+import { RowProbes } from './row-probes';
+import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
+import type { SqlValue } from './values';
+import type { ConflictReason } from './wire-schema';
+
+/** A candidate for admission: a live row, its claim, where it is. */
+interface Candidate {
+  readonly key: SqlValue[];
+  readonly claim: Claim;
+}
+
+/** Where a live row is now: in the table, or parked (and why). */
+type Location = { readonly at: 'table'; readonly values: SqlValue[] } | { readonly at: 'parked'; readonly values: SqlValue[]; readonly reason: ConflictReason } | { readonly at: 'nowhere' };
+
+/** The reason a constraint error parks a row for, or undefined for any other error. */
+export function parkReason(error: unknown): ConflictReason | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'UNIQUE';
+  if (code === 'SQLITE_CONSTRAINT_CHECK') return 'CHECK';
+  return undefined;
+}
+
+/**
+ * The UNIQUE and CHECK rule: taking a table's live rows in claim order, a row
+ * is admitted when it passes CHECK and no admitted row before it holds one of
+ * its UNIQUE values (rows parked for FOREIGN_KEY are admitted: they keep their
+ * values). Only rows whose status may have changed are ranked: every parked
+ * row of the table and the rows the batch touched; a visible row that holds a
+ * value an earlier candidate claims is displaced (parked).
+ */
+export class UniqueSettler {
+  readonly #db: Database.Database;
+  readonly #claims: ClaimReader;
+  readonly #probes: RowProbes;
+
+  /** Keeps the collaborators. */
+  constructor(db: Database.Database, claims: ClaimReader, probes: RowProbes) {
+    this.#db = db;
+    this.#claims = claims;
+    this.#probes = probes;
+  }
+
+  /** Settles one table after a batch. Nothing to do while it has no parked rows. */
+  settle(parts: TableParts, batch: SettleBatch): void {
+    if (parts.parked.count() === 0) return;
+    const seen = new Set<string>();
+    const candidates: Candidate[] = [];
+    const add = (key: SqlValue[]): void => {
+      const ref = rowRef(parts.statements.table.id, key);
+      if (seen.has(ref)) return;
+      seen.add(ref);
+      candidates.push({ key, claim: this.#claims.claimOf(parts.statements, key) });
+    };
+    parts.parked.keys().forEach(add);
+    for (const key of batch.touched.get(parts.statements.table.id)?.values() ?? []) add(key);
+    candidates.sort((a, b) => compareClaims(a.claim, b.claim));
+    for (const candidate of candidates) this.#evaluate(parts, candidate, batch);
+  }
+
+  #locate(parts: TableParts, key: readonly SqlValue[]): Location {
+    const values = parts.statements.select(key);
+    if (values !== undefined) return { at: 'table', values };
+    const parked = parts.parked.select(key);
+    if (parked === undefined) return { at: 'nowhere' };
+    return { at: 'parked', values: parked, reason: parts.parked.reason(key) ?? 'UNIQUE' };
+  }
+
+  /** The admitted rows (visible, or parked for FOREIGN_KEY) other than `key` that hold one of its UNIQUE values. */
+  #holders(parts: TableParts, key: readonly SqlValue[], values: readonly SqlValue[]): SqlValue[][] {
+    const self = rowRef(parts.statements.table.id, key);
+    const found: SqlValue[][] = [];
+    for (const unique of parts.statements.table.uniques) {
+      const claimed = RowProbes.pick(values, unique.columns);
+      if (claimed.some((value) => value === null)) continue;
+      const keys = [...this.#probes.holders(parts.statements, unique, claimed), ...parts.parked.claimants(unique, claimed, 'FOREIGN_KEY')];
+      for (const other of keys) if (rowRef(parts.statements.table.id, other) !== self) found.push(other);
+    }
+    return found;
+  }
+
+  #evaluate(parts: TableParts, candidate: Candidate, batch: SettleBatch): void {
+    const location = this.#locate(parts, candidate.key);
+    if (location.at === 'nowhere') return;
+    const holders = this.#holders(parts, candidate.key, location.values);
+    const claims = holders.map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
+    if (claims.some((holder) => compareClaims(holder.claim, candidate.claim) < 0)) {
+      this.#park(parts, candidate.key, location, 'UNIQUE', batch);
+      return;
+    }
+    if (location.at === 'table' && holders.length === 0) return;
+    this.#admit(parts, candidate.key, location, holders, batch);
+  }
+
+  #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch): void {
+    if (location.at === 'table') {
+      batch.noteParking(parts, key, false);
+      parts.parked.fromTable(key, reason, batch.at);
+      batch.left(parts, location.values);
+    } else if (location.at === 'parked' && location.reason !== reason) parts.parked.setReason(key, reason);
+  }
+
+  /** Displaces the later holders, then moves the candidate into the table; undone when CHECK refuses it. */
+  #admit(parts: TableParts, key: SqlValue[], location: Location, holders: readonly SqlValue[][], batch: SettleBatch): void {
+    this.#db.exec('SAVEPOINT _sync_admit');
+    const displaced: { key: SqlValue[]; row: SqlValue[] | undefined }[] = [];
+    try {
+      for (const holder of holders) {
+        const row = parts.statements.select(holder);
+        if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch.at);
+        else parts.parked.setReason(holder, 'UNIQUE');
+        displaced.push({ key: holder, row });
+      }
+      if (location.at === 'parked') parts.parked.toTable(key);
+      this.#db.exec('RELEASE _sync_admit');
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO _sync_admit; RELEASE _sync_admit');
+      const reason = parkReason(error);
+      if (reason === undefined) throw error;
+      this.#park(parts, key, location, reason, batch);
+      return;
+    }
+    for (const { key: holder, row } of displaced) {
+      if (row === undefined) continue;
+      batch.noteParking(parts, holder, false);
+      batch.left(parts, row);
+    }
+    if (location.at === 'parked') {
+      batch.noteParking(parts, key, true);
+      batch.entered.push({ statements: parts.statements, key });
+    }
+  }
+}

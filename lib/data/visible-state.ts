@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import type { ConflictList } from './conflict-list';
+import type { ForeignKeySettler } from './foreign-key-settler';
+import type { FoldObserver, LogFolder } from './log-folder';
+import { numbers } from './prepared';
+import type { RowProbes } from './row-probes';
+import { SettleBatch, type TableParts } from './settle-batch';
+import type { UniqueSettler } from './unique-settler';
+import type { SqlValue } from './values';
+import type { ConflictReport } from './wire-schema';
+
+/** The parts {@link VisibleState} works with. */
+export interface VisibleStateParts {
+  readonly folder: LogFolder;
+  readonly probes: RowProbes;
+  readonly unique: UniqueSettler;
+  readonly foreignKeys: ForeignKeySettler;
+  readonly conflicts: ConflictList;
+  /** Every tracked table's homes, by table id. */
+  readonly tables: ReadonlyMap<number, TableParts>;
+}
+
+/**
+ * Keeps the visible state a function of the replicated state: after a batch
+ * (a merged changeset, a fold of local writes, a resolution) it settles the
+ * UNIQUE and CHECK rule on the tables the batch changed, then the FOREIGN KEY
+ * rule; writes made here are not captured (the `applying` flag is set).
+ */
+export class VisibleState {
+  readonly #parts: VisibleStateParts;
+  readonly #applying: Database.Statement;
+
+  /** Prepares the flag statement. */
+  constructor(db: Database.Database, parts: VisibleStateParts) {
+    this.#parts = parts;
+    this.#applying = numbers(db, 'UPDATE _sync_state SET applying = ? WHERE id = 1');
+  }
+
+  /** A new batch. */
+  batch(): SettleBatch {
+    return new SettleBatch(this.#parts.probes);
+  }
+
+  /** Sets or clears the flag that keeps the capture triggers quiet. */
+  applying(on: boolean): void {
+    this.#applying.run(on ? 1 : 0);
+  }
+
+  #partsOf(tbl: number): TableParts | undefined {
+    return this.#parts.tables.get(tbl);
+  }
+
+  /**
+   * Folds local writes, then settles them when some table has parked rows (a
+   * local write SQLite accepted cannot break a constraint among visible rows,
+   * so only parked rows can be affected). Call inside a write transaction.
+   * @returns the local seq and the batch the fold filled
+   */
+  fold(foreignKeys: boolean): { readonly seq: number; readonly batch: SettleBatch } {
+    const batch = this.batch();
+    const anyParked = this.#parts.folder.pending() && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
+    const observer: FoldObserver = {
+      present: (tbl, pk) => {
+        const parts = this.#partsOf(tbl);
+        return parts === undefined || parts.statements.present(parts.statements.keyValues(pk));
+      },
+      folded: anyParked ? (tbl, pk, what) => this.#folded(batch, tbl, pk, what) : undefined,
+    };
+    const seq = this.#parts.folder.fold(observer);
+    if (anyParked) this.settle(batch, foreignKeys);
+    return { seq, batch };
+  }
+
+  #folded(batch: SettleBatch, tbl: number, pk: SqlValue, what: 'born' | 'changed' | 'died'): void {
+    const parts = this.#partsOf(tbl);
+    if (parts === undefined) return;
+    const key = parts.statements.keyValues(pk);
+    if (what !== 'changed' && parts.parked.reason(key) !== undefined) {
+      // A local write of a parked row's key (born), or a discarded conflict (died): the parked copy is obsolete.
+      batch.noteParking(parts, key, true);
+      parts.parked.remove(key);
+    }
+    if (what === 'died') batch.changedTables.add(tbl);
+    else batch.touch(parts, key);
+  }
+
+  /** Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them. */
+  settle(batch: SettleBatch, foreignKeys: boolean): void {
+    this.applying(true);
+    for (const tbl of batch.changedTables) {
+      const parts = this.#partsOf(tbl);
+      if (parts !== undefined) this.#parts.unique.settle(parts, batch);
+    }
+    if (foreignKeys) this.#parts.foreignKeys.settle(batch);
+    this.applying(false);
+  }
+
+  /** The conflicts a batch created: rows parked at its end that were not parked before it. */
+  report(batch: SettleBatch): ConflictReport[] {
+    return batch.newlyParked().map(({ parts, key }) => this.#parts.conflicts.report(parts, key));
+  }
+}
