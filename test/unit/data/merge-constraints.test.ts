@@ -1,7 +1,12 @@
 import type { WireChangeset } from '../../../lib/data/changeset';
-import { dbDigest, trackedDb } from '../../helpers/data';
+import { dbDigest, pullAll, trackedDb } from '../../helpers/data';
+import { nextMillisecond } from './clock';
 
 type Tracked = ReturnType<typeof trackedDb>;
+
+function conflictsOf(server: Tracked): unknown[] {
+  return server.tracker.listConflicts().map(({ at: _at, ...entry }) => entry);
+}
 
 describe('foreign keys and UNIQUE constraints during a merge', () => {
   let a: Tracked;
@@ -36,26 +41,31 @@ describe('foreign keys and UNIQUE constraints during a merge', () => {
     expect(b.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(1);
   });
 
-  it('records a UNIQUE clash in _sync_conflicts and in the result, with both versions, and applies the rest', () => {
+  it('keeps the earliest claim of a UNIQUE value visible on both servers and parks the later one, its origin included', () => {
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, NULL, NULL)");
-    b.tracker.applyChangeset(a.tracker.readChanges(0, 10));
+    pullAll(a.tracker, b.tracker);
     a.db.exec("INSERT INTO reports (id, team_id, match, scout, score) VALUES ('ra', 't1', 'Q1', 'ann', 1)");
+    nextMillisecond();
     b.db.exec("INSERT INTO reports (id, team_id, match, scout, score) VALUES ('rb', 't1', 'Q1', 'ann', 2)");
-    a.db.exec("INSERT INTO teams VALUES ('t2', 'Gears', 1114, NULL, NULL)");
     const result = b.tracker.applyChangeset(a.tracker.readChanges(0, 10, b.tracker.siteId));
-    expect(result.conflicts).toEqual([expect.objectContaining({ table: 'reports', key: ['ra'], reason: 'UNIQUE', message: expect.stringContaining('UNIQUE constraint failed') })]);
-    expect(result.applied).toBe(1);
-    expect(b.db.prepare('SELECT id FROM teams ORDER BY id').pluck().all()).toEqual(['t1', 't2']);
-    expect(b.db.prepare('SELECT id, score FROM reports').all()).toEqual([{ id: 'rb', score: 2 }]);
-    const [stored] = b.tracker.listConflicts();
-    expect(stored).toMatchObject({
-      reason: 'UNIQUE',
-      incoming: { cl: 1, site: a.tracker.siteId, values: { id: 'ra', team_id: 't1', match: 'Q1', scout: 'ann', score: 1 } },
-      local: { id: 'rb', team_id: 't1', match: 'Q1', scout: 'ann', score: 2 },
-    });
+    // ra was written first: it holds the value; rb, written later on b itself, is parked on b.
+    expect(result.conflicts).toEqual([expect.objectContaining({ table: 'reports', key: ['rb'], reason: 'UNIQUE', id: expect.stringMatching(/^[0-9a-f]{16}$/) })]);
+    pullAll(b.tracker, a.tracker);
+    for (const server of [a, b]) expect(server.db.prepare('SELECT id, score FROM reports').all()).toEqual([{ id: 'ra', score: 1 }]);
+    expect(conflictsOf(a)).toEqual(conflictsOf(b));
+    expect(conflictsOf(a)).toEqual([
+      expect.objectContaining({
+        table: 'reports',
+        key: ['rb'],
+        reason: 'UNIQUE',
+        parked: { id: 'rb', team_id: 't1', match: 'Q1', scout: 'ann', score: 2, notes: null },
+        holder: { id: 'ra', team_id: 't1', match: 'Q1', scout: 'ann', score: 1, notes: null },
+        message: expect.stringContaining('UNIQUE (match, team_id, scout)'),
+      }),
+    ]);
   });
 
-  it('lets a later change in the same changeset free a UNIQUE value before giving up', () => {
+  it('lets a later change in the same changeset free a UNIQUE value: no conflict', () => {
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, NULL, NULL)");
     a.db.exec("INSERT INTO reports (id, team_id, match, scout) VALUES ('r1', 't1', 'Q1', 'ann')");
     b.tracker.applyChangeset(a.tracker.readChanges(0, 10));
@@ -66,19 +76,23 @@ describe('foreign keys and UNIQUE constraints during a merge', () => {
     const reversed: WireChangeset = { ...page, changes: [...page.changes].reverse() };
     expect(b.tracker.applyChangeset(reversed)).toMatchObject({ applied: 2, conflicts: [] });
     expect(b.db.prepare('SELECT id, scout FROM reports ORDER BY id').all()).toEqual([{ id: 'r1', scout: 'bo' }, { id: 'r2', scout: 'ann' }]);
+    expect(b.tracker.conflictCount()).toBe(0);
   });
 
-  it('moves a row whose parent was deleted concurrently to the conflicts, keeping it there', () => {
+  it('parks a child whose parent was deleted concurrently, on both servers, and keeps syncing its edits', () => {
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, NULL, NULL)");
-    b.tracker.applyChangeset(a.tracker.readChanges(0, 10));
+    pullAll(a.tracker, b.tracker);
     a.db.exec("DELETE FROM teams WHERE id = 't1'");
     b.db.exec("INSERT INTO reports (id, team_id, match, scout) VALUES ('r1', 't1', 'Q1', 'ann')");
     const result = b.tracker.applyChangeset(a.tracker.readChanges(0, 10, b.tracker.siteId));
     expect(result.conflicts).toEqual([expect.objectContaining({ table: 'reports', key: ['r1'], reason: 'FOREIGN_KEY' })]);
-    expect(b.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(0);
-    expect(b.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(0);
-    expect(b.tracker.listConflicts()[0]).toMatchObject({ incoming: { id: 'r1', team_id: 't1' }, local: { table: 'teams', key: ['t1'] } });
-    expect(b.db.pragma('foreign_key_check')).toEqual([]);
+    pullAll(b.tracker, a.tracker);
+    for (const server of [a, b]) {
+      expect(server.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(0);
+      expect(server.db.pragma('foreign_key_check')).toEqual([]);
+    }
+    expect(conflictsOf(a)).toEqual(conflictsOf(b));
+    expect(conflictsOf(a)[0]).toMatchObject({ parked: { id: 'r1', team_id: 't1' }, holder: { table: 'teams', key: ['t1'] } });
   });
 
   it('refuses the whole changeset when a value breaks NOT NULL, leaving the database unchanged', () => {

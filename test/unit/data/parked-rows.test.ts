@@ -1,63 +1,108 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { tempDb, type TempDb } from '../../helpers/data';
+import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { nextMillisecond } from './clock';
 
-const SCHEMA = 'CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, match TEXT NOT NULL, scout TEXT NOT NULL, notes TEXT, UNIQUE (match, scout))';
+const SCHEMA = `
+CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, number INTEGER UNIQUE, name TEXT);
+CREATE TABLE matches (id TEXT PRIMARY KEY NOT NULL, team_id TEXT REFERENCES teams (id) ON UPDATE CASCADE ON DELETE CASCADE, notes TEXT);
+`;
 
-function server(): TempDb & { tracker: ChangeTracker } {
+type Server = TempDb & { tracker: ChangeTracker };
+
+function server(): Server {
   const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['reports'] }) };
+  return { ...temp, tracker: enableCapture(temp.db, { tables: ['teams', 'matches'] }) };
 }
 
-function pull(to: ReturnType<typeof server>, from: ReturnType<typeof server>) {
-  return to.tracker.applyChangeset(from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 100, to.tracker.siteId));
+function rows(s: Server, table: string): unknown[] {
+  return s.db.prepare(`SELECT * FROM ${table} ORDER BY id`).all();
 }
 
-describe('a row kept out by a UNIQUE clash', () => {
-  it('is recorded once, and later changes to it or to other rows still apply (no stalled pull)', () => {
-    const a = server();
-    const b = server();
-    try {
-      a.db.prepare("INSERT INTO reports VALUES ('k1', 'm1', 'sam', 'from A')").run();
-      b.db.prepare("INSERT INTO reports VALUES ('k2', 'm1', 'sam', 'from B')").run();
-      expect(pull(a, b).conflicts.map((conflict) => conflict.reason)).toEqual(['UNIQUE']);
-      b.db.prepare("UPDATE reports SET notes = 'edited on B' WHERE id = 'k2'").run();
-      expect(pull(a, b)).toMatchObject({ conflicts: [] });
-      b.db.prepare("INSERT INTO reports VALUES ('k3', 'm2', 'sam', 'unrelated')").run();
-      expect(pull(a, b)).toMatchObject({ applied: 1, conflicts: [] });
-      expect(a.db.prepare('SELECT id FROM reports ORDER BY id').pluck().all()).toEqual(['k1', 'k3']);
-      expect(a.tracker.listConflicts()).toHaveLength(1);
-      // The parked row is not forwarded as if it existed here.
-      const c = server();
-      try {
-        pull(c, a);
-        expect(c.db.prepare('SELECT id FROM reports ORDER BY id').pluck().all()).toEqual(['k1', 'k3']);
-      } finally {
-        c.cleanup();
-      }
-    } finally {
-      a.cleanup();
-      b.cleanup();
+function conflicts(s: Server): unknown[] {
+  return s.tracker.listConflicts().map(({ at: _at, ...entry }) => entry);
+}
+
+/** Every server pulls from every other, twice round. */
+function exchange(...servers: Server[]): void {
+  for (let round = 0; round < 2; round += 1) for (const to of servers) for (const from of servers) if (from !== to) pullAll(from.tracker, to.tracker);
+}
+
+describe('parked rows', () => {
+  let a: Server;
+  let b: Server;
+  let c: Server;
+  beforeEach(() => {
+    [a, b, c] = [server(), server(), server()];
+  });
+  afterEach(() => [a, b, c].forEach((s) => s.cleanup()));
+
+  it('keep syncing: the newer state of a parked row reaches every server (FOREIGN KEY)', () => {
+    a.db.exec("INSERT INTO teams VALUES ('t', 971, 'Spartan'); INSERT INTO matches VALUES ('m', 't', 'first')");
+    exchange(a, b, c);
+    b.db.exec("DELETE FROM teams WHERE id = 't'"); // cascades to m on b
+    a.db.exec("UPDATE matches SET notes = 'edited on A' WHERE id = 'm'");
+    a.db.exec("INSERT INTO matches VALUES ('m2', 't', 'new on A')");
+    exchange(a, b);
+    // The delete of m wins over A's edit (causal length); m2, new on A, is parked everywhere.
+    for (const s of [a, b]) expect(rows(s, 'matches')).toEqual([]);
+    expect(conflicts(a)).toEqual(conflicts(b));
+    expect(conflicts(a)).toEqual([expect.objectContaining({ key: ['m2'], reason: 'FOREIGN_KEY', parked: { id: 'm2', team_id: 't', notes: 'new on A' } })]);
+    // A parked row's later edits still travel: resolve it by pointing it at a new team, on B.
+    b.db.exec("INSERT INTO teams VALUES ('t2', 1114, 'Simbotics')");
+    const [entry] = b.tracker.listConflicts();
+    b.tracker.resolveConflict(entry!.id, { action: 'restore', values: { team_id: 't2', notes: 'moved on B' } });
+    exchange(a, b, c);
+    for (const s of [a, b, c]) {
+      expect(rows(s, 'matches')).toEqual([{ id: 'm2', team_id: 't2', notes: 'moved on B' }]);
+      expect(s.tracker.conflictCount()).toBe(0);
     }
   });
 
-  it('comes back when a later life of the row no longer clashes', () => {
-    const a = server();
-    const b = server();
-    try {
-      a.db.prepare("INSERT INTO reports VALUES ('k1', 'm1', 'sam', 'from A')").run();
-      b.db.prepare("INSERT INTO reports VALUES ('k2', 'm1', 'sam', 'from B')").run();
-      pull(a, b);
-      b.db.prepare("DELETE FROM reports WHERE id = 'k2'").run();
-      b.db.prepare("INSERT INTO reports VALUES ('k2', 'm9', 'sam', 'fixed on B')").run();
-      expect(pull(a, b)).toMatchObject({ conflicts: [] });
-      expect(a.db.prepare('SELECT id, match FROM reports ORDER BY id').all()).toEqual([
-        { id: 'k1', match: 'm1' },
-        { id: 'k2', match: 'm9' },
+  it('keep syncing: the later edits of a row parked for UNIQUE reach a third server that pulls only from the parker', () => {
+    a.db.exec("INSERT INTO teams VALUES ('ta', 971, 'from A')");
+    nextMillisecond();
+    b.db.exec("INSERT INTO teams VALUES ('tb', 971, 'from B')");
+    pullAll(b.tracker, a.tracker); // A parks tb
+    expect(a.tracker.listConflicts().map((entry) => entry.key)).toEqual([['tb']]);
+    b.db.exec("UPDATE teams SET name = 'edited on B' WHERE id = 'tb'");
+    pullAll(b.tracker, a.tracker); // the edit lands in A's parked copy
+    pullAll(a.tracker, c.tracker); // C hears of tb only through A
+    expect(rows(c, 'teams')).toEqual([{ id: 'ta', number: 971, name: 'from A' }]);
+    expect(c.tracker.listConflicts()[0]?.parked).toEqual({ id: 'tb', number: 971, name: 'edited on B' });
+  });
+
+  it('come back by themselves when the holder lets the value go, on every server', () => {
+    a.db.exec("INSERT INTO teams VALUES ('ta', 971, 'from A')");
+    nextMillisecond();
+    b.db.exec("INSERT INTO teams VALUES ('tb', 971, 'from B')");
+    exchange(a, b);
+    for (const s of [a, b]) expect(rows(s, 'teams')).toEqual([{ id: 'ta', number: 971, name: 'from A' }]);
+    a.db.exec("UPDATE teams SET number = 9710 WHERE id = 'ta'");
+    exchange(a, b);
+    for (const s of [a, b]) {
+      expect(rows(s, 'teams')).toEqual([
+        { id: 'ta', number: 9710, name: 'from A' },
+        { id: 'tb', number: 971, name: 'from B' },
       ]);
+      expect(s.tracker.conflictCount()).toBe(0);
+    }
+  });
+
+  it('a later claim never displaces the holder, whatever the order the changes arrive in', () => {
+    a.db.exec("INSERT INTO teams VALUES ('ta', 1, 'first')");
+    nextMillisecond();
+    b.db.exec("INSERT INTO teams VALUES ('tb', 1, 'second')");
+    pullAll(a.tracker, c.tracker);
+    pullAll(b.tracker, c.tracker);
+    const d = server();
+    try {
+      pullAll(b.tracker, d.tracker);
+      pullAll(a.tracker, d.tracker);
+      for (const s of [c, d]) expect(rows(s, 'teams')).toEqual([{ id: 'ta', number: 1, name: 'first' }]);
+      expect(conflicts(c)).toEqual(conflicts(d));
     } finally {
-      a.cleanup();
-      b.cleanup();
+      d.cleanup();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import { parseQuotedKey } from '../../../lib/data/key-codec';
-import { decodeValue, encodeValue, type SqlValue } from '../../../lib/data/values';
+import { decodeValue, encodeValue, TextBytes, type SqlValue } from '../../../lib/data/values';
 import { tableRows, tempDb } from '../../helpers/data';
 
 const SCHEMA = `
@@ -19,6 +19,8 @@ const VALUES: ReadonlyArray<readonly [string, SqlValue, unknown]> = [
   ['a REAL with a fraction', 0.1, 0.1],
   ['a REAL with an integral value', 1, { $real: 1 }],
   ['a huge REAL', 1e300, { $real: 1e300 }],
+  ['a negative zero', -0, { $real: '-0' }],
+  ['TEXT that is not valid UTF-8', new TextBytes(Buffer.from([0x78, 0xed, 0xa0, 0xbd])), { $text: 'eO2gvQ==' }],
   ['a BLOB', Buffer.from([0, 1, 254, 255]), { $blob: 'AAH+/w==' }],
   ['an empty BLOB', Buffer.alloc(0), { $blob: '' }],
 ];
@@ -30,6 +32,7 @@ describe('value encoding', () => {
     const decoded = decodeValue(JSON.parse(JSON.stringify(encoded)) as never, 'v.x');
     expect(decoded).toEqual(value);
     expect(typeof decoded).toBe(typeof value);
+    expect(Object.is(decoded, -0)).toBe(Object.is(value, -0));
   });
 
   it.each([NaN, Infinity, -Infinity])('refuses to send the REAL %p, which JSON cannot carry', (value) => {
@@ -49,7 +52,7 @@ describe('values round-trip exactly through a changeset', () => {
       const from = enableCapture(a.db, { tables: ['v', 'k'] });
       const to = enableCapture(b.db, { tables: ['v', 'k'] });
       const insert = a.db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)');
-      VALUES.forEach(([, value], index) => insert.run(`row${index}`, typeof value === 'bigint' ? value : null, typeof value === 'number' ? value : null, typeof value === 'string' ? value : null, Buffer.isBuffer(value) ? value : null, value));
+      VALUES.filter(([, value]) => !(value instanceof TextBytes)).forEach(([, value], index) => insert.run(`row${index}`, typeof value === 'bigint' ? value : null, typeof value === 'number' ? value : null, typeof value === 'string' ? value : null, Buffer.isBuffer(value) ? value : null, value));
       a.db.prepare('INSERT INTO v VALUES (?, ?, ?, ?, ?, ?)').run('types', 1n, 1.0, '1', Buffer.from('1'), 1.0);
       a.db.prepare('INSERT INTO k VALUES (?, ?, ?, ?)').run("a,'b'", 9007199254740993n, Buffer.from([0, 39, 44]), 'composite');
       a.db.prepare('INSERT INTO k VALUES (?, ?, ?, ?)').run('plain', -1n, Buffer.alloc(0), 'second');
@@ -61,6 +64,34 @@ describe('values round-trip exactly through a changeset', () => {
       a.db.prepare("DELETE FROM k WHERE a = ?").run("a,'b'");
       to.applyChangeset(JSON.parse(JSON.stringify(from.readChanges(0, 100))));
       expect(tableRows(b.db, 'k', 'a, n, x')).toEqual([['plain', -1n, Buffer.alloc(0), 'edited']]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
+
+describe('values round-trip byte for byte', () => {
+  it('keeps -0.0 where SQLite keeps it, and the bytes of TEXT that is not valid UTF-8', () => {
+    const a = tempDb(SCHEMA);
+    const b = tempDb(SCHEMA);
+    try {
+      const from = enableCapture(a.db, { tables: ['v', 'k'] });
+      const to = enableCapture(b.db, { tables: ['v', 'k'] });
+      a.db.prepare('INSERT INTO v (id, r, any_value, b) VALUES (?, ?, ?, ?)').run('zero', -0, -0, -0);
+      a.db.exec("INSERT INTO v (id, t, any_value) VALUES ('bytes', 'x' || char(55357), CAST(X'FF61' AS TEXT))");
+      a.db.exec("UPDATE v SET t = CAST(X'61C3' AS TEXT) WHERE id = 'zero'");
+      to.applyChangeset(JSON.parse(JSON.stringify(from.readChanges(0, 100))));
+      const cells = (db: typeof a.db): unknown[] =>
+        db.prepare("SELECT id, typeof(r), typeof(any_value), typeof(b), hex(t), typeof(t), hex(any_value) FROM v ORDER BY id").raw(true).all();
+      expect(cells(b.db)).toEqual(cells(a.db));
+      expect(cells(b.db)).toEqual([
+        ['bytes', 'null', 'text', 'null', '78EDA0BD', 'text', 'FF61'],
+        ['zero', 'real', 'real', 'real', '61C3', 'text', '302E30'], // hex() and quote() print -0.0 as 0.0: the sign is checked below
+      ]);
+      const signs = (db: typeof a.db): boolean[] => (db.prepare("SELECT r, any_value, b FROM v WHERE id = 'zero'").raw(true).get() as number[]).map((value) => Object.is(value, -0));
+      expect(signs(b.db)).toEqual(signs(a.db));
+      expect(signs(b.db)).toEqual([false, true, true]); // a REAL column stores 0.0; no affinity and BLOB keep -0.0
     } finally {
       a.cleanup();
       b.cleanup();
