@@ -14,12 +14,15 @@ export function openSampleDatabase(dataDir: string): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // `value` has no declared type: it keeps any SQLite value as it is (-0.0, integers beyond 2^53, blobs).
   db.exec(`CREATE TABLE IF NOT EXISTS app_events (
     id TEXT PRIMARY KEY NOT NULL,
     at TEXT NOT NULL,
     kind TEXT NOT NULL,
-    detail TEXT
+    detail TEXT,
+    value
   )`);
+  if (db.prepare("SELECT 1 FROM pragma_table_info('app_events') WHERE name = 'value'").safeIntegers(false).get() === undefined) db.exec('ALTER TABLE app_events ADD COLUMN value');
   createScoutingSchema(db);
   return db;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
+import { matchIdOf, teamIdOf } from './scouting-schema';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
@@ -54,19 +55,27 @@ function tryWrite(res: Response, write: () => void): boolean {
 
 type Statements = ReturnType<typeof prepare>;
 
+/** Prepares a statement that reads integers as numbers, whatever `db.defaultSafeIntegers` says (the counts here are small). */
+function prepareNumbers(db: Database.Database, sql: string): Database.Statement {
+  return db.prepare(sql).safeIntegers(false);
+}
+
 function prepare(db: Database.Database) {
   return {
-    teams: db.prepare('SELECT id, number, name FROM teams ORDER BY number'),
-    addTeam: db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)'),
-    matches: db.prepare('SELECT id, label, starts_at FROM matches ORDER BY label'),
-    addMatch: db.prepare('INSERT INTO matches (id, label, starts_at) VALUES (?, ?, ?)'),
-    reports: db.prepare('SELECT * FROM match_reports ORDER BY updated_at DESC'),
-    report: db.prepare('SELECT * FROM match_reports WHERE id = ?'),
-    addReport: db.prepare(
+    teams: prepareNumbers(db, 'SELECT id, number, name, pit FROM teams ORDER BY number'),
+    // Teams and matches are keyed by their natural key: creating team 971 on two laptops creates one row.
+    addTeam: prepareNumbers(db, 'INSERT INTO teams (id, number, name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name'),
+    matches: prepareNumbers(db, 'SELECT id, label, starts_at FROM matches ORDER BY label'),
+    addMatch: prepareNumbers(db, 'INSERT INTO matches (id, label, starts_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET starts_at = coalesce(excluded.starts_at, starts_at)'),
+    match: prepareNumbers(db, 'SELECT id, label, starts_at FROM matches WHERE id = ?'),
+    reports: prepareNumbers(db, 'SELECT * FROM match_reports ORDER BY updated_at DESC'),
+    report: prepareNumbers(db, 'SELECT * FROM match_reports WHERE id = ?'),
+    addReport: prepareNumbers(
+      db,
       `INSERT INTO match_reports (id, match_id, team_id, scout, auto_points, teleop_points, notes, updated_at)
        VALUES (@id, @match_id, @team_id, @scout, @auto_points, @teleop_points, @notes, @updated_at)`,
     ),
-    deleteReport: db.prepare('DELETE FROM match_reports WHERE id = ?'),
+    deleteReport: prepareNumbers(db, 'DELETE FROM match_reports WHERE id = ?'),
   };
 }
 
@@ -79,7 +88,7 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     const body = bodyOf(req);
     const problem = invalidField(body, { number: isCount, name: isText(200) }, ['number', 'name']);
     if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
-    const id = randomUUID();
+    const id = teamIdOf(body.number as number);
     statements.addTeam.run(id, body.number, body.name);
     res.status(201).json({ id, number: body.number, name: body.name });
   });
@@ -90,9 +99,9 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     const body = bodyOf(req);
     const problem = invalidField(body, { label: isText(100), starts_at: isNotes }, ['label']);
     if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
-    const id = randomUUID();
+    const id = matchIdOf(body.label as string);
     statements.addMatch.run(id, body.label, body.starts_at ?? null);
-    res.status(201).json({ id, label: body.label, starts_at: body.starts_at ?? null });
+    res.status(201).json(statements.match.get(id));
   });
 }
 
@@ -104,7 +113,7 @@ function reportUpdater(db: Database.Database): (names: readonly string[]) => Dat
     let statement = updates.get(id);
     if (statement === undefined) {
       const sets = [...names.map((name) => `${name} = @${name}`), 'updated_at = @updated_at'].join(', ');
-      statement = db.prepare(`UPDATE match_reports SET ${sets} WHERE id = @id`);
+      statement = prepareNumbers(db, `UPDATE match_reports SET ${sets} WHERE id = @id`);
       updates.set(id, statement);
     }
     return statement;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { matchIdOf, teamIdOf } from '../scouting-schema';
 
 /** A checked match report as entered on the form. */
 export interface ReportEntry {
@@ -44,25 +45,22 @@ const LIST_SQL = `SELECT r.id, m.label AS match_label, t.number AS team_number, 
 /**
  * The pages' access to the scouting tables: the report list, and a report
  * entry that creates its team (by number) and match (by label) when missing,
- * all in one transaction.
+ * all in one transaction. Teams and matches are keyed by their natural key
+ * (`teamIdOf`, `matchIdOf`), so two laptops entering team 971 in match Q2
+ * before they sync create the same team and match rows.
  */
 export class ReportStore {
   readonly #list: Database.Statement<[number], ReportListRow>;
-  readonly #findTeam: Database.Statement<[number], string>;
   readonly #addTeam: Database.Statement<[string, number, string]>;
-  readonly #findMatch: Database.Statement<[string], string>;
   readonly #addMatch: Database.Statement<[string, string]>;
   readonly #addReport: Database.Statement<[string, string, string, string, number, number, string | null, string]>;
   readonly #add: (entry: ReportEntry) => string;
 
   /** @param db - the sample app's database, with the scouting schema */
   constructor(db: Database.Database) {
-    this.#list = db.prepare<[number], ReportListRow>(LIST_SQL);
-    // Two servers may each create the same team or match before they sync: take the smallest id, the same everywhere.
-    this.#findTeam = db.prepare<[number], string>('SELECT id FROM teams WHERE number = ? ORDER BY id LIMIT 1').pluck();
-    this.#addTeam = db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-    this.#findMatch = db.prepare<[string], string>('SELECT id FROM matches WHERE label = ? ORDER BY id LIMIT 1').pluck();
-    this.#addMatch = db.prepare('INSERT INTO matches (id, label, starts_at) VALUES (?, ?, NULL)');
+    this.#list = db.prepare<[number], ReportListRow>(LIST_SQL).safeIntegers(false);
+    this.#addTeam = db.prepare<[string, number, string]>('INSERT OR IGNORE INTO teams (id, number, name) VALUES (?, ?, ?)');
+    this.#addMatch = db.prepare<[string, string]>('INSERT OR IGNORE INTO matches (id, label, starts_at) VALUES (?, ?, NULL)');
     this.#addReport = db.prepare(
       `INSERT INTO match_reports (id, match_id, team_id, scout, auto_points, teleop_points, notes, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -89,16 +87,10 @@ export class ReportStore {
   }
 
   #insert(entry: ReportEntry): string {
-    let teamId = this.#findTeam.get(entry.teamNumber);
-    if (teamId === undefined) {
-      teamId = randomUUID();
-      this.#addTeam.run(teamId, entry.teamNumber, entry.teamName);
-    }
-    let matchId = this.#findMatch.get(entry.matchLabel);
-    if (matchId === undefined) {
-      matchId = randomUUID();
-      this.#addMatch.run(matchId, entry.matchLabel);
-    }
+    const teamId = teamIdOf(entry.teamNumber);
+    this.#addTeam.run(teamId, entry.teamNumber, entry.teamName);
+    const matchId = matchIdOf(entry.matchLabel);
+    this.#addMatch.run(matchId, entry.matchLabel);
     const id = randomUUID();
     this.#addReport.run(id, matchId, teamId, entry.scout, entry.autoPoints, entry.teleopPoints, entry.notes, new Date().toISOString());
     return id;
