@@ -1,0 +1,88 @@
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import type { PeerSyncResult } from '../../index';
+import { tempDir } from '../helpers/temp';
+import { cells, Fleet, type FleetServer } from './convergence-fleet';
+
+const IDENTITY_CODES = ['SITE_REWOUND', 'SITE_CLONED', 'DUPLICATE_SITE_ID'];
+
+function databaseOf(fleet: Fleet, name: string): string {
+  return path.join(fleet.dataDir(name), 'instance', 'app.db');
+}
+
+async function addTeam(server: FleetServer, number: number): Promise<void> {
+  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
+}
+
+function teamNumbers(server: FleetServer): number[] {
+  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
+}
+
+function siteOf(server: FleetServer): string {
+  return server.sync.tracker?.siteId ?? '';
+}
+
+/** The identity codes the sync results carried (loud: on /status as `lastError`, in the log, in the CLI's output). */
+function identityErrors(results: readonly PeerSyncResult[]): string[] {
+  return results.flatMap((result) => (result.error !== undefined && IDENTITY_CODES.includes(result.error.code) ? [result.error.code] : []));
+}
+
+describe('identity faults heal, loudly, and nothing is lost', () => {
+  let fleet: Fleet;
+  let cleanup: () => void;
+  afterEach(async () => {
+    await fleet.close();
+    cleanup();
+  });
+
+  it('a rewound database (an older copy put back, -wal and -shm removed) gets back what it lost, and its new rows reach every peer', async () => {
+    const temp = tempDir('ess-rewind-');
+    cleanup = temp.cleanup;
+    const names = ['A', 'B', 'C'];
+    fleet = await Fleet.listen(temp.dir, { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] });
+    names.forEach((name) => fleet.start(name));
+    await addTeam(fleet.server('A'), 1);
+    await fleet.syncUntilQuiet(names);
+    await fleet.stop('A');
+    copyFileSync(databaseOf(fleet, 'A'), path.join(temp.dir, 'backup.db'));
+    await addTeam(fleet.start('A'), 2);
+    await addTeam(fleet.server('A'), 3);
+    await fleet.syncUntilQuiet(names);
+    const before = siteOf(fleet.server('A'));
+    await fleet.stop('A');
+    copyFileSync(path.join(temp.dir, 'backup.db'), databaseOf(fleet, 'A'));
+    for (const side of ['-wal', '-shm']) rmSync(`${databaseOf(fleet, 'A')}${side}`, { force: true });
+    const a = fleet.start('A');
+    expect(teamNumbers(a)).toEqual([1]);
+    await addTeam(a, 4); // written on seqs the peers' cursors have already passed
+    const results = await fleet.syncUntilQuiet(names);
+    expect(identityErrors(results).length).toBeGreaterThan(0);
+    expect(siteOf(a)).not.toBe(before);
+    for (const name of names) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4]);
+    for (const name of ['B', 'C']) expect(cells(fleet.server(name).db)).toEqual(cells(a.db));
+  });
+
+  it('a clone started from a copy, in contact with the original only through a hub, is detected and both keep every row', async () => {
+    const temp = tempDir('ess-clone-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: ['A', 'C'], C: ['B'] });
+    fleet.start('A');
+    fleet.start('B');
+    await addTeam(fleet.server('A'), 1);
+    await fleet.syncUntilQuiet(['A', 'B']);
+    await fleet.stop('A');
+    mkdirSync(path.dirname(databaseOf(fleet, 'C')), { recursive: true });
+    copyFileSync(databaseOf(fleet, 'A'), databaseOf(fleet, 'C'));
+    const [a, c] = [fleet.start('A'), fleet.start('C')];
+    expect(siteOf(c)).toBe(siteOf(a));
+    await addTeam(a, 2);
+    await addTeam(c, 3);
+    const results = await fleet.syncUntilQuiet(['A', 'B', 'C']);
+    expect(identityErrors(results).length).toBeGreaterThan(0);
+    expect(siteOf(c)).not.toBe(siteOf(a));
+    for (const name of ['A', 'B', 'C']) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3]);
+    expect(cells(c.db)).toEqual(cells(a.db));
+    expect(cells(fleet.server('B').db)).toEqual(cells(a.db));
+  });
+});
