@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
 import type { WireChangeset } from '../lib/data/changeset';
+import { runConstraintBenchmarks } from './data-constraints';
 import { emit, median, round, timeMs } from './figure';
 
 const ROWS = 100_000;
@@ -146,4 +147,5 @@ export async function runDataBenchmarks(): Promise<void> {
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+  await runConstraintBenchmarks();
 }

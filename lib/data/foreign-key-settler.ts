@@ -43,10 +43,11 @@ export class ForeignKeySettler {
   /** Settles foreign keys after a batch. */
   settle(batch: SettleBatch): void {
     const check: RowRef[] = [...batch.entered];
-    for (const [tableId, rows] of batch.touched) {
+    for (const [tableId, keys] of batch.touched) {
       const parts = [...this.#parts.values()].find((entry) => entry.statements.table.id === tableId);
-      if (parts === undefined || parts.statements.table.foreignKeys.length === 0) continue;
-      for (const key of rows.values()) check.push({ statements: parts.statements, key });
+      if (parts === undefined) continue;
+      // The new or re-pointed rows: only the orphans among them are checked one by one below.
+      for (const key of this.#probes.maybeOrphans(parts.statements, keys)) check.push({ statements: parts.statements, key });
     }
     for (const { statements, row } of batch.gone) check.push(...this.#probes.visibleChildren(statements, row));
     this.#removeOrphans(check, batch);
@@ -59,19 +60,12 @@ export class ForeignKeySettler {
     return parts;
   }
 
-  #missingParent(statements: TableStatements, row: readonly SqlValue[]): boolean {
-    return statements.table.foreignKeys.some((fk) => {
-      const reference = referenceOf(fk, row);
-      return reference !== undefined && !this.#probes.parentVisible(statements, fk, reference);
-    });
-  }
-
   #removeOrphans(check: RowRef[], batch: SettleBatch): void {
     for (let next = check.pop(); next !== undefined; next = check.pop()) {
       const { statements, key } = next;
-      if (statements.table.foreignKeys.length === 0) continue;
+      if (!this.#probes.isOrphan(statements, key)) continue;
       const row = statements.select(key);
-      if (row === undefined || !this.#missingParent(statements, row)) continue;
+      if (row === undefined) continue;
       const parts = this.#partsOf(statements);
       batch.noteParking(parts, key, false);
       parts.parked.fromTable(key, 'FOREIGN_KEY', batch.at);

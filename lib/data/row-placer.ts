@@ -53,7 +53,7 @@ export class RowPlacer {
       if (parts.statements.present(key)) this.#overwrite(parts, key, values, batch);
       else this.#park(parts, values, error, batch);
     }
-    batch.touch(parts, key);
+    batch.touch(parts, key, values);
   }
 
   /** The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values. */
@@ -91,7 +91,8 @@ export class RowPlacer {
 
   /** Writes the cells that won into the row where it lives; a visible row that a constraint now refuses is parked with them. */
   placeCells(parts: TableParts, key: SqlValue[], cells: CellWrites, batch: SettleBatch): void {
-    batch.touch(parts, key);
+    const { foreignKeys } = parts.statements.table;
+    batch.touch(parts, key, foreignKeys.length > 0 && cells.some(([column]) => foreignKeys.some((fk) => fk.fromColumns.includes(column))));
     if (this.#isParked(parts, key, batch)) {
       parts.parked.update(cells, key);
       return;

@@ -1,5 +1,6 @@
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
+import { rowRef, type TouchedRow } from './settle-batch';
 import type { TrackedForeignKey, TrackedUnique } from './tracked-table';
 import { bindable, placeholderOf, textBytesKey, type SqlValue } from './values';
 
@@ -57,6 +58,53 @@ export class RowProbes {
       return `SELECT ${keyList} FROM ${statements.quotedName} WHERE ${match}`;
     });
     return statement.raw(true).all(...values.map(bindable)) as SqlValue[][];
+  }
+
+  /**
+   * The rows among `rows` that may be orphans: those whose foreign-key values
+   * match no visible parent (each distinct value is looked up once: a batch of
+   * children mostly shares a few parents), and those whose values are not
+   * known here. The caller checks each with {@link isOrphan}.
+   */
+  maybeOrphans(child: TableStatements, rows: readonly TouchedRow[]): SqlValue[][] {
+    const { foreignKeys } = child.table;
+    const found = new Map<string, boolean>();
+    const missing = (fk: TrackedForeignKey, index: number, values: readonly SqlValue[]): boolean => {
+      if (values.some((value) => value === null)) return false;
+      const id = `${index}:${rowRef(0, values)}`;
+      let absent = found.get(id);
+      if (absent === undefined) {
+        absent = !this.parentVisible(child, fk, values);
+        found.set(id, absent);
+      }
+      return absent;
+    };
+    return rows.filter((row) => row.references === undefined || foreignKeys.some((fk, i) => missing(fk, i, row.references?.[i] ?? []))).map((row) => row.key);
+  }
+
+  /** SQL true for a child row `c` that has a foreign key with every column set and no visible parent. */
+  #danglingSql(child: TableStatements): string {
+    const dangling = child.table.foreignKeys.map((fk) => {
+      const set = fk.fromColumns.map((column) => `c.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
+      const match = fk.to.map((name, i) => `p.${quoteIdent(name)} = c.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
+      return `(${set} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match}))`;
+    });
+    return `(${dangling.join(' OR ')})`;
+  }
+
+  /**
+   * True when the visible row with this key has a foreign key whose columns are
+   * all set and match no visible parent row: one query per row, through the
+   * child's key and the parent's index.
+   */
+  isOrphan(child: TableStatements, key: readonly SqlValue[]): boolean {
+    const { foreignKeys } = child.table;
+    if (foreignKeys.length === 0) return false;
+    const statement = child.cache.get(`orphan:${textBytesKey(key)}`, () => {
+      const where = child.table.key.map((column, i) => `c.${quoteIdent(column.name)} = ${placeholderOf(key[i] ?? null)}`).join(' AND ');
+      return `SELECT 1 FROM ${child.quotedName} AS c WHERE ${where} AND ${this.#danglingSql(child)}`;
+    });
+    return statement.pluck().get(...key.map(bindable)) !== undefined;
   }
 
   /** True when `values` (a row's foreign-key columns) match a visible row of the parent table. */

@@ -4,6 +4,12 @@ import type { TableStatements } from './table-statements';
 import type { SqlValue } from './values';
 import { TextBytes } from './values';
 
+/** A row whose parents must be checked, with the values its foreign keys hold when the batch knows them (one entry per foreign key; undefined: read them). */
+export interface TouchedRow {
+  readonly key: SqlValue[];
+  readonly references: readonly SqlValue[][] | undefined;
+}
+
 /** A tracked table's two homes for live rows: the table itself and its parked rows. */
 export interface TableParts {
   readonly statements: TableStatements;
@@ -30,8 +36,8 @@ export function rowRef(tableId: number, key: readonly SqlValue[]): string {
 export class SettleBatch {
   /** When this batch parks a row (ISO time). */
   readonly at = new Date().toISOString();
-  /** Live rows whose replicated state changed, by table id. */
-  readonly touched = new Map<number, Map<string, SqlValue[]>>();
+  /** Rows of tables with foreign keys that are new or point elsewhere: their parents must be checked, by table id (a key may repeat). */
+  readonly touched = new Map<number, TouchedRow[]>();
   /** Tables where some row changed, was deleted or was parked. */
   readonly changedTables = new Set<number>();
   /** Parent rows (values in column order) that left the visible table: their children must be checked. */
@@ -49,16 +55,19 @@ export class SettleBatch {
     this.#probes = probes;
   }
 
-  /** Records that a live row's replicated state changed. */
-  touch(parts: TableParts, key: SqlValue[]): void {
-    const id = parts.statements.table.id;
+  /**
+   * Records that a live row changed. `row` (its values, column order) when it
+   * is new, `true` when its foreign-key columns changed: its parents get
+   * checked; `false` when they did not.
+   */
+  touch(parts: TableParts, key: SqlValue[], row: readonly SqlValue[] | boolean): void {
+    const { id, foreignKeys } = parts.statements.table;
     this.changedTables.add(id);
-    let rows = this.touched.get(id);
-    if (rows === undefined) {
-      rows = new Map();
-      this.touched.set(id, rows);
-    }
-    rows.set(rowRef(id, key), key);
+    if (row === false || foreignKeys.length === 0) return;
+    const references = row === true ? undefined : foreignKeys.map((fk) => fk.fromColumns.map((column) => row[column.index] ?? null));
+    const rows = this.touched.get(id);
+    if (rows === undefined) this.touched.set(id, [{ key, references }]);
+    else rows.push({ key, references });
   }
 
   /** Records that a row (values in column order) left the visible table; a parent's children get checked. */

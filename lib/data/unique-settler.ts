@@ -26,9 +26,10 @@ export function parkReason(error: unknown): ConflictReason | undefined {
  * The UNIQUE and CHECK rule: taking a table's live rows in claim order, a row
  * is admitted when it passes CHECK and no admitted row before it holds one of
  * its UNIQUE values (rows parked for FOREIGN_KEY are admitted: they keep their
- * values). Only rows whose status may have changed are ranked: every parked
- * row of the table and the rows the batch touched; a visible row that holds a
- * value an earlier candidate claims is displaced (parked).
+ * values). Only the parked rows are ranked, earliest claim first: the visible
+ * rows passed SQLite's own checks against each other, and a visible row that
+ * holds a value an earlier parked row claims is found as its holder and
+ * displaced (parked). Work is proportional to the parked rows, not the table.
  */
 export class UniqueSettler {
   readonly #db: Database.Database;
@@ -45,16 +46,7 @@ export class UniqueSettler {
   /** Settles one table after a batch. Nothing to do while it has no parked rows. */
   settle(parts: TableParts, batch: SettleBatch): void {
     if (parts.parked.count() === 0) return;
-    const seen = new Set<string>();
-    const candidates: Candidate[] = [];
-    const add = (key: SqlValue[]): void => {
-      const ref = rowRef(parts.statements.table.id, key);
-      if (seen.has(ref)) return;
-      seen.add(ref);
-      candidates.push({ key, claim: this.#claims.claimOf(parts.statements, key) });
-    };
-    parts.parked.keys().forEach(add);
-    for (const key of batch.touched.get(parts.statements.table.id)?.values() ?? []) add(key);
+    const candidates: Candidate[] = parts.parked.keys().map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
     candidates.sort((a, b) => compareClaims(a.claim, b.claim));
     for (const candidate of candidates) this.#evaluate(parts, candidate, batch);
   }

@@ -81,7 +81,7 @@ export class VisibleState {
       parts.parked.remove(key);
     }
     if (what === 'died') batch.changedTables.add(tbl);
-    else batch.touch(parts, key);
+    else batch.touch(parts, key, true);
   }
 
   /** Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them. */
