@@ -56,7 +56,7 @@ describe.each([false, true])('three sample-app servers (safe integers: %s)', (sa
     const temp = tempDir('ess-convergence-');
     cleanup = temp.cleanup;
     fleet = await Fleet.listen(temp.dir, MESH);
-    [a, b, c] = NAMES.map((name) => fleet.start(name, { safeIntegers }));
+    [a, b, c] = NAMES.map((name) => fleet.start(name, { safeIntegers })) as [FleetServer, FleetServer, FleetServer];
   });
   afterEach(async () => {
     await fleet.close();

@@ -31,6 +31,7 @@ describe('data routes', () => {
       seq: 4,
       tables: ['teams', 'reports'],
       now: expect.any(Number),
+      instance: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     expect((response.body as { now: number }).now).toBeGreaterThanOrEqual(before);
   });
