@@ -79,7 +79,8 @@ export class ChangeTracker {
 
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
-    return writeTransaction(this.#db, (foreignKeys) => this.#parts.visible.fold(foreignKeys).seq);
+    const { visible } = this.#parts;
+    return writeTransaction(this.#db, (foreignKeys) => visible.fold(foreignKeys).seq, visible.needsSettle());
   }
 
   /** Site id, protocol, schema, current seq, tables, wall clock and instance (what `GET /data/info` answers); with `asking`, how far this server holds that site's changes. */
@@ -111,7 +112,7 @@ export class ChangeTracker {
       const page = reader.read(since, limit, seq, exclude);
       const mark = guard.markAt(page.next);
       return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, mark, sites: page.sites, changes: page.changes };
-    });
+    }, visible.needsSettle());
   }
 
   /**

@@ -27,11 +27,13 @@ export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recu
  * run `ON DELETE` / `ON UPDATE` actions of its own; the visible state's
  * foreign keys are then settled by the constraint rules. Inside a caller's
  * transaction, `work` runs in a savepoint with the connection's setting.
- * @returns what `work` returns, and whether foreign keys were enforced on the connection
+ * Switching the pragma makes SQLite prepare statements again, so a caller
+ * that will write no user row passes `switchForeignKeys: false`.
+ * @returns what `work` returns; `work` is told whether foreign keys are enforced on the connection
  */
-export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T): T {
+export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys = true): T {
   const foreignKeys = pragmaNumber(db, 'foreign_keys') === 1;
-  if (db.inTransaction || !foreignKeys) return db.transaction(() => work(foreignKeys)).immediate();
+  if (db.inTransaction || !foreignKeys || !switchForeignKeys) return db.transaction(() => work(foreignKeys)).immediate();
   db.pragma('foreign_keys = OFF');
   try {
     return db.transaction(() => work(true)).immediate();

@@ -50,6 +50,12 @@ export class VisibleState {
     return this.#parts.tables.get(tbl);
   }
 
+  /** True when folding now would settle constraints: local writes wait and some table has parked rows. */
+  needsSettle(): boolean {
+    const batch = this.batch();
+    return this.#parts.folder.pending() && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
+  }
+
   /**
    * Folds local writes, then settles them when some table has parked rows (a
    * local write SQLite accepted cannot break a constraint among visible rows,
