@@ -114,6 +114,8 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
+      // A folder named like a database (`app.db-journal/`) is never entered, listed or synced.
+      if (state.options.policy.isDatabaseName(relative)) continue;
       subdirs.push(entry.name);
       state.options.cache.listings?.invalidate(absolute);
       state.pending.push([absolute, relative]);
@@ -173,8 +175,8 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
 
 /**
  * Lists every file under `rootDir/folder` with its size, mtime and SHA-256,
- * sorted by path. Database files (by name or content) and our temp files are
- * left out; symlinks are followed only to files inside the root; symlinked
+ * sorted by path. Database files (by name or content), folders named like
+ * a database (and all they hold) and our temp files are left out; symlinks are followed only to files inside the root; symlinked
  * directories are not entered. Unchanged files are answered from the cache,
  * and unchanged watched directories without even an `lstat`. The scan works
  * in short synchronous slices and yields between them, so a large tree does
