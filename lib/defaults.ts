@@ -28,6 +28,13 @@ export const DEFAULTS = Object.freeze({
   peerTimeoutMs: 30_000,
   /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */
   maxPeerAnswerBytes: 64 * MiB,
+  /**
+   * A temp file untouched for this long is a crash leftover, whoever wrote it
+   * (15 minutes: a transfer in progress writes far more often; a peer
+   * request stalls at most `peerTimeoutMs`, an upload at most Node's
+   * `requestTimeout` of 5 minutes).
+   */
+  staleTempFileMs: 15 * 60_000,
   /** Backoff after failed syncs: first delay and longest delay, in ms. */
   backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
 });

@@ -5,6 +5,7 @@ import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } f
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import { TEMP_FILE_MARKER } from './safe-path';
+import { removeIfStaleTempFile } from './temp-files';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
 /** One file of a manifest. */
@@ -110,7 +111,12 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
   const subdirs: string[] = [];
   let trustable = true;
   for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER)) continue;
+    if (entry.name.includes(TEMP_FILE_MARKER)) {
+      // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
+      removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
+      trustable = false;
+      continue;
+    }
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {

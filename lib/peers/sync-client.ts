@@ -9,6 +9,7 @@ import { FileSyncState } from './file-sync-state';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp } from './peer-http';
 import { SyncScheduler } from './scheduler';
+import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { SyncError } from '../sync-error';
 import type { PeerStatus, PeerSyncResult, SyncProgress } from './sync-status';
 
@@ -49,6 +50,7 @@ export class SyncClient extends EventEmitter {
     super();
     const config = resolveSyncClientOptions(options);
     this.#config = config;
+    if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
       this.#peers.set(url, { http, handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
