@@ -35,6 +35,10 @@ export const DEFAULTS = Object.freeze({
    * `requestTimeout` of 5 minutes).
    */
   staleTempFileMs: 15 * 60_000,
+  /** Shortest interval `start()` accepts, in ms; a shorter one is raised to it with a warning. */
+  minSyncIntervalMs: 1000,
+  /** A file sync may delete at most this share (percent) of a root's files on either side before an operator confirms. */
+  maxDeletePercent: 50,
   /** Backoff after failed syncs: first delay and longest delay, in ms. */
   backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
 });

@@ -23,6 +23,8 @@ export interface SampleAppOptions {
   readonly peers?: readonly string[];
   /** CA certificate (PEM) to trust for peers with self-signed certificates. */
   readonly peerCa?: Buffer;
+  /** This server's name on its peers' status pages. @defaultValue none */
+  readonly name?: string;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -58,6 +60,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     tables: SCOUTING_TABLES,
     peers: options.peers ?? [],
     peerCa: options.peerCa,
+    name: options.name,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);
