@@ -21,6 +21,8 @@ export interface DemoServer {
   /** Its app, and its sync node (`sync.syncNow()`). */
   readonly app: express.Express;
   readonly sync: SyncNode;
+  /** Its HTTP listener (close it to take the server off the network while its peers go on). */
+  readonly listener: http.Server;
 }
 
 /** Who server `index` syncs with, among `count`; the default is everyone else (a mesh). */
@@ -75,7 +77,7 @@ export async function startDemoCluster(names: readonly string[], baseDir: string
     const name = names[index] ?? String(index);
     const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: options.loggerFor?.(name) ?? silentLogger, peers, name });
     listener.handle(app);
-    const server: DemoServer = { name, url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync };
+    const server: DemoServer = { name, url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync, listener: listener.server };
     return { server };
   });
   return {

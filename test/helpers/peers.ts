@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type Database from 'better-sqlite3';
 import type express from 'express';
 import type { SyncNode } from '../../node/create-sync-node';
@@ -17,6 +18,8 @@ export interface LivePeer {
   readonly db: Database.Database;
   readonly sync: SyncNode;
   readonly app: express.Express;
+  /** Its HTTP listener: close it to take the server down while its peers go on. */
+  readonly listener: http.Server;
 }
 
 /** Who peer `index` syncs with, among `count` peers. */

@@ -10,7 +10,7 @@ const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 function productionPackages(): string[] {
   const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
   return Object.entries(lock.packages)
-    .filter(([where, entry]) => where.startsWith('node_modules/') && !where.slice('node_modules/'.length).includes('node_modules/'))
+    .filter(([where]) => where.startsWith('node_modules/') && !where.slice('node_modules/'.length).includes('node_modules/'))
     .filter(([, entry]) => entry.dev !== true && entry.devOptional !== true)
     .map(([where]) => where.slice('node_modules/'.length));
 }
