@@ -52,7 +52,7 @@ export type { StoredUpload, AtomicDiskStorageOptions } from './middleware/atomic
 export { bearerAuth } from './middleware/auth';
 export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
-export { syncErrorHandler, toSyncError } from './middleware/errors';
+export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
 
 // Errors and logs
