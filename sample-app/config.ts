@@ -80,7 +80,7 @@ function readPeers(value: string | undefined): string[] {
       try {
         return normalizePeerUrl(entry, 'SYNC_PEERS entry');
       } catch (error) {
-        throw new TypeError(`${(error as Error).message.replace(/^express-sqlite-sync: /, '')} (comma-separated for several)`);
+        throw new TypeError(`${(error as Error).message.replace(/^express-sqlite-sync: /, '')} (comma-separated for several)`, { cause: error });
       }
     });
 }
