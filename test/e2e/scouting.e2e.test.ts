@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
@@ -200,6 +200,27 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     expect(widths.viewport).toBe(390);
     expect(widths.scroll).toBeLessThanOrEqual(390);
     await saveScreenshot(page, 'status-phone', { fullPage: true });
+  });
+
+  it('shows deletions held back by the mass-delete guard, and makes them when the operator presses "Delete them"', async () => {
+    const [a, b] = peers();
+    const names = Array.from({ length: 10 }, (_, i) => `drill-${i}.json`);
+    for (const name of names) put(path.join(a.dataDir, 'static', 'drills'), name, `{"drill":"${name}"}`);
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    for (const name of names) rmSync(path.join(b.dataDir, 'static', 'drills', name));
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    expect(readdirSync(path.join(a.dataDir, 'static', 'drills'))).toHaveLength(10); // held: every file kept
+
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const held = page.locator('#held-list li', { hasText: 'would delete 10 of 10 files on this server' });
+    await held.waitFor();
+    await saveScreenshot(page, 'status-held-deletions');
+    const [sent] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/deletions/confirm')), held.locator('button').click()]);
+    expect(sent.postDataJSON()).toEqual({ peer: b.syncUrl, root: 'static' });
+    await page.locator('#message', { hasText: 'confirmed: 1 held deletion(s) made' }).waitFor();
+    expect(readdirSync(path.join(a.dataDir, 'static', 'drills'))).toEqual([]);
+    await page.locator('#held').waitFor({ state: 'hidden' });
   });
 
   it('shows a peer that is down: its name, the error, the next retry and the changes not yet delivered to it', async () => {
