@@ -182,11 +182,12 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
 /**
  * Lists every file under `rootDir/folder` with its size, mtime and SHA-256,
  * sorted by path. Database files (by name or content), folders named like
- * a database (and all they hold) and our temp files are left out; symlinks are followed only to files inside the root; symlinked
- * directories are not entered. Unchanged files are answered from the cache,
- * and unchanged watched directories without even an `lstat`. The scan works
- * in short synchronous slices and yields between them, so a large tree does
- * not stall the server.
+ * a database (and all they hold) and our temp files are left out (a stale
+ * temp file, a crash leftover, is removed); symlinks are followed only to
+ * files inside the root; symlinked directories are not entered. Unchanged
+ * files are answered from the cache, and unchanged watched directories
+ * without even an `lstat`. The scan works in short synchronous slices and
+ * yields between them, so a large tree does not stall the server.
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  */
