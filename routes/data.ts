@@ -15,6 +15,8 @@ export interface DataRoutesConfig {
   readonly maxChangesPageSize: number;
   /** Where an identity change of this server is logged. */
   readonly logger?: SyncLogger;
+  /** This server's name for people, answered in `/info` when set. */
+  readonly name?: string;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -63,7 +65,8 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
       config.logger?.warn({ event: 'site_reidentified', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
     }
   }
-  res.json(config.tracker.info(asking));
+  const info = config.tracker.info(asking);
+  res.json(config.name === undefined ? info : { ...info, name: config.name });
 }
 
 function requireJson(req: Request): void {

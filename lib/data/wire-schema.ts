@@ -92,6 +92,8 @@ export const DataInfoSchema = Type.Object({
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),
   now: Type.Number(),
+  /** The server's name for people (its `name` option), when it has one. */
+  name: Type.Optional(Type.String({ maxLength: 100 })),
   /** Random per running tracker: two URLs answering with one site id and two instances are two servers. */
   instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
   /** With `?site=`: how far this server holds the asking site's changes. */
