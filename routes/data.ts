@@ -62,7 +62,7 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
   if (seenSite !== undefined && seenSite === config.tracker.siteId) {
     const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
     if (changed !== undefined) {
-      config.logger?.warn({ event: 'site_reidentified', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
+      config.logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
     }
   }
   const info = config.tracker.info(asking);
