@@ -28,6 +28,11 @@ const PAGE = `<!doctype html>
     <thead><tr><th>Peer</th><th>State</th><th>Last success</th><th>Lag</th><th>Clock skew</th><th>Last sync</th></tr></thead>
     <tbody id="peers"></tbody>
   </table>
+  <h2>Transports</h2>
+  <table>
+    <thead><tr><th>Transport</th><th>Name</th><th>State</th><th>Position</th><th>Lag</th><th>Detail</th></tr></thead>
+    <tbody id="transports"></tbody>
+  </table>
   <p id="conflicts"></p>
 </main>
 </body>
@@ -35,7 +40,7 @@ const PAGE = `<!doctype html>
 `;
 
 const STYLE = `body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem;color:#222}
-h1{font-size:1.4rem;margin:0}header p{color:#666;margin:.2rem 0 1rem}
+h1{font-size:1.4rem;margin:0}h2{font-size:1.1rem;margin:1.2rem 0 .4rem}header p{color:#666;margin:.2rem 0 1rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ddd}
 .ok{color:#1a7f37}.failing{color:#b42318}.syncing{color:#9a6700}button{font:inherit;padding:.3rem .8rem}
 `;
@@ -65,7 +70,22 @@ const SCRIPT = `'use strict';
       rows.appendChild(tr);
     });
     if (status.peers.length === 0) { var tr = document.createElement('tr'); tr.appendChild(cell('no peers configured')); rows.appendChild(tr); }
+    renderTransports(status.transports || []);
     $('conflicts').textContent = status.conflicts + ' data conflict(s) recorded';
+  }
+  function renderTransports(list) {
+    var rows = $('transports'); rows.textContent = '';
+    list.forEach(function (t) {
+      var tr = document.createElement('tr');
+      var n = t.nats;
+      var detail = n ? 'stream ' + n.stream + ' (' + (n.streamLastSeq == null ? '?' : n.streamLastSeq) + '), published to seq ' + n.publishedSeq + (n.connectedTo ? ', via ' + n.connectedTo : '') + (n.catchUp ? ', catching up over ' + n.catchUp.via + ': ' + n.catchUp.reason : '') : '';
+      if (t.lastError) detail += (detail ? '; ' : '') + t.lastError.code + ': ' + t.lastError.message;
+      var cls = t.state === 'failing' || t.state === 'disconnected' ? 'failing' : t.state === 'connecting' ? 'syncing' : 'ok';
+      [cell(t.kind === 'nats' ? 'NATS JetStream' : 'HTTP'), cell(t.name), cell(t.state, cls), cell(t.position == null ? '' : String(t.position)), cell(t.lag == null ? '' : String(t.lag)), cell(detail)].forEach(function (td) { tr.appendChild(td); });
+      tr.dataset.transport = t.kind;
+      rows.appendChild(tr);
+    });
+    if (list.length === 0) { var tr = document.createElement('tr'); tr.appendChild(cell('no transports')); rows.appendChild(tr); }
   }
   function refresh() { if (token()) call('GET', 'status').then(render).catch(function (e) { $('message').textContent = e.message; }); }
   function show() { var known = !!token(); $('login').hidden = known; $('status').hidden = !known; if (known) refresh(); }

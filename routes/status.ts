@@ -15,7 +15,13 @@ export interface StatusConfig {
 /** The body of `GET /status` (and the figures of `/metrics`), built here only. */
 function currentStatus(config: StatusConfig): SyncStatus {
   const info = config.tracker?.info();
-  return { site: info?.site, seq: info?.seq, conflicts: config.tracker?.conflictCount() ?? 0, peers: config.client?.peerStatuses() ?? [] };
+  return {
+    site: info?.site,
+    seq: info?.seq,
+    conflicts: config.tracker?.conflictCount() ?? 0,
+    peers: config.client?.peerStatuses() ?? [],
+    transports: config.client?.transportStatuses() ?? [],
+  };
 }
 
 async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {

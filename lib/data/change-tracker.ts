@@ -12,6 +12,7 @@ import { PeerCursors } from './peer-cursors';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SiteRegistry } from './site-registry';
 import { TableStatements } from './table-statements';
+import { TransportCursors, type TransportCursor } from './transport-cursors';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { ApplyResult, DataInfo, SchemaDescription } from './wire-schema';
@@ -57,6 +58,7 @@ export class ChangeTracker {
   readonly #merger: ChangeMerger;
   readonly #conflicts: ConflictLog;
   readonly #cursors: PeerCursors;
+  readonly #transportCursors: TransportCursors;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
 
@@ -74,6 +76,7 @@ export class ChangeTracker {
     this.#sites = new SiteRegistry(db);
     this.#conflicts = new ConflictLog(db);
     this.#cursors = new PeerCursors(db);
+    this.#transportCursors = new TransportCursors(db);
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
     const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
     this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
@@ -170,6 +173,44 @@ export class ChangeTracker {
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.#cursors.savePush(site, seq);
+  }
+
+  /**
+   * Applies a changeset as {@link applyChangeset} does and saves a transport's
+   * opaque cursor in the same transaction: the page and the position past it
+   * are written together or not at all.
+   * @param echo - the name of a cursor holding the local seq up to which this
+   * server's changes went out on the same transport. When nothing was left to
+   * send before this page, it moves past the page's own writes: what the
+   * transport brought in needs no sending back on it.
+   * @throws SyncError as {@link applyChangeset} does (nothing is written, the cursor does not move)
+   */
+  applyChangesetWithCursor(changeset: unknown, cursor: TransportCursor, echo?: string): ApplyResult {
+    return this.#db
+      .transaction(() => {
+        const before = this.#folder.fold();
+        const result = this.applyChangeset(changeset);
+        this.#transportCursors.save(cursor);
+        if (echo !== undefined && Number(this.#transportCursors.get(echo) ?? 0) >= before) this.#transportCursors.save({ name: echo, value: String(result.seq) });
+        return result;
+      })
+      .immediate();
+  }
+
+  /** A transport's saved cursor, or undefined when it never saved one. */
+  transportCursor(name: string): string | undefined {
+    return this.#transportCursors.get(name);
+  }
+
+  /** Saves (or, with `undefined`, forgets) a transport's cursor on its own, for positions no page moved (messages skipped, a reset). */
+  saveTransportCursor(name: string, value: string | undefined): void {
+    if (value === undefined) this.#transportCursors.drop(name);
+    else this.#transportCursors.save({ name, value });
+  }
+
+  /** The last seq in the capture log, folded or not; a cheap read to poll for new local writes. */
+  capturedSeq(): number {
+    return this.#transportCursors.capturedSeq();
   }
 
   /** How many conflicts `_sync_conflicts` holds. */

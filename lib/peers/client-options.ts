@@ -3,6 +3,7 @@ import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import { positiveInteger } from '../option-checks';
+import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
@@ -25,6 +26,8 @@ export interface SyncClientOptions {
   readonly peerCa?: string | Buffer;
   /** Backoff after failures. @defaultValue `DEFAULTS.backoff` (`{ baseMs: 1000, maxMs: 60000 }`) */
   readonly backoff?: BackoffOptions;
+  /** Transports besides the HTTP peers: `{ nats: { servers, stream } }` (data only; files travel between HTTP peers). @defaultValue none */
+  readonly transport?: TransportOptions;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -38,6 +41,8 @@ export interface SyncClientConfig {
   readonly peerTimeoutMs: number;
   readonly peerCa: string | Buffer | undefined;
   readonly backoff: BackoffOptions;
+  /** The NATS JetStream transport's configuration, when given. */
+  readonly nats: NatsConfig | undefined;
 }
 
 function checkPeers(value: unknown): readonly string[] {
@@ -91,6 +96,8 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
   const token: unknown = options.token;
   if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
   const peers = checkPeers(options.peers);
+  const { nats } = resolveTransportOptions(options.transport);
+  if (nats !== undefined && options.data === undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   const ca: unknown = options.peerCa;
   if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
   return {
@@ -103,5 +110,6 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
+    nats,
   };
 }

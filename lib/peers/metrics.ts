@@ -1,4 +1,5 @@
 import type { PeerSyncResult, SyncStatus } from './sync-status';
+import { formatTransportMetrics } from './transport-metrics';
 
 /** Running totals of one peer's syncs since the process started. */
 export interface PeerTotals {
@@ -79,5 +80,6 @@ export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, Pe
   family(lines, 'express_sqlite_sync_peer_clock_skew_ms', 'gauge', "The peer's clock minus ours, in ms.", status.peers.filter((p) => p.clockSkewMs !== undefined).map((p) => [peer(p.url), p.clockSkewMs as number]));
   family(lines, 'express_sqlite_sync_peer_last_duration_seconds', 'gauge', 'Duration of the last sync.', [...totals].map(([url, t]) => [peer(url), t.lastDurationMs / 1000]));
   for (const [key, name, help] of COUNTERS) family(lines, name, 'counter', help, [...totals].map(([url, t]) => [peer(url), t[key]]));
+  lines.push(...formatTransportMetrics(status.transports));
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { ChangeTracker } from '../data/change-tracker';
 import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
-import { handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
 import { syncRoot, type RootSyncResult } from './file-exchange';
 import { FileSyncState } from './file-sync-state';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
@@ -11,14 +9,17 @@ import { PeerHttp } from './peer-http';
 import { SyncScheduler } from './scheduler';
 import { SyncError } from '../sync-error';
 import type { PeerStatus, PeerSyncResult, SyncProgress } from './sync-status';
+import type { ChangeTransport, TransportStatus } from './transport';
+import { HttpTransport } from './transport-http';
+import { NatsTransport } from './nats/nats-transport';
 
 export type { SyncClientOptions } from './client-options';
 
 interface PeerState {
   readonly http: PeerHttp;
+  /** The peer's data transport, when this server syncs data. */
+  readonly data: HttpTransport | undefined;
   readonly totals: PeerTotals;
-  handshake: Handshake | undefined;
-  lagChanges: number | undefined;
 }
 
 function errorOf(error: unknown): { code: string; message: string } {
@@ -37,6 +38,8 @@ function errorOf(error: unknown): { code: string; message: string } {
 export class SyncClient extends EventEmitter {
   readonly #config: SyncClientConfig;
   readonly #peers = new Map<string, PeerState>();
+  /** Transports other than the HTTP peers (NATS), scheduled under their name like a peer. */
+  readonly #transports = new Map<string, { readonly transport: ChangeTransport; readonly totals: PeerTotals }>();
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
   /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
   #filesTurn: Promise<void> = Promise.resolve();
@@ -51,10 +54,15 @@ export class SyncClient extends EventEmitter {
     this.#config = config;
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
-      this.#peers.set(url, { http, handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
+      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize);
+      this.#peers.set(url, { http, data, totals: emptyTotals() });
+    }
+    if (config.nats !== undefined && config.data !== undefined) {
+      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp: () => this.#catchUpOverHttp() });
+      this.#transports.set(nats.name, { transport: nats, totals: emptyTotals() });
     }
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
-      peers: config.peers,
+      peers: [...config.peers, ...this.#transports.keys()],
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
       backoff: config.backoff,
@@ -66,20 +74,43 @@ export class SyncClient extends EventEmitter {
     return this.#scheduler.syncNow(url);
   }
 
-  /** Syncs with every peer now, concurrently; a peer that is down does not hold up the others. */
+  /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
   async syncAll(): Promise<PeerSyncResult[]> {
-    return Promise.all([...this.#peers.keys()].map((url) => this.syncPeer(url)));
+    return Promise.all([...this.#peers.keys(), ...this.#transports.keys()].map((url) => this.syncPeer(url)));
   }
 
-  /** Syncs every peer every `intervalMs`, backing off after failures. @throws RangeError for a bad interval */
+  /**
+   * Syncs every peer every `intervalMs`, backing off after failures, and
+   * starts the background transports (NATS publishes and applies as changes come).
+   * @throws RangeError for a bad interval
+   */
   start(intervalMs: number): void {
     this.#scheduler.start(intervalMs);
+    for (const { transport } of this.#transports.values()) transport.start();
   }
 
   /** Stops periodic syncs, waits for running ones, closes connections. */
   async stop(): Promise<void> {
     await this.#scheduler.stop();
     for (const peer of this.#peers.values()) peer.http.close();
+    await Promise.all([...this.#transports.values()].map(({ transport }) => transport.close()));
+  }
+
+  /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */
+  transportStatuses(): TransportStatus[] {
+    const http = [...this.#peers.values()].flatMap((peer) => (peer.data === undefined ? [] : [peer.data.status()]));
+    return [...http, ...[...this.#transports.values()].map(({ transport }) => transport.status())];
+  }
+
+  /** The names of the transports besides the HTTP peers (`nats:<stream>`); `syncPeer` takes them too. */
+  get transports(): readonly string[] {
+    return [...this.#transports.keys()];
+  }
+
+  /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; true when one succeeded. */
+  async #catchUpOverHttp(): Promise<boolean> {
+    const results = await Promise.all([...this.#peers.keys()].map((url) => this.syncPeer(url)));
+    return results.some((result) => result.ok);
   }
 
   /** Every peer's state, for `GET /status`. */
@@ -89,14 +120,14 @@ export class SyncClient extends EventEmitter {
       const state = schedule.get(url);
       return {
         url,
-        siteId: peer.handshake?.remoteSite,
+        siteId: peer.data?.handshake?.remoteSite,
         running: state?.running ?? false,
         lastSuccessAt: state?.lastSuccessAt === undefined ? undefined : new Date(state.lastSuccessAt).toISOString(),
         lastError: state?.lastError,
         failures: state?.failures ?? 0,
         nextRunAt: state?.nextRunAt === undefined ? undefined : new Date(state.nextRunAt).toISOString(),
-        lagChanges: peer.lagChanges,
-        clockSkewMs: peer.handshake?.clockSkewMs,
+        lagChanges: peer.data?.lagChanges,
+        clockSkewMs: peer.data?.handshake?.clockSkewMs,
         lastResult: state?.lastResult,
       };
     });
@@ -104,7 +135,7 @@ export class SyncClient extends EventEmitter {
 
   /** Running totals per peer since start, for `GET /metrics`. */
   totals(): ReadonlyMap<string, PeerTotals> {
-    return new Map([...this.#peers].map(([url, peer]) => [url, { ...peer.totals }]));
+    return new Map([...this.#peers, ...this.#transports].map(([url, peer]) => [url, { ...peer.totals }]));
   }
 
   /** The peers' URLs. */
@@ -117,6 +148,8 @@ export class SyncClient extends EventEmitter {
   }
 
   async #syncOnce(url: string): Promise<PeerSyncResult> {
+    const other = this.#transports.get(url);
+    if (other !== undefined) return this.#exchangeOnce(url, other);
     const peer = this.#peers.get(url) as PeerState;
     const started = performance.now();
     const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [] as RootSyncResult[] };
@@ -133,21 +166,35 @@ export class SyncClient extends EventEmitter {
     return result;
   }
 
+  /** One exchange through a transport other than an HTTP peer (data only: files travel between HTTP peers). */
+  async #exchangeOnce(name: string, entry: { readonly transport: ChangeTransport; readonly totals: PeerTotals }): Promise<PeerSyncResult> {
+    const started = performance.now();
+    const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [] as RootSyncResult[] };
+    let error: { code: string; message: string } | undefined;
+    try {
+      const count = await entry.transport.exchange((phase, rows) => this.#progress(name, phase, rows, undefined));
+      Object.assign(tally, { rowsPulled: count.rowsIn, rowsPushed: count.rowsOut, dataConflicts: count.conflicts });
+    } catch (caught) {
+      error = errorOf(caught);
+    }
+    const result = summarize(name, undefined, tally, performance.now() - started, error);
+    addToTotals(entry.totals, result);
+    this.emit('result', result);
+    return result;
+  }
+
   async #syncData(url: string, peer: PeerState, tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number }): Promise<void> {
-    const data: ChangeTracker | undefined = this.#config.data;
-    if (data === undefined) return;
+    if (peer.data === undefined) return;
     this.#progress(url, 'handshake', 0, 1);
-    peer.handshake = await handshake(peer.http, data);
-    const { remoteSite, remoteSeq } = peer.handshake;
-    peer.lagChanges = Math.max(0, remoteSeq - data.pullCursor(remoteSite));
-    this.#progress(url, 'handshake', 1, 1);
-    const { syncPageSize } = this.#config;
-    const pulled = await pullChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'pull', count.rows, undefined));
-    peer.lagChanges = 0;
-    const pushed = await pushChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'push', count.rows, undefined));
-    tally.rowsPulled = pulled.rows;
-    tally.rowsPushed = pushed.rows;
-    tally.dataConflicts = pulled.conflicts + pushed.conflicts;
+    let shaken = false;
+    const count = await peer.data.exchange((phase, rows) => {
+      if (!shaken) this.#progress(url, 'handshake', 1, 1);
+      shaken = true;
+      this.#progress(url, phase, rows, undefined);
+    });
+    tally.rowsPulled = count.rowsIn;
+    tally.rowsPushed = count.rowsOut;
+    tally.dataConflicts = count.conflicts;
   }
 
   async #syncFiles(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {
@@ -162,7 +209,7 @@ export class SyncClient extends EventEmitter {
     if (files === undefined || stateDir === undefined) return;
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
     const state = await FileSyncState.load(path.join(stateDir, `files-${key}.json`));
-    const remoteSiteId = peer.handshake?.remoteSite ?? new URL(url).host;
+    const remoteSiteId = peer.data?.handshake?.remoteSite ?? new URL(url).host;
     const link = { peer: peer.http, remoteSiteId, state, now: () => new Date(), onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total) };
     for (const root of files.roots.keys()) results.push(await syncRoot(files, link, root));
   }
@@ -170,7 +217,7 @@ export class SyncClient extends EventEmitter {
 
 function summarize(
   url: string,
-  peer: PeerState,
+  peer: PeerState | undefined,
   tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number; roots: RootSyncResult[] },
   durationMs: number,
   error: { code: string; message: string } | undefined,
@@ -179,7 +226,7 @@ function summarize(
   const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
   return {
     peer: url,
-    siteId: peer.handshake?.remoteSite,
+    siteId: peer?.data?.handshake?.remoteSite,
     ok: error === undefined,
     rowsPulled: tally.rowsPulled,
     rowsPushed: tally.rowsPushed,

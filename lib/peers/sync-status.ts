@@ -1,3 +1,5 @@
+import type { TransportStatus } from './transport';
+
 /** One step of a running sync, for progress bars. */
 export interface SyncProgress {
   /** The peer's URL. */
@@ -69,6 +71,8 @@ export interface PeerStatus {
   readonly lastResult: PeerSyncResult | undefined;
 }
 
+export type { TransportStatus, NatsStatus } from './transport';
+
 /** The body of `GET /status`. */
 export interface SyncStatus {
   /** This server's site id. */
@@ -79,4 +83,6 @@ export interface SyncStatus {
   readonly conflicts: number;
   /** Every configured peer. */
   readonly peers: readonly PeerStatus[];
+  /** Every transport: one per HTTP peer that syncs data, and NATS (state, stream position, lag). */
+  readonly transports: readonly TransportStatus[];
 }

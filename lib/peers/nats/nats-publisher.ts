@@ -1,0 +1,151 @@
+import type { ChangeTracker } from '../../data/change-tracker';
+import { SyncError } from '../../sync-error';
+import type { NatsCursors } from './nats-cursors';
+import { WRONG_LAST_SEQUENCE, type NatsLink } from './nats-link';
+import { encodePage, parseMessageId, type PageMessage } from './page-message';
+
+/** Rows asked for in the first page, before the size of a row is known. */
+const FIRST_LIMIT = 2000;
+const MAX_LIMIT = 20_000;
+
+function cloneError(subject: string, detail: string): SyncError {
+  return new SyncError(
+    'SAME_SITE_ID',
+    409,
+    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. Stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; this server stopped publishing`,
+  );
+}
+
+/**
+ * Publishes this server's changes on its own subject, page by page from the
+ * local seq saved as published: a page is one `readChanges` window, never cut
+ * inside one seq, sized to `maxMessageBytes`. Each message carries
+ * `Nats-Msg-Id` `<site>:<firstSeq>-<lastSeq>` (a page published twice is
+ * stored once) and `Nats-Expected-Last-Subject-Sequence`, so a second process
+ * publishing as the same site (a copied database) is caught: it stops, and says why.
+ */
+export class NatsPublisher {
+  readonly #link: NatsLink;
+  readonly #data: ChangeTracker;
+  readonly #cursors: NatsCursors;
+  readonly #subject: string;
+  readonly #maxBytes: number;
+  #expected = 0;
+  #limit = FIRST_LIMIT;
+  #turn: Promise<unknown> = Promise.resolve();
+  /** Set when a clone was caught: nothing is published any more. */
+  blocked: SyncError | undefined;
+  messages = 0;
+  rows = 0;
+
+  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number) {
+    this.#link = link;
+    this.#data = data;
+    this.#cursors = cursors;
+    this.#subject = subject;
+    this.#maxBytes = maxMessageBytes;
+  }
+
+  /** True when local writes wait to be published (a cheap read). */
+  pending(): boolean {
+    return this.blocked === undefined && this.#data.capturedSeq() > this.#cursors.publishedSeq();
+  }
+
+  /**
+   * Reads this site's last message in the stream and checks it against what
+   * was saved: the same, or a publication whose save a crash cut (adopted),
+   * or fewer (the stream lost them: they are published again), or another
+   * process's (a clone: publishing stops).
+   * @throws SyncError `SAME_SITE_ID` (409) for a clone
+   */
+  async prepare(): Promise<void> {
+    const last = await this.#link.lastOnSubject(this.#subject);
+    const lastSeq = last?.seq ?? 0;
+    const saved = this.#cursors.subjectSeq() ?? 0;
+    if (lastSeq > saved) {
+      const id = parseMessageId(last?.msgId);
+      if (id === undefined || id.site !== this.#data.siteId || id.first !== this.#cursors.publishedSeq() + 1) {
+        this.blocked = cloneError(this.#subject, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never saved`);
+        throw this.blocked;
+      }
+      this.#cursors.savePublished(id.last, lastSeq);
+    } else if (lastSeq < saved) {
+      const kept = parseMessageId(last?.msgId)?.last ?? 0;
+      this.#cursors.savePublished(Math.min(kept, this.#cursors.publishedSeq()), lastSeq);
+    }
+    this.#expected = lastSeq;
+  }
+
+  /**
+   * Publishes everything not published yet; one flush at a time.
+   * @returns rows published
+   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq)
+   */
+  flush(): Promise<number> {
+    const run = this.#turn.then(() => this.#flushNow());
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushNow(): Promise<number> {
+    let rows = 0;
+    for (;;) {
+      if (this.blocked !== undefined) throw this.blocked;
+      const since = this.#cursors.publishedSeq();
+      if (this.#data.capturedSeq() <= since) return rows;
+      const { message, next, more } = this.#readPage(since);
+      if (message === undefined) this.#cursors.savePublished(next, undefined);
+      else {
+        await this.#publish(message, next);
+        rows += message.rows;
+      }
+      if (!more || next <= since) return rows;
+    }
+  }
+
+  /** Reads the page after `since`, fewer rows at a time when it would not fit a message. */
+  #readPage(since: number): { message: PageMessage | undefined; next: number; more: boolean } {
+    for (;;) {
+      const page = this.#data.readChanges(since, this.#limit);
+      const next = page.next ?? since;
+      const more = page.more === true;
+      if (page.changes.length === 0) return { message: undefined, next, more };
+      const message = encodePage(page, since, next);
+      const perRow = message.body.length / page.changes.length;
+      const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * this.#maxBytes) / perRow)));
+      if (message.body.length <= this.#maxBytes || page.changes.length === 1) {
+        if (more) this.#limit = fitting;
+        return { message, next, more };
+      }
+      this.#limit = Math.min(fitting, page.changes.length - 1);
+    }
+  }
+
+  async #publish(message: PageMessage, next: number): Promise<void> {
+    const { js } = await this.#link.jetstream();
+    let seq: number;
+    try {
+      const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
+      seq = ack.seq;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
+      seq = await this.#landedAnyway(message);
+    }
+    this.#expected = seq;
+    this.#cursors.savePublished(next, seq);
+    this.messages += 1;
+    this.rows += message.rows;
+  }
+
+  /**
+   * After a failed expectation: the subject's last message is this very page
+   * when an earlier attempt landed (its answer was lost); anything else is
+   * another process publishing as this site.
+   */
+  async #landedAnyway(message: PageMessage): Promise<number> {
+    const last = await this.#link.lastOnSubject(this.#subject);
+    if (last !== undefined && last.msgId === message.msgId) return last.seq;
+    this.blocked = cloneError(this.#subject, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+    throw this.blocked;
+  }
+}
