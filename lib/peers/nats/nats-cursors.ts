@@ -13,6 +13,8 @@ export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound';
  *   changes are in the stream (keyed by site: a new identity publishes anew);
  * - `nats:<stream>:subject:<site>`: the stream sequence of this site's last
  *   message, the expected last subject sequence of its next one;
+ * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id` of the last message
+ *   this database sent, saved before sending (tells a crash from a clone);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one.
  */
@@ -21,6 +23,7 @@ export class NatsCursors {
   readonly applied: string;
   readonly published: string;
   readonly #subject: string;
+  readonly #attempt: string;
   readonly #created: string;
 
   /** @param site - this server's site id */
@@ -29,6 +32,7 @@ export class NatsCursors {
     this.applied = `nats:${stream}:applied`;
     this.published = `nats:${stream}:published:${site}`;
     this.#subject = `nats:${stream}:subject:${site}`;
+    this.#attempt = `nats:${stream}:attempt:${site}`;
     this.#created = `nats:${stream}:created`;
   }
 
@@ -52,6 +56,16 @@ export class NatsCursors {
     return value === undefined ? undefined : Number(value);
   }
 
+  /** The `Nats-Msg-Id` of this site's last publish attempt, saved before it was sent. */
+  attempt(): string | undefined {
+    return this.#data.transportCursor(this.#attempt);
+  }
+
+  /** Saves the id of a message about to be published: after a crash, the stream's last message is recognised as this site's own by it. */
+  saveAttempt(msgId: string): void {
+    this.#data.saveTransportCursor(this.#attempt, msgId);
+  }
+
   /** Saves a publication: the local seq now in the stream and the message's stream sequence. */
   savePublished(localSeq: number, subjectSeq: number | undefined): void {
     this.#data.saveTransportCursor(this.published, String(localSeq));
@@ -72,7 +86,7 @@ export class NatsCursors {
   reconcile(facts: StreamFacts): StreamChange {
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
-      for (const name of [this.applied, this.published, this.#subject]) this.#data.saveTransportCursor(name, undefined);
+      for (const name of [this.applied, this.published, this.#subject, this.#attempt]) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
       return created === undefined ? 'first-use' : 'recreated';
     }

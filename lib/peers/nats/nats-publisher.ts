@@ -53,9 +53,9 @@ export class NatsPublisher {
 
   /**
    * Reads this site's last message in the stream and checks it against what
-   * was saved: the same, or a publication whose save a crash cut (adopted),
-   * or fewer (the stream lost them: they are published again), or another
-   * process's (a clone: publishing stops).
+   * was saved: the same; or the message this database last sent, whose save
+   * a crash cut (adopted); or fewer (the stream lost them: they are published
+   * again); or one this database never sent (a clone: publishing stops).
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
   async prepare(): Promise<void> {
@@ -64,8 +64,8 @@ export class NatsPublisher {
     const saved = this.#cursors.subjectSeq() ?? 0;
     if (lastSeq > saved) {
       const id = parseMessageId(last?.msgId);
-      if (id === undefined || id.site !== this.#data.siteId || id.first !== this.#cursors.publishedSeq() + 1) {
-        this.blocked = cloneError(this.#subject, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never saved`);
+      if (id === undefined || last?.msgId !== this.#cursors.attempt()) {
+        this.blocked = cloneError(this.#subject, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
         throw this.blocked;
       }
       this.#cursors.savePublished(id.last, lastSeq);
@@ -124,6 +124,7 @@ export class NatsPublisher {
   async #publish(message: PageMessage, next: number): Promise<void> {
     const { js } = await this.#link.jetstream();
     let seq: number;
+    this.#cursors.saveAttempt(message.msgId);
     try {
       const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
       seq = ack.seq;

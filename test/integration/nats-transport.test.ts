@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { enableCapture } from '../../lib/data/capture';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsTransport } from '../../lib/peers/nats/nats-transport';
+import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
+import { dbDigest, trackedDb, type TempDb } from '../helpers/data';
+import { tempDir } from '../helpers/temp';
+import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import type { ChangeTracker } from '../../lib/data/change-tracker';
+
+type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+
+function addTeams(node: Node, count: number, prefix: string): void {
+  const insert = node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)');
+  node.db.transaction(() => {
+    for (let i = 0; i < count; i += 1) insert.run(randomUUID(), `${prefix} ${i}`, i);
+  })();
+}
+
+describeWithNats('NATS JetStream transport (real nats-server)', () => {
+  let server: NatsServer;
+  const nodes: Node[] = [];
+
+  function node(stream = 'TEST', catchUp?: (reason: string) => Promise<boolean>, maxMessageBytes?: number): Node {
+    const temp = trackedDb();
+    const config = resolveNatsOptions({ servers: server.url, stream, maxMessageBytes });
+    const created: Node = { ...temp, transport: new NatsTransport(config, { data: temp.tracker, peerTimeoutMs: 10_000, catchUp }) };
+    nodes.push(created);
+    return created;
+  }
+
+  beforeEach(async () => {
+    server = await startNatsServer();
+  });
+  afterEach(async () => {
+    for (const each of nodes.splice(0)) {
+      await each.transport.close();
+      each.cleanup();
+    }
+    await server.close();
+  });
+
+  it('carries pages both ways, each applied with its stream sequence; the status names the stream and its position', async () => {
+    const [a, b] = [node(), node()];
+    addTeams(a, 30, 'A');
+    addTeams(b, 20, 'B');
+    expect(await a.transport.exchange()).toMatchObject({ rowsOut: 30 });
+    expect(await b.transport.exchange()).toMatchObject({ rowsOut: 20, rowsIn: 30 });
+    // a's consumer runs on between exchanges: it may have applied b's page before this call.
+    expect(await a.transport.exchange()).toMatchObject({ rowsOut: 0 });
+    expect(a.transport.status().nats?.messagesApplied).toBe(1);
+    expect(dbDigest(a.db, true)).toBe(dbDigest(b.db, true));
+    const status = b.transport.status();
+    expect(status).toMatchObject({ kind: 'nats', name: 'nats:TEST', state: 'connected', position: 2, lag: 0, lastError: undefined });
+    expect(status.nats).toMatchObject({ stream: 'TEST', subject: `ess.TEST.${b.tracker.siteId}`, appliedSeq: 2, streamLastSeq: 2, messagesPublished: 1, messagesApplied: 1 });
+    expect(b.tracker.transportCursor('nats:TEST:applied')).toBe('2');
+  });
+
+  it('does not send back what it received: applied pages move the published cursor when nothing else was pending', async () => {
+    const [a, b] = [node(), node()];
+    addTeams(a, 10, 'A');
+    await a.transport.exchange();
+    await b.transport.exchange();
+    await b.transport.exchange();
+    expect(b.transport.status().nats?.messagesPublished).toBe(0);
+    expect(b.tracker.transportCursor(`nats:TEST:published:${b.tracker.siteId}`)).toBe(String(b.tracker.info().seq));
+  });
+
+  it('cuts a large change into messages no larger than maxMessageBytes, never inside one seq', async () => {
+    const [a, b] = [node('BIG', undefined, 8192), node('BIG', undefined, 8192)];
+    addTeams(a, 600, 'A');
+    await a.transport.exchange();
+    expect(a.transport.status().nats?.messagesPublished).toBeGreaterThan(3);
+    const nc = await connect({ servers: server.url });
+    const jsm = await jetstreamManager(nc);
+    for (let seq = 1; seq <= (await jsm.streams.info('BIG')).state.last_seq; seq += 1) {
+      const message = await jsm.streams.getMessage('BIG', { seq });
+      expect(message?.data.length).toBeLessThanOrEqual(8192);
+      expect(message?.header.get('Nats-Msg-Id')).toMatch(new RegExp(`^${a.tracker.siteId}:\\d+-\\d+$`));
+    }
+    await nc.close();
+    await b.transport.exchange();
+    expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
+  });
+
+  it('catches a second process publishing as the same site (a copied database): SAME_SITE_ID, and it stops publishing', async () => {
+    const a = node('CLONE');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    // The clone: a copy of a's database, as an operator would make it to set up a laptop.
+    const dir = tempDir('ess-clone-');
+    a.db.prepare('VACUUM INTO ?').run(path.join(dir.dir, 'copy.db'));
+    const cloneDb = new Database(path.join(dir.dir, 'copy.db'));
+    const cloneTracker = enableCapture(cloneDb, { tables: ['teams', 'reports'] });
+    const clone = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'CLONE' }), { data: cloneTracker, peerTimeoutMs: 10_000 });
+    try {
+      expect(cloneTracker.siteId).toBe(a.tracker.siteId);
+      addTeams(a, 3, 'A again');
+      await a.transport.exchange();
+      cloneDb.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'written on the clone');
+      const published = a.tracker.transportCursor(`nats:CLONE:subject:${a.tracker.siteId}`);
+      await expect(clone.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+      expect(clone.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID' } });
+      await expect(clone.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+      expect((await a.transport.exchange()).rowsIn).toBe(0);
+      expect(a.tracker.transportCursor(`nats:CLONE:subject:${a.tracker.siteId}`)).toBe(published);
+    } finally {
+      await clone.close();
+      cloneDb.close();
+      dir.cleanup();
+    }
+  });
+});
