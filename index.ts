@@ -26,6 +26,8 @@ export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientOptions } from './lib/peers/sync-client';
 export type { BackoffOptions } from './lib/peers/scheduler';
 export type { FileConflict, PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+export type { ChangeTransport, ExchangeCount, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
+export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
 
 // Files: the database guard and its building blocks
 export type { LocalFiles } from './lib/files/local-files';

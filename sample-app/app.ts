@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createDefaultLogger, createSyncNode, type SyncLogger, type SyncNode } from '../index';
+import { createDefaultLogger, createSyncNode, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
@@ -23,6 +23,8 @@ export interface SampleAppOptions {
   readonly peers?: readonly string[];
   /** CA certificate (PEM) to trust for peers with self-signed certificates. */
   readonly peerCa?: Buffer;
+  /** Transports besides the HTTP peers (`{ nats: { servers, stream } }` from `SYNC_NATS_URL`). @defaultValue none */
+  readonly transport?: TransportOptions;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -58,6 +60,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     tables: SCOUTING_TABLES,
     peers: options.peers ?? [],
     peerCa: options.peerCa,
+    transport: options.transport,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);

@@ -25,6 +25,8 @@ export interface SampleConfig {
   readonly syncIntervalMs: number;
   /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`). */
   readonly peerCaFile: string | undefined;
+  /** NATS JetStream for data (`SYNC_NATS_URL`, comma-separated servers; `SYNC_NATS_STREAM`, default the library's). */
+  readonly nats: { readonly servers: string; readonly stream: string | undefined } | undefined;
 }
 
 function readPort(value: string | undefined): number {
@@ -99,5 +101,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     peers: readPeers(env.SYNC_PEERS),
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
     peerCaFile: env.SYNC_PEER_CA === '' ? undefined : env.SYNC_PEER_CA,
+    nats: env.SYNC_NATS_URL === undefined || env.SYNC_NATS_URL.trim() === '' ? undefined : { servers: env.SYNC_NATS_URL.trim(), stream: env.SYNC_NATS_STREAM === '' ? undefined : env.SYNC_NATS_STREAM },
   };
 }

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
-import type { SyncLogger, SyncNode } from '../index';
+import { DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -28,7 +28,8 @@ export interface RunningSampleApp {
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile);
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa });
+  const transport = config.nats === undefined ? undefined : { nats: config.nats };
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, transport });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
@@ -37,7 +38,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  if (config.peers.length > 0) sync.start(config.syncIntervalMs);
+  if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
   return {
     server,
     db,
@@ -61,8 +62,9 @@ async function main(): Promise<void> {
   const origin = config.tokenGenerated ? 'generated, saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
   logger.info({ url: running.url, dataDir: config.dataDir }, 'sample app listening');
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
+  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
   process.stdout.write(
-    `\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync   status page: ${running.url}/api/sync/ui\nSync token (${origin}): ${config.token}\nPeers:      ${peers}\n\n`,
+    `\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync   status page: ${running.url}/api/sync/ui\nSync token (${origin}): ${config.token}\nPeers:      ${peers}\n${nats}\n`,
   );
   const shutdown = (): void => {
     void running.close().then(() => process.exit(0));

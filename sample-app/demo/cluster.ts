@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type express from 'express';
-import { silentLogger, type SyncNode } from '../../index';
+import { silentLogger, type SyncNode, type TransportOptions } from '../../index';
 import { createSampleApp } from '../app';
 import { readSampleConfig } from '../config';
 import { openSampleDatabase } from '../database';
@@ -55,16 +55,17 @@ async function listenOnFreePort(): Promise<Listener> {
 /**
  * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
  * own data directory under `baseDir`, wired by `peersOf` (default: every one
- * a peer of every other). Periodic sync stays off: callers run rounds themselves.
+ * a peer of every other), and `transport` (e.g. one NATS stream) for all.
+ * Periodic sync stays off: callers run rounds themselves.
  */
-export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh): Promise<DemoCluster> {
+export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh, transport?: TransportOptions): Promise<DemoCluster> {
   const listeners = await Promise.all(names.map(() => listenOnFreePort()));
   const syncUrls = listeners.map((listener) => `http://127.0.0.1:${listener.port}/api/sync`);
   const nodes = listeners.map((listener, index) => {
     const config = readSampleConfig({ DATA_DIR: path.join(baseDir, names[index] ?? String(index)), SYNC_TOKEN: token });
     const db = openSampleDatabase(config.dataDir);
     const peers = peersOf(index, names.length).map((other) => syncUrls[other] ?? '');
-    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers });
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers, transport });
     listener.handle(app);
     const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync };
     return { server };

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type express from 'express';
 import type { SyncNode } from '../../node/create-sync-node';
+import type { TransportOptions } from '../../lib/peers/nats/nats-options';
 import { startDemoCluster } from '../../sample-app/demo/cluster';
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';
@@ -30,12 +31,13 @@ export function neighbours(topology: Topology, index: number, count: number): nu
 /**
  * Starts `count` sample-app servers on 127.0.0.1 (ephemeral ports), each with
  * its own temp data directory and SQLite file, wired as `topology` (the
- * demo's cluster, so tests and `npm run demo` start servers the same way).
+ * demo's cluster, so tests and `npm run demo` start servers the same way),
+ * and every one on `transport` when given (a NATS stream for the fleet).
  */
-export async function startPeers(count: number, topology: Topology): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
+export async function startPeers(count: number, topology: Topology, transport?: TransportOptions): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
   const temp = tempDir('ess-peers-');
   const names = Array.from({ length: count }, (_, index) => `server-${index}`);
-  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total));
+  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total), transport);
   return {
     peers: cluster.servers.map((server, index) => ({ index, ...server })),
     close: async () => {
