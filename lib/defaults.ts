@@ -40,5 +40,7 @@ export const DEFAULTS = Object.freeze({
     publishIntervalMs: 50,
     /** Copies of the stream kept by a NATS cluster (1 for a single server). */
     replicas: 1,
+    /** Milliseconds a JetStream request (a publish's ack, a stream lookup) may take before it is given up and retried. */
+    requestTimeoutMs: 10_000,
   }),
 });

@@ -6,8 +6,8 @@ import { startDemoCluster } from '../../sample-app/demo/cluster';
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';
 
-/** How peers are wired: who syncs with whom. */
-export type Topology = 'chain' | 'star' | 'mesh';
+/** How peers are wired: who syncs with whom (`none`: no HTTP peers, e.g. with NATS only). */
+export type Topology = 'chain' | 'star' | 'mesh' | 'none';
 
 /** One live sample-app server with its own data directory and database file. */
 export interface LivePeer {
@@ -23,6 +23,7 @@ export interface LivePeer {
 /** Who peer `index` syncs with, among `count` peers. */
 export function neighbours(topology: Topology, index: number, count: number): number[] {
   const all = Array.from({ length: count }, (_, i) => i).filter((i) => i !== index);
+  if (topology === 'none') return [];
   if (topology === 'mesh') return all;
   if (topology === 'star') return index === 0 ? all : [0];
   return all.filter((i) => Math.abs(i - index) === 1);

@@ -28,7 +28,6 @@ export const WRONG_LAST_SEQUENCE = 10071;
  */
 export class NatsLink {
   readonly #config: NatsConfig;
-  readonly #timeoutMs: number;
   #connecting: Promise<NatsConnection> | undefined;
   #nc: NatsConnection | undefined;
   #api: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
@@ -40,10 +39,9 @@ export class NatsLink {
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
 
-  /** @param timeoutMs - how long a request to NATS may take (`peerTimeoutMs`) */
-  constructor(config: NatsConfig, timeoutMs: number) {
+  /** Nothing connects until the first use. */
+  constructor(config: NatsConfig) {
     this.#config = config;
-    this.#timeoutMs = timeoutMs;
   }
 
   /** Connection state. */
@@ -76,12 +74,12 @@ export class NatsLink {
     this.#state = 'connecting';
     const { servers, user, pass, token } = this.#config;
     try {
-      const nc = await connect({ servers: [...servers], user, pass, token, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#timeoutMs });
+      const nc = await connect({ servers: [...servers], user, pass, token, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#config.requestTimeoutMs });
       if (this.#closed) {
         await nc.close();
         throw new Error('stopped while connecting');
       }
-      this.#api = { js: jetstream(nc, { timeout: this.#timeoutMs }), jsm: await jetstreamManager(nc, { timeout: this.#timeoutMs, checkAPI: false }) };
+      this.#api = { js: jetstream(nc, { timeout: this.#config.requestTimeoutMs }), jsm: await jetstreamManager(nc, { timeout: this.#config.requestTimeoutMs, checkAPI: false }) };
       this.#nc = nc;
       this.#state = 'connected';
       this.#server = nc.getServer();

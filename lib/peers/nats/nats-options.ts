@@ -37,6 +37,12 @@ export interface NatsTransportOptions {
    * @defaultValue `DEFAULTS.nats.replicas` (1)
    */
   readonly replicas?: number;
+  /**
+   * Milliseconds a JetStream request (a publish's ack, a stream lookup) may
+   * take; a publish whose ack is lost is sent again with the same message id.
+   * @defaultValue `DEFAULTS.nats.requestTimeoutMs` (10000)
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Every way pages can travel besides the HTTP peers (`peers`). */
@@ -55,9 +61,10 @@ export interface NatsConfig {
   readonly maxMessageBytes: number;
   readonly publishIntervalMs: number;
   readonly replicas: number;
+  readonly requestTimeoutMs: number;
 }
 
-const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'maxMessageBytes', 'publishIntervalMs', 'replicas']);
+const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 function checkServers(value: unknown): readonly string[] {
@@ -115,6 +122,7 @@ export function resolveNatsOptions(value: unknown): NatsConfig {
     maxMessageBytes,
     publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
     replicas: positiveInteger(options.replicas, 'transport.nats.replicas', DEFAULTS.nats.replicas),
+    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'transport.nats.requestTimeoutMs', DEFAULTS.nats.requestTimeoutMs),
   };
 }
 

@@ -59,7 +59,7 @@ export class NatsTransport implements ChangeTransport {
     this.#parts = parts;
     this.name = `nats:${config.stream}`;
     this.#subject = subjectOf(config.stream, parts.data.siteId);
-    this.#link = new NatsLink(config, parts.peerTimeoutMs);
+    this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#consumer.stop();
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
     this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes);
