@@ -58,7 +58,8 @@ export class SyncClient extends EventEmitter {
       this.#peers.set(url, { http, data, totals: emptyTotals() });
     }
     if (config.nats !== undefined && config.data !== undefined) {
-      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp: () => this.#catchUpOverHttp() });
+      const catchUp = config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp();
+      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp });
       this.#transports.set(nats.name, { transport: nats, totals: emptyTotals() });
     }
     this.#scheduler = new SyncScheduler<PeerSyncResult>({

@@ -64,8 +64,10 @@ export interface NatsStatus {
   /** Messages published and applied since start. */
   readonly messagesPublished: number;
   readonly messagesApplied: number;
-  /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP. */
+  /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP (`via: 'none'`: no HTTP peer to do it). */
   readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | undefined;
+  /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up. */
+  readonly lastCatchUp: { readonly reason: string; readonly at: string; readonly ok: boolean } | undefined;
 }
 
 /**

@@ -55,17 +55,23 @@ async function listenOnFreePort(): Promise<Listener> {
 /**
  * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
  * own data directory under `baseDir`, wired by `peersOf` (default: every one
- * a peer of every other), and `transport` (e.g. one NATS stream) for all.
+ * a peer of every other), and `transport` (e.g. one NATS stream) for all, or per server.
  * Periodic sync stays off: callers run rounds themselves.
  */
-export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh, transport?: TransportOptions): Promise<DemoCluster> {
+export async function startDemoCluster(
+  names: readonly string[],
+  baseDir: string,
+  token: string,
+  peersOf: PeersOf = mesh,
+  transport?: TransportOptions | ((index: number) => TransportOptions | undefined),
+): Promise<DemoCluster> {
   const listeners = await Promise.all(names.map(() => listenOnFreePort()));
   const syncUrls = listeners.map((listener) => `http://127.0.0.1:${listener.port}/api/sync`);
   const nodes = listeners.map((listener, index) => {
     const config = readSampleConfig({ DATA_DIR: path.join(baseDir, names[index] ?? String(index)), SYNC_TOKEN: token });
     const db = openSampleDatabase(config.dataDir);
     const peers = peersOf(index, names.length).map((other) => syncUrls[other] ?? '');
-    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers, transport });
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers, transport: typeof transport === 'function' ? transport(index) : transport });
     listener.handle(app);
     const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync };
     return { server };

@@ -33,9 +33,9 @@ export function neighbours(topology: Topology, index: number, count: number): nu
  * Starts `count` sample-app servers on 127.0.0.1 (ephemeral ports), each with
  * its own temp data directory and SQLite file, wired as `topology` (the
  * demo's cluster, so tests and `npm run demo` start servers the same way),
- * and every one on `transport` when given (a NATS stream for the fleet).
+ * and on `transport` when given (a NATS stream for the fleet; a function picks per server).
  */
-export async function startPeers(count: number, topology: Topology, transport?: TransportOptions): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
+export async function startPeers(count: number, topology: Topology, transport?: TransportOptions | ((index: number) => TransportOptions | undefined)): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
   const temp = tempDir('ess-peers-');
   const names = Array.from({ length: count }, (_, index) => `server-${index}`);
   const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total), transport);

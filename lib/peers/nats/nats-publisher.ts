@@ -1,7 +1,7 @@
 import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
-import { WRONG_LAST_SEQUENCE, type NatsLink } from './nats-link';
+import { WRONG_LAST_SEQUENCE, type NatsLink, type StreamFacts } from './nats-link';
 import { encodePage, parseMessageId, type PageMessage } from './page-message';
 
 /** Rows asked for in the first page, before the size of a row is known. */
@@ -54,14 +54,18 @@ export class NatsPublisher {
   /**
    * Reads this site's last message in the stream and checks it against what
    * was saved: the same; or the message this database last sent, whose save
-   * a crash cut (adopted); or fewer (the stream lost them: they are published
-   * again); or one this database never sent (a clone: publishing stops).
+   * a crash cut (adopted); or one this database never sent (a clone:
+   * publishing stops); or an older one. Older, with the stream now ending
+   * before the saved one, means the stream lost its tail: those pages are
+   * published again. Older otherwise means they were purged or aged out: the
+   * operator let them go, and a server that needs them catches up over HTTP.
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
-  async prepare(): Promise<void> {
+  async prepare(facts: StreamFacts): Promise<void> {
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
+    const published = this.#cursors.publishedSeq();
     if (lastSeq > saved) {
       const id = parseMessageId(last?.msgId);
       if (id === undefined || last?.msgId !== this.#cursors.attempt()) {
@@ -71,7 +75,7 @@ export class NatsPublisher {
       this.#cursors.savePublished(id.last, lastSeq);
     } else if (lastSeq < saved) {
       const kept = parseMessageId(last?.msgId)?.last ?? 0;
-      this.#cursors.savePublished(Math.min(kept, this.#cursors.publishedSeq()), lastSeq);
+      this.#cursors.savePublished(saved > facts.lastSeq ? Math.min(kept, published) : published, lastSeq);
     }
     this.#expected = lastSeq;
   }
@@ -95,10 +99,8 @@ export class NatsPublisher {
       if (this.#data.capturedSeq() <= since) return rows;
       const { message, next, more } = this.#readPage(since);
       if (message === undefined) this.#cursors.savePublished(next, undefined);
-      else {
-        await this.#publish(message, next);
-        rows += message.rows;
-      }
+      else if (await this.#publish(message, next)) rows += message.rows;
+      else continue; // the stream changed under this site's subject: read again from the saved seq
       if (!more || next <= since) return rows;
     }
   }
@@ -121,7 +123,8 @@ export class NatsPublisher {
     }
   }
 
-  async #publish(message: PageMessage, next: number): Promise<void> {
+  /** Publishes one page; false when the subject was not as expected and the page must be read again. */
+  async #publish(message: PageMessage, next: number): Promise<boolean> {
     const { js } = await this.#link.jetstream();
     let seq: number;
     this.#cursors.saveAttempt(message.msgId);
@@ -130,23 +133,33 @@ export class NatsPublisher {
       seq = ack.seq;
     } catch (error) {
       if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
-      seq = await this.#landedAnyway(message);
+      const landed = await this.#landedAnyway(message);
+      if (landed === undefined) return false;
+      seq = landed;
     }
     this.#expected = seq;
     this.#cursors.savePublished(next, seq);
     this.messages += 1;
     this.rows += message.rows;
+    return true;
   }
 
   /**
    * After a failed expectation: the subject's last message is this very page
-   * when an earlier attempt landed (its answer was lost); anything else is
-   * another process publishing as this site.
+   * when an earlier attempt landed (its answer was lost). Otherwise the
+   * subject is checked again as at start: fewer messages (purged, or a lost
+   * tail) are taken in, and the page read again; another process's message
+   * is a clone.
+   * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
-  async #landedAnyway(message: PageMessage): Promise<number> {
+  async #landedAnyway(message: PageMessage): Promise<number | undefined> {
     const last = await this.#link.lastOnSubject(this.#subject);
     if (last !== undefined && last.msgId === message.msgId) return last.seq;
-    this.blocked = cloneError(this.#subject, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
-    throw this.blocked;
+    if ((last?.seq ?? 0) > this.#expected) {
+      this.blocked = cloneError(this.#subject, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+      throw this.blocked;
+    }
+    await this.prepare(await this.#link.ensureStream());
+    return undefined;
   }
 }

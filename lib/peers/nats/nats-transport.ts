@@ -52,6 +52,7 @@ export class NatsTransport implements ChangeTransport {
   #facts: StreamFacts | undefined;
   #lastError: { code: string; message: string; at: number } | undefined;
   #catchUp: NatsStatus['catchUp'];
+  #lastCatchUp: NatsStatus['lastCatchUp'];
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -145,7 +146,7 @@ export class NatsTransport implements ChangeTransport {
       const facts = await this.#link.ensureStream();
       this.#cursors.reconcile(facts);
       this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare();
+      await this.#publisher.prepare(facts);
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));
@@ -192,6 +193,7 @@ export class NatsTransport implements ChangeTransport {
   async #runCatchUp(reason: string): Promise<boolean> {
     this.#catchUp = { reason, since: new Date().toISOString(), via: this.#parts.catchUp === undefined ? 'none' : 'http' };
     const ok = (await this.#parts.catchUp?.(reason).catch(() => false)) ?? false;
+    this.#lastCatchUp = { reason, at: new Date().toISOString(), ok };
     if (ok) this.#catchUp = undefined;
     return ok;
   }
@@ -221,6 +223,7 @@ export class NatsTransport implements ChangeTransport {
         messagesPublished: this.#publisher.messages,
         messagesApplied: consumer.applied,
         catchUp: this.#catchUp,
+        lastCatchUp: this.#lastCatchUp,
       },
     };
   }
