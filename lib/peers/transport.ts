@@ -64,6 +64,8 @@ export interface NatsStatus {
   /** Messages published and applied since start. */
   readonly messagesPublished: number;
   readonly messagesApplied: number;
+  /** Messages passed over because no server of this schema could apply them (not a changeset); the last one is `lastError`. */
+  readonly messagesRefused: number;
   /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP (`via: 'none'`: no HTTP peer to do it). */
   readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | undefined;
   /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../lib/data/capture';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { dbDigest, trackedDb, type TempDb } from '../helpers/data';
@@ -84,6 +84,52 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     await nc.close();
     await b.transport.exchange();
     expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
+  });
+
+  const STRANGER = 'ab'.repeat(16);
+
+  async function publishRaw(stream: string, body: string, fingerprint: string | undefined): Promise<void> {
+    const nc = await connect({ servers: server.url });
+    const h = headers();
+    if (fingerprint !== undefined) h.set('Ess-Schema', fingerprint);
+    await jetstream(nc).publish(`ess.${stream}.${STRANGER}`, body, { headers: h });
+    await nc.close();
+  }
+
+  it.each<[string, (good: string) => string]>([
+    ['a body that is not JSON', () => 'not json {'],
+    ['JSON that is not a changeset', () => '{"hello":"world"}'],
+    ['a changeset of a table nobody tracks', (good) => good.replace(/"table":"teams"/g, '"table":"robots"')],
+    ['a changeset with a value of the wrong kind', (good) => good.replace(/"cl":1/, '"cl":"one"')],
+  ])('passes over a stream message with %s: counted and reported, nothing applied, and the next page still applies', async (_name, spoil) => {
+    const [a, b] = [node('HOSTILE'), node('HOSTILE')];
+    addTeams(a, 2, 'A');
+    const good = JSON.stringify(a.tracker.readChanges(0, 100));
+    await b.transport.exchange();
+    const before = dbDigest(b.db, true);
+    await publishRaw('HOSTILE', spoil(good), b.tracker.schema.fingerprint);
+    await b.transport.exchange();
+    expect(dbDigest(b.db, true)).toBe(before);
+    expect(b.transport.status()).toMatchObject({ position: 1, nats: { messagesRefused: 1, messagesApplied: 0 }, lastError: { message: expect.stringContaining('stream message 1') } });
+    await a.transport.exchange();
+    await b.transport.exchange();
+    expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
+  });
+
+  it.each<[string, string | undefined]>([
+    ['no schema header', undefined],
+    ['another schema fingerprint', 'f'.repeat(64)],
+  ])('waits at a stream message with %s (SCHEMA_MISMATCH): nothing applied, the cursor stays, and it is tried again', async (_name, fingerprint) => {
+    const [a, b] = [node('SCHEMA'), node('SCHEMA')];
+    addTeams(a, 2, 'A');
+    await b.transport.exchange(); // creates the stream
+    await publishRaw('SCHEMA', JSON.stringify(a.tracker.readChanges(0, 100)), fingerprint);
+    const before = dbDigest(b.db, true);
+    await expect(b.transport.exchange()).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    await expect(b.transport.exchange()).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    expect(dbDigest(b.db, true)).toBe(before);
+    expect(b.transport.status()).toMatchObject({ position: 0, lastError: { code: 'SCHEMA_MISMATCH' } });
+    expect(b.tracker.transportCursor('nats:SCHEMA:applied')).toBeUndefined();
   });
 
   it('catches a second process publishing as the same site (a copied database): SAME_SITE_ID, and it stops publishing', async () => {

@@ -222,6 +222,7 @@ export class NatsTransport implements ChangeTransport {
         publishedSeq: this.#cursors.publishedSeq(),
         messagesPublished: this.#publisher.messages,
         messagesApplied: consumer.applied,
+        messagesRefused: consumer.refused,
         catchUp: this.#catchUp,
         lastCatchUp: this.#lastCatchUp,
       },
