@@ -186,13 +186,23 @@ export class ChangeTracker {
    * @throws SyncError as {@link applyChangeset} does (nothing is written, the cursor does not move)
    */
   applyChangesetWithCursor(changeset: unknown, cursor: TransportCursor, echo?: string): ApplyResult {
+    return this.applyChangesetsWithCursor([changeset], cursor, echo)[0] as ApplyResult;
+  }
+
+  /**
+   * Applies consecutive pages in one transaction, and their transport's
+   * cursor with them (fewer commits when a transport has several pages at hand).
+   * @throws SyncError as {@link applyChangeset} does for any page: none of them is written, the cursor does not move
+   */
+  applyChangesetsWithCursor(changesets: readonly unknown[], cursor: TransportCursor, echo?: string): ApplyResult[] {
     return this.#db
       .transaction(() => {
         const before = this.#folder.fold();
-        const result = this.applyChangeset(changeset);
+        const results = changesets.map((changeset) => this.applyChangeset(changeset));
         this.#transportCursors.save(cursor);
-        if (echo !== undefined && Number(this.#transportCursors.get(echo) ?? 0) >= before) this.#transportCursors.save({ name: echo, value: String(result.seq) });
-        return result;
+        const last = results.at(-1)?.seq ?? before;
+        if (echo !== undefined && Number(this.#transportCursors.get(echo) ?? 0) >= before) this.#transportCursors.save({ name: echo, value: String(last) });
+        return results;
       })
       .immediate();
   }

@@ -1,5 +1,6 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { ChangeTracker } from '../../data/change-tracker';
+import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
@@ -16,6 +17,18 @@ export interface ConsumerHooks {
   readonly handled: () => void;
 }
 
+/** A message taken from the stream: its page (undefined when there is nothing to apply) and where it came from. */
+interface Taken {
+  readonly seq: number;
+  readonly subject: string;
+  readonly page: unknown;
+  readonly rows: number;
+}
+
+/** Pages applied in one transaction at most, and their bytes: fewer commits when the stream has many at hand. */
+const MAX_BATCH_PAGES = 8;
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 /** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
 const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW']);
 
@@ -23,7 +36,8 @@ const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW']);
  * Reads the fleet's stream with an ordered consumer from the stream
  * sequence saved here, in stream order: skips this site's own messages,
  * checks each page's schema fingerprint before parsing it, and applies it
- * with its stream sequence in one transaction. A message the stream no
+ * with its stream sequence in one transaction (the pages at hand together,
+ * when several arrived at once: up to 8, or 4 MiB). A message the stream no
  * longer has (its first sequence passed this server's cursor, or a hole)
  * is caught up over HTTP before reading on.
  */
@@ -34,6 +48,11 @@ export class NatsConsumer {
   readonly #stream: string;
   readonly #hooks: ConsumerHooks;
   #messages: ConsumerMessages | undefined;
+  /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
+  readonly #batch: Taken[] = [];
+  #batchBytes = 0;
+  /** The last stream sequence taken (into the batch or applied). */
+  #seen = 0;
   #progress: Array<() => void> = [];
   /** The last stream sequence handled (applied or passed over). */
   position: number;
@@ -60,6 +79,9 @@ export class NatsConsumer {
    */
   async run(): Promise<void> {
     this.position = this.#cursors.appliedSeq();
+    this.#seen = this.position;
+    this.#batch.length = 0;
+    this.#batchBytes = 0;
     const { js } = await this.#link.jetstream();
     const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
     const messages = await consumer.consume({ max_messages: 64 });
@@ -89,11 +111,19 @@ export class NatsConsumer {
   }
 
   async #handle(message: JsMsg): Promise<void> {
-    if (message.seq <= this.position) return;
-    if (message.seq > this.position + 1) await this.#crossGap(message.seq);
+    if (message.seq <= this.#seen) return;
+    if (message.seq > this.#seen + 1) {
+      await this.#flush();
+      await this.#crossGap(message.seq);
+    }
     const site = siteOfSubject(message.subject);
-    if (site === undefined || site === this.#data.siteId) this.#pass(message);
-    else await this.#apply(message);
+    if (site === undefined || site === this.#data.siteId) this.#take(message, undefined);
+    else {
+      const page = await this.#read(message);
+      if (page !== undefined) this.#take(message, page);
+    }
+    const full = this.#batch.length >= MAX_BATCH_PAGES || this.#batchBytes >= MAX_BATCH_BYTES;
+    if (message.info.pending === 0 || full) await this.#flush();
     this.pending = message.info.pending;
     this.#hooks.handled();
     for (const notify of this.#progress.splice(0)) notify();
@@ -105,48 +135,97 @@ export class NatsConsumer {
     throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
   }
 
-  /** Passes over a message with nothing to apply; the position is saved when the stream has no more for now. */
-  #pass(message: JsMsg): void {
-    this.position = message.seq;
-    if (message.info.pending === 0) this.#cursors.saveApplied(message.seq);
-  }
-
-  async #apply(message: JsMsg): Promise<void> {
+  /**
+   * Checks a page's schema fingerprint, then parses it.
+   * @returns undefined for a body that is not JSON (refused and passed over)
+   * @throws SyncError `SCHEMA_MISMATCH` (409): the message waits (pages taken before it are applied first)
+   */
+  async #read(message: JsMsg): Promise<unknown> {
     const fingerprint = message.headers?.get(SCHEMA_HEADER);
     if (fingerprint !== this.#data.schema.fingerprint) {
+      await this.#flush();
       const theirs = fingerprint || 'none';
       throw new SyncError('SCHEMA_MISMATCH', 409, `stream message ${message.seq} (${message.subject}) was written with tracked schema ${theirs}, this server has ${this.#data.schema.fingerprint}; migrate every server to the same schema`);
     }
-    await this.#hooks.beforeApply();
     try {
-      this.#applyNow(message);
-    } catch (error) {
-      if (!(error instanceof SyncError) || error.status >= 500) throw error;
-      if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${message.seq} changes rows this server has never seen`))) this.#applyNow(message);
-      else if (RETRIED.has(error.code)) throw error;
-      else this.#refuse(message, error);
+      return JSON.parse(Buffer.from(message.data).toString('utf8')) as unknown;
+    } catch {
+      await this.#flush();
+      this.#refuse(message.seq, message.subject, new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON'));
+      return undefined;
     }
   }
 
-  #applyNow(message: JsMsg): void {
-    let page: unknown;
-    try {
-      page = JSON.parse(Buffer.from(message.data).toString('utf8'));
-    } catch {
-      throw new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON');
+  /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
+  #take(message: JsMsg, page: unknown): void {
+    this.#batch.push({ seq: message.seq, subject: message.subject, page, rows: Number(message.headers?.get(ROWS_HEADER) ?? 0) });
+    this.#batchBytes += message.data.length;
+    this.#seen = message.seq;
+  }
+
+  /** Applies the pages taken so far in one transaction with the last one's stream sequence; one at a time when that fails. */
+  async #flush(): Promise<void> {
+    const batch = this.#batch.splice(0);
+    this.#batchBytes = 0;
+    const last = batch.at(-1);
+    if (last === undefined) return;
+    const pages = batch.filter((entry) => entry.page !== undefined);
+    if (pages.length === 0) {
+      this.#cursors.saveApplied(last.seq);
+      this.position = last.seq;
+      return;
     }
-    const result = this.#data.applyChangesetWithCursor(page, { name: this.#cursors.applied, value: String(message.seq) }, this.#cursors.published);
-    this.position = message.seq;
+    await this.#hooks.beforeApply();
+    try {
+      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: String(last.seq) }, this.#cursors.published);
+      results.forEach((result, index) => this.#count(pages[index] as Taken, result));
+      this.position = last.seq;
+    } catch (error) {
+      if (pages.length === 1 && batch.length === 1) await this.#applyAlone(last, error);
+      else for (const entry of batch) await this.#applyAlone(entry, undefined);
+    }
+  }
+
+  /** Applies one page on its own (after its batch failed), deciding what a refusal means. */
+  async #applyAlone(entry: Taken, failed: unknown): Promise<void> {
+    let error = failed;
+    if (error === undefined) {
+      if (entry.page === undefined) {
+        this.#cursors.saveApplied(entry.seq);
+        this.position = entry.seq;
+        return;
+      }
+      try {
+        this.#applyOne(entry);
+        return;
+      } catch (caught) {
+        error = caught;
+      }
+    }
+    if (!(error instanceof SyncError) || error.status >= 500) throw error;
+    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
+    else if (RETRIED.has(error.code)) throw error;
+    else this.#refuse(entry.seq, entry.subject, error);
+  }
+
+  #applyOne(entry: Taken): void {
+    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: String(entry.seq) }, this.#cursors.published);
+    if (result !== undefined) this.#count(entry, result);
+    this.position = entry.seq;
+  }
+
+  #count(entry: Taken, result: ApplyResult): void {
     this.applied += 1;
-    this.rowsApplied += Number(message.headers?.get(ROWS_HEADER) ?? 0) || result.received;
+    this.rowsApplied += entry.rows || result.received;
     this.conflicts += result.conflicts.length;
   }
 
   /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
-  #refuse(message: JsMsg, error: SyncError): void {
+  #refuse(seq: number, subject: string, error: SyncError): void {
     this.refused += 1;
-    this.lastRefusal = { code: error.code, message: `stream message ${message.seq} (${message.subject}) refused: ${error.message}` };
-    this.#cursors.saveApplied(message.seq);
-    this.position = message.seq;
+    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.#cursors.saveApplied(seq);
+    this.position = seq;
+    this.#seen = Math.max(this.#seen, seq);
   }
 }

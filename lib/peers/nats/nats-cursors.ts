@@ -13,8 +13,9 @@ export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound';
  *   changes are in the stream (keyed by site: a new identity publishes anew);
  * - `nats:<stream>:subject:<site>`: the stream sequence of this site's last
  *   message, the expected last subject sequence of its next one;
- * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id` of the last message
- *   this database sent, saved before sending (tells a crash from a clone);
+ * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id`s this database sent
+ *   since its last saved publication, each saved before sending (tells a
+ *   lost ack or a crash from a clone);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one.
  */
@@ -56,20 +57,26 @@ export class NatsCursors {
     return value === undefined ? undefined : Number(value);
   }
 
-  /** The `Nats-Msg-Id` of this site's last publish attempt, saved before it was sent. */
-  attempt(): string | undefined {
-    return this.#data.transportCursor(this.#attempt);
+  /** The `Nats-Msg-Id`s of this site's publish attempts since its last saved publication, each saved before it was sent. */
+  attempts(): readonly string[] {
+    return (this.#data.transportCursor(this.#attempt) ?? '').split(' ').filter((id) => id !== '');
   }
 
-  /** Saves the id of a message about to be published: after a crash, the stream's last message is recognised as this site's own by it. */
+  /**
+   * Saves the id of a message about to be published (the last 16 are kept):
+   * when its ack is lost, or a crash cuts the save, the stream's last
+   * message is recognised as this site's own by it.
+   */
   saveAttempt(msgId: string): void {
-    this.#data.saveTransportCursor(this.#attempt, msgId);
+    this.#data.saveTransportCursor(this.#attempt, [...this.attempts(), msgId].slice(-16).join(' '));
   }
 
-  /** Saves a publication: the local seq now in the stream and the message's stream sequence. */
+  /** Saves a publication: the local seq now in the stream and the message's stream sequence (which settles every attempt before it). */
   savePublished(localSeq: number, subjectSeq: number | undefined): void {
     this.#data.saveTransportCursor(this.published, String(localSeq));
-    if (subjectSeq !== undefined) this.#data.saveTransportCursor(this.#subject, String(subjectSeq));
+    if (subjectSeq === undefined) return;
+    this.#data.saveTransportCursor(this.#subject, String(subjectSeq));
+    this.#data.saveTransportCursor(this.#attempt, undefined);
   }
 
   /** Saves the stream sequence reached by messages that carried nothing to apply (this site's own). */

@@ -1,8 +1,15 @@
 import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
-import { WRONG_LAST_SEQUENCE, type NatsLink, type StreamFacts } from './nats-link';
+import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { encodePage, parseMessageId, type PageMessage } from './page-message';
+
+/** A page read for publishing: undefined `message` when the window held nothing to send. */
+interface ReadPage {
+  readonly message: PageMessage | undefined;
+  readonly next: number;
+  readonly more: boolean;
+}
 
 /** Rows asked for in the first page, before the size of a row is known. */
 const FIRST_LIMIT = 2000;
@@ -66,14 +73,8 @@ export class NatsPublisher {
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
     const published = this.#cursors.publishedSeq();
-    if (lastSeq > saved) {
-      const id = parseMessageId(last?.msgId);
-      if (id === undefined || last?.msgId !== this.#cursors.attempt()) {
-        this.blocked = cloneError(this.#subject, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
-        throw this.blocked;
-      }
-      this.#cursors.savePublished(id.last, lastSeq);
-    } else if (lastSeq < saved) {
+    if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
+    else if (lastSeq < saved) {
       const kept = parseMessageId(last?.msgId)?.last ?? 0;
       this.#cursors.savePublished(saved > facts.lastSeq ? Math.min(kept, published) : published, lastSeq);
     }
@@ -91,22 +92,37 @@ export class NatsPublisher {
     return run;
   }
 
+  /**
+   * Publishes page after page from the saved seq. The next page is read
+   * while the current one's ack is on its way (the read is synchronous, so
+   * the message is let out first).
+   */
   async #flushNow(): Promise<number> {
     let rows = 0;
-    for (;;) {
-      if (this.blocked !== undefined) throw this.blocked;
-      const since = this.#cursors.publishedSeq();
-      if (this.#data.capturedSeq() <= since) return rows;
-      const { message, next, more } = this.#readPage(since);
-      if (message === undefined) this.#cursors.savePublished(next, undefined);
-      else if (await this.#publish(message, next)) rows += message.rows;
-      else continue; // the stream changed under this site's subject: read again from the saved seq
-      if (!more || next <= since) return rows;
+    if (this.blocked !== undefined) throw this.blocked;
+    if (this.#data.capturedSeq() <= this.#cursors.publishedSeq()) return rows;
+    let current: ReadPage | undefined = this.#readPage(this.#cursors.publishedSeq());
+    while (current !== undefined) {
+      const { message, next, more }: ReadPage = current;
+      if (message === undefined) {
+        this.#cursors.savePublished(next, undefined);
+        current = more ? this.#readPage(next) : undefined;
+        continue;
+      }
+      const publishing = this.#publish(message, next);
+      publishing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      await new Promise((resolve) => setImmediate(resolve));
+      const following = more ? this.#readPage(next) : undefined;
+      if (await publishing) {
+        rows += message.rows;
+        current = following;
+      } else current = this.#readPage(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
     }
+    return rows;
   }
 
   /** Reads the page after `since`, fewer rows at a time when it would not fit a message. */
-  #readPage(since: number): { message: PageMessage | undefined; next: number; more: boolean } {
+  #readPage(since: number): ReadPage {
     for (;;) {
       const page = this.#data.readChanges(since, this.#limit);
       const next = page.next ?? since;
@@ -155,11 +171,24 @@ export class NatsPublisher {
   async #landedAnyway(message: PageMessage): Promise<number | undefined> {
     const last = await this.#link.lastOnSubject(this.#subject);
     if (last !== undefined && last.msgId === message.msgId) return last.seq;
-    if ((last?.seq ?? 0) > this.#expected) {
-      this.blocked = cloneError(this.#subject, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+    if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+    else await this.prepare(await this.#link.ensureStream());
+    return undefined;
+  }
+
+  /**
+   * Takes in the subject's last message when this database sent it (an
+   * earlier attempt whose ack was lost, or whose save a crash cut): the
+   * published seq moves to its end. Any other message is a clone's.
+   * @throws SyncError `SAME_SITE_ID` (409) for a message this database never sent
+   */
+  #adopt(last: LastOnSubject | undefined, detail: string): void {
+    const id = parseMessageId(last?.msgId);
+    if (last === undefined || id === undefined || !this.#cursors.attempts().includes(last.msgId ?? '')) {
+      this.blocked = cloneError(this.#subject, detail);
       throw this.blocked;
     }
-    await this.prepare(await this.#link.ensureStream());
-    return undefined;
+    this.#cursors.savePublished(Math.max(id.last, this.#cursors.publishedSeq()), last.seq);
+    this.#expected = last.seq;
   }
 }
