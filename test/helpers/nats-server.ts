@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { tempDir } from './temp';
 
 /** Debian's nats-server (`/usr/sbin` or `/usr/bin`), unless `NATS_SERVER_PATH` names another executable. */
@@ -51,7 +52,8 @@ export interface NatsServer {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (for a server started right after). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -59,8 +61,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function launch(executable: string, port: number, storeDir: string): Promise<ChildProcess> {
-  const child = spawn(executable, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+function launch(executable: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => {
@@ -91,13 +93,20 @@ function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Pro
   });
 }
 
-/** Starts nats-server (`-js -sd <temp dir>`) on a free loopback port. */
-export async function startNatsServer(): Promise<NatsServer> {
+/**
+ * Starts nats-server (`-js -sd <temp dir>`) on a free loopback port; or, with
+ * `config`, from that configuration text, where `{PORT}` and `{STORE}` stand
+ * for the port and the temp store.
+ */
+export async function startNatsServer(config?: string): Promise<NatsServer> {
   const executable = natsServerPath();
   if (executable === undefined) throw new Error('no nats-server (see describeWithNats)');
   const store = tempDir('ess-nats-');
   const port = await freePort();
-  let child: ChildProcess | undefined = await launch(executable, port, store.dir);
+  const file = path.join(store.dir, 'nats.conf');
+  if (config !== undefined) writeFileSync(file, config.replaceAll('{PORT}', String(port)).replaceAll('{STORE}', path.join(store.dir, 'js')));
+  const args = config === undefined ? ['-js', '-sd', store.dir, '-a', '127.0.0.1', '-p', String(port)] : ['-c', file];
+  let child: ChildProcess | undefined = await launch(executable, args);
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -106,7 +115,7 @@ export async function startNatsServer(): Promise<NatsServer> {
       child = undefined;
     },
     restart: async () => {
-      child = await launch(executable, port, store.dir);
+      child = await launch(executable, args);
     },
     close: async () => {
       await stopChild(child, 'SIGTERM');

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import request from 'supertest';
 import { startDemoCluster, type DemoCluster, type DemoServer } from '../../sample-app/demo/cluster';
 import { tableDigests } from '../helpers/convergence';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import { describeWithNats, freePort, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import type { TransportStatus } from '../../lib/peers/transport';
@@ -109,5 +109,38 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
     expect(status).toMatchObject({ state: 'failing', position: 0, lastError: { code: 'STREAM_GAP' }, nats: { catchUp: { via: 'none' }, lastCatchUp: { ok: false } } });
     const metrics = await request(b.url).get('/api/sync/metrics').set('Authorization', `Bearer ${TEST_TOKEN}`).expect(200);
     expect(metrics.text).toContain(`express_sqlite_sync_nats_catching_up{transport="nats",name="${NATS_NAME}"} 1`);
+  });
+});
+
+describeWithNats('a venue leaf node in front of the hub (the README configuration, real nats-servers)', () => {
+  let hub: NatsServer;
+  let venue: NatsServer;
+  let cluster: DemoCluster | undefined;
+  const temp = tempDir('ess-leaf-');
+
+  beforeEach(async () => {
+    const leafPort = await freePort();
+    hub = await startNatsServer(
+      `listen: 127.0.0.1:{PORT}\njetstream { store_dir: "{STORE}", domain: hub }\naccounts { FLEET: { jetstream: enabled, users: [ { user: venue, password: "venue-secret" }, { user: cloud, password: "cloud-secret" } ] } }\nleafnodes { listen: 127.0.0.1:${leafPort} }\n`,
+    );
+    venue = await startNatsServer(`listen: 127.0.0.1:{PORT}\nleafnodes { remotes: [ { url: "nats-leaf://venue:venue-secret@127.0.0.1:${leafPort}" } ] }\n`);
+  });
+  afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+    await venue.close();
+    await hub.close();
+  });
+  afterAll(() => temp.cleanup());
+
+  it('laptops on the leaf and a cloud server on the hub share one stream in the hub domain', async () => {
+    const onLeaf = { nats: { servers: venue.url, stream: STREAM, domain: 'hub' } };
+    const onHub = { nats: { servers: hub.url, stream: STREAM, user: 'cloud', pass: 'cloud-secret' } };
+    cluster = await startDemoCluster(['pit', 'stands', 'cloud'], temp.dir, TEST_TOKEN, () => [], (index) => (index === 2 ? onHub : onLeaf));
+    const [pit, stands, cloud] = cluster.servers as [DemoServer, DemoServer, DemoServer];
+    addTeam(pit, 1, 'from the pit');
+    addTeam(cloud, 2, 'from the cloud');
+    for (const server of [pit, cloud, stands, pit]) await natsRound(server);
+    for (const server of [pit, stands, cloud]) expect(teamNames(server)).toEqual(['from the cloud', 'from the pit']);
   });
 });

@@ -79,7 +79,8 @@ export class NatsLink {
         await nc.close();
         throw new Error('stopped while connecting');
       }
-      this.#api = { js: jetstream(nc, { timeout: this.#config.requestTimeoutMs }), jsm: await jetstreamManager(nc, { timeout: this.#config.requestTimeoutMs, checkAPI: false }) };
+      const { requestTimeoutMs: timeout, domain } = this.#config;
+      this.#api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
       this.#nc = nc;
       this.#state = 'connected';
       this.#server = nc.getServer();

@@ -21,6 +21,12 @@ export interface NatsTransportOptions {
   /** A NATS authentication token (not the sync token). @defaultValue none */
   readonly token?: string;
   /**
+   * The JetStream domain that holds the stream, when this server connects
+   * through a leaf node whose hub runs JetStream (`jetstream { domain: hub }`).
+   * @defaultValue none (the JetStream of the server connected to)
+   */
+  readonly domain?: string;
+  /**
    * Largest page one message carries, in bytes. A page is never cut inside
    * one seq; a single row larger than this travels alone (up to the server's `max_payload`).
    * @defaultValue `DEFAULTS.nats.maxMessageBytes` (524288)
@@ -58,13 +64,14 @@ export interface NatsConfig {
   readonly user: string | undefined;
   readonly pass: string | undefined;
   readonly token: string | undefined;
+  readonly domain: string | undefined;
   readonly maxMessageBytes: number;
   readonly publishIntervalMs: number;
   readonly replicas: number;
   readonly requestTimeoutMs: number;
 }
 
-const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
+const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'domain', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 function checkServers(value: unknown): readonly string[] {
@@ -119,6 +126,7 @@ export function resolveNatsOptions(value: unknown): NatsConfig {
     user: optionalString(options.user, 'user'),
     pass: optionalString(options.pass, 'pass'),
     token: optionalString(options.token, 'token'),
+    domain: optionalString(options.domain, 'domain'),
     maxMessageBytes,
     publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
     replicas: positiveInteger(options.replicas, 'transport.nats.replicas', DEFAULTS.nats.replicas),

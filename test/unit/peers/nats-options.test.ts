@@ -12,6 +12,7 @@ describe('transport.nats options', () => {
       user: undefined,
       pass: undefined,
       token: undefined,
+      domain: undefined,
       maxMessageBytes: 512 * 1024,
       publishIntervalMs: 50,
       replicas: 1,
