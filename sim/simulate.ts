@@ -78,6 +78,11 @@ export function simulate(options: SimOptions, maxTailMs = 600_000): Outcome {
     else fleet.queue.after(1000, check);
   };
   fleet.queue.at(options.durationMs, check);
+  const progress = (): void => {
+    if (process.stderr.isTTY || process.env.SIM_PROGRESS === '1') process.stderr.write(`t=${(fleet.queue.now / 1000).toFixed(0)} s, ${fleet.queue.ran} events, ${convergence.pending} rows not everywhere, ${((performance.now() - started) / 1000).toFixed(0)} s wall\n`);
+    if (!done) fleet.queue.after(10_000, progress);
+  };
+  fleet.queue.after(10_000, progress);
   fleet.queue.runUntil(options.durationMs + maxTailMs, () => done);
   const virtualMs = fleet.queue.now;
   const bytes = fleet.servers.map((server) => server.bytesIn + server.bytesOut);
