@@ -76,11 +76,15 @@ export class NatsTransport implements ChangeTransport {
     if (this.#closed) return;
     this.#startConsumer();
     if (this.#timer !== undefined) return;
+    let failures = 0;
     const tick = (): void => {
       if (this.#closed) return;
-      const publishing = this.#publisher.pending() ? this.#flush().catch(() => undefined) : Promise.resolve(undefined);
-      void publishing.then(() => {
-        if (!this.#closed) this.#timer = setTimeout(tick, this.#config.publishIntervalMs).unref();
+      const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => failures + 1) : Promise.resolve(0);
+      void publishing.then((failed) => {
+        failures = failed;
+        // After a failure (NATS unreachable), wait as the scheduler does: 1 s, 2 s, … up to a minute.
+        const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
+        if (!this.#closed) this.#timer = setTimeout(tick, delay).unref();
       });
     };
     this.#timer = setTimeout(tick, 0).unref();
