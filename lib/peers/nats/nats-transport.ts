@@ -8,6 +8,7 @@ import { NatsCursors } from './nats-cursors';
 import { NatsLink, type StreamFacts } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
+import { errorOf, wakeableSleep } from './nats-util';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -17,12 +18,6 @@ export interface NatsTransportParts {
   readonly peerTimeoutMs: number;
   /** Catches this server up over HTTP when the stream lost what it needs; resolves true when a peer did. */
   readonly catchUp?: (reason: string) => Promise<boolean>;
-}
-
-function errorOf(error: unknown): { code: string; message: string } {
-  if (error instanceof SyncError) return { code: error.code, message: error.message };
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return { code: typeof code === 'string' ? code : 'NATS_ERROR', message: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -47,6 +42,8 @@ export class NatsTransport implements ChangeTransport {
   #preparing: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #publishFailures = 0;
   #wake: (() => void) | undefined;
   #closed = false;
   #facts: StreamFacts | undefined;
@@ -61,7 +58,7 @@ export class NatsTransport implements ChangeTransport {
     this.name = `nats:${config.stream}`;
     this.#subject = subjectOf(config.stream, parts.data.siteId);
     this.#link = new NatsLink(config);
-    this.#link.onReconnect = () => this.#consumer.stop();
+    this.#link.onReconnect = () => this.#reconnected();
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
     this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
@@ -75,19 +72,33 @@ export class NatsTransport implements ChangeTransport {
   start(): void {
     if (this.#closed) return;
     this.#startConsumer();
-    if (this.#timer !== undefined) return;
-    let failures = 0;
-    const tick = (): void => {
-      if (this.#closed) return;
-      const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => failures + 1) : Promise.resolve(0);
-      void publishing.then((failed) => {
-        failures = failed;
-        // After a failure (NATS unreachable), wait as the scheduler does: 1 s, 2 s, … up to a minute.
-        const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
-        if (!this.#closed) this.#timer = setTimeout(tick, delay).unref();
-      });
-    };
-    this.#timer = setTimeout(tick, 0).unref();
+    if (this.#started) return;
+    this.#started = true;
+    this.#scheduleTick(0);
+  }
+
+  #scheduleTick(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), delayMs).unref();
+  }
+
+  /** One look for new local writes; after a failure (NATS unreachable) the next waits as the scheduler does: 1 s, 2 s, … a minute. */
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
+    void publishing.then((failures) => {
+      this.#publishFailures = failures;
+      const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
+      if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
+    });
+  }
+
+  /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
+  #reconnected(): void {
+    this.#consumer.stop();
+    this.#publishFailures = 0;
+    if (this.#started && this.#timer !== undefined) this.#scheduleTick(0);
   }
 
   /**
@@ -178,16 +189,9 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    const { done, wake } = wakeableSleep(ms);
+    this.#wake = wake;
+    return done.finally(() => (this.#wake = undefined));
   }
 
   #fail(error: unknown): void {
