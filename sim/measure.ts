@@ -12,7 +12,10 @@ export class Convergence {
   readonly #servers: number;
   readonly #rows = new Map<string, { readonly t0: number; seen: number }>();
   readonly #born = new Map<SimServer, Database.Statement>();
+  /** Per row: from its insert until the last server has it. */
   readonly times: number[] = [];
+  /** Per row and server: from its insert until that server has it. */
+  readonly deliveries: number[] = [];
 
   constructor(servers: number) {
     this.#servers = servers;
@@ -40,6 +43,7 @@ export class Convergence {
       const row = this.#rows.get(pk);
       if (row === undefined) continue;
       row.seen += 1;
+      this.deliveries.push(t - row.t0);
       if (row.seen === this.#servers) {
         this.times.push(t - row.t0);
         this.#rows.delete(pk);

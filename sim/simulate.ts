@@ -19,6 +19,8 @@ interface Outcome {
   readonly wallMs: number;
   readonly p50: number;
   readonly p99: number;
+  readonly deliveryP50: number;
+  readonly deliveryP99: number;
   readonly unconverged: number;
   readonly perSecond: number;
   readonly unit: string;
@@ -92,6 +94,8 @@ export function simulate(options: SimOptions, maxTailMs = 600_000): Outcome {
     wallMs: performance.now() - started,
     p50: percentile(convergence.times, 50),
     p99: percentile(convergence.times, 99),
+    deliveryP50: percentile(convergence.deliveries, 50),
+    deliveryP99: percentile(convergence.deliveries, 99),
     unconverged: convergence.pending,
     perSecond: topology.count() / (virtualMs / 1000),
     unit: topology.unit,
@@ -104,16 +108,17 @@ export function simulate(options: SimOptions, maxTailMs = 600_000): Outcome {
   return outcome;
 }
 
-const seconds = (ms: number): string => (Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms: number): string => (Number.isNaN(ms) ? '-' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const kib = (bytes: number): string => (bytes >= 10 * 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
 
 /** The README table's row. */
 export function tableRow(o: Outcome): string {
   const rate = `${o.perSecond.toFixed(o.perSecond < 10 ? 1 : 0)} ${o.unit}`;
-  return `| ${o.options.servers} | ${o.options.topology} | ${seconds(o.p50)} | ${seconds(o.p99)} | ${rate} | ${kib(o.bytesMean)} (max ${kib(o.bytesMax)}) | ${o.divergent}${o.unconverged > 0 ? ` (${o.unconverged} rows not everywhere)` : ''} | ${seconds(o.wallMs)} |`;
+  return `| ${o.options.servers} | ${o.options.topology} | ${seconds(o.p50)} / ${seconds(o.p99)} | ${seconds(o.deliveryP50)} / ${seconds(o.deliveryP99)} | ${rate} | ${kib(o.bytesMean)} (max ${kib(o.bytesMax)}) | ${o.divergent}${o.unconverged > 0 ? ` (${o.unconverged} rows not everywhere)` : ''} | ${seconds(o.wallMs)} |`;
 }
 
-export const TABLE_HEADER = '| Servers | Topology | Convergence p50 | p99 | Requests or messages | Bytes per server | Divergent tables | Run time |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
+export const TABLE_HEADER =
+  '| Servers | Topology | Everywhere p50 / p99 | Each server p50 / p99 | Requests or messages | Bytes per server | Divergent tables | Run time |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
 
 function readOptions(argv: readonly string[]): { options: SimOptions; json: boolean } {
   const program = new Command('simulate')
