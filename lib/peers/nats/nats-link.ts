@@ -65,6 +65,7 @@ export class NatsLink {
    */
   async connection(): Promise<NatsConnection> {
     if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
+    if (this.#nc?.isClosed() === true) this.#nc = undefined; // closed by the server for good (e.g. its credentials changed): connect again
     if (this.#nc !== undefined) return this.#nc;
     this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined));
     return this.#connecting;

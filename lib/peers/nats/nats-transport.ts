@@ -8,7 +8,7 @@ import { NatsCursors } from './nats-cursors';
 import { NatsLink, type StreamFacts } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
-import { errorOf, wakeableSleep } from './nats-util';
+import { errorOf, wakeableSleep, withoutCredentials } from './nats-util';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -220,8 +220,8 @@ export class NatsTransport implements ChangeTransport {
       lag: this.#facts === undefined ? undefined : Math.max(0, streamLastSeq - consumer.position),
       lastError,
       nats: {
-        servers: this.#config.servers,
-        connectedTo: this.#link.server,
+        servers: this.#config.servers.map(withoutCredentials),
+        connectedTo: this.#link.server === undefined ? undefined : withoutCredentials(this.#link.server),
         stream: this.#config.stream,
         subject: this.#subject,
         streamFirstSeq: this.#facts?.firstSeq,

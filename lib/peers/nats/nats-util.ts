@@ -7,6 +7,11 @@ export function errorOf(error: unknown): { code: string; message: string } {
   return { code: typeof code === 'string' ? code : 'NATS_ERROR', message: error instanceof Error ? error.message : String(error) };
 }
 
+/** A NATS URL without its user and password, for `/status`. */
+export function withoutCredentials(server: string): string {
+  return server.replace(/^([a-z]+:\/\/)?[^@/]*@/i, '$1');
+}
+
 /** A wait of `ms` that `wake()` ends early. */
 export function wakeableSleep(ms: number): { readonly done: Promise<void>; readonly wake: () => void } {
   let wake: () => void = () => undefined;

@@ -69,12 +69,16 @@ describe('transport.nats options', () => {
     }
   });
 
-  it('createSyncNode with NATS and no peers has a sync client whose transports name the stream; nothing connects before start', async () => {
+  it('createSyncNode with NATS and no peers has a sync client whose transports name the stream, never its credentials; nothing connects before start', async () => {
     const temp = trackedDb();
-    const node = createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, database: temp.db, tables: ['teams', 'reports'], transport: { nats: { servers: 'nats://127.0.0.1:1', stream: 'FLEET' } } });
+    const servers = ['nats://fleet:hunter2-secret@127.0.0.1:1', 'other:hunter3-secret@127.0.0.1:2'];
+    const node = createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, database: temp.db, tables: ['teams', 'reports'], transport: { nats: { servers, stream: 'FLEET' } } });
     try {
       expect(node.client?.transports).toEqual(['nats:FLEET']);
-      expect(node.client?.transportStatuses()).toEqual([expect.objectContaining({ kind: 'nats', name: 'nats:FLEET', state: 'idle', position: 0 })]);
+      const statuses = node.client?.transportStatuses();
+      expect(statuses).toEqual([expect.objectContaining({ kind: 'nats', name: 'nats:FLEET', state: 'idle', position: 0 })]);
+      expect(statuses?.[0]?.nats?.servers).toEqual(['nats://127.0.0.1:1', '127.0.0.1:2']);
+      expect(JSON.stringify(statuses)).not.toMatch(/hunter/);
     } finally {
       await node.stop();
       temp.cleanup();
