@@ -75,6 +75,9 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
       ['http', x.syncUrl],
       ['nats', NATS_NAME],
     ]);
+    // The status page has a table of transports, and its script names NATS JetStream.
+    expect((await request(a.url).get('/api/sync/ui').expect(200)).text).toContain('<tbody id="transports">');
+    expect((await request(a.url).get('/api/sync/ui/status.js').expect(200)).text).toContain("'NATS JetStream'");
   });
 
   it('a server whose cursor is older than the stream (messages purged) catches up over HTTP from a peer, and /status says so', async () => {
