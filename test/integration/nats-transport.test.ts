@@ -86,12 +86,31 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
   });
 
+  it('applies one write transaction spread over several messages (Ess-More) in one SQLite transaction on the receiver', async () => {
+    const [a, b] = [node('CHAIN', undefined, 8192), node('CHAIN', undefined, 8192)];
+    await b.transport.exchange(); // b reads the stream from here on
+    const calls: number[] = [];
+    const original = b.tracker.applyChangesetsWithCursor.bind(b.tracker);
+    b.tracker.applyChangesetsWithCursor = (changesets, cursor, echo) => {
+      calls.push(changesets.length);
+      return original(changesets, cursor, echo);
+    };
+    addTeams(a, 400, 'one transaction');
+    await a.transport.exchange();
+    const messages = a.transport.status().nats?.messagesPublished ?? 0;
+    expect(messages).toBeGreaterThan(3);
+    await b.transport.exchange();
+    expect(calls).toEqual([messages]);
+    expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
+  });
+
   const STRANGER = 'ab'.repeat(16);
 
-  async function publishRaw(stream: string, body: string, fingerprint: string | undefined): Promise<void> {
+  async function publishRaw(stream: string, body: string, fingerprint: string | undefined, more = false): Promise<void> {
     const nc = await connect({ servers: server.url });
     const h = headers();
     if (fingerprint !== undefined) h.set('Ess-Schema', fingerprint);
+    if (more) h.set('Ess-More', '1');
     await jetstream(nc).publish(`ess.${stream}.${STRANGER}`, body, { headers: h });
     await nc.close();
   }
@@ -114,6 +133,17 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     await a.transport.exchange();
     await b.transport.exchange();
     expect(dbDigest(b.db, true)).toBe(dbDigest(a.db, true));
+  });
+
+  it('applies the start of a chain whose end never comes (its publisher stopped) after a short wait', async () => {
+    const [a, b] = [node('CUT'), node('CUT')];
+    addTeams(a, 3, 'A');
+    await b.transport.exchange();
+    const page = a.tracker.readChanges(0, 100);
+    await publishRaw('CUT', JSON.stringify({ ...page, site: STRANGER, sites: page.sites.map(() => STRANGER) }), b.tracker.schema.fingerprint, true);
+    await b.transport.exchange();
+    expect(b.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(3);
+    expect(b.transport.status()).toMatchObject({ position: 1, lag: 0 });
   });
 
   it.each<[string, string | undefined]>([

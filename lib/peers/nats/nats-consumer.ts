@@ -5,7 +5,8 @@ import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
-import { ROWS_HEADER, SCHEMA_HEADER, siteOfSubject } from './page-message';
+import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
+import { SCHEMA_HEADER, siteOfSubject } from './page-message';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -17,29 +18,15 @@ export interface ConsumerHooks {
   readonly handled: () => void;
 }
 
-/** A message taken from the stream: its page (undefined when there is nothing to apply) and where it came from. */
-interface Taken {
-  readonly seq: number;
-  readonly subject: string;
-  readonly page: unknown;
-  readonly rows: number;
-}
-
-/** Pages applied in one transaction at most, and their bytes: fewer commits when the stream has many at hand. */
-const MAX_BATCH_PAGES = 8;
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
-
 /** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
 const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW']);
 
 /**
- * Reads the fleet's stream with an ordered consumer from the stream
- * sequence saved here, in stream order: skips this site's own messages,
- * checks each page's schema fingerprint before parsing it, and applies it
- * with its stream sequence in one transaction (the pages at hand together,
- * when several arrived at once: up to 8, or 4 MiB). A message the stream no
- * longer has (its first sequence passed this server's cursor, or a hole)
- * is caught up over HTTP before reading on.
+ * Reads the fleet's stream with an ordered consumer from the stream sequence
+ * saved here: skips this site's own messages, checks each page's schema
+ * fingerprint before parsing it, and applies the pages at hand (see
+ * {@link PageBatch}) with the last stream sequence in one transaction. A
+ * message the stream no longer has (a purge, a hole) is caught up over HTTP first.
  */
 export class NatsConsumer {
   readonly #link: NatsLink;
@@ -49,8 +36,10 @@ export class NatsConsumer {
   readonly #hooks: ConsumerHooks;
   #messages: ConsumerMessages | undefined;
   /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
-  readonly #batch: Taken[] = [];
-  #batchBytes = 0;
+  readonly #batch = new PageBatch();
+  #chainTimer: NodeJS.Timeout | undefined;
+  #failed: unknown;
+  #turn: Promise<void> = Promise.resolve();
   /** The last stream sequence taken (into the batch or applied). */
   #seen = 0;
   #progress: Array<() => void> = [];
@@ -78,10 +67,11 @@ export class NatsConsumer {
    * @throws SyncError `STREAM_GAP` (409) when messages this server needs are gone and no HTTP peer caught it up; the apply's error for a page that must wait
    */
   async run(): Promise<void> {
+    await this.#turn; // a flush of the last delivery, still running
     this.position = this.#cursors.appliedSeq();
     this.#seen = this.position;
-    this.#batch.length = 0;
-    this.#batchBytes = 0;
+    this.#batch.drain();
+    this.#failed = undefined;
     const { js } = await this.#link.jetstream();
     const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
     const messages = await consumer.consume({ max_messages: 64 });
@@ -89,9 +79,11 @@ export class NatsConsumer {
     try {
       for await (const message of messages) await this.#handle(message);
     } finally {
+      clearTimeout(this.#chainTimer);
       this.#messages = undefined;
       await messages.close().catch(() => undefined);
     }
+    if (this.#failed !== undefined) throw this.#failed;
   }
 
   /** Ends the current delivery; `run` returns. */
@@ -122,8 +114,7 @@ export class NatsConsumer {
       const page = await this.#read(message);
       if (page !== undefined) this.#take(message, page);
     }
-    const full = this.#batch.length >= MAX_BATCH_PAGES || this.#batchBytes >= MAX_BATCH_BYTES;
-    if (message.info.pending === 0 || full) await this.#flush();
+    await this.#flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();
     for (const notify of this.#progress.splice(0)) notify();
@@ -158,15 +149,42 @@ export class NatsConsumer {
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
   #take(message: JsMsg, page: unknown): void {
-    this.#batch.push({ seq: message.seq, subject: message.subject, page, rows: Number(message.headers?.get(ROWS_HEADER) ?? 0) });
-    this.#batchBytes += message.data.length;
+    this.#batch.take(message, page);
     this.#seen = message.seq;
   }
 
-  /** Applies the pages taken so far in one transaction with the last one's stream sequence; one at a time when that fails. */
-  async #flush(): Promise<void> {
-    const batch = this.#batch.splice(0);
-    this.#batchBytes = 0;
+  /**
+   * Applies the batch when the stream has no more for now, or the batch is
+   * full; a publisher's unfinished chain holds it (bigger batches, and at
+   * most `CHAIN_WAIT_MS` when the chain's end does not come).
+   */
+  async #flushWhenDue(pending: number): Promise<void> {
+    if (this.#batch.due(pending)) {
+      await this.#flush();
+      return;
+    }
+    if (pending === 0 && this.#chainTimer === undefined) {
+      this.#chainTimer = setTimeout(() => {
+        this.#chainTimer = undefined;
+        this.#flush().catch((error: unknown) => {
+          this.#failed = error;
+          this.stop();
+        });
+      }, CHAIN_WAIT_MS);
+    }
+  }
+
+  /** Applies the pages taken so far (one flush at a time): in one transaction with the last one's stream sequence; one at a time when that fails. */
+  #flush(): Promise<void> {
+    clearTimeout(this.#chainTimer);
+    this.#chainTimer = undefined;
+    const batch = this.#batch.drain();
+    const run = this.#turn.then(() => this.#flushBatch(batch));
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushBatch(batch: readonly Taken[]): Promise<void> {
     const last = batch.at(-1);
     if (last === undefined) return;
     const pages = batch.filter((entry) => entry.page !== undefined);

@@ -8,6 +8,8 @@ export const SINCE_HEADER = 'Ess-Since';
 export const NEXT_HEADER = 'Ess-Next';
 /** Header: rows in the page, counted without parsing it. */
 export const ROWS_HEADER = 'Ess-Rows';
+/** Header, `1` when the publisher's next message continues what it had to publish at once (a write may go on there). */
+export const MORE_HEADER = 'Ess-More';
 
 /** A page ready to publish: body, headers and its message id. */
 export interface PageMessage {
@@ -34,7 +36,9 @@ export function parseMessageId(msgId: string | undefined): { site: string; first
  * Packs a page read with `readChanges(since, …)`: the changeset without its
  * HTTP cursor fields (`since`, `next`, `more`: the stream sequence is this
  * transport's cursor, so the merge must not move a peer's HTTP cursor), the
- * window and the schema fingerprint as headers.
+ * window and the schema fingerprint as headers, and `Ess-More` when the
+ * publisher's log went on past the window (its next message continues it:
+ * a receiver applies them together, so a write transaction is not seen in halves).
  */
 export function encodePage(page: WireChangeset, since: number, next: number): PageMessage {
   const changeset = { protocol: page.protocol, site: page.site, schema: page.schema, sites: page.sites, changes: page.changes };
@@ -43,6 +47,7 @@ export function encodePage(page: WireChangeset, since: number, next: number): Pa
   h.set(SINCE_HEADER, String(since));
   h.set(NEXT_HEADER, String(next));
   h.set(ROWS_HEADER, String(page.changes.length));
+  if (page.more === true) h.set(MORE_HEADER, '1');
   return { body: Buffer.from(JSON.stringify(changeset)), headers: h, msgId: pageMessageId(page.site, since, next), rows: page.changes.length };
 }
 
