@@ -24,8 +24,12 @@ export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
 // Talking to peers
 export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientOptions } from './lib/peers/sync-client';
+export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
-export type { FileConflict, PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+export type { DeletionFilter } from './lib/peers/delete-guard';
+export type { PeerState } from './lib/peers/peer-failure';
+export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+export type { Refusal } from './lib/refusal-log';
 export type { ChangeTransport, ExchangeCount, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
 export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
 
@@ -50,7 +54,8 @@ export type { StoredUpload, AtomicDiskStorageOptions } from './middleware/atomic
 export { bearerAuth } from './middleware/auth';
 export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
-export { syncErrorHandler, toSyncError } from './middleware/errors';
+export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
+export { answerClientErrorsAsJson } from './middleware/client-errors';
 
 // Errors and logs
 export { SyncError } from './lib/sync-error';

@@ -18,8 +18,9 @@ export interface SyncNode {
   /**
    * Syncs with every peer every `intervalMs` (the first round at once),
    * backing off after failures, and starts the NATS transport, if any.
-   * Does nothing without peers or transport.
-   * @throws RangeError for a bad interval
+   * Does nothing without peers or transport. An interval under 1000 ms is
+   * raised to 1000 ms with a warning in the log.
+   * @throws RangeError for an interval that is not a positive integer
    */
   start(intervalMs: number): void;
   /** Syncs with every peer now. */
@@ -33,7 +34,7 @@ export interface SyncNode {
  * and status under one router, and, with `peers` (or `transport`), a
  * {@link SyncClient} that pulls, pushes and syncs files with each of them
  * (and publishes and applies pages through NATS JetStream).
- * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `transport`)
+ * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `maxDeletePercent`, `transport`)
  * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
@@ -52,6 +53,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
           syncPageSize: options.syncPageSize,
           peerTimeoutMs: options.peerTimeoutMs,
           peerCa: options.peerCa,
+          maxDeletePercent: options.maxDeletePercent,
+          logger: config.logger,
           transport: options.transport,
         });
   const router = assembleRouter(config, { files, tracker, client });

@@ -12,6 +12,8 @@ export interface DataRoutesConfig {
   readonly changesPageSize: number;
   /** Largest `limit` accepted. */
   readonly maxChangesPageSize: number;
+  /** This server's name for people, answered in `/info` when set. */
+  readonly name?: string;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -56,7 +58,7 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   router.get('/info', (_req, res) => {
-    res.json(config.tracker.info());
+    res.json(config.name === undefined ? config.tracker.info() : { ...config.tracker.info(), name: config.name });
   });
   router.get('/changes', (req, res) => readChanges(config, req, res));
   router.get('/conflicts', (req, res) => {

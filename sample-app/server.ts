@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
-import { DEFAULTS, type SyncLogger, type SyncNode } from '../index';
+import { answerClientErrorsAsJson, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -29,10 +29,11 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile);
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, transport });
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
+  answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -55,17 +56,34 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
   };
 }
 
-async function main(): Promise<void> {
-  const logger = pino({ name: 'sample-app', level: process.env.LOG_LEVEL ?? 'info' });
-  const config = readSampleConfig();
-  const running = await startSampleApp(config, logger);
-  const origin = config.tokenGenerated ? 'generated, saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
-  logger.info({ url: running.url, dataDir: config.dataDir }, 'sample app listening');
+/** A token shown in a log or a banner: its first and last four characters only. */
+export function maskToken(token: string): string {
+  return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
+}
+
+/**
+ * The lines printed at start: where the app and its status page are, its
+ * name, the peers and the token: in full only when this start generated it
+ * (so the operator can give it to the other servers); otherwise masked, with
+ * where it is (`SYNC_TOKEN`, or `DATA_DIR/.sync-token`).
+ */
+export function startBanner(config: SampleConfig, url: string): string {
+  const token =
+    config.tokenSource === 'generated'
+      ? `${config.token} (generated, saved in DATA_DIR/.sync-token; give the other servers the same one)`
+      : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
-  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
-  process.stdout.write(
-    `\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync   status page: ${running.url}/api/sync/ui\nSync token (${origin}): ${config.token}\nPeers:      ${peers}\n${nats}\n`,
-  );
+  const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
+  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers.replace(/\/\/[^@/]*@/g, '//')}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
+}
+
+async function main(): Promise<void> {
+  const config = readSampleConfig();
+  const logger = pino({ name: 'sample-app', level: config.logLevel });
+  const running = await startSampleApp(config, logger);
+  logger.info({ event: 'app.listening', url: running.url, dataDir: config.dataDir, name: config.name }, 'sample app listening');
+  process.stdout.write(startBanner(config, running.url));
   const shutdown = (): void => {
     void running.close().then(() => process.exit(0));
   };

@@ -87,6 +87,8 @@ export const DataInfoSchema = Type.Object({
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),
   now: Type.Number(),
+  /** The server's name for people (its `name` option), when it has one. */
+  name: Type.Optional(Type.String({ maxLength: 100 })),
 });
 
 /** JSON Schema of one conflict as an apply result reports it. */

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
-import { positiveInteger } from '../option-checks';
+import { createDefaultLogger, type SyncLogger } from '../logger';
+import { nonNegativeInteger, positiveInteger } from '../option-checks';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
@@ -26,6 +27,15 @@ export interface SyncClientOptions {
   readonly peerCa?: string | Buffer;
   /** Backoff after failures. @defaultValue `DEFAULTS.backoff` (`{ baseMs: 1000, maxMs: 60000 }`) */
   readonly backoff?: BackoffOptions;
+  /**
+   * Largest share (percent, 0–100) of a root's files, on either side, one file
+   * sync may delete; a sync that would delete more is held back until an
+   * operator confirms (`confirmDeletions`). 100 turns the guard off.
+   * @defaultValue `DEFAULTS.maxDeletePercent` (50)
+   */
+  readonly maxDeletePercent?: number;
+  /** Where the client logs its events. @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info` */
+  readonly logger?: SyncLogger;
   /** Transports besides the HTTP peers: `{ nats: { servers, stream } }` (data only; files travel between HTTP peers). @defaultValue none */
   readonly transport?: TransportOptions;
 }
@@ -41,22 +51,39 @@ export interface SyncClientConfig {
   readonly peerTimeoutMs: number;
   readonly peerCa: string | Buffer | undefined;
   readonly backoff: BackoffOptions;
+  readonly maxDeletePercent: number;
+  readonly logger: SyncLogger;
   /** The NATS JetStream transport's configuration, when given. */
   readonly nats: NatsConfig | undefined;
+}
+
+/** The path a peer URL without one points at: where the sample app and the README mount the router. */
+export const DEFAULT_SYNC_PATH = '/api/sync';
+
+/**
+ * A peer's sync API URL, as every entry point reads it (`peers`,
+ * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
+ * means that server's `/api/sync`; a trailing `/` is dropped.
+ * @param where - what to name in the error, e.g. "peer" or "--url"
+ * @throws TypeError when it is not an http(s) URL
+ */
+export function normalizePeerUrl(input: string, where = 'peer'): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(input)} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${input} must use http or https`);
+  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${input} must not carry a query or a fragment`);
+  return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function checkPeers(value: unknown): readonly string[] {
   if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
   return value.map((peer: unknown) => {
     if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
-    let url: URL;
-    try {
-      url = new URL(peer);
-    } catch {
-      throw new TypeError(`express-sqlite-sync: peer ${JSON.stringify(peer)} is not a URL; write it as http://host:port/api/sync`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: peer ${peer} must use http or https`);
-    return peer.replace(/\/+$/, '');
+    return normalizePeerUrl(peer);
   });
 }
 
@@ -85,6 +112,12 @@ function checkBackoff(value: unknown): BackoffOptions {
   return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
 }
 
+function checkPercent(value: unknown): number {
+  const percent = nonNegativeInteger(value, 'maxDeletePercent', DEFAULTS.maxDeletePercent);
+  if (percent > 100) throw new RangeError(`express-sqlite-sync: \`maxDeletePercent\` must be 0-100 (100 turns the guard off), got ${percent}`);
+  return percent;
+}
+
 /**
  * Checks a sync client's options, once, and applies the defaults.
  * @throws TypeError for a wrong type, a peer URL that is not http(s), a missing `stateDir` with files, or neither `data` nor `files`
@@ -111,5 +144,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
     nats,
+    maxDeletePercent: checkPercent(options.maxDeletePercent),
+    logger: options.logger ?? createDefaultLogger(),
   };
 }

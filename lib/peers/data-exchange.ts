@@ -6,6 +6,8 @@ import { SyncError } from '../sync-error';
 /** What the handshake learnt of the peer. */
 export interface Handshake {
   readonly remoteSite: string;
+  /** The peer's name, when it has one. */
+  readonly remoteName: string | undefined;
   readonly remoteSeq: number;
   /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
   readonly clockSkewMs: number | undefined;
@@ -36,7 +38,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
     throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differences.join('; ') || 'fingerprints differ'}`);
   }
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
-  return { remoteSite: info.site, remoteSeq: info.seq, clockSkewMs };
+  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
 }
 
 /** Counts of one direction of data sync. */

@@ -1,46 +1,52 @@
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
-import path from 'node:path';
+import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
-import { syncRoot, type RootSyncResult } from './file-exchange';
-import { FileSyncState } from './file-sync-state';
+import type { Handshake } from './data-exchange';
+import { DeleteGuard, type DeletionFilter } from './delete-guard';
+import { syncPeerRoots } from './file-round';
+import { KnownPeers } from './known-peers';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
+import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
 import { PeerHttp } from './peer-http';
+import { peerStatusOf, type PeerMemory } from './peer-status';
+import { summarizeRound, type RoundTally } from './round-result';
 import { SyncScheduler } from './scheduler';
-import { SyncError } from '../sync-error';
-import type { PeerStatus, PeerSyncResult, SyncProgress } from './sync-status';
-import type { ChangeTransport, TransportStatus } from './transport';
+import { usableInterval } from './sync-interval';
+import { logSyncResult } from './sync-log';
+import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
+import type { TransportStatus } from './transport';
 import { HttpTransport } from './transport-http';
-import { NatsTransport } from './nats/nats-transport';
+import { OtherTransports } from './transport-set';
 
 export type { SyncClientOptions } from './client-options';
 
-interface PeerState {
+interface PeerState extends PeerMemory {
   readonly http: PeerHttp;
   /** The peer's data transport, when this server syncs data. */
   readonly data: HttpTransport | undefined;
   readonly totals: PeerTotals;
 }
 
-function errorOf(error: unknown): { code: string; message: string } {
-  if (error instanceof SyncError) return { code: error.code, message: error.message };
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return { code: typeof code === 'string' ? code : 'SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
-}
+/** File conflicts kept for `/status`, newest first. */
+const RECENT_FILE_CONFLICTS = 50;
 
 /**
  * Keeps this server in sync with its peers: per peer, a handshake, a data
- * pull then push, then a two-way file sync of every root. Runs on demand
+ * pull then push, then a two-way file sync of every root (held back by the
+ * mass-delete guard when it would delete too much). Runs on demand
  * (`syncPeer`, `syncAll`) and periodically (`start`), one sync per peer at a
- * time, with backoff after failures. Emits `progress` ({@link SyncProgress})
- * and `result` ({@link PeerSyncResult}).
+ * time, with backoff after failures; logs one line per event. Emits
+ * `progress` ({@link SyncProgress}) and `result` ({@link PeerSyncResult}).
  */
 export class SyncClient extends EventEmitter {
   readonly #config: SyncClientConfig;
   readonly #peers = new Map<string, PeerState>();
-  /** Transports other than the HTTP peers (NATS), scheduled under their name like a peer. */
-  readonly #transports = new Map<string, { readonly transport: ChangeTransport; readonly totals: PeerTotals }>();
+  /** Transports besides the HTTP peers (NATS), scheduled under their names like peers. */
+  readonly #others: OtherTransports;
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
+  readonly #guard: DeleteGuard;
+  readonly #known: KnownPeers;
+  readonly #fileConflicts: RecentFileConflict[] = [];
   /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
   #filesTurn: Promise<void> = Promise.resolve();
 
@@ -52,21 +58,24 @@ export class SyncClient extends EventEmitter {
     super();
     const config = resolveSyncClientOptions(options);
     this.#config = config;
+    if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
+    this.#guard = new DeleteGuard(config.maxDeletePercent);
+    this.#known = new KnownPeers(config.stateDir);
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
-      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize);
-      this.#peers.set(url, { http, data, totals: emptyTotals() });
+      const known = this.#known.get(url);
+      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#handshaken(url, shook));
+      this.#peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
-    if (config.nats !== undefined && config.data !== undefined) {
-      const catchUp = config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp();
-      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp });
-      this.#transports.set(nats.name, { transport: nats, totals: emptyTotals() });
-    }
+    this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
-      peers: [...config.peers, ...this.#transports.keys()],
+      peers: [...config.peers, ...this.#others.names],
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
       backoff: config.backoff,
+      onSettled: (url, schedule) => {
+        if (schedule.lastResult !== undefined) logSyncResult(config.logger, schedule.lastResult, this.#peers.get(url)?.name, schedule);
+      },
     });
   }
 
@@ -77,35 +86,37 @@ export class SyncClient extends EventEmitter {
 
   /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
   async syncAll(): Promise<PeerSyncResult[]> {
-    return Promise.all([...this.#peers.keys(), ...this.#transports.keys()].map((url) => this.syncPeer(url)));
+    return Promise.all([...this.#peers.keys(), ...this.#others.names].map((url) => this.syncPeer(url)));
   }
 
   /**
-   * Syncs every peer every `intervalMs`, backing off after failures, and
-   * starts the background transports (NATS publishes and applies as changes come).
-   * @throws RangeError for a bad interval
+   * Syncs every peer every `intervalMs`, backing off after failures. An
+   * interval under `DEFAULTS.minSyncIntervalMs` (1 s) is raised to it, with a
+   * warning: `start(30)` means 30 ms, almost surely a slip for 30 s. Starts
+   * the background transports too (NATS publishes and applies as changes come).
+   * @throws RangeError for an interval that is not a positive integer
    */
   start(intervalMs: number): void {
-    this.#scheduler.start(intervalMs);
-    for (const { transport } of this.#transports.values()) transport.start();
+    this.#scheduler.start(usableInterval(intervalMs, this.#config.logger));
+    this.#others.start();
   }
 
   /** Stops periodic syncs, waits for running ones, closes connections. */
   async stop(): Promise<void> {
     await this.#scheduler.stop();
     for (const peer of this.#peers.values()) peer.http.close();
-    await Promise.all([...this.#transports.values()].map(({ transport }) => transport.close()));
+    await this.#others.close();
   }
 
   /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */
   transportStatuses(): TransportStatus[] {
     const http = [...this.#peers.values()].flatMap((peer) => (peer.data === undefined ? [] : [peer.data.status()]));
-    return [...http, ...[...this.#transports.values()].map(({ transport }) => transport.status())];
+    return [...http, ...this.#others.statuses()];
   }
 
   /** The names of the transports besides the HTTP peers (`nats:<stream>`); `syncPeer` takes them too. */
   get transports(): readonly string[] {
-    return [...this.#transports.keys()];
+    return this.#others.names;
   }
 
   /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; true when one succeeded. */
@@ -114,29 +125,41 @@ export class SyncClient extends EventEmitter {
     return results.some((result) => result.ok);
   }
 
+  /**
+   * Confirms deletions the mass-delete guard held back (all, one peer's or
+   * one root's): the next sync of each may make them, once.
+   * @returns what was confirmed (empty when nothing matched)
+   */
+  confirmDeletions(filter: DeletionFilter = {}): HeldDeletion[] {
+    const confirmed = this.#guard.confirm(filter);
+    for (const entry of confirmed) {
+      this.#config.logger.info({ event: 'files.deletions_confirmed', peer: entry.peer, root: entry.root, side: entry.side, count: entry.count }, 'held deletions confirmed by an operator');
+    }
+    return confirmed;
+  }
+
+  /** Deletions held back now, all peers. */
+  heldDeletions(): HeldDeletion[] {
+    return this.#guard.held();
+  }
+
+  /** The most recent file conflicts, newest first. */
+  recentFileConflicts(): RecentFileConflict[] {
+    return [...this.#fileConflicts];
+  }
+
   /** Every peer's state, for `GET /status`. */
   peerStatuses(): PeerStatus[] {
     const schedule = this.#scheduler.status();
-    return [...this.#peers].map(([url, peer]) => {
-      const state = schedule.get(url);
-      return {
-        url,
-        siteId: peer.data?.handshake?.remoteSite,
-        running: state?.running ?? false,
-        lastSuccessAt: state?.lastSuccessAt === undefined ? undefined : new Date(state.lastSuccessAt).toISOString(),
-        lastError: state?.lastError,
-        failures: state?.failures ?? 0,
-        nextRunAt: state?.nextRunAt === undefined ? undefined : new Date(state.nextRunAt).toISOString(),
-        lagChanges: peer.data?.lagChanges,
-        clockSkewMs: peer.data?.handshake?.clockSkewMs,
-        lastResult: state?.lastResult,
-      };
-    });
+    const tracker = this.#config.data;
+    const data = { tracker, localSeq: tracker?.fold() };
+    const held = this.#guard.held();
+    return [...this.#peers].map(([url, peer]) => peerStatusOf(url, peer, schedule.get(url), data, held));
   }
 
   /** Running totals per peer since start, for `GET /metrics`. */
   totals(): ReadonlyMap<string, PeerTotals> {
-    return new Map([...this.#peers, ...this.#transports].map(([url, peer]) => [url, { ...peer.totals }]));
+    return new Map([...[...this.#peers].map(([url, peer]): [string, PeerTotals] => [url, { ...peer.totals }]), ...this.#others.totals()]);
   }
 
   /** The peers' URLs. */
@@ -149,95 +172,80 @@ export class SyncClient extends EventEmitter {
   }
 
   async #syncOnce(url: string): Promise<PeerSyncResult> {
-    const other = this.#transports.get(url);
-    if (other !== undefined) return this.#exchangeOnce(url, other);
+    if (this.#others.has(url)) {
+      const exchanged = await this.#others.exchangeOnce(url, (phase, rows) => this.#progress(url, phase, rows, undefined));
+      this.emit('result', exchanged);
+      return exchanged;
+    }
     const peer = this.#peers.get(url) as PeerState;
     const started = performance.now();
-    const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [] as RootSyncResult[] };
-    let error: { code: string; message: string } | undefined;
+    const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
+    let error: FailureDescription | undefined;
     try {
       await this.#syncData(url, peer, tally);
-      await this.#syncFiles(url, peer, tally.roots);
+      await this.#syncFiles(url, peer, tally);
     } catch (caught) {
-      error = errorOf(caught);
+      error = this.#describe(caught, url, peer, tally.phase);
     }
-    const result = summarize(url, peer, tally, performance.now() - started, error);
+    const result = summarizeRound(url, peer.site, tally, performance.now() - started, error ?? tally.filesError);
     addToTotals(peer.totals, result);
+    this.#keepFileConflicts(result);
     this.emit('result', result);
     return result;
   }
 
-  /** One exchange through a transport other than an HTTP peer (data only: files travel between HTTP peers). */
-  async #exchangeOnce(name: string, entry: { readonly transport: ChangeTransport; readonly totals: PeerTotals }): Promise<PeerSyncResult> {
-    const started = performance.now();
-    const tally = { rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [] as RootSyncResult[] };
-    let error: { code: string; message: string } | undefined;
-    try {
-      const count = await entry.transport.exchange((phase, rows) => this.#progress(name, phase, rows, undefined));
-      Object.assign(tally, { rowsPulled: count.rowsIn, rowsPushed: count.rowsOut, dataConflicts: count.conflicts });
-    } catch (caught) {
-      error = errorOf(caught);
-    }
-    const result = summarize(name, undefined, tally, performance.now() - started, error);
-    addToTotals(entry.totals, result);
-    this.emit('result', result);
-    return result;
+  #describe(error: unknown, url: string, peer: PeerState, phase: SyncPhase): FailureDescription {
+    return describeFailure(error, { peer: url, phase, clockSkewMs: peer.handshake?.clockSkewMs });
   }
 
-  async #syncData(url: string, peer: PeerState, tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number }): Promise<void> {
+  #keepFileConflicts(result: PeerSyncResult): void {
+    const at = new Date().toISOString();
+    this.#fileConflicts.unshift(...result.fileConflicts.map((conflict) => ({ ...conflict, peer: result.peer, at })));
+    this.#fileConflicts.splice(RECENT_FILE_CONFLICTS);
+  }
+
+  /** The data part of a round, through the peer's {@link HttpTransport}: handshake, pull, push. */
+  async #syncData(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (peer.data === undefined) return;
     this.#progress(url, 'handshake', 0, 1);
-    let shaken = false;
     const count = await peer.data.exchange((phase, rows) => {
-      if (!shaken) this.#progress(url, 'handshake', 1, 1);
-      shaken = true;
+      if (phase === 'push' && tally.phase === 'pull') peer.lagChanges = 0;
+      tally.phase = phase;
+      if (phase === 'pull') tally.rowsPulled = rows;
+      else tally.rowsPushed = rows;
       this.#progress(url, phase, rows, undefined);
     });
-    tally.rowsPulled = count.rowsIn;
-    tally.rowsPushed = count.rowsOut;
     tally.dataConflicts = count.conflicts;
   }
 
-  async #syncFiles(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {
+  /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */
+  async #handshaken(url: string, shook: Handshake): Promise<void> {
+    const peer = this.#peers.get(url) as PeerState;
+    Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
+    peer.lagChanges = Math.max(0, shook.remoteSeq - (this.#config.data?.pullCursor(shook.remoteSite) ?? 0));
+    await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
+    this.#progress(url, 'handshake', 1, 1);
+  }
+
+  async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (this.#config.files === undefined) return;
-    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, results));
+    tally.phase = 'files';
+    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
     this.#filesTurn = turn.catch(() => undefined);
     await turn;
   }
 
-  async #syncFilesNow(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {
+  /** Syncs every root in turn; a root that fails is reported and the others still sync. */
+  async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     const { files, stateDir } = this.#config;
     if (files === undefined || stateDir === undefined) return;
-    const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    const state = await FileSyncState.load(path.join(stateDir, `files-${key}.json`));
-    const remoteSiteId = peer.data?.handshake?.remoteSite ?? new URL(url).host;
-    const link = { peer: peer.http, remoteSiteId, state, now: () => new Date(), onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total) };
-    for (const root of files.roots.keys()) results.push(await syncRoot(files, link, root));
+    const link = {
+      peer: peer.http,
+      remoteSiteId: peer.site ?? new URL(url).host,
+      now: () => new Date(),
+      onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
+      guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
+    };
+    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'));
   }
-}
-
-function summarize(
-  url: string,
-  peer: PeerState | undefined,
-  tally: { rowsPulled: number; rowsPushed: number; dataConflicts: number; roots: RootSyncResult[] },
-  durationMs: number,
-  error: { code: string; message: string } | undefined,
-): PeerSyncResult {
-  const { roots } = tally;
-  const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
-  return {
-    peer: url,
-    siteId: peer?.data?.handshake?.remoteSite,
-    ok: error === undefined,
-    rowsPulled: tally.rowsPulled,
-    rowsPushed: tally.rowsPushed,
-    filesUp: sum((root) => root.uploaded),
-    filesDown: sum((root) => root.downloaded),
-    filesDeleted: sum((root) => root.deletedHere + root.deletedThere),
-    dataConflicts: tally.dataConflicts,
-    fileConflicts: roots.flatMap((root) => root.conflicts),
-    durationMs,
-    error,
-    fileErrors: roots.flatMap((root) => root.errors),
-  };
 }

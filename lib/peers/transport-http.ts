@@ -14,16 +14,21 @@ export class HttpTransport implements ChangeTransport {
   readonly #peer: PeerHttp;
   readonly #data: ChangeTracker;
   readonly #pageSize: number;
+  readonly #onHandshake: ((shook: Handshake) => Promise<void>) | undefined;
   #handshake: Handshake | undefined;
   #lagChanges: number | undefined;
   #lastError: { code: string; message: string } | undefined;
   #failing = false;
 
-  /** @param pageSize - rows per page both ways (`syncPageSize`) */
-  constructor(peer: PeerHttp, data: ChangeTracker, pageSize: number) {
+  /**
+   * @param pageSize - rows per page both ways (`syncPageSize`)
+   * @param onHandshake - called after each handshake, before any page moves (the sync client remembers the peer)
+   */
+  constructor(peer: PeerHttp, data: ChangeTracker, pageSize: number, onHandshake?: (shook: Handshake) => Promise<void>) {
     this.#peer = peer;
     this.#data = data;
     this.#pageSize = pageSize;
+    this.#onHandshake = onHandshake;
   }
 
   /** The peer's URL. */
@@ -63,12 +68,16 @@ export class HttpTransport implements ChangeTransport {
     }
   }
 
+  /** Handshake, pull, push; `onProgress` hears each phase begin (0 rows) and each page. */
   async #round(onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     this.#handshake = await handshake(this.#peer, this.#data);
     const { remoteSite, remoteSeq } = this.#handshake;
     this.#lagChanges = Math.max(0, remoteSeq - this.#data.pullCursor(remoteSite));
+    await this.#onHandshake?.(this.#handshake);
+    onProgress?.('pull', 0);
     const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows));
     this.#lagChanges = 0;
+    onProgress?.('push', 0);
     const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
     return { rowsIn: pulled.rows, rowsOut: pushed.rows, conflicts: pulled.conflicts + pushed.conflicts };
   }

@@ -1,8 +1,8 @@
+import type http from 'node:http';
 import type Database from 'better-sqlite3';
 import type express from 'express';
 import type { SyncNode } from '../../node/create-sync-node';
-import type { TransportOptions } from '../../lib/peers/nats/nats-options';
-import { startDemoCluster } from '../../sample-app/demo/cluster';
+import { startDemoCluster, type ClusterOptions } from '../../sample-app/demo/cluster';
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';
 
@@ -18,6 +18,8 @@ export interface LivePeer {
   readonly db: Database.Database;
   readonly sync: SyncNode;
   readonly app: express.Express;
+  /** Its HTTP listener: close it to take the server down while its peers go on. */
+  readonly listener: http.Server;
 }
 
 /** Who peer `index` syncs with, among `count` peers. */
@@ -33,12 +35,12 @@ export function neighbours(topology: Topology, index: number, count: number): nu
  * Starts `count` sample-app servers on 127.0.0.1 (ephemeral ports), each with
  * its own temp data directory and SQLite file, wired as `topology` (the
  * demo's cluster, so tests and `npm run demo` start servers the same way),
- * and on `transport` when given (a NATS stream for the fleet; a function picks per server).
+ * and on `options.transport` when given (a NATS stream for the fleet).
  */
-export async function startPeers(count: number, topology: Topology, transport?: TransportOptions | ((index: number) => TransportOptions | undefined)): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
+export async function startPeers(count: number, topology: Topology, options: ClusterOptions = {}): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
   const temp = tempDir('ess-peers-');
   const names = Array.from({ length: count }, (_, index) => `server-${index}`);
-  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total), transport);
+  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total), options);
   return {
     peers: cluster.servers.map((server, index) => ({ index, ...server })),
     close: async () => {

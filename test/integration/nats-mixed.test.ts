@@ -51,7 +51,7 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
 
   async function start(name: string, peersOf: (index: number) => number[], onNats: (index: number) => boolean): Promise<DemoServer[]> {
     const transport = { nats: { servers: nats.url, stream: STREAM } };
-    cluster = await startDemoCluster(['A', 'B', 'X'], `${temp.dir}/${name}`, TEST_TOKEN, (index) => peersOf(index), (index) => (onNats(index) ? transport : undefined));
+    cluster = await startDemoCluster(['A', 'B', 'X'], `${temp.dir}/${name}`, TEST_TOKEN, (index) => peersOf(index), { transport: (index) => (onNats(index) ? transport : undefined) });
     return [...cluster.servers];
   }
 
@@ -76,7 +76,7 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
       ['nats', NATS_NAME],
     ]);
     // The status page has a table of transports, and its script names NATS JetStream.
-    expect((await request(a.url).get('/api/sync/ui').expect(200)).text).toContain('<tbody id="transports">');
+    expect((await request(a.url).get('/api/sync/ui').expect(200)).text).toContain('<div id="transports">');
     expect((await request(a.url).get('/api/sync/ui/status.js').expect(200)).text).toContain("'NATS JetStream'");
   });
 
@@ -139,7 +139,7 @@ describeWithNats('a venue leaf node in front of the hub (the README configuratio
   it('laptops on the leaf and a cloud server on the hub share one stream in the hub domain', async () => {
     const onLeaf = { nats: { servers: venue.url, stream: STREAM, domain: 'hub' } };
     const onHub = { nats: { servers: hub.url, stream: STREAM, user: 'cloud', pass: 'cloud-secret' } };
-    cluster = await startDemoCluster(['pit', 'stands', 'cloud'], temp.dir, TEST_TOKEN, () => [], (index) => (index === 2 ? onHub : onLeaf));
+    cluster = await startDemoCluster(['pit', 'stands', 'cloud'], temp.dir, TEST_TOKEN, () => [], { transport: (index) => (index === 2 ? onHub : onLeaf) });
     const [pit, stands, cloud] = cluster.servers as [DemoServer, DemoServer, DemoServer];
     addTeam(pit, 1, 'from the pit');
     addTeam(cloud, 2, 'from the cloud');

@@ -47,7 +47,7 @@ describeWithNats('nats-server killed with SIGKILL mid-sync and restarted', () =>
 
   beforeEach(async () => {
     nats = await startNatsServer();
-    cluster = await startPeers(3, 'none', { nats: { servers: nats.url, stream: STREAM, requestTimeoutMs: 2000 } });
+    cluster = await startPeers(3, 'none', { transport: { nats: { servers: nats.url, stream: STREAM, requestTimeoutMs: 2000 } } });
   });
   afterEach(async () => {
     await cluster.close();

@@ -106,7 +106,7 @@ describeWithNats('three live servers on NATS JetStream (a real nats-server; file
 
   beforeEach(async () => {
     nats = await startNatsServer();
-    cluster = await startPeers(3, 'star', { nats: { servers: nats.url, stream: NATS_STREAM } });
+    cluster = await startPeers(3, 'star', { transport: { nats: { servers: nats.url, stream: NATS_STREAM } } });
   });
   afterEach(async () => {
     await cluster.close();
