@@ -66,9 +66,17 @@ export class NatsPublisher {
    * before the saved one, means the stream lost its tail: those pages are
    * published again. Older otherwise means they were purged or aged out: the
    * operator let them go, and a server that needs them catches up over HTTP.
+   * It runs in the publisher's turn, after any publish in flight: a check
+   * that read the subject before a publish landed must not take it back.
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
-  async prepare(facts: StreamFacts): Promise<void> {
+  prepare(): Promise<void> {
+    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream()));
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #prepareNow(facts: StreamFacts): Promise<void> {
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
@@ -172,7 +180,7 @@ export class NatsPublisher {
     const last = await this.#link.lastOnSubject(this.#subject);
     if (last !== undefined && last.msgId === message.msgId) return last.seq;
     if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
-    else await this.prepare(await this.#link.ensureStream());
+    else await this.#prepareNow(await this.#link.ensureStream());
     return undefined;
   }
 

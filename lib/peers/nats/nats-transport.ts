@@ -161,7 +161,7 @@ export class NatsTransport implements ChangeTransport {
       const facts = await this.#link.ensureStream();
       this.#cursors.reconcile(facts);
       this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare(facts);
+      await this.#publisher.prepare();
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));
