@@ -1,5 +1,6 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
+import { runNatsBenchmarks } from './nats';
 import { runSyncBenchmarks } from './sync';
 
 /** Every benchmark suite, in order; each prints its own JSON lines. */
@@ -7,6 +8,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['files', runFileBenchmarks],
   ['data', runDataBenchmarks],
   ['sync', runSyncBenchmarks],
+  ['nats', runNatsBenchmarks],
 ];
 
 async function main(): Promise<void> {

@@ -1,24 +1,18 @@
 import type Database from 'better-sqlite3';
-import { createTriggersSql, dropTriggersSql } from './capture-sql';
+import { applyPages, type TransportSave } from './apply-pages';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
 import { writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { giveNewSiteId } from './site-identity';
-import { SyncError } from '../sync-error';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import { buildParts, type TrackerParts } from './tracker-parts';
+import type { TransportCursor } from './transport-cursors';
 import { checkResolution } from './conflict-resolver';
 import type { IdentityFault } from './site-guard';
 import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
-/**
- * Changesets at least this large are applied with the capture triggers set
- * aside for the transaction (a third of the cost of a bulk apply); smaller
- * ones keep them and rely on the `applying` flag, since re-creating triggers
- * makes every connection re-prepare its statements.
- */
-export const BULK_APPLY_CHANGES = 1000;
+export { BULK_APPLY_CHANGES } from './apply-pages';
 
 /** Options of a {@link ChangeTracker}. */
 export interface ChangeTrackerOptions {
@@ -124,26 +118,59 @@ export class ChangeTracker {
    * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`; 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
-    const checked = checkChangeset(changeset, { schema: this.#schema, tables: this.#parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs });
-    const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
-    const { visible, merger } = this.#parts;
+    const [result] = this.#applyAll([changeset], undefined);
+    return result as ApplyResult;
+  }
+
+  /**
+   * Applies a changeset as {@link applyChangeset} does and saves a transport's
+   * opaque cursor in the same transaction: the page and the position past it
+   * are written together or not at all.
+   * @param echo - the name of a cursor holding the local seq up to which this
+   * server's changes went out on the same transport. When nothing was left to
+   * send before this page, it moves past the page's own writes: what the
+   * transport brought in needs no sending back on it.
+   * @throws SyncError as {@link applyChangeset} does (nothing is written, the cursor does not move)
+   */
+  applyChangesetWithCursor(changeset: unknown, cursor: TransportCursor, echo?: string): ApplyResult {
+    return this.applyChangesetsWithCursor([changeset], cursor, echo)[0] as ApplyResult;
+  }
+
+  /**
+   * Applies consecutive pages in one transaction, each merged and settled as
+   * {@link applyChangeset} does, and their transport's cursor with them.
+   * @throws SyncError as {@link applyChangeset} does for any page: none of them is written, the cursor does not move
+   */
+  applyChangesetsWithCursor(changesets: readonly unknown[], cursor: TransportCursor, echo?: string): ApplyResult[] {
+    return this.#applyAll(changesets, { cursor, echo });
+  }
+
+  /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */
+  #applyAll(changesets: readonly unknown[], transport: TransportSave | undefined): ApplyResult[] {
+    const context = { schema: this.#schema, tables: this.#parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs };
+    const checked = changesets.map((changeset) => checkChangeset(changeset, context));
     try {
-      return writeTransaction(this.#db, (foreignKeys) => {
-        const { seq: localSeq } = visible.fold(foreignKeys);
-        // A large changeset is applied with the capture triggers dropped and re-created in
-        // the same transaction: nobody else can write meanwhile, and a rollback restores them.
-        if (bulk) for (const statements of this.#parts.byName.values()) this.#db.exec(dropTriggersSql(statements.table.id));
-        const batch = visible.batch();
-        visible.applying(true);
-        const counts = merger.merge(checked, localSeq, batch);
-        visible.settle(batch, foreignKeys);
-        if (bulk) for (const statements of this.#parts.byName.values()) this.#db.exec(createTriggersSql(statements.table));
-        return { received: checked.wire.changes.length, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
-      });
+      return writeTransaction(this.#db, (foreignKeys) => applyPages(this.#db, this.#parts, checked, foreignKeys, transport));
     } catch (error) {
       this.#parts.sites.forget();
       throw error;
     }
+  }
+
+  /** A transport's saved cursor, or undefined when it never saved one. */
+  transportCursor(name: string): string | undefined {
+    return this.#parts.transportCursors.get(name);
+  }
+
+  /** Saves (or, with `undefined`, forgets) a transport's cursor on its own, for positions no page moved (messages skipped, a reset). */
+  saveTransportCursor(name: string, value: string | undefined): void {
+    if (value === undefined) this.#parts.transportCursors.drop(name);
+    else this.#parts.transportCursors.save({ name, value });
+  }
+
+  /** The last seq in the capture log, folded or not; a cheap read to poll for new local writes. */
+  capturedSeq(): number {
+    return this.#parts.transportCursors.capturedSeq();
   }
 
   /**
@@ -154,24 +181,7 @@ export class ChangeTracker {
    */
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
-    const { resolver, visible, conflicts } = this.#parts;
-    return writeTransaction(this.#db, (foreignKeys) => {
-      visible.fold(foreignKeys);
-      const written = resolver.write(id, checked);
-      let seq: number;
-      try {
-        seq = visible.fold(foreignKeys).seq;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code !== 'SQLITE_CONSTRAINT_NOTNULL' && code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
-        throw new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${(error as Error).message}`);
-      }
-      if (written.action === 'restore' && !written.parts.statements.present(written.key)) {
-        const still = conflicts.report(written.parts, written.key);
-        throw new SyncError('STILL_CONFLICTS', 409, `the restored row would still be parked (${still.message}); change the values that clash, or discard it`);
-      }
-      return { id, action: written.action, seq };
-    });
+    return writeTransaction(this.#db, (foreignKeys) => this.#parts.resolver.resolve(id, checked, this.#parts.visible, foreignKeys));
   }
 
   /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */

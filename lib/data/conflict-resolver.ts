@@ -5,6 +5,7 @@ import { exact } from './prepared';
 import type { TableParts } from './settle-batch';
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
+import type { VisibleState } from './visible-state';
 import { decodeValue, type SqlValue, type WireValue } from './values';
 import { resolutionCheck, type Resolution } from './wire-schema';
 
@@ -64,6 +65,30 @@ export class ConflictResolver {
       this.#log.run(parts.statements.table.id, OP.update, metaKey, BigInt.asIntN(64, mask));
     }
     return { parts, key, action: 'restore' };
+  }
+
+  /**
+   * Resolves conflict `id` inside the caller's write transaction: logs the
+   * resolution, folds it (the constraint rules run), and refuses a restore
+   * that leaves the row parked (the caller's transaction then rolls back).
+   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400), `STILL_CONFLICTS` (409)
+   */
+  resolve(id: string, resolution: Resolution, visible: VisibleState, foreignKeys: boolean): { readonly id: string; readonly action: Resolution['action']; readonly seq: number } {
+    visible.fold(foreignKeys);
+    const written = this.write(id, resolution);
+    let seq: number;
+    try {
+      seq = visible.fold(foreignKeys).seq;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'SQLITE_CONSTRAINT_NOTNULL' && code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
+      throw new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${(error as Error).message}`);
+    }
+    if (written.action === 'restore' && !written.parts.statements.present(written.key)) {
+      const still = this.#conflicts.report(written.parts, written.key);
+      throw new SyncError('STILL_CONFLICTS', 409, `the restored row would still be parked (${still.message}); change the values that clash, or discard it`);
+    }
+    return { id, action: written.action, seq };
   }
 
   #notFound(id: string): never {

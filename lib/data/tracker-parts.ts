@@ -15,6 +15,7 @@ import type { TableParts } from './settle-batch';
 import { SiteGuard } from './site-guard';
 import { SiteRegistry } from './site-registry';
 import { TableStatements } from './table-statements';
+import { TransportCursors } from './transport-cursors';
 import type { TrackedTable } from './tracked-table';
 import { UniqueSettler } from './unique-settler';
 import { VisibleState } from './visible-state';
@@ -31,6 +32,7 @@ export interface TrackerParts {
   readonly conflicts: ConflictList;
   readonly resolver: ConflictResolver;
   readonly cursors: PeerCursors;
+  readonly transportCursors: TransportCursors;
   readonly guard: SiteGuard;
 }
 
@@ -57,6 +59,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     conflicts,
     resolver: new ConflictResolver(db, conflicts),
     cursors,
+    transportCursors: new TransportCursors(db),
     guard: new SiteGuard(db),
   };
 }

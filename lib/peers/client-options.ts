@@ -4,6 +4,7 @@ import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import { createDefaultLogger, type SyncLogger } from '../logger';
 import { nonNegativeInteger, positiveInteger } from '../option-checks';
+import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
@@ -35,6 +36,8 @@ export interface SyncClientOptions {
   readonly maxDeletePercent?: number;
   /** Where the client logs its events. @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info` */
   readonly logger?: SyncLogger;
+  /** Transports besides the HTTP peers: `{ nats: { servers, stream } }` (data only; files travel between HTTP peers). @defaultValue none */
+  readonly transport?: TransportOptions;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -50,6 +53,8 @@ export interface SyncClientConfig {
   readonly backoff: BackoffOptions;
   readonly maxDeletePercent: number;
   readonly logger: SyncLogger;
+  /** The NATS JetStream transport's configuration, when given. */
+  readonly nats: NatsConfig | undefined;
 }
 
 /** The path a peer URL without one points at: where the sample app and the README mount the router. */
@@ -124,6 +129,8 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
   const token: unknown = options.token;
   if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
   const peers = checkPeers(options.peers);
+  const { nats } = resolveTransportOptions(options.transport);
+  if (nats !== undefined && options.data === undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   const ca: unknown = options.peerCa;
   if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
   return {
@@ -136,6 +143,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
+    nats,
     maxDeletePercent: checkPercent(options.maxDeletePercent),
     logger: options.logger ?? createDefaultLogger(),
   };

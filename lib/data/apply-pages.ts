@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import { createTriggersSql, dropTriggersSql } from './capture-sql';
+import type { CheckedChangeset } from './changeset';
+import type { TrackerParts } from './tracker-parts';
+import type { TransportCursor } from './transport-cursors';
+import type { ApplyResult } from './wire-schema';
+
+/**
+ * Changesets at least this large are applied with the capture triggers set
+ * aside for the transaction (a third of the cost of a bulk apply); smaller
+ * ones keep them and rely on the `applying` flag, since re-creating triggers
+ * makes every connection re-prepare its statements.
+ */
+export const BULK_APPLY_CHANGES = 1000;
+
+/** A transport's cursor to save with the pages, and the name of its echo cursor (see `applyChangesetWithCursor`). */
+export interface TransportSave {
+  readonly cursor: TransportCursor;
+  readonly echo: string | undefined;
+}
+
+/** Merges one checked page into the replicated state and settles the constraints, inside the caller's transaction. */
+function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean): ApplyResult {
+  const { visible, merger, byName } = parts;
+  const { seq: localSeq } = visible.fold(foreignKeys);
+  // A large changeset is applied with the capture triggers dropped and re-created in
+  // the same transaction: nobody else can write meanwhile, and a rollback restores them.
+  const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
+  if (bulk) for (const statements of byName.values()) db.exec(dropTriggersSql(statements.table.id));
+  const batch = visible.batch();
+  visible.applying(true);
+  const counts = merger.merge(checked, localSeq, batch);
+  visible.settle(batch, foreignKeys);
+  if (bulk) for (const statements of byName.values()) db.exec(createTriggersSql(statements.table));
+  return { received: checked.wire.changes.length, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+}
+
+/**
+ * Applies checked pages, in order, inside the caller's write transaction (one
+ * with foreign-key enforcement switched off: see `writeTransaction`), then
+ * saves a transport's cursor with them. When the echo cursor showed nothing
+ * left to send before these pages, it moves past their own writes: what the
+ * transport brought in needs no sending back on it.
+ */
+export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): ApplyResult[] {
+  const { seq: before } = parts.visible.fold(foreignKeys);
+  const results = pages.map((page) => applyPage(db, parts, page, foreignKeys));
+  if (transport === undefined) return results;
+  const { transportCursors } = parts;
+  transportCursors.save(transport.cursor);
+  const { echo } = transport;
+  if (echo !== undefined && Number(transportCursors.get(echo) ?? 0) >= before) transportCursors.save({ name: echo, value: String(results.at(-1)?.seq ?? before) });
+  return results;
+}
