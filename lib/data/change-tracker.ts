@@ -11,6 +11,8 @@ import { MetaReader } from './meta-reader';
 import { PeerCursors } from './peer-cursors';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SiteRegistry } from './site-registry';
+import type { ExpectedSnapshot } from './snapshot-adopt';
+import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { TableStatements } from './table-statements';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
@@ -155,6 +157,28 @@ export class ChangeTracker {
       this.#sites.forget();
       throw error;
     }
+  }
+
+  /** True when this database holds no synced row and no clock metadata yet: a peer's snapshot can start it. */
+  holdsNoSyncedData(): boolean {
+    return holdsNoSyncedData(this.#db, this.#tables());
+  }
+
+  /**
+   * Starts this (empty) database from a peer's snapshot file, in place: see
+   * `importSnapshot`. Afterwards the peer's cursors start at the snapshot's seq.
+   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+   */
+  importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
+    try {
+      return importSnapshot(this.#db, this.#tables(), file, expected, this.#schema.fingerprint);
+    } finally {
+      this.#sites.forget();
+    }
+  }
+
+  #tables(): TrackedTable[] {
+    return [...this.#byName.values()].map((statements) => statements.table);
   }
 
   /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */
