@@ -1,6 +1,8 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
+import type { SnapshotSource } from '../lib/data/snapshot-source';
 import { SyncError } from '../lib/sync-error';
+import { sendSnapshot } from './snapshot';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -12,6 +14,8 @@ export interface DataRoutesConfig {
   readonly changesPageSize: number;
   /** Largest `limit` accepted. */
   readonly maxChangesPageSize: number;
+  /** Where `GET /snapshot` takes snapshots from; undefined when this server serves none. */
+  readonly snapshots: SnapshotSource | undefined;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -50,7 +54,8 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
 
 /**
  * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`,
- * `GET /conflicts?after=&limit=` (recorded conflicts, oldest first).
+ * `GET /conflicts?after=&limit=` (recorded conflicts, oldest first), and
+ * `GET /snapshot` (a consistent snapshot for a new server to start from).
  * The JSON body parser is scoped to this router and bounded by `maxChangesetBytes`.
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
@@ -59,6 +64,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
     res.json(config.tracker.info());
   });
   router.get('/changes', (req, res) => readChanges(config, req, res));
+  router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => {
     const after = readInteger(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);
     const limit = Math.max(1, readInteger(req.query.limit, 'limit', 100, 1000));

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
-import { positiveInteger } from '../option-checks';
+import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
 import type { BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
@@ -25,6 +25,10 @@ export interface SyncClientOptions {
   readonly peerCa?: string | Buffer;
   /** Backoff after failures. @defaultValue `DEFAULTS.backoff` (`{ baseMs: 1000, maxMs: 60000 }`) */
   readonly backoff?: BackoffOptions;
+  /** With no synced data yet, start from a peer's snapshot instead of paging through every row. @defaultValue `DEFAULTS.joinBySnapshot` (true) */
+  readonly joinBySnapshot?: boolean;
+  /** …only when the peer's seq is at least this. @defaultValue `DEFAULTS.snapshotMinChanges` (10000) */
+  readonly snapshotMinChanges?: number;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -38,6 +42,8 @@ export interface SyncClientConfig {
   readonly peerTimeoutMs: number;
   readonly peerCa: string | Buffer | undefined;
   readonly backoff: BackoffOptions;
+  readonly joinBySnapshot: boolean;
+  readonly snapshotMinChanges: number;
 }
 
 function checkPeers(value: unknown): readonly string[] {
@@ -103,5 +109,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
+    joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),
+    snapshotMinChanges: nonNegativeInteger(options.snapshotMinChanges, 'snapshotMinChanges', DEFAULTS.snapshotMinChanges),
   };
 }

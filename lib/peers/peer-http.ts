@@ -93,11 +93,11 @@ export class PeerHttp {
     return this.#base.href;
   }
 
-  /** Sends a request and resolves with the unread response (any status). */
-  request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<PeerResponse> {
+  /** Sends a request and resolves with the unread response (any status); `extraHeaders` add to (or replace) the defaults. */
+  request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody, extraHeaders: Readonly<http.OutgoingHttpHeaders> = {}): Promise<PeerResponse> {
     const url = new URL(path, this.#base);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json', ...extraHeaders };
     if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`;
     const payload = body?.kind === 'json' ? Buffer.from(JSON.stringify(body.value)) : undefined;
     if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });

@@ -9,6 +9,7 @@ import { FileSyncState } from './file-sync-state';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp } from './peer-http';
 import { SyncScheduler } from './scheduler';
+import { startFromSnapshot } from './snapshot-join';
 import { SyncError } from '../sync-error';
 import type { PeerStatus, PeerSyncResult, SyncProgress } from './sync-status';
 
@@ -40,6 +41,8 @@ export class SyncClient extends EventEmitter {
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
   /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
   #filesTurn: Promise<void> = Promise.resolve();
+  /** Snapshot joins run one at a time: once one peer's snapshot started the database, the others are not needed. */
+  #snapshotTurn: Promise<void> = Promise.resolve();
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -141,13 +144,34 @@ export class SyncClient extends EventEmitter {
     const { remoteSite, remoteSeq } = peer.handshake;
     peer.lagChanges = Math.max(0, remoteSeq - data.pullCursor(remoteSite));
     this.#progress(url, 'handshake', 1, 1);
+    tally.rowsPulled = await this.#joinBySnapshot(url, peer, data, remoteSite, remoteSeq);
     const { syncPageSize } = this.#config;
     const pulled = await pullChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'pull', count.rows, undefined));
     peer.lagChanges = 0;
     const pushed = await pushChanges(peer.http, data, remoteSite, syncPageSize, (count) => this.#progress(url, 'push', count.rows, undefined));
-    tally.rowsPulled = pulled.rows;
+    tally.rowsPulled += pulled.rows;
     tally.rowsPushed = pushed.rows;
     tally.dataConflicts = pulled.conflicts + pushed.conflicts;
+  }
+
+  /**
+   * With no synced data yet and a peer far enough ahead, starts from the
+   * peer's snapshot (one join at a time). @returns the rows it brought
+   */
+  async #joinBySnapshot(url: string, peer: PeerState, data: ChangeTracker, remoteSite: string, remoteSeq: number): Promise<number> {
+    const { joinBySnapshot, snapshotMinChanges } = this.#config;
+    const wanted = (): boolean => joinBySnapshot && remoteSeq >= snapshotMinChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
+    if (!wanted()) return 0;
+    let rows = 0;
+    const turn = this.#snapshotTurn.then(async () => {
+      if (!wanted()) return;
+      this.#progress(url, 'snapshot', 0, 1);
+      rows = (await startFromSnapshot(peer.http, data, remoteSite, 'identity'))?.rows ?? 0;
+      this.#progress(url, 'snapshot', 1, 1);
+    });
+    this.#snapshotTurn = turn.catch(() => undefined);
+    await turn;
+    return rows;
   }
 
   async #syncFiles(url: string, peer: PeerState, results: RootSyncResult[]): Promise<void> {

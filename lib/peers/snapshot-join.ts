@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { link, mkdtemp, rm, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ContentCoding } from '../content-coding';
+import { enableCapture } from '../data/capture';
+import type { ChangeTracker } from '../data/change-tracker';
+import { adoptSnapshotFile } from '../data/snapshot-adopt';
+import type { ImportedSnapshot } from '../data/snapshot-import';
+import { dataInfoCheck } from '../data/wire-schema';
+import { DEFAULTS } from '../defaults';
+import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { handshake, pullChanges } from './data-exchange';
+import { PeerHttp } from './peer-http';
+import { downloadSnapshot } from './snapshot-download';
+import { SyncError } from '../sync-error';
+
+/**
+ * Starts this server's empty database from a peer's snapshot, in place (see
+ * `ChangeTracker.importSnapshot`): the snapshot is downloaded into a private
+ * temp folder, verified, imported, and removed. Resolves undefined when the
+ * peer serves no snapshots (an older version, or `serveSnapshots: false`):
+ * the caller then pulls page by page.
+ * @throws SyncError as `downloadSnapshot` and `importSnapshot` do
+ */
+export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, remoteSite: string, coding: ContentCoding): Promise<ImportedSnapshot | undefined> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ess-join-'));
+  try {
+    const file = path.join(dir, 'snapshot.sqlite3');
+    let facts;
+    try {
+      facts = await downloadSnapshot(peer, file, coding);
+    } catch (error) {
+      if (error instanceof SyncError && error.status === 404) return undefined;
+      throw error;
+    }
+    if (facts.site !== remoteSite) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${remoteSite}`);
+    try {
+      return data.importSnapshot(file, facts);
+    } catch (error) {
+      if (error instanceof SyncError && error.code === 'NOT_EMPTY') return undefined; // written meanwhile: page by page then
+      throw error;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What `joinFromPeer` did. */
+export interface JoinResult {
+  /** The new database's own site id. */
+  readonly siteId: string;
+  /** The peer's site id. */
+  readonly peerSite: string;
+  /** The peer's seq the snapshot was complete up to. */
+  readonly snapshotSeq: number;
+  /** Size of the snapshot file. */
+  readonly snapshotBytes: number;
+  /** Rows pulled after the snapshot (written on the peer while it was taken and copied). */
+  readonly rowsPulled: number;
+  /** Why the pull after the snapshot failed, if it did: the database is in place and catches up at its first sync. */
+  readonly pullError: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** Options of {@link joinFromPeer}. */
+export interface JoinOptions {
+  /** The peer's sync API, e.g. `http://10.0.0.2:5000/api/sync`. */
+  readonly url: string;
+  /** The shared token. */
+  readonly token: string | undefined;
+  /** The database file to create; it must not exist. */
+  readonly db: string;
+  /** Ask for a gzip-compressed snapshot (pays on links slower than about 50 MB/s). @defaultValue false */
+  readonly gzip?: boolean;
+  /** @defaultValue `DEFAULTS.peerTimeoutMs` */
+  readonly peerTimeoutMs?: number;
+  /** Rows per page of the pull that follows. @defaultValue `DEFAULTS.syncPageSize` */
+  readonly syncPageSize?: number;
+  /** Told about each step: `snapshot` (bytes known), `pull` (rows so far). */
+  readonly onProgress?: (step: 'snapshot' | 'pull', done: number) => void;
+}
+
+/**
+ * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does:
+ * a snapshot never lands on a database, live or not.
+ * @throws SyncError `TARGET_EXISTS` (409)
+ */
+function refuseExistingTarget(db: string): void {
+  for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
+    if (existsSync(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
+  }
+}
+
+/** Puts the adopted temp file in place without ever replacing a file (a hard link fails on an existing name), then syncs the folder. */
+async function placeNewFile(temp: string, db: string): Promise<void> {
+  try {
+    await link(temp, db);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExistingTarget(db);
+    throw error;
+  }
+  await unlink(temp);
+  await syncDirectory(path.dirname(db));
+}
+
+/** Pulls what the peer wrote after its snapshot, through the normal handshake and pull. */
+async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly string[], options: JoinOptions): Promise<number> {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    const tracker = enableCapture(db, { tables });
+    const { remoteSite } = await handshake(peer, tracker);
+    const pageSize = options.syncPageSize ?? DEFAULTS.syncPageSize;
+    const pulled = await pullChanges(peer, tracker, remoteSite, pageSize, (count) => options.onProgress?.('pull', count.rows));
+    return pulled.rows;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Creates a new server's database from a peer's snapshot
+ * (`express-sqlite-sync join --from URL --db PATH`): downloads it beside
+ * `db` as a temp file (hashed, fsynced), checks it (`integrity_check`), gives
+ * it a new site id while keeping the peer's clocks, puts it in place without
+ * ever replacing a file, then pulls what the peer wrote meanwhile. The new
+ * database is left in WAL mode. Nothing is left behind on failure.
+ * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file) exists; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ */
+export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
+  refuseExistingTarget(options.db);
+  const peer = new PeerHttp({ url: options.url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
+  const temp = tempPathFor(options.db);
+  try {
+    const info = await peer.json('GET', 'data/info', dataInfoCheck);
+    const facts = await downloadSnapshot(peer, temp, options.gzip === true ? 'gzip' : 'identity');
+    options.onProgress?.('snapshot', facts.bytes);
+    if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
+    const adopted = adoptSnapshotFile(temp, facts);
+    await placeNewFile(temp, options.db);
+    let rowsPulled = 0;
+    let pullError: JoinResult['pullError'];
+    try {
+      rowsPulled = await pullAfterSnapshot(peer, options.db, adopted.tables, options);
+    } catch (error) {
+      pullError = { code: error instanceof SyncError ? error.code : ((error as NodeJS.ErrnoException).code ?? 'SYNC_FAILED'), message: error instanceof Error ? error.message : String(error) };
+    }
+    return { siteId: adopted.siteId, peerSite: adopted.peerSite, snapshotSeq: adopted.seq, snapshotBytes: facts.bytes, rowsPulled, pullError };
+  } finally {
+    await rm(temp, { force: true });
+    peer.close();
+  }
+}
