@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
@@ -52,12 +52,27 @@ class Verifier extends Transform {
   }
 }
 
-/** Streams the body into the file, inflating it if needed, then fsyncs it. */
+/** A sink writing into an open file and fsyncing it at the end; the caller closes the file. */
+function fileSink(handle: FileHandle): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      handle.write(chunk).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      handle.writev(chunks.map((entry) => entry.chunk as Buffer)).then(() => callback(), callback);
+    },
+    final(callback) {
+      handle.sync().then(() => callback(), callback);
+    },
+  });
+}
+
+/** Streams the body into the file, inflating it if needed; fsynced once complete. */
 async function streamToFile(body: NodeJS.ReadableStream, coding: ContentCoding, verifier: Verifier, handle: FileHandle): Promise<void> {
-  const sink = handle.createWriteStream({ autoClose: false, highWaterMark: 1024 * 1024 });
   const inflater = decodingStream(coding);
+  const sink = fileSink(handle);
   await (inflater === undefined ? pipeline(body, verifier, sink) : pipeline(body, inflater, verifier, sink));
-  await handle.sync();
 }
 
 /**
