@@ -34,6 +34,8 @@ export const DEFAULTS = Object.freeze({
   peerTimeoutMs: 30_000,
   /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */
   maxPeerAnswerBytes: 64 * MiB,
+  /** How JSON bodies travel between peers (`Accept-Encoding`, `Content-Encoding`): see docs/PROTOCOL.md, "Compression". */
+  peerCompression: 'gzip' as 'gzip' | 'br' | 'identity',
   /** Backoff after failed syncs: first delay and longest delay, in ms. */
   backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
 });

@@ -52,6 +52,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
           peerCa: options.peerCa,
           joinBySnapshot: options.joinBySnapshot,
           snapshotMinChanges: options.snapshotMinChanges,
+          peerCompression: options.peerCompression,
         });
   const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {

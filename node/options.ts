@@ -144,6 +144,13 @@ export interface SyncNodeOptions extends SyncRouterOptions {
    * @defaultValue `DEFAULTS.snapshotMinChanges` (10000)
    */
   readonly snapshotMinChanges?: number;
+  /**
+   * How changes pages travel between this server and its peers: `"gzip"`,
+   * `"br"` or `"identity"` (uncompressed). Peers that do not compress answer
+   * uncompressed; see docs/PROTOCOL.md, "Compression", for the figures.
+   * @defaultValue `DEFAULTS.peerCompression` (`"gzip"`)
+   */
+  readonly peerCompression?: 'gzip' | 'br' | 'identity';
 }
 
 /** The options `createSyncRouter` knows. */
@@ -171,5 +178,5 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
 /** The options `createSyncNode` knows: the router's and the sync client's. */
 export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([
   ...ROUTER_OPTION_NAMES,
-  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'joinBySnapshot', 'snapshotMinChanges'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
+  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
 ]);

@@ -2,6 +2,8 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import type { SnapshotSource } from '../lib/data/snapshot-source';
 import { SyncError } from '../lib/sync-error';
+import { encodeBody, MIN_COMPRESSED_BYTES } from '../lib/content-coding';
+import { negotiateCoding } from './coding';
 import { sendSnapshot } from './snapshot';
 
 /** What the data routes need, resolved once by the router factory. */
@@ -28,8 +30,23 @@ function readInteger(value: unknown, name: string, fallback: number, max: number
   return Number(value);
 }
 
+/**
+ * Sends a JSON answer, compressed (off the event loop) in the coding the
+ * client asked for when it is large enough to pay.
+ */
+async function sendJson(req: Request, res: Response, value: unknown): Promise<void> {
+  const json = Buffer.from(JSON.stringify(value));
+  const coding = json.length < MIN_COMPRESSED_BYTES ? 'identity' : negotiateCoding(req);
+  const body = coding === 'identity' ? json : await encodeBody(json, coding);
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
+  res.setHeader('Content-Length', String(body.length));
+  res.end(body); // no ETag: a page is read once
+}
+
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
-function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
+async function readChanges(config: DataRoutesConfig, req: Request, res: Response): Promise<void> {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
   const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
@@ -37,7 +54,7 @@ function readChanges(config: DataRoutesConfig, req: Request, res: Response): voi
   const exclude = req.query.exclude_site;
   if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
   if (exclude !== undefined) checkSiteId(exclude);
-  res.json(config.tracker.readChanges(since, limit, exclude));
+  await sendJson(req, res, config.tracker.readChanges(since, limit, exclude));
 }
 
 function checkSiteId(site: string): void {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
+import type { ContentCoding } from '../content-coding';
 import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
 import type { BackoffOptions } from './scheduler';
 
@@ -29,6 +30,8 @@ export interface SyncClientOptions {
   readonly joinBySnapshot?: boolean;
   /** …only when the peer's seq is at least this. @defaultValue `DEFAULTS.snapshotMinChanges` (10000) */
   readonly snapshotMinChanges?: number;
+  /** How pages travel: `gzip`, `br` or `identity` (see docs/PROTOCOL.md, "Compression"). @defaultValue `DEFAULTS.peerCompression` */
+  readonly peerCompression?: ContentCoding;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -44,6 +47,7 @@ export interface SyncClientConfig {
   readonly backoff: BackoffOptions;
   readonly joinBySnapshot: boolean;
   readonly snapshotMinChanges: number;
+  readonly peerCompression: ContentCoding;
 }
 
 function checkPeers(value: unknown): readonly string[] {
@@ -86,6 +90,12 @@ function checkBackoff(value: unknown): BackoffOptions {
   return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
 }
 
+function checkCoding(value: unknown): ContentCoding {
+  if (value === undefined) return DEFAULTS.peerCompression;
+  if (value !== 'gzip' && value !== 'br' && value !== 'identity') throw new TypeError(`express-sqlite-sync: \`peerCompression\` must be "gzip", "br" or "identity", got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
  * Checks a sync client's options, once, and applies the defaults.
  * @throws TypeError for a wrong type, a peer URL that is not http(s), a missing `stateDir` with files, or neither `data` nor `files`
@@ -111,5 +121,6 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     backoff: checkBackoff(options.backoff),
     joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),
     snapshotMinChanges: nonNegativeInteger(options.snapshotMinChanges, 'snapshotMinChanges', DEFAULTS.snapshotMinChanges),
+    peerCompression: checkCoding(options.peerCompression),
   };
 }

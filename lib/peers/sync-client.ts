@@ -7,7 +7,7 @@ import { handshake, pullChanges, pushChanges, type Handshake } from './data-exch
 import { syncRoot, type RootSyncResult } from './file-exchange';
 import { FileSyncState } from './file-sync-state';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
-import { PeerHttp } from './peer-http';
+import { PeerHttp, type WireBytes } from './peer-http';
 import { SyncScheduler } from './scheduler';
 import { startFromSnapshot } from './snapshot-join';
 import { SyncError } from '../sync-error';
@@ -53,7 +53,7 @@ export class SyncClient extends EventEmitter {
     const config = resolveSyncClientOptions(options);
     this.#config = config;
     for (const url of config.peers) {
-      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
+      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression });
       this.#peers.set(url, { http, handshake: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
@@ -108,6 +108,11 @@ export class SyncClient extends EventEmitter {
   /** Running totals per peer since start, for `GET /metrics`. */
   totals(): ReadonlyMap<string, PeerTotals> {
     return new Map([...this.#peers].map(([url, peer]) => [url, { ...peer.totals }]));
+  }
+
+  /** Body bytes sent to and received from each peer so far, as they crossed the wire. */
+  wireBytes(): ReadonlyMap<string, WireBytes> {
+    return new Map([...this.#peers].map(([url, peer]) => [url, peer.http.wireBytes]));
   }
 
   /** The peers' URLs. */
