@@ -9,6 +9,7 @@ import { ForeignKeyCheck } from './foreign-key-check';
 import { LogFolder } from './log-folder';
 import { MetaReader } from './meta-reader';
 import { PeerCursors } from './peer-cursors';
+import { EchoRanges } from './echo-ranges';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SiteRegistry } from './site-registry';
 import type { ExpectedSnapshot } from './snapshot-adopt';
@@ -61,6 +62,9 @@ export class ChangeTracker {
   readonly #cursors: PeerCursors;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
+  readonly #echo = new EchoRanges();
+  /** Rows with a part in a seq window not written by a site: what a page over that window holds. */
+  readonly #rowsBetween: Database.Statement;
 
   /** Use `enableCapture`, which checks the options and installs the capture first. */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
@@ -79,6 +83,12 @@ export class ChangeTracker {
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
     const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
     this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
+    this.#rowsBetween = db
+      .prepare(
+        `SELECT count(*) FROM (SELECT tbl, pk FROM _sync_rows WHERE born > @from AND born <= @to AND site IS NOT @exclude
+         UNION SELECT tbl, pk FROM _sync_cells WHERE seq > @from AND seq <= @to AND site IS NOT @exclude)`,
+      )
+      .pluck();
   }
 
   /** This database's site id (32 hex characters). */
@@ -119,8 +129,32 @@ export class ChangeTracker {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     this.fold();
     const exclude = excludeSite === undefined ? undefined : this.#sites.find(excludeSite);
-    const page = this.#db.transaction(() => this.#reader.read(since, limit, this.#folder.localSeq(), exclude))();
+    const page = this.#db.transaction(() => {
+      const localSeq = this.#folder.localSeq();
+      const { from, rows } = this.#skipEchoes(excludeSite, since, limit, exclude);
+      const read = this.#reader.read(from, rows, localSeq, exclude);
+      const next = Math.max(read.next, this.#echo.skip(excludeSite, read.next));
+      return { ...read, next, more: read.more && next < localSeq };
+    })();
     return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, sites: page.sites, changes: page.changes };
+  }
+
+  /**
+   * No echo: for a reader excluding `site`, passes over the windows of seqs
+   * that merging `site`'s own changesets wrote (it has them), and limits the
+   * page to the rows before the next such window.
+   */
+  #skipEchoes(site: string | undefined, since: number, limit: number, exclude: number | undefined): { from: number; rows: number } {
+    if (site === undefined) return { from: since, rows: limit };
+    this.#echo.forget(site, since);
+    let from = this.#echo.skip(site, since);
+    for (;;) {
+      const stop = this.#echo.nextStart(site, from);
+      if (stop === undefined) return { from, rows: limit };
+      const rows = this.#rowsBetween.get({ from, to: stop, exclude: exclude ?? null }) as number;
+      if (rows > 0) return { from, rows: Math.min(limit, rows) };
+      from = this.#echo.skip(site, stop);
+    }
   }
 
   /**
@@ -139,10 +173,11 @@ export class ChangeTracker {
       maxClockSkewMs: this.#maxClockSkewMs,
     });
     const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
+    let localSeq = 0;
     try {
       const result = this.#db
         .transaction(() => {
-          const localSeq = this.#folder.fold();
+          localSeq = this.#folder.fold();
           if (!bulk) return this.#merger.merge(checked, localSeq);
           // A large changeset is applied with the capture triggers dropped and re-created in
           // the same transaction: nobody else can write meanwhile, and a rollback restores them.
@@ -152,6 +187,8 @@ export class ChangeTracker {
           return merged;
         })
         .immediate();
+      // Local writes were folded first, so the seqs this merge wrote hold only the sender's parts.
+      if (checked.wire.site !== this.siteId) this.#echo.add(checked.wire.site, localSeq, result.seq);
       return result;
     } catch (error) {
       this.#sites.forget();

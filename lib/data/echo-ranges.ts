@@ -1,0 +1,59 @@
+/** Most ranges kept per site: a site that pushes here but is never sent to must not grow memory without end. */
+const MAX_RANGES_PER_SITE = 1024;
+
+/** A window of local seqs `(from, to]`. */
+interface Range {
+  from: number;
+  to: number;
+}
+
+/**
+ * Remembers, per sender site, the windows of local seqs written by merging
+ * that sender's changesets (every part a merge writes belongs to the page
+ * it applies, and local writes are folded before it, so such a window holds
+ * only what the sender sent). Reading changes for that site jumps over
+ * them: a relay never sends a peer back what it received from it. Kept in
+ * memory (after a restart a window may be sent once more, which is
+ * harmless: applying is idempotent).
+ */
+export class EchoRanges {
+  readonly #bySite = new Map<string, Range[]>();
+
+  /** Records that local seqs `(from, to]` hold only parts received from `site`. */
+  add(site: string, from: number, to: number): void {
+    if (to <= from) return;
+    const ranges = this.#bySite.get(site) ?? [];
+    const last = ranges.at(-1);
+    if (last !== undefined && last.to === from) last.to = to;
+    else ranges.push({ from, to });
+    if (ranges.length > MAX_RANGES_PER_SITE) ranges.shift();
+    this.#bySite.set(site, ranges);
+  }
+
+  /**
+   * Where reading for `site` from `since` may start: past every window that
+   * starts at or before `since` and reaches beyond it (and those adjacent to it).
+   */
+  skip(site: string | undefined, since: number): number {
+    const ranges = site === undefined ? undefined : this.#bySite.get(site);
+    if (ranges === undefined) return since;
+    let position = since;
+    for (const range of ranges) if (range.from <= position && position < range.to) position = range.to;
+    return position;
+  }
+
+  /** The start of the first window after `since` for `site`, if any. */
+  nextStart(site: string | undefined, since: number): number | undefined {
+    const ranges = site === undefined ? undefined : this.#bySite.get(site);
+    return ranges?.find((range) => range.from >= since)?.from;
+  }
+
+  /** Forgets the windows of `site` that end at or before `seq` (the site has everything up to it). */
+  forget(site: string, seq: number): void {
+    const ranges = this.#bySite.get(site);
+    if (ranges === undefined) return;
+    const kept = ranges.filter((range) => range.to > seq);
+    if (kept.length === 0) this.#bySite.delete(site);
+    else this.#bySite.set(site, kept);
+  }
+}
