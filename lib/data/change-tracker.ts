@@ -146,7 +146,6 @@ export class ChangeTracker {
    */
   #skipEchoes(site: string | undefined, since: number, limit: number, exclude: number | undefined): { from: number; rows: number } {
     if (site === undefined) return { from: since, rows: limit };
-    this.#echo.forget(site, since);
     let from = this.#echo.skip(site, since);
     for (;;) {
       const stop = this.#echo.nextStart(site, from);
@@ -231,6 +230,7 @@ export class ChangeTracker {
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.#cursors.savePush(site, seq);
+    this.#echo.forget(site, seq);
   }
 
   /** How many conflicts `_sync_conflicts` holds. */

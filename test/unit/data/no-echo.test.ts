@@ -47,12 +47,14 @@ describe('no echo: a relay never sends a peer back what it received from it', ()
   });
 
   it('sends only the local rows around received windows, before, between and after them', () => {
-    const [b, c] = [open(), open()];
+    const [a, b, c] = [open(), open(), open()];
     const before = addTeams(c.db, 3, 'c-before');
-    addTeams(b.db, 40, 'b1');
+    addTeams(a.db, 40, 'a1');
+    pullAll(a.tracker, b.tracker);
     pullAll(b.tracker, c.tracker, 7);
     const between = addTeams(c.db, 2, 'c-between');
-    addTeams(b.db, 25, 'b2');
+    addTeams(a.db, 25, 'a2');
+    pullAll(a.tracker, b.tracker);
     pullAll(b.tracker, c.tracker, 7);
     const after = addTeams(c.db, 4, 'c-after');
     for (const limit of [1, 3, 1000]) {
@@ -78,8 +80,9 @@ describe('no echo: a relay never sends a peer back what it received from it', ()
   });
 
   it('a peer pulling from its cursor inside a window it sent starts after the window', () => {
-    const [b, c] = [open(), open()];
-    addTeams(b.db, 10, 'b');
+    const [a, b, c] = [open(), open(), open()];
+    addTeams(a.db, 10, 'a');
+    pullAll(a.tracker, b.tracker);
     const seqBefore = c.tracker.info().seq;
     pullAll(b.tracker, c.tracker);
     const local = addTeams(c.db, 1, 'c');
