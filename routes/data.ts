@@ -4,6 +4,7 @@ import type { SnapshotSource } from '../lib/data/snapshot-source';
 import { SyncError } from '../lib/sync-error';
 import { encodeBody, MIN_COMPRESSED_BYTES } from '../lib/content-coding';
 import { negotiateCoding } from './coding';
+import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 
 /** What the data routes need, resolved once by the router factory. */
@@ -34,8 +35,7 @@ function readInteger(value: unknown, name: string, fallback: number, max: number
  * Sends a JSON answer, compressed (off the event loop) in the coding the
  * client asked for when it is large enough to pay.
  */
-async function sendJson(req: Request, res: Response, value: unknown): Promise<void> {
-  const json = Buffer.from(JSON.stringify(value));
+async function sendJson(req: Request, res: Response, json: Buffer): Promise<void> {
   const coding = json.length < MIN_COMPRESSED_BYTES ? 'identity' : negotiateCoding(req);
   const body = coding === 'identity' ? json : await encodeBody(json, coding);
   res.setHeader('Vary', 'Accept-Encoding');
@@ -46,7 +46,7 @@ async function sendJson(req: Request, res: Response, value: unknown): Promise<vo
 }
 
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
-async function readChanges(config: DataRoutesConfig, req: Request, res: Response): Promise<void> {
+async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: Request, res: Response): Promise<void> {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
   const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
@@ -54,7 +54,7 @@ async function readChanges(config: DataRoutesConfig, req: Request, res: Response
   const exclude = req.query.exclude_site;
   if (exclude !== undefined && typeof exclude !== 'string') throw new SyncError('BAD_QUERY', 400, '`exclude_site` must be given once');
   if (exclude !== undefined) checkSiteId(exclude);
-  await sendJson(req, res, config.tracker.readChanges(since, limit, exclude));
+  await sendJson(req, res, pages.page(since, limit, exclude));
 }
 
 function checkSiteId(site: string): void {
@@ -77,10 +77,11 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
+  const pages = new PageReadAhead((since, limit, exclude) => config.tracker.readChanges(since, limit, exclude));
   router.get('/info', (_req, res) => {
     res.json(config.tracker.info());
   });
-  router.get('/changes', (req, res) => readChanges(config, req, res));
+  router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => {
     const after = readInteger(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER);

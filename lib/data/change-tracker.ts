@@ -62,9 +62,7 @@ export class ChangeTracker {
   readonly #cursors: PeerCursors;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
-  readonly #echo = new EchoRanges();
-  /** Rows with a part in a seq window not written by a site: what a page over that window holds. */
-  readonly #rowsBetween: Database.Statement;
+  readonly #echo: EchoRanges;
 
   /** Use `enableCapture`, which checks the options and installs the capture first. */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
@@ -83,12 +81,7 @@ export class ChangeTracker {
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
     const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
     this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
-    this.#rowsBetween = db
-      .prepare(
-        `SELECT count(*) FROM (SELECT tbl, pk FROM _sync_rows WHERE born > @from AND born <= @to AND site IS NOT @exclude
-         UNION SELECT tbl, pk FROM _sync_cells WHERE seq > @from AND seq <= @to AND site IS NOT @exclude)`,
-      )
-      .pluck();
+    this.#echo = new EchoRanges(db);
   }
 
   /** This database's site id (32 hex characters). */
@@ -119,41 +112,42 @@ export class ChangeTracker {
 
   /**
    * A page of changes made after local seq `since`, oldest first, at most
-   * `limit` rows (plus any new parent rows pulled forward).
+   * `limit` rows (plus any new parent rows pulled forward). For a peer
+   * (`excludeSite`), a page that would start in a window of seqs written by
+   * merging that peer's own changesets starts after it (the peer has them).
    * @param excludeSite - leave out what came from this site (the peer asking)
    * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
    * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
    */
   readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
+    return this.#readPage(since, limit, excludeSite, false);
+  }
+
+  /**
+   * The page to push to `site`: as {@link readChanges} for it, but also cut
+   * before the next window of seqs written by merging `site`'s changesets,
+   * so the following page passes over it: a relay never sends a peer back
+   * what it received from it (no echo). Pages may hold fewer than `limit`
+   * rows; `more` says whether to go on.
+   * @throws as {@link readChanges}
+   */
+  readChangesToSend(since: number, limit: number, site: string): WireChangeset {
+    return this.#readPage(since, limit, site, true);
+  }
+
+  #readPage(since: number, limit: number, excludeSite: string | undefined, cutBeforeEchoes: boolean): WireChangeset {
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     this.fold();
     const exclude = excludeSite === undefined ? undefined : this.#sites.find(excludeSite);
     const page = this.#db.transaction(() => {
       const localSeq = this.#folder.localSeq();
-      const { from, rows } = this.#skipEchoes(excludeSite, since, limit, exclude);
+      const { from, rows } = this.#echo.plan(excludeSite, since, limit, exclude, cutBeforeEchoes);
       const read = this.#reader.read(from, rows, localSeq, exclude);
       const next = Math.max(read.next, this.#echo.skip(excludeSite, read.next));
       return { ...read, next, more: read.more && next < localSeq };
     })();
     return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, sites: page.sites, changes: page.changes };
-  }
-
-  /**
-   * No echo: for a reader excluding `site`, passes over the windows of seqs
-   * that merging `site`'s own changesets wrote (it has them), and limits the
-   * page to the rows before the next such window.
-   */
-  #skipEchoes(site: string | undefined, since: number, limit: number, exclude: number | undefined): { from: number; rows: number } {
-    if (site === undefined) return { from: since, rows: limit };
-    let from = this.#echo.skip(site, since);
-    for (;;) {
-      const stop = this.#echo.nextStart(site, from);
-      if (stop === undefined) return { from, rows: limit };
-      const rows = this.#rowsBetween.get({ from, to: stop, exclude: exclude ?? null }) as number;
-      if (rows > 0) return { from, rows: Math.min(limit, rows) };
-      from = this.#echo.skip(site, stop);
-    }
   }
 
   /**

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /** Most ranges kept per site: a site that pushes here but is never sent to must not grow memory without end. */
 const MAX_RANGES_PER_SITE = 1024;
 
@@ -18,6 +20,36 @@ interface Range {
  */
 export class EchoRanges {
   readonly #bySite = new Map<string, Range[]>();
+  /** Rows with a part in a seq window not written by a site: what a page over that window holds. */
+  readonly #rowsBetween: Database.Statement;
+
+  /** Prepares the one query it needs. */
+  constructor(db: Database.Database) {
+    this.#rowsBetween = db
+      .prepare(
+        `SELECT count(*) FROM (SELECT tbl, pk FROM _sync_rows WHERE born > @from AND born <= @to AND site IS NOT @exclude
+         UNION SELECT tbl, pk FROM _sync_cells WHERE seq > @from AND seq <= @to AND site IS NOT @exclude)`,
+      )
+      .pluck();
+  }
+
+  /**
+   * Where a page for a reader excluding `site` starts (after the windows
+   * `since` is at or in) and how many rows it may hold: with `cut`, only the
+   * rows before the next window. Call inside the read transaction.
+   * @param exclude - the stored number of `site`, as the page query filters it
+   */
+  plan(site: string | undefined, since: number, limit: number, exclude: number | undefined, cut: boolean): { from: number; rows: number } {
+    if (site === undefined) return { from: since, rows: limit };
+    let from = this.skip(site, since);
+    for (;;) {
+      const stop = cut ? this.nextStart(site, from) : undefined;
+      if (stop === undefined) return { from, rows: limit };
+      const rows = this.#rowsBetween.get({ from, to: stop, exclude: exclude ?? null }) as number;
+      if (rows > 0) return { from, rows: Math.min(limit, rows) };
+      from = this.skip(site, stop);
+    }
+  }
 
   /** Records that local seqs `(from, to]` hold only parts received from `site`. */
   add(site: string, from: number, to: number): void {

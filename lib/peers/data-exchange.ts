@@ -101,14 +101,14 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   let size = syncPageSize;
   let since = local.pushCursor(remoteSite);
-  let page = local.readChanges(since, size, remoteSite);
+  let page = local.readChangesToSend(since, size, remoteSite);
   for (;;) {
     const sending = page.changes.length > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
     let following: WireChangeset | undefined;
     try {
-      following = last ? undefined : local.readChanges(next, size, remoteSite);
+      following = last ? undefined : local.readChangesToSend(next, size, remoteSite);
     } finally {
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
@@ -119,7 +119,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       } catch (error) {
         if (!isTooLarge(error) || page.changes.length <= 1) throw error;
         size = Math.max(1, Math.floor(page.changes.length / 2));
-        page = local.readChanges(since, size, remoteSite);
+        page = local.readChangesToSend(since, size, remoteSite);
         continue;
       }
       count.rows += page.changes.length;

@@ -16,7 +16,7 @@ function sendAll(from: ChangeTracker, to: ChangeTracker, since: number, limit = 
   const changes: WireChange[] = [];
   let cursor = since;
   for (;;) {
-    const page = from.readChanges(cursor, limit, to.siteId);
+    const page = from.readChangesToSend(cursor, limit, to.siteId);
     changes.push(...page.changes);
     cursor = page.next ?? cursor;
     if (!page.more) return { changes, next: cursor };
