@@ -1,12 +1,14 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
 import { runSyncBenchmarks } from './sync';
+import { runWireBenchmarks } from './wire';
 
 /** Every benchmark suite, in order; each prints its own JSON lines. */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['files', runFileBenchmarks],
   ['data', runDataBenchmarks],
   ['sync', runSyncBenchmarks],
+  ['wire', runWireBenchmarks],
 ];
 
 async function main(): Promise<void> {

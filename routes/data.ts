@@ -19,6 +19,8 @@ export interface DataRoutesConfig {
   readonly maxChangesPageSize: number;
   /** Where `GET /snapshot` takes snapshots from; undefined when this server serves none. */
   readonly snapshots: SnapshotSource | undefined;
+  /** Read the next page ahead while a peer applies this one (the benchmarks turn it off to measure it). @defaultValue true */
+  readonly readAhead?: boolean;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -77,9 +79,13 @@ function applyChanges(config: DataRoutesConfig, req: Request, res: Response): vo
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  const pages = new PageReadAhead((since, limit, exclude) => config.tracker.readChanges(since, limit, exclude));
-  router.get('/info', (_req, res) => {
-    res.json(config.tracker.info());
+  const pages = new PageReadAhead((since, limit, exclude) => config.tracker.readChanges(since, limit, exclude), config.readAhead ?? true);
+  router.get('/info', (req, res) => {
+    const site = req.query.site;
+    if (site !== undefined && (typeof site !== 'string' || !/^[0-9a-f]{32}$/.test(site))) {
+      throw new SyncError('BAD_QUERY', 400, '`site` must be a site id: 32 lowercase hexadecimal characters');
+    }
+    res.json(config.tracker.info(site));
   });
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));

@@ -28,10 +28,15 @@ function keyOf(since: number, limit: number, exclude: string | undefined): strin
 export class PageReadAhead {
   readonly #read: (since: number, limit: number, exclude: string | undefined) => WireChangeset;
   readonly #pages = new Map<string, ReadPage>();
+  readonly #enabled: boolean;
 
-  /** @param read - reads one page (the tracker's `readChanges`) */
-  constructor(read: (since: number, limit: number, exclude: string | undefined) => WireChangeset) {
+  /**
+   * @param read - reads one page (the tracker's `readChanges`)
+   * @param enabled - false reads every page when asked (to measure what reading ahead brings)
+   */
+  constructor(read: (since: number, limit: number, exclude: string | undefined) => WireChangeset, enabled = true) {
     this.#read = read;
+    this.#enabled = enabled;
   }
 
   /** The page `(since, limit, exclude)`, read ahead or now, as JSON; starts reading the next one. */
@@ -40,7 +45,7 @@ export class PageReadAhead {
     const ready = this.#pages.get(key);
     this.#pages.delete(key);
     const page = ready !== undefined && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(since, limit, exclude);
-    if (page.more) setImmediate(() => this.#readAhead(page.next, limit, exclude));
+    if (page.more && this.#enabled) setImmediate(() => this.#readAhead(page.next, limit, exclude));
     return page.json;
   }
 

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SYNC_BENCH_SCHEMA);
-  const client = new SyncClient({ peers: [url], token, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir, syncPageSize: Number(pageSize) });
+  const client = new SyncClient({ peers: [url], token, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir, syncPageSize: Number(pageSize), joinBySnapshot: false });
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => {

@@ -100,9 +100,14 @@ export class ChangeTracker {
     return this.#db.transaction(() => this.#folder.fold()).immediate();
   }
 
-  /** Site id, protocol, schema, current seq, tables and wall clock (what `GET /data/info` answers). */
-  info(): DataInfo {
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#byName.keys()], now: this.#now() };
+  /**
+   * Site id, protocol, schema, current seq, tables and wall clock (what
+   * `GET /data/info` answers); for `askingSite`, also this server's pull
+   * cursor for it, so a peer that pushes never re-sends what was pulled.
+   */
+  info(askingSite?: string): DataInfo {
+    const info: DataInfo = { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#byName.keys()], now: this.#now() };
+    return askingSite === undefined ? info : { ...info, cursor: this.#cursors.pull(askingSite) };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
@@ -224,7 +229,6 @@ export class ChangeTracker {
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.#cursors.savePush(site, seq);
-    this.#echo.forget(site, seq);
   }
 
   /** How many conflicts `_sync_conflicts` holds. */

@@ -14,9 +14,10 @@ interface Range {
  * that sender's changesets (every part a merge writes belongs to the page
  * it applies, and local writes are folded before it, so such a window holds
  * only what the sender sent). Reading changes for that site jumps over
- * them: a relay never sends a peer back what it received from it. Kept in
- * memory (after a restart a window may be sent once more, which is
- * harmless: applying is idempotent).
+ * them: a relay never sends a peer back what it received from it, whether
+ * it pushes to the peer or the peer pulls. Kept in memory, the last 1024
+ * (adjacent windows merge) per site; after a restart a window may be sent
+ * once more, which is harmless: applying is idempotent.
  */
 export class EchoRanges {
   readonly #bySite = new Map<string, Range[]>();
@@ -78,14 +79,5 @@ export class EchoRanges {
   nextStart(site: string | undefined, since: number): number | undefined {
     const ranges = site === undefined ? undefined : this.#bySite.get(site);
     return ranges?.find((range) => range.from >= since)?.from;
-  }
-
-  /** Forgets the windows of `site` that end at or before `seq` (the site has everything up to it). */
-  forget(site: string, seq: number): void {
-    const ranges = this.#bySite.get(site);
-    if (ranges === undefined) return;
-    const kept = ranges.filter((range) => range.to > seq);
-    if (kept.length === 0) this.#bySite.delete(site);
-    else this.#bySite.set(site, kept);
   }
 }

@@ -87,6 +87,8 @@ export const DataInfoSchema = Type.Object({
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),
   now: Type.Number(),
+  /** With `?site=`: this server's pull cursor for that site (its seq up to which its changes are applied here). */
+  cursor: Type.Optional(Counter),
 });
 
 /** JSON Schema of one conflict as an apply result reports it. */

@@ -13,12 +13,13 @@ export interface Handshake {
 
 /**
  * Checks a peer before any data moves: same protocol, not our own site id
- * (a copied database), same tracked schema.
+ * (a copied database), same tracked schema. The peer tells how far it has
+ * pulled from us: the push cursor moves up to it (never back).
  * @throws SyncError `PEER_BAD_ANSWER` (502) for an answer that is not `/data/info`'s; `PROTOCOL_MISMATCH` (409), `SAME_SITE_ID` (409), `SCHEMA_MISMATCH` (409) naming the difference
  */
 export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<Handshake> {
   const sentAt = Date.now();
-  const info = await peer.json('GET', 'data/info', dataInfoCheck);
+  const info = await peer.json('GET', 'data/info', dataInfoCheck, { site: local.siteId });
   const receivedAt = Date.now();
   const ours = local.info();
   if (info.protocol !== ours.protocol) {
@@ -36,6 +37,8 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
     throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differences.join('; ') || 'fingerprints differ'}`);
   }
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
+  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
+  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
   return { remoteSite: info.site, remoteSeq: info.seq, clockSkewMs };
 }
 
