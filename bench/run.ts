@@ -1,5 +1,6 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
+import { runSnapshotBenchmarks } from './snapshot';
 import { runSyncBenchmarks } from './sync';
 import { runWireBenchmarks } from './wire';
 
@@ -9,6 +10,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['data', runDataBenchmarks],
   ['sync', runSyncBenchmarks],
   ['wire', runWireBenchmarks],
+  ['snapshot', runSnapshotBenchmarks],
 ];
 
 async function main(): Promise<void> {

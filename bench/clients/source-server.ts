@@ -3,7 +3,9 @@
  * rows, serves its sync router on 127.0.0.1, prints `{"url": …}` and runs
  * until its stdin closes. Usage: source-server <rows> <token>
  * With READ_AHEAD=0 it serves the data routes alone, without reading the
- * next page ahead (to measure what reading ahead brings).
+ * next page ahead (to measure what reading ahead brings). With WRITE_ROWS=n,
+ * it keeps writing: n more rows, one every WRITE_EVERY_MS (10) ms, once it
+ * listens (writes made while a peer joins).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -16,7 +18,7 @@ import { enableCapture } from '../../lib/data/capture';
 import { silentLogger } from '../../lib/logger';
 import { createSyncNode } from '../../node/create-sync-node';
 import { createDataRouter } from '../../routes/data';
-import { insertBenchRows, SYNC_BENCH_SCHEMA } from '../sync-rows';
+import { benchRow, insertBenchRows, SYNC_BENCH_SCHEMA } from '../sync-rows';
 
 const [rowsText = '0', token = ''] = process.argv.slice(2);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-source-'));
@@ -37,8 +39,24 @@ if (process.env.READ_AHEAD === '0') {
   // Fold the capture log now, as a server does whenever a peer reads: the figure is the transfer.
   node.tracker?.fold();
 }
+/** Writes WRITE_ROWS more rows, one at a time, after the first `rows`. */
+function keepWriting(rows: number): void {
+  const more = Number(process.env.WRITE_ROWS ?? 0);
+  const insert = db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?)');
+  let written = 0;
+  const timer = setInterval(() => {
+    if (written >= more) {
+      clearInterval(timer);
+      return;
+    }
+    insert.run(...benchRow(rows + written));
+    written += 1;
+  }, Number(process.env.WRITE_EVERY_MS ?? 10));
+}
+
 const server = http.createServer(app);
 server.listen(0, '127.0.0.1', () => {
+  keepWriting(Number(rowsText));
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sync` })}\n`);
 });
 process.stdin.resume();
