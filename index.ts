@@ -20,11 +20,17 @@ export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
 export type { BackupProgress } from './lib/data/backup';
 export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
+export type { ExpectedSnapshot } from './lib/data/snapshot-adopt';
+export type { ImportedSnapshot } from './lib/data/snapshot-import';
 
 // Talking to peers
 export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientOptions } from './lib/peers/sync-client';
 export type { BackoffOptions } from './lib/peers/scheduler';
+export { joinFromPeer } from './lib/peers/snapshot-join';
+export type { JoinOptions, JoinResult } from './lib/peers/snapshot-join';
+export type { WireBytes } from './lib/peers/peer-http';
+export type { ContentCoding } from './lib/content-coding';
 export type { FileConflict, PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './lib/peers/sync-status';
 
 // Files: the database guard and its building blocks
