@@ -26,12 +26,16 @@ export type { ImportedSnapshot } from './lib/data/snapshot-import';
 // Talking to peers
 export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientOptions } from './lib/peers/sync-client';
+export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
 export { joinFromPeer } from './lib/peers/snapshot-join';
 export type { JoinOptions, JoinResult } from './lib/peers/snapshot-join';
 export type { WireBytes } from './lib/peers/peer-http';
 export type { ContentCoding } from './lib/content-coding';
-export type { FileConflict, PeerStatus, PeerSyncResult, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+export type { DeletionFilter } from './lib/peers/delete-guard';
+export type { PeerState } from './lib/peers/peer-failure';
+export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress, SyncStatus } from './lib/peers/sync-status';
+export type { Refusal } from './lib/refusal-log';
 
 // Files: the database guard and its building blocks
 export type { LocalFiles } from './lib/files/local-files';
@@ -54,7 +58,8 @@ export type { StoredUpload, AtomicDiskStorageOptions } from './middleware/atomic
 export { bearerAuth } from './middleware/auth';
 export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
-export { syncErrorHandler, toSyncError } from './middleware/errors';
+export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
+export { answerClientErrorsAsJson } from './middleware/client-errors';
 
 // Errors and logs
 export { SyncError } from './lib/sync-error';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
+import { silentLogger } from '../lib/logger';
 import { SyncClient } from '../lib/peers/sync-client';
 import { emit, median, round, timeMs } from './figure';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
@@ -49,7 +50,7 @@ function openDestination(dir: string, name: string): Database.Database {
 
 function clientFor(db: Database.Database, url: string, stateDir: string): SyncClient {
   const tracker = enableCapture(db, { tables: ['readings'] });
-  return new SyncClient({ peers: [url], token: TOKEN, data: tracker, stateDir, syncPageSize: PAGE_SIZE, joinBySnapshot: false });
+  return new SyncClient({ logger: silentLogger, peers: [url], token: TOKEN, data: tracker, stateDir, syncPageSize: PAGE_SIZE, joinBySnapshot: false });
 }
 
 /** Median of a raw insert of the rows into an untracked table, measured `times` times. */

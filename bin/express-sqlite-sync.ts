@@ -1,22 +1,44 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
+import { confirmCommand } from './commands/confirm';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
 
+/** The package's version, from the nearest package.json named express-sqlite-sync above this file. */
+export function packageVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'express-sqlite-sync' && typeof manifest.version === 'string') return manifest.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 /** Builds the command-line program (exported for tests). */
 export function buildProgram(): Command {
-  const program = new Command('express-sqlite-sync').description('Operate servers kept in sync by express-sqlite-sync').showHelpAfterError();
+  const program = new Command('express-sqlite-sync')
+    .description('Operate servers kept in sync by express-sqlite-sync')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError();
   const remote = (command: Command): Command =>
     command
-      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync")
+      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
       .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
       .option('--timeout <ms>', 'give up after this long without data', '60000')
       .option('--json', 'print JSON');
   remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
   remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
+  remote(program.command('confirm-deletions').description('let a server make the file deletions its mass-delete guard holds back, then sync'))
+    .option('--peer <url>', "only those held for this peer (its URL as `status` shows it)")
+    .option('--root <name>', 'only those held in this root')
+    .action(confirmCommand);
   program
     .command('backup')
     .description('copy a live database with the SQLite online backup API (never a file copy)')
@@ -53,7 +75,8 @@ if (require.main === module) {
   buildProgram()
     .parseAsync()
     .catch((error: unknown) => {
-      process.stderr.write(`express-sqlite-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`express-sqlite-sync: ${message.replace(/^express-sqlite-sync: /, '')}\n`);
       process.exitCode = 1;
     });
 }

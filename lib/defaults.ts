@@ -36,6 +36,17 @@ export const DEFAULTS = Object.freeze({
   maxPeerAnswerBytes: 64 * MiB,
   /** How JSON bodies travel between peers (`Accept-Encoding`, `Content-Encoding`): see docs/PROTOCOL.md, "Compression". */
   peerCompression: 'gzip' as 'gzip' | 'br' | 'identity',
+  /**
+   * A temp file untouched for this long is a crash leftover, whoever wrote it
+   * (15 minutes: a transfer in progress writes far more often; a peer
+   * request stalls at most `peerTimeoutMs`, an upload at most Node's
+   * `requestTimeout` of 5 minutes).
+   */
+  staleTempFileMs: 15 * 60_000,
+  /** Shortest interval `start()` accepts, in ms; a shorter one is raised to it with a warning. */
+  minSyncIntervalMs: 1000,
+  /** A file sync may delete at most this share (percent) of a root's files on either side before an operator confirms. */
+  maxDeletePercent: 50,
   /** Backoff after failed syncs: first delay and longest delay, in ms. */
   backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
 });

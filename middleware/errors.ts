@@ -1,6 +1,24 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { SyncError } from '../lib/sync-error';
 import type { SyncLogger } from '../lib/logger';
+import { REFUSAL_STATUSES, type RefusalLog } from '../lib/refusal-log';
+
+/** Calls `then` once the response is sent (or the connection is gone). */
+function onFinished(res: Response, then: () => void): void {
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    res.off('finish', once);
+    res.off('close', once);
+    then();
+  };
+  if (res.writableFinished) setImmediate(once);
+  else {
+    res.on('finish', once);
+    res.on('close', once);
+  }
+}
 
 /** Multer's limit codes, mapped to our stable codes and HTTP statuses. */
 const MULTER_CODES: Readonly<Record<string, readonly [string, number, string]>> = {
@@ -90,20 +108,39 @@ export function sendSyncError(res: Response, error: SyncError): void {
   res.send(JSON.stringify({ error: { code: error.code, message: error.message } }));
 }
 
+/** The caller's address: Express's `req.ip` (which honours the app's `trust proxy`), else the socket's. */
+function callerOf(req: Request): string | undefined {
+  return req.ip ?? req.socket.remoteAddress;
+}
+
+/** Logs a refusal at warn (`request.refused`) and keeps it for `/status`. Never a header, so never a token. */
+function noteRefusal(logger: SyncLogger, refusals: RefusalLog | undefined, req: Request, error: SyncError): void {
+  const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerOf(req) };
+  logger.warn({ event: 'request.refused', status: refusal.status, code: refusal.code, method: refusal.method, path: refusal.path, from: refusal.from }, error.message);
+  refusals?.record(refusal);
+}
+
 /**
- * The router's only error middleware: every error becomes the JSON error shape.
- * 5xx errors are logged with their detail; the client sees "internal error".
+ * The router's only error middleware: every error becomes the JSON error
+ * shape. Refusals (401, 403, 409, 413, 422) are logged at warn with the
+ * caller's address and kept in `refusals`; a 5xx is logged with its detail
+ * (the client sees "internal error"), answered, and then passed on with
+ * `next(error)` once the answer is sent, so the app's own error middleware
+ * sees it too (it finds `res.headersSent` true and must not answer again).
  */
-export function syncErrorHandler(logger: SyncLogger): ErrorRequestHandler {
+export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): ErrorRequestHandler {
   return function syncErrorMiddleware(err: unknown, req, res, next) {
     const error = toSyncError(err);
     if (error.status >= 500) {
-      logger.error({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'sync request failed');
+      logger.error({ event: 'request.failed', status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, err: error.cause ?? error }, 'sync request failed');
+    } else if (REFUSAL_STATUSES.has(error.status)) {
+      noteRefusal(logger, refusals, req, error);
     }
     if (res.headersSent) {
       next(err);
       return;
     }
     sendSyncError(res, error);
+    if (error.status >= 500) onFinished(res, () => next(error));
   };
 }

@@ -5,6 +5,7 @@ import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
 import type { LocalFiles } from '../lib/files/local-files';
 import type { SyncClient } from '../lib/peers/sync-client';
+import { RefusalLog } from '../lib/refusal-log';
 import { SyncError } from '../lib/sync-error';
 import { tokenGate } from '../middleware/auth';
 import { syncErrorHandler } from '../middleware/errors';
@@ -50,15 +51,16 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
  */
 export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   const router = Router();
+  const refusals = new RefusalLog();
   router.use(securityHeaders());
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots }));
-  router.use(createStatusRouter({ client: parts.client, tracker: parts.tracker }));
+  router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));
   });
-  router.use(syncErrorHandler(config.logger));
+  router.use(syncErrorHandler(config.logger, refusals));
   return router;
 }

@@ -17,8 +17,9 @@ export interface SyncNode {
   readonly client: SyncClient | undefined;
   /**
    * Syncs with every peer every `intervalMs` (the first round at once),
-   * backing off after failures. Does nothing without peers.
-   * @throws RangeError for a bad interval
+   * backing off after failures. Does nothing without peers. An interval
+   * under 1000 ms is raised to 1000 ms with a warning in the log.
+   * @throws RangeError for an interval that is not a positive integer
    */
   start(intervalMs: number): void;
   /** Syncs with every peer now. */
@@ -31,7 +32,7 @@ export interface SyncNode {
  * Builds a server's sync: captures the database's tables, serves files, data
  * and status under one router, and, with `peers`, a {@link SyncClient} that
  * pulls, pushes and syncs files with each of them.
- * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`)
+ * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `maxDeletePercent`)
  * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
@@ -53,6 +54,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
           joinBySnapshot: options.joinBySnapshot,
           snapshotMinChanges: options.snapshotMinChanges,
           peerCompression: options.peerCompression,
+          maxDeletePercent: options.maxDeletePercent,
+          logger: config.logger,
         });
   const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {

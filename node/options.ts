@@ -60,7 +60,14 @@ export interface SyncRouterOptions {
    */
   readonly watchDirectories?: boolean;
   /**
-   * Where the router logs (a pino logger fits).
+   * This server's name for people ("pit laptop"), up to 100 characters:
+   * answered in `/data/info`, so its peers' status pages show it, and in `/status`.
+   * @defaultValue none (peers show its URL)
+   */
+  readonly name?: string;
+  /**
+   * Where the router (and, in `createSyncNode`, the sync client) logs: one
+   * line per event, fields listed in docs/API.md (a pino logger fits).
    * @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info`
    */
   readonly logger?: SyncLogger;
@@ -151,6 +158,15 @@ export interface SyncNodeOptions extends SyncRouterOptions {
    * @defaultValue `DEFAULTS.peerCompression` (`"gzip"`)
    */
   readonly peerCompression?: 'gzip' | 'br' | 'identity';
+  /**
+   * Largest share (percent, 0–100) of a root's files, on this server or on a
+   * peer, that one file sync may delete; a sync that would delete more is
+   * held back, every file kept, until an operator confirms
+   * (`POST /deletions/confirm`, `express-sqlite-sync confirm-deletions` or the
+   * status page). 100 turns the guard off.
+   * @defaultValue `DEFAULTS.maxDeletePercent` (50)
+   */
+  readonly maxDeletePercent?: number;
 }
 
 /** The options `createSyncRouter` knows. */
@@ -165,6 +181,7 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
   'refusedBodyDrainBytes',
   'refusedBodyDrainMs',
   'logger',
+  'name',
   'watchDirectories',
   'database',
   'tables',
@@ -178,5 +195,5 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
 /** The options `createSyncNode` knows: the router's and the sync client's. */
 export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([
   ...ROUTER_OPTION_NAMES,
-  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
+  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'maxDeletePercent', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
 ]);

@@ -21,6 +21,8 @@ export interface SyncConfig extends DrainLimits {
   readonly maxUploadBytes: number;
   readonly policy: FilePolicy;
   readonly logger: SyncLogger;
+  /** This server's name for people, when it has one. */
+  readonly name: string | undefined;
   readonly watchDirectories: boolean;
   readonly maxChangesetBytes: number;
   readonly changesPageSize: number;
@@ -58,6 +60,14 @@ function resolvePageSizes(options: SyncRouterOptions): Pick<SyncConfig, 'changes
   return { changesPageSize, maxChangesPageSize };
 }
 
+function resolveName(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new TypeError(`express-sqlite-sync: \`name\` must be a string, got ${typeof value}`);
+  const name = value.trim();
+  if (name === '' || name.length > 100) throw new RangeError(`express-sqlite-sync: \`name\` must be 1-100 characters, got ${JSON.stringify(value)}`);
+  return name;
+}
+
 function isRequestLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
 }
@@ -86,6 +96,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
     logger: options.logger ?? createDefaultLogger(),
+    name: resolveName(options.name),
     watchDirectories: booleanOption(options.watchDirectories, 'watchDirectories', DEFAULTS.watchDirectories),
     maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', DEFAULTS.maxChangesetBytes),
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),

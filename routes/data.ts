@@ -21,6 +21,8 @@ export interface DataRoutesConfig {
   readonly snapshots: SnapshotSource | undefined;
   /** Read the next page ahead while a peer applies this one (the benchmarks turn it off to measure it). @defaultValue true */
   readonly readAhead?: boolean;
+  /** This server's name for people, answered in `/info` when set. */
+  readonly name?: string;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -85,7 +87,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
     if (site !== undefined && (typeof site !== 'string' || !/^[0-9a-f]{32}$/.test(site))) {
       throw new SyncError('BAD_QUERY', 400, '`site` must be a site id: 32 lowercase hexadecimal characters');
     }
-    res.json(config.tracker.info(site));
+    const info = config.tracker.info(site);
+    res.json(config.name === undefined ? info : { ...info, name: config.name });
   });
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));

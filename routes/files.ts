@@ -18,6 +18,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 async function listChecksums(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const target = await resolveSyncPath(config.roots, req.query.path, false);
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
+  if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);

@@ -1,27 +1,51 @@
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { formatMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
+import type { RefusalLog } from '../lib/refusal-log';
+import { SyncError } from '../lib/sync-error';
 
 /** What the status routes read. */
 export interface StatusConfig {
+  /** This server's name, when it has one. */
+  readonly name: string | undefined;
   /** The sync client, when this server has peers. */
   readonly client: SyncClient | undefined;
   /** This server's data, when it syncs data. */
   readonly tracker: ChangeTracker | undefined;
+  /** The requests this server refused lately. */
+  readonly refusals: RefusalLog;
 }
 
 /** The body of `GET /status` (and the figures of `/metrics`), built here only. */
 function currentStatus(config: StatusConfig): SyncStatus {
   const info = config.tracker?.info();
-  return { site: info?.site, seq: info?.seq, conflicts: config.tracker?.conflictCount() ?? 0, peers: config.client?.peerStatuses() ?? [] };
+  const client = config.client;
+  return {
+    name: config.name,
+    site: info?.site,
+    seq: info?.seq,
+    conflicts: config.tracker?.conflictCount() ?? 0,
+    peers: client?.peerStatuses() ?? [],
+    heldDeletions: client?.heldDeletions() ?? [],
+    fileConflicts: client?.recentFileConflicts() ?? [],
+    refusals: config.refusals.recent(),
+  };
+}
+
+/** 200 when every peer synced, 207 when some failed, 502 when all failed. */
+export function runStatus(results: readonly PeerSyncResult[]): number {
+  const failed = results.filter((result) => !result.ok).length;
+  if (failed === 0) return 200;
+  return failed === results.length ? 502 : 207;
 }
 
 async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {
   const client = config.client;
   if (req.query.stream !== 'ndjson') {
-    res.json({ results: client === undefined ? [] : await client.syncAll() });
+    const results = client === undefined ? [] : await client.syncAll();
+    res.status(runStatus(results)).json({ results });
     return;
   }
   res.status(200).type('application/x-ndjson');
@@ -38,9 +62,33 @@ async function runNow(config: StatusConfig, req: Request, res: Response): Promis
   }
 }
 
+function optionalText(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 4096) throw new SyncError('BAD_REQUEST', 400, `\`${name}\` must be a string`);
+  return value;
+}
+
 /**
- * `GET /status` (JSON), `POST /run` (sync with every peer now; JSON, or
- * NDJSON progress lines then the results with `?stream=ndjson`) and
+ * `POST /deletions/confirm` `{ peer?, root? }`: confirms the deletions the
+ * mass-delete guard holds back (all of them, a peer's, or a root's), then
+ * syncs the peers concerned now and answers what was confirmed and the results.
+ */
+async function confirmDeletions(config: StatusConfig, req: Request, res: Response): Promise<void> {
+  const raw: unknown = req.body;
+  const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const filter = { peer: optionalText(body, 'peer'), root: optionalText(body, 'root') };
+  const confirmed = config.client?.confirmDeletions(filter) ?? [];
+  if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
+  const peers = [...new Set(confirmed.map((entry) => entry.peer))];
+  const results = await Promise.all(peers.map((peer) => (config.client as SyncClient).syncPeer(peer)));
+  res.json({ confirmed, results }); // confirmed either way; each sync's outcome is in its result
+}
+
+/**
+ * `GET /status` (JSON), `POST /run` (sync with every peer now: 200, or 207
+ * when some peers failed, 502 when all did; NDJSON progress lines then the
+ * results with `?stream=ndjson`), `POST /deletions/confirm` and
  * `GET /metrics` (Prometheus text).
  */
 export function createStatusRouter(config: StatusConfig): Router {
@@ -49,8 +97,9 @@ export function createStatusRouter(config: StatusConfig): Router {
     res.json(currentStatus(config));
   });
   router.post('/run', (req, res) => runNow(config, req, res));
+  router.post('/deletions/confirm', express.json({ limit: '16kb' }), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(formatMetrics(currentStatus(config), config.client?.totals() ?? new Map()));
+    res.type('text/plain; version=0.0.4').send(formatMetrics(currentStatus(config), config.client?.totals() ?? new Map(), config.refusals.counts()));
   });
   return router;
 }

@@ -3,8 +3,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createDefaultLogger, createSyncNode, type SyncLogger, type SyncNode } from '../index';
+import { createDefaultLogger, createSyncNode, SyncError, type SyncLogger, type SyncNode } from '../index';
 import { SAMPLE_ROOTS } from './config';
+import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
+import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
 import { SCOUTING_TABLES } from './scouting-schema';
@@ -23,6 +25,8 @@ export interface SampleAppOptions {
   readonly peers?: readonly string[];
   /** CA certificate (PEM) to trust for peers with self-signed certificates. */
   readonly peerCa?: Buffer;
+  /** This server's name on its peers' status pages. @defaultValue none */
+  readonly name?: string;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -42,6 +46,8 @@ function ensureInstanceSettings(dataDir: string): void {
  * The sample app: the sync node under `/api/sync` with the five roots of the
  * data directory and the scouting tables, its peers, the scouting API under
  * `/api`, and the HTML pages (`/`, `/reports`, `/reports/new`, `/photos`).
+ * Writes sent by another web site are refused everywhere, and the JSON API
+ * takes JSON only.
  */
 export function createSampleApp(options: SampleAppOptions): SampleApp {
   const { dataDir, db } = options;
@@ -50,6 +56,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');
+  app.use(refuseCrossSiteWrites());
   const sync = createSyncNode({
     token: options.token,
     roots,
@@ -58,17 +65,30 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     tables: SCOUTING_TABLES,
     peers: options.peers ?? [],
     peerCa: options.peerCa,
+    name: options.name,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);
+  app.use('/api', createApi(db));
+  app.use(createPages({ db, dataDir, logger }));
+  // The app's own error middleware, for errors no router answered (a cross-site refusal), or
+  // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
+  app.use('/api', apiErrorHandler(logger));
+  app.use(pageErrorHandler(logger));
+  return { app, sync };
+}
 
+/** The JSON API: health, the scouting tables and app events; JSON bodies only; its errors go to the app's `apiErrorHandler`. */
+function createApi(db: Database.Database): express.Router {
+  const api = express.Router();
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
-  app.use(express.json({ limit: '100kb' }));
-  app.get('/api/health', (_req, res) => {
+  api.use(requireJsonWrites());
+  api.use(express.json({ limit: '100kb' }));
+  api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use('/api', createScoutingApi(db));
-  app.post('/api/events', (req, res) => {
+  api.use(createScoutingApi(db));
+  api.post('/events', (req, res) => {
     const body = req.body as { kind?: unknown; detail?: unknown } | undefined;
     const kind = typeof body?.kind === 'string' ? body.kind.slice(0, 100) : 'note';
     const detail = typeof body?.detail === 'string' ? body.detail.slice(0, 10000) : null;
@@ -76,6 +96,8 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     recordEvent.run(id, new Date().toISOString(), kind, detail);
     res.status(201).json({ id });
   });
-  app.use(createPages({ db, dataDir, logger }));
-  return { app, sync };
+  api.use((req, _res, next) => {
+    next(new SyncError('NOT_FOUND', 404, `no API route ${req.method} ${req.path}`));
+  });
+  return api;
 }

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
-import type { SyncLogger, SyncNode } from '../index';
+import { answerClientErrorsAsJson, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -28,10 +28,11 @@ export interface RunningSampleApp {
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile);
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa });
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
+  answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -54,16 +55,33 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
   };
 }
 
-async function main(): Promise<void> {
-  const logger = pino({ name: 'sample-app', level: process.env.LOG_LEVEL ?? 'info' });
-  const config = readSampleConfig();
-  const running = await startSampleApp(config, logger);
-  const origin = config.tokenGenerated ? 'generated, saved in DATA_DIR/.sync-token' : 'from SYNC_TOKEN or DATA_DIR/.sync-token';
-  logger.info({ url: running.url, dataDir: config.dataDir }, 'sample app listening');
+/** A token shown in a log or a banner: its first and last four characters only. */
+export function maskToken(token: string): string {
+  return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
+}
+
+/**
+ * The lines printed at start: where the app and its status page are, its
+ * name, the peers and the token: in full only when this start generated it
+ * (so the operator can give it to the other servers); otherwise masked, with
+ * where it is (`SYNC_TOKEN`, or `DATA_DIR/.sync-token`).
+ */
+export function startBanner(config: SampleConfig, url: string): string {
+  const token =
+    config.tokenSource === 'generated'
+      ? `${config.token} (generated, saved in DATA_DIR/.sync-token; give the other servers the same one)`
+      : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
-  process.stdout.write(
-    `\nSample app: ${running.url}\nSync API:   ${running.url}/api/sync   status page: ${running.url}/api/sync/ui\nSync token (${origin}): ${config.token}\nPeers:      ${peers}\n\n`,
-  );
+  const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n\n`;
+}
+
+async function main(): Promise<void> {
+  const config = readSampleConfig();
+  const logger = pino({ name: 'sample-app', level: config.logLevel });
+  const running = await startSampleApp(config, logger);
+  logger.info({ event: 'app.listening', url: running.url, dataDir: config.dataDir, name: config.name }, 'sample app listening');
+  process.stdout.write(startBanner(config, running.url));
   const shutdown = (): void => {
     void running.close().then(() => process.exit(0));
   };

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../lib/data/capture';
+import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { SYNC_BENCH_SCHEMA } from '../sync-rows';
 
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SYNC_BENCH_SCHEMA);
-  const client = new SyncClient({ peers: [url], token, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir, syncPageSize: Number(pageSize), joinBySnapshot: false });
+  const client = new SyncClient({ logger: silentLogger, peers: [url], token, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir, syncPageSize: Number(pageSize), joinBySnapshot: false });
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => {

@@ -1,3 +1,4 @@
+import { normalizePeerUrl } from '../../lib/peers/client-options';
 import { PeerHttp } from '../../lib/peers/peer-http';
 
 /** Options every remote command takes. */
@@ -8,12 +9,14 @@ export interface RemoteOptions {
 }
 
 /**
- * A client for the server named by `--url` (its sync router's base URL) with
- * `--token` or `SYNC_TOKEN`.
- * @throws Error when no token is given
+ * A client for the server named by `--url` (its sync router's base URL; a
+ * URL without a path means its `/api/sync`, as in `peers` and `SYNC_PEERS`)
+ * with `--token` or `SYNC_TOKEN`.
+ * @throws Error when no token is given; TypeError for a URL that is not http(s)
  */
 export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = options.token ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
-  return new PeerHttp({ url: options.url, token }, { peerTimeoutMs: Number(options.timeout) });
+  const url = normalizePeerUrl(options.url, '--url');
+  return new PeerHttp({ url, token }, { peerTimeoutMs: Number(options.timeout) });
 }

@@ -2,21 +2,41 @@ import type { Static } from '@sinclair/typebox';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
 import { remoteServer, type RemoteOptions } from './remote';
 
+type Status = Static<typeof SyncStatusSchema>;
+type Peer = Status['peers'][number];
+
 function ago(iso: string | undefined): string {
   if (iso === undefined) return 'never';
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
+function until(iso: string | undefined): string {
+  if (iso === undefined) return '';
+  const seconds = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
+  return `   next try in ${seconds}s`;
+}
+
+function peerLine(peer: Peer): string {
+  const who = peer.name === undefined ? peer.url : `${peer.name} (${peer.url})`;
+  const state = peer.running ? 'syncing' : peer.lastError === undefined ? (peer.state ?? 'ok') : `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}`;
+  const undelivered = peer.undeliveredChanges === undefined ? '' : `   not yet delivered ${peer.undeliveredChanges}`;
+  const lag = peer.lagChanges === undefined ? '' : `   not yet received ${peer.lagChanges}`;
+  const skew = peer.clockSkewMs === undefined ? '' : `   clock skew ${peer.clockSkewMs} ms`;
+  return `- ${who}   last success ${ago(peer.lastSuccessAt)}   ${state}${undelivered}${lag}${skew}${peer.lastError === undefined ? '' : until(peer.nextRunAt)}`;
+}
+
 /** Formats a status answer for a terminal. */
-export function formatStatus(status: Static<typeof SyncStatusSchema>): string {
-  const lines = [`site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
+export function formatStatus(status: Status): string {
+  const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
-  for (const peer of status.peers) {
-    const state = peer.running ? 'syncing' : peer.lastError === undefined ? 'ok' : `failing (${peer.failures}×): ${peer.lastError}`;
-    const lag = peer.lagChanges === undefined ? '' : `   lag ${peer.lagChanges} changes`;
-    const skew = peer.clockSkewMs === undefined ? '' : `   clock skew ${peer.clockSkewMs} ms`;
-    lines.push(`- ${peer.url}   last success ${ago(peer.lastSuccessAt)}   ${state}${lag}${skew}`);
+  for (const peer of status.peers) lines.push(peerLine(peer));
+  for (const held of status.heldDeletions ?? []) {
+    const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
+    lines.push(
+      `! HELD: syncing ${held.root} with ${held.peer} would delete ${held.count} of ${held.files} files ${where} (${held.percent}%); every file is kept.`,
+      `  If that is intended: express-sqlite-sync confirm-deletions --url <this server> --peer ${held.peer} --root ${held.root}`,
+    );
   }
   return lines.join('\n');
 }

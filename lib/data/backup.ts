@@ -28,6 +28,7 @@ export async function backupDatabase(dbPath: string, outPath: string, options: {
         return 256;
       },
     });
+    options.onProgress?.(pages, pages); // the last callback comes before the last step
     await rename(temp, outPath);
   } catch (error) {
     await rm(temp, { force: true });

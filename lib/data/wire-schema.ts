@@ -89,6 +89,8 @@ export const DataInfoSchema = Type.Object({
   now: Type.Number(),
   /** With `?site=`: this server's pull cursor for that site (its seq up to which its changes are applied here). */
   cursor: Type.Optional(Counter),
+  /** The server's name for people (its `name` option), when it has one. */
+  name: Type.Optional(Type.String({ maxLength: 100 })),
 });
 
 /** JSON Schema of one conflict as an apply result reports it. */

@@ -1,26 +1,30 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
-import { TEMP_FILE_MARKER } from './safe-path';
+import { releaseTempPath, reserveTempPath } from './temp-files';
 import { SyncError } from '../sync-error';
 
 /**
- * A temp file name beside `target`: hidden, marked with {@link TEMP_FILE_MARKER}
- * so scans skip it, and random so concurrent uploads never share one.
+ * A temp file name beside `target`: hidden, marked with `TEMP_FILE_MARKER`
+ * so scans skip it, stamped with this process's pid and random so concurrent
+ * writers never share one. It is reserved for this process (never swept as a
+ * crash leftover) until it is committed or removed.
  */
 export function tempPathFor(target: string): string {
-  const suffix = randomBytes(6).toString('hex');
-  return path.join(path.dirname(target), `.${path.basename(target)}${TEMP_FILE_MARKER}${suffix}`);
+  return reserveTempPath(target);
 }
 
 /** Creates the target's directory and opens a new temp file beside it (never an existing one). */
 export async function openTempFile(target: string): Promise<{ readonly tempPath: string; readonly handle: FileHandle }> {
   await mkdir(path.dirname(target), { recursive: true });
   const tempPath = tempPathFor(target);
-  const handle = await open(tempPath, 'wx', 0o644);
-  return { tempPath, handle };
+  try {
+    return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
+  } catch (error) {
+    releaseTempPath(tempPath);
+    throw error;
+  }
 }
 
 /** Flushes a directory entry change to disk; ignored where directories cannot be opened (Windows). */
@@ -45,6 +49,7 @@ export async function syncDirectory(directory: string): Promise<void> {
 export async function commitTempFile(tempPath: string, target: string): Promise<void> {
   if (await isDatabaseOnDisk(target)) throw databaseContentRefused(path.basename(target));
   await rename(tempPath, target);
+  releaseTempPath(tempPath);
   await syncDirectory(path.dirname(target));
 }
 
@@ -60,6 +65,7 @@ export async function removeSyncedFile(absolute: string): Promise<void> {
 /** Removes a temp file; a file already gone is not an error. */
 export async function removeTempFile(tempPath: string): Promise<void> {
   await rm(tempPath, { force: true });
+  releaseTempPath(tempPath);
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */

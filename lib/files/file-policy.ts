@@ -36,7 +36,12 @@ export interface FilePolicyOptions {
 
 /** Decides whether a file is a database file, by name and by content. */
 export interface FilePolicy {
-  /** True when `relativePath` names a database file or matches an extra pattern. */
+  /**
+   * True when any segment of `relativePath` (a folder on the way as much as
+   * the file) is a database name, or the path matches an extra pattern: a
+   * folder named `app.db-journal` or `app.db` stops SQLite from opening
+   * `app.db`, so it is refused like the file.
+   */
   isDatabaseName(relativePath: string): boolean;
   /** True when `header` (the first bytes of a file) is SQLite, WAL or journal content. */
   isDatabaseContent(header: Uint8Array): boolean;
@@ -104,9 +109,10 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   const matchExtra = patterns.length > 0 ? picomatch([...patterns], { nocase: true, dot: true }) : () => false;
   return {
     isDatabaseName(relativePath: string): boolean {
-      const canonical = canonicalFileName(relativePath);
-      if (canonical === '' || isBuiltInDatabaseName(canonical, names)) return true;
-      return matchExtra(relativePath) || matchExtra(canonical);
+      if (canonicalFileName(relativePath) === '') return true;
+      const segments = relativePath.split(/[/\\]/).filter((segment) => segment !== '');
+      if (segments.some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names))) return true;
+      return matchExtra(relativePath) || segments.some((segment) => matchExtra(canonicalFileName(segment)));
     },
     isDatabaseContent: isDatabaseHeader,
   };

@@ -5,6 +5,7 @@ import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } f
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import { TEMP_FILE_MARKER } from './safe-path';
+import { removeIfStaleTempFile } from './temp-files';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
 /** One file of a manifest. */
@@ -110,10 +111,17 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
   const subdirs: string[] = [];
   let trustable = true;
   for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER)) continue;
+    if (entry.name.includes(TEMP_FILE_MARKER)) {
+      // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
+      removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
+      trustable = false;
+      continue;
+    }
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
+      // A folder named like a database (`app.db-journal/`) is never entered, listed or synced.
+      if (state.options.policy.isDatabaseName(relative)) continue;
       subdirs.push(entry.name);
       state.options.cache.listings?.invalidate(absolute);
       state.pending.push([absolute, relative]);
@@ -173,12 +181,13 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
 
 /**
  * Lists every file under `rootDir/folder` with its size, mtime and SHA-256,
- * sorted by path. Database files (by name or content) and our temp files are
- * left out; symlinks are followed only to files inside the root; symlinked
- * directories are not entered. Unchanged files are answered from the cache,
- * and unchanged watched directories without even an `lstat`. The scan works
- * in short synchronous slices and yields between them, so a large tree does
- * not stall the server.
+ * sorted by path. Database files (by name or content), folders named like
+ * a database (and all they hold) and our temp files are left out (a stale
+ * temp file, a crash leftover, is removed); symlinks are followed only to
+ * files inside the root; symlinked directories are not entered. Unchanged
+ * files are answered from the cache, and unchanged watched directories
+ * without even an `lstat`. The scan works in short synchronous slices and
+ * yields between them, so a large tree does not stall the server.
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  */

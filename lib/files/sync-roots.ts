@@ -1,13 +1,31 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { sweepStaleTempFilesSync } from './temp-files';
 
 const ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/** Creates a root's directory; a file or something else in its place is named plainly. */
+function openRootDirectory(name: string, absolute: string): string {
+  try {
+    const existing = statSync(absolute, { throwIfNoEntry: false });
+    if (existing !== undefined && !existing.isDirectory()) {
+      throw new TypeError(`express-sqlite-sync: roots.${name} is ${absolute}, which is a file, not a folder; point it at a folder (it is created when missing)`);
+    }
+    mkdirSync(absolute, { recursive: true });
+  } catch (error) {
+    if (error instanceof TypeError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new TypeError(`express-sqlite-sync: roots.${name}: cannot create the folder ${absolute} (${code}); a file may stand where a folder on its way is needed`, { cause: error });
+  }
+  return realpathSync(absolute);
+}
+
 /**
  * Checks the sync-root map, creates missing directories and resolves each to
- * its real path, so later containment checks compare like with like.
+ * its real path, so later containment checks compare like with like. Crash
+ * leftovers (stale temp files, see `sweepStaleTempFilesSync`) are removed.
  * @param roots - root name to directory (relative directories resolve against the working directory)
- * @throws TypeError when `roots` is not an object of directory strings
+ * @throws TypeError when `roots` is not an object of directory strings, or a root is a file
  * @throws RangeError when a root name is not a short `[A-Za-z0-9_-]` word
  */
 export function resolveSyncRoots(roots: unknown): ReadonlyMap<string, string> {
@@ -22,9 +40,9 @@ export function resolveSyncRoots(roots: unknown): ReadonlyMap<string, string> {
     if (typeof directory !== 'string' || directory === '') {
       throw new TypeError(`express-sqlite-sync: roots.${name} must be a directory path string`);
     }
-    const absolute = path.resolve(directory);
-    mkdirSync(absolute, { recursive: true });
-    resolved.set(name, realpathSync(absolute));
+    const real = openRootDirectory(name, path.resolve(directory));
+    sweepStaleTempFilesSync(real);
+    resolved.set(name, real);
   }
   return resolved;
 }

@@ -3,6 +3,7 @@ import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
+import { createDefaultLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
 import type { BackoffOptions } from './scheduler';
 
@@ -32,6 +33,15 @@ export interface SyncClientOptions {
   readonly snapshotMinChanges?: number;
   /** How pages travel: `gzip`, `br` or `identity` (see docs/PROTOCOL.md, "Compression"). @defaultValue `DEFAULTS.peerCompression` */
   readonly peerCompression?: ContentCoding;
+  /**
+   * Largest share (percent, 0–100) of a root's files, on either side, one file
+   * sync may delete; a sync that would delete more is held back until an
+   * operator confirms (`confirmDeletions`). 100 turns the guard off.
+   * @defaultValue `DEFAULTS.maxDeletePercent` (50)
+   */
+  readonly maxDeletePercent?: number;
+  /** Where the client logs its events. @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info` */
+  readonly logger?: SyncLogger;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -48,20 +58,37 @@ export interface SyncClientConfig {
   readonly joinBySnapshot: boolean;
   readonly snapshotMinChanges: number;
   readonly peerCompression: ContentCoding;
+  readonly maxDeletePercent: number;
+  readonly logger: SyncLogger;
+}
+
+/** The path a peer URL without one points at: where the sample app and the README mount the router. */
+export const DEFAULT_SYNC_PATH = '/api/sync';
+
+/**
+ * A peer's sync API URL, as every entry point reads it (`peers`,
+ * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
+ * means that server's `/api/sync`; a trailing `/` is dropped.
+ * @param where - what to name in the error, e.g. "peer" or "--url"
+ * @throws TypeError when it is not an http(s) URL
+ */
+export function normalizePeerUrl(input: string, where = 'peer'): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(input)} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${input} must use http or https`);
+  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${input} must not carry a query or a fragment`);
+  return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function checkPeers(value: unknown): readonly string[] {
   if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
   return value.map((peer: unknown) => {
     if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
-    let url: URL;
-    try {
-      url = new URL(peer);
-    } catch {
-      throw new TypeError(`express-sqlite-sync: peer ${JSON.stringify(peer)} is not a URL; write it as http://host:port/api/sync`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: peer ${peer} must use http or https`);
-    return peer.replace(/\/+$/, '');
+    return normalizePeerUrl(peer);
   });
 }
 
@@ -96,6 +123,12 @@ function checkCoding(value: unknown): ContentCoding {
   return value;
 }
 
+function checkPercent(value: unknown): number {
+  const percent = nonNegativeInteger(value, 'maxDeletePercent', DEFAULTS.maxDeletePercent);
+  if (percent > 100) throw new RangeError(`express-sqlite-sync: \`maxDeletePercent\` must be 0-100 (100 turns the guard off), got ${percent}`);
+  return percent;
+}
+
 /**
  * Checks a sync client's options, once, and applies the defaults.
  * @throws TypeError for a wrong type, a peer URL that is not http(s), a missing `stateDir` with files, or neither `data` nor `files`
@@ -122,5 +155,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),
     snapshotMinChanges: nonNegativeInteger(options.snapshotMinChanges, 'snapshotMinChanges', DEFAULTS.snapshotMinChanges),
     peerCompression: checkCoding(options.peerCompression),
+    maxDeletePercent: checkPercent(options.maxDeletePercent),
+    logger: options.logger ?? createDefaultLogger(),
   };
 }

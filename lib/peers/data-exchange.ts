@@ -6,6 +6,8 @@ import { SyncError } from '../sync-error';
 /** What the handshake learnt of the peer. */
 export interface Handshake {
   readonly remoteSite: string;
+  /** The peer's name, when it has one. */
+  readonly remoteName: string | undefined;
   readonly remoteSeq: number;
   /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
   readonly clockSkewMs: number | undefined;
@@ -39,7 +41,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
-  return { remoteSite: info.site, remoteSeq: info.seq, clockSkewMs };
+  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
 }
 
 /** Counts of one direction of data sync. */

@@ -7,6 +7,8 @@ import { manifestAnswerCheck } from '../files/wire-schema';
 import type { PeerHttp } from './peer-http';
 import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
+import type { DeletionPlan } from './delete-guard';
+import type { HeldDeletion } from './sync-status';
 
 /** One peer as a file sync sees it. */
 export interface PeerFileLink {
@@ -20,6 +22,12 @@ export interface PeerFileLink {
   readonly now: () => Date;
   /** Called after each file step. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The mass-delete guard: given what the plan would delete, the deletions
+   * held back (the root is then left as it is), or none to go ahead.
+   * @defaultValue none: every planned deletion is made
+   */
+  readonly guardDeletions?: (root: string, plan: DeletionPlan) => readonly HeldDeletion[];
 }
 
 /** A file sync of one root with one peer: this server's files and the peer's link. */
@@ -38,6 +46,8 @@ export interface RootSyncResult {
   readonly errors: Array<{ readonly path: string; readonly code: string; readonly message: string }>;
   /** True when the peer has no such root. */
   skipped: boolean;
+  /** Deletions the mass-delete guard held back: nothing of the root was synced. */
+  held: readonly HeldDeletion[];
 }
 
 async function remoteManifest(context: RootJob, root: string): Promise<ReadonlyMap<string, string> | undefined> {
@@ -112,26 +122,18 @@ function describe(error: unknown): { code: string; message: string } {
   return { code: 'FILE_SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
 }
 
-/**
- * Syncs one root with the peer, both ways, against the last synced state:
- * plans every path (see `planFileSync`), performs each step with
- * preconditions on both sides, and records the new base only for steps that
- * succeeded. A failed step is reported and retried next time.
- */
-export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: string): Promise<RootSyncResult> {
-  const context: RootJob = { ...files, ...link };
-  const result: RootSyncResult = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false };
-  const rootDir = context.roots.get(root);
-  if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
-  const remote = await remoteManifest(context, root);
-  if (remote === undefined) {
-    result.skipped = true;
-    return result;
-  }
-  checkRemotePaths(context, root, remote);
-  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache })).map((file) => [file.path, file.sha256]));
-  const when = context.now();
-  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
+/** What the plan deletes on each side, for the mass-delete guard. */
+function deletionPlan(actions: readonly FileAction[], localFiles: number, remoteFiles: number): DeletionPlan {
+  return {
+    here: actions.filter((action) => action.kind === 'delete-local').map((action) => action.path),
+    there: actions.filter((action) => action.kind === 'delete-remote').map((action) => action.path),
+    localFiles,
+    remoteFiles,
+  };
+}
+
+/** Performs the planned steps one by one; a failed step is reported, the base recorded only for steps that succeeded. */
+async function performAll(context: RootJob, root: string, actions: readonly FileAction[], result: RootSyncResult): Promise<void> {
   let done = 0;
   for (const action of actions) {
     try {
@@ -143,6 +145,33 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
     done += 1;
     context.onProgress?.(done, actions.length);
   }
+}
+
+/**
+ * Syncs one root with the peer, both ways, against the last synced state:
+ * plans every path (see `planFileSync`), lets the mass-delete guard hold the
+ * whole root back, performs each step with preconditions on both sides, and
+ * records the new base only for steps that succeeded. A failed step is
+ * reported and retried next time. The scan that starts it also removes
+ * crash leftovers (stale temp files) of the root.
+ */
+export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: string): Promise<RootSyncResult> {
+  const context: RootJob = { ...files, ...link };
+  const result: RootSyncResult = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false, held: [] };
+  const rootDir = context.roots.get(root);
+  if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
+  const remote = await remoteManifest(context, root);
+  if (remote === undefined) {
+    result.skipped = true;
+    return result;
+  }
+  checkRemotePaths(context, root, remote);
+  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache })).map((file) => [file.path, file.sha256]));
+  const when = context.now();
+  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
+  result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
+  if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
+  await performAll(context, root, actions, result);
   await context.state.save();
   return result;
 }

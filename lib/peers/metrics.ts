@@ -1,4 +1,4 @@
-import type { PeerSyncResult, SyncStatus } from './sync-status';
+import type { PeerStatus, PeerSyncResult, SyncStatus } from './sync-status';
 
 /** Running totals of one peer's syncs since the process started. */
 export interface PeerTotals {
@@ -56,28 +56,40 @@ const COUNTERS: ReadonlyArray<readonly [keyof PeerTotals, string, string]> = [
   ['fileConflicts', 'express_sqlite_sync_file_conflicts_total', 'Files changed on both sides, kept twice.'],
 ];
 
+/** Refusals since start, per status and code (see `RefusalLog.counts`). */
+export type RefusalCounts = ReadonlyArray<{ readonly status: number; readonly code: string; readonly count: number }>;
+
+function peerGauges(lines: string[], status: SyncStatus): void {
+  const peer = (url: string): string => `{peer="${label(url)}"}`;
+  const known = <T>(pick: (p: PeerStatus) => T | undefined): Array<readonly [PeerStatus, T]> =>
+    status.peers.flatMap((p) => {
+      const value = pick(p);
+      return value === undefined ? [] : [[p, value] as const];
+    });
+  family(lines, 'express_sqlite_sync_peer_info', 'gauge', "The peer's name and state (always 1).", status.peers.map((p) => [`{peer="${label(p.url)}",name="${label(p.name ?? '')}",state="${p.state}"}`, 1]));
+  family(lines, 'express_sqlite_sync_peer_up', 'gauge', '1 when the last sync with the peer succeeded.', status.peers.map((p) => [peer(p.url), p.lastError === undefined && p.lastSuccessAt !== undefined ? 1 : 0]));
+  family(lines, 'express_sqlite_sync_peer_consecutive_failures', 'gauge', 'Failed syncs in a row.', status.peers.map((p) => [peer(p.url), p.failures]));
+  family(lines, 'express_sqlite_sync_peer_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful sync.', known((p) => p.lastSuccessAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
+  family(lines, 'express_sqlite_sync_peer_next_attempt_timestamp_seconds', 'gauge', 'Unix time of the next periodic sync or retry.', known((p) => p.nextRunAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
+  family(lines, 'express_sqlite_sync_peer_lag_changes', 'gauge', 'Changes not yet received from the peer, at the last contact.', known((p) => p.lagChanges).map(([p, n]) => [peer(p.url), n]));
+  family(lines, 'express_sqlite_sync_peer_undelivered_changes', 'gauge', 'Changes of this server not yet delivered to the peer.', known((p) => p.undeliveredChanges).map(([p, n]) => [peer(p.url), n]));
+  family(lines, 'express_sqlite_sync_peer_clock_skew_ms', 'gauge', "The peer's clock minus ours, in ms.", known((p) => p.clockSkewMs).map(([p, n]) => [peer(p.url), n]));
+  family(lines, 'express_sqlite_sync_peer_held_deletions', 'gauge', 'Files the mass-delete guard keeps from being deleted until an operator confirms.', status.peers.map((p) => [peer(p.url), p.heldDeletions.reduce((sum, held) => sum + held.count, 0)]));
+}
+
 /**
  * The Prometheus text exposition (format 0.0.4) of a server's sync state:
- * gauges for the local seq, conflicts and each peer's health, counters for
- * what moved.
+ * gauges for the local seq, conflicts and each peer's health (the same
+ * figures as `GET /status`), counters for what moved and what was refused.
  */
-export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, PeerTotals>): string {
+export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, PeerTotals>, refusals: RefusalCounts = []): string {
   const lines: string[] = [];
   family(lines, 'express_sqlite_sync_local_seq', 'gauge', 'Current local change sequence number.', status.seq === undefined ? [] : [['', status.seq]]);
   family(lines, 'express_sqlite_sync_conflicts', 'gauge', 'Data conflicts recorded in _sync_conflicts.', [['', status.conflicts]]);
+  peerGauges(lines, status);
   const peer = (url: string): string => `{peer="${label(url)}"}`;
-  family(lines, 'express_sqlite_sync_peer_up', 'gauge', '1 when the last sync with the peer succeeded.', status.peers.map((p) => [peer(p.url), p.lastError === undefined && p.lastSuccessAt !== undefined ? 1 : 0]));
-  family(lines, 'express_sqlite_sync_peer_consecutive_failures', 'gauge', 'Failed syncs in a row.', status.peers.map((p) => [peer(p.url), p.failures]));
-  family(
-    lines,
-    'express_sqlite_sync_peer_last_success_timestamp_seconds',
-    'gauge',
-    'Unix time of the last successful sync.',
-    status.peers.filter((p) => p.lastSuccessAt !== undefined).map((p) => [peer(p.url), Date.parse(p.lastSuccessAt as string) / 1000]),
-  );
-  family(lines, 'express_sqlite_sync_peer_lag_changes', 'gauge', 'Changes the peer had that were not pulled yet, at the last sync.', status.peers.filter((p) => p.lagChanges !== undefined).map((p) => [peer(p.url), p.lagChanges as number]));
-  family(lines, 'express_sqlite_sync_peer_clock_skew_ms', 'gauge', "The peer's clock minus ours, in ms.", status.peers.filter((p) => p.clockSkewMs !== undefined).map((p) => [peer(p.url), p.clockSkewMs as number]));
   family(lines, 'express_sqlite_sync_peer_last_duration_seconds', 'gauge', 'Duration of the last sync.', [...totals].map(([url, t]) => [peer(url), t.lastDurationMs / 1000]));
   for (const [key, name, help] of COUNTERS) family(lines, name, 'counter', help, [...totals].map(([url, t]) => [peer(url), t[key]]));
+  family(lines, 'express_sqlite_sync_refusals_total', 'counter', 'Requests this server refused, by status and code.', refusals.map((r) => [`{status="${r.status}",code="${label(r.code)}"}`, r.count]));
   return `${lines.join('\n')}\n`;
 }

@@ -46,6 +46,8 @@ export interface SchedulerOptions<Result> {
   readonly backoff: BackoffOptions;
   /** Random source for jitter (tests pass their own). */
   readonly random?: () => number;
+  /** Called after each sync once its outcome is recorded and the next one scheduled (for logs). */
+  readonly onSettled?: (peer: string, schedule: Readonly<PeerSchedule<Result>>) => void;
 }
 
 /**
@@ -142,6 +144,8 @@ export class SyncScheduler<Result> {
         state.running = false;
         this.#running.delete(peer);
         if (this.#intervalMs !== undefined) this.#schedule(peer, nextDelayMs(state.failures, this.#intervalMs, this.#options.backoff, this.#options.random));
+        else state.nextRunAt = undefined;
+        this.#options.onSettled?.(peer, { ...state });
       });
     this.#running.set(peer, run);
     return run;

@@ -47,6 +47,44 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
   }
 }
 
+/**
+ * A sync client's snapshot joins: with no synced data yet and a peer far
+ * enough ahead (`joinBySnapshot`, `snapshotMinChanges`), start from the
+ * peer's snapshot. One join at a time: once one peer's snapshot started the
+ * database, the others are not needed.
+ */
+export class SnapshotJoins {
+  readonly #enabled: boolean;
+  readonly #minChanges: number;
+  #turn: Promise<void> = Promise.resolve();
+
+  /** @param config - the client's resolved `joinBySnapshot` and `snapshotMinChanges` */
+  constructor(config: { readonly joinBySnapshot: boolean; readonly snapshotMinChanges: number }) {
+    this.#enabled = config.joinBySnapshot;
+    this.#minChanges = config.snapshotMinChanges;
+  }
+
+  /**
+   * Joins from the peer's snapshot when it is wanted; `onProgress(0)` before, `(1)` after.
+   * @returns the rows it brought (0 when not wanted, or when the peer serves none)
+   * @throws SyncError as {@link startFromSnapshot} does
+   */
+  async joinIfEmpty(peer: PeerHttp, data: ChangeTracker, remoteSite: string, remoteSeq: number, onProgress: (done: number) => void): Promise<number> {
+    const wanted = (): boolean => this.#enabled && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
+    if (!wanted()) return 0;
+    let rows = 0;
+    const turn = this.#turn.then(async () => {
+      if (!wanted()) return;
+      onProgress(0);
+      rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+      onProgress(1);
+    });
+    this.#turn = turn.catch(() => undefined);
+    await turn;
+    return rows;
+  }
+}
+
 /** What `joinFromPeer` did. */
 export interface JoinResult {
   /** The new database's own site id. */

@@ -4,14 +4,29 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 const Text = Type.String({ maxLength: 65536 });
 const Count = Type.Integer({ minimum: 0 });
 
+/** JSON Schema of a deletion held back by the mass-delete guard, as a client (the CLI) reads it. */
+export const HeldDeletionSchema = Type.Object({
+  peer: Text,
+  root: Text,
+  side: Type.Union([Type.Literal('here'), Type.Literal('there')]),
+  count: Count,
+  files: Count,
+  percent: Type.Number(),
+  examples: Type.Array(Text, { maxItems: 100 }),
+});
+
 /** JSON Schema of one peer in `GET /status`: the fields a client (the CLI) reads. */
 export const PeerStatusSchema = Type.Object({
   url: Text,
+  name: Type.Optional(Text),
+  state: Type.Optional(Text),
   running: Type.Boolean(),
   failures: Count,
   lastSuccessAt: Type.Optional(Text),
   lastError: Type.Optional(Text),
+  nextRunAt: Type.Optional(Text),
   lagChanges: Type.Optional(Type.Number()),
+  undeliveredChanges: Type.Optional(Type.Number()),
   clockSkewMs: Type.Optional(Type.Number()),
 });
 
@@ -19,9 +34,20 @@ export const PeerStatusSchema = Type.Object({
 export const SyncStatusSchema = Type.Object({
   site: Type.Optional(Text),
   seq: Type.Optional(Count),
+  name: Type.Optional(Text),
   conflicts: Count,
   peers: Type.Array(PeerStatusSchema, { maxItems: 100_000 }),
+  heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
 });
+
+/** JSON Schema of what `POST /deletions/confirm` answers, as far as the CLI reads it. */
+export const ConfirmAnswerSchema = Type.Object({
+  confirmed: Type.Array(HeldDeletionSchema, { maxItems: 100_000 }),
+  results: Type.Array(Type.Object({ peer: Text, ok: Type.Boolean() }), { maxItems: 100_000 }),
+});
+
+/** Compiled validator of a server's `/deletions/confirm` answer. */
+export const confirmAnswerCheck = TypeCompiler.Compile(ConfirmAnswerSchema);
 
 /** Compiled validator of a server's `/status` answer. */
 export const syncStatusCheck = TypeCompiler.Compile(SyncStatusSchema);

@@ -1,3 +1,6 @@
+import type { Refusal } from '../refusal-log';
+import type { PeerState } from './peer-failure';
+
 /** One step of a running sync, for progress bars. */
 export interface SyncProgress {
   /** The peer's URL. */
@@ -16,6 +19,32 @@ export interface FileConflict {
   readonly path: string;
   /** `<root>/<path>.sync-conflict-…`: holds the peer's version. */
   readonly copyPath: string;
+}
+
+/**
+ * File deletions the mass-delete guard holds back: a file sync that would
+ * delete more than `maxDeletePercent` of a root's files on one side stops
+ * and keeps every file until an operator confirms.
+ */
+export interface HeldDeletion {
+  /** The peer's URL. */
+  readonly peer: string;
+  /** The sync root. */
+  readonly root: string;
+  /** `here`: files this server would delete; `there`: files the peer would lose. */
+  readonly side: 'here' | 'there';
+  /** Files the sync would delete on that side. */
+  readonly count: number;
+  /** Files of the root on that side. */
+  readonly files: number;
+  /** `count` as a percentage of `files`, rounded. */
+  readonly percent: number;
+  /** The limit it is over. */
+  readonly maxDeletePercent: number;
+  /** Up to ten of the paths, `<root>/<path>`. */
+  readonly examples: readonly string[];
+  /** ISO time the sync stopped. */
+  readonly heldAt: string;
 }
 
 /** What one sync with one peer did. */
@@ -46,31 +75,55 @@ export interface PeerSyncResult {
   readonly error: { readonly code: string; readonly message: string } | undefined;
   /** Per-step file errors that did not stop the sync (retried next time). */
   readonly fileErrors: ReadonlyArray<{ readonly path: string; readonly code: string; readonly message: string }>;
+  /** Deletions the mass-delete guard held back in this sync (those roots were left as they were). */
+  readonly heldDeletions: readonly HeldDeletion[];
 }
 
 /** What `GET /status` tells of one peer. */
 export interface PeerStatus {
   readonly url: string;
+  /** The peer's name, from its `/data/info` (`name` option, `SYNC_NAME` in the sample app). */
+  readonly name: string | undefined;
   readonly siteId: string | undefined;
+  /** `ok`, `syncing`, `never-synced`, `unreachable`, `wrong-token` or `failing`. */
+  readonly state: PeerState;
   readonly running: boolean;
   /** ISO time of the last successful sync. */
   readonly lastSuccessAt: string | undefined;
   /** The last failure's message, cleared by a success. */
   readonly lastError: string | undefined;
+  /** The last failure's code, cleared by a success. */
+  readonly lastErrorCode: string | undefined;
   /** Consecutive failures. */
   readonly failures: number;
-  /** ISO time of the next periodic sync. */
+  /** ISO time of the next periodic sync (the next retry after a failure). */
   readonly nextRunAt: string | undefined;
-  /** Changes the peer had that we had not pulled, at the last sync. */
+  /** ISO time the peer last answered a handshake. */
+  readonly lastContactAt: string | undefined;
+  /** Changes not yet received from the peer: what it had beyond our cursor at the last contact. */
   readonly lagChanges: number | undefined;
+  /** Changes not yet delivered to the peer: this server's seq beyond the peer's push cursor, now. */
+  readonly undeliveredChanges: number | undefined;
+  /** Deletions held back for this peer until an operator confirms. */
+  readonly heldDeletions: readonly HeldDeletion[];
   /** The peer's clock minus ours, in ms, seen at the last handshake. */
   readonly clockSkewMs: number | undefined;
   /** The last sync's result. */
   readonly lastResult: PeerSyncResult | undefined;
 }
 
+/** A file changed on both sides, as `/status` lists the recent ones. */
+export interface RecentFileConflict extends FileConflict {
+  /** The peer it was synced with. */
+  readonly peer: string;
+  /** ISO time of the sync. */
+  readonly at: string;
+}
+
 /** The body of `GET /status`. */
 export interface SyncStatus {
+  /** This server's name (`name` option, `SYNC_NAME` in the sample app). */
+  readonly name: string | undefined;
   /** This server's site id. */
   readonly site: string | undefined;
   /** This server's current change sequence number. */
@@ -79,4 +132,10 @@ export interface SyncStatus {
   readonly conflicts: number;
   /** Every configured peer. */
   readonly peers: readonly PeerStatus[];
+  /** Every deletion held back by the mass-delete guard, all peers. */
+  readonly heldDeletions: readonly HeldDeletion[];
+  /** The most recent file conflicts (newest first, at most 50). */
+  readonly fileConflicts: readonly RecentFileConflict[];
+  /** The most recent requests refused (newest first, at most 50). */
+  readonly refusals: readonly Refusal[];
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type express from 'express';
-import { silentLogger, type SyncNode } from '../../index';
+import { answerClientErrorsAsJson, silentLogger, type SyncLogger, type SyncNode } from '../../index';
 import { createSampleApp } from '../app';
 import { readSampleConfig } from '../config';
 import { openSampleDatabase } from '../database';
@@ -21,12 +21,20 @@ export interface DemoServer {
   /** Its app, and its sync node (`sync.syncNow()`). */
   readonly app: express.Express;
   readonly sync: SyncNode;
+  /** Its HTTP listener (close it to take the server off the network while its peers go on). */
+  readonly listener: http.Server;
 }
 
 /** Who server `index` syncs with, among `count`; the default is everyone else (a mesh). */
 export type PeersOf = (index: number, count: number) => readonly number[];
 
 const mesh: PeersOf = (index, count) => Array.from({ length: count }, (_, i) => i).filter((i) => i !== index);
+
+/** How the servers of a cluster are set up beyond their peers. */
+export interface ClusterOptions {
+  /** The logger of each server, by name. @defaultValue silent */
+  readonly loggerFor?: (name: string) => SyncLogger;
+}
 
 /** The running servers and how to stop them. */
 export interface DemoCluster {
@@ -45,6 +53,7 @@ interface Listener {
 async function listenOnFreePort(): Promise<Listener> {
   let handler: http.RequestListener = (_req, res) => res.end();
   const server = http.createServer((req, res) => handler(req, res));
+  answerClientErrorsAsJson(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
@@ -54,19 +63,21 @@ async function listenOnFreePort(): Promise<Listener> {
 
 /**
  * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
- * own data directory under `baseDir`, wired by `peersOf` (default: every one
- * a peer of every other). Periodic sync stays off: callers run rounds themselves.
+ * own data directory under `baseDir` and its name as its sync name, wired by
+ * `peersOf` (default: every one a peer of every other). Periodic sync stays
+ * off: callers run rounds themselves.
  */
-export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh): Promise<DemoCluster> {
+export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh, options: ClusterOptions = {}): Promise<DemoCluster> {
   const listeners = await Promise.all(names.map(() => listenOnFreePort()));
   const syncUrls = listeners.map((listener) => `http://127.0.0.1:${listener.port}/api/sync`);
   const nodes = listeners.map((listener, index) => {
     const config = readSampleConfig({ DATA_DIR: path.join(baseDir, names[index] ?? String(index)), SYNC_TOKEN: token });
     const db = openSampleDatabase(config.dataDir);
     const peers = peersOf(index, names.length).map((other) => syncUrls[other] ?? '');
-    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: silentLogger, peers });
+    const name = names[index] ?? String(index);
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: options.loggerFor?.(name) ?? silentLogger, peers, name });
     listener.handle(app);
-    const server: DemoServer = { name: names[index] ?? String(index), url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync };
+    const server: DemoServer = { name, url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync, listener: listener.server };
     return { server };
   });
   return {

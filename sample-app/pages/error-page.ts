@@ -11,6 +11,7 @@ const HINTS: Readonly<Record<string, string>> = {
   FILE_TOO_LARGE: 'The file is too large for a pit photo.',
   NOT_A_PHOTO: 'Only photos can be uploaded here.',
   BAD_PATH: 'The file name cannot be stored as it is; rename the file and try again.',
+  CROSS_SITE_REFUSED: 'This form was sent from another web site, so nothing was saved. Use this app\'s own pages.',
 };
 
 /** Where a person goes back to from an error on `path`. */
@@ -30,7 +31,7 @@ export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
     const error = toSyncError(err);
     if (error.status >= 500) logger.error({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'page request failed');
     if (res.headersSent) {
-      next(err);
+      if (!res.writableFinished) next(err); // cut off mid-answer: let Express close the connection
       return;
     }
     const title = error.status >= 500 ? 'Something went wrong' : error.status === 404 ? 'Not found' : 'Not saved';

@@ -1,5 +1,7 @@
-import { lstat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { createFilePolicy, discardGuardedUpload, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy } from '../../index';
 import { html } from './html';
@@ -58,16 +60,41 @@ async function savePhoto(config: PhotoConfig, req: Request, res: Response): Prom
   res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
 }
 
-/** `GET /photos/file/:name`: one photo, inside the pit folder only. */
+/** Opens a photo for reading; undefined when it is missing or not a regular file. */
+async function openPhoto(absolute: string): Promise<{ readonly handle: FileHandle; readonly size: number } | undefined> {
+  const handle = await open(absolute, 'r').catch(() => undefined);
+  if (handle === undefined) return undefined;
+  const stats = await handle.stat().catch(() => undefined);
+  if (stats?.isFile() === true) return { handle, size: stats.size };
+  await handle.close();
+  return undefined;
+}
+
+/**
+ * `GET /photos/file/:name`: one photo, inside the pit folder only. Like the
+ * sync API's download, the bytes are checked on the open file: a database
+ * (a hard link to `app.db` named `x.jpg`, say) is refused with 403.
+ */
 async function servePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
   const name = String(req.params.name);
   const target = await resolveSyncPath(config.roots, `pit/${name}`, true);
   if (target.relative.includes('/') || !isPhotoName(name) || config.policy.isDatabaseName(name)) {
     throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
   }
-  const stats = await lstat(target.absolute).catch(() => undefined);
-  if (stats?.isFile() !== true) throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
-  res.sendFile(target.absolute, { dotfiles: 'deny', headers: { 'Content-Disposition': 'inline' } });
+  const photo = await openPhoto(target.absolute);
+  if (photo === undefined) throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
+  try {
+    const header = Buffer.alloc(16);
+    const { bytesRead } = await photo.handle.read(header, 0, header.length, 0);
+    if (config.policy.isDatabaseContent(header.subarray(0, bytesRead))) {
+      throw new SyncError('DB_CONTENT_REFUSED', 403, `${name} is an SQLite database by its content; databases are never served as files`);
+    }
+  } catch (error) {
+    await photo.handle.close();
+    throw error;
+  }
+  res.type(path.extname(name)).set({ 'Content-Disposition': 'inline', 'Content-Length': String(photo.size) });
+  await pipeline(createReadStream('', { fd: photo.handle, start: 0 }), res).catch(() => undefined); // a client gone mid-photo
 }
 
 /**

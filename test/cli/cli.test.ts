@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -96,6 +96,30 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(result.stderr).toMatch(/not a healthy SQLite database/);
   });
 
+  it('restores onto a fresh laptop: the folder of --db is created', async () => {
+    const backup = path.join(temp.dir, 'backup.db');
+    expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
+    const target = path.join(temp.dir, 'fresh', 'data', 'instance', 'app.db');
+    const restored = await cli('restore', '--from', backup, '--db', target);
+    expect(restored).toMatchObject({ code: 0, stdout: expect.stringMatching(/new site id [0-9a-f]{32}/) });
+    expect(siteOf(target)).not.toBe(siteOf(dbFile));
+  });
+
+  it('new-site-id refuses a database a running server has open, and changes nothing', async () => {
+    const before = siteOf(dbFile); // db (WAL mode) stays open, as a running server's would
+    const result = await cli('new-site-id', '--db', dbFile);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/is open in another process \(a running server\?\)\. Stop the server that uses it first/);
+    expect(siteOf(dbFile)).toBe(before);
+    const force = await cli('restore', '--from', dbFile, '--db', dbFile, '--force');
+    expect(force).toMatchObject({ code: 1, stderr: expect.stringMatching(/open in another process/) });
+  });
+
+  it('--version prints the package version', async () => {
+    const version = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) expect(await cli(flag)).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
   it('gives a copied database a new site id', async () => {
     db.close();
     const before = siteOf(dbFile);
@@ -123,6 +147,14 @@ describe('express-sqlite-sync command line: status and sync against live servers
     expect(JSON.parse(status.stdout)).toMatchObject({ site: expect.stringMatching(/^[0-9a-f]{32}$/), peers: [{ url: b.syncUrl, failures: 0, lastSuccessAt: expect.any(String) }] });
     const text = await cli('status', '--url', a.syncUrl, '--token', TEST_TOKEN);
     expect(text.stdout).toMatch(/last success \d+s ago {3}ok/);
+  });
+
+  it('takes a server URL without a path as its /api/sync, as peers and SYNC_PEERS do', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    expect((await cli('sync', '--url', a.url, '--token', TEST_TOKEN)).code).toBe(0);
+    const status = await cli('status', '--url', a.url, '--token', TEST_TOKEN, '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ name: 'server-0', peers: [{ url: b.syncUrl, name: 'server-1' }] });
   });
 
   it('says what is wrong with a wrong token or no token', async () => {

@@ -1,5 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from './temp';
 
 /** Debian's chromium, unless `CHROMIUM_PATH` names another executable. Never a downloaded browser. */
@@ -79,4 +80,15 @@ export async function launchChromium(): Promise<TestBrowser> {
     profile.cleanup();
     throw error;
   }
+}
+
+/**
+ * Saves a PNG of `page` as `<SCREENSHOTS_DIR>/<name>.png` when `SCREENSHOTS_DIR`
+ * is set (`npm run screenshots` sets it to docs/screenshots); does nothing otherwise.
+ */
+export async function saveScreenshot(page: Page, name: string, options: { readonly fullPage?: boolean } = {}): Promise<void> {
+  const directory = process.env.SCREENSHOTS_DIR;
+  if (directory === undefined || directory === '') return;
+  mkdirSync(directory, { recursive: true });
+  await page.screenshot({ path: path.join(directory, `${name}.png`), fullPage: options.fullPage ?? false, animations: 'disabled' });
 }

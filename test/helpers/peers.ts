@@ -1,7 +1,8 @@
+import type http from 'node:http';
 import type Database from 'better-sqlite3';
 import type express from 'express';
 import type { SyncNode } from '../../node/create-sync-node';
-import { startDemoCluster } from '../../sample-app/demo/cluster';
+import { startDemoCluster, type ClusterOptions } from '../../sample-app/demo/cluster';
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';
 
@@ -17,6 +18,8 @@ export interface LivePeer {
   readonly db: Database.Database;
   readonly sync: SyncNode;
   readonly app: express.Express;
+  /** Its HTTP listener: close it to take the server down while its peers go on. */
+  readonly listener: http.Server;
 }
 
 /** Who peer `index` syncs with, among `count` peers. */
@@ -32,10 +35,10 @@ export function neighbours(topology: Topology, index: number, count: number): nu
  * its own temp data directory and SQLite file, wired as `topology` (the
  * demo's cluster, so tests and `npm run demo` start servers the same way).
  */
-export async function startPeers(count: number, topology: Topology): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
+export async function startPeers(count: number, topology: Topology, options: ClusterOptions = {}): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
   const temp = tempDir('ess-peers-');
   const names = Array.from({ length: count }, (_, index) => `server-${index}`);
-  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total));
+  const cluster = await startDemoCluster(names, temp.dir, TEST_TOKEN, (index, total) => neighbours(topology, index, total), options);
   return {
     peers: cluster.servers.map((server, index) => ({ index, ...server })),
     close: async () => {

@@ -5,6 +5,7 @@ import { enableCapture } from '../../lib/data/capture';
 import { createFilePolicy } from '../../lib/files/file-policy';
 import { ManifestCache } from '../../lib/files/manifest-cache';
 import { resolveSyncRoots } from '../../lib/files/sync-roots';
+import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { dbDigest, tempDb, type TempDb } from '../helpers/data';
 import { makeRoots, put, treeDigest } from '../helpers/file-roots';
@@ -63,7 +64,7 @@ describe('a sync client facing a hostile peer', () => {
   async function syncWith(answers: Answers, withFiles = false): Promise<{ code: string | undefined; message: string | undefined }> {
     server = await startServer(hostilePeer(tracker, answers));
     const roots = resolveSyncRoots(makeRoots(path.join(temp.dir, 'roots')));
-    client = new SyncClient({
+    client = new SyncClient({ logger: silentLogger,
       peers: [`${server.url}/api/sync`],
       token: TEST_TOKEN,
       data: withFiles ? undefined : tracker,
@@ -113,7 +114,7 @@ describe('a sync client facing a hostile peer', () => {
     const before = treeDigest(uploads);
     server = await startServer(hostilePeer(tracker, { checksums }));
     const roots = resolveSyncRoots({ uploads });
-    client = new SyncClient({ peers: [`${server.url}/api/sync`], token: TEST_TOKEN, files: { roots, policy: createFilePolicy(), cache: new ManifestCache() }, stateDir: path.join(temp.dir, 'state') });
+    client = new SyncClient({ logger: silentLogger, peers: [`${server.url}/api/sync`], token: TEST_TOKEN, files: { roots, policy: createFilePolicy(), cache: new ManifestCache() }, stateDir: path.join(temp.dir, 'state') });
     const result = await client.syncPeer(`${server.url}/api/sync`);
     const errors = [result.error, ...result.fileErrors].filter((error) => error !== undefined);
     expect(errors.map((error) => error.code)).toContain('PEER_BAD_ANSWER');
@@ -135,7 +136,7 @@ describe('a sync client facing a hostile peer', () => {
       pump();
     });
     server = await startServer(big);
-    client = new SyncClient({ peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker });
+    client = new SyncClient({ logger: silentLogger, peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker });
     const result = await client.syncPeer(`${server.url}/api/sync`);
     expect(result.error?.code).toBe('PEER_BAD_ANSWER');
     expect(result.error?.message).toMatch(/larger than/);
@@ -143,7 +144,7 @@ describe('a sync client facing a hostile peer', () => {
 
   it('the honest answers of the same fake peer sync (the control)', async () => {
     server = await startServer(hostilePeer(tracker, {}));
-    client = new SyncClient({ peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker });
+    client = new SyncClient({ logger: silentLogger, peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker });
     const result = await client.syncPeer(`${server.url}/api/sync`);
     expect(result.error).toBeUndefined();
     expect(result.ok).toBe(true);

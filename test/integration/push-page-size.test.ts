@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { enableCapture } from '../../lib/data/capture';
+import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { tempDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN } from '../helpers/server';
@@ -17,7 +18,7 @@ describe('pushing pages larger than the peer accepts', () => {
     ourDb.db.transaction(() => {
       for (let i = 0; i < 300; i += 1) insert.run(randomUUID(), `${i} `.padEnd(2000, 'x'));
     })();
-    const client = new SyncClient({ peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker, stateDir: path.dirname(ourDb.file) });
+    const client = new SyncClient({ logger: silentLogger, peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker, stateDir: path.dirname(ourDb.file) });
     try {
       const [first] = await client.syncAll();
       expect(first).toMatchObject({ ok: true, rowsPushed: 300 });

@@ -69,5 +69,9 @@ describe('sample app over HTTPS', () => {
     const c = await start('c', { SYNC_PEERS: `https://127.0.0.1:${new URL(a.url).port}` });
     const [result] = await c.sync.syncNow();
     expect(result).toMatchObject({ ok: false, error: { code: expect.stringMatching(/SELF_SIGNED|CERT/) } });
+    // The message names the fix: the option and the sample app's variable.
+    expect(result?.error?.message).toMatch(/not trusted.*`peerCa` \(SYNC_PEER_CA=<file> in the sample app\)/);
+    const [status] = c.sync.client?.peerStatuses() ?? [];
+    expect(status).toMatchObject({ state: 'failing', lastError: expect.stringContaining('SYNC_PEER_CA') });
   });
 });

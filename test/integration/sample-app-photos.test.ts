@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { put, treeDigest } from '../helpers/file-roots';
@@ -121,4 +121,18 @@ describe('sample app pit photos page', () => {
     expect(response.type).toBe('text/html');
     expect(existsSync(path.join(server.dataDir, 'instance', 'app.db'))).toBe(true);
   });
+
+  it.each([['app.db', 'robot.jpg'], ['app.db-wal', 'wal.png'], ['app.db-shm', 'shm.webp']])(
+    'refuses a hard link to instance/%s named %s: 403 by content, not a byte of it served',
+    async (database, name) => {
+      mkdirSync(pitDir, { recursive: true });
+      server.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('t-1', 1, 'one'); // a WAL with frames
+      linkSync(path.join(server.dataDir, 'instance', database), path.join(pitDir, name));
+      const response = await request(server.url).get(`/photos/file/${name}`);
+      expect(response.status).toBe(403);
+      expect(response.type).toBe('text/html');
+      expect(response.text).toContain('DB_CONTENT_REFUSED');
+      expect(response.text).not.toContain('SQLite format 3');
+    },
+  );
 });

@@ -172,5 +172,13 @@ describe('status, run, metrics and conflicts over HTTP', () => {
     const script = await request(a.url).get('/api/sync/ui/status.js');
     expect(script.headers['content-type']).toMatch(/javascript/);
     await request(a.url).get('/api/sync/status').expect(401);
+    // With or without a trailing slash, the page's asset links resolve (relative to the page's URL).
+    for (const pageUrl of [`${a.url}/api/sync/ui`, `${a.url}/api/sync/ui/`]) {
+      const html = (await request(pageUrl).get('')).text;
+      for (const asset of [...html.matchAll(/(?:href|src)="([^"]+\.(?:js|css))"/g)].map((match) => match[1] ?? '')) {
+        const resolved = new URL(asset, pageUrl);
+        await request(resolved.origin).get(resolved.pathname).expect(200);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
+import { startBanner } from '../../../sample-app/server';
 import { tempDir } from '../../helpers/temp';
 
 describe('sample app configuration', () => {
@@ -41,5 +42,23 @@ describe('sample app configuration', () => {
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
     expect(() => readSampleConfig({ DATA_DIR: temp.dir, ...env })).toThrow(message);
+  });
+
+  it('reads SYNC_NAME and LOG_LEVEL', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_NAME: '  pit laptop ', LOG_LEVEL: 'warn' })).toMatchObject({ name: 'pit laptop', logLevel: 'warn' });
+    expect(readSampleConfig({ DATA_DIR: temp.dir })).toMatchObject({ name: undefined, logLevel: 'info' });
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent/);
+  });
+
+  it('the start banner masks a token from SYNC_TOKEN or the token file, and shows a newly generated one in full', () => {
+    const url = 'http://localhost:5000';
+    const fromEnv = readSampleConfig({ DATA_DIR: temp.dir, SYNC_TOKEN: 'from-the-environment-0123456789' });
+    expect(startBanner(fromEnv, url)).toContain('Sync token: from…6789 (from SYNC_TOKEN)');
+    expect(startBanner(fromEnv, url)).not.toContain('from-the-environment-0123456789');
+    const generated = readSampleConfig({ DATA_DIR: temp.dir });
+    expect(startBanner(generated, url)).toContain(`Sync token: ${generated.token} (generated, saved in DATA_DIR/.sync-token`);
+    const fromFile = readSampleConfig({ DATA_DIR: temp.dir });
+    expect(startBanner(fromFile, url)).toMatch(/Sync token: [0-9a-f]{4}…[0-9a-f]{4} \(in DATA_DIR\/\.sync-token\)/);
+    expect(startBanner(fromFile, url)).not.toContain(generated.token);
   });
 });

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { DEFAULTS } from '../defaults';
+import { TEMP_FILE_MARKER } from './safe-path';
+
+/**
+ * Our temp files: `.<name>.sync-tmp-<pid>-<random>`, beside their target.
+ * A crash (power cut, SIGKILL) mid-transfer leaves one behind; it is never
+ * listed, and it is removed by {@link sweepStaleTempFilesSync} when its root
+ * is opened and by the manifest scan that starts every file sync, once it is
+ * stale: not in use by this process, and either written by a process that is
+ * gone (or by this one's pid in an earlier life) or untouched for longer
+ * than a transfer can pause (`DEFAULTS.staleTempFileMs`).
+ */
+
+const REGISTRY_KEY = Symbol.for('express-sqlite-sync.activeTempFiles');
+
+/** Temp files this process has reserved and not yet committed or removed (shared by every copy of the module). */
+function activeTempFiles(): Set<string> {
+  const holder = globalThis as { [REGISTRY_KEY]?: Set<string> };
+  holder[REGISTRY_KEY] ??= new Set<string>();
+  return holder[REGISTRY_KEY];
+}
+
+/**
+ * A new temp file name beside `target`, reserved for this process until
+ * {@link releaseTempPath}: hidden, marked with {@link TEMP_FILE_MARKER} so scans
+ * skip it, stamped with our pid, and random so concurrent writers never share one.
+ */
+export function reserveTempPath(target: string): string {
+  const tempPath = path.join(path.dirname(target), `.${path.basename(target)}${TEMP_FILE_MARKER}${process.pid}-${randomBytes(6).toString('hex')}`);
+  activeTempFiles().add(tempPath);
+  return tempPath;
+}
+
+/** Ends the reservation of a temp file (it was renamed into place or removed). */
+export function releaseTempPath(tempPath: string): void {
+  activeTempFiles().delete(tempPath);
+}
+
+/** The pid a temp file name was stamped with, when it has one. */
+function writerPid(name: string): number | undefined {
+  const match = /^(\d{1,10})-[0-9a-f]+$/.exec(name.slice(name.lastIndexOf(TEMP_FILE_MARKER) + TEMP_FILE_MARKER.length));
+  return match === null ? undefined : Number(match[1]);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+/**
+ * True when a temp file can be removed: this process is not writing it, and
+ * its writer is gone (a crashed process, or this pid before a restart) or it
+ * has not been written to for `staleAfterMs`.
+ */
+export function isStaleTempFile(absolute: string, stats: Pick<Stats, 'mtimeMs'>, now = Date.now(), staleAfterMs: number = DEFAULTS.staleTempFileMs): boolean {
+  if (activeTempFiles().has(absolute)) return false;
+  if (now - stats.mtimeMs > staleAfterMs) return true;
+  const pid = writerPid(path.basename(absolute));
+  return pid !== undefined && (pid === process.pid || !isRunning(pid));
+}
+
+/** Removes `absolute` when it is one of our temp files and stale; true when it was removed. */
+export function removeIfStaleTempFile(absolute: string, now = Date.now()): boolean {
+  if (!path.basename(absolute).includes(TEMP_FILE_MARKER)) return false;
+  try {
+    const stats = lstatSync(absolute);
+    if (!stats.isFile() || !isStaleTempFile(absolute, stats, now)) return false;
+    unlinkSync(absolute);
+    return true;
+  } catch {
+    return false; // gone meanwhile, or not ours to remove
+  }
+}
+
+/**
+ * Removes every stale temp file under `directory` (symlinked folders are not
+ * entered). Synchronous: it runs once, when a root is opened, before the
+ * server answers anyone.
+ * @returns the paths removed
+ */
+export function sweepStaleTempFilesSync(directory: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  const pending = [directory];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    let entries;
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      continue; // unreadable or gone
+    }
+    for (const entry of entries) {
+      const absolute = path.join(current, entry.name);
+      if (entry.isDirectory()) pending.push(absolute);
+      else if (entry.isFile() && removeIfStaleTempFile(absolute, now)) removed.push(absolute);
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,102 @@
+import { SyncError } from '../sync-error';
+
+/** A failed sync, as results, logs and the status page show it. */
+export interface FailureDescription {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Where a sync with a peer failed, for hints that depend on the direction. */
+export type SyncPhase = 'handshake' | 'pull' | 'push' | 'files';
+
+/** What the client knew when the failure happened. */
+export interface FailureContext {
+  readonly peer: string;
+  readonly phase: SyncPhase;
+  /** The peer's clock minus ours, ms, measured by this round's handshake. */
+  readonly clockSkewMs: number | undefined;
+}
+
+/** Node's codes for a connection that never reached an express-sqlite-sync server. */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PEER_TIMEOUT',
+]);
+
+/** Node's codes for a TLS certificate it does not trust. */
+const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Below this handshake skew, a `CLOCK_SKEW` refusal cannot be about the clocks running now. */
+export const SMALL_SKEW_MS = 10_000;
+
+function rawFailure(error: unknown): FailureDescription {
+  if (error instanceof SyncError) return { code: error.code, message: error.message };
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string') return { code, message };
+  // PeerHttp's own timeouts carry no code.
+  return { code: /no (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
+}
+
+function clockSkewHint(context: FailureContext): string | undefined {
+  if (context.clockSkewMs === undefined || Math.abs(context.clockSkewMs) >= SMALL_SKEW_MS) return undefined;
+  const holder = context.phase === 'push' ? "this server's database holds" : "the peer's database holds";
+  return (
+    `The clocks agree now (the handshake measured ${Math.round(context.clockSkewMs)} ms between them), so the stamps refused are stored ones: ` +
+    `${holder} changes written while its clock was ahead, since corrected. They are accepted once real time reaches them; ` +
+    `to accept them sooner, raise maxClockSkewMs on ${context.phase === 'push' ? 'the peer' : 'this server'}.`
+  );
+}
+
+/**
+ * Describes a failed sync with the hint an operator needs: the option that
+ * trusts a self-signed peer, a token that does not match, a peer that is
+ * unreachable, or a clock refusal whose cause is stamps stored while a clock
+ * was wrong (the handshake shows the clocks agree now).
+ */
+export function describeFailure(error: unknown, context: FailureContext): FailureDescription {
+  const { code, message } = rawFailure(error);
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return {
+      code,
+      message: `${context.peer}: its TLS certificate is not trusted (${message}). If the peer uses a self-signed certificate, give its CA certificate as \`peerCa\` (SYNC_PEER_CA=<file> in the sample app).`,
+    };
+  }
+  if (code === 'UNAUTHORIZED') {
+    return { code, message: `${context.peer} refused this server's token: give both servers the same token (\`token\`, SYNC_TOKEN in the sample app). ${message}` };
+  }
+  if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
+  if (code === 'CLOCK_SKEW') {
+    const hint = clockSkewHint(context);
+    return hint === undefined ? { code, message } : { code, message: `${message}. ${hint}` };
+  }
+  return { code, message };
+}
+
+/** How a peer is doing, in one word for the status page, `/status` and the CLI. */
+export type PeerState = 'syncing' | 'ok' | 'never-synced' | 'unreachable' | 'wrong-token' | 'failing';
+
+/** Classifies a peer from its schedule and last failure code. */
+export function peerStateOf(running: boolean, lastSuccessAt: number | undefined, failureCode: string | undefined): PeerState {
+  if (running) return 'syncing';
+  if (failureCode === undefined) return lastSuccessAt === undefined ? 'never-synced' : 'ok';
+  if (failureCode === 'UNAUTHORIZED') return 'wrong-token';
+  return UNREACHABLE_CODES.has(failureCode) ? 'unreachable' : 'failing';
+}

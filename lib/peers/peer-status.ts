@@ -1,0 +1,62 @@
+import type { ChangeTracker } from '../data/change-tracker';
+import type { Handshake } from './data-exchange';
+import { peerStateOf } from './peer-failure';
+import type { PeerSchedule } from './scheduler';
+import type { HeldDeletion, PeerStatus, PeerSyncResult } from './sync-status';
+
+/** What the sync client keeps of one peer between syncs. */
+export interface PeerMemory {
+  /** The peer's site id: from this run's last handshake, or remembered from an earlier run. */
+  site: string | undefined;
+  /** The peer's name, likewise. */
+  name: string | undefined;
+  /** The last handshake of this run. */
+  handshake: Handshake | undefined;
+  /** Epoch ms of the last handshake of this run. */
+  lastContactAt: number | undefined;
+  /** The peer's changes beyond our cursor at the last contact. */
+  lagChanges: number | undefined;
+}
+
+function iso(epochMs: number | undefined): string | undefined {
+  return epochMs === undefined ? undefined : new Date(epochMs).toISOString();
+}
+
+/** This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all). */
+function undelivered(data: ChangeTracker | undefined, localSeq: number | undefined, site: string | undefined): number | undefined {
+  if (data === undefined || localSeq === undefined || site === undefined) return undefined;
+  return Math.max(0, localSeq - data.pushCursor(site));
+}
+
+/**
+ * One peer as `GET /status` shows it: name, state, last success and
+ * contact, failures and next retry, changes not yet received from it and
+ * not yet delivered to it, clock skew, held deletions and the last result.
+ */
+export function peerStatusOf(
+  url: string,
+  memory: PeerMemory,
+  schedule: Readonly<PeerSchedule<PeerSyncResult>> | undefined,
+  data: { readonly tracker: ChangeTracker | undefined; readonly localSeq: number | undefined },
+  held: readonly HeldDeletion[],
+): PeerStatus {
+  const failureCode = schedule?.lastError === undefined ? undefined : (schedule.lastResult?.error?.code ?? 'SYNC_FAILED');
+  return {
+    url,
+    name: memory.name,
+    siteId: memory.site,
+    state: peerStateOf(schedule?.running ?? false, schedule?.lastSuccessAt, failureCode),
+    running: schedule?.running ?? false,
+    lastSuccessAt: iso(schedule?.lastSuccessAt),
+    lastError: schedule?.lastError,
+    lastErrorCode: failureCode,
+    failures: schedule?.failures ?? 0,
+    nextRunAt: iso(schedule?.nextRunAt),
+    lastContactAt: iso(memory.lastContactAt),
+    lagChanges: memory.lagChanges,
+    undeliveredChanges: undelivered(data.tracker, data.localSeq, memory.site),
+    clockSkewMs: memory.handshake?.clockSkewMs,
+    heldDeletions: held.filter((entry) => entry.peer === url),
+    lastResult: schedule?.lastResult,
+  };
+}

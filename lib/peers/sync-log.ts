@@ -1,0 +1,70 @@
+import type { SyncLogger } from '../logger';
+import type { HeldDeletion, PeerSyncResult } from './sync-status';
+
+/**
+ * The sync client's log lines: one per event, stable field names (listed in
+ * docs/API.md, "Logs"), `event` first. Counts and codes only: never a token,
+ * never a row's values.
+ */
+
+/** When the next attempt is due, as the scheduler set it. */
+export interface NextAttempt {
+  /** Consecutive failures so far. */
+  readonly failures: number;
+  /** Epoch ms of the next periodic sync or retry; undefined when syncs run on demand only. */
+  readonly nextRunAt: number | undefined;
+}
+
+function retryFields(next: NextAttempt): { failures: number; nextRetryAt: string | null; retryInMs: number | null } {
+  return {
+    failures: next.failures,
+    nextRetryAt: next.nextRunAt === undefined ? null : new Date(next.nextRunAt).toISOString(),
+    retryInMs: next.nextRunAt === undefined ? null : Math.max(0, next.nextRunAt - Date.now()),
+  };
+}
+
+function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string | undefined): void {
+  for (const conflict of result.fileConflicts) {
+    logger.warn({ event: 'files.conflict', peer: result.peer, peerName: name, path: conflict.path, copyPath: conflict.copyPath }, 'file changed on both sides: both versions kept');
+  }
+  for (const error of result.fileErrors) {
+    logger.warn({ event: 'files.error', peer: result.peer, peerName: name, path: error.path, code: error.code }, `file step failed, retried next round: ${error.message}`);
+  }
+  for (const held of result.heldDeletions) logHeld(logger, held, name);
+}
+
+/** `files.deletions_held` (warn): the mass-delete guard stopped a root's sync. */
+export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined): void {
+  logger.warn(
+    { event: 'files.deletions_held', peer: held.peer, peerName: name, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
+    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions\` or on the status page`,
+  );
+}
+
+/**
+ * Logs one finished sync with one peer: `sync.round` (info) with what moved
+ * each way and the duration, or `sync.failed` (warn) with the code and the
+ * next retry; then `sync.conflicts`, `files.conflict`, `files.error` and
+ * `files.deletions_held` (warn) for what needs a look.
+ */
+export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt): void {
+  const counts = {
+    rowsPulled: result.rowsPulled,
+    rowsPushed: result.rowsPushed,
+    filesDown: result.filesDown,
+    filesUp: result.filesUp,
+    filesDeleted: result.filesDeleted,
+    dataConflicts: result.dataConflicts,
+    fileConflicts: result.fileConflicts.length,
+    ms: Math.round(result.durationMs),
+  };
+  if (result.ok) logger.info({ event: 'sync.round', peer: result.peer, peerName: name, ...counts }, 'synced with peer');
+  else {
+    const code = result.error?.code ?? 'SYNC_FAILED';
+    logger.warn({ event: 'sync.failed', peer: result.peer, peerName: name, code, ...retryFields(next), ...counts }, `sync with peer failed: ${result.error?.message ?? code}`);
+  }
+  if (result.dataConflicts > 0) {
+    logger.warn({ event: 'sync.conflicts', peer: result.peer, peerName: name, dataConflicts: result.dataConflicts }, 'rows kept out of their table by a UNIQUE or foreign-key clash; see GET /data/conflicts');
+  }
+  logFileEvents(logger, result, name);
+}

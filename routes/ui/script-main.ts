@@ -1,0 +1,106 @@
+import { RENDER_SCRIPT } from './script-render';
+
+/**
+ * The status page script, second half: the token (asked once, kept in
+ * `sessionStorage`), the calls (`status`, `data/conflicts`, `run`,
+ * `deletions/confirm`, `data/conflicts/:id/resolve`), and plain words for
+ * what goes wrong: a wrong token, a server that does not answer, an action
+ * the server refused.
+ */
+const MAIN_SCRIPT = String.raw`
+  var base = location.pathname.replace(/\/ui\/?$/, '/');
+  var KEY = 'express-sqlite-sync-token';
+  var busy = false;
+  function token() { return sessionStorage.getItem(KEY); }
+  function notice(message) { $('notice').textContent = message || ''; $('notice').hidden = !message; }
+  function say(message) { $('message').textContent = message; }
+  function showLogin(problem) {
+    $('login').hidden = false;
+    $('status').hidden = true;
+    $('login-error').textContent = problem || '';
+    $('login-error').hidden = !problem;
+    if (problem) $('token').focus();
+  }
+  function handled(message) { var error = new Error(message); error.handled = true; return error; }
+  function call(method, path, body) {
+    var headers = { Authorization: 'Bearer ' + token(), Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    var init = { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    return fetch(base + path, init).then(function (response) {
+      if (response.status === 401) {
+        sessionStorage.removeItem(KEY);
+        showLogin('That token is wrong: this server refused it. Enter the sync token this server was started with (SYNC_TOKEN; the sample app keeps a generated one in DATA_DIR/.sync-token).');
+        throw handled('wrong token');
+      }
+      return response.json().then(
+        function (json) { return { status: response.status, body: json }; },
+        function () { return { status: response.status, body: {} }; });
+    }, function () {
+      throw handled('This server is not answering: is it running, and is this the right address?');
+    });
+  }
+  function failure(answer) {
+    var error = answer.body && answer.body.error;
+    return error ? error.code + ': ' + error.message : 'the server answered ' + answer.status;
+  }
+
+  var actions = {
+    confirm: function (held) {
+      say('deleting…');
+      call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(function (answer) {
+        say(answer.status === 200 ? 'confirmed: ' + answer.body.confirmed.length + ' held deletion(s) made' : failure(answer));
+        refresh();
+      }, report);
+    },
+    resolve: function (conflict, resolution) {
+      say('resolving…');
+      call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(function (answer) {
+        if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
+        else if (answer.status === 404 && answer.body.error && answer.body.error.code === 'NOT_FOUND') say('This server cannot resolve conflicts from the page yet (' + failure(answer) + ').');
+        else say('not resolved: ' + failure(answer));
+        refresh();
+      }, report);
+    }
+  };
+  function report(error) {
+    if (error.handled && error.message === 'wrong token') return;
+    notice(error.message);
+  }
+  function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
+  function refresh() {
+    if (!token() || busy) return;
+    Promise.all([call('GET', 'status'), call('GET', 'data/conflicts?limit=100')]).then(function (answers) {
+      var status = answers[0];
+      if (status.status !== 200) throw handled(failure(status));
+      notice('');
+      $('login').hidden = true;
+      $('status').hidden = false;
+      renderStatus(status.body, actions);
+      renderConflicts(status.body.conflicts, conflictsOf(answers[1]), actions.resolve);
+    }).catch(report);
+  }
+  function runNow() {
+    busy = true;
+    say('syncing…');
+    call('POST', 'run').then(function (answer) {
+      var results = answer.body.results || [];
+      var ok = results.filter(function (r) { return r.ok; }).length;
+      say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : failure(answer));
+    }, report).then(function () { busy = false; refresh(); });
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    $('login').addEventListener('submit', function (event) {
+      event.preventDefault();
+      sessionStorage.setItem(KEY, $('token').value);
+      $('login-error').hidden = true;
+      refresh();
+    });
+    $('run').addEventListener('click', runNow);
+    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); });
+    if (token()) refresh(); else showLogin();
+    setInterval(refresh, 3000);
+  });
+`;
+
+/** The status page's one script: served as a file (helmet's CSP allows no inline script). */
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${RENDER_SCRIPT}${MAIN_SCRIPT}})();\n`;

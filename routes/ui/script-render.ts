@@ -1,0 +1,153 @@
+/**
+ * The status page script, first half: building the page from `GET status`
+ * and `GET data/conflicts` with DOM calls only (`textContent`, never HTML
+ * strings), so nothing a peer or a row holds can become markup.
+ */
+export const RENDER_SCRIPT = String.raw`
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== null && text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function button(label, action) { var b = el('button', label); b.type = 'button'; b.dataset.action = action; return b; }
+  function span(seconds) {
+    var a = Math.abs(seconds);
+    return a < 120 ? a + ' s' : a < 7200 ? Math.round(a / 60) + ' min' : Math.round(a / 3600) + ' h';
+  }
+  function when(iso) {
+    if (!iso) return 'never';
+    var s = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    return s > 0 ? 'in ' + span(s) : span(s) + ' ago';
+  }
+  function next(iso) { var s = Math.round((Date.parse(iso) - Date.now()) / 1000); return s > 0 ? 'in ' + span(s) : 'due now'; }
+  function text(value) {
+    if (value === null || value === undefined) return '∅';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  function field(dl, label, value, name) {
+    dl.appendChild(el('dt', label));
+    var dd = el('dd', value);
+    dd.dataset.field = name;
+    dl.appendChild(dd);
+  }
+  var STATES = { ok: 'OK', syncing: 'Syncing…', 'never-synced': 'Not synced yet', failing: 'Failing',
+    unreachable: 'Unreachable: the peer does not answer',
+    'wrong-token': "Wrong token: the peer refused this server's token" };
+  function changes(n, suffix) { return n === null || n === undefined ? 'unknown' : n + (n === 1 ? ' change' : ' changes') + (suffix || ''); }
+
+  function lastSync(r) {
+    return 'rows ↓' + r.rowsPulled + ' ↑' + r.rowsPushed + ', files ↓' + r.filesDown + ' ↑' + r.filesUp + ' ✗' + r.filesDeleted + ', ' + Math.round(r.durationMs) + ' ms';
+  }
+  function renderPeer(p) {
+    var card = el('article', null, 'card peer');
+    card.dataset.peer = p.url;
+    card.dataset.state = p.state;
+    card.appendChild(el('h3', p.name || p.url, 'name'));
+    card.appendChild(el('p', p.url, 'url'));
+    var state = el('p', STATES[p.state] || p.state, 'state state-' + p.state);
+    state.dataset.field = 'state';
+    card.appendChild(state);
+    var dl = el('dl');
+    field(dl, 'Last success', when(p.lastSuccessAt), 'last-success');
+    field(dl, 'Not yet delivered', changes(p.undeliveredChanges), 'undelivered');
+    field(dl, 'Not yet received', changes(p.lagChanges, p.lastContactAt ? ' (as of ' + when(p.lastContactAt) + ')' : ''), 'lag');
+    field(dl, 'Failures', String(p.failures), 'failures');
+    if (p.nextRunAt) field(dl, p.failures > 0 ? 'Next retry' : 'Next sync', next(p.nextRunAt), 'next');
+    field(dl, 'Clock skew', p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
+    if (p.lastResult) field(dl, 'Last sync', lastSync(p.lastResult), 'last-sync');
+    card.appendChild(dl);
+    if (p.lastError) { var error = el('p', p.lastError, 'problem'); error.dataset.field = 'error'; card.appendChild(error); }
+    return card;
+  }
+
+  function versionBox(title, values) {
+    var box = el('div', null, 'version');
+    box.appendChild(el('h4', title));
+    if (values === null || values === undefined) { box.appendChild(el('p', 'none', 'muted')); return box; }
+    if (typeof values !== 'object' || Array.isArray(values)) { box.appendChild(el('p', text(values))); return box; }
+    var table = el('table');
+    Object.keys(values).forEach(function (column) {
+      var row = el('tr');
+      row.appendChild(el('th', column));
+      row.appendChild(el('td', text(values[column])));
+      table.appendChild(row);
+    });
+    box.appendChild(table);
+    return box;
+  }
+  /** Both shapes: parked/holder (the conflicts API), or incoming { values }/local (older servers). */
+  function versionsOf(c) {
+    var parked = c.parked !== undefined ? c.parked : c.incoming && c.incoming.values ? c.incoming.values : c.incoming;
+    var holder = c.holder !== undefined ? c.holder : c.local;
+    return { parked: parked, holder: holder === undefined ? null : holder };
+  }
+  function renderConflict(c, resolve) {
+    var card = el('article', null, 'card conflict');
+    card.dataset.conflict = String(c.id);
+    card.appendChild(el('h3', c.table + ' ' + text(c.key)));
+    card.appendChild(el('p', c.reason + ': ' + c.message, 'muted'));
+    var v = versionsOf(c);
+    var versions = el('div', null, 'versions');
+    versions.appendChild(versionBox('Kept out of the table', v.parked));
+    versions.appendChild(versionBox(c.reason === 'FOREIGN_KEY' ? 'Missing parent' : 'In the table', v.holder));
+    card.appendChild(versions);
+    var actions = el('p', null, 'actions');
+    var restore = button('Restore the kept-out version', 'restore');
+    restore.addEventListener('click', function () { resolve(c, { action: 'restore', values: v.parked }); });
+    var discard = button('Discard it', 'discard');
+    discard.addEventListener('click', function () { resolve(c, { action: 'discard' }); });
+    actions.appendChild(restore);
+    actions.appendChild(discard);
+    card.appendChild(actions);
+    return card;
+  }
+
+  function renderHeld(h, confirm) {
+    var li = el('li');
+    li.dataset.root = h.root;
+    li.dataset.peer = h.peer;
+    var where = h.side === 'here' ? 'on this server' : 'on the peer';
+    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + h.peer + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
+    var go = button('Delete them', 'confirm');
+    go.addEventListener('click', function () { confirm(h); });
+    li.appendChild(go);
+    if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));
+    return li;
+  }
+  function fill(list, items, render, empty) {
+    list.textContent = '';
+    if (items.length === 0) list.appendChild(el('li', empty, 'muted'));
+    items.forEach(function (item) { list.appendChild(render(item)); });
+  }
+  function fileLists(status) {
+    fill($('file-conflicts'), status.fileConflicts || [], function (f) {
+      return el('li', f.path + ': the other version is ' + f.copyPath + ' (with ' + f.peer + ', ' + when(f.at) + ')');
+    }, 'none');
+    var refused = (status.refusals || []).map(function (r) {
+      return r.status + ' ' + r.code + ': ' + r.method + ' ' + r.path + ' from ' + (r.from || 'unknown') + ', ' + when(r.at);
+    });
+    status.peers.forEach(function (p) {
+      ((p.lastResult && p.lastResult.fileErrors) || []).forEach(function (e) { refused.push(e.code + ': ' + e.path + ' with ' + (p.name || p.url) + ': ' + e.message); });
+    });
+    fill($('refusals'), refused, function (line) { return el('li', line); }, 'nothing refused lately');
+  }
+  function renderStatus(status, actions) {
+    $('site').textContent = (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq);
+    var peers = $('peers');
+    peers.textContent = '';
+    status.peers.forEach(function (p) { peers.appendChild(renderPeer(p)); });
+    if (status.peers.length === 0) peers.appendChild(el('p', 'No peers configured (SYNC_PEERS).', 'muted'));
+    var held = status.heldDeletions || [];
+    $('held').hidden = held.length === 0;
+    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');
+    fileLists(status);
+  }
+  function renderConflicts(total, conflicts, resolve) {
+    $('conflict-summary').textContent = total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.';
+    var list = $('conflicts');
+    list.textContent = '';
+    conflicts.forEach(function (c) { list.appendChild(renderConflict(c, resolve)); });
+  }
+`;

@@ -1,0 +1,67 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { sendSyncError, SyncError, toSyncError, type SyncLogger } from '../index';
+
+/** Methods that never write. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function crossSite(what: string): SyncError {
+  return new SyncError('CROSS_SITE_REFUSED', 403, `refused: this write came from another web site (${what}); nothing was saved. Use this app's own pages.`);
+}
+
+/** The host (and port) of an `Origin` header, or undefined for `null` and anything unparsable. */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses writes a browser sends on behalf of another web site (a form that
+ * posts to `/reports/new`, a `fetch` to `/api/events`), as Go's
+ * `net/http.CrossOriginProtection` decides: a safe method passes; a browser's
+ * `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user);
+ * without it, an `Origin` must name this host; a request with neither comes
+ * from no browser (curl, a peer, the CLI) and passes. Same-origin forms and
+ * the status page keep working.
+ */
+export function refuseCrossSiteWrites(): RequestHandler {
+  return function crossSiteGuard(req, _res, next) {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get('sec-fetch-site');
+    if (site !== undefined) return next(site === 'same-origin' || site === 'none' ? undefined : crossSite(`Sec-Fetch-Site: ${site}`));
+    const origin = req.get('origin');
+    if (origin === undefined) return next();
+    return next(originHost(origin) === req.get('host') ? undefined : crossSite(`Origin: ${origin}`));
+  };
+}
+
+/**
+ * The JSON API's writes must say they are JSON: a `text/plain` or form body
+ * (which a page on another site can send without asking) is refused with
+ * 415 before any handler runs. A write without a body (a `DELETE`) passes.
+ */
+export function requireJsonWrites(): RequestHandler {
+  return function jsonOnly(req, _res, next) {
+    // req.is: null without a body, false for a body of another type; an empty body is no body.
+    if (SAFE_METHODS.has(req.method) || req.headers['content-length'] === '0' || req.is('application/json') !== false) return next();
+    next(new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send JSON with `Content-Type: application/json`'));
+  };
+}
+
+/**
+ * The app's own error middleware for its JSON API: every error in the one
+ * JSON shape; a 5xx logged with its detail. An error whose answer is already
+ * complete (the sync router answers its 5xx itself, then passes it on for
+ * the app to see) is only noted, never answered again.
+ */
+export function apiErrorHandler(logger: SyncLogger): ErrorRequestHandler {
+  return function apiErrors(err: unknown, req, res, next) {
+    const error = toSyncError(err);
+    if (res.writableFinished) return; // answered and logged by the sync router
+    if (res.headersSent) return next(err);
+    if (error.status >= 500) logger.error({ event: 'request.failed', method: req.method, path: req.originalUrl.split('?')[0], err: error.cause ?? error }, 'API request failed');
+    sendSyncError(res, error);
+  };
+}

@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import express, { type ErrorRequestHandler } from 'express';
+import request from 'supertest';
+import { silentLogger } from '../../lib/logger';
+import { createSyncNode } from '../../node/create-sync-node';
+import { readSampleConfig } from '../../sample-app/config';
+import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
+import { captureLog, LEVEL } from '../helpers/log';
+import { startPeers, type LivePeer } from '../helpers/peers';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A URL where nothing listens. */
+async function deadUrl(): Promise<string> {
+  const dead = http.createServer();
+  await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+  const { port } = dead.address() as AddressInfo;
+  await new Promise<void>((resolve) => dead.close(() => resolve()));
+  return `http://127.0.0.1:${port}/api/sync`;
+}
+
+/** A database with one syncable table. */
+function notesDatabase(): Database.Database {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT)');
+  return db;
+}
+
+function withNotes(db: Database.Database): { token: string; logger: typeof silentLogger; database: Database.Database; tables: string[] } {
+  return { token: TEST_TOKEN, logger: silentLogger, database: db, tables: ['notes'] };
+}
+
+describe('operator friction, each fixed', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let running: RunningSampleApp[];
+  beforeEach(() => {
+    temp = tempDir();
+    running = [];
+  });
+  afterEach(async () => {
+    for (const app of running) await app.close();
+    temp.cleanup();
+  });
+
+  async function startApp(name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> {
+    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, name), SYNC_TOKEN: TEST_TOKEN, PORT: '0', HOST: '127.0.0.1', ...env });
+    const app = await startSampleApp(config, silentLogger);
+    running.push(app);
+    return app;
+  }
+
+  it('a peer URL without a path means its /api/sync in `peers`, as in SYNC_PEERS', () => {
+    const db = notesDatabase();
+    try {
+      const node = createSyncNode({ ...withNotes(db), peers: ['http://10.0.0.2:5000', 'http://10.0.0.3:5000/', 'https://cloud.example.org/sync/'] });
+      expect(node.client?.peers).toEqual(['http://10.0.0.2:5000/api/sync', 'http://10.0.0.3:5000/api/sync', 'https://cloud.example.org/sync']);
+      expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_PEERS: 'http://10.0.0.2:5000, http://10.0.0.3:5000/' }).peers).toEqual(['http://10.0.0.2:5000/api/sync', 'http://10.0.0.3:5000/api/sync']);
+      expect(() => createSyncNode({ ...withNotes(db), peers: ['10.0.0.2:5000'] })).toThrow(/is not a URL; write it as http:\/\/host:port/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('start(30) is taken for a slip: raised to 1000 ms with a warning naming the unit; start(0) is refused', async () => {
+    const log = captureLog();
+    const db = notesDatabase();
+    const node = createSyncNode({ ...withNotes(db), logger: log.logger, peers: [await deadUrl()] });
+    try {
+      expect(() => node.start(0)).toThrow(RangeError);
+      node.start(30);
+      expect(log.events('sync.interval_raised')).toEqual([
+        expect.objectContaining({ level: LEVEL.warn, intervalMs: 30, usedMs: 1000, msg: expect.stringMatching(/in milliseconds.*write 30000 for 30 s/) }),
+      ]);
+    } finally {
+      await node.stop();
+      db.close();
+    }
+  });
+
+  it('POST /run answers 200 when every peer synced, 207 when some failed, 502 when all failed', async () => {
+    const a = await startApp('a');
+    const dead = await deadUrl();
+    const allGood = await startApp('b', { SYNC_PEERS: a.url.replace('localhost', '127.0.0.1') });
+    const some = await startApp('c', { SYNC_PEERS: `${a.url.replace('localhost', '127.0.0.1')},${dead}` });
+    const none = await startApp('d', { SYNC_PEERS: dead });
+    const run = async (app: RunningSampleApp): Promise<request.Response> => request(app.url).post('/api/sync/run').set(AUTH);
+    expect((await run(allGood)).status).toBe(200);
+    const partial = await run(some);
+    expect(partial.status).toBe(207);
+    expect((partial.body as { results: Array<{ ok: boolean }> }).results.map((result) => result.ok)).toEqual([true, false]);
+    const failed = await run(none);
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ results: [{ ok: false, error: { code: 'ECONNREFUSED', message: expect.stringMatching(/unreachable/) } }] });
+    expect((await run(a)).status).toBe(200); // no peers: nothing failed
+  });
+
+  it('answers headers too large (431) in the JSON error shape', async () => {
+    const a = await startApp('a');
+    const { port } = a.server.address() as AddressInfo;
+    const answer = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+      const outgoing = http.get({ host: '127.0.0.1', port, path: '/api/health', headers: { 'X-Huge': 'x'.repeat(20 * 1024) } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'], body }));
+      });
+      outgoing.on('error', reject);
+    });
+    expect(answer.status).toBe(431);
+    expect(answer.type).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.body)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' } });
+  });
+
+  it("a 5xx is answered in JSON and then reaches the app's own error middleware", async () => {
+    const db = notesDatabase();
+    const node = createSyncNode(withNotes(db));
+    const seen: unknown[] = [];
+    const appErrors: ErrorRequestHandler = (err, _req, res, next) => {
+      seen.push(err);
+      if (res.headersSent) return next(err);
+      res.status(500).send('the app answered');
+    };
+    const app = express().use('/api/sync', node.router).use(appErrors);
+    db.close(); // every data request now fails inside the tracker
+    const answer = await request(app).get('/api/sync/data/info').set(AUTH);
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([expect.objectContaining({ code: 'INTERNAL', status: 500, cause: expect.objectContaining({ message: expect.stringMatching(/not open/) }) })]);
+    await request(app).get('/api/sync/files/download?path=nope/x').set(AUTH).expect(404); // a 4xx stays with the router
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('clock refusals of stamps stored while a clock was ahead', () => {
+  let cluster: Awaited<ReturnType<typeof startPeers>>;
+  beforeEach(async () => {
+    cluster = await startPeers(2, 'mesh');
+  });
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  it('name their cause when the clocks agree now, on the side that pushes and on the side that pulls', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    a.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('a0b1c2d3-0000-4000-8000-000000000001', 1, 'written while the clock was an hour ahead');
+    // The capture log keeps the clock the trigger stamped; make it an hour ahead, as a wrong clock would have.
+    a.db.prepare('UPDATE _sync_log SET hlc = ? WHERE seq = (SELECT max(seq) FROM _sync_log)').run((Date.now() + 3600_000) * 1024);
+    const [pushed] = await a.sync.syncNow();
+    expect(pushed?.error?.code).toBe('CLOCK_SKEW');
+    expect(pushed?.error?.message).toMatch(/The clocks agree now .* stored ones: this server's database holds changes written while its clock was ahead/);
+    const [pulled] = await b.sync.syncNow();
+    expect(pulled?.error?.code).toBe('CLOCK_SKEW');
+    expect(pulled?.error?.message).toMatch(/stored ones: the peer's database holds changes/);
+    expect(b.sync.client?.peerStatuses()[0]).toMatchObject({ clockSkewMs: expect.any(Number), lastError: expect.stringMatching(/stored ones/) });
+  });
+});

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as api from '../../index';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The runtime names of the public API: what README.md and docs/API.md document, nothing else. */
+const PUBLIC = [
+  'AtomicDiskStorage',
+  'ApplyResultSchema',
+  'ChangeTracker',
+  'ChangesetSchema',
+  'DEFAULTS',
+  'DEFAULT_SYNC_PATH',
+  'DataInfoSchema',
+  'ManifestCache',
+  'PROTOCOL_VERSION',
+  'SyncClient',
+  'SyncError',
+  'answerClientErrorsAsJson',
+  'backupDatabase',
+  'bearerAuth',
+  'checkDatabaseFile',
+  'createDefaultLogger',
+  'createFilePolicy',
+  'createSyncNode',
+  'createSyncRouter',
+  'decodeValue',
+  'discardGuardedUpload',
+  'enableCapture',
+  'encodeValue',
+  'giveNewSiteId',
+  'giveNewSiteIdToFile',
+  'normalizePeerUrl',
+  'isDatabaseHeader',
+  'joinFromPeer',
+  'parseSyncPath',
+  'resolveSyncPath',
+  'resolveSyncRoots',
+  'restoreDatabase',
+  'saveGuardedUpload',
+  'scanManifest',
+  'securityHeaders',
+  'sendSyncError',
+  'silentLogger',
+  'syncErrorHandler',
+  'toSyncError',
+  'uploadGuard',
+];
+
+describe('the public entry (index.ts)', () => {
+  it('exports exactly the public API, each name defined', () => {
+    const exported = Object.keys(api).sort();
+    expect(exported).toEqual([...PUBLIC].sort());
+    for (const name of exported) expect((api as Record<string, unknown>)[name]).toBeDefined();
+  });
+
+  it('documents every exported name in docs/API.md', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'API.md'), 'utf8');
+    expect(PUBLIC.filter((name) => !doc.includes(name))).toEqual([]);
+  });
+
+  it('freezes DEFAULTS, so no caller can change another part’s defaults', () => {
+    expect(Object.isFrozen(api.DEFAULTS)).toBe(true);
+    expect(Object.isFrozen(api.DEFAULTS.backoff)).toBe(true);
+  });
+});

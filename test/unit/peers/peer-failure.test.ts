@@ -1,0 +1,39 @@
+import { describeFailure, peerStateOf } from '../../../lib/peers/peer-failure';
+import { SyncError } from '../../../lib/sync-error';
+
+const context = { peer: 'http://10.0.0.3:5000/api/sync', phase: 'push' as const, clockSkewMs: 120 };
+
+function errno(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('describing a failed sync for an operator', () => {
+  it.each([
+    ['an untrusted certificate names peerCa and SYNC_PEER_CA', errno('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), /not trusted.*`peerCa` \(SYNC_PEER_CA=<file>/],
+    ['a refused token says the tokens differ', new SyncError('UNAUTHORIZED', 401, 'GET data/info: the sync token is wrong'), /refused this server's token: give both servers the same token/],
+    ['a refused connection says unreachable and retried', errno('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.3:5000'), /is unreachable .*retried with backoff/],
+    ["PeerHttp's own timeout is unreachable too", new Error('GET /api/sync/data/info: no answer for 30000 ms'), /is unreachable/],
+  ])('%s', (_label, error, message) => {
+    expect(describeFailure(error, context).message).toMatch(message);
+  });
+
+  it('a clock refusal while the clocks agree names stored stamps, on the right side', () => {
+    const refusal = new SyncError('CLOCK_SKEW', 422, 'teams: a clock 3600 s ahead');
+    expect(describeFailure(refusal, context).message).toMatch(/stored ones: this server's database holds changes .* raise maxClockSkewMs on the peer/);
+    expect(describeFailure(refusal, { ...context, phase: 'pull' }).message).toMatch(/stored ones: the peer's database holds changes .* raise maxClockSkewMs on this server\.$/);
+    // A live clock that is off: the refusal stands as it is.
+    expect(describeFailure(refusal, { ...context, clockSkewMs: 3_600_000 }).message).toBe('teams: a clock 3600 s ahead');
+    expect(describeFailure(refusal, { ...context, clockSkewMs: undefined }).message).toBe('teams: a clock 3600 s ahead');
+  });
+
+  it.each([
+    [true, undefined, undefined, 'syncing'],
+    [false, undefined, undefined, 'never-synced'],
+    [false, 1, undefined, 'ok'],
+    [false, 1, 'UNAUTHORIZED', 'wrong-token'],
+    [false, undefined, 'ETIMEDOUT', 'unreachable'],
+    [false, 1, 'SCHEMA_MISMATCH', 'failing'],
+  ] as const)('running %s, last success %s, failure %s: %s', (running, lastSuccessAt, code, state) => {
+    expect(peerStateOf(running, lastSuccessAt, code)).toBe(state);
+  });
+});
