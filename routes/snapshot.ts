@@ -40,6 +40,10 @@ export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, re
     throw new SyncError('SNAPSHOTS_OFF', 404, 'this server does not serve snapshots (serveSnapshots: false); sync page by page with GET /data/changes');
   }
   const lease = await config.snapshots.acquire();
+  if (res.destroyed || req.socket.destroyed) {
+    lease.release(); // the client left while the snapshot was built
+    return;
+  }
   res.once('close', () => lease.release());
   const coding = negotiateCoding(req, ['gzip']);
   setSnapshotHeaders(res, lease, coding);
