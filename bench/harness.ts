@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
+import { silentLogger } from '../lib/logger';
 import { SyncClient, type SyncClientOptions } from '../lib/peers/sync-client';
 import { median, timeMs } from './figure';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
@@ -65,7 +66,7 @@ export async function rawInsertMs(dir: string, rows: number, times: number): Pro
 /** One sync of a fresh database with the peer at `url`: ms, rows pulled, body bytes received and sent. */
 export async function pullOnce(dir: string, url: string, options: Partial<SyncClientOptions> = {}): Promise<{ ms: number; rows: number; received: number; sent: number }> {
   const db = openDestination(dir, `dest-${Date.now()}-${Math.random().toString(16).slice(2)}.db`);
-  const client = new SyncClient({ peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }), syncPageSize: 2000, joinBySnapshot: false, ...options });
+  const client = new SyncClient({ logger: silentLogger, peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }), syncPageSize: 2000, joinBySnapshot: false, ...options });
   try {
     let rows = 0;
     const ms = await timeMs(async () => {

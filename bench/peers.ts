@@ -64,7 +64,7 @@ async function oursOnce(dir: string, into: Record<string, number[]>): Promise<vo
     const url = `${server.url}/api/sync`;
     for (const coding of ['identity', 'gzip'] as const) {
       const target = openDb(dir, `target-${randomUUID()}.db`);
-      const client = new SyncClient({ peers: [url], token: TOKEN, data: enableCapture(target, { tables: ['scouting'] }), joinBySnapshot: false, peerCompression: coding });
+      const client = new SyncClient({ logger: silentLogger, peers: [url], token: TOKEN, data: enableCapture(target, { tables: ['scouting'] }), joinBySnapshot: false, peerCompression: coding });
       into[`http_${coding}`]?.push(await timeMs(() => client.syncPeer(url)));
       into[`bytes_${coding}`]?.push(client.wireBytes().get(url)?.received ?? 0);
       await client.stop();

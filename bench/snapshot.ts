@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
+import { silentLogger } from '../lib/logger';
 import { SyncClient } from '../lib/peers/sync-client';
 import { joinFromPeer } from '../lib/peers/snapshot-join';
 import { emit, median, round, timeMs } from './figure';
@@ -24,7 +25,7 @@ async function joinOnce(dir: string, url: string, expectedRows: number): Promise
   await new Promise((resolve) => setTimeout(resolve, WRITES_DURING_JOIN * 10 + 500)); // the peer's writes are over
   const db = new Database(file);
   try {
-    const client = new SyncClient({ peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }) });
+    const client = new SyncClient({ logger: silentLogger, peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }) });
     const round2 = await client.syncPeer(url);
     await client.stop();
     const count = db.prepare('SELECT count(*) FROM readings').pluck().get() as number;
@@ -40,7 +41,7 @@ async function joinOnce(dir: string, url: string, expectedRows: number): Promise
 /** An empty running node that starts from the peer's snapshot by itself (imported into its open database). */
 async function autoJoinOnce(dir: string, url: string): Promise<{ ms: number; rows: number }> {
   const db = openDestination(dir, `auto-${Date.now()}.db`);
-  const client = new SyncClient({ peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }), snapshotMinChanges: 1 });
+  const client = new SyncClient({ logger: silentLogger, peers: [url], token: TOKEN, data: enableCapture(db, { tables: ['readings'] }), snapshotMinChanges: 1 });
   try {
     let rows = 0;
     const ms = await timeMs(async () => {

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import express from 'express';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { enableCapture } from '../../lib/data/capture';
+import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { PeerHttp } from '../../lib/peers/peer-http';
 import { dbDigest, tableRows, TEST_SCHEMA, tempDb, trackedDb, type TempDb } from '../helpers/data';
@@ -137,7 +138,7 @@ describe('a sync client on a compressed link', () => {
     const tracker = enableCapture(fresh.db, { tables: TABLES });
     addTeams(fresh.db, 200);
     const url = `${server.url}/api/sync`;
-    const client = new SyncClient({ peers: [url], token: TEST_TOKEN, data: tracker, peerCompression: coding, joinBySnapshot: false });
+    const client = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: tracker, peerCompression: coding, joinBySnapshot: false });
     try {
       const result = await client.syncPeer(url);
       expect(result).toMatchObject({ ok: true, rowsPulled: 500, rowsPushed: 200 });
@@ -162,7 +163,7 @@ describe('a sync client on a compressed link', () => {
     strict.use(makeApp({ database: target.db, tables: TABLES }));
     const strictServer = await startServer(strict);
     const url = `${strictServer.url}/api/sync`;
-    const client = new SyncClient({ peers: [url], token: TEST_TOKEN, data: source.tracker, peerCompression: 'gzip' });
+    const client = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: source.tracker, peerCompression: 'gzip' });
     try {
       expect(await client.syncPeer(url)).toMatchObject({ ok: true, rowsPushed: 500 });
       expect(tableRows(target.db, 'teams')).toEqual(tableRows(source.db, 'teams'));

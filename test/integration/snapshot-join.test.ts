@@ -136,7 +136,7 @@ describe('joining from a snapshot', () => {
     const db = new Database(target);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const client = new SyncClient({ peers: [peer.syncUrl], token: TEST_TOKEN, data: enableCapture(db, { tables: TABLES }) });
+      const client = new SyncClient({ logger: silentLogger, peers: [peer.syncUrl], token: TEST_TOKEN, data: enableCapture(db, { tables: TABLES }) });
       const round = await client.syncPeer(peer.syncUrl);
       await client.stop();
       expect(round).toMatchObject({ ok: true, rowsPushed: 0 });
@@ -193,7 +193,7 @@ describe('joining from a snapshot', () => {
     addTeams(peer.data.db, 100, 'b');
     const fresh = tempDb(TEST_SCHEMA);
     const phases: SyncProgress['phase'][] = [];
-    const client = new SyncClient({ peers: [peer.syncUrl], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 100 });
+    const client = new SyncClient({ logger: silentLogger, peers: [peer.syncUrl], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 100 });
     client.on('progress', (progress: SyncProgress) => phases.push(progress.phase));
     try {
       const own = siteOf(fresh.file);
@@ -224,7 +224,7 @@ describe('joining from a snapshot', () => {
     addTeams(other.data.db, 50, 'x');
     const fresh = tempDb(TEST_SCHEMA);
     const phases: string[] = [];
-    const client = new SyncClient({ peers: [other.syncUrl], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1, ...clientOptions });
+    const client = new SyncClient({ logger: silentLogger, peers: [other.syncUrl], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1, ...clientOptions });
     client.on('progress', (progress: SyncProgress) => phases.push(progress.phase));
     try {
       expect(await client.syncPeer(other.syncUrl)).toMatchObject({ ok: true, rowsPulled: 50 });
@@ -328,7 +328,7 @@ describe('joining from a peer that sends a bad snapshot', () => {
   it('an empty node that meets a bad snapshot reports it and stays empty', async () => {
     const crafted = await craftedPeer(peer, (res, body, headers) => sendWith(res, headers, body, { 'x-content-sha256': 'ab'.repeat(32) }));
     const fresh = tempDb(TEST_SCHEMA);
-    const client = new SyncClient({ peers: [crafted.url], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1 });
+    const client = new SyncClient({ logger: silentLogger, peers: [crafted.url], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1 });
     try {
       const before = dbDigest(fresh.db);
       const result = await client.syncPeer(crafted.url);
