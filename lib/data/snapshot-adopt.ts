@@ -38,6 +38,7 @@ export function checkSnapshotFile(file: string): void {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('cache_size = -65536');
     const result = db.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(String(result));
     const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
@@ -72,7 +73,8 @@ function saveSenderCursors(db: Database.Database, sender: string, seq: number): 
 
 /**
  * Makes a downloaded snapshot file a database of its own, in place (the file
- * is still a temp file, never a live database): checks it, folds what its
+ * is still a temp file, never a live database, so it is rewritten without a
+ * journal and synced once at the end; on failure the caller removes it): checks it, folds what its
  * log still holds as the sender's own writes, gives it a new site id while
  * keeping the sender's clocks, and starts the cursors for the sender at the
  * snapshot's seq. The pull and push cursors the sender kept for its own
@@ -85,7 +87,12 @@ export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): Ado
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma('foreign_keys = OFF');
-    return db
+    // Still a temp file, removed by the caller on any failure: no journal to write (the remap
+    // rewrites every clock row), and one fsync when it is complete (see `closeDurably`).
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -65536');
+    const adopted = db
       .transaction(() => {
         const sender = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string | undefined;
         if (sender !== expected.site) throw mismatch(`its site is ${sender ?? 'missing'}, the sender's is ${expected.site}`);
@@ -98,6 +105,10 @@ export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): Ado
         return { siteId, peerSite: sender, seq, tables };
       })
       .immediate();
+    db.pragma('journal_mode = DELETE');
+    db.pragma('synchronous = FULL');
+    db.prepare('UPDATE _sync_state SET applying = applying WHERE id = 1').run(); // one synchronous commit: the file is on disk
+    return adopted;
   } finally {
     db.close();
   }
