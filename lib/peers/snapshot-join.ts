@@ -32,7 +32,8 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
     try {
       facts = await downloadSnapshot(peer, file, coding);
     } catch (error) {
-      if (error instanceof SyncError && error.status === 404) return undefined;
+      // A peer that serves none (404) or could not build one (SNAPSHOT_FAILED) is paged from.
+      if (error instanceof SyncError && (error.status === 404 || error.code === 'SNAPSHOT_FAILED')) return undefined;
       throw error;
     }
     if (facts.site !== remoteSite) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${remoteSite}`);
@@ -51,11 +52,14 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
  * A sync client's snapshot joins: with no synced data yet and a peer far
  * enough ahead (`joinBySnapshot`, `snapshotMinChanges`), start from the
  * peer's snapshot. One join at a time: once one peer's snapshot started the
- * database, the others are not needed.
+ * database, the others are not needed. A peer whose snapshot was refused
+ * (hash, size, health) is reported once, then paged from: a bad disk or
+ * link on its side never keeps this server from syncing.
  */
 export class SnapshotJoins {
   readonly #enabled: boolean;
   readonly #minChanges: number;
+  readonly #refused = new Set<string>();
   #turn: Promise<void> = Promise.resolve();
 
   /** @param config - the client's resolved `joinBySnapshot` and `snapshotMinChanges` */
@@ -70,13 +74,19 @@ export class SnapshotJoins {
    * @throws SyncError as {@link startFromSnapshot} does
    */
   async joinIfEmpty(peer: PeerHttp, data: ChangeTracker, remoteSite: string, remoteSeq: number, onProgress: (done: number) => void): Promise<number> {
-    const wanted = (): boolean => this.#enabled && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
+    const wanted = (): boolean =>
+      this.#enabled && !this.#refused.has(remoteSite) && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
     if (!wanted()) return 0;
     let rows = 0;
     const turn = this.#turn.then(async () => {
       if (!wanted()) return;
       onProgress(0);
-      rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+      try {
+        rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+      } catch (error) {
+        if (error instanceof SyncError && error.code.startsWith('SNAPSHOT_')) this.#refused.add(remoteSite);
+        throw error;
+      }
       onProgress(1);
     });
     this.#turn = turn.catch(() => undefined);
