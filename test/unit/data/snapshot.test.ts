@@ -65,6 +65,28 @@ describe('snapshots of a live database', () => {
     expect(existsSync(lease.file)).toBe(false);
   });
 
+  it.each([
+    ['in rollback-journal mode', (db: Database.Database) => db.pragma('journal_mode = DELETE')],
+    ['in memory', undefined],
+  ])('snapshots a database %s too (copied first with the backup API)', async (_name, prepare) => {
+    const memory = prepare === undefined ? new Database(':memory:') : undefined;
+    const db = memory ?? source.db;
+    if (memory !== undefined) {
+      memory.exec(TEST_SCHEMA);
+      enableCapture(memory, { tables: TABLES });
+      addTeams(memory, 20, 'm');
+    } else prepare?.(db);
+    try {
+      const lease = await new SnapshotSource(db, TABLES).acquire();
+      const copy = new Database(lease.file, { readonly: true });
+      expect(tableRows(copy, 'teams')).toEqual(tableRows(db, 'teams'));
+      copy.close();
+      lease.release();
+    } finally {
+      memory?.close();
+    }
+  });
+
   it('shares one snapshot between requests that overlap, and removes it after the last', async () => {
     const snapshots = new SnapshotSource(source.db, TABLES);
     const [first, second] = await Promise.all([snapshots.acquire(), snapshots.acquire()]);
