@@ -206,7 +206,9 @@ export class ChangeTracker {
    */
   importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
     try {
-      return importSnapshot(this.#db, this.#tables(), file, expected, this.#schema.fingerprint);
+      const imported = importSnapshot(this.#db, this.#tables(), file, expected, this.#schema.fingerprint);
+      this.#echo.add(expected.site, imported.localSeq - imported.seq, imported.localSeq); // all the sender's: never sent back
+      return imported;
     } finally {
       this.#sites.forget();
     }

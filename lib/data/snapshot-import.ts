@@ -17,6 +17,8 @@ export interface ImportedSnapshot {
   readonly rows: number;
   /** The sender's seq this database now has everything up to (its cursor for the sender). */
   readonly seq: number;
+  /** This database's local seq after the import: every part up to it is the sender's (it was empty). */
+  readonly localSeq: number;
 }
 
 function mismatch(message: string): SyncError {
@@ -164,7 +166,7 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         if (seq > 0) advanceClock(db, offset + seq);
         for (const table of tables) db.exec(createTriggersSql(table));
         db.exec(DROP_MAPS_SQL);
-        return { rows, seq };
+        return { rows, seq, localSeq: offset + seq };
       })
       .immediate();
   } finally {

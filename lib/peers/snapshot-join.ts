@@ -8,13 +8,25 @@ import { enableCapture } from '../data/capture';
 import type { ChangeTracker } from '../data/change-tracker';
 import { adoptSnapshotFile } from '../data/snapshot-adopt';
 import type { ImportedSnapshot } from '../data/snapshot-import';
-import { dataInfoCheck } from '../data/wire-schema';
+import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { syncDirectory, tempPathFor } from '../files/atomic-file';
 import { handshake, pullChanges } from './data-exchange';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
 import { SyncError } from '../sync-error';
+
+/**
+ * Tells the sender of a snapshot that this server has every part of its own
+ * up to `localSeq` (all of them came from the sender): an empty changeset
+ * whose `since`/`next` the sender stores as its pull cursor for this server,
+ * so it never pulls back what it sent.
+ */
+async function tellSenderItHasAll(peer: PeerHttp, data: ChangeTracker, localSeq: number): Promise<void> {
+  const changeset = { protocol: PROTOCOL_VERSION, site: data.siteId, schema: data.schema, since: 0, next: localSeq, more: false, sites: [], changes: [] };
+  // Best effort: without it the sender pulls back once what this server got from third sites.
+  await peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: changeset }).catch(() => undefined);
+}
 
 /**
  * Starts this server's empty database from a peer's snapshot, in place (see
@@ -38,7 +50,9 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
     }
     if (facts.site !== remoteSite) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${remoteSite}`);
     try {
-      return data.importSnapshot(file, facts);
+      const imported = data.importSnapshot(file, facts);
+      await tellSenderItHasAll(peer, data, imported.localSeq);
+      return imported;
     } catch (error) {
       if (error instanceof SyncError && error.code === 'NOT_EMPTY') return undefined; // written meanwhile: page by page then
       throw error;
@@ -153,13 +167,14 @@ async function placeNewFile(temp: string, db: string): Promise<void> {
 }
 
 /** Pulls what the peer wrote after its snapshot, through the normal handshake and pull. */
-async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly string[], options: JoinOptions): Promise<number> {
+async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly string[], snapshotSeq: number, options: JoinOptions): Promise<number> {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     const tracker = enableCapture(db, { tables });
     const { remoteSite } = await handshake(peer, tracker);
     const pageSize = options.syncPageSize ?? DEFAULTS.syncPageSize;
+    await tellSenderItHasAll(peer, tracker, snapshotSeq);
     const pulled = await pullChanges(peer, tracker, remoteSite, pageSize, (count) => options.onProgress?.('pull', count.rows));
     return pulled.rows;
   } finally {
@@ -190,7 +205,7 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
     try {
-      rowsPulled = await pullAfterSnapshot(peer, options.db, adopted.tables, options);
+      rowsPulled = await pullAfterSnapshot(peer, options.db, adopted.tables, adopted.seq, options);
     } catch (error) {
       pullError = { code: error instanceof SyncError ? error.code : ((error as NodeJS.ErrnoException).code ?? 'SYNC_FAILED'), message: error instanceof Error ? error.message : String(error) };
     }

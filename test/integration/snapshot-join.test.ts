@@ -77,6 +77,8 @@ describe('joining from a snapshot', () => {
     expect(result.peerSite).toBe(siteOf(peer.data.file));
     expect(siteOf(target)).toBe(result.siteId);
     expect(result.siteId).not.toBe(result.peerSite);
+    const told = await request(peer.server.app).get(`/api/sync/data/info?site=${result.siteId}`).set(AUTH);
+    expect(told.body.cursor).toBe(result.snapshotSeq);
     expect(readdirSync(path.dirname(target)).filter((name) => name.includes('sync-tmp'))).toEqual([]);
     const db = new Database(target);
     try {
@@ -138,7 +140,8 @@ describe('joining from a snapshot', () => {
     addTeams(peer.data.db, 100, 'b');
     const fresh = tempDb(TEST_SCHEMA);
     const phases: SyncProgress['phase'][] = [];
-    const client = new SyncClient({ logger: silentLogger, peers: [peer.syncUrl], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 100 });
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [peer.syncUrl], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 100 });
     client.on('progress', (progress: SyncProgress) => phases.push(progress.phase));
     try {
       const own = siteOf(fresh.file);
@@ -147,6 +150,9 @@ describe('joining from a snapshot', () => {
       expect(phases).toContain('snapshot');
       expect(siteOf(fresh.file)).toBe(own);
       expect(tableRows(fresh.db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
+      // The peer was told this server has its parts: it will not pull them back.
+      const told = await request(peer.server.app).get(`/api/sync/data/info?site=${own}`).set(AUTH);
+      expect(told.body.cursor).toBe(tracker.info().seq);
       phases.length = 0;
       addTeams(peer.data.db, 3, 'c');
       fresh.db.prepare("INSERT INTO teams (id, name) VALUES ('from-fresh', 'written after joining')").run();

@@ -137,7 +137,7 @@ describe('snapshots of a live database', () => {
       const seqBefore = tracker.info().seq;
       expect(seqBefore).toBeGreaterThan(0);
       const result = tracker.importSnapshot(file, { site: lease.site, seq: lease.seq });
-      expect(result).toEqual({ rows: 50, seq: lease.seq });
+      expect(result).toEqual({ rows: 50, seq: lease.seq, localSeq: seqBefore + lease.seq });
       expect(tracker.holdsNoSyncedData()).toBe(false);
       expect(tableRows(target.db, 'teams')).toEqual(tableRows(source.db, 'teams'));
       expect(siteOfRows(target.db)).toEqual([source.tracker.siteId]);
