@@ -36,6 +36,8 @@ export type { DeletionFilter } from './lib/peers/delete-guard';
 export type { PeerState } from './lib/peers/peer-failure';
 export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress, SyncStatus } from './lib/peers/sync-status';
 export type { Refusal } from './lib/refusal-log';
+export type { ChangeTransport, ExchangeCount, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
+export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
 
 // Files: the database guard and its building blocks
 export type { LocalFiles } from './lib/files/local-files';

@@ -1,5 +1,6 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
+import { runNatsBenchmarks } from './nats';
 import { runPeerBenchmarks } from './peers';
 import { runSnapshotBenchmarks } from './snapshot';
 import { runSyncBenchmarks } from './sync';
@@ -16,6 +17,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['sync', runSyncBenchmarks],
   ['wire', runWireBenchmarks],
   ['snapshot', runSnapshotBenchmarks],
+  ['nats', runNatsBenchmarks],
   ['peers', runPeerBenchmarks],
 ];
 

@@ -49,4 +49,17 @@ export const DEFAULTS = Object.freeze({
   maxDeletePercent: 50,
   /** Backoff after failed syncs: first delay and longest delay, in ms. */
   backoff: Object.freeze({ baseMs: 1000, maxMs: 60_000 }),
+  /** The NATS JetStream transport (`transport.nats`). */
+  nats: Object.freeze({
+    /** The stream of the fleet; its subjects are `ess.<stream>.<site id>`. */
+    stream: 'EXPRESS_SQLITE_SYNC',
+    /** Largest page a message carries, in bytes (512 KiB); a page is never cut inside one seq. */
+    maxMessageBytes: 512 * 1024,
+    /** Milliseconds between looks for new local writes to publish, once started. */
+    publishIntervalMs: 50,
+    /** Copies of the stream kept by a NATS cluster (1 for a single server). */
+    replicas: 1,
+    /** Milliseconds a JetStream request (a publish's ack, a stream lookup) may take before it is given up and retried. */
+    requestTimeoutMs: 10_000,
+  }),
 });

@@ -13,12 +13,13 @@ export interface SyncNode {
   readonly router: Router;
   /** The tracker over the app's database, when `database` was given. */
   readonly tracker: ChangeTracker | undefined;
-  /** The sync client, when `peers` were given. */
+  /** The sync client, when `peers` or `transport` were given. */
   readonly client: SyncClient | undefined;
   /**
    * Syncs with every peer every `intervalMs` (the first round at once),
-   * backing off after failures. Does nothing without peers. An interval
-   * under 1000 ms is raised to 1000 ms with a warning in the log.
+   * backing off after failures, and starts the NATS transport, if any.
+   * Does nothing without peers or transport. An interval under 1000 ms is
+   * raised to 1000 ms with a warning in the log.
    * @throws RangeError for an interval that is not a positive integer
    */
   start(intervalMs: number): void;
@@ -30,9 +31,10 @@ export interface SyncNode {
 
 /**
  * Builds a server's sync: captures the database's tables, serves files, data
- * and status under one router, and, with `peers`, a {@link SyncClient} that
- * pulls, pushes and syncs files with each of them.
- * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `maxDeletePercent`)
+ * and status under one router, and, with `peers` (or `transport`), a
+ * {@link SyncClient} that pulls, pushes and syncs files with each of them
+ * (and publishes and applies pages through NATS JetStream).
+ * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `maxDeletePercent`, `transport`)
  * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
@@ -40,10 +42,10 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
   const tracker = captureData(options);
   const client =
-    options.peers === undefined || options.peers.length === 0
+    (options.peers === undefined || options.peers.length === 0) && options.transport === undefined
       ? undefined
       : new SyncClient({
-          peers: options.peers,
+          peers: options.peers ?? [],
           token: config.tokens?.[0],
           data: tracker,
           files: config.roots.size > 0 ? files : undefined,
@@ -56,6 +58,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
           peerCompression: options.peerCompression,
           maxDeletePercent: options.maxDeletePercent,
           logger: config.logger,
+          transport: options.transport,
         });
   const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncLogger } from '../lib/logger';
+import type { TransportOptions } from '../lib/peers/nats/nats-options';
 
 /** Options of `createSyncRouter`. Every option is optional; `undefined` means the default. */
 export interface SyncRouterOptions {
@@ -167,6 +168,13 @@ export interface SyncNodeOptions extends SyncRouterOptions {
    * @defaultValue `DEFAULTS.maxDeletePercent` (50)
    */
   readonly maxDeletePercent?: number;
+  /**
+   * Transports besides the HTTP peers. `{ nats: { servers, stream } }` moves
+   * data through a NATS JetStream stream (one per fleet); files keep
+   * travelling between HTTP peers, which also serve as fallback and anti-entropy.
+   * @defaultValue none (HTTP peers only)
+   */
+  readonly transport?: TransportOptions;
 }
 
 /** The options `createSyncRouter` knows. */
@@ -195,5 +203,5 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
 /** The options `createSyncNode` knows: the router's and the sync client's. */
 export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([
   ...ROUTER_OPTION_NAMES,
-  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'maxDeletePercent', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
+  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'maxDeletePercent', 'transport', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
 ]);

@@ -31,6 +31,7 @@ function currentStatus(config: StatusConfig): SyncStatus {
     heldDeletions: client?.heldDeletions() ?? [],
     fileConflicts: client?.recentFileConflicts() ?? [],
     refusals: config.refusals.recent(),
+    transports: client?.transportStatuses() ?? [],
   };
 }
 

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createDefaultLogger, createSyncNode, SyncError, type SyncLogger, type SyncNode } from '../index';
+import { createDefaultLogger, createSyncNode, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { pageErrorHandler } from './pages/error-page';
@@ -27,6 +27,8 @@ export interface SampleAppOptions {
   readonly peerCa?: Buffer;
   /** This server's name on its peers' status pages. @defaultValue none */
   readonly name?: string;
+  /** Transports besides the HTTP peers (`{ nats: { servers, stream } }` from `SYNC_NATS_URL`). @defaultValue none */
+  readonly transport?: TransportOptions;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -66,6 +68,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     peers: options.peers ?? [],
     peerCa: options.peerCa,
     name: options.name,
+    transport: options.transport,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);

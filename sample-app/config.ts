@@ -32,6 +32,11 @@ export interface SampleConfig {
   readonly syncIntervalMs: number;
   /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`). */
   readonly peerCaFile: string | undefined;
+  /**
+   * NATS JetStream for data: `SYNC_NATS_URL` (comma-separated servers), `SYNC_NATS_STREAM`
+   * (default the library's), `SYNC_NATS_DOMAIN` (the hub's JetStream domain, behind a leaf node).
+   */
+  readonly nats: { readonly servers: string; readonly stream: string | undefined; readonly domain: string | undefined } | undefined;
 }
 
 function readPort(value: string | undefined): number {
@@ -92,6 +97,14 @@ function readInterval(value: string | undefined): number {
   return interval;
 }
 
+const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport, checked by the library when the node is built. */
+function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
+  const servers = orNone(env.SYNC_NATS_URL);
+  return servers === undefined ? undefined : { servers, stream: orNone(env.SYNC_NATS_STREAM), domain: orNone(env.SYNC_NATS_DOMAIN) };
+}
+
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots.
@@ -114,5 +127,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     peers: readPeers(env.SYNC_PEERS),
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
     peerCaFile: env.SYNC_PEER_CA === '' ? undefined : env.SYNC_PEER_CA,
+    nats: readNats(env),
   };
 }

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import pino from 'pino';
-import { answerClientErrorsAsJson, type SyncLogger, type SyncNode } from '../index';
+import { answerClientErrorsAsJson, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -28,7 +28,8 @@ export interface RunningSampleApp {
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile);
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name });
+  const transport = config.nats === undefined ? undefined : { nats: config.nats };
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
@@ -38,7 +39,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  if (config.peers.length > 0) sync.start(config.syncIntervalMs);
+  if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
   return {
     server,
     db,
@@ -73,7 +74,8 @@ export function startBanner(config: SampleConfig, url: string): string {
       : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
-  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n\n`;
+  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers.replace(/\/\/[^@/]*@/g, '//')}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
 }
 
 async function main(): Promise<void> {

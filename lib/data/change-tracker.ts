@@ -15,6 +15,7 @@ import { SiteRegistry } from './site-registry';
 import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { TableStatements } from './table-statements';
+import { TransportCursors, type TransportCursor } from './transport-cursors';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { ApplyResult, DataInfo, SchemaDescription } from './wire-schema';
@@ -60,6 +61,7 @@ export class ChangeTracker {
   readonly #merger: ChangeMerger;
   readonly #conflicts: ConflictLog;
   readonly #cursors: PeerCursors;
+  readonly #transportCursors: TransportCursors;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
   readonly #echo: EchoRanges;
@@ -78,6 +80,7 @@ export class ChangeTracker {
     this.#sites = new SiteRegistry(db);
     this.#conflicts = new ConflictLog(db);
     this.#cursors = new PeerCursors(db);
+    this.#transportCursors = new TransportCursors(db);
     this.#reader = new ChangeReader(db, byId, meta, this.#sites);
     const settler = new ConflictSettler(db, meta, this.#sites, this.#conflicts, new ForeignKeyCheck(db, statements));
     this.#merger = new ChangeMerger(db, meta, this.#sites, settler, this.#cursors);
@@ -231,6 +234,54 @@ export class ChangeTracker {
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.#cursors.savePush(site, seq);
+  }
+
+  /**
+   * Applies a changeset as {@link applyChangeset} does and saves a transport's
+   * opaque cursor in the same transaction: the page and the position past it
+   * are written together or not at all.
+   * @param echo - the name of a cursor holding the local seq up to which this
+   * server's changes went out on the same transport. When nothing was left to
+   * send before this page, it moves past the page's own writes: what the
+   * transport brought in needs no sending back on it.
+   * @throws SyncError as {@link applyChangeset} does (nothing is written, the cursor does not move)
+   */
+  applyChangesetWithCursor(changeset: unknown, cursor: TransportCursor, echo?: string): ApplyResult {
+    return this.applyChangesetsWithCursor([changeset], cursor, echo)[0] as ApplyResult;
+  }
+
+  /**
+   * Applies consecutive pages in one transaction, and their transport's
+   * cursor with them (fewer commits when a transport has several pages at hand).
+   * @throws SyncError as {@link applyChangeset} does for any page: none of them is written, the cursor does not move
+   */
+  applyChangesetsWithCursor(changesets: readonly unknown[], cursor: TransportCursor, echo?: string): ApplyResult[] {
+    return this.#db
+      .transaction(() => {
+        const before = this.#folder.fold();
+        const results = changesets.map((changeset) => this.applyChangeset(changeset));
+        this.#transportCursors.save(cursor);
+        const last = results.at(-1)?.seq ?? before;
+        if (echo !== undefined && Number(this.#transportCursors.get(echo) ?? 0) >= before) this.#transportCursors.save({ name: echo, value: String(last) });
+        return results;
+      })
+      .immediate();
+  }
+
+  /** A transport's saved cursor, or undefined when it never saved one. */
+  transportCursor(name: string): string | undefined {
+    return this.#transportCursors.get(name);
+  }
+
+  /** Saves (or, with `undefined`, forgets) a transport's cursor on its own, for positions no page moved (messages skipped, a reset). */
+  saveTransportCursor(name: string, value: string | undefined): void {
+    if (value === undefined) this.#transportCursors.drop(name);
+    else this.#transportCursors.save({ name, value });
+  }
+
+  /** The last seq in the capture log, folded or not; a cheap read to poll for new local writes. */
+  capturedSeq(): number {
+    return this.#transportCursors.capturedSeq();
   }
 
   /** How many conflicts `_sync_conflicts` holds. */

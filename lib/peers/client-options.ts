@@ -5,6 +5,7 @@ import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { createDefaultLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
+import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
@@ -42,6 +43,8 @@ export interface SyncClientOptions {
   readonly maxDeletePercent?: number;
   /** Where the client logs its events. @defaultValue a pino logger on stdout at `LOG_LEVEL` or `info` */
   readonly logger?: SyncLogger;
+  /** Transports besides the HTTP peers: `{ nats: { servers, stream } }` (data only; files travel between HTTP peers). @defaultValue none */
+  readonly transport?: TransportOptions;
 }
 
 /** {@link SyncClientOptions} checked once, with every default applied. */
@@ -60,6 +63,8 @@ export interface SyncClientConfig {
   readonly peerCompression: ContentCoding;
   readonly maxDeletePercent: number;
   readonly logger: SyncLogger;
+  /** The NATS JetStream transport's configuration, when given. */
+  readonly nats: NatsConfig | undefined;
 }
 
 /** The path a peer URL without one points at: where the sample app and the README mount the router. */
@@ -140,6 +145,8 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
   const token: unknown = options.token;
   if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
   const peers = checkPeers(options.peers);
+  const { nats } = resolveTransportOptions(options.transport);
+  if (nats !== undefined && options.data === undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   const ca: unknown = options.peerCa;
   if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
   return {
@@ -155,6 +162,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),
     snapshotMinChanges: nonNegativeInteger(options.snapshotMinChanges, 'snapshotMinChanges', DEFAULTS.snapshotMinChanges),
     peerCompression: checkCoding(options.peerCompression),
+    nats,
     maxDeletePercent: checkPercent(options.maxDeletePercent),
     logger: options.logger ?? createDefaultLogger(),
   };

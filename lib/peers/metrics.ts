@@ -1,4 +1,5 @@
 import type { PeerStatus, PeerSyncResult, SyncStatus } from './sync-status';
+import { formatTransportMetrics } from './transport-metrics';
 
 /** Running totals of one peer's syncs since the process started. */
 export interface PeerTotals {
@@ -91,5 +92,6 @@ export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, Pe
   family(lines, 'express_sqlite_sync_peer_last_duration_seconds', 'gauge', 'Duration of the last sync.', [...totals].map(([url, t]) => [peer(url), t.lastDurationMs / 1000]));
   for (const [key, name, help] of COUNTERS) family(lines, name, 'counter', help, [...totals].map(([url, t]) => [peer(url), t[key]]));
   family(lines, 'express_sqlite_sync_refusals_total', 'counter', 'Requests this server refused, by status and code.', refusals.map((r) => [`{status="${r.status}",code="${label(r.code)}"}`, r.count]));
+  lines.push(...formatTransportMetrics(status.transports));
   return `${lines.join('\n')}\n`;
 }

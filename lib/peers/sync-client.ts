@@ -1,29 +1,30 @@
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
-import path from 'node:path';
-import type { ChangeTracker } from '../data/change-tracker';
-import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
-import { handshake, pullChanges, pushChanges } from './data-exchange';
+import type { Handshake } from './data-exchange';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
-import { syncRoot, type RootSyncResult } from './file-exchange';
-import { FileSyncState } from './file-sync-state';
+import { syncPeerRoots } from './file-round';
 import { KnownPeers } from './known-peers';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
 import { PeerHttp, type WireBytes } from './peer-http';
+import { SnapshotJoins } from './snapshot-join';
 import { peerStatusOf, type PeerMemory } from './peer-status';
 import { summarizeRound, type RoundTally } from './round-result';
 import { SyncScheduler } from './scheduler';
-import { SnapshotJoins } from './snapshot-join';
+import { usableInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
+import type { TransportStatus } from './transport';
+import { HttpTransport } from './transport-http';
+import { OtherTransports } from './transport-set';
 
 export type { SyncClientOptions } from './client-options';
 
 interface PeerState extends PeerMemory {
   readonly http: PeerHttp;
+  /** The peer's data transport, when this server syncs data. */
+  readonly data: HttpTransport | undefined;
   readonly totals: PeerTotals;
 }
 
@@ -41,13 +42,14 @@ const RECENT_FILE_CONFLICTS = 50;
 export class SyncClient extends EventEmitter {
   readonly #config: SyncClientConfig;
   readonly #peers = new Map<string, PeerState>();
+  /** Transports besides the HTTP peers (NATS), scheduled under their names like peers. */
+  readonly #others: OtherTransports;
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
   readonly #fileConflicts: RecentFileConflict[] = [];
   /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
   #filesTurn: Promise<void> = Promise.resolve();
-  readonly #snapshots: SnapshotJoins;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -60,14 +62,17 @@ export class SyncClient extends EventEmitter {
     if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
-    this.#snapshots = new SnapshotJoins(config);
+    const joins = new SnapshotJoins(config);
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression });
       const known = this.#known.get(url);
-      this.#peers.set(url, { http, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
+      const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
+      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#handshaken(url, shook), snapshots);
+      this.#peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
+    this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
-      peers: config.peers,
+      peers: [...config.peers, ...this.#others.names],
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
       backoff: config.backoff,
@@ -82,34 +87,45 @@ export class SyncClient extends EventEmitter {
     return this.#scheduler.syncNow(url);
   }
 
-  /** Syncs with every peer now, concurrently; a peer that is down does not hold up the others. */
+  /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
   async syncAll(): Promise<PeerSyncResult[]> {
-    return Promise.all([...this.#peers.keys()].map((url) => this.syncPeer(url)));
+    return Promise.all([...this.#peers.keys(), ...this.#others.names].map((url) => this.syncPeer(url)));
   }
 
   /**
    * Syncs every peer every `intervalMs`, backing off after failures. An
    * interval under `DEFAULTS.minSyncIntervalMs` (1 s) is raised to it, with a
-   * warning: `start(30)` means 30 ms, almost surely a slip for 30 s.
+   * warning: `start(30)` means 30 ms, almost surely a slip for 30 s. Starts
+   * the background transports too (NATS publishes and applies as changes come).
    * @throws RangeError for an interval that is not a positive integer
    */
   start(intervalMs: number): void {
-    const minimum = DEFAULTS.minSyncIntervalMs;
-    if (Number.isSafeInteger(intervalMs) && intervalMs > 0 && intervalMs < minimum) {
-      this.#config.logger.warn(
-        { event: 'sync.interval_raised', intervalMs, usedMs: minimum },
-        `start(${intervalMs}): the interval is in milliseconds; syncing every ${minimum} ms instead (write ${intervalMs * 1000} for ${intervalMs} s)`,
-      );
-      this.#scheduler.start(minimum);
-      return;
-    }
-    this.#scheduler.start(intervalMs);
+    this.#scheduler.start(usableInterval(intervalMs, this.#config.logger));
+    this.#others.start();
   }
 
   /** Stops periodic syncs, waits for running ones, closes connections. */
   async stop(): Promise<void> {
     await this.#scheduler.stop();
     for (const peer of this.#peers.values()) peer.http.close();
+    await this.#others.close();
+  }
+
+  /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */
+  transportStatuses(): TransportStatus[] {
+    const http = [...this.#peers.values()].flatMap((peer) => (peer.data === undefined ? [] : [peer.data.status()]));
+    return [...http, ...this.#others.statuses()];
+  }
+
+  /** The names of the transports besides the HTTP peers (`nats:<stream>`); `syncPeer` takes them too. */
+  get transports(): readonly string[] {
+    return this.#others.names;
+  }
+
+  /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; true when one succeeded. */
+  async #catchUpOverHttp(): Promise<boolean> {
+    const results = await Promise.all([...this.#peers.keys()].map((url) => this.syncPeer(url)));
+    return results.some((result) => result.ok);
   }
 
   /**
@@ -146,10 +162,10 @@ export class SyncClient extends EventEmitter {
 
   /** Running totals per peer since start, for `GET /metrics`. */
   totals(): ReadonlyMap<string, PeerTotals> {
-    return new Map([...this.#peers].map(([url, peer]) => [url, { ...peer.totals }]));
+    return new Map([...[...this.#peers].map(([url, peer]): [string, PeerTotals] => [url, { ...peer.totals }]), ...this.#others.totals()]);
   }
 
-  /** Body bytes sent to and received from each peer so far, as they crossed the wire. */
+  /** Body bytes sent to and received from each HTTP peer so far, as they crossed the wire. */
   wireBytes(): ReadonlyMap<string, WireBytes> {
     return new Map([...this.#peers].map(([url, peer]) => [url, peer.http.wireBytes]));
   }
@@ -164,6 +180,11 @@ export class SyncClient extends EventEmitter {
   }
 
   async #syncOnce(url: string): Promise<PeerSyncResult> {
+    if (this.#others.has(url)) {
+      const exchanged = await this.#others.exchangeOnce(url, (phase, rows) => this.#progress(url, phase, rows, undefined));
+      this.emit('result', exchanged);
+      return exchanged;
+    }
     const peer = this.#peers.get(url) as PeerState;
     const started = performance.now();
     const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
@@ -191,26 +212,28 @@ export class SyncClient extends EventEmitter {
     this.#fileConflicts.splice(RECENT_FILE_CONFLICTS);
   }
 
+  /** The data part of a round, through the peer's {@link HttpTransport}: handshake, pull, push. */
   async #syncData(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
-    const data: ChangeTracker | undefined = this.#config.data;
-    if (data === undefined) return;
+    if (peer.data === undefined) return;
     this.#progress(url, 'handshake', 0, 1);
-    const shook = await handshake(peer.http, data);
+    const count = await peer.data.exchange((phase, rows) => {
+      if (phase === 'push' && tally.phase === 'pull') peer.lagChanges = 0;
+      tally.phase = phase;
+      if (phase === 'pull') tally.rowsPulled = rows;
+      else tally.rowsPushed = rows;
+      this.#progress(url, phase, rows, undefined);
+    });
+    tally.dataConflicts = count.conflicts;
+    tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
+  }
+
+  /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */
+  async #handshaken(url: string, shook: Handshake): Promise<void> {
+    const peer = this.#peers.get(url) as PeerState;
     Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
-    peer.lagChanges = Math.max(0, shook.remoteSeq - data.pullCursor(shook.remoteSite));
+    peer.lagChanges = Math.max(0, shook.remoteSeq - (this.#config.data?.pullCursor(shook.remoteSite) ?? 0));
     await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
     this.#progress(url, 'handshake', 1, 1);
-    const { syncPageSize } = this.#config;
-    tally.phase = 'pull';
-    const onSnapshot = (done: number): void => this.#progress(url, 'snapshot', done, 1);
-    tally.rowsPulled = await this.#snapshots.joinIfEmpty(peer.http, data, shook.remoteSite, shook.remoteSeq, onSnapshot);
-    const pulled = await pullChanges(peer.http, data, shook.remoteSite, syncPageSize, (count) => this.#progress(url, 'pull', count.rows, undefined));
-    tally.rowsPulled += pulled.rows;
-    peer.lagChanges = 0;
-    tally.phase = 'push';
-    const pushed = await pushChanges(peer.http, data, shook.remoteSite, syncPageSize, (count) => this.#progress(url, 'push', count.rows, undefined));
-    tally.rowsPushed = pushed.rows;
-    tally.dataConflicts = pulled.conflicts + pushed.conflicts;
   }
 
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
@@ -225,29 +248,13 @@ export class SyncClient extends EventEmitter {
   async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     const { files, stateDir } = this.#config;
     if (files === undefined || stateDir === undefined) return;
-    const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    const state = await FileSyncState.load(path.join(stateDir, `files-${key}.json`));
     const link = {
       peer: peer.http,
       remoteSiteId: peer.site ?? new URL(url).host,
-      state,
       now: () => new Date(),
       onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
       guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
     };
-    for (const root of files.roots.keys()) {
-      try {
-        tally.roots.push(await syncRoot(files, link, root));
-      } catch (caught) {
-        const failure = this.#describe(caught, url, peer, 'files');
-        tally.filesError ??= failure;
-        tally.roots.push(failedRoot(root, failure));
-      }
-    }
+    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'));
   }
-}
-
-/** The result of a root whose sync failed as a whole (the peer's listing refused, the peer gone). */
-function failedRoot(root: string, failure: FailureDescription): RootSyncResult {
-  return { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [{ path: root, ...failure }], skipped: false, held: [] };
 }

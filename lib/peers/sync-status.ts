@@ -1,5 +1,6 @@
 import type { Refusal } from '../refusal-log';
 import type { PeerState } from './peer-failure';
+import type { TransportStatus } from './transport';
 
 /** One step of a running sync, for progress bars. */
 export interface SyncProgress {
@@ -119,6 +120,7 @@ export interface RecentFileConflict extends FileConflict {
   /** ISO time of the sync. */
   readonly at: string;
 }
+export type { TransportStatus, NatsStatus } from './transport';
 
 /** The body of `GET /status`. */
 export interface SyncStatus {
@@ -138,4 +140,6 @@ export interface SyncStatus {
   readonly fileConflicts: readonly RecentFileConflict[];
   /** The most recent requests refused (newest first, at most 50). */
   readonly refusals: readonly Refusal[];
+  /** Every transport: one per HTTP peer that syncs data, and NATS (state, stream position, lag). */
+  readonly transports: readonly TransportStatus[];
 }

@@ -34,6 +34,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <p class="actions"><button id="run" type="button">Sync now</button> <button id="forget" type="button" class="quiet">Forget token</button> <span id="message" role="status"></span></p>
 <section id="held" class="warning" hidden><h2>Deletions held back</h2><p>Every file is kept until you confirm.</p><ul id="held-list"></ul></section>
 <section><h2>Peers</h2><div id="peers"></div></section>
+<section><h2>Transports</h2><div id="transports"></div></section>
 <section><h2>Data conflicts</h2><p id="conflict-summary"></p><div id="conflicts"></div></section>
 <section><h2>File conflicts</h2><p class="muted">Changed on both sides: this server's version stays at the path, the other is kept beside it.</p><ul id="file-conflicts"></ul></section>
 <section><h2>Refused</h2><ul id="refusals"></ul></section>

@@ -1,4 +1,5 @@
 import { RENDER_SCRIPT } from './script-render';
+import { TRANSPORTS_SCRIPT } from './script-transports';
 
 /**
  * The status page script, second half: the token (asked once, kept in
@@ -103,4 +104,4 @@ const MAIN_SCRIPT = String.raw`
 `;
 
 /** The status page's one script: served as a file (helmet's CSP allows no inline script). */
-export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${RENDER_SCRIPT}${MAIN_SCRIPT}})();\n`;
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;

@@ -139,6 +139,7 @@ export const RENDER_SCRIPT = String.raw`
     peers.textContent = '';
     status.peers.forEach(function (p) { peers.appendChild(renderPeer(p)); });
     if (status.peers.length === 0) peers.appendChild(el('p', 'No peers configured (SYNC_PEERS).', 'muted'));
+    renderTransports(status.transports || []);
     var held = status.heldDeletions || [];
     $('held').hidden = held.length === 0;
     fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type express from 'express';
-import { answerClientErrorsAsJson, silentLogger, type SyncLogger, type SyncNode } from '../../index';
+import { answerClientErrorsAsJson, silentLogger, type SyncLogger, type SyncNode, type TransportOptions } from '../../index';
 import { createSampleApp } from '../app';
 import { readSampleConfig } from '../config';
 import { openSampleDatabase } from '../database';
@@ -34,6 +34,8 @@ const mesh: PeersOf = (index, count) => Array.from({ length: count }, (_, i) => 
 export interface ClusterOptions {
   /** The logger of each server, by name. @defaultValue silent */
   readonly loggerFor?: (name: string) => SyncLogger;
+  /** Transports besides the HTTP peers (a NATS stream), for all or per server (by index). @defaultValue none */
+  readonly transport?: TransportOptions | ((index: number) => TransportOptions | undefined);
 }
 
 /** The running servers and how to stop them. */
@@ -65,7 +67,8 @@ async function listenOnFreePort(): Promise<Listener> {
  * Starts `names.length` sample apps on free ports of 127.0.0.1, each with its
  * own data directory under `baseDir` and its name as its sync name, wired by
  * `peersOf` (default: every one a peer of every other). Periodic sync stays
- * off: callers run rounds themselves.
+ * off: callers run rounds themselves. `options.transport` puts them on a
+ * NATS stream as well (one for all, or per server).
  */
 export async function startDemoCluster(names: readonly string[], baseDir: string, token: string, peersOf: PeersOf = mesh, options: ClusterOptions = {}): Promise<DemoCluster> {
   const listeners = await Promise.all(names.map(() => listenOnFreePort()));
@@ -75,7 +78,8 @@ export async function startDemoCluster(names: readonly string[], baseDir: string
     const db = openSampleDatabase(config.dataDir);
     const peers = peersOf(index, names.length).map((other) => syncUrls[other] ?? '');
     const name = names[index] ?? String(index);
-    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: options.loggerFor?.(name) ?? silentLogger, peers, name });
+    const transport = typeof options.transport === 'function' ? options.transport(index) : options.transport;
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token, logger: options.loggerFor?.(name) ?? silentLogger, peers, name, transport });
     listener.handle(app);
     const server: DemoServer = { name, url: `http://127.0.0.1:${listener.port}`, syncUrl: syncUrls[index] ?? '', dataDir: config.dataDir, db, app, sync, listener: listener.server };
     return { server };

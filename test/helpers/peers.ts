@@ -6,8 +6,8 @@ import { startDemoCluster, type ClusterOptions } from '../../sample-app/demo/clu
 import { TEST_TOKEN } from './server';
 import { tempDir } from './temp';
 
-/** How peers are wired: who syncs with whom. */
-export type Topology = 'chain' | 'star' | 'mesh';
+/** How peers are wired: who syncs with whom (`none`: no HTTP peers, e.g. with NATS only). */
+export type Topology = 'chain' | 'star' | 'mesh' | 'none';
 
 /** One live sample-app server with its own data directory and database file. */
 export interface LivePeer {
@@ -25,6 +25,7 @@ export interface LivePeer {
 /** Who peer `index` syncs with, among `count` peers. */
 export function neighbours(topology: Topology, index: number, count: number): number[] {
   const all = Array.from({ length: count }, (_, i) => i).filter((i) => i !== index);
+  if (topology === 'none') return [];
   if (topology === 'mesh') return all;
   if (topology === 'star') return index === 0 ? all : [0];
   return all.filter((i) => Math.abs(i - index) === 1);
@@ -33,7 +34,8 @@ export function neighbours(topology: Topology, index: number, count: number): nu
 /**
  * Starts `count` sample-app servers on 127.0.0.1 (ephemeral ports), each with
  * its own temp data directory and SQLite file, wired as `topology` (the
- * demo's cluster, so tests and `npm run demo` start servers the same way).
+ * demo's cluster, so tests and `npm run demo` start servers the same way),
+ * and on `options.transport` when given (a NATS stream for the fleet).
  */
 export async function startPeers(count: number, topology: Topology, options: ClusterOptions = {}): Promise<{ peers: LivePeer[]; close(): Promise<void> }> {
   const temp = tempDir('ess-peers-');

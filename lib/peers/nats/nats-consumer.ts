@@ -1,0 +1,249 @@
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { ChangeTracker } from '../../data/change-tracker';
+import type { ApplyResult } from '../../data/wire-schema';
+import { SyncError } from '../../sync-error';
+import type { NatsCursors } from './nats-cursors';
+import type { NatsLink } from './nats-link';
+import { streamSubjects } from './nats-options';
+import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
+import { SCHEMA_HEADER, siteOfSubject } from './page-message';
+
+/** What the consumer asks of the rest of the transport. */
+export interface ConsumerHooks {
+  /** Runs before a page is applied (publishes local writes first, so the page's own writes need no sending back). */
+  readonly beforeApply: () => Promise<void>;
+  /** Catches up over HTTP when the stream cannot serve a message this server needs; resolves true when it did. */
+  readonly catchUp: (reason: string) => Promise<boolean>;
+  /** Called after each message handled. */
+  readonly handled: () => void;
+}
+
+/** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
+const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW']);
+
+/**
+ * Reads the fleet's stream with an ordered consumer from the stream sequence
+ * saved here: skips this site's own messages, checks each page's schema
+ * fingerprint before parsing it, and applies the pages at hand (see
+ * {@link PageBatch}) with the last stream sequence in one transaction. A
+ * message the stream no longer has (a purge, a hole) is caught up over HTTP first.
+ */
+export class NatsConsumer {
+  readonly #link: NatsLink;
+  readonly #data: ChangeTracker;
+  readonly #cursors: NatsCursors;
+  readonly #stream: string;
+  readonly #hooks: ConsumerHooks;
+  #messages: ConsumerMessages | undefined;
+  /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
+  readonly #batch = new PageBatch();
+  #chainTimer: NodeJS.Timeout | undefined;
+  #failed: unknown;
+  #turn: Promise<void> = Promise.resolve();
+  /** The last stream sequence taken (into the batch or applied). */
+  #seen = 0;
+  #progress: Array<() => void> = [];
+  /** The last stream sequence handled (applied or passed over). */
+  position: number;
+  /** Messages behind the stream's end, as the last delivery said. */
+  pending: number | undefined;
+  applied = 0;
+  rowsApplied = 0;
+  conflicts = 0;
+  refused = 0;
+  lastRefusal: { readonly code: string; readonly message: string } | undefined;
+
+  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, stream: string, hooks: ConsumerHooks) {
+    this.#link = link;
+    this.#data = data;
+    this.#cursors = cursors;
+    this.#stream = stream;
+    this.#hooks = hooks;
+    this.position = cursors.appliedSeq();
+  }
+
+  /**
+   * Consumes until the delivery ends (`stop`, a reconnect) or a message cannot be applied yet.
+   * @throws SyncError `STREAM_GAP` (409) when messages this server needs are gone and no HTTP peer caught it up; the apply's error for a page that must wait
+   */
+  async run(): Promise<void> {
+    await this.#turn; // a flush of the last delivery, still running
+    this.position = this.#cursors.appliedSeq();
+    this.#seen = this.position;
+    this.#batch.drain();
+    this.#failed = undefined;
+    const { js } = await this.#link.jetstream();
+    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
+    const messages = await consumer.consume({ max_messages: 64 });
+    this.#messages = messages;
+    try {
+      for await (const message of messages) await this.#handle(message);
+    } finally {
+      clearTimeout(this.#chainTimer);
+      this.#messages = undefined;
+      await messages.close().catch(() => undefined);
+    }
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+
+  /** Ends the current delivery; `run` returns. */
+  stop(): void {
+    void this.#messages?.close().catch(() => undefined);
+  }
+
+  /** Resolves at the next message handled (or after `ms`). */
+  nextProgress(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#progress.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async #handle(message: JsMsg): Promise<void> {
+    if (message.seq <= this.#seen) return;
+    if (message.seq > this.#seen + 1) {
+      await this.#flush();
+      await this.#crossGap(message.seq);
+    }
+    const site = siteOfSubject(message.subject);
+    if (site === undefined || site === this.#data.siteId) this.#take(message, undefined);
+    else {
+      const page = await this.#read(message);
+      if (page !== undefined) this.#take(message, page);
+    }
+    await this.#flushWhenDue(message.info.pending);
+    this.pending = message.info.pending;
+    this.#hooks.handled();
+    for (const notify of this.#progress.splice(0)) notify();
+  }
+
+  async #crossGap(seq: number): Promise<void> {
+    const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
+    if (await this.#hooks.catchUp(reason)) return;
+    throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
+  }
+
+  /**
+   * Checks a page's schema fingerprint, then parses it.
+   * @returns undefined for a body that is not JSON (refused and passed over)
+   * @throws SyncError `SCHEMA_MISMATCH` (409): the message waits (pages taken before it are applied first)
+   */
+  async #read(message: JsMsg): Promise<unknown> {
+    const fingerprint = message.headers?.get(SCHEMA_HEADER);
+    if (fingerprint !== this.#data.schema.fingerprint) {
+      await this.#flush();
+      const theirs = fingerprint || 'none';
+      throw new SyncError('SCHEMA_MISMATCH', 409, `stream message ${message.seq} (${message.subject}) was written with tracked schema ${theirs}, this server has ${this.#data.schema.fingerprint}; migrate every server to the same schema`);
+    }
+    try {
+      return JSON.parse(Buffer.from(message.data).toString('utf8')) as unknown;
+    } catch {
+      await this.#flush();
+      this.#refuse(message.seq, message.subject, new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON'));
+      return undefined;
+    }
+  }
+
+  /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
+  #take(message: JsMsg, page: unknown): void {
+    this.#batch.take(message, page);
+    this.#seen = message.seq;
+  }
+
+  /**
+   * Applies the batch when the stream has no more for now, or the batch is
+   * full; a publisher's unfinished chain holds it (bigger batches, and at
+   * most `CHAIN_WAIT_MS` when the chain's end does not come).
+   */
+  async #flushWhenDue(pending: number): Promise<void> {
+    if (this.#batch.due(pending)) {
+      await this.#flush();
+      return;
+    }
+    if (pending === 0 && this.#chainTimer === undefined) {
+      this.#chainTimer = setTimeout(() => {
+        this.#chainTimer = undefined;
+        this.#flush().catch((error: unknown) => {
+          this.#failed = error;
+          this.stop();
+        });
+      }, CHAIN_WAIT_MS);
+    }
+  }
+
+  /** Applies the pages taken so far (one flush at a time): in one transaction with the last one's stream sequence; one at a time when that fails. */
+  #flush(): Promise<void> {
+    clearTimeout(this.#chainTimer);
+    this.#chainTimer = undefined;
+    const batch = this.#batch.drain();
+    const run = this.#turn.then(() => this.#flushBatch(batch));
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushBatch(batch: readonly Taken[]): Promise<void> {
+    const last = batch.at(-1);
+    if (last === undefined) return;
+    const pages = batch.filter((entry) => entry.page !== undefined);
+    if (pages.length === 0) {
+      this.#cursors.saveApplied(last.seq);
+      this.position = last.seq;
+      return;
+    }
+    await this.#hooks.beforeApply();
+    try {
+      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: String(last.seq) }, this.#cursors.published);
+      results.forEach((result, index) => this.#count(pages[index] as Taken, result));
+      this.position = last.seq;
+    } catch (error) {
+      if (pages.length === 1 && batch.length === 1) await this.#applyAlone(last, error);
+      else for (const entry of batch) await this.#applyAlone(entry, undefined);
+    }
+  }
+
+  /** Applies one page on its own (after its batch failed), deciding what a refusal means. */
+  async #applyAlone(entry: Taken, failed: unknown): Promise<void> {
+    let error = failed;
+    if (error === undefined) {
+      if (entry.page === undefined) {
+        this.#cursors.saveApplied(entry.seq);
+        this.position = entry.seq;
+        return;
+      }
+      try {
+        this.#applyOne(entry);
+        return;
+      } catch (caught) {
+        error = caught;
+      }
+    }
+    if (!(error instanceof SyncError) || error.status >= 500) throw error;
+    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
+    else if (RETRIED.has(error.code)) throw error;
+    else this.#refuse(entry.seq, entry.subject, error);
+  }
+
+  #applyOne(entry: Taken): void {
+    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: String(entry.seq) }, this.#cursors.published);
+    if (result !== undefined) this.#count(entry, result);
+    this.position = entry.seq;
+  }
+
+  #count(entry: Taken, result: ApplyResult): void {
+    this.applied += 1;
+    this.rowsApplied += entry.rows || result.received;
+    this.conflicts += result.conflicts.length;
+  }
+
+  /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
+  #refuse(seq: number, subject: string, error: SyncError): void {
+    this.refused += 1;
+    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.#cursors.saveApplied(seq);
+    this.position = seq;
+    this.#seen = Math.max(this.#seen, seq);
+  }
+}

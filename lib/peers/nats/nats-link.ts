@@ -1,0 +1,155 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { SyncError } from '../../sync-error';
+import type { TransportState } from '../transport';
+import { streamSubjects, type NatsConfig } from './nats-options';
+
+/** What this node knows of the stream, as last read. */
+export interface StreamFacts {
+  /** When the stream was created: a stream deleted and made again is another stream. */
+  readonly created: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+/** The last message a subject holds. */
+export interface LastOnSubject {
+  readonly seq: number;
+  readonly msgId: string | undefined;
+}
+
+/** The JetStream API error code for a failed `Nats-Expected-Last-Subject-Sequence`. */
+export const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * One connection to NATS and the fleet's stream: connects once (then the
+ * client reconnects for ever, to any of `servers`), follows the connection's
+ * state, creates the stream when it is missing and reads its facts.
+ */
+export class NatsLink {
+  readonly #config: NatsConfig;
+  #connecting: Promise<NatsConnection> | undefined;
+  #nc: NatsConnection | undefined;
+  #api: { js: JetStreamClient; jsm: JetStreamManager } | undefined;
+  #state: TransportState = 'idle';
+  #server: string | undefined;
+  #closed = false;
+  /** Bumped at every reconnect: work begun before one re-checks the stream. */
+  generation = 0;
+  /** Called after every reconnect. */
+  onReconnect: (() => void) | undefined;
+
+  /** Nothing connects until the first use. */
+  constructor(config: NatsConfig) {
+    this.#config = config;
+  }
+
+  /** Connection state. */
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  /** The server connected to now. */
+  get server(): string | undefined {
+    return this.#state === 'connected' ? this.#server : undefined;
+  }
+
+  /** The largest message the server takes. */
+  get maxPayload(): number {
+    return this.#nc?.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /**
+   * The connection, made on first use.
+   * @throws SyncError `NATS_UNREACHABLE` (503) when no server answers (the next call tries again)
+   */
+  async connection(): Promise<NatsConnection> {
+    if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
+    if (this.#nc?.isClosed() === true) this.#nc = undefined; // closed by the server for good (e.g. its credentials changed): connect again
+    if (this.#nc !== undefined) return this.#nc;
+    this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<NatsConnection> {
+    this.#state = 'connecting';
+    const { servers, user, pass, token } = this.#config;
+    try {
+      const nc = await connect({ servers: [...servers], user, pass, token, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#config.requestTimeoutMs });
+      if (this.#closed) {
+        await nc.close();
+        throw new Error('stopped while connecting');
+      }
+      const { requestTimeoutMs: timeout, domain } = this.#config;
+      this.#api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
+      this.#nc = nc;
+      this.#state = 'connected';
+      this.#server = nc.getServer();
+      void this.#follow(nc);
+      return nc;
+    } catch (error) {
+      this.#state = 'disconnected';
+      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${servers.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Follows the connection's status events until it closes. */
+  async #follow(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.#state = 'disconnected';
+      else if (status.type === 'reconnecting') this.#state = 'connecting';
+      else if (status.type === 'reconnect') {
+        this.#state = 'connected';
+        this.#server = status.server;
+        this.generation += 1;
+        this.onReconnect?.();
+      }
+    }
+  }
+
+  /** The JetStream client and manager. */
+  async jetstream(): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
+    await this.connection();
+    if (this.#api === undefined) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
+    return this.#api;
+  }
+
+  /**
+   * Reads the stream's facts, creating the stream first when it is missing
+   * (file storage, no limits: messages leave it only when an operator says so).
+   * @throws SyncError `NATS_STREAM` (503) when the stream has other subjects than this fleet's
+   */
+  async ensureStream(): Promise<StreamFacts> {
+    const { jsm } = await this.jetstream();
+    const { stream, replicas } = this.#config;
+    const subjects = streamSubjects(stream);
+    let info = await jsm.streams.info(stream).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 404 || (error as Error).name === 'StreamNotFoundError') return undefined;
+      throw error;
+    });
+    info ??= await jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas });
+    if (info.config.subjects?.length !== 1 || info.config.subjects[0] !== subjects) {
+      // Only this fleet's subjects: a hole in the stream sequence then always means lost messages.
+      throw new SyncError('NATS_STREAM', 503, `stream ${stream} has the subjects ${JSON.stringify(info.config.subjects ?? [])}, not only ${subjects}; choose another \`transport.nats.stream\``);
+    }
+    return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
+  }
+
+  /** The last message on a subject, or undefined when it holds none. */
+  async lastOnSubject(subject: string): Promise<LastOnSubject | undefined> {
+    const { jsm } = await this.jetstream();
+    const message = await jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject });
+    if (message === null) return undefined;
+    return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined };
+  }
+
+  /** Closes the connection (pending publishes are flushed first). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#state = 'stopped';
+    const nc = this.#nc ?? (await this.#connecting?.catch(() => undefined));
+    this.#nc = undefined;
+    this.#api = undefined;
+    if (nc !== undefined && !nc.isClosed()) await nc.close();
+  }
+}

@@ -1,0 +1,160 @@
+import { DEFAULTS } from '../../defaults';
+import { positiveInteger, refuseUnknownOptions } from '../../option-checks';
+
+/** Options of the NATS JetStream transport: `transport: { nats: { … } }`. */
+export interface NatsTransportOptions {
+  /**
+   * NATS server URLs (`nats://host:4222`, or `host:4222`); the client moves
+   * to another one when a server goes away, and reconnects for ever.
+   * @defaultValue none (required)
+   */
+  readonly servers: string | readonly string[];
+  /**
+   * The fleet's stream: created when missing, with the subjects
+   * `ess.<stream>.*` (one subject per site). Letters, digits, `_` and `-`.
+   * @defaultValue `DEFAULTS.nats.stream` (`"EXPRESS_SQLITE_SYNC"`)
+   */
+  readonly stream?: string;
+  /** NATS user and password, when the server asks for them. @defaultValue none */
+  readonly user?: string;
+  readonly pass?: string;
+  /** A NATS authentication token (not the sync token). @defaultValue none */
+  readonly token?: string;
+  /**
+   * The JetStream domain that holds the stream, when this server connects
+   * through a leaf node whose hub runs JetStream (`jetstream { domain: hub }`).
+   * @defaultValue none (the JetStream of the server connected to)
+   */
+  readonly domain?: string;
+  /**
+   * Largest page one message carries, in bytes. A page is never cut inside
+   * one seq; a single row larger than this travels alone (up to the server's `max_payload`).
+   * @defaultValue `DEFAULTS.nats.maxMessageBytes` (524288)
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Milliseconds between looks for new local writes once the node is started
+   * (a look is one indexed read; nothing is written when nothing changed).
+   * @defaultValue `DEFAULTS.nats.publishIntervalMs` (50)
+   */
+  readonly publishIntervalMs?: number;
+  /**
+   * Copies of the stream a NATS cluster keeps, when this node creates it.
+   * @defaultValue `DEFAULTS.nats.replicas` (1)
+   */
+  readonly replicas?: number;
+  /**
+   * Milliseconds a JetStream request (a publish's ack, a stream lookup) may
+   * take; a publish whose ack is lost is sent again with the same message id.
+   * @defaultValue `DEFAULTS.nats.requestTimeoutMs` (10000)
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Every way pages can travel besides the HTTP peers (`peers`). */
+export interface TransportOptions {
+  /** NATS JetStream: one stream per fleet. @defaultValue none (HTTP peers only) */
+  readonly nats?: NatsTransportOptions;
+}
+
+/** {@link NatsTransportOptions} checked once, with every default applied. */
+export interface NatsConfig {
+  readonly servers: readonly string[];
+  readonly stream: string;
+  readonly user: string | undefined;
+  readonly pass: string | undefined;
+  readonly token: string | undefined;
+  readonly domain: string | undefined;
+  readonly maxMessageBytes: number;
+  readonly publishIntervalMs: number;
+  readonly replicas: number;
+  readonly requestTimeoutMs: number;
+}
+
+const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'domain', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
+const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkServers(value: unknown): readonly string[] {
+  const list: unknown[] = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
+  const servers = list.map((entry) => (typeof entry === 'string' ? entry.trim() : '')).filter((entry) => entry !== '');
+  if (servers.length === 0 || servers.length !== list.length) {
+    throw new TypeError('express-sqlite-sync: `transport.nats.servers` must be a NATS URL or a list of them, e.g. "nats://127.0.0.1:4222"');
+  }
+  for (const server of servers) {
+    const url = /^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(server)} is not a URL; write nats://host:4222`);
+    }
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${server} must use nats:// or tls://`);
+  }
+  return servers;
+}
+
+function optionalString(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new TypeError(`express-sqlite-sync: \`transport.nats.${option}\` must be a non-empty string`);
+  return value;
+}
+
+function checkStream(value: unknown): string {
+  if (value === undefined) return DEFAULTS.nats.stream;
+  if (typeof value !== 'string' || !STREAM_NAME.test(value)) {
+    throw new TypeError(`express-sqlite-sync: \`transport.nats.stream\` must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks `transport.nats`, once, and applies the defaults.
+ * @throws TypeError for a wrong type, a server that is not a NATS URL, an unknown key
+ * @throws RangeError for a number out of range
+ */
+export function resolveNatsOptions(value: unknown): NatsConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('express-sqlite-sync: `transport.nats` must be an object: { servers: "nats://127.0.0.1:4222", stream: "FLEET" }');
+  }
+  refuseUnknownOptions(value, NATS_OPTION_NAMES, 'transport.nats');
+  const options = value as NatsTransportOptions;
+  const maxMessageBytes = positiveInteger(options.maxMessageBytes, 'transport.nats.maxMessageBytes', DEFAULTS.nats.maxMessageBytes);
+  if (maxMessageBytes < 4096) throw new RangeError(`express-sqlite-sync: \`transport.nats.maxMessageBytes\` must be at least 4096, got ${maxMessageBytes}`);
+  return {
+    servers: checkServers(options.servers),
+    stream: checkStream(options.stream),
+    user: optionalString(options.user, 'user'),
+    pass: optionalString(options.pass, 'pass'),
+    token: optionalString(options.token, 'token'),
+    domain: optionalString(options.domain, 'domain'),
+    maxMessageBytes,
+    publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
+    replicas: positiveInteger(options.replicas, 'transport.nats.replicas', DEFAULTS.nats.replicas),
+    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'transport.nats.requestTimeoutMs', DEFAULTS.nats.requestTimeoutMs),
+  };
+}
+
+/**
+ * Checks `transport`, once.
+ * @returns the NATS configuration, or undefined when there is none
+ * @throws TypeError for a wrong type or an unknown key; RangeError for a number out of range
+ */
+export function resolveTransportOptions(value: unknown): { readonly nats: NatsConfig | undefined } {
+  if (value === undefined) return { nats: undefined };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('express-sqlite-sync: `transport` must be an object, e.g. { nats: { servers: "nats://127.0.0.1:4222" } }');
+  }
+  refuseUnknownOptions(value, new Set(['nats']), 'transport');
+  const nats = (value as TransportOptions).nats;
+  return { nats: nats === undefined ? undefined : resolveNatsOptions(nats) };
+}
+
+/** The subject a site publishes on. */
+export function subjectOf(stream: string, site: string): string {
+  return `ess.${stream}.${site}`;
+}
+
+/** The subjects of a fleet's stream. */
+export function streamSubjects(stream: string): string {
+  return `ess.${stream}.*`;
+}

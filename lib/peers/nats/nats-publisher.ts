@@ -1,0 +1,202 @@
+import type { ChangeTracker } from '../../data/change-tracker';
+import { SyncError } from '../../sync-error';
+import type { NatsCursors } from './nats-cursors';
+import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
+import { encodePage, parseMessageId, type PageMessage } from './page-message';
+
+/** A page read for publishing: undefined `message` when the window held nothing to send. */
+interface ReadPage {
+  readonly message: PageMessage | undefined;
+  readonly next: number;
+  readonly more: boolean;
+}
+
+/** Rows asked for in the first page, before the size of a row is known. */
+const FIRST_LIMIT = 2000;
+const MAX_LIMIT = 20_000;
+
+function cloneError(subject: string, detail: string): SyncError {
+  return new SyncError(
+    'SAME_SITE_ID',
+    409,
+    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. Stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; this server stopped publishing`,
+  );
+}
+
+/**
+ * Publishes this server's changes on its own subject, page by page from the
+ * local seq saved as published: a page is one `readChanges` window, never cut
+ * inside one seq, sized to `maxMessageBytes`. Each message carries
+ * `Nats-Msg-Id` `<site>:<firstSeq>-<lastSeq>` (a page published twice is
+ * stored once) and `Nats-Expected-Last-Subject-Sequence`, so a second process
+ * publishing as the same site (a copied database) is caught: it stops, and says why.
+ */
+export class NatsPublisher {
+  readonly #link: NatsLink;
+  readonly #data: ChangeTracker;
+  readonly #cursors: NatsCursors;
+  readonly #subject: string;
+  readonly #maxBytes: number;
+  #expected = 0;
+  #limit = FIRST_LIMIT;
+  #turn: Promise<unknown> = Promise.resolve();
+  /** Set when a clone was caught: nothing is published any more. */
+  blocked: SyncError | undefined;
+  messages = 0;
+  rows = 0;
+
+  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number) {
+    this.#link = link;
+    this.#data = data;
+    this.#cursors = cursors;
+    this.#subject = subject;
+    this.#maxBytes = maxMessageBytes;
+  }
+
+  /** True when local writes wait to be published (a cheap read). */
+  pending(): boolean {
+    return this.blocked === undefined && this.#data.capturedSeq() > this.#cursors.publishedSeq();
+  }
+
+  /**
+   * Reads this site's last message in the stream and checks it against what
+   * was saved: the same; or the message this database last sent, whose save
+   * a crash cut (adopted); or one this database never sent (a clone:
+   * publishing stops); or an older one. Older, with the stream now ending
+   * before the saved one, means the stream lost its tail: those pages are
+   * published again. Older otherwise means they were purged or aged out: the
+   * operator let them go, and a server that needs them catches up over HTTP.
+   * It runs in the publisher's turn, after any publish in flight: a check
+   * that read the subject before a publish landed must not take it back.
+   * @throws SyncError `SAME_SITE_ID` (409) for a clone
+   */
+  prepare(): Promise<void> {
+    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream()));
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async #prepareNow(facts: StreamFacts): Promise<void> {
+    const last = await this.#link.lastOnSubject(this.#subject);
+    const lastSeq = last?.seq ?? 0;
+    const saved = this.#cursors.subjectSeq() ?? 0;
+    const published = this.#cursors.publishedSeq();
+    if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
+    else if (lastSeq < saved) {
+      const kept = parseMessageId(last?.msgId)?.last ?? 0;
+      this.#cursors.savePublished(saved > facts.lastSeq ? Math.min(kept, published) : published, lastSeq);
+    }
+    this.#expected = lastSeq;
+  }
+
+  /**
+   * Publishes everything not published yet; one flush at a time.
+   * @returns rows published
+   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq)
+   */
+  flush(): Promise<number> {
+    const run = this.#turn.then(() => this.#flushNow());
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Publishes page after page from the saved seq. The next page is read
+   * while the current one's ack is on its way (the read is synchronous, so
+   * the message is let out first).
+   */
+  async #flushNow(): Promise<number> {
+    let rows = 0;
+    if (this.blocked !== undefined) throw this.blocked;
+    if (this.#data.capturedSeq() <= this.#cursors.publishedSeq()) return rows;
+    let current: ReadPage | undefined = this.#readPage(this.#cursors.publishedSeq());
+    while (current !== undefined) {
+      const { message, next, more }: ReadPage = current;
+      if (message === undefined) {
+        this.#cursors.savePublished(next, undefined);
+        current = more ? this.#readPage(next) : undefined;
+        continue;
+      }
+      const publishing = this.#publish(message, next);
+      publishing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      await new Promise((resolve) => setImmediate(resolve));
+      const following = more ? this.#readPage(next) : undefined;
+      if (await publishing) {
+        rows += message.rows;
+        current = following;
+      } else current = this.#readPage(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
+    }
+    return rows;
+  }
+
+  /** Reads the page after `since`, fewer rows at a time when it would not fit a message. */
+  #readPage(since: number): ReadPage {
+    for (;;) {
+      const page = this.#data.readChanges(since, this.#limit);
+      const next = page.next ?? since;
+      const more = page.more === true;
+      if (page.changes.length === 0) return { message: undefined, next, more };
+      const message = encodePage(page, since, next);
+      const perRow = message.body.length / page.changes.length;
+      const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * this.#maxBytes) / perRow)));
+      if (message.body.length <= this.#maxBytes || page.changes.length === 1) {
+        if (more) this.#limit = fitting;
+        return { message, next, more };
+      }
+      this.#limit = Math.min(fitting, page.changes.length - 1);
+    }
+  }
+
+  /** Publishes one page; false when the subject was not as expected and the page must be read again. */
+  async #publish(message: PageMessage, next: number): Promise<boolean> {
+    const { js } = await this.#link.jetstream();
+    let seq: number;
+    this.#cursors.saveAttempt(message.msgId);
+    try {
+      const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
+      seq = ack.seq;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
+      const landed = await this.#landedAnyway(message);
+      if (landed === undefined) return false;
+      seq = landed;
+    }
+    this.#expected = seq;
+    this.#cursors.savePublished(next, seq);
+    this.messages += 1;
+    this.rows += message.rows;
+    return true;
+  }
+
+  /**
+   * After a failed expectation: the subject's last message is this very page
+   * when an earlier attempt landed (its answer was lost). Otherwise the
+   * subject is checked again as at start: fewer messages (purged, or a lost
+   * tail) are taken in, and the page read again; another process's message
+   * is a clone.
+   * @throws SyncError `SAME_SITE_ID` (409) for a clone
+   */
+  async #landedAnyway(message: PageMessage): Promise<number | undefined> {
+    const last = await this.#link.lastOnSubject(this.#subject);
+    if (last !== undefined && last.msgId === message.msgId) return last.seq;
+    if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+    else await this.#prepareNow(await this.#link.ensureStream());
+    return undefined;
+  }
+
+  /**
+   * Takes in the subject's last message when this database sent it (an
+   * earlier attempt whose ack was lost, or whose save a crash cut): the
+   * published seq moves to its end. Any other message is a clone's.
+   * @throws SyncError `SAME_SITE_ID` (409) for a message this database never sent
+   */
+  #adopt(last: LastOnSubject | undefined, detail: string): void {
+    const id = parseMessageId(last?.msgId);
+    if (last === undefined || id === undefined || !this.#cursors.attempts().includes(last.msgId ?? '')) {
+      this.blocked = cloneError(this.#subject, detail);
+      throw this.blocked;
+    }
+    this.#cursors.savePublished(Math.max(id.last, this.#cursors.publishedSeq()), last.seq);
+    this.#expected = last.seq;
+  }
+}

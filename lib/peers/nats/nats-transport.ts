@@ -1,0 +1,249 @@
+import type { ChangeTracker } from '../../data/change-tracker';
+import { DEFAULTS } from '../../defaults';
+import { SyncError } from '../../sync-error';
+import { nextDelayMs } from '../scheduler';
+import type { ChangeTransport, ExchangeCount, NatsStatus, TransportStatus } from '../transport';
+import { NatsConsumer } from './nats-consumer';
+import { NatsCursors } from './nats-cursors';
+import { NatsLink, type StreamFacts } from './nats-link';
+import { subjectOf, type NatsConfig } from './nats-options';
+import { NatsPublisher } from './nats-publisher';
+import { errorOf, wakeableSleep, withoutCredentials } from './nats-util';
+
+/** What the NATS transport needs besides its options. */
+export interface NatsTransportParts {
+  /** This server's data. */
+  readonly data: ChangeTracker;
+  /** How long a NATS request, or an exchange without progress, may take (`peerTimeoutMs`). */
+  readonly peerTimeoutMs: number;
+  /** Catches this server up over HTTP when the stream lost what it needs; resolves true when a peer did. */
+  readonly catchUp?: (reason: string) => Promise<boolean>;
+}
+
+/**
+ * The NATS JetStream transport: one stream per fleet, one subject per site
+ * (`ess.<stream>.<site>`). A publisher puts this server's pages on its
+ * subject; an ordered consumer applies everybody else's, each page with its
+ * stream sequence in one transaction. Both run in the background once
+ * started (new local writes are looked for every `publishIntervalMs`), and
+ * `exchange` publishes what is pending and waits until the stream is read to its end.
+ */
+export class NatsTransport implements ChangeTransport {
+  readonly kind = 'nats' as const;
+  readonly name: string;
+  readonly #config: NatsConfig;
+  readonly #parts: NatsTransportParts;
+  readonly #link: NatsLink;
+  readonly #cursors: NatsCursors;
+  readonly #publisher: NatsPublisher;
+  readonly #consumer: NatsConsumer;
+  readonly #subject: string;
+  #ready = -1;
+  #preparing: Promise<void> | undefined;
+  #loop: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #publishFailures = 0;
+  #wake: (() => void) | undefined;
+  #closed = false;
+  #facts: StreamFacts | undefined;
+  #lastError: { code: string; message: string; at: number } | undefined;
+  #catchUp: NatsStatus['catchUp'];
+  #lastCatchUp: NatsStatus['lastCatchUp'];
+
+  /** Nothing connects until `start` or `exchange`. */
+  constructor(config: NatsConfig, parts: NatsTransportParts) {
+    this.#config = config;
+    this.#parts = parts;
+    this.name = `nats:${config.stream}`;
+    this.#subject = subjectOf(config.stream, parts.data.siteId);
+    this.#link = new NatsLink(config);
+    this.#link.onReconnect = () => this.#reconnected();
+    this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
+    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes);
+    this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
+      beforeApply: () => this.#publishBeforeApply(),
+      catchUp: (reason) => this.#runCatchUp(reason),
+      handled: () => (this.#lastError = undefined),
+    });
+  }
+
+  /** Connects, then publishes new local writes as they come and applies the stream as it grows. */
+  start(): void {
+    if (this.#closed) return;
+    this.#startConsumer();
+    if (this.#started) return;
+    this.#started = true;
+    this.#scheduleTick(0);
+  }
+
+  #scheduleTick(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), delayMs).unref();
+  }
+
+  /** One look for new local writes; after a failure (NATS unreachable) the next waits as the scheduler does: 1 s, 2 s, … a minute. */
+  #tick(): void {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
+    void publishing.then((failures) => {
+      this.#publishFailures = failures;
+      const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
+      if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
+    });
+  }
+
+  /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
+  #reconnected(): void {
+    this.#consumer.stop();
+    this.#publishFailures = 0;
+    if (this.#started && this.#timer !== undefined) this.#scheduleTick(0);
+  }
+
+  /**
+   * Publishes what is pending, then waits until the stream is applied up to
+   * its last message (as it was after publishing).
+   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`
+   */
+  async exchange(): Promise<ExchangeCount> {
+    const started = Date.now();
+    const rowsBefore = this.#consumer.rowsApplied;
+    const conflictsBefore = this.#consumer.conflicts;
+    this.#startConsumer();
+    this.#wake?.(); // a consumer waiting out a backoff tries again now
+    const rowsOut = await this.#flush();
+    const facts = await this.#link.ensureStream();
+    this.#facts = facts;
+    await this.#waitForPosition(facts.lastSeq, started);
+    this.#lastError = undefined;
+    return { rowsIn: this.#consumer.rowsApplied - rowsBefore, rowsOut, conflicts: this.#consumer.conflicts - conflictsBefore };
+  }
+
+  async #waitForPosition(target: number, started: number): Promise<void> {
+    let seen = this.#consumer.position;
+    let lastMove = Date.now();
+    while (this.#consumer.position < target) {
+      const failed = this.#lastError;
+      if (failed !== undefined && failed.at >= started) throw new SyncError(failed.code, 503, failed.message);
+      if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
+      if (this.#consumer.position !== seen) {
+        seen = this.#consumer.position;
+        lastMove = Date.now();
+      } else if (Date.now() - lastMove > this.#parts.peerTimeoutMs) {
+        throw new SyncError('NATS_TIMEOUT', 504, `the stream ${this.#config.stream} was not read past ${seen} (of ${target}) for ${this.#parts.peerTimeoutMs} ms`);
+      }
+      await this.#consumer.nextProgress(50);
+    }
+  }
+
+  async #flush(): Promise<number> {
+    await this.#prepare();
+    try {
+      return await this.#publisher.flush();
+    } catch (error) {
+      this.#fail(error);
+      throw error;
+    }
+  }
+
+  /** Publishes local writes before a page is applied, so the page's own writes need not go back out. */
+  async #publishBeforeApply(): Promise<void> {
+    if (this.#publisher.pending()) await this.#flush().catch(() => undefined);
+  }
+
+  /** Once per connection: the stream's facts against the saved cursors, and this site's last message. */
+  #prepare(): Promise<void> {
+    if (this.#ready === this.#link.generation) return Promise.resolve();
+    this.#preparing ??= (async () => {
+      await this.#link.connection();
+      const generation = this.#link.generation;
+      const facts = await this.#link.ensureStream();
+      this.#cursors.reconcile(facts);
+      this.#consumer.position = this.#cursors.appliedSeq();
+      await this.#publisher.prepare();
+      this.#facts = facts;
+      this.#ready = generation;
+    })().finally(() => (this.#preparing = undefined));
+    return this.#preparing;
+  }
+
+  #startConsumer(): void {
+    this.#loop ??= this.#consumeLoop();
+  }
+
+  async #consumeLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.#closed) {
+      try {
+        await this.#prepare();
+        await this.#consumer.run();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.#fail(error);
+      }
+      if (this.#closed) return;
+      await this.#sleep(Math.max(100, nextDelayMs(failures, 0, DEFAULTS.backoff)));
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const { done, wake } = wakeableSleep(ms);
+    this.#wake = wake;
+    return done.finally(() => (this.#wake = undefined));
+  }
+
+  #fail(error: unknown): void {
+    this.#lastError = { ...errorOf(error), at: Date.now() };
+  }
+
+  async #runCatchUp(reason: string): Promise<boolean> {
+    this.#catchUp = { reason, since: new Date().toISOString(), via: this.#parts.catchUp === undefined ? 'none' : 'http' };
+    const ok = (await this.#parts.catchUp?.(reason).catch(() => false)) ?? false;
+    this.#lastCatchUp = { reason, at: new Date().toISOString(), ok };
+    if (ok) this.#catchUp = undefined;
+    return ok;
+  }
+
+  /** Connection state, stream position and lag, what was published and applied. */
+  status(): TransportStatus {
+    const consumer = this.#consumer;
+    const streamLastSeq = Math.max(this.#facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
+    const lastError = this.#publisher.blocked ? errorOf(this.#publisher.blocked) : this.#lastError === undefined ? consumer.lastRefusal : { code: this.#lastError.code, message: this.#lastError.message };
+    const failing = this.#publisher.blocked !== undefined || this.#catchUp !== undefined;
+    return {
+      kind: 'nats',
+      name: this.name,
+      state: this.#closed ? 'stopped' : failing ? 'failing' : this.#link.state,
+      position: consumer.position,
+      lag: this.#facts === undefined ? undefined : Math.max(0, streamLastSeq - consumer.position),
+      lastError,
+      nats: {
+        servers: this.#config.servers.map(withoutCredentials),
+        connectedTo: this.#link.server === undefined ? undefined : withoutCredentials(this.#link.server),
+        stream: this.#config.stream,
+        subject: this.#subject,
+        streamFirstSeq: this.#facts?.firstSeq,
+        streamLastSeq: this.#facts === undefined ? undefined : streamLastSeq,
+        appliedSeq: consumer.position,
+        publishedSeq: this.#cursors.publishedSeq(),
+        messagesPublished: this.#publisher.messages,
+        messagesApplied: consumer.applied,
+        messagesRefused: consumer.refused,
+        catchUp: this.#catchUp,
+        lastCatchUp: this.#lastCatchUp,
+      },
+    };
+  }
+
+  /** Stops publishing and consuming, and closes the connection. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#consumer.stop();
+    this.#wake?.();
+    await this.#link.close();
+    await this.#loop?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,58 @@
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+import type { WireChangeset } from '../../data/wire-schema';
+
+/** Header: the tracked schema's fingerprint, checked before the body is parsed. */
+export const SCHEMA_HEADER = 'Ess-Schema';
+/** Header: the publisher's local seq window `(since, next]` the page covers. */
+export const SINCE_HEADER = 'Ess-Since';
+export const NEXT_HEADER = 'Ess-Next';
+/** Header: rows in the page, counted without parsing it. */
+export const ROWS_HEADER = 'Ess-Rows';
+/** Header, `1` when the publisher's next message continues what it had to publish at once (a write may go on there). */
+export const MORE_HEADER = 'Ess-More';
+
+/** A page ready to publish: body, headers and its message id. */
+export interface PageMessage {
+  readonly body: Uint8Array;
+  readonly headers: MsgHdrs;
+  /** `Nats-Msg-Id`: `<site>:<firstSeq>-<lastSeq>` of the publisher's local seqs, so a page published twice is stored once. */
+  readonly msgId: string;
+  readonly rows: number;
+}
+
+/** The `Nats-Msg-Id` of the page covering local seqs `(since, next]` of `site`. */
+export function pageMessageId(site: string, since: number, next: number): string {
+  return `${site}:${since + 1}-${next}`;
+}
+
+/** Reads a `Nats-Msg-Id` back: its site and seq window, or undefined when it is not one of ours. */
+export function parseMessageId(msgId: string | undefined): { site: string; first: number; last: number } | undefined {
+  const match = /^([0-9a-f]{32}):(\d{1,16})-(\d{1,16})$/.exec(msgId ?? '');
+  if (match === null) return undefined;
+  return { site: match[1] as string, first: Number(match[2]), last: Number(match[3]) };
+}
+
+/**
+ * Packs a page read with `readChanges(since, …)`: the changeset without its
+ * HTTP cursor fields (`since`, `next`, `more`: the stream sequence is this
+ * transport's cursor, so the merge must not move a peer's HTTP cursor), the
+ * window and the schema fingerprint as headers, and `Ess-More` when the
+ * publisher's log went on past the window (its next message continues it:
+ * a receiver applies them together, so a write transaction is not seen in halves).
+ */
+export function encodePage(page: WireChangeset, since: number, next: number): PageMessage {
+  const changeset = { protocol: page.protocol, site: page.site, schema: page.schema, sites: page.sites, changes: page.changes };
+  const h = headers();
+  h.set(SCHEMA_HEADER, page.schema.fingerprint);
+  h.set(SINCE_HEADER, String(since));
+  h.set(NEXT_HEADER, String(next));
+  h.set(ROWS_HEADER, String(page.changes.length));
+  if (page.more === true) h.set(MORE_HEADER, '1');
+  return { body: Buffer.from(JSON.stringify(changeset)), headers: h, msgId: pageMessageId(page.site, since, next), rows: page.changes.length };
+}
+
+/** The site id a subject `ess.<stream>.<site>` belongs to, or undefined for a subject that is not a site's. */
+export function siteOfSubject(subject: string): string | undefined {
+  const site = subject.slice(subject.lastIndexOf('.') + 1);
+  return /^[0-9a-f]{32}$/.test(site) ? site : undefined;
+}

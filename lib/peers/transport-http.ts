@@ -1,0 +1,116 @@
+import type { ChangeTracker } from '../data/change-tracker';
+import { handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
+import type { PeerHttp } from './peer-http';
+import type { SnapshotJoins } from './snapshot-join';
+import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from './transport';
+
+/**
+ * The HTTP transport: one peer's data, in rounds: a handshake, a snapshot
+ * when this server holds no synced data yet (see `SnapshotJoins`), a pull (each
+ * page applied in one transaction whose merge saves the peer's seq, the
+ * cursor), then a push (our push cursor moves once the peer applied a page).
+ * It delegates to `data-exchange`; the sync client schedules it and adds files.
+ */
+export class HttpTransport implements ChangeTransport {
+  readonly kind = 'http' as const;
+  readonly #peer: PeerHttp;
+  readonly #data: ChangeTracker;
+  readonly #pageSize: number;
+  readonly #onHandshake: ((shook: Handshake) => Promise<void>) | undefined;
+  readonly #snapshots: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void } | undefined;
+  #handshake: Handshake | undefined;
+  #lagChanges: number | undefined;
+  #lastError: { code: string; message: string } | undefined;
+  #failing = false;
+
+  /**
+   * @param pageSize - rows per page both ways (`syncPageSize`)
+   * @param onHandshake - called after each handshake, before any page moves (the sync client remembers the peer)
+   * @param snapshots - the client's snapshot joins: an empty database starts from the peer's snapshot before pulling
+   */
+  constructor(
+    peer: PeerHttp,
+    data: ChangeTracker,
+    pageSize: number,
+    onHandshake?: (shook: Handshake) => Promise<void>,
+    snapshots?: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void },
+  ) {
+    this.#peer = peer;
+    this.#data = data;
+    this.#pageSize = pageSize;
+    this.#onHandshake = onHandshake;
+    this.#snapshots = snapshots;
+  }
+
+  /** The peer's URL. */
+  get name(): string {
+    return this.#peer.url.replace(/\/$/, '');
+  }
+
+  /** What the last handshake learnt of the peer. */
+  get handshake(): Handshake | undefined {
+    return this.#handshake;
+  }
+
+  /** Changes the peer had that were not pulled yet, at the last round. */
+  get lagChanges(): number | undefined {
+    return this.#lagChanges;
+  }
+
+  /** Nothing runs between rounds: the sync client schedules them. */
+  start(): void {
+    // rounds are driven by the sync client's scheduler
+  }
+
+  /**
+   * One round: handshake, pull, push.
+   * @throws SyncError from the handshake (`SAME_SITE_ID`, `SCHEMA_MISMATCH`, …) or a page (`PEER_BAD_ANSWER`, …)
+   */
+  async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
+    try {
+      const count = await this.#round(onProgress);
+      this.#failing = false;
+      this.#lastError = undefined;
+      return count;
+    } catch (error) {
+      this.#failing = true;
+      this.#lastError = { code: (error as { code?: string }).code ?? 'SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
+      throw error;
+    }
+  }
+
+  /** Handshake, pull, push; `onProgress` hears each phase begin (0 rows) and each page. */
+  async #round(onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
+    this.#handshake = await handshake(this.#peer, this.#data);
+    const { remoteSite, remoteSeq } = this.#handshake;
+    this.#lagChanges = Math.max(0, remoteSeq - this.#data.pullCursor(remoteSite));
+    await this.#onHandshake?.(this.#handshake);
+    const snapshot = this.#snapshots;
+    const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
+    onProgress?.('pull', 0);
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows));
+    this.#lagChanges = 0;
+    onProgress?.('push', 0);
+    const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
+    return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: pulled.conflicts + pushed.conflicts };
+  }
+
+  /** The peer's seq pulled up to, and what it had beyond that at the last handshake. */
+  status(): TransportStatus {
+    const site = this.#handshake?.remoteSite;
+    return {
+      kind: 'http',
+      name: this.name,
+      state: this.#failing ? 'failing' : 'idle',
+      position: site === undefined ? undefined : this.#data.pullCursor(site),
+      lag: this.#lagChanges,
+      lastError: this.#lastError,
+    };
+  }
+
+  /** Closes idle keep-alive connections. */
+  async close(): Promise<void> {
+    this.#peer.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The seam between "what changed" (capture, clocks, merge: `ChangeTracker`)
+ * and "how pages travel". A transport sends pages of this server's changes
+ * and applies the pages it receives, each together with the transport's
+ * cursor in one SQLite transaction (`ChangeTracker.applyChangeset` for HTTP,
+ * whose merge saves the peer's seq; `applyChangesetWithCursor` for others).
+ * The cursor is the transport's own business: the merge never reads it.
+ * See docs/ARCHITECTURE.md, "Transports".
+ */
+
+/** The transports this package ships. */
+export type TransportKind = 'http' | 'nats';
+
+/** What one exchange moved. */
+export interface ExchangeCount {
+  /** Rows received and applied here. */
+  readonly rowsIn: number;
+  /** Rows sent. */
+  readonly rowsOut: number;
+  /** Data conflicts recorded while applying. */
+  readonly conflicts: number;
+}
+
+/** A step of an exchange, for progress bars: rows so far in one direction. */
+export type ExchangeProgress = (phase: 'pull' | 'push', rows: number) => void;
+
+/** Connection state of a transport. */
+export type TransportState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failing' | 'stopped';
+
+/** What `GET /status` tells of one transport (`transports` array). */
+export interface TransportStatus {
+  /** `http` or `nats`. */
+  readonly kind: TransportKind;
+  /** The peer's URL for HTTP; `nats:<stream>` for NATS. */
+  readonly name: string;
+  /** Connection state (HTTP: `idle` between rounds, `failing` after a failed one). */
+  readonly state: TransportState;
+  /** Where this server has applied up to, in the transport's own terms (HTTP: the peer's seq; NATS: the stream sequence). */
+  readonly position: number | undefined;
+  /** How far behind it is, in the same terms (HTTP: changes; NATS: messages), when known. */
+  readonly lag: number | undefined;
+  /** The last failure, cleared by a success. */
+  readonly lastError: { readonly code: string; readonly message: string } | undefined;
+  /** NATS only: the stream and how far this server has read and written it. */
+  readonly nats?: NatsStatus;
+}
+
+/** The NATS part of a {@link TransportStatus}. */
+export interface NatsStatus {
+  /** The servers this node connects to. */
+  readonly servers: readonly string[];
+  /** The server it is connected to now. */
+  readonly connectedTo: string | undefined;
+  /** The stream name and this server's subject in it. */
+  readonly stream: string;
+  readonly subject: string;
+  /** The stream's first and last sequence, as last seen. */
+  readonly streamFirstSeq: number | undefined;
+  readonly streamLastSeq: number | undefined;
+  /** The stream sequence applied here (saved with the page it ends). */
+  readonly appliedSeq: number;
+  /** The local seq up to which this server's changes are in the stream. */
+  readonly publishedSeq: number;
+  /** Messages published and applied since start. */
+  readonly messagesPublished: number;
+  readonly messagesApplied: number;
+  /** Messages passed over because no server of this schema could apply them (not a changeset); the last one is `lastError`. */
+  readonly messagesRefused: number;
+  /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP (`via: 'none'`: no HTTP peer to do it). */
+  readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | undefined;
+  /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up. */
+  readonly lastCatchUp: { readonly reason: string; readonly at: string; readonly ok: boolean } | undefined;
+}
+
+/**
+ * How pages of changes travel between this server and others. HTTP: one per
+ * peer, pull then push in rounds. NATS JetStream: one per fleet, a publisher
+ * and an ordered consumer that run between rounds too.
+ */
+export interface ChangeTransport {
+  readonly kind: TransportKind;
+  /** The name `/status` shows. */
+  readonly name: string;
+  /** Starts delivering in the background, if the transport does that (NATS); HTTP rounds are scheduled by the sync client. */
+  start(): void;
+  /**
+   * Moves what is pending now both ways: sends local changes not sent yet,
+   * applies what the others sent, each page with its cursor in one transaction.
+   * @throws SyncError when the exchange cannot complete (nothing half-applied; the next one resumes)
+   */
+  exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount>;
+  /** Connection state, position and lag. */
+  status(): TransportStatus;
+  /** Stops background work and closes connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { tempDir } from './temp';
+
+/** Debian's nats-server (`/usr/sbin` or `/usr/bin`), unless `NATS_SERVER_PATH` names another executable. */
+export function natsServerPath(): string | undefined {
+  const fromEnv = process.env.NATS_SERVER_PATH;
+  const candidates = fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : ['/usr/sbin/nats-server', '/usr/bin/nats-server'];
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * `describe` when nats-server is there; without it, `describe.skip` with a
+ * warning, except under `CI=true`, where one failing test takes the suite's
+ * place (CI installs nats-server, so its absence is a broken CI).
+ */
+export function describeWithNats(name: string, body: () => void): void {
+  if (natsServerPath() !== undefined) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('finds nats-server (CI=true: its absence fails the suite)', () => {
+        throw new Error('no nats-server at /usr/sbin or /usr/bin and CI=true: CI must install Debian nats-server (apt-get install nats-server; .ci/run does) or set NATS_SERVER_PATH');
+      });
+    });
+    return;
+  }
+  console.warn(`${name}: skipped: no nats-server; install Debian nats-server (apt-get install nats-server) or set NATS_SERVER_PATH`);
+  describe.skip(name, body);
+}
+
+/** A nats-server with JetStream on a free port of 127.0.0.1 and a temp store. */
+export interface NatsServer {
+  readonly url: string;
+  readonly port: number;
+  /** Kills it with SIGKILL (no clean shutdown), keeping its store. */
+  kill9(): Promise<void>;
+  /** Starts it again on the same port and store. */
+  restart(): Promise<void>;
+  /** Stops it and removes its store. */
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (for a server started right after). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function launch(executable: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`nats-server did not start in 15 s:\n${log}`));
+    }, 15_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Server is ready')) {
+        clearTimeout(timer);
+        child.stderr?.removeAllListeners('data');
+        child.stderr?.resume();
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited with ${code}:\n${log}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/**
+ * Starts nats-server (`-js -sd <temp dir>`) on a free loopback port; or, with
+ * `config`, from that configuration text, where `{PORT}` and `{STORE}` stand
+ * for the port and the temp store.
+ */
+export async function startNatsServer(config?: string): Promise<NatsServer> {
+  const executable = natsServerPath();
+  if (executable === undefined) throw new Error('no nats-server (see describeWithNats)');
+  const store = tempDir('ess-nats-');
+  const port = await freePort();
+  const file = path.join(store.dir, 'nats.conf');
+  if (config !== undefined) writeFileSync(file, config.replaceAll('{PORT}', String(port)).replaceAll('{STORE}', path.join(store.dir, 'js')));
+  const args = config === undefined ? ['-js', '-sd', store.dir, '-a', '127.0.0.1', '-p', String(port)] : ['-c', file];
+  let child: ChildProcess | undefined = await launch(executable, args);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    kill9: async () => {
+      await stopChild(child, 'SIGKILL');
+      child = undefined;
+    },
+    restart: async () => {
+      child = await launch(executable, args);
+    },
+    close: async () => {
+      await stopChild(child, 'SIGTERM');
+      child = undefined;
+      store.cleanup();
+    },
+  };
+}
