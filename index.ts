@@ -19,12 +19,18 @@ export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
 export type { BackupProgress } from './lib/data/backup';
 export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
+export type { ExpectedSnapshot } from './lib/data/snapshot-adopt';
+export type { ImportedSnapshot } from './lib/data/snapshot-import';
 
 // Talking to peers
 export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientOptions } from './lib/peers/sync-client';
 export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
+export { joinFromPeer } from './lib/peers/snapshot-join';
+export type { JoinOptions, JoinResult } from './lib/peers/snapshot-join';
+export type { WireBytes } from './lib/peers/peer-http';
+export type { ContentCoding } from './lib/content-coding';
 export type { DeletionFilter } from './lib/peers/delete-guard';
 export type { PeerState } from './lib/peers/peer-failure';
 export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress, SyncStatus } from './lib/peers/sync-status';

@@ -1,20 +1,30 @@
 import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
 import { runNatsBenchmarks } from './nats';
+import { runPeerBenchmarks } from './peers';
+import { runSnapshotBenchmarks } from './snapshot';
 import { runSyncBenchmarks } from './sync';
+import { runWireBenchmarks } from './wire';
 
-/** Every benchmark suite, in order; each prints its own JSON lines. */
+/**
+ * Every benchmark suite, in order; each prints its own JSON lines. `peers`
+ * runs only when named (`npm run bench -- peers`): it installs the peer
+ * systems from npm into a temp folder first.
+ */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['files', runFileBenchmarks],
   ['data', runDataBenchmarks],
   ['sync', runSyncBenchmarks],
+  ['wire', runWireBenchmarks],
+  ['snapshot', runSnapshotBenchmarks],
   ['nats', runNatsBenchmarks],
+  ['peers', runPeerBenchmarks],
 ];
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   for (const [name, run] of SUITES) {
-    if (only === undefined || only === name) await run();
+    if (only === name || (only === undefined && name !== 'peers')) await run();
   }
 }
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { backupCommand } from './commands/backup';
+import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
@@ -52,6 +53,16 @@ export function buildProgram(): Command {
     .requiredOption('--db <file>', 'the database file to write (stop its server first)')
     .option('--force', 'replace --db if it exists (its stale -wal/-shm files are removed)')
     .action(restoreCommand);
+  program
+    .command('join')
+    .description("create a new server's database from a peer's snapshot (new site id, the peer's clocks), then pull what came after")
+    .requiredOption('--from <url>', "a peer's sync API, e.g. http://10.0.0.2:5000/api/sync")
+    .requiredOption('--db <file>', 'the database file to create; it must not exist')
+    .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+    .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
+    .option('--timeout <ms>', 'give up after this long without data', '60000')
+    .option('--json', 'print JSON')
+    .action(joinCommand);
   program
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")

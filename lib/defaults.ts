@@ -22,12 +22,20 @@ export const DEFAULTS = Object.freeze({
   changesPageSize: 500,
   /** Largest `limit` a peer may ask for. */
   maxChangesPageSize: 5000,
+  /** Serve `GET /data/snapshot` to peers that start from a snapshot. */
+  serveSnapshots: true,
+  /** A server with no synced data starts from a peer's snapshot instead of paging. */
+  joinBySnapshot: true,
+  /** …when the peer's seq is at least this (below it, paging is as quick). */
+  snapshotMinChanges: 10_000,
   /** Rows per page when this server pulls from and pushes to peers. */
   syncPageSize: 2000,
   /** Milliseconds without progress before a request to a peer is abandoned. */
   peerTimeoutMs: 30_000,
   /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */
   maxPeerAnswerBytes: 64 * MiB,
+  /** How JSON bodies travel between peers (`Accept-Encoding`, `Content-Encoding`): see docs/PROTOCOL.md, "Compression". */
+  peerCompression: 'gzip' as 'gzip' | 'br' | 'identity',
   /**
    * A temp file untouched for this long is a crash leftover, whoever wrote it
    * (15 minutes: a transfer in progress writes far more often; a peer

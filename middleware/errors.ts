@@ -83,6 +83,9 @@ export function toSyncError(err: unknown): SyncError {
     const mapped = BODY_PARSER_CODES[type];
     if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
   }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new SyncError('MALFORMED_BODY', 400, 'the request body could not be inflated: its bytes do not match its Content-Encoding', { cause: err });
+  }
   const message = readProperty(err, 'message');
   if (typeof message === 'string' && BUSBOY_MESSAGES.some((prefix) => message.startsWith(prefix))) {
     return new SyncError('MALFORMED_MULTIPART', 400, `the multipart body is malformed: ${message}`, { cause: err });

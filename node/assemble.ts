@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { Router } from 'express';
 import { enableCapture } from '../lib/data/capture';
 import type { ChangeTracker } from '../lib/data/change-tracker';
+import { SnapshotSource } from '../lib/data/snapshot-source';
 import type { LocalFiles } from '../lib/files/local-files';
 import type { SyncClient } from '../lib/peers/sync-client';
 import { RefusalLog } from '../lib/refusal-log';
@@ -21,6 +22,14 @@ export interface RouterParts {
   readonly files: LocalFiles;
   readonly tracker: ChangeTracker | undefined;
   readonly client: SyncClient | undefined;
+  /** Where `GET /data/snapshot` takes snapshots from; undefined without data or with `serveSnapshots: false`. */
+  readonly snapshots: SnapshotSource | undefined;
+}
+
+/** The snapshot source of a router that syncs data and serves snapshots (`serveSnapshots`, checked in the config). */
+export function snapshotSourceFor(options: Pick<SyncRouterOptions, 'database'>, config: Pick<SyncConfig, 'serveSnapshots'>, tracker: ChangeTracker | undefined): SnapshotSource | undefined {
+  if (tracker === undefined || options.database === undefined || !config.serveSnapshots) return undefined;
+  return new SnapshotSource(options.database, tracker.info().tables);
 }
 
 /**
@@ -47,7 +56,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
-  if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker }));
+  if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots }));
   router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));

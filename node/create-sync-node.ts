@@ -3,7 +3,7 @@ import type { ChangeTracker } from '../lib/data/change-tracker';
 import { ManifestCache } from '../lib/files/manifest-cache';
 import { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
-import { assembleRouter, captureData } from './assemble';
+import { assembleRouter, captureData, snapshotSourceFor } from './assemble';
 import { NODE_OPTION_NAMES, type SyncNodeOptions } from './options';
 import { resolveSyncConfig } from './resolve-config';
 
@@ -53,11 +53,14 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
           syncPageSize: options.syncPageSize,
           peerTimeoutMs: options.peerTimeoutMs,
           peerCa: options.peerCa,
+          joinBySnapshot: options.joinBySnapshot,
+          snapshotMinChanges: options.snapshotMinChanges,
+          peerCompression: options.peerCompression,
           maxDeletePercent: options.maxDeletePercent,
           logger: config.logger,
           transport: options.transport,
         });
-  const router = assembleRouter(config, { files, tracker, client });
+  const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {
     router,
     tracker,

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { ManifestCache } from '../lib/files/manifest-cache';
-import { assembleRouter, captureData } from './assemble';
+import { assembleRouter, captureData, snapshotSourceFor } from './assemble';
 import { ROUTER_OPTION_NAMES, type SyncRouterOptions } from './options';
 import { resolveSyncConfig } from './resolve-config';
 
@@ -10,7 +10,7 @@ import { resolveSyncConfig } from './resolve-config';
  * roots }))`). It sets helmet's headers, requires the shared token, serves
  * the file endpoints (`/files/checksums`, `/files/upload`, `/files/download`,
  * `DELETE /files`), the data endpoints when `database` and `tables` are given
- * (`/data/info`, `/data/changes`, `/data/conflicts`), `/status`, `/metrics`
+ * (`/data/info`, `/data/changes`, `/data/conflicts`, `/data/snapshot`), `/status`, `/metrics`
  * and the status page at `/ui`, and answers every error as
  * `{ "error": { "code", "message" } }`. To also sync *with* peers, use
  * `createSyncNode`.
@@ -21,5 +21,6 @@ import { resolveSyncConfig } from './resolve-config';
 export function createSyncRouter(options: SyncRouterOptions): Router {
   const config = resolveSyncConfig(options, ROUTER_OPTION_NAMES, 'createSyncRouter');
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
-  return assembleRouter(config, { files, tracker: captureData(options), client: undefined });
+  const tracker = captureData(options);
+  return assembleRouter(config, { files, tracker, client: undefined, snapshots: snapshotSourceFor(options, config, tracker) });
 }

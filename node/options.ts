@@ -102,6 +102,13 @@ export interface SyncRouterOptions {
    * @defaultValue `DEFAULTS.maxChangesPageSize` (5000)
    */
   readonly maxChangesPageSize?: number;
+  /**
+   * Serve `GET /data/snapshot`: a consistent snapshot of the synced tables and
+   * their clocks, so a new server starts in seconds instead of paging through
+   * every row. Built in a worker thread, in a private temp folder.
+   * @defaultValue `DEFAULTS.serveSnapshots` (`true`)
+   */
+  readonly serveSnapshots?: boolean;
 }
 
 /** Options of `createSyncNode`: the router's options plus how to reach the peers. */
@@ -133,6 +140,25 @@ export interface SyncNodeOptions extends SyncRouterOptions {
    * @defaultValue `DEFAULTS.syncPageSize` (2000)
    */
   readonly syncPageSize?: number;
+  /**
+   * A server whose database holds no synced data yet starts from a peer's
+   * snapshot (`GET /data/snapshot`) instead of paging through every row;
+   * then it pulls what came after. `false` always pages.
+   * @defaultValue `DEFAULTS.joinBySnapshot` (`true`)
+   */
+  readonly joinBySnapshot?: boolean;
+  /**
+   * …only when the peer's seq is at least this (below it paging is as quick).
+   * @defaultValue `DEFAULTS.snapshotMinChanges` (10000)
+   */
+  readonly snapshotMinChanges?: number;
+  /**
+   * How changes pages travel between this server and its peers: `"gzip"`,
+   * `"br"` or `"identity"` (uncompressed). Peers that do not compress answer
+   * uncompressed; see docs/PROTOCOL.md, "Compression", for the figures.
+   * @defaultValue `DEFAULTS.peerCompression` (`"gzip"`)
+   */
+  readonly peerCompression?: 'gzip' | 'br' | 'identity';
   /**
    * Largest share (percent, 0–100) of a root's files, on this server or on a
    * peer, that one file sync may delete; a sync that would delete more is
@@ -171,10 +197,11 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
   'maxClockSkewMs',
   'changesPageSize',
   'maxChangesPageSize',
+  'serveSnapshots',
 ]);
 
 /** The options `createSyncNode` knows: the router's and the sync client's. */
 export const NODE_OPTION_NAMES: ReadonlySet<string> = new Set<string>([
   ...ROUTER_OPTION_NAMES,
-  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'maxDeletePercent', 'transport'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
+  ...(['peers', 'stateDir', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'maxDeletePercent', 'transport', 'joinBySnapshot', 'snapshotMinChanges', 'peerCompression'] satisfies ReadonlyArray<keyof SyncNodeOptions>),
 ]);

@@ -27,6 +27,7 @@ export interface SyncConfig extends DrainLimits {
   readonly maxChangesetBytes: number;
   readonly changesPageSize: number;
   readonly maxChangesPageSize: number;
+  readonly serveSnapshots: boolean;
 }
 
 function resolveTokens(options: SyncRouterOptions): readonly string[] | undefined {
@@ -98,6 +99,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     name: resolveName(options.name),
     watchDirectories: booleanOption(options.watchDirectories, 'watchDirectories', DEFAULTS.watchDirectories),
     maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', DEFAULTS.maxChangesetBytes),
+    serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
 }

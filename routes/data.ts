@@ -1,7 +1,12 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
+import type { SnapshotSource } from '../lib/data/snapshot-source';
 import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
+import { encodeBody, MIN_COMPRESSED_BYTES } from '../lib/content-coding';
+import { negotiateCoding } from './coding';
+import { PageReadAhead } from './read-ahead';
+import { sendSnapshot } from './snapshot';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -13,15 +18,19 @@ export interface DataRoutesConfig {
   readonly changesPageSize: number;
   /** Largest `limit` accepted. */
   readonly maxChangesPageSize: number;
-  /** Where an identity change of this server is logged. */
-  readonly logger?: SyncLogger;
+  /** Where `GET /snapshot` takes snapshots from; undefined when this server serves none. */
+  readonly snapshots: SnapshotSource | undefined;
+  /** Read the next page ahead while a peer applies this one (the benchmarks turn it off to measure it). @defaultValue true */
+  readonly readAhead?: boolean;
   /** This server's name for people, answered in `/info` when set. */
   readonly name?: string;
+  /** Where an identity change of this server is logged. */
+  readonly logger?: SyncLogger;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
 const SITE_ID = /^[0-9a-f]{32}$/;
-const CONFLICT_ID = /^[0-9a-f]{16}$/;
+const SIXTEEN_HEX = /^[0-9a-f]{16}$/;
 
 function readInteger(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
@@ -37,27 +46,41 @@ function readPattern(value: unknown, name: string, pattern: RegExp, what: string
   return value;
 }
 
+/**
+ * Sends a JSON answer, compressed (off the event loop) in the coding the
+ * client asked for when it is large enough to pay.
+ */
+async function sendJson(req: Request, res: Response, json: Buffer): Promise<void> {
+  const coding = json.length < MIN_COMPRESSED_BYTES ? 'identity' : negotiateCoding(req);
+  const body = coding === 'identity' ? json : await encodeBody(json, coding);
+  res.setHeader('Vary', 'Accept-Encoding');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
+  res.setHeader('Content-Length', String(body.length));
+  res.end(body); // no ETag: a page is read once
+}
+
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
-function readChanges(config: DataRoutesConfig, req: Request, res: Response): void {
+async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: Request, res: Response): Promise<void> {
   const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
   const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(req.query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  res.json(config.tracker.readChanges(since, limit, exclude));
+  await sendJson(req, res, pages.page(since, limit, exclude));
 }
 
 /**
  * `GET /data/info?site=&seen_site=&seen_seq=&seen_mark=`: who this server is;
- * with `site`, how far it holds the asking site's changes (`you`); with
- * `seen_*`, what the asker holds of *this* site: when that is not in this
+ * with `site`, how far it holds the asking site's changes (`cursor`, `you`);
+ * with `seen_*`, what the asker holds of *this* site: when that is not in this
  * database's history (a rewound or copied file), this server takes a new site
  * id by itself before it answers.
  */
 function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
-  const asking = readPattern(req.query.site, 'site', SITE_ID, 'a site id');
+  const asking = readPattern(req.query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   const seenSite = readPattern(req.query.seen_site, 'seen_site', SITE_ID, 'a site id');
-  const seenMark = readPattern(req.query.seen_mark, 'seen_mark', CONFLICT_ID, '16 hexadecimal characters');
+  const seenMark = readPattern(req.query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 hexadecimal characters');
   const seenSeq = readInteger(req.query.seen_seq, 'seen_seq', 0, Number.MAX_SAFE_INTEGER);
   if (seenSite !== undefined && seenSite === config.tracker.siteId) {
     const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
@@ -84,20 +107,23 @@ function listConflicts(config: DataRoutesConfig, req: Request, res: Response): v
 function resolveConflict(config: DataRoutesConfig, req: Request, res: Response): void {
   requireJson(req);
   const id = String(req.params.id);
-  if (!CONFLICT_ID.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 hexadecimal characters`);
+  if (!SIXTEEN_HEX.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 hexadecimal characters`);
   res.json(config.tracker.resolveConflict(id, req.body as unknown));
 }
 
 /**
  * The data half of the sync router: `GET /info`, `GET /changes`, `POST /changes`,
- * `GET /conflicts?after=&limit=`, `POST /conflicts/:id/resolve`.
+ * `GET /conflicts?after=&limit=`, `POST /conflicts/:id/resolve`, and
+ * `GET /snapshot` (a consistent snapshot for a new server to start from).
  * The JSON body parser is scoped to this router and bounded by `maxChangesetBytes`.
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   const json = express.json({ limit: config.maxChangesetBytes, strict: false });
+  const pages = new PageReadAhead((since, limit, exclude) => config.tracker.readChanges(since, limit, exclude), config.readAhead ?? true);
   router.get('/info', (req, res) => readInfo(config, req, res));
-  router.get('/changes', (req, res) => readChanges(config, req, res));
+  router.get('/changes', (req, res) => readChanges(config, pages, req, res));
+  router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
   router.post('/conflicts/:id/resolve', json, (req, res) => resolveConflict(config, req, res));
   router.post('/changes', json, (req, res) => {

@@ -19,8 +19,21 @@ export interface TransportSave {
   readonly echo: string | undefined;
 }
 
+/** A window of local seqs that merging a sender's page wrote (see `EchoRanges`): recorded once the transaction committed. */
+export interface EchoWindow {
+  readonly site: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What applying pages did: a result per page, and the echo windows to record after the commit. */
+export interface AppliedPages {
+  readonly results: ApplyResult[];
+  readonly echoes: EchoWindow[];
+}
+
 /** Merges one checked page into the replicated state and settles the constraints, inside the caller's transaction. */
-function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean): ApplyResult {
+function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): ApplyResult {
   const { visible, merger, byName } = parts;
   const { seq: localSeq } = visible.fold(foreignKeys);
   // A large changeset is applied with the capture triggers dropped and re-created in
@@ -32,6 +45,8 @@ function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedC
   const counts = merger.merge(checked, localSeq, batch);
   visible.settle(batch, foreignKeys);
   if (bulk) for (const statements of byName.values()) db.exec(createTriggersSql(statements.table));
+  // Local writes were folded first (and settling writes no seq), so the seqs this merge wrote hold only the sender's parts.
+  if (checked.wire.site !== parts.sites.local) echoes.push({ site: checked.wire.site, from: localSeq, to: counts.seq });
   return { received: checked.wire.changes.length, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
 }
 
@@ -42,13 +57,14 @@ function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedC
  * left to send before these pages, it moves past their own writes: what the
  * transport brought in needs no sending back on it.
  */
-export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): ApplyResult[] {
+export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): AppliedPages {
   const { seq: before } = parts.visible.fold(foreignKeys);
-  const results = pages.map((page) => applyPage(db, parts, page, foreignKeys));
-  if (transport === undefined) return results;
+  const echoes: EchoWindow[] = [];
+  const results = pages.map((page) => applyPage(db, parts, page, foreignKeys, echoes));
+  if (transport === undefined) return { results, echoes };
   const { transportCursors } = parts;
   transportCursors.save(transport.cursor);
   const { echo } = transport;
   if (echo !== undefined && Number(transportCursors.get(echo) ?? 0) >= before) transportCursors.save({ name: echo, value: String(results.at(-1)?.seq ?? before) });
-  return results;
+  return { results, echoes };
 }

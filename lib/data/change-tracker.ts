@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { applyPages, type TransportSave } from './apply-pages';
 import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
+import { readPage, type PageRequest } from './read-page';
+import type { ExpectedSnapshot } from './snapshot-adopt';
+import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { giveNewSiteId } from './site-identity';
@@ -8,34 +11,13 @@ import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import { buildParts, type TrackerParts } from './tracker-parts';
 import type { TransportCursor } from './transport-cursors';
+import type { Reidentified, TrackerConfig } from './tracker-options';
 import { checkResolution } from './conflict-resolver';
-import type { IdentityFault } from './site-guard';
 import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
 export { BULK_APPLY_CHANGES } from './apply-pages';
 
-/** Options of a {@link ChangeTracker}. */
-export interface ChangeTrackerOptions {
-  /**
-   * Changes whose clock is further ahead of this server's wall time are refused.
-   * @defaultValue 300000 (5 minutes)
-   */
-  readonly maxClockSkewMs?: number;
-  /** Wall time in ms; tests pass a fixed clock. @defaultValue `Date.now` */
-  readonly now?: () => number;
-}
-
-/** {@link ChangeTrackerOptions} checked once (by `enableCapture`), with the defaults applied. */
-export interface TrackerConfig {
-  readonly maxClockSkewMs: number;
-  readonly now: () => number;
-}
-
-/** This site took a new id by itself, after finding its history differs from a peer's view of it. */
-export interface Reidentified extends IdentityFault {
-  readonly previous: string;
-  readonly current: string;
-}
+export type { ChangeTrackerOptions, Reidentified, TrackerConfig } from './tracker-options';
 
 /**
  * This server's data for sync, over one better-sqlite3 connection: reads
@@ -77,9 +59,14 @@ export class ChangeTracker {
     return writeTransaction(this.#db, (foreignKeys) => visible.fold(foreignKeys).seq, visible.needsSettle());
   }
 
-  /** Site id, protocol, schema, current seq, tables, wall clock and instance (what `GET /data/info` answers); with `asking`, how far this server holds that site's changes. */
+  /**
+   * Site id, protocol, schema, current seq, tables, wall clock and instance
+   * (what `GET /data/info` answers); with `asking`, how far this server holds
+   * that site's changes: its pull cursor (so a peer that pushes never re-sends
+   * what was pulled) and the mark that came with it (`you`).
+   */
   info(asking?: string): DataInfo {
-    const you = asking === undefined ? {} : { you: this.peerView(asking) };
+    const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking) };
     return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#parts.byName.keys()], now: this.#now(), instance: this.#parts.guard.instance, ...you };
   }
 
@@ -91,22 +78,30 @@ export class ChangeTracker {
   /**
    * A page of changes made after local seq `since`, oldest first, at most
    * `limit` rows (plus any new parent rows pulled forward); parked rows are
-   * sent with their values. The page carries the mark of its `next`.
+   * sent with their values. The page carries the mark of its `next`. For a
+   * peer (`excludeSite`), a page that would start in a window of seqs written
+   * by merging that peer's own changesets starts after it (the peer has them).
    * @param excludeSite - leave out what came from this site (the peer asking)
    * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
    * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
    */
   readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
+    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false });
+  }
+
+  /**
+   * The page to push to `site`: as {@link readChanges} for it, also cut before the next window of seqs
+   * merging `site`'s changesets wrote (no echo); it may hold fewer than `limit` rows. @throws as {@link readChanges}
+   */
+  readChangesToSend(since: number, limit: number, site: string): WireChangeset {
+    return this.#readPage({ since, limit, excludeSite: site, cutBeforeEchoes: true });
+  }
+
+  #readPage(request: PageRequest): WireChangeset {
+    const { since, limit } = request;
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-    const { sites, reader, guard, visible } = this.#parts;
-    return writeTransaction(this.#db, (foreignKeys) => {
-      const { seq } = visible.fold(foreignKeys);
-      const exclude = excludeSite === undefined ? undefined : sites.find(excludeSite);
-      const page = reader.read(since, limit, seq, exclude);
-      const mark = guard.markAt(page.next);
-      return { protocol: PROTOCOL_VERSION, site: this.siteId, schema: this.#schema, since, next: page.next, more: page.more, mark, sites: page.sites, changes: page.changes };
-    }, visible.needsSettle());
+    return writeTransaction(this.#db, (foreignKeys) => readPage(this.#parts, this.#schema, request, foreignKeys), this.#parts.visible.needsSettle());
   }
 
   /**
@@ -137,8 +132,7 @@ export class ChangeTracker {
   }
 
   /**
-   * Applies consecutive pages in one transaction, each merged and settled as
-   * {@link applyChangeset} does, and their transport's cursor with them.
+   * Applies consecutive pages in one transaction, each as {@link applyChangeset} does, and their transport's cursor with them.
    * @throws SyncError as {@link applyChangeset} does for any page: none of them is written, the cursor does not move
    */
   applyChangesetsWithCursor(changesets: readonly unknown[], cursor: TransportCursor, echo?: string): ApplyResult[] {
@@ -150,7 +144,9 @@ export class ChangeTracker {
     const context = { schema: this.#schema, tables: this.#parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => checkChangeset(changeset, context));
     try {
-      return writeTransaction(this.#db, (foreignKeys) => applyPages(this.#db, this.#parts, checked, foreignKeys, transport));
+      const { results, echoes } = writeTransaction(this.#db, (foreignKeys) => applyPages(this.#db, this.#parts, checked, foreignKeys, transport));
+      for (const window of echoes) this.#parts.echo.add(window.site, window.from, window.to);
+      return results;
     } catch (error) {
       this.#parts.sites.forget();
       throw error;
@@ -182,6 +178,29 @@ export class ChangeTracker {
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
     return writeTransaction(this.#db, (foreignKeys) => this.#parts.resolver.resolve(id, checked, this.#parts.visible, foreignKeys));
+  }
+
+  /** True when this database holds no synced row and no clock metadata yet: a peer's snapshot can start it. */
+  holdsNoSyncedData(): boolean {
+    return holdsNoSyncedData(this.#db, this.#tables());
+  }
+
+  /**
+   * Starts this (empty) database from a peer's snapshot file, in place (see `importSnapshot`); the peer's cursors start at its seq.
+   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+   */
+  importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
+    try {
+      const imported = importSnapshot(this.#db, this.#tables(), file, expected, this.#schema.fingerprint);
+      this.#parts.echo.add(expected.site, imported.localSeq - imported.seq, imported.localSeq); // all the sender's: never sent back
+      return imported;
+    } finally {
+      this.#parts.sites.forget();
+    }
+  }
+
+  #tables(): TrackedTable[] {
+    return [...this.#parts.byName.values()].map((statements) => statements.table);
   }
 
   /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { OP } from './capture-sql';
 import { exact, numbers } from './prepared';
+import { TablePresence } from './table-presence';
 import type { SqlValue } from './values';
 
 /** A log row as read with `safeIntegers(true)`. */
@@ -41,9 +42,11 @@ export class LogFolder {
   readonly #bulkInsert: Database.Statement;
   readonly #lastSeq: Database.Statement;
   readonly #saveFolded: Database.Statement;
+  readonly #presence: TablePresence;
 
   /** Prepares the fold's statements. */
   constructor(db: Database.Database) {
+    this.#presence = new TablePresence(db);
     this.#state = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#batch = exact(db, 'SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#getRow = numbers(db, 'SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
@@ -81,9 +84,11 @@ export class LogFolder {
 
   /**
    * Folds every unfolded log row, in order, then trims the log.
+   * @param observer - asked whether a row is in its table, and told what was folded; by default the
+   * tables are probed through their own schema and nothing is told
    * @returns the local seq
    */
-  fold(observer: FoldObserver): number {
+  fold(observer: FoldObserver = { present: (tbl, pk) => this.#presence.present(tbl, pk) }): number {
     let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
     if (this.#onlyNewInserts.get(folded, folded) === 1) {

@@ -4,6 +4,7 @@ import { ChangeReader } from './change-reader';
 import { ClaimReader } from './claims';
 import { ConflictList } from './conflict-list';
 import { ConflictResolver } from './conflict-resolver';
+import { EchoRanges } from './echo-ranges';
 import { ForeignKeySettler } from './foreign-key-settler';
 import { LogFolder } from './log-folder';
 import { MetaReader } from './meta-reader';
@@ -34,6 +35,8 @@ export interface TrackerParts {
   readonly cursors: PeerCursors;
   readonly transportCursors: TransportCursors;
   readonly guard: SiteGuard;
+  /** Windows of local seqs that merging a sender's changesets wrote: not sent back to it. */
+  readonly echo: EchoRanges;
 }
 
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
@@ -61,6 +64,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     cursors,
     transportCursors: new TransportCursors(db),
     guard: new SiteGuard(db),
+    echo: new EchoRanges(db),
   };
 }
 

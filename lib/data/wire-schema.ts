@@ -92,6 +92,8 @@ export const DataInfoSchema = Type.Object({
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),
   now: Type.Number(),
+  /** With `?site=`: this server's pull cursor for that site (its seq up to which its changes are applied here). */
+  cursor: Type.Optional(Counter),
   /** The server's name for people (its `name` option), when it has one. */
   name: Type.Optional(Type.String({ maxLength: 100 })),
   /** Random per running tracker: two URLs answering with one site id and two instances are two servers. */

@@ -28,7 +28,7 @@ export async function openTempFile(target: string): Promise<{ readonly tempPath:
 }
 
 /** Flushes a directory entry change to disk; ignored where directories cannot be opened (Windows). */
-async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(directory, 'r');

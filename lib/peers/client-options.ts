@@ -2,8 +2,9 @@ import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
+import type { ContentCoding } from '../content-coding';
 import { createDefaultLogger, type SyncLogger } from '../logger';
-import { nonNegativeInteger, positiveInteger } from '../option-checks';
+import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
@@ -27,6 +28,12 @@ export interface SyncClientOptions {
   readonly peerCa?: string | Buffer;
   /** Backoff after failures. @defaultValue `DEFAULTS.backoff` (`{ baseMs: 1000, maxMs: 60000 }`) */
   readonly backoff?: BackoffOptions;
+  /** With no synced data yet, start from a peer's snapshot instead of paging through every row. @defaultValue `DEFAULTS.joinBySnapshot` (true) */
+  readonly joinBySnapshot?: boolean;
+  /** …only when the peer's seq is at least this. @defaultValue `DEFAULTS.snapshotMinChanges` (10000) */
+  readonly snapshotMinChanges?: number;
+  /** How pages travel: `gzip`, `br` or `identity` (see docs/PROTOCOL.md, "Compression"). @defaultValue `DEFAULTS.peerCompression` */
+  readonly peerCompression?: ContentCoding;
   /**
    * Largest share (percent, 0–100) of a root's files, on either side, one file
    * sync may delete; a sync that would delete more is held back until an
@@ -51,6 +58,9 @@ export interface SyncClientConfig {
   readonly peerTimeoutMs: number;
   readonly peerCa: string | Buffer | undefined;
   readonly backoff: BackoffOptions;
+  readonly joinBySnapshot: boolean;
+  readonly snapshotMinChanges: number;
+  readonly peerCompression: ContentCoding;
   readonly maxDeletePercent: number;
   readonly logger: SyncLogger;
   /** The NATS JetStream transport's configuration, when given. */
@@ -112,6 +122,12 @@ function checkBackoff(value: unknown): BackoffOptions {
   return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
 }
 
+function checkCoding(value: unknown): ContentCoding {
+  if (value === undefined) return DEFAULTS.peerCompression;
+  if (value !== 'gzip' && value !== 'br' && value !== 'identity') throw new TypeError(`express-sqlite-sync: \`peerCompression\` must be "gzip", "br" or "identity", got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function checkPercent(value: unknown): number {
   const percent = nonNegativeInteger(value, 'maxDeletePercent', DEFAULTS.maxDeletePercent);
   if (percent > 100) throw new RangeError(`express-sqlite-sync: \`maxDeletePercent\` must be 0-100 (100 turns the guard off), got ${percent}`);
@@ -143,6 +159,9 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
     peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
+    joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),
+    snapshotMinChanges: nonNegativeInteger(options.snapshotMinChanges, 'snapshotMinChanges', DEFAULTS.snapshotMinChanges),
+    peerCompression: checkCoding(options.peerCompression),
     nats,
     maxDeletePercent: checkPercent(options.maxDeletePercent),
     logger: options.logger ?? createDefaultLogger(),

@@ -58,7 +58,8 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
 /**
  * Checks a peer before any data moves: same protocol, not our own site id
  * (a copied database, or this server listed as its own peer), same tracked
- * schema; then the identities (see {@link checkIdentities}).
+ * schema; then the identities (see {@link checkIdentities}). The peer tells
+ * how far it has pulled from us: the push cursor moves up to it (never back).
  * @throws SyncError `PEER_BAD_ANSWER` (502) for an answer that is not `/data/info`'s; `PROTOCOL_MISMATCH` (409), `SAME_SITE_ID` (409),
  * `SCHEMA_MISMATCH` (409) naming the difference; `SITE_REWOUND`, `SITE_CLONED`, `DUPLICATE_SITE_ID` (409)
  */
@@ -84,6 +85,11 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   }
   checkIdentities(peer, local, info);
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
+  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
+  // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
+  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
+  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
+  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
   return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
 }
 
@@ -149,14 +155,14 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   let size = syncPageSize;
   let since = local.pushCursor(remoteSite);
-  let page = local.readChanges(since, size, remoteSite);
+  let page = local.readChangesToSend(since, size, remoteSite);
   for (;;) {
     const sending = page.changes.length > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
     let following: WireChangeset | undefined;
     try {
-      following = last ? undefined : local.readChanges(next, size, remoteSite);
+      following = last ? undefined : local.readChangesToSend(next, size, remoteSite);
     } finally {
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
@@ -167,7 +173,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       } catch (error) {
         if (!isTooLarge(error) || page.changes.length <= 1) throw error;
         size = Math.max(1, Math.floor(page.changes.length / 2));
-        page = local.readChanges(since, size, remoteSite);
+        page = local.readChangesToSend(since, size, remoteSite);
         continue;
       }
       count.rows += page.changes.length;

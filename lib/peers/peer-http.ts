@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type ContentCoding } from '../content-coding';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 
@@ -20,8 +21,23 @@ export interface PeerHttpOptions {
   readonly peerTimeoutMs?: number;
   /** Extra CA certificates (PEM) to trust, for peers with self-signed certificates. */
   readonly peerCa?: string | Buffer | undefined;
-  /** Largest JSON answer read, in bytes. @defaultValue `DEFAULTS.maxPeerAnswerBytes` */
+  /** Largest JSON answer read, in bytes (compressed or inflated). @defaultValue `DEFAULTS.maxPeerAnswerBytes` */
   readonly maxPeerAnswerBytes?: number;
+  /**
+   * How JSON bodies travel on this link: asked for in `Accept-Encoding` and
+   * used for JSON bodies sent (from 1 KiB). Peers that do not compress answer
+   * uncompressed; a peer that refuses a compressed body (415) is sent plain.
+   * @defaultValue `DEFAULTS.peerCompression`
+   */
+  readonly peerCompression?: ContentCoding;
+}
+
+/** Bytes that crossed a link, as counted on the wire (compressed when compressed). */
+export interface WireBytes {
+  /** Request bodies sent. */
+  sent: number;
+  /** Response bodies received. */
+  received: number;
 }
 
 /** A response whose body has not been read yet. */
@@ -74,6 +90,10 @@ export class PeerHttp {
   readonly #timeoutMs: number;
   readonly #maxAnswerBytes: number;
   readonly #agent: http.Agent;
+  readonly #coding: ContentCoding;
+  /** The coding of JSON bodies sent: the link's, until a peer refuses it. */
+  #sendCoding: ContentCoding;
+  readonly #wire: WireBytes = { sent: 0, received: 0 };
 
   /**
    * @throws TypeError when the URL is not http(s)
@@ -86,6 +106,22 @@ export class PeerHttp {
     this.#timeoutMs = options.peerTimeoutMs ?? DEFAULTS.peerTimeoutMs;
     this.#maxAnswerBytes = options.maxPeerAnswerBytes ?? DEFAULTS.maxPeerAnswerBytes;
     this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.peerCa }) : new http.Agent({ keepAlive: true });
+    this.#coding = options.peerCompression ?? DEFAULTS.peerCompression;
+    this.#sendCoding = this.#coding;
+  }
+
+  /** Body bytes sent and received on this link so far, as they crossed the wire. */
+  get wireBytes(): Readonly<WireBytes> {
+    return { ...this.#wire };
+  }
+
+  /** A JSON body as it goes on the wire, compressed when the link's coding says so and it is large enough. */
+  async #jsonPayload(value: unknown, headers: http.OutgoingHttpHeaders): Promise<Buffer> {
+    const json = Buffer.from(JSON.stringify(value));
+    headers['Content-Type'] = 'application/json';
+    if (this.#sendCoding === 'identity' || json.length < MIN_COMPRESSED_BYTES) return json;
+    headers['Content-Encoding'] = this.#sendCoding;
+    return encodeBody(json, this.#sendCoding);
   }
 
   /** The peer's base URL. */
@@ -93,14 +129,17 @@ export class PeerHttp {
     return this.#base.href;
   }
 
-  /** Sends a request and resolves with the unread response (any status). */
-  request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<PeerResponse> {
+  /** Sends a request and resolves with the unread response (any status); `extraHeaders` add to (or replace) the defaults. */
+  async request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody, extraHeaders: Readonly<http.OutgoingHttpHeaders> = {}): Promise<PeerResponse> {
     const url = new URL(path, this.#base);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json', ...(this.#coding === 'identity' ? {} : { 'Accept-Encoding': this.#coding }), ...extraHeaders };
     if (this.#token !== undefined) headers.Authorization = `Bearer ${this.#token}`;
-    const payload = body?.kind === 'json' ? Buffer.from(JSON.stringify(body.value)) : undefined;
-    if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
+    const payload = body?.kind === 'json' ? await this.#jsonPayload(body.value, headers) : undefined;
+    if (payload !== undefined) {
+      headers['Content-Length'] = payload.length;
+      this.#wire.sent += payload.length;
+    }
     if (body?.kind === 'stream') {
       headers['Content-Type'] = body.contentType;
       if (body.length !== undefined) headers['Content-Length'] = body.length;
@@ -127,8 +166,16 @@ export class PeerHttp {
    * @throws SyncError with the peer's code and status for a 4xx/5xx answer; `PEER_BAD_ANSWER` (502) for an answer that is not JSON, too large, or not of the schema (the field is named)
    */
   async json<T extends TSchema>(method: string, path: string, answer: TypeCheck<T>, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<Static<T>> {
-    const response = await this.request(method, path, query, body);
-    return this.readAnswer(response, answer, `${method} ${path}`);
+    const coding = this.#sendCoding;
+    try {
+      const response = await this.request(method, path, query, body);
+      return await this.readAnswer(response, answer, `${method} ${path}`);
+    } catch (error) {
+      const refusedCoding = body?.kind === 'json' && coding !== 'identity' && error instanceof SyncError && error.code === 'UNSUPPORTED_ENCODING';
+      if (!refusedCoding) throw error;
+      this.#sendCoding = 'identity'; // a peer that cannot inflate: send it plain from now on
+      return this.json(method, path, answer, query, body);
+    }
   }
 
   /**
@@ -137,7 +184,12 @@ export class PeerHttp {
    */
   async readAnswer<T extends TSchema>(response: PeerResponse, answer: TypeCheck<T>, request: string): Promise<Static<T>> {
     const what = `${this.#base.origin} answered ${request}`;
-    const text = (await readAll(response.body, this.#maxAnswerBytes, what)).toString('utf8');
+    const coding = parseCoding(typeof response.headers['content-encoding'] === 'string' ? response.headers['content-encoding'] : undefined);
+    if (coding === undefined) throw new SyncError('PEER_BAD_ANSWER', 502, `${what} in an unknown Content-Encoding ${String(response.headers['content-encoding'])}`);
+    const wire = await readAll(response.body, this.#maxAnswerBytes, what);
+    this.#wire.received += wire.length;
+    const refusal = { code: 'PEER_BAD_ANSWER', status: 502, what };
+    const text = (await decodeBody(wire, coding, this.#maxAnswerBytes, refusal)).toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

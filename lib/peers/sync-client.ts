@@ -7,7 +7,8 @@ import { syncPeerRoots } from './file-round';
 import { KnownPeers } from './known-peers';
 import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
 import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
-import { PeerHttp } from './peer-http';
+import { PeerHttp, type WireBytes } from './peer-http';
+import { SnapshotJoins } from './snapshot-join';
 import { peerStatusOf, type PeerMemory } from './peer-status';
 import { summarizeRound, type RoundTally } from './round-result';
 import { SyncScheduler } from './scheduler';
@@ -61,10 +62,12 @@ export class SyncClient extends EventEmitter {
     if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
+    const joins = new SnapshotJoins(config);
     for (const url of config.peers) {
-      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa });
+      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression });
       const known = this.#known.get(url);
-      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#handshaken(url, shook));
+      const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
+      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#handshaken(url, shook), snapshots);
       this.#peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
     this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
@@ -162,6 +165,11 @@ export class SyncClient extends EventEmitter {
     return new Map([...[...this.#peers].map(([url, peer]): [string, PeerTotals] => [url, { ...peer.totals }]), ...this.#others.totals()]);
   }
 
+  /** Body bytes sent to and received from each HTTP peer so far, as they crossed the wire. */
+  wireBytes(): ReadonlyMap<string, WireBytes> {
+    return new Map([...this.#peers].map(([url, peer]) => [url, peer.http.wireBytes]));
+  }
+
   /** The peers' URLs. */
   get peers(): readonly string[] {
     return [...this.#peers.keys()];
@@ -216,6 +224,7 @@ export class SyncClient extends EventEmitter {
       this.#progress(url, phase, rows, undefined);
     });
     tally.dataConflicts = count.conflicts;
+    tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
   }
 
   /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */

@@ -7,7 +7,7 @@ export interface SyncProgress {
   /** The peer's URL. */
   readonly peer: string;
   /** What is being done. */
-  readonly phase: 'handshake' | 'pull' | 'push' | 'files';
+  readonly phase: 'handshake' | 'snapshot' | 'pull' | 'push' | 'files';
   /** Units done in this phase (pages, rows or files). */
   readonly done: number;
   /** Units in this phase, when known. */

@@ -1,10 +1,12 @@
 import type { ChangeTracker } from '../data/change-tracker';
 import { handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
 import type { PeerHttp } from './peer-http';
+import type { SnapshotJoins } from './snapshot-join';
 import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from './transport';
 
 /**
- * The HTTP transport: one peer's data, in rounds: a handshake, a pull (each
+ * The HTTP transport: one peer's data, in rounds: a handshake, a snapshot
+ * when this server holds no synced data yet (see `SnapshotJoins`), a pull (each
  * page applied in one transaction whose merge saves the peer's seq, the
  * cursor), then a push (our push cursor moves once the peer applied a page).
  * It delegates to `data-exchange`; the sync client schedules it and adds files.
@@ -15,6 +17,7 @@ export class HttpTransport implements ChangeTransport {
   readonly #data: ChangeTracker;
   readonly #pageSize: number;
   readonly #onHandshake: ((shook: Handshake) => Promise<void>) | undefined;
+  readonly #snapshots: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void } | undefined;
   #handshake: Handshake | undefined;
   #lagChanges: number | undefined;
   #lastError: { code: string; message: string } | undefined;
@@ -23,12 +26,20 @@ export class HttpTransport implements ChangeTransport {
   /**
    * @param pageSize - rows per page both ways (`syncPageSize`)
    * @param onHandshake - called after each handshake, before any page moves (the sync client remembers the peer)
+   * @param snapshots - the client's snapshot joins: an empty database starts from the peer's snapshot before pulling
    */
-  constructor(peer: PeerHttp, data: ChangeTracker, pageSize: number, onHandshake?: (shook: Handshake) => Promise<void>) {
+  constructor(
+    peer: PeerHttp,
+    data: ChangeTracker,
+    pageSize: number,
+    onHandshake?: (shook: Handshake) => Promise<void>,
+    snapshots?: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void },
+  ) {
     this.#peer = peer;
     this.#data = data;
     this.#pageSize = pageSize;
     this.#onHandshake = onHandshake;
+    this.#snapshots = snapshots;
   }
 
   /** The peer's URL. */
@@ -74,12 +85,14 @@ export class HttpTransport implements ChangeTransport {
     const { remoteSite, remoteSeq } = this.#handshake;
     this.#lagChanges = Math.max(0, remoteSeq - this.#data.pullCursor(remoteSite));
     await this.#onHandshake?.(this.#handshake);
+    const snapshot = this.#snapshots;
+    const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
     onProgress?.('pull', 0);
     const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows));
     this.#lagChanges = 0;
     onProgress?.('push', 0);
     const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
-    return { rowsIn: pulled.rows, rowsOut: pushed.rows, conflicts: pulled.conflicts + pushed.conflicts };
+    return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: pulled.conflicts + pushed.conflicts };
   }
 
   /** The peer's seq pulled up to, and what it had beyond that at the last handshake. */

@@ -36,6 +36,7 @@ const PUBLIC = [
   'giveNewSiteIdToFile',
   'normalizePeerUrl',
   'isDatabaseHeader',
+  'joinFromPeer',
   'parseSyncPath',
   'resolveSyncPath',
   'resolveSyncRoots',

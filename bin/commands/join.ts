@@ -1,0 +1,36 @@
+import { joinFromPeer } from '../../lib/peers/snapshot-join';
+
+/** Options of `join`. */
+export interface JoinCommandOptions {
+  readonly from: string;
+  readonly db: string;
+  readonly token: string | undefined;
+  readonly timeout: string;
+  readonly gzip?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * `join`: creates a new server's database from a peer's snapshot, then pulls
+ * what the peer wrote meanwhile. Exit code 2 when the snapshot is in place
+ * but the pull after it failed (the server catches up at its first sync).
+ * @throws Error without a token; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
+ */
+export async function joinCommand(options: JoinCommandOptions): Promise<void> {
+  const token = options.token ?? process.env.SYNC_TOKEN;
+  if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
+  const started = performance.now();
+  const result = await joinFromPeer({ url: options.from, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: Number(options.timeout) });
+  const ms = Math.round(performance.now() - started);
+  if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
+  else {
+    const megabytes = (result.snapshotBytes / 1024 / 1024).toFixed(1);
+    process.stdout.write(
+      `joined ${options.from} into ${options.db}: snapshot of seq ${result.snapshotSeq} (${megabytes} MB), then ${result.rowsPulled} rows pulled, in ${ms} ms; new site id ${result.siteId} (the peer's is ${result.peerSite})\n`,
+    );
+  }
+  if (result.pullError !== undefined) {
+    process.stderr.write(`express-sqlite-sync: the snapshot is in place, but the pull after it failed (${result.pullError.code}: ${result.pullError.message}); the server catches up at its first sync\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,32 @@
+import { PROTOCOL_VERSION, type WireChangeset } from './wire-schema';
+import type { TrackerParts } from './tracker-parts';
+import type { SchemaDescription } from './wire-schema';
+
+/** What a page read needs besides the tracker's parts. */
+export interface PageRequest {
+  readonly since: number;
+  readonly limit: number;
+  /** The peer the page is for: its changes are left out, and windows of its own echoes passed over. */
+  readonly excludeSite: string | undefined;
+  /** Cut the page before the next window of the peer's echoes (a push: see `readChangesToSend`). */
+  readonly cutBeforeEchoes: boolean;
+}
+
+/**
+ * Reads one page inside the caller's write transaction: folds local writes
+ * (settling them when rows are parked), starts past the windows of seqs that
+ * merging the peer's own changesets wrote, reads the parts, and records the
+ * mark of the page's `next` (docs/PROTOCOL.md, "Identity").
+ */
+export function readPage(parts: TrackerParts, schema: SchemaDescription, request: PageRequest, foreignKeys: boolean): WireChangeset {
+  const { sites, reader, guard, visible, echo } = parts;
+  const { since, limit, excludeSite } = request;
+  const { seq: localSeq } = visible.fold(foreignKeys);
+  const exclude = excludeSite === undefined ? undefined : sites.find(excludeSite);
+  const { from, rows } = echo.plan(excludeSite, since, limit, exclude, request.cutBeforeEchoes);
+  const read = reader.read(from, rows, localSeq, exclude);
+  const next = Math.max(read.next, echo.skip(excludeSite, read.next));
+  const more = read.more && next < localSeq;
+  const mark = guard.markAt(next);
+  return { protocol: PROTOCOL_VERSION, site: sites.local, schema, since, next, more, mark, sites: read.sites, changes: read.changes };
+}

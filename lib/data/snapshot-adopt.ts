@@ -1,0 +1,117 @@
+import Database from 'better-sqlite3';
+import { LogFolder } from './log-folder';
+import { SyncError } from '../sync-error';
+
+/** What a snapshot's sender announced (and the download verified by hash). */
+export interface ExpectedSnapshot {
+  /** The sender's site id. */
+  readonly site: string;
+  /** The sender's seq the snapshot is complete up to. */
+  readonly seq: number;
+}
+
+/** What adopting a snapshot made of it. */
+export interface AdoptedSnapshot {
+  /** The new database's own, new site id. */
+  readonly siteId: string;
+  /** The sender's site id, now an ordinary peer site in the new database. */
+  readonly peerSite: string;
+  /** The sender's seq the new database has everything up to (its pull and push cursor for the sender). */
+  readonly seq: number;
+  /** The tracked tables, as the snapshot's metadata lists them. */
+  readonly tables: readonly string[];
+}
+
+/** The metadata tables a snapshot must hold (see `META_DDL`). */
+const META_TABLES = ['_sync_state', '_sync_sites', '_sync_tables', '_sync_columns', '_sync_log', '_sync_rows', '_sync_cells', '_sync_peers', '_sync_pushed'];
+
+function mismatch(message: string): SyncError {
+  return new SyncError('SNAPSHOT_MISMATCH', 502, `the snapshot is not what its sender announced: ${message}`);
+}
+
+/**
+ * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
+ * holding express-sqlite-sync metadata.
+ * @throws SyncError `SNAPSHOT_CORRUPT` (502) otherwise
+ */
+export function checkSnapshotFile(file: string): void {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('cache_size = -65536');
+    const result = db.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new Error(String(result));
+    const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
+    const missing = META_TABLES.filter((name) => !present.has(name));
+    if (missing.length > 0) throw new Error(`it lacks express-sqlite-sync metadata (${missing.join(', ')})`);
+  } catch (error) {
+    throw new SyncError('SNAPSHOT_CORRUPT', 502, `the snapshot is not a healthy synced SQLite database: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Site 0 of a snapshot is its sender. The sender's rows and cells move to a
+ * new site number that keeps the sender's id, and site 0 takes a fresh id:
+ * the copy's own identity, so the sender's changes stay the sender's.
+ */
+function remapSenderSite(db: Database.Database, sender: string): string {
+  const moved = (db.prepare('SELECT max(id) + 1 FROM _sync_sites').pluck().get() as number | null) ?? 1;
+  db.prepare('UPDATE _sync_sites SET site = lower(hex(randomblob(16))) WHERE id = 0').run();
+  db.prepare('INSERT INTO _sync_sites (id, site) VALUES (?, ?)').run(moved, sender);
+  db.prepare('UPDATE _sync_rows SET site = ? WHERE site = 0').run(moved);
+  db.prepare('UPDATE _sync_cells SET site = ? WHERE site = 0').run(moved);
+  return db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+}
+
+/** The sender has everything up to `seq`: both cursors for it start there. */
+function saveSenderCursors(db: Database.Database, sender: string, seq: number): void {
+  db.prepare('INSERT INTO _sync_peers (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)').run(sender, seq);
+  db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)').run(sender, seq);
+}
+
+/**
+ * Makes a downloaded snapshot file a database of its own, in place (the file
+ * is still a temp file, never a live database, so it is rewritten without a
+ * journal and synced once at the end; on failure the caller removes it): checks it, folds what its
+ * log still holds as the sender's own writes, gives it a new site id while
+ * keeping the sender's clocks, and starts the cursors for the sender at the
+ * snapshot's seq. The pull and push cursors the sender kept for its own
+ * peers stay valid: the copy has every part the sender had, under the same
+ * seqs.
+ * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's or seq
+ */
+export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): AdoptedSnapshot {
+  checkSnapshotFile(file);
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('foreign_keys = OFF');
+    // Still a temp file, removed by the caller on any failure: no journal to write (the remap
+    // rewrites every clock row), and one fsync when it is complete (see `closeDurably`).
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -65536');
+    const adopted = db
+      .transaction(() => {
+        const sender = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string | undefined;
+        if (sender !== expected.site) throw mismatch(`its site is ${sender ?? 'missing'}, the sender's is ${expected.site}`);
+        const seq = new LogFolder(db).fold();
+        if (seq !== expected.seq) throw mismatch(`it holds seq ${seq}, the sender announced ${expected.seq}`);
+        db.prepare('UPDATE _sync_state SET applying = 0 WHERE id = 1').run();
+        const siteId = remapSenderSite(db, sender);
+        saveSenderCursors(db, sender, seq);
+        // (issue 9) The marks record the sender's history of pages served; the copy starts its own.
+        if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_sync_marks'").get() !== undefined) db.prepare('DELETE FROM _sync_marks').run();
+        const tables = db.prepare('SELECT name FROM _sync_tables ORDER BY id').pluck().all() as string[];
+        return { siteId, peerSite: sender, seq, tables };
+      })
+      .immediate();
+    db.pragma('journal_mode = DELETE');
+    db.pragma('synchronous = FULL');
+    db.prepare('UPDATE _sync_state SET applying = applying WHERE id = 1').run(); // one synchronous commit: the file is on disk
+    return adopted;
+  } finally {
+    db.close();
+  }
+}

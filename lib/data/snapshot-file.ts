@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import Database from 'better-sqlite3';
+import { LogFolder } from './log-folder';
+import { isReservedName, quoteIdent } from './sql-names';
+
+/** What the snapshot of a database holds, as its sender announces it. */
+export interface SnapshotFacts {
+  /** The sender's site id (site 0 of the snapshot). */
+  readonly site: string;
+  /** The sender's seq the snapshot is complete up to: a puller's cursor after adopting it. */
+  readonly seq: number;
+  /** Size of the file, in bytes. */
+  readonly bytes: number;
+  /** SHA-256 of the file, lowercase hex. */
+  readonly sha256: string;
+}
+
+/** A snapshot to build: copy `source` (a database file) into `target`, keeping only `tables` and the sync metadata. */
+export interface SnapshotJob {
+  /** The database file to copy (read through its own read-only connection). */
+  readonly source: string;
+  /** Where the snapshot goes (must not exist). */
+  readonly target: string;
+  /** The tracked tables: every other table of the app is left out. */
+  readonly tables: readonly string[];
+}
+
+/** True for the tables a snapshot keeps: the tracked ones, the sync metadata and SQLite's own. */
+function keeps(name: string, tracked: ReadonlySet<string>): boolean {
+  return tracked.has(name) || isReservedName(name);
+}
+
+/** Step 1: a consistent, compacted copy (no free pages, no deleted residue), through SQLite's `VACUUM INTO`. */
+function vacuumInto(source: string, target: string): void {
+  const db = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(target);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Step 2, in the copy: drops the tables that do not sync (an app's local
+ * tables never leave the server; `secure_delete` zeroes their pages), folds
+ * the capture log (so the snapshot's seq is exact), and leaves the file in
+ * rollback-journal mode so it is one self-contained file.
+ */
+function trimCopy(target: string, tables: readonly string[]): { site: string; seq: number } {
+  const tracked = new Set(tables);
+  const db = new Database(target, { fileMustExist: true });
+  try {
+    db.pragma('foreign_keys = OFF');
+    db.pragma('secure_delete = ON');
+    const facts = db
+      .transaction(() => {
+        const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+        for (const name of names) if (!keeps(name, tracked)) db.exec(`DROP TABLE ${quoteIdent(name)}`);
+        const seq = new LogFolder(db).fold();
+        const site = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+        return { site, seq };
+      })
+      .immediate();
+    db.pragma('journal_mode = DELETE');
+    return facts;
+  } finally {
+    db.close();
+  }
+}
+
+/** SHA-256 and size of a file, streamed. */
+export async function hashFile(file: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return { sha256: hash.digest('hex'), bytes: (await stat(file)).size };
+}
+
+/**
+ * Builds a snapshot file: `VACUUM INTO` a new file, drop what does not sync,
+ * fold, hash. Runs in a worker thread (see `snapshot-worker.ts`), so the
+ * server keeps answering while it works; callable directly too.
+ */
+export async function buildSnapshotFile(job: SnapshotJob): Promise<SnapshotFacts> {
+  vacuumInto(job.source, job.target);
+  const { site, seq } = trimCopy(job.target, job.tables);
+  const { sha256, bytes } = await hashFile(job.target);
+  return { site, seq, bytes, sha256 };
+}

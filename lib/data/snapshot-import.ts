@@ -1,0 +1,190 @@
+import Database from 'better-sqlite3';
+import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
+import { LogFolder } from './log-folder';
+import { describeSchema } from './schema-fingerprint';
+import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
+import { quoteIdent } from './sql-names';
+import { inspectTable } from './table-schema';
+import type { TrackedTable } from './tracked-table';
+import { SyncError } from '../sync-error';
+
+/** The attached snapshot's schema name. */
+const SNAP = '_sync_snapshot';
+
+/** What importing a snapshot into a live database did. */
+export interface ImportedSnapshot {
+  /** Rows copied into the tracked tables. */
+  readonly rows: number;
+  /** The sender's seq this database now has everything up to (its cursor for the sender). */
+  readonly seq: number;
+  /** This database's local seq after the import: every part up to it is the sender's (it was empty). */
+  readonly localSeq: number;
+}
+
+function mismatch(message: string): SyncError {
+  return new SyncError('SNAPSHOT_MISMATCH', 502, `the snapshot does not fit this database: ${message}`);
+}
+
+/**
+ * Reads a snapshot file's tracked schema (through its own read-only
+ * connection) and its sender, and checks both against what is expected.
+ * @throws SyncError `SNAPSHOT_MISMATCH` when the sender or the tracked schema differs
+ */
+function checkSnapshotSchema(file: string, fingerprint: string, expected: ExpectedSnapshot): void {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const sender = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string | undefined;
+    if (sender !== expected.site) throw mismatch(`its site is ${sender ?? 'missing'}, the sender's is ${expected.site}`);
+    const names = db.prepare('SELECT name FROM _sync_tables ORDER BY name').pluck().all() as string[];
+    let theirs: string;
+    try {
+      theirs = describeSchema(names.map((name) => inspectTable(db, name))).fingerprint;
+    } catch (error) {
+      throw mismatch(error instanceof Error ? error.message : String(error));
+    }
+    if (theirs !== fingerprint) throw mismatch('its tracked tables differ from this server’s (SCHEMA_MISMATCH); migrate both to the same schema');
+  } finally {
+    db.close();
+  }
+}
+
+/** The statements that copy one snapshot into the live database, all bound to `@offset`, `@sender`. */
+const MAP_SQL = `
+CREATE TEMP TABLE _sync_import_sites (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+CREATE TEMP TABLE _sync_import_tables (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
+CREATE TEMP TABLE _sync_import_columns (tbl INTEGER NOT NULL, old INTEGER NOT NULL, new INTEGER NOT NULL, PRIMARY KEY (tbl, old)) WITHOUT ROWID;
+INSERT OR IGNORE INTO main._sync_sites (site) SELECT site FROM ${SNAP}._sync_sites ORDER BY id;
+INSERT INTO temp._sync_import_sites SELECT s.id, m.id FROM ${SNAP}._sync_sites AS s JOIN main._sync_sites AS m ON m.site = s.site;
+INSERT INTO temp._sync_import_tables SELECT s.id, m.id FROM ${SNAP}._sync_tables AS s JOIN main._sync_tables AS m ON m.name = s.name;
+INSERT INTO temp._sync_import_columns SELECT s.tbl, s.id, m.id FROM ${SNAP}._sync_columns AS s
+  JOIN temp._sync_import_tables AS t ON t.old = s.tbl JOIN main._sync_columns AS m ON m.tbl = t.new AND m.name = s.name;
+`;
+
+const DROP_MAPS_SQL = 'DROP TABLE IF EXISTS temp._sync_import_sites; DROP TABLE IF EXISTS temp._sync_import_tables; DROP TABLE IF EXISTS temp._sync_import_columns;';
+
+const ROWS_SQL = `INSERT INTO main._sync_rows (born, tbl, pk, cl, hlc, site)
+SELECT r.born + @offset, t.new, r.pk, r.cl, r.hlc, s.new FROM ${SNAP}._sync_rows AS r
+JOIN temp._sync_import_tables AS t ON t.old = r.tbl JOIN temp._sync_import_sites AS s ON s.old = r.site`;
+
+const CELLS_SQL = `INSERT INTO main._sync_cells (tbl, pk, col, hlc, site, seq)
+SELECT t.new, c.pk, m.new, c.hlc, s.new, c.seq + @offset FROM ${SNAP}._sync_cells AS c
+JOIN temp._sync_import_tables AS t ON t.old = c.tbl JOIN temp._sync_import_columns AS m ON m.tbl = c.tbl AND m.old = c.col
+JOIN temp._sync_import_sites AS s ON s.old = c.site`;
+
+/**
+ * Step: the cursors. The snapshot's own cursors stay valid here (its parts
+ * keep their order, shifted by `offset`); the sender has everything up to
+ * the snapshot's seq.
+ */
+function copyCursors(db: Database.Database, expected: ExpectedSnapshot, offset: number): void {
+  const upsert = (table: string, select: string): string => `INSERT INTO main.${table} (site, seq) ${select} ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)`;
+  db.prepare(upsert('_sync_peers', `SELECT site, seq FROM ${SNAP}._sync_peers WHERE site <> (SELECT site FROM main._sync_sites WHERE id = 0)`)).run();
+  db.prepare(upsert('_sync_pushed', `SELECT site, seq + @offset FROM ${SNAP}._sync_pushed WHERE true`)).run({ offset });
+  db.prepare(upsert('_sync_peers', 'VALUES (@sender, @seq)')).run({ sender: expected.site, seq: expected.seq });
+  db.prepare(upsert('_sync_pushed', 'VALUES (@sender, @seq)')).run({ sender: expected.site, seq: expected.seq + offset });
+}
+
+/**
+ * Step (issue 9): the sender's parked rows come along — they are live rows of
+ * the replicated state that a constraint keeps out of their table (their
+ * clocks were copied with the rest). Each tracked table's parked rows live in
+ * `_sync_parked_<table id>`, renumbered like the metadata.
+ */
+function copyParkedRows(db: Database.Database, tables: readonly TrackedTable[]): void {
+  const ids = new Map((db.prepare('SELECT new, old FROM temp._sync_import_tables').all() as { new: number; old: number }[]).map((row) => [row.new, row.old]));
+  for (const table of tables) {
+    const old = ids.get(table.id);
+    const source = `${SNAP}.${quoteIdent(parkedTableName(old ?? -1))}`;
+    if (old === undefined || db.prepare(`SELECT 1 FROM ${SNAP}.sqlite_schema WHERE type = 'table' AND name = ?`).get(parkedTableName(old)) === undefined) continue;
+    const columns = [...table.columns.map((column) => quoteIdent(column.name)), '_sync_id', '_sync_reason', '_sync_at'].join(', ');
+    db.prepare(`INSERT INTO main.${quoteIdent(parkedTableName(table.id))} (${columns}) SELECT ${columns} FROM ${source}`).run();
+  }
+}
+
+function count(db: Database.Database, sql: string): number {
+  return db.prepare(sql).pluck().get() as number;
+}
+
+/**
+ * True when a database holds no tracked row, no clock metadata and nothing
+ * unfolded in its capture log: nothing a snapshot could overwrite.
+ */
+export function holdsNoSyncedData(db: Database.Database, tables: readonly TrackedTable[]): boolean {
+  const log = count(db, 'SELECT count(*) FROM main._sync_log WHERE seq > (SELECT folded FROM main._sync_state)');
+  const metadata = count(db, 'SELECT EXISTS (SELECT 1 FROM main._sync_rows) OR EXISTS (SELECT 1 FROM main._sync_cells)');
+  return log === 0 && metadata === 0 && tables.every((table) => count(db, `SELECT EXISTS (SELECT 1 FROM main.${quoteIdent(table.name)})`) === 0);
+}
+
+/** Step: refuse a database that already holds tracked rows or their metadata: a snapshot only starts an empty one. */
+function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): void {
+  if (!holdsNoSyncedData(db, tables)) throw new SyncError('NOT_EMPTY', 409, 'this database already holds synced rows: a snapshot only starts an empty database; sync page by page instead');
+}
+
+/** Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits). */
+function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
+  let rows = 0;
+  for (const table of tables) {
+    const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+    rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+  }
+  return rows;
+}
+
+/** Step: the clock metadata, renumbered (tables, columns, sites) and shifted past this database's seqs; every part must map. */
+function copyMetadata(db: Database.Database, offset: number): void {
+  db.exec(MAP_SQL);
+  const rows = db.prepare(ROWS_SQL).run({ offset }).changes;
+  const cells = db.prepare(CELLS_SQL).run({ offset }).changes;
+  if (rows !== count(db, `SELECT count(*) FROM ${SNAP}._sync_rows`) || cells !== count(db, `SELECT count(*) FROM ${SNAP}._sync_cells`)) {
+    throw new SyncError('SNAPSHOT_CORRUPT', 502, 'the snapshot’s metadata names tables, columns or sites it does not list');
+  }
+}
+
+/** Step: the local clock goes past every clock of the snapshot and the local seq past its parts, as a merge does. */
+function advanceClock(db: Database.Database, seq: number): void {
+  const hlc = Math.max(count(db, 'SELECT coalesce(max(hlc), 0) FROM main._sync_log'), count(db, `SELECT coalesce(max(hlc), 0) FROM ${SNAP}._sync_log`));
+  db.prepare("INSERT INTO main._sync_log (seq, tbl, op, pk, cols, hlc) VALUES (?, 0, 0, '', 0, ?)").run(seq, hlc);
+  db.prepare('DELETE FROM main._sync_log WHERE seq < ?').run(seq);
+  db.prepare('UPDATE main._sync_state SET folded = ? WHERE id = 1').run(seq);
+}
+
+/**
+ * Starts an empty live database from a peer's snapshot without replacing its
+ * file: the snapshot (checked, and of the same tracked schema) is attached
+ * read-only and its tracked rows and clocks are copied in one transaction,
+ * with the capture triggers set aside and foreign keys deferred. The
+ * sender's rows keep the sender's site; this database keeps its own site id.
+ * Seqs are shifted past this database's own, so peers that pulled from it
+ * before lose nothing; the cursors for the sender start at the snapshot's seq.
+ * @param file - the snapshot, verified by hash (a temp file, never a live database)
+ * @param fingerprint - this database's tracked schema fingerprint
+ * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+ */
+export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
+  checkSnapshotFile(file);
+  checkSnapshotSchema(file, fingerprint, expected);
+  db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
+  try {
+    return db
+      .transaction(() => {
+        const offset = new LogFolder(db).fold();
+        checkEmpty(db, tables);
+        const seq = count(db, `SELECT folded FROM ${SNAP}._sync_state`);
+        if (seq !== expected.seq || count(db, `SELECT count(*) FROM ${SNAP}._sync_log WHERE seq > ${seq}`) > 0) throw mismatch(`it holds seq ${seq}, the sender announced ${expected.seq}`);
+        db.pragma('defer_foreign_keys = ON');
+        for (const table of tables) db.exec(dropTriggersSql(table.id));
+        const rows = copyTables(db, tables);
+        copyMetadata(db, offset);
+        copyParkedRows(db, tables);
+        copyCursors(db, expected, offset);
+        if (seq > 0) advanceClock(db, offset + seq);
+        for (const table of tables) db.exec(createTriggersSql(table));
+        db.exec(DROP_MAPS_SQL);
+        return { rows, seq, localSeq: offset + seq };
+      })
+      .immediate();
+  } finally {
+    db.exec(DROP_MAPS_SQL);
+    db.prepare(`DETACH DATABASE ${SNAP}`).run();
+  }
+}

@@ -1,0 +1,123 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
+import { SyncError } from '../sync-error';
+
+/** A built snapshot lent to one response: the file stays until every lease is released. */
+export interface SnapshotLease extends SnapshotFacts {
+  /** The snapshot file, in a private temp folder outside every sync root. */
+  readonly file: string;
+  /** Gives the lease back; the file is removed when the last one is. */
+  release(): void;
+}
+
+interface Built {
+  readonly facts: SnapshotFacts;
+  readonly dir: string;
+  readonly file: string;
+}
+
+/** The worker's source file: the compiled `.js` beside this one, or the `.ts` source under ts-node and jest. */
+function workerFile(): { readonly file: string; readonly execArgv: string[] | undefined } {
+  const extension = path.extname(__filename);
+  const file = path.join(__dirname, `snapshot-worker${extension}`);
+  return { file, execArgv: extension === '.ts' ? ['-r', 'ts-node/register/transpile-only'] : undefined };
+}
+
+/** Runs one snapshot job in a worker thread. */
+function runWorker(job: SnapshotJob): Promise<SnapshotFacts> {
+  const { file, execArgv } = workerFile();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(file, { workerData: job, execArgv });
+    worker.once('message', (message: { ok: boolean; facts?: SnapshotFacts; message?: string }) => {
+      if (message.ok && message.facts !== undefined) resolve(message.facts);
+      else reject(new Error(message.message ?? 'the snapshot worker failed'));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the snapshot worker exited with code ${code}`)));
+  });
+}
+
+/**
+ * Serves consistent snapshots of a live database for new servers to start
+ * from (`GET /data/snapshot`). A snapshot is built off the event loop, in a
+ * worker thread with its own read-only connection (`VACUUM INTO` a private
+ * temp folder, never a sync root): the app's tables that do not sync are
+ * dropped from it, the capture log is folded, and it is hashed. Requests that
+ * arrive while one is built or still streamed share it; it is deleted when
+ * the last of them is done. A database in memory or not in WAL mode is first
+ * copied with the online backup API on the app's connection, so the app's
+ * writers are never locked out.
+ */
+export class SnapshotSource {
+  readonly #db: Database.Database;
+  readonly #tables: readonly string[];
+  #current: Promise<Built> | undefined;
+  #leases = 0;
+
+  /**
+   * @param db - the app's database (its connection stays the app's)
+   * @param tables - the tracked tables, the only app tables a snapshot holds
+   */
+  constructor(db: Database.Database, tables: readonly string[]) {
+    this.#db = db;
+    this.#tables = tables;
+  }
+
+  /**
+   * Builds a snapshot, or joins one being built or served.
+   * @throws SyncError `SNAPSHOT_FAILED` (500) when it cannot be built (the detail is in the cause)
+   */
+  async acquire(): Promise<SnapshotLease> {
+    this.#current ??= this.#build();
+    const current = this.#current;
+    this.#leases += 1;
+    let built: Built;
+    try {
+      built = await current;
+    } catch (error) {
+      this.#leases -= 1;
+      if (this.#current === current) this.#current = undefined;
+      throw new SyncError('SNAPSHOT_FAILED', 500, 'the snapshot could not be built', { cause: error });
+    }
+    let released = false;
+    return {
+      ...built.facts,
+      file: built.file,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#leases -= 1;
+        if (this.#leases === 0 && this.#current === current) {
+          this.#current = undefined;
+          rmSync(built.dir, { recursive: true, force: true });
+        }
+      },
+    };
+  }
+
+  async #build(): Promise<Built> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ess-snapshot-'));
+    try {
+      const file = path.join(dir, 'snapshot.sqlite3');
+      const facts = await runWorker({ source: await this.#readableSource(dir), target: file, tables: this.#tables });
+      return { facts, dir, file };
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The file the worker reads: the database itself in WAL mode, else a stage copied by the backup API. */
+  async #readableSource(dir: string): Promise<string> {
+    const wal = !this.#db.memory && String(this.#db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    if (wal) return this.#db.name;
+    const stage = path.join(dir, 'stage.sqlite3');
+    await this.#db.backup(stage);
+    return stage;
+  }
+}

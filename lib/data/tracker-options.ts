@@ -1,0 +1,25 @@
+import type { IdentityFault } from './site-guard';
+
+/** Options of a `ChangeTracker`. */
+export interface ChangeTrackerOptions {
+  /**
+   * Changes whose clock is further ahead of this server's wall time are refused.
+   * @defaultValue 300000 (5 minutes)
+   */
+  readonly maxClockSkewMs?: number;
+  /** Wall time in ms; tests pass a fixed clock. @defaultValue `Date.now` */
+  readonly now?: () => number;
+}
+
+/** {@link ChangeTrackerOptions} checked once (by `enableCapture`), with the defaults applied. */
+export interface TrackerConfig {
+  readonly maxClockSkewMs: number;
+  readonly now: () => number;
+}
+
+/** This site took a new id by itself, after finding its history differs from a peer's view of it. */
+export interface Reidentified extends IdentityFault {
+  readonly previous: string;
+  readonly current: string;
+}
+

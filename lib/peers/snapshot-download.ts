@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
+import type { SnapshotFacts } from '../data/snapshot-file';
+import { readPeerError, type PeerHttp } from './peer-http';
+import { SyncError } from '../sync-error';
+
+function badAnswer(peer: PeerHttp, message: string): SyncError {
+  return new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} answered GET data/snapshot: ${message}; is the peer an express-sqlite-sync server of this version?`);
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string {
+  const value = headers[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** The facts a snapshot answer announces in its headers, checked. */
+function readFacts(peer: PeerHttp, headers: IncomingHttpHeaders): SnapshotFacts {
+  const sha256 = header(headers, 'x-content-sha256');
+  const site = header(headers, 'x-sync-site');
+  const seq = header(headers, 'x-sync-seq');
+  const bytes = header(headers, 'x-snapshot-bytes');
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw badAnswer(peer, 'no X-Content-SHA256 of 64 hex characters');
+  if (!/^[0-9a-f]{32}$/.test(site)) throw badAnswer(peer, 'no X-Sync-Site of 32 hex characters');
+  if (!/^[0-9]{1,15}$/.test(seq)) throw badAnswer(peer, 'no X-Sync-Seq integer');
+  if (!/^[0-9]{1,15}$/.test(bytes)) throw badAnswer(peer, 'no X-Snapshot-Bytes integer');
+  return { sha256, site, seq: Number(seq), bytes: Number(bytes) };
+}
+
+/** Hashes and counts the bytes going through, refusing more than announced. */
+class Verifier extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    super();
+    this.#limit = limit;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.#limit) {
+      callback(new SyncError('SNAPSHOT_MISMATCH', 502, `the snapshot is longer than the ${this.#limit} bytes its sender announced`));
+      return;
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+/** A sink writing into an open file and fsyncing it at the end; the caller closes the file. */
+function fileSink(handle: FileHandle): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _encoding, callback) {
+      handle.write(chunk).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      handle.writev(chunks.map((entry) => entry.chunk as Buffer)).then(() => callback(), callback);
+    },
+    final(callback) {
+      handle.sync().then(() => callback(), callback);
+    },
+  });
+}
+
+/** Streams the body into the file, inflating it if needed; fsynced once complete. */
+async function streamToFile(body: NodeJS.ReadableStream, coding: ContentCoding, verifier: Verifier, handle: FileHandle): Promise<void> {
+  const inflater = decodingStream(coding);
+  const sink = fileSink(handle);
+  await (inflater === undefined ? pipeline(body, verifier, sink) : pipeline(body, inflater, verifier, sink));
+}
+
+/**
+ * Downloads a peer's snapshot (`GET /data/snapshot`) into `file`, a new temp
+ * file: streamed, hashed and counted on the way, never longer than
+ * announced, fsynced, and kept only when its SHA-256 and size are the ones
+ * announced. Any failure removes the file.
+ * @param coding - what to ask for: `gzip` on slow links, else `identity`
+ * @returns what the snapshot's headers announced (and the bytes matched)
+ * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502)
+ */
+export async function downloadSnapshot(peer: PeerHttp, file: string, coding: ContentCoding): Promise<SnapshotFacts> {
+  const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding });
+  if (response.status !== 200) throw await readPeerError(response, `${peer.url} answered GET data/snapshot`);
+  let verifier: Verifier | undefined;
+  let handle: FileHandle | undefined;
+  let created = false;
+  try {
+    const facts = readFacts(peer, response.headers);
+    const sent = parseCoding(header(response.headers, 'content-encoding'));
+    if (sent === undefined) throw badAnswer(peer, `an unknown Content-Encoding ${header(response.headers, 'content-encoding')}`);
+    verifier = new Verifier(facts.bytes);
+    handle = await open(file, 'wx', 0o600); // a new file only: an existing one is never written, nor removed below
+    created = true;
+    await streamToFile(response.body, sent, verifier, handle);
+    await handle.close();
+    handle = undefined;
+    if (verifier.bytes !== facts.bytes) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot ended after ${verifier.bytes} of ${facts.bytes} bytes`);
+    const sha256 = verifier.hash.digest('hex');
+    if (sha256 !== facts.sha256) throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's SHA-256 is ${sha256}, its sender announced ${facts.sha256}`);
+    return facts;
+  } catch (error) {
+    response.body.destroy();
+    await handle?.close();
+    if (created) await rm(file, { force: true });
+    if (error instanceof SyncError) throw error;
+    const received = verifier?.bytes ?? 0;
+    throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,217 @@
+import { existsSync } from 'node:fs';
+import { link, mkdtemp, rm, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ContentCoding } from '../content-coding';
+import { enableCapture } from '../data/capture';
+import type { ChangeTracker } from '../data/change-tracker';
+import { adoptSnapshotFile } from '../data/snapshot-adopt';
+import type { ImportedSnapshot } from '../data/snapshot-import';
+import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
+import { DEFAULTS } from '../defaults';
+import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { handshake, pullChanges } from './data-exchange';
+import { PeerHttp } from './peer-http';
+import { downloadSnapshot } from './snapshot-download';
+import { SyncError } from '../sync-error';
+
+/**
+ * Tells the sender of a snapshot that this server has every part of its own
+ * up to `localSeq` (all of them came from the sender): an empty changeset
+ * whose `since`/`next` the sender stores as its pull cursor for this server,
+ * so it never pulls back what it sent.
+ */
+async function tellSenderItHasAll(peer: PeerHttp, data: ChangeTracker, localSeq: number): Promise<void> {
+  const changeset = { protocol: PROTOCOL_VERSION, site: data.siteId, schema: data.schema, since: 0, next: localSeq, more: false, sites: [], changes: [] };
+  // Best effort: without it the sender pulls back once what this server got from third sites.
+  await peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: changeset }).catch(() => undefined);
+}
+
+/**
+ * Starts this server's empty database from a peer's snapshot, in place (see
+ * `ChangeTracker.importSnapshot`): the snapshot is downloaded into a private
+ * temp folder, verified, imported, and removed. Resolves undefined when the
+ * peer serves no snapshots (an older version, or `serveSnapshots: false`):
+ * the caller then pulls page by page.
+ * @throws SyncError as `downloadSnapshot` and `importSnapshot` do
+ */
+export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, remoteSite: string, coding: ContentCoding): Promise<ImportedSnapshot | undefined> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ess-join-'));
+  try {
+    const file = path.join(dir, 'snapshot.sqlite3');
+    let facts;
+    try {
+      facts = await downloadSnapshot(peer, file, coding);
+    } catch (error) {
+      // A peer that serves none (404) or could not build one (SNAPSHOT_FAILED) is paged from.
+      if (error instanceof SyncError && (error.status === 404 || error.code === 'SNAPSHOT_FAILED')) return undefined;
+      throw error;
+    }
+    if (facts.site !== remoteSite) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${remoteSite}`);
+    try {
+      const imported = data.importSnapshot(file, facts);
+      await tellSenderItHasAll(peer, data, imported.localSeq);
+      return imported;
+    } catch (error) {
+      if (error instanceof SyncError && error.code === 'NOT_EMPTY') return undefined; // written meanwhile: page by page then
+      throw error;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A sync client's snapshot joins: with no synced data yet and a peer far
+ * enough ahead (`joinBySnapshot`, `snapshotMinChanges`), start from the
+ * peer's snapshot. One join at a time: once one peer's snapshot started the
+ * database, the others are not needed. A peer whose snapshot was refused
+ * (hash, size, health) is reported once, then paged from: a bad disk or
+ * link on its side never keeps this server from syncing.
+ */
+export class SnapshotJoins {
+  readonly #enabled: boolean;
+  readonly #minChanges: number;
+  readonly #refused = new Set<string>();
+  #turn: Promise<void> = Promise.resolve();
+
+  /** @param config - the client's resolved `joinBySnapshot` and `snapshotMinChanges` */
+  constructor(config: { readonly joinBySnapshot: boolean; readonly snapshotMinChanges: number }) {
+    this.#enabled = config.joinBySnapshot;
+    this.#minChanges = config.snapshotMinChanges;
+  }
+
+  /**
+   * Joins from the peer's snapshot when it is wanted; `onProgress(0)` before, `(1)` after.
+   * @returns the rows it brought (0 when not wanted, or when the peer serves none)
+   * @throws SyncError as {@link startFromSnapshot} does
+   */
+  async joinIfEmpty(peer: PeerHttp, data: ChangeTracker, remoteSite: string, remoteSeq: number, onProgress: (done: number) => void): Promise<number> {
+    const wanted = (): boolean =>
+      this.#enabled && !this.#refused.has(remoteSite) && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
+    if (!wanted()) return 0;
+    let rows = 0;
+    const turn = this.#turn.then(async () => {
+      if (!wanted()) return;
+      onProgress(0);
+      try {
+        rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+      } catch (error) {
+        if (error instanceof SyncError && error.code.startsWith('SNAPSHOT_')) this.#refused.add(remoteSite);
+        throw error;
+      }
+      onProgress(1);
+    });
+    this.#turn = turn.catch(() => undefined);
+    await turn;
+    return rows;
+  }
+}
+
+/** What `joinFromPeer` did. */
+export interface JoinResult {
+  /** The new database's own site id. */
+  readonly siteId: string;
+  /** The peer's site id. */
+  readonly peerSite: string;
+  /** The peer's seq the snapshot was complete up to. */
+  readonly snapshotSeq: number;
+  /** Size of the snapshot file. */
+  readonly snapshotBytes: number;
+  /** Rows pulled after the snapshot (written on the peer while it was taken and copied). */
+  readonly rowsPulled: number;
+  /** Why the pull after the snapshot failed, if it did: the database is in place and catches up at its first sync. */
+  readonly pullError: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** Options of {@link joinFromPeer}. */
+export interface JoinOptions {
+  /** The peer's sync API, e.g. `http://10.0.0.2:5000/api/sync`. */
+  readonly url: string;
+  /** The shared token. */
+  readonly token: string | undefined;
+  /** The database file to create; it must not exist. */
+  readonly db: string;
+  /** Ask for a gzip-compressed snapshot (pays on links slower than about 50 MB/s). @defaultValue false */
+  readonly gzip?: boolean;
+  /** @defaultValue `DEFAULTS.peerTimeoutMs` */
+  readonly peerTimeoutMs?: number;
+  /** Rows per page of the pull that follows. @defaultValue `DEFAULTS.syncPageSize` */
+  readonly syncPageSize?: number;
+  /** Told about each step: `snapshot` (bytes known), `pull` (rows so far). */
+  readonly onProgress?: (step: 'snapshot' | 'pull', done: number) => void;
+}
+
+/**
+ * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does:
+ * a snapshot never lands on a database, live or not.
+ * @throws SyncError `TARGET_EXISTS` (409)
+ */
+function refuseExistingTarget(db: string): void {
+  for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
+    if (existsSync(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
+  }
+}
+
+/** Puts the adopted temp file in place without ever replacing a file (a hard link fails on an existing name), then syncs the folder. */
+async function placeNewFile(temp: string, db: string): Promise<void> {
+  try {
+    await link(temp, db);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExistingTarget(db);
+    throw error;
+  }
+  await unlink(temp);
+  await syncDirectory(path.dirname(db));
+}
+
+/** Pulls what the peer wrote after its snapshot, through the normal handshake and pull. */
+async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly string[], snapshotSeq: number, options: JoinOptions): Promise<number> {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    const tracker = enableCapture(db, { tables });
+    const { remoteSite } = await handshake(peer, tracker);
+    const pageSize = options.syncPageSize ?? DEFAULTS.syncPageSize;
+    await tellSenderItHasAll(peer, tracker, snapshotSeq);
+    const pulled = await pullChanges(peer, tracker, remoteSite, pageSize, (count) => options.onProgress?.('pull', count.rows));
+    return pulled.rows;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Creates a new server's database from a peer's snapshot
+ * (`express-sqlite-sync join --from URL --db PATH`): downloads it beside
+ * `db` as a temp file (hashed, fsynced), checks it (`integrity_check`), gives
+ * it a new site id while keeping the peer's clocks, puts it in place without
+ * ever replacing a file, then pulls what the peer wrote meanwhile. The new
+ * database is left in WAL mode. Nothing is left behind on failure.
+ * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file) exists; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ */
+export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
+  refuseExistingTarget(options.db);
+  const peer = new PeerHttp({ url: options.url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
+  const temp = tempPathFor(options.db);
+  try {
+    const info = await peer.json('GET', 'data/info', dataInfoCheck);
+    const facts = await downloadSnapshot(peer, temp, options.gzip === true ? 'gzip' : 'identity');
+    options.onProgress?.('snapshot', facts.bytes);
+    if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
+    const adopted = adoptSnapshotFile(temp, facts);
+    await placeNewFile(temp, options.db);
+    let rowsPulled = 0;
+    let pullError: JoinResult['pullError'];
+    try {
+      rowsPulled = await pullAfterSnapshot(peer, options.db, adopted.tables, adopted.seq, options);
+    } catch (error) {
+      pullError = { code: error instanceof SyncError ? error.code : ((error as NodeJS.ErrnoException).code ?? 'SYNC_FAILED'), message: error instanceof Error ? error.message : String(error) };
+    }
+    return { siteId: adopted.siteId, peerSite: adopted.peerSite, snapshotSeq: adopted.seq, snapshotBytes: facts.bytes, rowsPulled, pullError };
+  } finally {
+    await rm(temp, { force: true });
+    peer.close();
+  }
+}
