@@ -31,7 +31,8 @@ export class EchoRanges {
         `SELECT count(*) FROM (SELECT tbl, pk FROM _sync_rows WHERE born > @from AND born <= @to AND site IS NOT @exclude
          UNION SELECT tbl, pk FROM _sync_cells WHERE seq > @from AND seq <= @to AND site IS NOT @exclude)`,
       )
-      .pluck();
+      .pluck()
+      .safeIntegers(false); // a count, whatever the connection's defaultSafeIntegers
   }
 
   /**

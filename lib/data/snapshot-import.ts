@@ -91,7 +91,7 @@ function copyCursors(db: Database.Database, expected: ExpectedSnapshot, offset: 
  * `_sync_parked_<table id>`, renumbered like the metadata.
  */
 function copyParkedRows(db: Database.Database, tables: readonly TrackedTable[]): void {
-  const ids = new Map((db.prepare('SELECT new, old FROM temp._sync_import_tables').all() as { new: number; old: number }[]).map((row) => [row.new, row.old]));
+  const ids = new Map((db.prepare('SELECT new, old FROM temp._sync_import_tables').safeIntegers(false).all() as { new: number; old: number }[]).map((row) => [row.new, row.old]));
   for (const table of tables) {
     const old = ids.get(table.id);
     const source = `${SNAP}.${quoteIdent(parkedTableName(old ?? -1))}`;
@@ -102,7 +102,7 @@ function copyParkedRows(db: Database.Database, tables: readonly TrackedTable[]):
 }
 
 function count(db: Database.Database, sql: string): number {
-  return db.prepare(sql).pluck().get() as number;
+  return db.prepare(sql).pluck().safeIntegers(false).get() as number; // (issue 9) a number on a safe-integers connection too
 }
 
 /**

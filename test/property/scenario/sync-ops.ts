@@ -6,7 +6,9 @@ import type { WireChangeset } from '../../../lib/data/wire-schema';
  * A partial sync between two servers, as a flaky network makes it: pages
  * applied normally, twice, dropped (the answer lost, so the cursor stays),
  * swapped (the second page applied before the first), or stale (a page read
- * now and applied later, after other writes).
+ * now and applied later, after other writes); or pushed, as the sync client
+ * pushes (pages read for the receiver past its echo windows, the push cursor
+ * moved once it applied them).
  */
 export interface SyncOp {
   readonly kind: 'sync';
@@ -14,7 +16,7 @@ export interface SyncOp {
   readonly to: number;
   readonly limit: number;
   readonly pages: number;
-  readonly mode: 'normal' | 'twice' | 'drop' | 'swap' | 'stale';
+  readonly mode: 'normal' | 'twice' | 'drop' | 'swap' | 'stale' | 'push';
 }
 
 /** An arbitrary partial sync. */
@@ -24,7 +26,7 @@ export const syncOpArbitrary: fc.Arbitrary<SyncOp> = fc.record({
   to: fc.nat(4),
   limit: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 60 })),
   pages: fc.integer({ min: 1, max: 3 }),
-  mode: fc.constantFrom('normal' as const, 'normal' as const, 'twice' as const, 'drop' as const, 'swap' as const, 'stale' as const),
+  mode: fc.constantFrom('normal' as const, 'normal' as const, 'twice' as const, 'drop' as const, 'swap' as const, 'stale' as const, 'push' as const, 'push' as const),
 });
 
 /** Pages read earlier and not applied yet, per (from, to) pair. */
@@ -34,8 +36,20 @@ function read(from: ChangeTracker, to: ChangeTracker, since: number, limit: numb
   return from.readChanges(since, limit, to.siteId);
 }
 
+/** Pushes up to `pages` pages from one server to another, as the sync client does. */
+function push(from: ChangeTracker, to: ChangeTracker, op: SyncOp): void {
+  for (let page = 0; page < op.pages; page += 1) {
+    const since = from.pushCursor(to.siteId);
+    const changes = from.readChangesToSend(since, op.limit, to.siteId);
+    if (changes.changes.length > 0) to.applyChangeset(changes);
+    if ((changes.next ?? since) > since) from.savePushCursor(to.siteId, changes.next ?? since);
+    if (changes.more !== true) return;
+  }
+}
+
 /** Runs one partial sync. Applying must never throw: every page a server sends is one its peers accept. */
 export function runSync(from: ChangeTracker, to: ChangeTracker, op: SyncOp, stale: StalePages): void {
+  if (op.mode === 'push') return push(from, to, op);
   const pair = `${from.siteId}>${to.siteId}`;
   for (let page = 0; page < op.pages; page += 1) {
     const first = read(from, to, to.pullCursor(from.siteId), op.limit);
