@@ -62,7 +62,8 @@ export class ConflictList {
   #entry(parts: TableParts, row: StoredParkedRow): ConflictEntry {
     const { statements } = parts;
     const { holder, message } = this.#explain(parts, row.reason, row.key, row.values);
-    return { id: row.id, table: statements.table.name, key: statements.wireKey(row.key), reason: row.reason, message, parked: rowObject(statements, row.values), holder, at: row.at };
+    const keyColumns = statements.table.key.map((column) => column.name);
+    return { id: row.id, table: statements.table.name, key: statements.wireKey(row.key), reason: row.reason, message, parked: rowObject(statements, row.values), holder, at: row.at, keyColumns };
   }
 
   #explain(parts: TableParts, reason: ConflictReason, key: readonly SqlValue[], values: readonly SqlValue[]): { holder: Holder; message: string } {

@@ -133,6 +133,8 @@ export const ConflictEntrySchema = Type.Object({
   parked: WireRowSchema,
   holder: Type.Union([WireRowSchema, Type.Object({ table: Name, key: WireKey }, { additionalProperties: false }), Type.Null()]),
   at: Type.String(),
+  /** The table's primary-key columns: a restore may edit every column but these. */
+  keyColumns: Type.Array(Name, { minItems: 1, maxItems: 64 }),
 });
 
 /** JSON Schema of a resolution: `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */

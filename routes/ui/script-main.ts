@@ -57,7 +57,6 @@ const MAIN_SCRIPT = String.raw`
       say('resolving…');
       call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(function (answer) {
         if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
-        else if (answer.status === 404 && answer.body.error && answer.body.error.code === 'NOT_FOUND') say('This server cannot resolve conflicts from the page yet (' + failure(answer) + ').');
         else say('not resolved: ' + failure(answer));
         refresh();
       }, report);

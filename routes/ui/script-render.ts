@@ -77,28 +77,54 @@ export const RENDER_SCRIPT = String.raw`
     box.appendChild(table);
     return box;
   }
-  /** Both shapes: parked/holder (the conflicts API), or incoming { values }/local (older servers). */
-  function versionsOf(c) {
-    var parked = c.parked !== undefined ? c.parked : c.incoming && c.incoming.values ? c.incoming.values : c.incoming;
-    var holder = c.holder !== undefined ? c.holder : c.local;
-    return { parked: parked, holder: holder === undefined ? null : holder };
+  /** The text an input shows for a wire value, and the wire value an edited text stands for. */
+  function editable(value) { return value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value); }
+  function wireOf(original, edited) {
+    if (edited === '' && original === null) return null;
+    if (typeof original === 'number' && edited.trim() !== '' && isFinite(Number(edited))) return Number(edited);
+    if (original !== null && typeof original === 'object') { try { return JSON.parse(edited); } catch (e) { return edited; } }
+    return edited;
+  }
+  /** The restore form: every column but the key, prefilled with the kept-out version; only edited cells are sent. */
+  function restoreForm(c, resolve) {
+    var form = el('form', null, 'restore');
+    var keys = c.keyColumns || [];
+    var fields = [];
+    Object.keys(c.parked || {}).forEach(function (column) {
+      if (keys.indexOf(column) >= 0) return;
+      var label = el('label', column + ' ');
+      var input = el('input');
+      input.name = column;
+      input.value = editable(c.parked[column]);
+      label.appendChild(input);
+      form.appendChild(label);
+      fields.push({ column: column, input: input, original: c.parked[column] });
+    });
+    var restore = button('Restore with these values', 'restore');
+    restore.type = 'submit';
+    form.appendChild(restore);
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var values = {};
+      fields.forEach(function (f) { if (f.input.value !== editable(f.original)) values[f.column] = wireOf(f.original, f.input.value); });
+      resolve(c, { action: 'restore', values: values });
+    });
+    return form;
   }
   function renderConflict(c, resolve) {
     var card = el('article', null, 'card conflict');
     card.dataset.conflict = String(c.id);
     card.appendChild(el('h3', c.table + ' ' + text(c.key)));
     card.appendChild(el('p', c.reason + ': ' + c.message, 'muted'));
-    var v = versionsOf(c);
     var versions = el('div', null, 'versions');
-    versions.appendChild(versionBox('Kept out of the table', v.parked));
-    versions.appendChild(versionBox(c.reason === 'FOREIGN_KEY' ? 'Missing parent' : 'In the table', v.holder));
+    versions.appendChild(versionBox('Kept out of the table', c.parked));
+    versions.appendChild(versionBox(c.reason === 'FOREIGN_KEY' ? 'Missing parent' : 'In the table', c.holder));
     card.appendChild(versions);
+    card.appendChild(el('p', 'Edit what makes it clash (for example the scout\'s name), then restore it; or discard it. Either way every server follows.', 'muted'));
+    card.appendChild(restoreForm(c, resolve));
     var actions = el('p', null, 'actions');
-    var restore = button('Restore the kept-out version', 'restore');
-    restore.addEventListener('click', function () { resolve(c, { action: 'restore', values: v.parked }); });
     var discard = button('Discard it', 'discard');
     discard.addEventListener('click', function () { resolve(c, { action: 'discard' }); });
-    actions.appendChild(restore);
     actions.appendChild(discard);
     card.appendChild(actions);
     return card;
@@ -148,7 +174,19 @@ export const RENDER_SCRIPT = String.raw`
   function renderConflicts(total, conflicts, resolve) {
     $('conflict-summary').textContent = total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.';
     var list = $('conflicts');
+    // A card whose form the operator is editing is kept as it is: the page refreshes every few seconds.
+    var kept = {};
+    Array.prototype.forEach.call(list.querySelectorAll('article.conflict'), function (card) {
+      if (card.contains(document.activeElement) || card.dataset.edited === 'yes') kept[card.dataset.conflict] = card;
+    });
     list.textContent = '';
-    conflicts.forEach(function (c) { list.appendChild(renderConflict(c, resolve)); });
+    conflicts.forEach(function (c) {
+      var card = kept[String(c.id)];
+      if (!card) {
+        card = renderConflict(c, resolve);
+        card.addEventListener('input', function () { card.dataset.edited = 'yes'; });
+      }
+      list.appendChild(card);
+    });
   }
 `;

@@ -56,12 +56,6 @@ async function reportCells(page: Page, scout: string): Promise<string[]> {
   return row.locator('td').allTextContents();
 }
 
-/** Does this build have the conflicts API's resolve route (issue 9)? A missing conflict answers 404 CONFLICT_NOT_FOUND if so. */
-async function canResolveConflicts(server: LivePeer): Promise<boolean> {
-  const answer = await request(server.url).post('/api/sync/data/conflicts/0/resolve').set(AUTH).send({ action: 'discard' });
-  return (answer.body as { error?: { code?: string } }).error?.code !== 'NOT_FOUND';
-}
-
 describeWithChromium('scouting e2e: three live servers in headless chromium', () => {
   let browser: TestBrowser | undefined;
   let cluster: Awaited<ReturnType<typeof startPeers>> | undefined;
@@ -148,37 +142,58 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     await saveScreenshot(page, 'status-ok');
   });
 
-  it('lists a data conflict with both versions, and resolves it from the page', async () => {
+  it('lists data conflicts with both versions, restores one with an edited value and discards another from the page', async () => {
     const [a, b] = peers();
     const team = await request(a.url).post('/api/teams').send({ number: 1678, name: 'Citrus Circuits' }).expect(201);
     const match = await request(a.url).post('/api/matches').send({ label: 'SF2' }).expect(201);
     await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
-    const report = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id, scout: 'twin scout' };
-    await request(a.url).post('/api/reports').send({ ...report, notes: 'entered on A' }).expect(201);
-    await request(b.url).post('/api/reports').send({ ...report, notes: 'entered on B' }).expect(201);
+    const ids = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id };
+    for (const scout of ['twin scout', 'other twin']) {
+      await request(a.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} entered on A` }).expect(201);
+      await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} entered on B` }).expect(201);
+    }
     await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
 
     const page = await openPage();
     await openStatusPage(page, a);
-    const card = page.locator('article.conflict', { hasText: 'entered on B' });
+    const card = page.locator('article.conflict', { hasText: 'twin scout entered on B' });
     await card.waitFor();
     const versions = await card.locator('.version').allTextContents();
-    expect(versions).toEqual([expect.stringMatching(/^Kept out of the table.*entered on B/), expect.stringMatching(/^In the table.*entered on A/)]);
-    await saveScreenshot(page, 'status-conflict');
+    expect(versions).toEqual([expect.stringMatching(/^Kept out of the table.*twin scout entered on B/), expect.stringMatching(/^In the table.*twin scout entered on A/)]);
+    expect(await card.locator('form.restore input[name=id]').count()).toBe(0); // the key is not editable
+    await card.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'status-conflict', { fullPage: true });
 
+    // Restore: the scout's name is what clashes; the operator edits it and restores the row.
     const id = await card.getAttribute('data-conflict');
-    const [sent] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/data/conflicts/${id}/resolve`)), card.locator('button[data-action=discard]').click()]);
-    expect(sent.postDataJSON()).toEqual({ action: 'discard' });
-    if (await canResolveConflicts(a)) {
-      await page.locator('#message', { hasText: `conflict ${id} resolved: discard` }).waitFor();
-      await card.waitFor({ state: 'detached' });
-      const left = (await request(a.url).get('/api/sync/data/conflicts').set(AUTH)).body as { conflicts: Array<{ id: unknown }> };
-      expect(left.conflicts.map((conflict) => String(conflict.id))).not.toContain(id);
-    } else {
-      // Before the conflicts API (issue 9) is in this build, the page says so plainly and keeps the conflict listed.
-      await page.locator('#message', { hasText: 'This server cannot resolve conflicts from the page yet' }).waitFor();
-      expect(await card.isVisible()).toBe(true);
-    }
+    await card.locator('form.restore input[name=scout]').fill('twin scout (second tablet)');
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/data/conflicts/${id}/resolve`)),
+      card.locator('button[data-action=restore]').click(),
+    ]);
+    expect(sent.postDataJSON()).toEqual({ action: 'restore', values: { scout: 'twin scout (second tablet)' } });
+    await page.locator('#message', { hasText: `conflict ${id} resolved: restore` }).waitFor();
+    await card.waitFor({ state: 'detached' });
+    const restored = (await request(a.url).get('/api/reports').expect(200)).body as Array<{ scout: string; notes: string }>;
+    expect(restored).toContainEqual(expect.objectContaining({ scout: 'twin scout (second tablet)', notes: 'twin scout entered on B' }));
+
+    // Discard the other one.
+    const other = page.locator('article.conflict', { hasText: 'other twin entered on B' });
+    const otherId = await other.getAttribute('data-conflict');
+    const [discarded] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/data/conflicts/${otherId}/resolve`)),
+      other.locator('button[data-action=discard]').click(),
+    ]);
+    expect(discarded.postDataJSON()).toEqual({ action: 'discard' });
+    await other.waitFor({ state: 'detached' });
+    const left = (await request(a.url).get('/api/sync/data/conflicts').set(AUTH)).body as { conflicts: Array<{ id: unknown }> };
+    expect(left.conflicts).toEqual([]);
+
+    // The resolutions are replicated writes: B ends with the same reports and no conflict.
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    const onB = (await request(b.url).get('/api/reports').expect(200)).body as Array<{ scout: string }>;
+    expect(onB.map((row) => row.scout).sort()).toEqual(restored.map((row) => row.scout).sort());
+    expect(((await request(b.url).get('/api/sync/data/conflicts').set(AUTH)).body as { conflicts: unknown[] }).conflicts).toEqual([]);
   });
 
   it('fits a 390 px phone: no horizontal scroll, with long URLs, conflicts and refusals on the page', async () => {
