@@ -37,6 +37,7 @@ describe('conflict routes: GET /data/conflicts, POST /data/conflicts/:id/resolve
         parked: { id: 'rb', team_id: 't1', match: 'Q1', scout: 'ann', score: 0, notes: null },
         holder: { id: 'ra', team_id: 't1', match: 'Q1', scout: 'ann', score: 0, notes: null },
         at: expect.any(String),
+        keyColumns: ['id'],
       },
     ]);
     id = listed.body.conflicts[0].id as string;
