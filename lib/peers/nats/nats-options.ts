@@ -1,3 +1,4 @@
+import { withoutCredentials } from './nats-util';
 import { DEFAULTS } from '../../defaults';
 import { positiveInteger, refuseUnknownOptions } from '../../option-checks';
 
@@ -74,23 +75,50 @@ export interface NatsConfig {
 const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'domain', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function checkServers(value: unknown): readonly string[] {
+/** Credentials written in a server URL (`nats://user:pass@host`, or `nats://token@host`). */
+interface UrlCredentials {
+  readonly user?: string;
+  readonly pass?: string;
+  readonly token?: string;
+}
+
+function credentialsOf(parsed: URL): UrlCredentials | undefined {
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  const user = decodeURIComponent(parsed.username);
+  return parsed.password === '' ? { token: user } : { user, pass: decodeURIComponent(parsed.password) };
+}
+
+/**
+ * The server URLs without their credentials (nats.js does not read them from
+ * a URL, and they must never reach `/status` or a log), and the credentials
+ * they carried.
+ */
+function checkServers(value: unknown): { readonly servers: readonly string[]; readonly credentials: UrlCredentials | undefined } {
   const list: unknown[] = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
-  const servers = list.map((entry) => (typeof entry === 'string' ? entry.trim() : '')).filter((entry) => entry !== '');
-  if (servers.length === 0 || servers.length !== list.length) {
+  const entries = list.map((entry) => (typeof entry === 'string' ? entry.trim() : '')).filter((entry) => entry !== '');
+  if (entries.length === 0 || entries.length !== list.length) {
     throw new TypeError('express-sqlite-sync: `transport.nats.servers` must be a NATS URL or a list of them, e.g. "nats://127.0.0.1:4222"');
   }
-  for (const server of servers) {
+  let credentials: UrlCredentials | undefined;
+  const servers = entries.map((server) => {
     const url = /^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`;
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(server)} is not a URL; write nats://host:4222`);
+      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(withoutCredentials(server))} is not a URL; write nats://host:4222`);
     }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${server} must use nats:// or tls://`);
-  }
-  return servers;
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${withoutCredentials(server)} must use nats:// or tls://`);
+    const found = credentialsOf(parsed);
+    if (found !== undefined) {
+      if (credentials !== undefined && JSON.stringify(credentials) !== JSON.stringify(found)) {
+        throw new TypeError('express-sqlite-sync: `transport.nats.servers` carry different credentials; give one user and password (or `user`/`pass`)');
+      }
+      credentials = found;
+    }
+    return withoutCredentials(server);
+  });
+  return { servers, credentials };
 }
 
 function optionalString(value: unknown, option: string): string | undefined {
@@ -120,12 +148,13 @@ export function resolveNatsOptions(value: unknown): NatsConfig {
   const options = value as NatsTransportOptions;
   const maxMessageBytes = positiveInteger(options.maxMessageBytes, 'transport.nats.maxMessageBytes', DEFAULTS.nats.maxMessageBytes);
   if (maxMessageBytes < 4096) throw new RangeError(`express-sqlite-sync: \`transport.nats.maxMessageBytes\` must be at least 4096, got ${maxMessageBytes}`);
+  const { servers, credentials } = checkServers(options.servers);
   return {
-    servers: checkServers(options.servers),
+    servers,
     stream: checkStream(options.stream),
-    user: optionalString(options.user, 'user'),
-    pass: optionalString(options.pass, 'pass'),
-    token: optionalString(options.token, 'token'),
+    user: optionalString(options.user, 'user') ?? credentials?.user,
+    pass: optionalString(options.pass, 'pass') ?? credentials?.pass,
+    token: optionalString(options.token, 'token') ?? credentials?.token,
     domain: optionalString(options.domain, 'domain'),
     maxMessageBytes,
     publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),

@@ -8,7 +8,7 @@ import { NatsCursors } from './nats-cursors';
 import { NatsLink, type StreamFacts } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
-import { errorOf, wakeableSleep, withoutCredentials } from './nats-util';
+import { errorOf, natsFailure, wakeableSleep, withoutCredentials } from './nats-util';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -107,6 +107,16 @@ export class NatsTransport implements ChangeTransport {
    * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`
    */
   async exchange(): Promise<ExchangeCount> {
+    try {
+      return await this.#exchange();
+    } catch (error) {
+      const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs);
+      this.#fail(failure);
+      throw failure;
+    }
+  }
+
+  async #exchange(): Promise<ExchangeCount> {
     const started = Date.now();
     const rowsBefore = this.#consumer.rowsApplied;
     const conflictsBefore = this.#consumer.conflicts;
@@ -195,7 +205,7 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #fail(error: unknown): void {
-    this.#lastError = { ...errorOf(error), at: Date.now() };
+    this.#lastError = { ...errorOf(natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs)), at: Date.now() };
   }
 
   async #runCatchUp(reason: string): Promise<boolean> {

@@ -7,6 +7,26 @@ export function errorOf(error: unknown): { code: string; message: string } {
   return { code: typeof code === 'string' ? code : 'NATS_ERROR', message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * A failure of the NATS client as a SyncError with a documented code and a
+ * hint: `NATS_TIMEOUT` (504) for a request nobody answered in time,
+ * `NATS_UNREACHABLE` (503) for a connection that is down or closed; a
+ * SyncError is returned as it is, anything else is `NATS_ERROR` (502).
+ */
+export function natsFailure(error: unknown, servers: readonly string[], timeoutMs: number): SyncError {
+  if (error instanceof SyncError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const where = servers.map(withoutCredentials).join(', ');
+  if (name === 'TimeoutError' || /\btime(d )?out\b/i.test(message)) {
+    return new SyncError('NATS_TIMEOUT', 504, `NATS did not answer within ${timeoutMs} ms (${where}): is nats-server running there with JetStream on (-js), and reachable from this server?`, { cause: error });
+  }
+  if (/ClosedConnection|ConnectionError|disconnect|closed|ECONNREFUSED|ECONNRESET/i.test(`${name} ${message}`)) {
+    return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): ${message}; the client keeps trying`, { cause: error });
+  }
+  return new SyncError('NATS_ERROR', 502, `NATS answered with an error (${where}): ${message}`, { cause: error });
+}
+
 /** A NATS URL without its user and password, for `/status`. */
 export function withoutCredentials(server: string): string {
   return server.replace(/^([a-z]+:\/\/)?[^@/]*@/i, '$1');

@@ -20,6 +20,13 @@ describe('transport.nats options', () => {
     });
   });
 
+  it('takes the credentials out of the server URLs (nats.js does not read them there), so none is shown', () => {
+    expect(resolveNatsOptions({ servers: 'nats://fleet:p%40ss@hub:4222, nats://fleet:p%40ss@hub2:4222' })).toMatchObject({ servers: ['nats://hub:4222', 'nats://hub2:4222'], user: 'fleet', pass: 'p@ss', token: undefined });
+    expect(resolveNatsOptions({ servers: 'nats://s3cr3t-token@hub:4222' })).toMatchObject({ servers: ['nats://hub:4222'], token: 's3cr3t-token', user: undefined });
+    expect(resolveNatsOptions({ servers: 'nats://a:b@hub:4222', user: 'given', pass: 'given-pass' })).toMatchObject({ user: 'given', pass: 'given-pass' });
+    expect(() => resolveNatsOptions({ servers: 'nats://a:b@hub:4222,nats://c:d@hub2:4222' })).toThrow(/different credentials/);
+  });
+
   it('takes a comma-separated list (as SYNC_NATS_URL gives it) or an array, and host:port', () => {
     expect(resolveNatsOptions({ servers: 'nats://a:4222, b:4222' }).servers).toEqual(['nats://a:4222', 'b:4222']);
     expect(resolveNatsOptions({ servers: ['tls://a:4222'] }).servers).toEqual(['tls://a:4222']);
@@ -71,7 +78,7 @@ describe('transport.nats options', () => {
 
   it('createSyncNode with NATS and no peers has a sync client whose transports name the stream, never its credentials; nothing connects before start', async () => {
     const temp = trackedDb();
-    const servers = ['nats://fleet:hunter2-secret@127.0.0.1:1', 'other:hunter3-secret@127.0.0.1:2'];
+    const servers = ['nats://fleet:hunter2-secret@127.0.0.1:1', 'fleet:hunter2-secret@127.0.0.1:2'];
     const node = createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, database: temp.db, tables: ['teams', 'reports'], transport: { nats: { servers, stream: 'FLEET' } } });
     try {
       expect(node.client?.transports).toEqual(['nats:FLEET']);
