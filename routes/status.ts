@@ -1,3 +1,4 @@
+import { normalizePeerUrl } from '../lib/peers/client-options';
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { formatMetrics } from '../lib/peers/metrics';
@@ -63,6 +64,15 @@ async function runNow(config: StatusConfig, req: Request, res: Response): Promis
   }
 }
 
+/** A peer URL as the client knows it (`http://host:port` means its `/api/sync`). */
+function peerUrlOf(peer: string): string {
+  try {
+    return normalizePeerUrl(peer);
+  } catch (error) {
+    throw new SyncError('BAD_REQUEST', 400, error instanceof Error ? error.message.replace(/^express-sqlite-sync: /, '') : 'bad peer URL');
+  }
+}
+
 function optionalText(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null || value === '') return undefined;
@@ -77,8 +87,13 @@ function optionalText(body: Record<string, unknown>, name: string): string | und
  */
 async function confirmDeletions(config: StatusConfig, req: Request, res: Response): Promise<void> {
   const raw: unknown = req.body;
-  const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  const filter = { peer: optionalText(body, 'peer'), root: optionalText(body, 'root') };
+  const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
+  if (!empty && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new SyncError('BAD_REQUEST', 400, 'the body must be a JSON object { "peer"?: "<url>", "root"?: "<name>" }, or empty to confirm every held deletion');
+  }
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const peer = optionalText(body, 'peer');
+  const filter = { peer: peer === undefined ? undefined : peerUrlOf(peer), root: optionalText(body, 'root') };
   const confirmed = config.client?.confirmDeletions(filter) ?? [];
   if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
   const peers = [...new Set(confirmed.map((entry) => entry.peer))];
@@ -98,7 +113,7 @@ export function createStatusRouter(config: StatusConfig): Router {
     res.json(currentStatus(config));
   });
   router.post('/run', (req, res) => runNow(config, req, res));
-  router.post('/deletions/confirm', express.json({ limit: '16kb' }), (req, res) => confirmDeletions(config, req, res));
+  router.post('/deletions/confirm', express.json({ limit: '16kb', strict: false }), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(formatMetrics(currentStatus(config), config.client?.totals() ?? new Map(), config.refusals.counts()));
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { link, mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { normalizePeerUrl } from './client-options';
 import { handshake, pullChanges } from './data-exchange';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
@@ -149,6 +150,10 @@ export interface JoinOptions {
  * @throws SyncError `TARGET_EXISTS` (409)
  */
 function refuseExistingTarget(db: string): void {
+  const side = /(-wal|-shm|-journal)$/i.exec(db)?.[1];
+  if (side !== undefined) {
+    throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
+  }
   for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
     if (existsSync(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
   }
@@ -193,7 +198,8 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   refuseExistingTarget(options.db);
-  const peer = new PeerHttp({ url: options.url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
+  mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true }); // a fresh laptop: the folder may not exist yet
+  const peer = new PeerHttp({ url: normalizePeerUrl(options.url, '--from'), token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
   const temp = tempPathFor(options.db);
   try {
     const info = await peer.json('GET', 'data/info', dataInfoCheck);

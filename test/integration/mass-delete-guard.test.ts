@@ -63,7 +63,8 @@ describe('the mass-delete guard (maxDeletePercent, default 50)', () => {
     // Still held on the next round, until an operator confirms.
     await a.sync.syncNow();
     expect(photos(a)).toHaveLength(10);
-    const confirm = await run(process.execPath, [CLI, 'confirm-deletions', '--url', a.url, '--token', TEST_TOKEN, '--peer', b.syncUrl, '--root', 'uploads']);
+    // The peer as written in SYNC_PEERS may lack its path: http://host:port means its /api/sync.
+    const confirm = await run(process.execPath, [CLI, 'confirm-deletions', '--url', a.url, '--token', TEST_TOKEN, '--peer', new URL(b.syncUrl).origin, '--root', 'uploads']);
     expect(confirm.stdout).toContain('confirmed: 6 deletion(s) of 10 file(s) in uploads on this server');
     expect(confirm.stdout).toContain(`✔ synced with ${b.syncUrl}`);
     expect(photos(a)).toEqual(photos(b));
@@ -85,6 +86,22 @@ describe('the mass-delete guard (maxDeletePercent, default 50)', () => {
     await a.sync.syncNow();
     expect(photos(b)).toHaveLength(4);
     await request(a.url).post('/api/sync/deletions/confirm').set(AUTH).send({ peer: 'http://nowhere.example/api/sync' }).expect(404);
+  });
+
+  it.each<[string, unknown, number, string]>([
+    ['a JSON null', null, 400, 'BAD_REQUEST'],
+    ['a JSON array', ['uploads'], 400, 'BAD_REQUEST'],
+    ['a number as the peer', { peer: 5 }, 400, 'BAD_REQUEST'],
+    ['a peer that is not a URL', { peer: 'not a url' }, 400, 'BAD_REQUEST'],
+    ['a peer over ftp', { peer: 'ftp://10.0.0.2/api/sync' }, 400, 'BAD_REQUEST'],
+  ])('answers a confirmation with %s with %s %s and confirms nothing', async (_label, body, status, code) => {
+    removeFirst(b, 6);
+    await a.sync.syncNow();
+    const answer = await request(a.url).post('/api/sync/deletions/confirm').set(AUTH).set('Content-Type', 'application/json').send(JSON.stringify(body));
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(((await request(a.url).get('/api/sync/status').set(AUTH)).body as { heldDeletions: unknown[] }).heldDeletions).toHaveLength(1);
+    expect(photos(a)).toHaveLength(10);
   });
 
   it('lets a sync that deletes half the files or fewer go ahead', async () => {

@@ -127,6 +127,25 @@ describe('joining from a snapshot', () => {
     }
   });
 
+  it('join takes a peer URL without a path (its /api/sync), creates a missing folder, and refuses a name SQLite would take for a side file', async () => {
+    const bare = new URL(peer.syncUrl).origin;
+    const target = path.join(temp.dir, 'fresh', 'laptop', 'app.db');
+    const joined = await cli('join', '--from', bare, '--db', target, '--token', TEST_TOKEN, '--json');
+    expect(joined.code).toBe(0);
+    const db = new Database(target, { readonly: true });
+    try {
+      expect(tableRows(db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
+    } finally {
+      db.close();
+    }
+    for (const side of ['-wal', '-shm', '-journal']) {
+      const named = path.join(temp.dir, 'fresh', `other.db${side}`);
+      const refused = await cli('join', '--from', bare, '--db', named, '--token', TEST_TOKEN);
+      expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`named as the ${side} of`)) });
+      expect(existsSync(named)).toBe(false);
+    }
+  });
+
   it('join says what is wrong with a bad token, and writes nothing', async () => {
     const target = path.join(temp.dir, 'refused.db');
     const wrong = await cli('join', '--from', peer.syncUrl, '--db', target, '--token', 'not-the-right-token-at-all');
