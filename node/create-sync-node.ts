@@ -1,7 +1,8 @@
 import type { Router } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { ManifestCache } from '../lib/files/manifest-cache';
-import { SyncClient } from '../lib/peers/sync-client';
+import { resolveSyncClientOptions } from '../lib/peers/client-options';
+import { SyncClient, type SyncClientOptions } from '../lib/peers/sync-client';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
 import { assembleRouter, captureData, snapshotSourceFor } from './assemble';
 import { NODE_OPTION_NAMES, type SyncNodeOptions } from './options';
@@ -41,25 +42,26 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
   const tracker = captureData(options);
-  const client =
-    (options.peers === undefined || options.peers.length === 0) && options.transport === undefined
-      ? undefined
-      : new SyncClient({
-          peers: options.peers ?? [],
-          token: config.tokens?.[0],
-          data: tracker,
-          files: config.roots.size > 0 ? files : undefined,
-          stateDir: options.stateDir,
-          syncPageSize: options.syncPageSize,
-          peerTimeoutMs: options.peerTimeoutMs,
-          peerCa: options.peerCa,
-          joinBySnapshot: options.joinBySnapshot,
-          snapshotMinChanges: options.snapshotMinChanges,
-          peerCompression: options.peerCompression,
-          maxDeletePercent: options.maxDeletePercent,
-          logger: config.logger,
-          transport: options.transport,
-        });
+  const clientOptions: SyncClientOptions = {
+    peers: options.peers ?? [],
+    token: config.tokens?.[0],
+    data: tracker,
+    files: config.roots.size > 0 ? files : undefined,
+    stateDir: options.stateDir,
+    syncPageSize: options.syncPageSize,
+    peerTimeoutMs: options.peerTimeoutMs,
+    peerCa: options.peerCa,
+    joinBySnapshot: options.joinBySnapshot,
+    snapshotMinChanges: options.snapshotMinChanges,
+    peerCompression: options.peerCompression,
+    maxDeletePercent: options.maxDeletePercent,
+    logger: config.logger,
+    transport: options.transport,
+  };
+  const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
+  // Without peers there is no client, but its options are still checked now: a typo must fail at start, not when a peer is added.
+  if (!hasPeers && (tracker !== undefined || clientOptions.files !== undefined)) resolveSyncClientOptions(clientOptions);
+  const client = hasPeers ? new SyncClient(clientOptions) : undefined;
   const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {
     router,

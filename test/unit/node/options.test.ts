@@ -2,6 +2,7 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { silentLogger } from '../../../lib/logger';
+import { createSyncNode } from '../../../node/create-sync-node';
 import { createSyncRouter } from '../../../node/create-sync-router';
 import type { SyncRouterOptions } from '../../../node/options';
 import { tempDir } from '../../helpers/temp';
@@ -64,5 +65,24 @@ describe('createSyncRouter options', () => {
     const wrong = await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', `Bearer ${TOKEN}x`);
     expect(wrong.status).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+});
+
+describe('createSyncNode without peers still checks the sync client options at start', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each<[string, Record<string, unknown>, ErrorConstructor, RegExp]>([
+    ['maxDeletePercent NaN', { maxDeletePercent: Number.NaN }, RangeError, /maxDeletePercent/],
+    ['a coding no peer speaks', { peerCompression: 'zstd' }, TypeError, /peerCompression/],
+    ['joinBySnapshot as text', { joinBySnapshot: 'yes' }, TypeError, /joinBySnapshot/],
+    ['a zero syncPageSize', { syncPageSize: 0 }, RangeError, /syncPageSize/],
+  ])('refuses %s with no peer configured', (_label, extra, type, message) => {
+    const options = { token: TOKEN, logger: silentLogger, roots: { uploads: path.join(temp.dir, 'uploads') }, stateDir: path.join(temp.dir, 'state'), ...extra };
+    expect(() => createSyncNode(options)).toThrow(type);
+    expect(() => createSyncNode(options)).toThrow(message);
   });
 });
