@@ -1,3 +1,4 @@
+import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
 import { LogFolder } from './log-folder';
 import { SyncError } from '../sync-error';
@@ -101,6 +102,7 @@ export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): Ado
         db.prepare('UPDATE _sync_state SET applying = 0 WHERE id = 1').run();
         const siteId = remapSenderSite(db, sender);
         saveSenderCursors(db, sender, seq);
+        saveSnapshotSeq(db, seq);
         // (issue 9) The marks record the sender's history of pages served; the copy starts its own.
         if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_sync_marks'").get() !== undefined) db.prepare('DELETE FROM _sync_marks').run();
         const tables = db.prepare('SELECT name FROM _sync_tables ORDER BY id').pluck().all() as string[];

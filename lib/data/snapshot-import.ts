@@ -1,3 +1,4 @@
+import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
 import { LogFolder } from './log-folder';
@@ -177,6 +178,7 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         copyMetadata(db, offset);
         copyParkedRows(db, tables);
         copyCursors(db, expected, offset);
+        saveSnapshotSeq(db, expected.seq + offset);
         if (seq > 0) advanceClock(db, offset + seq);
         for (const table of tables) db.exec(createTriggersSql(table));
         db.exec(DROP_MAPS_SQL);

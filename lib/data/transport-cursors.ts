@@ -8,6 +8,20 @@ import type Database from 'better-sqlite3';
  */
 export const TRANSPORT_CURSORS_DDL = 'CREATE TABLE IF NOT EXISTS _sync_transport_cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID';
 
+/**
+ * The local seq up to which this database's content came from a peer's
+ * snapshot (saved when a snapshot is adopted or imported). Everything up to
+ * it was the sender's, so a transport that publishes this server's changes
+ * (NATS) starts after it instead of sending the whole snapshot again.
+ */
+export const SNAPSHOT_SEQ_CURSOR = 'snapshot:seq';
+
+/** Records {@link SNAPSHOT_SEQ_CURSOR} (inside the adopting or importing transaction). */
+export function saveSnapshotSeq(db: Database.Database, localSeq: number): void {
+  db.exec(TRANSPORT_CURSORS_DDL);
+  db.prepare('INSERT INTO _sync_transport_cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(SNAPSHOT_SEQ_CURSOR, String(localSeq));
+}
+
 /** A cursor to save with a page: its name and its new value. */
 export interface TransportCursor {
   readonly name: string;

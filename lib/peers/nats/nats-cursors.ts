@@ -1,3 +1,4 @@
+import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { StreamFacts } from './nats-link';
 
@@ -46,9 +47,13 @@ export class NatsCursors {
     return this.#number(this.applied);
   }
 
-  /** The local seq published up to. */
+  /**
+   * The local seq published up to. Before this site's first publication it is
+   * the end of the snapshot the database started from, if any: those rows
+   * were the sender's, already on their way, and are not published again.
+   */
   publishedSeq(): number {
-    return this.#number(this.published);
+    return Number(this.#data.transportCursor(this.published) ?? this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
   }
 
   /** The stream sequence of this site's last message, as saved; undefined when it never published. */
