@@ -44,9 +44,12 @@ function vacuumInto(source: string, target: string): void {
 
 /**
  * Step 2, in the copy: drops the tables that do not sync (an app's local
- * tables never leave the server; `secure_delete` zeroes their pages), folds
- * the capture log (so the snapshot's seq is exact), and leaves the file in
- * rollback-journal mode so it is one self-contained file.
+ * tables never leave the server; `secure_delete` zeroes their pages) with
+ * their triggers, and every view (views are the app's to create; one may read
+ * a table that does not sync), folds the capture log (so the snapshot's seq
+ * is exact), then, when anything was dropped, rebuilds the file with `VACUUM`
+ * so no freed page keeps a word of it, and leaves it in rollback-journal mode
+ * so it is one self-contained file.
  */
 function trimCopy(target: string, tables: readonly string[]): { site: string; seq: number } {
   const tracked = new Set(tables);
@@ -57,14 +60,18 @@ function trimCopy(target: string, tables: readonly string[]): { site: string; se
     const facts = db
       .transaction(() => {
         const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
-        for (const name of names) if (!keeps(name, tracked)) db.exec(`DROP TABLE ${quoteIdent(name)}`);
+        const dropped = names.filter((name) => !keeps(name, tracked));
+        for (const name of dropped) db.exec(`DROP TABLE ${quoteIdent(name)}`);
+        const views = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").pluck().all() as string[];
+        for (const name of views) db.exec(`DROP VIEW ${quoteIdent(name)}`);
         const seq = new LogFolder(db).fold();
         const site = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-        return { site, seq };
+        return { site, seq, dropped: dropped.length + views.length };
       })
       .immediate();
     db.pragma('journal_mode = DELETE');
-    return facts;
+    if (facts.dropped > 0) db.exec('VACUUM');
+    return { site: facts.site, seq: facts.seq };
   } finally {
     db.close();
   }

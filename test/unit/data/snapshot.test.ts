@@ -38,6 +38,7 @@ describe('snapshots of a live database', () => {
     source = trackedDb();
     temp = tempDir('ess-snap-');
     source.db.exec("CREATE TABLE secrets (id TEXT PRIMARY KEY, value TEXT); INSERT INTO secrets VALUES ('s1', 'local only')");
+    source.db.exec("CREATE VIEW secret_view AS SELECT value AS SECRETVIEWTEXT FROM secrets; CREATE TRIGGER secret_trigger AFTER INSERT ON secrets BEGIN SELECT 'SECRETTRIGGERTEXT'; END;");
     addTeams(source.db, 50, 'a');
   });
   afterEach(() => {
@@ -55,7 +56,9 @@ describe('snapshots of a live database', () => {
       expect(await hashFile(lease.file)).toEqual({ sha256: lease.sha256, bytes: lease.bytes });
       const copy = new Database(lease.file, { readonly: true });
       expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
-      expect(copy.prepare("SELECT name FROM sqlite_schema WHERE name = 'secrets'").get()).toBeUndefined();
+      expect(copy.prepare("SELECT name FROM sqlite_schema WHERE name IN ('secrets', 'secret_view', 'secret_trigger')").get()).toBeUndefined();
+      const bytes = readFileSync(lease.file).toString('latin1');
+      for (const word of ['local only', 'SECRETVIEWTEXT', 'SECRETTRIGGERTEXT']) expect(bytes).not.toContain(word);
       expect(tableRows(copy, 'teams')).toEqual(tableRows(source.db, 'teams'));
       expect(copy.prepare('SELECT count(*) FROM _sync_log WHERE seq > (SELECT folded FROM _sync_state)').pluck().get()).toBe(0);
       copy.close();
