@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
@@ -31,7 +32,7 @@ export function buildProgram(): Command {
     command
       .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
       .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
-      .option('--timeout <ms>', 'give up after this long without data', '60000')
+      .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
       .option('--json', 'print JSON');
   remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
   remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
@@ -60,7 +61,7 @@ export function buildProgram(): Command {
     .requiredOption('--db <file>', 'the database file to create; it must not exist')
     .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
-    .option('--timeout <ms>', 'give up after this long without data', '60000')
+    .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
     .option('--json', 'print JSON')
     .action(joinCommand);
   program

@@ -133,9 +133,15 @@ function readOptions(argv: readonly string[]): { options: SimOptions; json: bool
     .option('--json', 'print one JSON line instead of a table row')
     .parse(argv, { from: 'user' });
   const o = program.opts<Record<string, string | boolean>>();
-  const num = (key: string): number => Number(o[key]);
-  const servers = num('servers');
-  if (!Number.isInteger(servers) || servers < 2) throw new RangeError('--servers must be an integer of at least 2');
+  const num = (key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const value = Number(o[key]);
+    if (o[key] === '' || !Number.isFinite(value) || value < min || value > max) throw new RangeError(`--${key} must be a number from ${min} to ${max}, got ${JSON.stringify(o[key])}`);
+    return value;
+  };
+  const servers = num('servers', 2, 100_000);
+  if (!Number.isInteger(servers)) throw new RangeError('--servers must be an integer of at least 2');
+  for (const key of ['writes', 'updates', 'duration', 'poll', 'seed']) num(key);
+  num('loss', 0, 1);
   return {
     json: o.json === true,
     options: {
@@ -155,8 +161,17 @@ function readOptions(argv: readonly string[]): { options: SimOptions; json: bool
   };
 }
 
+function readOptionsOrExit(argv: readonly string[]): { options: SimOptions; json: boolean } {
+  try {
+    return readOptions(argv);
+  } catch (error) {
+    process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
+
 if (require.main === module) {
-  const { options, json } = readOptions(process.argv.slice(2));
+  const { options, json } = readOptionsOrExit(process.argv.slice(2));
   const outcome = simulate(options);
   if (json) process.stdout.write(`${JSON.stringify({ ...outcome, options: undefined, ...options })}\n`);
   else process.stdout.write(`${TABLE_HEADER}\n${tableRow(outcome)}\n`);

@@ -5,7 +5,7 @@ export interface JoinCommandOptions {
   readonly from: string;
   readonly db: string;
   readonly token: string | undefined;
-  readonly timeout: string;
+  readonly timeout: number;
   readonly gzip?: boolean;
   readonly json?: boolean;
 }
@@ -20,7 +20,7 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const token = options.token ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
   const started = performance.now();
-  const result = await joinFromPeer({ url: options.from, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: Number(options.timeout) });
+  const result = await joinFromPeer({ url: options.from, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout });
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
   else {

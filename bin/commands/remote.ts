@@ -5,7 +5,8 @@ import { PeerHttp } from '../../lib/peers/peer-http';
 export interface RemoteOptions {
   readonly url: string;
   readonly token: string | undefined;
-  readonly timeout: string;
+  /** Milliseconds without data before giving up (checked by the command line). */
+  readonly timeout: number;
 }
 
 /**
@@ -18,5 +19,5 @@ export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = options.token ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
   const url = normalizePeerUrl(options.url, '--url');
-  return new PeerHttp({ url, token }, { peerTimeoutMs: Number(options.timeout) });
+  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout });
 }

@@ -115,6 +115,16 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(force).toMatchObject({ code: 1, stderr: expect.stringMatching(/open in another process/) });
   });
 
+  it.each([['status'], ['sync'], ['join']])('%s refuses a --timeout that is not a number of milliseconds, naming the option', async (command) => {
+    const args = command === 'join' ? ['--from', 'http://127.0.0.1:9', '--db', path.join(temp.dir, 'never.db')] : ['--url', 'http://127.0.0.1:9'];
+    for (const timeout of ['abc', '0', '-5', '1.5']) {
+      const answer = await cli(command, ...args, '--token', TEST_TOKEN, '--timeout', timeout);
+      expect(answer.code).toBe(1);
+      expect(answer.stderr).toMatch(/option '--timeout <ms>' argument .* is invalid/);
+    }
+    expect(existsSync(path.join(temp.dir, 'never.db'))).toBe(false);
+  });
+
   it('--version prints the package version', async () => {
     const version = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
     for (const flag of ['--version', '-V']) expect(await cli(flag)).toMatchObject({ code: 0, stdout: `${version}\n` });
