@@ -191,9 +191,17 @@ export class SyncClient extends EventEmitter {
     let error: FailureDescription | undefined;
     try {
       await this.#syncData(url, peer, tally);
-      await this.#syncFiles(url, peer, tally);
     } catch (caught) {
       error = this.#describe(caught, url, peer, tally.phase);
+    }
+    // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
+    // the peer is reachable and known; the round still reports the data failure first.
+    if (error === undefined || tally.phase === 'pull' || tally.phase === 'push') {
+      try {
+        await this.#syncFiles(url, peer, tally);
+      } catch (caught) {
+        error ??= this.#describe(caught, url, peer, tally.phase);
+      }
     }
     const result = summarizeRound(url, peer.site, tally, performance.now() - started, error ?? tally.filesError);
     addToTotals(peer.totals, result);
