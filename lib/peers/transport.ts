@@ -61,6 +61,8 @@ export interface NatsStatus {
   readonly appliedSeq: number;
   /** The local seq up to which this server's changes are in the stream. */
   readonly publishedSeq: number;
+  /** Local changes (seqs) not yet in the stream: above 0 for long means publishing is stuck (see `lastError`). */
+  readonly unpublished: number;
   /** Messages published and applied since start. */
   readonly messagesPublished: number;
   readonly messagesApplied: number;

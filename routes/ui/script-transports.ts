@@ -21,7 +21,7 @@ export const TRANSPORTS_SCRIPT = String.raw`
     if (n) {
       field(dl, 'Stream', n.stream + ' (last ' + (n.streamLastSeq === undefined ? '?' : n.streamLastSeq) + ')', 'stream');
       field(dl, 'Connected to', n.connectedTo || 'none', 'server');
-      field(dl, 'Published', 'to local seq ' + n.publishedSeq + ', ' + n.messagesPublished + ' message(s)', 'published');
+      field(dl, 'Published', 'to local seq ' + n.publishedSeq + ', ' + n.messagesPublished + ' message(s); ' + n.unpublished + ' change(s) not yet', 'published');
       field(dl, 'Applied', n.messagesApplied + ' message(s), ' + n.messagesRefused + ' refused', 'applied');
       if (n.catchUp) field(dl, 'Catching up', 'over ' + n.catchUp.via + ': ' + n.catchUp.reason, 'catch-up');
       else if (n.lastCatchUp) field(dl, 'Last catch-up', (n.lastCatchUp.ok ? 'done ' : 'failed ') + when(n.lastCatchUp.at) + ': ' + n.lastCatchUp.reason, 'last-catch-up');

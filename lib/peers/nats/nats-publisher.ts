@@ -1,4 +1,5 @@
 import type { ChangeTracker } from '../../data/change-tracker';
+import type { WireChangeset } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
@@ -139,12 +140,24 @@ export class NatsPublisher {
       const message = encodePage(page, since, next);
       const perRow = message.body.length / page.changes.length;
       const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * this.#maxBytes) / perRow)));
+      if (page.changes.length === 1 && message.body.length > this.#link.maxPayload) throw this.#tooLarge(page, message.body.length);
       if (message.body.length <= this.#maxBytes || page.changes.length === 1) {
         if (more) this.#limit = fitting;
         return { message, next, more };
       }
       this.#limit = Math.min(fitting, page.changes.length - 1);
     }
+  }
+
+  /** One change larger than the NATS server takes: nothing after it can be published until the row shrinks or the server's max_payload grows. */
+  #tooLarge(page: WireChangeset, bytes: number): SyncError {
+    const change = page.changes[0];
+    const row = change === undefined ? 'a row' : `${change.table} ${JSON.stringify(change.key)}`;
+    return new SyncError(
+      'ROW_TOO_LARGE',
+      413,
+      `${row} takes ${bytes} bytes as a message, more than this NATS server's max_payload (${this.#link.maxPayload}); raise max_payload in the nats-server configuration or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
+    );
   }
 
   /** Publishes one page; false when the subject was not as expected and the page must be read again. */

@@ -221,7 +221,8 @@ export class NatsTransport implements ChangeTransport {
     const consumer = this.#consumer;
     const streamLastSeq = Math.max(this.#facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
     const lastError = this.#publisher.blocked ? errorOf(this.#publisher.blocked) : this.#lastError === undefined ? consumer.lastRefusal : { code: this.#lastError.code, message: this.#lastError.message };
-    const failing = this.#publisher.blocked !== undefined || this.#catchUp !== undefined;
+    const failing = this.#publisher.blocked !== undefined || this.#catchUp !== undefined || this.#lastError !== undefined;
+    const publishedSeq = this.#cursors.publishedSeq();
     return {
       kind: 'nats',
       name: this.name,
@@ -237,7 +238,8 @@ export class NatsTransport implements ChangeTransport {
         streamFirstSeq: this.#facts?.firstSeq,
         streamLastSeq: this.#facts === undefined ? undefined : streamLastSeq,
         appliedSeq: consumer.position,
-        publishedSeq: this.#cursors.publishedSeq(),
+        publishedSeq,
+        unpublished: Math.max(0, this.#parts.data.capturedSeq() - publishedSeq),
         messagesPublished: this.#publisher.messages,
         messagesApplied: consumer.applied,
         messagesRefused: consumer.refused,
