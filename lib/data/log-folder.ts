@@ -38,7 +38,8 @@ export class LogFolder {
   readonly #dropCells: Database.Statement;
   readonly #putCell: Database.Statement;
   readonly #trim: Database.Statement;
-  readonly #onlyNewInserts: Database.Statement;
+  readonly #db: Database.Database;
+  readonly #onlyInserts: Database.Statement;
   readonly #bulkInsert: Database.Statement;
   readonly #lastSeq: Database.Statement;
   readonly #saveFolded: Database.Statement;
@@ -46,6 +47,7 @@ export class LogFolder {
 
   /** Prepares the fold's statements. */
   constructor(db: Database.Database) {
+    this.#db = db;
     this.#presence = new TablePresence(db);
     this.#state = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#batch = exact(db, 'SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -62,11 +64,7 @@ export class LogFolder {
        ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
     );
     this.#trim = numbers(db, 'DELETE FROM _sync_log WHERE seq < ?');
-    this.#onlyNewInserts = numbers(
-      db,
-      `SELECT NOT EXISTS (SELECT 1 FROM _sync_log AS l WHERE l.seq > ? AND (l.op <> ${OP.insert} OR EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = l.tbl AND r.pk = l.pk)))
-          AND NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? GROUP BY tbl, pk HAVING count(*) > 1)`,
-    ).pluck();
+    this.#onlyInserts = numbers(db, `SELECT NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? AND op <> ${OP.insert})`).pluck();
     this.#bulkInsert = numbers(db, `INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
     this.#lastSeq = numbers(db, 'SELECT max(seq) FROM _sync_log').pluck();
     this.#saveFolded = numbers(db, 'UPDATE _sync_state SET folded = ? WHERE id = 1');
@@ -91,11 +89,7 @@ export class LogFolder {
   fold(observer: FoldObserver = { present: (tbl, pk) => this.#presence.present(tbl, pk) }): number {
     let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
-    if (this.#onlyNewInserts.get(folded, folded) === 1) {
-      // A bulk load (or a backfill): every row is new and logged once, so one set-based INSERT folds it.
-      this.#bulkInsert.run(folded);
-      folded = this.#lastSeq.get() as number;
-    }
+    if (this.#onlyInserts.get(folded) === 1 && this.#foldNewRows(folded)) folded = this.#lastSeq.get() as number;
     for (;;) {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
       for (const row of rows) this.#foldRow(row, observer);
@@ -108,6 +102,26 @@ export class LogFolder {
       this.#saveFolded.run(folded);
     }
     return folded;
+  }
+
+  /**
+   * A bulk load (or a backfill) logs only inserts: when every row is new and
+   * logged once, one set-based INSERT folds them all. The metadata's UNIQUE
+   * (tbl, pk) index tells otherwise (a row logged twice, or one it knows): the
+   * insert is undone and the rows are folded one by one.
+   * @returns true when the rows were folded
+   */
+  #foldNewRows(folded: number): boolean {
+    this.#db.exec('SAVEPOINT _sync_bulk_fold');
+    try {
+      this.#bulkInsert.run(folded);
+      this.#db.exec('RELEASE _sync_bulk_fold');
+      return true;
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO _sync_bulk_fold; RELEASE _sync_bulk_fold');
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      throw error;
+    }
   }
 
   #foldRow(row: LogRow, observer: FoldObserver): void {

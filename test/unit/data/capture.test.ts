@@ -86,6 +86,25 @@ describe('enableCapture: what the triggers record', () => {
     expect(changes).toEqual([expect.objectContaining({ table: 'teams', key: ['t1'], cl: 3, cells: { name: 'Again', number: 1, rating: null, logo: null } })]);
   });
 
+  it('folds a log of inserts only as a bulk load, and one by one when a row is logged twice or already known', () => {
+    temp.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, 1.5, NULL), ('t2', 'Bots', 1, NULL, NULL)");
+    temp.tracker.fold();
+    expect([rowMeta(temp, 'teams', 't1')?.cl, rowMeta(temp, 'teams', 't2')?.cl]).toEqual([1, 1]);
+    // Logged twice (a REPLACE over its own key), and a known row born again after a fold of its delete.
+    temp.db.exec("INSERT INTO teams VALUES ('t3', 'New', 3, NULL, NULL); INSERT OR REPLACE INTO teams VALUES ('t3', 'Newer', 3, NULL, NULL)");
+    temp.db.exec("DELETE FROM teams WHERE id = 't2'");
+    temp.tracker.fold();
+    temp.db.exec("INSERT INTO teams VALUES ('t2', 'Again', 2, NULL, NULL)");
+    temp.tracker.fold();
+    expect([rowMeta(temp, 'teams', 't2')?.cl, rowMeta(temp, 'teams', 't3')?.cl]).toEqual([3, 1]);
+    const page = temp.tracker.readChanges(0, 100);
+    expect(page.changes.filter((change) => change.table === 'teams').map((change) => [change.key[0], change.cl, change.cells?.name])).toEqual([
+      ['t1', 1, 'Robots'],
+      ['t3', 1, 'Newer'],
+      ['t2', 3, 'Again'],
+    ]);
+  });
+
   it('captures a primary-key change as a delete of the old key plus an insert of the new one', () => {
     temp.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, 1.5, NULL)");
     temp.db.exec("UPDATE teams SET id = 't9', name = 'Renamed' WHERE id = 't1'");
