@@ -5,6 +5,7 @@ import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { encodeBody, MIN_COMPRESSED_BYTES } from '../lib/content-coding';
 import { negotiateCoding } from './coding';
+import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 
@@ -24,6 +25,13 @@ export interface DataRoutesConfig {
   readonly readAhead?: boolean;
   /** This server's name for people, answered in `/info` when set. */
   readonly name?: string;
+  /**
+   * The data protocols these routes speak (docs/PROTOCOL.md). Tests pass `[1]`
+   * to play a server of an older version: `/info` lists no `protocols`,
+   * `GET /changes` ignores `protocol`, `POST /changes` refuses protocol 2.
+   * @defaultValue every protocol this code speaks
+   */
+  readonly protocols?: readonly number[];
   /** Where an identity change of this server is logged. */
   readonly logger?: SyncLogger;
 }
@@ -67,7 +75,20 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(req.query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  await sendJson(req, res, pages.page(since, limit, exclude));
+  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, req.query.protocol) }));
+}
+
+/**
+ * The protocol of a page: the newest one these routes speak that is not newer
+ * than the `protocol` the client reads (1 when it names none, as older clients do).
+ * @throws SyncError `BAD_QUERY` (400) for a `protocol` that is not a positive integer
+ */
+function pageProtocol(config: DataRoutesConfig, asked: unknown): number {
+  const speaks = config.protocols ?? PROTOCOLS;
+  if (asked === undefined || !speaks.includes(COMPACT_PROTOCOL)) return 1;
+  const reads = readInteger(asked, 'protocol', 1, Number.MAX_SAFE_INTEGER);
+  if (reads < 1) throw new SyncError('BAD_QUERY', 400, '`protocol` must be a positive integer');
+  return Math.max(1, ...speaks.filter((protocol) => protocol <= reads));
 }
 
 /**
@@ -88,8 +109,19 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
       config.logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
     }
   }
-  const info = config.tracker.info(asking);
-  res.json(config.name === undefined ? info : { ...info, name: config.name });
+  const { protocols, ...info } = config.tracker.info(asking);
+  const speaks = config.protocols === undefined ? { protocols } : config.protocols.length > 1 ? { protocols: [...config.protocols] } : {};
+  res.json({ ...info, ...speaks, ...(config.name === undefined ? {} : { name: config.name }) });
+}
+
+/**
+ * Refuses a changeset in a protocol these routes were told not to speak, as an older server would.
+ * @throws SyncError `UNSUPPORTED_PROTOCOL` (400)
+ */
+function refuseUnspoken(config: DataRoutesConfig, body: unknown): void {
+  const protocol = (body as { protocol?: unknown } | null)?.protocol;
+  if (config.protocols === undefined || typeof protocol !== 'number' || config.protocols.includes(protocol)) return;
+  throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${protocol} is not supported; this server speaks protocol ${config.protocols.join(', ')}`);
 }
 
 function requireJson(req: Request): void {
@@ -120,7 +152,10 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   const json = express.json({ limit: config.maxChangesetBytes, strict: false });
-  const pages = new PageReadAhead((since, limit, exclude) => config.tracker.readChanges(since, limit, exclude), config.readAhead ?? true);
+  const pages = new PageReadAhead(
+    ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
+    config.readAhead ?? true,
+  );
   router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
@@ -128,6 +163,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.post('/conflicts/:id/resolve', json, (req, res) => resolveConflict(config, req, res));
   router.post('/changes', json, (req, res) => {
     requireJson(req);
+    refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));
   });
   return router;

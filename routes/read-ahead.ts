@@ -1,4 +1,4 @@
-import type { WireChangeset } from '../lib/data/changeset';
+import type { AnyChangeset } from '../lib/data/change-tracker';
 
 /** A page already read and serialised. */
 interface ReadPage {
@@ -13,8 +13,16 @@ const MAX_PAGES = 4;
 /** A page read ahead and not asked for within this long is dropped. */
 const KEEP_MS = 10_000;
 
-function keyOf(since: number, limit: number, exclude: string | undefined): string {
-  return `${since}:${limit}:${exclude ?? ''}`;
+/** Which page: where it starts, its size, the peer it is for and its protocol. */
+export interface PageKey {
+  readonly since: number;
+  readonly limit: number;
+  readonly exclude: string | undefined;
+  readonly protocol: number;
+}
+
+function keyOf(key: PageKey): string {
+  return `${key.since}:${key.limit}:${key.exclude ?? ''}:${key.protocol}`;
 }
 
 /**
@@ -26,39 +34,39 @@ function keyOf(since: number, limit: number, exclude: string | undefined): strin
  * the page still holds every part of its window and the rest arrives later.
  */
 export class PageReadAhead {
-  readonly #read: (since: number, limit: number, exclude: string | undefined) => WireChangeset;
+  readonly #read: (key: PageKey) => AnyChangeset;
   readonly #pages = new Map<string, ReadPage>();
   readonly #enabled: boolean;
 
   /**
-   * @param read - reads one page (the tracker's `readChanges`)
+   * @param read - reads one page (the tracker's `readChanges` or `readCompactChanges`)
    * @param enabled - false reads every page when asked (to measure what reading ahead brings)
    */
-  constructor(read: (since: number, limit: number, exclude: string | undefined) => WireChangeset, enabled = true) {
+  constructor(read: (key: PageKey) => AnyChangeset, enabled = true) {
     this.#read = read;
     this.#enabled = enabled;
   }
 
-  /** The page `(since, limit, exclude)`, read ahead or now, as JSON; starts reading the next one. */
-  page(since: number, limit: number, exclude: string | undefined): Buffer {
-    const key = keyOf(since, limit, exclude);
-    const ready = this.#pages.get(key);
-    this.#pages.delete(key);
-    const page = ready !== undefined && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(since, limit, exclude);
-    if (page.more && this.#enabled) setImmediate(() => this.#readAhead(page.next, limit, exclude));
+  /** The page `key`, read ahead or now, as JSON; starts reading the next one. */
+  page(key: PageKey): Buffer {
+    const id = keyOf(key);
+    const ready = this.#pages.get(id);
+    this.#pages.delete(id);
+    const page = ready !== undefined && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
+    if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }));
     return page.json;
   }
 
-  #readNow(since: number, limit: number, exclude: string | undefined): ReadPage {
-    const page = this.#read(since, limit, exclude);
-    return { json: Buffer.from(JSON.stringify(page)), next: page.next ?? since, more: page.more === true, at: Date.now() };
+  #readNow(key: PageKey): ReadPage {
+    const page = this.#read(key);
+    return { json: Buffer.from(JSON.stringify(page)), next: page.next ?? key.since, more: page.more === true, at: Date.now() };
   }
 
-  #readAhead(since: number, limit: number, exclude: string | undefined): void {
-    const key = keyOf(since, limit, exclude);
-    if (this.#pages.has(key)) return;
+  #readAhead(key: PageKey): void {
+    const id = keyOf(key);
+    if (this.#pages.has(id)) return;
     try {
-      this.#pages.set(key, this.#readNow(since, limit, exclude));
+      this.#pages.set(id, this.#readNow(key));
     } catch {
       return; // read again, and reported, when it is asked for
     }

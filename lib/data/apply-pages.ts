@@ -38,7 +38,7 @@ function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedC
   const { seq: localSeq } = visible.fold(foreignKeys);
   // A large changeset is applied with the capture triggers dropped and re-created in
   // the same transaction: nobody else can write meanwhile, and a rollback restores them.
-  const bulk = checked.wire.changes.length >= BULK_APPLY_CHANGES;
+  const bulk = checked.count >= BULK_APPLY_CHANGES;
   if (bulk) for (const statements of byName.values()) db.exec(dropTriggersSql(statements.table.id));
   const batch = visible.batch();
   visible.applying(true);
@@ -46,8 +46,8 @@ function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedC
   visible.settle(batch, foreignKeys);
   if (bulk) for (const statements of byName.values()) db.exec(createTriggersSql(statements.table));
   // Local writes were folded first (and settling writes no seq), so the seqs this merge wrote hold only the sender's parts.
-  if (checked.wire.site !== parts.sites.local) echoes.push({ site: checked.wire.site, from: localSeq, to: counts.seq });
-  return { received: checked.wire.changes.length, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+  if (checked.envelope.site !== parts.sites.local) echoes.push({ site: checked.envelope.site, from: localSeq, to: counts.seq });
+  return { received: checked.count, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeChange, type CheckedChangeset, type DecodedChange } from './changeset';
+import type { CheckedChangeset, DecodedChange } from './changeset';
 import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
 import { numbers } from './prepared';
@@ -93,16 +93,15 @@ export class ChangeMerger {
    * stored cursor: then it is ignored, and comes again); `INVALID_VALUE` (400) for a value a column refuses
    */
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
-    const { since, site } = changeset.wire;
+    const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
     const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch };
-    changeset.wire.changes.forEach((wire, index) => {
-      const change = decodeChange(wire, changeset, index);
-      run.maxHlc = Math.max(run.maxHlc, change.hlc);
+    for (const change of changeset.changes()) {
+      if (change.hlc > run.maxHlc) run.maxHlc = change.hlc;
       for (const cell of change.cells) if (cell.hlc > run.maxHlc) run.maxHlc = cell.hlc;
       if (this.#mergeOne(change, run)) run.applied += 1;
       else run.ignored += 1;
-    });
+    }
     this.#finish(run, changeset);
     return { applied: run.applied, ignored: run.ignored, seq: run.seq };
   }
@@ -211,7 +210,7 @@ export class ChangeMerger {
       this.#statements.trim.run(run.seq);
       this.#statements.folded.run(run.seq);
     }
-    const { since, next, site, mark } = changeset.wire;
+    const { since, next, site, mark } = changeset.envelope;
     if (since === undefined || next === undefined || site === this.#sites.local) return;
     const stored = this.#cursors.pull(site);
     if (since <= stored && next > stored) this.#cursors.savePull(site, next, mark);

@@ -1,75 +1,49 @@
 import type Database from 'better-sqlite3';
-import type { WireCell, WireChange, WireChangeset } from './wire-schema';
-import type { CellMeta, MetaReader, RowMeta } from './meta-reader';
+import type { MetaReader, RowMeta } from './meta-reader';
+import { AT, FLAG, windowSql } from './page-window';
+import type { PageCells, PageSink } from './page-sinks';
+import { ParentLinks } from './parent-links';
 import { exact } from './prepared';
 import type { TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
-import { quoteIdent } from './sql-names';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
-import { bindable, encodeValue, mayHideBytes, TextBytes, type SqlValue } from './values';
+import { encodeCell, mayHideBytes, type SqlValue, type WireValue } from './values';
 
-/** A page of changes: a changeset without its envelope (protocol, site, schema, since). */
-export type ChangePage = Required<Pick<WireChangeset, 'changes' | 'sites' | 'next' | 'more'>>;
-
-/** One part of a row's state with its own seq: its birth or death (`col` −1), or one cell changed since. */
-interface Part {
-  readonly s: number;
-  readonly tbl: number;
-  readonly pk: SqlValue;
-  readonly col: number;
-  /** The site that wrote this part (the row's clock site for a birth or death). */
-  readonly site: number;
-  readonly row: RowMeta | undefined;
+/** Where a page ends and whether another follows, and the site ids its changes refer to by index. */
+export interface PageEnd {
+  readonly sites: string[];
+  readonly next: number;
+  readonly more: boolean;
 }
 
-function toPart(raw: Record<string, unknown>): Part {
-  const s = Number(raw.s);
-  const tbl = Number(raw.tbl);
-  const pk = raw.pk as SqlValue;
-  const col = Number(raw.col);
-  const site = Number(raw.site);
-  const row = col < 0 ? { tbl, pk, cl: Number(raw.cl), hlc: Number(raw.hlc), site, born: s } : undefined;
-  return { s, tbl, pk, col, site, row };
-}
+/** A row of the window, as better-sqlite3 reads it (see `AT`). */
+type Part = SqlValue[];
 
-/** The parts of one row inside the page window. */
-interface Pending {
+/** A row of the window whose birth is not in it: only cells changed, sent once the window is read. */
+interface Changed {
   readonly tbl: number;
   readonly pk: SqlValue;
-  /** The row's metadata when its birth or death is in the window (read with it). */
-  row: RowMeta | undefined;
   readonly cols: Set<number>;
 }
 
-interface PageState {
+/** What one page read keeps while it runs. */
+interface PageRun {
+  readonly sink: PageSink;
   readonly exclude: number | undefined;
-  readonly changes: WireChange[];
   readonly siteIndex: Map<number, number>;
   readonly sites: string[];
-  readonly sent: Set<string>;
-  /** Parents already looked up in this page (most children share a few parents). */
-  readonly checkedParents: Set<string>;
-  /** The seq of the part being emitted: parents born after it are pulled forward. */
+  /** Rows sent, by birth seq. */
+  readonly sent: Set<number>;
+  /** Parents already found in the page, per foreign key. */
+  readonly parents: Map<object, Set<unknown>>;
+  /** The seq of the part being read: parents born after it are pulled forward. */
   position: number;
-  /** The rows of the page window, by row id: a parent pulled forward is sent with its own parts in the window. */
-  readonly window: ReadonlyMap<string, Pending>;
-}
-
-interface ParentLink {
-  readonly parent: TableStatements;
-  readonly from: readonly number[];
-  readonly fromNames: readonly string[];
-  readonly find: Database.Statement;
+  /** A scratch array of cells, one slot per non-key column. */
+  readonly cells: PageCells;
 }
 
 const MAX_PARENT_DEPTH = 8;
-
-function rowId(tbl: number, pk: SqlValue): string {
-  if (Buffer.isBuffer(pk)) return `${tbl}:x${pk.toString('hex')}`;
-  if (pk instanceof TextBytes) return `${tbl}:t${pk.bytes.toString('hex')}`;
-  return `${tbl}:${typeof pk}:${String(pk)}`;
-}
 
 /**
  * Reads pages of changes. Every part of a row's state carries its own seq: the
@@ -78,160 +52,176 @@ function rowId(tbl: number, pk: SqlValue): string {
  * every column. So a peer whose cursor passed a seq has that part, whatever
  * happened to the row later. A new parent a row points at is pulled forward
  * into the page, so no receiver sees a child before its parent.
+ *
+ * One query streams the window in seq order with each birth's values joined
+ * in (see `windowSql`): a row born in the window is sent as soon as its birth
+ * is read, from that query's row; rows with only changed cells are sent at the
+ * end of the window (their cells may come in several parts). Rows are named by
+ * their birth seq, a number.
  */
 export class ChangeReader {
-  readonly #parts: Database.Statement;
+  readonly #window: Database.Statement;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
-  readonly #tables: ReadonlyMap<number, TableStatements>;
   readonly #homes: ReadonlyMap<number, TableParts>;
-  readonly #parents = new Map<number, ParentLink[]>();
+  readonly #parents: ParentLinks;
 
-  /** Prepares the page query and one parent lookup per foreign key between tracked tables. */
+  /** Prepares the window query and one parent lookup per foreign key between tracked tables. */
   constructor(db: Database.Database, homes: ReadonlyMap<number, TableParts>, meta: MetaReader, sites: SiteRegistry) {
-    this.#parts = exact(
-      db,
-      `SELECT born AS s, tbl, pk, -1 AS col, cl, hlc, site FROM _sync_rows WHERE born > @since AND site IS NOT @exclude
-       UNION ALL SELECT seq AS s, tbl, pk, col, NULL, NULL, site FROM _sync_cells WHERE seq > @since AND site IS NOT @exclude
-       ORDER BY s`,
-    );
+    const tables = [...homes.values()].map((parts) => parts.statements);
+    this.#window = exact(db, windowSql(tables.map((statements) => statements.table))).raw(true);
     this.#meta = meta;
     this.#sites = sites;
     this.#homes = homes;
-    const tables = new Map([...homes].map(([id, parts]) => [id, parts.statements]));
-    this.#tables = tables;
-    const byName = new Map([...tables.values()].map((statements) => [statements.table.name, statements]));
-    for (const child of tables.values()) {
-      const links: ParentLink[] = [];
-      for (const fk of child.table.foreignKeys) {
-        const parent = byName.get(fk.parent);
-        const from = fk.from.map((name) => child.table.columns.findIndex((column) => column.name === name));
-        if (parent === undefined || from.some((index) => index < 0)) continue;
-        const keyColumns = parent.table.key.map((column) => quoteIdent(column.name)).join(', ');
-        const where = fk.to.map((name) => `${quoteIdent(name)} = ?`).join(' AND ');
-        const find = exact(db, `SELECT ${keyColumns} FROM ${quoteIdent(parent.table.name)} WHERE ${where}`).raw(true);
-        links.push({ parent, from, fromNames: fk.from, find });
-      }
-      if (links.length > 0) this.#parents.set(child.table.id, links);
-    }
+    this.#parents = new ParentLinks(db, tables, meta);
   }
 
   /**
    * Reads the changes of up to `limit` rows after `since` (more when parents
-   * are pulled forward). Call inside a read transaction, after folding.
+   * are pulled forward) into `sink`. Call inside a read transaction, after folding.
    * @param localSeq - the last folded seq: the cursor when nothing more is left
    * @param exclude - site number whose changes are left out
+   * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL NaN or ±Infinity, or a key that is not valid UTF-8
    */
-  read(since: number, limit: number, localSeq: number, exclude: number | undefined): ChangePage {
-    const { rows, next, more } = this.#window(since, limit, exclude);
-    const state: PageState = { exclude, changes: [], siteIndex: new Map(), sites: [], sent: new Set(), checkedParents: new Set(), position: since, window: rows };
-    for (const [id, pending] of rows) {
-      if (state.sent.has(id)) continue;
-      state.position = pending.first;
-      this.#emit(pending, state, 0);
-    }
-    return { changes: state.changes, sites: state.sites, next: more ? next : Math.max(next, localSeq), more };
-  }
-
-  /**
-   * Collects parts in seq order until `limit` rows are seen, then finishes the
-   * last seq. Parts written by the excluded site are passed over here, before
-   * any row is read: a peer pushing back what it pulled scans its metadata
-   * once instead of reading every row.
-   */
-  #window(since: number, limit: number, exclude: number | undefined): { rows: Map<string, Pending & { first: number }>; next: number; more: boolean } {
-    const rows = new Map<string, Pending & { first: number }>();
+  read(since: number, limit: number, localSeq: number, exclude: number | undefined, sink: PageSink): PageEnd {
+    const width = Math.max(0, ...[...this.#homes.values()].map((parts) => parts.statements.table.values.length));
+    const run: PageRun = { sink, exclude, siteIndex: new Map(), sites: [], sent: new Set(), parents: new Map(), position: since, cells: new Array<undefined>(width) };
+    const rows = new Map<number, Changed | undefined>();
     let cursor = since;
-    // Streamed in seq order (a merge of two index scans) and left as soon as the page is full;
-    // parts written by the excluded site are dropped by SQLite before they reach JavaScript.
-    for (const raw of this.#parts.iterate({ since, exclude: exclude ?? null }) as IterableIterator<Record<string, unknown>>) {
-      const part = toPart(raw);
-      const id = rowId(part.tbl, part.pk);
-      if (!rows.has(id) && rows.size >= limit && part.s !== cursor) return { rows, next: cursor, more: true };
-      const pending = rows.get(id) ?? { tbl: part.tbl, pk: part.pk, row: undefined, cols: new Set<number>(), first: part.s };
-      if (part.row !== undefined) pending.row = part.row;
-      else pending.cols.add(part.col);
-      rows.set(id, pending);
-      cursor = part.s;
+    let more = false;
+    for (const part of this.#window.iterate({ since, exclude: exclude ?? null }) as IterableIterator<Part>) {
+      const s = Number(part[AT.s]);
+      const rid = (part[AT.rid] as number | null) ?? s;
+      if (!rows.has(rid)) {
+        if (rows.size >= limit && s !== cursor) {
+          more = true;
+          break;
+        }
+        rows.set(rid, undefined);
+      }
+      cursor = s;
+      run.position = s;
+      if ((part[AT.col] as number) < 0) this.#birth(part, rid, run);
+      else if (!run.sent.has(rid)) this.#changedCell(part, rid, rows);
     }
-    return { rows, next: cursor, more: false };
+    for (const [rid, changed] of rows) if (changed !== undefined && !run.sent.has(rid)) this.#sendChanged(changed, rid, run);
+    return { sites: run.sites, next: more ? cursor : Math.max(cursor, localSeq), more };
   }
 
-  #siteRef(state: PageState, site: number): number {
-    let index = state.siteIndex.get(site);
+  #siteRef(run: PageRun, site: number): number {
+    let index = run.siteIndex.get(site);
     if (index === undefined) {
-      index = state.sites.push(this.#sites.siteOf(site)) - 1;
-      state.siteIndex.set(site, index);
+      index = run.sites.push(this.#sites.siteOf(site)) - 1;
+      run.siteIndex.set(site, index);
     }
     return index;
   }
 
-  #emit(pending: Pending, state: PageState, depth: number): void {
-    const statements = this.#tables.get(pending.tbl);
-    const born = pending.row !== undefined;
-    const row = pending.row ?? this.#meta.row(pending.tbl, pending.pk);
-    state.sent.add(rowId(pending.tbl, pending.pk));
-    if (statements === undefined || row === undefined) return;
-    const key = statements.keyValues(pending.pk);
-    const head = {
-      table: statements.table.name,
-      key: key.map((value, index) => encodeValue(value, `${statements.table.name}.${statements.table.key[index]?.name ?? ''}`)),
-      cl: row.cl,
-      hlc: row.hlc,
-      site: this.#siteRef(state, row.site),
-    };
-    if (row.cl % 2 === 0) {
-      if (born && row.site !== state.exclude) state.changes.push(head);
-      return;
+  #changedCell(part: Part, rid: number, rows: Map<number, Changed | undefined>): void {
+    let changed = rows.get(rid);
+    if (changed === undefined) {
+      changed = { tbl: part[AT.tbl] as number, pk: part[AT.pk] ?? null, cols: new Set() };
+      rows.set(rid, changed);
     }
-    const values = statements.select(key) ?? this.#homes.get(pending.tbl)?.parked.select(key);
-    if (values === undefined) {
-      if (key.some(mayHideBytes)) throw new SyncError('UNSENDABLE_VALUE', 500, `a key of ${statements.table.name} is TEXT that is not valid UTF-8; keys must be valid UTF-8`);
-      return; // a row the table lost while capture was off
-    }
-    const full = born && row.site !== state.exclude;
-    const cells = this.#cells(statements, row, values, pending.cols, full, state);
-    if (!full && cells.length === 0) return;
-    if (depth < MAX_PARENT_DEPTH) this.#emitParents(statements, values, full ? undefined : cells.map(([name]) => name), state, depth);
-    state.changes.push({ ...head, cells: Object.fromEntries(cells) });
+    changed.cols.add(part[AT.col] as number);
   }
 
-  #cells(statements: TableStatements, row: RowMeta, values: SqlValue[], cols: ReadonlySet<number>, full: boolean, state: PageState): [string, WireCell][] {
-    const cells: [string, WireCell][] = [];
-    const overrides: Map<number, CellMeta> = this.#meta.cells(row.tbl, row.pk);
-    for (const column of statements.table.values) {
-      const clock = overrides.get(column.id) ?? row;
-      if (!full && (!cols.has(column.id) || clock.site === state.exclude)) continue;
-      const encoded = encodeValue(values[column.index] ?? null, `${statements.table.name}.${column.name}`);
-      const ownClock = clock.hlc === row.hlc && clock.site === row.site;
-      cells.push([column.name, ownClock ? encoded : [encoded, clock.hlc, this.#siteRef(state, clock.site)]]);
+  /** A birth or death in the window: sent now, with every column (its clock site is not the excluded one: the query left those out). */
+  #birth(part: Part, rid: number, run: PageRun): void {
+    if (run.sent.has(rid)) return;
+    const statements = this.#homes.get(part[AT.tbl] as number)?.statements;
+    if (statements === undefined) return;
+    const flags = part[AT.flags] as number;
+    // A row found through the join comes without its metadata key: it is its one key column.
+    const pk = (flags & FLAG.found) === 0 ? (part[AT.pk] ?? null) : (part[AT.values + (statements.table.key[0]?.index ?? 0)] ?? null);
+    const row: RowMeta = { tbl: statements.table.id, pk, cl: part[AT.cl] as number, hlc: part[AT.hlc] as number, site: part[AT.site] as number, born: rid };
+    const plain = (flags & (FLAG.found | FLAG.overrides | FLAG.unjoined)) === FLAG.found && !this.#hidesBytes(part, statements);
+    if (row.cl % 2 === 1 && plain) this.#sendJoined(statements, row, part, run, 0);
+    else this.#send(statements, row, undefined, run, 0);
+  }
+
+  /** True when a TEXT value of the joined row may hide bytes better-sqlite3 replaced (read it again, exactly). */
+  #hidesBytes(part: Part, statements: TableStatements): boolean {
+    const end = AT.values + statements.table.columns.length;
+    for (let index = AT.values; index < end; index += 1) if (mayHideBytes(part[index] ?? null)) return true;
+    return false;
+  }
+
+  /** The common case: a live row born in the window, found in its table, without cell clocks of its own. */
+  #sendJoined(statements: TableStatements, row: RowMeta, part: Part, run: PageRun, depth: number): void {
+    const { table } = statements;
+    run.sent.add(row.born);
+    if (depth < MAX_PARENT_DEPTH && this.#parents.has(statements)) this.#sendParents(statements, part, AT.values, undefined, run, depth);
+    const key: WireValue[] = [];
+    for (const column of table.key) key.push(encodeCell(part[AT.values + column.index] ?? null, table.name, column.name));
+    const site = this.#siteRef(run, row.site);
+    const { cells } = run;
+    const { values } = table;
+    for (let index = 0; index < values.length; index += 1) {
+      const column = values[index] as (typeof values)[number];
+      cells[index] = encodeCell(part[AT.values + column.index] ?? null, table.name, column.name);
     }
-    return cells;
+    run.sink.add(statements, key, row.cl, row.hlc, site, cells);
+  }
+
+  #sendParents(child: TableStatements, values: readonly SqlValue[], offset: number, sentColumns: readonly string[] | undefined, run: PageRun, depth: number): void {
+    for (const { parent, pk, row } of this.#parents.later(child, values, offset, sentColumns, run.position, run.parents)) {
+      if (run.sent.has(row.born)) continue;
+      if (row.site === run.exclude) run.sent.add(row.born); // the peer wrote it: it has it
+      else this.#send(parent, { ...row, pk }, undefined, run, depth + 1);
+    }
+  }
+
+  /** A row with only changed cells in the window: sent with those cells, unless they were written by the excluded site. */
+  #sendChanged(changed: Changed, rid: number, run: PageRun): void {
+    const statements = this.#homes.get(changed.tbl)?.statements;
+    const row = statements === undefined ? undefined : this.#meta.row(changed.tbl, changed.pk);
+    if (statements === undefined || row === undefined || row.born !== rid) return;
+    this.#send(statements, row, changed.cols, run, 0);
   }
 
   /**
-   * Emits first the parents a row points at (when the row is new, or its
-   * foreign-key columns are among the cells sent) whose birth comes later in
-   * seq order than the part being emitted.
+   * Any row, read on its own: a death, a row found elsewhere (parked) or with
+   * cell clocks of its own, a parent pulled forward (`cols` undefined: every
+   * column), or the changed cells `cols` of a row born before the window.
    */
-  #emitParents(child: TableStatements, values: SqlValue[], sentColumns: readonly string[] | undefined, state: PageState, depth: number): void {
-    for (const link of this.#parents.get(child.table.id) ?? []) {
-      if (sentColumns !== undefined && !link.fromNames.some((name) => sentColumns.includes(name))) continue;
-      const reference = link.from.map((index) => values[index] ?? null);
-      if (reference.some((value) => value === null)) continue;
-      const checked = `${link.parent.table.id}:${reference.map((value) => rowId(0, value)).join('|')}`;
-      if (state.checkedParents.has(checked)) continue;
-      const parentKey = link.find.get(...reference.map(bindable)) as SqlValue[] | undefined;
-      if (parentKey === undefined) continue;
-      const metaKey = link.parent.metaKey(parentKey);
-      const parent = this.#meta.row(link.parent.table.id, metaKey);
-      if (parent === undefined || parent.cl % 2 === 0 || parent.born <= state.position) {
-        state.checkedParents.add(checked);
-        continue;
-      }
-      const id = rowId(link.parent.table.id, metaKey);
-      if (state.sent.has(id)) continue;
-      this.#emit(state.window.get(id) ?? { tbl: link.parent.table.id, pk: metaKey, row: { ...parent, pk: metaKey }, cols: new Set() }, state, depth + 1);
+  #send(statements: TableStatements, row: RowMeta, cols: ReadonlySet<number> | undefined, run: PageRun, depth: number): void {
+    run.sent.add(row.born);
+    const key = statements.keyValues(row.pk);
+    const { name } = statements.table;
+    const wireKey = key.map((value, index) => encodeCell(value, name, statements.table.key[index]?.name));
+    if (row.cl % 2 === 0) {
+      if (cols === undefined) run.sink.add(statements, wireKey, row.cl, row.hlc, this.#siteRef(run, row.site), undefined);
+      return;
     }
+    const values = statements.select(key) ?? this.#homes.get(statements.table.id)?.parked.select(key);
+    if (values === undefined) {
+      if (key.some(mayHideBytes)) throw new SyncError('UNSENDABLE_VALUE', 500, `a key of ${name} is TEXT that is not valid UTF-8; keys must be valid UTF-8`);
+      return; // a row the table lost while capture was off
+    }
+    const site = this.#siteRef(run, row.site);
+    const clocks = this.#clocks(statements, row, cols, run);
+    if (cols !== undefined && clocks.every((clock) => clock === undefined)) return;
+    const sentColumns = cols === undefined ? undefined : statements.table.values.filter((_, index) => clocks[index] !== undefined).map((column) => column.name);
+    if (depth < MAX_PARENT_DEPTH && this.#parents.has(statements)) this.#sendParents(statements, values, 0, sentColumns, run, depth);
+    statements.table.values.forEach((column, index) => {
+      const clock = clocks[index];
+      if (clock === undefined) {
+        run.cells[index] = undefined;
+        return;
+      }
+      const encoded = encodeCell(values[column.index] ?? null, name, column.name);
+      run.cells[index] = clock.hlc === row.hlc && clock.site === row.site ? encoded : [encoded, clock.hlc, this.#siteRef(run, clock.site)];
+    });
+    run.sink.add(statements, wireKey, row.cl, row.hlc, site, run.cells);
+  }
+
+  /** The clock of each non-key column to send: every column (`cols` undefined), or the changed ones not written by the excluded site. */
+  #clocks(statements: TableStatements, row: RowMeta, cols: ReadonlySet<number> | undefined, run: PageRun): ({ readonly hlc: number; readonly site: number } | undefined)[] {
+    const overrides = this.#meta.cells(row.tbl, row.pk);
+    return statements.table.values.map((column) => {
+      const clock = overrides.get(column.id) ?? row;
+      return cols !== undefined && (!cols.has(column.id) || clock.site === run.exclude) ? undefined : clock;
+    });
   }
 }

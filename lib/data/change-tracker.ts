@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import { applyPages, type TransportSave } from './apply-pages';
-import { checkChangeset, PROTOCOL_VERSION, type WireChangeset } from './changeset';
-import { readPage, type PageRequest } from './read-page';
+import { PROTOCOL_VERSION, type WireChangeset } from './changeset';
+import { checkChangeset } from './check-changeset';
+import { readPage, type AnyChangeset, type PageRequest } from './read-page';
+import { COMPACT_PROTOCOL, PROTOCOLS, type CompactChangeset } from './compact-schema';
 import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { writeTransaction } from './prepared';
@@ -16,6 +18,7 @@ import { checkResolution } from './conflict-resolver';
 import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
 export { BULK_APPLY_CHANGES } from './apply-pages';
+export { changeCount, type AnyChangeset } from './read-page';
 
 export type { ChangeTrackerOptions, Reidentified, TrackerConfig } from './tracker-options';
 
@@ -67,7 +70,7 @@ export class ChangeTracker {
    */
   info(asking?: string): DataInfo {
     const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking) };
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, schema: this.#schema, seq: this.fold(), tables: [...this.#parts.byName.keys()], now: this.#now(), instance: this.#parts.guard.instance, ...you };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq: this.fold(), tables: [...this.#parts.byName.keys()], now: this.#now(), instance: this.#parts.guard.instance, ...you };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
@@ -86,22 +89,36 @@ export class ChangeTracker {
    * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
    */
   readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
-    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false });
+    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false }, PROTOCOL_VERSION) as WireChangeset;
+  }
+
+  /**
+   * The same page as {@link readChanges}, as a compact page (protocol 2: each
+   * table's columns named once, each row an array; docs/PROTOCOL.md, "The
+   * compact page"). `applyChangeset` takes either. @throws as {@link readChanges}
+   */
+  readCompactChanges(since = 0, limit = 1000, excludeSite?: string): CompactChangeset {
+    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false }, COMPACT_PROTOCOL) as CompactChangeset;
   }
 
   /**
    * The page to push to `site`: as {@link readChanges} for it, also cut before the next window of seqs
-   * merging `site`'s changesets wrote (no echo); it may hold fewer than `limit` rows. @throws as {@link readChanges}
+   * merging `site`'s changesets wrote (no echo); it may hold fewer than `limit` rows.
+   * @param protocol - 1 (the default) or 2 for a compact page, when the peer speaks it
+   * @throws as {@link readChanges}; RangeError for a protocol this code does not speak
    */
-  readChangesToSend(since: number, limit: number, site: string): WireChangeset {
-    return this.#readPage({ since, limit, excludeSite: site, cutBeforeEchoes: true });
+  readChangesToSend(since: number, limit: number, site: string): WireChangeset;
+  readChangesToSend(since: number, limit: number, site: string, protocol: number): AnyChangeset;
+  readChangesToSend(since: number, limit: number, site: string, protocol: number = PROTOCOL_VERSION): AnyChangeset {
+    return this.#readPage({ since, limit, excludeSite: site, cutBeforeEchoes: true }, protocol);
   }
 
-  #readPage(request: PageRequest): WireChangeset {
+  #readPage(request: PageRequest, protocol: number): AnyChangeset {
     const { since, limit } = request;
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-    return writeTransaction(this.#db, (foreignKeys) => readPage(this.#parts, this.#schema, request, foreignKeys), this.#parts.visible.needsSettle());
+    if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
+    return writeTransaction(this.#db, (foreignKeys) => readPage(this.#parts, this.#schema, request, foreignKeys, protocol), this.#parts.visible.needsSettle());
   }
 
   /**

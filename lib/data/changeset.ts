@@ -1,4 +1,5 @@
 import { changesetCheck, PROTOCOL_VERSION, type SchemaDescription, type WireCell, type WireChange, type WireChangeset } from './wire-schema';
+import { PROTOCOLS } from './compact-schema';
 import { diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
@@ -28,8 +29,6 @@ export interface DecodedChange {
   readonly cells: readonly DecodedCell[];
   /** True when every non-key column is present (needed to create or revive a row). */
   readonly complete: boolean;
-  /** The change as received, kept for the conflict log. */
-  readonly wire: WireChange;
 }
 
 /** What decoding needs from the receiving database. */
@@ -42,28 +41,52 @@ export interface DecodeContext {
   readonly maxClockSkewMs: number;
 }
 
-/**
- * A changeset whose envelope (shape, protocol, schema) is checked. Its changes
- * are decoded one at a time by {@link decodeChange} while they are merged, so
- * a 100k-row changeset is never held twice; a bad change still refuses the
- * whole changeset, because the merge runs in one transaction.
- */
-export interface CheckedChangeset {
-  readonly wire: WireChangeset;
+/** What every changeset carries besides its changes, whatever its protocol. */
+export interface ChangesetEnvelope {
+  readonly protocol: number;
+  readonly site: string;
+  readonly since?: number;
+  readonly next?: number;
+  readonly mark?: string;
+  readonly sites: readonly string[];
+}
+
+/** What decoding a change needs: the changeset's sites, the receiving database, the highest clock accepted. */
+export interface DecodeRun {
+  readonly sites: readonly string[];
   readonly context: DecodeContext;
   /** The highest clock accepted. */
   readonly limit: number;
 }
 
-function readProtocol(raw: unknown): void {
+/**
+ * A changeset whose envelope (shape, protocol, schema) is checked. Its changes
+ * are decoded one at a time while they are merged ({@link changes}), so a
+ * 100k-row changeset is never held twice; a bad change still refuses the
+ * whole changeset, because the merge runs in one transaction.
+ */
+export interface CheckedChangeset extends DecodeRun {
+  readonly envelope: ChangesetEnvelope;
+  /** How many changes (rows) it carries. */
+  readonly count: number;
+  /** Its changes, decoded (and checked) one by one. */
+  changes(): Iterable<DecodedChange>;
+}
+
+/**
+ * The protocol a changeset says it follows.
+ * @throws SyncError `INVALID_CHANGESET` (400) for a body that is not an object or has no protocol; `UNSUPPORTED_PROTOCOL` (400) for one this code does not speak
+ */
+export function readProtocol(raw: unknown): number {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new SyncError('INVALID_CHANGESET', 400, 'the changeset must be a JSON object');
   }
   const protocol = (raw as { protocol?: unknown }).protocol;
   if (protocol === undefined) throw new SyncError('INVALID_CHANGESET', 400, '/protocol: required property is missing');
-  if (protocol !== PROTOCOL_VERSION) {
-    throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify(protocol)} is not supported; this server speaks protocol ${PROTOCOL_VERSION}`);
+  if (typeof protocol !== 'number' || !PROTOCOLS.includes(protocol)) {
+    throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify(protocol)} is not supported; this server speaks protocols ${PROTOCOLS.join(' and ')}`);
   }
+  return protocol;
 }
 
 /**
@@ -71,7 +94,7 @@ function readProtocol(raw: unknown): void {
  * @throws SyncError `INVALID_CHANGESET` (400) naming the first offending path; `UNSUPPORTED_PROTOCOL` (400)
  */
 export function checkChangesetShape(raw: unknown): WireChangeset {
-  readProtocol(raw);
+  if (readProtocol(raw) !== PROTOCOL_VERSION) throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify((raw as { protocol: unknown }).protocol)} is not protocol ${PROTOCOL_VERSION}`);
   if (changesetCheck.Check(raw)) return raw;
   const first = changesetCheck.Errors(raw).First();
   const where = first === undefined ? '' : `${first.path || '/'}: ${first.message}`;
@@ -89,7 +112,11 @@ export function checkSchema(ours: SchemaDescription, theirs: SchemaDescription):
   throw new SyncError('SCHEMA_MISMATCH', 409, `the sender's tracked schema differs from this server's: ${detail}. Migrate both servers to the same schema, then sync.`);
 }
 
-function refuseClock(hlc: number, where: string, context: DecodeContext): never {
+/**
+ * Refuses a clock too far ahead of the receiver's wall time.
+ * @throws SyncError `CLOCK_SKEW` (422)
+ */
+export function refuseClock(hlc: number, where: string, context: DecodeContext): never {
   const aheadMs = Math.floor(hlc / 1024) - context.nowMs;
   throw new SyncError(
     'CLOCK_SKEW',
@@ -98,14 +125,21 @@ function refuseClock(hlc: number, where: string, context: DecodeContext): never 
   );
 }
 
-function siteAt(sites: readonly string[], index: number, where: string): string {
+/**
+ * The site id at an index of the changeset's `sites`.
+ * @throws SyncError `INVALID_CHANGESET` (400) for an index beyond it
+ */
+export function siteAt(sites: readonly string[], index: number, where: string): string {
   const site = sites[index];
   if (site === undefined) throw new SyncError('INVALID_CHANGESET', 400, `${where}: site index ${index} is not in "sites"`);
   return site;
 }
 
-/** Decodes a value; the place is named (built) only when the value is refused: building it for every cell is costly. */
-function decodeAt(value: WireValue, index: number, name: string): SqlValue {
+/**
+ * Decodes a value; the place is named (built) only when the value is refused: building it for every cell is costly.
+ * @throws SyncError as `decodeValue`
+ */
+export function decodeAt(value: WireValue, index: number, name: string): SqlValue {
   if (typeof value === 'string' || value === null) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   return decodeValue(value, `change #${index}.${name}`);
@@ -118,7 +152,7 @@ function refuseCell(change: WireChange, table: TableStatements, name: string, in
   throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${JSON.stringify(name)}`);
 }
 
-function decodeCells(change: WireChange, table: TableStatements, at: CheckedChangeset, index: number, siteOfChange: string): DecodedCell[] {
+function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, index: number, siteOfChange: string): DecodedCell[] {
   const cells: DecodedCell[] = [];
   const wireCells = change.cells;
   if (wireCells === undefined) return cells;
@@ -132,7 +166,7 @@ function decodeCells(change: WireChange, table: TableStatements, at: CheckedChan
     }
     const [value, hlc, site] = cell;
     if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
-    const siteId = at.wire.sites[site] ?? siteAt(at.wire.sites, site, `change #${index}.${name}`);
+    const siteId = at.sites[site] ?? siteAt(at.sites, site, `change #${index}.${name}`);
     if (hlc < change.hlc || (hlc === change.hlc && siteId < siteOfChange)) {
       throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: a cell's clock is older than its row's (birth) clock`);
     }
@@ -158,7 +192,7 @@ function decodeKey(change: WireChange, table: TableStatements, index: number): S
  * Decodes one change of a checked changeset against the tracked schema.
  * @throws SyncError 400 `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`, `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
  */
-export function decodeChange(change: WireChange, at: CheckedChangeset, index: number): DecodedChange {
+export function decodeChange(change: WireChange, at: DecodeRun, index: number): DecodedChange {
   const table = at.context.tables.get(change.table);
   if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `change #${index}: ${JSON.stringify(change.table)} is not a tracked table`);
   const key = decodeKey(change, table, index);
@@ -166,18 +200,24 @@ export function decodeChange(change: WireChange, at: CheckedChangeset, index: nu
   if (change.cl % 2 === 0 && change.cells !== undefined && Object.keys(change.cells).length > 0) {
     throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: a deleted row (even cl) carries no cells`);
   }
-  const site = at.wire.sites[change.site] ?? siteAt(at.wire.sites, change.site, `change #${index}`);
+  const site = at.sites[change.site] ?? siteAt(at.sites, change.site, `change #${index}`);
   const cells = decodeCells(change, table, at, index, site);
   const complete = cells.length === table.table.values.length;
-  return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete, wire: change };
+  return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete };
+}
+
+function* decodeAll(wire: WireChangeset, run: DecodeRun): Iterable<DecodedChange> {
+  for (let index = 0; index < wire.changes.length; index += 1) yield decodeChange(wire.changes[index] as WireChange, run, index);
 }
 
 /**
- * Checks a changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema.
+ * Checks a protocol 1 changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema.
+ * @param limit - the highest clock accepted
  * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
  */
-export function checkChangeset(raw: unknown, context: DecodeContext): CheckedChangeset {
+export function checkObjectChangeset(raw: unknown, context: DecodeContext, limit: number): CheckedChangeset {
   const wire = checkChangesetShape(raw);
   checkSchema(context.schema, wire.schema);
-  return { wire, context, limit: (context.nowMs + context.maxClockSkewMs) * 1024 + 1023 };
+  const run: DecodeRun = { sites: wire.sites, context, limit };
+  return { ...run, envelope: wire, count: wire.changes.length, changes: () => decodeAll(wire, run) };
 }

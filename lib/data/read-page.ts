@@ -1,3 +1,5 @@
+import { COMPACT_PROTOCOL, type CompactChangeset } from './compact-schema';
+import { CompactPage, ObjectPage, type PageSink } from './page-sinks';
 import { PROTOCOL_VERSION, type WireChangeset } from './wire-schema';
 import type { TrackerParts } from './tracker-parts';
 import type { SchemaDescription } from './wire-schema';
@@ -12,21 +14,33 @@ export interface PageRequest {
   readonly cutBeforeEchoes: boolean;
 }
 
+/** A page in either protocol: 1 (a change object per row) or 2 (the compact page). */
+export type AnyChangeset = WireChangeset | CompactChangeset;
+
+/** How many changes (rows) a page of either protocol carries. */
+export function changeCount(page: AnyChangeset): number {
+  return 'changes' in page ? page.changes.length : page.tables.reduce((total, table) => total + table.rows.length, 0);
+}
+
 /**
  * Reads one page inside the caller's write transaction: folds local writes
  * (settling them when rows are parked), starts past the windows of seqs that
  * merging the peer's own changesets wrote, reads the parts, and records the
  * mark of the page's `next` (docs/PROTOCOL.md, "Identity").
+ * @param protocol - 1 or 2 (`COMPACT_PROTOCOL`): the shape of the page
  */
-export function readPage(parts: TrackerParts, schema: SchemaDescription, request: PageRequest, foreignKeys: boolean): WireChangeset {
+export function readPage(parts: TrackerParts, schema: SchemaDescription, request: PageRequest, foreignKeys: boolean, protocol: number): AnyChangeset {
   const { sites, reader, guard, visible, echo } = parts;
   const { since, limit, excludeSite } = request;
   const { seq: localSeq } = visible.fold(foreignKeys);
   const exclude = excludeSite === undefined ? undefined : sites.find(excludeSite);
   const { from, rows } = echo.plan(excludeSite, since, limit, exclude, request.cutBeforeEchoes);
-  const read = reader.read(from, rows, localSeq, exclude);
+  const sink: PageSink = protocol === COMPACT_PROTOCOL ? new CompactPage() : new ObjectPage();
+  const read = reader.read(from, rows, localSeq, exclude, sink);
   const next = Math.max(read.next, echo.skip(excludeSite, read.next));
   const more = read.more && next < localSeq;
   const mark = guard.markAt(next);
-  return { protocol: PROTOCOL_VERSION, site: sites.local, schema, since, next, more, mark, sites: read.sites, changes: read.changes };
+  const envelope = { site: sites.local, schema, since, next, more, mark, sites: read.sites };
+  if (sink instanceof CompactPage) return { protocol: COMPACT_PROTOCOL, ...envelope, tables: sink.tables };
+  return { protocol: PROTOCOL_VERSION, ...envelope, changes: (sink as ObjectPage).changes };
 }

@@ -3,7 +3,7 @@ import { parseQuotedKey } from './key-codec';
 import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
-import { bindable, encodeValue, mayHideBytes, placeholderOf, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
+import { bindable, encodeCell, mayHideBytes, placeholderOf, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
 
 /** Prepares statements on demand and keeps them, by a key (statement variants). */
 export class StatementCache {
@@ -131,7 +131,7 @@ export class TableStatements {
 
   /** The key as it travels. */
   wireKey(key: readonly SqlValue[]): WireValue[] {
-    return key.map((value, index) => encodeValue(value, `${this.table.name}.${this.table.key[index]?.name ?? ''}`));
+    return key.map((value, index) => encodeCell(value, this.table.name, this.table.key[index]?.name));
   }
 
   /** The key values of a full row (values in column order). */

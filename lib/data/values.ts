@@ -44,10 +44,21 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL that is NaN or ±Infinity, which JSON cannot carry
  */
 export function encodeValue(value: SqlValue, where: string): WireValue {
+  return encodeCell(value, where, undefined);
+}
+
+/**
+ * Encodes one SQLite value of `table`.`column` for the wire, as
+ * {@link encodeValue} does; the cell's name is put together only when the
+ * value is refused (the reader encodes every cell of a page).
+ * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL that is NaN or ±Infinity
+ */
+export function encodeCell(value: SqlValue, table: string, column: string | undefined): WireValue {
   if (value === null || typeof value === 'string') return value;
   if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : { $int: value.toString() };
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
+      const where = column === undefined ? table : `${table}.${column}`;
       throw new SyncError('UNSENDABLE_VALUE', 500, `${where} holds ${value}, which the changeset format cannot carry; store NULL or a finite number`);
     }
     if (Object.is(value, -0)) return { $real: '-0' };

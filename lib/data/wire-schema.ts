@@ -88,6 +88,8 @@ export const PeerViewSchema = Type.Object({ seq: Counter, mark: Type.Union([Mark
 export const DataInfoSchema = Type.Object({
   site: SiteId,
   protocol: Type.Integer({ minimum: 1, maximum: MAX_SAFE }),
+  /** Every protocol version the server speaks (newer servers; an older one speaks only `protocol`). */
+  protocols: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: MAX_SAFE }), { maxItems: 64 })),
   schema: SchemaDescriptionSchema,
   seq: Counter,
   tables: Type.Array(Name, { maxItems: 1024 }),

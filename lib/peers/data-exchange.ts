@@ -1,5 +1,8 @@
-import type { ChangeTracker } from '../data/change-tracker';
-import { applyResultCheck, changePageEnvelopeCheck, dataInfoCheck, type DataInfo, type WireChangeset } from '../data/wire-schema';
+import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
+import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
+import { applyResultCheck, changePageEnvelopeCheck, dataInfoCheck, type DataInfo } from '../data/wire-schema';
+import type { TSchema } from '@sinclair/typebox';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
@@ -56,6 +59,20 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
 }
 
 /**
+ * Picks the newest data protocol both sides speak (an older peer lists none:
+ * it speaks `protocol`, 1) and keeps it on the link for its pages both ways.
+ * @throws SyncError `PROTOCOL_MISMATCH` (409) when there is none
+ */
+function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
+  const theirs = info.protocols ?? [info.protocol];
+  const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
+  if (common.length === 0) {
+    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks protocol ${theirs.join(', ')}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
+  }
+  peer.dataProtocol = Math.max(...common);
+}
+
+/**
  * Checks a peer before any data moves: same protocol, not our own site id
  * (a copied database, or this server listed as its own peer), same tracked
  * schema; then the identities (see {@link checkIdentities}). The peer tells
@@ -68,9 +85,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(peer.url, local));
   const receivedAt = Date.now();
   const ours = local.info();
-  if (info.protocol !== ours.protocol) {
-    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks protocol ${info.protocol}, this server ${ours.protocol}; upgrade the older one`);
-  }
+  chooseProtocol(peer, info);
   if (info.site === local.siteId) {
     if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${peer.url} is this server itself: remove it from its peers`);
     throw new SyncError(
@@ -88,9 +103,13 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
   if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
-  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
-  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
   return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
+}
+
+/** The schema of a page's envelope, by the protocol the page says it follows: a peer asked for a compact page may answer in protocol 1 (it is checked whole when applied). */
+function pageEnvelopeCheck(parsed: unknown): TypeCheck<TSchema> {
+  const compact = (parsed as { protocol?: unknown } | null)?.protocol === COMPACT_PROTOCOL;
+  return (compact ? compactPageEnvelopeCheck : changePageEnvelopeCheck) as unknown as TypeCheck<TSchema>;
 }
 
 /** Counts of one direction of data sync. */
@@ -110,8 +129,14 @@ export interface TransferCount {
  */
 export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
-  const fetchPage = (since: number): Promise<WireChangeset> =>
-    peer.json('GET', 'data/changes', changePageEnvelopeCheck, { since: String(since), limit: String(syncPageSize), exclude_site: local.siteId }) as Promise<WireChangeset>;
+  const compact = peer.dataProtocol === COMPACT_PROTOCOL;
+  const query = (since: number): Record<string, string> => ({
+    since: String(since),
+    limit: String(syncPageSize),
+    exclude_site: local.siteId,
+    ...(compact ? { protocol: String(COMPACT_PROTOCOL) } : {}),
+  });
+  const fetchPage = (since: number): Promise<AnyChangeset> => peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since)) as Promise<AnyChangeset>;
   let cursor = local.pullCursor(remoteSite);
   let pending = fetchPage(cursor);
   for (;;) {
@@ -130,7 +155,7 @@ export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       if (!last) pending.catch(() => undefined); // abandoned prefetch
       throw error;
     }
-    count.rows += page.changes.length;
+    count.rows += changeCount(page);
     count.pages += 1;
     onPage(count);
     if (last) return count;
@@ -155,14 +180,16 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   let size = syncPageSize;
   let since = local.pushCursor(remoteSite);
-  let page = local.readChangesToSend(since, size, remoteSite);
+  const protocol = peer.dataProtocol;
+  let page = local.readChangesToSend(since, size, remoteSite, protocol);
   for (;;) {
-    const sending = page.changes.length > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
+    const rows = changeCount(page);
+    const sending = rows > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
-    let following: WireChangeset | undefined;
+    let following: AnyChangeset | undefined;
     try {
-      following = last ? undefined : local.readChangesToSend(next, size, remoteSite);
+      following = last ? undefined : local.readChangesToSend(next, size, remoteSite, protocol);
     } finally {
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
@@ -171,12 +198,12 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       try {
         conflicts = (await sending).conflicts.length;
       } catch (error) {
-        if (!isTooLarge(error) || page.changes.length <= 1) throw error;
-        size = Math.max(1, Math.floor(page.changes.length / 2));
-        page = local.readChangesToSend(since, size, remoteSite);
+        if (!isTooLarge(error) || rows <= 1) throw error;
+        size = Math.max(1, Math.floor(rows / 2));
+        page = local.readChangesToSend(since, size, remoteSite, protocol);
         continue;
       }
-      count.rows += page.changes.length;
+      count.rows += rows;
       count.conflicts += conflicts;
       count.pages += 1;
       onPage(count);

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type ContentCoding } from '../content-coding';
+import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 
@@ -30,6 +31,12 @@ export interface PeerHttpOptions {
    * @defaultValue `DEFAULTS.peerCompression`
    */
   readonly peerCompression?: ContentCoding;
+  /**
+   * The data protocols this side speaks on the link (docs/PROTOCOL.md): every
+   * one this code knows, unless a test plays an older server's client.
+   * @defaultValue `PROTOCOLS` (1 and 2)
+   */
+  readonly protocols?: readonly number[];
 }
 
 /** Bytes that crossed a link, as counted on the wire (compressed when compressed). */
@@ -49,6 +56,9 @@ export interface PeerResponse {
 
 /** A request body: a buffer, or a stream with its length when known. */
 export type PeerBody = { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'stream'; readonly contentType: string; readonly stream: Readable; readonly length?: number };
+
+/** The compiled schema of an answer, or a choice of one by the parsed answer (a page in either protocol, by its `protocol`). */
+export type AnswerCheck<T extends TSchema> = TypeCheck<T> | ((parsed: unknown) => TypeCheck<T>);
 
 /**
  * Reads a whole body, up to `maxBytes`.
@@ -94,6 +104,10 @@ export class PeerHttp {
   /** The coding of JSON bodies sent: the link's, until a peer refuses it. */
   #sendCoding: ContentCoding;
   readonly #wire: WireBytes = { sent: 0, received: 0 };
+  /** The data protocols this side speaks. */
+  readonly protocols: readonly number[];
+  /** The data protocol of the pages on this link, both ways: the newest both sides speak, set by the handshake (1 until then). */
+  dataProtocol = 1;
 
   /**
    * @throws TypeError when the URL is not http(s)
@@ -108,6 +122,7 @@ export class PeerHttp {
     this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.peerCa }) : new http.Agent({ keepAlive: true });
     this.#coding = options.peerCompression ?? DEFAULTS.peerCompression;
     this.#sendCoding = this.#coding;
+    this.protocols = options.protocols ?? PROTOCOLS;
   }
 
   /** Body bytes sent and received on this link so far, as they crossed the wire. */
@@ -165,7 +180,7 @@ export class PeerHttp {
    * never trusted.
    * @throws SyncError with the peer's code and status for a 4xx/5xx answer; `PEER_BAD_ANSWER` (502) for an answer that is not JSON, too large, or not of the schema (the field is named)
    */
-  async json<T extends TSchema>(method: string, path: string, answer: TypeCheck<T>, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<Static<T>> {
+  async json<T extends TSchema>(method: string, path: string, answer: AnswerCheck<T>, query: Readonly<Record<string, string>> = {}, body?: PeerBody): Promise<Static<T>> {
     const coding = this.#sendCoding;
     try {
       const response = await this.request(method, path, query, body);
@@ -182,7 +197,7 @@ export class PeerHttp {
    * Reads, parses and checks the JSON answer of a request sent with {@link request}.
    * @throws SyncError as {@link json} does
    */
-  async readAnswer<T extends TSchema>(response: PeerResponse, answer: TypeCheck<T>, request: string): Promise<Static<T>> {
+  async readAnswer<T extends TSchema>(response: PeerResponse, answer: AnswerCheck<T>, request: string): Promise<Static<T>> {
     const what = `${this.#base.origin} answered ${request}`;
     const coding = parseCoding(typeof response.headers['content-encoding'] === 'string' ? response.headers['content-encoding'] : undefined);
     if (coding === undefined) throw new SyncError('PEER_BAD_ANSWER', 502, `${what} in an unknown Content-Encoding ${String(response.headers['content-encoding'])}`);
@@ -197,7 +212,7 @@ export class PeerHttp {
       throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
     }
     if (response.status >= 400) throw peerError(parsed, response.status, request);
-    return checkAnswer(answer, parsed, what);
+    return checkAnswer(typeof answer === 'function' ? answer(parsed) : answer, parsed, what);
   }
 
   /** Closes idle keep-alive connections. */

@@ -27,6 +27,7 @@ describe('data routes', () => {
     expect(response.body).toEqual({
       site: source.tracker.siteId,
       protocol: 1,
+      protocols: [1, 2],
       schema: source.tracker.schema,
       seq: 4,
       tables: ['teams', 'reports'],

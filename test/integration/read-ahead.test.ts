@@ -20,13 +20,13 @@ describe('the sender reads the next page ahead', () => {
     try {
       addTeams(source.db, 50);
       const reads: number[] = [];
-      const pages = new PageReadAhead((since, limit, exclude) => {
+      const pages = new PageReadAhead(({ since, limit, exclude }) => {
         reads.push(since);
         return source.tracker.readChanges(since, limit, exclude);
       });
       let since = 0;
       for (let page = 0; page < 5; page += 1) {
-        const body = JSON.parse(pages.page(since, 10, undefined).toString('utf8')) as { next: number; more: boolean; changes: unknown[] };
+        const body = JSON.parse(pages.page({ since, limit: 10, exclude: undefined, protocol: 1 }).toString('utf8')) as { next: number; more: boolean; changes: unknown[] };
         expect(body.changes).toHaveLength(10);
         await tick();
         // The next page was read before it was asked for, and is not read again when it is.

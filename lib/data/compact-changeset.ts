@@ -1,0 +1,126 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { checkSchema, decodeAt, refuseClock, siteAt, type CheckedChangeset, type DecodeContext, type DecodedCell, type DecodedChange, type DecodeRun } from './changeset';
+import { compactChangesetCheck, type CompactChangesetShape } from './compact-schema';
+import { SyncError } from '../sync-error';
+import type { TableStatements } from './table-statements';
+import type { TrackedColumn } from './tracked-table';
+import type { SqlValue, WireValue } from './values';
+import { ClockedCellSchema, WireValueSchema } from './wire-schema';
+
+const valueCheck = TypeCompiler.Compile(WireValueSchema);
+const clockedCheck = TypeCompiler.Compile(ClockedCellSchema);
+
+/** A table of a compact page, resolved against the tracked schema. */
+interface ResolvedTable {
+  readonly statements: TableStatements;
+  /** The page's columns, in its order. */
+  readonly columns: readonly TrackedColumn[];
+  readonly rows: readonly unknown[][];
+  /** How the page's table is named in messages: `tables[n] (name)`. */
+  readonly where: string;
+}
+
+function invalid(where: string, detail: string): never {
+  throw new SyncError('INVALID_CHANGESET', 400, `${where}: ${detail}`);
+}
+
+/** A plain value, or a tagged one checked by the compiled schema. */
+function isValue(value: unknown): value is WireValue {
+  if (value === null || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  return valueCheck.Check(value);
+}
+
+function isCounter(value: unknown, min: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+}
+
+function resolveTable(entry: CompactChangesetShape['tables'][number], index: number, context: DecodeContext): ResolvedTable {
+  const where = `tables[${index}] (${JSON.stringify(entry.table)})`;
+  const statements = context.tables.get(entry.table);
+  if (statements === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `${where}: not a tracked table`);
+  const seen = new Set<string>();
+  const columns = entry.columns.map((name) => {
+    if (seen.has(name)) invalid(where, `column ${JSON.stringify(name)} is named twice`);
+    seen.add(name);
+    const column = statements.table.valuesByName.get(name);
+    if (column !== undefined) return column;
+    if (statements.table.key.some((key) => key.name === name)) invalid(where, `${JSON.stringify(name)} is a key column; keys go first in each row`);
+    throw new SyncError('UNKNOWN_COLUMN', 400, `${where}: table ${entry.table} has no tracked column ${JSON.stringify(name)}`);
+  });
+  return { statements, columns, rows: entry.rows, where };
+}
+
+function decodeKey(raw: unknown, table: ResolvedTable, where: string): SqlValue[] {
+  const size = table.statements.table.key.length;
+  const values = size === 1 && !Array.isArray(raw) ? [raw] : raw;
+  if (!Array.isArray(values) || values.length !== size) invalid(where, `the key of ${table.statements.table.name} has ${size} column(s): ${size === 1 ? 'a value' : `an array of ${size} values`}`);
+  return values.map((value: unknown, position) => {
+    if (!isValue(value)) invalid(where, `key[${position}] is not a value`);
+    const decoded = decodeAt(value, 0, `${where} key[${position}]`);
+    if (decoded === null) throw new SyncError('INVALID_VALUE', 400, `${where}: a key value is null`);
+    return decoded;
+  });
+}
+
+function decodeCell(raw: unknown, column: TrackedColumn, row: { readonly hlc: number; readonly site: string }, run: DecodeRun, where: string): DecodedCell | undefined {
+  if (!Array.isArray(raw)) {
+    if (!isValue(raw)) invalid(where, `${column.name} is not a value`);
+    return { column, value: decodeAt(raw, 0, `${where} ${column.name}`), hlc: row.hlc, site: row.site };
+  }
+  if (raw.length === 0) return undefined; // not sent
+  if (!clockedCheck.Check(raw)) invalid(where, `${column.name} is neither a value, [value, hlc, site] nor []`);
+  const [value, hlc, siteIndex] = raw;
+  if (hlc > run.limit) refuseClock(hlc, `${where} ${column.name}`, run.context);
+  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, `${where} ${column.name}`);
+  if (hlc < row.hlc || (hlc === row.hlc && site < row.site)) invalid(where, `${column.name}: a cell's clock is older than its row's (birth) clock`);
+  return { column, value: decodeAt(value, 0, `${where} ${column.name}`), hlc, site };
+}
+
+/**
+ * Decodes one compact row `[key, cl, hlc, site, cell…]` of a resolved table.
+ * @throws SyncError 400 `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
+ */
+function decodeRow(raw: readonly unknown[], table: ResolvedTable, run: DecodeRun, index: number): DecodedChange {
+  const where = `${table.where} row #${index}`;
+  const [key, cl, hlc, siteIndex] = raw;
+  if (!isCounter(cl, 1) || !isCounter(hlc, 0) || !isCounter(siteIndex, 0)) invalid(where, 'cl (≥ 1), hlc and site must be non-negative integers');
+  if (raw.length > 4 + table.columns.length) invalid(where, `${raw.length - 4} cells for ${table.columns.length} columns`);
+  if (hlc > run.limit) refuseClock(hlc, where, run.context);
+  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, where);
+  const keyValues = decodeKey(key, table, where);
+  const cells: DecodedCell[] = [];
+  for (let at = 4; at < raw.length; at += 1) {
+    const cell = decodeCell(raw[at], table.columns[at - 4] as TrackedColumn, { hlc, site }, run, where);
+    if (cell !== undefined) cells.push(cell);
+  }
+  if (cl % 2 === 0 && cells.length > 0) invalid(where, 'a deleted row (even cl) carries no cells');
+  const { statements } = table;
+  return { table: statements, key: keyValues, metaKey: statements.metaKey(keyValues), cl, hlc, site, cells, complete: cells.length === statements.table.values.length };
+}
+
+function* decodeTables(tables: readonly ResolvedTable[], run: DecodeRun): Iterable<DecodedChange> {
+  for (const table of tables) {
+    for (let index = 0; index < table.rows.length; index += 1) yield decodeRow(table.rows[index] as unknown[], table, run, index);
+  }
+}
+
+/**
+ * Checks a compact changeset (protocol 2): its shape against the compiled
+ * JSON Schema, its tracked schema, and its tables and columns against the
+ * tracked tables; its rows are decoded and checked one by one as they are merged.
+ * @param limit - the highest clock accepted
+ * @throws SyncError 400 `INVALID_CHANGESET`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`; 409 `SCHEMA_MISMATCH`
+ */
+export function checkCompactChangeset(raw: unknown, context: DecodeContext, limit: number): CheckedChangeset {
+  if (!compactChangesetCheck.Check(raw)) {
+    const first = compactChangesetCheck.Errors(raw).First();
+    const where = first === undefined ? '' : `${first.path || '/'}: ${first.message}`;
+    throw new SyncError('INVALID_CHANGESET', 400, `the compact changeset does not match the protocol schema (${where})`);
+  }
+  checkSchema(context.schema, raw.schema);
+  const tables = raw.tables.map((entry, index) => resolveTable(entry, index, context));
+  const run: DecodeRun = { sites: raw.sites, context, limit };
+  const count = tables.reduce((total, table) => total + table.rows.length, 0);
+  return { ...run, envelope: raw, count, changes: () => decodeTables(tables, run) };
+}
