@@ -119,15 +119,13 @@ describe('servers of two protocol versions sync both ways', () => {
     const [client, side] = sides as [Tracked, Tracked];
     const { server } = await serve(side, [1]);
     servers.push(server);
-    {
-      const info = (await (await fetch(`${server.url}/api/sync/data/info`)).json()) as Record<string, unknown>;
-      expect(info.protocol).toBe(1);
-      expect(info).not.toHaveProperty('protocols');
-      write(client.db, 'c', 1);
-      const response = await fetch(`${server.url}/api/sync/data/changes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(client.tracker.readCompactChanges(0, 10)) });
-      expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_PROTOCOL');
-      expect(tableRows(side.db, 'teams')).toEqual([]);
-    }
+    const info = (await (await fetch(`${server.url}/api/sync/data/info`)).json()) as Record<string, unknown>;
+    expect(info.protocol).toBe(1);
+    expect(info).not.toHaveProperty('protocols');
+    write(client.db, 'c', 1);
+    const response = await fetch(`${server.url}/api/sync/data/changes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(client.tracker.readCompactChanges(0, 10)) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_PROTOCOL');
+    expect(tableRows(side.db, 'teams')).toEqual([]);
   });
 });
