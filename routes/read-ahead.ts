@@ -8,8 +8,10 @@ interface ReadPage {
   readonly at: number;
 }
 
-/** Pages kept at once (one per peer paging through this server, about). */
-const MAX_PAGES = 4;
+/** Pages read ahead of the last one a peer asked for: a puller applies several pages at a time (see `APPLY_GROUP_ROWS`). */
+const DEPTH = 4;
+/** Pages kept at once (a few peers paging through this server). */
+const MAX_PAGES = 3 * DEPTH;
 /** A page read ahead and not asked for within this long is dropped. */
 const KEEP_MS = 10_000;
 
@@ -26,9 +28,9 @@ function keyOf(key: PageKey): string {
 }
 
 /**
- * The sender's half of pipelining: once a page is answered, the page after
- * it is read and serialised while the peer applies this one, so the peer's
- * next request is answered at once. A page read ahead can be a little older
+ * The sender's half of pipelining: once a page is answered, the pages after
+ * it (up to four) are read and serialised while the peer applies this one,
+ * so the peer's next requests are answered at once. A page read ahead can be a little older
  * than the database when it is asked for; that is safe: parts only leave a
  * seq window (a later write moves them to a later seq), never enter it, so
  * the page still holds every part of its window and the rest arrives later.
@@ -53,7 +55,7 @@ export class PageReadAhead {
     const ready = this.#pages.get(id);
     this.#pages.delete(id);
     const page = ready !== undefined && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
-    if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }));
+    if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }, DEPTH));
     return page.json;
   }
 
@@ -62,17 +64,23 @@ export class PageReadAhead {
     return { json: Buffer.from(JSON.stringify(page)), next: page.next ?? key.since, more: page.more === true, at: Date.now() };
   }
 
-  #readAhead(key: PageKey): void {
+  /** Reads `key` ahead (unless it is read already), then the page after it, `depth` pages in all, one per turn of the event loop. */
+  #readAhead(key: PageKey, depth: number): void {
     const id = keyOf(key);
-    if (this.#pages.has(id)) return;
-    try {
-      this.#pages.set(id, this.#readNow(key));
-    } catch {
-      return; // read again, and reported, when it is asked for
+    let page = this.#pages.get(id);
+    if (page === undefined) {
+      try {
+        page = this.#readNow(key);
+      } catch {
+        return; // read again, and reported, when it is asked for
+      }
+      this.#pages.set(id, page);
+      for (const old of this.#pages.keys()) {
+        if (this.#pages.size <= MAX_PAGES) break;
+        this.#pages.delete(old);
+      }
     }
-    for (const old of this.#pages.keys()) {
-      if (this.#pages.size <= MAX_PAGES) break;
-      this.#pages.delete(old);
-    }
+    const { more, next } = page;
+    if (more && depth > 1) setImmediate(() => this.#readAhead({ ...key, since: next }, depth - 1));
   }
 }

@@ -33,18 +33,13 @@ export interface AppliedPages {
 }
 
 /** Merges one checked page into the replicated state and settles the constraints, inside the caller's transaction. */
-function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): ApplyResult {
-  const { visible, merger, byName } = parts;
+function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): ApplyResult {
+  const { visible, merger } = parts;
   const { seq: localSeq } = visible.fold(foreignKeys);
-  // A large changeset is applied with the capture triggers dropped and re-created in
-  // the same transaction: nobody else can write meanwhile, and a rollback restores them.
-  const bulk = checked.count >= BULK_APPLY_CHANGES;
-  if (bulk) for (const statements of byName.values()) db.exec(dropTriggersSql(statements.table.id));
   const batch = visible.batch();
   visible.applying(true);
   const counts = merger.merge(checked, localSeq, batch);
   visible.settle(batch, foreignKeys);
-  if (bulk) for (const statements of byName.values()) db.exec(createTriggersSql(statements.table));
   // Local writes were folded first (and settling writes no seq), so the seqs this merge wrote hold only the sender's parts.
   if (checked.envelope.site !== parts.sites.local) echoes.push({ site: checked.envelope.site, from: localSeq, to: counts.seq });
   return { received: checked.count, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
@@ -60,7 +55,14 @@ function applyPage(db: Database.Database, parts: TrackerParts, checked: CheckedC
 export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): AppliedPages {
   const { seq: before } = parts.visible.fold(foreignKeys);
   const echoes: EchoWindow[] = [];
-  const results = pages.map((page) => applyPage(db, parts, page, foreignKeys, echoes));
+  // Large changesets are applied with the capture triggers dropped and re-created in
+  // the same transaction (once for all its pages): nobody else can write meanwhile,
+  // and a rollback restores them.
+  const bulk = pages.reduce((total, page) => total + page.count, 0) >= BULK_APPLY_CHANGES;
+  const tables = [...parts.byName.values()].map((statements) => statements.table);
+  if (bulk) for (const table of tables) db.exec(dropTriggersSql(table.id));
+  const results = pages.map((page) => applyPage(parts, page, foreignKeys, echoes));
+  if (bulk) for (const table of tables) db.exec(createTriggersSql(table));
   if (transport === undefined) return { results, echoes };
   const { transportCursors } = parts;
   transportCursors.save(transport.cursor);

@@ -132,7 +132,7 @@ export class ChangeMerger {
     const seq = run.seq + 1;
     if (this.#statements.newRow.run(change.table.table.id, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     run.seq = seq;
-    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), [...change.key], rowValues(change), run.batch);
+    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], rowValues(change), run.batch);
     else change.table.delete(change.key);
     this.#putOverrides(change, seq);
     return true;
@@ -164,7 +164,7 @@ export class ChangeMerger {
         `a change to ${change.table.table.name} creates or revives a row (cl ${change.cl}) without every column; pull from since=0 to receive whole rows`,
       );
     }
-    this.#placer.placeWhole(this.#partsOf(change), [...change.key], rowValues(change), run.batch);
+    this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], rowValues(change), run.batch);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);

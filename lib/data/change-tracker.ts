@@ -135,6 +135,16 @@ export class ChangeTracker {
   }
 
   /**
+   * Applies consecutive pages of one peer in one transaction, each as
+   * {@link applyChangeset} does (each merged, settled and its cursor saved in
+   * turn): a puller with several pages at hand commits once for all of them.
+   * @throws SyncError as {@link applyChangeset} does for any page: none of them is written
+   */
+  applyChangesets(changesets: readonly unknown[]): ApplyResult[] {
+    return this.#applyAll(changesets, undefined);
+  }
+
+  /**
    * Applies a changeset as {@link applyChangeset} does and saves a transport's
    * opaque cursor in the same transaction: the page and the position past it
    * are written together or not at all.

@@ -68,14 +68,17 @@ export class RowProbes {
    */
   maybeOrphans(child: TableStatements, rows: readonly TouchedRow[]): SqlValue[][] {
     const { foreignKeys } = child.table;
-    const found = new Map<string, boolean>();
+    // Per foreign key: whether the parent of each distinct value is missing (a one-column value names itself).
+    const found = foreignKeys.map(() => new Map<unknown, boolean>());
     const missing = (fk: TrackedForeignKey, index: number, values: readonly SqlValue[]): boolean => {
       if (values.some((value) => value === null)) return false;
-      const id = `${index}:${rowRef(0, values)}`;
-      let absent = found.get(id);
+      const [only] = values;
+      const id = values.length === 1 && (typeof only === 'string' || typeof only === 'bigint' || typeof only === 'number') ? only : rowRef(0, values);
+      const seen = found[index] as Map<unknown, boolean>;
+      let absent = seen.get(id);
       if (absent === undefined) {
         absent = !this.parentVisible(child, fk, values);
-        found.set(id, absent);
+        seen.set(id, absent);
       }
       return absent;
     };

@@ -3,7 +3,7 @@ import { parseQuotedKey } from './key-codec';
 import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
-import { bindable, encodeCell, mayHideBytes, placeholderOf, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
+import { bindable, encodeCell, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
 
 /** Prepares statements on demand and keeps them, by a key (statement variants). */
 export class StatementCache {
@@ -41,6 +41,7 @@ export class TableStatements {
   readonly #select: Database.Statement;
   readonly #present: Database.Statement;
   readonly #delete: Database.Statement;
+  readonly #insert: Database.Statement;
   readonly #metaKey: Database.Statement | undefined;
   readonly #columns: string;
 
@@ -54,6 +55,7 @@ export class TableStatements {
     this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.quotedName} WHERE ${this.whereKey}`).raw(true);
     this.#present = exact(db, `SELECT 1 FROM ${this.quotedName} WHERE ${this.whereKey}`).pluck();
     this.#delete = exact(db, `DELETE FROM ${this.quotedName} WHERE ${this.whereKey}`);
+    this.#insert = exact(db, `INSERT INTO ${this.quotedName} (${this.#columns}) VALUES (${table.columns.map(() => '?').join(', ')})`);
     this.#metaKey = table.key.length > 1 ? exact(db, `SELECT ${table.key.map(() => 'quote(?)').join(` || ',' || `)}`).pluck() : undefined;
   }
 
@@ -85,7 +87,8 @@ export class TableStatements {
 
   /** Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw. */
   insert(values: readonly SqlValue[]): void {
-    this.#write('insert', values, '');
+    if (values.every((value) => !(value instanceof TextBytes))) this.#insert.run(values as readonly (null | bigint | number | string | Buffer)[]);
+    else this.#write('insert', values, '');
   }
 
   /** Inserts a row (values in column order), or overwrites every column of the row with its key. */

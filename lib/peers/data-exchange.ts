@@ -1,110 +1,12 @@
-import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
-import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
-import { applyResultCheck, changePageEnvelopeCheck, dataInfoCheck, type DataInfo } from '../data/wire-schema';
 import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
+import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
+import { applyResultCheck, changePageEnvelopeCheck } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
-/** What the handshake learnt of the peer. */
-export interface Handshake {
-  readonly remoteSite: string;
-  /** The peer's name, when it has one. */
-  readonly remoteName: string | undefined;
-  readonly remoteSeq: number;
-  /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
-  readonly clockSkewMs: number | undefined;
-}
-
-/**
- * The identity part of the `/data/info` query: who asks (`site`, so the peer
- * answers how far it holds our changes), and what we hold of the site last
- * seen at this URL (`seen_*`, so a peer whose history differs from it takes a
- * new site id by itself before it answers).
- */
-function identityQuery(url: string, local: ChangeTracker): Record<string, string> {
-  const query: Record<string, string> = { site: local.siteId };
-  const seen = local.peerSiteAt(url);
-  if (seen === undefined) return query;
-  const view = local.peerView(seen);
-  if (view.seq === 0) return query;
-  return { ...query, seen_site: seen, seen_seq: String(view.seq), ...(view.mark === null ? {} : { seen_mark: view.mark }) };
-}
-
-/**
- * Checks this server's identity against what the peer holds of it, and the
- * peer's against the other peers'.
- * @throws SyncError `SITE_REWOUND` / `SITE_CLONED` (409) after this server took a new site id by itself (its rows are
- * sent again, nothing to do); `DUPLICATE_SITE_ID` (409) when another URL answered with the same site id lately
- */
-function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): void {
-  if (info.you !== undefined) {
-    const changed = local.checkOwnHistory(info.you);
-    if (changed !== undefined) {
-      throw new SyncError(
-        changed.code,
-        409,
-        `this database's history differs from what ${peer.url} holds for its site id (${changed.detail}): it was rewound (an older copy put back) or copied from another server. It took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`,
-      );
-    }
-  }
-  const other = local.notePeer(peer.url, info.site, info.instance);
-  if (other !== undefined) {
-    throw new SyncError(
-      'DUPLICATE_SITE_ID',
-      409,
-      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other. They take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\``,
-    );
-  }
-}
-
-/**
- * Picks the newest data protocol both sides speak (an older peer lists none:
- * it speaks `protocol`, 1) and keeps it on the link for its pages both ways.
- * @throws SyncError `PROTOCOL_MISMATCH` (409) when there is none
- */
-function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
-  const theirs = info.protocols ?? [info.protocol];
-  const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
-  if (common.length === 0) {
-    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks protocol ${theirs.join(', ')}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
-  }
-  peer.dataProtocol = Math.max(...common);
-}
-
-/**
- * Checks a peer before any data moves: same protocol, not our own site id
- * (a copied database, or this server listed as its own peer), same tracked
- * schema; then the identities (see {@link checkIdentities}). The peer tells
- * how far it has pulled from us: the push cursor moves up to it (never back).
- * @throws SyncError `PEER_BAD_ANSWER` (502) for an answer that is not `/data/info`'s; `PROTOCOL_MISMATCH` (409), `SAME_SITE_ID` (409),
- * `SCHEMA_MISMATCH` (409) naming the difference; `SITE_REWOUND`, `SITE_CLONED`, `DUPLICATE_SITE_ID` (409)
- */
-export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<Handshake> {
-  const sentAt = Date.now();
-  const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(peer.url, local));
-  const receivedAt = Date.now();
-  const ours = local.info();
-  chooseProtocol(peer, info);
-  if (info.site === local.siteId) {
-    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${peer.url} is this server itself: remove it from its peers`);
-    throw new SyncError(
-      'SAME_SITE_ID',
-      409,
-      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other. Give one of them a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same)`,
-    );
-  }
-  if (info.schema.fingerprint !== ours.schema.fingerprint) {
-    const differences = local.describeSchemaDifference(info.schema);
-    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differences.join('; ') || 'fingerprints differ'}`);
-  }
-  checkIdentities(peer, local, info);
-  const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
-  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
-  // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
-  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
-  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
-}
+export { handshake, type Handshake } from './handshake';
 
 /** The schema of a page's envelope, by the protocol the page says it follows: a peer asked for a compact page may answer in protocol 1 (it is checked whole when applied). */
 function pageEnvelopeCheck(parsed: unknown): TypeCheck<TSchema> {
@@ -120,47 +22,92 @@ export interface TransferCount {
 }
 
 /**
- * Pulls the peer's changes page by page until it has no more, applying each
- * page in one transaction that also saves the peer's cursor. Changes that
- * came from this server are left out by the peer (`exclude_site`). The next
- * page is asked for before the current one is applied, so the peer reads
- * while this server writes.
- * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied)
+ * Rows a puller applies in one transaction when pages come faster than it
+ * applies them: committing each 2,000-row page writes every index page the
+ * page touched again (random keys touch most of them), so consecutive pages
+ * at hand are applied together, up to about this many rows.
+ */
+export const APPLY_GROUP_ROWS = 10_000;
+
+/**
+ * After the first page of a pull or a push, pages are asked for this many
+ * times `syncPageSize` rows (10,000 by default; a server gives at most its
+ * `maxChangesPageSize`): each page costs a round trip and a commit, and a
+ * small first page keeps a small sync quick.
+ */
+export const PAGE_GROWTH = 5;
+
+/**
+ * Pulls the peer's changes page by page until it has no more, applying the
+ * pages in transactions that also save the peer's cursor (consecutive pages
+ * together, up to {@link APPLY_GROUP_ROWS} rows). Changes that came from this
+ * server are left out by the peer (`exclude_site`). The next page is asked
+ * for before the current ones are applied, so the peer reads while this
+ * server writes. Pages are asked for in the link's protocol (see `handshake`).
+ * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are)
  */
 export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   const compact = peer.dataProtocol === COMPACT_PROTOCOL;
+  const first = local.pullCursor(remoteSite);
   const query = (since: number): Record<string, string> => ({
     since: String(since),
-    limit: String(syncPageSize),
+    limit: String(since === first ? syncPageSize : PAGE_GROWTH * syncPageSize),
     exclude_site: local.siteId,
     ...(compact ? { protocol: String(COMPACT_PROTOCOL) } : {}),
   });
-  const fetchPage = (since: number): Promise<AnyChangeset> => peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since)) as Promise<AnyChangeset>;
-  let cursor = local.pullCursor(remoteSite);
-  let pending = fetchPage(cursor);
-  for (;;) {
-    const page = await pending;
+  const fetchPage = async (since: number): Promise<AnyChangeset> => {
+    const page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since))) as AnyChangeset;
     if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
-    const next = page.next ?? cursor;
-    const last = page.more !== true || next <= cursor;
-    if (!last) {
-      pending = fetchPage(next);
-      await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
-    }
+    return page;
+  };
+  const pages: PageChain = { cursor: first, pending: undefined };
+  pages.pending = fetchPage(pages.cursor);
+  while (pages.pending !== undefined) {
+    const { group, failure } = await collect(pages, fetchPage);
+    if (pages.pending !== undefined) await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
     try {
-      const result = local.applyChangeset(page);
-      count.conflicts += result.conflicts.length;
+      if (group.length > 0) local.applyChangesets(group).forEach((result) => (count.conflicts += result.conflicts.length));
     } catch (error) {
-      if (!last) pending.catch(() => undefined); // abandoned prefetch
+      pages.pending?.catch(() => undefined); // abandoned prefetch
       throw error;
     }
-    count.rows += changeCount(page);
-    count.pages += 1;
-    onPage(count);
-    if (last) return count;
-    cursor = next;
+    for (const page of group) {
+      count.rows += changeCount(page);
+      count.pages += 1;
+      onPage(count);
+    }
+    if (failure !== undefined) throw failure.error;
   }
+  return count;
+}
+
+/** Where a pull is: the cursor after the pages received, and the page asked for next. */
+interface PageChain {
+  cursor: number;
+  pending: Promise<AnyChangeset> | undefined;
+}
+
+/** Receives pages, asking for each next one at once, until about {@link APPLY_GROUP_ROWS} rows are at hand, the last page came, or a request failed (kept to report after the pages before it are applied). */
+async function collect(pages: PageChain, fetchPage: (since: number) => Promise<AnyChangeset>): Promise<{ group: AnyChangeset[]; failure: { error: unknown } | undefined }> {
+  const group: AnyChangeset[] = [];
+  let rows = 0;
+  while (pages.pending !== undefined && (group.length === 0 || rows < APPLY_GROUP_ROWS)) {
+    let page: AnyChangeset;
+    try {
+      page = await pages.pending;
+    } catch (error) {
+      pages.pending = undefined;
+      return { group, failure: { error } };
+    }
+    const next = page.next ?? pages.cursor;
+    const last = page.more !== true || next <= pages.cursor;
+    group.push(page);
+    rows += changeCount(page);
+    pages.cursor = next;
+    pages.pending = last ? undefined : fetchPage(next);
+  }
+  return { group, failure: undefined };
 }
 
 function isTooLarge(error: unknown): boolean {
@@ -172,13 +119,15 @@ function isTooLarge(error: unknown): boolean {
  * without the changes that came from that peer. The push cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
  * (applying is idempotent). The next page is read while the peer applies
- * the current one. A page the peer finds too large (413) is sent again in
- * halves, down to a single row.
+ * the current one; pages after the first hold up to `PAGE_GROWTH` times
+ * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
+ * halves, down to a single row, and the pages after it keep that size.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
  */
 export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
   const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
   let size = syncPageSize;
+  let grown = PAGE_GROWTH * syncPageSize;
   let since = local.pushCursor(remoteSite);
   const protocol = peer.dataProtocol;
   let page = local.readChangesToSend(since, size, remoteSite, protocol);
@@ -189,7 +138,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
     const last = page.more !== true || next <= since;
     let following: AnyChangeset | undefined;
     try {
-      following = last ? undefined : local.readChangesToSend(next, size, remoteSite, protocol);
+      following = last ? undefined : local.readChangesToSend(next, grown, remoteSite, protocol);
     } finally {
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
@@ -200,6 +149,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       } catch (error) {
         if (!isTooLarge(error) || rows <= 1) throw error;
         size = Math.max(1, Math.floor(rows / 2));
+        grown = size;
         page = local.readChangesToSend(since, size, remoteSite, protocol);
         continue;
       }

@@ -1,0 +1,104 @@
+import type { ChangeTracker } from '../data/change-tracker';
+import { dataInfoCheck, type DataInfo } from '../data/wire-schema';
+import type { PeerHttp } from './peer-http';
+import { SyncError } from '../sync-error';
+
+/** What the handshake learnt of the peer. */
+export interface Handshake {
+  readonly remoteSite: string;
+  /** The peer's name, when it has one. */
+  readonly remoteName: string | undefined;
+  readonly remoteSeq: number;
+  /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
+  readonly clockSkewMs: number | undefined;
+}
+
+/**
+ * The identity part of the `/data/info` query: who asks (`site`, so the peer
+ * answers how far it holds our changes), and what we hold of the site last
+ * seen at this URL (`seen_*`, so a peer whose history differs from it takes a
+ * new site id by itself before it answers).
+ */
+function identityQuery(url: string, local: ChangeTracker): Record<string, string> {
+  const query: Record<string, string> = { site: local.siteId };
+  const seen = local.peerSiteAt(url);
+  if (seen === undefined) return query;
+  const view = local.peerView(seen);
+  if (view.seq === 0) return query;
+  return { ...query, seen_site: seen, seen_seq: String(view.seq), ...(view.mark === null ? {} : { seen_mark: view.mark }) };
+}
+
+/**
+ * Checks this server's identity against what the peer holds of it, and the
+ * peer's against the other peers'.
+ * @throws SyncError `SITE_REWOUND` / `SITE_CLONED` (409) after this server took a new site id by itself (its rows are
+ * sent again, nothing to do); `DUPLICATE_SITE_ID` (409) when another URL answered with the same site id lately
+ */
+function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): void {
+  if (info.you !== undefined) {
+    const changed = local.checkOwnHistory(info.you);
+    if (changed !== undefined) {
+      throw new SyncError(
+        changed.code,
+        409,
+        `this database's history differs from what ${peer.url} holds for its site id (${changed.detail}): it was rewound (an older copy put back) or copied from another server. It took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`,
+      );
+    }
+  }
+  const other = local.notePeer(peer.url, info.site, info.instance);
+  if (other !== undefined) {
+    throw new SyncError(
+      'DUPLICATE_SITE_ID',
+      409,
+      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other. They take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\``,
+    );
+  }
+}
+
+/**
+ * Picks the newest data protocol both sides speak (an older peer lists none:
+ * it speaks `protocol`, 1) and keeps it on the link for its pages both ways.
+ * @throws SyncError `PROTOCOL_MISMATCH` (409) when there is none
+ */
+function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
+  const theirs = info.protocols ?? [info.protocol];
+  const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
+  if (common.length === 0) {
+    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks protocol ${theirs.join(', ')}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
+  }
+  peer.dataProtocol = Math.max(...common);
+}
+
+/**
+ * Checks a peer before any data moves: same protocol, not our own site id
+ * (a copied database, or this server listed as its own peer), same tracked
+ * schema; then the identities (see {@link checkIdentities}). The peer tells
+ * how far it has pulled from us: the push cursor moves up to it (never back).
+ * @throws SyncError `PEER_BAD_ANSWER` (502) for an answer that is not `/data/info`'s; `PROTOCOL_MISMATCH` (409), `SAME_SITE_ID` (409),
+ * `SCHEMA_MISMATCH` (409) naming the difference; `SITE_REWOUND`, `SITE_CLONED`, `DUPLICATE_SITE_ID` (409)
+ */
+export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<Handshake> {
+  const sentAt = Date.now();
+  const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(peer.url, local));
+  const receivedAt = Date.now();
+  const ours = local.info();
+  chooseProtocol(peer, info);
+  if (info.site === local.siteId) {
+    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${peer.url} is this server itself: remove it from its peers`);
+    throw new SyncError(
+      'SAME_SITE_ID',
+      409,
+      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other. Give one of them a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same)`,
+    );
+  }
+  if (info.schema.fingerprint !== ours.schema.fingerprint) {
+    const differences = local.describeSchemaDifference(info.schema);
+    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differences.join('; ') || 'fingerprints differ'}`);
+  }
+  checkIdentities(peer, local, info);
+  const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
+  // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
+  // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
+  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
+  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
+}
