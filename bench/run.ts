@@ -2,6 +2,7 @@ import { runDataBenchmarks } from './data';
 import { runFileBenchmarks } from './files';
 import { runNatsBenchmarks } from './nats';
 import { runPeerBenchmarks } from './peers';
+import { runReportsScalingBenchmark } from './reports';
 import { runSnapshotBenchmarks } from './snapshot';
 import { runSyncBenchmarks } from './sync';
 import { runWireBenchmarks } from './wire';
@@ -9,7 +10,8 @@ import { runWireBenchmarks } from './wire';
 /**
  * Every benchmark suite, in order; each prints its own JSON lines. `peers`
  * runs only when named (`npm run bench -- peers`): it installs the peer
- * systems from npm into a temp folder first.
+ * systems from npm into a temp folder first. `reports` (the sample app's
+ * `match_reports` at 100k and 1M rows) runs within `snapshot`, or alone when named.
  */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['files', runFileBenchmarks],
@@ -19,12 +21,13 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['snapshot', runSnapshotBenchmarks],
   ['nats', runNatsBenchmarks],
   ['peers', runPeerBenchmarks],
+  ['reports', runReportsScalingBenchmark],
 ];
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   for (const [name, run] of SUITES) {
-    if (only === name || (only === undefined && name !== 'peers')) await run();
+    if (only === name || (only === undefined && name !== 'peers' && name !== 'reports')) await run();
   }
 }
 

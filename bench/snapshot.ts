@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import express from 'express';
 import { enableCapture } from '../lib/data/capture';
 import { silentLogger } from '../lib/logger';
 import { SyncClient } from '../lib/peers/sync-client';
 import { joinFromPeer } from '../lib/peers/snapshot-join';
-import { createSyncRouter } from '../node/create-sync-router';
-import { createScoutingSchema } from '../sample-app/scouting-schema';
 import { emit, median, round, timeMs } from './figure';
+import { runReportsScalingBenchmark } from './reports';
 import { openDestination, pullOnce, rawInsertMs, startSource, TOKEN } from './harness';
 
 const SIZES = (process.env.BENCH_SNAPSHOT_ROWS ?? '100000,1000000').split(',').map(Number).filter((rows) => rows > 0);
@@ -102,63 +98,4 @@ export async function runSnapshotBenchmarks(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (process.env.BENCH_SNAPSHOT_REPORTS !== '0') await runReportsScalingBenchmark();
-}
-
-/** The sample app's `match_reports` (two foreign keys, a UNIQUE), `rows` of them, in a tracked database served on 127.0.0.1. */
-async function reportsPeer(dir: string, rows: number): Promise<{ url: string; close(): Promise<void> }> {
-  const db = new Database(path.join(dir, `reports-${rows}.db`));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  createScoutingSchema(db);
-  const tracker = enableCapture(db, { tables: ['teams', 'matches', 'match_reports'] });
-  const team = db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-  const match = db.prepare('INSERT INTO matches (id, label) VALUES (?, ?)');
-  const report = db.prepare('INSERT INTO match_reports (id, match_id, team_id, scout, auto_points, teleop_points, notes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    const teams = Array.from({ length: 60 }, (_, i) => `team-${i}`);
-    teams.forEach((id, i) => team.run(id, i + 1, `Team ${i}`));
-    for (let m = 0; m * teams.length < rows; m += 1) match.run(`match-${m}`, `Q${m}`);
-    for (let i = 0; i < rows; i += 1) report.run(`report-${i}`, `match-${Math.floor(i / teams.length)}`, teams[i % teams.length], 'scout', i % 20, i % 50, `note ${i}`, '2026-03-01T10:00:00Z');
-  })();
-  tracker.fold();
-  const app = express().use('/api/sync', createSyncRouter({ token: TOKEN, database: db, tables: ['teams', 'matches', 'match_reports'], logger: silentLogger }));
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sync`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      db.close();
-    },
-  };
-}
-
-/** µs per row of a snapshot join of the sample app's `match_reports`, at 1M rows ÷ at 100k (the work must grow with the rows, not faster). */
-export async function runReportsScalingBenchmark(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-reports-'));
-  try {
-    const perRow: Record<number, number> = {};
-    for (const rows of [100_000, 1_000_000]) {
-      const peer = await reportsPeer(dir, rows);
-      try {
-        const runs: number[] = [];
-        for (let run = 0; run < RUNS; run += 1) {
-          const file = path.join(dir, `joined-${rows}-${run}.db`);
-          runs.push(await timeMs(() => joinFromPeer({ url: peer.url, token: TOKEN, db: file })));
-          for (const side of ['', '-wal', '-shm']) rmSync(`${file}${side}`, { force: true });
-        }
-        perRow[rows] = (median(runs) * 1000) / rows;
-      } finally {
-        await peer.close();
-      }
-    }
-    const ratio = (perRow[1_000_000] ?? 0) / (perRow[100_000] ?? 1);
-    emit({ bench: 'snapshot', figure: 'match_reports_join_us_per_row_1m_over_100k', value: round(ratio), unit: 'ratio', target: '<= 1.2', met: ratio <= 1.2, detail: { us_per_row_100k: round(perRow[100_000] ?? 0), us_per_row_1m: round(perRow[1_000_000] ?? 0), runs: RUNS } });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
