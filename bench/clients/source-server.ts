@@ -1,7 +1,7 @@
 /**
  * A benchmark peer in its own process: creates a database of `rows` tracked
  * rows, serves its sync router on 127.0.0.1, prints `{"url": …}` and runs
- * until its stdin closes. Usage: source-server <rows> <token>
+ * until its stdin closes, then prints `{"peakMb": …}` (its peak RSS). Usage: source-server <rows> <token>
  * With READ_AHEAD=0 it serves the data routes alone, without reading the
  * next page ahead (to measure what reading ahead brings). With WRITE_ROWS=n,
  * it keeps writing: n more rows, one every WRITE_EVERY_MS (10) ms, once it
@@ -61,6 +61,8 @@ server.listen(0, '127.0.0.1', () => {
 });
 process.stdin.resume();
 process.stdin.on('end', () => {
+  // The peak RSS of this process (creating the rows and serving them), for the benchmark's "each server" figure.
+  process.stdout.write(`${JSON.stringify({ peakMb: process.resourceUsage().maxRSS / 1024 })}\n`);
   server.close();
   server.closeAllConnections();
   db.close();
