@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
 import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
-import { applyResultCheck, changePageEnvelopeCheck } from '../data/wire-schema';
+import { applyResultCheck, changePageEnvelopeCheck, type ApplyResult } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
@@ -17,8 +17,27 @@ function pageEnvelopeCheck(parsed: unknown): TypeCheck<TSchema> {
 /** Counts of one direction of data sync. */
 export interface TransferCount {
   rows: number;
+  /** Distinct conflicts (parked rows, by id) this direction left. */
   conflicts: number;
   pages: number;
+  /** The ids behind `conflicts`: a row parked on both sides of a link is one conflict, not two. */
+  readonly conflictIds: Set<string>;
+}
+
+/** A count of nothing yet. */
+function emptyCount(): TransferCount {
+  return { rows: 0, conflicts: 0, pages: 0, conflictIds: new Set() };
+}
+
+/** Notes the conflicts an apply answered, each id once. */
+function noteConflicts(count: TransferCount, conflicts: ReadonlyArray<{ readonly id: string }>): void {
+  for (const conflict of conflicts) count.conflictIds.add(conflict.id);
+  count.conflicts = count.conflictIds.size;
+}
+
+/** How many distinct conflicts a pull and a push left together (a row parked on both servers counts once). */
+export function distinctConflicts(...counts: readonly TransferCount[]): number {
+  return new Set(counts.flatMap((count) => [...count.conflictIds])).size;
 }
 
 /**
@@ -47,7 +66,7 @@ export const PAGE_GROWTH = 5;
  * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are)
  */
 export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
-  const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
+  const count = emptyCount();
   const compact = peer.dataProtocol === COMPACT_PROTOCOL;
   const first = local.pullCursor(remoteSite);
   const query = (since: number): Record<string, string> => ({
@@ -67,7 +86,7 @@ export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
     const { group, failure } = await collect(pages, fetchPage);
     if (pages.pending !== undefined) await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
     try {
-      if (group.length > 0) local.applyChangesets(group).forEach((result) => (count.conflicts += result.conflicts.length));
+      if (group.length > 0) local.applyChangesets(group).forEach((result) => noteConflicts(count, result.conflicts));
     } catch (error) {
       pages.pending?.catch(() => undefined); // abandoned prefetch
       throw error;
@@ -125,7 +144,7 @@ function isTooLarge(error: unknown): boolean {
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
  */
 export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
-  const count: TransferCount = { rows: 0, conflicts: 0, pages: 0 };
+  const count = emptyCount();
   let size = syncPageSize;
   let grown = PAGE_GROWTH * syncPageSize;
   let since = local.pushCursor(remoteSite);
@@ -143,9 +162,9 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
     }
     if (sending !== undefined) {
-      let conflicts: number;
+      let answer: ApplyResult;
       try {
-        conflicts = (await sending).conflicts.length;
+        answer = await sending;
       } catch (error) {
         if (!isTooLarge(error) || rows <= 1) throw error;
         size = Math.max(1, Math.floor(rows / 2));
@@ -154,7 +173,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
         continue;
       }
       count.rows += rows;
-      count.conflicts += conflicts;
+      noteConflicts(count, answer.conflicts);
       count.pages += 1;
       onPage(count);
     }

@@ -1,5 +1,5 @@
 import type { ChangeTracker } from '../data/change-tracker';
-import { handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
+import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
 import type { PeerHttp } from './peer-http';
 import type { SnapshotJoins } from './snapshot-join';
 import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from './transport';
@@ -92,7 +92,7 @@ export class HttpTransport implements ChangeTransport {
     this.#lagChanges = 0;
     onProgress?.('push', 0);
     const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
-    return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: pulled.conflicts + pushed.conflicts };
+    return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }
 
   /** The peer's seq pulled up to, and what it had beyond that at the last handshake. */

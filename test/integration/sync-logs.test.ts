@@ -69,7 +69,7 @@ describe('the log of a three-server round with one peer down', () => {
 
     const round = log.events('sync.round').filter((line) => line.peer === b.syncUrl).at(-1) as LogLine;
     expect(round).toMatchObject({ level: LEVEL.info, name: 'server-0', peer: b.syncUrl, peerName: 'server-1', rowsPulled: expect.any(Number), rowsPushed: expect.any(Number), filesDown: expect.any(Number), filesUp: expect.any(Number), ms: expect.any(Number) });
-    expect(round.dataConflicts).toBeGreaterThan(0);
+    expect(round.dataConflicts).toBe(1); // one clash: counted once, though the row is parked on both sides of the link
     expect(round.fileConflicts).toBe(1);
     expect(log.events('sync.failed').find((line) => line.peer === c.syncUrl)).toMatchObject({
       level: LEVEL.warn,
