@@ -131,7 +131,8 @@ function requireJson(req: Request): void {
 /** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
   const after = readPattern(req.query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
-  const limit = Math.max(1, readInteger(req.query.limit, 'limit', 100, 1000));
+  const limit = readInteger(req.query.limit, 'limit', 100, 1000);
+  if (limit < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be an integer from 1 to 1000');
   res.json({ conflicts: config.tracker.listConflicts(after, limit) });
 }
 

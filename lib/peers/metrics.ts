@@ -86,7 +86,7 @@ function peerGauges(lines: string[], status: SyncStatus): void {
 export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, PeerTotals>, refusals: RefusalCounts = []): string {
   const lines: string[] = [];
   family(lines, 'express_sqlite_sync_local_seq', 'gauge', 'Current local change sequence number.', status.seq === undefined ? [] : [['', status.seq]]);
-  family(lines, 'express_sqlite_sync_conflicts', 'gauge', 'Data conflicts recorded in _sync_conflicts.', [['', status.conflicts]]);
+  family(lines, 'express_sqlite_sync_conflicts', 'gauge', 'Rows parked as data conflicts now (GET /data/conflicts lists them).', [['', status.conflicts]]);
   peerGauges(lines, status);
   const peer = (url: string): string => `{peer="${label(url)}"}`;
   family(lines, 'express_sqlite_sync_peer_last_duration_seconds', 'gauge', 'Duration of the last sync.', [...totals].map(([url, t]) => [peer(url), t.lastDurationMs / 1000]));

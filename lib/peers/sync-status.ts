@@ -130,7 +130,7 @@ export interface SyncStatus {
   readonly site: string | undefined;
   /** This server's current change sequence number. */
   readonly seq: number | undefined;
-  /** Conflicts recorded in `_sync_conflicts`. */
+  /** Rows parked as data conflicts now (`GET /data/conflicts` lists them). */
   readonly conflicts: number;
   /** Every configured peer. */
   readonly peers: readonly PeerStatus[];

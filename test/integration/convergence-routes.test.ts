@@ -83,6 +83,8 @@ describe('conflict routes: GET /data/conflicts, POST /data/conflicts/:id/resolve
     ['values that still clash', 409, 'STILL_CONFLICTS', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { score: 5 } })],
     ['a bad after=', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ after: "' OR 1=1" }).set(auth)],
     ['a bad limit=', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ limit: '-1' }).set(auth)],
+    ['limit=0', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ limit: '0' }).set(auth)],
+    ['limit over 1000', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ limit: '1001' }).set(auth)],
     ['a bad site= on /data/info', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/info').query({ site: 'x' }).set(auth)],
     ['a repeated seen_site= on /data/info', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/info?seen_site=0&seen_site=1').set(auth)],
   ])('%s: %i %s, nothing changed', async (_name, status, code, send) => {
