@@ -63,9 +63,11 @@ function clientFor(db: Database.Database, url: string, stateDir: string): SyncCl
 async function rawInsertMs(dir: string, rows: number, times: number): Promise<number> {
   const runs: number[] = [];
   for (let i = 0; i < times; i += 1) {
-    const db = openDestination(dir, `raw-${i}.db`);
+    const file = `raw-${rows}-${i}.db`;
+    const db = openDestination(dir, file);
     runs.push(await timeMs(() => insertBenchRows(db, rows)));
     db.close();
+    for (const side of ['', '-wal', '-shm']) rmSync(path.join(dir, `${file}${side}`), { force: true });
   }
   return median(runs);
 }
@@ -147,7 +149,6 @@ async function bench1m(dir: string): Promise<void> {
   const rows = Number(process.env.BENCH_SYNC_BIG_ROWS ?? 1_000_000);
   const runs = Number(process.env.BENCH_SYNC_BIG_RUNS ?? 3);
   const rawMs = await rawInsertMs(dir, rows, runs);
-  for (let i = 0; i < runs; i += 1) rmSync(path.join(dir, `raw-${i}.db`), { force: true });
   const source = await startSource(rows);
   let sourcePeakMb: number;
   try {
