@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../lib/defaults';
-import type { WireChangeset } from '../lib/data/wire-schema';
+import { changeCount, type AnyChangeset } from '../lib/data/change-tracker';
+import { COMPACT_PROTOCOL } from '../lib/data/compact-schema';
 import { nextDelayMs } from '../lib/peers/scheduler';
 import type { Fleet, SimServer } from './fleet';
 import type { Convergence } from './measure';
@@ -17,7 +18,8 @@ interface Link {
 
 /**
  * HTTP peers as the sync client runs them: every poll interval each server
- * syncs with each of its peers: a handshake (`GET /data/info`), pages pulled
+ * syncs with each of its peers: a handshake (`GET /data/info`, which moves the
+ * push cursor up to what the peer already pulled), compact pages pulled
  * until the peer has no more (each applied with its cursor), then its own
  * pages pushed (`POST /data/changes`). A failed request ends the exchange and
  * backs off like the real scheduler (1 s, 2 s, … up to a minute, with jitter).
@@ -34,7 +36,7 @@ export class HttpSync {
     this.#convergence = convergence;
     const first = fleet.servers[0] as SimServer;
     this.#infoBytes = JSON.stringify(first.tracker.info()).length;
-    this.#emptyPageBytes = JSON.stringify(first.tracker.readChanges(first.tracker.fold(), 1)).length;
+    this.#emptyPageBytes = JSON.stringify(first.tracker.readCompactChanges(first.tracker.fold(), 1)).length;
   }
 
   /** Starts every server's polls (mesh: everyone polls everyone; star: everyone polls server 0, the cloud). */
@@ -71,18 +73,24 @@ export class HttpSync {
 
   #poll(link: Link): void {
     if (!this.#request(link, 0, this.#infoBytes)) return this.#done(link, false);
-    this.#fleet.queue.after(this.#rtt(link), () => this.#pull(link));
+    this.#fleet.queue.after(this.#rtt(link), () => {
+      // The handshake's `cursor`: what the peer already pulled from us is not pushed to it again.
+      const { r, p } = link;
+      const pulled = p.tracker.pullCursor(r.site);
+      if (pulled > r.tracker.pushCursor(p.site) && pulled <= r.tracker.capturedSeq()) r.tracker.savePushCursor(p.site, pulled);
+      this.#pull(link);
+    });
   }
 
   /** One page from the peer; an unchanged peer is answered without reading (its seq is the cursor). */
   #pull(link: Link): void {
     const { r, p } = link;
     const since = r.tracker.pullCursor(p.site);
-    const page: WireChangeset | undefined = p.tracker.capturedSeq() <= since ? undefined : p.tracker.readChanges(since, PAGE_SIZE, r.site);
+    const page: AnyChangeset | undefined = p.tracker.capturedSeq() <= since ? undefined : p.tracker.readCompactChanges(since, PAGE_SIZE, r.site);
     const bytes = page === undefined ? this.#emptyPageBytes : JSON.stringify(page).length;
     if (!this.#request(link, 0, bytes)) return this.#done(link, false);
     this.#fleet.queue.after(this.#rtt(link), () => {
-      if (page !== undefined && page.changes.length > 0) this.#apply(r, page);
+      if (page !== undefined && changeCount(page) > 0) this.#apply(r, page);
       if (page?.more === true) this.#pull(link);
       else this.#push(link);
     });
@@ -93,9 +101,9 @@ export class HttpSync {
     const { r, p } = link;
     const since = r.tracker.pushCursor(p.site);
     if (r.tracker.capturedSeq() <= since) return this.#done(link, true);
-    const page = r.tracker.readChanges(since, PAGE_SIZE, p.site);
+    const page = r.tracker.readChangesToSend(since, PAGE_SIZE, p.site, COMPACT_PROTOCOL);
     const next = page.next ?? since;
-    if (page.changes.length === 0) {
+    if (changeCount(page) === 0) {
       r.tracker.savePushCursor(p.site, next);
       return this.#done(link, true);
     }
@@ -109,7 +117,7 @@ export class HttpSync {
     });
   }
 
-  #apply(server: SimServer, page: WireChangeset): void {
+  #apply(server: SimServer, page: AnyChangeset): void {
     const before = server.tracker.capturedSeq();
     const result = server.tracker.applyChangeset(page);
     this.#convergence.applied(server, before, result.seq, this.#fleet.queue.now);
