@@ -18,7 +18,7 @@ import { checkResolution } from './conflict-resolver';
 import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
 export { BULK_APPLY_CHANGES } from './apply-pages';
-export { changeCount, type AnyChangeset } from './read-page';
+export { changeCount, firstRowLabel, type AnyChangeset } from './read-page';
 
 export type { ChangeTrackerOptions, Reidentified, TrackerConfig } from './tracker-options';
 

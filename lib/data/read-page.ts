@@ -22,6 +22,17 @@ export function changeCount(page: AnyChangeset): number {
   return 'changes' in page ? page.changes.length : page.tables.reduce((total, table) => total + table.rows.length, 0);
 }
 
+/** How a page's first row is named in messages: `table ["key"]` (the key as it travels). */
+export function firstRowLabel(page: AnyChangeset): string {
+  if ('changes' in page) {
+    const change = page.changes[0];
+    return change === undefined ? 'a row' : `${change.table} ${JSON.stringify(change.key)}`;
+  }
+  const table = page.tables[0];
+  const key = table?.rows[0]?.[0];
+  return table === undefined || key === undefined ? 'a row' : `${table.table} ${JSON.stringify(Array.isArray(key) ? key : [key])}`;
+}
+
 /**
  * Reads one page inside the caller's write transaction: folds local writes
  * (settling them when rows are parked), starts past the windows of seqs that

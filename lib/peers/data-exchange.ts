@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
-import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
+import { changeCount, firstRowLabel, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
 import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
 import { applyResultCheck, changePageEnvelopeCheck, type ApplyResult } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
@@ -129,6 +129,15 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
   return { group, failure: undefined };
 }
 
+/** A single row the peer refuses as too large: no smaller page can carry it, so the push stops at it. */
+function rowTooLarge(peer: PeerHttp, page: AnyChangeset): SyncError {
+  return new SyncError(
+    'ROW_TOO_LARGE',
+    413,
+    `${firstRowLabel(page)} alone is larger than ${peer.url} accepts in a changeset (its maxChangesetBytes); raise maxChangesetBytes there or keep such rows smaller. Changes after it wait; files still sync`,
+  );
+}
+
 function isTooLarge(error: unknown): boolean {
   return error instanceof SyncError && (error.code === 'BODY_TOO_LARGE' || error.status === 413);
 }
@@ -166,7 +175,8 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       try {
         answer = await sending;
       } catch (error) {
-        if (!isTooLarge(error) || rows <= 1) throw error;
+        if (!isTooLarge(error)) throw error;
+        if (rows <= 1) throw rowTooLarge(peer, page);
         size = Math.max(1, Math.floor(rows / 2));
         grown = size;
         page = local.readChangesToSend(since, size, remoteSite, protocol);

@@ -47,7 +47,9 @@ describe('a round whose data part fails after the handshake', () => {
     put(path.join(temp.dir, 'here', 'config'), 'event.json', '{"event":"regional"}');
     const [result] = await node.syncNow();
     expect(result?.ok).toBe(false);
-    expect(result?.error?.code).toBe('BODY_TOO_LARGE');
+    expect(result?.error?.code).toBe('ROW_TOO_LARGE'); // no smaller page can carry it: named, not retried in halves forever
+    expect(result?.error?.message).toContain('teams ["big"]');
+    expect(result?.error?.message).toContain('maxChangesetBytes');
     const copied = path.join(temp.dir, 'there', 'config', 'event.json');
     expect(existsSync(copied)).toBe(true);
     expect(readFileSync(copied, 'utf8')).toBe('{"event":"regional"}');

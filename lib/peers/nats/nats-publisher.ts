@@ -1,4 +1,4 @@
-import type { ChangeTracker } from '../../data/change-tracker';
+import { firstRowLabel, type ChangeTracker } from '../../data/change-tracker';
 import type { WireChangeset } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
@@ -151,8 +151,7 @@ export class NatsPublisher {
 
   /** One change larger than the NATS server takes: nothing after it can be published until the row shrinks or the server's max_payload grows. */
   #tooLarge(page: WireChangeset, bytes: number): SyncError {
-    const change = page.changes[0];
-    const row = change === undefined ? 'a row' : `${change.table} ${JSON.stringify(change.key)}`;
+    const row = firstRowLabel(page);
     return new SyncError(
       'ROW_TOO_LARGE',
       413,
