@@ -102,11 +102,25 @@ export async function startNatsServer(config?: string): Promise<NatsServer> {
   const executable = natsServerPath();
   if (executable === undefined) throw new Error('no nats-server (see describeWithNats)');
   const store = tempDir('ess-nats-');
-  const port = await freePort();
   const file = path.join(store.dir, 'nats.conf');
-  if (config !== undefined) writeFileSync(file, config.replaceAll('{PORT}', String(port)).replaceAll('{STORE}', path.join(store.dir, 'js')));
-  const args = config === undefined ? ['-js', '-sd', store.dir, '-a', '127.0.0.1', '-p', String(port)] : ['-c', file];
-  let child: ChildProcess | undefined = await launch(executable, args);
+  const argsFor = (port: number): string[] => {
+    if (config === undefined) return ['-js', '-sd', store.dir, '-a', '127.0.0.1', '-p', String(port)];
+    writeFileSync(file, config.replaceAll('{PORT}', String(port)).replaceAll('{STORE}', path.join(store.dir, 'js')));
+    return ['-c', file];
+  };
+  // The free port may be taken by another test's process between the probe and the start: try another.
+  let port = await freePort();
+  let args = argsFor(port);
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; child === undefined; attempt += 1) {
+    try {
+      child = await launch(executable, args);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('address already in use')) throw error;
+      port = await freePort();
+      args = argsFor(port);
+    }
+  }
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
