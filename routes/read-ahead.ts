@@ -3,6 +3,8 @@ import type { AnyChangeset } from '../lib/data/change-tracker';
 /** A page already read and serialised. */
 interface ReadPage {
   readonly json: Buffer;
+  /** The `limit` it was read with: it serves any request asking at least as many rows (a page may hold fewer than asked). */
+  readonly limit: number;
   readonly next: number;
   readonly more: boolean;
   readonly at: number;
@@ -23,8 +25,9 @@ export interface PageKey {
   readonly protocol: number;
 }
 
+/** Where a page starts, for whom and in which protocol: pages are kept by this, whatever their limit. */
 function keyOf(key: PageKey): string {
-  return `${key.since}:${key.limit}:${key.exclude ?? ''}:${key.protocol}`;
+  return `${key.since}:${key.exclude ?? ''}:${key.protocol}`;
 }
 
 /**
@@ -54,14 +57,15 @@ export class PageReadAhead {
     const id = keyOf(key);
     const ready = this.#pages.get(id);
     this.#pages.delete(id);
-    const page = ready !== undefined && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
+    // A puller's pages grow after its first (PAGE_GROWTH): a page read ahead with a smaller limit still serves.
+    const page = ready !== undefined && ready.limit <= key.limit && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
     if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }, DEPTH));
     return page.json;
   }
 
   #readNow(key: PageKey): ReadPage {
     const page = this.#read(key);
-    return { json: Buffer.from(JSON.stringify(page)), next: page.next ?? key.since, more: page.more === true, at: Date.now() };
+    return { json: Buffer.from(JSON.stringify(page)), limit: key.limit, next: page.next ?? key.since, more: page.more === true, at: Date.now() };
   }
 
   /** Reads `key` ahead (unless it is read already), then the page after it, `depth` pages in all, one per turn of the event loop. */

@@ -132,8 +132,7 @@ export class ChangeReader {
     const statements = this.#homes.get(part[AT.tbl] as number)?.statements;
     if (statements === undefined) return;
     const flags = part[AT.flags] as number;
-    // A row found through the join comes without its metadata key: it is its one key column.
-    const pk = (flags & FLAG.found) === 0 ? (part[AT.pk] ?? null) : (part[AT.values + (statements.table.key[0]?.index ?? 0)] ?? null);
+    const pk = part[AT.pk] ?? null;
     const row: RowMeta = { tbl: statements.table.id, pk, cl: part[AT.cl] as number, hlc: part[AT.hlc] as number, site: part[AT.site] as number, born: rid };
     const plain = (flags & (FLAG.found | FLAG.overrides | FLAG.unjoined)) === FLAG.found && !this.#hidesBytes(part, statements);
     if (row.cl % 2 === 1 && plain) this.#sendJoined(statements, row, part, run, 0);
@@ -152,8 +151,8 @@ export class ChangeReader {
     const { table } = statements;
     run.sent.add(row.born);
     if (depth < MAX_PARENT_DEPTH && this.#parents.has(statements)) this.#sendParents(statements, part, AT.values, undefined, run, depth);
-    const key: WireValue[] = [];
-    for (const column of table.key) key.push(encodeCell(part[AT.values + column.index] ?? null, table.name, column.name));
+    // Joined rows have a one-column key: the row travels by its metadata key (the very value the clocks are kept under).
+    const key: WireValue[] = [encodeCell(row.pk, table.name, table.key[0]?.name ?? '')];
     const site = this.#siteRef(run, row.site);
     const { cells } = run;
     const { values } = table;

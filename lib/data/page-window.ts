@@ -7,7 +7,7 @@ import type { TrackedTable } from './tracked-table';
  * else the cell's column id), `rid` (the row's birth seq: a number naming the
  * row while it lives; NULL for a birth: its `s`), the birth clock (`cl`,
  * `hlc`, births only), the part's `site`, `flags`, the metadata key `pk`
- * (NULL when the row's values were joined: the key is among them), then the
+ * (always: the name the row travels by, even when its values were joined), then the
  * row's values in column order (births of tables joined by their key; NULLs
  * otherwise).
  */
@@ -37,7 +37,11 @@ function birthsOf(table: TrackedTable, width: number): string {
   const overrides = 'EXISTS (SELECT 1 FROM _sync_cells AS c WHERE c.tbl = r.tbl AND c.pk = r.pk)';
   const flags = real(`(${key} IS NOT NULL) | (${overrides} << 1)`);
   const values = [...table.columns.map((column) => `t.${quoteIdent(column.name)}`), ...nulls(width - table.columns.length)];
-  return `SELECT ${head}, ${flags}, CASE WHEN ${key} IS NULL THEN r.pk END, ${values.join(', ')} FROM _sync_rows AS r LEFT JOIN ${quoteIdent(table.name)} AS t ON ${key} = r.pk WHERE ${where}`;
+  // The key's own collation finds the row through its index; under NOCASE or RTRIM it also matches another
+  // spelling ('ABC' for a dead 'abc'), so the join then also asks for the very same value.
+  const collation = table.keyCollations[0] ?? 'BINARY';
+  const on = collation === 'BINARY' ? `${key} = r.pk` : `${key} = r.pk AND ${key} = r.pk COLLATE BINARY`;
+  return `SELECT ${head}, ${flags}, r.pk, ${values.join(', ')} FROM _sync_rows AS r LEFT JOIN ${quoteIdent(table.name)} AS t ON ${on} WHERE ${where}`;
 }
 
 /** The cells changed in the window, with the birth seq of their row. */

@@ -19,12 +19,12 @@ export type AnyChangeset = WireChangeset | CompactChangeset;
 
 /** How many changes (rows) a page of either protocol carries. */
 export function changeCount(page: AnyChangeset): number {
-  return 'changes' in page ? page.changes.length : page.tables.reduce((total, table) => total + table.rows.length, 0);
+  return page.protocol === 1 ? page.changes.length : page.tables.reduce((total, table) => total + table.rows.length, 0);
 }
 
 /** How a page's first row is named in messages: `table ["key"]` (the key as it travels). */
 export function firstRowLabel(page: AnyChangeset): string {
-  if ('changes' in page) {
+  if (page.protocol === 1) {
     const change = page.changes[0];
     return change === undefined ? 'a row' : `${change.table} ${JSON.stringify(change.key)}`;
   }

@@ -3,6 +3,7 @@ import { parseQuotedKey } from './key-codec';
 import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
+import { SyncError } from '../sync-error';
 import { bindable, encodeCell, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
 
 /** Prepares statements on demand and keeps them, by a key (statement variants). */
@@ -120,9 +121,16 @@ export class TableStatements {
     statement.run(...sorted.map(([, value]) => bindable(value)), ...key.map(bindable));
   }
 
-  /** The key as the metadata stores it (the same text or value the triggers write). */
+  /**
+   * The key as the metadata stores it (the same text or value the triggers write).
+   * @throws SyncError `INVALID_VALUE` (400) for a one-column key that is TEXT not valid UTF-8 (`$text`): no row is keyed so by capture
+   */
   metaKey(key: readonly SqlValue[]): SqlValue {
-    if (this.#metaKey === undefined) return key[0] ?? null;
+    if (this.#metaKey === undefined) {
+      const only = key[0] ?? null;
+      if (only instanceof TextBytes) throw new SyncError('INVALID_VALUE', 400, `${this.table.name}: a key value is TEXT that is not valid UTF-8 ($text); keys must be valid text, numbers or blobs`);
+      return only;
+    }
     return this.#metaKey.get(...key.map(bindable)) as string;
   }
 

@@ -75,22 +75,22 @@ export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
     exclude_site: local.siteId,
     ...(compact ? { protocol: String(COMPACT_PROTOCOL) } : {}),
   });
-  const fetchPage = async (since: number): Promise<AnyChangeset> => {
-    const page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since))) as AnyChangeset;
-    if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
-    return page;
+  const fetchPage = (since: number): Promise<AnyChangeset> => {
+    const asked = (async () => {
+      const page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since))) as AnyChangeset;
+      if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
+      return page;
+    })();
+    // Awaited later (after the pages at hand are applied): a failure meanwhile must not count as unhandled.
+    asked.catch(() => undefined);
+    return asked;
   };
   const pages: PageChain = { cursor: first, pending: undefined };
   pages.pending = fetchPage(pages.cursor);
   while (pages.pending !== undefined) {
     const { group, failure } = await collect(pages, fetchPage);
     if (pages.pending !== undefined) await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
-    try {
-      if (group.length > 0) local.applyChangesets(group).forEach((result) => noteConflicts(count, result.conflicts));
-    } catch (error) {
-      pages.pending?.catch(() => undefined); // abandoned prefetch
-      throw error;
-    }
+    applyGroup(local, group, count);
     for (const page of group) {
       count.rows += changeCount(page);
       count.pages += 1;
@@ -99,6 +99,22 @@ export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
     if (failure !== undefined) throw failure.error;
   }
   return count;
+}
+
+/**
+ * Applies the pages at hand in one transaction; when one of them is refused,
+ * the pages before it are applied one by one (each with its cursor), so they
+ * land as they would have alone, and the refusal is thrown.
+ */
+function applyGroup(local: ChangeTracker, group: readonly AnyChangeset[], count: TransferCount): void {
+  if (group.length === 0) return;
+  try {
+    local.applyChangesets(group).forEach((result) => noteConflicts(count, result.conflicts));
+  } catch (error) {
+    if (group.length === 1) throw error;
+    // A refused page throws its own error here, after the pages before it landed.
+    for (const page of group) noteConflicts(count, local.applyChangeset(page).conflicts);
+  }
 }
 
 /** Where a pull is: the cursor after the pages received, and the page asked for next. */

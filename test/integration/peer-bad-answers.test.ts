@@ -103,6 +103,16 @@ describe('a sync client facing a hostile peer', () => {
     expect(tracker.pushCursor(OTHER_SITE)).toBe(0);
   });
 
+  it('refuses a compact page carrying a stray `changes` field with a clear 4xx code (no TypeError), and writes nothing', async () => {
+    const before = dbDigest(local.db, true);
+    const stray = { protocol: 2, site: OTHER_SITE, schema: tracker.schema, since: 0, next: 1, more: false, sites: [OTHER_SITE], tables: [], changes: null };
+    const { code, message } = await syncWith({ changes: stray });
+    expect(code).toBe('INVALID_CHANGESET');
+    expect(message).toMatch(/changes/);
+    expect(dbDigest(local.db, true)).toBe(before);
+    expect(tracker.pullCursor(OTHER_SITE)).toBe(0);
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['a listing without files', { root: 'uploads', path: '' }, /files/],
     ['a listing with a bad digest', { root: 'uploads', path: '', files: [{ path: 'a.txt', size: 1, mtimeMs: 1, sha256: 'not-hex' }] }, /sha256/],

@@ -40,6 +40,31 @@ describe('the sender reads the next page ahead', () => {
     }
   });
 
+  it('serves a page read ahead with a smaller limit to a puller whose pages grew (no page read twice)', async () => {
+    const source = trackedDb();
+    try {
+      addTeams(source.db, 40);
+      const reads: Array<[number, number]> = [];
+      const pages = new PageReadAhead(({ since, limit, exclude }) => {
+        reads.push([since, limit]);
+        return source.tracker.readChanges(since, limit, exclude);
+      });
+      const first = JSON.parse(pages.page({ since: 0, limit: 5, exclude: undefined, protocol: 1 }).toString('utf8')) as { next: number; changes: unknown[] };
+      await tick();
+      await tick();
+      const readsBefore = reads.length;
+      // The puller now asks five times as many rows: the 5-row page read ahead is a valid answer (a page may hold fewer).
+      const second = JSON.parse(pages.page({ since: first.next, limit: 25, exclude: undefined, protocol: 1 }).toString('utf8')) as { changes: unknown[] };
+      expect(second.changes).toHaveLength(5);
+      expect(reads.slice(readsBefore).some(([since]) => since === first.next)).toBe(false);
+      // A page read ahead with a larger limit than asked is never served: it is read again at the asked size.
+      const small = JSON.parse(pages.page({ since: 0, limit: 2, exclude: undefined, protocol: 1 }).toString('utf8')) as { changes: unknown[] };
+      expect(small.changes).toHaveLength(2);
+    } finally {
+      source.cleanup();
+    }
+  });
+
   it('a page read ahead before new writes still converges: the writes arrive in the next round', async () => {
     const [source, target] = [trackedDb(), trackedDb()];
     try {
