@@ -10,6 +10,7 @@ import type { ChangeTracker } from '../lib/data/change-tracker';
 import { resolveNatsOptions } from '../lib/peers/nats/nats-options';
 import { NatsTransport } from '../lib/peers/nats/nats-transport';
 import { SyncClient } from '../lib/peers/sync-client';
+import { silentLogger } from '../lib/logger';
 import { natsServerPath, startNatsServer, type NatsServer } from '../test/helpers/nats-server';
 import { emit, median, round, timeMs } from './figure';
 import { insertBenchRows, SYNC_BENCH_SCHEMA } from './sync-rows';
@@ -93,7 +94,7 @@ async function startHttpSource(): Promise<HttpSource> {
 
 async function oneHttpPull(dir: string, url: string, run: number): Promise<number> {
   const db = openDb(dir, `http-dest-${run}.db`);
-  const client = new SyncClient({ peers: [url], token: HTTP_TOKEN, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir });
+  const client = new SyncClient({ logger: silentLogger, peers: [url], token: HTTP_TOKEN, data: enableCapture(db, { tables: ['readings'] }), stateDir: dir });
   const ms = await timeMs(async () => {
     const result = await client.syncPeer(url);
     if (!result.ok || result.rowsPulled !== ROWS) throw new Error(`HTTP pull failed: ${result.error?.message ?? result.rowsPulled}`);
