@@ -166,8 +166,10 @@ export class ChangeReader {
   #sendParents(child: TableStatements, values: readonly SqlValue[], offset: number, sentColumns: readonly string[] | undefined, run: PageRun, depth: number): void {
     for (const { parent, pk, row } of this.#parents.later(child, values, offset, sentColumns, run.position, run.parents)) {
       if (run.sent.has(row.born)) continue;
-      if (row.site === run.exclude) run.sent.add(row.born); // the peer wrote it: it has it
-      else this.#send(parent, { ...row, pk }, undefined, run, depth + 1);
+      // The peer wrote this parent's birth: it has the row. Not marked sent: cells others changed later in
+      // the window must still go (\`later\` already remembers the parent, so it is not looked up again).
+      if (row.site === run.exclude) continue;
+      this.#send(parent, { ...row, pk }, undefined, run, depth + 1);
     }
   }
 
