@@ -36,7 +36,7 @@ const MAY_IMPORT = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.js', 'sample-app/public/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js', 'eslint.config.js', 'sample-app/public/**', '.bench-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
