@@ -140,7 +140,8 @@ export function siteAt(sites: readonly string[], index: number, where: string): 
  * @throws SyncError as `decodeValue`
  */
 export function decodeAt(value: WireValue, index: number, name: string): SqlValue {
-  if (typeof value === 'string' || value === null) return value;
+  if (value === null) return value;
+  if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed() ? value : decodeValue(value, `change #${index}.${name}`);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   return decodeValue(value, `change #${index}.${name}`);
 }

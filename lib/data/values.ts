@@ -72,6 +72,20 @@ function refuse(code: string, where: string, detail: string): never {
   throw new SyncError(code, 400, `${where}: ${detail}`);
 }
 
+/** `String.prototype.isWellFormed` (Node 20; ES2024, newer than this package's `lib`). */
+type MaybeWellFormed = string & { isWellFormed(): boolean };
+
+/**
+ * A JSON string is text only when it holds no lone UTF-16 surrogate (`"\ud800"`):
+ * such a string has no UTF-8 form, SQLite would store bytes that are not
+ * UTF-8 (a key no page could carry again). Text that is not UTF-8 travels as `$text`.
+ * @throws SyncError `INVALID_VALUE` (400) for a string with a lone surrogate
+ */
+export function checkText(value: string, where: string): string {
+  if ((value as MaybeWellFormed).isWellFormed()) return value;
+  return refuse('INVALID_VALUE', where, 'a string holds a lone UTF-16 surrogate, which is not text; send TEXT that is not valid UTF-8 as {"$text":"<base64 of its bytes>"}');
+}
+
 /**
  * Decodes one wire value (already shape-checked by the changeset schema) to
  * the value bound to SQLite: integers as `bigint` so they stay INTEGER.
@@ -79,7 +93,8 @@ function refuse(code: string, where: string, detail: string): never {
  * @throws SyncError `INVALID_VALUE` (400) for a non-finite number or an `$int` outside 64 bits
  */
 export function decodeValue(value: WireValue, where: string): SqlValue {
-  if (value === null || typeof value === 'string') return value;
+  if (value === null) return value;
+  if (typeof value === 'string') return checkText(value, where);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return refuse('INVALID_VALUE', where, 'NaN and Infinity are not values');
     if (!Number.isInteger(value)) return value;

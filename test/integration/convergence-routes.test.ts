@@ -80,6 +80,7 @@ describe('conflict routes: GET /data/conflicts, POST /data/conflicts/:id/resolve
     ['an unknown column', 400, 'INVALID_RESOLUTION', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { drop: 'table' } })],
     ['a key column', 400, 'INVALID_RESOLUTION', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { id: 'rc' } })],
     ['a value a column refuses', 400, 'INVALID_RESOLUTION', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { scout: null } })],
+    ['a value with a lone surrogate (not text)', 400, 'INVALID_RESOLUTION', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { scout: 'x\ud800' } })],
     ['values that still clash', 409, 'STILL_CONFLICTS', () => request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set(auth).send({ action: 'restore', values: { score: 5 } })],
     ['a bad after=', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ after: "' OR 1=1" }).set(auth)],
     ['a bad limit=', 400, 'BAD_QUERY', () => request(server.url).get('/api/sync/data/conflicts').query({ limit: '-1' }).set(auth)],

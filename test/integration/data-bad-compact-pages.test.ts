@@ -51,6 +51,8 @@ const CASES: ReadonlyArray<readonly [string, Body, number, string]> = [
   ['a key as an array of two', (b) => withRow(b, (row) => (row[0] = ['t2', 'x'])), 400, 'INVALID_CHANGESET'],
   ['a key that is an object', (b) => withRow(b, (row) => (row[0] = { id: 't2' })), 400, 'INVALID_CHANGESET'],
   ['a null key', (b) => withRow(b, (row) => (row[0] = null)), 400, 'INVALID_VALUE'],
+  ['a key with a lone surrogate (no UTF-8 form)', (b) => withRow(b, (row) => (row[0] = 't2\ud800')), 400, 'INVALID_VALUE'],
+  ['a value with a lone surrogate', (b) => withRow(b, (row, columns) => (row[cell(columns, 'name')] = 'x\udc00y')), 400, 'INVALID_VALUE'],
   ['cl 0', (b) => withRow(b, (row) => (row[1] = 0)), 400, 'INVALID_CHANGESET'],
   ['cl as a string', (b) => withRow(b, (row) => (row[1] = '1')), 400, 'INVALID_CHANGESET'],
   ['a negative hlc', (b) => withRow(b, (row) => (row[2] = -1)), 400, 'INVALID_CHANGESET'],
