@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { LogFolder } from './log-folder';
-import { isReservedName, quoteIdent } from './sql-names';
+import { quoteIdent } from './sql-names';
 
 /** What the snapshot of a database holds, as its sender announces it. */
 export interface SnapshotFacts {
@@ -27,9 +27,30 @@ export interface SnapshotJob {
   readonly tables: readonly string[];
 }
 
+/** The sync metadata tables (see `META_DDL`, the transport cursors and the parked rows): an app table that merely starts with `_sync_` is not one. */
+const METADATA_TABLE = /^_sync_(?:state|sites|tables|columns|log|rows|cells|peers|pushed|marks|transport_cursors|parked_\d+)$/;
+
 /** True for the tables a snapshot keeps: the tracked ones, the sync metadata and SQLite's own. */
 function keeps(name: string, tracked: ReadonlySet<string>): boolean {
-  return tracked.has(name) || isReservedName(name);
+  return tracked.has(name) || METADATA_TABLE.test(name) || name.toLowerCase().startsWith('sqlite_');
+}
+
+/**
+ * Drops the virtual tables (FTS, R*Tree…) first: dropping one drops its
+ * shadow tables, which SQLite refuses to drop on their own.
+ * @returns how many were dropped
+ */
+function dropVirtualTables(db: Database.Database, tracked: ReadonlySet<string>): number {
+  const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'").pluck().all() as string[];
+  const dropped = names.filter((name) => !keeps(name, tracked));
+  for (const name of dropped) {
+    try {
+      db.exec(`DROP TABLE ${quoteIdent(name)}`);
+    } catch (error) {
+      throw new Error(`the virtual table ${name} could not be left out of the snapshot (${error instanceof Error ? error.message : String(error)}); load its module on this server or drop it`);
+    }
+  }
+  return dropped.length;
 }
 
 /** Step 1: a consistent, compacted copy (no free pages, no deleted residue), through SQLite's `VACUUM INTO`. */
@@ -59,6 +80,7 @@ function trimCopy(target: string, tables: readonly string[]): { site: string; se
     db.pragma('secure_delete = ON');
     const facts = db
       .transaction(() => {
+        const virtual = dropVirtualTables(db, tracked);
         const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
         const dropped = names.filter((name) => !keeps(name, tracked));
         for (const name of dropped) db.exec(`DROP TABLE ${quoteIdent(name)}`);
@@ -66,7 +88,7 @@ function trimCopy(target: string, tables: readonly string[]): { site: string; se
         for (const name of views) db.exec(`DROP VIEW ${quoteIdent(name)}`);
         const seq = new LogFolder(db).fold();
         const site = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-        return { site, seq, dropped: dropped.length + views.length };
+        return { site, seq, dropped: virtual + dropped.length + views.length };
       })
       .immediate();
     db.pragma('journal_mode = DELETE');

@@ -68,6 +68,24 @@ describe('snapshots of a live database', () => {
     expect(existsSync(lease.file)).toBe(false);
   });
 
+  it('leaves out full-text (FTS5) and R*Tree tables with their shadow tables, and an app table whose name merely starts with _sync_', async () => {
+    source.db.exec("CREATE VIRTUAL TABLE notes_fts USING fts5(body); INSERT INTO notes_fts VALUES ('FTSSECRETWORD')");
+    source.db.exec('CREATE VIRTUAL TABLE places USING rtree(id, x0, x1)');
+    source.db.exec("CREATE TABLE _sync_secret (value TEXT); INSERT INTO _sync_secret VALUES ('PREFIXEDSECRET')");
+    const lease = await new SnapshotSource(source.db, TABLES).acquire();
+    try {
+      const copy = new Database(lease.file, { readonly: true });
+      const names = copy.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'notes_fts%' OR name LIKE 'places%' OR name = '_sync_secret'").pluck().all();
+      expect(names).toEqual([]);
+      expect(tableRows(copy, 'teams')).toEqual(tableRows(source.db, 'teams'));
+      copy.close();
+      const bytes = readFileSync(lease.file).toString('latin1');
+      for (const word of ['FTSSECRETWORD', 'PREFIXEDSECRET']) expect(bytes).not.toContain(word);
+    } finally {
+      lease.release();
+    }
+  });
+
   it.each([
     ['in rollback-journal mode', (db: Database.Database) => db.pragma('journal_mode = DELETE')],
     ['in memory', undefined],
