@@ -47,7 +47,7 @@ function dropVirtualTables(db: Database.Database, tracked: ReadonlySet<string>):
     try {
       db.exec(`DROP TABLE ${quoteIdent(name)}`);
     } catch (error) {
-      throw new Error(`the virtual table ${name} could not be left out of the snapshot (${error instanceof Error ? error.message : String(error)}); load its module on this server or drop it`);
+      throw new Error(`the virtual table ${name} could not be left out of the snapshot (${error instanceof Error ? error.message : String(error)}); load its module on this server or drop it`, { cause: error });
     }
   }
   return dropped.length;
