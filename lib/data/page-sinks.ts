@@ -31,7 +31,11 @@ export class ObjectPage implements PageSink {
     const { values } = table.table;
     for (let index = 0; index < values.length; index += 1) {
       const cell = cells[index];
-      if (cell !== undefined) named[(values[index] as { name: string }).name] = cell;
+      if (cell === undefined) continue;
+      const { name } = values[index] as { name: string };
+      // A column named `__proto__` is an own property, as JSON.parse makes it on the other side (an assignment would set the prototype).
+      if (name === '__proto__') Object.defineProperty(named, name, { value: cell, enumerable: true, writable: true, configurable: true });
+      else named[name] = cell;
     }
     this.changes.push({ table: table.table.name, key, cl, hlc, site, cells: named });
   }
