@@ -156,6 +156,9 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
     config.readAhead ?? true,
+    ({ exclude }, more) => {
+      if (exclude !== undefined) config.tracker.notePulledPage(exclude, more);
+    },
   );
   router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));

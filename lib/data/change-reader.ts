@@ -81,9 +81,10 @@ export class ChangeReader {
    * are pulled forward) into `sink`. Call inside a read transaction, after folding.
    * @param localSeq - the last folded seq: the cursor when nothing more is left
    * @param exclude - site number whose changes are left out
+   * @param skip - true for the seqs whose parts are left out (windows the peer sent: see `EchoRanges.skipper`)
    * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL NaN or ±Infinity, or a key that is not valid UTF-8
    */
-  read(since: number, limit: number, localSeq: number, exclude: number | undefined, sink: PageSink): PageEnd {
+  read(since: number, limit: number, localSeq: number, exclude: number | undefined, sink: PageSink, skip?: (seq: number) => boolean): PageEnd {
     const width = Math.max(0, ...[...this.#homes.values()].map((parts) => parts.statements.table.values.length));
     const run: PageRun = { sink, exclude, siteIndex: new Map(), sites: [], sent: new Set(), parents: new Map(), position: since, cells: new Array<undefined>(width) };
     const rows = new Map<number, Changed | undefined>();
@@ -91,6 +92,7 @@ export class ChangeReader {
     let more = false;
     for (const part of this.#window.iterate({ since, exclude: exclude ?? null }) as IterableIterator<Part>) {
       const s = Number(part[AT.s]);
+      if (skip?.(s) === true) continue;
       const rid = (part[AT.rid] as number | null) ?? s;
       if (!rows.has(rid)) {
         if (rows.size >= limit && s !== cursor) {

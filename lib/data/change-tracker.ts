@@ -82,8 +82,9 @@ export class ChangeTracker {
    * A page of changes made after local seq `since`, oldest first, at most
    * `limit` rows (plus any new parent rows pulled forward); parked rows are
    * sent with their values. The page carries the mark of its `next`. For a
-   * peer (`excludeSite`), a page that would start in a window of seqs written
-   * by merging that peer's own changesets starts after it (the peer has them).
+   * peer (`excludeSite`), the windows of seqs written by merging that peer's
+   * own changesets are passed over (the peer has them): a page that would
+   * start in one starts after it, and the parts inside later ones are left out.
    * @param excludeSite - leave out what came from this site (the peer asking)
    * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
    * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
@@ -102,8 +103,31 @@ export class ChangeTracker {
   }
 
   /**
-   * The page to push to `site`: as {@link readChanges} for it, also cut before the next window of seqs
-   * merging `site`'s changesets wrote (no echo); it may hold fewer than `limit` rows.
+   * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
+   * while its pages say more is to come, that peer is pulling (see {@link isPulling}).
+   */
+  notePulledPage(site: string, more: boolean): void {
+    this.#parts.pulling.notePage(site, more);
+  }
+
+  /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
+  pagesServedTo(site: string): number {
+    return this.#parts.pulling.served(site);
+  }
+
+  /**
+   * True while `site` is pulling pages from this server (a page for it with
+   * more to come was served in the last 10 s, and its last page was not): a
+   * push to it then gives way, so one transfer, not two, moves the same
+   * changes over the link.
+   */
+  isPulling(site: string): boolean {
+    return this.#parts.pulling.isPulling(site);
+  }
+
+  /**
+   * The page to push to `site`: as {@link readChanges} for it, but cut before the next window of seqs
+   * merging `site`'s changesets wrote (no echo), which the next page passes over; it may hold fewer than `limit` rows.
    * @param protocol - 1 (the default) or 2 for a compact page, when the peer speaks it
    * @throws as {@link readChanges}; RangeError for a protocol this code does not speak
    */

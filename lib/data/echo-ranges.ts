@@ -76,6 +76,22 @@ export class EchoRanges {
     return position;
   }
 
+  /**
+   * A test for the seqs inside `site`'s windows, asked in increasing seq order
+   * from `since` on (a page read passes over them: its peer has them);
+   * undefined when no window ends after `since`.
+   */
+  skipper(site: string | undefined, since: number): ((seq: number) => boolean) | undefined {
+    const ranges = (site === undefined ? undefined : this.#bySite.get(site))?.filter((range) => range.to > since);
+    if (ranges === undefined || ranges.length === 0) return undefined;
+    let index = 0;
+    return (seq) => {
+      while (index < ranges.length && (ranges[index] as Range).to < seq) index += 1;
+      const range = ranges[index];
+      return range !== undefined && range.from < seq && seq <= range.to;
+    };
+  }
+
   /** The start of the first window after `since` for `site`, if any. */
   nextStart(site: string | undefined, since: number): number | undefined {
     const ranges = site === undefined ? undefined : this.#bySite.get(site);

@@ -10,7 +10,7 @@ export interface PageRequest {
   readonly limit: number;
   /** The peer the page is for: its changes are left out, and windows of its own echoes passed over. */
   readonly excludeSite: string | undefined;
-  /** Cut the page before the next window of the peer's echoes (a push: see `readChangesToSend`). */
+  /** Cut the page before the next window of the peer's echoes (a push: see `readChangesToSend`); otherwise the page passes over them. */
   readonly cutBeforeEchoes: boolean;
 }
 
@@ -47,7 +47,9 @@ export function readPage(parts: TrackerParts, schema: SchemaDescription, request
   const exclude = excludeSite === undefined ? undefined : sites.find(excludeSite);
   const { from, rows } = echo.plan(excludeSite, since, limit, exclude, request.cutBeforeEchoes);
   const sink: PageSink = protocol === COMPACT_PROTOCOL ? new CompactPage() : new ObjectPage();
-  const read = reader.read(from, rows, localSeq, exclude, sink);
+  // A pulled page passes over the peer's windows inside it; a pushed one was cut before the next (`plan`).
+  const skip = request.cutBeforeEchoes ? undefined : echo.skipper(excludeSite, from);
+  const read = reader.read(from, rows, localSeq, exclude, sink, skip);
   const next = Math.max(read.next, echo.skip(excludeSite, read.next));
   const more = read.more && next < localSeq;
   const mark = guard.markAt(next);

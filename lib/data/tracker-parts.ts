@@ -10,6 +10,7 @@ import { LogFolder } from './log-folder';
 import { MetaReader } from './meta-reader';
 import { ParkedRows } from './parked-rows';
 import { PeerCursors } from './peer-cursors';
+import { PullingPeers } from './pulling-peers';
 import { RowPlacer } from './row-placer';
 import { RowProbes } from './row-probes';
 import type { TableParts } from './settle-batch';
@@ -37,6 +38,8 @@ export interface TrackerParts {
   readonly guard: SiteGuard;
   /** Windows of local seqs that merging a sender's changesets wrote: not sent back to it. */
   readonly echo: EchoRanges;
+  /** Peers pulling pages from this server right now: a push to them gives way. */
+  readonly pulling: PullingPeers;
 }
 
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
@@ -65,6 +68,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     transportCursors: new TransportCursors(db),
     guard: new SiteGuard(db),
     echo: new EchoRanges(db),
+    pulling: new PullingPeers(),
   };
 }
 

@@ -165,7 +165,9 @@ function isTooLarge(error: unknown): boolean {
  * (applying is idempotent). The next page is read while the peer applies
  * the current one; pages after the first hold up to `PAGE_GROWTH` times
  * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
- * halves, down to a single row, and the pages after it keep that size.
+ * halves, down to a single row, and the pages after it keep that size. While
+ * the peer is pulling from this server (see `ChangeTracker.isPulling`), the
+ * push stops before its next page: the pull moves the same changes.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
  */
 export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
@@ -176,6 +178,8 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
   const protocol = peer.dataProtocol;
   let page = local.readChangesToSend(since, size, remoteSite, protocol);
   for (;;) {
+    // The peer is pulling from us right now: its pull carries these same changes; ours gives way.
+    if (local.isPulling(remoteSite)) return count;
     const rows = changeCount(page);
     const sending = rows > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
     const next = page.next ?? since;

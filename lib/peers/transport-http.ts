@@ -1,4 +1,5 @@
 import type { ChangeTracker } from '../data/change-tracker';
+import { SyncError } from '../sync-error';
 import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
 import type { PeerHttp } from './peer-http';
 import type { SnapshotJoins } from './snapshot-join';
@@ -83,6 +84,7 @@ export class HttpTransport implements ChangeTransport {
   async #round(onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     this.#handshake = await handshake(this.#peer, this.#data);
     const { remoteSite, remoteSeq } = this.#handshake;
+    const servedBefore = this.#data.pagesServedTo(remoteSite);
     this.#lagChanges = Math.max(0, remoteSeq - this.#data.pullCursor(remoteSite));
     await this.#onHandshake?.(this.#handshake);
     const snapshot = this.#snapshots;
@@ -91,6 +93,11 @@ export class HttpTransport implements ChangeTransport {
     const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows));
     this.#lagChanges = 0;
     onProgress?.('push', 0);
+    // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.
+    if (this.#data.pagesServedTo(remoteSite) !== servedBefore) {
+      this.#handshake = await handshake(this.#peer, this.#data);
+      if (this.#handshake.remoteSite !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#peer.url} changed its site id during the sync`);
+    }
     const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
     return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }

@@ -23,6 +23,25 @@ function sendAll(from: ChangeTracker, to: ChangeTracker, since: number, limit = 
   }
 }
 
+/** Everything a peer pulling with `exclude_site` is sent by `from` from `since` on, page by page (GET /data/changes). */
+function pullPages(from: ChangeTracker, site: string, since: number, limit: number, compact: boolean): { keys: string[]; next: number; pages: number } {
+  const got: string[] = [];
+  let cursor = since;
+  for (let pages = 1; ; pages += 1) {
+    if (compact) {
+      const page = from.readCompactChanges(cursor, limit, site);
+      for (const table of page.tables) for (const row of table.rows) got.push(String(row[0]));
+      cursor = page.next ?? cursor;
+      if (!page.more) return { keys: got.sort(), next: cursor, pages };
+    } else {
+      const page = from.readChanges(cursor, limit, site);
+      got.push(...page.changes.map((change) => String(change.key[0])));
+      cursor = page.next ?? cursor;
+      if (!page.more) return { keys: got.sort(), next: cursor, pages };
+    }
+  }
+}
+
 const keys = (changes: readonly WireChange[]): string[] => changes.map((change) => String(change.key[0])).sort();
 
 describe('no echo: a relay never sends a peer back what it received from it', () => {
@@ -61,6 +80,24 @@ describe('no echo: a relay never sends a peer back what it received from it', ()
       const sent = sendAll(c.tracker, b.tracker, 0, limit);
       expect(keys(sent.changes)).toEqual([...before, ...between, ...after].sort());
       expect(sent.next).toBe(c.tracker.info().seq);
+    }
+  });
+
+  it.each([false, true])('a pull (GET, compact %s) around received windows is sent only the local rows, before, between and after them', (compact) => {
+    const [a, b, c] = [open(), open(), open()];
+    const before = addTeams(c.db, 3, 'c-before');
+    addTeams(a.db, 40, 'a1');
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, c.tracker, 7);
+    const between = addTeams(c.db, 2, 'c-between');
+    addTeams(a.db, 25, 'a2');
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, c.tracker, 7);
+    const after = addTeams(c.db, 4, 'c-after');
+    for (const limit of [1, 3, 1000]) {
+      const pulled = pullPages(c.tracker, b.tracker.siteId, 0, limit, compact);
+      expect(pulled.keys).toEqual([...before, ...between, ...after].sort());
+      expect(pulled.next).toBe(c.tracker.info().seq);
     }
   });
 

@@ -1,0 +1,42 @@
+/** How long a pull stays "in progress" after its last page with more to come: a puller that went away stops counting. */
+const PULL_ACTIVE_MS = 10_000;
+
+/**
+ * Which peers are pulling pages from this server right now: a page for them
+ * (`exclude_site`) with more to come was read lately, and their last page
+ * has not come yet. A push to such a peer would carry the same changes over
+ * the same link at the same time, so the sync client stops pushing to it and
+ * lets the pull finish (pulls never give way, so one of the two always
+ * completes). In memory only.
+ */
+export class PullingPeers {
+  readonly #until = new Map<string, number>();
+  readonly #served = new Map<string, number>();
+  readonly #now: () => number;
+
+  /** @param now - the clock, in ms */
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Records a page read for `site`: with `more`, its pull goes on; without, it is done. */
+  notePage(site: string, more: boolean): void {
+    this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
+    if (more) this.#until.set(site, this.#now() + PULL_ACTIVE_MS);
+    else this.#until.delete(site);
+  }
+
+  /** How many pages were served to `site` since this server started: a change tells that it pulled meanwhile. */
+  served(site: string): number {
+    return this.#served.get(site) ?? 0;
+  }
+
+  /** True while `site` is pulling from this server. */
+  isPulling(site: string): boolean {
+    const until = this.#until.get(site);
+    if (until === undefined) return false;
+    if (until >= this.#now()) return true;
+    this.#until.delete(site);
+    return false;
+  }
+}
