@@ -53,6 +53,21 @@ describe('no echo: a relay never sends a peer back what it received from it', ()
   };
   afterEach(() => dbs.splice(0).forEach((db) => db.cleanup()));
 
+  /** A – B – C where C wrote rows before, between and after two windows it pulled from B (A's rows): `local` are C's own keys, sorted. */
+  const windowsAroundLocalRows = (): { b: ReturnType<typeof trackedDb>; c: ReturnType<typeof trackedDb>; local: string[] } => {
+    const [a, b, c] = [open(), open(), open()];
+    const before = addTeams(c.db, 3, 'c-before');
+    addTeams(a.db, 40, 'a1');
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, c.tracker, 7);
+    const between = addTeams(c.db, 2, 'c-between');
+    addTeams(a.db, 25, 'a2');
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, c.tracker, 7);
+    const after = addTeams(c.db, 4, 'c-after');
+    return { b, c, local: [...before, ...between, ...after].sort() };
+  };
+
   it('on a chain A – B – C, C sends B nothing of what it pulled from B (A’s rows included)', () => {
     const [a, b, c] = [open(), open(), open()];
     addTeams(a.db, 100, 'a');
@@ -66,37 +81,19 @@ describe('no echo: a relay never sends a peer back what it received from it', ()
   });
 
   it('sends only the local rows around received windows, before, between and after them', () => {
-    const [a, b, c] = [open(), open(), open()];
-    const before = addTeams(c.db, 3, 'c-before');
-    addTeams(a.db, 40, 'a1');
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, c.tracker, 7);
-    const between = addTeams(c.db, 2, 'c-between');
-    addTeams(a.db, 25, 'a2');
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, c.tracker, 7);
-    const after = addTeams(c.db, 4, 'c-after');
+    const { b, c, local } = windowsAroundLocalRows();
     for (const limit of [1, 3, 1000]) {
       const sent = sendAll(c.tracker, b.tracker, 0, limit);
-      expect(keys(sent.changes)).toEqual([...before, ...between, ...after].sort());
+      expect(keys(sent.changes)).toEqual(local);
       expect(sent.next).toBe(c.tracker.info().seq);
     }
   });
 
   it.each([false, true])('a pull (GET, compact %s) around received windows is sent only the local rows, before, between and after them', (compact) => {
-    const [a, b, c] = [open(), open(), open()];
-    const before = addTeams(c.db, 3, 'c-before');
-    addTeams(a.db, 40, 'a1');
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, c.tracker, 7);
-    const between = addTeams(c.db, 2, 'c-between');
-    addTeams(a.db, 25, 'a2');
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, c.tracker, 7);
-    const after = addTeams(c.db, 4, 'c-after');
+    const { b, c, local } = windowsAroundLocalRows();
     for (const limit of [1, 3, 1000]) {
       const pulled = pullPages(c.tracker, b.tracker.siteId, 0, limit, compact);
-      expect(pulled.keys).toEqual([...before, ...between, ...after].sort());
+      expect(pulled.keys).toEqual(local);
       expect(pulled.next).toBe(c.tracker.info().seq);
     }
   });
