@@ -19,13 +19,28 @@ export interface Handshake {
  * seen at this URL (`seen_*`, so a peer whose history differs from it takes a
  * new site id by itself before it answers).
  */
-function identityQuery(url: string, local: ChangeTracker): Record<string, string> {
+function identityQuery(local: ChangeTracker, seen: string | undefined): Record<string, string> {
   const query: Record<string, string> = { site: local.siteId };
-  const seen = local.peerSiteAt(url);
   if (seen === undefined) return query;
   const view = local.peerView(seen);
   if (view.seq === 0) return query;
   return { ...query, seen_site: seen, seen_seq: String(view.seq), ...(view.mark === null ? {} : { seen_mark: view.mark }) };
+}
+
+/**
+ * The peer's `/data/info`, asked with what we hold of the site last seen at
+ * its URL. When no site was seen there yet (this server restarted, or the
+ * URL is new) but we hold changes of the site that answers, it is asked
+ * once more with them: a peer restored from a backup checks its history
+ * against ours on the first contact too.
+ */
+async function askInfo(peer: PeerHttp, local: ChangeTracker): Promise<{ readonly info: DataInfo; readonly sentAt: number }> {
+  const seen = local.peerSiteAt(peer.url);
+  const sentAt = Date.now();
+  const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, seen));
+  if (seen !== undefined || info.site === local.siteId || local.peerView(info.site).seq === 0) return { info, sentAt };
+  const againAt = Date.now();
+  return { info: await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, info.site)), sentAt: againAt };
 }
 
 /**
@@ -78,8 +93,7 @@ function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
  * `SCHEMA_MISMATCH` (409) naming the difference; `SITE_REWOUND`, `SITE_CLONED`, `DUPLICATE_SITE_ID` (409)
  */
 export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<Handshake> {
-  const sentAt = Date.now();
-  const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(peer.url, local));
+  const { info, sentAt } = await askInfo(peer, local);
   const receivedAt = Date.now();
   const ours = local.info();
   chooseProtocol(peer, info);

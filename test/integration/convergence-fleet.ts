@@ -39,6 +39,8 @@ const DOWN: http.RequestListener = (_req, res) => {
 export class Fleet {
   readonly #slots = new Map<string, Slot>();
   readonly #peersOf: (name: string) => readonly string[];
+  /** The `event` and `code` of every warning or error a server logged (as `identity.changed` when it took a new site id by itself). */
+  readonly logged: { readonly server: string; readonly event: unknown; readonly code: unknown }[] = [];
 
   private constructor(slots: readonly Slot[], peersOf: (name: string) => readonly string[]) {
     for (const slot of slots) this.#slots.set(slot.name, slot);
@@ -76,7 +78,12 @@ export class Fleet {
     const db = openSampleDatabase(config.dataDir);
     if (options.safeIntegers === true) db.defaultSafeIntegers(true);
     const peers = this.#peersOf(name).map((peer) => `${this.#slot(peer).url}/api/sync`);
-    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: TEST_TOKEN, logger: silentLogger, peers });
+    const record = (detail: object): void => {
+      const { event, code } = detail as { event?: unknown; code?: unknown };
+      this.logged.push({ server: name, event, code });
+    };
+    const logger = { ...silentLogger, warn: record, error: record };
+    const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: TEST_TOKEN, logger, peers });
     slot.running = { name, url: slot.url, dataDir: slot.dataDir, db, sync };
     slot.handler = app;
     return slot.running;
