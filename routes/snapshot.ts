@@ -22,6 +22,7 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
   res.setHeader('X-Content-SHA256', lease.sha256);
   res.setHeader('X-Sync-Site', lease.site);
   res.setHeader('X-Sync-Seq', String(lease.seq));
+  if (lease.mark !== undefined) res.setHeader('X-Sync-Mark', lease.mark);
   res.setHeader('X-Snapshot-Bytes', String(lease.bytes));
   if (coding === 'identity') res.setHeader('Content-Length', String(lease.bytes));
   else res.setHeader('Content-Encoding', coding);

@@ -9,6 +9,8 @@ export interface ExpectedSnapshot {
   readonly site: string;
   /** The sender's seq the snapshot is complete up to. */
   readonly seq: number;
+  /** The sender's mark for `seq`, kept with the cursor (none from an older sender). */
+  readonly mark?: string;
 }
 
 /** What adopting a snapshot made of it. */
@@ -66,9 +68,9 @@ function remapSenderSite(db: Database.Database, sender: string): string {
   return db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
 }
 
-/** The sender has everything up to `seq`: both cursors for it start there. */
-function saveSenderCursors(db: Database.Database, sender: string, seq: number): void {
-  db.prepare('INSERT INTO _sync_peers (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)').run(sender, seq);
+/** The sender has everything up to `seq`: both cursors for it start there (the pull cursor with the sender's mark). */
+function saveSenderCursors(db: Database.Database, sender: string, seq: number, mark: string | undefined): void {
+  db.prepare('INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= seq').run(sender, seq, mark ?? null);
   db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)').run(sender, seq);
 }
 
@@ -101,7 +103,7 @@ export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): Ado
         if (seq !== expected.seq) throw mismatch(`it holds seq ${seq}, the sender announced ${expected.seq}`);
         db.prepare('UPDATE _sync_state SET applying = 0 WHERE id = 1').run();
         const siteId = remapSenderSite(db, sender);
-        saveSenderCursors(db, sender, seq);
+        saveSenderCursors(db, sender, seq, expected.mark);
         saveSnapshotSeq(db, seq);
         // (issue 9) The marks record the sender's history of pages served; the copy starts its own.
         if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_sync_marks'").get() !== undefined) db.prepare('DELETE FROM _sync_marks').run();

@@ -15,6 +15,12 @@ export interface SnapshotFacts {
   readonly bytes: number;
   /** SHA-256 of the file, lowercase hex. */
   readonly sha256: string;
+  /**
+   * The sender's mark for `seq` (docs/PROTOCOL.md, "Identity"), recorded in its
+   * live database once the snapshot is built: the joiner keeps it with its
+   * cursor, so a sender later put back to an older copy is found out.
+   */
+  readonly mark?: string;
 }
 
 /** A snapshot to build: copy `source` (a database file) into `target`, keeping only `tables` and the sync metadata. */

@@ -27,7 +27,9 @@ function readFacts(peer: PeerHttp, headers: IncomingHttpHeaders): SnapshotFacts 
   if (!/^[0-9a-f]{32}$/.test(site)) throw badAnswer(peer, 'no X-Sync-Site of 32 hex characters');
   if (!/^[0-9]{1,15}$/.test(seq)) throw badAnswer(peer, 'no X-Sync-Seq integer');
   if (!/^[0-9]{1,15}$/.test(bytes)) throw badAnswer(peer, 'no X-Snapshot-Bytes integer');
-  return { sha256, site, seq: Number(seq), bytes: Number(bytes) };
+  const mark = header(headers, 'x-sync-mark'); // none from an older sender
+  if (mark !== '' && !/^[0-9a-f]{16}$/.test(mark)) throw badAnswer(peer, 'an X-Sync-Mark that is not 16 hex characters');
+  return { sha256, site, seq: Number(seq), bytes: Number(bytes), ...(mark === '' ? {} : { mark }) };
 }
 
 /** Hashes and counts the bytes going through, refusing more than announced. */

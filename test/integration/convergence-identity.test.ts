@@ -2,6 +2,8 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { PeerSyncResult } from '../../index';
+import { joinFromPeer } from '../../lib/peers/snapshot-join';
+import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, type FleetServer } from './convergence-fleet';
 
@@ -94,6 +96,29 @@ describe('identity faults heal, loudly, and nothing is lost', () => {
     expect(results.every((result) => result.ok)).toBe(true);
     // The hub found it when the laptop showed it what it holds of it: it took a new site id by itself, and logged it.
     expect(serversReidentified(fleet)).toEqual(['B']);
+  });
+
+  it('a server put back to an older copy after another one joined from its snapshot is found at the joiner\'s first sync, and both keep every row', async () => {
+    const temp = tempDir('ess-join-rewind-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: [], B: ['A'] });
+    const first = fleet.start('A');
+    for (const number of [1, 2, 3, 4, 5]) await addTeam(first, number);
+    await fleet.stop('A');
+    copyFileSync(databaseOf(fleet, 'A'), path.join(temp.dir, 'backup.db'));
+    const a = fleet.start('A');
+    for (const number of [6, 7, 8, 9, 10]) await addTeam(a, number);
+    await joinFromPeer({ url: `${a.url}/api/sync`, token: TEST_TOKEN, db: databaseOf(fleet, 'B') });
+    await fleet.stop('A');
+    copyFileSync(path.join(temp.dir, 'backup.db'), databaseOf(fleet, 'A'));
+    for (const side of ['-wal', '-shm']) rmSync(`${databaseOf(fleet, 'A')}${side}`, { force: true });
+    const restored = fleet.start('A');
+    for (let number = 101; number <= 108; number += 1) await addTeam(restored, number); // past the joiner's cursor
+    fleet.start('B');
+    const results = await fleet.syncUntilQuiet(['B']);
+    const all = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 101, 102, 103, 104, 105, 106, 107, 108];
+    for (const name of ['A', 'B']) expect(teamNumbers(fleet.server(name))).toEqual(all);
+    expect(identityErrors(results).length + serversReidentified(fleet).length).toBeGreaterThan(0);
   });
 
   it('a clone started from a copy, in contact with the original only through a hub, is detected and both keep every row', async () => {
