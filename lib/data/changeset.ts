@@ -3,6 +3,7 @@ import { PROTOCOLS } from './compact-schema';
 import { diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
+import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
 import { decodeValue, type SqlValue, type WireValue } from './values';
 
@@ -184,6 +185,7 @@ function decodeKey(change: WireChange, table: TableStatements, index: number): S
   for (let position = 0; position < change.key.length; position += 1) {
     const value = decodeAt(change.key[position] ?? null, index, `key[${position}]`);
     if (value === null) throw new SyncError('INVALID_VALUE', 400, `change #${index}: a key value is null`);
+    checkKeyValue(table.table.key[position] as TrackedColumn, value, `change #${index}`);
     key.push(value);
   }
   return key;

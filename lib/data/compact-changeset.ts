@@ -3,6 +3,7 @@ import { checkSchema, decodeAt, refuseClock, siteAt, type CheckedChangeset, type
 import { compactChangesetCheck, type CompactChangesetShape } from './compact-schema';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
+import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
 import type { SqlValue, WireValue } from './values';
 import { ClockedCellSchema, WireValueSchema } from './wire-schema';
@@ -59,6 +60,7 @@ function decodeKey(raw: unknown, table: ResolvedTable, where: string): SqlValue[
     if (!isValue(value)) invalid(where, `key[${position}] is not a value`);
     const decoded = decodeAt(value, 0, `${where} key[${position}]`);
     if (decoded === null) throw new SyncError('INVALID_VALUE', 400, `${where}: a key value is null`);
+    checkKeyValue(table.statements.table.key[position] as TrackedColumn, decoded, where);
     return decoded;
   });
 }

@@ -54,6 +54,7 @@ const CASES: ReadonlyArray<readonly [string, Body, number, string]> = [
   ['a key column among the cells', (b) => withCells(b, { id: 't9' }), 400, 'INVALID_CHANGESET'],
   ['a key of the wrong length', (b) => { const c = clone(b); firstChange(c).key = ['t2', 'extra']; return c; }, 400, 'INVALID_CHANGESET'],
   ['a null key', (b) => { const c = clone(b); firstChange(c).key = [null]; return c; }, 400, 'INVALID_VALUE'],
+  ['an INTEGER key for a TEXT key column (stored as text: two identities)', (b) => { const c = clone(b); firstChange(c).key = [5]; return c; }, 400, 'INVALID_VALUE'],
   ['a key with a lone surrogate (no UTF-8 form)', (b) => { const c = clone(b); firstChange(c).key = ['t2\ud800']; return c; }, 400, 'INVALID_VALUE'],
   ['a value with a lone surrogate', (b) => withCells(b, { name: 'x\udc00y' }), 400, 'INVALID_VALUE'],
   ['cl 0', (b) => { const c = clone(b); firstChange(c).cl = 0; return c; }, 400, 'INVALID_CHANGESET'],

@@ -1,0 +1,41 @@
+import { SyncError } from '../sync-error';
+import type { TrackedColumn } from './tracked-table';
+import type { SqlValue } from './values';
+
+/** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
+type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
+
+function affinityOf(declared: string): Affinity {
+  const type = declared.toUpperCase();
+  if (type.includes('INT')) return 'INTEGER';
+  if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'TEXT';
+  if (type.includes('BLOB') || type === '') return 'BLOB';
+  if (type.includes('REAL') || type.includes('FLOA') || type.includes('DOUB')) return 'REAL';
+  return 'NUMERIC';
+}
+
+/** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal, spaces around allowed). */
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** What the column's affinity would make of a key value, when it changes its storage class; undefined when it is stored as sent. */
+function conversion(affinity: Affinity, value: SqlValue): string | undefined {
+  if (affinity === 'TEXT') return typeof value === 'bigint' || typeof value === 'number' ? 'TEXT' : undefined;
+  if (affinity === 'BLOB') return undefined;
+  if (typeof value === 'string') return NUMERIC_TEXT.test(value) ? 'a number' : undefined;
+  if (affinity === 'REAL') return typeof value === 'bigint' ? 'REAL' : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && Number.isSafeInteger(value) ? 'INTEGER' : undefined;
+}
+
+/**
+ * Refuses a key value that the key column's affinity would store as another
+ * value (an INTEGER `5` in a TEXT key is stored as `'5'`): the clocks would
+ * be kept under one key and the row under another, two identities for one
+ * row. Capture always sends keys as they are stored, so only a hand-made page
+ * meets this.
+ * @throws SyncError `INVALID_VALUE` (400)
+ */
+export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: string): void {
+  const becomes = conversion(affinityOf(column.type), value);
+  if (becomes === undefined) return;
+  throw new SyncError('INVALID_VALUE', 400, `${where}: the key column ${column.name} (${column.type || 'no type'}) would store this value as ${becomes}; send key values as the table stores them`);
+}
