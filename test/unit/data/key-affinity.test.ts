@@ -14,7 +14,7 @@ describe('checkKeyValue: a key value must be stored as sent', () => {
     try {
       const insert = temp.db.prepare('INSERT INTO t (k) VALUES (?) RETURNING typeof(k) AS stored');
       for (const value of VALUES) {
-        const sent = typeof value === 'bigint' ? 'integer' : typeof value === 'number' ? (Number.isInteger(value) ? 'real' : 'real') : typeof value === 'string' ? 'text' : 'blob';
+        const sent = typeof value === 'bigint' ? 'integer' : typeof value === 'number' ? 'real' : typeof value === 'string' ? 'text' : 'blob';
         // A JS number here is a REAL on the wire ($real), bound as a double.
         const stored = (insert.get(value) as { stored: string }).stored;
         const accepted = (() => {
