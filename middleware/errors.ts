@@ -83,7 +83,8 @@ export function toSyncError(err: unknown): SyncError {
     const mapped = BODY_PARSER_CODES[type];
     if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
   }
-  if (typeof code === 'string' && code.startsWith('Z_')) {
+  // zlib's codes (gzip, deflate) start with Z_; its brotli decoder's with ERR_ (ERR__ERROR_FORMAT_PADDING_2, ERR_BROTLI_…).
+  if (typeof code === 'string' && (code.startsWith('Z_') || /^ERR__ERROR_|^ERR_BROTLI/.test(code))) {
     return new SyncError('MALFORMED_BODY', 400, 'the request body could not be inflated: its bytes do not match its Content-Encoding', { cause: err });
   }
   const message = readProperty(err, 'message');

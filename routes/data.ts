@@ -40,10 +40,10 @@ const DIGITS = /^[0-9]{1,16}$/;
 const SITE_ID = /^[0-9a-f]{32}$/;
 const SIXTEEN_HEX = /^[0-9a-f]{16}$/;
 
-function readInteger(value: unknown, name: string, fallback: number, max: number): number {
+function readInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
-  if (typeof value !== 'string' || !DIGITS.test(value) || Number(value) > max) {
-    throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be an integer from 0 to ${max}`);
+  if (typeof value !== 'string' || !DIGITS.test(value) || Number(value) < min || Number(value) > max) {
+    throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be an integer from ${min} to ${max}, given once`);
   }
   return Number(value);
 }
@@ -70,9 +70,8 @@ async function sendJson(req: Request, res: Response, json: Buffer): Promise<void
 
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: Request, res: Response): Promise<void> {
-  const since = readInteger(req.query.since, 'since', 0, Number.MAX_SAFE_INTEGER);
-  const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, Number.MAX_SAFE_INTEGER);
-  if (asked < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be a positive integer');
+  const since = readInteger(req.query.since, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
+  const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(req.query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, req.query.protocol) }));
@@ -86,8 +85,7 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
 function pageProtocol(config: DataRoutesConfig, asked: unknown): number {
   const speaks = config.protocols ?? PROTOCOLS;
   if (asked === undefined || !speaks.includes(COMPACT_PROTOCOL)) return 1;
-  const reads = readInteger(asked, 'protocol', 1, Number.MAX_SAFE_INTEGER);
-  if (reads < 1) throw new SyncError('BAD_QUERY', 400, '`protocol` must be a positive integer');
+  const reads = readInteger(asked, 'protocol', 1, 1, Number.MAX_SAFE_INTEGER);
   return Math.max(1, ...speaks.filter((protocol) => protocol <= reads));
 }
 
@@ -102,7 +100,7 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
   const asking = readPattern(req.query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   const seenSite = readPattern(req.query.seen_site, 'seen_site', SITE_ID, 'a site id');
   const seenMark = readPattern(req.query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 hexadecimal characters');
-  const seenSeq = readInteger(req.query.seen_seq, 'seen_seq', 0, Number.MAX_SAFE_INTEGER);
+  const seenSeq = readInteger(req.query.seen_seq, 'seen_seq', 0, 0, Number.MAX_SAFE_INTEGER);
   if (seenSite !== undefined && seenSite === config.tracker.siteId) {
     const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
     if (changed !== undefined) {
@@ -131,8 +129,7 @@ function requireJson(req: Request): void {
 /** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
   const after = readPattern(req.query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
-  const limit = readInteger(req.query.limit, 'limit', 100, 1000);
-  if (limit < 1) throw new SyncError('BAD_QUERY', 400, '`limit` must be an integer from 1 to 1000');
+  const limit = readInteger(req.query.limit, 'limit', 100, 1, 1000);
   res.json({ conflicts: config.tracker.listConflicts(after, limit) });
 }
 

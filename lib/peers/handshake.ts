@@ -79,7 +79,8 @@ function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
   const theirs = info.protocols ?? [info.protocol];
   const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
   if (common.length === 0) {
-    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks protocol ${theirs.join(', ')}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
+    const spoken = theirs.length === 0 ? 'no data protocol' : `protocol ${theirs.join(', ')}`;
+    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks ${spoken}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
   }
   peer.dataProtocol = Math.max(...common);
 }

@@ -100,6 +100,7 @@ describe('compressed changes pages', () => {
     ['a gzip bomb', 'gzip', () => bomb('gzip'), 413, 'BODY_TOO_LARGE'],
     ['a brotli bomb', 'br', () => bomb('br'), 413, 'BODY_TOO_LARGE'],
     ['bytes that are not gzip', 'gzip', () => Buffer.from('{"protocol":1}'), 400, 'MALFORMED_BODY'],
+    ['bytes that are not brotli', 'br', () => Buffer.from('not brotli at all, just text'), 400, 'MALFORMED_BODY'],
     ['an unknown coding', 'compress', () => Buffer.from('{"protocol":1}'), 415, 'UNSUPPORTED_ENCODING'],
   ])('refuses %s in a POST, applying nothing', async (_name, coding, body, status, code) => {
     const target = trackedDb();

@@ -90,6 +90,17 @@ describe('data routes', () => {
     expect([response.status, response.body.error.code]).toEqual([400, 'BAD_QUERY']);
   });
 
+  it.each([
+    [{ limit: '0' }, '`limit` must be an integer from 1 to'],
+    [{ protocol: '0' }, '`protocol` must be an integer from 1 to'],
+    [{ protocol: '-1' }, '`protocol` must be an integer from 1 to'],
+    [{ since: '-1' }, '`since` must be an integer from 0 to'],
+  ])('names the accepted range the same way for every number (%j)', async (query, message) => {
+    const response = await request(server.url).get('/api/sync/data/changes').query(query).set(auth);
+    expect([response.status, response.body.error.code]).toEqual([400, 'BAD_QUERY']);
+    expect(response.body.error.message).toContain(message);
+  });
+
   it('caps a limit above maxChangesPageSize instead of refusing it', async () => {
     const response = await request(server.url).get('/api/sync/data/changes').query({ limit: '5000' }).set(auth);
     expect(response.status).toBe(200);
