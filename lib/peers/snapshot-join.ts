@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import { link, mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,15 +147,28 @@ export interface JoinOptions {
 /**
  * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does:
  * a snapshot never lands on a database, live or not.
- * @throws SyncError `TARGET_EXISTS` (409)
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path or one under a file
  */
 function refuseExistingTarget(db: string): void {
+  if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the new database file (--db)');
+  const parent = path.dirname(path.resolve(db));
+  if (pathExists(parent) && !statSync(parent).isDirectory()) throw new SyncError('TARGET_INVALID', 400, `${parent} is not a folder: the new database cannot be created under it`);
   const side = /(-wal|-shm|-journal)$/i.exec(db)?.[1];
   if (side !== undefined) {
     throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
   }
   for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
-    if (existsSync(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
+    if (pathExists(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
+  }
+}
+
+/** True when something is at `file`, a symbolic link to nothing included. */
+function pathExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -144,6 +144,20 @@ describe('joining from a snapshot', () => {
       expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`named as the ${side} of`)) });
       expect(existsSync(named)).toBe(false);
     }
+  });
+
+  it('join refuses an empty path, a dangling symbolic link and a path under a file, before downloading anything, with a clear message', async () => {
+    const empty = await cli('join', '--from', peer.syncUrl, '--db', '', '--token', TEST_TOKEN);
+    expect(empty).toMatchObject({ code: 1, stderr: expect.stringMatching(/no database path given/) });
+    const link = path.join(temp.dir, 'dangling.db');
+    symlinkSync(path.join(temp.dir, 'nowhere.db'), link);
+    const dangling = await cli('join', '--from', peer.syncUrl, '--db', link, '--token', TEST_TOKEN);
+    expect(dangling).toMatchObject({ code: 1, stderr: expect.stringMatching(/dangling\.db exists: join creates a new database/) });
+    expect(existsSync(path.join(temp.dir, 'nowhere.db'))).toBe(false);
+    writeFileSync(path.join(temp.dir, 'a-file'), 'not a folder');
+    const underFile = await cli('join', '--from', peer.syncUrl, '--db', path.join(temp.dir, 'a-file', 'app.db'), '--token', TEST_TOKEN);
+    expect(underFile).toMatchObject({ code: 1, stderr: expect.stringMatching(/a-file is not a folder/) });
+    expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);
   });
 
   it('join says what is wrong with a bad token, and writes nothing', async () => {
