@@ -100,6 +100,9 @@ function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[
     byId.set(row.id, entry);
   }
   return [...byId.values()].map((fk) => {
+    if (numbers(db, "SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE").get(fk.parent) === undefined) {
+      refuse(name, `its foreign key (${fk.from.join(', ')}) names table "${fk.parent}", which does not exist; create it first, or drop the foreign key`);
+    }
     const parentKey = () => (numbers(db, 'SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(fk.parent) as { name: string }[]).map((r) => r.name);
     const to = fk.to.every((column) => column !== null) ? (fk.to as string[]) : parentKey();
     return { parent: fk.parent, from: fk.from, to };

@@ -14,6 +14,7 @@ const REFUSALS: ReadonlyArray<readonly [string, string, string, RegExp]> = [
   ['a missing table', '', 'nope', /no such table.*create it before enabling capture/],
   ['a reserved name', 'CREATE TABLE _sync_mine (id TEXT PRIMARY KEY NOT NULL)', '_sync_mine', /reserved/],
   ['more than 63 columns', wide, 'wide', /64 columns; at most 63/],
+  ['a foreign key to a table that does not exist', 'CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, p TEXT REFERENCES nothere (id))', 't', /foreign key \(p\) names table "nothere", which does not exist/],
 ];
 
 describe('enableCapture refuses tables it cannot sync safely', () => {
