@@ -19,6 +19,7 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
   res.setHeader('Content-Type', SNAPSHOT_MEDIA_TYPE);
   res.setHeader('Content-Disposition', 'attachment');
   res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Vary', 'Accept-Encoding');
   res.setHeader('X-Content-SHA256', lease.sha256);
   res.setHeader('X-Sync-Site', lease.site);
   res.setHeader('X-Sync-Seq', String(lease.seq));

@@ -37,7 +37,7 @@ describe('joining from a snapshot', () => {
       res.on('end', () => done(null, Buffer.concat(chunks)));
     });
     expect(answer.status).toBe(200);
-    expect(answer.headers).toMatchObject({ 'content-type': 'application/vnd.sqlite3', 'x-sync-site': siteOf(peer.data.file), 'cache-control': 'no-store' });
+    expect(answer.headers).toMatchObject({ 'content-type': 'application/vnd.sqlite3', 'x-sync-site': siteOf(peer.data.file), 'cache-control': 'no-store', vary: 'Accept-Encoding' });
     const body = answer.body as Buffer;
     expect(body.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
     expect(Number(answer.headers['x-snapshot-bytes'])).toBe(body.length);
