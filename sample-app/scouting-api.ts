@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
-import { matchIdOf, teamIdOf } from './scouting-schema';
+import { matchIdOf, normalizeMatchLabel, teamIdOf } from './scouting-schema';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
 const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max;
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
+/** A match label: text with something besides spaces, at most 100 characters. */
+const isLabel: Check = (value) => isText(100)(value) && (value as string).trim() !== '';
 const isNotes: Check = (value) => value === null || (typeof value === 'string' && value.length <= 10_000);
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
@@ -97,10 +99,11 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
   });
   router.post('/matches', (req, res) => {
     const body = bodyOf(req);
-    const problem = invalidField(body, { label: isText(100), starts_at: isNotes }, ['label']);
+    const problem = invalidField(body, { label: isLabel, starts_at: isNotes }, ['label']);
     if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
-    const id = matchIdOf(body.label as string);
-    statements.addMatch.run(id, body.label, body.starts_at ?? null);
+    const label = normalizeMatchLabel(body.label as string);
+    const id = matchIdOf(label);
+    statements.addMatch.run(id, label, body.starts_at ?? null);
     res.status(201).json(statements.match.get(id));
   });
 }

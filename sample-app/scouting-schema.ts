@@ -56,9 +56,17 @@ export function teamIdOf(number: number): string {
   return derivedId(`team:${number}`);
 }
 
-/** The id of the match labelled `label` (e.g. `Q2`), the same on every laptop. */
+/**
+ * A match label as it is kept: spaces around it dropped, runs of spaces made
+ * one, upper case (`q2 `, `Q2` and ` Q 2` are not the same, but `q2` and `Q2` are).
+ */
+export function normalizeMatchLabel(label: string): string {
+  return label.trim().replace(/\s+/g, ' ').toUpperCase();
+}
+
+/** The id of the match labelled `label` (e.g. `Q2`, or `q2 `: normalized first), the same on every laptop. */
 export function matchIdOf(label: string): string {
-  return derivedId(`match:${label}`);
+  return derivedId(`match:${normalizeMatchLabel(label)}`);
 }
 
 /** Creates the scouting tables when missing, and brings older ones up to date. */

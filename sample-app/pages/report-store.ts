@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { matchIdOf, teamIdOf } from '../scouting-schema';
+import { matchIdOf, normalizeMatchLabel, teamIdOf } from '../scouting-schema';
 
 /** A checked match report as entered on the form. */
 export interface ReportEntry {
@@ -89,8 +89,9 @@ export class ReportStore {
   #insert(entry: ReportEntry): string {
     const teamId = teamIdOf(entry.teamNumber);
     this.#addTeam.run(teamId, entry.teamNumber, entry.teamName);
-    const matchId = matchIdOf(entry.matchLabel);
-    this.#addMatch.run(matchId, entry.matchLabel);
+    const label = normalizeMatchLabel(entry.matchLabel);
+    const matchId = matchIdOf(label);
+    this.#addMatch.run(matchId, label);
     const id = randomUUID();
     this.#addReport.run(id, matchId, teamId, entry.scout, entry.autoPoints, entry.teleopPoints, entry.notes, new Date().toISOString());
     return id;

@@ -85,6 +85,18 @@ describe('sample app: scouting data syncs between two servers', () => {
     expect(listed.body.conflicts).toEqual([expect.objectContaining({ table: 'match_reports', reason: 'UNIQUE' })]);
   });
 
+  it('keys a match by its label as people write it: "q2 " on one laptop and "Q2" on another are one match, labelled "Q2"; a blank label is refused', async () => {
+    const onA = await request(a.server.url).post('/api/matches').send({ label: 'q2 ' });
+    const onB = await request(b.server.url).post('/api/matches').send({ label: ' Q2' });
+    expect([onA.status, onB.status]).toEqual([201, 201]);
+    expect(onA.body.id).toBe(onB.body.id);
+    expect(onA.body.label).toBe('Q2');
+    await sync(a, b);
+    expect((await request(b.server.url).get('/api/matches')).body).toEqual([expect.objectContaining({ id: onA.body.id, label: 'Q2' })]);
+    const blank = await request(a.server.url).post('/api/matches').send({ label: '   ' });
+    expect([blank.status, blank.body.error.code]).toEqual([400, 'BAD_FIELD']);
+  });
+
   it.each([
     ['no body', undefined],
     ['a missing scout', { match_id: 'm', team_id: 't' }],
