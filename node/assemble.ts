@@ -4,6 +4,7 @@ import { enableCapture } from '../lib/data/capture';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
 import type { LocalFiles } from '../lib/files/local-files';
+import type { SyncLogger } from '../lib/logger';
 import type { SyncClient } from '../lib/peers/sync-client';
 import { RefusalLog } from '../lib/refusal-log';
 import { SyncError } from '../lib/sync-error';
@@ -37,11 +38,16 @@ export function snapshotSourceFor(options: Pick<SyncRouterOptions, 'database'>, 
  * `tables` and `maxClockSkewMs`), or nothing without a database.
  * @throws TypeError, RangeError for bad data options; SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
-export function captureData(options: Pick<SyncRouterOptions, 'database' | 'tables' | 'maxClockSkewMs'>): ChangeTracker | undefined {
+export function captureData(options: Pick<SyncRouterOptions, 'database' | 'tables' | 'maxClockSkewMs'>, logger?: SyncLogger): ChangeTracker | undefined {
   const database: Database.Database | undefined = options.database;
   if (database === undefined) return undefined;
   if (options.tables === undefined) throw new TypeError('express-sqlite-sync: `database` needs `tables`: the names of the tables to sync, e.g. ["teams", "reports"]');
-  return enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
+  const tracker = enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
+  const changed = tracker.identityChangedAtStart;
+  if (changed !== undefined) {
+    logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
+  }
+  return tracker;
 }
 
 /**

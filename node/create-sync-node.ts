@@ -41,7 +41,7 @@ export interface SyncNode {
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
-  const tracker = captureData(options);
+  const tracker = captureData(options, config.logger);
   const clientOptions: SyncClientOptions = {
     peers: options.peers ?? [],
     token: config.tokens?.[0],

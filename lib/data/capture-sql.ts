@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS _sync_marks (seq INTEGER PRIMARY KEY, mark TEXT NOT N
 `;
 
 /** Columns added to metadata tables since they were first created: `[table, column, declaration]`. */
-export const META_COLUMNS: readonly (readonly [string, string, string])[] = [['_sync_peers', 'mark', 'TEXT']];
+export const META_COLUMNS: readonly (readonly [string, string, string])[] = [
+  ['_sync_peers', 'mark', 'TEXT'],
+  ['_sync_state', 'file_id', 'TEXT'],
+];
 
 /**
  * The hybrid logical clock of the next local write, in plain SQL:

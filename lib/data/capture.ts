@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, parkedTableName, parkedTableSql } from './capture-sql';
-import { ChangeTracker, type ChangeTrackerOptions, type TrackerConfig } from './change-tracker';
+import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger } from '../option-checks';
+import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
 import { numbers, writeTransaction } from './prepared';
+import { giveNewSiteId } from './site-identity';
 import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
@@ -44,6 +46,26 @@ function createMetadata(db: Database.Database): void {
     const has = numbers(db, 'SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
     if (!has) db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column)} ${declaration}`);
   }
+}
+
+/**
+ * A site id belongs to one database file. When this file is not the one the
+ * id was last used in (a copy: `cp` to a new file, a data folder copied to
+ * another laptop, a backup restored as a new file), the copy takes a new site
+ * id by itself before anything is captured or sent, so two servers never
+ * share one (however far apart they are) and nothing is lost: its rows are
+ * sent again under the new id. The first start records the file.
+ */
+function takeNewIdIfCopied(db: Database.Database): Reidentified | undefined {
+  const current = fileIdentity(db);
+  const recorded = recordedFileIdentity(db);
+  if (current === undefined || recorded === current) return undefined;
+  if (recorded === undefined) {
+    recordFileIdentity(db, current);
+    return undefined;
+  }
+  const ids = giveNewSiteId(db);
+  return { code: 'SITE_CLONED', detail: 'this database file is a copy (not the file its site id was last used in)', ...ids };
 }
 
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
@@ -114,8 +136,10 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
   const schemas = names.map((name) => inspectTable(db, name));
+  let copied: Reidentified | undefined;
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
+    copied = takeNewIdIfCopied(db);
     const tables = schemas.map((schema) => registerTable(db, schema));
     foldLog(db, tables);
     untrackOthers(db, new Set(names));
@@ -128,5 +152,5 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     foldLog(db, tables);
     return tables;
   });
-  return new ChangeTracker(db, tracked, schemas, tracker);
+  return new ChangeTracker(db, tracked, schemas, tracker, copied);
 }

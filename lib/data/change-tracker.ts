@@ -37,8 +37,16 @@ export class ChangeTracker {
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
 
+  /**
+   * Set when this database file turned out to be a copy at `enableCapture`
+   * (not the file its site id was last used in): it took a new site id by
+   * itself (`SITE_CLONED`), before anything was captured or sent.
+   */
+  readonly identityChangedAtStart: Reidentified | undefined;
+
   /** Use `enableCapture`, which checks the options and installs the capture first. */
-  constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
+  constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig, identityChangedAtStart?: Reidentified) {
+    this.identityChangedAtStart = identityChangedAtStart;
     this.#maxClockSkewMs = config.maxClockSkewMs;
     this.#now = config.now;
     this.#db = db;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { fileIdentity, recordFileIdentity } from './file-identity';
 import { clearPushCursors } from './peer-cursors';
 import { numbers } from './prepared';
 import { SyncError } from '../sync-error';
@@ -41,6 +42,8 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
       numbers(db, 'UPDATE _sync_sites SET site = ? WHERE id = 0').run(current);
       clearPushCursors(db);
       if (tables.has('_sync_marks')) numbers(db, 'DELETE FROM _sync_marks').run();
+      // The new id belongs to this very file: a copy made of it later is told apart at its start.
+      if (numbers(db, "SELECT 1 FROM pragma_table_info('_sync_state') WHERE name = 'file_id'").get() !== undefined) recordFileIdentity(db, fileIdentity(db));
       return { previous, current };
     })
     .immediate();

@@ -104,6 +104,8 @@ export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): Ado
         db.prepare('UPDATE _sync_state SET applying = 0 WHERE id = 1').run();
         const siteId = remapSenderSite(db, sender);
         saveSenderCursors(db, sender, seq, expected.mark);
+        // The sender's file identity came along: the new database records its own at its first start.
+        if (db.prepare("SELECT 1 FROM pragma_table_info('_sync_state') WHERE name = 'file_id'").get() !== undefined) db.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
         saveSnapshotSeq(db, seq);
         // (issue 9) The marks record the sender's history of pages served; the copy starts its own.
         if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_sync_marks'").get() !== undefined) db.prepare('DELETE FROM _sync_marks').run();

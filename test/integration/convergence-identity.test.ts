@@ -121,6 +121,24 @@ describe('identity faults heal, loudly, and nothing is lost', () => {
     expect(identityErrors(results).length + serversReidentified(fleet).length).toBeGreaterThan(0);
   });
 
+  it('a clone two hops away from its original (A – B – D – C, C a copy of A) takes a new id at its start, and every server ends with every row', async () => {
+    const temp = tempDir('ess-far-clone-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: ['A', 'D'], D: ['B', 'C'], C: ['D'] });
+    fleet.start('A');
+    await addTeam(fleet.server('A'), 1);
+    await fleet.stop('A');
+    mkdirSync(path.dirname(databaseOf(fleet, 'C')), { recursive: true });
+    copyFileSync(databaseOf(fleet, 'A'), databaseOf(fleet, 'C'));
+    const [a, , , c] = [fleet.start('A'), fleet.start('B'), fleet.start('D'), fleet.start('C')];
+    await addTeam(a, 10);
+    await addTeam(c, 30);
+    await addTeam(c, 31);
+    await fleet.syncUntilQuiet(['A', 'B', 'D', 'C']);
+    for (const name of ['A', 'B', 'D', 'C']) expect(teamNumbers(fleet.server(name))).toEqual([1, 10, 30, 31]);
+    expect(serversReidentified(fleet)).toEqual(['C']);
+  });
+
   it('a clone started from a copy, in contact with the original only through a hub, is detected and both keep every row', async () => {
     const temp = tempDir('ess-clone-');
     cleanup = temp.cleanup;
@@ -133,7 +151,9 @@ describe('identity faults heal, loudly, and nothing is lost', () => {
     mkdirSync(path.dirname(databaseOf(fleet, 'C')), { recursive: true });
     copyFileSync(databaseOf(fleet, 'A'), databaseOf(fleet, 'C'));
     const [a, c] = [fleet.start('A'), fleet.start('C')];
-    expect(siteOf(c)).toBe(siteOf(a));
+    // The copy tells at its start that it is not the file its site id was used in: it takes a new one, and logs it.
+    expect(siteOf(c)).not.toBe(siteOf(a));
+    expect(serversReidentified(fleet)).toEqual(['C']);
     await addTeam(a, 2);
     await addTeam(c, 3);
     const results = await fleet.syncUntilQuiet(['A', 'B', 'C']);

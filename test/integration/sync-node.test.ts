@@ -1,4 +1,5 @@
 import http from 'node:http';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
@@ -23,6 +24,16 @@ async function startOne(dataDir: string, peers: string[], prepare?: (dbFile: str
   return { ...running, url: running.url.replace('localhost', '127.0.0.1') };
 }
 
+/** As a copy made before file identities were recorded: the file's start cannot tell it is a copy. */
+function forgetFileIdentity(file: string): void {
+  const db = new Database(file);
+  try {
+    db.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
+  } finally {
+    db.close();
+  }
+}
+
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -36,9 +47,26 @@ describe('a sync node and its peers', () => {
   });
   afterEach(() => temp.cleanup());
 
-  it('refuses a peer whose database is a copy of ours (same site id), saying how to fix it', async () => {
+  it('a copy of a database file takes a new site id by itself at its start, and syncs with the original', async () => {
     const a = await startOne(path.join(temp.dir, 'a'), []);
+    await request(a.url).post('/api/teams').send({ number: 118, name: 'Robonauts' }).expect(201);
     const b = await startOne(path.join(temp.dir, 'b'), [`${a.url}/api/sync`], (file) => backupDatabase(path.join(temp.dir, 'a', 'instance', 'app.db'), file).then(() => undefined));
+    try {
+      expect(b.sync.tracker?.identityChangedAtStart).toMatchObject({ code: 'SITE_CLONED', previous: a.sync.tracker?.siteId });
+      expect(b.sync.tracker?.siteId).not.toBe(a.sync.tracker?.siteId);
+      await request(b.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
+      expect((await b.sync.syncNow())[0]).toMatchObject({ ok: true });
+      expect(tableDigests(b.db)).toEqual(tableDigests(a.db));
+      expect(a.db.prepare('SELECT number FROM teams ORDER BY number').pluck().all()).toEqual([118, 148]);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it('refuses a peer whose database is a copy of ours that its start did not tell apart (made by an older version), saying how to fix it', async () => {
+    const a = await startOne(path.join(temp.dir, 'a'), []);
+    const b = await startOne(path.join(temp.dir, 'b'), [`${a.url}/api/sync`], (file) => backupDatabase(path.join(temp.dir, 'a', 'instance', 'app.db'), file).then(() => forgetFileIdentity(file)));
     try {
       const [result] = await b.sync.syncNow();
       expect(result).toMatchObject({ ok: false, error: { code: 'SAME_SITE_ID' } });
