@@ -52,8 +52,9 @@ export function readPage(parts: TrackerParts, schema: SchemaDescription, request
   const read = reader.read(from, rows, localSeq, exclude, sink, skip);
   const next = Math.max(read.next, echo.skip(excludeSite, read.next));
   const more = read.more && next < localSeq;
-  const mark = guard.markAt(next);
-  const envelope = { site: sites.local, schema, since, next, more, mark, sites: read.sites };
+  // A `since` beyond this database's seq (a hostile or a rewound view) gets no mark: marks name seqs this history has.
+  const mark = next <= localSeq ? { mark: guard.markAt(next) } : {};
+  const envelope = { site: sites.local, schema, since, next, more, ...mark, sites: read.sites };
   if (sink instanceof CompactPage) return { protocol: COMPACT_PROTOCOL, ...envelope, tables: sink.tables };
   return { protocol: PROTOCOL_VERSION, ...envelope, changes: (sink as ObjectPage).changes };
 }

@@ -101,6 +101,14 @@ describe('data routes', () => {
     expect(response.body.error.message).toContain(message);
   });
 
+  it('records no mark for a since beyond its seq (marks name seqs its history has)', async () => {
+    const seq = source.tracker.info().seq;
+    const response = await request(server.url).get('/api/sync/data/changes').query({ since: String(seq + 100) }).set(auth);
+    expect(response.status).toBe(200);
+    expect(response.body.mark).toBeUndefined();
+    expect(source.db.prepare('SELECT count(*) FROM _sync_marks WHERE seq > ?').pluck().get(seq)).toBe(0);
+  });
+
   it('caps a limit above maxChangesPageSize instead of refusing it', async () => {
     const response = await request(server.url).get('/api/sync/data/changes').query({ limit: '5000' }).set(auth);
     expect(response.status).toBe(200);
