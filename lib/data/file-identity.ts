@@ -3,17 +3,20 @@ import type Database from 'better-sqlite3';
 import { numbers } from './prepared';
 
 /**
- * The identity of a database's file: its inode and birth time. They stay
- * while the file is renamed or moved on one disk, and are new for a copy
- * (`cp` to a new file, a backup restored as a new file, a data folder copied
- * to another laptop). Undefined for a database in memory, or a file that
- * cannot be read.
+ * The identity of a database's file: its birth time, in ns. It stays while
+ * the file is written, renamed, moved on one disk or its filesystem
+ * remounted (inode numbers may not), and is new for a copy (`cp` to a new
+ * file, a data folder copied to another laptop, a backup restored as a new
+ * file). Undefined when it cannot be told: a database in memory, a file that
+ * cannot be read, or a platform that gives no true birth time (Node then
+ * reports 0, or the change time — which moves with every write).
  */
 export function fileIdentity(db: Database.Database): string | undefined {
   if (db.memory) return undefined;
   try {
     const stat = statSync(db.name, { bigint: true });
-    return `${stat.ino}:${stat.birthtimeNs}`;
+    if (stat.birthtimeNs === 0n || stat.birthtimeNs === stat.ctimeNs) return undefined;
+    return `birth:${stat.birthtimeNs}`;
   } catch {
     return undefined;
   }

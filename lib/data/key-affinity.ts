@@ -7,6 +7,8 @@ type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
 
 function affinityOf(declared: string): Affinity {
   const type = declared.toUpperCase();
+  // ANY keeps every value as it is in a STRICT table (NUMERIC otherwise): never refuse what an honest peer read back.
+  if (type === 'ANY') return 'BLOB';
   if (type.includes('INT')) return 'INTEGER';
   if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'TEXT';
   if (type.includes('BLOB') || type === '') return 'BLOB';
@@ -14,8 +16,11 @@ function affinityOf(declared: string): Affinity {
   return 'NUMERIC';
 }
 
-/** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal, spaces around allowed). */
-const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal; SQLite allows ASCII spaces around it, no others). */
+const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
+
+/** 2^63: a REAL with an integral value strictly between -2^63 and 2^63 is stored as an INTEGER by an INTEGER or NUMERIC column. */
+const INT64_LIMIT = 2 ** 63;
 
 /** What the column's affinity would make of a key value, when it changes its storage class; undefined when it is stored as sent. */
 function conversion(affinity: Affinity, value: SqlValue): string | undefined {
@@ -23,7 +28,7 @@ function conversion(affinity: Affinity, value: SqlValue): string | undefined {
   if (affinity === 'BLOB') return undefined;
   if (typeof value === 'string') return NUMERIC_TEXT.test(value) ? 'a number' : undefined;
   if (affinity === 'REAL') return typeof value === 'bigint' ? 'REAL' : undefined;
-  return typeof value === 'number' && Number.isInteger(value) && Number.isSafeInteger(value) ? 'INTEGER' : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value > -INT64_LIMIT && value < INT64_LIMIT ? 'INTEGER' : undefined;
 }
 
 /**

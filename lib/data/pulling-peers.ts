@@ -3,11 +3,12 @@ const PULL_ACTIVE_MS = 10_000;
 
 /**
  * Which peers are pulling pages from this server right now: a page for them
- * (`exclude_site`) with more to come was read lately, and their last page
- * has not come yet. A push to such a peer would carry the same changes over
+ * (`exclude_site`) with more to come was served lately, and their last page
+ * has not been yet. A push to such a peer would carry the same changes over
  * the same link at the same time, so the sync client stops pushing to it and
- * lets the pull finish (pulls never give way, so one of the two always
- * completes). In memory only.
+ * lets the pull finish (pulls never give way, so the two never both stop; a
+ * pull that keeps failing holds the push back 10 s after each attempt). In
+ * memory only.
  */
 export class PullingPeers {
   readonly #until = new Map<string, number>();

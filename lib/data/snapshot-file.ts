@@ -42,6 +42,22 @@ function keeps(name: string, tracked: ReadonlySet<string>): boolean {
 }
 
 /**
+ * Drops the app's triggers (on the tables kept) that name a table left out —
+ * as an FTS index kept up to date by triggers does: on a server started from
+ * the snapshot, every write to their table would fail. Names are matched as
+ * whole identifiers, ignoring case; the sync's own triggers are kept.
+ * @returns how many were dropped
+ */
+function dropTriggersNaming(db: Database.Database, gone: readonly string[]): number {
+  if (gone.length === 0) return 0;
+  const patterns = gone.map((name) => new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i'));
+  const triggers = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'").all() as { name: string; sql: string | null }[];
+  const naming = triggers.filter(({ name, sql }) => !name.startsWith('_sync_') && sql !== null && patterns.some((pattern) => pattern.test(sql)));
+  for (const { name } of naming) db.exec(`DROP TRIGGER ${quoteIdent(name)}`);
+  return naming.length;
+}
+
+/**
  * Drops the virtual tables (FTS, R*Tree…) first: dropping one drops its
  * shadow tables, which SQLite refuses to drop on their own.
  * @returns how many were dropped
@@ -86,15 +102,18 @@ function trimCopy(target: string, tables: readonly string[]): { site: string; se
     db.pragma('secure_delete = ON');
     const facts = db
       .transaction(() => {
+        const before = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
         const virtual = dropVirtualTables(db, tracked);
         const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
         const dropped = names.filter((name) => !keeps(name, tracked));
         for (const name of dropped) db.exec(`DROP TABLE ${quoteIdent(name)}`);
         const views = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").pluck().all() as string[];
         for (const name of views) db.exec(`DROP VIEW ${quoteIdent(name)}`);
+        const gone = before.filter((name) => !keeps(name, tracked));
+        const triggers = dropTriggersNaming(db, gone);
         const seq = new LogFolder(db).fold();
         const site = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-        return { site, seq, dropped: virtual + dropped.length + views.length };
+        return { site, seq, dropped: virtual + dropped.length + views.length + triggers };
       })
       .immediate();
     db.pragma('journal_mode = DELETE');

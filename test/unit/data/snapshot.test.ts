@@ -70,6 +70,9 @@ describe('snapshots of a live database', () => {
 
   it('leaves out full-text (FTS5) and R*Tree tables with their shadow tables, and an app table whose name merely starts with _sync_', async () => {
     source.db.exec("CREATE VIRTUAL TABLE notes_fts USING fts5(body); INSERT INTO notes_fts VALUES ('FTSSECRETWORD')");
+    // An FTS index kept up to date by a trigger on a tracked table (the usual pattern), and one trigger that names no dropped table.
+    source.db.exec('CREATE TRIGGER teams_fts_ai AFTER INSERT ON teams BEGIN INSERT INTO "NOTES_FTS" (body) VALUES (new.name); END');
+    source.db.exec("CREATE TRIGGER teams_kept AFTER UPDATE ON teams BEGIN SELECT 'notes_fts_not_a_name'; END");
     source.db.exec('CREATE VIRTUAL TABLE places USING rtree(id, x0, x1)');
     source.db.exec("CREATE TABLE _sync_secret (value TEXT); INSERT INTO _sync_secret VALUES ('PREFIXEDSECRET')");
     const lease = await new SnapshotSource(source.db, TABLES).acquire();
@@ -78,7 +81,14 @@ describe('snapshots of a live database', () => {
       const names = copy.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'notes_fts%' OR name LIKE 'places%' OR name = '_sync_secret'").pluck().all();
       expect(names).toEqual([]);
       expect(tableRows(copy, 'teams')).toEqual(tableRows(source.db, 'teams'));
+      expect(copy.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'teams_%' ORDER BY name").pluck().all()).toEqual(['teams_kept']);
       copy.close();
+      // A server started from it can write to the table whose trigger fed the index.
+      const started = path.join(temp.dir, 'started.db');
+      writeFileSync(started, readFileSync(lease.file));
+      const db = new Database(started);
+      expect(() => db.prepare("INSERT INTO teams (id, name) VALUES ('after-join', 'x')").run()).not.toThrow();
+      db.close();
       const bytes = readFileSync(lease.file).toString('latin1');
       for (const word of ['FTSSECRETWORD', 'PREFIXEDSECRET']) expect(bytes).not.toContain(word);
     } finally {
