@@ -33,6 +33,7 @@ function currentStatus(config: StatusConfig): SyncStatus {
     fileConflicts: client?.recentFileConflicts() ?? [],
     refusals: config.refusals.recent(),
     transports: client?.transportStatuses() ?? [],
+    ...(config.tracker?.lastIdentityChange === undefined ? {} : { identityChange: config.tracker.lastIdentityChange }),
   };
 }
 

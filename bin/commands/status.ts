@@ -31,6 +31,10 @@ export function formatStatus(status: Status): string {
   const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   for (const peer of status.peers) lines.push(peerLine(peer));
+  const changed = status.identityChange;
+  if (changed !== undefined) {
+    lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
+  }
   for (const held of status.heldDeletions ?? []) {
     const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
     lines.push(

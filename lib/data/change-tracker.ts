@@ -22,6 +22,11 @@ export { changeCount, firstRowLabel, type AnyChangeset } from './read-page';
 
 export type { ChangeTrackerOptions, Reidentified, TrackerConfig } from './tracker-options';
 
+/** A new site id this server took by itself, and when (ISO 8601). */
+export interface IdentityChange extends Reidentified {
+  readonly at: string;
+}
+
 /**
  * This server's data for sync, over one better-sqlite3 connection: reads
  * pages of changes, applies changesets (each in one transaction), keeps the
@@ -43,10 +48,12 @@ export class ChangeTracker {
    * itself (`SITE_CLONED`), before anything was captured or sent.
    */
   readonly identityChangedAtStart: Reidentified | undefined;
+  #lastIdentityChange: IdentityChange | undefined;
 
   /** Use `enableCapture`, which checks the options and installs the capture first. */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig, identityChangedAtStart?: Reidentified) {
     this.identityChangedAtStart = identityChangedAtStart;
+    this.#lastIdentityChange = identityChangedAtStart === undefined ? undefined : { ...identityChangedAtStart, at: new Date(config.now()).toISOString() };
     this.#maxClockSkewMs = config.maxClockSkewMs;
     this.#now = config.now;
     this.#db = db;
@@ -304,7 +311,13 @@ export class ChangeTracker {
     const { previous, current } = giveNewSiteId(this.#db);
     this.#parts.sites.forget();
     this.#parts.guard.forgetPeers();
+    this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.#now()).toISOString() };
     return { ...fault, previous, current };
+  }
+
+  /** The last time this server took a new site id by itself since it started (at start, or when a peer's view of it differed), if it did. */
+  get lastIdentityChange(): IdentityChange | undefined {
+    return this.#lastIdentityChange;
   }
 
   /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */

@@ -1,3 +1,4 @@
+import type { IdentityChange } from '../data/change-tracker';
 import type { Refusal } from '../refusal-log';
 import type { PeerState } from './peer-failure';
 import type { TransportStatus } from './transport';
@@ -142,4 +143,10 @@ export interface SyncStatus {
   readonly refusals: readonly Refusal[];
   /** Every transport: one per HTTP peer that syncs data, and NATS (state, stream position, lag). */
   readonly transports: readonly TransportStatus[];
+  /**
+   * The last new site id this server took by itself since it started (its
+   * database file was a copy, or a peer held another history of it), if any:
+   * nothing to do, its rows are sent again under the new id.
+   */
+  readonly identityChange?: IdentityChange;
 }

@@ -32,6 +32,7 @@ export function statusPageHtml(assetPrefix: string): string {
 </form>
 <main id="status" hidden>
 <p class="actions"><button id="run" type="button">Sync now</button> <button id="forget" type="button" class="quiet">Forget token</button> <span id="message" role="status"></span></p>
+<section id="identity" class="warning" hidden><h2>New identity</h2><p id="identity-text"></p></section>
 <section id="held" class="warning" hidden><h2>Deletions held back</h2><p>Every file is kept until you confirm.</p><ul id="held-list"></ul></section>
 <section><h2>Peers</h2><div id="peers"></div></section>
 <section><h2>Transports</h2><div id="transports"></div></section>

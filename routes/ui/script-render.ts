@@ -166,6 +166,9 @@ export const RENDER_SCRIPT = String.raw`
     status.peers.forEach(function (p) { peers.appendChild(renderPeer(p)); });
     if (status.peers.length === 0) peers.appendChild(el('p', 'No peers configured (SYNC_PEERS).', 'muted'));
     renderTransports(status.transports || []);
+    var changed = status.identityChange;
+    $('identity').hidden = !changed;
+    $('identity-text').textContent = changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '';
     var held = status.heldDeletions || [];
     $('held').hidden = held.length === 0;
     fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');

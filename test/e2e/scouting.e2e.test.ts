@@ -268,4 +268,18 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     await page.locator('a[href="/photos"]', { hasText: 'Back to the pit photos' }).waitFor();
     expect(readdirSync(pit).sort()).toEqual(before);
   });
+
+  it('says on the status page when this server took a new site id by itself, and that there is nothing to do', async () => {
+    const [, b] = peers();
+    const before = b.sync.tracker?.siteId;
+    // As when a peer holds more of this site's changes than this database has (an older copy put back).
+    const changed = b.sync.tracker?.checkOwnHistory({ seq: Number.MAX_SAFE_INTEGER, mark: null });
+    expect(changed).toMatchObject({ code: 'SITE_REWOUND', previous: before });
+    const page = await openPage();
+    await openStatusPage(page, b);
+    const text = page.locator('#identity-text', { hasText: 'SITE_REWOUND' });
+    await text.waitFor();
+    expect(await text.textContent()).toContain(`took the new site id ${changed?.current ?? '?'} (was ${before ?? '?'}) by itself`);
+    expect(await page.locator('#identity').isVisible()).toBe(true);
+  });
 });

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
+import { formatStatus } from '../../bin/commands/status';
 import { backupDatabase } from '../../lib/data/backup';
 import { silentLogger } from '../../lib/logger';
 import { readSampleConfig } from '../../sample-app/config';
@@ -54,6 +55,11 @@ describe('a sync node and its peers', () => {
     try {
       expect(b.sync.tracker?.identityChangedAtStart).toMatchObject({ code: 'SITE_CLONED', previous: a.sync.tracker?.siteId });
       expect(b.sync.tracker?.siteId).not.toBe(a.sync.tracker?.siteId);
+      // Loud where operators look: /status (and so the status page) and the CLI's status.
+      const status = await request(b.url).get('/api/sync/status').set(AUTH).expect(200);
+      expect(status.body.identityChange).toMatchObject({ code: 'SITE_CLONED', previous: a.sync.tracker?.siteId, current: b.sync.tracker?.siteId });
+      expect(formatStatus(status.body)).toMatch(/! IDENTITY SITE_CLONED .* took the new site id [0-9a-f]{32} \(was [0-9a-f]{32}\) by itself/);
+      expect((await request(a.url).get('/api/sync/status').set(AUTH).expect(200)).body.identityChange).toBeUndefined();
       await request(b.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
       expect((await b.sync.syncNow())[0]).toMatchObject({ ok: true });
       expect(tableDigests(b.db)).toEqual(tableDigests(a.db));
