@@ -24,7 +24,10 @@ import { SyncError } from '../sync-error';
  * so it never pulls back what it sent.
  */
 async function tellSenderItHasAll(peer: PeerHttp, data: ChangeTracker, localSeq: number): Promise<void> {
-  const changeset = { protocol: PROTOCOL_VERSION, site: data.siteId, schema: data.schema, since: 0, next: localSeq, more: false, sites: [], changes: [] };
+  // An empty page at `localSeq` records this database's mark for it: the sender keeps it with its cursor (see "Identity").
+  const here = data.readChanges(localSeq, 1);
+  const mark = here.next === localSeq && here.mark !== undefined ? { mark: here.mark } : {};
+  const changeset = { protocol: PROTOCOL_VERSION, site: data.siteId, schema: data.schema, since: 0, next: localSeq, more: false, ...mark, sites: [], changes: [] };
   // Best effort: without it the sender pulls back once what this server got from third sites.
   await peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: changeset }).catch(() => undefined);
 }

@@ -186,6 +186,8 @@ describe('joining from a snapshot', () => {
       // The peer was told this server has its parts: it will not pull them back.
       const told = await request(peer.server.app).get(`/api/sync/data/info?site=${own}`).set(AUTH);
       expect(told.body.cursor).toBe(tracker.info().seq);
+      // With this server's mark for that seq, so a later rewind of this server is found by the peer's view.
+      expect(told.body.you).toEqual({ seq: tracker.info().seq, mark: tracker.readChanges(tracker.info().seq, 1).mark });
       phases.length = 0;
       addTeams(peer.data.db, 3, 'c');
       fresh.db.prepare("INSERT INTO teams (id, name) VALUES ('from-fresh', 'written after joining')").run();
