@@ -210,7 +210,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * it a new site id while keeping the peer's clocks, puts it in place without
  * ever replacing a file, then pulls what the peer wrote meanwhile. The new
  * database is left in WAL mode. Nothing is left behind on failure.
- * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file) exists; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path or one under a file; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   refuseExistingTarget(options.db);
