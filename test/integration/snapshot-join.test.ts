@@ -13,6 +13,16 @@ import { tempDir } from '../helpers/temp';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
+/** The database `file` (opened read-only) holds the peer's teams. */
+function expectTeamsOf(file: string, peer: Peer): void {
+  const db = new Database(file, { readonly: true });
+  try {
+    expect(tableRows(db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
+  } finally {
+    db.close();
+  }
+}
+
 describe('joining from a snapshot', () => {
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
@@ -98,12 +108,7 @@ describe('joining from a snapshot', () => {
     const target = path.join(temp.dir, 'gzip.db');
     const joined = await cli('join', '--from', peer.syncUrl, '--db', target, '--token', TEST_TOKEN, '--gzip', '--json');
     expect(joined.code).toBe(0);
-    const db = new Database(target, { readonly: true });
-    try {
-      expect(tableRows(db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
-    } finally {
-      db.close();
-    }
+    expectTeamsOf(target, peer);
   });
 
   it('join never lands on a database that exists, nor beside its -wal, and leaves nothing behind', async () => {
@@ -132,12 +137,7 @@ describe('joining from a snapshot', () => {
     const target = path.join(temp.dir, 'fresh', 'laptop', 'app.db');
     const joined = await cli('join', '--from', bare, '--db', target, '--token', TEST_TOKEN, '--json');
     expect(joined.code).toBe(0);
-    const db = new Database(target, { readonly: true });
-    try {
-      expect(tableRows(db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
-    } finally {
-      db.close();
-    }
+    expectTeamsOf(target, peer);
     for (const side of ['-wal', '-shm', '-journal']) {
       const named = path.join(temp.dir, 'fresh', `other.db${side}`);
       const refused = await cli('join', '--from', bare, '--db', named, '--token', TEST_TOKEN);

@@ -35,6 +35,13 @@ function forgetFileIdentity(file: string): void {
   }
 }
 
+/** `from` syncs with its peer `to` once, without error, and both then hold the same rows: these team numbers. */
+async function expectSyncedAndEqual(from: RunningSampleApp, to: RunningSampleApp, numbers: number[]): Promise<void> {
+  expect((await from.sync.syncNow())[0]).toMatchObject({ ok: true });
+  expect(tableDigests(from.db)).toEqual(tableDigests(to.db));
+  expect(to.db.prepare('SELECT number FROM teams ORDER BY number').pluck().all()).toEqual(numbers);
+}
+
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -61,9 +68,7 @@ describe('a sync node and its peers', () => {
       expect(formatStatus(status.body)).toMatch(/! IDENTITY SITE_CLONED .* took the new site id [0-9a-f]{32} \(was [0-9a-f]{32}\) by itself/);
       expect((await request(a.url).get('/api/sync/status').set(AUTH).expect(200)).body.identityChange).toBeUndefined();
       await request(b.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
-      expect((await b.sync.syncNow())[0]).toMatchObject({ ok: true });
-      expect(tableDigests(b.db)).toEqual(tableDigests(a.db));
-      expect(a.db.prepare('SELECT number FROM teams ORDER BY number').pluck().all()).toEqual([118, 148]);
+      await expectSyncedAndEqual(b, a, [118, 148]);
     } finally {
       await b.close();
       await a.close();
@@ -87,10 +92,7 @@ describe('a sync node and its peers', () => {
     try {
       await request(a.url).post('/api/teams').send({ number: 118, name: 'Robonauts' }).expect(201);
       await request(fixed.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
-      const [result] = await fixed.sync.syncNow();
-      expect(result).toMatchObject({ ok: true });
-      expect(tableDigests(fixed.db)).toEqual(tableDigests(a.db));
-      expect(fixed.db.prepare('SELECT number FROM teams ORDER BY number').pluck().all()).toEqual([118, 148]);
+      await expectSyncedAndEqual(fixed, a, [118, 148]);
     } finally {
       await fixed.close();
       await a.close();
