@@ -6,6 +6,7 @@ import { nonNegativeInteger } from '../option-checks';
 import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
 import { numbers, writeTransaction } from './prepared';
+import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
 import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
@@ -66,6 +67,20 @@ function takeNewIdIfCopied(db: Database.Database): Reidentified | undefined {
   }
   const ids = giveNewSiteId(db);
   return { code: 'SITE_CLONED', detail: 'this database file is a copy (not the file its site id was last used in)', ...ids };
+}
+
+/**
+ * A database put back in place from an older copy (`cp backup.db app.db`
+ * with the server stopped keeps the file, so {@link takeNewIdIfCopied} cannot
+ * see it) is behind the last mark it served, which its served-mark file
+ * remembers: it takes a new site id by itself before anything is captured or
+ * sent, so what it lost comes back from its peers under the old id and its
+ * new rows never reuse seqs their cursors have passed.
+ */
+function takeNewIdIfRewound(db: Database.Database): Reidentified | undefined {
+  const detail = rewindOf(db);
+  if (detail === undefined) return undefined;
+  return { code: 'SITE_REWOUND', detail, ...giveNewSiteId(db) };
 }
 
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
@@ -136,10 +151,10 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
   const schemas = names.map((name) => inspectTable(db, name));
-  let copied: Reidentified | undefined;
+  let reidentified: Reidentified | undefined;
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
-    copied = takeNewIdIfCopied(db);
+    reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
     const tables = schemas.map((schema) => registerTable(db, schema));
     foldLog(db, tables);
     untrackOthers(db, new Set(names));
@@ -152,5 +167,5 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     foldLog(db, tables);
     return tables;
   });
-  return new ChangeTracker(db, tracked, schemas, tracker, copied);
+  return new ChangeTracker(db, tracked, schemas, tracker, reidentified);
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { numbers } from './prepared';
+import { ServedMarkFile } from './served-mark';
 import type { PeerView } from './wire-schema';
 
 /** An identity fault found by comparing what a peer holds of this site with this database's own history. */
@@ -21,24 +22,38 @@ const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
  * database never recorded at that seq means its history is another one (a
  * copy that went its own way, or a rewind that wrote again). Also remembers
  * which URL answered with which site id, to see two servers sharing one.
+ * The furthest mark served is also kept beside the database file
+ * ({@link ServedMarkFile}), for the start to see a file put back in place.
  */
 export class SiteGuard {
   readonly #record: Database.Statement;
   readonly #find: Database.Statement;
+  readonly #served: ServedMarkFile;
+  readonly #localSite: () => string;
   readonly #peers = new Map<string, { url: string; instance: string | undefined; at: number }>();
   /** Random per running tracker, answered in `/data/info`. */
   readonly instance = randomBytes(8).toString('hex');
 
-  /** Prepares the statements (the metadata must exist). */
-  constructor(db: Database.Database) {
+  /**
+   * Prepares the statements (the metadata must exist).
+   * @param localSite - this database's site id now (it changes when the site takes a new one)
+   */
+  constructor(db: Database.Database, localSite: () => string) {
+    this.#served = new ServedMarkFile(db);
+    this.#localSite = localSite;
     this.#record = numbers(db, 'INSERT OR IGNORE INTO _sync_marks (seq, mark) VALUES (?, ?)');
     this.#find = numbers(db, 'SELECT mark FROM _sync_marks WHERE seq = ?').pluck();
   }
 
-  /** The mark of `seq`, recorded now when it has none. Call inside a write transaction. */
+  /** The mark of `seq`, recorded now when it has none. Call inside a write transaction, then {@link SiteGuard.noteServed} once it committed. */
   markAt(seq: number): string {
     this.#record.run(seq, randomBytes(8).toString('hex'));
     return this.#find.get(seq) as string;
+  }
+
+  /** Notes a page's mark as served, in the served-mark file: call once the transaction that recorded it committed, before serving the page. */
+  noteServed(seq: number, mark: string): void {
+    this.#served.note(this.#localSite(), seq, mark);
   }
 
   /** Compares a peer's view of this site (its cursor and mark) with this database's history; undefined when they agree. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { ServedMarkFile } from './served-mark';
 import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
 import { SyncError } from '../sync-error';
 
@@ -105,17 +106,19 @@ export class SnapshotSource {
     try {
       const file = path.join(dir, 'snapshot.sqlite3');
       const facts = await runWorker({ source: await this.#readableSource(dir), target: file, tables: this.#tables });
-      return { facts: { ...facts, mark: this.#markAt(facts.seq) }, dir, file };
+      return { facts: { ...facts, mark: this.#markAt(facts.site, facts.seq) }, dir, file };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
   }
 
-  /** The mark of `seq` in the live database's history, recorded now when it has none (as a page's `next` gets one). */
-  #markAt(seq: number): string {
+  /** The mark of `seq` in the live database's history, recorded now when it has none (as a page's `next` gets one), and noted as served. */
+  #markAt(site: string, seq: number): string {
     this.#db.prepare('INSERT OR IGNORE INTO _sync_marks (seq, mark) VALUES (?, lower(hex(randomblob(8))))').run(seq);
-    return this.#db.prepare('SELECT mark FROM _sync_marks WHERE seq = ?').pluck().get(seq) as string;
+    const mark = this.#db.prepare('SELECT mark FROM _sync_marks WHERE seq = ?').pluck().get(seq) as string;
+    new ServedMarkFile(this.#db).note(site, seq, mark);
+    return mark;
   }
 
   /** The file the worker reads: the database itself in WAL mode, else a stage copied by the backup API. */

@@ -66,7 +66,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     resolver: new ConflictResolver(db, conflicts),
     cursors,
     transportCursors: new TransportCursors(db),
-    guard: new SiteGuard(db),
+    guard: new SiteGuard(db, () => sites.local),
     echo: new EchoRanges(db),
     pulling: new PullingPeers(),
   };

@@ -39,7 +39,7 @@ function headerOfSync(absolute: string): Buffer | undefined {
   }
 }
 
-/** The database a `-wal`, `-shm` or `-journal` name belongs to, when it has such a suffix. */
+/** The database a side-file name (`-wal`, `-shm`, `-journal`, `-syncmark`) belongs to, when it has such a suffix. */
 function mainFileOf(absolute: string): string | undefined {
   const name = path.basename(absolute).toLowerCase();
   const suffix = SIDE_SUFFIXES.find((candidate) => name.endsWith(candidate) && name.length > candidate.length);

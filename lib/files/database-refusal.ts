@@ -12,11 +12,11 @@ export function databaseNameRefused(clientPath: string): SyncError {
 
 /**
  * The refusal of a file that is a database by its content or as the
- * `-wal`/`-shm`/`-journal` of one (`DB_CONTENT_REFUSED`, 403 by default,
+ * `-wal`/`-shm`/`-journal`/`-syncmark` of one (`DB_CONTENT_REFUSED`, 403 by default,
  * 409 where a sync step met it on disk).
  */
 export function databaseContentRefused(clientPath: string, status = 403): SyncError {
-  return new SyncError('DB_CONTENT_REFUSED', status, `${clientPath} is an SQLite database by its content (or the -wal/-shm/-journal of one); ${WHY}, and a database on disk is never replaced or deleted`);
+  return new SyncError('DB_CONTENT_REFUSED', status, `${clientPath} is an SQLite database by its content (or the -wal/-shm/-journal/-syncmark of one); ${WHY}, and a database on disk is never replaced or deleted`);
 }
 
 /** A peer sent database bytes for a file (`PEER_SENT_DATABASE`, 502): nothing is written. */

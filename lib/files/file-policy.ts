@@ -3,8 +3,11 @@ import picomatch from 'picomatch';
 /** Database extensions refused by name, each also with `-wal`, `-shm` and `-journal`. */
 export const DATABASE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3', '.db3', '.s3db', '.sl3'];
 
-/** Suffixes SQLite appends to a database name for its side files. */
-export const DATABASE_SIDE_SUFFIXES: readonly string[] = ['', '-wal', '-shm', '-journal'];
+/** The suffix of the file express-sqlite-sync keeps beside a database: the last mark it served (docs/PROTOCOL.md, "Identity"). */
+export const SERVED_MARK_SUFFIX = '-syncmark';
+
+/** Suffixes of a database's side files: SQLite's own, and express-sqlite-sync's served-mark file. */
+export const DATABASE_SIDE_SUFFIXES: readonly string[] = ['', '-wal', '-shm', '-journal', SERVED_MARK_SUFFIX];
 
 /** File names refused whatever their extension, unless the caller replaces this list. */
 export const DEFAULT_DATABASE_FILE_NAMES: readonly string[] = ['app.db', 'database.db', 'scouting.db'];
@@ -64,7 +67,7 @@ export function canonicalFileName(name: string): string {
 const EXTENSION_SET: ReadonlySet<string> = new Set(DATABASE_EXTENSIONS);
 const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
 
-/** The name without a `-wal`, `-shm` or `-journal` suffix. */
+/** The name without a side-file suffix (`-wal`, `-shm`, `-journal`, `-syncmark`). */
 function withoutSideSuffix(canonical: string): string {
   for (const suffix of SIDE_SUFFIXES) {
     if (canonical.endsWith(suffix)) return canonical.slice(0, canonical.length - suffix.length);

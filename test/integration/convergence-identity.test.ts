@@ -43,31 +43,86 @@ describe('identity faults heal, loudly, and nothing is lost', () => {
     cleanup();
   });
 
-  it('a rewound database (an older copy put back, -wal and -shm removed) gets back what it lost, and its new rows reach every peer', async () => {
-    const temp = tempDir('ess-rewind-');
-    cleanup = temp.cleanup;
+  /** A writes 1, a backup is taken, A writes 2 and 3, all sync; then A is stopped and put back to the backup in place (cp over it, -wal and -shm removed). */
+  async function rewindA(dir: string, options: { readonly alsoServedMark: boolean }): Promise<{ readonly before: string; readonly a: FleetServer }> {
     const names = ['A', 'B', 'C'];
-    fleet = await Fleet.listen(temp.dir, { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] });
+    fleet = await Fleet.listen(dir, { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] });
     names.forEach((name) => fleet.start(name));
     await addTeam(fleet.server('A'), 1);
     await fleet.syncUntilQuiet(names);
     await fleet.stop('A');
-    copyFileSync(databaseOf(fleet, 'A'), path.join(temp.dir, 'backup.db'));
+    copyFileSync(databaseOf(fleet, 'A'), path.join(dir, 'backup.db'));
+    copyFileSync(`${databaseOf(fleet, 'A')}-syncmark`, path.join(dir, 'backup.db-syncmark'));
     await addTeam(fleet.start('A'), 2);
     await addTeam(fleet.server('A'), 3);
     await fleet.syncUntilQuiet(names);
     const before = siteOf(fleet.server('A'));
     await fleet.stop('A');
-    copyFileSync(path.join(temp.dir, 'backup.db'), databaseOf(fleet, 'A'));
+    copyFileSync(path.join(dir, 'backup.db'), databaseOf(fleet, 'A'));
+    // The whole folder put back: the served-mark file goes back too, so only the peers can tell.
+    if (options.alsoServedMark) copyFileSync(path.join(dir, 'backup.db-syncmark'), `${databaseOf(fleet, 'A')}-syncmark`);
     for (const side of ['-wal', '-shm']) rmSync(`${databaseOf(fleet, 'A')}${side}`, { force: true });
-    const a = fleet.start('A');
+    return { before, a: fleet.start('A') };
+  }
+
+  it('a rewound database (an older copy put back in place, -wal and -shm removed) takes a new id at its start, gets back what it lost, and its new rows reach every peer', async () => {
+    const temp = tempDir('ess-rewind-');
+    cleanup = temp.cleanup;
+    const { before, a } = await rewindA(temp.dir, { alsoServedMark: false });
+    // Seen at its start, before anything is captured or sent: it served seq N, it is now behind N.
+    expect(a.sync.tracker?.identityChangedAtStart?.code).toBe('SITE_REWOUND');
+    expect(siteOf(a)).not.toBe(before);
+    expect(teamNumbers(a)).toEqual([1]);
+    await addTeam(a, 4);
+    const results = await fleet.syncUntilQuiet(['A', 'B', 'C']);
+    for (const name of ['A', 'B', 'C']) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4]);
+    for (const name of ['B', 'C']) expect(cells(fleet.server(name).db)).toEqual(cells(a.db));
+    expect(identityErrors(results)).toEqual([]);
+  });
+
+  it('a rewound database put back with its served-mark file (the whole folder) is found by its peers at the first sync, and nothing is lost', async () => {
+    const temp = tempDir('ess-rewind-folder-');
+    cleanup = temp.cleanup;
+    const { before, a } = await rewindA(temp.dir, { alsoServedMark: true });
+    expect(a.sync.tracker?.identityChangedAtStart).toBeUndefined();
     expect(teamNumbers(a)).toEqual([1]);
     await addTeam(a, 4); // written on seqs the peers' cursors have already passed
-    const results = await fleet.syncUntilQuiet(names);
-    for (const name of names) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4]);
+    const results = await fleet.syncUntilQuiet(['A', 'B', 'C']);
+    for (const name of ['A', 'B', 'C']) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4]);
     for (const name of ['B', 'C']) expect(cells(fleet.server(name).db)).toEqual(cells(a.db));
     expect(identityErrors(results).length).toBeGreaterThan(0);
     expect(siteOf(a)).not.toBe(before);
+  });
+
+  it('a rewound database whose lost rows only a relay holds (the peer that pulled them from it is gone) takes a new id at its start and gets them back from the relay', async () => {
+    const temp = tempDir('ess-rewind-relay-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B', 'C'], B: [], C: ['B'] });
+    ['A', 'B', 'C'].forEach((name) => fleet.start(name));
+    await addTeam(fleet.server('A'), 1);
+    await fleet.syncUntilQuiet(['A', 'C']);
+    await fleet.stop('A');
+    copyFileSync(databaseOf(fleet, 'A'), path.join(temp.dir, 'backup.db'));
+    await fleet.stop('B'); // A's next rows reach B only through C
+    await addTeam(fleet.start('A'), 2);
+    await addTeam(fleet.server('A'), 3);
+    await fleet.syncUntilQuiet(['A']);
+    fleet.start('B');
+    await fleet.syncUntilQuiet(['C']);
+    expect(teamNumbers(fleet.server('B'))).toEqual([1, 2, 3]);
+    await fleet.stop('C'); // the laptop that pulled A's rows leaves the event
+    await fleet.stop('A');
+    copyFileSync(path.join(temp.dir, 'backup.db'), databaseOf(fleet, 'A'));
+    for (const side of ['-wal', '-shm']) rmSync(`${databaseOf(fleet, 'A')}${side}`, { force: true });
+    const a = fleet.start('A');
+    expect(a.sync.tracker?.identityChangedAtStart?.code).toBe('SITE_REWOUND');
+    await addTeam(a, 4);
+    await fleet.syncUntilQuiet(['A']);
+    // B's cursor for A is older than the backup, so B saw nothing wrong; A's start did, and A got 2 and 3 back from B.
+    for (const name of ['A', 'B']) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4]);
+    fleet.start('C');
+    await fleet.syncUntilQuiet(['A', 'C']);
+    for (const name of ['B', 'C']) expect(cells(fleet.server(name).db)).toEqual(cells(fleet.server('A').db));
   });
 
   it('a hub restored from a backup is detected at the first contact after the laptop restarted too (it no longer remembers which site answered there)', async () => {

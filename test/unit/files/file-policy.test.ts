@@ -9,7 +9,7 @@ describe('file policy: names', () => {
     'x.db-wal', 'x.db-shm', 'x.db-journal', 'x.sqlite-wal', 'x.sqlite3-shm', 'x.s3db-journal', 'x.sl3-wal', 'x.db3-shm',
     'APP.DB', 'Data.SQLite', 'x.lock', 'folder/deep/x.db',
     'app.db.', 'app.db...', 'app.db ', 'app.db. .', 'app.db::$DATA', 'app.db:stream', 'x.sqlite:Zone.Identifier',
-    'database.db', 'scouting.db', 'folder\\app.db',
+    'database.db', 'scouting.db', 'folder\\app.db', 'app.db-syncmark', 'x.sqlite-SYNCMARK',
   ])('%j is a database name', (name) => {
     expect(policy.isDatabaseName(name)).toBe(true);
   });
@@ -25,6 +25,7 @@ describe('file policy: names', () => {
     const custom = createFilePolicy({ databaseFileNames: ['events'] });
     expect(custom.isDatabaseName('events')).toBe(true);
     expect(custom.isDatabaseName('EVENTS-wal')).toBe(true);
+    expect(custom.isDatabaseName('events-syncmark')).toBe(true);
     expect(custom.isDatabaseName('scouting.db')).toBe(true); // by extension still
     expect(custom.isDatabaseName('scouting.txt')).toBe(false);
   });

@@ -25,6 +25,7 @@ describe('scanManifest', () => {
     put(root, 'app.db-wal', WAL_BYTES);
     put(root, 'app.db-shm', 'shm');
     put(root, 'app.db-journal', JOURNAL_BYTES);
+    put(root, 'app.db-syncmark', '{"site":"00","seq":1,"mark":"00"}');
     put(root, 'write.lock', '');
     put(root, 'disguised.png', SQLITE_BYTES);
     put(root, 'deep/.photo.jpg.sync-tmp-0123', 'partial');
@@ -113,6 +114,7 @@ describe('scanManifest', () => {
     db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
     try {
       expect(existsSync(path.join(root, 'store-wal')) && existsSync(path.join(root, 'store-shm'))).toBe(true);
+      writeFileSync(path.join(root, 'store-syncmark'), '{"site":"00","seq":1,"mark":"00"}');
       const files = await scanManifest(root, '', { policy, cache: new ManifestCache() });
       expect(files.map((file) => file.path).filter((name) => name.startsWith('store'))).toEqual([]);
     } finally {
