@@ -68,8 +68,8 @@ export function allEqual(states: readonly ServerState[]): boolean {
   return states.every((state) => JSON.stringify(state) === first);
 }
 
-/** The database files the sample app itself writes; each server has its own, and no others may appear. */
-const OWN_DATABASE_FILES = ['instance/app.db', 'instance/app.db-shm', 'instance/app.db-wal'];
+/** The database files each server writes for itself (no others may appear): the database, SQLite's WAL and WAL-index, and the served-mark file express-sqlite-sync keeps beside it. */
+const OWN_DATABASE_FILES = ['instance/app.db', 'instance/app.db-shm', 'instance/app.db-syncmark', 'instance/app.db-wal'];
 
 function hasDatabaseHeader(file: string): boolean {
   const header = Buffer.alloc(16); // enough for every database header isDatabaseHeader knows

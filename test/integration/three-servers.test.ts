@@ -77,7 +77,7 @@ async function converge(peers: readonly LivePeer[], syncData: (peers: readonly L
   for (const peer of peers) {
     expect(tableDigests(peer.db)).toEqual(expectedTables);
     expect(rootDigests(peer.dataDir)).toEqual(expectedFiles);
-    expect(databaseFilesUnder(peer.dataDir)).toEqual(['instance/app.db', 'instance/app.db-shm', 'instance/app.db-wal']);
+    expect(databaseFilesUnder(peer.dataDir)).toEqual(['instance/app.db', 'instance/app.db-shm', 'instance/app.db-syncmark', 'instance/app.db-wal']);
     expect(peer.db.pragma('integrity_check', { simple: true })).toBe('ok');
   }
   const reports = first.db.prepare('SELECT scout FROM match_reports ORDER BY scout').pluck().all();
