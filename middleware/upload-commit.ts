@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
+import { withFileLock } from '../lib/files/file-locks';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
 import { uploadTargetOf } from './upload-guard';
@@ -55,11 +56,14 @@ export async function saveGuardedUpload(req: Request, options: SaveUploadOptions
     if (options.expectedSha256 !== undefined && options.expectedSha256 !== stored.sha256) {
       throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${options.expectedSha256}; nothing was written`);
     }
-    const existing = await lstat(destination).catch(() => undefined);
-    if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
-    await options.beforeCommit?.(stored, destination);
-    await commitTempFile(stored.path, destination);
-    return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined };
+    // The checks of what is there now and the rename are one step for this path (two uploads under one precondition: one wins).
+    return await withFileLock(destination, async () => {
+      const existing = await lstat(destination).catch(() => undefined);
+      if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
+      await options.beforeCommit?.(stored, destination);
+      await commitTempFile(stored.path, destination);
+      return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined };
+    });
   } catch (error) {
     await removeTempFile(stored.path);
     throw error;

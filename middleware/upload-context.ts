@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
+import type { SyncError } from '../lib/sync-error';
 
 /**
  * What one upload request shares between the guard, multer's file filter and
@@ -18,6 +19,12 @@ export interface UploadContext {
   fail(error: unknown): void;
   /** True once the request has been answered: nothing more may be stored. */
   readonly settled: boolean;
+  /**
+   * The 413 for a body declared larger than the limit, held until the file's
+   * name is known (it is in the first part's headers): a database is refused
+   * with 403 whatever its size.
+   */
+  tooLarge: SyncError | undefined;
 }
 
 const contexts = new WeakMap<IncomingMessage, UploadContext>();

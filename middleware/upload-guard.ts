@@ -70,21 +70,20 @@ async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGua
   if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
 }
 
-function checkDeclaredLength(req: Request, limit: number): void {
+/** The 413 for a body whose declared length is past `limit`, if it is. */
+function declaredTooLarge(req: Request, limit: number): SyncError | undefined {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    throw new SyncError('FILE_TOO_LARGE', 413, `the request body (${declared} bytes) is larger than the upload limit`);
-  }
+  return declared > limit ? new SyncError('FILE_TOO_LARGE', 413, `the request body (${declared} bytes) is larger than the upload limit`) : undefined;
 }
 
-/** Cuts off a body (also a chunked one) once it grows past `limit`. */
-function watchBodySize(req: Request, limit: number, context: UploadContext): void {
+/** Cuts off a body (also a chunked one) once it grows past `limit`, with `error`. */
+function watchBodySize(req: Request, limit: number, context: UploadContext, error: SyncError): void {
   let seen = 0;
   const onData = (chunk: Buffer): void => {
     seen += chunk.length;
     if (seen <= limit) return;
     req.off('data', onData);
-    context.fail(new SyncError('FILE_TOO_LARGE', 413, 'the request body is larger than the upload limit'));
+    context.fail(error);
   };
   req.on('data', onData);
 }
@@ -102,6 +101,7 @@ function createContext(req: Request, res: Response, next: NextFunction, drain: D
       return settled;
     },
     target: undefined as ResolvedSyncPath | undefined,
+    tooLarge: undefined as SyncError | undefined,
     activeStream: undefined as UploadContext['activeStream'],
     storageIdle: Promise.resolve(),
     fail(error: unknown): void {
@@ -132,10 +132,11 @@ function createFileFilter(options: UploadGuardConfig) {
       callback(error as Error);
     };
     if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(JSON.stringify(file.originalname)));
-    if (context.target !== undefined) return callback(null, true);
+    if (context.target !== undefined) return context.tooLarge === undefined ? callback(null, true) : refuse(context.tooLarge);
     resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true)
       .then(async (target) => {
         await refuseDatabaseTarget(target, options);
+        if (context.tooLarge !== undefined) throw context.tooLarge; // not a database: now the size
         context.target = target;
         callback(null, true);
       })
@@ -168,12 +169,16 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     setUploadContext(req, context);
     Promise.resolve()
       .then(async () => {
-        checkDeclaredLength(req, bodyLimit);
-        context.target = await resolveQueryTarget(req, options);
+        context.target = await resolveQueryTarget(req, options); // a database target is 403 whatever the size
+        const tooLarge = declaredTooLarge(req, bodyLimit);
+        if (tooLarge !== undefined && context.target !== undefined) throw tooLarge;
+        context.tooLarge = tooLarge; // without ?path=, the file's name comes first: 403 for a database, else this 413
       })
       .then(
         () => {
-          watchBodySize(req, bodyLimit, context);
+          // A body declared too large is read only as far as the file part's headers.
+          const limit = context.tooLarge === undefined ? bodyLimit : MULTIPART_OVERHEAD_BYTES;
+          watchBodySize(req, limit, context, context.tooLarge ?? new SyncError('FILE_TOO_LARGE', 413, 'the request body is larger than the upload limit'));
           parse(req, res, (error?: unknown) => {
             if (context.settled && req.file !== undefined) {
               void removeTempFile(req.file.path); // stored before the early answer; the answer already went out

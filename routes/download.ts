@@ -44,10 +44,10 @@ function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
   res.setHeader('Content-Disposition', 'attachment');
 }
 
-/** Refuses a database by name: the name itself, or the side file of a database beside it. */
+/** Refuses a database by name (`DB_FILE_REFUSED`), and the side file of a database beside it (`DB_CONTENT_REFUSED`, as upload and delete do). */
 function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): void {
   if (config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
-  if (isSideFileOfDatabaseSync(target.absolute)) throw databaseNameRefused(`${clientPath} (the -wal, -shm or -journal of a database)`);
+  if (isSideFileOfDatabaseSync(target.absolute)) throw databaseContentRefused(clientPath);
 }
 
 /**

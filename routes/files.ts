@@ -1,7 +1,9 @@
 import { lstat, stat } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { removeSyncedFile } from '../lib/files/atomic-file';
-import { databaseNameRefused } from '../lib/files/database-refusal';
+import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
 import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
@@ -10,7 +12,7 @@ import { discardGuardedUpload, saveGuardedUpload } from '../middleware/upload-co
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
 import type { FileRoutesConfig } from './files-config';
-import { checkPrecondition, readPrecondition } from './file-state';
+import { checkPrecondition, readPrecondition, type FilePrecondition } from './file-state';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -24,6 +26,19 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
   const files = await scanManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache });
   res.json({ root: target.root, path: target.relative, files } satisfies ManifestAnswer);
+}
+
+/**
+ * The upload's `if_match`: query parameter or multipart field (either, as
+ * `sha256`), validated; both given and different is 400.
+ */
+function uploadPrecondition(req: Request): FilePrecondition | undefined {
+  const field = (req.body as Record<string, unknown> | undefined)?.if_match;
+  const query = req.query.if_match;
+  if (field !== undefined && query !== undefined && field !== query) {
+    throw new SyncError('BAD_PRECONDITION', 400, '`if_match` is given twice (query and field) with different values');
+  }
+  return readPrecondition(query ?? field);
 }
 
 /** The client's expected digest: multipart field `sha256` or query `sha256`, validated. */
@@ -42,15 +57,17 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
   const target = req.file === undefined ? undefined : uploadTargetOf(req);
   const clientPath = target === undefined ? '' : `${target.root}/${target.relative}`;
   let expectedSha256: string | undefined;
+  let precondition: FilePrecondition | undefined;
   try {
     expectedSha256 = expectedDigest(req);
+    precondition = uploadPrecondition(req);
   } catch (error) {
     await discardGuardedUpload(req);
     throw error;
   }
   const saved = await saveGuardedUpload(req, {
     expectedSha256,
-    beforeCommit: (stored, destination) => checkPrecondition(config.cache, destination, clientPath, readPrecondition(req.query.if_match), stored.sha256),
+    beforeCommit: (stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition, stored.sha256),
   });
   res.status(saved.replaced ? 200 : 201).json({ path: clientPath, size: saved.size, sha256: saved.sha256, replaced: saved.replaced } satisfies UploadAnswer);
 }
@@ -63,11 +80,14 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
     throw databaseNameRefused(clientPath);
   }
   const precondition = readPrecondition(req.query.if_match);
-  const existing = await lstat(target.absolute).catch(() => undefined);
-  if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
-  if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
-  await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
-  await removeSyncedFile(target.absolute);
+  await withFileLock(target.absolute, async () => {
+    const existing = await lstat(target.absolute).catch(() => undefined);
+    if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
+    if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
+    if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
+    await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
+    await removeSyncedFile(target.absolute);
+  });
   res.json({ path: clientPath, deleted: true } satisfies DeleteAnswer);
 }
 

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
+import { withFileLock } from '../files/file-locks';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
@@ -91,14 +92,16 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
     await handle.close();
     const received = hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
-    const now = await localSide(absolute);
-    if (now === DATABASE_ON_DISK) throw databaseContentRefused(clientPath, 409);
-    if (now === remote) {
-      await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
-      return;
-    }
-    if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
-    await commitTempFile(tempPath, absolute);
+    await withFileLock(absolute, async () => {
+      const now = await localSide(absolute);
+      if (now === DATABASE_ON_DISK) throw databaseContentRefused(clientPath, 409);
+      if (now === remote) {
+        await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
+        return;
+      }
+      if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
+      await commitTempFile(tempPath, absolute);
+    });
   } catch (error) {
     await handle.close().catch(() => undefined);
     await removeTempFile(tempPath);
@@ -108,10 +111,12 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
 
 /** Deletes a local file if it still has the SHA-256 the plan saw; a file already gone is fine. */
 export async function deleteLocalFile(absolute: string, clientPath: string, local: string): Promise<void> {
-  const now = await localSide(absolute);
-  if (now === undefined) return;
-  if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
-  await removeSyncedFile(absolute);
+  await withFileLock(absolute, async () => {
+    const now = await localSide(absolute);
+    if (now === undefined) return;
+    if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
+    await removeSyncedFile(absolute);
+  });
 }
 
 /** Deletes a file on the peer if it still has the SHA-256 the plan saw; a file already gone is fine. */

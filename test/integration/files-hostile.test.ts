@@ -48,6 +48,16 @@ function rawUpload(headers: Record<string, string>, chunks: Iterable<Buffer>, ab
   return (server) => rawRequest(`${server.url}/api/sync/files/upload?path=uploads/existing.txt`, { headers: { ...AUTH, ...headers }, chunks, abortAfterBytes });
 }
 
+/** An upload whose `Content-Length` declares `declared` bytes (far over the limit) but sends only a file part's head and a little of it. */
+function declaredHuge(query: string, filename: string, declared = 1024 * 1024 * 1024): Send {
+  const head = Buffer.from(`--b\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n\r\n`);
+  return (server) =>
+    rawRequest(`${server.url}/api/sync/files/upload${query}`, {
+      headers: { ...AUTH, 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(declared) },
+      chunks: [head, ...repeat(Buffer.alloc(16 * 1024, 97), 16)],
+    });
+}
+
 /** A body that starts with a long multipart preamble (ignored by parsers), then one small file part. */
 function* preambleThenFile(preambleBytes: number): Iterable<Buffer> {
   yield* repeat(Buffer.alloc(16 * 1024, 0x70), Math.ceil(preambleBytes / (16 * 1024)));
@@ -96,6 +106,13 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   ['upload below a file', 409, 'PATH_CONFLICT', upload('?path=uploads/existing.txt/inner.txt', [file('x.txt')])],
   // upload: body shape and size
   ['upload with a declared body over the limit', 413, 'FILE_TOO_LARGE', upload('', [file('big.txt', Buffer.alloc(3 * MAX_UPLOAD, 97))])],
+  // a database is refused with 403 whatever its declared size; a file that is not one, with 413, before its body is read
+  ['upload to ?path=instance/app.db declaring 1 GiB', 403, 'DB_FILE_REFUSED', declaredHuge('?path=instance/app.db', 'app.db')],
+  ['upload named app.db declaring 1 GiB', 403, 'DB_FILE_REFUSED', declaredHuge('', 'app.db')],
+  ['upload, without a path, over a database named without an extension, declaring 1 GiB', 403, 'DB_CONTENT_REFUSED', declaredHuge('', 'state')],
+  ['upload to ?path= of a text file declaring 1 GiB', 413, 'FILE_TOO_LARGE', declaredHuge('?path=uploads/big.txt', 'big.txt')],
+  ['upload named big.txt declaring 1 GiB', 413, 'FILE_TOO_LARGE', declaredHuge('', 'big.txt')],
+  ['upload declaring 1 GiB whose preamble hides the file part past 64 KiB', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(1024 * 1024 * 1024) }, preambleThenFile(3 * MAX_UPLOAD))],
   ['upload with a chunked body over the limit', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Transfer-Encoding': 'chunked' }, unfinishedBody(4 * MAX_UPLOAD))],
   ['upload whose preamble alone is over the limit, then a small file', 413, 'FILE_TOO_LARGE', rawUpload({ 'Content-Type': 'multipart/form-data; boundary=b', 'Transfer-Encoding': 'chunked' }, preambleThenFile(3 * MAX_UPLOAD))],
   ['upload with too many parts', 413, 'TOO_MANY_PARTS', upload('', [...Array.from({ length: 7 }, (_, i) => ({ name: `f${i}`, content: 'x' })), file('x.txt')])],
@@ -123,7 +140,8 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   ['download through a symlink leaving the root', 400, 'BAD_PATH', get('download?path=uploads/escape/secret.txt')],
   ['download a missing file', 404, 'NOT_FOUND', get('download?path=uploads/missing.txt')],
   ['download a database named without an extension', 403, 'DB_CONTENT_REFUSED', get('download?path=uploads/state')],
-  ['download the -shm of such a database', 403, 'DB_FILE_REFUSED', get('download?path=uploads/state-shm')],
+  ['download the -shm of such a database', 403, 'DB_CONTENT_REFUSED', get('download?path=uploads/state-shm')],
+  ['download the -wal of such a database', 403, 'DB_CONTENT_REFUSED', get('download?path=uploads/state-wal')],
   ['download a folder', 404, 'NOT_FOUND', get('download?path=uploads/somedir')],
   ['download without a path', 400, 'BAD_PATH', get('download')],
   ['download an unsatisfiable range', 416, 'RANGE_NOT_SATISFIABLE', async (server) => {
@@ -133,6 +151,8 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   // delete
   ['delete a database named without an extension', 403, 'DB_CONTENT_REFUSED', del('uploads/state')],
   ['delete the -shm of such a database', 403, 'DB_CONTENT_REFUSED', del('uploads/state-shm')],
+  ['delete a database named without an extension, with its right if_match', 403, 'DB_CONTENT_REFUSED', del(`uploads/state&if_match=${'0'.repeat(64)}`)],
+  ['delete a disguised database with if_match=none', 403, 'DB_CONTENT_REFUSED', del('uploads/disguised.png&if_match=none')],
   ['delete the database', 403, 'DB_FILE_REFUSED', del('instance/app.db')],
   ['delete with ../ traversal', 400, 'BAD_PATH', del('uploads/../instance/settings.json')],
   ['delete a missing file', 404, 'NOT_FOUND', del('uploads/missing.txt')],
