@@ -4,7 +4,7 @@ import { isSideFileOfDatabaseSync } from './database-file';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
-import { TEMP_FILE_MARKER } from './safe-path';
+import { isSyncableName, TEMP_FILE_MARKER } from './safe-path';
 import { removeIfStaleTempFile } from './temp-files';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
@@ -117,6 +117,8 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
       trustable = false;
       continue;
     }
+    // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole listing.
+    if (!isSyncableName(entry.name)) continue;
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {

@@ -46,6 +46,9 @@ function decodedForms(input: string): string[] {
   return forms;
 }
 
+/** A name with nothing to decode or normalise. */
+const PLAIN_NAME = /^[\w.-]+$/;
+
 function checkSegment(segment: string): void {
   if (segment === '') throw badPath('empty segment (leading, trailing or doubled "/")');
   if (segment === '.' || segment === '..') throw badPath('"." and ".." segments are not allowed');
@@ -82,6 +85,23 @@ export function parseSyncPath(input: unknown): { readonly root: string; readonly
   segments.forEach(checkSegment);
   const [root, ...rest] = segments;
   return { root: root ?? '', segments: rest };
+}
+
+/**
+ * True when a file or folder name on disk can travel: a path holding it as a
+ * segment passes {@link parseSyncPath}. The manifest leaves other names out
+ * (not in NFC, control characters, `\\`, `CON`, `a:b`…): the routes would
+ * refuse them, and a peer would refuse the whole listing that held one.
+ */
+export function isSyncableName(name: string): boolean {
+  try {
+    // The common name (ASCII letters, digits, `_ . -`) has nothing to decode or normalise: only the segment rules apply.
+    if (PLAIN_NAME.test(name)) checkSegment(name);
+    else parseSyncPath(`r/${name}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -83,6 +83,25 @@ describe('two-way file sync of a root with a live peer', () => {
     expect(await syncRoot(files, link, 'uploads')).toMatchObject({ uploaded: 0, downloaded: 0, conflicts: [] });
   });
 
+  it.each([
+    ['a name not in NFC (from a Mac)', 'cafe\u0301.jpg'],
+    ['a tab in the name', 'tab\there.txt'],
+    ['a reserved device name', 'CON'],
+    ['a colon', 'a:b.txt'],
+    ['a backslash', 'back\\slash.txt'],
+    ['a folder with a name no route takes', 'bad\u0001dir/inner.txt'],
+  ])('a file with %s stays where it is, unlisted, and the rest of the root still syncs both ways', async (_what, name) => {
+    put(there.uploads ?? '', name, 'odd');
+    put(there.uploads ?? '', 'from-b.txt', 'B1');
+    put(here.uploads ?? '', 'from-a.txt', 'A1');
+    const report = await syncRoot(files, link, 'uploads');
+    expect(report).toMatchObject({ uploaded: 1, downloaded: 1, errors: [] });
+    expect(read(here, 'from-b.txt')).toBe('B1');
+    expect(read(there, 'from-a.txt')).toBe('A1');
+    expect(read(there, name)).toBe('odd');
+    expect(existsSync(path.join(here.uploads ?? '', name))).toBe(false);
+  });
+
   it('lets a change win over a deletion', async () => {
     put(here.uploads ?? '', 'plan.txt', 'v0');
     await syncRoot(files, link, 'uploads');
