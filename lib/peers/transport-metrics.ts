@@ -20,7 +20,8 @@ function family(lines: string[], name: string, type: 'gauge' | 'counter', help: 
 export function formatTransportMetrics(transports: readonly TransportStatus[]): string[] {
   const lines: string[] = [];
   const of = (t: TransportStatus): string => `{transport="${t.kind}",name="${label(t.name)}"}`;
-  const up = (t: TransportStatus): number => (t.lastError === undefined && (t.state === 'connected' || t.state === 'idle') ? 1 : 0);
+  // By state alone: a NATS transport that refused one bad message (its `lastError`) and goes on is up.
+  const up = (t: TransportStatus): number => (t.state === 'connected' || t.state === 'idle' ? 1 : 0);
   family(lines, 'express_sqlite_sync_transport_up', 'gauge', '1 when the transport is connected (NATS) or its last round succeeded (HTTP).', transports.map((t) => [of(t), up(t)]));
   family(lines, 'express_sqlite_sync_transport_position', 'gauge', 'Where this server has applied up to (HTTP: the peer seq; NATS: the stream sequence).', transports.filter((t) => t.position !== undefined).map((t) => [of(t), t.position as number]));
   family(lines, 'express_sqlite_sync_transport_lag', 'gauge', 'How far behind this server is (HTTP: changes; NATS: messages).', transports.filter((t) => t.lag !== undefined).map((t) => [of(t), t.lag as number]));

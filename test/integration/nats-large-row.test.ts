@@ -25,6 +25,21 @@ describeWithNats('a row larger than the NATS server takes', () => {
     await server.close();
   });
 
+  it('sizes pages to the server\'s max_payload when maxMessageBytes is larger (the default): every row is published, in several messages', async () => {
+    await node.transport.close();
+    node.transport = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'BIGROW' }), { data: node.tracker, peerTimeoutMs: 10_000 });
+    const insert = node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)');
+    node.db.transaction(() => {
+      for (let i = 0; i < 600; i += 1) insert.run(randomUUID(), `team ${i} ${'n'.repeat(60)}`, i);
+    })();
+    await node.transport.exchange();
+    const status = node.transport.status();
+    expect(status.state).not.toBe('failing');
+    expect(status.lastError).toBeUndefined();
+    expect(status.nats?.unpublished).toBe(0);
+    expect(status.nats?.messagesPublished).toBeGreaterThan(3);
+  });
+
   it('stops publishing with ROW_TOO_LARGE naming the row and max_payload, and /status says failing with changes not yet published', async () => {
     node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run('huge-team', 'x'.repeat(40_000), 1);
     node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'written after it', 2);

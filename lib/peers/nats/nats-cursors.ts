@@ -98,7 +98,10 @@ export class NatsCursors {
   reconcile(facts: StreamFacts): StreamChange {
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
-      for (const name of [this.applied, this.published, this.#subject, this.#attempt]) this.#data.saveTransportCursor(name, undefined);
+      // A stream made again: read from its start. What this site published is weighed by the publisher
+      // against its subject in the new stream (it may have published there already, before it noticed).
+      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt] : [this.applied];
+      for (const name of names) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
       return created === undefined ? 'first-use' : 'recreated';
     }

@@ -15,6 +15,8 @@ interface ReadPage {
 /** Rows asked for in the first page, before the size of a row is known. */
 const FIRST_LIMIT = 2000;
 const MAX_LIMIT = 20_000;
+/** Room kept under the server's `max_payload` for a message's headers (id, expected sequence, page facts). */
+const HEADER_ROOM = 1024;
 
 function cloneError(subject: string, detail: string): SyncError {
   return new SyncError(
@@ -71,21 +73,22 @@ export class NatsPublisher {
    * that read the subject before a publish landed must not take it back.
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
-  prepare(): Promise<void> {
-    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream()));
+  prepare(recreated = false): Promise<void> {
+    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream(), recreated));
     this.#turn = run.catch(() => undefined);
     return run;
   }
 
-  async #prepareNow(facts: StreamFacts): Promise<void> {
+  async #prepareNow(facts: StreamFacts, recreated = false): Promise<void> {
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
     const published = this.#cursors.publishedSeq();
     if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
-    else if (lastSeq < saved) {
+    else if (lastSeq < saved || recreated) {
+      // A lost tail, or a stream made again: what the subject keeps of this site is published, the rest again.
       const kept = parseMessageId(last?.msgId)?.last ?? 0;
-      this.#cursors.savePublished(saved > facts.lastSeq ? Math.min(kept, published) : published, lastSeq);
+      this.#cursors.savePublished(saved > facts.lastSeq || recreated ? Math.min(kept, published) : published, lastSeq);
     }
     this.#expected = lastSeq;
   }
@@ -130,8 +133,15 @@ export class NatsPublisher {
     return rows;
   }
 
-  /** Reads the page after `since`, fewer rows at a time when it would not fit a message. */
+  /** The largest body the NATS server takes: its `max_payload` counts the headers too. */
+  #serverMax(): number {
+    return Math.max(1, this.#link.maxPayload - HEADER_ROOM);
+  }
+
+  /** Reads the page after `since`, fewer rows at a time when it would not fit a message (`maxMessageBytes`, or the server's max when smaller). */
   #readPage(since: number): ReadPage {
+    const serverMax = this.#serverMax();
+    const maxBody = Math.min(this.#maxBytes, serverMax);
     for (;;) {
       const page = this.#data.readChanges(since, this.#limit);
       const next = page.next ?? since;
@@ -139,9 +149,9 @@ export class NatsPublisher {
       if (page.changes.length === 0) return { message: undefined, next, more };
       const message = encodePage(page, since, next);
       const perRow = message.body.length / page.changes.length;
-      const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * this.#maxBytes) / perRow)));
-      if (page.changes.length === 1 && message.body.length > this.#link.maxPayload) throw this.#tooLarge(page, message.body.length);
-      if (message.body.length <= this.#maxBytes || page.changes.length === 1) {
+      const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * maxBody) / perRow)));
+      if (page.changes.length === 1 && message.body.length > serverMax) throw this.#tooLarge(page, message.body.length);
+      if (message.body.length <= maxBody || page.changes.length === 1) {
         if (more) this.#limit = fitting;
         return { message, next, more };
       }

@@ -10,6 +10,9 @@ import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
 import { errorOf, natsFailure, wakeableSleep, withoutCredentials } from './nats-util';
 
+/** How often a connected transport reads the stream's facts again (its lag; a stream deleted or made again). */
+const FACTS_REFRESH_MS = 2000;
+
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
   /** This server's data. */
@@ -47,6 +50,8 @@ export class NatsTransport implements ChangeTransport {
   #wake: (() => void) | undefined;
   #closed = false;
   #facts: StreamFacts | undefined;
+  /** When the facts were last read by {@link NatsTransport.#refreshFacts}. */
+  #factsAt = 0;
   #lastError: { code: string; message: string; at: number } | undefined;
   #catchUp: NatsStatus['catchUp'];
   #lastCatchUp: NatsStatus['lastCatchUp'];
@@ -87,11 +92,33 @@ export class NatsTransport implements ChangeTransport {
     this.#timer = undefined;
     if (this.#closed) return;
     const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
-    void publishing.then((failures) => {
+    void publishing.then(async (failures) => {
+      await this.#refreshFacts().catch(() => undefined);
       this.#publishFailures = failures;
       const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
       if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
     });
+  }
+
+  /**
+   * Every few seconds while connected: reads the stream's facts again, so
+   * the lag stays true while the consumer waits, and a stream deleted
+   * meanwhile is made again. A stream made again (another `created`) is
+   * prepared again: the cursors start over, this server publishes its
+   * changes again and reads the new stream from its start.
+   */
+  async #refreshFacts(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#factsAt < FACTS_REFRESH_MS || this.#ready !== this.#link.generation || this.#link.state !== 'connected') return;
+    this.#factsAt = now;
+    const facts = await this.#link.ensureStream();
+    const before = this.#facts;
+    this.#facts = facts;
+    if (before === undefined || before.created === facts.created) return;
+    this.#ready = -1;
+    this.#consumer.stop(); // its loop prepares again, from the reset position
+    this.#wake?.();
+    this.#scheduleTick(0);
   }
 
   /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
@@ -169,9 +196,9 @@ export class NatsTransport implements ChangeTransport {
       await this.#link.connection();
       const generation = this.#link.generation;
       const facts = await this.#link.ensureStream();
-      this.#cursors.reconcile(facts);
+      const change = this.#cursors.reconcile(facts);
       this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare();
+      await this.#publisher.prepare(change === 'recreated');
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));

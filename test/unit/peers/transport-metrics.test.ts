@@ -1,0 +1,23 @@
+import { formatTransportMetrics } from '../../../lib/peers/transport-metrics';
+import type { TransportStatus } from '../../../lib/peers/transport';
+
+function status(overrides: Partial<TransportStatus>): TransportStatus {
+  return { kind: 'nats', name: 'nats:EVENT', state: 'connected', position: 5, lag: 0, lastError: undefined, ...overrides };
+}
+
+function upOf(transport: TransportStatus): string | undefined {
+  return formatTransportMetrics([transport]).find((line) => line.startsWith('express_sqlite_sync_transport_up{'));
+}
+
+describe('transport metrics', () => {
+  it.each<[string, Partial<TransportStatus>, number]>([
+    ['a connected NATS transport', {}, 1],
+    ['a connected NATS transport that refused one bad message and went on (its lastError)', { lastError: { code: 'SCHEMA_MISMATCH', message: 'one message refused' } }, 1],
+    ['a failing NATS transport', { state: 'failing', lastError: { code: 'NATS_UNREACHABLE', message: 'down' } }, 0],
+    ['a disconnected NATS transport', { state: 'disconnected' }, 0],
+    ['an HTTP peer between good rounds', { kind: 'http', name: 'http://b', state: 'idle' }, 1],
+    ['an HTTP peer whose last round failed', { kind: 'http', name: 'http://b', state: 'failing', lastError: { code: 'DOWN', message: 'down' } }, 0],
+  ])('express_sqlite_sync_transport_up follows the state: %s', (_name, overrides, up) => {
+    expect(upOf(status(overrides))).toMatch(new RegExp(` ${up}$`));
+  });
+});
