@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 /** The changeset protocol version this code speaks. */
@@ -13,9 +13,11 @@ const Mark = Type.String({ pattern: '^[0-9a-f]{16}$' });
 
 const TaggedInt = Type.Object({ $int: Type.String({ pattern: '^-?[0-9]{1,20}$' }) }, { additionalProperties: false });
 const TaggedReal = Type.Object({ $real: Type.Union([Type.Number(), Type.Literal('-0')]) }, { additionalProperties: false });
-const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
-const TaggedBlob = Type.Object({ $blob: Type.String({ pattern: BASE64 }) }, { additionalProperties: false });
-const TaggedText = Type.Object({ $text: Type.String({ pattern: BASE64 }) }, { additionalProperties: false });
+/** Base64 characters with up to two `=` at the end; a linear pattern (a repeated group overflows the regex stack on a value of a few MiB). */
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
+FormatRegistry.Set('base64', (value) => value.length % 4 === 0 && BASE64_CHARACTERS.test(value));
+const TaggedBlob = Type.Object({ $blob: Type.String({ format: 'base64' }) }, { additionalProperties: false });
+const TaggedText = Type.Object({ $text: Type.String({ format: 'base64' }) }, { additionalProperties: false });
 
 /** JSON Schema of one value: NULL, TEXT, a number, or a tagged `$int` / `$real` / `$blob` / `$text`. */
 export const WireValueSchema = Type.Union([Type.Null(), Type.String(), Type.Number(), TaggedInt, TaggedReal, TaggedBlob, TaggedText]);
