@@ -60,6 +60,9 @@ export class SyncScheduler<Result> {
   readonly #options: SchedulerOptions<Result>;
   readonly #state = new Map<string, PeerSchedule<Result>>();
   readonly #running = new Map<string, Promise<Result>>();
+  /** Per peer, the run asked for while one was running: it starts when that one ends. */
+  readonly #next = new Map<string, Promise<Result>>();
+  #stopped = false;
   readonly #timers = new Map<string, NodeJS.Timeout>();
   #intervalMs: number | undefined;
 
@@ -78,26 +81,43 @@ export class SyncScheduler<Result> {
   start(intervalMs: number): void {
     if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive integer, got ${intervalMs}`);
     this.#intervalMs = intervalMs;
+    this.#stopped = false;
     for (const peer of this.#state.keys()) this.#schedule(peer, 0);
   }
 
   /** Stops periodic syncs and waits for the running ones to end. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#intervalMs = undefined;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     for (const state of this.#state.values()) state.nextRunAt = undefined;
-    await Promise.allSettled([...this.#running.values()]);
+    await Promise.allSettled([...this.#running.values(), ...this.#next.values()]);
   }
 
   /**
    * Syncs one peer now. When a sync with it is already running, waits for
-   * that one and returns its result rather than starting a second.
+   * that one, then runs one more (it may have read the peer before what was
+   * written meanwhile: "sync now" must include it); the requests that arrive
+   * during one run share that next one. Once stopped, it gives the running
+   * one's result instead.
    * @throws RangeError for a peer the scheduler does not know
    */
   syncNow(peer: string): Promise<Result> {
     if (!this.#state.has(peer)) throw new RangeError(`unknown peer ${peer}`);
-    return this.#running.get(peer) ?? this.#run(peer);
+    const running = this.#running.get(peer);
+    if (running === undefined) return this.#run(peer);
+    let next = this.#next.get(peer);
+    if (next === undefined) {
+      next = running
+        .catch(() => undefined)
+        .then(() => {
+          this.#next.delete(peer);
+          return this.#stopped ? running : (this.#running.get(peer) ?? this.#run(peer));
+        });
+      this.#next.set(peer, next);
+    }
+    return next;
   }
 
   /** Syncs every peer now, concurrently; one peer's failure does not stop the others. */

@@ -52,15 +52,28 @@ function gatedScheduler() {
 }
 
 describe('SyncScheduler', () => {
-  it('runs one sync per peer at a time: a second request joins the running one', async () => {
+  it('runs one sync per peer at a time: requests made while one runs share one more run after it (sync now includes what was written meanwhile)', async () => {
     const { gate, calls, scheduler } = gatedScheduler();
     const first = scheduler.syncNow('a');
     const second = scheduler.syncNow('a');
+    const third = scheduler.syncNow('a');
     expect(scheduler.status().get('a')?.running).toBe(true);
+    expect(calls()).toBe(1);
     gate.resolve('done');
+    await expect(Promise.all([first, second, third])).resolves.toEqual(['done', 'done', 'done']);
+    expect(calls()).toBe(2);
+    expect(scheduler.status().get('a')).toMatchObject({ running: false, failures: 0, lastResult: 'done', lastError: undefined });
+  });
+
+  it('once stopped, a request made while a run was going gives that run\'s result and starts nothing more', async () => {
+    const { gate, calls, scheduler } = gatedScheduler();
+    const first = scheduler.syncNow('a');
+    const second = scheduler.syncNow('a');
+    const stopped = scheduler.stop();
+    gate.resolve('done');
+    await stopped;
     await expect(Promise.all([first, second])).resolves.toEqual(['done', 'done']);
     expect(calls()).toBe(1);
-    expect(scheduler.status().get('a')).toMatchObject({ running: false, failures: 0, lastResult: 'done', lastError: undefined });
   });
 
   it('retries a peer that is down with growing delays while the other peers keep syncing', async () => {
