@@ -1,8 +1,13 @@
-import { backupDatabase } from '../../lib/data/backup';
+import { existsSync } from 'node:fs';
+import { backupDatabase, checkBackupTarget } from '../../lib/data/backup';
 import { withPageBar } from './progress';
+import { refuseIfInUse } from './restore';
 
-/** `backup`: copies a live database with SQLite's online backup API. */
+/** `backup`: copies a live database with SQLite's online backup API; `--force` never replaces a database another process has open. */
 export async function backupCommand(options: { readonly db: string; readonly out: string; readonly force?: boolean }): Promise<void> {
+  checkBackupTarget(options.db, options.out);
+  if (options.force === true && existsSync(options.out)) refuseIfInUse(options.out);
   const { pages } = await withPageBar('backup', (onProgress) => backupDatabase(options.db, options.out, { overwrite: options.force === true, onProgress }));
   process.stdout.write(`backed up ${options.db} to ${options.out} (${pages} pages)\n`);
 }
+

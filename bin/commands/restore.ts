@@ -48,8 +48,11 @@ export function withIdleDatabase<T>(file: string, work: (db: Database.Database) 
   }
 }
 
-/** Refuses to replace a database another process has open; a target that is no database at all is simply replaced. */
-function refuseIfInUse(file: string): void {
+/**
+ * Refuses to replace a database another process has open; a target that is no database at all is simply replaced.
+ * @throws SyncError `DATABASE_IN_USE` (409)
+ */
+export function refuseIfInUse(file: string): void {
   try {
     withIdleDatabase(file, () => undefined);
   } catch (error) {

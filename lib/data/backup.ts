@@ -1,9 +1,51 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
+import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
 import { giveNewSiteId } from './site-identity';
 import { SyncError } from '../sync-error';
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function isDatabaseFile(file: string): boolean {
+  try {
+    const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+    const fd = openSync(file, 'r');
+    try {
+      return isDatabaseHeader(header.subarray(0, readSync(fd, header, 0, header.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A backup never replaces the database it copies (a running server would go
+ * on writing into the deleted file, and the next start reads a torn one), nor
+ * the `-wal`, `-shm`, `-journal` or served-mark file of any database.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function checkBackupTarget(dbPath: string, outPath: string): void {
+  if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
+    throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
+  }
+  for (const suffix of DATABASE_SIDE_SUFFIXES) {
+    if (suffix === '' || !outPath.toLowerCase().endsWith(suffix)) continue;
+    const main = outPath.slice(0, outPath.length - suffix.length);
+    if (sameFile(main, dbPath) || isDatabaseFile(main)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is the ${suffix} file of the database ${main}; write the backup to another file`);
+  }
+}
 
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
@@ -12,10 +54,12 @@ export type BackupProgress = (copiedPages: number, totalPages: number) => void;
  * Copies a live SQLite database with SQLite's online backup API (through
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete. Safe while the server writes to the database.
- * @throws SyncError `NOT_FOUND` when the database does not exist, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
+ * @throws SyncError `NOT_FOUND` when the database does not exist, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false,
+ * `TARGET_INVALID` (400) when `outPath` is the database itself (by path or hard link) or the side file of a database
  */
 export async function backupDatabase(dbPath: string, outPath: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
+  checkBackupTarget(dbPath, outPath);
   if (existsSync(outPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${outPath} exists; choose another name or pass --force`);
   const source = new Database(dbPath, { readonly: true, fileMustExist: true });
   const temp = tempPathFor(outPath);

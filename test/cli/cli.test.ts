@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -10,6 +10,8 @@ import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
 const run = promisify(execFile);
+/** What the CLI says when a backup target is a database or a database's side file (`TARGET_INVALID`). */
+const ANOTHER_FILE = /write the backup to another file/;
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bin', 'express-sqlite-sync.js');
 
 /** Runs the built command-line tool as a user would; never rejects. */
@@ -49,9 +51,43 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
       for (let i = 0; i < 2000; i += 1) insert.run(randomUUID(), `note ${i}`);
     })();
   });
+  const openElsewhere: Database.Database[] = [];
   afterEach(() => {
     if (db.open) db.close();
+    for (const held of openElsewhere.splice(0)) held.close();
     temp.cleanup();
+  });
+
+  it.each<[string, (dir: string, db: string) => string, RegExp]>([
+    ['the database itself', (_dir, db) => db, ANOTHER_FILE],
+    ['the database by another path (a hard link)', (dir, db) => {
+      const link = path.join(dir, 'alias.db');
+      linkSync(db, link);
+      return link;
+    }, ANOTHER_FILE],
+    ['its -wal', (_dir, db) => `${db}-wal`, ANOTHER_FILE],
+    ['the -shm of another database', (dir) => {
+      const other = new Database(path.join(dir, 'other.db'));
+      other.exec('CREATE TABLE t (x)');
+      other.close();
+      return path.join(dir, 'other.db-shm');
+    }, ANOTHER_FILE],
+    ['another database a process has open', (dir) => {
+      const other = path.join(dir, 'live.db');
+      const held = new Database(other);
+      held.pragma('journal_mode = WAL');
+      held.exec('CREATE TABLE t (x)');
+      openElsewhere.push(held);
+      return other;
+    }, /is open in another process/],
+  ])('backup --force never writes over %s (a running server would corrupt it)', async (_name, target, message) => {
+    const out = target(temp.dir, dbFile);
+    const before = existsSync(out) ? readFileSync(out) : undefined;
+    const result = await cli('backup', '--db', dbFile, '--out', out, '--force');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(out) ? readFileSync(out) : undefined).toEqual(before);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('backs up a database that is open and being written, through the backup API', async () => {
