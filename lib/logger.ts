@@ -20,10 +20,36 @@ export const silentLogger: SyncLogger = {
   error() {},
 };
 
+/** The levels `LOG_LEVEL` takes (pino's). */
+export const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Reads `LOG_LEVEL`: one of {@link LOG_LEVELS}, any case; `info` when unset or empty.
+ * @throws RangeError naming `LOG_LEVEL` for any other value
+ */
+export function readLogLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info';
+  const level = value.toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new RangeError(`express-sqlite-sync: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return level;
+}
+
 /**
  * The default logger: pino writing JSON lines to stdout, level from `LOG_LEVEL`
  * (default `info`).
+ * @throws RangeError for a bad `LOG_LEVEL`
  */
 export function createDefaultLogger(): SyncLogger {
-  return pino({ name: 'express-sqlite-sync', level: process.env.LOG_LEVEL ?? 'info' });
+  return pino({ name: 'express-sqlite-sync', level: readLogLevel(process.env.LOG_LEVEL) });
+}
+
+/**
+ * Checks the `logger` option: undefined gives {@link createDefaultLogger}.
+ * @throws TypeError when it is not an object with `info`, `warn` and `error` functions
+ */
+export function resolveLogger(logger: unknown): SyncLogger {
+  if (logger === undefined) return createDefaultLogger();
+  const shaped = typeof logger === 'object' && logger !== null && ['info', 'warn', 'error'].every((level) => typeof (logger as Record<string, unknown>)[level] === 'function');
+  if (!shaped) throw new TypeError('express-sqlite-sync: `logger` must have info, warn and error functions (a pino logger fits)');
+  return logger as SyncLogger;
 }

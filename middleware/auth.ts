@@ -15,10 +15,13 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** Characters a bearer token can travel with: visible ASCII, no space. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
 /**
  * Checks a token list at construction.
  * @throws TypeError when the list is empty or holds a non-string
- * @throws RangeError when a token is shorter than {@link MIN_TOKEN_LENGTH}
+ * @throws RangeError when a token is shorter than {@link MIN_TOKEN_LENGTH}, or holds a character no header carries
  */
 export function checkTokens(tokens: readonly unknown[]): readonly string[] {
   if (tokens.length === 0) throw new TypeError('express-sqlite-sync: `token` is empty; give at least one shared token');
@@ -29,6 +32,11 @@ export function checkTokens(tokens: readonly unknown[]): readonly string[] {
     if (token.length < MIN_TOKEN_LENGTH) {
       throw new RangeError(
         `express-sqlite-sync: token #${index} has ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
+      );
+    }
+    if (!HEADER_SAFE.test(token)) {
+      throw new RangeError(
+        `express-sqlite-sync: token #${index} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 32\`)`,
       );
     }
     return token;

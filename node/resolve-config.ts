@@ -1,7 +1,7 @@
 import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots } from '../lib/files/sync-roots';
-import { createDefaultLogger, type SyncLogger } from '../lib/logger';
+import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { checkTokens } from '../middleware/auth';
 import type { DrainLimits } from '../middleware/lingering-close';
@@ -95,7 +95,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns }),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
-    logger: options.logger ?? createDefaultLogger(),
+    logger: resolveLogger(options.logger),
     name: resolveName(options.name),
     watchDirectories: booleanOption(options.watchDirectories, 'watchDirectories', DEFAULTS.watchDirectories),
     maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', DEFAULTS.maxChangesetBytes),

@@ -59,10 +59,12 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
+/** `LOG_LEVEL` as the library reads it: a pino level in any case; `info` when unset or empty. */
 function readLogLevel(value: string | undefined): string {
   if (value === undefined || value === '') return 'info';
-  if (!LOG_LEVELS.includes(value)) throw new RangeError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
-  return value;
+  const level = value.toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new RangeError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return level;
 }
 
 function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
@@ -112,15 +114,11 @@ function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
-  for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
-  const { token, source } = readToken(env, dataDir);
-  return {
+  // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
+  const checked = {
     port: readPort(env.PORT),
     host: env.HOST === '' ? undefined : env.HOST,
     dataDir,
-    token,
-    tokenGenerated: source === 'generated',
-    tokenSource: source,
     name: env.SYNC_NAME === undefined || env.SYNC_NAME.trim() === '' ? undefined : env.SYNC_NAME.trim(),
     logLevel: readLogLevel(env.LOG_LEVEL),
     tls: readTls(env),
@@ -129,4 +127,20 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     peerCaFile: env.SYNC_PEER_CA === '' ? undefined : env.SYNC_PEER_CA,
     nats: readNats(env),
   };
+  if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');
+  for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
+  const { token, source } = readToken(env, dataDir);
+  if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
+  return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
+}
+
+/**
+ * A token a peer can send: 16+ characters an HTTP header carries (letters, digits, punctuation).
+ * @throws RangeError naming where it came from
+ */
+function checkToken(token: string, from: string): void {
+  if (token.length < 16) throw new RangeError(`${from} has ${token.length} characters; use at least 16 (for example \`openssl rand -hex 24\`)`);
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
+  }
 }

@@ -31,6 +31,9 @@ describe('createSyncRouter options', () => {
   it.each<[string, SyncRouterOptions, ErrorConstructor, RegExp]>([
     ['a short token', { token: 'short' }, RangeError, /at least 16/],
     ['a numeric token', { token: 42 as unknown as string }, TypeError, /token #0/],
+    ['a token with a space (no header can carry it)', { token: 'has space in the token here' }, RangeError, /token #0 holds a space/],
+    ['a token with a character outside ASCII', { token: 'the-shared-token-\u20ac-1234' }, RangeError, /outside ASCII/],
+    ['a logger without warn and error', { token: TOKEN, logger: {} as unknown as SyncRouterOptions['logger'] }, TypeError, /`logger` must have info, warn and error functions/],
     ['an empty token list', { token: [] }, TypeError, /empty/],
     ['a typo in an option', { token: TOKEN, allowUnauthenticatedPeer: true } as SyncRouterOptions, TypeError, /unknown option.*allowUnauthenticatedPeer/],
     ['a string opt-out', { allowUnauthenticatedPeers: 'yes' as unknown as boolean }, TypeError, /allowUnauthenticatedPeers/],
@@ -44,6 +47,17 @@ describe('createSyncRouter options', () => {
     const withRoots = { roots: roots(), logger: silentLogger, ...options };
     expect(() => createSyncRouter(withRoots)).toThrow(type);
     expect(() => createSyncRouter(withRoots)).toThrow(message);
+  });
+
+  it.each([' info', 'loud'])('refuses LOG_LEVEL=%j for its default logger, naming LOG_LEVEL', (level) => {
+    const before = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = level;
+    try {
+      expect(() => createSyncRouter({ roots: roots(), token: TOKEN })).toThrow(/LOG_LEVEL must be one of trace, debug, info/);
+    } finally {
+      if (before === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = before;
+    }
   });
 
   it('explains app.use(createSyncRouter) without the call', async () => {

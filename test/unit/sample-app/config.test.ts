@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
 import { startBanner } from '../../../sample-app/server';
@@ -44,7 +44,26 @@ describe('sample app configuration', () => {
     expect(() => readSampleConfig({ DATA_DIR: temp.dir, ...env })).toThrow(message);
   });
 
+  it.each([
+    [{ SYNC_TOKEN: 'has space in the token here' }, /SYNC_TOKEN holds a space/],
+    [{ SYNC_TOKEN: 'short' }, /SYNC_TOKEN has 5 characters; use at least 16/],
+    [{ SYNC_TOKEN: 'the-shared-token-\u20ac-1234' }, /SYNC_TOKEN holds .* outside ASCII/],
+    [{ PORT: 'abc' }, /PORT/],
+    [{ LOG_LEVEL: ' info' }, /LOG_LEVEL must be one of/],
+  ])('refuses %j before writing anything: no data folder, no token file', (env, message) => {
+    const dataDir = path.join(temp.dir, 'new');
+    expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('names the token file when the token in it cannot be used', () => {
+    readSampleConfig({ DATA_DIR: temp.dir });
+    writeFileSync(path.join(temp.dir, '.sync-token'), 'too short\n');
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(/\.sync-token (has|holds)/);
+  });
+
   it('reads SYNC_NAME and LOG_LEVEL', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'WARN' })).toMatchObject({ logLevel: 'warn' }); // any case, as the library reads it
     expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_NAME: '  pit laptop ', LOG_LEVEL: 'warn' })).toMatchObject({ name: 'pit laptop', logLevel: 'warn' });
     expect(readSampleConfig({ DATA_DIR: temp.dir })).toMatchObject({ name: undefined, logLevel: 'info' });
     expect(() => readSampleConfig({ DATA_DIR: temp.dir, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent/);
