@@ -65,6 +65,8 @@ function resolveName(value: unknown): string | undefined {
   if (typeof value !== 'string') throw new TypeError(`express-sqlite-sync: \`name\` must be a string, got ${typeof value}`);
   const name = value.trim();
   if (name === '' || name.length > 100) throw new RangeError(`express-sqlite-sync: \`name\` must be 1-100 characters, got ${JSON.stringify(value)}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RangeError(`express-sqlite-sync: \`name\` must not hold control characters (it is shown on status pages and terminals), got ${JSON.stringify(value)}`);
   return name;
 }
 

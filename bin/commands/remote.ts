@@ -1,5 +1,5 @@
 import { normalizePeerUrl } from '../../lib/peers/client-options';
-import { PeerHttp } from '../../lib/peers/peer-http';
+import { PeerHttp, printable } from '../../lib/peers/peer-http';
 
 /** Options every remote command takes. */
 export interface RemoteOptions {
@@ -20,4 +20,12 @@ export function remoteServer(options: RemoteOptions): PeerHttp {
   if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
   const url = normalizePeerUrl(options.url, '--url');
   return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout });
+}
+
+/** A server's answer made safe for a terminal, line by line: control characters (escape sequences, carriage returns) replaced. */
+export function printableLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => printable(line, 10_000))
+    .join('\n');
 }

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
-import { remoteServer, type RemoteOptions } from './remote';
+import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
@@ -50,7 +50,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
   const server = remoteServer(options);
   try {
     const status = await server.json('GET', 'status', syncStatusCheck);
-    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)}\n`);
+    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status))}\n`);
   } finally {
     server.close();
   }

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { PeerSyncResult, SyncProgress } from '../../lib/peers/sync-status';
 import { readPeerError } from '../../lib/peers/peer-http';
-import { remoteServer, type RemoteOptions } from './remote';
+import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type RunLine = { readonly type: 'progress'; readonly progress: SyncProgress } | { readonly type: 'results'; readonly results: readonly PeerSyncResult[] };
 
@@ -31,7 +31,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
     bars.stop();
     server.close();
   }
-  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : results.map(formatResult).join('\n')}\n`);
+  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : printableLines(results.map(formatResult).join('\n'))}\n`);
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 

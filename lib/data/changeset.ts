@@ -1,6 +1,6 @@
 import { changesetCheck, PROTOCOL_VERSION, type SchemaDescription, type WireCell, type WireChange, type WireChangeset } from './wire-schema';
 import { PROTOCOLS } from './compact-schema';
-import { diffSchemas } from './schema-fingerprint';
+import { differencesInWords, diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
@@ -104,12 +104,12 @@ export function checkChangesetShape(raw: unknown): WireChangeset {
 
 /**
  * Refuses a changeset built against another tracked schema.
- * @throws SyncError `SCHEMA_MISMATCH` (409) naming every table and column that differs
+ * @throws SyncError `SCHEMA_MISMATCH` (409) naming the tables and columns that differ (the first 20)
  */
 export function checkSchema(ours: SchemaDescription, theirs: SchemaDescription): void {
   const differences = diffSchemas(ours, theirs);
   if (ours.fingerprint === theirs.fingerprint && differences.length === 0) return;
-  const detail = differences.length > 0 ? differences.join('; ') : `fingerprint ${theirs.fingerprint} differs from ${ours.fingerprint}`;
+  const detail = differences.length > 0 ? differencesInWords(differences) : `fingerprint ${theirs.fingerprint} differs from ${ours.fingerprint}`;
   throw new SyncError('SCHEMA_MISMATCH', 409, `the sender's tracked schema differs from this server's: ${detail}. Migrate both servers to the same schema, then sync.`);
 }
 

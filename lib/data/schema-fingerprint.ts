@@ -52,3 +52,14 @@ export function diffSchemas(ours: SchemaDescription, theirs: SchemaDescription):
   for (const name of Object.keys(theirs.tables)) if (!Object.hasOwn(ours.tables, name)) differences.push(`table ${name} is tracked only on the sender`);
   return differences;
 }
+
+/** At most this many differences are named in a message; the rest are counted. */
+const MAX_NAMED_DIFFERENCES = 20;
+
+/** Differences as one line for a message: the first 20 named, the rest counted, every name printable. */
+export function differencesInWords(differences: readonly string[]): string {
+  // eslint-disable-next-line no-control-regex
+  const named = differences.slice(0, MAX_NAMED_DIFFERENCES).map((difference) => difference.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd'));
+  const rest = differences.length - named.length;
+  return rest > 0 ? `${named.join('; ')}; and ${rest} more` : named.join('; ');
+}

@@ -5,6 +5,8 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 export const PROTOCOL_VERSION = 1;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Text without control characters (a name shown on status pages and terminals). */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 const SiteId = Type.String({ pattern: '^[0-9a-f]{32}$' });
 const Counter = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
@@ -99,7 +101,7 @@ export const DataInfoSchema = Type.Object({
   /** With `?site=`: this server's pull cursor for that site (its seq up to which its changes are applied here). */
   cursor: Type.Optional(Counter),
   /** The server's name for people (its `name` option), when it has one. */
-  name: Type.Optional(Type.String({ maxLength: 100 })),
+  name: Type.Optional(Type.String({ maxLength: 100, pattern: PRINTABLE })),
   /** Random per running tracker: two URLs answering with one site id and two instances are two servers. */
   instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
   /** With `?site=`: how far this server holds the asking site's changes. */

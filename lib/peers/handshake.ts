@@ -1,5 +1,6 @@
 import type { ChangeTracker } from '../data/change-tracker';
 import { dataInfoCheck, type DataInfo } from '../data/wire-schema';
+import { differencesInWords } from '../data/schema-fingerprint';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
@@ -108,7 +109,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {
     const differences = local.describeSchemaDifference(info.schema);
-    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differences.join('; ') || 'fingerprints differ'}`);
+    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}`);
   }
   checkIdentities(peer, local, info);
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);

@@ -209,6 +209,8 @@ export class PeerHttp {
     try {
       parsed = JSON.parse(text);
     } catch {
+      // An error status with a page of its own (a proxy's, say) is the peer's error; a success without JSON is a bad answer.
+      if (response.status >= 400) throw new SyncError('PEER_ERROR', response.status, `${what} with ${response.status} and no JSON error of its own (a proxy's page?)`);
       throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
     }
     if (response.status >= 400) throw peerError(parsed, response.status, request);
@@ -221,11 +223,23 @@ export class PeerHttp {
   }
 }
 
-/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError. */
+/** An error code as this project writes them; anything else from a peer becomes `PEER_ERROR`. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** The most of a peer's error message kept (it reaches `/status`, the log and terminals). */
+const MAX_PEER_MESSAGE = 1000;
+
+/** A peer's text made safe to show: control characters (terminal escapes, line breaks) replaced, and cut to `max` characters. */
+export function printable(text: string, max = MAX_PEER_MESSAGE): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
+}
+
+/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError, bounded and printable. */
 export function peerError(parsed: unknown, status: number, what: string): SyncError {
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' ? error.code : 'PEER_ERROR';
-  const message = typeof error?.message === 'string' ? error.message : `peer answered ${status}`;
+  const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) ? error.code : 'PEER_ERROR';
+  const message = typeof error?.message === 'string' ? printable(error.message) : `peer answered ${status}`;
   return new SyncError(code, status, `${what}: ${message}`);
 }
 

@@ -103,6 +103,28 @@ describe('a sync client facing a hostile peer', () => {
     expect(tracker.pushCursor(OTHER_SITE)).toBe(0);
   });
 
+  it('refuses a peer name holding terminal escapes or line breaks (it is shown on status pages and terminals)', async () => {
+    const { code, message } = await syncWith({ info: { ...info(), name: 'pit\u001b[2J\r\nforged line' } });
+    expect(code).toBe('PEER_BAD_ANSWER');
+    expect(message).toMatch(/\/name/);
+  });
+
+  it.each<[string, (res: express.Response) => void, string]>([
+    ['a proxy\'s HTML error page', (res) => res.status(502).type('html').send('<html><body>Bad gateway</body></html>'), 'PEER_ERROR'],
+    ['an error whose code is not a code (1 MB of it)', (res) => res.status(500).json({ error: { code: 'C'.repeat(1_000_000), message: 'm' } }), 'PEER_ERROR'],
+    ['an error with a 5 MB message of terminal escapes', (res) => res.status(500).json({ error: { code: 'INTERNAL', message: '\u001b[2J\u001b[31mRED\r\n'.repeat(400_000) } }), 'INTERNAL'],
+  ])('takes %s as the peer\'s error, bounded and printable', async (_label, answer, expected) => {
+    const app = express();
+    app.get('/api/sync/data/info', (_req, res) => answer(res));
+    server = await startServer(app);
+    client = new SyncClient({ logger: silentLogger, peers: [`${server.url}/api/sync`], token: TEST_TOKEN, data: tracker });
+    const result = await client.syncPeer(`${server.url}/api/sync`);
+    expect(result.error?.code).toBe(expected);
+    expect(result.error?.message.length).toBeLessThan(1500);
+    // eslint-disable-next-line no-control-regex
+    expect(result.error?.message).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   it('refuses a compact page carrying a stray `changes` field with a clear 4xx code (no TypeError), and writes nothing', async () => {
     const before = dbDigest(local.db, true);
     const stray = { protocol: 2, site: OTHER_SITE, schema: tracker.schema, since: 0, next: 1, more: false, sites: [OTHER_SITE], tables: [], changes: null };

@@ -33,6 +33,7 @@ describe('createSyncRouter options', () => {
     ['a numeric token', { token: 42 as unknown as string }, TypeError, /token #0/],
     ['a token with a space (no header can carry it)', { token: 'has space in the token here' }, RangeError, /token #0 holds a space/],
     ['a token with a character outside ASCII', { token: 'the-shared-token-\u20ac-1234' }, RangeError, /outside ASCII/],
+    ['a name with a terminal escape', { token: TOKEN, name: 'pit\u001b[2J laptop' }, RangeError, /control characters/],
     ['a logger without warn and error', { token: TOKEN, logger: {} as unknown as SyncRouterOptions['logger'] }, TypeError, /`logger` must have info, warn and error functions/],
     ['an empty token list', { token: [] }, TypeError, /empty/],
     ['a typo in an option', { token: TOKEN, allowUnauthenticatedPeer: true } as SyncRouterOptions, TypeError, /unknown option.*allowUnauthenticatedPeer/],
