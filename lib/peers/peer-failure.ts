@@ -56,7 +56,11 @@ function rawFailure(error: unknown): FailureDescription {
 }
 
 function clockSkewHint(context: FailureContext): string | undefined {
-  if (context.clockSkewMs === undefined || Math.abs(context.clockSkewMs) >= SMALL_SKEW_MS) return undefined;
+  if (context.clockSkewMs === undefined) return undefined;
+  if (Math.abs(context.clockSkewMs) >= SMALL_SKEW_MS) {
+    const seconds = Math.round(Math.abs(context.clockSkewMs) / 1000);
+    return `The handshake measured ${context.peer}'s clock ${seconds} s ${context.clockSkewMs > 0 ? 'ahead of' : 'behind'} this server's: fix whichever of the two is wrong (NTP) on that machine.`;
+  }
   const holder = context.phase === 'push' ? "this server's database holds" : "the peer's database holds";
   return (
     `The clocks agree now (the handshake measured ${Math.round(context.clockSkewMs)} ms between them), so the stamps refused are stored ones: ` +

@@ -21,8 +21,11 @@ describe('describing a failed sync for an operator', () => {
     const refusal = new SyncError('CLOCK_SKEW', 422, 'teams: a clock 3600 s ahead');
     expect(describeFailure(refusal, context).message).toMatch(/stored ones: this server's database holds changes .* raise maxClockSkewMs on the peer/);
     expect(describeFailure(refusal, { ...context, phase: 'pull' }).message).toMatch(/stored ones: the peer's database holds changes .* raise maxClockSkewMs on this server\.$/);
-    // A live clock that is off: the refusal stands as it is.
-    expect(describeFailure(refusal, { ...context, clockSkewMs: 3_600_000 }).message).toBe('teams: a clock 3600 s ahead');
+    // A live clock that is off: the handshake says which of the two is ahead, so the hint names the right machine.
+    expect(describeFailure(refusal, { ...context, clockSkewMs: 3_600_000 }).message).toBe(
+      "teams: a clock 3600 s ahead. The handshake measured http://10.0.0.3:5000/api/sync's clock 3600 s ahead of this server's: fix whichever of the two is wrong (NTP) on that machine.",
+    );
+    expect(describeFailure(refusal, { ...context, clockSkewMs: -3_600_000 }).message).toMatch(/clock 3600 s behind this server's/);
     expect(describeFailure(refusal, { ...context, clockSkewMs: undefined }).message).toBe('teams: a clock 3600 s ahead');
   });
 
