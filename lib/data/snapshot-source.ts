@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { makePrivateTempDir } from '../files/temp-dirs';
 import { ServedMarkFile } from './served-mark';
 import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
 import { SyncError } from '../sync-error';
@@ -102,7 +102,7 @@ export class SnapshotSource {
   }
 
   async #build(): Promise<Built> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'ess-snapshot-'));
+    const dir = await makePrivateTempDir('ess-snapshot-');
     try {
       const file = path.join(dir, 'snapshot.sqlite3');
       const facts = await runWorker({ source: await this.#readableSource(dir), target: file, tables: this.#tables });

@@ -45,7 +45,8 @@ function writerPid(name: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
-function isRunning(pid: number): boolean {
+/** True when a process with this pid runs (ours or someone else's). */
+export function isProcessRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -63,7 +64,7 @@ export function isStaleTempFile(absolute: string, stats: Pick<Stats, 'mtimeMs'>,
   if (activeTempFiles().has(absolute)) return false;
   if (now - stats.mtimeMs > staleAfterMs) return true;
   const pid = writerPid(path.basename(absolute));
-  return pid !== undefined && (pid === process.pid || !isRunning(pid));
+  return pid !== undefined && (pid === process.pid || !isProcessRunning(pid));
 }
 
 /** Removes `absolute` when it is one of our temp files and stale; true when it was removed. */
@@ -102,4 +103,16 @@ export function sweepStaleTempFilesSync(directory: string, now = Date.now()): st
     }
   }
   return removed;
+}
+
+/** Removes the stale temp files of one target (`.<name>.sync-tmp-…` beside it), as a crashed writer of it left them. */
+export function sweepStaleTempFilesOf(target: string, now = Date.now()): void {
+  const prefix = `.${path.basename(target)}${TEMP_FILE_MARKER}`;
+  let names: string[];
+  try {
+    names = readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix)) removeIfStaleTempFile(path.join(path.dirname(target), name), now);
 }

@@ -1,6 +1,5 @@
 import { lstatSync, mkdirSync, statSync } from 'node:fs';
-import { link, mkdtemp, rm, unlink } from 'node:fs/promises';
-import os from 'node:os';
+import { link, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ContentCoding } from '../content-coding';
@@ -11,6 +10,8 @@ import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { makePrivateTempDir } from '../files/temp-dirs';
+import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
 import { handshake, pullChanges } from './data-exchange';
 import { PeerHttp } from './peer-http';
@@ -41,7 +42,7 @@ async function tellSenderItHasAll(peer: PeerHttp, data: ChangeTracker, localSeq:
  * @throws SyncError as `downloadSnapshot` and `importSnapshot` do
  */
 export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, remoteSite: string, coding: ContentCoding): Promise<ImportedSnapshot | undefined> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ess-join-'));
+  const dir = await makePrivateTempDir('ess-join-');
   try {
     const file = path.join(dir, 'snapshot.sqlite3');
     let facts;
@@ -215,6 +216,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   refuseExistingTarget(options.db);
   mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true }); // a fresh laptop: the folder may not exist yet
+  sweepStaleTempFilesOf(options.db); // what an earlier join, killed mid-download, left beside it
   const peer = new PeerHttp({ url: normalizePeerUrl(options.url, '--from'), token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
   const temp = tempPathFor(options.db);
   try {
