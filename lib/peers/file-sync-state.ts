@@ -7,6 +7,20 @@ interface StoredState {
   readonly roots: Record<string, Record<string, string>>;
 }
 
+/** The roots of a stored state, or undefined when the text is not one. */
+function storedRoots(text: string): StoredState['roots'] | undefined {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const roots = (stored as { roots?: unknown } | null)?.roots;
+  if (typeof roots !== 'object' || roots === null) return undefined;
+  const valid = Object.values(roots).every((files) => typeof files === 'object' && files !== null && Object.values(files as object).every((sha) => typeof sha === 'string'));
+  return valid ? (roots as StoredState['roots']) : undefined;
+}
+
 /**
  * What both sides held after the last file sync with one peer, per root and
  * path (the "base" of the three-way comparison). Kept in a JSON file, written
@@ -20,17 +34,21 @@ export class FileSyncState {
     this.#file = file;
   }
 
-  /** Loads the state kept in `file`; a missing file is an empty state. */
+  /**
+   * Loads the state kept in `file`. A missing file is an empty state, and so
+   * is one that is not a state (emptied, cut short, edited by hand): the next
+   * sync with that peer is then a first sync — nothing is deleted on either
+   * side, files both sides changed are kept as conflict copies — and its save
+   * writes a good file again. File sync with that peer never stops on it.
+   */
   static async load(file: string): Promise<FileSyncState> {
     const state = new FileSyncState(file);
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    if (text !== undefined) {
-      const stored = JSON.parse(text) as StoredState;
-      for (const [root, files] of Object.entries(stored.roots)) state.#roots.set(root, new Map(Object.entries(files)));
-    }
+    const roots = text === undefined ? undefined : storedRoots(text);
+    for (const [root, files] of Object.entries(roots ?? {})) state.#roots.set(root, new Map(Object.entries(files)));
     return state;
   }
 

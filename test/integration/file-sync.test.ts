@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
@@ -100,6 +100,26 @@ describe('two-way file sync of a root with a live peer', () => {
     expect(read(there, 'from-a.txt')).toBe('A1');
     expect(read(there, name)).toBe('odd');
     expect(existsSync(path.join(here.uploads ?? '', name))).toBe(false);
+  });
+
+  it.each([
+    ['emptied', ''],
+    ['cut short', '{"version":1,"roots":{"uploads":{"a.txt":"ab'],
+    ['not a state', '[1, 2, 3]'],
+    ['with a digest that is not text', '{"version":1,"roots":{"uploads":{"a.txt":5}}}'],
+  ])('a state file %s is a first sync again: nothing deleted, both sides kept, and a good file written', async (_how, content) => {
+    put(here.uploads ?? '', 'shared.txt', 'v0');
+    await syncRoot(files, link, 'uploads');
+    put(here.uploads ?? '', 'shared.txt', 'edited on A');
+    put(there.uploads ?? '', 'only-b.txt', 'B1');
+    const stateFile = path.join(temp.dir, 'a-state', 'files-b.json');
+    writeFileSync(stateFile, content);
+    const report = await syncRoot(files, { ...link, state: await FileSyncState.load(stateFile) }, 'uploads');
+    expect(report.errors).toEqual([]);
+    expect(read(here, 'only-b.txt')).toBe('B1');
+    expect(read(there, 'shared.txt')).toBe('edited on A');
+    expect(readdirSync(here.uploads ?? '').filter((name) => name.includes('sync-conflict'))).toHaveLength(1);
+    expect(() => JSON.parse(readFileSync(stateFile, 'utf8')) as unknown).not.toThrow();
   });
 
   it('lets a change win over a deletion', async () => {
