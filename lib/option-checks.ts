@@ -49,3 +49,14 @@ export function refuseUnknownOptions(options: object, known: ReadonlySet<string>
     throw new TypeError(`express-sqlite-sync: unknown option(s) ${unknown.join(', ')} for ${factory}; known options: ${[...known].join(', ')}`);
   }
 }
+
+/**
+ * An option that is a list of non-empty strings.
+ * @throws TypeError naming the option otherwise
+ */
+export function stringList(value: unknown, option: string): readonly string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new TypeError(`express-sqlite-sync: \`${option}\` must be an array of non-empty strings`);
+  }
+  return value as string[];
+}

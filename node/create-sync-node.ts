@@ -59,6 +59,9 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     transport: options.transport,
   };
   const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
+  if (hasPeers && tracker === undefined && clientOptions.files === undefined) {
+    throw new TypeError('express-sqlite-sync: createSyncNode has `peers` but nothing to sync: give `database` (with `tables`), `roots`, or both');
+  }
   // Without peers there is no client, but its options are still checked now: a typo must fail at start, not when a peer is added.
   if (!hasPeers && (tracker !== undefined || clientOptions.files !== undefined)) resolveSyncClientOptions(clientOptions);
   const client = hasPeers ? new SyncClient(clientOptions) : undefined;

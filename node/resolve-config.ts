@@ -2,7 +2,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
-import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
+import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
 import { checkTokens } from '../middleware/auth';
 import type { DrainLimits } from '../middleware/lingering-close';
 import type { SyncRouterOptions } from './options';
@@ -94,7 +94,8 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     roots,
     uploadRoot: resolveUploadRoot(options.uploadRoot, roots),
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
-    policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns }),
+    // Checked under the router's own option name first; the policy knows it as `extraPatterns`.
+    policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns === undefined ? undefined : stringList(options.extraDatabasePatterns, 'extraDatabasePatterns') }),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
     logger: resolveLogger(options.logger),

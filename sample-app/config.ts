@@ -101,10 +101,21 @@ function readInterval(value: string | undefined): number {
 
 const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-/** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport, checked by the library when the node is built. */
+/** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport; the stream name is checked here (to name the variable), the rest by the library when the node is built. */
 function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
   const servers = orNone(env.SYNC_NATS_URL);
-  return servers === undefined ? undefined : { servers, stream: orNone(env.SYNC_NATS_STREAM), domain: orNone(env.SYNC_NATS_DOMAIN) };
+  const stream = orNone(env.SYNC_NATS_STREAM);
+  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
+  return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
+}
+
+/** `SYNC_NAME`: this server's name for people, 1-100 characters without control characters; unset or blank for none. */
+function readName(value: string | undefined): string | undefined {
+  const name = value?.trim() ?? '';
+  if (name === '') return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, got ${JSON.stringify(value)}`);
+  return name;
 }
 
 /**
@@ -119,7 +130,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     port: readPort(env.PORT),
     host: env.HOST === '' ? undefined : env.HOST,
     dataDir,
-    name: env.SYNC_NAME === undefined || env.SYNC_NAME.trim() === '' ? undefined : env.SYNC_NAME.trim(),
+    name: readName(env.SYNC_NAME),
     logLevel: readLogLevel(env.LOG_LEVEL),
     tls: readTls(env),
     peers: readPeers(env.SYNC_PEERS),

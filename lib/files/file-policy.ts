@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { stringList } from '../option-checks';
 
 /** Database extensions refused by name, each also with `-wal`, `-shm` and `-journal`. */
 export const DATABASE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3', '.db3', '.s3db', '.sl3'];
@@ -92,13 +93,6 @@ export function isDatabaseHeader(header: Uint8Array): boolean {
   return bytes.length >= JOURNAL_MAGIC.length && bytes.subarray(0, JOURNAL_MAGIC.length).equals(JOURNAL_MAGIC);
 }
 
-function checkStringList(value: unknown, option: string): readonly string[] {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
-    throw new TypeError(`express-sqlite-sync: \`${option}\` must be an array of non-empty strings`);
-  }
-  return value as string[];
-}
-
 /**
  * Builds the database-file policy. The built-in extension, side-file, `.lock`
  * and header rules always apply; options can only add to them.
@@ -106,9 +100,9 @@ function checkStringList(value: unknown, option: string): readonly string[] {
  */
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   const names = new Set(
-    checkStringList(options.databaseFileNames ?? DEFAULT_DATABASE_FILE_NAMES, 'databaseFileNames').map(canonicalFileName),
+    stringList(options.databaseFileNames ?? DEFAULT_DATABASE_FILE_NAMES, 'databaseFileNames').map(canonicalFileName),
   );
-  const patterns = checkStringList(options.extraPatterns ?? [], 'extraPatterns');
+  const patterns = stringList(options.extraPatterns ?? [], 'extraPatterns');
   const matchExtra = patterns.length > 0 ? picomatch([...patterns], { nocase: true, dot: true }) : () => false;
   return {
     isDatabaseName(relativePath: string): boolean {

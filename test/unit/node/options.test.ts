@@ -33,6 +33,7 @@ describe('createSyncRouter options', () => {
     ['a numeric token', { token: 42 as unknown as string }, TypeError, /token #0/],
     ['a token with a space (no header can carry it)', { token: 'has space in the token here' }, RangeError, /token #0 holds a space/],
     ['a token with a character outside ASCII', { token: 'the-shared-token-\u20ac-1234' }, RangeError, /outside ASCII/],
+    ['extra database patterns that are not a list, by their own name', { token: TOKEN, extraDatabasePatterns: [5] as unknown as string[] }, TypeError, /`extraDatabasePatterns` must be an array/],
     ['a name with a terminal escape', { token: TOKEN, name: 'pit\u001b[2J laptop' }, RangeError, /control characters/],
     ['a logger without warn and error', { token: TOKEN, logger: {} as unknown as SyncRouterOptions['logger'] }, TypeError, /`logger` must have info, warn and error functions/],
     ['an empty token list', { token: [] }, TypeError, /empty/],
@@ -99,5 +100,10 @@ describe('createSyncNode without peers still checks the sync client options at s
     const options = { token: TOKEN, logger: silentLogger, roots: { uploads: path.join(temp.dir, 'uploads') }, stateDir: path.join(temp.dir, 'state'), ...extra };
     expect(() => createSyncNode(options)).toThrow(type);
     expect(() => createSyncNode(options)).toThrow(message);
+  });
+
+  it('refuses peers with nothing to sync, naming its own options (database, roots)', () => {
+    const options = { token: TOKEN, logger: silentLogger, roots: {}, peers: ['http://127.0.0.1:1/api/sync'], stateDir: path.join(temp.dir, 'state') };
+    expect(() => createSyncNode(options)).toThrow(/`peers` but nothing to sync: give `database` \(with `tables`\), `roots`, or both/);
   });
 });

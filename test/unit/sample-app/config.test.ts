@@ -50,6 +50,9 @@ describe('sample app configuration', () => {
     [{ SYNC_TOKEN: 'the-shared-token-\u20ac-1234' }, /SYNC_TOKEN holds .* outside ASCII/],
     [{ PORT: 'abc' }, /PORT/],
     [{ LOG_LEVEL: ' info' }, /LOG_LEVEL must be one of/],
+    [{ SYNC_NAME: 'x'.repeat(101) }, /SYNC_NAME must be 1-100 characters/],
+    [{ SYNC_NAME: 'pit\u001b[2J' }, /SYNC_NAME must be 1-100 characters without control characters/],
+    [{ SYNC_NATS_URL: 'nats://127.0.0.1:4222', SYNC_NATS_STREAM: 'a.b' }, /SYNC_NATS_STREAM must be 1-64 letters/],
   ])('refuses %j before writing anything: no data folder, no token file', (env, message) => {
     const dataDir = path.join(temp.dir, 'new');
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
