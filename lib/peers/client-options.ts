@@ -134,9 +134,12 @@ function checkPercent(value: unknown): number {
   return percent;
 }
 
+/** The line a PEM certificate starts with. */
+const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+
 /**
  * Checks a sync client's options, once, and applies the defaults.
- * @throws TypeError for a wrong type, a peer URL that is not http(s), a missing `stateDir` with files, or neither `data` nor `files`
+ * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a missing `stateDir` with files, or neither `data` nor `files`
  * @throws RangeError for a number out of range or a `stateDir` inside a sync root
  */
 export function resolveSyncClientOptions(options: SyncClientOptions): SyncClientConfig {
@@ -149,6 +152,9 @@ export function resolveSyncClientOptions(options: SyncClientOptions): SyncClient
   if (nats !== undefined && options.data === undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   const ca: unknown = options.peerCa;
   if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
+  if (ca !== undefined && !(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
+    throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
+  }
   return {
     peers,
     token,

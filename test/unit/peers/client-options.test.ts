@@ -6,6 +6,8 @@ import { resolveSyncRoots } from '../../../lib/files/sync-roots';
 import { resolveSyncClientOptions, type SyncClientOptions } from '../../../lib/peers/client-options';
 import { tempDir } from '../../helpers/temp';
 
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
 describe('SyncClient options: each checked once, defaults from DEFAULTS', () => {
   let temp: ReturnType<typeof tempDir>;
   let cache: ManifestCache;
@@ -28,8 +30,8 @@ describe('SyncClient options: each checked once, defaults from DEFAULTS', () => 
   });
 
   it('keeps the given numbers and backoff', () => {
-    const config = resolveSyncClientOptions({ peers: [PEER], files: files(), stateDir: path.join(temp.dir, 's'), syncPageSize: 10, peerTimeoutMs: 50, backoff: { baseMs: 5, maxMs: 9 }, token: 'x'.repeat(16), peerCa: 'PEM' });
-    expect(config).toMatchObject({ syncPageSize: 10, peerTimeoutMs: 50, backoff: { baseMs: 5, maxMs: 9 }, token: 'x'.repeat(16), peerCa: 'PEM' });
+    const config = resolveSyncClientOptions({ peers: [PEER], files: files(), stateDir: path.join(temp.dir, 's'), syncPageSize: 10, peerTimeoutMs: 50, backoff: { baseMs: 5, maxMs: 9 }, token: 'x'.repeat(16), peerCa: PEM });
+    expect(config).toMatchObject({ syncPageSize: 10, peerTimeoutMs: 50, backoff: { baseMs: 5, maxMs: 9 }, token: 'x'.repeat(16), peerCa: PEM });
   });
 
   it.each<[string, () => SyncClientOptions, ErrorConstructor, RegExp]>([
@@ -44,6 +46,7 @@ describe('SyncClient options: each checked once, defaults from DEFAULTS', () => 
     ['a stateDir inside a root', () => ({ peers: [PEER], files: files(), stateDir: path.join(temp.dir, 'uploads', 'state') }), RangeError, /inside the sync root "uploads"/],
     ['a zero page size', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', syncPageSize: 0 }), RangeError, /syncPageSize/],
     ['a string timeout', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', peerTimeoutMs: '5s' as unknown as number }), TypeError, /peerTimeoutMs/],
+    ['a CA that is a file name, not its text', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', peerCa: 'certs/ca.pem' }), TypeError, /`peerCa` holds no PEM certificate.*not its file name/],
     ['a CA that is a number', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', peerCa: 1 as unknown as string }), TypeError, /peerCa/],
     ['a backoff that is a number', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', backoff: 5 as unknown as { baseMs: number; maxMs: number } }), TypeError, /backoff/],
     ['a negative backoff', () => ({ peers: [PEER], files: files(), stateDir: temp.dir + '/s', backoff: { baseMs: -1, maxMs: 5 } }), RangeError, /backoff.baseMs/],
