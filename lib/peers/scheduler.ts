@@ -139,7 +139,8 @@ export class SyncScheduler<Result> {
       peer,
       setTimeout(() => {
         this.#timers.delete(peer);
-        void this.syncNow(peer).catch(() => undefined);
+        // A periodic round due while one runs (asked for by hand) is that one: it asks for no second.
+        if (!this.#running.has(peer)) void this.#run(peer).catch(() => undefined);
       }, delayMs),
     );
   }
