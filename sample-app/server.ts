@@ -30,7 +30,7 @@ function readPeerCa(file: string): Buffer {
   try {
     pem = readFileSync(file);
   } catch (error) {
-    throw new TypeError(`SYNC_PEER_CA: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new TypeError(`SYNC_PEER_CA: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
   if (!pem.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
   return pem;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, parkedTableName, parkedTableSql } from './capture-sql';
+import { captureMissedWrites, triggersMissing, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger } from '../option-checks';
@@ -84,12 +85,14 @@ function takeNewIdIfRewound(db: Database.Database): Reidentified | undefined {
 }
 
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
-function registerTable(db: Database.Database, schema: TableSchema): TrackedTable {
+function registerTable(db: Database.Database, schema: TableSchema): { readonly table: TrackedTable; readonly gap: CaptureGap } {
   numbers(db, 'INSERT OR IGNORE INTO _sync_tables (name) VALUES (?)').run(schema.name);
   const tableId = numbers(db, 'SELECT id FROM _sync_tables WHERE name = ?').pluck().get(schema.name) as number;
   const known = new Map((numbers(db, 'SELECT name, id FROM _sync_columns WHERE tbl = ?').all(tableId) as { name: string; id: number }[]).map((row) => [row.name, row.id]));
+  const trackedBefore = known.size > 0;
   let nextId = Math.max(-1, ...known.values()) + 1;
   const addColumn = numbers(db, 'INSERT INTO _sync_columns (tbl, id, name) VALUES (?, ?, ?)');
+  const newColumns: number[] = [];
   for (const column of schema.columns) {
     if (known.has(column.name)) continue;
     if (nextId >= MAX_TRACKED_COLUMNS) {
@@ -97,9 +100,11 @@ function registerTable(db: Database.Database, schema: TableSchema): TrackedTable
     }
     addColumn.run(tableId, nextId, column.name);
     known.set(column.name, nextId);
+    if (trackedBefore) newColumns.push(nextId);
     nextId += 1;
   }
-  return trackTable(tableId, schema, known);
+  const table = trackTable(tableId, schema, known);
+  return { table, gap: { newColumns, triggersLost: trackedBefore && triggersMissing(db, table) } };
 }
 
 /** Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes. */
@@ -155,14 +160,16 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
     reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
-    const tables = schemas.map((schema) => registerTable(db, schema));
+    const registered = schemas.map((schema) => registerTable(db, schema));
+    const tables = registered.map(({ table }) => table);
     foldLog(db, tables);
     untrackOthers(db, new Set(names));
-    for (const table of tables) {
+    for (const { table, gap } of registered) {
       createParkedTable(db, table);
       db.exec(dropTriggersSql(table.id));
       db.exec(createTriggersSql(table));
       db.exec(backfillSql(table));
+      captureMissedWrites(db, table, gap);
     }
     foldLog(db, tables);
     return tables;

@@ -1,0 +1,78 @@
+import type Database from 'better-sqlite3';
+import { HLC_SQL, keySql, OP, triggerNames } from './capture-sql';
+import { ParkedRows } from './parked-rows';
+import { exact, numbers } from './prepared';
+import { quoteIdent } from './sql-names';
+import { TableStatements } from './table-statements';
+import type { TrackedTable } from './tracked-table';
+import type { SqlValue } from './values';
+
+/** What `enableCapture` saw of a table before it re-created its triggers. */
+export interface CaptureGap {
+  /** Ids of the columns registered just now on a table tracked before (added by `ALTER TABLE`). */
+  readonly newColumns: readonly number[];
+  /** True when a table tracked before lost its capture triggers (rebuilt by create-copy-drop-rename, dropped and made again). */
+  readonly triggersLost: boolean;
+}
+
+/** The trigger names a tracked table must have (the REPLACE ones only with UNIQUE indexes). */
+function requiredTriggers(table: TrackedTable): readonly string[] {
+  return triggerNames(table.id).slice(0, 4);
+}
+
+/** True when any of a table's capture triggers is missing (call before they are re-created). */
+export function triggersMissing(db: Database.Database, table: TrackedTable): boolean {
+  const names = requiredTriggers(table);
+  const found = numbers(db, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => '?').join(', ')})`).pluck().get(...names) as number;
+  return found < names.length;
+}
+
+/**
+ * Logs, as updates, the values a column added by `ALTER TABLE` got before the
+ * triggers knew it (a migration that fills the new column while the server is
+ * stopped, on one server only): each row whose value is not the column's
+ * default. Every other server added the column with its default, so the
+ * values that differ are the ones to send.
+ */
+function logNewColumnValues(db: Database.Database, table: TrackedTable, columnIds: readonly number[]): void {
+  const defaults = new Map((numbers(db, `SELECT name, dflt_value FROM pragma_table_info(?)`).all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
+  for (const id of columnIds) {
+    const column = table.columns.find((candidate) => candidate.id === id);
+    if (column === undefined || table.key.some((key) => key.id === id)) continue;
+    const fallback = defaults.get(column.name) ?? null;
+    const differs = `t.${quoteIdent(column.name)} IS NOT (${fallback ?? 'NULL'})`;
+    db.exec(`INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
+SELECT ${table.id}, ${OP.update}, ${keySql(table, 't')}, ${1n << BigInt(id)}, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS t WHERE ${differs}`);
+  }
+}
+
+/**
+ * Logs a delete for every row the metadata holds alive that is neither in
+ * the table nor parked: rows removed while the table had no triggers (a
+ * rebuild that left some out), which peers would otherwise keep for good.
+ */
+function logLostRows(db: Database.Database, table: TrackedTable): void {
+  const statements = new TableStatements(db, table);
+  const parked = new ParkedRows(db, statements);
+  const alive = exact(db, 'SELECT pk FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck();
+  const log = exact(db, `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (?, ${OP.delete}, ?, 0, ${HLC_SQL})`);
+  const gone: SqlValue[] = [];
+  for (const pk of alive.iterate(table.id) as Iterable<SqlValue>) {
+    const key = statements.keyValues(pk);
+    if (!statements.present(key) && parked.select(key) === undefined) gone.push(pk);
+  }
+  for (const pk of gone) log.run(table.id, pk);
+}
+
+/**
+ * Captures what happened to a table while capture could not see it, at the
+ * start that re-creates its triggers: values of columns added since, and
+ * rows removed while its triggers were gone. Rows added meanwhile are
+ * backfilled by `enableCapture` itself. Changes made to existing cells while
+ * the triggers were gone cannot be told apart from the old values, and stay
+ * local until the row is written again.
+ */
+export function captureMissedWrites(db: Database.Database, table: TrackedTable, gap: CaptureGap): void {
+  if (gap.newColumns.length > 0) logNewColumnValues(db, table, gap.newColumns);
+  if (gap.triggersLost) logLostRows(db, table);
+}
