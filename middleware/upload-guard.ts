@@ -70,6 +70,17 @@ async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGua
   if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
 }
 
+/**
+ * An upload is stored as sent: a body under a `Content-Encoding` (other than
+ * `identity`) would be stored still encoded, or parsed as garbage.
+ * @throws SyncError `UNSUPPORTED_ENCODING` (415)
+ */
+function refuseContentEncoding(req: Request): void {
+  const coding = req.headers['content-encoding'];
+  if (coding === undefined || coding.trim().toLowerCase() === 'identity' || coding.trim() === '') return;
+  throw new SyncError('UNSUPPORTED_ENCODING', 415, `uploads are sent without Content-Encoding (the file is stored as it arrives); got ${JSON.stringify(coding)}`);
+}
+
 /** The 413 for a body whose declared length is past `limit`, if it is. */
 function declaredTooLarge(req: Request, limit: number): SyncError | undefined {
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -161,7 +172,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     storage: new AtomicDiskStorage({ policy: options.policy, maxUploadBytes: options.maxUploadBytes }),
     fileFilter: createFileFilter(options),
     defParamCharset: 'utf8',
-    limits: { files: 1, fields: 8, parts: 6, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
+    limits: { files: 1, fields: 4, parts: 4, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
   }).single('file');
 
   return function uploadGuardMiddleware(req, res, next) {
@@ -170,6 +181,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     Promise.resolve()
       .then(async () => {
         context.target = await resolveQueryTarget(req, options); // a database target is 403 whatever the size
+        refuseContentEncoding(req);
         const tooLarge = declaredTooLarge(req, bodyLimit);
         if (tooLarge !== undefined && context.target !== undefined) throw tooLarge;
         context.tooLarge = tooLarge; // without ?path=, the file's name comes first: 403 for a database, else this 413

@@ -41,7 +41,7 @@ export interface SampleConfig {
 
 function readPort(value: string | undefined): number {
   if (value === undefined || value === '') return 5000;
-  const port = Number(value);
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN; // decimal digits only: "0x1F90" or "8e3" is a typo, not a port
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be 0-65535, got ${JSON.stringify(value)}`);
   return port;
 }
@@ -94,7 +94,7 @@ function readPeers(value: string | undefined): string[] {
 
 function readInterval(value: string | undefined): number {
   if (value === undefined || value === '') return 30_000;
-  const interval = Number(value);
+  const interval = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(interval) || interval < 100) throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100, got ${JSON.stringify(value)}`);
   return interval;
 }

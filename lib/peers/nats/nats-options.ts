@@ -82,10 +82,19 @@ interface UrlCredentials {
   readonly token?: string;
 }
 
+/** A user name or password from a URL, percent-decoded. @throws TypeError for a `%` that starts no escape (write it as `%25`) */
+function decodeCredential(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new TypeError('express-sqlite-sync: `transport.nats.servers`: the user or password in the URL holds a "%" that is not an escape; write "%" as %25 (or give `user` and `pass` as options)');
+  }
+}
+
 function credentialsOf(parsed: URL): UrlCredentials | undefined {
   if (parsed.username === '' && parsed.password === '') return undefined;
-  const user = decodeURIComponent(parsed.username);
-  return parsed.password === '' ? { token: user } : { user, pass: decodeURIComponent(parsed.password) };
+  const user = decodeCredential(parsed.username);
+  return parsed.password === '' ? { token: user } : { user, pass: decodeCredential(parsed.password) };
 }
 
 /**

@@ -40,6 +40,7 @@ describe('transport.nats options', () => {
     ['an empty server list', { servers: [] }, TypeError, /servers/],
     ['an empty entry in the list', { servers: ['nats://a:4222', ''] }, TypeError, /servers/],
     ['an http URL', { servers: 'http://a:4222' }, TypeError, /nats:\/\/ or tls:\/\//],
+    ['a password with a bare % in the URL', { servers: 'nats://u:p%zz@a:4222' }, TypeError, /write "%" as %25/],
     ['a stream with a dot', { servers: 'a:4222', stream: 'a.b' }, TypeError, /stream/],
     ['a stream with a wildcard', { servers: 'a:4222', stream: 'FLEET*' }, TypeError, /stream/],
     ['an empty stream', { servers: 'a:4222', stream: '' }, TypeError, /stream/],

@@ -38,6 +38,9 @@ describe('sample app configuration', () => {
   it.each([
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
+    [{ PORT: '0x1F90' }, /PORT must be 0-65535/],
+    [{ PORT: '8e3' }, /PORT must be 0-65535/],
+    [{ SYNC_INTERVAL_MS: '1e4' }, /SYNC_INTERVAL_MS/],
     [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
