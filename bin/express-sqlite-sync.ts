@@ -72,12 +72,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** An error's code: a SyncError's, a system error's, or `FAILED`. */
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'FAILED';
+}
+
 if (require.main === module) {
   buildProgram()
     .parseAsync()
     .catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`express-sqlite-sync: ${message.replace(/^express-sqlite-sync: /, '')}\n`);
+      const message = (error instanceof Error ? error.message : String(error)).replace(/^express-sqlite-sync: /, '');
+      process.stderr.write(`express-sqlite-sync: ${message}\n`);
+      // With --json, a script reading stdout gets the failure in the API's error shape too.
+      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: codeOf(error), message } })}\n`);
       process.exitCode = 1;
     });
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { restoreDatabase } from '../../lib/data/backup';
+import { checkDatabaseFile, restoreDatabase } from '../../lib/data/backup';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { SyncError } from '../../lib/sync-error';
 import { withPageBar } from './progress';
@@ -62,6 +62,7 @@ export function refuseIfInUse(file: string): void {
 
 /** `restore`: restores a backup with the online backup API and gives it a new site id; the target folder is created. */
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean }): Promise<void> {
+  checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
   if (options.force === true && existsSync(options.db)) refuseIfInUse(options.db);
   const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, options.db, { overwrite: options.force === true, onProgress }));
@@ -71,6 +72,7 @@ export async function restoreCommand(options: { readonly from: string; readonly 
 
 /** `new-site-id`: gives a copied database its own identity; refused while a server has the database open. */
 export function newSiteIdCommand(options: { readonly db: string }): void {
+  if (existsSync(options.db)) checkDatabaseFile(options.db); // NOT_A_DATABASE, naming the file, rather than SQLite's own words
   const { previous, current } = withIdleDatabase(options.db, (db) => giveNewSiteId(db));
   process.stdout.write(`${options.db}: site id ${previous} → ${current}; its peers will receive its rows again under the new id. Start its server now.\n`);
 }

@@ -124,12 +124,22 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(siteOf(target)).not.toBe(siteOf(dbFile));
   });
 
-  it('refuses to restore something that is not a database', async () => {
+  it('refuses to restore something that is not a database, and creates no folder for it', async () => {
     const junk = path.join(temp.dir, 'junk.db');
     writeFileSync(junk, 'this is not SQLite');
-    const result = await cli('restore', '--from', junk, '--db', path.join(temp.dir, 'x.db'));
+    const result = await cli('restore', '--from', junk, '--db', path.join(temp.dir, 'new-folder', 'x.db'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/not a healthy SQLite database/);
+    expect(existsSync(path.join(temp.dir, 'new-folder'))).toBe(false);
+  });
+
+  it('new-site-id on a file that is not a database says so (NOT_A_DATABASE), naming the file', async () => {
+    const junk = path.join(temp.dir, 'notes.txt');
+    writeFileSync(junk, 'this is not SQLite at all, just some notes');
+    const result = await cli('new-site-id', '--db', junk);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/notes\.txt is not a healthy SQLite database/);
+    expect(readFileSync(junk, 'utf8')).toBe('this is not SQLite at all, just some notes');
   });
 
   it('restores onto a fresh laptop: the folder of --db is created', async () => {
@@ -209,5 +219,15 @@ describe('express-sqlite-sync command line: status and sync against live servers
     expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/UNAUTHORIZED|token is wrong/) });
     const none = await cli('status', '--url', a.syncUrl);
     expect(none).toMatchObject({ code: 1, stderr: expect.stringMatching(/no token/) });
+  });
+
+  it('with --json, a failure is printed on stdout in the API\'s error shape too', async () => {
+    const [a] = cluster.peers as [LivePeer];
+    const wrong = await cli('status', '--url', a.syncUrl, '--token', 'not-the-right-token', '--json');
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout)).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+    const nothingHeld = await cli('confirm-deletions', '--url', a.syncUrl, '--token', TEST_TOKEN, '--json');
+    expect(nothingHeld.code).toBe(1);
+    expect(JSON.parse(nothingHeld.stdout)).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
   });
 });
