@@ -27,7 +27,7 @@ function peerLine(peer: Peer): string {
 }
 
 /** Formats a status answer for a terminal. */
-export function formatStatus(status: Status): string {
+export function formatStatus(status: Status, url = '<this server>'): string {
   const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   for (const peer of status.peers) lines.push(peerLine(peer));
@@ -39,7 +39,7 @@ export function formatStatus(status: Status): string {
     const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
     lines.push(
       `! HELD: syncing ${held.root} with ${held.peer} would delete ${held.count} of ${held.files} files ${where} (${held.percent}%); every file is kept.`,
-      `  If that is intended: express-sqlite-sync confirm-deletions --url <this server> --peer ${held.peer} --root ${held.root}`,
+      `  If that is intended: express-sqlite-sync confirm-deletions --url ${url} --peer ${held.peer} --root ${held.root}`,
     );
   }
   return lines.join('\n');
@@ -50,7 +50,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
   const server = remoteServer(options);
   try {
     const status = await server.json('GET', 'status', syncStatusCheck);
-    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status))}\n`);
+    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url))}\n`);
   } finally {
     server.close();
   }

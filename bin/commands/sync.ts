@@ -9,7 +9,10 @@ type RunLine = { readonly type: 'progress'; readonly progress: SyncProgress } | 
 /** Formats one peer's result as a line. */
 export function formatResult(result: PeerSyncResult): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
-  return result.ok ? `✔ ${result.peer}   ${counts}` : `✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`;
+  if (!result.ok) return `✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`;
+  // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
+  const held = (result.heldDeletions ?? []).map((entry) => `\n  ! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`);
+  return `✔ ${result.peer}   ${counts}${held.join('')}`;
 }
 
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results. */
