@@ -41,8 +41,25 @@ export function resolveSyncRoots(roots: unknown): ReadonlyMap<string, string> {
       throw new TypeError(`express-sqlite-sync: roots.${name} must be a directory path string`);
     }
     const real = openRootDirectory(name, path.resolve(directory));
+    refuseOverlap(resolved, name, real);
     sweepStaleTempFilesSync(real);
     resolved.set(name, real);
   }
   return resolved;
+}
+
+/**
+ * Two roots on one folder, or one inside another, would list the same file
+ * under two paths: synced twice, deleted through one while kept through the other.
+ * @throws RangeError naming both
+ */
+function refuseOverlap(resolved: ReadonlyMap<string, string>, name: string, real: string): void {
+  for (const [other, directory] of resolved) {
+    const inside = (child: string, parent: string): boolean => child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+    if (directory === real) throw new RangeError(`express-sqlite-sync: roots.${other} and roots.${name} are the same folder (${real}); give each root its own folder`);
+    if (inside(real, directory) || inside(directory, real)) {
+      const [outer, inner] = inside(real, directory) ? [other, name] : [name, other];
+      throw new RangeError(`express-sqlite-sync: roots.${inner} is inside roots.${outer}; a file there would sync under both names. Give each root its own folder, side by side`);
+    }
+  }
 }
