@@ -53,10 +53,27 @@ export interface RootSyncResult {
 async function remoteManifest(context: RootJob, root: string): Promise<ReadonlyMap<string, string> | undefined> {
   try {
     const answer = await context.peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
-    return new Map(answer.files.map((file) => [file.path, file.sha256]));
+    const listed = new Map(answer.files.map((file) => [file.path, file.sha256]));
+    refuseImpossibleListing(root, answer.files.length, listed);
+    return listed;
   } catch (error) {
     if (error instanceof SyncError && (error.code === 'UNKNOWN_ROOT' || error.code === 'NOT_FOUND')) return undefined;
     throw error;
+  }
+}
+
+/**
+ * A listing no folder can hold: a path listed twice, or a path that is both a
+ * file and a folder of another (`d` and `d/e.txt`).
+ * @throws SyncError `PEER_BAD_LISTING` (502)
+ */
+function refuseImpossibleListing(root: string, entries: number, listed: ReadonlyMap<string, string | undefined>): void {
+  if (listed.size !== entries) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed a path twice under ${root}; refusing its listing`);
+  for (const relative of listed.keys()) {
+    for (let cut = relative.lastIndexOf('/'); cut > 0; cut = relative.lastIndexOf('/', cut - 1)) {
+      const folder = relative.slice(0, cut);
+      if (listed.has(folder)) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${root}/${folder} both as a file and as the folder of ${relative}; refusing its listing`);
+    }
   }
 }
 

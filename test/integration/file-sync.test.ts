@@ -163,6 +163,26 @@ describe('two-way file sync of a root with a live peer', () => {
     expect(readdirSync(here.uploads ?? '')).toEqual([]);
   });
 
+  it.each<[string, readonly string[]]>([
+    ['a path listed twice', ['a.txt', 'a.txt']],
+    ['a path that is a file and a folder', ['d', 'd/e.txt']],
+    ['a deep path under a listed file', ['x/y', 'x/y/z/w.txt']],
+  ])('refuses a peer listing no folder can hold (%s) with PEER_BAD_LISTING, and writes nothing', async (_what, paths) => {
+    const hostile = express();
+    hostile.get('/api/sync/files/checksums', (_req, res) => {
+      res.json({ root: 'uploads', path: '', files: paths.map((listed) => ({ path: listed, size: 1, mtimeMs: 0, sha256: 'a'.repeat(64) })) });
+    });
+    const fake = await startServer(hostile);
+    const fakePeer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
+    try {
+      await expect(syncRoot(files, { ...link, peer: fakePeer }, 'uploads')).rejects.toMatchObject({ code: 'PEER_BAD_LISTING', status: 502 });
+    } finally {
+      fakePeer.close();
+      await fake.close();
+    }
+    expect(readdirSync(here.uploads ?? '')).toEqual([]);
+  });
+
   it('never replaces or deletes a local database, whatever its name, and never accepts database bytes from a peer', async () => {
     const live = new Database(path.join(here.uploads ?? '', 'state'));
     live.exec('CREATE TABLE t (x); INSERT INTO t VALUES (42)');
