@@ -54,7 +54,7 @@ describeWithNats('NATS credentials written in the server URL (SYNC_NATS_URL=nats
       (error: unknown) => error as Error & { code?: string },
     );
     expect(failure?.code).toBe('NATS_UNREACHABLE');
-    expect(failure?.message).toMatch(/Authorization Violation/);
+    expect(failure?.message).toMatch(/refused this server's credentials \(Authorization Violation\): check the user and password/);
     expect(`${failure?.message ?? ''} ${JSON.stringify(a.transport.status())}`).not.toContain(wrong);
   });
 

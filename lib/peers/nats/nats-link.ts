@@ -89,7 +89,12 @@ export class NatsLink {
       return nc;
     } catch (error) {
       this.#state = 'disconnected';
-      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${servers.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // A server that answers but refuses the credentials is not down: say which setting to check.
+      if (/authoriz|authenticat/i.test(message)) {
+        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${servers.join(', ')} refused this server's credentials (${message}): check the user and password (or token) in the NATS URL, or \`user\`/\`pass\`/\`token\``);
+      }
+      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${servers.join(', ')}: ${message}`);
     }
   }
 
