@@ -24,7 +24,7 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
-  const files = await scanManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache });
+  const files = await scanManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache, rootName: target.root });
   res.json({ root: target.root, path: target.relative, files } satisfies ManifestAnswer);
 }
 

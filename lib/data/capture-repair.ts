@@ -36,14 +36,24 @@ export function triggersMissing(db: Database.Database, table: TrackedTable): boo
  */
 function logNewColumnValues(db: Database.Database, table: TrackedTable, columnIds: readonly number[]): void {
   const defaults = new Map((numbers(db, `SELECT name, dflt_value FROM pragma_table_info(?)`).all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
+  const key = keySql(table, 't');
+  // Stamped just after the row's last known clock, not now: the fill happened then, so an edit made since on a
+  // server migrated earlier (a newer clock) still wins, and two fills of one cell tie on the clock and settle by site.
+  const stamp = `coalesce((SELECT max(x) FROM (SELECT r.hlc AS x FROM _sync_rows AS r WHERE r.tbl = ${table.id} AND r.pk = ${key}
+    UNION ALL SELECT c.hlc FROM _sync_cells AS c WHERE c.tbl = ${table.id} AND c.pk = ${key})) + 1, ${HLC_SQL})`;
   for (const id of columnIds) {
     const column = table.columns.find((candidate) => candidate.id === id);
-    if (column === undefined || table.key.some((key) => key.id === id)) continue;
+    if (column === undefined || table.key.some((part) => part.id === id)) continue;
     const fallback = defaults.get(column.name) ?? null;
     const differs = `t.${quoteIdent(column.name)} IS NOT (${fallback ?? 'NULL'})`;
     db.exec(`INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
-SELECT ${table.id}, ${OP.update}, ${keySql(table, 't')}, ${1n << BigInt(id)}, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS t WHERE ${differs}`);
+SELECT ${table.id}, ${OP.update}, ${key}, ${1n << BigInt(id)}, ${stamp} FROM ${quoteIdent(table.name)} AS t WHERE ${differs}`);
   }
+}
+
+/** Ends the log with the clock as it was (a repair's stamps are older than it), so the next local write is not stamped below it. */
+function keepClock(db: Database.Database): void {
+  db.exec(`INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT 0, ${OP.sentinel}, '', 0, max(hlc) FROM _sync_log`);
 }
 
 /**
@@ -55,19 +65,24 @@ function logLostRows(db: Database.Database, table: TrackedTable): void {
   const statements = new TableStatements(db, table);
   const parked = new ParkedRows(db, statements);
   const alive = exact(db, 'SELECT pk FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck();
-  const log = exact(db, `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (?, ${OP.delete}, ?, 0, ${HLC_SQL})`);
+  const log = exact(
+    db,
+    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (@tbl, ${OP.delete}, @pk,
+      0, coalesce((SELECT max(x) FROM (SELECT hlc AS x FROM _sync_rows WHERE tbl = @tbl AND pk = @pk UNION ALL SELECT hlc FROM _sync_cells WHERE tbl = @tbl AND pk = @pk)) + 1, ${HLC_SQL}))`,
+  );
   const gone: SqlValue[] = [];
   for (const pk of alive.iterate(table.id) as Iterable<SqlValue>) {
     const key = statements.keyValues(pk);
     if (!statements.present(key) && parked.select(key) === undefined) gone.push(pk);
   }
-  for (const pk of gone) log.run(table.id, pk);
+  for (const pk of gone) log.run({ tbl: table.id, pk });
 }
 
 /**
  * Captures what happened to a table while capture could not see it, at the
  * start that re-creates its triggers: values of columns added since, and
- * rows removed while its triggers were gone. Rows added meanwhile are
+ * rows removed while its triggers were gone, each stamped just after the
+ * row's last known clock (they happened before anything written since). Rows added meanwhile are
  * backfilled by `enableCapture` itself. Changes made to existing cells while
  * the triggers were gone cannot be told apart from the old values, and stay
  * local until the row is written again.
@@ -75,4 +90,5 @@ function logLostRows(db: Database.Database, table: TrackedTable): void {
 export function captureMissedWrites(db: Database.Database, table: TrackedTable, gap: CaptureGap): void {
   if (gap.newColumns.length > 0) logNewColumnValues(db, table, gap.newColumns);
   if (gap.triggersLost) logLostRows(db, table);
+  if (gap.newColumns.length > 0 || gap.triggersLost) keepClock(db);
 }

@@ -4,7 +4,7 @@ import { isSideFileOfDatabaseSync } from './database-file';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
-import { isSyncableName, TEMP_FILE_MARKER } from './safe-path';
+import { isSyncableName, MAX_PATH_LENGTH, TEMP_FILE_MARKER } from './safe-path';
 import { removeIfStaleTempFile } from './temp-files';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
@@ -26,6 +26,8 @@ export interface ManifestScanOptions {
   readonly policy: FilePolicy;
   /** Digest cache (and watched listings) shared between scans. */
   readonly cache: ManifestCache;
+  /** The root's name: a path whose client path (`<root>/<path>`) is longer than any route takes is left out. */
+  readonly rootName?: string;
 }
 
 /** Longest stretch of synchronous work before the scan yields to the event loop. */
@@ -120,6 +122,7 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
     // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole listing.
     if (!isSyncableName(entry.name)) continue;
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+    if ((state.options.rootName?.length ?? 0) + 1 + relative.length > MAX_PATH_LENGTH) continue; // no route takes a path that long
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
       // A folder named like a database (`app.db-journal/`) is never entered, listed or synced.

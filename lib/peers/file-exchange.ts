@@ -183,7 +183,7 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
     return result;
   }
   checkRemotePaths(context, root, remote);
-  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache })).map((file) => [file.path, file.sha256]));
+  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root })).map((file) => [file.path, file.sha256]));
   const when = context.now();
   const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];

@@ -90,6 +90,7 @@ describe('two-way file sync of a root with a live peer', () => {
     ['a colon', 'a:b.txt'],
     ['a backslash', 'back\\slash.txt'],
     ['a folder with a name no route takes', 'bad\u0001dir/inner.txt'],
+    ['a path longer than any route takes (1,100 characters)', `${Array.from({ length: 5 }, (_, i) => `${i}${'d'.repeat(219)}`).join('/')}/deep.txt`],
   ])('a file with %s stays where it is, unlisted, and the rest of the root still syncs both ways', async (_what, name) => {
     put(there.uploads ?? '', name, 'odd');
     put(there.uploads ?? '', 'from-b.txt', 'B1');

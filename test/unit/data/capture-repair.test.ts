@@ -40,6 +40,30 @@ describe('writes capture could not see are captured at the next start', () => {
     }
   });
 
+  it('servers migrated one after another: an edit made since on the first one still wins over the later one\'s fill', () => {
+    const { a, b } = twoServers();
+    try {
+      const migrate = (db: Database.Database): void => {
+        db.exec("ALTER TABLE teams ADD COLUMN city TEXT NOT NULL DEFAULT ''; UPDATE teams SET city = 'Paris'");
+      };
+      migrate(a.db);
+      const ta = enableCapture(a.db, TABLES);
+      a.db.prepare("UPDATE teams SET city = 'Lyon' WHERE id = 't1'").run(); // a scout's edit on the migrated server
+      migrate(b.db); // later
+      const tb = enableCapture(b.db, TABLES);
+      syncBothWays(ta, tb);
+      expect(teams(a.db)).toEqual(teams(b.db));
+      expect(a.db.prepare('SELECT id, city FROM teams ORDER BY id').raw(true).all()).toEqual([['t1', 'Lyon'], ['t2', 'Paris'], ['t3', 'Paris']]);
+      // The local clock did not go back: a write now is stamped after everything before.
+      const before = a.db.prepare('SELECT max(hlc) FROM _sync_log').pluck().get() as number;
+      a.db.prepare("UPDATE teams SET city = 'Nice' WHERE id = 't2'").run();
+      expect(a.db.prepare('SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1').pluck().get()).toBeGreaterThan(before);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
   it('a row a table rebuild (create, copy, drop, rename) left out is deleted on the peers too', () => {
     const { a, b } = twoServers();
     try {
