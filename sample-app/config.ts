@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { normalizePeerUrl } from '../index';
 
@@ -73,7 +73,50 @@ function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
   if ((cert === undefined || cert === '') !== (key === undefined || key === '')) {
     throw new TypeError('set both TLS_CERT and TLS_KEY (file paths) for HTTPS, or neither');
   }
-  return cert && key ? { cert, key } : undefined;
+  if (!(cert && key)) return undefined;
+  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) readableFile(name, file);
+  return { cert, key };
+}
+
+/**
+ * Checks that a file named by a variable can be read, at start, before anything is written.
+ * @throws TypeError naming the variable
+ */
+function readableFile(variable: string, file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    throw new TypeError(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+}
+
+/**
+ * `SYNC_PEER_CA`: a PEM file with the CA certificate of peers with self-signed certificates.
+ * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read or holds no PEM certificate
+ */
+function readPeerCaFile(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  readableFile('SYNC_PEER_CA', value);
+  if (!readFileSync(value, 'latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  return value;
+}
+
+/**
+ * `SYNC_NATS_URL`: comma-separated NATS URLs (`nats://`, `tls://` or `host:port`); a user and password in them must be percent-encoded.
+ * @throws TypeError naming SYNC_NATS_URL
+ */
+function checkNatsUrls(value: string): void {
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    let parsed: URL;
+    try {
+      parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `nats://${entry}`);
+      decodeURIComponent(parsed.username);
+      decodeURIComponent(parsed.password);
+    } catch (error) {
+      throw new TypeError('SYNC_NATS_URL: an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
+    }
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL: use nats:// or tls://, got ${parsed.protocol}//`);
+  }
 }
 
 /** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule). */
@@ -104,6 +147,7 @@ const orNone = (value: string | undefined): string | undefined => (value === und
 /** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport; the stream name is checked here (to name the variable), the rest by the library when the node is built. */
 function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
   const servers = orNone(env.SYNC_NATS_URL);
+  if (servers !== undefined) checkNatsUrls(servers);
   const stream = orNone(env.SYNC_NATS_STREAM);
   if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
   return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
@@ -135,7 +179,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     tls: readTls(env),
     peers: readPeers(env.SYNC_PEERS),
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
-    peerCaFile: env.SYNC_PEER_CA === '' ? undefined : env.SYNC_PEER_CA,
+    peerCaFile: readPeerCaFile(env.SYNC_PEER_CA),
     nats: readNats(env),
   };
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');

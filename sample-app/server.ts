@@ -22,27 +22,12 @@ export interface RunningSampleApp {
 }
 
 /**
- * Reads `SYNC_PEER_CA`: a PEM file holding the CA certificate of peers with self-signed certificates.
- * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read or holds no PEM certificate
- */
-function readPeerCa(file: string): Buffer {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(file);
-  } catch (error) {
-    throw new TypeError(`SYNC_PEER_CA: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-  }
-  if (!pem.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
-  return pem;
-}
-
-/**
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
  * plain HTTP otherwise.
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
-  const peerCa = config.peerCaFile === undefined ? undefined : readPeerCa(config.peerCaFile);
+  const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile); // checked by readSampleConfig
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
   const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport });
   const server = config.tls

@@ -16,6 +16,14 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function isDatabaseFile(file: string): boolean {
   try {
     const header = Buffer.alloc(DATABASE_HEADER_BYTES);
@@ -37,6 +45,7 @@ function isDatabaseFile(file: string): boolean {
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkBackupTarget(dbPath: string, outPath: string): void {
+  if (isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
   if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
     throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
   }
@@ -55,7 +64,7 @@ export type BackupProgress = (copiedPages: number, totalPages: number) => void;
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete. Safe while the server writes to the database.
  * @throws SyncError `NOT_FOUND` when the database does not exist, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false,
- * `TARGET_INVALID` (400) when `outPath` is the database itself (by path or hard link) or the side file of a database
+ * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database
  */
 export async function backupDatabase(dbPath: string, outPath: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);

@@ -157,8 +157,10 @@ export class ChangeTracker {
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
+    // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
+    const committed = !this.#db.inTransaction;
     const page = writeTransaction(this.#db, (foreignKeys) => readPage(this.#parts, this.#schema, request, foreignKeys, protocol), this.#parts.visible.needsSettle());
-    if (page.mark !== undefined && page.next !== undefined) this.#parts.guard.noteServed(page.next, page.mark);
+    if (committed && page.mark !== undefined && page.next !== undefined) this.#parts.guard.noteServed(page.next, page.mark);
     return page;
   }
 

@@ -1,7 +1,18 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
 /** The last holder's turn per path: a path is in the map while someone holds or waits for it. */
 const turns = new Map<string, Promise<void>>();
+
+/** One key per file however it is reached: its folder's real path (a symlinked folder is the folder it points to), and its name. */
+function lockKey(absolute: string): string {
+  const resolved = path.resolve(absolute);
+  try {
+    return path.join(realpathSync.native(path.dirname(resolved)), path.basename(resolved));
+  } catch {
+    return resolved; // the folder does not exist (yet): nothing else can reach it either
+  }
+}
 
 /**
  * Runs `work` while holding this process's lock on one file path, so a
@@ -11,7 +22,7 @@ const turns = new Map<string, Promise<void>>();
  * order; the lock is released when `work` settles.
  */
 export async function withFileLock<T>(absolute: string, work: () => Promise<T>): Promise<T> {
-  const key = path.resolve(absolute);
+  const key = lockKey(absolute);
   const previous = turns.get(key) ?? Promise.resolve();
   let release = (): void => undefined;
   const mine = new Promise<void>((resolve) => {

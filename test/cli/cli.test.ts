@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -66,6 +66,11 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
       return link;
     }, ANOTHER_FILE],
     ['its -wal', (_dir, db) => `${db}-wal`, ANOTHER_FILE],
+    ['a folder', (dir) => {
+      const folder = path.join(dir, 'backups');
+      mkdirSync(folder);
+      return folder;
+    }, /is a folder; name the backup file/],
     ['the -shm of another database', (dir) => {
       const other = new Database(path.join(dir, 'other.db'));
       other.exec('CREATE TABLE t (x)');
@@ -82,11 +87,12 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     }, /is open in another process/],
   ])('backup --force never writes over %s (a running server would corrupt it)', async (_name, target, message) => {
     const out = target(temp.dir, dbFile);
-    const before = existsSync(out) ? readFileSync(out) : undefined;
+    const contentOf = (file: string): Buffer | string[] | undefined => (!existsSync(file) ? undefined : statSync(file).isDirectory() ? readdirSync(file) : readFileSync(file));
+    const before = contentOf(out);
     const result = await cli('backup', '--db', dbFile, '--out', out, '--force');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
-    expect(existsSync(out) ? readFileSync(out) : undefined).toEqual(before);
+    expect(contentOf(out)).toEqual(before);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 

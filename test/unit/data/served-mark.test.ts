@@ -131,6 +131,29 @@ describe('served-mark file: a database put back in place is seen at its start', 
     }
   });
 
+  it('a page read inside the app\'s own transaction that rolls back is not noted (its mark rolled back too): no false rewind at the next start', () => {
+    const temp = tempDir('ess-served-');
+    const file = path.join(temp.dir, 'app.db');
+    let db = new Database(file);
+    try {
+      db.exec(TEST_SCHEMA);
+      const tracker = enableCapture(db, TABLES);
+      addTeam(db, 't1');
+      expect(() =>
+        db.transaction(() => {
+          tracker.readChanges(0, 1);
+          throw new Error('the app changed its mind');
+        })(),
+      ).toThrow('the app changed its mind');
+      db.close();
+      db = new Database(file);
+      expect(enableCapture(db, TABLES).identityChangedAtStart).toBeUndefined();
+    } finally {
+      db.close();
+      temp.cleanup();
+    }
+  });
+
   it('writes nothing for a database in memory', () => {
     const memory = new Database(':memory:');
     try {

@@ -56,6 +56,11 @@ describe('sample app configuration', () => {
     [{ SYNC_NAME: 'x'.repeat(101) }, /SYNC_NAME must be 1-100 characters/],
     [{ SYNC_NAME: 'pit\u001b[2J' }, /SYNC_NAME must be 1-100 characters without control characters/],
     [{ SYNC_NATS_URL: 'nats://127.0.0.1:4222', SYNC_NATS_STREAM: 'a.b' }, /SYNC_NATS_STREAM must be 1-64 letters/],
+    [{ SYNC_NATS_URL: 'ftp://x' }, /SYNC_NATS_URL: use nats:\/\/ or tls:\/\//],
+    [{ SYNC_NATS_URL: 'nats://u:p%zz@127.0.0.1:4222' }, /SYNC_NATS_URL: .*%25/],
+    [{ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' }, /TLS_CERT: cannot read \/nonexistent\/cert.pem/],
+    [{ SYNC_PEER_CA: '/nonexistent/ca.pem' }, /SYNC_PEER_CA: cannot read/],
+    [{ SYNC_PEER_CA: __filename }, /SYNC_PEER_CA: .* holds no PEM certificate/],
   ])('refuses %j before writing anything: no data folder, no token file', (env, message) => {
     const dataDir = path.join(temp.dir, 'new');
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
