@@ -20,6 +20,22 @@ export function greaterSiteId(previous: string): string {
 }
 
 /**
+ * Keeps a cell's clock newer than its row's birth once this site's births
+ * carry the new id: a cell clock at the birth's hlc from a site between the
+ * old id and the new one (a copy's copy, whose rows won the tie here) would
+ * now be older than the birth, and every peer would refuse the row
+ * (`INVALID_CHANGESET`). Such a clock is dropped: the cell's value, unchanged,
+ * is then the birth's, under the new id, which every peer takes.
+ */
+function dropCellClocksBelowBirths(db: Database.Database, current: string): void {
+  numbers(
+    db,
+    `DELETE FROM _sync_cells WHERE EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = _sync_cells.tbl AND r.pk = _sync_cells.pk AND r.site = 0
+       AND (_sync_cells.hlc < r.hlc OR (_sync_cells.hlc = r.hlc AND (SELECT site FROM _sync_sites WHERE id = _sync_cells.site) < ?)))`,
+  ).run(current);
+}
+
+/**
  * Gives a database a new random site id, for a database that was copied
  * from another server (two servers must never share one: each would take the
  * other's changes for its own and never send them). Every change this
@@ -40,6 +56,7 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
       const previous = numbers(db, 'SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
       const current = greaterSiteId(previous);
       numbers(db, 'UPDATE _sync_sites SET site = ? WHERE id = 0').run(current);
+      dropCellClocksBelowBirths(db, current);
       clearPushCursors(db);
       if (tables.has('_sync_marks')) numbers(db, 'DELETE FROM _sync_marks').run();
       // The new id belongs to this very file: a copy made of it later is told apart at its start.

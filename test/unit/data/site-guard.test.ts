@@ -1,4 +1,5 @@
-import { greaterSiteId } from '../../../lib/data/site-identity';
+import { enableCapture } from '../../../lib/data/capture';
+import { giveNewSiteId, greaterSiteId } from '../../../lib/data/site-identity';
 import { pullAll, trackedDb } from '../../helpers/data';
 
 describe('site identity guard', () => {
@@ -60,6 +61,31 @@ describe('site identity guard', () => {
       const next = greaterSiteId(previous);
       expect(next).toMatch(/^[0-9a-f]{32}$/);
       expect(next > previous).toBe(true);
+    }
+  });
+});
+
+describe('a copy of a copy', () => {
+  it('takes a new id whose rows every peer still accepts, even when it sorts after a site whose copy of a cell won the tie here', () => {
+    const [c, fresh] = [trackedDb(), trackedDb()];
+    try {
+      c.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, 1.5, NULL)");
+      c.tracker.info(); // folds
+      const { born, hlc, tbl } = c.db.prepare("SELECT born, hlc, tbl FROM _sync_rows WHERE pk = 't1'").get() as { born: number; hlc: number; tbl: number };
+      const col = c.db.prepare("SELECT id FROM _sync_columns WHERE tbl = ? AND name = 'name'").pluck().get(tbl) as number;
+      // The state a copy's copy meets: this site is '11…', and another site '22…' (a copy of it, with a greater id) won the tie of one cell.
+      const other = '2'.repeat(32);
+      c.db.prepare('UPDATE _sync_sites SET site = ? WHERE id = 0').run('1'.repeat(32));
+      const otherId = Number(c.db.prepare('INSERT INTO _sync_sites (site) VALUES (?)').run(other).lastInsertRowid);
+      c.db.prepare('INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?)').run(tbl, 't1', col, hlc, otherId, born);
+      let current = '';
+      while (current <= other) current = giveNewSiteId(c.db).current; // a new id that sorts after the other site's
+      const copy = enableCapture(c.db, { tables: ['teams', 'reports'] });
+      expect(() => fresh.tracker.applyChangeset(copy.readChanges(0, 100))).not.toThrow();
+      expect(fresh.db.prepare('SELECT name, number FROM teams').raw(true).all()).toEqual([['Robots', 254]]);
+    } finally {
+      c.cleanup();
+      fresh.cleanup();
     }
   });
 });
