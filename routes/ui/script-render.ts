@@ -103,11 +103,20 @@ export const RENDER_SCRIPT = String.raw`
     var restore = button('Restore with these values', 'restore');
     restore.type = 'submit';
     form.appendChild(restore);
+    var problem = el('p', null, 'error');
+    form.appendChild(problem);
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var values = {};
-      fields.forEach(function (f) { if (f.input.value !== editable(f.original)) values[f.column] = wireOf(f.original, f.input.value); });
-      resolve(c, { action: 'restore', values: values });
+      var wrong = [];
+      fields.forEach(function (f) {
+        if (f.input.value === editable(f.original)) return;
+        // A number stays a number: an emptied or mistyped number cell is not sent as text.
+        if (typeof f.original === 'number' && (f.input.value.trim() === '' || !isFinite(Number(f.input.value)))) wrong.push(f.column);
+        else values[f.column] = wireOf(f.original, f.input.value);
+      });
+      problem.textContent = wrong.length === 0 ? '' : wrong.join(', ') + ' must be a number';
+      if (wrong.length === 0) resolve(c, { action: 'restore', values: values });
     });
     return form;
   }

@@ -164,6 +164,19 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     await card.scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'status-conflict', { fullPage: true });
 
+    // A number cell emptied by mistake is not sent as text: the form says so and sends nothing.
+    const resolves: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/data/conflicts/')) resolves.push(r.url());
+    });
+    const points = card.locator('form.restore input[name=auto_points]');
+    const points0 = await points.inputValue();
+    await points.fill('');
+    await card.locator('button[data-action=restore]').click();
+    await card.locator('form.restore p.error', { hasText: 'auto_points must be a number' }).waitFor();
+    expect(resolves).toEqual([]);
+    await points.fill(points0);
+
     // Restore: the scout's name is what clashes; the operator edits it and restores the row.
     const id = await card.getAttribute('data-conflict');
     await card.locator('form.restore input[name=scout]').fill('twin scout (second tablet)');
