@@ -45,7 +45,7 @@ const BODY_PARSER_CODES: Readonly<Record<string, readonly [string, number, strin
   'request.aborted': ['REQUEST_ABORTED', 400, 'the client aborted the request'],
   'request.size.invalid': ['MALFORMED_BODY', 400, 'the request body size does not match Content-Length'],
   'stream.encoding.set': ['MALFORMED_BODY', 400, 'the request stream could not be read'],
-  'parameters.too.many': ['MALFORMED_BODY', 413, 'the request body has too many parameters'],
+  'parameters.too.many': ['MALFORMED_BODY', 400, 'the request body has too many parameters'],
 };
 
 /** Busboy's parse errors carry only a message; these prefixes mark a malformed body. */

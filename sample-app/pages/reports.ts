@@ -42,7 +42,7 @@ export function addReportPages(router: Router, store: ReportStore, guard: Reques
   router.get('/reports/new', guard, (_req, res) => {
     res.type('html').send(renderReportForm(EMPTY_REPORT_FORM, {}));
   });
-  router.post('/reports/new', guard, express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }), (req, res) => {
+  router.post('/reports/new', guard, express.urlencoded({ extended: false, limit: '160kb', parameterLimit: 20 }) /* 10,000 characters of notes take up to 90 KB URL-encoded */, (req, res) => {
     const { values, problems, entry } = readReportForm(req.body);
     if (entry === undefined) {
       res.status(400).type('html').send(renderReportForm(values, problems));

@@ -116,6 +116,20 @@ describe('sample app pages', () => {
     expect(scoutingCounts(server.db)).toEqual(before);
   });
 
+  it('saves notes of 10,000 characters that are not ASCII (the form\'s limit), whatever they take URL-encoded', async () => {
+    const notes = '日'.repeat(10_000);
+    const response = await postReport(server, { ...GOOD_REPORT, notes });
+    expect(response.status).toBe(303);
+    expect(server.db.prepare('SELECT notes FROM match_reports').pluck().get()).toBe(notes);
+  });
+
+  it('refuses a form with more than 20 fields as malformed (400), writing nothing', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`f${i}`, 'x']));
+    const response = await request(server.url).post('/reports/new').type('form').send({ ...GOOD_REPORT, ...fields });
+    expect(response.status).toBe(400);
+    expect(scoutingCounts(server.db)).toEqual({ teams: 0, matches: 0, match_reports: 0 });
+  });
+
   it('refuses a body with a field missing altogether', async () => {
     const response = await request(server.url).post('/reports/new').type('form').send({ team_number: '254' });
     expect(response.status).toBe(400);
