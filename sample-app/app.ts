@@ -81,6 +81,21 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   return { app, sync };
 }
 
+/**
+ * An app event from a JSON body: `{ kind?: string (1-100 characters, default "note"), detail?: string (at most 10,000) | null }`.
+ * @throws SyncError `BAD_FIELD` (400) for anything else, naming the field
+ */
+function readEvent(body: unknown): { readonly kind: string; readonly detail: string | null } {
+  const bad = (message: string): SyncError => new SyncError('BAD_FIELD', 400, message);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('send a JSON object: { "kind": "note", "detail": "…" }');
+  const { kind = 'note', detail = null, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw bad(`unknown field ${JSON.stringify(unknown[0])}: an event has "kind" and "detail"`);
+  if (typeof kind !== 'string' || kind.trim() === '' || kind.length > 100) throw bad('"kind" must be text of 1-100 characters');
+  if (detail !== null && (typeof detail !== 'string' || detail.length > 10_000)) throw bad('"detail" must be text of at most 10,000 characters, or null');
+  return { kind, detail };
+}
+
 /** The JSON API: health, the scouting tables and app events; JSON bodies only; its errors go to the app's `apiErrorHandler`. */
 function createApi(db: Database.Database): express.Router {
   const api = express.Router();
@@ -92,9 +107,7 @@ function createApi(db: Database.Database): express.Router {
   });
   api.use(createScoutingApi(db));
   api.post('/events', (req, res) => {
-    const body = req.body as { kind?: unknown; detail?: unknown } | undefined;
-    const kind = typeof body?.kind === 'string' ? body.kind.slice(0, 100) : 'note';
-    const detail = typeof body?.detail === 'string' ? body.detail.slice(0, 10000) : null;
+    const { kind, detail } = readEvent(req.body);
     const id = randomUUID();
     recordEvent.run(id, new Date().toISOString(), kind, detail);
     res.status(201).json({ id });

@@ -53,6 +53,25 @@ describe('sample app: scouting data syncs between two servers', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it.each<[string, unknown]>([
+    ['a kind that is a number', { kind: 5 }],
+    ['an array', []],
+    ['an unknown field', { unknown: 1 }],
+    ['a kind over 100 characters', { kind: 'k'.repeat(101) }],
+    ['a detail over 10,000 characters', { kind: 'note', detail: 'd'.repeat(10_001) }],
+  ])('POST /api/events refuses %s with 400 BAD_FIELD and writes nothing', async (_what, body) => {
+    const response = await request(a.server.url).post('/api/events').send(body as object);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'BAD_FIELD', message: expect.any(String) } });
+    expect(a.db.prepare('SELECT count(*) FROM app_events').pluck().get()).toBe(0);
+  });
+
+  it('POST /api/events takes { kind, detail }, and { } as a note', async () => {
+    await request(a.server.url).post('/api/events').send({ kind: 'visit', detail: 'pit 12' }).expect(201);
+    await request(a.server.url).post('/api/events').send({}).expect(201);
+    expect(a.db.prepare('SELECT kind, detail FROM app_events ORDER BY kind').raw(true).all()).toEqual([['note', null], ['visit', 'pit 12']]);
+  });
+
   it('creates, edits and deletes reports on either server, and both end with the same rows', async () => {
     const team = await request(a.server.url).post('/api/teams').send({ number: 254, name: 'The Cheesy Poofs' });
     const match = await request(a.server.url).post('/api/matches').send({ label: 'Q1' });
