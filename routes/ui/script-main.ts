@@ -85,12 +85,18 @@ const MAIN_SCRIPT = String.raw`
     call('POST', 'run').then(function (answer) {
       var results = answer.body.results || [];
       var ok = results.filter(function (r) { return r.ok; }).length;
-      say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : failure(answer));
+      var none = answer.status === 200 ? 'no peers to sync with (this server has no SYNC_PEERS)' : failure(answer);
+      say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : none);
     }, report).then(function () { busy = false; refresh(); });
   }
   document.addEventListener('DOMContentLoaded', function () {
     $('login').addEventListener('submit', function (event) {
       event.preventDefault();
+      // A token is letters, digits and punctuation: anything else could not even be sent (and is not kept).
+      if (!/^[\x21-\x7e]+$/.test($('token').value)) {
+        showLogin('That is not a sync token: a token is letters, digits and punctuation, without spaces.');
+        return;
+      }
       sessionStorage.setItem(KEY, $('token').value);
       $('login-error').hidden = true;
       refresh();

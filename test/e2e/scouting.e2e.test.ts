@@ -122,6 +122,10 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     expect(await problem.textContent()).toMatch(/^That token is wrong: this server refused it\./);
     expect(await page.locator('#status').isHidden()).toBe(true);
     await saveScreenshot(page, 'status-wrong-token');
+    // A token with characters no header carries is said to be no token, not an unreachable server.
+    await page.fill('#token', 'wrong tökén');
+    await page.click('#login button[type=submit]');
+    await page.locator('#login-error', { hasText: 'That is not a sync token' }).waitFor();
     await page.fill('#token', TEST_TOKEN);
     await page.click('#login button[type=submit]');
     await page.locator('#status').waitFor({ state: 'visible' });
