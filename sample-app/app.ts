@@ -77,6 +77,10 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
   // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
   app.use('/api', apiErrorHandler(logger));
+  // A page no route has (a mistyped address) gets the app's readable page with a way back, not Express's bare text.
+  app.use((req, _res, next) => {
+    next(new SyncError('NOT_FOUND', 404, `there is no page at ${req.path}`));
+  });
   app.use(pageErrorHandler(logger));
   return { app, sync };
 }

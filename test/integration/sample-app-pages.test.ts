@@ -49,6 +49,13 @@ describe('sample app pages', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
   });
 
+  it.each(['/nope', '/reports/%', '/photos/nope/deeper'])('%s, a page that does not exist, is the app\'s readable 404 with a way back', async (page) => {
+    const response = await request(server.url).get(page);
+    expect(response.status).toBe(404);
+    expect(response.type).toBe('text/html');
+    expect(response.text).toMatch(/<a href="\/[a-z]*">Back/);
+  });
+
   it('home links to every page', async () => {
     const response = await request(server.url).get('/');
     for (const href of ['/reports', '/reports/new', '/photos', '/api/sync/ui']) expect(response.text).toContain(`href="${href}"`);
