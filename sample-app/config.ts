@@ -113,9 +113,9 @@ function checkNatsUrls(value: string): void {
       decodeURIComponent(parsed.username);
       decodeURIComponent(parsed.password);
     } catch (error) {
-      throw new TypeError('SYNC_NATS_URL: an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
+      throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
     }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL: use nats:// or tls://, got ${parsed.protocol}//`);
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`): use nats:// or tls://, got ${parsed.protocol}//`);
   }
 }
 
@@ -149,7 +149,7 @@ function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
   const servers = orNone(env.SYNC_NATS_URL);
   if (servers !== undefined) checkNatsUrls(servers);
   const stream = orNone(env.SYNC_NATS_STREAM);
-  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
+  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM (\`transport.nats.stream\`) must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
   return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
 }
 

@@ -23,9 +23,10 @@ describe('sample app: SYNC_NATS_URL, SYNC_NATS_STREAM, SYNC_NATS_DOMAIN', () => 
     });
   });
 
-  it('refuses a bad SYNC_NATS_URL when the app starts, naming the option', async () => {
-    const config = readSampleConfig({ DATA_DIR: temp.dir, SYNC_TOKEN: 'a-long-enough-token-123', SYNC_NATS_URL: 'http://10.0.0.1:4222', PORT: '0', HOST: '127.0.0.1' });
-    await expect(startSampleApp(config, silentLogger)).rejects.toThrow(/transport.nats.servers/);
+  it('refuses a bad SYNC_NATS_URL at start, before writing anything, naming the variable and the option', () => {
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir, SYNC_TOKEN: 'a-long-enough-token-123', SYNC_NATS_URL: 'http://10.0.0.1:4222', PORT: '0', HOST: '127.0.0.1' })).toThrow(
+      /SYNC_NATS_URL \(`transport.nats.servers`\): use nats:\/\/ or tls:\/\//,
+    );
   });
 
   it('starts syncing through NATS alone (no SYNC_PEERS): the status names the transport', async () => {
