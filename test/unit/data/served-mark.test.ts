@@ -18,6 +18,27 @@ function backUp(db: Database.Database, to: string): void {
   copyFileSync(db.name, to);
 }
 
+/** A database file in a temp folder, closed and opened again as a server restart does (`between` runs while it is closed). */
+function databaseFile(): { readonly dir: string; readonly file: string; db: Database.Database; restart(between?: () => void): void; cleanup(): void } {
+  const temp = tempDir('ess-served-');
+  const file = path.join(temp.dir, 'app.db');
+  const server = {
+    dir: temp.dir,
+    file,
+    db: new Database(file),
+    restart(between?: () => void): void {
+      server.db.close();
+      between?.();
+      server.db = new Database(file);
+    },
+    cleanup(): void {
+      if (server.db.open) server.db.close();
+      temp.cleanup();
+    },
+  };
+  return server;
+}
+
 describe('served-mark file: a database put back in place is seen at its start', () => {
   it('remembers the furthest mark served, never a lower one, beside the database file', () => {
     const a = trackedDb();
@@ -41,59 +62,49 @@ describe('served-mark file: a database put back in place is seen at its start', 
   });
 
   it('takes a new site id at start when the file was put back to an older copy (cp over it, server stopped), and says so', () => {
-    const temp = tempDir('ess-served-');
-    const file = path.join(temp.dir, 'app.db');
-    let db = new Database(file);
+    const server = databaseFile();
     try {
-      db.pragma('journal_mode = WAL');
-      db.exec(TEST_SCHEMA);
-      let tracker = enableCapture(db, TABLES);
-      addTeam(db, 't1');
+      server.db.pragma('journal_mode = WAL');
+      server.db.exec(TEST_SCHEMA);
+      let tracker = enableCapture(server.db, TABLES);
+      addTeam(server.db, 't1');
       tracker.readChanges(0, 10);
-      backUp(db, path.join(temp.dir, 'backup.db'));
-      addTeam(db, 't2');
+      backUp(server.db, path.join(server.dir, 'backup.db'));
+      addTeam(server.db, 't2');
       const served = tracker.readChanges(0, 10);
       const site = tracker.siteId;
-      db.close();
-      copyFileSync(path.join(temp.dir, 'backup.db'), file); // the same file, older content
-      for (const side of ['-wal', '-shm']) rmSync(`${file}${side}`, { force: true });
-      db = new Database(file);
-      tracker = enableCapture(db, TABLES);
+      server.restart(() => {
+        copyFileSync(path.join(server.dir, 'backup.db'), server.file); // the same file, older content
+        for (const side of ['-wal', '-shm']) rmSync(`${server.file}${side}`, { force: true });
+      });
+      tracker = enableCapture(server.db, TABLES);
       expect(tracker.identityChangedAtStart).toEqual({ code: 'SITE_REWOUND', detail: expect.stringContaining(`seq ${served.next}`), previous: site, current: tracker.siteId });
       expect(tracker.siteId > site).toBe(true);
       // Nothing left to find: the next start agrees.
-      db.close();
-      db = new Database(file);
-      expect(enableCapture(db, TABLES).identityChangedAtStart).toBeUndefined();
+      server.restart();
+      expect(enableCapture(server.db, TABLES).identityChangedAtStart).toBeUndefined();
     } finally {
-      db.close();
-      temp.cleanup();
+      server.cleanup();
     }
   });
 
   it('sees a copy put back and written past the served seq by its history: the mark it served is not there', () => {
-    const temp = tempDir('ess-served-');
-    const file = path.join(temp.dir, 'app.db');
-    let db = new Database(file);
+    const server = databaseFile();
     try {
-      db.exec(TEST_SCHEMA);
-      let tracker = enableCapture(db, TABLES);
-      backUp(db, path.join(temp.dir, 'backup.db'));
-      addTeam(db, 't1');
+      server.db.exec(TEST_SCHEMA);
+      const tracker = enableCapture(server.db, TABLES);
+      backUp(server.db, path.join(server.dir, 'backup.db'));
+      addTeam(server.db, 't1');
       const served = tracker.readChanges(0, 10);
-      db.close();
-      copyFileSync(path.join(temp.dir, 'backup.db'), file);
-      db = new Database(file);
+      server.restart(() => copyFileSync(path.join(server.dir, 'backup.db'), server.file));
       // Written past the served seq by a tool that does not check (the sqlite3 shell): triggers capture it.
-      for (let n = 0; n < (served.next ?? 0) + 2; n += 1) addTeam(db, `x${n}`);
-      db.close();
-      db = new Database(file);
-      tracker = enableCapture(db, TABLES);
-      expect(tracker.identityChangedAtStart?.code).toBe('SITE_REWOUND');
-      expect(tracker.identityChangedAtStart?.detail).toContain('not in this database');
+      for (let n = 0; n < (served.next ?? 0) + 2; n += 1) addTeam(server.db, `x${n}`);
+      server.restart();
+      const restarted = enableCapture(server.db, TABLES);
+      expect(restarted.identityChangedAtStart?.code).toBe('SITE_REWOUND');
+      expect(restarted.identityChangedAtStart?.detail).toContain('not in this database');
     } finally {
-      db.close();
-      temp.cleanup();
+      server.cleanup();
     }
   });
 
@@ -132,25 +143,21 @@ describe('served-mark file: a database put back in place is seen at its start', 
   });
 
   it('a page read inside the app\'s own transaction that rolls back is not noted (its mark rolled back too): no false rewind at the next start', () => {
-    const temp = tempDir('ess-served-');
-    const file = path.join(temp.dir, 'app.db');
-    let db = new Database(file);
+    const server = databaseFile();
     try {
-      db.exec(TEST_SCHEMA);
-      const tracker = enableCapture(db, TABLES);
-      addTeam(db, 't1');
+      server.db.exec(TEST_SCHEMA);
+      const tracker = enableCapture(server.db, TABLES);
+      addTeam(server.db, 't1');
       expect(() =>
-        db.transaction(() => {
+        server.db.transaction(() => {
           tracker.readChanges(0, 1);
           throw new Error('the app changed its mind');
         })(),
       ).toThrow('the app changed its mind');
-      db.close();
-      db = new Database(file);
-      expect(enableCapture(db, TABLES).identityChangedAtStart).toBeUndefined();
+      server.restart();
+      expect(enableCapture(server.db, TABLES).identityChangedAtStart).toBeUndefined();
     } finally {
-      db.close();
-      temp.cleanup();
+      server.cleanup();
     }
   });
 
