@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, parkedTableName, parkedTableSql } from './capture-sql';
+import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
 import { captureMissedWrites, triggersMissing, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
@@ -124,6 +124,8 @@ function untrackOthers(db: Database.Database, keep: ReadonlySet<string>): void {
     if (keep.has(table.name)) continue;
     db.exec(dropTriggersSql(table.id));
     db.exec(`DROP TABLE IF EXISTS ${quoteIdent(parkedTableName(table.id))}`);
+    // Its writes not folded yet go with it (kept as sentinels: the log's seqs never go back).
+    numbers(db, `UPDATE _sync_log SET op = ${OP.sentinel} WHERE tbl = ? AND seq > (SELECT folded FROM _sync_state WHERE id = 1)`).run(table.id);
     for (const meta of ['_sync_rows', '_sync_cells', '_sync_columns']) numbers(db, `DELETE FROM ${meta} WHERE tbl = ?`).run(table.id);
     numbers(db, 'DELETE FROM _sync_tables WHERE id = ?').run(table.id);
   }
@@ -157,12 +159,16 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const { names, tracker } = checkOptions(db, options);
   const schemas = names.map((name) => inspectTable(db, name));
   let reidentified: Reidentified | undefined;
+  let settleLater = false;
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
     reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
-    foldLog(db, tables);
+    // With parked rows, writes made while the server was stopped may free (or take) what a parked row
+    // waits for: they are folded by the tracker, which settles them, as it does while running.
+    settleLater = anyParkedRows(db, tables);
+    if (!settleLater) foldLog(db, tables);
     untrackOthers(db, new Set(names));
     for (const { table, gap } of registered) {
       createParkedTable(db, table);
@@ -171,8 +177,19 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       db.exec(backfillSql(table));
       captureMissedWrites(db, table, gap);
     }
-    foldLog(db, tables);
+    if (!settleLater) foldLog(db, tables);
     return tables;
   });
-  return new ChangeTracker(db, tracked, schemas, tracker, reidentified);
+  const changeTracker = new ChangeTracker(db, tracked, schemas, tracker, reidentified);
+  if (settleLater) changeTracker.fold();
+  return changeTracker;
+}
+
+/** True when some tracked table has parked rows (a table made just now has none). */
+function anyParkedRows(db: Database.Database, tables: readonly TrackedTable[]): boolean {
+  return tables.some((table) => {
+    const name = parkedTableName(table.id);
+    const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    return exists && numbers(db, `SELECT 1 FROM ${quoteIdent(name)} LIMIT 1`).get() !== undefined;
+  });
 }

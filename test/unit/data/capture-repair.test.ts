@@ -100,3 +100,66 @@ describe('writes capture could not see are captured at the next start', () => {
     }
   });
 });
+
+describe('writes folded at start are settled as while running', () => {
+  interface Server {
+    readonly db: Database.Database;
+    tracker: ChangeTracker;
+    cleanup(): void;
+  }
+
+  /** A and B with one report each on the same (match, team, scout), written before they met: B's is parked on both (A's site id sorts first, so A's claim is the earlier even on a clock tie). */
+  function parkedOnBoth(): { a: Server; b: Server } {
+    const servers = [trackedDb(), trackedDb()].map((temp, i) => {
+      temp.db.prepare('UPDATE _sync_sites SET site = ? WHERE id = 0').run(i === 0 ? '0'.repeat(31) + '1' : 'f'.repeat(31) + '0');
+      return { db: temp.db, tracker: enableCapture(temp.db, TABLES), cleanup: temp.cleanup };
+    });
+    const [a, b] = servers as [Server, Server];
+    a.db.exec("INSERT INTO teams (id, name) VALUES ('t1', 'Robots')");
+    pullAll(a.tracker, b.tracker);
+    a.db.exec("INSERT INTO reports (id, team_id, match, scout) VALUES ('r0', 't1', 'Q1', 'ana')");
+    b.db.exec("INSERT INTO reports (id, team_id, match, scout) VALUES ('r1', 't1', 'Q1', 'ana')");
+    syncBothWays(a.tracker, b.tracker);
+    for (const server of [a, b]) expect(server.tracker.listConflicts().map((conflict) => conflict.key)).toEqual([['r1']]);
+    return { a, b };
+  }
+
+  const rows = (db: Database.Database): unknown[] => db.prepare('SELECT * FROM reports ORDER BY id').raw(true).all();
+
+  it.each<[string, string]>([
+    ['the holder changed its value', "UPDATE reports SET scout = 'bo' WHERE id = 'r0'"],
+    ['the holder deleted', "DELETE FROM reports WHERE id = 'r0'"],
+    ['the holder replaced by another key', "INSERT OR REPLACE INTO reports (id, team_id, match, scout) VALUES ('r9', 't1', 'Q9', 'ana'); DELETE FROM reports WHERE id = 'r0'"],
+  ])('a parked row waiting for a value comes back on every server when, while one was stopped, %s', (_what, write) => {
+    const { a, b } = parkedOnBoth();
+    try {
+      b.db.exec(write); // written while B's server was stopped (a second connection, the sqlite3 shell)
+      b.tracker = enableCapture(b.db, TABLES); // B starts again
+      syncBothWays(a.tracker, b.tracker);
+      syncBothWays(a.tracker, b.tracker);
+      expect(rows(a.db)).toEqual(rows(b.db));
+      expect(b.db.prepare("SELECT id FROM reports WHERE id = 'r1'").pluck().get()).toBe('r1');
+      expect([a.tracker.conflictCount(), b.tracker.conflictCount()]).toEqual([0, 0]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('a parked key inserted again while stopped replaces the parked copy, and a later delete elsewhere deletes it everywhere', () => {
+    const { a, b } = parkedOnBoth();
+    try {
+      b.db.exec("INSERT INTO reports (id, team_id, match, scout) VALUES ('r1', 't1', 'Q2', 'ana')"); // r1's key is not in B's table
+      b.tracker = enableCapture(b.db, TABLES);
+      syncBothWays(a.tracker, b.tracker);
+      a.db.exec("DELETE FROM reports WHERE id = 'r1'");
+      syncBothWays(a.tracker, b.tracker);
+      expect(rows(b.db)).toEqual(rows(a.db));
+      expect(b.db.prepare("SELECT count(*) FROM reports WHERE id = 'r1'").pluck().get()).toBe(0);
+      expect([a.tracker.conflictCount(), b.tracker.conflictCount()]).toEqual([0, 0]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
