@@ -28,6 +28,16 @@ export function triggersMissing(db: Database.Database, table: TrackedTable): boo
 }
 
 /**
+ * SQL for a clock just after a row's last known one (its birth or death, or
+ * its latest cell), or the next local clock for a row the metadata lacks.
+ * A repair stamps with it: what it logs happened before anything written since.
+ */
+function justAfterRowSql(tbl: string, pk: string): string {
+  return `coalesce((SELECT max(x) FROM (SELECT r.hlc AS x FROM _sync_rows AS r WHERE r.tbl = ${tbl} AND r.pk = ${pk}
+    UNION ALL SELECT c.hlc FROM _sync_cells AS c WHERE c.tbl = ${tbl} AND c.pk = ${pk})) + 1, ${HLC_SQL})`;
+}
+
+/**
  * Logs, as updates, the values a column added by `ALTER TABLE` got before the
  * triggers knew it (a migration that fills the new column while the server is
  * stopped, on one server only): each row whose value is not the column's
@@ -39,8 +49,7 @@ function logNewColumnValues(db: Database.Database, table: TrackedTable, columnId
   const key = keySql(table, 't');
   // Stamped just after the row's last known clock, not now: the fill happened then, so an edit made since on a
   // server migrated earlier (a newer clock) still wins, and two fills of one cell tie on the clock and settle by site.
-  const stamp = `coalesce((SELECT max(x) FROM (SELECT r.hlc AS x FROM _sync_rows AS r WHERE r.tbl = ${table.id} AND r.pk = ${key}
-    UNION ALL SELECT c.hlc FROM _sync_cells AS c WHERE c.tbl = ${table.id} AND c.pk = ${key})) + 1, ${HLC_SQL})`;
+  const stamp = justAfterRowSql(String(table.id), key);
   for (const id of columnIds) {
     const column = table.columns.find((candidate) => candidate.id === id);
     if (column === undefined || table.key.some((part) => part.id === id)) continue;
@@ -67,8 +76,7 @@ function logLostRows(db: Database.Database, table: TrackedTable): void {
   const alive = exact(db, 'SELECT pk FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck();
   const log = exact(
     db,
-    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (@tbl, ${OP.delete}, @pk,
-      0, coalesce((SELECT max(x) FROM (SELECT hlc AS x FROM _sync_rows WHERE tbl = @tbl AND pk = @pk UNION ALL SELECT hlc FROM _sync_cells WHERE tbl = @tbl AND pk = @pk)) + 1, ${HLC_SQL}))`,
+    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (@tbl, ${OP.delete}, @pk, 0, ${justAfterRowSql('@tbl', '@pk')})`,
   );
   const gone: SqlValue[] = [];
   for (const pk of alive.iterate(table.id) as Iterable<SqlValue>) {
