@@ -6,6 +6,7 @@ import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger } from '../option-checks';
 import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
+import { ensureCaptureCache } from './page-cache';
 import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
@@ -157,6 +158,7 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
+  ensureCaptureCache(db);
   const schemas = names.map((name) => inspectTable(db, name));
   let reidentified: Reidentified | undefined;
   let settleLater = false;
