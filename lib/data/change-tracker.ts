@@ -11,11 +11,12 @@ import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { giveNewSiteId } from './site-identity';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
-import { buildParts, type TrackerParts } from './tracker-parts';
+import { buildParts } from './tracker-parts';
+import { TrackerBookkeeping } from './tracker-bookkeeping';
 import type { TransportCursor } from './transport-cursors';
 import type { Reidentified, TrackerConfig } from './tracker-options';
 import { checkResolution } from './conflict-resolver';
-import type { ApplyResult, ConflictEntry, DataInfo, PeerView, SchemaDescription } from './wire-schema';
+import type { ApplyResult, DataInfo, PeerView, SchemaDescription } from './wire-schema';
 
 export { BULK_APPLY_CHANGES } from './apply-pages';
 export { changeCount, firstRowLabel, type AnyChangeset } from './read-page';
@@ -35,10 +36,9 @@ export interface IdentityChange extends Reidentified {
  * `enableCapture`. Statements are prepared once, here, each in an explicit
  * integer mode, so the connection's `defaultSafeIntegers` does not matter.
  */
-export class ChangeTracker {
+export class ChangeTracker extends TrackerBookkeeping {
   readonly #db: Database.Database;
   readonly #schema: SchemaDescription;
-  readonly #parts: TrackerParts;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
 
@@ -52,18 +52,18 @@ export class ChangeTracker {
 
   /** Use `enableCapture`, which checks the options and installs the capture first. */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig, identityChangedAtStart?: Reidentified) {
+    super(buildParts(db, tables));
     this.identityChangedAtStart = identityChangedAtStart;
     this.#lastIdentityChange = identityChangedAtStart === undefined ? undefined : { ...identityChangedAtStart, at: new Date(config.now()).toISOString() };
     this.#maxClockSkewMs = config.maxClockSkewMs;
     this.#now = config.now;
     this.#db = db;
     this.#schema = describeSchema(schemas);
-    this.#parts = buildParts(db, tables);
   }
 
   /** This database's site id (32 hex characters). */
   get siteId(): string {
-    return this.#parts.sites.local;
+    return this.parts.sites.local;
   }
 
   /** The tracked schema and its fingerprint. */
@@ -73,7 +73,7 @@ export class ChangeTracker {
 
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
-    const { visible } = this.#parts;
+    const { visible } = this.parts;
     return writeTransaction(this.#db, (foreignKeys) => visible.fold(foreignKeys).seq, visible.needsSettle());
   }
 
@@ -85,7 +85,7 @@ export class ChangeTracker {
    */
   info(asking?: string): DataInfo {
     const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking) };
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq: this.fold(), tables: [...this.#parts.byName.keys()], now: this.#now(), instance: this.#parts.guard.instance, ...you };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq: this.fold(), tables: [...this.parts.byName.keys()], now: this.#now(), instance: this.parts.guard.instance, ...you };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
@@ -118,29 +118,6 @@ export class ChangeTracker {
   }
 
   /**
-   * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
-   * while its pages say more is to come, that peer is pulling (see {@link isPulling}).
-   */
-  notePulledPage(site: string, more: boolean): void {
-    this.#parts.pulling.notePage(site, more);
-  }
-
-  /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
-  pagesServedTo(site: string): number {
-    return this.#parts.pulling.served(site);
-  }
-
-  /**
-   * True while `site` is pulling pages from this server (a page for it with
-   * more to come was served in the last 10 s, and its last page was not): a
-   * push to it then gives way, so one transfer, not two, moves the same
-   * changes over the link.
-   */
-  isPulling(site: string): boolean {
-    return this.#parts.pulling.isPulling(site);
-  }
-
-  /**
    * The page to push to `site`: as {@link readChanges} for it, but cut before the next window of seqs
    * merging `site`'s changesets wrote (no echo), which the next page passes over; it may hold fewer than `limit` rows.
    * @param protocol - 1 (the default) or 2 for a compact page, when the peer speaks it
@@ -159,8 +136,8 @@ export class ChangeTracker {
     if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
     // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
     const committed = !this.#db.inTransaction;
-    const page = writeTransaction(this.#db, (foreignKeys) => readPage(this.#parts, this.#schema, request, foreignKeys, protocol), this.#parts.visible.needsSettle());
-    if (committed && page.mark !== undefined && page.next !== undefined) this.#parts.guard.noteServed(page.next, page.mark);
+    const page = writeTransaction(this.#db, (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol), this.parts.visible.needsSettle());
+    if (committed && page.mark !== undefined && page.next !== undefined) this.parts.guard.noteServed(page.next, page.mark);
     return page;
   }
 
@@ -211,32 +188,16 @@ export class ChangeTracker {
 
   /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */
   #applyAll(changesets: readonly unknown[], transport: TransportSave | undefined): ApplyResult[] {
-    const context = { schema: this.#schema, tables: this.#parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs };
+    const context = { schema: this.#schema, tables: this.parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => checkChangeset(changeset, context));
     try {
-      const { results, echoes } = writeTransaction(this.#db, (foreignKeys) => applyPages(this.#db, this.#parts, checked, foreignKeys, transport));
-      for (const window of echoes) this.#parts.echo.add(window.site, window.from, window.to);
+      const { results, echoes } = writeTransaction(this.#db, (foreignKeys) => applyPages(this.#db, this.parts, checked, foreignKeys, transport));
+      for (const window of echoes) this.parts.echo.add(window.site, window.from, window.to);
       return results;
     } catch (error) {
-      this.#parts.sites.forget();
+      this.parts.sites.forget();
       throw error;
     }
-  }
-
-  /** A transport's saved cursor, or undefined when it never saved one. */
-  transportCursor(name: string): string | undefined {
-    return this.#parts.transportCursors.get(name);
-  }
-
-  /** Saves (or, with `undefined`, forgets) a transport's cursor on its own, for positions no page moved (messages skipped, a reset). */
-  saveTransportCursor(name: string, value: string | undefined): void {
-    if (value === undefined) this.#parts.transportCursors.drop(name);
-    else this.#parts.transportCursors.save({ name, value });
-  }
-
-  /** The last seq in the capture log, folded or not; a cheap read to poll for new local writes. */
-  capturedSeq(): number {
-    return this.#parts.transportCursors.capturedSeq();
   }
 
   /**
@@ -247,7 +208,7 @@ export class ChangeTracker {
    */
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
-    return writeTransaction(this.#db, (foreignKeys) => this.#parts.resolver.resolve(id, checked, this.#parts.visible, foreignKeys));
+    return writeTransaction(this.#db, (foreignKeys) => this.parts.resolver.resolve(id, checked, this.parts.visible, foreignKeys));
   }
 
   /** True when this database holds no synced row and no clock metadata yet: a peer's snapshot can start it. */
@@ -262,45 +223,15 @@ export class ChangeTracker {
   importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
     try {
       const imported = importSnapshot(this.#db, this.#tables(), file, expected, this.#schema.fingerprint);
-      this.#parts.echo.add(expected.site, imported.localSeq - imported.seq, imported.localSeq); // all the sender's: never sent back
+      this.parts.echo.add(expected.site, imported.localSeq - imported.seq, imported.localSeq); // all the sender's: never sent back
       return imported;
     } finally {
-      this.#parts.sites.forget();
+      this.parts.sites.forget();
     }
   }
 
   #tables(): TrackedTable[] {
-    return [...this.#parts.byName.values()].map((statements) => statements.table);
-  }
-
-  /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */
-  pullCursor(site: string): number {
-    return this.#parts.cursors.pull(site);
-  }
-
-  /** What this server holds of `site`'s changes: the pull cursor and the mark its page carried. */
-  peerView(site: string): PeerView {
-    return this.#parts.cursors.pullWithMark(site);
-  }
-
-  /** The push cursor of `site`: our seq up to which it has applied our changes; 0 when never pushed. */
-  pushCursor(site: string): number {
-    return this.#parts.cursors.push(site);
-  }
-
-  /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
-  savePushCursor(site: string, seq: number): void {
-    this.#parts.cursors.savePush(site, seq);
-  }
-
-  /** How many conflicts (parked rows) there are. */
-  conflictCount(): number {
-    return this.#parts.conflicts.count();
-  }
-
-  /** Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`. */
-  listConflicts(afterId = '', limit = 100): ConflictEntry[] {
-    return this.#parts.conflicts.list(afterId, limit);
+    return [...this.parts.byName.values()].map((statements) => statements.table);
   }
 
   /**
@@ -310,11 +241,11 @@ export class ChangeTracker {
    * @returns what was found and the new id, or undefined when the histories agree
    */
   checkOwnHistory(view: PeerView): Reidentified | undefined {
-    const fault = this.#parts.guard.fault(view, this.fold());
+    const fault = this.parts.guard.fault(view, this.fold());
     if (fault === undefined) return undefined;
     const { previous, current } = giveNewSiteId(this.#db);
-    this.#parts.sites.forget();
-    this.#parts.guard.forgetPeers();
+    this.parts.sites.forget();
+    this.parts.guard.forgetPeers();
     this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.#now()).toISOString() };
     return { ...fault, previous, current };
   }
@@ -322,15 +253,5 @@ export class ChangeTracker {
   /** The last time this server took a new site id by itself since it started (at start, or when a peer's view of it differed), if it did. */
   get lastIdentityChange(): IdentityChange | undefined {
     return this.#lastIdentityChange;
-  }
-
-  /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
-  notePeer(url: string, site: string, instance: string | undefined): string | undefined {
-    return this.#parts.guard.notePeer(url, site, instance);
-  }
-
-  /** The site id last seen at `url`. */
-  peerSiteAt(url: string): string | undefined {
-    return this.#parts.guard.siteAt(url);
   }
 }

@@ -1,0 +1,96 @@
+import type { TrackerParts } from './tracker-parts';
+import type { ConflictEntry, PeerView } from './wire-schema';
+
+/**
+ * What a `ChangeTracker` keeps besides the data: each peer's pull and push
+ * cursors, transports' cursors, who is pulling pages now, which site answered
+ * at which URL, and the list of conflicts. The tracker extends it.
+ */
+export class TrackerBookkeeping {
+  /** The tracker's parts (statements, cursors, guards), built once. @internal */
+  protected readonly parts: TrackerParts;
+
+  /** @param parts - the tracker's parts */
+  protected constructor(parts: TrackerParts) {
+    this.parts = parts;
+  }
+
+  /**
+   * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
+   * while its pages say more is to come, that peer is pulling (see {@link isPulling}).
+   */
+  notePulledPage(site: string, more: boolean): void {
+    this.parts.pulling.notePage(site, more);
+  }
+
+  /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
+  pagesServedTo(site: string): number {
+    return this.parts.pulling.served(site);
+  }
+
+  /**
+   * True while `site` is pulling pages from this server (a page for it with
+   * more to come was served in the last 10 s, and its last page was not): a
+   * push to it then gives way, so one transfer, not two, moves the same
+   * changes over the link.
+   */
+  isPulling(site: string): boolean {
+    return this.parts.pulling.isPulling(site);
+  }
+
+  /** A transport's saved cursor, or undefined when it never saved one. */
+  transportCursor(name: string): string | undefined {
+    return this.parts.transportCursors.get(name);
+  }
+
+  /** Saves (or, with `undefined`, forgets) a transport's cursor on its own, for positions no page moved (messages skipped, a reset). */
+  saveTransportCursor(name: string, value: string | undefined): void {
+    if (value === undefined) this.parts.transportCursors.drop(name);
+    else this.parts.transportCursors.save({ name, value });
+  }
+
+  /** The last seq in the capture log, folded or not; a cheap read to poll for new local writes. */
+  capturedSeq(): number {
+    return this.parts.transportCursors.capturedSeq();
+  }
+
+  /** The pull cursor of `site`: its seq up to which its changes are applied here; 0 when none. */
+  pullCursor(site: string): number {
+    return this.parts.cursors.pull(site);
+  }
+
+  /** What this server holds of `site`'s changes: the pull cursor and the mark its page carried. */
+  peerView(site: string): PeerView {
+    return this.parts.cursors.pullWithMark(site);
+  }
+
+  /** The push cursor of `site`: our seq up to which it has applied our changes; 0 when never pushed. */
+  pushCursor(site: string): number {
+    return this.parts.cursors.push(site);
+  }
+
+  /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
+  savePushCursor(site: string, seq: number): void {
+    this.parts.cursors.savePush(site, seq);
+  }
+
+  /** How many conflicts (parked rows) there are. */
+  conflictCount(): number {
+    return this.parts.conflicts.count();
+  }
+
+  /** Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`. */
+  listConflicts(afterId = '', limit = 100): ConflictEntry[] {
+    return this.parts.conflicts.list(afterId, limit);
+  }
+
+  /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
+  notePeer(url: string, site: string, instance: string | undefined): string | undefined {
+    return this.parts.guard.notePeer(url, site, instance);
+  }
+
+  /** The site id last seen at `url`. */
+  peerSiteAt(url: string): string | undefined {
+    return this.parts.guard.siteAt(url);
+  }
+}
