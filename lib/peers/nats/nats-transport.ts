@@ -2,13 +2,14 @@ import type { ChangeTracker } from '../../data/change-tracker';
 import { DEFAULTS } from '../../defaults';
 import { SyncError } from '../../sync-error';
 import { nextDelayMs } from '../scheduler';
-import type { ChangeTransport, ExchangeCount, NatsStatus, TransportStatus } from '../transport';
+import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
 import { NatsConsumer } from './nats-consumer';
 import { NatsCursors } from './nats-cursors';
 import { NatsLink, type StreamFacts } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
-import { errorOf, natsFailure, wakeableSleep, withoutCredentials } from './nats-util';
+import { NatsCatchUp, natsTransportStatus } from './nats-status';
+import { errorOf, natsFailure, wakeableSleep } from './nats-util';
 
 /** How often a connected transport reads the stream's facts again (its lag; a stream deleted or made again). */
 const FACTS_REFRESH_MS = 2000;
@@ -53,8 +54,7 @@ export class NatsTransport implements ChangeTransport {
   /** When the facts were last read by {@link NatsTransport.#refreshFacts}. */
   #factsAt = 0;
   #lastError: { code: string; message: string; at: number } | undefined;
-  #catchUp: NatsStatus['catchUp'];
-  #lastCatchUp: NatsStatus['lastCatchUp'];
+  readonly #catchUp: NatsCatchUp;
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -62,13 +62,14 @@ export class NatsTransport implements ChangeTransport {
     this.#parts = parts;
     this.name = `nats:${config.stream}`;
     this.#subject = subjectOf(config.stream, parts.data.siteId);
+    this.#catchUp = new NatsCatchUp(parts.catchUp);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
     this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
       beforeApply: () => this.#publishBeforeApply(),
-      catchUp: (reason) => this.#runCatchUp(reason),
+      catchUp: (reason) => this.#catchUp.run(reason),
       handled: () => (this.#lastError = undefined),
     });
   }
@@ -235,45 +236,10 @@ export class NatsTransport implements ChangeTransport {
     this.#lastError = { ...errorOf(natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs)), at: Date.now() };
   }
 
-  async #runCatchUp(reason: string): Promise<boolean> {
-    this.#catchUp = { reason, since: new Date().toISOString(), via: this.#parts.catchUp === undefined ? 'none' : 'http' };
-    const ok = (await this.#parts.catchUp?.(reason).catch(() => false)) ?? false;
-    this.#lastCatchUp = { reason, at: new Date().toISOString(), ok };
-    if (ok) this.#catchUp = undefined;
-    return ok;
-  }
-
   /** Connection state, stream position and lag, what was published and applied. */
   status(): TransportStatus {
-    const consumer = this.#consumer;
-    const streamLastSeq = Math.max(this.#facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
-    const lastError = this.#publisher.blocked ? errorOf(this.#publisher.blocked) : this.#lastError === undefined ? consumer.lastRefusal : { code: this.#lastError.code, message: this.#lastError.message };
-    const failing = this.#publisher.blocked !== undefined || this.#catchUp !== undefined || this.#lastError !== undefined;
-    const publishedSeq = this.#cursors.publishedSeq();
-    return {
-      kind: 'nats',
-      name: this.name,
-      state: this.#closed ? 'stopped' : failing ? 'failing' : this.#link.state,
-      position: consumer.position,
-      lag: this.#facts === undefined ? undefined : Math.max(0, streamLastSeq - consumer.position),
-      lastError,
-      nats: {
-        servers: this.#config.servers.map(withoutCredentials),
-        connectedTo: this.#link.server === undefined ? undefined : withoutCredentials(this.#link.server),
-        stream: this.#config.stream,
-        subject: this.#subject,
-        streamFirstSeq: this.#facts?.firstSeq,
-        streamLastSeq: this.#facts === undefined ? undefined : streamLastSeq,
-        appliedSeq: consumer.position,
-        publishedSeq,
-        unpublished: Math.max(0, this.#parts.data.capturedSeq() - publishedSeq),
-        messagesPublished: this.#publisher.messages,
-        messagesApplied: consumer.applied,
-        messagesRefused: consumer.refused,
-        catchUp: this.#catchUp,
-        lastCatchUp: this.#lastCatchUp,
-      },
-    };
+    const sources = { name: this.name, config: this.#config, subject: this.#subject, data: this.#parts.data, link: this.#link, consumer: this.#consumer };
+    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#facts, closed: this.#closed, lastError: this.#lastError });
   }
 
   /** Stops publishing and consuming, and closes the connection. */

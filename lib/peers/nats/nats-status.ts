@@ -1,0 +1,83 @@
+import type { ChangeTracker } from '../../data/change-tracker';
+import type { NatsStatus, TransportStatus } from '../transport';
+import type { NatsConsumer } from './nats-consumer';
+import type { NatsCursors } from './nats-cursors';
+import type { NatsLink, StreamFacts } from './nats-link';
+import type { NatsConfig } from './nats-options';
+import type { NatsPublisher } from './nats-publisher';
+import { errorOf, withoutCredentials } from './nats-util';
+
+/**
+ * The catch-up over HTTP a NATS transport runs when the stream lost messages
+ * this server needs: whether one is under way, and how the last one ended.
+ */
+export class NatsCatchUp {
+  /** Set while a catch-up is under way, or failed and waits to be tried again. */
+  current: NatsStatus['catchUp'];
+  /** The last catch-up that ended. */
+  last: NatsStatus['lastCatchUp'];
+  readonly #run: ((reason: string) => Promise<boolean>) | undefined;
+
+  /** @param run - catches this server up over HTTP; resolves true when a peer did (none: no HTTP peer to do it) */
+  constructor(run: ((reason: string) => Promise<boolean>) | undefined) {
+    this.#run = run;
+  }
+
+  /** Runs a catch-up; resolves true when a peer caught this server up. */
+  async run(reason: string): Promise<boolean> {
+    this.current = { reason, since: new Date().toISOString(), via: this.#run === undefined ? 'none' : 'http' };
+    const ok = (await this.#run?.(reason).catch(() => false)) ?? false;
+    this.last = { reason, at: new Date().toISOString(), ok };
+    if (ok) this.current = undefined;
+    return ok;
+  }
+}
+
+/** What a NATS transport's status is read from. */
+export interface NatsStatusSources {
+  readonly name: string;
+  readonly config: NatsConfig;
+  readonly subject: string;
+  readonly data: ChangeTracker;
+  readonly link: NatsLink;
+  readonly consumer: NatsConsumer;
+  readonly publisher: NatsPublisher;
+  readonly cursors: NatsCursors;
+  readonly catchUp: NatsCatchUp;
+  readonly facts: StreamFacts | undefined;
+  readonly closed: boolean;
+  readonly lastError: { readonly code: string; readonly message: string } | undefined;
+}
+
+/** Connection state, stream position and lag, what was published and applied (`/status` `transports`). */
+export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
+  const { consumer, publisher, facts, config } = from;
+  const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? consumer.lastRefusal : { code: from.lastError.code, message: from.lastError.message };
+  const failing = publisher.blocked !== undefined || from.catchUp.current !== undefined || from.lastError !== undefined;
+  const publishedSeq = from.cursors.publishedSeq();
+  return {
+    kind: 'nats',
+    name: from.name,
+    state: from.closed ? 'stopped' : failing ? 'failing' : from.link.state,
+    position: consumer.position,
+    lag: facts === undefined ? undefined : Math.max(0, streamLastSeq - consumer.position),
+    lastError,
+    nats: {
+      servers: config.servers.map(withoutCredentials),
+      connectedTo: from.link.server === undefined ? undefined : withoutCredentials(from.link.server),
+      stream: config.stream,
+      subject: from.subject,
+      streamFirstSeq: facts?.firstSeq,
+      streamLastSeq: facts === undefined ? undefined : streamLastSeq,
+      appliedSeq: consumer.position,
+      publishedSeq,
+      unpublished: Math.max(0, from.data.capturedSeq() - publishedSeq),
+      messagesPublished: publisher.messages,
+      messagesApplied: consumer.applied,
+      messagesRefused: consumer.refused,
+      catchUp: from.catchUp.current,
+      lastCatchUp: from.catchUp.last,
+    },
+  };
+}
