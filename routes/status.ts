@@ -76,9 +76,34 @@ function peerUrlOf(peer: string): string {
 
 function optionalText(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 4096) throw new SyncError('BAD_REQUEST', 400, `\`${name}\` must be a string`);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > 4096) {
+    throw new SyncError('BAD_REQUEST', 400, `\`${name}\` must be a non-empty string (leave it out to confirm for every ${name})`);
+  }
   return value;
+}
+
+const CONFIRM_KEYS = new Set(['peer', 'root']);
+
+/**
+ * The filter of a confirmation: only a JSON body `{ peer?, root? }`, or no
+ * body at all, may confirm; anything else is refused, so a mistyped request
+ * never confirms every held deletion.
+ * @throws SyncError `UNSUPPORTED_MEDIA_TYPE` (415) for a body that is not JSON; `BAD_REQUEST` (400) for query parameters, unknown keys, empty values
+ */
+function confirmFilter(req: Request): { readonly peer: string | undefined; readonly root: string | undefined } {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && req.is('application/json') !== 'application/json') throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send `{ "peer"?, "root"? }` as JSON with `Content-Type: application/json`, or no body to confirm every held deletion');
+  if (Object.keys(req.query).length > 0) throw new SyncError('BAD_REQUEST', 400, '`peer` and `root` go in the JSON body, not the query');
+  const raw: unknown = req.body;
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new SyncError('BAD_REQUEST', 400, 'the body must be a JSON object { "peer"?: "<url>", "root"?: "<name>" }, or empty to confirm every held deletion');
+  }
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(body).find((key) => !CONFIRM_KEYS.has(key));
+  if (unknown !== undefined) throw new SyncError('BAD_REQUEST', 400, `unknown field ${JSON.stringify(unknown).slice(0, 80)}: the body takes only "peer" and "root"`);
+  const peer = optionalText(body, 'peer');
+  return { peer: peer === undefined ? undefined : peerUrlOf(peer), root: optionalText(body, 'root') };
 }
 
 /**
@@ -87,14 +112,7 @@ function optionalText(body: Record<string, unknown>, name: string): string | und
  * syncs the peers concerned now and answers what was confirmed and the results.
  */
 async function confirmDeletions(config: StatusConfig, req: Request, res: Response): Promise<void> {
-  const raw: unknown = req.body;
-  const empty = raw === undefined || (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
-  if (!empty && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
-    throw new SyncError('BAD_REQUEST', 400, 'the body must be a JSON object { "peer"?: "<url>", "root"?: "<name>" }, or empty to confirm every held deletion');
-  }
-  const body = (raw ?? {}) as Record<string, unknown>;
-  const peer = optionalText(body, 'peer');
-  const filter = { peer: peer === undefined ? undefined : peerUrlOf(peer), root: optionalText(body, 'root') };
+  const filter = confirmFilter(req);
   const confirmed = config.client?.confirmDeletions(filter) ?? [];
   if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
   const peers = [...new Set(confirmed.map((entry) => entry.peer))];

@@ -104,6 +104,32 @@ describe('the mass-delete guard (maxDeletePercent, default 50)', () => {
     expect(photos(a)).toHaveLength(10);
   });
 
+  it.each<[string, string, string, string, number, string]>([
+    ['a form body', '', 'application/x-www-form-urlencoded', 'root=uploads', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a text body', '', 'text/plain', '{"root":"uploads"}', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['the root in the query', '?root=uploads', 'application/json', '{}', 400, 'BAD_REQUEST'],
+    ['a misspelt key', '', 'application/json', '{"Root":"uploads"}', 400, 'BAD_REQUEST'],
+    ['an empty root', '', 'application/json', '{"root":""}', 400, 'BAD_REQUEST'],
+    ['an empty peer', '', 'application/json', '{"peer":""}', 400, 'BAD_REQUEST'],
+    ['a null root', '', 'application/json', '{"root":null}', 400, 'BAD_REQUEST'],
+  ])('never confirms everything for a confirmation with %s (%s %s)', async (_label, query, type, body, status, code) => {
+    removeFirst(b, 6);
+    await a.sync.syncNow();
+    const answer = await request(a.url).post(`/api/sync/deletions/confirm${query}`).set(AUTH).set('Content-Type', type).send(body);
+    expect(answer.status).toBe(status);
+    expect(answer.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(((await request(a.url).get('/api/sync/status').set(AUTH)).body as { heldDeletions: unknown[] }).heldDeletions).toHaveLength(1);
+    expect(photos(a)).toHaveLength(10);
+  });
+
+  it('confirms everything for a request with no body at all', async () => {
+    removeFirst(b, 6);
+    await a.sync.syncNow();
+    const answer = await request(a.url).post('/api/sync/deletions/confirm').set(AUTH);
+    expect(answer.status).toBe(200);
+    expect(photos(a)).toEqual(photos(b));
+  });
+
   it('lets a sync that deletes half the files or fewer go ahead', async () => {
     removeFirst(b, 5);
     const [result] = await a.sync.syncNow();
