@@ -15,7 +15,7 @@ export type FilePrecondition = { readonly kind: 'sha256'; readonly sha256: strin
  * @throws SyncError `BAD_PRECONDITION` (400) for any other value
  */
 export function readPrecondition(value: unknown): FilePrecondition | undefined {
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined) return undefined;
   if (value === 'none') return { kind: 'absent' };
   if (typeof value === 'string' && SHA256_HEX.test(value.toLowerCase())) return { kind: 'sha256', sha256: value.toLowerCase() };
   throw new SyncError('BAD_PRECONDITION', 400, '`if_match` must be a sha256 (64 hex characters) or `none`');
@@ -38,8 +38,9 @@ async function currentDigest(cache: ManifestCache, absolute: string): Promise<Fi
 }
 
 /**
- * Checks a precondition against the file's current state. An upload whose
- * bytes (`incomingSha`) equal the current file passes whatever the precondition.
+ * Checks a precondition against the file's current state, whatever the bytes
+ * to be written (of several uploads on one base, exactly one wins, even when
+ * they carry the same bytes).
  * @throws SyncError `PRECONDITION_FAILED` (412) when the file changed meanwhile
  */
 export async function checkPrecondition(
@@ -47,13 +48,10 @@ export async function checkPrecondition(
   absolute: string,
   clientPath: string,
   precondition: FilePrecondition | undefined,
-  incomingSha?: string,
 ): Promise<void> {
   if (precondition === undefined) return;
   const current = await currentDigest(cache, absolute);
   const currentSha = current?.kind === 'file' ? current.sha256 : undefined;
-  // Writing what is already there cannot lose anything: another sync got here first.
-  if (incomingSha !== undefined && currentSha === incomingSha) return;
   const holds = precondition.kind === 'absent' ? current === undefined : currentSha === precondition.sha256;
   if (!holds) {
     const now = current === undefined ? 'does not exist' : `has sha256 ${currentSha ?? '(database content)'}`;

@@ -41,11 +41,18 @@ function uploadPrecondition(req: Request): FilePrecondition | undefined {
   return readPrecondition(query ?? field);
 }
 
-/** The client's expected digest: multipart field `sha256` or query `sha256`, validated. */
+/**
+ * The client's expected digest: multipart field `sha256` or query `sha256` (both given and different is 400), validated.
+ * @throws SyncError `BAD_SHA256` (400)
+ */
 function expectedDigest(req: Request): string | undefined {
-  const body = req.body as Record<string, unknown> | undefined;
-  const value = body?.sha256 ?? req.query.sha256;
-  if (value === undefined || value === '') return undefined;
+  const field = (req.body as Record<string, unknown> | undefined)?.sha256;
+  const query = req.query.sha256;
+  if (field !== undefined && query !== undefined && field !== query) {
+    throw new SyncError('BAD_SHA256', 400, '`sha256` is given twice (query and field) with different values');
+  }
+  const value = field ?? query;
+  if (value === undefined) return undefined;
   if (typeof value !== 'string' || !SHA256_HEX.test(value.toLowerCase())) {
     throw new SyncError('BAD_SHA256', 400, '`sha256` must be 64 hexadecimal characters');
   }
@@ -67,7 +74,7 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
   }
   const saved = await saveGuardedUpload(req, {
     expectedSha256,
-    beforeCommit: (stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition, stored.sha256),
+    beforeCommit: (_stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition),
   });
   res.status(saved.replaced ? 200 : 201).json({ path: clientPath, size: saved.size, sha256: saved.sha256, replaced: saved.replaced } satisfies UploadAnswer);
 }

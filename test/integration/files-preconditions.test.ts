@@ -56,6 +56,16 @@ describe('upload and delete preconditions hold under concurrency, as a query par
     expect(answers.filter((answer) => answer.status === 412)).toHaveLength(RACERS - 1);
   });
 
+  it(`${RACERS} uploads of a new file with if_match=none and the same bytes: exactly one creates it`, async () => {
+    const answers = await Promise.all(Array.from({ length: RACERS }, () => upload(server, '?path=uploads/same.txt&if_match=none', [file('same bytes')])));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array<number>(RACERS - 1).fill(412)]);
+  });
+
+  it('a stale if_match is 412 even when the bytes sent are already there', async () => {
+    const answer = await upload(server, `?path=uploads/notes.txt&if_match=${sha('older')}`, [file('base')]);
+    expect(answer).toEqual({ status: 412, body: { error: { code: 'PRECONDITION_FAILED', message: expect.any(String) } } });
+  });
+
   it('an upload and a delete made on the same base: exactly one of them happens', async () => {
     const [uploaded, deleted] = await Promise.all([
       upload(server, `?path=uploads/notes.txt&if_match=${sha('base')}`, [file('edited')]),
