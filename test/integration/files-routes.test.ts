@@ -93,6 +93,21 @@ describe('file routes', () => {
     expect(Buffer.from(range.body as Buffer).toString()).toBe('name');
   });
 
+  it('honours If-Range: a range of the same version is 206, of another version the whole file (200)', async () => {
+    const url = '/api/sync/files/download?path=config/event.json';
+    const etag = `"${sha('{"name":"regional"}')}"`;
+    const same = await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', etag);
+    expect(same.status).toBe(206);
+    for (const stale of [`"${'0'.repeat(64)}"`, `W/${etag}`, 'Tue, 01 Jan 2030 00:00:00 GMT']) {
+      const whole = await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', stale);
+      expect(whole.status).toBe(200);
+      expect(whole.headers['content-range']).toBeUndefined();
+      expect(Buffer.from(whole.body as Buffer).toString()).toBe('{"name":"regional"}');
+    }
+    const modified = (await request(app).head(url).set(AUTH)).headers['last-modified'] ?? '';
+    expect((await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', modified)).status).toBe(206);
+  });
+
   it('downloads an empty file', async () => {
     put(roots.config ?? '', 'empty.txt', '');
     const response = await request(app).get('/api/sync/files/download?path=config/empty.txt').set(AUTH);
