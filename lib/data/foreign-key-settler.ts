@@ -50,6 +50,10 @@ export class ForeignKeySettler {
       for (const key of this.#probes.maybeOrphans(parts.statements, keys)) check.push({ statements: parts.statements, key });
     }
     for (const { statements, row } of batch.gone) check.push(...this.#probes.visibleChildren(statements, row));
+    for (const parts of this.#parts.values()) {
+      if (!parts.statements.table.foreignKeys.some((fk) => batch.rescan.has(fk.parent))) continue;
+      for (const key of this.#probes.danglingRows(parts.statements)) check.push({ statements: parts.statements, key });
+    }
     this.#removeOrphans(check, batch);
     this.#bringBack(batch);
   }

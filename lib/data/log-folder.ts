@@ -20,6 +20,8 @@ export interface FoldObserver {
   present(tbl: number, pk: SqlValue): boolean;
   /** A local write folded: a row born or born again, changed, or deleted. Not called for bulk loads of new rows. */
   folded?(tbl: number, pk: SqlValue, what: 'born' | 'changed' | 'died'): void;
+  /** New rows logged at seqs `from` (excluded) to `to` were folded at once (a bulk load); the log still holds them. */
+  bulkFolded?(from: number, to: number): void;
 }
 
 const BATCH = 4096;
@@ -32,6 +34,7 @@ const LOCAL_SITE = 0;
  */
 export class LogFolder {
   readonly #state: Database.Statement;
+  readonly #loggedKeys: Database.Statement;
   readonly #batch: Database.Statement;
   readonly #getRow: Database.Statement;
   readonly #putRow: Database.Statement;
@@ -67,12 +70,18 @@ export class LogFolder {
     this.#onlyInserts = numbers(db, `SELECT NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? AND op <> ${OP.insert})`).pluck();
     this.#bulkInsert = numbers(db, `INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
     this.#lastSeq = numbers(db, 'SELECT max(seq) FROM _sync_log').pluck();
+    this.#loggedKeys = exact(db, 'SELECT pk FROM _sync_log WHERE seq > ? AND seq <= ? AND tbl = ?').pluck();
     this.#saveFolded = numbers(db, 'UPDATE _sync_state SET folded = ? WHERE id = 1');
   }
 
   /** The local seq: the last folded one; every change up to it is in the clock tables. */
   localSeq(): number {
     return this.#state.get() as number;
+  }
+
+  /** The metadata keys of a table's rows logged at seqs `from` (excluded) to `to`, before the fold trims them. */
+  loggedKeys(tbl: number, from: number, to: number): SqlValue[] {
+    return this.#loggedKeys.all(from, to, tbl) as SqlValue[];
   }
 
   /** True when the log holds local writes not folded yet. */
@@ -89,7 +98,11 @@ export class LogFolder {
   fold(observer: FoldObserver = { present: (tbl, pk) => this.#presence.present(tbl, pk) }): number {
     let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
-    if (this.#onlyInserts.get(folded) === 1 && this.#foldNewRows(folded)) folded = this.#lastSeq.get() as number;
+    if (this.#onlyInserts.get(folded) === 1 && this.#foldNewRows(folded)) {
+      const to = this.#lastSeq.get() as number;
+      observer.bulkFolded?.(folded, to);
+      folded = to;
+    }
     for (;;) {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
       for (const row of rows) this.#foldRow(row, observer);

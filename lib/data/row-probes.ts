@@ -35,6 +35,34 @@ export class RowProbes {
     }
   }
 
+  /** True when some tracked table has a foreign key to a tracked table. */
+  anyForeignKeys(): boolean {
+    return this.#referenced.size > 0;
+  }
+
+  /**
+   * Keys of the visible rows of `child` (a one-column key) logged at seqs
+   * `from` (excluded) to `to` whose foreign keys match no visible parent: the
+   * orphans a bulk load written with foreign keys off may have made, found by
+   * one query (the log's seq order, the child's key index, the parents' indexes).
+   */
+  danglingLogged(child: TableStatements, from: number, to: number): SqlValue[][] {
+    const [only] = child.table.key;
+    if (child.table.foreignKeys.length === 0 || only === undefined || child.table.key.length !== 1) return [];
+    const statement = child.cache.get('dangling-logged', () => {
+      const key = `c.${quoteIdent(only.name)}`;
+      return `SELECT ${key} FROM _sync_log AS l JOIN ${child.quotedName} AS c ON ${key} = l.pk WHERE l.seq > ? AND l.seq <= ? AND l.tbl = ? AND ${this.#danglingSql(child)}`;
+    });
+    return statement.raw(true).all(from, to, child.table.id) as SqlValue[][];
+  }
+
+  /** Keys of every visible row of `child` whose foreign keys match no visible parent (a scan: for the rare case its parent's values are not known). */
+  danglingRows(child: TableStatements): SqlValue[][] {
+    if (child.table.foreignKeys.length === 0) return [];
+    const keyList = child.table.key.map((column) => `c.${quoteIdent(column.name)}`).join(', ');
+    return child.cache.get('dangling-rows', () => `SELECT ${keyList} FROM ${child.quotedName} AS c WHERE ${this.#danglingSql(child)}`).raw(true).all() as SqlValue[][];
+  }
+
   /** The columns of `parent` that foreign keys point at (empty when none). */
   referencedColumns(parent: TableStatements): ReadonlySet<string> {
     return this.#referenced.get(parent.table.name) ?? new Set();

@@ -76,6 +76,24 @@ export class SettleBatch {
     if (row !== undefined && this.#probes.isParent(parts.statements)) this.gone.push({ statements: parts.statements, row });
   }
 
+  /**
+   * Records that a parent row died by a local write (its values are gone, its
+   * key is known): the children pointing at its key get checked; when foreign
+   * keys point at other columns of it, every row of `rescan`'s tables is.
+   */
+  diedParent(parts: TableParts, key: readonly SqlValue[]): void {
+    const { table } = parts.statements;
+    this.changedTables.add(table.id);
+    const row: SqlValue[] = table.columns.map(() => null);
+    table.key.forEach((column, i) => (row[column.index] = key[i] ?? null));
+    this.gone.push({ statements: parts.statements, row });
+    const keyNames = new Set(table.key.map((column) => column.name));
+    if ([...this.#probes.referencedColumns(parts.statements)].some((name) => !keyNames.has(name))) this.rescan.add(table.name);
+  }
+
+  /** Parent tables a local delete left with unknown values: their children are all checked (see {@link diedParent}). */
+  readonly rescan = new Set<string>();
+
   /** Remembers whether a row was parked before this batch, the first time the batch moves it. */
   noteParking(parts: TableParts, key: SqlValue[], parkedNow: boolean): void {
     const id = parts.statements.table.id;

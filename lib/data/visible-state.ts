@@ -58,36 +58,63 @@ export class VisibleState {
 
   /**
    * Folds local writes, then settles them when some table has parked rows (a
-   * local write SQLite accepted cannot break a constraint among visible rows,
-   * so only parked rows can be affected). Call inside a write transaction.
+   * local write SQLite accepted cannot break a UNIQUE constraint among visible
+   * rows, so only parked rows can be affected). Foreign keys are checked for
+   * the rows the writes touched whenever this connection enforces them: a
+   * write made on a connection without them (the `sqlite3` shell's default)
+   * may have left an orphan, which is parked here as on every other server.
+   * Call inside a write transaction.
    * @returns the local seq and the batch the fold filled
    */
   fold(foreignKeys: boolean): { readonly seq: number; readonly batch: SettleBatch } {
     const batch = this.batch();
-    const anyParked = this.#parts.folder.pending() && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
+    const pending = this.#parts.folder.pending();
+    const anyParked = pending && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
+    const checkKeys = pending && foreignKeys && this.#parts.probes.anyForeignKeys();
     const observer: FoldObserver = {
       present: (tbl, pk) => {
         const parts = this.#partsOf(tbl);
         return parts === undefined || parts.statements.present(parts.statements.keyValues(pk));
       },
-      folded: anyParked ? (tbl, pk, what) => this.#folded(batch, tbl, pk, what) : undefined,
+      folded: anyParked || checkKeys ? (tbl, pk, what) => this.#folded(batch, tbl, pk, what) : undefined,
+      bulkFolded: checkKeys ? (from, to) => this.#bulkFolded(batch, from, to) : undefined,
     };
     const seq = this.#parts.folder.fold(observer);
     if (anyParked) this.settle(batch, foreignKeys);
+    else if (checkKeys && (batch.touched.size > 0 || batch.gone.length > 0)) {
+      this.applying(true);
+      this.#parts.foreignKeys.settle(batch);
+      this.applying(false);
+    }
     return { seq, batch };
+  }
+
+  /**
+   * Rows of a bulk load whose parents are missing (written with foreign keys
+   * off) are checked like touched rows: found by one query for a one-column
+   * key, else each row of a child table is.
+   */
+  #bulkFolded(batch: SettleBatch, from: number, to: number): void {
+    for (const parts of this.#parts.tables.values()) {
+      const { statements } = parts;
+      if (statements.table.foreignKeys.length === 0) continue;
+      const keys = statements.table.key.length === 1 ? this.#parts.probes.danglingLogged(statements, from, to) : this.#parts.folder.loggedKeys(statements.table.id, from, to).map((pk) => statements.keyValues(pk));
+      for (const key of keys) batch.touch(parts, key, true);
+    }
   }
 
   #folded(batch: SettleBatch, tbl: number, pk: SqlValue, what: 'born' | 'changed' | 'died'): void {
     const parts = this.#partsOf(tbl);
     if (parts === undefined) return;
     const key = parts.statements.keyValues(pk);
-    if (what !== 'changed' && parts.parked.reason(key) !== undefined) {
+    if (what !== 'changed' && batch.mayHaveParked(parts) && parts.parked.reason(key) !== undefined) {
       // A local write of a parked row's key (born), or a discarded conflict (died): the parked copy is obsolete.
       batch.noteParking(parts, key, true);
       parts.parked.remove(key);
     }
-    if (what === 'died') batch.changedTables.add(tbl);
-    else batch.touch(parts, key, true);
+    if (what !== 'died') batch.touch(parts, key, true);
+    else if (batch.isParent(parts)) batch.diedParent(parts, key);
+    else batch.changedTables.add(tbl);
   }
 
   /** Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them. */

@@ -1,0 +1,106 @@
+import { enableCapture } from '../../../lib/data/capture';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+
+/** Parents with a key and a UNIQUE code; children by key, by code, and with a composite key. */
+const SCHEMA = `
+CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, code TEXT UNIQUE, name TEXT);
+CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, team_id TEXT REFERENCES teams (id), note TEXT);
+CREATE INDEX reports_team ON reports (team_id);
+CREATE TABLE badges (id TEXT PRIMARY KEY NOT NULL, team_code TEXT REFERENCES teams (code));
+CREATE TABLE slots (match TEXT NOT NULL, seat INTEGER NOT NULL, team_id TEXT REFERENCES teams (id), PRIMARY KEY (match, seat));
+`;
+const TABLES = ['teams', 'reports', 'badges', 'slots'];
+
+interface Server extends TempDb {
+  readonly tracker: ChangeTracker;
+}
+
+function server(): Server {
+  const temp = tempDb(SCHEMA);
+  return { ...temp, tracker: enableCapture(temp.db, { tables: TABLES }) };
+}
+
+/** What a user sees, and the conflicts list, table by table. */
+function state(s: Server): unknown {
+  const rows = Object.fromEntries(TABLES.map((table) => [table, s.db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all()]));
+  const conflicts = s.tracker.listConflicts().map(({ table, key, reason }) => ({ table, key, reason }));
+  return { rows, conflicts };
+}
+
+/** Runs SQL on another connection with foreign keys off, as the `sqlite3` shell does by default. */
+function shell(s: Server, sql: string): void {
+  const other = s.connect();
+  other.pragma('foreign_keys = OFF');
+  other.exec(sql);
+}
+
+describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan visible on their own server', () => {
+  let a: Server;
+  let b: Server;
+  beforeEach(() => {
+    a = server();
+    b = server();
+    a.db.exec("INSERT INTO teams VALUES ('t1', 'c1', 'Robots'), ('t2', 'c2', 'Gears')");
+    a.db.exec("INSERT INTO reports VALUES ('r1', 't1', 'fast'); INSERT INTO badges VALUES ('b1', 'c1'); INSERT INTO slots VALUES ('Q1', 1, 't1')");
+    pullAll(a.tracker, b.tracker);
+  });
+  afterEach(() => {
+    a.cleanup();
+    b.cleanup();
+  });
+
+  function converge(): void {
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, a.tracker);
+    expect(state(a)).toEqual(state(b));
+  }
+
+  it('parks the children of a parent deleted with foreign keys off, on the origin as on its peers', () => {
+    shell(a, "DELETE FROM teams WHERE id = 't1'");
+    a.tracker.fold();
+    expect(state(a)).toMatchObject({ rows: { reports: [], badges: [], slots: [] } });
+    expect(a.db.pragma('foreign_key_check')).toEqual([]);
+    expect(a.tracker.listConflicts().map(({ table, reason }) => [table, reason]).sort()).toEqual([
+      ['badges', 'FOREIGN_KEY'],
+      ['reports', 'FOREIGN_KEY'],
+      ['slots', 'FOREIGN_KEY'],
+    ]);
+    converge();
+  });
+
+  it('parks a child inserted with foreign keys off under a missing parent (a bulk load), one-column and composite keys', () => {
+    shell(a, "INSERT INTO reports VALUES ('r2', 'nobody', 'x'); INSERT INTO slots VALUES ('Q2', 1, 'nobody'); INSERT INTO reports VALUES ('r3', 't2', 'ok')");
+    a.tracker.fold();
+    expect(a.db.pragma('foreign_key_check')).toEqual([]);
+    expect(a.tracker.listConflicts().map(({ table, key }) => [table, key])).toEqual(expect.arrayContaining([['reports', ['r2']], ['slots', ['Q2', 1]]]));
+    expect(a.db.prepare('SELECT id FROM reports ORDER BY id').pluck().all()).toEqual(['r1', 'r3']);
+    converge();
+  });
+
+  it('parks a child re-pointed with foreign keys off at a missing parent', () => {
+    shell(a, "UPDATE reports SET team_id = 'nobody' WHERE id = 'r1'");
+    a.tracker.fold();
+    expect(a.db.pragma('foreign_key_check')).toEqual([]);
+    expect(a.tracker.listConflicts().map(({ key }) => key)).toEqual([['r1']]);
+    converge();
+  });
+
+  it('brings the children back when the parent is written again', () => {
+    shell(a, "DELETE FROM teams WHERE id = 't1'");
+    a.tracker.fold();
+    a.db.exec("INSERT INTO teams VALUES ('t1', 'c1', 'Robots again')");
+    a.tracker.fold();
+    expect(a.tracker.listConflicts()).toEqual([]);
+    expect(a.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(1);
+    converge();
+  });
+
+  it('leaves rows alone when the writes kept every foreign key', () => {
+    shell(a, "DELETE FROM teams WHERE id = 't2'; INSERT INTO reports VALUES ('r4', 't1', 'fine'); UPDATE reports SET note = 'edited' WHERE id = 'r1'");
+    a.tracker.fold();
+    expect(a.tracker.listConflicts()).toEqual([]);
+    expect(a.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(2);
+    converge();
+  });
+});
