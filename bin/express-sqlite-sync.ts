@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { rawFailure, UNTRUSTED_CERTIFICATE_CODES } from '../lib/peers/peer-failure';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
@@ -27,12 +28,14 @@ export function buildProgram(): Command {
   const program = new Command('express-sqlite-sync')
     .description('Operate servers kept in sync by express-sqlite-sync')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride(); // usage errors reach the catch below (and `--json` prints them), inherited by every command
   const remote = (command: Command): Command =>
     command
       .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
       .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
       .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
+      .option('--ca <file>', "a PEM file with the CA certificate of a server with a self-signed certificate (default: $SYNC_PEER_CA)")
       .option('--json', 'print JSON');
   remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
   remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
@@ -46,13 +49,15 @@ export function buildProgram(): Command {
     .requiredOption('--db <file>', 'the database to back up')
     .requiredOption('--out <file>', 'where to write the backup')
     .option('--force', 'overwrite --out if it exists')
+    .option('--json', 'print a failure as JSON on stdout')
     .action(backupCommand);
   program
     .command('restore')
     .description('restore a backup with the online backup API; the restored database gets a new site id')
     .requiredOption('--from <file>', 'the backup to restore')
     .requiredOption('--db <file>', 'the database file to write (stop its server first)')
-    .option('--force', 'replace --db if it exists (its stale -wal/-shm files are removed)')
+    .option('--force', 'replace --db if it exists (its stale -wal, -shm and -journal files are removed)')
+    .option('--json', 'print a failure as JSON on stdout')
     .action(restoreCommand);
   program
     .command('join')
@@ -62,30 +67,41 @@ export function buildProgram(): Command {
     .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
     .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
+    .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)")
     .option('--json', 'print JSON')
     .action(joinCommand);
   program
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")
     .requiredOption('--db <file>', 'the database file')
+    .option('--json', 'print a failure as JSON on stdout')
     .action(newSiteIdCommand);
   return program;
 }
 
-/** An error's code: a SyncError's, a system error's, or `FAILED`. */
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'FAILED';
+/**
+ * A failure as the command line reports it: a SyncError's code, Node's
+ * (`ECONNREFUSED`, a certificate's, with a hint), `PEER_TIMEOUT`,
+ * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
+ */
+export function cliFailure(error: unknown): { readonly code: string; readonly message: string } {
+  if (error instanceof CommanderError) return { code: 'BAD_USAGE', message: error.message.replace(/^error: /, '') };
+  const { code, message } = rawFailure(error);
+  const plain = message.replace(/^express-sqlite-sync: /, '');
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  return { code, message: plain };
 }
 
 if (require.main === module) {
   buildProgram()
     .parseAsync()
     .catch((error: unknown) => {
-      const message = (error instanceof Error ? error.message : String(error)).replace(/^express-sqlite-sync: /, '');
-      process.stderr.write(`express-sqlite-sync: ${message}\n`);
+      if (error instanceof CommanderError && error.exitCode === 0) return; // --help, --version
+      const { code, message } = cliFailure(error);
+      // commander printed its own usage error already
+      if (!(error instanceof CommanderError)) process.stderr.write(`express-sqlite-sync: ${message}\n`);
       // With --json, a script reading stdout gets the failure in the API's error shape too.
-      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: codeOf(error), message } })}\n`);
+      if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
       process.exitCode = 1;
     });
 }

@@ -1,4 +1,5 @@
 import { normalizePeerUrl } from '../lib/peers/client-options';
+import { DEFAULTS } from '../lib/defaults';
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { formatMetrics } from '../lib/peers/metrics';
@@ -53,14 +54,24 @@ async function runNow(config: StatusConfig, req: Request, res: Response): Promis
   }
   res.status(200).type('application/x-ndjson');
   res.flushHeaders();
+  let last: string | undefined;
+  let quiet = true;
   const onProgress = (progress: SyncProgress): void => {
-    res.write(`${JSON.stringify({ type: 'progress', progress })}\n`);
+    last = `${JSON.stringify({ type: 'progress', progress })}\n`;
+    quiet = false;
+    res.write(last);
   };
+  // A long phase (a snapshot, a large file) sends no progress for a while: its last line is repeated.
+  const keepAlive = setInterval(() => {
+    if (quiet && last !== undefined) res.write(last);
+    quiet = true;
+  }, DEFAULTS.runKeepAliveMs);
   client?.on('progress', onProgress);
   try {
     const results: PeerSyncResult[] = client === undefined ? [] : await client.syncAll();
     res.end(`${JSON.stringify({ type: 'results', results })}\n`);
   } finally {
+    clearInterval(keepAlive);
     client?.off('progress', onProgress);
   }
 }

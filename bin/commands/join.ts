@@ -1,4 +1,5 @@
 import { joinFromPeer } from '../../lib/peers/snapshot-join';
+import { caOf, serverUrlOf, tokenOf } from './remote';
 
 /** Options of `join`. */
 export interface JoinCommandOptions {
@@ -8,19 +9,21 @@ export interface JoinCommandOptions {
   readonly timeout: number;
   readonly gzip?: boolean;
   readonly json?: boolean;
+  /** A PEM file with the peer's CA certificate (default: `$SYNC_PEER_CA`). */
+  readonly ca?: string;
 }
 
 /**
  * `join`: creates a new server's database from a peer's snapshot, then pulls
  * what the peer wrote meanwhile. Exit code 2 when the snapshot is in place
  * but the pull after it failed (the server catches up at its first sync).
- * @throws Error without a token; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
+ * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
  */
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {
-  const token = options.token ?? process.env.SYNC_TOKEN;
-  if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
+  const token = tokenOf(options.token);
+  const url = serverUrlOf(options.from, '--from');
   const started = performance.now();
-  const result = await joinFromPeer({ url: options.from, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout });
+  const result = await joinFromPeer({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) });
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
   else {

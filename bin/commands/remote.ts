@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { normalizePeerUrl } from '../../lib/peers/client-options';
 import { PeerHttp, printable } from '../../lib/peers/peer-http';
+import { SyncError } from '../../lib/sync-error';
 
 /** Options every remote command takes. */
 export interface RemoteOptions {
@@ -7,19 +9,59 @@ export interface RemoteOptions {
   readonly token: string | undefined;
   /** Milliseconds without data before giving up (checked by the command line). */
   readonly timeout: number;
+  /** A PEM file with the CA certificate of a server with a self-signed certificate (default: `$SYNC_PEER_CA`). */
+  readonly ca?: string;
+}
+
+/**
+ * The token of `--token`, or `SYNC_TOKEN`.
+ * @throws SyncError `NO_TOKEN` (400) when neither is given
+ */
+export function tokenOf(given: string | undefined): string {
+  const token = given ?? process.env.SYNC_TOKEN;
+  if (token === undefined || token === '') throw new SyncError('NO_TOKEN', 400, 'no token: pass --token or set SYNC_TOKEN');
+  return token;
+}
+
+/**
+ * The CA certificate of `--ca` or `SYNC_PEER_CA`, if either is given.
+ * @throws SyncError `BAD_CA` (400) for a file that cannot be read or holds no PEM certificate
+ */
+export function caOf(given: string | undefined): Buffer | undefined {
+  const file = given ?? (process.env.SYNC_PEER_CA === '' ? undefined : process.env.SYNC_PEER_CA);
+  if (file === undefined) return undefined;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (error) {
+    throw new SyncError('BAD_CA', 400, `cannot read the CA certificate ${file} (--ca or SYNC_PEER_CA): ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
+  return pem;
+}
+
+/**
+ * A server URL as the command line takes it (`--url`, `--from`).
+ * @throws SyncError `BAD_URL` (400) for one that is not http(s) or carries a query
+ */
+export function serverUrlOf(url: string, option: string): string {
+  try {
+    return normalizePeerUrl(url, option);
+  } catch (error) {
+    throw new SyncError('BAD_URL', 400, (error as Error).message.replace(/^express-sqlite-sync: /, ''));
+  }
 }
 
 /**
  * A client for the server named by `--url` (its sync router's base URL; a
  * URL without a path means its `/api/sync`, as in `peers` and `SYNC_PEERS`)
- * with `--token` or `SYNC_TOKEN`.
- * @throws Error when no token is given; TypeError for a URL that is not http(s)
+ * with `--token` or `SYNC_TOKEN`, trusting `--ca` or `SYNC_PEER_CA`.
+ * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA` (400)
  */
 export function remoteServer(options: RemoteOptions): PeerHttp {
-  const token = options.token ?? process.env.SYNC_TOKEN;
-  if (token === undefined || token === '') throw new Error('no token: pass --token or set SYNC_TOKEN');
-  const url = normalizePeerUrl(options.url, '--url');
-  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout });
+  const token = tokenOf(options.token);
+  const url = serverUrlOf(options.url, '--url');
+  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) });
 }
 
 /** A server's answer made safe for a terminal, line by line: control characters (escape sequences, carriage returns) replaced. */

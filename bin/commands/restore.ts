@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkDatabaseFile, restoreDatabase } from '../../lib/data/backup';
+import { checkDatabaseFile, checkRestoreTarget, restoreDatabase } from '../../lib/data/backup';
+import { openByAnotherProcess } from '../../lib/data/open-elsewhere';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { SyncError } from '../../lib/sync-error';
 import { withPageBar } from './progress';
@@ -23,6 +24,7 @@ function inUse(file: string): SyncError {
  * @throws SyncError `DATABASE_IN_USE` (409) when another connection has it open
  */
 export function withIdleDatabase<T>(file: string, work: (db: Database.Database) => T): T {
+  if (openByAnotherProcess(file) === true) throw inUse(file);
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: true, timeout: 0 });
@@ -53,6 +55,7 @@ export function withIdleDatabase<T>(file: string, work: (db: Database.Database) 
  * @throws SyncError `DATABASE_IN_USE` (409)
  */
 export function refuseIfInUse(file: string): void {
+  if (openByAnotherProcess(file) === true) throw inUse(file);
   try {
     withIdleDatabase(file, () => undefined);
   } catch (error) {
@@ -63,6 +66,7 @@ export function refuseIfInUse(file: string): void {
 /** `restore`: restores a backup with the online backup API and gives it a new site id; the target folder is created. */
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean }): Promise<void> {
   checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
+  checkRestoreTarget(options.db);
   mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
   if (options.force === true && existsSync(options.db)) refuseIfInUse(options.db);
   const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, options.db, { overwrite: options.force === true, onProgress }));

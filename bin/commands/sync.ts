@@ -1,13 +1,19 @@
 import { createInterface } from 'node:readline';
+import { Transform, type Readable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { PeerSyncResult, SyncProgress } from '../../lib/peers/sync-status';
+import type { Static } from '@sinclair/typebox';
+import { DEFAULTS } from '../../lib/defaults';
 import { readPeerError } from '../../lib/peers/peer-http';
+import type { PeerSyncResult } from '../../lib/peers/sync-status';
+import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
+import { SyncError } from '../../lib/sync-error';
 import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
-type RunLine = { readonly type: 'progress'; readonly progress: SyncProgress } | { readonly type: 'results'; readonly results: readonly PeerSyncResult[] };
+type RunResult = Static<typeof RunResultSchema>;
+type RunProgress = Static<typeof RunProgressLineSchema>['progress'];
 
 /** Formats one peer's result as a line. */
-export function formatResult(result: PeerSyncResult): string {
+export function formatResult(result: PeerSyncResult | RunResult): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
   if (!result.ok) return `✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`;
   // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
@@ -15,21 +21,53 @@ export function formatResult(result: PeerSyncResult): string {
   return `✔ ${result.peer}   ${counts}${held.join('')}`;
 }
 
+function badAnswer(detail: string): SyncError {
+  return new SyncError('PEER_BAD_ANSWER', 502, `POST run?stream=ndjson: ${detail}`);
+}
+
+/** Passes a stream through, failing it when a line grows beyond `maxBytes` (a server that never ends its line). */
+function boundedLines(maxBytes: number): Transform {
+  let sinceNewline = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const last = chunk.lastIndexOf(10);
+      sinceNewline = last < 0 ? sinceNewline + chunk.length : chunk.length - last - 1;
+      done(sinceNewline > maxBytes ? badAnswer(`a line is longer than ${maxBytes} bytes`) : null, chunk);
+    },
+  });
+}
+
+/** Reads the NDJSON lines of a run, each checked, showing progress; resolves with the results line's results. */
+async function readRun(body: Readable, onProgress: (progress: RunProgress) => void): Promise<readonly RunResult[]> {
+  let results: readonly RunResult[] | undefined;
+  const lines = body.pipe(boundedLines(DEFAULTS.maxPeerAnswerBytes));
+  body.on('error', (error) => lines.destroy(error));
+  for await (const text of createInterface({ input: lines })) {
+    if (text.trim() === '') continue;
+    let line: unknown;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      throw badAnswer('a line is not JSON');
+    }
+    if (!runLineCheck.Check(line)) throw badAnswer('a line is neither progress nor results');
+    if (line.type === 'results') results = line.results;
+    else onProgress(line.progress);
+  }
+  if (results === undefined) throw badAnswer('the stream ended without its results line');
+  return results;
+}
+
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results. */
 export async function syncCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
   const bars = new MultiBar({ format: ' {bar} {peer} {phase} {value}/{total}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   const byPeer = new Map<string, SingleBar>();
-  let results: readonly PeerSyncResult[] = [];
+  let results: readonly RunResult[];
   try {
     const response = await server.request('POST', 'run', { stream: 'ndjson' });
     if (response.status >= 400) throw await readPeerError(response, 'sync');
-    for await (const text of createInterface({ input: response.body })) {
-      if (text.trim() === '') continue;
-      const line = JSON.parse(text) as RunLine;
-      if (line.type === 'results') results = line.results;
-      else showProgress(bars, byPeer, line.progress);
-    }
+    results = await readRun(response.body, (progress) => showProgress(bars, byPeer, progress));
   } finally {
     bars.stop();
     server.close();
@@ -38,7 +76,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 
-function showProgress(bars: MultiBar, byPeer: Map<string, SingleBar>, progress: SyncProgress): void {
+function showProgress(bars: MultiBar, byPeer: Map<string, SingleBar>, progress: RunProgress): void {
   const total = progress.total ?? Math.max(progress.done, 1);
   let bar = byPeer.get(progress.peer);
   if (bar === undefined) {

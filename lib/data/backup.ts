@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
+import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
 import { giveNewSiteId } from './site-identity';
 import { SyncError } from '../sync-error';
@@ -56,40 +57,91 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
   }
 }
 
+/**
+ * A restore writes a database file, never a side file (`-wal`, `-shm`,
+ * `-journal`, `-syncmark`: written over a live WAL it loses the server's
+ * data), a folder, or a path under a file.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function checkRestoreTarget(dbPath: string): void {
+  if (dbPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to write (--db)');
+  if (isFolder(dbPath)) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is a folder; name the database file (e.g. ${path.join(dbPath, 'app.db')})`);
+  const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));
+  if (suffix !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is named as the ${suffix} file of a database; name the database file itself`);
+  for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (!existsSync(dir)) continue;
+    if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the database cannot be written under it`);
+    break;
+  }
+}
+
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
+
+/** Pages copied per step of an online backup, while the source is not written meanwhile. */
+const PAGES_PER_STEP = 256;
+
+/**
+ * The step sizes of an online backup: {@link PAGES_PER_STEP} pages at a time,
+ * with progress; SQLite starts the copy over when another connection writes
+ * to the source, so after two such restarts the rest is copied in one step
+ * (one read transaction), which a busy server cannot make start over forever.
+ */
+export function backupSteps(onProgress: BackupProgress | undefined): (progress: { totalPages: number; remainingPages: number }) => number {
+  let lastRemaining = Number.POSITIVE_INFINITY;
+  let restarts = 0;
+  return ({ totalPages, remainingPages }) => {
+    if (remainingPages > lastRemaining) restarts += 1;
+    lastRemaining = remainingPages;
+    onProgress?.(totalPages - remainingPages, totalPages);
+    return restarts >= 2 ? 0x7fffffff : PAGES_PER_STEP;
+  };
+}
+
+/**
+ * Opens a database to read, or says plainly that it is none.
+ * @throws SyncError `NOT_FOUND` when nothing is there; `NOT_A_DATABASE` (400) for a folder or a file SQLite cannot read
+ */
+function openSource(file: string): Database.Database {
+  if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
+  let db: Database.Database | undefined;
+  try {
+    if (isFolder(file)) throw new Error('it is a folder');
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('schema_version');
+    return db;
+  } catch (error) {
+    db?.close();
+    throw new SyncError('NOT_A_DATABASE', 400, `${file} is not a SQLite database SQLite can read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 /**
  * Copies a live SQLite database with SQLite's online backup API (through
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete. Safe while the server writes to the database.
- * @throws SyncError `NOT_FOUND` when the database does not exist, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false,
+ * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false,
  * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database
  */
 export async function backupDatabase(dbPath: string, outPath: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
   checkBackupTarget(dbPath, outPath);
   if (existsSync(outPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${outPath} exists; choose another name or pass --force`);
-  const source = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const source = openSource(dbPath);
+  sweepStaleTempFilesOf(outPath); // what an interrupted backup to the same file left
   const temp = tempPathFor(outPath);
-  let pages = 0;
   try {
-    await source.backup(temp, {
-      progress({ totalPages, remainingPages }) {
-        pages = totalPages;
-        options.onProgress?.(totalPages - remainingPages, totalPages);
-        return 256;
-      },
-    });
-    options.onProgress?.(pages, pages); // the last callback comes before the last step
+    const { totalPages } = await source.backup(temp, { progress: backupSteps(options.onProgress) });
+    options.onProgress?.(totalPages, totalPages); // the last callback comes before the last step
     await rename(temp, outPath);
+    return { pages: totalPages };
   } catch (error) {
-    await rm(temp, { force: true });
+    for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });
     throw error;
   } finally {
+    releaseTempPath(temp);
     source.close();
   }
-  return { pages };
 }
 
 /**
@@ -116,7 +168,8 @@ export function checkDatabaseFile(file: string): void {
  * `overwrite`, stale `-wal`, `-shm` and `-journal` files of the old database
  * are removed first: applied to the restored file they would corrupt it.
  * Stop the server that uses `dbPath` before restoring.
- * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false
+ * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false,
+ * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …) or a path under a file
  */
 export async function restoreDatabase(
   backupPath: string,
@@ -124,17 +177,14 @@ export async function restoreDatabase(
   options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {},
 ): Promise<{ readonly siteId: { readonly previous: string; readonly current: string } | undefined }> {
   checkDatabaseFile(backupPath);
+  checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
   const temp = tempPathFor(dbPath);
   try {
     const source = new Database(backupPath, { readonly: true, fileMustExist: true });
     try {
-      await source.backup(temp, {
-        progress({ totalPages, remainingPages }) {
-          options.onProgress?.(totalPages - remainingPages, totalPages);
-          return 256;
-        },
-      });
+      await source.backup(temp, { progress: backupSteps(options.onProgress) });
     } finally {
       source.close();
     }
@@ -149,8 +199,10 @@ export async function restoreDatabase(
     await rename(temp, dbPath);
     return { siteId };
   } catch (error) {
-    await rm(temp, { force: true });
+    for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });
     throw error;
+  } finally {
+    releaseTempPath(temp);
   }
 }
 

@@ -39,9 +39,9 @@ export function releaseTempPath(tempPath: string): void {
   activeTempFiles().delete(tempPath);
 }
 
-/** The pid a temp file name was stamped with, when it has one. */
+/** The pid a temp file name was stamped with, when it has one (also for SQLite's `-journal`, `-wal`, `-shm` of a temp database). */
 function writerPid(name: string): number | undefined {
-  const match = /^(\d{1,10})-[0-9a-f]+$/.exec(name.slice(name.lastIndexOf(TEMP_FILE_MARKER) + TEMP_FILE_MARKER.length));
+  const match = /^(\d{1,10})-[0-9a-f]+(?:-journal|-wal|-shm)?$/.exec(name.slice(name.lastIndexOf(TEMP_FILE_MARKER) + TEMP_FILE_MARKER.length));
   return match === null ? undefined : Number(match[1]);
 }
 

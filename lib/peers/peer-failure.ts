@@ -32,7 +32,7 @@ export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** Node's codes for a TLS certificate it does not trust. */
-const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -46,7 +46,12 @@ const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
 /** Below this handshake skew, a `CLOCK_SKEW` refusal cannot be about the clocks running now. */
 export const SMALL_SKEW_MS = 10_000;
 
-function rawFailure(error: unknown): FailureDescription {
+/**
+ * A failure's code and message as they are: a SyncError's code, Node's
+ * (`ECONNREFUSED`, a certificate's), `PEER_TIMEOUT` for a request that got no
+ * answer or data in time, else `SYNC_FAILED`.
+ */
+export function rawFailure(error: unknown): FailureDescription {
   if (error instanceof SyncError) return { code: error.code, message: error.message };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);

@@ -142,6 +142,8 @@ export interface JoinOptions {
   readonly gzip?: boolean;
   /** @defaultValue `DEFAULTS.peerTimeoutMs` */
   readonly peerTimeoutMs?: number;
+  /** Extra CA certificates (PEM) to trust, for a peer with a self-signed certificate. */
+  readonly peerCa?: string | Buffer;
   /** Rows per page of the pull that follows. @defaultValue `DEFAULTS.syncPageSize` */
   readonly syncPageSize?: number;
   /** Told about each step: `snapshot` (bytes known), `pull` (rows so far). */
@@ -215,10 +217,13 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   refuseExistingTarget(options.db);
-  mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true }); // a fresh laptop: the folder may not exist yet
+  const url = normalizePeerUrl(options.url, '--from');
+  // A fresh laptop: the folder may not exist yet; a folder made here is removed again when the join fails.
+  const created = mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
   sweepStaleTempFilesOf(options.db); // what an earlier join, killed mid-download, left beside it
-  const peer = new PeerHttp({ url: normalizePeerUrl(options.url, '--from'), token: options.token }, { peerTimeoutMs: options.peerTimeoutMs });
+  const peer = new PeerHttp({ url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs, peerCa: options.peerCa });
   const temp = tempPathFor(options.db);
+  let placed = false;
   try {
     const info = await peer.json('GET', 'data/info', dataInfoCheck);
     const facts = await downloadSnapshot(peer, temp, options.gzip === true ? 'gzip' : 'identity');
@@ -226,6 +231,7 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
     const adopted = adoptSnapshotFile(temp, facts);
     await placeNewFile(temp, options.db);
+    placed = true;
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
     try {
@@ -236,6 +242,7 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
     return { siteId: adopted.siteId, peerSite: adopted.peerSite, snapshotSeq: adopted.seq, snapshotBytes: facts.bytes, rowsPulled, pullError };
   } finally {
     await rm(temp, { force: true });
+    if (!placed && created !== undefined) await rm(created, { recursive: true, force: true });
     peer.close();
   }
 }

@@ -52,3 +52,31 @@ export const confirmAnswerCheck = TypeCompiler.Compile(ConfirmAnswerSchema);
 
 /** Compiled validator of a server's `/status` answer. */
 export const syncStatusCheck = TypeCompiler.Compile(SyncStatusSchema);
+
+/** JSON Schema of a progress line of `POST /run?stream=ndjson`. */
+export const RunProgressLineSchema = Type.Object({
+  type: Type.Literal('progress'),
+  progress: Type.Object({ peer: Text, phase: Text, done: Type.Number({ minimum: 0 }), total: Type.Optional(Type.Number({ minimum: 0 })) }),
+});
+
+/** JSON Schema of one peer's result, as far as the CLI prints it. */
+export const RunResultSchema = Type.Object({
+  peer: Text,
+  ok: Type.Boolean(),
+  rowsPulled: Count,
+  rowsPushed: Count,
+  filesUp: Count,
+  filesDown: Count,
+  filesDeleted: Count,
+  dataConflicts: Count,
+  fileConflicts: Type.Array(Type.Object({}), { maxItems: 100_000 }),
+  durationMs: Type.Number({ minimum: 0 }),
+  error: Type.Optional(Type.Object({ code: Text, message: Text })),
+  heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
+});
+
+/** JSON Schema of the last line of `POST /run?stream=ndjson`. */
+export const RunResultsLineSchema = Type.Object({ type: Type.Literal('results'), results: Type.Array(RunResultSchema, { maxItems: 100_000 }) });
+
+/** Compiled validator of a line of `POST /run?stream=ndjson`. */
+export const runLineCheck = TypeCompiler.Compile(Type.Union([RunProgressLineSchema, RunResultsLineSchema]));

@@ -96,6 +96,66 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it.each<[string, (dir: string, db: string) => string]>([
+    ['the -wal of a live database', (_dir, db) => `${db}-wal`],
+    ['the -syncmark of a database', (_dir, db) => `${db}-syncmark`],
+    ['a folder', (dir) => {
+      const folder = path.join(dir, 'instance');
+      mkdirSync(folder);
+      return folder;
+    }],
+    ['a path under a file', (dir) => {
+      writeFileSync(path.join(dir, 'file.txt'), 'x');
+      return path.join(dir, 'file.txt', 'x.db');
+    }],
+  ])('restore --force never writes %s (TARGET_INVALID)', async (_name, target) => {
+    const backup = path.join(temp.dir, 'backup.db');
+    expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
+    db.prepare('INSERT INTO notes (id, body) VALUES (?, ?)').run(randomUUID(), 'only in the WAL');
+    const out = target(temp.dir, dbFile);
+    const before = existsSync(out) && statSync(out).isFile() ? readFileSync(out) : undefined;
+    const result = await cli('restore', '--from', backup, '--db', out, '--force', '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'TARGET_INVALID', message: expect.any(String) } });
+    if (before !== undefined) expect(readFileSync(out)).toEqual(before);
+    expect(db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2001);
+  });
+
+  it.each([['backup'], ['restore']])('%s --force refuses a rollback-journal database another process has open (DATABASE_IN_USE)', async (command) => {
+    const live = path.join(temp.dir, 'live.db');
+    const held = new Database(live);
+    openElsewhere.push(held);
+    held.exec("CREATE TABLE t (x); INSERT INTO t VALUES ('kept')");
+    const backup = path.join(temp.dir, 'backup.db');
+    expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
+    const args = command === 'backup' ? ['backup', '--db', dbFile, '--out', live] : ['restore', '--from', backup, '--db', live];
+    const result = await cli(...args, '--force', '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'DATABASE_IN_USE' } });
+    expect(held.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+  });
+
+  it.each<[string, (dir: string) => string]>([
+    ['a text file', (dir) => {
+      writeFileSync(path.join(dir, 'notes.txt'), 'not SQLite');
+      return path.join(dir, 'notes.txt');
+    }],
+    ['a folder', (dir) => dir],
+  ])('backup of %s says NOT_A_DATABASE', async (_name, source) => {
+    const result = await cli('backup', '--db', source(temp.dir), '--out', path.join(temp.dir, 'out.db'), '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'NOT_A_DATABASE' } });
+    expect(existsSync(path.join(temp.dir, 'out.db'))).toBe(false);
+  });
+
+  it('a backup sweeps what an interrupted backup to the same file left (temp file and its -journal)', async () => {
+    const out = path.join(temp.dir, 'b.db');
+    const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef-journal')];
+    for (const file of left) writeFileSync(file, 'left by a backup stopped with Ctrl-C');
+    expect((await cli('backup', '--db', dbFile, '--out', out)).code).toBe(0);
+    expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);
+  });
+
   it('backs up a database that is open and being written, through the backup API', async () => {
     const out = path.join(temp.dir, 'backup.db');
     const writing = setInterval(() => db.prepare('INSERT INTO notes (id, body) VALUES (?, ?)').run(randomUUID(), 'while backing up'), 1);
