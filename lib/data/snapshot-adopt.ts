@@ -33,8 +33,23 @@ function mismatch(message: string): SyncError {
 }
 
 /**
+ * A sender's snapshot holds only its tracked tables (listed in its
+ * `_sync_tables`), the metadata and SQLite's own tables, and no view: it
+ * drops the rest. Anything else was not made by a sender.
+ * @throws Error naming the first object that does not belong
+ */
+function refuseForeignObjects(db: Database.Database, tables: ReadonlySet<string>): void {
+  const tracked = new Set(db.prepare('SELECT name FROM _sync_tables').pluck().all() as string[]);
+  const extra = [...tables].find((name) => !tracked.has(name) && !name.startsWith('_sync_') && !name.startsWith('sqlite_'));
+  if (extra !== undefined) throw new Error(`it holds a table that is not tracked (${JSON.stringify(extra).slice(0, 100)})`);
+  const view = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view' LIMIT 1").pluck().get() as string | undefined;
+  if (view !== undefined) throw new Error(`it holds a view (${JSON.stringify(view).slice(0, 100)}); a sender's snapshot holds none`);
+}
+
+/**
  * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
- * holding express-sqlite-sync metadata.
+ * holding express-sqlite-sync metadata, its tracked tables and nothing else
+ * (no other table, no view).
  * @throws SyncError `SNAPSHOT_CORRUPT` (502) otherwise
  */
 export function checkSnapshotFile(file: string): void {
@@ -47,6 +62,7 @@ export function checkSnapshotFile(file: string): void {
     const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
     const missing = META_TABLES.filter((name) => !present.has(name));
     if (missing.length > 0) throw new Error(`it lacks express-sqlite-sync metadata (${missing.join(', ')})`);
+    refuseForeignObjects(db, present);
   } catch (error) {
     throw new SyncError('SNAPSHOT_CORRUPT', 502, `the snapshot is not a healthy synced SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {

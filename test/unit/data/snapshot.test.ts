@@ -187,11 +187,23 @@ describe('snapshots of a live database', () => {
     }
   });
 
+  /** Adds a schema object to a snapshot file, as a hostile sender would. */
+  function plant(file: string, sql: string): void {
+    const db = new Database(file);
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  }
+
   const hostile: ReadonlyArray<readonly [string, (file: string) => void, { site?: string; seq?: number }, string]> = [
     ['a truncated file', (file) => truncateSync(file, 4096 * 2), {}, 'SNAPSHOT_CORRUPT'],
     ['a file with flipped bytes', (file) => flipBytes(file), {}, 'SNAPSHOT_CORRUPT'],
     ['a file that is not a database', (file) => writeFileSync(file, 'not a database at all'), {}, 'SNAPSHOT_CORRUPT'],
     ['a database without sync metadata', (file) => writeFileSync(file, emptyDatabaseBytes()), {}, 'SNAPSHOT_CORRUPT'],
+    ['a table its sender does not track', (file) => plant(file, 'CREATE TABLE planted (x)'), {}, 'SNAPSHOT_CORRUPT'],
+    ['a view', (file) => plant(file, 'CREATE VIEW planted AS SELECT 1'), {}, 'SNAPSHOT_CORRUPT'],
     ['another site than announced', () => undefined, { site: 'f'.repeat(32) }, 'SNAPSHOT_MISMATCH'],
     ['another seq than announced', () => undefined, { seq: 1 }, 'SNAPSHOT_MISMATCH'],
   ];
