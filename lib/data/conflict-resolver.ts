@@ -58,7 +58,7 @@ export class ConflictResolver {
       this.#log.run(parts.statements.table.id, OP.delete, metaKey, 0);
       return { parts, key, action: 'discard' };
     }
-    const cells = this.#cells(parts, resolution.values ?? {});
+    const cells = this.#cells(parts, resolution.values);
     if (cells.length > 0) {
       parts.parked.update(cells, key);
       const mask = cells.reduce((bits, [column]) => bits | (1n << BigInt(column.id)), 0n);

@@ -146,7 +146,7 @@ export const ConflictEntrySchema = Type.Object({
 /** JSON Schema of a resolution: `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
 export const ResolutionSchema = Type.Union([
   Type.Object({ action: Type.Literal('discard') }, { additionalProperties: false }),
-  Type.Object({ action: Type.Literal('restore'), values: Type.Optional(WireRowSchema) }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('restore'), values: WireRowSchema }, { additionalProperties: false }),
 ]);
 
 /** JSON Schema of what `POST /data/changes` answers (and `applyChangeset` returns). */

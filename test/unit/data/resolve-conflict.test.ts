@@ -73,6 +73,7 @@ describe('resolving a conflict is a replicated write', () => {
     ['an unknown action', { action: 'merge' }],
     ['extra fields', { action: 'discard', values: {} }],
     ['values that are not an object', { action: 'restore', values: 'bo' }],
+    ['a restore without values', { action: 'restore' }],
     ['an unknown column', { action: 'restore', values: { nope: 1 } }],
     ['a key column', { action: 'restore', values: { id: 'rc' } }],
     ['a value of no wire form', { action: 'restore', values: { score: { $int: 'x' } } }],
