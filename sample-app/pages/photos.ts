@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { createFilePolicy, discardGuardedUpload, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy } from '../../index';
+import { createFilePolicy, discardGuardedUpload, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy, type StoredUpload } from '../../index';
 import { html } from './html';
 import { layout } from './layout';
 import { isPhotoName, listPhotos, photoStoredName, type PhotoFile } from './photo-files';
@@ -46,17 +47,55 @@ ${list}`,
   );
 }
 
-/** Moves the guard's temp file to `uploads/pit/<safe name>` with the library's helper, or removes it. */
+/** The SHA-256 of a file, or undefined when there is none. */
+async function sha256Of(file: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    await pipeline(createReadStream(file), hash);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/** Most photos kept under one name (`image.jpg`, `image-2.jpg`, …). */
+const MAX_SAME_NAME = 1000;
+
+/**
+ * The name to keep a photo under: its safe name, or, when another photo
+ * holds it (every phone calls its pictures `image.jpg`), `<stem>-2`, `-3`, …;
+ * the same bytes uploaded again keep their name.
+ * @throws SyncError `TOO_MANY_PHOTOS` (409) past {@link MAX_SAME_NAME}
+ */
+async function freePhotoName(directory: string, name: string, sha256: string): Promise<string> {
+  const extension = path.extname(name);
+  const stem = name.slice(0, name.length - extension.length);
+  for (let n = 1; n <= MAX_SAME_NAME; n += 1) {
+    const candidate = n === 1 ? name : `${stem}-${n}${extension}`;
+    const existing = await sha256Of(path.join(directory, candidate));
+    if (existing === undefined || existing === sha256) return candidate;
+  }
+  throw new SyncError('TOO_MANY_PHOTOS', 409, `${MAX_SAME_NAME} photos are named like ${name} already; rename the photo`);
+}
+
+/** Moves the guard's temp file to `uploads/pit/<safe name>` (a free one: another photo is never replaced) with the library's helper, or removes it. */
 async function savePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
   if (req.file === undefined) throw new SyncError('NO_FILE', 400, 'choose a photo to upload');
   let name: string;
   try {
-    name = photoStoredName(req.file.originalname);
+    name = await freePhotoName(config.directory, photoStoredName(req.file.originalname), (req.file as Express.Multer.File & StoredUpload).sha256);
   } catch (error) {
     await discardGuardedUpload(req);
     throw error;
   }
-  await saveGuardedUpload(req, { destination: path.join(config.directory, name) });
+  await saveGuardedUpload(req, {
+    destination: path.join(config.directory, name),
+    // Another photo saved under this name meanwhile (the same second, from another phone) is kept.
+    beforeCommit: async (upload, destination) => {
+      const now = await sha256Of(destination);
+      if (now !== undefined && now !== upload.sha256) throw new SyncError('PHOTO_NAME_TAKEN', 409, `another photo was saved as ${name} just now; upload yours again`);
+    },
+  });
   res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
 }
 

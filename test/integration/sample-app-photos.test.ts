@@ -46,10 +46,21 @@ describe('sample app pit photos page', () => {
     expect(readdirSync(pitDir)).toEqual([stored]);
   });
 
-  it('replaces a photo of the same name', async () => {
-    put(pitDir, 'robot.png', 'old bytes');
+  it('never replaces another photo of the same name (every phone names its pictures image.jpg): the next gets -2, -3', async () => {
+    put(pitDir, 'image.png', 'the first scout’s photo');
+    const second = await request(server.url).post('/photos').attach('file', PNG, 'image.png').expect(303);
+    expect(second.headers.location).toBe('/photos?saved=image-2.png');
+    const third = await request(server.url).post('/photos').attach('file', Buffer.concat([PNG, Buffer.from('x')]), 'image.png').expect(303);
+    expect(third.headers.location).toBe('/photos?saved=image-3.png');
+    expect(readFileSync(path.join(pitDir, 'image.png'), 'utf8')).toBe('the first scout’s photo');
+    expect(readFileSync(path.join(pitDir, 'image-2.png')).equals(PNG)).toBe(true);
+  });
+
+  it('keeps the name of the same photo uploaded again', async () => {
     await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
-    expect(readFileSync(path.join(pitDir, 'robot.png')).equals(PNG)).toBe(true);
+    const again = await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
+    expect(again.headers.location).toBe('/photos?saved=robot.png');
+    expect(readdirSync(pitDir)).toEqual(['robot.png']);
   });
 
   it('lists files that arrived by sync, conflict copies included, and links only photos', async () => {
