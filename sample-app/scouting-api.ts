@@ -6,11 +6,13 @@ import { matchIdOf, normalizeMatchLabel, teamIdOf } from './scouting-schema';
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
-const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max;
+/** Text that has a UTF-8 form (a lone UTF-16 surrogate such as `"\ud800"` has none: SQLite would store U+FFFD). */
+const wellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
+const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max && wellFormed(value);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A match label: text with something besides spaces, at most 100 characters. */
 const isLabel: Check = (value) => isText(100)(value) && (value as string).trim() !== '';
-const isNotes: Check = (value) => value === null || (typeof value === 'string' && value.length <= 10_000);
+const isNotes: Check = (value) => value === null || (typeof value === 'string' && value.length <= 10_000 && wellFormed(value));
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
   match_id: isText(64),
@@ -36,9 +38,19 @@ function invalidField(body: Body, fields: Readonly<Record<string, Check>>, requi
   return undefined;
 }
 
-function bodyOf(req: Request): Body {
+/** The JSON object a request sent; undefined for anything else (an array, a string, nothing), which the routes refuse. */
+function bodyOf(req: Request): Body | undefined {
   const body: unknown = req.body;
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : {};
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Body) : undefined;
+}
+
+/** The request's JSON object with its fields checked; answers 400 `BAD_FIELD` (and returns undefined) otherwise. */
+function checkedBody(req: Request, res: Response, fields: Readonly<Record<string, Check>>, required: readonly string[]): Body | undefined {
+  const body = bodyOf(req);
+  const problem = body === undefined ? 'the body must be a JSON object' : invalidField(body, fields, required);
+  if (problem === undefined) return body;
+  fail(res, 400, 'BAD_FIELD', problem);
+  return undefined;
 }
 
 /** Runs a write, turning constraint failures into 409/422 answers. Returns false when it answered. */
@@ -87,9 +99,8 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     res.json(statements.teams.all());
   });
   router.post('/teams', (req, res) => {
-    const body = bodyOf(req);
-    const problem = invalidField(body, { number: isCount, name: isText(200) }, ['number', 'name']);
-    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const body = checkedBody(req, res, { number: isCount, name: isText(200) }, ['number', 'name']);
+    if (body === undefined) return undefined;
     const id = teamIdOf(body.number as number);
     statements.addTeam.run(id, body.number, body.name);
     res.status(201).json({ id, number: body.number, name: body.name });
@@ -98,9 +109,8 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     res.json(statements.matches.all());
   });
   router.post('/matches', (req, res) => {
-    const body = bodyOf(req);
-    const problem = invalidField(body, { label: isLabel, starts_at: isNotes }, ['label']);
-    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const body = checkedBody(req, res, { label: isLabel, starts_at: isNotes }, ['label']);
+    if (body === undefined) return undefined;
     const label = normalizeMatchLabel(body.label as string);
     const id = matchIdOf(label);
     statements.addMatch.run(id, label, body.starts_at ?? null);
@@ -129,16 +139,14 @@ function addReportRoutes(router: Router, statements: Statements, updateFor: (nam
     res.json(statements.reports.all());
   });
   router.post('/reports', (req, res) => {
-    const body = bodyOf(req);
-    const problem = invalidField(body, REPORT_FIELDS, ['match_id', 'team_id', 'scout']);
-    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const body = checkedBody(req, res, REPORT_FIELDS, ['match_id', 'team_id', 'scout']);
+    if (body === undefined) return undefined;
     const row = { auto_points: 0, teleop_points: 0, notes: null, ...body, id: randomUUID(), updated_at: new Date().toISOString() };
     if (tryWrite(res, () => statements.addReport.run(row))) res.status(201).json(statements.report.get(row.id));
   });
   router.patch('/reports/:id', (req, res) => {
-    const body = bodyOf(req);
-    const problem = invalidField(body, REPORT_FIELDS, []);
-    if (problem !== undefined) return fail(res, 400, 'BAD_FIELD', problem);
+    const body = checkedBody(req, res, REPORT_FIELDS, []);
+    if (body === undefined) return undefined;
     if (statements.report.get(req.params.id) === undefined) return fail(res, 404, 'NOT_FOUND', 'no such report');
     const names = Object.keys(body).sort();
     const update = updateFor(names);

@@ -61,7 +61,7 @@ export function teamIdOf(number: number): string {
  * one, upper case (`q2 `, `Q2` and ` Q 2` are not the same, but `q2` and `Q2` are).
  */
 export function normalizeMatchLabel(label: string): string {
-  return label.trim().replace(/\s+/g, ' ').toUpperCase();
+  return label.normalize('NFC').trim().replace(/\s+/g, ' ').toUpperCase();
 }
 
 /** The id of the match labelled `label` (e.g. `Q2`, or `q2 `: normalized first), the same on every laptop. */

@@ -82,6 +82,8 @@ describe('sample app: scouting data syncs between two servers', () => {
     expect(onB.body).toEqual([report.body]);
     const patched = await request(b.server.url).patch(`/api/reports/${report.body.id}`).send({ teleop_points: 30, notes: 'fast' });
     expect(patched.body).toMatchObject({ auto_points: 12, teleop_points: 30, notes: 'fast' });
+    const notAnObject = await request(b.server.url).patch(`/api/reports/${report.body.id}`).send([]);
+    expect([notAnObject.status, notAnObject.body.error.code]).toEqual([400, 'BAD_FIELD']);
     await sync(b, a);
     expect((await request(a.server.url).get('/api/reports')).body).toEqual([patched.body]);
     expect((await request(a.server.url).delete(`/api/reports/${report.body.id}`)).status).toBe(204);
@@ -114,6 +116,19 @@ describe('sample app: scouting data syncs between two servers', () => {
     expect((await request(b.server.url).get('/api/matches')).body).toEqual([expect.objectContaining({ id: onA.body.id, label: 'Q2' })]);
     const blank = await request(a.server.url).post('/api/matches').send({ label: '   ' });
     expect([blank.status, blank.body.error.code]).toEqual([400, 'BAD_FIELD']);
+    // É typed as one character or as E and a combining accent: one match.
+    const composed = await request(a.server.url).post('/api/matches').send({ label: 'F\u00c9' });
+    const decomposed = await request(b.server.url).post('/api/matches').send({ label: 'Fe\u0301' });
+    expect(decomposed.body.id).toBe(composed.body.id);
+  });
+
+  it.each([
+    ['a lone surrogate in the name', '/api/teams', { number: 971, name: '\ud800' }],
+    ['an array', '/api/teams', [{ number: 971, name: 'Spartan' }]],
+    ['an array', '/api/matches', [{ label: 'Q1' }]],
+  ])('%s: POST %s is 400 BAD_FIELD', async (_name, route, body) => {
+    const response = await request(a.server.url).post(route).send(body as object);
+    expect([response.status, response.body.error.code]).toEqual([400, 'BAD_FIELD']);
   });
 
   it.each([
@@ -123,6 +138,9 @@ describe('sample app: scouting data syncs between two servers', () => {
     ['__proto__', JSON.parse('{"match_id":"m","team_id":"t","scout":"s","__proto__":{"x":1}}') as unknown],
     ['negative points', { match_id: 'm', team_id: 't', scout: 's', auto_points: -1 }],
     ['points as text', { match_id: 'm', team_id: 't', scout: 's', auto_points: '5' }],
+    ['a lone surrogate in the scout (no UTF-8 form)', { match_id: 'm', team_id: 't', scout: '\ud800' }],
+    ['a lone surrogate in the notes', { match_id: 'm', team_id: 't', scout: 's', notes: 'x\udc00' }],
+    ['an array', [{ match_id: 'm', team_id: 't', scout: 's' }]],
   ])('POST /api/reports refuses %s with 400 BAD_FIELD and writes nothing', async (_name, body) => {
     const before = dbDigest(a.db);
     const response = await request(a.server.url).post('/api/reports').send(body as object);
