@@ -1,3 +1,4 @@
+import { refuseLongUrls } from '../middleware/url-length';
 import type Database from 'better-sqlite3';
 import { Router } from 'express';
 import { enableCapture } from '../lib/data/capture';
@@ -51,7 +52,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
 }
 
 /**
- * Puts the sync router together: helmet (see `securityHeaders`), the public
+ * Puts the sync router together: helmet (see `securityHeaders`), a URL length limit, the public
  * status page, the token check, the file, data and status endpoints, a JSON
  * 404 and the one error middleware.
  */
@@ -59,6 +60,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   const router = Router();
   const refusals = new RefusalLog();
   router.use(securityHeaders());
+  router.use(refuseLongUrls());
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));

@@ -122,6 +122,14 @@ describe('file routes', () => {
     expect(response.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
+  it('answers a URL over 14 KiB with 414 URI_TOO_LONG, and takes the longest file path percent-encoded', async () => {
+    const long = await request(app).get(`/api/sync/files/download?path=config/${'a'.repeat(15 * 1024)}`).set(AUTH);
+    expect(long.status).toBe(414);
+    expect(long.body).toEqual({ error: { code: 'URI_TOO_LONG', message: expect.any(String) } });
+    const widest = encodeURIComponent(`config/${'é'.repeat(500)}`); // 1,000 bytes of UTF-8, 3,000 characters encoded
+    expect((await request(app).get(`/api/sync/files/download?path=${widest}`).set(AUTH)).status).not.toBe(414);
+  });
+
   it('uploads only when if_match holds, and deletes a file only when it is unchanged', async () => {
     const current = sha('{"name":"regional"}');
     const replaced = await request(app).post(`/api/sync/files/upload?path=config/event.json&if_match=${current}`).set(AUTH).attach('file', Buffer.from('{"name":"worlds"}'), 'event.json');
