@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { backupDatabase, checkBackupTarget } from '../../lib/data/backup';
 import { withPageBar } from './progress';
-import { refuseIfInUse } from './restore';
+import { refuseIfInUse } from '../../lib/data/idle-database';
 
 /** `backup`: copies a live database with SQLite's online backup API; `--force` never replaces a database another process has open. */
 export async function backupCommand(options: { readonly db: string; readonly out: string; readonly force?: boolean }): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { withIdleDatabase } from './idle-database';
 import { fileIdentity, recordFileIdentity } from './file-identity';
 import { clearPushCursors } from './peer-cursors';
 import { numbers } from './prepared';
@@ -68,18 +69,8 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
 
 /**
  * Opens a database file, gives it a new site id, and closes it.
- * @throws SyncError `NOT_FOUND` for a missing file, `NOT_SYNCED` without sync metadata
+ * @throws SyncError `NOT_FOUND` for a missing file, `NOT_SYNCED` without sync metadata, `DATABASE_IN_USE` (409) while another connection has it open
  */
 export function giveNewSiteIdToFile(file: string): { readonly previous: string; readonly current: string } {
-  let db: Database.Database;
-  try {
-    db = new Database(file, { fileMustExist: true });
-  } catch {
-    throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
-  }
-  try {
-    return giveNewSiteId(db);
-  } finally {
-    db.close();
-  }
+  return withIdleDatabase(file, (db) => giveNewSiteId(db));
 }
