@@ -50,10 +50,17 @@ export class VisibleState {
     return this.#parts.tables.get(tbl);
   }
 
-  /** True when folding now would settle constraints: local writes wait and some table has parked rows. */
+  /**
+   * True when folding now may settle constraints, so the transaction must run
+   * with foreign-key enforcement off (parking a row must never run an `ON
+   * DELETE` action, nor fail on its children): local writes wait, and some
+   * table has parked rows or some tracked table has foreign keys.
+   */
   needsSettle(): boolean {
+    if (!this.#parts.folder.pending()) return false;
+    if (this.#parts.probes.anyForeignKeys()) return true;
     const batch = this.batch();
-    return this.#parts.folder.pending() && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
+    return [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
   }
 
   /**

@@ -9,8 +9,10 @@ CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, team_id TEXT REFERENCES team
 CREATE INDEX reports_team ON reports (team_id);
 CREATE TABLE badges (id TEXT PRIMARY KEY NOT NULL, team_code TEXT REFERENCES teams (code));
 CREATE TABLE slots (match TEXT NOT NULL, seat INTEGER NOT NULL, team_id TEXT REFERENCES teams (id), PRIMARY KEY (match, seat));
+CREATE TABLE ratings (id TEXT PRIMARY KEY NOT NULL, report_id TEXT REFERENCES reports (id) ON DELETE CASCADE, stars INTEGER);
+CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, report_id TEXT REFERENCES reports (id), body TEXT);
 `;
-const TABLES = ['teams', 'reports', 'badges', 'slots'];
+const TABLES = ['teams', 'reports', 'badges', 'slots', 'ratings', 'notes'];
 
 interface Server extends TempDb {
   readonly tracker: ChangeTracker;
@@ -43,6 +45,7 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
     b = server();
     a.db.exec("INSERT INTO teams VALUES ('t1', 'c1', 'Robots'), ('t2', 'c2', 'Gears')");
     a.db.exec("INSERT INTO reports VALUES ('r1', 't1', 'fast'); INSERT INTO badges VALUES ('b1', 'c1'); INSERT INTO slots VALUES ('Q1', 1, 't1')");
+    a.db.exec("INSERT INTO ratings VALUES ('s1', 'r1', 5); INSERT INTO notes VALUES ('n1', 'r1', 'quick')");
     pullAll(a.tracker, b.tracker);
   });
   afterEach(() => {
@@ -59,10 +62,13 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
   it('parks the children of a parent deleted with foreign keys off, on the origin as on its peers', () => {
     shell(a, "DELETE FROM teams WHERE id = 't1'");
     a.tracker.fold();
-    expect(state(a)).toMatchObject({ rows: { reports: [], badges: [], slots: [] } });
+    // The report's own children (one by ON DELETE CASCADE, one without an action) are parked with it, not deleted.
+    expect(state(a)).toMatchObject({ rows: { reports: [], badges: [], slots: [], ratings: [], notes: [] } });
     expect(a.db.pragma('foreign_key_check')).toEqual([]);
     expect(a.tracker.listConflicts().map(({ table, reason }) => [table, reason]).sort()).toEqual([
       ['badges', 'FOREIGN_KEY'],
+      ['notes', 'FOREIGN_KEY'],
+      ['ratings', 'FOREIGN_KEY'],
       ['reports', 'FOREIGN_KEY'],
       ['slots', 'FOREIGN_KEY'],
     ]);
@@ -82,7 +88,7 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
     shell(a, "UPDATE reports SET team_id = 'nobody' WHERE id = 'r1'");
     a.tracker.fold();
     expect(a.db.pragma('foreign_key_check')).toEqual([]);
-    expect(a.tracker.listConflicts().map(({ key }) => key)).toEqual([['r1']]);
+    expect(a.tracker.listConflicts().map(({ key }) => key[0]).sort()).toEqual(['n1', 'r1', 's1']); // the report, then its own children
     converge();
   });
 
@@ -93,6 +99,14 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
     a.tracker.fold();
     expect(a.tracker.listConflicts()).toEqual([]);
     expect(a.db.prepare('SELECT count(*) FROM reports').pluck().get()).toBe(1);
+    expect(a.db.prepare('SELECT count(*) FROM ratings').pluck().get()).toBe(1);
+    converge();
+  });
+
+  it('parks them also when the fold runs inside a read of changes (as a peer pulls)', () => {
+    shell(a, "DELETE FROM teams WHERE id = 't1'");
+    pullAll(a.tracker, b.tracker);
+    expect(a.tracker.listConflicts()).toHaveLength(5);
     converge();
   });
 
