@@ -168,8 +168,9 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
     // With parked rows, writes made while the server was stopped may free (or take) what a parked row
-    // waits for: they are folded by the tracker, which settles them, as it does while running.
-    settleLater = anyParkedRows(db, tables);
+    // waits for; with foreign keys, such writes (the sqlite3 shell has them off) may have left orphans:
+    // either way they are folded by the tracker, which settles them, as it does while running.
+    settleLater = anyParkedRows(db, tables) || tables.some((table) => table.foreignKeys.length > 0);
     if (!settleLater) foldLog(db, tables);
     untrackOthers(db, new Set(names));
     for (const { table, gap } of registered) {

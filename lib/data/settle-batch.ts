@@ -87,8 +87,17 @@ export class SettleBatch {
     const row: SqlValue[] = table.columns.map(() => null);
     table.key.forEach((column, i) => (row[column.index] = key[i] ?? null));
     this.gone.push({ statements: parts.statements, row });
-    const keyNames = new Set(table.key.map((column) => column.name));
-    if ([...this.#probes.referencedColumns(parts.statements)].some((name) => !keyNames.has(name))) this.rescan.add(table.name);
+    this.changedParent(parts);
+  }
+
+  /**
+   * Records that a parent row was written locally: when foreign keys point at
+   * columns of it other than its key, the values they held before are not
+   * known here, so its children's tables are checked whole (`rescan`).
+   */
+  changedParent(parts: TableParts): void {
+    const keyNames = new Set(parts.statements.table.key.map((column) => column.name));
+    if ([...this.#probes.referencedColumns(parts.statements)].some((name) => !keyNames.has(name))) this.rescan.add(parts.statements.table.name);
   }
 
   /** Parent tables a local delete left with unknown values: their children are all checked (see {@link diedParent}). */

@@ -88,7 +88,7 @@ export class VisibleState {
     };
     const seq = this.#parts.folder.fold(observer);
     if (anyParked) this.settle(batch, foreignKeys);
-    else if (checkKeys && (batch.touched.size > 0 || batch.gone.length > 0)) {
+    else if (checkKeys && (batch.touched.size > 0 || batch.gone.length > 0 || batch.rescan.size > 0)) {
       this.applying(true);
       this.#parts.foreignKeys.settle(batch);
       this.applying(false);
@@ -119,9 +119,13 @@ export class VisibleState {
       batch.noteParking(parts, key, true);
       parts.parked.remove(key);
     }
-    if (what !== 'died') batch.touch(parts, key, true);
-    else if (batch.isParent(parts)) batch.diedParent(parts, key);
-    else batch.changedTables.add(tbl);
+    if (what === 'died') {
+      if (batch.isParent(parts)) batch.diedParent(parts, key);
+      else batch.changedTables.add(tbl);
+      return;
+    }
+    batch.touch(parts, key, true);
+    if (batch.isParent(parts)) batch.changedParent(parts);
   }
 
   /** Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them. */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { pullAll, tempDb, type TempDb } from '../../helpers/data';
@@ -11,8 +12,9 @@ CREATE TABLE badges (id TEXT PRIMARY KEY NOT NULL, team_code TEXT REFERENCES tea
 CREATE TABLE slots (match TEXT NOT NULL, seat INTEGER NOT NULL, team_id TEXT REFERENCES teams (id), PRIMARY KEY (match, seat));
 CREATE TABLE ratings (id TEXT PRIMARY KEY NOT NULL, report_id TEXT REFERENCES reports (id) ON DELETE CASCADE, stars INTEGER);
 CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, report_id TEXT REFERENCES reports (id), body TEXT);
+CREATE TABLE people (id TEXT PRIMARY KEY NOT NULL, mentor TEXT REFERENCES people (id));
 `;
-const TABLES = ['teams', 'reports', 'badges', 'slots', 'ratings', 'notes'];
+const TABLES = ['teams', 'reports', 'badges', 'slots', 'ratings', 'notes', 'people'];
 
 interface Server extends TempDb {
   readonly tracker: ChangeTracker;
@@ -46,6 +48,7 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
     a.db.exec("INSERT INTO teams VALUES ('t1', 'c1', 'Robots'), ('t2', 'c2', 'Gears')");
     a.db.exec("INSERT INTO reports VALUES ('r1', 't1', 'fast'); INSERT INTO badges VALUES ('b1', 'c1'); INSERT INTO slots VALUES ('Q1', 1, 't1')");
     a.db.exec("INSERT INTO ratings VALUES ('s1', 'r1', 5); INSERT INTO notes VALUES ('n1', 'r1', 'quick')");
+    a.db.exec("INSERT INTO people VALUES ('p1', NULL), ('p2', 'p1'), ('p3', 'p2')");
     pullAll(a.tracker, b.tracker);
   });
   afterEach(() => {
@@ -108,6 +111,42 @@ describe('writes made with foreign keys off (the sqlite3 shell) leave no orphan 
     pullAll(a.tracker, b.tracker);
     expect(a.tracker.listConflicts()).toHaveLength(5);
     converge();
+  });
+
+  it('parks a self-referencing chain whose head was deleted with foreign keys off', () => {
+    shell(a, "DELETE FROM people WHERE id = 'p1'");
+    a.tracker.fold();
+    expect(a.db.prepare('SELECT id FROM people').pluck().all()).toEqual([]);
+    expect(a.tracker.listConflicts().map(({ key }) => key[0]).sort()).toEqual(['p2', 'p3']);
+    converge();
+  });
+
+  it('parks the children of a parent whose referenced UNIQUE column changed with foreign keys off', () => {
+    shell(a, "UPDATE teams SET code = 'c9' WHERE id = 't1'");
+    a.tracker.fold();
+    expect(a.db.pragma('foreign_key_check')).toEqual([]);
+    expect(a.tracker.listConflicts().map(({ table, key }) => [table, key])).toEqual([['badges', ['b1']]]);
+    converge();
+  });
+
+  it('parks what a shell write left while the server was stopped, at its next start', () => {
+    a.db.close();
+    const offline = new Database(a.file);
+    offline.pragma('foreign_keys = OFF'); // as in the sqlite3 shell
+    offline.exec("DELETE FROM teams WHERE id = 't1'");
+    offline.close();
+    const restarted = new Database(a.file);
+    restarted.pragma('foreign_keys = ON');
+    try {
+      const tracker = enableCapture(restarted, { tables: TABLES });
+      expect(restarted.pragma('foreign_key_check')).toEqual([]);
+      expect(tracker.listConflicts().map(({ table }) => table).sort()).toEqual(['badges', 'notes', 'ratings', 'reports', 'slots']);
+      pullAll(tracker, b.tracker);
+      pullAll(b.tracker, tracker);
+      expect(b.tracker.listConflicts().map(({ table }) => table).sort()).toEqual(['badges', 'notes', 'ratings', 'reports', 'slots']);
+    } finally {
+      restarted.close();
+    }
   });
 
   it('leaves rows alone when the writes kept every foreign key', () => {
