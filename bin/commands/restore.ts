@@ -9,9 +9,10 @@ import { withPageBar } from './progress';
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean }): Promise<void> {
   checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   checkRestoreTarget(options.db);
-  mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
-  if (options.force === true && existsSync(options.db)) refuseIfInUse(options.db);
-  const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, options.db, { overwrite: options.force === true, onProgress }));
+  const db = path.resolve(options.db); // `missing/../app.db` is app.db: checked as the file it will be
+  mkdirSync(path.dirname(db), { recursive: true });
+  if (options.force === true && existsSync(db)) refuseIfInUse(db);
+  const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }));
   const identity = siteId === undefined ? 'it has no sync metadata yet' : `new site id ${siteId.current} (the backup's was ${siteId.previous})`;
   process.stdout.write(`restored ${options.from} into ${options.db}; ${identity}\n`);
 }

@@ -157,6 +157,7 @@ export interface JoinOptions {
  */
 function refuseExistingTarget(db: string): void {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the new database file (--db)');
+  if (/[\\/]$/.test(db)) throw new SyncError('TARGET_INVALID', 400, `${db} names a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
   const parent = path.dirname(path.resolve(db));
   if (pathExists(parent) && !statSync(parent).isDirectory()) throw new SyncError('TARGET_INVALID', 400, `${parent} is not a folder: the new database cannot be created under it`);
   const side = /(-wal|-shm|-journal)$/i.exec(db)?.[1];

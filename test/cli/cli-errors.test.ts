@@ -52,6 +52,11 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     expect(jsonError(result.stdout)).toMatchObject({ error: { code: 'BAD_CA' } });
   });
 
+  it('join --db naming a folder (a trailing slash) is TARGET_INVALID before anything is downloaded', async () => {
+    const result = await cli('join', '--from', 'http://127.0.0.1:9/api/sync', '--db', `${temp.dir}/nd5/`, '--token', 'x', '--json');
+    expect(jsonError(result.stdout)).toMatchObject({ error: { code: 'TARGET_INVALID' } });
+  });
+
   it('a join that fails leaves no folder it made behind', async () => {
     const target = path.join(temp.dir, 'new', 'instance', 'app.db');
     const result = await cli('join', '--from', 'http://127.0.0.1:9/api/sync', '--db', target, '--token', 'x', '--timeout', '2000', '--json');

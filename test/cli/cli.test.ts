@@ -108,6 +108,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
       writeFileSync(path.join(dir, 'file.txt'), 'x');
       return path.join(dir, 'file.txt', 'x.db');
     }],
+    ['a name ending in a slash', (_dir, db) => `${db}-wal/`],
   ])('restore --force never writes %s (TARGET_INVALID)', async (_name, target) => {
     const backup = path.join(temp.dir, 'backup.db');
     expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
@@ -133,6 +134,15 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'DATABASE_IN_USE' } });
     expect(held.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+  });
+
+  it('restore --force sees the running database behind a path with .. in it (DATABASE_IN_USE)', async () => {
+    const backup = path.join(temp.dir, 'backup.db');
+    expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
+    const roundabout = path.join(temp.dir, 'missing', '..', 'app.db');
+    const result = await cli('restore', '--from', backup, '--db', roundabout, '--force', '--json');
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'DATABASE_IN_USE' } });
+    expect(db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2000);
   });
 
   it.each<[string, (dir: string) => string]>([
