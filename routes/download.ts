@@ -25,19 +25,19 @@ async function refuseDatabaseContent(handle: FileHandle, config: FileRoutesConfi
 
 /**
  * True when `If-Range` (if sent) still names this version of the file: its
- * strong ETag, or exactly its Last-Modified date. When it does not, the
- * whole file is sent (RFC 9110 13.1.5), so a resumed download never splices two versions.
+ * strong ETag. A date never does (a file replaced within the same second
+ * keeps its Last-Modified: RFC 9110 calls that validator weak), nor a weak
+ * tag; the whole file is sent then (RFC 9110 13.1.5), so a resumed download
+ * never splices two versions.
  */
-function rangeStillApplies(req: Request, sha256: string, mtime: Date): boolean {
+function rangeStillApplies(req: Request, sha256: string): boolean {
   const ifRange = req.get('If-Range');
-  if (ifRange === undefined) return true;
-  if (ifRange.startsWith('"') || ifRange.startsWith('W/')) return ifRange === `"${sha256}"`;
-  return ifRange === mtime.toUTCString();
+  return ifRange === undefined || ifRange === `"${sha256}"`;
 }
 
 /** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
-function pickRange(req: Request, size: number, sha256: string, mtime: Date): { readonly start: number; readonly end: number; readonly partial: boolean } | undefined {
-  const ranges = req.headers.range === undefined || !rangeStillApplies(req, sha256, mtime) ? -2 : req.range(size, { combine: true });
+function pickRange(req: Request, size: number, sha256: string): { readonly start: number; readonly end: number; readonly partial: boolean } | undefined {
+  const ranges = req.headers.range === undefined || !rangeStillApplies(req, sha256) ? -2 : req.range(size, { combine: true });
   if (ranges === -1) return undefined;
   if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) {
     return { start: 0, end: size - 1, partial: false };
@@ -79,7 +79,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     await refuseDatabaseContent(handle, config, clientPath);
     const digest = await digestThroughCache(config.cache, target.absolute, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
-    const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size, digest.sha256, stats.mtime);
+    const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size, digest.sha256);
     if (range === undefined) {
       res.setHeader('Content-Range', `bytes */${stats.size}`);
       throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);

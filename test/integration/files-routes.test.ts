@@ -93,7 +93,7 @@ describe('file routes', () => {
     expect(Buffer.from(range.body as Buffer).toString()).toBe('name');
   });
 
-  it('honours If-Range: a range of the same version is 206, of another version the whole file (200)', async () => {
+  it('honours If-Range: a range of the same version (its ETag) is 206; another version, a weak tag or a date get the whole file (200)', async () => {
     const url = '/api/sync/files/download?path=config/event.json';
     const etag = `"${sha('{"name":"regional"}')}"`;
     const same = await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', etag);
@@ -104,8 +104,9 @@ describe('file routes', () => {
       expect(whole.headers['content-range']).toBeUndefined();
       expect(Buffer.from(whole.body as Buffer).toString()).toBe('{"name":"regional"}');
     }
+    // A date is weak (a file replaced within the same second keeps it): never trusted for a range.
     const modified = (await request(app).head(url).set(AUTH)).headers['last-modified'] ?? '';
-    expect((await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', modified)).status).toBe(206);
+    expect((await request(app).get(url).set(AUTH).set('Range', 'bytes=2-5').set('If-Range', modified)).status).toBe(200);
   });
 
   it('downloads an empty file', async () => {
