@@ -36,10 +36,22 @@ function partHead(boundary: string, filename: string): Buffer {
   return Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
 }
 
+/** True when the peer's file at `clientPath` has this SHA-256 now (its ETag, read with HEAD). */
+async function peerHolds(peer: PeerHttp, clientPath: string, sha256: string): Promise<boolean> {
+  try {
+    const head = await peer.request('HEAD', 'files/download', { path: clientPath });
+    head.body.resume();
+    return head.status === 200 && head.headers.etag === `"${sha256}"`;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Sends a local file to the peer's `/files/upload`, with its SHA-256 for
  * integrity and `if_match` so that a file the peer changed meanwhile is not
- * overwritten.
+ * overwritten; a 412 for a file that now holds these very bytes (another
+ * server pushed them first) is success.
  */
 export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side): Promise<void> {
   const { size } = await stat(absolute);
@@ -59,6 +71,10 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
     { path: clientPath, sha256, if_match: remote ?? 'none' },
     { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: body, length: head.length + size + tail.length },
   );
+  if (response.status === 412 && (await peerHolds(peer, clientPath, sha256))) {
+    response.body.resume();
+    return; // another server brought it the same bytes meanwhile: nothing is left to do
+  }
   if (response.status >= 400) throw await readPeerError(response, `upload ${clientPath}`);
   const stored = await peer.readAnswer(response, uploadAnswerCheck, `POST files/upload?path=${clientPath}`);
   if (stored.sha256 !== sha256) throw new SyncError('PEER_BAD_ANSWER', 502, `the peer stored ${clientPath} with sha256 ${stored.sha256}, not ${sha256}`);
