@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
@@ -18,6 +18,8 @@ interface PhotoConfig {
   readonly roots: ReadonlyMap<string, string>;
   readonly directory: string;
   readonly policy: FilePolicy;
+  /** The photo being saved now: the next waits for it (see `savePhoto`). */
+  saving: Promise<void>;
 }
 
 function sizeText(bytes: number): string {
@@ -47,7 +49,7 @@ ${list}`,
   );
 }
 
-/** The SHA-256 of a file, or undefined when there is none. */
+/** The SHA-256 of a file, or undefined when it cannot be read. */
 async function sha256Of(file: string): Promise<string | undefined> {
   const hash = createHash('sha256');
   try {
@@ -56,6 +58,14 @@ async function sha256Of(file: string): Promise<string | undefined> {
     return undefined;
   }
   return hash.digest('hex');
+}
+
+/** Whether a name in the pit folder is free for these bytes: nothing there, or the very same photo (a folder or another photo is not). */
+async function freeFor(absolute: string, upload: StoredUpload): Promise<boolean> {
+  const stats = await lstat(absolute).catch(() => undefined);
+  if (stats === undefined) return true;
+  if (!stats.isFile() || stats.size !== upload.size) return false;
+  return (await sha256Of(absolute)) === upload.sha256;
 }
 
 /** Most photos kept under one name (`image.jpg`, `image-2.jpg`, …). */
@@ -67,36 +77,47 @@ const MAX_SAME_NAME = 1000;
  * the same bytes uploaded again keep their name.
  * @throws SyncError `TOO_MANY_PHOTOS` (409) past {@link MAX_SAME_NAME}
  */
-async function freePhotoName(directory: string, name: string, sha256: string): Promise<string> {
+async function freePhotoName(directory: string, name: string, upload: StoredUpload): Promise<string> {
   const extension = path.extname(name);
   const stem = name.slice(0, name.length - extension.length);
   for (let n = 1; n <= MAX_SAME_NAME; n += 1) {
     const candidate = n === 1 ? name : `${stem}-${n}${extension}`;
-    const existing = await sha256Of(path.join(directory, candidate));
-    if (existing === undefined || existing === sha256) return candidate;
+    if (await freeFor(path.join(directory, candidate), upload)) return candidate;
   }
   throw new SyncError('TOO_MANY_PHOTOS', 409, `${MAX_SAME_NAME} photos are named like ${name} already; rename the photo`);
 }
 
-/** Moves the guard's temp file to `uploads/pit/<safe name>` (a free one: another photo is never replaced) with the library's helper, or removes it. */
+/**
+ * Moves the guard's temp file to `uploads/pit/<safe name>` (a free one:
+ * another photo is never replaced) with the library's helper, or removes it.
+ * Photos are saved one at a time here, so two phones sending `image.jpg` at
+ * once get `image.jpg` and `image-2.jpg`; a photo a sync brings under the
+ * chosen name meanwhile is kept (409 `PHOTO_NAME_TAKEN`).
+ */
 async function savePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
   if (req.file === undefined) throw new SyncError('NO_FILE', 400, 'choose a photo to upload');
-  let name: string;
-  try {
-    name = await freePhotoName(config.directory, photoStoredName(req.file.originalname), (req.file as Express.Multer.File & StoredUpload).sha256);
-  } catch (error) {
-    await discardGuardedUpload(req);
-    throw error;
-  }
-  await saveGuardedUpload(req, {
-    destination: path.join(config.directory, name),
-    // Another photo saved under this name meanwhile (the same second, from another phone) is kept.
-    beforeCommit: async (upload, destination) => {
-      const now = await sha256Of(destination);
-      if (now !== undefined && now !== upload.sha256) throw new SyncError('PHOTO_NAME_TAKEN', 409, `another photo was saved as ${name} just now; upload yours again`);
-    },
+  const upload = req.file as Express.Multer.File & StoredUpload;
+  const saving = config.saving.then(async () => {
+    let name: string;
+    try {
+      name = await freePhotoName(config.directory, photoStoredName(upload.originalname), upload);
+    } catch (error) {
+      await discardGuardedUpload(req);
+      throw error;
+    }
+    await saveGuardedUpload(req, {
+      destination: path.join(config.directory, name),
+      beforeCommit: async (stored, destination) => {
+        if (!(await freeFor(destination, stored))) throw new SyncError('PHOTO_NAME_TAKEN', 409, `another photo was saved as ${name} just now; upload yours again`);
+      },
+    });
+    return name;
   });
-  res.redirect(303, `/photos?saved=${encodeURIComponent(name)}`);
+  config.saving = saving.then(
+    () => undefined,
+    () => undefined,
+  );
+  res.redirect(303, `/photos?saved=${encodeURIComponent(await saving)}`);
 }
 
 /** Opens a photo for reading; undefined when it is missing or not a regular file. */
@@ -143,7 +164,7 @@ async function servePhoto(config: PhotoConfig, req: Request, res: Response): Pro
  */
 export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
   const roots = resolveSyncRoots({ pit: path.join(uploadsDir, 'pit') });
-  const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy() };
+  const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy(), saving: Promise.resolve() };
   const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES });
   router.get('/photos', guard, async (req, res) => {
     const photos = await listPhotos(config.directory, config.policy);

@@ -56,6 +56,17 @@ describe('sample app pit photos page', () => {
     expect(readFileSync(path.join(pitDir, 'image-2.png')).equals(PNG)).toBe(true);
   });
 
+  it('keeps every one of several different photos sent at once under one name, and passes over a folder of that name', async () => {
+    mkdirSync(path.join(pitDir, 'race.png'), { recursive: true });
+    const photos = [0, 1, 2, 3].map((i) => Buffer.concat([PNG, Buffer.from(`#${i}`)]));
+    const answers = await Promise.all(photos.map((photo) => request(server.url).post('/photos').attach('file', photo, 'race.png')));
+    expect(answers.map((answer) => answer.status)).toEqual([303, 303, 303, 303]);
+    const saved = answers.map((answer) => decodeURIComponent((answer.headers.location ?? '').replace('/photos?saved=', ''))).sort();
+    expect(saved).toEqual(['race-2.png', 'race-3.png', 'race-4.png', 'race-5.png']);
+    const kept = saved.map((name) => readFileSync(path.join(pitDir, name)).toString('base64')).sort();
+    expect(kept).toEqual(photos.map((photo) => photo.toString('base64')).sort());
+  });
+
   it('keeps the name of the same photo uploaded again', async () => {
     await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
     const again = await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
