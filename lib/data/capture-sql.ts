@@ -186,10 +186,16 @@ CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_id`)} ON ${quoteIdent(name)} (_
 ${indexes.join('\n')}`;
 }
 
-/** Logs an insert for every row of a table that has no metadata yet (rows that predate capture). */
+/**
+ * Logs an insert for every row of a table that has no metadata yet (rows that
+ * predate capture), unless the log already holds a write of it not folded yet
+ * (folding that gives it its metadata; logging it again would stamp a second,
+ * newer birth on a row written earlier).
+ */
 export function backfillSql(table: TrackedTable): string {
   const key = keySql(table, 't');
   return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
 SELECT ${table.id}, ${OP.insert}, ${key}, -1, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS t
-WHERE NOT EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = ${table.id} AND r.pk = ${key})`;
+WHERE NOT EXISTS (SELECT 1 FROM _sync_rows AS r WHERE r.tbl = ${table.id} AND r.pk = ${key})
+AND ${key} NOT IN (SELECT l.pk FROM _sync_log AS l WHERE l.tbl = ${table.id} AND l.seq > (SELECT folded FROM _sync_state WHERE id = 1))`;
 }

@@ -195,6 +195,19 @@ describe('enableCapture: setup', () => {
     }
   });
 
+  it('called again with writes not folded yet (a restart), logs no second birth for them', () => {
+    const temp = trackedDb();
+    try {
+      temp.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, 1.5, NULL); INSERT INTO reports (id, team_id, match, scout) VALUES ('r1', 't1', 'Q1', 'ann')");
+      const logged = temp.db.prepare('SELECT pk, hlc FROM _sync_log WHERE op = 1 ORDER BY seq').all();
+      const again = enableCapture(temp.db, { tables: ['teams', 'reports'] });
+      expect(again.fold()).toBe(2);
+      expect(temp.db.prepare('SELECT pk, hlc FROM _sync_rows ORDER BY born').all()).toEqual(logged);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
   it('after ALTER TABLE … ADD COLUMN, one call re-creates the triggers and the fingerprint', () => {
     const temp = trackedDb();
     try {
