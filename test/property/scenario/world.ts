@@ -16,7 +16,7 @@ export interface ServerSetup {
   readonly before: readonly WriteOp[];
 }
 
-/** A write on server `server` through connection `via` (0: the tracker's, 1: a second one, 2: a safe-integers one), alone or in a transaction. */
+/** A write on server `server` through connection `via` (0: the tracker's, 1: a second one, 2: a safe-integers one, 3: one with foreign keys off, as the `sqlite3` shell), alone or in a transaction. */
 export interface WriteStep {
   readonly kind: 'write';
   readonly server: number;
@@ -42,7 +42,7 @@ const serverSetup: fc.Arbitrary<ServerSetup> = fc.record({
 const writeStep: fc.Arbitrary<WriteStep> = fc.record({
   kind: fc.constant('write' as const),
   server: fc.nat(4),
-  via: fc.nat(2),
+  via: fc.nat(3),
   ops: fc.oneof({ weight: 4, arbitrary: fc.array(writeOpArbitrary, { minLength: 1, maxLength: 1 }) }, { weight: 1, arbitrary: fc.array(writeOpArbitrary, { minLength: 2, maxLength: 4 }) }),
 });
 
@@ -52,18 +52,18 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   steps: fc.array(fc.oneof({ weight: 3, arbitrary: writeStep }, { weight: 2, arbitrary: syncOpArbitrary }), { minLength: 1, maxLength: 40, size: 'max' }),
 });
 
-/** One server of a scenario: a temp-file database, the tracker, and two more connections to the same file. */
+/** One server of a scenario: a temp-file database, the tracker, and three more connections to the same file. */
 export interface Server {
   readonly db: Database.Database;
   readonly tracker: ChangeTracker;
-  /** The tracker's connection, a second plain one, a safe-integers one. */
+  /** The tracker's connection, a second plain one, a safe-integers one, one with foreign keys off. */
   readonly connections: readonly Database.Database[];
 }
 
-function connect(file: string, safe: boolean): Database.Database {
+function connect(file: string, safe: boolean, foreignKeys = true): Database.Database {
   const db = new Database(file);
   db.pragma('busy_timeout = 2000');
-  db.pragma('foreign_keys = ON');
+  db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
   db.defaultSafeIntegers(safe);
   return db;
 }
@@ -78,7 +78,7 @@ export function openServer(dir: string, name: string, setup: ServerSetup): Serve
   for (const op of setup.before) runWrite(db, op);
   const tracker = enableCapture(db, { tables: SCENARIO_TABLE_NAMES });
   db.defaultSafeIntegers(setup.safeAfterCapture);
-  return { db, tracker, connections: [db, connect(file, false), connect(file, true)] };
+  return { db, tracker, connections: [db, connect(file, false), connect(file, true), connect(file, false, false)] };
 }
 
 /** The servers of one scenario and their clean-up. */
@@ -109,7 +109,7 @@ export function runSteps(world: World, steps: readonly Step[]): void {
   for (const step of steps) {
     if (step.kind === 'write') {
       const server = servers[step.server % servers.length];
-      const connection = server?.connections[step.via % 3];
+      const connection = server?.connections[step.via % 4];
       if (connection === undefined) continue;
       if (step.ops.length === 1 && step.ops[0] !== undefined) runWrite(connection, step.ops[0]);
       else runTransaction(connection, step.ops);
