@@ -8,6 +8,7 @@ import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
+import { SchemaWatch } from './schema-watch';
 import { giveNewSiteId } from './site-identity';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
@@ -41,6 +42,7 @@ export class ChangeTracker extends TrackerBookkeeping {
   readonly #schema: SchemaDescription;
   readonly #maxClockSkewMs: number;
   readonly #now: () => number;
+  readonly #schemaWatch: SchemaWatch;
 
   /**
    * Set when this database file turned out to be a copy at `enableCapture`
@@ -59,6 +61,7 @@ export class ChangeTracker extends TrackerBookkeeping {
     this.#now = config.now;
     this.#db = db;
     this.#schema = describeSchema(schemas);
+    this.#schemaWatch = new SchemaWatch(db, tables, this.#schema);
   }
 
   /** This database's site id (32 hex characters). */
@@ -73,6 +76,7 @@ export class ChangeTracker extends TrackerBookkeeping {
 
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
+    this.#schemaWatch.check();
     const { visible } = this.parts;
     return writeTransaction(this.#db, (foreignKeys) => visible.fold(foreignKeys).seq, visible.needsSettle());
   }
@@ -134,6 +138,7 @@ export class ChangeTracker extends TrackerBookkeeping {
     if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
+    this.#schemaWatch.check();
     // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
     const committed = !this.#db.inTransaction;
     const page = writeTransaction(this.#db, (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol), this.parts.visible.needsSettle());
@@ -188,6 +193,7 @@ export class ChangeTracker extends TrackerBookkeeping {
 
   /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */
   #applyAll(changesets: readonly unknown[], transport: TransportSave | undefined): ApplyResult[] {
+    this.#schemaWatch.check();
     const context = { schema: this.#schema, tables: this.parts.byName, nowMs: this.#now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => checkChangeset(changeset, context));
     try {
@@ -208,6 +214,7 @@ export class ChangeTracker extends TrackerBookkeeping {
    */
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
+    this.#schemaWatch.check();
     return writeTransaction(this.#db, (foreignKeys) => this.parts.resolver.resolve(id, checked, this.parts.visible, foreignKeys));
   }
 

@@ -1,0 +1,76 @@
+import { enableCapture } from '../../../lib/data/capture';
+import { SyncError } from '../../../lib/sync-error';
+import { pullAll, tableRows, trackedDb } from '../../helpers/data';
+
+const TABLES = { tables: ['teams', 'reports'] };
+
+function codeOf(work: () => unknown): string | undefined {
+  try {
+    work();
+    return undefined;
+  } catch (error) {
+    if (error instanceof SyncError) return `${error.status} ${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+describe('a tracked table changed while the server runs stops sync loudly, and a restart heals it', () => {
+  it('ADD COLUMN: reads, applies and folds refuse with SCHEMA_CHANGED naming the column; after enableCapture again the value reaches the peer', () => {
+    const a = trackedDb();
+    const b = trackedDb();
+    try {
+      a.db.prepare("INSERT INTO teams (id, name) VALUES ('t1', 'one')").run();
+      pullAll(a.tracker, b.tracker);
+      for (const server of [a, b]) server.db.exec('ALTER TABLE teams ADD COLUMN color TEXT');
+      a.db.prepare("INSERT INTO teams (id, name, color) VALUES ('t2', 'two', 'blue')").run();
+      a.db.prepare("UPDATE teams SET color = 'red' WHERE id = 't1'").run();
+      const read = codeOf(() => a.tracker.readChanges(0, 100));
+      expect(read).toMatch(/^409 SCHEMA_CHANGED: .*teams\.color was added.*restart the server/);
+      expect(codeOf(() => a.tracker.fold())).toMatch(/^409 SCHEMA_CHANGED/);
+      expect(codeOf(() => a.tracker.applyChangeset(b.tracker.readChanges(0, 100)))).toMatch(/^409 SCHEMA_CHANGED/);
+      expect(codeOf(() => a.tracker.info())).toMatch(/^409 SCHEMA_CHANGED/);
+      // The restart: enableCapture again on each server.
+      const [ta, tb] = [enableCapture(a.db, TABLES), enableCapture(b.db, TABLES)];
+      pullAll(ta, tb);
+      expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+      expect(b.db.prepare('SELECT id, color FROM teams ORDER BY id').raw(true).all()).toEqual([
+        ['t1', 'red'],
+        ['t2', 'blue'],
+      ]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('a renamed column, a renamed table and a dropped table are each named', () => {
+    const cases: [string, RegExp][] = [
+      ['ALTER TABLE teams RENAME COLUMN rating TO stars', /teams\.stars was added.*teams\.rating is gone/],
+      ['ALTER TABLE reports RENAME TO old_reports', /"reports"/],
+      ['DROP TABLE reports', /"reports"/],
+      ['DROP TRIGGER _sync_1_insert', /teams lost its capture triggers/],
+    ];
+    for (const [ddl, named] of cases) {
+      const a = trackedDb();
+      try {
+        a.db.exec(ddl);
+        expect(codeOf(() => a.tracker.readChanges(0, 10))).toMatch(named);
+      } finally {
+        a.cleanup();
+      }
+    }
+  });
+
+  it('DDL that leaves the tracked tables as they were (a new table, an index, VACUUM) changes nothing', () => {
+    const a = trackedDb();
+    const b = trackedDb();
+    try {
+      a.db.exec("CREATE TABLE notes (id TEXT PRIMARY KEY); CREATE INDEX teams_name ON teams (name); VACUUM; INSERT INTO teams (id, name) VALUES ('t1', 'one')");
+      pullAll(a.tracker, b.tracker);
+      expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
