@@ -4,12 +4,13 @@ import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { removeTempFile } from '../lib/files/atomic-file';
 import { resolveSyncRoots } from '../lib/files/sync-roots';
-import { positiveInteger } from '../lib/option-checks';
+import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
+import { sendSyncError, toSyncError } from './errors';
 import { lingerOnClose, type DrainLimits } from './lingering-close';
 import { getUploadContext, setUploadContext, type UploadContext } from './upload-context';
 
@@ -29,7 +30,17 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
   readonly policy?: FilePolicy;
   /** Largest file accepted, in bytes. @defaultValue `DEFAULTS.maxUploadBytes` */
   readonly maxUploadBytes?: number;
+  /**
+   * Pass a refusal to `next(error)` instead of answering it: for an app whose
+   * error middleware (e.g. `syncErrorHandler`) answers and logs errors. Without
+   * such a middleware, Express's default handler would answer HTML and read the
+   * whole refused body. @defaultValue `false`: the guard answers
+   * `{ "error": { "code", "message" } }` itself
+   */
+  readonly passErrors?: boolean;
 }
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs']);
 
 /** {@link UploadGuardOptions} resolved once. */
 interface UploadGuardConfig extends DrainLimits {
@@ -37,18 +48,35 @@ interface UploadGuardConfig extends DrainLimits {
   readonly uploadRoot: string;
   readonly policy: FilePolicy;
   readonly maxUploadBytes: number;
+  readonly passErrors: boolean;
+}
+
+/**
+ * The policy given, checked: a policy that is not one would throw inside the parser at the first upload.
+ * @throws TypeError naming `policy`
+ */
+function checkPolicy(policy: unknown): FilePolicy {
+  if (policy === undefined) return createFilePolicy();
+  const candidate = policy as Partial<FilePolicy> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.isDatabaseName !== 'function' || typeof candidate.isDatabaseContent !== 'function') {
+    throw new TypeError('express-sqlite-sync: `policy` must be a file policy with isDatabaseName() and isDatabaseContent(), as createFilePolicy() returns');
+  }
+  return candidate as FilePolicy;
 }
 
 function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGuardConfig {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: uploadGuard needs an options object with `roots`');
+  refuseUnknownOptions(options, KNOWN_OPTIONS, 'uploadGuard');
+  if (typeof options.roots !== 'object' || options.roots === null) throw new TypeError('express-sqlite-sync: uploadGuard needs `roots`: root name to directory');
   const roots = options.roots instanceof Map ? options.roots : resolveSyncRoots(options.roots);
   const uploadRoot = options.uploadRoot ?? [...roots.keys()][0] ?? '';
   if (roots.size > 0 && !roots.has(uploadRoot)) throw new RangeError(`express-sqlite-sync: \`uploadRoot\` ${JSON.stringify(uploadRoot)} is not one of the roots`);
   return {
     roots,
     uploadRoot,
-    policy: options.policy ?? createFilePolicy(),
+    policy: checkPolicy(options.policy),
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
+    passErrors: booleanOption(options.passErrors, 'passErrors', false),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
   };
@@ -105,8 +133,12 @@ function watchBodySize(req: Request, limit: number, context: UploadContext, erro
  * and passes the error to the error middleware. A later call from multer
  * (which drains the body before calling back) is then ignored.
  */
-function createContext(req: Request, res: Response, next: NextFunction, drain: DrainLimits): UploadContext & { finish(error?: unknown): void } {
+function createContext(req: Request, res: Response, next: NextFunction, options: UploadGuardConfig): UploadContext & { finish(error?: unknown): void } {
   let settled = false;
+  const deliver = (error: unknown): void => {
+    if (error === undefined || options.passErrors) next(error);
+    else sendSyncError(res, toSyncError(error));
+  };
   const context = {
     get settled(): boolean {
       return settled;
@@ -121,14 +153,14 @@ function createContext(req: Request, res: Response, next: NextFunction, drain: D
       context.activeStream?.destroy(error instanceof Error ? error : new Error(String(error)));
       void context.storageIdle.then(() => {
         res.setHeader('Connection', 'close');
-        lingerOnClose(req.socket, drain);
-        next(error);
+        lingerOnClose(req.socket, options);
+        deliver(error);
       });
     },
     finish(error?: unknown): void {
       if (settled) return;
       settled = true;
-      next(error);
+      deliver(error);
     },
   };
   return context;
@@ -142,7 +174,11 @@ function createFileFilter(options: UploadGuardConfig) {
       context.fail(error);
       callback(error as Error);
     };
-    if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(JSON.stringify(file.originalname)));
+    try {
+      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(JSON.stringify(file.originalname)));
+    } catch (error) {
+      return refuse(error); // a policy that throws: a 500, never a crashed process
+    }
     if (context.target !== undefined) return context.tooLarge === undefined ? callback(null, true) : refuse(context.tooLarge);
     resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true)
       .then(async (target) => {

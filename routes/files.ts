@@ -111,6 +111,7 @@ export function createFilesRouter(config: FileRoutesConfig): Router {
       maxUploadBytes: config.maxUploadBytes,
       refusedBodyDrainBytes: config.refusedBodyDrainBytes,
       refusedBodyDrainMs: config.refusedBodyDrainMs,
+      passErrors: true, // the router's error middleware answers and logs refusals
     }),
     (req, res) => commitUpload(config, req, res),
   );
