@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { refuseUnknownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 
 /** Options of {@link bearerAuth}. */
@@ -56,6 +57,9 @@ function readBearer(header: string | undefined): string | undefined {
  * Answers 401 `UNAUTHORIZED` without a token or with a wrong one.
  */
 export function bearerAuth(options: BearerAuthOptions): RequestHandler {
+  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: bearerAuth needs an options object: bearerAuth({ tokens: [token] })');
+  refuseUnknownOptions(options, new Set(['tokens']), 'bearerAuth');
+  if (!Array.isArray(options.tokens)) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` must be an array of strings: bearerAuth({ tokens: [token] })');
   return tokenGate(checkTokens(options.tokens));
 }
 
@@ -63,9 +67,11 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
 export function tokenGate(tokens: readonly string[]): RequestHandler {
   const accepted = tokens.map(digest);
   return function bearerAuthMiddleware(req, _res, next) {
-    const presented = readBearer(req.headers.authorization);
+    const header = req.headers.authorization;
+    const presented = readBearer(header);
     if (presented === undefined) {
-      next(new SyncError('UNAUTHORIZED', 401, 'missing `Authorization: Bearer <token>` header'));
+      const problem = header === undefined ? 'missing `Authorization: Bearer <token>` header' : 'the Authorization header is not `Bearer <token>` (a token is one word: no spaces)';
+      next(new SyncError('UNAUTHORIZED', 401, problem));
       return;
     }
     const presentedDigest = digest(presented);

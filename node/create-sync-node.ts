@@ -41,11 +41,9 @@ export interface SyncNode {
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
-  const tracker = captureData(options, config.logger);
-  const clientOptions: SyncClientOptions = {
+  const clientOptions: Omit<SyncClientOptions, 'data'> = {
     peers: options.peers ?? [],
     token: config.tokens?.[0],
-    data: tracker,
     files: config.roots.size > 0 ? files : undefined,
     stateDir: options.stateDir,
     syncPageSize: options.syncPageSize,
@@ -59,12 +57,15 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     transport: options.transport,
   };
   const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
-  if (hasPeers && tracker === undefined && clientOptions.files === undefined) {
+  const dataComing = options.database !== undefined;
+  if (hasPeers && !dataComing && clientOptions.files === undefined) {
     throw new TypeError('express-sqlite-sync: createSyncNode has `peers` but nothing to sync: give `database` (with `tables`), `roots`, or both');
   }
-  // Without peers there is no client, but its options are still checked now: a typo must fail at start, not when a peer is added.
-  if (!hasPeers && (tracker !== undefined || clientOptions.files !== undefined)) resolveSyncClientOptions(clientOptions);
-  const client = hasPeers ? new SyncClient(clientOptions) : undefined;
+  // Every client option is checked before the database is touched: a refused option leaves no trigger behind.
+  // Without peers there is no client, but its options are still checked: a typo must fail at start, not when a peer is added.
+  if (dataComing || clientOptions.files !== undefined) resolveSyncClientOptions(clientOptions, dataComing);
+  const tracker = captureData(options, config.logger);
+  const client = hasPeers ? new SyncClient({ ...clientOptions, data: tracker }) : undefined;
   const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
   return {
     router,

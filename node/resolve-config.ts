@@ -88,11 +88,9 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
   if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
   refuseUnknownOptions(options, known, factory);
   if (options.tables !== undefined && options.database === undefined) throw new TypeError('express-sqlite-sync: `tables` needs `database` (a better-sqlite3 Database) too');
-  const roots = resolveSyncRoots(options.roots ?? {});
-  return {
+  // Every check that writes nothing comes first: a refused option must leave no folder behind.
+  const checked = {
     tokens: resolveTokens(options),
-    roots,
-    uploadRoot: resolveUploadRoot(options.uploadRoot, roots),
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
     // Checked under the router's own option name first; the policy knows it as `extraPatterns`.
     policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns === undefined ? undefined : stringList(options.extraDatabasePatterns, 'extraDatabasePatterns') }),
@@ -105,4 +103,8 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
+  const named: unknown = options.roots;
+  if (typeof named === 'object' && named !== null) resolveUploadRoot(options.uploadRoot, new Map(Object.keys(named).map((name) => [name, name])));
+  const roots = resolveSyncRoots(options.roots ?? {});
+  return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };
 }

@@ -3,7 +3,7 @@ import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL
 import { captureMissedWrites, triggersMissing, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
-import { nonNegativeInteger } from '../option-checks';
+import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
 import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
 import { ensureCaptureCache } from './page-cache';
@@ -25,9 +25,15 @@ export interface CaptureOptions extends ChangeTrackerOptions {
   readonly tables: readonly string[];
 }
 
+const CAPTURE_OPTIONS: ReadonlySet<string> = new Set(['tables', 'maxClockSkewMs', 'now']);
+
 function checkOptions(db: unknown, options: CaptureOptions | undefined): { readonly names: readonly string[]; readonly tracker: TrackerConfig } {
   const looksLikeDb = typeof db === 'object' && db !== null && typeof (db as { prepare?: unknown }).prepare === 'function';
   if (!looksLikeDb) throw new TypeError('express-sqlite-sync: the database (`database`, or the first argument of enableCapture) must be a better-sqlite3 Database: new Database(file)');
+  if ((db as { readonly?: unknown }).readonly === true) {
+    throw new TypeError('express-sqlite-sync: the database connection is read-only ({ readonly: true }); capture installs triggers and writes its metadata: open it read-write');
+  }
+  if (typeof options === 'object' && options !== null) refuseUnknownOptions(options, CAPTURE_OPTIONS, 'enableCapture');
   const tables = (options as { tables?: unknown } | undefined)?.tables;
   if (!Array.isArray(tables) || tables.some((name) => typeof name !== 'string')) {
     throw new TypeError('express-sqlite-sync: `tables` must be an array of table names, e.g. { tables: ["teams", "reports"] }');

@@ -61,13 +61,20 @@ function refuse(table: string, message: string): never {
   throw new SyncError('CAPTURE_REFUSED', 500, `express-sqlite-sync: cannot track table "${table}": ${message}`);
 }
 
+/** What `pragma_table_list` types are called in a message. */
+const KIND_NAMES: Readonly<Record<string, string>> = { virtual: 'virtual table', shadow: "virtual table's shadow table", view: 'view' };
+
 function checkKind(db: Database.Database, name: string): boolean {
   if (isReservedName(name)) refuse(name, 'names starting with _sync_ or sqlite_ are reserved');
   const row = numbers(db, 'SELECT type, wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', name) as
     | { type: string; wr: number }
     | undefined;
-  if (row === undefined) refuse(name, 'no such table in the main database; create it before enabling capture');
-  if (row.type !== 'table') refuse(name, `it is a ${row.type}; only ordinary tables can be tracked`);
+  if (row === undefined) {
+    const spelled = numbers(db, 'SELECT name FROM pragma_table_list WHERE schema = ? AND name = ? COLLATE NOCASE').pluck().get('main', name) as string | undefined;
+    if (spelled !== undefined) refuse(name, `no table of that spelling; the table is "${spelled}": write its name as it was created`);
+    refuse(name, 'no such table in the main database; create it before enabling capture');
+  }
+  if (row.type !== 'table') refuse(name, `it is a ${KIND_NAMES[row.type] ?? row.type}; only ordinary tables can be tracked`);
   return row.wr === 1;
 }
 

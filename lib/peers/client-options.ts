@@ -4,7 +4,7 @@ import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { createDefaultLogger, type SyncLogger } from '../logger';
-import { booleanOption, nonNegativeInteger, positiveInteger } from '../option-checks';
+import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import type { BackoffOptions } from './scheduler';
 
@@ -82,11 +82,20 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
   try {
     url = new URL(input);
   } catch {
-    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(input)} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
+    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(withoutPassword(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${input} must use http or https`);
-  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${input} must not carry a query or a fragment`);
+  const shown = withoutPassword(input);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must use http or https`);
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
+  }
+  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment`);
   return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** A URL as an error may show it: a password in it (`user:secret@`) is replaced by `***`. */
+function withoutPassword(input: string): string {
+  return input.replace(/^([^:/?#]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
 }
 
 function checkPeers(value: unknown): readonly string[] {
@@ -134,22 +143,46 @@ function checkPercent(value: unknown): number {
   return percent;
 }
 
+/** Every option of a sync client: anything else is a typo. */
+const CLIENT_OPTIONS: ReadonlySet<string> = new Set([
+  'peers', 'token', 'data', 'files', 'stateDir', 'syncPageSize', 'peerTimeoutMs', 'peerCa', 'backoff',
+  'joinBySnapshot', 'snapshotMinChanges', 'peerCompression', 'maxDeletePercent', 'logger', 'transport',
+] satisfies (keyof SyncClientOptions)[]);
+
+/**
+ * Checks that `data` and `files` are what they must be, now rather than at the first sync.
+ * @throws TypeError naming the option
+ */
+function checkParts(data: unknown, files: unknown): void {
+  const tracker = data as Partial<Record<'readChanges' | 'applyChangeset' | 'peerSiteAt', unknown>> | null;
+  if (data !== undefined && (typeof tracker !== 'object' || tracker === null || typeof tracker.readChanges !== 'function' || typeof tracker.applyChangeset !== 'function' || typeof tracker.peerSiteAt !== 'function')) {
+    throw new TypeError('express-sqlite-sync: `data` must be the tracker enableCapture(db, { tables }) returns');
+  }
+  const local = files as Partial<LocalFiles> | null;
+  if (files !== undefined && (typeof local !== 'object' || local === null || !(local.roots instanceof Map) || typeof local.policy?.isDatabaseName !== 'function' || typeof local.cache !== 'object')) {
+    throw new TypeError('express-sqlite-sync: `files` must be { roots, policy, cache }: roots from resolveSyncRoots(), policy from createFilePolicy(), cache a new ManifestCache()');
+  }
+}
+
 /** The line a PEM certificate starts with. */
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 
 /**
  * Checks a sync client's options, once, and applies the defaults.
+ * @param dataPending - `data` is not built yet but will be (`createSyncNode` checks every option before it touches the database)
  * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a missing `stateDir` with files, or neither `data` nor `files`
  * @throws RangeError for a number out of range or a `stateDir` inside a sync root
  */
-export function resolveSyncClientOptions(options: SyncClientOptions): SyncClientConfig {
+export function resolveSyncClientOptions(options: SyncClientOptions, dataPending = false): SyncClientConfig {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: SyncClient needs an options object');
-  if (options.data === undefined && options.files === undefined) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
+  refuseUnknownOptions(options, CLIENT_OPTIONS, 'SyncClient');
+  if (options.data === undefined && options.files === undefined && !dataPending) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
+  checkParts(options.data, options.files);
   const token: unknown = options.token;
   if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
   const peers = checkPeers(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
-  if (nats !== undefined && options.data === undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
+  if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   const ca: unknown = options.peerCa;
   if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
   if (ca !== undefined && !(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {

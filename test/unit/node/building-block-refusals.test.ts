@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import express from 'express';
+import request from 'supertest';
+import { bearerAuth, createSyncNode, createSyncRouter, enableCapture, normalizePeerUrl, SyncClient } from '../../../index';
+import { silentLogger } from '../../../lib/logger';
+import { tempDb } from '../../helpers/data';
+import { tempDir } from '../../helpers/temp';
+
+const TOKEN = 'a-long-enough-token-123';
+
+function syncObjects(db: Database.Database): number {
+  return db.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE '\\_sync\\_%' ESCAPE '\\'").pluck().get() as number;
+}
+
+describe('building blocks check their options when built, and a refused creation leaves nothing behind', () => {
+  it('enableCapture: an unknown option, a read-only connection and a table name spelled in another case are refused clearly', () => {
+    const temp = tempDb('CREATE TABLE Teams (id TEXT PRIMARY KEY NOT NULL, name TEXT)');
+    const readonly = new Database(temp.file, { readonly: true });
+    try {
+      expect(() => enableCapture(temp.db, { tables: ['Teams'], maxClockSkew: 5 } as never)).toThrow(/unknown option\(s\) maxClockSkew for enableCapture/);
+      expect(() => enableCapture(readonly, { tables: ['Teams'] })).toThrow(/read-only.*open it read-write/);
+      expect(() => enableCapture(temp.db, { tables: ['teams'] })).toThrow(/the table is "Teams": write its name as it was created/);
+      expect(syncObjects(temp.db)).toBe(0);
+    } finally {
+      readonly.close();
+      temp.cleanup();
+    }
+  });
+
+  it('bearerAuth: missing or wrong-typed tokens and unknown options are TypeErrors; a token with a space is told apart from a missing header', async () => {
+    expect(() => bearerAuth(undefined as never)).toThrow(/bearerAuth needs an options object/);
+    expect(() => bearerAuth({} as never)).toThrow(/`tokens` must be an array/);
+    expect(() => bearerAuth({ tokens: TOKEN } as never)).toThrow(/`tokens` must be an array/);
+    expect(() => bearerAuth({ tokens: [TOKEN], tokn: 1 } as never)).toThrow(/unknown option\(s\) tokn/);
+    const app = express().get('/x', bearerAuth({ tokens: [TOKEN] }), (_req, res) => res.json({ ok: true }));
+    app.use(((error, _req, res, _next) => res.status(error.status).json({ message: error.message })) as express.ErrorRequestHandler);
+    expect((await request(app).get('/x')).body.message).toMatch(/missing `Authorization: Bearer <token>` header/);
+    expect((await request(app).get('/x').set('Authorization', 'Bearer two words')).body.message).toMatch(/is not `Bearer <token>` \(a token is one word: no spaces\)/);
+    expect((await request(app).get('/x').set('Authorization', `Bearer ${TOKEN}`)).body).toEqual({ ok: true });
+  });
+
+  it('SyncClient: `data` and `files` of the wrong kind, and unknown options, are refused in the constructor', () => {
+    const peers = ['http://127.0.0.1:9'];
+    expect(() => new SyncClient({ peers, data: {} as never, logger: silentLogger })).toThrow(/`data` must be the tracker enableCapture/);
+    expect(() => new SyncClient({ peers, files: {} as never, logger: silentLogger })).toThrow(/`files` must be \{ roots, policy, cache \}/);
+    const temp = tempDb('CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL)');
+    try {
+      const data = enableCapture(temp.db, { tables: ['teams'] });
+      expect(() => new SyncClient({ peers, data, peerTimeout: 5 } as never)).toThrow(/unknown option\(s\) peerTimeout for SyncClient/);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('a peer URL with a user name or password is refused, and the password is never repeated', () => {
+    for (const url of ['http://admin:hunter2secret@127.0.0.1:1', 'http://admin:hunter2secret@127.0.0.1:1/?x=1']) {
+      let message = '';
+      try {
+        normalizePeerUrl(url);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/user name or password|query/);
+      expect(message).not.toContain('hunter2secret');
+    }
+    expect(() => normalizePeerUrl('ftp://u:pw-secret@host')).toThrow(/must use http or https/);
+    expect(() => normalizePeerUrl('ftp://u:pw-secret@host')).not.toThrow(/pw-secret/);
+  });
+
+  it('createSyncNode with a bad peer installs no trigger; createSyncRouter with a bad token makes no root folder', () => {
+    const temp = tempDb('CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL)');
+    const dir = tempDir();
+    try {
+      const uploads = path.join(dir.dir, 'uploads');
+      expect(() => createSyncNode({ token: TOKEN, database: temp.db, tables: ['teams'], peers: ['10.0.0.2:5000'], logger: silentLogger })).toThrow(/is not a URL/);
+      expect(syncObjects(temp.db)).toBe(0);
+      expect(() => createSyncRouter({ token: 'short', roots: { uploads }, logger: silentLogger })).toThrow(/at least 16/);
+      expect(() => createSyncRouter({ token: TOKEN, roots: { uploads }, uploadRoot: 'photos', logger: silentLogger })).toThrow(/`uploadRoot` "photos" is not one of the roots/);
+      expect(existsSync(uploads)).toBe(false);
+    } finally {
+      dir.cleanup();
+      temp.cleanup();
+    }
+  });
+});
