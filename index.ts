@@ -24,7 +24,7 @@ export type { ImportedSnapshot } from './lib/data/snapshot-import';
 
 // Talking to peers
 export { SyncClient } from './lib/peers/sync-client';
-export type { SyncClientOptions } from './lib/peers/sync-client';
+export type { SyncClientEvents, SyncClientOptions } from './lib/peers/sync-client';
 export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
 export { joinFromPeer } from './lib/peers/snapshot-join';

@@ -1,6 +1,6 @@
 import { refuseLongUrls } from '../middleware/url-length';
 import type Database from 'better-sqlite3';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { enableCapture } from '../lib/data/capture';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
@@ -51,6 +51,22 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   return tracker;
 }
 
+/** The first path segments the router serves. */
+const SYNC_SEGMENTS: ReadonlySet<string> = new Set(['files', 'data', 'status', 'run', 'deletions', 'metrics', 'ui']);
+
+/**
+ * Mounted at the root (`app.use(router)`), the router answers only its own
+ * paths: any other request goes on to the app's routes, untouched (no token
+ * asked, no 404). Under a prefix, everything below it is the router's.
+ */
+const passOthersAtRoot: RequestHandler = function passOthersAtRoot(req, _res, next) {
+  if (req.baseUrl !== '' || SYNC_SEGMENTS.has((req.path.split('/')[1] ?? '').toLowerCase())) {
+    next();
+    return;
+  }
+  next('router');
+};
+
 /**
  * Puts the sync router together: helmet (see `securityHeaders`), a URL length limit, the public
  * status page, the token check, the file, data and status endpoints, a JSON
@@ -59,6 +75,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
 export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   const router = Router();
   const refusals = new RefusalLog();
+  router.use(passOthersAtRoot);
   router.use(securityHeaders());
   router.use(refuseLongUrls());
   mountStatusPage(router);

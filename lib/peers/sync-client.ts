@@ -31,6 +31,14 @@ interface PeerState extends PeerMemory {
 /** File conflicts kept for `/status`, newest first. */
 const RECENT_FILE_CONFLICTS = 50;
 
+/** The events a {@link SyncClient} emits, with their listener's arguments. */
+export interface SyncClientEvents {
+  /** A phase of a peer's sync moved on. */
+  progress: [progress: SyncProgress];
+  /** A peer's sync (or a transport's round) ended. */
+  result: [result: PeerSyncResult];
+}
+
 /**
  * Keeps this server in sync with its peers: per peer, a handshake, a data
  * pull then push, then a two-way file sync of every root (held back by the
@@ -39,7 +47,7 @@ const RECENT_FILE_CONFLICTS = 50;
  * time, with backoff after failures; logs one line per event. Emits
  * `progress` ({@link SyncProgress}) and `result` ({@link PeerSyncResult}).
  */
-export class SyncClient extends EventEmitter {
+export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #config: SyncClientConfig;
   readonly #peers = new Map<string, PeerState>();
   /** Transports besides the HTTP peers (NATS), scheduled under their names like peers. */

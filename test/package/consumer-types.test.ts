@@ -37,6 +37,16 @@ export async function once(): Promise<readonly PeerSyncResult[]> {
 export const notANumber: number = node.router;
 // @ts-expect-error \`database\` is a better-sqlite3 Database: its types resolved
 createSyncNode({ token: 'a-token-of-16-chars', database: 'app.db', tables: [] });
+node.client?.on('result', (result) => {
+  // @ts-expect-error a result's rowsPulled is a number: the client's events are typed
+  const wrong: string = result.rowsPulled;
+  void wrong;
+});
+node.client?.on('progress', (progress) => {
+  // @ts-expect-error a progress's phase is a string: the client's events are typed
+  const wrong: Date = progress.phase;
+  void wrong;
+});
 `;
 
 describe('the packed package, installed alone in a TypeScript project', () => {

@@ -85,3 +85,26 @@ describe('building blocks check their options when built, and a refused creation
     }
   });
 });
+
+describe('the router mounted at the root', () => {
+  it('answers its own paths and passes every other request on to the app, untouched', async () => {
+    const dir = tempDir();
+    try {
+      const app = express();
+      app.use(createSyncRouter({ token: TOKEN, roots: { uploads: path.join(dir.dir, 'uploads') }, logger: silentLogger }));
+      app.get('/', (_req, res) => res.send('home'));
+      app.get('/teams', (_req, res) => res.json(['971']));
+      expect((await request(app).get('/')).text).toBe('home');
+      expect((await request(app).get('/teams')).body).toEqual(['971']);
+      expect((await request(app).get('/status')).status).toBe(401);
+      expect((await request(app).get('/status').set('Authorization', `Bearer ${TOKEN}`)).status).toBe(200);
+      expect((await request(app).get('/files/nothing-here').set('Authorization', `Bearer ${TOKEN}`)).body.error.code).toBe('NOT_FOUND');
+      // Under a prefix, everything below it stays the router's: a JSON 404.
+      const prefixed = express().use('/api/sync', createSyncRouter({ token: TOKEN, logger: silentLogger }));
+      const unknown = await request(prefixed).get('/api/sync/teams').set('Authorization', `Bearer ${TOKEN}`);
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
