@@ -43,7 +43,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
   const clientOptions: Omit<SyncClientOptions, 'data'> = {
     peers: options.peers ?? [],
-    token: config.tokens?.[0],
+    token: config.tokens,
     files: config.roots.size > 0 ? files : undefined,
     stateDir: options.stateDir,
     syncPageSize: options.syncPageSize,

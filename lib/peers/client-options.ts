@@ -12,8 +12,11 @@ import type { BackoffOptions } from './scheduler';
 export interface SyncClientOptions {
   /** Base URLs of the peers' sync routers, e.g. `http://10.0.0.2:5000/api/sync`. */
   readonly peers: readonly string[];
-  /** The shared token sent to peers; none for peers that run without authentication. */
-  readonly token?: string;
+  /**
+   * The shared token sent to peers; none for peers that run without authentication.
+   * Several (rotation): the first is sent and seals NATS messages; a NATS message sealed with any is accepted.
+   */
+  readonly token?: string | readonly string[];
   /** This server's data (the tracker `enableCapture` returns); without it only files sync. */
   readonly data?: ChangeTracker;
   /** This server's files; without them only data syncs. */
@@ -51,6 +54,8 @@ export interface SyncClientOptions {
 export interface SyncClientConfig {
   readonly peers: readonly string[];
   readonly token: string | undefined;
+  /** Every token given (the first is `token`). */
+  readonly tokens: readonly string[];
   readonly data: ChangeTracker | undefined;
   readonly files: LocalFiles | undefined;
   readonly stateDir: string | undefined;
@@ -179,7 +184,8 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   if (options.data === undefined && options.files === undefined && !dataPending) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
   checkParts(options.data, options.files);
   const token: unknown = options.token;
-  if (token !== undefined && typeof token !== 'string') throw new TypeError('express-sqlite-sync: `token` must be a string');
+  const tokens: unknown[] = token === undefined ? [] : Array.isArray(token) ? token : [token];
+  if (tokens.some((each) => typeof each !== 'string')) throw new TypeError('express-sqlite-sync: `token` must be a string (or a list of strings: the first is sent)');
   const peers = checkPeers(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
   if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
@@ -190,7 +196,8 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   }
   return {
     peers,
-    token,
+    token: tokens[0] as string | undefined,
+    tokens: tokens as string[],
     data: options.data,
     files: options.files,
     stateDir: checkStateDir(options.stateDir, options.files, peers),

@@ -23,7 +23,7 @@ export class OtherTransports {
   /** @param catchUp - an HTTP catch-up for a transport that cannot serve this server (none without HTTP peers) */
   constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<boolean>) | undefined) {
     if (config.nats !== undefined && config.data !== undefined) {
-      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp });
+      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp, tokens: config.tokens });
       this.#entries.set(nats.name, { transport: nats, totals: emptyTotals() });
     }
   }

@@ -7,6 +7,7 @@ import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
 import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
 import { SCHEMA_HEADER, siteOfSubject } from './page-message';
+import { SEAL_HEADER, type FleetSeal } from './fleet-seal';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -16,6 +17,8 @@ export interface ConsumerHooks {
   readonly catchUp: (reason: string) => Promise<boolean>;
   /** Called after each message handled. */
   readonly handled: () => void;
+  /** Checks each message's seal (the fleet's sync token). */
+  readonly seal: FleetSeal;
 }
 
 /** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
@@ -127,11 +130,17 @@ export class NatsConsumer {
   }
 
   /**
-   * Checks a page's schema fingerprint, then parses it.
-   * @returns undefined for a body that is not JSON (refused and passed over)
+   * Checks a page's seal and schema fingerprint, then parses it.
+   * @returns undefined for a message not sealed with the fleet's token (`WRONG_TOKEN`) or a body that is not JSON: refused and passed over
    * @throws SyncError `SCHEMA_MISMATCH` (409): the message waits (pages taken before it are applied first)
    */
   async #read(message: JsMsg): Promise<unknown> {
+    if (!this.#hooks.seal.accepts(message.headers?.get(SEAL_HEADER) || undefined, message.data)) {
+      await this.#flush();
+      const why = `it is not sealed with this fleet's sync token: a server of another fleet (another sync token) publishes to this stream, or one of yours has another token; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server`;
+      this.#refuse(message.seq, message.subject, new SyncError('WRONG_TOKEN', 403, why));
+      return undefined;
+    }
     const fingerprint = message.headers?.get(SCHEMA_HEADER);
     if (fingerprint !== this.#data.schema.fingerprint) {
       await this.#flush();

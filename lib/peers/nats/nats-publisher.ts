@@ -4,6 +4,7 @@ import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { encodePage, parseMessageId, type PageMessage } from './page-message';
+import { SEAL_HEADER, type FleetSeal } from './fleet-seal';
 
 /** A page read for publishing: undefined `message` when the window held nothing to send. */
 interface ReadPage {
@@ -40,6 +41,7 @@ export class NatsPublisher {
   readonly #cursors: NatsCursors;
   readonly #subject: string;
   readonly #maxBytes: number;
+  readonly #seal: FleetSeal;
   #expected = 0;
   #limit = FIRST_LIMIT;
   #turn: Promise<unknown> = Promise.resolve();
@@ -48,7 +50,9 @@ export class NatsPublisher {
   messages = 0;
   rows = 0;
 
-  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number) {
+  /** @param seal - seals each message with the fleet's sync token */
+  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number, seal: FleetSeal) {
+    this.#seal = seal;
     this.#link = link;
     this.#data = data;
     this.#cursors = cursors;
@@ -148,6 +152,8 @@ export class NatsPublisher {
       const more = page.more === true;
       if (page.changes.length === 0) return { message: undefined, next, more };
       const message = encodePage(page, since, next);
+      const seal = this.#seal.seal(message.body);
+      if (seal !== undefined) message.headers.set(SEAL_HEADER, seal);
       const perRow = message.body.length / page.changes.length;
       const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * maxBody) / perRow)));
       if (page.changes.length === 1 && message.body.length > serverMax) throw this.#tooLarge(page, message.body.length);

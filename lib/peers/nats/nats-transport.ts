@@ -1,3 +1,4 @@
+import { FleetSeal } from './fleet-seal';
 import type { ChangeTracker } from '../../data/change-tracker';
 import { DEFAULTS } from '../../defaults';
 import { SyncError } from '../../sync-error';
@@ -22,6 +23,8 @@ export interface NatsTransportParts {
   readonly peerTimeoutMs: number;
   /** Catches this server up over HTTP when the stream lost what it needs; resolves true when a peer did. */
   readonly catchUp?: (reason: string) => Promise<boolean>;
+  /** The fleet's sync tokens: the first seals this server's messages, any one accepts a message. @defaultValue none: nothing sealed or checked */
+  readonly tokens?: readonly string[];
 }
 
 /**
@@ -66,8 +69,10 @@ export class NatsTransport implements ChangeTransport {
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
-    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes);
+    const seal = new FleetSeal(parts.tokens ?? []);
+    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
+      seal,
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
       handled: () => (this.#lastError = undefined),
