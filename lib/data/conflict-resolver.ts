@@ -92,7 +92,8 @@ export class ConflictResolver {
   }
 
   #notFound(id: string): never {
-    throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: it may have been resolved already (GET /data/conflicts lists them)`);
+    const shown = id.length > 80 ? `${JSON.stringify(id.slice(0, 80))}… (${id.length} characters)` : JSON.stringify(id);
+    throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${shown}: it may have been resolved already (GET /data/conflicts lists them)`);
   }
 
   #cells(parts: TableParts, values: Readonly<Record<string, WireValue>>): [TrackedColumn, SqlValue][] {
@@ -102,11 +103,14 @@ export class ConflictResolver {
       if (column === undefined) {
         invalid(table.key.some((keyColumn) => keyColumn.name === name) ? `"${name}" is a key column of ${table.name}; a key cannot be edited (discard the row and insert a new one)` : `${table.name} has no column ${JSON.stringify(name)}`);
       }
+      let value: SqlValue;
       try {
-        return [column, decodeValue(wire, `values.${name}`)];
+        value = decodeValue(wire, `values.${name}`);
       } catch (error) {
         return invalid(error instanceof Error ? error.message : String(error));
       }
+      if (value === null && column.notNull) invalid(`${table.name}.${name} is NOT NULL: give it a value`);
+      return [column, value];
     });
   }
 }

@@ -63,8 +63,16 @@ describe('resolving a conflict is a replicated write', () => {
     expect(dbDigest(a.db)).toBe(before);
   });
 
-  it('an unknown id is 404 CONFLICT_NOT_FOUND', () => {
+  it('an unknown id is 404 CONFLICT_NOT_FOUND; a very long one is not echoed whole', () => {
     expect(() => a.tracker.resolveConflict('0123456789abcdef', { action: 'discard' })).toThrow(expect.objectContaining({ code: 'CONFLICT_NOT_FOUND', status: 404 }));
+    let message = '';
+    try {
+      a.tracker.resolveConflict('x'.repeat(5000), { action: 'discard' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/… \(5000 characters\)/);
+    expect(message.length).toBeLessThan(300);
   });
 
   it.each<[string, unknown]>([
