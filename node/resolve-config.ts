@@ -66,7 +66,9 @@ function resolveName(value: unknown): string | undefined {
   const name = value.trim();
   if (name === '' || name.length > 100) throw new RangeError(`express-sqlite-sync: \`name\` must be 1-100 characters, got ${JSON.stringify(value)}`);
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RangeError(`express-sqlite-sync: \`name\` must not hold control characters (it is shown on status pages and terminals), got ${JSON.stringify(value)}`);
+  if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+    throw new RangeError(`express-sqlite-sync: \`name\` must not hold control characters, invisible or text-direction marks (it is shown on status pages and terminals), got ${JSON.stringify(value)}`);
+  }
   return name;
 }
 
@@ -87,7 +89,11 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
   }
   if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
   refuseUnknownOptions(options, known, factory);
-  if (options.tables !== undefined && options.database === undefined) throw new TypeError('express-sqlite-sync: `tables` needs `database` (a better-sqlite3 Database) too');
+  if (options.database === undefined) {
+    const dataOnly = (['tables', 'maxClockSkewMs', 'changesPageSize', 'maxChangesPageSize', 'maxChangesetBytes', 'serveSnapshots'] as const).find((name) => options[name] !== undefined);
+    if (dataOnly !== undefined) throw new TypeError(`express-sqlite-sync: \`${dataOnly}\` needs \`database\` (a better-sqlite3 Database) too`);
+  }
+  if (options.roots === null) throw new TypeError('express-sqlite-sync: `roots` must be an object (root name to directory), got null');
   // Every check that writes nothing comes first: a refused option must leave no folder behind.
   const checked = {
     tokens: resolveTokens(options),

@@ -108,3 +108,14 @@ describe('the router mounted at the root', () => {
     }
   });
 });
+
+describe('createSyncRouter refuses what would be silently ignored', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['data options without a database', { maxClockSkewMs: 1000 }, /`maxClockSkewMs` needs `database`/],
+    ['serveSnapshots without a database', { serveSnapshots: false }, /`serveSnapshots` needs `database`/],
+    ['roots: null', { roots: null }, /`roots` must be an object/],
+    ['a name with a text-direction override', { name: 'pit \u202elaptop' }, /control characters, invisible or text-direction marks/],
+  ])('%s', (_name, extra, message) => {
+    expect(() => createSyncRouter({ token: TOKEN, logger: silentLogger, ...extra })).toThrow(message);
+  });
+});
