@@ -44,11 +44,27 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   if (database === undefined) return undefined;
   if (options.tables === undefined) throw new TypeError('express-sqlite-sync: `database` needs `tables`: the names of the tables to sync, e.g. ["teams", "reports"]');
   const tracker = enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
+  warnIfForeignKeysOff(database, options.tables, logger);
   const changed = tracker.identityChangedAtStart;
   if (changed !== undefined) {
     logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
   }
   return tracker;
+}
+
+/**
+ * Warns when tracked tables have foreign keys but the connection does not
+ * enforce them (SQLite's default): a write that leaves an orphan stays visible
+ * here while every peer that enforces them parks it.
+ */
+function warnIfForeignKeysOff(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
+  if (logger === undefined || Number(database.prepare('SELECT * FROM pragma_foreign_keys').pluck().safeIntegers(false).get()) === 1) return;
+  const withKeys = tables.filter((table) => database.prepare('SELECT 1 FROM pragma_foreign_key_list(?)').get(table) !== undefined);
+  if (withKeys.length === 0) return;
+  logger.warn(
+    { event: 'foreign_keys.off', tables: withKeys },
+    `tables ${withKeys.join(', ')} have foreign keys, but this connection does not enforce them: run db.pragma('foreign_keys = ON') before creating the router, as on every server, or an orphan written here stays visible here while peers park it`,
+  );
 }
 
 /** The first path segments the router serves. */

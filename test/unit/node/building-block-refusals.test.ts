@@ -6,6 +6,7 @@ import request from 'supertest';
 import { bearerAuth, createSyncNode, createSyncRouter, enableCapture, normalizePeerUrl, SyncClient } from '../../../index';
 import { silentLogger } from '../../../lib/logger';
 import { tempDb } from '../../helpers/data';
+import { captureLog } from '../../helpers/log';
 import { tempDir } from '../../helpers/temp';
 
 const TOKEN = 'a-long-enough-token-123';
@@ -117,5 +118,23 @@ describe('createSyncRouter refuses what would be silently ignored', () => {
     ['a name with a text-direction override', { name: 'pit \u202elaptop' }, /control characters, invisible or text-direction marks/],
   ])('%s', (_name, extra, message) => {
     expect(() => createSyncRouter({ token: TOKEN, logger: silentLogger, ...extra })).toThrow(message);
+  });
+});
+
+describe('a router over tables with foreign keys on a connection that does not enforce them', () => {
+  it('warns once at creation, naming the tables and the fix', () => {
+    const temp = tempDb('CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL); CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, team_id TEXT REFERENCES teams (id))');
+    try {
+      temp.db.pragma('foreign_keys = OFF');
+      const log = captureLog();
+      createSyncRouter({ token: TOKEN, database: temp.db, tables: ['teams', 'reports'], logger: log.logger });
+      expect(log.events('foreign_keys.off')).toEqual([expect.objectContaining({ tables: ['reports'], msg: expect.stringMatching(/foreign_keys = ON/) })]);
+      temp.db.pragma('foreign_keys = ON');
+      const quiet = captureLog();
+      createSyncRouter({ token: TOKEN, database: temp.db, tables: ['teams', 'reports'], logger: quiet.logger });
+      expect(quiet.events('foreign_keys.off')).toEqual([]);
+    } finally {
+      temp.cleanup();
+    }
   });
 });
