@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
@@ -55,11 +55,30 @@ export async function commitTempFile(tempPath: string, target: string): Promise<
 
 /**
  * Deletes a synced file; a database on disk, whatever its name, is never deleted.
+ * With `rootDir`, the folders the deletion left empty are removed too, up to
+ * (not including) the root: folders are not synced, and an empty one left
+ * behind would stand in the way of a file of its name.
  * @throws SyncError `DB_CONTENT_REFUSED` (403) when the file is a database
  */
-export async function removeSyncedFile(absolute: string): Promise<void> {
+export async function removeSyncedFile(absolute: string, rootDir?: string): Promise<void> {
   if (await isDatabaseOnDisk(absolute)) throw databaseContentRefused(path.basename(absolute));
   await unlink(absolute);
+  if (rootDir !== undefined) await removeEmptyFolders(path.dirname(absolute), rootDir);
+}
+
+/**
+ * Removes `folder` and then each parent while it is empty, stopping at
+ * `stopAt` (never removed) or at the first folder that holds anything.
+ */
+export async function removeEmptyFolders(folder: string, stopAt: string): Promise<void> {
+  const limit = path.resolve(stopAt);
+  for (let current = path.resolve(folder); current !== limit && current.startsWith(limit + path.sep); current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or gone, or not ours to remove): the folders above hold it
+    }
+  }
 }
 
 /** Removes a temp file; a file already gone is not an error. */
