@@ -6,7 +6,7 @@ import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
-import { digestThroughCache } from './file-state';
+import { digestOfOpenFile } from './file-state';
 import type { FileRoutesConfig } from './files-config';
 
 async function openExisting(absolute: string, clientPath: string): Promise<FileHandle> {
@@ -77,7 +77,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     const stats = await handle.stat();
     if (!stats.isFile()) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a file`);
     await refuseDatabaseContent(handle, config, clientPath);
-    const digest = await digestThroughCache(config.cache, target.absolute, stats);
+    const digest = await digestOfOpenFile(config.cache, target.absolute, handle, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
     const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size, digest.sha256);
     if (range === undefined) {

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import type express from 'express';
+import { ManifestCache } from '../../lib/files/manifest-cache';
+import { digestOfOpenFile } from '../../routes/file-state';
+import { makeRoots, put } from '../helpers/file-roots';
+import { makeApp, TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const sha = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+describe('downloads while files change, and of things that are not files', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let roots: Record<string, string>;
+  let app: express.Express;
+
+  beforeEach(() => {
+    temp = tempDir();
+    roots = makeRoots(path.join(temp.dir, 'data'));
+    app = makeApp({ roots });
+  });
+  afterEach(() => temp.cleanup());
+
+  it('digests the file it opened, not what the path holds later, and caches it under that file only', async () => {
+    const target = put(roots.uploads ?? '', 'f.bin', Buffer.alloc(4096, 'A'));
+    const handle = await open(target, 'r');
+    try {
+      const stats = await handle.stat();
+      put(roots.uploads ?? '', 'f.new', Buffer.alloc(4096, 'B'));
+      renameSync(path.join(roots.uploads ?? '', 'f.new'), target);
+      const cache = new ManifestCache({ watchDirectories: false });
+      const digest = await digestOfOpenFile(cache, target, handle, stats);
+      expect(digest).toEqual({ kind: 'file', sha256: sha(Buffer.alloc(4096, 'A')) });
+      expect(cache.get(target, statSync(target))).toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('sends the ETag and X-Content-SHA256 of the very bytes it sends while the file is replaced again and again', async () => {
+    const versions = Array.from({ length: 8 }, (_, index) => Buffer.alloc(64 * 1024, 65 + index));
+    const target = path.join(roots.uploads ?? '', 'f.bin');
+    let next = 0;
+    const replace = (): void => {
+      writeFileSync(`${target}.x`, versions[next % versions.length] ?? '');
+      renameSync(`${target}.x`, target);
+      next += 1;
+    };
+    replace();
+    const writer = setInterval(replace, 1);
+    try {
+      for (let attempt = 0; attempt < 40; attempt += 1) {
+        const response = await request(app)
+          .get('/api/sync/files/download?path=uploads/f.bin')
+          .set(AUTH)
+          .buffer(true)
+          .parse((res, callback) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => callback(null, Buffer.concat(chunks)));
+          });
+        expect(response.status).toBe(200);
+        const body = response.body as Buffer;
+        expect(response.headers.etag).toBe(`"${sha(body)}"`);
+        expect(response.headers['x-content-sha256']).toBe(sha(body));
+      }
+    } finally {
+      clearInterval(writer);
+    }
+  });
+});
