@@ -88,17 +88,21 @@ export async function removeTempFile(tempPath: string): Promise<void> {
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */
-const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG']);
+const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
 
 /**
  * Turns a file-system error met while storing an upload into a client-facing
- * {@link SyncError} when it is the client's path that clashes (409) or the
- * disk that is full (507); anything else is returned as it is.
+ * {@link SyncError} when it is the client's path that clashes (409) or is
+ * too long for the file system (400 `BAD_PATH`), or the disk that is full
+ * (507); anything else is returned as it is.
  */
 export function describeStoreError(error: unknown, clientPath: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && PATH_CONFLICT_CODES.has(code)) {
     return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
+  }
+  if (code === 'ENAMETOOLONG') {
+    return new SyncError('BAD_PATH', 400, `bad path: ${clientPath} is too long for this server's file system; use shorter names`);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');
