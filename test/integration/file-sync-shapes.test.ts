@@ -76,6 +76,25 @@ describe('file sync across changes of shape', () => {
     expect(existsSync(here)).toBe(true); // the root itself is never removed
   });
 
+  it('keeps both versions of a file with a 220-byte name changed on both sides, under a copy name that fits', async () => {
+    const name = `${'n'.repeat(215)}.json`;
+    put(here, name, '{"v":0}');
+    expect((await syncRoot(files, link, 'uploads')).errors).toEqual([]);
+    put(here, name, '{"v":"A"}');
+    put(there, name, '{"v":"B"}');
+
+    const round = await syncRoot(files, link, 'uploads');
+    expect(round.errors).toEqual([]);
+    const copy = round.conflicts[0]?.copyPath.slice('uploads/'.length) ?? '';
+    expect(Buffer.byteLength(copy, 'utf8')).toBeLessThanOrEqual(255);
+    expect(copy).toMatch(/\.sync-conflict-20261126-100000-B0B0B0B\.json$/);
+    for (const side of [here, there]) {
+      expect(readFileSync(path.join(side, name), 'utf8')).toBe('{"v":"A"}');
+      expect(readFileSync(path.join(side, copy), 'utf8')).toBe('{"v":"B"}');
+    }
+    expect((await syncRoot(files, link, 'uploads')).errors).toEqual([]);
+  });
+
   it('names a folder that holds files and stands in the way, never calling it a database', async () => {
     mkdirSync(path.join(here, 'y'));
     put(here, 'y/app.db', SQLITE_BYTES); // never synced, so the folder is not empty
