@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -71,5 +72,20 @@ describe('downloads while files change, and of things that are not files', () =>
     } finally {
       clearInterval(writer);
     }
+  });
+
+  it('answers at once for a pipe in a root: 404 to download it, and a file beside it still served and replaced', async () => {
+    const uploads = roots.uploads ?? '';
+    execFileSync('mkfifo', [path.join(uploads, 'pipe.txt'), path.join(uploads, 'store')]);
+    put(uploads, 'store-wal', 'not a database');
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const response = await request(app).get('/api/sync/files/download?path=uploads/pipe.txt').set(AUTH);
+      expect(response.status).toBe(404);
+      expect((response.body as { error: { message: string } }).error.message).toContain('not a regular file');
+    }
+    expect((await request(app).get('/api/sync/files/download?path=uploads/store-wal').set(AUTH)).status).toBe(200);
+    expect((await request(app).get('/api/sync/files/checksums?path=uploads').set(AUTH)).status).toBe(200);
+    const upload = await request(app).post('/api/sync/files/upload?path=uploads/store-wal').set(AUTH).attach('file', Buffer.from('new'), 'store-wal');
+    expect(upload.status).toBe(200);
   });
 });
