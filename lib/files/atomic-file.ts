@@ -15,14 +15,32 @@ export function tempPathFor(target: string): string {
   return reserveTempPath(target);
 }
 
-/** Creates the target's directory and opens a new temp file beside it (never an existing one). */
+/** The topmost folder that {@link openTempFile} created for a temp file, until it is committed or removed. */
+const foldersMadeFor = new Map<string, string>();
+
+/** How often a folder removed by another request's clean-up, between our mkdir and open, is made again. */
+const OPEN_RETRIES = 3;
+
+/**
+ * Creates the target's directory and opens a new temp file beside it (never
+ * an existing one). The folders it had to create are removed again by
+ * {@link removeTempFile} when they are still empty then (a refused or
+ * aborted upload leaves no trace).
+ */
 export async function openTempFile(target: string): Promise<{ readonly tempPath: string; readonly handle: FileHandle }> {
-  await mkdir(path.dirname(target), { recursive: true });
   const tempPath = tempPathFor(target);
   try {
-    return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
+    for (let attempt = 0; ; attempt += 1) {
+      const made = await mkdir(path.dirname(target), { recursive: true });
+      if (made !== undefined && !foldersMadeFor.has(tempPath)) foldersMadeFor.set(tempPath, made);
+      try {
+        return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= OPEN_RETRIES) throw error;
+      }
+    }
   } catch (error) {
-    releaseTempPath(tempPath);
+    await removeTempFile(tempPath);
     throw error;
   }
 }
@@ -50,6 +68,7 @@ export async function commitTempFile(tempPath: string, target: string): Promise<
   if (await isDatabaseOnDisk(target)) throw databaseContentRefused(path.basename(target));
   await rename(tempPath, target);
   releaseTempPath(tempPath);
+  foldersMadeFor.delete(tempPath);
   await syncDirectory(path.dirname(target));
 }
 
@@ -81,10 +100,17 @@ export async function removeEmptyFolders(folder: string, stopAt: string): Promis
   }
 }
 
-/** Removes a temp file; a file already gone is not an error. */
+/**
+ * Removes a temp file; a file already gone is not an error. The folders
+ * {@link openTempFile} created for it are removed too, those still empty.
+ */
 export async function removeTempFile(tempPath: string): Promise<void> {
   await rm(tempPath, { force: true });
   releaseTempPath(tempPath);
+  const made = foldersMadeFor.get(tempPath);
+  if (made === undefined) return;
+  foldersMadeFor.delete(tempPath);
+  await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */

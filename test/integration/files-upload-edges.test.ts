@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { makeRoots } from '../helpers/file-roots';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
@@ -36,5 +36,17 @@ describe('uploads at the edges: races on a new file', () => {
     }
     expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 201)).toEqual([]);
     expect(existsSync(path.join(roots.uploads ?? '', 'new-0.txt'))).toBe(true);
+  });
+
+  it.each([
+    ['a hash mismatch (422)', 'uploads/new-a/new-b/photo.jpg', { sha256: 'f'.repeat(64) }, 422],
+    ['a failed if_match (412)', 'config/new-c/new-d/event.json', { if_match: 'e'.repeat(64) }, 412],
+  ])('removes the folders a refused upload made for it: %s', async (_case, clientPath, fields, status) => {
+    mkdirSync(path.join(roots.uploads ?? '', 'kept'));
+    expect((await upload(clientPath, 'bytes', fields)).status).toBe(status);
+    expect(readdirSync(roots.uploads ?? '')).toEqual(['kept']);
+    expect(readdirSync(roots.config ?? '')).toEqual([]);
+    expect((await upload('uploads/kept/x.txt', 'bytes', fields)).status).toBe(status);
+    expect(readdirSync(path.join(roots.uploads ?? '', 'kept'))).toEqual([]); // a folder that was there stays
   });
 });
