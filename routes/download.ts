@@ -43,6 +43,20 @@ function rangeStillApplies(req: Request, sha256: string): boolean {
   return ifRange === undefined || ifRange === `"${sha256}"`;
 }
 
+/**
+ * True when `If-None-Match` names this file's ETag (or is `*`), compared
+ * weakly as RFC 9110 13.1.2 says; `Cache-Control: no-cache` in the request
+ * (as `fetch()` sends) does not change that, unlike Express's `req.fresh`.
+ */
+function notModified(req: Request, sha256: string): boolean {
+  const header = req.get('If-None-Match');
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === `"${sha256}"`;
+  });
+}
+
 /** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
 function pickRange(req: Request, size: number, sha256: string): { readonly start: number; readonly end: number; readonly partial: boolean } | undefined {
   const ranges = req.headers.range === undefined || !rangeStillApplies(req, sha256) ? -2 : req.range(size, { combine: true });
@@ -91,7 +105,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
       throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
     }
     setFileHeaders(res, digest.sha256, stats.mtime);
-    if (req.fresh) {
+    if (notModified(req, digest.sha256)) {
       res.status(304).end();
       return;
     }

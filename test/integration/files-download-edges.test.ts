@@ -88,4 +88,19 @@ describe('downloads while files change, and of things that are not files', () =>
     const upload = await request(app).post('/api/sync/files/upload?path=uploads/store-wal').set(AUTH).attach('file', Buffer.from('new'), 'store-wal');
     expect(upload.status).toBe(200);
   });
+
+  const EVENT = '{"name":"regional"}';
+  it.each([
+    ['its ETag, with Cache-Control: no-cache (as fetch() sends)', 304, (etag: string) => ({ 'If-None-Match': etag, 'Cache-Control': 'no-cache' })],
+    ['its ETag, with Pragma: no-cache', 304, (etag: string) => ({ 'If-None-Match': etag, Pragma: 'no-cache' })],
+    ['its ETag in a list', 304, (etag: string) => ({ 'If-None-Match': `"other", ${etag}` })],
+    ['its ETag marked weak', 304, (etag: string) => ({ 'If-None-Match': `W/${etag}` })],
+    ['*', 304, () => ({ 'If-None-Match': '*', 'Cache-Control': 'no-cache' })],
+    ['another ETag', 200, () => ({ 'If-None-Match': `"${sha('other')}"`, 'Cache-Control': 'no-cache' })],
+  ])('answers If-None-Match naming %s with %i', async (_case, status, headers) => {
+    put(roots.config ?? '', 'event.json', EVENT);
+    const response = await request(app).get('/api/sync/files/download?path=config/event.json').set(AUTH).set(headers(`"${sha(EVENT)}"`));
+    expect(response.status).toBe(status);
+    expect(response.headers.etag).toBe(`"${sha(EVENT)}"`);
+  });
 });
