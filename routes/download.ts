@@ -1,22 +1,30 @@
-import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { openRegularFile } from '../lib/files/regular-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
-import { digestThroughCache } from './file-state';
+import { digestOfOpenFile } from './file-state';
 import type { FileRoutesConfig } from './files-config';
 
-async function openExisting(absolute: string, clientPath: string): Promise<FileHandle> {
+/**
+ * Opens the file to serve, never waiting on a pipe or device (see `openRegularFile`).
+ * @throws SyncError `NOT_FOUND` (404) when missing or not a regular file
+ */
+async function openExisting(absolute: string, clientPath: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats }> {
+  let opened;
   try {
-    return await open(absolute, 'r');
+    opened = await openRegularFile(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
     throw error;
   }
+  if (opened === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a regular file (a folder, pipe, socket or device); only files are served`);
+  return opened;
 }
 
 async function refuseDatabaseContent(handle: FileHandle, config: FileRoutesConfig, clientPath: string): Promise<void> {
@@ -33,6 +41,20 @@ async function refuseDatabaseContent(handle: FileHandle, config: FileRoutesConfi
 function rangeStillApplies(req: Request, sha256: string): boolean {
   const ifRange = req.get('If-Range');
   return ifRange === undefined || ifRange === `"${sha256}"`;
+}
+
+/**
+ * True when `If-None-Match` names this file's ETag (or is `*`), compared
+ * weakly as RFC 9110 13.1.2 says; `Cache-Control: no-cache` in the request
+ * (as `fetch()` sends) does not change that, unlike Express's `req.fresh`.
+ */
+function notModified(req: Request, sha256: string): boolean {
+  const header = req.get('If-None-Match');
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === `"${sha256}"`;
+  });
 }
 
 /** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
@@ -71,13 +93,11 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
   const target = await resolveSyncPath(config.roots, req.query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   refuseDatabaseName(config, target, clientPath);
-  const handle = await openExisting(target.absolute, clientPath);
+  const { handle, stats } = await openExisting(target.absolute, clientPath);
   let streaming = false;
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a file`);
     await refuseDatabaseContent(handle, config, clientPath);
-    const digest = await digestThroughCache(config.cache, target.absolute, stats);
+    const digest = await digestOfOpenFile(config.cache, target.absolute, handle, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
     const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size, digest.sha256);
     if (range === undefined) {
@@ -85,7 +105,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
       throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
     }
     setFileHeaders(res, digest.sha256, stats.mtime);
-    if (req.fresh) {
+    if (notModified(req, digest.sha256)) {
       res.status(304).end();
       return;
     }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { digestFile, type FileDigest } from '../lib/files/file-hash';
+import type { FileHandle } from 'node:fs/promises';
+import { digestFile, digestOpenFile, type FileDigest } from '../lib/files/file-hash';
 import type { ManifestCache } from '../lib/files/manifest-cache';
 import { SyncError } from '../lib/sync-error';
 
@@ -26,6 +27,20 @@ export async function digestThroughCache(cache: ManifestCache, absolute: string,
   const cached = cache.get(absolute, stats);
   if (cached !== undefined) return cached;
   const digest = await digestFile(absolute, stats.size);
+  cache.set(absolute, stats, digest);
+  return digest;
+}
+
+/**
+ * The digest of an open file whose stats (`handle.stat()`) are known, through
+ * the shared cache, read through the handle: it is always the digest of the
+ * bytes the handle serves, and cached under that very file's stats, even when
+ * the path is replaced meanwhile.
+ */
+export async function digestOfOpenFile(cache: ManifestCache, absolute: string, handle: FileHandle, stats: Stats): Promise<FileDigest> {
+  const cached = cache.get(absolute, stats);
+  if (cached !== undefined) return cached;
+  const digest = await digestOpenFile(handle, stats.size);
   cache.set(absolute, stats, digest);
   return digest;
 }

@@ -93,7 +93,7 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
     if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
     if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
     await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
-    await removeSyncedFile(target.absolute);
+    await removeSyncedFile(target.absolute, target.rootDir);
   });
   res.json({ path: clientPath, deleted: true } satisfies DeleteAnswer);
 }

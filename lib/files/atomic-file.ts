@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
@@ -15,14 +15,32 @@ export function tempPathFor(target: string): string {
   return reserveTempPath(target);
 }
 
-/** Creates the target's directory and opens a new temp file beside it (never an existing one). */
+/** The topmost folder that {@link openTempFile} created for a temp file, until it is committed or removed. */
+const foldersMadeFor = new Map<string, string>();
+
+/** How often a folder removed by another request's clean-up, between our mkdir and open, is made again. */
+const OPEN_RETRIES = 3;
+
+/**
+ * Creates the target's directory and opens a new temp file beside it (never
+ * an existing one). The folders it had to create are removed again by
+ * {@link removeTempFile} when they are still empty then (a refused or
+ * aborted upload leaves no trace).
+ */
 export async function openTempFile(target: string): Promise<{ readonly tempPath: string; readonly handle: FileHandle }> {
-  await mkdir(path.dirname(target), { recursive: true });
   const tempPath = tempPathFor(target);
   try {
-    return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
+    for (let attempt = 0; ; attempt += 1) {
+      const made = await mkdir(path.dirname(target), { recursive: true });
+      if (made !== undefined && !foldersMadeFor.has(tempPath)) foldersMadeFor.set(tempPath, made);
+      try {
+        return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= OPEN_RETRIES) throw error;
+      }
+    }
   } catch (error) {
-    releaseTempPath(tempPath);
+    await removeTempFile(tempPath);
     throw error;
   }
 }
@@ -50,36 +68,67 @@ export async function commitTempFile(tempPath: string, target: string): Promise<
   if (await isDatabaseOnDisk(target)) throw databaseContentRefused(path.basename(target));
   await rename(tempPath, target);
   releaseTempPath(tempPath);
+  foldersMadeFor.delete(tempPath);
   await syncDirectory(path.dirname(target));
 }
 
 /**
  * Deletes a synced file; a database on disk, whatever its name, is never deleted.
+ * With `rootDir`, the folders the deletion left empty are removed too, up to
+ * (not including) the root: folders are not synced, and an empty one left
+ * behind would stand in the way of a file of its name.
  * @throws SyncError `DB_CONTENT_REFUSED` (403) when the file is a database
  */
-export async function removeSyncedFile(absolute: string): Promise<void> {
+export async function removeSyncedFile(absolute: string, rootDir?: string): Promise<void> {
   if (await isDatabaseOnDisk(absolute)) throw databaseContentRefused(path.basename(absolute));
   await unlink(absolute);
+  if (rootDir !== undefined) await removeEmptyFolders(path.dirname(absolute), rootDir);
 }
 
-/** Removes a temp file; a file already gone is not an error. */
+/**
+ * Removes `folder` and then each parent while it is empty, stopping at
+ * `stopAt` (never removed) or at the first folder that holds anything.
+ */
+export async function removeEmptyFolders(folder: string, stopAt: string): Promise<void> {
+  const limit = path.resolve(stopAt);
+  for (let current = path.resolve(folder); current !== limit && current.startsWith(limit + path.sep); current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or gone, or not ours to remove): the folders above hold it
+    }
+  }
+}
+
+/**
+ * Removes a temp file; a file already gone is not an error. The folders
+ * {@link openTempFile} created for it are removed too, those still empty.
+ */
 export async function removeTempFile(tempPath: string): Promise<void> {
   await rm(tempPath, { force: true });
   releaseTempPath(tempPath);
+  const made = foldersMadeFor.get(tempPath);
+  if (made === undefined) return;
+  foldersMadeFor.delete(tempPath);
+  await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */
-const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG']);
+const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
 
 /**
  * Turns a file-system error met while storing an upload into a client-facing
- * {@link SyncError} when it is the client's path that clashes (409) or the
- * disk that is full (507); anything else is returned as it is.
+ * {@link SyncError} when it is the client's path that clashes (409) or is
+ * too long for the file system (400 `BAD_PATH`), or the disk that is full
+ * (507); anything else is returned as it is.
  */
 export function describeStoreError(error: unknown, clientPath: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && PATH_CONFLICT_CODES.has(code)) {
     return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
+  }
+  if (code === 'ENAMETOOLONG') {
+    return new SyncError('BAD_PATH', 400, `bad path: ${clientPath} is too long for this server's file system; use shorter names`);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');

@@ -1,7 +1,8 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from './file-policy';
+import { openRegularFile, openRegularFileSync } from './regular-file';
 
 const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
 
@@ -12,14 +13,15 @@ export async function readHeader(handle: FileHandle): Promise<Buffer> {
   return header.subarray(0, bytesRead);
 }
 
-/** The first bytes of a file, or undefined when it cannot be read (missing, a folder). */
+/** The first bytes of a file, or undefined when it cannot be read (missing, a folder, a pipe or device: never waited on). */
 async function headerOf(absolute: string): Promise<Buffer | undefined> {
   try {
-    const handle = await open(absolute, 'r');
+    const opened = await openRegularFile(absolute);
+    if (opened === undefined) return undefined;
     try {
-      return await readHeader(handle);
+      return await readHeader(opened.handle);
     } finally {
-      await handle.close();
+      await opened.handle.close();
     }
   } catch {
     return undefined;
@@ -29,7 +31,8 @@ async function headerOf(absolute: string): Promise<Buffer | undefined> {
 function headerOfSync(absolute: string): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(absolute, 'r');
+    fd = openRegularFileSync(absolute);
+    if (fd === undefined) return undefined;
     const header = Buffer.alloc(DATABASE_HEADER_BYTES);
     return header.subarray(0, readSync(fd, header, 0, header.length, 0));
   } catch {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from './file-policy';
 
 /** Files up to this size are read in one call; larger ones are streamed. */
@@ -40,4 +41,26 @@ export async function digestLargeFile(absolute: string): Promise<FileDigest> {
 /** Hashes a file, choosing one read or a stream by its size. */
 export async function digestFile(absolute: string, size: number): Promise<FileDigest> {
   return size <= WHOLE_READ_LIMIT ? digestSmallFile(absolute) : digestLargeFile(absolute);
+}
+
+/**
+ * Hashes the first `size` bytes of an open file, read by position through the
+ * handle: the digest is of the very file that was opened, even when its path
+ * is renamed over meanwhile. The handle's position is not used.
+ */
+export async function digestOpenFile(handle: FileHandle, size: number): Promise<FileDigest> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.alloc(Math.min(Math.max(size, 1), 256 * 1024));
+  for (let position = 0; position < size; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
+    if (bytesRead === 0) break; // shortened in place meanwhile
+    const bytes = buffer.subarray(0, bytesRead);
+    if (position === 0) {
+      const database = digestOf(bytes.subarray(0, DATABASE_HEADER_BYTES));
+      if (database) return database;
+    }
+    hash.update(bytes);
+    position += bytesRead;
+  }
+  return { kind: 'file', sha256: hash.digest('hex') };
 }

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { stringList } from '../option-checks';
+import { refuseUnknownOptions, stringList } from '../option-checks';
 
 /** Database extensions refused by name, each also with `-wal`, `-shm` and `-journal`. */
 export const DATABASE_EXTENSIONS: readonly string[] = ['.db', '.sqlite', '.sqlite3', '.db3', '.s3db', '.sl3'];
@@ -21,6 +21,9 @@ const WAL_MAGICS: readonly number[] = [0x377f0682, 0x377f0683];
 const JOURNAL_MAGIC = Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
 /** The WAL-index (`-shm`) version number, stored in native byte order at offset 0. */
 const SHM_VERSION = 3007000;
+
+/** The option names {@link createFilePolicy} knows; any other is refused (a typo must not switch a rule off). */
+const POLICY_OPTIONS: ReadonlySet<string> = new Set(['databaseFileNames', 'extraPatterns']);
 
 /** Options of {@link createFilePolicy}. */
 export interface FilePolicyOptions {
@@ -96,9 +99,10 @@ export function isDatabaseHeader(header: Uint8Array): boolean {
 /**
  * Builds the database-file policy. The built-in extension, side-file, `.lock`
  * and header rules always apply; options can only add to them.
- * @throws TypeError when an option is not an array of non-empty strings
+ * @throws TypeError when an option is not an array of non-empty strings, or for an unknown option (`extraDatabasePatterns` is the router's name; here it is `extraPatterns`)
  */
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
+  refuseUnknownOptions(options, POLICY_OPTIONS, 'createFilePolicy');
   const names = new Set(
     stringList(options.databaseFileNames ?? DEFAULT_DATABASE_FILE_NAMES, 'databaseFileNames').map(canonicalFileName),
   );

@@ -1,6 +1,10 @@
 import type { Stats } from 'node:fs';
 import type { FileDigest } from './file-hash';
+import { refuseUnknownOptions } from '../option-checks';
 import { WatchedListings } from './watched-listings';
+
+/** The option names of {@link ManifestCache}; any other is refused. */
+const CACHE_OPTIONS: ReadonlySet<string> = new Set(['watchDirectories', 'trustListingsForMs', 'maxWatchedDirectories']);
 
 /** How long after its last change a file's digest stays uncached (mtime granularity). */
 export const RACY_WINDOW_MS = 2000;
@@ -28,9 +32,10 @@ export class ManifestCache {
    * scanned directory so an unchanged directory is listed without `lstat`;
    * `trustListingsForMs` (default 60000): re-read every directory at least
    * this often anyway; `maxWatchedDirectories` (default 4096)
-   * @throws RangeError for a negative or non-integer number
+   * @throws RangeError for a negative or non-integer number; TypeError for an unknown option
    */
   constructor(options: { readonly watchDirectories?: boolean; readonly trustListingsForMs?: number; readonly maxWatchedDirectories?: number } = {}) {
+    refuseUnknownOptions(options, CACHE_OPTIONS, 'new ManifestCache');
     const trustForMs = options.trustListingsForMs ?? 60_000;
     const maxWatchers = options.maxWatchedDirectories ?? 4096;
     for (const [name, value] of [['trustListingsForMs', trustForMs], ['maxWatchedDirectories', maxWatchers]] as const) {

@@ -108,23 +108,25 @@ function isInside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
 
-async function exists(absolute: string): Promise<boolean> {
-  return lstat(absolute).then(
-    () => true,
-    () => false,
-  );
-}
+/** How often a path that appears or vanishes between `realpath` and `lstat` is looked at again. */
+const RACE_RETRIES = 5;
 
-/** Real path of the deepest part of `absolute` that exists; a dangling symlink throws. */
+/**
+ * Real path of the deepest part of `absolute` that exists; a dangling symlink
+ * throws. A file or folder created (or removed) by someone else between the
+ * two looks is looked at again, not taken for a dangling symlink.
+ */
 async function realpathOfExisting(absolute: string, stopAt: string): Promise<string> {
   let current = absolute;
-  for (;;) {
+  for (let retries = 0; ; ) {
     try {
       return await realpath(current);
     } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      if (!missing || current === stopAt || (await exists(current))) throw err;
-      current = path.dirname(current);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || current === stopAt) throw err;
+      const now = await lstat(current).catch(() => undefined);
+      if (now === undefined) current = path.dirname(current);
+      else if (now.isSymbolicLink() || retries >= RACE_RETRIES) throw err; // dangling (or a path that keeps changing)
+      else retries += 1; // it appeared meanwhile: resolve it again
     }
   }
 }

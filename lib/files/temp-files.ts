@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DEFAULTS } from '../defaults';
@@ -29,9 +29,39 @@ function activeTempFiles(): Set<string> {
  * skip it, stamped with our pid, and random so concurrent writers never share one.
  */
 export function reserveTempPath(target: string): string {
-  const tempPath = path.join(path.dirname(target), `.${path.basename(target)}${TEMP_FILE_MARKER}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tempPath = path.join(path.dirname(target), `${tempPrefixOf(target)}${process.pid}-${randomBytes(6).toString('hex')}`);
   activeTempFiles().add(tempPath);
   return tempPath;
+}
+
+/** Longest name a file system takes, in bytes. */
+const MAX_NAME_BYTES = 255;
+/** Bytes after the name in the longest temp name: marker, a 10-digit pid, `-`, 12 hex, and SQLite's `-journal`. */
+const SUFFIX_BYTES = TEMP_FILE_MARKER.length + 10 + 1 + 12 + '-journal'.length;
+/** Longest target name kept whole in a temp name (the leading dot counted). */
+const MAX_KEPT_NAME_BYTES = MAX_NAME_BYTES - SUFFIX_BYTES - 1;
+
+/** The longest start of `name` that is at most `bytes` bytes of UTF-8, never cutting a character. */
+function utf8Prefix(name: string, bytes: number): string {
+  let kept = '';
+  for (const character of name) {
+    if (Buffer.byteLength(kept + character, 'utf8') > bytes) break;
+    kept += character;
+  }
+  return kept;
+}
+
+/**
+ * The start of every temp name of `target`: `.<name>.sync-tmp-`. A name too
+ * long for that to fit in 255 bytes is cut and ended with `~` and 8 hex
+ * characters of its SHA-256, so that the temp name fits and stays the same
+ * for the same target (the sweep of one target finds it).
+ */
+export function tempPrefixOf(target: string): string {
+  const name = path.basename(target);
+  if (Buffer.byteLength(name, 'utf8') <= MAX_KEPT_NAME_BYTES) return `.${name}${TEMP_FILE_MARKER}`;
+  const tag = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `.${utf8Prefix(name, MAX_KEPT_NAME_BYTES - tag.length - 1)}~${tag}${TEMP_FILE_MARKER}`;
 }
 
 /** Ends the reservation of a temp file (it was renamed into place or removed). */
@@ -107,7 +137,7 @@ export function sweepStaleTempFilesSync(directory: string, now = Date.now()): st
 
 /** Removes the stale temp files of one target (`.<name>.sync-tmp-…` beside it), as a crashed writer of it left them. */
 export function sweepStaleTempFilesOf(target: string, now = Date.now()): void {
-  const prefix = `.${path.basename(target)}${TEMP_FILE_MARKER}`;
+  const prefix = tempPrefixOf(target);
   let names: string[];
   try {
     names = readdirSync(path.dirname(target));

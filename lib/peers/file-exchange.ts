@@ -113,7 +113,7 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
       result.downloaded += 1;
       return;
     case 'delete-local':
-      await deleteLocalFile(await absoluteOf(context, root, action.path), clientPath, action.local);
+      await deleteLocalFile(await absoluteOf(context, root, action.path), clientPath, action.local, context.roots.get(root));
       result.deletedHere += 1;
       return;
     case 'delete-remote':
@@ -149,10 +149,16 @@ function deletionPlan(actions: readonly FileAction[], localFiles: number, remote
   };
 }
 
-/** Performs the planned steps one by one; a failed step is reported, the base recorded only for steps that succeeded. */
+/** Deletions first: a folder emptied by them makes room for a file of its name in the same round. */
+function deletionsFirst(actions: readonly FileAction[]): FileAction[] {
+  const isDeletion = (action: FileAction): boolean => action.kind === 'delete-local' || action.kind === 'delete-remote';
+  return [...actions.filter(isDeletion), ...actions.filter((action) => !isDeletion(action))];
+}
+
+/** Performs the planned steps one by one, deletions first; a failed step is reported, the base recorded only for steps that succeeded. */
 async function performAll(context: RootJob, root: string, actions: readonly FileAction[], result: RootSyncResult): Promise<void> {
   let done = 0;
-  for (const action of actions) {
+  for (const action of deletionsFirst(actions)) {
     try {
       await perform(context, root, action, result);
       for (const [path, sha256] of settledState(action)) context.state.settle(root, path, sha256);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** What one side has at a path: its SHA-256, or undefined when the file is absent. */
 export type Side = string | undefined;
 
@@ -60,21 +62,48 @@ function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
 
+/** Longest file name, in UTF-8 bytes, that a path may hold (as `MAX_SEGMENT_BYTES`). */
+const MAX_NAME_BYTES = 255;
+
+/** The longest start of `text` that is at most `bytes` bytes of UTF-8, never cutting a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  let kept = '';
+  for (const character of text) {
+    if (Buffer.byteLength(kept + character, 'utf8') > bytes) break;
+    kept += character;
+  }
+  return kept;
+}
+
+/** `stem` cut to fit `budget` bytes, ended with `~` and 8 hex characters of the SHA-256 of `name` so cut names stay apart. */
+function shortenedStem(stem: string, name: string, budget: number): string {
+  const tag = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${utf8Prefix(stem, Math.max(budget - tag.length - 1, 0))}~${tag}`;
+}
+
 /**
  * The Syncthing-style name of a conflict copy:
  * `<dir>/<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>.<ext>` (UTC), where
- * `site` is the first seven characters of the losing side's site id.
+ * `site` is the first seven characters of the losing side's site id. When
+ * that name would be over 255 bytes, the stem is cut and ended with `~` and
+ * 8 hex characters of the name's SHA-256 (the extension is kept, unless it
+ * is itself too long); the same inputs always give the same name.
  */
 export function conflictCopyPath(path: string, when: Date, siteId: string): string {
   const slash = path.lastIndexOf('/');
   const folder = path.slice(0, slash + 1);
   const name = path.slice(slash + 1);
-  const dot = name.lastIndexOf('.');
-  const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
   const date = `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}`;
   const time = `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
   const site = siteId.replace(/[^A-Za-z0-9]/g, '').slice(0, 7).toUpperCase() || 'PEER';
-  return `${folder}${stem}.sync-conflict-${date}-${time}-${site}${extension}`;
+  const marker = `.sync-conflict-${date}-${time}-${site}`;
+  const budget = MAX_NAME_BYTES - marker.length - 8 - 1; // room for the `~` tag of a cut stem
+  const dot = name.lastIndexOf('.');
+  const splitAt = dot > 0 && Buffer.byteLength(name.slice(dot), 'utf8') <= budget / 2 ? dot : name.length;
+  const [stem, extension] = [name.slice(0, splitAt), name.slice(splitAt)];
+  if (Buffer.byteLength(`${stem}${marker}${extension}`, 'utf8') <= MAX_NAME_BYTES) return `${folder}${stem}${marker}${extension}`;
+  const cut = shortenedStem(stem, name, MAX_NAME_BYTES - marker.length - Buffer.byteLength(extension, 'utf8'));
+  return `${folder}${cut}${marker}${extension}`;
 }
 
 /** The base state after an action succeeded: what both sides now hold at each touched path. */

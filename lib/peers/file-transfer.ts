@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
@@ -16,16 +16,23 @@ import { SyncError } from '../sync-error';
 
 /** What {@link localSide} answers for a database on disk: never equal to a digest or to "absent". */
 export const DATABASE_ON_DISK = 'database';
+/** What {@link localSide} answers for a folder where a file is planned: never equal to a digest or to "absent". */
+export const FOLDER_ON_DISK = 'folder';
+/** What {@link localSide} answers for a pipe, socket or device where a file is planned. */
+export const SPECIAL_ON_DISK = 'special';
 
 /**
- * The SHA-256 of a local file now, undefined when nothing is there, or
+ * The SHA-256 of a local file now, undefined when nothing is there,
  * {@link DATABASE_ON_DISK} for a database (by content, or as a side file),
- * which matches no plan, so no step ever replaces or deletes it.
+ * {@link FOLDER_ON_DISK} for a folder and {@link SPECIAL_ON_DISK} for a pipe,
+ * socket or device: none of these matches a plan, so no step replaces or
+ * deletes them (an empty folder aside, see {@link fetchRemoteFile}).
  */
 export async function localSide(absolute: string): Promise<Side> {
   const stats = await stat(absolute).catch(() => undefined);
   if (stats === undefined) return undefined;
-  if (!stats.isFile()) return DATABASE_ON_DISK; // a folder or device where a file is planned: touch nothing
+  if (stats.isDirectory()) return FOLDER_ON_DISK;
+  if (!stats.isFile()) return SPECIAL_ON_DISK;
   if (await isDatabaseOnDisk(absolute)) return DATABASE_ON_DISK;
   const digest = await digestFile(absolute, stats.size);
   return digest.kind === 'file' ? digest.sha256 : DATABASE_ON_DISK;
@@ -109,8 +116,7 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
     const received = hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
     await withFileLock(absolute, async () => {
-      const now = await localSide(absolute);
-      if (now === DATABASE_ON_DISK) throw databaseContentRefused(clientPath, 409);
+      const now = await makeRoomForFile(absolute, clientPath);
       if (now === remote) {
         await removeTempFile(tempPath); // already here (another sync brought it): nothing to do
         return;
@@ -125,13 +131,38 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
   }
 }
 
-/** Deletes a local file if it still has the SHA-256 the plan saw; a file already gone is fine. */
-export async function deleteLocalFile(absolute: string, clientPath: string, local: string): Promise<void> {
+/**
+ * What is at `absolute` now, for a file about to be put there: an empty
+ * folder (left by the deletion of the files it held) is removed and counts
+ * as absent; a folder that holds anything, a pipe or a device is refused.
+ * @throws SyncError `DB_CONTENT_REFUSED` (409) for a database, `PATH_CONFLICT` (409) for a folder that holds anything or a special file
+ */
+async function makeRoomForFile(absolute: string, clientPath: string): Promise<Side> {
+  const now = await localSide(absolute);
+  if (now === DATABASE_ON_DISK) throw databaseContentRefused(clientPath, 409);
+  if (now === SPECIAL_ON_DISK) {
+    throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; remove it so that the file can sync`);
+  }
+  if (now !== FOLDER_ON_DISK) return now;
+  try {
+    await rmdir(absolute);
+    return undefined;
+  } catch {
+    throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder here that holds files; move or delete the folder ${clientPath} so that the file of that name can sync`);
+  }
+}
+
+/**
+ * Deletes a local file if it still has the SHA-256 the plan saw; a file
+ * already gone is fine. With `rootDir`, the folders it leaves empty are
+ * removed too (up to the root).
+ */
+export async function deleteLocalFile(absolute: string, clientPath: string, local: string, rootDir?: string): Promise<void> {
   await withFileLock(absolute, async () => {
     const now = await localSide(absolute);
     if (now === undefined) return;
     if (now !== local) throw new SyncError('LOCAL_CHANGED', 409, `${clientPath} changed here during the sync; it will be synced next round`);
-    await removeSyncedFile(absolute);
+    await removeSyncedFile(absolute, rootDir);
   });
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isSyncableName } from '../../lib/files/safe-path';
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from '../../lib/peers/file-sync-plan';
 
 type Tree = Map<string, string>;
@@ -77,5 +78,26 @@ describe('file sync plan (property)', () => {
     expect(conflictCopyPath('pits/robot.jpg', when, 'f3a9c1d2e4b5')).toBe('pits/robot.sync-conflict-20261126-090503-F3A9C1D.jpg');
     expect(conflictCopyPath('README', when, 'ab')).toBe('README.sync-conflict-20261126-090503-AB');
     expect(conflictCopyPath('.env', when, 'site1234')).toBe('.env.sync-conflict-20261126-090503-SITE123');
+  });
+
+  it('names the conflict copy of any legal name, up to 255 bytes, with a legal name of the same extension, the same each time', () => {
+    const when = new Date(Date.UTC(2026, 10, 26, 9, 5, 3));
+    const character = fc.constantFrom('n', 'é', '漢', '😀', '-', '_');
+    const legalName = fc
+      .tuple(fc.array(character, { minLength: 1, maxLength: 250, size: 'max' }).map((chars) => chars.join('')), fc.constantFrom('', '.json', '.jpg', `.${'x'.repeat(120)}`))
+      .map(([stem, extension]) => `${stem}${extension}`)
+      .filter((name) => Buffer.byteLength(name, 'utf8') <= 255 && isSyncableName(name));
+    fc.assert(
+      fc.property(legalName, fc.constantFrom('deep/er/', ''), (name, folder) => {
+        const copy = conflictCopyPath(`${folder}${name}`, when, 'f3a9c1d2e4b5');
+        expect(copy.startsWith(folder)).toBe(true);
+        const copyName = copy.slice(folder.length);
+        expect(Buffer.byteLength(copyName, 'utf8')).toBeLessThanOrEqual(255);
+        expect(isSyncableName(copyName)).toBe(true);
+        expect(copyName).toContain('.sync-conflict-20261126-090503-F3A9C1D');
+        expect(conflictCopyPath(`${folder}${name}`, when, 'f3a9c1d2e4b5')).toBe(copy);
+        if (name.endsWith('.json') || name.endsWith('.jpg')) expect(copyName.endsWith(name.slice(name.lastIndexOf('.')))).toBe(true);
+      }),
+    );
   });
 });

@@ -43,6 +43,7 @@ describe('file policy: names', () => {
     [{ databaseFileNames: 'app.db' }, /databaseFileNames/],
     [{ databaseFileNames: [''] }, /databaseFileNames/],
     [{ extraPatterns: [3] }, /extraPatterns/],
+    [{ extraDatabasePatterns: ['*.bak'] }, /unknown option\(s\) extraDatabasePatterns for createFilePolicy; known options: databaseFileNames, extraPatterns/],
   ])('refuses bad options %j', (options, message) => {
     expect(() => createFilePolicy(options as never)).toThrow(message);
   });

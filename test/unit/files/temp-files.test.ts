@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openTempFile, removeTempFile } from '../../../lib/files/atomic-file';
 import { createFilePolicy } from '../../../lib/files/file-policy';
@@ -38,6 +38,7 @@ describe('crash leftovers: which temp files are stale', () => {
   });
 
   it('never sweeps a temp file this process is writing, and sweeps it once released and left behind', async () => {
+    mkdirSync(path.join(temp.dir, 'x')); // made by openTempFile, the folder would go with the temp file
     const { tempPath, handle } = await openTempFile(path.join(temp.dir, 'x', 'file.txt'));
     await handle.write('partial');
     expect(sweepStaleTempFilesSync(temp.dir)).toEqual([]);

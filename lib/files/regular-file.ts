@@ -1,0 +1,45 @@
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Read-only and non-blocking: opening a FIFO without a writer returns at once
+ * instead of holding a thread-pool thread (or, synchronously, the whole
+ * process) until one appears. Reads of a regular file are not affected.
+ */
+const READ_NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Opens a file for reading only when it is a regular file: opened without
+ * blocking, then checked on the handle (`fstat`), so a pipe, socket or
+ * device swapped in at any moment is never read.
+ * @returns the handle and its stats, or undefined when the path is something else (a folder, a pipe…)
+ * @throws the open error (ENOENT, EACCES…) as it is
+ */
+export async function openRegularFile(absolute: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats } | undefined> {
+  const handle = await open(absolute, READ_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (stats.isFile()) return { handle, stats };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  await handle.close();
+  return undefined;
+}
+
+/**
+ * {@link openRegularFile}, synchronously: a file descriptor of a regular
+ * file, or undefined for anything else. The caller closes it.
+ * @throws the open error (ENOENT, EACCES…) as it is
+ */
+export function openRegularFileSync(absolute: string): number | undefined {
+  const fd = openSync(absolute, READ_NONBLOCK);
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } finally {
+    if (!regular) closeSync(fd);
+  }
+  return regular ? fd : undefined;
+}

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { describeStoreError } from '../../../lib/files/atomic-file';
+import { releaseTempPath, reserveTempPath, sweepStaleTempFilesOf } from '../../../lib/files/temp-files';
+import { SyncError } from '../../../lib/sync-error';
+import { makeRoots, tempFilesUnder } from '../../helpers/file-roots';
+import { makeApp, TEST_TOKEN } from '../../helpers/server';
+import { tempDir } from '../../helpers/temp';
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+describe('names near the 255-byte limit', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir();
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each([
+    ['ASCII', `${'n'.repeat(250)}.json`],
+    ['multi-byte', `${'é'.repeat(125)}.txt`],
+  ])('gives a %s name of up to 255 bytes a temp name that fits, the same start each time, found by the sweep of its target', (_kind, name) => {
+    const target = path.join(temp.dir, name);
+    const writing = reserveTempPath(target);
+    expect(Buffer.byteLength(`${path.basename(writing)}-journal`, 'utf8')).toBeLessThanOrEqual(255);
+    const stale = path.join(temp.dir, path.basename(writing).replace(`.sync-tmp-${process.pid}-`, `.sync-tmp-${deadPid()}-`));
+    for (const file of [writing, stale]) writeFileSync(file, 'partial');
+    sweepStaleTempFilesOf(target);
+    expect([existsSync(writing), existsSync(stale)]).toEqual([true, false]);
+    releaseTempPath(writing);
+  });
+
+  it('uploads a file whose name is 230 bytes long (201), leaving no temp file', async () => {
+    const roots = makeRoots(path.join(temp.dir, 'data'));
+    const name = `${'n'.repeat(225)}.json`;
+    const response = await request(makeApp({ roots }))
+      .post(`/api/sync/files/upload?path=config/${name}`)
+      .set('Authorization', `Bearer ${TEST_TOKEN}`)
+      .attach('file', Buffer.from('{}'), 'x.json');
+    expect(response.status).toBe(201);
+    expect(existsSync(path.join(roots.config ?? '', name))).toBe(true);
+    expect(tempFilesUnder(roots.config ?? '')).toEqual([]);
+  });
+
+  it('reports a name too long for the file system as BAD_PATH, never as PATH_CONFLICT', () => {
+    const error = Object.assign(new Error('ENAMETOOLONG: name too long'), { code: 'ENAMETOOLONG' });
+    const described = describeStoreError(error, 'config/x');
+    expect(described).toBeInstanceOf(SyncError);
+    expect(described).toMatchObject({ code: 'BAD_PATH', status: 400 });
+  });
+});
