@@ -36,7 +36,7 @@ export interface SavedUpload {
 
 function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
   const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
-  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file"');
+  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file", with a file name (filename="…"; an empty name, "." or ".." is none)');
   return stored;
 }
 

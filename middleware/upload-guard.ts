@@ -233,7 +233,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
               return;
             }
             if (error === undefined && req.file === undefined) {
-              context.finish(new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file"'));
+              context.finish(new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file", with a file name (filename="…"; an empty name, "." or ".." is none)'));
               return;
             }
             context.finish(error);

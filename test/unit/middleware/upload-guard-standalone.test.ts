@@ -27,6 +27,11 @@ describe('uploadGuard used on its own, as docs/API.md shows it', () => {
       const missing = await request(app).post('/photos').field('other', 'x');
       expect(missing.status).toBe(400);
       expect(missing.body.error.code).toBe('NO_FILE');
+      for (const name of ['..', '.']) {
+        const unnamed = await request(app).post('/photos').attach('file', Buffer.from('x'), name);
+        expect(unnamed.status).toBe(400);
+        expect(unnamed.body.error.message).toMatch(/file name|\.\./);
+      }
       expect(readdirSync(dir.dir)).toEqual([]);
       const saved = await request(app).post('/photos').attach('file', Buffer.from('photo'), 'robot.jpg');
       expect(saved.status).toBe(201);
