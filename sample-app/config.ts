@@ -135,10 +135,15 @@ function readPeers(value: string | undefined): string[] {
     });
 }
 
+/** Node's longest timer (2^31 − 1 ms, about 24.8 days): a longer one fires at once, the library refuses it. */
+const MAX_INTERVAL_MS = 2_147_483_647;
+
 function readInterval(value: string | undefined): number {
   if (value === undefined || value === '') return 30_000;
   const interval = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(interval) || interval < 100) throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(interval) || interval < 100 || interval > MAX_INTERVAL_MS) {
+    throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100 and at most ${MAX_INTERVAL_MS} (about 24.8 days), got ${JSON.stringify(value)}`);
+  }
   return interval;
 }
 

@@ -41,6 +41,8 @@ describe('sample app configuration', () => {
     [{ PORT: '0x1F90' }, /PORT must be 0-65535/],
     [{ PORT: '8e3' }, /PORT must be 0-65535/],
     [{ SYNC_INTERVAL_MS: '1e4' }, /SYNC_INTERVAL_MS/],
+    [{ SYNC_INTERVAL_MS: '3000000000' }, /SYNC_INTERVAL_MS must be .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '2147483648' }, /SYNC_INTERVAL_MS must be .* at most 2147483647/],
     [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
