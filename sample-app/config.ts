@@ -173,7 +173,7 @@ function readName(value: string | undefined): string | undefined {
  * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, or for a bad `SYNC_PEERS` entry
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
-  const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  const dataDir = path.resolve(env.DATA_DIR === undefined || env.DATA_DIR.trim() === '' ? './data' : env.DATA_DIR); // empty means unset, as for the other variables
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
     port: readPort(env.PORT),

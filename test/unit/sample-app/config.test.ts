@@ -18,6 +18,19 @@ describe('sample app configuration', () => {
     for (const root of SAMPLE_ROOTS) expect(existsSync(path.join(temp.dir, root))).toBe(true);
   });
 
+  it.each(['', '  '])('treats DATA_DIR=%j as unset: ./data, not the working directory', (value) => {
+    const cwd = process.cwd();
+    process.chdir(temp.dir);
+    try {
+      const config = readSampleConfig({ DATA_DIR: value });
+      expect(config.dataDir).toBe(path.join(process.cwd(), 'data'));
+      expect(existsSync(path.join(temp.dir, 'data', '.sync-token'))).toBe(true);
+      expect(existsSync(path.join(temp.dir, '.sync-token'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('generates a token once, keeps it outside the sync roots, and reuses it', () => {
     const first = readSampleConfig({ DATA_DIR: temp.dir });
     expect(first.tokenGenerated).toBe(true);
