@@ -61,6 +61,14 @@ export function maskToken(token: string): string {
   return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
 }
 
+/** NATS server URLs without a user and password, with or without a scheme (`nats://u:p@h:4222`, `u:p@h:4222`). */
+function withoutUserinfo(servers: string): string {
+  return servers
+    .split(',')
+    .map((entry) => entry.replace(/^(\s*(?:(?:[a-z][a-z0-9+.-]*:)?\/\/)?)[^/]*@/i, '$1'))
+    .join(',');
+}
+
 /**
  * The lines printed at start: where the app and its status page are, its
  * name, the peers and the token: in full only when this start generated it
@@ -74,7 +82,7 @@ export function startBanner(config: SampleConfig, url: string): string {
       : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
-  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers.replace(/\/\/[^@/]*@/g, '//')}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
+  const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
   return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
 }
 
