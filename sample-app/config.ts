@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { normalizePeerUrl } from '../index';
 
@@ -51,7 +51,7 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   const fromEnv = env.SYNC_TOKEN;
   if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
   const file = path.join(dataDir, '.sync-token');
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), source: 'file' };
+  if (existsSync(file)) return { token: readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim(), source: 'file' };
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated' };
@@ -74,19 +74,21 @@ function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
     throw new TypeError('set both TLS_CERT and TLS_KEY (file paths) for HTTPS, or neither');
   }
   if (!(cert && key)) return undefined;
-  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) readableFile(name, file);
+  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) readNamedFile(name, file);
   return { cert, key };
 }
 
 /**
- * Checks that a file named by a variable can be read, at start, before anything is written.
- * @throws TypeError naming the variable
+ * Reads a file named by a variable, at start, before anything is written.
+ * @throws TypeError naming the variable and the path (a folder says so)
  */
-function readableFile(variable: string, file: string): void {
+function readNamedFile(variable: string, file: string): Buffer {
   try {
-    accessSync(file, constants.R_OK);
+    return readFileSync(file);
   } catch (error) {
-    throw new TypeError(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : (code ?? String(error));
+    throw new TypeError(`${variable}: cannot read ${file} (${why})`, { cause: error });
   }
 }
 
@@ -96,8 +98,7 @@ function readableFile(variable: string, file: string): void {
  */
 function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  readableFile('SYNC_PEER_CA', value);
-  if (!readFileSync(value, 'latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  if (!readNamedFile('SYNC_PEER_CA', value).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
 import { startBanner } from '../../../sample-app/server';
@@ -80,6 +80,20 @@ describe('sample app configuration', () => {
     const dataDir = path.join(temp.dir, 'new');
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it.each(['SYNC_PEER_CA', 'TLS_CERT', 'TLS_KEY'])('refuses %s naming a folder, naming the variable and the path, before writing anything', (variable) => {
+    const dataDir = path.join(temp.dir, 'new');
+    const folder = path.join(temp.dir, 'a-folder');
+    mkdirSync(folder);
+    const env = variable === 'SYNC_PEER_CA' ? { SYNC_PEER_CA: folder } : { TLS_CERT: __filename, TLS_KEY: __filename, [variable]: folder };
+    expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(`${variable}: cannot read ${folder} (it is a folder, not a file)`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('names the token file when it is a folder', () => {
+    mkdirSync(path.join(temp.dir, '.sync-token'));
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(`DATA_DIR/.sync-token: cannot read ${path.join(temp.dir, '.sync-token')} (it is a folder`);
   });
 
   it('names the token file when the token in it cannot be used', () => {
