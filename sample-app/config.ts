@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { normalizePeerUrl } from '../index';
 
 /** The sync roots the sample app keeps under its data directory. */
@@ -74,8 +75,26 @@ function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
     throw new TypeError('set both TLS_CERT and TLS_KEY (file paths) for HTTPS, or neither');
   }
   if (!(cert && key)) return undefined;
-  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) readNamedFile(name, file);
+  checkTlsPair(readNamedFile('TLS_CERT', cert).toString('latin1'), readNamedFile('TLS_KEY', key).toString('latin1'));
   return { cert, key };
+}
+
+/**
+ * Checks, before the database is opened, that `TLS_CERT` holds a PEM certificate and
+ * `TLS_KEY` its PEM private key, as HTTPS will load them.
+ * @throws TypeError naming the variable and what is wrong (swapped, not PEM, not this certificate's key)
+ */
+function checkTlsPair(cert: string, key: string): void {
+  const isCert = (text: string): boolean => text.includes('-----BEGIN CERTIFICATE-----');
+  const isKey = (text: string): boolean => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+  if (isKey(cert) && isCert(key)) throw new TypeError('TLS_CERT holds a private key and TLS_KEY a certificate: swap them (TLS_CERT=cert.pem TLS_KEY=key.pem)');
+  if (!isCert(cert)) throw new TypeError('TLS_CERT holds no PEM certificate (-----BEGIN CERTIFICATE-----…); give the certificate file');
+  if (!isKey(key)) throw new TypeError('TLS_KEY holds no PEM private key (-----BEGIN PRIVATE KEY-----…); give the key file of TLS_CERT');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new TypeError(`TLS_CERT and TLS_KEY cannot serve HTTPS (${(error as Error).message}); TLS_KEY must be TLS_CERT's key, unencrypted`, { cause: error });
+  }
 }
 
 /**

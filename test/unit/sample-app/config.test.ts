@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
@@ -89,6 +90,34 @@ describe('sample app configuration', () => {
     const env = variable === 'SYNC_PEER_CA' ? { SYNC_PEER_CA: folder } : { TLS_CERT: __filename, TLS_KEY: __filename, [variable]: folder };
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(`${variable}: cannot read ${folder} (it is a folder, not a file)`);
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  describe('TLS_CERT and TLS_KEY that HTTPS cannot load', () => {
+    /** A self-signed certificate and its key, in `dir`. */
+    function pair(dir: string): { cert: string; key: string } {
+      mkdirSync(dir);
+      const cert = path.join(dir, 'cert.pem');
+      const key = path.join(dir, 'key.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return { cert, key };
+    }
+
+    it('are refused before anything is written, naming the variable and the fix', () => {
+      const one = pair(path.join(temp.dir, 'one'));
+      const two = pair(path.join(temp.dir, 'two'));
+      const notes = path.join(temp.dir, 'notes.txt');
+      writeFileSync(notes, 'hello');
+      const dataDir = path.join(temp.dir, 'new');
+      const refused: Array<[Record<string, string>, RegExp]> = [
+        [{ TLS_CERT: one.key, TLS_KEY: one.cert }, /TLS_CERT holds a private key and TLS_KEY a certificate: swap them/],
+        [{ TLS_CERT: notes, TLS_KEY: one.key }, /TLS_CERT holds no PEM certificate/],
+        [{ TLS_CERT: one.cert, TLS_KEY: notes }, /TLS_KEY holds no PEM private key/],
+        [{ TLS_CERT: one.cert, TLS_KEY: two.key }, /TLS_CERT and TLS_KEY cannot serve HTTPS \(.*\); TLS_KEY must be TLS_CERT's key/],
+      ];
+      for (const [env, message] of refused) expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
+      expect(existsSync(dataDir)).toBe(false);
+      expect(readSampleConfig({ DATA_DIR: dataDir, TLS_CERT: one.cert, TLS_KEY: one.key }).tls).toEqual({ cert: one.cert, key: one.key });
+    });
   });
 
   it('names the token file when it is a folder', () => {
