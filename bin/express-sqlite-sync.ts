@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .requiredOption('--db <file>', 'the database to back up')
     .requiredOption('--out <file>', 'where to write the backup')
     .option('--force', 'overwrite --out if it exists')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(backupCommand);
   program
     .command('restore')
@@ -57,7 +57,7 @@ export function buildProgram(): Command {
     .requiredOption('--from <file>', 'the backup to restore')
     .requiredOption('--db <file>', 'the database file to write (stop its server first)')
     .option('--force', 'replace --db if it exists (its stale -wal, -shm and -journal files are removed)')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(restoreCommand);
   program
     .command('join')
@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")
     .requiredOption('--db <file>', 'the database file')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(newSiteIdCommand);
   return program;
 }
