@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { rawFailure, UNTRUSTED_CERTIFICATE_CODES } from '../lib/peers/peer-failure';
+import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES } from '../lib/peers/peer-failure';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
@@ -81,7 +81,7 @@ export function buildProgram(): Command {
 
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
- * (`ECONNREFUSED`, a certificate's, with a hint), `PEER_TIMEOUT`,
+ * (`ECONNREFUSED` and a certificate's, with a hint), `PEER_TIMEOUT`,
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  */
 export function cliFailure(error: unknown): { readonly code: string; readonly message: string } {
@@ -89,6 +89,7 @@ export function cliFailure(error: unknown): { readonly code: string; readonly me
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
   return { code, message: plain };
 }
 

@@ -37,6 +37,8 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     ['an unknown option', ['backup', '--db', 'a.db', '--out', 'b.db', '--bogus', '--json'], 'BAD_USAGE'],
     ['a bad --timeout', ['status', '--url', 'http://127.0.0.1:9', '--timeout', '0', '--json'], 'BAD_USAGE'],
     ['no token', ['status', '--url', 'http://127.0.0.1:9', '--json'], 'NO_TOKEN'],
+    ['a token with a space', ['status', '--url', 'http://127.0.0.1:9', '--token', 'abcdefgh ijklmnopqrst', '--json'], 'BAD_TOKEN'],
+    ['a token outside ASCII', ['join', '--from', 'http://127.0.0.1:9', '--db', 'x.db', '--token', 'the-shared-token-\u20ac-1234', '--json'], 'BAD_TOKEN'],
     ['a URL that is not http(s)', ['status', '--url', 'ftp://127.0.0.1/api/sync', '--token', 'x', '--json'], 'BAD_URL'],
     ['a --ca file that does not exist', ['status', '--url', 'https://127.0.0.1:9', '--token', 'x', '--ca', '/nonexistent/ca.pem', '--json'], 'BAD_CA'],
   ])('%s: exit 1, the code on stdout as JSON', async (_name, args, code) => {
@@ -63,6 +65,17 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     expect(result.code).toBe(1);
     expect(jsonError(result.stdout)).toMatchObject({ error: { code: 'ECONNREFUSED' } });
     expect(existsSync(path.join(temp.dir, 'new'))).toBe(false);
+  });
+
+  it('a token with a space is refused before any request, saying so (not "missing Authorization header")', async () => {
+    const result = await cli('status', '--url', 'http://127.0.0.1:9', '--token', 'abcdefgh ijklmnopqrst', '--json');
+    expect(jsonError(result.stdout)).toEqual({ error: { code: 'BAD_TOKEN', message: expect.stringMatching(/^--token holds a space/) } });
+  });
+
+  it('a server that is down: ECONNREFUSED asks whether the server runs at that address', async () => {
+    const result = await cli('status', '--url', 'http://127.0.0.1:9', '--token', 'x', '--json');
+    expect(result.code).toBe(1);
+    expect(jsonError(result.stdout)).toEqual({ error: { code: 'ECONNREFUSED', message: expect.stringMatching(/ECONNREFUSED .*: is the server running, and is --url .* its address\?$/) } });
   });
 });
 
