@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES } from '../lib/peers/peer-failure';
+import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
@@ -89,6 +89,7 @@ export function cliFailure(error: unknown): { readonly code: string; readonly me
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
   return { code, message: plain };
 }
