@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
+import { SyncError } from '../lib/sync-error';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
@@ -90,6 +91,9 @@ export function cliFailure(error: unknown): { readonly code: string; readonly me
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
+  if (error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
+    return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };
+  }
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
   return { code, message: plain };
 }

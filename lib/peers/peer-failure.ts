@@ -96,8 +96,17 @@ function clockSkewHint(context: FailureContext): string | undefined {
 }
 
 /**
+ * The fix for a peer URL whose server has no sync API there (a 404 to the
+ * handshake): a path typed wrong, `…/api` or `…/sync` for `…/api/sync`.
+ */
+export function notASyncApiHint(url: string): string {
+  return `Is ${url} the peer's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port (SYNC_PEERS in the sample app)`;
+}
+
+/**
  * Describes a failed sync with the hint an operator needs: the option that
- * trusts a self-signed peer, the names a certificate for another host holds, a token that does not match, a peer that is
+ * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
+ * peer's sync API, a token that does not match, a peer that is
  * unreachable, or a clock refusal whose cause is stamps stored while a clock
  * was wrong (the handshake shows the clocks agree now).
  */
@@ -114,6 +123,9 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   if (code === 'UNAUTHORIZED') {
     return { code, message: `${context.peer} refused this server's token: give both servers the same token (\`token\`, SYNC_TOKEN in the sample app). ${message}` };
+  }
+  if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
+    return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
   if (code === 'CLOCK_SKEW') {

@@ -90,6 +90,20 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     }
   });
 
+  it('a --url with a wrong path (404) asks whether it is the server\'s sync API', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no API route GET /status' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await cli('status', '--url', `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, '--token', 'x', '--json');
+      expect(jsonError(result.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/no API route GET \/status\. Is --url .* the server's sync API\? Its URL is usually http:\/\/host:port\/api\/sync/) } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('a server that is down: ECONNREFUSED asks whether the server runs at that address', async () => {
     const result = await cli('status', '--url', 'http://127.0.0.1:9', '--token', 'x', '--json');
     expect(result.code).toBe(1);
