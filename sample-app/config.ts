@@ -197,7 +197,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
     port: readPort(env.PORT),
-    host: env.HOST === '' ? undefined : env.HOST,
+    host: orNone(env.HOST), // blank means all interfaces, as unset
     dataDir,
     name: readName(env.SYNC_NAME),
     logLevel: readLogLevel(env.LOG_LEVEL),

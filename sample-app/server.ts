@@ -34,9 +34,9 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
   answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+  await listen(server, config).catch((error: unknown) => {
+    db.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
@@ -44,7 +44,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     server,
     db,
     sync,
-    url: `${config.tls ? 'https' : 'http'}://localhost:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`,
     close: async () => {
       await sync.stop();
       await new Promise<void>((resolve) => {
@@ -54,6 +54,32 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
       db.close();
     },
   };
+}
+
+/**
+ * Listens on `PORT` and `HOST`.
+ * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound
+ */
+async function listen(server: http.Server | https.Server, config: SampleConfig): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (config.host !== undefined && (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EAI_FAIL')) {
+      throw new Error(`HOST=${JSON.stringify(config.host)}: cannot listen there (${code}); give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or leave HOST unset for all interfaces`, { cause: error });
+    }
+    if (code === 'EADDRINUSE') throw new Error(`PORT=${config.port}: the port is in use by another program; stop it or choose another PORT`, { cause: error });
+    throw error;
+  }
+}
+
+/** The host of the app's URL: `HOST` when it names one address, `localhost` for all interfaces. */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** A token shown in a log or a banner: its first and last four characters only. */
