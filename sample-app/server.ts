@@ -23,7 +23,7 @@ export interface RunningSampleApp {
 
 /**
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
- * plain HTTP otherwise.
+ * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
@@ -39,12 +39,15 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     throw error;
   });
   const { port } = server.address() as AddressInfo;
+  const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  // `serverName`, not `name`: pino's own `name` (the logger's, "sample-app") is on every line.
+  logger.info({ event: 'app.listening', url, dataDir: config.dataDir, serverName: config.name }, 'sample app listening');
   if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
   return {
     server,
     db,
     sync,
-    url: `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`,
+    url,
     close: async () => {
       await sync.stop();
       await new Promise<void>((resolve) => {
@@ -116,7 +119,6 @@ async function main(): Promise<void> {
   const config = readSampleConfig();
   const logger = pino({ name: 'sample-app', level: config.logLevel });
   const running = await startSampleApp(config, logger);
-  logger.info({ event: 'app.listening', url: running.url, dataDir: config.dataDir, name: config.name }, 'sample app listening');
   process.stdout.write(startBanner(config, running.url));
   const shutdown = (): void => {
     void running.close().then(() => process.exit(0));

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { silentLogger } from '../../lib/logger';
 import { readSampleConfig } from '../../sample-app/config';
 import { startSampleApp, startBanner } from '../../sample-app/server';
+import { captureLog } from '../helpers/log';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
-describe('sample app HOST', () => {
+describe('sample app HOST and its listening line', () => {
   let temp: ReturnType<typeof tempDir>;
   beforeEach(() => {
     temp = tempDir();
@@ -21,6 +22,18 @@ describe('sample app HOST', () => {
       expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(startBanner(config, running.url)).toContain(`Sample app: ${running.url}\n`);
       expect((await fetch(`${running.url}/api/sync/ui`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('logs app.listening with one "name" key (pino\'s) and the server\'s name as serverName', async () => {
+    const log = captureLog('info', { name: 'sample-app' });
+    const running = await startSampleApp(readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TEST_TOKEN, SYNC_NAME: 'pit laptop' }), log.logger);
+    try {
+      const line = log.text().split('\n').find((text) => text.includes('"app.listening"')) ?? '';
+      expect(line.match(/"name":/g)).toHaveLength(1);
+      expect(JSON.parse(line)).toMatchObject({ name: 'sample-app', serverName: 'pit laptop', url: running.url });
     } finally {
       await running.close();
     }
