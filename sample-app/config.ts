@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { normalizePeerUrl } from '../index';
+import { DEFAULTS, normalizePeerUrl } from '../index';
 
 /** The sync roots the sample app keeps under its data directory. */
 export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
@@ -161,8 +161,11 @@ const MAX_INTERVAL_MS = 2_147_483_647;
 function readInterval(value: string | undefined): number {
   if (value === undefined || value === '') return 30_000;
   const interval = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(interval) || interval < 100 || interval > MAX_INTERVAL_MS) {
-    throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100 and at most ${MAX_INTERVAL_MS} (about 24.8 days), got ${JSON.stringify(value)}`);
+  // The library's floor: below it `start()` would sync at 1000 ms while the banner said otherwise.
+  if (!Number.isSafeInteger(interval) || interval < DEFAULTS.minSyncIntervalMs || interval > MAX_INTERVAL_MS) {
+    throw new RangeError(
+      `SYNC_INTERVAL_MS is in milliseconds: an integer of at least ${DEFAULTS.minSyncIntervalMs} and at most ${MAX_INTERVAL_MS} (about 24.8 days), got ${JSON.stringify(value)} (write 30000 for 30 s)`,
+    );
   }
   return interval;
 }

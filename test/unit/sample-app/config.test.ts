@@ -55,8 +55,10 @@ describe('sample app configuration', () => {
     [{ PORT: '0x1F90' }, /PORT must be 0-65535/],
     [{ PORT: '8e3' }, /PORT must be 0-65535/],
     [{ SYNC_INTERVAL_MS: '1e4' }, /SYNC_INTERVAL_MS/],
-    [{ SYNC_INTERVAL_MS: '3000000000' }, /SYNC_INTERVAL_MS must be .* at most 2147483647/],
-    [{ SYNC_INTERVAL_MS: '2147483648' }, /SYNC_INTERVAL_MS must be .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '3000000000' }, /SYNC_INTERVAL_MS is in milliseconds: .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '2147483648' }, /SYNC_INTERVAL_MS is in milliseconds: .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '500' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .* got "500"/],
+    [{ SYNC_INTERVAL_MS: '30' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .*write 30000 for 30 s/],
     [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
@@ -129,6 +131,11 @@ describe('sample app configuration', () => {
     readSampleConfig({ DATA_DIR: temp.dir });
     writeFileSync(path.join(temp.dir, '.sync-token'), 'too short\n');
     expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(/\.sync-token (has|holds)/);
+  });
+
+  it('accepts SYNC_INTERVAL_MS from 1000 (the library\'s floor, so the banner says the interval used) to 2147483647', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '1000' }).syncIntervalMs).toBe(1000);
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '2147483647' }).syncIntervalMs).toBe(2_147_483_647);
   });
 
   it('reads SYNC_NAME and LOG_LEVEL', () => {
