@@ -120,7 +120,31 @@ async function main(): Promise<void> {
   const logger = pino({ name: 'sample-app', level: config.logLevel });
   const running = await startSampleApp(config, logger);
   process.stdout.write(startBanner(config, running.url));
-  const shutdown = (): void => {
+  stopOnSignals(running, logger);
+}
+
+/** How long a stop waits for running syncs (a peer that does not answer holds one up to its timeout, 30 s). */
+const STOP_WAIT_MS = 5000;
+
+/**
+ * SIGINT/SIGTERM stop the app: it logs that it waits for running syncs (at most
+ * {@link STOP_WAIT_MS}), then exits; a second signal exits at once. Leaving a sync
+ * half-way is safe: each page is one transaction, files are renamed into place
+ * when complete, and what a stopped run left is swept at the next start.
+ */
+function stopOnSignals(running: RunningSampleApp, logger: SyncLogger): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ event: 'app.stopped', signal, waited: false }, `${signal} again: exiting now, without waiting for running syncs`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ event: 'app.stopping', signal, waitMs: STOP_WAIT_MS }, `stopping: waiting up to ${STOP_WAIT_MS / 1000} s for running syncs to end (${signal} again to exit now)`);
+    setTimeout(() => {
+      logger.warn({ event: 'app.stopped', signal, waited: false }, `running syncs did not end in ${STOP_WAIT_MS / 1000} s (a peer that does not answer?): exiting without them`);
+      process.exit(1);
+    }, STOP_WAIT_MS).unref();
     void running.close().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
