@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { rawFailure, UNTRUSTED_CERTIFICATE_CODES } from '../lib/peers/peer-failure';
+import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
+import { SyncError } from '../lib/sync-error';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
@@ -49,7 +50,7 @@ export function buildProgram(): Command {
     .requiredOption('--db <file>', 'the database to back up')
     .requiredOption('--out <file>', 'where to write the backup')
     .option('--force', 'overwrite --out if it exists')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(backupCommand);
   program
     .command('restore')
@@ -57,7 +58,7 @@ export function buildProgram(): Command {
     .requiredOption('--from <file>', 'the backup to restore')
     .requiredOption('--db <file>', 'the database file to write (stop its server first)')
     .option('--force', 'replace --db if it exists (its stale -wal, -shm and -journal files are removed)')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(restoreCommand);
   program
     .command('join')
@@ -74,14 +75,14 @@ export function buildProgram(): Command {
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")
     .requiredOption('--db <file>', 'the database file')
-    .option('--json', 'print a failure as JSON on stdout')
+    .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(newSiteIdCommand);
   return program;
 }
 
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
- * (`ECONNREFUSED`, a certificate's, with a hint), `PEER_TIMEOUT`,
+ * (`ECONNREFUSED` and a certificate's, with a hint), `PEER_TIMEOUT`,
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  */
 export function cliFailure(error: unknown): { readonly code: string; readonly message: string } {
@@ -89,6 +90,11 @@ export function cliFailure(error: unknown): { readonly code: string; readonly me
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
+  if (error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
+    return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };
+  }
+  if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
   return { code, message: plain };
 }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { normalizePeerUrl } from '../index';
+import { createSecureContext } from 'node:tls';
+import { DEFAULTS, normalizePeerUrl } from '../index';
 
 /** The sync roots the sample app keeps under its data directory. */
 export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
@@ -51,7 +52,7 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   const fromEnv = env.SYNC_TOKEN;
   if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
   const file = path.join(dataDir, '.sync-token');
-  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), source: 'file' };
+  if (existsSync(file)) return { token: readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim(), source: 'file' };
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated' };
@@ -74,19 +75,39 @@ function readTls(env: NodeJS.ProcessEnv): SampleConfig['tls'] {
     throw new TypeError('set both TLS_CERT and TLS_KEY (file paths) for HTTPS, or neither');
   }
   if (!(cert && key)) return undefined;
-  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) readableFile(name, file);
+  checkTlsPair(readNamedFile('TLS_CERT', cert).toString('latin1'), readNamedFile('TLS_KEY', key).toString('latin1'));
   return { cert, key };
 }
 
 /**
- * Checks that a file named by a variable can be read, at start, before anything is written.
- * @throws TypeError naming the variable
+ * Checks, before the database is opened, that `TLS_CERT` holds a PEM certificate and
+ * `TLS_KEY` its PEM private key, as HTTPS will load them.
+ * @throws TypeError naming the variable and what is wrong (swapped, not PEM, not this certificate's key)
  */
-function readableFile(variable: string, file: string): void {
+function checkTlsPair(cert: string, key: string): void {
+  const isCert = (text: string): boolean => text.includes('-----BEGIN CERTIFICATE-----');
+  const isKey = (text: string): boolean => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+  if (isKey(cert) && isCert(key)) throw new TypeError('TLS_CERT holds a private key and TLS_KEY a certificate: swap them (TLS_CERT=cert.pem TLS_KEY=key.pem)');
+  if (!isCert(cert)) throw new TypeError('TLS_CERT holds no PEM certificate (-----BEGIN CERTIFICATE-----…); give the certificate file');
+  if (!isKey(key)) throw new TypeError('TLS_KEY holds no PEM private key (-----BEGIN PRIVATE KEY-----…); give the key file of TLS_CERT');
   try {
-    accessSync(file, constants.R_OK);
+    createSecureContext({ cert, key });
   } catch (error) {
-    throw new TypeError(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new TypeError(`TLS_CERT and TLS_KEY cannot serve HTTPS (${(error as Error).message}); TLS_KEY must be TLS_CERT's key, unencrypted`, { cause: error });
+  }
+}
+
+/**
+ * Reads a file named by a variable, at start, before anything is written.
+ * @throws TypeError naming the variable and the path (a folder says so)
+ */
+function readNamedFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : (code ?? String(error));
+    throw new TypeError(`${variable}: cannot read ${file} (${why})`, { cause: error });
   }
 }
 
@@ -96,8 +117,7 @@ function readableFile(variable: string, file: string): void {
  */
 function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  readableFile('SYNC_PEER_CA', value);
-  if (!readFileSync(value, 'latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  if (!readNamedFile('SYNC_PEER_CA', value).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
   return value;
 }
 
@@ -135,10 +155,18 @@ function readPeers(value: string | undefined): string[] {
     });
 }
 
+/** Node's longest timer (2^31 − 1 ms, about 24.8 days): a longer one fires at once, the library refuses it. */
+const MAX_INTERVAL_MS = 2_147_483_647;
+
 function readInterval(value: string | undefined): number {
   if (value === undefined || value === '') return 30_000;
   const interval = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(interval) || interval < 100) throw new RangeError(`SYNC_INTERVAL_MS must be an integer of at least 100, got ${JSON.stringify(value)}`);
+  // The library's floor: below it `start()` would sync at 1000 ms while the banner said otherwise.
+  if (!Number.isSafeInteger(interval) || interval < DEFAULTS.minSyncIntervalMs || interval > MAX_INTERVAL_MS) {
+    throw new RangeError(
+      `SYNC_INTERVAL_MS is in milliseconds: an integer of at least ${DEFAULTS.minSyncIntervalMs} and at most ${MAX_INTERVAL_MS} (about 24.8 days), got ${JSON.stringify(value)} (write 30000 for 30 s)`,
+    );
+  }
   return interval;
 }
 
@@ -168,11 +196,11 @@ function readName(value: string | undefined): string | undefined {
  * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, or for a bad `SYNC_PEERS` entry
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
-  const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  const dataDir = path.resolve(env.DATA_DIR === undefined || env.DATA_DIR.trim() === '' ? './data' : env.DATA_DIR); // empty means unset, as for the other variables
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
     port: readPort(env.PORT),
-    host: env.HOST === '' ? undefined : env.HOST,
+    host: orNone(env.HOST), // blank means all interfaces, as unset
     dataDir,
     name: readName(env.SYNC_NAME),
     logLevel: readLogLevel(env.LOG_LEVEL),

@@ -23,7 +23,7 @@ export interface RunningSampleApp {
 
 /**
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
- * plain HTTP otherwise.
+ * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
@@ -34,17 +34,20 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
   answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+  await listen(server, config).catch((error: unknown) => {
+    db.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
+  const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  // `serverName`, not `name`: pino's own `name` (the logger's, "sample-app") is on every line.
+  logger.info({ event: 'app.listening', url, dataDir: config.dataDir, serverName: config.name }, 'sample app listening');
   if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
   return {
     server,
     db,
     sync,
-    url: `${config.tls ? 'https' : 'http'}://localhost:${port}`,
+    url,
     close: async () => {
       await sync.stop();
       await new Promise<void>((resolve) => {
@@ -56,9 +59,43 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
   };
 }
 
+/**
+ * Listens on `PORT` and `HOST`.
+ * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound
+ */
+async function listen(server: http.Server | https.Server, config: SampleConfig): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (config.host !== undefined && (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EAI_FAIL')) {
+      throw new Error(`HOST=${JSON.stringify(config.host)}: cannot listen there (${code}); give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or leave HOST unset for all interfaces`, { cause: error });
+    }
+    if (code === 'EADDRINUSE') throw new Error(`PORT=${config.port}: the port is in use by another program; stop it or choose another PORT`, { cause: error });
+    throw error;
+  }
+}
+
+/** The host of the app's URL: `HOST` when it names one address, `localhost` for all interfaces. */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** A token shown in a log or a banner: its first and last four characters only. */
 export function maskToken(token: string): string {
   return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
+}
+
+/** NATS server URLs without a user and password, with or without a scheme (`nats://u:p@h:4222`, `u:p@h:4222`). */
+function withoutUserinfo(servers: string): string {
+  return servers
+    .split(',')
+    .map((entry) => entry.replace(/^(\s*(?:(?:[a-z][a-z0-9+.-]*:)?\/\/)?)[^/]*@/i, '$1'))
+    .join(',');
 }
 
 /**
@@ -74,7 +111,7 @@ export function startBanner(config: SampleConfig, url: string): string {
       : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
-  const nats = config.nats === undefined ? '' : `NATS:       ${config.nats.servers.replace(/\/\/[^@/]*@/g, '//')}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
+  const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
   return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
 }
 
@@ -82,9 +119,32 @@ async function main(): Promise<void> {
   const config = readSampleConfig();
   const logger = pino({ name: 'sample-app', level: config.logLevel });
   const running = await startSampleApp(config, logger);
-  logger.info({ event: 'app.listening', url: running.url, dataDir: config.dataDir, name: config.name }, 'sample app listening');
   process.stdout.write(startBanner(config, running.url));
-  const shutdown = (): void => {
+  stopOnSignals(running, logger);
+}
+
+/** How long a stop waits for running syncs (a peer that does not answer holds one up to its timeout, 30 s). */
+const STOP_WAIT_MS = 5000;
+
+/**
+ * SIGINT/SIGTERM stop the app: it logs that it waits for running syncs (at most
+ * {@link STOP_WAIT_MS}), then exits; a second signal exits at once. Leaving a sync
+ * half-way is safe: each page is one transaction, files are renamed into place
+ * when complete, and what a stopped run left is swept at the next start.
+ */
+function stopOnSignals(running: RunningSampleApp, logger: SyncLogger): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ event: 'app.stopped', signal, waited: false }, `${signal} again: exiting now, without waiting for running syncs`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ event: 'app.stopping', signal, waitMs: STOP_WAIT_MS }, `stopping: waiting up to ${STOP_WAIT_MS / 1000} s for running syncs to end (${signal} again to exit now)`);
+    setTimeout(() => {
+      logger.warn({ event: 'app.stopped', signal, waited: false }, `running syncs did not end in ${STOP_WAIT_MS / 1000} s (a peer that does not answer?): exiting without them`);
+      process.exit(1);
+    }, STOP_WAIT_MS).unref();
     void running.close().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);

@@ -14,12 +14,17 @@ export interface RemoteOptions {
 }
 
 /**
- * The token of `--token`, or `SYNC_TOKEN`.
- * @throws SyncError `NO_TOKEN` (400) when neither is given
+ * The token of `--token`, or `SYNC_TOKEN`: the characters an `Authorization` header carries
+ * (visible ASCII, no space), the rule servers apply to their tokens.
+ * @throws SyncError `NO_TOKEN` (400) when neither is given; `BAD_TOKEN` (400) for one no header can carry
  */
 export function tokenOf(given: string | undefined): string {
   const token = given ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new SyncError('NO_TOKEN', 400, 'no token: pass --token or set SYNC_TOKEN');
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    const from = given === undefined ? 'SYNC_TOKEN' : '--token';
+    throw new SyncError('BAD_TOKEN', 400, `${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; pass the servers' token exactly (quote it in the shell)`);
+  }
   return token;
 }
 

@@ -5,21 +5,32 @@ import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { withPageBar } from './progress';
 
-/** `restore`: restores a backup with the online backup API and gives it a new site id; the target folder is created. */
-export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean }): Promise<void> {
+/**
+ * `restore`: restores a backup with the online backup API and gives it a new site id; the target folder is created.
+ * With `--json` it prints `{ "from", "db", "siteId": { "previous", "current" } }` (`siteId` null for a database without sync metadata).
+ */
+export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
   checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   checkRestoreTarget(options.db);
   const db = path.resolve(options.db); // `missing/../app.db` is app.db: checked as the file it will be
   mkdirSync(path.dirname(db), { recursive: true });
   if (options.force === true && existsSync(db)) refuseIfInUse(db);
   const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }));
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ from: options.from, db: options.db, siteId: siteId === undefined ? null : { previous: siteId.previous, current: siteId.current } })}\n`);
+    return;
+  }
   const identity = siteId === undefined ? 'it has no sync metadata yet' : `new site id ${siteId.current} (the backup's was ${siteId.previous})`;
   process.stdout.write(`restored ${options.from} into ${options.db}; ${identity}\n`);
 }
 
-/** `new-site-id`: gives a copied database its own identity; refused while a server has the database open. */
-export function newSiteIdCommand(options: { readonly db: string }): void {
+/**
+ * `new-site-id`: gives a copied database its own identity; refused while a server has the database open.
+ * With `--json` it prints `{ "db", "previous", "current" }`.
+ */
+export function newSiteIdCommand(options: { readonly db: string; readonly json?: boolean }): void {
   if (existsSync(options.db)) checkDatabaseFile(options.db); // NOT_A_DATABASE, naming the file, rather than SQLite's own words
   const { previous, current } = withIdleDatabase(options.db, (db) => giveNewSiteId(db));
-  process.stdout.write(`${options.db}: site id ${previous} → ${current}; its peers will receive its rows again under the new id. Start its server now.\n`);
+  if (options.json === true) process.stdout.write(`${JSON.stringify({ db: options.db, previous, current })}\n`);
+  else process.stdout.write(`${options.db}: site id ${previous} → ${current}; its peers will receive its rows again under the new id. Start its server now.\n`);
 }

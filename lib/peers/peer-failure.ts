@@ -40,8 +40,29 @@ export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/** Node's code for a trusted certificate that names other hosts than the one in the URL: no CA fixes it. */
+export const WRONG_HOST_CERTIFICATE_CODE = 'ERR_TLS_CERT_ALTNAME_INVALID';
+
+/**
+ * The fix for {@link WRONG_HOST_CERTIFICATE_CODE}: reach the peer by a name its
+ * certificate holds (listed when Node's error carries the certificate), or use a
+ * certificate that names the address used.
+ */
+export function wrongHostFix(error: unknown): string {
+  const cert = (error as { cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } } } | null | undefined)?.cert;
+  const names =
+    typeof cert?.subjectaltname === 'string'
+      ? cert.subjectaltname.split(/,\s*/).map((name) => name.replace(/^(DNS|IP Address):/, ''))
+      : typeof cert?.subject?.CN === 'string'
+        ? [cert.subject.CN]
+        : [];
+  // eslint-disable-next-line no-control-regex
+  const shown = names.slice(0, 10).map((name) => name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 100));
+  const known = shown.length === 0 ? '' : ` (the names are ${shown.join(', ')})`;
+  return `reach the peer by a name its certificate holds${known} or use a certificate that names this address`;
+}
 
 /** Below this handshake skew, a `CLOCK_SKEW` refusal cannot be about the clocks running now. */
 export const SMALL_SKEW_MS = 10_000;
@@ -75,8 +96,17 @@ function clockSkewHint(context: FailureContext): string | undefined {
 }
 
 /**
+ * The fix for a peer URL whose server has no sync API there (a 404 to the
+ * handshake): a path typed wrong, `…/api` or `…/sync` for `…/api/sync`.
+ */
+export function notASyncApiHint(url: string): string {
+  return `Is ${url} the peer's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port (SYNC_PEERS in the sample app)`;
+}
+
+/**
  * Describes a failed sync with the hint an operator needs: the option that
- * trusts a self-signed peer, a token that does not match, a peer that is
+ * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
+ * peer's sync API, a token that does not match, a peer that is
  * unreachable, or a clock refusal whose cause is stamps stored while a clock
  * was wrong (the handshake shows the clocks agree now).
  */
@@ -88,8 +118,14 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       message: `${context.peer}: its TLS certificate is not trusted (${message}). If the peer uses a self-signed certificate, give its CA certificate as \`peerCa\` (SYNC_PEER_CA=<file> in the sample app).`,
     };
   }
+  if (code === WRONG_HOST_CERTIFICATE_CODE) {
+    return { code, message: `${context.peer}: its TLS certificate does not name this host (${message}); ${wrongHostFix(error)}, in the peer URL (SYNC_PEERS in the sample app).` };
+  }
   if (code === 'UNAUTHORIZED') {
     return { code, message: `${context.peer} refused this server's token: give both servers the same token (\`token\`, SYNC_TOKEN in the sample app). ${message}` };
+  }
+  if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
+    return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
   if (code === 'CLOCK_SKEW') {

@@ -239,8 +239,10 @@ export function printable(text: string, max = MAX_PEER_MESSAGE): string {
 export function peerError(parsed: unknown, status: number, what: string): SyncError {
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) ? error.code : 'PEER_ERROR';
-  const message = typeof error?.message === 'string' ? printable(error.message) : `peer answered ${status}`;
-  return new SyncError(code, status, `${what}: ${message}`);
+  const message = typeof error?.message === 'string' ? printable(error.message) : undefined;
+  // PEER_ERROR replaces the peer's code, so its message says the status the peer answered.
+  if (code === 'PEER_ERROR') return new SyncError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
+  return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
 }
 
 /** Reads a whole response body, for error answers of streaming requests. */

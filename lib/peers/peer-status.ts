@@ -22,10 +22,13 @@ function iso(epochMs: number | undefined): string | undefined {
   return epochMs === undefined ? undefined : new Date(epochMs).toISOString();
 }
 
-/** This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all). */
+/**
+ * This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all);
+ * for a peer never reached (no site id known), every change: its push cursor is 0.
+ */
 function undelivered(data: ChangeTracker | undefined, localSeq: number | undefined, site: string | undefined): number | undefined {
-  if (data === undefined || localSeq === undefined || site === undefined) return undefined;
-  return Math.max(0, localSeq - data.pushCursor(site));
+  if (data === undefined || localSeq === undefined) return undefined;
+  return Math.max(0, localSeq - (site === undefined ? 0 : data.pushCursor(site)));
 }
 
 /**

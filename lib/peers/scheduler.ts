@@ -18,6 +18,12 @@ export function nextDelayMs(failures: number, intervalMs: number, backoff: Backo
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
+/**
+ * Longest interval `start()` accepts, in ms (2^31 − 1, about 24.8 days): Node's
+ * timers fire after 1 ms for a longer delay, which would sync without pause.
+ */
+export const MAX_SYNC_INTERVAL_MS = 2_147_483_647;
+
 /** What the scheduler knows of one peer. */
 export interface PeerSchedule<Result> {
   /** True while a sync with this peer runs. */
@@ -76,10 +82,12 @@ export class SyncScheduler<Result> {
 
   /**
    * Starts periodic syncs of every peer, the first one now.
-   * @throws RangeError when `intervalMs` is not a positive integer
+   * @throws RangeError when `intervalMs` is not a positive integer or is above {@link MAX_SYNC_INTERVAL_MS}
    */
   start(intervalMs: number): void {
-    if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive integer, got ${intervalMs}`);
+    if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs > MAX_SYNC_INTERVAL_MS) {
+      throw new RangeError(`intervalMs must be a positive integer of at most ${MAX_SYNC_INTERVAL_MS} (about 24.8 days, Node's longest timer), got ${intervalMs}`);
+    }
     this.#intervalMs = intervalMs;
     this.#stopped = false;
     for (const peer of this.#state.keys()) this.#schedule(peer, 0);

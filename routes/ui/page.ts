@@ -6,8 +6,13 @@
  * also behind a proxy that moves the prefix.
  */
 
-/** The page, its assets found at `<assetPrefix>status.js` and `<assetPrefix>status.css`. */
+/**
+ * The page, its assets found at `<assetPrefix>status.js` and `<assetPrefix>status.css`
+ * (`ui/` from `/ui`, empty from `/ui/`). Without JavaScript it points at the
+ * `status` route and the CLI's `status` command.
+ */
 export function statusPageHtml(assetPrefix: string): string {
+  const router = assetPrefix === '' ? '../' : ''; // the sync router's base, relative to the page
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -23,6 +28,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <h1>Sync status</h1>
 <p id="site">&nbsp;</p>
 </header>
+<noscript><p class="notice">This page needs JavaScript. Without it, the same figures are JSON at <a href="${router}status">status</a> (send the sync token: <code>curl -H "Authorization: Bearer $SYNC_TOKEN" &lt;this address without /ui&gt;/status</code>), or in a terminal: <code>npx express-sqlite-sync status --url &lt;this server&gt;</code>.</p></noscript>
 <p id="notice" class="notice" role="alert" hidden></p>
 <form id="login" hidden>
 <p id="login-error" class="problem" role="alert" hidden></p>

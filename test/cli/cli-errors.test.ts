@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +38,8 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     ['an unknown option', ['backup', '--db', 'a.db', '--out', 'b.db', '--bogus', '--json'], 'BAD_USAGE'],
     ['a bad --timeout', ['status', '--url', 'http://127.0.0.1:9', '--timeout', '0', '--json'], 'BAD_USAGE'],
     ['no token', ['status', '--url', 'http://127.0.0.1:9', '--json'], 'NO_TOKEN'],
+    ['a token with a space', ['status', '--url', 'http://127.0.0.1:9', '--token', 'abcdefgh ijklmnopqrst', '--json'], 'BAD_TOKEN'],
+    ['a token outside ASCII', ['join', '--from', 'http://127.0.0.1:9', '--db', 'x.db', '--token', 'the-shared-token-\u20ac-1234', '--json'], 'BAD_TOKEN'],
     ['a URL that is not http(s)', ['status', '--url', 'ftp://127.0.0.1/api/sync', '--token', 'x', '--json'], 'BAD_URL'],
     ['a --ca file that does not exist', ['status', '--url', 'https://127.0.0.1:9', '--token', 'x', '--ca', '/nonexistent/ca.pem', '--json'], 'BAD_CA'],
   ])('%s: exit 1, the code on stdout as JSON', async (_name, args, code) => {
@@ -63,6 +66,48 @@ describe('express-sqlite-sync command line: every failure has a code, and --json
     expect(result.code).toBe(1);
     expect(jsonError(result.stdout)).toMatchObject({ error: { code: 'ECONNREFUSED' } });
     expect(existsSync(path.join(temp.dir, 'new'))).toBe(false);
+  });
+
+  it('a token with a space is refused before any request, saying so (not "missing Authorization header")', async () => {
+    const result = await cli('status', '--url', 'http://127.0.0.1:9', '--token', 'abcdefgh ijklmnopqrst', '--json');
+    expect(jsonError(result.stdout)).toEqual({ error: { code: 'BAD_TOKEN', message: expect.stringMatching(/^--token holds a space/) } });
+  });
+
+  it('a certificate for another host (ERR_TLS_CERT_ALTNAME_INVALID) names the hosts it holds, not --ca (given already)', async () => {
+    const cert = path.join(temp.dir, 'cert.pem');
+    const key = path.join(temp.dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=scouting.example.org', '-addext', 'subjectAltName=DNS:scouting.example.org', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const server = https.createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await cli('status', '--url', `https://127.0.0.1:${(server.address() as AddressInfo).port}`, '--token', 'x', '--ca', cert, '--json');
+      const { error } = jsonError(result.stdout) as { error: { code: string; message: string } };
+      expect(error.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(error.message).toMatch(/reach the server by a name its certificate holds \(the names are scouting\.example\.org\) or use a certificate that names this address, in --url/);
+      expect(error.message).not.toMatch(/--ca|SYNC_PEER_CA/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a --url with a wrong path (404) asks whether it is the server\'s sync API', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no API route GET /status' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await cli('status', '--url', `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`, '--token', 'x', '--json');
+      expect(jsonError(result.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/no API route GET \/status\. Is --url .* the server's sync API\? Its URL is usually http:\/\/host:port\/api\/sync/) } });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a server that is down: ECONNREFUSED asks whether the server runs at that address', async () => {
+    const result = await cli('status', '--url', 'http://127.0.0.1:9', '--token', 'x', '--json');
+    expect(result.code).toBe(1);
+    expect(jsonError(result.stdout)).toEqual({ error: { code: 'ECONNREFUSED', message: expect.stringMatching(/ECONNREFUSED .*: is the server running, and is --url .* its address\?$/) } });
   });
 });
 

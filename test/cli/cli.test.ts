@@ -218,6 +218,20 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(readFileSync(junk, 'utf8')).toBe('this is not SQLite at all, just some notes');
   });
 
+  it('backup, restore and new-site-id with --json print one JSON object on success', async () => {
+    const backup = path.join(temp.dir, 'backup.db');
+    const backedUp = await cli('backup', '--db', dbFile, '--out', backup, '--json');
+    expect(backedUp.code).toBe(0);
+    expect(JSON.parse(backedUp.stdout)).toEqual({ db: dbFile, out: backup, pages: expect.any(Number) });
+    const target = path.join(temp.dir, 'restored', 'app.db');
+    const restored = await cli('restore', '--from', backup, '--db', target, '--json');
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout)).toEqual({ from: backup, db: target, siteId: { previous: siteOf(dbFile), current: siteOf(target) } });
+    const renewed = await cli('new-site-id', '--db', target, '--json');
+    expect(renewed.code).toBe(0);
+    expect(JSON.parse(renewed.stdout)).toEqual({ db: target, previous: expect.stringMatching(/^[0-9a-f]{32}$/), current: siteOf(target) });
+  });
+
   it('restores onto a fresh laptop: the folder of --db is created', async () => {
     const backup = path.join(temp.dir, 'backup.db');
     expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);

@@ -52,7 +52,7 @@ describe('sample app over HTTPS', () => {
 
   it('serves the sync API with TLS_CERT and TLS_KEY, and syncs with a peer trusted through SYNC_PEER_CA', async () => {
     const a = await start('a');
-    expect(a.url).toMatch(/^https:\/\/localhost:\d+$/);
+    expect(a.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const port = new URL(a.url).port;
     const listing = await getJson(`https://127.0.0.1:${port}/api/sync/files/checksums?path=instance`, readFileSync(cert), { Authorization: `Bearer ${TOKEN}` });
     expect(listing).toMatchObject({ status: 200, body: { root: 'instance', files: [{ path: 'settings.json' }] } });

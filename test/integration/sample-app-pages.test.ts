@@ -49,6 +49,14 @@ describe('sample app pages', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
   });
 
+  it.each([['/api/sync/ui', 'status'], ['/api/sync/ui/', '../status']])('%s without JavaScript points at the status JSON route (%s) and the CLI', async (page, href) => {
+    const response = await request(server.url).get(page);
+    const noscript = /<noscript>([\s\S]*?)<\/noscript>/.exec(response.text)?.[1] ?? '';
+    expect(noscript).toContain(`<a href="${href}">`);
+    expect(new URL(href, `${server.url}${page}`).pathname).toBe('/api/sync/status');
+    expect(noscript).toContain('express-sqlite-sync status --url');
+  });
+
   it.each(['/nope', '/reports/%', '/photos/nope/deeper'])('%s, a page that does not exist, is the app\'s readable 404 with a way back', async (page) => {
     const response = await request(server.url).get(page);
     expect(response.status).toBe(404);

@@ -67,4 +67,16 @@ describe('a peer that has been down since before a restart', () => {
     expect(metric(metrics, 'express_sqlite_sync_peer_consecutive_failures', standsUrl)).toBeGreaterThanOrEqual(peer?.failures ?? 1); // a retry may land in between
     expect(metrics).toContain(`express_sqlite_sync_peer_info{peer="${standsUrl}",name="stands laptop",state="unreachable"} 1`);
   });
+
+  it('a peer never reached counts every change of this server as not delivered (its push cursor is 0)', async () => {
+    const pit = await start('pit laptop', { SYNC_PEERS: 'http://127.0.0.1:9/api/sync' });
+    for (const number of [1, 2, 3]) await request(pit.url).post('/api/teams').send({ number, name: `team ${number}` }).expect(201);
+    expect(await pit.sync.syncNow()).toMatchObject([{ ok: false }]);
+    const localSeq = pit.sync.tracker?.fold() ?? 0;
+    expect(localSeq).toBeGreaterThanOrEqual(3);
+    const status = (await request(pit.url).get('/api/sync/status').set(AUTH)).body as { peers: PeerFigures[] };
+    expect(status.peers[0]).toMatchObject({ state: 'unreachable', undeliveredChanges: localSeq });
+    const metrics = (await request(pit.url).get('/api/sync/metrics').set(AUTH)).text;
+    expect(metric(metrics, 'express_sqlite_sync_peer_undelivered_changes', 'http://127.0.0.1:9/api/sync')).toBe(localSeq);
+  });
 });

@@ -1,4 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { describeFailure, peerStateOf } from '../../../lib/peers/peer-failure';
+import { tempDir } from '../../helpers/temp';
 import { SyncError } from '../../../lib/sync-error';
 
 const context = { peer: 'http://10.0.0.3:5000/api/sync', phase: 'push' as const, clockSkewMs: 120 };
@@ -38,5 +44,27 @@ describe('describing a failed sync for an operator', () => {
     [false, 1, 'SCHEMA_MISMATCH', 'failing'],
   ] as const)('running %s, last success %s, failure %s: %s', (running, lastSuccessAt, code, state) => {
     expect(peerStateOf(running, lastSuccessAt, code)).toBe(state);
+  });
+
+  it('a certificate for another host names the hosts it holds, not peerCa (the CA is trusted already)', async () => {
+    const temp = tempDir();
+    const cert = path.join(temp.dir, 'cert.pem');
+    const key = path.join(temp.dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=scouting.example.org', '-addext', 'subjectAltName=DNS:scouting.example.org', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const server = https.createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const error = await new Promise<unknown>((resolve) => {
+        https.get(`https://127.0.0.1:${port}/`, { ca: readFileSync(cert), agent: false }, () => resolve(undefined)).on('error', resolve);
+      });
+      const described = describeFailure(error, { ...context, peer: `https://127.0.0.1:${port}/api/sync` });
+      expect(described.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+      expect(described.message).toMatch(/does not name this host .*reach the peer by a name its certificate holds \(the names are scouting\.example\.org\) or use a certificate that names this address/);
+      expect(described.message).not.toMatch(/peerCa|SYNC_PEER_CA/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      temp.cleanup();
+    }
   });
 });

@@ -135,4 +135,17 @@ describe('SyncScheduler', () => {
     expect(() => scheduler.syncNow('b')).toThrow(RangeError);
     expect(() => scheduler.start(0)).toThrow(RangeError);
   });
+
+  it.each([2_147_483_648, 3e9])('refuses start(%d): above Node\'s longest timer, which would fire after 1 ms and sync without pause', (interval) => {
+    const scheduler = new SyncScheduler<string>({ peers: ['a'], runOnce: async () => 'x', isFailure: () => undefined, backoff: BACKOFF });
+    expect(() => scheduler.start(interval)).toThrow(/at most 2147483647/);
+    expect(scheduler.status().get('a')?.nextRunAt).toBeUndefined();
+  });
+
+  it('accepts start(2147483647), the longest timer, and schedules the first run now', async () => {
+    const scheduler = new SyncScheduler<string>({ peers: ['a'], runOnce: async () => 'x', isFailure: () => undefined, backoff: BACKOFF });
+    scheduler.start(2_147_483_647);
+    await until(() => scheduler.status().get('a')?.lastSuccessAt !== undefined);
+    await scheduler.stop();
+  });
 });

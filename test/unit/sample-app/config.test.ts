@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
 import { startBanner } from '../../../sample-app/server';
@@ -16,6 +17,19 @@ describe('sample app configuration', () => {
     expect(config.port).toBe(5000);
     expect(config.tls).toBeUndefined();
     for (const root of SAMPLE_ROOTS) expect(existsSync(path.join(temp.dir, root))).toBe(true);
+  });
+
+  it.each(['', '  '])('treats DATA_DIR=%j as unset: ./data, not the working directory', (value) => {
+    const cwd = process.cwd();
+    process.chdir(temp.dir);
+    try {
+      const config = readSampleConfig({ DATA_DIR: value });
+      expect(config.dataDir).toBe(path.join(process.cwd(), 'data'));
+      expect(existsSync(path.join(temp.dir, 'data', '.sync-token'))).toBe(true);
+      expect(existsSync(path.join(temp.dir, '.sync-token'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('generates a token once, keeps it outside the sync roots, and reuses it', () => {
@@ -41,6 +55,10 @@ describe('sample app configuration', () => {
     [{ PORT: '0x1F90' }, /PORT must be 0-65535/],
     [{ PORT: '8e3' }, /PORT must be 0-65535/],
     [{ SYNC_INTERVAL_MS: '1e4' }, /SYNC_INTERVAL_MS/],
+    [{ SYNC_INTERVAL_MS: '3000000000' }, /SYNC_INTERVAL_MS is in milliseconds: .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '2147483648' }, /SYNC_INTERVAL_MS is in milliseconds: .* at most 2147483647/],
+    [{ SYNC_INTERVAL_MS: '500' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .* got "500"/],
+    [{ SYNC_INTERVAL_MS: '30' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .*write 30000 for 30 s/],
     [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
@@ -67,10 +85,57 @@ describe('sample app configuration', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it.each(['SYNC_PEER_CA', 'TLS_CERT', 'TLS_KEY'])('refuses %s naming a folder, naming the variable and the path, before writing anything', (variable) => {
+    const dataDir = path.join(temp.dir, 'new');
+    const folder = path.join(temp.dir, 'a-folder');
+    mkdirSync(folder);
+    const env = variable === 'SYNC_PEER_CA' ? { SYNC_PEER_CA: folder } : { TLS_CERT: __filename, TLS_KEY: __filename, [variable]: folder };
+    expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(`${variable}: cannot read ${folder} (it is a folder, not a file)`);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  describe('TLS_CERT and TLS_KEY that HTTPS cannot load', () => {
+    /** A self-signed certificate and its key, in `dir`. */
+    function pair(dir: string): { cert: string; key: string } {
+      mkdirSync(dir);
+      const cert = path.join(dir, 'cert.pem');
+      const key = path.join(dir, 'key.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return { cert, key };
+    }
+
+    it('are refused before anything is written, naming the variable and the fix', () => {
+      const one = pair(path.join(temp.dir, 'one'));
+      const two = pair(path.join(temp.dir, 'two'));
+      const notes = path.join(temp.dir, 'notes.txt');
+      writeFileSync(notes, 'hello');
+      const dataDir = path.join(temp.dir, 'new');
+      const refused: Array<[Record<string, string>, RegExp]> = [
+        [{ TLS_CERT: one.key, TLS_KEY: one.cert }, /TLS_CERT holds a private key and TLS_KEY a certificate: swap them/],
+        [{ TLS_CERT: notes, TLS_KEY: one.key }, /TLS_CERT holds no PEM certificate/],
+        [{ TLS_CERT: one.cert, TLS_KEY: notes }, /TLS_KEY holds no PEM private key/],
+        [{ TLS_CERT: one.cert, TLS_KEY: two.key }, /TLS_CERT and TLS_KEY cannot serve HTTPS \(.*\); TLS_KEY must be TLS_CERT's key/],
+      ];
+      for (const [env, message] of refused) expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
+      expect(existsSync(dataDir)).toBe(false);
+      expect(readSampleConfig({ DATA_DIR: dataDir, TLS_CERT: one.cert, TLS_KEY: one.key }).tls).toEqual({ cert: one.cert, key: one.key });
+    });
+  });
+
+  it('names the token file when it is a folder', () => {
+    mkdirSync(path.join(temp.dir, '.sync-token'));
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(`DATA_DIR/.sync-token: cannot read ${path.join(temp.dir, '.sync-token')} (it is a folder`);
+  });
+
   it('names the token file when the token in it cannot be used', () => {
     readSampleConfig({ DATA_DIR: temp.dir });
     writeFileSync(path.join(temp.dir, '.sync-token'), 'too short\n');
     expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(/\.sync-token (has|holds)/);
+  });
+
+  it('accepts SYNC_INTERVAL_MS from 1000 (the library\'s floor, so the banner says the interval used) to 2147483647', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '1000' }).syncIntervalMs).toBe(1000);
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '2147483647' }).syncIntervalMs).toBe(2_147_483_647);
   });
 
   it('reads SYNC_NAME and LOG_LEVEL', () => {
@@ -90,5 +155,15 @@ describe('sample app configuration', () => {
     const fromFile = readSampleConfig({ DATA_DIR: temp.dir });
     expect(startBanner(fromFile, url)).toMatch(/Sync token: [0-9a-f]{4}…[0-9a-f]{4} \(in DATA_DIR\/\.sync-token\)/);
     expect(startBanner(fromFile, url)).not.toContain(generated.token);
+  });
+
+  it.each([
+    ['natsuser:s3cretpass@127.0.0.1:4222', 'NATS:       127.0.0.1:4222,'],
+    ['nats://natsuser:s3cretpass@127.0.0.1:4222', 'NATS:       nats://127.0.0.1:4222,'],
+    ['tls://a:s3cretpass@h1:4222, natsuser:s3cretpass@h2:4222,h3:4222', 'NATS:       tls://h1:4222, h2:4222,h3:4222,'],
+  ])('the start banner shows SYNC_NATS_URL=%j without its user and password', (servers, line) => {
+    const banner = startBanner(readSampleConfig({ DATA_DIR: temp.dir, SYNC_NATS_URL: servers }), 'http://localhost:5000');
+    expect(banner).toContain(line);
+    expect(banner).not.toContain('s3cretpass');
   });
 });
