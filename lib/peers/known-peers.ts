@@ -13,33 +13,62 @@ export interface KnownPeer {
 interface StoredPeers {
   readonly version: 1;
   readonly peers: Record<string, KnownPeer>;
+  /** Per peer URL (or transport name), when its last sync ended well (ms since the epoch). */
+  readonly lastSuccess?: Record<string, number>;
 }
 
-function readStored(file: string | undefined): Map<string, KnownPeer> {
-  if (file === undefined) return new Map();
+interface Stored {
+  readonly peers: Map<string, KnownPeer>;
+  readonly lastSuccess: Map<string, number>;
+}
+
+function readStored(file: string | undefined): Stored {
+  const empty = { peers: new Map<string, KnownPeer>(), lastSuccess: new Map<string, number>() };
+  if (file === undefined) return empty;
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredPeers>;
     const entries = Object.entries(stored.peers ?? {}).filter(([, peer]) => typeof peer.site === 'string' && /^[0-9a-f]{32}$/.test(peer.site));
-    return new Map(entries.map(([url, peer]) => [url, { site: peer.site, name: typeof peer.name === 'string' ? peer.name : undefined }]));
+    const successes = Object.entries(stored.lastSuccess ?? {}).filter(([, at]) => Number.isSafeInteger(at) && at > 0);
+    return {
+      peers: new Map(entries.map(([url, peer]) => [url, { site: peer.site, name: typeof peer.name === 'string' ? peer.name : undefined }])),
+      lastSuccess: new Map(successes),
+    };
   } catch {
-    return new Map(); // missing or unreadable: learnt again at the next handshake
+    return empty; // missing or unreadable: learnt again at the next handshake
   }
 }
 
 /**
- * Each peer URL's site id and name as its last handshake told them, kept in
- * `<stateDir>/peers.json` when there is a state folder: after a restart
- * with a peer down, `/status` still names it and still counts the changes
- * not yet delivered to it.
+ * Each peer URL's site id and name as its last handshake told them, and when
+ * its last sync ended well, kept in `<stateDir>/peers.json` when there is a
+ * state folder: after a restart with a peer down, `/status` still names it,
+ * still counts the changes not yet delivered to it, and still shows its last success.
  */
 export class KnownPeers {
   readonly #file: string | undefined;
   readonly #peers: Map<string, KnownPeer>;
+  readonly #lastSuccess: Map<string, number>;
+  /** Writes of the file, one after the other (the last one written holds the latest state). */
+  #writing: Promise<void> = Promise.resolve();
 
   /** @param stateDir - where to keep them; none keeps them in memory only */
   constructor(stateDir: string | undefined) {
     this.#file = stateDir === undefined ? undefined : path.join(stateDir, 'peers.json');
-    this.#peers = readStored(this.#file);
+    const stored = readStored(this.#file);
+    this.#peers = stored.peers;
+    this.#lastSuccess = stored.lastSuccess;
+  }
+
+  /** When the last sync with a peer (or transport) ended well, as remembered (ms since the epoch). */
+  lastSuccessAt(url: string): number | undefined {
+    return this.#lastSuccess.get(url);
+  }
+
+  /** Records a sync that ended well, and writes the file. */
+  async noteSuccess(url: string, at: number): Promise<void> {
+    if (this.#lastSuccess.get(url) === at) return;
+    this.#lastSuccess.set(url, at);
+    await this.#write();
   }
 
   /** What is known of a peer URL. */
@@ -52,15 +81,29 @@ export class KnownPeers {
     const before = this.#peers.get(url);
     if (before?.site === peer.site && before.name === peer.name) return;
     this.#peers.set(url, peer);
-    if (this.#file === undefined) return;
-    const stored: StoredPeers = { version: 1, peers: Object.fromEntries(this.#peers) };
-    const { tempPath, handle } = await openTempFile(this.#file);
-    try {
-      await handle.writeFile(JSON.stringify(stored));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await commitTempFile(tempPath, this.#file);
+    await this.#write();
+  }
+
+  /** Resolves when every write asked for so far has ended. */
+  async flush(): Promise<void> {
+    await this.#writing;
+  }
+
+  #write(): Promise<void> {
+    const file = this.#file;
+    if (file === undefined) return Promise.resolve();
+    const run = this.#writing.then(async () => {
+      const stored: StoredPeers = { version: 1, peers: Object.fromEntries(this.#peers), lastSuccess: Object.fromEntries(this.#lastSuccess) };
+      const { tempPath, handle } = await openTempFile(file);
+      try {
+        await handle.writeFile(JSON.stringify(stored));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await commitTempFile(tempPath, file);
+    });
+    this.#writing = run.catch(() => undefined);
+    return run;
   }
 }

@@ -52,6 +52,8 @@ export interface SchedulerOptions<Result> {
   readonly backoff: BackoffOptions;
   /** Random source for jitter (tests pass their own). */
   readonly random?: () => number;
+  /** When each peer's last sync ended well before this process started (ms since the epoch), if remembered. */
+  readonly lastSuccessAt?: (peer: string) => number | undefined;
   /** Called after each sync once its outcome is recorded and the next one scheduled (for logs). */
   readonly onSettled?: (peer: string, schedule: Readonly<PeerSchedule<Result>>) => void;
 }
@@ -76,7 +78,7 @@ export class SyncScheduler<Result> {
   constructor(options: SchedulerOptions<Result>) {
     this.#options = options;
     for (const peer of options.peers) {
-      this.#state.set(peer, { running: false, failures: 0, lastSuccessAt: undefined, lastError: undefined, lastResult: undefined, nextRunAt: undefined });
+      this.#state.set(peer, { running: false, failures: 0, lastSuccessAt: options.lastSuccessAt?.(peer), lastError: undefined, lastResult: undefined, nextRunAt: undefined });
     }
   }
 

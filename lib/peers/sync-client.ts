@@ -84,8 +84,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
       backoff: config.backoff,
+      lastSuccessAt: (url) => this.#known.lastSuccessAt(url),
       onSettled: (url, schedule) => {
         if (schedule.lastResult !== undefined) logSyncResult(config.logger, schedule.lastResult, this.#peers.get(url)?.name, schedule);
+        if (schedule.lastSuccessAt !== undefined) {
+          this.#known.noteSuccess(url, schedule.lastSuccessAt).catch((error: unknown) => config.logger.warn({ event: 'state.write_failed', err: error }, 'could not keep the last success in the state folder'));
+        }
       },
     });
   }
@@ -117,6 +121,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     await this.#scheduler.stop();
     for (const peer of this.#peers.values()) peer.http.close();
     await this.#others.close();
+    await this.#known.flush(); // the last success of the rounds that just ended
   }
 
   /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */

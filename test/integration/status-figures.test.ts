@@ -24,6 +24,7 @@ function metric(text: string, name: string, peer: string): number | undefined {
 }
 
 describe('a peer that has been down since before a restart', () => {
+  // Its last success too is kept (in the state folder's peers.json): "never" after a restart was false.
   let temp: ReturnType<typeof tempDir>;
   const running: RunningSampleApp[] = [];
   beforeEach(() => {
@@ -41,12 +42,14 @@ describe('a peer that has been down since before a restart', () => {
     return app;
   }
 
-  it('is still named, and the changes piling up here are counted as not delivered, in /status and /metrics alike', async () => {
+  it('is still named, its last success still shown, and the changes piling up here are counted as not delivered, in /status and /metrics alike', async () => {
     const stands = await start('stands laptop', {});
     const standsUrl = `${stands.url.replace('localhost', '127.0.0.1')}/api/sync`;
     let pit = await start('pit laptop', { SYNC_PEERS: standsUrl });
     expect(await pit.sync.syncNow()).toMatchObject([{ ok: true }]);
     expect(pit.sync.client?.peerStatuses()[0]).toMatchObject({ name: 'stands laptop', state: 'ok', undeliveredChanges: 0 });
+    const lastSuccessAt = pit.sync.client?.peerStatuses()[0]?.lastSuccessAt;
+    expect(lastSuccessAt).toEqual(expect.any(String));
 
     await stands.close();
     running.splice(running.indexOf(stands), 1);
@@ -59,7 +62,7 @@ describe('a peer that has been down since before a restart', () => {
     const status = (await request(pit.url).get('/api/sync/status').set(AUTH)).body as { name: string; peers: PeerFigures[] };
     expect(status.name).toBe('pit laptop');
     const [peer] = status.peers;
-    expect(peer).toMatchObject({ url: standsUrl, name: 'stands laptop', state: 'unreachable' });
+    expect(peer).toMatchObject({ url: standsUrl, name: 'stands laptop', state: 'unreachable', lastSuccessAt });
     expect(peer?.failures).toBeGreaterThanOrEqual(1); // the periodic round at start, and ours
     expect(peer?.undeliveredChanges).toBeGreaterThanOrEqual(3);
     const metrics = (await request(pit.url).get('/api/sync/metrics').set(AUTH)).text;
