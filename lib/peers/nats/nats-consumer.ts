@@ -45,6 +45,8 @@ export class NatsConsumer {
   #turn: Promise<void> = Promise.resolve();
   /** The last stream sequence taken (into the batch or applied). */
   #seen = 0;
+  /** The cursors' epoch this delivery started in: once they moved on (the stream was made again, or lost its tail), it saves nothing. */
+  #epoch = 0;
   #progress: Array<() => void> = [];
   /** The last stream sequence handled (applied or passed over). */
   position: number;
@@ -72,6 +74,7 @@ export class NatsConsumer {
   async run(): Promise<void> {
     await this.#turn; // a flush of the last delivery, still running
     this.position = this.#cursors.appliedSeq();
+    this.#epoch = this.#cursors.epoch;
     this.#seen = this.position;
     this.#batch.drain();
     this.#failed = undefined;
@@ -79,6 +82,7 @@ export class NatsConsumer {
     const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
     const messages = await consumer.consume({ max_messages: 64 });
     this.#messages = messages;
+    this.#stale(); // the cursors moved on while the delivery was set up: it starts again from them
     try {
       for await (const message of messages) await this.#handle(message);
     } finally {
@@ -105,8 +109,19 @@ export class NatsConsumer {
     });
   }
 
+  /**
+   * True, and the delivery ends, when the cursors moved on since it started
+   * (the stream was made again or lost its tail while a page was applied):
+   * what it took is another stream's, and `run` starts again from the cursors.
+   */
+  #stale(): boolean {
+    if (this.#epoch === this.#cursors.epoch) return false;
+    this.stop();
+    return true;
+  }
+
   async #handle(message: JsMsg): Promise<void> {
-    if (message.seq <= this.#seen) return;
+    if (message.seq <= this.#seen || this.#stale()) return;
     if (message.seq > this.#seen + 1) {
       await this.#flush();
       await this.#crossGap(message.seq);
@@ -195,7 +210,7 @@ export class NatsConsumer {
 
   async #flushBatch(batch: readonly Taken[]): Promise<void> {
     const last = batch.at(-1);
-    if (last === undefined) return;
+    if (last === undefined || this.#stale()) return;
     const pages = batch.filter((entry) => entry.page !== undefined);
     if (pages.length === 0) {
       this.#cursors.saveApplied(last.seq);
@@ -203,6 +218,7 @@ export class NatsConsumer {
       return;
     }
     await this.#hooks.beforeApply();
+    if (this.#stale()) return; // the stream was made again meanwhile: its position is no longer this batch's
     try {
       const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: String(last.seq) }, this.#cursors.published);
       results.forEach((result, index) => this.#count(pages[index] as Taken, result));
@@ -215,6 +231,7 @@ export class NatsConsumer {
 
   /** Applies one page on its own (after its batch failed), deciding what a refusal means. */
   async #applyAlone(entry: Taken, failed: unknown): Promise<void> {
+    if (this.#stale()) return;
     let error = failed;
     if (error === undefined) {
       if (entry.page === undefined) {
@@ -236,6 +253,7 @@ export class NatsConsumer {
   }
 
   #applyOne(entry: Taken): void {
+    if (this.#stale()) return;
     const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: String(entry.seq) }, this.#cursors.published);
     if (result !== undefined) this.#count(entry, result);
     this.position = entry.seq;
@@ -249,6 +267,7 @@ export class NatsConsumer {
 
   /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
   #refuse(seq: number, subject: string, error: SyncError): void {
+    if (this.#stale()) return;
     this.refused += 1;
     this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
     this.#cursors.saveApplied(seq);

@@ -27,6 +27,12 @@ export class NatsCursors {
   readonly #subject: string;
   readonly #attempt: string;
   readonly #created: string;
+  /**
+   * Bumped each time {@link NatsCursors.reconcile} moves the applied cursor
+   * itself (a stream used first, made again, or that lost its tail): a
+   * consumer's delivery begun before must not save its position any more.
+   */
+  epoch = 0;
 
   /** @param site - this server's site id */
   constructor(data: ChangeTracker, stream: string, site: string) {
@@ -103,10 +109,12 @@ export class NatsCursors {
       const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt] : [this.applied];
       for (const name of names) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
+      this.epoch += 1;
       return created === undefined ? 'first-use' : 'recreated';
     }
     if (this.appliedSeq() > facts.lastSeq) {
       this.saveApplied(facts.lastSeq);
+      this.epoch += 1;
       return 'rewound';
     }
     return 'same';
