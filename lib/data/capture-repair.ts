@@ -20,11 +20,30 @@ function requiredTriggers(table: TrackedTable): readonly string[] {
   return triggerNames(table.id).slice(0, 4);
 }
 
-/** True when any of a table's capture triggers is missing (call before they are re-created). */
+/**
+ * True when any of a table's capture triggers is missing from it (call before
+ * they are re-created): dropped, or moved to another table by `ALTER TABLE …
+ * RENAME TO` (SQLite's triggers follow a renamed table).
+ */
 export function triggersMissing(db: Database.Database, table: TrackedTable): boolean {
   const names = requiredTriggers(table);
-  const found = numbers(db, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => '?').join(', ')})`).pluck().get(...names) as number;
+  const found = numbers(db, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (${names.map(() => '?').join(', ')})`)
+    .pluck()
+    .get(table.name, ...names) as number;
   return found < names.length;
+}
+
+/**
+ * The table a tracked table's capture triggers are on when it is not that
+ * table (it was renamed away, and a table of the old name made again): they
+ * logged that other table's writes as this one's, so its log not folded yet
+ * cannot be trusted.
+ */
+export function triggersMovedTo(db: Database.Database, table: TrackedTable): string | undefined {
+  const names = triggerNames(table.id);
+  return numbers(db, `SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name <> ? AND name IN (${names.map(() => '?').join(', ')}) LIMIT 1`)
+    .pluck()
+    .get(table.name, ...names) as string | undefined;
 }
 
 /**

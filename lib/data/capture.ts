@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
-import { captureMissedWrites, triggersMissing, type CaptureGap } from './capture-repair';
+import { captureMissedWrites, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
@@ -124,6 +124,16 @@ function createParkedTable(db: Database.Database, table: TrackedTable): void {
   db.exec(parkedTableSql(table));
 }
 
+/**
+ * Drops a table's log not folded yet (kept as sentinels: the log's seqs never
+ * go back): its triggers were on another table (renamed away), so those
+ * entries are that table's writes. What the table lost or gained meanwhile is
+ * found again by the repair of a table that lost its triggers.
+ */
+function dropUnfoldedLog(db: Database.Database, table: TrackedTable): void {
+  numbers(db, `UPDATE _sync_log SET op = ${OP.sentinel} WHERE tbl = ? AND seq > (SELECT folded FROM _sync_state WHERE id = 1)`).run(table.id);
+}
+
 /** Stops tracking tables that were tracked before but are not listed now. */
 function untrackOthers(db: Database.Database, keep: ReadonlySet<string>): void {
   const tracked = numbers(db, 'SELECT id, name FROM _sync_tables').all() as { id: number; name: string }[];
@@ -173,6 +183,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
+    for (const table of tables) if (triggersMovedTo(db, table) !== undefined) dropUnfoldedLog(db, table);
     // With parked rows, writes made while the server was stopped may free (or take) what a parked row
     // waits for; with foreign keys, such writes (the sqlite3 shell has them off) may have left orphans:
     // either way they are folded by the tracker, which settles them, as it does while running.

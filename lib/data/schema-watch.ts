@@ -1,16 +1,20 @@
 import type Database from 'better-sqlite3';
-import { triggersMissing } from './capture-repair';
+import { triggersMissing, triggersMovedTo } from './capture-repair';
 import { numbers } from './prepared';
 import { describeSchema, diffSchemas, differencesInWords } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
-import { inspectTable } from './table-schema';
+import { inspectTable, type TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { SchemaDescription } from './wire-schema';
 
+function uniqueSignature(columns: readonly string[], collations: readonly string[]): string {
+  return columns.map((column, i) => `${column} COLLATE ${collations[i] ?? 'BINARY'}`).join(', ');
+}
+
 /**
  * Notices a tracked table changed while the server runs (`ALTER TABLE … ADD
- * COLUMN`, a renamed column, a dropped or renamed table, its capture triggers
- * dropped): the triggers and the schema fingerprint were built at
+ * COLUMN`, a renamed column, a UNIQUE index added or dropped, a dropped or
+ * renamed table, its capture triggers dropped): the triggers and the schema fingerprint were built at
  * `enableCapture`, so syncing on would silently miss the new column's values
  * or fail on a name that is gone. Reading `PRAGMA schema_version` is cheap;
  * only when it moved are the tracked tables read again (any DDL moves it,
@@ -50,8 +54,23 @@ export class SchemaWatch {
     this.#known = version;
   }
 
+  /** A UNIQUE index added or dropped decides what is parked, and needs the REPLACE triggers `enableCapture` installs. */
+  #uniquesChanged(schemas: readonly TableSchema[]): string | undefined {
+    for (const table of this.#tables) {
+      const now = schemas.find((schema) => schema.name === table.name);
+      if (now === undefined) continue;
+      const before = new Set(table.uniques.map((unique) => uniqueSignature(unique.columns.map((column) => column.name), unique.collations)));
+      const after = new Set(now.uniques.map((unique) => uniqueSignature(unique.columns, unique.collations)));
+      const added = [...after].find((signature) => !before.has(signature));
+      if (added !== undefined) return `a UNIQUE index on ${table.name} (${added}) was added`;
+      const dropped = [...before].find((signature) => !after.has(signature));
+      if (dropped !== undefined) return `the UNIQUE index on ${table.name} (${dropped}) was dropped`;
+    }
+    return undefined;
+  }
+
   #change(): string | undefined {
-    const schemas = [];
+    const schemas: TableSchema[] = [];
     for (const table of this.#tables) {
       try {
         schemas.push(inspectTable(this.#db, table.name));
@@ -68,7 +87,11 @@ export class SchemaWatch {
         .replace('is tracked only here', 'is new'),
     );
     if (differences.length > 0) return differencesInWords(differences);
+    const uniques = this.#uniquesChanged(schemas);
+    if (uniques !== undefined) return uniques;
     const lost = this.#tables.find((table) => triggersMissing(this.#db, table));
-    return lost === undefined ? undefined : `table ${lost.name} lost its capture triggers`;
+    if (lost === undefined) return undefined;
+    const movedTo = triggersMovedTo(this.#db, lost);
+    return movedTo === undefined ? `table ${lost.name} lost its capture triggers` : `table ${lost.name} was renamed to ${movedTo}, its capture triggers with it`;
   }
 }

@@ -73,4 +73,53 @@ describe('a tracked table changed while the server runs stops sync loudly, and a
       b.cleanup();
     }
   });
+
+  it.each([
+    ['while the server runs', true],
+    ['while the server is stopped', false],
+  ])('"rename to a backup, make the table again, copy, empty the backup" %s loses no row on the peer', (_when, running) => {
+    const a = trackedDb();
+    const b = trackedDb();
+    try {
+      a.db.prepare("INSERT INTO teams (id, name) VALUES ('t1', 'one'), ('t2', 'two')").run();
+      pullAll(a.tracker, b.tracker);
+      a.db.exec(`ALTER TABLE teams RENAME TO teams_backup;
+        CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, number INTEGER, rating REAL, logo BLOB);
+        INSERT INTO teams SELECT * FROM teams_backup;
+        DELETE FROM teams_backup;`);
+      if (running) expect(codeOf(() => a.tracker.readChanges(0, 10))).toMatch(/409 SCHEMA_CHANGED: .*teams was renamed to teams_backup, its capture triggers with it/);
+      const restarted = enableCapture(a.db, TABLES);
+      a.db.prepare("UPDATE teams SET name = 'ONE' WHERE id = 't1'").run();
+      pullAll(restarted, b.tracker);
+      expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+      expect(b.db.prepare('SELECT id, name FROM teams ORDER BY id').raw(true).all()).toEqual([
+        ['t1', 'ONE'],
+        ['t2', 'two'],
+      ]);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('a UNIQUE index added while running stops sync; after a restart an INSERT OR REPLACE through it reaches the peer', () => {
+    const a = trackedDb();
+    const b = trackedDb();
+    try {
+      a.db.prepare("INSERT INTO teams (id, name) VALUES ('t1', 'one'), ('t2', 'two')").run();
+      pullAll(a.tracker, b.tracker);
+      for (const server of [a, b]) server.db.exec('CREATE UNIQUE INDEX teams_name ON teams (name)');
+      expect(codeOf(() => a.tracker.readChanges(0, 10))).toMatch(/409 SCHEMA_CHANGED: .*a UNIQUE index on teams \(name COLLATE BINARY\) was added/);
+      const [ta, tb] = [enableCapture(a.db, TABLES), enableCapture(b.db, TABLES)];
+      a.db.prepare("INSERT OR REPLACE INTO teams (id, name) VALUES ('t3', 'one')").run();
+      pullAll(ta, tb);
+      expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+      expect(b.db.prepare('SELECT id FROM teams ORDER BY id').pluck().all()).toEqual(['t2', 't3']);
+      for (const server of [a, b]) server.db.exec('DROP INDEX teams_name');
+      expect(codeOf(() => ta.readChanges(0, 10))).toMatch(/the UNIQUE index on teams \(name COLLATE BINARY\) was dropped/);
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
 });
