@@ -85,6 +85,7 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
 export function normalizePeerUrl(input: string, where = 'peer'): string {
   let url: URL;
   try {
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
     url = new URL(input);
   } catch {
     throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(withoutPassword(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
@@ -98,9 +99,9 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
   return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** A URL as an error may show it: a password in it (`user:secret@`) is replaced by `***`. */
+/** A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme) are replaced by `***`. */
 function withoutPassword(input: string): string {
-  return input.replace(/^([^:/?#]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
 }
 
 function checkPeers(value: unknown): readonly string[] {

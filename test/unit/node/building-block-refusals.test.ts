@@ -56,14 +56,14 @@ describe('building blocks check their options when built, and a refused creation
   });
 
   it('a peer URL with a user name or password is refused, and the password is never repeated', () => {
-    for (const url of ['http://admin:hunter2secret@127.0.0.1:1', 'http://admin:hunter2secret@127.0.0.1:1/?x=1']) {
+    for (const url of ['http://admin:hunter2secret@127.0.0.1:1', 'http://admin:hunter2secret@127.0.0.1:1/?x=1', 'admin:hunter2secret@127.0.0.1:80', 'http://hunter2secret@127.0.0.1:1/api/sync', 'hunter2secret@127.0.0.1']) {
       let message = '';
       try {
         normalizePeerUrl(url);
       } catch (error) {
         message = (error as Error).message;
       }
-      expect(message).toMatch(/user name or password|query/);
+      expect(message).toMatch(/user name or password|query|http or https|not a URL/);
       expect(message).not.toContain('hunter2secret');
     }
     expect(() => normalizePeerUrl('ftp://u:pw-secret@host')).toThrow(/must use http or https/);
