@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { ManifestCache } from '../lib/files/manifest-cache';
+import { silentLogger } from '../lib/logger';
 import { resolveSyncClientOptions } from '../lib/peers/client-options';
 import { SyncClient, type SyncClientOptions } from '../lib/peers/sync-client';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
@@ -39,6 +40,12 @@ export interface SyncNode {
  * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
+  // The client's own options first: checking them makes nothing, and a refusal must leave no root folder behind.
+  if (typeof options === 'object' && options !== null && !('headers' in options)) {
+    const { peers, stateDir, syncPageSize, peerTimeoutMs, peerCa, joinBySnapshot, snapshotMinChanges, peerCompression, maxDeletePercent, transport } = options;
+    const early = { peers: peers ?? [], stateDir, syncPageSize, peerTimeoutMs, peerCa, joinBySnapshot, snapshotMinChanges, peerCompression, maxDeletePercent, transport, logger: silentLogger };
+    resolveSyncClientOptions(Object.fromEntries(Object.entries(early).filter(([, value]) => value !== undefined)) as unknown as SyncClientOptions, true);
+  }
   const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
   const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
   const clientOptions: Omit<SyncClientOptions, 'data'> = {

@@ -78,6 +78,8 @@ describe('building blocks check their options when built, and a refused creation
       expect(() => createSyncNode({ token: TOKEN, database: temp.db, tables: ['teams'], peers: ['10.0.0.2:5000'], logger: silentLogger })).toThrow(/is not a URL/);
       expect(syncObjects(temp.db)).toBe(0);
       expect(() => createSyncRouter({ token: 'short', roots: { uploads }, logger: silentLogger })).toThrow(/at least 16/);
+      expect(() => createSyncNode({ token: TOKEN, roots: { uploads }, stateDir: path.join(dir.dir, 'state'), peers: ['http://127.0.0.1:9'], peerTimeoutMs: -1, logger: silentLogger })).toThrow(/peerTimeoutMs/);
+      expect(() => createSyncNode({ token: TOKEN, roots: { uploads }, database: temp.db, tables: ['teams'], transport: { nats: { servers: 'nats://127.0.0.1:4222', streem: 'X' } } as never, logger: silentLogger })).toThrow(/streem/);
       expect(() => createSyncRouter({ token: TOKEN, roots: { uploads }, uploadRoot: 'photos', logger: silentLogger })).toThrow(/`uploadRoot` "photos" is not one of the roots/);
       expect(existsSync(uploads)).toBe(false);
     } finally {
