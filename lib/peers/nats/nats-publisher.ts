@@ -152,7 +152,7 @@ export class NatsPublisher {
       const more = page.more === true;
       if (page.changes.length === 0) return { message: undefined, next, more };
       const message = encodePage(page, since, next);
-      const seal = this.#seal.seal(message.body);
+      const seal = this.#seal.seal({ subject: this.#subject, headers: message.headers, data: message.body });
       if (seal !== undefined) message.headers.set(SEAL_HEADER, seal);
       const perRow = message.body.length / page.changes.length;
       const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * maxBody) / perRow)));
