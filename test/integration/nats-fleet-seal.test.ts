@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
-import { connect, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type StoredMsg } from '@nats-io/jetstream';
+import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type StoredMsg } from '@nats-io/jetstream';
 import { FleetSeal, SEAL_HEADER, type SealedMessage } from '../../lib/peers/nats/fleet-seal';
 import { tableRows, trackedDb, type TempDb } from '../helpers/data';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
@@ -143,5 +143,42 @@ describeWithNats('NATS messages are sealed with the fleet’s sync token (real n
     expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
     expect(tableRows(b.db, 'teams')).toHaveLength(2);
     expect(b.transport.status()).toMatchObject({ position: 3, lastError: { code: 'WRONG_TOKEN' }, nats: { messagesRefused: 1 } });
+  });
+
+  it.each<[string, (js: JetStreamClient, subject: string, first: StoredMsg) => Promise<unknown>]>([
+    ['junk published with plain NATS', (js, subject) => js.publish(subject, 'junk')],
+    ['a copy of its own message without its Nats-Msg-Id', (js, subject, first) => js.publish(subject, first.data, { headers: copyHeaders(first, ['Nats-Msg-Id', 'Nats-Expected-Last-Subject-Sequence']) })],
+  ])('a site goes on publishing after %s on its own subject: passed over (WRONG_TOKEN), not taken for a copied database', async (_name, put) => {
+    const [a, b] = [node([FLEET]), node([FLEET])];
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'first');
+    await a.transport.exchange();
+    await outsider((_nc, js, first) => put(js, `ess.SHARED.${a.tracker.siteId}`, first));
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'second');
+    await expect(a.transport.exchange()).resolves.toMatchObject({ rowsOut: 1 });
+    expect(a.transport.status()).toMatchObject({ state: 'connected', lastError: { code: 'WRONG_TOKEN' }, nats: { messagesPublished: 2, messagesRefused: 1 } });
+    expect(a.transport.status().lastError?.message).toMatch(/stream message 2 .*own subject.*goes on publishing/);
+    await b.transport.exchange();
+    expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    expect(tableRows(b.db, 'teams')).toHaveLength(2);
+  });
+
+  it('a site goes on publishing after an exact replay of a message it published (sealed, its window already published): not taken for a copied database', async () => {
+    // A short duplicate window, so JetStream stores the replay instead of dropping it as a duplicate.
+    const nc = await connect({ servers: server.url });
+    await (await jetstreamManager(nc)).streams.add({ name: 'SHARED', subjects: ['ess.SHARED.*'], storage: StorageType.File, duplicate_window: nanos(100) });
+    await nc.close();
+    const [a, b] = [node([FLEET]), node([FLEET])];
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'first');
+    await a.transport.exchange();
+    await outsider(async (_nc, js, first) => {
+      const replay = copyHeaders(first, ['Nats-Expected-Last-Subject-Sequence']);
+      while ((await js.publish(`ess.SHARED.${a.tracker.siteId}`, first.data, { headers: replay })).duplicate) await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'second');
+    await expect(a.transport.exchange()).resolves.toMatchObject({ rowsOut: 1 });
+    expect(a.transport.status()).toMatchObject({ state: 'connected', nats: { messagesPublished: 2 } });
+    await b.transport.exchange();
+    expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    expect(tableRows(b.db, 'teams')).toHaveLength(2);
   });
 });

@@ -265,11 +265,16 @@ export class NatsConsumer {
     this.conflicts += result.conflicts.length;
   }
 
+  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
+  noteRefusal(seq: number, subject: string, error: SyncError): void {
+    this.refused += 1;
+    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+  }
+
   /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
   #refuse(seq: number, subject: string, error: SyncError): void {
     if (this.#stale()) return;
-    this.refused += 1;
-    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.noteRefusal(seq, subject, error);
     this.#cursors.saveApplied(seq);
     this.position = seq;
     this.#seen = Math.max(this.#seen, seq);
