@@ -7,7 +7,7 @@ import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
 import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
 import { SCHEMA_HEADER, siteOfSubject } from './page-message';
-import { SEAL_HEADER, type FleetSeal } from './fleet-seal';
+import { wrongToken, type FleetSeal } from './fleet-seal';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -145,15 +145,15 @@ export class NatsConsumer {
   }
 
   /**
-   * Checks a page's seal and schema fingerprint, then parses it.
+   * Checks a page's seal (over its subject, headers and body) before any header is trusted, then its schema fingerprint, then parses it.
    * @returns undefined for a message not sealed with the fleet's token (`WRONG_TOKEN`) or a body that is not JSON: refused and passed over
    * @throws SyncError `SCHEMA_MISMATCH` (409): the message waits (pages taken before it are applied first)
    */
   async #read(message: JsMsg): Promise<unknown> {
-    if (!this.#hooks.seal.accepts(message.headers?.get(SEAL_HEADER) || undefined, message.data)) {
+    if (!this.#hooks.seal.accepts(message)) {
       await this.#flush();
-      const why = `it is not sealed with this fleet's sync token: a server of another fleet (another sync token) publishes to this stream, or one of yours has another token; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server`;
-      this.#refuse(message.seq, message.subject, new SyncError('WRONG_TOKEN', 403, why));
+      const where = `a server of another fleet (another sync token) publishes to this stream, one of yours has another token, or someone holding only the NATS credentials published or replayed it; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server`;
+      this.#refuse(message.seq, message.subject, wrongToken(where));
       return undefined;
     }
     const fingerprint = message.headers?.get(SCHEMA_HEADER);
@@ -265,11 +265,16 @@ export class NatsConsumer {
     this.conflicts += result.conflicts.length;
   }
 
+  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
+  noteRefusal(seq: number, subject: string, error: SyncError): void {
+    this.refused += 1;
+    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+  }
+
   /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
   #refuse(seq: number, subject: string, error: SyncError): void {
     if (this.#stale()) return;
-    this.refused += 1;
-    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.noteRefusal(seq, subject, error);
     this.#cursors.saveApplied(seq);
     this.position = seq;
     this.#seen = Math.max(this.#seen, seq);

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, DiscardPolicy, RetentionPolicy, StorageTyp
 import { SyncError } from '../../sync-error';
 import type { TransportState } from '../transport';
 import { streamSubjects, type NatsConfig } from './nats-options';
+import type { SealedMessage } from './fleet-seal';
 
 /** What this node knows of the stream, as last read. */
 export interface StreamFacts {
@@ -16,6 +17,8 @@ export interface StreamFacts {
 export interface LastOnSubject {
   readonly seq: number;
   readonly msgId: string | undefined;
+  /** The message itself, for its seal. */
+  readonly message: SealedMessage;
 }
 
 /** The JetStream API error code for a failed `Nats-Expected-Last-Subject-Sequence`. */
@@ -145,7 +148,7 @@ export class NatsLink {
     const { jsm } = await this.jetstream();
     const message = await jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject });
     if (message === null) return undefined;
-    return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined };
+    return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined, message: { subject: message.subject, headers: message.header, data: message.data } };
   }
 
   /** Closes the connection (pending publishes are flushed first). */

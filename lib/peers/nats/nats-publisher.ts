@@ -4,7 +4,7 @@ import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { encodePage, parseMessageId, type PageMessage } from './page-message';
-import { SEAL_HEADER, type FleetSeal } from './fleet-seal';
+import { SEAL_HEADER, wrongToken, type FleetSeal } from './fleet-seal';
 
 /** A page read for publishing: undefined `message` when the window held nothing to send. */
 interface ReadPage {
@@ -45,6 +45,8 @@ export class NatsPublisher {
   #expected = 0;
   #limit = FIRST_LIMIT;
   #turn: Promise<unknown> = Promise.resolve();
+  /** Called for a message on this site's subject not sealed with the fleet's token: passed over, reported. */
+  onRefused: ((seq: number, error: SyncError) => void) | undefined;
   /** Set when a clone was caught: nothing is published any more. */
   blocked: SyncError | undefined;
   messages = 0;
@@ -68,8 +70,9 @@ export class NatsPublisher {
   /**
    * Reads this site's last message in the stream and checks it against what
    * was saved: the same; or the message this database last sent, whose save
-   * a crash cut (adopted); or one this database never sent (a clone:
-   * publishing stops); or an older one. Older, with the stream now ending
+   * a crash cut (adopted); or a message not sealed with the fleet's token, or
+   * a replay of a window already published (passed over); or a sealed one
+   * this database never sent (a clone: publishing stops); or an older one. Older, with the stream now ending
    * before the saved one, means the stream lost its tail: those pages are
    * published again. Older otherwise means they were purged or aged out: the
    * operator let them go, and a server that needs them catches up over HTTP.
@@ -152,7 +155,7 @@ export class NatsPublisher {
       const more = page.more === true;
       if (page.changes.length === 0) return { message: undefined, next, more };
       const message = encodePage(page, since, next);
-      const seal = this.#seal.seal(message.body);
+      const seal = this.#seal.seal({ subject: this.#subject, headers: message.headers, data: message.body });
       if (seal !== undefined) message.headers.set(SEAL_HEADER, seal);
       const perRow = message.body.length / page.changes.length;
       const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * maxBody) / perRow)));
@@ -213,18 +216,34 @@ export class NatsPublisher {
   }
 
   /**
-   * Takes in the subject's last message when this database sent it (an
-   * earlier attempt whose ack was lost, or whose save a crash cut): the
-   * published seq moves to its end. Any other message is a clone's.
+   * Takes in the subject's last message when it is no clone's: this
+   * database sent it (an earlier attempt whose ack was lost, or whose save a
+   * crash cut: the published seq moves to its end), or it replays a window
+   * this site already published, or it is not sealed with the fleet's token
+   * (junk from a NATS client without it: reported as `WRONG_TOKEN`). The
+   * last two are passed over: only the subject sequence is taken. A sealed
+   * message with a window beyond what this site published is a clone's.
    * @throws SyncError `SAME_SITE_ID` (409) for a message this database never sent
    */
   #adopt(last: LastOnSubject | undefined, detail: string): void {
-    const id = parseMessageId(last?.msgId);
-    if (last === undefined || id === undefined || !this.#cursors.attempts().includes(last.msgId ?? '')) {
-      this.blocked = cloneError(this.#subject, detail);
-      throw this.blocked;
+    if (last === undefined) throw this.#block(detail);
+    const published = this.#cursors.publishedSeq();
+    let end = published;
+    if (this.#seal.accepts(last.message)) {
+      const id = parseMessageId(last.msgId);
+      if (id === undefined || (id.last > published && !this.#cursors.attempts().includes(last.msgId ?? ''))) throw this.#block(detail);
+      end = Math.max(id.last, published);
+    } else {
+      const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;
+      this.onRefused?.(last.seq, wrongToken(where));
     }
-    this.#cursors.savePublished(Math.max(id.last, this.#cursors.publishedSeq()), last.seq);
+    this.#cursors.savePublished(end, last.seq);
     this.#expected = last.seq;
+  }
+
+  /** Stops publishing for good: a clone publishes as this site. */
+  #block(detail: string): SyncError {
+    this.blocked = cloneError(this.#subject, detail);
+    return this.blocked;
   }
 }

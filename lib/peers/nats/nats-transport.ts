@@ -77,6 +77,7 @@ export class NatsTransport implements ChangeTransport {
       catchUp: (reason) => this.#catchUp.run(reason),
       handled: () => (this.#lastError = undefined),
     });
+    this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
   }
 
   /** Connects, then publishes new local writes as they come and applies the stream as it grows. */

@@ -1,6 +1,8 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { WireChangeset } from '../../data/wire-schema';
 
+/** Header: the page's message id (see {@link pageMessageId}), set by the publisher itself so the seal covers it. */
+export const MSG_ID_HEADER = 'Nats-Msg-Id';
 /** Header: the tracked schema's fingerprint, checked before the body is parsed. */
 export const SCHEMA_HEADER = 'Ess-Schema';
 /** Header: the publisher's local seq window `(since, next]` the page covers. */
@@ -43,12 +45,14 @@ export function parseMessageId(msgId: string | undefined): { site: string; first
 export function encodePage(page: WireChangeset, since: number, next: number): PageMessage {
   const changeset = { protocol: page.protocol, site: page.site, schema: page.schema, sites: page.sites, changes: page.changes };
   const h = headers();
+  const msgId = pageMessageId(page.site, since, next);
+  h.set(MSG_ID_HEADER, msgId);
   h.set(SCHEMA_HEADER, page.schema.fingerprint);
   h.set(SINCE_HEADER, String(since));
   h.set(NEXT_HEADER, String(next));
   h.set(ROWS_HEADER, String(page.changes.length));
   if (page.more === true) h.set(MORE_HEADER, '1');
-  return { body: Buffer.from(JSON.stringify(changeset)), headers: h, msgId: pageMessageId(page.site, since, next), rows: page.changes.length };
+  return { body: Buffer.from(JSON.stringify(changeset)), headers: h, msgId, rows: page.changes.length };
 }
 
 /** The site id a subject `ess.<stream>.<site>` belongs to, or undefined for a subject that is not a site's. */
