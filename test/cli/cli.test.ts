@@ -160,7 +160,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
 
   it('a backup sweeps what an interrupted backup to the same file left (temp file and its -journal)', async () => {
     const out = path.join(temp.dir, 'b.db');
-    const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef-journal')];
+    const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345-journal')];
     for (const file of left) writeFileSync(file, 'left by a backup stopped with Ctrl-C');
     expect((await cli('backup', '--db', dbFile, '--out', out)).code).toBe(0);
     expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);
