@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
@@ -87,6 +88,20 @@ describe('downloads while files change, and of things that are not files', () =>
     expect((await request(app).get('/api/sync/files/checksums?path=uploads').set(AUTH)).status).toBe(200);
     const upload = await request(app).post('/api/sync/files/upload?path=uploads/store-wal').set(AUTH).attach('file', Buffer.from('new'), 'store-wal');
     expect(upload.status).toBe(200);
+  });
+
+  it('answers 404 "not a regular file" for a listening Unix socket in a root, and leaves it listening', async () => {
+    const socketPath = path.join(roots.uploads ?? '', 'app.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const response = await request(app).get('/api/sync/files/download?path=uploads/app.sock').set(AUTH);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringContaining('uploads/app.sock is not a regular file') as string } });
+      expect(lstatSync(socketPath).isSocket()).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   const EVENT = '{"name":"regional"}';
