@@ -2,6 +2,7 @@ import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
+import { pathTooLong } from './safe-path';
 import { releaseTempPath, reserveTempPath } from './temp-files';
 import { SyncError } from '../sync-error';
 
@@ -128,7 +129,7 @@ export function describeStoreError(error: unknown, clientPath: string): unknown 
     return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
   }
   if (code === 'ENAMETOOLONG') {
-    return new SyncError('BAD_PATH', 400, `bad path: ${clientPath} is too long for this server's file system; use shorter names`);
+    return pathTooLong(clientPath);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');
