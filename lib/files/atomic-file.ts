@@ -41,7 +41,7 @@ export async function openTempFile(target: string): Promise<{ readonly tempPath:
       }
     }
   } catch (error) {
-    await removeTempFile(tempPath);
+    await removeTempFile(tempPath).catch(() => undefined); // the open error is the one to report
     throw error;
   }
 }
@@ -106,12 +106,17 @@ export async function removeEmptyFolders(folder: string, stopAt: string): Promis
  * {@link openTempFile} created for it are removed too, those still empty.
  */
 export async function removeTempFile(tempPath: string): Promise<void> {
-  await rm(tempPath, { force: true });
-  releaseTempPath(tempPath);
-  const made = foldersMadeFor.get(tempPath);
-  if (made === undefined) return;
-  foldersMadeFor.delete(tempPath);
-  await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+  try {
+    await rm(tempPath, { force: true });
+  } catch (error) {
+    // A temp path too long for the file system was never created; anything else stays an error, after the clean-up below.
+    if ((error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+  } finally {
+    releaseTempPath(tempPath);
+    const made = foldersMadeFor.get(tempPath);
+    foldersMadeFor.delete(tempPath);
+    if (made !== undefined) await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+  }
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */

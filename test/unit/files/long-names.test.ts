@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { describeStoreError } from '../../../lib/files/atomic-file';
@@ -83,6 +83,25 @@ describe('names near the 255-byte limit', () => {
         expect(answer.body).toEqual({ error: { code: 'BAD_PATH', message: expect.stringMatching(/is too long for this server's file system; use shorter names$/) as string } });
       }
       expect(treeDigest(uploads)).toBe(before);
+    });
+
+    it('an upload whose target fits PATH_MAX but whose temp file beside it does not: 400 BAD_PATH, and the folders it made are removed', async () => {
+      const targetBytes = 4085; // PATH_MAX is 4096 with its NUL; the temp name adds more than 11 bytes
+      const segments: string[] = [];
+      let left = targetBytes - Buffer.byteLength(uploads) - 1;
+      while (left > 255) {
+        segments.push(han);
+        left -= 241;
+      }
+      segments.push(`${'\u6c49'.repeat(Math.floor(left / 3))}${'n'.repeat(left % 3)}`); // few characters, as the client path has at most 1024
+      expect(Buffer.byteLength(path.join(uploads, ...segments))).toBe(targetBytes);
+      const answer = await request(makeApp({ roots: { uploads } }))
+        .post(`/api/sync/files/upload?path=${encodeURIComponent(`uploads/${segments.join('/')}`)}`)
+        .set('Authorization', `Bearer ${TEST_TOKEN}`)
+        .attach('file', Buffer.from('x'), 'x.txt');
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({ error: { code: 'BAD_PATH', message: expect.stringMatching(/is too long for this server's file system; use shorter names$/) as string } });
+      expect(readdirSync(uploads)).toEqual([]);
     });
   });
 });
