@@ -64,3 +64,11 @@ export function openRegularFileSync(absolute: string): number | undefined {
   }
   return regular ? fd : undefined;
 }
+
+/**
+ * True for a pipe, socket or device: something other programs use, which the
+ * file routes never read, replace nor delete (a folder or a symlink is not one).
+ */
+export function isSpecialFile(stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): boolean {
+  return !stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink();
+}
