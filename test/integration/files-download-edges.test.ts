@@ -112,6 +112,7 @@ describe('downloads while files change, and of things that are not files', () =>
     ['its ETag marked weak', 304, (etag: string) => ({ 'If-None-Match': `W/${etag}` })],
     ['*', 304, () => ({ 'If-None-Match': '*', 'Cache-Control': 'no-cache' })],
     ['another ETag', 200, () => ({ 'If-None-Match': `"${sha('other')}"`, 'Cache-Control': 'no-cache' })],
+    ['its ETag, with a Range past the end (If-None-Match is weighed first)', 304, (etag: string) => ({ 'If-None-Match': etag, Range: 'bytes=999999-' })],
   ])('answers If-None-Match naming %s with %i', async (_case, status, headers) => {
     put(roots.config ?? '', 'event.json', EVENT);
     const response = await request(app).get('/api/sync/files/download?path=config/event.json').set(AUTH).set(headers(`"${sha(EVENT)}"`));
