@@ -80,30 +80,42 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The commands that talk to a server (`--url`, or `--from` for join); the others work on local files only. */
+const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['status', 'sync', 'confirm-deletions', 'join']);
+/** The flag naming the file that must exist, for the commands that work on local files. */
+const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'], ['new-site-id', '--db']]);
+
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
  * (`ECONNREFUSED` and a certificate's, with a hint), `PEER_TIMEOUT`,
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
+ * A 404 gets the hint to check `--url` only from a command that talks to a
+ * server; a local file that is missing (`backup --db`) is named as it is.
+ * @param command - the command that failed (`status`, `backup`…), when known
  */
-export function cliFailure(error: unknown): { readonly code: string; readonly message: string } {
+export function cliFailure(error: unknown, command?: string): { readonly code: string; readonly message: string } {
   if (error instanceof CommanderError) return { code: 'BAD_USAGE', message: error.message.replace(/^error: /, '') };
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
-  if (error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
+  const remote = command === undefined || REMOTE_COMMANDS.has(command);
+  if (remote && error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
     return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };
   }
+  const localFlag = command === undefined ? undefined : LOCAL_FILE_FLAGS.get(command);
+  if (localFlag !== undefined && code === 'NOT_FOUND') return { code, message: `${plain}: check the path given to ${localFlag}` };
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
   return { code, message: plain };
 }
 
 if (require.main === module) {
-  buildProgram()
+  const program = buildProgram();
+  program
     .parseAsync()
     .catch((error: unknown) => {
       if (error instanceof CommanderError && error.exitCode === 0) return; // --help, --version
-      const { code, message } = cliFailure(error);
+      const { code, message } = cliFailure(error, program.args[0]);
       // commander printed its own usage error already
       if (!(error instanceof CommanderError)) process.stderr.write(`express-sqlite-sync: ${message}\n`);
       // With --json, a script reading stdout gets the failure in the API's error shape too.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
 import { withFileLock } from '../lib/files/file-locks';
+import { isSpecialFile } from '../lib/files/regular-file';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
 import { uploadTargetOf } from './upload-guard';
@@ -45,9 +46,10 @@ function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
  * temp file (complete, hashed and fsynced) is renamed over the destination,
  * after the checks, so the old file is whole until the new one is; on any
  * failure the temp file is removed and the old file stays. A destination
- * that is a folder, or a database on disk (whatever its name), is refused.
+ * that is a folder, a pipe, socket or device, or a database on disk (whatever
+ * its name), is refused.
  * Call it in the route after `uploadGuard`, once per request.
- * @throws SyncError 400 `NO_FILE`; 409 `PATH_CONFLICT` for a folder; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
+ * @throws SyncError 400 `NO_FILE`; 409 `PATH_CONFLICT` for a folder, pipe, socket or device; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
  */
 export async function saveGuardedUpload(req: Request, options: SaveUploadOptions = {}): Promise<SavedUpload> {
   const stored = storedUploadOf(req);
@@ -60,6 +62,9 @@ export async function saveGuardedUpload(req: Request, options: SaveUploadOptions
     return await withFileLock(destination, async () => {
       const existing = await lstat(destination).catch(() => undefined);
       if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
+      if (existing !== undefined && isSpecialFile(existing)) {
+        throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a pipe, socket or device here, not a file; remove it so that the file can be stored`);
+      }
       await options.beforeCommit?.(stored, destination);
       await commitTempFile(stored.path, destination);
       return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined };

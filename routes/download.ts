@@ -99,16 +99,17 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     await refuseDatabaseContent(handle, config, clientPath);
     const digest = await digestOfOpenFile(config.cache, target.absolute, handle, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
+    if (notModified(req, digest.sha256)) {
+      setFileHeaders(res, digest.sha256, stats.mtime);
+      res.status(304).end(); // before Range, as RFC 9110 13.2.2 orders them
+      return;
+    }
     const range = stats.size === 0 ? { start: 0, end: -1, partial: false } : pickRange(req, stats.size, digest.sha256);
     if (range === undefined) {
       res.setHeader('Content-Range', `bytes */${stats.size}`);
       throw new SyncError('RANGE_NOT_SATISFIABLE', 416, `the requested range is outside the file's ${stats.size} bytes`);
     }
     setFileHeaders(res, digest.sha256, stats.mtime);
-    if (notModified(req, digest.sha256)) {
-      res.status(304).end();
-      return;
-    }
     res.status(range.partial ? 206 : 200);
     if (range.partial) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${stats.size}`);
     res.setHeader('Content-Length', String(range.end - range.start + 1));

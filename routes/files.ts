@@ -5,6 +5,7 @@ import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
+import { isSpecialFile } from '../lib/files/regular-file';
 import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
 import { SyncError } from '../lib/sync-error';
@@ -91,6 +92,9 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
     const existing = await lstat(target.absolute).catch(() => undefined);
     if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
     if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
+    if (isSpecialFile(existing)) {
+      throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; only files are deleted (remove it on the server if it must go)`);
+    }
     if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
     await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
     await removeSyncedFile(target.absolute, target.rootDir);

@@ -2,6 +2,7 @@ import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
+import { pathTooLong } from './safe-path';
 import { releaseTempPath, reserveTempPath } from './temp-files';
 import { SyncError } from '../sync-error';
 
@@ -40,7 +41,7 @@ export async function openTempFile(target: string): Promise<{ readonly tempPath:
       }
     }
   } catch (error) {
-    await removeTempFile(tempPath);
+    await removeTempFile(tempPath).catch(() => undefined); // the open error is the one to report
     throw error;
   }
 }
@@ -105,12 +106,17 @@ export async function removeEmptyFolders(folder: string, stopAt: string): Promis
  * {@link openTempFile} created for it are removed too, those still empty.
  */
 export async function removeTempFile(tempPath: string): Promise<void> {
-  await rm(tempPath, { force: true });
-  releaseTempPath(tempPath);
-  const made = foldersMadeFor.get(tempPath);
-  if (made === undefined) return;
-  foldersMadeFor.delete(tempPath);
-  await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+  try {
+    await rm(tempPath, { force: true });
+  } catch (error) {
+    // A temp path too long for the file system was never created; anything else stays an error, after the clean-up below.
+    if ((error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+  } finally {
+    releaseTempPath(tempPath);
+    const made = foldersMadeFor.get(tempPath);
+    foldersMadeFor.delete(tempPath);
+    if (made !== undefined) await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+  }
 }
 
 /** File-system error codes that mean "the path clashes with what is on disk". */
@@ -128,7 +134,7 @@ export function describeStoreError(error: unknown, clientPath: string): unknown 
     return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
   }
   if (code === 'ENAMETOOLONG') {
-    return new SyncError('BAD_PATH', 400, `bad path: ${clientPath} is too long for this server's file system; use shorter names`);
+    return pathTooLong(clientPath);
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');

@@ -9,14 +9,29 @@ import { open, type FileHandle } from 'node:fs/promises';
 const READ_NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
+ * True for the error of opening something that is never a regular file: a
+ * Unix socket (ENXIO on Linux, EOPNOTSUPP on BSDs) or a device without a driver (ENXIO).
+ */
+function isNotOpenable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENXIO' || code === 'EOPNOTSUPP';
+}
+
+/**
  * Opens a file for reading only when it is a regular file: opened without
  * blocking, then checked on the handle (`fstat`), so a pipe, socket or
  * device swapped in at any moment is never read.
- * @returns the handle and its stats, or undefined when the path is something else (a folder, a pipe…)
+ * @returns the handle and its stats, or undefined when the path is something else (a folder, a pipe, a socket…)
  * @throws the open error (ENOENT, EACCES…) as it is
  */
 export async function openRegularFile(absolute: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats } | undefined> {
-  const handle = await open(absolute, READ_NONBLOCK);
+  let handle;
+  try {
+    handle = await open(absolute, READ_NONBLOCK);
+  } catch (error) {
+    if (isNotOpenable(error)) return undefined;
+    throw error;
+  }
   try {
     const stats = await handle.stat();
     if (stats.isFile()) return { handle, stats };
@@ -34,7 +49,13 @@ export async function openRegularFile(absolute: string): Promise<{ readonly hand
  * @throws the open error (ENOENT, EACCES…) as it is
  */
 export function openRegularFileSync(absolute: string): number | undefined {
-  const fd = openSync(absolute, READ_NONBLOCK);
+  let fd;
+  try {
+    fd = openSync(absolute, READ_NONBLOCK);
+  } catch (error) {
+    if (isNotOpenable(error)) return undefined;
+    throw error;
+  }
   let regular = false;
   try {
     regular = fstatSync(fd).isFile();
@@ -42,4 +63,12 @@ export function openRegularFileSync(absolute: string): number | undefined {
     if (!regular) closeSync(fd);
   }
   return regular ? fd : undefined;
+}
+
+/**
+ * True for a pipe, socket or device: something other programs use, which the
+ * file routes never read, replace nor delete (a folder or a symlink is not one).
+ */
+export function isSpecialFile(stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): boolean {
+  return !stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink();
 }

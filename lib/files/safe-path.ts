@@ -29,6 +29,15 @@ function badPath(reason: string): SyncError {
   return new SyncError('BAD_PATH', 400, `bad path: ${reason}`);
 }
 
+/**
+ * The refusal of a client path that passes every check but is too long for
+ * this server's file system once joined to its root (ENAMETOOLONG: over PATH_MAX).
+ * @returns SyncError `BAD_PATH` (400)
+ */
+export function pathTooLong(clientPath: string): SyncError {
+  return badPath(`${clientPath} is too long for this server's file system; use shorter names`);
+}
+
 /** Every form the string takes when percent-decoded again, up to three times. */
 function decodedForms(input: string): string[] {
   const forms = [input];
@@ -123,7 +132,10 @@ async function realpathOfExisting(absolute: string, stopAt: string): Promise<str
       return await realpath(current);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || current === stopAt) throw err;
-      const now = await lstat(current).catch(() => undefined);
+      const now = await lstat(current).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw error; // over PATH_MAX: no part of it will ever open
+        return undefined;
+      });
       if (now === undefined) current = path.dirname(current);
       else if (now.isSymbolicLink() || retries >= RACE_RETRIES) throw err; // dangling (or a path that keeps changing)
       else retries += 1; // it appeared meanwhile: resolve it again
@@ -134,7 +146,8 @@ async function realpathOfExisting(absolute: string, stopAt: string): Promise<str
 /**
  * Resolves a client path inside the configured sync roots, or refuses it.
  * Besides {@link parseSyncPath}'s checks, the deepest existing part of the
- * path must stay inside the root once symlinks are resolved.
+ * path must stay inside the root once symlinks are resolved, and the whole
+ * path must not be too long for the file system (over PATH_MAX).
  * @param roots - root name to absolute directory
  * @param input - the client's `path` parameter
  * @param needsFile - true when the path must name something below the root
@@ -154,9 +167,11 @@ export async function resolveSyncPath(
   const absolute = path.join(rootDir, ...segments);
   const [rootReal, targetReal] = await Promise.all([realpath(rootDir), realpathOfExisting(absolute, rootDir)]).catch(
     (error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
         throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
       }
+      if (code === 'ENAMETOOLONG') throw pathTooLong(`${root}/${segments.join('/')}`);
       throw badPath('a symlink on the path is dangling or unreadable');
     },
   );

@@ -75,6 +75,23 @@ function writerPid(name: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/**
+ * The whole shape of a name {@link reserveTempPath} makes: a leading dot, the
+ * target's name (or its shortened form, which ends in `~` and 8 hex), the
+ * marker, `<pid>-<12 hex>`, and SQLite's `-journal`, `-wal` or `-shm` of a temp
+ * database. A user's own file that merely holds the marker does not match.
+ */
+const TEMP_NAME_SHAPE = /^\..+\.sync-tmp-\d{1,10}-[0-9a-f]{12}(?:-journal|-wal|-shm)?$/su;
+
+/**
+ * True when `name` (a base name) has the shape of one of our temp files,
+ * `.<name>.sync-tmp-<pid>-<12 hex>` with an optional `-journal`, `-wal` or
+ * `-shm`; only such a name is ever removed as a crash leftover.
+ */
+export function isTempFileName(name: string): boolean {
+  return TEMP_NAME_SHAPE.test(name);
+}
+
 /** True when a process with this pid runs (ours or someone else's). */
 export function isProcessRunning(pid: number): boolean {
   try {
@@ -99,7 +116,7 @@ export function isStaleTempFile(absolute: string, stats: Pick<Stats, 'mtimeMs'>,
 
 /** Removes `absolute` when it is one of our temp files and stale; true when it was removed. */
 export function removeIfStaleTempFile(absolute: string, now = Date.now()): boolean {
-  if (!path.basename(absolute).includes(TEMP_FILE_MARKER)) return false;
+  if (!isTempFileName(path.basename(absolute))) return false; // a user's file that holds the marker is theirs
   try {
     const stats = lstatSync(absolute);
     if (!stats.isFile() || !isStaleTempFile(absolute, stats, now)) return false;

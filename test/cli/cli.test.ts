@@ -145,6 +145,17 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2000);
   });
 
+  it.each([
+    ['backup', '--db', ['--out', 'out.db']],
+    ['new-site-id', '--db', []],
+  ])('%s of a missing file names it and %s, never --url (it talks to no server)', async (command, flag, rest) => {
+    const missing = path.join(temp.dir, 'missing.db');
+    const result = await cli(command, flag, missing, ...rest.map((arg) => (arg.endsWith('.db') ? path.join(temp.dir, arg) : arg)), '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: `no database at ${missing}: check the path given to ${flag}` } });
+    expect(result.stderr).not.toContain('--url');
+  });
+
   it.each<[string, (dir: string) => string]>([
     ['a text file', (dir) => {
       writeFileSync(path.join(dir, 'notes.txt'), 'not SQLite');
@@ -160,7 +171,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
 
   it('a backup sweeps what an interrupted backup to the same file left (temp file and its -journal)', async () => {
     const out = path.join(temp.dir, 'b.db');
-    const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef-journal')];
+    const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345-journal')];
     for (const file of left) writeFileSync(file, 'left by a backup stopped with Ctrl-C');
     expect((await cli('backup', '--db', dbFile, '--out', out)).code).toBe(0);
     expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
@@ -89,6 +90,20 @@ describe('downloads while files change, and of things that are not files', () =>
     expect(upload.status).toBe(200);
   });
 
+  it('answers 404 "not a regular file" for a listening Unix socket in a root, and leaves it listening', async () => {
+    const socketPath = path.join(roots.uploads ?? '', 'app.sock');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const response = await request(app).get('/api/sync/files/download?path=uploads/app.sock').set(AUTH);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringContaining('uploads/app.sock is not a regular file') as string } });
+      expect(lstatSync(socketPath).isSocket()).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   const EVENT = '{"name":"regional"}';
   it.each([
     ['its ETag, with Cache-Control: no-cache (as fetch() sends)', 304, (etag: string) => ({ 'If-None-Match': etag, 'Cache-Control': 'no-cache' })],
@@ -97,6 +112,7 @@ describe('downloads while files change, and of things that are not files', () =>
     ['its ETag marked weak', 304, (etag: string) => ({ 'If-None-Match': `W/${etag}` })],
     ['*', 304, () => ({ 'If-None-Match': '*', 'Cache-Control': 'no-cache' })],
     ['another ETag', 200, () => ({ 'If-None-Match': `"${sha('other')}"`, 'Cache-Control': 'no-cache' })],
+    ['its ETag, with a Range past the end (If-None-Match is weighed first)', 304, (etag: string) => ({ 'If-None-Match': etag, Range: 'bytes=999999-' })],
   ])('answers If-None-Match naming %s with %i', async (_case, status, headers) => {
     put(roots.config ?? '', 'event.json', EVENT);
     const response = await request(app).get('/api/sync/files/download?path=config/event.json').set(AUTH).set(headers(`"${sha(EVENT)}"`));

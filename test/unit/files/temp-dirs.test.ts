@@ -36,8 +36,8 @@ describe('leftovers of a crashed download are swept', () => {
     const temp = tempDir();
     try {
       const target = path.join(temp.dir, 'app.db');
-      const stale = path.join(temp.dir, `.app.db.sync-tmp-${deadPid()}-0a1b2c`);
-      const other = path.join(temp.dir, `.notes.txt.sync-tmp-${deadPid()}-0a1b2c`);
+      const stale = path.join(temp.dir, `.app.db.sync-tmp-${deadPid()}-0a1b2c3d4e5f`);
+      const other = path.join(temp.dir, `.notes.txt.sync-tmp-${deadPid()}-0a1b2c3d4e5f`);
       const writing = reserveTempPath(target);
       for (const file of [stale, other, writing]) writeFileSync(file, 'partial');
       sweepStaleTempFilesOf(target);

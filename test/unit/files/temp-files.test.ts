@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openTempFile, removeTempFile } from '../../../lib/files/atomic-file';
 import { createFilePolicy } from '../../../lib/files/file-policy';
@@ -51,14 +51,14 @@ describe('crash leftovers: which temp files are stale', () => {
 
   it('opening a root and scanning it remove crash leftovers and keep every other file', async () => {
     const dead = deadPid();
-    put(temp.dir, `uploads/deep/.photo.jpg.sync-tmp-${dead}-aaaaaa`, 'partial');
+    put(temp.dir, `uploads/deep/.photo.jpg.sync-tmp-${dead}-aaaaaaaaaaaa`, 'partial');
     put(temp.dir, 'uploads/photo.jpg', 'whole');
     put(temp.dir, 'uploads/.hidden', 'kept');
     const roots = resolveSyncRoots({ uploads: path.join(temp.dir, 'uploads') });
-    expect(existsSync(path.join(temp.dir, `uploads/deep/.photo.jpg.sync-tmp-${dead}-aaaaaa`))).toBe(false);
+    expect(existsSync(path.join(temp.dir, `uploads/deep/.photo.jpg.sync-tmp-${dead}-aaaaaaaaaaaa`))).toBe(false);
 
-    const late = put(temp.dir, `uploads/deep/.late.jpg.sync-tmp-${dead}-bbbbbb`, 'left while running');
-    const old = put(temp.dir, `uploads/.old.txt.sync-tmp-${process.ppid}-cccccc`, 'from a live process, long ago');
+    const late = put(temp.dir, `uploads/deep/.late.jpg.sync-tmp-${dead}-bbbbbbbbbbbb`, 'left while running');
+    const old = put(temp.dir, `uploads/.old.txt.sync-tmp-${process.ppid}-cccccccccccc`, 'from a live process, long ago');
     utimesSync(old, new Date(Date.now() - HOUR), new Date(Date.now() - HOUR));
     const cache = new ManifestCache();
     try {
@@ -68,6 +68,31 @@ describe('crash leftovers: which temp files are stale', () => {
     } finally {
       cache.close();
     }
+  });
+
+  it.each([
+    ['budget.sync-tmp-2019-final.xlsx'],
+    ['Thesis.sync-tmp-backup.docx'],
+    ['.notes.sync-tmp-12-abc'],
+    ['notes.txt.sync-tmp-123-0123456789ab'],
+    ['.notes.txt.sync-tmp-123-0123456789ab.bak'],
+    ['.notes.txt.sync-tmp-123-0123456789ab-journal.old'],
+    ['.sync-tmp-123-0123456789ab'],
+  ])('a user\'s own old file named %s, holding the marker but not our shape, is kept by the start-up sweep and by scans', async (name) => {
+    const dead = deadPid();
+    const user = put(temp.dir, `uploads/${name}`, 'precious user data');
+    utimesSync(user, new Date(Date.now() - HOUR), new Date(Date.now() - HOUR));
+    const ours = [`.a.txt.sync-tmp-${dead}-0123456789ab`, `.a.db.sync-tmp-${dead}-0123456789ab-wal`, `.${'x'.repeat(200)}~0a1b2c3d.sync-tmp-${dead}-0123456789ab`];
+    for (const leftover of ours) put(temp.dir, `uploads/${leftover}`, 'partial');
+    const roots = resolveSyncRoots({ uploads: path.join(temp.dir, 'uploads') });
+    const cache = new ManifestCache();
+    try {
+      await scanManifest(roots.get('uploads') ?? '', '', { policy: createFilePolicy(), cache });
+    } finally {
+      cache.close();
+    }
+    expect(readFileSync(user, 'utf8')).toBe('precious user data');
+    expect(ours.filter((file) => existsSync(path.join(temp.dir, 'uploads', file)))).toEqual([]);
   });
 
   it('a root that is a file is named plainly', () => {
