@@ -83,7 +83,7 @@ export function buildProgram(): Command {
 /** The commands that talk to a server (`--url`, or `--from` for join); the others work on local files only. */
 const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['status', 'sync', 'confirm-deletions', 'join']);
 /** The flag naming the file that must exist, for the commands that work on local files. */
-const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'], ['new-site-id', '--db']]);
+const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'], ['new-site-id', '--db'], ['restore', '--from']]);
 
 /**
  * A failure as the command line reports it: a SyncError's code, Node's

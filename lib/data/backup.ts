@@ -146,9 +146,10 @@ export async function backupDatabase(dbPath: string, outPath: string, options: {
 
 /**
  * Checks that a file is a healthy SQLite database.
- * @throws SyncError `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`
+ * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`
  */
 export function checkDatabaseFile(file: string): void {
+  if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });

@@ -148,6 +148,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
   it.each([
     ['backup', '--db', ['--out', 'out.db']],
     ['new-site-id', '--db', []],
+    ['restore', '--from', ['--db', 'restored.db']],
   ])('%s of a missing file names it and %s, never --url (it talks to no server)', async (command, flag, rest) => {
     const missing = path.join(temp.dir, 'missing.db');
     const result = await cli(command, flag, missing, ...rest.map((arg) => (arg.endsWith('.db') ? path.join(temp.dir, arg) : arg)), '--json');
