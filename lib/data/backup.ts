@@ -104,6 +104,7 @@ export function backupSteps(onProgress: BackupProgress | undefined): (progress: 
  */
 function openSource(file: string): Database.Database {
   if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
+  if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
     if (isFolder(file)) throw new Error('it is a folder');
@@ -150,6 +151,7 @@ export async function backupDatabase(dbPath: string, outPath: string, options: {
  */
 export function checkDatabaseFile(file: string): void {
   if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
+  if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });

@@ -170,6 +170,17 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(existsSync(path.join(temp.dir, 'out.db'))).toBe(false);
   });
 
+  it.each([
+    ['restore', ['--from', '{dir}', '--db', '{dir}/restored.db']],
+    ['new-site-id', ['--db', '{dir}']],
+  ])('%s of a folder says it is a folder, not "disk I/O error"', async (command, args) => {
+    const folder = path.join(temp.dir, 'a-folder');
+    mkdirSync(folder);
+    const result = await cli(command, ...args.map((arg) => arg.replace('{dir}', folder)), '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NOT_A_DATABASE', message: `${folder} is a folder, not a database file` } });
+  });
+
   it('a backup sweeps what an interrupted backup to the same file left (temp file and its -journal)', async () => {
     const out = path.join(temp.dir, 'b.db');
     const left = [path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345'), path.join(temp.dir, '.b.db.sync-tmp-999999999-abcdef012345-journal')];
