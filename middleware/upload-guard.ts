@@ -1,86 +1,20 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
-import { DEFAULTS } from '../lib/defaults';
-import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { removeTempFile } from '../lib/files/atomic-file';
-import { resolveSyncRoots } from '../lib/files/sync-roots';
-import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
+import { resolveUploadGuardOptions, type UploadGuardConfig, type UploadGuardOptions } from './upload-guard-options';
 import { sendSyncError, toSyncError } from './errors';
-import { lingerOnClose, type DrainLimits } from './lingering-close';
+import { lingerOnClose } from './lingering-close';
 import { getUploadContext, setUploadContext, type UploadContext } from './upload-context';
+
+export type { UploadGuardOptions } from './upload-guard-options';
 
 /** Room for multipart boundaries, part headers and the small fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-
-/** Options of {@link uploadGuard}. */
-export interface UploadGuardOptions extends Partial<DrainLimits> {
-  /**
-   * Where uploads may go: root name to directory (missing ones are created),
-   * or the map `resolveSyncRoots` returns.
-   */
-  readonly roots: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
-  /** Root that receives an upload sent without `?path=`. @defaultValue the first root */
-  readonly uploadRoot?: string;
-  /** The database-file policy. @defaultValue `createFilePolicy()` */
-  readonly policy?: FilePolicy;
-  /** Largest file accepted, in bytes. @defaultValue `DEFAULTS.maxUploadBytes` */
-  readonly maxUploadBytes?: number;
-  /**
-   * Pass a refusal to `next(error)` instead of answering it: for an app whose
-   * error middleware (e.g. `syncErrorHandler`) answers and logs errors. Without
-   * such a middleware, Express's default handler would answer HTML and read the
-   * whole refused body. @defaultValue `false`: the guard answers
-   * `{ "error": { "code", "message" } }` itself
-   */
-  readonly passErrors?: boolean;
-}
-
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs']);
-
-/** {@link UploadGuardOptions} resolved once. */
-interface UploadGuardConfig extends DrainLimits {
-  readonly roots: ReadonlyMap<string, string>;
-  readonly uploadRoot: string;
-  readonly policy: FilePolicy;
-  readonly maxUploadBytes: number;
-  readonly passErrors: boolean;
-}
-
-/**
- * The policy given, checked: a policy that is not one would throw inside the parser at the first upload.
- * @throws TypeError naming `policy`
- */
-function checkPolicy(policy: unknown): FilePolicy {
-  if (policy === undefined) return createFilePolicy();
-  const candidate = policy as Partial<FilePolicy> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.isDatabaseName !== 'function' || typeof candidate.isDatabaseContent !== 'function') {
-    throw new TypeError('express-sqlite-sync: `policy` must be a file policy with isDatabaseName() and isDatabaseContent(), as createFilePolicy() returns');
-  }
-  return candidate as FilePolicy;
-}
-
-function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGuardConfig {
-  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: uploadGuard needs an options object with `roots`');
-  refuseUnknownOptions(options, KNOWN_OPTIONS, 'uploadGuard');
-  if (typeof options.roots !== 'object' || options.roots === null) throw new TypeError('express-sqlite-sync: uploadGuard needs `roots`: root name to directory');
-  const roots = options.roots instanceof Map ? options.roots : resolveSyncRoots(options.roots);
-  const uploadRoot = options.uploadRoot ?? [...roots.keys()][0] ?? '';
-  if (roots.size > 0 && !roots.has(uploadRoot)) throw new RangeError(`express-sqlite-sync: \`uploadRoot\` ${JSON.stringify(uploadRoot)} is not one of the roots`);
-  return {
-    roots,
-    uploadRoot,
-    policy: checkPolicy(options.policy),
-    maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
-    passErrors: booleanOption(options.passErrors, 'passErrors', false),
-    refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
-    refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
-  };
-}
 
 /** Resolves `?path=` (when given) and refuses a database target before any body byte is read. */
 async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {

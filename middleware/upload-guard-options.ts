@@ -1,0 +1,75 @@
+import { DEFAULTS } from '../lib/defaults';
+import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
+import { resolveSyncRoots } from '../lib/files/sync-roots';
+import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
+import type { DrainLimits } from './lingering-close';
+
+/** Options of `uploadGuard`. */
+export interface UploadGuardOptions extends Partial<DrainLimits> {
+  /**
+   * Where uploads may go: root name to directory (missing ones are created),
+   * or the map `resolveSyncRoots` returns.
+   */
+  readonly roots: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+  /** Root that receives an upload sent without `?path=`. @defaultValue the first root */
+  readonly uploadRoot?: string;
+  /** The database-file policy. @defaultValue `createFilePolicy()` */
+  readonly policy?: FilePolicy;
+  /** Largest file accepted, in bytes. @defaultValue `DEFAULTS.maxUploadBytes` */
+  readonly maxUploadBytes?: number;
+  /**
+   * Pass a refusal to `next(error)` instead of answering it: for an app whose
+   * error middleware (e.g. `syncErrorHandler`) answers and logs errors. Without
+   * such a middleware, Express's default handler would answer HTML and read the
+   * whole refused body. @defaultValue `false`: the guard answers
+   * `{ "error": { "code", "message" } }` itself
+   */
+  readonly passErrors?: boolean;
+}
+
+/** Every option of the guard: anything else is a typo. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs']);
+
+/** {@link UploadGuardOptions} resolved once (by {@link resolveUploadGuardOptions}). */
+export interface UploadGuardConfig extends DrainLimits {
+  readonly roots: ReadonlyMap<string, string>;
+  readonly uploadRoot: string;
+  readonly policy: FilePolicy;
+  readonly maxUploadBytes: number;
+  readonly passErrors: boolean;
+}
+
+/**
+ * The policy given, checked: a policy that is not one would throw inside the parser at the first upload.
+ * @throws TypeError naming `policy`
+ */
+function checkPolicy(policy: unknown): FilePolicy {
+  if (policy === undefined) return createFilePolicy();
+  const candidate = policy as Partial<FilePolicy> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.isDatabaseName !== 'function' || typeof candidate.isDatabaseContent !== 'function') {
+    throw new TypeError('express-sqlite-sync: `policy` must be a file policy with isDatabaseName() and isDatabaseContent(), as createFilePolicy() returns');
+  }
+  return candidate as FilePolicy;
+}
+
+/**
+ * Checks the guard's options once, when it is built, and applies the defaults.
+ * @throws TypeError for a missing `roots`, an unknown option or a `policy` that is not one; RangeError for an `uploadRoot` that is not a root, or a number out of range
+ */
+export function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGuardConfig {
+  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: uploadGuard needs an options object with `roots`');
+  refuseUnknownOptions(options, KNOWN_OPTIONS, 'uploadGuard');
+  if (typeof options.roots !== 'object' || options.roots === null) throw new TypeError('express-sqlite-sync: uploadGuard needs `roots`: root name to directory');
+  const roots = options.roots instanceof Map ? options.roots : resolveSyncRoots(options.roots);
+  const uploadRoot = options.uploadRoot ?? [...roots.keys()][0] ?? '';
+  if (roots.size > 0 && !roots.has(uploadRoot)) throw new RangeError(`express-sqlite-sync: \`uploadRoot\` ${JSON.stringify(uploadRoot)} is not one of the roots`);
+  return {
+    roots,
+    uploadRoot,
+    policy: checkPolicy(options.policy),
+    maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
+    passErrors: booleanOption(options.passErrors, 'passErrors', false),
+    refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+  };
+}
