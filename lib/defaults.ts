@@ -32,6 +32,8 @@ export const DEFAULTS = Object.freeze({
   syncPageSize: 2000,
   /** Milliseconds without progress before a request to a peer is abandoned. */
   peerTimeoutMs: 30_000,
+  /** How long `stop()` lets running syncs end on their own before it abandons their requests, ms. */
+  stopGraceMs: 2_000,
   /** `POST /run?stream=ndjson` repeats its last progress line after this long without one (a long snapshot or file), so a client never takes it for a dead link. */
   runKeepAliveMs: 10_000,
   /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */

@@ -27,8 +27,13 @@ export interface SyncNode {
   start(intervalMs: number): void;
   /** Syncs with every peer now. */
   syncNow(): Promise<PeerSyncResult[]>;
-  /** Stops periodic syncs and waits for running ones. */
-  stop(): Promise<void>;
+  /**
+   * Stops periodic syncs, lets running ones end for at most `graceMs`, then
+   * abandons their requests (they end with `STOPPED`; what was applied stays).
+   * @param graceMs - @defaultValue `DEFAULTS.stopGraceMs` (2 s)
+   * @throws RangeError for a grace that is not a non-negative integer
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -80,8 +85,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     client,
     start: (intervalMs) => client?.start(intervalMs),
     syncNow: async () => (client === undefined ? [] : client.syncAll()),
-    stop: async () => {
-      await client?.stop();
+    stop: async (graceMs) => {
+      await client?.stop(graceMs);
       files.cache.close(); // directory watchers; the router keeps working and re-arms them on its next scan
     },
   };

@@ -123,14 +123,15 @@ async function main(): Promise<void> {
   stopOnSignals(running, logger);
 }
 
-/** How long a stop waits for running syncs (a peer that does not answer holds one up to its timeout, 30 s). */
+/** The longest a stop may take (the sync client abandons requests in flight; this bounds anything else). */
 const STOP_WAIT_MS = 5000;
 
 /**
- * SIGINT/SIGTERM stop the app: it logs that it waits for running syncs (at most
- * {@link STOP_WAIT_MS}), then exits; a second signal exits at once. Leaving a sync
- * half-way is safe: each page is one transaction, files are renamed into place
- * when complete, and what a stopped run left is swept at the next start.
+ * SIGINT/SIGTERM stop the app: running syncs get the sync client's grace (2 s),
+ * then are abandoned (it does not wait for a peer that is slow or gone), then it exits, in at most
+ * {@link STOP_WAIT_MS}; a second signal exits at once. Leaving a sync half-way
+ * is safe: each page is one transaction, files are renamed into place when
+ * complete, and what a stopped run left is swept at the next start.
  */
 function stopOnSignals(running: RunningSampleApp, logger: SyncLogger): void {
   let stopping = false;
@@ -140,12 +141,15 @@ function stopOnSignals(running: RunningSampleApp, logger: SyncLogger): void {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ event: 'app.stopping', signal, waitMs: STOP_WAIT_MS }, `stopping: waiting up to ${STOP_WAIT_MS / 1000} s for running syncs to end (${signal} again to exit now)`);
+    logger.info({ event: 'app.stopping', signal, waitMs: STOP_WAIT_MS }, `stopping: running syncs get 2 s to end, then are abandoned; closing the database (at most ${STOP_WAIT_MS / 1000} s; ${signal} again to exit now)`);
     setTimeout(() => {
-      logger.warn({ event: 'app.stopped', signal, waited: false }, `running syncs did not end in ${STOP_WAIT_MS / 1000} s (a peer that does not answer?): exiting without them`);
+      logger.warn({ event: 'app.stopped', signal, waited: false }, `the stop did not end in ${STOP_WAIT_MS / 1000} s: exiting without it`);
       process.exit(1);
     }, STOP_WAIT_MS).unref();
-    void running.close().then(() => process.exit(0));
+    void running.close().then(() => {
+      logger.info({ event: 'app.stopped', signal, waited: true }, 'stopped');
+      process.exit(0);
+    });
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { normalizePeerUrl } from '../../lib/peers/client-options';
-import { PeerHttp, printable } from '../../lib/peers/peer-http';
+import { printable } from '../../lib/peers/peer-answer';
+import { PeerHttp } from '../../lib/peers/peer-http';
 import { SyncError } from '../../lib/sync-error';
 
 /** Options every remote command takes. */

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Static } from '@sinclair/typebox';
 import { DEFAULTS } from '../../lib/defaults';
-import { readPeerError } from '../../lib/peers/peer-http';
+import { readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
 import { SyncError } from '../../lib/sync-error';

@@ -10,7 +10,8 @@ import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
 import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
-import { readPeerError, type PeerHttp } from './peer-http';
+import { readPeerError } from './peer-answer';
+import type { PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
 import { SyncError } from '../sync-error';
 

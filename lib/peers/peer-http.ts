@@ -2,11 +2,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type ContentCoding } from '../content-coding';
 import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
+import { checkAnswer, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
 export interface PeerEndpoint {
@@ -47,47 +47,8 @@ export interface WireBytes {
   received: number;
 }
 
-/** A response whose body has not been read yet. */
-export interface PeerResponse {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: Readable;
-}
-
 /** A request body: a buffer, or a stream with its length when known. */
 export type PeerBody = { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'stream'; readonly contentType: string; readonly stream: Readable; readonly length?: number };
-
-/** The compiled schema of an answer, or a choice of one by the parsed answer (a page in either protocol, by its `protocol`). */
-export type AnswerCheck<T extends TSchema> = TypeCheck<T> | ((parsed: unknown) => TypeCheck<T>);
-
-/**
- * Reads a whole body, up to `maxBytes`.
- * @throws SyncError `PEER_BAD_ANSWER` (502) for a longer body (the rest is not read)
- */
-async function readAll(stream: Readable, maxBytes: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    length += (chunk as Buffer).length;
-    if (length > maxBytes) {
-      stream.destroy();
-      throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: the answer is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * Narrows a peer's parsed answer with its compiled schema.
- * @throws SyncError `PEER_BAD_ANSWER` (502) naming the first field that is wrong
- */
-export function checkAnswer<T extends TSchema>(check: TypeCheck<T>, parsed: unknown, what: string): Static<T> {
-  if (check.Check(parsed)) return parsed;
-  const first = check.Errors(parsed).First();
-  const field = first === undefined || first.path === '' ? 'the answer' : `field ${first.path}`;
-  throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: ${field} is wrong (${first?.message ?? 'does not match the protocol'}); is the peer an express-sqlite-sync server of this version?`);
-}
 
 /**
  * A small HTTP client for one peer's sync router: bearer token, keep-alive,
@@ -104,6 +65,10 @@ export class PeerHttp {
   /** The coding of JSON bodies sent: the link's, until a peer refuses it. */
   #sendCoding: ContentCoding;
   readonly #wire: WireBytes = { sent: 0, received: 0 };
+  /** Requests and responses in flight, for {@link abandon}. */
+  readonly #inFlight = new Set<http.ClientRequest | http.IncomingMessage>();
+  /** True from {@link abandon} to {@link resume}: requests are refused. */
+  #abandoning = false;
   /** The data protocols this side speaks. */
   readonly protocols: readonly number[];
   /** The data protocol of the pages on this link, both ways: the newest both sides speak, set by the handshake (1 until then). */
@@ -146,6 +111,7 @@ export class PeerHttp {
 
   /** Sends a request and resolves with the unread response (any status); `extraHeaders` add to (or replace) the defaults. */
   async request(method: string, path: string, query: Readonly<Record<string, string>> = {}, body?: PeerBody, extraHeaders: Readonly<http.OutgoingHttpHeaders> = {}): Promise<PeerResponse> {
+    if (this.#abandoning) throw stoppedError();
     const url = new URL(path, this.#base);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const headers: http.OutgoingHttpHeaders = { Accept: 'application/json', ...(this.#coding === 'identity' ? {} : { 'Accept-Encoding': this.#coding }), ...extraHeaders };
@@ -160,13 +126,16 @@ export class PeerHttp {
       if (body.length !== undefined) headers['Content-Length'] = body.length;
     }
     const transport = url.protocol === 'https:' ? https : http;
+    if (this.#abandoning) throw stoppedError(); // abandoned while the body was compressed
     return new Promise((resolve, reject) => {
       const outgoing = transport.request(url, { method, headers, agent: this.#agent, timeout: this.#timeoutMs }, (response) => {
+        this.#track(response);
         response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));
       outgoing.on('error', reject);
+      this.#track(outgoing);
       if (body?.kind === 'stream') {
         body.stream.on('error', (error) => outgoing.destroy(error));
         body.stream.pipe(outgoing);
@@ -221,36 +190,31 @@ export class PeerHttp {
   close(): void {
     this.#agent.destroy();
   }
-}
 
-/** An error code as this project writes them; anything else from a peer becomes `PEER_ERROR`. */
-const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
-/** The most of a peer's error message kept (it reaches `/status`, the log and terminals). */
-const MAX_PEER_MESSAGE = 1000;
-
-/** A peer's text made safe to show: control characters (terminal escapes, line breaks) replaced, and cut to `max` characters. */
-export function printable(text: string, max = MAX_PEER_MESSAGE): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
-  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
-}
-
-/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError, bounded and printable. */
-export function peerError(parsed: unknown, status: number, what: string): SyncError {
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) ? error.code : 'PEER_ERROR';
-  const message = typeof error?.message === 'string' ? printable(error.message) : undefined;
-  // PEER_ERROR replaces the peer's code, so its message says the status the peer answered.
-  if (code === 'PEER_ERROR') return new SyncError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
-  return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
-}
-
-/** Reads a whole response body, for error answers of streaming requests. */
-export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
-  try {
-    const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
-    return peerError(JSON.parse(text), response.status, what);
-  } catch {
-    return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);
+  /**
+   * Abandons every request in flight (each fails with `STOPPED`, its socket
+   * closed) and refuses new ones until {@link resume}: a stopping client does
+   * not wait for a peer that is slow or gone.
+   */
+  abandon(): void {
+    this.#abandoning = true;
+    for (const pending of this.#inFlight) pending.destroy(stoppedError());
+    this.#inFlight.clear();
+    this.#agent.destroy();
   }
+
+  /** Accepts requests again after {@link abandon}. */
+  resume(): void {
+    this.#abandoning = false;
+  }
+
+  #track(pending: http.ClientRequest | http.IncomingMessage): void {
+    this.#inFlight.add(pending);
+    pending.once('close', () => this.#inFlight.delete(pending));
+  }
+}
+
+/** The failure of a request abandoned, or refused, because the client is stopping. */
+function stoppedError(): SyncError {
+  return new SyncError('STOPPED', 503, 'the sync client is stopping: the request to the peer was abandoned (what was applied stays applied; the next sync resumes from there)');
 }

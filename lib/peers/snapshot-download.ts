@@ -5,7 +5,8 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
-import { readPeerError, type PeerHttp } from './peer-http';
+import { readPeerError } from './peer-answer';
+import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
 function badAnswer(peer: PeerHttp, message: string): SyncError {

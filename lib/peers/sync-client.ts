@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import type { Handshake } from './data-exchange';
@@ -11,7 +12,7 @@ import { PeerHttp, type WireBytes } from './peer-http';
 import { SnapshotJoins } from './snapshot-join';
 import { peerStatusOf, type PeerMemory } from './peer-status';
 import { summarizeRound, type RoundTally } from './round-result';
-import { SyncScheduler } from './scheduler';
+import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
 import { usableInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
@@ -116,10 +117,33 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#others.start();
   }
 
-  /** Stops periodic syncs, waits for running ones, closes connections. */
-  async stop(): Promise<void> {
-    await this.#scheduler.stop();
-    for (const peer of this.#peers.values()) peer.http.close();
+  /**
+   * Stops periodic syncs and lets the running ones end, for at most `graceMs`;
+   * then abandons their requests in flight, so a stop never waits for a slow
+   * or unreachable peer: those syncs end with `STOPPED` (a page already
+   * applied stays applied, a file is written whole or not at all; the next
+   * sync resumes from there). Resolves once every sync has ended and the
+   * connections are closed; the client may then sync or start again.
+   * @param graceMs - how long running syncs may take to end on their own (0: abandon at once) @defaultValue `DEFAULTS.stopGraceMs` (2 s)
+   * @throws RangeError for a grace that is not a non-negative integer
+   */
+  async stop(graceMs: number = DEFAULTS.stopGraceMs): Promise<void> {
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_SYNC_INTERVAL_MS) {
+      throw new RangeError(`graceMs must be an integer from 0 to ${MAX_SYNC_INTERVAL_MS}, got ${String(graceMs)}`);
+    }
+    const ended = this.#scheduler.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const peer of this.#peers.values()) peer.http.abandon();
+    try {
+      await ended;
+    } finally {
+      for (const peer of this.#peers.values()) {
+        peer.http.close();
+        peer.http.resume();
+      }
+    }
     await this.#others.close();
     await this.#known.flush(); // the last success of the rounds that just ended
   }

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { TypeCheck } from '@sinclair/typebox/compiler';
+import { SyncError } from '../sync-error';
+
+/** A response whose body has not been read yet. */
+export interface PeerResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Readable;
+}
+
+/** The compiled schema of an answer, or a choice of one by the parsed answer (a page in either protocol, by its `protocol`). */
+export type AnswerCheck<T extends TSchema> = TypeCheck<T> | ((parsed: unknown) => TypeCheck<T>);
+
+/**
+ * Reads a whole body, up to `maxBytes`.
+ * @throws SyncError `PEER_BAD_ANSWER` (502) for a longer body (the rest is not read)
+ */
+export async function readAll(stream: Readable, maxBytes: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    length += (chunk as Buffer).length;
+    if (length > maxBytes) {
+      stream.destroy();
+      throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: the answer is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Narrows a peer's parsed answer with its compiled schema.
+ * @throws SyncError `PEER_BAD_ANSWER` (502) naming the first field that is wrong
+ */
+export function checkAnswer<T extends TSchema>(check: TypeCheck<T>, parsed: unknown, what: string): Static<T> {
+  if (check.Check(parsed)) return parsed;
+  const first = check.Errors(parsed).First();
+  const field = first === undefined || first.path === '' ? 'the answer' : `field ${first.path}`;
+  throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: ${field} is wrong (${first?.message ?? 'does not match the protocol'}); is the peer an express-sqlite-sync server of this version?`);
+}
+
+/** An error code as this project writes them; anything else from a peer becomes `PEER_ERROR`. */
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** The most of a peer's error message kept (it reaches `/status`, the log and terminals). */
+const MAX_PEER_MESSAGE = 1000;
+
+/** A peer's text made safe to show: control characters (terminal escapes, line breaks) replaced, and cut to `max` characters. */
+export function printable(text: string, max = MAX_PEER_MESSAGE): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
+}
+
+/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError, bounded and printable. */
+export function peerError(parsed: unknown, status: number, what: string): SyncError {
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) ? error.code : 'PEER_ERROR';
+  const message = typeof error?.message === 'string' ? printable(error.message) : undefined;
+  // PEER_ERROR replaces the peer's code, so its message says the status the peer answered.
+  if (code === 'PEER_ERROR') return new SyncError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
+  return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
+}
+
+/** Reads a whole response body, for error answers of streaming requests. */
+export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
+  try {
+    const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
+    return peerError(JSON.parse(text), response.status, what);
+  } catch {
+    return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);
+  }
+}
