@@ -6,7 +6,7 @@ import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
 import type { SqlValue, WireValue } from './values';
-import { ClockedCellSchema, WireValueSchema } from './wire-schema';
+import { ClockedCellSchema, MAX_CL, WireValueSchema } from './wire-schema';
 
 const valueCheck = TypeCompiler.Compile(WireValueSchema);
 const clockedCheck = TypeCompiler.Compile(ClockedCellSchema);
@@ -87,6 +87,7 @@ function decodeRow(raw: readonly unknown[], table: ResolvedTable, run: DecodeRun
   const where = `${table.where} row #${index}`;
   const [key, cl, hlc, siteIndex] = raw;
   if (!isCounter(cl, 1) || !isCounter(hlc, 0) || !isCounter(siteIndex, 0)) invalid(where, 'cl (≥ 1), hlc and site must be non-negative integers');
+  if (cl > MAX_CL) invalid(where, `cl ${cl} is above ${MAX_CL} (2^50), the highest causal length a change may carry`);
   if (raw.length > 4 + table.columns.length) invalid(where, `${raw.length - 4} cells for ${table.columns.length} columns`);
   if (hlc > run.limit) refuseClock(hlc, where, run.context);
   const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, where);

@@ -3,6 +3,7 @@ import { OP } from './capture-sql';
 import { exact, numbers } from './prepared';
 import { TablePresence } from './table-presence';
 import type { SqlValue } from './values';
+import { boundedCl, grownCl } from './wire-schema';
 
 /** A log row as read with `safeIntegers(true)`. */
 interface LogRow {
@@ -152,13 +153,14 @@ export class LogFolder {
     if (op === OP.delete || op === OP.replaced) {
       if (!alive) return;
       this.#dropCells.run(row.tbl, row.pk);
-      this.#putRow.run(row.tbl, row.pk, cl + 1, row.hlc, row.seq);
+      this.#putRow.run(row.tbl, row.pk, grownCl(cl), row.hlc, row.seq);
       observer.folded?.(tbl, row.pk, 'died');
       return;
     }
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
     if (cl !== undefined) this.#dropCells.run(row.tbl, row.pk);
-    const next = cl === undefined ? 1 : alive ? cl : cl + 1;
+    // Never above MAX_CL (docs/PROTOCOL.md, "The changeset"): a row at the bound born again gets MAX_CL - 1.
+    const next = cl === undefined ? 1 : alive ? boundedCl(cl) : grownCl(cl);
     this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq);
     observer.folded?.(tbl, row.pk, 'born');
   }

@@ -1,7 +1,7 @@
 import type { TableStatements } from './table-statements';
 import type { WireValue } from './values';
 import type { CompactRow, CompactTable } from './compact-schema';
-import type { WireCell, WireChange } from './wire-schema';
+import { boundedCl, type WireCell, type WireChange } from './wire-schema';
 
 /** One slot per non-key column of a table, in its order: a bare value, `[value, hlc, site]`, or undefined (not sent). */
 export type PageCells = (WireCell | undefined)[];
@@ -15,6 +15,7 @@ export interface PageSink {
   /** One row: its key, causal length, birth clock and site index; `cells` undefined for a deleted row. */
   add(table: TableStatements, key: WireValue[], cl: number, hlc: number, site: number, cells: Readonly<PageCells> | undefined): void;
 }
+// Both sinks send `boundedCl(cl)`: a database holding a larger cl (from before MAX_CL) still sends pages every peer accepts.
 
 /** Protocol 1: one object per change, cells named in each (docs/PROTOCOL.md, "The changeset"). */
 export class ObjectPage implements PageSink {
@@ -23,8 +24,9 @@ export class ObjectPage implements PageSink {
 
   /** Adds one change. */
   add(table: TableStatements, key: WireValue[], cl: number, hlc: number, site: number, cells: Readonly<PageCells> | undefined): void {
+    const sent = boundedCl(cl);
     if (cells === undefined) {
-      this.changes.push({ table: table.table.name, key, cl, hlc, site });
+      this.changes.push({ table: table.table.name, key, cl: sent, hlc, site });
       return;
     }
     const named: Record<string, WireCell> = {};
@@ -37,7 +39,7 @@ export class ObjectPage implements PageSink {
       if (name === '__proto__') Object.defineProperty(named, name, { value: cell, enumerable: true, writable: true, configurable: true });
       else named[name] = cell;
     }
-    this.changes.push({ table: table.table.name, key, cl, hlc, site, cells: named });
+    this.changes.push({ table: table.table.name, key, cl: sent, hlc, site, cells: named });
   }
 }
 
@@ -64,7 +66,7 @@ export class CompactPage implements PageSink {
       this.#byId.set(id, entry);
       this.tables.push(entry);
     }
-    const row: CompactRow = [key.length === 1 ? (key[0] as WireValue) : key, cl, hlc, site];
+    const row: CompactRow = [key.length === 1 ? (key[0] as WireValue) : key, boundedCl(cl), hlc, site];
     if (cells !== undefined) {
       let last = values.length - 1;
       while (last >= 0 && cells[last] === undefined) last -= 1;

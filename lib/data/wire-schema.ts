@@ -10,6 +10,37 @@ const PRINTABLE = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 const SiteId = Type.String({ pattern: '^[0-9a-f]{32}$' });
 const Counter = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
+/**
+ * The highest causal length a change may carry: 2^50. A row's `cl` grows by
+ * one per delete and per re-insert, so no row reaches it by use. Pages with a
+ * larger one are refused; the fold ({@link grownCl}) and the page reader
+ * ({@link boundedCl}) never go above it, so every page a server sends is one
+ * its peers accept (docs/PROTOCOL.md, "The changeset").
+ */
+export const MAX_CL = 2 ** 50;
+
+/**
+ * A causal length as it is kept and sent: itself up to {@link MAX_CL}; above
+ * it (a database written before the bound: the fold never goes above it),
+ * the highest one of the same parity, so an alive row stays alive and a
+ * deleted one deleted, and every peer accepts the page.
+ */
+export function boundedCl(cl: number): number {
+  if (cl <= MAX_CL) return cl;
+  return cl % 2 === MAX_CL % 2 ? MAX_CL : MAX_CL - 1;
+}
+
+/**
+ * The causal length after one more death or birth of a row: `cl + 1`, never
+ * above {@link MAX_CL}. At the bound the parity still flips (MAX_CL is even:
+ * a row born again there gets MAX_CL - 1, a death MAX_CL), computed from the
+ * parity, as `cl + 1` is not exact past 2^53.
+ */
+export function grownCl(cl: number): number {
+  if (cl < MAX_CL) return cl + 1;
+  return cl % 2 === 0 ? MAX_CL - 1 : MAX_CL;
+}
+
 /** A token the sender records for the seq `next` of a page it serves (see docs/PROTOCOL.md, "Identity"). */
 const Mark = Type.String({ pattern: '^[0-9a-f]{16}$' });
 
@@ -39,7 +70,7 @@ export const WireChangeSchema = Type.Object(
   {
     table: Name,
     key: Type.Array(WireValueSchema, { minItems: 1, maxItems: 64 }),
-    cl: Type.Integer({ minimum: 1, maximum: MAX_SAFE }),
+    cl: Type.Integer({ minimum: 1, maximum: MAX_CL }),
     hlc: Counter,
     site: Counter,
     cells: Type.Optional(Type.Record(Type.String(), WireCellSchema)),
