@@ -4,6 +4,7 @@ import { changeCount, firstRowLabel, type AnyChangeset, type ChangeTracker } fro
 import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
 import { applyResultCheck, changePageEnvelopeCheck, type ApplyResult } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
+import { isAnswerTooLarge, PAGE_GROWTH, PullPageSize, pulledRowTooLarge } from './pull-page-size';
 import { SyncError } from '../sync-error';
 
 export { handshake, type Handshake } from './handshake';
@@ -48,13 +49,7 @@ export function distinctConflicts(...counts: readonly TransferCount[]): number {
  */
 export const APPLY_GROUP_ROWS = 10_000;
 
-/**
- * After the first page of a pull or a push, pages are asked for this many
- * times `syncPageSize` rows (10,000 by default; a server gives at most its
- * `maxChangesPageSize`): each page costs a round trip and a commit, and a
- * small first page keeps a small sync quick.
- */
-export const PAGE_GROWTH = 5;
+export { PAGE_GROWTH };
 
 /**
  * Pulls the peer's changes page by page until it has no more, applying the
@@ -63,24 +58,47 @@ export const PAGE_GROWTH = 5;
  * server are left out by the peer (`exclude_site`). The next page is asked
  * for before the current ones are applied, so the peer reads while this
  * server writes. Pages are asked for in the link's protocol (see `handshake`).
- * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are)
+ * A page larger than this server reads (`maxPeerAnswerBytes`) is asked for
+ * again with half the rows, down to one; each page received then doubles the
+ * limit back, up to the usual one (see {@link PullPageSize}; a transport passes
+ * its own `size`, kept across rounds).
+ * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are); `ROW_TOO_LARGE` when a page of one row is still too large
  */
-export async function pullChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
+export async function pullChanges(
+  peer: PeerHttp,
+  local: ChangeTracker,
+  remoteSite: string,
+  syncPageSize: number,
+  onPage: (count: TransferCount) => void,
+  size = new PullPageSize(syncPageSize),
+): Promise<TransferCount> {
   const count = emptyCount();
   const compact = peer.dataProtocol === COMPACT_PROTOCOL;
   const first = local.pullCursor(remoteSite);
-  const query = (since: number): Record<string, string> => ({
+  size.begin(first);
+  const query = (since: number, limit: number): Record<string, string> => ({
     since: String(since),
-    limit: String(since === first ? syncPageSize : PAGE_GROWTH * syncPageSize),
+    limit: String(limit),
     exclude_site: local.siteId,
     ...(compact ? { protocol: String(COMPACT_PROTOCOL) } : {}),
   });
+  const ask = async (since: number): Promise<AnyChangeset> => {
+    const limit = size.limit(since);
+    let page: AnyChangeset;
+    try {
+      page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since, limit))) as AnyChangeset;
+    } catch (error) {
+      if (!isAnswerTooLarge(error)) throw error;
+      size.refused(since, limit);
+      if (limit <= 1) throw pulledRowTooLarge(peer, since, error);
+      return ask(since);
+    }
+    if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
+    size.received(limit);
+    return page;
+  };
   const fetchPage = (since: number): Promise<AnyChangeset> => {
-    const asked = (async () => {
-      const page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since))) as AnyChangeset;
-      if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
-      return page;
-    })();
+    const asked = ask(since);
     // Awaited later (after the pages at hand are applied): a failure meanwhile must not count as unhandled.
     asked.catch(() => undefined);
     return asked;

@@ -2,6 +2,7 @@ import type { ChangeTracker } from '../data/change-tracker';
 import { SyncError } from '../sync-error';
 import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
 import type { PeerHttp } from './peer-http';
+import { PullPageSize } from './pull-page-size';
 import type { SnapshotJoins } from './snapshot-join';
 import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from './transport';
 
@@ -17,6 +18,8 @@ export class HttpTransport implements ChangeTransport {
   readonly #peer: PeerHttp;
   readonly #data: ChangeTracker;
   readonly #pageSize: number;
+  /** The pull's page limit, kept across rounds: a round stopped by a row too large starts the next one at the reduced limit. */
+  readonly #pullSize: PullPageSize;
   readonly #onHandshake: ((shook: Handshake) => Promise<void>) | undefined;
   readonly #snapshots: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void } | undefined;
   #handshake: Handshake | undefined;
@@ -39,6 +42,7 @@ export class HttpTransport implements ChangeTransport {
     this.#peer = peer;
     this.#data = data;
     this.#pageSize = pageSize;
+    this.#pullSize = new PullPageSize(pageSize);
     this.#onHandshake = onHandshake;
     this.#snapshots = snapshots;
   }
@@ -90,7 +94,7 @@ export class HttpTransport implements ChangeTransport {
     const snapshot = this.#snapshots;
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
     onProgress?.('pull', 0);
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows));
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows), this.#pullSize);
     this.#lagChanges = 0;
     onProgress?.('push', 0);
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.
