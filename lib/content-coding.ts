@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { SyncError } from './sync-error';
+import { SyncError, TooLargeError } from './sync-error';
 
 /** The content codings sync bodies may travel in (HTTP `Content-Encoding`). */
 export type ContentCoding = 'br' | 'gzip' | 'identity';
@@ -45,8 +45,8 @@ export async function decodeBody(body: Buffer, coding: ContentCoding, maxBytes: 
     return coding === 'gzip' ? await gunzip(body, { maxOutputLength: maxBytes }) : await unbrotli(body, { maxOutputLength: maxBytes });
   } catch (error) {
     const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-    const detail = tooLarge ? `it inflates to more than ${maxBytes} bytes` : `it is not valid ${coding} data`;
-    throw new SyncError(refusal.code, refusal.status, `${refusal.what}: ${detail}`);
+    if (tooLarge) throw new TooLargeError(refusal.code, refusal.status, `${refusal.what}: it inflates to more than ${maxBytes} bytes`, maxBytes);
+    throw new SyncError(refusal.code, refusal.status, `${refusal.what}: it is not valid ${coding} data`);
   }
 }
 

@@ -22,3 +22,25 @@ export class SyncError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * A body refused because it is larger than its reader's limit (on the wire or
+ * once inflated): a smaller one may pass, which a puller uses to ask for a
+ * smaller page. Code and status are the refusal's own.
+ */
+export class TooLargeError extends SyncError {
+  /** The limit the body went over, in bytes. */
+  readonly limitBytes: number;
+
+  /**
+   * @param code - stable machine-readable code
+   * @param status - HTTP status
+   * @param message - a sentence a user can act on
+   * @param limitBytes - the limit the body went over
+   */
+  constructor(code: string, status: number, message: string, limitBytes: number) {
+    super(code, status, message);
+    this.name = 'TooLargeError';
+    this.limitBytes = limitBytes;
+  }
+}

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
-import { SyncError } from '../sync-error';
+import { SyncError, TooLargeError } from '../sync-error';
 
 /** A response whose body has not been read yet. */
 export interface PeerResponse {
@@ -25,7 +25,7 @@ export async function readAll(stream: Readable, maxBytes: number, what: string):
     length += (chunk as Buffer).length;
     if (length > maxBytes) {
       stream.destroy();
-      throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: the answer is larger than ${maxBytes} bytes`);
+      throw new TooLargeError('PEER_BAD_ANSWER', 502, `${what}: the answer is larger than ${maxBytes} bytes`, maxBytes);
     }
     chunks.push(chunk as Buffer);
   }

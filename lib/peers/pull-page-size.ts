@@ -1,4 +1,4 @@
-import { SyncError } from '../sync-error';
+import { SyncError, TooLargeError } from '../sync-error';
 import type { PeerHttp } from './peer-http';
 
 /**
@@ -60,11 +60,10 @@ export class PullPageSize {
 /**
  * True for a page refused because it is larger than this server reads from a
  * peer (`maxPeerAnswerBytes`, on the wire or inflated): a smaller page may pass.
- * `PeerHttp` tells it only by its message (see `readAll` and `decodeBody`;
- * `test/integration/pull-page-size.test.ts` keeps them in step).
+ * (`readAll` and `decodeBody` throw a {@link TooLargeError} for it).
  */
-export function isAnswerTooLarge(error: unknown): error is SyncError {
-  return error instanceof SyncError && error.code === 'PEER_BAD_ANSWER' && error.status === 502 && / (the answer is larger|it inflates to more) than \d+ bytes$/.test(error.message);
+export function isAnswerTooLarge(error: unknown): error is TooLargeError {
+  return error instanceof TooLargeError && error.code === 'PEER_BAD_ANSWER';
 }
 
 /** A page of one row the peer sends that is larger than this server reads: no smaller page can carry it, so the pull stops at it. */
