@@ -41,6 +41,7 @@ export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/na
 // Files: the database guard and its building blocks
 export type { LocalFiles } from './lib/files/local-files';
 export { createFilePolicy, isDatabaseHeader } from './lib/files/file-policy';
+export { isLiveDatabaseFile } from './lib/files/live-databases';
 export type { FilePolicy, FilePolicyOptions } from './lib/files/file-policy';
 export { parseSyncPath, resolveSyncPath } from './lib/files/safe-path';
 export type { ResolvedSyncPath } from './lib/files/safe-path';

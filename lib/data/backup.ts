@@ -6,6 +6,7 @@ import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
 import { giveNewSiteId } from './site-identity';
+import { isLiveDatabaseFileSync } from '../files/live-databases';
 import { SyncError } from '../sync-error';
 
 function sameFile(a: string, b: string): boolean {
@@ -26,6 +27,7 @@ function isFolder(file: string): boolean {
 }
 
 function isDatabaseFile(file: string): boolean {
+  if (isLiveDatabaseFileSync(file)) return true; // never opened: see live-databases.ts
   try {
     const header = Buffer.alloc(DATABASE_HEADER_BYTES);
     const fd = openSync(file, 'r');

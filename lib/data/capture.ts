@@ -14,6 +14,7 @@ import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
 import { TableStatements } from './table-statements';
+import { noteLiveDatabase } from '../files/live-databases';
 import { trackTable, type TrackedTable } from './tracked-table';
 
 /** Options of {@link enableCapture}. */
@@ -174,6 +175,7 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
+  noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
   const schemas = names.map((name) => inspectTable(db, name));
   let reidentified: Reidentified | undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from './file-policy';
+import { isLiveDatabaseFile, isLiveDatabaseFileSync } from './live-databases';
 
 /** Files up to this size are read in one call; larger ones are streamed. */
 export const WHOLE_READ_LIMIT = 1024 * 1024;
@@ -15,6 +16,7 @@ function digestOf(header: Uint8Array): FileDigest | undefined {
 
 /** Hashes a small file with one read; blocks for the read, so keep it to small files. */
 export function digestSmallFile(absolute: string): FileDigest {
+  if (isLiveDatabaseFileSync(absolute)) return { kind: 'database' }; // never opened: see live-databases.ts
   const bytes = readFileSync(absolute);
   return digestOf(bytes.subarray(0, DATABASE_HEADER_BYTES)) ?? {
     kind: 'file',
@@ -24,6 +26,7 @@ export function digestSmallFile(absolute: string): FileDigest {
 
 /** Streams a file of any size through SHA-256, sniffing its header on the way. */
 export async function digestLargeFile(absolute: string): Promise<FileDigest> {
+  if (await isLiveDatabaseFile(absolute)) return { kind: 'database' }; // never opened: see live-databases.ts
   const hash = createHash('sha256');
   let header: Buffer | undefined;
   for await (const chunk of createReadStream(absolute, { highWaterMark: 256 * 1024 })) {

@@ -1,5 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { SyncError } from '../sync-error';
+import { isLiveDatabaseFile, isLiveDatabaseFileSync } from './live-databases';
 
 /**
  * Read-only and non-blocking: opening a FIFO without a writer returns at once
@@ -17,14 +19,21 @@ function isNotOpenable(error: unknown): boolean {
   return code === 'ENXIO' || code === 'EOPNOTSUPP';
 }
 
+/** The refusal of a path that leads to a live database of this process (see `live-databases.ts`): it is never opened. */
+export function liveDatabaseRefusal(absolute: string): SyncError {
+  return new SyncError('DB_CONTENT_REFUSED', 403, `${absolute} is (a link to) a database this server has open, or one of its -wal, -shm or -journal files: never opened as a file`);
+}
+
 /**
  * Opens a file for reading only when it is a regular file: opened without
  * blocking, then checked on the handle (`fstat`), so a pipe, socket or
- * device swapped in at any moment is never read.
+ * device swapped in at any moment is never read. A path leading to a live
+ * database of this process (by any name) is refused before it is opened.
  * @returns the handle and its stats, or undefined when the path is something else (a folder, a pipe, a socket…)
- * @throws the open error (ENOENT, EACCES…) as it is
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) for a live database; the open error (ENOENT, EACCES…) as it is
  */
 export async function openRegularFile(absolute: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats } | undefined> {
+  if (await isLiveDatabaseFile(absolute)) throw liveDatabaseRefusal(absolute);
   let handle;
   try {
     handle = await open(absolute, READ_NONBLOCK);
@@ -46,9 +55,10 @@ export async function openRegularFile(absolute: string): Promise<{ readonly hand
 /**
  * {@link openRegularFile}, synchronously: a file descriptor of a regular
  * file, or undefined for anything else. The caller closes it.
- * @throws the open error (ENOENT, EACCES…) as it is
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) for a live database; the open error (ENOENT, EACCES…) as it is
  */
 export function openRegularFileSync(absolute: string): number | undefined {
+  if (isLiveDatabaseFileSync(absolute)) throw liveDatabaseRefusal(absolute);
   let fd;
   try {
     fd = openSync(absolute, READ_NONBLOCK);

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
+import { isLiveDatabaseFile } from '../files/live-databases';
+import { liveDatabaseRefusal } from '../files/regular-file';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
@@ -62,6 +64,7 @@ async function peerHolds(peer: PeerHttp, clientPath: string, sha256: string): Pr
  * server pushed them first) is success.
  */
 export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side): Promise<void> {
+  if (await isLiveDatabaseFile(absolute)) throw liveDatabaseRefusal(clientPath); // never opened: see live-databases.ts
   const { size } = await stat(absolute);
   const boundary = `----express-sqlite-sync-${sha256.slice(0, 16)}`;
   const head = partHead(boundary, path.basename(absolute));

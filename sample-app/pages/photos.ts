@@ -4,7 +4,7 @@ import { lstat, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { createFilePolicy, discardGuardedUpload, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy, type StoredUpload } from '../../index';
+import { createFilePolicy, discardGuardedUpload, isLiveDatabaseFile, resolveSyncPath, resolveSyncRoots, saveGuardedUpload, SyncError, uploadGuard, type FilePolicy, type StoredUpload } from '../../index';
 import { html } from './html';
 import { layout } from './layout';
 import { isPhotoName, listPhotos, photoStoredName, type PhotoFile } from './photo-files';
@@ -51,6 +51,7 @@ ${list}`,
 
 /** The SHA-256 of a file, or undefined when it cannot be read. */
 async function sha256Of(file: string): Promise<string | undefined> {
+  if (await isLiveDatabaseFile(file)) return undefined; // never opened: closing it would drop SQLite's locks
   const hash = createHash('sha256');
   try {
     await pipeline(createReadStream(file), hash);
@@ -122,6 +123,10 @@ async function savePhoto(config: PhotoConfig, req: Request, res: Response): Prom
 
 /** Opens a photo for reading; undefined when it is missing or not a regular file. */
 async function openPhoto(absolute: string): Promise<{ readonly handle: FileHandle; readonly size: number } | undefined> {
+  if (await isLiveDatabaseFile(absolute)) {
+    // A link to app.db: refused unopened (closing any descriptor of it would drop SQLite's locks).
+    throw new SyncError('DB_CONTENT_REFUSED', 403, `${path.basename(absolute)} is the server's database (a link to it); databases are never served as files`);
+  }
   const handle = await open(absolute, 'r').catch(() => undefined);
   if (handle === undefined) return undefined;
   const stats = await handle.stat().catch(() => undefined);

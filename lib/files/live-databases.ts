@@ -1,0 +1,80 @@
+import { stat } from 'node:fs/promises';
+import { statSync, type BigIntStats } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The database files this process holds open through SQLite, and the rule
+ * that protects them: such a file (or its `-wal`, `-shm`, `-journal`) is never
+ * opened with plain `fs` calls, under any name. POSIX drops every lock a
+ * process holds on a file when the process closes *any* descriptor of it, so
+ * one open and close of a hard link (or a symlink) to `app.db` would leave
+ * SQLite's connection without its locks: another process's connection would
+ * then think it is alone, delete the WAL, and the server's later commits would
+ * go into a deleted file, lost at the next crash. Files are compared by device
+ * and inode, whatever the path that reaches them.
+ */
+
+const SIDES = ['', '-wal', '-shm', '-journal'] as const;
+
+/** How long the inodes of the registered files are reused before they are read again. */
+const INODES_FRESH_MS = 1000;
+
+const registered = new Set<string>();
+let inodes: { readonly at: number; readonly keys: ReadonlySet<string> } | undefined;
+
+function keyOf(stats: Pick<BigIntStats, 'dev' | 'ino'>): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+function liveInodes(): ReadonlySet<string> {
+  const now = Date.now();
+  if (inodes !== undefined && now - inodes.at < INODES_FRESH_MS) return inodes.keys;
+  const keys = new Set<string>();
+  for (const file of registered) {
+    for (const side of SIDES) {
+      try {
+        keys.add(keyOf(statSync(`${file}${side}`, { bigint: true })));
+      } catch {
+        // not there (no WAL yet, or no journal): nothing to protect
+      }
+    }
+  }
+  inodes = { at: now, keys };
+  return keys;
+}
+
+/**
+ * Registers a database file this process has open through SQLite (a path
+ * relative to the working folder is resolved now). In-memory and temporary
+ * databases (`:memory:`, `''`) are ignored.
+ */
+export function noteLiveDatabase(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  registered.add(path.resolve(file));
+  inodes = undefined;
+}
+
+/** True when `stats` (of any path, followed through symlinks) are those of a live database file of this process or one of its side files. */
+export function isLiveDatabaseInode(stats: Pick<BigIntStats, 'dev' | 'ino'>): boolean {
+  return registered.size > 0 && liveInodes().has(keyOf(stats));
+}
+
+/** True when the path leads (by name, hard link or symlink) to a live database file of this process: never open it. */
+export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
+  if (registered.size === 0) return false;
+  try {
+    return isLiveDatabaseInode(await stat(absolute, { bigint: true }));
+  } catch {
+    return false;
+  }
+}
+
+/** {@link isLiveDatabaseFile}, synchronously. */
+export function isLiveDatabaseFileSync(absolute: string): boolean {
+  if (registered.size === 0) return false;
+  try {
+    return isLiveDatabaseInode(statSync(absolute, { bigint: true }));
+  } catch {
+    return false;
+  }
+}
