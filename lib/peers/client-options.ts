@@ -99,6 +99,22 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
   return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * The key a client knows a peer by, for `syncPeer`: a known key (a peer's URL,
+ * a transport's name) as is, else the URL read as `peers` are read
+ * (`http://host:port` means its `/api/sync`); what is not a URL, as given.
+ * @throws TypeError for a value that is not a string
+ */
+export function peerKeyOf(url: unknown, isKnown: (key: string) => boolean): string {
+  if (typeof url !== 'string') throw new TypeError(`express-sqlite-sync: syncPeer takes a peer URL (or a transport's name), got ${url === null ? 'null' : typeof url}`);
+  if (isKnown(url)) return url;
+  try {
+    return normalizePeerUrl(url);
+  } catch {
+    return url;
+  }
+}
+
 /** A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme) are replaced by `***`. */
 function withoutPassword(input: string): string {
   return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
