@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
-import { resolveSyncRoots } from '../lib/files/sync-roots';
+import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
 import { checkTokens } from '../middleware/auth';
@@ -109,8 +109,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
-  const named: unknown = options.roots;
-  if (typeof named === 'object' && named !== null) resolveUploadRoot(options.uploadRoot, new Map(Object.keys(named).map((name) => [name, name])));
+  resolveUploadRoot(options.uploadRoot, new Map(syncRootEntries(options.roots ?? {}).map(([name]) => [name, name])));
   const roots = resolveSyncRoots(options.roots ?? {});
   return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };
 }
