@@ -6,7 +6,7 @@ import type { ContentCoding } from '../content-coding';
 import { createDefaultLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
-import type { BackoffOptions } from './scheduler';
+import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
 export interface SyncClientOptions {
@@ -146,11 +146,25 @@ function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: rea
   return stateDir;
 }
 
+/** The keys of `backoff`: any other is a typo. */
+const BACKOFF_OPTIONS: ReadonlySet<string> = new Set(['baseMs', 'maxMs'] satisfies (keyof BackoffOptions)[]);
+
+/**
+ * `backoff`: `{ baseMs, maxMs }`, both positive integers (either may be left
+ * out for its default), `maxMs` at least `baseMs` (the cap of the delay: one
+ * below the base would retry a failing peer at once, again and again).
+ * @throws TypeError for a non-object, an unknown key or a non-number; RangeError for a value out of range or `maxMs` below `baseMs`
+ */
 function checkBackoff(value: unknown): BackoffOptions {
   if (value === undefined) return DEFAULTS.backoff;
-  if (typeof value !== 'object' || value === null) throw new TypeError('express-sqlite-sync: `backoff` must be { baseMs, maxMs }');
-  const { baseMs, maxMs } = value as Partial<BackoffOptions>;
-  return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('express-sqlite-sync: `backoff` must be { baseMs, maxMs }');
+  refuseUnknownOptions(value, BACKOFF_OPTIONS, '`backoff`');
+  const given = value as Partial<Record<keyof BackoffOptions, unknown>>;
+  const baseMs = positiveInteger(given.baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs);
+  const maxMs = positiveInteger(given.maxMs, 'backoff.maxMs', Math.max(DEFAULTS.backoff.maxMs, baseMs));
+  if (maxMs < baseMs) throw new RangeError(`express-sqlite-sync: \`backoff.maxMs\` (${maxMs}) is below \`backoff.baseMs\` (${baseMs}): maxMs caps the delay after failures, baseMs is its first step`);
+  if (maxMs > MAX_SYNC_INTERVAL_MS) throw new RangeError(`express-sqlite-sync: \`backoff.maxMs\` must be at most ${MAX_SYNC_INTERVAL_MS} (Node's longest timer), got ${maxMs}`);
+  return { baseMs, maxMs };
 }
 
 function checkCoding(value: unknown): ContentCoding {
