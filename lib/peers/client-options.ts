@@ -3,7 +3,7 @@ import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
-import { createDefaultLogger, type SyncLogger } from '../logger';
+import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
@@ -206,7 +206,7 @@ const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 /**
  * Checks a sync client's options, once, and applies the defaults.
  * @param dataPending - `data` is not built yet but will be (`createSyncNode` checks every option before it touches the database)
- * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a missing `stateDir` with files, or neither `data` nor `files`
+ * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a `logger` without info, warn and error functions, a missing `stateDir` with files, or neither `data` nor `files`
  * @throws RangeError for a number out of range or a `stateDir` inside a sync root
  */
 export function resolveSyncClientOptions(options: SyncClientOptions, dataPending = false): SyncClientConfig {
@@ -241,6 +241,6 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
     peerCompression: checkCoding(options.peerCompression),
     nats,
     maxDeletePercent: checkPercent(options.maxDeletePercent),
-    logger: options.logger ?? createDefaultLogger(),
+    logger: resolveLogger(options.logger),
   };
 }
