@@ -72,6 +72,11 @@ function resolveName(value: unknown): string | undefined {
   return name;
 }
 
+/** How the factory's result is mounted: the router itself, or a node's `.router`. */
+function mountHint(factory: string): string {
+  return factory === 'createSyncNode' ? 'const node = createSyncNode({ ... }); app.use("/api/sync", node.router)' : `app.use("/api/sync", ${factory}({ ... }))`;
+}
+
 function isRequestLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
 }
@@ -85,7 +90,7 @@ function isRequestLike(value: unknown): boolean {
  */
 export function resolveSyncConfig(options: SyncRouterOptions | undefined, known: ReadonlySet<string>, factory: string): SyncConfig {
   if (isRequestLike(options)) {
-    throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write app.use("/api/sync", ${factory}({ ... })), not app.use(${factory})`);
+    throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write ${mountHint(factory)}, not app.use(${factory})`);
   }
   if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
   refuseUnknownOptions(options, known, factory);
