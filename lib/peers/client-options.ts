@@ -204,6 +204,19 @@ function checkParts(data: unknown, files: unknown): void {
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 
 /**
+ * `peerCa`: PEM text or a Buffer holding one certificate at least, or undefined.
+ * @throws TypeError for another type, or text without a certificate (a file name given instead of its text)
+ */
+export function checkPeerCa(ca: unknown): string | Buffer | undefined {
+  if (ca === undefined) return undefined;
+  if (typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
+  if (!(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
+    throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
+  }
+  return ca;
+}
+
+/**
  * Checks a sync client's options, once, and applies the defaults.
  * @param dataPending - `data` is not built yet but will be (`createSyncNode` checks every option before it touches the database)
  * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a `logger` without info, warn and error functions, a missing `stateDir` with files, or neither `data` nor `files`
@@ -220,11 +233,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   const peers = checkPeers(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
   if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
-  const ca: unknown = options.peerCa;
-  if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
-  if (ca !== undefined && !(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
-    throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
-  }
+  checkPeerCa(options.peerCa);
   return {
     peers,
     token: tokens[0] as string | undefined,
