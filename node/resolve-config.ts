@@ -44,6 +44,9 @@ function resolveTokens(options: SyncRouterOptions): readonly string[] | undefine
 
 function resolveUploadRoot(value: unknown, roots: ReadonlyMap<string, string>): string {
   if (value !== undefined && typeof value !== 'string') throw new TypeError('express-sqlite-sync: `uploadRoot` must be a root name');
+  if (value !== undefined && roots.size === 0) {
+    throw new RangeError(`express-sqlite-sync: \`uploadRoot\` "${value}" names a root, but no \`roots\` are given: give \`roots\` (with a "${value}" root) or leave \`uploadRoot\` out`);
+  }
   const name = value ?? (roots.has('uploads') ? 'uploads' : ([...roots.keys()][0] ?? ''));
   if (roots.size > 0 && !roots.has(name)) {
     throw new RangeError(`express-sqlite-sync: \`uploadRoot\` "${name}" is not one of the roots (${[...roots.keys()].join(', ')})`);

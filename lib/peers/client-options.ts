@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
@@ -5,6 +6,7 @@ import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
+import { normalizePeerUrl } from './peer-url';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
 
@@ -72,53 +74,7 @@ export interface SyncClientConfig {
   readonly nats: NatsConfig | undefined;
 }
 
-/** The path a peer URL without one points at: where the sample app and the README mount the router. */
-export const DEFAULT_SYNC_PATH = '/api/sync';
-
-/**
- * A peer's sync API URL, as every entry point reads it (`peers`,
- * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
- * means that server's `/api/sync`; a trailing `/` is dropped.
- * @param where - what to name in the error, e.g. "peer" or "--url"
- * @throws TypeError when it is not an http(s) URL
- */
-export function normalizePeerUrl(input: string, where = 'peer'): string {
-  let url: URL;
-  try {
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
-    url = new URL(input);
-  } catch {
-    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(withoutPassword(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
-  }
-  const shown = withoutPassword(input);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must use http or https`);
-  if (url.username !== '' || url.password !== '') {
-    throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
-  }
-  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment`);
-  return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/**
- * The key a client knows a peer by, for `syncPeer`: a known key (a peer's URL,
- * a transport's name) as is, else the URL read as `peers` are read
- * (`http://host:port` means its `/api/sync`); what is not a URL, as given.
- * @throws TypeError for a value that is not a string
- */
-export function peerKeyOf(url: unknown, isKnown: (key: string) => boolean): string {
-  if (typeof url !== 'string') throw new TypeError(`express-sqlite-sync: syncPeer takes a peer URL (or a transport's name), got ${url === null ? 'null' : typeof url}`);
-  if (isKnown(url)) return url;
-  try {
-    return normalizePeerUrl(url);
-  } catch {
-    return url;
-  }
-}
-
-/** A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme) are replaced by `***`. */
-function withoutPassword(input: string): string {
-  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
-}
+export { DEFAULT_SYNC_PATH, normalizePeerUrl, peerKeyOf } from './peer-url';
 
 function checkPeers(value: unknown): readonly string[] {
   if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
@@ -126,6 +82,22 @@ function checkPeers(value: unknown): readonly string[] {
     if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
     return normalizePeerUrl(peer);
   });
+}
+
+/**
+ * A `stateDir` must be a folder, or not exist yet (it is created): a file at
+ * its place, or on its way, would fail every round with ENOTDIR.
+ * @throws TypeError naming `stateDir`
+ */
+function refuseNonFolder(stateDir: string): void {
+  let found;
+  try {
+    found = statSync(stateDir, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new TypeError(`express-sqlite-sync: \`stateDir\` ${stateDir} cannot be used (${code}); a file may stand where a folder on its way is needed`, { cause: error });
+  }
+  if (found !== undefined && !found.isDirectory()) throw new TypeError(`express-sqlite-sync: \`stateDir\` ${stateDir} is a file, not a folder; point it at a folder (it is created when missing)`);
 }
 
 function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: readonly string[]): string | undefined {
@@ -138,6 +110,7 @@ function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: rea
     return undefined;
   }
   const stateDir = path.resolve(value);
+  refuseNonFolder(stateDir);
   for (const [name, directory] of roots) {
     if (stateDir === directory || stateDir.startsWith(directory + path.sep)) {
       throw new RangeError(`express-sqlite-sync: \`stateDir\` is inside the sync root "${name}"; keep it outside every root`);
