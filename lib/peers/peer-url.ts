@@ -8,9 +8,10 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
  * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
  * means that server's `/api/sync`; a trailing `/` is dropped.
  * @param where - what to name in the error, e.g. "peer" or "--url"
- * @throws TypeError when it is not an http(s) URL
+ * @throws TypeError when it is not a string, or not an http(s) URL
  */
 export function normalizePeerUrl(input: string, where = 'peer'): string {
+  if (typeof input !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${input === null ? 'null' : typeof input}`);
   let url: URL;
   try {
     if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
