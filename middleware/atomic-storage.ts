@@ -6,6 +6,7 @@ import { describeStoreError, openTempFile, removeTempFile } from '../lib/files/a
 import { databaseContentRefused } from '../lib/files/database-refusal';
 import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/files/file-policy';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
+import { positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import { getUploadContext } from './upload-context';
 
@@ -26,6 +27,9 @@ export interface AtomicDiskStorageOptions {
   /** Largest file accepted, in bytes. */
   readonly maxUploadBytes: number;
 }
+
+/** The options of {@link AtomicDiskStorage}; any other is refused. */
+const STORAGE_OPTIONS: ReadonlySet<string> = new Set(['policy', 'maxUploadBytes'] satisfies (keyof AtomicDiskStorageOptions)[]);
 
 type Chunks = AsyncIterator<Buffer>;
 
@@ -80,10 +84,20 @@ export class AtomicDiskStorage implements StorageEngine {
   readonly #policy: FilePolicy;
   readonly #maxUploadBytes: number;
 
-  /** @param options - the policy and the size limit */
+  /**
+   * @param options - the policy and the size limit
+   * @throws TypeError for no options object, an unknown option, or a missing or wrong `policy` or `maxUploadBytes`; RangeError for a size limit that is not a positive integer
+   */
   constructor(options: AtomicDiskStorageOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: new AtomicDiskStorage needs { policy, maxUploadBytes }');
+    refuseUnknownOptions(options, STORAGE_OPTIONS, 'new AtomicDiskStorage');
+    const policy = options.policy as Partial<FilePolicy> | undefined;
+    if (typeof policy !== 'object' || policy === null || typeof policy.isDatabaseContent !== 'function') {
+      throw new TypeError('express-sqlite-sync: new AtomicDiskStorage needs `policy`, the file policy createFilePolicy() returns');
+    }
+    if (options.maxUploadBytes === undefined) throw new TypeError('express-sqlite-sync: new AtomicDiskStorage needs `maxUploadBytes`, the largest file accepted in bytes');
     this.#policy = options.policy;
-    this.#maxUploadBytes = options.maxUploadBytes;
+    this.#maxUploadBytes = positiveInteger(options.maxUploadBytes, 'maxUploadBytes', 0);
   }
 
   /** multer's store hook: sniff, stream to temp, hash, fsync. */

@@ -22,7 +22,7 @@ export interface SyncNode {
    * backing off after failures, and starts the NATS transport, if any.
    * Does nothing without peers or transport. An interval under 1000 ms is
    * raised to 1000 ms with a warning in the log.
-   * @throws RangeError for an interval that is not a positive integer
+   * @throws TypeError for an interval that is not a number (`"30000"`); RangeError for one that is not a positive integer
    */
   start(intervalMs: number): void;
   /** Syncs with every peer now. */
@@ -83,7 +83,10 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     router,
     tracker,
     client,
-    start: (intervalMs) => client?.start(intervalMs),
+    start: (intervalMs) => {
+      if (typeof intervalMs !== 'number') throw new TypeError(`express-sqlite-sync: start(intervalMs) takes a number of milliseconds, got a ${typeof intervalMs} (${String(JSON.stringify(intervalMs)).slice(0, 40)})`);
+      client?.start(intervalMs);
+    },
     syncNow: async () => (client === undefined ? [] : client.syncAll()),
     stop: async (graceMs) => {
       await client?.stop(graceMs);

@@ -16,11 +16,11 @@ export interface SyncRouterOptions {
    */
   readonly allowUnauthenticatedPeers?: boolean;
   /**
-   * Sync roots: a name (used as the first path segment) to a directory.
-   * Missing directories are created.
+   * Sync roots: a name (used as the first path segment) to a directory, as an
+   * object or a Map (what `resolveSyncRoots` returns). Missing directories are created.
    * @defaultValue `{}` (no file endpoints work)
    */
-  readonly roots?: Readonly<Record<string, string>>;
+  readonly roots?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
   /**
    * Root receiving an upload sent without `?path=`.
    * @defaultValue `"uploads"` when such a root exists, else the first root

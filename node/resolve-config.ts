@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
-import { resolveSyncRoots } from '../lib/files/sync-roots';
+import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
 import { checkTokens } from '../middleware/auth';
@@ -44,6 +44,9 @@ function resolveTokens(options: SyncRouterOptions): readonly string[] | undefine
 
 function resolveUploadRoot(value: unknown, roots: ReadonlyMap<string, string>): string {
   if (value !== undefined && typeof value !== 'string') throw new TypeError('express-sqlite-sync: `uploadRoot` must be a root name');
+  if (value !== undefined && roots.size === 0) {
+    throw new RangeError(`express-sqlite-sync: \`uploadRoot\` "${value}" names a root, but no \`roots\` are given: give \`roots\` (with a "${value}" root) or leave \`uploadRoot\` out`);
+  }
   const name = value ?? (roots.has('uploads') ? 'uploads' : ([...roots.keys()][0] ?? ''));
   if (roots.size > 0 && !roots.has(name)) {
     throw new RangeError(`express-sqlite-sync: \`uploadRoot\` "${name}" is not one of the roots (${[...roots.keys()].join(', ')})`);
@@ -72,6 +75,11 @@ function resolveName(value: unknown): string | undefined {
   return name;
 }
 
+/** How the factory's result is mounted: the router itself, or a node's `.router`. */
+function mountHint(factory: string): string {
+  return factory === 'createSyncNode' ? 'const node = createSyncNode({ ... }); app.use("/api/sync", node.router)' : `app.use("/api/sync", ${factory}({ ... }))`;
+}
+
 function isRequestLike(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value && 'socket' in value;
 }
@@ -85,7 +93,7 @@ function isRequestLike(value: unknown): boolean {
  */
 export function resolveSyncConfig(options: SyncRouterOptions | undefined, known: ReadonlySet<string>, factory: string): SyncConfig {
   if (isRequestLike(options)) {
-    throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write app.use("/api/sync", ${factory}({ ... })), not app.use(${factory})`);
+    throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write ${mountHint(factory)}, not app.use(${factory})`);
   }
   if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
   refuseUnknownOptions(options, known, factory);
@@ -109,8 +117,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
-  const named: unknown = options.roots;
-  if (typeof named === 'object' && named !== null) resolveUploadRoot(options.uploadRoot, new Map(Object.keys(named).map((name) => [name, name])));
+  resolveUploadRoot(options.uploadRoot, new Map(syncRootEntries(options.roots ?? {}).map(([name]) => [name, name])));
   const roots = resolveSyncRoots(options.roots ?? {});
   return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };
 }

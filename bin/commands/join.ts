@@ -1,4 +1,4 @@
-import { joinFromPeer } from '../../lib/peers/snapshot-join';
+import { joinSnapshot } from '../../lib/peers/snapshot-join';
 import { caOf, serverUrlOf, tokenOf } from './remote';
 
 /** Options of `join`. */
@@ -23,7 +23,7 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.from, '--from');
   const started = performance.now();
-  const result = await joinFromPeer({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) });
+  const result = await joinSnapshot({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) }, { url: '--from', db: '--db' });
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
   else {

@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
 import type { FileDigest } from './file-hash';
-import { refuseUnknownOptions } from '../option-checks';
+import { booleanOption, nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
 import { WatchedListings } from './watched-listings';
 
 /** The option names of {@link ManifestCache}; any other is refused. */
@@ -32,16 +32,15 @@ export class ManifestCache {
    * scanned directory so an unchanged directory is listed without `lstat`;
    * `trustListingsForMs` (default 60000): re-read every directory at least
    * this often anyway; `maxWatchedDirectories` (default 4096)
-   * @throws RangeError for a negative or non-integer number; TypeError for an unknown option
+   * @throws RangeError for a negative or non-integer number; TypeError for an unknown option or a wrong type (a number given as a string)
    */
   constructor(options: { readonly watchDirectories?: boolean; readonly trustListingsForMs?: number; readonly maxWatchedDirectories?: number } = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: new ManifestCache takes an options object, or nothing');
     refuseUnknownOptions(options, CACHE_OPTIONS, 'new ManifestCache');
-    const trustForMs = options.trustListingsForMs ?? 60_000;
-    const maxWatchers = options.maxWatchedDirectories ?? 4096;
-    for (const [name, value] of [['trustListingsForMs', trustForMs], ['maxWatchedDirectories', maxWatchers]] as const) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`express-sqlite-sync: \`${name}\` must be a non-negative integer, got ${value}`);
-    }
-    this.listings = options.watchDirectories === false ? undefined : new WatchedListings({ trustForMs, maxWatchers });
+    const trustForMs = nonNegativeInteger(options.trustListingsForMs, 'trustListingsForMs', 60_000);
+    const maxWatchers = nonNegativeInteger(options.maxWatchedDirectories, 'maxWatchedDirectories', 4096);
+    const watch = booleanOption(options.watchDirectories, 'watchDirectories', true);
+    this.listings = watch ? new WatchedListings({ trustForMs, maxWatchers }) : undefined;
   }
 
   /** Stops watching directories (the cache keeps working without). */

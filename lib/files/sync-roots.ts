@@ -21,19 +21,35 @@ function openRootDirectory(name: string, absolute: string): string {
 }
 
 /**
+ * The name → directory pairs of a `roots` option: a plain object, or a `Map`
+ * (what {@link resolveSyncRoots} returns, so its result may be passed on).
+ * Names and directories are checked by the caller.
+ * @throws TypeError for anything else, or a Map key that is not a string
+ */
+export function syncRootEntries(roots: unknown): Array<[string, unknown]> {
+  if (roots instanceof Map) {
+    return [...(roots as Map<unknown, unknown>)].map(([name, directory]) => {
+      if (typeof name !== 'string') throw new TypeError(`express-sqlite-sync: \`roots\` as a Map must have root names (strings) as keys, got ${typeof name}`);
+      return [name, directory];
+    });
+  }
+  if (typeof roots !== 'object' || roots === null || Array.isArray(roots) || roots instanceof Set) {
+    throw new TypeError('express-sqlite-sync: `roots` must be an object (or a Map) of root names to directories, e.g. { uploads: "./data/uploads" }');
+  }
+  return Object.entries(roots);
+}
+
+/**
  * Checks the sync-root map, creates missing directories and resolves each to
  * its real path, so later containment checks compare like with like. Crash
  * leftovers (stale temp files, see `sweepStaleTempFilesSync`) are removed.
- * @param roots - root name to directory (relative directories resolve against the working directory)
- * @throws TypeError when `roots` is not an object of directory strings, or a root is a file
+ * @param roots - root name to directory, as an object or a Map (relative directories resolve against the working directory)
+ * @throws TypeError when `roots` is not an object or Map of directory strings, or a root is a file
  * @throws RangeError when a root name is not a short `[A-Za-z0-9_-]` word
  */
 export function resolveSyncRoots(roots: unknown): ReadonlyMap<string, string> {
-  if (typeof roots !== 'object' || roots === null || Array.isArray(roots)) {
-    throw new TypeError('express-sqlite-sync: `roots` must be an object mapping root names to directories, e.g. { uploads: "./data/uploads" }');
-  }
   const resolved = new Map<string, string>();
-  for (const [name, directory] of Object.entries(roots)) {
+  for (const [name, directory] of syncRootEntries(roots)) {
     if (!ROOT_NAME.test(name)) {
       throw new RangeError(`express-sqlite-sync: root name ${JSON.stringify(name)} must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-"`);
     }

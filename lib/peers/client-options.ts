@@ -1,12 +1,14 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
-import { createDefaultLogger, type SyncLogger } from '../logger';
+import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
+import { normalizePeerUrl } from './peer-url';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
-import type { BackoffOptions } from './scheduler';
+import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
 export interface SyncClientOptions {
@@ -72,37 +74,7 @@ export interface SyncClientConfig {
   readonly nats: NatsConfig | undefined;
 }
 
-/** The path a peer URL without one points at: where the sample app and the README mount the router. */
-export const DEFAULT_SYNC_PATH = '/api/sync';
-
-/**
- * A peer's sync API URL, as every entry point reads it (`peers`,
- * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
- * means that server's `/api/sync`; a trailing `/` is dropped.
- * @param where - what to name in the error, e.g. "peer" or "--url"
- * @throws TypeError when it is not an http(s) URL
- */
-export function normalizePeerUrl(input: string, where = 'peer'): string {
-  let url: URL;
-  try {
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
-    url = new URL(input);
-  } catch {
-    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(withoutPassword(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
-  }
-  const shown = withoutPassword(input);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must use http or https`);
-  if (url.username !== '' || url.password !== '') {
-    throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
-  }
-  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment`);
-  return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/** A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme) are replaced by `***`. */
-function withoutPassword(input: string): string {
-  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
-}
+export { DEFAULT_SYNC_PATH, normalizePeerUrl, peerKeyOf } from './peer-url';
 
 function checkPeers(value: unknown): readonly string[] {
   if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
@@ -110,6 +82,22 @@ function checkPeers(value: unknown): readonly string[] {
     if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
     return normalizePeerUrl(peer);
   });
+}
+
+/**
+ * A `stateDir` must be a folder, or not exist yet (it is created): a file at
+ * its place, or on its way, would fail every round with ENOTDIR.
+ * @throws TypeError naming `stateDir`
+ */
+function refuseNonFolder(stateDir: string): void {
+  let found;
+  try {
+    found = statSync(stateDir, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new TypeError(`express-sqlite-sync: \`stateDir\` ${stateDir} cannot be used (${code}); a file may stand where a folder on its way is needed`, { cause: error });
+  }
+  if (found !== undefined && !found.isDirectory()) throw new TypeError(`express-sqlite-sync: \`stateDir\` ${stateDir} is a file, not a folder; point it at a folder (it is created when missing)`);
 }
 
 function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: readonly string[]): string | undefined {
@@ -122,6 +110,7 @@ function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: rea
     return undefined;
   }
   const stateDir = path.resolve(value);
+  refuseNonFolder(stateDir);
   for (const [name, directory] of roots) {
     if (stateDir === directory || stateDir.startsWith(directory + path.sep)) {
       throw new RangeError(`express-sqlite-sync: \`stateDir\` is inside the sync root "${name}"; keep it outside every root`);
@@ -130,11 +119,25 @@ function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: rea
   return stateDir;
 }
 
+/** The keys of `backoff`: any other is a typo. */
+const BACKOFF_OPTIONS: ReadonlySet<string> = new Set(['baseMs', 'maxMs'] satisfies (keyof BackoffOptions)[]);
+
+/**
+ * `backoff`: `{ baseMs, maxMs }`, both positive integers (either may be left
+ * out for its default), `maxMs` at least `baseMs` (the cap of the delay: one
+ * below the base would retry a failing peer at once, again and again).
+ * @throws TypeError for a non-object, an unknown key or a non-number; RangeError for a value out of range or `maxMs` below `baseMs`
+ */
 function checkBackoff(value: unknown): BackoffOptions {
   if (value === undefined) return DEFAULTS.backoff;
-  if (typeof value !== 'object' || value === null) throw new TypeError('express-sqlite-sync: `backoff` must be { baseMs, maxMs }');
-  const { baseMs, maxMs } = value as Partial<BackoffOptions>;
-  return { baseMs: positiveInteger(baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs), maxMs: positiveInteger(maxMs, 'backoff.maxMs', DEFAULTS.backoff.maxMs) };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('express-sqlite-sync: `backoff` must be { baseMs, maxMs }');
+  refuseUnknownOptions(value, BACKOFF_OPTIONS, '`backoff`');
+  const given = value as Partial<Record<keyof BackoffOptions, unknown>>;
+  const baseMs = positiveInteger(given.baseMs, 'backoff.baseMs', DEFAULTS.backoff.baseMs);
+  const maxMs = positiveInteger(given.maxMs, 'backoff.maxMs', Math.max(DEFAULTS.backoff.maxMs, baseMs));
+  if (maxMs < baseMs) throw new RangeError(`express-sqlite-sync: \`backoff.maxMs\` (${maxMs}) is below \`backoff.baseMs\` (${baseMs}): maxMs caps the delay after failures, baseMs is its first step`);
+  if (maxMs > MAX_SYNC_INTERVAL_MS) throw new RangeError(`express-sqlite-sync: \`backoff.maxMs\` must be at most ${MAX_SYNC_INTERVAL_MS} (Node's longest timer), got ${maxMs}`);
+  return { baseMs, maxMs };
 }
 
 function checkCoding(value: unknown): ContentCoding {
@@ -174,9 +177,22 @@ function checkParts(data: unknown, files: unknown): void {
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 
 /**
+ * `peerCa`: PEM text or a Buffer holding one certificate at least, or undefined.
+ * @throws TypeError for another type, or text without a certificate (a file name given instead of its text)
+ */
+export function checkPeerCa(ca: unknown): string | Buffer | undefined {
+  if (ca === undefined) return undefined;
+  if (typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
+  if (!(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
+    throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
+  }
+  return ca;
+}
+
+/**
  * Checks a sync client's options, once, and applies the defaults.
  * @param dataPending - `data` is not built yet but will be (`createSyncNode` checks every option before it touches the database)
- * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a missing `stateDir` with files, or neither `data` nor `files`
+ * @throws TypeError for a wrong type, a peer URL that is not http(s), a `peerCa` without a PEM certificate, a `logger` without info, warn and error functions, a missing `stateDir` with files, or neither `data` nor `files`
  * @throws RangeError for a number out of range or a `stateDir` inside a sync root
  */
 export function resolveSyncClientOptions(options: SyncClientOptions, dataPending = false): SyncClientConfig {
@@ -190,11 +206,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   const peers = checkPeers(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
   if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
-  const ca: unknown = options.peerCa;
-  if (ca !== undefined && typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
-  if (ca !== undefined && !(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
-    throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
-  }
+  checkPeerCa(options.peerCa);
   return {
     peers,
     token: tokens[0] as string | undefined,
@@ -211,6 +223,6 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
     peerCompression: checkCoding(options.peerCompression),
     nats,
     maxDeletePercent: checkPercent(options.maxDeletePercent),
-    logger: options.logger ?? createDefaultLogger(),
+    logger: resolveLogger(options.logger),
   };
 }

@@ -1,3 +1,4 @@
+import { normalizePeerUrl } from './client-options';
 import type { HeldDeletion } from './sync-status';
 
 /** What one root's file sync plans to delete, on each side, and how many files each side has. */
@@ -16,6 +17,33 @@ export interface DeletionPlan {
 export interface DeletionFilter {
   readonly peer?: string;
   readonly root?: string;
+}
+
+/** The keys a {@link DeletionFilter} takes: any other is a typo that must not widen the confirmation to everything. */
+const FILTER_KEYS: ReadonlySet<string> = new Set(['peer', 'root'] satisfies (keyof DeletionFilter)[]);
+
+/**
+ * Checks a confirmation's filter, as `POST /deletions/confirm` does: an object
+ * with only `peer` and `root`, each a non-empty string when given; the peer URL
+ * read as the client reads `peers` (`http://host:port` means its `/api/sync`).
+ * A mistyped key (`{ pear }`) must never confirm every held deletion.
+ * @throws TypeError naming the unknown key or the wrong value
+ */
+export function checkDeletionFilter(filter: unknown): DeletionFilter {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new TypeError('express-sqlite-sync: confirmDeletions takes { peer?, root? } (leave both out, or pass nothing, to confirm every held deletion)');
+  }
+  const unknown = Object.keys(filter).filter((key) => !FILTER_KEYS.has(key));
+  if (unknown.length > 0) {
+    throw new TypeError(`express-sqlite-sync: confirmDeletions: unknown filter key(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the filter takes only \`peer\` and \`root\``);
+  }
+  const { peer, root } = filter as Record<string, unknown>;
+  for (const [name, value] of [['peer', peer], ['root', root]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new TypeError(`express-sqlite-sync: confirmDeletions: \`${name}\` must be a non-empty string (leave it out to confirm for every ${name}), got ${value === '' ? 'an empty string' : typeof value}`);
+    }
+  }
+  return { peer: peer === undefined ? undefined : normalizePeerUrl(peer as string, 'confirmDeletions `peer`'), root: root as string | undefined };
 }
 
 function keyOf(peer: string, root: string, side: HeldDeletion['side']): string {
@@ -76,8 +104,12 @@ export class DeleteGuard {
     return held;
   }
 
-  /** Confirms the held deletions matching `filter`: the next sync of each may delete that many files. */
-  confirm(filter: DeletionFilter): HeldDeletion[] {
+  /**
+   * Confirms the held deletions matching `filter`: the next sync of each may delete that many files.
+   * @throws TypeError for a filter {@link checkDeletionFilter} refuses
+   */
+  confirm(given: DeletionFilter): HeldDeletion[] {
+    const filter = checkDeletionFilter(given);
     const confirmed = this.held().filter((entry) => (filter.peer === undefined || entry.peer === filter.peer) && (filter.root === undefined || entry.root === filter.root));
     for (const entry of confirmed) {
       const key = keyOf(entry.peer, entry.root, entry.side);

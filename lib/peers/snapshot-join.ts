@@ -13,6 +13,7 @@ import { syncDirectory, tempPathFor } from '../files/atomic-file';
 import { makePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
+import { checkJoinOptions, JOIN_OPTION_NAMES, joinFailure, type JoinNames, type JoinOptions, type JoinResult } from './join-options';
 import { handshake, pullChanges } from './data-exchange';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
@@ -114,49 +115,15 @@ export class SnapshotJoins {
   }
 }
 
-/** What `joinFromPeer` did. */
-export interface JoinResult {
-  /** The new database's own site id. */
-  readonly siteId: string;
-  /** The peer's site id. */
-  readonly peerSite: string;
-  /** The peer's seq the snapshot was complete up to. */
-  readonly snapshotSeq: number;
-  /** Size of the snapshot file. */
-  readonly snapshotBytes: number;
-  /** Rows pulled after the snapshot (written on the peer while it was taken and copied). */
-  readonly rowsPulled: number;
-  /** Why the pull after the snapshot failed, if it did: the database is in place and catches up at its first sync. */
-  readonly pullError: { readonly code: string; readonly message: string } | undefined;
-}
-
-/** Options of {@link joinFromPeer}. */
-export interface JoinOptions {
-  /** The peer's sync API, e.g. `http://10.0.0.2:5000/api/sync`. */
-  readonly url: string;
-  /** The shared token. */
-  readonly token: string | undefined;
-  /** The database file to create; it must not exist. */
-  readonly db: string;
-  /** Ask for a gzip-compressed snapshot (pays on links slower than about 50 MB/s). @defaultValue false */
-  readonly gzip?: boolean;
-  /** @defaultValue `DEFAULTS.peerTimeoutMs` */
-  readonly peerTimeoutMs?: number;
-  /** Extra CA certificates (PEM) to trust, for a peer with a self-signed certificate. */
-  readonly peerCa?: string | Buffer;
-  /** Rows per page of the pull that follows. @defaultValue `DEFAULTS.syncPageSize` */
-  readonly syncPageSize?: number;
-  /** Told about each step: `snapshot` (bytes known), `pull` (rows so far). */
-  readonly onProgress?: (step: 'snapshot' | 'pull', done: number) => void;
-}
+export type { JoinOptions, JoinResult } from './join-options';
 
 /**
  * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does:
  * a snapshot never lands on a database, live or not.
  * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path or one under a file
  */
-function refuseExistingTarget(db: string): void {
-  if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the new database file (--db)');
+function refuseExistingTarget(db: string, names: JoinNames): void {
+  if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
   if (/[\\/]$/.test(db)) throw new SyncError('TARGET_INVALID', 400, `${db} names a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
   const parent = path.dirname(path.resolve(db));
   if (pathExists(parent) && !statSync(parent).isDirectory()) throw new SyncError('TARGET_INVALID', 400, `${parent} is not a folder: the new database cannot be created under it`);
@@ -184,7 +151,7 @@ async function placeNewFile(temp: string, db: string): Promise<void> {
   try {
     await link(temp, db);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExistingTarget(db);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExistingTarget(db, JOIN_OPTION_NAMES);
     throw error;
   }
   await unlink(temp);
@@ -214,11 +181,27 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * it a new site id while keeping the peer's clocks, puts it in place without
  * ever replacing a file, then pulls what the peer wrote meanwhile. The new
  * database is left in WAL mode. Nothing is left behind on failure.
- * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path or one under a file; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
+ * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path or one under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
-  refuseExistingTarget(options.db);
-  const url = normalizePeerUrl(options.url, '--from');
+  const checked = checkJoinOptions(options);
+  const url = normalizePeerUrl(checked.url, JOIN_OPTION_NAMES.url);
+  try {
+    return await joinSnapshot(checked, JOIN_OPTION_NAMES);
+  } catch (error) {
+    throw joinFailure(error, url);
+  }
+}
+
+/**
+ * {@link joinFromPeer} without its option checks and failure hints, its
+ * messages naming the url and the target as `names` say: the CLI's `join`
+ * (its options checked by commander, its failures explained with its flags).
+ */
+export async function joinSnapshot(options: JoinOptions, names: JoinNames): Promise<JoinResult> {
+  refuseExistingTarget(options.db, names);
+  const url = normalizePeerUrl(options.url, names.url);
   // A fresh laptop: the folder may not exist yet; a folder made here is removed again when the join fails.
   const created = mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
   sweepStaleTempFilesOf(options.db); // what an earlier join, killed mid-download, left beside it

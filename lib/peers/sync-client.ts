@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
-import { resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
+import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import type { Handshake } from './data-exchange';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
 import { syncPeerRoots } from './file-round';
@@ -95,9 +95,13 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     });
   }
 
-  /** Syncs with one peer now (joins a sync with it that is already running). */
+  /**
+   * Syncs with one peer now (joins a sync with it that is already running).
+   * @param url - a peer as `peers` gives it (`http://host:port` means its `/api/sync`), or a transport's name (`nats:<stream>`)
+   * @throws TypeError for a url that is not a string; RangeError for a peer this client does not sync with
+   */
   syncPeer(url: string): Promise<PeerSyncResult> {
-    return this.#scheduler.syncNow(url);
+    return this.#scheduler.syncNow(peerKeyOf(url, (key) => this.#peers.has(key) || this.#others.has(key)));
   }
 
   /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
@@ -167,8 +171,10 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
 
   /**
    * Confirms deletions the mass-delete guard held back (all, one peer's or
-   * one root's): the next sync of each may make them, once.
+   * one root's): the next sync of each may make them, once. The peer is read
+   * as `peers` are (`http://host:port` means its `/api/sync`).
    * @returns what was confirmed (empty when nothing matched)
+   * @throws TypeError for a filter key other than `peer` and `root` (a typo must not confirm everything), a value that is not a non-empty string, or a peer that is not an http(s) URL
    */
   confirmDeletions(filter: DeletionFilter = {}): HeldDeletion[] {
     const confirmed = this.#guard.confirm(filter);
