@@ -36,6 +36,7 @@ const PUBLIC = [
   'giveNewSiteIdToFile',
   'normalizePeerUrl',
   'isDatabaseHeader',
+  'isLiveDatabaseFile',
   'joinFromPeer',
   'parseSyncPath',
   'resolveSyncPath',
