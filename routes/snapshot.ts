@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { encodingStream, type ContentCoding } from '../lib/content-coding';
+import type { ChangeTracker } from '../lib/data/change-tracker';
 import type { SnapshotLease, SnapshotSource } from '../lib/data/snapshot-source';
 import { SyncError } from '../lib/sync-error';
 import { negotiateCoding } from './coding';
@@ -9,9 +10,11 @@ import { negotiateCoding } from './coding';
 /** Media type of a snapshot body: an SQLite database file. */
 export const SNAPSHOT_MEDIA_TYPE = 'application/vnd.sqlite3';
 
-/** What the snapshot route needs: its source, or undefined when this server serves none (`serveSnapshots: false`). */
+/** What the snapshot route needs: its source, or undefined when this server serves none (`serveSnapshots: false`), and the tracker whose schema watch it asks first. */
 export interface SnapshotRouteConfig {
   readonly snapshots: SnapshotSource | undefined;
+  /** The tracker over the same database: `fold()` refuses with `SCHEMA_CHANGED` once a tracked table changed while the server runs. */
+  readonly tracker: Pick<ChangeTracker, 'fold'>;
 }
 
 function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: ContentCoding): void {
@@ -35,12 +38,15 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
  * as an SQLite file built in a private temp folder (never a sync root, never
  * in a manifest), with its SHA-256, the sender's site and the seq it is
  * complete up to in headers. gzip-compressed when the client asks for it.
- * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SNAPSHOT_FAILED` (500)
+ * Like the other data routes, it stops once a tracked table changed while the
+ * server runs: a snapshot then would hold columns the capture misses.
+ * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED` (409); `SNAPSHOT_FAILED` (500)
  */
 export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, res: Response): Promise<void> {
   if (config.snapshots === undefined) {
     throw new SyncError('SNAPSHOTS_OFF', 404, 'this server does not serve snapshots (serveSnapshots: false); sync page by page with GET /data/changes');
   }
+  config.tracker.fold(); // the schema watch, as /info and /changes: 409 SCHEMA_CHANGED until the server restarts
   const lease = await config.snapshots.acquire();
   if (res.destroyed || req.socket.destroyed) {
     lease.release(); // the client left while the snapshot was built

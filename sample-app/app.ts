@@ -10,6 +10,7 @@ import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
 import { SCOUTING_TABLES } from './scouting-schema';
+import { hasUtf8Form } from './text';
 
 /** What {@link createSampleApp} needs. */
 export interface SampleAppOptions {
@@ -86,7 +87,8 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
 }
 
 /**
- * An app event from a JSON body: `{ kind?: string (1-100 characters, default "note"), detail?: string (at most 10,000) | null }`.
+ * An app event from a JSON body: `{ kind?: string (1-100 characters, default "note"), detail?: string (at most 10,000) | null }`,
+ * text with a UTF-8 form only (a lone surrogate has none), as the scouting API's fields.
  * @throws SyncError `BAD_FIELD` (400) for anything else, naming the field
  */
 function readEvent(body: unknown): { readonly kind: string; readonly detail: string | null } {
@@ -95,8 +97,10 @@ function readEvent(body: unknown): { readonly kind: string; readonly detail: str
   const { kind = 'note', detail = null, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw bad(`unknown field ${JSON.stringify(unknown[0])}: an event has "kind" and "detail"`);
-  if (typeof kind !== 'string' || kind.trim() === '' || kind.length > 100) throw bad('"kind" must be text of 1-100 characters');
-  if (detail !== null && (typeof detail !== 'string' || detail.length > 10_000)) throw bad('"detail" must be text of at most 10,000 characters, or null');
+  if (typeof kind !== 'string' || kind.trim() === '' || kind.length > 100 || !hasUtf8Form(kind)) throw bad('"kind" must be text of 1-100 characters (with no lone surrogate)');
+  if (detail !== null && (typeof detail !== 'string' || detail.length > 10_000 || !hasUtf8Form(detail))) {
+    throw bad('"detail" must be text of at most 10,000 characters (with no lone surrogate), or null');
+  }
   return { kind, detail };
 }
 
@@ -105,7 +109,9 @@ function createApi(db: Database.Database): express.Router {
   const api = express.Router();
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
   api.use(requireJsonWrites());
-  api.use(express.json({ limit: '100kb' }));
+  // Not strict: any JSON parses (`5`, `null`, `"x"`), so the routes refuse a body that is not an object with
+  // BAD_FIELD, as documented; only text that is not JSON at all is MALFORMED_JSON.
+  api.use(express.json({ limit: '100kb', strict: false }));
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });

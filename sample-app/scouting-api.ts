@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { matchIdOf, normalizeMatchLabel, teamIdOf } from './scouting-schema';
+import { hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
-/** Text that has a UTF-8 form (a lone UTF-16 surrogate such as `"\ud800"` has none: SQLite would store U+FFFD). */
-const wellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
 const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max && wellFormed(value);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A match label: text with something besides spaces, at most 100 characters. */

@@ -105,20 +105,34 @@ function withoutUserinfo(servers: string): string {
  * where it is (`SYNC_TOKEN`, or `DATA_DIR/.sync-token`).
  */
 export function startBanner(config: SampleConfig, url: string): string {
-  const token =
-    config.tokenSource === 'generated'
-      ? `${config.token} (generated, saved in DATA_DIR/.sync-token; give the other servers the same one)`
-      : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
+  const token = config.tokenSource === 'generated' ? generatedToken(config.token) : `${maskToken(config.token)} (${config.tokenSource === 'env' ? 'from SYNC_TOKEN' : 'in DATA_DIR/.sync-token'})`;
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
   const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
   return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
 }
 
+/** A token this start generated, in full, with where it is kept. */
+function generatedToken(token: string): string {
+  return `${token} (generated, saved in DATA_DIR/.sync-token; give the other servers the same one)`;
+}
+
+/**
+ * What a start that failed after generating the token prints (nothing for a
+ * token from `SYNC_TOKEN` or the file): the token in full, as the banner would
+ * have, since every later start shows it masked.
+ */
+export function failedStartToken(config: SampleConfig): string {
+  return config.tokenSource === 'generated' ? `Sync token: ${generatedToken(config.token)}\n` : '';
+}
+
 async function main(): Promise<void> {
   const config = readSampleConfig();
   const logger = pino({ name: 'sample-app', level: config.logLevel });
-  const running = await startSampleApp(config, logger);
+  const running = await startSampleApp(config, logger).catch((error: unknown) => {
+    process.stdout.write(failedStartToken(config)); // this start wrote the token: show it, though it did not get to the banner
+    throw error;
+  });
   process.stdout.write(startBanner(config, running.url));
   stopOnSignals(running, logger);
 }

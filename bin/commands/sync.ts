@@ -58,6 +58,12 @@ async function readRun(body: Readable, onProgress: (progress: RunProgress) => vo
   return results;
 }
 
+/** Formats a run's results, one line per peer; a server without peers says so, as `status` does. */
+export function formatResults(results: readonly RunResult[]): string {
+  if (results.length === 0) return 'no peers configured (SYNC_PEERS)';
+  return printableLines(results.map(formatResult).join('\n'));
+}
+
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results. */
 export async function syncCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
@@ -72,7 +78,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
     bars.stop();
     server.close();
   }
-  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : printableLines(results.map(formatResult).join('\n'))}\n`);
+  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results)}\n`);
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 

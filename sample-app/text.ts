@@ -1,0 +1,7 @@
+/** `String.prototype.isWellFormed` (Node 20; ES2024, newer than this package's `lib`). */
+type MaybeWellFormed = string & { isWellFormed(): boolean };
+
+/** Text that has a UTF-8 form (a lone UTF-16 surrogate such as `"\ud800"` has none: SQLite would store bytes that are not UTF-8). */
+export function hasUtf8Form(value: string): boolean {
+  return (value as MaybeWellFormed).isWellFormed();
+}
