@@ -69,10 +69,11 @@ export const RunResultSchema = Type.Object({
   filesDown: Count,
   filesDeleted: Count,
   dataConflicts: Count,
-  fileConflicts: Type.Array(Type.Object({}), { maxItems: 100_000 }),
+  fileConflicts: Type.Array(Type.Object({ path: Type.Optional(Text), copyPath: Type.Optional(Text) }), { maxItems: 100_000 }),
   durationMs: Type.Number({ minimum: 0 }),
   error: Type.Optional(Type.Object({ code: Text, message: Text })),
   heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
+  fileErrors: Type.Optional(Type.Array(Type.Object({ path: Text, code: Text, message: Text }), { maxItems: 100_000 })),
 });
 
 /** JSON Schema of the last line of `POST /run?stream=ndjson`. */

@@ -14,6 +14,23 @@ describe('what the CLI prints', () => {
     expect(formatResult(result({ heldDeletions: [HELD] }))).toMatch(/^✔ .*\n {2}! HELD: 40 deletion\(s\) of 41 file\(s\) in uploads kept; .*confirm-deletions/);
   });
 
+  it('sync lists the files that did not sync (⚠, not ✔) and the conflict copies, bounded', () => {
+    const errors = Array.from({ length: 7 }, (_, i) => ({ path: `uploads/pit/p${i}.jpg`, code: 'PATH_CONFLICT', message: `uploads/pit/p${i}.jpg is a folder here that holds files; move or delete the folder` }));
+    const text = formatResult(result({ fileErrors: errors, fileConflicts: [{ path: 'uploads/a.txt', copyPath: 'uploads/a.sync-conflict-x.txt' }] }));
+    expect(text).toMatch(/^⚠ /);
+    expect(text).toContain('\n  ! FILE NOT SYNCED: uploads/pit/p0.jpg: PATH_CONFLICT: uploads/pit/p0.jpg is a folder here');
+    expect(text).toContain('p4.jpg');
+    expect(text).not.toContain('p5.jpg');
+    expect(text).toContain('… and 2 more');
+    expect(text).toContain("conflict: uploads/a.txt changed on both sides; the peer's version kept as uploads/a.sync-conflict-x.txt");
+    expect(formatResult(result({}))).toMatch(/^✔ [^\n]*$/);
+  });
+
+  it('sync shows a peer\'s file error text without its control characters', () => {
+    const text = formatResult(result({ fileErrors: [{ path: 'uploads/x', code: 'EIO', message: 'bad\u001b[2Jthing' }] }));
+    expect(text).not.toContain('\u001b');
+  });
+
   it('status names the server it was asked in the confirm-deletions hint', () => {
     const text = formatStatus({ site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], heldDeletions: [HELD] } as unknown as Parameters<typeof formatStatus>[0], 'http://10.0.0.2:5000/api/sync');
     expect(text).toContain('express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000/api/sync --peer http://10.0.0.3:5000/api/sync --root uploads');
