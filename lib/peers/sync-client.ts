@@ -2,16 +2,13 @@ import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
-import type { Handshake } from './data-exchange';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
-import { syncPeerRoots } from './file-round';
 import { KnownPeers } from './known-peers';
-import { addToTotals, emptyTotals, type PeerTotals } from './metrics';
-import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
+import { emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp, type WireBytes } from './peer-http';
 import { SnapshotJoins } from './snapshot-join';
-import { peerStatusOf, type PeerMemory } from './peer-status';
-import { summarizeRound, type RoundTally } from './round-result';
+import { peerStatusOf } from './peer-status';
+import { PeerRounds, type PeerState } from './peer-round';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
 import { usableInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
@@ -21,13 +18,6 @@ import { HttpTransport } from './transport-http';
 import { OtherTransports } from './transport-set';
 
 export type { SyncClientOptions } from './client-options';
-
-interface PeerState extends PeerMemory {
-  readonly http: PeerHttp;
-  /** The peer's data transport, when this server syncs data. */
-  readonly data: HttpTransport | undefined;
-  readonly totals: PeerTotals;
-}
 
 /** File conflicts kept for `/status`, newest first. */
 const RECENT_FILE_CONFLICTS = 50;
@@ -57,8 +47,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
   readonly #fileConflicts: RecentFileConflict[] = [];
-  /** File syncs run one at a time: two peers' syncs on the same roots would race each other's preconditions. */
-  #filesTurn: Promise<void> = Promise.resolve();
+  readonly #rounds: PeerRounds;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -71,12 +60,13 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
+    this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
     const joins = new SnapshotJoins(config);
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression });
       const known = this.#known.get(url);
       const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
-      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#handshaken(url, shook), snapshots);
+      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook), snapshots);
       this.#peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
     }
     this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
@@ -228,84 +218,15 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.emit('result', exchanged);
       return exchanged;
     }
-    const peer = this.#peers.get(url) as PeerState;
-    const started = performance.now();
-    const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
-    let error: FailureDescription | undefined;
-    try {
-      await this.#syncData(url, peer, tally);
-    } catch (caught) {
-      error = this.#describe(caught, url, peer, tally.phase);
-    }
-    // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
-    // the peer is reachable and known; the round still reports the data failure first.
-    if (error === undefined || tally.phase === 'pull' || tally.phase === 'push') {
-      try {
-        await this.#syncFiles(url, peer, tally);
-      } catch (caught) {
-        error ??= this.#describe(caught, url, peer, tally.phase);
-      }
-    }
-    const result = summarizeRound(url, peer.site, tally, performance.now() - started, error ?? tally.filesError);
-    addToTotals(peer.totals, result);
+    const result = await this.#rounds.run(url, this.#peers.get(url) as PeerState);
     this.#keepFileConflicts(result);
     this.emit('result', result);
     return result;
-  }
-
-  #describe(error: unknown, url: string, peer: PeerState, phase: SyncPhase): FailureDescription {
-    return describeFailure(error, { peer: url, phase, clockSkewMs: peer.handshake?.clockSkewMs });
   }
 
   #keepFileConflicts(result: PeerSyncResult): void {
     const at = new Date().toISOString();
     this.#fileConflicts.unshift(...result.fileConflicts.map((conflict) => ({ ...conflict, peer: result.peer, at })));
     this.#fileConflicts.splice(RECENT_FILE_CONFLICTS);
-  }
-
-  /** The data part of a round, through the peer's {@link HttpTransport}: handshake, pull, push. */
-  async #syncData(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
-    if (peer.data === undefined) return;
-    this.#progress(url, 'handshake', 0, 1);
-    const count = await peer.data.exchange((phase, rows) => {
-      if (phase === 'push' && tally.phase === 'pull') peer.lagChanges = 0;
-      tally.phase = phase;
-      if (phase === 'pull') tally.rowsPulled = rows;
-      else tally.rowsPushed = rows;
-      this.#progress(url, phase, rows, undefined);
-    });
-    tally.dataConflicts = count.conflicts;
-    tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
-  }
-
-  /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */
-  async #handshaken(url: string, shook: Handshake): Promise<void> {
-    const peer = this.#peers.get(url) as PeerState;
-    Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
-    peer.lagChanges = Math.max(0, shook.remoteSeq - (this.#config.data?.pullCursor(shook.remoteSite) ?? 0));
-    await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
-    this.#progress(url, 'handshake', 1, 1);
-  }
-
-  async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
-    if (this.#config.files === undefined) return;
-    tally.phase = 'files';
-    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
-    this.#filesTurn = turn.catch(() => undefined);
-    await turn;
-  }
-
-  /** Syncs every root in turn; a root that fails is reported and the others still sync. */
-  async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
-    const { files, stateDir } = this.#config;
-    if (files === undefined || stateDir === undefined) return;
-    const link = {
-      peer: peer.http,
-      remoteSiteId: peer.site ?? new URL(url).host,
-      now: () => new Date(),
-      onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
-      guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
-    };
-    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'));
   }
 }

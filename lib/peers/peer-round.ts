@@ -1,0 +1,119 @@
+import type { SyncClientConfig } from './client-options';
+import type { Handshake } from './data-exchange';
+import type { DeleteGuard } from './delete-guard';
+import { syncPeerRoots } from './file-round';
+import type { KnownPeers } from './known-peers';
+import { addToTotals, type PeerTotals } from './metrics';
+import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
+import type { PeerHttp } from './peer-http';
+import type { PeerMemory } from './peer-status';
+import { summarizeRound, type RoundTally } from './round-result';
+import type { PeerSyncResult, SyncProgress } from './sync-status';
+import type { HttpTransport } from './transport-http';
+
+/** What the client keeps of one HTTP peer. */
+export interface PeerState extends PeerMemory {
+  readonly http: PeerHttp;
+  /** The peer's data transport, when this server syncs data. */
+  readonly data: HttpTransport | undefined;
+  readonly totals: PeerTotals;
+}
+
+/** Reports a phase of a peer's round as it moves on. */
+export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: number, total: number | undefined) => void;
+
+/**
+ * One sync round with one HTTP peer: the data part (handshake, pull, push)
+ * through its transport, then the two-way sync of every file root — one
+ * peer's file sync at a time, as two on the same roots would race each
+ * other's preconditions. A data failure after the handshake does not hold
+ * the files back.
+ */
+export class PeerRounds {
+  readonly #config: SyncClientConfig;
+  readonly #guard: DeleteGuard;
+  readonly #known: KnownPeers;
+  readonly #progress: RoundProgress;
+  #filesTurn: Promise<void> = Promise.resolve();
+
+  /** @param progress - told of every phase of every round */
+  constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress) {
+    this.#config = config;
+    this.#guard = guard;
+    this.#known = known;
+    this.#progress = progress;
+  }
+
+  /** Runs one round with the peer at `url`; resolves with its result (a failure included), never rejects for the peer's sake. */
+  async run(url: string, peer: PeerState): Promise<PeerSyncResult> {
+    const started = performance.now();
+    const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
+    let error: FailureDescription | undefined;
+    try {
+      await this.#syncData(url, peer, tally);
+    } catch (caught) {
+      error = this.#describe(caught, url, peer, tally.phase);
+    }
+    // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
+    // the peer is reachable and known; the round still reports the data failure first.
+    if (error === undefined || tally.phase === 'pull' || tally.phase === 'push') {
+      try {
+        await this.#syncFiles(url, peer, tally);
+      } catch (caught) {
+        error ??= this.#describe(caught, url, peer, tally.phase);
+      }
+    }
+    const result = summarizeRound(url, peer.site, tally, performance.now() - started, error ?? tally.filesError);
+    addToTotals(peer.totals, result);
+    return result;
+  }
+
+  /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */
+  async handshaken(url: string, peer: PeerState, shook: Handshake): Promise<void> {
+    Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
+    peer.lagChanges = Math.max(0, shook.remoteSeq - (this.#config.data?.pullCursor(shook.remoteSite) ?? 0));
+    await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
+    this.#progress(url, 'handshake', 1, 1);
+  }
+
+  #describe(error: unknown, url: string, peer: PeerState, phase: SyncPhase): FailureDescription {
+    return describeFailure(error, { peer: url, phase, clockSkewMs: peer.handshake?.clockSkewMs });
+  }
+
+  /** The data part of a round, through the peer's {@link HttpTransport}: handshake, pull, push. */
+  async #syncData(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
+    if (peer.data === undefined) return;
+    this.#progress(url, 'handshake', 0, 1);
+    const count = await peer.data.exchange((phase, rows) => {
+      if (phase === 'push' && tally.phase === 'pull') peer.lagChanges = 0;
+      tally.phase = phase;
+      if (phase === 'pull') tally.rowsPulled = rows;
+      else tally.rowsPushed = rows;
+      this.#progress(url, phase, rows, undefined);
+    });
+    tally.dataConflicts = count.conflicts;
+    tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
+  }
+
+  async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
+    if (this.#config.files === undefined) return;
+    tally.phase = 'files';
+    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
+    this.#filesTurn = turn.catch(() => undefined);
+    await turn;
+  }
+
+  /** Syncs every root in turn; a root that fails is reported and the others still sync. */
+  async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
+    const { files, stateDir } = this.#config;
+    if (files === undefined || stateDir === undefined) return;
+    const link = {
+      peer: peer.http,
+      remoteSiteId: peer.site ?? new URL(url).host,
+      now: () => new Date(),
+      onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
+      guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
+    };
+    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'));
+  }
+}
