@@ -83,6 +83,15 @@ export function rawFailure(error: unknown): FailureDescription {
   return { code: /no (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
 }
 
+/**
+ * True for Node's error when a TLS client got an answer that is no TLS record
+ * (OpenSSL's "wrong version number"): an `https://` URL to a server that
+ * speaks plain HTTP.
+ */
+export function isPlainHttpAnswer(code: string, message: string): boolean {
+  return code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message);
+}
+
 /** Node's message without the code it starts with (`ENOENT: no such file…`): results show the code beside it. */
 function withoutCode(code: string, message: string): string {
   return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
@@ -124,7 +133,8 @@ export function notASyncApiHint(url: string): string {
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
- * unreachable, a file or folder of this server missing while files sync (a sync root's folder removed), or a
+ * unreachable, an `https://` peer that speaks plain HTTP, a file or folder of
+ * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
  * handshake shows the clocks agree now). Node's message loses the code it
  * starts with (`ENOENT: …`): the code is given beside it.
@@ -147,6 +157,9 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
+  if (isPlainHttpAnswer(code, message)) {
+    return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
+  }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
   if (code === 'CLOCK_SKEW') {
     const hint = clockSkewHint(context);
