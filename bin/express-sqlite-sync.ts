@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
+import { isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { SyncError } from '../lib/sync-error';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
@@ -87,7 +87,8 @@ const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'
 
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
- * (`ECONNREFUSED` and a certificate's, with a hint), `PEER_TIMEOUT`,
+ * (`ECONNREFUSED` and a certificate's, with a hint; `EPROTO` from a plain-HTTP
+ * server asked with `https://`, with the hint to use `http://`), `PEER_TIMEOUT`,
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  * A 404 gets the hint to check `--url` only from a command that talks to a
  * server; a local file that is missing (`backup --db`) is named as it is.
@@ -99,6 +100,7 @@ export function cliFailure(error: unknown, command?: string): { readonly code: s
   const plain = message.replace(/^express-sqlite-sync: /, '');
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
+  if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in --url (--from for join)` };
   const remote = command === undefined || REMOTE_COMMANDS.has(command);
   if (remote && error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
     return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };

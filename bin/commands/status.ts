@@ -1,9 +1,54 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
 import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
+
+const Text = Type.String({ maxLength: 65536 });
+/** One file error of a peer's last round (`peers[].lastResult.fileErrors[]`), as `status` prints it. */
+const fileErrorCheck = TypeCompiler.Compile(Type.Object({ path: Text, code: Text, message: Text }));
+/** One recent file conflict (`fileConflicts[]`), as `status` prints it. */
+const fileConflictCheck = TypeCompiler.Compile(Type.Object({ path: Text, copyPath: Text, peer: Text }));
+
+/** Lines printed per list (file errors, file conflicts) of one peer; the rest is counted. */
+const SHOWN_PER_LIST = 5;
+
+/** The entries of `list` that `check` accepts: a server's extra or odd entries are skipped, never fatal. */
+function entriesOf<T>(list: unknown, check: { Check(value: unknown): value is T }): T[] {
+  return Array.isArray(list) ? list.filter((entry): entry is T => check.Check(entry)) : [];
+}
+
+/** A server's text on one line: a line break in it cannot pass for a line of ours. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+/** `lines`, at most {@link SHOWN_PER_LIST} of them, then "… and N more". */
+function bounded(lines: readonly string[]): string[] {
+  if (lines.length <= SHOWN_PER_LIST) return [...lines];
+  return [...lines.slice(0, SHOWN_PER_LIST), `    … and ${lines.length - SHOWN_PER_LIST} more`];
+}
+
+/**
+ * The file errors of the peer's last round (`lastResult.fileErrors`) and the
+ * recent file conflicts with it (`fileConflicts` of `/status`), a few lines each.
+ */
+function peerFileLines(peer: Peer, conflicts: unknown): string[] {
+  const errors = entriesOf((peer as { lastResult?: { fileErrors?: unknown } }).lastResult?.fileErrors, fileErrorCheck);
+  const kept = entriesOf(conflicts, fileConflictCheck).filter((conflict) => conflict.peer === peer.url);
+  const lines: string[] = [];
+  if (errors.length > 0) {
+    lines.push(`  file errors in the last round (${errors.length}), retried at the next sync:`);
+    lines.push(...bounded(errors.map((error) => oneLine(`    ${error.path}: ${error.code}: ${error.message}`))));
+  }
+  if (kept.length > 0) {
+    lines.push(`  recent file conflicts (${kept.length}), both versions kept:`);
+    lines.push(...bounded(kept.map((conflict) => oneLine(`    ${conflict.path} (this server's) and ${conflict.copyPath} (the peer's)`))));
+  }
+  return lines;
+}
 
 function ago(iso: string | undefined): string {
   if (iso === undefined) return 'never';
@@ -30,7 +75,8 @@ function peerLine(peer: Peer): string {
 export function formatStatus(status: Status, url = '<this server>'): string {
   const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
-  for (const peer of status.peers) lines.push(peerLine(peer));
+  const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
+  for (const peer of status.peers) lines.push(peerLine(peer), ...peerFileLines(peer, conflicts));
   const changed = status.identityChange;
   if (changed !== undefined) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);

@@ -44,11 +44,17 @@ function isDatabaseFile(file: string): boolean {
 /**
  * A backup never replaces the database it copies (a running server would go
  * on writing into the deleted file, and the next start reads a torn one), nor
- * the `-wal`, `-shm`, `-journal` or served-mark file of any database.
+ * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
+ * folder must exist (it is not created: a mistyped path is said, not made).
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkBackupTarget(dbPath: string, outPath: string): void {
   if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
+  const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
+  if (!existsSync(folder)) {
+    throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${folder}) or write the backup elsewhere`);
+  }
+  if (!isFolder(folder)) throw new SyncError('TARGET_INVALID', 400, `${folder} is not a folder: the backup cannot be written under it`);
   if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
     throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
   }

@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SyncError } from '../sync-error';
 
@@ -144,6 +144,26 @@ async function realpathOfExisting(absolute: string, stopAt: string): Promise<str
 }
 
 /**
+ * The refusal of any path in a sync root whose folder is missing on this
+ * server (removed or renamed, a symlink to nothing, or a file in its place):
+ * the server's state, not the client's path, so the message names the folder
+ * and the fix.
+ * @param isFile - true when a file stands where the root's folder should be
+ * @returns SyncError `ROOT_MISSING` (409)
+ */
+export function rootMissing(root: string, rootDir: string, isFile = false): SyncError {
+  const what = isFile ? 'is a file on this server, not a folder: move the file away and create the folder' : 'is missing on this server: create the folder';
+  return new SyncError('ROOT_MISSING', 409, `sync root ${root} (${rootDir}) ${what} (mkdir -p ${rootDir})`);
+}
+
+/** Why the root's folder cannot hold paths, or undefined when it is a folder (or cannot be looked at). */
+async function rootProblem(root: string, rootDir: string): Promise<SyncError | undefined> {
+  const stats = await stat(rootDir).catch((error: unknown) => ((error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined));
+  if (stats === null) return rootMissing(root, rootDir);
+  return stats === undefined || stats.isDirectory() ? undefined : rootMissing(root, rootDir, true);
+}
+
+/**
  * Resolves a client path inside the configured sync roots, or refuses it.
  * Besides {@link parseSyncPath}'s checks, the deepest existing part of the
  * path must stay inside the root once symlinks are resolved, and the whole
@@ -151,7 +171,7 @@ async function realpathOfExisting(absolute: string, stopAt: string): Promise<str
  * @param roots - root name to absolute directory
  * @param input - the client's `path` parameter
  * @param needsFile - true when the path must name something below the root
- * @throws SyncError `BAD_PATH` (400) or `UNKNOWN_ROOT` (404)
+ * @throws SyncError `BAD_PATH` (400), `UNKNOWN_ROOT` (404), `PATH_CONFLICT` (409), or `ROOT_MISSING` (409) when the root's folder is missing on disk
  */
 export async function resolveSyncPath(
   roots: ReadonlyMap<string, string>,
@@ -166,8 +186,12 @@ export async function resolveSyncPath(
   if (needsFile && segments.length === 0) throw badPath('name a file inside the root, as <root>/<file>');
   const absolute = path.join(rootDir, ...segments);
   const [rootReal, targetReal] = await Promise.all([realpath(rootDir), realpathOfExisting(absolute, rootDir)]).catch(
-    (error: unknown) => {
+    async (error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        const problem = await rootProblem(root, rootDir);
+        if (problem !== undefined) throw problem;
+      }
       if (code === 'ENOTDIR') {
         throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
       }
@@ -176,5 +200,9 @@ export async function resolveSyncPath(
     },
   );
   if (!isInside(targetReal, rootReal)) throw badPath('a symlink on the path leads outside its sync root');
+  if (segments.length === 0) {
+    const problem = await rootProblem(root, rootDir); // the root itself: a file there is no folder to list
+    if (problem !== undefined) throw problem;
+  }
   return { root, rootDir, relative: segments.join('/'), absolute };
 }

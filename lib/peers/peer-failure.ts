@@ -75,10 +75,36 @@ export const SMALL_SKEW_MS = 10_000;
 export function rawFailure(error: unknown): FailureDescription {
   if (error instanceof SyncError) return { code: error.code, message: error.message };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  // Node's own errors may come from another realm (a worker, a VM): not `instanceof Error`, yet with a message.
+  const own = (error as { message?: unknown } | null | undefined)?.message;
+  const message = error instanceof Error ? error.message : typeof own === 'string' ? own : String(error);
   if (typeof code === 'string') return { code, message };
   // PeerHttp's own timeouts carry no code.
   return { code: /no (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
+}
+
+/**
+ * True for Node's error when a TLS client got an answer that is no TLS record
+ * (OpenSSL's "wrong version number"): an `https://` URL to a server that
+ * speaks plain HTTP.
+ */
+export function isPlainHttpAnswer(code: string, message: string): boolean {
+  return code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(message);
+}
+
+/** Node's message without the code it starts with (`ENOENT: no such file…`): results show the code beside it. */
+function withoutCode(code: string, message: string): string {
+  return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+}
+
+/**
+ * A file or folder of this server missing while it syncs files (a sync root's
+ * folder removed or renamed), named with the fix.
+ */
+function missingHere(error: unknown, message: string): string {
+  const where = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (typeof where !== 'string') return message;
+  return `${where} does not exist on this server; if it is a sync root's folder, create it (mkdir -p ${where})`;
 }
 
 function clockSkewHint(context: FailureContext): string | undefined {
@@ -107,8 +133,11 @@ export function notASyncApiHint(url: string): string {
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
- * unreachable, or a clock refusal whose cause is stamps stored while a clock
- * was wrong (the handshake shows the clocks agree now).
+ * unreachable, an `https://` peer that speaks plain HTTP, a file or folder of
+ * this server missing while files sync (a sync root's folder removed), or a
+ * clock refusal whose cause is stamps stored while a clock was wrong (the
+ * handshake shows the clocks agree now). Node's message loses the code it
+ * starts with (`ENOENT: …`): the code is given beside it.
  */
 export function describeFailure(error: unknown, context: FailureContext): FailureDescription {
   const { code, message } = rawFailure(error);
@@ -128,11 +157,15 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
+  if (isPlainHttpAnswer(code, message)) {
+    return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
+  }
+  if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
   if (code === 'CLOCK_SKEW') {
     const hint = clockSkewHint(context);
     return hint === undefined ? { code, message } : { code, message: `${message}. ${hint}` };
   }
-  return { code, message };
+  return { code, message: withoutCode(code, message) };
 }
 
 /** How a peer is doing, in one word for the status page, `/status` and the CLI. */
