@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { put, treeDigest } from '../helpers/file-roots';
@@ -65,6 +65,15 @@ describe('sample app pit photos page', () => {
     expect(saved).toEqual(['race-2.png', 'race-3.png', 'race-4.png', 'race-5.png']);
     const kept = saved.map((name) => readFileSync(path.join(pitDir, name)).toString('base64')).sort();
     expect(kept).toEqual(photos.map((photo) => photo.toString('base64')).sort());
+  });
+
+  it('says the photos folder is missing on this server when the uploads root is gone, not to rename the file', async () => {
+    rmSync(path.join(server.dataDir, 'uploads'), { recursive: true, force: true });
+    const upload = await request(server.url).post('/photos').attach('file', PNG, 'robot.png');
+    expect(upload.status).toBe(409);
+    expect(upload.text).toContain('The photos folder is missing on this server');
+    expect(upload.text).toContain('ROOT_MISSING');
+    expect(upload.text).not.toContain('rename the file');
   });
 
   it('keeps the name of the same photo uploaded again', async () => {
