@@ -8,6 +8,7 @@ import type { SettleBatch, TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
+import { boundedCl } from './wire-schema';
 
 /** The full row a complete change describes, in column order. */
 export function rowValues(change: DecodedChange): SqlValue[] {
@@ -115,7 +116,8 @@ export class ChangeMerger {
   #mergeOne(change: DecodedChange, run: Run): boolean {
     if (this.#mergeNew(change, run)) return true;
     const local = this.#meta.row(change.table.table.id, change.metaKey);
-    const localCl = local?.cl ?? 0;
+    // A cl stored above MAX_CL (a database from before the bound) counts as the bound: pages carry no more.
+    const localCl = boundedCl(local?.cl ?? 0);
     if (change.cl < localCl) return false;
     if (change.cl > localCl) return change.cl % 2 === 0 ? this.#bury(change, run, local !== undefined) : this.#revive(change, run, local !== undefined);
     if (change.cl % 2 === 0 || local === undefined) return false;

@@ -106,3 +106,27 @@ describe('the bound of a causal length (MAX_CL, 2^50)', () => {
     expect(b.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['Bolts again']);
   });
 });
+
+describe('rows whose stored cl is above the bound (a database from before it) on both sides of a link', () => {
+  const servers: Tracked[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.cleanup();
+  });
+
+  it('still carry every later change: an update, then a delete', () => {
+    const a = trackedDb();
+    const b = trackedDb();
+    servers.push(a, b);
+    a.db.exec("INSERT INTO teams (id, name) VALUES ('t1', 'Gears')");
+    pullAll(a.tracker, b.tracker, 2);
+    pullAll(b.tracker, a.tracker, 2);
+    for (const server of [a, b]) server.db.prepare('UPDATE _sync_rows SET cl = ?').run(Number.MAX_SAFE_INTEGER); // alive, far above MAX_CL
+    a.db.exec("UPDATE teams SET name = 'Gears v2' WHERE id = 't1'");
+    pullAll(a.tracker, b.tracker, 2);
+    expect(b.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['Gears v2']);
+    a.db.exec("DELETE FROM teams WHERE id = 't1'");
+    pullAll(a.tracker, b.tracker, 1);
+    expect(b.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(0);
+    expect(teamCls(b)).toEqual({ t1: MAX_CL });
+  });
+});
