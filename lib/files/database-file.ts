@@ -2,7 +2,7 @@ import { closeSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from './file-policy';
-import { isLiveDatabaseFile, isLiveDatabaseFileSync } from './live-databases';
+import { isLiveDatabaseFile } from './live-databases';
 import { openRegularFile, openRegularFileSync } from './regular-file';
 
 const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
@@ -68,7 +68,6 @@ export async function isDatabaseOnDisk(absolute: string): Promise<boolean> {
 
 /** {@link isDatabaseOnDisk} for a side-file name only, synchronously (for the manifest scan). */
 export function isSideFileOfDatabaseSync(absolute: string): boolean {
-  if (isLiveDatabaseFileSync(absolute)) return true; // never opened: see live-databases.ts
   const main = mainFileOf(absolute);
   if (main === undefined) return false;
   const header = headerOfSync(main);

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { statSync, type BigIntStats } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -22,8 +22,9 @@ const INODES_FRESH_MS = 1000;
 const registered = new Set<string>();
 let inodes: { readonly at: number; readonly keys: ReadonlySet<string> } | undefined;
 
-function keyOf(stats: Pick<BigIntStats, 'dev' | 'ino'>): string {
-  return `${stats.dev}:${stats.ino}`;
+/** Device and inode, as numbers: the same key from `Stats` and `BigIntStats` (an inode above 2^53 may share its key with a neighbour; such a file is then left unopened too). */
+function keyOf(stats: { readonly dev: number | bigint; readonly ino: number | bigint }): string {
+  return `${Number(stats.dev)}:${Number(stats.ino)}`;
 }
 
 function liveInodes(): ReadonlySet<string> {
@@ -33,7 +34,7 @@ function liveInodes(): ReadonlySet<string> {
   for (const file of registered) {
     for (const side of SIDES) {
       try {
-        keys.add(keyOf(statSync(`${file}${side}`, { bigint: true })));
+        keys.add(keyOf(statSync(`${file}${side}`)));
       } catch {
         // not there (no WAL yet, or no journal): nothing to protect
       }
@@ -55,7 +56,7 @@ export function noteLiveDatabase(file: string): void {
 }
 
 /** True when `stats` (of any path, followed through symlinks) are those of a live database file of this process or one of its side files. */
-export function isLiveDatabaseInode(stats: Pick<BigIntStats, 'dev' | 'ino'>): boolean {
+export function isLiveDatabaseInode(stats: { readonly dev: number | bigint; readonly ino: number | bigint }): boolean {
   return registered.size > 0 && liveInodes().has(keyOf(stats));
 }
 
@@ -63,7 +64,7 @@ export function isLiveDatabaseInode(stats: Pick<BigIntStats, 'dev' | 'ino'>): bo
 export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
   if (registered.size === 0) return false;
   try {
-    return isLiveDatabaseInode(await stat(absolute, { bigint: true }));
+    return isLiveDatabaseInode(await stat(absolute));
   } catch {
     return false;
   }
@@ -73,7 +74,7 @@ export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
 export function isLiveDatabaseFileSync(absolute: string): boolean {
   if (registered.size === 0) return false;
   try {
-    return isLiveDatabaseInode(statSync(absolute, { bigint: true }));
+    return isLiveDatabaseInode(statSync(absolute));
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import { isSyncableName, MAX_PATH_LENGTH, TEMP_FILE_MARKER } from './safe-path';
 import { removeIfStaleTempFile } from './temp-files';
+import { isLiveDatabaseInode } from './live-databases';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 
 /** One file of a manifest. */
@@ -134,6 +135,7 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
     }
     if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
     const stats = statListable(absolute, entry, state.rootReal);
+    if (stats !== undefined && isLiveDatabaseInode(stats)) continue; // a link to a database this process has open: never opened (live-databases.ts)
     const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
     if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;
     if (stats !== undefined && digest !== undefined) {

@@ -137,8 +137,13 @@ export class PeerHttp {
       outgoing.on('error', reject);
       this.#track(outgoing);
       if (body?.kind === 'stream') {
-        body.stream.on('error', (error) => outgoing.destroy(error));
-        body.stream.pipe(outgoing);
+        const source = body.stream;
+        source.on('error', (error) => outgoing.destroy(error));
+        // A request cut short (abandoned, timed out, refused) unpipes its body but leaves it open: close it, and the file under it.
+        outgoing.once('close', () => {
+          if (!source.readableEnded) source.destroy();
+        });
+        source.pipe(outgoing);
       } else outgoing.end(payload);
     });
   }

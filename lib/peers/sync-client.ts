@@ -132,13 +132,13 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     for (const peer of this.#peers.values()) peer.http.abandon();
     try {
       await ended;
+      await this.#others.close(); // before requests are accepted again: its catch-up must not start a round now
     } finally {
       for (const peer of this.#peers.values()) {
         peer.http.close();
         peer.http.resume();
       }
     }
-    await this.#others.close();
     await this.#known.flush(); // the last success of the rounds that just ended
   }
 

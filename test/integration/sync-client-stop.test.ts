@@ -1,4 +1,6 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
@@ -7,7 +9,12 @@ import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { createSyncRouter } from '../../node/create-sync-router';
+import { createFilePolicy } from '../../lib/files/file-policy';
+import { ManifestCache } from '../../lib/files/manifest-cache';
+import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { tempDb, type TempDb } from '../helpers/data';
+import { makeRoots, put } from '../helpers/file-roots';
+import { tempDir } from '../helpers/temp';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 
 const SCHEMA = 'CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT);';
@@ -154,5 +161,67 @@ describe('SyncClient after stop()', () => {
     const restarted = await client.syncPeer(url);
     expect(restarted.error).toBeUndefined();
     expect(b.db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2);
+  });
+});
+
+/** The files this process holds open, by path. */
+function openFiles(): string[] {
+  return readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('SyncClient.stop() during an upload to a peer that does not read it', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: http.Server;
+  let uploading = false;
+  let client: SyncClient | undefined;
+
+  beforeEach(async () => {
+    temp = tempDir();
+    uploading = false;
+    const app = express();
+    app.get('/api/sync/files/checksums', (_req, res) => {
+      res.json({ root: 'uploads', path: '', files: [] });
+    });
+    app.post('/api/sync/files/upload', (req) => {
+      uploading = true;
+      req.pause(); // never reads: the upload waits with its file open
+    });
+    peer = http.createServer(app);
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterEach(async () => {
+    await client?.stop(0);
+    peer.closeAllConnections();
+    await new Promise<void>((resolve) => peer.close(() => resolve()));
+    temp.cleanup();
+  });
+
+  it('closes the file it was sending', async () => {
+    if (process.platform !== 'linux') return; // /proc/self/fd
+    const roots = makeRoots(path.join(temp.dir, 'roots'));
+    const big = put(roots.uploads ?? '', 'big.bin', Buffer.alloc(32 * 1024 * 1024, 7)); // more than the sockets buffer
+    const url = `http://127.0.0.1:${(peer.address() as AddressInfo).port}/api/sync`;
+    client = new SyncClient({
+      logger: silentLogger,
+      peers: [url],
+      token: TEST_TOKEN,
+      files: { roots: resolveSyncRoots({ uploads: roots.uploads ?? '' }), policy: createFilePolicy(), cache: new ManifestCache() },
+      stateDir: path.join(temp.dir, 'state'),
+      peerTimeoutMs: 3_600_000,
+    });
+    const running = client.syncPeer(url);
+    await until(() => uploading);
+    expect(openFiles()).toContain(big);
+    await client.stop(0);
+    const result = await running;
+    expect(result.fileErrors).toEqual([expect.objectContaining({ path: 'uploads/big.bin', code: 'STOPPED' })]);
+    await until(() => !openFiles().includes(big)); // before the fix it stayed open for good: this never ended
   });
 });
