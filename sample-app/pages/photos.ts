@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, open, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
@@ -59,6 +59,20 @@ async function sha256Of(file: string): Promise<string | undefined> {
     return undefined;
   }
   return hash.digest('hex');
+}
+
+/**
+ * Makes `uploads/pit/` again when it is gone: a sync removes a folder it
+ * emptied (the last photo deleted on a peer). A missing `uploads/` is left
+ * as it is, for the guard to say so (`ROOT_MISSING`).
+ */
+async function remakePitFolder(directory: string): Promise<void> {
+  try {
+    await mkdir(directory);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+  }
 }
 
 /** Whether a name in the pit folder is free for these bytes: nothing there, or the very same photo (a folder or another photo is not). */
@@ -177,6 +191,6 @@ export function addPhotoPages(router: Router, uploadsDir: string, guard: Request
     const saved = photos.find((photo) => photo.name === req.query.saved)?.name;
     res.type('html').send(renderPhotoPage(photos, saved));
   });
-  router.post('/photos', guard, upload, (req, res) => savePhoto(config, req, res));
+  router.post('/photos', guard, (_req, _res, next) => void remakePitFolder(config.directory).then(() => next(), next), upload, (req, res) => savePhoto(config, req, res));
   router.get('/photos/file/:name', guard, (req, res) => servePhoto(config, req, res));
 }

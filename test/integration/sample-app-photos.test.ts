@@ -76,6 +76,14 @@ describe('sample app pit photos page', () => {
     expect(upload.text).not.toContain('rename the file');
   });
 
+  it('saves a photo when uploads/pit/ is gone (a sync removes a folder it emptied)', async () => {
+    rmSync(pitDir, { recursive: true, force: true });
+    const upload = await request(server.url).post('/photos').attach('file', PNG, 'robot.png');
+    expect(upload.status).toBe(303);
+    expect(readFileSync(path.join(pitDir, 'robot.png')).equals(PNG)).toBe(true);
+    expect((await request(server.url).get('/photos')).status).toBe(200);
+  });
+
   it('keeps the name of the same photo uploaded again', async () => {
     await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
     const again = await request(server.url).post('/photos').attach('file', PNG, 'robot.png').expect(303);
