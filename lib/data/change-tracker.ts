@@ -6,7 +6,7 @@ import { readPage, type AnyChangeset, type PageRequest } from './read-page';
 import { COMPACT_PROTOCOL, PROTOCOLS, type CompactChangeset } from './compact-schema';
 import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
-import { writeTransaction } from './prepared';
+import { settlingTransaction, writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SchemaWatch } from './schema-watch';
 import { giveNewSiteId } from './site-identity';
@@ -77,8 +77,7 @@ export class ChangeTracker extends TrackerBookkeeping {
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
     this.#schemaWatch.check();
-    const { visible } = this.parts;
-    return writeTransaction(this.#db, (foreignKeys) => visible.fold(foreignKeys).seq, visible.needsSettle());
+    return settlingTransaction(this.#db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
   }
 
   /**
@@ -141,7 +140,7 @@ export class ChangeTracker extends TrackerBookkeeping {
     this.#schemaWatch.check();
     // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
     const committed = !this.#db.inTransaction;
-    const page = writeTransaction(this.#db, (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol), this.parts.visible.needsSettle());
+    const page = settlingTransaction(this.#db, () => this.parts.visible.needsSettle(), (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol));
     if (committed && page.mark !== undefined && page.next !== undefined) this.parts.guard.noteServed(page.next, page.mark);
     return page;
   }

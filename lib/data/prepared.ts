@@ -41,3 +41,33 @@ export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: b
     db.pragma('foreign_keys = ON');
   }
 }
+
+/**
+ * A write transaction around work that folds (and may settle): foreign keys
+ * are switched off only when `needsSettle()` says so, which is known for sure
+ * only once the transaction holds the lock — another connection (the sqlite3
+ * shell) may commit between the question and BEGIN IMMEDIATE. Then the
+ * transaction is rolled back before any write and run again with them off.
+ */
+export function settlingTransaction<T>(db: Database.Database, needsSettle: () => boolean, work: (foreignKeys: boolean) => T): T {
+  const outer = db.inTransaction; // inside the caller's transaction the pragma cannot be switched at all
+  for (let attempt = 1; ; attempt += 1) {
+    const settle = needsSettle();
+    let late = false;
+    try {
+      return writeTransaction(
+        db,
+        (foreignKeys) => {
+          if (!settle && foreignKeys && !outer && attempt < 5 && needsSettle()) {
+            late = true;
+            throw new Error('settling became needed before the lock was taken');
+          }
+          return work(foreignKeys);
+        },
+        settle,
+      );
+    } catch (error) {
+      if (!late) throw error;
+    }
+  }
+}
