@@ -1,6 +1,7 @@
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
+import { dropRedundantCopy, keepBothVersions, keepPeerVersion, type ConflictSide } from './file-conflict-steps';
 import type { LocalFiles } from '../files/local-files';
 import { scanManifest } from '../files/manifest';
 import { manifestAnswerCheck } from '../files/wire-schema';
@@ -99,6 +100,11 @@ async function absoluteOf(context: RootJob, root: string, relative: string): Pro
   return (await resolveSyncPath(context.roots, `${root}/${relative}`, true)).absolute;
 }
 
+/** One root of a sync as the conflict steps see it. */
+function conflictSide(context: RootJob, root: string): ConflictSide {
+  return { peer: context.peer, root, rootDir: context.roots.get(root), absoluteOf: (relative) => absoluteOf(context, root, relative) };
+}
+
 async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<void> {
   const clientPath = `${root}/${action.path}`;
   switch (action.kind) {
@@ -120,18 +126,18 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
       await deleteRemoteFile(context.peer, clientPath, action.remote);
       result.deletedThere += 1;
       return;
+    case 'drop-copy':
+      await dropRedundantCopy(conflictSide(context, root), action);
+      result.deletedHere += 1;
+      result.deletedThere += 1;
+      return;
     case 'conflict':
-      await keepBothVersions(context, root, action);
-      result.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
+      if (action.keep === 'local') await keepBothVersions(conflictSide(context, root), action);
+      else await keepPeerVersion(conflictSide(context, root), action);
+      if (action.newCopy) result.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
+      else if (action.keep === 'local') result.uploaded += 1;
+      else result.downloaded += 1;
   }
-}
-
-/** Both changed: the peer's version becomes the conflict copy on both sides, ours stays at the path. */
-async function keepBothVersions(context: RootJob, root: string, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
-  const copyAbsolute = await absoluteOf(context, root, action.copyPath);
-  await fetchRemoteFile(context.peer, `${root}/${action.path}`, action.remote, copyAbsolute, undefined);
-  await uploadFile(context.peer, copyAbsolute, `${root}/${action.copyPath}`, action.remote, undefined);
-  await uploadFile(context.peer, await absoluteOf(context, root, action.path), `${root}/${action.path}`, action.local, action.remote);
 }
 
 function describe(error: unknown): { code: string; message: string } {
@@ -175,7 +181,9 @@ async function performAll(context: RootJob, root: string, actions: readonly File
  * plans every path (see `planFileSync`), lets the mass-delete guard hold the
  * whole root back, performs each step with preconditions on both sides, and
  * records the new base only for steps that succeeded. A failed step is
- * reported and retried next time. The scan that starts it also removes
+ * reported and retried next time. A version of a clash already kept as a
+ * conflict copy on either side reuses that copy instead of making another.
+ * The scan that starts it also removes
  * crash leftovers (stale temp files) of the root.
  */
 export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: string): Promise<RootSyncResult> {
@@ -198,3 +206,4 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   await context.state.save();
   return result;
 }
+

@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { heldCopies, redundantCopies } from './file-conflict-copies';
+
+export { conflictCopyPath, isConflictCopyOf } from './file-conflict-copies';
 
 /** What one side has at a path: its SHA-256, or undefined when the file is absent. */
 export type Side = string | undefined;
@@ -16,22 +18,50 @@ export type FileAction =
   /** This side deleted an unchanged file: delete it there too, if still `remote`. */
   | { readonly kind: 'delete-remote'; readonly path: string; readonly remote: string }
   /**
-   * Both sides changed the file since the last sync. The local version stays
-   * at `path` on both sides; the remote version is kept as `copyPath` on both.
+   * Both sides changed the file since the last sync. The version kept
+   * (`keep`: this side's, unless only this side's is already a conflict copy
+   * of the path) ends at `path` on both sides, the other at `copyPath` on
+   * both: an existing copy that holds those bytes (`newCopy` false), else a
+   * new one. A version is never copied twice, nor copied while kept.
    */
-  | { readonly kind: 'conflict'; readonly path: string; readonly local: string; readonly remote: string; readonly copyPath: string };
+  | {
+      readonly kind: 'conflict';
+      readonly path: string;
+      readonly local: string;
+      readonly remote: string;
+      readonly keep: 'local' | 'remote';
+      readonly copyPath: string;
+      readonly newCopy: boolean;
+    }
+  /**
+   * A conflict copy that holds nothing new: its bytes are at `keeper` (the
+   * file it was named after, or an earlier copy) on both sides. It is deleted
+   * on both, if both it and the keeper still hold `sha256` on both sides.
+   */
+  | { readonly kind: 'drop-copy'; readonly path: string; readonly sha256: string; readonly keeper: string };
 
 /** The three views of one root: this side, the peer, and what both had after the last sync. */
 export interface PlanInput {
   readonly local: ReadonlyMap<string, string>;
   readonly remote: ReadonlyMap<string, string>;
   readonly base: ReadonlyMap<string, string>;
-  /** Names the conflict copy of a path (see {@link conflictCopyPath}). */
+  /** Names a new conflict copy of a path (see {@link conflictCopyPath}). */
   readonly copyPathFor: (path: string) => string;
 }
 
+/** Decides a file both sides changed: which version stays at the path and where the other is kept. */
+function decideConflict(path: string, local: string, remote: string, held: ReadonlyMap<string, string>, copyPathFor: (path: string) => string): FileAction {
+  const localCopy = held.get(local);
+  const remoteCopy = held.get(remote);
+  if (localCopy !== undefined && remoteCopy === undefined) {
+    // This version already lost a clash at this path (it is a copy): the peer's stays, as it did elsewhere.
+    return { kind: 'conflict', path, local, remote, keep: 'remote', copyPath: localCopy, newCopy: false };
+  }
+  return { kind: 'conflict', path, local, remote, keep: 'local', copyPath: remoteCopy ?? copyPathFor(path), newCopy: remoteCopy === undefined };
+}
+
 /** Decides one path by a three-way comparison against the last synced state. */
-function decide(path: string, local: Side, remote: Side, base: Side, copyPathFor: (path: string) => string): FileAction {
+function decide(path: string, local: Side, remote: Side, base: Side, conflict: (local: string, remote: string) => FileAction): FileAction {
   if (local === remote) return { kind: 'same', path, sha256: local };
   if (remote === undefined) {
     // Present here only: new or changed here → send; unchanged here and deleted there → delete.
@@ -42,68 +72,34 @@ function decide(path: string, local: Side, remote: Side, base: Side, copyPathFor
   }
   if (local === base) return { kind: 'download', path, remote, local };
   if (remote === base) return { kind: 'upload', path, local, remote };
-  return { kind: 'conflict', path, local, remote, copyPath: copyPathFor(path) };
+  return conflict(local, remote);
 }
 
 /**
  * Plans a two-way sync of one root. A change on one side is copied to the
  * other; a deletion propagates only when the other side had not changed the
  * file (a change wins over a deletion); a file changed on both sides since
- * the last sync is a conflict that keeps both versions. Paths come out sorted.
+ * the last sync is a conflict that keeps both versions, each once (see the
+ * `conflict` action); a settled conflict copy whose bytes are kept elsewhere
+ * in the same clash is dropped (`drop-copy`). Paths come out sorted.
  */
 export function planFileSync(input: PlanInput): FileAction[] {
   const paths = new Set([...input.local.keys(), ...input.remote.keys(), ...input.base.keys()]);
-  return [...paths]
-    .sort()
-    .map((path) => decide(path, input.local.get(path), input.remote.get(path), input.base.get(path), input.copyPathFor));
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
-}
-
-/** Longest file name, in UTF-8 bytes, that a path may hold (as `MAX_SEGMENT_BYTES`). */
-const MAX_NAME_BYTES = 255;
-
-/** The longest start of `text` that is at most `bytes` bytes of UTF-8, never cutting a character. */
-function utf8Prefix(text: string, bytes: number): string {
-  let kept = '';
-  for (const character of text) {
-    if (Buffer.byteLength(kept + character, 'utf8') > bytes) break;
-    kept += character;
+  let candidates: string[] | undefined; // the names that may be conflict copies, listed at the first conflict
+  const conflictAt = (path: string) => (local: string, remote: string): FileAction => {
+    candidates ??= [...new Set([...input.local.keys(), ...input.remote.keys()])].filter((name) => name.includes('.sync-conflict-'));
+    return decideConflict(path, local, remote, heldCopies(path, candidates, input.local, input.remote), input.copyPathFor);
+  };
+  const actions = [...paths].sort().map((path) => decide(path, input.local.get(path), input.remote.get(path), input.base.get(path), conflictAt(path)));
+  const settled = new Map<string, string>();
+  for (const action of actions) {
+    if (action.kind === 'same' && action.sha256 !== undefined && input.base.get(action.path) === action.sha256) settled.set(action.path, action.sha256);
   }
-  return kept;
-}
-
-/** `stem` cut to fit `budget` bytes, ended with `~` and 8 hex characters of the SHA-256 of `name` so cut names stay apart. */
-function shortenedStem(stem: string, name: string, budget: number): string {
-  const tag = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${utf8Prefix(stem, Math.max(budget - tag.length - 1, 0))}~${tag}`;
-}
-
-/**
- * The Syncthing-style name of a conflict copy:
- * `<dir>/<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>.<ext>` (UTC), where
- * `site` is the first seven characters of the losing side's site id. When
- * that name would be over 255 bytes, the stem is cut and ended with `~` and
- * 8 hex characters of the name's SHA-256 (the extension is kept, unless it
- * is itself too long); the same inputs always give the same name.
- */
-export function conflictCopyPath(path: string, when: Date, siteId: string): string {
-  const slash = path.lastIndexOf('/');
-  const folder = path.slice(0, slash + 1);
-  const name = path.slice(slash + 1);
-  const date = `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}`;
-  const time = `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
-  const site = siteId.replace(/[^A-Za-z0-9]/g, '').slice(0, 7).toUpperCase() || 'PEER';
-  const marker = `.sync-conflict-${date}-${time}-${site}`;
-  const budget = MAX_NAME_BYTES - marker.length - 8 - 1; // room for the `~` tag of a cut stem
-  const dot = name.lastIndexOf('.');
-  const splitAt = dot > 0 && Buffer.byteLength(name.slice(dot), 'utf8') <= budget / 2 ? dot : name.length;
-  const [stem, extension] = [name.slice(0, splitAt), name.slice(splitAt)];
-  if (Buffer.byteLength(`${stem}${marker}${extension}`, 'utf8') <= MAX_NAME_BYTES) return `${folder}${stem}${marker}${extension}`;
-  const cut = shortenedStem(stem, name, MAX_NAME_BYTES - marker.length - Buffer.byteLength(extension, 'utf8'));
-  return `${folder}${cut}${marker}${extension}`;
+  const redundant = redundantCopies(settled);
+  return actions.map((action) => {
+    const keeper = redundant.get(action.path);
+    return keeper === undefined ? action : { kind: 'drop-copy', path: action.path, sha256: settled.get(action.path) as string, keeper };
+  });
 }
 
 /** The base state after an action succeeded: what both sides now hold at each touched path. */
@@ -117,11 +113,14 @@ export function settledState(action: FileAction): ReadonlyArray<readonly [string
       return [[action.path, action.remote]];
     case 'delete-local':
     case 'delete-remote':
+    case 'drop-copy':
       return [[action.path, undefined]];
-    case 'conflict':
+    case 'conflict': {
+      const [kept, copied] = action.keep === 'local' ? [action.local, action.remote] : [action.remote, action.local];
       return [
-        [action.path, action.local],
-        [action.copyPath, action.remote],
+        [action.path, kept],
+        [action.copyPath, copied],
       ];
+    }
   }
 }

@@ -47,7 +47,7 @@ function partHead(boundary: string, filename: string): Buffer {
 }
 
 /** True when the peer's file at `clientPath` has this SHA-256 now (its ETag, read with HEAD). */
-async function peerHolds(peer: PeerHttp, clientPath: string, sha256: string): Promise<boolean> {
+export async function peerHolds(peer: PeerHttp, clientPath: string, sha256: string): Promise<boolean> {
   try {
     const head = await peer.request('HEAD', 'files/download', { path: clientPath });
     head.body.resume();

@@ -22,11 +22,18 @@ function apply(actions: readonly FileAction[], local: Tree, remote: Tree): void 
       case 'delete-remote':
         remote.delete(action.path);
         break;
-      case 'conflict':
-        local.set(action.copyPath, action.remote);
-        remote.set(action.copyPath, action.remote);
-        remote.set(action.path, action.local);
+      case 'drop-copy':
+        local.delete(action.path);
+        remote.delete(action.path);
         break;
+      case 'conflict': {
+        const [kept, copied] = action.keep === 'local' ? [action.local, action.remote] : [action.remote, action.local];
+        for (const side of [local, remote]) {
+          side.set(action.copyPath, copied);
+          side.set(action.path, kept);
+        }
+        break;
+      }
     }
   }
 }

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** Longest file name, in UTF-8 bytes, that a path may hold (as `MAX_SEGMENT_BYTES`). */
+const MAX_NAME_BYTES = 255;
+
+/** The longest start of `text` that is at most `bytes` bytes of UTF-8, never cutting a character. */
+function utf8Prefix(text: string, bytes: number): string {
+  let kept = '';
+  for (const character of text) {
+    if (Buffer.byteLength(kept + character, 'utf8') > bytes) break;
+    kept += character;
+  }
+  return kept;
+}
+
+/** `stem` cut to fit `budget` bytes, ended with `~` and 8 hex characters of the SHA-256 of `name` so cut names stay apart. */
+function shortenedStem(stem: string, name: string, budget: number): string {
+  const tag = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${utf8Prefix(stem, Math.max(budget - tag.length - 1, 0))}~${tag}`;
+}
+
+/**
+ * The Syncthing-style name of a conflict copy:
+ * `<dir>/<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>.<ext>` (UTC), where
+ * `site` is the first seven characters of the losing side's site id. When
+ * that name would be over 255 bytes, the stem is cut and ended with `~` and
+ * 8 hex characters of the name's SHA-256 (the extension is kept, unless it
+ * is itself too long); the same inputs always give the same name.
+ */
+export function conflictCopyPath(path: string, when: Date, siteId: string): string {
+  const slash = path.lastIndexOf('/');
+  const folder = path.slice(0, slash + 1);
+  const name = path.slice(slash + 1);
+  const date = `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}`;
+  const time = `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
+  const site = siteId.replace(/[^A-Za-z0-9]/g, '').slice(0, 7).toUpperCase() || 'PEER';
+  const marker = `.sync-conflict-${date}-${time}-${site}`;
+  const budget = MAX_NAME_BYTES - marker.length - 8 - 1; // room for the `~` tag of a cut stem
+  const dot = name.lastIndexOf('.');
+  const splitAt = dot > 0 && Buffer.byteLength(name.slice(dot), 'utf8') <= budget / 2 ? dot : name.length;
+  const [stem, extension] = [name.slice(0, splitAt), name.slice(splitAt)];
+  if (Buffer.byteLength(`${stem}${marker}${extension}`, 'utf8') <= MAX_NAME_BYTES) return `${folder}${stem}${marker}${extension}`;
+  const cut = shortenedStem(stem, name, MAX_NAME_BYTES - marker.length - Buffer.byteLength(extension, 'utf8'));
+  return `${folder}${cut}${marker}${extension}`;
+}
+
+/** Where the marker of a conflict copy's name starts, and what it holds. */
+const MARKER = /\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([A-Z0-9]{1,7})(?=\.|$)/;
+
+/**
+ * True when `candidate` is a name {@link conflictCopyPath} gives to a
+ * conflict copy of `path` (any time, any site): its marker is read back and
+ * the name made again from it must be `candidate` exactly.
+ */
+export function isConflictCopyOf(path: string, candidate: string): boolean {
+  const at = candidate.lastIndexOf('.sync-conflict-');
+  if (at < 0 || candidate === path) return false;
+  const found = MARKER.exec(candidate.slice(at));
+  if (found?.index !== 0) return false;
+  const [year, month, day, hours, minutes, seconds] = found.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const when = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
+  return conflictCopyPath(path, when, found[7] ?? '') === candidate;
+}
+
+/**
+ * The conflict copies of `path` that either side holds, as content → copy
+ * name: a copy counts when both sides hold the same bytes there, or one side
+ * only holds it. Of copies with the same bytes, the first name in sort order
+ * is given, so every server names the same one.
+ */
+export function heldCopies(path: string, candidates: readonly string[], local: ReadonlyMap<string, string>, remote: ReadonlyMap<string, string>): Map<string, string> {
+  const held = new Map<string, string>();
+  for (const name of [...candidates].sort()) {
+    if (!isConflictCopyOf(path, name)) continue;
+    const [here, there] = [local.get(name), remote.get(name)];
+    const content = here === undefined || there === undefined || here === there ? (here ?? there) : undefined;
+    if (content !== undefined && !held.has(content)) held.set(content, name);
+  }
+  return held;
+}
+
+/** The path a conflict copy was named after, found among `paths` when its stem was cut; undefined when none. */
+function originOf(copy: string, paths: readonly string[]): string | undefined {
+  const at = copy.lastIndexOf('.sync-conflict-');
+  const found = MARKER.exec(copy.slice(at));
+  if (at < 0 || found?.index !== 0) return undefined;
+  const plain = `${copy.slice(0, at)}${copy.slice(at + found[0].length)}`;
+  if (isConflictCopyOf(plain, copy)) return plain;
+  const folder = copy.slice(0, copy.lastIndexOf('/') + 1);
+  return paths.find((path) => path.startsWith(folder) && isConflictCopyOf(path, copy));
+}
+
+/**
+ * The conflict copies that hold nothing new, as copy → keeper: the bytes of
+ * the file they were named after, or of a copy of it earlier in sort order.
+ * Only `settled` paths count (both sides hold the same bytes, as they did
+ * after the last sync), so a copy is let go of only when its bytes stay at
+ * the keeper on both sides. Syncs that met one clash at the same time on
+ * several servers leave such copies; this is how they end.
+ */
+export function redundantCopies(settled: ReadonlyMap<string, string>): Map<string, string> {
+  const paths = [...settled.keys()];
+  const groups = new Map<string, string[]>();
+  for (const copy of paths.filter((path) => path.includes('.sync-conflict-')).sort()) {
+    const origin = originOf(copy, paths);
+    if (origin !== undefined) groups.set(origin, [...(groups.get(origin) ?? []), copy]);
+  }
+  const redundant = new Map<string, string>();
+  for (const [origin, copies] of groups) {
+    const keepers = new Map<string, string>();
+    const originContent = settled.get(origin);
+    if (originContent !== undefined) keepers.set(originContent, origin);
+    for (const copy of copies) {
+      const content = settled.get(copy) as string;
+      const keeper = keepers.get(content);
+      if (keeper === undefined) keepers.set(content, copy);
+      else redundant.set(copy, keeper);
+    }
+  }
+  return redundant;
+}
