@@ -10,16 +10,16 @@ CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, team_id TEXT NOT NULL REFERE
 
 /**
  * Another process (the sqlite3 shell, foreign keys off) holding a write
- * transaction that deletes a report and its team; it commits `afterMs` after it
+ * transaction that deletes `report` and its team; it commits `afterMs` after it
  * said it holds the lock.
  */
-async function writerHoldingTheLock(file: string, afterMs: number): Promise<{ committed: Promise<void> }> {
+async function writerHoldingTheLock(file: string, report: string, afterMs: number): Promise<{ committed: Promise<void> }> {
   const script = `
 const Database = require('better-sqlite3');
 const db = new Database(${JSON.stringify(file)});
 db.pragma('foreign_keys = OFF');
 db.exec('BEGIN IMMEDIATE');
-db.exec("DELETE FROM reports WHERE id = 'r1'");
+db.prepare('DELETE FROM reports WHERE id = ?').run(${JSON.stringify(report)});
 db.exec("DELETE FROM teams WHERE id = 't1'");
 process.stdout.write('locked\\n');
 setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${afterMs});`;
@@ -51,14 +51,16 @@ describe('a fold that meets writes committed while it waited for the lock', () =
     there.applyChangeset(here.readChanges(0, 100)); // b has the team
     a.db.exec("INSERT INTO reports VALUES ('r1', 't1', 'sam')");
     b.db.exec("INSERT INTO reports VALUES ('r2', 't1', 'sam')"); // the same report filed on b
-    here.applyChangeset(there.readChanges(0, 100, here.siteId)); // r2 is parked here (UNIQUE)
-    expect(a.db.prepare('SELECT count(*) FROM _sync_parked_2').pluck().get()).toBe(1);
+    here.applyChangeset(there.readChanges(0, 100, here.siteId)); // the later claim is parked here (UNIQUE)
+    const [visible] = a.db.prepare('SELECT id FROM reports').pluck().all() as string[];
+    const parked = visible === 'r1' ? 'r2' : 'r1';
+    expect(a.db.prepare('SELECT id FROM _sync_parked_2').pluck().all()).toEqual([parked]);
 
-    const writer = await writerHoldingTheLock(a.file, 300);
+    const writer = await writerHoldingTheLock(a.file, visible ?? '', 300);
     // Nothing is pending when the fold asks; the writer's commit lands while it waits for the lock.
     expect(() => here.fold()).not.toThrow();
     await writer.committed;
     expect(a.db.prepare('SELECT id FROM reports').pluck().all()).toEqual([]);
-    expect(a.db.prepare('SELECT id, _sync_reason AS reason FROM _sync_parked_2').all()).toEqual([{ id: 'r2', reason: 'FOREIGN_KEY' }]);
+    expect(a.db.prepare('SELECT id, _sync_reason AS reason FROM _sync_parked_2').all()).toEqual([{ id: parked, reason: 'FOREIGN_KEY' }]);
   });
 });
