@@ -115,13 +115,27 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
   return { table, gap: { newColumns, triggersLost: trackedBefore && triggersMissing(db, table) } };
 }
 
-/** Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes. */
+/**
+ * Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes.
+ * A column added to the table since (`ALTER TABLE … ADD COLUMN`, a rebuild) is added here too, and the rows
+ * parked already take the column's declared default, as the table's own rows did (and as every server does):
+ * left NULL, a parked row could not come back under a `NOT NULL DEFAULT …` column, and would come back with
+ * NULL instead of the default under a nullable one.
+ */
 function createParkedTable(db: Database.Database, table: TrackedTable): void {
   const name = parkedTableName(table.id);
   const indexes = numbers(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?").pluck().all(name, `${name}_u%`) as string[];
   for (const index of indexes) db.exec(`DROP INDEX ${quoteIdent(index)}`);
   const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
-  for (const column of table.columns) if (existing.size > 0 && !existing.has(column.name)) db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
+  if (existing.size > 0) {
+    const defaults = new Map((numbers(db, 'SELECT name, dflt_value FROM pragma_table_info(?)').all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
+    for (const column of table.columns) {
+      if (existing.has(column.name)) continue;
+      db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
+      const fallback = defaults.get(column.name) ?? null;
+      if (fallback !== null) db.exec(`UPDATE ${quoteIdent(name)} SET ${quoteIdent(column.name)} = (${fallback})`);
+    }
+  }
   db.exec(parkedTableSql(table));
 }
 
