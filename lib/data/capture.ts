@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
-import { captureMissedWrites, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
+import { captureMissedWrites, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
@@ -112,7 +112,8 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
     nextId += 1;
   }
   const table = trackTable(tableId, schema, known);
-  return { table, gap: { newColumns, triggersLost: trackedBefore && triggersMissing(db, table) } };
+  const triggersLost = trackedBefore && triggersMissing(db, table);
+  return { table, gap: { newColumns, triggersLost, movedTo: triggersLost ? triggersMovedTo(db, table) : undefined } };
 }
 
 /**
@@ -185,13 +186,18 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * @throws TypeError for a missing database or a bad `tables` option; RangeError for an empty or repeated list
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
  * (rowid alias), with a nullable key column, a view, a reserved name, too many columns or a partial or
- * expression UNIQUE index; the message says what to change
+ * expression UNIQUE index; for a tracked table that is missing, or that lost its triggers and is empty, while the
+ * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
+ * message says what to change
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
   noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
-  const schemas = names.map((name) => inspectTable(db, name));
+  const schemas = names.map((name) => {
+    refuseMissingTrackedTable(db, name);
+    return inspectTable(db, name);
+  });
   let reidentified: Reidentified | undefined;
   let settleLater = false;
   const tracked = writeTransaction(db, () => {

@@ -1,11 +1,15 @@
 import type Database from 'better-sqlite3';
 import { triggersMissing, triggersMovedTo } from './capture-repair';
 import { numbers } from './prepared';
+import { quoteIdent } from './sql-names';
 import { describeSchema, diffSchemas, differencesInWords } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import { inspectTable, type TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { SchemaDescription } from './wire-schema';
+
+/** The fix a SCHEMA_CHANGED message gives for a change the restart captures. */
+const RESTART = 'sync is stopped so nothing is missed: restart the server (enableCapture then captures the change), and make the same change on every server';
 
 function uniqueSignature(columns: readonly string[], collations: readonly string[]): string {
   return columns.map((column, i) => `${column} COLLATE ${collations[i] ?? 'BINARY'}`).join(', ');
@@ -43,15 +47,35 @@ export class SchemaWatch {
   check(): void {
     const version = this.#version.get() as number;
     if (version === this.#known) return;
-    const change = this.#change();
+    const change = this.#tableGone() ?? this.#change();
     if (change !== undefined) {
-      throw new SyncError(
-        'SCHEMA_CHANGED',
-        409,
-        `the tracked schema changed while this server runs (${change}); sync is stopped so nothing is missed: restart the server (enableCapture then captures the change), and make the same change on every server`,
-      );
+      const fix = typeof change === 'string' ? RESTART : change.fix;
+      throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
+  }
+
+  /**
+   * A tracked table that is gone: renamed away (its capture triggers went with it) or dropped. Named before
+   * anything else, with its own fix: a restart would not capture it (creating the table empty would not bring
+   * its rows back).
+   */
+  #tableGone(): { readonly change: string; readonly fix: string } | undefined {
+    const exists = numbers(this.#db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE");
+    const gone = this.#tables.find((table) => exists.get(table.name) === undefined);
+    if (gone === undefined) return undefined;
+    const name = quoteIdent(gone.name);
+    const movedTo = triggersMovedTo(this.#db, gone);
+    if (movedTo !== undefined) {
+      return {
+        change: `table ${gone.name} was renamed to ${movedTo}, its capture triggers with it`,
+        fix: `sync is stopped so nothing is missed: rename it back (ALTER TABLE ${quoteIdent(movedTo)} RENAME TO ${name}) and sync goes on by itself; or, to keep the new name, make the same rename on every server and track "${movedTo}" instead of "${gone.name}" (\`tables\`) on every server, then restart them (tracking starts over under the new name). Do not create an empty ${name}: its rows would not come back`,
+      };
+    }
+    return {
+      change: `table "${gone.name}" is gone (dropped, or renamed and its capture triggers dropped)`,
+      fix: `sync is stopped so nothing is missed: put the table back (rename it back, or restore it from a backup) and restart the server; to stop tracking it, remove it from \`tables\` on every server. Creating it empty would not bring its rows back`,
+    };
   }
 
   /** A UNIQUE index added or dropped decides what is parked, and needs the REPLACE triggers `enableCapture` installs. */
