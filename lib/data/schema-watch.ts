@@ -29,7 +29,10 @@ export class SchemaWatch {
   readonly #tables: readonly TrackedTable[];
   readonly #schema: SchemaDescription;
   readonly #version: Database.Statement;
+  readonly #folded: Database.Statement;
   #known: number;
+  #lenient = false;
+  #problem: SyncError | undefined;
 
   /** @param schema - the tracked schema as `enableCapture` described it */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schema: SchemaDescription) {
@@ -37,7 +40,45 @@ export class SchemaWatch {
     this.#tables = tables;
     this.#schema = schema;
     this.#version = numbers(db, 'PRAGMA schema_version').pluck();
+    this.#folded = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#known = this.#version.get() as number;
+  }
+
+  /**
+   * Runs `work` (reading the figures of `GET /status` and `/metrics`) with folds allowed to find the schema
+   * changed without throwing: {@link mayFold} then answers false, and the fold answers the seq folded so far.
+   * @returns what `work` returned, and the `SCHEMA_CHANGED` error when the schema changed
+   */
+  lenient<T>(work: () => T): { readonly value: T; readonly problem: SyncError | undefined } {
+    this.#lenient = true;
+    this.#problem = undefined;
+    try {
+      const value = work();
+      return { value, problem: this.#problem };
+    } finally {
+      this.#lenient = false;
+      this.#problem = undefined;
+    }
+  }
+
+  /**
+   * True when a fold may run; false when the schema changed and this is inside {@link lenient} (nothing is folded then).
+   * @throws SyncError `SCHEMA_CHANGED` (409), as {@link check}, outside {@link lenient}
+   */
+  mayFold(): boolean {
+    try {
+      this.check();
+      return true;
+    } catch (error) {
+      if (!this.#lenient || !(error instanceof SyncError)) throw error;
+      this.#problem = error;
+      return false;
+    }
+  }
+
+  /** The local seq folded so far (what a fold answers when {@link mayFold} says no). */
+  foldedSeq(): number {
+    return this.#folded.get() as number;
   }
 
   /**
