@@ -157,7 +157,7 @@ export function refuseMissingTrackedTable(db: Database.Database, name: string): 
  * row's last known clock (they happened before anything written since). Rows added meanwhile are
  * backfilled by `enableCapture` itself. Changes made to existing cells while
  * the triggers were gone cannot be told apart from the old values, and stay
- * local until the row is written again.
+ * local until that cell is written again.
  */
 export function captureMissedWrites(db: Database.Database, table: TrackedTable, gap: CaptureGap): void {
   if (gap.newColumns.length > 0) logNewColumnValues(db, table, gap.newColumns);

@@ -90,7 +90,7 @@ export class SchemaWatch {
     if (version === this.#known) return;
     const change = this.#tableGone() ?? this.#change();
     if (change !== undefined) {
-      const fix = typeof change === 'string' ? RESTART : change.fix;
+      const fix = typeof change === 'string' ? this.#restartFix() : change.fix;
       throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
@@ -132,6 +132,17 @@ export class SchemaWatch {
       if (dropped !== undefined) return `the UNIQUE index on ${table.name} (${dropped}) was dropped`;
     }
     return undefined;
+  }
+
+  /**
+   * The fix of a change a restart captures. A table without its capture triggers (rebuilt by
+   * create-copy-drop-rename, triggers dropped) does not capture edits to its existing rows until the
+   * restart: the message says so, rather than promise that nothing is missed.
+   */
+  #restartFix(): string {
+    const lost = this.#tables.find((table) => triggersMissing(this.#db, table));
+    if (lost === undefined) return RESTART;
+    return `sync is stopped, but table ${lost.name} has no capture triggers until the restart: rows added or deleted meanwhile are found at the restart, edits to existing rows are not captured (each stays on this server until that cell is written again): restart the server right after the migration (enableCapture then re-creates its triggers), and make the same change on every server`;
   }
 
   #change(): string | undefined {
