@@ -20,14 +20,19 @@ export interface StatusConfig {
   readonly refusals: RefusalLog;
 }
 
-/** The body of `GET /status` (and the figures of `/metrics`), built here only. */
-function currentStatus(config: StatusConfig): SyncStatus {
-  const info = config.tracker?.info();
+/**
+ * The body of `GET /status`: {@link SyncStatus}, plus `dataError` (`{ code, message }`) while this server's data
+ * sync is stopped by a tracked table changed while it runs (`SCHEMA_CHANGED`: the figures are still answered, with
+ * the seq folded before the change).
+ */
+export type StatusBody = SyncStatus & { readonly dataError?: { readonly code: string; readonly message: string } };
+
+function statusFigures(config: StatusConfig): SyncStatus {
   const client = config.client;
   return {
     name: config.name,
-    site: info?.site,
-    seq: info?.seq,
+    site: config.tracker?.siteId,
+    seq: config.tracker?.fold(),
     conflicts: config.tracker?.conflictCount() ?? 0,
     peers: client?.peerStatuses() ?? [],
     heldDeletions: client?.heldDeletions() ?? [],
@@ -36,6 +41,22 @@ function currentStatus(config: StatusConfig): SyncStatus {
     transports: client?.transportStatuses() ?? [],
     ...(config.tracker?.lastIdentityChange === undefined ? {} : { identityChange: config.tracker.lastIdentityChange }),
   };
+}
+
+/** The body of `GET /status` (and the figures of `/metrics`), built here only. */
+function currentStatus(config: StatusConfig): StatusBody {
+  const tracker = config.tracker;
+  if (tracker === undefined) return statusFigures(config);
+  const { value, problem } = tracker.readingStatus(() => statusFigures(config));
+  return problem === undefined ? value : { ...value, dataError: { code: problem.code, message: problem.message } };
+}
+
+/** The gauge `express_sqlite_sync_data_stopped` (1 while `dataError` is set: data sync stopped, e.g. `SCHEMA_CHANGED`), for a server that syncs data. */
+function dataStoppedMetric(config: StatusConfig, status: StatusBody): string {
+  if (config.tracker === undefined) return '';
+  const name = 'express_sqlite_sync_data_stopped';
+  const sample = status.dataError === undefined ? `${name} 0` : `${name}{code="${status.dataError.code}"} 1`;
+  return `# HELP ${name} 1 while this server's data sync is stopped (a tracked table changed while it runs: see GET /status dataError).\n# TYPE ${name} gauge\n${sample}\n`;
 }
 
 /** 200 when every peer synced, 207 when some failed, 502 when all failed. */
@@ -145,7 +166,8 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.post('/run', (req, res) => runNow(config, req, res));
   router.post('/deletions/confirm', express.json({ limit: '16kb', strict: false }), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(formatMetrics(currentStatus(config), config.client?.totals() ?? new Map(), config.refusals.counts()));
+    const status = currentStatus(config);
+    res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status));
   });
   return router;
 }

@@ -3,6 +3,7 @@ import { HLC_SQL, keySql, OP, triggerNames } from './capture-sql';
 import { ParkedRows } from './parked-rows';
 import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
+import { SyncError } from '../sync-error';
 import { TableStatements } from './table-statements';
 import type { TrackedTable } from './tracked-table';
 import type { SqlValue } from './values';
@@ -13,6 +14,8 @@ export interface CaptureGap {
   readonly newColumns: readonly number[];
   /** True when a table tracked before lost its capture triggers (rebuilt by create-copy-drop-rename, dropped and made again). */
   readonly triggersLost: boolean;
+  /** The table its capture triggers are on when it was renamed away (see {@link triggersMovedTo}). */
+  readonly movedTo?: string | undefined;
 }
 
 /** The trigger names a tracked table must have (the REPLACE ones only with UNIQUE indexes). */
@@ -39,7 +42,7 @@ export function triggersMissing(db: Database.Database, table: TrackedTable): boo
  * logged that other table's writes as this one's, so its log not folded yet
  * cannot be trusted.
  */
-export function triggersMovedTo(db: Database.Database, table: TrackedTable): string | undefined {
+export function triggersMovedTo(db: Database.Database, table: Pick<TrackedTable, 'id' | 'name'>): string | undefined {
   const names = triggerNames(table.id);
   return numbers(db, `SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name <> ? AND name IN (${names.map(() => '?').join(', ')}) LIMIT 1`)
     .pluck()
@@ -89,7 +92,7 @@ function keepClock(db: Database.Database): void {
  * the table nor parked: rows removed while the table had no triggers (a
  * rebuild that left some out), which peers would otherwise keep for good.
  */
-function logLostRows(db: Database.Database, table: TrackedTable): void {
+function logLostRows(db: Database.Database, table: TrackedTable, movedTo: string | undefined): void {
   const statements = new TableStatements(db, table);
   const parked = new ParkedRows(db, statements);
   const alive = exact(db, 'SELECT pk FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck();
@@ -102,20 +105,62 @@ function logLostRows(db: Database.Database, table: TrackedTable): void {
     const key = statements.keyValues(pk);
     if (!statements.present(key) && parked.select(key) === undefined) gone.push(pk);
   }
+  if (gone.length > 0 && numbers(db, `SELECT 1 FROM ${quoteIdent(table.name)} LIMIT 1`).get() === undefined) refuseEmptied(table.name, gone.length, movedTo);
   for (const pk of gone) log.run({ tbl: table.id, pk });
+}
+
+/**
+ * A tracked table that lost its capture triggers and is empty now while the
+ * metadata holds live rows of it was made again (renamed away, or dropped,
+ * and created empty under its name): sending every row as a delete to every
+ * server is almost never what was meant, so capture refuses to start.
+ */
+function refuseEmptied(name: string, rows: number, movedTo: string | undefined): never {
+  const where = movedTo === undefined ? 'dropped and made again, or renamed away' : `renamed to "${movedTo}" (its capture triggers went with it)`;
+  const back = movedTo === undefined ? 'rename the old table back or restore its rows from a backup' : `rename it back (DROP TABLE ${quoteIdent(name)}; ALTER TABLE ${quoteIdent(movedTo)} RENAME TO ${quoteIdent(name)})`;
+  throw new SyncError(
+    'CAPTURE_REFUSED',
+    500,
+    `express-sqlite-sync: cannot track table "${name}": it is empty and lost its capture triggers, while this server's sync metadata holds ${rows} live row(s) of it: the table was ${where}; starting would send every row as a delete to every server. ${back[0]?.toUpperCase()}${back.slice(1)}, then start the server. To really delete every row everywhere: put the rows back first, start the server, then run DELETE FROM ${quoteIdent(name)} while it runs (captured, sent as deletes)`,
+  );
+}
+
+/**
+ * Refuses to start on a tracked table that is missing while this server's
+ * metadata holds live rows of it: creating it empty would not bring them
+ * back (capture would then refuse the empty table, see `logLostRows`), so the
+ * message points at renaming it back. Nothing is said for a table that never
+ * held a row here (its own "create it" refusal is right).
+ * @throws SyncError `CAPTURE_REFUSED`
+ */
+export function refuseMissingTrackedTable(db: Database.Database, name: string): void {
+  if (numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(name) !== undefined) return;
+  if (numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_rows'").get() === undefined) return;
+  const id = numbers(db, 'SELECT id FROM _sync_tables WHERE name = ?').pluck().get(name) as number | undefined;
+  if (id === undefined) return;
+  const rows = numbers(db, 'SELECT count(*) FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck().get(id) as number;
+  if (rows === 0) return;
+  const movedTo = triggersMovedTo(db, { id, name });
+  const back = movedTo === undefined ? `rename the table back (ALTER TABLE <its new name> RENAME TO ${quoteIdent(name)}) or restore it from a backup` : `it was renamed to "${movedTo}" (its capture triggers are on it): rename it back (ALTER TABLE ${quoteIdent(movedTo)} RENAME TO ${quoteIdent(name)})`;
+  throw new SyncError(
+    'CAPTURE_REFUSED',
+    500,
+    `express-sqlite-sync: cannot track table "${name}": no such table in the main database, while this server's sync metadata holds ${rows} live row(s) of it; ${back}, then start the server. Creating it empty does not bring the rows back (capture refuses an emptied table rather than send every row as a delete to every server)`,
+  );
 }
 
 /**
  * Captures what happened to a table while capture could not see it, at the
  * start that re-creates its triggers: values of columns added since, and
- * rows removed while its triggers were gone, each stamped just after the
+ * rows removed while its triggers were gone (refused when that is every row:
+ * the table was made again empty, see `refuseEmptied`), each stamped just after the
  * row's last known clock (they happened before anything written since). Rows added meanwhile are
  * backfilled by `enableCapture` itself. Changes made to existing cells while
  * the triggers were gone cannot be told apart from the old values, and stay
- * local until the row is written again.
+ * local until that cell is written again.
  */
 export function captureMissedWrites(db: Database.Database, table: TrackedTable, gap: CaptureGap): void {
   if (gap.newColumns.length > 0) logNewColumnValues(db, table, gap.newColumns);
-  if (gap.triggersLost) logLostRows(db, table);
+  if (gap.triggersLost) logLostRows(db, table, gap.movedTo);
   if (gap.newColumns.length > 0 || gap.triggersLost) keepClock(db);
 }

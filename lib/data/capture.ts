@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
-import { captureMissedWrites, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
+import { captureMissedWrites, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
@@ -112,16 +112,31 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
     nextId += 1;
   }
   const table = trackTable(tableId, schema, known);
-  return { table, gap: { newColumns, triggersLost: trackedBefore && triggersMissing(db, table) } };
+  const triggersLost = trackedBefore && triggersMissing(db, table);
+  return { table, gap: { newColumns, triggersLost, movedTo: triggersLost ? triggersMovedTo(db, table) : undefined } };
 }
 
-/** Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes. */
+/**
+ * Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes.
+ * A column added to the table since (`ALTER TABLE … ADD COLUMN`, a rebuild) is added here too, and the rows
+ * parked already take the column's declared default, as the table's own rows did (and as every server does):
+ * left NULL, a parked row could not come back under a `NOT NULL DEFAULT …` column, and would come back with
+ * NULL instead of the default under a nullable one.
+ */
 function createParkedTable(db: Database.Database, table: TrackedTable): void {
   const name = parkedTableName(table.id);
   const indexes = numbers(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?").pluck().all(name, `${name}_u%`) as string[];
   for (const index of indexes) db.exec(`DROP INDEX ${quoteIdent(index)}`);
   const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
-  for (const column of table.columns) if (existing.size > 0 && !existing.has(column.name)) db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
+  if (existing.size > 0) {
+    const defaults = new Map((numbers(db, 'SELECT name, dflt_value FROM pragma_table_info(?)').all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
+    for (const column of table.columns) {
+      if (existing.has(column.name)) continue;
+      db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
+      const fallback = defaults.get(column.name) ?? null;
+      if (fallback !== null) db.exec(`UPDATE ${quoteIdent(name)} SET ${quoteIdent(column.name)} = (${fallback})`);
+    }
+  }
   db.exec(parkedTableSql(table));
 }
 
@@ -171,13 +186,18 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * @throws TypeError for a missing database or a bad `tables` option; RangeError for an empty or repeated list
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
  * (rowid alias), with a nullable key column, a view, a reserved name, too many columns or a partial or
- * expression UNIQUE index; the message says what to change
+ * expression UNIQUE index; for a tracked table that is missing, or that lost its triggers and is empty, while the
+ * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
+ * message says what to change
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
   noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
-  const schemas = names.map((name) => inspectTable(db, name));
+  const schemas = names.map((name) => {
+    refuseMissingTrackedTable(db, name);
+    return inspectTable(db, name);
+  });
   let reidentified: Reidentified | undefined;
   let settleLater = false;
   const tracked = writeTransaction(db, () => {

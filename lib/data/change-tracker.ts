@@ -9,6 +9,7 @@ import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snap
 import { settlingTransaction, writeTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SchemaWatch } from './schema-watch';
+import type { SyncError } from '../sync-error';
 import { giveNewSiteId } from './site-identity';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
@@ -76,8 +77,16 @@ export class ChangeTracker extends TrackerBookkeeping {
 
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
-    this.#schemaWatch.check();
+    if (!this.#schemaWatch.mayFold()) return this.#schemaWatch.foldedSeq(); // only inside readingStatus
     return settlingTransaction(this.#db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
+  }
+
+  /**
+   * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED`: while a tracked table
+   * changed, folds answer the seq folded so far. @returns work's value and the `SCHEMA_CHANGED` error, if any
+   */
+  readingStatus<T>(work: () => T): { readonly value: T; readonly problem: SyncError | undefined } {
+    return this.#schemaWatch.lenient(work);
   }
 
   /**

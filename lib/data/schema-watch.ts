@@ -1,11 +1,15 @@
 import type Database from 'better-sqlite3';
 import { triggersMissing, triggersMovedTo } from './capture-repair';
 import { numbers } from './prepared';
+import { quoteIdent } from './sql-names';
 import { describeSchema, diffSchemas, differencesInWords } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import { inspectTable, type TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { SchemaDescription } from './wire-schema';
+
+/** The fix a SCHEMA_CHANGED message gives for a change the restart captures. */
+const RESTART = 'sync is stopped so nothing is missed: restart the server (enableCapture then captures the change), and make the same change on every server';
 
 function uniqueSignature(columns: readonly string[], collations: readonly string[]): string {
   return columns.map((column, i) => `${column} COLLATE ${collations[i] ?? 'BINARY'}`).join(', ');
@@ -25,7 +29,10 @@ export class SchemaWatch {
   readonly #tables: readonly TrackedTable[];
   readonly #schema: SchemaDescription;
   readonly #version: Database.Statement;
+  readonly #folded: Database.Statement;
   #known: number;
+  #lenient = false;
+  #problem: SyncError | undefined;
 
   /** @param schema - the tracked schema as `enableCapture` described it */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schema: SchemaDescription) {
@@ -33,7 +40,45 @@ export class SchemaWatch {
     this.#tables = tables;
     this.#schema = schema;
     this.#version = numbers(db, 'PRAGMA schema_version').pluck();
+    this.#folded = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#known = this.#version.get() as number;
+  }
+
+  /**
+   * Runs `work` (reading the figures of `GET /status` and `/metrics`) with folds allowed to find the schema
+   * changed without throwing: {@link mayFold} then answers false, and the fold answers the seq folded so far.
+   * @returns what `work` returned, and the `SCHEMA_CHANGED` error when the schema changed
+   */
+  lenient<T>(work: () => T): { readonly value: T; readonly problem: SyncError | undefined } {
+    this.#lenient = true;
+    this.#problem = undefined;
+    try {
+      const value = work();
+      return { value, problem: this.#problem };
+    } finally {
+      this.#lenient = false;
+      this.#problem = undefined;
+    }
+  }
+
+  /**
+   * True when a fold may run; false when the schema changed and this is inside {@link lenient} (nothing is folded then).
+   * @throws SyncError `SCHEMA_CHANGED` (409), as {@link check}, outside {@link lenient}
+   */
+  mayFold(): boolean {
+    try {
+      this.check();
+      return true;
+    } catch (error) {
+      if (!this.#lenient || !(error instanceof SyncError)) throw error;
+      this.#problem = error;
+      return false;
+    }
+  }
+
+  /** The local seq folded so far (what a fold answers when {@link mayFold} says no). */
+  foldedSeq(): number {
+    return this.#folded.get() as number;
   }
 
   /**
@@ -43,15 +88,35 @@ export class SchemaWatch {
   check(): void {
     const version = this.#version.get() as number;
     if (version === this.#known) return;
-    const change = this.#change();
+    const change = this.#tableGone() ?? this.#change();
     if (change !== undefined) {
-      throw new SyncError(
-        'SCHEMA_CHANGED',
-        409,
-        `the tracked schema changed while this server runs (${change}); sync is stopped so nothing is missed: restart the server (enableCapture then captures the change), and make the same change on every server`,
-      );
+      const fix = typeof change === 'string' ? this.#restartFix() : change.fix;
+      throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
+  }
+
+  /**
+   * A tracked table that is gone: renamed away (its capture triggers went with it) or dropped. Named before
+   * anything else, with its own fix: a restart would not capture it (creating the table empty would not bring
+   * its rows back).
+   */
+  #tableGone(): { readonly change: string; readonly fix: string } | undefined {
+    const exists = numbers(this.#db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE");
+    const gone = this.#tables.find((table) => exists.get(table.name) === undefined);
+    if (gone === undefined) return undefined;
+    const name = quoteIdent(gone.name);
+    const movedTo = triggersMovedTo(this.#db, gone);
+    if (movedTo !== undefined) {
+      return {
+        change: `table ${gone.name} was renamed to ${movedTo}, its capture triggers with it`,
+        fix: `sync is stopped so nothing is missed: rename it back (ALTER TABLE ${quoteIdent(movedTo)} RENAME TO ${name}) and sync goes on by itself; or, to keep the new name, make the same rename on every server and track "${movedTo}" instead of "${gone.name}" (\`tables\`) on every server, then restart them (tracking starts over under the new name). Do not create an empty ${name}: its rows would not come back`,
+      };
+    }
+    return {
+      change: `table "${gone.name}" is gone (dropped, or renamed and its capture triggers dropped)`,
+      fix: `sync is stopped so nothing is missed: put the table back (rename it back, or restore it from a backup) and restart the server; to stop tracking it, remove it from \`tables\` on every server. Creating it empty would not bring its rows back`,
+    };
   }
 
   /** A UNIQUE index added or dropped decides what is parked, and needs the REPLACE triggers `enableCapture` installs. */
@@ -67,6 +132,17 @@ export class SchemaWatch {
       if (dropped !== undefined) return `the UNIQUE index on ${table.name} (${dropped}) was dropped`;
     }
     return undefined;
+  }
+
+  /**
+   * The fix of a change a restart captures. A table without its capture triggers (rebuilt by
+   * create-copy-drop-rename, triggers dropped) does not capture edits to its existing rows until the
+   * restart: the message says so, rather than promise that nothing is missed.
+   */
+  #restartFix(): string {
+    const lost = this.#tables.find((table) => triggersMissing(this.#db, table));
+    if (lost === undefined) return RESTART;
+    return `sync is stopped, but table ${lost.name} has no capture triggers until the restart: rows added or deleted meanwhile are found at the restart, edits to existing rows are not captured (each stays on this server until that cell is written again): restart the server right after the migration (enableCapture then re-creates its triggers), and make the same change on every server`;
   }
 
   #change(): string | undefined {

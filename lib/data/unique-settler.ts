@@ -23,6 +23,19 @@ export function parkReason(error: unknown): ConflictReason | undefined {
 }
 
 /**
+ * The reason a parked row that cannot come back stays parked for: the
+ * {@link parkReason} of the error, or `CHECK` for a NOT NULL or STRICT type
+ * refusal (a column added since with no default the row could take). A
+ * release never fails the batch: the row stays parked, listed as a conflict.
+ */
+function keptParkedReason(error: unknown): ConflictReason | undefined {
+  const reason = parkReason(error);
+  if (reason !== undefined) return reason;
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE' ? 'CHECK' : undefined;
+}
+
+/**
  * The UNIQUE and CHECK rule: taking a table's live rows in claim order, a row
  * is admitted when it passes CHECK and no admitted row before it holds one of
  * its UNIQUE values (rows parked for FOREIGN_KEY are admitted: they keep their
@@ -108,7 +121,7 @@ export class UniqueSettler {
       this.#db.exec('RELEASE _sync_admit');
     } catch (error) {
       this.#db.exec('ROLLBACK TO _sync_admit; RELEASE _sync_admit');
-      const reason = parkReason(error);
+      const reason = keptParkedReason(error);
       if (reason === undefined) throw error;
       this.#park(parts, key, location, reason, batch);
       return;

@@ -72,7 +72,8 @@ const MAIN_SCRIPT = String.raw`
     Promise.all([call('GET', 'status'), call('GET', 'data/conflicts?limit=100')]).then(function (answers) {
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
-      notice('');
+      var stopped = status.body.dataError;
+      notice(stopped ? 'Data sync is stopped: ' + stopped.code + ': ' + stopped.message : '');
       $('login').hidden = true;
       $('status').hidden = false;
       renderStatus(status.body, actions);
