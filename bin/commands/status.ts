@@ -77,6 +77,7 @@ export function formatStatus(status: Status, url = '<this server>'): string {
   if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
   for (const peer of status.peers) lines.push(peerLine(peer), ...peerFileLines(peer, conflicts));
+  if (status.dataError !== undefined) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
   const changed = status.identityChange;
   if (changed !== undefined) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
@@ -97,6 +98,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
   try {
     const status = await server.json('GET', 'status', syncStatusCheck);
     process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url))}\n`);
+    if (status.dataError !== undefined) process.exitCode = 2; // data sync is stopped here: a script must notice
   } finally {
     server.close();
   }

@@ -39,6 +39,7 @@ export const SyncStatusSchema = Type.Object({
   peers: Type.Array(PeerStatusSchema, { maxItems: 100_000 }),
   heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
   identityChange: Type.Optional(Type.Object({ code: Text, detail: Text, previous: Text, current: Text, at: Text })),
+  dataError: Type.Optional(Type.Object({ code: Text, message: Text })),
 });
 
 /** JSON Schema of what `POST /deletions/confirm` answers, as far as the CLI reads it. */

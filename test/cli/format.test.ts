@@ -31,6 +31,13 @@ describe('what the CLI prints', () => {
     expect(text).not.toContain('\u001b');
   });
 
+  it('status says when the server\'s data sync is stopped (dataError), on one line', () => {
+    const status = { site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], dataError: { code: 'SCHEMA_CHANGED', message: 'teams.coach was added\nrestart the server' } };
+    const text = formatStatus(status as unknown as Parameters<typeof formatStatus>[0]);
+    expect(text).toContain('! DATA SYNC STOPPED: SCHEMA_CHANGED: teams.coach was added');
+    expect(text.split('\n').filter((line) => line.includes('restart the server'))).toEqual([expect.stringContaining('DATA SYNC STOPPED')]);
+  });
+
   it('status names the server it was asked in the confirm-deletions hint', () => {
     const text = formatStatus({ site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], heldDeletions: [HELD] } as unknown as Parameters<typeof formatStatus>[0], 'http://10.0.0.2:5000/api/sync');
     expect(text).toContain('express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000/api/sync --peer http://10.0.0.3:5000/api/sync --root uploads');
