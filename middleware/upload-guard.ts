@@ -6,6 +6,7 @@ import { databaseContentRefused, databaseNameRefused } from '../lib/files/databa
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
+import { refuseBodyReadBefore } from './body-read-before';
 import { resolveUploadGuardOptions, type UploadGuardConfig, type UploadGuardOptions } from './upload-guard-options';
 import { sendSyncError, toSyncError } from './errors';
 import { lingerOnClose } from './lingering-close';
@@ -174,6 +175,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     abandonWhenAnsweredElsewhere(res, context);
     Promise.resolve()
       .then(async () => {
+        refuseBodyReadBefore(req, false); // an app parser in front of the router took the body: say so, not "Unexpected end of form"
         context.target = await resolveQueryTarget(req, options); // a database target is 403 whatever the size
         refuseContentEncoding(req);
         const tooLarge = declaredTooLarge(req, bodyLimit);
