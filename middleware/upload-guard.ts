@@ -6,6 +6,7 @@ import { databaseContentRefused, databaseNameRefused } from '../lib/files/databa
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
+import { refuseBodyReadBefore } from './body-read-before';
 import { resolveUploadGuardOptions, type UploadGuardConfig, type UploadGuardOptions } from './upload-guard-options';
 import { sendSyncError, toSyncError } from './errors';
 import { lingerOnClose } from './lingering-close';
@@ -67,7 +68,7 @@ function watchBodySize(req: Request, limit: number, context: UploadContext, erro
  * and passes the error to the error middleware. A later call from multer
  * (which drains the body before calling back) is then ignored.
  */
-function createContext(req: Request, res: Response, next: NextFunction, options: UploadGuardConfig): UploadContext & { finish(error?: unknown): void } {
+function createContext(req: Request, res: Response, next: NextFunction, options: UploadGuardConfig): UploadContext & { finish(error?: unknown): void; abandon(): void } {
   let settled = false;
   const deliver = (error: unknown): void => {
     if (error === undefined || options.passErrors) next(error);
@@ -96,8 +97,31 @@ function createContext(req: Request, res: Response, next: NextFunction, options:
       settled = true;
       deliver(error);
     },
+    abandon(): void {
+      if (settled) return;
+      settled = true;
+      context.activeStream?.destroy(new SyncError('REQUEST_ANSWERED', 400, 'the request was answered (by middleware of the app) before the file was stored; nothing is stored'));
+      if (!req.complete && !req.socket.destroyed) {
+        lingerOnClose(req.socket, options); // the rest of the body is unwanted: a bounded drain, then the connection closes
+        req.socket.destroySoon();
+      }
+    },
   };
   return context;
+}
+
+/**
+ * Someone else (a timeout middleware of the app, say) may answer while the
+ * body is still being stored; Node then never aborts the request, so the
+ * storage engine would wait on the body for ever with its temp file open.
+ * When the response ends (or the connection closes) before the guard
+ * answered, the upload is abandoned: its stream is destroyed, which removes
+ * the temp file and closes its handle.
+ */
+function abandonWhenAnsweredElsewhere(res: Response, context: { abandon(): void }): void {
+  const onAnswered = (): void => context.abandon();
+  res.once('finish', onAnswered);
+  res.once('close', onAnswered);
 }
 
 function createFileFilter(options: UploadGuardConfig) {
@@ -148,8 +172,10 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
   return function uploadGuardMiddleware(req, res, next) {
     const context = createContext(req, res, next, options);
     setUploadContext(req, context);
+    abandonWhenAnsweredElsewhere(res, context);
     Promise.resolve()
       .then(async () => {
+        refuseBodyReadBefore(req, false); // an app parser in front of the router took the body: say so, not "Unexpected end of form"
         context.target = await resolveQueryTarget(req, options); // a database target is 403 whatever the size
         refuseContentEncoding(req);
         const tooLarge = declaredTooLarge(req, bodyLimit);

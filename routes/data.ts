@@ -8,6 +8,7 @@ import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
+import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -150,6 +151,7 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   const json = express.json({ limit: config.maxChangesetBytes, strict: false });
+  const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
     config.readAhead ?? true,
@@ -161,8 +163,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', json, (req, res) => {
+  router.post('/conflicts/:id/resolve', notReadBefore, json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', notReadBefore, json, (req, res) => {
     requireJson(req);
     refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));

@@ -163,16 +163,29 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
   return { group, failure: undefined };
 }
 
-/** A single row the peer refuses as too large: no smaller page can carry it, so the push stops at it. */
-function rowTooLarge(peer: PeerHttp, page: AnyChangeset): SyncError {
+/**
+ * A single row refused as too large: no smaller page can carry it, so the push stops at it.
+ * A 413 with the router's own `BODY_TOO_LARGE` is the peer's `maxChangesetBytes`; any other
+ * 413 came from something in front of the peer's sync router (an app body parser, a proxy).
+ */
+function rowTooLarge(peer: PeerHttp, page: AnyChangeset, refusal: SyncError): SyncError {
+  const row = firstRowLabel(page);
+  if (refusal.code === 'BODY_TOO_LARGE') {
+    return new SyncError(
+      'ROW_TOO_LARGE',
+      413,
+      `${row} alone is larger than ${peer.url} accepts in a changeset (its maxChangesetBytes); raise maxChangesetBytes there or keep such rows smaller. Changes after it wait; files still sync`,
+    );
+  }
   return new SyncError(
     'ROW_TOO_LARGE',
     413,
-    `${firstRowLabel(page)} alone is larger than ${peer.url} accepts in a changeset (its maxChangesetBytes); raise maxChangesetBytes there or keep such rows smaller. Changes after it wait; files still sync`,
+    `${row} alone was refused with 413 by something in front of the sync router at ${peer.url}, not by the router (its answer was not BODY_TOO_LARGE): an app body parser such as express.json()'s 100 kb default limit, or a proxy's body limit. Mount the sync router before the app's body parsers there (or limit them to the app's own paths), or raise that limit. Changes after it wait; files still sync`,
   );
 }
 
-function isTooLarge(error: unknown): boolean {
+/** A 413 for a page: the router's `BODY_TOO_LARGE`, or any 413 from something in front of it; smaller pages may pass. */
+function isTooLarge(error: unknown): error is SyncError {
   return error instanceof SyncError && (error.code === 'BODY_TOO_LARGE' || error.status === 413);
 }
 
@@ -214,7 +227,7 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
         answer = await sending;
       } catch (error) {
         if (!isTooLarge(error)) throw error;
-        if (rows <= 1) throw rowTooLarge(peer, page);
+        if (rows <= 1) throw rowTooLarge(peer, page, error);
         size = Math.max(1, Math.floor(rows / 2));
         grown = size;
         page = local.readChangesToSend(since, size, remoteSite, protocol);

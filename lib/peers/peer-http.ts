@@ -160,7 +160,7 @@ export class PeerHttp {
       const response = await this.request(method, path, query, body);
       return await this.readAnswer(response, answer, `${method} ${path}`);
     } catch (error) {
-      const refusedCoding = body?.kind === 'json' && coding !== 'identity' && error instanceof SyncError && error.code === 'UNSUPPORTED_ENCODING';
+      const refusedCoding = body?.kind === 'json' && coding !== 'identity' && error instanceof SyncError && error.status === 415; // ours (UNSUPPORTED_ENCODING) or an app parser's in front of the router
       if (!refusedCoding) throw error;
       this.#sendCoding = 'identity'; // a peer that cannot inflate: send it plain from now on
       return this.json(method, path, answer, query, body);
