@@ -6,6 +6,7 @@ import { formatMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
+import { refuseBodyReadBefore } from '../middleware/body-read-before';
 import { SyncError } from '../lib/sync-error';
 
 /** What the status routes read. */
@@ -124,6 +125,7 @@ const CONFIRM_KEYS = new Set(['peer', 'root']);
  * @throws SyncError `UNSUPPORTED_MEDIA_TYPE` (415) for a body that is not JSON; `BAD_REQUEST` (400) for query parameters, unknown keys, empty values
  */
 function confirmFilter(req: Request): { readonly peer: string | undefined; readonly root: string | undefined } {
+  refuseBodyReadBefore(req, true); // an app's express.raw()/text() in front: say so, not "unknown field \"0\""
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && req.is('application/json') !== 'application/json') throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send `{ "peer"?, "root"? }` as JSON with `Content-Type: application/json`, or no body to confirm every held deletion');
   if (Object.keys(req.query).length > 0) throw new SyncError('BAD_REQUEST', 400, '`peer` and `root` go in the JSON body, not the query');

@@ -71,6 +71,13 @@ describe('a body parser of the app in front of the sync router', () => {
       expect(response.body.error.code).toBe('BODY_ALREADY_READ');
     });
 
+    it('makes POST /deletions/confirm answer 500 BODY_ALREADY_READ, confirming nothing', async () => {
+      const { url } = await serve(parser);
+      const response = await request(url).post('/api/sync/deletions/confirm').set(auth).send({ peer: 'http://10.0.0.3:5000' });
+      expect(response.status).toBe(500);
+      expect(response.body.error.code).toBe('BODY_ALREADY_READ');
+    });
+
     it('makes an upload answer 500 BODY_ALREADY_READ, and stores nothing', async () => {
       const { url } = await serve(parser);
       const response = await request(url).post('/api/sync/files/upload?path=uploads/a.txt').set(auth).attach('file', Buffer.from('hello'), 'a.txt');
