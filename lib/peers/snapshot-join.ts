@@ -10,6 +10,7 @@ import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
 import { makePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
@@ -118,8 +119,10 @@ export class SnapshotJoins {
 export type { JoinOptions, JoinResult } from './join-options';
 
 /**
- * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does:
- * a snapshot never lands on a database, live or not.
+ * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does,
+ * or one named as such a side file or as a served mark (`-syncmark`): a
+ * snapshot never lands on a database, live or not, nor where a server would
+ * write over it.
  * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path or one under a file
  */
 function refuseExistingTarget(db: string, names: JoinNames): void {
@@ -127,11 +130,12 @@ function refuseExistingTarget(db: string, names: JoinNames): void {
   if (/[\\/]$/.test(db)) throw new SyncError('TARGET_INVALID', 400, `${db} names a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
   const parent = path.dirname(path.resolve(db));
   if (pathExists(parent) && !statSync(parent).isDirectory()) throw new SyncError('TARGET_INVALID', 400, `${parent} is not a folder: the new database cannot be created under it`);
-  const side = /(-wal|-shm|-journal)$/i.exec(db)?.[1];
+  // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
+  const side = DATABASE_SIDE_SUFFIXES.find((suffix) => suffix !== '' && db.toLowerCase().endsWith(suffix) && db.length > suffix.length);
   if (side !== undefined) {
     throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
   }
-  for (const file of [db, `${db}-wal`, `${db}-shm`, `${db}-journal`]) {
+  for (const file of DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== SERVED_MARK_SUFFIX).map((suffix) => `${db}${suffix}`)) {
     if (pathExists(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
   }
 }

@@ -138,7 +138,8 @@ describe('joining from a snapshot', () => {
     const joined = await cli('join', '--from', bare, '--db', target, '--token', TEST_TOKEN, '--json');
     expect(joined.code).toBe(0);
     expectTeamsOf(target, peer);
-    for (const side of ['-wal', '-shm', '-journal']) {
+    // -syncmark too: the server of the database beside it would write its served mark over the joined file.
+    for (const side of ['-wal', '-shm', '-journal', '-syncmark']) {
       const named = path.join(temp.dir, 'fresh', `other.db${side}`);
       const refused = await cli('join', '--from', bare, '--db', named, '--token', TEST_TOKEN);
       expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`named as the ${side} of`)) });
