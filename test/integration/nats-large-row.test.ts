@@ -48,7 +48,7 @@ describeWithNats('a row larger than the NATS server takes', () => {
       (error: unknown) => error as Error & { code?: string },
     );
     expect(failure?.code).toBe('ROW_TOO_LARGE');
-    expect(failure?.message).toMatch(/teams \["huge-team"\].*max_payload \(16384\)/);
+    expect(failure?.message).toMatch(/teams \["huge-team"\].*max_payload, 16384 bytes, less 1024 for the headers: 15360/);
     const status = node.transport.status();
     expect(status.state).toBe('failing');
     expect(status.lastError?.code).toBe('ROW_TOO_LARGE');

@@ -78,7 +78,9 @@ export class NatsLink {
     this.#state = 'connecting';
     const { servers, user, pass, token } = this.#config;
     try {
-      const nc = await connect({ servers: [...servers], user, pass, token, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#config.requestTimeoutMs });
+      // The client takes the scheme of a URL as a host name only: a tls:// URL must ask for TLS, or it would connect in plain text.
+      const tls = servers.some((server) => server.trim().toLowerCase().startsWith('tls://')) ? {} : undefined;
+      const nc = await connect({ servers: [...servers], user, pass, token, tls, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#config.requestTimeoutMs });
       if (this.#closed) {
         await nc.close();
         throw new Error('stopped while connecting');
@@ -96,6 +98,9 @@ export class NatsLink {
       // A server that answers but refuses the credentials is not down: say which setting to check.
       if (/authoriz|authenticat/i.test(message)) {
         throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${servers.join(', ')} refused this server's credentials (${message}): check the user and password (or token) in the NATS URL, or \`user\`/\`pass\`/\`token\``);
+      }
+      if (/\btls\b/i.test(message) && /^tls:/im.test(servers.join('\n'))) {
+        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${servers.join(', ')} does not speak TLS, and a tls:// URL never falls back to plain text (${message}): enable TLS on nats-server, or use nats:// on a network you trust`);
       }
       throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${servers.join(', ')}: ${message}`);
     }

@@ -174,7 +174,7 @@ export class NatsPublisher {
     return new SyncError(
       'ROW_TOO_LARGE',
       413,
-      `${row} takes ${bytes} bytes as a message, more than this NATS server's max_payload (${this.#link.maxPayload}); raise max_payload in the nats-server configuration or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
+      `${row} takes ${bytes} bytes as a message body, more than this NATS server takes (its max_payload, ${this.#link.maxPayload} bytes, less ${HEADER_ROOM} for the headers: ${this.#serverMax()}); raise max_payload in the nats-server configuration or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
     );
   }
 

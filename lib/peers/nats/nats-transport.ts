@@ -144,7 +144,7 @@ export class NatsTransport implements ChangeTransport {
     try {
       return await this.#exchange();
     } catch (error) {
-      const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs);
+      const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
       this.#fail(failure);
       throw failure;
     }
@@ -239,7 +239,7 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #fail(error: unknown): void {
-    this.#lastError = { ...errorOf(natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs)), at: Date.now() };
+    this.#lastError = { ...errorOf(natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain)), at: Date.now() };
   }
 
   /** Connection state, stream position and lag, what was published and applied. */

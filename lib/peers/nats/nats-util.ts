@@ -13,7 +13,7 @@ export function errorOf(error: unknown): { code: string; message: string } {
  * `NATS_UNREACHABLE` (503) for a connection that is down or closed; a
  * SyncError is returned as it is, anything else is `NATS_ERROR` (502).
  */
-export function natsFailure(error: unknown, servers: readonly string[], timeoutMs: number): SyncError {
+export function natsFailure(error: unknown, servers: readonly string[], timeoutMs: number, domain?: string): SyncError {
   if (error instanceof SyncError) return error;
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
@@ -23,6 +23,10 @@ export function natsFailure(error: unknown, servers: readonly string[], timeoutM
   }
   if (/ClosedConnection|ConnectionError|disconnect|closed|ECONNREFUSED|ECONNRESET/i.test(`${name} ${message}`)) {
     return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): ${message}; the client keeps trying`, { cause: error });
+  }
+  if (domain !== undefined && /jetstream is not enabled/i.test(message)) {
+    // JetStream in another domain answers so too: the operator would turn on a -js that is already on.
+    return new SyncError('NATS_ERROR', 502, `no JetStream answered in the domain "${domain}" (${where}: ${message}): check the domain (\`transport.nats.domain\`, SYNC_NATS_DOMAIN in the sample app), or that nats-server runs with JetStream on (-js)`, { cause: error });
   }
   return new SyncError('NATS_ERROR', 502, `NATS answered with an error (${where}): ${message}`, { cause: error });
 }
