@@ -32,6 +32,21 @@ describeWithNats('NATS settings an operator gets wrong', () => {
     expect(failure?.message).toMatch(/does not speak TLS.*never falls back to plain text/);
   });
 
+  it('nats-server stopped after the server connected: a round fails with NATS_UNREACHABLE (the link is down), not NATS_TIMEOUT', async () => {
+    const temp = trackedDb();
+    node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: `nats://127.0.0.1:${server.port}`, stream: 'DOWN', requestTimeoutMs: 1000 }), { data: temp.tracker, peerTimeoutMs: 2000 }) };
+    temp.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'Before', 3);
+    await node.transport.exchange(); // connected, published
+    await server.kill9();
+    temp.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'During', 4);
+    const failure = await node.transport.exchange().then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: string },
+    );
+    expect(failure?.code).toBe('NATS_UNREACHABLE');
+    expect(failure?.message).toMatch(/the connection to NATS is down/);
+  });
+
   it('a domain no JetStream answers in is named as such (not only "jetstream is not enabled", which sends the operator to -js)', async () => {
     const temp = trackedDb();
     node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: `nats://127.0.0.1:${server.port}`, stream: 'DOMAIN', domain: 'hub', requestTimeoutMs: 3000 }), { data: temp.tracker, peerTimeoutMs: 5000 }) };

@@ -144,7 +144,7 @@ export class NatsTransport implements ChangeTransport {
     try {
       return await this.#exchange();
     } catch (error) {
-      const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
+      const failure = this.#failure(error);
       this.#fail(failure);
       throw failure;
     }
@@ -239,7 +239,14 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #fail(error: unknown): void {
-    this.#lastError = { ...errorOf(natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain)), at: Date.now() };
+    this.#lastError = { ...errorOf(this.#failure(error)), at: Date.now() };
+  }
+
+  /** A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server. */
+  #failure(error: unknown): SyncError {
+    const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
+    if (failure.code !== 'NATS_TIMEOUT' || this.#link.state === 'connected') return failure;
+    return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${this.#config.servers.join(', ')}): ${failure.message}; the client keeps trying`, { cause: error });
   }
 
   /** Connection state, stream position and lag, what was published and applied. */
