@@ -1,27 +1,9 @@
-import path from 'node:path';
-import { createFilePolicy } from '../../../lib/files/file-policy';
-import { ManifestCache } from '../../../lib/files/manifest-cache';
-import { resolveSyncRoots } from '../../../lib/files/sync-roots';
-import { resolveSyncClientOptions, type SyncClientOptions } from '../../../lib/peers/client-options';
+import { resolveSyncClientOptions } from '../../../lib/peers/client-options';
 import { MAX_SYNC_INTERVAL_MS } from '../../../lib/peers/scheduler';
-import { tempDir } from '../../helpers/temp';
-
-const PEER = 'http://127.0.0.1:5000/api/sync';
+import { filesClientOptions } from '../../helpers/client-fixture';
 
 describe('SyncClient: `backoff` is checked whole, in the constructor', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let cache: ManifestCache;
-  beforeEach(() => {
-    temp = tempDir();
-    cache = new ManifestCache();
-  });
-  afterEach(() => {
-    cache.close();
-    temp.cleanup();
-  });
-
-  const options = (extra: Partial<Record<keyof SyncClientOptions, unknown>>): SyncClientOptions =>
-    ({ peers: [PEER], files: { roots: resolveSyncRoots({ up: path.join(temp.dir, 'up') }), policy: createFilePolicy(), cache }, stateDir: path.join(temp.dir, 'state'), ...extra }) as SyncClientOptions;
+  const options = filesClientOptions();
 
   it.each<[string, unknown, ErrorConstructor, RegExp]>([
     ['a cap below the base (a failing peer retried at once, over and over)', { baseMs: 5000, maxMs: 10 }, RangeError, /`backoff.maxMs` \(10\) is below `backoff.baseMs` \(5000\)/],
