@@ -46,8 +46,12 @@ export interface NatsServer {
   readonly port: number;
   /** Kills it with SIGKILL (no clean shutdown), keeping its store. */
   kill9(): Promise<void>;
+  /** Stops it cleanly (SIGTERM), keeping its store. */
+  stop(): Promise<void>;
   /** Starts it again on the same port and store. */
   restart(): Promise<void>;
+  /** Its JetStream store folder (copy it while the server is stopped). */
+  readonly store: string;
   /** Stops it and removes its store. */
   close(): Promise<void>;
 }
@@ -124,6 +128,11 @@ export async function startNatsServer(config?: string): Promise<NatsServer> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    store: config === undefined ? store.dir : path.join(store.dir, 'js'),
+    stop: async () => {
+      await stopChild(child, 'SIGTERM');
+      child = undefined;
+    },
     kill9: async () => {
       await stopChild(child, 'SIGKILL');
       child = undefined;

@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { MORE_HEADER, ROWS_HEADER } from './page-message';
+import { MORE_HEADER, MSG_ID_HEADER, ROWS_HEADER } from './page-message';
 
 /** A message taken from the stream: its page (undefined when there is nothing to apply) and where it came from. */
 export interface Taken {
@@ -7,6 +7,8 @@ export interface Taken {
   readonly subject: string;
   readonly page: unknown;
   readonly rows: number;
+  /** Its `Nats-Msg-Id`, saved with the applied position (tells a store put back and filled again). */
+  readonly id: string | undefined;
 }
 
 /** Pages applied in one transaction, and their bytes: fewer commits when the stream has many at hand. */
@@ -34,7 +36,7 @@ export class PageBatch {
 
   /** Adds a message (`page` undefined: nothing to apply, only the position moves). */
   take(message: JsMsg, page: unknown): void {
-    this.#entries.push({ seq: message.seq, subject: message.subject, page, rows: Number(message.headers?.get(ROWS_HEADER) ?? 0) });
+    this.#entries.push({ seq: message.seq, subject: message.subject, page, rows: Number(message.headers?.get(ROWS_HEADER) ?? 0), id: message.headers?.get(MSG_ID_HEADER) || undefined });
     this.#bytes += message.data.length;
     if (message.headers?.get(MORE_HEADER) === '1') this.#open.add(message.subject);
     else this.#open.delete(message.subject);

@@ -6,7 +6,7 @@ import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
 import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
-import { SCHEMA_HEADER, siteOfSubject } from './page-message';
+import { MSG_ID_HEADER, SCHEMA_HEADER, siteOfSubject } from './page-message';
 import { wrongToken, type FleetSeal } from './fleet-seal';
 
 /** What the consumer asks of the rest of the transport. */
@@ -19,6 +19,13 @@ export interface ConsumerHooks {
   readonly handled: () => void;
   /** Checks each message's seal (the fleet's sync token). */
   readonly seal: FleetSeal;
+}
+
+/** Where a message stands in the stream: its sequence, subject and `Nats-Msg-Id`. */
+type Place = Pick<Taken, 'seq' | 'subject' | 'id'>;
+
+function placeOf(message: JsMsg): Place {
+  return { seq: message.seq, subject: message.subject, id: message.headers?.get(MSG_ID_HEADER) || undefined };
 }
 
 /** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
@@ -153,7 +160,7 @@ export class NatsConsumer {
     if (!this.#hooks.seal.accepts(message)) {
       await this.#flush();
       const where = `a server of another fleet (another sync token) publishes to this stream, one of yours has another token, or someone holding only the NATS credentials published or replayed it; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server`;
-      this.#refuse(message.seq, message.subject, wrongToken(where));
+      this.#refuse(placeOf(message), wrongToken(where));
       return undefined;
     }
     const fingerprint = message.headers?.get(SCHEMA_HEADER);
@@ -166,7 +173,7 @@ export class NatsConsumer {
       return JSON.parse(Buffer.from(message.data).toString('utf8')) as unknown;
     } catch {
       await this.#flush();
-      this.#refuse(message.seq, message.subject, new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON'));
+      this.#refuse(placeOf(message), new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON'));
       return undefined;
     }
   }
@@ -213,14 +220,14 @@ export class NatsConsumer {
     if (last === undefined || this.#stale()) return;
     const pages = batch.filter((entry) => entry.page !== undefined);
     if (pages.length === 0) {
-      this.#cursors.saveApplied(last.seq);
+      this.#cursors.saveApplied(last.seq, last.id);
       this.position = last.seq;
       return;
     }
     await this.#hooks.beforeApply();
     if (this.#stale()) return; // the stream was made again meanwhile: its position is no longer this batch's
     try {
-      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: String(last.seq) }, this.#cursors.published);
+      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: this.#cursors.appliedValue(last.seq, last.id) }, this.#cursors.published);
       results.forEach((result, index) => this.#count(pages[index] as Taken, result));
       this.position = last.seq;
     } catch (error) {
@@ -235,7 +242,7 @@ export class NatsConsumer {
     let error = failed;
     if (error === undefined) {
       if (entry.page === undefined) {
-        this.#cursors.saveApplied(entry.seq);
+        this.#cursors.saveApplied(entry.seq, entry.id);
         this.position = entry.seq;
         return;
       }
@@ -249,12 +256,12 @@ export class NatsConsumer {
     if (!(error instanceof SyncError) || error.status >= 500) throw error;
     if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
     else if (RETRIED.has(error.code)) throw error;
-    else this.#refuse(entry.seq, entry.subject, error);
+    else this.#refuse(entry, error);
   }
 
   #applyOne(entry: Taken): void {
     if (this.#stale()) return;
-    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: String(entry.seq) }, this.#cursors.published);
+    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: this.#cursors.appliedValue(entry.seq, entry.id) }, this.#cursors.published);
     if (result !== undefined) this.#count(entry, result);
     this.position = entry.seq;
   }
@@ -272,11 +279,11 @@ export class NatsConsumer {
   }
 
   /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
-  #refuse(seq: number, subject: string, error: SyncError): void {
+  #refuse(at: Place, error: SyncError): void {
     if (this.#stale()) return;
-    this.noteRefusal(seq, subject, error);
-    this.#cursors.saveApplied(seq);
-    this.position = seq;
-    this.#seen = Math.max(this.#seen, seq);
+    this.noteRefusal(at.seq, at.subject, error);
+    this.#cursors.saveApplied(at.seq, at.id);
+    this.position = at.seq;
+    this.#seen = Math.max(this.#seen, at.seq);
   }
 }

@@ -1,14 +1,23 @@
 import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
-import type { StreamFacts } from './nats-link';
+import type { NatsLink, StreamFacts } from './nats-link';
 
-/** What reconciling the saved cursors with the stream found. */
-export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound';
+/**
+ * What reconciling the saved cursors with the stream found: `rewound`, the
+ * stream ends before the sequence applied here (it lost its tail);
+ * `refilled`, the message at that sequence is not the one applied (the
+ * store was put back from an older copy and filled again since).
+ */
+export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled';
+
+/** Message ids longer than this are not kept with the applied position (ours are ~50 characters). */
+const MAX_KEPT_ID = 256;
 
 /**
  * This server's positions in one stream, kept in `_sync_transport_cursors`
  * (the tracker's table; the names are this transport's):
- * - `nats:<stream>:applied`: the stream sequence applied here, saved in the
+ * - `nats:<stream>:applied`: the stream sequence applied here and the
+ *   `Nats-Msg-Id` of the message there (`<seq> <id>`), saved in the
  *   transaction of the page it ends;
  * - `nats:<stream>:published:<site>`: the local seq up to which this site's
  *   changes are in the stream (keyed by site: a new identity publishes anew);
@@ -44,13 +53,21 @@ export class NatsCursors {
     this.#created = `nats:${stream}:created`;
   }
 
-  #number(name: string): number {
-    return Number(this.#data.transportCursor(name) ?? 0);
-  }
-
   /** The stream sequence applied here. */
   appliedSeq(): number {
-    return this.#number(this.applied);
+    return Number.parseInt(this.#data.transportCursor(this.applied) ?? '0', 10) || 0;
+  }
+
+  /** The `Nats-Msg-Id` of the message at the applied sequence, when it had one (saved since 0.x; older cursors have none). */
+  appliedId(): string | undefined {
+    const value = this.#data.transportCursor(this.applied) ?? '';
+    const space = value.indexOf(' ');
+    return space < 0 ? undefined : value.slice(space + 1);
+  }
+
+  /** The applied cursor's value for the message at `streamSeq` with id `msgId`. */
+  appliedValue(streamSeq: number, msgId: string | undefined): string {
+    return msgId === undefined || msgId.length > MAX_KEPT_ID ? String(streamSeq) : `${streamSeq} ${msgId}`;
   }
 
   /**
@@ -90,9 +107,22 @@ export class NatsCursors {
     this.#data.saveTransportCursor(this.#attempt, undefined);
   }
 
-  /** Saves the stream sequence reached by messages that carried nothing to apply (this site's own). */
-  saveApplied(streamSeq: number): void {
-    this.#data.saveTransportCursor(this.applied, String(streamSeq));
+  /** Saves the stream sequence reached by messages that carried nothing to apply (this site's own), with the id of the last. */
+  saveApplied(streamSeq: number, msgId?: string): void {
+    this.#data.saveTransportCursor(this.applied, this.appliedValue(streamSeq, msgId));
+  }
+
+  /**
+   * {@link NatsCursors.reconcile}, after reading the id of the stream's
+   * message at the applied sequence (when the cursor kept one and the stream
+   * still holds that sequence).
+   */
+  async reconcileWith(link: Pick<NatsLink, 'messageIdAt'>, facts: StreamFacts): Promise<StreamChange> {
+    const seq = this.appliedSeq();
+    const kept = this.appliedId();
+    const checked = kept !== undefined && seq >= facts.firstSeq && seq <= facts.lastSeq && this.#data.transportCursor(this.#created) === facts.created;
+    const id = checked ? await link.messageIdAt(seq) : null;
+    return this.reconcile(facts, id === null ? undefined : { id });
   }
 
   /**
@@ -100,8 +130,13 @@ export class NatsCursors {
    * again (another creation time) is read and published from the start; a
    * stream whose last sequence is below the one applied here lost its tail
    * (the cursor goes back to it, and publishers that lost messages publish them again).
+   * A message at the applied sequence other than the one applied
+   * (`atApplied`: its id, when it was read) means the store was put back from an older copy and
+   * filled again: where the copy ended is unknown, so the stream is read again
+   * from its first message (applying a page twice changes nothing), and
+   * publishers publish again what their subject lost.
    */
-  reconcile(facts: StreamFacts): StreamChange {
+  reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
@@ -116,6 +151,11 @@ export class NatsCursors {
       this.saveApplied(facts.lastSeq);
       this.epoch += 1;
       return 'rewound';
+    }
+    if (atApplied !== undefined && atApplied.id !== this.appliedId()) {
+      this.saveApplied(Math.max(0, facts.firstSeq - 1));
+      this.epoch += 1;
+      return 'refilled';
     }
     return 'same';
   }

@@ -156,6 +156,17 @@ export class NatsLink {
     return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined, message: { subject: message.subject, headers: message.header, data: message.data } };
   }
 
+  /**
+   * The `Nats-Msg-Id` of the stream's message at `seq`: undefined when it has
+   * none, null when the stream no longer holds that message.
+   */
+  async messageIdAt(seq: number): Promise<string | undefined | null> {
+    const { jsm } = await this.jetstream();
+    const message = await jsm.streams.getMessage(this.#config.stream, { seq });
+    if (message === null) return null;
+    return message.header?.get('Nats-Msg-Id') || undefined;
+  }
+
   /** Closes the connection (pending publishes are flushed first). */
   async close(): Promise<void> {
     this.#closed = true;

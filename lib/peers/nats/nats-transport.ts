@@ -203,9 +203,9 @@ export class NatsTransport implements ChangeTransport {
       await this.#link.connection();
       const generation = this.#link.generation;
       const facts = await this.#link.ensureStream();
-      const change = this.#cursors.reconcile(facts);
+      const change = await this.#cursors.reconcileWith(this.#link, facts);
       this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare(change === 'recreated');
+      await this.#publisher.prepare(change === 'recreated' || change === 'refilled');
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));

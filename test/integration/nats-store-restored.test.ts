@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { silentLogger } from '../../index';
+import { startDemoCluster, type DemoCluster, type DemoServer } from '../../sample-app/demo/cluster';
+import { tableDigests } from '../helpers/convergence';
+import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const STREAM = 'RESTORED';
+const NATS_NAME = `nats:${STREAM}`;
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function addTeams(server: DemoServer, count: number, tag: string): void {
+  const insert = server.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
+  server.db.transaction(() => {
+    for (let row = 0; row < count; row += 1) insert.run(randomUUID(), row, `${tag}.${row}`);
+  })();
+}
+
+function teamCount(server: DemoServer): number {
+  return server.db.prepare('SELECT count(*) FROM teams').pluck().get() as number;
+}
+
+/** Waits (background publishing and consuming only) until every server holds `expected` teams and equal tables. */
+async function converged(servers: readonly DemoServer[], expected: number): Promise<void> {
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const counts = servers.map(teamCount);
+    const digests = servers.map((server) => JSON.stringify(tableDigests(server.db)));
+    if (counts.every((count) => count === expected) && digests.every((digest) => digest === digests[0])) return;
+    if (Date.now() > deadline) throw new Error(`not converged: teams ${counts.join(', ')} of ${expected}`);
+    await pause(100);
+  }
+}
+
+async function streamLastSeq(nats: NatsServer): Promise<number> {
+  const nc = await connect({ servers: nats.url });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
+  } finally {
+    await nc.close();
+  }
+}
+
+function appliedSeq(server: DemoServer): number {
+  return server.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats')?.nats?.appliedSeq ?? -1;
+}
+
+/**
+ * The stream's store put back from an older copy (nats-server stopped, its
+ * folder restored from a backup) while one server is off, then filled again
+ * by the others past the sequence that server had applied: the sequences it
+ * applied now hold other messages. Before, it read on from its saved
+ * sequence and never saw the messages that reused the ones it had passed.
+ */
+describeWithNats('the NATS store restored from an older copy while a server is off', () => {
+  let nats: NatsServer;
+  let temp: ReturnType<typeof tempDir>;
+  let pair: DemoCluster;
+  let third: DemoCluster | undefined;
+  const transport = (): { nats: { servers: string; stream: string; requestTimeoutMs: number } } => ({ nats: { servers: nats.url, stream: STREAM, requestTimeoutMs: 2000 } });
+  const startThird = async (): Promise<DemoServer> => {
+    third = await startDemoCluster(['server-c'], temp.dir, TEST_TOKEN, () => [], { transport: transport(), loggerFor: () => silentLogger });
+    const server = third.servers[0] as DemoServer;
+    server.sync.start(60_000);
+    return server;
+  };
+
+  beforeEach(async () => {
+    nats = await startNatsServer();
+    temp = tempDir('ess-nats-restored-');
+    pair = await startDemoCluster(['server-a', 'server-b'], temp.dir, TEST_TOKEN, () => [], { transport: transport() });
+  });
+  afterEach(async () => {
+    await third?.close();
+    third = undefined;
+    await pair.close();
+    await nats.close();
+    temp.cleanup();
+  });
+
+  it('is noticed by that server when it comes back: it reads the stream again, and every server converges', async () => {
+    const [a, b] = pair.servers as [DemoServer, DemoServer];
+    for (const server of pair.servers) server.sync.start(60_000);
+    let c = await startThird();
+    let written = 0;
+    for (const server of [a, b, c]) {
+      addTeams(server, 3, `first ${server.name}`);
+      written += 3;
+    }
+    await converged([a, b, c], written);
+
+    // A backup of the store, taken with nats-server stopped.
+    const backup = path.join(temp.dir, 'nats-backup');
+    await nats.stop();
+    cpSync(nats.store, backup, { recursive: true });
+    await nats.restart();
+
+    // C writes a lot after the backup, so the sequences it applies run far past the backup's end.
+    for (let batch = 0; batch < 12; batch += 1) {
+      const before = await streamLastSeq(nats);
+      addTeams(c, 2, `later c ${batch}`);
+      written += 2;
+      while ((await streamLastSeq(nats)) === before) await pause(20); // one message each
+    }
+    await converged([a, b, c], written);
+    const passed = appliedSeq(c);
+    expect(passed).toBeGreaterThan(12);
+    await third?.close();
+    third = undefined;
+
+    // The store is put back; A and B go on and fill it again past what C applied.
+    await nats.stop();
+    rmSync(nats.store, { recursive: true, force: true });
+    cpSync(backup, nats.store, { recursive: true });
+    await nats.restart();
+    for (let batch = 0; (await streamLastSeq(nats)) <= passed + 4; batch += 1) {
+      if (batch > 200) throw new Error(`the stream did not pass ${passed}`);
+      addTeams(batch % 2 === 0 ? a : b, 1, `refill ${batch}`);
+      written += 1;
+      await pause(30);
+    }
+    await converged([a, b], written);
+
+    c = await startThird();
+    await converged([a, b, c], written);
+    for (const server of [a, b, c]) expect(server.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const status = c.sync.client?.transportStatuses().find((entry) => entry.name === NATS_NAME);
+    expect(status).toMatchObject({ state: 'connected' });
+  });
+});
