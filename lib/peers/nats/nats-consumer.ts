@@ -6,8 +6,9 @@ import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
 import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
-import { MSG_ID_HEADER, SCHEMA_HEADER, siteOfSubject } from './page-message';
-import { wrongToken, type FleetSeal } from './fleet-seal';
+import { siteOfSubject } from './page-message';
+import type { FleetSeal } from './fleet-seal';
+import { placeOf, readStreamMessage, type Place } from './stream-message';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -19,13 +20,6 @@ export interface ConsumerHooks {
   readonly handled: () => void;
   /** Checks each message's seal (the fleet's sync token). */
   readonly seal: FleetSeal;
-}
-
-/** Where a message stands in the stream: its sequence, subject and `Nats-Msg-Id`. */
-type Place = Pick<Taken, 'seq' | 'subject' | 'id'>;
-
-function placeOf(message: JsMsg): Place {
-  return { seq: message.seq, subject: message.subject, id: message.headers?.get(MSG_ID_HEADER) || undefined };
 }
 
 /** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
@@ -135,10 +129,7 @@ export class NatsConsumer {
     }
     const site = siteOfSubject(message.subject);
     if (site === undefined || site === this.#data.siteId) this.#take(message, undefined);
-    else {
-      const page = await this.#read(message);
-      if (page !== undefined) this.#take(message, page);
-    }
+    else await this.#read(message);
     await this.#flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();
@@ -152,30 +143,19 @@ export class NatsConsumer {
   }
 
   /**
-   * Checks a page's seal (over its subject, headers and body) before any header is trusted, then its schema fingerprint, then parses it.
-   * @returns undefined for a message not sealed with the fleet's token (`WRONG_TOKEN`) or a body that is not JSON: refused and passed over
-   * @throws SyncError `SCHEMA_MISMATCH` (409): the message waits (pages taken before it are applied first)
+   * Reads a peer's message ({@link readStreamMessage}) and takes its page; a
+   * message refused for good is reported and passed over, one that must wait
+   * throws. Pages taken before it are applied first either way.
    */
-  async #read(message: JsMsg): Promise<unknown> {
-    if (!this.#hooks.seal.accepts(message)) {
-      await this.#flush();
-      const where = `a server of another fleet (another sync token) publishes to this stream, one of yours has another token, or someone holding only the NATS credentials published or replayed it; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server`;
-      this.#refuse(placeOf(message), wrongToken(where));
-      return undefined;
+  async #read(message: JsMsg): Promise<void> {
+    const read = readStreamMessage(message, this.#hooks.seal, this.#data.schema.fingerprint);
+    if ('page' in read) {
+      this.#take(message, read.page);
+      return;
     }
-    const fingerprint = message.headers?.get(SCHEMA_HEADER);
-    if (fingerprint !== this.#data.schema.fingerprint) {
-      await this.#flush();
-      const theirs = fingerprint || 'none';
-      throw new SyncError('SCHEMA_MISMATCH', 409, `stream message ${message.seq} (${message.subject}) was written with tracked schema ${theirs}, this server has ${this.#data.schema.fingerprint}; migrate every server to the same schema`);
-    }
-    try {
-      return JSON.parse(Buffer.from(message.data).toString('utf8')) as unknown;
-    } catch {
-      await this.#flush();
-      this.#refuse(placeOf(message), new SyncError('INVALID_CHANGESET', 400, 'the message is not JSON'));
-      return undefined;
-    }
+    await this.#flush();
+    if (read.waits) throw read.error;
+    this.#refuse(placeOf(message), read.error);
   }
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
