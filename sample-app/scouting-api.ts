@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { matchIdOf, normalizeMatchLabel, teamIdOf } from './scouting-schema';
-import { hasUtf8Form as wellFormed } from './text';
+import { characterCount, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
-const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && value.length <= max && wellFormed(value);
+/** Text of 1 to `max` characters (code points: an emoji counts one). */
+const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
-/** A match label: text with something besides spaces, at most 100 characters. */
-const isLabel: Check = (value) => isText(100)(value) && (value as string).trim() !== '';
-const isNotes: Check = (value) => value === null || (typeof value === 'string' && value.length <= 10_000 && wellFormed(value));
+/** A match label: text with something besides spaces, at most 100 characters as kept (upper case may lengthen it: `ß` is `SS`). */
+const isLabel: Check = (value) => isText(100)(value) && (value as string).trim() !== '' && characterCount(normalizeMatchLabel(value as string)) <= 100;
+const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value));
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
   match_id: isText(64),

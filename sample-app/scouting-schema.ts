@@ -58,10 +58,11 @@ export function teamIdOf(number: number): string {
 
 /**
  * A match label as it is kept: spaces around it dropped, runs of spaces made
- * one, upper case (`q2 `, `Q2` and ` Q 2` are not the same, but `q2` and `Q2` are).
+ * one, upper case, then Unicode NFC (upper-casing can undo NFC: `ΐ` becomes
+ * three code points), so `q2 `, `Q2` and ` Q2` are one match and ` Q 2` another.
  */
 export function normalizeMatchLabel(label: string): string {
-  return label.normalize('NFC').trim().replace(/\s+/g, ' ').toUpperCase();
+  return label.normalize('NFC').trim().replace(/\s+/g, ' ').toUpperCase().normalize('NFC');
 }
 
 /** The id of the match labelled `label` (e.g. `Q2`, or `q2 `: normalized first), the same on every laptop. */

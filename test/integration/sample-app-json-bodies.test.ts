@@ -71,4 +71,22 @@ describe('sample app JSON API: bodies that are not what a route takes', () => {
       expect([refused.status, refused.body.error?.code]).toEqual([400, 'BAD_FIELD']);
     }
   });
+
+  it('counts characters as a person does (an emoji is one), on every text field', async () => {
+    const robots = '\u{1F916}'.repeat(60); // 60 characters, 120 UTF-16 units
+    await request(app.url).post('/api/events').send({ kind: robots }).expect(201);
+    await request(app.url).post('/api/teams').send({ number: 971, name: robots }).expect(201);
+    await request(app.url).post('/api/matches').send({ label: robots }).expect(201);
+    const tooMany = await request(app.url).post('/api/events').send({ kind: '\u{1F916}'.repeat(101) });
+    expect([tooMany.status, tooMany.body.error?.code]).toEqual([400, 'BAD_FIELD']);
+  });
+
+  it('keeps a match label in NFC after upper-casing it, and at most 100 characters as kept', async () => {
+    const created = await request(app.url).post('/api/matches').send({ label: '\u0390' }).expect(201);
+    expect(created.body.label).toBe('\u0390'.toUpperCase().normalize('NFC'));
+    expect(created.body.label.normalize('NFC')).toBe(created.body.label);
+    const lengthened = await request(app.url).post('/api/matches').send({ label: '\u00df'.repeat(100) }); // upper case: 200 S
+    expect([lengthened.status, lengthened.body.error?.code]).toEqual([400, 'BAD_FIELD']);
+    await request(app.url).post('/api/matches').send({ label: '\u00df'.repeat(50) }).expect(201);
+  });
 });
