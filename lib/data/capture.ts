@@ -11,7 +11,7 @@ import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
 import { quoteIdent } from './sql-names';
-import { MAX_TRACKED_COLUMNS, inspectTable, type TableSchema } from './table-schema';
+import { MAX_TRACKED_COLUMNS, inspectTable, refuseUntrackedParents, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
 import { TableStatements } from './table-statements';
 import { noteLiveDatabase } from '../files/live-databases';
@@ -185,8 +185,9 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * a connection in `defaultSafeIntegers(true)` mode.
  * @throws TypeError for a missing database or a bad `tables` option; RangeError for an empty or repeated list
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
- * (rowid alias), with a nullable key column, a view, a reserved name, too many columns or a partial or
- * expression UNIQUE index; for a tracked table that is missing, or that lost its triggers and is empty, while the
+ * (rowid alias), with a nullable key column or one with a collation, a view, a TEMP table of its name, a
+ * reserved or empty name, too many columns, a partial or expression UNIQUE index, a constraint including a
+ * generated column, or a foreign key to a table not in `tables`; for a tracked table that is missing, or that lost its triggers and is empty, while the
  * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
  * message says what to change
  */
@@ -219,6 +220,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       db.exec(backfillSql(table));
       captureMissedWrites(db, table, gap);
     }
+    refuseUntrackedParents(schemas); // after the refusals above: a parent renamed away is named by them, with its fix
     if (!settleLater) foldLog(db, tables);
     return tables;
   });

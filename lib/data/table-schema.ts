@@ -49,6 +49,10 @@ export interface TableSchema {
   readonly uniques: readonly UniqueSchema[];
 }
 
+/** `pragma_table_xinfo` `hidden` values of generated columns (VIRTUAL, STORED): computed, never synced. */
+const GENERATED_VIRTUAL = 2;
+const GENERATED_STORED = 3;
+
 interface XInfoRow {
   name: string;
   type: string;
@@ -65,6 +69,7 @@ function refuse(table: string, message: string): never {
 const KIND_NAMES: Readonly<Record<string, string>> = { virtual: 'virtual table', shadow: "virtual table's shadow table", view: 'view' };
 
 function checkKind(db: Database.Database, name: string): boolean {
+  if (name === '') refuse(name, 'its name is empty, and the sync protocol names every table; rename it (ALTER TABLE "" RENAME TO …)');
   if (isReservedName(name)) refuse(name, 'names starting with _sync_ or sqlite_ are reserved');
   const row = numbers(db, 'SELECT type, wr FROM pragma_table_list WHERE schema = ? AND name = ?').get('main', name) as
     | { type: string; wr: number }
@@ -75,6 +80,9 @@ function checkKind(db: Database.Database, name: string): boolean {
     refuse(name, 'no such table in the main database; create it before enabling capture');
   }
   if (row.type !== 'table') refuse(name, `it is a ${KIND_NAMES[row.type] ?? row.type}; only ordinary tables can be tracked`);
+  if (numbers(db, "SELECT 1 FROM pragma_table_list WHERE schema = 'temp' AND name = ? COLLATE NOCASE").get(name) !== undefined) {
+    refuse(name, `a TEMP table "${name}" on this connection hides it (SQL naming "${name}" reaches the temp table, capture triggers included); drop or rename the TEMP table before enabling capture`);
+  }
   return row.wr === 1;
 }
 
@@ -92,8 +100,17 @@ function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: bool
   }
 }
 
-function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[] {
-  const rows = numbers(db, 'SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(name) as {
+/** Says a constraint that includes a generated column cannot be tracked, and how to change it. */
+function refuseGenerated(name: string, constraint: string, column: string, fix: string): never {
+  refuse(
+    name,
+    `its ${constraint} includes generated column "${column}": generated columns are not synced (each server computes its own), so the constraint would be checked on other values than the synced ones and servers would diverge; ${fix}`,
+  );
+}
+
+/** Reads the foreign keys. One whose child columns include a generated column is refused, as is one whose parent does not exist. */
+function readForeignKeys(db: Database.Database, name: string, generated: ReadonlySet<string>): ForeignKeySchema[] {
+  const rows = numbers(db, `SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`).all(name) as {
     id: number;
     parent: string;
     fromColumn: string;
@@ -107,10 +124,13 @@ function readForeignKeys(db: Database.Database, name: string): ForeignKeySchema[
     byId.set(row.id, entry);
   }
   return [...byId.values()].map((fk) => {
+    const label = `foreign key (${fk.from.join(', ')})`;
+    const computed = fk.from.find((column) => generated.has(column));
+    if (computed !== undefined) refuseGenerated(name, label, computed, `make "${computed}" an ordinary column the app writes, or drop the foreign key`);
     if (numbers(db, "SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE").get(fk.parent) === undefined) {
-      refuse(name, `its foreign key (${fk.from.join(', ')}) names table "${fk.parent}", which does not exist; create it first, or drop the foreign key`);
+      refuse(name, `its ${label} names table "${fk.parent}", which does not exist; create it first, or drop the foreign key`);
     }
-    const parentKey = () => (numbers(db, 'SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(fk.parent) as { name: string }[]).map((r) => r.name);
+    const parentKey = () => (numbers(db, "SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk").all(fk.parent) as { name: string }[]).map((r) => r.name);
     const to = fk.to.every((column) => column !== null) ? (fk.to as string[]) : parentKey();
     return { parent: fk.parent, from: fk.from, to };
   });
@@ -123,22 +143,45 @@ interface IndexColumn {
 }
 
 function indexColumns(db: Database.Database, index: string): IndexColumn[] {
-  return (numbers(db, 'SELECT name, coll, "key" FROM pragma_index_xinfo(?) ORDER BY seqno').all(index) as IndexColumn[]).filter((column) => column.key === 1);
+  return (numbers(db, `SELECT name, coll, "key" FROM pragma_index_xinfo(?, 'main') ORDER BY seqno`).all(index) as IndexColumn[]).filter((column) => column.key === 1);
+}
+
+/**
+ * Refuses a key column compared under another collation than BINARY: keys SQLite holds equal
+ * ('K1' and 'k1') are two rows to the sync, and servers would keep different values for good.
+ */
+function checkKeyCollations(name: string, key: readonly ColumnSchema[], collations: readonly string[]): void {
+  key.forEach((column, i) => {
+    const collation = collations[i] ?? 'BINARY';
+    if (collation.toUpperCase() === 'BINARY') return;
+    refuse(
+      name,
+      `key column "${column.name}" has COLLATE ${collation}: keys SQLite holds equal under it (such as 'K1' and 'k1') are different rows to the sync, and servers would keep different values for good; drop the COLLATE from the key (for values unique without case, add a UNIQUE column with COLLATE NOCASE beside a BINARY key)`,
+    );
+  });
 }
 
 /**
  * Reads the UNIQUE indexes and the key's collations. A partial or expression
  * UNIQUE index is refused: which of two rows claiming a value is visible must
- * be decided from the replicated state, and such an index hides the rule.
+ * be decided from the replicated state, and such an index hides the rule. So is
+ * one that includes a generated column (not synced), and a key with a collation.
  */
-function readIndexes(db: Database.Database, name: string, key: readonly ColumnSchema[]): { uniques: UniqueSchema[]; keyCollations: string[] } {
-  const indexes = numbers(db, 'SELECT name, origin, partial FROM pragma_index_list(?) WHERE "unique" = 1').all(name) as { name: string; origin: string; partial: number }[];
+function readIndexes(db: Database.Database, name: string, key: readonly ColumnSchema[], generated: ReadonlySet<string>): { uniques: UniqueSchema[]; keyCollations: string[] } {
+  const indexes = numbers(db, `SELECT name, origin, partial FROM pragma_index_list(?, 'main') WHERE "unique" = 1`).all(name) as { name: string; origin: string; partial: number }[];
   const uniques: UniqueSchema[] = [];
   let keyCollations = key.map(() => 'BINARY');
   for (const index of indexes) {
     const columns = indexColumns(db, index.name);
+    const computed = columns.find((column) => column.name !== null && generated.has(column.name));
+    if (computed?.name != null) {
+      const list = columns.map((column) => column.name ?? '<expression>').join(', ');
+      const constraint = index.origin === 'pk' ? 'PRIMARY KEY' : index.origin === 'u' ? `UNIQUE (${list})` : `UNIQUE index "${index.name}" (${list})`;
+      refuseGenerated(name, constraint, computed.name, `make "${computed.name}" an ordinary column the app writes, or leave it out of the ${index.origin === 'pk' ? 'key' : 'index'}`);
+    }
     if (index.origin === 'pk') {
       keyCollations = key.map((column) => columns.find((c) => c.name === column.name)?.coll ?? 'BINARY');
+      checkKeyCollations(name, key, keyCollations);
       continue;
     }
     if (index.partial === 1 || columns.some((column) => column.name === null)) {
@@ -150,21 +193,45 @@ function readIndexes(db: Database.Database, name: string, key: readonly ColumnSc
 }
 
 /**
- * Reads a table's schema and checks it can be tracked.
- * @throws SyncError `CAPTURE_REFUSED` naming what to change: a missing table, a view, no primary key,
- * an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a reserved name, too many columns, or a
- * partial or expression UNIQUE index
+ * Reads a table's schema and checks it can be tracked (see also {@link refuseUntrackedParents}).
+ * @throws SyncError `CAPTURE_REFUSED` naming what to change: a missing table, a view, a TEMP table of the
+ * same name, no primary key, an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a key column
+ * with a collation other than BINARY, a reserved or empty name, too many columns, a partial or expression
+ * UNIQUE index, a key, UNIQUE index or foreign key that includes a generated column, or a foreign key to a
+ * table that does not exist
  */
 export function inspectTable(db: Database.Database, name: string): TableSchema {
   const withoutRowid = checkKind(db, name);
-  const info = numbers(db, `SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?)`).all(name) as XInfoRow[];
+  const info = numbers(db, `SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?, 'main')`).all(name) as XInfoRow[];
+  const generated = new Set(info.filter((column) => column.hidden === GENERATED_VIRTUAL || column.hidden === GENERATED_STORED).map((column) => column.name));
+  const generatedKey = info.find((column) => generated.has(column.name) && column.pk > 0);
+  if (generatedKey !== undefined) refuseGenerated(name, 'PRIMARY KEY', generatedKey.name, `make "${generatedKey.name}" an ordinary column the app writes`);
   const columns = info
     .filter((column) => column.hidden === 0)
     .map((column) => ({ name: column.name, type: column.type.toUpperCase(), pk: column.pk, notNull: column.notnull === 1 }));
   if (columns.length > MAX_TRACKED_COLUMNS) refuse(name, `it has ${columns.length} columns; at most ${MAX_TRACKED_COLUMNS} can be tracked (split the table)`);
+  if (columns.some((column) => column.name === '')) refuse(name, 'it has a column whose name is empty (""), and the sync protocol names every column; rename it (ALTER TABLE … RENAME COLUMN "" TO …)');
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   checkKey(name, key, withoutRowid);
   const reserved = columns.find((column) => column.name.toLowerCase().startsWith(META_PREFIX));
   if (reserved !== undefined) refuse(name, `column "${reserved.name}": names starting with ${META_PREFIX} are reserved`);
-  return { name, columns, key, foreignKeys: readForeignKeys(db, name), ...readIndexes(db, name, key) };
+  return { name, columns, key, foreignKeys: readForeignKeys(db, name, generated), ...readIndexes(db, name, key, generated) };
+}
+
+/**
+ * Refuses a foreign key of a tracked table to a table that is not tracked: the parent's rows never reach
+ * other servers, so they would keep the child's rows out (parked) while this server shows them.
+ * @param schemas every table capture tracks
+ * @throws SyncError `CAPTURE_REFUSED` naming the child, the foreign key and the parent
+ */
+export function refuseUntrackedParents(schemas: readonly TableSchema[]): void {
+  const tracked = new Set(schemas.map((schema) => schema.name.toLowerCase()));
+  for (const schema of schemas) {
+    const fk = schema.foreignKeys.find((one) => !tracked.has(one.parent.toLowerCase()));
+    if (fk === undefined) continue;
+    refuse(
+      schema.name,
+      `its foreign key (${fk.from.join(', ')}) references table "${fk.parent}", which is not tracked: its rows never reach other servers, so they would keep this table's rows out while this server shows them; add "${fk.parent}" to \`tables\`, or drop the foreign key (if "${fk.parent}" is a tracked table renamed away, ALTER TABLE … RENAME TO took this foreign key along: rebuild a table by creating the new one, copying, dropping the old one and renaming the new one instead)`,
+    );
+  }
 }

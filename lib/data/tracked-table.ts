@@ -55,13 +55,19 @@ export function trackTable(id: number, schema: TableSchema, columnIds: ReadonlyM
     return { ...column, id: columnId, index };
   });
   const byName = new Map(columns.map((column) => [column.name, column]));
-  const resolve = (names: readonly string[]): TrackedColumn[] => names.flatMap((name) => byName.get(name) ?? []);
+  // inspectTable refuses constraints on generated (untracked) columns: a name not found here is a bug, never dropped silently.
+  const resolve = (names: readonly string[]): TrackedColumn[] =>
+    names.map((name) => {
+      const column = byName.get(name);
+      if (column === undefined) throw new Error(`express-sqlite-sync: internal error: a constraint of ${schema.name} names "${name}", which is not a tracked column`);
+      return column;
+    });
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   const values = columns.filter((column) => column.pk === 0);
   const uniques = schema.uniques.map((unique) => ({ columns: resolve(unique.columns), collations: unique.collations, label: `UNIQUE (${unique.columns.join(', ')})` }));
   const foreignKeys = schema.foreignKeys
     .map((fk) => ({ ...fk, fromColumns: resolve(fk.from) }))
-    .filter((fk) => fk.fromColumns.length === fk.from.length && fk.to.length === fk.from.length);
+    .filter((fk) => fk.to.length === fk.from.length);
   return {
     id,
     name: schema.name,
