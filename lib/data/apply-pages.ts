@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql } from './capture-sql';
 import type { CheckedChangeset } from './changeset';
+import { triggerRefusal } from './row-placer';
 import type { TrackerParts } from './tracker-parts';
 import type { TransportCursor } from './transport-cursors';
 import type { ApplyResult } from './wire-schema';
@@ -51,6 +52,7 @@ function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: 
  * saves a transport's cursor with them. When the echo cursor showed nothing
  * left to send before these pages, it moves past their own writes: what the
  * transport brought in needs no sending back on it.
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger RAISEs while a page is applied (the caller's transaction then rolls back)
  */
 export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): AppliedPages {
   const { seq: before } = parts.visible.fold(foreignKeys);
@@ -61,7 +63,14 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
   const bulk = pages.reduce((total, page) => total + page.count, 0) >= BULK_APPLY_CHANGES;
   const tables = [...parts.byName.values()].map((statements) => statements.table);
   if (bulk) for (const table of tables) db.exec(dropTriggersSql(table.id));
-  const results = pages.map((page) => applyPage(parts, page, foreignKeys, echoes));
+  const results = pages.map((page) => {
+    try {
+      return applyPage(parts, page, foreignKeys, echoes);
+    } catch (error) {
+      // The merge's own writes name their row (RowPlacer); this is one made while settling the constraints.
+      throw triggerRefusal(error, [...parts.byName.values()], "a write settling the constraints after another server's page") ?? error;
+    }
+  });
   if (bulk) for (const table of tables) db.exec(createTriggersSql(table));
   if (transport === undefined) return { results, echoes };
   const { transportCursors } = parts;

@@ -62,7 +62,7 @@ export class ParkedRows {
     this.#reason = numbers(db, `SELECT _sync_reason FROM ${this.name} WHERE ${where}`).pluck();
     this.#keys = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_reason LIKE ? ORDER BY _sync_id`).raw(true);
     this.#fromTable = exact(db, `INSERT OR REPLACE INTO ${this.name} (${this.#columns}, _sync_id, _sync_reason, _sync_at) SELECT ${this.#columns}, ?, ?, ? FROM ${statements.quotedName} WHERE ${where}`);
-    this.#toTable = exact(db, `INSERT INTO ${statements.quotedName} (${this.#columns}) SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`);
+    this.#toTable = exact(db, `INSERT OR ABORT INTO ${statements.quotedName} (${this.#columns}) SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`);
     this.#remove = exact(db, `DELETE FROM ${this.name} WHERE ${where}`);
     this.#setReason = exact(db, `UPDATE ${this.name} SET _sync_reason = ? WHERE ${where}`);
     this.#byId = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
@@ -97,7 +97,7 @@ export class ParkedRows {
     this.#statements.delete(key);
   }
 
-  /** Moves a parked row back into the table. @throws the constraint error SQLite raises (nothing moved then) */
+  /** Moves a parked row back into the table (OR ABORT: a column's own conflict clause does not apply). @throws the constraint error SQLite raises (nothing moved then) */
   toTable(key: readonly SqlValue[]): void {
     this.#toTable.run(...key.map(bindable));
     this.#remove.run(...key.map(bindable));

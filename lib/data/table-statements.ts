@@ -30,6 +30,9 @@ export class StatementCache {
  * text is built only from the table's own schema (quoted identifiers); values
  * are always bound (TEXT that is not valid UTF-8 through `CAST(? AS TEXT)`).
  * Rows travel as arrays in `table.columns` order; integers are read as bigint.
+ * Every write is `INSERT OR ABORT` / `UPDATE OR ABORT`: a column's own conflict
+ * clause (`UNIQUE ON CONFLICT REPLACE` or `IGNORE`) would delete the row holding
+ * a value or drop the write, on this server only; the merge's parking rules decide.
  */
 export class TableStatements {
   /** The table these statements serve. */
@@ -56,7 +59,7 @@ export class TableStatements {
     this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.quotedName} WHERE ${this.whereKey}`).raw(true);
     this.#present = exact(db, `SELECT 1 FROM ${this.quotedName} WHERE ${this.whereKey}`).pluck();
     this.#delete = exact(db, `DELETE FROM ${this.quotedName} WHERE ${this.whereKey}`);
-    this.#insert = exact(db, `INSERT INTO ${this.quotedName} (${this.#columns}) VALUES (${table.columns.map(() => '?').join(', ')})`);
+    this.#insert = exact(db, `INSERT OR ABORT INTO ${this.quotedName} (${this.#columns}) VALUES (${table.columns.map(() => '?').join(', ')})`);
     this.#metaKey = table.key.length > 1 ? exact(db, `SELECT ${table.key.map(() => 'quote(?)').join(` || ',' || `)}`).pluck() : undefined;
   }
 
@@ -101,7 +104,7 @@ export class TableStatements {
 
   #write(kind: string, values: readonly SqlValue[], tail: string): void {
     const texts = textBytesKey(values);
-    const statement = this.#cache.get(`${kind}:${texts}`, () => `INSERT INTO ${this.quotedName} (${this.#columns}) VALUES (${values.map(placeholderOf).join(', ')})${tail}`);
+    const statement = this.#cache.get(`${kind}:${texts}`, () => `INSERT OR ABORT INTO ${this.quotedName} (${this.#columns}) VALUES (${values.map(placeholderOf).join(', ')})${tail}`);
     statement.run(...values.map(bindable));
   }
 
@@ -116,7 +119,7 @@ export class TableStatements {
     const shape = sorted.map(([column, value]) => `${column.id}${placeholderOf(value) === '?' ? '' : 't'}`).join(',');
     const statement = this.#cache.get(`update:${target}:${shape}`, () => {
       const sets = sorted.map(([column, value]) => `${quoteIdent(column.name)} = ${placeholderOf(value)}`).join(', ');
-      return `UPDATE ${target} SET ${sets} WHERE ${this.whereKey}`;
+      return `UPDATE OR ABORT ${target} SET ${sets} WHERE ${this.whereKey}`;
     });
     statement.run(...sorted.map(([, value]) => bindable(value)), ...key.map(bindable));
   }

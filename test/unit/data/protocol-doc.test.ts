@@ -11,7 +11,7 @@ describe('docs/PROTOCOL.md', () => {
     expect(JSON.parse(block ?? 'null')).toEqual(JSON.parse(JSON.stringify(ChangesetSchema)));
   });
 
-  it.each(['INVALID_CHANGESET', 'UNSUPPORTED_PROTOCOL', 'SCHEMA_MISMATCH', 'UNKNOWN_TABLE', 'UNKNOWN_COLUMN', 'INVALID_VALUE', 'UNSAFE_INTEGER', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'BAD_QUERY', 'UNSENDABLE_VALUE', 'CAPTURE_REFUSED', 'UNSUPPORTED_MEDIA_TYPE'])(
+  it.each(['INVALID_CHANGESET', 'UNSUPPORTED_PROTOCOL', 'SCHEMA_MISMATCH', 'UNKNOWN_TABLE', 'UNKNOWN_COLUMN', 'INVALID_VALUE', 'UNSAFE_INTEGER', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'BAD_QUERY', 'UNSENDABLE_VALUE', 'CAPTURE_REFUSED', 'UNSUPPORTED_MEDIA_TYPE'])(
     'documents the error code %s',
     (code) => {
       expect(doc).toMatch(new RegExp(`\\| \`${code}\` \\|`));
