@@ -160,7 +160,7 @@ export class ChangeTracker extends TrackerBookkeeping {
    * constraint keeps out are parked (listed as conflicts, reported in the
    * result); anything else invalid refuses the whole changeset and leaves the database unchanged.
    * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`,
-   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`; 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
+   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`, `APPLY_REFUSED` (an app trigger's RAISE); 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
     const [result] = this.#applyAll([changeset], undefined);
