@@ -22,8 +22,8 @@ export interface ConsumerHooks {
   readonly seal: FleetSeal;
 }
 
-/** Errors that a later try may get past (after a migration, a clock fix or a catch-up): the message waits. */
-const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW']);
+/** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
+const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED']);
 
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
