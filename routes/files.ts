@@ -96,7 +96,7 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
       throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; only files are deleted (remove it on the server if it must go)`);
     }
     if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
-    await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
+    await checkPrecondition(config.cache, target.absolute, clientPath, precondition, 'deleted');
     await removeSyncedFile(target.absolute, target.rootDir);
   });
   res.json({ path: clientPath, deleted: true } satisfies DeleteAnswer);
