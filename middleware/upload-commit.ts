@@ -1,9 +1,8 @@
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
 import { withFileLock } from '../lib/files/file-locks';
-import { isSpecialFile } from '../lib/files/regular-file';
+import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
 import { uploadTargetOf } from './upload-guard';
@@ -60,8 +59,8 @@ export async function saveGuardedUpload(req: Request, options: SaveUploadOptions
     }
     // The checks of what is there now and the rename are one step for this path (two uploads under one precondition: one wins).
     return await withFileLock(destination, async () => {
-      const existing = await lstat(destination).catch(() => undefined);
-      if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
+      const existing = await statThroughLink(destination); // a symlink to a folder is a folder: never replaced by the file
+      if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder (or a symlink to one)`);
       if (existing !== undefined && isSpecialFile(existing)) {
         throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a pipe, socket or device here, not a file; remove it so that the file can be stored`);
       }

@@ -1,11 +1,11 @@
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { removeSyncedFile } from '../lib/files/atomic-file';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
-import { isSpecialFile } from '../lib/files/regular-file';
+import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
 import { SyncError } from '../lib/sync-error';
@@ -89,9 +89,9 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
   }
   const precondition = readPrecondition(req.query.if_match);
   await withFileLock(target.absolute, async () => {
-    const existing = await lstat(target.absolute).catch(() => undefined);
+    const existing = await statThroughLink(target.absolute); // a symlink to a folder is a folder
     if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
-    if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
+    if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder (or a symlink to one); only files are deleted`);
     if (isSpecialFile(existing)) {
       throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; only files are deleted (remove it on the server if it must go)`);
     }
