@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -139,7 +140,8 @@ function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, 
  * `Range` (with `If-Range`). 403 for a database file by name or content, 404 when missing.
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
-  const target = await resolveSyncPath(config.roots, req.query.path, true);
+  const query = readFileQuery(req.originalUrl, ['path']);
+  const target = await resolveSyncPath(config.roots, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   refuseDatabaseName(config, target, clientPath);
   const { handle, stats } = await openExisting(target.absolute, clientPath);
