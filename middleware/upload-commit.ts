@@ -1,9 +1,8 @@
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
 import { withFileLock } from '../lib/files/file-locks';
-import { isSpecialFile } from '../lib/files/regular-file';
+import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
 import { uploadTargetOf } from './upload-guard';
@@ -42,6 +41,21 @@ function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
 }
 
 /**
+ * How a refusal names the destination: the client's path (`pit/photo.jpg`)
+ * when it is the guard's target, else the base name of the destination the
+ * app chose (never a server path in an answer).
+ */
+function nameOfDestination(req: Request, destination: string): string {
+  let target;
+  try {
+    target = uploadTargetOf(req);
+  } catch {
+    return path.basename(destination); // no guard's target on this request: the app named the destination
+  }
+  return target.absolute === destination ? `${target.root}/${target.relative}` : path.basename(destination);
+}
+
+/**
  * Puts the file {@link uploadGuard} accepted for this request in place: the
  * temp file (complete, hashed and fsynced) is renamed over the destination,
  * after the checks, so the old file is whole until the new one is; on any
@@ -60,10 +74,12 @@ export async function saveGuardedUpload(req: Request, options: SaveUploadOptions
     }
     // The checks of what is there now and the rename are one step for this path (two uploads under one precondition: one wins).
     return await withFileLock(destination, async () => {
-      const existing = await lstat(destination).catch(() => undefined);
-      if (existing?.isDirectory() === true) throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a folder`);
+      const existing = await statThroughLink(destination); // a symlink to a folder is a folder: never replaced by the file
+      if (existing?.isDirectory() === true) {
+        throw new SyncError('PATH_CONFLICT', 409, `${nameOfDestination(req, destination)} is a folder here (or a symlink to one), not a file; nothing was written`);
+      }
       if (existing !== undefined && isSpecialFile(existing)) {
-        throw new SyncError('PATH_CONFLICT', 409, `${path.basename(destination)} is a pipe, socket or device here, not a file; remove it so that the file can be stored`);
+        throw new SyncError('PATH_CONFLICT', 409, `${nameOfDestination(req, destination)} is a pipe, socket or device here, not a file; remove it so that the file can be stored`);
       }
       await options.beforeCommit?.(stored, destination);
       await commitTempFile(stored.path, destination);

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
@@ -57,15 +58,64 @@ function notModified(req: Request, sha256: string): boolean {
   });
 }
 
+/** A byte range, both ends included. */
+interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * One range spec of a `Range: bytes=` header in a file of `size` (> 0) bytes:
+ * the range, `null` when it cannot be met, or undefined when it is malformed.
+ * A suffix longer than the file means the whole file (RFC 9110 14.1.3).
+ */
+function parseRangeSpec(spec: string, size: number): ByteRange | null | undefined {
+  const match = /^\s*(\d*)\s*-\s*(\d*)\s*$/.exec(spec);
+  if (match === null || (match[1] === '' && match[2] === '')) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '') {
+    const suffix = Number(last);
+    return suffix === 0 ? null : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  return start > end ? null : { start, end };
+}
+
+/**
+ * The byte ranges a `Range` header asks of a file of `size` (> 0) bytes,
+ * overlapping and adjacent ones combined: `'ignore'` for a header that is
+ * malformed or not in bytes (the whole file is sent), `'unsatisfiable'` when
+ * no range can be met (416).
+ */
+function parseByteRanges(header: string, size: number): readonly ByteRange[] | 'ignore' | 'unsatisfiable' {
+  const equals = header.indexOf('=');
+  if (equals === -1 || header.slice(0, equals).trim().toLowerCase() !== 'bytes') return 'ignore';
+  const ranges: ByteRange[] = [];
+  for (const spec of header.slice(equals + 1).split(',')) {
+    const range = parseRangeSpec(spec, size);
+    if (range === undefined) return 'ignore';
+    if (range !== null) ranges.push(range);
+  }
+  if (ranges.length === 0) return 'unsatisfiable';
+  const combined: ByteRange[] = [];
+  for (const range of ranges.sort((a, b) => a.start - b.start)) {
+    const previous = combined.at(-1);
+    if (previous !== undefined && range.start <= previous.end + 1) combined[combined.length - 1] = { start: previous.start, end: Math.max(previous.end, range.end) };
+    else combined.push(range);
+  }
+  return combined;
+}
+
 /** Ranges to send: the whole file, one range, or undefined when the range cannot be met. */
 function pickRange(req: Request, size: number, sha256: string): { readonly start: number; readonly end: number; readonly partial: boolean } | undefined {
-  const ranges = req.headers.range === undefined || !rangeStillApplies(req, sha256) ? -2 : req.range(size, { combine: true });
-  if (ranges === -1) return undefined;
-  if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) {
-    return { start: 0, end: size - 1, partial: false };
-  }
-  const [range] = ranges;
-  return range === undefined ? { start: 0, end: size - 1, partial: false } : { start: range.start, end: range.end, partial: true };
+  const whole = { start: 0, end: size - 1, partial: false };
+  const header = req.headers.range;
+  if (header === undefined || !rangeStillApplies(req, sha256)) return whole;
+  const ranges = parseByteRanges(header, size);
+  if (ranges === 'unsatisfiable') return undefined;
+  const [range] = ranges === 'ignore' || ranges.length !== 1 ? [] : ranges;
+  return range === undefined ? whole : { start: range.start, end: range.end, partial: true };
 }
 
 /** The headers of a file answer: its SHA-256 as a strong ETag, never rendered by a browser. */
@@ -90,7 +140,8 @@ function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, 
  * `Range` (with `If-Range`). 403 for a database file by name or content, 404 when missing.
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
-  const target = await resolveSyncPath(config.roots, req.query.path, true);
+  const query = readFileQuery(req.originalUrl, ['path']);
+  const target = await resolveSyncPath(config.roots, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   refuseDatabaseName(config, target, clientPath);
   const { handle, stats } = await openExisting(target.absolute, clientPath);

@@ -56,6 +56,7 @@ async function currentDigest(cache: ManifestCache, absolute: string): Promise<Fi
  * Checks a precondition against the file's current state, whatever the bytes
  * to be written (of several uploads on one base, exactly one wins, even when
  * they carry the same bytes).
+ * @param refused - what the refusal did not do, for its message: the file was not `written` (upload) or not `deleted`
  * @throws SyncError `PRECONDITION_FAILED` (412) when the file changed meanwhile
  */
 export async function checkPrecondition(
@@ -63,6 +64,7 @@ export async function checkPrecondition(
   absolute: string,
   clientPath: string,
   precondition: FilePrecondition | undefined,
+  refused: 'written' | 'deleted' = 'written',
 ): Promise<void> {
   if (precondition === undefined) return;
   const current = await currentDigest(cache, absolute);
@@ -70,6 +72,6 @@ export async function checkPrecondition(
   const holds = precondition.kind === 'absent' ? current === undefined : currentSha === precondition.sha256;
   if (!holds) {
     const now = current === undefined ? 'does not exist' : `has sha256 ${currentSha ?? '(database content)'}`;
-    throw new SyncError('PRECONDITION_FAILED', 412, `${clientPath} changed meanwhile: it ${now}; nothing was written`);
+    throw new SyncError('PRECONDITION_FAILED', 412, `${clientPath} changed meanwhile: it ${now}; nothing was ${refused}`);
   }
 }

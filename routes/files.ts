@@ -1,14 +1,16 @@
-import { lstat, stat } from 'node:fs/promises';
-import { Router, type Request, type Response } from 'express';
+import { stat } from 'node:fs/promises';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { removeSyncedFile } from '../lib/files/atomic-file';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
-import { isSpecialFile } from '../lib/files/regular-file';
+import { readFileQuery, type FileQuery } from '../lib/files/raw-query';
+import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
 import { SyncError } from '../lib/sync-error';
+import { lingerOnClose } from '../middleware/lingering-close';
 import { discardGuardedUpload, saveGuardedUpload } from '../middleware/upload-commit';
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
@@ -17,9 +19,15 @@ import { checkPrecondition, readPrecondition, type FilePrecondition } from './fi
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** The query parameters each file route takes; any other is refused (400), never ignored. */
+const CHECKSUMS_PARAMETERS = ['path'] as const;
+const UPLOAD_PARAMETERS = ['path', 'sha256', 'if_match'] as const;
+const DELETE_PARAMETERS = ['path', 'if_match'] as const;
+
 /** `GET /files/checksums?path=<root>[/<folder>]`: the manifest of a root or of a folder in it. */
 async function listChecksums(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
-  const target = await resolveSyncPath(config.roots, req.query.path, false);
+  const query = readFileQuery(req.originalUrl, CHECKSUMS_PARAMETERS);
+  const target = await resolveSyncPath(config.roots, query.path, false);
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
   if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
   const stats = await stat(target.absolute).catch(() => undefined);
@@ -33,26 +41,26 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
  * The upload's `if_match`: query parameter or multipart field (either, as
  * `sha256`), validated; both given and different is 400.
  */
-function uploadPrecondition(req: Request): FilePrecondition | undefined {
+function uploadPrecondition(req: Request, query: FileQuery): FilePrecondition | undefined {
   const field = (req.body as Record<string, unknown> | undefined)?.if_match;
-  const query = req.query.if_match;
-  if (field !== undefined && query !== undefined && field !== query) {
+  const given = query.if_match;
+  if (field !== undefined && given !== undefined && field !== given) {
     throw new SyncError('BAD_PRECONDITION', 400, '`if_match` is given twice (query and field) with different values');
   }
-  return readPrecondition(query ?? field);
+  return readPrecondition(given ?? field);
 }
 
 /**
  * The client's expected digest: multipart field `sha256` or query `sha256` (both given and different is 400), validated.
  * @throws SyncError `BAD_SHA256` (400)
  */
-function expectedDigest(req: Request): string | undefined {
+function expectedDigest(req: Request, query: FileQuery): string | undefined {
   const field = (req.body as Record<string, unknown> | undefined)?.sha256;
-  const query = req.query.sha256;
-  if (field !== undefined && query !== undefined && field !== query) {
+  const given = query.sha256;
+  if (field !== undefined && given !== undefined && field !== given) {
     throw new SyncError('BAD_SHA256', 400, '`sha256` is given twice (query and field) with different values');
   }
-  const value = field ?? query;
+  const value = field ?? given;
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !SHA256_HEX.test(value.toLowerCase())) {
     throw new SyncError('BAD_SHA256', 400, '`sha256` must be 64 hexadecimal characters');
@@ -67,8 +75,9 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
   let expectedSha256: string | undefined;
   let precondition: FilePrecondition | undefined;
   try {
-    expectedSha256 = expectedDigest(req);
-    precondition = uploadPrecondition(req);
+    const query = readFileQuery(req.originalUrl, UPLOAD_PARAMETERS);
+    expectedSha256 = expectedDigest(req, query);
+    precondition = uploadPrecondition(req, query);
   } catch (error) {
     await discardGuardedUpload(req);
     throw error;
@@ -82,24 +91,45 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
 
 /** `DELETE /files?path=<root>/<file>[&if_match=<sha256>]`: removes one file, optionally only if unchanged. */
 async function deleteFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
-  const target = await resolveSyncPath(config.roots, req.query.path, true);
+  const query = readFileQuery(req.originalUrl, DELETE_PARAMETERS);
+  const target = await resolveSyncPath(config.roots, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   if (config.policy.isDatabaseName(target.relative)) {
     throw databaseNameRefused(clientPath);
   }
-  const precondition = readPrecondition(req.query.if_match);
+  const precondition = readPrecondition(query.if_match);
   await withFileLock(target.absolute, async () => {
-    const existing = await lstat(target.absolute).catch(() => undefined);
+    const existing = await statThroughLink(target.absolute); // a symlink to a folder is a folder
     if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
-    if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder; only files are deleted`);
+    if (existing.isDirectory()) throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder (or a symlink to one); only files are deleted`);
     if (isSpecialFile(existing)) {
       throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; only files are deleted (remove it on the server if it must go)`);
     }
     if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
-    await checkPrecondition(config.cache, target.absolute, clientPath, precondition);
+    await checkPrecondition(config.cache, target.absolute, clientPath, precondition, 'deleted');
     await removeSyncedFile(target.absolute, target.rootDir);
   });
   res.json({ path: clientPath, deleted: true } satisfies DeleteAnswer);
+}
+
+/**
+ * Refuses an upload whose query holds a parameter the route does not take, or
+ * a `path` that is not UTF-8, before the upload guard reads any of the body:
+ * answered at once with `Connection: close` and a bounded drain, as the
+ * guard's own refusals are.
+ */
+function refuseBadUploadQuery(config: FileRoutesConfig) {
+  return function uploadQueryCheck(req: Request, res: Response, next: NextFunction): void {
+    try {
+      readFileQuery(req.originalUrl, UPLOAD_PARAMETERS);
+    } catch (error) {
+      res.setHeader('Connection', 'close');
+      lingerOnClose(req.socket, config);
+      next(error);
+      return;
+    }
+    next();
+  };
 }
 
 /** The file half of the sync router: checksums, upload and download. */
@@ -108,6 +138,7 @@ export function createFilesRouter(config: FileRoutesConfig): Router {
   router.get('/checksums', (req, res) => listChecksums(config, req, res));
   router.post(
     '/upload',
+    refuseBadUploadQuery(config),
     uploadGuard({
       roots: config.roots,
       uploadRoot: config.uploadRoot,

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { lstat, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SyncError } from '../sync-error';
 import { isLiveDatabaseFile, isLiveDatabaseFileSync } from './live-databases';
@@ -82,4 +82,16 @@ export function openRegularFileSync(absolute: string): number | undefined {
  */
 export function isSpecialFile(stats: Pick<Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink'>): boolean {
   return !stats.isFile() && !stats.isDirectory() && !stats.isSymbolicLink();
+}
+
+/**
+ * What stands at `absolute`, as a file route must judge it: a symlink counts
+ * as what it points to (a symlink to a folder is a folder, never a file to
+ * delete or replace); a dangling one counts as the link itself.
+ * @returns the stats, or undefined when nothing is there
+ */
+export async function statThroughLink(absolute: string): Promise<Stats | undefined> {
+  const own = await lstat(absolute).catch(() => undefined);
+  if (own?.isSymbolicLink() !== true) return own;
+  return (await stat(absolute).catch(() => undefined)) ?? own;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rmdir, stat } from 'node:fs/promises';
+import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
@@ -136,9 +136,46 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
 }
 
 /**
- * What is at `absolute` now, for a file about to be put there: an empty
- * folder (left by the deletion of the files it held) is removed and counts
- * as absent; a folder that holds anything, a pipe or a device is refused.
+ * The folders of a tree that holds only folders, deepest first (the order to
+ * remove them in); undefined when anything else is inside, a file or a
+ * symlink (never followed), or when `folder` is not a folder itself.
+ */
+async function emptyFolderTree(folder: string): Promise<string[] | undefined> {
+  const own = await lstat(folder).catch(() => undefined);
+  if (own?.isDirectory() !== true) return undefined;
+  const folders: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (!entry.isDirectory()) return undefined;
+    const below = await emptyFolderTree(path.join(folder, entry.name));
+    if (below === undefined) return undefined;
+    folders.push(...below);
+  }
+  folders.push(folder);
+  return folders;
+}
+
+/**
+ * Removes `folder` when it holds nothing but (empty) folders, bottom-up with
+ * `rmdir` only, so nothing else is ever removed (a file written meanwhile
+ * makes its `rmdir` fail).
+ * @returns false when it holds anything else (or is not a folder)
+ */
+async function removeEmptyFolderTree(folder: string): Promise<boolean> {
+  const folders = await emptyFolderTree(folder).catch(() => undefined);
+  if (folders === undefined) return false;
+  try {
+    for (const each of folders) await rmdir(each);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What is at `absolute` now, for a file about to be put there: a folder
+ * that holds only empty folders (left by the deletion of the files they
+ * held) is removed and counts as absent; a folder that holds anything else
+ * (a file or a symlink, however deep), a pipe or a device is refused.
  * @throws SyncError `DB_CONTENT_REFUSED` (409) for a database, `PATH_CONFLICT` (409) for a folder that holds anything or a special file
  */
 async function makeRoomForFile(absolute: string, clientPath: string): Promise<Side> {
@@ -148,12 +185,10 @@ async function makeRoomForFile(absolute: string, clientPath: string): Promise<Si
     throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a pipe, socket or device here, not a file; remove it so that the file can sync`);
   }
   if (now !== FOLDER_ON_DISK) return now;
-  try {
-    await rmdir(absolute);
-    return undefined;
-  } catch {
+  if (!(await removeEmptyFolderTree(absolute))) {
     throw new SyncError('PATH_CONFLICT', 409, `${clientPath} is a folder here that holds files; move or delete the folder ${clientPath} so that the file of that name can sync`);
   }
+  return undefined;
 }
 
 /**
