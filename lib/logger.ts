@@ -40,7 +40,25 @@ export function readLogLevel(value: string | undefined): string {
  * @throws RangeError for a bad `LOG_LEVEL`
  */
 export function createDefaultLogger(): SyncLogger {
-  return pino({ name: 'express-sqlite-sync', level: readLogLevel(process.env.LOG_LEVEL) });
+  const level = readLogLevel(process.env.LOG_LEVEL);
+  return pino({ name: 'express-sqlite-sync', level }, stdoutDestination());
+}
+
+/**
+ * Standard output for pino, written synchronously, that stops writing once
+ * the reader went away (`npm start | head`, a log collector restarted):
+ * without it the last flush at `process.exit` retried the broken pipe
+ * for ever, and the process never exited.
+ */
+function stdoutDestination(): ReturnType<typeof pino.destination> {
+  const destination = pino.destination({ dest: 1, sync: true });
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') return;
+    destination.write = () => true;
+    destination.flushSync = () => undefined;
+    destination.end = () => undefined;
+  });
+  return destination;
 }
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createDefaultLogger, createSyncNode, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
+import { createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { pageErrorHandler } from './pages/error-page';
@@ -59,6 +59,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders()); // on every answer, the 404 page and the cross-site refusal included
   app.use(refuseCrossSiteWrites());
   const sync = createSyncNode({
     token: options.token,

@@ -64,6 +64,17 @@ describe('sample app pages', () => {
     expect(response.text).toMatch(/<a href="\/[a-z]*">Back/);
   });
 
+  it.each([
+    ['a page that does not exist', 'get', '/nope'],
+    ['a cross-site form post', 'post', '/reports/new'],
+  ] as const)('%s is answered with helmet\'s headers too', async (_what, method, page) => {
+    const response = await request(server.url)[method](page).set('Sec-Fetch-Site', 'cross-site').type('form').send('a=1');
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.headers['content-security-policy'] ?? '').toContain("default-src 'self'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-frame-options']).toBeDefined();
+  });
+
   it('home links to every page', async () => {
     const response = await request(server.url).get('/');
     for (const href of ['/reports', '/reports/new', '/photos', '/api/sync/ui']) expect(response.text).toContain(`href="${href}"`);

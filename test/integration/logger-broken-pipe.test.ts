@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+/** A process logging with the default logger: one line, then, once told on stdin, more lines and `process.exit(0)`. */
+const CHILD = `
+const { createDefaultLogger } = require(${JSON.stringify(path.join(__dirname, '../../index.ts'))});
+const logger = createDefaultLogger();
+logger.info({ event: 'first' }, 'first');
+process.stdin.once('data', () => {
+  for (let i = 0; i < 20; i += 1) logger.info({ event: 'more', i }, 'more');
+  process.exit(0);
+});
+`;
+
+describe('the default logger when the reader of stdout went away (`npm start | head`)', () => {
+  it('lets the process exit (the last flush retried the broken pipe for ever)', async () => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', CHILD], { cwd: path.join(__dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy(); // the reader is gone: the next write is EPIPE
+    child.stdin.end('go\n');
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(guard);
+    expect(code).toBe(0);
+  }, 40_000);
+});
