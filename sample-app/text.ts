@@ -8,7 +8,5 @@ export function hasUtf8Form(value: string): boolean {
 
 /** The characters of a text as a person counts them (Unicode code points: an emoji is one, not two UTF-16 units). */
 export function characterCount(value: string): number {
-  let count = 0;
-  for (const _ of value) count += 1;
-  return count;
+  return Array.from(value).length;
 }
