@@ -14,6 +14,7 @@ import { syncErrorHandler } from '../middleware/errors';
 import { securityHeaders } from '../middleware/security-headers';
 import { createDataRouter } from '../routes/data';
 import { createFilesRouter } from '../routes/files';
+import { createFilesSettledRouter } from '../routes/files-settled';
 import { mountStatusPage } from '../routes/status-page';
 import { createStatusRouter } from '../routes/status';
 import type { SyncRouterOptions } from './options';
@@ -97,6 +98,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
+  router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots }));
   router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
   router.use(function syncNotFound(req, _res, next) {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { LocalFiles } from '../files/local-files';
 import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchange';
+import { fileStateOf, tellPeerSettled } from './file-settled';
 import { FileSyncState } from './file-sync-state';
 import type { FailureDescription } from './peer-failure';
 import type { RoundTally } from './round-result';
@@ -11,28 +10,43 @@ function failedRoot(root: string, failure: FailureDescription): RootSyncResult {
   return { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [{ path: root, ...failure }], skipped: false, held: [] };
 }
 
+/** One peer as the file part of a round sees it. */
+export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
+  /**
+   * This server's site id, sent with what each root settled so that the peer
+   * moves its base with this server too; none (a server without data): the
+   * peer is not told.
+   */
+  readonly localSiteId?: string;
+}
+
 /**
  * The file part of a round with one peer: every root in turn, against the
- * state kept for that peer in `stateDir`; a root that fails is reported in
- * the tally and the others still sync.
+ * state kept for that peer in `stateDir` (read again for each root: the
+ * peer's own rounds record what they settled in it meanwhile); a root that
+ * fails is reported in the tally and the others still sync. What a root
+ * settled, once saved, is told to the peer (`POST /files/settled`).
  */
 export async function syncPeerRoots(
   files: LocalFiles,
   stateDir: string,
   url: string,
-  link: Omit<PeerFileLink, 'state'>,
+  link: PeerRootsLink,
   tally: RoundTally,
   describe: (error: unknown) => FailureDescription,
 ): Promise<void> {
-  const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-  const state = await FileSyncState.load(path.join(stateDir, `files-${key}.json`));
+  const file = fileStateOf(stateDir, url);
   for (const root of files.roots.keys()) {
+    let state: FileSyncState | undefined;
     try {
+      state = await FileSyncState.load(file);
       tally.roots.push(await syncRoot(files, { ...link, state }, root));
     } catch (caught) {
       const failure = describe(caught);
       tally.filesError ??= failure;
       tally.roots.push(failedRoot(root, failure));
     }
+    const settled = state?.savedChanges(root);
+    if (link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
   }
 }

@@ -1,11 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { commitTempFile, openTempFile } from '../files/atomic-file';
+import { withFileLock } from '../files/file-locks';
 
 interface StoredState {
   readonly version: 1;
   readonly roots: Record<string, Record<string, string>>;
 }
+
+/** Per root, per path: the SHA-256 both sides hold, or undefined when neither holds the path. */
+type Settlements = Map<string, Map<string, string | undefined>>;
 
 /** The roots of a stored state, or undefined when the text is not one. */
 function storedRoots(text: string): StoredState['roots'] | undefined {
@@ -21,14 +25,56 @@ function storedRoots(text: string): StoredState['roots'] | undefined {
   return valid ? (roots as StoredState['roots']) : undefined;
 }
 
+/** What `file` holds now, root by root (empty when missing or not a state). */
+async function readRoots(file: string): Promise<Map<string, Map<string, string>>> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  const roots = text === undefined ? undefined : storedRoots(text);
+  return new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))]));
+}
+
+/** Records one settled path in `roots`. */
+function settleIn(roots: Map<string, Map<string, string | undefined>>, root: string, relative: string, sha256: string | undefined): void {
+  let files = roots.get(root);
+  if (files === undefined) {
+    files = new Map();
+    roots.set(root, files);
+  }
+  files.set(relative, sha256);
+}
+
+/** `later` over `earlier`, per path. */
+function mergedFiles(earlier: ReadonlyMap<string, string | undefined>, later: ReadonlyMap<string, string | undefined> | undefined): Map<string, string | undefined> {
+  return new Map([...earlier, ...(later ?? [])]);
+}
+
+/** `later` over `earlier`, per root and path. */
+function mergedSettlements(earlier: Settlements, later: Settlements): Settlements {
+  const roots = new Set([...earlier.keys(), ...later.keys()]);
+  return new Map([...roots].map((root) => [root, mergedFiles(earlier.get(root) ?? new Map(), later.get(root))]));
+}
+
 /**
  * What both sides held after the last file sync with one peer, per root and
  * path (the "base" of the three-way comparison). Kept in a JSON file, written
  * atomically (temp file, fsync, rename), so a crash leaves the old state.
+ *
+ * Both sides of a pair keep it: a round updates the base of the server that
+ * runs it, and that server tells the peer what it settled (`POST
+ * /files/settled`), which the peer records with {@link FileSyncState.record}.
+ * A save writes only the paths settled since the load over what the file
+ * holds then, under one lock per file, so a round and a peer's settlements
+ * made meanwhile never lose each other's paths.
  */
 export class FileSyncState {
   readonly #file: string;
   #roots = new Map<string, Map<string, string>>();
+  /** Paths settled since the load and not saved yet. */
+  #pending: Settlements = new Map();
+  /** Paths settled since the load and saved. */
+  #saved: Settlements = new Map();
 
   private constructor(file: string) {
     this.#file = file;
@@ -43,13 +89,20 @@ export class FileSyncState {
    */
   static async load(file: string): Promise<FileSyncState> {
     const state = new FileSyncState(file);
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    const roots = text === undefined ? undefined : storedRoots(text);
-    for (const [root, files] of Object.entries(roots ?? {})) state.#roots.set(root, new Map(Object.entries(files)));
+    state.#roots = await readRoots(file);
     return state;
+  }
+
+  /**
+   * Records paths in the state kept in `file` at once (loaded, updated and
+   * saved under the file's lock): what a peer's own round settled with this
+   * server. A round with that peer saving meanwhile keeps them, apart from
+   * the paths it settled itself.
+   */
+  static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>): Promise<void> {
+    const state = new FileSyncState(file);
+    for (const [root, files] of settled) for (const [relative, sha256] of files) settleIn(state.#pending, root, relative, sha256);
+    await state.save();
   }
 
   /** The base of one root (empty when never synced). */
@@ -59,6 +112,39 @@ export class FileSyncState {
 
   /** Records what both sides now hold at a path; undefined means neither has it. */
   settle(root: string, relative: string, sha256: string | undefined): void {
+    if (this.#roots.get(root)?.get(relative) === sha256) return; // nothing new: a peer's settlement of it is not overwritten
+    settleIn(this.#pending, root, relative, sha256);
+    this.#apply(root, relative, sha256);
+  }
+
+  /** The paths of a root whose base changed since the load and was saved, with what both sides hold there. */
+  savedChanges(root: string): ReadonlyMap<string, string | undefined> {
+    return this.#saved.get(root) ?? new Map();
+  }
+
+  /**
+   * Writes the state to its file atomically: the paths settled since the
+   * last save over what the file holds now (a peer's settlements recorded
+   * meanwhile are kept, and read into this state).
+   */
+  async save(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    try {
+      await mkdir(path.dirname(this.#file), { recursive: true }); // first: the lock's key is the folder's real path
+      await withFileLock(this.#file, async () => {
+        this.#roots = await readRoots(this.#file);
+        for (const [root, files] of pending) for (const [relative, sha256] of files) this.#apply(root, relative, sha256);
+        await this.#write();
+      });
+    } catch (error) {
+      this.#pending = mergedSettlements(pending, this.#pending); // kept for the next save
+      throw error;
+    }
+    this.#saved = mergedSettlements(this.#saved, pending);
+  }
+
+  #apply(root: string, relative: string, sha256: string | undefined): void {
     let files = this.#roots.get(root);
     if (files === undefined) {
       files = new Map();
@@ -68,9 +154,7 @@ export class FileSyncState {
     else files.set(relative, sha256);
   }
 
-  /** Writes the state to its file atomically. */
-  async save(): Promise<void> {
-    await mkdir(path.dirname(this.#file), { recursive: true });
+  async #write(): Promise<void> {
     const stored: StoredState = {
       version: 1,
       roots: Object.fromEntries([...this.#roots].map(([root, files]) => [root, Object.fromEntries(files)])),

@@ -110,6 +110,7 @@ export class PeerRounds {
     const link = {
       peer: peer.http,
       remoteSiteId: peer.site ?? new URL(url).host,
+      localSiteId: this.#config.data?.siteId,
       now: () => new Date(),
       onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
       guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),

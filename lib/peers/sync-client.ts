@@ -3,6 +3,7 @@ import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
+import { recordPeerSettlements, type SettledPaths } from './file-settled';
 import { KnownPeers } from './known-peers';
 import { emptyTotals, type PeerTotals } from './metrics';
 import { PeerHttp, type WireBytes } from './peer-http';
@@ -172,6 +173,18 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       this.#config.logger.info({ event: 'files.deletions_confirmed', peer: entry.peer, root: entry.root, side: entry.side, count: entry.count }, 'held deletions confirmed by an operator');
     }
     return confirmed;
+  }
+
+  /**
+   * Records what a peer's own round settled with this server (`POST
+   * /files/settled`) in the file-sync base kept for it: each peer URL whose
+   * last handshake answered with `site`. Resolves with how many took it
+   * (0 when this server does not sync files with that site).
+   */
+  recordPeerSettlements(site: string, settled: SettledPaths): Promise<number> {
+    const { files, stateDir } = this.#config;
+    if (files === undefined) return Promise.resolve(0);
+    return recordPeerSettlements({ peers: [...this.#peers.keys()], known: this.#known, stateDir }, site, settled);
   }
 
   /** Deletions held back now, all peers. */
