@@ -46,9 +46,11 @@ function isDatabaseFile(file: string): boolean {
  * on writing into the deleted file, and the next start reads a torn one), nor
  * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
  * folder must exist (it is not created: a mistyped path is said, not made).
+ * An empty path is refused too (else the copy is made in the working folder first).
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkBackupTarget(dbPath: string, outPath: string): void {
+  if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
   if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
   const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
   if (!existsSync(folder)) {
