@@ -85,6 +85,22 @@ const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['status', 'sync', 'confirm
 /** The flag naming the file that must exist, for the commands that work on local files. */
 const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'], ['new-site-id', '--db'], ['restore', '--from']]);
 
+/** What the command line was given, for hints that depend on it. */
+export interface CliGiven {
+  /** A CA certificate was given (`--ca`, or `SYNC_PEER_CA`). */
+  readonly ca?: boolean;
+  /** The server's URL (`--url`, `--from` for join) is an `http://` one. */
+  readonly plainHttpUrl?: boolean;
+}
+
+/** What `command` (parsed by `program`) was given: its `--ca` or `SYNC_PEER_CA`, its URL's scheme. */
+export function givenOf(program: Command, command: string | undefined): CliGiven {
+  const options = program.commands.find((each) => each.name() === command)?.opts<{ ca?: unknown; url?: unknown; from?: unknown }>() ?? {};
+  const url = command === 'join' ? options.from : options.url;
+  const ca = (typeof options.ca === 'string' && options.ca !== '') || (process.env.SYNC_PEER_CA ?? '') !== '';
+  return { ca, plainHttpUrl: typeof url === 'string' && /^http:\/\//i.test(url) };
+}
+
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
  * (`ECONNREFUSED` and a certificate's, with a hint; `EPROTO` from a plain-HTTP
@@ -92,13 +108,20 @@ const LOCAL_FILE_FLAGS: ReadonlyMap<string, string> = new Map([['backup', '--db'
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  * A 404 gets the hint to check `--url` only from a command that talks to a
  * server; a local file that is missing (`backup --db`) is named as it is.
+ * A certificate not trusted although a CA was given says the CA given did not
+ * sign it; a connection cut before any answer from an `http://` URL asks
+ * whether the server speaks HTTPS.
  * @param command - the command that failed (`status`, `backup`…), when known
+ * @param given - what the command line was given (see {@link givenOf})
  */
-export function cliFailure(error: unknown, command?: string): { readonly code: string; readonly message: string } {
+export function cliFailure(error: unknown, command?: string, given: CliGiven = {}): { readonly code: string; readonly message: string } {
   if (error instanceof CommanderError) return { code: 'BAD_USAGE', message: error.message.replace(/^error: /, '') };
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
-  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    if (given.ca === true) return { code, message: `${plain}: the server's certificate is not signed by the CA certificate of --ca (or SYNC_PEER_CA); pass the CA certificate that signed it (for a self-signed one, the certificate itself)` };
+    return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
+  }
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
   if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in --url (--from for join)` };
   const remote = command === undefined || REMOTE_COMMANDS.has(command);
@@ -107,7 +130,10 @@ export function cliFailure(error: unknown, command?: string): { readonly code: s
   }
   const localFlag = command === undefined ? undefined : LOCAL_FILE_FLAGS.get(command);
   if (localFlag !== undefined && code === 'NOT_FOUND') return { code, message: `${plain}: check the path given to ${localFlag}` };
-  if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?` };
+  if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') {
+    const https = code === 'ECONNRESET' && given.plainHttpUrl === true ? ' Or does it speak HTTPS? then use https://' : '';
+    return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?${https}` };
+  }
   return { code, message: plain };
 }
 
@@ -117,7 +143,7 @@ if (require.main === module) {
     .parseAsync()
     .catch((error: unknown) => {
       if (error instanceof CommanderError && error.exitCode === 0) return; // --help, --version
-      const { code, message } = cliFailure(error, program.args[0]);
+      const { code, message } = cliFailure(error, program.args[0], givenOf(program, program.args[0]));
       // commander printed its own usage error already
       if (!(error instanceof CommanderError)) process.stderr.write(`express-sqlite-sync: ${message}\n`);
       // With --json, a script reading stdout gets the failure in the API's error shape too.

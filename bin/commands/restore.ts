@@ -3,6 +3,7 @@ import path from 'node:path';
 import { checkDatabaseFile, checkRestoreTarget, restoreDatabase } from '../../lib/data/backup';
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
+import { SyncError } from '../../lib/sync-error';
 import { withPageBar } from './progress';
 
 /**
@@ -29,6 +30,8 @@ export async function restoreCommand(options: { readonly from: string; readonly 
  * With `--json` it prints `{ "db", "previous", "current" }`.
  */
 export function newSiteIdCommand(options: { readonly db: string; readonly json?: boolean }): void {
+  // SQLite opens a private temp database for "": it would be said to have no sync metadata.
+  if (options.db.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to re-identify (--db)');
   if (existsSync(options.db)) checkDatabaseFile(options.db); // NOT_A_DATABASE, naming the file, rather than SQLite's own words
   const { previous, current } = withIdleDatabase(options.db, (db) => giveNewSiteId(db));
   if (options.json === true) process.stdout.write(`${JSON.stringify({ db: options.db, previous, current })}\n`);

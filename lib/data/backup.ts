@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
+import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { isLiveDatabaseFileSync } from '../files/live-databases';
 import { SyncError } from '../sync-error';
@@ -46,9 +47,11 @@ function isDatabaseFile(file: string): boolean {
  * on writing into the deleted file, and the next start reads a torn one), nor
  * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
  * folder must exist (it is not created: a mistyped path is said, not made).
+ * An empty path is refused too (else the copy is made in the working folder first).
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkBackupTarget(dbPath: string, outPath: string): void {
+  if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
   if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
   const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
   if (!existsSync(folder)) {
@@ -116,7 +119,7 @@ function openSource(file: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (isFolder(file)) throw new Error('it is a folder');
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openToRead(file);
     db.pragma('schema_version');
     return db;
   } catch (error) {
@@ -162,7 +165,7 @@ export function checkDatabaseFile(file: string): void {
   if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openToRead(file);
     const result = db.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(String(result));
   } catch (error) {
@@ -193,7 +196,7 @@ export async function restoreDatabase(
   sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
   const temp = tempPathFor(dbPath);
   try {
-    const source = new Database(backupPath, { readonly: true, fileMustExist: true });
+    const source = openToRead(backupPath);
     try {
       await source.backup(temp, { progress: backupSteps(options.onProgress) });
     } finally {

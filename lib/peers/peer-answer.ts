@@ -9,6 +9,8 @@ export interface PeerResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Readable;
+  /** The tokens this side sent or holds: hidden (`***`) wherever the peer's text repeats them. */
+  readonly secrets?: readonly string[];
 }
 
 /** The compiled schema of an answer, or a choice of one by the parsed answer (a page in either protocol, by its `protocol`). */
@@ -55,21 +57,48 @@ export function printable(text: string, max = MAX_PEER_MESSAGE): string {
   return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
 }
 
-/** Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError, bounded and printable. */
-export function peerError(parsed: unknown, status: number, what: string): SyncError {
+/** What replaces a token in a peer's text. */
+const HIDDEN = '***';
+
+/** The forms a token may take in a peer's text: as sent, base64 (plain and URL-safe), percent-encoded (either case). */
+function tokenForms(token: string): string[] {
+  const bytes = Buffer.from(token, 'utf8');
+  const percent = encodeURIComponent(token);
+  const forms = [token, bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), percent, percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())];
+  return forms.filter((form) => form !== '');
+}
+
+/**
+ * `text` with every token of `secrets` (in the forms a peer may echo it: as
+ * sent, base64, percent-encoded) replaced by `***`: a peer that repeats the
+ * `Authorization` header it received (a proxy's refusal, say) must not put
+ * our token into the log, `/status` or a terminal.
+ */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  // Longest first: a form that holds another is replaced whole.
+  const forms = [...new Set(secrets.flatMap(tokenForms))].sort((a, b) => b.length - a.length);
+  return forms.reduce((hidden, form) => hidden.split(form).join(HIDDEN), text);
+}
+
+/**
+ * Rebuilds a peer's `{ error: { code, message } }` answer as a SyncError,
+ * bounded and printable, with the tokens of `secrets` hidden (before the
+ * message is cut, so no part of one is left).
+ */
+export function peerError(parsed: unknown, status: number, what: string, secrets: readonly string[] = []): SyncError {
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) ? error.code : 'PEER_ERROR';
-  const message = typeof error?.message === 'string' ? printable(error.message) : undefined;
+  const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) && hideSecrets(error.code, secrets) === error.code ? error.code : 'PEER_ERROR';
+  const message = typeof error?.message === 'string' ? printable(hideSecrets(error.message, secrets)) : undefined;
   // PEER_ERROR replaces the peer's code, so its message says the status the peer answered.
   if (code === 'PEER_ERROR') return new SyncError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
   return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
 }
 
-/** Reads a whole response body, for error answers of streaming requests. */
+/** Reads a whole response body, for error answers of streaming requests; the tokens of `response.secrets` are hidden in the peer's message. */
 export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
   try {
     const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
-    return peerError(JSON.parse(text), response.status, what);
+    return peerError(JSON.parse(text), response.status, what, response.secrets);
   } catch {
     return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);
   }

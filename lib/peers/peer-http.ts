@@ -37,6 +37,8 @@ export interface PeerHttpOptions {
    * @defaultValue `PROTOCOLS` (1 and 2)
    */
   readonly protocols?: readonly number[];
+  /** Other tokens this side holds (accepted ones, in a rotation): hidden, as the token sent is, wherever a peer's error message repeats them. */
+  readonly secrets?: readonly string[];
 }
 
 /** Bytes that crossed a link, as counted on the wire (compressed when compressed). */
@@ -58,6 +60,8 @@ export type PeerBody = { readonly kind: 'json'; readonly value: unknown } | { re
 export class PeerHttp {
   readonly #base: URL;
   readonly #token: string | undefined;
+  /** The token sent and every other one this side holds: hidden in the peer's error messages. */
+  readonly #secrets: readonly string[];
   readonly #timeoutMs: number;
   readonly #maxAnswerBytes: number;
   readonly #agent: http.Agent;
@@ -82,6 +86,7 @@ export class PeerHttp {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new TypeError(`peer URL must be http(s): ${endpoint.url}`);
     this.#base = base;
     this.#token = endpoint.token;
+    this.#secrets = [...new Set([...(endpoint.token === undefined ? [] : [endpoint.token]), ...(options.secrets ?? [])])];
     this.#timeoutMs = options.peerTimeoutMs ?? DEFAULTS.peerTimeoutMs;
     this.#maxAnswerBytes = options.maxPeerAnswerBytes ?? DEFAULTS.maxPeerAnswerBytes;
     this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.peerCa }) : new http.Agent({ keepAlive: true });
@@ -131,7 +136,7 @@ export class PeerHttp {
       const outgoing = transport.request(url, { method, headers, agent: this.#agent, timeout: this.#timeoutMs }, (response) => {
         this.#track(response);
         response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, secrets: this.#secrets });
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));
       outgoing.on('error', reject);
@@ -187,7 +192,7 @@ export class PeerHttp {
       if (response.status >= 400) throw new SyncError('PEER_ERROR', response.status, `${what} with ${response.status} and no JSON error of its own (a proxy's page?)`);
       throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
     }
-    if (response.status >= 400) throw peerError(parsed, response.status, request);
+    if (response.status >= 400) throw peerError(parsed, response.status, request, this.#secrets);
     return checkAnswer(typeof answer === 'function' ? answer(parsed) : answer, parsed, what);
   }
 
