@@ -3,6 +3,7 @@ import multer, { type FileFilterCallback } from 'multer';
 import { removeTempFile } from '../lib/files/atomic-file';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { refuseUndecodableParameter } from '../lib/files/raw-query';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
@@ -21,6 +22,7 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {
   const query = req.query.path;
   if (query === undefined) return undefined;
+  refuseUndecodableParameter(req.originalUrl, 'path'); // the app's query parser made such bytes U+FFFD
   const target = await resolveSyncPath(options.roots, query, true);
   await refuseDatabaseTarget(target, options);
   return target;

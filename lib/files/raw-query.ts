@@ -69,3 +69,22 @@ export function readFileQuery(url: string, allowed: readonly string[]): FileQuer
   }
   return query;
 }
+
+/**
+ * Refuses a query parameter whose bytes are not UTF-8 once percent-decoded,
+ * reading the request URL as sent (a query parser would have made them
+ * U+FFFD); the other parameters are not looked at. For routes that keep
+ * the app's own query parser, such as `uploadGuard` on an app's route.
+ * @param url - the request URL (`req.originalUrl`), path and query
+ * @throws SyncError `BAD_PATH` (400) for `path`, `BAD_REQUEST` (400) for another name
+ */
+export function refuseUndecodableParameter(url: string, name: string): void {
+  const start = url.indexOf('?');
+  if (start === -1) return;
+  for (const piece of url.slice(start + 1).split('&')) {
+    const equals = piece.indexOf('=');
+    const rawName = equals === -1 ? piece : piece.slice(0, equals);
+    if (decodeQueryComponent(rawName) !== name) continue;
+    if (decodeQueryComponent(equals === -1 ? '' : piece.slice(equals + 1)) === undefined) throw refuseUndecodable(name);
+  }
+}

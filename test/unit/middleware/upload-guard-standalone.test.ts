@@ -41,6 +41,20 @@ describe('uploadGuard used on its own, as docs/API.md shows it', () => {
     }
   });
 
+  it('refuses a ?path= whose bytes are not UTF-8 (the app’s query parser made them U+FFFD) and leaves the app’s own parameters alone', async () => {
+    const dir = tempDir('ess-guard-');
+    try {
+      const app = appWith(uploadGuard({ roots: { pit: dir.dir } }));
+      const refused = await request(app).post('/photos?path=pit/%E0%A4.jpg').attach('file', Buffer.from('x'), 'x.jpg');
+      expect([refused.status, refused.body.error?.code]).toEqual([400, 'BAD_PATH']);
+      expect(readdirSync(dir.dir)).toEqual([]);
+      await request(app).post('/photos?album=%E0%A4&path=pit/%C3%A9t%C3%A9.jpg').attach('file', Buffer.from('x'), 'x.jpg').expect(201);
+      expect(readdirSync(dir.dir)).toEqual(['\u00e9t\u00e9.jpg']);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('with passErrors, hands the refusal to the app’s error middleware', async () => {
     const dir = tempDir('ess-guard-');
     try {
