@@ -36,12 +36,14 @@ export function readLogLevel(value: string | undefined): string {
 
 /**
  * The default logger: pino writing JSON lines to stdout, level from `LOG_LEVEL`
- * (default `info`).
+ * (default `info`); it stops writing, instead of blocking the exit, once the
+ * reader of stdout went away.
+ * @param name - pino's `name` on every line
  * @throws RangeError for a bad `LOG_LEVEL`
  */
-export function createDefaultLogger(): SyncLogger {
+export function createDefaultLogger(name = 'express-sqlite-sync'): SyncLogger {
   const level = readLogLevel(process.env.LOG_LEVEL);
-  return pino({ name: 'express-sqlite-sync', level }, stdoutDestination());
+  return pino({ name, level }, stdoutDestination());
 }
 
 /**

@@ -3,8 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
-import pino from 'pino';
-import { answerClientErrorsAsJson, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
+import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { openSampleDatabase } from './database';
@@ -128,7 +127,7 @@ export function failedStartToken(config: SampleConfig): string {
 
 async function main(): Promise<void> {
   const config = readSampleConfig();
-  const logger = pino({ name: 'sample-app', level: config.logLevel });
+  const logger = createDefaultLogger('sample-app'); // at LOG_LEVEL, as config.logLevel read it; never blocks the exit on a broken stdout
   const running = await startSampleApp(config, logger).catch((error: unknown) => {
     process.stdout.write(failedStartToken(config)); // this start wrote the token: show it, though it did not get to the banner
     throw error;

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
 
 /** A process logging with the default logger: one line, then, once told on stdin, more lines and `process.exit(0)`. */
 const CHILD = `
@@ -24,4 +26,33 @@ describe('the default logger when the reader of stdout went away (`npm start | h
     clearTimeout(guard);
     expect(code).toBe(0);
   }, 40_000);
+});
+
+describe('the sample app when the reader of its stdout went away (`npm start | head`)', () => {
+  it('still stops on SIGTERM (it stayed up for good, retrying the broken pipe)', async () => {
+    const temp = tempDir('ess-broken-pipe-');
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: path.join(__dirname, '../..'),
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TEST_TOKEN, DATA_DIR: temp.dir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal))); // a signal's name when one killed it
+      let text = '';
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (/^Peers: /m.test(text)) resolve(); // the banner's last line: it is up, and stops on signals
+        });
+      });
+      child.stdout.destroy();
+      child.kill('SIGTERM'); // logs app.stopping and app.stopped into the broken pipe, then exits
+      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(guard);
+      expect(code).toBe(0);
+    } finally {
+      temp.cleanup();
+    }
+  }, 60_000);
 });
