@@ -45,6 +45,8 @@ describe('the sample app when the reader of its stdout went away (`npm start | h
           if (/^Peers: /m.test(text)) resolve(); // the banner's last line: it is up, and stops on signals
         });
       });
+      const url = /^Sample app: (\S+)/m.exec(text)?.[1] ?? '';
+      expect((await fetch(`${url}/api/health`)).status).toBe(200); // an answer: main() ran to its end, the signal handlers are in place
       child.stdout.destroy();
       child.kill('SIGTERM'); // logs app.stopping and app.stopped into the broken pipe, then exits
       const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
