@@ -129,7 +129,8 @@ export class NatsCursors {
    * Compares the saved cursors with the stream as it is now. A stream made
    * again (another creation time) is read and published from the start; a
    * stream whose last sequence is below the one applied here lost its tail
-   * (the cursor goes back to it, and publishers that lost messages publish them again).
+   * (its messages are read again from its start, since some may have been published anew at
+   * sequences this server had passed; publishers that lost messages publish them again).
    * A message at the applied sequence other than the one applied
    * (`atApplied`: its id, when it was read) means the store was put back from an older copy and
    * filled again: where the copy ended is unknown, so the stream is read again
@@ -148,7 +149,9 @@ export class NatsCursors {
       return created === undefined ? 'first-use' : 'recreated';
     }
     if (this.appliedSeq() > facts.lastSeq) {
-      this.saveApplied(facts.lastSeq);
+      // Lost its tail, and perhaps filled again part of the way since (a store put back from a
+      // copy): the messages up to its end may not be the ones applied here, so all are read again.
+      this.saveApplied(Math.max(0, facts.firstSeq - 1));
       this.epoch += 1;
       return 'rewound';
     }

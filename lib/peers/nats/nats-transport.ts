@@ -205,7 +205,7 @@ export class NatsTransport implements ChangeTransport {
       const facts = await this.#link.ensureStream();
       const change = await this.#cursors.reconcileWith(this.#link, facts);
       this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare(change === 'recreated' || change === 'refilled');
+      await this.#publisher.prepare(change === 'recreated' || change === 'refilled' || change === 'rewound');
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));
