@@ -211,10 +211,25 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
     nats: readNats(env),
   };
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');
-  for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
+  makeDataFolders(dataDir);
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
+}
+
+/**
+ * Makes the data folder and its sync roots.
+ * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file, or cannot be written
+ */
+function makeDataFolders(dataDir: string): void {
+  try {
+    for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new Error(`DATA_DIR=${dataDir}: it, or a folder the app keeps in it (${SAMPLE_ROOTS.join(', ')}), is a file, not a folder; point DATA_DIR at a folder`, { cause: error });
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`DATA_DIR=${dataDir}: this user cannot create folders there (${code}); point DATA_DIR at a folder it can write`, { cause: error });
+    throw error;
+  }
 }
 
 /**

@@ -10,8 +10,16 @@ export const DATABASE_FILE = 'app.db';
  * with foreign keys on and a busy timeout so sync and requests can share it.
  */
 export function openSampleDatabase(dataDir: string): Database.Database {
-  const db = new Database(path.join(dataDir, 'instance', DATABASE_FILE));
-  db.pragma('journal_mode = WAL');
+  const file = path.join(dataDir, 'instance', DATABASE_FILE);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
+    throw new Error(`${file} is not a readable SQLite database (${(error as Error).message}): move it aside and start again for an empty one (then sync it back from a peer), or put a backup in its place with \`express-sqlite-sync restore --from <backup> --db ${file}\``, { cause: error });
+  }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // `value` has no declared type: it keeps any SQLite value as it is (-0.0, integers beyond 2^53, blobs).
