@@ -88,6 +88,7 @@ export function parseSyncPath(input: unknown): { readonly root: string; readonly
   if (typeof input !== 'string') throw badPath('give exactly one `path` query parameter');
   if (input === '') throw badPath('the path is empty');
   if (input.length > MAX_PATH_LENGTH) throw badPath(`the path is longer than ${MAX_PATH_LENGTH} characters`);
+  if (!(input as string & { isWellFormed(): boolean }).isWellFormed()) throw badPath('the path holds a lone UTF-16 surrogate, which no file name on disk can hold');
   for (const form of decodedForms(input)) checkForm(form);
   if (input.normalize('NFC') !== input) throw badPath('the path is not in Unicode NFC form');
   const segments = input.split('/');

@@ -1,6 +1,6 @@
 import type { LocalFiles } from '../files/local-files';
 import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchange';
-import { fileStateOf, tellPeerSettled } from './file-settled';
+import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-settled';
 import { FileSyncState } from './file-sync-state';
 import type { FailureDescription } from './peer-failure';
 import type { RoundTally } from './round-result';
@@ -36,6 +36,8 @@ export async function syncPeerRoots(
   describe: (error: unknown) => FailureDescription,
 ): Promise<void> {
   const file = fileStateOf(stateDir, url);
+  // What the peer settled with this server before it was known as this URL; best effort, as the settlements themselves.
+  await adoptWaitingSettlements(stateDir, url, link.remoteSiteId).catch(() => undefined);
   for (const root of files.roots.keys()) {
     let state: FileSyncState | undefined;
     try {

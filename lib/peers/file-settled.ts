@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { createHash } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileSyncState } from './file-sync-state';
 import type { KnownPeers } from './known-peers';
@@ -17,7 +18,8 @@ const SEND_BYTES = 256 * 1024;
 export const SettledBodySchema = Type.Object(
   {
     site: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-    roots: Type.Record(Type.String(), Type.Record(Type.String(), Type.Union([Type.String({ pattern: '^[0-9a-f]{64}$' }), Type.Null()]), { maxProperties: MAX_SETTLED_PATHS }), {
+    // No per-root bound here: the route counts the paths over all roots and answers 413 past MAX_SETTLED_PATHS.
+    roots: Type.Record(Type.String(), Type.Record(Type.String(), Type.Union([Type.String({ pattern: '^[0-9a-f]{64}$' }), Type.Null()])), {
       maxProperties: 64,
     }),
   },
@@ -93,17 +95,58 @@ export interface SettledRecorder {
   readonly stateDir: string | undefined;
 }
 
+/** Where settlements from `site` wait while no peer URL of this server is known to be that site. */
+function waitingStateOf(stateDir: string, site: string): string {
+  return path.join(stateDir, `files-site-${site}.json`);
+}
+
 /**
  * Records what a peer's own round settled with this server in the base kept
- * for that peer: every peer URL of this server whose site is `site` (none
- * when this server does not sync with it, as a leaf of a star; then nothing
- * is recorded).
- * @returns how many peer URLs' bases took the paths
+ * for that peer: every peer URL of this server whose site is `site`. When
+ * none is known to be that site yet while some peer URL has not answered a
+ * handshake (this server has not run a round with it: a server just
+ * started, or one whose own rounds to that peer fail), the paths wait in a
+ * file of that site's, taken into the base at the first round with the URL
+ * that turns out to be it ({@link adoptWaitingSettlements}). A server that
+ * does not sync with the sender (a star's hub) records nothing.
+ * @returns how many peer URLs' bases took the paths (0 when they wait or were not recorded)
  */
 export async function recordPeerSettlements(recorder: SettledRecorder, site: string, settled: SettledPaths): Promise<number> {
   const { stateDir } = recorder;
   if (stateDir === undefined) return 0;
   const urls = recorder.peers.filter((url) => recorder.known.get(url)?.site === site);
   for (const url of urls) await FileSyncState.record(fileStateOf(stateDir, url), settled);
+  if (urls.length === 0 && recorder.peers.some((url) => recorder.known.get(url) === undefined)) await FileSyncState.record(waitingStateOf(stateDir, site), settled);
   return urls.length;
+}
+
+/**
+ * Before a round with the peer at `url`, whose handshake said it is `site`:
+ * takes in what that site settled with this server before this server knew
+ * which peer it was. The base kept for the URL becomes that file when there
+ * is none yet (never synced with it), else takes its paths over (they are
+ * newer: the URL's base was written under another identity of the peer).
+ */
+export async function adoptWaitingSettlements(stateDir: string, url: string, site: string | undefined): Promise<void> {
+  if (site === undefined || !/^[0-9a-f]{32}$/.test(site)) return;
+  const waiting = waitingStateOf(stateDir, site);
+  if (!(await exists(waiting))) return;
+  const base = fileStateOf(stateDir, url);
+  if (!(await exists(base))) {
+    await rename(waiting, base);
+    return;
+  }
+  const kept = await FileSyncState.load(waiting);
+  await FileSyncState.record(base, new Map(kept.roots().map((root) => [root, kept.base(root)])));
+  await rm(waiting, { force: true });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
 }

@@ -72,4 +72,17 @@ describe('a file round run by either server is the last sync for both', () => {
     expect(read(d, 'uploads/r.txt')).toBeUndefined();
     expect(read(e, 'uploads/r.txt')).toBeUndefined();
   });
+
+  it('keeps what the peer settled before this server ever ran a round with it (the very first round is the peer\'s)', async () => {
+    put(path.join(d.dataDir, 'uploads'), 'report.txt', 'r0');
+    for (const name of ['keep-1.txt', 'keep-2.txt']) put(path.join(d.dataDir, 'uploads'), name, name); // under the mass-delete guard's share
+    await run(e, d); // e pulls everything; d has never shaken hands with e: it did not know which peer sent the settlement
+    rmSync(file(d, 'uploads/report.txt'));
+    await run(d, e); // d's first round with e: the deletion goes out, the file does not come back
+    expect(read(d, 'uploads/report.txt')).toBeUndefined();
+    expect(read(e, 'uploads/report.txt')).toBeUndefined();
+    writeFileSync(file(d, 'uploads/keep-1.txt'), 'edited on d');
+    expect(await run(d, e)).toEqual([]);
+    expect(read(e, 'uploads/keep-1.txt')).toBe('edited on d');
+  });
 });
