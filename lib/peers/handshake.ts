@@ -109,7 +109,8 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {
     const differences = local.describeSchemaDifference(info.schema);
-    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}`);
+    const fix = 'migrate every server to the same tracked tables and columns (the same `tables` list and the same CREATE/ALTER statements), then sync: changes wait meanwhile, none is lost';
+    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}; ${fix}`);
   }
   checkIdentities(peer, local, info);
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);

@@ -110,6 +110,7 @@ describe('a sync node and its peers', () => {
       expect(result).toMatchObject({ ok: false, error: { code: 'SCHEMA_MISMATCH' } });
       expect(result?.error?.message).toMatch(/teams/);
       expect(result?.error?.message).toMatch(/rookie_year/);
+      expect(result?.error?.message).toMatch(/migrate every server to the same tracked tables and columns .* then sync/);
       const direct = await request(a2.url).post('/api/sync/data/changes').set(AUTH).send(b.sync.tracker?.readChanges(0, 10));
       expect(direct.status).toBe(409);
       expect((direct.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringMatching(/rookie_year/) });
