@@ -1,3 +1,4 @@
+import { DOM_SCRIPT } from './script-dom';
 import { RENDER_SCRIPT } from './script-render';
 import { TRANSPORTS_SCRIPT } from './script-transports';
 
@@ -78,6 +79,7 @@ const MAIN_SCRIPT = String.raw`
       $('status').hidden = false;
       renderStatus(status.body, actions);
       renderConflicts(status.body.conflicts, conflictsOf(answers[1]), actions.resolve);
+      $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(report);
   }
   function runNow() {
@@ -110,4 +112,4 @@ const MAIN_SCRIPT = String.raw`
 `;
 
 /** The status page's one script: served as a file (helmet's CSP allows no inline script). */
-export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;

@@ -4,14 +4,6 @@
  * strings), so nothing a peer or a row holds can become markup.
  */
 export const RENDER_SCRIPT = String.raw`
-  var $ = function (id) { return document.getElementById(id); };
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== null && text !== undefined) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
-  function button(label, action) { var b = el('button', label); b.type = 'button'; b.dataset.action = action; return b; }
   function span(seconds) {
     var a = Math.abs(seconds);
     return a < 120 ? a + ' s' : a < 7200 ? Math.round(a / 60) + ' min' : Math.round(a / 3600) + ' h';
@@ -43,6 +35,7 @@ export const RENDER_SCRIPT = String.raw`
   function renderPeer(p) {
     var card = el('article', null, 'card peer');
     card.dataset.peer = p.url;
+    card.dataset.key = 'peer:' + p.url;
     card.dataset.state = p.state;
     card.appendChild(el('h3', p.name || p.url, 'name'));
     card.appendChild(el('p', p.url, 'url'));
@@ -95,7 +88,7 @@ export const RENDER_SCRIPT = String.raw`
       var label = el('label', column + ' ');
       var input = el('input');
       input.name = column;
-      input.value = editable(c.parked[column]);
+      input.defaultValue = editable(c.parked[column]);
       label.appendChild(input);
       form.appendChild(label);
       fields.push({ column: column, input: input, original: c.parked[column] });
@@ -123,6 +116,7 @@ export const RENDER_SCRIPT = String.raw`
   function renderConflict(c, resolve) {
     var card = el('article', null, 'card conflict');
     card.dataset.conflict = String(c.id);
+    card.dataset.key = 'conflict:' + c.id;
     card.appendChild(el('h3', c.table + ' ' + text(c.key)));
     card.appendChild(el('p', c.reason + ': ' + c.message, 'muted'));
     var versions = el('div', null, 'versions');
@@ -136,6 +130,7 @@ export const RENDER_SCRIPT = String.raw`
     discard.addEventListener('click', function () { resolve(c, { action: 'discard' }); });
     actions.appendChild(discard);
     card.appendChild(actions);
+    card.addEventListener('input', function () { card.dataset.edited = 'yes'; });
     return card;
   }
 
@@ -143,6 +138,7 @@ export const RENDER_SCRIPT = String.raw`
     var li = el('li');
     li.dataset.root = h.root;
     li.dataset.peer = h.peer;
+    li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
     var where = h.side === 'here' ? 'on this server' : 'on the peer';
     li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + h.peer + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
     var go = button('Delete them', 'confirm');
@@ -152,9 +148,7 @@ export const RENDER_SCRIPT = String.raw`
     return li;
   }
   function fill(list, items, render, empty) {
-    list.textContent = '';
-    if (items.length === 0) list.appendChild(el('li', empty, 'muted'));
-    items.forEach(function (item) { list.appendChild(render(item)); });
+    place(list, items.length === 0 ? [el('li', empty, 'muted')] : items.map(render));
   }
   function fileLists(status) {
     fill($('file-conflicts'), status.fileConflicts || [], function (f) {
@@ -169,36 +163,20 @@ export const RENDER_SCRIPT = String.raw`
     fill($('refusals'), refused, function (line) { return el('li', line); }, 'nothing refused lately');
   }
   function renderStatus(status, actions) {
-    $('site').textContent = (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq);
-    var peers = $('peers');
-    peers.textContent = '';
-    status.peers.forEach(function (p) { peers.appendChild(renderPeer(p)); });
-    if (status.peers.length === 0) peers.appendChild(el('p', 'No peers configured (SYNC_PEERS).', 'muted'));
+    setText($('site'), (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq));
+    place($('peers'), status.peers.length === 0 ? [el('p', 'No peers configured (SYNC_PEERS).', 'muted')] : status.peers.map(renderPeer));
     renderTransports(status.transports || []);
     var changed = status.identityChange;
     $('identity').hidden = !changed;
-    $('identity-text').textContent = changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '';
+    setText($('identity-text'), changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '');
     var held = status.heldDeletions || [];
     $('held').hidden = held.length === 0;
     fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');
     fileLists(status);
   }
   function renderConflicts(total, conflicts, resolve) {
-    $('conflict-summary').textContent = total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.';
-    var list = $('conflicts');
-    // A card whose form the operator is editing is kept as it is: the page refreshes every few seconds.
-    var kept = {};
-    Array.prototype.forEach.call(list.querySelectorAll('article.conflict'), function (card) {
-      if (card.contains(document.activeElement) || card.dataset.edited === 'yes') kept[card.dataset.conflict] = card;
-    });
-    list.textContent = '';
-    conflicts.forEach(function (c) {
-      var card = kept[String(c.id)];
-      if (!card) {
-        card = renderConflict(c, resolve);
-        card.addEventListener('input', function () { card.dataset.edited = 'yes'; });
-      }
-      list.appendChild(card);
-    });
+    setText($('conflict-summary'), total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.');
+    // A card whose form the operator is editing or in is kept as it is (see place): the page refreshes every few seconds.
+    place($('conflicts'), conflicts.map(function (c) { return renderConflict(c, resolve); }));
   }
 `;

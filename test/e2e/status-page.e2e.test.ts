@@ -1,0 +1,106 @@
+import type { Page } from 'playwright-core';
+import request from 'supertest';
+import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
+import { startPeers, type LivePeer } from '../helpers/peers';
+import { TEST_TOKEN } from '../helpers/server';
+
+/** Waits that fail well inside jest's 60 s test timeout, with Playwright's own message. */
+const STEP_TIMEOUT_MS = 20_000;
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+/** Data conflicts parked on A: more than one page of the status page (100). */
+const CONFLICTS = 104;
+
+/** The page's globals the tests read (the test code has no DOM types: it runs in node, its callbacks in the page). */
+interface PageGlobals {
+  readonly document: { getElementById(id: string): { readonly dataset: Record<string, string | undefined> } | null };
+}
+/** How many refreshes the page has drawn (`#status[data-refreshes]`), read in the page. */
+function refreshesDrawn(): number {
+  return Number((globalThis as unknown as PageGlobals).document.getElementById('status')?.dataset.refreshes ?? 0);
+}
+
+/** Opens a server's status page, gives it the token and waits for the first refresh drawn. */
+async function openStatusPage(page: Page, server: LivePeer): Promise<void> {
+  await page.goto(`${server.url}/api/sync/ui`);
+  await page.fill('#token', TEST_TOKEN);
+  await page.click('#login button[type=submit]');
+  await page.waitForFunction(refreshesDrawn);
+}
+
+/** Waits until the page has drawn `count` more refreshes (every 3 s), within the step deadline. */
+async function waitForRefreshes(page: Page, count = 1): Promise<void> {
+  const now = await page.evaluate(refreshesDrawn);
+  await page.waitForFunction((target) => Number((globalThis as unknown as PageGlobals).document.getElementById('status')?.dataset.refreshes ?? 0) >= target, now + count);
+}
+
+/** Parks `count` data conflicts on A: the same (match, team, scout) report entered on A and on B. */
+async function parkConflicts(a: LivePeer, b: LivePeer, count: number): Promise<void> {
+  const team = await request(a.url).post('/api/teams').send({ number: 971, name: 'Spartan Robotics' }).expect(201);
+  const match = await request(a.url).post('/api/matches').send({ label: 'QF1' }).expect(201);
+  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+  const ids = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id };
+  for (let i = 0; i < count; i++) {
+    const scout = `scout ${String(i).padStart(3, '0')}`;
+    await request(a.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on A` }).expect(201);
+    await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on B` }).expect(201);
+  }
+  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+}
+
+describeWithChromium('status page in headless chromium: refreshes, paging, errors, accessibility', () => {
+  let browser: TestBrowser | undefined;
+  let cluster: Awaited<ReturnType<typeof startPeers>> | undefined;
+  let pages: Page[] = [];
+  const peers = (): [LivePeer, LivePeer] => (cluster as { peers: LivePeer[] }).peers as [LivePeer, LivePeer];
+
+  async function openPage(): Promise<Page> {
+    const page = await (browser as TestBrowser).context.newPage();
+    await page.setViewportSize({ width: 1100, height: 800 });
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    pages.push(page);
+    return page;
+  }
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    cluster = await startPeers(2, 'mesh');
+    const [a, b] = peers();
+    await parkConflicts(a, b, CONFLICTS);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(pages.map((page) => page.close()));
+    pages = [];
+  });
+
+  it('keeps focus, typing and a text selection across the 3-second refreshes', async () => {
+    const [a, b] = peers();
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const card = page.locator('article.conflict').first();
+    const input = card.locator('form.restore input[name=scout]');
+    const before = await input.inputValue();
+    await input.click();
+    await input.press('End');
+    await page.keyboard.type(' (tablet 2)');
+    await waitForRefreshes(page, 2);
+    await page.keyboard.type(' again');
+    await waitForRefreshes(page);
+    expect(await input.inputValue()).toBe(`${before} (tablet 2) again`);
+    expect(await page.evaluate<string>('document.activeElement.name')).toBe('scout');
+
+    // A button reached with the keyboard stays focused.
+    const discard = page.locator('article.conflict').nth(1).locator('button[data-action=discard]');
+    await discard.focus();
+    await waitForRefreshes(page);
+    expect(await discard.evaluate((node) => node.ownerDocument.activeElement === node)).toBe(true);
+
+    // A selection in a peer card (whose times change every refresh) stays.
+    await page.evaluate(`getSelection().selectAllChildren(document.querySelector('article[data-peer="${b.syncUrl}"] .url'))`);
+    await waitForRefreshes(page);
+    expect(await page.evaluate<string>('getSelection().toString()')).toBe(b.syncUrl);
+  });
+});
