@@ -68,9 +68,27 @@ const MAIN_SCRIPT = String.raw`
     notice(error.message);
   }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
+  // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, and the earlier pages' starts.
+  var PAGE = 100;
+  var conflictPage = { after: '', earlier: [], offset: 0, lastId: '' };
+  function turnConflictPage(forward) {
+    var p = conflictPage;
+    if (forward) { p.earlier.push(p.after); p.after = p.lastId; p.offset += PAGE; }
+    else if (p.earlier.length) { p.after = p.earlier.pop(); p.offset = Math.max(0, p.offset - PAGE); }
+    refresh();
+  }
+  function showConflictPages(total, conflicts) {
+    var p = conflictPage;
+    p.lastId = conflicts.length ? String(conflicts[conflicts.length - 1].id) : '';
+    var more = conflicts.length === PAGE && p.offset + conflicts.length < total;
+    $('conflicts-previous').disabled = p.earlier.length === 0;
+    $('conflicts-next').disabled = !more;
+    $('conflict-pages').hidden = !more && p.earlier.length === 0;
+  }
   function refresh() {
     if (!token() || busy) return;
-    Promise.all([call('GET', 'status'), call('GET', 'data/conflicts?limit=100')]).then(function (answers) {
+    var page = 'data/conflicts?limit=' + PAGE + (conflictPage.after ? '&after=' + encodeURIComponent(conflictPage.after) : '');
+    Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
       var stopped = status.body.dataError;
@@ -78,7 +96,10 @@ const MAIN_SCRIPT = String.raw`
       $('login').hidden = true;
       $('status').hidden = false;
       renderStatus(status.body, actions);
-      renderConflicts(status.body.conflicts, conflictsOf(answers[1]), actions.resolve);
+      var conflicts = conflictsOf(answers[1]);
+      if (conflicts.length === 0 && conflictPage.after) { conflictPage = { after: '', earlier: [], offset: 0, lastId: '' }; refresh(); return; } // this page was resolved: back to the first
+      renderConflicts(status.body.conflicts, conflicts, actions.resolve, conflictPage.offset);
+      showConflictPages(status.body.conflicts, conflicts);
       $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(report);
   }
@@ -105,6 +126,8 @@ const MAIN_SCRIPT = String.raw`
       refresh();
     });
     $('run').addEventListener('click', runNow);
+    $('conflicts-next').addEventListener('click', function () { turnConflictPage(true); });
+    $('conflicts-previous').addEventListener('click', function () { turnConflictPage(false); });
     $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); });
     if (token()) refresh(); else showLogin();
     setInterval(refresh, 3000);

@@ -174,8 +174,10 @@ export const RENDER_SCRIPT = String.raw`
     fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');
     fileLists(status);
   }
-  function renderConflicts(total, conflicts, resolve) {
-    setText($('conflict-summary'), total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.');
+  /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */
+  function renderConflicts(total, conflicts, resolve, offset) {
+    var shown = total > conflicts.length ? ' Showing ' + (conflicts.length ? (offset + 1) + '–' + (offset + conflicts.length) : 'none') + ' of ' + total + '.' : '';
+    setText($('conflict-summary'), total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.' + shown);
     // A card whose form the operator is editing or in is kept as it is (see place): the page refreshes every few seconds.
     place($('conflicts'), conflicts.map(function (c) { return renderConflict(c, resolve); }));
   }

@@ -103,4 +103,25 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     await waitForRefreshes(page);
     expect(await page.evaluate<string>('getSelection().toString()')).toBe(b.syncUrl);
   });
+
+  it('pages through more than 100 data conflicts, saying how many there are', async () => {
+    const [a] = peers();
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const summary = page.locator('#conflict-summary');
+    await summary.filter({ hasText: `Showing 1–100 of ${CONFLICTS}.` }).waitFor();
+    const cards = page.locator('article.conflict');
+    expect(await cards.count()).toBe(100);
+    const first = await cards.locator('h3').allTextContents();
+    expect(await page.locator('#conflicts-previous').isDisabled()).toBe(true);
+    await page.click('#conflicts-next');
+    await summary.filter({ hasText: `Showing 101–${CONFLICTS} of ${CONFLICTS}.` }).waitFor();
+    await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('article.conflict').length === n, CONFLICTS - 100);
+    const second = await cards.locator('h3').allTextContents();
+    expect(second.filter((title) => first.includes(title))).toEqual([]);
+    expect(await page.locator('#conflicts-next').isDisabled()).toBe(true);
+    await page.click('#conflicts-previous');
+    await summary.filter({ hasText: `Showing 1–100 of ${CONFLICTS}.` }).waitFor();
+    expect(await cards.count()).toBe(100);
+  });
 });
