@@ -54,11 +54,13 @@ const MAIN_SCRIPT = String.raw`
         refresh();
       }, report);
     },
-    resolve: function (conflict, resolution) {
+    /** Resolves a conflict; show(message) puts what went wrong on its card (and '' clears it). */
+    resolve: function (conflict, resolution, show) {
       say('resolving…');
+      show('');
       call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(function (answer) {
         if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
-        else say('not resolved: ' + failure(answer));
+        else { say('not resolved: ' + failure(answer)); show('Not resolved: ' + failure(answer)); }
         refresh();
       }, report);
     }

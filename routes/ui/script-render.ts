@@ -78,6 +78,15 @@ export const RENDER_SCRIPT = String.raw`
     if (original !== null && typeof original === 'object') { try { return JSON.parse(edited); } catch (e) { return edited; } }
     return edited;
   }
+  // What went wrong with a conflict's last restore or discard, by id: shown on its card until it succeeds, across refreshes.
+  var conflictProblems = {};
+  /** A function showing a message on conflict c's card (its error line, role="alert"), or clearing it with ''. */
+  function problemShower(c, problem) {
+    return function (message) {
+      if (message) conflictProblems[c.id] = message; else delete conflictProblems[c.id];
+      problem.textContent = message;
+    };
+  }
   /** The restore form: every column but the key, prefilled with the kept-out version; only edited cells are sent. */
   function restoreForm(c, resolve) {
     var form = el('form', null, 'restore');
@@ -96,8 +105,11 @@ export const RENDER_SCRIPT = String.raw`
     var restore = button('Restore with these values', 'restore');
     restore.type = 'submit';
     form.appendChild(restore);
-    var problem = el('p', null, 'error');
+    var problem = el('p', conflictProblems[c.id] || null, 'error');
+    problem.setAttribute('role', 'alert');
     form.appendChild(problem);
+    var show = problemShower(c, problem);
+    form.showProblem = show;
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var values = {};
@@ -109,7 +121,7 @@ export const RENDER_SCRIPT = String.raw`
         else values[f.column] = wireOf(f.original, f.input.value);
       });
       problem.textContent = wrong.length === 0 ? '' : wrong.join(', ') + ' must be a number';
-      if (wrong.length === 0) resolve(c, { action: 'restore', values: values });
+      if (wrong.length === 0) resolve(c, { action: 'restore', values: values }, show);
     });
     return form;
   }
@@ -124,10 +136,11 @@ export const RENDER_SCRIPT = String.raw`
     versions.appendChild(versionBox(c.reason === 'FOREIGN_KEY' ? 'Missing parent' : 'In the table', c.holder));
     card.appendChild(versions);
     card.appendChild(el('p', 'Edit what makes it clash (for example the scout\'s name), then restore it; or discard it. Either way every server follows.', 'muted'));
-    card.appendChild(restoreForm(c, resolve));
+    var form = restoreForm(c, resolve);
+    card.appendChild(form);
     var actions = el('p', null, 'actions');
     var discard = button('Discard it', 'discard');
-    discard.addEventListener('click', function () { resolve(c, { action: 'discard' }); });
+    discard.addEventListener('click', function () { resolve(c, { action: 'discard' }, form.showProblem); });
     actions.appendChild(discard);
     card.appendChild(actions);
     card.addEventListener('input', function () { card.dataset.edited = 'yes'; });

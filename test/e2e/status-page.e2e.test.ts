@@ -124,4 +124,18 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     await summary.filter({ hasText: `Showing 1–100 of ${CONFLICTS}.` }).waitFor();
     expect(await cards.count()).toBe(100);
   });
+
+  it('shows a failed restore on the conflict card itself, as an alert, and keeps it there across refreshes', async () => {
+    const [a] = peers();
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const card = page.locator('article.conflict').nth(2);
+    await card.locator('button[data-action=restore]').click(); // nothing edited: the row still clashes
+    const problem = card.locator('p.error[role=alert]');
+    await problem.filter({ hasText: /^Not resolved: STILL_CONFLICTS: the restored row would still be parked/ }).waitFor();
+    await page.locator('#run').focus(); // the card no longer holds focus: a refresh may draw it anew
+    await waitForRefreshes(page);
+    expect(await problem.textContent()).toMatch(/^Not resolved: STILL_CONFLICTS/);
+  });
 });
+
