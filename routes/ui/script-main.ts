@@ -88,7 +88,7 @@ const MAIN_SCRIPT = String.raw`
     $('conflict-pages').hidden = !more && p.earlier.length === 0;
   }
   function refresh() {
-    if (!token() || busy) return;
+    if (!token()) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
     var page = 'data/conflicts?limit=' + PAGE + (conflictPage.after ? '&after=' + encodeURIComponent(conflictPage.after) : '');
     Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
       var status = answers[0];
@@ -106,6 +106,7 @@ const MAIN_SCRIPT = String.raw`
     }).catch(report);
   }
   function runNow() {
+    if (busy) return; // one round at a time; its outcome replaces "syncing…"
     busy = true;
     say('syncing…');
     call('POST', 'run').then(function (answer) {

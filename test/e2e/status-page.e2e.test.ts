@@ -1,8 +1,16 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
+import { silentLogger } from '../../lib/logger';
+import { createSampleApp } from '../../sample-app/app';
+import { readSampleConfig } from '../../sample-app/config';
+import { openSampleDatabase } from '../../sample-app/database';
 import { startPeers, type LivePeer } from '../helpers/peers';
-import { TEST_TOKEN } from '../helpers/server';
+import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
 
 /** Waits that fail well inside jest's 60 s test timeout, with Playwright's own message. */
 const STEP_TIMEOUT_MS = 20_000;
@@ -45,6 +53,37 @@ async function parkConflicts(a: LivePeer, b: LivePeer, count: number): Promise<v
     await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on B` }).expect(201);
   }
   await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+}
+
+/** A "peer" that accepts connections and never answers: a sync round with it hangs until it is closed. */
+async function startHungPeer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/sync`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A sample app whose one peer is `peer`, on its own temp data directory. */
+async function startSampleWithPeer(peer: string): Promise<{ server: TestServer; close(): Promise<void> }> {
+  const temp = tempDir('ess-status-page-');
+  const { dataDir } = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: TEST_TOKEN });
+  const db = openSampleDatabase(dataDir);
+  const server = await startServer(createSampleApp({ dataDir, db, token: TEST_TOKEN, logger: silentLogger, peers: [peer], name: 'lone' }).app);
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      db.close();
+      temp.cleanup();
+    },
+  };
 }
 
 describeWithChromium('status page in headless chromium: refreshes, paging, errors, accessibility', () => {
@@ -136,6 +175,31 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     await page.locator('#run').focus(); // the card no longer holds focus: a refresh may draw it anew
     await waitForRefreshes(page);
     expect(await problem.textContent()).toMatch(/^Not resolved: STILL_CONFLICTS/);
+  });
+
+  it('goes on refreshing the status while "Sync now" waits for a peer that does not answer', async () => {
+    const hung = await startHungPeer();
+    const lone = await startSampleWithPeer(hung.url).catch(async (error: unknown) => {
+      await hung.close();
+      throw error;
+    });
+    try {
+      const page = await openPage();
+      await openStatusPage(page, { url: lone.server.url } as LivePeer);
+      let runAnswered = false;
+      page.on('requestfinished', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/run')) runAnswered = true;
+      });
+      await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/run')), page.click('#run')]);
+      await page.locator('#message', { hasText: 'syncing…' }).waitFor();
+      await waitForRefreshes(page, 2);
+      expect(runAnswered).toBe(false); // the round is still in flight, and the page was redrawn twice meanwhile
+      await hung.close(); // the peer goes away: the round ends, and says so
+      await page.locator('#message', { hasText: /^done: 0\/1 peers ok$/ }).waitFor();
+    } finally {
+      await hung.close();
+      await lone.close();
+    }
   });
 });
 
