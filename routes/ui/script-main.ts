@@ -52,7 +52,7 @@ const MAIN_SCRIPT = String.raw`
       call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(function (answer) {
         say(answer.status === 200 ? 'confirmed: ' + answer.body.confirmed.length + ' held deletion(s) made' : failure(answer));
         refresh();
-      }, report);
+      }, failed('Delete'));
     },
     /** Resolves a conflict; show(message) puts what went wrong on its card (and '' clears it). */
     resolve: function (conflict, resolution, show) {
@@ -62,12 +62,21 @@ const MAIN_SCRIPT = String.raw`
         if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
         else { say('not resolved: ' + failure(answer)); show('Not resolved: ' + failure(answer)); }
         refresh();
-      }, report);
+      }, failed('Resolve', show));
     }
   };
   function report(error) {
     if (error.handled && error.message === 'wrong token') return;
     notice(error.message);
+  }
+  /** What an action's failed call leaves: "<what> failed: why" in place of its "…ing…" (and on a card, with show). */
+  function failed(what, show) {
+    return function (error) {
+      report(error);
+      var message = error.handled && error.message === 'wrong token' ? '' : what + ' failed: ' + error.message;
+      say(message);
+      if (show) show(message);
+    };
   }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
   // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, and the earlier pages' starts.
@@ -114,7 +123,7 @@ const MAIN_SCRIPT = String.raw`
       var ok = results.filter(function (r) { return r.ok; }).length;
       var none = answer.status === 200 ? 'no peers to sync with (this server has no SYNC_PEERS)' : failure(answer);
       say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : none);
-    }, report).then(function () { busy = false; refresh(); });
+    }).catch(failed('Sync')).then(function () { busy = false; refresh(); });
   }
   document.addEventListener('DOMContentLoaded', function () {
     $('login').addEventListener('submit', function (event) {

@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
+import { put } from '../helpers/file-roots';
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
 import { silentLogger } from '../../lib/logger';
 import { createSampleApp } from '../../sample-app/app';
@@ -84,6 +86,15 @@ async function startSampleWithPeer(peer: string): Promise<{ server: TestServer; 
       temp.cleanup();
     },
   };
+}
+
+/** Holds back the deletion of `count` files of A's `static` root: B deleted them all after they synced. */
+async function holdDeletions(a: LivePeer, b: LivePeer, count: number): Promise<void> {
+  const names = Array.from({ length: count }, (_, i) => `held-${i}.json`);
+  for (const name of names) put(path.join(a.dataDir, 'static', 'held'), name, `{"name":"${name}"}`);
+  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+  for (const name of names) rmSync(path.join(b.dataDir, 'static', 'held', name));
+  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
 }
 
 describeWithChromium('status page in headless chromium: refreshes, paging, errors, accessibility', () => {
@@ -199,6 +210,35 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     } finally {
       await hung.close();
       await lone.close();
+    }
+  });
+
+  it('replaces "deleting…", "resolving…" and "syncing…" with what went wrong when the server stops answering', async () => {
+    const own = await startPeers(2, 'mesh');
+    try {
+      const [a, b] = own.peers as [LivePeer, LivePeer];
+      await parkConflicts(a, b, 1);
+      await holdDeletions(a, b, 10);
+      const page = await openPage();
+      await openStatusPage(page, a);
+      const card = page.locator('article.conflict').first();
+      await card.waitFor();
+      const held = page.locator('#held-list li').first();
+      await held.waitFor();
+      await new Promise<void>((resolve) => a.listener.close(() => resolve()));
+      a.listener.closeAllConnections();
+      const message = page.locator('#message');
+      const gone = /failed: This server is not answering/;
+
+      await held.locator('button[data-action=confirm]').click();
+      await message.filter({ hasText: new RegExp(`^Delete ${gone.source}`) }).waitFor();
+      await card.locator('button[data-action=discard]').click();
+      await message.filter({ hasText: new RegExp(`^Resolve ${gone.source}`) }).waitFor();
+      expect(await card.locator('p.error').textContent()).toMatch(new RegExp(`^Resolve ${gone.source}`));
+      await page.click('#run');
+      await message.filter({ hasText: new RegExp(`^Sync ${gone.source}`) }).waitFor();
+    } finally {
+      await own.close();
     }
   });
 });
