@@ -35,8 +35,8 @@ const MAIN_SCRIPT = String.raw`
         throw handled('wrong token');
       }
       return response.json().then(
-        function (json) { return { status: response.status, body: json }; },
-        function () { return { status: response.status, body: {} }; });
+        function (json) { return { status: response.status, body: json, date: response.headers.get('Date') }; },
+        function () { return { status: response.status, body: {}, date: response.headers.get('Date') }; });
     }, function () {
       throw handled('This server is not answering: is it running, and is this the right address?');
     });
@@ -102,6 +102,7 @@ const MAIN_SCRIPT = String.raw`
     Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
+      serverClock(status.date);
       var stopped = status.body.dataError;
       notice(stopped ? 'Data sync is stopped: ' + stopped.code + ': ' + stopped.message : '');
       $('login').hidden = true;

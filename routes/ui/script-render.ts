@@ -8,12 +8,19 @@ export const RENDER_SCRIPT = String.raw`
     var a = Math.abs(seconds);
     return a < 120 ? a + ' s' : a < 7200 ? Math.round(a / 60) + ' min' : Math.round(a / 3600) + ' h';
   }
+  // Times are the server's: how far its clock (the Date header of its last status answer) is ahead of this device's.
+  var clockOffsetMs = 0;
+  function serverClock(dateHeader) {
+    var at = Date.parse(dateHeader || '');
+    if (isFinite(at)) clockOffsetMs = at + 500 - Date.now(); // the header has whole seconds: the middle of that second
+  }
+  function secondsFromNow(iso) { return Math.round((Date.parse(iso) - (Date.now() + clockOffsetMs)) / 1000); }
   function when(iso) {
     if (!iso) return 'never';
-    var s = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    var s = secondsFromNow(iso);
     return s > 0 ? 'in ' + span(s) : span(s) + ' ago';
   }
-  function next(iso) { var s = Math.round((Date.parse(iso) - Date.now()) / 1000); return s > 0 ? 'in ' + span(s) : 'due now'; }
+  function next(iso) { var s = secondsFromNow(iso); return s > 0 ? 'in ' + span(s) : 'due now'; }
   function text(value) {
     if (value === null || value === undefined) return '∅';
     return typeof value === 'object' ? JSON.stringify(value) : String(value);

@@ -241,5 +241,18 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
       await own.close();
     }
   });
+
+  it("tells times by the server's clock, not by a device whose clock is 7 minutes behind", async () => {
+    const [a, b] = peers();
+    const page = await openPage();
+    await page.addInitScript(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() - 7 * 60_000;
+    });
+    await openStatusPage(page, a);
+    const lastSuccess = page.locator(`article[data-peer="${b.syncUrl}"] [data-field=last-success]`);
+    expect(await lastSuccess.textContent()).toMatch(/^\d+ (s|min) ago$/);
+    expect(await lastSuccess.textContent()).not.toMatch(/^[7-9] min ago$/);
+  });
 });
 
