@@ -141,7 +141,7 @@ const MAIN_SCRIPT = String.raw`
     $('run').addEventListener('click', runNow);
     $('conflicts-next').addEventListener('click', function () { turnConflictPage(true); });
     $('conflicts-previous').addEventListener('click', function () { turnConflictPage(false); });
-    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); });
+    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); $('token').focus(); });
     if (token()) refresh(); else showLogin();
     setInterval(refresh, 3000);
   });

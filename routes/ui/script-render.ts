@@ -94,6 +94,8 @@ export const RENDER_SCRIPT = String.raw`
       problem.textContent = message;
     };
   }
+  /** A conflict as its card's title names it (table and key), for the accessible names of its buttons. */
+  function conflictName(c) { return c.table + ' ' + text(c.key); }
   /** The restore form: every column but the key, prefilled with the kept-out version; only edited cells are sent. */
   function restoreForm(c, resolve) {
     var form = el('form', null, 'restore');
@@ -105,15 +107,17 @@ export const RENDER_SCRIPT = String.raw`
       var input = el('input');
       input.name = column;
       input.defaultValue = editable(c.parked[column]);
+      input.setAttribute('aria-describedby', 'conflict-problem-' + c.id); // the number check and a refused restore are said there
       label.appendChild(input);
       form.appendChild(label);
       fields.push({ column: column, input: input, original: c.parked[column] });
     });
-    var restore = button('Restore with these values', 'restore');
+    var restore = button('Restore with these values', 'restore', 'Restore with these values: ' + conflictName(c));
     restore.type = 'submit';
     form.appendChild(restore);
     var problem = el('p', conflictProblems[c.id] || null, 'error');
     problem.setAttribute('role', 'alert');
+    problem.id = 'conflict-problem-' + c.id;
     form.appendChild(problem);
     var show = problemShower(c, problem);
     form.showProblem = show;
@@ -136,7 +140,7 @@ export const RENDER_SCRIPT = String.raw`
     var card = el('article', null, 'card conflict');
     card.dataset.conflict = String(c.id);
     card.dataset.key = 'conflict:' + c.id;
-    card.appendChild(el('h3', c.table + ' ' + text(c.key)));
+    card.appendChild(el('h3', conflictName(c)));
     card.appendChild(el('p', c.reason + ': ' + c.message, 'muted'));
     var versions = el('div', null, 'versions');
     versions.appendChild(versionBox('Kept out of the table', c.parked));
@@ -146,7 +150,7 @@ export const RENDER_SCRIPT = String.raw`
     var form = restoreForm(c, resolve);
     card.appendChild(form);
     var actions = el('p', null, 'actions');
-    var discard = button('Discard it', 'discard');
+    var discard = button('Discard it', 'discard', 'Discard it: ' + conflictName(c));
     discard.addEventListener('click', function () { resolve(c, { action: 'discard' }, form.showProblem); });
     actions.appendChild(discard);
     card.appendChild(actions);
@@ -161,7 +165,7 @@ export const RENDER_SCRIPT = String.raw`
     li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
     var where = h.side === 'here' ? 'on this server' : 'on the peer';
     li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + h.peer + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
-    var go = button('Delete them', 'confirm');
+    var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + h.peer);
     go.addEventListener('click', function () { confirm(h); });
     li.appendChild(go);
     if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));

@@ -116,6 +116,7 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     cluster = await startPeers(2, 'mesh');
     const [a, b] = peers();
     await parkConflicts(a, b, CONFLICTS);
+    await holdDeletions(a, b, 10);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -253,6 +254,31 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     const lastSuccess = page.locator(`article[data-peer="${b.syncUrl}"] [data-field=last-success]`);
     expect(await lastSuccess.textContent()).toMatch(/^\d+ (s|min) ago$/);
     expect(await lastSuccess.textContent()).not.toMatch(/^[7-9] min ago$/);
+  });
+
+  it('gives every action button a name of its own, ties the number check to its inputs, and focuses the token field after "Forget token"', async () => {
+    const [a] = peers();
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const card = page.locator('article.conflict').nth(3);
+    const title = await card.locator('h3').textContent();
+    expect(await page.getByRole('button', { name: `Discard it: ${title ?? '?'}`, exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: `Restore with these values: ${title ?? '?'}`, exact: true }).count()).toBe(1);
+    const names = await page.locator('button[data-action]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+    expect(new Set(names).size).toBe(names.length);
+    await page.getByRole('button', { name: /^Delete them: 10 files of static on this server, with / }).waitFor();
+
+    // The number check is an alert the input points at.
+    const points = card.locator('input[name=auto_points]');
+    await points.fill('');
+    await card.locator('button[data-action=restore]').click();
+    const described = await points.getAttribute('aria-describedby');
+    const problem = page.locator(`[id="${described ?? '?'}"]`);
+    expect(await problem.getAttribute('role')).toBe('alert');
+    expect(await problem.textContent()).toBe('auto_points must be a number');
+
+    await page.click('#forget');
+    expect(await page.locator('#token').evaluate((node) => node.ownerDocument.activeElement === node)).toBe(true);
   });
 });
 
