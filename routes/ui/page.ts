@@ -19,6 +19,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sync status</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assetPrefix}status.css">
 <script src="${assetPrefix}status.js" defer></script>
 </head>

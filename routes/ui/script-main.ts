@@ -46,11 +46,18 @@ const MAIN_SCRIPT = String.raw`
     return error ? error.code + ': ' + error.message : 'the server answered ' + answer.status;
   }
 
+  /** What a confirmation made: the files (not the holds), and whether the sync that deletes them went through. */
+  function confirmedWords(body) {
+    var files = (body.confirmed || []).reduce(function (sum, h) { return sum + h.count; }, 0);
+    var broken = (body.results || []).filter(function (r) { return !r.ok; })[0];
+    var what = 'confirmed: ' + files + (files === 1 ? ' file' : ' files');
+    return broken ? what + ' to delete; the sync that deletes them failed: ' + (broken.error ? broken.error.code + ': ' + broken.error.message : 'see the peer') : what + ' deleted';
+  }
   var actions = {
     confirm: function (held) {
       say('deleting…');
       call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(function (answer) {
-        say(answer.status === 200 ? 'confirmed: ' + answer.body.confirmed.length + ' held deletion(s) made' : failure(answer));
+        say(answer.status === 200 ? confirmedWords(answer.body) : failure(answer));
         refresh();
       }, failed('Delete'));
     },

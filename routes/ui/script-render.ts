@@ -158,14 +158,15 @@ export const RENDER_SCRIPT = String.raw`
     return card;
   }
 
-  function renderHeld(h, confirm) {
+  /** A held deletion, its peer named as the peers' cards name it (its name, else its URL). */
+  function renderHeld(h, confirm, peerName) {
     var li = el('li');
     li.dataset.root = h.root;
     li.dataset.peer = h.peer;
     li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
     var where = h.side === 'here' ? 'on this server' : 'on the peer';
-    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + h.peer + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
-    var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + h.peer);
+    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + peerName + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
+    var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + peerName);
     go.addEventListener('click', function () { confirm(h); });
     li.appendChild(go);
     if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));
@@ -195,7 +196,9 @@ export const RENDER_SCRIPT = String.raw`
     setText($('identity-text'), changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '');
     var held = status.heldDeletions || [];
     $('held').hidden = held.length === 0;
-    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');
+    var names = {};
+    status.peers.forEach(function (p) { if (p.name) names[p.url] = p.name; });
+    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm, names[h.peer] || h.peer); }, '');
     fileLists(status);
   }
   /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */

@@ -280,5 +280,26 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     await page.click('#forget');
     expect(await page.locator('#token').evaluate((node) => node.ownerDocument.activeElement === node)).toBe(true);
   });
+
+  it('loads without a console error (no /favicon.ico 404), names the held deletions\' peer by name and says how many files a confirmation deleted', async () => {
+    const [a, b] = peers();
+    const page = await openPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    await openStatusPage(page, a);
+    const held = page.locator('#held-list li', { hasText: 'would delete 10 of 10 files on this server' });
+    await held.waitFor();
+    expect(await held.locator('span').textContent()).toMatch(/^Syncing static with server-1 would delete/);
+    expect(await held.textContent()).not.toContain(b.syncUrl);
+    await held.locator('button').click();
+    await page.locator('#message', { hasText: /^confirmed: 10 files deleted$/ }).waitFor();
+    await page.locator('#held').waitFor({ state: 'hidden' });
+    expect(problems).toEqual([]);
+  });
 });
 
