@@ -19,6 +19,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sync status</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${assetPrefix}status.css">
 <script src="${assetPrefix}status.js" defer></script>
 </head>
@@ -42,7 +43,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <section id="held" class="warning" hidden><h2>Deletions held back</h2><p>Every file is kept until you confirm.</p><ul id="held-list"></ul></section>
 <section><h2>Peers</h2><div id="peers"></div></section>
 <section><h2>Transports</h2><div id="transports"></div></section>
-<section><h2>Data conflicts</h2><p id="conflict-summary"></p><div id="conflicts"></div></section>
+<section><h2>Data conflicts</h2><p id="conflict-summary"></p><div id="conflicts"></div><p id="conflict-pages" class="actions" hidden><button id="conflicts-previous" type="button" class="quiet">Previous 100</button> <button id="conflicts-next" type="button" class="quiet">Next 100</button></p></section>
 <section><h2>File conflicts</h2><p class="muted">Changed on both sides: this server's version stays at the path, the other is kept beside it.</p><ul id="file-conflicts"></ul></section>
 <section><h2>Refused</h2><ul id="refusals"></ul></section>
 </main>

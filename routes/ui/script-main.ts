@@ -1,3 +1,4 @@
+import { DOM_SCRIPT } from './script-dom';
 import { RENDER_SCRIPT } from './script-render';
 import { TRANSPORTS_SCRIPT } from './script-transports';
 
@@ -34,8 +35,8 @@ const MAIN_SCRIPT = String.raw`
         throw handled('wrong token');
       }
       return response.json().then(
-        function (json) { return { status: response.status, body: json }; },
-        function () { return { status: response.status, body: {} }; });
+        function (json) { return { status: response.status, body: json, date: response.headers.get('Date') }; },
+        function () { return { status: response.status, body: {}, date: response.headers.get('Date') }; });
     }, function () {
       throw handled('This server is not answering: is it running, and is this the right address?');
     });
@@ -45,42 +46,84 @@ const MAIN_SCRIPT = String.raw`
     return error ? error.code + ': ' + error.message : 'the server answered ' + answer.status;
   }
 
+  /** What a confirmation made: the files (not the holds), and whether the sync that deletes them went through. */
+  function confirmedWords(body) {
+    var files = (body.confirmed || []).reduce(function (sum, h) { return sum + h.count; }, 0);
+    var broken = (body.results || []).filter(function (r) { return !r.ok; })[0];
+    var what = 'confirmed: ' + files + (files === 1 ? ' file' : ' files');
+    return broken ? what + ' to delete; the sync that deletes them failed: ' + (broken.error ? broken.error.code + ': ' + broken.error.message : 'see the peer') : what + ' deleted';
+  }
   var actions = {
     confirm: function (held) {
       say('deleting…');
       call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(function (answer) {
-        say(answer.status === 200 ? 'confirmed: ' + answer.body.confirmed.length + ' held deletion(s) made' : failure(answer));
+        say(answer.status === 200 ? confirmedWords(answer.body) : failure(answer));
         refresh();
-      }, report);
+      }, failed('Delete'));
     },
-    resolve: function (conflict, resolution) {
+    /** Resolves a conflict; show(message) puts what went wrong on its card (and '' clears it). */
+    resolve: function (conflict, resolution, show) {
       say('resolving…');
+      show('');
       call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(function (answer) {
         if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
-        else say('not resolved: ' + failure(answer));
+        else { say('not resolved: ' + failure(answer)); show('Not resolved: ' + failure(answer)); }
         refresh();
-      }, report);
+      }, failed('Resolve', show));
     }
   };
   function report(error) {
     if (error.handled && error.message === 'wrong token') return;
     notice(error.message);
   }
+  /** What an action's failed call leaves: "<what> failed: why" in place of its "…ing…" (and on a card, with show). */
+  function failed(what, show) {
+    return function (error) {
+      report(error);
+      var message = error.handled && error.message === 'wrong token' ? '' : what + ' failed: ' + error.message;
+      say(message);
+      if (show) show(message);
+    };
+  }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
+  // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, and the earlier pages' starts.
+  var PAGE = 100;
+  var conflictPage = { after: '', earlier: [], offset: 0, lastId: '' };
+  function turnConflictPage(forward) {
+    var p = conflictPage;
+    if (forward) { p.earlier.push(p.after); p.after = p.lastId; p.offset += PAGE; }
+    else if (p.earlier.length) { p.after = p.earlier.pop(); p.offset = Math.max(0, p.offset - PAGE); }
+    refresh();
+  }
+  function showConflictPages(total, conflicts) {
+    var p = conflictPage;
+    p.lastId = conflicts.length ? String(conflicts[conflicts.length - 1].id) : '';
+    var more = conflicts.length === PAGE && p.offset + conflicts.length < total;
+    $('conflicts-previous').disabled = p.earlier.length === 0;
+    $('conflicts-next').disabled = !more;
+    $('conflict-pages').hidden = !more && p.earlier.length === 0;
+  }
   function refresh() {
-    if (!token() || busy) return;
-    Promise.all([call('GET', 'status'), call('GET', 'data/conflicts?limit=100')]).then(function (answers) {
+    if (!token()) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
+    var page = 'data/conflicts?limit=' + PAGE + (conflictPage.after ? '&after=' + encodeURIComponent(conflictPage.after) : '');
+    Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
+      serverClock(status.date);
       var stopped = status.body.dataError;
       notice(stopped ? 'Data sync is stopped: ' + stopped.code + ': ' + stopped.message : '');
       $('login').hidden = true;
       $('status').hidden = false;
       renderStatus(status.body, actions);
-      renderConflicts(status.body.conflicts, conflictsOf(answers[1]), actions.resolve);
+      var conflicts = conflictsOf(answers[1]);
+      if (conflicts.length === 0 && conflictPage.after) { conflictPage = { after: '', earlier: [], offset: 0, lastId: '' }; refresh(); return; } // this page was resolved: back to the first
+      renderConflicts(status.body.conflicts, conflicts, actions.resolve, conflictPage.offset);
+      showConflictPages(status.body.conflicts, conflicts);
+      $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(report);
   }
   function runNow() {
+    if (busy) return; // one round at a time; its outcome replaces "syncing…"
     busy = true;
     say('syncing…');
     call('POST', 'run').then(function (answer) {
@@ -88,7 +131,7 @@ const MAIN_SCRIPT = String.raw`
       var ok = results.filter(function (r) { return r.ok; }).length;
       var none = answer.status === 200 ? 'no peers to sync with (this server has no SYNC_PEERS)' : failure(answer);
       say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : none);
-    }, report).then(function () { busy = false; refresh(); });
+    }).catch(failed('Sync')).then(function () { busy = false; refresh(); });
   }
   document.addEventListener('DOMContentLoaded', function () {
     $('login').addEventListener('submit', function (event) {
@@ -103,11 +146,13 @@ const MAIN_SCRIPT = String.raw`
       refresh();
     });
     $('run').addEventListener('click', runNow);
-    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); });
+    $('conflicts-next').addEventListener('click', function () { turnConflictPage(true); });
+    $('conflicts-previous').addEventListener('click', function () { turnConflictPage(false); });
+    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); $('token').focus(); });
     if (token()) refresh(); else showLogin();
     setInterval(refresh, 3000);
   });
 `;
 
 /** The status page's one script: served as a file (helmet's CSP allows no inline script). */
-export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;

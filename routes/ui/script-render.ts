@@ -4,24 +4,23 @@
  * strings), so nothing a peer or a row holds can become markup.
  */
 export const RENDER_SCRIPT = String.raw`
-  var $ = function (id) { return document.getElementById(id); };
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== null && text !== undefined) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
-  function button(label, action) { var b = el('button', label); b.type = 'button'; b.dataset.action = action; return b; }
   function span(seconds) {
     var a = Math.abs(seconds);
     return a < 120 ? a + ' s' : a < 7200 ? Math.round(a / 60) + ' min' : Math.round(a / 3600) + ' h';
   }
+  // Times are the server's: how far its clock (the Date header of its last status answer) is ahead of this device's.
+  var clockOffsetMs = 0;
+  function serverClock(dateHeader) {
+    var at = Date.parse(dateHeader || '');
+    if (isFinite(at)) clockOffsetMs = at + 500 - Date.now(); // the header has whole seconds: the middle of that second
+  }
+  function secondsFromNow(iso) { return Math.round((Date.parse(iso) - (Date.now() + clockOffsetMs)) / 1000); }
   function when(iso) {
     if (!iso) return 'never';
-    var s = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    var s = secondsFromNow(iso);
     return s > 0 ? 'in ' + span(s) : span(s) + ' ago';
   }
-  function next(iso) { var s = Math.round((Date.parse(iso) - Date.now()) / 1000); return s > 0 ? 'in ' + span(s) : 'due now'; }
+  function next(iso) { var s = secondsFromNow(iso); return s > 0 ? 'in ' + span(s) : 'due now'; }
   function text(value) {
     if (value === null || value === undefined) return '∅';
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -43,6 +42,7 @@ export const RENDER_SCRIPT = String.raw`
   function renderPeer(p) {
     var card = el('article', null, 'card peer');
     card.dataset.peer = p.url;
+    card.dataset.key = 'peer:' + p.url;
     card.dataset.state = p.state;
     card.appendChild(el('h3', p.name || p.url, 'name'));
     card.appendChild(el('p', p.url, 'url'));
@@ -85,6 +85,17 @@ export const RENDER_SCRIPT = String.raw`
     if (original !== null && typeof original === 'object') { try { return JSON.parse(edited); } catch (e) { return edited; } }
     return edited;
   }
+  // What went wrong with a conflict's last restore or discard, by id: shown on its card until it succeeds, across refreshes.
+  var conflictProblems = {};
+  /** A function showing a message on conflict c's card (its error line, role="alert"), or clearing it with ''. */
+  function problemShower(c, problem) {
+    return function (message) {
+      if (message) conflictProblems[c.id] = message; else delete conflictProblems[c.id];
+      problem.textContent = message;
+    };
+  }
+  /** A conflict as its card's title names it (table and key), for the accessible names of its buttons. */
+  function conflictName(c) { return c.table + ' ' + text(c.key); }
   /** The restore form: every column but the key, prefilled with the kept-out version; only edited cells are sent. */
   function restoreForm(c, resolve) {
     var form = el('form', null, 'restore');
@@ -95,16 +106,21 @@ export const RENDER_SCRIPT = String.raw`
       var label = el('label', column + ' ');
       var input = el('input');
       input.name = column;
-      input.value = editable(c.parked[column]);
+      input.defaultValue = editable(c.parked[column]);
+      input.setAttribute('aria-describedby', 'conflict-problem-' + c.id); // the number check and a refused restore are said there
       label.appendChild(input);
       form.appendChild(label);
       fields.push({ column: column, input: input, original: c.parked[column] });
     });
-    var restore = button('Restore with these values', 'restore');
+    var restore = button('Restore with these values', 'restore', 'Restore with these values: ' + conflictName(c));
     restore.type = 'submit';
     form.appendChild(restore);
-    var problem = el('p', null, 'error');
+    var problem = el('p', conflictProblems[c.id] || null, 'error');
+    problem.setAttribute('role', 'alert');
+    problem.id = 'conflict-problem-' + c.id;
     form.appendChild(problem);
+    var show = problemShower(c, problem);
+    form.showProblem = show;
     form.addEventListener('submit', function (event) {
       event.preventDefault();
       var values = {};
@@ -116,45 +132,48 @@ export const RENDER_SCRIPT = String.raw`
         else values[f.column] = wireOf(f.original, f.input.value);
       });
       problem.textContent = wrong.length === 0 ? '' : wrong.join(', ') + ' must be a number';
-      if (wrong.length === 0) resolve(c, { action: 'restore', values: values });
+      if (wrong.length === 0) resolve(c, { action: 'restore', values: values }, show);
     });
     return form;
   }
   function renderConflict(c, resolve) {
     var card = el('article', null, 'card conflict');
     card.dataset.conflict = String(c.id);
-    card.appendChild(el('h3', c.table + ' ' + text(c.key)));
+    card.dataset.key = 'conflict:' + c.id;
+    card.appendChild(el('h3', conflictName(c)));
     card.appendChild(el('p', c.reason + ': ' + c.message, 'muted'));
     var versions = el('div', null, 'versions');
     versions.appendChild(versionBox('Kept out of the table', c.parked));
     versions.appendChild(versionBox(c.reason === 'FOREIGN_KEY' ? 'Missing parent' : 'In the table', c.holder));
     card.appendChild(versions);
     card.appendChild(el('p', 'Edit what makes it clash (for example the scout\'s name), then restore it; or discard it. Either way every server follows.', 'muted'));
-    card.appendChild(restoreForm(c, resolve));
+    var form = restoreForm(c, resolve);
+    card.appendChild(form);
     var actions = el('p', null, 'actions');
-    var discard = button('Discard it', 'discard');
-    discard.addEventListener('click', function () { resolve(c, { action: 'discard' }); });
+    var discard = button('Discard it', 'discard', 'Discard it: ' + conflictName(c));
+    discard.addEventListener('click', function () { resolve(c, { action: 'discard' }, form.showProblem); });
     actions.appendChild(discard);
     card.appendChild(actions);
+    card.addEventListener('input', function () { card.dataset.edited = 'yes'; });
     return card;
   }
 
-  function renderHeld(h, confirm) {
+  /** A held deletion, its peer named as the peers' cards name it (its name, else its URL). */
+  function renderHeld(h, confirm, peerName) {
     var li = el('li');
     li.dataset.root = h.root;
     li.dataset.peer = h.peer;
+    li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
     var where = h.side === 'here' ? 'on this server' : 'on the peer';
-    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + h.peer + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
-    var go = button('Delete them', 'confirm');
+    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + peerName + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
+    var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + peerName);
     go.addEventListener('click', function () { confirm(h); });
     li.appendChild(go);
     if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));
     return li;
   }
   function fill(list, items, render, empty) {
-    list.textContent = '';
-    if (items.length === 0) list.appendChild(el('li', empty, 'muted'));
-    items.forEach(function (item) { list.appendChild(render(item)); });
+    place(list, items.length === 0 ? [el('li', empty, 'muted')] : items.map(render));
   }
   function fileLists(status) {
     fill($('file-conflicts'), status.fileConflicts || [], function (f) {
@@ -169,36 +188,24 @@ export const RENDER_SCRIPT = String.raw`
     fill($('refusals'), refused, function (line) { return el('li', line); }, 'nothing refused lately');
   }
   function renderStatus(status, actions) {
-    $('site').textContent = (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq);
-    var peers = $('peers');
-    peers.textContent = '';
-    status.peers.forEach(function (p) { peers.appendChild(renderPeer(p)); });
-    if (status.peers.length === 0) peers.appendChild(el('p', 'No peers configured (SYNC_PEERS).', 'muted'));
+    setText($('site'), (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq));
+    place($('peers'), status.peers.length === 0 ? [el('p', 'No peers configured (SYNC_PEERS).', 'muted')] : status.peers.map(renderPeer));
     renderTransports(status.transports || []);
     var changed = status.identityChange;
     $('identity').hidden = !changed;
-    $('identity-text').textContent = changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '';
+    setText($('identity-text'), changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '');
     var held = status.heldDeletions || [];
     $('held').hidden = held.length === 0;
-    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm); }, '');
+    var names = {};
+    status.peers.forEach(function (p) { if (p.name) names[p.url] = p.name; });
+    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm, names[h.peer] || h.peer); }, '');
     fileLists(status);
   }
-  function renderConflicts(total, conflicts, resolve) {
-    $('conflict-summary').textContent = total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.';
-    var list = $('conflicts');
-    // A card whose form the operator is editing is kept as it is: the page refreshes every few seconds.
-    var kept = {};
-    Array.prototype.forEach.call(list.querySelectorAll('article.conflict'), function (card) {
-      if (card.contains(document.activeElement) || card.dataset.edited === 'yes') kept[card.dataset.conflict] = card;
-    });
-    list.textContent = '';
-    conflicts.forEach(function (c) {
-      var card = kept[String(c.id)];
-      if (!card) {
-        card = renderConflict(c, resolve);
-        card.addEventListener('input', function () { card.dataset.edited = 'yes'; });
-      }
-      list.appendChild(card);
-    });
+  /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */
+  function renderConflicts(total, conflicts, resolve, offset) {
+    var shown = total > conflicts.length ? ' Showing ' + (conflicts.length ? (offset + 1) + '–' + (offset + conflicts.length) : 'none') + ' of ' + total + '.' : '';
+    setText($('conflict-summary'), total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.' + shown);
+    // A card whose form the operator is editing or in is kept as it is (see place): the page refreshes every few seconds.
+    place($('conflicts'), conflicts.map(function (c) { return renderConflict(c, resolve); }));
   }
 `;

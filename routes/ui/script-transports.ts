@@ -9,6 +9,7 @@ export const TRANSPORTS_SCRIPT = String.raw`
   function renderTransport(t) {
     var card = el('article', null, 'card transport');
     card.dataset.transport = t.kind;
+    card.dataset.key = 'transport:' + t.kind + ':' + t.name;
     card.appendChild(el('h3', (KINDS[t.kind] || t.kind) + ' · ' + t.name, 'name'));
     var bad = t.state === 'failing' || t.state === 'disconnected';
     var state = el('p', t.state, 'state state-' + (bad ? 'failing' : t.state === 'connecting' ? 'syncing' : 'ok'));
@@ -31,9 +32,6 @@ export const TRANSPORTS_SCRIPT = String.raw`
     return card;
   }
   function renderTransports(list) {
-    var box = $('transports');
-    box.textContent = '';
-    list.forEach(function (t) { box.appendChild(renderTransport(t)); });
-    if (list.length === 0) box.appendChild(el('p', 'No transports: no peers and no NATS (SYNC_NATS_URL).', 'muted'));
+    place($('transports'), list.length === 0 ? [el('p', 'No transports: no peers and no NATS (SYNC_NATS_URL).', 'muted')] : list.map(renderTransport));
   }
 `;

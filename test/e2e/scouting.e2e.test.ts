@@ -250,7 +250,7 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     await saveScreenshot(page, 'status-held-deletions');
     const [sent] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/deletions/confirm')), held.locator('button').click()]);
     expect(sent.postDataJSON()).toEqual({ peer: b.syncUrl, root: 'static' });
-    await page.locator('#message', { hasText: 'confirmed: 1 held deletion(s) made' }).waitFor();
+    await page.locator('#message', { hasText: 'confirmed: 10 files deleted' }).waitFor();
     expect(existsSync(path.join(a.dataDir, 'static', 'drills'))).toBe(false); // every file deleted: the folder they left empty too
     await page.locator('#held').waitFor({ state: 'hidden' });
   });

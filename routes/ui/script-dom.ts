@@ -1,0 +1,54 @@
+/**
+ * The status page script's DOM helpers: building nodes (`el`, `button`) and
+ * updating the page in place every refresh without taking the operator's
+ * focus, typing or text selection away (`setText`, `place`).
+ */
+export const DOM_SCRIPT = String.raw`
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== null && text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+  function button(label, action, name) {
+    var b = el('button', label);
+    b.type = 'button';
+    b.dataset.action = action;
+    if (name) b.setAttribute('aria-label', name);
+    return b;
+  }
+  /** Sets a node's text only when it changed: the same text set again would wipe a selection in it. */
+  function setText(node, value) { if (node.textContent !== value) node.textContent = value; }
+  /** True while the operator is in this node: focus inside, a selection touching it, or a form edited there. */
+  function pinned(node) {
+    if (node.dataset && node.dataset.edited === 'yes') return true;
+    var active = document.activeElement;
+    if (active && active !== document.body && node.contains(active)) return true;
+    var selection = window.getSelection ? window.getSelection() : null;
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
+    return selection.getRangeAt(0).intersectsNode(node);
+  }
+  function keyOf(node) { return node.dataset && node.dataset.key !== undefined ? node.dataset.key : 'text:' + node.textContent; }
+  /**
+   * Makes container's children the given nodes, in their order, in place: a child the operator is in
+   * (see pinned) is kept as it is, a child equal to its new version is kept too, and kept children are
+   * never detached (moving a node blurs it), so focus, typing and selections survive every refresh.
+   */
+  function place(container, nodes) {
+    var old = {};
+    Array.prototype.forEach.call(container.children, function (child) { old[keyOf(child)] = child; });
+    var wanted = nodes.map(function (node) {
+      var before = old[keyOf(node)];
+      return before && (pinned(before) || before.isEqualNode(node)) ? before : node;
+    });
+    Array.prototype.slice.call(container.childNodes).forEach(function (child) {
+      if (wanted.indexOf(child) < 0) container.removeChild(child);
+    });
+    var cursor = container.firstChild;
+    wanted.forEach(function (node) {
+      if (node === cursor) { cursor = cursor.nextSibling; return; }
+      container.insertBefore(node, cursor);
+    });
+  }
+`;
