@@ -1,6 +1,6 @@
 /**
  * The status page's HTML and style sheet. The page holds no data: its script
- * (see `status-script.ts`) asks for the token once and reads `status`,
+ * (see `script-main.ts` and the `script-*.ts` beside it) asks for the token once and reads `status`,
  * `data/conflicts` and `run` with it, like any peer would. Asset URLs are
  * relative to where the page was asked for, so `/ui` and `/ui/` both work,
  * also behind a proxy that moves the prefix.
