@@ -3,6 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { createHash } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { withFileLock } from '../files/file-locks';
 import { FileSyncState } from './file-sync-state';
 import type { KnownPeers } from './known-peers';
 import type { PeerHttp } from './peer-http';
@@ -93,6 +94,8 @@ export interface SettledRecorder {
   readonly known: KnownPeers;
   /** Where the bases are kept; none: nothing is recorded. */
   readonly stateDir: string | undefined;
+  /** True when this server learns its peers' site ids (it has data: its rounds start with a handshake); else nothing waits. */
+  readonly handshakes: boolean;
 }
 
 /** Where settlements from `site` wait while no peer URL of this server is known to be that site. */
@@ -116,29 +119,32 @@ export async function recordPeerSettlements(recorder: SettledRecorder, site: str
   if (stateDir === undefined) return 0;
   const urls = recorder.peers.filter((url) => recorder.known.get(url)?.site === site);
   for (const url of urls) await FileSyncState.record(fileStateOf(stateDir, url), settled);
-  if (urls.length === 0 && recorder.peers.some((url) => recorder.known.get(url) === undefined)) await FileSyncState.record(waitingStateOf(stateDir, site), settled);
+  if (urls.length === 0 && recorder.handshakes && recorder.peers.some((url) => recorder.known.get(url) === undefined)) {
+    const waiting = waitingStateOf(stateDir, site);
+    await FileSyncState.record(waiting, settled);
+  }
   return urls.length;
 }
 
 /**
  * Before a round with the peer at `url`, whose handshake said it is `site`:
  * takes in what that site settled with this server before this server knew
- * which peer it was. The base kept for the URL becomes that file when there
- * is none yet (never synced with it), else takes its paths over (they are
- * newer: the URL's base was written under another identity of the peer).
+ * which peer it was. The waiting file becomes the URL's base when there is
+ * none yet (never synced with it); when there is one, it is newer (written
+ * by a round or a settlement since the handshake) and the waiting file is
+ * dropped. Both steps hold the waiting file's lock, so a settlement being
+ * written to it finishes first.
  */
 export async function adoptWaitingSettlements(stateDir: string, url: string, site: string | undefined): Promise<void> {
   if (site === undefined || !/^[0-9a-f]{32}$/.test(site)) return;
   const waiting = waitingStateOf(stateDir, site);
   if (!(await exists(waiting))) return;
   const base = fileStateOf(stateDir, url);
-  if (!(await exists(base))) {
-    await rename(waiting, base);
-    return;
-  }
-  const kept = await FileSyncState.load(waiting);
-  await FileSyncState.record(base, new Map(kept.roots().map((root) => [root, kept.base(root)])));
-  await rm(waiting, { force: true });
+  await withFileLock(waiting, async () => {
+    if (!(await exists(waiting))) return;
+    if (await exists(base)) await rm(waiting, { force: true });
+    else await withFileLock(base, () => rename(waiting, base));
+  });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -105,11 +105,6 @@ export class FileSyncState {
     await state.save();
   }
 
-  /** The roots this state holds a base for. */
-  roots(): string[] {
-    return [...this.#roots.keys()];
-  }
-
   /** The base of one root (empty when never synced). */
   base(root: string): ReadonlyMap<string, string> {
     return this.#roots.get(root) ?? new Map();

@@ -184,7 +184,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   recordPeerSettlements(site: string, settled: SettledPaths): Promise<number> {
     const { files, stateDir } = this.#config;
     if (files === undefined) return Promise.resolve(0);
-    return recordPeerSettlements({ peers: [...this.#peers.keys()], known: this.#known, stateDir }, site, settled);
+    return recordPeerSettlements({ peers: [...this.#peers.keys()], known: this.#known, stateDir, handshakes: this.#config.data !== undefined }, site, settled);
   }
 
   /** Deletions held back now, all peers. */
