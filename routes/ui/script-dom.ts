@@ -29,7 +29,15 @@ export const DOM_SCRIPT = String.raw`
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
     return selection.getRangeAt(0).intersectsNode(node);
   }
-  function keyOf(node) { return node.dataset && node.dataset.key !== undefined ? node.dataset.key : 'text:' + node.textContent; }
+  /** The nodes' keys (data-key, else their text), each with its occurrence: two equal lines stay two lines. */
+  function keysOf(nodes) {
+    var seen = {};
+    return nodes.map(function (node) {
+      var key = node.dataset && node.dataset.key !== undefined ? 'key:' + node.dataset.key : 'text:' + node.textContent;
+      seen[key] = (seen[key] || 0) + 1;
+      return key + '#' + seen[key];
+    });
+  }
   /**
    * Makes before equal to node without re-creating it: attributes, then the children by position
    * (an element of the same tag is updated the same way, so a focused button keeps its focus; a text
@@ -58,9 +66,11 @@ export const DOM_SCRIPT = String.raw`
    */
   function place(container, nodes) {
     var old = {};
-    Array.prototype.forEach.call(container.children, function (child) { old[keyOf(child)] = child; });
-    var wanted = nodes.map(function (node) {
-      var before = old[keyOf(node)];
+    var children = Array.prototype.slice.call(container.children);
+    keysOf(children).forEach(function (key, i) { old[key] = children[i]; });
+    var keys = keysOf(nodes);
+    var wanted = nodes.map(function (node, i) {
+      var before = old[keys[i]];
       if (!before) return node;
       if (before.isEqualNode(node)) return before;
       if (!pinned(before)) return node;

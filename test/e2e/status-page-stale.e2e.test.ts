@@ -2,12 +2,13 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
+import { DOM_SCRIPT } from '../../routes/ui/script-dom';
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
 import { put } from '../helpers/file-roots';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { AUTH, openStatusPage, STEP_TIMEOUT_MS, waitForRefreshes } from '../helpers/status-page';
 
-describeWithChromium('status page in headless chromium: nothing stale', () => {
+describeWithChromium('status page in headless chromium: nothing stale, nothing lost', () => {
   let browser: TestBrowser | undefined;
   let pages: Page[] = [];
 
@@ -28,6 +29,19 @@ describeWithChromium('status page in headless chromium: nothing stale', () => {
   afterEach(async () => {
     await Promise.all(pages.map((page) => page.close()));
     pages = [];
+  });
+
+  it('keeps two equal lines of a list as two lines (place keys them by text and occurrence)', async () => {
+    const page = await openPage();
+    await page.setContent('<ul id="list"></ul>');
+    const lines = await page.evaluate<string[]>(`(() => {${DOM_SCRIPT}
+      const list = document.getElementById('list');
+      const lines = (texts) => texts.map((text) => el('li', text));
+      place(list, lines(['401 WRONG_TOKEN: GET /status, 2 s ago', 'other']));
+      place(list, lines(['401 WRONG_TOKEN: GET /status, 2 s ago', '401 WRONG_TOKEN: GET /status, 2 s ago', 'other']));
+      return Array.prototype.map.call(list.children, (li) => li.textContent);
+    })()`);
+    expect(lines).toEqual(['401 WRONG_TOKEN: GET /status, 2 s ago', '401 WRONG_TOKEN: GET /status, 2 s ago', 'other']);
   });
 
   it('updates a focused held deletion when the hold grows: "Delete them" never says fewer files than it confirms', async () => {
