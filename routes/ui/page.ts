@@ -54,6 +54,7 @@ export function statusPageHtml(assetPrefix: string): string {
 
 /** The style sheet: one column of cards that fits a 390 px phone, long URLs and values wrapped, never scrolled sideways. */
 export const STATUS_PAGE_CSS = `*{box-sizing:border-box}
+[hidden]{display:none!important}
 html{-webkit-text-size-adjust:100%}
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;padding:.8rem;max-width:60rem;color:#222;overflow-wrap:anywhere}
 h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.2rem 0 .4rem}h3{font-size:1rem;margin:0}

@@ -29,18 +29,53 @@ export const DOM_SCRIPT = String.raw`
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
     return selection.getRangeAt(0).intersectsNode(node);
   }
-  function keyOf(node) { return node.dataset && node.dataset.key !== undefined ? node.dataset.key : 'text:' + node.textContent; }
+  /** The nodes' keys (data-key, else their text), each with its occurrence: two equal lines stay two lines. */
+  function keysOf(nodes) {
+    var seen = {};
+    return nodes.map(function (node) {
+      var key = node.dataset && node.dataset.key !== undefined ? 'key:' + node.dataset.key : 'text:' + node.textContent;
+      seen[key] = (seen[key] || 0) + 1;
+      return key + '#' + seen[key];
+    });
+  }
   /**
-   * Makes container's children the given nodes, in their order, in place: a child the operator is in
-   * (see pinned) is kept as it is, a child equal to its new version is kept too, and kept children are
-   * never detached (moving a node blurs it), so focus, typing and selections survive every refresh.
+   * Makes before equal to node without re-creating it: attributes, then the children by position
+   * (an element of the same tag is updated the same way, so a focused button keeps its focus; a text
+   * is changed only when it differs). before keeps its listeners: they read what they act on from it.
+   */
+  function updateInPlace(before, node) {
+    Array.prototype.slice.call(before.attributes).forEach(function (a) { if (!node.hasAttribute(a.name)) before.removeAttribute(a.name); });
+    Array.prototype.forEach.call(node.attributes, function (a) { if (before.getAttribute(a.name) !== a.value) before.setAttribute(a.name, a.value); });
+    var olds = Array.prototype.slice.call(before.childNodes);
+    var news = Array.prototype.slice.call(node.childNodes);
+    news.forEach(function (fresh, i) {
+      var old = olds[i];
+      if (!old) before.appendChild(fresh);
+      else if (old.nodeType === 1 && old.nodeName === fresh.nodeName) updateInPlace(old, fresh);
+      else if (old.nodeType === 3 && fresh.nodeType === 3) { if (old.nodeValue !== fresh.nodeValue) old.nodeValue = fresh.nodeValue; }
+      else before.replaceChild(fresh, old);
+    });
+    olds.slice(news.length).forEach(function (old) { before.removeChild(old); });
+  }
+  /**
+   * Makes container's children the given nodes, in their order, in place: a child equal to its new
+   * version is kept; a child the operator is in (see pinned) is kept as it is, or, when its new version
+   * is marked data-update="in-place" (figures an action acts on, as a held deletion's count, must never
+   * be stale), updated in place (see updateInPlace). Kept children are never detached (moving a node
+   * blurs it), so focus, typing and selections survive every refresh.
    */
   function place(container, nodes) {
     var old = {};
-    Array.prototype.forEach.call(container.children, function (child) { old[keyOf(child)] = child; });
-    var wanted = nodes.map(function (node) {
-      var before = old[keyOf(node)];
-      return before && (pinned(before) || before.isEqualNode(node)) ? before : node;
+    var children = Array.prototype.slice.call(container.children);
+    keysOf(children).forEach(function (key, i) { old[key] = children[i]; });
+    var keys = keysOf(nodes);
+    var wanted = nodes.map(function (node, i) {
+      var before = old[keys[i]];
+      if (!before) return node;
+      if (before.isEqualNode(node)) return before;
+      if (!pinned(before)) return node;
+      if (node.dataset && node.dataset.update === 'in-place') updateInPlace(before, node);
+      return before;
     });
     Array.prototype.slice.call(container.childNodes).forEach(function (child) {
       if (wanted.indexOf(child) < 0) container.removeChild(child);

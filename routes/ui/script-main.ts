@@ -86,27 +86,43 @@ const MAIN_SCRIPT = String.raw`
     };
   }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
-  // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, and the earlier pages' starts.
+  // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, the earlier
+  // pages' starts, its offset, its last id, and whether its first answer is awaited (the page buttons wait with it).
   var PAGE = 100;
-  var conflictPage = { after: '', earlier: [], offset: 0, lastId: '' };
+  function firstConflictPage() { return { after: '', earlier: [], offset: 0, lastId: '', more: false, turning: false }; }
+  var conflictPage = firstConflictPage();
+  /** Turns to the next or the previous page: a new page object, so an answer asked for the old one is known (and dropped). */
   function turnConflictPage(forward) {
     var p = conflictPage;
-    if (forward) { p.earlier.push(p.after); p.after = p.lastId; p.offset += PAGE; }
-    else if (p.earlier.length) { p.after = p.earlier.pop(); p.offset = Math.max(0, p.offset - PAGE); }
+    if (p.turning || (forward ? !p.more : p.earlier.length === 0)) return; // a double click turns one page
+    var earlier = p.earlier.slice();
+    conflictPage = forward
+      ? { after: p.lastId, earlier: earlier.concat([p.after]), offset: p.offset + PAGE, lastId: '', more: false, turning: true }
+      : { after: earlier.pop(), earlier: earlier, offset: Math.max(0, p.offset - PAGE), lastId: '', more: false, turning: true };
+    showPageButtons();
     refresh();
   }
-  function showConflictPages(total, conflicts) {
+  function showPageButtons() {
     var p = conflictPage;
+    $('conflicts-previous').disabled = p.turning || p.earlier.length === 0;
+    $('conflicts-next').disabled = p.turning || !p.more;
+    $('conflict-pages').hidden = !p.more && p.earlier.length === 0;
+  }
+  /** Where this page starts, kept inside the total when conflicts on earlier pages were resolved meanwhile. */
+  function placeConflictPage(total, conflicts) {
+    var p = conflictPage;
+    p.offset = Math.max(0, Math.min(p.offset, total - conflicts.length));
     p.lastId = conflicts.length ? String(conflicts[conflicts.length - 1].id) : '';
-    var more = conflicts.length === PAGE && p.offset + conflicts.length < total;
-    $('conflicts-previous').disabled = p.earlier.length === 0;
-    $('conflicts-next').disabled = !more;
-    $('conflict-pages').hidden = !more && p.earlier.length === 0;
+    p.more = conflicts.length === PAGE && p.offset + conflicts.length < total;
+    p.turning = false;
+    showPageButtons();
   }
   function refresh() {
     if (!token()) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
-    var page = 'data/conflicts?limit=' + PAGE + (conflictPage.after ? '&after=' + encodeURIComponent(conflictPage.after) : '');
+    var asked = conflictPage;
+    var page = 'data/conflicts?limit=' + PAGE + (asked.after ? '&after=' + encodeURIComponent(asked.after) : '');
     Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
+      if (asked !== conflictPage) return; // asked for a page no longer shown: the page turned meanwhile
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
       serverClock(status.date);
@@ -116,11 +132,16 @@ const MAIN_SCRIPT = String.raw`
       $('status').hidden = false;
       renderStatus(status.body, actions);
       var conflicts = conflictsOf(answers[1]);
-      if (conflicts.length === 0 && conflictPage.after) { conflictPage = { after: '', earlier: [], offset: 0, lastId: '' }; refresh(); return; } // this page was resolved: back to the first
-      renderConflicts(status.body.conflicts, conflicts, actions.resolve, conflictPage.offset);
-      showConflictPages(status.body.conflicts, conflicts);
+      var total = status.body.conflicts;
+      // This page was resolved, or earlier ones were and it now starts past the total: back to the first.
+      if (asked.after && (conflicts.length === 0 || asked.offset >= total)) { conflictPage = firstConflictPage(); refresh(); return; }
+      placeConflictPage(total, conflicts);
+      renderConflicts(total, conflicts, actions.resolve, asked.offset);
       $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
-    }).catch(report);
+    }).catch(function (error) {
+      if (asked === conflictPage && asked.turning) { asked.turning = false; showPageButtons(); } // the buttons work again
+      report(error);
+    });
   }
   function runNow() {
     if (busy) return; // one round at a time; its outcome replaces "syncing…"

@@ -164,10 +164,11 @@ export const RENDER_SCRIPT = String.raw`
     li.dataset.root = h.root;
     li.dataset.peer = h.peer;
     li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
+    li.dataset.update = 'in-place'; // focused, it is still updated: "Delete them" must never confirm more than it says
     var where = h.side === 'here' ? 'on this server' : 'on the peer';
     li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + peerName + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
     var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + peerName);
-    go.addEventListener('click', function () { confirm(h); });
+    go.addEventListener('click', function () { confirm({ peer: li.dataset.peer, root: li.dataset.root }); }); // li is the one on screen (see place)
     li.appendChild(go);
     if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));
     return li;

@@ -1,10 +1,7 @@
-import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import request from 'supertest';
-import { put } from '../helpers/file-roots';
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
 import { silentLogger } from '../../lib/logger';
 import { createSampleApp } from '../../sample-app/app';
@@ -12,50 +9,11 @@ import { readSampleConfig } from '../../sample-app/config';
 import { openSampleDatabase } from '../../sample-app/database';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { holdDeletions, openStatusPage, parkConflicts, STEP_TIMEOUT_MS, waitForRefreshes } from '../helpers/status-page';
 import { tempDir } from '../helpers/temp';
 
-/** Waits that fail well inside jest's 60 s test timeout, with Playwright's own message. */
-const STEP_TIMEOUT_MS = 20_000;
-const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 /** Data conflicts parked on A: more than one page of the status page (100). */
 const CONFLICTS = 104;
-
-/** The page's globals the tests read (the test code has no DOM types: it runs in node, its callbacks in the page). */
-interface PageGlobals {
-  readonly document: { getElementById(id: string): { readonly dataset: Record<string, string | undefined> } | null };
-}
-/** How many refreshes the page has drawn (`#status[data-refreshes]`), read in the page. */
-function refreshesDrawn(): number {
-  return Number((globalThis as unknown as PageGlobals).document.getElementById('status')?.dataset.refreshes ?? 0);
-}
-
-/** Opens a server's status page, gives it the token and waits for the first refresh drawn. */
-async function openStatusPage(page: Page, server: LivePeer): Promise<void> {
-  await page.goto(`${server.url}/api/sync/ui`);
-  await page.fill('#token', TEST_TOKEN);
-  await page.click('#login button[type=submit]');
-  await page.waitForFunction(refreshesDrawn);
-}
-
-/** Waits until the page has drawn `count` more refreshes (every 3 s), within the step deadline. */
-async function waitForRefreshes(page: Page, count = 1): Promise<void> {
-  const now = await page.evaluate(refreshesDrawn);
-  await page.waitForFunction((target) => Number((globalThis as unknown as PageGlobals).document.getElementById('status')?.dataset.refreshes ?? 0) >= target, now + count);
-}
-
-/** Parks `count` data conflicts on A: the same (match, team, scout) report entered on A and on B. */
-async function parkConflicts(a: LivePeer, b: LivePeer, count: number): Promise<void> {
-  const team = await request(a.url).post('/api/teams').send({ number: 971, name: 'Spartan Robotics' }).expect(201);
-  const match = await request(a.url).post('/api/matches').send({ label: 'QF1' }).expect(201);
-  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
-  const ids = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id };
-  for (let i = 0; i < count; i++) {
-    const scout = `scout ${String(i).padStart(3, '0')}`;
-    await request(a.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on A` }).expect(201);
-    await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on B` }).expect(201);
-  }
-  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
-}
 
 /** A "peer" that accepts connections and never answers: a sync round with it hangs until it is closed. */
 async function startHungPeer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -86,15 +44,6 @@ async function startSampleWithPeer(peer: string): Promise<{ server: TestServer; 
       temp.cleanup();
     },
   };
-}
-
-/** Holds back the deletion of `count` files of A's `static` root: B deleted them all after they synced. */
-async function holdDeletions(a: LivePeer, b: LivePeer, count: number): Promise<void> {
-  const names = Array.from({ length: count }, (_, i) => `held-${i}.json`);
-  for (const name of names) put(path.join(a.dataDir, 'static', 'held'), name, `{"name":"${name}"}`);
-  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
-  for (const name of names) rmSync(path.join(b.dataDir, 'static', 'held', name));
-  await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
 }
 
 describeWithChromium('status page in headless chromium: refreshes, paging, errors, accessibility', () => {
