@@ -10,15 +10,6 @@ import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
 
-/** The full row a complete change describes, in column order. */
-export function rowValues(change: DecodedChange): SqlValue[] {
-  const { table } = change.table;
-  const values: SqlValue[] = table.columns.map(() => null);
-  table.key.forEach((column, index) => (values[column.index] = change.key[index] ?? null));
-  for (const cell of change.cells) values[cell.column.index] = cell.value;
-  return values;
-}
-
 /** Counts of one merge. */
 export interface MergeCounts {
   applied: number;
@@ -98,8 +89,7 @@ export class ChangeMerger {
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
     const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch };
     for (const change of changeset.changes()) {
-      if (change.hlc > run.maxHlc) run.maxHlc = change.hlc;
-      for (const cell of change.cells) if (cell.hlc > run.maxHlc) run.maxHlc = cell.hlc;
+      if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
       if (this.#mergeOne(change, run)) run.applied += 1;
       else run.ignored += 1;
     }
@@ -134,15 +124,15 @@ export class ChangeMerger {
     const seq = run.seq + 1;
     if (this.#statements.newRow.run(change.table.table.id, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     run.seq = seq;
-    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], rowValues(change), run.batch);
+    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
     else change.table.delete(change.key);
     this.#putOverrides(change, seq);
     return true;
   }
 
+  /** Keeps the clocks of the cells written after the row's birth. */
   #putOverrides(change: DecodedChange, seq: number): void {
-    for (const cell of change.cells) {
-      if (cell.hlc === change.hlc && cell.site === change.site) continue;
+    for (const cell of change.clocks) {
       this.#statements.putCell.run(change.table.table.id, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
     }
   }
@@ -166,7 +156,7 @@ export class ChangeMerger {
         `a change to ${change.table.table.name} creates or revives a row (cl ${change.cl}) without every column; pull from since=0 to receive whole rows`,
       );
     }
-    this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], rowValues(change), run.batch);
+    this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);

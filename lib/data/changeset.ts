@@ -6,31 +6,12 @@ import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
 import { decodeValue, type SqlValue, type WireValue } from './values';
+import { DecodedChange, NO_CLOCKS, type CellClock } from './decoded-change';
 
 export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './wire-schema';
 export type { WireChangeset, WireChange, WireCell } from './wire-schema';
-
-/** One cell of a decoded change. */
-export interface DecodedCell {
-  readonly column: TrackedColumn;
-  readonly value: SqlValue;
-  readonly hlc: number;
-  readonly site: string;
-}
-
-/** One change, checked against the tracked schema, with values ready to bind. */
-export interface DecodedChange {
-  readonly table: TableStatements;
-  readonly key: readonly SqlValue[];
-  /** The key as the metadata stores it. */
-  readonly metaKey: SqlValue;
-  readonly cl: number;
-  readonly hlc: number;
-  readonly site: string;
-  readonly cells: readonly DecodedCell[];
-  /** True when every non-key column is present (needed to create or revive a row). */
-  readonly complete: boolean;
-}
+export { DecodedChange } from './decoded-change';
+export type { DecodedCell, CellClock } from './decoded-change';
 
 /** What decoding needs from the receiving database. */
 export interface DecodeContext {
@@ -137,14 +118,24 @@ export function siteAt(sites: readonly string[], index: number, where: string): 
 }
 
 /**
- * Decodes a value; the place is named (built) only when the value is refused: building it for every cell is costly.
+ * Decodes a plain value — null, well-formed text, a finite number — without
+ * naming its place; undefined for a value that needs {@link decodeValue}
+ * (a tagged value, an unsafe integer, text that is not well formed).
+ */
+export function quickValue(value: WireValue): SqlValue | undefined {
+  if (value === null) return value;
+  if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed() ? value : undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  if (!Number.isInteger(value)) return value;
+  return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+}
+
+/**
+ * Decodes a value; the place is named (built) only when the value needs more than {@link quickValue}: building it for every cell is costly.
  * @throws SyncError as `decodeValue`
  */
 export function decodeAt(value: WireValue, index: number, name: string): SqlValue {
-  if (value === null) return value;
-  if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed() ? value : decodeValue(value, `change #${index}.${name}`);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  return decodeValue(value, `change #${index}.${name}`);
+  return quickValue(value) ?? decodeValue(value, `change #${index}.${name}`);
 }
 
 function refuseCell(change: WireChange, table: TableStatements, name: string, index: number): never {
@@ -154,16 +145,23 @@ function refuseCell(change: WireChange, table: TableStatements, name: string, in
   throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${JSON.stringify(name)}`);
 }
 
-function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, index: number, siteOfChange: string): DecodedCell[] {
-  const cells: DecodedCell[] = [];
+/** What decoding a change's cells gives: how many were sent, and the clocks of those with their own. */
+interface SentCells {
+  readonly sent: number;
+  readonly clocks: readonly CellClock[];
+}
+
+/** Decodes a change's cells into `values` (by column index); a cell's own clock is checked and kept when it differs from the row's. */
+function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, index: number, siteOfChange: string, values: (SqlValue | undefined)[]): SentCells {
   const wireCells = change.cells;
-  if (wireCells === undefined) return cells;
-  for (const name in wireCells) {
-    if (!Object.hasOwn(wireCells, name)) continue;
+  if (wireCells === undefined) return { sent: 0, clocks: NO_CLOCKS };
+  let clocks: CellClock[] | undefined;
+  const names = Object.keys(wireCells);
+  for (const name of names) {
     const cell = wireCells[name] as WireCell;
     const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
     if (!Array.isArray(cell)) {
-      cells.push({ column, value: decodeAt(cell, index, name), hlc: change.hlc, site: siteOfChange });
+      values[column.index] = decodeAt(cell, index, name);
       continue;
     }
     const [value, hlc, site] = cell;
@@ -172,9 +170,10 @@ function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, 
     if (hlc < change.hlc || (hlc === change.hlc && siteId < siteOfChange)) {
       throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: a cell's clock is older than its row's (birth) clock`);
     }
-    cells.push({ column, value: decodeAt(value, index, name), hlc, site: siteId });
+    values[column.index] = decodeAt(value, index, name);
+    if (hlc !== change.hlc || siteId !== siteOfChange) (clocks ??= []).push({ column, hlc, site: siteId });
   }
-  return cells;
+  return { sent: names.length, clocks: clocks ?? NO_CLOCKS };
 }
 
 function decodeKey(change: WireChange, table: TableStatements, index: number): SqlValue[] {
@@ -204,9 +203,10 @@ export function decodeChange(change: WireChange, at: DecodeRun, index: number): 
     throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: a deleted row (even cl) carries no cells`);
   }
   const site = at.sites[change.site] ?? siteAt(at.sites, change.site, `change #${index}`);
-  const cells = decodeCells(change, table, at, index, site);
-  const complete = cells.length === table.table.values.length;
-  return { table, key, metaKey: table.metaKey(key), cl: change.cl, hlc: change.hlc, site, cells, complete };
+  const values: (SqlValue | undefined)[] = new Array<SqlValue | undefined>(table.table.columns.length);
+  table.table.key.forEach((column, position) => (values[column.index] = key[position]));
+  const { sent, clocks } = decodeCells(change, table, at, index, site, values);
+  return new DecodedChange(table, key, change.cl, change.hlc, site, values, sent, clocks);
 }
 
 function* decodeAll(wire: WireChangeset, run: DecodeRun): Iterable<DecodedChange> {

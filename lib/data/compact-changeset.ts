@@ -1,11 +1,12 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { checkSchema, decodeAt, refuseClock, siteAt, type CheckedChangeset, type DecodeContext, type DecodedCell, type DecodedChange, type DecodeRun } from './changeset';
+import { checkSchema, quickValue, refuseClock, siteAt, type CheckedChangeset, type DecodeContext, type DecodeRun } from './changeset';
+import { DecodedChange, NO_CLOCKS, type CellClock } from './decoded-change';
 import { compactChangesetCheck, type CompactChangesetShape } from './compact-schema';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
-import type { SqlValue, WireValue } from './values';
+import { decodeValue, type SqlValue, type WireValue } from './values';
 import { ClockedCellSchema, MAX_CL, WireValueSchema } from './wire-schema';
 
 const valueCheck = TypeCompiler.Compile(WireValueSchema);
@@ -52,31 +53,55 @@ function resolveTable(entry: CompactChangesetShape['tables'][number], index: num
   return { statements, columns, rows: entry.rows, where };
 }
 
-function decodeKey(raw: unknown, table: ResolvedTable, where: string): SqlValue[] {
+/** How messages name a row: `tables[n] ("name") row #i` (built only for a message). */
+function rowWhere(table: ResolvedTable, index: number): string {
+  return `${table.where} row #${index}`;
+}
+
+function decodeKey(raw: unknown, table: ResolvedTable, index: number): SqlValue[] {
   const size = table.statements.table.key.length;
   const values = size === 1 && !Array.isArray(raw) ? [raw] : raw;
-  if (!Array.isArray(values) || values.length !== size) invalid(where, `the key of ${table.statements.table.name} has ${size} column(s): ${size === 1 ? 'a value' : `an array of ${size} values`}`);
+  if (!Array.isArray(values) || values.length !== size) {
+    invalid(rowWhere(table, index), `the key of ${table.statements.table.name} has ${size} column(s): ${size === 1 ? 'a value' : `an array of ${size} values`}`);
+  }
   return values.map((value: unknown, position) => {
-    if (!isValue(value)) invalid(where, `key[${position}] is not a value`);
-    const decoded = decodeAt(value, 0, `${where} key[${position}]`);
-    if (decoded === null) throw new SyncError('INVALID_VALUE', 400, `${where}: a key value is null`);
-    checkKeyValue(table.statements.table.key[position] as TrackedColumn, decoded, where);
+    if (!isValue(value)) invalid(rowWhere(table, index), `key[${position}] is not a value`);
+    const decoded = quickValue(value) ?? decodeValue(value, `${rowWhere(table, index)} key[${position}]`);
+    if (decoded === null) throw new SyncError('INVALID_VALUE', 400, `${rowWhere(table, index)}: a key value is null`);
+    checkKeyValue(table.statements.table.key[position] as TrackedColumn, decoded, rowWhere(table, index));
     return decoded;
   });
 }
 
-function decodeCell(raw: unknown, column: TrackedColumn, row: { readonly hlc: number; readonly site: string }, run: DecodeRun, where: string): DecodedCell | undefined {
+/** A row being decoded: its table, index and clock, and the cells decoded so far. */
+interface RowDecoding {
+  readonly table: ResolvedTable;
+  readonly index: number;
+  readonly hlc: number;
+  readonly site: string;
+  readonly values: (SqlValue | undefined)[];
+  sent: number;
+  clocks: CellClock[] | undefined;
+}
+
+/** Decodes one cell into the row's values: a value, `[value, hlc, site]` (a clock of its own), or `[]` (not sent). */
+function decodeCell(raw: unknown, column: TrackedColumn, row: RowDecoding, run: DecodeRun): void {
   if (!Array.isArray(raw)) {
-    if (!isValue(raw)) invalid(where, `${column.name} is not a value`);
-    return { column, value: decodeAt(raw, 0, `${where} ${column.name}`), hlc: row.hlc, site: row.site };
+    if (!isValue(raw)) invalid(rowWhere(row.table, row.index), `${column.name} is not a value`);
+    row.values[column.index] = quickValue(raw) ?? decodeValue(raw, `${rowWhere(row.table, row.index)} ${column.name}`);
+    row.sent += 1;
+    return;
   }
-  if (raw.length === 0) return undefined; // not sent
-  if (!clockedCheck.Check(raw)) invalid(where, `${column.name} is neither a value, [value, hlc, site] nor []`);
+  if (raw.length === 0) return; // not sent
+  const where = (): string => rowWhere(row.table, row.index);
+  if (!clockedCheck.Check(raw)) invalid(where(), `${column.name} is neither a value, [value, hlc, site] nor []`);
   const [value, hlc, siteIndex] = raw;
-  if (hlc > run.limit) refuseClock(hlc, `${where} ${column.name}`, run.context);
-  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, `${where} ${column.name}`);
-  if (hlc < row.hlc || (hlc === row.hlc && site < row.site)) invalid(where, `${column.name}: a cell's clock is older than its row's (birth) clock`);
-  return { column, value: decodeAt(value, 0, `${where} ${column.name}`), hlc, site };
+  if (hlc > run.limit) refuseClock(hlc, `${where()} ${column.name}`, run.context);
+  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, `${where()} ${column.name}`);
+  if (hlc < row.hlc || (hlc === row.hlc && site < row.site)) invalid(where(), `${column.name}: a cell's clock is older than its row's (birth) clock`);
+  row.values[column.index] = quickValue(value) ?? decodeValue(value, `${where()} ${column.name}`);
+  row.sent += 1;
+  if (hlc !== row.hlc || site !== row.site) (row.clocks ??= []).push({ column, hlc, site });
 }
 
 /**
@@ -84,22 +109,20 @@ function decodeCell(raw: unknown, column: TrackedColumn, row: { readonly hlc: nu
  * @throws SyncError 400 `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
  */
 function decodeRow(raw: readonly unknown[], table: ResolvedTable, run: DecodeRun, index: number): DecodedChange {
-  const where = `${table.where} row #${index}`;
   const [key, cl, hlc, siteIndex] = raw;
-  if (!isCounter(cl, 1) || !isCounter(hlc, 0) || !isCounter(siteIndex, 0)) invalid(where, 'cl (≥ 1), hlc and site must be non-negative integers');
-  if (cl > MAX_CL) invalid(where, `cl ${cl} is above ${MAX_CL} (2^50), the highest causal length a change may carry`);
-  if (raw.length > 4 + table.columns.length) invalid(where, `${raw.length - 4} cells for ${table.columns.length} columns`);
-  if (hlc > run.limit) refuseClock(hlc, where, run.context);
-  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, where);
-  const keyValues = decodeKey(key, table, where);
-  const cells: DecodedCell[] = [];
-  for (let at = 4; at < raw.length; at += 1) {
-    const cell = decodeCell(raw[at], table.columns[at - 4] as TrackedColumn, { hlc, site }, run, where);
-    if (cell !== undefined) cells.push(cell);
-  }
-  if (cl % 2 === 0 && cells.length > 0) invalid(where, 'a deleted row (even cl) carries no cells');
+  if (!isCounter(cl, 1) || !isCounter(hlc, 0) || !isCounter(siteIndex, 0)) invalid(rowWhere(table, index), 'cl (≥ 1), hlc and site must be non-negative integers');
+  if (cl > MAX_CL) invalid(rowWhere(table, index), `cl ${cl} is above ${MAX_CL} (2^50), the highest causal length a change may carry`);
+  if (raw.length > 4 + table.columns.length) invalid(rowWhere(table, index), `${raw.length - 4} cells for ${table.columns.length} columns`);
+  if (hlc > run.limit) refuseClock(hlc, rowWhere(table, index), run.context);
+  const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, rowWhere(table, index));
+  const keyValues = decodeKey(key, table, index);
   const { statements } = table;
-  return { table: statements, key: keyValues, metaKey: statements.metaKey(keyValues), cl, hlc, site, cells, complete: cells.length === statements.table.values.length };
+  const values = new Array<SqlValue | undefined>(statements.table.columns.length);
+  statements.table.key.forEach((column, position) => (values[column.index] = keyValues[position]));
+  const row: RowDecoding = { table, index, hlc, site, values, sent: 0, clocks: undefined };
+  for (let at = 4; at < raw.length; at += 1) decodeCell(raw[at], table.columns[at - 4] as TrackedColumn, row, run);
+  if (cl % 2 === 0 && row.sent > 0) invalid(rowWhere(table, index), 'a deleted row (even cl) carries no cells');
+  return new DecodedChange(statements, keyValues, cl, hlc, site, values, row.sent, row.clocks ?? NO_CLOCKS);
 }
 
 function* decodeTables(tables: readonly ResolvedTable[], run: DecodeRun): Iterable<DecodedChange> {

@@ -5,8 +5,19 @@ import type { SqlValue } from './values';
 /** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
 type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
 
+/** Affinities already worked out, by declared type (a table has few). */
+const known = new Map<string, Affinity>();
+
 function affinityOf(declared: string): Affinity {
-  const type = declared.toUpperCase();
+  let affinity = known.get(declared);
+  if (affinity === undefined) {
+    affinity = affinityOfType(declared.toUpperCase());
+    known.set(declared, affinity);
+  }
+  return affinity;
+}
+
+function affinityOfType(type: string): Affinity {
   // ANY keeps every value as it is in a STRICT table (NUMERIC otherwise): never refuse what an honest peer read back.
   if (type === 'ANY') return 'BLOB';
   if (type.includes('INT')) return 'INTEGER';

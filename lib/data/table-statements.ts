@@ -91,7 +91,7 @@ export class TableStatements {
 
   /** Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw. */
   insert(values: readonly SqlValue[]): void {
-    if (values.every((value) => !(value instanceof TextBytes))) this.#insert.run(values as readonly (null | bigint | number | string | Buffer)[]);
+    if (values.every((value) => !(value instanceof TextBytes))) this.#insert.run(...(values as readonly (null | bigint | number | string | Buffer)[]));
     else this.#write('insert', values, '');
   }
 
