@@ -110,7 +110,7 @@ export class RowProbes {
       }
       return absent;
     };
-    return rows.filter((row) => row.references === undefined || foreignKeys.some((fk, i) => missing(fk, i, row.references?.[i] ?? []))).map((row) => row.key);
+    return rows.filter(({ row }) => row === undefined || foreignKeys.some((fk, i) => missing(fk, i, RowProbes.pick(row, fk.fromColumns)))).map(({ key }) => key);
   }
 
   /** SQL true for a child row `c` that has a foreign key with every column set and no visible parent. */

@@ -4,10 +4,10 @@ import type { TableStatements } from './table-statements';
 import type { SqlValue } from './values';
 import { TextBytes } from './values';
 
-/** A row whose parents must be checked, with the values its foreign keys hold when the batch knows them (one entry per foreign key; undefined: read them). */
+/** A row whose parents must be checked, with its values (column order) when the batch knows them (undefined: read them). */
 export interface TouchedRow {
   readonly key: SqlValue[];
-  readonly references: readonly SqlValue[][] | undefined;
+  readonly row: readonly SqlValue[] | undefined;
 }
 
 /** A tracked table's two homes for live rows: the table itself and its parked rows. */
@@ -64,10 +64,10 @@ export class SettleBatch {
     const { id, foreignKeys } = parts.statements.table;
     this.changedTables.add(id);
     if (row === false || foreignKeys.length === 0) return;
-    const references = row === true ? undefined : foreignKeys.map((fk) => fk.fromColumns.map((column) => row[column.index] ?? null));
+    const touched: TouchedRow = { key, row: row === true ? undefined : row };
     const rows = this.touched.get(id);
-    if (rows === undefined) this.touched.set(id, [{ key, references }]);
-    else rows.push({ key, references });
+    if (rows === undefined) this.touched.set(id, [touched]);
+    else rows.push(touched);
   }
 
   /** Records that a row (values in column order) left the visible table; a parent's children get checked. */
