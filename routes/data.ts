@@ -9,6 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
+import { refuseDeclaredOverLimit } from '../middleware/declared-length';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -35,6 +36,10 @@ export interface DataRoutesConfig {
   readonly protocols?: readonly number[];
   /** Where an identity change of this server is logged. */
   readonly logger?: SyncLogger;
+  /** After a body declared over `maxChangesetBytes` is refused, how many more bytes are read. @defaultValue `DEFAULTS.refusedBodyDrainBytes` */
+  readonly refusedBodyDrainBytes?: number;
+  /** After such a refusal, how long the connection lingers at most. @defaultValue `DEFAULTS.refusedBodyDrainMs` */
+  readonly refusedBodyDrainMs?: number;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -152,6 +157,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   const json = express.json({ limit: config.maxChangesetBytes, strict: false });
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
+  const declaredOver = refuseDeclaredOverLimit(config.maxChangesetBytes, config); // 413 before reading, not after the whole body
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
     config.readAhead ?? true,
@@ -163,8 +169,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', notReadBefore, json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', notReadBefore, json, (req, res) => {
+  router.post('/conflicts/:id/resolve', notReadBefore, declaredOver, json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', notReadBefore, declaredOver, json, (req, res) => {
     requireJson(req);
     refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));
