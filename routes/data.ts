@@ -9,7 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
-import { refuseDeclaredOverLimit } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/declared-length';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -155,9 +155,8 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  const json = express.json({ limit: config.maxChangesetBytes, strict: false });
+  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, config); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
-  const declaredOver = refuseDeclaredOverLimit(config.maxChangesetBytes, config); // 413 before reading, not after the whole body
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
     config.readAhead ?? true,
@@ -169,8 +168,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', notReadBefore, declaredOver, json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', notReadBefore, declaredOver, json, (req, res) => {
+  router.post('/conflicts/:id/resolve', notReadBefore, json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', notReadBefore, json, (req, res) => {
     requireJson(req);
     refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));

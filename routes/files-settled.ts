@@ -6,7 +6,7 @@ import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type Settl
 import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
-import { refuseDeclaredOverLimit } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/declared-length';
 import type { DrainLimits } from '../middleware/lingering-close';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
@@ -62,7 +62,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
  */
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
-  const json = express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true });
-  router.post('/settled', refuseJsonBodyReadBefore(), refuseDeclaredOverLimit(MAX_SETTLED_BODY_BYTES, config), json, (req, res) => recordSettled(config, req, res));
+  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, config);
+  router.post('/settled', refuseJsonBodyReadBefore(), json, (req, res) => recordSettled(config, req, res));
   return router;
 }

@@ -7,7 +7,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
-import { refuseDeclaredOverLimit } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/declared-length';
 import { SyncError } from '../lib/sync-error';
 
 /** What the status routes read. */
@@ -170,7 +170,7 @@ export function createStatusRouter(config: StatusConfig): Router {
     res.json(currentStatus(config));
   });
   router.post('/run', (req, res) => runNow(config, req, res));
-  router.post('/deletions/confirm', refuseDeclaredOverLimit(CONFIRM_BODY_BYTES), express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), (req, res) => confirmDeletions(config, req, res));
+  router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
     res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status));

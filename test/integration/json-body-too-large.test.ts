@@ -10,12 +10,13 @@ const BODY_BYTES = 64 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
 
 /**
- * A JSON body declared (Content-Length) over the route's limit is refused with
- * 413 before it is read, as a refused upload is: the answer comes with
- * `Connection: close` after a bounded drain, not after the whole body (a 1 GB
- * push used to be read to its end before the 413).
+ * A JSON body over the route's limit is refused with 413 before it is read
+ * (its Content-Length says so) or as soon as it grows past the limit, as a
+ * refused upload is: the answer comes with `Connection: close` and a bounded
+ * drain, not after the whole body (a 1 GB push used to be read to its end
+ * before the 413).
  */
-describe('a JSON body declared over its limit is answered before it is read', () => {
+describe('a JSON body over its limit is answered before it is read', () => {
   let temp: ReturnType<typeof tempDir>;
   let data: ReturnType<typeof trackedDb>;
   let server: TestServer;
@@ -51,6 +52,18 @@ describe('a JSON body declared over its limit is answered before it is read', ()
     expect(result.status).toBe(413);
     expect(result.body).toEqual({ error: { code: 'BODY_TOO_LARGE', message: expect.any(String) as unknown } });
     expect(result.sentWhenAnswered).toBeLessThan(BODY_BYTES / 4);
+    expect(serverRead).toBeLessThan(BODY_BYTES / 4);
+  });
+
+  it('POST /data/changes: a chunked body (no Content-Length) is refused as soon as it grows past the limit', async () => {
+    const result = await rawRequest(`${server.url}/api/sync/data/changes`, {
+      headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      chunks: repeat(CHUNK, BODY_BYTES / CHUNK.length),
+    });
+    await Promise.all(sockets.map((socket) => (socket.destroyed ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
+    const serverRead = sockets.reduce((sum, socket) => sum + socket.bytesRead, 0);
+    expect(result.status).toBe(413);
+    expect(result.body).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
     expect(serverRead).toBeLessThan(BODY_BYTES / 4);
   });
 
