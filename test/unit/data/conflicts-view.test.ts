@@ -1,5 +1,7 @@
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
+import { buildSnapshotFile } from '../../../lib/data/snapshot-file';
 import { pullAll, tempDb, trackedDb } from '../../helpers/data';
 
 type Row = Record<string, unknown>;
@@ -49,6 +51,24 @@ describe('_sync_conflicts', () => {
       expect(temp.db.prepare("SELECT type FROM sqlite_schema WHERE name = '_sync_conflicts'").pluck().get()).toBe('table');
     } finally {
       temp.cleanup();
+    }
+  });
+
+  it('is left out of a snapshot without the VACUUM that dropping an app\'s view or table costs', async () => {
+    const a = trackedDb();
+    try {
+      a.db.prepare("INSERT INTO teams (id, name) VALUES ('t', 'T')").run();
+      const exec = jest.spyOn(Database.prototype, 'exec');
+      const target = path.join(path.dirname(a.file), 'snapshot.db');
+      await buildSnapshotFile({ source: a.file, target, tables: ['teams', 'reports'] });
+      const vacuums = exec.mock.calls.filter(([sql]) => /^\s*VACUUM\s*$/i.test(sql));
+      exec.mockRestore();
+      expect(vacuums).toEqual([]);
+      const snapshot = new Database(target, { readonly: true });
+      expect(snapshot.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").all()).toEqual([]);
+      snapshot.close();
+    } finally {
+      a.cleanup();
     }
   });
 });
