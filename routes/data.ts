@@ -9,7 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
-import { boundedJsonBody } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/bounded-json';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -36,7 +36,7 @@ export interface DataRoutesConfig {
   readonly protocols?: readonly number[];
   /** Where an identity change of this server is logged. */
   readonly logger?: SyncLogger;
-  /** After a body declared over `maxChangesetBytes` is refused, how many more bytes are read. @defaultValue `DEFAULTS.refusedBodyDrainBytes` */
+  /** After a body over `maxChangesetBytes` is refused at once, how many more bytes are read. @defaultValue `DEFAULTS.refusedBodyDrainBytes` */
   readonly refusedBodyDrainBytes?: number;
   /** After such a refusal, how long the connection lingers at most. @defaultValue `DEFAULTS.refusedBodyDrainMs` */
   readonly refusedBodyDrainMs?: number;

@@ -6,7 +6,7 @@ import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type Settl
 import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
-import { boundedJsonBody } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/bounded-json';
 import type { DrainLimits } from '../middleware/lingering-close';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */

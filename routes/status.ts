@@ -7,7 +7,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
-import { boundedJsonBody } from '../middleware/declared-length';
+import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 
 /** What the status routes read. */
