@@ -98,7 +98,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
-  router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client }));
+  router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots }));
   router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
   router.use(function syncNotFound(req, _res, next) {

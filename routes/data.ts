@@ -9,6 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
+import { boundedJsonBody } from '../middleware/bounded-json';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -35,6 +36,10 @@ export interface DataRoutesConfig {
   readonly protocols?: readonly number[];
   /** Where an identity change of this server is logged. */
   readonly logger?: SyncLogger;
+  /** After a body over `maxChangesetBytes` is refused at once, how many more bytes are read. @defaultValue `DEFAULTS.refusedBodyDrainBytes` */
+  readonly refusedBodyDrainBytes?: number;
+  /** After such a refusal, how long the connection lingers at most. @defaultValue `DEFAULTS.refusedBodyDrainMs` */
+  readonly refusedBodyDrainMs?: number;
 }
 
 const DIGITS = /^[0-9]{1,16}$/;
@@ -150,7 +155,7 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  const json = express.json({ limit: config.maxChangesetBytes, strict: false });
+  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, config); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),

@@ -6,9 +6,11 @@ import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type Settl
 import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
+import { boundedJsonBody } from '../middleware/bounded-json';
+import type { DrainLimits } from '../middleware/lingering-close';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
-export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'> {
+export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'>, Partial<DrainLimits> {
   /** Records the settlements in the bases it keeps; none (a router that syncs with no peer): they are checked, then ignored. */
   readonly client: Pick<SyncClient, 'recordPeerSettlements'> | undefined;
 }
@@ -60,7 +62,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
  */
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
-  const json = express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true });
+  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, config);
   router.post('/settled', refuseJsonBodyReadBefore(), json, (req, res) => recordSettled(config, req, res));
   return router;
 }

@@ -7,6 +7,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
+import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 
 /** What the status routes read. */
@@ -154,6 +155,9 @@ async function confirmDeletions(config: StatusConfig, req: Request, res: Respons
   res.json({ confirmed, results }); // confirmed either way; each sync's outcome is in its result
 }
 
+/** Largest body of `POST /deletions/confirm`. */
+const CONFIRM_BODY_BYTES = 16 * 1024;
+
 /**
  * `GET /status` (JSON), `POST /run` (sync with every peer now: 200, or 207
  * when some peers failed, 502 when all did; NDJSON progress lines then the
@@ -166,7 +170,7 @@ export function createStatusRouter(config: StatusConfig): Router {
     res.json(currentStatus(config));
   });
   router.post('/run', (req, res) => runNow(config, req, res));
-  router.post('/deletions/confirm', express.json({ limit: '16kb', strict: false }), (req, res) => confirmDeletions(config, req, res));
+  router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
     res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status));

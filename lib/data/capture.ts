@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
+import { createConflictsView, dropConflictsView } from './conflicts-view';
 import { captureMissedWrites, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
@@ -203,6 +204,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   let settleLater = false;
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
+    dropConflictsView(db); // made again below, over the parked rows' tables as they end up
     reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
@@ -221,6 +223,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       captureMissedWrites(db, table, gap);
     }
     refuseUntrackedParents(schemas); // after the refusals above: a parent renamed away is named by them, with its fix
+    createConflictsView(db, tables);
     if (!settleLater) foldLog(db, tables);
     return tables;
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
+import { CONFLICTS_VIEW } from './conflicts-view';
 import { LogFolder } from './log-folder';
 import { quoteIdent } from './sql-names';
 
@@ -90,7 +91,8 @@ function vacuumInto(source: string, target: string): void {
  * tables never leave the server; `secure_delete` zeroes their pages) with
  * their triggers, and every view (views are the app's to create; one may read
  * a table that does not sync), folds the capture log (so the snapshot's seq
- * is exact), then, when anything was dropped, rebuilds the file with `VACUUM`
+ * is exact), then, when anything of the app's was dropped (not just the
+ * `_sync_conflicts` view, which every tracked database holds), rebuilds the file with `VACUUM`
  * so no freed page keeps a word of it, and leaves it in rollback-journal mode
  * so it is one self-contained file.
  */
@@ -113,7 +115,8 @@ function trimCopy(target: string, tables: readonly string[]): { site: string; se
         const triggers = dropTriggersNaming(db, gone);
         const seq = new LogFolder(db).fold();
         const site = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-        return { site, seq, dropped: virtual + dropped.length + views.length + triggers };
+        const appViews = views.filter((name) => name !== CONFLICTS_VIEW).length; // ours holds no words of the app's: no VACUUM for it
+        return { site, seq, dropped: virtual + dropped.length + appViews + triggers };
       })
       .immediate();
     db.pragma('journal_mode = DELETE');

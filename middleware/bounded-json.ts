@@ -1,0 +1,64 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { DEFAULTS } from '../lib/defaults';
+import { SyncError } from '../lib/sync-error';
+import { lingerOnClose, type DrainLimits } from './lingering-close';
+
+/** True when the body is sent as is (no `Content-Encoding`, or `identity`): the bytes that arrive are the bytes its limit counts. */
+function sentAsIs(coding: string | undefined): boolean {
+  return coding === undefined || coding.trim() === '' || coding.trim().toLowerCase() === 'identity';
+}
+
+function tooLarge(size: string, limit: number): SyncError {
+  return new SyncError('BODY_TOO_LARGE', 413, `the request body (${size}) is larger than the limit of ${limit} bytes`);
+}
+
+/** Answers at once with `Connection: close`; the rest of the body is read for a bounded time, then the connection is cut. */
+function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
+  res.setHeader('Connection', 'close');
+  lingerOnClose(req.socket, limits);
+}
+
+/**
+ * Wraps a JSON body parser (`express.json({ limit })`) so that a body sent
+ * as is and over `limit` is refused with 413 `BODY_TOO_LARGE` at once, with
+ * `Connection: close` and a lingering close bounded by `drain`: before a byte
+ * of it is read when its `Content-Length` says so, or as soon as it grows past
+ * `limit` (a chunked body). Left alone, the parser reads a refused body to its
+ * end before answering (a 1 GB push cost 1 GB of reading for its 413); its own
+ * late call is then dropped. A compressed body (its limit counts inflated
+ * bytes), or one an app parser in front already read, is the parser's to bound.
+ * A drain limit not given is its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
+ */
+export function boundedJsonBody(parser: RequestHandler, limit: number, drain: Partial<DrainLimits> = {}): RequestHandler {
+  const limits: DrainLimits = {
+    refusedBodyDrainBytes: drain.refusedBodyDrainBytes ?? DEFAULTS.refusedBodyDrainBytes,
+    refusedBodyDrainMs: drain.refusedBodyDrainMs ?? DEFAULTS.refusedBodyDrainMs,
+  };
+  return function boundedJsonBodyMiddleware(req, res, next) {
+    if (!sentAsIs(req.headers['content-encoding']) || req.readableDidRead || req.readableEnded) {
+      void parser(req, res, next);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      refuseNow(req, res, limits);
+      next(tooLarge(`${declared} bytes`, limit));
+      return;
+    }
+    let refused = false;
+    let seen = 0;
+    const count = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen <= limit || refused) return;
+      refused = true;
+      req.off('data', count);
+      refuseNow(req, res, limits);
+      next(tooLarge(`over ${limit} bytes so far`, limit));
+    };
+    req.on('data', count);
+    void parser(req, res, (err?: unknown) => {
+      req.off('data', count);
+      if (!refused) next(err);
+    });
+  };
+}
