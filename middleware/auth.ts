@@ -9,8 +9,19 @@ export interface BearerAuthOptions {
   readonly tokens: readonly string[];
 }
 
-/** Shortest token accepted at construction: shorter secrets are guessable. */
+/** Shortest token that is not warned about: shorter secrets are guessable. */
 export const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * The warning for tokens shorter than {@link MIN_TOKEN_LENGTH} (they are accepted: a
+ * team may start with a short one), or undefined when every token is long enough.
+ */
+export function shortTokenWarning(tokens: readonly string[]): string | undefined {
+  const short = tokens.map((token, index) => [token, index] as const).filter(([token]) => token.length < MIN_TOKEN_LENGTH);
+  if (short.length === 0) return undefined;
+  const which = short.map(([token, index]) => `token #${index} has ${token.length} characters`).join(', ');
+  return `express-sqlite-sync: ${which}; a short shared token can be guessed by anyone who reaches the server: use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`;
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -22,7 +33,7 @@ const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /**
  * Checks a token list at construction.
  * @throws TypeError when the list is empty or holds a non-string
- * @throws RangeError when a token is shorter than {@link MIN_TOKEN_LENGTH}, or holds a character no header carries
+ * @throws RangeError when a token is empty, or holds a character no header carries (a short one is accepted: see {@link shortTokenWarning})
  */
 export function checkTokens(tokens: readonly unknown[]): readonly string[] {
   if (tokens.length === 0) throw new TypeError('express-sqlite-sync: `token` is empty; give at least one shared token');
@@ -30,11 +41,7 @@ export function checkTokens(tokens: readonly unknown[]): readonly string[] {
     if (typeof token !== 'string') {
       throw new TypeError(`express-sqlite-sync: token #${index} is a ${typeof token}, expected a string`);
     }
-    if (token.length < MIN_TOKEN_LENGTH) {
-      throw new RangeError(
-        `express-sqlite-sync: token #${index} has ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`,
-      );
-    }
+    if (token.length === 0) throw new RangeError(`express-sqlite-sync: token #${index} is empty; give a shared secret (for example \`openssl rand -hex 32\`)`);
     if (!HEADER_SAFE.test(token)) {
       throw new RangeError(
         `express-sqlite-sync: token #${index} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 32\`)`,
@@ -60,7 +67,10 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: bearerAuth needs an options object: bearerAuth({ tokens: [token] })');
   refuseUnknownOptions(options, new Set(['tokens']), 'bearerAuth');
   if (!Array.isArray(options.tokens)) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` must be an array of strings: bearerAuth({ tokens: [token] })');
-  return tokenGate(checkTokens(options.tokens));
+  const tokens = checkTokens(options.tokens);
+  const warning = shortTokenWarning(tokens);
+  if (warning !== undefined) process.emitWarning(warning, 'ExpressSqliteSyncWarning');
+  return tokenGate(tokens);
 }
 
 /** {@link bearerAuth} over tokens already checked by `checkTokens` (the router checks its options once). */

@@ -3,7 +3,7 @@ import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
-import { checkTokens } from '../middleware/auth';
+import { checkTokens, shortTokenWarning } from '../middleware/auth';
 import type { DrainLimits } from '../middleware/lingering-close';
 import type { SyncRouterOptions } from './options';
 
@@ -35,7 +35,7 @@ function resolveTokens(options: SyncRouterOptions): readonly string[] | undefine
   if (options.token === undefined) {
     if (optOut) return undefined;
     throw new TypeError(
-      'express-sqlite-sync: no `token` given. Pass `token` (a shared secret of 16+ characters, e.g. from `openssl rand -hex 32`), or `allowUnauthenticatedPeers: true` to run without authentication.',
+      'express-sqlite-sync: no `token` given. Pass `token` (a shared secret, 16+ characters, e.g. from `openssl rand -hex 32`), or `allowUnauthenticatedPeers: true` to run without authentication.',
     );
   }
   const token: unknown = options.token;
@@ -117,6 +117,8 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
+  const warning = checked.tokens === undefined ? undefined : shortTokenWarning(checked.tokens);
+  if (warning !== undefined) checked.logger.warn({ event: 'token.short' }, warning);
   resolveUploadRoot(options.uploadRoot, new Map(syncRootEntries(options.roots ?? {}).map(([name]) => [name, name])));
   const roots = resolveSyncRoots(options.roots ?? {});
   return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };

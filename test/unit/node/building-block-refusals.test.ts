@@ -30,6 +30,17 @@ describe('building blocks check their options when built, and a refused creation
     }
   });
 
+  it('bearerAuth accepts a short token with a process warning that it can be guessed', async () => {
+    const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const app = express().get('/x', bearerAuth({ tokens: ['pit-crew'] }), (_req, res) => res.json({ ok: true }));
+      expect(emitted).toHaveBeenCalledWith(expect.stringMatching(/token #0 has 8 characters; .*at least 16/), 'ExpressSqliteSyncWarning');
+      expect((await request(app).get('/x').set('Authorization', 'Bearer pit-crew')).body).toEqual({ ok: true });
+    } finally {
+      emitted.mockRestore();
+    }
+  });
+
   it('bearerAuth: missing or wrong-typed tokens and unknown options are TypeErrors; a token with a space is told apart from a missing header', async () => {
     expect(() => bearerAuth(undefined as never)).toThrow(/bearerAuth needs an options object/);
     expect(() => bearerAuth({} as never)).toThrow(/`tokens` must be an array/);
@@ -77,7 +88,7 @@ describe('building blocks check their options when built, and a refused creation
       const uploads = path.join(dir.dir, 'uploads');
       expect(() => createSyncNode({ token: TOKEN, database: temp.db, tables: ['teams'], peers: ['10.0.0.2:5000'], logger: silentLogger })).toThrow(/is not a URL/);
       expect(syncObjects(temp.db)).toBe(0);
-      expect(() => createSyncRouter({ token: 'short', roots: { uploads }, logger: silentLogger })).toThrow(/at least 16/);
+      expect(() => createSyncRouter({ token: 'has a space', roots: { uploads }, logger: silentLogger })).toThrow(/holds a space/);
       expect(() => createSyncNode({ token: TOKEN, roots: { uploads }, stateDir: path.join(dir.dir, 'state'), peers: ['http://127.0.0.1:9'], peerTimeoutMs: -1, logger: silentLogger })).toThrow(/peerTimeoutMs/);
       expect(() => createSyncNode({ token: TOKEN, roots: { uploads }, database: temp.db, tables: ['teams'], transport: { nats: { servers: 'nats://127.0.0.1:4222', streem: 'X' } } as never, logger: silentLogger })).toThrow(/streem/);
       expect(() => createSyncRouter({ token: TOKEN, roots: { uploads }, uploadRoot: 'photos', logger: silentLogger })).toThrow(/`uploadRoot` "photos" is not one of the roots/);

@@ -22,6 +22,15 @@ describe('createSyncRouter options', () => {
     expect(() => createSyncRouter({ roots: roots(), logger: silentLogger })).toThrow(/allowUnauthenticatedPeers/);
   });
 
+  it('accepts a short token, warning once that it can be guessed', async () => {
+    const warnings: { detail: object; message: string }[] = [];
+    const logger = { ...silentLogger, warn: (detail: object, message: string) => warnings.push({ detail, message }) };
+    const app = express().use('/api/sync', createSyncRouter({ token: 'secret', roots: roots(), logger }));
+    expect(warnings).toEqual([{ detail: { event: 'token.short' }, message: expect.stringMatching(/token #0 has 6 characters; .*at least 16/) }]);
+    expect((await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', 'Bearer secret')).status).toBe(200);
+    expect((await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', 'Bearer secreT')).status).toBe(401);
+  });
+
   it('runs without a token only with the explicit opt-out', async () => {
     const app = express().use('/api/sync', createSyncRouter({ roots: roots(), allowUnauthenticatedPeers: true, logger: silentLogger }));
     const response = await request(app).get('/api/sync/files/checksums?path=uploads');
@@ -29,7 +38,7 @@ describe('createSyncRouter options', () => {
   });
 
   it.each<[string, SyncRouterOptions, ErrorConstructor, RegExp]>([
-    ['a short token', { token: 'short' }, RangeError, /at least 16/],
+    ['an empty token', { token: '' }, RangeError, /token #0 is empty/],
     ['a numeric token', { token: 42 as unknown as string }, TypeError, /token #0/],
     ['a token with a space (no header can carry it)', { token: 'has space in the token here' }, RangeError, /token #0 holds a space/],
     ['a token with a character outside ASCII', { token: 'the-shared-token-\u20ac-1234' }, RangeError, /outside ASCII/],
