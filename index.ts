@@ -27,6 +27,7 @@ export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientEvents, SyncClientOptions } from './lib/peers/sync-client';
 export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
+export type { SyncInterval } from './lib/peers/sync-interval';
 export { joinFromPeer } from './lib/peers/snapshot-join';
 export type { JoinOptions, JoinResult } from './lib/peers/snapshot-join';
 export type { WireBytes } from './lib/peers/peer-http';

@@ -11,7 +11,7 @@ import { SnapshotJoins } from './snapshot-join';
 import { peerStatusOf } from './peer-status';
 import { PeerRounds, type PeerState } from './peer-round';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
-import { usableInterval } from './sync-interval';
+import { usableInterval, type SyncInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
@@ -105,10 +105,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * interval under `DEFAULTS.minSyncIntervalMs` (1 s) is raised to it, with a
    * warning: `start(30)` means 30 ms, almost surely a slip for 30 s. Starts
    * the background transports too (NATS publishes and applies as changes come).
-   * @throws RangeError for an interval that is not a positive integer
+   * @param interval - milliseconds (`start(30_000)`), or `start({ intervalMs: 30_000 })`
+   * @throws TypeError for an interval that is not a number; RangeError for one that is not a positive integer
    */
-  start(intervalMs: number): void {
-    this.#scheduler.start(usableInterval(intervalMs, this.#config.logger));
+  start(interval: SyncInterval): void {
+    this.#scheduler.start(usableInterval(interval, this.#config.logger));
     this.#others.start();
   }
 
