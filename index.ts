@@ -26,6 +26,7 @@ export type { ImportedSnapshot } from './lib/data/snapshot-import';
 export { SyncClient } from './lib/peers/sync-client';
 export type { SyncClientEvents, SyncClientOptions } from './lib/peers/sync-client';
 export { normalizePeerUrl, DEFAULT_SYNC_PATH } from './lib/peers/client-options';
+export type { PeerEntry } from './lib/peers/client-options';
 export type { BackoffOptions } from './lib/peers/scheduler';
 export type { SyncInterval } from './lib/peers/sync-interval';
 export { joinFromPeer } from './lib/peers/snapshot-join';

@@ -64,7 +64,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
     const joins = new SnapshotJoins(config);
     for (const url of config.peers) {
-      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets: config.tokens });
+      const secrets = [...config.tokens, ...config.peerTokens.values()];
+      const http = new PeerHttp({ url, token: config.peerTokens.get(url) ?? config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets });
       const known = this.#known.get(url);
       const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
       const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook), snapshots);
