@@ -63,8 +63,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#known = new KnownPeers(config.stateDir);
     this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
     const joins = new SnapshotJoins(config);
+    const secrets = [...config.tokens, ...config.peerTokens.values()];
     for (const url of config.peers) {
-      const secrets = [...config.tokens, ...config.peerTokens.values()];
       const http = new PeerHttp({ url, token: config.peerTokens.get(url) ?? config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets });
       const known = this.#known.get(url);
       const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
