@@ -109,9 +109,13 @@ export function sendSyncError(res: Response, error: SyncError): void {
   res.send(JSON.stringify({ error: { code: error.code, message: error.message } }));
 }
 
-/** The caller's address: Express's `req.ip` (which honours the app's `trust proxy`), else the socket's. */
+/**
+ * The caller's address: Express's `req.ip` (which honours the app's `trust proxy`), else the socket's;
+ * an IPv4 caller of a dual-stack listener as its IPv4 address (`127.0.0.1`, not `::ffff:127.0.0.1`).
+ */
 function callerOf(req: Request): string | undefined {
-  return req.ip ?? req.socket.remoteAddress;
+  const address = req.ip ?? req.socket.remoteAddress;
+  return address?.replace(/^::ffff:(?=\d{1,3}(?:\.\d{1,3}){3}$)/i, '');
 }
 
 /** Logs a refusal at warn (`request.refused`) and keeps it for `/status`. Never a header, so never a token. */

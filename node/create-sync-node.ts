@@ -4,6 +4,7 @@ import { ManifestCache } from '../lib/files/manifest-cache';
 import { silentLogger } from '../lib/logger';
 import { resolveSyncClientOptions } from '../lib/peers/client-options';
 import { SyncClient, type SyncClientOptions } from '../lib/peers/sync-client';
+import { intervalMsOf, type SyncInterval } from '../lib/peers/sync-interval';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
 import { assembleRouter, captureData, snapshotSourceFor } from './assemble';
 import { NODE_OPTION_NAMES, type SyncNodeOptions } from './options';
@@ -22,9 +23,10 @@ export interface SyncNode {
    * backing off after failures, and starts the NATS transport, if any.
    * Does nothing without peers or transport. An interval under 1000 ms is
    * raised to 1000 ms with a warning in the log.
+   * @param interval - milliseconds (`start(30_000)`), or `start({ intervalMs: 30_000 })`
    * @throws TypeError for an interval that is not a number (`"30000"`); RangeError for one that is not a positive integer
    */
-  start(intervalMs: number): void;
+  start(interval: SyncInterval): void;
   /** Syncs with every peer now. */
   syncNow(): Promise<PeerSyncResult[]>;
   /**
@@ -83,7 +85,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     router,
     tracker,
     client,
-    start: (intervalMs) => {
+    start: (interval) => {
+      const intervalMs = intervalMsOf(interval);
       if (typeof intervalMs !== 'number') throw new TypeError(`express-sqlite-sync: start(intervalMs) takes a number of milliseconds, got a ${typeof intervalMs} (${String(JSON.stringify(intervalMs)).slice(0, 40)})`);
       client?.start(intervalMs);
     },

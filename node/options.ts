@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { SyncLogger } from '../lib/logger';
 import type { TransportOptions } from '../lib/peers/nats/nats-options';
+import type { PeerEntry } from '../lib/peers/peer-url';
 
 /** Options of `createSyncRouter`. Every option is optional; `undefined` means the default. */
 export interface SyncRouterOptions {
@@ -115,10 +116,11 @@ export interface SyncRouterOptions {
 export interface SyncNodeOptions extends SyncRouterOptions {
   /**
    * Base URLs of the peers' sync routers, e.g. `["http://10.0.0.2:5000/api/sync"]`.
-   * They are reached with `token` (the first one, when several are given).
+   * They are reached with `token` (the first one, when several are given); a
+   * peer given as `{ url, token }` is sent its own token.
    * @defaultValue `[]` (this server only answers)
    */
-  readonly peers?: readonly string[];
+  readonly peers?: ReadonlyArray<string | PeerEntry>;
   /**
    * Folder for the per-peer file-sync state (what both sides held after the
    * last sync). Keep it outside every sync root.

@@ -139,10 +139,10 @@ function checkNatsUrls(value: string): void {
   }
 }
 
-/** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule). */
+/** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */
 function readPeers(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
-  return value
+  const peers = value
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
@@ -153,6 +153,7 @@ function readPeers(value: string | undefined): string[] {
         throw new TypeError(`${(error as Error).message.replace(/^express-sqlite-sync: /, '')} (comma-separated for several)`, { cause: error });
       }
     });
+  return [...new Set(peers)];
 }
 
 /** Node's longest timer (2^31 − 1 ms, about 24.8 days): a longer one fires at once, the library refuses it. */

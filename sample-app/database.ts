@@ -1,16 +1,42 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { createScoutingSchema } from './scouting-schema';
 
 /** File name of the sample app's database inside `<DATA_DIR>/instance/`. */
 export const DATABASE_FILE = 'app.db';
 
+/** The names SQLite uses beside (and for) the database, and what it keeps there. */
+const SQLITE_NAMES: ReadonlyArray<readonly [suffix: string, role: string]> = [
+  ['', 'the database itself'],
+  ['-wal', 'its write-ahead log'],
+  ['-shm', 'its WAL index'],
+  ['-journal', 'its rollback journal'],
+];
+
+/**
+ * A folder under the database's name or one of its side files (made by hand,
+ * or synced by an older version) stops SQLite from opening it with only
+ * "disk I/O error" or "unable to open database file": say which one, and what to do.
+ * @throws Error naming the folder
+ */
+function refuseFoldersInTheWay(file: string): void {
+  for (const [suffix, role] of SQLITE_NAMES) {
+    const name = `${file}${suffix}`;
+    if (statSync(name, { throwIfNoEntry: false })?.isDirectory() === true) {
+      throw new Error(`${name} is a folder, where SQLite keeps ${role}: SQLite cannot open ${file} while it is there; move the folder out of instance/ and start again`);
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) the sample app's SQLite database in WAL mode,
  * with foreign keys on and a busy timeout so sync and requests can share it.
+ * @throws Error naming the file when it is not a database, or a folder stands under its name or a side file's
  */
 export function openSampleDatabase(dataDir: string): Database.Database {
   const file = path.join(dataDir, 'instance', DATABASE_FILE);
+  refuseFoldersInTheWay(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');

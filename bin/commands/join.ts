@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { isTempFileName, tempPrefixOf } from '../../lib/files/temp-files';
 import { joinSnapshot } from '../../lib/peers/snapshot-join';
 import { caOf, serverUrlOf, tokenOf } from './remote';
 
@@ -13,17 +16,58 @@ export interface JoinCommandOptions {
   readonly ca?: string;
 }
 
+/** The highest folder on the way to `dir` that does not exist yet (the one a join would make), if any. */
+function folderToMake(dir: string): string | undefined {
+  let made: string | undefined;
+  for (let at = dir; !existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) made = at;
+  return made;
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while a join runs: as a join that fails, it
+ * leaves nothing behind. This process's temp snapshot beside `--db` (and its
+ * SQLite side files) is removed, and the folder the join made for `--db` too
+ * while no database was put in place; then it exits with 130 (143). A
+ * database already in place stays: the server catches up at its first sync.
+ * @returns a function that stops listening for the signals
+ */
+function cleanUpOnSignal(db: string): () => void {
+  const target = path.resolve(db);
+  const made = folderToMake(path.dirname(target));
+  const ours = `${tempPrefixOf(target)}${process.pid}-`;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    try {
+      for (const name of readdirSync(path.dirname(target))) {
+        if (name.startsWith(ours) && isTempFileName(name)) rmSync(path.join(path.dirname(target), name), { force: true });
+      }
+      if (made !== undefined && !existsSync(target)) rmSync(made, { recursive: true, force: true });
+    } catch {
+      // the folder is not there (yet, or any more): nothing of this join to remove
+    }
+    process.stderr.write(`express-sqlite-sync: join stopped by ${signal}; ${existsSync(target) ? `${db} is in place, the server catches up at its first sync` : 'nothing was left behind'}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 /**
  * `join`: creates a new server's database from a peer's snapshot, then pulls
  * what the peer wrote meanwhile. Exit code 2 when the snapshot is in place
- * but the pull after it failed (the server catches up at its first sync).
+ * but the pull after it failed (the server catches up at its first sync);
+ * 130 after Ctrl-C, which leaves nothing behind but a database already in place.
  * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
  */
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.from, '--from');
   const started = performance.now();
-  const result = await joinSnapshot({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) }, { url: '--from', db: '--db' });
+  const stopListening = cleanUpOnSignal(options.db);
+  const result = await joinSnapshot({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) }, { url: '--from', db: '--db' }).finally(stopListening);
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
   else {

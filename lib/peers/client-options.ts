@@ -6,14 +6,14 @@ import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
-import { normalizePeerUrl } from './peer-url';
+import { checkPeerEntries, type PeerEntry } from './peer-url';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
 
 /** Options of `SyncClient`. Numbers keep the names of `createSyncNode`'s options. */
 export interface SyncClientOptions {
-  /** Base URLs of the peers' sync routers, e.g. `http://10.0.0.2:5000/api/sync`. */
-  readonly peers: readonly string[];
+  /** Base URLs of the peers' sync routers, e.g. `http://10.0.0.2:5000/api/sync`, or `{ url, token }` for a peer with its own token. */
+  readonly peers: ReadonlyArray<string | PeerEntry>;
   /**
    * The shared token sent to peers; none for peers that run without authentication.
    * Several (rotation): the first is sent and seals NATS messages; a NATS message sealed with any is accepted.
@@ -56,6 +56,8 @@ export interface SyncClientOptions {
 export interface SyncClientConfig {
   readonly peers: readonly string[];
   readonly token: string | undefined;
+  /** The tokens of the peers given as `{ url, token }`, by URL (the others are sent `token`). */
+  readonly peerTokens: ReadonlyMap<string, string>;
   /** Every token given (the first is `token`). */
   readonly tokens: readonly string[];
   readonly data: ChangeTracker | undefined;
@@ -75,14 +77,7 @@ export interface SyncClientConfig {
 }
 
 export { DEFAULT_SYNC_PATH, normalizePeerUrl, peerKeyOf } from './peer-url';
-
-function checkPeers(value: unknown): readonly string[] {
-  if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs');
-  return value.map((peer: unknown) => {
-    if (typeof peer !== 'string') throw new TypeError('express-sqlite-sync: every peer must be a URL string');
-    return normalizePeerUrl(peer);
-  });
-}
+export type { PeerEntry } from './peer-url';
 
 /**
  * A `stateDir` must be a folder, or not exist yet (it is created): a file at
@@ -203,7 +198,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   const token: unknown = options.token;
   const tokens: unknown[] = token === undefined ? [] : Array.isArray(token) ? token : [token];
   if (tokens.some((each) => typeof each !== 'string')) throw new TypeError('express-sqlite-sync: `token` must be a string (or a list of strings: the first is sent)');
-  const peers = checkPeers(options.peers);
+  const { urls: peers, tokens: peerTokens } = checkPeerEntries(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
   if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
   checkPeerCa(options.peerCa);
@@ -211,6 +206,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
     peers,
     token: tokens[0] as string | undefined,
     tokens: tokens as string[],
+    peerTokens,
     data: options.data,
     files: options.files,
     stateDir: checkStateDir(options.stateDir, options.files, peers),

@@ -48,3 +48,35 @@ export function peerKeyOf(url: unknown, isKnown: (key: string) => boolean): stri
 function withoutPassword(input: string): string {
   return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
 }
+
+/** A peer with its own token: `{ url, token }` (a peer given as a bare URL is reached with the client's `token`). */
+export interface PeerEntry {
+  /** The peer's sync API, read as a bare URL is (`http://host:port` means its `/api/sync`). */
+  readonly url: string;
+  /** The token sent to this peer instead of the client's `token`. @defaultValue the client's `token` */
+  readonly token?: string;
+}
+
+/**
+ * The peers' URLs, normalized, and the tokens of those given as `{ url, token }`.
+ * @throws TypeError for a peer that is neither a URL string nor `{ url, token? }` (another key, a token that is not a non-empty string, or the same URL twice with two tokens)
+ */
+export function checkPeerEntries(value: unknown): { readonly urls: readonly string[]; readonly tokens: ReadonlyMap<string, string> } {
+  if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs (or of { url, token })');
+  const tokens = new Map<string, string>();
+  const urls = value.map((peer: unknown) => {
+    if (typeof peer === 'string') return normalizePeerUrl(peer);
+    if (typeof peer !== 'object' || peer === null || Array.isArray(peer)) throw new TypeError('express-sqlite-sync: every peer must be a URL string, or { url, token }');
+    const other = Object.keys(peer).find((key) => key !== 'url' && key !== 'token');
+    if (other !== undefined) throw new TypeError(`express-sqlite-sync: a peer { url, token } has no key ${JSON.stringify(other).slice(0, 80)}`);
+    const { url, token } = peer as Record<string, unknown>;
+    if (typeof url !== 'string') throw new TypeError('express-sqlite-sync: a peer { url, token } needs `url`, a URL string');
+    const key = normalizePeerUrl(url);
+    if (token === undefined) return key;
+    if (typeof token !== 'string' || token === '') throw new TypeError(`express-sqlite-sync: the token of peer ${key} must be a non-empty string`);
+    if (tokens.has(key) && tokens.get(key) !== token) throw new TypeError(`express-sqlite-sync: peer ${key} is given twice, with two tokens`);
+    tokens.set(key, token);
+    return key;
+  });
+  return { urls, tokens };
+}

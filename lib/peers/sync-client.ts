@@ -11,7 +11,7 @@ import { SnapshotJoins } from './snapshot-join';
 import { peerStatusOf } from './peer-status';
 import { PeerRounds, type PeerState } from './peer-round';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
-import { usableInterval } from './sync-interval';
+import { usableInterval, type SyncInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
@@ -63,8 +63,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#known = new KnownPeers(config.stateDir);
     this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
     const joins = new SnapshotJoins(config);
+    const secrets = [...config.tokens, ...config.peerTokens.values()];
     for (const url of config.peers) {
-      const http = new PeerHttp({ url, token: config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets: config.tokens });
+      const http = new PeerHttp({ url, token: config.peerTokens.get(url) ?? config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets });
       const known = this.#known.get(url);
       const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
       const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook), snapshots);
@@ -105,10 +106,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * interval under `DEFAULTS.minSyncIntervalMs` (1 s) is raised to it, with a
    * warning: `start(30)` means 30 ms, almost surely a slip for 30 s. Starts
    * the background transports too (NATS publishes and applies as changes come).
-   * @throws RangeError for an interval that is not a positive integer
+   * @param interval - milliseconds (`start(30_000)`), or `start({ intervalMs: 30_000 })`
+   * @throws TypeError for an interval that is not a number; RangeError for one that is not a positive integer
    */
-  start(intervalMs: number): void {
-    this.#scheduler.start(usableInterval(intervalMs, this.#config.logger));
+  start(interval: SyncInterval): void {
+    this.#scheduler.start(usableInterval(interval, this.#config.logger));
     this.#others.start();
   }
 

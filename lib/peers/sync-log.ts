@@ -25,10 +25,10 @@ function retryFields(next: NextAttempt): { failures: number; nextRetryAt: string
 
 function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string | undefined): void {
   for (const conflict of result.fileConflicts) {
-    logger.warn({ event: 'files.conflict', peer: result.peer, peerName: name, path: conflict.path, copyPath: conflict.copyPath }, 'file changed on both sides: both versions kept');
+    logger.warn({ event: 'files.conflict', peer: result.peer, peerName: name ?? null, path: conflict.path, copyPath: conflict.copyPath }, 'file changed on both sides: both versions kept');
   }
   for (const error of result.fileErrors) {
-    logger.warn({ event: 'files.error', peer: result.peer, peerName: name, path: error.path, code: error.code }, `file step failed, retried next round: ${error.message}`);
+    logger.warn({ event: 'files.error', peer: result.peer, peerName: name ?? null, path: error.path, code: error.code }, `file step failed, retried next round: ${error.message}`);
   }
   for (const held of result.heldDeletions) logHeld(logger, held, name);
 }
@@ -36,7 +36,7 @@ function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string 
 /** `files.deletions_held` (warn): the mass-delete guard stopped a root's sync. */
 export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined): void {
   logger.warn(
-    { event: 'files.deletions_held', peer: held.peer, peerName: name, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
+    { event: 'files.deletions_held', peer: held.peer, peerName: name ?? null, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
     `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions\` or on the status page`,
   );
 }
@@ -58,13 +58,13 @@ export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: 
     fileConflicts: result.fileConflicts.length,
     ms: Math.round(result.durationMs),
   };
-  if (result.ok) logger.info({ event: 'sync.round', peer: result.peer, peerName: name, ...counts }, 'synced with peer');
+  if (result.ok) logger.info({ event: 'sync.round', peer: result.peer, peerName: name ?? null, ...counts }, 'synced with peer');
   else {
     const code = result.error?.code ?? 'SYNC_FAILED';
-    logger.warn({ event: 'sync.failed', peer: result.peer, peerName: name, code, ...retryFields(next), ...counts }, `sync with peer failed: ${result.error?.message ?? code}`);
+    logger.warn({ event: 'sync.failed', peer: result.peer, peerName: name ?? null, code, ...retryFields(next), ...counts }, `sync with peer failed: ${result.error?.message ?? code}`);
   }
   if (result.dataConflicts > 0) {
-    logger.warn({ event: 'sync.conflicts', peer: result.peer, peerName: name, dataConflicts: result.dataConflicts }, 'rows kept out of their table by a UNIQUE or foreign-key clash; see GET /data/conflicts');
+    logger.warn({ event: 'sync.conflicts', peer: result.peer, peerName: name ?? null, dataConflicts: result.dataConflicts }, 'rows kept out of their table by a UNIQUE or foreign-key clash; see GET /data/conflicts');
   }
   logFileEvents(logger, result, name);
 }

@@ -31,6 +31,16 @@ function notesDatabase(): Database.Database {
   return db;
 }
 
+/** The node's peer statuses once the first peer has failed `count` times in a row (polled for at most 10 s). */
+async function waitForFailures(node: ReturnType<typeof createSyncNode>, count: number): Promise<ReturnType<NonNullable<typeof node.client>['peerStatuses']>> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const statuses = node.client?.peerStatuses() ?? [];
+    if ((statuses[0]?.failures ?? 0) >= count) return statuses;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no ${count} failures in 10 s`);
+}
+
 function withNotes(db: Database.Database): { token: string; logger: typeof silentLogger; database: Database.Database; tables: string[] } {
   return { token: TEST_TOKEN, logger: silentLogger, database: db, tables: ['notes'] };
 }
@@ -76,6 +86,19 @@ describe('operator friction, each fixed', () => {
       expect(log.events('sync.interval_raised')).toEqual([
         expect.objectContaining({ level: LEVEL.warn, intervalMs: 30, usedMs: 1000, msg: expect.stringMatching(/in milliseconds.*write 30000 for 30 s/) }),
       ]);
+    } finally {
+      await node.stop();
+      db.close();
+    }
+  });
+
+  it('start({ intervalMs }) (issue 5) syncs periodically as start(intervalMs) does', async () => {
+    const db = notesDatabase();
+    const node = createSyncNode({ ...withNotes(db), peers: [await deadUrl()] });
+    try {
+      node.start({ intervalMs: 1000 });
+      const [peer] = await waitForFailures(node, 2);
+      expect(peer).toMatchObject({ state: 'unreachable', lastErrorCode: 'ECONNREFUSED' });
     } finally {
       await node.stop();
       db.close();

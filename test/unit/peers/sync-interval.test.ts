@@ -12,4 +12,11 @@ describe('usableInterval (SyncClient.start)', () => {
     expect(usableInterval(30, silentLogger)).toBe(1000);
     expect(usableInterval(-5, silentLogger)).toBe(-5); // the scheduler refuses it
   });
+
+  it('takes { intervalMs } as issue 5 writes it: start({ intervalMs })', () => {
+    expect(usableInterval({ intervalMs: 30_000 }, silentLogger)).toBe(30_000);
+    expect(usableInterval({ intervalMs: 30 }, silentLogger)).toBe(1000);
+    expect(() => usableInterval({ intervalMs: '30000' } as unknown as number, silentLogger)).toThrow(/takes a number of milliseconds, got a string/);
+    expect(() => usableInterval({ intervalMs: 5000, every: 1 } as unknown as number, silentLogger)).toThrow(/takes only `intervalMs`, got `every`/);
+  });
 });

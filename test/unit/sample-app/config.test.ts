@@ -12,6 +12,12 @@ describe('sample app configuration', () => {
   });
   afterEach(() => temp.cleanup());
 
+  it('SYNC_PEERS naming one peer twice (with and without its /api/sync) lists it once, in the banner too (it was listed twice)', () => {
+    const config = readSampleConfig({ DATA_DIR: temp.dir, SYNC_TOKEN: 'test-token-0123456789abcdef', SYNC_PEERS: 'http://10.0.0.2:5000, http://10.0.0.2:5000/api/sync/,http://10.0.0.3:5000' });
+    expect(config.peers).toEqual(['http://10.0.0.2:5000/api/sync', 'http://10.0.0.3:5000/api/sync']);
+    expect(startBanner(config, 'http://localhost:5000')).toContain('Peers:      http://10.0.0.2:5000/api/sync, http://10.0.0.3:5000/api/sync every 30000 ms');
+  });
+
   it('defaults to port 5000 and creates the five sync roots', () => {
     const config = readSampleConfig({ DATA_DIR: temp.dir });
     expect(config.port).toBe(5000);

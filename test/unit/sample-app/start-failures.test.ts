@@ -26,4 +26,16 @@ describe('sample app starts that cannot go on say what to fix', () => {
     writeFileSync(path.join(temp.dir, 'instance', 'app.db'), 'this is not SQLite, but long enough to be read as a header '.repeat(20));
     expect(() => openSampleDatabase(temp.dir)).toThrow(/instance\/app\.db is not a readable SQLite database \(file is not a database\): move it aside .*`express-sqlite-sync restore --from <backup> --db /);
   });
+
+  it.each(['app.db', 'app.db-wal', 'app.db-shm', 'app.db-journal'])('a folder named instance/%s names it and says to move it (it was a bare "disk I/O error" or "unable to open database file")', (name) => {
+    mkdirSync(path.join(temp.dir, 'instance', name), { recursive: true });
+    expect(() => openSampleDatabase(temp.dir)).toThrow(new RegExp(`instance/${name.replace(/\./g, '\\.')} is a folder, where SQLite keeps .*; move the folder out of instance/`));
+  });
+
+  it('a folder named like a side file beside an existing database names it too', () => {
+    mkdirSync(path.join(temp.dir, 'instance'));
+    openSampleDatabase(temp.dir).close();
+    mkdirSync(path.join(temp.dir, 'instance', 'app.db-journal'));
+    expect(() => openSampleDatabase(temp.dir)).toThrow(/instance\/app\.db-journal is a folder, where SQLite keeps/);
+  });
 });
