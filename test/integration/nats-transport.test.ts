@@ -191,4 +191,32 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
       dir.cleanup();
     }
   });
+
+  it('catches a clone whose page has the very message id of the original\'s (one row each at the same seq): JetStream answers it as a duplicate, and that is SAME_SITE_ID, not a silent drop', async () => {
+    const a = node('TWIN');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    const dir = tempDir('ess-twin-');
+    a.db.prepare('VACUUM INTO ?').run(path.join(dir.dir, 'copy.db'));
+    const cloneDb = new Database(path.join(dir.dir, 'copy.db'));
+    cloneDb.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
+    const cloneTracker = enableCapture(cloneDb, { tables: ['teams', 'reports'] });
+    const clone = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'TWIN' }), { data: cloneTracker, peerTimeoutMs: 10_000 });
+    try {
+      await clone.exchange(); // running, its subject checked, before either writes again
+      addTeams(a, 1, 'written on the original');
+      cloneDb.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'written on the clone');
+      expect(cloneTracker.info().seq).toBe(a.tracker.info().seq); // the same seq window: the same Nats-Msg-Id
+      expect(await a.transport.exchange()).toMatchObject({ rowsOut: 1 });
+      await expect(clone.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+      expect(clone.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID' } });
+      const b = node('TWIN');
+      await b.transport.exchange();
+      expect(b.db.prepare("SELECT count(*) AS n FROM teams WHERE name LIKE 'written on%'").get()).toEqual({ n: 1 });
+    } finally {
+      await clone.close();
+      cloneDb.close();
+      dir.cleanup();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { NatsLink, StreamFacts } from './nats-link';
@@ -24,8 +25,8 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:subject:<site>`: the stream sequence of this site's last
  *   message, the expected last subject sequence of its next one;
  * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id`s this database sent
- *   since its last saved publication, each saved before sending (tells a
- *   lost ack or a crash from a clone);
+ *   since its last saved publication, each with its attempt's nonce
+ *   (`<id>#<nonce>`), saved before sending (tells a lost ack or a crash from a clone);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one.
  */
@@ -87,16 +88,29 @@ export class NatsCursors {
 
   /** The `Nats-Msg-Id`s of this site's publish attempts since its last saved publication, each saved before it was sent. */
   attempts(): readonly string[] {
+    return this.#attemptEntries().map((entry) => entry.split('#')[0] ?? '');
+  }
+
+  /** The `Ess-Attempt` nonces of those attempts (entries saved before nonces were kept have none). */
+  attemptNonces(): readonly string[] {
+    return this.#attemptEntries().flatMap((entry) => entry.split('#').slice(1, 2));
+  }
+
+  #attemptEntries(): string[] {
     return (this.#data.transportCursor(this.#attempt) ?? '').split(' ').filter((id) => id !== '');
   }
 
   /**
-   * Saves the id of a message about to be published (the last 16 are kept):
-   * when its ack is lost, or a crash cuts the save, the stream's last
-   * message is recognised as this site's own by it.
+   * Saves the id of a message about to be published, with its attempt's
+   * random nonce (the last 16 are kept): when its ack is lost, or a crash
+   * cuts the save, the stream's message is recognised as this site's own by
+   * them, and a message with the same id that another process (a clone) sent is not.
+   * @returns the nonce, for the message's `Ess-Attempt` header
    */
-  saveAttempt(msgId: string): void {
-    this.#data.saveTransportCursor(this.#attempt, [...this.attempts(), msgId].slice(-16).join(' '));
+  saveAttempt(msgId: string): string {
+    const nonce = randomBytes(8).toString('hex');
+    this.#data.saveTransportCursor(this.#attempt, [...this.#attemptEntries(), `${msgId}#${nonce}`].slice(-16).join(' '));
+    return nonce;
   }
 
   /** Saves a publication: the local seq now in the stream and the message's stream sequence (which settles every attempt before it). */

@@ -3,7 +3,7 @@ import type { WireChangeset } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
-import { encodePage, parseMessageId, type PageMessage } from './page-message';
+import { ATTEMPT_HEADER, encodePage, parseMessageId, sentByThisDatabase, type PageMessage } from './page-message';
 import { SEAL_HEADER, wrongToken, type FleetSeal } from './fleet-seal';
 
 /** A page read for publishing: undefined `message` when the window held nothing to send. */
@@ -182,9 +182,11 @@ export class NatsPublisher {
   async #publish(message: PageMessage, next: number): Promise<boolean> {
     const { js } = await this.#link.jetstream();
     let seq: number;
-    this.#cursors.saveAttempt(message.msgId);
+    message.headers.set(ATTEMPT_HEADER, this.#cursors.saveAttempt(message.msgId));
     try {
       const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
+      const theirs = ack.duplicate && !sentByThisDatabase(await this.#link.messageAt(ack.seq), this.#cursors.attemptNonces(), message.body);
+      if (theirs) throw this.#block(`the stream already holds a page ${message.msgId}, at ${ack.seq}, that this database did not send`);
       seq = ack.seq;
     } catch (error) {
       if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
