@@ -52,7 +52,7 @@ function strictTypeRefusal(db: Database.Database, table: string, column: Tracked
     return undefined;
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
-    return (error as Error).message;
+    return (error as Error).message.replace('_sync_type_probe.v', `${table}.${column.name}`);
   } finally {
     db.exec('ROLLBACK TO _sync_type_probe; RELEASE _sync_type_probe');
   }
@@ -141,7 +141,7 @@ export class ConflictResolver {
       }
       if (value === null && column.notNull) invalid(`${table.name}.${name} is NOT NULL: give it a value`);
       const refused = strictTypeRefusal(this.#db, table.name, column, value);
-      if (refused !== undefined) invalid(`${table.name}.${name} refuses this value: ${refused}`);
+      if (refused !== undefined) invalid(`values.${name}: ${refused} (a STRICT table)`);
       return [column, value];
     });
   }

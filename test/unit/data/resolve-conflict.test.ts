@@ -124,7 +124,7 @@ describe('a restore into a STRICT table', () => {
     const a = servers[0] as Tracked;
     const before = dbDigest(a.db);
     expect(() => a.tracker.resolveConflict(id, { action: 'restore', values } as never)).toThrow(
-      expect.objectContaining({ code: 'INVALID_RESOLUTION', status: 400, message: expect.stringMatching(/^t\.(n|b|name) refuses this value: cannot store/) }),
+      expect.objectContaining({ code: 'INVALID_RESOLUTION', status: 400, message: expect.stringMatching(/^values\.(n|b|name): cannot store [A-Z]+ value in [A-Z]+ column t\.(n|b|name) \(a STRICT table\)$/) }),
     );
     expect(dbDigest(a.db)).toBe(before);
   });
