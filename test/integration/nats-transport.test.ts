@@ -192,6 +192,32 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     }
   });
 
+  it('catches a clone whose page with the same message id landed first, once JetStream no longer dedupes it (past its duplicate window): SAME_SITE_ID, not taken for its own', async () => {
+    const nc = await connect({ servers: server.url });
+    await (await jetstreamManager(nc)).streams.add({ name: 'TWIN2', subjects: ['ess.TWIN2.*'], duplicate_window: 100_000_000 }); // 100 ms
+    await nc.close();
+    const a = node('TWIN2');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    const dir = tempDir('ess-twin2-');
+    a.db.prepare('VACUUM INTO ?').run(path.join(dir.dir, 'copy.db'));
+    const cloneDb = new Database(path.join(dir.dir, 'copy.db'));
+    cloneDb.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
+    const clone = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'TWIN2' }), { data: enableCapture(cloneDb, { tables: ['teams', 'reports'] }), peerTimeoutMs: 10_000 });
+    try {
+      cloneDb.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'written on the clone');
+      expect(await clone.exchange()).toMatchObject({ rowsOut: 1 }); // the original is idle: nothing tells them apart yet
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      addTeams(a, 1, 'written on the original'); // the same seq, so the same Nats-Msg-Id, now past the duplicate window
+      await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+      expect(a.tracker.transportCursor(`nats:TWIN2:published:${a.tracker.siteId}`)).toBe('5'); // its row is not taken as published
+    } finally {
+      await clone.close();
+      cloneDb.close();
+      dir.cleanup();
+    }
+  });
+
   it('catches a clone whose page has the very message id of the original\'s (one row each at the same seq): JetStream answers it as a duplicate, and that is SAME_SITE_ID, not a silent drop', async () => {
     const a = node('TWIN');
     addTeams(a, 5, 'A');

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { NatsLink, StreamFacts } from './nats-link';
+import type { SealedMessage } from './fleet-seal';
+import { sentByThisDatabase } from './page-message';
 
 /**
  * What reconciling the saved cursors with the stream found: `rewound`, the
@@ -94,6 +96,16 @@ export class NatsCursors {
   /** The `Ess-Attempt` nonces of those attempts (entries saved before nonces were kept have none). */
   attemptNonces(): readonly string[] {
     return this.#attemptEntries().flatMap((entry) => entry.split('#').slice(1, 2));
+  }
+
+  /**
+   * True when a message on this site's subject is one of this database's own
+   * attempts: its id is an attempt's, and its `Ess-Attempt` nonce is too (or
+   * it holds the very `body` being sent, or it has no nonce: an older
+   * version's). A clone's page that covers the same seqs has the same id, not the nonce.
+   */
+  ownAttempt(msgId: string | undefined, message: SealedMessage | null, body: Uint8Array = new Uint8Array()): boolean {
+    return this.attempts().includes(msgId ?? '') && sentByThisDatabase(message, this.attemptNonces(), body);
   }
 
   #attemptEntries(): string[] {
