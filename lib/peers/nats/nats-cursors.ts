@@ -9,9 +9,10 @@ import { sentByThisDatabase } from './page-message';
  * What reconciling the saved cursors with the stream found: `rewound`, the
  * stream ends before the sequence applied here (it lost its tail);
  * `refilled`, the message at that sequence is not the one applied (the
- * store was put back from an older copy and filled again since).
+ * store was put back from an older copy and filled again since);
+ * `reidentified`, this database read the stream as another site id.
  */
-export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled';
+export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled' | 'reidentified';
 
 /** Message ids longer than this are not kept with the applied position (ours are ~50 characters). */
 const MAX_KEPT_ID = 256;
@@ -29,6 +30,8 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id`s this database sent
  *   since its last saved publication, each with its attempt's nonce
  *   (`<id>#<nonce>`), saved before sending (tells a lost ack or a crash from a clone);
+ * - `nats:<stream>:reader`: the site id this database last read the stream as
+ *   (passing over that id's subject as its own);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one.
  */
@@ -39,6 +42,8 @@ export class NatsCursors {
   readonly #subject: string;
   readonly #attempt: string;
   readonly #created: string;
+  readonly #reader: string;
+  readonly #site: string;
   /**
    * Bumped each time {@link NatsCursors.reconcile} moves the applied cursor
    * itself (a stream used first, made again, or that lost its tail): a
@@ -54,6 +59,8 @@ export class NatsCursors {
     this.#subject = `nats:${stream}:subject:${site}`;
     this.#attempt = `nats:${stream}:attempt:${site}`;
     this.#created = `nats:${stream}:created`;
+    this.#reader = `nats:${stream}:reader`;
+    this.#site = site;
   }
 
   /** The stream sequence applied here. */
@@ -161,9 +168,15 @@ export class NatsCursors {
    * (`atApplied`: its id, when it was read) means the store was put back from an older copy and
    * filled again: where the copy ended is unknown, so the stream is read again
    * from its first message (applying a page twice changes nothing), and
-   * publishers publish again what their subject lost.
+   * publishers publish again what their subject lost. A database that read
+   * the stream as another site id (it took a new one since: `new-site-id`,
+   * `restore`, or by itself) is `reidentified`: it passed over that id's
+   * subject as its own, where a copy of it may have published, so it reads
+   * the stream again from its first message.
    */
   reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
+    const reader = this.#data.transportCursor(this.#reader);
+    if (reader !== this.#site) this.#data.saveTransportCursor(this.#reader, this.#site);
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
@@ -185,6 +198,11 @@ export class NatsCursors {
       this.saveApplied(Math.max(0, facts.firstSeq - 1));
       this.epoch += 1;
       return 'refilled';
+    }
+    if (reader !== undefined && reader !== this.#site && this.appliedSeq() >= facts.firstSeq) {
+      this.saveApplied(facts.firstSeq - 1);
+      this.epoch += 1;
+      return 'reidentified';
     }
     return 'same';
   }
