@@ -5,6 +5,7 @@ import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
+type Transport = NonNullable<Status['transports']>[number];
 
 const Text = Type.String({ maxLength: 65536 });
 /** One file error of a peer's last round (`peers[].lastResult.fileErrors[]`), as `status` prints it. */
@@ -71,12 +72,24 @@ function peerLine(peer: Peer): string {
   return `- ${who}   last success ${ago(peer.lastSuccessAt)}   ${state}${undelivered}${lag}${skew}${peer.lastError === undefined ? '' : until(peer.nextRunAt)}`;
 }
 
+/** A transport other than the HTTP peers (NATS): its state, position, lag, what waits to be published, and its last error. */
+function transportLines(transport: Transport): string[] {
+  const unpublished = transport.nats?.unpublished;
+  const facts = [transport.state, ...(transport.position === undefined ? [] : [`position ${transport.position}`]), ...(transport.lag === undefined ? [] : [`lag ${transport.lag}`])];
+  if (unpublished !== undefined) facts.push(`not yet published ${unpublished}`);
+  const lines = [`- ${transport.name}   ${facts.join('   ')}`];
+  if (transport.lastError !== undefined) lines.push(oneLine(`  ! ${transport.lastError.code}: ${transport.lastError.message}`));
+  return lines;
+}
+
 /** Formats a status answer for a terminal. */
 export function formatStatus(status: Status, url = '<this server>'): string {
   const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
-  if (status.peers.length === 0) lines.push('no peers configured (SYNC_PEERS)');
+  const others = (status.transports ?? []).filter((transport) => transport.kind !== 'http'); // HTTP ones are the peers
+  if (status.peers.length === 0 && others.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
   for (const peer of status.peers) lines.push(peerLine(peer), ...peerFileLines(peer, conflicts));
+  for (const transport of others) lines.push(...transportLines(transport));
   if (status.dataError !== undefined) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
   const changed = status.identityChange;
   if (changed !== undefined) {

@@ -16,10 +16,17 @@ export const TRANSPORT_CURSORS_DDL = 'CREATE TABLE IF NOT EXISTS _sync_transport
  */
 export const SNAPSHOT_SEQ_CURSOR = 'snapshot:seq';
 
-/** Records {@link SNAPSHOT_SEQ_CURSOR} (inside the adopting or importing transaction). */
+/**
+ * Records {@link SNAPSHOT_SEQ_CURSOR} (inside the adopting or importing
+ * transaction), and forgets the site id the sender read its streams as
+ * (`nats:<stream>:reader`): the new server reads on from the sender's
+ * position as itself, not as a database that changed its id (which reads a
+ * stream again from its start).
+ */
 export function saveSnapshotSeq(db: Database.Database, localSeq: number): void {
   db.exec(TRANSPORT_CURSORS_DDL);
   db.prepare('INSERT INTO _sync_transport_cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(SNAPSHOT_SEQ_CURSOR, String(localSeq));
+  db.prepare("DELETE FROM _sync_transport_cursors WHERE name GLOB 'nats:*:reader'").run();
 }
 
 /** A cursor to save with a page: its name and its new value. */

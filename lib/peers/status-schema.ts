@@ -30,6 +30,17 @@ export const PeerStatusSchema = Type.Object({
   clockSkewMs: Type.Optional(Type.Number()),
 });
 
+/** JSON Schema of one transport in `GET /status` (`transports[]`): the fields a client (the CLI) reads. */
+export const TransportStatusSchema = Type.Object({
+  kind: Text,
+  name: Text,
+  state: Text,
+  position: Type.Optional(Type.Number()),
+  lag: Type.Optional(Type.Number()),
+  lastError: Type.Optional(Type.Object({ code: Text, message: Text })),
+  nats: Type.Optional(Type.Object({ unpublished: Type.Optional(Type.Number()) })),
+});
+
 /** JSON Schema of `GET /status`, as far as a client reads it (more fields may follow). */
 export const SyncStatusSchema = Type.Object({
   site: Type.Optional(Text),
@@ -40,6 +51,7 @@ export const SyncStatusSchema = Type.Object({
   heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
   identityChange: Type.Optional(Type.Object({ code: Text, detail: Text, previous: Text, current: Text, at: Text })),
   dataError: Type.Optional(Type.Object({ code: Text, message: Text })),
+  transports: Type.Optional(Type.Array(TransportStatusSchema, { maxItems: 100_000 })),
 });
 
 /** JSON Schema of what `POST /deletions/confirm` answers, as far as the CLI reads it. */

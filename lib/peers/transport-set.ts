@@ -7,8 +7,12 @@ import type { PeerSyncResult } from './sync-status';
 import type { ChangeTransport, ExchangeProgress, TransportStatus } from './transport';
 
 interface Entry {
-  readonly transport: ChangeTransport;
+  transport: ChangeTransport;
   readonly totals: PeerTotals;
+  /** The site id the transport was built for: NATS publishes on that site's subject, with cursors kept under it. */
+  site: string;
+  /** Settles once the transport it replaced is closed (and this one started, when the set runs). */
+  ready: Promise<void>;
 }
 
 /**
@@ -19,13 +23,36 @@ interface Entry {
  */
 export class OtherTransports {
   readonly #entries = new Map<string, Entry>();
+  readonly #build: (() => NatsTransport) | undefined;
+  readonly #siteId: () => string;
+  #started = false;
 
   /** @param catchUp - an HTTP catch-up for a transport that cannot serve this server (none without HTTP peers) */
   constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<boolean>) | undefined) {
-    if (config.nats !== undefined && config.data !== undefined) {
-      const nats = new NatsTransport(config.nats, { data: config.data, peerTimeoutMs: config.peerTimeoutMs, catchUp, tokens: config.tokens });
-      this.#entries.set(nats.name, { transport: nats, totals: emptyTotals() });
+    const { nats, data } = config;
+    this.#siteId = () => data?.siteId ?? '';
+    if (nats !== undefined && data !== undefined) {
+      this.#build = () => new NatsTransport(nats, { data, peerTimeoutMs: config.peerTimeoutMs, catchUp, tokens: config.tokens });
+      const transport = this.#build();
+      this.#entries.set(transport.name, { transport, totals: emptyTotals(), site: data.siteId, ready: Promise.resolve() });
     }
+  }
+
+  /**
+   * The entry, built again when this server took a new site id by itself
+   * since (a rewind or a clone found in an HTTP handshake): the old one
+   * published on the old id's subject, where the other history's messages
+   * had stopped it with SAME_SITE_ID for good. The new one publishes this
+   * server's whole log on its new subject and reads on from the saved position.
+   */
+  async #current(entry: Entry): Promise<Entry> {
+    if (entry.site !== this.#siteId() && this.#build !== undefined) {
+      const [old, fresh] = [entry.transport, this.#build()];
+      Object.assign(entry, { site: this.#siteId(), transport: fresh });
+      entry.ready = entry.ready.then(() => old.close().catch(() => undefined)).then(() => (this.#started ? fresh.start() : undefined));
+    }
+    await entry.ready;
+    return entry;
   }
 
   /** Their names, as `syncPeer` and the results name them. */
@@ -40,6 +67,7 @@ export class OtherTransports {
 
   /** Starts their background delivery. */
   start(): void {
+    this.#started = true;
     for (const { transport } of this.#entries.values()) transport.start();
   }
 
@@ -63,8 +91,9 @@ export class OtherTransports {
    * @throws RangeError for a name that is not one of them
    */
   async exchangeOnce(name: string, onProgress: ExchangeProgress): Promise<PeerSyncResult> {
-    const entry = this.#entries.get(name);
-    if (entry === undefined) throw new RangeError(`unknown transport ${name}`);
+    const found = this.#entries.get(name);
+    if (found === undefined) throw new RangeError(`unknown transport ${name}`);
+    const entry = await this.#current(found);
     const started = performance.now();
     const tally: RoundTally = { phase: 'pull', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
     let error: FailureDescription | undefined;

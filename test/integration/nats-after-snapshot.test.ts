@@ -55,6 +55,7 @@ describeWithNats('a server started from a snapshot, on NATS', () => {
     const fromJoined = onNats(tracker);
     await fromJoined.exchange();
     expect(fromJoined.status().nats?.messagesPublished).toBe(0);
+    expect(fromJoined.status().nats?.messagesApplied).toBe(0); // it reads on from the source's position, not the whole stream again
 
     joined.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'written after the join', 99);
     expect(await fromJoined.exchange()).toMatchObject({ rowsOut: 1 });

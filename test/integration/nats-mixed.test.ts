@@ -99,6 +99,24 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
     expect(transport?.nats?.lastCatchUp?.reason).toMatch(/no longer has messages 1-1 /);
   });
 
+  it('a server that took a new site id by itself (its history differed from a peer\'s view: a rewind) publishes on NATS under the new id', async () => {
+    // A and B on NATS, each the other's HTTP peer (the handshake is where a rewind is found).
+    const [a, b] = (await start('renamed', (index) => (index === 0 ? [1] : index === 1 ? [0] : []), (index) => index !== 2)) as [DemoServer, DemoServer, DemoServer];
+    addTeam(a, 1, 'before');
+    await natsRound(a);
+    await natsRound(b);
+    const old = a.sync.tracker?.siteId;
+    expect(a.sync.tracker?.checkOwnHistory({ seq: 1_000_000, mark: null })).toMatchObject({ code: 'SITE_REWOUND', previous: old });
+    addTeam(a, 2, 'after');
+    await natsRound(a);
+    await natsRound(b);
+    expect(teamNames(b)).toEqual(['after', 'before']);
+    // Before, the transport kept the subject and cursors of the id it was built with (where the other history's messages stop it with SAME_SITE_ID).
+    const status = (await statusOf(a)).transports.find((t) => t.kind === 'nats');
+    expect(status).toMatchObject({ state: 'connected', nats: { subject: `ess.${STREAM}.${a.sync.tracker?.siteId ?? ''}` } });
+    expect(status?.lastError).toBeUndefined();
+  });
+
   it('without an HTTP peer, a server behind the stream stops with STREAM_GAP, applies nothing, and /status and /metrics say so', async () => {
     const [a, b] = (await start('stuck', () => [], () => true)) as [DemoServer, DemoServer, DemoServer];
     addTeam(a, 1, 'lost to the purge');

@@ -1,14 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { NatsLink, StreamFacts } from './nats-link';
+import type { SealedMessage } from './fleet-seal';
+import { sentByThisDatabase } from './page-message';
 
 /**
  * What reconciling the saved cursors with the stream found: `rewound`, the
  * stream ends before the sequence applied here (it lost its tail);
  * `refilled`, the message at that sequence is not the one applied (the
- * store was put back from an older copy and filled again since).
+ * store was put back from an older copy and filled again since);
+ * `reidentified`, this database read the stream as another site id.
  */
-export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled';
+export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled' | 'reidentified';
 
 /** Message ids longer than this are not kept with the applied position (ours are ~50 characters). */
 const MAX_KEPT_ID = 256;
@@ -24,8 +28,10 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:subject:<site>`: the stream sequence of this site's last
  *   message, the expected last subject sequence of its next one;
  * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id`s this database sent
- *   since its last saved publication, each saved before sending (tells a
- *   lost ack or a crash from a clone);
+ *   since its last saved publication, each with its attempt's nonce
+ *   (`<id>#<nonce>`), saved before sending (tells a lost ack or a crash from a clone);
+ * - `nats:<stream>:reader`: the site id this database last read the stream as
+ *   (passing over that id's subject as its own);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one.
  */
@@ -36,6 +42,8 @@ export class NatsCursors {
   readonly #subject: string;
   readonly #attempt: string;
   readonly #created: string;
+  readonly #reader: string;
+  readonly #site: string;
   /**
    * Bumped each time {@link NatsCursors.reconcile} moves the applied cursor
    * itself (a stream used first, made again, or that lost its tail): a
@@ -51,6 +59,8 @@ export class NatsCursors {
     this.#subject = `nats:${stream}:subject:${site}`;
     this.#attempt = `nats:${stream}:attempt:${site}`;
     this.#created = `nats:${stream}:created`;
+    this.#reader = `nats:${stream}:reader`;
+    this.#site = site;
   }
 
   /** The stream sequence applied here. */
@@ -87,16 +97,39 @@ export class NatsCursors {
 
   /** The `Nats-Msg-Id`s of this site's publish attempts since its last saved publication, each saved before it was sent. */
   attempts(): readonly string[] {
+    return this.#attemptEntries().map((entry) => entry.split('#')[0] ?? '');
+  }
+
+  /** The `Ess-Attempt` nonces of those attempts (entries saved before nonces were kept have none). */
+  attemptNonces(): readonly string[] {
+    return this.#attemptEntries().flatMap((entry) => entry.split('#').slice(1, 2));
+  }
+
+  /**
+   * True when a message on this site's subject is one of this database's own
+   * attempts: its id is an attempt's, and its `Ess-Attempt` nonce is too (or
+   * it holds the very `body` being sent, or it has no nonce: an older
+   * version's). A clone's page that covers the same seqs has the same id, not the nonce.
+   */
+  ownAttempt(msgId: string | undefined, message: SealedMessage | null, body: Uint8Array = new Uint8Array()): boolean {
+    return this.attempts().includes(msgId ?? '') && sentByThisDatabase(message, this.attemptNonces(), body);
+  }
+
+  #attemptEntries(): string[] {
     return (this.#data.transportCursor(this.#attempt) ?? '').split(' ').filter((id) => id !== '');
   }
 
   /**
-   * Saves the id of a message about to be published (the last 16 are kept):
-   * when its ack is lost, or a crash cuts the save, the stream's last
-   * message is recognised as this site's own by it.
+   * Saves the id of a message about to be published, with its attempt's
+   * random nonce (the last 16 are kept): when its ack is lost, or a crash
+   * cuts the save, the stream's message is recognised as this site's own by
+   * them, and a message with the same id that another process (a clone) sent is not.
+   * @returns the nonce, for the message's `Ess-Attempt` header
    */
-  saveAttempt(msgId: string): void {
-    this.#data.saveTransportCursor(this.#attempt, [...this.attempts(), msgId].slice(-16).join(' '));
+  saveAttempt(msgId: string): string {
+    const nonce = randomBytes(8).toString('hex');
+    this.#data.saveTransportCursor(this.#attempt, [...this.#attemptEntries(), `${msgId}#${nonce}`].slice(-16).join(' '));
+    return nonce;
   }
 
   /** Saves a publication: the local seq now in the stream and the message's stream sequence (which settles every attempt before it). */
@@ -135,9 +168,15 @@ export class NatsCursors {
    * (`atApplied`: its id, when it was read) means the store was put back from an older copy and
    * filled again: where the copy ended is unknown, so the stream is read again
    * from its first message (applying a page twice changes nothing), and
-   * publishers publish again what their subject lost.
+   * publishers publish again what their subject lost. A database that read
+   * the stream as another site id (it took a new one since: `new-site-id`,
+   * `restore`, or by itself) is `reidentified`: it passed over that id's
+   * subject as its own, where a copy of it may have published, so it reads
+   * the stream again from its first message.
    */
   reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
+    const reader = this.#data.transportCursor(this.#reader);
+    if (reader !== this.#site) this.#data.saveTransportCursor(this.#reader, this.#site);
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
@@ -159,6 +198,11 @@ export class NatsCursors {
       this.saveApplied(Math.max(0, facts.firstSeq - 1));
       this.epoch += 1;
       return 'refilled';
+    }
+    if (reader !== undefined && reader !== this.#site && this.appliedSeq() >= facts.firstSeq) {
+      this.saveApplied(facts.firstSeq - 1);
+      this.epoch += 1;
+      return 'reidentified';
     }
     return 'same';
   }

@@ -167,6 +167,13 @@ export class NatsLink {
     return message.header?.get('Nats-Msg-Id') || undefined;
   }
 
+  /** The stream's message at `seq`, or null when the stream no longer holds it. */
+  async messageAt(seq: number): Promise<SealedMessage | null> {
+    const { jsm } = await this.jetstream();
+    const message = await jsm.streams.getMessage(this.#config.stream, { seq });
+    return message === null ? null : { subject: message.subject, headers: message.header, data: message.data };
+  }
+
   /** Closes the connection (pending publishes are flushed first). */
   async close(): Promise<void> {
     this.#closed = true;

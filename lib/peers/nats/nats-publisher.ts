@@ -3,7 +3,7 @@ import type { WireChangeset } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
-import { encodePage, parseMessageId, type PageMessage } from './page-message';
+import { ATTEMPT_HEADER, encodePage, parseMessageId, type PageMessage } from './page-message';
 import { SEAL_HEADER, wrongToken, type FleetSeal } from './fleet-seal';
 
 /** A page read for publishing: undefined `message` when the window held nothing to send. */
@@ -182,9 +182,11 @@ export class NatsPublisher {
   async #publish(message: PageMessage, next: number): Promise<boolean> {
     const { js } = await this.#link.jetstream();
     let seq: number;
-    this.#cursors.saveAttempt(message.msgId);
+    message.headers.set(ATTEMPT_HEADER, this.#cursors.saveAttempt(message.msgId));
     try {
       const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
+      const theirs = ack.duplicate && !this.#cursors.ownAttempt(message.msgId, await this.#link.messageAt(ack.seq), message.body);
+      if (theirs) throw this.#block(`the stream already holds a page ${message.msgId}, at ${ack.seq}, that this database did not send`);
       seq = ack.seq;
     } catch (error) {
       if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
@@ -209,7 +211,7 @@ export class NatsPublisher {
    */
   async #landedAnyway(message: PageMessage): Promise<number | undefined> {
     const last = await this.#link.lastOnSubject(this.#subject);
-    if (last !== undefined && last.msgId === message.msgId) return last.seq;
+    if (last !== undefined && last.msgId === message.msgId && this.#cursors.ownAttempt(last.msgId, last.message, message.body)) return last.seq;
     if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
     else await this.#prepareNow(await this.#link.ensureStream());
     return undefined;
@@ -231,7 +233,7 @@ export class NatsPublisher {
     let end = published;
     if (this.#seal.accepts(last.message)) {
       const id = parseMessageId(last.msgId);
-      if (id === undefined || (id.last > published && !this.#cursors.attempts().includes(last.msgId ?? ''))) throw this.#block(detail);
+      if (id === undefined || (id.last > published && !this.#cursors.ownAttempt(last.msgId, last.message))) throw this.#block(detail);
       end = Math.max(id.last, published);
     } else {
       const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;

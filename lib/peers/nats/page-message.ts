@@ -13,6 +13,25 @@ export const ROWS_HEADER = 'Ess-Rows';
 /** Header, `1` when the publisher's next message continues what it had to publish at once (a write may go on there). */
 export const MORE_HEADER = 'Ess-More';
 
+/**
+ * Header: a random nonce per publish attempt, saved with the attempt before it
+ * is sent. JetStream answers a message id it already holds as a duplicate
+ * (without storing it or checking the expected subject sequence): the nonce
+ * of the message it holds tells this database's own earlier attempt (a lost
+ * ack) from a clone's page that happened to cover the same seqs.
+ */
+export const ATTEMPT_HEADER = 'Ess-Attempt';
+
+/**
+ * True when a stored message is one of the attempts whose nonces are given,
+ * holds the very body about to be sent, or cannot be told apart (gone from
+ * the stream, or sent before nonces were).
+ */
+export function sentByThisDatabase(stored: { readonly headers: MsgHdrs | undefined; readonly data: Uint8Array } | null, nonces: readonly string[], body: Uint8Array): boolean {
+  const nonce = stored?.headers?.get(ATTEMPT_HEADER) ?? '';
+  return nonce === '' || nonces.includes(nonce) || Buffer.from(body).equals(stored?.data ?? new Uint8Array());
+}
+
 /** A page ready to publish: body, headers and its message id. */
 export interface PageMessage {
   readonly body: Uint8Array;

@@ -1,4 +1,6 @@
-import { dbDigest, pullAll, trackedDb } from '../../helpers/data';
+import { enableCapture } from '../../../lib/data/capture';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { dbDigest, pullAll, tempDb, trackedDb, type TempDb } from '../../helpers/data';
 import { nextMillisecond } from './clock';
 
 type Tracked = ReturnType<typeof trackedDb>;
@@ -92,5 +94,46 @@ describe('resolving a conflict is a replicated write', () => {
     const before = dbDigest(a.db);
     expect(() => a.tracker.resolveConflict(id, body)).toThrow(expect.objectContaining({ code: 'INVALID_RESOLUTION', status: 400 }));
     expect(dbDigest(a.db)).toBe(before);
+  });
+});
+
+describe('a restore into a STRICT table', () => {
+  const SCHEMA = 'CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, name TEXT UNIQUE, n INTEGER NOT NULL CHECK (n >= 0), b BLOB, x ANY) STRICT';
+  let servers: (TempDb & { readonly tracker: ChangeTracker })[];
+  let id: string;
+  beforeEach(() => {
+    servers = [tempDb(SCHEMA), tempDb(SCHEMA)].map((temp) => ({ ...temp, tracker: enableCapture(temp.db, { tables: ['t'] }) }));
+    const [a, b] = servers as [Tracked, Tracked];
+    a.db.exec("INSERT INTO t VALUES ('a1', 'x', 1, NULL, NULL)");
+    nextMillisecond();
+    b.db.exec("INSERT INTO t VALUES ('b1', 'x', 2, NULL, NULL)");
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, a.tracker);
+    id = a.tracker.listConflicts()[0]?.id ?? '';
+  });
+  afterEach(() => {
+    for (const server of servers) server.cleanup();
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['TEXT in an INTEGER column', { name: 'y', n: 'abc' }],
+    ['a fraction in an INTEGER column', { name: 'y', n: 1.5 }],
+    ['TEXT in a BLOB column', { name: 'y', b: 'text' }],
+    ['a BLOB in a TEXT column', { name: { $blob: 'AAE=' } }],
+  ])('%s is 400 INVALID_RESOLUTION naming the column (not 409 "still parked: CHECK"), and changes nothing', (_name, values) => {
+    const a = servers[0] as Tracked;
+    const before = dbDigest(a.db);
+    expect(() => a.tracker.resolveConflict(id, { action: 'restore', values } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_RESOLUTION', status: 400, message: expect.stringMatching(/^values\.(n|b|name): cannot store [A-Z]+ value in [A-Z]+ column t\.(n|b|name) \(a STRICT table\)$/) }),
+    );
+    expect(dbDigest(a.db)).toBe(before);
+  });
+
+  it('values the column converts losslessly (3.0, "4" in INTEGER) or an ANY column takes are restored; a CHECK refusal stays 409 STILL_CONFLICTS', () => {
+    const a = servers[0] as Tracked;
+    expect(() => a.tracker.resolveConflict(id, { action: 'restore', values: { name: 'y', n: -1 } })).toThrow(expect.objectContaining({ code: 'STILL_CONFLICTS', status: 409 }));
+    expect(a.tracker.resolveConflict(id, { action: 'restore', values: { name: 'y', n: '4', x: { $blob: 'AAE=' } } })).toMatchObject({ action: 'restore' });
+    expect(a.db.prepare("SELECT n, typeof(x) AS x FROM t WHERE name = 'y'").get()).toEqual({ n: 4, x: 'blob' });
+    expect(a.tracker.listConflicts()).toEqual([]);
   });
 });

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { enableCapture } from '../../lib/data/capture';
+import type { ChangeTracker } from '../../lib/data/change-tracker';
+import { NatsTransport } from '../../lib/peers/nats/nats-transport';
+import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
+import { trackedDb, type TempDb } from '../helpers/data';
+import { tempDir } from '../helpers/temp';
+import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+
+type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+
+function addTeams(node: { readonly db: Database.Database }, count: number, prefix: string): void {
+  const insert = node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)');
+  node.db.transaction(() => {
+    for (let i = 0; i < count; i += 1) insert.run(randomUUID(), `${prefix} ${i}`, i);
+  })();
+}
+
+function teamNames(node: { readonly db: Database.Database }): string[] {
+  return node.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];
+}
+
+/**
+ * Copies of one database that their start does not tell apart (a block-level
+ * copy, or a file from an older version: no file identity recorded), both on
+ * NATS. JetStream dedupes by `Nats-Msg-Id` before it checks the expected
+ * subject sequence, and two such copies that each write as many rows publish
+ * the very same ids.
+ */
+describeWithNats('copies of one database publishing on NATS (a real nats-server)', () => {
+  let server: NatsServer;
+  const nodes: Node[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  function node(stream: string): Node {
+    const temp = trackedDb();
+    const created: Node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: server.url, stream }), { data: temp.tracker, peerTimeoutMs: 10_000 }) };
+    nodes.push(created);
+    return created;
+  }
+
+  function cloneOf(original: Node, stream: string): { readonly db: Database.Database; readonly tracker: ChangeTracker; readonly transport: NatsTransport } {
+    const dir = tempDir('ess-clone-');
+    original.db.prepare('VACUUM INTO ?').run(path.join(dir.dir, 'copy.db'));
+    const db = new Database(path.join(dir.dir, 'copy.db'));
+    db.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
+    const tracker = enableCapture(db, { tables: ['teams', 'reports'] });
+    const transport = new NatsTransport(resolveNatsOptions({ servers: server.url, stream }), { data: tracker, peerTimeoutMs: 10_000 });
+    cleanups.push(async () => {
+      await transport.close();
+      db.close();
+      dir.cleanup();
+    });
+    expect(tracker.siteId).toBe(original.tracker.siteId);
+    return { db, tracker, transport };
+  }
+
+  beforeEach(async () => {
+    server = await startNatsServer();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    for (const each of nodes.splice(0)) {
+      await each.transport.close();
+      each.cleanup();
+    }
+    await server.close();
+  });
+
+  it('one row each at the same seq: JetStream answers the second page as a duplicate, and that is SAME_SITE_ID, not a silent drop', async () => {
+    const a = node('TWIN');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    const clone = cloneOf(a, 'TWIN');
+    await clone.transport.exchange(); // running, its subject checked, before either writes again
+    addTeams(a, 1, 'written on the original');
+    addTeams(clone, 1, 'written on the clone');
+    expect(clone.tracker.info().seq).toBe(a.tracker.info().seq); // the same seq window: the same Nats-Msg-Id
+    expect(await a.transport.exchange()).toMatchObject({ rowsOut: 1 });
+    await expect(clone.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+    expect(clone.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID' } });
+    const b = node('TWIN');
+    await b.transport.exchange();
+    expect(teamNames(b).filter((name) => name.startsWith('written'))).toEqual(['written on the original 0']);
+  });
+
+  it('the clone\'s page landed first and JetStream no longer dedupes (past its duplicate window): SAME_SITE_ID, not taken for its own lost ack', async () => {
+    const nc = await connect({ servers: server.url });
+    await (await jetstreamManager(nc)).streams.add({ name: 'TWIN2', subjects: ['ess.TWIN2.*'], duplicate_window: 100_000_000 }); // 100 ms
+    await nc.close();
+    const a = node('TWIN2');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    const clone = cloneOf(a, 'TWIN2');
+    addTeams(clone, 1, 'written on the clone');
+    expect(await clone.transport.exchange()).toMatchObject({ rowsOut: 1 }); // the original is idle: nothing tells them apart yet
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    addTeams(a, 1, 'written on the original'); // the same seq, so the same Nats-Msg-Id, now past the duplicate window
+    await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+    expect(a.tracker.transportCursor(`nats:TWIN2:published:${a.tracker.siteId}`)).toBe('5'); // its row is not taken as published
+  });
+
+  it('after the one-line fix on the original (a new site id), it reads again the messages it had passed over as its own: the clone\'s rows reach it', async () => {
+    const a = node('FIX');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    const clone = cloneOf(a, 'FIX');
+    addTeams(clone, 1, 'written on the clone');
+    await clone.transport.exchange();
+    await a.transport.exchange(); // the clone's page is on a's own subject: passed over
+    expect(teamNames(a)).not.toContain('written on the clone 0');
+    // `express-sqlite-sync new-site-id` on the original, server stopped, then started again.
+    await a.transport.close();
+    expect(a.tracker.checkOwnHistory({ seq: 1_000_000, mark: null })).toMatchObject({ code: 'SITE_REWOUND' });
+    a.transport = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'FIX' }), { data: a.tracker, peerTimeoutMs: 10_000 });
+    await a.transport.exchange();
+    expect(teamNames(a)).toContain('written on the clone 0');
+  });
+});
