@@ -73,7 +73,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
   const dataComing = options.database !== undefined;
   if (hasPeers && !dataComing && clientOptions.files === undefined) {
-    throw new TypeError('express-sqlite-sync: createSyncNode has `peers` but nothing to sync: give `database` (with `tables`), `roots`, or both');
+    const given = clientOptions.peers.length > 0 ? '`peers`' : '`transport`';
+    throw new TypeError(`express-sqlite-sync: createSyncNode has ${given} but nothing to sync: give \`database\` (with \`tables\`), \`roots\`, or both`);
   }
   // Every client option is checked before the database is touched: a refused option leaves no trigger behind.
   // Without peers there is no client, but its options are still checked: a typo must fail at start, not when a peer is added.
