@@ -78,6 +78,14 @@ async function streamToFile(body: NodeJS.ReadableStream, coding: ContentCoding, 
   await (inflater === undefined ? pipeline(body, verifier, sink) : pipeline(body, inflater, verifier, sink));
 }
 
+/** Error codes of this machine's file system (a full disk, a folder it may not write): not the network's doing. */
+const LOCAL_FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EEXIST', 'EISDIR', 'ENOTDIR', 'EIO', 'EMFILE', 'ENFILE', 'ENAMETOOLONG']);
+
+function isLocalFileError(error: unknown): boolean {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && LOCAL_FILE_ERRORS.has(code);
+}
+
 /**
  * Downloads a peer's snapshot (`GET /data/snapshot`) into `file`, a new temp
  * file: streamed, hashed and counted on the way, never longer than
@@ -113,6 +121,8 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     if (created) await rm(file, { force: true });
     if (error instanceof SyncError) throw error;
     const received = verifier?.bytes ?? 0;
-    throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${error instanceof Error ? error.message : String(error)}`);
+    const detail = error instanceof Error ? error.message : String(error);
+    if (isLocalFileError(error)) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot could not be written to ${file} after ${received} bytes (a problem on this machine, not the network): ${detail}`, { cause: error });
+    throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${detail}`, { cause: error });
   }
 }

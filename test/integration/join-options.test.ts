@@ -64,6 +64,14 @@ describe('joinFromPeer checks its options and names them, not the CLI flags', ()
     expect(existsSync(path.join(temp.dir, 'away'))).toBe(false);
   });
 
+  it('a snapshot this machine cannot write says so, not that the download broke off', async () => {
+    // /proc takes no new file, even for root: the temp snapshot cannot be created there.
+    const failure = await joinFromPeer({ url: peer.server.url, token: TEST_TOKEN, db: '/proc/ess-join-test.db' }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'SNAPSHOT_INCOMPLETE' });
+    expect((failure as Error).message).toMatch(/could not be written to .* \(a problem on this machine, not the network\)/);
+    expect((failure as Error).message).not.toMatch(/broke off/);
+  });
+
   it('still joins with every option given right, and with no token key for a peer that needs one it is refused by the peer', async () => {
     const steps: string[] = [];
     const result = await joinFromPeer({ url: peer.server.url, token: TEST_TOKEN, db: target('ok'), gzip: true, peerTimeoutMs: 30_000, syncPageSize: 10, onProgress: (step) => steps.push(step) });
