@@ -125,8 +125,18 @@ function readPeerCaFile(value: string | undefined): string | undefined {
  * `SYNC_NATS_URL`: comma-separated NATS URLs (`nats://`, `tls://` or `host:port`); a user and password in them must be percent-encoded.
  * @throws TypeError naming SYNC_NATS_URL
  */
-function checkNatsUrls(value: string): void {
-  for (const entry of value.split(',').map((part) => part.trim())) {
+/** `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows); undefined when none is left. */
+function natsUrls(value: string): string | undefined {
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  checkNatsUrls(entries);
+  return entries.length === 0 ? undefined : entries.join(',');
+}
+
+function checkNatsUrls(entries: readonly string[]): void {
+  for (const entry of entries) {
     let parsed: URL;
     try {
       parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `nats://${entry}`);
@@ -175,8 +185,8 @@ const orNone = (value: string | undefined): string | undefined => (value === und
 
 /** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport; the stream name is checked here (to name the variable), the rest by the library when the node is built. */
 function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
-  const servers = orNone(env.SYNC_NATS_URL);
-  if (servers !== undefined) checkNatsUrls(servers);
+  const given = orNone(env.SYNC_NATS_URL);
+  const servers = given === undefined ? undefined : natsUrls(given);
   const stream = orNone(env.SYNC_NATS_STREAM);
   if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM (\`transport.nats.stream\`) must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
   return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
