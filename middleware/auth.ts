@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { refuseUnknownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
+import { HEADER_SAFE_TOKEN, shortTokenWarning } from '../lib/token-rules';
 
 /** Options of {@link bearerAuth}. */
 export interface BearerAuthOptions {
@@ -9,26 +10,12 @@ export interface BearerAuthOptions {
   readonly tokens: readonly string[];
 }
 
-/** Shortest token that is not warned about: shorter secrets are guessable. */
-export const MIN_TOKEN_LENGTH = 16;
-
-/**
- * The warning for tokens shorter than {@link MIN_TOKEN_LENGTH} (they are accepted: a
- * team may start with a short one), or undefined when every token is long enough.
- */
-export function shortTokenWarning(tokens: readonly string[]): string | undefined {
-  const short = tokens.map((token, index) => [token, index] as const).filter(([token]) => token.length < MIN_TOKEN_LENGTH);
-  if (short.length === 0) return undefined;
-  const which = short.map(([token, index]) => `token #${index} has ${token.length} characters`).join(', ');
-  return `express-sqlite-sync: ${which}; a short shared token can be guessed by anyone who reaches the server: use at least ${MIN_TOKEN_LENGTH} (for example \`openssl rand -hex 32\`)`;
-}
+export { MIN_TOKEN_LENGTH, shortTokenWarning } from '../lib/token-rules';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Characters a bearer token can travel with: visible ASCII, no space. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 /**
  * Checks a token list at construction.
@@ -42,7 +29,7 @@ export function checkTokens(tokens: readonly unknown[]): readonly string[] {
       throw new TypeError(`express-sqlite-sync: token #${index} is a ${typeof token}, expected a string`);
     }
     if (token.length === 0) throw new RangeError(`express-sqlite-sync: token #${index} is empty; give a shared secret (for example \`openssl rand -hex 32\`)`);
-    if (!HEADER_SAFE.test(token)) {
+    if (!HEADER_SAFE_TOKEN.test(token)) {
       throw new RangeError(
         `express-sqlite-sync: token #${index} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 32\`)`,
       );

@@ -125,14 +125,18 @@ function readPeerCaFile(value: string | undefined): string | undefined {
  * `SYNC_NATS_URL`: comma-separated NATS URLs (`nats://`, `tls://` or `host:port`); a user and password in them must be percent-encoded.
  * @throws TypeError naming SYNC_NATS_URL
  */
-/** `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows); undefined when none is left. */
-function natsUrls(value: string): string | undefined {
+/**
+ * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).
+ * @throws TypeError when none is left, or for an entry that is not a NATS URL
+ */
+function natsUrls(value: string): string {
   const entries = value
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '');
+  if (entries.length === 0) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`) holds no URL, only commas: write nats://host:4222, or leave it unset`);
   checkNatsUrls(entries);
-  return entries.length === 0 ? undefined : entries.join(',');
+  return entries.join(',');
 }
 
 function checkNatsUrls(entries: readonly string[]): void {

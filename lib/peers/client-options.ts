@@ -7,6 +7,7 @@ import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { checkPeerEntries, type PeerEntry } from './peer-url';
+import { HEADER_SAFE_TOKEN } from '../token-rules';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
 import { MAX_SYNC_INTERVAL_MS, type BackoffOptions } from './scheduler';
 
@@ -198,6 +199,9 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
   const token: unknown = options.token;
   const tokens: unknown[] = token === undefined ? [] : Array.isArray(token) ? token : [token];
   if (tokens.some((each) => typeof each !== 'string')) throw new TypeError('express-sqlite-sync: `token` must be a string (or a list of strings: the first is sent)');
+  if (tokens.some((each) => !HEADER_SAFE_TOKEN.test(each as string))) {
+    throw new RangeError('express-sqlite-sync: `token` is empty, or holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example `openssl rand -hex 32`)');
+  }
   const { urls: peers, tokens: peerTokens } = checkPeerEntries(options.peers);
   const { nats } = resolveTransportOptions(options.transport);
   if (nats !== undefined && options.data === undefined && !dataPending) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');

@@ -1,5 +1,7 @@
 /* Peer URLs as every entry point reads them: `peers`, `SYNC_PEERS`, the CLI, `syncPeer`, `confirmDeletions`. */
 
+import { HEADER_SAFE_TOKEN } from '../token-rules';
+
 /** The path a peer URL without one points at: where the sample app and the README mount the router. */
 export const DEFAULT_SYNC_PATH = '/api/sync';
 
@@ -59,7 +61,7 @@ export interface PeerEntry {
 
 /**
  * The peers' URLs, normalized, and the tokens of those given as `{ url, token }`.
- * @throws TypeError for a peer that is neither a URL string nor `{ url, token? }` (another key, a token that is not a non-empty string, or the same URL twice with two tokens)
+ * @throws TypeError for a peer that is neither a URL string nor `{ url, token? }` (another key, a token that is not a non-empty string, or the same URL twice with two tokens); RangeError for a token no header carries
  */
 export function checkPeerEntries(value: unknown): { readonly urls: readonly string[]; readonly tokens: ReadonlyMap<string, string> } {
   if (!Array.isArray(value)) throw new TypeError('express-sqlite-sync: `peers` must be an array of URLs (or of { url, token })');
@@ -74,6 +76,9 @@ export function checkPeerEntries(value: unknown): { readonly urls: readonly stri
     const key = normalizePeerUrl(url);
     if (token === undefined) return key;
     if (typeof token !== 'string' || token === '') throw new TypeError(`express-sqlite-sync: the token of peer ${key} must be a non-empty string`);
+    if (!HEADER_SAFE_TOKEN.test(token)) {
+      throw new RangeError(`express-sqlite-sync: the token of peer ${key} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 32\`)`);
+    }
     if (tokens.has(key) && tokens.get(key) !== token) throw new TypeError(`express-sqlite-sync: peer ${key} is given twice, with two tokens`);
     tokens.set(key, token);
     return key;

@@ -43,7 +43,8 @@ export class OtherTransports {
    * since (a rewind or a clone found in an HTTP handshake): the old one
    * published on the old id's subject, where the other history's messages
    * had stopped it with SAME_SITE_ID for good. The new one publishes this
-   * server's whole log on its new subject and reads on from the saved position.
+   * server's whole log on its new subject and reads the stream again from its
+   * first message (its cursors see a reader with another site id: `reidentified`).
    */
   async #current(entry: Entry): Promise<Entry> {
     if (entry.site !== this.#siteId() && this.#build !== undefined) {

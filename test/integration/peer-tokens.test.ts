@@ -53,6 +53,27 @@ describe('peers given as { url, token }', () => {
     expect(await shared.node.syncNow()).toEqual([expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'UNAUTHORIZED' }) })]);
   });
 
+  it.each<[string, string]>([
+    ['a space', 'bad token secret value'],
+    ['a character outside ASCII', 'bad-token-\u00e9-secret-value'],
+    ['a line break (a header injection)', 'secret-value-1234\r\nX-Evil: 1'],
+  ])('refuses a peer token with %s at construction, as the shared token is (every round failed with a misleading 401 or ERR_INVALID_CHAR)', (_label, token) => {
+    expect(() => nodeB([{ url: 'http://10.0.0.2:5000', token }])).toThrow(RangeError);
+    expect(() => nodeB([{ url: 'http://10.0.0.2:5000', token }])).toThrow(/token of peer http:\/\/10\.0\.0\.2:5000\/api\/sync holds a space, a control character or a character outside ASCII/);
+  });
+
+  it('warns once about a short peer token (token.short), naming the peer, not the token', () => {
+    const warnings: { detail: object; message: string }[] = [];
+    const db = notesDatabase();
+    dbs.push(db);
+    const logger = { ...silentLogger, warn: (detail: object, message: string) => warnings.push({ detail, message }) };
+    nodes.push(createSyncNode({ token: TOKEN_OF_B, logger, database: db, tables: ['notes'], peers: [{ url: 'http://10.0.0.2:5000', token: 'pit-crew' }] }));
+    expect(warnings.filter(({ detail }) => (detail as { event?: string }).event === 'token.short')).toEqual([
+      { detail: { event: 'token.short' }, message: expect.stringMatching(/the token of peer http:\/\/10\.0\.0\.2:5000\/api\/sync has 8 characters/) },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('pit-crew');
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['another key', { url: 'http://10.0.0.2:5000', secret: 'x' }, /has no key "secret"/],
     ['no url', { token: TOKEN_OF_A }, /needs `url`/],

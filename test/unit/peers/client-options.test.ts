@@ -23,6 +23,10 @@ describe('SyncClient options: each checked once, defaults from DEFAULTS', () => 
   const files = (): NonNullable<SyncClientOptions['files']> => ({ roots: resolveSyncRoots({ uploads: path.join(temp.dir, 'uploads') }), policy: createFilePolicy(), cache });
   const PEER = 'http://127.0.0.1:5000/api/sync';
 
+  it.each(['', 'has a space in it', 'token-\u00e9-outside-ascii', 'line\r\nbreak-in-token'])('refuses a client token %j no Authorization header can carry, at construction', (token) => {
+    expect(() => resolveSyncClientOptions({ peers: [PEER], token, files: files(), stateDir: path.join(temp.dir, 'state') })).toThrow(/`token` is empty, or holds a space, a control character or a character outside ASCII/);
+  });
+
   it('applies the defaults and strips trailing slashes from peer URLs', () => {
     const config = resolveSyncClientOptions({ peers: [`${PEER}//`], files: files(), stateDir: path.join(temp.dir, 'state') });
     expect(config).toMatchObject({ peers: [PEER], token: undefined, syncPageSize: DEFAULTS.syncPageSize, peerTimeoutMs: DEFAULTS.peerTimeoutMs, backoff: DEFAULTS.backoff });
