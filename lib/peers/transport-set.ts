@@ -72,9 +72,15 @@ export class OtherTransports {
     for (const { transport } of this.#entries.values()) transport.start();
   }
 
-  /** Stops them and closes their connections. */
+  /** Stops them and closes their connections (after any rebuild under way: a transport it started is closed too, and none starts after). */
   async close(): Promise<void> {
-    await Promise.all([...this.#entries.values()].map(({ transport }) => transport.close()));
+    this.#started = false;
+    await Promise.all(
+      [...this.#entries.values()].map(async (entry) => {
+        await entry.ready;
+        await entry.transport.close();
+      }),
+    );
   }
 
   /** Their states, for `GET /status`. */
