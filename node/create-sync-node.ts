@@ -74,6 +74,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
   const dataComing = options.database !== undefined;
   if (hasPeers && !dataComing && clientOptions.files === undefined) {
+    if (clientOptions.peers.length === 0 && options.transport?.nats !== undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
     throw new TypeError('express-sqlite-sync: createSyncNode has `peers` but nothing to sync: give `database` (with `tables`), `roots`, or both');
   }
   // Every client option is checked before the database is touched: a refused option leaves no trigger behind.
