@@ -54,6 +54,7 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: bearerAuth needs an options object: bearerAuth({ tokens: [token] })');
   refuseUnknownOptions(options, new Set(['tokens']), 'bearerAuth');
   if (!Array.isArray(options.tokens)) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` must be an array of strings: bearerAuth({ tokens: [token] })');
+  if (options.tokens.length === 0) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` is empty; give at least one shared token');
   const tokens = checkTokens(options.tokens);
   const warning = shortTokenWarning(tokens);
   if (warning !== undefined) process.emitWarning(warning, 'ExpressSqliteSyncWarning');

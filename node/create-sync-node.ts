@@ -4,7 +4,8 @@ import { ManifestCache } from '../lib/files/manifest-cache';
 import { silentLogger } from '../lib/logger';
 import { resolveSyncClientOptions } from '../lib/peers/client-options';
 import { SyncClient, type SyncClientOptions } from '../lib/peers/sync-client';
-import { intervalMsOf, type SyncInterval } from '../lib/peers/sync-interval';
+import { checkIntervalMs } from '../lib/peers/scheduler';
+import { type SyncInterval, usableInterval } from '../lib/peers/sync-interval';
 import type { PeerSyncResult } from '../lib/peers/sync-status';
 import { assembleRouter, captureData, snapshotSourceFor } from './assemble';
 import { NODE_OPTION_NAMES, type SyncNodeOptions } from './options';
@@ -73,6 +74,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   const hasPeers = clientOptions.peers.length > 0 || options.transport !== undefined;
   const dataComing = options.database !== undefined;
   if (hasPeers && !dataComing && clientOptions.files === undefined) {
+    if (clientOptions.peers.length === 0 && options.transport?.nats !== undefined) throw new TypeError('express-sqlite-sync: `transport.nats` carries data: it needs `database` and `tables`');
     const given = clientOptions.peers.length > 0 ? '`peers`' : '`transport`';
     throw new TypeError(`express-sqlite-sync: createSyncNode has ${given} but nothing to sync: give \`database\` (with \`tables\`), \`roots\`, or both`);
   }
@@ -87,9 +89,8 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     tracker,
     client,
     start: (interval) => {
-      const intervalMs = intervalMsOf(interval);
-      if (typeof intervalMs !== 'number') throw new TypeError(`express-sqlite-sync: start(intervalMs) takes a number of milliseconds, got a ${typeof intervalMs} (${String(JSON.stringify(intervalMs)).slice(0, 40)})`);
-      client?.start(intervalMs);
+      if (client !== undefined) return client.start(interval);
+      checkIntervalMs(usableInterval(interval, config.logger)); // no peer to schedule, but a bad interval fails now, as it will once a peer is added
     },
     syncNow: async () => (client === undefined ? [] : client.syncAll()),
     stop: async (graceMs) => {

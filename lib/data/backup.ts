@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -181,7 +181,8 @@ export function checkDatabaseFile(file: string): void {
  * never shares an identity with the server it was taken from. With
  * `overwrite`, stale `-wal`, `-shm` and `-journal` files of the old database
  * are removed first: applied to the restored file they would corrupt it.
- * Stop the server that uses `dbPath` before restoring.
+ * The folder of `dbPath` is created when missing. Stop the server that uses
+ * `dbPath` before restoring.
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false,
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …) or a path under a file
  */
@@ -193,6 +194,7 @@ export async function restoreDatabase(
   checkDatabaseFile(backupPath);
   checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true }); // a fresh laptop: after the checks, so a bad backup leaves no folder
   sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
   const temp = tempPathFor(dbPath);
   try {

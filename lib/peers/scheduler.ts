@@ -24,6 +24,16 @@ export function nextDelayMs(failures: number, intervalMs: number, backoff: Backo
  */
 export const MAX_SYNC_INTERVAL_MS = 2_147_483_647;
 
+/**
+ * Refuses an interval periodic syncs cannot run at.
+ * @throws RangeError when `intervalMs` is not a positive integer or is above {@link MAX_SYNC_INTERVAL_MS}
+ */
+export function checkIntervalMs(intervalMs: number): void {
+  if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs > MAX_SYNC_INTERVAL_MS) {
+    throw new RangeError(`intervalMs must be a positive integer of at most ${MAX_SYNC_INTERVAL_MS} (about 24.8 days, Node's longest timer), got ${intervalMs}`);
+  }
+}
+
 /** What the scheduler knows of one peer. */
 export interface PeerSchedule<Result> {
   /** True while a sync with this peer runs. */
@@ -87,9 +97,7 @@ export class SyncScheduler<Result> {
    * @throws RangeError when `intervalMs` is not a positive integer or is above {@link MAX_SYNC_INTERVAL_MS}
    */
   start(intervalMs: number): void {
-    if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs > MAX_SYNC_INTERVAL_MS) {
-      throw new RangeError(`intervalMs must be a positive integer of at most ${MAX_SYNC_INTERVAL_MS} (about 24.8 days, Node's longest timer), got ${intervalMs}`);
-    }
+    checkIntervalMs(intervalMs);
     this.#intervalMs = intervalMs;
     this.#stopped = false;
     for (const peer of this.#state.keys()) this.#schedule(peer, 0);

@@ -64,6 +64,19 @@ describe('backupDatabase, checkDatabaseFile, restoreDatabase (in-process, as the
     expect(existsSync(path.join(temp.dir, 'r.db'))).toBe(false);
   });
 
+  it('creates the folder of the target, as the CLI\'s restore does (a fresh laptop), after the backup was checked', async () => {
+    const out = path.join(temp.dir, 'backup.db');
+    await backupDatabase(liveFile, out);
+    const damaged = path.join(temp.dir, 'damaged.db');
+    writeFileSync(damaged, 'not a database');
+    await expect(restoreDatabase(damaged, path.join(temp.dir, 'never', 'app.db'))).rejects.toMatchObject({ code: 'NOT_A_DATABASE' });
+    expect(existsSync(path.join(temp.dir, 'never'))).toBe(false);
+    const target = path.join(temp.dir, 'fresh', 'instance', 'app.db');
+    const { siteId } = await restoreDatabase(out, target);
+    expect(siteId?.current).not.toBe(siteId?.previous);
+    expect(() => checkDatabaseFile(target)).not.toThrow();
+  });
+
   it('restores over an existing file with overwrite, removing its stale -wal/-shm', async () => {
     const out = path.join(temp.dir, 'backup.db');
     await backupDatabase(liveFile, out);

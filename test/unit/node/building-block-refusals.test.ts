@@ -46,6 +46,8 @@ describe('building blocks check their options when built, and a refused creation
     expect(() => bearerAuth({} as never)).toThrow(/`tokens` must be an array/);
     expect(() => bearerAuth({ tokens: TOKEN } as never)).toThrow(/`tokens` must be an array/);
     expect(() => bearerAuth({ tokens: [TOKEN], tokn: 1 } as never)).toThrow(/unknown option\(s\) tokn/);
+    expect(() => bearerAuth({ tokens: [] })).toThrow(TypeError);
+    expect(() => bearerAuth({ tokens: [] })).toThrow(/bearerAuth `tokens` is empty/); // its option is `tokens`, not the router's `token`
     const app = express().get('/x', bearerAuth({ tokens: [TOKEN] }), (_req, res) => res.json({ ok: true }));
     app.use(((error, _req, res, _next) => res.status(error.status).json({ message: error.message })) as express.ErrorRequestHandler);
     expect((await request(app).get('/x')).body.message).toMatch(/missing `Authorization: Bearer <token>` header/);

@@ -116,8 +116,8 @@ describe('createSyncNode without peers still checks the sync client options at s
     expect(() => createSyncNode(options)).toThrow(/`peers` but nothing to sync: give `database` \(with `tables`\), `roots`, or both/);
   });
 
-  it('refuses a NATS transport with nothing to sync, naming `transport` (not peers it was not given)', () => {
+  it('refuses a NATS transport with nothing to sync, naming `transport.nats` (not peers it was not given)', () => {
     const options = { token: TOKEN, logger: silentLogger, transport: { nats: { servers: 'nats://127.0.0.1:4222' } } };
-    expect(() => createSyncNode(options)).toThrow(/has `transport` but nothing to sync: give `database`/);
+    expect(() => createSyncNode(options)).toThrow(/`transport.nats` carries data: it needs `database` and `tables`/);
   });
 });

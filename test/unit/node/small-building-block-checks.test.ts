@@ -25,6 +25,19 @@ describe('small building blocks say what type they got', () => {
     expect(() => node.start('30000' as unknown as number)).toThrow(/start\(intervalMs\) takes a number of milliseconds, got a string \("30000"\)/);
   });
 
+  it.each([0, -1, 1.5, Number.NaN, 2_147_483_648])('node.start(%p) is a RangeError without peers too, as docs/API.md says (a typo must not wait for the first peer)', (interval) => {
+    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger });
+    expect(() => node.start(interval)).toThrow(RangeError);
+    expect(() => node.start({ intervalMs: interval })).toThrow(RangeError);
+  });
+
+  it('node.start(30) without peers logs sync.interval_raised, as with peers', () => {
+    const warnings: unknown[] = [];
+    const logger = { ...silentLogger, warn: (fields: unknown) => warnings.push(fields) };
+    createSyncNode({ token: TEST_TOKEN, logger }).start(30);
+    expect(warnings).toContainEqual(expect.objectContaining({ event: 'sync.interval_raised', intervalMs: 30, usedMs: 1000 }));
+  });
+
   it.each<[unknown, RegExp]>([
     [5, /peer must be a URL string such as http:\/\/host:port, got number/],
     [undefined, /got undefined/],

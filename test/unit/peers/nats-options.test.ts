@@ -69,6 +69,8 @@ describe('transport.nats options', () => {
     try {
       const roots = { uploads: `${temp.file}-uploads` };
       expect(() => createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, roots, transport: { nats: { servers: 'a:4222' } } })).toThrow(/needs `database`/);
+      // with nothing else either (no roots, no peers): the message is about NATS, not about `peers` the user never gave
+      expect(() => createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, transport: { nats: { servers: 'a:4222' } } })).toThrow(/`transport.nats` carries data: it needs `database`/);
       expect(() =>
         createSyncNode({ allowUnauthenticatedPeers: true, logger: silentLogger, database: temp.db, tables: ['teams'], transport: { nats: { servers: 'a:4222', stream: 'no spaces' } } }),
       ).toThrow(/transport.nats.stream/);
