@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { encodingStream, type ContentCoding } from '../lib/content-coding';
 import type { ChangeTracker } from '../lib/data/change-tracker';
+import { DEFAULTS } from '../lib/defaults';
 import type { SnapshotLease, SnapshotSource } from '../lib/data/snapshot-source';
 import { SyncError } from '../lib/sync-error';
 import { negotiateCoding } from './coding';
@@ -15,6 +16,25 @@ export interface SnapshotRouteConfig {
   readonly snapshots: SnapshotSource | undefined;
   /** The tracker over the same database: `fold()` refuses with `SCHEMA_CHANGED` once a tracked table changed while the server runs. */
   readonly tracker: Pick<ChangeTracker, 'fold'>;
+  /** Ms an answer may make no progress before it is abandoned. @defaultValue `DEFAULTS.snapshotSendStallMs` (60000) */
+  readonly sendStallMs?: number;
+}
+
+/**
+ * Cuts the connection once it has taken no bytes for `ms` (a client that
+ * stopped reading: gone from the network, or hung), until the answer ends.
+ */
+function abandonWhenStalled(req: Request, res: Response, ms: number): void {
+  const socket = req.socket;
+  const onTimeout = (): void => {
+    socket.destroy();
+  };
+  socket.setTimeout(ms);
+  socket.on('timeout', onTimeout);
+  res.once('close', () => {
+    socket.off('timeout', onTimeout);
+    if (!socket.destroyed) socket.setTimeout(0);
+  });
 }
 
 function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: ContentCoding): void {
@@ -39,7 +59,8 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
  * in a manifest), with its SHA-256, the sender's site and the seq it is
  * complete up to in headers. gzip-compressed when the client asks for it.
  * Like the other data routes, it stops once a tracked table changed while the
- * server runs: a snapshot then would hold columns the capture misses.
+ * server runs: a snapshot then would hold columns the capture misses. An
+ * answer that makes no progress for `sendStallMs` is abandoned.
  * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED` (409); `SNAPSHOT_FAILED` (500)
  */
 export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, res: Response): Promise<void> {
@@ -53,6 +74,7 @@ export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, re
     return;
   }
   res.once('close', () => lease.release());
+  abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.snapshotSendStallMs);
   const coding = negotiateCoding(req, ['gzip']);
   setSnapshotHeaders(res, lease, coding);
   const compressor = encodingStream(coding);

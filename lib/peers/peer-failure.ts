@@ -133,7 +133,8 @@ export function notASyncApiHint(url: string): string {
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
- * unreachable, an `https://` peer that speaks plain HTTP, a file or folder of
+ * unreachable, an answer that is not HTTP (Node's `HPE_*` parser codes, as
+ * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP, a file or folder of
  * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
  * handshake shows the clocks agree now). Node's message loses the code it
@@ -157,6 +158,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser refused the answer's bytes: garbled on the way, not a peer's error of its own.
+    return { code: 'PEER_BAD_ANSWER', message: `${context.peer} answered something that is not HTTP (${withoutCode(code, message)}): a device between the servers (a proxy, a captive portal) or a broken link garbled it; it is retried with backoff` };
+  }
   if (isPlainHttpAnswer(code, message)) {
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
   }
