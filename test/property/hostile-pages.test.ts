@@ -3,10 +3,11 @@ import request from 'supertest';
 import type { WireChange } from '../../lib/data/changeset';
 import { TEST_TOKEN } from '../helpers/server';
 import { jsonDefectArbitrary, MODELLED_DEFECTS, pageDefectArbitrary, withJsonDefect, withPageDefect, type JsonDefect, type PageDefect } from './hostile/mutate';
-import { baselinePage, pageArbitrary, protocol1, protocol2, type Page, type SchemaOf } from './hostile/page';
+import { baselinePage, pageArbitrary, protocol1, protocol2, SITES, T0, type Page, type SchemaOf } from './hostile/page';
 import { mergeModel, modelClocks, servedClocks, type ClockState } from './hostile/model';
 import { answerProblems, exactDump, get, openReceiver, post, replicatedState, tablesDump, type Answer, type Receiver } from './hostile/receiver';
-import { rawJson } from './hostile/schema';
+import { HOSTILE_KEYS, HOSTILE_TABLES, HOSTILE_VALUES, rawJson, VALUES } from './hostile/schema';
+import type { PageRow } from './hostile/page';
 
 /*
  * A peer holding a valid token sends pages built for a schema with a TEXT key,
@@ -20,10 +21,12 @@ import { rawJson } from './hostile/schema';
  * answer and state; and where the merge rule alone predicts it (`mergeModel`),
  * the refusal or the clocks of every row. Deterministic by seed (clocks near a
  * fixed past time, fixed site ids). Longer hunts: HOSTILE_RUNS=2000 HOSTILE_SEED=7.
- * Checked to fail on decoders broken on purpose (a clocked cell's clock
- * dropped in protocol 2; the same-hlc smaller-site check skipped in protocol 1;
- * a change counted complete without every column; a cell's clock looked up
- * on the wrong column).
+ * A sweep then sends every hostile value in every cell and key, one row per
+ * page, to a pair of long-lived servers. Checked to fail on decoders broken on
+ * purpose (a clocked cell's clock dropped in protocol 2; the same-hlc
+ * smaller-site check skipped in protocol 1; a change counted complete without
+ * every column; a cell's clock looked up on the wrong column) and on the two
+ * defects it found (a `$text` composite key; cells of a line-break column unchecked).
  */
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 150);
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261202);
@@ -159,4 +162,38 @@ describe('hostile pages: both decoders and the merge, through the router (seeded
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(statuses.length / 5);
     expect([200, 400, 422].filter((status) => !statuses.includes(status))).toEqual([]);
   }, Math.max(60_000, RUNS * 400));
+
+  it('every hostile value in every cell (bare and clocked) and every key of every table: both protocols answer and end alike', async () => {
+    const [compact, objects] = [openReceiver(), openReceiver()];
+    try {
+      for (const receiver of [compact, objects]) expect((await post(receiver, rawJson(protocol1(baselinePage(), schema)))).status).toBe(200);
+      const rows: PageRow[] = [];
+      for (const table of HOSTILE_TABLES) {
+        const cells = table.columns.map((column) => ({ name: column.name, value: VALUES[column.kind][0] }));
+        table.columns.forEach((target, index) =>
+          HOSTILE_VALUES.forEach((value, pick) => {
+            const hlc = T0 + 100 + rows.length;
+            // `[]` bare is a cell not sent on a compact page (a protocol 1 change refuses it): sent clocked, both refuse it.
+            const own = pick % 2 === 0 && !(Array.isArray(value) && value.length === 0) ? { value } : { value, hlc: hlc + 1, site: 1 };
+            rows.push({ table: table.name, key: table.keys[pick % 5] as unknown[], cl: 1, hlc, site: 0, cells: cells.map((cell, at) => (at === index ? { name: target.name, ...own } : cell)) });
+          }),
+        );
+        table.key.forEach((_, position) =>
+          HOSTILE_KEYS.forEach((value) => rows.push({ table: table.name, key: (table.keys[4] as unknown[]).map((part, at) => (at === position ? value : part)), cl: 1, hlc: T0 + 100 + rows.length, site: 0, cells })),
+        );
+      }
+      for (const [index, row] of rows.entries()) {
+        const page: Page = { sites: SITES, rows: [row] };
+        const label = `row ${index}: ${rawJson(row)}`;
+        const two = await postChecked(compact, rawJson(protocol2(page, schema)), `protocol 2, ${label}`);
+        const one = await postChecked(objects, rawJson(protocol1(page, schema)), `protocol 1, ${label}`);
+        expect({ label, two: comparable(two) }).toEqual({ label, two: comparable(one) });
+      }
+      expect(await replicatedState(compact)).toEqual(await replicatedState(objects));
+      await expectSentWhole(compact, 'protocol 2');
+    } finally {
+      compact.close();
+      objects.close();
+    }
+  });
 });

@@ -1,8 +1,8 @@
 /**
  * The hostile-page fuzz test's schema: a TEXT key table with every storage
  * class, a composite-key WITHOUT ROWID table, a UNIQUE column, a foreign key,
- * a STRICT table and a table whose columns have no affinity (one of them named
- * `constructor`, a name a plain object would hold already).
+ * a STRICT table and a table whose columns have no affinity (one named
+ * `constructor`, a name a plain object holds already, one with a line break).
  */
 export const HOSTILE_SCHEMA = `
 CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, n INTEGER, r REAL, b BLOB);
@@ -10,7 +10,8 @@ CREATE TABLE pairs (k1 TEXT NOT NULL, k2 INTEGER NOT NULL, v TEXT, w INTEGER, PR
 CREATE TABLE owners (id TEXT PRIMARY KEY NOT NULL, email TEXT UNIQUE, name TEXT);
 CREATE TABLE pets (id TEXT PRIMARY KEY NOT NULL, owner_id TEXT REFERENCES owners (id), name TEXT NOT NULL DEFAULT '');
 CREATE TABLE strict_t (id TEXT PRIMARY KEY NOT NULL, i INTEGER, t TEXT, x ANY) STRICT;
-CREATE TABLE loose (id TEXT PRIMARY KEY NOT NULL, a, "constructor");
+CREATE TABLE loose (id TEXT PRIMARY KEY NOT NULL, a, "constructor", "line
+break");
 `;
 
 /** What values a column takes on an honest page. */
@@ -42,7 +43,7 @@ export const HOSTILE_TABLES: readonly HostileTable[] = [
   { name: 'owners', key: ['id'], keys: textKeys, columns: [column('email', 'text'), column('name', 'text')] },
   { name: 'pets', key: ['id'], keys: textKeys, columns: [column('owner_id', 'ref'), column('name', 'text', false)] },
   { name: 'strict_t', key: ['id'], keys: textKeys, columns: [column('i', 'int'), column('t', 'text'), column('x', 'any')] },
-  { name: 'loose', key: ['id'], keys: textKeys, columns: [column('a', 'any'), column('constructor', 'any')] },
+  { name: 'loose', key: ['id'], keys: textKeys, columns: [column('a', 'any'), column('constructor', 'any'), column('line\nbreak', 'any')] },
 ];
 
 /** Names of the tracked tables. */
