@@ -160,7 +160,7 @@ export const ConflictReportSchema = Type.Object({
 });
 
 /** JSON Schema of a row as conflicts show it: column name to wire value. */
-export const WireRowSchema = Type.Record(Type.String(), WireValueSchema);
+export const WireRowSchema = Type.Record(AnyName, WireValueSchema);
 
 /**
  * JSON Schema of one entry of `GET /data/conflicts`: a parked row (`parked`,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { enableCapture } from '../../lib/data/capture';
-import { tempDb, type TempDb } from '../helpers/data';
+import { dbDigest, tempDb, type TempDb } from '../helpers/data';
 import { expectPageRefused } from '../helpers/refused-page';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 
@@ -49,5 +49,42 @@ describe('cells of columns whose names hold a line break are checked like any ot
     const response = await request(server.url).post('/api/sync/data/changes').set('Authorization', `Bearer ${TEST_TOKEN}`).send(page(whole({ 'c\rd': [7, hlc() + 5, 0] })) as object);
     expect([response.status, response.body.applied]).toEqual([200, 1]);
     expect(target.tracker.readChanges(0, 10).changes[0]?.cells).toEqual({ 'a\nb': 'x', 'c\rd': [7, expect.any(Number) as unknown, 0], 'e\u2028f': 'y' });
+  });
+});
+
+describe('a conflict resolution naming a column whose name holds a line break is checked like any other', () => {
+  let target: TempDb & { readonly tracker: ReturnType<typeof enableCapture> };
+  let server: TestServer;
+  let id: string;
+
+  beforeEach(async () => {
+    const temp = tempDb('CREATE TABLE u (id TEXT PRIMARY KEY NOT NULL, "a\nb" UNIQUE);');
+    target = { ...temp, tracker: enableCapture(temp.db, { tables: ['u'] }) };
+    target.db.prepare('INSERT INTO u VALUES (?, ?)').run('x', 'v');
+    const { schema } = target.tracker.readChanges(0, 10);
+    // An earlier claim of the same value parks the local row.
+    target.tracker.applyChangeset({ protocol: 1, site: SITE, schema, sites: [SITE], changes: [{ table: 'u', key: ['y'], cl: 1, hlc: 1_700_000_000_000 * 1024, site: 0, cells: { 'a\nb': 'v' } }] });
+    id = target.tracker.listConflicts(undefined, 10)[0]?.id ?? '';
+    server = await startServer(makeApp({ database: target.db, tables: ['u'] }));
+  });
+  afterEach(async () => {
+    await server.close();
+    target.cleanup();
+  });
+
+  // Before the fix these values skipped the schema: a tagged value with an extra field was
+  // written, and the others were refused with a TypeError's words as the message.
+  it.each([
+    ['a tagged value with an extra field', { $int: '5', x: 1 }],
+    ['an object', { foo: 1 }],
+    ['an array', [1, 2]],
+    ['a boolean', true],
+  ])('%s → 400 INVALID_RESOLUTION from the schema check, nothing written', async (_name, value) => {
+    target.tracker.fold();
+    const before = dbDigest(target.db);
+    const response = await request(server.url).post(`/api/sync/data/conflicts/${id}/resolve`).set('Authorization', `Bearer ${TEST_TOKEN}`).send({ action: 'restore', values: { 'a\nb': value } });
+    expect([response.status, response.body.error?.code]).toEqual([400, 'INVALID_RESOLUTION']);
+    expect(response.body.error.message).not.toMatch(/TypeError|Cannot use/);
+    expect(dbDigest(target.db)).toBe(before);
   });
 });
