@@ -1,6 +1,6 @@
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
-import type { SqlValue } from './values';
+import { TextBytes, type SqlValue } from './values';
 
 /** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
 type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
@@ -47,10 +47,15 @@ function conversion(affinity: Affinity, value: SqlValue): string | undefined {
  * value (an INTEGER `5` in a TEXT key is stored as `'5'`): the clocks would
  * be kept under one key and the row under another, two identities for one
  * row. Capture always sends keys as they are stored, so only a hand-made page
- * meets this.
+ * meets this. TEXT that is not valid UTF-8 (`$text`) is refused in every key
+ * (no sender sends it: such a key is `UNSENDABLE_VALUE` there).
  * @throws SyncError `INVALID_VALUE` (400)
  */
 export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: string): void {
+  if (value instanceof TextBytes) {
+    // A composite key is kept in the metadata as quote() of its bound values, which writes these bytes as a BLOB: two identities.
+    throw new SyncError('INVALID_VALUE', 400, `${where}: the key column ${column.name} is sent TEXT that is not valid UTF-8 ($text); key values must be valid text, numbers or blobs`);
+  }
   const becomes = conversion(affinityOf(column.type), value);
   if (becomes === undefined) return;
   throw new SyncError('INVALID_VALUE', 400, `${where}: the key column ${column.name} (${column.type || 'no type'}) would store this value as ${becomes}; send key values as the table stores them`);

@@ -11,6 +11,12 @@ const SiteId = Type.String({ pattern: '^[0-9a-f]{32}$' });
 const Counter = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
 const Name = Type.String({ minLength: 1, maxLength: 1024 });
 /**
+ * The key of a record keyed by a table or column name: any string. Not
+ * `Type.String()`, whose pattern `^(.*)$` matches no name holding a line break
+ * (LF, CR, U+2028, U+2029: `.` stops at them), so such a name's value went unchecked.
+ */
+const AnyName = Type.String({ pattern: '^[\\s\\S]*$' });
+/**
  * The highest causal length a change may carry: 2^50. A row's `cl` grows by
  * one per delete and per re-insert, so no row reaches it by use. Pages with a
  * larger one are refused; the fold ({@link grownCl}) and the page reader
@@ -73,7 +79,7 @@ export const WireChangeSchema = Type.Object(
     cl: Type.Integer({ minimum: 1, maximum: MAX_CL }),
     hlc: Counter,
     site: Counter,
-    cells: Type.Optional(Type.Record(Type.String(), WireCellSchema)),
+    cells: Type.Optional(Type.Record(AnyName, WireCellSchema)),
   },
   { additionalProperties: false },
 );
@@ -82,7 +88,7 @@ export const WireChangeSchema = Type.Object(
 export const SchemaDescriptionSchema = Type.Object(
   {
     fingerprint: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-    tables: Type.Record(Type.String(), Type.Array(Type.Tuple([Name, Type.String({ maxLength: 1024 }), Type.Integer({ minimum: 0, maximum: 64 })]), { maxItems: 64 })),
+    tables: Type.Record(AnyName, Type.Array(Type.Tuple([Name, Type.String({ maxLength: 1024 }), Type.Integer({ minimum: 0, maximum: 64 })]), { maxItems: 64 })),
   },
   { additionalProperties: false },
 );
@@ -154,7 +160,7 @@ export const ConflictReportSchema = Type.Object({
 });
 
 /** JSON Schema of a row as conflicts show it: column name to wire value. */
-export const WireRowSchema = Type.Record(Type.String(), WireValueSchema);
+export const WireRowSchema = Type.Record(AnyName, WireValueSchema);
 
 /**
  * JSON Schema of one entry of `GET /data/conflicts`: a parked row (`parked`,
