@@ -80,19 +80,9 @@ export class DecodedChange {
     return this.#sent === this.table.table.values.length;
   }
 
-  /** True when the change carries at least one cell. */
-  get hasCells(): boolean {
-    return this.#sent > 0;
-  }
-
   /** The full row in column order (a cell not sent reads as null). */
   get row(): readonly SqlValue[] {
     return this.complete ? (this.#values as readonly SqlValue[]) : this.#values.map((value) => value ?? null);
-  }
-
-  /** The value sent for a column (null when not sent). */
-  valueOf(column: TrackedColumn): SqlValue {
-    return this.#values[column.index] ?? null;
   }
 
   /** The cells sent, with their clocks, in column order (built on each call). */
