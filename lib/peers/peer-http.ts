@@ -132,14 +132,29 @@ export class PeerHttp {
     }
     const transport = url.protocol === 'https:' ? https : http;
     if (this.#abandoning) throw stoppedError(); // abandoned while the body was compressed
+    return this.#send(transport, url, { method, headers, agent: this.#agent, timeout: this.#timeoutMs }, payload, body, true);
+  }
+
+  /**
+   * One attempt of {@link request}. A request without a streamed body that a
+   * kept-alive connection loses before any answer (the peer closed it idle
+   * just as it was reused: ECONNRESET, EPIPE) is sent once more on a new
+   * connection, as Node's docs advise; every route it reaches is idempotent.
+   */
+  #send(transport: typeof http | typeof https, url: URL, options: http.RequestOptions, payload: Buffer | undefined, body: PeerBody | undefined, mayRetry: boolean): Promise<PeerResponse> {
+    const { method } = options;
     return new Promise((resolve, reject) => {
-      const outgoing = transport.request(url, { method, headers, agent: this.#agent, timeout: this.#timeoutMs }, (response) => {
+      const outgoing = transport.request(url, options, (response) => {
         this.#track(response);
         response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, secrets: this.#secrets });
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        const lostIdle = outgoing.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        if (mayRetry && lostIdle && body?.kind !== 'stream' && !this.#abandoning) resolve(this.#send(transport, url, options, payload, body, false));
+        else reject(error);
+      });
       this.#track(outgoing);
       if (body?.kind === 'stream') {
         const source = body.stream;
