@@ -4,6 +4,7 @@ import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
 import { numbers } from './prepared';
 import type { RowPlacer } from './row-placer';
+import { rowRef } from './settle-batch';
 import type { SettleBatch, TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
@@ -28,6 +29,12 @@ interface Run extends MergeCounts {
   readonly early: boolean;
   maxHlc: number;
   readonly batch: SettleBatch;
+  /**
+   * On an early page, the rows (see `rowRef`) a change of which was passed
+   * over: their later changes on the page are passed over too, so applying
+   * the page twice does what applying it once did.
+   */
+  readonly passedOver: Set<string>;
 }
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
@@ -87,7 +94,7 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
-    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch };
+    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set() };
     for (const change of changeset.changes()) {
       if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
       if (this.#mergeOne(change, run)) run.applied += 1;
@@ -104,6 +111,7 @@ export class ChangeMerger {
   }
 
   #mergeOne(change: DecodedChange, run: Run): boolean {
+    if (run.passedOver.size > 0 && run.passedOver.has(rowRef(change.table.table.id, change.key))) return false;
     if (this.#mergeNew(change, run)) return true;
     const local = this.#meta.row(change.table.table.id, change.metaKey);
     // A cl stored above MAX_CL (a database from before the bound) counts as the bound: pages carry no more.
@@ -149,7 +157,10 @@ export class ChangeMerger {
   #revive(change: DecodedChange, run: Run, known: boolean): boolean {
     if (!change.complete) {
       // The row's birth is on an earlier page not applied yet: the cursor stays, and it comes again with it.
-      if (run.early) return false;
+      if (run.early) {
+        run.passedOver.add(rowRef(change.table.table.id, change.key));
+        return false;
+      }
       throw new SyncError(
         'INCOMPLETE_ROW',
         422,

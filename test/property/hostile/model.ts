@@ -31,12 +31,17 @@ function cellClock(row: PageRow, sites: readonly string[], name: string): Clock 
  * change clocks. Returns the refusal of the first row that meets one (a `$text`
  * key, a dead row with cells, a cell clock older than its row's, a row created
  * or revived without every column), or undefined; rows are taken in page order,
+ * and on an early page a row one change of which is passed over is passed over
+ * for the rest of the page,
  * as protocol 1 decodes and merges them.
  */
 export function mergeModel(state: ClockState, page: Page, early: boolean): string | undefined {
+  // On an early page, a row one of whose changes was passed over is passed over for the rest of the page.
+  const passedOver = new Set<string>();
   for (const row of page.rows) {
     const table = tableNamed(row.table);
     const id = idOf(row);
+    if (passedOver.has(id)) continue;
     const local = state.get(id);
     const cl = row.cl as number;
     const clock: Clock = [row.hlc as number, page.sites[row.site as number] as string];
@@ -51,7 +56,10 @@ export function mergeModel(state: ClockState, page: Page, early: boolean): strin
     }
     if (cl > localCl) {
       if (row.cells.length < table.columns.length) {
-        if (early) continue;
+        if (early) {
+          passedOver.add(id);
+          continue;
+        }
         return 'INCOMPLETE_ROW';
       }
       state.set(id, { cl, clock, cells: new Map(table.columns.map((column) => [column.name, cellClock(row, page.sites, column.name)])) });
