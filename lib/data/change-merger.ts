@@ -41,7 +41,7 @@ function newer(hlc: number, site: string, thanHlc: number, thanSite: string): bo
   return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
 }
 
-type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
+type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'dropLogged' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
 
 /**
  * Merges decoded changes into the replicated state — the clock tables, and
@@ -79,6 +79,7 @@ export class ChangeMerger {
         `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
       ),
+      dropLogged: numbers(db, 'DELETE FROM _sync_log WHERE seq > ?'),
       lastHlc: numbers(db, 'SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1').pluck(),
       sentinel: numbers(db, "INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) VALUES (?, 0, 0, '', 0, ?)"),
       trim: numbers(db, 'DELETE FROM _sync_log WHERE seq < ?'),
@@ -203,8 +204,12 @@ export class ChangeMerger {
     return true;
   }
 
-  /** Raises the local clock past every applied clock, keeps the seq, trims the log and saves the sender's cursor. */
+  /**
+   * Drops what the capture triggers logged of the merge's own writes, raises the local clock past every applied clock,
+   * keeps the seq, trims the log and saves the sender's cursor.
+   */
   #finish(run: Run, changeset: CheckedChangeset): void {
+    this.#statements.dropLogged.run(run.localSeq);
     const last = this.#statements.lastHlc.get() as number;
     const clock = Math.max(last, run.maxHlc);
     if (run.seq > run.localSeq || clock > last) {

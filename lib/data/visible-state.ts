@@ -29,11 +29,17 @@ export interface VisibleStateParts {
 export class VisibleState {
   readonly #parts: VisibleStateParts;
   readonly #applying: Database.Statement;
+  readonly #lastSeq: Database.Statement;
+  readonly #dropLogged: Database.Statement;
+  /** The log's last seq when the flag was set: the capture triggers log what is written after it, dropped when it is cleared. */
+  #mark = 0;
 
-  /** Prepares the flag statement. */
+  /** Prepares the flag statements. */
   constructor(db: Database.Database, parts: VisibleStateParts) {
     this.#parts = parts;
     this.#applying = numbers(db, 'UPDATE _sync_state SET applying = ? WHERE id = 1');
+    this.#lastSeq = numbers(db, 'SELECT max(seq) FROM _sync_log').pluck();
+    this.#dropLogged = numbers(db, 'DELETE FROM _sync_log WHERE seq > ?');
   }
 
   /** A new batch. */
@@ -41,8 +47,15 @@ export class VisibleState {
     return new SettleBatch(this.#parts.probes);
   }
 
-  /** Sets or clears the flag that keeps the capture triggers quiet. */
+  /**
+   * Sets or clears the `applying` flag (app triggers test it to skip merges).
+   * Setting it marks the log's end; clearing it drops what the capture
+   * triggers logged since (the merge's and the settling's own writes: not
+   * local writes). Call both inside one write transaction.
+   */
   applying(on: boolean): void {
+    if (on) this.#mark = Number(this.#lastSeq.get() ?? 0);
+    else this.#dropLogged.run(this.#mark);
     this.#applying.run(on ? 1 : 0);
   }
 
