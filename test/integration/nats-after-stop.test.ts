@@ -1,8 +1,11 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import express from 'express';
+import request from 'supertest';
+import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
-import { trackedDb, type TempDb } from '../helpers/data';
+import { TEST_SCHEMA, tempDb, trackedDb, type TempDb } from '../helpers/data';
 import { describeWithNats, freePort, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { TEST_TOKEN } from '../helpers/server';
@@ -48,6 +51,7 @@ describeWithNats('after stop(), a round through NATS opens no connection and lea
   let monitorPort: number;
   let node: (TempDb & { readonly tracker: ChangeTracker }) | undefined;
   let client: SyncClient | undefined;
+  let sync: { readonly node: SyncNode; readonly temp: TempDb } | undefined;
 
   beforeEach(async () => {
     monitorPort = await freePort();
@@ -58,6 +62,9 @@ describeWithNats('after stop(), a round through NATS opens no connection and lea
     client = undefined;
     node?.cleanup();
     node = undefined;
+    await sync?.node.stop(0);
+    sync?.temp.cleanup();
+    sync = undefined;
     await nats.close();
   });
 
@@ -105,5 +112,23 @@ describeWithNats('after stop(), a round through NATS opens no connection and lea
     const result = await stopped.syncPeer(NATS_NAME);
     await expectNothingAlive(before);
     expect(result).toMatchObject({ ok: false, error: { code: 'NATS_CLOSED' } });
+  });
+
+  it("the router's POST /run after the node's stop() answers NATS_CLOSED, connects nowhere, and leaves nothing running, also after a new site id", async () => {
+    const before = aliveResources();
+    const temp = tempDb(TEST_SCHEMA);
+    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: temp.db, tables: ['teams'], transport: { nats: { servers: nats.url, stream: STREAM } } });
+    sync = { node, temp };
+    const app = express().use('/api/sync', node.router);
+    const run = (): request.Test => request(app).post('/api/sync/run').set('Authorization', `Bearer ${TEST_TOKEN}`);
+    temp.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'before the stop', 1);
+    expect((await run().expect(200)).body).toMatchObject({ results: [{ peer: NATS_NAME, ok: true }] });
+    await node.stop();
+    expect(await connectionsOnceSettled(monitorPort)).toBe(0);
+    for (const rewound of [false, true]) {
+      if (rewound) expect(node.tracker?.checkOwnHistory({ seq: 1_000_000, mark: null })).toMatchObject({ code: 'SITE_REWOUND' });
+      expect((await run().expect(502)).body).toMatchObject({ results: [{ peer: NATS_NAME, ok: false, error: { code: 'NATS_CLOSED' } }] });
+      await expectNothingAlive(before);
+    }
   });
 });
