@@ -119,12 +119,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   }
 
   /**
-   * Stops periodic syncs and lets the running ones end, for at most `graceMs`;
-   * then abandons their requests in flight, so a stop never waits for a slow
-   * or unreachable peer: those syncs end with `STOPPED` (a page already
-   * applied stays applied, a file is written whole or not at all; the next
-   * sync resumes from there). Resolves once every sync has ended and the
-   * connections are closed; the client may then sync or start again.
+   * Stops periodic syncs and lets the running ones end, for at most `graceMs`; then abandons their requests
+   * in flight, so a stop never waits for a slow or unreachable peer: those syncs end with `STOPPED` (a page
+   * already applied stays applied, a file is written whole or not at all; the next sync resumes from there).
+   * Resolves once every sync has ended and the connections are closed; the client may then sync or start
+   * again with its HTTP peers (NATS stays closed: a round through it ends with `NATS_CLOSED`).
    * @param graceMs - how long running syncs may take to end on their own (0: abandon at once) @defaultValue `DEFAULTS.stopGraceMs` (2 s)
    * @throws RangeError for a grace that is not a non-negative integer
    */

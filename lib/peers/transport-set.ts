@@ -26,6 +26,8 @@ export class OtherTransports {
   readonly #build: (() => NatsTransport) | undefined;
   readonly #siteId: () => string;
   #started = false;
+  /** Set by `close`: a transport is never built again after it (a round through a closed one ends with `NATS_CLOSED`). */
+  #closed = false;
 
   /** @param catchUp - an HTTP catch-up for a transport that cannot serve this server (none without HTTP peers) */
   constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<boolean>) | undefined) {
@@ -45,9 +47,10 @@ export class OtherTransports {
    * had stopped it with SAME_SITE_ID for good. The new one publishes this
    * server's whole log on its new subject and reads the stream again from its
    * first message (its cursors see a reader with another site id: `reidentified`).
+   * Not once closed: a new transport would connect, and keep the process alive, after `stop()`.
    */
   async #current(entry: Entry): Promise<Entry> {
-    if (entry.site !== this.#siteId() && this.#build !== undefined) {
+    if (entry.site !== this.#siteId() && this.#build !== undefined && !this.#closed) {
       const [old, fresh] = [entry.transport, this.#build()];
       Object.assign(entry, { site: this.#siteId(), transport: fresh });
       entry.ready = entry.ready.then(() => old.close().catch(() => undefined)).then(() => (this.#started ? fresh.start() : undefined));
@@ -72,9 +75,13 @@ export class OtherTransports {
     for (const { transport } of this.#entries.values()) transport.start();
   }
 
-  /** Stops them and closes their connections (after any rebuild under way: a transport it started is closed too, and none starts after). */
+  /**
+   * Stops them and closes their connections for good (after any rebuild under
+   * way: a transport it started is closed too, and none starts or is built after).
+   */
   async close(): Promise<void> {
     this.#started = false;
+    this.#closed = true;
     await Promise.all(
       [...this.#entries.values()].map(async (entry) => {
         await entry.ready;

@@ -1,14 +1,14 @@
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { ChangeTracker } from '../../data/change-tracker';
-import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
-import { CHAIN_WAIT_MS, PageBatch, type Taken } from './nats-batch';
+import { CHAIN_WAIT_MS, PageBatch } from './nats-batch';
 import { siteOfSubject } from './page-message';
 import type { FleetSeal } from './fleet-seal';
-import { placeOf, readStreamMessage, type Place } from './stream-message';
+import { placeOf, readStreamMessage } from './stream-message';
+import { PageApplier } from './page-applier';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -22,14 +22,11 @@ export interface ConsumerHooks {
   readonly seal: FleetSeal;
 }
 
-/** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
-const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED']);
-
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
  * saved here: skips this site's own messages, checks each page's schema
  * fingerprint before parsing it, and applies the pages at hand (see
- * {@link PageBatch}) with the last stream sequence in one transaction. A
+ * {@link PageBatch}; {@link PageApplier}) with the last stream sequence in one transaction. A
  * message the stream no longer has (a purge, a hole) is caught up over HTTP first.
  */
 export class NatsConsumer {
@@ -38,6 +35,7 @@ export class NatsConsumer {
   readonly #cursors: NatsCursors;
   readonly #stream: string;
   readonly #hooks: ConsumerHooks;
+  readonly #applier: PageApplier;
   #messages: ConsumerMessages | undefined;
   /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
   readonly #batch = new PageBatch();
@@ -53,11 +51,6 @@ export class NatsConsumer {
   position: number;
   /** Messages behind the stream's end, as the last delivery said. */
   pending: number | undefined;
-  applied = 0;
-  rowsApplied = 0;
-  conflicts = 0;
-  refused = 0;
-  lastRefusal: { readonly code: string; readonly message: string } | undefined;
 
   constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, stream: string, hooks: ConsumerHooks) {
     this.#link = link;
@@ -66,6 +59,33 @@ export class NatsConsumer {
     this.#stream = stream;
     this.#hooks = hooks;
     this.position = cursors.appliedSeq();
+    this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq) });
+  }
+
+  /** Pages applied since start. */
+  get applied(): number {
+    return this.#applier.applied;
+  }
+  /** Rows in the pages applied since start. */
+  get rowsApplied(): number {
+    return this.#applier.rowsApplied;
+  }
+  /** Conflicts the pages applied since start reported. */
+  get conflicts(): number {
+    return this.#applier.conflicts;
+  }
+  /** Messages refused (passed over) since start. */
+  get refused(): number {
+    return this.#applier.refused;
+  }
+  /** The last message refused (passed over), for `/status`. */
+  get lastRefusal(): { readonly code: string; readonly message: string } | undefined {
+    return this.#applier.lastRefusal;
+  }
+
+  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
+  noteRefusal(seq: number, subject: string, error: SyncError): void {
+    this.#applier.noteRefusal(seq, subject, error);
   }
 
   /**
@@ -155,7 +175,7 @@ export class NatsConsumer {
     }
     await this.#flush();
     if (read.waits) throw read.error;
-    this.#refuse(placeOf(message), read.error);
+    if (this.#applier.refuse(placeOf(message), read.error)) this.#seen = Math.max(this.#seen, message.seq);
   }
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
@@ -190,80 +210,8 @@ export class NatsConsumer {
     clearTimeout(this.#chainTimer);
     this.#chainTimer = undefined;
     const batch = this.#batch.drain();
-    const run = this.#turn.then(() => this.#flushBatch(batch));
+    const run = this.#turn.then(() => this.#applier.apply(batch));
     this.#turn = run.catch(() => undefined);
     return run;
-  }
-
-  async #flushBatch(batch: readonly Taken[]): Promise<void> {
-    const last = batch.at(-1);
-    if (last === undefined || this.#stale()) return;
-    const pages = batch.filter((entry) => entry.page !== undefined);
-    if (pages.length === 0) {
-      this.#cursors.saveApplied(last.seq, last.id);
-      this.position = last.seq;
-      return;
-    }
-    await this.#hooks.beforeApply();
-    if (this.#stale()) return; // the stream was made again meanwhile: its position is no longer this batch's
-    try {
-      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: this.#cursors.appliedValue(last.seq, last.id) }, this.#cursors.published);
-      results.forEach((result, index) => this.#count(pages[index] as Taken, result));
-      this.position = last.seq;
-    } catch (error) {
-      if (pages.length === 1 && batch.length === 1) await this.#applyAlone(last, error);
-      else for (const entry of batch) await this.#applyAlone(entry, undefined);
-    }
-  }
-
-  /** Applies one page on its own (after its batch failed), deciding what a refusal means. */
-  async #applyAlone(entry: Taken, failed: unknown): Promise<void> {
-    if (this.#stale()) return;
-    let error = failed;
-    if (error === undefined) {
-      if (entry.page === undefined) {
-        this.#cursors.saveApplied(entry.seq, entry.id);
-        this.position = entry.seq;
-        return;
-      }
-      try {
-        this.#applyOne(entry);
-        return;
-      } catch (caught) {
-        error = caught;
-      }
-    }
-    if (!(error instanceof SyncError) || error.status >= 500) throw error;
-    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
-    else if (RETRIED.has(error.code)) throw error;
-    else this.#refuse(entry, error);
-  }
-
-  #applyOne(entry: Taken): void {
-    if (this.#stale()) return;
-    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: this.#cursors.appliedValue(entry.seq, entry.id) }, this.#cursors.published);
-    if (result !== undefined) this.#count(entry, result);
-    this.position = entry.seq;
-  }
-
-  #count(entry: Taken, result: ApplyResult): void {
-    this.applied += 1;
-    this.rowsApplied += entry.rows || result.received;
-    this.conflicts += result.conflicts.length;
-  }
-
-  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
-  noteRefusal(seq: number, subject: string, error: SyncError): void {
-    this.refused += 1;
-    this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
-  }
-
-  /** A message no server of this schema could apply (not a changeset): counted, reported, passed over. */
-  #refuse(at: Place, error: SyncError): void {
-    if (this.#stale()) return;
-    this.noteRefusal(at.seq, at.subject, error);
-    this.#cursors.saveApplied(at.seq, at.id);
-    this.position = at.seq;
-    this.#seen = Math.max(this.#seen, at.seq);
   }
 }

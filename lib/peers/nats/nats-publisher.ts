@@ -1,23 +1,10 @@
-import { firstRowLabel, type ChangeTracker } from '../../data/change-tracker';
-import type { WireChangeset } from '../../data/wire-schema';
+import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
-import { ATTEMPT_HEADER, encodePage, parseMessageId, type PageMessage } from './page-message';
-import { SEAL_HEADER, wrongToken, type FleetSeal } from './fleet-seal';
-
-/** A page read for publishing: undefined `message` when the window held nothing to send. */
-interface ReadPage {
-  readonly message: PageMessage | undefined;
-  readonly next: number;
-  readonly more: boolean;
-}
-
-/** Rows asked for in the first page, before the size of a row is known. */
-const FIRST_LIMIT = 2000;
-const MAX_LIMIT = 20_000;
-/** Room kept under the server's `max_payload` for a message's headers (id, expected sequence, page facts). */
-const HEADER_ROOM = 1024;
+import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
+import { wrongToken, type FleetSeal } from './fleet-seal';
+import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
 
 function cloneError(subject: string, detail: string): SyncError {
   return new SyncError(
@@ -40,10 +27,9 @@ export class NatsPublisher {
   readonly #data: ChangeTracker;
   readonly #cursors: NatsCursors;
   readonly #subject: string;
-  readonly #maxBytes: number;
   readonly #seal: FleetSeal;
+  readonly #pages: OutgoingPages;
   #expected = 0;
-  #limit = FIRST_LIMIT;
   #turn: Promise<unknown> = Promise.resolve();
   /** Called for a message on this site's subject not sealed with the fleet's token: passed over, reported. */
   onRefused: ((seq: number, error: SyncError) => void) | undefined;
@@ -59,7 +45,7 @@ export class NatsPublisher {
     this.#data = data;
     this.#cursors = cursors;
     this.#subject = subject;
-    this.#maxBytes = maxMessageBytes;
+    this.#pages = new OutgoingPages(link, data, subject, maxMessageBytes, seal);
   }
 
   /** True when local writes wait to be published (a cheap read). */
@@ -112,7 +98,7 @@ export class NatsPublisher {
   }
 
   /**
-   * Publishes page after page from the saved seq. The next page is read
+   * Publishes page after page ({@link OutgoingPages}) from the saved seq. The next page is read
    * while the current one's ack is on its way (the read is synchronous, so
    * the message is let out first).
    */
@@ -120,62 +106,24 @@ export class NatsPublisher {
     let rows = 0;
     if (this.blocked !== undefined) throw this.blocked;
     if (this.#data.capturedSeq() <= this.#cursors.publishedSeq()) return rows;
-    let current: ReadPage | undefined = this.#readPage(this.#cursors.publishedSeq());
+    let current: OutgoingPage | undefined = this.#pages.read(this.#cursors.publishedSeq());
     while (current !== undefined) {
-      const { message, next, more }: ReadPage = current;
+      const { message, next, more }: OutgoingPage = current;
       if (message === undefined) {
         this.#cursors.savePublished(next, undefined);
-        current = more ? this.#readPage(next) : undefined;
+        current = more ? this.#pages.read(next) : undefined;
         continue;
       }
       const publishing = this.#publish(message, next);
       publishing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
       await new Promise((resolve) => setImmediate(resolve));
-      const following = more ? this.#readPage(next) : undefined;
+      const following = more ? this.#pages.read(next) : undefined;
       if (await publishing) {
         rows += message.rows;
         current = following;
-      } else current = this.#readPage(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
+      } else current = this.#pages.read(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
     }
     return rows;
-  }
-
-  /** The largest body the NATS server takes: its `max_payload` counts the headers too. */
-  #serverMax(): number {
-    return Math.max(1, this.#link.maxPayload - HEADER_ROOM);
-  }
-
-  /** Reads the page after `since`, fewer rows at a time when it would not fit a message (`maxMessageBytes`, or the server's max when smaller). */
-  #readPage(since: number): ReadPage {
-    const serverMax = this.#serverMax();
-    const maxBody = Math.min(this.#maxBytes, serverMax);
-    for (;;) {
-      const page = this.#data.readChanges(since, this.#limit);
-      const next = page.next ?? since;
-      const more = page.more === true;
-      if (page.changes.length === 0) return { message: undefined, next, more };
-      const message = encodePage(page, since, next);
-      const seal = this.#seal.seal({ subject: this.#subject, headers: message.headers, data: message.body });
-      if (seal !== undefined) message.headers.set(SEAL_HEADER, seal);
-      const perRow = message.body.length / page.changes.length;
-      const fitting = Math.max(1, Math.min(MAX_LIMIT, Math.floor((0.9 * maxBody) / perRow)));
-      if (page.changes.length === 1 && message.body.length > serverMax) throw this.#tooLarge(page, message.body.length);
-      if (message.body.length <= maxBody || page.changes.length === 1) {
-        if (more) this.#limit = fitting;
-        return { message, next, more };
-      }
-      this.#limit = Math.min(fitting, page.changes.length - 1);
-    }
-  }
-
-  /** One change larger than the NATS server takes: nothing after it can be published until the row shrinks or the server's max_payload grows. */
-  #tooLarge(page: WireChangeset, bytes: number): SyncError {
-    const row = firstRowLabel(page);
-    return new SyncError(
-      'ROW_TOO_LARGE',
-      413,
-      `${row} takes ${bytes} bytes as a message body, more than this NATS server takes (its max_payload, ${this.#link.maxPayload} bytes, less ${HEADER_ROOM} for the headers: ${this.#serverMax()}); raise max_payload in the nats-server configuration or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
-    );
   }
 
   /** Publishes one page; false when the subject was not as expected and the page must be read again. */

@@ -6,14 +6,12 @@ import { nextDelayMs } from '../scheduler';
 import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
 import { NatsConsumer } from './nats-consumer';
 import { NatsCursors } from './nats-cursors';
-import { NatsLink, type StreamFacts } from './nats-link';
+import { NatsLink } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
 import { NatsCatchUp, natsTransportStatus } from './nats-status';
 import { errorOf, natsFailure, wakeableSleep } from './nats-util';
-
-/** How often a connected transport reads the stream's facts again (its lag; a stream deleted or made again). */
-const FACTS_REFRESH_MS = 2000;
+import { StreamReadiness } from './stream-readiness';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -45,17 +43,13 @@ export class NatsTransport implements ChangeTransport {
   readonly #publisher: NatsPublisher;
   readonly #consumer: NatsConsumer;
   readonly #subject: string;
-  #ready = -1;
-  #preparing: Promise<void> | undefined;
+  readonly #stream: StreamReadiness;
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #publishFailures = 0;
   #wake: (() => void) | undefined;
   #closed = false;
-  #facts: StreamFacts | undefined;
-  /** When the facts were last read by {@link NatsTransport.#refreshFacts}. */
-  #factsAt = 0;
   #lastError: { code: string; message: string; at: number } | undefined;
   readonly #catchUp: NatsCatchUp;
 
@@ -78,6 +72,7 @@ export class NatsTransport implements ChangeTransport {
       handled: () => (this.#lastError = undefined),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
+    this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
   }
 
   /** Connects, then publishes new local writes as they come and applies the stream as it grows. */
@@ -107,22 +102,9 @@ export class NatsTransport implements ChangeTransport {
     });
   }
 
-  /**
-   * Every few seconds while connected: reads the stream's facts again, so
-   * the lag stays true while the consumer waits, and a stream deleted
-   * meanwhile is made again. A stream made again (another `created`) is
-   * prepared again: the cursors start over, this server publishes its
-   * changes again and reads the new stream from its start.
-   */
+  /** A stream made again since the facts were last read ({@link StreamReadiness.refresh}): the consumer and the publisher start over now. */
   async #refreshFacts(): Promise<void> {
-    const now = Date.now();
-    if (now - this.#factsAt < FACTS_REFRESH_MS || this.#ready !== this.#link.generation || this.#link.state !== 'connected') return;
-    this.#factsAt = now;
-    const facts = await this.#link.ensureStream();
-    const before = this.#facts;
-    this.#facts = facts;
-    if (before === undefined || before.created === facts.created) return;
-    this.#ready = -1;
+    if (!(await this.#stream.refresh())) return;
     this.#consumer.stop(); // its loop prepares again, from the reset position
     this.#wake?.();
     this.#scheduleTick(0);
@@ -157,8 +139,7 @@ export class NatsTransport implements ChangeTransport {
     this.#startConsumer();
     this.#wake?.(); // a consumer waiting out a backoff tries again now
     const rowsOut = await this.#flush();
-    const facts = await this.#link.ensureStream();
-    this.#facts = facts;
+    const facts = await this.#stream.readFacts();
     await this.#waitForPosition(facts.lastSeq, started);
     this.#lastError = undefined;
     return { rowsIn: this.#consumer.rowsApplied - rowsBefore, rowsOut, conflicts: this.#consumer.conflicts - conflictsBefore };
@@ -182,7 +163,7 @@ export class NatsTransport implements ChangeTransport {
   }
 
   async #flush(): Promise<number> {
-    await this.#prepare();
+    await this.#stream.prepare();
     try {
       return await this.#publisher.flush();
     } catch (error) {
@@ -196,22 +177,6 @@ export class NatsTransport implements ChangeTransport {
     if (this.#publisher.pending()) await this.#flush().catch(() => undefined);
   }
 
-  /** Once per connection: the stream's facts against the saved cursors, and this site's last message. */
-  #prepare(): Promise<void> {
-    if (this.#ready === this.#link.generation) return Promise.resolve();
-    this.#preparing ??= (async () => {
-      await this.#link.connection();
-      const generation = this.#link.generation;
-      const facts = await this.#link.ensureStream();
-      const change = await this.#cursors.reconcileWith(this.#link, facts);
-      this.#consumer.position = this.#cursors.appliedSeq();
-      await this.#publisher.prepare(change === 'recreated' || change === 'refilled' || change === 'rewound');
-      this.#facts = facts;
-      this.#ready = generation;
-    })().finally(() => (this.#preparing = undefined));
-    return this.#preparing;
-  }
-
   #startConsumer(): void {
     this.#loop ??= this.#consumeLoop();
   }
@@ -220,7 +185,7 @@ export class NatsTransport implements ChangeTransport {
     let failures = 0;
     while (!this.#closed) {
       try {
-        await this.#prepare();
+        await this.#stream.prepare();
         await this.#consumer.run();
         failures = 0;
       } catch (error) {
@@ -252,7 +217,7 @@ export class NatsTransport implements ChangeTransport {
   /** Connection state, stream position and lag, what was published and applied. */
   status(): TransportStatus {
     const sources = { name: this.name, config: this.#config, subject: this.#subject, data: this.#parts.data, link: this.#link, consumer: this.#consumer };
-    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#facts, closed: this.#closed, lastError: this.#lastError });
+    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError });
   }
 
   /** Stops publishing and consuming, and closes the connection. */

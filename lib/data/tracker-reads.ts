@@ -1,0 +1,129 @@
+import type Database from 'better-sqlite3';
+import { PROTOCOL_VERSION, type WireChangeset } from './changeset';
+import { readPage, type AnyChangeset, type PageRequest } from './read-page';
+import { COMPACT_PROTOCOL, PROTOCOLS, type CompactChangeset } from './compact-schema';
+import { settlingTransaction } from './prepared';
+import { describeSchema, diffSchemas } from './schema-fingerprint';
+import { SchemaWatch } from './schema-watch';
+import type { SyncError } from '../sync-error';
+import type { TableSchema } from './table-schema';
+import type { TrackedTable } from './tracked-table';
+import { buildParts } from './tracker-parts';
+import { TrackerBookkeeping } from './tracker-bookkeeping';
+import type { TrackerConfig } from './tracker-options';
+import type { DataInfo, SchemaDescription } from './wire-schema';
+
+/**
+ * What a `ChangeTracker` answers about its data without applying anything:
+ * its site id and schema, `GET /data/info`, and pages of changes to serve or
+ * push (reads fold the capture log and settle constraints first). The
+ * tracker extends it with the writes: applying pages, resolving conflicts,
+ * starting from a snapshot, taking a new site id.
+ */
+export class TrackerReads extends TrackerBookkeeping {
+  /** The tracker's connection. @internal */
+  protected readonly db: Database.Database;
+  /** Stops reads and writes while a tracked table changed under a running server (`SCHEMA_CHANGED`). @internal */
+  protected readonly schemaWatch: SchemaWatch;
+  /** The wall clock, in ms. @internal */
+  protected readonly now: () => number;
+  readonly #schema: SchemaDescription;
+
+  /** @param schemas - the tracked tables' schemas, described once */
+  protected constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
+    super(buildParts(db, tables));
+    this.db = db;
+    this.now = config.now;
+    this.#schema = describeSchema(schemas);
+    this.schemaWatch = new SchemaWatch(db, tables, this.#schema);
+  }
+
+  /** This database's site id (32 hex characters). */
+  get siteId(): string {
+    return this.parts.sites.local;
+  }
+
+  /** The tracked schema and its fingerprint. */
+  get schema(): SchemaDescription {
+    return this.#schema;
+  }
+
+  /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
+  fold(): number {
+    if (!this.schemaWatch.mayFold()) return this.schemaWatch.foldedSeq(); // only inside readingStatus
+    return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
+  }
+
+  /**
+   * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED`: while a tracked table
+   * changed, folds answer the seq folded so far. @returns work's value and the `SCHEMA_CHANGED` error, if any
+   */
+  readingStatus<T>(work: () => T): { readonly value: T; readonly problem: SyncError | undefined } {
+    return this.schemaWatch.lenient(work);
+  }
+
+  /**
+   * Site id, protocol, schema, current seq, tables, wall clock and instance
+   * (what `GET /data/info` answers); with `asking`, how far this server holds
+   * that site's changes: its pull cursor (so a peer that pushes never re-sends
+   * what was pulled) and the mark that came with it (`you`).
+   */
+  info(asking?: string): DataInfo {
+    const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking) };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq: this.fold(), tables: [...this.parts.byName.keys()], now: this.now(), instance: this.parts.guard.instance, ...you };
+  }
+
+  /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
+  describeSchemaDifference(theirs: SchemaDescription): string[] {
+    return diffSchemas(this.#schema, theirs);
+  }
+
+  /**
+   * A page of changes made after local seq `since`, oldest first, at most
+   * `limit` rows (plus any new parent rows pulled forward); parked rows are
+   * sent with their values. The page carries the mark of its `next`. For a
+   * peer (`excludeSite`), the windows of seqs written by merging that peer's
+   * own changesets are passed over (the peer has them): a page that would
+   * start in one starts after it, and the parts inside later ones are left out.
+   * @param excludeSite - leave out what came from this site (the peer asking)
+   * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
+   * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
+   */
+  readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
+    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false }, PROTOCOL_VERSION) as WireChangeset;
+  }
+
+  /**
+   * The same page as {@link readChanges}, as a compact page (protocol 2: each
+   * table's columns named once, each row an array; docs/PROTOCOL.md, "The
+   * compact page"). `applyChangeset` takes either. @throws as {@link readChanges}
+   */
+  readCompactChanges(since = 0, limit = 1000, excludeSite?: string): CompactChangeset {
+    return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false }, COMPACT_PROTOCOL) as CompactChangeset;
+  }
+
+  /**
+   * The page to push to `site`: as {@link readChanges} for it, but cut before the next window of seqs
+   * merging `site`'s changesets wrote (no echo), which the next page passes over; it may hold fewer than `limit` rows.
+   * @param protocol - 1 (the default) or 2 for a compact page, when the peer speaks it
+   * @throws as {@link readChanges}; RangeError for a protocol this code does not speak
+   */
+  readChangesToSend(since: number, limit: number, site: string): WireChangeset;
+  readChangesToSend(since: number, limit: number, site: string, protocol: number): AnyChangeset;
+  readChangesToSend(since: number, limit: number, site: string, protocol: number = PROTOCOL_VERSION): AnyChangeset {
+    return this.#readPage({ since, limit, excludeSite: site, cutBeforeEchoes: true }, protocol);
+  }
+
+  #readPage(request: PageRequest, protocol: number): AnyChangeset {
+    const { since, limit } = request;
+    if (!Number.isSafeInteger(since) || since < 0) throw new RangeError(`since must be a non-negative integer, got ${since}`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
+    this.schemaWatch.check();
+    // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
+    const committed = !this.db.inTransaction;
+    const page = settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol));
+    if (committed && page.mark !== undefined && page.next !== undefined) this.parts.guard.noteServed(page.next, page.mark);
+    return page;
+  }
+}
