@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { MetaReader, RowMeta } from './meta-reader';
-import { AT, FLAG, windowSql } from './page-window';
+import { AT, FLAG, WINDOW_END_SQL, windowSql } from './page-window';
 import type { PageCells, PageSink } from './page-sinks';
 import { ParentLinks } from './parent-links';
-import { exact } from './prepared';
+import { exact, numbers } from './prepared';
 import type { TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
@@ -61,6 +61,7 @@ const MAX_PARENT_DEPTH = 8;
  */
 export class ChangeReader {
   readonly #window: Database.Statement;
+  readonly #windowEnd: Database.Statement;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
   readonly #homes: ReadonlyMap<number, TableParts>;
@@ -70,6 +71,7 @@ export class ChangeReader {
   constructor(db: Database.Database, homes: ReadonlyMap<number, TableParts>, meta: MetaReader, sites: SiteRegistry) {
     const tables = [...homes.values()].map((parts) => parts.statements);
     this.#window = exact(db, windowSql(tables.map((statements) => statements.table))).raw(true);
+    this.#windowEnd = numbers(db, WINDOW_END_SQL).pluck();
     this.#meta = meta;
     this.#sites = sites;
     this.#homes = homes;
@@ -88,9 +90,10 @@ export class ChangeReader {
     const width = Math.max(0, ...[...this.#homes.values()].map((parts) => parts.statements.table.values.length));
     const run: PageRun = { sink, exclude, siteIndex: new Map(), sites: [], sent: new Set(), parents: new Map(), position: since, cells: new Array<undefined>(width) };
     const rows = new Map<number, Changed | undefined>();
+    const end = this.#windowEnd.get({ since, exclude: exclude ?? null, offset: Math.max(0, limit - 1) }) as number | undefined;
     let cursor = since;
     let more = false;
-    for (const part of this.#window.iterate({ since, exclude: exclude ?? null }) as IterableIterator<Part>) {
+    for (const part of this.#window.iterate({ since, until: end ?? Number.MAX_SAFE_INTEGER, exclude: exclude ?? null }) as IterableIterator<Part>) {
       const s = Number(part[AT.s]);
       if (skip?.(s) === true) continue;
       const rid = (part[AT.rid] as number | null) ?? s;
@@ -107,6 +110,8 @@ export class ChangeReader {
       else if (!run.sent.has(rid)) this.#changedCell(part, rid, rows);
     }
     for (const [rid, changed] of rows) if (changed !== undefined && !run.sent.has(rid)) this.#sendChanged(changed, rid, run);
+    // Every part up to the window's end was read: the page ends there, and what follows comes next.
+    if (!more && end !== undefined && end < localSeq) return { sites: run.sites, next: end, more: true };
     return { sites: run.sites, next: more ? cursor : Math.max(cursor, localSeq), more };
   }
 

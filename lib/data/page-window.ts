@@ -25,10 +25,17 @@ function nulls(count: number): string[] {
   return Array.from({ length: count }, () => 'NULL');
 }
 
+/**
+ * The seq of the `@limit`-th birth or death after `@since` not written by
+ * `@exclude` (no row: fewer are left): a page of `@limit` rows ends there at
+ * the latest, so the window query need not read past it.
+ */
+export const WINDOW_END_SQL = 'SELECT born FROM _sync_rows WHERE born > @since AND site IS NOT @exclude ORDER BY born LIMIT 1 OFFSET @offset';
+
 /** The births and deaths of one table's rows in the window, joined with their values when the key is one column. */
 function birthsOf(table: TrackedTable, width: number): string {
   const head = `r.born AS s, ${real(String(table.id))}, -1.0, NULL, ${real('r.cl')}, ${real('r.hlc')}, ${real('r.site')}`;
-  const where = `r.born > @since AND +r.tbl = ${table.id} AND r.site IS NOT @exclude`;
+  const where = `r.born > @since AND r.born <= @until AND +r.tbl = ${table.id} AND r.site IS NOT @exclude`;
   const [only] = table.key;
   if (table.key.length !== 1 || only === undefined) {
     return `SELECT ${head}, ${FLAG.unjoined}.0, r.pk${nulls(width).map((value) => `, ${value}`).join('')} FROM _sync_rows AS r WHERE ${where}`;
@@ -47,15 +54,17 @@ function birthsOf(table: TrackedTable, width: number): string {
 /** The cells changed in the window, with the birth seq of their row. */
 function cells(width: number): string {
   const head = `c.seq AS s, ${real('c.tbl')}, ${real('c.col')}, ${real('r.born')}, NULL, NULL, ${real('c.site')}, NULL, c.pk`;
-  return `SELECT ${head}${nulls(width).map((value) => `, ${value}`).join('')} FROM _sync_cells AS c JOIN _sync_rows AS r ON r.tbl = c.tbl AND r.pk = c.pk WHERE c.seq > @since AND c.site IS NOT @exclude`;
+  return `SELECT ${head}${nulls(width).map((value) => `, ${value}`).join('')} FROM _sync_cells AS c JOIN _sync_rows AS r ON r.tbl = c.tbl AND r.pk = c.pk WHERE c.seq > @since AND c.seq <= @until AND c.site IS NOT @exclude`;
 }
 
 /**
- * The page window as one query: every part after `@since` not written by
- * `@exclude`, in seq order (SQLite merges per-table scans of `_sync_rows`
- * by rowid and the cells' seq index: no sort), each birth joined with its
- * row's values through the table's key, so a page reads no row on its own.
- * Parts of tables that are no longer tracked are not read.
+ * The page window as one query: every part after `@since` and up to
+ * `@until` not written by `@exclude`, in seq order (SQLite merges per-table
+ * scans of `_sync_rows` by rowid and the cells' seq index: no sort), each
+ * birth joined with its row's values through the table's key, so a page reads
+ * no row on its own. Parts of tables that are no longer tracked are not read.
+ * `@until` bounds each table's scan: without it, a table with no row left in
+ * the window scans to the end of `_sync_rows` on every page.
  */
 export function windowSql(tables: readonly TrackedTable[]): string {
   const width = Math.max(0, ...tables.map((table) => table.columns.length));
