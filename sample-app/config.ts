@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { DEFAULTS, normalizePeerUrl } from '../index';
+import { readNats, type SampleNatsConfig } from './nats-config';
 
 /** The sync roots the sample app keeps under its data directory. */
 export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
@@ -37,7 +38,7 @@ export interface SampleConfig {
    * NATS JetStream for data: `SYNC_NATS_URL` (comma-separated servers), `SYNC_NATS_STREAM`
    * (default the library's), `SYNC_NATS_DOMAIN` (the hub's JetStream domain, behind a leaf node).
    */
-  readonly nats: { readonly servers: string; readonly stream: string | undefined; readonly domain: string | undefined } | undefined;
+  readonly nats: SampleNatsConfig | undefined;
 }
 
 function readPort(value: string | undefined): number {
@@ -121,38 +122,6 @@ function readPeerCaFile(value: string | undefined): string | undefined {
   return value;
 }
 
-/**
- * `SYNC_NATS_URL`: comma-separated NATS URLs (`nats://`, `tls://` or `host:port`); a user and password in them must be percent-encoded.
- * @throws TypeError naming SYNC_NATS_URL
- */
-/**
- * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).
- * @throws TypeError when none is left, or for an entry that is not a NATS URL
- */
-function natsUrls(value: string): string {
-  const entries = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (entries.length === 0) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`) holds no URL, only commas: write nats://host:4222, or leave it unset`);
-  checkNatsUrls(entries);
-  return entries.join(',');
-}
-
-function checkNatsUrls(entries: readonly string[]): void {
-  for (const entry of entries) {
-    let parsed: URL;
-    try {
-      parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `nats://${entry}`);
-      decodeURIComponent(parsed.username);
-      decodeURIComponent(parsed.password);
-    } catch (error) {
-      throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
-    }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`): use nats:// or tls://, got ${parsed.protocol}//`);
-  }
-}
-
 /** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */
 function readPeers(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
@@ -186,15 +155,6 @@ function readInterval(value: string | undefined): number {
 }
 
 const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
-
-/** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport; the stream name is checked here (to name the variable), the rest by the library when the node is built. */
-function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
-  const given = orNone(env.SYNC_NATS_URL);
-  const servers = given === undefined ? undefined : natsUrls(given);
-  const stream = orNone(env.SYNC_NATS_STREAM);
-  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM (\`transport.nats.stream\`) must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
-  return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
-}
 
 /** `SYNC_NAME`: this server's name for people, 1-100 characters without control characters; unset or blank for none. */
 function readName(value: string | undefined): string | undefined {
