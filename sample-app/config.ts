@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { DEFAULTS, normalizePeerUrl } from '../index';
+import { DEFAULTS, isDatabaseHeader, normalizePeerUrl } from '../index';
 import { readNats, type SampleNatsConfig } from './nats-config';
 
 /** The sync roots the sample app keeps under its data directory. */
@@ -53,7 +54,11 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   const fromEnv = env.SYNC_TOKEN;
   if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
   const file = path.join(dataDir, '.sync-token');
-  if (existsSync(file)) return { token: readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim(), source: 'file' };
+  if (existsSync(file)) {
+    const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
+    if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    return { token, source: 'file' };
+  }
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated' };
@@ -98,6 +103,19 @@ function checkTlsPair(cert: string, key: string): void {
   }
 }
 
+/** Why a path starting with `~` was not found: no shell expanded it. */
+const HOME_HINT = `"~" means the home folder only to a shell, and none read this value (a .env file, a service unit): write the full path (${os.homedir()}/…)`;
+
+/**
+ * `DATA_DIR` as a full path: unset or blank is `./data`, as for the other variables.
+ * @throws TypeError for a path starting with `~`, which no shell expanded (it would make a folder named `~` here)
+ */
+function readDataDir(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return path.resolve('./data');
+  if (value.startsWith('~')) throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: ${HOME_HINT}`);
+  return path.resolve(value);
+}
+
 /**
  * Reads a file named by a variable, at start, before anything is written.
  * @throws TypeError naming the variable and the path (a folder says so)
@@ -107,7 +125,7 @@ function readNamedFile(variable: string, file: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a folder, not a file' : (code ?? String(error));
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOENT' && file.startsWith('~') ? `ENOENT: ${HOME_HINT}` : (code ?? String(error));
     throw new TypeError(`${variable}: cannot read ${file} (${why})`, { cause: error });
   }
 }
@@ -168,10 +186,10 @@ function readName(value: string | undefined): string | undefined {
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots.
- * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, or for a bad `SYNC_PEERS` entry
+ * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so)
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
-  const dataDir = path.resolve(env.DATA_DIR === undefined || env.DATA_DIR.trim() === '' ? './data' : env.DATA_DIR); // empty means unset, as for the other variables
+  const dataDir = readDataDir(env.DATA_DIR);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
     port: readPort(env.PORT),
@@ -192,6 +210,22 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
 }
 
+/** True when `file` is a regular file that starts with SQLite's header. */
+function isDatabaseFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const header = Buffer.alloc(16);
+      return readSync(fd, header, 0, 16, 0) === 16 && isDatabaseHeader(header);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable: the caller's message about a file stands
+  }
+}
+
 /**
  * Makes the data folder and its sync roots.
  * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file, or cannot be written
@@ -201,6 +235,9 @@ function makeDataFolders(dataDir: string): void {
     for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTDIR' || code === 'EEXIST') && isDatabaseFile(dataDir)) {
+      throw new Error(`DATA_DIR=${dataDir} is an SQLite database file; DATA_DIR is the folder the app keeps its data in (its database is DATA_DIR/instance/app.db): point it at a folder`, { cause: error });
+    }
     if (code === 'ENOTDIR' || code === 'EEXIST') throw new Error(`DATA_DIR=${dataDir}: it, or a folder the app keeps in it (${SAMPLE_ROOTS.join(', ')}), is a file, not a folder; point DATA_DIR at a folder`, { cause: error });
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`DATA_DIR=${dataDir}: this user cannot create folders there (${code}); point DATA_DIR at a folder it can write`, { cause: error });
     throw error;
