@@ -33,7 +33,7 @@ function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
 }
 
 /**
- * Wraps a JSON body parser (`express.json({ limit })`) so that a body sent
+ * Wraps a body parser (`express.json({ limit })`, or `express.urlencoded`) so that a body sent
  * as is and over `limit` is refused with 413 `BODY_TOO_LARGE` at once, with
  * `Connection: close` and a lingering close bounded by `drain`: before a byte
  * of it is read when its `Content-Length` says so, or as soon as it grows past

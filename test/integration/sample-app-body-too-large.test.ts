@@ -72,4 +72,18 @@ describe('sample app JSON API: a body over the limit is answered before it is re
     expect(within.status).toBe(201);
     expect(app.db.prepare('SELECT count(*) FROM app_events').pluck().get()).toBe(1);
   });
+
+  it('POST /reports/new (the form) over 160 KiB: 413 page before the body is read, nothing stored', async () => {
+    const before = scoutingCounts(app.db);
+    const result = await rawRequest(`${app.url}/reports/new`, {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(BODY_BYTES) },
+      chunks: repeat(Buffer.alloc(64 * 1024, 0x61), BODY_BYTES / (64 * 1024)),
+    });
+    expect(result.status).toBe(413);
+    expect(result.body).toEqual(expect.stringContaining('The report is too long to save; shorten the notes'));
+    expect(result.body).toEqual(expect.stringContaining('413 BODY_TOO_LARGE'));
+    expect(result.body).not.toEqual(expect.stringMatching(/\bat .*\.ts:\d+/)); // no stack trace
+    expect(await serverRead()).toBeLessThan(BODY_BYTES / 4);
+    expect(scoutingCounts(app.db)).toEqual(before);
+  });
 });
