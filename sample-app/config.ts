@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { DEFAULTS, isDatabaseHeader, normalizePeerUrl } from '../index';
+import { DEFAULTS, normalizePeerUrl } from '../index';
+import { makeDataFolders } from './data-folders';
 import { readNats, type SampleNatsConfig } from './nats-config';
 
-/** The sync roots the sample app keeps under its data directory. */
-export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
+export { SAMPLE_ROOTS } from './data-folders';
 
 /** The sample app's settings, read from the environment. */
 export interface SampleConfig {
@@ -208,40 +208,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
-}
-
-/** True when `file` is a regular file that starts with SQLite's header. */
-function isDatabaseFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    const fd = openSync(file, 'r');
-    try {
-      const header = Buffer.alloc(16);
-      return readSync(fd, header, 0, 16, 0) === 16 && isDatabaseHeader(header);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false; // unreadable: the caller's message about a file stands
-  }
-}
-
-/**
- * Makes the data folder and its sync roots.
- * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file, or cannot be written
- */
-function makeDataFolders(dataDir: string): void {
-  try {
-    for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if ((code === 'ENOTDIR' || code === 'EEXIST') && isDatabaseFile(dataDir)) {
-      throw new Error(`DATA_DIR=${dataDir} is an SQLite database file; DATA_DIR is the folder the app keeps its data in (its database is DATA_DIR/instance/app.db): point it at a folder`, { cause: error });
-    }
-    if (code === 'ENOTDIR' || code === 'EEXIST') throw new Error(`DATA_DIR=${dataDir}: it, or a folder the app keeps in it (${SAMPLE_ROOTS.join(', ')}), is a file, not a folder; point DATA_DIR at a folder`, { cause: error });
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`DATA_DIR=${dataDir}: this user cannot create folders there (${code}); point DATA_DIR at a folder it can write`, { cause: error });
-    throw error;
-  }
 }
 
 /**
