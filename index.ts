@@ -64,6 +64,8 @@ export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
 export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
+export { boundedJsonBody } from './middleware/bounded-json';
+export type { DrainLimits } from './middleware/lingering-close';
 
 // Errors and logs
 export { SyncError } from './lib/sync-error';

@@ -1,7 +1,21 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { DEFAULTS } from '../lib/defaults';
+import { nonNegativeInteger, positiveInteger } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose, type DrainLimits } from './lingering-close';
+
+/**
+ * The drain limits, each checked, a missing one its default (other keys are passed over: the routes pass their whole config).
+ * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ */
+function resolveDrain(drain: unknown): DrainLimits {
+  if (typeof drain !== 'object' || drain === null) throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit, drain): `drain` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }');
+  const given = drain as Partial<Record<keyof DrainLimits, unknown>>;
+  return {
+    refusedBodyDrainBytes: nonNegativeInteger(given.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: nonNegativeInteger(given.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+  };
+}
 
 /** True when the body is sent as is (no `Content-Encoding`, or `identity`): the bytes that arrive are the bytes its limit counts. */
 function sentAsIs(coding: string | undefined): boolean {
@@ -19,7 +33,7 @@ function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
 }
 
 /**
- * Wraps a JSON body parser (`express.json({ limit })`) so that a body sent
+ * Wraps a body parser (`express.json({ limit })`, or `express.urlencoded`) so that a body sent
  * as is and over `limit` is refused with 413 `BODY_TOO_LARGE` at once, with
  * `Connection: close` and a lingering close bounded by `drain`: before a byte
  * of it is read when its `Content-Length` says so, or as soon as it grows past
@@ -28,12 +42,17 @@ function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
  * late call is then dropped. A compressed body (its limit counts inflated
  * bytes), or one an app parser in front already read, is the parser's to bound.
  * A drain limit not given is its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
+ * The refusal goes to `next(error)`: an error middleware (`syncErrorHandler`) answers it as JSON.
+ * @param parser - the body parser, built with the same limit: `express.json({ limit })`
+ * @param limit - bytes, a positive integer
+ * @param drain - `{ refusedBodyDrainBytes?, refusedBodyDrainMs? }`
+ * @throws TypeError for a parser that is not a function, a limit or drain limit that is not a number; RangeError for a limit below 1 or a negative drain limit
  */
 export function boundedJsonBody(parser: RequestHandler, limit: number, drain: Partial<DrainLimits> = {}): RequestHandler {
-  const limits: DrainLimits = {
-    refusedBodyDrainBytes: drain.refusedBodyDrainBytes ?? DEFAULTS.refusedBodyDrainBytes,
-    refusedBodyDrainMs: drain.refusedBodyDrainMs ?? DEFAULTS.refusedBodyDrainMs,
-  };
+  if (typeof parser !== 'function') throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit): `parser` must be a body parser such as express.json({ limit })');
+  if ((limit as unknown) === undefined) throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit): `limit` is required, the bytes the parser takes');
+  positiveInteger(limit, 'limit', limit);
+  const limits = resolveDrain(drain);
   return function boundedJsonBodyMiddleware(req, res, next) {
     if (!sentAsIs(req.headers['content-encoding']) || req.readableDidRead || req.readableEnded) {
       void parser(req, res, next);

@@ -22,31 +22,30 @@ export interface StatusConfig {
   readonly refusals: RefusalLog;
 }
 
-/**
- * The body of `GET /status`: {@link SyncStatus}, plus `dataError` (`{ code, message }`) while this server's data
- * sync is stopped by a tracked table changed while it runs (`SCHEMA_CHANGED`: the figures are still answered, with
- * the seq folded before the change).
- */
-export type StatusBody = SyncStatus & { readonly dataError?: { readonly code: string; readonly message: string } };
-
+/** The figures of `GET /status`, read under the tracker's reading guard; `dataError` is set by {@link currentStatus}. */
 function statusFigures(config: StatusConfig): SyncStatus {
   const client = config.client;
   return {
-    name: config.name,
-    site: config.tracker?.siteId,
-    seq: config.tracker?.fold(),
+    name: config.name ?? null,
+    site: config.tracker?.siteId ?? null,
+    seq: config.tracker?.fold() ?? null,
     conflicts: config.tracker?.conflictCount() ?? 0,
     peers: client?.peerStatuses() ?? [],
     heldDeletions: client?.heldDeletions() ?? [],
     fileConflicts: client?.recentFileConflicts() ?? [],
     refusals: config.refusals.recent(),
     transports: client?.transportStatuses() ?? [],
-    ...(config.tracker?.lastIdentityChange === undefined ? {} : { identityChange: config.tracker.lastIdentityChange }),
+    identityChange: config.tracker?.lastIdentityChange ?? null,
+    dataError: null,
   };
 }
 
-/** The body of `GET /status` (and the figures of `/metrics`), built here only. */
-function currentStatus(config: StatusConfig): StatusBody {
+/**
+ * The body of `GET /status` (and the figures of `/metrics`), built here only: every field present, `null` when
+ * unknown; `dataError` (`{ code, message }`) while this server's data sync is stopped by a tracked table changed
+ * while it runs (`SCHEMA_CHANGED`: the figures are still answered, with the seq folded before the change).
+ */
+function currentStatus(config: StatusConfig): SyncStatus {
   const tracker = config.tracker;
   if (tracker === undefined) return statusFigures(config);
   const { value, problem } = tracker.readingStatus(() => statusFigures(config));
@@ -54,10 +53,10 @@ function currentStatus(config: StatusConfig): StatusBody {
 }
 
 /** The gauge `express_sqlite_sync_data_stopped` (1 while `dataError` is set: data sync stopped, e.g. `SCHEMA_CHANGED`), for a server that syncs data. */
-function dataStoppedMetric(config: StatusConfig, status: StatusBody): string {
+function dataStoppedMetric(config: StatusConfig, status: SyncStatus): string {
   if (config.tracker === undefined) return '';
   const name = 'express_sqlite_sync_data_stopped';
-  const sample = status.dataError === undefined ? `${name} 0` : `${name}{code="${status.dataError.code}"} 1`;
+  const sample = status.dataError === null ? `${name} 0` : `${name}{code="${status.dataError.code}"} 1`;
   return `# HELP ${name} 1 while this server's data sync is stopped (a tracked table changed while it runs: see GET /status dataError).\n# TYPE ${name} gauge\n${sample}\n`;
 }
 

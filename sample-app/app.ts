@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
+import { boundedJsonBody, createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { pageErrorHandler } from './pages/error-page';
@@ -105,14 +105,18 @@ function readEvent(body: unknown): { readonly kind: string; readonly detail: str
   return { kind, detail };
 }
 
+/** Largest JSON body the API takes (100 KiB: a report's 10,000 characters of notes, escaped, fit). */
+const API_BODY_BYTES = 100 * 1024;
+
 /** The JSON API: health, the scouting tables and app events; JSON bodies only; its errors go to the app's `apiErrorHandler`. */
 function createApi(db: Database.Database): express.Router {
   const api = express.Router();
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
   api.use(requireJsonWrites());
   // Not strict: any JSON parses (`5`, `null`, `"x"`), so the routes refuse a body that is not an object with
-  // BAD_FIELD, as documented; only text that is not JSON at all is MALFORMED_JSON.
-  api.use(express.json({ limit: '100kb', strict: false }));
+  // BAD_FIELD, as documented; only text that is not JSON at all is MALFORMED_JSON. A body over the limit is
+  // 413 BODY_TOO_LARGE before it is read (its Content-Length says so) or as soon as it grows past it (chunked).
+  api.use(boundedJsonBody(express.json({ limit: API_BODY_BYTES, strict: false }), API_BODY_BYTES));
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });

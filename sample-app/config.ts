@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { DEFAULTS, normalizePeerUrl } from '../index';
+import { makeDataFolders } from './data-folders';
+import { readNats, type SampleNatsConfig } from './nats-config';
 
-/** The sync roots the sample app keeps under its data directory. */
-export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
+export { SAMPLE_ROOTS } from './data-folders';
 
 /** The sample app's settings, read from the environment. */
 export interface SampleConfig {
@@ -37,7 +39,7 @@ export interface SampleConfig {
    * NATS JetStream for data: `SYNC_NATS_URL` (comma-separated servers), `SYNC_NATS_STREAM`
    * (default the library's), `SYNC_NATS_DOMAIN` (the hub's JetStream domain, behind a leaf node).
    */
-  readonly nats: { readonly servers: string; readonly stream: string | undefined; readonly domain: string | undefined } | undefined;
+  readonly nats: SampleNatsConfig | undefined;
 }
 
 function readPort(value: string | undefined): number {
@@ -52,7 +54,11 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   const fromEnv = env.SYNC_TOKEN;
   if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
   const file = path.join(dataDir, '.sync-token');
-  if (existsSync(file)) return { token: readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim(), source: 'file' };
+  if (existsSync(file)) {
+    const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
+    if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    return { token, source: 'file' };
+  }
   const token = randomBytes(24).toString('hex');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated' };
@@ -97,6 +103,19 @@ function checkTlsPair(cert: string, key: string): void {
   }
 }
 
+/** Why a path starting with `~` was not found: no shell expanded it. */
+const HOME_HINT = `"~" means the home folder only to a shell, and none read this value (a .env file, a service unit): write the full path (${os.homedir()}/…)`;
+
+/**
+ * `DATA_DIR` as a full path: unset or blank is `./data`, as for the other variables.
+ * @throws TypeError for a path starting with `~`, which no shell expanded (it would make a folder named `~` here)
+ */
+function readDataDir(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return path.resolve('./data');
+  if (value.startsWith('~')) throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: ${HOME_HINT}`);
+  return path.resolve(value);
+}
+
 /**
  * Reads a file named by a variable, at start, before anything is written.
  * @throws TypeError naming the variable and the path (a folder says so)
@@ -106,7 +125,7 @@ function readNamedFile(variable: string, file: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a folder, not a file' : (code ?? String(error));
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOENT' && file.startsWith('~') ? `ENOENT: ${HOME_HINT}` : (code ?? String(error));
     throw new TypeError(`${variable}: cannot read ${file} (${why})`, { cause: error });
   }
 }
@@ -119,38 +138,6 @@ function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!readNamedFile('SYNC_PEER_CA', value).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
   return value;
-}
-
-/**
- * `SYNC_NATS_URL`: comma-separated NATS URLs (`nats://`, `tls://` or `host:port`); a user and password in them must be percent-encoded.
- * @throws TypeError naming SYNC_NATS_URL
- */
-/**
- * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).
- * @throws TypeError when none is left, or for an entry that is not a NATS URL
- */
-function natsUrls(value: string): string {
-  const entries = value
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (entries.length === 0) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`) holds no URL, only commas: write nats://host:4222, or leave it unset`);
-  checkNatsUrls(entries);
-  return entries.join(',');
-}
-
-function checkNatsUrls(entries: readonly string[]): void {
-  for (const entry of entries) {
-    let parsed: URL;
-    try {
-      parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `nats://${entry}`);
-      decodeURIComponent(parsed.username);
-      decodeURIComponent(parsed.password);
-    } catch (error) {
-      throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
-    }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`): use nats:// or tls://, got ${parsed.protocol}//`);
-  }
 }
 
 /** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */
@@ -187,15 +174,6 @@ function readInterval(value: string | undefined): number {
 
 const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-/** `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport; the stream name is checked here (to name the variable), the rest by the library when the node is built. */
-function readNats(env: NodeJS.ProcessEnv): SampleConfig['nats'] {
-  const given = orNone(env.SYNC_NATS_URL);
-  const servers = given === undefined ? undefined : natsUrls(given);
-  const stream = orNone(env.SYNC_NATS_STREAM);
-  if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM (\`transport.nats.stream\`) must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
-  return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
-}
-
 /** `SYNC_NAME`: this server's name for people, 1-100 characters without control characters; unset or blank for none. */
 function readName(value: string | undefined): string | undefined {
   const name = value?.trim() ?? '';
@@ -208,10 +186,10 @@ function readName(value: string | undefined): string | undefined {
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots.
- * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, or for a bad `SYNC_PEERS` entry
+ * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so)
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
-  const dataDir = path.resolve(env.DATA_DIR === undefined || env.DATA_DIR.trim() === '' ? './data' : env.DATA_DIR); // empty means unset, as for the other variables
+  const dataDir = readDataDir(env.DATA_DIR);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
     port: readPort(env.PORT),
@@ -230,21 +208,6 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
-}
-
-/**
- * Makes the data folder and its sync roots.
- * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file, or cannot be written
- */
-function makeDataFolders(dataDir: string): void {
-  try {
-    for (const root of SAMPLE_ROOTS) mkdirSync(path.join(dataDir, root), { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR' || code === 'EEXIST') throw new Error(`DATA_DIR=${dataDir}: it, or a folder the app keeps in it (${SAMPLE_ROOTS.join(', ')}), is a file, not a folder; point DATA_DIR at a folder`, { cause: error });
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`DATA_DIR=${dataDir}: this user cannot create folders there (${code}); point DATA_DIR at a folder it can write`, { cause: error });
-    throw error;
-  }
 }
 
 /**

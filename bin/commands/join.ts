@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { removeEmptyFoldersSync } from '../../lib/files/atomic-file';
 import { isTempFileName, tempPrefixOf } from '../../lib/files/temp-files';
 import { joinSnapshot } from '../../lib/peers/snapshot-join';
 import { caOf, serverUrlOf, tokenOf } from './remote';
@@ -23,28 +24,37 @@ function folderToMake(dir: string): string | undefined {
   return made;
 }
 
+/** Removes this process's temp snapshot beside `target` and its SQLite side files (named by our pid), nothing else. */
+function removeOurTempFiles(target: string): void {
+  const ours = `${tempPrefixOf(target)}${process.pid}-`;
+  for (const name of readdirSync(path.dirname(target))) {
+    if (name.startsWith(ours) && isTempFileName(name)) rmSync(path.join(path.dirname(target), name), { force: true });
+  }
+}
+
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a join runs: as a join that fails, it
- * leaves nothing behind. This process's temp snapshot beside `--db` (and its
- * SQLite side files) is removed, and the folder the join made for `--db` too
- * while no database was put in place; then it exits with 130 (143). A
- * database already in place stays: the server catches up at its first sync.
+ * removes only what it made. This process's temp snapshot beside `--db` (and
+ * its SQLite side files) is removed, and the folders the join made for `--db`
+ * too while no database was put in place, each only while empty: a file
+ * someone else put there meanwhile keeps its folder (the message names it).
+ * Then it exits with 130 (143). A database already in place stays: the server
+ * catches up at its first sync.
  * @returns a function that stops listening for the signals
  */
 function cleanUpOnSignal(db: string): () => void {
   const target = path.resolve(db);
   const made = folderToMake(path.dirname(target));
-  const ours = `${tempPrefixOf(target)}${process.pid}-`;
   const onSignal = (signal: NodeJS.Signals): void => {
     try {
-      for (const name of readdirSync(path.dirname(target))) {
-        if (name.startsWith(ours) && isTempFileName(name)) rmSync(path.join(path.dirname(target), name), { force: true });
-      }
-      if (made !== undefined && !existsSync(target)) rmSync(made, { recursive: true, force: true });
+      removeOurTempFiles(target);
     } catch {
-      // the folder is not there (yet, or any more): nothing of this join to remove
+      // the folder is not there (yet, or any more): no temp file of this join to remove
     }
-    process.stderr.write(`express-sqlite-sync: join stopped by ${signal}; ${existsSync(target) ? `${db} is in place, the server catches up at its first sync` : 'nothing was left behind'}\n`);
+    const placed = existsSync(target);
+    if (made !== undefined && !placed) removeEmptyFoldersSync(path.dirname(target), path.dirname(made));
+    const kept = made !== undefined && !placed && existsSync(made) ? ` (kept ${made}: it holds files this join did not make)` : '';
+    process.stderr.write(`express-sqlite-sync: join stopped by ${signal}; ${placed ? `${db} is in place, the server catches up at its first sync` : `nothing was left behind${kept}`}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -59,7 +69,7 @@ function cleanUpOnSignal(db: string): () => void {
  * `join`: creates a new server's database from a peer's snapshot, then pulls
  * what the peer wrote meanwhile. Exit code 2 when the snapshot is in place
  * but the pull after it failed (the server catches up at its first sync);
- * 130 after Ctrl-C, which leaves nothing behind but a database already in place.
+ * 130 after Ctrl-C, which removes what the join made (never a file someone else put beside it) but a database already in place.
  * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
  */
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {

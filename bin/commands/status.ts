@@ -51,25 +51,30 @@ function peerFileLines(peer: Peer, conflicts: unknown): string[] {
   return lines;
 }
 
-function ago(iso: string | undefined): string {
-  if (iso === undefined) return 'never';
+/** A `/status` field that is known: this version answers `null` for an unknown one, servers before it left it out. */
+function known<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
+}
+
+function ago(iso: string | null | undefined): string {
+  if (!known(iso)) return 'never';
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-function until(iso: string | undefined): string {
-  if (iso === undefined) return '';
+function until(iso: string | null | undefined): string {
+  if (!known(iso)) return '';
   const seconds = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
   return `   next try in ${seconds}s`;
 }
 
 function peerLine(peer: Peer): string {
-  const who = peer.name === undefined ? peer.url : `${peer.name} (${peer.url})`;
-  const state = peer.running ? 'syncing' : peer.lastError === undefined ? (peer.state ?? 'ok') : `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}`;
-  const undelivered = peer.undeliveredChanges === undefined ? '' : `   not yet delivered ${peer.undeliveredChanges}`;
-  const lag = peer.lagChanges === undefined ? '' : `   not yet received ${peer.lagChanges}`;
-  const skew = peer.clockSkewMs === undefined ? '' : `   clock skew ${peer.clockSkewMs} ms`;
-  return `- ${who}   last success ${ago(peer.lastSuccessAt)}   ${state}${undelivered}${lag}${skew}${peer.lastError === undefined ? '' : until(peer.nextRunAt)}`;
+  const who = known(peer.name) ? `${peer.name} (${peer.url})` : peer.url;
+  const state = peer.running ? 'syncing' : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
+  const undelivered = known(peer.undeliveredChanges) ? `   not yet delivered ${peer.undeliveredChanges}` : '';
+  const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}` : '';
+  const skew = known(peer.clockSkewMs) ? `   clock skew ${peer.clockSkewMs} ms` : '';
+  return `- ${who}   last success ${ago(peer.lastSuccessAt)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt) : ''}`;
 }
 
 /** A transport other than the HTTP peers (NATS): its state, position, lag, what waits to be published, and its last error. */
@@ -84,15 +89,15 @@ function transportLines(transport: Transport): string[] {
 
 /** Formats a status answer for a terminal. */
 export function formatStatus(status: Status, url = '<this server>'): string {
-  const lines = [`${status.name === undefined ? '' : `${status.name}   `}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
+  const lines = [`${known(status.name) ? `${status.name}   ` : ''}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   const others = (status.transports ?? []).filter((transport) => transport.kind !== 'http'); // HTTP ones are the peers
   if (status.peers.length === 0 && others.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
   for (const peer of status.peers) lines.push(peerLine(peer), ...peerFileLines(peer, conflicts));
   for (const transport of others) lines.push(...transportLines(transport));
-  if (status.dataError !== undefined) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
+  if (known(status.dataError)) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
   const changed = status.identityChange;
-  if (changed !== undefined) {
+  if (known(changed)) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
   }
   for (const held of status.heldDeletions ?? []) {
@@ -111,7 +116,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
   try {
     const status = await server.json('GET', 'status', syncStatusCheck);
     process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url))}\n`);
-    if (status.dataError !== undefined) process.exitCode = 2; // data sync is stopped here: a script must notice
+    if (known(status.dataError)) process.exitCode = 2; // data sync is stopped here: a script must notice
   } finally {
     server.close();
   }

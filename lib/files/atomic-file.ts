@@ -1,3 +1,4 @@
+import { rmdirSync } from 'node:fs';
 import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isDatabaseOnDisk } from './database-file';
@@ -97,6 +98,28 @@ export async function removeEmptyFolders(folder: string, stopAt: string): Promis
       await rmdir(current);
     } catch {
       return; // not empty (or gone, or not ours to remove): the folders above hold it
+    }
+  }
+}
+
+/** True when `folder` lies strictly inside `stopAt`. */
+function isInside(folder: string, stopAt: string): boolean {
+  const relative = path.relative(stopAt, folder);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/**
+ * {@link removeEmptyFolders}, synchronously (for a signal handler that exits
+ * right after): `rmdir` only, so a file someone else put in a folder keeps
+ * that folder and every one above it.
+ */
+export function removeEmptyFoldersSync(folder: string, stopAt: string): void {
+  const limit = path.resolve(stopAt);
+  for (let current = path.resolve(folder); isInside(current, limit); current = path.dirname(current)) {
+    try {
+      rmdirSync(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return; // not empty, or not ours to remove: the folders above hold it
     }
   }
 }

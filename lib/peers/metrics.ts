@@ -62,13 +62,13 @@ export type RefusalCounts = ReadonlyArray<{ readonly status: number; readonly co
 
 function peerGauges(lines: string[], status: SyncStatus): void {
   const peer = (url: string): string => `{peer="${label(url)}"}`;
-  const known = <T>(pick: (p: PeerStatus) => T | undefined): Array<readonly [PeerStatus, T]> =>
+  const known = <T>(pick: (p: PeerStatus) => T | null): Array<readonly [PeerStatus, T]> =>
     status.peers.flatMap((p) => {
       const value = pick(p);
-      return value === undefined ? [] : [[p, value] as const];
+      return value === null ? [] : [[p, value] as const];
     });
   family(lines, 'express_sqlite_sync_peer_info', 'gauge', "The peer's name and state (always 1).", status.peers.map((p) => [`{peer="${label(p.url)}",name="${label(p.name ?? '')}",state="${p.state}"}`, 1]));
-  family(lines, 'express_sqlite_sync_peer_up', 'gauge', '1 when the last sync with the peer succeeded.', status.peers.map((p) => [peer(p.url), p.lastError === undefined && p.lastSuccessAt !== undefined ? 1 : 0]));
+  family(lines, 'express_sqlite_sync_peer_up', 'gauge', '1 when the last sync with the peer succeeded.', status.peers.map((p) => [peer(p.url), p.lastError === null && p.lastSuccessAt !== null ? 1 : 0]));
   family(lines, 'express_sqlite_sync_peer_consecutive_failures', 'gauge', 'Failed syncs in a row.', status.peers.map((p) => [peer(p.url), p.failures]));
   family(lines, 'express_sqlite_sync_peer_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful sync.', known((p) => p.lastSuccessAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
   family(lines, 'express_sqlite_sync_peer_next_attempt_timestamp_seconds', 'gauge', 'Unix time of the next periodic sync or retry.', known((p) => p.nextRunAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
@@ -85,7 +85,7 @@ function peerGauges(lines: string[], status: SyncStatus): void {
  */
 export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, PeerTotals>, refusals: RefusalCounts = []): string {
   const lines: string[] = [];
-  family(lines, 'express_sqlite_sync_local_seq', 'gauge', 'Current local change sequence number.', status.seq === undefined ? [] : [['', status.seq]]);
+  family(lines, 'express_sqlite_sync_local_seq', 'gauge', 'Current local change sequence number.', status.seq === null ? [] : [['', status.seq]]);
   family(lines, 'express_sqlite_sync_conflicts', 'gauge', 'Rows parked as data conflicts now (GET /data/conflicts lists them).', [['', status.conflicts]]);
   peerGauges(lines, status);
   const peer = (url: string): string => `{peer="${label(url)}"}`;

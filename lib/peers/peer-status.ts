@@ -18,23 +18,24 @@ export interface PeerMemory {
   lagChanges: number | undefined;
 }
 
-function iso(epochMs: number | undefined): string | undefined {
-  return epochMs === undefined ? undefined : new Date(epochMs).toISOString();
+function iso(epochMs: number | undefined): string | null {
+  return epochMs === undefined ? null : new Date(epochMs).toISOString();
 }
 
 /**
  * This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all);
  * for a peer never reached (no site id known), every change: its push cursor is 0.
  */
-function undelivered(data: ChangeTracker | undefined, localSeq: number | undefined, site: string | undefined): number | undefined {
-  if (data === undefined || localSeq === undefined) return undefined;
+function undelivered(data: ChangeTracker | undefined, localSeq: number | undefined, site: string | undefined): number | null {
+  if (data === undefined || localSeq === undefined) return null;
   return Math.max(0, localSeq - (site === undefined ? 0 : data.pushCursor(site)));
 }
 
 /**
  * One peer as `GET /status` shows it: name, state, last success and
  * contact, failures and next retry, changes not yet received from it and
- * not yet delivered to it, clock skew, held deletions and the last result.
+ * not yet delivered to it, clock skew, held deletions and the last result;
+ * what is not known yet is `null`, so every field is in the JSON.
  */
 export function peerStatusOf(
   url: string,
@@ -46,20 +47,20 @@ export function peerStatusOf(
   const failureCode = schedule?.lastError === undefined ? undefined : (schedule.lastResult?.error?.code ?? 'SYNC_FAILED');
   return {
     url,
-    name: memory.name,
-    siteId: memory.site,
+    name: memory.name ?? null,
+    siteId: memory.site ?? null,
     state: peerStateOf(schedule?.running ?? false, schedule?.lastSuccessAt, failureCode),
     running: schedule?.running ?? false,
     lastSuccessAt: iso(schedule?.lastSuccessAt),
-    lastError: schedule?.lastError,
-    lastErrorCode: failureCode,
+    lastError: schedule?.lastError ?? null,
+    lastErrorCode: failureCode ?? null,
     failures: schedule?.failures ?? 0,
     nextRunAt: iso(schedule?.nextRunAt),
     lastContactAt: iso(memory.lastContactAt),
-    lagChanges: memory.lagChanges,
+    lagChanges: memory.lagChanges ?? null,
     undeliveredChanges: undelivered(data.tracker, data.localSeq, memory.site),
-    clockSkewMs: memory.handshake?.clockSkewMs,
+    clockSkewMs: memory.handshake?.clockSkewMs ?? null,
     heldDeletions: held.filter((entry) => entry.peer === url),
-    lastResult: schedule?.lastResult,
+    lastResult: schedule?.lastResult ?? null,
   };
 }

@@ -9,7 +9,7 @@ import { adoptSnapshotFile } from '../data/snapshot-adopt';
 import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
-import { syncDirectory, tempPathFor } from '../files/atomic-file';
+import { removeEmptyFoldersSync, syncDirectory, tempPathFor } from '../files/atomic-file';
 import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
 import { makePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
@@ -184,7 +184,8 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * `db` as a temp file (hashed, fsynced), checks it (`integrity_check`), gives
  * it a new site id while keeping the peer's clocks, puts it in place without
  * ever replacing a file, then pulls what the peer wrote meanwhile. The new
- * database is left in WAL mode. Nothing is left behind on failure.
+ * database is left in WAL mode. On failure it removes what it made and
+ * nothing else: its temp snapshot, and the folders it made for `db` while empty.
  * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
  * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path or one under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
  */
@@ -206,7 +207,7 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
 export async function joinSnapshot(options: JoinOptions, names: JoinNames): Promise<JoinResult> {
   refuseExistingTarget(options.db, names);
   const url = normalizePeerUrl(options.url, names.url);
-  // A fresh laptop: the folder may not exist yet; a folder made here is removed again when the join fails.
+  // A fresh laptop: the folder may not exist yet; the folders made here are removed again when the join fails, if empty.
   const created = mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
   sweepStaleTempFilesOf(options.db); // what an earlier join, killed mid-download, left beside it
   const peer = new PeerHttp({ url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs, peerCa: options.peerCa });
@@ -230,7 +231,8 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
     return { siteId: adopted.siteId, peerSite: adopted.peerSite, snapshotSeq: adopted.seq, snapshotBytes: facts.bytes, rowsPulled, pullError };
   } finally {
     await rm(temp, { force: true });
-    if (!placed && created !== undefined) await rm(created, { recursive: true, force: true });
+    // Only what this join made: the folders, each while empty (a file someone put there meanwhile keeps it).
+    if (!placed && created !== undefined) removeEmptyFoldersSync(path.dirname(path.resolve(options.db)), path.dirname(created));
     peer.close();
   }
 }

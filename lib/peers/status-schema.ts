@@ -1,8 +1,13 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 const Text = Type.String({ maxLength: 65536 });
 const Count = Type.Integer({ minimum: 0 });
+
+/** A field a server answers as `null` when unknown (this version) or leaves out (servers before it). */
+function Unknowable<T extends TSchema>(schema: T) {
+  return Type.Optional(Type.Union([schema, Type.Null()]));
+}
 
 /** JSON Schema of a deletion held back by the mass-delete guard, as a client (the CLI) reads it. */
 export const HeldDeletionSchema = Type.Object({
@@ -18,16 +23,16 @@ export const HeldDeletionSchema = Type.Object({
 /** JSON Schema of one peer in `GET /status`: the fields a client (the CLI) reads. */
 export const PeerStatusSchema = Type.Object({
   url: Text,
-  name: Type.Optional(Text),
+  name: Unknowable(Text),
   state: Type.Optional(Text),
   running: Type.Boolean(),
   failures: Count,
-  lastSuccessAt: Type.Optional(Text),
-  lastError: Type.Optional(Text),
-  nextRunAt: Type.Optional(Text),
-  lagChanges: Type.Optional(Type.Number()),
-  undeliveredChanges: Type.Optional(Type.Number()),
-  clockSkewMs: Type.Optional(Type.Number()),
+  lastSuccessAt: Unknowable(Text),
+  lastError: Unknowable(Text),
+  nextRunAt: Unknowable(Text),
+  lagChanges: Unknowable(Type.Number()),
+  undeliveredChanges: Unknowable(Type.Number()),
+  clockSkewMs: Unknowable(Type.Number()),
 });
 
 /** JSON Schema of one transport in `GET /status` (`transports[]`): the fields a client (the CLI) reads. */
@@ -43,14 +48,14 @@ export const TransportStatusSchema = Type.Object({
 
 /** JSON Schema of `GET /status`, as far as a client reads it (more fields may follow). */
 export const SyncStatusSchema = Type.Object({
-  site: Type.Optional(Text),
-  seq: Type.Optional(Count),
-  name: Type.Optional(Text),
+  site: Unknowable(Text),
+  seq: Unknowable(Count),
+  name: Unknowable(Text),
   conflicts: Count,
   peers: Type.Array(PeerStatusSchema, { maxItems: 100_000 }),
   heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
-  identityChange: Type.Optional(Type.Object({ code: Text, detail: Text, previous: Text, current: Text, at: Text })),
-  dataError: Type.Optional(Type.Object({ code: Text, message: Text })),
+  identityChange: Unknowable(Type.Object({ code: Text, detail: Text, previous: Text, current: Text, at: Text })),
+  dataError: Unknowable(Type.Object({ code: Text, message: Text })),
   transports: Type.Optional(Type.Array(TransportStatusSchema, { maxItems: 100_000 })),
 });
 

@@ -81,37 +81,41 @@ export interface PeerSyncResult {
   readonly heldDeletions: readonly HeldDeletion[];
 }
 
-/** What `GET /status` tells of one peer. */
+/**
+ * What `GET /status` tells of one peer. Every field is always present: one not
+ * known yet (a peer never reached, never synced) is `null`, never left out.
+ */
 export interface PeerStatus {
   readonly url: string;
-  /** The peer's name, from its `/data/info` (`name` option, `SYNC_NAME` in the sample app). */
-  readonly name: string | undefined;
-  readonly siteId: string | undefined;
+  /** The peer's name, from its `/data/info` (`name` option, `SYNC_NAME` in the sample app); `null` until it tells one. */
+  readonly name: string | null;
+  /** The peer's site id; `null` until a handshake (or an earlier run) told it. */
+  readonly siteId: string | null;
   /** `ok`, `syncing`, `never-synced`, `unreachable`, `wrong-token` or `failing`. */
   readonly state: PeerState;
   readonly running: boolean;
-  /** ISO time of the last successful sync. */
-  readonly lastSuccessAt: string | undefined;
-  /** The last failure's message, cleared by a success. */
-  readonly lastError: string | undefined;
-  /** The last failure's code, cleared by a success. */
-  readonly lastErrorCode: string | undefined;
+  /** ISO time of the last successful sync; `null` when it never synced. */
+  readonly lastSuccessAt: string | null;
+  /** The last failure's message, cleared (`null`) by a success. */
+  readonly lastError: string | null;
+  /** The last failure's code, cleared (`null`) by a success. */
+  readonly lastErrorCode: string | null;
   /** Consecutive failures. */
   readonly failures: number;
-  /** ISO time of the next periodic sync (the next retry after a failure). */
-  readonly nextRunAt: string | undefined;
-  /** ISO time the peer last answered a handshake. */
-  readonly lastContactAt: string | undefined;
-  /** Changes not yet received from the peer: what it had beyond our cursor at the last contact. */
-  readonly lagChanges: number | undefined;
-  /** Changes not yet delivered to the peer: this server's seq beyond the peer's push cursor, now. */
-  readonly undeliveredChanges: number | undefined;
+  /** ISO time of the next periodic sync (the next retry after a failure); `null` when none is planned. */
+  readonly nextRunAt: string | null;
+  /** ISO time the peer last answered a handshake; `null` when it has not in this run. */
+  readonly lastContactAt: string | null;
+  /** Changes not yet received from the peer: what it had beyond our cursor at the last contact; `null` before one. */
+  readonly lagChanges: number | null;
+  /** Changes not yet delivered to the peer: this server's seq beyond the peer's push cursor, now; `null` without data sync. */
+  readonly undeliveredChanges: number | null;
   /** Deletions held back for this peer until an operator confirms. */
   readonly heldDeletions: readonly HeldDeletion[];
-  /** The peer's clock minus ours, in ms, seen at the last handshake. */
-  readonly clockSkewMs: number | undefined;
-  /** The last sync's result. */
-  readonly lastResult: PeerSyncResult | undefined;
+  /** The peer's clock minus ours, in ms, seen at the last handshake; `null` before one. */
+  readonly clockSkewMs: number | null;
+  /** The last sync's result; `null` before the first sync of this run. */
+  readonly lastResult: PeerSyncResult | null;
 }
 
 /** A file changed on both sides, as `/status` lists the recent ones. */
@@ -123,14 +127,17 @@ export interface RecentFileConflict extends FileConflict {
 }
 export type { TransportStatus, NatsStatus } from './transport';
 
-/** The body of `GET /status`. */
+/**
+ * The body of `GET /status`. Every field is always present: one that does not
+ * apply or is not known is `null`, never left out.
+ */
 export interface SyncStatus {
-  /** This server's name (`name` option, `SYNC_NAME` in the sample app). */
-  readonly name: string | undefined;
-  /** This server's site id. */
-  readonly site: string | undefined;
-  /** This server's current change sequence number. */
-  readonly seq: number | undefined;
+  /** This server's name (`name` option, `SYNC_NAME` in the sample app); `null` when it has none. */
+  readonly name: string | null;
+  /** This server's site id; `null` when it syncs no data (no `database`). */
+  readonly site: string | null;
+  /** This server's current change sequence number; `null` when it syncs no data. */
+  readonly seq: number | null;
   /** Rows parked as data conflicts now (`GET /data/conflicts` lists them). */
   readonly conflicts: number;
   /** Every configured peer. */
@@ -145,8 +152,14 @@ export interface SyncStatus {
   readonly transports: readonly TransportStatus[];
   /**
    * The last new site id this server took by itself since it started (its
-   * database file was a copy, or a peer held another history of it), if any:
-   * nothing to do, its rows are sent again under the new id.
+   * database file was a copy, or a peer held another history of it), or
+   * `null`: nothing to do, its rows are sent again under the new id.
    */
-  readonly identityChange?: IdentityChange;
+  readonly identityChange: IdentityChange | null;
+  /**
+   * Set while this server's data sync is stopped (a tracked table changed
+   * while it runs: `SCHEMA_CHANGED`; the figures are still answered, with the
+   * seq folded before the change); `null` otherwise.
+   */
+  readonly dataError: { readonly code: string; readonly message: string } | null;
 }

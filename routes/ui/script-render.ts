@@ -55,7 +55,7 @@ export const RENDER_SCRIPT = String.raw`
     field(dl, 'Not yet received', changes(p.lagChanges, p.lastContactAt ? ' (as of ' + when(p.lastContactAt) + ')' : ''), 'lag');
     field(dl, 'Failures', String(p.failures), 'failures');
     if (p.nextRunAt) field(dl, p.failures > 0 ? 'Next retry' : 'Next sync', next(p.nextRunAt), 'next');
-    field(dl, 'Clock skew', p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
+    field(dl, 'Clock skew', p.clockSkewMs === null || p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
     if (p.lastResult) field(dl, 'Last sync', lastSync(p.lastResult), 'last-sync');
     card.appendChild(dl);
     if (p.lastError) { var error = el('p', p.lastError, 'problem'); error.dataset.field = 'error'; card.appendChild(error); }
@@ -189,7 +189,7 @@ export const RENDER_SCRIPT = String.raw`
     fill($('refusals'), refused, function (line) { return el('li', line); }, 'nothing refused lately');
   }
   function renderStatus(status, actions) {
-    setText($('site'), (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === undefined ? '-' : status.seq));
+    setText($('site'), (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === null || status.seq === undefined ? '-' : status.seq));
     place($('peers'), status.peers.length === 0 ? [el('p', 'No peers configured (SYNC_PEERS).', 'muted')] : status.peers.map(renderPeer));
     renderTransports(status.transports || []);
     var changed = status.identityChange;

@@ -1,8 +1,15 @@
 import express, { type RequestHandler, type Router } from 'express';
+import { boundedJsonBody } from '../../index';
 import { html } from './html';
 import { layout } from './layout';
 import { EMPTY_REPORT_FORM, readReportForm, renderReportForm } from './report-form';
 import { DuplicateReportError, type ReportListRow, type ReportStore } from './report-store';
+
+/** Largest form body `POST /reports/new` takes: 10,000 characters of notes take up to 90 KB URL-encoded. */
+const FORM_BODY_BYTES = 160 * 1024;
+
+/** The form parser; a body over the limit is 413 before it is read (or as soon as a chunked one grows past it). */
+const readForm = boundedJsonBody(express.urlencoded({ extended: false, limit: FORM_BODY_BYTES, parameterLimit: 20 }), FORM_BODY_BYTES);
 
 /** Reports shown on the list page at most. */
 export const REPORT_LIST_LIMIT = 1000;
@@ -42,7 +49,7 @@ export function addReportPages(router: Router, store: ReportStore, guard: Reques
   router.get('/reports/new', guard, (_req, res) => {
     res.type('html').send(renderReportForm(EMPTY_REPORT_FORM, {}));
   });
-  router.post('/reports/new', guard, express.urlencoded({ extended: false, limit: '160kb', parameterLimit: 20 }) /* 10,000 characters of notes take up to 90 KB URL-encoded */, (req, res) => {
+  router.post('/reports/new', guard, readForm, (req, res) => {
     const { values, problems, entry } = readReportForm(req.body);
     if (entry === undefined) {
       res.status(400).type('html').send(renderReportForm(values, problems));

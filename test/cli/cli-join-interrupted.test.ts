@@ -1,40 +1,22 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { enableCapture } from '../../index';
+import { stallingPeer } from '../helpers/stalling-peer';
 import { tempDir } from '../helpers/temp';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bin', 'express-sqlite-sync.js');
 
-/** A peer whose snapshot starts, then stalls: a join is caught mid-download. */
-async function stallingPeer(): Promise<{ url: string; close(): Promise<void> }> {
-  const db = new Database(':memory:');
-  db.exec('CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT)');
-  const info = enableCapture(db, { tables: ['notes'] }).info();
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/api/sync/data/info') === true) {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(info));
-    } else if (req.url?.startsWith('/api/sync/data/snapshot') === true) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-content-sha256': '0'.repeat(64), 'x-sync-site': info.site, 'x-sync-seq': '0', 'x-snapshot-bytes': '10000000' });
-      res.write(Buffer.alloc(64 * 1024)); // and nothing more
-    } else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      db.close();
-    },
-  };
+/** A `join` into `folder/app.db` from `peer`, once its temp snapshot is there; `exited` resolves with its exit code. */
+async function joinCaughtMidDownload(peerUrl: string, folder: string): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<number | null>; stderr(): string }> {
+  const child = spawn(process.execPath, [CLI, 'join', '--from', peerUrl, '--db', path.join(folder, 'app.db'), '--token', 'test-token-0123456789abcdef'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  for (let waited = 0; !(existsSync(folder) && readdirSync(folder).some((name) => name.startsWith(`.app.db.sync-tmp-${child.pid}-`))); waited += 20) {
+    if (waited > 15_000) throw new Error(`no temp snapshot appeared; stderr: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, exited, stderr: () => stderr };
 }
 
 describe('join stopped by Ctrl-C leaves nothing behind, as a join that fails', () => {
@@ -60,6 +42,46 @@ describe('join stopped by Ctrl-C leaves nothing behind, as a join that fails', (
       expect(await exited).toBe(code);
       expect(stderr).toMatch(new RegExp(`join stopped by ${signal}; nothing was left behind`));
       expect(readdirSync(temp.dir)).toEqual([]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('SIGINT removes only what the join made: files someone put in its folders meanwhile stay, with those folders', async () => {
+    const peer = await stallingPeer();
+    try {
+      const fresh = path.join(temp.dir, 'fresh');
+      const folder = path.join(fresh, 'laptop');
+      const join = await joinCaughtMidDownload(peer.url, folder);
+      // Meanwhile an operator copies config in, and another process (pid 1) has a temp file of the same target.
+      writeFileSync(path.join(folder, 'settings.json'), '{"eventName":"Qualifier"}');
+      const othersTemp = path.join(folder, '.app.db.sync-tmp-1-0123456789ab');
+      writeFileSync(othersTemp, 'not ours');
+      mkdirSync(path.join(fresh, 'photos'));
+      writeFileSync(path.join(fresh, 'photos', 'robot.jpg'), 'jpeg');
+      join.child.kill('SIGINT');
+      expect(await join.exited).toBe(130);
+      expect(join.stderr()).toContain(`join stopped by SIGINT; nothing was left behind (kept ${fresh}: it holds files this join did not make)`);
+      expect(readdirSync(folder).sort()).toEqual(['.app.db.sync-tmp-1-0123456789ab', 'settings.json']); // its own temp snapshot gone
+      expect(readFileSync(path.join(folder, 'settings.json'), 'utf8')).toBe('{"eventName":"Qualifier"}');
+      expect(readFileSync(othersTemp, 'utf8')).toBe('not ours');
+      expect(readFileSync(path.join(fresh, 'photos', 'robot.jpg'), 'utf8')).toBe('jpeg');
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('SIGINT with a file only in the upper folder it made: the emptied lower folder goes, the upper one stays', async () => {
+    const peer = await stallingPeer();
+    try {
+      const fresh = path.join(temp.dir, 'fresh');
+      const folder = path.join(fresh, 'laptop');
+      const join = await joinCaughtMidDownload(peer.url, folder);
+      writeFileSync(path.join(fresh, 'README.txt'), 'the event laptop');
+      join.child.kill('SIGINT');
+      expect(await join.exited).toBe(130);
+      expect(readdirSync(fresh)).toEqual(['README.txt']);
+      expect(readdirSync(temp.dir)).toEqual(['fresh']);
     } finally {
       await peer.close();
     }

@@ -10,10 +10,10 @@ const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 interface PeerFigures {
   readonly url: string;
-  readonly name?: string;
+  readonly name: string | null;
   readonly state: string;
-  readonly undeliveredChanges?: number;
-  readonly lagChanges?: number;
+  readonly undeliveredChanges: number | null;
+  readonly lagChanges: number | null;
   readonly failures: number;
 }
 

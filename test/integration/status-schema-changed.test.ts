@@ -5,10 +5,10 @@ import { TEST_TOKEN } from '../helpers/server';
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 interface StatusAnswer {
-  readonly site?: string;
-  readonly seq?: number;
-  readonly peers: readonly { readonly url: string; readonly undeliveredChanges?: number }[];
-  readonly dataError?: { readonly code: string; readonly message: string };
+  readonly site: string | null;
+  readonly seq: number | null;
+  readonly peers: readonly { readonly url: string; readonly undeliveredChanges: number | null }[];
+  readonly dataError: { readonly code: string; readonly message: string } | null;
 }
 
 describe('GET /status and /metrics on a server whose tracked table changed while it runs', () => {
@@ -26,7 +26,7 @@ describe('GET /status and /metrics on a server whose tracked table changed while
     for (const number of [1, 2]) await request(server.url).post('/api/teams').send({ number, name: `team ${number}` }).expect(201);
     const fine = await request(server.url).get('/api/sync/status').set(AUTH);
     expect(fine.status).toBe(200);
-    expect((fine.body as StatusAnswer).dataError).toBeUndefined();
+    expect((fine.body as StatusAnswer).dataError).toBeNull();
     expect((await request(server.url).get('/api/sync/metrics').set(AUTH)).text).toContain('\nexpress_sqlite_sync_data_stopped 0\n');
 
     server.db.exec('ALTER TABLE teams ADD COLUMN coach TEXT'); // a migration under the running server

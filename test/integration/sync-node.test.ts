@@ -66,7 +66,7 @@ describe('a sync node and its peers', () => {
       const status = await request(b.url).get('/api/sync/status').set(AUTH).expect(200);
       expect(status.body.identityChange).toMatchObject({ code: 'SITE_CLONED', previous: a.sync.tracker?.siteId, current: b.sync.tracker?.siteId });
       expect(formatStatus(status.body)).toMatch(/! IDENTITY SITE_CLONED .* took the new site id [0-9a-f]{32} \(was [0-9a-f]{32}\) by itself/);
-      expect((await request(a.url).get('/api/sync/status').set(AUTH).expect(200)).body.identityChange).toBeUndefined();
+      expect((await request(a.url).get('/api/sync/status').set(AUTH).expect(200)).body.identityChange).toBeNull();
       await request(b.url).post('/api/teams').send({ number: 148, name: 'Robowranglers' }).expect(201);
       await expectSyncedAndEqual(b, a, [118, 148]);
     } finally {
@@ -130,10 +130,10 @@ describe('a sync node and its peers', () => {
     try {
       b.sync.start(50);
       const byUrl = () => new Map((b.sync.client?.peerStatuses() ?? []).map((status) => [status.url, status]));
-      await until(() => (byUrl().get(deadUrl)?.failures ?? 0) >= 3 && (byUrl().get(`${a.url}/api/sync`)?.lastResult !== undefined));
+      await until(() => (byUrl().get(deadUrl)?.failures ?? 0) >= 3 && (byUrl().get(`${a.url}/api/sync`)?.lastResult !== null));
       const deadStatus = byUrl().get(deadUrl);
-      expect(deadStatus).toMatchObject({ lastSuccessAt: undefined, lastError: expect.stringMatching(/ECONNREFUSED/) });
-      expect(byUrl().get(`${a.url}/api/sync`)).toMatchObject({ failures: 0, lastError: undefined, lastSuccessAt: expect.any(String), clockSkewMs: expect.any(Number) });
+      expect(deadStatus).toMatchObject({ lastSuccessAt: null, lastError: expect.stringMatching(/ECONNREFUSED/) });
+      expect(byUrl().get(`${a.url}/api/sync`)).toMatchObject({ failures: 0, lastError: null, lastSuccessAt: expect.any(String), clockSkewMs: expect.any(Number) });
       const status = await request(b.url).get('/api/sync/status').set(AUTH);
       expect(status.status).toBe(200);
       expect((status.body as { peers: unknown[] }).peers).toHaveLength(2);

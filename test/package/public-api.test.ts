@@ -23,6 +23,7 @@ const PUBLIC = [
   'answerClientErrorsAsJson',
   'backupDatabase',
   'bearerAuth',
+  'boundedJsonBody',
   'checkDatabaseFile',
   'createDefaultLogger',
   'createFilePolicy',

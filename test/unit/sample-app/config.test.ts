@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { readSampleConfig, SAMPLE_ROOTS } from '../../../sample-app/config';
 import { startBanner } from '../../../sample-app/server';
@@ -130,6 +131,54 @@ describe('sample app configuration', () => {
   it('names the token file when it is a folder', () => {
     mkdirSync(path.join(temp.dir, '.sync-token'));
     expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(`DATA_DIR/.sync-token: cannot read ${path.join(temp.dir, '.sync-token')} (it is a folder`);
+  });
+
+  it.each(['', '\n', '  \n'])('says the token file is empty (%j), not that it "holds a space"', (content) => {
+    readSampleConfig({ DATA_DIR: temp.dir });
+    writeFileSync(path.join(temp.dir, '.sync-token'), content);
+    expect(() => readSampleConfig({ DATA_DIR: temp.dir })).toThrow(`DATA_DIR/.sync-token (${path.join(temp.dir, '.sync-token')}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    expect(readFileSync(path.join(temp.dir, '.sync-token'), 'utf8')).toBe(content); // never overwritten
+  });
+
+  it.each(['~/data', '~', '~scout/data'])('refuses DATA_DIR=%j, which no shell expanded, before making a folder named "~"', (value) => {
+    const cwd = process.cwd();
+    process.chdir(temp.dir);
+    try {
+      expect(() => readSampleConfig({ DATA_DIR: value, SYNC_TOKEN: 'test-token-0123456789abcdef' })).toThrow(/^DATA_DIR=".*": "~" means the home folder only to a shell, and none read this value \(a \.env file, a service unit\): write the full path \(/);
+      expect(readdirSync(temp.dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('TLS_CERT starting with "~" that is not found says why', () => {
+    expect(() => readSampleConfig({ DATA_DIR: path.join(temp.dir, 'new'), TLS_CERT: '~/cert.pem', TLS_KEY: '~/key.pem' })).toThrow(/^TLS_CERT: cannot read ~\/cert\.pem \(ENOENT: "~" means the home folder only to a shell/);
+  });
+
+  it('DATA_DIR naming an SQLite database file says it is one and what DATA_DIR is; an ordinary file is "a file"', () => {
+    const dbFile = path.join(temp.dir, 'app.db');
+    const db = new Database(dbFile);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(() => readSampleConfig({ DATA_DIR: dbFile, SYNC_TOKEN: 'test-token-0123456789abcdef' })).toThrow(
+      `DATA_DIR=${dbFile} is an SQLite database file; DATA_DIR is the folder the app keeps its data in (its database is DATA_DIR/instance/app.db): point it at a folder`,
+    );
+    const plain = path.join(temp.dir, 'notes.txt');
+    writeFileSync(plain, 'notes');
+    expect(() => readSampleConfig({ DATA_DIR: plain, SYNC_TOKEN: 'test-token-0123456789abcdef' })).toThrow(`DATA_DIR=${plain}: it, or a folder the app keeps in it`);
+    expect(readdirSync(temp.dir).sort()).toEqual(['app.db', 'notes.txt']);
+  });
+
+  it.each([['relative', 'rel/data'], ['a trailing slash', 'rel/data/'], ['a folder named like a database', 'x.db']])('takes DATA_DIR as %s: the folder under the working directory, with its roots', (_what, value) => {
+    const cwd = process.cwd();
+    process.chdir(temp.dir);
+    try {
+      const config = readSampleConfig({ DATA_DIR: value, SYNC_TOKEN: 'test-token-0123456789abcdef' });
+      expect(config.dataDir).toBe(path.join(process.cwd(), value.replace(/\/$/, '')));
+      for (const root of SAMPLE_ROOTS) expect(existsSync(path.join(config.dataDir, root))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('names the token file when the token in it cannot be used', () => {

@@ -1,0 +1,68 @@
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isDatabaseHeader } from '../index';
+
+/** The sync roots the sample app keeps under its data directory. */
+export const SAMPLE_ROOTS = ['instance', 'config', 'uploads', 'logs', 'static'] as const;
+
+/** True when `file` is a regular file that starts with SQLite's header. */
+function isDatabaseFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const header = Buffer.alloc(16);
+      return readSync(fd, header, 0, 16, 0) === 16 && isDatabaseHeader(header);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false; // unreadable: the caller's message about a file stands
+  }
+}
+
+/**
+ * `mkdir -p`, one folder at a time: a folder is made only once its parent is
+ * there, and a parent that exists but still cannot hold it ends the walk with
+ * that error. Node's `mkdirSync(…, { recursive: true })` spins at 100% CPU
+ * forever there (procfs answers ENOENT for a folder it can never hold, so
+ * Node makes the parent, which exists, and tries again).
+ * @throws the file system's error (ENOENT, ENOTDIR, EACCES…)
+ */
+function makeFolder(folder: string): void {
+  try {
+    mkdirSync(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (!statSync(folder).isDirectory()) throw error; // a file, or a symbolic link to one (a dangling one throws ENOENT)
+      return;
+    }
+    const parent = path.dirname(folder);
+    if (code !== 'ENOENT' || parent === folder) throw error;
+    makeFolder(parent);
+    mkdirSync(folder); // once more, the parent there: a second ENOENT is final
+  }
+}
+
+/**
+ * Makes the data folder and its sync roots.
+ * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file (an SQLite database says so), cannot be
+ * written, or cannot be made (a symbolic link to a drive not mounted, a system folder such as /proc)
+ */
+export function makeDataFolders(dataDir: string): void {
+  try {
+    for (const root of SAMPLE_ROOTS) makeFolder(path.join(dataDir, root));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTDIR' || code === 'EEXIST') && isDatabaseFile(dataDir)) {
+      throw new Error(`DATA_DIR=${dataDir} is an SQLite database file; DATA_DIR is the folder the app keeps its data in (its database is DATA_DIR/instance/app.db): point it at a folder`, { cause: error });
+    }
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new Error(`DATA_DIR=${dataDir}: it, or a folder the app keeps in it (${SAMPLE_ROOTS.join(', ')}), is a file, not a folder; point DATA_DIR at a folder`, { cause: error });
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new Error(`DATA_DIR=${dataDir}: this user cannot create folders there (${code}); point DATA_DIR at a folder it can write`, { cause: error });
+    if (code === 'ENOENT') {
+      throw new Error(`DATA_DIR=${dataDir}: its folders cannot be made there (ENOENT: a symbolic link on the way leads nowhere, such as to a drive not mounted, or it is under a system folder such as /proc); point DATA_DIR at a folder on a mounted disk`, { cause: error });
+    }
+    throw error;
+  }
+}

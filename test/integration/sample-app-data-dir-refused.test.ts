@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { readSampleConfig } from '../../sample-app/config';
+import { tempDir } from '../helpers/temp';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const TOKEN = 'test-token-0123456789abcdef';
+
+/** Runs the sample app as `npm start` does, killed after `timeoutMs` (a start that hangs is a failure, not a hung test). */
+function runApp(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+describe('DATA_DIR where no folder can be made: a one-line refusal naming DATA_DIR, never a hang or a bare ENOENT', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir('ess-data-dir-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it('a symbolic link to a drive that is not mounted (it leads nowhere)', () => {
+    const link = path.join(temp.dir, 'data');
+    symlinkSync(path.join(temp.dir, 'usb-stick', 'data'), link);
+    expect(() => readSampleConfig({ DATA_DIR: link, SYNC_TOKEN: TOKEN })).toThrow(
+      `DATA_DIR=${link}: its folders cannot be made there (ENOENT: a symbolic link on the way leads nowhere, such as to a drive not mounted, or it is under a system folder such as /proc); point DATA_DIR at a folder on a mounted disk`,
+    );
+    expect(readdirSync(temp.dir)).toEqual(['data']); // the link only: nothing made where it leads
+  });
+
+  (existsSync('/proc/self') ? it : it.skip)('a folder under /proc: npm start exits 1 at once with one line (Node\'s recursive mkdir spun there forever)', async () => {
+    const result = await runApp({ DATA_DIR: '/proc/ess-no-such-folder/data', SYNC_TOKEN: TOKEN }, 30_000);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'sample app failed to start: DATA_DIR=/proc/ess-no-such-folder/data: its folders cannot be made there (ENOENT: a symbolic link on the way leads nowhere, such as to a drive not mounted, or it is under a system folder such as /proc); point DATA_DIR at a folder on a mounted disk\n',
+    });
+  });
+});
