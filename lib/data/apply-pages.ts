@@ -9,8 +9,9 @@ import type { ApplyResult } from './wire-schema';
 /**
  * Changesets at least this large are applied with the capture triggers set
  * aside for the transaction (a third of the cost of a bulk apply); smaller
- * ones keep them and rely on the `applying` flag, since re-creating triggers
- * makes every connection re-prepare its statements.
+ * ones keep them (what they log of the merge is dropped before the commit:
+ * see `VisibleState.applying`), since re-creating triggers makes every
+ * connection re-prepare its statements.
  */
 export const BULK_APPLY_CHANGES = 1000;
 

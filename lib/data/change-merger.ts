@@ -30,11 +30,21 @@ interface Run extends MergeCounts {
   maxHlc: number;
   readonly batch: SettleBatch;
   /**
-   * On an early page, the rows (see `rowRef`) a change of which was passed
+   * On an early page, the rows (see `metaRef`) a change of which was passed
    * over: their later changes on the page are passed over too, so applying
    * the page twice does what applying it once did.
    */
   readonly passedOver: Set<string>;
+}
+
+/**
+ * A row as the metadata tells rows apart: its table and metadata key, an
+ * integral REAL the same as the INTEGER of its value (SQLite compares them as
+ * equal, so a no-affinity key sent as `1` and as `{"$real":1}` is one row).
+ */
+function metaRef(change: DecodedChange): string {
+  const key = change.metaKey;
+  return rowRef(change.table.table.id, [typeof key === 'number' && Number.isInteger(key) ? BigInt(key) : key]);
 }
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
@@ -112,7 +122,7 @@ export class ChangeMerger {
   }
 
   #mergeOne(change: DecodedChange, run: Run): boolean {
-    if (run.passedOver.size > 0 && run.passedOver.has(rowRef(change.table.table.id, change.key))) return false;
+    if (run.passedOver.size > 0 && run.passedOver.has(metaRef(change))) return false;
     if (this.#mergeNew(change, run)) return true;
     const local = this.#meta.row(change.table.table.id, change.metaKey);
     // A cl stored above MAX_CL (a database from before the bound) counts as the bound: pages carry no more.
@@ -159,7 +169,7 @@ export class ChangeMerger {
     if (!change.complete) {
       // The row's birth is on an earlier page not applied yet: the cursor stays, and it comes again with it.
       if (run.early) {
-        run.passedOver.add(rowRef(change.table.table.id, change.key));
+        run.passedOver.add(metaRef(change));
         return false;
       }
       throw new SyncError(

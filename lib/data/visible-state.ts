@@ -24,7 +24,8 @@ export interface VisibleStateParts {
  * Keeps the visible state a function of the replicated state: after a batch
  * (a merged changeset, a fold of local writes, a resolution) it settles the
  * UNIQUE and CHECK rule on the tables the batch changed, then the FOREIGN KEY
- * rule; writes made here are not captured (the `applying` flag is set).
+ * rule; writes made here are not captured (what the capture triggers log of
+ * them is dropped before the transaction ends: see {@link VisibleState.applying}).
  */
 export class VisibleState {
   readonly #parts: VisibleStateParts;
