@@ -174,13 +174,13 @@ export function parkedTableName(tableId: number): string {
 /**
  * The table of parked rows of a tracked table: the same columns without a
  * type (so every value keeps its storage class and bytes), the conflict's id,
- * reason and time, keyed like the table (same collations); one index per
+ * reason and time, keyed like the table (BINARY, as keys are); one index per
  * UNIQUE index (same collations) and one on the conflict id.
  */
 export function parkedTableSql(table: TrackedTable): string {
   const name = parkedTableName(table.id);
   const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
-  const key = table.key.map((column, i) => `${quoteIdent(column.name)} COLLATE ${table.keyCollations[i] ?? 'BINARY'}`).join(', ');
+  const key = table.key.map((column) => `${quoteIdent(column.name)} COLLATE BINARY`).join(', ');
   const indexes = table.uniques.map((unique, n) => {
     const on = unique.columns.map((column, i) => `${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(', ');
     return `CREATE INDEX ${quoteIdent(`${name}_u${n}`)} ON ${quoteIdent(name)} (${on});`;

@@ -44,11 +44,8 @@ function birthsOf(table: TrackedTable, width: number): string {
   const overrides = 'EXISTS (SELECT 1 FROM _sync_cells AS c WHERE c.tbl = r.tbl AND c.pk = r.pk)';
   const flags = real(`(${key} IS NOT NULL) | (${overrides} << 1)`);
   const values = [...table.columns.map((column) => `t.${quoteIdent(column.name)}`), ...nulls(width - table.columns.length)];
-  // The key's own collation finds the row through its index; under NOCASE or RTRIM it also matches another
-  // spelling ('ABC' for a dead 'abc'), so the join then also asks for the very same value.
-  const collation = table.keyCollations[0] ?? 'BINARY';
-  const on = collation === 'BINARY' ? `${key} = r.pk` : `${key} = r.pk AND ${key} = r.pk COLLATE BINARY`;
-  return `SELECT ${head}, ${flags}, r.pk, ${values.join(', ')} FROM _sync_rows AS r LEFT JOIN ${quoteIdent(table.name)} AS t ON ${on} WHERE ${where}`;
+  // Key columns are BINARY (enableCapture refuses another collation), so the key's index finds the very value.
+  return `SELECT ${head}, ${flags}, r.pk, ${values.join(', ')} FROM _sync_rows AS r LEFT JOIN ${quoteIdent(table.name)} AS t ON ${key} = r.pk WHERE ${where}`;
 }
 
 /** The cells changed in the window, with the birth seq of their row. */

@@ -42,8 +42,6 @@ export interface TableSchema {
   readonly columns: readonly ColumnSchema[];
   /** Key columns in primary-key order. */
   readonly key: readonly ColumnSchema[];
-  /** Collation of each key column, in key order. */
-  readonly keyCollations: readonly string[];
   readonly foreignKeys: readonly ForeignKeySchema[];
   /** UNIQUE indexes other than the primary key (plain columns, no WHERE clause). */
   readonly uniques: readonly UniqueSchema[];
@@ -162,15 +160,14 @@ function checkKeyCollations(name: string, key: readonly ColumnSchema[], collatio
 }
 
 /**
- * Reads the UNIQUE indexes and the key's collations. A partial or expression
+ * Reads the UNIQUE indexes and checks the key's collations. A partial or expression
  * UNIQUE index is refused: which of two rows claiming a value is visible must
  * be decided from the replicated state, and such an index hides the rule. So is
  * one that includes a generated column (not synced), and a key with a collation.
  */
-function readIndexes(db: Database.Database, name: string, key: readonly ColumnSchema[], generated: ReadonlySet<string>): { uniques: UniqueSchema[]; keyCollations: string[] } {
+function readIndexes(db: Database.Database, name: string, key: readonly ColumnSchema[], generated: ReadonlySet<string>): { uniques: UniqueSchema[] } {
   const indexes = numbers(db, `SELECT name, origin, partial FROM pragma_index_list(?, 'main') WHERE "unique" = 1`).all(name) as { name: string; origin: string; partial: number }[];
   const uniques: UniqueSchema[] = [];
-  let keyCollations = key.map(() => 'BINARY');
   for (const index of indexes) {
     const columns = indexColumns(db, index.name);
     const computed = columns.find((column) => column.name !== null && generated.has(column.name));
@@ -180,8 +177,7 @@ function readIndexes(db: Database.Database, name: string, key: readonly ColumnSc
       refuseGenerated(name, constraint, computed.name, `make "${computed.name}" an ordinary column the app writes, or leave it out of the ${index.origin === 'pk' ? 'key' : 'index'}`);
     }
     if (index.origin === 'pk') {
-      keyCollations = key.map((column) => columns.find((c) => c.name === column.name)?.coll ?? 'BINARY');
-      checkKeyCollations(name, key, keyCollations);
+      checkKeyCollations(name, key, key.map((column) => columns.find((c) => c.name === column.name)?.coll ?? 'BINARY'));
       continue;
     }
     if (index.partial === 1 || columns.some((column) => column.name === null)) {
@@ -189,7 +185,7 @@ function readIndexes(db: Database.Database, name: string, key: readonly ColumnSc
     }
     uniques.push({ columns: columns.map((column) => column.name as string), collations: columns.map((column) => column.coll) });
   }
-  return { uniques, keyCollations };
+  return { uniques };
 }
 
 /**

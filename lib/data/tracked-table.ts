@@ -33,8 +33,6 @@ export interface TrackedTable {
   readonly columns: readonly TrackedColumn[];
   /** Key columns in primary-key order. */
   readonly key: readonly TrackedColumn[];
-  /** Collation of each key column. */
-  readonly keyCollations: readonly string[];
   /** Columns that are not part of the key, in declaration order. */
   readonly values: readonly TrackedColumn[];
   /** Non-key columns by name. */
@@ -73,7 +71,6 @@ export function trackTable(id: number, schema: TableSchema, columnIds: ReadonlyM
     name: schema.name,
     columns,
     key,
-    keyCollations: schema.keyCollations,
     values,
     valuesByName: new Map(values.map((column) => [column.name, column])),
     valuesById: new Map(values.map((column) => [column.id, column])),

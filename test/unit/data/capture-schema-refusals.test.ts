@@ -203,7 +203,7 @@ describe('the allowed neighbours still sync', () => {
 describe('trackTable', () => {
   it('throws on a constraint naming a column it does not track, instead of dropping the name', () => {
     const column = { name: 'id', type: 'TEXT', pk: 1, notNull: true };
-    const schema = { name: 'u', columns: [column], key: [column], keyCollations: ['BINARY'], foreignKeys: [], uniques: [{ columns: ['g'], collations: ['BINARY'] }] };
+    const schema = { name: 'u', columns: [column], key: [column], foreignKeys: [], uniques: [{ columns: ['g'], collations: ['BINARY'] }] };
     expect(() => trackTable(1, schema, new Map([['id', 0]]))).toThrow(/internal error: a constraint of u names "g", which is not a tracked column/);
   });
 });
