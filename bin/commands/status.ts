@@ -80,10 +80,10 @@ function peerLine(peer: Peer): string {
 /** A transport other than the HTTP peers (NATS): its state, position, lag, what waits to be published, and its last error. */
 function transportLines(transport: Transport): string[] {
   const unpublished = transport.nats?.unpublished;
-  const facts = [transport.state, ...(transport.position === undefined ? [] : [`position ${transport.position}`]), ...(transport.lag === undefined ? [] : [`lag ${transport.lag}`])];
+  const facts = [transport.state, ...(known(transport.position) ? [`position ${transport.position}`] : []), ...(known(transport.lag) ? [`lag ${transport.lag}`] : [])];
   if (unpublished !== undefined) facts.push(`not yet published ${unpublished}`);
   const lines = [`- ${transport.name}   ${facts.join('   ')}`];
-  if (transport.lastError !== undefined) lines.push(oneLine(`  ! ${transport.lastError.code}: ${transport.lastError.message}`));
+  if (known(transport.lastError)) lines.push(oneLine(`  ! ${transport.lastError.code}: ${transport.lastError.message}`));
   return lines;
 }
 

@@ -40,9 +40,9 @@ export const TransportStatusSchema = Type.Object({
   kind: Text,
   name: Text,
   state: Text,
-  position: Type.Optional(Type.Number()),
-  lag: Type.Optional(Type.Number()),
-  lastError: Type.Optional(Type.Object({ code: Text, message: Text })),
+  position: Unknowable(Type.Number()),
+  lag: Unknowable(Type.Number()),
+  lastError: Unknowable(Type.Object({ code: Text, message: Text })),
   nats: Type.Optional(Type.Object({ unpublished: Type.Optional(Type.Number()) })),
 });
 

@@ -106,16 +106,16 @@ export class HttpTransport implements ChangeTransport {
     return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }
 
-  /** The peer's seq pulled up to, and what it had beyond that at the last handshake. */
+  /** The peer's seq pulled up to, and what it had beyond that at the last handshake; `null` before the first. */
   status(): TransportStatus {
     const site = this.#handshake?.remoteSite;
     return {
       kind: 'http',
       name: this.name,
       state: this.#failing ? 'failing' : 'idle',
-      position: site === undefined ? undefined : this.#data.pullCursor(site),
-      lag: this.#lagChanges,
-      lastError: this.#lastError,
+      position: site === undefined ? null : this.#data.pullCursor(site),
+      lag: this.#lagChanges ?? null,
+      lastError: this.#lastError ?? null,
     };
   }
 

@@ -23,13 +23,13 @@ export function formatTransportMetrics(transports: readonly TransportStatus[]): 
   // By state alone: a NATS transport that refused one bad message (its `lastError`) and goes on is up.
   const up = (t: TransportStatus): number => (t.state === 'connected' || t.state === 'idle' ? 1 : 0);
   family(lines, 'express_sqlite_sync_transport_up', 'gauge', '1 when the transport is connected (NATS) or its last round succeeded (HTTP).', transports.map((t) => [of(t), up(t)]));
-  family(lines, 'express_sqlite_sync_transport_position', 'gauge', 'Where this server has applied up to (HTTP: the peer seq; NATS: the stream sequence).', transports.filter((t) => t.position !== undefined).map((t) => [of(t), t.position as number]));
-  family(lines, 'express_sqlite_sync_transport_lag', 'gauge', 'How far behind this server is (HTTP: changes; NATS: messages).', transports.filter((t) => t.lag !== undefined).map((t) => [of(t), t.lag as number]));
+  family(lines, 'express_sqlite_sync_transport_position', 'gauge', 'Where this server has applied up to (HTTP: the peer seq; NATS: the stream sequence).', transports.filter((t) => t.position !== null).map((t) => [of(t), t.position as number]));
+  family(lines, 'express_sqlite_sync_transport_lag', 'gauge', 'How far behind this server is (HTTP: changes; NATS: messages).', transports.filter((t) => t.lag !== null).map((t) => [of(t), t.lag as number]));
   const nats = transports.flatMap((t) => (t.nats === undefined ? [] : [[of(t), t.nats] as const]));
-  family(lines, 'express_sqlite_sync_nats_stream_last_seq', 'gauge', "The stream's last sequence, as last seen.", nats.filter(([, n]) => n.streamLastSeq !== undefined).map(([l, n]) => [l, n.streamLastSeq as number]));
+  family(lines, 'express_sqlite_sync_nats_stream_last_seq', 'gauge', "The stream's last sequence, as last seen.", nats.filter(([, n]) => n.streamLastSeq !== null).map(([l, n]) => [l, n.streamLastSeq as number]));
   family(lines, 'express_sqlite_sync_nats_published_seq', 'gauge', 'The local seq up to which this server has published.', nats.map(([l, n]) => [l, n.publishedSeq]));
   family(lines, 'express_sqlite_sync_nats_messages_published_total', 'counter', 'Messages (pages) published since start.', nats.map(([l, n]) => [l, n.messagesPublished]));
   family(lines, 'express_sqlite_sync_nats_messages_applied_total', 'counter', 'Messages (pages) applied since start.', nats.map(([l, n]) => [l, n.messagesApplied]));
-  family(lines, 'express_sqlite_sync_nats_catching_up', 'gauge', '1 while the stream cannot serve this server and it catches up over HTTP.', nats.map(([l, n]) => [l, n.catchUp === undefined ? 0 : 1]));
+  family(lines, 'express_sqlite_sync_nats_catching_up', 'gauge', '1 while the stream cannot serve this server and it catches up over HTTP.', nats.map(([l, n]) => [l, n.catchUp === null ? 0 : 1]));
   return lines;
 }

@@ -27,7 +27,11 @@ export type ExchangeProgress = (phase: 'pull' | 'push', rows: number) => void;
 /** Connection state of a transport. */
 export type TransportState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failing' | 'stopped';
 
-/** What `GET /status` tells of one transport (`transports` array). */
+/**
+ * What `GET /status` tells of one transport (`transports` array). Every field
+ * is always present, `null` when unknown, except `nats`, which only a NATS
+ * transport has.
+ */
 export interface TransportStatus {
   /** `http` or `nats`. */
   readonly kind: TransportKind;
@@ -35,28 +39,28 @@ export interface TransportStatus {
   readonly name: string;
   /** Connection state (HTTP: `idle` between rounds, `failing` after a failed one). */
   readonly state: TransportState;
-  /** Where this server has applied up to, in the transport's own terms (HTTP: the peer's seq; NATS: the stream sequence). */
-  readonly position: number | undefined;
-  /** How far behind it is, in the same terms (HTTP: changes; NATS: messages), when known. */
-  readonly lag: number | undefined;
-  /** The last failure, cleared by a success. */
-  readonly lastError: { readonly code: string; readonly message: string } | undefined;
-  /** NATS only: the stream and how far this server has read and written it. */
+  /** Where this server has applied up to, in the transport's own terms (HTTP: the peer's seq; NATS: the stream sequence); `null` before an HTTP peer's first handshake. */
+  readonly position: number | null;
+  /** How far behind it is, in the same terms (HTTP: changes; NATS: messages); `null` while not known (no handshake, stream not seen yet). */
+  readonly lag: number | null;
+  /** The last failure, cleared (`null`) by a success. */
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+  /** NATS only (absent for HTTP): the stream and how far this server has read and written it. */
   readonly nats?: NatsStatus;
 }
 
-/** The NATS part of a {@link TransportStatus}. */
+/** The NATS part of a {@link TransportStatus}: every field always present, `null` when unknown. */
 export interface NatsStatus {
   /** The servers this node connects to. */
   readonly servers: readonly string[];
-  /** The server it is connected to now. */
-  readonly connectedTo: string | undefined;
+  /** The server it is connected to now; `null` while not connected. */
+  readonly connectedTo: string | null;
   /** The stream name and this server's subject in it. */
   readonly stream: string;
   readonly subject: string;
-  /** The stream's first and last sequence, as last seen. */
-  readonly streamFirstSeq: number | undefined;
-  readonly streamLastSeq: number | undefined;
+  /** The stream's first and last sequence, as last seen; `null` before the stream was seen. */
+  readonly streamFirstSeq: number | null;
+  readonly streamLastSeq: number | null;
   /** The stream sequence applied here (saved with the page it ends). */
   readonly appliedSeq: number;
   /** The local seq up to which this server's changes are in the stream. */
@@ -68,10 +72,10 @@ export interface NatsStatus {
   readonly messagesApplied: number;
   /** Messages passed over because no server of this schema could apply them (not a changeset); the last one is `lastError`. */
   readonly messagesRefused: number;
-  /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP (`via: 'none'`: no HTTP peer to do it). */
-  readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | undefined;
-  /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up. */
-  readonly lastCatchUp: { readonly reason: string; readonly at: string; readonly ok: boolean } | undefined;
+  /** Set while the stream cannot serve this server (messages it needs are gone) and it catches up over HTTP (`via: 'none'`: no HTTP peer to do it); `null` otherwise. */
+  readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | null;
+  /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up; `null` before the first since the start. */
+  readonly lastCatchUp: { readonly reason: string; readonly at: string; readonly ok: boolean } | null;
 }
 
 /**

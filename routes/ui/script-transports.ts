@@ -16,11 +16,11 @@ export const TRANSPORTS_SCRIPT = String.raw`
     state.dataset.field = 'state';
     card.appendChild(state);
     var dl = el('dl');
-    field(dl, t.kind === 'nats' ? 'Stream position' : 'Peer seq pulled', t.position === undefined ? 'unknown' : String(t.position), 'position');
-    field(dl, t.kind === 'nats' ? 'Messages behind' : 'Changes behind', t.lag === undefined ? 'unknown' : String(t.lag), 'lag');
+    field(dl, t.kind === 'nats' ? 'Stream position' : 'Peer seq pulled', t.position === null || t.position === undefined ? 'unknown' : String(t.position), 'position');
+    field(dl, t.kind === 'nats' ? 'Messages behind' : 'Changes behind', t.lag === null || t.lag === undefined ? 'unknown' : String(t.lag), 'lag');
     var n = t.nats;
     if (n) {
-      field(dl, 'Stream', n.stream + ' (last ' + (n.streamLastSeq === undefined ? '?' : n.streamLastSeq) + ')', 'stream');
+      field(dl, 'Stream', n.stream + ' (last ' + (n.streamLastSeq === null || n.streamLastSeq === undefined ? '?' : n.streamLastSeq) + ')', 'stream');
       field(dl, 'Connected to', n.connectedTo || 'none', 'server');
       field(dl, 'Published', 'to local seq ' + n.publishedSeq + ', ' + n.messagesPublished + ' message(s); ' + n.unpublished + ' change(s) not yet', 'published');
       field(dl, 'Applied', n.messagesApplied + ' message(s), ' + n.messagesRefused + ' refused', 'applied');

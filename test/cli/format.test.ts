@@ -54,6 +54,14 @@ describe('what the CLI prints', () => {
     expect(idle).toContain('no peers configured');
   });
 
+  it('status prints nothing for a transport\'s unknown (null) position, lag and error', () => {
+    const nats = { kind: 'nats', name: 'nats:FLEET', state: 'connecting', position: 0, lag: null, lastError: null, nats: { stream: 'FLEET', unpublished: 2, connectedTo: null, streamLastSeq: null } };
+    const text = formatStatus({ site: 'a'.repeat(32), seq: 2, conflicts: 0, peers: [], transports: [nats] } as unknown as Parameters<typeof formatStatus>[0]);
+    expect(text).toContain('- nats:FLEET   connecting   position 0   not yet published 2');
+    expect(text).not.toContain('null');
+    expect(text).not.toContain('!');
+  });
+
   it('status names the server it was asked in the confirm-deletions hint', () => {
     const text = formatStatus({ site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], heldDeletions: [HELD] } as unknown as Parameters<typeof formatStatus>[0], 'http://10.0.0.2:5000/api/sync');
     expect(text).toContain('express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000/api/sync --peer http://10.0.0.3:5000/api/sync --root uploads');

@@ -147,6 +147,10 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     try {
       const page = await openPage();
       await openStatusPage(page, { url: lone.server.url } as LivePeer);
+      // The peer never answered a handshake: /status has its transport's position and lag null, which the card says as unknown.
+      const transport = page.locator('[data-transport="http"]');
+      expect(await transport.locator('[data-field="position"]').textContent()).toBe('unknown');
+      expect(await transport.locator('[data-field="lag"]').textContent()).toBe('unknown');
       let runAnswered = false;
       page.on('requestfinished', (r) => {
         if (r.method() === 'POST' && r.url().endsWith('/run')) runAnswered = true;

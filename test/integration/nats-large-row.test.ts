@@ -35,7 +35,7 @@ describeWithNats('a row larger than the NATS server takes', () => {
     await node.transport.exchange();
     const status = node.transport.status();
     expect(status.state).not.toBe('failing');
-    expect(status.lastError).toBeUndefined();
+    expect(status.lastError).toBeNull();
     expect(status.nats?.unpublished).toBe(0);
     expect(status.nats?.messagesPublished).toBeGreaterThan(3);
   });

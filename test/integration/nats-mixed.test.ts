@@ -95,7 +95,7 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
     for (const server of [a, b, x]) expect(teamNames(server)).toEqual(['after the purge', 'before the purge']);
     const transport = (await statusOf(x)).transports.find((t) => t.kind === 'nats');
     expect(transport).toMatchObject({ state: 'connected', lag: 0, nats: { lastCatchUp: { ok: true } } });
-    expect(transport?.nats?.catchUp).toBeUndefined();
+    expect(transport?.nats?.catchUp).toBeNull();
     expect(transport?.nats?.lastCatchUp?.reason).toMatch(/no longer has messages 1-1 /);
   });
 
@@ -114,7 +114,7 @@ describeWithNats('mixed fleets: NATS and HTTP peers at once (a real nats-server)
     // Before, the transport kept the subject and cursors of the id it was built with (where the other history's messages stop it with SAME_SITE_ID).
     const status = (await statusOf(a)).transports.find((t) => t.kind === 'nats');
     expect(status).toMatchObject({ state: 'connected', nats: { subject: `ess.${STREAM}.${a.sync.tracker?.siteId ?? ''}` } });
-    expect(status?.lastError).toBeUndefined();
+    expect(status?.lastError).toBeNull();
   });
 
   it('without an HTTP peer, a server behind the stream stops with STREAM_GAP, applies nothing, and /status and /metrics say so', async () => {

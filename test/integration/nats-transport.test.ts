@@ -54,7 +54,7 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     expect(a.transport.status().nats?.messagesApplied).toBe(1);
     expect(dbDigest(a.db, true)).toBe(dbDigest(b.db, true));
     const status = b.transport.status();
-    expect(status).toMatchObject({ kind: 'nats', name: 'nats:TEST', state: 'connected', position: 2, lag: 0, lastError: undefined });
+    expect(status).toMatchObject({ kind: 'nats', name: 'nats:TEST', state: 'connected', position: 2, lag: 0, lastError: null });
     expect(status.nats).toMatchObject({ stream: 'TEST', subject: `ess.TEST.${b.tracker.siteId}`, appliedSeq: 2, streamLastSeq: 2, messagesPublished: 1, messagesApplied: 1 });
     expect(b.tracker.transportCursor('nats:TEST:applied')).toMatch(/^2 [0-9a-f]{32}:1-\d+$/); // the sequence and the id of the message there
   });

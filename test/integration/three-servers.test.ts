@@ -117,7 +117,7 @@ describeWithNats('three live servers on NATS JetStream (a real nats-server; file
     await converge(cluster.peers, natsRounds);
     for (const peer of cluster.peers) {
       const status = peer.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats');
-      expect(status).toMatchObject({ name: NATS_NAME, state: 'connected', lag: 0, lastError: undefined });
+      expect(status).toMatchObject({ name: NATS_NAME, state: 'connected', lag: 0, lastError: null });
       expect(status?.nats?.messagesApplied).toBeGreaterThan(0);
     }
   });

@@ -12,10 +12,10 @@ import { errorOf, withoutCredentials } from './nats-util';
  * this server needs: whether one is under way, and how the last one ended.
  */
 export class NatsCatchUp {
-  /** Set while a catch-up is under way, or failed and waits to be tried again. */
-  current: NatsStatus['catchUp'];
-  /** The last catch-up that ended. */
-  last: NatsStatus['lastCatchUp'];
+  /** Set while a catch-up is under way, or failed and waits to be tried again; `null` otherwise. */
+  current: NatsStatus['catchUp'] = null;
+  /** The last catch-up that ended; `null` before the first. */
+  last: NatsStatus['lastCatchUp'] = null;
   readonly #run: ((reason: string) => Promise<boolean>) | undefined;
 
   /** @param run - catches this server up over HTTP; resolves true when a peer did (none: no HTTP peer to do it) */
@@ -28,7 +28,7 @@ export class NatsCatchUp {
     this.current = { reason, since: new Date().toISOString(), via: this.#run === undefined ? 'none' : 'http' };
     const ok = (await this.#run?.(reason).catch(() => false)) ?? false;
     this.last = { reason, at: new Date().toISOString(), ok };
-    if (ok) this.current = undefined;
+    if (ok) this.current = null;
     return ok;
   }
 }
@@ -49,27 +49,30 @@ export interface NatsStatusSources {
   readonly lastError: { readonly code: string; readonly message: string } | undefined;
 }
 
-/** Connection state, stream position and lag, what was published and applied (`/status` `transports`). */
+/**
+ * Connection state, stream position and lag, what was published and applied
+ * (`/status` `transports`); what is not known is `null`, so every field is in the JSON.
+ */
 export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
   const { consumer, publisher, facts, config } = from;
   const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
-  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? consumer.lastRefusal : { code: from.lastError.code, message: from.lastError.message };
-  const failing = publisher.blocked !== undefined || from.catchUp.current !== undefined || from.lastError !== undefined;
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (consumer.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
+  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined;
   const publishedSeq = from.cursors.publishedSeq();
   return {
     kind: 'nats',
     name: from.name,
     state: from.closed ? 'stopped' : failing ? 'failing' : from.link.state,
     position: consumer.position,
-    lag: facts === undefined ? undefined : Math.max(0, streamLastSeq - consumer.position),
+    lag: facts === undefined ? null : Math.max(0, streamLastSeq - consumer.position),
     lastError,
     nats: {
       servers: config.servers.map(withoutCredentials),
-      connectedTo: from.link.server === undefined ? undefined : withoutCredentials(from.link.server),
+      connectedTo: from.link.server === undefined ? null : withoutCredentials(from.link.server),
       stream: config.stream,
       subject: from.subject,
-      streamFirstSeq: facts?.firstSeq,
-      streamLastSeq: facts === undefined ? undefined : streamLastSeq,
+      streamFirstSeq: facts?.firstSeq ?? null,
+      streamLastSeq: facts === undefined ? null : streamLastSeq,
       appliedSeq: consumer.position,
       publishedSeq,
       unpublished: Math.max(0, from.data.capturedSeq() - publishedSeq),
