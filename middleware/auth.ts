@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { refuseUnknownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
-import { HEADER_SAFE_TOKEN, shortTokenWarning } from '../lib/token-rules';
+import { HEADER_SAFE_TOKEN, tokenWarnings } from '../lib/token-rules';
 
 /** Options of {@link bearerAuth}. */
 export interface BearerAuthOptions {
@@ -56,8 +56,7 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   if (!Array.isArray(options.tokens)) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` must be an array of strings: bearerAuth({ tokens: [token] })');
   if (options.tokens.length === 0) throw new TypeError('express-sqlite-sync: bearerAuth `tokens` is empty; give at least one shared token');
   const tokens = checkTokens(options.tokens);
-  const warning = shortTokenWarning(tokens);
-  if (warning !== undefined) process.emitWarning(warning, 'ExpressSqliteSyncWarning');
+  for (const { message } of tokenWarnings(tokens)) process.emitWarning(message, 'ExpressSqliteSyncWarning');
   return tokenGate(tokens);
 }
 

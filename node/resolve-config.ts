@@ -3,7 +3,8 @@ import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
-import { checkTokens, shortTokenWarning } from '../middleware/auth';
+import { checkTokens } from '../middleware/auth';
+import { tokenWarnings } from '../lib/token-rules';
 import type { DrainLimits } from '../middleware/lingering-close';
 import type { SyncRouterOptions } from './options';
 
@@ -117,8 +118,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),
   };
-  const warning = checked.tokens === undefined ? undefined : shortTokenWarning(checked.tokens);
-  if (warning !== undefined) checked.logger.warn({ event: 'token.short' }, warning);
+  for (const { event, message } of tokenWarnings(checked.tokens ?? [])) checked.logger.warn({ event }, message);
   resolveUploadRoot(options.uploadRoot, new Map(syncRootEntries(options.roots ?? {}).map(([name]) => [name, name])));
   const roots = resolveSyncRoots(options.roots ?? {});
   return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };

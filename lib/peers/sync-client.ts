@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
-import { shortTokenWarning } from '../token-rules';
+import { tokenWarnings } from '../token-rules';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
 import { recordPeerSettlements, type SettledPaths } from './file-settled';
@@ -66,8 +66,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     const joins = new SnapshotJoins(config);
     const secrets = [...config.tokens, ...config.peerTokens.values()];
     const peerTokens = [...config.peerTokens];
-    const short = shortTokenWarning(peerTokens.map(([, token]) => token), (index) => `the token of peer ${peerTokens[index]?.[0] ?? ''}`);
-    if (short !== undefined) config.logger.warn({ event: 'token.short' }, short);
+    const warnings = tokenWarnings(peerTokens.map(([, token]) => token), (index) => `the token of peer ${peerTokens[index]?.[0] ?? ''}`);
+    for (const { event, message } of warnings) config.logger.warn({ event }, message);
     for (const url of config.peers) {
       const http = new PeerHttp({ url, token: config.peerTokens.get(url) ?? config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets });
       const known = this.#known.get(url);

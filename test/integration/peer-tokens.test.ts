@@ -74,6 +74,18 @@ describe('peers given as { url, token }', () => {
     expect(JSON.stringify(warnings)).not.toContain('pit-crew');
   });
 
+  it('warns once about a peer token wrapped in quotes (token.quoted), naming the peer, not the token', () => {
+    const warnings: { detail: object; message: string }[] = [];
+    const db = notesDatabase();
+    dbs.push(db);
+    const logger = { ...silentLogger, warn: (detail: object, message: string) => warnings.push({ detail, message }) };
+    nodes.push(createSyncNode({ token: TOKEN_OF_B, logger, database: db, tables: ['notes'], peers: [{ url: 'http://10.0.0.2:5000', token: "'pit-crew-secret-0123'" }] }));
+    expect(warnings.filter(({ detail }) => (detail as { event?: string }).event === 'token.quoted')).toEqual([
+      { detail: { event: 'token.quoted' }, message: expect.stringMatching(/the token of peer http:\/\/10\.0\.0\.2:5000\/api\/sync starts and ends with '; .*remove them/) },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain('pit-crew');
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['another key', { url: 'http://10.0.0.2:5000', secret: 'x' }, /has no key "secret"/],
     ['no url', { token: TOKEN_OF_A }, /needs `url`/],

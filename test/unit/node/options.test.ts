@@ -31,6 +31,27 @@ describe('createSyncRouter options', () => {
     expect((await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', 'Bearer secreT')).status).toBe(401);
   });
 
+  it('accepts a token wrapped in quotes, warning once that an env file may have kept them', async () => {
+    const warnings: { detail: object; message: string }[] = [];
+    const logger = { ...silentLogger, warn: (detail: object, message: string) => warnings.push({ detail, message }) };
+    const quoted = '"0123456789abcdef0123"';
+    const app = express().use('/api/sync', createSyncRouter({ token: ['plain-token-0123456789', quoted], roots: roots(), logger }));
+    expect(warnings).toEqual([{ detail: { event: 'token.quoted' }, message: expect.stringMatching(/token #1 starts and ends with "; if the quotes are not part of the secret .* remove them/) }]);
+    // The quotes are part of the token as given: only the quoted form is accepted.
+    expect((await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', `Bearer ${quoted}`)).status).toBe(200);
+    expect((await request(app).get('/api/sync/files/checksums?path=uploads').set('Authorization', 'Bearer 0123456789abcdef0123')).status).toBe(401);
+  });
+
+  it.each([["'single-quoted-0123456789'", true], ['`backticks-0123456789abc`', true], ['"only-at-the-start-0123456', false], ['"mismatched-0123456789\'', false], ['has"quotes"inside-0123456', false]])(
+    'tells a token wrapped in one pair of quotes (%s: %s)',
+    (token, warned) => {
+      const warnings: object[] = [];
+      const logger = { ...silentLogger, warn: (detail: object) => warnings.push(detail) };
+      createSyncRouter({ token, roots: roots(), logger });
+      expect(warnings).toEqual(warned ? [{ event: 'token.quoted' }] : []);
+    },
+  );
+
   it('runs without a token only with the explicit opt-out', async () => {
     const app = express().use('/api/sync', createSyncRouter({ roots: roots(), allowUnauthenticatedPeers: true, logger: silentLogger }));
     const response = await request(app).get('/api/sync/files/checksums?path=uploads');
