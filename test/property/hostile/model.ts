@@ -41,13 +41,14 @@ export function mergeModel(state: ClockState, page: Page, early: boolean): strin
   for (const row of page.rows) {
     const table = tableNamed(row.table);
     const id = idOf(row);
-    if (passedOver.has(id)) continue;
     const local = state.get(id);
     const cl = row.cl as number;
     const clock: Clock = [row.hlc as number, page.sites[row.site as number] as string];
     if (row.key.some(keyIsText)) return 'INVALID_VALUE';
     if (cl % 2 === 0 && row.cells.length > 0) return 'INVALID_CHANGESET';
     if (row.cells.some((cell) => newer(clock, cellClock(row, page.sites, cell.name)))) return 'INVALID_CHANGESET';
+    // Passed over after the checks: every change of a page is decoded (and refused) whether or not it is merged.
+    if (passedOver.has(id)) continue;
     const localCl = local?.cl ?? 0;
     if (cl < localCl || (cl === localCl && (cl % 2 === 0 || local === undefined))) continue;
     if (cl > localCl && cl % 2 === 0) {
