@@ -53,7 +53,22 @@ const NOT_APPLYING = '(SELECT applying FROM _sync_state) = 0';
 /** The metadata key of a row: the key value itself, or `quote(a) || ',' || quote(b)` for a composite key. */
 export function keySql(table: TrackedTable, alias: string): string {
   if (table.key.length === 1) return `${alias}.${quoteIdent(table.key[0]?.name ?? '')}`;
-  return table.key.map((column) => `quote(${alias}.${quoteIdent(column.name)})`).join(` || ',' || `);
+  return table.key.map((column) => keyPartSql(column, `${alias}.${quoteIdent(column.name)}`)).join(` || ',' || `);
+}
+
+/**
+ * One column's part of a composite metadata key: `quote(value)`. In a column
+ * with no affinity, a REAL with an integral value is quoted as the INTEGER of
+ * that value: SQLite's key index holds `1` and `1.0` as one row, so the
+ * metadata must too (else two servers writing `(1, 'x')` and `(1.0, 'x')`
+ * keep two clocks for one row and end with different values). `-0.0` is `0`;
+ * a REAL beyond the 64-bit range is never equal to its clamped cast, so it
+ * stays a REAL. Typed columns already store one class, so they pay nothing.
+ * @param value - an SQL expression read more than once (a column or a named value)
+ */
+export function keyPartSql(column: TrackedColumn, value: string): string {
+  if (!hasNoAffinity(column)) return `quote(${value})`;
+  return `quote(CASE WHEN typeof(${value}) = 'real' AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END)`;
 }
 
 /** True when a column has no type affinity, so `1` and `1.0` are different values. */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { keyPartSql } from './capture-sql';
 import { parseQuotedKey } from './key-codec';
 import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
@@ -60,7 +61,8 @@ export class TableStatements {
     this.#present = exact(db, `SELECT 1 FROM ${this.quotedName} WHERE ${this.whereKey}`).pluck();
     this.#delete = exact(db, `DELETE FROM ${this.quotedName} WHERE ${this.whereKey}`);
     this.#insert = exact(db, `INSERT OR ABORT INTO ${this.quotedName} (${this.#columns}) VALUES (${table.columns.map(() => '?').join(', ')})`);
-    this.#metaKey = table.key.length > 1 ? exact(db, `SELECT ${table.key.map(() => 'quote(?)').join(` || ',' || `)}`).pluck() : undefined;
+    const parts = table.key.map((column, i) => keyPartSql(column, `k${i}`)).join(` || ',' || `);
+    this.#metaKey = table.key.length > 1 ? exact(db, `SELECT ${parts} FROM (SELECT ${table.key.map((_, i) => `? AS k${i}`).join(', ')})`).pluck() : undefined;
   }
 
   /** The row with this key as values in column order, TEXT byte-exact; undefined when absent. */
