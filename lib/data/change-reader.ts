@@ -197,8 +197,8 @@ export class ChangeReader {
     run.sent.add(row.born);
     const key = statements.keyValues(row.pk);
     const { name } = statements.table;
-    const wireKey = key.map((value, index) => encodeCell(value, name, statements.table.key[index]?.name));
     if (row.cl % 2 === 0) {
+      const wireKey = key.map((value, index) => encodeCell(value, name, statements.table.key[index]?.name));
       if (cols === undefined) run.sink.add(statements, wireKey, row.cl, row.hlc, this.#siteRef(run, row.site), undefined);
       return;
     }
@@ -221,6 +221,8 @@ export class ChangeReader {
       const encoded = encodeCell(values[column.index] ?? null, name, column.name);
       run.cells[index] = clock.hlc === row.hlc && clock.site === row.site ? encoded : [encoded, clock.hlc, this.#siteRef(run, clock.site)];
     });
+    // The key as the row stores it: the metadata quotes a whole REAL in a column without affinity as its INTEGER.
+    const wireKey = statements.table.key.map((column) => encodeCell(values[column.index] ?? null, name, column.name));
     run.sink.add(statements, wireKey, row.cl, row.hlc, site, run.cells);
   }
 

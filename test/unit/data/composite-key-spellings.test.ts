@@ -60,6 +60,21 @@ describe('a composite key with a column without affinity', () => {
     expect(metaKeys(a)).toEqual(metaKeys(b));
   });
 
+  it('sends a live row keyed by a whole REAL with its key as the row stores it: a server pulling it stores the same REAL', () => {
+    const [a, b] = [make(), make()];
+    a.temp.db.exec("INSERT INTO t VALUES (1.0, 'x', 'real key'), (2, 'x', 'integer key')");
+    exchange(a, b);
+    const typed = (s: Server): unknown[] => s.temp.db.prepare('SELECT typeof(a), quote(a), v FROM t ORDER BY v').raw(true).all();
+    expect(typed(b)).toEqual([
+      ['integer', '2', 'integer key'],
+      ['real', '1.0', 'real key'],
+    ]);
+    expect(typed(b)).toEqual(typed(a));
+    a.temp.db.exec("DELETE FROM t WHERE a = 1.0");
+    exchange(a, b);
+    expect(typed(b)).toEqual([['integer', '2', 'integer key']]);
+  });
+
   it('keeps REALs that are not whole, or beyond the 64-bit range, as REALs (other rows than any INTEGER)', () => {
     const [a, b] = [make(), make()];
     a.temp.db.exec("INSERT INTO t VALUES (1.5, 'x', 'half'), (9223372036854775808.0, 'x', 'two to the 63'), (9223372036854775807, 'x', 'max int'), (1e300, 'x', 'huge')");
