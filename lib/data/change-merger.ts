@@ -43,8 +43,7 @@ interface Run extends MergeCounts {
  * equal, so a no-affinity key sent as `1` and as `{"$real":1}` is one row).
  */
 function metaRef(change: DecodedChange): string {
-  const key = change.metaKey;
-  return rowRef(change.table.table.id, [typeof key === 'number' && Number.isInteger(key) ? BigInt(key) : key]);
+  return rowRef(change.table.table.id, [change.metaKey]);
 }
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {

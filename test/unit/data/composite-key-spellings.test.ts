@@ -1,6 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { tempDb, type TempDb } from '../../helpers/data';
+import { rowRef } from '../../../lib/data/settle-batch';
 
 // In a key column without affinity, SQLite's key index holds INTEGER 1 and
 // REAL 1.0 as one key. A composite key's metadata is the quote() of each key
@@ -102,5 +103,20 @@ describe('a composite key with a column without affinity', () => {
     expect(result).toMatchObject({ received: 1, applied: 1, conflicts: [] });
     expect(a.temp.db.prepare('SELECT typeof(a), v FROM t').raw(true).all()).toEqual([['integer', 'newer']]);
     expect(metaKeys(a)).toEqual(["1,'x'"]);
+  });
+});
+
+describe('rowRef, the name of a row in the merge and settle maps', () => {
+  it('names a whole REAL key value as its INTEGER, as the key index does', () => {
+    expect(rowRef(3, [1, 'x'])).toBe(rowRef(3, [1n, 'x']));
+    expect(rowRef(3, [-0])).toBe(rowRef(3, [0n]));
+    expect(rowRef(3, [-(2 ** 63)])).toBe(rowRef(3, [-9223372036854775808n]));
+  });
+
+  it('keeps other REALs, and other tables, apart', () => {
+    expect(rowRef(3, [1.5])).not.toBe(rowRef(3, [1n]));
+    expect(rowRef(3, [2 ** 63])).not.toBe(rowRef(3, [9223372036854775807n]));
+    expect(rowRef(3, [1n])).not.toBe(rowRef(4, [1n]));
+    expect(rowRef(3, ['1'])).not.toBe(rowRef(3, [1n]));
   });
 });
