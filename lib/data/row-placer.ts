@@ -25,8 +25,10 @@ function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): ne
   if (refusal !== undefined) throw refusal;
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SyncError('INVALID_VALUE', 400, `a change to ${statements.table.name} holds a value its column refuses: ${message}`, { cause: error });
+    const { message: raw } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
+    const message = typeof raw === 'string' ? raw : String(error);
+    const hint = 'the sending server stored it, so its table is declared otherwise (STRICT, NOT NULL): declare it the same on every server, or change the value there';
+    throw new SyncError('INVALID_VALUE', 400, `a change to ${statements.table.name} holds a value its column refuses here: ${message}; ${hint}`, { cause: error });
   }
   throw error;
 }
