@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql } from './capture-sql';
 import type { CheckedChangeset } from './changeset';
-import { triggerRefusal } from './row-placer';
+import { triggerRefusal } from './trigger-refusal';
 import type { TrackerParts } from './tracker-parts';
 import type { TransportCursor } from './transport-cursors';
 import type { ApplyResult } from './wire-schema';

@@ -98,11 +98,14 @@ export class ChangeTracker extends TrackerReads {
   /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */
   #applyAll(changesets: readonly unknown[], transport: TransportSave | undefined): ApplyResult[] {
     this.schemaWatch.check();
+    this.parts.sites.revalidate();
     const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => checkChangeset(changeset, context));
+    // Inside the caller's transaction the merge may still roll back, and its seqs go to later local writes then: no echo window.
+    const committed = !this.db.inTransaction;
     try {
       const { results, echoes } = writeTransaction(this.db, (foreignKeys) => applyPages(this.db, this.parts, checked, foreignKeys, transport));
-      for (const window of echoes) this.parts.echo.add(window.site, window.from, window.to);
+      if (committed) for (const window of echoes) this.parts.echo.add(window.site, window.from, window.to);
       return results;
     } catch (error) {
       this.parts.sites.forget();
@@ -119,6 +122,7 @@ export class ChangeTracker extends TrackerReads {
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
     this.schemaWatch.check();
+    this.parts.sites.revalidate();
     return writeTransaction(this.db, (foreignKeys) => this.parts.resolver.resolve(id, checked, this.parts.visible, foreignKeys));
   }
 

@@ -2,6 +2,8 @@ import { RowProbes, type RowRef } from './row-probes';
 import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
 import type { TableStatements } from './table-statements';
 import type { TrackedForeignKey } from './tracked-table';
+import { raisedByAppTrigger } from './trigger-refusal';
+import { comingBackRefusal } from './unique-settler';
 import type { SqlValue } from './values';
 
 /** A row parked for FOREIGN_KEY, with its values. */
@@ -94,7 +96,10 @@ export class ForeignKeySettler {
     for (const orphan of orphans) {
       try {
         orphan.parts.parked.toTable(orphan.key);
-      } catch {
+      } catch (error) {
+        // An app trigger's RAISE or failed write refuses the page (it would stay parked on this server only).
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER') throw error;
+        if (raisedByAppTrigger(error, orphan.parts.statements)) throw comingBackRefusal(error, orphan.parts, orphan.key);
         continue; // it cannot come back as it is; it stays parked
       }
       batch.noteParking(orphan.parts, orphan.key, true);

@@ -1,50 +1,36 @@
 import type { RowProbes } from './row-probes';
 import type { SettleBatch, TableParts } from './settle-batch';
 import { SyncError } from '../sync-error';
-import type { TableStatements } from './table-statements';
 import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
+import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
 import type { SqlValue } from './values';
 
 /** The cells a merge writes, `[column, value]`. */
 export type CellWrites = readonly (readonly [TrackedColumn, SqlValue])[];
 
-/** User triggers on a table whose SQL holds a RAISE (the capture triggers excluded): the likely refusers. */
-const RAISING_TRIGGERS_SQL = "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\' AND sql LIKE '%RAISE%' ORDER BY name";
-
-/** How to write an app trigger that leaves merges alone: what a refusal's message ends with. */
-const TRIGGER_FIX =
-  "App triggers fire when a peer's change is applied too; a trigger that refuses or derives writes should skip merges: add WHEN (SELECT applying FROM _sync_state) = 0 to it (the origin ran it already, and the writes it made there travel as ordinary changes). Nothing of this page was applied";
-
-/**
- * The SyncError for a trigger's RAISE (ABORT, FAIL or ROLLBACK) while a peer's page is applied, or undefined for any other error.
- * @param tables - the tables written when it happened (their triggers holding a RAISE are named)
- * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
- */
-export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string): SyncError | undefined {
-  if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_TRIGGER') return undefined;
-  const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
-  const raised = typeof message === 'string' ? message : String(error);
-  const suspects = tables.flatMap((statements) => {
-    const names = statements.cache.get('raising-triggers', () => RAISING_TRIGGERS_SQL).pluck().all(statements.table.name) as string[];
-    return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
-  });
-  const where = suspects.length === 0 ? '' : ` (triggers holding a RAISE ${suspects.join('; ')})`;
-  return new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger${where}: ${JSON.stringify(raised)}. ${TRIGGER_FIX}`, { cause: error });
+/** The reason a write's constraint error parks its row for: undefined when it does not park (another error, or an app trigger's write failed). */
+function parking(error: unknown, parts: TableParts): ReturnType<typeof parkReason> {
+  const reason = parkReason(error);
+  return reason === undefined || raisedByAppTrigger(error, parts.statements) ? undefined : reason;
 }
 
 /**
  * A constraint error that parks nothing refuses the changeset.
- * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures, `APPLY_REFUSED` (409) for an app trigger's RAISE; rethrows anything else
+ * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures, `APPLY_REFUSED` (409) for an app trigger's RAISE or failed write; rethrows anything else
  */
 function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): never {
+  const { statements } = parts;
+  const refusal = triggerRefusal(error, [statements], `a change to ${statements.table.name} ${JSON.stringify(statements.wireKey(key))} from another server`, statements);
+  if (refusal !== undefined) throw refusal;
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SyncError('INVALID_VALUE', 400, `a change to ${parts.statements.table.name} holds a value its column refuses: ${message}`, { cause: error });
+    const { message: raw } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
+    const message = typeof raw === 'string' ? raw : String(error);
+    const hint = 'the sending server stored it, so its table is declared otherwise (STRICT, NOT NULL): declare it the same on every server, or change the value there';
+    throw new SyncError('INVALID_VALUE', 400, `a change to ${statements.table.name} holds a value its column refuses here: ${message}; ${hint}`, { cause: error });
   }
-  const { statements } = parts;
-  throw triggerRefusal(error, [statements], `a change to ${statements.table.name} ${JSON.stringify(statements.wireKey(key))} from another server`) ?? error;
+  throw error;
 }
 
 /**
@@ -75,7 +61,7 @@ export class RowPlacer {
     try {
       parts.statements.insert(values);
     } catch (error) {
-      if (parkReason(error) === undefined) refuse(error, parts, key);
+      if (parking(error, parts) === undefined) refuse(error, parts, key);
       if (parts.statements.present(key)) this.#overwrite(parts, key, values, batch);
       else this.#park(parts, values, error, batch);
     }
@@ -89,7 +75,7 @@ export class RowPlacer {
       parts.statements.upsert(values);
       if (old !== undefined) batch.left(parts, old);
     } catch (error) {
-      if (parkReason(error) === undefined) refuse(error, parts, key);
+      if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
       parts.statements.delete(key);
       batch.left(parts, row);
@@ -133,7 +119,7 @@ export class RowPlacer {
       parts.statements.update(cells, key);
       if (old !== undefined) batch.left(parts, old);
     } catch (error) {
-      const reason = parkReason(error);
+      const reason = parking(error, parts);
       if (reason === undefined) refuse(error, parts, key);
       const row = old ?? parts.statements.select(key);
       batch.noteParking(parts, key, false);

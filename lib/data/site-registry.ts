@@ -6,14 +6,18 @@ import { numbers } from './prepared';
  * metadata stores; id 0 is this database's own site. Cached both ways.
  */
 export class SiteRegistry {
+  readonly #db: Database.Database;
   readonly #byId = new Map<number, string>();
   readonly #bySite = new Map<string, number>();
   readonly #select: Database.Statement;
   readonly #insert: Database.Statement;
   readonly #find: Database.Statement;
+  /** A site was registered since the cache was last known to hold only committed rows. */
+  #tentative = false;
 
   /** Prepares the statements and loads the known sites. */
   constructor(db: Database.Database) {
+    this.#db = db;
     this.#select = numbers(db, 'SELECT id, site FROM _sync_sites');
     this.#insert = numbers(db, 'INSERT OR IGNORE INTO _sync_sites (site) VALUES (?)');
     this.#find = numbers(db, 'SELECT id FROM _sync_sites WHERE site = ?').pluck();
@@ -32,6 +36,21 @@ export class SiteRegistry {
     this.#byId.clear();
     this.#bySite.clear();
     this.#load();
+  }
+
+  /**
+   * Call before each operation that reads or writes the metadata, outside
+   * its own transaction: when a site was registered since the last call, the
+   * cache is loaded again, as the transaction that registered it may have
+   * rolled back (an apply inside the caller's transaction, which the caller
+   * then rolled back: the number would be given to another site next, and
+   * the cache would name two sites by it). Inside a caller's transaction the
+   * cache is checked again at the next call.
+   */
+  revalidate(): void {
+    if (!this.#tentative) return;
+    this.forget();
+    this.#tentative = this.#db.inTransaction;
   }
 
   /** This database's own site id. */
@@ -63,6 +82,7 @@ export class SiteRegistry {
     const known = this.#bySite.get(site);
     if (known !== undefined) return known;
     this.#insert.run(site);
+    this.#tentative = true;
     const id = this.#find.get(site) as number;
     this.#byId.set(id, site);
     this.#bySite.set(site, id);

@@ -51,6 +51,7 @@ export class TrackerReads extends TrackerBookkeeping {
   /** Folds the capture log into the clock tables now, and settles constraints (reads and applies do it themselves). @returns the local seq */
   fold(): number {
     if (!this.schemaWatch.mayFold()) return this.schemaWatch.foldedSeq(); // only inside readingStatus
+    this.parts.sites.revalidate();
     return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
   }
 
@@ -120,6 +121,7 @@ export class TrackerReads extends TrackerBookkeeping {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
     this.schemaWatch.check();
+    this.parts.sites.revalidate();
     // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
     const committed = !this.db.inTransaction;
     const page = settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol));

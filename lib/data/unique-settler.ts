@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
+import { SyncError } from '../sync-error';
 import { compareClaims, type Claim, type ClaimReader } from './claims';
 import { RowProbes } from './row-probes';
 import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
 import type { SqlValue } from './values';
+import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
 import type { ConflictReason } from './wire-schema';
 
 /** A candidate for admission: a live row, its claim, where it is. */
@@ -33,6 +35,16 @@ function keptParkedReason(error: unknown): ConflictReason | undefined {
   if (reason !== undefined) return reason;
   const code = (error as { code?: unknown }).code;
   return code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE' ? 'CHECK' : undefined;
+}
+
+/**
+ * The APPLY_REFUSED for an app trigger whose write failed while a parked row
+ * came back into its table (it would stay parked on this server only).
+ */
+export function comingBackRefusal(error: unknown, parts: TableParts, key: readonly SqlValue[]): SyncError {
+  const { statements } = parts;
+  const write = `a write settling the constraints (a parked ${statements.table.name} row ${JSON.stringify(statements.wireKey(key))} coming back into its table)`;
+  return triggerRefusal(error, [statements], write, statements) ?? new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger`, { cause: error });
 }
 
 /**
@@ -121,6 +133,7 @@ export class UniqueSettler {
       this.#db.exec('RELEASE _sync_admit');
     } catch (error) {
       this.#db.exec('ROLLBACK TO _sync_admit; RELEASE _sync_admit');
+      if (raisedByAppTrigger(error, parts.statements)) throw comingBackRefusal(error, parts, key);
       const reason = keptParkedReason(error);
       if (reason === undefined) throw error;
       this.#park(parts, key, location, reason, batch);

@@ -98,7 +98,7 @@ export class VisibleState {
         return parts === undefined || parts.statements.present(parts.statements.keyValues(pk));
       },
       folded: anyParked || checkKeys ? (tbl, pk, what) => this.#folded(batch, tbl, pk, what) : undefined,
-      bulkFolded: checkKeys ? (from, to) => this.#bulkFolded(batch, from, to) : undefined,
+      bulkFolded: anyParked || checkKeys ? (from, to) => this.#bulkFolded(batch, from, to, anyParked, checkKeys) : undefined,
     };
     const seq = this.#parts.folder.fold(observer);
     if (anyParked) this.settle(batch, foreignKeys);
@@ -111,11 +111,17 @@ export class VisibleState {
   }
 
   /**
-   * Rows of a bulk load whose parents are missing (written with foreign keys
-   * off) are checked like touched rows: found by one query for a one-column
-   * key, else each row of a child table is.
+   * New rows folded at once (a bulk load, or only inserts since the last
+   * fold), which are not told one by one. With parked rows, the tables that
+   * hold some are ranked again: a new row may claim a UNIQUE value that a row
+   * parked for its missing parent keeps. With foreign keys checked, rows whose
+   * parents are missing (written with foreign keys off) are checked like
+   * touched rows: found by one query for a one-column key, else each row of a
+   * child table is.
    */
-  #bulkFolded(batch: SettleBatch, from: number, to: number): void {
+  #bulkFolded(batch: SettleBatch, from: number, to: number, anyParked: boolean, checkKeys: boolean): void {
+    if (anyParked) for (const parts of this.#parts.tables.values()) if (batch.mayHaveParked(parts)) batch.changedTables.add(parts.statements.table.id);
+    if (!checkKeys) return;
     for (const parts of this.#parts.tables.values()) {
       const { statements } = parts;
       if (statements.table.foreignKeys.length === 0) continue;

@@ -1,0 +1,64 @@
+import { SyncError } from '../sync-error';
+import type { TableStatements } from './table-statements';
+
+/** User triggers on a table (the capture triggers excluded). */
+const APP_TRIGGERS_SQL = "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\' ORDER BY name";
+/** User triggers on a table whose SQL holds a RAISE: the likely refusers. */
+const RAISING_TRIGGERS_SQL = APP_TRIGGERS_SQL.replace(' ORDER BY', " AND sql LIKE '%RAISE%' ORDER BY");
+
+/** How to write an app trigger that leaves merges alone: what a refusal's message ends with. */
+const TRIGGER_FIX =
+  "App triggers fire when a peer's change is applied too; a trigger that refuses or derives writes should skip merges: add WHEN (SELECT applying FROM _sync_state) = 0 to it (the origin ran it already, and the writes it made there travel as ordinary changes). Nothing of this page was applied";
+
+/** Where SQLite's message names the failing column as `<table>.<column>`, by error code. */
+const NAMED_COLUMN: Readonly<Record<string, RegExp>> = {
+  SQLITE_CONSTRAINT_UNIQUE: /^UNIQUE constraint failed: ([\s\S]*)$/,
+  SQLITE_CONSTRAINT_PRIMARYKEY: /^UNIQUE constraint failed: ([\s\S]*)$/,
+  SQLITE_CONSTRAINT_NOTNULL: /^NOT NULL constraint failed: ([\s\S]*)$/,
+  SQLITE_CONSTRAINT_DATATYPE: /^cannot store \S+ value in \S+ column ([\s\S]*)$/,
+};
+const CHECK_FAILED = /^CHECK constraint failed: ([\s\S]*)$/;
+const TABLE_SQL = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?";
+
+/**
+ * True when a constraint error met while writing a row of `statements`' table
+ * was raised by a write of an app trigger on it, not by the table's own
+ * constraints: SQLite reports a trigger's failing statement with that
+ * statement's code and message, so a UNIQUE, NOT NULL or STRICT type failure
+ * naming another table, or a CHECK that is not in the table's own definition
+ * (its name or expression as written), is the trigger's. A message of another
+ * shape, or a trigger writing its own table, is taken for the table's own.
+ */
+export function raisedByAppTrigger(error: unknown, statements: TableStatements): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return false;
+  const named = NAMED_COLUMN[code]?.exec(message);
+  if (named !== undefined && named !== null) return !(named[1] ?? '').startsWith(`${statements.table.name}.`);
+  const check = code === 'SQLITE_CONSTRAINT_CHECK' ? CHECK_FAILED.exec(message) : null;
+  if (check === null) return false;
+  const sql: unknown = statements.cache.get('own-sql', () => TABLE_SQL).pluck().get(statements.table.name);
+  return typeof sql === 'string' && !sql.includes(check[1] ?? '');
+}
+
+/**
+ * The SyncError for an app trigger refusing a write while a peer's page is
+ * applied or the constraints are settled: its RAISE (ABORT, FAIL or ROLLBACK),
+ * or, when `written` is given, a constraint of another table that one of its
+ * writes broke (see {@link raisedByAppTrigger}); undefined for any other error.
+ * @param tables - the tables written when it happened (their app triggers are named)
+ * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
+ * @param written - the table of the row written, when one row was
+ */
+export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string, written?: TableStatements): SyncError | undefined {
+  const raising = (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER';
+  if (!raising && (written === undefined || !raisedByAppTrigger(error, written))) return undefined;
+  const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
+  const raised = typeof message === 'string' ? message : String(error);
+  const [sql, label] = raising ? ([RAISING_TRIGGERS_SQL, 'triggers holding a RAISE'] as const) : ([APP_TRIGGERS_SQL, 'app triggers'] as const);
+  const suspects = tables.flatMap((statements) => {
+    const names = statements.cache.get(raising ? 'raising-triggers' : 'app-triggers', () => sql).pluck().all(statements.table.name) as string[];
+    return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
+  });
+  const where = suspects.length === 0 ? '' : ` (${label} ${suspects.join('; ')})`;
+  return new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger${where}: ${JSON.stringify(raised)}. ${TRIGGER_FIX}`, { cause: error });
+}
