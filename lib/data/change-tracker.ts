@@ -3,6 +3,7 @@ import { applyPages, type TransportSave } from './apply-pages';
 import { checkChangeset } from './check-changeset';
 import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
+import { refuseForeignKeysInOpenTransaction } from './open-transaction';
 import { writeTransaction } from './prepared';
 import { giveNewSiteId } from './site-identity';
 import type { TableSchema } from './table-schema';
@@ -56,7 +57,7 @@ export class ChangeTracker extends TrackerReads {
    * constraint keeps out are parked (listed as conflicts, reported in the
    * result); anything else invalid refuses the whole changeset and leaves the database unchanged.
    * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`,
-   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`, `APPLY_REFUSED` (an app trigger's RAISE); 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
+   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`, `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (called inside a transaction of your own with foreign keys enforced); 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
     const [result] = this.#applyAll([changeset], undefined);
@@ -98,6 +99,7 @@ export class ChangeTracker extends TrackerReads {
   /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */
   #applyAll(changesets: readonly unknown[], transport: TransportSave | undefined): ApplyResult[] {
     this.schemaWatch.check();
+    refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'applyChangeset');
     this.parts.sites.revalidate();
     const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => checkChangeset(changeset, context));
@@ -117,11 +119,12 @@ export class ChangeTracker extends TrackerReads {
    * Resolves conflict `id` by an ordinary replicated write: `discard` deletes
    * the parked row; `restore` writes the given cells with a new clock and
    * brings the row back.
-   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400), `STILL_CONFLICTS` (409: the restored row would stay parked; nothing is written)
+   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400), `STILL_CONFLICTS` (409: the restored row would stay parked; nothing is written), `IN_TRANSACTION` (409, see `applyChangeset`)
    */
   resolveConflict(id: string, resolution: unknown): { readonly id: string; readonly action: 'discard' | 'restore'; readonly seq: number } {
     const checked = checkResolution(resolution);
     this.schemaWatch.check();
+    refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'resolveConflict');
     this.parts.sites.revalidate();
     return writeTransaction(this.db, (foreignKeys) => this.parts.resolver.resolve(id, checked, this.parts.visible, foreignKeys));
   }
