@@ -112,9 +112,10 @@ function decodedBody(body: Readable, coding: string | undefined, clientPath: str
  * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
  * the route that serves one) into a temp file beside `absolute`, checks
  * that it hashes to `remote`, and renames it into place only if the local
- * file is still what the plan saw (`local`).
+ * file is still what the plan saw (`local`). Never more than `maxBytes` (the
+ * size the peer listed for `remote`) are written: a peer streaming on is cut off.
  */
-export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side): Promise<void> {
+export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side, maxBytes = Number.POSITIVE_INFINITY): Promise<void> {
   // A file is stored as it is: asked for without compression, so a proxy in front of the peer (Traefik's compress) leaves it alone.
   const response = await peer.request('GET', 'files/download', { path: clientPath }, undefined, { 'Accept-Encoding': 'identity' });
   if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
@@ -123,7 +124,10 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
   try {
     const hash = createHash('sha256');
     let header = Buffer.alloc(0);
+    let bytes = 0;
     for await (const chunk of body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
       if (header.length < DATABASE_HEADER_BYTES) {
         header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
         if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
