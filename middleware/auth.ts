@@ -48,7 +48,8 @@ function readBearer(header: string | undefined): string | undefined {
  * Shared-secret authentication between servers: `Authorization: Bearer <token>`.
  * Tokens are compared in constant time (as SHA-256 digests of equal length),
  * and every accepted token is tried so timing does not reveal which matched.
- * Answers 401 `UNAUTHORIZED` without a token or with a wrong one.
+ * Answers 401 `UNAUTHORIZED` without a token, with a wrong one, or with
+ * several `Authorization` headers (Node would keep the first, silently).
  */
 export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: bearerAuth needs an options object: bearerAuth({ tokens: [token] })');
@@ -60,10 +61,23 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   return tokenGate(tokens);
 }
 
+/** How many `Authorization` header lines a request carries (Node keeps only the first in `req.headers`). */
+function authorizationLines(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) if (rawHeaders[index]?.toLowerCase() === 'authorization') count += 1;
+  return count;
+}
+
 /** {@link bearerAuth} over tokens already checked by `checkTokens` (the router checks its options once). */
 export function tokenGate(tokens: readonly string[]): RequestHandler {
   const accepted = tokens.map(digest);
   return function bearerAuthMiddleware(req, _res, next) {
+    const lines = authorizationLines(req.rawHeaders);
+    if (lines > 1) {
+      // Node keeps the first and drops the others; a proxy may read another one: which credential counts is ambiguous.
+      next(new SyncError('UNAUTHORIZED', 401, `the request carries ${lines} Authorization headers; send one, \`Authorization: Bearer <token>\``));
+      return;
+    }
     const header = req.headers.authorization;
     const presented = readBearer(header);
     if (presented === undefined) {

@@ -3,7 +3,7 @@ import multer, { type FileFilterCallback } from 'multer';
 import { removeTempFile } from '../lib/files/atomic-file';
 import { isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
-import { refuseUndecodableParameter } from '../lib/files/raw-query';
+import { rawQueryValues } from '../lib/files/raw-query';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
@@ -18,11 +18,24 @@ export type { UploadGuardOptions } from './upload-guard-options';
 /** Room for multipart boundaries, part headers and the small fields around the file. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
+/**
+ * `?path=` as sent: read from the URL, not from `req.query`, which an app's
+ * `query parser` setting may leave empty (`false`), so that the upload is
+ * never stored at the default place instead; several values are refused by
+ * `resolveSyncPath`. A form only the app's parser makes (`path[]=` with
+ * `'extended'`) is passed on as it parsed it, to be refused there too.
+ * @throws SyncError `BAD_PATH` (400) for a value that is not UTF-8 once percent-decoded (a parser would have made it U+FFFD)
+ */
+function queryPath(req: Request): unknown {
+  const sent = rawQueryValues(req.originalUrl, 'path');
+  if (sent.length === 0) return req.query.path;
+  return sent.length === 1 ? sent[0] : sent;
+}
+
 /** Resolves `?path=` (when given) and refuses a database target before any body byte is read. */
 async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {
-  const query = req.query.path;
+  const query = queryPath(req);
   if (query === undefined) return undefined;
-  refuseUndecodableParameter(req.originalUrl, 'path'); // the app's query parser made such bytes U+FFFD
   const target = await resolveSyncPath(options.roots, query, true);
   await refuseDatabaseTarget(target, options);
   return target;

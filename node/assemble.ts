@@ -11,6 +11,7 @@ import { RefusalLog } from '../lib/refusal-log';
 import { SyncError } from '../lib/sync-error';
 import { tokenGate } from '../middleware/auth';
 import { syncErrorHandler } from '../middleware/errors';
+import { plainJsonAnswers } from '../middleware/plain-json';
 import { securityHeaders } from '../middleware/security-headers';
 import { createDataRouter } from '../routes/data';
 import { createFilesRouter } from '../routes/files';
@@ -93,6 +94,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   const router = Router();
   const refusals = new RefusalLog();
   router.use(passOthersAtRoot);
+  router.use(plainJsonAnswers); // the app's `json replacer` or `json spaces` never reaches a peer
   router.use(securityHeaders());
   router.use(refuseLongUrls());
   mountStatusPage(router);

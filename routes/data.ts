@@ -9,6 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
+import { readRawQuery, type FileQuery } from '../lib/files/raw-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
 
 /** What the data routes need, resolved once by the router factory. */
@@ -46,6 +47,24 @@ const DIGITS = /^[0-9]{1,16}$/;
 const SITE_ID = /^[0-9a-f]{32}$/;
 const SIXTEEN_HEX = /^[0-9a-f]{16}$/;
 
+/**
+ * The query of a data route as sent (`readRawQuery`: an app's `query parser`
+ * setting, `false` or `'extended'`, changes nothing). A parameter the route
+ * takes written as an array or an object (`since[]=5`, `limit[x]=1`) is
+ * refused rather than passed over (the page would start from 0); other names
+ * are passed over, as a newer client's may be.
+ * @throws SyncError `BAD_QUERY` (400)
+ */
+function dataQuery(req: Request, names: readonly string[]): FileQuery {
+  const query = readRawQuery(req.originalUrl);
+  for (const name of Object.keys(query)) {
+    const bracket = name.indexOf('[');
+    const taken = bracket > 0 ? name.slice(0, bracket) : undefined;
+    if (taken !== undefined && names.includes(taken)) throw new SyncError('BAD_QUERY', 400, `\`${taken}\` must be given once, as ${taken}=<value>, not as ${JSON.stringify(name).slice(0, 80)}`);
+  }
+  return query;
+}
+
 function readInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   if (typeof value !== 'string' || !DIGITS.test(value) || Number(value) < min || Number(value) > max) {
@@ -76,11 +95,12 @@ async function sendJson(req: Request, res: Response, json: Buffer): Promise<void
 
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: Request, res: Response): Promise<void> {
-  const since = readInteger(req.query.since, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
-  const asked = readInteger(req.query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
+  const query = dataQuery(req, ['since', 'limit', 'exclude_site', 'protocol']);
+  const since = readInteger(query.since, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
+  const asked = readInteger(query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
-  const exclude = readPattern(req.query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, req.query.protocol) }));
+  const exclude = readPattern(query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
+  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol) }));
 }
 
 /**
@@ -103,10 +123,11 @@ function pageProtocol(config: DataRoutesConfig, asked: unknown): number {
  * id by itself before it answers.
  */
 function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
-  const asking = readPattern(req.query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  const seenSite = readPattern(req.query.seen_site, 'seen_site', SITE_ID, 'a site id');
-  const seenMark = readPattern(req.query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 hexadecimal characters');
-  const seenSeq = readInteger(req.query.seen_seq, 'seen_seq', 0, 0, Number.MAX_SAFE_INTEGER);
+  const query = dataQuery(req, ['site', 'seen_site', 'seen_seq', 'seen_mark']);
+  const asking = readPattern(query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
+  const seenSite = readPattern(query.seen_site, 'seen_site', SITE_ID, 'a site id');
+  const seenMark = readPattern(query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 hexadecimal characters');
+  const seenSeq = readInteger(query.seen_seq, 'seen_seq', 0, 0, Number.MAX_SAFE_INTEGER);
   if (seenSite !== undefined && seenSite === config.tracker.siteId) {
     const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
     if (changed !== undefined) {
@@ -134,8 +155,9 @@ function requireJson(req: Request): void {
 
 /** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
-  const after = readPattern(req.query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
-  const limit = readInteger(req.query.limit, 'limit', 100, 1, 1000);
+  const query = dataQuery(req, ['after', 'limit']);
+  const after = readPattern(query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
+  const limit = readInteger(query.limit, 'limit', 100, 1, 1000);
   res.json({ conflicts: config.tracker.listConflicts(after, limit) });
 }
 

@@ -8,6 +8,7 @@ import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import type { DrainLimits } from '../middleware/lingering-close';
+import { readRawQuery } from '../lib/files/raw-query';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
 export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'>, Partial<DrainLimits> {
@@ -22,7 +23,7 @@ export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'
  */
 function readSettled(config: SettledRoutesConfig, req: Request): { readonly site: string; readonly settled: SettledPaths } {
   if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
-  if (Object.keys(req.query).length > 0) throw new SyncError('BAD_REQUEST', 400, 'POST /files/settled takes no query parameters: `site` and `roots` go in the JSON body');
+  if (Object.keys(readRawQuery(req.originalUrl)).length > 0) throw new SyncError('BAD_REQUEST', 400, 'POST /files/settled takes no query parameters: `site` and `roots` go in the JSON body');
   const body: unknown = req.body;
   const [first] = settledBodyCheck.Errors(body);
   if (first !== undefined) {

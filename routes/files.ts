@@ -113,15 +113,17 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
 }
 
 /**
- * Refuses an upload whose query holds a parameter the route does not take, or
- * a `path` that is not UTF-8, before the upload guard reads any of the body:
+ * Refuses an upload whose query holds a parameter the route does not take, a
+ * `path` that is not UTF-8, or a `sha256` or `if_match` that is not one, before the upload guard reads any of the body:
  * answered at once with `Connection: close` and a bounded drain, as the
  * guard's own refusals are.
  */
 function refuseBadUploadQuery(config: FileRoutesConfig) {
   return function uploadQueryCheck(req: Request, res: Response, next: NextFunction): void {
     try {
-      readFileQuery(req.originalUrl, UPLOAD_PARAMETERS);
+      const query = readFileQuery(req.originalUrl, UPLOAD_PARAMETERS);
+      expectedDigest(req, query); // a bad `sha256` or `if_match` in the query: refused before the file is written, not after
+      uploadPrecondition(req, query);
     } catch (error) {
       res.setHeader('Connection', 'close');
       lingerOnClose(req.socket, config);

@@ -9,6 +9,7 @@ import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
+import { readRawQuery } from '../lib/files/raw-query';
 
 /** What the status routes read. */
 export interface StatusConfig {
@@ -69,7 +70,7 @@ export function runStatus(results: readonly PeerSyncResult[]): number {
 
 async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {
   const client = config.client;
-  if (req.query.stream !== 'ndjson') {
+  if (readRawQuery(req.originalUrl).stream !== 'ndjson') {
     const results = client === undefined ? [] : await client.syncAll();
     res.status(runStatus(results)).json({ results });
     return;
@@ -128,7 +129,7 @@ function confirmFilter(req: Request): { readonly peer: string | undefined; reado
   refuseBodyReadBefore(req, true); // an app's express.raw()/text() in front: say so, not "unknown field \"0\""
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && req.is('application/json') !== 'application/json') throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send `{ "peer"?, "root"? }` as JSON with `Content-Type: application/json`, or no body to confirm every held deletion');
-  if (Object.keys(req.query).length > 0) throw new SyncError('BAD_REQUEST', 400, '`peer` and `root` go in the JSON body, not the query');
+  if (Object.keys(readRawQuery(req.originalUrl)).length > 0) throw new SyncError('BAD_REQUEST', 400, '`peer` and `root` go in the JSON body, not the query');
   const raw: unknown = req.body;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
     throw new SyncError('BAD_REQUEST', 400, 'the body must be a JSON object { "peer"?: "<url>", "root"?: "<name>" }, or empty to confirm every held deletion');

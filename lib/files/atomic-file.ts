@@ -63,14 +63,18 @@ export async function syncDirectory(directory: string): Promise<void> {
 /**
  * Renames a complete, fsynced temp file over its target, then syncs the
  * directory. A target that is a database on disk, whatever its name, is
- * never replaced.
+ * never replaced. A target in another folder than the temp file leaves no
+ * folder {@link openTempFile} made for it (those still empty are removed).
  * @throws SyncError `DB_CONTENT_REFUSED` (403) when the target is a database
  */
 export async function commitTempFile(tempPath: string, target: string): Promise<void> {
   if (await isDatabaseOnDisk(target)) throw databaseContentRefused(path.basename(target));
   await rename(tempPath, target);
   releaseTempPath(tempPath);
+  const made = foldersMadeFor.get(tempPath);
   foldersMadeFor.delete(tempPath);
+  // Moved elsewhere (an app's `saveGuardedUpload` destination): the folders made for the temp file alone go, when empty.
+  if (made !== undefined && path.dirname(tempPath) !== path.dirname(target)) await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
   await syncDirectory(path.dirname(target));
 }
 

@@ -1,11 +1,9 @@
 import { closeSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from './file-policy';
+import { DATABASE_HEADER_BYTES, isDatabaseHeader, sideFileSuffix } from './file-policy';
 import { isLiveDatabaseFile } from './live-databases';
 import { openRegularFile, openRegularFileSync } from './regular-file';
-
-const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
 
 /** The first {@link DATABASE_HEADER_BYTES} bytes of an open file (fewer for a shorter file). */
 export async function readHeader(handle: FileHandle): Promise<Buffer> {
@@ -43,10 +41,9 @@ function headerOfSync(absolute: string): Buffer | undefined {
   }
 }
 
-/** The database a side-file name (`-wal`, `-shm`, `-journal`, `-syncmark`) belongs to, when it has such a suffix. */
+/** The database a side-file name (`-wal`, `-shm`, `-journal`, `-syncmark`, a super-journal's `-mj…`) belongs to, when it has such a suffix. */
 function mainFileOf(absolute: string): string | undefined {
-  const name = path.basename(absolute).toLowerCase();
-  const suffix = SIDE_SUFFIXES.find((candidate) => name.endsWith(candidate) && name.length > candidate.length);
+  const suffix = sideFileSuffix(path.basename(absolute));
   return suffix === undefined ? undefined : absolute.slice(0, absolute.length - suffix.length);
 }
 

@@ -71,12 +71,31 @@ export function canonicalFileName(name: string): string {
 const EXTENSION_SET: ReadonlySet<string> = new Set(DATABASE_EXTENSIONS);
 const SIDE_SUFFIXES = DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== '');
 
-/** The name without a side-file suffix (`-wal`, `-shm`, `-journal`, `-syncmark`). */
+/**
+ * SQLite's super-journal (`<database>-mj` then six hex digits, `9`, two hex
+ * digits): written beside the main database while a transaction over attached
+ * databases commits in rollback-journal mode, and left there by a crash for the
+ * recovery, which the child journals name. Deleted or replaced by a sync, the
+ * recovery would leave the half-committed transaction in place.
+ */
+const SUPER_JOURNAL_SUFFIX = /-mj[0-9a-f]{6}9[0-9a-f]{2}$/i;
+
+/**
+ * The side-file suffix a name ends with (`-wal`, `-shm`, `-journal`, `-syncmark`,
+ * a super-journal's `-mj…`), with nothing before it counted; undefined for none.
+ */
+export function sideFileSuffix(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const fixed = SIDE_SUFFIXES.find((suffix) => lower.endsWith(suffix) && lower.length > suffix.length);
+  if (fixed !== undefined) return fixed;
+  const superJournal = SUPER_JOURNAL_SUFFIX.exec(lower);
+  return superJournal !== null && superJournal.index > 0 ? superJournal[0] : undefined;
+}
+
+/** The name without a side-file suffix (see {@link sideFileSuffix}). */
 function withoutSideSuffix(canonical: string): string {
-  for (const suffix of SIDE_SUFFIXES) {
-    if (canonical.endsWith(suffix)) return canonical.slice(0, canonical.length - suffix.length);
-  }
-  return canonical;
+  const suffix = sideFileSuffix(canonical);
+  return suffix === undefined ? canonical : canonical.slice(0, canonical.length - suffix.length);
 }
 
 /** The built-in rules: `.lock`, the database extensions and the named files, each with their side files. */

@@ -39,6 +39,58 @@ function refuseUndecodable(name: string): SyncError {
   return new SyncError('BAD_REQUEST', 400, `the query parameter \`${name}\` is not valid UTF-8 once percent-decoded`);
 }
 
+/** The pieces of a URL's query: each name and value as sent (still percent-encoded), in order. */
+function rawPieces(url: string): Array<{ readonly rawName: string; readonly rawValue: string }> {
+  const start = url.indexOf('?');
+  if (start === -1) return [];
+  return url
+    .slice(start + 1)
+    .split('&')
+    .filter((piece) => piece !== '')
+    .map((piece) => {
+      const equals = piece.indexOf('=');
+      return equals === -1 ? { rawName: piece, rawValue: '' } : { rawName: piece.slice(0, equals), rawValue: piece.slice(equals + 1) };
+    });
+}
+
+/**
+ * Reads every parameter of a request URL's query as sent, whatever the app's
+ * `query parser` setting (`app.set('query parser', false)` leaves `req.query`
+ * empty; `'extended'` makes `a[b]=1` an object): the routes read their
+ * parameters from here, so an app's setting never makes them pass over a
+ * cursor, a limit or a filter. Names and values are decoded as
+ * {@link decodeQueryComponent} does; a value whose bytes are not UTF-8 is
+ * kept as sent, for the route's own check to refuse. A repeated parameter
+ * keeps all its values.
+ * @param url - the request URL (`req.originalUrl`), path and query
+ */
+export function readRawQuery(url: string): FileQuery {
+  const query = Object.create(null) as Record<string, string | string[]>; // `__proto__` or `constructor` is a name like any other
+  for (const { rawName, rawValue } of rawPieces(url)) {
+    const name = decodeQueryComponent(rawName) ?? rawName;
+    const value = decodeQueryComponent(rawValue) ?? rawValue;
+    const before = query[name];
+    query[name] = before === undefined ? value : [...(typeof before === 'string' ? [before] : before), value];
+  }
+  return query;
+}
+
+/**
+ * The values a request URL's query gives one parameter, as sent (see
+ * {@link readRawQuery}): none, one, or several when it is repeated.
+ * @throws SyncError `BAD_PATH` (400) for `path`, `BAD_REQUEST` (400) for another name, when a value is not UTF-8 once percent-decoded
+ */
+export function rawQueryValues(url: string, name: string): string[] {
+  const values: string[] = [];
+  for (const { rawName, rawValue } of rawPieces(url)) {
+    if (decodeQueryComponent(rawName) !== name) continue;
+    const value = decodeQueryComponent(rawValue);
+    if (value === undefined) throw refuseUndecodable(name);
+    values.push(value);
+  }
+  return values;
+}
+
 /**
  * Reads the query of a file route from the request URL as sent, so that
  * nothing a client meant is dropped: a parameter the route does not take
@@ -51,40 +103,16 @@ function refuseUndecodable(name: string): SyncError {
  * @throws SyncError `BAD_REQUEST` (400) naming an unknown or undecodable parameter; `BAD_PATH` (400) for a `path` that is not UTF-8
  */
 export function readFileQuery(url: string, allowed: readonly string[]): FileQuery {
-  const start = url.indexOf('?');
   const query: Record<string, string | string[]> = {};
-  if (start === -1) return query;
-  for (const piece of url.slice(start + 1).split('&')) {
-    if (piece === '') continue;
-    const equals = piece.indexOf('=');
-    const rawName = equals === -1 ? piece : piece.slice(0, equals);
+  for (const { rawName, rawValue } of rawPieces(url)) {
     const name = decodeQueryComponent(rawName) ?? rawName;
     if (!allowed.includes(name)) {
       throw new SyncError('BAD_REQUEST', 400, `unknown query parameter ${JSON.stringify(name)}: this route takes ${allowed.join(', ')} (nothing was done)`);
     }
-    const value = decodeQueryComponent(equals === -1 ? '' : piece.slice(equals + 1));
+    const value = decodeQueryComponent(rawValue);
     if (value === undefined) throw refuseUndecodable(name);
     const before = query[name];
     query[name] = before === undefined ? value : [...(typeof before === 'string' ? [before] : before), value];
   }
   return query;
-}
-
-/**
- * Refuses a query parameter whose bytes are not UTF-8 once percent-decoded,
- * reading the request URL as sent (a query parser would have made them
- * U+FFFD); the other parameters are not looked at. For routes that keep
- * the app's own query parser, such as `uploadGuard` on an app's route.
- * @param url - the request URL (`req.originalUrl`), path and query
- * @throws SyncError `BAD_PATH` (400) for `path`, `BAD_REQUEST` (400) for another name
- */
-export function refuseUndecodableParameter(url: string, name: string): void {
-  const start = url.indexOf('?');
-  if (start === -1) return;
-  for (const piece of url.slice(start + 1).split('&')) {
-    const equals = piece.indexOf('=');
-    const rawName = equals === -1 ? piece : piece.slice(0, equals);
-    if (decodeQueryComponent(rawName) !== name) continue;
-    if (decodeQueryComponent(equals === -1 ? '' : piece.slice(equals + 1)) === undefined) throw refuseUndecodable(name);
-  }
 }

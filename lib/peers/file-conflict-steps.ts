@@ -12,6 +12,8 @@ export interface ConflictSide {
   readonly rootDir: string | undefined;
   /** Where a path of the root is here. */
   readonly absoluteOf: (relative: string) => Promise<string>;
+  /** The size a content (by SHA-256) was listed with, on either side: a download never takes more. */
+  readonly sizeOf?: (sha256: string) => number | undefined;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ConflictSide {
  */
 export async function keepBothVersions(side: ConflictSide, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
   const copyAbsolute = await side.absoluteOf(action.copyPath);
-  await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, copyAbsolute, undefined);
+  await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, copyAbsolute, undefined, side.sizeOf?.(action.remote));
   await uploadFile(side.peer, copyAbsolute, `${side.root}/${action.copyPath}`, action.remote, undefined);
   await uploadFile(side.peer, await side.absoluteOf(action.path), `${side.root}/${action.path}`, action.local, action.remote);
 }
@@ -35,8 +37,8 @@ export async function keepPeerVersion(side: ConflictSide, action: Extract<FileAc
   const pathAbsolute = await side.absoluteOf(action.path);
   const copyClientPath = `${side.root}/${action.copyPath}`;
   await uploadFile(side.peer, pathAbsolute, copyClientPath, action.local, undefined);
-  await fetchRemoteFile(side.peer, copyClientPath, action.local, await side.absoluteOf(action.copyPath), undefined);
-  await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, pathAbsolute, action.local);
+  await fetchRemoteFile(side.peer, copyClientPath, action.local, await side.absoluteOf(action.copyPath), undefined, side.sizeOf?.(action.local));
+  await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, pathAbsolute, action.local, side.sizeOf?.(action.remote));
 }
 
 /** A conflict copy whose bytes the keeper holds: deleted on both sides, once the keeper is seen to hold them still on both. */

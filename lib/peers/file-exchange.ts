@@ -31,8 +31,11 @@ export interface PeerFileLink {
   readonly guardDeletions?: (root: string, plan: DeletionPlan) => readonly HeldDeletion[];
 }
 
-/** A file sync of one root with one peer: this server's files and the peer's link. */
-type RootJob = LocalFiles & PeerFileLink;
+/**
+ * A file sync of one root with one peer: this server's files and the peer's
+ * link, and the size each content (by SHA-256) was listed with, on either side.
+ */
+type RootJob = LocalFiles & PeerFileLink & { readonly sizeOf?: (sha256: string) => number | undefined };
 
 /** What a file sync of one root did. */
 export interface RootSyncResult {
@@ -51,11 +54,12 @@ export interface RootSyncResult {
   held: readonly HeldDeletion[];
 }
 
-async function remoteManifest(context: RootJob, root: string): Promise<ReadonlyMap<string, string> | undefined> {
+async function remoteManifest(context: RootJob, root: string, sizes: Map<string, number>): Promise<ReadonlyMap<string, string> | undefined> {
   try {
     const answer = await context.peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
     const listed = new Map(answer.files.map((file) => [file.path, file.sha256]));
     refuseImpossibleListing(root, answer.files.length, listed);
+    for (const file of answer.files) sizes.set(file.sha256, file.size);
     return listed;
   } catch (error) {
     if (error instanceof SyncError && (error.code === 'UNKNOWN_ROOT' || error.code === 'NOT_FOUND')) return undefined;
@@ -102,7 +106,7 @@ async function absoluteOf(context: RootJob, root: string, relative: string): Pro
 
 /** One root of a sync as the conflict steps see it. */
 function conflictSide(context: RootJob, root: string): ConflictSide {
-  return { peer: context.peer, root, rootDir: context.roots.get(root), absoluteOf: (relative) => absoluteOf(context, root, relative) };
+  return { peer: context.peer, root, rootDir: context.roots.get(root), absoluteOf: (relative) => absoluteOf(context, root, relative), sizeOf: context.sizeOf };
 }
 
 async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<void> {
@@ -115,7 +119,7 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
       result.uploaded += 1;
       return;
     case 'download':
-      await fetchRemoteFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local);
+      await fetchRemoteFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local, context.sizeOf?.(action.remote));
       result.downloaded += 1;
       return;
     case 'delete-local':
@@ -187,17 +191,20 @@ async function performAll(context: RootJob, root: string, actions: readonly File
  * crash leftovers (stale temp files) of the root.
  */
 export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: string): Promise<RootSyncResult> {
-  const context: RootJob = { ...files, ...link };
+  const sizes = new Map<string, number>();
+  const context: RootJob = { ...files, ...link, sizeOf: (sha256) => sizes.get(sha256) };
   const result: RootSyncResult = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false, held: [] };
   const rootDir = context.roots.get(root);
   if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
-  const remote = await remoteManifest(context, root);
+  const remote = await remoteManifest(context, root, sizes);
   if (remote === undefined) {
     result.skipped = true;
     return result;
   }
   checkRemotePaths(context, root, remote);
-  const local = new Map((await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root })).map((file) => [file.path, file.sha256]));
+  const scanned = await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root });
+  for (const file of scanned) sizes.set(file.sha256, file.size);
+  const local = new Map(scanned.map((file) => [file.path, file.sha256]));
   const when = context.now();
   const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { decodingStream, parseCoding } from '../content-coding';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
 import { isLiveDatabaseFile } from '../files/live-databases';
@@ -92,19 +93,41 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
 }
 
 /**
+ * A download's bytes as the file holds them: inflated when something in front
+ * of the peer compressed them anyway (they were hashed compressed, and the
+ * file taken for changed on the peer at every round).
+ * @throws SyncError `PEER_BAD_ANSWER` (502) for a coding other than gzip, br or identity
+ */
+function decodedBody(body: Readable, coding: string | undefined, clientPath: string): Readable {
+  const known = parseCoding(coding);
+  if (known === undefined) {
+    body.destroy();
+    throw new SyncError('PEER_BAD_ANSWER', 502, `the download of ${clientPath} came with Content-Encoding ${JSON.stringify(coding).slice(0, 40)}, which this server cannot decode`);
+  }
+  const inflater = decodingStream(known);
+  return inflater === undefined ? body : pipeline(body, inflater, () => undefined);
+}
+
+/**
  * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
  * the route that serves one) into a temp file beside `absolute`, checks
  * that it hashes to `remote`, and renames it into place only if the local
- * file is still what the plan saw (`local`).
+ * file is still what the plan saw (`local`). Never more than `maxBytes` (the
+ * size the peer listed for `remote`) are written: a peer streaming on is cut off.
  */
-export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side): Promise<void> {
-  const response = await peer.request('GET', 'files/download', { path: clientPath });
+export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side, maxBytes = Number.POSITIVE_INFINITY): Promise<void> {
+  // A file is stored as it is: asked for without compression, so a proxy in front of the peer (Traefik's compress) leaves it alone.
+  const response = await peer.request('GET', 'files/download', { path: clientPath }, undefined, { 'Accept-Encoding': 'identity' });
   if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
+  const body = decodedBody(response.body, response.headers['content-encoding'], clientPath);
   const { tempPath, handle } = await openTempFile(absolute);
   try {
     const hash = createHash('sha256');
     let header = Buffer.alloc(0);
-    for await (const chunk of response.body) {
+    let bytes = 0;
+    for await (const chunk of body) {
+      bytes += (chunk as Buffer).length;
+      if (bytes > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
       if (header.length < DATABASE_HEADER_BYTES) {
         header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
         if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {

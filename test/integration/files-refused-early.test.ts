@@ -83,6 +83,19 @@ describe('a refused database upload is answered before its body is read', () => 
     expect(result.serverRead).toBeLessThan(BODY_BYTES / 4);
   });
 
+  it.each([
+    ['if_match=absent', 'BAD_PRECONDITION'],
+    ['sha256=xyz', 'BAD_SHA256'],
+    [`if_match=${'0'.repeat(64)}&if_match=none`, 'BAD_PRECONDITION'],
+  ])('refuses a malformed %s in the query before the body is read (it was refused once the whole file was written)', async (query, code) => {
+    const handleFile = jest.spyOn(AtomicDiskStorage.prototype, '_handleFile');
+    const result = await sendHundredMegabytes('harmless.txt', Buffer.from('text'), `?path=uploads/new.txt&${query}`);
+    expect(result.status).toBe(400);
+    expect(result.body).toMatchObject({ error: { code } });
+    expect(handleFile).not.toHaveBeenCalled();
+    expect(result.serverRead).toBeLessThan(BODY_BYTES / 4);
+  });
+
   it('refuses database content under another name without opening any file', async () => {
     const openTemp = jest.spyOn(atomicFile, 'openTempFile');
     const before = treeDigest(temp.dir);

@@ -46,6 +46,12 @@ describe('sample app pit photos page', () => {
     expect(readdirSync(pitDir)).toEqual([stored]);
   });
 
+  it('a ?path= sent to the form leaves no folder behind: the photo is named by the server (the folders made for its temp file stayed)', async () => {
+    const upload = await request(server.url).post('/photos?path=pit/sub/deeper/x.png').attach('file', PNG, 'robot.png');
+    expect(upload.status).toBe(303);
+    expect(readdirSync(pitDir)).toEqual(['robot.png']);
+  });
+
   it('never replaces another photo of the same name (every phone names its pictures image.jpg): the next gets -2, -3', async () => {
     put(pitDir, 'image.png', 'the first scout’s photo');
     const second = await request(server.url).post('/photos').attach('file', PNG, 'image.png').expect(303);
