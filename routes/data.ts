@@ -126,7 +126,7 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
   const query = dataQuery(req, ['site', 'seen_site', 'seen_seq', 'seen_mark']);
   const asking = readPattern(query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   const seenSite = readPattern(query.seen_site, 'seen_site', SITE_ID, 'a site id');
-  const seenMark = readPattern(query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 hexadecimal characters');
+  const seenMark = readPattern(query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 lowercase hexadecimal characters');
   const seenSeq = readInteger(query.seen_seq, 'seen_seq', 0, 0, Number.MAX_SAFE_INTEGER);
   if (seenSite !== undefined && seenSite === config.tracker.siteId) {
     const changed = config.tracker.checkOwnHistory({ seq: seenSeq, mark: seenMark ?? null });
@@ -165,7 +165,7 @@ function listConflicts(config: DataRoutesConfig, req: Request, res: Response): v
 function resolveConflict(config: DataRoutesConfig, req: Request, res: Response): void {
   requireJson(req);
   const id = String(req.params.id);
-  if (!SIXTEEN_HEX.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 hexadecimal characters`);
+  if (!SIXTEEN_HEX.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 lowercase hexadecimal characters`);
   res.json(config.tracker.resolveConflict(id, req.body as unknown));
 }
 
