@@ -166,6 +166,7 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
   requireJson(req);
   const id = String(req.params.id);
   if (!SIXTEEN_HEX.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 lowercase hexadecimal characters`);
+  config.tracker.refuseOpenTransaction('POST /data/conflicts/:id/resolve');
   res.json(config.tracker.resolveConflict(id, req.body as unknown));
 }
 
@@ -180,7 +181,10 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, config); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   const pages = new PageReadAhead(
-    ({ since, limit, exclude, protocol }) => (protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude)),
+    ({ since, limit, exclude, protocol }) => {
+      config.tracker.refuseOpenTransaction('GET /data/changes');
+      return protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude);
+    },
     config.readAhead ?? true,
     ({ exclude }, more) => {
       if (exclude !== undefined) config.tracker.notePulledPage(exclude, more);
@@ -193,6 +197,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.post('/conflicts/:id/resolve', notReadBefore, json, (req, res) => resolveConflict(config, req, res));
   router.post('/changes', notReadBefore, json, (req, res) => {
     requireJson(req);
+    config.tracker.refuseOpenTransaction('POST /data/changes');
     refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));
   });

@@ -24,3 +24,21 @@ export function refuseForeignKeysInOpenTransaction(db: Database.Database, tables
     `${what} was called inside a transaction of your own on a connection with foreign_keys ON, and "${child.name}" has a foreign key: SQLite cannot switch foreign keys off inside a transaction, so the merge would run ON DELETE / ON UPDATE actions on this server only. Call it once your transaction has ended (nothing was written)`,
   );
 }
+
+/**
+ * Refuses to serve a peer (a page read for it, a page or a resolution it
+ * sent) while the app holds a transaction open on this connection (across an
+ * `await`): what is read or written then could still roll back with the app's
+ * transaction, so a peer would keep rows this server never committed, or be
+ * told a page was applied that then vanished. The peer tries again later.
+ * @param what - the operation, for the message (`a page for a peer`)
+ * @throws SyncError `IN_TRANSACTION` (409)
+ */
+export function refuseOpenTransaction(db: Database.Database, what: string): void {
+  if (!db.inTransaction) return;
+  throw new SyncError(
+    'IN_TRANSACTION',
+    409,
+    `${what} is refused while the app holds a transaction open on the connection sync uses (it could still roll back); try again once it has ended`,
+  );
+}

@@ -9,6 +9,7 @@ import type { SyncError } from '../sync-error';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import { buildParts } from './tracker-parts';
+import { refuseOpenTransaction } from './open-transaction';
 import { TrackerBookkeeping } from './tracker-bookkeeping';
 import type { TrackerConfig } from './tracker-options';
 import type { DataInfo, SchemaDescription } from './wire-schema';
@@ -112,7 +113,20 @@ export class TrackerReads extends TrackerBookkeeping {
   readChangesToSend(since: number, limit: number, site: string): WireChangeset;
   readChangesToSend(since: number, limit: number, site: string, protocol: number): AnyChangeset;
   readChangesToSend(since: number, limit: number, site: string, protocol: number = PROTOCOL_VERSION): AnyChangeset {
+    this.refuseOpenTransaction('a page for a peer');
     return this.#readPage({ since, limit, excludeSite: site, cutBeforeEchoes: true }, protocol);
+  }
+
+  /**
+   * Refuses to serve a peer while the app holds a transaction open on this
+   * connection: what would be read or written could still roll back with it.
+   * The routes, the sync client's pushes and the NATS publisher call it;
+   * `readChanges` and `applyChangeset` called by the app itself do not.
+   * @param what - the operation, for the message
+   * @throws SyncError `IN_TRANSACTION` (409)
+   */
+  refuseOpenTransaction(what: string): void {
+    refuseOpenTransaction(this.db, what);
   }
 
   #readPage(request: PageRequest, protocol: number): AnyChangeset {

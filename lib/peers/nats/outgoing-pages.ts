@@ -50,6 +50,7 @@ export class OutgoingPages {
   read(since: number): OutgoingPage {
     const serverMax = this.#serverMax();
     const maxBody = Math.min(this.#maxBytes, serverMax);
+    this.#data.refuseOpenTransaction('a page for the stream');
     for (;;) {
       const page = this.#data.readChanges(since, this.#limit);
       const next = page.next ?? since;
