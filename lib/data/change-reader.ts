@@ -158,8 +158,10 @@ export class ChangeReader {
     const { table } = statements;
     run.sent.add(row.born);
     if (depth < MAX_PARENT_DEPTH && this.#parents.has(statements)) this.#sendParents(statements, part, AT.values, undefined, run, depth);
-    // Joined rows have a one-column key: the row travels by its metadata key (the very value the clocks are kept under).
-    const key: WireValue[] = [encodeCell(row.pk, table.name, table.key[0]?.name ?? '')];
+    // Joined rows have a one-column key: it travels as the row stores it (the metadata's own copy is the first
+    // spelling captured: a key column without affinity holds 1 and 1.0 as one key, and the row may hold the other).
+    const [keyColumn] = table.key;
+    const key: WireValue[] = [encodeCell(keyColumn === undefined ? row.pk : (part[AT.values + keyColumn.index] ?? null), table.name, keyColumn?.name ?? '')];
     const site = this.#siteRef(run, row.site);
     const { cells } = run;
     const { values } = table;

@@ -76,6 +76,23 @@ describe('a composite key with a column without affinity', () => {
     expect(typed(b)).toEqual([['integer', '2', 'integer key']]);
   });
 
+  it('a one-column key without affinity travels as the row stores it too, not as first captured (deleted and written again as 1.0)', () => {
+    const single = (): Server => {
+      const temp = tempDb('CREATE TABLE t (a NOT NULL PRIMARY KEY, v TEXT);');
+      const s = { temp, tracker: enableCapture(temp.db, { tables: ['t'] }) };
+      servers.push(s);
+      return s;
+    };
+    const [a, fresh] = [single(), single()];
+    a.temp.db.exec("INSERT INTO t VALUES (1, 'first')");
+    a.tracker.readChanges(0, 100);
+    a.temp.db.exec("DELETE FROM t; INSERT INTO t VALUES (1.0, 'again')");
+    exchange(a, fresh);
+    const typed = (s: Server): unknown[] => s.temp.db.prepare('SELECT typeof(a), quote(a), v FROM t').raw(true).all();
+    expect(typed(a)).toEqual([['real', '1.0', 'again']]);
+    expect(typed(fresh)).toEqual(typed(a));
+  });
+
   it('keeps REALs that are not whole, or beyond the 64-bit range, as REALs (other rows than any INTEGER)', () => {
     const [a, b] = [make(), make()];
     a.temp.db.exec("INSERT INTO t VALUES (1.5, 'x', 'half'), (9223372036854775808.0, 'x', 'two to the 63'), (9223372036854775807, 'x', 'max int'), (1e300, 'x', 'huge')");
