@@ -190,6 +190,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
       if (exclude !== undefined) config.tracker.notePulledPage(exclude, more);
     },
   );
+  // Express answers HEAD with a GET route: a HEAD would read a page (marking its peer as pulling) or build a snapshot for nothing.
+  router.head(['/changes', '/snapshot'], (_req, _res, next) => next('router'));
   router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
