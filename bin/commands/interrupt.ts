@@ -40,6 +40,24 @@ export interface Interruptible {
 }
 
 /**
+ * Ctrl-C (SIGINT) or SIGTERM: runs `onSignal` (clean-up, and the one line
+ * for stderr it returns), then exits with 130 (143 for SIGTERM).
+ * @returns a function that stops listening for the signals
+ */
+export function exitOnSignal(onSignal: (signal: NodeJS.Signals) => string): () => void {
+  const listener = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`express-sqlite-sync: ${onSignal(signal)}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', listener);
+  process.once('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+/**
  * Ctrl-C (SIGINT) or SIGTERM while a command writes `target`: as a command
  * that fails, it removes only what it made. This process's temp file beside
  * the target (and its SQLite side files) is removed, and the folders made for
@@ -49,20 +67,13 @@ export interface Interruptible {
  * @returns a function that stops listening for the signals
  */
 export function cleanUpOnSignal(what: Interruptible): () => void {
-  const onSignal = (signal: NodeJS.Signals): void => {
+  return exitOnSignal((signal) => {
     what.before?.();
     removeOurTempFiles(what.target);
     const placed = what.placed !== undefined && existsSync(what.target);
     const made = what.made;
     if (made !== undefined && !placed) removeEmptyFoldersSync(path.dirname(path.resolve(what.target)), path.dirname(made));
     const kept = made !== undefined && !placed && existsSync(made) ? ` (kept ${made}: it holds files this ${what.command} did not make)` : '';
-    process.stderr.write(`express-sqlite-sync: ${what.command} stopped by ${signal}; ${placed ? what.placed : `nothing was left behind${kept}`}\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+    return `${what.command} stopped by ${signal}; ${placed ? what.placed : `nothing was left behind${kept}`}`;
+  });
 }

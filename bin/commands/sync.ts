@@ -7,6 +7,7 @@ import { readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
 import { SyncError } from '../../lib/sync-error';
+import { exitOnSignal } from './interrupt';
 import { printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type RunResult = Static<typeof RunResultSchema>;
@@ -77,17 +78,23 @@ export function formatResults(results: readonly RunResult[]): string {
   return printableLines(results.map(formatResult).join('\n'));
 }
 
-/** `sync`: asks a server to sync with its peers now, showing progress, and prints the results. */
+/** `sync`: asks a server to sync with its peers now, showing progress, and prints the results; Ctrl-C (SIGINT) or SIGTERM stops the progress bars and exits with 130 (143). */
 export async function syncCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
   const bars = new MultiBar({ format: ' {bar} {peer} {phase} {value}/{total}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   const byPeer = new Map<string, SingleBar>();
   let results: readonly RunResult[];
+  // Ctrl-C: the bars stop first, giving the terminal its cursor back (they hide it).
+  const stopListening = exitOnSignal((signal) => {
+    bars.stop();
+    return `sync stopped by ${signal}; the server goes on with the round it started (see \`express-sqlite-sync status\`)`;
+  });
   try {
     const response = await server.request('POST', 'run', { stream: 'ndjson' });
     if (response.status >= 400) throw await readPeerError(response, 'sync');
     results = await readRun(response.body, (progress) => showProgress(bars, byPeer, progress));
   } finally {
+    stopListening();
     bars.stop();
     server.close();
   }
