@@ -1,4 +1,5 @@
 import { formatStatus } from '../../bin/commands/status';
+import { formatConfirmed } from '../../bin/commands/confirm';
 import { formatResult } from '../../bin/commands/sync';
 import type { PeerSyncResult } from '../../index';
 
@@ -22,5 +23,14 @@ describe('what the CLI prints: a line break in a server\'s text never makes a li
     expect(formatResult(failed).split('\n')).toHaveLength(1);
     const held = { peer: 'http://b', root: FORGED, side: 'here' as const, count: 1, files: 1, percent: 100, maxDeletePercent: 50, examples: [], heldAt: '2026-12-02T06:00:00.000Z' };
     expect(formatResult({ ...failed, ok: true, error: undefined, heldDeletions: [held] }).split('\n')).toHaveLength(2);
+  });
+});
+
+describe('what confirm-deletions prints', () => {
+  it('shows the server\'s roots and peers without control characters (terminal escapes) or line breaks', () => {
+    const held = { peer: 'http://b\u001b]0;owned\u0007', root: `uploads\u001b[2J${FORGED}`, side: 'there' as const, count: 2, files: 3, percent: 66.7, examples: [] };
+    const text = formatConfirmed({ confirmed: [held], results: [{ peer: 'http://b\n! HELD: forged', ok: true }] });
+    expect([...text].filter((character) => character !== '\n' && (character < ' ' || character === '\u007f'))).toEqual([]);
+    expect(text.split('\n')).toEqual([expect.stringMatching(/^confirmed: 2 deletion\(s\) of 3 file\(s\) in uploads/), '✔ synced with http://b ! HELD: forged', '']);
   });
 });
