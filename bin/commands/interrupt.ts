@@ -41,12 +41,16 @@ export interface Interruptible {
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM: runs `onSignal` (clean-up, and the one line
- * for stderr it returns), then exits with 130 (143 for SIGTERM).
+ * for stderr it returns), then exits with 130 (143 for SIGTERM); with `--json`
+ * stdout gets `{ "error": { "code": "INTERRUPTED", "message" } }` too.
  * @returns a function that stops listening for the signals
  */
 export function exitOnSignal(onSignal: (signal: NodeJS.Signals) => string): () => void {
   const listener = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`express-sqlite-sync: ${onSignal(signal)}\n`);
+    const message = onSignal(signal);
+    process.stderr.write(`express-sqlite-sync: ${message}\n`);
+    // With --json, a script reading stdout gets the stop in the error shape too, as any failure.
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message } })}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', listener);

@@ -21,6 +21,7 @@ interface Stopped {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
+  readonly stdout: string;
 }
 
 /**
@@ -29,9 +30,11 @@ interface Stopped {
  * sure) and sends `signal`. Undefined when the command had finished before the lock.
  */
 async function stopMidCopy(args: readonly string[], source: string, target: string, signal: NodeJS.Signals): Promise<Stopped | undefined> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (exitCode, by) => resolve({ exitCode, signal: by })));
   const folder = path.dirname(target);
   const prefix = `.${path.basename(target)}.sync-tmp-${child.pid}-`;
@@ -48,7 +51,8 @@ async function stopMidCopy(args: readonly string[], source: string, target: stri
       return undefined; // it finished (or failed) first: try again
     }
     child.kill(signal);
-    return { ...(await exited), stderr };
+    const { exitCode, signal: by } = await exited;
+    return { exitCode, signal: by, stderr, stdout };
   } finally {
     holder.close();
   }
@@ -71,20 +75,21 @@ describe('backup and restore stopped by Ctrl-C leave no temp file behind, as joi
       if (attempt > 0) rmSync(path.join(out, `b${attempt - 1}.db`), { force: true });
       stopped = await stopMidCopy(['backup', '--db', source, '--out', path.join(out, `b${attempt}.db`)], source, path.join(out, `b${attempt}.db`), 'SIGINT');
     }
-    expect(stopped).toEqual({ exitCode: 130, signal: null, stderr: 'express-sqlite-sync: backup stopped by SIGINT; nothing was left behind\n' });
+    expect(stopped).toEqual({ exitCode: 130, signal: null, stderr: 'express-sqlite-sync: backup stopped by SIGINT; nothing was left behind\n', stdout: '' });
     expect(readdirSync(out)).toEqual([]);
   }, 60_000);
 
-  it('restore, SIGINT mid-copy: no temp file, nor the folders it made for --db', async () => {
+  it('restore --json, SIGINT mid-copy: no temp file, nor the folders it made for --db; the stop in the error shape on stdout', async () => {
     const source = path.join(temp.dir, 'backup.db');
     makeSource(source);
     let stopped: Stopped | undefined;
     for (let attempt = 0; stopped === undefined && attempt < 5; attempt += 1) {
       const db = path.join(temp.dir, `fresh${attempt}`, 'laptop', 'app.db');
-      stopped = await stopMidCopy(['restore', '--from', source, '--db', db], source, db, 'SIGINT');
+      stopped = await stopMidCopy(['restore', '--from', source, '--db', db, '--json'], source, db, 'SIGINT');
       if (stopped === undefined) rmSync(path.join(temp.dir, `fresh${attempt}`), { recursive: true, force: true });
     }
-    expect(stopped).toEqual({ exitCode: 130, signal: null, stderr: 'express-sqlite-sync: restore stopped by SIGINT; nothing was left behind\n' });
+    const message = 'restore stopped by SIGINT; nothing was left behind';
+    expect(stopped).toEqual({ exitCode: 130, signal: null, stderr: `express-sqlite-sync: ${message}\n`, stdout: `${JSON.stringify({ error: { code: 'INTERRUPTED', message } })}\n` });
     expect(readdirSync(temp.dir).filter((name) => name.startsWith('fresh'))).toEqual([]);
   }, 60_000);
 });
