@@ -41,3 +41,22 @@ describe('sample app: the report form and the JSON API keep the same limits', ()
     expect(server.db.prepare('SELECT label FROM matches').pluck().all()).toEqual(['SS'.repeat(50)]);
   });
 });
+
+describe('sample app: a refused GET of a photo', () => {
+  let server: SampleServer;
+  beforeEach(async () => {
+    server = await startSampleServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('is not called "Not saved" nor asks to rename an upload: nothing was being saved', async () => {
+    const response = await request(server.url).get('/photos/file/..%2F..%2Finstance%2Fapp.db');
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('<h1>Cannot show this</h1>');
+    expect(response.text).not.toContain('Not saved');
+    expect(response.text).not.toContain('rename the file');
+    expect(response.text).toContain('BAD_PATH');
+  });
+});
