@@ -8,6 +8,7 @@ import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
+import { dropWritesOnClosedPipe } from './commands/closed-pipe';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -138,6 +139,8 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
 }
 
 if (require.main === module) {
+  dropWritesOnClosedPipe(process.stdout); // `status | head -1`
+  dropWritesOnClosedPipe(process.stderr);
   const program = buildProgram();
   program
     .parseAsync()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
-import { matchIdOf, normalizeMatchLabel, teamIdOf } from './scouting-schema';
+import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
 import { characterCount, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
@@ -10,8 +10,10 @@ type Check = (value: unknown) => boolean;
 /** Text of 1 to `max` characters (code points: an emoji counts one). */
 const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
+/** A team number, in the form's range. */
+const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
 /** A match label: text with something besides spaces, at most 100 characters as kept (upper case may lengthen it: `ß` is `SS`). */
-const isLabel: Check = (value) => isText(100)(value) && (value as string).trim() !== '' && characterCount(normalizeMatchLabel(value as string)) <= 100;
+const isLabel: Check = (value) => isText(MATCH_LABEL_MAX)(value) && (value as string).trim() !== '' && characterCount(normalizeMatchLabel(value as string)) <= MATCH_LABEL_MAX;
 const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value));
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
@@ -99,7 +101,7 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     res.json(statements.teams.all());
   });
   router.post('/teams', (req, res) => {
-    const body = checkedBody(req, res, { number: isCount, name: isText(200) }, ['number', 'name']);
+    const body = checkedBody(req, res, { number: isTeamNumber, name: isText(200) }, ['number', 'name']);
     if (body === undefined) return undefined;
     const id = teamIdOf(body.number as number);
     statements.addTeam.run(id, body.number, body.name);

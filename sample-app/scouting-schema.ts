@@ -51,6 +51,12 @@ export function derivedId(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** The lowest and highest team number the form and the API take. */
+export const TEAM_NUMBERS = { min: 1, max: 99_999 } as const;
+
+/** The longest match label kept, in characters (code points) once normalized (see {@link normalizeMatchLabel}). */
+export const MATCH_LABEL_MAX = 100;
+
 /** The id of team `number`: two laptops that create team 971 create the same row, which merges. */
 export function teamIdOf(number: number): string {
   return derivedId(`team:${number}`);

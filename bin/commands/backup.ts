@@ -5,12 +5,13 @@ import { refuseIfInUse } from '../../lib/data/idle-database';
 
 /**
  * `backup`: copies a live database with SQLite's online backup API; `--force` never replaces a database another process has open.
- * With `--json` it prints `{ "db", "out", "pages" }`.
+ * With `--json` it prints `{ "db", "out", "pages" }`. Ctrl-C (SIGINT) or SIGTERM removes its temp file beside `--out` and exits with 130 (143).
  */
 export async function backupCommand(options: { readonly db: string; readonly out: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
   checkBackupTarget(options.db, options.out);
   if (options.force === true && existsSync(options.out)) refuseIfInUse(options.out);
-  const { pages } = await withPageBar('backup', (onProgress) => backupDatabase(options.db, options.out, { overwrite: options.force === true, onProgress }));
+  const placed = existsSync(options.out) ? undefined : `${options.out} is complete`; // a file --force replaces is there either way
+  const { pages } = await withPageBar('backup', (onProgress) => backupDatabase(options.db, options.out, { overwrite: options.force === true, onProgress }), { target: options.out, placed });
   if (options.json === true) process.stdout.write(`${JSON.stringify({ db: options.db, out: options.out, pages })}\n`);
   else process.stdout.write(`backed up ${options.db} to ${options.out} (${pages} pages)\n`);
 }

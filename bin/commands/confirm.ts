@@ -1,5 +1,6 @@
-import { confirmAnswerCheck } from '../../lib/peers/status-schema';
-import { remoteServer, type RemoteOptions } from './remote';
+import type { Static } from '@sinclair/typebox';
+import { confirmAnswerCheck, type ConfirmAnswerSchema } from '../../lib/peers/status-schema';
+import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 
 /** Options of `confirm-deletions`. */
 export interface ConfirmOptions extends RemoteOptions {
@@ -8,6 +9,19 @@ export interface ConfirmOptions extends RemoteOptions {
   /** Only this root's held deletions. */
   readonly root?: string;
   readonly json?: boolean;
+}
+
+/**
+ * Formats a `/deletions/confirm` answer for a terminal: what was confirmed, then each sync, one line each;
+ * the server's text (roots, peer URLs) with its control characters and line breaks replaced.
+ */
+export function formatConfirmed(answer: Static<typeof ConfirmAnswerSchema>): string {
+  const confirmed = answer.confirmed.map((held) => {
+    const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
+    return `confirmed: ${held.count} deletion(s) of ${held.files} file(s) in ${held.root} ${where}`;
+  });
+  const synced = answer.results.map((result) => `${result.ok ? '✔' : '✘'} synced with ${result.peer}`);
+  return [...confirmed, ...synced].map((line) => `${printableLines(oneLine(line))}\n`).join('');
 }
 
 /**
@@ -20,13 +34,7 @@ export async function confirmCommand(options: ConfirmOptions): Promise<void> {
   try {
     const answer = await server.json('POST', 'deletions/confirm', confirmAnswerCheck, {}, { kind: 'json', value: { peer: options.peer, root: options.root } });
     if (options.json === true) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-    else {
-      for (const held of answer.confirmed) {
-        const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
-        process.stdout.write(`confirmed: ${held.count} deletion(s) of ${held.files} file(s) in ${held.root} ${where}\n`);
-      }
-      for (const result of answer.results) process.stdout.write(`${result.ok ? '✔' : '✘'} synced with ${result.peer}\n`);
-    }
+    else process.stdout.write(formatConfirmed(answer));
     if (answer.results.some((result) => !result.ok)) process.exitCode = 2;
   } finally {
     server.close();

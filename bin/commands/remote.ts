@@ -77,3 +77,8 @@ export function printableLines(text: string): string {
     .map((line) => printable(line, 10_000))
     .join('\n');
 }
+
+/** A server's text on one line: a line break in it (CR, LF, U+2028, U+2029) cannot pass for a line of ours. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}

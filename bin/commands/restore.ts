@@ -4,19 +4,23 @@ import { checkDatabaseFile, checkRestoreTarget, restoreDatabase } from '../../li
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { SyncError } from '../../lib/sync-error';
+import { folderToMake } from './interrupt';
 import { withPageBar } from './progress';
 
 /**
  * `restore`: restores a backup with the online backup API and gives it a new site id; the target folder is created.
  * With `--json` it prints `{ "from", "db", "siteId": { "previous", "current" } }` (`siteId` null for a database without sync metadata).
+ * Ctrl-C (SIGINT) or SIGTERM removes its temp file beside `--db` and the folders it made while empty, and exits with 130 (143).
  */
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
   checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   checkRestoreTarget(options.db);
   const db = path.resolve(options.db); // `missing/../app.db` is app.db: checked as the file it will be
+  const made = folderToMake(path.dirname(db));
   mkdirSync(path.dirname(db), { recursive: true });
   if (options.force === true && existsSync(db)) refuseIfInUse(db);
-  const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }));
+  const placed = existsSync(db) ? undefined : `${options.db} is in place with its new site id`;
+  const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }), { target: db, made, placed });
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify({ from: options.from, db: options.db, siteId: siteId === undefined ? null : { previous: siteId.previous, current: siteId.current } })}\n`);
     return;

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
-import { printableLines, remoteServer, type RemoteOptions } from './remote';
+import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
@@ -19,11 +19,6 @@ const SHOWN_PER_LIST = 5;
 /** The entries of `list` that `check` accepts: a server's extra or odd entries are skipped, never fatal. */
 function entriesOf<T>(list: unknown, check: { Check(value: unknown): value is T }): T[] {
   return Array.isArray(list) ? list.filter((entry): entry is T => check.Check(entry)) : [];
-}
-
-/** A server's text on one line: a line break in it cannot pass for a line of ours. */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }
 
 /** `lines`, at most {@link SHOWN_PER_LIST} of them, then "… and N more". */
@@ -107,7 +102,7 @@ export function formatStatus(status: Status, url = '<this server>'): string {
       `  If that is intended: express-sqlite-sync confirm-deletions --url ${url} --peer ${held.peer} --root ${held.root}`,
     );
   }
-  return lines.join('\n');
+  return lines.map(oneLine).join('\n'); // each is one line: a line break in a server's text (a name, an error) cannot forge one
 }
 
 /** `status`: prints a server's sync status. */

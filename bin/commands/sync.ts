@@ -7,7 +7,8 @@ import { readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
 import { SyncError } from '../../lib/sync-error';
-import { printableLines, remoteServer, type RemoteOptions } from './remote';
+import { exitOnSignal } from './interrupt';
+import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 
 type RunResult = Static<typeof RunResultSchema>;
 type RunProgress = Static<typeof RunProgressLineSchema>['progress'];
@@ -17,21 +18,22 @@ const LISTED = 5;
 
 /** One indented line per item, the first {@link LISTED}, then how many more. */
 function listed<T>(items: readonly T[], line: (item: T) => string): string {
-  const shown = items.slice(0, LISTED).map((item) => `\n  ${printableLines(line(item))}`);
+  const shown = items.slice(0, LISTED).map((item) => `\n  ${printableLines(oneLine(line(item)))}`);
   return shown.join('') + (items.length > LISTED ? `\n  … and ${items.length - LISTED} more (express-sqlite-sync status, or GET /status)` : '');
 }
 
 /** Formats one peer's result as a line, then the files that need a look. */
 export function formatResult(result: PeerSyncResult | RunResult): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
-  if (!result.ok) return `✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`;
+  // A line break in the server's text (a peer, an error) cannot make a line of its own.
+  if (!result.ok) return oneLine(`✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`);
   // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
-  const held = (result.heldDeletions ?? []).map((entry) => `\n  ! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`);
+  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`)}`);
   // Files that did not sync this round (a folder here where the peer has a file, say) keep the servers apart until fixed.
   const errors = result.fileErrors ?? [];
   const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
-  return `${errors.length > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}${held.join('')}${failed}${copies}`;
+  return `${oneLine(`${errors.length > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${held.join('')}${failed}${copies}`;
 }
 
 function badAnswer(detail: string): SyncError {
@@ -77,17 +79,23 @@ export function formatResults(results: readonly RunResult[]): string {
   return printableLines(results.map(formatResult).join('\n'));
 }
 
-/** `sync`: asks a server to sync with its peers now, showing progress, and prints the results. */
+/** `sync`: asks a server to sync with its peers now, showing progress, and prints the results; Ctrl-C (SIGINT) or SIGTERM stops the progress bars and exits with 130 (143). */
 export async function syncCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
   const bars = new MultiBar({ format: ' {bar} {peer} {phase} {value}/{total}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   const byPeer = new Map<string, SingleBar>();
   let results: readonly RunResult[];
+  // Ctrl-C: the bars stop first, giving the terminal its cursor back (they hide it).
+  const stopListening = exitOnSignal((signal) => {
+    bars.stop();
+    return `sync stopped by ${signal}; the server goes on with the round it started (see \`express-sqlite-sync status\`)`;
+  });
   try {
     const response = await server.request('POST', 'run', { stream: 'ndjson' });
     if (response.status >= 400) throw await readPeerError(response, 'sync');
     results = await readRun(response.body, (progress) => showProgress(bars, byPeer, progress));
   } finally {
+    stopListening();
     bars.stop();
     server.close();
   }

@@ -26,7 +26,7 @@ function backLink(path: string): { href: string; label: string } {
 /**
  * The pages' error middleware: the same codes and statuses as the sync API,
  * shown as a readable HTML page. A 5xx says only that something went wrong
- * and logs the detail.
+ * and logs the detail; a refused GET (a bad photo path) is "Cannot show this", not "Not saved".
  */
 export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
   return function pageErrorMiddleware(err: unknown, req, res, next) {
@@ -36,11 +36,14 @@ export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
       if (!res.writableFinished) next(err); // cut off mid-answer: let Express close the connection
       return;
     }
-    const title = error.status >= 500 ? 'Something went wrong' : error.status === 404 ? 'Not found' : 'Not saved';
+    // A page or a photo asked for (GET, HEAD) saves nothing: the words about saving an upload do not fit it.
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    const title = error.status >= 500 ? 'Something went wrong' : error.status === 404 ? 'Not found' : reading ? 'Cannot show this' : 'Not saved';
     const detail = error.status >= 500 ? 'The server could not finish this request; try again.' : error.message;
+    const hint = reading ? undefined : HINTS[error.code];
     const back = backLink(req.path);
-    const body = html`<div class="problems" role="alert"><p>${HINTS[error.code] ?? detail}</p>
-${HINTS[error.code] === undefined ? '' : html`<p>${detail}</p>`}
+    const body = html`<div class="problems" role="alert"><p>${hint ?? detail}</p>
+${hint === undefined ? '' : html`<p>${detail}</p>`}
 <p class="muted">${error.status} ${error.code}</p></div>
 <p><a href="${back.href}">${back.label}</a></p>`;
     res.status(error.status).type('html').send(layout(title, body));

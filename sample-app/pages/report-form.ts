@@ -1,3 +1,5 @@
+import { MATCH_LABEL_MAX, normalizeMatchLabel, TEAM_NUMBERS } from '../scouting-schema';
+import { characterCount } from '../text';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 import type { ReportEntry } from './report-store';
@@ -19,12 +21,14 @@ interface FieldSpec {
   readonly kind: 'count' | 'text' | 'notes';
   readonly min: number;
   readonly max: number;
+  /** The text as it is kept, when that may be longer than as typed (also at most `max` characters). */
+  readonly keptAs?: (value: string) => string;
 }
 
 const SPECS: Readonly<Record<ReportFormField, FieldSpec>> = {
-  team_number: { label: 'Team number', kind: 'count', min: 1, max: 99_999 },
+  team_number: { label: 'Team number', kind: 'count', min: TEAM_NUMBERS.min, max: TEAM_NUMBERS.max },
   team_name: { label: 'Team name', kind: 'text', min: 1, max: 200 },
-  match_label: { label: 'Match', kind: 'text', min: 1, max: 100 },
+  match_label: { label: 'Match', kind: 'text', min: 1, max: MATCH_LABEL_MAX, keptAs: normalizeMatchLabel },
   scout: { label: 'Scout', kind: 'text', min: 1, max: 100 },
   auto_points: { label: 'Auto points', kind: 'count', min: 0, max: 100_000 },
   teleop_points: { label: 'Teleop points', kind: 'count', min: 0, max: 100_000 },
@@ -48,7 +52,10 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
     return number >= spec.min && number <= spec.max ? undefined : `${spec.label} must be a whole number from ${spec.min} to ${spec.max}.`;
   }
   if (value.length < spec.min) return `${spec.label} is required.`;
-  return value.length > spec.max ? `${spec.label} is longer than ${spec.max} characters.` : undefined;
+  if (value.length > spec.max) return `${spec.label} is longer than ${spec.max} characters.`;
+  // Upper case may lengthen it (`ß` is `SS`): the API refuses such a label, so the form does too.
+  if (spec.keptAs !== undefined && characterCount(spec.keptAs(value)) > spec.max) return `${spec.label} is longer than ${spec.max} characters in upper case.`;
+  return undefined;
 }
 
 /**

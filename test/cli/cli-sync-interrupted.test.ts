@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bin', 'express-sqlite-sync.js');
+const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
+/** util-linux `script` runs the CLI in a terminal, where its progress bars show (and hide the cursor). */
+const SCRIPT = '/usr/bin/script';
+const withTerminal = existsSync(SCRIPT) ? describe : describe.skip;
+
+withTerminal('sync stopped by Ctrl-C in a terminal', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    // A round that reports progress once, then goes on for ever.
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ type: 'progress', progress: { peer: 'http://laptop-b:5000/api/sync', phase: 'pull', done: 1, total: 10 } })}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('gives the terminal its cursor back, says so in one line and exits 130', async () => {
+    const command = `'${process.execPath}' '${CLI}' sync --url ${url}; echo "exit code $?"`;
+    const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SYNC_TOKEN: 'test-token-0123456789abcdef' } });
+    let output = '';
+    const barShown = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(HIDE_CURSOR) && output.includes('pull 1/10')) resolve();
+      });
+    });
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      await barShown;
+      child.stdin.write('\u0003'); // Ctrl-C, typed in the terminal
+      await closed;
+    } finally {
+      clearTimeout(timer);
+    }
+    const after = output.slice(output.lastIndexOf(HIDE_CURSOR));
+    expect(after).toContain(SHOW_CURSOR);
+    expect(after).toMatch(/express-sqlite-sync: sync stopped by SIGINT; the server goes on with the round it started \(see `express-sqlite-sync status`\)\r\nexit code 130/);
+  }, 30_000);
+});
