@@ -10,7 +10,6 @@ const SHOW_CURSOR = '\u001b[?25h';
 /** util-linux `script` runs the CLI in a terminal, where its progress bars show (and hide the cursor). */
 const SCRIPT = '/usr/bin/script';
 const hasScript = existsSync(SCRIPT);
-// eslint-disable-next-line no-console -- the one warning a skipped suite gives
 if (!hasScript && process.env.CI !== 'true') console.warn(`${SCRIPT} is missing: the interrupted-sync terminal tests are skipped (they fail under CI=true)`);
 const withTerminal = hasScript || process.env.CI === 'true' ? describe : describe.skip;
 
