@@ -211,6 +211,7 @@ export async function restoreDatabase(
     } finally {
       restored.close();
     }
+    settleOldDatabase(dbPath);
     for (const side of ['-wal', '-shm', '-journal']) await rm(`${dbPath}${side}`, { force: true });
     await rename(temp, dbPath);
     return { siteId };
@@ -219,6 +220,28 @@ export async function restoreDatabase(
     throw error;
   } finally {
     releaseTempPath(temp);
+  }
+}
+
+/**
+ * Brings the database about to be replaced into its own file before its side
+ * files are removed: its `-wal` checkpointed (and truncated), a hot
+ * `-journal` rolled back. A restore stopped between that removal and the
+ * rename then leaves the old database whole, not without the transactions
+ * its WAL held. A file SQLite cannot open as a database is left to be replaced.
+ */
+export function settleOldDatabase(dbPath: string): void {
+  if (!existsSync(dbPath) || (!existsSync(`${dbPath}-wal`) && !existsSync(`${dbPath}-journal`))) return;
+  try {
+    const old = new Database(dbPath, { fileMustExist: true });
+    try {
+      old.prepare('SELECT count(*) FROM sqlite_master').get(); // a hot journal is rolled back here
+      if (old.pragma('journal_mode', { simple: true }) === 'wal') old.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      old.close();
+    }
+  } catch {
+    // not a database SQLite can open: nothing of it to keep
   }
 }
 
