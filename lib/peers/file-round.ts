@@ -42,7 +42,10 @@ export async function syncPeerRoots(
     let state: FileSyncState | undefined;
     try {
       state = await FileSyncState.load(file);
-      tally.roots.push(await syncRoot(files, { ...link, state }, root));
+      const synced = await syncRoot(files, { ...link, state }, root);
+      tally.roots.push(synced);
+      // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).
+      if (synced.lost !== undefined) tally.filesError ??= describe(synced.lost);
     } catch (caught) {
       const failure = describe(caught);
       tally.filesError ??= failure;
