@@ -1,10 +1,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
-import { changeCount, firstRowLabel, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
+import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
 import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
 import { applyResultCheck, changePageEnvelopeCheck, type ApplyResult } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
-import { isAnswerTooLarge, PAGE_GROWTH, PullPageSize, pulledRowTooLarge } from './pull-page-size';
+import { isAnswerTooLarge, isRefusedAsTooLarge, PAGE_GROWTH, PullPageSize, pulledRowTooLarge, pushedRowTooLarge, type PushCut } from './pull-page-size';
+
+export type { PushCut };
 import { SyncError } from '../sync-error';
 
 export { handshake, type Handshake } from './handshake';
@@ -86,7 +88,13 @@ export async function pullChanges(
     const limit = size.limit(since);
     let page: AnyChangeset;
     try {
-      page = (await peer.json('GET', 'data/changes', pageEnvelopeCheck, query(since, limit))) as AnyChangeset;
+      const response = await peer.request('GET', 'data/changes', query(since, limit));
+      page = (await peer.readAnswer(response, pageEnvelopeCheck, 'GET data/changes').catch((error: unknown) => {
+        // The answer began, then its body was lost (a link that drops every so many KB, a stall):
+        // the next pull from here asks for half the rows, so a page can fit between two cuts.
+        if (!(error instanceof SyncError)) size.refused(since, limit);
+        throw error;
+      })) as AnyChangeset;
     } catch (error) {
       if (!isAnswerTooLarge(error)) throw error;
       size.refused(since, limit);
@@ -164,32 +172,6 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
 }
 
 /**
- * A single row refused as too large: no smaller page can carry it, so the push stops at it.
- * A 413 with the router's own `BODY_TOO_LARGE` is the peer's `maxChangesetBytes`; any other
- * 413 came from something in front of the peer's sync router (an app body parser, a proxy).
- */
-function rowTooLarge(peer: PeerHttp, page: AnyChangeset, refusal: SyncError): SyncError {
-  const row = firstRowLabel(page);
-  if (refusal.code === 'BODY_TOO_LARGE') {
-    return new SyncError(
-      'ROW_TOO_LARGE',
-      413,
-      `${row} alone is larger than ${peer.url} accepts in a changeset (its maxChangesetBytes); raise maxChangesetBytes there or keep such rows smaller. Changes after it wait; files still sync`,
-    );
-  }
-  return new SyncError(
-    'ROW_TOO_LARGE',
-    413,
-    `${row} alone was refused with 413 by something in front of the sync router at ${peer.url}, not by the router (its answer was not BODY_TOO_LARGE): an app body parser such as express.json()'s 100 kb default limit, or a proxy's body limit. Mount the sync router before the app's body parsers there (or limit them to the app's own paths), or raise that limit. Changes after it wait; files still sync`,
-  );
-}
-
-/** A 413 for a page: the router's `BODY_TOO_LARGE`, or any 413 from something in front of it; smaller pages may pass. */
-function isTooLarge(error: unknown): error is SyncError {
-  return error instanceof SyncError && (error.code === 'BODY_TOO_LARGE' || error.status === 413);
-}
-
-/**
  * Pushes local changes made since the last push to this peer, page by page,
  * without the changes that came from that peer. The push cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
@@ -198,14 +180,24 @@ function isTooLarge(error: unknown): error is SyncError {
  * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
  * halves, down to a single row, and the pages after it keep that size. While
  * the peer is pulling from this server (see `ChangeTracker.isPulling`), the
- * push stops before its next page: the pull moves the same changes.
+ * push stops before its next page: the pull moves the same changes. A page
+ * lost on the way (see {@link PushCut}) ends the push; the next one from
+ * there sends half as many rows per page.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
  */
-export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSite: string, syncPageSize: number, onPage: (count: TransferCount) => void): Promise<TransferCount> {
+export async function pushChanges(
+  peer: PeerHttp,
+  local: ChangeTracker,
+  remoteSite: string,
+  syncPageSize: number,
+  onPage: (count: TransferCount) => void,
+  cut: PushCut = { at: undefined, rows: syncPageSize },
+): Promise<TransferCount> {
   const count = emptyCount();
-  let size = syncPageSize;
-  let grown = PAGE_GROWTH * syncPageSize;
   let since = local.pushCursor(remoteSite);
+  const resumed = cut.at === since; // the last push lost its page here: as small as that
+  let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
+  let grown = resumed ? size : PAGE_GROWTH * syncPageSize;
   const protocol = peer.dataProtocol;
   let page = local.readChangesToSend(since, size, remoteSite, protocol);
   for (;;) {
@@ -226,8 +218,9 @@ export async function pushChanges(peer: PeerHttp, local: ChangeTracker, remoteSi
       try {
         answer = await sending;
       } catch (error) {
-        if (!isTooLarge(error)) throw error;
-        if (rows <= 1) throw rowTooLarge(peer, page, error);
+        if (!(error instanceof SyncError)) Object.assign(cut, { at: since, rows: Math.max(1, Math.floor(rows / 2)) }); // lost on the way
+        if (!isRefusedAsTooLarge(error)) throw error;
+        if (rows <= 1) throw pushedRowTooLarge(peer, page, error);
         size = Math.max(1, Math.floor(rows / 2));
         grown = size;
         page = local.readChangesToSend(since, size, remoteSite, protocol);

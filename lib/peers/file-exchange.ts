@@ -9,6 +9,7 @@ import type { PeerHttp } from './peer-http';
 import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
+import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { HeldDeletion } from './sync-status';
 
 /** One peer as a file sync sees it. */
@@ -52,6 +53,8 @@ export interface RootSyncResult {
   skipped: boolean;
   /** Deletions the mass-delete guard held back: nothing of the root was synced. */
   held: readonly HeldDeletion[];
+  /** The link's failure (the connection lost, the peer silent) that stopped the root's steps; the steps after it wait for the next round. */
+  lost?: unknown;
 }
 
 async function remoteManifest(context: RootJob, root: string, sizes: Map<string, number>): Promise<ReadonlyMap<string, string> | undefined> {
@@ -144,9 +147,10 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
   }
 }
 
+/** A failed step's code: the SyncError's, Node's (`ECONNRESET`: the link), `PEER_TIMEOUT`, else `FILE_SYNC_FAILED`. */
 function describe(error: unknown): { code: string; message: string } {
-  if (error instanceof SyncError) return { code: error.code, message: error.message };
-  return { code: 'FILE_SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
+  const raw = rawFailure(error);
+  return raw.code === 'SYNC_FAILED' && !(error instanceof SyncError) ? { code: 'FILE_SYNC_FAILED', message: raw.message } : raw;
 }
 
 /** What the plan deletes on each side, for the mass-delete guard. */
@@ -165,7 +169,11 @@ function deletionsFirst(actions: readonly FileAction[]): FileAction[] {
   return [...actions.filter(isDeletion), ...actions.filter((action) => !isDeletion(action))];
 }
 
-/** Performs the planned steps one by one, deletions first; a failed step is reported, the base recorded only for steps that succeeded. */
+/**
+ * Performs the planned steps one by one, deletions first; a failed step is reported, the base recorded
+ * only for steps that succeeded. A step the link failed (see {@link RootSyncResult.lost}) stops the rest:
+ * each would wait for a peer that is gone.
+ */
 async function performAll(context: RootJob, root: string, actions: readonly FileAction[], result: RootSyncResult): Promise<void> {
   let done = 0;
   for (const action of deletionsFirst(actions)) {
@@ -173,7 +181,12 @@ async function performAll(context: RootJob, root: string, actions: readonly File
       await perform(context, root, action, result);
       for (const [path, sha256] of settledState(action)) context.state.settle(root, path, sha256);
     } catch (error) {
-      result.errors.push({ path: `${root}/${action.path}`, ...describe(error) });
+      const failure = describe(error);
+      result.errors.push({ path: `${root}/${action.path}`, ...failure });
+      if (UNREACHABLE_CODES.has(failure.code)) {
+        result.lost = error;
+        return;
+      }
     }
     done += 1;
     context.onProgress?.(done, actions.length);

@@ -41,8 +41,11 @@ export async function syncPeerRoots(
   for (const root of files.roots.keys()) {
     let state: FileSyncState | undefined;
     try {
-      state = await FileSyncState.load(file);
-      tally.roots.push(await syncRoot(files, { ...link, state }, root));
+      state = await FileSyncState.load(file, link.remoteSiteId);
+      const synced = await syncRoot(files, { ...link, state }, root);
+      tally.roots.push(synced);
+      // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).
+      if (synced.lost !== undefined) tally.filesError ??= describe(synced.lost);
     } catch (caught) {
       const failure = describe(caught);
       tally.filesError ??= failure;

@@ -5,6 +5,8 @@ import { withFileLock } from '../files/file-locks';
 
 interface StoredState {
   readonly version: 1;
+  /** The site id of the peer this base is with (none in files written before it was kept). */
+  readonly site?: string;
   readonly roots: Record<string, Record<string, string>>;
 }
 
@@ -25,14 +27,31 @@ function storedRoots(text: string): StoredState['roots'] | undefined {
   return valid ? (roots as StoredState['roots']) : undefined;
 }
 
-/** What `file` holds now, root by root (empty when missing or not a state). */
-async function readRoots(file: string): Promise<Map<string, Map<string, string>>> {
+/** The peer's site id a stored state names, if any. */
+function storedSite(text: string): string | undefined {
+  try {
+    const site = (JSON.parse(text) as { site?: unknown } | null)?.site;
+    return typeof site === 'string' ? site : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What `file` holds now, root by root (empty when missing or not a state), and
+ * the peer's site it names. A base with another site than `site` is empty: the
+ * files that peer held are not the ones the URL's server holds now (its data
+ * folder wiped, it took a new identity); a base from then would delete here
+ * every file it no longer has.
+ */
+async function readRoots(file: string, site: string | undefined): Promise<{ roots: Map<string, Map<string, string>>; site: string | undefined }> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  const roots = text === undefined ? undefined : storedRoots(text);
-  return new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))]));
+  const stored = text === undefined ? undefined : storedSite(text);
+  const roots = text === undefined || (site !== undefined && stored !== undefined && stored !== site) ? undefined : storedRoots(text);
+  return { roots: new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))])), site: site ?? stored };
 }
 
 /** Records one settled path in `roots`. */
@@ -70,14 +89,17 @@ function mergedSettlements(earlier: Settlements, later: Settlements): Settlement
  */
 export class FileSyncState {
   readonly #file: string;
+  /** The peer's site id the base is with, when known. */
+  #site: string | undefined;
   #roots = new Map<string, Map<string, string>>();
   /** Paths settled since the load and not saved yet. */
   #pending: Settlements = new Map();
   /** Paths settled since the load and saved. */
   #saved: Settlements = new Map();
 
-  private constructor(file: string) {
+  private constructor(file: string, site: string | undefined) {
     this.#file = file;
+    this.#site = site;
   }
 
   /**
@@ -86,10 +108,14 @@ export class FileSyncState {
    * sync with that peer is then a first sync — nothing is deleted on either
    * side, files both sides changed are kept as conflict copies — and its save
    * writes a good file again. File sync with that peer never stops on it.
+   * Likewise a state kept with another site than the peer's `site` (its data
+   * folder wiped, a new identity): its files are not the ones that base
+   * names, and an old base would delete here every file it no longer has.
+   * @param site - the peer's site id (its host when it syncs no data); the state's saves keep it
    */
-  static async load(file: string): Promise<FileSyncState> {
-    const state = new FileSyncState(file);
-    state.#roots = await readRoots(file);
+  static async load(file: string, site?: string): Promise<FileSyncState> {
+    const state = new FileSyncState(file, site);
+    ({ roots: state.#roots, site: state.#site } = await readRoots(file, site));
     return state;
   }
 
@@ -97,10 +123,11 @@ export class FileSyncState {
    * Records paths in the state kept in `file` at once (loaded, updated and
    * saved under the file's lock): what a peer's own round settled with this
    * server. A round with that peer saving meanwhile keeps them, apart from
-   * the paths it settled itself.
+   * the paths it settled itself. With the peer's `site`, a base kept with
+   * another site is dropped first (see {@link FileSyncState.load}).
    */
-  static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>): Promise<void> {
-    const state = new FileSyncState(file);
+  static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>, site?: string): Promise<void> {
+    const state = new FileSyncState(file, site);
     for (const [root, files] of settled) for (const [relative, sha256] of files) settleIn(state.#pending, root, relative, sha256);
     await state.save();
   }
@@ -133,7 +160,7 @@ export class FileSyncState {
     try {
       await mkdir(path.dirname(this.#file), { recursive: true }); // first: the lock's key is the folder's real path
       await withFileLock(this.#file, async () => {
-        this.#roots = await readRoots(this.#file);
+        ({ roots: this.#roots, site: this.#site } = await readRoots(this.#file, this.#site));
         for (const [root, files] of pending) for (const [relative, sha256] of files) this.#apply(root, relative, sha256);
         await this.#write();
       });
@@ -157,6 +184,7 @@ export class FileSyncState {
   async #write(): Promise<void> {
     const stored: StoredState = {
       version: 1,
+      ...(this.#site === undefined ? {} : { site: this.#site }),
       roots: Object.fromEntries([...this.#roots].map(([root, files]) => [root, Object.fromEntries(files)])),
     };
     const { tempPath, handle } = await openTempFile(this.#file);

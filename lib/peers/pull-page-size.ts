@@ -1,3 +1,4 @@
+import { firstRowLabel, type AnyChangeset } from '../data/change-tracker';
 import { SyncError, TooLargeError } from '../sync-error';
 import type { PeerHttp } from './peer-http';
 
@@ -73,4 +74,43 @@ export function pulledRowTooLarge(peer: PeerHttp, since: number, refusal: SyncEr
     413,
     `the change after seq ${since} of ${peer.url} is a single row larger than this server reads from a peer (${refusal.message}); keep such rows smaller. Changes after it wait; files still sync`,
   );
+}
+
+/**
+ * A single row refused as too large: no smaller page can carry it, so the push stops at it.
+ * A 413 with the router's own `BODY_TOO_LARGE` is the peer's `maxChangesetBytes`; any other
+ * 413 came from something in front of the peer's sync router (an app body parser, a proxy).
+ */
+export function pushedRowTooLarge(peer: PeerHttp, page: AnyChangeset, refusal: SyncError): SyncError {
+  const row = firstRowLabel(page);
+  if (refusal.code === 'BODY_TOO_LARGE') {
+    return new SyncError(
+      'ROW_TOO_LARGE',
+      413,
+      `${row} alone is larger than ${peer.url} accepts in a changeset (its maxChangesetBytes); raise maxChangesetBytes there or keep such rows smaller. Changes after it wait; files still sync`,
+    );
+  }
+  return new SyncError(
+    'ROW_TOO_LARGE',
+    413,
+    `${row} alone was refused with 413 by something in front of the sync router at ${peer.url}, not by the router (its answer was not BODY_TOO_LARGE): an app body parser such as express.json()'s 100 kb default limit, or a proxy's body limit. Mount the sync router before the app's body parsers there (or limit them to the app's own paths), or raise that limit. Changes after it wait; files still sync`,
+  );
+}
+
+/** A 413 for a page: the router's `BODY_TOO_LARGE`, or any 413 from something in front of it; smaller pages may pass. */
+export function isRefusedAsTooLarge(error: unknown): error is SyncError {
+  return error instanceof SyncError && (error.code === 'BODY_TOO_LARGE' || error.status === 413);
+}
+
+/**
+ * Where a push last lost a page on the way (the connection cut while it was
+ * sent or answered), kept across rounds by a transport: the next push from
+ * that cursor sends pages of half its rows (at least one), so a link that
+ * drops every connection after some KB still moves a page at a time.
+ */
+export interface PushCut {
+  /** The push cursor the lost page started at; undefined when none was lost. */
+  at: number | undefined;
+  /** The rows of the next push's pages from there. */
+  rows: number;
 }

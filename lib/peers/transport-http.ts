@@ -1,6 +1,6 @@
 import type { ChangeTracker } from '../data/change-tracker';
 import { SyncError } from '../sync-error';
-import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake } from './data-exchange';
+import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake, type PushCut } from './data-exchange';
 import type { PeerHttp } from './peer-http';
 import { PullPageSize } from './pull-page-size';
 import type { SnapshotJoins } from './snapshot-join';
@@ -20,6 +20,8 @@ export class HttpTransport implements ChangeTransport {
   readonly #pageSize: number;
   /** The pull's page limit, kept across rounds: a round stopped by a row too large starts the next one at the reduced limit. */
   readonly #pullSize: PullPageSize;
+  /** Where the last push lost a page, kept across rounds. */
+  readonly #pushCut: PushCut;
   readonly #onHandshake: ((shook: Handshake) => Promise<void>) | undefined;
   readonly #snapshots: { readonly joins: SnapshotJoins; readonly onProgress: (done: number) => void } | undefined;
   #handshake: Handshake | undefined;
@@ -43,6 +45,7 @@ export class HttpTransport implements ChangeTransport {
     this.#data = data;
     this.#pageSize = pageSize;
     this.#pullSize = new PullPageSize(pageSize);
+    this.#pushCut = { at: undefined, rows: pageSize };
     this.#onHandshake = onHandshake;
     this.#snapshots = snapshots;
   }
@@ -102,7 +105,7 @@ export class HttpTransport implements ChangeTransport {
       this.#handshake = await handshake(this.#peer, this.#data);
       if (this.#handshake.remoteSite !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#peer.url} changed its site id during the sync`);
     }
-    const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows));
+    const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows), this.#pushCut);
     return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }
 
