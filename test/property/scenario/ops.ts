@@ -62,8 +62,22 @@ function runItem(db: Database.Database, op: WriteOp): void {
   } else if (op.kind === 'itemSet') {
     const id = nth(keysOf(db, 'items'), op.pick)?.[0];
     const [sql, param] = bindValue(op.value);
-    if (id !== undefined) run(db, `UPDATE items SET ${['a', 'b', 'c', 'd', 'e'][op.column] ?? 'a'} = ${sql} WHERE id = ?`, param, id);
+    const column = ['a', 'b', 'c', 'd', 'e'][op.column] ?? 'a';
+    if (id === undefined) return;
+    const before = realZero(db, column, id);
+    run(db, `UPDATE items SET ${column} = ${sql} WHERE id = ?`, param, id);
+    const after = realZero(db, column, id);
+    // An UPDATE changing only the sign of a REAL zero is not captured (docs/PROTOCOL.md: no trigger can see
+    // the sign without atan2, which not every SQLite build has): the scenario does not write one.
+    if (before !== undefined && after !== undefined && before !== after) run(db, `UPDATE items SET ${column} = ? WHERE id = ?`, before === '-0' ? -0 : 0, id);
   }
+}
+
+/** `'-0'` or `'0'` when the cell holds a REAL zero, else undefined. */
+function realZero(db: Database.Database, column: string, id: unknown): '-0' | '0' | undefined {
+  const row = db.prepare(`SELECT typeof(${column}) = 'real' AND ${column} = 0, ${column} FROM items WHERE id = ?`).raw(true).get(id) as [number, unknown] | undefined;
+  if (row === undefined || row[0] !== 1) return undefined;
+  return Object.is(row[1], -0) ? '-0' : '0';
 }
 
 function runParent(db: Database.Database, op: WriteOp): void {
