@@ -180,8 +180,7 @@ export function checkDatabaseFile(file: string): void {
  * restored database a new site id (see `giveNewSiteId`), so a restored copy
  * never shares an identity with the server it was taken from. With
  * `overwrite`, stale `-wal`, `-shm` and `-journal` files of the old database
- * are removed first (once it is settled into its own file: see
- * {@link settleOldDatabase}): applied to the restored file they would corrupt it.
+ * are removed first, once it is settled ({@link settleOldDatabase}): applied to the restored file they would corrupt it.
  * The folder of `dbPath` is created when missing. Stop the server that uses
  * `dbPath` before restoring.
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false,
