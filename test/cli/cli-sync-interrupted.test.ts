@@ -31,7 +31,9 @@ withTerminal('sync stopped by Ctrl-C in a terminal', () => {
   });
 
   it('gives the terminal its cursor back, says so in one line and exits 130', async () => {
-    const command = `'${process.execPath}' '${CLI}' sync --url ${url}; echo "exit code $?"`;
+    // Ctrl-C reaches the whole foreground group, the shell included: dash (CI's /bin/sh) would
+    // exit before its echo. A trap keeps the shell going; the CLI gets SIGINT's default back on exec.
+    const command = `trap ':' INT; '${process.execPath}' '${CLI}' sync --url ${url}; echo "exit code $?"`;
     const child = spawn(SCRIPT, ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SYNC_TOKEN: 'test-token-0123456789abcdef' } });
     let output = '';
     const barShown = new Promise<void>((resolve) => {
