@@ -9,6 +9,8 @@ type Check = (value: unknown) => boolean;
 
 /** Text of 1 to `max` characters (code points: an emoji counts one). */
 const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value);
+/** A name (a team's, a scout's): text of 1 to `max` characters with something besides spaces, as the form asks. */
+const isName = (max: number): Check => (value) => isText(max)(value) && (value as string).trim() !== '';
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A team number, in the form's range. */
 const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
@@ -19,7 +21,7 @@ const isNotes: Check = (value) => value === null || (typeof value === 'string' &
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
   match_id: isText(64),
   team_id: isText(64),
-  scout: isText(100),
+  scout: isName(100),
   auto_points: isCount,
   teleop_points: isCount,
   notes: isNotes,
@@ -101,7 +103,7 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     res.json(statements.teams.all());
   });
   router.post('/teams', (req, res) => {
-    const body = checkedBody(req, res, { number: isTeamNumber, name: isText(200) }, ['number', 'name']);
+    const body = checkedBody(req, res, { number: isTeamNumber, name: isName(200) }, ['number', 'name']);
     if (body === undefined) return undefined;
     const id = teamIdOf(body.number as number);
     statements.addTeam.run(id, body.number, body.name);

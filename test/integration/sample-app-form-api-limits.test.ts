@@ -25,6 +25,22 @@ describe('sample app: the report form and the JSON API keep the same limits', ()
     expect(response.body).toMatchObject({ number, name: 'Robots' });
   });
 
+  it.each(['   ', '\t\n'])('POST /api/teams refuses a name of spaces only (%j), as the form does', async (name) => {
+    const response = await request(server.url).post('/api/teams').send({ number: 971, name });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'BAD_FIELD', message: '`name` has a bad value' } });
+    expect(scoutingCounts(server.db)).toEqual({ teams: 0, matches: 0, match_reports: 0 });
+  });
+
+  it('POST /api/reports refuses a scout of spaces only, as the form does', async () => {
+    const team = await request(server.url).post('/api/teams').send({ number: 971, name: 'Spartan Robotics' });
+    const match = await request(server.url).post('/api/matches').send({ label: 'Q2' });
+    const response = await request(server.url).post('/api/reports').send({ match_id: match.body.id, team_id: team.body.id, scout: '  ', auto_points: 1, teleop_points: 2, notes: null });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'BAD_FIELD', message: '`scout` has a bad value' } });
+    expect(scoutingCounts(server.db)).toEqual({ teams: 1, matches: 1, match_reports: 0 });
+  });
+
   it('the form refuses a match label longer than 100 characters in upper case (ß is SS), as POST /api/matches does', async () => {
     const label = 'ß'.repeat(100);
     const api = await request(server.url).post('/api/matches').send({ label });
