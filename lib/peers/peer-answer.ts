@@ -94,12 +94,24 @@ export function peerError(parsed: unknown, status: number, what: string, secrets
   return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
 }
 
+/**
+ * Who answers an error status with a page of its own instead of a JSON error:
+ * for 502, 503 and 504, a proxy or gateway in front of the peer whose server
+ * is not answering it; otherwise most likely a proxy too.
+ */
+export function pageOfWhom(status: number): string {
+  if (status === 502 || status === 503 || status === 504) {
+    return "a proxy or gateway in front of the peer: the peer's server behind it is down, still starting, or not where the proxy sends requests";
+  }
+  return "a proxy's page?";
+}
+
 /** Reads a whole response body, for error answers of streaming requests; the tokens of `response.secrets` are hidden in the peer's message. */
 export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
   try {
     const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
     return peerError(JSON.parse(text), response.status, what, response.secrets);
   } catch {
-    return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status}`);
+    return new SyncError('PEER_ERROR', response.status, `${what}: peer answered ${response.status} with no JSON error of its own (${pageOfWhom(response.status)})`);
   }
 }

@@ -6,7 +6,7 @@ import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type Content
 import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
-import { checkAnswer, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
+import { checkAnswer, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
 export interface PeerEndpoint {
@@ -204,7 +204,7 @@ export class PeerHttp {
       parsed = JSON.parse(text);
     } catch {
       // An error status with a page of its own (a proxy's, say) is the peer's error; a success without JSON is a bad answer.
-      if (response.status >= 400) throw new SyncError('PEER_ERROR', response.status, `${what} with ${response.status} and no JSON error of its own (a proxy's page?)`);
+      if (response.status >= 400) throw new SyncError('PEER_ERROR', response.status, `${what} with ${response.status} and no JSON error of its own (${pageOfWhom(response.status)})`);
       throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
     }
     if (response.status >= 400) throw peerError(parsed, response.status, request, this.#secrets);

@@ -38,7 +38,9 @@ describe('PEER_ERROR says the status the peer answered', () => {
 
   it.each<[string, (res: express.Response) => void, RegExp]>([
     ['a JSON error whose code is not a code', (res) => res.status(418).json({ error: { code: 'not a code', message: 'teapot' } }), /: peer answered 418: teapot$/],
-    ['a page of a proxy', (res) => res.status(502).type('html').send('<html>Bad gateway</html>'), / with 502 and no JSON error/],
+    ['a page of a proxy', (res) => res.status(400).type('html').send('<html>Bad request</html>'), / with 400 and no JSON error of its own \(a proxy's page\?\)$/],
+    ['a proxy\'s 502 page: the server behind it is down', (res) => res.status(502).type('html').send('<html>Bad gateway</html>'), / with 502 and no JSON error of its own \(a proxy or gateway in front of the peer: the peer's server behind it is down/],
+    ['a gateway\'s empty 504', (res) => res.status(504).end(), / with 504 and no JSON error of its own \(a proxy or gateway in front of the peer/],
   ])('%s', async (_label, answer, message) => {
     const app = express();
     app.get('/api/sync/data/info', (_req, res) => answer(res));
