@@ -23,6 +23,8 @@ export interface LastOnSubject {
 
 /** The JetStream API error code for a failed `Nats-Expected-Last-Subject-Sequence`. */
 export const WRONG_LAST_SEQUENCE = 10071;
+/** The JetStream API error code for a message larger than the stream's `max_msg_size`. */
+export const OVER_STREAM_MAX_MSG_SIZE = 10054;
 
 /**
  * One connection to NATS and the fleet's stream: connects once (then the
@@ -37,6 +39,7 @@ export class NatsLink {
   #state: TransportState = 'idle';
   #server: string | undefined;
   #closed = false;
+  #streamMaxMsgSize: number | undefined;
   /** Bumped at every reconnect: work begun before one re-checks the stream. */
   generation = 0;
   /** Called after every reconnect. */
@@ -60,6 +63,11 @@ export class NatsLink {
   /** The largest message the server takes. */
   get maxPayload(): number {
     return this.#nc?.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The largest message (headers and body) the stream takes, its `max_msg_size` as last read; undefined when it sets none. */
+  get streamMaxMsgSize(): number | undefined {
+    return this.#streamMaxMsgSize;
   }
 
   /**
@@ -145,6 +153,8 @@ export class NatsLink {
       // Only this fleet's subjects: a hole in the stream sequence then always means lost messages.
       throw new SyncError('NATS_STREAM', 503, `stream ${stream} has the subjects ${JSON.stringify(info.config.subjects ?? [])}, not only ${subjects}; choose another \`transport.nats.stream\``);
     }
+    const limit = info.config.max_msg_size;
+    this.#streamMaxMsgSize = limit !== undefined && limit > 0 ? limit : undefined; // an operator may set or change it at any time
     return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
   }
 

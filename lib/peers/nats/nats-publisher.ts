@@ -1,7 +1,7 @@
 import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
-import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
+import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
 import { wrongToken, type FleetSeal } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
@@ -137,7 +137,9 @@ export class NatsPublisher {
       if (theirs) throw this.#block(`the stream already holds a page ${message.msgId}, at ${ack.seq}, that this database did not send`);
       seq = ack.seq;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === OVER_STREAM_MAX_MSG_SIZE && !(await this.#fitsStreamNow(message))) return false;
+      if (code !== WRONG_LAST_SEQUENCE) throw error;
       const landed = await this.#landedAnyway(message);
       if (landed === undefined) return false;
       seq = landed;
@@ -147,6 +149,17 @@ export class NatsPublisher {
     this.messages += 1;
     this.rows += message.rows;
     return true;
+  }
+
+  /**
+   * After the stream refused a message as larger than its `max_msg_size`: reads
+   * the stream's limit again (an operator set or lowered it since the page was
+   * read). False when the page no longer fits: it is read again, sized to it
+   * (or refused as `ROW_TOO_LARGE` when one row alone is larger).
+   */
+  async #fitsStreamNow(message: PageMessage): Promise<boolean> {
+    await this.#link.ensureStream();
+    return this.#pages.fits(message);
   }
 
   /**
