@@ -1,6 +1,7 @@
 import { FleetSeal } from './fleet-seal';
 import type { ChangeTracker } from '../../data/change-tracker';
 import { DEFAULTS } from '../../defaults';
+import type { SyncLogger } from '../../logger';
 import { SyncError } from '../../sync-error';
 import { nextDelayMs } from '../scheduler';
 import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
@@ -23,6 +24,8 @@ export interface NatsTransportParts {
   readonly catchUp?: (reason: string) => Promise<boolean>;
   /** The fleet's sync tokens: the first seals this server's messages, any one accepts a message. @defaultValue none: nothing sealed or checked */
   readonly tokens?: readonly string[];
+  /** Where a stream message refused and passed over is logged (`nats.refused`, warn). @defaultValue none: only `/status` tells */
+  readonly logger?: SyncLogger;
 }
 
 /**
@@ -70,6 +73,7 @@ export class NatsTransport implements ChangeTransport {
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
       handled: () => (this.#lastError = undefined),
+      refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);

@@ -15,6 +15,16 @@ export interface ApplierHooks {
   readonly stale: () => boolean;
   /** The applied position moved to `seq` (a page applied, or a message passed over). */
   readonly moved: (seq: number) => void;
+  /** A stream message was refused and passed over (for the log). */
+  readonly refused?: (refusal: Refusal) => void;
+}
+
+/** A stream message refused and passed over: where it was, the code, and the message `/status` shows. */
+export interface Refusal {
+  readonly seq: number;
+  readonly subject: string;
+  readonly code: string;
+  readonly message: string;
 }
 
 /** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
@@ -107,6 +117,7 @@ export class PageApplier {
   noteRefusal(seq: number, subject: string, error: SyncError): void {
     this.refused += 1;
     this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.#hooks.refused?.({ seq, subject, ...this.lastRefusal });
   }
 
   /**
