@@ -99,7 +99,7 @@ export class NatsTransport implements ChangeTransport {
     if (this.#closed) return;
     const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
     void publishing.then(async (failures) => {
-      await this.#refreshFacts().catch(() => undefined);
+      await this.#refreshFacts().catch((error: unknown) => this.#refreshFailed(error));
       this.#publishFailures = failures;
       const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
       if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
@@ -112,6 +112,13 @@ export class NatsTransport implements ChangeTransport {
     this.#consumer.stop(); // its loop prepares again, from the reset position
     this.#wake?.();
     this.#scheduleTick(0);
+  }
+
+  /** A stream an operator made unfit for the fleet (`NATS_STREAM`): the consumer stops (its loop prepares again, and says why); other failures are the link's, told elsewhere. */
+  #refreshFailed(error: unknown): void {
+    if (!(error instanceof SyncError) || error.code !== 'NATS_STREAM') return;
+    this.#consumer.stop();
+    this.#fail(error);
   }
 
   /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
@@ -142,6 +149,7 @@ export class NatsTransport implements ChangeTransport {
     const conflictsBefore = this.#consumer.conflicts;
     this.#startConsumer();
     this.#wake?.(); // a consumer waiting out a backoff tries again now
+    await this.#stream.check(); // an operator may have edited the stream since it was prepared
     const rowsOut = await this.#flush();
     const facts = await this.#stream.readFacts();
     await this.#waitForPosition(facts.lastSeq, started);
