@@ -88,11 +88,15 @@ export class NatsPublisher {
 
   /**
    * Publishes everything not published yet; one flush at a time.
+   * @param before - runs first, in this flush's turn (a check of the stream: when it throws, nothing is published)
    * @returns rows published
-   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq)
+   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq); what `before` throws
    */
-  flush(): Promise<number> {
-    const run = this.#turn.then(() => this.#flushNow());
+  flush(before?: () => Promise<void>): Promise<number> {
+    const run = this.#turn.then(async () => {
+      await before?.();
+      return this.#flushNow();
+    });
     this.#turn = run.catch(() => undefined);
     return run;
   }

@@ -149,8 +149,7 @@ export class NatsTransport implements ChangeTransport {
     const conflictsBefore = this.#consumer.conflicts;
     this.#startConsumer();
     this.#wake?.(); // a consumer waiting out a backoff tries again now
-    await this.#stream.check(); // an operator may have edited the stream since it was prepared
-    const rowsOut = await this.#flush();
+    const rowsOut = await this.#flush(true);
     const facts = await this.#stream.readFacts();
     await this.#waitForPosition(facts.lastSeq, started);
     this.#lastError = undefined;
@@ -174,10 +173,11 @@ export class NatsTransport implements ChangeTransport {
     }
   }
 
-  async #flush(): Promise<number> {
+  /** @param check - check the stream first, in the publisher's turn (an operator may have edited it since it was prepared) */
+  async #flush(check = false): Promise<number> {
     await this.#stream.prepare();
     try {
-      return await this.#publisher.flush();
+      return await this.#publisher.flush(check ? () => this.#stream.check() : undefined);
     } catch (error) {
       this.#fail(error);
       throw error;
