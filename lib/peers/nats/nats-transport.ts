@@ -131,12 +131,15 @@ export class NatsTransport implements ChangeTransport {
   /**
    * Publishes what is pending, then waits until the stream is applied up to
    * its last message (as it was after publishing).
-   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`
+   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
   async exchange(): Promise<ExchangeCount> {
+    const open = !this.#closed;
     try {
       return await this.#exchange();
     } catch (error) {
+      // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
+      if (open && this.#closed) throw new SyncError('STOPPED', 503, 'the sync client is stopping: the NATS round was abandoned (what was applied or published stays so; the next sync resumes from there)', { cause: error });
       const failure = this.#failure(error);
       this.#fail(failure);
       throw failure;
