@@ -3,7 +3,7 @@ import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { Taken } from './nats-batch';
-import type { Place } from './stream-message';
+import { waitingAt, type Place } from './stream-message';
 
 /** What the applier asks of the consumer it applies for. */
 export interface ApplierHooks {
@@ -96,7 +96,7 @@ export class PageApplier {
     }
     if (!(error instanceof SyncError) || error.status >= 500) throw error;
     if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
-    else if (RETRIED.has(error.code)) throw error;
+    else if (RETRIED.has(error.code)) throw waitingAt(entry, error);
     else this.refuse(entry, error);
   }
 
