@@ -120,7 +120,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
 
   /**
    * Stops periodic syncs and lets the running ones end, for at most `graceMs`; then abandons their requests
-   * in flight, so a stop never waits for a slow or unreachable peer: those syncs end with `STOPPED` (a page
+   * in flight (and closes NATS, abandoning a round through it), so a stop never waits for a slow or unreachable
+   * peer or NATS server: those syncs end with `STOPPED` (a page
    * already applied stays applied, a file is written whole or not at all; the next sync resumes from there).
    * Resolves once every sync has ended and the connections are closed; the client may then sync or start
    * again with its HTTP peers (NATS stays closed: a round through it ends with `NATS_CLOSED`).
@@ -136,9 +137,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     for (const peer of this.#peers.values()) peer.http.abandon();
+    // Closed now, not after the rounds end: a NATS round in flight is abandoned with its connection (STOPPED), as an HTTP one
+    // is; and before requests are accepted again, so its catch-up cannot start a round.
+    const closing = this.#others.close();
     try {
-      await ended;
-      await this.#others.close(); // before requests are accepted again: its catch-up must not start a round now
+      await Promise.all([ended, closing]);
     } finally {
       for (const peer of this.#peers.values()) {
         peer.http.close();

@@ -34,7 +34,7 @@ export class OtherTransports {
     const { nats, data } = config;
     this.#siteId = () => data?.siteId ?? '';
     if (nats !== undefined && data !== undefined) {
-      this.#build = () => new NatsTransport(nats, { data, peerTimeoutMs: config.peerTimeoutMs, catchUp, tokens: config.tokens });
+      this.#build = () => new NatsTransport(nats, { data, peerTimeoutMs: config.peerTimeoutMs, catchUp, tokens: config.tokens, logger: config.logger });
       const transport = this.#build();
       this.#entries.set(transport.name, { transport, totals: emptyTotals(), site: data.siteId, ready: Promise.resolve() });
     }

@@ -8,7 +8,7 @@ import { CHAIN_WAIT_MS, PageBatch } from './nats-batch';
 import { siteOfSubject } from './page-message';
 import type { FleetSeal } from './fleet-seal';
 import { placeOf, readStreamMessage } from './stream-message';
-import { PageApplier } from './page-applier';
+import { PageApplier, type Refusal } from './page-applier';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -20,6 +20,8 @@ export interface ConsumerHooks {
   readonly handled: () => void;
   /** Checks each message's seal (the fleet's sync token). */
   readonly seal: FleetSeal;
+  /** Called for each message refused and passed over. @defaultValue none */
+  readonly refused?: (refusal: Refusal) => void;
 }
 
 /**
@@ -59,7 +61,7 @@ export class NatsConsumer {
     this.#stream = stream;
     this.#hooks = hooks;
     this.position = cursors.appliedSeq();
-    this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq) });
+    this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq), refused: hooks.refused });
   }
 
   /** Pages applied since start. */

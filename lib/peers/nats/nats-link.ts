@@ -4,6 +4,7 @@ import { SyncError } from '../../sync-error';
 import type { TransportState } from '../transport';
 import { streamSubjects, type NatsConfig } from './nats-options';
 import type { SealedMessage } from './fleet-seal';
+import { refuseUnfitStream } from './stream-fitness';
 
 /** What this node knows of the stream, as last read. */
 export interface StreamFacts {
@@ -23,6 +24,8 @@ export interface LastOnSubject {
 
 /** The JetStream API error code for a failed `Nats-Expected-Last-Subject-Sequence`. */
 export const WRONG_LAST_SEQUENCE = 10071;
+/** The JetStream API error code for a message larger than the stream's `max_msg_size`. */
+export const OVER_STREAM_MAX_MSG_SIZE = 10054;
 
 /**
  * One connection to NATS and the fleet's stream: connects once (then the
@@ -37,6 +40,7 @@ export class NatsLink {
   #state: TransportState = 'idle';
   #server: string | undefined;
   #closed = false;
+  #streamMaxMsgSize: number | undefined;
   /** Bumped at every reconnect: work begun before one re-checks the stream. */
   generation = 0;
   /** Called after every reconnect. */
@@ -60,6 +64,11 @@ export class NatsLink {
   /** The largest message the server takes. */
   get maxPayload(): number {
     return this.#nc?.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** The largest message (headers and body) the stream takes, its `max_msg_size` as last read; undefined when it sets none. */
+  get streamMaxMsgSize(): number | undefined {
+    return this.#streamMaxMsgSize;
   }
 
   /**
@@ -130,7 +139,7 @@ export class NatsLink {
   /**
    * Reads the stream's facts, creating the stream first when it is missing
    * (file storage, no limits: messages leave it only when an operator says so).
-   * @throws SyncError `NATS_STREAM` (503) when the stream has other subjects than this fleet's
+   * @throws SyncError `NATS_STREAM` (503) for a stream that cannot carry the fleet ({@link refuseUnfitStream}: other subjects, another retention, no acks)
    */
   async ensureStream(): Promise<StreamFacts> {
     const { jsm } = await this.jetstream();
@@ -141,10 +150,9 @@ export class NatsLink {
       throw error;
     });
     info ??= await jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas });
-    if (info.config.subjects?.length !== 1 || info.config.subjects[0] !== subjects) {
-      // Only this fleet's subjects: a hole in the stream sequence then always means lost messages.
-      throw new SyncError('NATS_STREAM', 503, `stream ${stream} has the subjects ${JSON.stringify(info.config.subjects ?? [])}, not only ${subjects}; choose another \`transport.nats.stream\``);
-    }
+    refuseUnfitStream(stream, subjects, info.config);
+    const limit = info.config.max_msg_size;
+    this.#streamMaxMsgSize = limit !== undefined && limit > 0 ? limit : undefined; // an operator may set or change it at any time
     return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
   }
 

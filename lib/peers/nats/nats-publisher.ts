@@ -1,7 +1,7 @@
 import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
-import { WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
+import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
 import { wrongToken, type FleetSeal } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
@@ -88,11 +88,15 @@ export class NatsPublisher {
 
   /**
    * Publishes everything not published yet; one flush at a time.
+   * @param before - runs first, in this flush's turn (a check of the stream: when it throws, nothing is published)
    * @returns rows published
-   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq)
+   * @throws SyncError `SAME_SITE_ID` for a clone; NATS errors (the next flush resumes from the saved seq); what `before` throws
    */
-  flush(): Promise<number> {
-    const run = this.#turn.then(() => this.#flushNow());
+  flush(before?: () => Promise<void>): Promise<number> {
+    const run = this.#turn.then(async () => {
+      await before?.();
+      return this.#flushNow();
+    });
     this.#turn = run.catch(() => undefined);
     return run;
   }
@@ -133,11 +137,12 @@ export class NatsPublisher {
     message.headers.set(ATTEMPT_HEADER, this.#cursors.saveAttempt(message.msgId));
     try {
       const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
-      const theirs = ack.duplicate && !this.#cursors.ownAttempt(message.msgId, await this.#link.messageAt(ack.seq), message.body);
-      if (theirs) throw this.#block(`the stream already holds a page ${message.msgId}, at ${ack.seq}, that this database did not send`);
+      if (ack.duplicate) await this.#checkDuplicate(message, ack.seq);
       seq = ack.seq;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== WRONG_LAST_SEQUENCE) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === OVER_STREAM_MAX_MSG_SIZE && !(await this.#fitsStreamNow(message))) return false;
+      if (code !== WRONG_LAST_SEQUENCE) throw error;
       const landed = await this.#landedAnyway(message);
       if (landed === undefined) return false;
       seq = landed;
@@ -150,6 +155,37 @@ export class NatsPublisher {
   }
 
   /**
+   * After the stream refused a message as larger than its `max_msg_size`: reads
+   * the stream's limit again (an operator set or lowered it since the page was
+   * read). False when the page no longer fits: it is read again, sized to it
+   * (or refused as `ROW_TOO_LARGE` when one row alone is larger).
+   */
+  async #fitsStreamNow(message: PageMessage): Promise<boolean> {
+    await this.#link.ensureStream();
+    return this.#pages.fits(message);
+  }
+
+  /**
+   * JetStream answered the page's id as a duplicate, without storing it: the
+   * message it holds with that id must be this database's own earlier attempt
+   * (a lost ack). One not sealed with the fleet's token, or on another
+   * subject, is junk from someone holding only the NATS credentials, who took
+   * the id in advance (ids are predictable): the page is not in the stream,
+   * and is sent again later. A sealed one on this subject that this database
+   * did not send is a clone's.
+   * @throws SyncError `WRONG_TOKEN` (403) for junk holding the id; `SAME_SITE_ID` (409) for a clone
+   */
+  async #checkDuplicate(message: PageMessage, seq: number): Promise<void> {
+    const stored = await this.#link.messageAt(seq);
+    if (stored !== null && (stored.subject !== this.#subject || !this.#seal.accepts(stored))) {
+      const detail = `the stream holds a message with this page's id ${message.msgId}, at ${seq} (${stored.subject}), that is not this server's: not sealed with this fleet's sync token, or on another subject`;
+      const effect = "someone holding only the NATS credentials took the id, and JetStream drops a page with it as a duplicate for its duplicate window (2 minutes by default). Nothing was published: the page is sent again at the next look. Check who can publish to this NATS server";
+      throw new SyncError('WRONG_TOKEN', 403, `${detail}; ${effect}`);
+    }
+    if (!this.#cursors.ownAttempt(message.msgId, stored, message.body)) throw this.#block(`the stream already holds a page ${message.msgId}, at ${seq}, that this database did not send`);
+  }
+
+  /**
    * After a failed expectation: the subject's last message is this very page
    * when an earlier attempt landed (its answer was lost). Otherwise the
    * subject is checked again as at start: fewer messages (purged, or a lost
@@ -159,7 +195,7 @@ export class NatsPublisher {
    */
   async #landedAnyway(message: PageMessage): Promise<number | undefined> {
     const last = await this.#link.lastOnSubject(this.#subject);
-    if (last !== undefined && last.msgId === message.msgId && this.#cursors.ownAttempt(last.msgId, last.message, message.body)) return last.seq;
+    if (last !== undefined && last.msgId === message.msgId && this.#seal.accepts(last.message) && this.#cursors.ownAttempt(last.msgId, last.message, message.body)) return last.seq;
     if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
     else await this.#prepareNow(await this.#link.ensureStream());
     return undefined;

@@ -1,6 +1,7 @@
 import { FleetSeal } from './fleet-seal';
 import type { ChangeTracker } from '../../data/change-tracker';
 import { DEFAULTS } from '../../defaults';
+import type { SyncLogger } from '../../logger';
 import { SyncError } from '../../sync-error';
 import { nextDelayMs } from '../scheduler';
 import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
@@ -23,6 +24,8 @@ export interface NatsTransportParts {
   readonly catchUp?: (reason: string) => Promise<boolean>;
   /** The fleet's sync tokens: the first seals this server's messages, any one accepts a message. @defaultValue none: nothing sealed or checked */
   readonly tokens?: readonly string[];
+  /** Where a stream message refused and passed over is logged (`nats.refused`, warn). @defaultValue none: only `/status` tells */
+  readonly logger?: SyncLogger;
 }
 
 /**
@@ -70,6 +73,7 @@ export class NatsTransport implements ChangeTransport {
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
       handled: () => (this.#lastError = undefined),
+      refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
@@ -95,7 +99,7 @@ export class NatsTransport implements ChangeTransport {
     if (this.#closed) return;
     const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
     void publishing.then(async (failures) => {
-      await this.#refreshFacts().catch(() => undefined);
+      await this.#refreshFacts().catch((error: unknown) => this.#refreshFailed(error));
       this.#publishFailures = failures;
       const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
       if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
@@ -110,6 +114,13 @@ export class NatsTransport implements ChangeTransport {
     this.#scheduleTick(0);
   }
 
+  /** A stream an operator made unfit for the fleet (`NATS_STREAM`): the consumer stops (its loop prepares again, and says why); other failures are the link's, told elsewhere. */
+  #refreshFailed(error: unknown): void {
+    if (!(error instanceof SyncError) || error.code !== 'NATS_STREAM') return;
+    this.#consumer.stop();
+    this.#fail(error);
+  }
+
   /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
   #reconnected(): void {
     this.#consumer.stop();
@@ -120,12 +131,15 @@ export class NatsTransport implements ChangeTransport {
   /**
    * Publishes what is pending, then waits until the stream is applied up to
    * its last message (as it was after publishing).
-   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`
+   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
   async exchange(): Promise<ExchangeCount> {
+    const open = !this.#closed;
     try {
       return await this.#exchange();
     } catch (error) {
+      // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
+      if (open && this.#closed) throw new SyncError('STOPPED', 503, 'the sync client is stopping: the NATS round was abandoned (what was applied or published stays so; the next sync resumes from there)', { cause: error });
       const failure = this.#failure(error);
       this.#fail(failure);
       throw failure;
@@ -138,7 +152,7 @@ export class NatsTransport implements ChangeTransport {
     const conflictsBefore = this.#consumer.conflicts;
     this.#startConsumer();
     this.#wake?.(); // a consumer waiting out a backoff tries again now
-    const rowsOut = await this.#flush();
+    const rowsOut = await this.#flush(true);
     const facts = await this.#stream.readFacts();
     await this.#waitForPosition(facts.lastSeq, started);
     this.#lastError = undefined;
@@ -162,10 +176,11 @@ export class NatsTransport implements ChangeTransport {
     }
   }
 
-  async #flush(): Promise<number> {
+  /** @param check - check the stream first, in the publisher's turn (an operator may have edited it since it was prepared) */
+  async #flush(check = false): Promise<number> {
     await this.#stream.prepare();
     try {
-      return await this.#publisher.flush();
+      return await this.#publisher.flush(check ? () => this.#stream.check() : undefined);
     } catch (error) {
       this.#fail(error);
       throw error;

@@ -70,18 +70,32 @@ export class OutgoingPages {
     }
   }
 
-  /** The largest body the NATS server takes: its `max_payload` counts the headers too. */
-  #serverMax(): number {
-    return Math.max(1, this.#link.maxPayload - HEADER_ROOM);
+  /** True when a message read earlier still fits what the NATS server and the stream take now (`maxMessageBytes` aside). */
+  fits(message: PageMessage): boolean {
+    return message.body.length <= this.#serverMax();
   }
 
-  /** One change larger than the NATS server takes: nothing after it can be published until the row shrinks or the server's max_payload grows. */
+  /** The largest body the NATS server and the stream take: the server's `max_payload` and the stream's `max_msg_size` count the headers too. */
+  #serverMax(): number {
+    return Math.max(1, this.#natsLimit().bytes - HEADER_ROOM);
+  }
+
+  /** The smaller of the server's `max_payload` and the stream's `max_msg_size` (when it sets one), and which it is. */
+  #natsLimit(): { readonly bytes: number; readonly what: string; readonly fix: string } {
+    const server = this.#link.maxPayload;
+    const stream = this.#link.streamMaxMsgSize;
+    if (stream !== undefined && stream < server) return { bytes: stream, what: "this NATS stream's max_msg_size", fix: 'raise the stream\'s max_msg_size (`nats stream edit --max-msg-size`)' };
+    return { bytes: server, what: "this NATS server's max_payload", fix: 'raise max_payload in the nats-server configuration' };
+  }
+
+  /** One change larger than NATS takes: nothing after it can be published until the row shrinks or the limit (server or stream) grows. */
   #tooLarge(page: WireChangeset, bytes: number): SyncError {
     const row = firstRowLabel(page);
+    const limit = this.#natsLimit();
     return new SyncError(
       'ROW_TOO_LARGE',
       413,
-      `${row} takes ${bytes} bytes as a message body, more than this NATS server takes (its max_payload, ${this.#link.maxPayload} bytes, less ${HEADER_ROOM} for the headers: ${this.#serverMax()}); raise max_payload in the nats-server configuration or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
+      `${row} takes ${bytes} bytes as a message body, more than NATS takes (${limit.what}, ${limit.bytes} bytes, less ${HEADER_ROOM} for the headers: ${this.#serverMax()}); ${limit.fix} or keep such rows smaller. Changes after it wait (HTTP peers still get them)`,
     );
   }
 }

@@ -3,7 +3,7 @@ import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { Taken } from './nats-batch';
-import type { Place } from './stream-message';
+import { waitingAt, type Place } from './stream-message';
 
 /** What the applier asks of the consumer it applies for. */
 export interface ApplierHooks {
@@ -15,6 +15,16 @@ export interface ApplierHooks {
   readonly stale: () => boolean;
   /** The applied position moved to `seq` (a page applied, or a message passed over). */
   readonly moved: (seq: number) => void;
+  /** A stream message was refused and passed over (for the log). */
+  readonly refused?: (refusal: Refusal) => void;
+}
+
+/** A stream message refused and passed over: where it was, the code, and the message `/status` shows. */
+export interface Refusal {
+  readonly seq: number;
+  readonly subject: string;
+  readonly code: string;
+  readonly message: string;
 }
 
 /** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
@@ -86,7 +96,7 @@ export class PageApplier {
     }
     if (!(error instanceof SyncError) || error.status >= 500) throw error;
     if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
-    else if (RETRIED.has(error.code)) throw error;
+    else if (RETRIED.has(error.code)) throw waitingAt(entry, error);
     else this.refuse(entry, error);
   }
 
@@ -107,6 +117,7 @@ export class PageApplier {
   noteRefusal(seq: number, subject: string, error: SyncError): void {
     this.refused += 1;
     this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
+    this.#hooks.refused?.({ seq, subject, ...this.lastRefusal });
   }
 
   /**

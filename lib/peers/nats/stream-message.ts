@@ -19,6 +19,17 @@ export function placeOf(message: JsMsg): Place {
  */
 export type StreamMessageRead = { readonly page: unknown } | { readonly error: SyncError; readonly waits: boolean };
 
+/**
+ * A message that must wait, named with where it is and who sent it: the
+ * stream is applied in order, so every message after it waits too, whoever
+ * sent it. A `CLOCK_SKEW` says the clocks stay as written (a sender whose
+ * clock was fixed since does not release it).
+ */
+export function waitingAt(at: Place, error: SyncError): SyncError {
+  const clocks = error.code === 'CLOCK_SKEW' ? '. Clocks already written stay as they are: it is applied once real time reaches them, or sooner with a larger `maxClockSkewMs` on this server' : '';
+  return new SyncError(error.code, error.status, `stream message ${at.seq} (${at.subject}) waits, and every later message waits with it (the stream is applied in order): ${error.message}${clocks}`, { cause: error });
+}
+
 const OTHER_FLEET =
   'a server of another fleet (another sync token) publishes to this stream, one of yours has another token, or someone holding only the NATS credentials published or replayed it; give each fleet its own stream (SYNC_NATS_STREAM, transport.nats.stream) or the same SYNC_TOKEN on every server';
 
@@ -32,8 +43,8 @@ export function readStreamMessage(message: JsMsg, seal: FleetSeal, fingerprint: 
   if (!seal.accepts(message)) return { error: wrongToken(OTHER_FLEET), waits: false };
   const theirs = message.headers?.get(SCHEMA_HEADER);
   if (theirs !== fingerprint) {
-    const detail = `stream message ${message.seq} (${message.subject}) was written with tracked schema ${theirs || 'none'}, this server has ${fingerprint}; migrate every server to the same schema`;
-    return { error: new SyncError('SCHEMA_MISMATCH', 409, detail), waits: true };
+    const detail = `it was written with tracked schema ${theirs || 'none'}, this server has ${fingerprint}; migrate every server to the same schema`;
+    return { error: waitingAt(placeOf(message), new SyncError('SCHEMA_MISMATCH', 409, detail)), waits: true };
   }
   try {
     return { page: JSON.parse(Buffer.from(message.data).toString('utf8')) as unknown };

@@ -1,3 +1,4 @@
+import { SyncError } from '../../sync-error';
 import type { NatsConsumer } from './nats-consumer';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink, StreamFacts } from './nats-link';
@@ -59,9 +60,27 @@ export class StreamReadiness {
 
   /** Reads the stream's facts now (creating the stream when it is missing), and keeps them. */
   async readFacts(): Promise<StreamFacts> {
-    const facts = await this.#link.ensureStream();
+    const facts = await this.#checked();
     this.#facts = facts;
     return facts;
+  }
+
+  /**
+   * Checks that the stream can still carry the fleet (an operator may have
+   * edited it since it was prepared), without keeping its facts.
+   * @throws SyncError `NATS_STREAM` for a stream that cannot (it is prepared again before the next use)
+   */
+  async check(): Promise<void> {
+    await this.#checked();
+  }
+
+  async #checked(): Promise<StreamFacts> {
+    try {
+      return await this.#link.ensureStream();
+    } catch (error) {
+      if (error instanceof SyncError && error.code === 'NATS_STREAM') this.#ready = -1; // nothing goes on until it is fit again
+      throw error;
+    }
   }
 
   /**
