@@ -30,7 +30,7 @@ function statusFigures(config: StatusConfig): SyncStatus {
   return {
     name: config.name ?? null,
     site: config.tracker?.siteId ?? null,
-    seq: config.tracker?.fold() ?? null,
+    seq: config.tracker?.currentSeq() ?? null,
     conflicts: config.tracker?.conflictCount() ?? 0,
     peers: client?.peerStatuses() ?? [],
     heldDeletions: client?.heldDeletions() ?? [],

@@ -206,7 +206,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   peerStatuses(): PeerStatus[] {
     const schedule = this.#scheduler.status();
     const tracker = this.#config.data;
-    const data = { tracker, localSeq: tracker?.fold() };
+    const data = { tracker, localSeq: tracker?.currentSeq() };
     const held = this.#guard.held();
     return [...this.#peers].map(([url, peer]) => peerStatusOf(url, peer, schedule.get(url), data, held));
   }
