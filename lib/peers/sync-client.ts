@@ -216,7 +216,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return new Map([...[...this.#peers].map(([url, peer]): [string, PeerTotals] => [url, { ...peer.totals }]), ...this.#others.totals()]);
   }
 
-  /** Body bytes sent to and received from each HTTP peer so far, as they crossed the wire. */
+  /** JSON body bytes sent to and received from each HTTP peer so far, as they crossed the wire (file and snapshot bodies are not counted). */
   wireBytes(): ReadonlyMap<string, WireBytes> {
     return new Map([...this.#peers].map(([url, peer]) => [url, peer.http.wireBytes]));
   }
