@@ -99,6 +99,7 @@ export class PeerRounds {
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (this.#config.files === undefined) return;
     tally.phase = 'files';
+    this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
     const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
     this.#filesTurn = turn.catch(() => undefined);
     await turn;

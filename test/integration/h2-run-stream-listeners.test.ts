@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
@@ -7,38 +6,9 @@ import { silentLogger } from '../../lib/logger';
 import { createSyncNode } from '../../node/create-sync-node';
 import { startServer, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { heldPeer } from '../helpers/h2-held-peer';
 
 const RUNS = 12;
-
-/** A peer that holds every request until `release()`, then answers 503. */
-async function heldPeer(): Promise<{ url: string; firstRequest: Promise<void>; release(): void; close(): Promise<void> }> {
-  const held: http.ServerResponse[] = [];
-  let released = false;
-  let noteFirst: () => void = () => undefined;
-  const firstRequest = new Promise<void>((resolve) => (noteFirst = resolve));
-  const answer = (res: http.ServerResponse): void => {
-    res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"BUSY","message":"busy"}}');
-  };
-  const server = http.createServer((_req, res) => {
-    noteFirst();
-    if (released) answer(res);
-    else held.push(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sync`,
-    firstRequest,
-    release: () => {
-      released = true;
-      for (const res of held.splice(0)) answer(res);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** Starts a streamed run; resolves once its answer has begun (its progress reader is subscribed then), with its whole body to come. */
 function startStreamedRun(url: string): Promise<{ readonly body: Promise<string> }> {
