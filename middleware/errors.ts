@@ -67,6 +67,7 @@ function readProperty(value: unknown, key: string): unknown {
 
 /**
  * Turns anything thrown or passed to `next()` into a {@link SyncError}.
+ * SQLite's `SQLITE_BUSY` (another connection held the write lock past the busy timeout) is 503 `DATABASE_BUSY`.
  * Errors that are not recognised become a 500 `INTERNAL` error whose message
  * says only "internal error"; the original is kept in `cause` for the log.
  */
@@ -90,6 +91,9 @@ export function toSyncError(err: unknown): SyncError {
   const message = readProperty(err, 'message');
   if (typeof message === 'string' && BUSBOY_MESSAGES.some((prefix) => message.startsWith(prefix))) {
     return new SyncError('MALFORMED_MULTIPART', 400, `the multipart body is malformed: ${message}`, { cause: err });
+  }
+  if (name === 'SqliteError' && typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) {
+    return new SyncError('DATABASE_BUSY', 503, 'the database is locked by another connection (a script, a migration, the sqlite3 shell) for longer than the busy timeout: nothing was done; try again once it commits', { cause: err });
   }
   const status = readProperty(err, 'status') ?? readProperty(err, 'statusCode');
   if (typeof status === 'number' && status >= 400 && status < 500) {

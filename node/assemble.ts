@@ -10,6 +10,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import { RefusalLog } from '../lib/refusal-log';
 import { SyncError } from '../lib/sync-error';
 import { tokenGate } from '../middleware/auth';
+import { refuseCrossSiteWrites } from '../middleware/cross-site';
 import { syncErrorHandler } from '../middleware/errors';
 import { plainJsonAnswers } from '../middleware/plain-json';
 import { securityHeaders } from '../middleware/security-headers';
@@ -86,9 +87,9 @@ const passOthersAtRoot: RequestHandler = function passOthersAtRoot(req, _res, ne
 };
 
 /**
- * Puts the sync router together: helmet (see `securityHeaders`), a URL length limit, the public
- * status page, the token check, the file, data and status endpoints, a JSON
- * 404 and the one error middleware.
+ * Puts the sync router together: helmet (see `securityHeaders`), a URL length limit, the
+ * refusal of cross-site writes (see `refuseCrossSiteWrites`), the public status page, the
+ * token check, the file, data and status endpoints, a JSON 404 and the one error middleware.
  */
 export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   const router = Router();
@@ -97,6 +98,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use(plainJsonAnswers); // the app's `json replacer` or `json spaces` never reaches a peer
   router.use(securityHeaders());
   router.use(refuseLongUrls());
+  router.use(refuseCrossSiteWrites()); // before the token: what a web page may not do never depends on it
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));

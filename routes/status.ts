@@ -10,6 +10,7 @@ import { refuseBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 import { readRawQuery } from '../lib/files/raw-query';
+import { ProgressFanout } from './progress-fanout';
 
 /** What the status routes read. */
 export interface StatusConfig {
@@ -29,7 +30,7 @@ function statusFigures(config: StatusConfig): SyncStatus {
   return {
     name: config.name ?? null,
     site: config.tracker?.siteId ?? null,
-    seq: config.tracker?.fold() ?? null,
+    seq: config.tracker?.currentSeq() ?? null,
     conflicts: config.tracker?.conflictCount() ?? 0,
     peers: client?.peerStatuses() ?? [],
     heldDeletions: client?.heldDeletions() ?? [],
@@ -68,7 +69,7 @@ export function runStatus(results: readonly PeerSyncResult[]): number {
   return failed === results.length ? 502 : 207;
 }
 
-async function runNow(config: StatusConfig, req: Request, res: Response): Promise<void> {
+async function runNow(config: StatusConfig, progress: ProgressFanout | undefined, req: Request, res: Response): Promise<void> {
   const client = config.client;
   if (readRawQuery(req.originalUrl).stream !== 'ndjson') {
     const results = client === undefined ? [] : await client.syncAll();
@@ -89,13 +90,13 @@ async function runNow(config: StatusConfig, req: Request, res: Response): Promis
     if (quiet && last !== undefined) res.write(last);
     quiet = true;
   }, DEFAULTS.runKeepAliveMs);
-  client?.on('progress', onProgress);
+  const unsubscribe = progress?.subscribe(onProgress);
   try {
     const results: PeerSyncResult[] = client === undefined ? [] : await client.syncAll();
     res.end(`${JSON.stringify({ type: 'results', results })}\n`);
   } finally {
     clearInterval(keepAlive);
-    client?.off('progress', onProgress);
+    unsubscribe?.();
   }
 }
 
@@ -166,10 +167,11 @@ const CONFIRM_BODY_BYTES = 16 * 1024;
  */
 export function createStatusRouter(config: StatusConfig): Router {
   const router = Router();
+  const progress = config.client === undefined ? undefined : new ProgressFanout(config.client);
   router.get('/status', (_req, res) => {
     res.json(currentStatus(config));
   });
-  router.post('/run', (req, res) => runNow(config, req, res));
+  router.post('/run', (req, res) => runNow(config, progress, req, res));
   router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);

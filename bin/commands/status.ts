@@ -51,25 +51,34 @@ function known<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
 }
 
-function ago(iso: string | null | undefined): string {
+/** Epoch ms of a server's time, or undefined for text that is no date. */
+function epochOf(iso: string): number | undefined {
+  const at = Date.parse(iso);
+  return Number.isFinite(at) ? at : undefined;
+}
+
+function ago(iso: string | null | undefined, now: number): string {
   if (!known(iso)) return 'never';
-  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  const at = epochOf(iso);
+  if (at === undefined) return 'unknown';
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 }
 
-function until(iso: string | null | undefined): string {
+function until(iso: string | null | undefined, now: number): string {
   if (!known(iso)) return '';
-  const seconds = Math.max(0, Math.round((Date.parse(iso) - Date.now()) / 1000));
-  return `   next try in ${seconds}s`;
+  const at = epochOf(iso);
+  if (at === undefined) return '   next try unknown';
+  return `   next try in ${Math.max(0, Math.round((at - now) / 1000))}s`;
 }
 
-function peerLine(peer: Peer): string {
+function peerLine(peer: Peer, now: number): string {
   const who = known(peer.name) ? `${peer.name} (${peer.url})` : peer.url;
   const state = peer.running ? 'syncing' : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
   const undelivered = known(peer.undeliveredChanges) ? `   not yet delivered ${peer.undeliveredChanges}` : '';
   const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}` : '';
   const skew = known(peer.clockSkewMs) ? `   clock skew ${peer.clockSkewMs} ms` : '';
-  return `- ${who}   last success ${ago(peer.lastSuccessAt)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt) : ''}`;
+  return `- ${who}   last success ${ago(peer.lastSuccessAt, now)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt, now) : ''}`;
 }
 
 /** A transport other than the HTTP peers (NATS): its state, position, lag, what waits to be published, and its last error. */
@@ -82,13 +91,17 @@ function transportLines(transport: Transport): string[] {
   return lines;
 }
 
-/** Formats a status answer for a terminal. */
-export function formatStatus(status: Status, url = '<this server>'): string {
+/**
+ * Formats a status answer for a terminal.
+ * @param url - the server, as the operator named it (in the commands it suggests)
+ * @param now - the server's time, epoch ms, that "30s ago" and "next try in 40s" are told by (see {@link serverNow})
+ */
+export function formatStatus(status: Status, url = '<this server>', now = Date.now()): string {
   const lines = [`${known(status.name) ? `${status.name}   ` : ''}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   const others = (status.transports ?? []).filter((transport) => transport.kind !== 'http'); // HTTP ones are the peers
   if (status.peers.length === 0 && others.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
-  for (const peer of status.peers) lines.push(peerLine(peer), ...peerFileLines(peer, conflicts));
+  for (const peer of status.peers) lines.push(peerLine(peer, now), ...peerFileLines(peer, conflicts));
   for (const transport of others) lines.push(...transportLines(transport));
   if (known(status.dataError)) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
   const changed = status.identityChange;
@@ -105,12 +118,25 @@ export function formatStatus(status: Status, url = '<this server>'): string {
   return lines.map(oneLine).join('\n'); // each is one line: a line break in a server's text (a name, an error) cannot forge one
 }
 
+/**
+ * The server's time now, from the `Date` header of its answer (whole seconds: the middle of that
+ * second), moved on by the time since; this machine's clock without one. The times in `/status`
+ * are the server's: told by a laptop's clock 10 min behind, "30 s ago" read "-570s ago".
+ */
+export function serverNow(dateHeader: string | undefined, receivedAt: number, now = Date.now()): number {
+  const at = dateHeader === undefined ? Number.NaN : Date.parse(dateHeader);
+  return Number.isFinite(at) ? at + 500 + (now - receivedAt) : now;
+}
+
 /** `status`: prints a server's sync status. */
 export async function statusCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
   const server = remoteServer(options);
   try {
-    const status = await server.json('GET', 'status', syncStatusCheck);
-    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url))}\n`);
+    const response = await server.request('GET', 'status');
+    const receivedAt = Date.now();
+    const status = await server.readAnswer(response, syncStatusCheck, 'GET status');
+    const date = typeof response.headers.date === 'string' ? response.headers.date : undefined;
+    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url, serverNow(date, receivedAt)))}\n`);
     if (known(status.dataError)) process.exitCode = 2; // data sync is stopped here: a script must notice
   } finally {
     server.close();

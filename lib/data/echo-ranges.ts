@@ -92,6 +92,16 @@ export class EchoRanges {
     };
   }
 
+  /**
+   * How many local seqs of `(from, to]` lie in `site`'s windows: seqs that hold
+   * only what `site` sent, so it never needs them back.
+   */
+  covered(site: string, from: number, to: number): number {
+    let count = 0;
+    for (const range of this.#bySite.get(site) ?? []) count += Math.max(0, Math.min(range.to, to) - Math.max(range.from, from));
+    return count;
+  }
+
   /** The start of the first window after `since` for `site`, if any. */
   nextStart(site: string | undefined, since: number): number | undefined {
     const ranges = site === undefined ? undefined : this.#bySite.get(site);

@@ -69,6 +69,17 @@ export class TrackerBookkeeping {
     return this.parts.cursors.push(site);
   }
 
+  /**
+   * This server's changes `site` has not applied yet: the local seqs after its
+   * push cursor up to `localSeq`, less those holding only what `site` itself
+   * sent here (its echo windows, kept since this tracker was built): a change
+   * the peer wrote is never "not yet delivered" to it.
+   */
+  undeliveredTo(site: string, localSeq: number): number {
+    const cursor = this.pushCursor(site);
+    return Math.max(0, localSeq - cursor - this.parts.echo.covered(site, cursor, localSeq));
+  }
+
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.parts.cursors.savePush(site, seq);

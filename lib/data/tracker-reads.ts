@@ -57,6 +57,17 @@ export class TrackerReads extends TrackerBookkeeping {
   }
 
   /**
+   * The local seq, as {@link fold} answers it, folding only when local writes wait in the log: with nothing
+   * to fold it only reads, taking no write lock, so `GET /status` and `/metrics` answer while another
+   * connection (a script, a migration, the sqlite3 shell) holds one, instead of waiting out the busy timeout
+   * and failing. @returns the local seq
+   */
+  currentSeq(): number {
+    if (this.schemaWatch.mayFold() && !this.parts.folder.pending()) return this.parts.folder.localSeq();
+    return this.fold();
+  }
+
+  /**
    * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED`: while a tracked table
    * changed, folds answer the seq folded so far. @returns work's value and the `SCHEMA_CHANGED` error, if any
    */

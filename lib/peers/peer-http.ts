@@ -43,9 +43,9 @@ export interface PeerHttpOptions {
 
 /** Bytes that crossed a link, as counted on the wire (compressed when compressed). */
 export interface WireBytes {
-  /** Request bodies sent. */
+  /** JSON request bodies sent. */
   sent: number;
-  /** Response bodies received. */
+  /** JSON answer bodies received. */
   received: number;
 }
 
@@ -95,7 +95,7 @@ export class PeerHttp {
     this.protocols = options.protocols ?? PROTOCOLS;
   }
 
-  /** Body bytes sent and received on this link so far, as they crossed the wire. */
+  /** JSON body bytes sent and received on this link so far, as they crossed the wire (a file's or a snapshot's body is not counted). */
   get wireBytes(): Readonly<WireBytes> {
     return { ...this.#wire };
   }

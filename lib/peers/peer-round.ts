@@ -84,11 +84,12 @@ export class PeerRounds {
   async #syncData(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (peer.data === undefined) return;
     this.#progress(url, 'handshake', 0, 1);
-    const count = await peer.data.exchange((phase, rows) => {
+    const count = await peer.data.exchange((phase, rows, conflicts) => {
       if (phase === 'push' && tally.phase === 'pull') peer.lagChanges = 0;
       tally.phase = phase;
       if (phase === 'pull') tally.rowsPulled = rows;
       else tally.rowsPushed = rows;
+      if (conflicts !== undefined) tally.dataConflicts = conflicts; // kept if a later step fails
       this.#progress(url, phase, rows, undefined);
     });
     tally.dataConflicts = count.conflicts;
@@ -98,6 +99,7 @@ export class PeerRounds {
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (this.#config.files === undefined) return;
     tally.phase = 'files';
+    this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
     const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
     this.#filesTurn = turn.catch(() => undefined);
     await turn;

@@ -23,12 +23,13 @@ function iso(epochMs: number | undefined): string | null {
 }
 
 /**
- * This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all);
+ * This server's changes the peer has not applied: our seq beyond its push cursor (0 when it has them all),
+ * less what the peer itself sent here (see `ChangeTracker.undeliveredTo`);
  * for a peer never reached (no site id known), every change: its push cursor is 0.
  */
 function undelivered(data: ChangeTracker | undefined, localSeq: number | undefined, site: string | undefined): number | null {
   if (data === undefined || localSeq === undefined) return null;
-  return Math.max(0, localSeq - (site === undefined ? 0 : data.pushCursor(site)));
+  return site === undefined ? Math.max(0, localSeq) : data.undeliveredTo(site, localSeq);
 }
 
 /**

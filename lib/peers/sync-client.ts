@@ -209,7 +209,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   peerStatuses(): PeerStatus[] {
     const schedule = this.#scheduler.status();
     const tracker = this.#config.data;
-    const data = { tracker, localSeq: tracker?.fold() };
+    const data = { tracker, localSeq: tracker?.currentSeq() };
     const held = this.#guard.held();
     return [...this.#peers].map(([url, peer]) => peerStatusOf(url, peer, schedule.get(url), data, held));
   }
@@ -219,7 +219,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return new Map([...[...this.#peers].map(([url, peer]): [string, PeerTotals] => [url, { ...peer.totals }]), ...this.#others.totals()]);
   }
 
-  /** Body bytes sent to and received from each HTTP peer so far, as they crossed the wire. */
+  /** JSON body bytes sent to and received from each HTTP peer so far, as they crossed the wire (file and snapshot bodies are not counted). */
   wireBytes(): ReadonlyMap<string, WireBytes> {
     return new Map([...this.#peers].map(([url, peer]) => [url, peer.http.wireBytes]));
   }

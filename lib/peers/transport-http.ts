@@ -97,15 +97,15 @@ export class HttpTransport implements ChangeTransport {
     const snapshot = this.#snapshots;
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
     onProgress?.('pull', 0);
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows), this.#pullSize);
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize);
     this.#lagChanges = 0;
-    onProgress?.('push', 0);
+    onProgress?.('push', 0, distinctConflicts(pulled));
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.
     if (this.#data.pagesServedTo(remoteSite) !== servedBefore) {
       this.#handshake = await handshake(this.#peer, this.#data);
       if (this.#handshake.remoteSite !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#peer.url} changed its site id during the sync`);
     }
-    const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows), this.#pushCut);
+    const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows, distinctConflicts(pulled, count)), this.#pushCut);
     return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }
 

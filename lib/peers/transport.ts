@@ -21,8 +21,12 @@ export interface ExchangeCount {
   readonly conflicts: number;
 }
 
-/** A step of an exchange, for progress bars: rows so far in one direction. */
-export type ExchangeProgress = (phase: 'pull' | 'push', rows: number) => void;
+/**
+ * A step of an exchange, for progress bars: rows so far in one direction, and
+ * the distinct data conflicts the exchange recorded so far (both directions),
+ * so a round that fails later still reports the conflicts it left.
+ */
+export type ExchangeProgress = (phase: 'pull' | 'push', rows: number, conflicts?: number) => void;
 
 /** Connection state of a transport. */
 export type TransportState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failing' | 'stopped';

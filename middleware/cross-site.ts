@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import { SyncError } from '../lib/sync-error';
+
+/** Methods that never write. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function crossSite(what: string): SyncError {
+  return new SyncError(
+    'CROSS_SITE_REFUSED',
+    403,
+    `refused: a browser sent this write on behalf of another web site (${what}); nothing was done. Use this server's status page, the CLI or a peer`,
+  );
+}
+
+/** The host (and port) of an `Origin` header, or undefined for `null` and anything unparsable. */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses writes (`POST`, `PUT`, `DELETE`, …) a browser sends on behalf of
+ * another web site, as Go's `net/http.CrossOriginProtection` decides: a
+ * browser's `Sec-Fetch-Site` must be `same-origin` (the status page) or `none`
+ * (typed by the user); without it, an `Origin` must name this host; a request
+ * with neither comes from no browser (a peer, the CLI, curl) and passes. Reads
+ * pass. Without a token (`allowUnauthenticatedPeers`), any page a browser on
+ * the network opened could otherwise upload a file that syncs everywhere or
+ * confirm every held deletion with an empty form post.
+ * @returns a middleware answering 403 `CROSS_SITE_REFUSED`
+ */
+export function refuseCrossSiteWrites(): RequestHandler {
+  return function crossSiteWrites(req, _res, next) {
+    if (SAFE_METHODS.has(req.method)) return next();
+    const site = req.get('sec-fetch-site');
+    if (site !== undefined) return next(site === 'same-origin' || site === 'none' ? undefined : crossSite(`Sec-Fetch-Site: ${site.slice(0, 40)}`));
+    const origin = req.get('origin');
+    if (origin === undefined) return next();
+    return next(originHost(origin) === req.get('host') ? undefined : crossSite(`Origin: ${origin.slice(0, 200)}`));
+  };
+}
