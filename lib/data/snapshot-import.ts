@@ -2,6 +2,7 @@ import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
 import { LogFolder } from './log-folder';
+import { refuseOpenTransaction } from './open-transaction';
 import { describeSchema } from './schema-fingerprint';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
 import { quoteIdent } from './sql-names';
@@ -159,9 +160,12 @@ function advanceClock(db: Database.Database, seq: number): void {
  * before lose nothing; the cursors for the sender start at the snapshot's seq.
  * @param file - the snapshot, verified by hash (a temp file, never a live database)
  * @param fingerprint - this database's tracked schema fingerprint
- * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+ * Refused while the app holds a transaction open on `db` (the import, and
+ * the sender told it has every part, could still roll back with it).
+ * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `IN_TRANSACTION` (409); nothing is written then
  */
 export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
+  refuseOpenTransaction(db, 'importing a snapshot');
   checkSnapshotFile(file);
   checkSnapshotSchema(file, fingerprint, expected);
   db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
