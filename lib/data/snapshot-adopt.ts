@@ -1,6 +1,7 @@
 import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
 import { LogFolder } from './log-folder';
+import { checkSnapshotSchema } from './snapshot-schema-check';
 import { SyncError } from '../sync-error';
 
 /** What a snapshot's sender announced (and the download verified by hash). */
@@ -99,10 +100,13 @@ function saveSenderCursors(db: Database.Database, sender: string, seq: number, m
  * snapshot's seq. The pull and push cursors the sender kept for its own
  * peers stay valid: the copy has every part the sender had, under the same
  * seqs.
- * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's or seq
+ * @param schema - the tracked schema the sender announced (its `/data/info` fingerprint), and whose it is for the message: a
+ * snapshot of another one is refused before it is touched (a database that never syncs with its sender would be put in place)
+ * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's, seq or schema
  */
-export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): AdoptedSnapshot {
+export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot, schema?: { readonly fingerprint: string; readonly against: string }): AdoptedSnapshot {
   checkSnapshotFile(file);
+  if (schema !== undefined) checkSnapshotSchema(file, schema.fingerprint, expected, schema.against);
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma('foreign_keys = OFF');

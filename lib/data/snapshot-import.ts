@@ -1,12 +1,11 @@
 import { saveSnapshotSeq } from './transport-cursors';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
 import { LogFolder } from './log-folder';
 import { refuseOpenTransaction } from './open-transaction';
-import { describeSchema } from './schema-fingerprint';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
+import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
-import { inspectTable } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
 
@@ -25,29 +24,6 @@ export interface ImportedSnapshot {
 
 function mismatch(message: string): SyncError {
   return new SyncError('SNAPSHOT_MISMATCH', 502, `the snapshot does not fit this database: ${message}`);
-}
-
-/**
- * Reads a snapshot file's tracked schema (through its own read-only
- * connection) and its sender, and checks both against what is expected.
- * @throws SyncError `SNAPSHOT_MISMATCH` when the sender or the tracked schema differs
- */
-function checkSnapshotSchema(file: string, fingerprint: string, expected: ExpectedSnapshot): void {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const sender = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string | undefined;
-    if (sender !== expected.site) throw mismatch(`its site is ${sender ?? 'missing'}, the sender's is ${expected.site}`);
-    const names = db.prepare('SELECT name FROM _sync_tables ORDER BY name').pluck().all() as string[];
-    let theirs: string;
-    try {
-      theirs = describeSchema(names.map((name) => inspectTable(db, name))).fingerprint;
-    } catch (error) {
-      throw mismatch(error instanceof Error ? error.message : String(error));
-    }
-    if (theirs !== fingerprint) throw mismatch('its tracked tables differ from this server’s (SCHEMA_MISMATCH); migrate both to the same schema');
-  } finally {
-    db.close();
-  }
 }
 
 /** The statements that copy one snapshot into the live database, all bound to `@offset`, `@sender`. */
@@ -167,7 +143,7 @@ function advanceClock(db: Database.Database, seq: number): void {
 export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
   refuseOpenTransaction(db, 'importing a snapshot');
   checkSnapshotFile(file);
-  checkSnapshotSchema(file, fingerprint, expected);
+  checkSnapshotSchema(file, fingerprint, expected, 'this server’s');
   db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
   try {
     return db
