@@ -58,8 +58,9 @@ function copyCursors(db: Database.Database, expected: ExpectedSnapshot, offset: 
   const upsert = (table: string, select: string): string => `INSERT INTO main.${table} (site, seq) ${select} ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)`;
   db.prepare(upsert('_sync_peers', `SELECT site, seq FROM ${SNAP}._sync_peers WHERE site <> (SELECT site FROM main._sync_sites WHERE id = 0)`)).run();
   db.prepare(upsert('_sync_pushed', `SELECT site, seq + @offset FROM ${SNAP}._sync_pushed WHERE true`)).run({ offset });
-  db.prepare('INSERT INTO main._sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= seq').run(expected.site, expected.seq, expected.mark ?? null);
-  db.prepare(upsert('_sync_pushed', 'VALUES (@sender, @seq)')).run({ sender: expected.site, seq: expected.seq + offset });
+  // Exactly there, whatever the snapshot holds for the sender's own site (a sender keeps no cursor for itself).
+  db.prepare('INSERT INTO main._sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark').run(expected.site, expected.seq, expected.mark ?? null);
+  db.prepare('INSERT INTO main._sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq').run(expected.site, expected.seq + offset);
 }
 
 /**

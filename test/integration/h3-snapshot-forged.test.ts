@@ -5,9 +5,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
+import { enableCapture } from '../../lib/data/capture';
+import { silentLogger } from '../../lib/logger';
 import { joinFromPeer } from '../../lib/peers/snapshot-join';
+import { SyncClient } from '../../lib/peers/sync-client';
+import { dbDigest, TEST_SCHEMA, tempDb } from '../helpers/data';
 import { TEST_TOKEN } from '../helpers/server';
-import { addTeams, startPeer, type Peer } from '../helpers/snapshot';
+import { addTeams, siteOf, startPeer, TABLES, type Peer } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
@@ -92,6 +96,91 @@ describe('join from a peer whose snapshot was forged (hash and size announced to
       expect(readdirSync(dir)).toEqual([]);
     } finally {
       await forged.close();
+    }
+  });
+});
+
+describe('snapshots whose cursors were forged', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeEach(async () => {
+    temp = tempDir('ess-h3-forged-cursors-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 40, 'a');
+  });
+  afterEach(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  const ahead = 1_000_000_000;
+  const pullCursorOf = (db: Database.Database, site: string): unknown => db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(site);
+
+  // Before: the joiner kept the forged cursor (the larger one won), so its first handshake told
+  // the sender it held the sender's changes up to seq 1e9: the sender took itself for a rewound
+  // file and gave itself a new site id (every peer then receives all its rows again).
+  it('a pull cursor for the sender itself: the joiner starts at the announced seq, and the sender keeps its site id', async () => {
+    const site = siteOf(peer.data.file);
+    const forged = await forgingPeer(peer, temp.dir, (sender) => `INSERT INTO _sync_peers (site, seq) VALUES ('${sender}', ${ahead})`);
+    const target = path.join(temp.dir, 'joined.db');
+    try {
+      const result = await joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: target });
+      expect(result.pullError).toBeUndefined();
+      const db = new Database(target, { readonly: true });
+      try {
+        expect(pullCursorOf(db, site)).toBe(result.snapshotSeq);
+      } finally {
+        db.close();
+      }
+      expect(siteOf(peer.data.file)).toBe(site);
+    } finally {
+      await forged.close();
+    }
+  });
+
+  it('the same into an empty running database (joinBySnapshot)', async () => {
+    const site = siteOf(peer.data.file);
+    const forged = await forgingPeer(peer, temp.dir, (sender) => `INSERT INTO _sync_peers (site, seq) VALUES ('${sender}', ${ahead})`);
+    const fresh = tempDb(TEST_SCHEMA);
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1 });
+    try {
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: true, rowsPulled: 40 });
+      expect(pullCursorOf(fresh.db, site)).toBe(40);
+      addTeams(peer.data.db, 3, 'later');
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: true, rowsPulled: 3 });
+      expect(siteOf(peer.data.file)).toBe(site);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+
+  // Before: taken as it was, so the joiner never pushed its own writes to that peer (its push
+  // cursor only moves up): they reached it only if that peer pulled from the joiner itself.
+  it('a push cursor past the snapshot\'s own seq is SNAPSHOT_CORRUPT, as a file or into a running database, and nothing is kept', async () => {
+    const forged = await forgingPeer(peer, temp.dir, () => `INSERT INTO _sync_pushed (site, seq) VALUES ('${'c'.repeat(32)}', ${ahead})`);
+    const dir = path.join(temp.dir, 'pushed-ahead');
+    mkdirSync(dir);
+    const fresh = tempDb(TEST_SCHEMA);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 1 });
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'SNAPSHOT_CORRUPT',
+        message: expect.stringMatching(/push cursor .* past its own seq/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      const before = dbDigest(fresh.db, true);
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_CORRUPT' } });
+      expect(dbDigest(fresh.db, true)).toBe(before);
+      expect(tracker.holdsNoSyncedData()).toBe(true);
+      expect(fresh.db.prepare('SELECT count(*) FROM _sync_pushed WHERE seq > 0').pluck().get()).toBe(0);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
     }
   });
 });
