@@ -131,7 +131,8 @@ function advanceClock(db: Database.Database, seq: number): void {
  * Starts an empty live database from a peer's snapshot without replacing its
  * file: the snapshot (checked, and of the same tracked schema) is attached
  * read-only and its tracked rows and clocks are copied in one transaction,
- * with the capture triggers set aside and foreign keys deferred. The
+ * with the capture triggers set aside, foreign keys deferred and the
+ * `applying` flag set (app triggers that skip merges skip it too). The
  * sender's rows keep the sender's site; this database keeps its own site id.
  * Seqs are shifted past this database's own, so peers that pulled from it
  * before lose nothing; the cursors for the sender start at the snapshot's seq.
@@ -154,6 +155,8 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         const seq = count(db, `SELECT folded FROM ${SNAP}._sync_state`);
         if (seq !== expected.seq || count(db, `SELECT count(*) FROM ${SNAP}._sync_log WHERE seq > ${seq}`) > 0) throw mismatch(`it holds seq ${seq}, the sender announced ${expected.seq}`);
         db.pragma('defer_foreign_keys = ON');
+        // As during a merge: app triggers that skip merges (`WHEN (SELECT applying FROM _sync_state) = 0`) do not run on the copied rows.
+        db.prepare('UPDATE main._sync_state SET applying = 1 WHERE id = 1').run();
         for (const table of tables) db.exec(dropTriggersSql(table.id));
         const rows = copyTables(db, tables);
         copyMetadata(db, offset);
@@ -162,6 +165,7 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         saveSnapshotSeq(db, expected.seq + offset);
         if (seq > 0) advanceClock(db, offset + seq);
         for (const table of tables) db.exec(createTriggersSql(table));
+        db.prepare('UPDATE main._sync_state SET applying = 0 WHERE id = 1').run();
         db.exec(DROP_MAPS_SQL);
         return { rows, seq, localSeq: offset + seq };
       })
