@@ -6,6 +6,8 @@ import { refuseOpenTransaction } from './open-transaction';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
 import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
+import { TableStatements } from './table-statements';
+import { triggerRefusal } from './trigger-refusal';
 import type { TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
 
@@ -99,12 +101,20 @@ function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): voi
   if (!holdsNoSyncedData(db, tables)) throw new SyncError('NOT_EMPTY', 409, 'this database already holds synced rows: a snapshot only starts an empty database; sync page by page instead');
 }
 
-/** Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits). */
+/**
+ * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE), as for a page
+ */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
   let rows = 0;
   for (const table of tables) {
     const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
-    rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+    try {
+      rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+    } catch (error) {
+      const statements = new TableStatements(db, table);
+      throw triggerRefusal(error, [statements], `copying the rows of ${table.name} from a peer's snapshot`, statements, 'Nothing of the snapshot was imported') ?? error;
+    }
   }
   return rows;
 }
@@ -140,7 +150,7 @@ function advanceClock(db: Database.Database, seq: number): void {
  * @param fingerprint - this database's tracked schema fingerprint
  * Refused while the app holds a transaction open on `db` (the import, and
  * the sender told it has every part, could still roll back with it).
- * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `IN_TRANSACTION` (409); nothing is written then
+ * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `APPLY_REFUSED`, `IN_TRANSACTION` (409); nothing is written then
  */
 export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
   refuseOpenTransaction(db, 'importing a snapshot');

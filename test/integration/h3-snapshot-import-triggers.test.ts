@@ -56,3 +56,40 @@ describe('an app trigger that skips merges, on a server that starts from a snaps
     }
   });
 });
+
+// Page by page, an app trigger's RAISE refuses the page with 409 APPLY_REFUSED naming the trigger
+// and the fix. Before, from a snapshot it was SQLite's own SQLITE_CONSTRAINT_TRIGGER, with no hint.
+describe('an app trigger that refuses the rows a snapshot copies', () => {
+  let origin: TempDb;
+  let server: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    origin = tempDb('CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, body TEXT, updated_at TEXT)');
+    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: origin.db, tables: TABLES });
+    server = await startServer(express().use('/api/sync', node.router));
+    url = `${server.url}/api/sync`;
+    origin.db.exec("INSERT INTO note (id, body) VALUES ('n1', 'first'), ('n2', 'second')");
+  });
+  afterAll(async () => {
+    await server.close();
+    origin.cleanup();
+  });
+
+  it.each([
+    ['from the snapshot', 1],
+    ['page by page', 1_000_000],
+  ])('is APPLY_REFUSED naming the trigger and the fix (%s), and nothing is written', async (_how, snapshotMinChanges) => {
+    const fresh = tempDb(`CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, body TEXT, updated_at TEXT);
+      CREATE TRIGGER note_read_only BEFORE INSERT ON note BEGIN SELECT RAISE(ABORT, 'notes are read-only here'); END;`);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: tracker, snapshotMinChanges });
+    try {
+      const round = await client.syncPeer(url);
+      expect(round).toMatchObject({ ok: false, error: { code: 'APPLY_REFUSED', message: expect.stringMatching(/note_read_only[\s\S]*notes are read-only here[\s\S]*WHEN \(SELECT applying FROM _sync_state\) = 0/) as unknown } });
+      expect(tracker.holdsNoSyncedData()).toBe(true);
+    } finally {
+      await client.stop();
+      fresh.cleanup();
+    }
+  });
+});
