@@ -14,8 +14,8 @@ export const SNAPSHOT_MEDIA_TYPE = 'application/vnd.sqlite3';
 /** What the snapshot route needs: its source, or undefined when this server serves none (`serveSnapshots: false`), and the tracker whose schema watch it asks first. */
 export interface SnapshotRouteConfig {
   readonly snapshots: SnapshotSource | undefined;
-  /** The tracker over the same database: `fold()` refuses with `SCHEMA_CHANGED` once a tracked table changed while the server runs. */
-  readonly tracker: Pick<ChangeTracker, 'fold'>;
+  /** The tracker over the same database: `fold()` refuses with `SCHEMA_CHANGED` once a tracked table changed while the server runs, `refuseOpenTransaction` while the app holds a transaction open. */
+  readonly tracker: Pick<ChangeTracker, 'fold' | 'refuseOpenTransaction'>;
   /** Ms an answer may make no progress before it is abandoned. @defaultValue `DEFAULTS.snapshotSendStallMs` (60000) */
   readonly sendStallMs?: number;
 }
@@ -59,14 +59,17 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
  * in a manifest), with its SHA-256, the sender's site and the seq it is
  * complete up to in headers. gzip-compressed when the client asks for it.
  * Like the other data routes, it stops once a tracked table changed while the
- * server runs: a snapshot then would hold columns the capture misses. An
- * answer that makes no progress for `sendStallMs` is abandoned.
- * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED` (409); `SNAPSHOT_FAILED` (500)
+ * server runs: a snapshot then would hold columns the capture misses; and,
+ * as `GET /data/changes`, while the app holds a transaction open on the
+ * connection sync uses (its mark would be recorded inside it). An answer
+ * that makes no progress for `sendStallMs` is abandoned.
+ * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED`, `IN_TRANSACTION` (409); `SNAPSHOT_FAILED` (500)
  */
 export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, res: Response): Promise<void> {
   if (config.snapshots === undefined) {
     throw new SyncError('SNAPSHOTS_OFF', 404, 'this server does not serve snapshots (serveSnapshots: false); sync page by page with GET /data/changes');
   }
+  config.tracker.refuseOpenTransaction('GET /data/snapshot');
   config.tracker.fold(); // the schema watch, as /info and /changes: 409 SCHEMA_CHANGED until the server restarts
   const lease = await config.snapshots.acquire();
   if (res.destroyed || req.socket.destroyed) {

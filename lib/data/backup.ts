@@ -8,6 +8,7 @@ import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from 
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { isLiveDatabaseFileSync } from '../files/live-databases';
+import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
 function sameFile(a: string, b: string): boolean {
@@ -55,7 +56,7 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
   if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
   const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
   if (!existsSync(folder)) {
-    throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${folder}) or write the backup elsewhere`);
+    throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${shellWord(folder)}) or write the backup elsewhere`);
   }
   if (!isFolder(folder)) throw new SyncError('TARGET_INVALID', 400, `${folder} is not a folder: the backup cannot be written under it`);
   if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
@@ -118,7 +119,6 @@ function openSource(file: string): Database.Database {
   if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
-    if (isFolder(file)) throw new Error('it is a folder');
     db = openToRead(file);
     db.pragma('schema_version');
     return db;

@@ -136,7 +136,7 @@ export class ChangeTracker extends TrackerReads {
 
   /**
    * Starts this (empty) database from a peer's snapshot file, in place (see `importSnapshot`); the peer's cursors start at its seq.
-   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (409: the app holds a transaction open on this connection); nothing is written then
    */
   importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
     try {

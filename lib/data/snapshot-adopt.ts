@@ -1,6 +1,7 @@
 import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
 import { LogFolder } from './log-folder';
+import { checkSnapshotSchema } from './snapshot-schema-check';
 import { SyncError } from '../sync-error';
 
 /** What a snapshot's sender announced (and the download verified by hash). */
@@ -49,7 +50,7 @@ function refuseForeignObjects(db: Database.Database, tables: ReadonlySet<string>
 /**
  * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
  * holding express-sqlite-sync metadata, its tracked tables and nothing else
- * (no other table, no view).
+ * (no other table, no view), and no push cursor past its own seq.
  * @throws SyncError `SNAPSHOT_CORRUPT` (502) otherwise
  */
 export function checkSnapshotFile(file: string): void {
@@ -63,6 +64,7 @@ export function checkSnapshotFile(file: string): void {
     const missing = META_TABLES.filter((name) => !present.has(name));
     if (missing.length > 0) throw new Error(`it lacks express-sqlite-sync metadata (${missing.join(', ')})`);
     refuseForeignObjects(db, present);
+    refuseCursorsAhead(db);
   } catch (error) {
     throw new SyncError('SNAPSHOT_CORRUPT', 502, `the snapshot is not a healthy synced SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -84,10 +86,23 @@ function remapSenderSite(db: Database.Database, sender: string): string {
   return db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
 }
 
-/** The sender has everything up to `seq`: both cursors for it start there (the pull cursor with the sender's mark). */
+/**
+ * The sender has everything up to `seq`: both cursors for it start there (the pull cursor with the
+ * sender's mark), whatever the file holds for the sender's own site (a sender keeps no cursor for itself).
+ */
 function saveSenderCursors(db: Database.Database, sender: string, seq: number, mark: string | undefined): void {
-  db.prepare('INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= seq').run(sender, seq, mark ?? null);
-  db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)').run(sender, seq);
+  db.prepare('INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark').run(sender, seq, mark ?? null);
+  db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq').run(sender, seq);
+}
+
+/**
+ * A push cursor is a seq of the sender's own that a peer has: never past its last one.
+ * @throws Error naming the first cursor that is
+ */
+function refuseCursorsAhead(db: Database.Database): void {
+  const last = db.prepare('SELECT max((SELECT folded FROM _sync_state WHERE id = 1), (SELECT coalesce(max(seq), 0) FROM _sync_log))').pluck().get() as number;
+  const ahead = db.prepare('SELECT site, seq FROM _sync_pushed WHERE seq > ? ORDER BY seq DESC LIMIT 1').get(last) as { site: unknown; seq: unknown } | undefined;
+  if (ahead !== undefined) throw new Error(`its push cursor for site ${JSON.stringify(ahead.site).slice(0, 40)} is at seq ${String(ahead.seq)}, past its own seq ${last}`);
 }
 
 /**
@@ -99,10 +114,13 @@ function saveSenderCursors(db: Database.Database, sender: string, seq: number, m
  * snapshot's seq. The pull and push cursors the sender kept for its own
  * peers stay valid: the copy has every part the sender had, under the same
  * seqs.
- * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's or seq
+ * @param schema - the tracked schema the sender announced (its `/data/info` fingerprint), and whose it is for the message: a
+ * snapshot of another one is refused before it is touched (a database that never syncs with its sender would be put in place)
+ * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's, seq or schema
  */
-export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot): AdoptedSnapshot {
+export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot, schema?: { readonly fingerprint: string; readonly against: string }): AdoptedSnapshot {
   checkSnapshotFile(file);
+  if (schema !== undefined) checkSnapshotSchema(file, schema.fingerprint, expected, schema.against);
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma('foreign_keys = OFF');

@@ -1,11 +1,13 @@
 import { saveSnapshotSeq } from './transport-cursors';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
 import { LogFolder } from './log-folder';
-import { describeSchema } from './schema-fingerprint';
+import { refuseOpenTransaction } from './open-transaction';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
+import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
-import { inspectTable } from './table-schema';
+import { TableStatements } from './table-statements';
+import { triggerRefusal } from './trigger-refusal';
 import type { TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
 
@@ -24,29 +26,6 @@ export interface ImportedSnapshot {
 
 function mismatch(message: string): SyncError {
   return new SyncError('SNAPSHOT_MISMATCH', 502, `the snapshot does not fit this database: ${message}`);
-}
-
-/**
- * Reads a snapshot file's tracked schema (through its own read-only
- * connection) and its sender, and checks both against what is expected.
- * @throws SyncError `SNAPSHOT_MISMATCH` when the sender or the tracked schema differs
- */
-function checkSnapshotSchema(file: string, fingerprint: string, expected: ExpectedSnapshot): void {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const sender = db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string | undefined;
-    if (sender !== expected.site) throw mismatch(`its site is ${sender ?? 'missing'}, the sender's is ${expected.site}`);
-    const names = db.prepare('SELECT name FROM _sync_tables ORDER BY name').pluck().all() as string[];
-    let theirs: string;
-    try {
-      theirs = describeSchema(names.map((name) => inspectTable(db, name))).fingerprint;
-    } catch (error) {
-      throw mismatch(error instanceof Error ? error.message : String(error));
-    }
-    if (theirs !== fingerprint) throw mismatch('its tracked tables differ from this server’s (SCHEMA_MISMATCH); migrate both to the same schema');
-  } finally {
-    db.close();
-  }
 }
 
 /** The statements that copy one snapshot into the live database, all bound to `@offset`, `@sender`. */
@@ -81,8 +60,9 @@ function copyCursors(db: Database.Database, expected: ExpectedSnapshot, offset: 
   const upsert = (table: string, select: string): string => `INSERT INTO main.${table} (site, seq) ${select} ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)`;
   db.prepare(upsert('_sync_peers', `SELECT site, seq FROM ${SNAP}._sync_peers WHERE site <> (SELECT site FROM main._sync_sites WHERE id = 0)`)).run();
   db.prepare(upsert('_sync_pushed', `SELECT site, seq + @offset FROM ${SNAP}._sync_pushed WHERE true`)).run({ offset });
-  db.prepare('INSERT INTO main._sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= seq').run(expected.site, expected.seq, expected.mark ?? null);
-  db.prepare(upsert('_sync_pushed', 'VALUES (@sender, @seq)')).run({ sender: expected.site, seq: expected.seq + offset });
+  // Exactly there, whatever the snapshot holds for the sender's own site (a sender keeps no cursor for itself).
+  db.prepare('INSERT INTO main._sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark').run(expected.site, expected.seq, expected.mark ?? null);
+  db.prepare('INSERT INTO main._sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq').run(expected.site, expected.seq + offset);
 }
 
 /**
@@ -121,12 +101,20 @@ function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): voi
   if (!holdsNoSyncedData(db, tables)) throw new SyncError('NOT_EMPTY', 409, 'this database already holds synced rows: a snapshot only starts an empty database; sync page by page instead');
 }
 
-/** Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits). */
+/**
+ * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE), as for a page
+ */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
   let rows = 0;
   for (const table of tables) {
     const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
-    rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+    try {
+      rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+    } catch (error) {
+      const statements = new TableStatements(db, table);
+      throw triggerRefusal(error, [statements], `copying the rows of ${table.name} from a peer's snapshot`, statements, 'Nothing of the snapshot was imported') ?? error;
+    }
   }
   return rows;
 }
@@ -153,17 +141,21 @@ function advanceClock(db: Database.Database, seq: number): void {
  * Starts an empty live database from a peer's snapshot without replacing its
  * file: the snapshot (checked, and of the same tracked schema) is attached
  * read-only and its tracked rows and clocks are copied in one transaction,
- * with the capture triggers set aside and foreign keys deferred. The
+ * with the capture triggers set aside, foreign keys deferred and the
+ * `applying` flag set (app triggers that skip merges skip it too). The
  * sender's rows keep the sender's site; this database keeps its own site id.
  * Seqs are shifted past this database's own, so peers that pulled from it
  * before lose nothing; the cursors for the sender start at the snapshot's seq.
  * @param file - the snapshot, verified by hash (a temp file, never a live database)
  * @param fingerprint - this database's tracked schema fingerprint
- * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY` (409); nothing is written then
+ * Refused while the app holds a transaction open on `db` (the import, and
+ * the sender told it has every part, could still roll back with it).
+ * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `APPLY_REFUSED`, `IN_TRANSACTION` (409); nothing is written then
  */
 export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
+  refuseOpenTransaction(db, 'importing a snapshot');
   checkSnapshotFile(file);
-  checkSnapshotSchema(file, fingerprint, expected);
+  checkSnapshotSchema(file, fingerprint, expected, 'this server’s');
   db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
   try {
     return db
@@ -173,6 +165,8 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         const seq = count(db, `SELECT folded FROM ${SNAP}._sync_state`);
         if (seq !== expected.seq || count(db, `SELECT count(*) FROM ${SNAP}._sync_log WHERE seq > ${seq}`) > 0) throw mismatch(`it holds seq ${seq}, the sender announced ${expected.seq}`);
         db.pragma('defer_foreign_keys = ON');
+        // As during a merge: app triggers that skip merges (`WHEN (SELECT applying FROM _sync_state) = 0`) do not run on the copied rows.
+        db.prepare('UPDATE main._sync_state SET applying = 1 WHERE id = 1').run();
         for (const table of tables) db.exec(dropTriggersSql(table.id));
         const rows = copyTables(db, tables);
         copyMetadata(db, offset);
@@ -181,6 +175,7 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
         saveSnapshotSeq(db, expected.seq + offset);
         if (seq > 0) advanceClock(db, offset + seq);
         for (const table of tables) db.exec(createTriggersSql(table));
+        db.prepare('UPDATE main._sync_state SET applying = 0 WHERE id = 1').run();
         db.exec(DROP_MAPS_SQL);
         return { rows, seq, localSeq: offset + seq };
       })

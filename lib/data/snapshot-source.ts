@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { makePrivateTempDir } from '../files/temp-dirs';
+import { refuseOpenTransaction } from './open-transaction';
 import { ServedMarkFile } from './served-mark';
 import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
 import { SyncError } from '../sync-error';
@@ -71,7 +72,9 @@ export class SnapshotSource {
 
   /**
    * Builds a snapshot, or joins one being built or served.
-   * @throws SyncError `SNAPSHOT_FAILED` (500) when it cannot be built (the detail is in the cause)
+   * @throws SyncError `IN_TRANSACTION` (409) when the app holds a transaction open on its connection as the build needs it (to copy a
+   * database not in WAL mode, or to record the snapshot's mark): what is read or recorded then could still roll back; `SNAPSHOT_FAILED` (500)
+   * when it cannot be built (the detail is in the cause)
    */
   async acquire(): Promise<SnapshotLease> {
     this.#current ??= this.#build();
@@ -83,6 +86,7 @@ export class SnapshotSource {
     } catch (error) {
       this.#leases -= 1;
       if (this.#current === current) this.#current = undefined;
+      if (error instanceof SyncError) throw error;
       throw new SyncError('SNAPSHOT_FAILED', 500, 'the snapshot could not be built', { cause: error });
     }
     let released = false;
@@ -115,6 +119,7 @@ export class SnapshotSource {
 
   /** The mark of `seq` in the live database's history, recorded now when it has none (as a page's `next` gets one), and noted as served. */
   #markAt(site: string, seq: number): string {
+    refuseOpenTransaction(this.#db, 'a snapshot for a peer'); // the mark would roll back with the app's transaction, while the joiner keeps it
     this.#db.prepare('INSERT OR IGNORE INTO _sync_marks (seq, mark) VALUES (?, lower(hex(randomblob(8))))').run(seq);
     const mark = this.#db.prepare('SELECT mark FROM _sync_marks WHERE seq = ?').pluck().get(seq) as string;
     new ServedMarkFile(this.#db).note(site, seq, mark);
@@ -125,6 +130,7 @@ export class SnapshotSource {
   async #readableSource(dir: string): Promise<string> {
     const wal = !this.#db.memory && String(this.#db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     if (wal) return this.#db.name;
+    refuseOpenTransaction(this.#db, 'a snapshot for a peer'); // the backup would read through the app's transaction
     const stage = path.join(dir, 'stage.sqlite3');
     await this.#db.backup(stage);
     return stage;

@@ -8,7 +8,7 @@ const RAISING_TRIGGERS_SQL = APP_TRIGGERS_SQL.replace(' ORDER BY', " AND sql LIK
 
 /** How to write an app trigger that leaves merges alone: what a refusal's message ends with. */
 const TRIGGER_FIX =
-  "App triggers fire when a peer's change is applied too; a trigger that refuses or derives writes should skip merges: add WHEN (SELECT applying FROM _sync_state) = 0 to it (the origin ran it already, and the writes it made there travel as ordinary changes). Nothing of this page was applied";
+  "App triggers fire when a peer's change is applied too; a trigger that refuses or derives writes should skip merges: add WHEN (SELECT applying FROM _sync_state) = 0 to it (the origin ran it already, and the writes it made there travel as ordinary changes).";
 
 /** Where SQLite's message names the failing column as `<table>.<column>`, by error code. */
 const NAMED_COLUMN: Readonly<Record<string, RegExp>> = {
@@ -48,8 +48,9 @@ export function raisedByAppTrigger(error: unknown, statements: TableStatements):
  * @param tables - the tables written when it happened (their app triggers are named)
  * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
  * @param written - the table of the row written, when one row was
+ * @param undone - what the message says was undone
  */
-export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string, written?: TableStatements): SyncError | undefined {
+export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string, written?: TableStatements, undone = 'Nothing of this page was applied'): SyncError | undefined {
   const raising = (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER';
   if (!raising && (written === undefined || !raisedByAppTrigger(error, written))) return undefined;
   const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
@@ -60,5 +61,5 @@ export function triggerRefusal(error: unknown, tables: readonly TableStatements[
     return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
   });
   const where = suspects.length === 0 ? '' : ` (${label} ${suspects.join('; ')})`;
-  return new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger${where}: ${JSON.stringify(raised)}. ${TRIGGER_FIX}`, { cause: error });
+  return new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger${where}: ${JSON.stringify(raised)}. ${TRIGGER_FIX} ${undone}`, { cause: error });
 }

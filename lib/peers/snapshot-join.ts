@@ -1,5 +1,5 @@
-import { lstatSync, mkdirSync, statSync } from 'node:fs';
-import { link, rm, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ContentCoding } from '../content-coding';
@@ -9,13 +9,13 @@ import { adoptSnapshotFile } from '../data/snapshot-adopt';
 import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
-import { removeEmptyFoldersSync, syncDirectory, tempPathFor } from '../files/atomic-file';
-import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
+import { removeEmptyFoldersSync, tempPathFor } from '../files/atomic-file';
 import { makePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
 import { checkJoinOptions, JOIN_OPTION_NAMES, joinFailure, type JoinNames, type JoinOptions, type JoinResult } from './join-options';
 import { handshake, pullChanges } from './data-exchange';
+import { checkJoinTarget, placeNewFile } from './join-target';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
 import { SyncError } from '../sync-error';
@@ -118,50 +118,6 @@ export class SnapshotJoins {
 
 export type { JoinOptions, JoinResult } from './join-options';
 
-/**
- * Refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does,
- * or one named as such a side file or as a served mark (`-syncmark`): a
- * snapshot never lands on a database, live or not, nor where a server would
- * write over it.
- * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path or one under a file
- */
-function refuseExistingTarget(db: string, names: JoinNames): void {
-  if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
-  if (/[\\/]$/.test(db)) throw new SyncError('TARGET_INVALID', 400, `${db} names a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
-  const parent = path.dirname(path.resolve(db));
-  if (pathExists(parent) && !statSync(parent).isDirectory()) throw new SyncError('TARGET_INVALID', 400, `${parent} is not a folder: the new database cannot be created under it`);
-  // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
-  const side = DATABASE_SIDE_SUFFIXES.find((suffix) => suffix !== '' && db.toLowerCase().endsWith(suffix) && db.length > suffix.length);
-  if (side !== undefined) {
-    throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
-  }
-  for (const file of DATABASE_SIDE_SUFFIXES.filter((suffix) => suffix !== SERVED_MARK_SUFFIX).map((suffix) => `${db}${suffix}`)) {
-    if (pathExists(file)) throw new SyncError('TARGET_EXISTS', 409, `${file} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
-  }
-}
-
-/** True when something is at `file`, a symbolic link to nothing included. */
-function pathExists(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Puts the adopted temp file in place without ever replacing a file (a hard link fails on an existing name), then syncs the folder. */
-async function placeNewFile(temp: string, db: string): Promise<void> {
-  try {
-    await link(temp, db);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') refuseExistingTarget(db, JOIN_OPTION_NAMES);
-    throw error;
-  }
-  await unlink(temp);
-  await syncDirectory(path.dirname(db));
-}
-
 /** Pulls what the peer wrote after its snapshot, through the normal handshake and pull. */
 async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly string[], snapshotSeq: number, options: JoinOptions): Promise<number> {
   const db = new Database(file);
@@ -187,7 +143,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * database is left in WAL mode. On failure it removes what it made and
  * nothing else: its temp snapshot, and the folders it made for `db` while empty.
  * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
- * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path or one under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   const checked = checkJoinOptions(options);
@@ -205,26 +161,26 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
  * (its options checked by commander, its failures explained with its flags).
  */
 export async function joinSnapshot(options: JoinOptions, names: JoinNames): Promise<JoinResult> {
-  refuseExistingTarget(options.db, names);
+  const target = checkJoinTarget(options.db, names);
   const url = normalizePeerUrl(options.url, names.url);
   // A fresh laptop: the folder may not exist yet; the folders made here are removed again when the join fails, if empty.
-  const created = mkdirSync(path.dirname(path.resolve(options.db)), { recursive: true });
-  sweepStaleTempFilesOf(options.db); // what an earlier join, killed mid-download, left beside it
+  const created = mkdirSync(path.dirname(target), { recursive: true });
+  sweepStaleTempFilesOf(target); // what an earlier join, killed mid-download, left beside it
   const peer = new PeerHttp({ url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs, peerCa: options.peerCa });
-  const temp = tempPathFor(options.db);
+  const temp = tempPathFor(target);
   let placed = false;
   try {
     const info = await peer.json('GET', 'data/info', dataInfoCheck);
     const facts = await downloadSnapshot(peer, temp, options.gzip === true ? 'gzip' : 'identity');
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
-    const adopted = adoptSnapshotFile(temp, facts);
-    await placeNewFile(temp, options.db);
+    const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` });
+    await placeNewFile(temp, target, names);
     placed = true;
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
     try {
-      rowsPulled = await pullAfterSnapshot(peer, options.db, adopted.tables, adopted.seq, options);
+      rowsPulled = await pullAfterSnapshot(peer, target, adopted.tables, adopted.seq, options);
     } catch (error) {
       pullError = { code: error instanceof SyncError ? error.code : ((error as NodeJS.ErrnoException).code ?? 'SYNC_FAILED'), message: error instanceof Error ? error.message : String(error) };
     }
@@ -232,7 +188,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
   } finally {
     await rm(temp, { force: true });
     // Only what this join made: the folders, each while empty (a file someone put there meanwhile keeps it).
-    if (!placed && created !== undefined) removeEmptyFoldersSync(path.dirname(path.resolve(options.db)), path.dirname(created));
+    if (!placed && created !== undefined) removeEmptyFoldersSync(path.dirname(target), path.dirname(created));
     peer.close();
   }
 }

@@ -1,0 +1,86 @@
+import { lstatSync, statSync } from 'node:fs';
+import { link, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { syncDirectory } from '../files/atomic-file';
+import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
+import { SyncError } from '../sync-error';
+import type { JoinNames } from './join-options';
+
+/** True when something is at `file`, a symbolic link to nothing included. */
+function pathExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a target under a file: the first of its folders that exists must
+ * be a folder (the missing ones are made), as the kernel would find it only
+ * after the whole snapshot was downloaded.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+function refuseFileAbove(target: string): void {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (pathExists(dir)) {
+      if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the new database cannot be created under it`);
+      return;
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
+/**
+ * Checks where a join puts its new database, before anything is made or
+ * downloaded, and returns it resolved (`missing/../app.db` is `app.db`, as
+ * `restore` takes it: the folders are made for the path as resolved). It
+ * refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does,
+ * or one named as such a side file or as a served mark (`-syncmark`): a
+ * snapshot never lands on a database, live or not, nor where a server would
+ * write over it.
+ * @param db - the path as given (messages name it so)
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder or a path under a file
+ */
+export function checkJoinTarget(db: string, names: JoinNames): string {
+  if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
+  const target = path.resolve(db);
+  if (/[\\/]$/.test(db) || isFolder(target)) throw new SyncError('TARGET_INVALID', 400, `${db} is a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
+  refuseFileAbove(target);
+  // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
+  const name = path.basename(target).toLowerCase();
+  const side = DATABASE_SIDE_SUFFIXES.find((suffix) => suffix !== '' && name.endsWith(suffix) && name.length > suffix.length);
+  if (side !== undefined) {
+    throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
+  }
+  for (const suffix of DATABASE_SIDE_SUFFIXES.filter((one) => one !== SERVED_MARK_SUFFIX)) {
+    if (pathExists(`${target}${suffix}`)) throw new SyncError('TARGET_EXISTS', 409, `${db}${suffix} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
+  }
+  return target;
+}
+
+/**
+ * Puts the adopted temp file in place without ever replacing a file (a hard
+ * link fails on an existing name), then syncs the folder.
+ * @param target - the resolved target ({@link checkJoinTarget})
+ * @throws SyncError `TARGET_EXISTS` (409) when something took the name meanwhile
+ */
+export async function placeNewFile(temp: string, target: string, names: JoinNames): Promise<void> {
+  try {
+    await link(temp, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') checkJoinTarget(target, names);
+    throw error;
+  }
+  await unlink(temp);
+  await syncDirectory(path.dirname(target));
+}

@@ -1,0 +1,186 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { enableCapture } from '../../lib/data/capture';
+import { silentLogger } from '../../lib/logger';
+import { joinFromPeer } from '../../lib/peers/snapshot-join';
+import { SyncClient } from '../../lib/peers/sync-client';
+import { dbDigest, TEST_SCHEMA, tempDb } from '../helpers/data';
+import { TEST_TOKEN } from '../helpers/server';
+import { addTeams, siteOf, startPeer, TABLES, type Peer } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A peer in front of `real` that answers GET /data/snapshot with its real snapshot changed by `sql` (hash and size announced to match), and passes every other request to `real`. */
+async function forgingPeer(real: Peer, dir: string, sql: (site: string) => string): Promise<{ url: string; close(): Promise<void> }> {
+  const answer = await request(real.server.app).get('/api/sync/data/snapshot').set(AUTH).buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  const file = path.join(dir, `forged-${randomUUID()}.sqlite3`);
+  writeFileSync(file, answer.body as Buffer);
+  const db = new Database(file);
+  try {
+    db.exec(sql(String(answer.headers['x-sync-site'])));
+  } finally {
+    db.close();
+  }
+  const body = readFileSync(file);
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/api/sync/data/snapshot') === true) {
+      for (const name of ['content-type', 'x-sync-site', 'x-sync-seq', 'x-sync-mark']) res.setHeader(name, String(answer.headers[name]));
+      res.setHeader('X-Content-SHA256', createHash('sha256').update(body).digest('hex'));
+      res.setHeader('X-Snapshot-Bytes', String(body.length));
+      res.end(body);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const passed = http.request(`${real.server.url}${req.url ?? ''}`, { method: req.method, headers: req.headers }, (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      });
+      passed.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sync`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('join from a peer whose snapshot was forged (hash and size announced to match)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeAll(async () => {
+    temp = tempDir('ess-h3-forged-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 40, 'a');
+  });
+  afterAll(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  // Before: each was joined, the database put in place, and only the pull after it failed
+  // (exit code 2, "the server catches up at its first sync"): it never could — its capture
+  // refuses the missing table, or its schema differs from the peer's (SCHEMA_MISMATCH for ever).
+  const schemas: ReadonlyArray<readonly [string, string]> = [
+    ['a tracked table listed but missing', "INSERT INTO _sync_tables (name) VALUES ('ghost')"],
+    ['a column the peer does not have', 'ALTER TABLE teams ADD COLUMN planted TEXT'],
+    ['a tracked table dropped', 'DROP TABLE reports'],
+  ];
+
+  it.each(schemas)('refuses %s: SNAPSHOT_MISMATCH, nothing left where the database would go', async (_name, sql) => {
+    const forged = await forgingPeer(peer, temp.dir, () => sql);
+    const dir = path.join(temp.dir, `case-${randomUUID()}`);
+    mkdirSync(dir);
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'SNAPSHOT_MISMATCH',
+        message: expect.stringMatching(/tracked/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await forged.close();
+    }
+  });
+});
+
+describe('snapshots whose cursors were forged', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeEach(async () => {
+    temp = tempDir('ess-h3-forged-cursors-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 40, 'a');
+  });
+  afterEach(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  const ahead = 1_000_000_000;
+  const pullCursorOf = (db: Database.Database, site: string): unknown => db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(site);
+
+  // Before: the joiner kept the forged cursor (the larger one won), so its first handshake told
+  // the sender it held the sender's changes up to seq 1e9: the sender took itself for a rewound
+  // file and gave itself a new site id (every peer then receives all its rows again).
+  it('a pull cursor for the sender itself: the joiner starts at the announced seq, and the sender keeps its site id', async () => {
+    const site = siteOf(peer.data.file);
+    const forged = await forgingPeer(peer, temp.dir, (sender) => `INSERT INTO _sync_peers (site, seq) VALUES ('${sender}', ${ahead})`);
+    const target = path.join(temp.dir, 'joined.db');
+    try {
+      const result = await joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: target });
+      expect(result.pullError).toBeUndefined();
+      const db = new Database(target, { readonly: true });
+      try {
+        expect(pullCursorOf(db, site)).toBe(result.snapshotSeq);
+      } finally {
+        db.close();
+      }
+      expect(siteOf(peer.data.file)).toBe(site);
+    } finally {
+      await forged.close();
+    }
+  });
+
+  it('the same into an empty running database (joinBySnapshot)', async () => {
+    const site = siteOf(peer.data.file);
+    const forged = await forgingPeer(peer, temp.dir, (sender) => `INSERT INTO _sync_peers (site, seq) VALUES ('${sender}', ${ahead})`);
+    const fresh = tempDb(TEST_SCHEMA);
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: enableCapture(fresh.db, { tables: TABLES }), snapshotMinChanges: 1 });
+    try {
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: true, rowsPulled: 40 });
+      expect(pullCursorOf(fresh.db, site)).toBe(40);
+      addTeams(peer.data.db, 3, 'later');
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: true, rowsPulled: 3 });
+      expect(siteOf(peer.data.file)).toBe(site);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+
+  // Before: taken as it was, so the joiner never pushed its own writes to that peer (its push
+  // cursor only moves up): they reached it only if that peer pulled from the joiner itself.
+  it('a push cursor past the snapshot\'s own seq is SNAPSHOT_CORRUPT, as a file or into a running database, and nothing is kept', async () => {
+    const forged = await forgingPeer(peer, temp.dir, () => `INSERT INTO _sync_pushed (site, seq) VALUES ('${'c'.repeat(32)}', ${ahead})`);
+    const dir = path.join(temp.dir, 'pushed-ahead');
+    mkdirSync(dir);
+    const fresh = tempDb(TEST_SCHEMA);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 1 });
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'SNAPSHOT_CORRUPT',
+        message: expect.stringMatching(/push cursor .* past its own seq/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      const before = dbDigest(fresh.db, true);
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_CORRUPT' } });
+      expect(dbDigest(fresh.db, true)).toBe(before);
+      expect(tracker.holdsNoSyncedData()).toBe(true);
+      expect(fresh.db.prepare('SELECT count(*) FROM _sync_pushed WHERE seq > 0').pluck().get()).toBe(0);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+});
