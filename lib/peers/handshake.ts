@@ -30,16 +30,18 @@ function identityQuery(local: ChangeTracker, seen: string | undefined): Record<s
 
 /**
  * The peer's `/data/info`, asked with what we hold of the site last seen at
- * its URL. When no site was seen there yet (this server restarted, or the
- * URL is new) but we hold changes of the site that answers, it is asked
- * once more with them: a peer restored from a backup checks its history
- * against ours on the first contact too.
+ * its URL. When the site that answers is not that one (none was seen there
+ * yet: this server restarted, or the URL is new; or the peer answers with
+ * another id: an older copy of its database, under an id it had left, was
+ * put back) but we hold changes of the site that answers, it is asked once
+ * more with them: a peer restored from a backup checks its history against
+ * ours on the first contact too, before any page is pulled from it.
  */
 async function askInfo(peer: PeerHttp, local: ChangeTracker): Promise<{ readonly info: DataInfo; readonly sentAt: number }> {
   const seen = local.peerSiteAt(peer.url);
   const sentAt = Date.now();
   const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, seen));
-  if (seen !== undefined || info.site === local.siteId || local.peerView(info.site).seq === 0) return { info, sentAt };
+  if (info.site === seen || info.site === local.siteId || local.peerView(info.site).seq === 0) return { info, sentAt };
   const againAt = Date.now();
   return { info: await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, info.site)), sentAt: againAt };
 }
