@@ -68,7 +68,7 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
     throw new SyncError(
       'DUPLICATE_SITE_ID',
       409,
-      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other. They take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\``,
+      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other, or both servers run on one database file. Copies take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; two servers on one file stay one site: list only one of their URLs as a peer`,
     );
   }
 }
@@ -106,7 +106,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other. Give one of them a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same)`,
+      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {
