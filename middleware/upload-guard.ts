@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
 import { removeTempFile } from '../lib/files/atomic-file';
-import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { rawQueryValues } from '../lib/files/raw-query';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
@@ -41,11 +41,15 @@ async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Pro
   return target;
 }
 
-/** A target named like a database, or that is one on disk (by content, or as its side file), is refused. */
+/**
+ * A target named like a database, or that is one on disk (by content, or as its side file), is refused;
+ * so is one in a folder under the name of a side file of a database beside it (`store-journal/x.txt`).
+ */
 async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGuardConfig): Promise<void> {
   const clientPath = `${target.root}/${target.relative}`;
   if (options.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
   if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
+  if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { rmdirSync } from 'node:fs';
 import { mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { isDatabaseOnDisk } from './database-file';
+import { databaseSideFolderToMake, isDatabaseOnDisk } from './database-file';
 import { databaseContentRefused } from './database-refusal';
 import { pathTooLong } from './safe-path';
 import { releaseTempPath, reserveTempPath } from './temp-files';
@@ -27,9 +27,14 @@ const OPEN_RETRIES = 3;
  * Creates the target's directory and opens a new temp file beside it (never
  * an existing one). The folders it had to create are removed again by
  * {@link removeTempFile} when they are still empty then (a refused or
- * aborted upload leaves no trace).
+ * aborted upload leaves no trace). A folder it would have to make under the
+ * name of a side file of a database beside it (`store-journal/` beside
+ * `store`) is never made: SQLite could not write that database any more.
+ * @throws SyncError `DB_CONTENT_REFUSED` (403) for such a folder
  */
 export async function openTempFile(target: string): Promise<{ readonly tempPath: string; readonly handle: FileHandle }> {
+  const blocking = await databaseSideFolderToMake(path.dirname(target));
+  if (blocking !== undefined) throw databaseContentRefused(path.basename(blocking));
   const tempPath = tempPathFor(target);
   try {
     for (let attempt = 0; ; attempt += 1) {

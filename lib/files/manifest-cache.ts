@@ -12,13 +12,18 @@ export const RACY_WINDOW_MS = 2000;
 interface CachedDigest {
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly ino: number;
   readonly digest: FileDigest;
 }
 
 /**
- * Digests keyed by absolute path and validated by (size, mtimeMs, inode): an
- * unchanged file is never read again. A file changed within
+ * Digests keyed by absolute path and validated by (size, mtimeMs, ctimeMs,
+ * inode): an unchanged file is never read again. The change time moves with
+ * every write and cannot be set back, where the modification time can: a file
+ * rewritten in place with its size and modification time kept (`cp -p`,
+ * `rsync -t --inplace`, `touch -r`) is read again, so new bytes (SQLite's
+ * among them) are never listed under the old digest. A file changed within
  * {@link RACY_WINDOW_MS} of being hashed is not cached, since a second write
  * in the same mtime tick would otherwise go unnoticed.
  */
@@ -52,7 +57,7 @@ export class ManifestCache {
   get(absolute: string, stats: Stats): FileDigest | undefined {
     const cached = this.#entries.get(absolute);
     if (cached === undefined) return undefined;
-    if (cached.size !== stats.size || cached.mtimeMs !== stats.mtimeMs || cached.ino !== stats.ino) return undefined;
+    if (cached.size !== stats.size || cached.mtimeMs !== stats.mtimeMs || cached.ctimeMs !== stats.ctimeMs || cached.ino !== stats.ino) return undefined;
     return cached.digest;
   }
 
@@ -62,7 +67,7 @@ export class ManifestCache {
       this.#entries.delete(absolute);
       return;
     }
-    this.#entries.set(absolute, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, digest });
+    this.#entries.set(absolute, { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, digest });
   }
 
   /** Forgets every entry under `directory` (absolute, with trailing separator) not in `seen`. */

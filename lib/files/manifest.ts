@@ -126,8 +126,9 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
     if ((state.options.rootName?.length ?? 0) + 1 + relative.length > MAX_PATH_LENGTH) continue; // no route takes a path that long
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
-      // A folder named like a database (`app.db-journal/`) is never entered, listed or synced.
-      if (state.options.policy.isDatabaseName(relative)) continue;
+      // A folder named like a database (`app.db-journal/`), or like a side file of one beside it found by its content
+      // (`store-journal/` beside `store`), is never entered, listed or synced.
+      if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
       subdirs.push(entry.name);
       state.options.cache.listings?.invalidate(absolute);
       state.pending.push([absolute, relative]);

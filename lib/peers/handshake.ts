@@ -30,16 +30,18 @@ function identityQuery(local: ChangeTracker, seen: string | undefined): Record<s
 
 /**
  * The peer's `/data/info`, asked with what we hold of the site last seen at
- * its URL. When no site was seen there yet (this server restarted, or the
- * URL is new) but we hold changes of the site that answers, it is asked
- * once more with them: a peer restored from a backup checks its history
- * against ours on the first contact too.
+ * its URL. When the site that answers is not that one (none was seen there
+ * yet: this server restarted, or the URL is new; or the peer answers with
+ * another id: an older copy of its database, under an id it had left, was
+ * put back) but we hold changes of the site that answers, it is asked once
+ * more with them: a peer restored from a backup checks its history against
+ * ours on the first contact too, before any page is pulled from it.
  */
 async function askInfo(peer: PeerHttp, local: ChangeTracker): Promise<{ readonly info: DataInfo; readonly sentAt: number }> {
   const seen = local.peerSiteAt(peer.url);
   const sentAt = Date.now();
   const info = await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, seen));
-  if (seen !== undefined || info.site === local.siteId || local.peerView(info.site).seq === 0) return { info, sentAt };
+  if (info.site === seen || info.site === local.siteId || local.peerView(info.site).seq === 0) return { info, sentAt };
   const againAt = Date.now();
   return { info: await peer.json('GET', 'data/info', dataInfoCheck, identityQuery(local, info.site)), sentAt: againAt };
 }
@@ -66,7 +68,7 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
     throw new SyncError(
       'DUPLICATE_SITE_ID',
       409,
-      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other. They take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\``,
+      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other, or both servers run on one database file. Copies take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; two servers on one file stay one site: list only one of their URLs as a peer`,
     );
   }
 }
@@ -104,7 +106,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other. Give one of them a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same)`,
+      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {

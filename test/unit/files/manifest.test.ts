@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { createFilePolicy } from '../../../lib/files/file-policy';
@@ -56,13 +56,27 @@ describe('scanManifest', () => {
   it('answers an unchanged file from the cache without reading it again', async () => {
     const file = path.join(root, 'settings.json');
     utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    const cache = new ManifestCache({ watchDirectories: false }); // every file is stat'ed again: only the digest comes from the cache
+    await scanManifest(root, '', { policy, cache });
+    const read = jest.spyOn(fs, 'readFileSync');
+    try {
+      const again = await scanManifest(root, '', { policy, cache });
+      expect(again.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"a":1}'));
+      expect(read.mock.calls.map(([name]) => String(name))).not.toContain(file);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('re-hashes a file rewritten in place with its size and mtime kept (its change time moved)', async () => {
+    const file = path.join(root, 'settings.json');
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
     const cache = new ManifestCache();
     await scanManifest(root, '', { policy, cache });
-    // Same size, same inode, mtime put back: only a re-read could see the new bytes.
-    writeFileSync(file, '{"b":2}');
-    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO);
+    writeFileSync(file, '{"b":2}'); // same size, same inode
+    utimesSync(file, AN_HOUR_AGO, AN_HOUR_AGO); // mtime put back, as `cp -p` or `touch -r` do
     const again = await scanManifest(root, '', { policy, cache });
-    expect(again.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"a":1}'));
+    expect(again.find((entry) => entry.path === 'settings.json')?.sha256).toBe(sha('{"b":2}'));
   });
 
   it('re-hashes a file whose mtime or size changed', async () => {
