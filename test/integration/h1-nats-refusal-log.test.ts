@@ -66,6 +66,19 @@ describeWithNats('the log of a server that passes over stream messages it cannot
     expect(logs.get('server-1')?.text()).not.toContain(TEST_TOKEN);
   });
 
+  it('refuses, counts and logs junk on a subject of the stream that is no site\'s (ess.<stream>.<not a site id>), as on a site\'s', async () => {
+    const [a, b] = cluster.peers as [LivePeer, LivePeer];
+    a.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('t1', 1, 'from A');
+    expect(await a.sync.client?.syncPeer(NATS_NAME)).toMatchObject({ ok: true, rowsPushed: 1 });
+    await publish(`ess.${STREAM}.not-a-site`, 'junk on a subject no site publishes on', { 'Ess-More': '1' });
+    a.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('t2', 2, 'from A, after the junk');
+    expect(await a.sync.client?.syncPeer(NATS_NAME)).toMatchObject({ ok: true, rowsPushed: 1 });
+    expect(await b.sync.client?.syncPeer(NATS_NAME)).toMatchObject({ ok: true, rowsPulled: 2 });
+    const status = b.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats');
+    expect(status).toMatchObject({ position: 3, lastError: { code: 'WRONG_TOKEN' }, nats: { messagesRefused: 1 } });
+    expect(logs.get('server-1')?.events('nats.refused')).toEqual([expect.objectContaining({ level: LEVEL.warn, seq: 2, subject: `ess.${STREAM}.not-a-site`, code: 'WRONG_TOKEN' })]);
+  });
+
   it("logs junk on a server's own subject, which its publisher passes over", async () => {
     const [a] = cluster.peers as [LivePeer];
     a.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)').run('t1', 1, 'first');

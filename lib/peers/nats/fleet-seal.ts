@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { SyncError } from '../../sync-error';
 import { MORE_HEADER, MSG_ID_HEADER, NEXT_HEADER, ROWS_HEADER, SCHEMA_HEADER, SINCE_HEADER } from './page-message';
@@ -32,9 +32,17 @@ export interface SealedMessage {
 export class FleetSeal {
   readonly #tokens: readonly string[];
 
+  /**
+   * Names the set of tokens without showing them (16 hex characters of a
+   * SHA-256 over them, in any order): a server that runs with other tokens
+   * than when it refused a message as `WRONG_TOKEN` reads it again.
+   */
+  readonly id: string;
+
   /** @param tokens - the sync tokens; the first one seals */
   constructor(tokens: readonly string[]) {
     this.#tokens = tokens;
+    this.id = createHash('sha256').update(JSON.stringify(['ess-token-set', ...[...tokens].sort()])).digest('hex').slice(0, 16);
   }
 
   /** The seal of a message (its `Ess-Seal` header, when any, is not part of it), or undefined without a token. */

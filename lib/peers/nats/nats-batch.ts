@@ -38,7 +38,7 @@ export class PageBatch {
   take(message: JsMsg, page: unknown): void {
     this.#entries.push({ seq: message.seq, subject: message.subject, page, rows: Number(message.headers?.get(ROWS_HEADER) ?? 0), id: message.headers?.get(MSG_ID_HEADER) || undefined });
     this.#bytes += message.data.length;
-    if (message.headers?.get(MORE_HEADER) === '1') this.#open.add(message.subject);
+    if (page !== undefined && message.headers?.get(MORE_HEADER) === '1') this.#open.add(message.subject); // only a page read (and its seal checked) opens a chain
     else this.#open.delete(message.subject);
   }
 

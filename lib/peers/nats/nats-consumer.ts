@@ -150,8 +150,8 @@ export class NatsConsumer {
       await this.#crossGap(message.seq);
     }
     const site = siteOfSubject(message.subject);
-    if (site === undefined || site === this.#data.siteId) this.#take(message, undefined);
-    else await this.#read(message);
+    if (site === this.#data.siteId) this.#take(message, undefined);
+    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
     await this.#flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();

@@ -10,9 +10,10 @@ import { sentByThisDatabase } from './page-message';
  * stream ends before the sequence applied here (it lost its tail);
  * `refilled`, the message at that sequence is not the one applied (the
  * store was put back from an older copy and filled again since);
- * `reidentified`, this database read the stream as another site id.
+ * `reidentified`, this database read the stream as another site id;
+ * `retokened`, it refused messages as `WRONG_TOKEN` under other sync tokens than it has now.
  */
-export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled' | 'reidentified';
+export type StreamChange = 'same' | 'first-use' | 'recreated' | 'rewound' | 'refilled' | 'reidentified' | 'retokened';
 
 /** Message ids longer than this are not kept with the applied position (ours are ~50 characters). */
 const MAX_KEPT_ID = 256;
@@ -33,7 +34,9 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:reader`: the site id this database last read the stream as
  *   (passing over that id's subject as its own);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
- *   made again (everything is read and published again) from the same one.
+ *   made again (everything is read and published again) from the same one;
+ * - `nats:<stream>:refused`: the first stream sequence refused as `WRONG_TOKEN`
+ *   and the id of the tokens it was refused under (`<seq> <id>`).
  */
 export class NatsCursors {
   readonly #data: ChangeTracker;
@@ -44,6 +47,8 @@ export class NatsCursors {
   readonly #created: string;
   readonly #reader: string;
   readonly #site: string;
+  readonly #refused: string;
+  readonly #tokens: string;
   /**
    * Bumped each time {@link NatsCursors.reconcile} moves the applied cursor
    * itself (a stream used first, made again, or that lost its tail): a
@@ -51,8 +56,11 @@ export class NatsCursors {
    */
   epoch = 0;
 
-  /** @param site - this server's site id */
-  constructor(data: ChangeTracker, stream: string, site: string) {
+  /**
+   * @param site - this server's site id
+   * @param tokens - the id of this server's sync tokens ({@link FleetSeal.id})
+   */
+  constructor(data: ChangeTracker, stream: string, site: string, tokens = '') {
     this.#data = data;
     this.applied = `nats:${stream}:applied`;
     this.published = `nats:${stream}:published:${site}`;
@@ -61,6 +69,13 @@ export class NatsCursors {
     this.#created = `nats:${stream}:created`;
     this.#reader = `nats:${stream}:reader`;
     this.#site = site;
+    this.#refused = `nats:${stream}:refused`;
+    this.#tokens = tokens;
+  }
+
+  /** Keeps the first stream message refused as `WRONG_TOKEN` under this server's tokens (read again once they change). */
+  noteWrongToken(streamSeq: number): void {
+    if (this.#data.transportCursor(this.#refused) === undefined) this.#data.saveTransportCursor(this.#refused, `${streamSeq} ${this.#tokens}`);
   }
 
   /** The stream sequence applied here. */
@@ -181,7 +196,7 @@ export class NatsCursors {
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
       // against its subject in the new stream (it may have published there already, before it noticed).
-      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt] : [this.applied];
+      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused] : [this.applied, this.#refused];
       for (const name of names) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
       this.epoch += 1;
@@ -204,6 +219,20 @@ export class NatsCursors {
       this.epoch += 1;
       return 'reidentified';
     }
-    return 'same';
+    return this.#retokened();
+  }
+
+  /**
+   * Messages refused as `WRONG_TOKEN` under other tokens than this server has
+   * now (its token was wrong, and was fixed): read again from the first one
+   * (what was applied since is applied again, which changes nothing).
+   */
+  #retokened(): StreamChange {
+    const [seq, tokens] = (this.#data.transportCursor(this.#refused) ?? '').split(' ');
+    if (seq === undefined || seq === '' || tokens === this.#tokens) return 'same';
+    this.#data.saveTransportCursor(this.#refused, undefined);
+    this.saveApplied(Math.max(0, Math.min(this.appliedSeq(), Number(seq) - 1)));
+    this.epoch += 1;
+    return 'retokened';
   }
 }

@@ -65,8 +65,8 @@ export class NatsTransport implements ChangeTransport {
     this.#catchUp = new NatsCatchUp(parts.catchUp);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
-    this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId);
     const seal = new FleetSeal(parts.tokens ?? []);
+    this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
     this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
       seal,

@@ -127,6 +127,7 @@ export class PageApplier {
   refuse(at: Place, error: SyncError): boolean {
     if (this.#hooks.stale()) return false;
     this.noteRefusal(at.seq, at.subject, error);
+    if (error.code === 'WRONG_TOKEN') this.#cursors.noteWrongToken(at.seq);
     this.#cursors.saveApplied(at.seq, at.id);
     this.#hooks.moved(at.seq);
     return true;
