@@ -61,3 +61,18 @@ describe('express-sqlite-sync status tells times by the server\'s clock', () => 
     expect(text).not.toContain('NaN');
   });
 });
+
+describe('express-sqlite-sync status with a root held back on both sides', () => {
+  // Each side's line came with the same command, which confirms both: run after reading one line, it
+  // deleted on both servers.
+  it('prints both sides, then one command that says it takes both', () => {
+    const held = (side: 'here' | 'there', count: number) => ({ peer: 'http://b:5000/api/sync', root: 'static', side, count, files: count, percent: 100, examples: [] });
+    const text = formatStatus({ conflicts: 0, peers: [], heldDeletions: [held('here', 1), held('there', 3)] } as unknown as Parameters<typeof formatStatus>[0], 'http://a:5000');
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.startsWith('! HELD'))).toHaveLength(2);
+    expect(lines.filter((line) => line.includes('confirm-deletions'))).toEqual([
+      '  If both are intended (one confirmation takes both sides): express-sqlite-sync confirm-deletions --url http://a:5000 --peer http://b:5000/api/sync --root static',
+    ]);
+    expect(lines.at(-1)).toContain('confirm-deletions');
+  });
+});
