@@ -22,8 +22,11 @@ describeWithChromium('status page: deletions held on both sides of one root', ()
     browser = await launchChromium();
     cluster = await startPeers(2, 'chain');
   }, 60_000);
-  afterAll(async () => {
+  afterEach(async () => {
     await page?.close();
+    page = undefined;
+  });
+  afterAll(async () => {
     await browser?.close();
     await cluster?.close();
   });
@@ -53,5 +56,29 @@ describeWithChromium('status page: deletions held on both sides of one root', ()
       expect(existsSync(path.join(a.dataDir, 'static', 'both', name))).toBe(false);
       expect(existsSync(path.join(b.dataDir, 'static', 'both', name))).toBe(false);
     }
+  });
+
+  // A hold that grew after the page drew it (one more file deleted on the peer) is confirmed for the
+  // count shown only; the sync then holds the larger plan back again and deletes nothing, yet the
+  // page said "confirmed: 4 files deleted".
+  it('says so when the confirmed sync held the deletions back again, and deleted nothing', async () => {
+    const [a, b] = (cluster as { peers: LivePeer[] }).peers as [LivePeer, LivePeer];
+    const names = ['g1.json', 'g2.json', 'g3.json', 'g4.json', 'g5.json', 'g6.json'];
+    for (const name of names) put(path.join(a.dataDir, 'static', 'grow'), name, `{"name":"${name}"}`);
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    for (const name of names.slice(0, 4)) rmSync(path.join(b.dataDir, 'static', 'grow', name));
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200); // 4 of 6 here: held
+
+    page = await (browser as TestBrowser).context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await openStatusPage(page, a);
+    const item = page.locator('#held-list li', { hasText: 'would delete 4 of 6 files on this server' });
+    await item.waitFor();
+    rmSync(path.join(b.dataDir, 'static', 'grow', 'g5.json')); // the plan grows to 5 after the page drew 4
+    await item.locator('button').click();
+    const message = page.locator('#message', { hasText: /^confirmed/ });
+    await message.waitFor();
+    expect(await message.textContent()).toBe('confirmed 4, but none of them was deleted: the sync would now delete more (5 files on this server), so it holds them back again; see below');
+    for (const name of names.slice(0, 5)) expect(existsSync(path.join(a.dataDir, 'static', 'grow', name))).toBe(true);
   });
 });
