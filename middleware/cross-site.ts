@@ -12,6 +12,11 @@ function crossSite(what: string): SyncError {
   );
 }
 
+/** A header value as the refusal quotes it (in the answer and the log): visible ASCII only, at most `max` characters. */
+function quoted(value: string, max: number): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
+}
+
 /** The host (and port) of an `Origin` header, or undefined for `null` and anything unparsable. */
 function originHost(origin: string): string | undefined {
   try {
@@ -36,9 +41,9 @@ export function refuseCrossSiteWrites(): RequestHandler {
   return function crossSiteWrites(req, _res, next) {
     if (SAFE_METHODS.has(req.method)) return next();
     const site = req.get('sec-fetch-site');
-    if (site !== undefined) return next(site === 'same-origin' || site === 'none' ? undefined : crossSite(`Sec-Fetch-Site: ${site.slice(0, 40)}`));
+    if (site !== undefined) return next(site === 'same-origin' || site === 'none' ? undefined : crossSite(`Sec-Fetch-Site: ${quoted(site, 40)}`));
     const origin = req.get('origin');
     if (origin === undefined) return next();
-    return next(originHost(origin) === req.get('host') ? undefined : crossSite(`Origin: ${origin.slice(0, 200)}`));
+    return next(originHost(origin) === req.get('host') ? undefined : crossSite(`Origin: ${quoted(origin, 200)}`));
   };
 }

@@ -20,14 +20,19 @@ export function formatConfirmed(answer: Static<typeof ConfirmAnswerSchema>): str
     const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
     return `confirmed: ${held.count} deletion(s) of ${held.files} file(s) in ${held.root} ${where}`;
   });
-  const synced = answer.results.map((result) => `${result.ok ? '✔' : '✘'} synced with ${result.peer}`);
+  const synced = answer.results.map((result) => {
+    const again = result.heldDeletions ?? [];
+    if (!result.ok || again.length === 0) return `${result.ok ? '✔' : '✘'} synced with ${result.peer}`;
+    const more = again.map((held) => `${held.count} files in ${held.root} ${held.side === 'here' ? 'on this server' : `on ${held.peer}`}`).join(' and ');
+    return `✘ synced with ${result.peer}, but it would now delete more (${more}): held back again, nothing of it deleted; see status`;
+  });
   return [...confirmed, ...synced].map((line) => `${printableLines(oneLine(line))}\n`).join('');
 }
 
 /**
  * `confirm-deletions`: confirms the deletions the server's mass-delete guard
  * holds back (all, one peer's or one root's); the server syncs those peers
- * at once. Exit code 1 when nothing was held, 2 when a sync then failed.
+ * at once. Exit code 1 when nothing was held, 2 when a sync then failed or held them back again.
  */
 export async function confirmCommand(options: ConfirmOptions): Promise<void> {
   const server = remoteServer(options);
@@ -35,7 +40,7 @@ export async function confirmCommand(options: ConfirmOptions): Promise<void> {
     const answer = await server.json('POST', 'deletions/confirm', confirmAnswerCheck, {}, { kind: 'json', value: { peer: options.peer, root: options.root } });
     if (options.json === true) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     else process.stdout.write(formatConfirmed(answer));
-    if (answer.results.some((result) => !result.ok)) process.exitCode = 2;
+    if (answer.results.some((result) => !result.ok || (result.heldDeletions ?? []).length > 0)) process.exitCode = 2; // not deleted: a script must notice
   } finally {
     server.close();
   }

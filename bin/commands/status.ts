@@ -108,13 +108,16 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
   if (known(changed)) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
   }
-  for (const held of status.heldDeletions ?? []) {
-    const where = held.side === 'here' ? 'on this server' : `on ${held.peer}`;
-    lines.push(
-      `! HELD: syncing ${held.root} with ${held.peer} would delete ${held.count} of ${held.files} files ${where} (${held.percent}%); every file is kept.`,
-      `  If that is intended: express-sqlite-sync confirm-deletions --url ${url} --peer ${held.peer} --root ${held.root}`,
-    );
-  }
+  const held = status.heldDeletions ?? [];
+  held.forEach((entry) => {
+    const where = entry.side === 'here' ? 'on this server' : `on ${entry.peer}`;
+    lines.push(`! HELD: syncing ${entry.root} with ${entry.peer} would delete ${entry.count} of ${entry.files} files ${where} (${entry.percent}%); every file is kept.`);
+    // A root is held, and confirmed, as a whole: one command for both sides of it, after the last of them.
+    const bothSides = held.filter((other) => other.peer === entry.peer && other.root === entry.root);
+    if (bothSides.at(-1) !== entry) return;
+    const what = bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended';
+    lines.push(`  ${what}: express-sqlite-sync confirm-deletions --url ${url} --peer ${entry.peer} --root ${entry.root}`);
+  });
   return lines.map(oneLine).join('\n'); // each is one line: a line break in a server's text (a name, an error) cannot forge one
 }
 

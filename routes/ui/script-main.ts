@@ -46,12 +46,19 @@ const MAIN_SCRIPT = String.raw`
     return error ? error.code + ': ' + error.message : 'the server answered ' + answer.status;
   }
 
-  /** What a confirmation made: the files (not the holds), and whether the sync that deletes them went through. */
+  /**
+   * What a confirmation made: the files (not the holds), and whether the sync that deletes them went through,
+   * or held them back again (the plan grew past what was confirmed: nothing of it was deleted).
+   */
   function confirmedWords(body) {
+    var results = body.results || [];
     var files = (body.confirmed || []).reduce(function (sum, h) { return sum + h.count; }, 0);
-    var broken = (body.results || []).filter(function (r) { return !r.ok; })[0];
+    var broken = results.filter(function (r) { return !r.ok; })[0];
     var what = 'confirmed: ' + files + (files === 1 ? ' file' : ' files');
-    return broken ? what + ' to delete; the sync that deletes them failed: ' + (broken.error ? broken.error.code + ': ' + broken.error.message : 'see the peer') : what + ' deleted';
+    if (broken) return what + ' to delete; the sync that deletes them failed: ' + (broken.error ? broken.error.code + ': ' + broken.error.message : 'see the peer');
+    var again = results.reduce(function (all, r) { return all.concat(r.heldDeletions || []); }, []);
+    if (again.length) return 'confirmed ' + files + ', but none of them was deleted: the sync would now delete more (' + again.map(function (h) { return h.count + ' files ' + sideOf(h); }).join(' and ') + '), so it holds them back again; see below';
+    return what + ' deleted';
   }
   var actions = {
     confirm: function (held) {

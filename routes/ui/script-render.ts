@@ -158,19 +158,38 @@ export const RENDER_SCRIPT = String.raw`
     return card;
   }
 
-  /** A held deletion, its peer named as the peers' cards name it (its name, else its URL). */
-  function renderHeld(h, confirm, peerName) {
+  /** Held deletions by peer and root, in order: a root is held back, and confirmed, as a whole, whatever side would lose files. */
+  function heldByRoot(held) {
+    var groups = [];
+    var byKey = {};
+    held.forEach(function (h) {
+      var key = JSON.stringify([h.peer, h.root]);
+      if (!byKey[key]) { byKey[key] = []; groups.push(byKey[key]); }
+      byKey[key].push(h);
+    });
+    return groups;
+  }
+  function sideOf(h) { return h.side === 'here' ? 'on this server' : 'on the peer'; }
+  /**
+   * The held deletions of one root with one peer (one side, or both), its peer named as the peers' cards
+   * name it (its name, else its URL); its one button confirms them all, and says so.
+   */
+  function renderHeld(group, confirm, peerName) {
+    var h = group[0];
     var li = el('li');
     li.dataset.root = h.root;
     li.dataset.peer = h.peer;
-    li.dataset.key = 'held:' + h.side + ':' + h.peer + ':' + h.root;
+    li.dataset.key = 'held:' + h.peer + ':' + h.root;
     li.dataset.update = 'in-place'; // focused, it is still updated: "Delete them" must never confirm more than it says
-    var where = h.side === 'here' ? 'on this server' : 'on the peer';
-    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + peerName + ' would delete ' + h.count + ' of ' + h.files + ' files ' + where + ' (' + h.percent + ' %, the limit is ' + h.maxDeletePercent + ' %). '));
-    var go = button('Delete them', 'confirm', 'Delete them: ' + h.count + ' files of ' + h.root + ' ' + where + ', with ' + peerName);
+    var sides = group.map(function (s) { return s.count + ' of ' + s.files + ' files ' + sideOf(s) + ' (' + s.percent + ' %'; });
+    var limit = 'the limit is ' + h.maxDeletePercent + ' %';
+    li.appendChild(el('span', 'Syncing ' + h.root + ' with ' + peerName + ' would delete ' + (group.length === 1 ? sides[0] + ', ' + limit + '). ' : sides.join(') and ') + '); ' + limit + '. ')));
+    var counts = group.map(function (s, i) { return s.count + (i === 0 ? ' files of ' + h.root + ' ' : ' ') + sideOf(s); });
+    var go = button('Delete them', 'confirm', 'Delete them: ' + counts.join(' and ') + ', with ' + peerName);
     go.addEventListener('click', function () { confirm({ peer: li.dataset.peer, root: li.dataset.root }); }); // li is the one on screen (see place)
     li.appendChild(go);
-    if (h.examples && h.examples.length) li.appendChild(el('p', 'For example ' + h.examples.join(', '), 'muted'));
+    var examples = group.reduce(function (all, s) { return all.concat(s.examples || []); }, []);
+    if (examples.length) li.appendChild(el('p', 'For example ' + examples.join(', '), 'muted'));
     return li;
   }
   function fill(list, items, render, empty) {
@@ -199,7 +218,7 @@ export const RENDER_SCRIPT = String.raw`
     $('held').hidden = held.length === 0;
     var names = {};
     status.peers.forEach(function (p) { if (p.name) names[p.url] = p.name; });
-    fill($('held-list'), held, function (h) { return renderHeld(h, actions.confirm, names[h.peer] || h.peer); }, '');
+    fill($('held-list'), heldByRoot(held), function (group) { return renderHeld(group, actions.confirm, names[group[0].peer] || group[0].peer); }, '');
     fileLists(status);
   }
   /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { formatConfirmed } from '../../bin/commands/confirm';
 import { formatStatus } from '../../bin/commands/status';
 import { TEST_TOKEN } from '../helpers/server';
 
@@ -59,5 +60,34 @@ describe('express-sqlite-sync status tells times by the server\'s clock', () => 
     expect(text).toContain('last success unknown');
     expect(text).toContain('next try unknown');
     expect(text).not.toContain('NaN');
+  });
+});
+
+describe('express-sqlite-sync status with a root held back on both sides', () => {
+  // Each side's line came with the same command, which confirms both: run after reading one line, it
+  // deleted on both servers.
+  it('prints both sides, then one command that says it takes both', () => {
+    const held = (side: 'here' | 'there', count: number) => ({ peer: 'http://b:5000/api/sync', root: 'static', side, count, files: count, percent: 100, examples: [] });
+    const text = formatStatus({ conflicts: 0, peers: [], heldDeletions: [held('here', 1), held('there', 3)] } as unknown as Parameters<typeof formatStatus>[0], 'http://a:5000');
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.startsWith('! HELD'))).toHaveLength(2);
+    expect(lines.filter((line) => line.includes('confirm-deletions'))).toEqual([
+      '  If both are intended (one confirmation takes both sides): express-sqlite-sync confirm-deletions --url http://a:5000 --peer http://b:5000/api/sync --root static',
+    ]);
+    expect(lines.at(-1)).toContain('confirm-deletions');
+  });
+});
+
+describe('express-sqlite-sync confirm-deletions when the sync holds them back again', () => {
+  // The hold grew after it was shown (a confirmation allows only the count shown): the sync held it back
+  // again and deleted nothing, yet the command printed "✔ synced with …" and exited 0.
+  it('says nothing of it was deleted', () => {
+    const held = { peer: 'http://b:5000/api/sync', root: 'static', side: 'here' as const, count: 5, files: 6, percent: 83, examples: [] };
+    const text = formatConfirmed({ confirmed: [{ ...held, count: 4 }], results: [{ peer: held.peer, ok: true, heldDeletions: [held] }] });
+    expect(text.split('\n')).toEqual([
+      'confirmed: 4 deletion(s) of 6 file(s) in static on this server',
+      '✘ synced with http://b:5000/api/sync, but it would now delete more (5 files in static on this server): held back again, nothing of it deleted; see status',
+      '',
+    ]);
   });
 });

@@ -70,6 +70,14 @@ describe('writes a browser sends on behalf of another web site', () => {
     }
   });
 
+  it('quotes the Origin it refuses in visible ASCII only, in the answer and the log (no terminal escape from a header)', async () => {
+    const answer = await request(app).post('/api/sync/run').set('Origin', 'http://evil.example/\u009b31m');
+    expect(answer.status).toBe(403);
+    const message = (answer.body as { error: { message: string } }).error.message;
+    expect(message).toContain('Origin: http://evil.example/?31m');
+    expect(message).toMatch(/^[\x20-\x7e]+$/);
+  });
+
   it('reads are never refused for their origin (the status page and a dashboard on another site only read)', async () => {
     await request(app).get('/api/sync/status').set({ 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }).expect(200);
     await request(app).get('/api/sync/metrics').set({ 'Sec-Fetch-Site': 'cross-site' }).expect(200);
