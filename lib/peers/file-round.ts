@@ -41,7 +41,7 @@ export async function syncPeerRoots(
   for (const root of files.roots.keys()) {
     let state: FileSyncState | undefined;
     try {
-      state = await FileSyncState.load(file, link.remoteSiteId);
+      state = await FileSyncState.load(file, link.remoteSiteId, link.localSiteId);
       const synced = await syncRoot(files, { ...link, state }, root);
       tally.roots.push(synced);
       // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).

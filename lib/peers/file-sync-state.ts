@@ -7,6 +7,8 @@ interface StoredState {
   readonly version: 1;
   /** The site id of the peer this base is with (none in files written before it was kept). */
   readonly site?: string;
+  /** This server's own site id when the base was kept (none in files written before it was kept, or by a server without data). */
+  readonly local?: string;
   readonly roots: Record<string, Record<string, string>>;
 }
 
@@ -27,31 +29,46 @@ function storedRoots(text: string): StoredState['roots'] | undefined {
   return valid ? (roots as StoredState['roots']) : undefined;
 }
 
-/** The peer's site id a stored state names, if any. */
-function storedSite(text: string): string | undefined {
+/** The site ids a stored state names, if any: the peer's (`site`) and this server's (`local`). */
+function storedSites(text: string): { readonly site: string | undefined; readonly local: string | undefined } {
   try {
-    const site = (JSON.parse(text) as { site?: unknown } | null)?.site;
-    return typeof site === 'string' ? site : undefined;
+    const stored = JSON.parse(text) as { site?: unknown; local?: unknown } | null;
+    return { site: typeof stored?.site === 'string' ? stored.site : undefined, local: typeof stored?.local === 'string' ? stored.local : undefined };
   } catch {
-    return undefined;
+    return { site: undefined, local: undefined };
   }
+}
+
+/** True when both ids are known and differ. */
+function differs(wanted: string | undefined, stored: string | undefined): boolean {
+  return wanted !== undefined && stored !== undefined && wanted !== stored;
+}
+
+/** What a state file holds now: the roots and the two site ids. */
+interface ReadState {
+  roots: Map<string, Map<string, string>>;
+  site: string | undefined;
+  local: string | undefined;
 }
 
 /**
  * What `file` holds now, root by root (empty when missing or not a state), and
- * the peer's site it names. A base with another site than `site` is empty: the
+ * the site ids it names. A base with another site than `site` is empty: the
  * files that peer held are not the ones the URL's server holds now (its data
  * folder wiped, it took a new identity); a base from then would delete here
- * every file it no longer has.
+ * every file it no longer has. So is a base kept by this server under another
+ * site id than `local`: this server is a copy of the one that kept it (a data
+ * folder copied to another laptop, or put back from an older copy), and its
+ * files are not the ones that base names.
  */
-async function readRoots(file: string, site: string | undefined): Promise<{ roots: Map<string, Map<string, string>>; site: string | undefined }> {
+async function readRoots(file: string, site: string | undefined, local: string | undefined): Promise<ReadState> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  const stored = text === undefined ? undefined : storedSite(text);
-  const roots = text === undefined || (site !== undefined && stored !== undefined && stored !== site) ? undefined : storedRoots(text);
-  return { roots: new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))])), site: site ?? stored };
+  const stored = text === undefined ? { site: undefined, local: undefined } : storedSites(text);
+  const roots = text === undefined || differs(site, stored.site) || differs(local, stored.local) ? undefined : storedRoots(text);
+  return { roots: new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))])), site: site ?? stored.site, local: local ?? stored.local };
 }
 
 /** Records one settled path in `roots`. */
@@ -91,15 +108,18 @@ export class FileSyncState {
   readonly #file: string;
   /** The peer's site id the base is with, when known. */
   #site: string | undefined;
+  /** This server's site id the base is kept under, when known. */
+  #local: string | undefined;
   #roots = new Map<string, Map<string, string>>();
   /** Paths settled since the load and not saved yet. */
   #pending: Settlements = new Map();
   /** Paths settled since the load and saved. */
   #saved: Settlements = new Map();
 
-  private constructor(file: string, site: string | undefined) {
+  private constructor(file: string, site: string | undefined, local: string | undefined) {
     this.#file = file;
     this.#site = site;
+    this.#local = local;
   }
 
   /**
@@ -111,11 +131,14 @@ export class FileSyncState {
    * Likewise a state kept with another site than the peer's `site` (its data
    * folder wiped, a new identity): its files are not the ones that base
    * names, and an old base would delete here every file it no longer has.
+   * And a state this server kept under another site id than `local` (it is a
+   * copy of the server that kept it: its files are not the ones that base names).
    * @param site - the peer's site id (its host when it syncs no data); the state's saves keep it
+   * @param local - this server's own site id (none without data); the state's saves keep it
    */
-  static async load(file: string, site?: string): Promise<FileSyncState> {
-    const state = new FileSyncState(file, site);
-    ({ roots: state.#roots, site: state.#site } = await readRoots(file, site));
+  static async load(file: string, site?: string, local?: string): Promise<FileSyncState> {
+    const state = new FileSyncState(file, site, local);
+    ({ roots: state.#roots, site: state.#site, local: state.#local } = await readRoots(file, site, local));
     return state;
   }
 
@@ -127,7 +150,7 @@ export class FileSyncState {
    * another site is dropped first (see {@link FileSyncState.load}).
    */
   static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>, site?: string): Promise<void> {
-    const state = new FileSyncState(file, site);
+    const state = new FileSyncState(file, site, undefined);
     for (const [root, files] of settled) for (const [relative, sha256] of files) settleIn(state.#pending, root, relative, sha256);
     await state.save();
   }
@@ -160,7 +183,7 @@ export class FileSyncState {
     try {
       await mkdir(path.dirname(this.#file), { recursive: true }); // first: the lock's key is the folder's real path
       await withFileLock(this.#file, async () => {
-        ({ roots: this.#roots, site: this.#site } = await readRoots(this.#file, this.#site));
+        ({ roots: this.#roots, site: this.#site, local: this.#local } = await readRoots(this.#file, this.#site, this.#local));
         for (const [root, files] of pending) for (const [relative, sha256] of files) this.#apply(root, relative, sha256);
         await this.#write();
       });
@@ -185,6 +208,7 @@ export class FileSyncState {
     const stored: StoredState = {
       version: 1,
       ...(this.#site === undefined ? {} : { site: this.#site }),
+      ...(this.#local === undefined ? {} : { local: this.#local }),
       roots: Object.fromEntries([...this.#roots].map(([root, files]) => [root, Object.fromEntries(files)])),
     };
     const { tempPath, handle } = await openTempFile(this.#file);

@@ -45,7 +45,7 @@ async function start(dataDir: string, peers: (servers: readonly string[]) => str
 }
 
 function failure(results: readonly PeerSyncResult[], url: string): { code?: string; message?: string } | undefined {
-  return results.find((result) => result.peer.startsWith(url))?.error;
+  return results.find((result) => result.peer.startsWith(`${url}/`))?.error;
 }
 
 /** A careless operator starts the sample app twice on one DATA_DIR (two ports), and a hub lists both. */
