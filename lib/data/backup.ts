@@ -8,6 +8,7 @@ import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from 
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { isLiveDatabaseFileSync } from '../files/live-databases';
+import { lockedOut } from './idle-database';
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
@@ -111,11 +112,10 @@ export function backupSteps(onProgress: BackupProgress | undefined): (progress: 
 }
 
 /**
- * Opens a database to read, or says plainly that it is none.
- * @throws SyncError `NOT_FOUND` when nothing is there; `NOT_A_DATABASE` (400) for a folder or a file SQLite cannot read
+ * Opens a database to read (its caller saw it exists), or says plainly that it is none.
+ * @throws SyncError `NOT_A_DATABASE` (400) for a folder or a file SQLite cannot read; `DATABASE_IN_USE` (409) while locked for a write
  */
 function openSource(file: string): Database.Database {
-  if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
   if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
@@ -124,7 +124,7 @@ function openSource(file: string): Database.Database {
     return db;
   } catch (error) {
     db?.close();
-    throw new SyncError('NOT_A_DATABASE', 400, `${file} is not a SQLite database SQLite can read: ${error instanceof Error ? error.message : String(error)}`);
+    throw lockedOut(file, error) ?? new SyncError('NOT_A_DATABASE', 400, `${file} is not a SQLite database SQLite can read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -158,7 +158,7 @@ export async function backupDatabase(dbPath: string, outPath: string, options: {
 
 /**
  * Checks that a file is a healthy SQLite database.
- * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`
+ * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`; `DATABASE_IN_USE` (409) while locked for a write
  */
 export function checkDatabaseFile(file: string): void {
   if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
@@ -169,7 +169,7 @@ export function checkDatabaseFile(file: string): void {
     const result = db.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(String(result));
   } catch (error) {
-    throw new SyncError('NOT_A_DATABASE', 400, `${file} is not a healthy SQLite database: ${error instanceof Error ? error.message : String(error)}`);
+    throw lockedOut(file, error) ?? new SyncError('NOT_A_DATABASE', 400, `${file} is not a healthy SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     db?.close();
   }
