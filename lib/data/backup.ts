@@ -1,91 +1,16 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
+import { checkBackupTarget, checkRestoreTarget, isFolder } from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
-import { isLiveDatabaseFileSync } from '../files/live-databases';
-import { shellWord } from '../shell-word';
+import { lockedOut, refuseIfInUse } from './idle-database';
 import { SyncError } from '../sync-error';
 
-function sameFile(a: string, b: string): boolean {
-  try {
-    const [x, y] = [statSync(a), statSync(b)];
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
-}
-
-function isFolder(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isDatabaseFile(file: string): boolean {
-  if (isLiveDatabaseFileSync(file)) return true; // never opened: see live-databases.ts
-  try {
-    const header = Buffer.alloc(DATABASE_HEADER_BYTES);
-    const fd = openSync(file, 'r');
-    try {
-      return isDatabaseHeader(header.subarray(0, readSync(fd, header, 0, header.length, 0)));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A backup never replaces the database it copies (a running server would go
- * on writing into the deleted file, and the next start reads a torn one), nor
- * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
- * folder must exist (it is not created: a mistyped path is said, not made).
- * An empty path is refused too (else the copy is made in the working folder first).
- * @throws SyncError `TARGET_INVALID` (400)
- */
-export function checkBackupTarget(dbPath: string, outPath: string): void {
-  if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
-  if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
-  const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
-  if (!existsSync(folder)) {
-    throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${shellWord(folder)}) or write the backup elsewhere`);
-  }
-  if (!isFolder(folder)) throw new SyncError('TARGET_INVALID', 400, `${folder} is not a folder: the backup cannot be written under it`);
-  if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
-    throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
-  }
-  for (const suffix of DATABASE_SIDE_SUFFIXES) {
-    if (suffix === '' || !outPath.toLowerCase().endsWith(suffix)) continue;
-    const main = outPath.slice(0, outPath.length - suffix.length);
-    if (sameFile(main, dbPath) || isDatabaseFile(main)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is the ${suffix} file of the database ${main}; write the backup to another file`);
-  }
-}
-
-/**
- * A restore writes a database file, never a side file (`-wal`, `-shm`,
- * `-journal`, `-syncmark`: written over a live WAL it loses the server's
- * data), a folder, or a path under a file.
- * @throws SyncError `TARGET_INVALID` (400)
- */
-export function checkRestoreTarget(dbPath: string): void {
-  if (dbPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to write (--db)');
-  if (/[\\/]$/.test(dbPath) || isFolder(dbPath)) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is a folder; name the database file (e.g. ${path.join(dbPath, 'app.db')})`);
-  const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));
-  if (suffix !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is named as the ${suffix} file of a database; name the database file itself`);
-  for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-    if (!existsSync(dir)) continue;
-    if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the database cannot be written under it`);
-    break;
-  }
-}
+export { checkBackupTarget, checkRestoreTarget } from './backup-targets';
 
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
@@ -111,11 +36,10 @@ export function backupSteps(onProgress: BackupProgress | undefined): (progress: 
 }
 
 /**
- * Opens a database to read, or says plainly that it is none.
- * @throws SyncError `NOT_FOUND` when nothing is there; `NOT_A_DATABASE` (400) for a folder or a file SQLite cannot read
+ * Opens a database to read (its caller saw it exists), or says plainly that it is none.
+ * @throws SyncError `NOT_A_DATABASE` (400) for a folder or a file SQLite cannot read; `DATABASE_IN_USE` (409) while locked for a write
  */
 function openSource(file: string): Database.Database {
-  if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
   if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
   let db: Database.Database | undefined;
   try {
@@ -124,7 +48,7 @@ function openSource(file: string): Database.Database {
     return db;
   } catch (error) {
     db?.close();
-    throw new SyncError('NOT_A_DATABASE', 400, `${file} is not a SQLite database SQLite can read: ${error instanceof Error ? error.message : String(error)}`);
+    throw lockedOut(file, error) ?? new SyncError('NOT_A_DATABASE', 400, `${file} is not a SQLite database SQLite can read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -132,13 +56,15 @@ function openSource(file: string): Database.Database {
  * Copies a live SQLite database with SQLite's online backup API (through
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete. Safe while the server writes to the database.
- * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false,
+ * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
+ * (`DATABASE_IN_USE` when it is a database another connection has open),
  * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database
  */
 export async function backupDatabase(dbPath: string, outPath: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
   checkBackupTarget(dbPath, outPath);
   if (existsSync(outPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${outPath} exists; choose another name or pass --force`);
+  if (existsSync(outPath)) refuseIfInUse(outPath); // a server would go on writing into the replaced file
   const source = openSource(dbPath);
   sweepStaleTempFilesOf(outPath); // what an interrupted backup to the same file left
   const temp = tempPathFor(outPath);
@@ -158,7 +84,7 @@ export async function backupDatabase(dbPath: string, outPath: string, options: {
 
 /**
  * Checks that a file is a healthy SQLite database.
- * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`
+ * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`; `DATABASE_IN_USE` (409) while locked for a write
  */
 export function checkDatabaseFile(file: string): void {
   if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
@@ -169,7 +95,7 @@ export function checkDatabaseFile(file: string): void {
     const result = db.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(String(result));
   } catch (error) {
-    throw new SyncError('NOT_A_DATABASE', 400, `${file} is not a healthy SQLite database: ${error instanceof Error ? error.message : String(error)}`);
+    throw lockedOut(file, error) ?? new SyncError('NOT_A_DATABASE', 400, `${file} is not a healthy SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     db?.close();
   }
@@ -183,7 +109,7 @@ export function checkDatabaseFile(file: string): void {
  * are removed first, once it is settled ({@link settleOldDatabase}): applied to the restored file they would corrupt it.
  * The folder of `dbPath` is created when missing. Stop the server that uses
  * `dbPath` before restoring.
- * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false,
+ * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false (`DATABASE_IN_USE`: another connection has it open),
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …) or a path under a file
  */
 export async function restoreDatabase(
@@ -194,6 +120,7 @@ export async function restoreDatabase(
   checkDatabaseFile(backupPath);
   checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  if (existsSync(dbPath)) refuseIfInUse(dbPath);
   mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true }); // a fresh laptop: after the checks, so a bad backup leaves no folder
   sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
   const temp = tempPathFor(dbPath);

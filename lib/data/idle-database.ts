@@ -58,3 +58,15 @@ export function refuseIfInUse(file: string): void {
     if (error instanceof SyncError && error.code === 'DATABASE_IN_USE') throw error;
   }
 }
+
+/**
+ * `DATABASE_IN_USE` for a database SQLite could not read because another
+ * connection holds it locked (`SQLITE_BUSY`, past the busy timeout: a server
+ * writing in rollback-journal mode keeps readers out until it commits);
+ * undefined for any other error. A locked database is not a damaged one.
+ */
+export function lockedOut(file: string, error: unknown): SyncError | undefined {
+  const { code } = error as { code?: unknown };
+  if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') return undefined;
+  return new SyncError('DATABASE_IN_USE', 409, `${file} is locked by another connection in the middle of a write (a running server?) and could not be read; try again once it has committed (a database in WAL mode is never locked for readers)`);
+}

@@ -21,12 +21,16 @@ function isWalModeFile(file: string): boolean {
  * read-only connection to a WAL-mode file makes a `-wal` and a `-shm` it never
  * removes (only a read-write connection, the last to close, does); so a
  * WAL-mode file with neither beside it (no other connection) is opened
- * read-write, only read, and SQLite removes both at close. Anything else (a
- * rollback-journal file, a WAL in use, a file that cannot be written) is opened
- * read-only (SQLite itself opens a write-protected file read-only).
+ * read-write, only read, and SQLite removes both at close. A rollback-journal
+ * file with a `-journal` beside it is opened read-write too: when that journal
+ * is hot (a writer that crashed mid-write), SQLite can only read the file once
+ * it has rolled the cut-off write back, as the server's next start would.
+ * Anything else (a rollback-journal file, a WAL in use, a file that cannot be
+ * written) is opened read-only (SQLite itself opens a write-protected file read-only).
  */
 export function openToRead(file: string): Database.Database {
-  if (isWalModeFile(file) && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`)) {
+  const wal = isWalModeFile(file);
+  if ((wal && !existsSync(`${file}-wal`) && !existsSync(`${file}-shm`)) || (!wal && existsSync(`${file}-journal`))) {
     try {
       return new Database(file, { fileMustExist: true });
     } catch {

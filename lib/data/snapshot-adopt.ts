@@ -50,7 +50,8 @@ function refuseForeignObjects(db: Database.Database, tables: ReadonlySet<string>
 /**
  * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
  * holding express-sqlite-sync metadata, its tracked tables and nothing else
- * (no other table, no view), and no push cursor past its own seq.
+ * (no other table, no view), no push cursor past its own seq, and no clock
+ * row naming a site, table or column it does not list.
  * @throws SyncError `SNAPSHOT_CORRUPT` (502) otherwise
  */
 export function checkSnapshotFile(file: string): void {
@@ -65,6 +66,7 @@ export function checkSnapshotFile(file: string): void {
     if (missing.length > 0) throw new Error(`it lacks express-sqlite-sync metadata (${missing.join(', ')})`);
     refuseForeignObjects(db, present);
     refuseCursorsAhead(db);
+    refuseUnlistedNames(db);
   } catch (error) {
     throw new SyncError('SNAPSHOT_CORRUPT', 502, `the snapshot is not a healthy synced SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -93,6 +95,20 @@ function remapSenderSite(db: Database.Database, sender: string): string {
 function saveSenderCursors(db: Database.Database, sender: string, seq: number, mark: string | undefined): void {
   db.prepare('INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark').run(sender, seq, mark ?? null);
   db.prepare('INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq').run(sender, seq);
+}
+
+/** The first clock row naming a site, table or column the snapshot does not list: what a reader of its pages cannot map (SQL). */
+const UNLISTED_SQL = `SELECT 'a row clock' FROM (SELECT 1 FROM _sync_rows WHERE site NOT IN (SELECT id FROM _sync_sites) OR tbl NOT IN (SELECT id FROM _sync_tables) LIMIT 1)
+UNION ALL SELECT 'a cell clock' FROM (SELECT 1 FROM _sync_cells WHERE site NOT IN (SELECT id FROM _sync_sites) OR (tbl, col) NOT IN (SELECT tbl, id FROM _sync_columns) LIMIT 1)
+LIMIT 1`;
+
+/**
+ * Every clock row names a site, table and column the snapshot lists: a server started from it must map each one when it serves a page.
+ * @throws Error naming the first kind of row that does not
+ */
+function refuseUnlistedNames(db: Database.Database): void {
+  const unlisted = db.prepare(UNLISTED_SQL).pluck().get() as string | undefined;
+  if (unlisted !== undefined) throw new Error(`its metadata names a site, table or column it does not list (${unlisted})`);
 }
 
 /**

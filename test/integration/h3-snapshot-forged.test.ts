@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/temp';
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 /** A peer in front of `real` that answers GET /data/snapshot with its real snapshot changed by `sql` (hash and size announced to match), and passes every other request to `real`. */
-async function forgingPeer(real: Peer, dir: string, sql: (site: string) => string): Promise<{ url: string; close(): Promise<void> }> {
+async function forgingPeer(real: Peer, dir: string, sql: (site: string) => string, mustChangeRows = false): Promise<{ url: string; close(): Promise<void> }> {
   const answer = await request(real.server.app).get('/api/sync/data/snapshot').set(AUTH).buffer(true).parse((res, done) => {
     const chunks: Buffer[] = [];
     res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -28,6 +28,7 @@ async function forgingPeer(real: Peer, dir: string, sql: (site: string) => strin
   const db = new Database(file);
   try {
     db.exec(sql(String(answer.headers['x-sync-site'])));
+    if (mustChangeRows) expect(db.prepare('SELECT total_changes()').pluck().get()).toBeGreaterThan(0);
   } finally {
     db.close();
   }
@@ -177,6 +178,54 @@ describe('snapshots whose cursors were forged', () => {
       expect(dbDigest(fresh.db, true)).toBe(before);
       expect(tracker.holdsNoSyncedData()).toBe(true);
       expect(fresh.db.prepare('SELECT count(*) FROM _sync_pushed WHERE seq > 0').pluck().get()).toBe(0);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+});
+
+// Before: joined and put in place; the new server then failed every page it served to a peer
+// ("unknown site number 77 in _sync_ metadata": 500 on each GET /data/changes). An import into a
+// running database refused the same snapshot already (its copy of the metadata must map whole).
+describe('snapshots whose clock metadata names what they do not list', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeAll(async () => {
+    temp = tempDir('ess-h3-forged-meta-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 30, 'a');
+    peer.data.db.exec("UPDATE teams SET name = 'renamed' WHERE id IN (SELECT id FROM teams ORDER BY id LIMIT 3)"); // cell clocks of their own
+  });
+  afterAll(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ['a row clock of a site not listed', 'UPDATE _sync_rows SET site = 77 WHERE born = (SELECT min(born) FROM _sync_rows)'],
+    ['a row clock of a table not tracked', "INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) VALUES ((SELECT max(born) + 1 FROM _sync_rows), 99, 'x', 1, 1, 0)"],
+    ['a cell clock of a column not listed', 'UPDATE _sync_cells SET col = 99 WHERE pk = (SELECT pk FROM _sync_cells LIMIT 1)'],
+    ['a cell clock of a site not listed', 'UPDATE _sync_cells SET site = 77 WHERE pk = (SELECT pk FROM _sync_cells LIMIT 1)'],
+  ];
+
+  it.each(cases)('refuses %s: SNAPSHOT_CORRUPT as a file or into a running database, and nothing is kept', async (_name, sql) => {
+    const forged = await forgingPeer(peer, temp.dir, () => sql, true);
+    const dir = path.join(temp.dir, `case-${randomUUID()}`);
+    mkdirSync(dir);
+    const fresh = tempDb(TEST_SCHEMA);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 1 });
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'SNAPSHOT_CORRUPT',
+        message: expect.stringMatching(/metadata names/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_CORRUPT' } });
+      expect(tracker.holdsNoSyncedData()).toBe(true);
     } finally {
       await client.stop();
       await forged.close();

@@ -1,0 +1,83 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
+import { isLiveDatabaseFileSync } from '../files/live-databases';
+import { shellWord } from '../shell-word';
+import { SyncError } from '../sync-error';
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** True for a folder (a symbolic link to one included). */
+export function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isDatabaseFile(file: string): boolean {
+  if (isLiveDatabaseFileSync(file)) return true; // never opened: see live-databases.ts
+  try {
+    const header = Buffer.alloc(DATABASE_HEADER_BYTES);
+    const fd = openSync(file, 'r');
+    try {
+      return isDatabaseHeader(header.subarray(0, readSync(fd, header, 0, header.length, 0)));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A backup never replaces the database it copies (a running server would go
+ * on writing into the deleted file, and the next start reads a torn one), nor
+ * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
+ * folder must exist (it is not created: a mistyped path is said, not made).
+ * An empty path is refused too (else the copy is made in the working folder first).
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function checkBackupTarget(dbPath: string, outPath: string): void {
+  if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
+  if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
+  const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
+  if (!existsSync(folder)) {
+    throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${shellWord(folder)}) or write the backup elsewhere`);
+  }
+  if (!isFolder(folder)) throw new SyncError('TARGET_INVALID', 400, `${folder} is not a folder: the backup cannot be written under it`);
+  if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
+    throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
+  }
+  for (const suffix of DATABASE_SIDE_SUFFIXES) {
+    if (suffix === '' || !outPath.toLowerCase().endsWith(suffix)) continue;
+    const main = outPath.slice(0, outPath.length - suffix.length);
+    if (sameFile(main, dbPath) || isDatabaseFile(main)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is the ${suffix} file of the database ${main}; write the backup to another file`);
+  }
+}
+
+/**
+ * A restore writes a database file, never a side file (`-wal`, `-shm`,
+ * `-journal`, `-syncmark`: written over a live WAL it loses the server's
+ * data), a folder, or a path under a file.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function checkRestoreTarget(dbPath: string): void {
+  if (dbPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to write (--db)');
+  if (/[\\/]$/.test(dbPath) || isFolder(dbPath)) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is a folder; name the database file (e.g. ${path.join(dbPath, 'app.db')})`);
+  const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));
+  if (suffix !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is named as the ${suffix} file of a database; name the database file itself`);
+  for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (!existsSync(dir)) continue;
+    if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the database cannot be written under it`);
+    break;
+  }
+}
