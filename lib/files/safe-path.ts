@@ -1,5 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
 /** Longest client path accepted, in characters. */
@@ -154,7 +155,7 @@ async function realpathOfExisting(absolute: string, stopAt: string): Promise<str
  */
 export function rootMissing(root: string, rootDir: string, isFile = false): SyncError {
   const what = isFile ? 'is a file on this server, not a folder: move the file away and create the folder' : 'is missing on this server: create the folder';
-  return new SyncError('ROOT_MISSING', 409, `sync root ${root} (${rootDir}) ${what} (mkdir -p ${rootDir})`);
+  return new SyncError('ROOT_MISSING', 409, `sync root ${root} (${rootDir}) ${what} (mkdir -p ${shellWord(rootDir)})`);
 }
 
 /** Why the root's folder cannot hold paths, or undefined when it is a folder (or cannot be looked at). */

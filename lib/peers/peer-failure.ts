@@ -1,3 +1,4 @@
+import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
 /** A failed sync, as results, logs and the status page show it. */
@@ -104,7 +105,7 @@ function withoutCode(code: string, message: string): string {
 function missingHere(error: unknown, message: string): string {
   const where = (error as NodeJS.ErrnoException | undefined)?.path;
   if (typeof where !== 'string') return message;
-  return `${where} does not exist on this server; if it is a sync root's folder, create it (mkdir -p ${where})`;
+  return `${where} does not exist on this server; if it is a sync root's folder, create it (mkdir -p ${shellWord(where)})`;
 }
 
 function clockSkewHint(context: FailureContext): string | undefined {

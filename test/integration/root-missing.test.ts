@@ -88,3 +88,18 @@ describe('a running server whose sync root folder is removed', () => {
     }
   }, 30_000);
 });
+
+describe('the fix a missing root names', () => {
+  it('quotes a folder with spaces for the shell, so the command copied makes that folder', async () => {
+    const temp = tempDir();
+    try {
+      const folder = path.join(temp.dir, "pit crew's photos");
+      mkdirSync(folder);
+      const roots = resolveSyncRoots({ photos: folder });
+      rmSync(folder, { recursive: true });
+      await expect(resolveSyncPath(roots, 'photos/a.jpg', true)).rejects.toThrow(`(mkdir -p '${temp.dir}/pit crew'\\''s photos')`);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});

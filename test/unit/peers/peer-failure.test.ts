@@ -68,3 +68,12 @@ describe('describing a failed sync for an operator', () => {
     }
   });
 });
+
+describe('a folder of this server missing while files sync', () => {
+  it('names the fix as one shell word, quoted when the folder has spaces', () => {
+    const error = Object.assign(errno('ENOENT', "ENOENT: no such file or directory, scandir '/srv/pit photos'"), { path: '/srv/pit photos' });
+    expect(describeFailure(error, { ...context, phase: 'files' }).message).toBe(
+      "/srv/pit photos does not exist on this server; if it is a sync root's folder, create it (mkdir -p '/srv/pit photos')",
+    );
+  });
+});
