@@ -74,7 +74,8 @@ export function cleanUpOnSignal(what: Interruptible): () => void {
   return exitOnSignal((signal) => {
     what.before?.();
     removeOurTempFiles(what.target);
-    const placed = what.placed !== undefined && existsSync(what.target);
+    // `missing/../app.db` is app.db, as the commands take it (the kernel would not find it through `missing`).
+    const placed = what.placed !== undefined && existsSync(path.resolve(what.target));
     const made = what.made;
     if (made !== undefined && !placed) removeEmptyFoldersSync(path.dirname(path.resolve(what.target)), path.dirname(made));
     const kept = made !== undefined && !placed && existsSync(made) ? ` (kept ${made}: it holds files this ${what.command} did not make)` : '';
