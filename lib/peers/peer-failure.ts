@@ -70,7 +70,7 @@ export const SMALL_SKEW_MS = 10_000;
 /**
  * A failure's code and message as they are: a SyncError's code, Node's
  * (`ECONNREFUSED`, a certificate's), `PEER_TIMEOUT` for a request that got no
- * answer or data in time, else `SYNC_FAILED`.
+ * answer or data in time (or too little: a link that drips), else `SYNC_FAILED`.
  */
 export function rawFailure(error: unknown): FailureDescription {
   if (error instanceof SyncError) return { code: error.code, message: error.message };
@@ -79,8 +79,8 @@ export function rawFailure(error: unknown): FailureDescription {
   const own = (error as { message?: unknown } | null | undefined)?.message;
   const message = error instanceof Error ? error.message : typeof own === 'string' ? own : String(error);
   if (typeof code === 'string') return { code, message };
-  // PeerHttp's own timeouts carry no code.
-  return { code: /no (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
+  // PeerHttp's own timeouts carry no code (a silent answer, or one that drips).
+  return { code: /(no|too little) (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
 }
 
 /**

@@ -6,6 +6,7 @@ import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type Content
 import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
+import { abandonStalledAnswer, MIN_ANSWER_BYTES_PER_TIMEOUT } from './answer-progress';
 import { checkAnswer, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
@@ -147,6 +148,7 @@ export class PeerHttp {
       const outgoing = transport.request(url, options, (response) => {
         this.#track(response);
         response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
+        abandonStalledAnswer(response, this.#timeoutMs, (bytes) => new Error(`${method} ${url.pathname}: too little data for ${this.#timeoutMs} ms (${bytes} bytes, under ${MIN_ANSWER_BYTES_PER_TIMEOUT}: a link that drips)`));
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, secrets: this.#secrets });
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));
