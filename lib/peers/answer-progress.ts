@@ -10,15 +10,16 @@ export const MIN_ANSWER_BYTES_PER_TIMEOUT = 1024;
 
 /**
  * Abandons `response` (destroyed with the error `describe` builds) once a
- * whole `timeoutMs` passes with some bytes of it but fewer than
- * {@link MIN_ANSWER_BYTES_PER_TIMEOUT} (none at all is the socket's own
- * timeout, set beside this): a peer on a link that drips would
+ * whole `timeoutMs` passes with some bytes of it but fewer than `minBytes`
+ * (usually {@link MIN_ANSWER_BYTES_PER_TIMEOUT}; 0 checks nothing; none at
+ * all is the socket's own timeout, set beside this): a peer on a link that drips would
  * otherwise hold its round, and every other peer's file sync waiting behind
  * it, for hours. Counted on the socket, without reading the answer (its
  * reader keeps its pace); a window in which the event loop was held (a page
  * applied) is not counted, as no byte could be read in it.
  */
-export function abandonStalledAnswer(response: http.IncomingMessage, timeoutMs: number, describe: (bytes: number) => Error): void {
+export function abandonStalledAnswer(response: http.IncomingMessage, timeoutMs: number, minBytes: number, describe: (bytes: number) => Error): void {
+  if (minBytes <= 0) return;
   const { socket } = response;
   let counted = socket.bytesRead;
   let checkedAt = performance.now();
@@ -28,7 +29,7 @@ export function abandonStalledAnswer(response: http.IncomingMessage, timeoutMs: 
     const held = now - checkedAt > timeoutMs * 1.5;
     counted = socket.bytesRead;
     checkedAt = now;
-    if (!held && bytes > 0 && bytes < MIN_ANSWER_BYTES_PER_TIMEOUT && !response.complete) response.destroy(describe(bytes));
+    if (!held && bytes > 0 && bytes < minBytes && !response.complete) response.destroy(describe(bytes));
   }, timeoutMs);
   timer.unref();
   response.once('close', () => clearInterval(timer));
