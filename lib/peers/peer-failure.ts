@@ -31,6 +31,13 @@ export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'PEER_TIMEOUT',
 ]);
 
+/**
+ * The {@link UNREACHABLE_CODES} of a peer gone silent (no answer, or no data, for a whole
+ * timeout): unlike a connection cut or refused, which fails at once, another request to it
+ * would likely wait as long again.
+ */
+export const SILENT_PEER_CODES: ReadonlySet<string> = new Set(['PEER_TIMEOUT', 'ETIMEDOUT']);
+
 /** Node's codes for a TLS certificate it does not trust. */
 export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
