@@ -10,6 +10,8 @@ export const DEFAULTS = Object.freeze({
   maxUploadBytes: 512 * MiB,
   /** Bytes of a refused upload read after the early answer (1 MiB). */
   refusedBodyDrainBytes: MiB,
+  /** Milliseconds an upload may bring no byte before its connection is cut and its temp file removed (a sender gone half-open). */
+  uploadStallMs: 60_000,
   /** Milliseconds a refused upload's connection lingers after the answer. */
   refusedBodyDrainMs: 2000,
   /** Watch scanned directories so unchanged ones are listed from memory. */
@@ -45,8 +47,8 @@ export const DEFAULTS = Object.freeze({
   /**
    * A temp file untouched for this long is a crash leftover, whoever wrote it
    * (15 minutes: a transfer in progress writes far more often; a peer
-   * request stalls at most `peerTimeoutMs`, an upload at most Node's
-   * `requestTimeout` of 5 minutes).
+   * request stalls at most `peerTimeoutMs`, an upload at most
+   * `uploadStallMs`, 1 minute).
    */
   staleTempFileMs: 15 * 60_000,
   /** Shortest interval `start()` accepts, in ms; a shorter one is raised to it with a warning. */

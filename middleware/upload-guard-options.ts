@@ -25,10 +25,16 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
    * `{ "error": { "code", "message" } }` itself
    */
   readonly passErrors?: boolean;
+  /**
+   * Milliseconds an upload may bring no byte before its connection is cut
+   * and its partial temp file removed (a sender whose link went half-open).
+   * @defaultValue `DEFAULTS.uploadStallMs` (60000)
+   */
+  readonly uploadStallMs?: number;
 }
 
 /** Every option of the guard: anything else is a typo. */
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs', 'uploadStallMs']);
 
 /** {@link UploadGuardOptions} resolved once (by {@link resolveUploadGuardOptions}). */
 export interface UploadGuardConfig extends DrainLimits {
@@ -37,6 +43,7 @@ export interface UploadGuardConfig extends DrainLimits {
   readonly policy: FilePolicy;
   readonly maxUploadBytes: number;
   readonly passErrors: boolean;
+  readonly uploadStallMs: number;
 }
 
 /**
@@ -69,6 +76,7 @@ export function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGu
     policy: checkPolicy(options.policy),
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
     passErrors: booleanOption(options.passErrors, 'passErrors', false),
+    uploadStallMs: positiveInteger(options.uploadStallMs, 'uploadStallMs', DEFAULTS.uploadStallMs),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
   };

@@ -129,6 +129,7 @@ export interface SyncNodeOptions extends SyncRouterOptions {
   readonly stateDir?: string;
   /**
    * Milliseconds without progress before a request to a peer is abandoned.
+   * An answer that brings under 1 KiB in that time (a link that drips) is abandoned likewise.
    * @defaultValue `DEFAULTS.peerTimeoutMs` (30000)
    */
   readonly peerTimeoutMs?: number;

@@ -67,7 +67,8 @@ export function serverUrlOf(url: string, option: string): string {
 export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.url, '--url');
-  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) });
+  // `POST /run?stream=ndjson` is paced by the server (a line per step, repeated every 10 s): a few bytes in a timeout are progress there.
+  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), minAnswerBytes: 0 });
 }
 
 /** A server's answer made safe for a terminal, line by line: control characters (escape sequences, carriage returns) replaced. */

@@ -2,7 +2,7 @@ import type { LocalFiles } from '../files/local-files';
 import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchange';
 import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-settled';
 import { FileSyncState } from './file-sync-state';
-import type { FailureDescription } from './peer-failure';
+import { SILENT_PEER_CODES, type FailureDescription } from './peer-failure';
 import type { RoundTally } from './round-result';
 
 /** The result of a root whose sync failed as a whole (the peer's listing refused, the peer gone). */
@@ -24,8 +24,13 @@ export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
  * The file part of a round with one peer: every root in turn, against the
  * state kept for that peer in `stateDir` (read again for each root: the
  * peer's own rounds record what they settled in it meanwhile); a root that
- * fails is reported in the tally and the others still sync. What a root
- * settled, once saved, is told to the peer (`POST /files/settled`).
+ * fails is reported in the tally and the others still sync, unless the peer
+ * went silent under it (no answer or data for `peerTimeoutMs`): the roots
+ * after it wait for the next round, as each would first wait as long again
+ * for a peer that is gone (and every other peer's file sync, waiting its
+ * turn, with it). A connection cut fails at once: the roots after it are
+ * still tried, so a file the link cannot carry does not hold them back. What a root settled, once saved, is told to the peer (`POST
+ * /files/settled`).
  */
 export async function syncPeerRoots(
   files: LocalFiles,
@@ -40,18 +45,22 @@ export async function syncPeerRoots(
   await adoptWaitingSettlements(stateDir, url, link.remoteSiteId).catch(() => undefined);
   for (const root of files.roots.keys()) {
     let state: FileSyncState | undefined;
+    let lost: boolean;
     try {
       state = await FileSyncState.load(file, link.remoteSiteId, link.localSiteId);
       const synced = await syncRoot(files, { ...link, state }, root);
       tally.roots.push(synced);
       // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).
       if (synced.lost !== undefined) tally.filesError ??= describe(synced.lost);
+      lost = synced.lost !== undefined && SILENT_PEER_CODES.has(describe(synced.lost).code);
     } catch (caught) {
       const failure = describe(caught);
       tally.filesError ??= failure;
       tally.roots.push(failedRoot(root, failure));
+      lost = SILENT_PEER_CODES.has(failure.code);
     }
     const settled = state?.savedChanges(root);
     if (link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
+    if (lost) return;
   }
 }

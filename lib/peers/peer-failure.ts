@@ -32,6 +32,13 @@ export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'PEER_TIMEOUT',
 ]);
 
+/**
+ * The {@link UNREACHABLE_CODES} of a peer gone silent (no answer, or no data, for a whole
+ * timeout): unlike a connection cut or refused, which fails at once, another request to it
+ * would likely wait as long again.
+ */
+export const SILENT_PEER_CODES: ReadonlySet<string> = new Set(['PEER_TIMEOUT', 'ETIMEDOUT']);
+
 /** Node's codes for a TLS certificate it does not trust. */
 export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -71,7 +78,7 @@ export const SMALL_SKEW_MS = 10_000;
 /**
  * A failure's code and message as they are: a SyncError's code, Node's
  * (`ECONNREFUSED`, a certificate's), `PEER_TIMEOUT` for a request that got no
- * answer or data in time, else `SYNC_FAILED`.
+ * answer or data in time (or too little: a link that drips), else `SYNC_FAILED`.
  */
 export function rawFailure(error: unknown): FailureDescription {
   if (error instanceof SyncError) return { code: error.code, message: error.message };
@@ -80,8 +87,8 @@ export function rawFailure(error: unknown): FailureDescription {
   const own = (error as { message?: unknown } | null | undefined)?.message;
   const message = error instanceof Error ? error.message : typeof own === 'string' ? own : String(error);
   if (typeof code === 'string') return { code, message };
-  // PeerHttp's own timeouts carry no code.
-  return { code: /no (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
+  // PeerHttp's own timeouts carry no code (a silent answer, or one that drips).
+  return { code: /(no|too little) (answer|data) for \d+ ms/.test(message) ? 'PEER_TIMEOUT' : 'SYNC_FAILED', message };
 }
 
 /**

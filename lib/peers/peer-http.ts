@@ -6,6 +6,7 @@ import { decodeBody, encodeBody, MIN_COMPRESSED_BYTES, parseCoding, type Content
 import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
+import { abandonStalledAnswer, MIN_ANSWER_BYTES_PER_TIMEOUT } from './answer-progress';
 import { checkAnswer, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
@@ -39,6 +40,13 @@ export interface PeerHttpOptions {
   readonly protocols?: readonly number[];
   /** Other tokens this side holds (accepted ones, in a rotation): hidden, as the token sent is, wherever a peer's error message repeats them. */
   readonly secrets?: readonly string[];
+  /**
+   * Fewest bytes of an answer that count as progress in one `peerTimeoutMs`
+   * (an answer that drips fewer is abandoned); 0: any byte counts, for an
+   * answer its server paces itself (`POST /run?stream=ndjson`, a line at a time).
+   * @defaultValue {@link MIN_ANSWER_BYTES_PER_TIMEOUT} (1 KiB)
+   */
+  readonly minAnswerBytes?: number;
 }
 
 /** Bytes that crossed a link, as counted on the wire (compressed when compressed). */
@@ -64,6 +72,7 @@ export class PeerHttp {
   readonly #secrets: readonly string[];
   readonly #timeoutMs: number;
   readonly #maxAnswerBytes: number;
+  readonly #minAnswerBytes: number;
   readonly #agent: http.Agent;
   readonly #coding: ContentCoding;
   /** The coding of JSON bodies sent: the link's, until a peer refuses it. */
@@ -89,6 +98,7 @@ export class PeerHttp {
     this.#secrets = [...new Set([...(endpoint.token === undefined ? [] : [endpoint.token]), ...(options.secrets ?? [])])];
     this.#timeoutMs = options.peerTimeoutMs ?? DEFAULTS.peerTimeoutMs;
     this.#maxAnswerBytes = options.maxPeerAnswerBytes ?? DEFAULTS.maxPeerAnswerBytes;
+    this.#minAnswerBytes = options.minAnswerBytes ?? MIN_ANSWER_BYTES_PER_TIMEOUT;
     this.#agent = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca: options.peerCa }) : new http.Agent({ keepAlive: true });
     this.#coding = options.peerCompression ?? DEFAULTS.peerCompression;
     this.#sendCoding = this.#coding;
@@ -147,6 +157,7 @@ export class PeerHttp {
       const outgoing = transport.request(url, options, (response) => {
         this.#track(response);
         response.setTimeout(this.#timeoutMs, () => response.destroy(new Error(`${method} ${url.pathname}: no data for ${this.#timeoutMs} ms`)));
+        abandonStalledAnswer(response, this.#timeoutMs, this.#minAnswerBytes, (bytes) => new Error(`${method} ${url.pathname}: too little data for ${this.#timeoutMs} ms (${bytes} bytes, under ${this.#minAnswerBytes}: a link that drips)`));
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, secrets: this.#secrets });
       });
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${url.pathname}: no answer for ${this.#timeoutMs} ms`)));

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
 import { readPeerError } from './peer-answer';
+import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 
@@ -93,7 +94,7 @@ function isLocalFileError(error: unknown): boolean {
  * announced. Any failure removes the file.
  * @param coding - what to ask for: `gzip` on slow links, else `identity`
  * @returns what the snapshot's headers announced (and the bytes matched)
- * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502)
+ * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
  */
 export async function downloadSnapshot(peer: PeerHttp, file: string, coding: ContentCoding): Promise<SnapshotFacts> {
   const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding });
@@ -123,6 +124,8 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     const received = verifier?.bytes ?? 0;
     const detail = error instanceof Error ? error.message : String(error);
     if (isLocalFileError(error)) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot could not be written to ${file} after ${received} bytes (a problem on this machine, not the network): ${detail}`, { cause: error });
-    throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${detail}`, { cause: error });
+    // The link lost the answer (cut, or silent for peerTimeoutMs): the link's code, so the peer reads as unreachable, not as failing.
+    const { code } = rawFailure(error);
+    throw new SyncError(UNREACHABLE_CODES.has(code) ? code : 'SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${detail}`, { cause: error });
   }
 }

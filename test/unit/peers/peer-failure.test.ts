@@ -23,6 +23,14 @@ describe('describing a failed sync for an operator', () => {
     expect(describeFailure(error, context).message).toMatch(message);
   });
 
+  it.each([
+    'GET /api/sync/data/info: no answer for 30000 ms',
+    'GET /api/sync/files/download: no data for 30000 ms',
+    'GET /api/sync/files/download: too little data for 30000 ms (20 bytes, under 1024: a link that drips)',
+  ])("PeerHttp's own timeout %s is PEER_TIMEOUT", (message) => {
+    expect(describeFailure(new Error(message), context).code).toBe('PEER_TIMEOUT');
+  });
+
   it('a clock refusal while the clocks agree names stored stamps, on the right side', () => {
     const refusal = new SyncError('CLOCK_SKEW', 422, 'teams: a clock 3600 s ahead');
     expect(describeFailure(refusal, context).message).toMatch(/stored ones: this server's database holds changes .* raise maxClockSkewMs on the peer/);

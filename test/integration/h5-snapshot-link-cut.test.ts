@@ -1,0 +1,61 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../../lib/logger';
+import type { SyncClient } from '../../lib/peers/sync-client';
+import { createSyncNode } from '../../node/create-sync-node';
+import { tableRows, TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
+import { startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy';
+import { TEST_TOKEN } from '../helpers/server';
+import { addTeams, startPeer, TABLES, type Peer } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+
+// Found by the fault hunt (flaky Wi-Fi): a new server joining by snapshot
+// whose download the link cut midway (or left silent) failed the round as
+// SNAPSHOT_INCOMPLETE, so /status called the peer `failing`, as for a
+// snapshot it refused, while it was only unreachable. A download the link
+// broke off carries the link's code (state `unreachable`), as a file
+// transfer does; the next round joins once the link heals.
+describe('a snapshot download the link breaks off', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  let proxy: FaultProxy;
+  let local: TempDb;
+  let client: SyncClient;
+  let url: string;
+  beforeEach(async () => {
+    temp = tempDir('ess-h5-snapshot-cut-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 5000, 'peer');
+    proxy = await startFaultProxy(Number(new URL(peer.server.url).port));
+    url = `${proxy.url}/api/sync`;
+    local = tempDb(TEST_SCHEMA);
+    const node = createSyncNode({ logger: silentLogger, peers: [url], token: TEST_TOKEN, database: local.db, tables: TABLES, snapshotMinChanges: 100, peerTimeoutMs: 2000 });
+    client = node.client as SyncClient;
+  });
+  afterEach(async () => {
+    await client.stop(0);
+    await proxy.close();
+    await peer.server.close();
+    peer.data.cleanup();
+    local.cleanup();
+    temp.cleanup();
+  });
+
+  it.each<[string, Fault, string]>([
+    ['cut early in the body', { kind: 'cut', direction: 'down', afterBytes: 20_000 }, 'ECONNRESET'],
+    ['cut late in the body', { kind: 'cut', direction: 'down', afterBytes: 200_000 }, 'ECONNRESET'],
+    ['stalled in the body', { kind: 'stall', direction: 'down', afterBytes: 200_000 }, 'PEER_TIMEOUT'],
+  ])('%s: the round fails as unreachable, then the join completes once healed', async (_label, fault, code) => {
+    proxy.setPlan(() => fault);
+    const broken = await client.syncPeer(url);
+    expect(broken).toMatchObject({ ok: false, error: { code } });
+    expect(broken.error?.message).toMatch(/is unreachable \(the snapshot download broke off after \d+ bytes/);
+    expect(client.peerStatuses()[0]).toMatchObject({ state: 'unreachable', lastErrorCode: code });
+    expect(tableRows(local.db, 'teams')).toEqual([]); // nothing of the broken snapshot kept
+    proxy.heal();
+    expect(await client.syncPeer(url)).toMatchObject({ ok: true });
+    expect(client.peerStatuses()[0]).toMatchObject({ state: 'ok' });
+    expect(tableRows(local.db, 'teams')).toEqual(tableRows(peer.data.db, 'teams'));
+    expect(readdirSync(path.dirname(local.file)).filter((name) => !/^app\.db(-wal|-shm|-syncmark)?$/.test(name))).toEqual([]);
+  });
+});
