@@ -26,6 +26,15 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
    */
   readonly passErrors?: boolean;
   /**
+   * The name an upload sent without `?path=` is stored under, from the file's
+   * own name as the client sent it (already refused when it names a database):
+   * an app that keeps files under names it makes safe (`Robot "arm"?.JPG` →
+   * `Robot-arm.jpg`) gives that function, so that a name only the client's
+   * file has is not refused as a path. It may throw a `SyncError` to refuse the
+   * file before a byte of it is stored. @defaultValue the name as sent
+   */
+  readonly fileName?: (originalName: string) => string;
+  /**
    * Milliseconds an upload may bring no byte before its connection is cut
    * and its partial temp file removed (a sender whose link went half-open).
    * @defaultValue `DEFAULTS.uploadStallMs` (60000)
@@ -34,7 +43,7 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
 }
 
 /** Every option of the guard: anything else is a typo. */
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'refusedBodyDrainBytes', 'refusedBodyDrainMs', 'uploadStallMs']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'fileName', 'refusedBodyDrainBytes', 'refusedBodyDrainMs', 'uploadStallMs']);
 
 /** {@link UploadGuardOptions} resolved once (by {@link resolveUploadGuardOptions}). */
 export interface UploadGuardConfig extends DrainLimits {
@@ -44,6 +53,7 @@ export interface UploadGuardConfig extends DrainLimits {
   readonly maxUploadBytes: number;
   readonly passErrors: boolean;
   readonly uploadStallMs: number;
+  readonly fileName: (originalName: string) => string;
 }
 
 /**
@@ -60,8 +70,18 @@ function checkPolicy(policy: unknown): FilePolicy {
 }
 
 /**
+ * `fileName`, checked: a value that is not a function would throw inside the parser at the first upload.
+ * @throws TypeError naming `fileName`
+ */
+function checkFileName(fileName: unknown): (originalName: string) => string {
+  if (fileName === undefined) return (originalName) => originalName;
+  if (typeof fileName !== 'function') throw new TypeError('express-sqlite-sync: `fileName` must be a function from the uploaded file\'s name to the name to store it under');
+  return fileName as (originalName: string) => string;
+}
+
+/**
  * Checks the guard's options once, when it is built, and applies the defaults.
- * @throws TypeError for a missing `roots`, an unknown option or a `policy` that is not one; RangeError for an `uploadRoot` that is not a root, or a number out of range
+ * @throws TypeError for a missing `roots`, an unknown option, a `policy` that is not one or a `fileName` that is no function; RangeError for an `uploadRoot` that is not a root, or a number out of range
  */
 export function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGuardConfig {
   if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: uploadGuard needs an options object with `roots`');
@@ -77,6 +97,7 @@ export function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGu
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
     passErrors: booleanOption(options.passErrors, 'passErrors', false),
     uploadStallMs: positiveInteger(options.uploadStallMs, 'uploadStallMs', DEFAULTS.uploadStallMs),
+    fileName: checkFileName(options.fileName),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
   };

@@ -158,7 +158,13 @@ function createFileFilter(options: UploadGuardConfig) {
       return refuse(error); // a policy that throws: a 500, never a crashed process
     }
     if (context.target !== undefined) return context.tooLarge === undefined ? callback(null, true) : refuse(context.tooLarge);
-    resolveSyncPath(options.roots, `${options.uploadRoot}/${file.originalname}`, true)
+    let name: string;
+    try {
+      name = options.fileName(file.originalname); // the app's refusal (not a photo, say) comes before a byte is stored
+    } catch (error) {
+      return refuse(error); // its SyncError as it is; anything else a 500, never a crashed process
+    }
+    resolveSyncPath(options.roots, `${options.uploadRoot}/${name}`, true)
       .then(async (target) => {
         await refuseDatabaseTarget(target, options);
         if (context.tooLarge !== undefined) throw context.tooLarge; // not a database: now the size

@@ -38,11 +38,17 @@ export interface SampleApp {
   readonly sync: SyncNode;
 }
 
-/** Writes the instance's settings file once, so the instance root has a config file to sync. */
-function ensureInstanceSettings(dataDir: string): void {
+/**
+ * Writes an example settings file once on a server without peers, so the instance root
+ * has a config file to sync. A server with peers gets theirs: a default written
+ * on a new laptop would differ from the event's edited file, and the first file
+ * round keeps the version of the server that runs it at the path, so the
+ * newcomer's default would replace the event's settings on every server.
+ */
+function ensureInstanceSettings(dataDir: string, hasPeers: boolean): void {
   const file = path.join(dataDir, 'instance', 'settings.json');
   // The same bytes on every fresh server, so first syncs agree instead of raising a conflict.
-  if (!existsSync(file)) writeFileSync(file, `${JSON.stringify({ eventName: 'Practice day' }, null, 2)}\n`);
+  if (!hasPeers && !existsSync(file)) writeFileSync(file, `${JSON.stringify({ eventName: 'Practice day' }, null, 2)}\n`);
 }
 
 /**
@@ -55,7 +61,7 @@ function ensureInstanceSettings(dataDir: string): void {
 export function createSampleApp(options: SampleAppOptions): SampleApp {
   const { dataDir, db } = options;
   const logger = options.logger ?? createDefaultLogger();
-  ensureInstanceSettings(dataDir);
+  ensureInstanceSettings(dataDir, (options.peers ?? []).length > 0);
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');

@@ -184,7 +184,8 @@ async function servePhoto(config: PhotoConfig, req: Request, res: Response): Pro
 export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
   const roots = resolveSyncRoots({ pit: path.join(uploadsDir, 'pit') });
   const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy(), saving: Promise.resolve() };
-  const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES, passErrors: true }); // the app's error page answers
+  // Checked under the name it is kept as (a name only the phone's file has, `Pit 10:15.jpg`, is no refusal); the app's error page answers.
+  const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES, passErrors: true, fileName: photoStoredName });
   router.get('/photos', guard, async (req, res) => {
     const photos = await listPhotos(config.directory, config.policy);
     // Only a photo that is there is announced, so a crafted link cannot make the page say anything else.

@@ -59,7 +59,16 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
 }
 
 /**
- * Reads a posted report form (url-encoded fields as strings; text trimmed).
+ * A posted field as the browser counted it: browsers send every line break of
+ * a textarea as CRLF, but count it as one character against `maxlength`, so
+ * line breaks become LF (one character, as kept) before the checks; then trimmed.
+ */
+function fieldText(raw: unknown): string {
+  return typeof raw === 'string' ? raw.replace(/\r\n?/g, '\n').trim() : '';
+}
+
+/**
+ * Reads a posted report form (url-encoded fields as strings; line breaks as LF; text trimmed).
  * Returns the values to show again, the problems per field, and the entry
  * when there is no problem.
  */
@@ -68,8 +77,7 @@ export function readReportForm(body: unknown): { values: ReportFormValues; probl
   const values = {} as Record<ReportFormField, string>;
   const problems: ReportFormProblems = {};
   for (const name of REPORT_FORM_FIELDS) {
-    const raw = fields[name];
-    values[name] = typeof raw === 'string' ? raw.trim() : '';
+    values[name] = fieldText(fields[name]);
     const problem = problemOf(SPECS[name], values[name]);
     if (problem !== undefined) problems[name] = problem;
   }
