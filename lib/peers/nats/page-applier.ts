@@ -121,6 +121,17 @@ export class PageApplier {
   }
 
   /**
+   * A message whose changes came another way (caught up over HTTP): passed over, not counted as refused.
+   * @returns false when the delivery went stale, and nothing was done
+   */
+  passOver(at: Place): boolean {
+    if (this.#hooks.stale()) return false;
+    this.#cursors.saveApplied(at.seq, at.id);
+    this.#hooks.moved(at.seq);
+    return true;
+  }
+
+  /**
    * A message no server of this schema could apply (not a changeset): counted, reported, passed over.
    * @returns false when the delivery went stale, and nothing was done
    */
