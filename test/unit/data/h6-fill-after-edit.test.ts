@@ -47,3 +47,31 @@ describe('a rolling migration that fills a new column (server stopped)', () => {
     }
   });
 });
+
+describe('a rolling column rename (server stopped)', () => {
+  it('keeps the later edit: a value edited under the old name after the first server renamed still wins over an edit made there before', () => {
+    const a = trackedDb(TABLES);
+    const b = trackedDb(TABLES);
+    try {
+      a.db.prepare("INSERT INTO teams (id, name, number) VALUES ('t1', 'Team 1', 1)").run();
+      pullAll(a.tracker, b.tracker);
+      const rename = (db: Database.Database): void => {
+        db.exec('ALTER TABLE teams RENAME COLUMN name TO title');
+      };
+      rename(a.db); // A first
+      const ta = enableCapture(a.db, TABLES);
+      a.db.prepare("UPDATE teams SET title = 'Early' WHERE id = 't1'").run();
+      clockPast(Date.now());
+      b.db.prepare("UPDATE teams SET name = 'Later' WHERE id = 't1'").run(); // B, not renamed yet, edits it later
+      rename(b.db);
+      const tb = enableCapture(b.db, TABLES);
+      syncBothWays(ta, tb);
+      const rows = (db: Database.Database): unknown[] => db.prepare('SELECT id, title FROM teams ORDER BY id').raw(true).all();
+      expect(rows(a.db)).toEqual([['t1', 'Later']]);
+      expect(rows(b.db)).toEqual(rows(a.db));
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+});
