@@ -1,3 +1,4 @@
+import { SCHEMA_CHANGED_HERE } from '../data/schema-watch';
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
@@ -167,6 +168,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
   }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
+  if (code === 'SCHEMA_CHANGED' && !message.startsWith(SCHEMA_CHANGED_HERE)) {
+    // The peer's own words say "this server" of the peer: an operator reading them here must not restart this one.
+    return { code, message: `${context.peer} stopped its data sync: a tracked table changed there while it runs; restart that server, not this one, once the same migration runs on every server (it said: ${withoutCode(code, message)})` };
+  }
   if (code === 'CLOCK_SKEW') {
     const hint = clockSkewHint(context);
     return hint === undefined ? { code, message } : { code, message: `${message}. ${hint}` };

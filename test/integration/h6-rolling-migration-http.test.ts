@@ -40,12 +40,12 @@ describe('a rolling migration of three live servers (stop, migrate, start, one a
     running[i] = await startSampleApp(config, silentLogger);
   }
 
-  async function stopMigrateBoot(i: number, also = ''): Promise<void> {
+  async function stopMigrateBoot(i: number, also = '', first = ''): Promise<void> {
     await server(i).close();
     running[i] = undefined;
     const db = new Database(dbFile(i));
     try {
-      db.exec(MIGRATION + also);
+      db.exec(first + MIGRATION + also);
     } finally {
       db.close();
     }
@@ -114,5 +114,26 @@ describe('a rolling migration of three live servers (stop, migrate, start, one a
     const conflicts = await Promise.all([0, 1, 2].map(async (i) => (await request(url(i)).get('/api/sync/data/conflicts').set(AUTH).expect(200)).body as unknown));
     expect(conflicts[1]).toEqual(conflicts[0]);
     expect(conflicts[2]).toEqual(conflicts[0]);
+  });
+
+  it("a migration run on a running server: its peers' results, /status and CLI say the peer must be restarted, not this server", async () => {
+    exec(0, "INSERT INTO teams (id, number, name) VALUES ('t118', 118, 'Robonauts')");
+    await syncToQuiet();
+    exec(0, 'ALTER TABLE teams ADD COLUMN region TEXT');
+    const toA = (await server(1).sync.syncNow()).find((result) => result.peer.includes(String(ports[0])));
+    expect(toA).toMatchObject({ ok: false, error: { code: 'SCHEMA_CHANGED' } });
+    expect(toA?.error?.message).toContain(`${url(0)}/api/sync`);
+    expect(toA?.error?.message).toMatch(/restart that server, not this one/);
+    expect(toA?.error?.message).toMatch(/teams\.region was added/);
+    const status = await request(url(1)).get('/api/sync/status').set(AUTH).expect(200);
+    expect(formatStatus(status.body)).toMatch(/SCHEMA_CHANGED: .*restart that server, not this one/);
+    // The server that changed says it of itself.
+    const own = await request(url(0)).get('/api/sync/status').set(AUTH).expect(200);
+    expect(formatStatus(own.body)).toMatch(/DATA SYNC STOPPED: SCHEMA_CHANGED: the tracked schema changed while this server runs/);
+    await stopMigrateBoot(0, '', 'ALTER TABLE teams DROP COLUMN region;'); // its migration done properly, with the server stopped
+    await stopMigrateBoot(1);
+    await stopMigrateBoot(2);
+    await syncToQuiet();
+    expect(dbDigest(server(1).db, true)).toBe(dbDigest(server(0).db, true));
   });
 });
