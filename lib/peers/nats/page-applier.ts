@@ -27,8 +27,11 @@ export interface Refusal {
   readonly message: string;
 }
 
-/** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
-const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'IN_TRANSACTION']);
+/**
+ * Errors that a later try may get past (after a migration, a restart after one run while the server ran, a clock
+ * fix, a catch-up, or an app trigger fixed): the message waits.
+ */
+const RETRIED = new Set(['SCHEMA_MISMATCH', 'SCHEMA_CHANGED', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'IN_TRANSACTION']);
 
 /**
  * Applies the pages a consumer took from the stream: a batch in one
