@@ -8,9 +8,6 @@ import { inspectTable, type TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import type { SchemaDescription } from './wire-schema';
 
-/** How this server's own `SCHEMA_CHANGED` message starts (a peer's, passed on by a sync client, starts otherwise). */
-export const SCHEMA_CHANGED_HERE = 'the tracked schema changed while this server runs';
-
 /** The fix a SCHEMA_CHANGED message gives for a change the restart captures. */
 const RESTART = 'sync is stopped so nothing is missed: restart the server (enableCapture then captures the change), and make the same change on every server';
 
@@ -94,7 +91,7 @@ export class SchemaWatch {
     const change = this.#tableGone() ?? this.#change();
     if (change !== undefined) {
       const fix = typeof change === 'string' ? this.#restartFix() : change.fix;
-      throw new SyncError('SCHEMA_CHANGED', 409, `${SCHEMA_CHANGED_HERE} (${typeof change === 'string' ? change : change.change}); ${fix}`);
+      throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
   }
