@@ -136,4 +136,25 @@ describe('a rolling migration of three live servers (stop, migrate, start, one a
     await syncToQuiet();
     expect(dbDigest(server(1).db, true)).toBe(dbDigest(server(0).db, true));
   });
+
+  it('a migration run on a running server, written to before its restart: captured at the restart, every value reaches the others once they migrate', async () => {
+    exec(0, "INSERT INTO teams (id, number, name) VALUES ('t118', 118, 'Robonauts'), ('t254', 254, 'Cheesy Poofs')");
+    await syncToQuiet();
+    exec(0, MIGRATION); // while A runs: its sync stops (SCHEMA_CHANGED)
+    exec(0, "UPDATE teams SET region = 'north' WHERE id = 't254'; INSERT INTO teams (id, number, name, region) VALUES ('t148', 148, 'Robowranglers', 'west')");
+    exec(1, "UPDATE teams SET name = 'Robonauts 118' WHERE id = 't118'");
+    expect((await server(0).sync.syncNow()).every((result) => result.error?.code === 'SCHEMA_CHANGED')).toBe(true);
+    await server(0).close(); // the restart
+    running[0] = undefined;
+    await boot(0);
+    await stopMigrateBoot(1);
+    await stopMigrateBoot(2);
+    await syncToQuiet();
+    for (const i of [1, 2]) expect(dbDigest(server(i).db, true)).toBe(dbDigest(server(0).db, true));
+    expect(server(2).db.prepare('SELECT id, name, region FROM teams ORDER BY number').raw(true).all()).toEqual([
+      ['t118', 'Robonauts 118', 'east'],
+      ['t148', 'Robowranglers', 'west'],
+      ['t254', 'Cheesy Poofs', 'north'],
+    ]);
+  });
 });
