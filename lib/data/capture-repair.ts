@@ -16,6 +16,8 @@ export interface CaptureGap {
   readonly triggersLost: boolean;
   /** The table its capture triggers are on when it was renamed away (see {@link triggersMovedTo}). */
   readonly movedTo?: string | undefined;
+  /** Columns renamed since (`ALTER TABLE … RENAME COLUMN`), `[old name, new name]`: they keep their ids. */
+  readonly renamed?: readonly (readonly [string, string])[];
 }
 
 /** The trigger names a tracked table must have (the REPLACE ones only with UNIQUE indexes). */
