@@ -16,6 +16,8 @@ export interface CaptureGap {
   readonly triggersLost: boolean;
   /** The table its capture triggers are on when it was renamed away (see {@link triggersMovedTo}). */
   readonly movedTo?: string | undefined;
+  /** Columns renamed since (`ALTER TABLE … RENAME COLUMN`), `[old name, new name]`: they keep their ids. */
+  readonly renamed?: readonly (readonly [string, string])[];
 }
 
 /** The trigger names a tracked table must have (the REPLACE ones only with UNIQUE indexes). */
@@ -60,6 +62,25 @@ function justAfterRowSql(tbl: string, pk: string): string {
 }
 
 /**
+ * SQL for a clock just after what a new column's value competes with on every server: its row's
+ * birth and the cell's own clock, if it has one (a merge compares a cell with nothing else), and
+ * the clocks of the row's columns that are gone from the table (a column renamed to this one keeps
+ * its value's clock), or the next local clock for a row the metadata lacks. Clocks of the row's
+ * other columns are left out: an edit of another column made on this server before its migration
+ * must not lift a fill of the new column over an edit of it made since on a server migrated earlier.
+ */
+function justAfterCellSql(tbl: string, pk: string, cols: readonly number[]): string {
+  return `coalesce((SELECT max(x) FROM (SELECT r.hlc AS x FROM _sync_rows AS r WHERE r.tbl = ${tbl} AND r.pk = ${pk}
+    UNION ALL SELECT c.hlc FROM _sync_cells AS c WHERE c.tbl = ${tbl} AND c.pk = ${pk} AND c.col IN (${cols.join(', ')}))) + 1, ${HLC_SQL})`;
+}
+
+/** Ids of a tracked table's columns that are no longer in it (renamed, or dropped by a rebuild). */
+function goneColumnIds(db: Database.Database, table: TrackedTable): number[] {
+  const present = new Set(table.columns.map((column) => column.id));
+  return (numbers(db, 'SELECT id FROM _sync_columns WHERE tbl = ?').pluck().all(table.id) as number[]).filter((id) => !present.has(id));
+}
+
+/**
  * Logs, as updates, the values a column added by `ALTER TABLE` got before the
  * triggers knew it (a migration that fills the new column while the server is
  * stopped, on one server only): each row whose value is not the column's
@@ -69,14 +90,16 @@ function justAfterRowSql(tbl: string, pk: string): string {
 function logNewColumnValues(db: Database.Database, table: TrackedTable, columnIds: readonly number[]): void {
   const defaults = new Map((numbers(db, `SELECT name, dflt_value FROM pragma_table_info(?)`).all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
   const key = keySql(table, 't');
-  // Stamped just after the row's last known clock, not now: the fill happened then, so an edit made since on a
-  // server migrated earlier (a newer clock) still wins, and two fills of one cell tie on the clock and settle by site.
-  const stamp = justAfterRowSql(String(table.id), key);
+  const gone = goneColumnIds(db, table);
   for (const id of columnIds) {
     const column = table.columns.find((candidate) => candidate.id === id);
     if (column === undefined || table.key.some((part) => part.id === id)) continue;
     const fallback = defaults.get(column.name) ?? null;
     const differs = `t.${quoteIdent(column.name)} IS NOT (${fallback ?? 'NULL'})`;
+    // Stamped just after the cell's own last known clock (its row's birth, or the clock of a column renamed to it),
+    // not now: the fill happened then, so an edit made since on a server migrated earlier (a newer clock) still
+    // wins, and two fills of one cell tie on the clock and settle by site.
+    const stamp = justAfterCellSql(String(table.id), key, [id, ...gone]);
     db.exec(`INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
 SELECT ${table.id}, ${OP.update}, ${key}, ${1n << BigInt(id)}, ${stamp} FROM ${quoteIdent(table.name)} AS t WHERE ${differs}`);
   }
@@ -154,7 +177,8 @@ export function refuseMissingTrackedTable(db: Database.Database, name: string): 
  * start that re-creates its triggers: values of columns added since, and
  * rows removed while its triggers were gone (refused when that is every row:
  * the table was made again empty, see `refuseEmptied`), each stamped just after the
- * row's last known clock (they happened before anything written since). Rows added meanwhile are
+ * row's last known clock, a new column's value just after that cell's or a renamed column's (they happened
+ * before anything written since). Rows added meanwhile are
  * backfilled by `enableCapture` itself. Changes made to existing cells while
  * the triggers were gone cannot be told apart from the old values, and stay
  * local until that cell is written again.

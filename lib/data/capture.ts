@@ -11,6 +11,7 @@ import { ensureCaptureCache } from './page-cache';
 import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
+import { keepRenamedColumns } from './renamed-columns';
 import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, refuseUntrackedParents, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
@@ -99,6 +100,8 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
   const tableId = numbers(db, 'SELECT id FROM _sync_tables WHERE name = ?').pluck().get(schema.name) as number;
   const known = new Map((numbers(db, 'SELECT name, id FROM _sync_columns WHERE tbl = ?').all(tableId) as { name: string; id: number }[]).map((row) => [row.name, row.id]));
   const trackedBefore = known.size > 0;
+  // A column renamed since keeps its id: its clocks, and its values in parked rows (see createParkedTable).
+  const renamed = keepRenamedColumns(db, tableId, known, new Set(schema.columns.map((column) => column.name)));
   let nextId = Math.max(-1, ...known.values()) + 1;
   const addColumn = numbers(db, 'INSERT INTO _sync_columns (tbl, id, name) VALUES (?, ?, ?)');
   const newColumns: number[] = [];
@@ -114,7 +117,7 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
   }
   const table = trackTable(tableId, schema, known);
   const triggersLost = trackedBefore && triggersMissing(db, table);
-  return { table, gap: { newColumns, triggersLost, movedTo: triggersLost ? triggersMovedTo(db, table) : undefined } };
+  return { table, gap: { newColumns, triggersLost, movedTo: triggersLost ? triggersMovedTo(db, table) : undefined, renamed } };
 }
 
 /**
@@ -124,10 +127,12 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
  * left NULL, a parked row could not come back under a `NOT NULL DEFAULT …` column, and would come back with
  * NULL instead of the default under a nullable one.
  */
-function createParkedTable(db: Database.Database, table: TrackedTable): void {
+function createParkedTable(db: Database.Database, table: TrackedTable, renamed: readonly (readonly [string, string])[]): void {
   const name = parkedTableName(table.id);
   const indexes = numbers(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?").pluck().all(name, `${name}_u%`) as string[];
   for (const index of indexes) db.exec(`DROP INDEX ${quoteIdent(index)}`);
+  const before = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
+  for (const [from, to] of renamed) if (before.has(from) && !before.has(to)) db.exec(`ALTER TABLE ${quoteIdent(name)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`);
   const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
   if (existing.size > 0) {
     const defaults = new Map((numbers(db, 'SELECT name, dflt_value FROM pragma_table_info(?)').all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
@@ -216,7 +221,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     if (!settleLater) foldLog(db, tables);
     untrackOthers(db, new Set(names));
     for (const { table, gap } of registered) {
-      createParkedTable(db, table);
+      createParkedTable(db, table, gap.renamed ?? []);
       db.exec(dropTriggersSql(table.id));
       db.exec(createTriggersSql(table));
       db.exec(backfillSql(table));

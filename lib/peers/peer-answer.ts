@@ -45,6 +45,19 @@ export function checkAnswer<T extends TSchema>(check: TypeCheck<T>, parsed: unkn
   throw new SyncError('PEER_BAD_ANSWER', 502, `${what}: ${field} is wrong (${first?.message ?? 'does not match the protocol'}); is the peer an express-sqlite-sync server of this version?`);
 }
 
+/** A peer's own error answer (`{ "error": { code, message } }`), passed on: its words are the peer's ("this server" is the peer). */
+export class PeerAnswerError extends SyncError {
+  /**
+   * @param code - the peer's code (or `PEER_ERROR`)
+   * @param status - the HTTP status it answered with
+   * @param message - what was asked, then the peer's message
+   */
+  constructor(code: string, status: number, message: string) {
+    super(code, status, message);
+    this.name = 'PeerAnswerError';
+  }
+}
+
 /** An error code as this project writes them; anything else from a peer becomes `PEER_ERROR`. */
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** The most of a peer's error message kept (it reaches `/status`, the log and terminals). */
@@ -90,8 +103,8 @@ export function peerError(parsed: unknown, status: number, what: string, secrets
   const code = typeof error?.code === 'string' && ERROR_CODE.test(error.code) && hideSecrets(error.code, secrets) === error.code ? error.code : 'PEER_ERROR';
   const message = typeof error?.message === 'string' ? printable(hideSecrets(error.message, secrets)) : undefined;
   // PEER_ERROR replaces the peer's code, so its message says the status the peer answered.
-  if (code === 'PEER_ERROR') return new SyncError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
-  return new SyncError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
+  if (code === 'PEER_ERROR') return new PeerAnswerError(code, status, `${what}: peer answered ${status}${message === undefined ? '' : `: ${message}`}`);
+  return new PeerAnswerError(code, status, `${what}: ${message ?? `peer answered ${status}`}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
+import { PeerAnswerError } from './peer-answer';
 
 /** A failed sync, as results, logs and the status page show it. */
 export interface FailureDescription {
@@ -174,6 +175,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
   }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
+  if (code === 'SCHEMA_CHANGED' && error instanceof PeerAnswerError) {
+    // The peer's own words say "this server" of the peer: an operator reading them here must not restart this one.
+    return { code, message: `${context.peer} stopped its data sync: a tracked table changed there while it runs; restart that server, not this one, once the same migration runs on every server (it said: ${withoutCode(code, message)})` };
+  }
   if (code === 'CLOCK_SKEW') {
     const hint = clockSkewHint(context);
     return hint === undefined ? { code, message } : { code, message: `${message}. ${hint}` };

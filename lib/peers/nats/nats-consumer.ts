@@ -8,6 +8,7 @@ import { CHAIN_WAIT_MS, PageBatch } from './nats-batch';
 import { siteOfSubject } from './page-message';
 import type { FleetSeal } from './fleet-seal';
 import { placeOf, readStreamMessage } from './stream-message';
+import { ObsoleteSchemaPages } from './obsolete-schema';
 import { PageApplier, type Refusal } from './page-applier';
 
 /** What the consumer asks of the rest of the transport. */
@@ -38,6 +39,7 @@ export class NatsConsumer {
   readonly #stream: string;
   readonly #hooks: ConsumerHooks;
   readonly #applier: PageApplier;
+  readonly #obsolete: ObsoleteSchemaPages;
   #messages: ConsumerMessages | undefined;
   /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
   readonly #batch = new PageBatch();
@@ -62,6 +64,7 @@ export class NatsConsumer {
     this.#hooks = hooks;
     this.position = cursors.appliedSeq();
     this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq), refused: hooks.refused });
+    this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUp });
   }
 
   /** Pages applied since start. */
@@ -167,7 +170,9 @@ export class NatsConsumer {
   /**
    * Reads a peer's message ({@link readStreamMessage}) and takes its page; a
    * message refused for good is reported and passed over, one that must wait
-   * throws. Pages taken before it are applied first either way.
+   * throws, unless it waits for a schema its sender has left for this server's
+   * ({@link ObsoleteSchemaPages}: caught up over HTTP, passed over). Pages taken
+   * before it are applied first either way.
    */
   async #read(message: JsMsg): Promise<void> {
     const read = readStreamMessage(message, this.#hooks.seal, this.#data.schema.fingerprint);
@@ -176,7 +181,12 @@ export class NatsConsumer {
       return;
     }
     await this.#flush();
-    if (read.waits) throw read.error;
+    if (read.waits) {
+      // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
+      if (!(await this.#obsolete.passable(message, read.error))) throw read.error;
+      if (this.#applier.passOver(placeOf(message))) this.#seen = Math.max(this.#seen, message.seq);
+      return;
+    }
     if (this.#applier.refuse(placeOf(message), read.error)) this.#seen = Math.max(this.#seen, message.seq);
   }
 

@@ -27,8 +27,11 @@ export interface Refusal {
   readonly message: string;
 }
 
-/** Errors that a later try may get past (after a migration, a clock fix, a catch-up, or an app trigger fixed): the message waits. */
-const RETRIED = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'IN_TRANSACTION']);
+/**
+ * Errors that a later try may get past (after a migration, a restart after one run while the server ran, a clock
+ * fix, a catch-up, or an app trigger fixed): the message waits.
+ */
+const RETRIED = new Set(['SCHEMA_MISMATCH', 'SCHEMA_CHANGED', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'IN_TRANSACTION']);
 
 /**
  * Applies the pages a consumer took from the stream: a batch in one
@@ -118,6 +121,17 @@ export class PageApplier {
     this.refused += 1;
     this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
     this.#hooks.refused?.({ seq, subject, ...this.lastRefusal });
+  }
+
+  /**
+   * A message whose changes came another way (caught up over HTTP): passed over, not counted as refused.
+   * @returns false when the delivery went stale, and nothing was done
+   */
+  passOver(at: Place): boolean {
+    if (this.#hooks.stale()) return false;
+    this.#cursors.saveApplied(at.seq, at.id);
+    this.#hooks.moved(at.seq);
+    return true;
   }
 
   /**
