@@ -62,6 +62,8 @@ export type { StoredUpload, AtomicDiskStorageOptions } from './middleware/atomic
 export { bearerAuth } from './middleware/auth';
 export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
+export { refuseCrossSiteWrites } from './middleware/cross-site';
+export type { CrossSiteOptions } from './middleware/cross-site';
 export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
 export { boundedJsonBody } from './middleware/bounded-json';

@@ -4,12 +4,15 @@ import { SyncError } from '../lib/sync-error';
 /** Methods that never write. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function crossSite(what: string): SyncError {
-  return new SyncError(
-    'CROSS_SITE_REFUSED',
-    403,
-    `refused: a browser sent this write on behalf of another web site (${what}); nothing was done. Use this server's status page, the CLI or a peer`,
-  );
+/** The sync router's words for a refused cross-site write; `what` quotes the header that told. */
+function routerMessage(what: string): string {
+  return `refused: a browser sent this write on behalf of another web site (${what}); nothing was done. Use this server's status page, the CLI or a peer`;
+}
+
+/** Options of {@link refuseCrossSiteWrites}. */
+export interface CrossSiteOptions {
+  /** The refusal's message, from the refused header as quoted (`Origin: https://evil.example`); by default the sync router's. */
+  readonly message?: (what: string) => string;
 }
 
 /** A header value as the refusal quotes it (in the answer and the log): visible ASCII only, at most `max` characters. */
@@ -34,10 +37,16 @@ function originHost(origin: string): string | undefined {
  * with neither comes from no browser (a peer, the CLI, curl) and passes. Reads
  * pass. Without a token (`allowUnauthenticatedPeers`), any page a browser on
  * the network opened could otherwise upload a file that syncs everywhere or
- * confirm every held deletion with an empty form post.
+ * confirm every held deletion with an empty form post. An app guards its own
+ * pages and API with it too, in its own words (`options.message`). The refused
+ * header is quoted in visible ASCII only (it reaches the log).
  * @returns a middleware answering 403 `CROSS_SITE_REFUSED`
+ * @throws TypeError for a `message` that is not a function
  */
-export function refuseCrossSiteWrites(): RequestHandler {
+export function refuseCrossSiteWrites(options: CrossSiteOptions = {}): RequestHandler {
+  const message = options.message ?? routerMessage;
+  if (typeof message !== 'function') throw new TypeError('express-sqlite-sync: `message` of refuseCrossSiteWrites must be a function (what) => string');
+  const crossSite = (what: string): SyncError => new SyncError('CROSS_SITE_REFUSED', 403, message(what));
   return function crossSiteWrites(req, _res, next) {
     if (SAFE_METHODS.has(req.method)) return next();
     const site = req.get('sec-fetch-site');

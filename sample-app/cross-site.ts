@@ -1,40 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { sendSyncError, SyncError, toSyncError, type SyncLogger } from '../index';
+import { refuseCrossSiteWrites as refuseCrossSiteWritesAs, sendSyncError, SyncError, toSyncError, type SyncLogger } from '../index';
 
 /** Methods that never write. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function crossSite(what: string): SyncError {
-  return new SyncError('CROSS_SITE_REFUSED', 403, `refused: this write came from another web site (${what}); nothing was saved. Use this app's own pages.`);
-}
-
-/** The host (and port) of an `Origin` header, or undefined for `null` and anything unparsable. */
-function originHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Refuses writes a browser sends on behalf of another web site (a form that
- * posts to `/reports/new`, a `fetch` to `/api/events`), as Go's
- * `net/http.CrossOriginProtection` decides: a safe method passes; a browser's
- * `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user);
- * without it, an `Origin` must name this host; a request with neither comes
- * from no browser (curl, a peer, the CLI) and passes. Same-origin forms and
- * the status page keep working.
+ * posts to `/reports/new`, a `fetch` to `/api/events`): the library's rule
+ * (Go's `net/http.CrossOriginProtection`), in the app's own words. Same-origin
+ * forms, the status page, curl and peers pass.
  */
 export function refuseCrossSiteWrites(): RequestHandler {
-  return function crossSiteGuard(req, _res, next) {
-    if (SAFE_METHODS.has(req.method)) return next();
-    const site = req.get('sec-fetch-site');
-    if (site !== undefined) return next(site === 'same-origin' || site === 'none' ? undefined : crossSite(`Sec-Fetch-Site: ${site}`));
-    const origin = req.get('origin');
-    if (origin === undefined) return next();
-    return next(originHost(origin) === req.get('host') ? undefined : crossSite(`Origin: ${origin}`));
-  };
+  return refuseCrossSiteWritesAs({ message: (what) => `refused: this write came from another web site (${what}); nothing was saved. Use this app's own pages.` });
 }
 
 /**

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import express from 'express';
 import request from 'supertest';
 import { silentLogger } from '../../lib/logger';
+import { refuseCrossSiteWrites } from '../../middleware/cross-site';
+import { syncErrorHandler } from '../../middleware/errors';
 import { createSyncRouter } from '../../node/create-sync-router';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
@@ -90,5 +92,19 @@ describe('writes a browser sends on behalf of another web site', () => {
     expect(answer.status).toBe(403);
     expect((answer.body as { error: { code: string } }).error.code).toBe('CROSS_SITE_REFUSED');
     await request(guarded).post('/api/sync/run').set({ 'Sec-Fetch-Site': 'same-origin', Authorization: `Bearer ${TEST_TOKEN}` }).expect(200);
+  });
+});
+
+describe('refuseCrossSiteWrites in an app of its own', () => {
+  it('words the refusal with the message given, and refuses a message that is not a function', async () => {
+    const app = express();
+    app.use(refuseCrossSiteWrites({ message: (what) => `not from here (${what})` }));
+    app.post('/notes', (_req, res) => res.status(201).json({ ok: true }));
+    app.use(syncErrorHandler(silentLogger));
+    const refused = await request(app).post('/notes').set('Origin', 'https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: { code: 'CROSS_SITE_REFUSED', message: 'not from here (Origin: https://evil.example)' } });
+    expect((await request(app).post('/notes')).status).toBe(201);
+    expect(() => refuseCrossSiteWrites({ message: 'no' as unknown as (what: string) => string })).toThrow(TypeError);
   });
 });

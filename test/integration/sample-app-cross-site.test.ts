@@ -104,4 +104,10 @@ describe('the sample app refuses cross-site writes', () => {
     expect(answer.type).toBe('text/html');
     expect(answer.text).toContain('This form was sent from another web site, so nothing was saved.');
   });
+
+  it('quotes the refused Origin in visible ASCII only: a C1 control (a terminal CSI, two bytes in UTF-8, read as two characters) never reaches the answer or the log', async () => {
+    const answer = await send(WRITE_ROUTES[2] as WriteRoute, { Origin: 'https://evil.example/\u009b2J' });
+    expect(answer.status).toBe(403);
+    expect(answer.body).toEqual({ error: { code: 'CROSS_SITE_REFUSED', message: "refused: this write came from another web site (Origin: https://evil.example/??2J); nothing was saved. Use this app's own pages." } });
+  });
 });

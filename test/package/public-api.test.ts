@@ -40,6 +40,7 @@ const PUBLIC = [
   'isLiveDatabaseFile',
   'joinFromPeer',
   'parseSyncPath',
+  'refuseCrossSiteWrites',
   'resolveSyncPath',
   'resolveSyncRoots',
   'restoreDatabase',
