@@ -8,7 +8,7 @@ export interface FileRoutesConfig extends LocalFiles, DrainLimits {
   readonly uploadRoot: string;
   /** Largest upload accepted, in bytes. */
   readonly maxUploadBytes: number;
-  /** Ms a download may take no byte before its connection is cut and its file closed. @defaultValue `DEFAULTS.sendStallMs` (60000) */
+  /** Ms a download (or a manifest) may take no byte before its connection is cut and its file closed. @defaultValue `DEFAULTS.sendStallMs` (60000) */
   readonly sendStallMs?: number;
   /** Where an abandoned download is logged. */
   readonly logger?: SyncLogger;
