@@ -10,6 +10,6 @@ export interface FileRoutesConfig extends LocalFiles, DrainLimits {
   readonly maxUploadBytes: number;
   /** Ms a download (or a manifest) may take no byte before its connection is cut and its file closed. @defaultValue `DEFAULTS.sendStallMs` (60000) */
   readonly sendStallMs?: number;
-  /** Where an abandoned download is logged. */
+  /** Where an abandoned download or manifest is logged. */
   readonly logger?: SyncLogger;
 }
