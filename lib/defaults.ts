@@ -38,6 +38,8 @@ export const DEFAULTS = Object.freeze({
   stopGraceMs: 2_000,
   /** A snapshot answer whose bytes its client has not taken for this long (ms) is abandoned: its connection is cut and the snapshot released, so a joiner gone mid-download (Wi-Fi lost) never holds the snapshot file, nor makes later joiners share that old snapshot. */
   snapshotSendStallMs: 60_000,
+  /** Any other long answer of the sync router (a file download, a manifest, a changes page) whose bytes its client has not taken for this long (ms) is abandoned: its connection is cut and its file handle or page released, so clients gone half-open (Wi-Fi lost) never pile up open files and sockets. */
+  sendStallMs: 60_000,
   /** `POST /run?stream=ndjson` repeats its last progress line after this long without one (a long snapshot or file), so a client never takes it for a dead link. */
   runKeepAliveMs: 10_000,
   /** Largest JSON answer read from a peer, in bytes (64 MiB); a larger one is `PEER_BAD_ANSWER`. */

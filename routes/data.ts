@@ -8,6 +8,8 @@ import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
+import { abandonWhenStalled } from './send-stall';
+import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { readRawQuery, type FileQuery } from '../lib/files/raw-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
@@ -35,7 +37,9 @@ export interface DataRoutesConfig {
    * @defaultValue every protocol this code speaks
    */
   readonly protocols?: readonly number[];
-  /** Where an identity change of this server is logged. */
+  /** Ms a `GET /changes` page or a snapshot may take no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` for a page, `DEFAULTS.snapshotSendStallMs` for a snapshot (both 60000) */
+  readonly sendStallMs?: number;
+  /** Where an identity change of this server, and an abandoned answer, is logged. */
   readonly logger?: SyncLogger;
   /** After a body over `maxChangesetBytes` is refused at once, how many more bytes are read. @defaultValue `DEFAULTS.refusedBodyDrainBytes` */
   readonly refusedBodyDrainBytes?: number;
@@ -81,15 +85,18 @@ function readPattern(value: unknown, name: string, pattern: RegExp, what: string
 
 /**
  * Sends a JSON answer, compressed (off the event loop) in the coding the
- * client asked for when it is large enough to pay.
+ * client asked for when it is large enough to pay. Once it is ready to send
+ * (not while it is read or compressed), a client that takes no bytes of it
+ * for `sendStallMs` is cut: a page may be MBs, never held for a client gone half-open.
  */
-async function sendJson(req: Request, res: Response, json: Buffer): Promise<void> {
+async function sendJson(req: Request, res: Response, json: Buffer, config: Pick<DataRoutesConfig, 'sendStallMs' | 'logger'>): Promise<void> {
   const coding = json.length < MIN_COMPRESSED_BYTES ? 'identity' : negotiateCoding(req);
   const body = coding === 'identity' ? json : await encodeBody(json, coding);
   res.setHeader('Vary', 'Accept-Encoding');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
   res.setHeader('Content-Length', String(body.length));
+  abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
   res.end(body); // no ETag: a page is read once
 }
 
@@ -100,7 +107,7 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   const asked = readInteger(query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol) }));
+  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol) }), config);
 }
 
 /**

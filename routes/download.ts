@@ -7,9 +7,11 @@ import { databaseContentRefused, databaseNameRefused } from '../lib/files/databa
 import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
 import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
+import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { digestOfOpenFile } from './file-state';
 import type { FileRoutesConfig } from './files-config';
+import { abandonWhenStalled } from './send-stall';
 
 /**
  * Opens the file to serve, never waiting on a pipe or device (see `openRegularFile`).
@@ -138,6 +140,7 @@ function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, 
  * `GET /files/download?path=<root>/<file>`: streams a file with its SHA-256
  * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
  * `Range` (with `If-Range`). 403 for a database file by name or content, 404 when missing.
+ * A download whose client takes no bytes for `sendStallMs` is abandoned: its connection cut, its file closed.
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, ['path']);
@@ -168,7 +171,8 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
       res.end();
       return;
     }
-    streaming = true;
+    streaming = true; // the stream closes the handle, also when the socket is cut
+    abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
     await pipeline(createReadStream('', { fd: handle, start: range.start, end: range.end }), res).catch(() => {
       // the client went away mid-download; nothing to answer
     });

@@ -9,6 +9,7 @@ import { readFileQuery, type FileQuery } from '../lib/files/raw-query';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
+import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose } from '../middleware/lingering-close';
 import { discardGuardedUpload, saveGuardedUpload } from '../middleware/upload-commit';
@@ -16,6 +17,7 @@ import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
 import type { FileRoutesConfig } from './files-config';
 import { checkPrecondition, readPrecondition, type FilePrecondition } from './file-state';
+import { abandonWhenStalled } from './send-stall';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -34,6 +36,7 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
   const files = await scanManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache, rootName: target.root });
+  abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // armed after the scan, which may be long: a large root's manifest is MBs
   res.json({ root: target.root, path: target.relative, files } satisfies ManifestAnswer);
 }
 

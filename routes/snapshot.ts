@@ -5,8 +5,10 @@ import { encodingStream, type ContentCoding } from '../lib/content-coding';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { DEFAULTS } from '../lib/defaults';
 import type { SnapshotLease, SnapshotSource } from '../lib/data/snapshot-source';
+import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { negotiateCoding } from './coding';
+import { abandonWhenStalled } from './send-stall';
 
 /** Media type of a snapshot body: an SQLite database file. */
 export const SNAPSHOT_MEDIA_TYPE = 'application/vnd.sqlite3';
@@ -18,23 +20,8 @@ export interface SnapshotRouteConfig {
   readonly tracker: Pick<ChangeTracker, 'fold' | 'refuseOpenTransaction'>;
   /** Ms an answer may make no progress before it is abandoned. @defaultValue `DEFAULTS.snapshotSendStallMs` (60000) */
   readonly sendStallMs?: number;
-}
-
-/**
- * Cuts the connection once it has taken no bytes for `ms` (a client that
- * stopped reading: gone from the network, or hung), until the answer ends.
- */
-function abandonWhenStalled(req: Request, res: Response, ms: number): void {
-  const socket = req.socket;
-  const onTimeout = (): void => {
-    socket.destroy();
-  };
-  socket.setTimeout(ms);
-  socket.on('timeout', onTimeout);
-  res.once('close', () => {
-    socket.off('timeout', onTimeout);
-    if (!socket.destroyed) socket.setTimeout(0);
-  });
+  /** Where an abandoned answer is logged. */
+  readonly logger?: SyncLogger;
 }
 
 function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: ContentCoding): void {
@@ -77,7 +64,7 @@ export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, re
     return;
   }
   res.once('close', () => lease.release());
-  abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.snapshotSendStallMs);
+  abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.snapshotSendStallMs, config.logger);
   const coding = negotiateCoding(req, ['gzip']);
   setSnapshotHeaders(res, lease, coding);
   const compressor = encodingStream(coding);
