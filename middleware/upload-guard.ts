@@ -11,7 +11,7 @@ import { refuseBodyReadBefore } from './body-read-before';
 import { resolveUploadGuardOptions, type UploadGuardConfig, type UploadGuardOptions } from './upload-guard-options';
 import { sendSyncError, toSyncError } from './errors';
 import { lingerOnClose } from './lingering-close';
-import { abandonStalledUpload } from './upload-stall';
+import { abandonWhenStalled } from './stall';
 import { getUploadContext, setUploadContext, type UploadContext } from './upload-context';
 
 export type { UploadGuardOptions } from './upload-guard-options';
@@ -199,7 +199,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     const context = createContext(req, res, next, options);
     setUploadContext(req, context);
     abandonWhenAnsweredElsewhere(res, context);
-    abandonStalledUpload(req, res, options.uploadStallMs);
+    abandonWhenStalled(req, res, options.uploadStallMs, undefined, 'upload');
     Promise.resolve()
       .then(async () => {
         refuseBodyReadBefore(req, false); // an app parser in front of the router took the body: say so, not "Unexpected end of form"

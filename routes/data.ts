@@ -8,7 +8,7 @@ import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
-import { abandonWhenStalled } from './send-stall';
+import { abandonWhenStalled } from '../middleware/stall';
 import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { readRawQuery, type FileQuery } from '../lib/files/raw-query';

@@ -11,7 +11,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { digestOfOpenFile } from './file-state';
 import type { FileRoutesConfig } from './files-config';
-import { abandonWhenStalled } from './send-stall';
+import { abandonWhenStalled } from '../middleware/stall';
 
 /**
  * Opens the file to serve, never waiting on a pipe or device (see `openRegularFile`).

@@ -17,7 +17,7 @@ import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
 import type { FileRoutesConfig } from './files-config';
 import { checkPrecondition, readPrecondition, type FilePrecondition } from './file-state';
-import { abandonWhenStalled } from './send-stall';
+import { abandonWhenStalled } from '../middleware/stall';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 

@@ -8,7 +8,7 @@ import type { SnapshotLease, SnapshotSource } from '../lib/data/snapshot-source'
 import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { negotiateCoding } from './coding';
-import { abandonWhenStalled } from './send-stall';
+import { abandonWhenStalled } from '../middleware/stall';
 
 /** Media type of a snapshot body: an SQLite database file. */
 export const SNAPSHOT_MEDIA_TYPE = 'application/vnd.sqlite3';
