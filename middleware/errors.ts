@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { SyncError } from '../lib/sync-error';
 import type { SyncLogger } from '../lib/logger';
 import { REFUSAL_STATUSES, type RefusalLog } from '../lib/refusal-log';
+import { RefusalLineLimit } from '../lib/refusal-log-limit';
 
 /** Calls `then` once the response is sent (or the connection is gone). */
 function onFinished(res: Response, then: () => void): void {
@@ -122,28 +123,40 @@ function callerOf(req: Request): string | undefined {
   return address?.replace(/^::ffff:(?=\d{1,3}(?:\.\d{1,3}){3}$)/i, '');
 }
 
-/** Logs a refusal at warn (`request.refused`) and keeps it for `/status`. Never a header, so never a token. */
-function noteRefusal(logger: SyncLogger, refusals: RefusalLog | undefined, req: Request, error: SyncError): void {
+/**
+ * Logs a refusal at warn (`request.refused`), at most `REFUSAL_LINES_PER_WINDOW` (10) a minute per caller
+ * address and code (then one `request.refused.omitted` line with the count), and keeps every one for
+ * `/status` and `/metrics`. Never a header, so never a token.
+ */
+function noteRefusal(logger: SyncLogger, limit: RefusalLineLimit, refusals: RefusalLog | undefined, req: Request, error: SyncError): void {
   const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerOf(req) };
-  logger.warn({ event: 'request.refused', status: refusal.status, code: refusal.code, method: refusal.method, path: refusal.path, from: refusal.from }, error.message);
+  for (const omitted of limit.finished()) {
+    logger.warn({ event: 'request.refused.omitted', ...omitted }, `${omitted.omitted} more ${omitted.code} refusals of ${omitted.from} since ${omitted.since} were left out of the log (counted in /metrics)`);
+  }
+  const { verdict, until } = limit.verdict(refusal.from, refusal.code);
+  const fields = { event: 'request.refused', status: refusal.status, code: refusal.code, method: refusal.method, path: refusal.path, from: refusal.from };
+  if (verdict === 'log') logger.warn(fields, error.message);
+  if (verdict === 'log-last') logger.warn({ ...fields, omittedUntil: until }, `${error.message} (more ${refusal.code} refusals of this address are left out of the log until ${until}, then counted in one line)`);
   refusals?.record(refusal);
 }
 
 /**
  * The router's only error middleware: every error becomes the JSON error
  * shape. Refusals (401, 403, 409, 413, 422) are logged at warn with the
- * caller's address and kept in `refusals`; a 5xx is logged with its detail
+ * caller's address (at most 10 lines a minute per
+ * address and code, then one line with the count) and all kept in `refusals`; a 5xx is logged with its detail
  * (the client sees "internal error"), answered, and then passed on with
  * `next(error)` once the answer is sent, so the app's own error middleware
  * sees it too (it finds `res.headersSent` true and must not answer again).
  */
 export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): ErrorRequestHandler {
+  const limit = new RefusalLineLimit();
   return function syncErrorMiddleware(err: unknown, req, res, next) {
     const error = toSyncError(err);
     if (error.status >= 500) {
       logger.error({ event: 'request.failed', status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, err: error.cause ?? error }, 'sync request failed');
     } else if (REFUSAL_STATUSES.has(error.status)) {
-      noteRefusal(logger, refusals, req, error);
+      noteRefusal(logger, limit, refusals, req, error);
     }
     if (res.headersSent) {
       next(err);

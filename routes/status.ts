@@ -9,7 +9,7 @@ import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
-import { readRawQuery } from '../lib/files/raw-query';
+import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
 import { ProgressFanout } from './progress-fanout';
 
 /** What the status routes read. */
@@ -69,9 +69,24 @@ export function runStatus(results: readonly PeerSyncResult[]): number {
   return failed === results.length ? 502 : 207;
 }
 
+/**
+ * Whether `POST /run` streams: `stream=ndjson` given once. Left out, the run answers JSON; given twice, with
+ * another value, as `stream[]=` or `stream[x]=`, or not UTF-8, it is refused, never run unstreamed.
+ * @throws SyncError `BAD_REQUEST` (400)
+ */
+function streamedRun(url: string): boolean {
+  const malformed = Object.keys(readRawQuery(url)).find((name) => name.startsWith('stream['));
+  const refusal = (given: string): SyncError => new SyncError('BAD_REQUEST', 400, `\`stream\` must be given once, as stream=ndjson, or left out (given ${given.slice(0, 80)}; nothing was run)`);
+  if (malformed !== undefined) throw refusal(JSON.stringify(malformed));
+  const values = rawQueryValues(url, 'stream');
+  if (values.length === 0) return false;
+  if (values.length > 1 || values[0] !== 'ndjson') throw refusal(values.map((value) => JSON.stringify(value)).join(', '));
+  return true;
+}
+
 async function runNow(config: StatusConfig, progress: ProgressFanout | undefined, req: Request, res: Response): Promise<void> {
   const client = config.client;
-  if (readRawQuery(req.originalUrl).stream !== 'ndjson') {
+  if (!streamedRun(req.originalUrl)) {
     const results = client === undefined ? [] : await client.syncAll();
     res.status(runStatus(results)).json({ results });
     return;
@@ -162,8 +177,8 @@ const CONFIRM_BODY_BYTES = 16 * 1024;
 /**
  * `GET /status` (JSON), `POST /run` (sync with every peer now: 200, or 207
  * when some peers failed, 502 when all did; NDJSON progress lines then the
- * results with `?stream=ndjson`), `POST /deletions/confirm` and
- * `GET /metrics` (Prometheus text).
+ * results with `?stream=ndjson`; a repeated or malformed `stream` is 400
+ * `BAD_REQUEST`), `POST /deletions/confirm` and `GET /metrics` (Prometheus text).
  */
 export function createStatusRouter(config: StatusConfig): Router {
   const router = Router();

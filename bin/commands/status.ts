@@ -21,23 +21,32 @@ function entriesOf<T>(list: unknown, check: { Check(value: unknown): value is T 
   return Array.isArray(list) ? list.filter((entry): entry is T => check.Check(entry)) : [];
 }
 
-/** `lines`, at most {@link SHOWN_PER_LIST} of them, then "… and N more". */
-function bounded(lines: readonly string[]): string[] {
-  if (lines.length <= SHOWN_PER_LIST) return [...lines];
-  return [...lines.slice(0, SHOWN_PER_LIST), `    … and ${lines.length - SHOWN_PER_LIST} more`];
+/** `lines`, at most {@link SHOWN_PER_LIST} of them, then "… and N more" of `total` (the lines given may be the first of more). */
+function bounded(lines: readonly string[], total = lines.length): string[] {
+  const shown = lines.slice(0, SHOWN_PER_LIST);
+  const more = Math.max(total, lines.length) - shown.length;
+  return more > 0 ? [...shown, `    … and ${more} more`] : shown;
+}
+
+/** The file errors of a last round: `fileErrorCount`, or as many as listed (a server before it listed them all, or a garbled count). */
+function fileErrorTotal(lastResult: { fileErrorCount?: unknown } | undefined, listed: number): number {
+  const count = lastResult?.fileErrorCount;
+  return typeof count === 'number' && Number.isSafeInteger(count) && count > listed ? count : listed;
 }
 
 /**
- * The file errors of the peer's last round (`lastResult.fileErrors`) and the
+ * The file errors of the peer's last round (`lastResult.fileErrors`, counted by `fileErrorCount`) and the
  * recent file conflicts with it (`fileConflicts` of `/status`), a few lines each.
  */
 function peerFileLines(peer: Peer, conflicts: unknown): string[] {
-  const errors = entriesOf((peer as { lastResult?: { fileErrors?: unknown } }).lastResult?.fileErrors, fileErrorCheck);
+  const lastResult = (peer as { lastResult?: { fileErrors?: unknown; fileErrorCount?: unknown } }).lastResult;
+  const errors = entriesOf(lastResult?.fileErrors, fileErrorCheck);
+  const errorTotal = fileErrorTotal(lastResult, errors.length);
   const kept = entriesOf(conflicts, fileConflictCheck).filter((conflict) => conflict.peer === peer.url);
   const lines: string[] = [];
-  if (errors.length > 0) {
-    lines.push(`  file errors in the last round (${errors.length}), retried at the next sync:`);
-    lines.push(...bounded(errors.map((error) => oneLine(`    ${error.path}: ${error.code}: ${error.message}`))));
+  if (errorTotal > 0) {
+    lines.push(`  file errors in the last round (${errorTotal}), retried at the next sync:`);
+    lines.push(...bounded(errors.map((error) => oneLine(`    ${error.path}: ${error.code}: ${error.message}`)), errorTotal));
   }
   if (kept.length > 0) {
     lines.push(`  recent file conflicts (${kept.length}), both versions kept:`);

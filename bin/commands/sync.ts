@@ -16,10 +16,11 @@ type RunProgress = Static<typeof RunProgressLineSchema>['progress'];
 /** The most file errors or conflicts listed per peer; the rest are counted. */
 const LISTED = 5;
 
-/** One indented line per item, the first {@link LISTED}, then how many more. */
-function listed<T>(items: readonly T[], line: (item: T) => string): string {
+/** One indented line per item, the first {@link LISTED}, then how many more of `total` (the items given may be the first of more). */
+function listed<T>(items: readonly T[], line: (item: T) => string, total = items.length): string {
   const shown = items.slice(0, LISTED).map((item) => `\n  ${printableLines(oneLine(line(item)))}`);
-  return shown.join('') + (items.length > LISTED ? `\n  … and ${items.length - LISTED} more (express-sqlite-sync status, or GET /status)` : '');
+  const more = Math.max(total, items.length) - shown.length;
+  return shown.join('') + (more > 0 ? `\n  … and ${more} more (express-sqlite-sync status, or GET /status)` : '');
 }
 
 /** Formats one peer's result as a line, then the files that need a look. */
@@ -31,9 +32,11 @@ export function formatResult(result: PeerSyncResult | RunResult): string {
   const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`)}`);
   // Files that did not sync this round (a folder here where the peer has a file, say) keep the servers apart until fixed.
   const errors = result.fileErrors ?? [];
-  const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`);
+  // `fileErrors` lists the round's first errors; `fileErrorCount` counts them all (a server before it listed them all).
+  const errorCount = Math.max(result.fileErrorCount ?? 0, errors.length);
+  const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`, errorCount);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
-  return `${oneLine(`${errors.length > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${held.join('')}${failed}${copies}`;
+  return `${oneLine(`${errorCount > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${held.join('')}${failed}${copies}`;
 }
 
 function badAnswer(detail: string): SyncError {

@@ -1,6 +1,6 @@
 import type { RootSyncResult } from './file-exchange';
 import type { FailureDescription, SyncPhase } from './peer-failure';
-import type { PeerSyncResult } from './sync-status';
+import { FILE_ERRORS_LISTED, type PeerSyncResult } from './sync-status';
 
 /** What one sync with a peer has done so far. */
 export interface RoundTally {
@@ -14,7 +14,7 @@ export interface RoundTally {
   filesError: FailureDescription | undefined;
 }
 
-/** Sums one sync's tally into its {@link PeerSyncResult}. */
+/** Sums one sync's tally into its {@link PeerSyncResult}: its first {@link FILE_ERRORS_LISTED} file errors, and how many there were. */
 export function summarizeRound(url: string, siteId: string | undefined, tally: RoundTally, durationMs: number, error: FailureDescription | undefined): PeerSyncResult {
   const { roots } = tally;
   const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
@@ -31,7 +31,8 @@ export function summarizeRound(url: string, siteId: string | undefined, tally: R
     fileConflicts: roots.flatMap((root) => root.conflicts),
     durationMs,
     error,
-    fileErrors: roots.flatMap((root) => root.errors),
+    fileErrors: roots.flatMap((root) => root.errors).slice(0, FILE_ERRORS_LISTED),
+    fileErrorCount: sum((root) => root.errors.length),
     heldDeletions: roots.flatMap((root) => root.held),
   };
 }

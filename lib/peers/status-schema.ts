@@ -92,6 +92,8 @@ export const RunResultSchema = Type.Object({
   error: Type.Optional(Type.Object({ code: Text, message: Text })),
   heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })),
   fileErrors: Type.Optional(Type.Array(Type.Object({ path: Text, code: Text, message: Text }), { maxItems: 100_000 })),
+  /** Every file error of the round; servers before it left it out (then `fileErrors` held them all). */
+  fileErrorCount: Type.Optional(Count),
 });
 
 /** JSON Schema of the last line of `POST /run?stream=ndjson`. */

@@ -1,5 +1,5 @@
 import type { SyncLogger } from '../logger';
-import type { HeldDeletion, PeerSyncResult } from './sync-status';
+import { FILE_ERRORS_LISTED, type HeldDeletion, type PeerSyncResult } from './sync-status';
 
 /**
  * The sync client's log lines: one per event, stable field names (listed in
@@ -27,8 +27,12 @@ function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string 
   for (const conflict of result.fileConflicts) {
     logger.warn({ event: 'files.conflict', peer: result.peer, peerName: name ?? null, path: conflict.path, copyPath: conflict.copyPath }, 'file changed on both sides: both versions kept');
   }
-  for (const error of result.fileErrors) {
+  for (const error of result.fileErrors.slice(0, FILE_ERRORS_LISTED)) {
     logger.warn({ event: 'files.error', peer: result.peer, peerName: name ?? null, path: error.path, code: error.code }, `file step failed, retried next round: ${error.message}`);
+  }
+  const omitted = result.fileErrorCount - Math.min(result.fileErrors.length, FILE_ERRORS_LISTED);
+  if (omitted > 0) {
+    logger.warn({ event: 'files.errors_omitted', peer: result.peer, peerName: name ?? null, fileErrors: result.fileErrorCount, omitted }, `and ${omitted} more file steps failed this round (${result.fileErrorCount} in all), not logged one by one; retried next round`);
   }
   for (const held of result.heldDeletions) logHeld(logger, held, name);
 }
@@ -44,7 +48,8 @@ export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | u
 /**
  * Logs one finished sync with one peer: `sync.round` (info) with what moved
  * each way and the duration, or `sync.failed` (warn) with the code and the
- * next retry; then `sync.conflicts`, `files.conflict`, `files.error` and
+ * next retry; then `sync.conflicts`, `files.conflict`, `files.error` (at most
+ * {@link FILE_ERRORS_LISTED}, then one `files.errors_omitted` with the count) and
  * `files.deletions_held` (warn) for what needs a look.
  */
 export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt): void {

@@ -3,6 +3,9 @@ import type { Refusal } from '../refusal-log';
 import type { PeerState } from './peer-failure';
 import type { TransportStatus } from './transport';
 
+/** File errors a round lists (`PeerSyncResult.fileErrors`, and as many `files.error` log lines); the rest are counted in `fileErrorCount`. */
+export const FILE_ERRORS_LISTED = 20;
+
 /** One step of a running sync, for progress bars. */
 export interface SyncProgress {
   /** The peer's URL. */
@@ -75,8 +78,10 @@ export interface PeerSyncResult {
   readonly durationMs: number;
   /** The first error, when `ok` is false. */
   readonly error: { readonly code: string; readonly message: string } | undefined;
-  /** Per-step file errors that did not stop the sync (retried next time). */
+  /** Per-step file errors that did not stop the sync (retried next time): the first {@link FILE_ERRORS_LISTED} of the round. */
   readonly fileErrors: ReadonlyArray<{ readonly path: string; readonly code: string; readonly message: string }>;
+  /** Every file error of the round, listed in `fileErrors` or not (a peer with a full disk fails every file). */
+  readonly fileErrorCount: number;
   /** Deletions the mass-delete guard held back in this sync (those roots were left as they were). */
   readonly heldDeletions: readonly HeldDeletion[];
 }

@@ -203,7 +203,10 @@ export const RENDER_SCRIPT = String.raw`
       return r.status + ' ' + r.code + ': ' + r.method + ' ' + r.path + ' from ' + (r.from || 'unknown') + ', ' + when(r.at);
     });
     status.peers.forEach(function (p) {
-      ((p.lastResult && p.lastResult.fileErrors) || []).forEach(function (e) { refused.push(e.code + ': ' + e.path + ' with ' + (p.name || p.url) + ': ' + e.message); });
+      var errors = (p.lastResult && p.lastResult.fileErrors) || [];
+      errors.forEach(function (e) { refused.push(e.code + ': ' + e.path + ' with ' + (p.name || p.url) + ': ' + e.message); });
+      var more = ((p.lastResult && p.lastResult.fileErrorCount) || 0) - errors.length;
+      if (more > 0) refused.push('… and ' + more + ' more file errors with ' + (p.name || p.url) + ' in its last round (retried next round)');
     });
     fill($('refusals'), refused, function (line) { return el('li', line); }, 'nothing refused lately');
   }

@@ -19,7 +19,7 @@ describe('what the CLI prints: a line break in a server\'s text never makes a li
   });
 
   it('sync: a failed peer\'s error and a held deletion stay on their lines', () => {
-    const failed: PeerSyncResult = { peer: FORGED, siteId: undefined, ok: false, rowsPulled: 0, rowsPushed: 0, filesUp: 0, filesDown: 0, filesDeleted: 0, dataConflicts: 0, fileConflicts: [], durationMs: 1, error: { code: FORGED, message: FORGED }, fileErrors: [], heldDeletions: [] };
+    const failed: PeerSyncResult = { peer: FORGED, siteId: undefined, ok: false, rowsPulled: 0, rowsPushed: 0, filesUp: 0, filesDown: 0, filesDeleted: 0, dataConflicts: 0, fileConflicts: [], durationMs: 1, error: { code: FORGED, message: FORGED }, fileErrors: [], fileErrorCount: 0, heldDeletions: [] };
     expect(formatResult(failed).split('\n')).toHaveLength(1);
     const held = { peer: 'http://b', root: FORGED, side: 'here' as const, count: 1, files: 1, percent: 100, maxDeletePercent: 50, examples: [], heldAt: '2026-12-02T06:00:00.000Z' };
     expect(formatResult({ ...failed, ok: true, error: undefined, heldDeletions: [held] }).split('\n')).toHaveLength(2);

@@ -5,7 +5,7 @@ import type { PeerSyncResult } from '../../index';
 const HELD = { peer: 'http://10.0.0.3:5000/api/sync', root: 'uploads', side: 'here' as const, count: 40, files: 41, percent: 97.6, maxDeletePercent: 50, examples: ['a.jpg'], heldAt: '2026-12-02T06:00:00.000Z' };
 
 function result(overrides: Partial<PeerSyncResult>): PeerSyncResult {
-  return { peer: HELD.peer, siteId: undefined, ok: true, rowsPulled: 0, rowsPushed: 0, filesUp: 0, filesDown: 0, filesDeleted: 0, dataConflicts: 0, fileConflicts: [], durationMs: 12, error: undefined, fileErrors: [], heldDeletions: [], ...overrides };
+  return { peer: HELD.peer, siteId: undefined, ok: true, rowsPulled: 0, rowsPushed: 0, filesUp: 0, filesDown: 0, filesDeleted: 0, dataConflicts: 0, fileConflicts: [], durationMs: 12, error: undefined, fileErrors: [], fileErrorCount: 0, heldDeletions: [], ...overrides };
 }
 
 describe('what the CLI prints', () => {

@@ -17,6 +17,7 @@ function result(ok: boolean): PeerSyncResult {
     fileConflicts: [{ path: 'config/event.json', copyPath: 'config/event.sync-conflict-20260101-000000-ABCDEF0.json' }],
     durationMs: 12,
     fileErrors: [{ path: 'uploads/a.txt', code: 'LOCAL_CHANGED', message: 'changed meanwhile' }],
+    fileErrorCount: 1,
     heldDeletions: [],
     error: ok ? undefined : { code: 'ECONNREFUSED', message: 'unreachable' },
   };
