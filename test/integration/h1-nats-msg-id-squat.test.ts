@@ -1,42 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers, nanos } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
-import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { NatsTransport } from '../../lib/peers/nats/nats-transport';
-import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
-import { tableRows, trackedDb, type TempDb } from '../helpers/data';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import { tableRows } from '../helpers/data';
+import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { describeWithNats } from '../helpers/nats-server';
 
-type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+type Node = NatsNode;
 
 const STREAM = 'SQUAT';
 const FLEET = 'the-fleet-sync-token-0001';
 
 describeWithNats("a message id taken in advance by someone holding only the NATS credentials (real nats-server)", () => {
-  let server: NatsServer;
-  const nodes: Node[] = [];
+  const nats = natsNodes();
 
   function node(): Node {
-    const temp = trackedDb();
-    const created: Node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: server.url, stream: STREAM }), { data: temp.tracker, peerTimeoutMs: 5000, tokens: [FLEET] }) };
-    nodes.push(created);
-    return created;
+    return nats.node({ stream: STREAM }, { peerTimeoutMs: 5000, tokens: [FLEET] });
   }
 
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
-    }
-    await server.close();
-  });
 
   /** Publishes junk with the given `Nats-Msg-Id` (and no Ess-Attempt), as a plain NATS client can: JetStream then answers a page with that id as a duplicate. */
   async function squat(subject: string, msgId: string): Promise<void> {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     try {
       const h = headers();
       h.set('Nats-Msg-Id', msgId);
@@ -70,7 +54,7 @@ describeWithNats("a message id taken in advance by someone holding only the NATS
 
   it('publishes the page once JetStream has let the id go (its duplicate window), passing over the junk; the others get every row', async () => {
     // An operator's stream with a short duplicate window, so the id is free again within the test.
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     await (await jetstreamManager(nc)).streams.add({ name: STREAM, subjects: [`ess.${STREAM}.*`], storage: StorageType.File, duplicate_window: nanos(300) });
     await nc.close();
     const [a, b] = [node(), node()];

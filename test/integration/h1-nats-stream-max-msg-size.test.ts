@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, StorageType } from '@nats-io/jetstream';
-import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { NatsTransport } from '../../lib/peers/nats/nats-transport';
-import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
-import { tableRows, trackedDb, type TempDb } from '../helpers/data';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import { tableRows } from '../helpers/data';
+import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { describeWithNats } from '../helpers/nats-server';
 
-type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+type Node = NatsNode;
 
 const STREAM = 'LIMITED';
 const LIMIT = 8192;
@@ -21,20 +19,15 @@ function writeTeams(node: Node, count: number): void {
 }
 
 describeWithNats("a stream whose max_msg_size an operator set below the page size (real nats-server)", () => {
-  let server: NatsServer;
-  const nodes: Node[] = [];
+  const nats = natsNodes();
 
   function node(): Node {
-    const temp = trackedDb();
-    const config = resolveNatsOptions({ servers: server.url, stream: STREAM });
-    const created: Node = { ...temp, transport: new NatsTransport(config, { data: temp.tracker, peerTimeoutMs: 10_000, tokens: ['a-fleet-token-of-the-test-1'] }) };
-    nodes.push(created);
-    return created;
+    return nats.node({ stream: STREAM }, { tokens: ['a-fleet-token-of-the-test-1'] });
   }
 
   /** What an operator does with the nats CLI (`nats stream add` / `nats stream edit --max-msg-size`). */
   async function operator(change: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<unknown>): Promise<void> {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     try {
       await change(await jetstreamManager(nc));
     } finally {
@@ -53,17 +46,6 @@ describeWithNats("a stream whose max_msg_size an operator set below the page siz
     });
     return largest;
   }
-
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
-    }
-    await server.close();
-  });
 
   it('sizes pages to a max_msg_size set when the stream was made: every row travels, no message over it', async () => {
     await operator((jsm) => jsm.streams.add({ name: STREAM, subjects: [`ess.${STREAM}.*`], storage: StorageType.File, max_msg_size: LIMIT }));

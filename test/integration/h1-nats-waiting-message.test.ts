@@ -1,36 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { NatsTransport } from '../../lib/peers/nats/nats-transport';
-import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
-import { tableRows, trackedDb, type TempDb } from '../helpers/data';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import { tableRows } from '../helpers/data';
+import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { describeWithNats } from '../helpers/nats-server';
 
-type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+type Node = NatsNode;
 
 const HOUR_MS = 3_600_000;
 
 describeWithNats('a stream message that must wait (CLOCK_SKEW) names its sender, and says what waits with it (real nats-server)', () => {
-  let server: NatsServer;
-  const nodes: Node[] = [];
+  const nats = natsNodes();
 
   function node(): Node {
-    const temp = trackedDb();
-    const config = resolveNatsOptions({ servers: server.url, stream: 'WAITS' });
-    const created: Node = { ...temp, transport: new NatsTransport(config, { data: temp.tracker, peerTimeoutMs: 5000, tokens: ['a-fleet-token-of-the-test-1'] }) };
-    nodes.push(created);
-    return created;
+    return nats.node({ stream: 'WAITS' }, { peerTimeoutMs: 5000, tokens: ['a-fleet-token-of-the-test-1'] });
   }
 
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
-    }
-    await server.close();
-  });
 
   it('a laptop an hour ahead: the others wait at its message, and the error says which site sent it and that every later message waits too', async () => {
     const [ahead, other, reader] = [node(), node(), node()];

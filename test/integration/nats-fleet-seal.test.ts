@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { NatsTransport } from '../../lib/peers/nats/nats-transport';
-import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type StoredMsg } from '@nats-io/jetstream';
 import { FleetSeal, SEAL_HEADER, type SealedMessage } from '../../lib/peers/nats/fleet-seal';
-import { tableRows, trackedDb, type TempDb } from '../helpers/data';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
-import type { ChangeTracker } from '../../lib/data/change-tracker';
+import { tableRows } from '../helpers/data';
+import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { describeWithNats } from '../helpers/nats-server';
 
-type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+type Node = NatsNode;
 
 const FLEET = 'the-fleet-sync-token-0001';
 const OTHER = 'another-fleet-token-0002';
@@ -67,27 +65,12 @@ function withHeader(m: SealedMessage, name: string, value: string | undefined): 
 }
 
 describeWithNats('NATS messages are sealed with the fleet’s sync token (real nats-server)', () => {
-  let server: NatsServer;
-  const nodes: Node[] = [];
+  const nats = natsNodes();
 
   function node(tokens: readonly string[]): Node {
-    const temp = trackedDb();
-    const config = resolveNatsOptions({ servers: server.url, stream: 'SHARED' });
-    const created: Node = { ...temp, transport: new NatsTransport(config, { data: temp.tracker, peerTimeoutMs: 10_000, tokens }) };
-    nodes.push(created);
-    return created;
+    return nats.node({ stream: 'SHARED' }, { tokens });
   }
 
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
-    }
-    await server.close();
-  });
 
   it('a server of another fleet on the same stream applies nothing and says why; the fleet’s own servers sync', async () => {
     const [a, b, stranger] = [node([FLEET]), node([FLEET]), node([OTHER])];
@@ -105,7 +88,7 @@ describeWithNats('NATS messages are sealed with the fleet’s sync token (real n
 
   /** A client holding only the NATS credentials (no sync token), as an attacker or a careless script would. */
   async function outsider<T>(act: (nc: NatsConnection, js: JetStreamClient, first: StoredMsg) => Promise<T>): Promise<T> {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     try {
       const jsm = await jetstreamManager(nc);
       const first = await jsm.streams.getMessage('SHARED', { seq: 1 });
@@ -164,7 +147,7 @@ describeWithNats('NATS messages are sealed with the fleet’s sync token (real n
 
   it('a site goes on publishing after an exact replay of a message it published (sealed, its window already published): not taken for a copied database', async () => {
     // A short duplicate window, so JetStream stores the replay instead of dropping it as a duplicate.
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     await (await jetstreamManager(nc)).streams.add({ name: 'SHARED', subjects: ['ess.SHARED.*'], storage: StorageType.File, duplicate_window: nanos(100) });
     await nc.close();
     const [a, b] = [node([FLEET]), node([FLEET])];

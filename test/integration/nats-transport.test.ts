@@ -6,12 +6,12 @@ import { connect, headers } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
-import { dbDigest, trackedDb, type TempDb } from '../helpers/data';
+import { dbDigest } from '../helpers/data';
 import { tempDir } from '../helpers/temp';
-import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
-import type { ChangeTracker } from '../../lib/data/change-tracker';
+import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { describeWithNats } from '../helpers/nats-server';
 
-type Node = TempDb & { readonly tracker: ChangeTracker; transport: NatsTransport };
+type Node = NatsNode;
 
 function addTeams(node: Node, count: number, prefix: string): void {
   const insert = node.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)');
@@ -21,27 +21,12 @@ function addTeams(node: Node, count: number, prefix: string): void {
 }
 
 describeWithNats('NATS JetStream transport (real nats-server)', () => {
-  let server: NatsServer;
-  const nodes: Node[] = [];
+  const nats = natsNodes();
 
   function node(stream = 'TEST', catchUp?: (reason: string) => Promise<boolean>, maxMessageBytes?: number): Node {
-    const temp = trackedDb();
-    const config = resolveNatsOptions({ servers: server.url, stream, maxMessageBytes });
-    const created: Node = { ...temp, transport: new NatsTransport(config, { data: temp.tracker, peerTimeoutMs: 10_000, catchUp }) };
-    nodes.push(created);
-    return created;
+    return nats.node({ stream, maxMessageBytes }, { catchUp });
   }
 
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-  afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
-    }
-    await server.close();
-  });
 
   it('carries pages both ways, each applied with its stream sequence; the status names the stream and its position', async () => {
     const [a, b] = [node(), node()];
@@ -74,7 +59,7 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     addTeams(a, 600, 'A');
     await a.transport.exchange();
     expect(a.transport.status().nats?.messagesPublished).toBeGreaterThan(3);
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     const jsm = await jetstreamManager(nc);
     for (let seq = 1; seq <= (await jsm.streams.info('BIG')).state.last_seq; seq += 1) {
       const message = await jsm.streams.getMessage('BIG', { seq });
@@ -107,7 +92,7 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
   const STRANGER = 'ab'.repeat(16);
 
   async function publishRaw(stream: string, body: string, fingerprint: string | undefined, more = false): Promise<void> {
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server().url });
     const h = headers();
     if (fingerprint !== undefined) h.set('Ess-Schema', fingerprint);
     if (more) h.set('Ess-More', '1');
@@ -173,7 +158,7 @@ describeWithNats('NATS JetStream transport (real nats-server)', () => {
     // As a copy made before file identities were recorded (a copy's start takes a new id by itself otherwise).
     cloneDb.prepare('UPDATE _sync_state SET file_id = NULL WHERE id = 1').run();
     const cloneTracker = enableCapture(cloneDb, { tables: ['teams', 'reports'] });
-    const clone = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'CLONE' }), { data: cloneTracker, peerTimeoutMs: 10_000 });
+    const clone = new NatsTransport(resolveNatsOptions({ servers: nats.server().url, stream: 'CLONE' }), { data: cloneTracker, peerTimeoutMs: 10_000 });
     try {
       expect(cloneTracker.siteId).toBe(a.tracker.siteId);
       addTeams(a, 3, 'A again');
