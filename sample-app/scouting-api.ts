@@ -2,15 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
-import { characterCount, hasUtf8Form as wellFormed } from './text';
+import { characterCount, normalizeName, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
 /** Text of 1 to `max` characters (code points: an emoji counts one). */
 const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value);
-/** A name (a team's, a scout's): text of 1 to `max` characters with something besides spaces, as the form asks. */
+/** A name (a team's, a scout's), checked as kept (see {@link keptNames}): text of 1 to `max` characters, as the form asks. */
 const isName = (max: number): Check => (value) => isText(max)(value) && (value as string).trim() !== '';
+
+/** Fields that hold a name, kept as the form keeps them: NFC, no spaces around (see `normalizeName`). */
+const NAME_FIELDS: ReadonlySet<string> = new Set(['name', 'scout']);
+
+/** The body with its names as they are kept, so `Ann ` is the scout `Ann` (own properties only, `__proto__` included, are copied). */
+function keptNames(body: Body): Body {
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, NAME_FIELDS.has(name) && typeof value === 'string' ? normalizeName(value) : value]));
+}
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A team number, in the form's range. */
 const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
@@ -50,7 +58,8 @@ function bodyOf(req: Request): Body | undefined {
 
 /** The request's JSON object with its fields checked; answers 400 `BAD_FIELD` (and returns undefined) otherwise. */
 function checkedBody(req: Request, res: Response, fields: Readonly<Record<string, Check>>, required: readonly string[]): Body | undefined {
-  const body = bodyOf(req);
+  const sent = bodyOf(req);
+  const body = sent === undefined ? undefined : keptNames(sent);
   const problem = body === undefined ? 'the body must be a JSON object' : invalidField(body, fields, required);
   if (problem === undefined) return body;
   fail(res, 400, 'BAD_FIELD', problem);

@@ -10,3 +10,12 @@ export function hasUtf8Form(value: string): boolean {
 export function characterCount(value: string): number {
   return Array.from(value).length;
 }
+
+/**
+ * A name (a scout's, a team's) as it is kept, by the form and the JSON API alike: in Unicode NFC
+ * (`é` typed as one character or as `e` and an accent is one name), without spaces around it.
+ * So `Ann`, `Ann ` and ` Ann` are one scout, and one report per scout, team and match holds.
+ */
+export function normalizeName(value: string): string {
+  return value.normalize('NFC').trim();
+}

@@ -1,5 +1,5 @@
 import { MATCH_LABEL_MAX, normalizeMatchLabel, TEAM_NUMBERS } from '../scouting-schema';
-import { characterCount } from '../text';
+import { characterCount, normalizeName } from '../text';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 import type { ReportEntry } from './report-store';
@@ -62,9 +62,12 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
  * A posted field as the browser counted it: browsers send every line break of
  * a textarea as CRLF, but count it as one character against `maxlength`, so
  * line breaks become LF (one character, as kept) before the checks; then trimmed.
+ * A name is kept in NFC too, as the JSON API keeps it (see `normalizeName`).
  */
-function fieldText(raw: unknown): string {
-  return typeof raw === 'string' ? raw.replace(/\r\n?/g, '\n').trim() : '';
+function fieldText(spec: FieldSpec, raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  const text = raw.replace(/\r\n?/g, '\n');
+  return spec.kind === 'text' ? normalizeName(text) : text.trim();
 }
 
 /**
@@ -77,7 +80,7 @@ export function readReportForm(body: unknown): { values: ReportFormValues; probl
   const values = {} as Record<ReportFormField, string>;
   const problems: ReportFormProblems = {};
   for (const name of REPORT_FORM_FIELDS) {
-    values[name] = fieldText(fields[name]);
+    values[name] = fieldText(SPECS[name], fields[name]);
     const problem = problemOf(SPECS[name], values[name]);
     if (problem !== undefined) problems[name] = problem;
   }
