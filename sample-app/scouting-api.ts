@@ -2,18 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
-import { characterCount, normalizeName, hasUtf8Form as wellFormed } from './text';
+import { characterCount, hasControlCharacter, normalizeName, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
 
-/** Text of 1 to `max` characters (code points: an emoji counts one). */
-const isText = (max: number): Check => (value) => typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value);
+/** Text of 1 to `max` characters (code points: an emoji counts one), on one line: no control character. */
+const isText = (max: number): Check => (value) =>
+  typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value) && !hasControlCharacter(value, false);
 /** A name (a team's, a scout's), checked as kept (see {@link keptNames}): text of 1 to `max` characters, as the form asks. */
 const isName = (max: number): Check => (value) => isText(max)(value) && (value as string).trim() !== '';
 
-/** Fields that hold a name, kept as the form keeps them: NFC, no spaces around (see `normalizeName`). */
-const NAME_FIELDS: ReadonlySet<string> = new Set(['name', 'scout']);
+/**
+ * Fields that hold a name, kept as the form keeps them: NFC, no spaces around (see `normalizeName`); checked
+ * so, so a line break after a name is dropped, not refused as a control character. A match label is normalized further when kept.
+ */
+const NAME_FIELDS: ReadonlySet<string> = new Set(['name', 'scout', 'label']);
 
 /** The body with its names as they are kept, so `Ann ` is the scout `Ann` (own properties only, `__proto__` included, are copied). */
 function keptNames(body: Body): Body {
@@ -24,7 +28,8 @@ const isCount: Check = (value) => Number.isSafeInteger(value) && (value as numbe
 const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
 /** A match label: text with something besides spaces, at most 100 characters as kept (upper case may lengthen it: `ß` is `SS`). */
 const isLabel: Check = (value) => isText(MATCH_LABEL_MAX)(value) && (value as string).trim() !== '' && characterCount(normalizeMatchLabel(value as string)) <= MATCH_LABEL_MAX;
-const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value));
+/** Free text of at most 10,000 characters, or null: tabs and line breaks, but no other control character. */
+const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value) && !hasControlCharacter(value, true));
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
   match_id: isText(64),

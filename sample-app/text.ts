@@ -19,3 +19,16 @@ export function characterCount(value: string): number {
 export function normalizeName(value: string): string {
   return value.normalize('NFC').trim();
 }
+
+/** A control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F). */
+const CONTROL = /\p{Cc}/u;
+/** A control character other than tab, LF and CR. */
+const CONTROL_BUT_LINE_BREAKS = /(?![\t\n\r])\p{Cc}/u;
+
+/**
+ * True when a text holds a control character (NUL, ESC, DEL, …: Unicode `Cc`), which no field
+ * of the form or the JSON API takes. Notes (`multiline`) may hold tabs and line breaks.
+ */
+export function hasControlCharacter(value: string, multiline: boolean): boolean {
+  return (multiline ? CONTROL_BUT_LINE_BREAKS : CONTROL).test(value);
+}
