@@ -54,7 +54,7 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
   if (value.length < spec.min) return `${spec.label} is required.`;
   if (hasControlCharacter(value, spec.kind === 'notes')) return `${spec.label} holds a control character (such as NUL or Escape); remove it.`;
   if (!hasUtf8Form(value)) return `${spec.label} holds a character that cannot be stored (a lone surrogate); remove it.`;
-  if (value.length > spec.max) return `${spec.label} is longer than ${spec.max} characters.`;
+  if (characterCount(value) > spec.max) return `${spec.label} is longer than ${spec.max} characters.`; // code points, as the API counts
   // Upper case may lengthen it (`ß` is `SS`): the API refuses such a label, so the form does too.
   if (spec.keptAs !== undefined && characterCount(spec.keptAs(value)) > spec.max) return `${spec.label} is longer than ${spec.max} characters in upper case.`;
   return undefined;
@@ -99,16 +99,26 @@ export function readReportForm(body: unknown): { values: ReportFormValues; probl
   return { values, problems, entry };
 }
 
+/**
+ * The `maxlength` of a field keeping `max` characters. Browsers count UTF-16 units there (an emoji is two),
+ * the server code points (one), as the API does: twice `max` lets through every text the server takes
+ * (no character is more than two units) and still stops a runaway paste; the server says when it is too long.
+ */
+function maxLengthOf(spec: FieldSpec): number {
+  return spec.max * 2;
+}
+
 function renderField(name: ReportFormField, value: string, problem: string | undefined): SafeHtml {
   const spec = SPECS[name];
+  const maxlength = maxLengthOf(spec);
   const id = `field-${name}`;
   const invalid = problem === undefined ? '' : html` aria-invalid="true"`;
   const label = html`<label for="${id}">${spec.label}</label>`;
-  if (spec.kind === 'notes') return html`${label}<textarea id="${id}" name="${name}" maxlength="${spec.max}"${invalid}>${value}</textarea>`;
+  if (spec.kind === 'notes') return html`${label}<textarea id="${id}" name="${name}" maxlength="${maxlength}"${invalid}>${value}</textarea>`;
   if (spec.kind === 'count') {
     return html`${label}<input id="${id}" name="${name}" type="number" inputmode="numeric" min="${spec.min}" max="${spec.max}" value="${value}" required${invalid}>`;
   }
-  return html`${label}<input id="${id}" name="${name}" type="text" maxlength="${spec.max}" value="${value}" required${invalid}>`;
+  return html`${label}<input id="${id}" name="${name}" type="text" maxlength="${maxlength}" value="${value}" required${invalid}>`;
 }
 
 /**
