@@ -5,8 +5,12 @@ import { layout } from './layout';
 import { EMPTY_REPORT_FORM, readReportForm, renderReportForm } from './report-form';
 import { DuplicateReportError, type ReportListRow, type ReportStore } from './report-store';
 
-/** Largest form body `POST /reports/new` takes: 10,000 characters of notes take up to 90 KB URL-encoded. */
-const FORM_BODY_BYTES = 160 * 1024;
+/**
+ * Largest form body `POST /reports/new` takes: all its fields' `maxlength` lets a browser send (twice each limit in
+ * UTF-16 units, see report-form.ts), 20,000 units of notes taking up to 180 KB URL-encoded (`日` is `%E6%97%A5`),
+ * so a report too long is shown again with its problem, never lost to a 413 page.
+ */
+const FORM_BODY_BYTES = 256 * 1024;
 
 /** The form parser; a body over the limit is 413 before it is read (or as soon as a chunked one grows past it). */
 const readForm = boundedJsonBody(express.urlencoded({ extended: false, limit: FORM_BODY_BYTES, parameterLimit: 20 }), FORM_BODY_BYTES);

@@ -73,7 +73,7 @@ describe('sample app JSON API: a body over the limit is answered before it is re
     expect(app.db.prepare('SELECT count(*) FROM app_events').pluck().get()).toBe(1);
   });
 
-  it('POST /reports/new (the form) over 160 KiB: 413 page before the body is read, nothing stored', async () => {
+  it('POST /reports/new (the form) over 256 KiB: 413 page before the body is read, nothing stored', async () => {
     const before = scoutingCounts(app.db);
     const result = await rawRequest(`${app.url}/reports/new`, {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(BODY_BYTES) },
