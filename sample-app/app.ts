@@ -113,8 +113,11 @@ function readEvent(body: unknown): { readonly kind: string; readonly detail: str
   return { kind, detail };
 }
 
-/** Largest JSON body the API takes (100 KiB: a report's 10,000 characters of notes, escaped, fit). */
-const API_BODY_BYTES = 100 * 1024;
+/**
+ * Largest JSON body the API takes (128 KiB): the longest report, match or event fits however its JSON is written,
+ * every character escaped included (Python's `json.dumps` default): 10,000 emoji of notes are 120,000 bytes as `\ud83e\udd16`.
+ */
+const API_BODY_BYTES = 128 * 1024;
 
 /** The JSON API: health, the scouting tables and app events; JSON bodies only; its errors go to the app's `apiErrorHandler`. */
 function createApi(db: Database.Database): express.Router {

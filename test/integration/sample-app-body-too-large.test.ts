@@ -5,10 +5,10 @@ import { startSampleServer, scoutingCounts, type SampleServer } from '../helpers
 const MB = 1024 * 1024;
 const BODY_BYTES = 64 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
-const LIMIT = 100 * 1024;
+const LIMIT = 128 * 1024;
 
 /**
- * The sample app's JSON API refuses a body over its 100 KiB limit with 413
+ * The sample app's JSON API refuses a body over its 128 KiB limit with 413
  * BODY_TOO_LARGE before reading it when its Content-Length says so, and as
  * soon as a chunked one grows past it: express.json alone read a 64 MB body
  * to its end before the 413.
@@ -55,7 +55,7 @@ describe('sample app JSON API: a body over the limit is answered before it is re
       chunks: repeat(CHUNK, BODY_BYTES / CHUNK.length),
     });
     expect(result.status).toBe(413);
-    expect(result.body).toEqual({ error: { code: 'BODY_TOO_LARGE', message: expect.stringMatching(/^the request body \(over 102400 bytes so far\) is larger than the limit of 102400 bytes$/) as unknown } });
+    expect(result.body).toEqual({ error: { code: 'BODY_TOO_LARGE', message: expect.stringMatching(/^the request body \(over 131072 bytes so far\) is larger than the limit of 131072 bytes$/) as unknown } });
     expect(await serverRead()).toBeLessThan(BODY_BYTES / 4);
     expect(app.db.prepare('SELECT count(*) FROM app_events').pluck().get()).toBe(0);
   });
