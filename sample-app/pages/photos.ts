@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -135,13 +135,19 @@ async function savePhoto(config: PhotoConfig, req: Request, res: Response): Prom
   res.redirect(303, `/photos?saved=${encodeURIComponent(await saving)}`);
 }
 
-/** Opens a photo for reading; undefined when it is missing or not a regular file. */
+/**
+ * Read-only and non-blocking: a pipe named like a photo (`mkfifo uploads/pit/x.jpg`) opens at once
+ * instead of holding a thread until a writer comes, and is then refused as no regular file.
+ */
+const READ_NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Opens a photo for reading; undefined when it is missing or not a regular file (a folder, a pipe, a socket). */
 async function openPhoto(absolute: string): Promise<{ readonly handle: FileHandle; readonly size: number } | undefined> {
   if (await isLiveDatabaseFile(absolute)) {
     // A link to app.db: refused unopened (closing any descriptor of it would drop SQLite's locks).
     throw new SyncError('DB_CONTENT_REFUSED', 403, `${path.basename(absolute)} is the server's database (a link to it); databases are never served as files`);
   }
-  const handle = await open(absolute, 'r').catch(() => undefined);
+  const handle = await open(absolute, READ_NONBLOCK).catch(() => undefined);
   if (handle === undefined) return undefined;
   const stats = await handle.stat().catch(() => undefined);
   if (stats?.isFile() === true) return { handle, size: stats.size };
