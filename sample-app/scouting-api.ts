@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
-import { characterCount, hasControlCharacter, normalizeName, hasUtf8Form as wellFormed } from './text';
+import { characterCount, hasControlCharacter, hasVisibleCharacter, normalizeName, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
@@ -10,8 +10,15 @@ type Check = (value: unknown) => boolean;
 /** Text of 1 to `max` characters (code points: an emoji counts one), on one line: no control character. */
 const isText = (max: number): Check => (value) =>
   typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value) && !hasControlCharacter(value, false);
-/** A name (a team's, a scout's), checked as kept (see {@link keptNames}): text of 1 to `max` characters, as the form asks. */
-const isName = (max: number): Check => (value) => isText(max)(value) && (value as string).trim() !== '';
+/** A name (a team's, a scout's), checked as kept (see {@link keptNames}): text of 1 to `max` characters that shows something, as the form asks. */
+const isName = (max: number): Check => (value) => isText(max)(value) && hasVisibleCharacter(value as string);
+const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
+/** A team number, in the form's range. */
+const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
+/** A match label: a name (something visible), at most 100 characters as kept (upper case may lengthen it: `ß` is `SS`). */
+const isLabel: Check = (value) => isName(MATCH_LABEL_MAX)(value) && characterCount(normalizeMatchLabel(value as string)) <= MATCH_LABEL_MAX;
+/** Free text of at most 10,000 characters, or null: tabs and line breaks, but no other control character. */
+const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value) && !hasControlCharacter(value, true));
 
 /**
  * Fields that hold a name, kept as the form keeps them: NFC, no spaces around (see `normalizeName`); checked
@@ -23,13 +30,6 @@ const NAME_FIELDS: ReadonlySet<string> = new Set(['name', 'scout', 'label']);
 function keptNames(body: Body): Body {
   return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, NAME_FIELDS.has(name) && typeof value === 'string' ? normalizeName(value) : value]));
 }
-const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
-/** A team number, in the form's range. */
-const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;
-/** A match label: text with something besides spaces, at most 100 characters as kept (upper case may lengthen it: `ß` is `SS`). */
-const isLabel: Check = (value) => isText(MATCH_LABEL_MAX)(value) && (value as string).trim() !== '' && characterCount(normalizeMatchLabel(value as string)) <= MATCH_LABEL_MAX;
-/** Free text of at most 10,000 characters, or null: tabs and line breaks, but no other control character. */
-const isNotes: Check = (value) => value === null || (typeof value === 'string' && characterCount(value) <= 10_000 && wellFormed(value) && !hasControlCharacter(value, true));
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
   match_id: isText(64),

@@ -32,3 +32,14 @@ const CONTROL_BUT_LINE_BREAKS = /(?![\t\n\r])\p{Cc}/u;
 export function hasControlCharacter(value: string, multiline: boolean): boolean {
   return (multiline ? CONTROL_BUT_LINE_BREAKS : CONTROL).test(value);
 }
+
+/** A character that shows: a letter, a digit, a symbol (an emoji) or a punctuation mark. */
+const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
+/**
+ * True when a text shows something: a name of spaces, zero-width spaces, soft hyphens or
+ * joiners only (`"\u200b"`) looks blank on every page, so the form and the API refuse it as blank.
+ */
+export function hasVisibleCharacter(value: string): boolean {
+  return VISIBLE.test(value);
+}

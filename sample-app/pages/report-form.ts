@@ -1,5 +1,5 @@
 import { MATCH_LABEL_MAX, normalizeMatchLabel, TEAM_NUMBERS } from '../scouting-schema';
-import { characterCount, hasControlCharacter, hasUtf8Form, normalizeName } from '../text';
+import { characterCount, hasControlCharacter, hasUtf8Form, hasVisibleCharacter, normalizeName } from '../text';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 import type { ReportEntry } from './report-store';
@@ -52,6 +52,7 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
     return number >= spec.min && number <= spec.max ? undefined : `${spec.label} must be a whole number from ${spec.min} to ${spec.max}.`;
   }
   if (value.length < spec.min) return `${spec.label} is required.`;
+  if (spec.kind === 'text' && !hasVisibleCharacter(value)) return `${spec.label} is required (it shows nothing: only invisible characters).`;
   if (hasControlCharacter(value, spec.kind === 'notes')) return `${spec.label} holds a control character (such as NUL or Escape); remove it.`;
   if (!hasUtf8Form(value)) return `${spec.label} holds a character that cannot be stored (a lone surrogate); remove it.`;
   if (characterCount(value) > spec.max) return `${spec.label} is longer than ${spec.max} characters.`; // code points, as the API counts
