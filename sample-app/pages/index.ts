@@ -29,7 +29,8 @@ export function createPages(options: PagesOptions): Router {
   const router = Router();
   const guard = securityHeaders();
   const store = new ReportStore(options.db);
-  const countReports = options.db.prepare<[], number>('SELECT count(*) FROM match_reports').pluck();
+  // A number whatever `db.defaultSafeIntegers` says (a BigInt cannot go in a page), as every read of the app's.
+  const countReports = options.db.prepare<[], number>('SELECT count(*) FROM match_reports').pluck().safeIntegers(false);
   router.get('/', guard, (_req, res) => {
     res.type('html').send(renderHome({ reports: countReports.get() ?? 0 }));
   });
