@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
-import { characterCount, hasControlCharacter, hasVisibleCharacter, normalizeName, hasUtf8Form as wellFormed } from './text';
+import { characterCount, hasControlCharacter, hasVisibleCharacter, normalizeName, normalizeNotes, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
@@ -10,7 +10,7 @@ type Check = (value: unknown) => boolean;
 /** Text of 1 to `max` characters (code points: an emoji counts one), on one line: no control character. */
 const isText = (max: number): Check => (value) =>
   typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value) && !hasControlCharacter(value, false);
-/** A name (a team's, a scout's), checked as kept (see {@link keptNames}): text of 1 to `max` characters that shows something, as the form asks. */
+/** A name (a team's, a scout's), checked as kept (see {@link keptValues}): text of 1 to `max` characters that shows something, as the form asks. */
 const isName = (max: number): Check => (value) => isText(max)(value) && hasVisibleCharacter(value as string);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A team number, in the form's range. */
@@ -26,9 +26,19 @@ const isNotes: Check = (value) => value === null || (typeof value === 'string' &
  */
 const NAME_FIELDS: ReadonlySet<string> = new Set(['name', 'scout', 'label']);
 
-/** The body with its names as they are kept, so `Ann ` is the scout `Ann` (own properties only, `__proto__` included, are copied). */
-function keptNames(body: Body): Body {
-  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, NAME_FIELDS.has(name) && typeof value === 'string' ? normalizeName(value) : value]));
+/** A field's value as it is kept: a name normalized, a report's notes too (see `normalizeNotes`), anything else as sent. */
+function keptValue(name: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (NAME_FIELDS.has(name)) return normalizeName(value);
+  return name === 'notes' ? normalizeNotes(value) : value;
+}
+
+/**
+ * The body with its values as they are kept, as the form keeps them: `Ann ` is the scout `Ann`, notes'
+ * line breaks are LF (so one counts once) (own properties only, `__proto__` included, are copied).
+ */
+function keptValues(body: Body): Body {
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, keptValue(name, value)]));
 }
 
 const REPORT_FIELDS: Readonly<Record<string, Check>> = {
@@ -64,7 +74,7 @@ function bodyOf(req: Request): Body | undefined {
 /** The request's JSON object with its fields checked; answers 400 `BAD_FIELD` (and returns undefined) otherwise. */
 function checkedBody(req: Request, res: Response, fields: Readonly<Record<string, Check>>, required: readonly string[]): Body | undefined {
   const sent = bodyOf(req);
-  const body = sent === undefined ? undefined : keptNames(sent);
+  const body = sent === undefined ? undefined : keptValues(sent);
   const problem = body === undefined ? 'the body must be a JSON object' : invalidField(body, fields, required);
   if (problem === undefined) return body;
   fail(res, 400, 'BAD_FIELD', problem);

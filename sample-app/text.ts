@@ -20,6 +20,15 @@ export function normalizeName(value: string): string {
   return value.normalize('NFC').trim();
 }
 
+/**
+ * A report's notes as they are kept, by the form and the JSON API alike: every line break as LF
+ * (a browser sends a text box's as CRLF, and counts each once), no spaces around; null when nothing is left.
+ */
+export function normalizeNotes(value: string): string | null {
+  const notes = value.replace(/\r\n?/g, '\n').trim();
+  return notes === '' ? null : notes;
+}
+
 /** A control character (Unicode `Cc`: U+0000–U+001F, U+007F–U+009F). */
 const CONTROL = /\p{Cc}/u;
 /** A control character other than tab, LF and CR. */

@@ -1,5 +1,5 @@
 import { MATCH_LABEL_MAX, normalizeMatchLabel, TEAM_NUMBERS } from '../scouting-schema';
-import { characterCount, hasControlCharacter, hasUtf8Form, hasVisibleCharacter, normalizeName } from '../text';
+import { characterCount, hasControlCharacter, hasUtf8Form, hasVisibleCharacter, normalizeName, normalizeNotes } from '../text';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 import type { ReportEntry } from './report-store';
@@ -65,12 +65,12 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
  * A posted field as the browser counted it: browsers send every line break of
  * a textarea as CRLF, but count it as one character against `maxlength`, so
  * line breaks become LF (one character, as kept) before the checks; then trimmed.
- * A name is kept in NFC too, as the JSON API keeps it (see `normalizeName`).
+ * Names and notes are kept as the JSON API keeps them (see `normalizeName`, `normalizeNotes`).
  */
 function fieldText(spec: FieldSpec, raw: unknown): string {
   if (typeof raw !== 'string') return '';
-  const text = raw.replace(/\r\n?/g, '\n');
-  return spec.kind === 'text' ? normalizeName(text) : text.trim();
+  if (spec.kind === 'notes') return normalizeNotes(raw) ?? '';
+  return spec.kind === 'text' ? normalizeName(raw.replace(/\r\n?/g, '\n')) : raw.trim();
 }
 
 /**
