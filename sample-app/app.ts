@@ -10,7 +10,7 @@ import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
 import { SCOUTING_TABLES } from './scouting-schema';
-import { characterCount, hasControlCharacter, hasUtf8Form, hasVisibleCharacter } from './text';
+import { characterCount, hasControlCharacter, hasDirectionControl, hasUtf8Form, hasVisibleCharacter } from './text';
 
 /** What {@link createSampleApp} needs. */
 export interface SampleAppOptions {
@@ -104,8 +104,8 @@ function readEvent(body: unknown): { readonly kind: string; readonly detail: str
   const { kind = 'note', detail = null, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw bad(`unknown field ${JSON.stringify(unknown[0])}: an event has "kind" and "detail"`);
-  if (typeof kind !== 'string' || !hasVisibleCharacter(kind) || characterCount(kind) > 100 || !hasUtf8Form(kind) || hasControlCharacter(kind, false)) {
-    throw bad('"kind" must be text of 1-100 characters showing something (with no lone surrogate and no control character)');
+  if (typeof kind !== 'string' || !hasVisibleCharacter(kind) || characterCount(kind) > 100 || !hasUtf8Form(kind) || hasControlCharacter(kind, false) || hasDirectionControl(kind)) {
+    throw bad('"kind" must be text of 1-100 characters showing something (with no lone surrogate, no control character and no text-direction control)');
   }
   if (detail !== null && (typeof detail !== 'string' || characterCount(detail) > 10_000 || !hasUtf8Form(detail) || hasControlCharacter(detail, true))) {
     throw bad('"detail" must be text of at most 10,000 characters (with no lone surrogate and no control character but tabs and line breaks), or null');

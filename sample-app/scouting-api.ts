@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
-import { characterCount, hasControlCharacter, hasVisibleCharacter, normalizeName, normalizeNotes, hasUtf8Form as wellFormed } from './text';
+import { characterCount, hasControlCharacter, hasDirectionControl, hasVisibleCharacter, normalizeName, normalizeNotes, hasUtf8Form as wellFormed } from './text';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
@@ -10,8 +10,8 @@ type Check = (value: unknown) => boolean;
 /** Text of 1 to `max` characters (code points: an emoji counts one), on one line: no control character. */
 const isText = (max: number): Check => (value) =>
   typeof value === 'string' && value.length > 0 && characterCount(value) <= max && wellFormed(value) && !hasControlCharacter(value, false);
-/** A name (a team's, a scout's), checked as kept (see {@link keptValues}): text of 1 to `max` characters that shows something, as the form asks. */
-const isName = (max: number): Check => (value) => isText(max)(value) && hasVisibleCharacter(value as string);
+/** A name (a team's, a scout's), checked as kept (see {@link keptValues}): text of 1 to `max` characters that shows something and has no text-direction control, as the form asks. */
+const isName = (max: number): Check => (value) => isText(max)(value) && hasVisibleCharacter(value as string) && !hasDirectionControl(value as string);
 const isCount: Check = (value) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= 100_000;
 /** A team number, in the form's range. */
 const isTeamNumber: Check = (value) => Number.isSafeInteger(value) && (value as number) >= TEAM_NUMBERS.min && (value as number) <= TEAM_NUMBERS.max;

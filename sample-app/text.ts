@@ -52,3 +52,14 @@ const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
 export function hasVisibleCharacter(value: string): boolean {
   return VISIBLE.test(value);
 }
+
+/** Text-direction embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). */
+const DIRECTION_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * True when a text holds a text-direction control: `"\u202ennA"` shows as `Ann`, so a name
+ * holding one can pass for another; names refuse them (marks such as U+200F, which override nothing, pass).
+ */
+export function hasDirectionControl(value: string): boolean {
+  return DIRECTION_CONTROL.test(value);
+}

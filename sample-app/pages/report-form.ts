@@ -1,5 +1,5 @@
 import { MATCH_LABEL_MAX, normalizeMatchLabel, TEAM_NUMBERS } from '../scouting-schema';
-import { characterCount, hasControlCharacter, hasUtf8Form, hasVisibleCharacter, normalizeName, normalizeNotes } from '../text';
+import { characterCount, hasControlCharacter, hasDirectionControl, hasUtf8Form, hasVisibleCharacter, normalizeName, normalizeNotes } from '../text';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 import type { ReportEntry } from './report-store';
@@ -54,6 +54,7 @@ function problemOf(spec: FieldSpec, value: string): string | undefined {
   if (value.length < spec.min) return `${spec.label} is required.`;
   if (spec.kind === 'text' && !hasVisibleCharacter(value)) return `${spec.label} is required (it shows nothing: only invisible characters).`;
   if (hasControlCharacter(value, spec.kind === 'notes')) return `${spec.label} holds a control character (such as NUL or Escape); remove it.`;
+  if (spec.kind === 'text' && hasDirectionControl(value)) return `${spec.label} holds a text-direction control (such as U+202E), which can make it show as another name; remove it.`;
   if (!hasUtf8Form(value)) return `${spec.label} holds a character that cannot be stored (a lone surrogate); remove it.`;
   if (characterCount(value) > spec.max) return `${spec.label} is longer than ${spec.max} characters.`; // code points, as the API counts
   // Upper case may lengthen it (`ß` is `SS`): the API refuses such a label, so the form does too.
