@@ -193,7 +193,11 @@ export function addPhotoPages(router: Router, uploadsDir: string, guard: Request
   // Checked under the name it is kept as (a name only the phone's file has, `Pit 10:15.jpg`, is no refusal); the app's error page answers.
   const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES, passErrors: true, fileName: photoStoredName });
   router.get('/photos', guard, async (req, res) => {
-    const photos = await listPhotos(config.directory, config.policy);
+    const photos = await listPhotos(config.directory, config.policy).catch(async (error: unknown) => {
+      // A file where the folder should be: the library's words for it (409 ROOT_MISSING, what to do), as an upload gets.
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') await resolveSyncPath(config.roots, 'pit', false);
+      throw error;
+    });
     // Only a photo that is there is announced, so a crafted link cannot make the page say anything else.
     const saved = photos.find((photo) => photo.name === req.query.saved)?.name;
     res.type('html').send(renderPhotoPage(photos, saved));
