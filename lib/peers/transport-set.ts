@@ -112,7 +112,13 @@ export class OtherTransports {
     const tally: RoundTally = { phase: 'pull', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
     let error: FailureDescription | undefined;
     try {
-      const count = await entry.transport.exchange(onProgress);
+      // What moved is kept as it moves: a round that fails reports what it published and applied before the failure.
+      const count = await entry.transport.exchange((phase, rows, conflicts) => {
+        if (phase === 'pull') tally.rowsPulled = rows;
+        else tally.rowsPushed = rows;
+        if (conflicts !== undefined) tally.dataConflicts = conflicts;
+        onProgress(phase, rows, conflicts);
+      });
       Object.assign(tally, { rowsPulled: count.rowsIn, rowsPushed: count.rowsOut, dataConflicts: count.conflicts });
     } catch (caught) {
       error = describeFailure(caught, { peer: name, phase: tally.phase, clockSkewMs: undefined });

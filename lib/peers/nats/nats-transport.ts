@@ -4,7 +4,7 @@ import { DEFAULTS } from '../../defaults';
 import type { SyncLogger } from '../../logger';
 import { SyncError } from '../../sync-error';
 import { nextDelayMs } from '../scheduler';
-import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
+import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from '../transport';
 import { NatsConsumer } from './nats-consumer';
 import { NatsCursors } from './nats-cursors';
 import { NatsLink } from './nats-link';
@@ -130,14 +130,21 @@ export class NatsTransport implements ChangeTransport {
 
   /**
    * Publishes what is pending, then waits until the stream is applied up to
-   * its last message (as it was after publishing).
+   * its last message (as it was after publishing). `onProgress` is told the
+   * rows published (`push`) and applied (`pull`, with the conflicts) as they
+   * move, and once more when the exchange fails: a failed round reports what
+   * it moved before the failure, as an HTTP round does.
    * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
-  async exchange(): Promise<ExchangeCount> {
+  async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
+    const moved = this.#movedSince();
     try {
-      return await this.#exchange();
+      return await this.#exchange(moved, onProgress);
     } catch (error) {
+      const count = moved();
+      onProgress?.('push', count.rowsOut, count.conflicts);
+      onProgress?.('pull', count.rowsIn, count.conflicts);
       // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
       if (open && this.#closed) throw new SyncError('STOPPED', 503, 'the sync client is stopping: the NATS round was abandoned (what was applied or published stays so; the next sync resumes from there)', { cause: error });
       const failure = this.#failure(error);
@@ -146,20 +153,29 @@ export class NatsTransport implements ChangeTransport {
     }
   }
 
-  async #exchange(): Promise<ExchangeCount> {
-    const started = Date.now();
-    const rowsBefore = this.#consumer.rowsApplied;
-    const conflictsBefore = this.#consumer.conflicts;
-    this.#startConsumer();
-    this.#wake?.(); // a consumer waiting out a backoff tries again now
-    const rowsOut = await this.#flush(true);
-    const facts = await this.#stream.readFacts();
-    await this.#waitForPosition(facts.lastSeq, started);
-    this.#lastError = undefined;
-    return { rowsIn: this.#consumer.rowsApplied - rowsBefore, rowsOut, conflicts: this.#consumer.conflicts - conflictsBefore };
+  /** What moved since now: rows published and applied, and conflicts recorded (whether by the exchange or the background loops meanwhile). */
+  #movedSince(): () => ExchangeCount {
+    const [rowsOut, rowsIn, conflicts] = [this.#publisher.rows, this.#consumer.rowsApplied, this.#consumer.conflicts];
+    return () => ({ rowsIn: this.#consumer.rowsApplied - rowsIn, rowsOut: this.#publisher.rows - rowsOut, conflicts: this.#consumer.conflicts - conflicts });
   }
 
-  async #waitForPosition(target: number, started: number): Promise<void> {
+  async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
+    const started = Date.now();
+    this.#startConsumer();
+    this.#wake?.(); // a consumer waiting out a backoff tries again now
+    await this.#flush(true);
+    onProgress?.('push', moved().rowsOut);
+    const facts = await this.#stream.readFacts();
+    await this.#waitForPosition(facts.lastSeq, started, () => {
+      const count = moved();
+      onProgress?.('pull', count.rowsIn, count.conflicts);
+    });
+    this.#lastError = undefined;
+    return moved();
+  }
+
+  /** @param progressed - called each time the position moved */
+  async #waitForPosition(target: number, started: number, progressed: () => void): Promise<void> {
     let seen = this.#consumer.position;
     let lastMove = Date.now();
     while (this.#consumer.position < target) {
@@ -169,6 +185,7 @@ export class NatsTransport implements ChangeTransport {
       if (this.#consumer.position !== seen) {
         seen = this.#consumer.position;
         lastMove = Date.now();
+        progressed();
       } else if (Date.now() - lastMove > this.#parts.peerTimeoutMs) {
         throw new SyncError('NATS_TIMEOUT', 504, `the stream ${this.#config.stream} was not read past ${seen} (of ${target}) for ${this.#parts.peerTimeoutMs} ms`);
       }
