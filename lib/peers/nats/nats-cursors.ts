@@ -104,6 +104,11 @@ export class NatsCursors {
     return Number(this.#data.transportCursor(this.published) ?? this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
   }
 
+  /** The local seq this site's publishing starts after: the end of the snapshot the database started from, or 0. */
+  startSeq(): number {
+    return Number(this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
+  }
+
   /** The stream sequence of this site's last message, as saved; undefined when it never published. */
   subjectSeq(): number | undefined {
     const value = this.#data.transportCursor(this.#subject);

@@ -10,6 +10,7 @@ import { NatsCursors } from './nats-cursors';
 import { NatsLink } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
+import { SealedRange } from './sealed-range';
 import { NatsCatchUp, natsTransportStatus } from './nats-status';
 import { errorOf, natsFailure, wakeableSleep } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
@@ -67,7 +68,10 @@ export class NatsTransport implements ChangeTransport {
     this.#link.onReconnect = () => this.#reconnected();
     const seal = new FleetSeal(parts.tokens ?? []);
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
-    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal);
+    const sealed = new SealedRange(parts.data, config.stream, parts.data.siteId, seal);
+    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal, sealed);
+    this.#publisher.onResealed = ({ from, upTo }) =>
+      parts.logger?.info({ event: 'nats.resealed', transport: this.name, from, upTo }, `this server's changes ${from + 1}-${upTo} were sealed under a sync token it no longer has (the fleet refused them as WRONG_TOKEN): they are published again under its token now`);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
       seal,
       beforeApply: () => this.#publishBeforeApply(),
