@@ -5,6 +5,7 @@ import { describeFailure, type FailureDescription } from './peer-failure';
 import { summarizeRound, type RoundTally } from './round-result';
 import type { PeerSyncResult } from './sync-status';
 import type { ChangeTransport, ExchangeProgress, TransportStatus } from './transport';
+import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 interface Entry {
   transport: ChangeTransport;
@@ -30,7 +31,7 @@ export class OtherTransports {
   #closed = false;
 
   /** @param catchUp - an HTTP catch-up for a transport that cannot serve this server (none without HTTP peers) */
-  constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<boolean>) | undefined) {
+  constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<CatchUpOutcome>) | undefined) {
     const { nats, data } = config;
     this.#siteId = () => data?.siteId ?? '';
     if (nats !== undefined && data !== undefined) {
@@ -93,6 +94,14 @@ export class OtherTransports {
   /** Their states, for `GET /status`. */
   statuses(): TransportStatus[] {
     return [...this.#entries.values()].map(({ transport }) => transport.status());
+  }
+
+  /** What this server holds of each NATS stream, for `GET /data/info`. */
+  coverage(): StreamCoverage[] {
+    return [...this.#entries.values()].flatMap(({ transport }) => {
+      const coverage = transport instanceof NatsTransport ? transport.coverage() : undefined;
+      return coverage === undefined ? [] : [coverage];
+    });
   }
 
   /** Running totals per transport, for `GET /metrics`. */

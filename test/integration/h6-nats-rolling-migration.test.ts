@@ -5,6 +5,7 @@ import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { dbDigest, pullAll, trackedDb, type TempDb } from '../helpers/data';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import type { CatchUpOutcome } from '../../lib/peers/nats/stream-coverage';
 
 const STREAM = 'ROLLING';
 const TABLES = { tables: ['teams', 'reports'] };
@@ -21,13 +22,13 @@ describeWithNats('a rolling migration on a NATS fleet (real nats-server)', () =>
   const servers: Server[] = [];
 
   /** The HTTP catch-up a fleet with HTTP peers has: a pull from every other server, refused (false) while their schemas differ. */
-  function catchUpFor(server: () => Server): () => Promise<boolean> {
+  function catchUpFor(server: () => Server): () => Promise<CatchUpOutcome> {
     return () => {
       try {
         for (const other of servers) if (other !== server()) pullAll(other.tracker, server().tracker);
-        return Promise.resolve(true);
+        return Promise.resolve({ ok: true, coverage: [] });
       } catch {
-        return Promise.resolve(false);
+        return Promise.resolve({ ok: false, coverage: [] });
       }
     };
   }

@@ -17,6 +17,8 @@ export interface ConsumerHooks {
   readonly beforeApply: () => Promise<void>;
   /** Catches up over HTTP when the stream cannot serve a message this server needs; resolves true when it did. */
   readonly catchUp: (reason: string) => Promise<boolean>;
+  /** Catches up over HTTP the stream sequences `from`-`to` the stream lost; resolves true when a peer's round succeeded (whether it held them is the hook's to tell). */
+  readonly catchUpGap: (reason: string, range: { readonly from: number; readonly to: number }) => Promise<boolean>;
   /** Called after each message handled. */
   readonly handled: () => void;
   /** Checks each message's seal (the fleet's sync token). */
@@ -163,7 +165,7 @@ export class NatsConsumer {
 
   async #crossGap(seq: number): Promise<void> {
     const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
-    if (await this.#hooks.catchUp(reason)) return;
+    if (await this.#hooks.catchUpGap(reason, { from: this.position + 1, to: seq - 1 })) return;
     throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
   }
 

@@ -11,7 +11,9 @@ import { NatsLink } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
 import { SealedRange } from './sealed-range';
-import { NatsCatchUp, natsTransportStatus } from './nats-status';
+import { natsTransportStatus } from './nats-status';
+import { NatsCatchUp } from './nats-catch-up';
+import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
 import { errorOf, natsFailure, wakeableSleep } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
 
@@ -21,8 +23,8 @@ export interface NatsTransportParts {
   readonly data: ChangeTracker;
   /** How long a NATS request, or an exchange without progress, may take (`peerTimeoutMs`). */
   readonly peerTimeoutMs: number;
-  /** Catches this server up over HTTP when the stream lost what it needs; resolves true when a peer did. */
-  readonly catchUp?: (reason: string) => Promise<boolean>;
+  /** Catches this server up over HTTP when the stream lost what it needs: whether a peer's round succeeded, and what those peers hold of the streams. */
+  readonly catchUp?: (reason: string) => Promise<CatchUpOutcome>;
   /** The fleet's sync tokens: the first seals this server's messages, any one accepts a message. @defaultValue none: nothing sealed or checked */
   readonly tokens?: readonly string[];
   /** Where a stream message refused and passed over is logged (`nats.refused`, warn). @defaultValue none: only `/status` tells */
@@ -56,6 +58,7 @@ export class NatsTransport implements ChangeTransport {
   #closed = false;
   #lastError: { code: string; message: string; at: number } | undefined;
   readonly #catchUp: NatsCatchUp;
+  readonly #book: StreamCoverageBook;
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -63,11 +66,16 @@ export class NatsTransport implements ChangeTransport {
     this.#parts = parts;
     this.name = `nats:${config.stream}`;
     this.#subject = subjectOf(config.stream, parts.data.siteId);
-    this.#catchUp = new NatsCatchUp(parts.catchUp);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
     const seal = new FleetSeal(parts.tokens ?? []);
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
+    this.#book = new StreamCoverageBook(parts.data, config.stream, this.#cursors);
+    this.#catchUp = new NatsCatchUp(parts.catchUp, {
+      stream: config.stream,
+      book: this.#book,
+      incomplete: (error, { from, to }) => parts.logger?.warn({ event: 'nats.catch_up_incomplete', transport: this.name, code: error.code, from, to }, error.message),
+    });
     const sealed = new SealedRange(parts.data, config.stream, parts.data.siteId, seal);
     this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal, sealed);
     this.#publisher.onResealed = ({ from, upTo }) =>
@@ -76,6 +84,7 @@ export class NatsTransport implements ChangeTransport {
       seal,
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
+      catchUpGap: (reason, range) => this.#catchUp.runForGap(reason, range),
       handled: () => (this.#lastError = undefined),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
@@ -175,6 +184,8 @@ export class NatsTransport implements ChangeTransport {
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
     this.#lastError = undefined;
+    const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
+    if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
     return moved();
   }
 
@@ -250,10 +261,15 @@ export class NatsTransport implements ChangeTransport {
     return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${this.#config.servers.join(', ')}): ${failure.message}; the client keeps trying`, { cause: error });
   }
 
+  /** What this server holds of the stream (answered in `GET /data/info`); undefined before it read it. */
+  coverage(): StreamCoverage | undefined {
+    return this.#book.coverage();
+  }
+
   /** Connection state, stream position and lag, what was published and applied. */
   status(): TransportStatus {
     const sources = { name: this.name, config: this.#config, subject: this.#subject, data: this.#parts.data, link: this.#link, consumer: this.#consumer };
-    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError });
+    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError, uncovered: this.#book.uncovered() });
   }
 
   /** Stops publishing and consuming, and closes the connection. */
