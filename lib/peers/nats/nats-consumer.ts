@@ -163,6 +163,26 @@ export class NatsConsumer {
     for (const notify of this.#progress.splice(0)) notify();
   }
 
+  /**
+   * Crosses what a stream with no message left lost (purged, aged out) up to
+   * its last sequence: no message will come to show the gap, so it is caught
+   * up over HTTP now (in the applier's turn), and the position moves to it.
+   * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up
+   */
+  crossEmptied(lastSeq: number): Promise<void> {
+    const run = this.#turn.then(async () => {
+      const epoch = this.#cursors.epoch;
+      if (Math.max(this.position, this.#seen) >= lastSeq) return;
+      await this.#crossGap(lastSeq + 1);
+      if (epoch !== this.#cursors.epoch || this.position >= lastSeq) return; // the stream was made again meanwhile, or a message moved it
+      this.#cursors.saveApplied(lastSeq);
+      this.position = lastSeq;
+      this.#seen = Math.max(this.#seen, lastSeq);
+    });
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
   async #crossGap(seq: number): Promise<void> {
     const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
     if (await this.#hooks.catchUpGap(reason, { from: this.position + 1, to: seq - 1 })) return;

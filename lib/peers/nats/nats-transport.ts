@@ -179,6 +179,7 @@ export class NatsTransport implements ChangeTransport {
     await this.#flush(true);
     onProgress?.('push', moved().rowsOut);
     const facts = await this.#stream.readFacts();
+    if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
     await this.#waitForPosition(facts.lastSeq, started, () => {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
