@@ -21,12 +21,13 @@ describeWithNats('a rolling migration on a NATS fleet (real nats-server)', () =>
   let nats: NatsServer;
   const servers: Server[] = [];
 
-  /** The HTTP catch-up a fleet with HTTP peers has: a pull from every other server, refused (false) while their schemas differ. */
+  /** The HTTP catch-up a fleet with HTTP peers has: a pull from every other server, refused (false) while their schemas differ; with what each answers it holds of the stream. */
   function catchUpFor(server: () => Server): () => Promise<CatchUpOutcome> {
     return () => {
       try {
-        for (const other of servers) if (other !== server()) pullAll(other.tracker, server().tracker);
-        return Promise.resolve({ ok: true, coverage: [] });
+        const others = servers.filter((other) => other !== server());
+        for (const other of others) pullAll(other.tracker, server().tracker);
+        return Promise.resolve({ ok: true, coverage: others.flatMap((other) => other.transport.coverage() ?? []) });
       } catch {
         return Promise.resolve({ ok: false, coverage: [] });
       }

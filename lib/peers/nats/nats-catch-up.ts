@@ -2,13 +2,16 @@ import type { SyncError } from '../../sync-error';
 import type { NatsStatus } from '../transport';
 import { catchUpIncomplete, type CatchUpOutcome, type StreamCoverageBook, type UncoveredRange } from './stream-coverage';
 
+/** How a catch-up for stream messages ended: brought by a peer that holds them, by peers that may not, or no peer's round succeeded. */
+export type CatchUpVerdict = 'complete' | 'incomplete' | 'failed';
+
 /** What a {@link NatsCatchUp} needs besides the catch-up itself. */
 export interface NatsCatchUpParts {
   /** The stream's name, for the messages. */
   readonly stream: string;
   /** What this server crossed without the data, and what it holds. */
   readonly book: StreamCoverageBook;
-  /** Told when lost messages were crossed though no peer that caught this server up held them (`CATCH_UP_INCOMPLETE`). */
+  /** Told when messages were passed over though no peer that caught this server up held them (`CATCH_UP_INCOMPLETE`). */
   readonly incomplete: (error: SyncError, range: UncoveredRange) => void;
 }
 
@@ -42,19 +45,24 @@ export class NatsCatchUp {
   }
 
   /**
-   * Runs a catch-up for messages the stream lost (`range`); resolves true
-   * when a peer's round succeeded. When none of those peers holds the lost
-   * messages, the range is kept (`/status` says `CATCH_UP_INCOMPLETE` until a
-   * later catch-up brings it) and the stream is read on all the same.
+   * Runs a catch-up for stream messages this server cannot apply (`range`:
+   * lost, or of a schema it left); resolves `failed` when no peer's round
+   * succeeded. When none of those peers holds the messages, the range is kept
+   * (`/status` says `CATCH_UP_INCOMPLETE` until a later catch-up brings it):
+   * `incomplete`, and the stream is read on all the same.
    */
-  async runForGap(reason: string, range: UncoveredRange): Promise<boolean> {
+  async runForGap(reason: string, range: UncoveredRange): Promise<CatchUpVerdict> {
     const outcome = await this.#catchUp(reason, range);
-    if (!outcome.ok) return false;
-    if (!this.#complete(outcome, range)) {
-      const merged = this.#parts.book.note(range);
-      this.#parts.incomplete(catchUpIncomplete(this.#parts.stream, merged), merged);
-    }
-    return true;
+    if (!outcome.ok) return 'failed';
+    if (this.#complete(outcome, range)) return 'complete';
+    this.passedWithout(range);
+    return 'incomplete';
+  }
+
+  /** Stream messages passed over though no peer that caught this server up holds them: kept and told (`CATCH_UP_INCOMPLETE`). */
+  passedWithout(range: UncoveredRange): void {
+    const merged = this.#parts.book.note(range);
+    this.#parts.incomplete(catchUpIncomplete(this.#parts.stream, merged), merged);
   }
 
   /**

@@ -85,6 +85,7 @@ export class NatsTransport implements ChangeTransport {
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
       catchUpGap: (reason, range) => this.#catchUp.runForGap(reason, range),
+      passedWithout: (range) => this.#catchUp.passedWithout(range),
       handled: () => (this.#lastError = undefined),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });

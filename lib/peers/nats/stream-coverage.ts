@@ -78,11 +78,11 @@ export class StreamCoverageBook {
   }
 }
 
-/** The `CATCH_UP_INCOMPLETE` error of a server that crossed lost stream messages without a peer that held them. */
+/** The `CATCH_UP_INCOMPLETE` error of a server that passed stream messages over without a peer that held them. */
 export function catchUpIncomplete(stream: string, range: UncoveredRange): SyncError {
   return new SyncError(
     'CATCH_UP_INCOMPLETE',
     409,
-    `the stream ${stream} lost messages ${range.from}-${range.to} before this server read them, and no HTTP peer that caught it up holds them (none answered that it read the stream that far): rows written then may be missing here. The stream is read on after them; give this server a peer (\`peers\`) that holds them (a server on this stream that read them, or the servers that wrote them), then sync`,
+    `this server could not apply messages ${range.from}-${range.to} of the stream ${stream} (they were lost before it read them, or written with a schema it has left) and no HTTP peer that caught it up holds them (none answered that it read the stream that far): rows written then may be missing here. The stream is read on after them; give this server a peer (\`peers\`) that holds them (a server on this stream that read them, or the servers that wrote them), then sync`,
   );
 }

@@ -33,7 +33,7 @@ describe('NatsCatchUp: a catch-up over HTTP after the stream lost messages count
   it('a peer that answered nothing of the stream: incomplete, kept, told; a later catch-up from a peer holding it that far lets it go', async () => {
     answers = [{ ok: true, coverage: [] }];
     const run = catchUp();
-    expect(await run.runForGap('lost 3-7', { from: 3, to: 7 })).toBe(true); // the stream is read on
+    expect(await run.runForGap('lost 3-7', { from: 3, to: 7 })).toBe('incomplete'); // the stream is read on
     expect(run.last).toMatchObject({ ok: false });
     expect(told).toEqual([{ code: 'CATCH_UP_INCOMPLETE', from: 3, to: 7 }]);
     expect(book.uncovered()).toEqual({ from: 3, to: 7 });
@@ -54,9 +54,9 @@ describe('NatsCatchUp: a catch-up over HTTP after the stream lost messages count
   it('a peer holding the stream past the gap: complete, nothing kept; no peer round that succeeded: not caught up (STREAM_GAP is the caller\'s)', async () => {
     answers = [{ ok: true, coverage: [holding(10)] }, { ok: false, coverage: [holding(10)] }];
     const run = catchUp();
-    expect(await run.runForGap('lost 3-7', { from: 3, to: 7 })).toBe(true);
+    expect(await run.runForGap('lost 3-7', { from: 3, to: 7 })).toBe('complete');
     expect(run.last).toMatchObject({ ok: true });
-    expect(await run.runForGap('lost 12-14', { from: 12, to: 14 })).toBe(false);
+    expect(await run.runForGap('lost 12-14', { from: 12, to: 14 })).toBe('failed');
     expect(book.uncovered()).toBeUndefined();
     expect(told).toEqual([]);
   });
