@@ -103,7 +103,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
-  if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots }));
+  if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
   router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));

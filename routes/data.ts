@@ -13,11 +13,14 @@ import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { readRawQuery, type FileQuery } from '../lib/files/raw-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
+import type { StreamCoverage } from '../lib/peers/nats/stream-coverage';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
   /** The tracker over the app's database (see `enableCapture`). */
   readonly tracker: ChangeTracker;
+  /** What this server holds of the NATS streams it reads, answered in `/data/info` (`nats`). @defaultValue none */
+  readonly natsCoverage?: () => readonly StreamCoverage[];
   /** Largest changeset body accepted, in bytes (413 above); also bounds a resolution's body. */
   readonly maxChangesetBytes: number;
   /** Rows per page when `limit` is not given. */
@@ -143,7 +146,8 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
   }
   const { protocols, ...info } = config.tracker.info(asking);
   const speaks = config.protocols === undefined ? { protocols } : config.protocols.length > 1 ? { protocols: [...config.protocols] } : {};
-  res.json({ ...info, ...speaks, ...(config.name === undefined ? {} : { name: config.name }) });
+  const nats = config.natsCoverage?.() ?? [];
+  res.json({ ...info, ...speaks, ...(config.name === undefined ? {} : { name: config.name }), ...(nats.length === 0 ? {} : { nats }) });
 }
 
 /**

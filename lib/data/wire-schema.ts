@@ -143,6 +143,10 @@ export const DataInfoSchema = Type.Object({
   instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
   /** With `?site=`: how far this server holds the asking site's changes. */
   you: Type.Optional(PeerViewSchema),
+  /** The NATS streams this server reads: it holds every change of their messages up to `seq` (a peer's catch-up after the stream lost messages checks it). */
+  nats: Type.Optional(
+    Type.Array(Type.Object({ stream: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), created: Type.String({ maxLength: 100 }), seq: Counter }, { additionalProperties: false }), { maxItems: 16 }),
+  ),
 });
 
 /** The id of a conflict: 16 hex digits, the same on every server for one parked row. */

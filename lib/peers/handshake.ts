@@ -3,6 +3,7 @@ import { dataInfoCheck, type DataInfo } from '../data/wire-schema';
 import { differencesInWords } from '../data/schema-fingerprint';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
+import type { StreamCoverage } from './nats/stream-coverage';
 
 /** What the handshake learnt of the peer. */
 export interface Handshake {
@@ -12,6 +13,8 @@ export interface Handshake {
   readonly remoteSeq: number;
   /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
   readonly clockSkewMs: number | undefined;
+  /** What the peer holds of the NATS streams it reads (`nats` in `/data/info`; none from a peer without NATS, or an older one). */
+  readonly natsCoverage: readonly StreamCoverage[];
 }
 
 /**
@@ -119,5 +122,5 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
   if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
-  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs };
+  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs, natsCoverage: info.nats ?? [] };
 }

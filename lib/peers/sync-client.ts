@@ -18,6 +18,7 @@ import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, Sync
 import type { TransportStatus } from './transport';
 import { HttpTransport } from './transport-http';
 import { OtherTransports } from './transport-set';
+import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
 
@@ -162,10 +163,17 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return this.#others.names;
   }
 
-  /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; true when one succeeded. */
-  async #catchUpOverHttp(): Promise<boolean> {
-    const results = await Promise.all([...this.#peers.keys()].map((url) => this.syncPeer(url)));
-    return results.some((result) => result.ok);
+  /** What this server holds of each NATS stream it reads (`GET /data/info` answers it, for the peers' catch-ups). */
+  streamCoverage(): StreamCoverage[] {
+    return this.#others.coverage();
+  }
+
+  /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; ok when one succeeded, with what those peers hold of the streams. */
+  async #catchUpOverHttp(): Promise<CatchUpOutcome> {
+    const urls = [...this.#peers.keys()];
+    const results = await Promise.all(urls.map((url) => this.syncPeer(url)));
+    const caughtUp = urls.filter((_url, index) => results[index]?.ok === true);
+    return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }
 
   /**

@@ -5,6 +5,7 @@ import { describeFailure, type FailureDescription } from './peer-failure';
 import { summarizeRound, type RoundTally } from './round-result';
 import type { PeerSyncResult } from './sync-status';
 import type { ChangeTransport, ExchangeProgress, TransportStatus } from './transport';
+import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 interface Entry {
   transport: ChangeTransport;
@@ -30,7 +31,7 @@ export class OtherTransports {
   #closed = false;
 
   /** @param catchUp - an HTTP catch-up for a transport that cannot serve this server (none without HTTP peers) */
-  constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<boolean>) | undefined) {
+  constructor(config: SyncClientConfig, catchUp: ((reason: string) => Promise<CatchUpOutcome>) | undefined) {
     const { nats, data } = config;
     this.#siteId = () => data?.siteId ?? '';
     if (nats !== undefined && data !== undefined) {
@@ -95,6 +96,14 @@ export class OtherTransports {
     return [...this.#entries.values()].map(({ transport }) => transport.status());
   }
 
+  /** What this server holds of each NATS stream, for `GET /data/info`. */
+  coverage(): StreamCoverage[] {
+    return [...this.#entries.values()].flatMap(({ transport }) => {
+      const coverage = transport instanceof NatsTransport ? transport.coverage() : undefined;
+      return coverage === undefined ? [] : [coverage];
+    });
+  }
+
   /** Running totals per transport, for `GET /metrics`. */
   totals(): Array<[string, PeerTotals]> {
     return [...this.#entries].map(([name, entry]) => [name, { ...entry.totals }]);
@@ -112,7 +121,13 @@ export class OtherTransports {
     const tally: RoundTally = { phase: 'pull', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
     let error: FailureDescription | undefined;
     try {
-      const count = await entry.transport.exchange(onProgress);
+      // What moved is kept as it moves: a round that fails reports what it published and applied before the failure.
+      const count = await entry.transport.exchange((phase, rows, conflicts) => {
+        if (phase === 'pull') tally.rowsPulled = rows;
+        else tally.rowsPushed = rows;
+        if (conflicts !== undefined) tally.dataConflicts = conflicts;
+        onProgress(phase, rows, conflicts);
+      });
       Object.assign(tally, { rowsPulled: count.rowsIn, rowsPushed: count.rowsOut, dataConflicts: count.conflicts });
     } catch (caught) {
       error = describeFailure(caught, { peer: name, phase: tally.phase, clockSkewMs: undefined });

@@ -5,6 +5,7 @@ import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { dbDigest, pullAll, trackedDb, type TempDb } from '../helpers/data';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
+import type { CatchUpOutcome } from '../../lib/peers/nats/stream-coverage';
 
 const STREAM = 'ROLLING';
 const TABLES = { tables: ['teams', 'reports'] };
@@ -20,14 +21,15 @@ describeWithNats('a rolling migration on a NATS fleet (real nats-server)', () =>
   let nats: NatsServer;
   const servers: Server[] = [];
 
-  /** The HTTP catch-up a fleet with HTTP peers has: a pull from every other server, refused (false) while their schemas differ. */
-  function catchUpFor(server: () => Server): () => Promise<boolean> {
+  /** The HTTP catch-up a fleet with HTTP peers has: a pull from every other server, refused (false) while their schemas differ; with what each answers it holds of the stream. */
+  function catchUpFor(server: () => Server): () => Promise<CatchUpOutcome> {
     return () => {
       try {
-        for (const other of servers) if (other !== server()) pullAll(other.tracker, server().tracker);
-        return Promise.resolve(true);
+        const others = servers.filter((other) => other !== server());
+        for (const other of others) pullAll(other.tracker, server().tracker);
+        return Promise.resolve({ ok: true, coverage: others.flatMap((other) => other.transport.coverage() ?? []) });
       } catch {
-        return Promise.resolve(false);
+        return Promise.resolve({ ok: false, coverage: [] });
       }
     };
   }

@@ -75,6 +75,8 @@ describeWithNats('a NATS stream made again while a consumer applies a page of th
     const consumer: NatsConsumer = new NatsConsumer(link, reader.tracker, cursors, STREAM, {
       seal: new FleetSeal([]),
       catchUp: () => Promise.resolve(false),
+      catchUpGap: () => Promise.resolve('failed' as const),
+      passedWithout: () => undefined,
       handled: () => undefined,
       beforeApply: async () => {
         if (remade !== undefined) return;

@@ -10,6 +10,7 @@ import { dbDigest } from '../helpers/data';
 import { tempDir } from '../helpers/temp';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
 import { describeWithNats } from '../helpers/nats-server';
+import type { CatchUpOutcome } from '../../lib/peers/nats/stream-coverage';
 
 type Node = NatsNode;
 
@@ -23,7 +24,7 @@ function addTeams(node: Node, count: number, prefix: string): void {
 describeWithNats('NATS JetStream transport (real nats-server)', () => {
   const nats = natsNodes();
 
-  function node(stream = 'TEST', catchUp?: (reason: string) => Promise<boolean>, maxMessageBytes?: number): Node {
+  function node(stream = 'TEST', catchUp?: (reason: string) => Promise<CatchUpOutcome>, maxMessageBytes?: number): Node {
     return nats.node({ stream, maxMessageBytes }, { catchUp });
   }
 

@@ -39,10 +39,24 @@ export class FleetSeal {
    */
   readonly id: string;
 
+  /**
+   * Names the token that seals (the first), without showing it (16 hex
+   * characters of a SHA-256, kept only in this server's database); undefined
+   * without tokens. A server whose messages were sealed under a token it no
+   * longer holds publishes them again under this one.
+   */
+  readonly sealer: string | undefined;
+
   /** @param tokens - the sync tokens; the first one seals */
   constructor(tokens: readonly string[]) {
     this.#tokens = tokens;
     this.id = createHash('sha256').update(JSON.stringify(['ess-token-set', ...[...tokens].sort()])).digest('hex').slice(0, 16);
+    this.sealer = tokens[0] === undefined ? undefined : sealerId(tokens[0]);
+  }
+
+  /** True when one of this server's tokens is the one named `sealer` ({@link FleetSeal.sealer}): a message it sealed is accepted here. */
+  holds(sealer: string): boolean {
+    return this.#tokens.some((token) => sealerId(token) === sealer);
   }
 
   /** The seal of a message (its `Ess-Seal` header, when any, is not part of it), or undefined without a token. */
@@ -85,6 +99,10 @@ function sealWith(token: string, message: SealedMessage): string {
   }
   field(hmac, message.data);
   return hmac.digest('hex');
+}
+
+function sealerId(token: string): string {
+  return createHash('sha256').update(JSON.stringify(['ess-sealer', token])).digest('hex').slice(0, 16);
 }
 
 function field(hmac: Hmac, bytes: Uint8Array): void {

@@ -10,6 +10,7 @@ import type { FleetSeal } from './fleet-seal';
 import { placeOf, readStreamMessage } from './stream-message';
 import { ObsoleteSchemaPages } from './obsolete-schema';
 import { PageApplier, type Refusal } from './page-applier';
+import type { CatchUpVerdict } from './nats-catch-up';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -17,6 +18,10 @@ export interface ConsumerHooks {
   readonly beforeApply: () => Promise<void>;
   /** Catches up over HTTP when the stream cannot serve a message this server needs; resolves true when it did. */
   readonly catchUp: (reason: string) => Promise<boolean>;
+  /** Catches up over HTTP the stream sequences `from`-`to` this server cannot apply (lost, or of a schema it left): whether a peer that holds them did, peers that may not, or none. */
+  readonly catchUpGap: (reason: string, range: { readonly from: number; readonly to: number }) => Promise<CatchUpVerdict>;
+  /** Messages passed over though no peer that caught this server up holds them. */
+  readonly passedWithout: (range: { readonly from: number; readonly to: number }) => void;
   /** Called after each message handled. */
   readonly handled: () => void;
   /** Checks each message's seal (the fleet's sync token). */
@@ -64,7 +69,7 @@ export class NatsConsumer {
     this.#hooks = hooks;
     this.position = cursors.appliedSeq();
     this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq), refused: hooks.refused });
-    this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUp });
+    this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUpGap, passedWithout: hooks.passedWithout });
   }
 
   /** Pages applied since start. */
@@ -161,9 +166,29 @@ export class NatsConsumer {
     for (const notify of this.#progress.splice(0)) notify();
   }
 
+  /**
+   * Crosses what a stream with no message left lost (purged, aged out) up to
+   * its last sequence: no message will come to show the gap, so it is caught
+   * up over HTTP now (in the applier's turn), and the position moves to it.
+   * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up
+   */
+  crossEmptied(lastSeq: number): Promise<void> {
+    const run = this.#turn.then(async () => {
+      const epoch = this.#cursors.epoch;
+      if (Math.max(this.position, this.#seen) >= lastSeq) return;
+      await this.#crossGap(lastSeq + 1);
+      if (epoch !== this.#cursors.epoch || this.position >= lastSeq) return; // the stream was made again meanwhile, or a message moved it
+      this.#cursors.saveApplied(lastSeq);
+      this.position = lastSeq;
+      this.#seen = Math.max(this.#seen, lastSeq);
+    });
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
   async #crossGap(seq: number): Promise<void> {
     const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
-    if (await this.#hooks.catchUp(reason)) return;
+    if ((await this.#hooks.catchUpGap(reason, { from: this.position + 1, to: seq - 1 })) !== 'failed') return;
     throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
   }
 

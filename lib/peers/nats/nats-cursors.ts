@@ -49,6 +49,8 @@ export class NatsCursors {
   readonly #site: string;
   readonly #refused: string;
   readonly #tokens: string;
+  /** `nats:<stream>:uncovered`: stream sequences crossed without the data (see `StreamCoverageBook`), let go with the stream. */
+  readonly uncovered: string;
   /**
    * Bumped each time {@link NatsCursors.reconcile} moves the applied cursor
    * itself (a stream used first, made again, or that lost its tail): a
@@ -71,6 +73,12 @@ export class NatsCursors {
     this.#site = site;
     this.#refused = `nats:${stream}:refused`;
     this.#tokens = tokens;
+    this.uncovered = `nats:${stream}:uncovered`;
+  }
+
+  /** The creation time of the stream these cursors are for, undefined before it was read. */
+  createdAt(): string | undefined {
+    return this.#data.transportCursor(this.#created);
   }
 
   /** Keeps the first stream message refused as `WRONG_TOKEN` under this server's tokens (read again once they change). */
@@ -102,6 +110,11 @@ export class NatsCursors {
    */
   publishedSeq(): number {
     return Number(this.#data.transportCursor(this.published) ?? this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
+  }
+
+  /** The local seq this site's publishing starts after: the end of the snapshot the database started from, or 0. */
+  startSeq(): number {
+    return Number(this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
   }
 
   /** The stream sequence of this site's last message, as saved; undefined when it never published. */
@@ -196,7 +209,7 @@ export class NatsCursors {
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
       // against its subject in the new stream (it may have published there already, before it noticed).
-      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused] : [this.applied, this.#refused];
+      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused, this.uncovered] : [this.applied, this.#refused, this.uncovered];
       for (const name of names) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
       this.epoch += 1;

@@ -5,6 +5,7 @@ import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
 import { wrongToken, type FleetSeal } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
+import type { Reseal, SealedRange } from './sealed-range';
 
 function cloneError(subject: string, detail: string): SyncError {
   return new SyncError(
@@ -31,6 +32,9 @@ export class NatsPublisher {
   readonly #pages: OutgoingPages;
   #expected = 0;
   #turn: Promise<unknown> = Promise.resolve();
+  readonly #sealed: SealedRange;
+  /** Called when this site's messages, sealed under a token it no longer holds, are to be published again. */
+  onResealed: ((reseal: Reseal) => void) | undefined;
   /** Called for a message on this site's subject not sealed with the fleet's token: passed over, reported. */
   onRefused: ((seq: number, error: SyncError) => void) | undefined;
   /** Set when a clone was caught: nothing is published any more. */
@@ -38,9 +42,13 @@ export class NatsPublisher {
   messages = 0;
   rows = 0;
 
-  /** @param seal - seals each message with the fleet's sync token */
-  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number, seal: FleetSeal) {
+  /**
+   * @param seal - seals each message with the fleet's sync token
+   * @param sealed - which token sealed this site's messages (those sealed under one it no longer holds are published again)
+   */
+  constructor(link: NatsLink, data: ChangeTracker, cursors: NatsCursors, subject: string, maxMessageBytes: number, seal: FleetSeal, sealed: SealedRange) {
     this.#seal = seal;
+    this.#sealed = sealed;
     this.#link = link;
     this.#data = data;
     this.#cursors = cursors;
@@ -62,6 +70,8 @@ export class NatsPublisher {
    * before the saved one, means the stream lost its tail: those pages are
    * published again. Older otherwise means they were purged or aged out: the
    * operator let them go, and a server that needs them catches up over HTTP.
+   * Messages sealed under a token this server no longer holds (it was wrong,
+   * and was fixed) are published again ({@link SealedRange}).
    * It runs in the publisher's turn, after any publish in flight: a check
    * that read the subject before a publish landed must not take it back.
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
@@ -83,6 +93,8 @@ export class NatsPublisher {
       const kept = parseMessageId(last?.msgId)?.last ?? 0;
       this.#cursors.savePublished(saved > facts.lastSeq || recreated ? Math.min(kept, published) : published, lastSeq);
     }
+    const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
+    if (reseal !== undefined) this.onResealed?.(reseal);
     this.#expected = lastSeq;
   }
 
@@ -110,24 +122,29 @@ export class NatsPublisher {
     let rows = 0;
     if (this.blocked !== undefined) throw this.blocked;
     if (this.#data.capturedSeq() <= this.#cursors.publishedSeq()) return rows;
-    let current: OutgoingPage | undefined = this.#pages.read(this.#cursors.publishedSeq());
+    let current: OutgoingPage | undefined = this.#read(this.#cursors.publishedSeq());
     while (current !== undefined) {
       const { message, next, more }: OutgoingPage = current;
       if (message === undefined) {
         this.#cursors.savePublished(next, undefined);
-        current = more ? this.#pages.read(next) : undefined;
+        current = more ? this.#read(next) : undefined;
         continue;
       }
       const publishing = this.#publish(message, next);
       publishing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
       await new Promise((resolve) => setImmediate(resolve));
-      const following = more ? this.#pages.read(next) : undefined;
+      const following = more ? this.#read(next) : undefined;
       if (await publishing) {
         rows += message.rows;
         current = following;
-      } else current = this.#pages.read(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
+      } else current = this.#read(this.#cursors.publishedSeq()); // the subject changed: read again from the saved seq
     }
     return rows;
+  }
+
+  /** The page after local seq `since`, with a new message id when it was published before under another token. */
+  #read(since: number): OutgoingPage {
+    return this.#pages.read(since, this.#sealed.tagFor(since));
   }
 
   /** Publishes one page; false when the subject was not as expected and the page must be read again. */

@@ -1,37 +1,13 @@
 import type { ChangeTracker } from '../../data/change-tracker';
-import type { NatsStatus, TransportStatus } from '../transport';
+import type { TransportStatus } from '../transport';
 import type { NatsConsumer } from './nats-consumer';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink, StreamFacts } from './nats-link';
 import type { NatsConfig } from './nats-options';
 import type { NatsPublisher } from './nats-publisher';
+import type { NatsCatchUp } from './nats-catch-up';
+import { catchUpIncomplete, type UncoveredRange } from './stream-coverage';
 import { errorOf, withoutCredentials } from './nats-util';
-
-/**
- * The catch-up over HTTP a NATS transport runs when the stream lost messages
- * this server needs: whether one is under way, and how the last one ended.
- */
-export class NatsCatchUp {
-  /** Set while a catch-up is under way, or failed and waits to be tried again; `null` otherwise. */
-  current: NatsStatus['catchUp'] = null;
-  /** The last catch-up that ended; `null` before the first. */
-  last: NatsStatus['lastCatchUp'] = null;
-  readonly #run: ((reason: string) => Promise<boolean>) | undefined;
-
-  /** @param run - catches this server up over HTTP; resolves true when a peer did (none: no HTTP peer to do it) */
-  constructor(run: ((reason: string) => Promise<boolean>) | undefined) {
-    this.#run = run;
-  }
-
-  /** Runs a catch-up; resolves true when a peer caught this server up. */
-  async run(reason: string): Promise<boolean> {
-    this.current = { reason, since: new Date().toISOString(), via: this.#run === undefined ? 'none' : 'http' };
-    const ok = (await this.#run?.(reason).catch(() => false)) ?? false;
-    this.last = { reason, at: new Date().toISOString(), ok };
-    if (ok) this.current = null;
-    return ok;
-  }
-}
 
 /** What a NATS transport's status is read from. */
 export interface NatsStatusSources {
@@ -47,6 +23,8 @@ export interface NatsStatusSources {
   readonly facts: StreamFacts | undefined;
   readonly closed: boolean;
   readonly lastError: { readonly code: string; readonly message: string } | undefined;
+  /** Stream sequences crossed without the data (`CATCH_UP_INCOMPLETE` until a catch-up brings them). */
+  readonly uncovered: UncoveredRange | undefined;
 }
 
 /**
@@ -56,8 +34,8 @@ export interface NatsStatusSources {
 export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
   const { consumer, publisher, facts, config } = from;
   const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
-  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (consumer.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
-  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined;
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? consumer.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
+  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined;
   const publishedSeq = from.cursors.publishedSeq();
   return {
     kind: 'nats',
@@ -83,4 +61,8 @@ export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
       lastCatchUp: from.catchUp.last,
     },
   };
+}
+
+function incompleteness(from: NatsStatusSources): { code: string; message: string } | undefined {
+  return from.uncovered === undefined ? undefined : errorOf(catchUpIncomplete(from.config.stream, from.uncovered));
 }

@@ -4,13 +4,16 @@ import { DEFAULTS } from '../../defaults';
 import type { SyncLogger } from '../../logger';
 import { SyncError } from '../../sync-error';
 import { nextDelayMs } from '../scheduler';
-import type { ChangeTransport, ExchangeCount, TransportStatus } from '../transport';
+import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from '../transport';
 import { NatsConsumer } from './nats-consumer';
 import { NatsCursors } from './nats-cursors';
 import { NatsLink } from './nats-link';
 import { subjectOf, type NatsConfig } from './nats-options';
 import { NatsPublisher } from './nats-publisher';
-import { NatsCatchUp, natsTransportStatus } from './nats-status';
+import { SealedRange } from './sealed-range';
+import { natsTransportStatus } from './nats-status';
+import { NatsCatchUp } from './nats-catch-up';
+import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
 import { errorOf, natsFailure, wakeableSleep } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
 
@@ -20,8 +23,8 @@ export interface NatsTransportParts {
   readonly data: ChangeTracker;
   /** How long a NATS request, or an exchange without progress, may take (`peerTimeoutMs`). */
   readonly peerTimeoutMs: number;
-  /** Catches this server up over HTTP when the stream lost what it needs; resolves true when a peer did. */
-  readonly catchUp?: (reason: string) => Promise<boolean>;
+  /** Catches this server up over HTTP when the stream lost what it needs: whether a peer's round succeeded, and what those peers hold of the streams. */
+  readonly catchUp?: (reason: string) => Promise<CatchUpOutcome>;
   /** The fleet's sync tokens: the first seals this server's messages, any one accepts a message. @defaultValue none: nothing sealed or checked */
   readonly tokens?: readonly string[];
   /** Where a stream message refused and passed over is logged (`nats.refused`, warn). @defaultValue none: only `/status` tells */
@@ -55,6 +58,7 @@ export class NatsTransport implements ChangeTransport {
   #closed = false;
   #lastError: { code: string; message: string; at: number } | undefined;
   readonly #catchUp: NatsCatchUp;
+  readonly #book: StreamCoverageBook;
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -62,16 +66,26 @@ export class NatsTransport implements ChangeTransport {
     this.#parts = parts;
     this.name = `nats:${config.stream}`;
     this.#subject = subjectOf(config.stream, parts.data.siteId);
-    this.#catchUp = new NatsCatchUp(parts.catchUp);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
     const seal = new FleetSeal(parts.tokens ?? []);
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
-    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal);
+    this.#book = new StreamCoverageBook(parts.data, config.stream, this.#cursors);
+    this.#catchUp = new NatsCatchUp(parts.catchUp, {
+      stream: config.stream,
+      book: this.#book,
+      incomplete: (error, { from, to }) => parts.logger?.warn({ event: 'nats.catch_up_incomplete', transport: this.name, code: error.code, from, to }, error.message),
+    });
+    const sealed = new SealedRange(parts.data, config.stream, parts.data.siteId, seal);
+    this.#publisher = new NatsPublisher(this.#link, parts.data, this.#cursors, this.#subject, config.maxMessageBytes, seal, sealed);
+    this.#publisher.onResealed = ({ from, upTo }) =>
+      parts.logger?.info({ event: 'nats.resealed', transport: this.name, from, upTo }, `this server's changes ${from + 1}-${upTo} were sealed under a sync token it no longer has (the fleet refused them as WRONG_TOKEN): they are published again under its token now`);
     this.#consumer = new NatsConsumer(this.#link, parts.data, this.#cursors, config.stream, {
       seal,
       beforeApply: () => this.#publishBeforeApply(),
       catchUp: (reason) => this.#catchUp.run(reason),
+      catchUpGap: (reason, range) => this.#catchUp.runForGap(reason, range),
+      passedWithout: (range) => this.#catchUp.passedWithout(range),
       handled: () => (this.#lastError = undefined),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
@@ -130,14 +144,21 @@ export class NatsTransport implements ChangeTransport {
 
   /**
    * Publishes what is pending, then waits until the stream is applied up to
-   * its last message (as it was after publishing).
+   * its last message (as it was after publishing). `onProgress` is told the
+   * rows published (`push`) and applied (`pull`, with the conflicts) as they
+   * move, and once more when the exchange fails: a failed round reports what
+   * it moved before the failure, as an HTTP round does.
    * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
-  async exchange(): Promise<ExchangeCount> {
+  async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
+    const moved = this.#movedSince();
     try {
-      return await this.#exchange();
+      return await this.#exchange(moved, onProgress);
     } catch (error) {
+      const count = moved();
+      onProgress?.('push', count.rowsOut, count.conflicts);
+      onProgress?.('pull', count.rowsIn, count.conflicts);
       // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
       if (open && this.#closed) throw new SyncError('STOPPED', 503, 'the sync client is stopping: the NATS round was abandoned (what was applied or published stays so; the next sync resumes from there)', { cause: error });
       const failure = this.#failure(error);
@@ -146,20 +167,32 @@ export class NatsTransport implements ChangeTransport {
     }
   }
 
-  async #exchange(): Promise<ExchangeCount> {
-    const started = Date.now();
-    const rowsBefore = this.#consumer.rowsApplied;
-    const conflictsBefore = this.#consumer.conflicts;
-    this.#startConsumer();
-    this.#wake?.(); // a consumer waiting out a backoff tries again now
-    const rowsOut = await this.#flush(true);
-    const facts = await this.#stream.readFacts();
-    await this.#waitForPosition(facts.lastSeq, started);
-    this.#lastError = undefined;
-    return { rowsIn: this.#consumer.rowsApplied - rowsBefore, rowsOut, conflicts: this.#consumer.conflicts - conflictsBefore };
+  /** What moved since now: rows published and applied, and conflicts recorded (whether by the exchange or the background loops meanwhile). */
+  #movedSince(): () => ExchangeCount {
+    const [rowsOut, rowsIn, conflicts] = [this.#publisher.rows, this.#consumer.rowsApplied, this.#consumer.conflicts];
+    return () => ({ rowsIn: this.#consumer.rowsApplied - rowsIn, rowsOut: this.#publisher.rows - rowsOut, conflicts: this.#consumer.conflicts - conflicts });
   }
 
-  async #waitForPosition(target: number, started: number): Promise<void> {
+  async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
+    const started = Date.now();
+    this.#startConsumer();
+    this.#wake?.(); // a consumer waiting out a backoff tries again now
+    await this.#flush(true);
+    onProgress?.('push', moved().rowsOut);
+    const facts = await this.#stream.readFacts();
+    if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
+    await this.#waitForPosition(facts.lastSeq, started, () => {
+      const count = moved();
+      onProgress?.('pull', count.rowsIn, count.conflicts);
+    });
+    this.#lastError = undefined;
+    const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
+    if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
+    return moved();
+  }
+
+  /** @param progressed - called each time the position moved */
+  async #waitForPosition(target: number, started: number, progressed: () => void): Promise<void> {
     let seen = this.#consumer.position;
     let lastMove = Date.now();
     while (this.#consumer.position < target) {
@@ -169,6 +202,7 @@ export class NatsTransport implements ChangeTransport {
       if (this.#consumer.position !== seen) {
         seen = this.#consumer.position;
         lastMove = Date.now();
+        progressed();
       } else if (Date.now() - lastMove > this.#parts.peerTimeoutMs) {
         throw new SyncError('NATS_TIMEOUT', 504, `the stream ${this.#config.stream} was not read past ${seen} (of ${target}) for ${this.#parts.peerTimeoutMs} ms`);
       }
@@ -229,10 +263,15 @@ export class NatsTransport implements ChangeTransport {
     return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${this.#config.servers.join(', ')}): ${failure.message}; the client keeps trying`, { cause: error });
   }
 
+  /** What this server holds of the stream (answered in `GET /data/info`); undefined before it read it. */
+  coverage(): StreamCoverage | undefined {
+    return this.#book.coverage();
+  }
+
   /** Connection state, stream position and lag, what was published and applied. */
   status(): TransportStatus {
     const sources = { name: this.name, config: this.#config, subject: this.#subject, data: this.#parts.data, link: this.#link, consumer: this.#consumer };
-    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError });
+    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError, uncovered: this.#book.uncovered() });
   }
 
   /** Stops publishing and consuming, and closes the connection. */

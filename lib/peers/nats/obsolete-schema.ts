@@ -4,6 +4,7 @@ import type { FleetSeal } from './fleet-seal';
 import type { NatsLink } from './nats-link';
 import { SCHEMA_HEADER } from './page-message';
 import { placeOf, waitingAt } from './stream-message';
+import type { CatchUpVerdict } from './nats-catch-up';
 
 /** What {@link ObsoleteSchemaPages} needs besides the link. */
 export interface ObsoleteSchemaParts {
@@ -11,8 +12,10 @@ export interface ObsoleteSchemaParts {
   readonly seal: FleetSeal;
   /** This server's tracked schema fingerprint. */
   readonly fingerprint: () => string;
-  /** Catches this server up over HTTP; resolves true when a peer did. */
-  readonly catchUp: (reason: string) => Promise<boolean>;
+  /** Catches this server up over HTTP for the stream sequences given: whether a peer that holds them did, peers that may not, or none. */
+  readonly catchUp: (reason: string, range: { readonly from: number; readonly to: number }) => Promise<CatchUpVerdict>;
+  /** Messages passed over though no peer that caught this server up holds them (`CATCH_UP_INCOMPLETE`). */
+  readonly passedWithout: (range: { readonly from: number; readonly to: number }) => void;
 }
 
 /**
@@ -27,8 +30,11 @@ export interface ObsoleteSchemaParts {
 export class ObsoleteSchemaPages {
   readonly #link: NatsLink;
   readonly #parts: ObsoleteSchemaParts;
-  /** `<subject> <fingerprint>` of the old-schema pages already caught up over HTTP (one catch-up covers a sender's earlier pages). */
-  readonly #caughtUp = new Set<string>();
+  /**
+   * `<subject> <fingerprint>` of the old-schema pages already caught up over HTTP (one catch-up covers a sender's earlier
+   * pages), and whether a peer that holds them did (when none did, each later one is passed over as missing too).
+   */
+  readonly #caughtUp = new Map<string, boolean>();
 
   constructor(link: NatsLink, parts: ObsoleteSchemaParts) {
     this.#link = link;
@@ -45,11 +51,17 @@ export class ObsoleteSchemaPages {
     const theirs = message.headers?.get(SCHEMA_HEADER) ?? '';
     const ours = this.#parts.fingerprint();
     const key = `${message.subject} ${theirs}`;
-    if (this.#caughtUp.has(key)) return true;
+    const range = { from: message.seq, to: message.seq };
+    const held = this.#caughtUp.get(key);
+    if (held !== undefined) {
+      if (!held) this.#parts.passedWithout(range);
+      return true;
+    }
     if (theirs === '' || !(await this.#senderNowHas(message.subject, ours))) return false;
     const at = `stream message ${message.seq} (${message.subject})`;
-    if (await this.#parts.catchUp(`${at} was written with the schema its sender had before its migration to this server's schema: it cannot be applied here, its changes are read from the peers instead`)) {
-      this.#caughtUp.add(key);
+    const verdict = await this.#parts.catchUp(`${at} was written with the schema its sender had before its migration to this server's schema: it cannot be applied here, its changes are read from the peers instead`, range);
+    if (verdict !== 'failed') {
+      this.#caughtUp.set(key, verdict === 'complete');
       return true;
     }
     throw waitingAt(

@@ -45,9 +45,10 @@ export class OutgoingPages {
 
   /**
    * Reads the page after `since`, fewer rows at a time when it would not fit a message.
+   * @param tag - for a page published again under another token (its `Nats-Msg-Id` ends with it)
    * @throws SyncError `ROW_TOO_LARGE` (413) when one change alone is larger than the server takes
    */
-  read(since: number): OutgoingPage {
+  read(since: number, tag?: string): OutgoingPage {
     const serverMax = this.#serverMax();
     const maxBody = Math.min(this.#maxBytes, serverMax);
     this.#data.refuseOpenTransaction('a page for the stream');
@@ -56,7 +57,7 @@ export class OutgoingPages {
       const next = page.next ?? since;
       const more = page.more === true;
       if (page.changes.length === 0) return { message: undefined, next, more };
-      const message = encodePage(page, since, next);
+      const message = encodePage(page, since, next, tag);
       const seal = this.#seal.seal({ subject: this.#subject, headers: message.headers, data: message.body });
       if (seal !== undefined) message.headers.set(SEAL_HEADER, seal);
       const perRow = message.body.length / page.changes.length;

@@ -41,14 +41,18 @@ export interface PageMessage {
   readonly rows: number;
 }
 
-/** The `Nats-Msg-Id` of the page covering local seqs `(since, next]` of `site`. */
-export function pageMessageId(site: string, since: number, next: number): string {
-  return `${site}:${since + 1}-${next}`;
+/**
+ * The `Nats-Msg-Id` of the page covering local seqs `(since, next]` of `site`;
+ * `~<tag>` after it for a page published again under another sync token (the
+ * first publication may still be in JetStream's duplicate window).
+ */
+export function pageMessageId(site: string, since: number, next: number, tag?: string): string {
+  return `${site}:${since + 1}-${next}${tag === undefined ? '' : `~${tag}`}`;
 }
 
 /** Reads a `Nats-Msg-Id` back: its site and seq window, or undefined when it is not one of ours. */
 export function parseMessageId(msgId: string | undefined): { site: string; first: number; last: number } | undefined {
-  const match = /^([0-9a-f]{32}):(\d{1,16})-(\d{1,16})$/.exec(msgId ?? '');
+  const match = /^([0-9a-f]{32}):(\d{1,16})-(\d{1,16})(?:~[0-9a-f]{16})?$/.exec(msgId ?? '');
   if (match === null) return undefined;
   return { site: match[1] as string, first: Number(match[2]), last: Number(match[3]) };
 }
@@ -60,11 +64,12 @@ export function parseMessageId(msgId: string | undefined): { site: string; first
  * window and the schema fingerprint as headers, and `Ess-More` when the
  * publisher's log went on past the window (its next message continues it:
  * a receiver applies them together, so a write transaction is not seen in halves).
+ * @param tag - for a page published again under another sync token (see {@link pageMessageId})
  */
-export function encodePage(page: WireChangeset, since: number, next: number): PageMessage {
+export function encodePage(page: WireChangeset, since: number, next: number, tag?: string): PageMessage {
   const changeset = { protocol: page.protocol, site: page.site, schema: page.schema, sites: page.sites, changes: page.changes };
   const h = headers();
-  const msgId = pageMessageId(page.site, since, next);
+  const msgId = pageMessageId(page.site, since, next, tag);
   h.set(MSG_ID_HEADER, msgId);
   h.set(SCHEMA_HEADER, page.schema.fingerprint);
   h.set(SINCE_HEADER, String(since));
