@@ -143,6 +143,8 @@ export const DataInfoSchema = Type.Object({
   instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
   /** With `?site=`: how far this server holds the asking site's changes. */
   you: Type.Optional(PeerViewSchema),
+  /** With `?site=`: this server's seqs after the asker's cursor (`seen_seq`, or 0) not holding only what the asker sent here: what it has yet to pull. */
+  unpulled: Type.Optional(Counter),
 });
 
 /** The id of a conflict: 16 hex digits, the same on every server for one parked row. */
