@@ -11,6 +11,7 @@ import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
 import { ProgressFanout } from './progress-fanout';
+import type { NameReport } from '../lib/files/name-report';
 
 /** What the status routes read. */
 export interface StatusConfig {
@@ -22,6 +23,8 @@ export interface StatusConfig {
   readonly tracker: ChangeTracker | undefined;
   /** The requests this server refused lately. */
   readonly refusals: RefusalLog;
+  /** What the scans found wrong with file names; undefined for a caller that has no files. */
+  readonly names?: NameReport;
 }
 
 /** The figures of `GET /status`, read under the tracker's reading guard; `dataError` is set by {@link currentStatus}. */
@@ -39,6 +42,7 @@ function statusFigures(config: StatusConfig): SyncStatus {
     transports: client?.transportStatuses() ?? [],
     identityChange: config.tracker?.lastIdentityChange ?? null,
     dataError: null,
+    fileNameProblems: config.names?.list() ?? [],
   };
 }
 

@@ -222,6 +222,7 @@ export const RENDER_SCRIPT = String.raw`
     var names = {};
     status.peers.forEach(function (p) { if (p.name) names[p.url] = p.name; });
     fill($('held-list'), heldByRoot(held), function (group) { return renderHeld(group, actions.confirm, names[group[0].peer] || group[0].peer); }, '');
+    renderNameProblems(status.fileNameProblems || []);
     fileLists(status);
   }
   /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */
