@@ -10,6 +10,8 @@ const RootNamesSchema = Type.Object({
   root: Text,
   unsyncableCount: Count,
   unsyncable: Type.Array(Type.Object({ path: Text, reason: Text }), { maxItems: 1000 }),
+  caseClashCount: Type.Optional(Count),
+  caseClashes: Type.Optional(Type.Array(Type.Array(Text, { maxItems: 1000 }), { maxItems: 1000 })),
 });
 type RootNames = Static<typeof RootNamesSchema>;
 const rootNamesCheck = TypeCompiler.Compile(RootNamesSchema);
@@ -17,12 +19,27 @@ const rootNamesCheck = TypeCompiler.Compile(RootNamesSchema);
 /** Names printed per root; the rest is counted. */
 const SHOWN = 5;
 
-/** The lines of one root: what is wrong, a few names with why, "… and N more". */
+/** `lines`, at most {@link SHOWN}, then "… and N more" of `total`. */
+function bounded(lines: readonly string[], total: number): string[] {
+  const shown = lines.slice(0, SHOWN);
+  const more = Math.max(total, lines.length) - shown.length;
+  return more > 0 ? [...shown, `    … and ${more} more`] : shown;
+}
+
+/** The lines of one root: the names left out, a few with why; the paths differing only in case, a few groups; each "… and N more". */
 function rootLines(root: RootNames): string[] {
-  if (root.unsyncableCount === 0) return [];
-  const shown = root.unsyncable.slice(0, SHOWN).map((name) => oneLine(`    ${name.path}: ${name.reason}`));
-  const more = Math.max(root.unsyncableCount, root.unsyncable.length) - shown.length;
-  return [`! FILE NAMES NOT SYNCED in ${root.root} (${root.unsyncableCount}): no peer would take them; rename them`, ...shown, ...(more > 0 ? [`    … and ${more} more`] : [])];
+  const lines: string[] = [];
+  if (root.unsyncableCount > 0) {
+    lines.push(`! FILE NAMES NOT SYNCED in ${root.root} (${root.unsyncableCount}): no peer would take them; rename them`);
+    lines.push(...bounded(root.unsyncable.map((name) => oneLine(`    ${name.path}: ${name.reason}`)), root.unsyncableCount));
+  }
+  const clashes = root.caseClashes ?? [];
+  const clashCount = root.caseClashCount ?? clashes.length;
+  if (clashCount > 0) {
+    lines.push(`! NAMES DIFFERING ONLY IN CASE in ${root.root} (${clashCount}): a Mac or Windows server keeps one of each and overwrites the other; rename all but one`);
+    lines.push(...bounded(clashes.map((group) => oneLine(`    ${group.join('  ·  ')}`)), clashCount));
+  }
+  return lines;
 }
 
 /**

@@ -223,7 +223,7 @@ export async function scanManifest(rootDir: string, folder: string, options: Man
   const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
   await walk(state, start, folder);
   // Only a scan of the whole root tells what the root holds: a folder's replaces nothing.
-  if (folder === '' && options.rootName !== undefined) options.cache.names.record(options.rootName, state.skipped);
+  if (folder === '' && options.rootName !== undefined) options.cache.names.record(options.rootName, state.skipped, state.entries.map((entry) => entry.path));
   // Digests of deleted files are forgotten; when every directory was unchanged, nothing was deleted.
   if (state.reread > 0) options.cache.prune(start + path.sep, state.seen);
   return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,4 +1,5 @@
 import type { SyncLogger } from '../logger';
+import { caseClashes } from './case-clashes';
 
 /** Names listed per root at most; the counts hold them all. */
 export const NAME_REPORT_LIMIT = 20;
@@ -27,15 +28,20 @@ export interface RootNameProblems {
   readonly unsyncableCount: number;
   /** The first {@link NAME_REPORT_LIMIT} of them, by path. */
   readonly unsyncable: readonly UnsyncableName[];
+  /** Groups of paths that differ only in letter case (see `caseClashes`): how many. */
+  readonly caseClashCount: number;
+  /** The first {@link NAME_REPORT_LIMIT} groups; each path of a group syncs, but a case-insensitive disk holds only one. */
+  readonly caseClashes: ReadonlyArray<readonly string[]>;
 }
 
 /**
  * What the manifest scans found wrong with file names, per root: the names
  * left out of sync because no peer would take them (not in NFC, too long, a
- * reserved or forbidden name). Each whole scan of a root replaces that
+ * reserved or forbidden name), and the paths that differ only in letter
+ * case (each syncs, but a Mac or Windows server keeps one of them). Each whole scan of a root replaces that
  * root's report, so a fixed name leaves it at the next scan. A name is
- * warned of once (`files.names_skipped`, one line per scan at most, quoting
- * a few), not at every scan.
+ * warned of once (`files.names_skipped`, `files.case_clash`: one line each
+ * per scan at most, quoting a few), not at every scan.
  */
 export class NameReport {
   readonly #byRoot = new Map<string, RootNameProblems>();
@@ -50,12 +56,19 @@ export class NameReport {
   /**
    * Records what a scan of the whole root found, replacing the root's last report.
    * @param skipped - every name the scan left out because it cannot travel
+   * @param paths - every path the scan listed
    */
-  record(root: string, skipped: readonly UnsyncableName[], now = Date.now()): void {
+  record(root: string, skipped: readonly UnsyncableName[], paths: readonly string[], now = Date.now()): void {
     const unsyncable = [...skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    if (unsyncable.length === 0) this.#byRoot.delete(root);
-    else this.#byRoot.set(root, { root, at: new Date(now).toISOString(), unsyncableCount: unsyncable.length, unsyncable: unsyncable.slice(0, NAME_REPORT_LIMIT) });
+    const clashes = caseClashes(paths);
+    if (unsyncable.length === 0 && clashes.length === 0) this.#byRoot.delete(root);
+    else {
+      const at = new Date(now).toISOString();
+      const listed = { unsyncable: unsyncable.slice(0, NAME_REPORT_LIMIT), caseClashes: clashes.slice(0, NAME_REPORT_LIMIT) };
+      this.#byRoot.set(root, { root, at, unsyncableCount: unsyncable.length, caseClashCount: clashes.length, ...listed });
+    }
     this.#warnOfNew(root, unsyncable);
+    this.#warnOfClashes(root, clashes);
   }
 
   /** The roots whose last whole scan found a problem, by name. */
@@ -63,11 +76,27 @@ export class NameReport {
     return [...this.#byRoot.values()].sort((a, b) => (a.root < b.root ? -1 : 1));
   }
 
-  #warnOfNew(root: string, unsyncable: readonly UnsyncableName[]): void {
-    const fresh = unsyncable.filter((name) => !this.#warned.has(`${root}\0${name.path}`));
-    if (fresh.length === 0) return;
+  /** Which of `items` were not warned of yet (by `keyOf`); they are from now on. */
+  #fresh<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+    const fresh = items.filter((item) => !this.#warned.has(keyOf(item)));
     if (this.#warned.size + fresh.length > MAX_WARNED) this.#warned.clear();
-    for (const name of fresh) this.#warned.add(`${root}\0${name.path}`);
+    for (const item of fresh) this.#warned.add(keyOf(item));
+    return fresh;
+  }
+
+  #warnOfClashes(root: string, clashes: ReadonlyArray<readonly string[]>): void {
+    const fresh = this.#fresh(clashes, (group) => `${root}\0case\0${group.join('\0')}`);
+    if (fresh.length === 0) return;
+    const first = fresh[0] as readonly string[];
+    this.#logger.warn(
+      { event: 'files.case_clash', root, count: clashes.length, newCount: fresh.length, groups: fresh.slice(0, LOGGED_NAMES) },
+      `${fresh.length} group(s) of paths in root ${root} differ only in letter case (${first.map((path) => JSON.stringify(path)).join(', ')}): each syncs, but a server on a case-insensitive disk (macOS, Windows) holds one of them and overwrites the other with it; rename all but one (GET /status lists them under fileNameProblems)`,
+    );
+  }
+
+  #warnOfNew(root: string, unsyncable: readonly UnsyncableName[]): void {
+    const fresh = this.#fresh(unsyncable, (name) => `${root}\0${name.path}`);
+    if (fresh.length === 0) return;
     const first = fresh[0] as UnsyncableName;
     this.#logger.warn(
       { event: 'files.names_skipped', root, count: unsyncable.length, newCount: fresh.length, names: fresh.slice(0, LOGGED_NAMES).map((name) => name.path) },

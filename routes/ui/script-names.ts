@@ -1,7 +1,8 @@
 /**
  * The status page script's file names part: from `GET status`'s
  * `fileNameProblems`, per root, the names left out of sync because they
- * cannot travel (the first ones, then "… and N more"). The section is
+ * cannot travel and the paths that differ only in letter case (the first
+ * ones, then "… and N more"). The section is
  * hidden while there are none. DOM calls only, like the rest of the page.
  */
 export const NAMES_SCRIPT = String.raw`
@@ -16,6 +17,16 @@ export const NAMES_SCRIPT = String.raw`
       if (more > 0) list.appendChild(el('li', '… and ' + more + ' more', 'muted'));
       li.appendChild(list);
       items.push(li);
+    }
+    if (r.caseClashCount > 0) {
+      var clash = el('li', r.root + ': ' + r.caseClashCount + ' group(s) of paths that differ only in letter case, as of ' + when(r.at) + '. Each syncs, but a Mac or Windows server holds one of each group and overwrites the other with it: rename all but one.');
+      clash.dataset.key = 'case:' + r.root;
+      var groups = el('ul');
+      (r.caseClashes || []).forEach(function (g) { groups.appendChild(el('li', g.join(' · '))); });
+      var others = r.caseClashCount - (r.caseClashes || []).length;
+      if (others > 0) groups.appendChild(el('li', '… and ' + others + ' more', 'muted'));
+      clash.appendChild(groups);
+      items.push(clash);
     }
     return items;
   }

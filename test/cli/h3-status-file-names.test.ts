@@ -19,6 +19,16 @@ describe('express-sqlite-sync status: file names that do not sync', () => {
     expect(text).toContain('    … and 18 more');
   });
 
+  it('names the groups of paths that differ only in case, a few, then "… and N more"', () => {
+    const caseClashes = Array.from({ length: 7 }, (_, i) => [`Config-${i}.json`, `config-${i}.json`]);
+    const text = formatStatus(statusWith([{ root: 'config', at: 'x', unsyncableCount: 0, unsyncable: [], caseClashCount: 7, caseClashes }]));
+    expect(text).toContain('! NAMES DIFFERING ONLY IN CASE in config (7): a Mac or Windows server keeps one of each and overwrites the other; rename all but one');
+    expect(text).toContain('    Config-0.json  ·  config-0.json');
+    expect(text).not.toContain('Config-5.json');
+    expect(text).toContain('    … and 2 more');
+    expect(text).not.toContain('FILE NAMES NOT SYNCED');
+  });
+
   it('keeps a name with a line break on one line, and says nothing for none, an older server, or an odd entry', () => {
     const text = formatStatus(statusWith([{ root: 'uploads', at: 'x', unsyncableCount: 1, unsyncable: [{ path: 'a\nFORGED LINE', reason: 'control characters' }] }]));
     expect(text.split('\n').filter((line) => line.includes('FORGED LINE'))).toEqual(['    a FORGED LINE: control characters']);

@@ -35,4 +35,22 @@ describeWithChromium('status page: file names that do not sync', () => {
       await close();
     }
   }, 60_000);
+
+  it('shows the paths that differ only in case, as a group', async () => {
+    const { peers, close } = await startPeers(2, 'chain');
+    const page = await (browser as TestBrowser).context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    try {
+      const [a] = [peers[0]!];
+      put(path.join(a.dataDir, 'config'), 'Config.json', '{"team":971}');
+      put(path.join(a.dataDir, 'config'), 'config.json', '{"team":254}');
+      await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+      await openStatusPage(page, a);
+      await page.locator('#names li', { hasText: 'config: 1 group(s) of paths that differ only in letter case' }).waitFor();
+      expect(await page.locator('#names li li', { hasText: 'Config.json · config.json' }).count()).toBe(1);
+    } finally {
+      await page.close();
+      await close();
+    }
+  }, 60_000);
 });
