@@ -67,10 +67,15 @@ function epochOf(iso: string): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
+/** How far ahead of the server's clock a past event may seem before it is said to be (its `Date` header has whole seconds). */
+const AHEAD_TOLERANCE_MS = 60_000;
+
 function ago(iso: string | null | undefined, now: number): string {
   if (!known(iso)) return 'never';
   const at = epochOf(iso);
   if (at === undefined) return 'unknown';
+  // Recorded while a clock was ahead (set wrong, then fixed): not "0s ago", which would hide a peer silent since.
+  if (at - now > AHEAD_TOLERANCE_MS) return `${iso} (ahead of the server's clock: a clock was wrong when it was recorded)`;
   const seconds = Math.max(0, Math.round((now - at) / 1000));
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 }
