@@ -91,7 +91,8 @@ function peerLine(peer: Peer, now: number): string {
   const who = known(peer.name) ? `${peer.name} (${peer.url})` : peer.url;
   const state = peer.running ? 'syncing' : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
   const undelivered = known(peer.undeliveredChanges) ? `   not yet delivered ${peer.undeliveredChanges}` : '';
-  const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}` : '';
+  // Measured at the last handshake: a peer gone for days still shows what it had then, so say when.
+  const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}${known(peer.lastContactAt) ? ` (as of ${ago(peer.lastContactAt, now)})` : ''}` : '';
   const skew = known(peer.clockSkewMs) ? `   clock skew ${peer.clockSkewMs} ms` : '';
   return `- ${who}   last success ${ago(peer.lastSuccessAt, now)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt, now) : ''}`;
 }
