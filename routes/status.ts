@@ -2,7 +2,7 @@ import { normalizePeerUrl } from '../lib/peers/client-options';
 import { DEFAULTS } from '../lib/defaults';
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
-import { formatMetrics } from '../lib/peers/metrics';
+import { formatMetrics, formatNameMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
@@ -194,7 +194,7 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
-    res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status));
+    res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status) + (config.names === undefined ? '' : formatNameMetrics(config.names.counts())));
   });
   return router;
 }

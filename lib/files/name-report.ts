@@ -18,6 +18,13 @@ export interface UnsyncableName {
   readonly reason: string;
 }
 
+/** What the last whole scan of one root counted: names left out, groups differing only in case. */
+export interface NameCounts {
+  readonly root: string;
+  readonly unsyncable: number;
+  readonly caseClashes: number;
+}
+
 /** What the last whole scan of one root found wrong with its names. */
 export interface RootNameProblems {
   /** The root's name. */
@@ -45,6 +52,8 @@ export interface RootNameProblems {
  */
 export class NameReport {
   readonly #byRoot = new Map<string, RootNameProblems>();
+  /** Every root scanned whole, with its counts (0 once fixed), for `/metrics`. */
+  readonly #counts = new Map<string, NameCounts>();
   readonly #warned = new Set<string>();
   readonly #logger: SyncLogger;
 
@@ -61,6 +70,7 @@ export class NameReport {
   record(root: string, skipped: readonly UnsyncableName[], paths: readonly string[], now = Date.now()): void {
     const unsyncable = [...skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const clashes = caseClashes(paths);
+    this.#counts.set(root, { root, unsyncable: unsyncable.length, caseClashes: clashes.length });
     if (unsyncable.length === 0 && clashes.length === 0) this.#byRoot.delete(root);
     else {
       const at = new Date(now).toISOString();
@@ -69,6 +79,11 @@ export class NameReport {
     }
     this.#warnOfNew(root, unsyncable);
     this.#warnOfClashes(root, clashes);
+  }
+
+  /** Every root scanned whole so far, with what its last scan counted (0 when nothing is wrong), by name. */
+  counts(): NameCounts[] {
+    return [...this.#counts.values()].sort((a, b) => (a.root < b.root ? -1 : 1));
   }
 
   /** The roots whose last whole scan found a problem, by name. */
