@@ -24,6 +24,7 @@ describe('a peer URL answered by an HTML page with 200', () => {
   it.each<[string, string, string, RegExp]>([
     ['a captive portal', 'text/html', '<!DOCTYPE html><html><head><title>\n  Venue Wi-Fi \u202e login </title></head><body>Accept the terms</body></html>', /with 200 and no JSON: an HTML page titled "Venue Wi-Fi login": a captive portal of the network \(open any web page in a browser on this server to log in\), or another web app at that address, not its sync API$/],
     ['a page without a title, sent as text', 'text/plain', '<html><body>hello</body></html>', /with 200 and no JSON: an HTML page: a captive portal/],
+    ['a page repeating our token in its title', 'text/html', `<title>Bearer ${TEST_TOKEN}</title>`, /an HTML page titled "Bearer \*\*\*": a captive portal/],
     ['something else', 'application/octet-stream', 'GIF89a', /with 200 and no JSON: Content-Type "application\/octet-stream[^"]*"$/],
   ])('%s: the round says what answered and what to do, in its result and /status', async (_label, type, body, message) => {
     const app = express();
