@@ -104,7 +104,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
-  router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals }));
+  router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals, names: parts.files.cache.names }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));
   });

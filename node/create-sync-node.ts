@@ -55,7 +55,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
     resolveSyncClientOptions(Object.fromEntries(Object.entries(early).filter(([, value]) => value !== undefined)) as unknown as SyncClientOptions, true);
   }
   const config = resolveSyncConfig(options, NODE_OPTION_NAMES, 'createSyncNode');
-  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
+  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories, logger: config.logger }) };
   const clientOptions: Omit<SyncClientOptions, 'data'> = {
     peers: options.peers ?? [],
     token: config.tokens,

@@ -20,7 +20,7 @@ import { resolveSyncConfig } from './resolve-config';
  */
 export function createSyncRouter(options: SyncRouterOptions): Router {
   const config = resolveSyncConfig(options, ROUTER_OPTION_NAMES, 'createSyncRouter');
-  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories }) };
+  const files = { roots: config.roots, policy: config.policy, cache: new ManifestCache({ watchDirectories: config.watchDirectories, logger: config.logger }) };
   const tracker = captureData(options, config.logger);
   return assembleRouter(config, { files, tracker, client: undefined, snapshots: snapshotSourceFor(options, config, tracker) });
 }

@@ -62,6 +62,16 @@ export interface SyncRouterOptions {
    */
   readonly watchDirectories?: boolean;
   /**
+   * Milliseconds an answer may go without its client taking a byte (a file
+   * download, a manifest, a changes page, a snapshot) before the server
+   * abandons it: its connection is cut and its file handle, page or snapshot
+   * released, so clients gone half-open (Wi-Fi lost) never pile up. Raise it
+   * for links that pause longer; a client that keeps taking bytes, however
+   * slowly, is never cut.
+   * @defaultValue `DEFAULTS.sendStallMs` (60000)
+   */
+  readonly sendStallMs?: number;
+  /**
    * This server's name for people ("pit laptop"), up to 100 characters:
    * answered in `/data/info`, so its peers' status pages show it, and in `/status`.
    * @defaultValue none (peers show its URL)
@@ -194,6 +204,7 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set<keyof SyncRouter
   'logger',
   'name',
   'watchDirectories',
+  'sendStallMs',
   'database',
   'tables',
   'maxChangesetBytes',

@@ -25,6 +25,8 @@ export interface SyncConfig extends DrainLimits {
   /** This server's name for people, when it has one. */
   readonly name: string | undefined;
   readonly watchDirectories: boolean;
+  /** Ms an answer may go without its client taking a byte before it is abandoned (files, pages and snapshots alike). */
+  readonly sendStallMs: number;
   readonly maxChangesetBytes: number;
   readonly changesPageSize: number;
   readonly maxChangesPageSize: number;
@@ -114,6 +116,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     logger: resolveLogger(options.logger),
     name: resolveName(options.name),
     watchDirectories: booleanOption(options.watchDirectories, 'watchDirectories', DEFAULTS.watchDirectories),
+    sendStallMs: positiveInteger(options.sendStallMs, 'sendStallMs', DEFAULTS.sendStallMs),
     maxChangesetBytes: positiveInteger(options.maxChangesetBytes, 'maxChangesetBytes', DEFAULTS.maxChangesetBytes),
     serveSnapshots: booleanOption(options.serveSnapshots, 'serveSnapshots', DEFAULTS.serveSnapshots),
     ...resolvePageSizes(options),

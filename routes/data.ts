@@ -144,7 +144,9 @@ function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
       config.logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `a peer holds another history of this site (${changed.detail}); took a new site id`);
     }
   }
-  const { protocols, ...info } = config.tracker.info(asking);
+  // The asker's cursor for this site, as it said (a site id just taken anew: it holds none of it).
+  const askerCursor = seenSite === config.tracker.siteId ? seenSeq : 0;
+  const { protocols, ...info } = config.tracker.info(asking, askerCursor);
   const speaks = config.protocols === undefined ? { protocols } : config.protocols.length > 1 ? { protocols: [...config.protocols] } : {};
   const nats = config.natsCoverage?.() ?? [];
   res.json({ ...info, ...speaks, ...(config.name === undefined ? {} : { name: config.name }), ...(nats.length === 0 ? {} : { nats }) });

@@ -2,7 +2,7 @@ import { normalizePeerUrl } from '../lib/peers/client-options';
 import { DEFAULTS } from '../lib/defaults';
 import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
-import { formatMetrics } from '../lib/peers/metrics';
+import { formatMetrics, formatNameMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
@@ -11,6 +11,7 @@ import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
 import { ProgressFanout } from './progress-fanout';
+import type { NameReport } from '../lib/files/name-report';
 
 /** What the status routes read. */
 export interface StatusConfig {
@@ -22,6 +23,8 @@ export interface StatusConfig {
   readonly tracker: ChangeTracker | undefined;
   /** The requests this server refused lately. */
   readonly refusals: RefusalLog;
+  /** What the scans found wrong with file names; undefined for a caller that has no files. */
+  readonly names?: NameReport;
 }
 
 /** The figures of `GET /status`, read under the tracker's reading guard; `dataError` is set by {@link currentStatus}. */
@@ -39,6 +42,7 @@ function statusFigures(config: StatusConfig): SyncStatus {
     transports: client?.transportStatuses() ?? [],
     identityChange: config.tracker?.lastIdentityChange ?? null,
     dataError: null,
+    fileNameProblems: config.names?.list() ?? [],
   };
 }
 
@@ -190,7 +194,7 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
-    res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status));
+    res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status) + (config.names === undefined ? '' : formatNameMetrics(config.names.counts())));
   });
   return router;
 }

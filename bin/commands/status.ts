@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
+import { fileNameLines } from './status-names';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
@@ -66,10 +67,15 @@ function epochOf(iso: string): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
+/** How far ahead of the server's clock a past event may seem before it is said to be (its `Date` header has whole seconds). */
+const AHEAD_TOLERANCE_MS = 60_000;
+
 function ago(iso: string | null | undefined, now: number): string {
   if (!known(iso)) return 'never';
   const at = epochOf(iso);
   if (at === undefined) return 'unknown';
+  // Recorded while a clock was ahead (set wrong, then fixed): not "0s ago", which would hide a peer silent since.
+  if (at - now > AHEAD_TOLERANCE_MS) return `${iso} (ahead of the server's clock: a clock was wrong when it was recorded)`;
   const seconds = Math.max(0, Math.round((now - at) / 1000));
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
 }
@@ -85,7 +91,8 @@ function peerLine(peer: Peer, now: number): string {
   const who = known(peer.name) ? `${peer.name} (${peer.url})` : peer.url;
   const state = peer.running ? 'syncing' : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
   const undelivered = known(peer.undeliveredChanges) ? `   not yet delivered ${peer.undeliveredChanges}` : '';
-  const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}` : '';
+  // Measured at the last handshake: a peer gone for days still shows what it had then, so say when.
+  const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}${known(peer.lastContactAt) ? ` (as of ${ago(peer.lastContactAt, now)})` : ''}` : '';
   const skew = known(peer.clockSkewMs) ? `   clock skew ${peer.clockSkewMs} ms` : '';
   return `- ${who}   last success ${ago(peer.lastSuccessAt, now)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt, now) : ''}`;
 }
@@ -117,6 +124,7 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
   if (known(changed)) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
   }
+  lines.push(...fileNameLines(status));
   const held = status.heldDeletions ?? [];
   held.forEach((entry) => {
     const where = entry.side === 'here' ? 'on this server' : `on ${entry.peer}`;

@@ -76,8 +76,16 @@ export class TrackerBookkeeping {
    * the peer wrote is never "not yet delivered" to it.
    */
   undeliveredTo(site: string, localSeq: number): number {
-    const cursor = this.pushCursor(site);
-    return Math.max(0, localSeq - cursor - this.parts.echo.covered(site, cursor, localSeq));
+    return this.unsentFrom(site, this.pushCursor(site), localSeq);
+  }
+
+  /**
+   * This server's seqs after `since` up to `localSeq` that `site` has yet to
+   * receive: less those holding only what `site` itself sent here (its echo
+   * windows). With `since` a peer's pull cursor, what it has not pulled yet.
+   */
+  unsentFrom(site: string, since: number, localSeq: number): number {
+    return Math.max(0, localSeq - since - this.parts.echo.covered(site, since, localSeq));
   }
 
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */

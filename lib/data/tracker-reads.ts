@@ -79,11 +79,15 @@ export class TrackerReads extends TrackerBookkeeping {
    * Site id, protocol, schema, current seq, tables, wall clock and instance
    * (what `GET /data/info` answers); with `asking`, how far this server holds
    * that site's changes: its pull cursor (so a peer that pushes never re-sends
-   * what was pulled) and the mark that came with it (`you`).
+   * what was pulled) and the mark that came with it (`you`), and how many of
+   * this server's seqs after the asker's cursor it has yet to pull (`unpulled`:
+   * not those holding only what it sent here).
+   * @param askerCursor - the asker's pull cursor for this site (`seen_seq`), 0 when it holds none
    */
-  info(asking?: string): DataInfo {
-    const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking) };
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq: this.fold(), tables: [...this.parts.byName.keys()], now: this.now(), instance: this.parts.guard.instance, ...you };
+  info(asking?: string, askerCursor = 0): DataInfo {
+    const seq = this.fold();
+    const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking), unpulled: this.unsentFrom(asking, askerCursor, seq) };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq, tables: [...this.parts.byName.keys()], now: this.now(), instance: this.parts.guard.instance, ...you };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */

@@ -147,6 +147,8 @@ export const DataInfoSchema = Type.Object({
   nats: Type.Optional(
     Type.Array(Type.Object({ stream: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), created: Type.String({ maxLength: 100 }), seq: Counter }, { additionalProperties: false }), { maxItems: 16 }),
   ),
+  /** With `?site=`: this server's seqs after the asker's cursor (`seen_seq`, or 0) not holding only what the asker sent here: what it has yet to pull. */
+  unpulled: Type.Optional(Counter),
 });
 
 /** The id of a conflict: 16 hex digits, the same on every server for one parked row. */

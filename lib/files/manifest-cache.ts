@@ -1,10 +1,12 @@
 import type { Stats } from 'node:fs';
 import type { FileDigest } from './file-hash';
+import { resolveLogger, silentLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
+import { NameReport } from './name-report';
 import { WatchedListings } from './watched-listings';
 
 /** The option names of {@link ManifestCache}; any other is refused. */
-const CACHE_OPTIONS: ReadonlySet<string> = new Set(['watchDirectories', 'trustListingsForMs', 'maxWatchedDirectories']);
+const CACHE_OPTIONS: ReadonlySet<string> = new Set(['watchDirectories', 'trustListingsForMs', 'maxWatchedDirectories', 'logger']);
 
 /** How long after its last change a file's digest stays uncached (mtime granularity). */
 export const RACY_WINDOW_MS = 2000;
@@ -31,21 +33,25 @@ export class ManifestCache {
   readonly #entries = new Map<string, CachedDigest>();
   /** Watched directory listings, unless watching is off. */
   readonly listings: WatchedListings | undefined;
+  /** What the scans of whole roots found wrong with file names (left out of sync), per root. */
+  readonly names: NameReport;
 
   /**
    * @param options - `watchDirectories` (default true): keep an `fs.watch` per
    * scanned directory so an unchanged directory is listed without `lstat`;
    * `trustListingsForMs` (default 60000): re-read every directory at least
-   * this often anyway; `maxWatchedDirectories` (default 4096)
+   * this often anyway; `maxWatchedDirectories` (default 4096); `logger` (default
+   * none): where names left out of sync are warned of (`files.names_skipped`)
    * @throws RangeError for a negative or non-integer number; TypeError for an unknown option or a wrong type (a number given as a string)
    */
-  constructor(options: { readonly watchDirectories?: boolean; readonly trustListingsForMs?: number; readonly maxWatchedDirectories?: number } = {}) {
+  constructor(options: { readonly watchDirectories?: boolean; readonly trustListingsForMs?: number; readonly maxWatchedDirectories?: number; readonly logger?: SyncLogger } = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: new ManifestCache takes an options object, or nothing');
     refuseUnknownOptions(options, CACHE_OPTIONS, 'new ManifestCache');
     const trustForMs = nonNegativeInteger(options.trustListingsForMs, 'trustListingsForMs', 60_000);
     const maxWatchers = nonNegativeInteger(options.maxWatchedDirectories, 'maxWatchedDirectories', 4096);
     const watch = booleanOption(options.watchDirectories, 'watchDirectories', true);
     this.listings = watch ? new WatchedListings({ trustForMs, maxWatchers }) : undefined;
+    this.names = new NameReport(options.logger === undefined ? silentLogger : resolveLogger(options.logger));
   }
 
   /** Stops watching directories (the cache keeps working without). */

@@ -4,7 +4,8 @@ import { isSideFileOfDatabaseSync } from './database-file';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import type { FilePolicy } from './file-policy';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
-import { isSyncableName, MAX_PATH_LENGTH, TEMP_FILE_MARKER } from './safe-path';
+import type { UnsyncableName } from './name-report';
+import { MAX_PATH_LENGTH, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
 import { removeIfStaleTempFile } from './temp-files';
 import { isLiveDatabaseInode } from './live-databases';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
@@ -40,6 +41,8 @@ interface ScanState {
   readonly entries: ManifestEntry[];
   readonly seen: Set<string>;
   readonly pending: Array<readonly [string, string]>;
+  /** Names left out because they cannot travel (reported in the cache's `names`). */
+  readonly skipped: UnsyncableName[];
   /** Directories read (not answered from a watched listing) in this scan. */
   reread: number;
   sliceStart: number;
@@ -112,6 +115,7 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
   if (dirents === undefined) return 'missing';
   const files: ListedFile[] = [];
   const subdirs: string[] = [];
+  const skipped: Array<{ name: string; reason: string }> = [];
   let trustable = true;
   for (const entry of dirents) {
     if (entry.name.includes(TEMP_FILE_MARKER)) {
@@ -120,10 +124,15 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
       trustable = false;
       continue;
     }
-    // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole listing.
-    if (!isSyncableName(entry.name)) continue;
+    // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole
+    // listing. So does a path longer than any route takes. Either is reported (cache.names), never left out silently.
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-    if ((state.options.rootName?.length ?? 0) + 1 + relative.length > MAX_PATH_LENGTH) continue; // no route takes a path that long
+    const reason = unsyncableNameReason(entry.name) ?? tooLong(state, relative);
+    if (reason !== undefined) {
+      skipped.push({ name: entry.name, reason });
+      state.skipped.push({ path: relative, reason });
+      continue;
+    }
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
       // A folder named like a database (`app.db-journal/`), or like a side file of one beside it found by its content
@@ -147,7 +156,13 @@ async function readListing(state: ScanState, directory: string, relativeDir: str
     }
     await yieldIfSliceUsed(state);
   }
-  return trustable ? { files, subdirs } : undefined;
+  return trustable ? { files, subdirs, skipped } : undefined;
+}
+
+/** Why a path is left out for its length (no route takes a client path `<root>/<path>` that long); undefined when it is not. */
+function tooLong(state: ScanState, relative: string): string | undefined {
+  const length = (state.options.rootName?.length ?? 0) + 1 + relative.length;
+  return length > MAX_PATH_LENGTH ? `the path is ${length} characters with its root's name, over ${MAX_PATH_LENGTH}` : undefined;
 }
 
 /** Lists a directory whose watcher saw no change: no `lstat`, no read. */
@@ -156,6 +171,7 @@ function reuseListing(state: ScanState, directory: string, relativeDir: string, 
     state.seen.add(`${directory}${path.sep}${file.name}`);
     record(state, relativeDir === '' ? file.name : `${relativeDir}/${file.name}`, file);
   }
+  for (const { name, reason } of listing.skipped ?? []) state.skipped.push({ path: relativeDir === '' ? name : `${relativeDir}/${name}`, reason });
   for (const name of listing.subdirs) state.pending.push([`${directory}${path.sep}${name}`, relativeDir === '' ? name : `${relativeDir}/${name}`]);
 }
 
@@ -195,15 +211,19 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
  * files inside the root; symlinked directories are not entered. Unchanged
  * files are answered from the cache, and unchanged watched directories
  * without even an `lstat`. The scan works in short synchronous slices and
- * yields between them, so a large tree does not stall the server.
+ * yields between them, so a large tree does not stall the server. Names that
+ * cannot travel are left out too; a scan of a whole root (`folder` `''`, with
+ * `rootName`) reports them in `cache.names`.
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
-  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], reread: 0, sliceStart: performance.now() };
+  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
   await walk(state, start, folder);
+  // Only a scan of the whole root tells what the root holds: a folder's replaces nothing.
+  if (folder === '' && options.rootName !== undefined) options.cache.names.record(options.rootName, state.skipped, state.entries.map((entry) => entry.path));
   // Digests of deleted files are forgotten; when every directory was unchanged, nothing was deleted.
   if (state.reread > 0) options.cache.prune(start + path.sep, state.seen);
   return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -105,13 +105,22 @@ export function parseSyncPath(input: unknown): { readonly root: string; readonly
  * refuse them, and a peer would refuse the whole listing that held one.
  */
 export function isSyncableName(name: string): boolean {
+  return unsyncableNameReason(name) === undefined;
+}
+
+/**
+ * Why a file or folder name on disk cannot travel ("the path is not in
+ * Unicode NFC form", "\"CON\" is a reserved device name"…), for an operator;
+ * undefined when it can (see {@link isSyncableName}).
+ */
+export function unsyncableNameReason(name: string): string | undefined {
   try {
     // The common name (ASCII letters, digits, `_ . -`) has nothing to decode or normalise: only the segment rules apply.
     if (PLAIN_NAME.test(name)) checkSegment(name);
     else parseSyncPath(`r/${name}`);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return error instanceof SyncError ? error.message.replace(/^bad path: /, '') : String(error);
   }
 }
 

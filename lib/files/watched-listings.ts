@@ -14,6 +14,8 @@ export interface ListedFile {
 export interface Listing {
   readonly files: readonly ListedFile[];
   readonly subdirs: readonly string[];
+  /** Names left out because they cannot travel, and why: reported again when the listing is reused. */
+  readonly skipped?: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
 }
 
 interface DirectoryState {

@@ -11,6 +11,11 @@ export interface Handshake {
   /** The peer's name, when it has one. */
   readonly remoteName: string | undefined;
   readonly remoteSeq: number;
+  /**
+   * The peer's changes beyond our pull cursor, as it counted them without
+   * what we sent it (an older peer does not count: its seq less our cursor).
+   */
+  readonly remoteUnpulled: number;
   /** The peer's clock minus ours, ms (round-trip time halved and subtracted). */
   readonly clockSkewMs: number | undefined;
   /** What the peer holds of the NATS streams it reads (`nats` in `/data/info`; none from a peer without NATS, or an older one). */
@@ -122,5 +127,6 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<H
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
   if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
-  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, clockSkewMs, natsCoverage: info.nats ?? [] };
+  const remoteUnpulled = info.unpulled ?? Math.max(0, info.seq - local.pullCursor(info.site));
+  return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, remoteUnpulled, clockSkewMs, natsCoverage: info.nats ?? [] };
 }

@@ -1,3 +1,4 @@
+import type { NameCounts } from '../files/name-report';
 import type { PeerStatus, PeerSyncResult, SyncStatus } from './sync-status';
 import { formatTransportMetrics } from './transport-metrics';
 
@@ -93,5 +94,17 @@ export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, Pe
   for (const [key, name, help] of COUNTERS) family(lines, name, 'counter', help, [...totals].map(([url, t]) => [peer(url), t[key]]));
   family(lines, 'express_sqlite_sync_refusals_total', 'counter', 'Requests this server refused, by status and code.', refusals.map((r) => [`{status="${r.status}",code="${label(r.code)}"}`, r.count]));
   lines.push(...formatTransportMetrics(status.transports));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Gauges of the file names to fix, per root scanned whole (0 once fixed): names left out of
+ * sync because they cannot travel, and groups of paths that differ only in letter case.
+ */
+export function formatNameMetrics(counts: readonly NameCounts[]): string {
+  const lines: string[] = [];
+  const root = (name: string): string => `{root="${label(name)}"}`;
+  family(lines, 'express_sqlite_sync_files_unsyncable_names', 'gauge', 'Files and folders left out of sync because their names cannot travel (GET /status fileNameProblems).', counts.map((c) => [root(c.root), c.unsyncable]));
+  family(lines, 'express_sqlite_sync_files_case_clashes', 'gauge', 'Groups of paths that differ only in letter case (a case-insensitive disk holds one of each).', counts.map((c) => [root(c.root), c.caseClashes]));
   return `${lines.join('\n')}\n`;
 }

@@ -119,6 +119,26 @@ export function pageOfWhom(status: number): string {
   return "a proxy's page?";
 }
 
+/** Longest page title quoted in a message. */
+const TITLE_CHARACTERS = 80;
+
+/**
+ * What a success answer that is not JSON most likely is, for the message: an
+ * HTML page (its title quoted) is a captive portal of the network (venue
+ * Wi-Fi that wants a log-in first) or another web app at that address; any
+ * other body is named by its Content-Type.
+ * @param contentType - the answer's `Content-Type`, if any
+ */
+export function notJsonHint(text: string, contentType: string | undefined): string {
+  const html = /html/i.test(contentType ?? '') || /^\s*</.test(text);
+  if (!html) return contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
+  const raw = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? '';
+  // eslint-disable-next-line no-control-regex -- a page's title is shown to operators: no control, invisible or direction characters
+  const title = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, TITLE_CHARACTERS);
+  const page = title === '' ? 'an HTML page' : `an HTML page titled ${JSON.stringify(title)}`;
+  return `${page}: a captive portal of the network (open any web page in a browser on this server to log in), or another web app at that address, not its sync API`;
+}
+
 /** Reads a whole response body, for error answers of streaming requests; the tokens of `response.secrets` are hidden in the peer's message. */
 export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
   try {

@@ -7,7 +7,7 @@ import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 import { abandonStalledAnswer, MIN_ANSWER_BYTES_PER_TIMEOUT } from './answer-progress';
-import { checkAnswer, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
+import { checkAnswer, hideSecrets, notJsonHint, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
 export interface PeerEndpoint {
@@ -216,7 +216,8 @@ export class PeerHttp {
     } catch {
       // An error status with a page of its own (a proxy's, say) is the peer's error; a success without JSON is a bad answer.
       if (response.status >= 400) throw new SyncError('PEER_ERROR', response.status, `${what} with ${response.status} and no JSON error of its own (${pageOfWhom(response.status)})`);
-      throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON`);
+      const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : undefined;
+      throw new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and no JSON: ${hideSecrets(notJsonHint(text, contentType), this.#secrets)}`);
     }
     if (response.status >= 400) throw peerError(parsed, response.status, request, this.#secrets);
     return checkAnswer(typeof answer === 'function' ? answer(parsed) : answer, parsed, what);

@@ -71,7 +71,7 @@ export class PeerRounds {
   /** What a handshake taught of a peer: its site, name, lag; remembered across restarts. */
   async handshaken(url: string, peer: PeerState, shook: Handshake): Promise<void> {
     Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
-    peer.lagChanges = Math.max(0, shook.remoteSeq - (this.#config.data?.pullCursor(shook.remoteSite) ?? 0));
+    peer.lagChanges = shook.remoteUnpulled;
     await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
     this.#progress(url, 'handshake', 1, 1);
   }

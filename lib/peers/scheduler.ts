@@ -46,7 +46,7 @@ export interface PeerSchedule<Result> {
   lastError: string | undefined;
   /** The last result, successful or not. */
   lastResult: Result | undefined;
-  /** When the next periodic sync is due (ms since the epoch). */
+  /** When the next periodic sync is due (ms since the epoch); undefined while one runs (planned when it ends) or none is planned. */
   nextRunAt: number | undefined;
 }
 
@@ -166,6 +166,7 @@ export class SyncScheduler<Result> {
   #run(peer: string): Promise<Result> {
     const state = this.#state.get(peer) as PeerSchedule<Result>;
     state.running = true;
+    state.nextRunAt = undefined; // the next one is planned when this one ends (a timer due meanwhile is this round)
     const run = this.#options
       .runOnce(peer)
       .then(

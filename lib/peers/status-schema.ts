@@ -31,6 +31,8 @@ export const PeerStatusSchema = Type.Object({
   lastError: Unknowable(Text),
   nextRunAt: Unknowable(Text),
   lagChanges: Unknowable(Type.Number()),
+  /** When `lagChanges` was measured (the last handshake). */
+  lastContactAt: Unknowable(Text),
   undeliveredChanges: Unknowable(Type.Number()),
   clockSkewMs: Unknowable(Type.Number()),
 });

@@ -1,3 +1,4 @@
+import type { RootNameProblems } from '../files/name-report';
 import type { IdentityChange } from '../data/change-tracker';
 import type { Refusal } from '../refusal-log';
 import type { PeerState } from './peer-failure';
@@ -167,4 +168,10 @@ export interface SyncStatus {
    * seq folded before the change); `null` otherwise.
    */
   readonly dataError: { readonly code: string; readonly message: string } | null;
+  /**
+   * Per root, the file and folder names the last scan of the whole root left
+   * out of sync because they cannot travel (not in NFC, too long, reserved):
+   * how many and the first 20; only roots with such names, `[]` otherwise.
+   */
+  readonly fileNameProblems: readonly RootNameProblems[];
 }

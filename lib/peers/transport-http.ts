@@ -92,7 +92,7 @@ export class HttpTransport implements ChangeTransport {
     this.#handshake = await handshake(this.#peer, this.#data);
     const { remoteSite, remoteSeq } = this.#handshake;
     const servedBefore = this.#data.pagesServedTo(remoteSite);
-    this.#lagChanges = Math.max(0, remoteSeq - this.#data.pullCursor(remoteSite));
+    this.#lagChanges = this.#handshake.remoteUnpulled;
     await this.#onHandshake?.(this.#handshake);
     const snapshot = this.#snapshots;
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);

@@ -41,6 +41,7 @@ export function statusPageHtml(assetPrefix: string): string {
 <p class="actions"><button id="run" type="button">Sync now</button> <button id="forget" type="button" class="quiet">Forget token</button> <span id="message" role="status"></span></p>
 <section id="identity" class="warning" hidden><h2>New identity</h2><p id="identity-text"></p></section>
 <section id="held" class="warning" hidden><h2>Deletions held back</h2><p>Every file is kept until you confirm.</p><ul id="held-list"></ul></section>
+<section id="names" class="warning" hidden><h2>File names to fix</h2><ul id="names-list"></ul></section>
 <section><h2>Peers</h2><div id="peers"></div></section>
 <section><h2>Transports</h2><div id="transports"></div></section>
 <section><h2>Data conflicts</h2><p id="conflict-summary"></p><div id="conflicts"></div><p id="conflict-pages" class="actions" hidden><button id="conflicts-previous" type="button" class="quiet">Previous 100</button> <button id="conflicts-next" type="button" class="quiet">Next 100</button></p></section>

@@ -1,6 +1,7 @@
 import { DOM_SCRIPT } from './script-dom';
 import { RENDER_SCRIPT } from './script-render';
 import { TRANSPORTS_SCRIPT } from './script-transports';
+import { NAMES_SCRIPT } from './script-names';
 
 /**
  * The status page script, second half: the token (asked once, kept in
@@ -183,4 +184,4 @@ const MAIN_SCRIPT = String.raw`
 `;
 
 /** The status page's one script: served as a file (helmet's CSP allows no inline script). */
-export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${MAIN_SCRIPT}})();\n`;
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${NAMES_SCRIPT}${MAIN_SCRIPT}})();\n`;

@@ -15,10 +15,11 @@ export const RENDER_SCRIPT = String.raw`
     if (isFinite(at)) clockOffsetMs = at + 500 - Date.now(); // the header has whole seconds: the middle of that second
   }
   function secondsFromNow(iso) { return Math.round((Date.parse(iso) - (Date.now() + clockOffsetMs)) / 1000); }
+  // A past event: one ahead of the server's clock by more than a minute was recorded while a clock was wrong.
   function when(iso) {
     if (!iso) return 'never';
     var s = secondsFromNow(iso);
-    return s > 0 ? 'in ' + span(s) : span(s) + ' ago';
+    return s > 60 ? iso + " (ahead of the server's clock by " + span(s) + ': a clock was wrong when it was recorded)' : span(Math.min(0, s)) + ' ago';
   }
   function next(iso) { var s = secondsFromNow(iso); return s > 0 ? 'in ' + span(s) : 'due now'; }
   function text(value) {
@@ -222,6 +223,7 @@ export const RENDER_SCRIPT = String.raw`
     var names = {};
     status.peers.forEach(function (p) { if (p.name) names[p.url] = p.name; });
     fill($('held-list'), heldByRoot(held), function (group) { return renderHeld(group, actions.confirm, names[group[0].peer] || group[0].peer); }, '');
+    renderNameProblems(status.fileNameProblems || []);
     fileLists(status);
   }
   /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */

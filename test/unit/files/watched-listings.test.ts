@@ -105,6 +105,6 @@ describe('warm scans through watched listings', () => {
   it('refuses bad options', () => {
     expect(() => new ManifestCache({ trustListingsForMs: -1 })).toThrow(RangeError);
     expect(() => new ManifestCache({ maxWatchedDirectories: 1.5 })).toThrow(/maxWatchedDirectories/);
-    expect(() => new ManifestCache({ watchDirectory: false } as never)).toThrow(new TypeError('express-sqlite-sync: unknown option(s) watchDirectory for new ManifestCache; known options: watchDirectories, trustListingsForMs, maxWatchedDirectories'));
+    expect(() => new ManifestCache({ watchDirectory: false } as never)).toThrow(new TypeError('express-sqlite-sync: unknown option(s) watchDirectory for new ManifestCache; known options: watchDirectories, trustListingsForMs, maxWatchedDirectories, logger'));
   });
 });

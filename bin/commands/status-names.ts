@@ -1,0 +1,53 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { oneLine } from './remote';
+
+const Text = Type.String({ maxLength: 65536 });
+const Count = Type.Integer({ minimum: 0 });
+
+/** One root of `/status`'s `fileNameProblems`, as `status` prints it (servers before it leave the field out). */
+const RootNamesSchema = Type.Object({
+  root: Text,
+  unsyncableCount: Count,
+  unsyncable: Type.Array(Type.Object({ path: Text, reason: Text }), { maxItems: 1000 }),
+  caseClashCount: Type.Optional(Count),
+  caseClashes: Type.Optional(Type.Array(Type.Array(Text, { maxItems: 1000 }), { maxItems: 1000 })),
+});
+type RootNames = Static<typeof RootNamesSchema>;
+const rootNamesCheck = TypeCompiler.Compile(RootNamesSchema);
+
+/** Names printed per root; the rest is counted. */
+const SHOWN = 5;
+
+/** `lines`, at most {@link SHOWN}, then "… and N more" of `total`. */
+function bounded(lines: readonly string[], total: number): string[] {
+  const shown = lines.slice(0, SHOWN);
+  const more = Math.max(total, lines.length) - shown.length;
+  return more > 0 ? [...shown, `    … and ${more} more`] : shown;
+}
+
+/** The lines of one root: the names left out, a few with why; the paths differing only in case, a few groups; each "… and N more". */
+function rootLines(root: RootNames): string[] {
+  const lines: string[] = [];
+  if (root.unsyncableCount > 0) {
+    lines.push(`! FILE NAMES NOT SYNCED in ${root.root} (${root.unsyncableCount}): no peer would take them; rename them`);
+    lines.push(...bounded(root.unsyncable.map((name) => oneLine(`    ${name.path}: ${name.reason}`)), root.unsyncableCount));
+  }
+  const clashes = root.caseClashes ?? [];
+  const clashCount = root.caseClashCount ?? clashes.length;
+  if (clashCount > 0) {
+    lines.push(`! NAMES DIFFERING ONLY IN CASE in ${root.root} (${clashCount}): a Mac or Windows server keeps one of each and overwrites the other; rename all but one`);
+    lines.push(...bounded(clashes.map((group) => oneLine(`    ${group.join('  ·  ')}`)), clashCount));
+  }
+  return lines;
+}
+
+/**
+ * What `/status` says of file names left out of sync (`fileNameProblems`), for `status`;
+ * nothing for a server that reports none (or an entry it does not understand).
+ */
+export function fileNameLines(status: unknown): string[] {
+  const list = (status as { fileNameProblems?: unknown } | null)?.fileNameProblems;
+  if (!Array.isArray(list)) return [];
+  return list.filter((entry): entry is RootNames => rootNamesCheck.Check(entry)).flatMap(rootLines);
+}

@@ -1,0 +1,41 @@
+import { caseClashes } from '../../../lib/files/case-clashes';
+import { NameReport } from '../../../lib/files/name-report';
+import type { SyncLogger } from '../../../lib/logger';
+
+describe('caseClashes: paths a case-insensitive disk holds as one', () => {
+  it.each<[string, string[], string[][]]>([
+    ['two files', ['Config.json', 'config.json', 'other.json'], [['Config.json', 'config.json']]],
+    ['three spellings', ['a/README', 'a/Readme', 'a/readme'], [['a/README', 'a/Readme', 'a/readme']]],
+    ['a file and a folder', ['Notes', 'notes/day1.txt'], [['Notes', 'notes']]],
+    ['two folders, named once (not every file under them)', ['Photos/a.jpg', 'Photos/b.jpg', 'photos/a.jpg', 'photos/c.jpg'], [['Photos', 'photos']]],
+    ['two groups, sorted', ['b/X', 'b/x', 'A', 'a'], [['A', 'a'], ['b/X', 'b/x']]],
+    ['letters outside ASCII', ['Équipe.txt', 'équipe.txt'], [['Équipe.txt', 'équipe.txt']]],
+    ['none: same name in two folders', ['a/config.json', 'b/config.json'], []],
+    ['none: nothing', [], []],
+  ])('%s', (_label, paths, groups) => {
+    expect(caseClashes(paths)).toEqual(groups);
+  });
+
+  it('quotes at most 10 paths of one group', () => {
+    const spellings = Array.from({ length: 16 }, (_, i) => [...'abcd'].map((c, bit) => ((i >> bit) & 1 ? c.toUpperCase() : c)).join(''));
+    const [group] = caseClashes(spellings);
+    expect(group).toHaveLength(10);
+  });
+});
+
+describe('NameReport: case clashes', () => {
+  it('reports them per root and warns of each group once, not at every scan', () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    const logger: SyncLogger = { info() {}, error() {}, warn: (detail) => void warnings.push(detail as Record<string, unknown>) };
+    const report = new NameReport(logger);
+    for (let scan = 0; scan < 3; scan += 1) report.record('config', [], ['Config.json', 'config.json', 'fine.json'], Date.UTC(2026, 11, 3));
+    expect(report.list()).toEqual([{ root: 'config', at: '2026-12-03T00:00:00.000Z', unsyncableCount: 0, unsyncable: [], caseClashCount: 1, caseClashes: [['Config.json', 'config.json']] }]);
+    expect(warnings).toEqual([{ event: 'files.case_clash', root: 'config', count: 1, newCount: 1, groups: [['Config.json', 'config.json']] }]);
+
+    report.record('config', [], ['Config.json', 'config.json', 'Notes', 'notes/a.txt']);
+    expect(warnings.map((line) => line.groups)).toEqual([[['Config.json', 'config.json']], [['Notes', 'notes']]]);
+
+    report.record('config', [], ['config.json', 'notes/a.txt']);
+    expect(report.list()).toEqual([]);
+  });
+});
