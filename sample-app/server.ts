@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
+import { lockDataDir } from './data-lock';
 import { openSampleDatabase } from './database';
 
 /** A running sample app. */
@@ -23,8 +24,20 @@ export interface RunningSampleApp {
 /**
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
  * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
+ * Holds the data folder while it runs (`lockDataDir`).
+ * @throws Error naming `DATA_DIR` when another running sample app uses it
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, logger, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () => void): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile); // checked by readSampleConfig
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
@@ -54,6 +67,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
         server.closeAllConnections();
       });
       db.close();
+      unlock();
     },
   };
 }
