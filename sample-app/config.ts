@@ -221,7 +221,12 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
  * @throws RangeError naming where it came from
  */
 function checkToken(token: string, from: string): void {
-  if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
+  const headerSafe = /^[\x21-\x7e]+$/;
+  if (headerSafe.test(token)) return;
+  if (headerSafe.test(token.trim())) {
+    // The usual slip: a token read from a file with its newline (a secret mounted from a file, `SYNC_TOKEN="$(cat f)"` from a file with CRLF).
+    const where = /[\r\n]\s*$/.test(token) ? 'ends with a line break (read from a file with its newline?)' : 'starts or ends with a space';
+    throw new RangeError(`${from} ${where}: remove it, no Authorization header can carry it`);
   }
+  throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
 }
