@@ -1,44 +1,11 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
 import { openSampleDatabase } from '../../sample-app/database';
+import { AS_ROOT, CAN_RUN_UNPRIVILEGED, runAppUnprivileged as runApp } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const TOKEN = 'test-token-0123456789abcdef';
-/** Run as root, the app is started as `nobody`, for whom the folders root made are not writable (root writes anywhere). */
-const AS_ROOT = process.getuid?.() === 0;
-const NOBODY = 65534;
-
-/** Whether another user can read the repository (every folder above it searchable), so `nobody` can run the app from it. */
-function othersCanRun(): boolean {
-  for (let dir = REPO; ; dir = path.dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) return false;
-    if (path.dirname(dir) === dir) return true;
-  }
-}
-
-/** Runs the sample app as `npm start` does (as `nobody` when the test runs as root), killed after 30 s. */
-function runApp(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 /**
  * The careless operator's first start with sudo, then a start as themselves
@@ -47,7 +14,7 @@ function runApp(env: Record<string, string>): Promise<{ code: number | null; std
  * bare EACCES, none naming DATA_DIR. Now one line names DATA_DIR and what
  * cannot be written, and nothing is written.
  */
-(AS_ROOT && !othersCanRun() ? describe.skip : describe)('a DATA_DIR this user cannot write: one line naming DATA_DIR, before anything is written', () => {
+(CAN_RUN_UNPRIVILEGED ? describe : describe.skip)('a DATA_DIR this user cannot write: one line naming DATA_DIR, before anything is written', () => {
   let temp: ReturnType<typeof tempDir>;
   let dataDir: string;
   /** What was made read-only for this user (as `nobody`, what root made already is), to undo before the clean-up. */
@@ -86,6 +53,7 @@ function runApp(env: Record<string, string>): Promise<{ code: number | null; std
   });
 
   it('its database made by another user: names DATA_DIR and instance/app.db (was "attempt to write a readonly database")', async () => {
+    allowWrite(dataDir); // where the app keeps its lock (.sample-app.lock)
     for (const root of ROOTS) allowWrite(path.join(dataDir, root));
     denyWrite(path.join(dataDir, 'instance', 'app.db'));
     const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN });
