@@ -74,7 +74,7 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
 
 /**
  * Listens on `PORT` and `HOST`.
- * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound
+ * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: in use, or a port below 1024 this user may not take
  */
 async function listen(server: http.Server | https.Server, config: SampleConfig): Promise<void> {
   try {
@@ -88,6 +88,10 @@ async function listen(server: http.Server | https.Server, config: SampleConfig):
       throw new Error(`HOST=${JSON.stringify(config.host)}: cannot listen there (${code}); give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or leave HOST unset for all interfaces`, { cause: error });
     }
     if (code === 'EADDRINUSE') throw new Error(`PORT=${config.port}: the port is in use by another program; stop it or choose another PORT`, { cause: error });
+    if (code === 'EACCES') {
+      // Ports below 1024 (443, 80) need root or the right to bind them; the README's cloud server uses 443.
+      throw new Error(`PORT=${config.port}: this user may not listen on it (EACCES: ports below 1024 need extra rights); choose a PORT of 1024 or more (and forward ${config.port} to it), or let node bind low ports (sudo setcap cap_net_bind_service=+ep "$(command -v node)")`, { cause: error });
+    }
     throw error;
   }
 }
