@@ -23,3 +23,24 @@ describe('docs/API.md writes out the call of every exported function', () => {
     expect(DOC).toMatch(new RegExp(`(^|[^A-Za-z_.])(new )?${name}\\(`, 'm'));
   });
 });
+
+/**
+ * An async export returns a promise: a caller who does not know it never sees
+ * its refusal (a rejection, not a throw). API.md says so for each, as
+ * `→ Promise<…>` or "(async)". `resolveSyncPath`, `joinFromPeer` and
+ * `discardGuardedUpload` did not (and `resolveSyncPath` was said to throw).
+ */
+describe('docs/API.md says which exported functions return a promise', () => {
+  const asyncExports = Object.entries(api)
+    .filter(([, value]) => typeof value === 'function' && value.constructor.name === 'AsyncFunction')
+    .map(([name]) => name);
+
+  it('finds the async exports', () => {
+    expect(asyncExports).toEqual(expect.arrayContaining(['backupDatabase', 'joinFromPeer', 'resolveSyncPath', 'saveGuardedUpload']));
+  });
+
+  it.each(asyncExports)('%s', (name) => {
+    const promise = new RegExp(`${name}\\((?:[^()]|\\([^()]*\\))*\\)\`?(?: \\(async\\)| → Promise)`);
+    expect(DOC).toMatch(promise);
+  });
+});
