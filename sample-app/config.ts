@@ -60,7 +60,12 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
     return { token, source: 'file' };
   }
   const token = randomBytes(24).toString('hex');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`DATA_DIR=${dataDir}: cannot write the new sync token into DATA_DIR/.sync-token (${code}): make DATA_DIR writable by this user, or set SYNC_TOKEN`, { cause: error });
+  }
   return { token, source: 'generated' };
 }
 
@@ -186,7 +191,7 @@ function readName(value: string | undefined): string | undefined {
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots.
- * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so)
+ * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
   const dataDir = readDataDir(env.DATA_DIR);
@@ -216,7 +221,12 @@ export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleCo
  * @throws RangeError naming where it came from
  */
 function checkToken(token: string, from: string): void {
-  if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
+  const headerSafe = /^[\x21-\x7e]+$/;
+  if (headerSafe.test(token)) return;
+  if (headerSafe.test(token.trim())) {
+    // The usual slip: a token read from a file with its newline (a secret mounted from a file, `SYNC_TOKEN="$(cat f)"` from a file with CRLF).
+    const where = /[\r\n]\s*$/.test(token) ? 'ends with a line break (read from a file with its newline?)' : 'starts or ends with a space';
+    throw new RangeError(`${from} ${where}: remove it, no Authorization header can carry it`);
   }
+  throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isDatabaseHeader } from '../index';
 
@@ -45,8 +45,23 @@ function makeFolder(folder: string): void {
   }
 }
 
+/** Why this user may not write `file`, a file system code (EACCES, EPERM, EROFS); undefined when it may (or when the file is not there). */
+export function cannotWrite(file: string): string | undefined {
+  try {
+    accessSync(file, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? code : undefined;
+  }
+}
+
+/** What to do about a data folder this user cannot write: it was made by another user (a start with sudo), or lies on a read-only disk. */
+export const NOT_WRITABLE_HINT = 'a data folder made by another user (an earlier start with sudo?) or on a read-only disk: give it to the user that runs the app (chown -R), or point DATA_DIR at a folder it can write';
+
 /**
- * Makes the data folder and its sync roots.
+ * Makes the data folder and its sync roots, and checks that this user can
+ * write in each root (SQLite and the file sync write there).
  * @throws Error naming `DATA_DIR` when it (or a folder in it) is a file (an SQLite database says so), cannot be
  * written, or cannot be made (a symbolic link to a drive not mounted, a system folder such as /proc)
  */
@@ -64,5 +79,9 @@ export function makeDataFolders(dataDir: string): void {
       throw new Error(`DATA_DIR=${dataDir}: its folders cannot be made there (ENOENT: a symbolic link on the way leads nowhere, such as to a drive not mounted, or it is under a system folder such as /proc); point DATA_DIR at a folder on a mounted disk`, { cause: error });
     }
     throw error;
+  }
+  for (const root of SAMPLE_ROOTS) {
+    const code = cannotWrite(path.join(dataDir, root));
+    if (code !== undefined) throw new Error(`DATA_DIR=${dataDir}: this user cannot write in its folder ${root}/ (${code}), ${NOT_WRITABLE_HINT}`);
   }
 }

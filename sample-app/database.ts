@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { cannotWrite, NOT_WRITABLE_HINT } from './data-folders';
 import { createScoutingSchema } from './scouting-schema';
 
 /** File name of the sample app's database inside `<DATA_DIR>/instance/`. */
@@ -30,13 +31,28 @@ function refuseFoldersInTheWay(file: string): void {
 }
 
 /**
+ * SQLite opens a database this user cannot write read-only, and says only
+ * "attempt to write a readonly database" at the first write (or "unable to
+ * open database file"): name the file and `DATA_DIR` instead, before it is opened.
+ * @throws Error naming `DATA_DIR` and the file
+ */
+function refuseUnwritableFiles(dataDir: string, file: string): void {
+  for (const [suffix] of SQLITE_NAMES) {
+    const code = cannotWrite(`${file}${suffix}`);
+    if (code !== undefined) throw new Error(`DATA_DIR=${dataDir}: this user cannot write its database file instance/${DATABASE_FILE}${suffix} (${code}), ${NOT_WRITABLE_HINT}`);
+  }
+}
+
+/**
  * Opens (creating if needed) the sample app's SQLite database in WAL mode,
  * with foreign keys on and a busy timeout so sync and requests can share it.
- * @throws Error naming the file when it is not a database, or a folder stands under its name or a side file's
+ * @throws Error naming the file when it is not a database, or a folder stands under its name or a side file's;
+ * naming `DATA_DIR` when this user cannot write the database or its side files
  */
 export function openSampleDatabase(dataDir: string): Database.Database {
   const file = path.join(dataDir, 'instance', DATABASE_FILE);
   refuseFoldersInTheWay(file);
+  refuseUnwritableFiles(dataDir, file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');

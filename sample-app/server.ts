@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
+import { lockDataDir } from './data-lock';
 import { openSampleDatabase } from './database';
 
 /** A running sample app. */
@@ -23,8 +24,20 @@ export interface RunningSampleApp {
 /**
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
  * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
+ * Holds the data folder while it runs (`lockDataDir`).
+ * @throws Error naming `DATA_DIR` when another running sample app uses it
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
+  const unlock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, logger, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () => void): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile); // checked by readSampleConfig
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
@@ -54,13 +67,14 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
         server.closeAllConnections();
       });
       db.close();
+      unlock();
     },
   };
 }
 
 /**
  * Listens on `PORT` and `HOST`.
- * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound
+ * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: in use, or a port below 1024 this user may not take
  */
 async function listen(server: http.Server | https.Server, config: SampleConfig): Promise<void> {
   try {
@@ -74,6 +88,10 @@ async function listen(server: http.Server | https.Server, config: SampleConfig):
       throw new Error(`HOST=${JSON.stringify(config.host)}: cannot listen there (${code}); give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or leave HOST unset for all interfaces`, { cause: error });
     }
     if (code === 'EADDRINUSE') throw new Error(`PORT=${config.port}: the port is in use by another program; stop it or choose another PORT`, { cause: error });
+    if (code === 'EACCES') {
+      // Ports below 1024 (443, 80) need root or the right to bind them; the README's cloud server uses 443.
+      throw new Error(`PORT=${config.port}: this user may not listen on it (EACCES: ports below 1024 need extra rights); choose a PORT of 1024 or more (and forward ${config.port} to it), or let node bind low ports (sudo setcap cap_net_bind_service=+ep "$(command -v node)")`, { cause: error });
+    }
     throw error;
   }
 }

@@ -22,8 +22,13 @@ export interface RemoteOptions {
 export function tokenOf(given: string | undefined): string {
   const token = given ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new SyncError('NO_TOKEN', 400, 'no token: pass --token or set SYNC_TOKEN');
-  if (!/^[\x21-\x7e]+$/.test(token)) {
+  const headerSafe = /^[\x21-\x7e]+$/;
+  if (!headerSafe.test(token)) {
     const from = given === undefined ? 'SYNC_TOKEN' : '--token';
+    if (headerSafe.test(token.trim())) {
+      const where = /[\r\n]\s*$/.test(token) ? 'ends with a line break (read from a file with its newline?)' : 'starts or ends with a space';
+      throw new SyncError('BAD_TOKEN', 400, `${from} ${where}: remove it, no Authorization header can carry it`);
+    }
     throw new SyncError('BAD_TOKEN', 400, `${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; pass the servers' token exactly (quote it in the shell)`);
   }
   return token;

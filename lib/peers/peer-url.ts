@@ -8,7 +8,8 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
 /**
  * A peer's sync API URL, as every entry point reads it (`peers`,
  * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
- * means that server's `/api/sync`; a trailing `/` is dropped.
+ * means that server's `/api/sync`, as does one whose path is only slashes
+ * (`http://10.0.0.2:5000//`); trailing `/`s are dropped.
  * @param where - what to name in the error, e.g. "peer" or "--url"
  * @throws TypeError when it is not a string, or not an http(s) URL
  */
@@ -27,7 +28,8 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
     throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
   }
   if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment`);
-  return url.pathname === '/' ? `${url.origin}${DEFAULT_SYNC_PATH}` : `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  const pathname = url.pathname.replace(/\/+$/, ''); // `http://host:5000//` has no path either: never the server's root
+  return `${url.origin}${pathname === '' ? DEFAULT_SYNC_PATH : pathname}`;
 }
 
 /**
