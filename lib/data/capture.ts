@@ -12,6 +12,7 @@ import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
 import { keepRenamedColumns } from './renamed-columns';
+import { retireGoneColumns } from './retired-columns';
 import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, refuseUntrackedParents, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
@@ -226,6 +227,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       db.exec(createTriggersSql(table));
       db.exec(backfillSql(table));
       captureMissedWrites(db, table, gap);
+      retireGoneColumns(db, table); // a column added later under a gone one's name is a new column
     }
     refuseUntrackedParents(schemas); // after the refusals above: a parent renamed away is named by them, with its fix
     createConflictsView(db, tables);
