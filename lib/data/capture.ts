@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
 import { createConflictsView, dropConflictsView } from './conflicts-view';
-import { captureMissedWrites, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
+import { captureMissedWrites, keepClock, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
@@ -225,7 +225,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       createParkedTable(db, table, gap.renamed ?? []);
       db.exec(dropTriggersSql(table.id));
       db.exec(createTriggersSql(table));
-      db.exec(backfillSql(table));
+      if (numbers(db, backfillSql(table)).run().changes > 0) keepClock(db);
       captureMissedWrites(db, table, gap);
       retireGoneColumns(db, table); // a column added later under a gone one's name is a new column
     }
