@@ -6,8 +6,9 @@ import { tempDir } from '../helpers/temp';
 // the row's earliest birth by (hlc, site) (docs/PROTOCOL.md, "Values"), whatever reached whom first.
 const SCHEMA = `
 CREATE TABLE items (k PRIMARY KEY NOT NULL, v TEXT);
-CREATE TABLE pairs (g TEXT NOT NULL, k BLOB NOT NULL, v TEXT, PRIMARY KEY (g, k)) WITHOUT ROWID;`;
-const TABLES = ['items', 'pairs'];
+CREATE TABLE pairs (g TEXT NOT NULL, k BLOB NOT NULL, v TEXT, PRIMARY KEY (g, k)) WITHOUT ROWID;
+CREATE TABLE badges (k PRIMARY KEY NOT NULL, code TEXT UNIQUE);`;
+const TABLES = ['items', 'pairs', 'badges'];
 const CHAIN = { A: ['B'], B: ['A', 'C'], C: ['B'] } as const;
 const NAMES = ['A', 'B', 'C'] as const;
 
@@ -51,6 +52,22 @@ describe('one key written as 1 and as 1.0 on two servers of a chain, over HTTP',
       for (const name of ['B', 'C']) expect([name, typedRows(fleet.server(name).db, table)]).toEqual([name, rows]);
     }
   }
+
+  it('a parked row (its UNIQUE value claimed earlier elsewhere) takes the same form and conflict id everywhere', async () => {
+    fleet.server('B').db.exec("INSERT INTO badges (k, code) VALUES ('holder', 'gold')");
+    fleet.server('A').db.exec("INSERT INTO badges (k, code) VALUES (7, 'gold')");
+    fleet.server('C').db.exec("INSERT INTO badges (k, code) VALUES (7.0, 'gold')");
+    await fleet.server('C').node.syncNow();
+    await fleet.syncUntilQuiet(NAMES);
+    const conflicts = NAMES.map((name) => fleet.server(name).db.prepare('SELECT id, table_name, key, parked FROM _sync_conflicts').raw(true).all());
+    expect(conflicts[0]).toHaveLength(1);
+    expect(conflicts[0]?.[0]).toEqual([expect.any(String), 'badges', '[7]', expect.any(String)]);
+    expect(conflicts[1]).toEqual(conflicts[0]);
+    expect(conflicts[2]).toEqual(conflicts[0]);
+    const parked = (name: string): unknown => fleet.server(name).db.prepare("SELECT typeof(k), quote(k) FROM _sync_parked_3").raw(true).all();
+    for (const name of NAMES) expect([name, parked(name)]).toEqual([name, [['integer', '7']]]);
+    expectSameRows();
+  });
 
   it('a row deleted and written again in the other form (a new life) takes that form on every server, also where the delete was never seen', async () => {
     fleet.server('A').db.exec("INSERT INTO items (k, v) VALUES (1, 'first life'); INSERT INTO pairs (g, k, v) VALUES ('g', 2, 'first life')");
