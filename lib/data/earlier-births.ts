@@ -49,7 +49,7 @@ export class EarlierBirths {
    */
   takeIn(change: DecodedChange, local: RowMeta, parts: TableParts): RowMeta | undefined {
     const table = change.table.table;
-    if (!table.key.some(keepsKeyForms) || !newer(local.hlc, this.#sites.siteOf(local.site), change.hlc, change.site)) return undefined;
+    if (!formsMayDiffer(change) || !newer(local.hlc, this.#sites.siteOf(local.site), change.hlc, change.site)) return undefined;
     const own = this.#meta.cells(table.id, change.metaKey);
     const cols = table.values.filter((column) => !own.has(column.id)).map((column) => column.id);
     for (const col of cols) this.#putCell.run(table.id, change.metaKey, col, local.hlc, local.site, local.born);
@@ -75,6 +75,14 @@ export class EarlierBirths {
     this.#pending.clear();
     return last;
   }
+}
+
+/** True when the row's key has a number in a column without affinity: the only values two servers may store in two forms. */
+function formsMayDiffer(change: DecodedChange): boolean {
+  return change.table.table.key.some((column, index) => {
+    const value = change.key[index];
+    return keepsKeyForms(column) && (typeof value === 'number' || typeof value === 'bigint');
+  });
 }
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
