@@ -34,8 +34,15 @@ export interface AppliedPages {
   readonly echoes: EchoWindow[];
 }
 
+/** What applying one page did, and its seqs: `(from, echoTo]` hold only the sender's parts, `(echoTo, result.seq]` this server's too. */
+interface AppliedPage {
+  readonly result: ApplyResult;
+  readonly from: number;
+  readonly echoTo: number;
+}
+
 /** Merges one checked page into the replicated state and settles the constraints, inside the caller's transaction. */
-function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): ApplyResult {
+function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): AppliedPage {
   const { visible, merger } = parts;
   const { seq: localSeq } = visible.fold(foreignKeys);
   const batch = visible.batch();
@@ -43,8 +50,20 @@ function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: 
   const counts = merger.merge(checked, localSeq, batch);
   visible.settle(batch, foreignKeys);
   // Local writes were folded first (and settling writes no seq), so the seqs this merge wrote hold only the sender's parts.
-  if (checked.envelope.site !== parts.sites.local) echoes.push({ site: checked.envelope.site, from: localSeq, to: counts.seq });
-  return { received: checked.count, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+  if (checked.envelope.site !== parts.sites.local) echoes.push({ site: checked.envelope.site, from: localSeq, to: counts.echoTo });
+  const result = { received: checked.count, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+  return { result, from: localSeq, echoTo: counts.echoTo };
+}
+
+/** The seq up to which the pages' seqs, from `before` on, hold only what they brought in (what a transport needs not send back). */
+function broughtThrough(before: number, pages: readonly AppliedPage[]): number {
+  let through = before;
+  for (const page of pages) {
+    if (page.from !== through) break;
+    through = page.echoTo;
+    if (page.echoTo !== page.result.seq) break;
+  }
+  return through;
 }
 
 /**
@@ -64,7 +83,7 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
   const bulk = pages.reduce((total, page) => total + page.count, 0) >= BULK_APPLY_CHANGES;
   const tables = [...parts.byName.values()].map((statements) => statements.table);
   if (bulk) for (const table of tables) db.exec(dropTriggersSql(table.id));
-  const results = pages.map((page) => {
+  const applied = pages.map((page) => {
     try {
       return applyPage(parts, page, foreignKeys, echoes);
     } catch (error) {
@@ -73,10 +92,11 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
     }
   });
   if (bulk) for (const table of tables) db.exec(createTriggersSql(table));
+  const results = applied.map((page) => page.result);
   if (transport === undefined) return { results, echoes };
   const { transportCursors } = parts;
   transportCursors.save(transport.cursor);
   const { echo } = transport;
-  if (echo !== undefined && Number(transportCursors.get(echo) ?? 0) >= before) transportCursors.save({ name: echo, value: String(results.at(-1)?.seq ?? before) });
+  if (echo !== undefined && Number(transportCursors.get(echo) ?? 0) >= before) transportCursors.save({ name: echo, value: String(broughtThrough(before, applied)) });
   return { results, echoes };
 }

@@ -105,8 +105,8 @@ SELECT ${table.id}, ${OP.update}, ${key}, ${1n << BigInt(id)}, ${stamp} FROM ${q
   }
 }
 
-/** Ends the log with the clock as it was (a repair's stamps are older than it), so the next local write is not stamped below it. */
-function keepClock(db: Database.Database): void {
+/** Ends the log with the clock as it was (a repair's or a backfill's stamps are older than it), so the next local write is not stamped below it. */
+export function keepClock(db: Database.Database): void {
   db.exec(`INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT 0, ${OP.sentinel}, '', 0, max(hlc) FROM _sync_log`);
 }
 

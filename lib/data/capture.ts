@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
 import { createConflictsView, dropConflictsView } from './conflicts-view';
-import { captureMissedWrites, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
+import { captureMissedWrites, keepClock, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
@@ -12,6 +12,7 @@ import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
 import { giveNewSiteId } from './site-identity';
 import { keepRenamedColumns } from './renamed-columns';
+import { retireGoneColumns } from './retired-columns';
 import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, refuseUntrackedParents, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
@@ -224,8 +225,9 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
       createParkedTable(db, table, gap.renamed ?? []);
       db.exec(dropTriggersSql(table.id));
       db.exec(createTriggersSql(table));
-      db.exec(backfillSql(table));
+      if (numbers(db, backfillSql(table)).run().changes > 0) keepClock(db);
       captureMissedWrites(db, table, gap);
+      retireGoneColumns(db, table); // a column added later under a gone one's name is a new column
     }
     refuseUntrackedParents(schemas); // after the refusals above: a parent renamed away is named by them, with its fix
     createConflictsView(db, tables);

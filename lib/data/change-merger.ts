@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { CheckedChangeset, DecodedChange } from './changeset';
+import { EarlierBirths } from './earlier-births';
+import { keepsKeyForms } from './key-affinity';
+import { rewriteKeyForm } from './key-forms';
 import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
 import { numbers } from './prepared';
@@ -17,6 +20,11 @@ export interface MergeCounts {
   ignored: number;
   /** The local seq afterwards. */
   seq: number;
+  /**
+   * The last seq that holds only the sender's parts (see `EchoRanges`); the seqs after it, up to
+   * `seq`, hold rows whose earlier birth was taken in here, with cells the sender lacks (`EarlierBirths`).
+   */
+  echoTo: number;
 }
 
 interface Run extends MergeCounts {
@@ -67,6 +75,7 @@ export class ChangeMerger {
   readonly #cursors: PeerCursors;
   readonly #parts: ReadonlyMap<number, TableParts>;
   readonly #statements: Readonly<Record<Statement, Database.Statement>>;
+  readonly #births: EarlierBirths;
 
   /** Prepares the merge's statements. */
   constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, placer: RowPlacer, cursors: PeerCursors, parts: ReadonlyMap<number, TableParts>) {
@@ -75,6 +84,7 @@ export class ChangeMerger {
     this.#placer = placer;
     this.#cursors = cursors;
     this.#parts = parts;
+    this.#births = new EarlierBirths(db, meta, sites);
     this.#statements = {
       newRow: numbers(db, 'INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
       putRow: numbers(
@@ -104,14 +114,16 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
-    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set() };
+    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set() };
     for (const change of changeset.changes()) {
       if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
       if (this.#mergeOne(change, run)) run.applied += 1;
       else run.ignored += 1;
     }
+    run.echoTo = run.seq;
+    run.seq = this.#births.sequence(run.seq);
     this.#finish(run, changeset);
-    return { applied: run.applied, ignored: run.ignored, seq: run.seq };
+    return { applied: run.applied, ignored: run.ignored, seq: run.seq, echoTo: run.echoTo };
   }
 
   #partsOf(change: DecodedChange): TableParts {
@@ -129,7 +141,8 @@ export class ChangeMerger {
     if (change.cl < localCl) return false;
     if (change.cl > localCl) return change.cl % 2 === 0 ? this.#bury(change, run, local !== undefined) : this.#revive(change, run, local !== undefined);
     if (change.cl % 2 === 0 || local === undefined) return false;
-    return this.#mergeCells(change, local, run);
+    const earlier = this.#births.takeIn(change, local, this.#partsOf(change));
+    return this.#mergeCells(change, earlier ?? local, run) || earlier !== undefined;
   }
 
   /**
@@ -178,6 +191,8 @@ export class ChangeMerger {
       );
     }
     this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
+    // A row alive here whose death was never seen was overwritten in place: its key takes the new life's form too.
+    if (known && change.table.table.key.some(keepsKeyForms)) rewriteKeyForm(this.#partsOf(change), change.key);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);

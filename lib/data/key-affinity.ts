@@ -27,6 +27,14 @@ function affinityOfType(type: string): Affinity {
   return 'NUMERIC';
 }
 
+/**
+ * True when a key column has no type affinity (no declared type, `BLOB`, or `ANY`): it holds the INTEGER 1
+ * and the REAL 1.0 (0 and -0.0) as one key, each in the storage class it was written with.
+ */
+export function keepsKeyForms(column: TrackedColumn): boolean {
+  return affinityOf(column.type) === 'BLOB';
+}
+
 /** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal; SQLite allows ASCII spaces around it, no others). */
 const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 

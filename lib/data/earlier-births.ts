@@ -1,0 +1,90 @@
+import type Database from 'better-sqlite3';
+import type { DecodedChange } from './decoded-change';
+import { keepsKeyForms } from './key-affinity';
+import { rewriteKeyForm } from './key-forms';
+import type { MetaReader, RowMeta } from './meta-reader';
+import { numbers } from './prepared';
+import { rowRef, type TableParts } from './settle-batch';
+import type { SiteRegistry } from './site-registry';
+import type { SqlValue } from './values';
+
+/** A row whose earlier birth was taken in, waiting for its seq: its metadata key and the cells given a clock of their own. */
+interface Pending {
+  readonly tbl: number;
+  readonly pk: SqlValue;
+  readonly cols: readonly number[];
+}
+
+/**
+ * In a table whose key keeps INTEGER 1 and REAL 1.0 apart in storage (a key column without
+ * affinity) while naming one row, two servers may create that row at once, one with each form.
+ * The row's life then keeps its earliest birth by (hlc, site), and its key the form that birth
+ * wrote, so every server ends with the same stored key whatever reached it first. An incoming
+ * birth earlier than the local one is taken in: the cells that had the local birth's clock keep it
+ * as a clock of their own, the key takes the incoming form, and the row gets a new seq after the
+ * page's own (the sender lacks this server's cells, so it is no echo of the sender).
+ */
+export class EarlierBirths {
+  readonly #meta: MetaReader;
+  readonly #sites: SiteRegistry;
+  readonly #putCell: Database.Statement;
+  readonly #putBirth: Database.Statement;
+  readonly #rowSeq: Database.Statement;
+  readonly #cellSeq: Database.Statement;
+  readonly #pending = new Map<string, Pending>();
+
+  /** Prepares the statements. */
+  constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry) {
+    this.#meta = meta;
+    this.#sites = sites;
+    this.#putCell = numbers(db, 'INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq');
+    this.#putBirth = numbers(db, 'UPDATE _sync_rows SET hlc = ?, site = ? WHERE tbl = ? AND pk = ?');
+    this.#rowSeq = numbers(db, 'UPDATE _sync_rows SET born = ? WHERE tbl = ? AND pk = ?');
+    this.#cellSeq = numbers(db, 'UPDATE _sync_cells SET seq = ? WHERE tbl = ? AND pk = ? AND col = ?');
+  }
+
+  /**
+   * Takes in the birth of a change at the row's causal length when it is earlier than the local one.
+   * @returns the row's metadata afterwards, or undefined when nothing changed
+   */
+  takeIn(change: DecodedChange, local: RowMeta, parts: TableParts): RowMeta | undefined {
+    const table = change.table.table;
+    if (!formsMayDiffer(change) || !newer(local.hlc, this.#sites.siteOf(local.site), change.hlc, change.site)) return undefined;
+    const own = this.#meta.cells(table.id, change.metaKey);
+    const cols = table.values.filter((column) => !own.has(column.id)).map((column) => column.id);
+    for (const col of cols) this.#putCell.run(table.id, change.metaKey, col, local.hlc, local.site, local.born);
+    const site = this.#sites.idOf(change.site);
+    this.#putBirth.run(change.hlc, site, table.id, change.metaKey);
+    rewriteKeyForm(parts, change.key);
+    const ref = rowRef(table.id, [change.metaKey]);
+    this.#pending.set(ref, { tbl: table.id, pk: change.metaKey, cols: [...(this.#pending.get(ref)?.cols ?? []), ...cols] });
+    return { ...local, hlc: change.hlc, site };
+  }
+
+  /**
+   * Gives each row taken in since the last call a seq, after `seq` (the page's last).
+   * @returns the last seq given, or `seq` when none was
+   */
+  sequence(seq: number): number {
+    let last = seq;
+    for (const { tbl, pk, cols } of this.#pending.values()) {
+      last += 1;
+      this.#rowSeq.run(last, tbl, pk);
+      for (const col of cols) this.#cellSeq.run(last, tbl, pk, col);
+    }
+    this.#pending.clear();
+    return last;
+  }
+}
+
+/** True when the row's key has a number in a column without affinity: the only values two servers may store in two forms. */
+function formsMayDiffer(change: DecodedChange): boolean {
+  return change.table.table.key.some((column, index) => {
+    const value = change.key[index];
+    return keepsKeyForms(column) && (typeof value === 'number' || typeof value === 'bigint');
+  });
+}
+
+function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
+  return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
+}

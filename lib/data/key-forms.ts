@@ -1,0 +1,22 @@
+import { conflictId } from './parked-rows';
+import { quoteIdent } from './sql-names';
+import type { TableParts } from './settle-batch';
+import { bindable, type SqlValue } from './values';
+
+/**
+ * Writes a row's key in the storage classes of `key` (equal values: INTEGER 1 for REAL 1.0, 0 for
+ * -0.0, in key columns without affinity), where the row lives: its table, or its parked rows (with
+ * the conflict id of the key as it is now spelled). The merge calls it when an earlier birth of the
+ * row arrives, so the stored form is the earliest birth's on every server. App triggers on the table
+ * fire for it as for any merged write; capture sees no key change (the values are equal).
+ */
+export function rewriteKeyForm(parts: TableParts, key: readonly SqlValue[]): void {
+  const { statements, parked } = parts;
+  const columns = statements.table.key;
+  const sets = columns.map((column) => `${quoteIdent(column.name)} = ?`).join(', ');
+  const bound = key.map(bindable);
+  const inTable = statements.cache.get('key-form', () => `UPDATE OR ABORT ${statements.quotedName} SET ${sets} WHERE ${statements.whereKey}`);
+  if (inTable.run(...bound, ...bound).changes > 0) return;
+  const inParked = statements.cache.get('key-form-parked', () => `UPDATE OR ABORT ${parked.name} SET ${sets}, _sync_id = ? WHERE ${statements.whereKey}`);
+  inParked.run(...bound, conflictId(statements.table.name, statements.wireKey(key)), ...bound);
+}
