@@ -27,8 +27,8 @@ export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
  * fails is reported in the tally and the others still sync, unless the peer
  * went silent under it (no answer or data for `peerTimeoutMs`): the roots
  * after it wait for the next round, as each would first wait as long again
- * for a peer that is gone (and every other peer's file sync, waiting its
- * turn, with it). A connection cut fails at once: the roots after it are
+ * for a peer that is gone (holding one of the few file syncs that run at
+ * once). A connection cut fails at once: the roots after it are
  * still tried, so a file the link cannot carry does not hold them back. What a root settled, once saved, is told to the peer (`POST
  * /files/settled`).
  */

@@ -2,6 +2,8 @@ import type { SyncClientConfig } from './client-options';
 import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
 import { syncPeerRoots } from './file-round';
+import { FileSyncTurns } from './file-sync-turns';
+import { DEFAULTS } from '../defaults';
 import type { KnownPeers } from './known-peers';
 import { addToTotals, type PeerTotals } from './metrics';
 import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
@@ -24,17 +26,17 @@ export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: n
 
 /**
  * One sync round with one HTTP peer: the data part (handshake, pull, push)
- * through its transport, then the two-way sync of every file root — one
- * peer's file sync at a time, as two on the same roots would race each
- * other's preconditions. A data failure after the handshake does not hold
- * the files back.
+ * through its transport, then the two-way sync of every file root — each
+ * peer's on its own, up to `DEFAULTS.concurrentFileSyncs` at once (see
+ * {@link FileSyncTurns}), so a slow peer's long transfer holds no other's.
+ * A data failure after the handshake does not hold the files back.
  */
 export class PeerRounds {
   readonly #config: SyncClientConfig;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
   readonly #progress: RoundProgress;
-  #filesTurn: Promise<void> = Promise.resolve();
+  readonly #fileTurns = new FileSyncTurns(DEFAULTS.concurrentFileSyncs);
 
   /** @param progress - told of every phase of every round */
   constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress) {
@@ -100,9 +102,7 @@ export class PeerRounds {
     if (this.#config.files === undefined) return;
     tally.phase = 'files';
     this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
-    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
-    this.#filesTurn = turn.catch(() => undefined);
-    await turn;
+    await this.#fileTurns.run(() => this.#syncFilesNow(url, peer, tally));
   }
 
   /** Syncs every root in turn; a root that fails is reported and the others still sync. */
