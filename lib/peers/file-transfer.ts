@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { decodingStream, parseCoding } from '../content-coding';
+import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
 import { isLiveDatabaseFile } from '../files/live-databases';
@@ -13,6 +12,7 @@ import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
 import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
+import { requestDownload } from './file-download';
 import { readPeerError } from './peer-answer';
 import type { PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
@@ -93,33 +93,15 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
 }
 
 /**
- * A download's bytes as the file holds them: inflated when something in front
- * of the peer compressed them anyway (they were hashed compressed, and the
- * file taken for changed on the peer at every round).
- * @throws SyncError `PEER_BAD_ANSWER` (502) for a coding other than gzip, br or identity
- */
-function decodedBody(body: Readable, coding: string | undefined, clientPath: string): Readable {
-  const known = parseCoding(coding);
-  if (known === undefined) {
-    body.destroy();
-    throw new SyncError('PEER_BAD_ANSWER', 502, `the download of ${clientPath} came with Content-Encoding ${JSON.stringify(coding).slice(0, 40)}, which this server cannot decode`);
-  }
-  const inflater = decodingStream(known);
-  return inflater === undefined ? body : pipeline(body, inflater, () => undefined);
-}
-
-/**
  * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
  * the route that serves one) into a temp file beside `absolute`, checks
  * that it hashes to `remote`, and renames it into place only if the local
- * file is still what the plan saw (`local`). Never more than `maxBytes` (the
- * size the peer listed for `remote`) are written: a peer streaming on is cut off.
+ * file is still what the plan saw (`local`). Only the `maxBytes` the peer
+ * listed for `remote` are asked for (a file grown since still brings the
+ * version listed), and never more are written: a peer streaming on is cut off.
  */
 export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side, maxBytes = Number.POSITIVE_INFINITY): Promise<void> {
-  // A file is stored as it is: asked for without compression, so a proxy in front of the peer (Traefik's compress) leaves it alone.
-  const response = await peer.request('GET', 'files/download', { path: clientPath }, undefined, { 'Accept-Encoding': 'identity' });
-  if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
-  const body = decodedBody(response.body, response.headers['content-encoding'], clientPath);
+  const { body } = await requestDownload(peer, clientPath, Number.isFinite(maxBytes) ? maxBytes : undefined);
   const { tempPath, handle } = await openTempFile(absolute);
   try {
     const hash = createHash('sha256');
