@@ -121,7 +121,7 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
     case 'same':
       break;
     case 'upload':
-      await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote);
+      await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote, context.sizeOf?.(action.local));
       result.uploaded += 1;
       break;
     case 'download':

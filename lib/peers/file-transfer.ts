@@ -1,18 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
-import { isLiveDatabaseFile } from '../files/live-databases';
-import { liveDatabaseRefusal } from '../files/regular-file';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
 import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
 import { requestDownload } from './file-download';
+import { openListedBytes } from './file-upload-body';
 import { readPeerError } from './peer-answer';
 import type { PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
@@ -62,27 +59,26 @@ export async function peerHolds(peer: PeerHttp, clientPath: string, sha256: stri
  * Sends a local file to the peer's `/files/upload`, with its SHA-256 for
  * integrity and `if_match` so that a file the peer changed meanwhile is not
  * overwritten; a 412 for a file that now holds these very bytes (another
- * server pushed them first) is success.
+ * server pushed them first) is success. Sends the `listedSize` bytes the scan
+ * listed for `sha256` (see {@link openListedBytes}).
  */
-export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side): Promise<void> {
-  if (await isLiveDatabaseFile(absolute)) throw liveDatabaseRefusal(clientPath); // never opened: see live-databases.ts
-  const { size } = await stat(absolute);
+export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side, listedSize?: number): Promise<void> {
   const boundary = `----express-sqlite-sync-${sha256.slice(0, 16)}`;
   const head = partHead(boundary, path.basename(absolute));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const body = Readable.from(
-    (async function* chunks() {
-      yield head;
-      yield* createReadStream(absolute);
-      yield tail;
-    })(),
-  );
-  const response = await peer.request(
-    'POST',
-    'files/upload',
-    { path: clientPath, sha256, if_match: remote ?? 'none' },
-    { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: body, length: head.length + size + tail.length },
-  );
+  const file = await openListedBytes(absolute, clientPath, listedSize, head, tail); // never a live database: see live-databases.ts
+  let response;
+  try {
+    response = await peer.request(
+      'POST',
+      'files/upload',
+      { path: clientPath, sha256, if_match: remote ?? 'none' },
+      { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: file.body, length: head.length + file.size + tail.length },
+    );
+  } catch (error) {
+    file.body.destroy(); // closes the file, also when the body was never read
+    throw error;
+  }
   if (response.status === 412 && (await peerHolds(peer, clientPath, sha256))) {
     response.body.resume();
     return; // another server brought it the same bytes meanwhile: nothing is left to do
