@@ -55,8 +55,6 @@ export const DEFAULTS = Object.freeze({
   staleTempFileMs: 15 * 60_000,
   /** Shortest interval `start()` accepts, in ms; a shorter one is raised to it with a warning. */
   minSyncIntervalMs: 1000,
-  /** Peers whose file syncs run at once (each peer's own sync runs one at a time); more wait their turn. */
-  concurrentFileSyncs: 4,
   /** A file sync may delete at most this share (percent) of a root's files on either side before an operator confirms. */
   maxDeletePercent: 50,
   /** Backoff after failed syncs: first delay and longest delay, in ms. */

@@ -1,7 +1,6 @@
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
-import { withClashTurn } from './file-clash-turn';
 import { dropRedundantCopy, keepBothVersions, keepPeerVersion, type ConflictSide } from './file-conflict-steps';
 import type { LocalFiles } from '../files/local-files';
 import { scanManifest } from '../files/manifest';
@@ -113,45 +112,39 @@ function conflictSide(context: RootJob, root: string): ConflictSide {
   return { peer: context.peer, root, rootDir: context.roots.get(root), absoluteOf: (relative) => absoluteOf(context, root, relative), sizeOf: context.sizeOf };
 }
 
-/** Performs one step; resolves with the step as done (a clash may take a copy another round made meanwhile). */
-async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<FileAction> {
+async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<void> {
   const clientPath = `${root}/${action.path}`;
-  let done: FileAction = action;
   switch (action.kind) {
     case 'same':
-      break;
+      return;
     case 'upload':
       await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote, context.sizeOf?.(action.local));
       result.uploaded += 1;
-      break;
+      return;
     case 'download':
       await fetchRemoteFile(context.peer, clientPath, action.remote, await absoluteOf(context, root, action.path), action.local, context.sizeOf?.(action.remote));
       result.downloaded += 1;
-      break;
+      return;
     case 'delete-local':
       await deleteLocalFile(await absoluteOf(context, root, action.path), clientPath, action.local, context.roots.get(root));
       result.deletedHere += 1;
-      break;
+      return;
     case 'delete-remote':
       await deleteRemoteFile(context.peer, clientPath, action.remote);
       result.deletedThere += 1;
-      break;
+      return;
     case 'drop-copy':
       await dropRedundantCopy(conflictSide(context, root), action);
       result.deletedHere += 1;
       result.deletedThere += 1;
-      break;
+      return;
     case 'conflict':
-      await withClashTurn(await absoluteOf(context, root, action.path), action, async (clash) => {
-        if (clash.keep === 'local') await keepBothVersions(conflictSide(context, root), clash);
-        else await keepPeerVersion(conflictSide(context, root), clash);
-        done = clash;
-        if (clash.newCopy) result.conflicts.push({ path: clientPath, copyPath: `${root}/${clash.copyPath}` });
-        else if (clash.keep === 'local') result.uploaded += 1;
-        else result.downloaded += 1;
-      });
+      if (action.keep === 'local') await keepBothVersions(conflictSide(context, root), action);
+      else await keepPeerVersion(conflictSide(context, root), action);
+      if (action.newCopy) result.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
+      else if (action.keep === 'local') result.uploaded += 1;
+      else result.downloaded += 1;
   }
-  return done;
 }
 
 /** A failed step's code: the SyncError's, Node's (`ECONNRESET`: the link), `PEER_TIMEOUT`, else `FILE_SYNC_FAILED`. */
@@ -185,8 +178,8 @@ async function performAll(context: RootJob, root: string, actions: readonly File
   let done = 0;
   for (const action of deletionsFirst(actions)) {
     try {
-      const done = await perform(context, root, action, result);
-      for (const [path, sha256] of settledState(done)) context.state.settle(root, path, sha256);
+      await perform(context, root, action, result);
+      for (const [path, sha256] of settledState(action)) context.state.settle(root, path, sha256);
     } catch (error) {
       const failure = describe(error);
       result.errors.push({ path: `${root}/${action.path}`, ...failure });
