@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
+import { commitTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
@@ -10,6 +9,8 @@ import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
 import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
 import { requestDownload } from './file-download';
 import { openListedBytes } from './file-upload-body';
+import { keepDownload, restartDownload, resumeOrOpen, type TempDownload } from './partial-downloads';
+import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import { readPeerError } from './peer-answer';
 import type { PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
@@ -88,6 +89,22 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
   if (stored.sha256 !== sha256) throw new SyncError('PEER_BAD_ANSWER', 502, `the peer stored ${clientPath} with sha256 ${stored.sha256}, not ${sha256}`);
 }
 
+/** Writes a download's bytes to its temp file and hash, refusing a database and more than `maxBytes`. */
+async function receive(body: AsyncIterable<unknown>, download: TempDownload, clientPath: string, maxBytes: number): Promise<void> {
+  for await (const received of body) {
+    const chunk = received as Buffer;
+    if (download.bytes + chunk.length > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
+    if (download.header.length < DATABASE_HEADER_BYTES) {
+      download.header = Buffer.concat([download.header, chunk]).subarray(0, DATABASE_HEADER_BYTES);
+      if (download.header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
+    }
+    download.hash.update(chunk);
+    await download.handle.write(chunk, 0, chunk.length, download.bytes);
+    download.bytes += chunk.length;
+  }
+  if (isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
+}
+
 /**
  * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
  * the route that serves one) into a temp file beside `absolute`, checks
@@ -95,30 +112,21 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
  * file is still what the plan saw (`local`). Only the `maxBytes` the peer
  * listed for `remote` are asked for (a file grown since still brings the
  * version listed), and never more are written: a peer streaming on is cut off.
+ * A download the link cuts off (the connection lost, the peer silent) is
+ * kept, and the next one of the same bytes (the peer's listing unchanged)
+ * asks only for the rest (`Range: bytes=<kept>-`); the whole file's hash is
+ * checked all the same (see `partial-downloads.ts`).
  */
 export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side, maxBytes = Number.POSITIVE_INFINITY): Promise<void> {
-  const { body } = await requestDownload(peer, clientPath, Number.isFinite(maxBytes) ? maxBytes : undefined);
-  const { tempPath, handle } = await openTempFile(absolute);
+  const download = await resumeOrOpen(absolute, remote);
+  const { tempPath, handle } = download;
   try {
-    const hash = createHash('sha256');
-    let header = Buffer.alloc(0);
-    let bytes = 0;
-    for await (const chunk of body) {
-      bytes += (chunk as Buffer).length;
-      if (bytes > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
-      if (header.length < DATABASE_HEADER_BYTES) {
-        header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
-        if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
-          throw peerSentDatabase(clientPath);
-        }
-      }
-      hash.update(chunk as Buffer);
-      await handle.write(chunk as Buffer);
-    }
-    if (isDatabaseHeader(header)) throw peerSentDatabase(clientPath);
+    const { body, start } = await requestDownload(peer, clientPath, Number.isFinite(maxBytes) ? maxBytes : undefined, download.bytes);
+    if (start !== download.bytes) await restartDownload(download); // the whole file came (a peer that ignores Range)
+    await receive(body, download, clientPath, maxBytes);
     await handle.sync();
     await handle.close();
-    const received = hash.digest('hex');
+    const received = download.hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
     await withFileLock(absolute, async () => {
       const now = await makeRoomForFile(absolute, clientPath);
@@ -131,7 +139,9 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
     });
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await removeTempFile(tempPath);
+    // Cut off by the link: kept for the next try. Anything else (the bytes refused, the file changed) starts again from nothing.
+    if (UNREACHABLE_CODES.has(rawFailure(error).code)) await keepDownload(absolute, download, remote);
+    else await removeTempFile(tempPath);
     throw error;
   }
 }
