@@ -140,7 +140,8 @@ function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, 
  * `GET /files/download?path=<root>/<file>`: streams a file with its SHA-256
  * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
  * `Range` (with `If-Range`). 403 for a database file by name or content, 404 when missing.
- * A download whose client takes no bytes for `sendStallMs` is abandoned: its connection cut, its file closed.
+ * A download whose client takes no bytes for `sendStallMs` is abandoned: its connection cut, its file closed;
+ * so is one whose file was cut short in place while it was sent (the answer would fall short of its Content-Length).
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, ['path']);
@@ -173,9 +174,13 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     }
     streaming = true; // the stream closes the handle, also when the socket is cut
     abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
-    await pipeline(createReadStream('', { fd: handle, start: range.start, end: range.end }), res).catch(() => {
+    const file = createReadStream('', { fd: handle, start: range.start, end: range.end });
+    await pipeline(file, res).catch(() => {
       // the client went away mid-download; nothing to answer
     });
+    // Cut short in place meanwhile (a log rotated by truncation): the answer never reached its Content-Length.
+    // The connection is cut, so the client learns it now instead of waiting on a kept-alive socket for the rest.
+    if (file.bytesRead < range.end - range.start + 1) req.socket.destroy();
   } finally {
     if (!streaming) await handle.close();
   }

@@ -24,8 +24,8 @@ export interface ConflictSide {
 export async function keepBothVersions(side: ConflictSide, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
   const copyAbsolute = await side.absoluteOf(action.copyPath);
   await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, copyAbsolute, undefined, side.sizeOf?.(action.remote));
-  await uploadFile(side.peer, copyAbsolute, `${side.root}/${action.copyPath}`, action.remote, undefined);
-  await uploadFile(side.peer, await side.absoluteOf(action.path), `${side.root}/${action.path}`, action.local, action.remote);
+  await uploadFile(side.peer, copyAbsolute, `${side.root}/${action.copyPath}`, action.remote, undefined, side.sizeOf?.(action.remote));
+  await uploadFile(side.peer, await side.absoluteOf(action.path), `${side.root}/${action.path}`, action.local, action.remote, side.sizeOf?.(action.local));
 }
 
 /**
@@ -36,7 +36,7 @@ export async function keepBothVersions(side: ConflictSide, action: Extract<FileA
 export async function keepPeerVersion(side: ConflictSide, action: Extract<FileAction, { kind: 'conflict' }>): Promise<void> {
   const pathAbsolute = await side.absoluteOf(action.path);
   const copyClientPath = `${side.root}/${action.copyPath}`;
-  await uploadFile(side.peer, pathAbsolute, copyClientPath, action.local, undefined);
+  await uploadFile(side.peer, pathAbsolute, copyClientPath, action.local, undefined, side.sizeOf?.(action.local));
   await fetchRemoteFile(side.peer, copyClientPath, action.local, await side.absoluteOf(action.copyPath), undefined, side.sizeOf?.(action.local));
   await fetchRemoteFile(side.peer, `${side.root}/${action.path}`, action.remote, pathAbsolute, action.local, side.sizeOf?.(action.remote));
 }

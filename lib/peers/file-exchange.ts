@@ -1,6 +1,7 @@
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
+import { dropKeptDownloadsUnder } from './partial-downloads';
 import { dropRedundantCopy, keepBothVersions, keepPeerVersion, type ConflictSide } from './file-conflict-steps';
 import type { LocalFiles } from '../files/local-files';
 import { scanManifest } from '../files/manifest';
@@ -118,7 +119,7 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
     case 'same':
       return;
     case 'upload':
-      await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote);
+      await uploadFile(context.peer, await absoluteOf(context, root, action.path), clientPath, action.local, action.remote, context.sizeOf?.(action.local));
       result.uploaded += 1;
       return;
     case 'download':
@@ -222,7 +223,9 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
   if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
+  const started = Date.now();
   await performAll(context, root, actions, result);
+  if (result.lost === undefined) await dropKeptDownloadsUnder(rootDir, started); // every step ran: a kept download not taken up is of bytes gone
   await context.state.save();
   return result;
 }

@@ -1,6 +1,7 @@
 import type { LocalFiles } from '../files/local-files';
 import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchange';
 import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-settled';
+import { RootTurns } from './file-root-turns';
 import { FileSyncState } from './file-sync-state';
 import { SILENT_PEER_CODES, type FailureDescription } from './peer-failure';
 import type { RoundTally } from './round-result';
@@ -21,14 +22,15 @@ export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
 }
 
 /**
- * The file part of a round with one peer: every root in turn, against the
+ * The file part of a round with one peer: every root, each once no other
+ * peer's round holds it (`turns`: the free ones first), against the
  * state kept for that peer in `stateDir` (read again for each root: the
  * peer's own rounds record what they settled in it meanwhile); a root that
  * fails is reported in the tally and the others still sync, unless the peer
  * went silent under it (no answer or data for `peerTimeoutMs`): the roots
  * after it wait for the next round, as each would first wait as long again
- * for a peer that is gone (and every other peer's file sync, waiting its
- * turn, with it). A connection cut fails at once: the roots after it are
+ * for a peer that is gone (and the other peers' rounds, waiting for its
+ * root, with it). A connection cut fails at once: the roots after it are
  * still tried, so a file the link cannot carry does not hold them back. What a root settled, once saved, is told to the peer (`POST
  * /files/settled`).
  */
@@ -39,11 +41,14 @@ export async function syncPeerRoots(
   link: PeerRootsLink,
   tally: RoundTally,
   describe: (error: unknown) => FailureDescription,
+  turns: RootTurns = new RootTurns(),
 ): Promise<void> {
   const file = fileStateOf(stateDir, url);
   // What the peer settled with this server before it was known as this URL; best effort, as the settlements themselves.
   await adoptWaitingSettlements(stateDir, url, link.remoteSiteId).catch(() => undefined);
-  for (const root of files.roots.keys()) {
+  const pending = [...files.roots.keys()];
+  while (pending.length > 0) {
+    const root = await turns.take(pending);
     let state: FileSyncState | undefined;
     let lost: boolean;
     try {
@@ -60,7 +65,11 @@ export async function syncPeerRoots(
       lost = SILENT_PEER_CODES.has(failure.code);
     }
     const settled = state?.savedChanges(root);
-    if (link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
+    try {
+      if (link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
+    } finally {
+      turns.release(root);
+    }
     if (lost) return;
   }
 }

@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { decodingStream, parseCoding } from '../content-coding';
-import { commitTempFile, openTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
+import { commitTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
-import { isLiveDatabaseFile } from '../files/live-databases';
-import { liveDatabaseRefusal } from '../files/regular-file';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
 import { DATABASE_HEADER_BYTES, isDatabaseHeader } from '../files/file-policy';
 import { deleteAnswerCheck, uploadAnswerCheck } from '../files/wire-schema';
+import { requestDownload } from './file-download';
+import { openListedBytes } from './file-upload-body';
+import { keepDownload, restartDownload, resumeOrOpen, type TempDownload } from './partial-downloads';
+import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import { readPeerError } from './peer-answer';
 import type { PeerHttp } from './peer-http';
 import type { Side } from './file-sync-plan';
@@ -62,27 +60,26 @@ export async function peerHolds(peer: PeerHttp, clientPath: string, sha256: stri
  * Sends a local file to the peer's `/files/upload`, with its SHA-256 for
  * integrity and `if_match` so that a file the peer changed meanwhile is not
  * overwritten; a 412 for a file that now holds these very bytes (another
- * server pushed them first) is success.
+ * server pushed them first) is success. Sends the `listedSize` bytes the scan
+ * listed for `sha256` (see {@link openListedBytes}).
  */
-export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side): Promise<void> {
-  if (await isLiveDatabaseFile(absolute)) throw liveDatabaseRefusal(clientPath); // never opened: see live-databases.ts
-  const { size } = await stat(absolute);
+export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: string, sha256: string, remote: Side, listedSize?: number): Promise<void> {
   const boundary = `----express-sqlite-sync-${sha256.slice(0, 16)}`;
   const head = partHead(boundary, path.basename(absolute));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const body = Readable.from(
-    (async function* chunks() {
-      yield head;
-      yield* createReadStream(absolute);
-      yield tail;
-    })(),
-  );
-  const response = await peer.request(
-    'POST',
-    'files/upload',
-    { path: clientPath, sha256, if_match: remote ?? 'none' },
-    { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: body, length: head.length + size + tail.length },
-  );
+  const file = await openListedBytes(absolute, clientPath, listedSize, head, tail); // never a live database: see live-databases.ts
+  let response;
+  try {
+    response = await peer.request(
+      'POST',
+      'files/upload',
+      { path: clientPath, sha256, if_match: remote ?? 'none' },
+      { kind: 'stream', contentType: `multipart/form-data; boundary=${boundary}`, stream: file.body, length: head.length + file.size + tail.length },
+    );
+  } catch (error) {
+    file.body.destroy(); // closes the file, also when the body was never read
+    throw error;
+  }
   if (response.status === 412 && (await peerHolds(peer, clientPath, sha256))) {
     response.body.resume();
     return; // another server brought it the same bytes meanwhile: nothing is left to do
@@ -92,55 +89,44 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
   if (stored.sha256 !== sha256) throw new SyncError('PEER_BAD_ANSWER', 502, `the peer stored ${clientPath} with sha256 ${stored.sha256}, not ${sha256}`);
 }
 
-/**
- * A download's bytes as the file holds them: inflated when something in front
- * of the peer compressed them anyway (they were hashed compressed, and the
- * file taken for changed on the peer at every round).
- * @throws SyncError `PEER_BAD_ANSWER` (502) for a coding other than gzip, br or identity
- */
-function decodedBody(body: Readable, coding: string | undefined, clientPath: string): Readable {
-  const known = parseCoding(coding);
-  if (known === undefined) {
-    body.destroy();
-    throw new SyncError('PEER_BAD_ANSWER', 502, `the download of ${clientPath} came with Content-Encoding ${JSON.stringify(coding).slice(0, 40)}, which this server cannot decode`);
+/** Writes a download's bytes to its temp file and hash, refusing a database and more than `maxBytes`. */
+async function receive(body: AsyncIterable<unknown>, download: TempDownload, clientPath: string, maxBytes: number): Promise<void> {
+  for await (const received of body) {
+    const chunk = received as Buffer;
+    if (download.bytes + chunk.length > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
+    if (download.header.length < DATABASE_HEADER_BYTES) {
+      download.header = Buffer.concat([download.header, chunk]).subarray(0, DATABASE_HEADER_BYTES);
+      if (download.header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
+    }
+    download.hash.update(chunk);
+    await download.handle.write(chunk, 0, chunk.length, download.bytes);
+    download.bytes += chunk.length;
   }
-  const inflater = decodingStream(known);
-  return inflater === undefined ? body : pipeline(body, inflater, () => undefined);
+  if (isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
 }
 
 /**
  * Fetches a file from the peer (`fetchRemoteFile`, not to be confused with
  * the route that serves one) into a temp file beside `absolute`, checks
  * that it hashes to `remote`, and renames it into place only if the local
- * file is still what the plan saw (`local`). Never more than `maxBytes` (the
- * size the peer listed for `remote`) are written: a peer streaming on is cut off.
+ * file is still what the plan saw (`local`). Only the `maxBytes` the peer
+ * listed for `remote` are asked for (a file grown since still brings the
+ * version listed), and never more are written: a peer streaming on is cut off.
+ * A download the link cuts off (the connection lost, the peer silent) is
+ * kept, and the next one of the same bytes (the peer's listing unchanged)
+ * asks only for the rest (`Range: bytes=<kept>-`); the whole file's hash is
+ * checked all the same (see `partial-downloads.ts`).
  */
 export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote: string, absolute: string, local: Side, maxBytes = Number.POSITIVE_INFINITY): Promise<void> {
-  // A file is stored as it is: asked for without compression, so a proxy in front of the peer (Traefik's compress) leaves it alone.
-  const response = await peer.request('GET', 'files/download', { path: clientPath }, undefined, { 'Accept-Encoding': 'identity' });
-  if (response.status !== 200) throw await readPeerError(response, `download ${clientPath}`);
-  const body = decodedBody(response.body, response.headers['content-encoding'], clientPath);
-  const { tempPath, handle } = await openTempFile(absolute);
+  const download = await resumeOrOpen(absolute, remote);
+  const { tempPath, handle } = download;
   try {
-    const hash = createHash('sha256');
-    let header = Buffer.alloc(0);
-    let bytes = 0;
-    for await (const chunk of body) {
-      bytes += (chunk as Buffer).length;
-      if (bytes > maxBytes) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} grew past the ${maxBytes} bytes the peer listed during the sync; it will be synced next round`);
-      if (header.length < DATABASE_HEADER_BYTES) {
-        header = Buffer.concat([header, chunk as Buffer]).subarray(0, DATABASE_HEADER_BYTES);
-        if (header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(header)) {
-          throw peerSentDatabase(clientPath);
-        }
-      }
-      hash.update(chunk as Buffer);
-      await handle.write(chunk as Buffer);
-    }
-    if (isDatabaseHeader(header)) throw peerSentDatabase(clientPath);
+    const { body, start } = await requestDownload(peer, clientPath, Number.isFinite(maxBytes) ? maxBytes : undefined, download.bytes);
+    if (start !== download.bytes) await restartDownload(download); // the whole file came (a peer that ignores Range)
+    await receive(body, download, clientPath, maxBytes);
     await handle.sync();
     await handle.close();
-    const received = hash.digest('hex');
+    const received = download.hash.digest('hex');
     if (received !== remote) throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} changed on the peer during the sync; it will be synced next round`);
     await withFileLock(absolute, async () => {
       const now = await makeRoomForFile(absolute, clientPath);
@@ -153,7 +139,9 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
     });
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await removeTempFile(tempPath);
+    // Cut off by the link: kept for the next try. Anything else (the bytes refused, the file changed) starts again from nothing.
+    if (UNREACHABLE_CODES.has(rawFailure(error).code)) await keepDownload(absolute, download, remote);
+    else await removeTempFile(tempPath);
     throw error;
   }
 }

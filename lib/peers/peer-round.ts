@@ -2,6 +2,7 @@ import type { SyncClientConfig } from './client-options';
 import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
 import { syncPeerRoots } from './file-round';
+import { RootTurns } from './file-root-turns';
 import type { KnownPeers } from './known-peers';
 import { addToTotals, type PeerTotals } from './metrics';
 import { describeFailure, type FailureDescription, type SyncPhase } from './peer-failure';
@@ -24,17 +25,17 @@ export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: n
 
 /**
  * One sync round with one HTTP peer: the data part (handshake, pull, push)
- * through its transport, then the two-way sync of every file root — one
- * peer's file sync at a time, as two on the same roots would race each
- * other's preconditions. A data failure after the handshake does not hold
- * the files back.
+ * through its transport, then the two-way sync of every file root — each
+ * root with one peer at a time, roots taken as they are free (see
+ * {@link RootTurns}), so a slow peer's long transfer holds only its root.
+ * A data failure after the handshake does not hold the files back.
  */
 export class PeerRounds {
   readonly #config: SyncClientConfig;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
   readonly #progress: RoundProgress;
-  #filesTurn: Promise<void> = Promise.resolve();
+  readonly #rootTurns = new RootTurns();
 
   /** @param progress - told of every phase of every round */
   constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress) {
@@ -100,9 +101,7 @@ export class PeerRounds {
     if (this.#config.files === undefined) return;
     tally.phase = 'files';
     this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
-    const turn = this.#filesTurn.then(() => this.#syncFilesNow(url, peer, tally));
-    this.#filesTurn = turn.catch(() => undefined);
-    await turn;
+    await this.#syncFilesNow(url, peer, tally);
   }
 
   /** Syncs every root in turn; a root that fails is reported and the others still sync. */
@@ -117,6 +116,6 @@ export class PeerRounds {
       onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
       guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
     };
-    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'));
+    await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'), this.#rootTurns);
   }
 }
