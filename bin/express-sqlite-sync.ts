@@ -9,6 +9,7 @@ import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
+import { refuseOptionAsValue } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .description('Operate servers kept in sync by express-sqlite-sync')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
-    .exitOverride(); // usage errors reach the catch below (and `--json` prints them), inherited by every command
+    .exitOverride() // usage errors reach the catch below (and `--json` prints them), inherited by every command
+    .hook('preAction', (_program, command) => refuseOptionAsValue(command)); // `--token $EMPTY --json`
   const remote = (command: Command): Command =>
     command
       .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
