@@ -2,13 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
+import { isAnswerCutOff, isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { SyncError } from '../lib/sync-error';
 import { parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
+import { refuseOptionAsValue } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .description('Operate servers kept in sync by express-sqlite-sync')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
-    .exitOverride(); // usage errors reach the catch below (and `--json` prints them), inherited by every command
+    .exitOverride() // usage errors reach the catch below (and `--json` prints them), inherited by every command
+    .hook('preAction', (_program, command) => refuseOptionAsValue(command)); // `--token $EMPTY --json`
   const remote = (command: Command): Command =>
     command
       .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
@@ -111,7 +113,7 @@ export function givenOf(program: Command, command: string | undefined): CliGiven
  * server; a local file that is missing (`backup --db`) is named as it is.
  * A certificate not trusted although a CA was given says the CA given did not
  * sign it; a connection cut before any answer from an `http://` URL asks
- * whether the server speaks HTTPS.
+ * whether the server speaks HTTPS, one cut in the middle of an answer says so.
  * @param command - the command that failed (`status`, `backup`…), when known
  * @param given - what the command line was given (see {@link givenOf})
  */
@@ -131,6 +133,11 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   }
   const localFlag = command === undefined ? undefined : LOCAL_FILE_FLAGS.get(command);
   if (localFlag !== undefined && code === 'NOT_FOUND') return { code, message: `${plain}: check the path given to ${localFlag}` };
+  if (UNREACHABLE_CODES.has(code) && isAnswerCutOff(error)) {
+    // It was reached and answered: neither "is it running?" nor "does it speak HTTPS?" applies.
+    const what = plain === 'aborted' ? 'the server began to answer, then the connection was closed' : plain;
+    return { code, message: `${what} (the server restarting, a proxy, or the network dropping); try again` };
+  }
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') {
     const https = code === 'ECONNRESET' && given.plainHttpUrl === true ? ' Or does it speak HTTPS? then use https://' : '';
     return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?${https}` };

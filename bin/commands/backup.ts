@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { backupDatabase, checkBackupTarget } from '../../lib/data/backup';
+import { backupDatabase, checkBackupTarget, writeTarget } from '../../lib/data/backup';
 import { withPageBar } from './progress';
 import { refuseIfInUse } from '../../lib/data/idle-database';
 
@@ -9,9 +9,10 @@ import { refuseIfInUse } from '../../lib/data/idle-database';
  */
 export async function backupCommand(options: { readonly db: string; readonly out: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
   checkBackupTarget(options.db, options.out);
-  if (options.force === true && existsSync(options.out)) refuseIfInUse(options.out);
-  const placed = existsSync(options.out) ? undefined : `${options.out} is complete`; // a file --force replaces is there either way
-  const { pages } = await withPageBar('backup', (onProgress) => backupDatabase(options.db, options.out, { overwrite: options.force === true, onProgress }), { target: options.out, placed });
+  const out = writeTarget(options.out); // a symbolic link (to a USB stick, say) is written through
+  if (options.force === true && existsSync(out)) refuseIfInUse(out);
+  const placed = existsSync(out) ? undefined : `${options.out} is complete`; // a file --force replaces is there either way
+  const { pages } = await withPageBar('backup', (onProgress) => backupDatabase(options.db, out, { overwrite: options.force === true, onProgress }), { target: out, placed });
   if (options.json === true) process.stdout.write(`${JSON.stringify({ db: options.db, out: options.out, pages })}\n`);
   else process.stdout.write(`backed up ${options.db} to ${options.out} (${pages} pages)\n`);
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { checkDatabaseFile, checkRestoreTarget, restoreDatabase } from '../../lib/data/backup';
+import { checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget } from '../../lib/data/backup';
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { SyncError } from '../../lib/sync-error';
@@ -15,7 +15,8 @@ import { withPageBar } from './progress';
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
   checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   checkRestoreTarget(options.db);
-  const db = path.resolve(options.db); // `missing/../app.db` is app.db: checked as the file it will be
+  const db = writeTarget(path.resolve(options.db)); // `missing/../app.db` is app.db: checked as the file it will be; a symbolic link is written through
+  if (db !== path.resolve(options.db)) checkRestoreTarget(db);
   const made = folderToMake(path.dirname(db));
   mkdirSync(path.dirname(db), { recursive: true });
   if (options.force === true && existsSync(db)) refuseIfInUse(db);

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Static } from '@sinclair/typebox';
 import { DEFAULTS } from '../../lib/defaults';
-import { readPeerError } from '../../lib/peers/peer-answer';
+import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
 import { SyncError } from '../../lib/sync-error';
@@ -95,7 +95,9 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
   });
   try {
     const response = await server.request('POST', 'run', { stream: 'ndjson' });
-    if (response.status >= 400) throw await readPeerError(response, 'sync');
+    if (response.status >= 300) throw await readPeerError(response, 'sync'); // a redirect too: never followed
+    const page = htmlPageRefusal(response, `${new URL(server.url).origin} answered POST run`);
+    if (page !== undefined) throw page; // a captive portal's login page is no progress stream
     results = await readRun(response.body, (progress) => showProgress(bars, byPeer, progress));
   } finally {
     stopListening();

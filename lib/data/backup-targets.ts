@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
 import { isLiveDatabaseFileSync } from '../files/live-databases';
@@ -12,6 +12,33 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Symbolic links followed before a chain of them is called a loop (Linux's own limit). */
+const MAX_LINKS = 40;
+
+/**
+ * The path a backup or restore writes to `file` through: `file` itself, or, when
+ * it is a symbolic link, the file the link points to (followed link by link,
+ * even to a file not there yet), as `cp` and SQLite's `.backup` write through
+ * one. The copy is renamed into place, and a rename replaces a link itself: a
+ * database a link keeps on a mounted volume would stay as it was, and the new
+ * one land beside the link.
+ * @throws SyncError `TARGET_INVALID` (400) for a loop of links
+ */
+export function writeTarget(file: string): string {
+  let current = file;
+  for (let hops = 0; hops <= MAX_LINKS; hops += 1) {
+    let stats: Stats;
+    try {
+      stats = lstatSync(current);
+    } catch {
+      return current; // nothing there (yet)
+    }
+    if (!stats.isSymbolicLink()) return current;
+    current = path.resolve(path.dirname(path.resolve(current)), readlinkSync(current));
+  }
+  throw new SyncError('TARGET_INVALID', 400, `${file} is a symbolic link that leads to itself (a loop of links); name the file to write`);
 }
 
 /** True for a folder (a symbolic link to one included). */

@@ -4,13 +4,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { checkBackupTarget, checkRestoreTarget, isFolder } from './backup-targets';
+import { checkBackupTarget, checkRestoreTarget, isFolder, writeTarget } from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
 import { SyncError } from '../sync-error';
 
-export { checkBackupTarget, checkRestoreTarget } from './backup-targets';
+export { checkBackupTarget, checkRestoreTarget, writeTarget } from './backup-targets';
 
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
@@ -55,13 +55,14 @@ function openSource(file: string): Database.Database {
 /**
  * Copies a live SQLite database with SQLite's online backup API (through
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
- * `outPath` once complete. Safe while the server writes to the database.
+ * `outPath` once complete (a symbolic link there is written through: see `writeTarget`). Safe while the server writes to the database.
  * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
  * (`DATABASE_IN_USE` when it is a database another connection has open),
  * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database
  */
-export async function backupDatabase(dbPath: string, outPath: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
+export async function backupDatabase(dbPath: string, outLink: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
+  const outPath = writeTarget(outLink); // a symbolic link is written through, never replaced
   checkBackupTarget(dbPath, outPath);
   if (existsSync(outPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${outPath} exists; choose another name or pass --force`);
   if (existsSync(outPath)) refuseIfInUse(outPath); // a server would go on writing into the replaced file
@@ -107,18 +108,21 @@ export function checkDatabaseFile(file: string): void {
  * never shares an identity with the server it was taken from. With
  * `overwrite`, stale `-wal`, `-shm` and `-journal` files of the old database
  * are removed first, once it is settled ({@link settleOldDatabase}): applied to the restored file they would corrupt it.
- * The folder of `dbPath` is created when missing. Stop the server that uses
+ * The folder of `dbPath` is created when missing; a symbolic link at `dbPath` is
+ * written through (see `writeTarget`), never replaced. Stop the server that uses
  * `dbPath` before restoring.
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false (`DATABASE_IN_USE`: another connection has it open),
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …) or a path under a file
  */
 export async function restoreDatabase(
   backupPath: string,
-  dbPath: string,
+  dbLink: string,
   options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {},
 ): Promise<{ readonly siteId: { readonly previous: string; readonly current: string } | undefined }> {
   checkDatabaseFile(backupPath);
-  checkRestoreTarget(dbPath);
+  checkRestoreTarget(dbLink);
+  const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced
+  if (dbPath !== dbLink) checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
   if (existsSync(dbPath)) refuseIfInUse(dbPath);
   mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true }); // a fresh laptop: after the checks, so a bad backup leaves no folder

@@ -139,8 +139,56 @@ export function notJsonHint(text: string, contentType: string | undefined): stri
   return `${page}: a captive portal of the network (open any web page in a browser on this server to log in), or another web app at that address, not its sync API`;
 }
 
-/** Reads a whole response body, for error answers of streaming requests; the tokens of `response.secrets` are hidden in the peer's message. */
+/** Who answers with a redirect or an HTML page where an express-sqlite-sync server answers JSON. */
+const NOT_THE_SERVER = 'a captive portal (open any web page and log in to the network first) or another web server at this address';
+
+/** Where a redirect points, as a message may show it: origin and path only (a portal's query is long and may carry anything), printable, tokens hidden. */
+function redirectTarget(response: PeerResponse): string {
+  const location = response.headers.location;
+  if (typeof location !== 'string' || location === '') return 'nowhere (no Location header)';
+  let shown: string;
+  try {
+    const url = new URL(location);
+    shown = `${url.origin}${url.pathname}`;
+  } catch {
+    shown = location.replace(/[?#][\s\S]*$/, ''); // a relative one
+  }
+  return printable(hideSecrets(shown, response.secrets ?? []), 200);
+}
+
+/**
+ * The refusal of a redirect (3xx), or undefined for another status. A redirect
+ * is never followed: the token would go wherever it points. Its body is not read.
+ * @param what - who answered what, e.g. `http://10.0.0.2:5000 answered GET status`
+ */
+export function redirectRefusal(response: PeerResponse, what: string): SyncError | undefined {
+  if (response.status < 300 || response.status >= 400) return undefined;
+  response.body.destroy();
+  return new SyncError(
+    'PEER_BAD_ANSWER',
+    502,
+    `${what} with a redirect (${response.status}) to ${redirectTarget(response)}: ${NOT_THE_SERVER}, or the server moved (then use its new address). Redirects are not followed, so the token is never sent to another address`,
+  );
+}
+
+/**
+ * The refusal of an HTML page answered with a success status where JSON was
+ * expected (a captive portal's login page), or undefined for another answer.
+ * @param what - who answered what, as for {@link redirectRefusal}
+ */
+export function htmlPageRefusal(response: PeerResponse, what: string): SyncError | undefined {
+  const type = response.headers['content-type'];
+  if (response.status >= 300 || typeof type !== 'string' || !/^\s*(text\/html|application\/xhtml\+xml)\b/i.test(type)) return undefined;
+  return new SyncError('PEER_BAD_ANSWER', 502, `${what} with ${response.status} and an HTML page, not JSON: ${NOT_THE_SERVER}? Check that the URL is the server's sync API`);
+}
+
+/**
+ * Reads a whole response body, for error answers of streaming requests; the tokens of `response.secrets` are hidden in the peer's message.
+ * A redirect is refused unread ({@link redirectRefusal}).
+ */
 export async function readPeerError(response: PeerResponse, what: string): Promise<SyncError> {
+  const redirect = redirectRefusal(response, `${what}: the request was answered`);
+  if (redirect !== undefined) return redirect;
   try {
     const text = (await readAll(response.body, 64 * 1024, what)).toString('utf8');
     return peerError(JSON.parse(text), response.status, what, response.secrets);

@@ -93,6 +93,22 @@ export function rawFailure(error: unknown): FailureDescription {
 }
 
 /**
+ * True for a failure whose answer had begun when the connection was lost
+ * (Node's `aborted` of a response, or a failure caused by one): the server was
+ * reached and answered, so "is it running?" or "does it speak HTTPS?" would
+ * mislead.
+ */
+export function isAnswerCutOff(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === 'ECONNRESET' && message === 'aborted') return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
  * True for Node's error when a TLS client got an answer that is no TLS record
  * (OpenSSL's "wrong version number"): an `https://` URL to a server that
  * speaks plain HTTP.

@@ -7,7 +7,7 @@ import { PROTOCOLS } from '../data/compact-schema';
 import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 import { abandonStalledAnswer, MIN_ANSWER_BYTES_PER_TIMEOUT } from './answer-progress';
-import { checkAnswer, hideSecrets, notJsonHint, pageOfWhom, peerError, readAll, type AnswerCheck, type PeerResponse } from './peer-answer';
+import { checkAnswer, hideSecrets, notJsonHint, pageOfWhom, peerError, readAll, redirectRefusal, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 /** How to reach one peer. */
 export interface PeerEndpoint {
@@ -204,6 +204,8 @@ export class PeerHttp {
    */
   async readAnswer<T extends TSchema>(response: PeerResponse, answer: AnswerCheck<T>, request: string): Promise<Static<T>> {
     const what = `${this.#base.origin} answered ${request}`;
+    const redirect = redirectRefusal(response, what);
+    if (redirect !== undefined) throw redirect;
     const coding = parseCoding(typeof response.headers['content-encoding'] === 'string' ? response.headers['content-encoding'] : undefined);
     if (coding === undefined) throw new SyncError('PEER_BAD_ANSWER', 502, `${what} in an unknown Content-Encoding ${String(response.headers['content-encoding'])}`);
     const wire = await readAll(response.body, this.#maxAnswerBytes, what);

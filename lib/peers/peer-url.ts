@@ -20,14 +20,14 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
     if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
     url = new URL(input);
   } catch {
-    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(withoutPassword(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
+    throw new TypeError(`express-sqlite-sync: ${where} ${JSON.stringify(shownUrl(input))} is not a URL; write it as http://host:port (meaning its ${DEFAULT_SYNC_PATH}) or http://host:port/<sync path>`);
   }
-  const shown = withoutPassword(input);
+  const shown = shownUrl(input);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must use http or https`);
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
   }
-  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment`);
+  if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment (a token never goes in the URL: peers are sent it in the Authorization header)`);
   const pathname = url.pathname.replace(/\/+$/, ''); // `http://host:5000//` has no path either: never the server's root
   return `${url.origin}${pathname === '' ? DEFAULT_SYNC_PATH : pathname}`;
 }
@@ -48,9 +48,13 @@ export function peerKeyOf(url: unknown, isKnown: (key: string) => boolean): stri
   }
 }
 
-/** A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme) are replaced by `***`. */
-function withoutPassword(input: string): string {
-  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@');
+/**
+ * A URL as an error may show it: credentials in it (`user:secret@`, `secret@`, with or without a scheme)
+ * replaced by `***`, and its query and fragment by `?…` (`?token=…` is where a token is put by habit;
+ * the message reaches logs and terminals).
+ */
+function shownUrl(input: string): string {
+  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@').replace(/[?#][\s\S]*$/, '?…');
 }
 
 /** A peer with its own token: `{ url, token }` (a peer given as a bare URL is reached with the client's `token`). */
