@@ -16,6 +16,7 @@ import { NatsCatchUp } from './nats-catch-up';
 import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
 import { errorOf, natsFailure, wakeableSleep } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
+import { movedSince, waitForPosition, type PositionWait } from './position-wait';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -59,6 +60,7 @@ export class NatsTransport implements ChangeTransport {
   #lastError: { code: string; message: string; at: number } | undefined;
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
+  readonly #positionWait: PositionWait;
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -90,6 +92,13 @@ export class NatsTransport implements ChangeTransport {
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
+    this.#positionWait = {
+      consumer: this.#consumer,
+      stream: config.stream,
+      timeoutMs: parts.peerTimeoutMs,
+      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.at >= since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
+      closed: () => this.#closed,
+    };
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
   }
 
@@ -152,7 +161,7 @@ export class NatsTransport implements ChangeTransport {
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
-    const moved = this.#movedSince();
+    const moved = movedSince(this.#publisher, this.#consumer);
     try {
       return await this.#exchange(moved, onProgress);
     } catch (error) {
@@ -167,12 +176,6 @@ export class NatsTransport implements ChangeTransport {
     }
   }
 
-  /** What moved since now: rows published and applied, and conflicts recorded (whether by the exchange or the background loops meanwhile). */
-  #movedSince(): () => ExchangeCount {
-    const [rowsOut, rowsIn, conflicts] = [this.#publisher.rows, this.#consumer.rowsApplied, this.#consumer.conflicts];
-    return () => ({ rowsIn: this.#consumer.rowsApplied - rowsIn, rowsOut: this.#publisher.rows - rowsOut, conflicts: this.#consumer.conflicts - conflicts });
-  }
-
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     const started = Date.now();
     this.#startConsumer();
@@ -181,7 +184,7 @@ export class NatsTransport implements ChangeTransport {
     onProgress?.('push', moved().rowsOut);
     const facts = await this.#stream.readFacts();
     if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
-    await this.#waitForPosition(facts.lastSeq, started, () => {
+    await waitForPosition(this.#positionWait, facts.lastSeq, started, () => {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
@@ -189,25 +192,6 @@ export class NatsTransport implements ChangeTransport {
     const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
     if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
     return moved();
-  }
-
-  /** @param progressed - called each time the position moved */
-  async #waitForPosition(target: number, started: number, progressed: () => void): Promise<void> {
-    let seen = this.#consumer.position;
-    let lastMove = Date.now();
-    while (this.#consumer.position < target) {
-      const failed = this.#lastError;
-      if (failed !== undefined && failed.at >= started) throw new SyncError(failed.code, 503, failed.message);
-      if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
-      if (this.#consumer.position !== seen) {
-        seen = this.#consumer.position;
-        lastMove = Date.now();
-        progressed();
-      } else if (Date.now() - lastMove > this.#parts.peerTimeoutMs) {
-        throw new SyncError('NATS_TIMEOUT', 504, `the stream ${this.#config.stream} was not read past ${seen} (of ${target}) for ${this.#parts.peerTimeoutMs} ms`);
-      }
-      await this.#consumer.nextProgress(50);
-    }
   }
 
   /** @param check - check the stream first, in the publisher's turn (an operator may have edited it since it was prepared) */

@@ -49,7 +49,8 @@ export class StreamCoverageBook {
     const created = this.#cursors.createdAt();
     if (created === undefined) return undefined;
     const missing = this.uncovered();
-    return { stream: this.#stream, created, seq: missing === undefined ? this.#cursors.appliedSeq() : missing.from - 1 };
+    const applied = this.#cursors.appliedSeq(); // may be below what it lacks: a stream read again from its start
+    return { stream: this.#stream, created, seq: missing === undefined ? applied : Math.min(applied, missing.from - 1) };
   }
 
   /** True when one of the peers' answers holds this stream (as made now) up to `to`. */

@@ -61,6 +61,14 @@ describe('NatsCatchUp: a catch-up over HTTP after the stream lost messages count
     expect(told).toEqual([]);
   });
 
+  it('never answers more than it applied: a stream read again from its start (its tail lost) while a range is missing', () => {
+    cursors.saveApplied(20);
+    book.note({ from: 12, to: 14 });
+    expect(book.coverage()).toEqual(holding(11));
+    expect(cursors.reconcile(facts(1, 5))).toBe('rewound'); // read again from the start
+    expect(book.coverage()).toEqual(holding(0));
+  });
+
   it('a stream made again lets go of what the old one lost', () => {
     book.note({ from: 3, to: 7 });
     expect(cursors.reconcile(facts(1, 0, '2026-12-02T00:00:00Z'))).toBe('recreated');
