@@ -77,7 +77,10 @@ function ago(iso: string | null | undefined, now: number): string {
   // Recorded while a clock was ahead (set wrong, then fixed): not "0s ago", which would hide a peer silent since.
   if (at - now > AHEAD_TOLERANCE_MS) return `${iso} (ahead of the server's clock: a clock was wrong when it was recorded)`;
   const seconds = Math.max(0, Math.round((now - at) / 1000));
-  return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 120) return `${seconds}s ago`;
+  if (seconds < 120 * 60) return `${Math.round(seconds / 60)} min ago`;
+  // Hours, then days: not "4320 min ago".
+  return seconds < 48 * 3600 ? `${Math.round(seconds / 3600)} h ago` : `${Math.round(seconds / 86_400)} days ago`;
 }
 
 function until(iso: string | null | undefined, now: number): string {

@@ -1,36 +1,55 @@
 /** Paths quoted per group at most. */
 const GROUP_LIMIT = 10;
 
-/** A path's every prefix: `a/b/c` → `a`, `a/b`, `a/b/c`. */
-function prefixesOf(path: string): string[] {
-  const segments = path.split('/');
-  return segments.map((_, index) => segments.slice(0, index + 1).join('/'));
+/**
+ * Each folder's children (`''` for the root), from every path's segments:
+ * a path shares its leading folders with the one before it (a manifest is
+ * sorted), so only its new segments are added.
+ */
+function childrenByFolder(paths: readonly string[]): Map<string, Set<string>> {
+  const children = new Map<string, Set<string>>();
+  let previous: readonly string[] = [];
+  for (const path of paths) {
+    const segments = path.split('/');
+    let shared = 0;
+    while (shared < segments.length - 1 && shared < previous.length - 1 && segments[shared] === previous[shared]) shared += 1;
+    let folder = segments.slice(0, shared).join('/');
+    for (let index = shared; index < segments.length; index += 1) {
+      const name = segments[index] as string;
+      const names = children.get(folder) ?? new Set<string>();
+      names.add(name);
+      children.set(folder, names);
+      folder = folder === '' ? name : `${folder}/${name}`;
+    }
+    previous = segments;
+  }
+  return children;
 }
 
 /**
  * The groups of paths that differ only in letter case (`Config.json` and
  * `config.json`; a file `Notes` and a folder `notes/`; folders `Photos/` and
  * `photos/`): a case-insensitive disk (macOS, Windows) holds one path of each
- * group, so a server there overwrites one file with the other. Each clash is
- * named at its shallowest level (two folders, not every file under them);
- * groups sorted, at most 10 paths each.
- * @param paths - a root's manifest paths, `/`-separated
+ * group, so a server there overwrites one file with the other. A clash is
+ * named where it is, between the names of one folder (two folders, not every
+ * file under them); groups sorted, at most 10 paths each. Work is one pass
+ * over the paths' new segments.
+ * @param paths - a root's manifest paths, `/`-separated, sorted
  */
 export function caseClashes(paths: readonly string[]): string[][] {
-  const byFolded = new Map<string, Set<string>>();
-  for (const path of paths) {
-    for (const prefix of prefixesOf(path)) {
-      const folded = prefix.toLowerCase();
-      const exact = byFolded.get(folded) ?? new Set<string>();
-      exact.add(prefix);
-      byFolded.set(folded, exact);
-    }
-  }
-  const clashing = new Set([...byFolded].filter(([, exact]) => exact.size > 1).map(([folded]) => folded));
   const groups: string[][] = [];
-  for (const folded of clashing) {
-    if (prefixesOf(folded).slice(0, -1).some((above) => clashing.has(above))) continue; // named by its folder's clash
-    groups.push([...(byFolded.get(folded) ?? [])].sort().slice(0, GROUP_LIMIT));
+  for (const [folder, names] of childrenByFolder(paths)) {
+    if (names.size < 2) continue;
+    const byFolded = new Map<string, string[]>();
+    for (const name of names) {
+      const folded = name.toLowerCase();
+      const same = byFolded.get(folded);
+      if (same === undefined) byFolded.set(folded, [name]);
+      else same.push(name);
+    }
+    for (const same of byFolded.values()) {
+      if (same.length > 1) groups.push(same.sort().slice(0, GROUP_LIMIT).map((name) => (folder === '' ? name : `${folder}/${name}`)));
+    }
   }
   return groups.sort((a, b) => ((a[0] ?? '') < (b[0] ?? '') ? -1 : 1));
 }

@@ -222,9 +222,13 @@ export async function scanManifest(rootDir: string, folder: string, options: Man
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
   const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
   await walk(state, start, folder);
-  // Only a scan of the whole root tells what the root holds: a folder's replaces nothing.
-  if (folder === '' && options.rootName !== undefined) options.cache.names.record(options.rootName, state.skipped, state.entries.map((entry) => entry.path));
   // Digests of deleted files are forgotten; when every directory was unchanged, nothing was deleted.
   if (state.reread > 0) options.cache.prune(start + path.sep, state.seen);
-  return state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const entries = state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Only a scan of the whole root tells what the root holds: a folder's replaces nothing (it only notes a change).
+  // With every folder unchanged since, so are the case clashes: not looked for again in 100,000 paths.
+  const names = options.cache.names;
+  if (options.rootName !== undefined && folder !== '' && state.reread > 0) names.noteChanged(options.rootName);
+  if (options.rootName !== undefined && folder === '') names.record(options.rootName, state.skipped, () => entries.map((entry) => entry.path), state.reread > 0);
+  return entries;
 }

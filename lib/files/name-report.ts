@@ -54,6 +54,10 @@ export class NameReport {
   readonly #byRoot = new Map<string, RootNameProblems>();
   /** Every root scanned whole, with its counts (0 once fixed), for `/metrics`. */
   readonly #counts = new Map<string, NameCounts>();
+  /** Every root's case clashes as last computed, for a scan that re-read no folder (nothing changed). */
+  readonly #clashes = new Map<string, string[][]>();
+  /** Roots with a folder re-read by a scan of that folder alone since their last whole scan. */
+  readonly #changed = new Set<string>();
   readonly #warned = new Set<string>();
   readonly #logger: SyncLogger;
 
@@ -65,11 +69,15 @@ export class NameReport {
   /**
    * Records what a scan of the whole root found, replacing the root's last report.
    * @param skipped - every name the scan left out because it cannot travel
-   * @param paths - every path the scan listed
+   * @param paths - every path the scan listed, sorted (asked for only when the case clashes must be found again)
+   * @param reread - whether the scan re-read a folder (else nothing changed since the last scan: the last case clashes hold)
    */
-  record(root: string, skipped: readonly UnsyncableName[], paths: readonly string[], now = Date.now()): void {
+  record(root: string, skipped: readonly UnsyncableName[], paths: () => readonly string[], reread: boolean, now = Date.now()): void {
     const unsyncable = [...skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const clashes = caseClashes(paths);
+    const known = reread || this.#changed.has(root) ? undefined : this.#clashes.get(root);
+    const clashes = known ?? caseClashes(paths());
+    this.#clashes.set(root, clashes);
+    this.#changed.delete(root);
     this.#counts.set(root, { root, unsyncable: unsyncable.length, caseClashes: clashes.length });
     if (unsyncable.length === 0 && clashes.length === 0) this.#byRoot.delete(root);
     else {
@@ -79,6 +87,11 @@ export class NameReport {
     }
     this.#warnOfNew(root, unsyncable);
     this.#warnOfClashes(root, clashes);
+  }
+
+  /** Notes that a scan of one folder of `root` re-read folders: its next whole scan finds the case clashes again. */
+  noteChanged(root: string): void {
+    this.#changed.add(root);
   }
 
   /** Every root scanned whole so far, with what its last scan counted (0 when nothing is wrong), by name. */

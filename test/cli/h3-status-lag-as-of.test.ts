@@ -22,3 +22,15 @@ describe('express-sqlite-sync status: not yet received, and when it was measured
     expect(text).toMatch(/not yet received 0$/);
   });
 });
+
+// A peer last synced three days ago read "last success 4320 min ago".
+describe('express-sqlite-sync status: how long ago, in units a person reads', () => {
+  it.each([
+    [30_000, 'last success 30s ago'],
+    [90 * 60_000, 'last success 90 min ago'],
+    [5 * 3_600_000, 'last success 5 h ago'],
+    [3 * 86_400_000, 'last success 3 days ago'],
+  ])('%i ms ago reads "%s"', (ms, expected) => {
+    expect(formatStatus(statusOf({ state: 'ok', lastSuccessAt: new Date(NOW - ms).toISOString() }), 'x', NOW)).toContain(expected);
+  });
+});

@@ -28,14 +28,29 @@ describe('NameReport: case clashes', () => {
     const warnings: Array<Record<string, unknown>> = [];
     const logger: SyncLogger = { info() {}, error() {}, warn: (detail) => void warnings.push(detail as Record<string, unknown>) };
     const report = new NameReport(logger);
-    for (let scan = 0; scan < 3; scan += 1) report.record('config', [], ['Config.json', 'config.json', 'fine.json'], Date.UTC(2026, 11, 3));
+    for (let scan = 0; scan < 3; scan += 1) report.record('config', [], () => ['Config.json', 'config.json', 'fine.json'], true, Date.UTC(2026, 11, 3));
     expect(report.list()).toEqual([{ root: 'config', at: '2026-12-03T00:00:00.000Z', unsyncableCount: 0, unsyncable: [], caseClashCount: 1, caseClashes: [['Config.json', 'config.json']] }]);
     expect(warnings).toEqual([{ event: 'files.case_clash', root: 'config', count: 1, newCount: 1, groups: [['Config.json', 'config.json']] }]);
 
-    report.record('config', [], ['Config.json', 'config.json', 'Notes', 'notes/a.txt']);
+    report.record('config', [], () => ['Config.json', 'config.json', 'Notes', 'notes/a.txt'], true);
     expect(warnings.map((line) => line.groups)).toEqual([[['Config.json', 'config.json']], [['Notes', 'notes']]]);
 
-    report.record('config', [], ['config.json', 'notes/a.txt']);
+    report.record('config', [], () => ['config.json', 'notes/a.txt'], true);
     expect(report.list()).toEqual([]);
+  });
+
+  it('finds them again only when a folder was re-read since (by this scan, or a scan of one folder)', () => {
+    const report = new NameReport({ info() {}, warn() {}, error() {} });
+    let asked = 0;
+    const paths = (list: string[]) => () => {
+      asked += 1;
+      return list;
+    };
+    report.record('uploads', [], paths(['A', 'a']), true);
+    report.record('uploads', [], paths(['b']), false); // nothing re-read: the listing did not change
+    expect([asked, report.counts()]).toEqual([1, [{ root: 'uploads', unsyncable: 0, caseClashes: 1 }]]);
+    report.noteChanged('uploads');
+    report.record('uploads', [], paths(['b']), false);
+    expect([asked, report.counts()]).toEqual([2, [{ root: 'uploads', unsyncable: 0, caseClashes: 0 }]]);
   });
 });
