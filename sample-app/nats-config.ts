@@ -39,12 +39,14 @@ function checkNatsUrls(entries: readonly string[]): void {
  * `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport, or undefined without
  * `SYNC_NATS_URL`; the stream name is checked here (to name the variable), the rest by the library when
  * the node is built.
- * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL; RangeError naming SYNC_NATS_STREAM for a bad stream name
+ * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL; RangeError naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN for a bad stream or domain name
  */
 export function readNats(env: NodeJS.ProcessEnv): SampleNatsConfig | undefined {
   const given = orNone(env.SYNC_NATS_URL);
   const servers = given === undefined ? undefined : natsUrls(given);
   const stream = orNone(env.SYNC_NATS_STREAM);
   if (stream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new RangeError(`SYNC_NATS_STREAM (\`transport.nats.stream\`) must be 1-64 letters, digits, "_" or "-", got ${JSON.stringify(stream)}`);
-  return servers === undefined ? undefined : { servers, stream, domain: orNone(env.SYNC_NATS_DOMAIN) };
+  const domain = orNone(env.SYNC_NATS_DOMAIN);
+  if (domain !== undefined && !/^[^\s.*>]+$/.test(domain)) throw new RangeError(`SYNC_NATS_DOMAIN (\`transport.nats.domain\`) is the hub's JetStream domain, one word without spaces, ".", "*" or ">", got ${JSON.stringify(domain)}`);
+  return servers === undefined ? undefined : { servers, stream, domain };
 }

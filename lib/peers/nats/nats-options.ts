@@ -23,7 +23,8 @@ export interface NatsTransportOptions {
   readonly token?: string;
   /**
    * The JetStream domain that holds the stream, when this server connects
-   * through a leaf node whose hub runs JetStream (`jetstream { domain: hub }`).
+   * through a leaf node whose hub runs JetStream (`jetstream { domain: hub }`):
+   * one word, without spaces, `.`, `*` or `>` (nats-server refuses such a domain).
    * @defaultValue none (the JetStream of the server connected to)
    */
   readonly domain?: string;
@@ -136,6 +137,17 @@ function optionalString(value: unknown, option: string): string | undefined {
   return value;
 }
 
+/** What nats-server takes as a JetStream domain: one subject token (it refuses `.`, `*`, `>` and spaces at its start). */
+const DOMAIN_NAME = /^[^\s.*>]+$/;
+
+function checkDomain(value: unknown): string | undefined {
+  const domain = optionalString(value, 'domain');
+  if (domain !== undefined && !DOMAIN_NAME.test(domain)) {
+    throw new TypeError(`express-sqlite-sync: \`transport.nats.domain\` must be the hub's JetStream domain, one word without spaces, ".", "*" or ">" (as nats-server's \`jetstream { domain: hub }\`), got ${JSON.stringify(domain)}`);
+  }
+  return domain;
+}
+
 function checkStream(value: unknown): string {
   if (value === undefined) return DEFAULTS.nats.stream;
   if (typeof value !== 'string' || !STREAM_NAME.test(value)) {
@@ -164,7 +176,7 @@ export function resolveNatsOptions(value: unknown): NatsConfig {
     user: optionalString(options.user, 'user') ?? credentials?.user,
     pass: optionalString(options.pass, 'pass') ?? credentials?.pass,
     token: optionalString(options.token, 'token') ?? credentials?.token,
-    domain: optionalString(options.domain, 'domain'),
+    domain: checkDomain(options.domain),
     maxMessageBytes,
     publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
     replicas: positiveInteger(options.replicas, 'transport.nats.replicas', DEFAULTS.nats.replicas),
