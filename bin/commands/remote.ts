@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { normalizePeerUrl } from '../../lib/peers/client-options';
 import { printable } from '../../lib/peers/peer-answer';
+import { PEM_CERTIFICATE, unreadableCertificate } from '../../lib/peers/pem-certificates';
 import { PeerHttp } from '../../lib/peers/peer-http';
 import { SyncError } from '../../lib/sync-error';
 
@@ -31,7 +32,7 @@ export function tokenOf(given: string | undefined): string {
 
 /**
  * The CA certificate of `--ca` or `SYNC_PEER_CA`, if either is given.
- * @throws SyncError `BAD_CA` (400) for a file that cannot be read or holds no PEM certificate
+ * @throws SyncError `BAD_CA` (400) for a file that cannot be read, holds no PEM certificate, or one that cannot be read (cut short)
  */
 export function caOf(given: string | undefined): Buffer | undefined {
   const file = given ?? (process.env.SYNC_PEER_CA === '' ? undefined : process.env.SYNC_PEER_CA);
@@ -42,7 +43,9 @@ export function caOf(given: string | undefined): Buffer | undefined {
   } catch (error) {
     throw new SyncError('BAD_CA', 400, `cannot read the CA certificate ${file} (--ca or SYNC_PEER_CA): ${(error as Error).message}`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
+  if (!pem.includes(PEM_CERTIFICATE)) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
+  const unreadable = unreadableCertificate(pem);
+  if (unreadable !== undefined) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA): ${unreadable} Copy the CA certificate's file as it is`);
   return pem;
 }
 
