@@ -18,9 +18,11 @@ export interface RemoteOptions {
 /**
  * The token of `--token`, or `SYNC_TOKEN`: the characters an `Authorization` header carries
  * (visible ASCII, no space), the rule servers apply to their tokens.
- * @throws SyncError `NO_TOKEN` (400) when neither is given; `BAD_TOKEN` (400) for one no header can carry
+ * @throws SyncError `NO_TOKEN` (400) when neither is given, or `--token` is empty; `BAD_TOKEN` (400) for one no header can carry
  */
 export function tokenOf(given: string | undefined): string {
+  // `--token "$TOKEN"` with TOKEN unset: said as it is, SYNC_TOKEN set or not (it is not used in place of what was typed).
+  if (given === '') throw new SyncError('NO_TOKEN', 400, '--token is empty (an unset shell variable?): pass the token, or leave --token out to use SYNC_TOKEN');
   const token = given ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new SyncError('NO_TOKEN', 400, 'no token: pass --token or set SYNC_TOKEN');
   if (!/^[\x21-\x7e]+$/.test(token)) {
