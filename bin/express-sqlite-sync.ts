@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isAnswerCutOff, isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { SyncError } from '../lib/sync-error';
 import { isQuotedToken } from '../lib/token-rules';
-import { parseMilliseconds } from './commands/arguments';
+import { givenOnce, parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
@@ -37,48 +37,48 @@ export function buildProgram(): Command {
     .hook('preAction', (_program, command) => refuseOptionAsValue(command)); // `--token $EMPTY --json`
   const remote = (command: Command): Command =>
     command
-      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
-      .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)", givenOnce('--url', true))
+      .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)', givenOnce('--token', true))
       .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
-      .option('--ca <file>', "a PEM file with the CA certificate of a server with a self-signed certificate (default: $SYNC_PEER_CA)")
+      .option('--ca <file>', "a PEM file with the CA certificate of a server with a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
       .option('--json', 'print JSON');
   remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
   remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
   remote(program.command('confirm-deletions').description('let a server make the file deletions its mass-delete guard holds back, then sync'))
-    .option('--peer <url>', "only those held for this peer (its URL as `status` shows it)")
-    .option('--root <name>', 'only those held in this root')
+    .option('--peer <url>', "only those held for this peer (its URL as `status` shows it)", givenOnce('--peer', true))
+    .option('--root <name>', 'only those held in this root', givenOnce('--root'))
     .action(confirmCommand);
   program
     .command('backup')
     .description('copy a live database with the SQLite online backup API (never a file copy)')
-    .requiredOption('--db <file>', 'the database to back up')
-    .requiredOption('--out <file>', 'where to write the backup')
+    .requiredOption('--db <file>', 'the database to back up', givenOnce('--db'))
+    .requiredOption('--out <file>', 'where to write the backup', givenOnce('--out'))
     .option('--force', 'overwrite --out if it exists')
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(backupCommand);
   program
     .command('restore')
     .description('restore a backup with the online backup API; the restored database gets a new site id')
-    .requiredOption('--from <file>', 'the backup to restore')
-    .requiredOption('--db <file>', 'the database file to write (stop its server first)')
+    .requiredOption('--from <file>', 'the backup to restore', givenOnce('--from'))
+    .requiredOption('--db <file>', 'the database file to write (stop its server first)', givenOnce('--db'))
     .option('--force', 'replace --db if it exists (its stale -wal, -shm and -journal files are removed)')
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(restoreCommand);
   program
     .command('join')
     .description("create a new server's database from a peer's snapshot (new site id, the peer's clocks), then pull what came after")
-    .requiredOption('--from <url>', "a peer's sync API, e.g. http://10.0.0.2:5000/api/sync")
-    .requiredOption('--db <file>', 'the database file to create; it must not exist')
-    .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+    .requiredOption('--from <url>', "a peer's sync API, e.g. http://10.0.0.2:5000/api/sync", givenOnce('--from', true))
+    .requiredOption('--db <file>', 'the database file to create; it must not exist', givenOnce('--db'))
+    .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)', givenOnce('--token', true))
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
     .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
-    .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)")
+    .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
     .option('--json', 'print JSON')
     .action(joinCommand);
   program
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")
-    .requiredOption('--db <file>', 'the database file')
+    .requiredOption('--db <file>', 'the database file', givenOnce('--db'))
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(newSiteIdCommand);
   return program;
