@@ -52,6 +52,18 @@ export function caOf(given: string | undefined): Buffer | undefined {
 }
 
 /**
+ * Refuses `--ca` with an `http://` URL: nothing would be checked with the CA,
+ * and the token would travel unencrypted while the operator meant TLS.
+ * (`SYNC_PEER_CA`, set once for every server, is simply not used for one.)
+ * @param url - the normalized URL of `option`
+ * @throws SyncError `BAD_USAGE` (400)
+ */
+export function refuseCaForPlainHttp(url: string, ca: string | undefined, option: string): void {
+  if (ca === undefined || !url.startsWith('http://')) return;
+  throw new SyncError('BAD_USAGE', 400, `--ca is given, but ${option} is an http:// URL: no certificate would be checked and the token would travel unencrypted; use https:// (or leave --ca out for a plain-HTTP server)`);
+}
+
+/**
  * A server URL as the command line takes it (`--url`, `--from`).
  * @throws SyncError `BAD_URL` (400) for one that is not http(s) or carries a query
  */
@@ -67,11 +79,12 @@ export function serverUrlOf(url: string, option: string): string {
  * A client for the server named by `--url` (its sync router's base URL; a
  * URL without a path means its `/api/sync`, as in `peers` and `SYNC_PEERS`)
  * with `--token` or `SYNC_TOKEN`, trusting `--ca` or `SYNC_PEER_CA`.
- * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA` (400)
+ * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (`--ca` with an `http://` URL) (400)
  */
 export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.url, '--url');
+  refuseCaForPlainHttp(url, options.ca, '--url');
   // `POST /run?stream=ndjson` is paced by the server (a line per step, repeated every 10 s): a few bytes in a timeout are progress there.
   return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), minAnswerBytes: 0 });
 }
