@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { isAnswerCutOff, isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { SyncError } from '../lib/sync-error';
-import { parseMilliseconds } from './commands/arguments';
+import { isQuotedToken } from '../lib/token-rules';
+import { givenOnce, parseMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
@@ -36,48 +37,48 @@ export function buildProgram(): Command {
     .hook('preAction', (_program, command) => refuseOptionAsValue(command)); // `--token $EMPTY --json`
   const remote = (command: Command): Command =>
     command
-      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)")
-      .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+      .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)", givenOnce('--url', true))
+      .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)', givenOnce('--token', true))
       .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
-      .option('--ca <file>', "a PEM file with the CA certificate of a server with a self-signed certificate (default: $SYNC_PEER_CA)")
+      .option('--ca <file>', "a PEM file with the CA certificate of a server with a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
       .option('--json', 'print JSON');
   remote(program.command('status').description("show a server's sync status: peers, last success, errors, lag")).action(statusCommand);
   remote(program.command('sync').description('ask a server to sync with its peers now, with progress')).action(syncCommand);
   remote(program.command('confirm-deletions').description('let a server make the file deletions its mass-delete guard holds back, then sync'))
-    .option('--peer <url>', "only those held for this peer (its URL as `status` shows it)")
-    .option('--root <name>', 'only those held in this root')
+    .option('--peer <url>', "only those held for this peer (its URL as `status` shows it)", givenOnce('--peer', true))
+    .option('--root <name>', 'only those held in this root', givenOnce('--root'))
     .action(confirmCommand);
   program
     .command('backup')
     .description('copy a live database with the SQLite online backup API (never a file copy)')
-    .requiredOption('--db <file>', 'the database to back up')
-    .requiredOption('--out <file>', 'where to write the backup')
+    .requiredOption('--db <file>', 'the database to back up', givenOnce('--db'))
+    .requiredOption('--out <file>', 'where to write the backup', givenOnce('--out'))
     .option('--force', 'overwrite --out if it exists')
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(backupCommand);
   program
     .command('restore')
     .description('restore a backup with the online backup API; the restored database gets a new site id')
-    .requiredOption('--from <file>', 'the backup to restore')
-    .requiredOption('--db <file>', 'the database file to write (stop its server first)')
+    .requiredOption('--from <file>', 'the backup to restore', givenOnce('--from'))
+    .requiredOption('--db <file>', 'the database file to write (stop its server first)', givenOnce('--db'))
     .option('--force', 'replace --db if it exists (its stale -wal, -shm and -journal files are removed)')
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(restoreCommand);
   program
     .command('join')
     .description("create a new server's database from a peer's snapshot (new site id, the peer's clocks), then pull what came after")
-    .requiredOption('--from <url>', "a peer's sync API, e.g. http://10.0.0.2:5000/api/sync")
-    .requiredOption('--db <file>', 'the database file to create; it must not exist')
-    .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)')
+    .requiredOption('--from <url>', "a peer's sync API, e.g. http://10.0.0.2:5000/api/sync", givenOnce('--from', true))
+    .requiredOption('--db <file>', 'the database file to create; it must not exist', givenOnce('--db'))
+    .option('--token <token>', 'the shared sync token (default: $SYNC_TOKEN)', givenOnce('--token', true))
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
     .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
-    .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)")
+    .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
     .option('--json', 'print JSON')
     .action(joinCommand);
   program
     .command('new-site-id')
     .description("give a database copied from another server its own identity (stop its server first)")
-    .requiredOption('--db <file>', 'the database file')
+    .requiredOption('--db <file>', 'the database file', givenOnce('--db'))
     .option('--json', 'print JSON: the result, or a failure as { "error": { "code", "message" } }')
     .action(newSiteIdCommand);
   return program;
@@ -94,14 +95,24 @@ export interface CliGiven {
   readonly ca?: boolean;
   /** The server's URL (`--url`, `--from` for join) is an `http://` one. */
   readonly plainHttpUrl?: boolean;
+  /** Where the token sent came from, and whether it is wrapped in quotes (kept from an env file?). */
+  readonly token?: { readonly from: '--token' | 'SYNC_TOKEN'; readonly quote: string | undefined };
+}
+
+/** Where the token of `--token` or `SYNC_TOKEN` came from, as {@link CliGiven} says it; undefined without one. */
+function tokenGiven(flag: unknown): CliGiven['token'] {
+  const env = process.env.SYNC_TOKEN ?? '';
+  const [from, token] = typeof flag === 'string' ? (['--token', flag] as const) : (['SYNC_TOKEN', env] as const);
+  if (token === '') return undefined;
+  return { from, quote: isQuotedToken(token) ? token[0] : undefined };
 }
 
 /** What `command` (parsed by `program`) was given: its `--ca` or `SYNC_PEER_CA`, its URL's scheme. */
 export function givenOf(program: Command, command: string | undefined): CliGiven {
-  const options = program.commands.find((each) => each.name() === command)?.opts<{ ca?: unknown; url?: unknown; from?: unknown }>() ?? {};
+  const options = program.commands.find((each) => each.name() === command)?.opts<{ ca?: unknown; url?: unknown; from?: unknown; token?: unknown }>() ?? {};
   const url = command === 'join' ? options.from : options.url;
   const ca = (typeof options.ca === 'string' && options.ca !== '') || (process.env.SYNC_PEER_CA ?? '') !== '';
-  return { ca, plainHttpUrl: typeof url === 'string' && /^http:\/\//i.test(url) };
+  return { ca, plainHttpUrl: typeof url === 'string' && /^http:\/\//i.test(url), token: tokenGiven(options.token) };
 }
 
 /**
@@ -112,7 +123,8 @@ export function givenOf(program: Command, command: string | undefined): CliGiven
  * A 404 gets the hint to check `--url` only from a command that talks to a
  * server; a local file that is missing (`backup --db`) is named as it is.
  * A certificate not trusted although a CA was given says the CA given did not
- * sign it; a connection cut before any answer from an `http://` URL asks
+ * sign it; a refused token (`UNAUTHORIZED`) is named by where it came from
+ * (`--token` or `SYNC_TOKEN`) and whether quotes wrap it; a connection cut before any answer from an `http://` URL asks
  * whether the server speaks HTTPS, one cut in the middle of an answer says so.
  * @param command - the command that failed (`status`, `backup`…), when known
  * @param given - what the command line was given (see {@link givenOf})
@@ -127,6 +139,11 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   }
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
   if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in --url (--from for join)` };
+  if (code === 'UNAUTHORIZED' && given.token !== undefined) {
+    const { from, quote } = given.token;
+    const quoted = quote === undefined ? '' : ` (it starts and ends with ${quote}: if the quotes are not part of the token, as an env file, a compose file or docker -e may keep them, remove them)`;
+    return { code, message: `${plain}. The token sent is the one of ${from}${quoted}; it must be one of the server's tokens (its \`token\`, SYNC_TOKEN in the sample app)` };
+  }
   const remote = command === undefined || REMOTE_COMMANDS.has(command);
   if (remote && error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
     return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };

@@ -19,6 +19,11 @@ export function shortTokenWarning(tokens: readonly string[], label: (index: numb
 /** A token wrapped in a matching pair of quotes: usually quotes an env file, a compose file or `docker -e` kept by mistake. */
 const QUOTED_TOKEN = /^(["'`]).+\1$/s;
 
+/** True for a token wrapped in a matching pair of quotes (`"…"`, `'…'`, `` `…` ``): kept by an env file, a compose file or `docker -e`? */
+export function isQuotedToken(token: string): boolean {
+  return QUOTED_TOKEN.test(token);
+}
+
 /**
  * The warning for tokens wrapped in a matching pair of quotes (they are accepted:
  * the quotes may be part of the secret), or undefined when none is. A peer given
@@ -27,7 +32,7 @@ const QUOTED_TOKEN = /^(["'`]).+\1$/s;
  * @param label - how a token is named in the message, from its index
  */
 export function quotedTokenWarning(tokens: readonly string[], label: (index: number) => string = (index) => `token #${index}`): string | undefined {
-  const quoted = tokens.map((token, index) => [token, index] as const).filter(([token]) => QUOTED_TOKEN.test(token));
+  const quoted = tokens.map((token, index) => [token, index] as const).filter(([token]) => isQuotedToken(token));
   if (quoted.length === 0) return undefined;
   const which = quoted.map(([token, index]) => `${label(index)} starts and ends with ${token[0] ?? ''}`).join(', ');
   return `express-sqlite-sync: ${which}; if the quotes are not part of the secret (an env file, a compose file or \`docker -e\` kept them), remove them: a server given the token without them answers 401`;

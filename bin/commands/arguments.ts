@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { SyncError } from '../../lib/sync-error';
 
 /** The longest delay Node's timers take (2^31 − 1 ms); a longer one fires at once, with a warning. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -13,4 +14,22 @@ export function parseMilliseconds(value: string): number {
     throw new InvalidArgumentError(`expected a positive whole number of milliseconds up to ${MAX_TIMER_MS} (about 24 days), got ${JSON.stringify(value)}`);
   }
   return ms;
+}
+
+/**
+ * A parser for an option that takes one value: given twice with two values
+ * (`--db a.db … --db b.db`, a line edited in haste), which one counts is a
+ * guess, so neither does. The same value twice is accepted.
+ * @param flag - the option, as the message names it
+ * @param secret - the values are not repeated in the message: a token, or a URL (whose query may hold one)
+ * @returns commander's argument parser, throwing SyncError `BAD_USAGE` (400) for a second, different value
+ */
+export function givenOnce(flag: string, secret = false): (value: string, previous: string | undefined) => string {
+  return function parseOnce(value, previous) {
+    if (previous !== undefined && previous !== value) {
+      const values = secret ? '' : ` (${JSON.stringify(previous)}, then ${JSON.stringify(value)})`;
+      throw new SyncError('BAD_USAGE', 400, `${flag} is given twice${values}: give it once`);
+    }
+    return value;
+  };
 }

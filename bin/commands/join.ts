@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { joinSnapshot } from '../../lib/peers/snapshot-join';
 import { cleanUpOnSignal, folderToMake } from './interrupt';
-import { caOf, serverUrlOf, tokenOf } from './remote';
+import { caOf, refuseCaForPlainHttp, serverUrlOf, tokenOf } from './remote';
 
 /** Options of `join`. */
 export interface JoinCommandOptions {
@@ -25,6 +25,7 @@ export interface JoinCommandOptions {
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.from, '--from');
+  refuseCaForPlainHttp(url, options.ca, '--from');
   const started = performance.now();
   const stopListening = cleanUpOnSignal({
     command: 'join',

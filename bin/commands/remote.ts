@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { normalizePeerUrl } from '../../lib/peers/client-options';
 import { printable } from '../../lib/peers/peer-answer';
+import { PEM_CERTIFICATE, unreadableCertificate } from '../../lib/peers/pem-certificates';
 import { PeerHttp } from '../../lib/peers/peer-http';
 import { SyncError } from '../../lib/sync-error';
 
@@ -17,9 +18,11 @@ export interface RemoteOptions {
 /**
  * The token of `--token`, or `SYNC_TOKEN`: the characters an `Authorization` header carries
  * (visible ASCII, no space), the rule servers apply to their tokens.
- * @throws SyncError `NO_TOKEN` (400) when neither is given; `BAD_TOKEN` (400) for one no header can carry
+ * @throws SyncError `NO_TOKEN` (400) when neither is given, or `--token` is empty; `BAD_TOKEN` (400) for one no header can carry
  */
 export function tokenOf(given: string | undefined): string {
+  // `--token "$TOKEN"` with TOKEN unset: said as it is, SYNC_TOKEN set or not (it is not used in place of what was typed).
+  if (given === '') throw new SyncError('NO_TOKEN', 400, '--token is empty (an unset shell variable?): pass the token, or leave --token out to use SYNC_TOKEN');
   const token = given ?? process.env.SYNC_TOKEN;
   if (token === undefined || token === '') throw new SyncError('NO_TOKEN', 400, 'no token: pass --token or set SYNC_TOKEN');
   const headerSafe = /^[\x21-\x7e]+$/;
@@ -36,7 +39,7 @@ export function tokenOf(given: string | undefined): string {
 
 /**
  * The CA certificate of `--ca` or `SYNC_PEER_CA`, if either is given.
- * @throws SyncError `BAD_CA` (400) for a file that cannot be read or holds no PEM certificate
+ * @throws SyncError `BAD_CA` (400) for a file that cannot be read, holds no PEM certificate, or one that cannot be read (cut short)
  */
 export function caOf(given: string | undefined): Buffer | undefined {
   const file = given ?? (process.env.SYNC_PEER_CA === '' ? undefined : process.env.SYNC_PEER_CA);
@@ -47,8 +50,22 @@ export function caOf(given: string | undefined): Buffer | undefined {
   } catch (error) {
     throw new SyncError('BAD_CA', 400, `cannot read the CA certificate ${file} (--ca or SYNC_PEER_CA): ${(error as Error).message}`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
+  if (!pem.includes(PEM_CERTIFICATE)) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
+  const unreadable = unreadableCertificate(pem);
+  if (unreadable !== undefined) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA): ${unreadable} Copy the CA certificate's file as it is`);
   return pem;
+}
+
+/**
+ * Refuses `--ca` with an `http://` URL: nothing would be checked with the CA,
+ * and the token would travel unencrypted while the operator meant TLS.
+ * (`SYNC_PEER_CA`, set once for every server, is simply not used for one.)
+ * @param url - the normalized URL of `option`
+ * @throws SyncError `BAD_USAGE` (400)
+ */
+export function refuseCaForPlainHttp(url: string, ca: string | undefined, option: string): void {
+  if (ca === undefined || !url.startsWith('http://')) return;
+  throw new SyncError('BAD_USAGE', 400, `--ca is given, but ${option} is an http:// URL: no certificate would be checked and the token would travel unencrypted; use https:// (or leave --ca out for a plain-HTTP server)`);
 }
 
 /**
@@ -67,11 +84,12 @@ export function serverUrlOf(url: string, option: string): string {
  * A client for the server named by `--url` (its sync router's base URL; a
  * URL without a path means its `/api/sync`, as in `peers` and `SYNC_PEERS`)
  * with `--token` or `SYNC_TOKEN`, trusting `--ca` or `SYNC_PEER_CA`.
- * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA` (400)
+ * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (`--ca` with an `http://` URL) (400)
  */
 export function remoteServer(options: RemoteOptions): PeerHttp {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.url, '--url');
+  refuseCaForPlainHttp(url, options.ca, '--url');
   // `POST /run?stream=ndjson` is paced by the server (a line per step, repeated every 10 s): a few bytes in a timeout are progress there.
   return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), minAnswerBytes: 0 });
 }

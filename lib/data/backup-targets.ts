@@ -108,3 +108,15 @@ export function checkRestoreTarget(dbPath: string): void {
     break;
   }
 }
+
+/**
+ * `TARGET_INVALID` naming the folder for SQLite's `SQLITE_CANTOPEN` while it
+ * creates the copy beside `target` (SQLite says only "unable to open database
+ * file", naming neither file nor folder); undefined for another error.
+ * @param what - what was being written: `the backup`, `the restored database`
+ */
+export function unwritableTarget(target: string, what: string, error: unknown): SyncError | undefined {
+  if ((error as { code?: unknown } | null)?.code !== 'SQLITE_CANTOPEN') return undefined;
+  const folder = path.dirname(path.resolve(target));
+  return new SyncError('TARGET_INVALID', 400, `${what} cannot be written in ${folder}: SQLite could not create a file there (a read-only folder or disk, or one this user may not write to); write it elsewhere`, { cause: error });
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { checkBackupTarget, checkRestoreTarget, isFolder, writeTarget } from './backup-targets';
+import { checkBackupTarget, checkRestoreTarget, isFolder, unwritableTarget, writeTarget } from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
@@ -58,7 +58,7 @@ function openSource(file: string): Database.Database {
  * `outPath` once complete (a symbolic link there is written through: see `writeTarget`). Safe while the server writes to the database.
  * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
  * (`DATABASE_IN_USE` when it is a database another connection has open),
- * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database
+ * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database, or its folder cannot be written
  */
 export async function backupDatabase(dbPath: string, outLink: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
@@ -76,7 +76,7 @@ export async function backupDatabase(dbPath: string, outLink: string, options: {
     return { pages: totalPages };
   } catch (error) {
     for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });
-    throw error;
+    throw unwritableTarget(outPath, 'the backup', error) ?? error;
   } finally {
     releaseTempPath(temp);
     source.close();
@@ -112,7 +112,7 @@ export function checkDatabaseFile(file: string): void {
  * written through (see `writeTarget`), never replaced. Stop the server that uses
  * `dbPath` before restoring.
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false (`DATABASE_IN_USE`: another connection has it open),
- * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …) or a path under a file
+ * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, or a folder that cannot be written
  */
 export async function restoreDatabase(
   backupPath: string,
@@ -148,7 +148,7 @@ export async function restoreDatabase(
     return { siteId };
   } catch (error) {
     for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });
-    throw error;
+    throw unwritableTarget(dbPath, 'the restored database', error) ?? error;
   } finally {
     releaseTempPath(temp);
   }

@@ -6,6 +6,7 @@ import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
+import { PEM_CERTIFICATE, unreadableCertificate } from './pem-certificates';
 import { checkPeerEntries, type PeerEntry } from './peer-url';
 import { HEADER_SAFE_TOKEN } from '../token-rules';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
@@ -169,12 +170,9 @@ function checkParts(data: unknown, files: unknown): void {
   }
 }
 
-/** The line a PEM certificate starts with. */
-const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
-
 /**
  * `peerCa`: PEM text or a Buffer holding one certificate at least, or undefined.
- * @throws TypeError for another type, or text without a certificate (a file name given instead of its text)
+ * @throws TypeError for another type, text without a certificate (a file name given instead of its text), or a certificate that cannot be read (cut short)
  */
 export function checkPeerCa(ca: unknown): string | Buffer | undefined {
   if (ca === undefined) return undefined;
@@ -182,6 +180,8 @@ export function checkPeerCa(ca: unknown): string | Buffer | undefined {
   if (!(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
     throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
   }
+  const unreadable = unreadableCertificate(ca);
+  if (unreadable !== undefined) throw new TypeError(`express-sqlite-sync: \`peerCa\`: ${unreadable} Give the CA certificate's file as it is`);
   return ca;
 }
 

@@ -6,7 +6,19 @@ import { resolveSyncRoots } from '../../../lib/files/sync-roots';
 import { resolveSyncClientOptions, type SyncClientOptions } from '../../../lib/peers/client-options';
 import { tempDir } from '../../helpers/temp';
 
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+/** A real (self-signed, EC) certificate: `peerCa` refuses one Node cannot read. */
+const PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBezCCASGgAwIBAgIUd16wvK1VsdgplvnZYrZP0/8bo+8wCgYIKoZIzj0EAwIw',
+  'EjEQMA4GA1UEAwwHdGVzdC1jYTAgFw0yNjEyMDMxNTI1MDJaGA8yMTI2MTEwOTE1',
+  'MjUwMlowEjEQMA4GA1UEAwwHdGVzdC1jYTBZMBMGByqGSM49AgEGCCqGSM49AwEH',
+  'A0IABNWMEOv6dSG38joG56YwrOq1KceZLc9I+oabE+LzqvrINPbqCgWZkb7EOrOW',
+  'XT1V6SCwlCM6pvLGbd1cAs2K41KjUzBRMB0GA1UdDgQWBBSgCU6Er4dortlW1+U+',
+  'OTKdCdte9TAfBgNVHSMEGDAWgBSgCU6Er4dortlW1+U+OTKdCdte9TAPBgNVHRMB',
+  'Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIGwbgQhV7ofZYV2r7n6x83KVFdC+',
+  'RUxX6JLuTS8n2oIMAiEAqgnfaIjSpYNw7qp5aRC0arD7PZxF2JxTmMwZG/gRxc4=',
+  '-----END CERTIFICATE-----',
+].join('\n').concat('\n');
 
 describe('SyncClient options: each checked once, defaults from DEFAULTS', () => {
   let temp: ReturnType<typeof tempDir>;
