@@ -2,6 +2,7 @@ import { refuseLongUrls } from '../middleware/url-length';
 import type Database from 'better-sqlite3';
 import { Router, type RequestHandler } from 'express';
 import { enableCapture } from '../lib/data/capture';
+import { mergeWritingTriggers } from '../lib/data/merge-writing-triggers';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
 import type { LocalFiles } from '../lib/files/local-files';
@@ -48,6 +49,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   if (options.tables === undefined) throw new TypeError('express-sqlite-sync: `database` needs `tables`: the names of the tables to sync, e.g. ["teams", "reports"]');
   const tracker = enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
   warnIfForeignKeysOff(database, options.tables, logger);
+  warnIfTriggersWriteOnMerge(database, options.tables, logger);
   const changed = tracker.identityChangedAtStart;
   if (changed !== undefined) {
     logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
@@ -68,6 +70,20 @@ function warnIfForeignKeysOff(database: Database.Database, tables: readonly stri
     { event: 'foreign_keys.off', tables: withKeys },
     `tables ${withKeys.join(', ')} have foreign keys, but this connection does not enforce them: run db.pragma('foreign_keys = ON') before creating the router, as on every server, or an orphan written here stays visible here while peers park it`,
   );
+}
+
+/**
+ * Warns of app triggers on tracked tables that write to tracked tables without skipping merges:
+ * they run again where a peer's change is applied, uncaptured, and the servers end different.
+ */
+function warnIfTriggersWriteOnMerge(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
+  if (logger === undefined) return;
+  for (const found of mergeWritingTriggers(database, tables)) {
+    logger.warn(
+      { event: 'triggers.write_on_merge', trigger: found.trigger, table: found.on, writes: found.writes },
+      `trigger ${found.trigger} on ${found.on} writes to ${found.writes.join(', ')} and runs when a peer's change is applied too: what it writes then is not captured, so this server ends different from its peers (a row it adds stays here). Add WHEN (SELECT applying FROM _sync_state) = 0 to it (the server where the change was made runs it, and its writes travel as ordinary changes)`,
+    );
+  }
 }
 
 /** The first path segments the router serves. */
