@@ -57,6 +57,8 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   if (existsSync(file)) {
     const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
     if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
+    if (/^(?:export[ \t]+)?SYNC_TOKEN[ \t]*=/m.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead`);
     return { token, source: 'file' };
   }
   const token = randomBytes(24).toString('hex');
@@ -209,7 +211,7 @@ function trimmedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
  * every variable but `SYNC_TOKEN` are ignored.
- * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);
