@@ -27,9 +27,28 @@ export function packageVersion(from: string = __dirname): string {
   }
 }
 
+/**
+ * A command that, before reporting any usage error of commander's own
+ * (`too many arguments`, a missing value, a missing option), first refuses an
+ * option whose value is another option: `--token $EMPTY --timeout 5000` leaves
+ * "5000" over, and "too many arguments" would not say that `--token` lacks its value.
+ */
+export class CliCommand extends Command {
+  /** Subcommands are CliCommands too. */
+  override createCommand(name?: string): CliCommand {
+    return new CliCommand(name);
+  }
+
+  /** @throws SyncError `BAD_USAGE` from {@link refuseOptionAsValue}, else commander's error */
+  override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {
+    refuseOptionAsValue(this);
+    return super.error(message, errorOptions);
+  }
+}
+
 /** Builds the command-line program (exported for tests). */
 export function buildProgram(): Command {
-  const program = new Command('express-sqlite-sync')
+  const program = new CliCommand('express-sqlite-sync')
     .description('Operate servers kept in sync by express-sqlite-sync')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()

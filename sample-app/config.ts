@@ -57,6 +57,8 @@ function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; so
   if (existsSync(file)) {
     const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
     if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
+    if (/^(?:export[ \t]+)?SYNC_TOKEN[ \t]*=/m.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead`);
     return { token, source: 'file' };
   }
   const token = randomBytes(24).toString('hex');
@@ -188,12 +190,31 @@ function readName(value: string | undefined): string | undefined {
   return name;
 }
 
+/** The variables read as a number, a name, a URL list or a path: surrounding whitespace is no part of them. */
+const TRIMMED_VARIABLES = ['PORT', 'HOST', 'DATA_DIR', 'SYNC_PEERS', 'SYNC_NAME', 'SYNC_INTERVAL_MS', 'LOG_LEVEL', 'SYNC_PEER_CA', 'SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN', 'TLS_CERT', 'TLS_KEY'] as const;
+
+/**
+ * `env` with spaces, tabs and line breaks around each of {@link TRIMMED_VARIABLES}
+ * removed, as an env file or `$(cat file)` leaves them; `SYNC_TOKEN` is kept
+ * byte for byte (its check names a stray space or line break).
+ */
+function trimmedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const trimmed: NodeJS.ProcessEnv = { ...env };
+  for (const name of TRIMMED_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) trimmed[name] = value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  }
+  return trimmed;
+}
+
 /**
  * Reads the sample app's configuration from the environment and creates the
- * data directory with its five sync roots.
- * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~` or an empty token file; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * data directory with its five sync roots. Spaces, tabs and line breaks around
+ * every variable but `SYNC_TOKEN` are ignored.
+ * @throws RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
-export function readSampleConfig(env: NodeJS.ProcessEnv = process.env): SampleConfig {
+export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const env = trimmedEnv(given);
   const dataDir = readDataDir(env.DATA_DIR);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {

@@ -145,6 +145,7 @@ export function failedStartToken(config: SampleConfig): string {
 
 async function main(): Promise<void> {
   const config = readSampleConfig();
+  process.env.LOG_LEVEL = config.logLevel; // as read, trimmed: the library's logger refuses "warn\n" from an env file
   const logger = createDefaultLogger('sample-app'); // at LOG_LEVEL, as config.logLevel read it; never blocks the exit on a broken stdout
   const running = await startSampleApp(config, logger).catch((error: unknown) => {
     process.stdout.write(failedStartToken(config)); // this start wrote the token: show it, though it did not get to the banner
