@@ -1,14 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
-import { silentLogger } from '../../lib/logger';
 import type { SyncClient } from '../../lib/peers/sync-client';
-import { createSyncNode } from '../../node/create-sync-node';
-import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
-import { makeRoots, put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { TABLES } from '../helpers/snapshot';
-import { tempDir } from '../helpers/temp';
+import { put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
+import { startFilePair, type FilePair } from '../helpers/file-pair';
 
 // The fault hunt: a file replaced by a folder of the same name between the
 // listing that planned its transfer and the transfer, on either side. The
@@ -16,46 +10,30 @@ import { tempDir } from '../helpers/temp';
 // LOCAL_CHANGED), nothing half-written is left, and the next round syncs
 // the folder's files.
 describe('a file replaced by a folder between its listing and its transfer', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let peerData: TempDb;
+  let pair: FilePair;
   let peerRoots: Record<string, string>;
-  let peer: TestServer;
-  let local: TempDb;
+  let peer: FilePair['peer'];
   let client: SyncClient;
   let roots: Record<string, string>;
   /** Which request (by path) turns which side's `config/event` into a folder when the peer sees it arrive. */
   let swap: { readonly on: string; readonly side: 'peer' | 'here' } | undefined;
   beforeEach(async () => {
-    temp = tempDir('ess-h6-folder-');
     swap = undefined;
-    peerData = tempDb(TEST_SCHEMA);
-    peerRoots = makeRoots(path.join(temp.dir, 'peer'));
-    local = tempDb(TEST_SCHEMA);
-    roots = makeRoots(path.join(temp.dir, 'local'));
-    const peerNode = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: peerData.db, tables: TABLES, roots: peerRoots });
-    const app = express();
-    app.use('/api/sync/files', (req, _res, next) => {
-      if (swap !== undefined && req.query.path === swap.on) {
-        const folder = path.join((swap.side === 'peer' ? peerRoots : roots).config as string, 'event');
-        rmSync(folder, { force: true });
-        mkdirSync(folder);
-        writeFileSync(path.join(folder, 'schedule.json'), '{"day":2}');
-        swap = undefined;
-      }
-      next();
+    pair = await startFilePair('ess-h6-folder-', (app, sides) => {
+      app.use('/api/sync/files', (req, _res, next) => {
+        if (swap !== undefined && req.query.path === swap.on) {
+          const folder = path.join((swap.side === 'peer' ? sides.peerRoots : sides.roots).config as string, 'event');
+          rmSync(folder, { force: true });
+          mkdirSync(folder);
+          writeFileSync(path.join(folder, 'schedule.json'), '{"day":2}');
+          swap = undefined;
+        }
+        next();
+      });
     });
-    app.use('/api/sync', peerNode.router);
-    peer = await startServer(app);
-    const node = createSyncNode({ logger: silentLogger, peers: [`${peer.url}/api/sync`], token: TEST_TOKEN, database: local.db, tables: TABLES, roots, stateDir: path.join(temp.dir, 'state') });
-    client = node.client as SyncClient;
+    ({ peerRoots, roots, peer, client } = pair);
   });
-  afterEach(async () => {
-    await client.stop(0);
-    await peer.close();
-    peerData.cleanup();
-    local.cleanup();
-    temp.cleanup();
-  });
+  afterEach(() => pair.close());
 
   it('on the peer, before its download: refused as gone, then the folder syncs', async () => {
     put(peerRoots.config as string, 'event', 'day 1');

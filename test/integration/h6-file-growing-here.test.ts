@@ -1,14 +1,8 @@
 import { appendFileSync, readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
-import { silentLogger } from '../../lib/logger';
 import type { SyncClient } from '../../lib/peers/sync-client';
-import { createSyncNode } from '../../node/create-sync-node';
-import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
-import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { TABLES } from '../helpers/snapshot';
-import { tempDir } from '../helpers/temp';
+import { put, tempFilesUnder } from '../helpers/file-roots';
+import { startFilePair, type FilePair } from '../helpers/file-pair';
 
 // Found by the fault hunt: a log this server's app keeps writing was sent
 // with the size it had when the upload began, but read to its end: lines
@@ -20,11 +14,9 @@ import { tempDir } from '../helpers/temp';
 // the bytes listed, from one open handle: the version listed lands, the lines
 // written since go with the next round.
 describe('a file that grows here between its listing and its upload', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let peerData: TempDb;
+  let pair: FilePair;
   let peerRoots: Record<string, string>;
-  let peer: TestServer;
-  let local: TempDb;
+  let peer: FilePair['peer'];
   let client: SyncClient;
   let roots: Record<string, string>;
   /** Which upload (by path) makes this server's app write a line to its log when the peer sees it arrive. */
@@ -32,30 +24,16 @@ describe('a file that grows here between its listing and its upload', () => {
   /** Which upload (by path) makes this server's app cut its log short (a rotation that truncates in place) when the peer sees it arrive. */
   let truncateOn: string;
   beforeEach(async () => {
-    temp = tempDir('ess-h6-growing-here-');
-    peerData = tempDb(TEST_SCHEMA);
-    peerRoots = makeRoots(path.join(temp.dir, 'peer'));
-    local = tempDb(TEST_SCHEMA);
-    roots = makeRoots(path.join(temp.dir, 'local'));
-    const peerNode = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: peerData.db, tables: TABLES, roots: peerRoots });
-    const app = express();
-    app.use('/api/sync/files/upload', (req, _res, next) => {
-      if (req.query.path === appendOn) appendFileSync(path.join(roots.logs as string, 'robot.log'), 'one more line\n');
-      if (req.query.path === truncateOn) truncateSync(path.join(roots.logs as string, 'robot.log'), 100);
-      next();
+    pair = await startFilePair('ess-h6-growing-here-', (app, sides) => {
+      app.use('/api/sync/files/upload', (req, _res, next) => {
+        if (req.query.path === appendOn) appendFileSync(path.join(sides.roots.logs as string, 'robot.log'), 'one more line\n');
+        if (req.query.path === truncateOn) truncateSync(path.join(sides.roots.logs as string, 'robot.log'), 100);
+        next();
+      });
     });
-    app.use('/api/sync', peerNode.router);
-    peer = await startServer(app);
-    const node = createSyncNode({ logger: silentLogger, peers: [`${peer.url}/api/sync`], token: TEST_TOKEN, database: local.db, tables: TABLES, roots, stateDir: path.join(temp.dir, 'state') });
-    client = node.client as SyncClient;
+    ({ peerRoots, roots, peer, client } = pair);
   });
-  afterEach(async () => {
-    await client.stop(0);
-    await peer.close();
-    peerData.cleanup();
-    local.cleanup();
-    temp.cleanup();
-  });
+  afterEach(() => pair.close());
 
   beforeEach(() => {
     appendOn = 'nothing';

@@ -1,14 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
-import { silentLogger } from '../../lib/logger';
 import type { SyncClient } from '../../lib/peers/sync-client';
-import { createSyncNode } from '../../node/create-sync-node';
-import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
-import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { TABLES } from '../helpers/snapshot';
-import { tempDir } from '../helpers/temp';
+import { put, tempFilesUnder } from '../helpers/file-roots';
+import { startFilePair, type FilePair } from '../helpers/file-pair';
 
 // Found by the fault hunt: a log the peer's app keeps writing (a line a
 // second, robot telemetry) grew between the peer's listing and the download,
@@ -18,38 +12,22 @@ import { tempDir } from '../helpers/temp';
 // and checks them against the listed SHA-256: the version listed lands, the
 // lines written since come with the next round.
 describe('a file that grows on the peer between its listing and its download', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let peerData: TempDb;
+  let pair: FilePair;
   let peerRoots: Record<string, string>;
-  let peer: TestServer;
-  let local: TempDb;
+  let peer: FilePair['peer'];
   let client: SyncClient;
   let roots: Record<string, string>;
   beforeEach(async () => {
-    temp = tempDir('ess-h6-growing-');
-    peerData = tempDb(TEST_SCHEMA);
-    peerRoots = makeRoots(path.join(temp.dir, 'peer'));
-    const peerNode = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: peerData.db, tables: TABLES, roots: peerRoots });
-    const app = express();
-    // The app writes a line to its log whenever the log is asked for: always after the listing.
-    app.use('/api/sync/files/download', (req, _res, next) => {
-      if (req.query.path === 'logs/robot.log') appendFileSync(path.join(peerRoots.logs as string, 'robot.log'), 'one more line\n');
-      next();
+    pair = await startFilePair('ess-h6-growing-', (app, sides) => {
+      // The app writes a line to its log whenever the log is asked for: always after the listing.
+      app.use('/api/sync/files/download', (req, _res, next) => {
+        if (req.query.path === 'logs/robot.log') appendFileSync(path.join(sides.peerRoots.logs as string, 'robot.log'), 'one more line\n');
+        next();
+      });
     });
-    app.use('/api/sync', peerNode.router);
-    peer = await startServer(app);
-    local = tempDb(TEST_SCHEMA);
-    roots = makeRoots(path.join(temp.dir, 'local'));
-    const node = createSyncNode({ logger: silentLogger, peers: [`${peer.url}/api/sync`], token: TEST_TOKEN, database: local.db, tables: TABLES, roots, stateDir: path.join(temp.dir, 'state') });
-    client = node.client as SyncClient;
+    ({ peerRoots, roots, peer, client } = pair);
   });
-  afterEach(async () => {
-    await client.stop(0);
-    await peer.close();
-    peerData.cleanup();
-    local.cleanup();
-    temp.cleanup();
-  });
+  afterEach(() => pair.close());
 
   it('lands the version listed, and the lines written since with the next round', async () => {
     const first = 'line 1\n'.repeat(10_000);
