@@ -1,48 +1,26 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createFilePolicy } from '../../lib/files/file-policy';
 import type { LocalFiles } from '../../lib/files/local-files';
-import { ManifestCache } from '../../lib/files/manifest-cache';
-import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { syncRoot, type PeerFileLink } from '../../lib/peers/file-exchange';
-import { FileSyncState } from '../../lib/peers/file-sync-state';
-import { PeerHttp } from '../../lib/peers/peer-http';
-import { makeRoots, put, SQLITE_BYTES } from '../helpers/file-roots';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { put, SQLITE_BYTES } from '../helpers/file-roots';
+import { openFileLink, type FileLink } from '../helpers/file-link';
 
 /** File sync where the shape of the tree changes: a folder becomes a file, names near the length limit. */
 describe('file sync across changes of shape', () => {
-  let temp: ReturnType<typeof tempDir>;
+  let sides: FileLink;
   let here: string;
   let there: string;
-  let server: TestServer;
-  let peer: PeerHttp;
   let files: LocalFiles;
   let link: PeerFileLink;
 
   beforeEach(async () => {
-    temp = tempDir();
-    const hereRoots = makeRoots(path.join(temp.dir, 'a'));
-    const thereRoots = makeRoots(path.join(temp.dir, 'b'));
-    here = hereRoots.uploads ?? '';
-    there = thereRoots.uploads ?? '';
-    server = await startServer(makeApp({ roots: thereRoots }));
-    peer = new PeerHttp({ url: `${server.url}/api/sync`, token: TEST_TOKEN });
-    files = { roots: resolveSyncRoots(hereRoots), policy: createFilePolicy(), cache: new ManifestCache() };
-    link = {
-      peer,
-      remoteSiteId: 'b0b0b0b0b0b0',
-      state: await FileSyncState.load(path.join(temp.dir, 'a-state', 'files-b.json')),
-      now: () => new Date(Date.UTC(2026, 10, 26, 10, 0, 0)),
-    };
+    sides = await openFileLink();
+    ({ files, link } = sides);
+    here = sides.here.uploads ?? '';
+    there = sides.there.uploads ?? '';
   });
 
-  afterEach(async () => {
-    peer.close();
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => sides.close());
 
   const isFile = (absolute: string): boolean => existsSync(absolute) && statSync(absolute).isFile();
 

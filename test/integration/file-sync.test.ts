@@ -2,46 +2,28 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
-import { createFilePolicy } from '../../lib/files/file-policy';
 import type { LocalFiles } from '../../lib/files/local-files';
 import { syncRoot, type PeerFileLink } from '../../lib/peers/file-exchange';
 import { FileSyncState } from '../../lib/peers/file-sync-state';
-import { ManifestCache } from '../../lib/files/manifest-cache';
 import { PeerHttp } from '../../lib/peers/peer-http';
-import { resolveSyncRoots } from '../../lib/files/sync-roots';
-import { makeRoots, put, SQLITE_BYTES, tempFilesUnder, treeDigest } from '../helpers/file-roots';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { put, SQLITE_BYTES, tempFilesUnder, treeDigest } from '../helpers/file-roots';
+import { makeApp, startServer, TEST_TOKEN } from '../helpers/server';
+import { openFileLink, type FileLink } from '../helpers/file-link';
 
 describe('two-way file sync of a root with a live peer', () => {
-  let temp: ReturnType<typeof tempDir>;
+  let sides: FileLink;
+  let temp: FileLink['temp'];
   let here: Record<string, string>;
   let there: Record<string, string>;
-  let server: TestServer;
-  let peer: PeerHttp;
   let files: LocalFiles;
   let link: PeerFileLink;
 
   beforeEach(async () => {
-    temp = tempDir();
-    here = makeRoots(path.join(temp.dir, 'a'));
-    there = makeRoots(path.join(temp.dir, 'b'));
-    server = await startServer(makeApp({ roots: there }));
-    peer = new PeerHttp({ url: `${server.url}/api/sync`, token: TEST_TOKEN });
-    files = { roots: resolveSyncRoots(here), policy: createFilePolicy(), cache: new ManifestCache() };
-    link = {
-      peer,
-      remoteSiteId: 'b0b0b0b0b0b0',
-      state: await FileSyncState.load(path.join(temp.dir, 'a-state', 'files-b.json')),
-      now: () => new Date(Date.UTC(2026, 10, 26, 10, 0, 0)),
-    };
+    sides = await openFileLink();
+    ({ temp, here, there, files, link } = sides);
   });
 
-  afterEach(async () => {
-    peer.close();
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => sides.close());
 
   const read = (roots: Record<string, string>, relative: string): string => readFileSync(path.join(roots.uploads ?? '', relative), 'utf8');
 
