@@ -1,32 +1,26 @@
 import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { makeRoots, put } from '../helpers/file-roots';
+import { put } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { startFilesServer, type FilesServer } from '../helpers/files-server';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 const ZEROS = '0'.repeat(64);
 
 /** What `DELETE /files` answers when it deletes nothing. */
 describe('DELETE /files refusals', () => {
-  let temp: ReturnType<typeof tempDir>;
+  let fixture: FilesServer;
   let uploads: string;
   let server: TestServer;
 
   beforeEach(async () => {
-    temp = tempDir();
-    const roots = makeRoots(path.join(temp.dir, 'data'));
-    uploads = roots.uploads ?? '';
-    put(uploads, 'a.txt', 'hello');
-    server = await startServer(makeApp({ roots }));
+    fixture = await startFilesServer({ 'a.txt': 'hello' });
+    ({ uploads, server } = fixture);
   });
 
-  afterEach(async () => {
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   it('a failed precondition says nothing was deleted (not "written")', async () => {
     const answer = await request(server.url).delete(`/api/sync/files?path=uploads/a.txt&if_match=${ZEROS}`).set(AUTH);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
+import { tempFilesUnder } from '../helpers/file-roots';
 import { rawRequest, repeat } from '../helpers/multipart';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { startFilesServer, type FilesServer } from '../helpers/files-server';
 
 const PART_HEAD = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n\r\n');
 const CHUNK = Buffer.alloc(64 * 1024, 0x62);
@@ -15,22 +15,16 @@ async function waitUntil(condition: () => boolean): Promise<void> {
 }
 
 describe('an upload interrupted midway', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let server: TestServer;
+  let fixture: FilesServer;
   let uploads: string;
+  let server: TestServer;
 
   beforeEach(async () => {
-    temp = tempDir();
-    const roots = makeRoots(path.join(temp.dir, 'data'));
-    uploads = roots.uploads ?? '';
-    put(uploads, 'photos/photo.jpg', 'version 1');
-    server = await startServer(makeApp({ roots }));
+    fixture = await startFilesServer({ 'photos/photo.jpg': 'version 1' });
+    ({ uploads, server } = fixture);
   });
 
-  afterEach(async () => {
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   it.each([
     ['after the part header', PART_HEAD.length + 10],

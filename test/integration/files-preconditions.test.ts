@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
+import { tempFilesUnder } from '../helpers/file-roots';
 import { multipart, type Part } from '../helpers/multipart';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { startFilesServer, type FilesServer } from '../helpers/files-server';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 const RACERS = 12;
@@ -21,22 +21,16 @@ async function upload(server: TestServer, query: string, parts: readonly Part[])
 const file = (content: string): Part => ({ name: 'file', filename: 'notes.txt', content });
 
 describe('upload and delete preconditions hold under concurrency, as a query parameter or a multipart field', () => {
-  let temp: ReturnType<typeof tempDir>;
+  let fixture: FilesServer;
   let uploads: string;
   let server: TestServer;
 
   beforeEach(async () => {
-    temp = tempDir();
-    const roots = makeRoots(path.join(temp.dir, 'data'));
-    uploads = roots.uploads ?? '';
-    put(uploads, 'notes.txt', 'base');
-    server = await startServer(makeApp({ roots }));
+    fixture = await startFilesServer({ 'notes.txt': 'base' });
+    ({ uploads, server } = fixture);
   });
 
-  afterEach(async () => {
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   it(`${RACERS} uploads made on the same base: exactly one replaces it, the others get 412, and the file is the winner's`, async () => {
     const answers = await Promise.all(
@@ -47,7 +41,7 @@ describe('upload and delete preconditions hold under concurrency, as a query par
     expect(answers.filter((answer) => answer.status === 412)).toHaveLength(RACERS - 1);
     for (const answer of answers.filter((a) => a.status === 412)) expect(answer.body).toEqual({ error: { code: 'PRECONDITION_FAILED', message: expect.any(String) } });
     expect(readFileSync(path.join(uploads, 'notes.txt'), 'utf8')).toBe(`edit ${winners[0] ?? -1}`);
-    expect(tempFilesUnder(temp.dir)).toEqual([]);
+    expect(tempFilesUnder(fixture.dir)).toEqual([]);
   });
 
   it(`${RACERS} uploads of a new file with if_match=none: exactly one creates it`, async () => {
@@ -96,6 +90,6 @@ describe('upload and delete preconditions hold under concurrency, as a query par
     const answer = await upload(server, `?path=uploads/notes.txt${query}`, parts);
     expect(answer).toEqual({ status: 400, body: { error: { code: 'BAD_PRECONDITION', message: expect.any(String) } } });
     expect(readFileSync(path.join(uploads, 'notes.txt'), 'utf8')).toBe('base');
-    expect(tempFilesUnder(temp.dir)).toEqual([]);
+    expect(tempFilesUnder(fixture.dir)).toEqual([]);
   });
 });

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { makeRoots, put } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { startFilesServer, type FilesServer } from '../helpers/files-server';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 const ZEROS = '0'.repeat(64);
@@ -17,22 +16,16 @@ const sha = (text: string): string => createHash('sha256').update(text).digest('
  * dropped (with the precondition it carried).
  */
 describe('file routes: strict queries', () => {
-  let temp: ReturnType<typeof tempDir>;
+  let fixture: FilesServer;
   let uploads: string;
   let server: TestServer;
 
   beforeEach(async () => {
-    temp = tempDir();
-    const roots = makeRoots(path.join(temp.dir, 'data'));
-    uploads = roots.uploads ?? '';
-    put(uploads, 'a.txt', 'hello');
-    server = await startServer(makeApp({ roots }));
+    fixture = await startFilesServer({ 'a.txt': 'hello' });
+    ({ uploads, server } = fixture);
   });
 
-  afterEach(async () => {
-    await server.close();
-    temp.cleanup();
-  });
+  afterEach(() => fixture.close());
 
   async function upload(query: string, filename = 'note.txt'): Promise<request.Response> {
     const { body, contentType } = multipart([{ name: 'file', filename, content: 'new bytes' }]);
