@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { removeSyncedFile } from '../lib/files/atomic-file';
-import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
@@ -34,6 +34,7 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   const target = await resolveSyncPath(config.roots, query.path, false);
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
   if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (target.relative !== '' && (await databaseSideFolderOn(target.rootDir, target.relative, true)) !== undefined) throw databaseContentRefused(clientPath); // never entered, as by the root's scan
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
@@ -116,6 +117,7 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
   if (config.policy.isDatabaseName(target.relative)) {
     throw databaseNameRefused(clientPath);
   }
+  if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
   const precondition = readPrecondition(query.if_match);
   await withFileLock(target.absolute, async () => {
     const existing = await statThroughLink(target.absolute); // a symlink to a folder is a folder
