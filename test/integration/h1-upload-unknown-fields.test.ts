@@ -60,6 +60,16 @@ describe('POST /files/upload with a multipart field it does not take', () => {
     expect(tempFilesUnder(uploads)).toEqual([]);
   });
 
+  it('a `path` sent as a field, not in the query: 400 naming it, not stored under the file name in the upload root', async () => {
+    const before = treeDigest(uploads);
+    const { body, contentType } = multipart([{ name: 'path', content: 'config/settings.json' }, { name: 'file', filename: 'settings.json', content: '{}' }]);
+    const response = await request(server.url).post('/api/sync/files/upload').set(AUTH).set('Content-Type', contentType).send(body);
+    expect(response.status).toBe(400);
+    expect((response.body as { error: { code: string; message: string } }).error.message).toContain('"path"');
+    expect(treeDigest(uploads)).toBe(before);
+    expect(tempFilesUnder(uploads)).toEqual([]);
+  });
+
   it('still takes the fields it knows: sha256 and if_match, before or after the file', async () => {
     const response = await send([{ name: 'if_match', content: sha256('the version another server changed') }, file, { name: 'sha256', content: sha256('my stale edit') }]);
     expect(response.status).toBe(200);
