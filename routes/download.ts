@@ -2,7 +2,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import { isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
+import { databaseSideFolderOn, isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
@@ -130,10 +130,14 @@ function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
   res.setHeader('Content-Disposition', 'attachment');
 }
 
-/** Refuses a database by name (`DB_FILE_REFUSED`), and the side file of a database beside it (`DB_CONTENT_REFUSED`, as upload and delete do). */
-function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): void {
+/**
+ * Refuses a database by name (`DB_FILE_REFUSED`), and the side file of a database beside it, or a file in a folder
+ * under such a name (`store-journal/x.txt` beside a database `store`: `DB_CONTENT_REFUSED`, as upload and delete do).
+ */
+async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): Promise<void> {
   if (config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
   if (isSideFileOfDatabaseSync(target.absolute)) throw databaseContentRefused(clientPath);
+  if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
 }
 
 /**
@@ -147,7 +151,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
   const query = readFileQuery(req.originalUrl, ['path']);
   const target = await resolveSyncPath(config.roots, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
-  refuseDatabaseName(config, target, clientPath);
+  await refuseDatabaseName(config, target, clientPath);
   const { handle, stats } = await openExisting(target.absolute, clientPath);
   let streaming = false;
   try {

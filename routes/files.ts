@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { removeSyncedFile } from '../lib/files/atomic-file';
-import { isDatabaseOnDisk } from '../lib/files/database-file';
+import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
@@ -25,6 +25,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const CHECKSUMS_PARAMETERS = ['path'] as const;
 const UPLOAD_PARAMETERS = ['path', 'sha256', 'if_match'] as const;
 const DELETE_PARAMETERS = ['path', 'if_match'] as const;
+/** The multipart fields the upload route takes besides the file; any other is refused (400), never ignored. */
+const UPLOAD_FIELDS: readonly string[] = ['sha256', 'if_match'];
 
 /** `GET /files/checksums?path=<root>[/<folder>]`: the manifest of a root or of a folder in it. */
 async function listChecksums(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
@@ -32,6 +34,7 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   const target = await resolveSyncPath(config.roots, query.path, false);
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
   if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (target.relative !== '' && (await databaseSideFolderOn(target.rootDir, target.relative, true)) !== undefined) throw databaseContentRefused(clientPath); // never entered, as by the root's scan
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
@@ -71,6 +74,19 @@ function expectedDigest(req: Request, query: FileQuery): string | undefined {
   return value.toLowerCase();
 }
 
+/**
+ * Refuses a multipart field the upload route does not take: a misspelling
+ * such as `if-match` (the HTTP header's spelling) or `sha-256`, ignored, would
+ * drop the client's precondition or digest and overwrite the file.
+ * @throws SyncError `BAD_REQUEST` (400) naming the field
+ */
+function refuseUnknownFields(req: Request): void {
+  const body = req.body as Record<string, unknown> | undefined;
+  const unknown = Object.keys(body ?? {}).find((name) => !UPLOAD_FIELDS.includes(name));
+  if (unknown === undefined) return;
+  throw new SyncError('BAD_REQUEST', 400, `unknown multipart field ${JSON.stringify(unknown)}: this route takes the fields file, ${UPLOAD_FIELDS.join(', ')} (nothing was written)`);
+}
+
 /** `POST /files/upload`: commits the temp file written by the upload guard (after the digest and `if_match` checks), or removes it. */
 async function commitUpload(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const target = req.file === undefined ? undefined : uploadTargetOf(req);
@@ -79,6 +95,7 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
   let precondition: FilePrecondition | undefined;
   try {
     const query = readFileQuery(req.originalUrl, UPLOAD_PARAMETERS);
+    refuseUnknownFields(req);
     expectedSha256 = expectedDigest(req, query);
     precondition = uploadPrecondition(req, query);
   } catch (error) {
@@ -100,6 +117,7 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
   if (config.policy.isDatabaseName(target.relative)) {
     throw databaseNameRefused(clientPath);
   }
+  if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
   const precondition = readPrecondition(query.if_match);
   await withFileLock(target.absolute, async () => {
     const existing = await statThroughLink(target.absolute); // a symlink to a folder is a folder

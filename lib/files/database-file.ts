@@ -90,11 +90,13 @@ export function isSideFileOfDatabaseSync(absolute: string): boolean {
  * side file of a database beside it (`store-journal/` beside `store`, found by
  * its content or open in this process): SQLite cannot write that database
  * while a folder is there, so such a folder is never made nor entered.
+ * @param folderItself - true when `relative` names a folder, to be looked at too (a manifest asked of `store-journal`)
  * @returns the folder, relative to the root, or undefined when there is none
  */
-export async function databaseSideFolderOn(rootDir: string, relative: string): Promise<string | undefined> {
+export async function databaseSideFolderOn(rootDir: string, relative: string, folderItself = false): Promise<string | undefined> {
   const segments = relative.split('/');
-  for (let count = 1; count < segments.length; count += 1) {
+  const last = folderItself ? segments.length : segments.length - 1;
+  for (let count = 1; count <= last; count += 1) {
     const main = mainFileOf(path.join(rootDir, ...segments.slice(0, count)));
     if (main !== undefined && (await isDatabaseFile(main))) return segments.slice(0, count).join('/');
   }

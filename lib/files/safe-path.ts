@@ -24,7 +24,12 @@ export interface ResolvedSyncPath {
 
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\\<>:"|?*]/;
-const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+/**
+ * Names Windows opens as a device, not a file: CON, PRN, AUX, NUL, COM0-9 and
+ * LPT0-9 (also with the superscript digits ¹ ² ³, which it takes for digits),
+ * CONIN$ and CONOUT$; with any extension, also after spaces (`nul .txt`).
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]) *(\..*)?$/i;
 
 function badPath(reason: string): SyncError {
   return new SyncError('BAD_PATH', 400, `bad path: ${reason}`);
