@@ -100,6 +100,7 @@ export interface SyncRouterOptions {
   readonly maxChangesetBytes?: number;
   /**
    * Changes whose clock is further ahead of this server's wall time are refused (422 `CLOCK_SKEW`).
+   * At most 100 years is used (a larger value counts as 100 years).
    * @defaultValue `DEFAULTS.maxClockSkewMs` (300000, 5 minutes)
    */
   readonly maxClockSkewMs?: number;

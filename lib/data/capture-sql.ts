@@ -63,12 +63,17 @@ export function keySql(table: TrackedTable, alias: string): string {
  * metadata must too (else two servers writing `(1, 'x')` and `(1.0, 'x')`
  * keep two clocks for one row and end with different values). `-0.0` is `0`;
  * a REAL beyond the 64-bit range is never equal to its clamped cast, so it
- * stays a REAL. Typed columns already store one class, so they pay nothing.
+ * stays a REAL. Typed columns already store one class, so they skip that step.
+ * TEXT holding a NUL character is written `TX'<hex of its bytes>'` (quote() would
+ * cut it at the NUL, making two keys one); `parseQuotedKey` reads it back.
  * @param value - an SQL expression read more than once (a column or a named value)
  */
 export function keyPartSql(column: TrackedColumn, value: string): string {
-  if (!hasNoAffinity(column)) return `quote(${value})`;
-  return `quote(CASE WHEN typeof(${value}) = 'real' AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END)`;
+  const quoted = hasNoAffinity(column)
+    ? `quote(CASE WHEN typeof(${value}) = 'real' AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END)`
+    : `quote(${value})`;
+  // quote() stops at a NUL character ('red' and 'red<NUL>x' would be one key): such TEXT is written as T + its bytes' X'…'.
+  return `CASE WHEN typeof(${value}) = 'text' AND instr(CAST(${value} AS BLOB), x'00') > 0 THEN 'T' || quote(CAST(${value} AS BLOB)) ELSE ${quoted} END`;
 }
 
 /** True when a column has no type affinity, so `1` and `1.0` are different values. */

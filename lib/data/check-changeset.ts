@@ -3,12 +3,21 @@ import { checkCompactChangeset } from './compact-changeset';
 import { COMPACT_PROTOCOL } from './compact-schema';
 
 /**
+ * The largest clock skew taken, whatever `maxClockSkewMs` says (100 years; a larger
+ * one, `Number.MAX_SAFE_INTEGER` to mean "no limit", is this): a clock much further
+ * ahead would leave no room below 2^53 for the clocks raised past it (each local
+ * write takes the last clock + 1), and pages holding those are refused by every peer.
+ */
+export const MAX_CLOCK_SKEW_MS = 100 * 365.25 * 24 * 3600 * 1000;
+
+/**
  * Checks a changeset of either protocol — 1 (a change object per row) or 2
  * (the compact page) — against its JSON Schema and the tracked schema; its
  * changes are decoded and checked one by one as they are merged.
  * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
  */
-export function checkChangeset(raw: unknown, context: DecodeContext): CheckedChangeset {
+export function checkChangeset(raw: unknown, given: DecodeContext): CheckedChangeset {
+  const context = { ...given, maxClockSkewMs: Math.min(given.maxClockSkewMs, MAX_CLOCK_SKEW_MS) };
   const limit = (context.nowMs + context.maxClockSkewMs) * 1024 + 1023;
   return readProtocol(raw) === COMPACT_PROTOCOL ? checkCompactChangeset(raw, context, limit) : checkObjectChangeset(raw, context, limit);
 }

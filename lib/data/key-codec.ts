@@ -3,7 +3,8 @@ import type { SqlValue } from './values';
 /**
  * Composite primary keys are stored in the sync metadata as the text SQLite's
  * `quote()` gives for each key column, joined by commas (a trigger can build
- * it in plain SQL). This parses that text back to values.
+ * it in plain SQL; TEXT holding a NUL character as `TX'<hex>'`, since quote()
+ * cuts it there). This parses that text back to values.
  * @throws Error when the text is not such a list (a corrupted metadata row)
  */
 export function parseQuotedKey(text: string): SqlValue[] {
@@ -21,9 +22,10 @@ export function parseQuotedKey(text: string): SqlValue[] {
 function readLiteral(text: string, at: number): [SqlValue, number] {
   const first = text[at];
   if (first === "'") return readText(text, at + 1);
-  if ((first === 'X' || first === 'x') && text[at + 1] === "'") {
-    const close = text.indexOf("'", at + 2);
-    return [Buffer.from(text.slice(at + 2, close), 'hex'), close + 1];
+  if ((first === 'X' || first === 'x') && text[at + 1] === "'") return readHex(text, at + 2);
+  if (first === 'T' && text[at + 1] === 'X' && text[at + 2] === "'") {
+    const [bytes, end] = readHex(text, at + 3);
+    return [bytes.toString('utf8'), end]; // TEXT holding a NUL character (see keyPartSql)
   }
   let end = text.indexOf(',', at);
   if (end === -1) end = text.length;
@@ -31,6 +33,11 @@ function readLiteral(text: string, at: number): [SqlValue, number] {
   if (literal === 'NULL') return [null, end];
   if (/^-?\d+$/.test(literal)) return [BigInt(literal), end];
   return [Number(literal), end];
+}
+
+function readHex(text: string, at: number): [Buffer, number] {
+  const close = text.indexOf("'", at);
+  return [Buffer.from(text.slice(at, close), 'hex'), close + 1];
 }
 
 function readText(text: string, at: number): [string, number] {

@@ -4,6 +4,7 @@ import type { IdentityFault } from './site-guard';
 export interface ChangeTrackerOptions {
   /**
    * Changes whose clock is further ahead of this server's wall time are refused.
+   * At most 100 years is used (a larger value counts as 100 years).
    * @defaultValue 300000 (5 minutes)
    */
   readonly maxClockSkewMs?: number;
