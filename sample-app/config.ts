@@ -6,6 +6,7 @@ import { createSecureContext } from 'node:tls';
 import { DEFAULTS, normalizePeerUrl } from '../index';
 import { makeDataFolders } from './data-folders';
 import { readNats, type SampleNatsConfig } from './nats-config';
+import { tokenFileDiffers } from './token-file';
 
 export { SAMPLE_ROOTS } from './data-folders';
 
@@ -23,6 +24,8 @@ export interface SampleConfig {
   readonly tokenGenerated: boolean;
   /** Where the token came from: `SYNC_TOKEN`, the token file, or generated now (into the file). */
   readonly tokenSource: 'env' | 'file' | 'generated';
+  /** True when `SYNC_TOKEN` is set and `DATA_DIR/.sync-token` holds another token (unused now; a start without `SYNC_TOKEN` would use it). */
+  readonly tokenFileDiffers: boolean;
   /** This server's name on its peers' status pages (`SYNC_NAME`, default none). */
   readonly name: string | undefined;
   /** pino's level (`LOG_LEVEL`: trace, debug, info, warn, error, fatal or silent; default info). */
@@ -233,7 +236,8 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
   makeDataFolders(dataDir);
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
-  return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source };
+  const fileDiffers = source === 'env' && tokenFileDiffers(dataDir, token);
+  return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source, tokenFileDiffers: fileDiffers };
 }
 
 /**

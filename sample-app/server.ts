@@ -126,8 +126,12 @@ export function startBanner(config: SampleConfig, url: string): string {
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
   const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
-  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\nPeers:      ${peers}\n${nats}\n`;
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\n${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}\n`;
 }
+
+/** The banner's line when `SYNC_TOKEN` hides another token kept in `DATA_DIR/.sync-token` (see `tokenFileDiffers`). */
+const UNUSED_TOKEN_FILE =
+  '            ! DATA_DIR/.sync-token holds another token: unused while SYNC_TOKEN is set, used by a start without it (its peers would then answer "wrong token"); put this token in it, or delete it\n';
 
 /** A token this start generated, in full, with where it is kept. */
 function generatedToken(token: string): string {

@@ -10,7 +10,7 @@ import type { PeerHttp } from './peer-http';
 import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
-import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
+import { notASyncApiHint, rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { HeldDeletion } from './sync-status';
 
 /** One peer as a file sync sees it. */
@@ -66,7 +66,9 @@ async function remoteManifest(context: RootJob, root: string, sizes: Map<string,
     for (const file of answer.files) sizes.set(file.sha256, file.size);
     return listed;
   } catch (error) {
-    if (error instanceof SyncError && (error.code === 'UNKNOWN_ROOT' || error.code === 'NOT_FOUND')) return undefined;
+    if (error instanceof SyncError && error.code === 'UNKNOWN_ROOT') return undefined; // the peer has no such root
+    // No such endpoint (a URL that is not the peer's sync API, an app's own 404): not "no such root", or a round syncs nothing and says ok.
+    if (error instanceof SyncError && error.status === 404) throw new SyncError(error.code, 404, `${error.message}. ${notASyncApiHint(context.peer.url.replace(/\/$/, ''))}`, { cause: error });
     throw error;
   }
 }
