@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { removeSyncedFile } from '../lib/files/atomic-file';
+import { describeNotWritable, removeSyncedFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
@@ -128,7 +128,9 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
     }
     if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath); // 403 before any precondition
     await checkPrecondition(config.cache, target.absolute, clientPath, precondition, 'deleted');
-    await removeSyncedFile(target.absolute, target.rootDir);
+    await removeSyncedFile(target.absolute, target.rootDir).catch((error: unknown) => {
+      throw describeNotWritable(error, clientPath, 'deleted');
+    });
   });
   res.json({ path: clientPath, deleted: true } satisfies DeleteAnswer);
 }

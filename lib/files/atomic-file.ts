@@ -158,7 +158,8 @@ const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
  * Turns a file-system error met while storing an upload into a client-facing
  * {@link SyncError} when it is the client's path that clashes (409) or is
  * too long for the file system (400 `BAD_PATH`), or the disk that is full
- * (507); anything else is returned as it is.
+ * (507 `INSUFFICIENT_STORAGE`) or not writable (507 `STORAGE_NOT_WRITABLE`);
+ * anything else is returned as it is.
  */
 export function describeStoreError(error: unknown, clientPath: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -171,5 +172,26 @@ export function describeStoreError(error: unknown, clientPath: string): unknown 
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');
   }
-  return error;
+  return describeNotWritable(error, clientPath, 'written');
+}
+
+/** Codes of a folder this process may not change: a read-only disk, another user's folder, an immutable file. */
+const NOT_WRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * Turns a file-system refusal to change `clientPath` (EACCES, EPERM, EROFS) into
+ * 507 `STORAGE_NOT_WRITABLE`, which names the client path and what its
+ * operator must do, never the server's own folders (those are in its log);
+ * anything else is returned as it is. Without it, the client (a peer's
+ * operator) saw only 500 "internal error".
+ */
+export function describeNotWritable(error: unknown, clientPath: string, what: 'written' | 'deleted'): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !NOT_WRITABLE_CODES.has(code)) return error;
+  return new SyncError(
+    'STORAGE_NOT_WRITABLE',
+    507,
+    `${clientPath} cannot be ${what} on this server: its folder is read-only or not writable by the server's user (${code}); nothing was ${what}. The server's operator must make the folder writable (its log names it)`,
+    { cause: error },
+  );
 }

@@ -14,6 +14,8 @@ const HINTS: Readonly<Record<string, string>> = {
   ROOT_MISSING: 'The photos folder is missing on this server, so nothing was saved. Ask whoever runs it to create the folder named below.',
   BODY_TOO_LARGE: 'The report is too long to save; shorten the notes (10,000 characters at most).',
   CROSS_SITE_REFUSED: 'This form was sent from another web site, so nothing was saved. Use this app\'s own pages.',
+  INSUFFICIENT_STORAGE: 'This server\'s disk is full, so nothing was saved. Ask whoever runs it to free some space.',
+  STORAGE_NOT_WRITABLE: 'This server cannot write into its photos folder (a read-only disk, or a folder of another user), so nothing was saved. Ask whoever runs it to make the folder writable.',
 };
 
 /** Where a person goes back to from an error on `path`. */
@@ -26,7 +28,7 @@ function backLink(path: string): { href: string; label: string } {
 /**
  * The pages' error middleware: the same codes and statuses as the sync API,
  * shown as a readable HTML page. A 5xx says only that something went wrong
- * and logs the detail; a refused GET (a bad photo path) is "Cannot show this", not "Not saved".
+ * (or, for a full or read-only disk, what to ask for) and logs the detail; a refused GET (a bad photo path) is "Cannot show this", not "Not saved".
  */
 export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
   return function pageErrorMiddleware(err: unknown, req, res, next) {
@@ -38,9 +40,10 @@ export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
     }
     // A page or a photo asked for (GET, HEAD) saves nothing: the words about saving an upload do not fit it.
     const reading = req.method === 'GET' || req.method === 'HEAD';
-    const title = error.status >= 500 ? 'Something went wrong' : error.status === 404 ? 'Not found' : reading ? 'Cannot show this' : 'Not saved';
-    const detail = error.status >= 500 ? 'The server could not finish this request; try again.' : error.message;
     const hint = reading ? undefined : HINTS[error.code];
+    const title = error.status >= 500 && hint === undefined ? 'Something went wrong' : error.status === 404 ? 'Not found' : reading ? 'Cannot show this' : 'Not saved';
+    // A 5xx's message is for the log, but one the pages know (a full or read-only disk) is the person's to pass on: "try again" would not help.
+    const detail = error.status >= 500 && hint === undefined ? 'The server could not finish this request; try again.' : error.message;
     const back = backLink(req.path);
     const body = html`<div class="problems" role="alert"><p>${hint ?? detail}</p>
 ${hint === undefined ? '' : html`<p>${detail}</p>`}

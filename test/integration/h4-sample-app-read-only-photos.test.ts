@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { AS_ROOT, CAN_RUN_UNPRIVILEGED } from '../helpers/h4-unprivileged-app';
+import { tempDir } from '../helpers/temp';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const NOBODY = 65534;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+
+/** `npm start` without root's rights on a free port; resolves with its URL once it listens. */
+function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: 'test-token-0123456789abcdef', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const found = /Sample app: (http:\/\/\S+)/.exec(text)?.[1];
+      if (found !== undefined) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`the app exited with ${code} before it listened`)));
+  });
+  return { child, url };
+}
+
+/**
+ * A scout uploads a pit photo to a laptop whose photos folder it cannot write
+ * (a read-only disk, a folder made by an earlier start with sudo): the page
+ * said "Something went wrong. The server could not finish this request; try
+ * again.", which no retry fixes. Now it says nothing was saved and what to ask
+ * for, with the code.
+ */
+(CAN_RUN_UNPRIVILEGED ? describe : describe.skip)('the photo page on a read-only photos folder', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let child: ChildProcess | undefined;
+  let pit: string;
+
+  beforeEach(() => {
+    temp = tempDir('ess-h4-ro-photos-');
+    chmodSync(temp.dir, 0o777);
+    pit = path.join(temp.dir, 'data', 'uploads', 'pit');
+  });
+  afterEach(async () => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    chmodSync(pit, 0o755);
+    temp.cleanup();
+  });
+
+  it('answers 507 with a page saying nothing was saved and to make the folder writable; no file is left', async () => {
+    const started = startApp(path.join(temp.dir, 'data'));
+    child = started.child;
+    const url = await started.url;
+    mkdirSync(pit, { recursive: true });
+    chmodSync(pit, 0o555);
+    const form = new FormData();
+    form.append('file', new Blob([JPEG], { type: 'image/jpeg' }), 'robot.jpg');
+    const response = await fetch(`${url}/photos`, { method: 'POST', body: form, redirect: 'manual' });
+    const page = await response.text();
+    expect(response.status).toBe(507);
+    expect(page).toContain('<title>Not saved');
+    expect(page).toContain('make the folder writable');
+    expect(page).toContain('507 STORAGE_NOT_WRITABLE');
+    expect(page).not.toContain('try again');
+    expect(page).not.toContain(temp.dir);
+    expect(readdirSync(pit)).toEqual([]);
+  });
+});
