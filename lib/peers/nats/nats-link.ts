@@ -45,10 +45,15 @@ export class NatsLink {
   generation = 0;
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
+  /** Rejects with `NATS_CLOSED` once `close` is called: whoever waits for a connection still being made stops waiting then. */
+  readonly #stopped: Promise<never>;
+  #abandon: ((error: SyncError) => void) | undefined;
 
   /** Nothing connects until the first use. */
   constructor(config: NatsConfig) {
     this.#config = config;
+    this.#stopped = new Promise<never>((_resolve, reject) => (this.#abandon = reject));
+    this.#stopped.catch(() => undefined);
   }
 
   /** Connection state. */
@@ -80,7 +85,7 @@ export class NatsLink {
     if (this.#nc?.isClosed() === true) this.#nc = undefined; // closed by the server for good (e.g. its credentials changed): connect again
     if (this.#nc !== undefined) return this.#nc;
     this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined));
-    return this.#connecting;
+    return Promise.race([this.#connecting, this.#stopped]);
   }
 
   async #connect(): Promise<NatsConnection> {
@@ -90,18 +95,21 @@ export class NatsLink {
       // The client takes the scheme of a URL as a host name only: a tls:// URL must ask for TLS, or it would connect in plain text.
       const tls = servers.some((server) => server.trim().toLowerCase().startsWith('tls://')) ? {} : undefined;
       const nc = await connect({ servers: [...servers], user, pass, token, tls, name: 'express-sqlite-sync', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: this.#config.requestTimeoutMs });
-      if (this.#closed) {
-        await nc.close();
-        throw new Error('stopped while connecting');
-      }
       const { requestTimeoutMs: timeout, domain } = this.#config;
-      this.#api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
+      const api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
+      if (this.#closed) {
+        // close() did not wait for this connection: it is closed as soon as it is made.
+        await nc.close();
+        throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
+      }
+      this.#api = api;
       this.#nc = nc;
       this.#state = 'connected';
       this.#server = nc.getServer();
       void this.#follow(nc);
       return nc;
     } catch (error) {
+      if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped', { cause: error });
       this.#state = 'disconnected';
       const message = error instanceof Error ? error.message : String(error);
       // A server that answers but refuses the credentials is not down: say which setting to check.
@@ -182,11 +190,17 @@ export class NatsLink {
     return message === null ? null : { subject: message.subject, headers: message.header, data: message.data };
   }
 
-  /** Closes the connection (pending publishes are flushed first). */
+  /**
+   * Closes the connection (pending publishes are flushed first). A connection
+   * still being made is not waited for (a NATS server that accepts and never
+   * answers would hold the stop for `requestTimeoutMs`): it is closed as soon
+   * as it is made, or ends by itself with its timeout.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     this.#state = 'stopped';
-    const nc = this.#nc ?? (await this.#connecting?.catch(() => undefined));
+    this.#abandon?.(new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped'));
+    const nc = this.#nc;
     this.#nc = undefined;
     this.#api = undefined;
     if (nc !== undefined && !nc.isClosed()) await nc.close();

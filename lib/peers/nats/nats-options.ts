@@ -1,6 +1,7 @@
 import { withoutCredentials } from './nats-util';
 import { DEFAULTS } from '../../defaults';
 import { positiveInteger, refuseUnknownOptions } from '../../option-checks';
+import { MAX_SYNC_INTERVAL_MS } from '../scheduler';
 
 /** Options of the NATS JetStream transport: `transport: { nats: { … } }`. */
 export interface NatsTransportOptions {
@@ -37,6 +38,7 @@ export interface NatsTransportOptions {
   /**
    * Milliseconds between looks for new local writes once the node is started
    * (a look is one indexed read; nothing is written when nothing changed).
+   * At most 2147483647 (Node's longest timer).
    * @defaultValue `DEFAULTS.nats.publishIntervalMs` (50)
    */
   readonly publishIntervalMs?: number;
@@ -48,6 +50,7 @@ export interface NatsTransportOptions {
   /**
    * Milliseconds a JetStream request (a publish's ack, a stream lookup) may
    * take; a publish whose ack is lost is sent again with the same message id.
+   * At most 2147483647 (Node's longest timer).
    * @defaultValue `DEFAULTS.nats.requestTimeoutMs` (10000)
    */
   readonly requestTimeoutMs?: number;
@@ -148,6 +151,13 @@ function checkDomain(value: unknown): string | undefined {
   return domain;
 }
 
+/** A number of milliseconds a timer waits: Node runs one longer than 2,147,483,647 ms after 1 ms. */
+function timerMs(value: unknown, option: string, fallback: number): number {
+  const ms = positiveInteger(value, `transport.nats.${option}`, fallback);
+  if (ms > MAX_SYNC_INTERVAL_MS) throw new RangeError(`express-sqlite-sync: \`transport.nats.${option}\` must be at most ${MAX_SYNC_INTERVAL_MS} (about 24.8 days, Node's longest timer), got ${ms}`);
+  return ms;
+}
+
 function checkStream(value: unknown): string {
   if (value === undefined) return DEFAULTS.nats.stream;
   if (typeof value !== 'string' || !STREAM_NAME.test(value)) {
@@ -159,7 +169,7 @@ function checkStream(value: unknown): string {
 /**
  * Checks `transport.nats`, once, and applies the defaults.
  * @throws TypeError for a wrong type, a server that is not a NATS URL, an unknown key
- * @throws RangeError for a number out of range
+ * @throws RangeError for a number out of range (a timer over 2,147,483,647 ms too)
  */
 export function resolveNatsOptions(value: unknown): NatsConfig {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -178,9 +188,9 @@ export function resolveNatsOptions(value: unknown): NatsConfig {
     token: optionalString(options.token, 'token') ?? credentials?.token,
     domain: checkDomain(options.domain),
     maxMessageBytes,
-    publishIntervalMs: positiveInteger(options.publishIntervalMs, 'transport.nats.publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
+    publishIntervalMs: timerMs(options.publishIntervalMs, 'publishIntervalMs', DEFAULTS.nats.publishIntervalMs),
     replicas: positiveInteger(options.replicas, 'transport.nats.replicas', DEFAULTS.nats.replicas),
-    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, 'transport.nats.requestTimeoutMs', DEFAULTS.nats.requestTimeoutMs),
+    requestTimeoutMs: timerMs(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULTS.nats.requestTimeoutMs),
   };
 }
 
