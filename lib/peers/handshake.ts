@@ -101,11 +101,18 @@ function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
  * (a copied database, or this server listed as its own peer), same tracked
  * schema; then the identities (see {@link checkIdentities}). The peer tells
  * how far it has pulled from us: the push cursor moves up to it (never back).
+ * When this server took a new site id while it asked (a concurrent round with
+ * another peer found it rewound or copied), it asks once more as the new site.
+ * @param again - whether it may ask once more (false on that second asking)
  * @throws SyncError `PEER_BAD_ANSWER` (502) for an answer that is not `/data/info`'s; `PROTOCOL_MISMATCH` (409), `SAME_SITE_ID` (409),
  * `SCHEMA_MISMATCH` (409) naming the difference; `SITE_REWOUND`, `SITE_CLONED`, `DUPLICATE_SITE_ID` (409)
  */
-export async function handshake(peer: PeerHttp, local: ChangeTracker): Promise<Handshake> {
+export async function handshake(peer: PeerHttp, local: ChangeTracker, again = true): Promise<Handshake> {
+  const asked = local.siteId;
   const { info, sentAt } = await askInfo(peer, local);
+  // Another peer's round made this server take a new site id while this one asked: the answer (`you`,
+  // `cursor`) is about the id it left, so ask again as the new one (else it took a second new id for nothing).
+  if (again && local.siteId !== asked) return handshake(peer, local, false);
   const receivedAt = Date.now();
   const ours = local.info();
   chooseProtocol(peer, info);
