@@ -51,6 +51,16 @@ export function refuseUnknownOptions(options: object, known: ReadonlySet<string>
 }
 
 /**
+ * Checks that `options` is an options object (not null, not an array) holding
+ * only `known` keys.
+ * @throws TypeError naming the function for anything else, and naming the unknown keys
+ */
+export function knownOptions(options: unknown, known: ReadonlySet<string>, factory: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
+  refuseUnknownOptions(options, known, factory);
+}
+
+/**
  * An option that is a list of non-empty strings.
  * @throws TypeError naming the option otherwise
  */

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { knownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 
 /** Methods that never write. */
@@ -8,6 +9,9 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 function routerMessage(what: string): string {
   return `refused: a browser sent this write on behalf of another web site (${what}); nothing was done. Use this server's status page, the CLI or a peer`;
 }
+
+/** The option names {@link refuseCrossSiteWrites} knows. */
+const CROSS_SITE_OPTIONS: ReadonlySet<string> = new Set(['message']);
 
 /** Options of {@link refuseCrossSiteWrites}. */
 export interface CrossSiteOptions {
@@ -41,9 +45,10 @@ function originHost(origin: string): string | undefined {
  * pages and API with it too, in its own words (`options.message`). The refused
  * header is quoted in visible ASCII only (it reaches the log).
  * @returns a middleware answering 403 `CROSS_SITE_REFUSED`
- * @throws TypeError for a `message` that is not a function
+ * @throws TypeError for options that are not an object or hold another key than `message`, and for a `message` that is not a function
  */
 export function refuseCrossSiteWrites(options: CrossSiteOptions = {}): RequestHandler {
+  knownOptions(options, CROSS_SITE_OPTIONS, 'refuseCrossSiteWrites');
   const message = options.message ?? routerMessage;
   if (typeof message !== 'function') throw new TypeError('express-sqlite-sync: `message` of refuseCrossSiteWrites must be a function (what) => string');
   const crossSite = (what: string): SyncError => new SyncError('CROSS_SITE_REFUSED', 403, message(what));

@@ -3,9 +3,13 @@ import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
 import { withFileLock } from '../lib/files/file-locks';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
+import { knownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
 import { uploadTargetOf } from './upload-guard';
+
+/** The option names {@link saveGuardedUpload} knows: a typo must not save elsewhere or skip the hash check. */
+const SAVE_OPTIONS: ReadonlySet<string> = new Set(['destination', 'expectedSha256', 'beforeCommit']);
 
 /** Options of {@link saveGuardedUpload}. */
 export interface SaveUploadOptions {
@@ -63,11 +67,13 @@ function nameOfDestination(req: Request, destination: string): string {
  * that is a folder, a pipe, socket or device, or a database on disk (whatever
  * its name), is refused.
  * Call it in the route after `uploadGuard`, once per request.
+ * @throws TypeError for options that are not an object or hold a key it does not know (the temp file is removed, nothing is written)
  * @throws SyncError 400 `NO_FILE`; 409 `PATH_CONFLICT` for a folder, pipe, socket or device; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
  */
 export async function saveGuardedUpload(req: Request, options: SaveUploadOptions = {}): Promise<SavedUpload> {
   const stored = storedUploadOf(req);
   try {
+    knownOptions(options, SAVE_OPTIONS, 'saveGuardedUpload');
     const destination = options.destination ?? uploadTargetOf(req).absolute;
     if (options.expectedSha256 !== undefined && options.expectedSha256 !== stored.sha256) {
       throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${options.expectedSha256}; nothing was written`);

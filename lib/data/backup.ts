@@ -8,12 +8,35 @@ import { checkBackupTarget, checkRestoreTarget, isFolder, unwritableTarget, writ
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
+import { booleanOption, knownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
 
 export { checkBackupTarget, checkRestoreTarget, writeTarget } from './backup-targets';
 
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
+
+/** Options of {@link backupDatabase} and {@link restoreDatabase}. */
+export interface CopyOptions {
+  /** Replace a database that is at the target (`--force`). @defaultValue false */
+  readonly overwrite?: boolean;
+  /** Called as pages are copied. */
+  readonly onProgress?: BackupProgress;
+}
+
+/** The option names of {@link backupDatabase} and {@link restoreDatabase}: a typo (`overwite`) must not answer that the target exists. */
+const COPY_OPTIONS: ReadonlySet<string> = new Set(['overwrite', 'onProgress']);
+
+/**
+ * Checks the options of a backup or restore.
+ * @throws TypeError naming an unknown key, an `overwrite` that is not a boolean or an `onProgress` that is not a function
+ */
+function checkCopyOptions(options: unknown, factory: string): void {
+  knownOptions(options, COPY_OPTIONS, factory);
+  const { overwrite, onProgress } = options as CopyOptions;
+  booleanOption(overwrite, 'overwrite', false);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`express-sqlite-sync: \`onProgress\` of ${factory} must be a function (copied, total)`);
+}
 
 /** Pages copied per step of an online backup, while the source is not written meanwhile. */
 const PAGES_PER_STEP = 256;
@@ -56,11 +79,13 @@ function openSource(file: string): Database.Database {
  * Copies a live SQLite database with SQLite's online backup API (through
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete (a symbolic link there is written through: see `writeTarget`). Safe while the server writes to the database.
+ * @throws TypeError for an option it does not know, or of the wrong type
  * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
  * (`DATABASE_IN_USE` when it is a database another connection has open),
  * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database, or its folder cannot be written
  */
-export async function backupDatabase(dbPath: string, outLink: string, options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {}): Promise<{ readonly pages: number }> {
+export async function backupDatabase(dbPath: string, outLink: string, options: CopyOptions = {}): Promise<{ readonly pages: number }> {
+  checkCopyOptions(options, 'backupDatabase');
   if (!existsSync(dbPath)) throw new SyncError('NOT_FOUND', 404, `no database at ${dbPath}`);
   const outPath = writeTarget(outLink); // a symbolic link is written through, never replaced
   checkBackupTarget(dbPath, outPath);
@@ -111,14 +136,16 @@ export function checkDatabaseFile(file: string): void {
  * The folder of `dbPath` is created when missing; a symbolic link at `dbPath` is
  * written through (see `writeTarget`), never replaced. Stop the server that uses
  * `dbPath` before restoring.
+ * @throws TypeError for an option it does not know, or of the wrong type
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false (`DATABASE_IN_USE`: another connection has it open),
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, or a folder that cannot be written
  */
 export async function restoreDatabase(
   backupPath: string,
   dbLink: string,
-  options: { readonly overwrite?: boolean; readonly onProgress?: BackupProgress } = {},
+  options: CopyOptions = {},
 ): Promise<{ readonly siteId: { readonly previous: string; readonly current: string } | undefined }> {
+  checkCopyOptions(options, 'restoreDatabase');
   checkDatabaseFile(backupPath);
   checkRestoreTarget(dbLink);
   const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced

@@ -9,6 +9,7 @@ import { MAX_PATH_LENGTH, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-
 import { removeIfStaleTempFile } from './temp-files';
 import { isLiveDatabaseInode } from './live-databases';
 import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
+import { knownOptions } from '../option-checks';
 
 /** One file of a manifest. */
 export interface ManifestEntry {
@@ -30,6 +31,22 @@ export interface ManifestScanOptions {
   readonly cache: ManifestCache;
   /** The root's name: a path whose client path (`<root>/<path>`) is longer than any route takes is left out. */
   readonly rootName?: string;
+}
+
+/** The option names {@link scanManifest} knows. */
+const SCAN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'cache', 'rootName']);
+
+/**
+ * Checks {@link scanManifest}'s options: a missing cache or policy would fail deep in the scan, a typo'd `rootName` would report nothing.
+ * @throws TypeError naming what is wrong
+ */
+function checkScanOptions(options: unknown): void {
+  knownOptions(options, SCAN_OPTIONS, 'scanManifest');
+  const { policy, cache, rootName } = options as Partial<Record<string, unknown>>;
+  const has = (value: unknown, method: string): boolean => typeof (value as Record<string, unknown> | undefined)?.[method] === 'function';
+  if (!has(policy, 'isDatabaseName') || !has(policy, 'isDatabaseContent')) throw new TypeError('express-sqlite-sync: `policy` of scanManifest must be a FilePolicy (createFilePolicy())');
+  if (!has(cache, 'prune')) throw new TypeError('express-sqlite-sync: `cache` of scanManifest must be a ManifestCache (new ManifestCache())');
+  if (rootName !== undefined && typeof rootName !== 'string') throw new TypeError('express-sqlite-sync: `rootName` of scanManifest must be a string');
 }
 
 /** Longest stretch of synchronous work before the scan yields to the event loop. */
@@ -216,8 +233,10 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
  * `rootName`) reports them in `cache.names`.
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
+ * @throws TypeError (a rejection) for options that are not an object, lack `policy` or `cache`, or hold another key
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
+  checkScanOptions(options);
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
   const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
