@@ -22,6 +22,52 @@ export function readPrecondition(value: unknown): FilePrecondition | undefined {
   throw new SyncError('BAD_PRECONDITION', 400, '`if_match` must be a sha256 (64 hex characters) or `none`');
 }
 
+/** One strong ETag as the download answers it: the file's SHA-256 in quotes. */
+const STRONG_SHA256_TAG = /^"([0-9a-fA-F]{64})"$/;
+
+/** The HTTP condition headers a file write must not pass over (RFC 9110 13.1). */
+type ConditionHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+function badConditionHeader(name: string, value: string, taken: string): SyncError {
+  return new SyncError('BAD_PRECONDITION', 400, `${name}: ${JSON.stringify(value)} is not taken here (${taken}); give the file's sha256 as \`if_match\` instead; nothing was done`);
+}
+
+/**
+ * The precondition of the standard headers, so that a write never passes over
+ * one: `If-Match: "<sha256>"` (one strong ETag, as the download answers it)
+ * and, on upload, `If-None-Match: *` (`if_match=none`).
+ * @param absentAllowed - true when `If-None-Match: *` is taken (upload; a deletion of nothing is 404 anyway)
+ * @throws SyncError `BAD_PRECONDITION` (400) for any other form (`*`, a list, a weak tag, a date in `If-Unmodified-Since`)
+ */
+export function headerPrecondition(headers: ConditionHeaders, absentAllowed: boolean): FilePrecondition | undefined {
+  const ifMatch = headers['if-match'];
+  const ifNoneMatch = headers['if-none-match'];
+  const unmodified = headers['if-unmodified-since'];
+  if (typeof unmodified === 'string') throw badConditionHeader('If-Unmodified-Since', unmodified, 'a date does not tell two versions of one second apart');
+  const conditions: FilePrecondition[] = [];
+  if (typeof ifMatch === 'string') {
+    const tag = STRONG_SHA256_TAG.exec(ifMatch.trim());
+    if (tag?.[1] === undefined) throw badConditionHeader('If-Match', ifMatch, 'only one strong ETag, "<sha256>"');
+    conditions.push({ kind: 'sha256', sha256: tag[1].toLowerCase() });
+  }
+  if (typeof ifNoneMatch === 'string') {
+    if (!absentAllowed || ifNoneMatch.trim() !== '*') throw badConditionHeader('If-None-Match', ifNoneMatch, absentAllowed ? 'only *' : 'not on a deletion');
+    conditions.push({ kind: 'absent' });
+  }
+  return conditions.reduce<FilePrecondition | undefined>((held, next) => samePrecondition(held, next, 'If-Match and If-None-Match'), undefined);
+}
+
+/**
+ * One precondition from two places (a query parameter and a header, say).
+ * @throws SyncError `BAD_PRECONDITION` (400) when both are given and differ
+ */
+export function samePrecondition(first: FilePrecondition | undefined, second: FilePrecondition | undefined, places: string): FilePrecondition | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  const same = first.kind === second.kind && (first.kind === 'absent' || (second.kind === 'sha256' && first.sha256 === second.sha256));
+  if (!same) throw new SyncError('BAD_PRECONDITION', 400, `the precondition is given twice (${places}) with different values; nothing was done`);
+  return first;
+}
+
 /** The digest of a file whose stats are known, through the shared cache. */
 export async function digestThroughCache(cache: ManifestCache, absolute: string, stats: Stats): Promise<FileDigest> {
   const cached = cache.get(absolute, stats);

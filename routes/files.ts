@@ -16,7 +16,7 @@ import { discardGuardedUpload, saveGuardedUpload } from '../middleware/upload-co
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
 import type { FileRoutesConfig } from './files-config';
-import { checkPrecondition, readPrecondition, type FilePrecondition } from './file-state';
+import { checkPrecondition, headerPrecondition, readPrecondition, samePrecondition, type FilePrecondition } from './file-state';
 import { abandonWhenStalled } from '../middleware/stall';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -45,7 +45,8 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
 
 /**
  * The upload's `if_match`: query parameter or multipart field (either, as
- * `sha256`), validated; both given and different is 400.
+ * `sha256`), or the headers `If-Match: "<sha256>"` / `If-None-Match: *`, validated;
+ * two of them given and different is 400.
  */
 function uploadPrecondition(req: Request, query: FileQuery): FilePrecondition | undefined {
   const field = (req.body as Record<string, unknown> | undefined)?.if_match;
@@ -53,7 +54,7 @@ function uploadPrecondition(req: Request, query: FileQuery): FilePrecondition | 
   if (field !== undefined && given !== undefined && field !== given) {
     throw new SyncError('BAD_PRECONDITION', 400, '`if_match` is given twice (query and field) with different values');
   }
-  return readPrecondition(given ?? field);
+  return samePrecondition(readPrecondition(given ?? field), headerPrecondition(req.headers, true), '`if_match` and an HTTP header');
 }
 
 /**
@@ -118,7 +119,7 @@ async function deleteFile(config: FileRoutesConfig, req: Request, res: Response)
     throw databaseNameRefused(clientPath);
   }
   if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
-  const precondition = readPrecondition(query.if_match);
+  const precondition = samePrecondition(readPrecondition(query.if_match), headerPrecondition(req.headers, false), '`if_match` and If-Match');
   await withFileLock(target.absolute, async () => {
     const existing = await statThroughLink(target.absolute); // a symlink to a folder is a folder
     if (existing === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);

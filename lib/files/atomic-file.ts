@@ -20,6 +20,20 @@ export function tempPathFor(target: string): string {
 /** The topmost folder that {@link openTempFile} created for a temp file, until it is committed or removed. */
 const foldersMadeFor = new Map<string, string>();
 
+/**
+ * The topmost folder made for another temp file still open that holds
+ * `directory` (`new/` made for `new/dir/a.txt`, when `new/dir/b.txt` comes
+ * meanwhile): the one to clear up to, whichever of them ends last.
+ */
+function folderMadeForOthers(directory: string, made: string | undefined): string | undefined {
+  let topmost = made;
+  for (const folder of foldersMadeFor.values()) {
+    const holds = directory === folder || directory.startsWith(folder + path.sep);
+    if (holds && (topmost === undefined || topmost.startsWith(folder + path.sep))) topmost = folder;
+  }
+  return topmost;
+}
+
 /** How often a folder removed by another request's clean-up, between our mkdir and open, is made again. */
 const OPEN_RETRIES = 3;
 
@@ -38,7 +52,7 @@ export async function openTempFile(target: string): Promise<{ readonly tempPath:
   const tempPath = tempPathFor(target);
   try {
     for (let attempt = 0; ; attempt += 1) {
-      const made = await mkdir(path.dirname(target), { recursive: true });
+      const made = folderMadeForOthers(path.dirname(target), await mkdir(path.dirname(target), { recursive: true }));
       if (made !== undefined && !foldersMadeFor.has(tempPath)) foldersMadeFor.set(tempPath, made);
       try {
         return { tempPath, handle: await open(tempPath, 'wx', 0o644) };
@@ -146,8 +160,11 @@ export async function removeTempFile(tempPath: string): Promise<void> {
   } finally {
     releaseTempPath(tempPath);
     const made = foldersMadeFor.get(tempPath);
-    foldersMadeFor.delete(tempPath);
-    if (made !== undefined) await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+    try {
+      if (made !== undefined) await removeEmptyFolders(path.dirname(tempPath), path.dirname(made));
+    } finally {
+      foldersMadeFor.delete(tempPath); // only now: a temp file opened there meanwhile still takes these folders for made (see folderMadeForOthers)
+    }
   }
 }
 
