@@ -2,6 +2,7 @@ import { changesetCheck, PROTOCOL_VERSION, type SchemaDescription, type WireCell
 import { PROTOCOLS } from './compact-schema';
 import { differencesInWords, diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
+import { nameInMessage } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
@@ -142,7 +143,7 @@ function refuseCell(change: WireChange, table: TableStatements, name: string, in
   if (table.table.key.some((keyColumn) => keyColumn.name === name)) {
     throw new SyncError('INVALID_CHANGESET', 400, `change #${index}.${name}: ${JSON.stringify(name)} is a key column; send it in "key"`);
   }
-  throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${JSON.stringify(name)}`);
+  throw new SyncError('UNKNOWN_COLUMN', 400, `change #${index}: table ${change.table} has no tracked column ${nameInMessage(name)}`);
 }
 
 /** What decoding a change's cells gives: how many were sent, and the clocks of those with their own. */

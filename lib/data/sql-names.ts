@@ -15,3 +15,15 @@ export function isReservedName(name: string): boolean {
   const lower = name.toLowerCase();
   return lower.startsWith(META_PREFIX) || lower.startsWith('sqlite_');
 }
+
+/** Characters of a name from the wire a message shows at most. */
+const NAME_SHOWN = 100;
+
+/**
+ * A name from the wire as an error message shows it: JSON-quoted, and cut to its
+ * first 100 characters (with `…`): the JSON Schema does not bound every name, and
+ * a refusal of a name of MiBs must not echo it back whole, nor write it to the log.
+ */
+export function nameInMessage(name: string): string {
+  return name.length <= NAME_SHOWN ? JSON.stringify(name) : `${JSON.stringify(name.slice(0, NAME_SHOWN))}… (${name.length} characters)`;
+}
