@@ -184,12 +184,18 @@ function readInterval(value: string | undefined): number {
 
 const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-/** `SYNC_NAME`: this server's name for people, 1-100 characters without control characters; unset or blank for none. */
+/**
+ * `SYNC_NAME`: this server's name for people, 1-100 characters without control characters, invisible or
+ * text-direction marks (the library's rule for `name`, checked here so the start names SYNC_NAME before anything is written);
+ * unset or blank for none.
+ */
 function readName(value: string | undefined): string | undefined {
   const name = value?.trim() ?? '';
   if (name === '') return undefined;
   // eslint-disable-next-line no-control-regex
-  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, got ${JSON.stringify(value)}`);
+  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+    throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, invisible or text-direction marks, got ${JSON.stringify(value)}`);
+  }
   return name;
 }
 
