@@ -6,6 +6,7 @@ import { createSecureContext } from 'node:tls';
 import { DEFAULTS, normalizePeerUrl } from '../index';
 import { makeDataFolders } from './data-folders';
 import { readNats, type SampleNatsConfig } from './nats-config';
+import { damagedCertificate } from './peer-ca';
 import { checkToken, tokenFileDiffers } from './token-file';
 
 export { SAMPLE_ROOTS } from './data-folders';
@@ -142,11 +143,14 @@ function readNamedFile(variable: string, file: string): Buffer {
 
 /**
  * `SYNC_PEER_CA`: a PEM file with the CA certificate of peers with self-signed certificates.
- * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read or holds no PEM certificate
+ * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read, holds no PEM certificate, or one cut short or damaged
  */
 function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!readNamedFile('SYNC_PEER_CA', value).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  const text = readNamedFile('SYNC_PEER_CA', value).toString('latin1');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  const damaged = damagedCertificate(text);
+  if (damaged !== undefined) throw new TypeError(`SYNC_PEER_CA: ${value}: ${damaged} Give the CA certificate's file as it is`);
   return value;
 }
 
