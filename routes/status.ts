@@ -75,13 +75,18 @@ export function runStatus(results: readonly PeerSyncResult[]): number {
 
 /**
  * Whether `POST /run` streams: `stream=ndjson` given once. Left out, the run answers JSON; given twice, with
- * another value, as `stream[]=` or `stream[x]=`, or not UTF-8, it is refused, never run unstreamed.
+ * another value, as `stream[]=` or `stream[x]=`, or not UTF-8, it is refused, never run unstreamed; so is
+ * any other query parameter.
  * @throws SyncError `BAD_REQUEST` (400)
  */
 function streamedRun(url: string): boolean {
-  const malformed = Object.keys(readRawQuery(url)).find((name) => name.startsWith('stream['));
+  const names = Object.keys(readRawQuery(url));
+  const malformed = names.find((name) => name.startsWith('stream['));
   const refusal = (given: string): SyncError => new SyncError('BAD_REQUEST', 400, `\`stream\` must be given once, as stream=ndjson, or left out (given ${given.slice(0, 80)}; nothing was run)`);
   if (malformed !== undefined) throw refusal(JSON.stringify(malformed));
+  // `peer=` read as "sync this one", a typo of `stream`: never ignored, or every peer is synced as if the request were right.
+  const unknown = names.find((name) => name !== 'stream');
+  if (unknown !== undefined) throw new SyncError('BAD_REQUEST', 400, `unknown query parameter ${JSON.stringify(unknown.slice(0, 80))}: POST /run takes only stream=ndjson, and syncs every peer (nothing was run)`);
   const values = rawQueryValues(url, 'stream');
   if (values.length === 0) return false;
   if (values.length > 1 || values[0] !== 'ndjson') throw refusal(values.map((value) => JSON.stringify(value)).join(', '));

@@ -6,7 +6,8 @@ import { createSecureContext } from 'node:tls';
 import { DEFAULTS, normalizePeerUrl } from '../index';
 import { makeDataFolders } from './data-folders';
 import { readNats, type SampleNatsConfig } from './nats-config';
-import { tokenFileDiffers } from './token-file';
+import { damagedCertificate } from './peer-ca';
+import { checkToken, tokenFileDiffers } from './token-file';
 
 export { SAMPLE_ROOTS } from './data-folders';
 
@@ -142,11 +143,14 @@ function readNamedFile(variable: string, file: string): Buffer {
 
 /**
  * `SYNC_PEER_CA`: a PEM file with the CA certificate of peers with self-signed certificates.
- * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read or holds no PEM certificate
+ * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read, holds no PEM certificate, or one cut short or damaged
  */
 function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!readNamedFile('SYNC_PEER_CA', value).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  const text = readNamedFile('SYNC_PEER_CA', value).toString('latin1');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
+  const damaged = damagedCertificate(text);
+  if (damaged !== undefined) throw new TypeError(`SYNC_PEER_CA: ${value}: ${damaged} Give the CA certificate's file as it is`);
   return value;
 }
 
@@ -184,12 +188,18 @@ function readInterval(value: string | undefined): number {
 
 const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
-/** `SYNC_NAME`: this server's name for people, 1-100 characters without control characters; unset or blank for none. */
+/**
+ * `SYNC_NAME`: this server's name for people, 1-100 characters without control characters, invisible or
+ * text-direction marks (the library's rule for `name`, checked here so the start names SYNC_NAME before anything is written);
+ * unset or blank for none.
+ */
 function readName(value: string | undefined): string | undefined {
   const name = value?.trim() ?? '';
   if (name === '') return undefined;
   // eslint-disable-next-line no-control-regex
-  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, got ${JSON.stringify(value)}`);
+  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+    throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, invisible or text-direction marks, got ${JSON.stringify(value)}`);
+  }
   return name;
 }
 
@@ -238,20 +248,4 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   const fileDiffers = source === 'env' && tokenFileDiffers(dataDir, token);
   return { ...checked, token, tokenGenerated: source === 'generated', tokenSource: source, tokenFileDiffers: fileDiffers };
-}
-
-/**
- * A token a peer can send: characters an HTTP header carries (letters, digits, punctuation). A short
- * one is accepted; the sync router warns about it (16+ characters recommended).
- * @throws RangeError naming where it came from
- */
-function checkToken(token: string, from: string): void {
-  const headerSafe = /^[\x21-\x7e]+$/;
-  if (headerSafe.test(token)) return;
-  if (headerSafe.test(token.trim())) {
-    // The usual slip: a token read from a file with its newline (a secret mounted from a file, `SYNC_TOKEN="$(cat f)"` from a file with CRLF).
-    const where = /[\r\n]\s*$/.test(token) ? 'ends with a line break (read from a file with its newline?)' : 'starts or ends with a space';
-    throw new RangeError(`${from} ${where}: remove it, no Authorization header can carry it`);
-  }
-  throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
 }

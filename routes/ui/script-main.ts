@@ -129,7 +129,11 @@ const MAIN_SCRIPT = String.raw`
     if (!token()) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
     var asked = conflictPage;
     var page = 'data/conflicts?limit=' + PAGE + (asked.after ? '&after=' + encodeURIComponent(asked.after) : '');
-    Promise.all([call('GET', 'status'), call('GET', page)]).then(function (answers) {
+    call('GET', 'status').then(function (status) {
+      // No database (a server that syncs files only: site null) has no data/conflicts to ask; a failed status is reported below.
+      var noData = status.status !== 200 || status.body.site === null;
+      return (noData ? Promise.resolve({ status: 200, body: { conflicts: [] } }) : call('GET', page)).then(function (conflicts) { return [status, conflicts]; });
+    }).then(function (answers) {
       if (asked !== conflictPage) return; // asked for a page no longer shown: the page turned meanwhile
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
@@ -144,7 +148,7 @@ const MAIN_SCRIPT = String.raw`
       // This page was resolved, or earlier ones were and it now starts past the total: back to the first.
       if (asked.after && (conflicts.length === 0 || asked.offset >= total)) { conflictPage = firstConflictPage(); refresh(); return; }
       placeConflictPage(total, conflicts);
-      renderConflicts(total, conflicts, actions.resolve, asked.offset);
+      renderConflicts(total, conflicts, actions.resolve, asked.offset, status.body.site === null);
       $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(function (error) {
       if (asked === conflictPage && asked.turning) { asked.turning = false; showPageButtons(); } // the buttons work again

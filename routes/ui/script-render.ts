@@ -214,7 +214,7 @@ export const RENDER_SCRIPT = String.raw`
   function renderStatus(status, actions) {
     setText($('site'), (status.name ? status.name + ' · ' : '') + 'site ' + (status.site || '-') + ' · seq ' + (status.seq === null || status.seq === undefined ? '-' : status.seq));
     place($('peers'), status.peers.length === 0 ? [el('p', 'No peers configured (SYNC_PEERS).', 'muted')] : status.peers.map(renderPeer));
-    renderTransports(status.transports || []);
+    renderTransports(status.transports || [], status.peers.length > 0);
     var changed = status.identityChange;
     $('identity').hidden = !changed;
     setText($('identity-text'), changed ? changed.code + ' at ' + when(changed.at) + ': ' + changed.detail + '. This server took the new site id ' + changed.current + ' (was ' + changed.previous + ') by itself; its rows are sent again to every peer and nothing is lost. Nothing to do.' : '');
@@ -227,9 +227,10 @@ export const RENDER_SCRIPT = String.raw`
     fileLists(status);
   }
   /** The conflicts of one page (from offset, of total); the page buttons are the caller's. */
-  function renderConflicts(total, conflicts, resolve, offset) {
+  function renderConflicts(total, conflicts, resolve, offset, noData) {
     var shown = total > conflicts.length ? ' Showing ' + (conflicts.length ? (offset + 1) + '–' + (offset + conflicts.length) : 'none') + ' of ' + total + '.' : '';
-    setText($('conflict-summary'), total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.' + shown);
+    var summary = total === 0 ? 'None: every row is in its table.' : total + ' row(s) kept out of their table by a clash no merge rule settles; choose what to keep.' + shown;
+    setText($('conflict-summary'), noData ? 'No data sync on this server (no database): it syncs files only.' : summary);
     // A card whose form the operator is editing or in is kept as it is (see place): the page refreshes every few seconds.
     place($('conflicts'), conflicts.map(function (c) { return renderConflict(c, resolve); }));
   }

@@ -31,7 +31,9 @@ export const TRANSPORTS_SCRIPT = String.raw`
     if (t.lastError) { var error = el('p', t.lastError.code + ': ' + t.lastError.message, 'problem'); error.dataset.field = 'error'; card.appendChild(error); }
     return card;
   }
-  function renderTransports(list) {
-    place($('transports'), list.length === 0 ? [el('p', 'No transports: no peers and no NATS (SYNC_NATS_URL).', 'muted')] : list.map(renderTransport));
+  function renderTransports(list, hasPeers) {
+    // Peers without a transport: data travels through one per HTTP peer, so this server has no database and syncs files only.
+    var none = hasPeers ? 'No data transports: this server syncs files only with its peers (no database).' : 'No transports: no peers and no NATS (SYNC_NATS_URL).';
+    place($('transports'), list.length === 0 ? [el('p', none, 'muted')] : list.map(renderTransport));
   }
 `;
