@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorRequestHandler } from 'express';
+import { DEFAULTS } from '../lib/defaults';
+import { nonNegativeInteger } from '../lib/option-checks';
 
 /** How much of a refused body is read after the answer, before the connection is cut. */
 export interface DrainLimits {
@@ -8,6 +10,19 @@ export interface DrainLimits {
   readonly refusedBodyDrainBytes: number;
   /** Milliseconds the connection is kept open after the answer at most. */
   readonly refusedBodyDrainMs: number;
+}
+
+/**
+ * The drain limits, each checked, a missing one its default (other keys are passed over: the routes pass their whole config).
+ * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ */
+export function resolveDrain(drain: unknown, where: string): DrainLimits {
+  if (typeof drain !== 'object' || drain === null) throw new TypeError(`express-sqlite-sync: ${where}: \`drain\` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }`);
+  const given = drain as Partial<Record<keyof DrainLimits, unknown>>;
+  return {
+    refusedBodyDrainBytes: nonNegativeInteger(given.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: nonNegativeInteger(given.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+  };
 }
 
 /** How often a lingering socket's byte count and age are checked. */
@@ -56,9 +71,13 @@ function bodyStillComing(req: IncomingMessage): boolean {
  * and JSON bodies do. Node otherwise reads the rest of the body to keep the
  * connection alive: a caller without the token could make the server read a
  * body of any size, or hold the connection for Node's 5-minute
- * `requestTimeout` by sending a byte now and then.
+ * `requestTimeout` by sending a byte now and then. A drain limit not given is
+ * its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
+ * @param drain - `{ refusedBodyDrainBytes?, refusedBodyDrainMs? }`
+ * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
  */
-export function closeAfterUnreadBody(limits: DrainLimits): ErrorRequestHandler {
+export function closeAfterUnreadBody(drain: Partial<DrainLimits> = {}): ErrorRequestHandler {
+  const limits = resolveDrain(drain, 'closeAfterUnreadBody(drain)');
   return function closeAfterUnreadBodyMiddleware(err: unknown, req, res, next) {
     if (!res.headersSent && bodyStillComing(req)) {
       res.setHeader('Connection', 'close');

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { makeRoots } from '../helpers/file-roots';
+import { startSampleServer, type SampleServer } from '../helpers/sample-server';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -86,4 +87,25 @@ describe('a refused request whose body keeps dripping is closed after its answer
     expect(answer).not.toMatch(/\r\nConnection: close\r\n/i);
     expect(closedByServer).toBe(false);
   });
+});
+
+/** The same on the sample app's own routes (JSON API, forms, its 404 page): they ended the same way. */
+describe("the sample app's own refusals whose body keeps dripping are closed after their answer", () => {
+  let sample: SampleServer;
+  beforeAll(async () => {
+    sample = await startSampleServer();
+  });
+  afterAll(() => sample.close());
+
+  it.each([
+    ['a cross-site API write', 403, `POST /api/teams HTTP/1.1\nHost: x\nOrigin: http://evil.example\nContent-Type: application/json\nContent-Length: 100000\n\n{`],
+    ['an API body that is not JSON, chunked', 415, `POST /api/teams HTTP/1.1\nHost: x\nContent-Type: text/plain\nTransfer-Encoding: chunked\n\n100000\n`],
+    ['a cross-site form', 403, `POST /reports/new HTTP/1.1\nHost: x\nSec-Fetch-Site: cross-site\nContent-Type: application/x-www-form-urlencoded\nContent-Length: 100000\n\na=`],
+    ['an unknown page', 404, `POST /nothing HTTP/1.1\nHost: x\nContent-Length: 100000\n\na=`],
+  ])('%s: %d, then the connection closes while the client still sends', async (_label, status, head) => {
+    const { answer, closedByServer } = await drip(sample.server.port, head, 15_000);
+    expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(closedByServer).toBe(true);
+  }, 30_000);
 });
