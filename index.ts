@@ -67,6 +67,7 @@ export type { CrossSiteOptions } from './middleware/cross-site';
 export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
 export { boundedJsonBody } from './middleware/bounded-json';
+export { closeAfterUnreadBody } from './middleware/lingering-close';
 export type { DrainLimits } from './middleware/lingering-close';
 
 // Errors and logs

@@ -1,21 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { DEFAULTS } from '../lib/defaults';
-import { nonNegativeInteger, positiveInteger } from '../lib/option-checks';
+import { positiveInteger } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
-import { lingerOnClose, type DrainLimits } from './lingering-close';
-
-/**
- * The drain limits, each checked, a missing one its default (other keys are passed over: the routes pass their whole config).
- * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
- */
-function resolveDrain(drain: unknown): DrainLimits {
-  if (typeof drain !== 'object' || drain === null) throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit, drain): `drain` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }');
-  const given = drain as Partial<Record<keyof DrainLimits, unknown>>;
-  return {
-    refusedBodyDrainBytes: nonNegativeInteger(given.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
-    refusedBodyDrainMs: nonNegativeInteger(given.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
-  };
-}
+import { lingerOnClose, resolveDrain, type DrainLimits } from './lingering-close';
 
 /** True when the body is sent as is (no `Content-Encoding`, or `identity`): the bytes that arrive are the bytes its limit counts. */
 function sentAsIs(coding: string | undefined): boolean {
@@ -52,7 +38,7 @@ export function boundedJsonBody(parser: RequestHandler, limit: number, drain: Pa
   if (typeof parser !== 'function') throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit): `parser` must be a body parser such as express.json({ limit })');
   if ((limit as unknown) === undefined) throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit): `limit` is required, the bytes the parser takes');
   positiveInteger(limit, 'limit', limit);
-  const limits = resolveDrain(drain);
+  const limits = resolveDrain(drain, 'boundedJsonBody(parser, limit, drain)');
   return function boundedJsonBodyMiddleware(req, res, next) {
     if (!sentAsIs(req.headers['content-encoding']) || req.readableDidRead || req.readableEnded) {
       void parser(req, res, next);

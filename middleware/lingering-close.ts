@@ -1,4 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ErrorRequestHandler } from 'express';
+import { DEFAULTS } from '../lib/defaults';
+import { nonNegativeInteger } from '../lib/option-checks';
 
 /** How much of a refused body is read after the answer, before the connection is cut. */
 export interface DrainLimits {
@@ -6,6 +10,19 @@ export interface DrainLimits {
   readonly refusedBodyDrainBytes: number;
   /** Milliseconds the connection is kept open after the answer at most. */
   readonly refusedBodyDrainMs: number;
+}
+
+/**
+ * The drain limits, each checked, a missing one its default (other keys are passed over: the routes pass their whole config).
+ * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ */
+export function resolveDrain(drain: unknown, where: string): DrainLimits {
+  if (typeof drain !== 'object' || drain === null) throw new TypeError(`express-sqlite-sync: ${where}: \`drain\` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }`);
+  const given = drain as Partial<Record<keyof DrainLimits, unknown>>;
+  return {
+    refusedBodyDrainBytes: nonNegativeInteger(given.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
+    refusedBodyDrainMs: nonNegativeInteger(given.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
+  };
 }
 
 /** How often a lingering socket's byte count and age are checked. */
@@ -36,5 +53,36 @@ export function lingerOnClose(socket: Socket, limits: DrainLimits): void {
     this.once('close', () => clearInterval(watch));
     this.end();
     this.resume();
+  };
+}
+
+/** True when the request has a body (a `Content-Length` above 0, or chunked) that has not arrived to its end. */
+function bodyStillComing(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '' && length.trim() !== '0');
+}
+
+/**
+ * An error middleware, put before the one that answers: an error answered
+ * while the request's body is still coming (a 401 before the body is read, a
+ * 404, a 415, a 400 for the query) closes the connection after the answer,
+ * with a lingering close bounded by `limits`, as the early 403/413 of uploads
+ * and JSON bodies do. Node otherwise reads the rest of the body to keep the
+ * connection alive: a caller without the token could make the server read a
+ * body of any size, or hold the connection for Node's 5-minute
+ * `requestTimeout` by sending a byte now and then. A drain limit not given is
+ * its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
+ * @param drain - `{ refusedBodyDrainBytes?, refusedBodyDrainMs? }`
+ * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ */
+export function closeAfterUnreadBody(drain: Partial<DrainLimits> = {}): ErrorRequestHandler {
+  const limits = resolveDrain(drain, 'closeAfterUnreadBody(drain)');
+  return function closeAfterUnreadBodyMiddleware(err: unknown, req, res, next) {
+    if (!res.headersSent && bodyStillComing(req)) {
+      res.setHeader('Connection', 'close');
+      lingerOnClose(req.socket, limits);
+    }
+    next(err);
   };
 }

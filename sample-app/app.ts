@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { boundedJsonBody, createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
+import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { pageErrorHandler } from './pages/error-page';
@@ -84,11 +84,15 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   app.use(createPages({ db, dataDir, logger }));
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
   // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
+  // An error answered while its body is still coming closes the connection after a bounded drain, as the sync router does.
+  const closeUnread = closeAfterUnreadBody();
+  app.use(closeUnread);
   app.use('/api', apiErrorHandler(logger));
   // A page no route has (a mistyped address) gets the app's readable page with a way back, not Express's bare text.
   app.use((req, _res, next) => {
     next(new SyncError('NOT_FOUND', 404, `there is no page at ${req.path}`));
   });
+  app.use(closeUnread);
   app.use(pageErrorHandler(logger));
   return { app, sync };
 }

@@ -25,6 +25,7 @@ const PUBLIC = [
   'bearerAuth',
   'boundedJsonBody',
   'checkDatabaseFile',
+  'closeAfterUnreadBody',
   'createDefaultLogger',
   'createFilePolicy',
   'createSyncNode',
