@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
+import { splitNatsUserinfo } from './nats-config';
 import { lockDataDir } from './data-lock';
 import { openSampleDatabase } from './database';
 
@@ -107,11 +108,11 @@ export function maskToken(token: string): string {
   return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
 }
 
-/** NATS server URLs without a user and password, with or without a scheme (`nats://u:p@h:4222`, `u:p@h:4222`). */
+/** NATS server URLs without a user and password, with or without a scheme (`nats://u:p@h:4222`, `u:p@h:4222`), whatever the password holds. */
 function withoutUserinfo(servers: string): string {
   return servers
     .split(',')
-    .map((entry) => entry.replace(/^(\s*(?:(?:[a-z][a-z0-9+.-]*:)?\/\/)?)[^/]*@/i, '$1'))
+    .map((entry) => splitNatsUserinfo(entry).rest)
     .join(',');
 }
 

@@ -1,4 +1,4 @@
-import { withoutCredentials } from './nats-util';
+import { splitUserinfo } from './nats-util';
 import { DEFAULTS } from '../../defaults';
 import { positiveInteger, refuseUnknownOptions } from '../../option-checks';
 import { MAX_SYNC_INTERVAL_MS } from '../scheduler';
@@ -95,10 +95,13 @@ function decodeCredential(value: string): string {
   }
 }
 
-function credentialsOf(parsed: URL): UrlCredentials | undefined {
-  if (parsed.username === '' && parsed.password === '') return undefined;
-  const user = decodeCredential(parsed.username);
-  return parsed.password === '' ? { token: user } : { user, pass: decodeCredential(parsed.password) };
+/** The credentials of a URL's user information (`user:pass`, or a token alone), percent-decoded. */
+function credentialsOf(userinfo: string | undefined): UrlCredentials | undefined {
+  if (userinfo === undefined || userinfo === '' || userinfo === ':') return undefined;
+  const colon = userinfo.indexOf(':');
+  const user = decodeCredential(colon < 0 ? userinfo : userinfo.slice(0, colon));
+  const pass = colon < 0 ? '' : decodeCredential(userinfo.slice(colon + 1));
+  return pass === '' ? { token: user } : { user, pass };
 }
 
 /**
@@ -114,22 +117,23 @@ function checkServers(value: unknown): { readonly servers: readonly string[]; re
   }
   let credentials: UrlCredentials | undefined;
   const servers = entries.map((server) => {
-    const url = /^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`;
+    const { userinfo, rest } = splitUserinfo(server);
+    const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(rest) ? rest : `nats://${rest}`;
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(withoutCredentials(server))} is not a URL; write nats://host:4222`);
+      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(rest)} is not a URL; write nats://host:4222`);
     }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${withoutCredentials(server)} must use nats:// or tls://`);
-    const found = credentialsOf(parsed);
+    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${rest} must use nats:// or tls://`);
+    const found = credentialsOf(userinfo);
     if (found !== undefined) {
       if (credentials !== undefined && JSON.stringify(credentials) !== JSON.stringify(found)) {
         throw new TypeError('express-sqlite-sync: `transport.nats.servers` carry different credentials; give one user and password (or `user`/`pass`)');
       }
       credentials = found;
     }
-    return withoutCredentials(server);
+    return rest;
   });
   return { servers, credentials };
 }

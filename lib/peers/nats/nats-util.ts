@@ -31,9 +31,21 @@ export function natsFailure(error: unknown, servers: readonly string[], timeoutM
   return new SyncError('NATS_ERROR', 502, `NATS answered with an error (${where}): ${message}`, { cause: error });
 }
 
+/**
+ * A NATS URL's user information and the URL without it. The user information
+ * ends at the URL's last "@" (no host holds one), so a password or token with
+ * an unescaped "/", "?" or "#" (as base64 secrets have) is still taken out.
+ */
+export function splitUserinfo(server: string): { readonly userinfo: string | undefined; readonly rest: string } {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
+  const at = server.lastIndexOf('@');
+  if (at < scheme.length) return { userinfo: undefined, rest: server };
+  return { userinfo: server.slice(scheme.length, at), rest: scheme + server.slice(at + 1) };
+}
+
 /** A NATS URL without its user and password, for `/status`. */
 export function withoutCredentials(server: string): string {
-  return server.replace(/^([a-z]+:\/\/)?[^@/]*@/i, '$1');
+  return splitUserinfo(server).rest;
 }
 
 /** A wait of `ms` that `wake()` ends early. */
