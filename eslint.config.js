@@ -5,7 +5,7 @@ const boundaries = require('eslint-plugin-boundaries');
 
 /**
  * The rooms of the code and which way imports may point (docs/ARCHITECTURE.md):
- * sample-app → index → node → routes → middleware → lib/peers → lib/data → lib/files → lib (base).
+ * sample-app → index (the public entry) → node → routes → middleware → lib/peers → lib/data → lib/files → lib (base).
  * Each room may import itself and the rooms below it, nothing above.
  */
 const ROOMS = [
@@ -20,11 +20,15 @@ const ROOMS = [
   // lib/sync-error.ts, lib/logger.ts, lib/defaults.ts, lib/option-checks.ts: a file pattern (a folder
   // element would be all of lib/); its parent must be `lib`, so lib/files/*.ts is not matched.
   { type: 'base', pattern: 'lib/*.ts', mode: 'file' },
+  // The public entry, above every room but the sample app: in no room, `../index` from lib/ was never checked.
+  // Last, so a room's own index.ts (sample-app/pages/index.ts) stays in its room.
+  { type: 'entry', pattern: 'index.ts', mode: 'file' },
 ];
 
 /** Room → the rooms it may import (besides itself). The sample app imports the public entry (index.ts) only. */
 const MAY_IMPORT = {
-  'sample-app': [],
+  'sample-app': ['entry'],
+  entry: ['node', 'routes', 'middleware', 'peers', 'data', 'files', 'base'],
   cli: ['peers', 'data', 'files', 'base'],
   node: ['routes', 'middleware', 'peers', 'data', 'files', 'base'],
   routes: ['middleware', 'peers', 'data', 'files', 'base'],

@@ -6,6 +6,7 @@ import type { ContentCoding } from '../content-coding';
 import { enableCapture } from '../data/capture';
 import type { ChangeTracker } from '../data/change-tracker';
 import { adoptSnapshotFile } from '../data/snapshot-adopt';
+import type { SnapshotFacts } from '../data/snapshot-file';
 import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
@@ -33,6 +34,25 @@ async function tellSenderItHasAll(peer: PeerHttp, data: ChangeTracker, localSeq:
   const changeset = { protocol: PROTOCOL_VERSION, site: data.siteId, schema: data.schema, since: 0, next: localSeq, more: false, ...mark, sites: [], changes: [] };
   // Best effort: without it the sender pulls back once what this server got from third sites.
   await peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: changeset }).catch(() => undefined);
+}
+
+/**
+ * Downloads the snapshot a join starts from; a peer that serves none (404: `serveSnapshots: false`,
+ * or a version from before snapshots, whose /data/info answered all the same) is `SNAPSHOTS_OFF`,
+ * naming the way that still works: a server started empty syncs page by page.
+ */
+async function downloadForJoin(peer: PeerHttp, temp: string, coding: ContentCoding): Promise<SnapshotFacts> {
+  try {
+    return await downloadSnapshot(peer, temp, coding);
+  } catch (error) {
+    if (!(error instanceof SyncError) || error.status !== 404) throw error;
+    throw new SyncError(
+      'SNAPSHOTS_OFF',
+      404,
+      `${peer.url} serves no snapshots (it runs with serveSnapshots: false, or is of a version from before snapshots); nothing was made. A new server can still start from it without a join: started with an empty database, it pulls everything page by page`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -171,7 +191,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
   let placed = false;
   try {
     const info = await peer.json('GET', 'data/info', dataInfoCheck);
-    const facts = await downloadSnapshot(peer, temp, options.gzip === true ? 'gzip' : 'identity');
+    const facts = await downloadForJoin(peer, temp, options.gzip === true ? 'gzip' : 'identity');
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
     const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` });
