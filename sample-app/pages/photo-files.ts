@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SyncError, type FilePolicy } from '../../index';
+import { parseSyncPath, SyncError, type FilePolicy } from '../../index';
 
 /** Extensions a pit photo may have, lower case. SVG is left out: it can carry script. */
 export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.heic']);
@@ -23,7 +23,8 @@ export function isPhotoName(name: string): boolean {
 /**
  * The name a photo is stored under: the uploaded file's base name reduced
  * to letters, digits, `_` and `-` (anything else becomes `-`), with its
- * photo extension in lower case, e.g. `Robot arm (2).JPG` → `Robot-arm-2.jpg`.
+ * photo extension in lower case, e.g. `Robot arm (2).JPG` → `Robot-arm-2.jpg`; a stem
+ * that is a Windows device name gets `-photo` (`aux.jpg` → `aux-photo.jpg`).
  * @throws SyncError `NOT_A_PHOTO` (415) when the extension is not a photo's
  */
 export function photoStoredName(originalName: string): string {
@@ -39,7 +40,18 @@ export function photoStoredName(originalName: string): string {
     .replace(/[^A-Za-z0-9_-]+/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '')
     .slice(0, MAX_STEM_LENGTH);
-  return `${stem === '' ? 'photo' : stem}${extension}`;
+  const name = `${stem === '' ? 'photo' : stem}${extension}`;
+  return isPathName(name) ? name : `${stem}-photo${extension}`; // `aux.jpg`: a Windows device name, no path
+}
+
+/** True when `name` can be a file's name in a sync root (not a Windows device name such as `aux.jpg`, `COM1.png`). */
+function isPathName(name: string): boolean {
+  try {
+    parseSyncPath(`pit/${name}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The photos directly in `directory`, by name; temp files, hidden files and database files are left out. */
