@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../lib/defaults';
-import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
+import { createFilePolicy, refuseNegatedPatterns, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
@@ -110,7 +110,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
     tokens: resolveTokens(options),
     maxUploadBytes: positiveInteger(options.maxUploadBytes, 'maxUploadBytes', DEFAULTS.maxUploadBytes),
     // Checked under the router's own option name first; the policy knows it as `extraPatterns`.
-    policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: options.extraDatabasePatterns === undefined ? undefined : stringList(options.extraDatabasePatterns, 'extraDatabasePatterns') }),
+    policy: createFilePolicy({ databaseFileNames: options.databaseFileNames, extraPatterns: routerPatterns(options.extraDatabasePatterns) }),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
     logger: resolveLogger(options.logger),
@@ -125,4 +125,12 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
   resolveUploadRoot(options.uploadRoot, new Map(syncRootEntries(options.roots ?? {}).map(([name]) => [name, name])));
   const roots = resolveSyncRoots(options.roots ?? {});
   return { ...checked, roots, uploadRoot: resolveUploadRoot(options.uploadRoot, roots) };
+}
+
+/** `extraDatabasePatterns` checked under the router's name (the policy knows it as `extraPatterns`). */
+function routerPatterns(patterns: unknown): readonly string[] | undefined {
+  if (patterns === undefined) return undefined;
+  const list = stringList(patterns, 'extraDatabasePatterns');
+  refuseNegatedPatterns(list, 'extraDatabasePatterns');
+  return list;
 }

@@ -116,9 +116,23 @@ export function isDatabaseHeader(header: Uint8Array): boolean {
 }
 
 /**
+ * Refuses a negated pattern (`!*.db`): as a database pattern it would make
+ * every file that does not match a database, so nothing would sync, silently.
+ * @param option - the option's name as the caller knows it
+ * @throws TypeError naming the option and the pattern
+ */
+export function refuseNegatedPatterns(patterns: readonly string[], option: string): void {
+  const negated = patterns.find((pattern) => pattern.startsWith('!'));
+  if (negated === undefined) return;
+  throw new TypeError(
+    `express-sqlite-sync: \`${option}\` holds ${JSON.stringify(negated)}, a negated pattern: it would make every file that does not match ${JSON.stringify(negated.replace(/^!+/, ''))} a database file, so none would sync; list only the names to refuse (the built-in rules always apply)`,
+  );
+}
+
+/**
  * Builds the database-file policy. The built-in extension, side-file, `.lock`
  * and header rules always apply; options can only add to them.
- * @throws TypeError when an option is not an array of non-empty strings, or for an unknown option (`extraDatabasePatterns` is the router's name; here it is `extraPatterns`)
+ * @throws TypeError when an option is not an array of non-empty strings, for a negated pattern (see {@link refuseNegatedPatterns}), or for an unknown option (`extraDatabasePatterns` is the router's name; here it is `extraPatterns`)
  */
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   refuseUnknownOptions(options, POLICY_OPTIONS, 'createFilePolicy');
@@ -126,6 +140,7 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
     stringList(options.databaseFileNames ?? DEFAULT_DATABASE_FILE_NAMES, 'databaseFileNames').map(canonicalFileName),
   );
   const patterns = stringList(options.extraPatterns ?? [], 'extraPatterns');
+  refuseNegatedPatterns(patterns, 'extraPatterns');
   const matchExtra = patterns.length > 0 ? picomatch([...patterns], { nocase: true, dot: true }) : () => false;
   return {
     isDatabaseName(relativePath: string): boolean {
