@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
+import { shellWord } from '../../lib/shell-word';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 import { fileNameLines } from './status-names';
 
@@ -136,7 +137,8 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
     const bothSides = held.filter((other) => other.peer === entry.peer && other.root === entry.root);
     if (bothSides.at(-1) !== entry) return;
     const what = bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended';
-    lines.push(`  ${what}: express-sqlite-sync confirm-deletions --url ${url} --peer ${entry.peer} --root ${entry.root}`);
+    // Each word quoted for the shell: the peer URL and the root come from the server's answer, and the command is meant to be pasted.
+    lines.push(`  ${what}: express-sqlite-sync confirm-deletions --url ${shellWord(url)} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`);
   });
   return lines.map(oneLine).join('\n'); // each is one line: a line break in a server's text (a name, an error) cannot forge one
 }

@@ -34,3 +34,16 @@ describe('what confirm-deletions prints', () => {
     expect(text.split('\n')).toEqual([expect.stringMatching(/^confirmed: 2 deletion\(s\) of 3 file\(s\) in uploads/), '✔ synced with http://b ! HELD: forged', '']);
   });
 });
+
+describe('the confirm-deletions command that status suggests', () => {
+  it('quotes each word that came from the server, so a pasted command runs nothing else', () => {
+    const held = { peer: 'http://b:5000/api/sync; touch /tmp/owned', root: "up loads'$(id)", side: 'there', count: 1, files: 1, percent: 100, maxDeletePercent: 50, examples: [], heldAt: '2026-12-02T06:00:00.000Z' };
+    const status = { name: 'a', site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], heldDeletions: [held] };
+    const command = formatStatus(status as unknown as Parameters<typeof formatStatus>[0], 'http://a:5000/api/sync')
+      .split('\n')
+      .find((line) => line.includes('confirm-deletions'));
+    expect(command).toBe(
+      "  If that is intended: express-sqlite-sync confirm-deletions --url http://a:5000/api/sync --peer 'http://b:5000/api/sync; touch /tmp/owned' --root 'up loads'\\''$(id)'",
+    );
+  });
+});
