@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import type Database from 'better-sqlite3';
+import { enableCapture } from '../../lib/data/capture';
 import { tempDb, type TempDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 
@@ -92,5 +93,21 @@ describe('a composite key holding a REAL, written from the sqlite3 shell and fro
     olderSqlite(a.temp, "INSERT INTO readings VALUES ('s1', 1.0 / 3, 'shell again');");
     await pullAll(a, b, cursor);
     expect(rows(b.temp.db)).toEqual([['s1', 1 / 3, 'shell again']]);
+  });
+
+  // Before: the start's backfill did not find the shell's write in the log (spelled otherwise)
+  // and logged the row again as born at clock 0, so the shell's clock was lost.
+  it('written in the shell while the server is stopped (a table with a foreign key): the next start keeps its clock', () => {
+    const temp = tempDb('CREATE TABLE sensors (id TEXT PRIMARY KEY NOT NULL); CREATE TABLE marks (sensor TEXT NOT NULL REFERENCES sensors (id), at REAL NOT NULL, value TEXT, PRIMARY KEY (sensor, at));');
+    try {
+      temp.db.prepare("INSERT INTO sensors VALUES ('s1')").run();
+      enableCapture(temp.db, { tables: ['sensors', 'marks'] }).readChanges(0, 10);
+      olderSqlite(temp, "INSERT INTO marks VALUES ('s1', 0.1 + 0.2, 'shell');");
+      const changes = enableCapture(temp.db, { tables: ['sensors', 'marks'] }).readChanges(0, 10).changes.filter((change) => change.table === 'marks');
+      expect(changes).toHaveLength(1);
+      expect(changes[0]?.hlc).toBeGreaterThan((Date.now() - 60_000) * 1024);
+    } finally {
+      temp.cleanup();
+    }
   });
 });
