@@ -7,6 +7,7 @@ import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
 import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
+import { respellLoggedKeys } from './key-spelling';
 import { ensureCaptureCache } from './page-cache';
 import { numbers, writeTransaction } from './prepared';
 import { rewindOf } from './served-mark';
@@ -157,6 +158,11 @@ function dropUnfoldedLog(db: Database.Database, table: TrackedTable): void {
   numbers(db, `UPDATE _sync_log SET op = ${OP.sentinel} WHERE tbl = ? AND seq > (SELECT folded FROM _sync_state WHERE id = 1)`).run(table.id);
 }
 
+/** The ids of the tables whose key has more than one column. */
+function compositeIds(tables: readonly TrackedTable[]): number[] {
+  return tables.filter((table) => table.key.length > 1).map((table) => table.id);
+}
+
 /** Stops tracking tables that were tracked before but are not listed now. */
 function untrackOthers(db: Database.Database, keep: ReadonlySet<string>): void {
   const tracked = numbers(db, 'SELECT id, name FROM _sync_tables').all() as { id: number; name: string }[];
@@ -214,6 +220,8 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
+    // Before the backfill looks for rows the log holds: a write from another SQLite (the sqlite3 shell) may spell a REAL key otherwise.
+    respellLoggedKeys(db, numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck().get() as number, compositeIds(tables));
     for (const table of tables) if (triggersMovedTo(db, table) !== undefined) dropUnfoldedLog(db, table);
     // With parked rows, writes made while the server was stopped may free (or take) what a parked row
     // waits for; with foreign keys, such writes (the sqlite3 shell has them off) may have left orphans:

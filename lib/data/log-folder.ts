@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { OP } from './capture-sql';
 import { exact, numbers } from './prepared';
 import { TablePresence } from './table-presence';
+import { respellLoggedKeys } from './key-spelling';
 import type { SqlValue } from './values';
 import { boundedCl, grownCl } from './wire-schema';
 
@@ -99,6 +100,7 @@ export class LogFolder {
   fold(observer: FoldObserver = { present: (tbl, pk) => this.#presence.present(tbl, pk) }): number {
     let folded = this.localSeq();
     if (this.#lastSeq.get() === folded) return folded;
+    respellLoggedKeys(this.#db, folded, this.#presence.compositeTables()); // another SQLite (the sqlite3 shell) may spell a REAL otherwise
     if (this.#onlyInserts.get(folded) === 1 && this.#foldNewRows(folded)) {
       const to = this.#lastSeq.get() as number;
       observer.bulkFolded?.(folded, to);

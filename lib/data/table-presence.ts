@@ -27,6 +27,12 @@ export class TablePresence {
     return probe.statement.get(...key.map(bindable)) !== undefined;
   }
 
+  /** The ids of the tracked tables whose key has more than one column. */
+  compositeTables(): number[] {
+    const ids = numbers(this.#db, 'SELECT id FROM _sync_tables').pluck().all() as number[];
+    return ids.filter((tbl) => this.#probe(tbl)?.composite === true);
+  }
+
   #probe(tbl: number): { readonly statement: Database.Statement; readonly composite: boolean } | undefined {
     if (this.#probes.has(tbl)) return this.#probes.get(tbl);
     const name = numbers(this.#db, 'SELECT name FROM _sync_tables WHERE id = ?').pluck().get(tbl) as string | undefined;
