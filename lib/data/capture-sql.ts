@@ -64,16 +64,28 @@ export function keySql(table: TrackedTable, alias: string): string {
  * keep two clocks for one row and end with different values). `-0.0` is `0`;
  * a REAL beyond the 64-bit range is never equal to its clamped cast, so it
  * stays a REAL. Typed columns already store one class, so they skip that step.
- * TEXT holding a NUL character is written `TX'<hex of its bytes>'` (quote() would
- * cut it at the NUL, making two keys one); `parseQuotedKey` reads it back.
+ * TEXT holding a NUL character is written `J` + its JSON string (quote() would
+ * cut it at the NUL, making two keys one; json_quote() escapes it as `\u0000`
+ * and, being text, reads the same in a UTF-8 or a UTF-16 database);
+ * `parseQuotedKey` reads it back.
  * @param value - an SQL expression read more than once (a column or a named value)
  */
 export function keyPartSql(column: TrackedColumn, value: string): string {
   const quoted = hasNoAffinity(column)
     ? `quote(CASE WHEN typeof(${value}) = 'real' AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END)`
     : `quote(${value})`;
-  // quote() stops at a NUL character ('red' and 'red<NUL>x' would be one key): such TEXT is written as T + its bytes' X'…'.
-  return `CASE WHEN typeof(${value}) = 'text' AND instr(CAST(${value} AS BLOB), x'00') > 0 THEN 'T' || quote(CAST(${value} AS BLOB)) ELSE ${quoted} END`;
+  return quotedKeyPartSql(value, quoted);
+}
+
+/**
+ * A key part as `quoted` spells it, but TEXT holding a NUL character as `J` and
+ * its JSON string (quote() stops at the NUL: 'red' and 'red<NUL>x' would be one
+ * key). The test is on the text itself, not its bytes: in a UTF-16 database
+ * every ASCII character's bytes hold a zero.
+ * @param value - an SQL expression read more than once
+ */
+export function quotedKeyPartSql(value: string, quoted = `quote(${value})`): string {
+  return `CASE WHEN typeof(${value}) = 'text' AND instr(${value}, char(0)) > 0 THEN 'J' || json_quote(${value}) ELSE ${quoted} END`;
 }
 
 /** True when a column has no type affinity, so `1` and `1.0` are different values. */

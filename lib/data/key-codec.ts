@@ -3,8 +3,8 @@ import type { SqlValue } from './values';
 /**
  * Composite primary keys are stored in the sync metadata as the text SQLite's
  * `quote()` gives for each key column, joined by commas (a trigger can build
- * it in plain SQL; TEXT holding a NUL character as `TX'<hex>'`, since quote()
- * cuts it there). This parses that text back to values.
+ * it in plain SQL; TEXT holding a NUL character as `J` and its JSON string,
+ * since quote() cuts it there). This parses that text back to values.
  * @throws Error when the text is not such a list (a corrupted metadata row)
  */
 export function parseQuotedKey(text: string): SqlValue[] {
@@ -22,11 +22,11 @@ export function parseQuotedKey(text: string): SqlValue[] {
 function readLiteral(text: string, at: number): [SqlValue, number] {
   const first = text[at];
   if (first === "'") return readText(text, at + 1);
-  if ((first === 'X' || first === 'x') && text[at + 1] === "'") return readHex(text, at + 2);
-  if (first === 'T' && text[at + 1] === 'X' && text[at + 2] === "'") {
-    const [bytes, end] = readHex(text, at + 3);
-    return [bytes.toString('utf8'), end]; // TEXT holding a NUL character (see keyPartSql)
+  if ((first === 'X' || first === 'x') && text[at + 1] === "'") {
+    const close = text.indexOf("'", at + 2);
+    return [Buffer.from(text.slice(at + 2, close), 'hex'), close + 1];
   }
+  if (first === 'J' && text[at + 1] === '"') return readJsonText(text, at + 1); // TEXT holding a NUL character (see keyPartSql)
   let end = text.indexOf(',', at);
   if (end === -1) end = text.length;
   const literal = text.slice(at, end);
@@ -35,9 +35,11 @@ function readLiteral(text: string, at: number): [SqlValue, number] {
   return [Number(literal), end];
 }
 
-function readHex(text: string, at: number): [Buffer, number] {
-  const close = text.indexOf("'", at);
-  return [Buffer.from(text.slice(at, close), 'hex'), close + 1];
+function readJsonText(text: string, quote: number): [string, number] {
+  let index = quote + 1;
+  while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
+  if (index >= text.length) throw new Error(`unterminated text in key: ${text}`);
+  return [JSON.parse(text.slice(quote, index + 1)) as string, index + 1];
 }
 
 function readText(text: string, at: number): [string, number] {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { quotedKeyPartSql } from './capture-sql';
 import { parseQuotedKey } from './key-codec';
 import { numbers } from './prepared';
 import { bindable } from './values';
@@ -7,8 +8,8 @@ import { bindable } from './values';
 const SPELLED_WITH_EXPONENT = `SELECT seq, pk FROM _sync_log WHERE seq > ? AND tbl IN (SELECT value FROM json_each(?))
   AND typeof(pk) = 'text' AND (instr(pk, 'e+') > 0 OR instr(pk, 'e-') > 0)`;
 
-/** One key value as a composite metadata key holds it (`keyPartSql`: TEXT holding a NUL as `TX'…'`). */
-const VALUE_AS_KEY_PART = `SELECT CASE WHEN typeof(@v) = 'text' AND instr(CAST(@v AS BLOB), x'00') > 0 THEN 'T' || quote(CAST(@v AS BLOB)) ELSE quote(@v) END`;
+/** One key value as a composite metadata key holds it (see `keyPartSql`). */
+const VALUE_AS_KEY_PART = `SELECT ${quotedKeyPartSql('@v')}`;
 
 /**
  * Spells the composite keys of the log's unfolded rows as this server's SQLite
