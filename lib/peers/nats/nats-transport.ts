@@ -120,7 +120,9 @@ export class NatsTransport implements ChangeTransport {
   #tick(): void {
     this.#timer = undefined;
     if (this.#closed) return;
-    const publishing = this.#publisher.pending() ? this.#flush().then(() => 0, () => this.#publishFailures + 1) : Promise.resolve(0);
+    // A look that throws (the app closed its database before stop()) is a failed look, never an uncaught exception in this timer.
+    const looked = Promise.resolve().then(async () => (this.#publisher.pending() ? this.#flush() : 0));
+    const publishing = looked.then(() => 0, (error: unknown) => this.#failedLook(error));
     void publishing.then(async (failures) => {
       await this.#refreshFacts().catch((error: unknown) => this.#refreshFailed(error));
       this.#publishFailures = failures;
@@ -234,6 +236,12 @@ export class NatsTransport implements ChangeTransport {
     const { done, wake } = wakeableSleep(ms);
     this.#wake = wake;
     return done.finally(() => (this.#wake = undefined));
+  }
+
+  /** A look for local writes that failed: told on `/status`; the next one waits longer. */
+  #failedLook(error: unknown): number {
+    this.#fail(error);
+    return this.#publishFailures + 1;
   }
 
   #fail(error: unknown): void {
