@@ -45,15 +45,12 @@ export class NatsLink {
   generation = 0;
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
-  /** Rejects with `NATS_CLOSED` once `close` is called: whoever waits for a connection still being made stops waiting then. */
-  readonly #stopped: Promise<never>;
+  /** Rejects the connection attempt under way with `NATS_CLOSED` (set while one is): whoever waits for it stops waiting at `close`. */
   #abandon: ((error: SyncError) => void) | undefined;
 
   /** Nothing connects until the first use. */
   constructor(config: NatsConfig) {
     this.#config = config;
-    this.#stopped = new Promise<never>((_resolve, reject) => (this.#abandon = reject));
-    this.#stopped.catch(() => undefined);
   }
 
   /** Connection state. */
@@ -84,8 +81,20 @@ export class NatsLink {
     if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
     if (this.#nc?.isClosed() === true) this.#nc = undefined; // closed by the server for good (e.g. its credentials changed): connect again
     if (this.#nc !== undefined) return this.#nc;
-    this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined));
-    return Promise.race([this.#connecting, this.#stopped]);
+    this.#connecting ??= this.#attempt();
+    return this.#connecting;
+  }
+
+  /**
+   * One connection attempt that `close` abandons. Its "stopped" promise lives as long as the attempt: one kept
+   * for the link's life would hold a reaction for every call made while NATS is down (a leak over days).
+   */
+  #attempt(): Promise<NatsConnection> {
+    const stopped = new Promise<never>((_resolve, reject) => (this.#abandon = reject));
+    return Promise.race([this.#connect(), stopped]).finally(() => {
+      this.#connecting = undefined;
+      this.#abandon = undefined;
+    });
   }
 
   async #connect(): Promise<NatsConnection> {
