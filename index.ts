@@ -17,6 +17,7 @@ export type { ApplyResult, ColumnDescription, ConflictEntry, ConflictReason, Con
 export { decodeValue, encodeValue, TextBytes } from './lib/data/values';
 export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
+export type { CopyOptions } from './lib/data/backup';
 export type { BackupProgress } from './lib/data/backup';
 export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
 export type { ExpectedSnapshot } from './lib/data/snapshot-adopt';
