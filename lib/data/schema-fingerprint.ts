@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bareNameInMessage } from './sql-names';
 import type { TableSchema } from './table-schema';
 import type { ColumnDescription, SchemaDescription } from './wire-schema';
 
@@ -49,13 +50,8 @@ export function diffSchemas(ours: SchemaDescription, theirs: SchemaDescription):
     if (other === undefined) differences.push(`table ${name} is tracked only here`);
     else differences.push(...diffTable(name, columns, other));
   }
-  for (const name of Object.keys(theirs.tables)) if (!Object.hasOwn(ours.tables, name)) differences.push(`table ${shownName(name)} is tracked only on the sender`);
+  for (const name of Object.keys(theirs.tables)) if (!Object.hasOwn(ours.tables, name)) differences.push(`table ${bareNameInMessage(name)} is tracked only on the sender`);
   return differences;
-}
-
-/** A sender's table name as a difference names it: whole up to 100 characters (a name of MiBs is never echoed whole). */
-function shownName(name: string): string {
-  return name.length <= 100 ? name : `${name.slice(0, 100)}… (${name.length} characters)`;
 }
 
 /** At most this many differences are named in a message; the rest are counted. */

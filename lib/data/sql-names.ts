@@ -27,3 +27,8 @@ const NAME_SHOWN = 100;
 export function nameInMessage(name: string): string {
   return name.length <= NAME_SHOWN ? JSON.stringify(name) : `${JSON.stringify(name.slice(0, NAME_SHOWN))}… (${name.length} characters)`;
 }
+
+/** The same as {@link nameInMessage}, unquoted (where the message names a table as it is). */
+export function bareNameInMessage(name: string): string {
+  return name.length <= NAME_SHOWN ? name : `${name.slice(0, NAME_SHOWN)}… (${name.length} characters)`;
+}
