@@ -74,3 +74,49 @@ describe("a push to a server whose database is full: 507 INSUFFICIENT_STORAGE, n
     expect(full.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(500);
   });
 });
+
+/**
+ * The other way: this server's own database is full while it applies what it
+ * pulled. The log and /status said "database or disk is full" (SQLite's words),
+ * which an operator read as the peer's disk. Now they say it is this server's.
+ */
+describe("a pull into this server's own full database names this server", () => {
+  let temp: ReturnType<typeof tempDir>;
+  let source: Database.Database;
+  let puller: Database.Database;
+  let server: TestServer;
+  let node: SyncNode;
+  let log: ReturnType<typeof captureLog>;
+
+  beforeEach(async () => {
+    temp = tempDir();
+    source = openDatabase(path.join(temp.dir, 'source.db'));
+    puller = openDatabase(path.join(temp.dir, 'puller.db'));
+    const app = express();
+    app.use('/api/sync', createSyncRouter({ token: TEST_TOKEN, database: source, tables: ['notes'], logger: captureLog().logger }));
+    server = await startServer(app);
+    log = captureLog();
+    node = createSyncNode({ token: TEST_TOKEN, database: puller, tables: ['notes'], peers: [`${server.url}/api/sync`], stateDir: path.join(temp.dir, 'state'), logger: log.logger });
+    const insert = source.prepare('INSERT INTO notes VALUES (?, ?)');
+    source.transaction(() => {
+      for (let index = 0; index < 500; index += 1) insert.run(`note-${index}`, 'x'.repeat(400));
+    })();
+    puller.pragma(`max_page_count = ${Number(puller.pragma('page_count', { simple: true })) + 4}`);
+  });
+  afterEach(async () => {
+    await node.stop();
+    await server.close();
+    source.close();
+    puller.close();
+    temp.cleanup();
+  });
+
+  it('sync.failed and /status say this server\'s own database cannot grow; nothing was applied', async () => {
+    const [result] = await node.syncNow();
+    expect(result?.error?.code).toBe('SQLITE_FULL');
+    expect(result?.error?.message).toMatch(/^this server's own database cannot grow .*free space on this server/);
+    expect(node.client?.peerStatuses()[0]?.lastError).toMatch(/this server's own database cannot grow/);
+    expect(log.events('sync.failed')[0]?.msg).toMatch(/this server's own database cannot grow/);
+    expect(puller.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(0);
+  });
+});
