@@ -75,10 +75,10 @@ function readProperty(value: unknown, key: string): unknown {
  */
 function describeSqliteStorage(code: string, err: unknown): SyncError | undefined {
   if (code === 'SQLITE_FULL') {
-    return new SyncError('INSUFFICIENT_STORAGE', 507, "the server's database cannot grow (its disk is full, or its max_page_count is reached): nothing was written; its operator must free space", { cause: err });
+    return new SyncError('INSUFFICIENT_STORAGE', 507, "the receiving server's database cannot grow (its disk is full, or its max_page_count is reached): nothing was written; that server's operator must free space", { cause: err });
   }
   if (/^SQLITE_READONLY(_|$)/.test(code)) {
-    return new SyncError('STORAGE_NOT_WRITABLE', 507, "the server's database is read-only (a read-only file, folder or disk): nothing was written; its operator must make it writable and restart the server", { cause: err });
+    return new SyncError('STORAGE_NOT_WRITABLE', 507, "the receiving server's database is read-only (a read-only file, folder or disk): nothing was written; that server's operator must make it writable and restart it", { cause: err });
   }
   return undefined;
 }

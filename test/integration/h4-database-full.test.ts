@@ -60,7 +60,7 @@ describe("a push to a server whose database is full: 507 INSUFFICIENT_STORAGE, n
     const [result] = await node.syncNow();
     expect(result?.ok).toBe(false);
     expect(result?.error?.code).toBe('INSUFFICIENT_STORAGE');
-    expect(result?.error?.message).toMatch(/database cannot grow/);
+    expect(result?.error?.message).toMatch(/the receiving server's database cannot grow/); // not "this server": it is read at the peer
     expect(full.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(0);
     expect(full.pragma('integrity_check', { simple: true })).toBe('ok');
     const status = node.client?.peerStatuses()[0];
