@@ -192,7 +192,7 @@ export function describeNotWritable(error: unknown, clientPath: string, what: 'w
   return new SyncError(
     'STORAGE_NOT_WRITABLE',
     507,
-    `${clientPath} cannot be ${what}: the folder of the server that received it is read-only or not writable by that server's user (${code}); nothing was ${what}. That server's operator must make the folder writable (its log names the folder)`,
+    `${clientPath} cannot be ${what}: the server that received it may not change it (${code}: a read-only disk, or a folder or file of another user); nothing was ${what}. That server's operator must give its user the rights (its log names the folder or file)`,
     { cause: error },
   );
 }
