@@ -67,8 +67,26 @@ function readProperty(value: unknown, key: string): unknown {
 }
 
 /**
+ * SQLite's "database or disk is full" (`SQLITE_FULL`: the disk, or the connection's
+ * `max_page_count`) as 507 `INSUFFICIENT_STORAGE`, and a database it may not write
+ * (`SQLITE_READONLY…`: a read-only file, folder or disk) as 507 `STORAGE_NOT_WRITABLE`:
+ * the transaction was rolled back, so nothing was written. Before, both were 500
+ * "internal error", which is all a pushing peer's operator read, round after round.
+ */
+function describeSqliteStorage(code: string, err: unknown): SyncError | undefined {
+  if (code === 'SQLITE_FULL') {
+    return new SyncError('INSUFFICIENT_STORAGE', 507, "the receiving server's database cannot grow (its disk is full, or its max_page_count is reached): nothing was written; that server's operator must free space", { cause: err });
+  }
+  if (/^SQLITE_READONLY(_|$)/.test(code)) {
+    return new SyncError('STORAGE_NOT_WRITABLE', 507, "the receiving server's database is read-only (a read-only file, folder or disk): nothing was written; that server's operator must make it writable and restart it", { cause: err });
+  }
+  return undefined;
+}
+
+/**
  * Turns anything thrown or passed to `next()` into a {@link SyncError}.
- * SQLite's `SQLITE_BUSY` (another connection held the write lock past the busy timeout) is 503 `DATABASE_BUSY`.
+ * SQLite's `SQLITE_BUSY` (another connection held the write lock past the busy timeout) is 503 `DATABASE_BUSY`;
+ * `SQLITE_FULL` 507 `INSUFFICIENT_STORAGE`, `SQLITE_READONLY…` 507 `STORAGE_NOT_WRITABLE`.
  * Errors that are not recognised become a 500 `INTERNAL` error whose message
  * says only "internal error"; the original is kept in `cause` for the log.
  */
@@ -95,6 +113,10 @@ export function toSyncError(err: unknown): SyncError {
   }
   if (name === 'SqliteError' && typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) {
     return new SyncError('DATABASE_BUSY', 503, 'the database is locked by another connection (a script, a migration, the sqlite3 shell) for longer than the busy timeout: nothing was done; try again once it commits', { cause: err });
+  }
+  if (name === 'SqliteError' && typeof code === 'string') {
+    const storage = describeSqliteStorage(code, err);
+    if (storage !== undefined) return storage;
   }
   const status = readProperty(err, 'status') ?? readProperty(err, 'statusCode');
   if (typeof status === 'number' && status >= 400 && status < 500) {

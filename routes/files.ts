@@ -106,6 +106,8 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
   const saved = await saveGuardedUpload(req, {
     expectedSha256,
     beforeCommit: (_stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition),
+  }).catch((error: unknown) => {
+    throw describeNotWritable(error, clientPath, 'written'); // a file there this server may not read or replace
   });
   res.status(saved.replaced ? 200 : 201).json({ path: clientPath, size: saved.size, sha256: saved.sha256, replaced: saved.replaced } satisfies UploadAnswer);
 }

@@ -198,7 +198,8 @@ const NOT_WRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
 /**
  * Turns a file-system refusal to change `clientPath` (EACCES, EPERM, EROFS) into
  * 507 `STORAGE_NOT_WRITABLE`, which names the client path and what its
- * operator must do, never the server's own folders (those are in its log);
+ * operator must do, never the server's own folders (those are in its log),
+ * in words that read right in the log of the peer that sent it;
  * anything else is returned as it is. Without it, the client (a peer's
  * operator) saw only 500 "internal error".
  */
@@ -208,7 +209,7 @@ export function describeNotWritable(error: unknown, clientPath: string, what: 'w
   return new SyncError(
     'STORAGE_NOT_WRITABLE',
     507,
-    `${clientPath} cannot be ${what} on this server: its folder is read-only or not writable by the server's user (${code}); nothing was ${what}. The server's operator must make the folder writable (its log names it)`,
+    `${clientPath} cannot be ${what}: the server that received it may not change it (${code}: a read-only disk, or a folder or file of another user); nothing was ${what}. That server's operator must give its user the rights (its log names the folder or file)`,
     { cause: error },
   );
 }

@@ -155,6 +155,17 @@ export function notASyncApiHint(url: string): string {
 }
 
 /**
+ * SQLite refused to write this server's own database while it applied a peer's changes (a peer's
+ * refusal comes as its own code, `INSUFFICIENT_STORAGE` or `STORAGE_NOT_WRITABLE`): SQLite's words,
+ * "database or disk is full", did not say whose, so an operator looked at the peer's disk.
+ */
+function localDatabaseRefused(code: string, message: string): string {
+  const cause = code === 'SQLITE_FULL' ? 'cannot grow (its disk is full, or its max_page_count is reached)' : 'is read-only (a read-only file, folder or disk)';
+  const fix = code === 'SQLITE_FULL' ? 'free space on this server' : 'make it writable on this server and restart it';
+  return `this server's own database ${cause}: ${message}; nothing of this page was applied. ${fix}; the sync is retried`;
+}
+
+/**
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
@@ -162,7 +173,7 @@ export function notASyncApiHint(url: string): string {
  * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP, a file or folder of
  * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
- * handshake shows the clocks agree now). Node's message loses the code it
+ * handshake shows the clocks agree now), or this server's own database full or read-only. Node's message loses the code it
  * starts with (`ENOENT: …`): the code is given beside it.
  */
 export function describeFailure(error: unknown, context: FailureContext): FailureDescription {
@@ -191,6 +202,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
   }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY')) return { code, message: localDatabaseRefused(code, message) };
   if (code === 'SCHEMA_CHANGED' && error instanceof PeerAnswerError) {
     // The peer's own words say "this server" of the peer: an operator reading them here must not restart this one.
     return { code, message: `${context.peer} stopped its data sync: a tracked table changed there while it runs; restart that server, not this one, once the same migration runs on every server (it said: ${withoutCode(code, message)})` };

@@ -15,7 +15,7 @@ const HINTS: Readonly<Record<string, string>> = {
   BODY_TOO_LARGE: 'The report is too long to save; shorten the notes (10,000 characters at most).',
   CROSS_SITE_REFUSED: 'This form was sent from another web site, so nothing was saved. Use this app\'s own pages.',
   INSUFFICIENT_STORAGE: 'This server\'s disk is full, so nothing was saved. Ask whoever runs it to free some space.',
-  STORAGE_NOT_WRITABLE: 'This server cannot write into its photos folder (a read-only disk, or a folder of another user), so nothing was saved. Ask whoever runs it to make the folder writable.',
+  STORAGE_NOT_WRITABLE: 'This server cannot save what you sent: its disk, folder or database is read-only (or belongs to another user), so nothing was saved. Ask whoever runs it to make it writable.',
 };
 
 /** Where a person goes back to from an error on `path`. */

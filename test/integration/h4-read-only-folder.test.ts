@@ -94,7 +94,7 @@ function giveToChild(...dirs: string[]): void {
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('STORAGE_NOT_WRITABLE');
       expect(body.error.message).toContain(target);
-      expect(body.error.message).toMatch(/read-only or not writable/);
+      expect(body.error.message).toMatch(/may not change it \(EACCES: a read-only disk, or a folder or file of another user\)/);
       expect(body.error.message).not.toContain(temp.dir); // the server's folders stay in its log
     }
     expect(tempFilesUnder(temp.dir)).toEqual([]);
@@ -119,7 +119,8 @@ function giveToChild(...dirs: string[]): void {
       const [result] = await client.syncAll();
       const error = result?.fileErrors.find((entry) => entry.path === 'uploads/photo.txt');
       expect(error?.code).toBe('STORAGE_NOT_WRITABLE');
-      expect(error?.message).toMatch(/read-only or not writable/);
+      expect(error?.message).toMatch(/may not change it \(EACCES: a read-only disk, or a folder or file of another user\)/);
+      expect(error?.message).not.toMatch(/this server/); // read at the peer, "this server" would name the wrong one
     } finally {
       await client.stop();
       cache.close();

@@ -55,7 +55,7 @@ function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> 
     temp.cleanup();
   });
 
-  it('answers 507 with a page saying nothing was saved and to make the folder writable; no file is left', async () => {
+  it('answers 507 with a page saying nothing was saved and to make it writable; no file is left', async () => {
     const started = startApp(path.join(temp.dir, 'data'));
     child = started.child;
     const url = await started.url;
@@ -67,7 +67,7 @@ function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> 
     const page = await response.text();
     expect(response.status).toBe(507);
     expect(page).toContain('<title>Not saved');
-    expect(page).toContain('make the folder writable');
+    expect(page).toContain('Ask whoever runs it to make it writable');
     expect(page).toContain('507 STORAGE_NOT_WRITABLE');
     expect(page).not.toContain('try again');
     expect(page).not.toContain(temp.dir);
