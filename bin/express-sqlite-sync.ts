@@ -152,12 +152,13 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   if (error instanceof CommanderError) return { code: 'BAD_USAGE', message: error.message.replace(/^error: /, '') };
   const { code, message } = rawFailure(error);
   const plain = message.replace(/^express-sqlite-sync: /, '');
+  const urlFlag = command === 'join' ? '--from' : '--url (--from for join)';
   if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
     if (given.ca === true) return { code, message: `${plain}: the server's certificate is not signed by the CA certificate of --ca (or SYNC_PEER_CA); pass the CA certificate that signed it (for a self-signed one, the certificate itself)` };
     return { code, message: `${plain}: pass --ca <file> (or set SYNC_PEER_CA) with the server's CA certificate` };
   }
-  if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in --url (--from for join)` };
-  if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in --url (--from for join)` };
+  if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in ${urlFlag}` };
+  if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in ${urlFlag}` };
   if (code === 'UNAUTHORIZED' && given.token !== undefined) {
     const { from, quote } = given.token;
     const quoted = quote === undefined ? '' : ` (it starts and ends with ${quote}: if the quotes are not part of the token, as an env file, a compose file or docker -e may keep them, remove them)`;
@@ -165,7 +166,7 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   }
   const remote = command === undefined || REMOTE_COMMANDS.has(command);
   if (remote && error instanceof SyncError && error.status === 404 && (code === 'NOT_FOUND' || code === 'PEER_ERROR')) {
-    return { code, message: `${plain}. Is --url (--from for join) the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };
+    return { code, message: `${plain}. Is ${urlFlag} the server's sync API? Its URL is usually http://host:port/api/sync, or just http://host:port` };
   }
   const localFlag = command === undefined ? undefined : LOCAL_FILE_FLAGS.get(command);
   if (localFlag !== undefined && code === 'NOT_FOUND') return { code, message: `${plain}: check the path given to ${localFlag}` };
@@ -176,7 +177,7 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   }
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') {
     const https = code === 'ECONNRESET' && given.plainHttpUrl === true ? ' Or does it speak HTTPS? then use https://' : '';
-    return { code, message: `${plain}: is the server running, and is --url (--from for join) its address?${https}` };
+    return { code, message: `${plain}: is the server running, and is ${urlFlag} its address?${https}` };
   }
   return { code, message: plain };
 }

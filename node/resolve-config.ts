@@ -98,7 +98,7 @@ export function resolveSyncConfig(options: SyncRouterOptions | undefined, known:
   if (isRequestLike(options)) {
     throw new TypeError(`express-sqlite-sync: ${factory} is a factory; write ${mountHint(factory)}, not app.use(${factory})`);
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`express-sqlite-sync: ${factory} needs an options object`);
   refuseUnknownOptions(options, known, factory);
   if (options.database === undefined) {
     const dataOnly = (['tables', 'maxClockSkewMs', 'changesPageSize', 'maxChangesPageSize', 'maxChangesetBytes', 'serveSnapshots'] as const).find((name) => options[name] !== undefined);

@@ -192,7 +192,7 @@ export function checkPeerCa(ca: unknown): string | Buffer | undefined {
  * @throws RangeError for a number out of range or a `stateDir` inside a sync root
  */
 export function resolveSyncClientOptions(options: SyncClientOptions, dataPending = false): SyncClientConfig {
-  if (typeof options !== 'object' || options === null) throw new TypeError('express-sqlite-sync: SyncClient needs an options object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError('express-sqlite-sync: SyncClient needs an options object');
   refuseUnknownOptions(options, CLIENT_OPTIONS, 'SyncClient');
   if (options.data === undefined && options.files === undefined && !dataPending) throw new TypeError('express-sqlite-sync: a sync client needs `data`, `files` or both');
   checkParts(options.data, options.files);

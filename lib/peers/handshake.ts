@@ -84,9 +84,10 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
 /**
  * Picks the newest data protocol both sides speak (an older peer lists none:
  * it speaks `protocol`, 1) and keeps it on the link for its pages both ways.
+ * A join checks it before it downloads a snapshot: a database that could never sync with its peer is not made.
  * @throws SyncError `PROTOCOL_MISMATCH` (409) when there is none
  */
-function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
+export function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
   const theirs = info.protocols ?? [info.protocol];
   const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
   if (common.length === 0) {

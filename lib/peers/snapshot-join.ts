@@ -16,6 +16,7 @@ import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
 import { checkJoinOptions, JOIN_OPTION_NAMES, joinFailure, type JoinNames, type JoinOptions, type JoinResult } from './join-options';
 import { handshake, pullChanges } from './data-exchange';
+import { chooseProtocol } from './handshake';
 import { checkJoinTarget, placeNewFile } from './join-target';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
@@ -163,7 +164,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * database is left in WAL mode. On failure it removes what it made and
  * nothing else: its temp snapshot, and the folders it made for `db` while empty.
  * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
- * @throws SyncError `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ * @throws SyncError `PROTOCOL_MISMATCH` (409), before any download, for a peer that shares no page protocol with this version; `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   const checked = checkJoinOptions(options);
@@ -191,6 +192,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
   let placed = false;
   try {
     const info = await peer.json('GET', 'data/info', dataInfoCheck);
+    chooseProtocol(peer, info); // PROTOCOL_MISMATCH before a byte is downloaded: the pull after the snapshot, and every round after, would fail
     const facts = await downloadForJoin(peer, temp, options.gzip === true ? 'gzip' : 'identity');
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 import request from 'supertest';
-import { backupDatabase, createFilePolicy, ManifestCache, refuseCrossSiteWrites, restoreDatabase, saveGuardedUpload, scanManifest, uploadGuard } from '../../index';
+import { backupDatabase, createFilePolicy, createSyncNode, createSyncRouter, ManifestCache, refuseCrossSiteWrites, restoreDatabase, saveGuardedUpload, scanManifest, SyncClient, uploadGuard } from '../../index';
 import { tempDir } from '../helpers/temp';
 
 /**
@@ -95,5 +95,12 @@ describe('public helpers refuse an option they do not know, naming it', () => {
     await expect(restoreDatabase(out, restored, { onProgres: () => undefined } as never)).rejects.toThrow(/unknown option\(s\) onProgres for restoreDatabase/);
     expect(existsSync(path.join(temp.dir, 'new'))).toBe(false);
     await expect(restoreDatabase(out, restored, { overwrite: false })).resolves.toBeDefined();
+  });
+
+  it('the factories given their options inside an array say they need an options object, not that the token is missing', () => {
+    const options = { token: 'test-token-0123456789abcdef', roots: { pit: temp.dir } };
+    expect(() => createSyncRouter([options] as never)).toThrow(/createSyncRouter needs an options object/);
+    expect(() => createSyncNode([options] as never)).toThrow(/createSyncNode needs an options object/);
+    expect(() => new SyncClient([options] as never)).toThrow(/SyncClient needs an options object/);
   });
 });
