@@ -28,6 +28,7 @@ describe('sample app: a photo named like a Windows device', () => {
   it.each([
     ['aux.jpg', 'aux-photo.jpg'],
     ['NUL.PNG', 'NUL-photo.png'],
+    ['con.png', 'con-photo.png'],
     ['con .jpeg', 'con-photo.jpeg'],
     ['COM¹.jpg', 'COM1-photo.jpg'],
     ['lpt3.webp', 'lpt3-photo.webp'],
