@@ -1,3 +1,4 @@
+import { ConsumeLoop } from './consume-loop';
 import { FleetSeal } from './fleet-seal';
 import type { ChangeTracker } from '../../data/change-tracker';
 import { DEFAULTS } from '../../defaults';
@@ -14,7 +15,7 @@ import { SealedRange } from './sealed-range';
 import { natsTransportStatus } from './nats-status';
 import { NatsCatchUp } from './nats-catch-up';
 import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
-import { errorOf, natsFailure, wakeableSleep } from './nats-util';
+import { errorOf, natsFailure } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
 import { movedSince, waitForPosition, type PositionWait } from './position-wait';
 
@@ -51,11 +52,10 @@ export class NatsTransport implements ChangeTransport {
   readonly #consumer: NatsConsumer;
   readonly #subject: string;
   readonly #stream: StreamReadiness;
-  #loop: Promise<void> | undefined;
+  readonly #loop: ConsumeLoop;
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #publishFailures = 0;
-  #wake: (() => void) | undefined;
   #closed = false;
   #lastError: { code: string; message: string; at: number } | undefined;
   readonly #catchUp: NatsCatchUp;
@@ -100,12 +100,20 @@ export class NatsTransport implements ChangeTransport {
       closed: () => this.#closed,
     };
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
+    this.#loop = new ConsumeLoop(
+      async () => {
+        await this.#stream.prepare();
+        await this.#consumer.run();
+      },
+      (error) => this.#fail(error),
+      () => this.#closed,
+    );
   }
 
   /** Connects, then publishes new local writes as they come and applies the stream as it grows. */
   start(): void {
     if (this.#closed) return;
-    this.#startConsumer();
+    this.#loop.start();
     if (this.#started) return;
     this.#started = true;
     this.#scheduleTick(0);
@@ -135,7 +143,7 @@ export class NatsTransport implements ChangeTransport {
   async #refreshFacts(): Promise<void> {
     if (!(await this.#stream.refresh())) return;
     this.#consumer.stop(); // its loop prepares again, from the reset position
-    this.#wake?.();
+    this.#loop.wake();
     this.#scheduleTick(0);
   }
 
@@ -180,8 +188,8 @@ export class NatsTransport implements ChangeTransport {
 
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     const started = Date.now();
-    this.#startConsumer();
-    this.#wake?.(); // a consumer waiting out a backoff tries again now
+    this.#loop.start();
+    this.#loop.wake(); // a consumer waiting out a backoff tries again now
     await this.#flush(true);
     onProgress?.('push', moved().rowsOut);
     const facts = await this.#stream.readFacts();
@@ -210,32 +218,6 @@ export class NatsTransport implements ChangeTransport {
   /** Publishes local writes before a page is applied, so the page's own writes need not go back out. */
   async #publishBeforeApply(): Promise<void> {
     if (this.#publisher.pending()) await this.#flush().catch(() => undefined);
-  }
-
-  #startConsumer(): void {
-    this.#loop ??= this.#consumeLoop();
-  }
-
-  async #consumeLoop(): Promise<void> {
-    let failures = 0;
-    while (!this.#closed) {
-      try {
-        await this.#stream.prepare();
-        await this.#consumer.run();
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        this.#fail(error);
-      }
-      if (this.#closed) return;
-      await this.#sleep(Math.max(100, nextDelayMs(failures, 0, DEFAULTS.backoff)));
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    const { done, wake } = wakeableSleep(ms);
-    this.#wake = wake;
-    return done.finally(() => (this.#wake = undefined));
   }
 
   /** A look for local writes that failed: told on `/status`; the next one waits longer. */
@@ -271,8 +253,8 @@ export class NatsTransport implements ChangeTransport {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#consumer.stop();
-    this.#wake?.();
+    this.#loop.wake();
     await this.#link.close();
-    await this.#loop?.catch(() => undefined);
+    await this.#loop.ended();
   }
 }
