@@ -3,6 +3,7 @@ import { teamIdOf } from '../../sample-app/scouting-schema';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, ghosts, type FleetServer } from './convergence-fleet';
+import { nextMillisecond } from '../helpers/clock';
 
 const MESH = { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] } as const;
 const NAMES = ['A', 'B', 'C'] as const;
@@ -39,13 +40,6 @@ async function expectConverged(fleet: Fleet): Promise<Record<string, unknown>[]>
     expect(fleet.server(name).db.pragma('foreign_key_check')).toEqual([]);
   }
   return reference;
-}
-
-function nextMillisecond(): void {
-  const start = Date.now();
-  while (Date.now() <= start + 1) {
-    // a later write gets a later clock
-  }
 }
 
 describe.each([false, true])('three sample-app servers (safe integers: %s)', (safeIntegers) => {

@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { dbDigest, pullAll, trackedDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { nextMillisecond } from '../helpers/clock';
 
 const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
-
-function nextMillisecond(): void {
-  const start = Date.now();
-  while (Date.now() <= start + 1) {
-    // the next write gets a later clock
-  }
-}
 
 describe('conflict routes: GET /data/conflicts, POST /data/conflicts/:id/resolve', () => {
   let server: TestServer;

@@ -1,41 +1,28 @@
 import request from 'supertest';
 import { MAX_CLOCK_SKEW_MS } from '../../lib/data/check-changeset';
-import { dbDigest, tempDb, TEST_SCHEMA, type TempDb } from '../helpers/data';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { dbDigest, TEST_SCHEMA } from '../helpers/data';
+import { TEST_TOKEN } from '../helpers/server';
+import { startHttpDataPair, type HttpDataPair, type HttpDataPeer } from '../helpers/http-data-pair';
 
 const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 const SITE = 'd'.repeat(32);
 /** An operator who turns the skew check off sets the largest value the option takes. */
 const NO_SKEW_LIMIT = Number.MAX_SAFE_INTEGER;
 
-interface Peer {
-  readonly temp: TempDb;
-  readonly server: TestServer;
-}
-
-async function peer(): Promise<Peer> {
-  const temp = tempDb(TEST_SCHEMA);
-  return { temp, server: await startServer(makeApp({ database: temp.db, tables: ['teams', 'reports'], maxClockSkewMs: NO_SKEW_LIMIT })) };
-}
-
-async function pageWithClock(to: Peer, key: string, hlc: number): Promise<object> {
+async function pageWithClock(to: HttpDataPeer, key: string, hlc: number): Promise<object> {
   const { schema } = (await request(to.server.url).get('/api/sync/data/info').set(auth).expect(200)).body as { schema: unknown };
   return { protocol: 1, site: SITE, schema, sites: [SITE], changes: [{ table: 'teams', key: [key], cl: 1, hlc, site: 0, cells: { name: 'far', number: 1, rating: null, logo: null } }] };
 }
 
 describe('maxClockSkewMs: Number.MAX_SAFE_INTEGER ("no limit") takes clocks up to 100 years ahead, no further', () => {
-  let a: Peer;
-  let b: Peer;
+  let pair: HttpDataPair;
+  let a: HttpDataPeer;
+  let b: HttpDataPeer;
   beforeEach(async () => {
-    a = await peer();
-    b = await peer();
+    pair = await startHttpDataPair(TEST_SCHEMA, { tables: ['teams', 'reports'], maxClockSkewMs: NO_SKEW_LIMIT });
+    ({ a, b } = pair);
   });
-  afterEach(async () => {
-    for (const side of [a, b]) {
-      await side.server.close();
-      side.temp.cleanup();
-    }
-  });
+  afterEach(() => pair.close());
 
   // Before: the clock 2^53 - 1 was taken (200), after which every local write had a clock of
   // 2^53 or more, which JSON numbers cannot hold: every page of this server was refused by

@@ -1,63 +1,38 @@
 import request from 'supertest';
 import type Database from 'better-sqlite3';
-import { tempDb, type TempDb } from '../helpers/data';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { TEST_TOKEN } from '../helpers/server';
+import { pullOverHttp, startHttpDataPair, type HttpDataPair, type HttpDataPeer } from '../helpers/http-data-pair';
 
 // A composite key's metadata was built with SQLite's quote(), which stops at a NUL
 // character: the keys ('e1', 'red') and ('e1', 'red<NUL>x') were one row to the sync.
 const SCHEMA = 'CREATE TABLE scores (event TEXT NOT NULL, team TEXT NOT NULL, points INTEGER, PRIMARY KEY (event, team));';
 const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 
-interface Peer {
-  readonly temp: TempDb;
-  readonly server: TestServer;
-}
-
-async function peer(): Promise<Peer> {
-  const temp = tempDb(SCHEMA);
-  return { temp, server: await startServer(makeApp({ database: temp.db, tables: ['scores'] })) };
-}
-
-/** Pulls every page `from` serves after `since` and pushes it to `to`; answers the last `next`. */
-async function pullAll(from: Peer, to: Peer, since = 0): Promise<number> {
-  let cursor = since;
-  for (;;) {
-    const page = await request(from.server.url).get(`/api/sync/data/changes?since=${cursor}&limit=1`).set(auth).expect(200);
-    await request(to.server.url).post('/api/sync/data/changes').set(auth).send(page.body as object).expect(200);
-    cursor = page.body.next as number;
-    if (page.body.more !== true) return cursor;
-  }
-}
-
 function rows(db: Database.Database): unknown[] {
   return db.prepare('SELECT hex(event), hex(team), points FROM scores ORDER BY 1, 2').raw(true).all();
 }
 
 describe('a composite key holding TEXT with a NUL character is a row of its own', () => {
-  let a: Peer;
-  let b: Peer;
+  let pair: HttpDataPair;
+  let a: HttpDataPeer;
+  let b: HttpDataPeer;
   beforeEach(async () => {
-    a = await peer();
-    b = await peer();
+    pair = await startHttpDataPair(SCHEMA, { tables: ['scores'] });
+    ({ a, b } = pair);
   });
-  afterEach(async () => {
-    for (const side of [a, b]) {
-      await side.server.close();
-      side.temp.cleanup();
-    }
-  });
+  afterEach(() => pair.close());
 
   it('both rows reach a peer, and deleting one deletes only that one there', async () => {
     const other = a.temp.connect(); // any connection is captured
     const insert = other.prepare('INSERT INTO scores VALUES (?, ?, ?)');
     insert.run('e1', 'red', 5);
     insert.run('e1', 'red\u0000x', 7);
-    const cursor = await pullAll(a, b);
+    const cursor = await pullOverHttp(a, b, 0, 1);
     expect(rows(b.temp.db)).toEqual(rows(a.temp.db));
     expect(rows(b.temp.db)).toHaveLength(2);
 
     other.prepare('DELETE FROM scores WHERE team = ?').run('red\u0000x');
-    await pullAll(a, b, cursor);
+    await pullOverHttp(a, b, cursor, 1);
     expect(rows(a.temp.db)).toEqual([[Buffer.from('e1').toString('hex').toUpperCase(), Buffer.from('red').toString('hex').toUpperCase(), 5]]);
     expect(rows(b.temp.db)).toEqual(rows(a.temp.db));
   });

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import request from 'supertest';
 import type Database from 'better-sqlite3';
 import { enableCapture } from '../../lib/data/capture';
 import { tempDb, type TempDb } from '../helpers/data';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { pullOverHttp, startHttpDataPair, type HttpDataPair, type HttpDataPeer } from '../helpers/http-data-pair';
 
 // The sqlite3 shell runs its own SQLite, and SQLite's quote() — which builds a composite key's
 // metadata in the capture triggers — spells some REALs differently by version: 3.40 (Debian 12's
@@ -11,7 +10,6 @@ import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/se
 // 0.30000000000000004. Without a sqlite3 binary, a connection whose quote() spells REALs as
 // 3.40 does stands in for it.
 const SCHEMA = 'CREATE TABLE readings (sensor TEXT NOT NULL, at REAL NOT NULL, value TEXT, PRIMARY KEY (sensor, at));';
-const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 function hasShell(): boolean {
   try {
@@ -33,43 +31,19 @@ function olderSqlite(temp: TempDb, sql: string): void {
   other.exec(sql);
 }
 
-interface Peer {
-  readonly temp: TempDb;
-  readonly server: TestServer;
-}
-
-async function peer(): Promise<Peer> {
-  const temp = tempDb(SCHEMA);
-  return { temp, server: await startServer(makeApp({ database: temp.db, tables: ['readings'] })) };
-}
-
-async function pullAll(from: Peer, to: Peer, since: number): Promise<number> {
-  let cursor = since;
-  for (;;) {
-    const page = await request(from.server.url).get(`/api/sync/data/changes?since=${cursor}`).set(auth).expect(200);
-    await request(to.server.url).post('/api/sync/data/changes').set(auth).send(page.body as object).expect(200);
-    cursor = page.body.next as number;
-    if (page.body.more !== true) return cursor;
-  }
-}
-
 function rows(db: Database.Database): unknown[] {
   return db.prepare('SELECT sensor, at, value FROM readings ORDER BY sensor, at').raw(true).all();
 }
 
 describe('a composite key holding a REAL, written from the sqlite3 shell and from the app, is one row', () => {
-  let a: Peer;
-  let b: Peer;
+  let pair: HttpDataPair;
+  let a: HttpDataPeer;
+  let b: HttpDataPeer;
   beforeEach(async () => {
-    a = await peer();
-    b = await peer();
+    pair = await startHttpDataPair(SCHEMA, { tables: ['readings'] });
+    ({ a, b } = pair);
   });
-  afterEach(async () => {
-    for (const side of [a, b]) {
-      await side.server.close();
-      side.temp.cleanup();
-    }
-  });
+  afterEach(() => pair.close());
 
   // Before: the shell's insert and delete were kept under one metadata key and the app's insert
   // under another: the page sent the row deleted (cl 2) and then born (cl 1), so the peer kept it
@@ -77,21 +51,21 @@ describe('a composite key holding a REAL, written from the sqlite3 shell and fro
   it('inserted and deleted in the shell, inserted again by the app: the peer has it too', async () => {
     olderSqlite(a.temp, "INSERT INTO readings VALUES ('s1', 0.1 + 0.2, 'shell'); DELETE FROM readings;");
     a.temp.db.prepare('INSERT INTO readings VALUES (?, ?, ?)').run('s1', 0.1 + 0.2, 'app');
-    await pullAll(a, b, 0);
+    await pullOverHttp(a, b, 0);
     expect(rows(a.temp.db)).toEqual([['s1', 0.30000000000000004, 'app']]);
     expect(rows(b.temp.db)).toEqual(rows(a.temp.db));
   });
 
   it('inserted in the shell, then edited and deleted by the app: one row all along, deleted on the peer', async () => {
     olderSqlite(a.temp, "INSERT INTO readings VALUES ('s1', 1.0 / 3, 'shell');");
-    let cursor = await pullAll(a, b, 0);
+    let cursor = await pullOverHttp(a, b, 0);
     a.temp.db.prepare("UPDATE readings SET value = 'app'").run();
-    cursor = await pullAll(a, b, cursor);
+    cursor = await pullOverHttp(a, b, cursor);
     expect(rows(b.temp.db)).toEqual([['s1', 1 / 3, 'app']]);
     expect(a.temp.db.prepare('SELECT count(*) FROM _sync_rows').pluck().get()).toBe(1);
     a.temp.db.prepare('DELETE FROM readings').run();
     olderSqlite(a.temp, "INSERT INTO readings VALUES ('s1', 1.0 / 3, 'shell again');");
-    await pullAll(a, b, cursor);
+    await pullOverHttp(a, b, cursor);
     expect(rows(b.temp.db)).toEqual([['s1', 1 / 3, 'shell again']]);
   });
 

@@ -2,16 +2,10 @@ import request from 'supertest';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, ghosts, type FleetServer } from './convergence-fleet';
+import { nextMillisecond } from '../helpers/clock';
 
 const NAMES = ['A', 'B', 'C'] as const;
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
-
-function nextMillisecond(): void {
-  const start = Date.now();
-  while (Date.now() <= start + 1) {
-    // a later write gets a later clock
-  }
-}
 
 async function conflictsOf(server: FleetServer): Promise<Record<string, unknown>[]> {
   const response = await request(server.url).get('/api/sync/data/conflicts').set(AUTH).expect(200);

@@ -2,16 +2,10 @@ import request from 'supertest';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, ghosts, type FleetServer } from './convergence-fleet';
+import { nextMillisecond } from '../helpers/clock';
 
 const NAMES = ['A', 'B', 'C'] as const;
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
-
-function nextMillisecond(): void {
-  const start = Date.now();
-  while (Date.now() <= start + 1) {
-    // a later write gets a later clock
-  }
-}
 
 async function post(server: FleetServer, route: string, body: object): Promise<string> {
   return ((await request(server.url).post(route).send(body).expect(201)).body as { id: string }).id;

@@ -2,7 +2,7 @@ import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { SyncError } from '../../../lib/sync-error';
 import { dbDigest, pullAll, tempDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 // An app trigger that skips no merge can fail a merged write through a
 // constraint of *another* table it writes (a companion row keyed like the

@@ -2,7 +2,7 @@ import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { SyncError } from '../../../lib/sync-error';
 import { dbDigest, pullAll, tableRows, tempDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 // An app trigger's RAISE while a peer's page is applied refuses the page with
 // SyncError APPLY_REFUSED (409), whatever write of the merge it fires on, and

@@ -1,7 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { pullAll, tableRows, tempDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 // A column's own conflict clause (`UNIQUE ON CONFLICT REPLACE`, `… IGNORE`,
 // `NOT NULL ON CONFLICT IGNORE`) must not decide a merge: the merge writes with

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { pullAll, tempDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 const SCHEMA = 'CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, name TEXT, code TEXT UNIQUE);';
 const TABLES = { tables: ['teams'] };

@@ -1,6 +1,6 @@
 import type { WireChangeset } from '../../../lib/data/changeset';
 import { dbDigest, pullAll, trackedDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 type Tracked = ReturnType<typeof trackedDb>;
 

@@ -1,7 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { pullAll, tempDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 const SCHEMA = `
 CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, number INTEGER UNIQUE, name TEXT);

@@ -1,7 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { dbDigest, pullAll, tempDb, trackedDb, type TempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 type Tracked = ReturnType<typeof trackedDb>;
 

@@ -1,6 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import { pullAll, TEST_SCHEMA, tempDb } from '../../helpers/data';
-import { nextMillisecond } from './clock';
+import { nextMillisecond } from '../../helpers/clock';
 
 /** Every public call of a tracker, with what its answer must be made of (plain numbers, never bigint). */
 function exerciseEveryCall(safeBefore: boolean, safeAfter: boolean): void {
