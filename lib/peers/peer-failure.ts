@@ -193,10 +193,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
-  if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff` };
+  if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff while periodic syncs run` };
   if (code.startsWith('HPE_')) {
     // Node's HTTP parser refused the answer's bytes: garbled on the way, not a peer's error of its own.
-    return { code: 'PEER_BAD_ANSWER', message: `${context.peer} answered something that is not HTTP (${withoutCode(code, message)}): a device between the servers (a proxy, a captive portal) or a broken link garbled it; it is retried with backoff` };
+    return { code: 'PEER_BAD_ANSWER', message: `${context.peer} answered something that is not HTTP (${withoutCode(code, message)}): a device between the servers (a proxy, a captive portal) or a broken link garbled it; it is retried with backoff while periodic syncs run` };
   }
   if (isPlainHttpAnswer(code, message)) {
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
