@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFilePolicy } from '../../lib/files/file-policy';
@@ -7,40 +7,9 @@ import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED } from '../helpers/h4-unprivileged-app';
+import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
-
-const REPO = path.resolve(__dirname, '..', '..');
-const DIST = path.join(REPO, 'dist', 'index.js');
-const NOBODY = 65534;
-
-/** A sync server in a child process without root's rights (the built package); prints "ready <port>". */
-const SERVER_CHILD = `
-const express = require('express');
-const { createSyncRouter, silentLogger } = require(${JSON.stringify(DIST)});
-const app = express();
-app.use('/api/sync', createSyncRouter({ token: ${JSON.stringify(TEST_TOKEN)}, roots: JSON.parse(process.argv[1]), logger: silentLogger }));
-const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + server.address().port + '\\n'));
-`;
-
-function startServerChild(roots: Record<string, string>): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ['-e', SERVER_CHILD, JSON.stringify(roots)], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const port = /^ready (\d+)\n/.exec(text)?.[1];
-      if (port !== undefined) resolve(`http://127.0.0.1:${port}/api/sync`);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
-  });
-  return { child, url };
-}
 
 /** Gives `dir` (and what is under it) to the child's user, so only the mode decides what it may write. */
 function giveToChild(...dirs: string[]): void {
@@ -69,7 +38,7 @@ function giveToChild(...dirs: string[]): void {
     put(roots.uploads ?? '', 'kept.txt', 'kept');
     giveToChild(path.join(temp.dir, 'server'), ...Object.values(roots), path.join(roots.uploads ?? '', 'kept.txt'));
     chmodSync(roots.uploads ?? '', 0o555);
-    const started = startServerChild(roots);
+    const started = startUnprivilegedRouter(roots);
     child = started.child;
     url = await started.url;
   });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFilePolicy } from '../../lib/files/file-policy';
@@ -7,22 +7,9 @@ import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { makeRoots, put } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED } from '../helpers/h4-unprivileged-app';
+import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
-
-const REPO = path.resolve(__dirname, '..', '..');
-const DIST = path.join(REPO, 'dist', 'index.js');
-const NOBODY = 65534;
-
-/** A sync server in a child process without root's rights (the built package); prints "ready <port>". */
-const SERVER_CHILD = `
-const express = require('express');
-const { createSyncRouter, silentLogger } = require(${JSON.stringify(DIST)});
-const app = express();
-app.use('/api/sync', createSyncRouter({ token: ${JSON.stringify(TEST_TOKEN)}, roots: JSON.parse(process.argv[1]), logger: silentLogger }));
-const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + server.address().port + '\\n'));
-`;
 
 /**
  * A file on the peer that its server cannot read (copied in with sudo, its
@@ -53,16 +40,9 @@ const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + 
   }
 
   function startChild(serverRoots: Record<string, string>): Promise<string> {
-    child = spawn(process.execPath, ['-e', SERVER_CHILD, JSON.stringify(serverRoots)], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}) });
-    return new Promise<string>((resolve, reject) => {
-      let text = '';
-      child?.stdout?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const port = /^ready (\d+)\n/.exec(text)?.[1];
-        if (port !== undefined) resolve(`http://127.0.0.1:${port}/api/sync`);
-      });
-      child?.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-    });
+    const started = startUnprivilegedRouter(serverRoots);
+    child = started.child;
+    return started.url;
   }
 
   it('keeps the local copy, and the refused upload names the file and the fix', async () => {
