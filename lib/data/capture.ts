@@ -1,17 +1,16 @@
 import type Database from 'better-sqlite3';
-import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName, parkedTableSql } from './capture-sql';
+import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName } from './capture-sql';
 import { createConflictsView, dropConflictsView } from './conflicts-view';
 import { captureMissedWrites, keepClock, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';
 import { DEFAULTS } from '../defaults';
 import { nonNegativeInteger, refuseUnknownOptions } from '../option-checks';
-import { fileIdentity, recordedFileIdentity, recordFileIdentity } from './file-identity';
 import { LogFolder } from './log-folder';
 import { respellLoggedKeys } from './key-spelling';
 import { ensureCaptureCache } from './page-cache';
 import { numbers, writeTransaction } from './prepared';
-import { rewindOf } from './served-mark';
-import { giveNewSiteId } from './site-identity';
+import { anyParkedRows, createParkedTable } from './parked-tables';
+import { reidentifyAtStart } from './start-identity';
 import { keepRenamedColumns } from './renamed-columns';
 import { retireGoneColumns } from './retired-columns';
 import { quoteIdent } from './sql-names';
@@ -62,40 +61,6 @@ function createMetadata(db: Database.Database): void {
   }
 }
 
-/**
- * A site id belongs to one database file. When this file is not the one the
- * id was last used in (a copy: `cp` to a new file, a data folder copied to
- * another laptop, a backup restored as a new file), the copy takes a new site
- * id by itself before anything is captured or sent, so two servers never
- * share one (however far apart they are) and nothing is lost: its rows are
- * sent again under the new id. The first start records the file.
- */
-function takeNewIdIfCopied(db: Database.Database): Reidentified | undefined {
-  const current = fileIdentity(db);
-  const recorded = recordedFileIdentity(db);
-  if (current === undefined || recorded === current) return undefined;
-  if (recorded === undefined) {
-    recordFileIdentity(db, current);
-    return undefined;
-  }
-  const ids = giveNewSiteId(db);
-  return { code: 'SITE_CLONED', detail: 'this database file is a copy (not the file its site id was last used in)', ...ids };
-}
-
-/**
- * A database put back in place from an older copy (`cp backup.db app.db`
- * with the server stopped keeps the file, so {@link takeNewIdIfCopied} cannot
- * see it) is behind the last mark it served, which its served-mark file
- * remembers: it takes a new site id by itself before anything is captured or
- * sent, so what it lost comes back from its peers under the old id and its
- * new rows never reuse seqs their cursors have passed.
- */
-function takeNewIdIfRewound(db: Database.Database): Reidentified | undefined {
-  const detail = rewindOf(db);
-  if (detail === undefined) return undefined;
-  return { code: 'SITE_REWOUND', detail, ...giveNewSiteId(db) };
-}
-
 /** Gives every column a stable id (kept across `ALTER TABLE`), and the table an id. */
 function registerTable(db: Database.Database, schema: TableSchema): { readonly table: TrackedTable; readonly gap: CaptureGap } {
   numbers(db, 'INSERT OR IGNORE INTO _sync_tables (name) VALUES (?)').run(schema.name);
@@ -120,32 +85,6 @@ function registerTable(db: Database.Database, schema: TableSchema): { readonly t
   const table = trackTable(tableId, schema, known);
   const triggersLost = trackedBefore && triggersMissing(db, table);
   return { table, gap: { newColumns, triggersLost, movedTo: triggersLost ? triggersMovedTo(db, table) : undefined, renamed } };
-}
-
-/**
- * Creates (or brings up to date) the table of a tracked table's parked rows: its columns and its UNIQUE indexes.
- * A column added to the table since (`ALTER TABLE … ADD COLUMN`, a rebuild) is added here too, and the rows
- * parked already take the column's declared default, as the table's own rows did (and as every server does):
- * left NULL, a parked row could not come back under a `NOT NULL DEFAULT …` column, and would come back with
- * NULL instead of the default under a nullable one.
- */
-function createParkedTable(db: Database.Database, table: TrackedTable, renamed: readonly (readonly [string, string])[]): void {
-  const name = parkedTableName(table.id);
-  const indexes = numbers(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?").pluck().all(name, `${name}_u%`) as string[];
-  for (const index of indexes) db.exec(`DROP INDEX ${quoteIdent(index)}`);
-  const before = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
-  for (const [from, to] of renamed) if (before.has(from) && !before.has(to)) db.exec(`ALTER TABLE ${quoteIdent(name)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`);
-  const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
-  if (existing.size > 0) {
-    const defaults = new Map((numbers(db, 'SELECT name, dflt_value FROM pragma_table_info(?)').all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
-    for (const column of table.columns) {
-      if (existing.has(column.name)) continue;
-      db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)}`);
-      const fallback = defaults.get(column.name) ?? null;
-      if (fallback !== null) db.exec(`UPDATE ${quoteIdent(name)} SET ${quoteIdent(column.name)} = (${fallback})`);
-    }
-  }
-  db.exec(parkedTableSql(table));
 }
 
 /**
@@ -217,7 +156,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
     dropConflictsView(db); // made again below, over the parked rows' tables as they end up
-    reidentified = takeNewIdIfCopied(db) ?? takeNewIdIfRewound(db);
+    reidentified = reidentifyAtStart(db);
     const registered = schemas.map((schema) => registerTable(db, schema));
     const tables = registered.map(({ table }) => table);
     // Before the backfill looks for rows the log holds: a write from another SQLite (the sqlite3 shell) may spell a REAL key otherwise.
@@ -245,13 +184,4 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const changeTracker = new ChangeTracker(db, tracked, schemas, tracker, reidentified);
   if (settleLater) changeTracker.fold();
   return changeTracker;
-}
-
-/** True when some tracked table has parked rows (a table made just now has none). */
-function anyParkedRows(db: Database.Database, tables: readonly TrackedTable[]): boolean {
-  return tables.some((table) => {
-    const name = parkedTableName(table.id);
-    const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-    return exists && numbers(db, `SELECT 1 FROM ${quoteIdent(name)} LIMIT 1`).get() !== undefined;
-  });
 }
