@@ -133,12 +133,17 @@ function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
 }
 
-/** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
+/**
+ * `GET /data/conflicts?after=&limit=`: the parked rows, in id order, a page at
+ * most `limit` long and `CONFLICTS_PAGE_BYTES` large (a single larger one
+ * alone), with `more: true` when conflicts follow its last one.
+ */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
   const query = dataQuery(req, 'GET /data/conflicts', ['after', 'limit']);
   const after = readPattern(query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
   const limit = readInteger(query.limit, 'limit', 100, 1, 1000);
-  res.json({ conflicts: config.tracker.listConflicts(after, limit) });
+  const { conflicts, more } = config.tracker.conflictPage(after, limit);
+  res.json({ conflicts, ...(more ? { more: true } : {}) }); // no `more` on the last page, as before it existed
 }
 
 /** `POST /data/conflicts/:id/resolve` with `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
