@@ -51,9 +51,8 @@ describeWithChromium('status page: data conflicts with big cells, a page cut by 
     expect(await page.locator('#conflicts-next').isDisabled()).toBe(false);
     await page.click('#conflicts-next');
     await summary.filter({ hasText: `Showing ${first + 1}–` }).waitFor();
-    let shown = first;
     for (let turn = 0; turn < CONFLICTS && !(await page.locator('#conflicts-next').isDisabled()); turn += 1) {
-      shown = Number(/–(\d+) of/.exec((await summary.textContent()) ?? '')?.[1]);
+      const shown = Number(/–(\d+) of/.exec((await summary.textContent()) ?? '')?.[1]);
       await page.click('#conflicts-next');
       await summary.filter({ hasText: `Showing ${shown + 1}–` }).waitFor();
     }
