@@ -11,7 +11,7 @@ import { sendSnapshot } from './snapshot';
 import { abandonWhenStalled } from '../middleware/stall';
 import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
-import { readRawQuery, type FileQuery } from '../lib/files/raw-query';
+import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import type { StreamCoverage } from '../lib/peers/nats/stream-coverage';
 
@@ -50,41 +50,8 @@ export interface DataRoutesConfig {
   readonly refusedBodyDrainMs?: number;
 }
 
-const DIGITS = /^[0-9]{1,16}$/;
 const SITE_ID = /^[0-9a-f]{32}$/;
 const SIXTEEN_HEX = /^[0-9a-f]{16}$/;
-
-/**
- * The query of a data route as sent (`readRawQuery`: an app's `query parser`
- * setting, `false` or `'extended'`, changes nothing). A parameter the route
- * takes written as an array or an object (`since[]=5`, `limit[x]=1`) is
- * refused rather than passed over (the page would start from 0); other names
- * are passed over, as a newer client's may be.
- * @throws SyncError `BAD_QUERY` (400)
- */
-function dataQuery(req: Request, names: readonly string[]): FileQuery {
-  const query = readRawQuery(req.originalUrl);
-  for (const name of Object.keys(query)) {
-    const bracket = name.indexOf('[');
-    const taken = bracket > 0 ? name.slice(0, bracket) : undefined;
-    if (taken !== undefined && names.includes(taken)) throw new SyncError('BAD_QUERY', 400, `\`${taken}\` must be given once, as ${taken}=<value>, not as ${JSON.stringify(name).slice(0, 80)}`);
-  }
-  return query;
-}
-
-function readInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  if (typeof value !== 'string' || !DIGITS.test(value) || Number(value) < min || Number(value) > max) {
-    throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be an integer from ${min} to ${max}, given once`);
-  }
-  return Number(value);
-}
-
-function readPattern(value: unknown, name: string, pattern: RegExp, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !pattern.test(value)) throw new SyncError('BAD_QUERY', 400, `\`${name}\` must be ${what}, given once`);
-  return value;
-}
 
 /**
  * Sends a JSON answer, compressed (off the event loop) in the coding the
@@ -105,7 +72,7 @@ async function sendJson(req: Request, res: Response, json: Buffer, config: Pick<
 
 /** `GET /data/changes?since=&limit=&exclude_site=`: one page of changes and the next cursor. */
 async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: Request, res: Response): Promise<void> {
-  const query = dataQuery(req, ['since', 'limit', 'exclude_site', 'protocol']);
+  const query = dataQuery(req, 'GET /data/changes', ['since', 'limit', 'exclude_site', 'protocol']);
   const since = readInteger(query.since, 'since', 0, 0, Number.MAX_SAFE_INTEGER);
   const asked = readInteger(query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
@@ -133,7 +100,7 @@ function pageProtocol(config: DataRoutesConfig, asked: unknown): number {
  * id by itself before it answers.
  */
 function readInfo(config: DataRoutesConfig, req: Request, res: Response): void {
-  const query = dataQuery(req, ['site', 'seen_site', 'seen_seq', 'seen_mark']);
+  const query = dataQuery(req, 'GET /data/info', ['site', 'seen_site', 'seen_seq', 'seen_mark'], 'pass');
   const asking = readPattern(query.site, 'site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   const seenSite = readPattern(query.seen_site, 'seen_site', SITE_ID, 'a site id');
   const seenMark = readPattern(query.seen_mark, 'seen_mark', SIXTEEN_HEX, '16 lowercase hexadecimal characters');
@@ -166,12 +133,17 @@ function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
 }
 
-/** `GET /data/conflicts?after=&limit=`: the parked rows, in id order. */
+/**
+ * `GET /data/conflicts?after=&limit=`: the parked rows, in id order, a page at
+ * most `limit` long and `CONFLICTS_PAGE_BYTES` large (a single larger one
+ * alone), with `more: true` when conflicts follow its last one.
+ */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
-  const query = dataQuery(req, ['after', 'limit']);
+  const query = dataQuery(req, 'GET /data/conflicts', ['after', 'limit']);
   const after = readPattern(query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
   const limit = readInteger(query.limit, 'limit', 100, 1, 1000);
-  res.json({ conflicts: config.tracker.listConflicts(after, limit) });
+  const { conflicts, more } = config.tracker.conflictPage(after, limit);
+  res.json({ conflicts, ...(more ? { more: true } : {}) }); // no `more` on the last page, as before it existed
 }
 
 /** `POST /data/conflicts/:id/resolve` with `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
@@ -207,10 +179,10 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.head(['/changes', '/snapshot'], (_req, _res, next) => next('router'));
   router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
-  router.get('/snapshot', (req, res) => sendSnapshot(config, req, res));
+  router.get('/snapshot', refuseAnyQuery('GET /data/snapshot'), (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', notReadBefore, json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', notReadBefore, json, (req, res) => {
+  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, json, (req, res) => {
     requireJson(req);
     config.tracker.refuseOpenTransaction('POST /data/changes');
     refuseUnspoken(config, req.body as unknown);

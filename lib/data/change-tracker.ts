@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { applyPages, type TransportSave } from './apply-pages';
-import { checkChangeset } from './check-changeset';
+import { checkChangeset, refuseOwnSite } from './check-changeset';
 import type { ExpectedSnapshot } from './snapshot-adopt';
 import { holdsNoSyncedData, importSnapshot, type ImportedSnapshot } from './snapshot-import';
 import { refuseForeignKeysInOpenTransaction } from './open-transaction';
@@ -57,7 +57,7 @@ export class ChangeTracker extends TrackerReads {
    * constraint keeps out are parked (listed as conflicts, reported in the
    * result); anything else invalid refuses the whole changeset and leaves the database unchanged.
    * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`, `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`,
-   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`, `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (called inside a transaction of your own with foreign keys enforced); 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
+   * `INVALID_VALUE`, `UNSAFE_INTEGER`; 409 `SCHEMA_MISMATCH`, `SAME_SITE_ID` (the page's `site` is this server's own: a clone or a loop), `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (called inside a transaction of your own with foreign keys enforced); 422 `CLOCK_SKEW`, `INCOMPLETE_ROW`
    */
   applyChangeset(changeset: unknown): ApplyResult {
     const [result] = this.#applyAll([changeset], undefined);
@@ -102,7 +102,7 @@ export class ChangeTracker extends TrackerReads {
     refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'applyChangeset');
     this.parts.sites.revalidate();
     const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
-    const checked = changesets.map((changeset) => checkChangeset(changeset, context));
+    const checked = changesets.map((changeset) => refuseOwnSite(checkChangeset(changeset, context), this.parts.sites.local));
     // Inside the caller's transaction the merge may still roll back, and its seqs go to later local writes then: no echo window.
     const committed = !this.db.inTransaction;
     try {

@@ -1,6 +1,7 @@
 import { checkObjectChangeset, readProtocol, type CheckedChangeset, type DecodeContext } from './changeset';
 import { checkCompactChangeset } from './compact-changeset';
 import { COMPACT_PROTOCOL } from './compact-schema';
+import { SyncError } from '../sync-error';
 
 /**
  * The largest clock skew taken, whatever `maxClockSkewMs` says (100 years; a larger
@@ -20,4 +21,21 @@ export function checkChangeset(raw: unknown, given: DecodeContext): CheckedChang
   const context = { ...given, maxClockSkewMs: Math.min(given.maxClockSkewMs, MAX_CLOCK_SKEW_MS) };
   const limit = (context.nowMs + context.maxClockSkewMs) * 1024 + 1023;
   return readProtocol(raw) === COMPACT_PROTOCOL ? checkCompactChangeset(raw, context, limit) : checkObjectChangeset(raw, context, limit);
+}
+
+/**
+ * Refuses a page whose envelope `site` is the receiver's own: no other server
+ * has that id, so a copy of this database (a clone that kept the id) or a
+ * loop (this server's own page sent back to it) sent it. Applying it would
+ * save a pull cursor for our own id and mix two histories under one id.
+ * @returns the page, when it comes from another site
+ * @throws SyncError `SAME_SITE_ID` (409); nothing is written
+ */
+export function refuseOwnSite(checked: CheckedChangeset, localSite: string): CheckedChangeset {
+  if (checked.envelope.site !== localSite) return checked;
+  throw new SyncError(
+    'SAME_SITE_ID',
+    409,
+    `this page comes from site ${localSite}, this server's own site id: a copy of this database (one database was copied from the other) or this server itself sent it; nothing of it was applied. Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\`; a server listing itself as a peer: remove it from its peers`,
+  );
 }

@@ -14,6 +14,18 @@ export function rowObject(statements: TableStatements, values: readonly SqlValue
 type Holder = ConflictEntry['holder'];
 
 /**
+ * The most bytes of JSON a page of `GET /data/conflicts` holds (1 MiB), besides
+ * a single conflict larger than that, which comes alone (docs/PROTOCOL.md).
+ */
+export const CONFLICTS_PAGE_BYTES = 1024 * 1024;
+
+/** A page of conflicts, and whether more follow its last one (read them with `after` = its last id). */
+export interface ConflictPage {
+  readonly conflicts: ConflictEntry[];
+  readonly more: boolean;
+}
+
+/**
  * Lists the conflicts — the parked rows of every tracked table — in id order,
  * each with what keeps it out: the admitted row holding its UNIQUE values, or
  * the parent it points at and that is missing. Messages are built from the
@@ -36,10 +48,30 @@ export class ConflictList {
 
   /** Conflicts with an id after `afterId` (`''`: from the first), at most `limit`, in id order. */
   list(afterId: string, limit: number): ConflictEntry[] {
-    const rows: { parts: TableParts; row: StoredParkedRow }[] = [];
-    for (const parts of this.#parts) for (const row of parts.parked.list(afterId, limit)) rows.push({ parts, row });
-    rows.sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
-    return rows.slice(0, limit).map(({ parts, row }) => this.#entry(parts, row));
+    return this.page(afterId, limit, Number.POSITIVE_INFINITY).conflicts;
+  }
+
+  /**
+   * A page of conflicts after `afterId`, in id order: at most `limit`, and
+   * stopped before their JSON passes `maxBytes` (but never empty while
+   * conflicts follow: a single larger one comes alone). Rows are read one at a
+   * time, so a page of big cells is never held whole before it is cut.
+   */
+  page(afterId: string, limit: number, maxBytes: number): ConflictPage {
+    const ids: { parts: TableParts; id: string }[] = [];
+    for (const parts of this.#parts) for (const id of parts.parked.ids(afterId, limit + 1)) ids.push({ parts, id });
+    ids.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const conflicts: ConflictEntry[] = [];
+    let bytes = 64; // the answer around them: {"conflicts":[…],"more":true}
+    for (const { parts, id } of ids.slice(0, limit)) {
+      const row = parts.parked.row(id);
+      if (row === undefined) continue;
+      const entry = this.#entry(parts, row);
+      bytes += Buffer.byteLength(JSON.stringify(entry)) + 1;
+      if (conflicts.length > 0 && bytes > maxBytes) break;
+      conflicts.push(entry);
+    }
+    return { conflicts, more: ids.length > conflicts.length };
   }
 
   /** The conflict with this id, or undefined. */

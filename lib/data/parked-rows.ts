@@ -45,7 +45,8 @@ export class ParkedRows {
   readonly #remove: Database.Statement;
   readonly #setReason: Database.Statement;
   readonly #byId: Database.Statement;
-  readonly #list: Database.Statement;
+  readonly #ids: Database.Statement;
+  readonly #row: Database.Statement;
   readonly #columns: string;
   readonly #keyNames: string;
 
@@ -66,7 +67,8 @@ export class ParkedRows {
     this.#remove = exact(db, `DELETE FROM ${this.name} WHERE ${where}`);
     this.#setReason = exact(db, `UPDATE ${this.name} SET _sync_reason = ? WHERE ${where}`);
     this.#byId = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
-    this.#list = exact(db, `SELECT _sync_id, _sync_reason, _sync_at, ${this.#columns} FROM ${this.name} WHERE _sync_id > ? ORDER BY _sync_id LIMIT ?`).raw(true);
+    this.#ids = numbers(db, `SELECT _sync_id FROM ${this.name} WHERE _sync_id > ? ORDER BY _sync_id LIMIT ?`).pluck();
+    this.#row = exact(db, `SELECT _sync_id, _sync_reason, _sync_at, ${this.#columns} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
   }
 
   /** How many rows are parked. */
@@ -134,13 +136,18 @@ export class ParkedRows {
     return this.#byId.get(id) as SqlValue[] | undefined;
   }
 
-  /** Parked rows with a conflict id after `afterId`, in id order. */
-  list(afterId: string, limit: number): StoredParkedRow[] {
-    return (this.#list.all(afterId, limit) as SqlValue[][]).map((row) => {
-      const values = row.slice(3);
-      const key = this.#statements.keyOf(values);
-      return { id: String(row[0]), reason: row[1] as ConflictReason, at: String(row[2]), key, values: this.#statements.exactTexts(values, this.name, key) };
-    });
+  /** The conflict ids of parked rows after `afterId`, in id order, at most `limit` (their rows are read one by one: see {@link row}). */
+  ids(afterId: string, limit: number): string[] {
+    return (this.#ids.all(afterId, limit) as unknown[]).map(String);
+  }
+
+  /** The parked row with this conflict id, or undefined. */
+  row(id: string): StoredParkedRow | undefined {
+    const row = this.#row.get(id) as SqlValue[] | undefined;
+    if (row === undefined) return undefined;
+    const values = row.slice(3);
+    const key = this.#statements.keyOf(values);
+    return { id: String(row[0]), reason: row[1] as ConflictReason, at: String(row[2]), key, values: this.#statements.exactTexts(values, this.name, key) };
   }
 
   /** Keys of parked rows holding `values` in `unique` (only those parked for `reason` when given). */

@@ -1,5 +1,6 @@
 import type { TrackerParts } from './tracker-parts';
 import type { ConflictEntry, PeerView } from './wire-schema';
+import { CONFLICTS_PAGE_BYTES, type ConflictPage } from './conflict-list';
 
 /**
  * What a `ChangeTracker` keeps besides the data: each peer's pull and push
@@ -101,6 +102,16 @@ export class TrackerBookkeeping {
   /** Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`. */
   listConflicts(afterId = '', limit = 100): ConflictEntry[] {
     return this.parts.conflicts.list(afterId, limit);
+  }
+
+  /**
+   * A page of conflicts as `GET /data/conflicts` answers it: as
+   * {@link listConflicts}, and also stopped before its JSON passes
+   * `maxBytes` (a single larger conflict comes alone); `more` when conflicts
+   * follow its last one.
+   */
+  conflictPage(afterId = '', limit = 100, maxBytes = CONFLICTS_PAGE_BYTES): ConflictPage {
+    return this.parts.conflicts.page(afterId, limit, maxBytes);
   }
 
   /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */

@@ -95,18 +95,20 @@ const MAIN_SCRIPT = String.raw`
   }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
   // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, the earlier
-  // pages' starts, its offset, its last id, and whether its first answer is awaited (the page buttons wait with it).
+  // pages' starts and offsets, its offset, its last id, how many it shows, and whether its first answer is awaited (the
+  // page buttons wait with it). A page holds up to PAGE conflicts, fewer when they are big (the server cuts it at 1 MiB).
   var PAGE = 100;
-  function firstConflictPage() { return { after: '', earlier: [], offset: 0, lastId: '', more: false, turning: false }; }
+  function firstConflictPage() { return { after: '', earlier: [], offsets: [], offset: 0, lastId: '', shown: 0, more: false, turning: false }; }
   var conflictPage = firstConflictPage();
   /** Turns to the next or the previous page: a new page object, so an answer asked for the old one is known (and dropped). */
   function turnConflictPage(forward) {
     var p = conflictPage;
     if (p.turning || (forward ? !p.more : p.earlier.length === 0)) return; // a double click turns one page
     var earlier = p.earlier.slice();
+    var offsets = p.offsets.slice();
     conflictPage = forward
-      ? { after: p.lastId, earlier: earlier.concat([p.after]), offset: p.offset + PAGE, lastId: '', more: false, turning: true }
-      : { after: earlier.pop(), earlier: earlier, offset: Math.max(0, p.offset - PAGE), lastId: '', more: false, turning: true };
+      ? { after: p.lastId, earlier: earlier.concat([p.after]), offsets: offsets.concat([p.offset]), offset: p.offset + p.shown, lastId: '', shown: 0, more: false, turning: true }
+      : { after: earlier.pop(), earlier: earlier, offsets: offsets, offset: Math.max(0, offsets.pop() || 0), lastId: '', shown: 0, more: false, turning: true };
     showPageButtons();
     refresh();
   }
@@ -117,11 +119,12 @@ const MAIN_SCRIPT = String.raw`
     $('conflict-pages').hidden = !p.more && p.earlier.length === 0;
   }
   /** Where this page starts, kept inside the total when conflicts on earlier pages were resolved meanwhile. */
-  function placeConflictPage(total, conflicts) {
+  function placeConflictPage(total, conflicts, more) {
     var p = conflictPage;
     p.offset = Math.max(0, Math.min(p.offset, total - conflicts.length));
     p.lastId = conflicts.length ? String(conflicts[conflicts.length - 1].id) : '';
-    p.more = conflicts.length === PAGE && p.offset + conflicts.length < total;
+    p.shown = conflicts.length;
+    p.more = more && p.offset + conflicts.length < total;
     p.turning = false;
     showPageButtons();
   }
@@ -147,7 +150,7 @@ const MAIN_SCRIPT = String.raw`
       var total = status.body.conflicts;
       // This page was resolved, or earlier ones were and it now starts past the total: back to the first.
       if (asked.after && (conflicts.length === 0 || asked.offset >= total)) { conflictPage = firstConflictPage(); refresh(); return; }
-      placeConflictPage(total, conflicts);
+      placeConflictPage(total, conflicts, answers[1].status === 200 && answers[1].body.more === true);
       renderConflicts(total, conflicts, actions.resolve, asked.offset, status.body.site === null);
       $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(function (error) {
