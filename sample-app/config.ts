@@ -3,10 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { DEFAULTS, normalizePeerUrl } from '../index';
+import { DEFAULTS, hasHiddenCharacter, normalizePeerUrl, unreadableCertificate } from '../index';
 import { makeDataFolders } from './data-folders';
 import { readNats, type SampleNatsConfig } from './nats-config';
-import { damagedCertificate } from './peer-ca';
 import { checkToken, tokenFileDiffers } from './token-file';
 
 export { SAMPLE_ROOTS } from './data-folders';
@@ -149,7 +148,7 @@ function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const text = readNamedFile('SYNC_PEER_CA', value).toString('latin1');
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
-  const damaged = damagedCertificate(text);
+  const damaged = unreadableCertificate(text);
   if (damaged !== undefined) throw new TypeError(`SYNC_PEER_CA: ${value}: ${damaged} Give the CA certificate's file as it is`);
   return value;
 }
@@ -196,8 +195,7 @@ const orNone = (value: string | undefined): string | undefined => (value === und
 function readName(value: string | undefined): string | undefined {
   const name = value?.trim() ?? '';
   if (name === '') return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (name.length > 100 || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+  if (name.length > 100 || hasHiddenCharacter(name)) {
     throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, invisible or text-direction marks, got ${JSON.stringify(value)}`);
   }
   return name;

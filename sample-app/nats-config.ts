@@ -1,3 +1,5 @@
+import { splitUserinfo } from '../index';
+
 /** The NATS part of the sample app's configuration. */
 export interface SampleNatsConfig {
   readonly servers: string;
@@ -21,23 +23,13 @@ function natsUrls(value: string): string {
   return entries.join(',');
 }
 
-/**
- * A NATS URL's user information (up to its last "@": a password or token may hold an
- * unescaped "/", "?" or "#", as base64 secrets do) and the URL without it.
- */
-export function splitNatsUserinfo(entry: string): { readonly userinfo: string; readonly rest: string } {
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(entry)?.[0] ?? '';
-  const at = entry.lastIndexOf('@');
-  return at < scheme.length ? { userinfo: '', rest: entry } : { userinfo: entry.slice(scheme.length, at), rest: scheme + entry.slice(at + 1) };
-}
-
 function checkNatsUrls(entries: readonly string[]): void {
   for (const entry of entries) {
     let parsed: URL;
     try {
-      const { userinfo, rest } = splitNatsUserinfo(entry);
+      const { userinfo, rest } = splitUserinfo(entry);
       parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(rest) ? rest : `nats://${rest}`);
-      for (const part of userinfo.split(':')) decodeURIComponent(part);
+      for (const part of (userinfo ?? '').split(':')) decodeURIComponent(part);
     } catch (error) {
       throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
     }
