@@ -37,13 +37,35 @@ function checkNatsUrls(entries: readonly string[]): void {
   }
 }
 
+/** The NATS variables the app reads. */
+const NATS_VARIABLES = ['SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN'];
+
+/**
+ * Refuses what would leave an operator believing NATS is on while it is not: a `SYNC_NATS_*`
+ * name the app does not read (`SYNC_NATS_SERVERS` for `SYNC_NATS_URL`), and `SYNC_NATS_STREAM`
+ * or `SYNC_NATS_DOMAIN` without `SYNC_NATS_URL`. Blank is unset, as for every variable.
+ * @throws TypeError naming the variable
+ */
+function refuseNatsWithoutUrl(env: NodeJS.ProcessEnv): void {
+  const unknown = Object.keys(env)
+    .sort()
+    .find((name) => name.startsWith('SYNC_NATS_') && !NATS_VARIABLES.includes(name) && orNone(env[name]) !== undefined);
+  if (unknown !== undefined) throw new TypeError(`${unknown} is not a variable of the sample app: NATS is set with ${NATS_VARIABLES.slice(0, -1).join(', ')} and ${NATS_VARIABLES.at(-1) ?? ''}; rename it or unset it`);
+  if (orNone(env.SYNC_NATS_URL) !== undefined) return;
+  const set = NATS_VARIABLES.filter((name) => orNone(env[name]) !== undefined).join(' and ');
+  if (set === '') return;
+  const verb = set.includes(' and ') ? 'are' : 'is';
+  throw new TypeError(`${set} ${verb} set but SYNC_NATS_URL is not: the app uses NATS only with SYNC_NATS_URL (nats://host:4222); set it too, or unset ${set}`);
+}
+
 /**
  * `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport, or undefined without
  * `SYNC_NATS_URL`; the stream name is checked here (to name the variable), the rest by the library when
  * the node is built.
- * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL; RangeError naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN for a bad stream or domain name
+ * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL, naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN set without SYNC_NATS_URL, or naming a SYNC_NATS_* variable the app does not read; RangeError naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN for a bad stream or domain name
  */
 export function readNats(env: NodeJS.ProcessEnv): SampleNatsConfig | undefined {
+  refuseNatsWithoutUrl(env);
   const given = orNone(env.SYNC_NATS_URL);
   const servers = given === undefined ? undefined : natsUrls(given);
   const stream = orNone(env.SYNC_NATS_STREAM);
