@@ -1,4 +1,5 @@
 import { splitUserinfo } from '../index';
+import { orNone } from './env-values';
 
 /** The NATS part of the sample app's configuration. */
 export interface SampleNatsConfig {
@@ -6,8 +7,6 @@ export interface SampleNatsConfig {
   readonly stream: string | undefined;
   readonly domain: string | undefined;
 }
-
-const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 /**
  * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).

@@ -68,7 +68,7 @@ describe('sample app: SYNC_NATS_* without SYNC_NATS_URL, and SYNC_NATS_* names i
 
   it('npm start exits 1 with one line naming SYNC_NATS_STREAM', async () => {
     const dataDir = path.join(temp.dir, 'data');
-    const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN, SYNC_NATS_STREAM: 'WORLDS' }, 30_000);
+    const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN, SYNC_NATS_STREAM: 'WORLDS' }, 50_000);
     expect(result).toEqual({
       code: 1,
       stdout: '',
