@@ -33,6 +33,8 @@ function checkNatsUrls(entries: readonly string[]): void {
       throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
     }
     if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`): use nats:// or tls://, got ${parsed.protocol}//`);
+    // The library takes nats:// without a host; nothing would ever answer there.
+    if (parsed.hostname === '') throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry has no host (write nats://host:4222)');
   }
 }
 
