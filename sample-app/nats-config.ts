@@ -9,7 +9,7 @@ export interface SampleNatsConfig {
 }
 
 /**
- * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).
+ * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma) and each once, as in `SYNC_PEERS`.
  * @throws TypeError when none is left, or for an entry that is not a NATS URL
  */
 function natsUrls(value: string): string {
@@ -19,7 +19,7 @@ function natsUrls(value: string): string {
     .filter((part) => part !== '');
   if (entries.length === 0) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`) holds no URL, only commas: write nats://host:4222, or leave it unset`);
   checkNatsUrls(entries);
-  return entries.join(',');
+  return [...new Set(entries)].join(','); // a server named twice is listed once, as SYNC_PEERS does
 }
 
 function checkNatsUrls(entries: readonly string[]): void {
