@@ -17,8 +17,10 @@ const EVERY_HIDDEN_CHARACTER = new RegExp(HIDDEN_CHARACTERS.source, 'g');
  * the library's rule for a server's `name`, which a name shown to people must not hold.
  * Letters of any script, accents and emoji are not hidden characters.
  * @param text - the text to check
+ * @throws TypeError for a `text` that is not a string
  */
 export function hasHiddenCharacter(text: string): boolean {
+  if (typeof text !== 'string') throw new TypeError(`express-sqlite-sync: hasHiddenCharacter needs a string, got ${text === null ? 'null' : typeof text}`);
   return HIDDEN_CHARACTERS.test(text);
 }
 
