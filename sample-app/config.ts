@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { makeDataFolders } from './data-folders';
+import { refuseMisspelledNames } from './env-names';
 import { orNone, readDataDir, readInterval, readLogLevel, readName, readPeers, readPort } from './env-values';
 import { readNats, type SampleNatsConfig } from './nats-config';
 import { readPeerCaFile, readTls, type TlsFiles } from './named-files';
@@ -77,12 +78,13 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
- * every variable but `SYNC_TOKEN` are ignored; quotes around one of them stop the start.
- * @throws TypeError naming a variable wrapped in quotes; RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * every variable but `SYNC_TOKEN` are ignored; quotes around one of them, or a SYNC_ variable misspelled, stop the start.
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);
   refuseQuoted(env);
+  refuseMisspelledNames(env);
   const dataDir = readDataDir(env.DATA_DIR);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const checked = {
