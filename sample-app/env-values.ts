@@ -26,11 +26,15 @@ export function readLogLevel(value: string | undefined): string {
 
 /**
  * `DATA_DIR` as a full path: unset or blank is `./data`, as for the other variables.
- * @throws TypeError for a path starting with `~`, which no shell expanded (it would make a folder named `~` here)
+ * @throws TypeError for a path starting with `~` or holding `$NAME`, which no shell expanded (it would make a folder named `~` or `$NAME` here)
  */
 export function readDataDir(value: string | undefined): string {
   if (value === undefined || value.trim() === '') return path.resolve('./data');
   if (value.startsWith('~')) throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: ${HOME_HINT}`);
+  // `$HOME/data` from a service unit or an env file: taken as it is, it made a folder named `$HOME` here.
+  if (/\$\{?[A-Za-z_]/.test(value)) {
+    throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: "$" names a variable only to a shell, and none read this value (a .env file, a service unit): write the full path`);
+  }
   return path.resolve(value);
 }
 
