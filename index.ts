@@ -41,6 +41,8 @@ export type { Refusal } from './lib/refusal-log';
 export type { ChangeTransport, ExchangeCount, ExchangeProgress, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
 export type { TransportCursor } from './lib/data/transport-cursors';
 export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
+export { splitUserinfo } from './lib/peers/nats/nats-util';
+export { unreadableCertificate } from './lib/peers/pem-certificates';
 
 // Files: the database guard and its building blocks
 export type { LocalFiles } from './lib/files/local-files';
@@ -76,3 +78,7 @@ export type { DrainLimits } from './middleware/lingering-close';
 export { SyncError } from './lib/sync-error';
 export { createDefaultLogger, silentLogger } from './lib/logger';
 export type { SyncLogger } from './lib/logger';
+
+// Text shown to people
+export { hasHiddenCharacter } from './lib/hidden-characters';
+

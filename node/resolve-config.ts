@@ -2,6 +2,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, refuseNegatedPatterns, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots, syncRootEntries } from '../lib/files/sync-roots';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
+import { hasHiddenCharacter } from '../lib/hidden-characters';
 import { booleanOption, positiveInteger, refuseUnknownOptions, stringList } from '../lib/option-checks';
 import { checkTokens } from '../middleware/auth';
 import { tokenWarnings } from '../lib/token-rules';
@@ -71,8 +72,7 @@ function resolveName(value: unknown): string | undefined {
   if (typeof value !== 'string') throw new TypeError(`express-sqlite-sync: \`name\` must be a string, got ${typeof value}`);
   const name = value.trim();
   if (name === '' || name.length > 100) throw new RangeError(`express-sqlite-sync: \`name\` must be 1-100 characters, got ${JSON.stringify(value)}`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/.test(name)) {
+  if (hasHiddenCharacter(name)) {
     throw new RangeError(`express-sqlite-sync: \`name\` must not hold control characters, invisible or text-direction marks (it is shown on status pages and terminals), got ${JSON.stringify(value)}`);
   }
   return name;

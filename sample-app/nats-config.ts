@@ -1,3 +1,6 @@
+import { splitUserinfo } from '../index';
+import { orNone } from './env-values';
+
 /** The NATS part of the sample app's configuration. */
 export interface SampleNatsConfig {
   readonly servers: string;
@@ -5,10 +8,8 @@ export interface SampleNatsConfig {
   readonly domain: string | undefined;
 }
 
-const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
-
 /**
- * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma, as `SYNC_PEERS` allows).
+ * `SYNC_NATS_URL`'s entries, blank ones left out (a trailing comma) and each once, as in `SYNC_PEERS`.
  * @throws TypeError when none is left, or for an entry that is not a NATS URL
  */
 function natsUrls(value: string): string {
@@ -18,40 +19,54 @@ function natsUrls(value: string): string {
     .filter((part) => part !== '');
   if (entries.length === 0) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`) holds no URL, only commas: write nats://host:4222, or leave it unset`);
   checkNatsUrls(entries);
-  return entries.join(',');
-}
-
-/**
- * A NATS URL's user information (up to its last "@": a password or token may hold an
- * unescaped "/", "?" or "#", as base64 secrets do) and the URL without it.
- */
-export function splitNatsUserinfo(entry: string): { readonly userinfo: string; readonly rest: string } {
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(entry)?.[0] ?? '';
-  const at = entry.lastIndexOf('@');
-  return at < scheme.length ? { userinfo: '', rest: entry } : { userinfo: entry.slice(scheme.length, at), rest: scheme + entry.slice(at + 1) };
+  return [...new Set(entries)].join(','); // a server named twice is listed once, as SYNC_PEERS does
 }
 
 function checkNatsUrls(entries: readonly string[]): void {
   for (const entry of entries) {
     let parsed: URL;
     try {
-      const { userinfo, rest } = splitNatsUserinfo(entry);
+      const { userinfo, rest } = splitUserinfo(entry);
       parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(rest) ? rest : `nats://${rest}`);
-      for (const part of userinfo.split(':')) decodeURIComponent(part);
+      for (const part of (userinfo ?? '').split(':')) decodeURIComponent(part);
     } catch (error) {
       throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry is not a NATS URL (write nats://user:password@host:4222, with "%" in a password as %25)', { cause: error });
     }
     if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`SYNC_NATS_URL (\`transport.nats.servers\`): use nats:// or tls://, got ${parsed.protocol}//`);
+    // The library takes nats:// without a host; nothing would ever answer there.
+    if (parsed.hostname === '') throw new TypeError('SYNC_NATS_URL (`transport.nats.servers`): an entry has no host (write nats://host:4222)');
   }
+}
+
+/** The NATS variables the app reads. */
+const NATS_VARIABLES = ['SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN'];
+
+/**
+ * Refuses what would leave an operator believing NATS is on while it is not: a `SYNC_NATS_*`
+ * name the app does not read (`SYNC_NATS_SERVERS` for `SYNC_NATS_URL`), and `SYNC_NATS_STREAM`
+ * or `SYNC_NATS_DOMAIN` without `SYNC_NATS_URL`. Blank is unset, as for every variable.
+ * @throws TypeError naming the variable
+ */
+function refuseNatsWithoutUrl(env: NodeJS.ProcessEnv): void {
+  const unknown = Object.keys(env)
+    .sort()
+    .find((name) => name.startsWith('SYNC_NATS_') && !NATS_VARIABLES.includes(name) && orNone(env[name]) !== undefined);
+  if (unknown !== undefined) throw new TypeError(`${unknown} is not a variable of the sample app: NATS is set with ${NATS_VARIABLES.slice(0, -1).join(', ')} and ${NATS_VARIABLES.at(-1) ?? ''}; rename it or unset it`);
+  if (orNone(env.SYNC_NATS_URL) !== undefined) return;
+  const set = NATS_VARIABLES.filter((name) => orNone(env[name]) !== undefined).join(' and ');
+  if (set === '') return;
+  const verb = set.includes(' and ') ? 'are' : 'is';
+  throw new TypeError(`${set} ${verb} set but SYNC_NATS_URL is not: the app uses NATS only with SYNC_NATS_URL (nats://host:4222); set it too, or unset ${set}`);
 }
 
 /**
  * `SYNC_NATS_URL`, `SYNC_NATS_STREAM`, `SYNC_NATS_DOMAIN`: the NATS transport, or undefined without
  * `SYNC_NATS_URL`; the stream name is checked here (to name the variable), the rest by the library when
  * the node is built.
- * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL; RangeError naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN for a bad stream or domain name
+ * @throws TypeError naming SYNC_NATS_URL for no URL or one that is not a NATS URL, naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN set without SYNC_NATS_URL, or naming a SYNC_NATS_* variable the app does not read; RangeError naming SYNC_NATS_STREAM or SYNC_NATS_DOMAIN for a bad stream or domain name
  */
 export function readNats(env: NodeJS.ProcessEnv): SampleNatsConfig | undefined {
+  refuseNatsWithoutUrl(env);
   const given = orNone(env.SYNC_NATS_URL);
   const servers = given === undefined ? undefined : natsUrls(given);
   const stream = orNone(env.SYNC_NATS_STREAM);

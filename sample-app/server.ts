@@ -3,10 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
-import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, type SyncLogger, type SyncNode } from '../index';
+import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, splitUserinfo, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
-import { splitNatsUserinfo } from './nats-config';
 import { lockDataDir } from './data-lock';
 import { openSampleDatabase } from './database';
 
@@ -112,7 +111,7 @@ export function maskToken(token: string): string {
 function withoutUserinfo(servers: string): string {
   return servers
     .split(',')
-    .map((entry) => splitNatsUserinfo(entry).rest)
+    .map((entry) => splitUserinfo(entry).rest)
     .join(',');
 }
 

@@ -1,5 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readNamedFile } from './named-files';
+
+/** Where the token came from: `SYNC_TOKEN`, the token file, or generated now (into the file). */
+export type TokenSource = 'env' | 'file' | 'generated';
 
 /**
  * True when `<dataDir>/.sync-token` holds a token other than `token` (the one
@@ -31,4 +36,26 @@ export function checkToken(token: string, from: string): void {
     throw new RangeError(`${from} ${where}: remove it, no Authorization header can carry it`);
   }
   throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
+}
+
+/** Token from `SYNC_TOKEN`, or the one stored in `<dataDir>/.sync-token`, created on first start. */
+export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; source: TokenSource } {
+  const fromEnv = env.SYNC_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
+  const file = path.join(dataDir, '.sync-token');
+  if (existsSync(file)) {
+    const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
+    if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
+    // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
+    if (/^(?:export[ \t]+)?SYNC_TOKEN[ \t]*=/m.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead`);
+    return { token, source: 'file' };
+  }
+  const token = randomBytes(24).toString('hex');
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`DATA_DIR=${dataDir}: cannot write the new sync token into DATA_DIR/.sync-token (${code}): make DATA_DIR writable by this user, or set SYNC_TOKEN`, { cause: error });
+  }
+  return { token, source: 'generated' };
 }

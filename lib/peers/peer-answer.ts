@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { SyncError, TooLargeError } from '../sync-error';
+import { replaceHiddenCharacters } from '../hidden-characters';
 
 /** A response whose body has not been read yet. */
 export interface PeerResponse {
@@ -133,8 +134,8 @@ export function notJsonHint(text: string, contentType: string | undefined): stri
   const html = /html/i.test(contentType ?? '') || /^\s*</.test(text);
   if (!html) return contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
   const raw = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? '';
-  // eslint-disable-next-line no-control-regex -- a page's title is shown to operators: no control, invisible or direction characters
-  const title = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, TITLE_CHARACTERS);
+  // a page's title is shown to operators: no control, invisible or direction characters
+  const title = replaceHiddenCharacters(raw, ' ').replace(/\s+/g, ' ').trim().slice(0, TITLE_CHARACTERS);
   const page = title === '' ? 'an HTML page' : `an HTML page titled ${JSON.stringify(title)}`;
   return `${page}: a captive portal of the network (open any web page in a browser on this server to log in), or another web app at that address, not its sync API`;
 }

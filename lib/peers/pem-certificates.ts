@@ -12,11 +12,16 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/
  * Node can read. Node's TLS drops a block it cannot read without a word (a
  * certificate cut short by a copy and paste), and the connection then fails as
  * if the CA had not signed the peer's certificate, which sends an operator
- * looking for another CA.
- * @param pem - the file's text, holding {@link PEM_CERTIFICATE} at least once
+ * looking for another CA. A text without {@link PEM_CERTIFICATE} holds none, and says so.
+ * @param pem - the file's text
+ * @throws TypeError for a `pem` that is neither a string nor a Buffer
  */
 export function unreadableCertificate(pem: string | Buffer): string | undefined {
+  if (typeof pem !== 'string' && !Buffer.isBuffer(pem)) {
+    throw new TypeError(`express-sqlite-sync: unreadableCertificate needs the CA file's text (a string or a Buffer), got ${pem === null ? 'null' : typeof pem}`);
+  }
   const text = typeof pem === 'string' ? pem : pem.toString('latin1');
+  if (!text.includes(PEM_CERTIFICATE)) return `it holds no PEM certificate (${PEM_CERTIFICATE}…)`;
   const begun = text.split(PEM_CERTIFICATE).length - 1;
   const blocks = text.match(PEM_BLOCK) ?? [];
   if (blocks.length < begun) return `a certificate starts (${PEM_CERTIFICATE}) and never ends (-----END CERTIFICATE-----): cut short?`;

@@ -36,6 +36,7 @@ const PUBLIC = [
   'encodeValue',
   'giveNewSiteId',
   'giveNewSiteIdToFile',
+  'hasHiddenCharacter',
   'normalizePeerUrl',
   'isDatabaseHeader',
   'isLiveDatabaseFile',
@@ -50,8 +51,10 @@ const PUBLIC = [
   'securityHeaders',
   'sendSyncError',
   'silentLogger',
+  'splitUserinfo',
   'syncErrorHandler',
   'toSyncError',
+  'unreadableCertificate',
   'uploadGuard',
 ];
 

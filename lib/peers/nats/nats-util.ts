@@ -39,8 +39,11 @@ export function natsFailure(error: unknown, servers: readonly string[], timeoutM
  * A NATS URL's user information and the URL without it. The user information
  * ends at the URL's last "@" (no host holds one), so a password or token with
  * an unescaped "/", "?" or "#" (as base64 secrets have) is still taken out.
+ * `userinfo` is undefined for a URL without one.
+ * @throws TypeError for a `server` that is not a string
  */
 export function splitUserinfo(server: string): { readonly userinfo: string | undefined; readonly rest: string } {
+  if (typeof server !== 'string') throw new TypeError(`express-sqlite-sync: splitUserinfo needs a NATS URL as a string, got ${server === null ? 'null' : typeof server}`);
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
   const at = server.lastIndexOf('@');
   if (at < scheme.length) return { userinfo: undefined, rest: server };

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { DEFAULTS, hasHiddenCharacter, normalizePeerUrl } from '../index';
+import { HOME_HINT } from './named-files';
+
+// The sample app's variables that hold a value (a number, a name, a list, a path): each read and checked
+// at start, its error naming the variable.
+
+/** `PORT`: 0-65535, decimal digits only; 5000 when unset or empty. */
+export function readPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 5000;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN; // decimal digits only: "0x1F90" or "8e3" is a typo, not a port
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be 0-65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** The levels pino knows. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** `LOG_LEVEL` as the library reads it: a pino level in any case; `info` when unset or empty. */
+export function readLogLevel(value: string | undefined): string {
+  if (value === undefined || value === '') return 'info';
+  const level = value.toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new RangeError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return level;
+}
+
+/**
+ * `DATA_DIR` as a full path: unset or blank is `./data`, as for the other variables.
+ * @throws TypeError for a path starting with `~` or holding `$NAME`, which no shell expanded (it would make a folder named `~` or `$NAME` here)
+ */
+export function readDataDir(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return path.resolve('./data');
+  if (value.startsWith('~')) throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: ${HOME_HINT}`);
+  // `$HOME/data` from a service unit or an env file: taken as it is, it made a folder named `$HOME` here.
+  if (/\$\{?[A-Za-z_]/.test(value)) {
+    throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: "$" names a variable only to a shell, and none read this value (a .env file, a service unit): write the full path`);
+  }
+  return path.resolve(value);
+}
+
+/** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */
+export function readPeers(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const peers = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      try {
+        return normalizePeerUrl(entry, 'SYNC_PEERS entry');
+      } catch (error) {
+        throw new TypeError(`${(error as Error).message.replace(/^express-sqlite-sync: /, '')} (comma-separated for several)`, { cause: error });
+      }
+    });
+  return [...new Set(peers)];
+}
+
+/** Node's longest timer (2^31 − 1 ms, about 24.8 days): a longer one fires at once, the library refuses it. */
+const MAX_INTERVAL_MS = 2_147_483_647;
+
+/** `SYNC_INTERVAL_MS`: from the library's floor to Node's longest timer; 30000 when unset or empty. */
+export function readInterval(value: string | undefined): number {
+  if (value === undefined || value === '') return 30_000;
+  const interval = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  // The library's floor: below it `start()` would sync at 1000 ms while the banner said otherwise.
+  if (!Number.isSafeInteger(interval) || interval < DEFAULTS.minSyncIntervalMs || interval > MAX_INTERVAL_MS) {
+    throw new RangeError(
+      `SYNC_INTERVAL_MS is in milliseconds: an integer of at least ${DEFAULTS.minSyncIntervalMs} and at most ${MAX_INTERVAL_MS} (about 24.8 days), got ${JSON.stringify(value)} (write 30000 for 30 s)`,
+    );
+  }
+  return interval;
+}
+
+/** A value, trimmed; undefined when unset or blank. */
+export const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/**
+ * `SYNC_NAME`: this server's name for people, 1-100 characters without control characters, invisible or
+ * text-direction marks (the library's rule for `name`, checked here so the start names SYNC_NAME before anything is written);
+ * unset or blank for none.
+ */
+export function readName(value: string | undefined): string | undefined {
+  const name = value?.trim() ?? '';
+  if (name === '') return undefined;
+  if (name.length > 100 || hasHiddenCharacter(name)) {
+    throw new RangeError(`SYNC_NAME must be 1-100 characters without control characters, invisible or text-direction marks, got ${JSON.stringify(value)}`);
+  }
+  return name;
+}
