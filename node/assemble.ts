@@ -13,7 +13,7 @@ import { SyncError } from '../lib/sync-error';
 import { tokenGate } from '../middleware/auth';
 import { refuseCrossSiteWrites } from '../middleware/cross-site';
 import { syncErrorHandler } from '../middleware/errors';
-import { closeAfterUnreadBody } from '../middleware/lingering-close';
+import { closeAfterUnreadBody, drainLimitsOf } from '../middleware/lingering-close';
 import { plainJsonAnswers } from '../middleware/plain-json';
 import { securityHeaders } from '../middleware/security-headers';
 import { createDataRouter } from '../routes/data';
@@ -125,7 +125,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));
   });
-  router.use(closeAfterUnreadBody(config)); // a refusal never waits for (or reads) the rest of a body it did not want
+  router.use(closeAfterUnreadBody(drainLimitsOf(config))); // a refusal never waits for (or reads) the rest of a body it did not want
   router.use(syncErrorHandler(config.logger, refusals));
   return router;
 }

@@ -7,7 +7,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
-import type { DrainLimits } from '../middleware/lingering-close';
+import { drainLimitsOf, type DrainLimits } from '../middleware/lingering-close';
 import { readRawQuery } from '../lib/files/raw-query';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
@@ -63,7 +63,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
  */
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
-  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, config);
+  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
   router.post('/settled', refuseJsonBodyReadBefore(), json, (req, res) => recordSettled(config, req, res));
   return router;
 }
