@@ -3,10 +3,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { databaseSideFolderOn, isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
-import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
-import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
+import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { digestOfOpenFile } from './file-state';
@@ -135,7 +135,7 @@ function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
  * under such a name (`store-journal/x.txt` beside a database `store`: `DB_CONTENT_REFUSED`, as upload and delete do).
  */
 async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): Promise<void> {
-  if (config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (config.policy.isDatabaseName(target.relative)) throw nameRefusal(config.policy, target.relative, clientPath);
   if (isSideFileOfDatabaseSync(target.absolute)) throw databaseContentRefused(clientPath);
   if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
 }
@@ -149,7 +149,7 @@ async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSync
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, ['path']);
-  const target = await resolveSyncPath(config.roots, query.path, true);
+  const target = await resolveSyncPathOrDatabaseName(config.roots, config.policy, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   await refuseDatabaseName(config, target, clientPath);
   const { handle, stats } = await openExisting(target.absolute, clientPath);

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { databaseNameRefused } from '../lib/files/database-refusal';
+import { nameRefusal } from '../lib/files/database-refusal';
 import type { LocalFiles } from '../lib/files/local-files';
 import { parseSyncPath } from '../lib/files/safe-path';
 import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type SettledAnswer, type SettledBody, type SettledPaths } from '../lib/peers/file-settled';
@@ -40,7 +40,7 @@ function readSettled(config: SettledRoutesConfig, req: Request): { readonly site
     for (const [relative, sha256] of Object.entries(files)) {
       const parsed = parseSyncPath(`${root}/${relative}`);
       if (parsed.root !== root || parsed.segments.length === 0) throw new SyncError('BAD_PATH', 400, `bad path: ${JSON.stringify(`${root}/${relative}`.slice(0, 120))} names no file of ${root}`);
-      if (config.policy.isDatabaseName(relative)) throw databaseNameRefused(`${root}/${relative}`);
+      if (config.policy.isDatabaseName(relative)) throw nameRefusal(config.policy, relative, `${root}/${relative}`);
       paths.set(relative, sha256 ?? undefined);
     }
     settled.set(root, paths);
