@@ -6,7 +6,7 @@ import { databaseSideFolderOn, isSideFileOfDatabaseSync, readHeader } from '../l
 import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
-import type { ResolvedSyncPath } from '../lib/files/safe-path';
+import { fileUnreadable, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { digestOfOpenFile } from './file-state';
@@ -15,7 +15,7 @@ import { abandonWhenStalled } from '../middleware/stall';
 
 /**
  * Opens the file to serve, never waiting on a pipe or device (see `openRegularFile`).
- * @throws SyncError `NOT_FOUND` (404) when missing or not a regular file
+ * @throws SyncError `NOT_FOUND` (404) when missing (also gone since it was listed) or not a regular file; `FILE_UNREADABLE` (403) when this server may not read it
  */
 async function openExisting(absolute: string, clientPath: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats }> {
   let opened;
@@ -24,6 +24,7 @@ async function openExisting(absolute: string, clientPath: string): Promise<{ rea
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
+    if (code === 'EACCES' || code === 'EPERM') throw fileUnreadable(clientPath);
     throw error;
   }
   if (opened === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a regular file (a folder, pipe, socket or device); only files are served`);
