@@ -16,6 +16,7 @@ import { syncErrorHandler } from '../middleware/errors';
 import { closeAfterUnreadBody, drainLimitsOf } from '../middleware/lingering-close';
 import { plainJsonAnswers } from '../middleware/plain-json';
 import { securityHeaders } from '../middleware/security-headers';
+import { answerWrongMethods } from '../routes/allowed-methods';
 import { createDataRouter } from '../routes/data';
 import { createFilesRouter } from '../routes/files';
 import { createFilesSettledRouter } from '../routes/files-settled';
@@ -118,6 +119,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use(refuseCrossSiteWrites()); // before the token: what a web page may not do never depends on it
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
+  router.use(answerWrongMethods(router)); // 405 with Allow, OPTIONS 204 with Allow: after the token, which comes first
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
