@@ -18,6 +18,7 @@ function layersOf(handle: unknown): readonly LayerView[] | undefined {
 /** Adds the methods of every route of `layers` (and of the routers mounted in them) that matches `path`. */
 function collectMethods(layers: readonly LayerView[], path: string, into: Set<string>): void {
   for (const layer of layers) {
+    if (typeof layer.match !== 'function') return; // another router's layers: no Allow known, so the JSON 404 as before
     const matched = layer.match(path);
     if (matched === false) continue;
     if (layer.route !== undefined) {
