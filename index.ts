@@ -70,6 +70,7 @@ export { refuseCrossSiteWrites } from './middleware/cross-site';
 export type { CrossSiteOptions } from './middleware/cross-site';
 export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
+export { continueOnlyWhenRead } from './middleware/expect-continue';
 export { boundedJsonBody } from './middleware/bounded-json';
 export { closeAfterUnreadBody } from './middleware/lingering-close';
 export type { DrainLimits } from './middleware/lingering-close';

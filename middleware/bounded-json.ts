@@ -32,7 +32,7 @@ function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
  * @param parser - the body parser, built with the same limit: `express.json({ limit })`
  * @param limit - bytes, a positive integer
  * @param drain - `{ refusedBodyDrainBytes?, refusedBodyDrainMs? }`
- * @throws TypeError for a parser that is not a function, a limit or drain limit that is not a number; RangeError for a limit below 1 or a negative drain limit
+ * @throws TypeError for a parser that is not a function, an unknown key in `drain`, a limit or drain limit that is not a number; RangeError for a limit below 1 or a negative drain limit
  */
 export function boundedJsonBody(parser: RequestHandler, limit: number, drain: Partial<DrainLimits> = {}): RequestHandler {
   if (typeof parser !== 'function') throw new TypeError('express-sqlite-sync: boundedJsonBody(parser, limit): `parser` must be a body parser such as express.json({ limit })');

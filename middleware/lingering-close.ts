@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorRequestHandler } from 'express';
 import { DEFAULTS } from '../lib/defaults';
-import { nonNegativeInteger } from '../lib/option-checks';
+import { nonNegativeInteger, refuseUnknownOptions } from '../lib/option-checks';
 
 /** How much of a refused body is read after the answer, before the connection is cut. */
 export interface DrainLimits {
@@ -12,12 +12,21 @@ export interface DrainLimits {
   readonly refusedBodyDrainMs: number;
 }
 
+/** The keys of {@link DrainLimits}; any other is refused (a misspelt limit must not silently stay its default). */
+const DRAIN_KEYS: ReadonlySet<string> = new Set(['refusedBodyDrainBytes', 'refusedBodyDrainMs']);
+
+/** The two drain limits of a larger config (the routes' own), for {@link resolveDrain}. */
+export function drainLimitsOf(config: Partial<DrainLimits>): Partial<DrainLimits> {
+  return { refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs };
+}
+
 /**
- * The drain limits, each checked, a missing one its default (other keys are passed over: the routes pass their whole config).
- * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ * The drain limits, each checked, a missing one its default; any other key is refused.
+ * @throws TypeError for drain limits that are not an object, an unknown key, or a limit that is not a number; RangeError for a negative one
  */
 export function resolveDrain(drain: unknown, where: string): DrainLimits {
-  if (typeof drain !== 'object' || drain === null) throw new TypeError(`express-sqlite-sync: ${where}: \`drain\` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }`);
+  if (typeof drain !== 'object' || drain === null || Array.isArray(drain)) throw new TypeError(`express-sqlite-sync: ${where}: \`drain\` must be an object { refusedBodyDrainBytes?, refusedBodyDrainMs? }`);
+  refuseUnknownOptions(drain, DRAIN_KEYS, where);
   const given = drain as Partial<Record<keyof DrainLimits, unknown>>;
   return {
     refusedBodyDrainBytes: nonNegativeInteger(given.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
@@ -74,7 +83,7 @@ function bodyStillComing(req: IncomingMessage): boolean {
  * `requestTimeout` by sending a byte now and then. A drain limit not given is
  * its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
  * @param drain - `{ refusedBodyDrainBytes?, refusedBodyDrainMs? }`
- * @throws TypeError for drain limits that are not an object or a limit that is not a number; RangeError for a negative one
+ * @throws TypeError for drain limits that are not an object, an unknown key in them, or a limit that is not a number; RangeError for a negative one
  */
 export function closeAfterUnreadBody(drain: Partial<DrainLimits> = {}): ErrorRequestHandler {
   const limits = resolveDrain(drain, 'closeAfterUnreadBody(drain)');

@@ -2,9 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
 import { removeTempFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
-import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { databaseContentRefused, databaseNameRefused, nameRefusal, quotedName, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { rawQueryValues } from '../lib/files/raw-query';
-import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
+import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
 import { refuseBodyReadBefore } from './body-read-before';
@@ -37,7 +37,7 @@ function queryPath(req: Request): unknown {
 async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {
   const query = queryPath(req);
   if (query === undefined) return undefined;
-  const target = await resolveSyncPath(options.roots, query, true);
+  const target = await resolveSyncPathOrDatabaseName(options.roots, options.policy, query, true);
   await refuseDatabaseTarget(target, options);
   return target;
 }
@@ -48,7 +48,7 @@ async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Pro
  */
 async function refuseDatabaseTarget(target: ResolvedSyncPath, options: UploadGuardConfig): Promise<void> {
   const clientPath = `${target.root}/${target.relative}`;
-  if (options.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (options.policy.isDatabaseName(target.relative)) throw nameRefusal(options.policy, target.relative, clientPath);
   if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
   if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
 }
@@ -153,7 +153,7 @@ function createFileFilter(options: UploadGuardConfig) {
       callback(error as Error);
     };
     try {
-      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(JSON.stringify(file.originalname)));
+      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(quotedName(file.originalname), options.policy.refusingPattern?.(file.originalname)));
     } catch (error) {
       return refuse(error); // a policy that throws: a 500, never a crashed process
     }
@@ -164,7 +164,7 @@ function createFileFilter(options: UploadGuardConfig) {
     } catch (error) {
       return refuse(error); // its SyncError as it is; anything else a 500, never a crashed process
     }
-    resolveSyncPath(options.roots, `${options.uploadRoot}/${name}`, true)
+    resolveSyncPathOrDatabaseName(options.roots, options.policy, `${options.uploadRoot}/${name}`, true)
       .then(async (target) => {
         await refuseDatabaseTarget(target, options);
         if (context.tooLarge !== undefined) throw context.tooLarge; // not a database: now the size

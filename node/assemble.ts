@@ -13,9 +13,10 @@ import { SyncError } from '../lib/sync-error';
 import { tokenGate } from '../middleware/auth';
 import { refuseCrossSiteWrites } from '../middleware/cross-site';
 import { syncErrorHandler } from '../middleware/errors';
-import { closeAfterUnreadBody } from '../middleware/lingering-close';
+import { closeAfterUnreadBody, drainLimitsOf } from '../middleware/lingering-close';
 import { plainJsonAnswers } from '../middleware/plain-json';
 import { securityHeaders } from '../middleware/security-headers';
+import { answerWrongMethods } from '../routes/allowed-methods';
 import { createDataRouter } from '../routes/data';
 import { createFilesRouter } from '../routes/files';
 import { createFilesSettledRouter } from '../routes/files-settled';
@@ -118,6 +119,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use(refuseCrossSiteWrites()); // before the token: what a web page may not do never depends on it
   mountStatusPage(router);
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
+  router.use(answerWrongMethods(router)); // 405 with Allow, OPTIONS 204 with Allow: after the token, which comes first
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
@@ -125,7 +127,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));
   });
-  router.use(closeAfterUnreadBody(config)); // a refusal never waits for (or reads) the rest of a body it did not want
+  router.use(closeAfterUnreadBody(drainLimitsOf(config))); // a refusal never waits for (or reads) the rest of a body it did not want
   router.use(syncErrorHandler(config.logger, refusals));
   return router;
 }

@@ -13,6 +13,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
+import { drainLimitsOf } from '../middleware/lingering-close';
 import type { StreamCoverage } from '../lib/peers/nats/stream-coverage';
 
 /** What the data routes need, resolved once by the router factory. */
@@ -163,7 +164,7 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, config); // 413 at once, not after the whole body
+  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, drainLimitsOf(config)); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => {

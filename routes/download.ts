@@ -3,10 +3,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { databaseSideFolderOn, isSideFileOfDatabaseSync, readHeader } from '../lib/files/database-file';
-import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { readFileQuery } from '../lib/files/raw-query';
 import { openRegularFile } from '../lib/files/regular-file';
-import { resolveSyncPath, type ResolvedSyncPath } from '../lib/files/safe-path';
+import { fileUnreadable, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { digestOfOpenFile } from './file-state';
@@ -15,7 +15,7 @@ import { abandonWhenStalled } from '../middleware/stall';
 
 /**
  * Opens the file to serve, never waiting on a pipe or device (see `openRegularFile`).
- * @throws SyncError `NOT_FOUND` (404) when missing or not a regular file
+ * @throws SyncError `NOT_FOUND` (404) when missing (also gone since it was listed) or not a regular file; `FILE_UNREADABLE` (403) when this server may not read it
  */
 async function openExisting(absolute: string, clientPath: string): Promise<{ readonly handle: FileHandle; readonly stats: Stats }> {
   let opened;
@@ -24,6 +24,7 @@ async function openExisting(absolute: string, clientPath: string): Promise<{ rea
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
+    if (code === 'EACCES' || code === 'EPERM') throw fileUnreadable(clientPath);
     throw error;
   }
   if (opened === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} is not a regular file (a folder, pipe, socket or device); only files are served`);
@@ -135,7 +136,7 @@ function setFileHeaders(res: Response, sha256: string, mtime: Date): void {
  * under such a name (`store-journal/x.txt` beside a database `store`: `DB_CONTENT_REFUSED`, as upload and delete do).
  */
 async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSyncPath, clientPath: string): Promise<void> {
-  if (config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (config.policy.isDatabaseName(target.relative)) throw nameRefusal(config.policy, target.relative, clientPath);
   if (isSideFileOfDatabaseSync(target.absolute)) throw databaseContentRefused(clientPath);
   if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
 }
@@ -149,7 +150,7 @@ async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSync
  */
 export async function serveFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, ['path']);
-  const target = await resolveSyncPath(config.roots, query.path, true);
+  const target = await resolveSyncPathOrDatabaseName(config.roots, config.policy, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   await refuseDatabaseName(config, target, clientPath);
   const { handle, stats } = await openExisting(target.absolute, clientPath);

@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { databaseNameRefused } from '../lib/files/database-refusal';
+import { nameRefusal } from '../lib/files/database-refusal';
 import type { LocalFiles } from '../lib/files/local-files';
 import { parseSyncPath } from '../lib/files/safe-path';
 import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type SettledAnswer, type SettledBody, type SettledPaths } from '../lib/peers/file-settled';
@@ -7,7 +7,7 @@ import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
-import type { DrainLimits } from '../middleware/lingering-close';
+import { drainLimitsOf, type DrainLimits } from '../middleware/lingering-close';
 import { readRawQuery } from '../lib/files/raw-query';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
@@ -40,7 +40,7 @@ function readSettled(config: SettledRoutesConfig, req: Request): { readonly site
     for (const [relative, sha256] of Object.entries(files)) {
       const parsed = parseSyncPath(`${root}/${relative}`);
       if (parsed.root !== root || parsed.segments.length === 0) throw new SyncError('BAD_PATH', 400, `bad path: ${JSON.stringify(`${root}/${relative}`.slice(0, 120))} names no file of ${root}`);
-      if (config.policy.isDatabaseName(relative)) throw databaseNameRefused(`${root}/${relative}`);
+      if (config.policy.isDatabaseName(relative)) throw nameRefusal(config.policy, relative, `${root}/${relative}`);
       paths.set(relative, sha256 ?? undefined);
     }
     settled.set(root, paths);
@@ -63,7 +63,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
  */
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
-  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, config);
+  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
   router.post('/settled', refuseJsonBodyReadBefore(), json, (req, res) => recordSettled(config, req, res));
   return router;
 }

@@ -2,12 +2,11 @@ import { stat } from 'node:fs/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { describeNotWritable, removeSyncedFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
-import { databaseContentRefused, databaseNameRefused } from '../lib/files/database-refusal';
+import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
 import { scanManifest } from '../lib/files/manifest';
 import { readFileQuery, type FileQuery } from '../lib/files/raw-query';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
-import { resolveSyncPath } from '../lib/files/safe-path';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
@@ -31,9 +30,9 @@ const UPLOAD_FIELDS: readonly string[] = ['sha256', 'if_match'];
 /** `GET /files/checksums?path=<root>[/<folder>]`: the manifest of a root or of a folder in it. */
 async function listChecksums(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, CHECKSUMS_PARAMETERS);
-  const target = await resolveSyncPath(config.roots, query.path, false);
+  const target = await resolveSyncPathOrDatabaseName(config.roots, config.policy, query.path, false);
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
-  if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw databaseNameRefused(clientPath);
+  if (target.relative !== '' && config.policy.isDatabaseName(target.relative)) throw nameRefusal(config.policy, target.relative, clientPath);
   if (target.relative !== '' && (await databaseSideFolderOn(target.rootDir, target.relative, true)) !== undefined) throw databaseContentRefused(clientPath); // never entered, as by the root's scan
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
@@ -115,10 +114,10 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
 /** `DELETE /files?path=<root>/<file>[&if_match=<sha256>]`: removes one file, optionally only if unchanged. */
 async function deleteFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, DELETE_PARAMETERS);
-  const target = await resolveSyncPath(config.roots, query.path, true);
+  const target = await resolveSyncPathOrDatabaseName(config.roots, config.policy, query.path, true);
   const clientPath = `${target.root}/${target.relative}`;
   if (config.policy.isDatabaseName(target.relative)) {
-    throw databaseNameRefused(clientPath);
+    throw nameRefusal(config.policy, target.relative, clientPath);
   }
   if ((await databaseSideFolderOn(target.rootDir, target.relative)) !== undefined) throw databaseContentRefused(clientPath);
   const precondition = samePrecondition(readPrecondition(query.if_match), headerPrecondition(req.headers, false), '`if_match` and If-Match');

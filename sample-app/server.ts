@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
-import { answerClientErrorsAsJson, createDefaultLogger, DEFAULTS, splitUserinfo, type SyncLogger, type SyncNode } from '../index';
+import { answerClientErrorsAsJson, continueOnlyWhenRead, createDefaultLogger, DEFAULTS, splitUserinfo, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { lockDataDir } from './data-lock';
@@ -46,6 +46,7 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);
   answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
+  continueOnlyWhenRead(server); // Expect: 100-continue: a refused upload (401, 403) is answered before its body is asked for
   await listen(server, config).catch((error: unknown) => {
     db.close();
     throw error;

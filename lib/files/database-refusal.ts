@@ -1,13 +1,68 @@
 import { SyncError } from '../sync-error';
+import type { FilePolicy } from './file-policy';
+import { parseSyncPath, resolveSyncPath, type ResolvedSyncPath } from './safe-path';
 
 const WHY = 'databases sync as data, never as files';
 
+/** Characters a reader would not see, or that would reorder or break the text around them: shown as `\uXXXX`. */
+const UNSHOWN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|(?! )\p{Zs}/gu;
+
+/** `text` as a JSON string, with every character a reader would not see escaped (`"x.db\u200b"`). */
+export function quotedName(text: string): string {
+  return JSON.stringify(text).replace(UNSHOWN, (found) => [...Array(found.length).keys()].map((index) => `\\u${found.charCodeAt(index).toString(16).padStart(4, '0')}`).join(''));
+}
+
+/** `text` as it is when every character of it shows (and it does not end in a space), else {@link quotedName}. */
+export function shownPath(text: string): string {
+  UNSHOWN.lastIndex = 0;
+  return UNSHOWN.test(text) || /\s$|^\s/.test(text) ? quotedName(text) : text;
+}
+
 /**
  * The refusal of a path named like a database (`DB_FILE_REFUSED`, 403): the
- * one wording every route, the guard and the sync client use.
+ * one wording every route, the guard and the sync client use. With `pattern`,
+ * the path is refused by that configured pattern (`extraDatabasePatterns`),
+ * and the message says so. The path is shown with hidden characters escaped.
  */
-export function databaseNameRefused(clientPath: string): SyncError {
-  return new SyncError('DB_FILE_REFUSED', 403, `${clientPath} is an SQLite database file name; ${WHY}`);
+export function databaseNameRefused(clientPath: string, pattern?: string): SyncError {
+  if (pattern !== undefined) {
+    return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns; files matching them never sync`);
+  }
+  return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is an SQLite database file name; ${WHY}`);
+}
+
+/** {@link databaseNameRefused} for `relative` under `policy`: naming the configured pattern when one refuses it. */
+export function nameRefusal(policy: FilePolicy, relative: string, clientPath: string): SyncError {
+  return databaseNameRefused(clientPath, policy.refusingPattern?.(relative));
+}
+
+/**
+ * `resolveSyncPath`, except that a path refused as malformed (400 `BAD_PATH`:
+ * `x.db.`, `x.db ` end with a dot or a space, which Windows strips) whose
+ * name is a database name under `policy` is refused as one (403
+ * `DB_FILE_REFUSED`), as the same name is without the dot.
+ * @throws SyncError as `resolveSyncPath` does, or `DB_FILE_REFUSED` (403)
+ */
+export async function resolveSyncPathOrDatabaseName(roots: ReadonlyMap<string, string>, policy: FilePolicy, input: unknown, needsFile: boolean): Promise<ResolvedSyncPath> {
+  try {
+    return await resolveSyncPath(roots, input, needsFile);
+  } catch (error) {
+    if (error instanceof SyncError && error.code === 'BAD_PATH' && typeof input === 'string') {
+      const relative = input.slice(input.indexOf('/') + 1);
+      if (input.includes('/') && onlyTrailingDotsWrong(input) && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
+    }
+    throw error;
+  }
+}
+
+/** True when `input` is a well-formed path once trailing dots and spaces are dropped from its segments. */
+function onlyTrailingDotsWrong(input: string): boolean {
+  try {
+    parseSyncPath(input.split('/').map((segment) => segment.replace(/[. ]+$/, '') || segment).join('/'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -16,7 +71,7 @@ export function databaseNameRefused(clientPath: string): SyncError {
  * 409 where a sync step met it on disk).
  */
 export function databaseContentRefused(clientPath: string, status = 403): SyncError {
-  return new SyncError('DB_CONTENT_REFUSED', status, `${clientPath} is an SQLite database by its content (or the -wal/-shm/-journal/-syncmark of one); ${WHY}, and a database on disk is never replaced or deleted`);
+  return new SyncError('DB_CONTENT_REFUSED', status, `${shownPath(clientPath)} is an SQLite database by its content (or the -wal/-shm/-journal/-syncmark of one); ${WHY}, and a database on disk is never replaced or deleted`);
 }
 
 /** A peer sent database bytes for a file (`PEER_SENT_DATABASE`, 502): nothing is written. */

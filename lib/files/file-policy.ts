@@ -52,17 +52,33 @@ export interface FilePolicy {
   isDatabaseName(relativePath: string): boolean;
   /** True when `header` (the first bytes of a file) is SQLite, WAL or journal content. */
   isDatabaseContent(header: Uint8Array): boolean;
+  /**
+   * The configured extra pattern that refuses `relativePath` when no built-in
+   * rule does (so a refusal can name the operator's pattern, not call the file
+   * a database); undefined otherwise. Optional: a policy without it is refused
+   * with the database-name message.
+   */
+  refusingPattern?(relativePath: string): string | undefined;
 }
 
 /**
- * Reduces a name to what a file system would store: drops an NTFS stream
- * suffix (`app.db::$DATA`, `app.db:x`), trailing dots and spaces (Windows
- * strips them), and lower-cases it.
+ * Code points that show as nothing (zero-width space and joiners, BOM, word
+ * joiner, bidi marks and overrides, soft hyphen, variation selectors…): a name
+ * holding them looks like the name without them, to a person and to software
+ * that folds them away.
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * Reduces a name to what a file system would store, or a person would read:
+ * drops an NTFS stream suffix (`app.db::$DATA`, `app.db:x`), invisible
+ * (default-ignorable) code points (`app.db` + U+200B), trailing dots and
+ * spaces (Windows strips them), and lower-cases it.
  */
 export function canonicalFileName(name: string): string {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
   const colon = base.indexOf(':');
-  const withoutStream = colon === -1 ? base : base.slice(0, colon);
+  const withoutStream = (colon === -1 ? base : base.slice(0, colon)).replace(INVISIBLE, '');
   const last = withoutStream.charCodeAt(withoutStream.length - 1);
   const trimmed = last === 0x2e || last === 0x20 ? withoutStream.replace(/[. ]+$/, '') : withoutStream;
   return trimmed.toLowerCase();
@@ -141,14 +157,23 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   );
   const patterns = stringList(options.extraPatterns ?? [], 'extraPatterns');
   refuseNegatedPatterns(patterns, 'extraPatterns');
-  const matchExtra = patterns.length > 0 ? picomatch([...patterns], { nocase: true, dot: true }) : () => false;
-  return {
-    isDatabaseName(relativePath: string): boolean {
-      if (canonicalFileName(relativePath) === '') return true;
-      const segments = relativePath.split(/[/\\]/).filter((segment) => segment !== '');
-      if (segments.some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names))) return true;
-      return matchExtra(relativePath) || segments.some((segment) => matchExtra(canonicalFileName(segment)));
-    },
-    isDatabaseContent: isDatabaseHeader,
+  const matchers = patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { nocase: true, dot: true }) }));
+  const builtIn = (relativePath: string): boolean =>
+    canonicalFileName(relativePath) === '' || segmentsOf(relativePath).some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names));
+  const extraPattern = (relativePath: string): string | undefined => {
+    if (matchers.length === 0) return undefined;
+    const canonical = segmentsOf(relativePath).map(canonicalFileName);
+    const forms = [relativePath, canonical.join('/'), ...canonical];
+    return matchers.find(({ matches }) => forms.some((form) => matches(form)))?.pattern;
   };
+  return {
+    isDatabaseName: (relativePath: string): boolean => builtIn(relativePath) || extraPattern(relativePath) !== undefined,
+    isDatabaseContent: isDatabaseHeader,
+    refusingPattern: (relativePath: string): string | undefined => (builtIn(relativePath) ? undefined : extraPattern(relativePath)),
+  };
+}
+
+/** The non-empty segments of a path split at `/` and `\\`. */
+function segmentsOf(relativePath: string): string[] {
+  return relativePath.split(/[/\\]/).filter((segment) => segment !== '');
 }

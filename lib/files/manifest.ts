@@ -1,37 +1,11 @@
-import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { isSideFileOfDatabaseSync } from './database-file';
-import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
-import type { FilePolicy } from './file-policy';
-import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
-import type { UnsyncableName } from './name-report';
-import { MAX_PATH_LENGTH, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
-import { removeIfStaleTempFile } from './temp-files';
-import { isLiveDatabaseInode } from './live-databases';
-import { settleWatchEvents, type ListedFile, type Listing } from './watched-listings';
 import { knownOptions } from '../option-checks';
+import { readListing, reuseListing, type ScanState } from './manifest-directory';
+import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
+import { settleWatchEvents } from './watched-listings';
 
-/** One file of a manifest. */
-export interface ManifestEntry {
-  /** Path relative to the sync root, `/`-separated. */
-  readonly path: string;
-  /** Size in bytes. */
-  readonly size: number;
-  /** Last modification time, milliseconds since the epoch. */
-  readonly mtimeMs: number;
-  /** SHA-256 of the content, lower-case hex. */
-  readonly sha256: string;
-}
-
-/** What {@link scanManifest} needs besides the directory. */
-export interface ManifestScanOptions {
-  /** Decides which files are databases (left out). */
-  readonly policy: FilePolicy;
-  /** Digest cache (and watched listings) shared between scans. */
-  readonly cache: ManifestCache;
-  /** The root's name: a path whose client path (`<root>/<path>`) is longer than any route takes is left out. */
-  readonly rootName?: string;
-}
+export type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 
 /** The option names {@link scanManifest} knows. */
 const SCAN_OPTIONS: ReadonlySet<string> = new Set(['policy', 'cache', 'rootName']);
@@ -49,154 +23,11 @@ function checkScanOptions(options: unknown): void {
   if (rootName !== undefined && typeof rootName !== 'string') throw new TypeError('express-sqlite-sync: `rootName` of scanManifest must be a string');
 }
 
-/** Longest stretch of synchronous work before the scan yields to the event loop. */
-const SLICE_MS = 10;
-
-interface ScanState {
-  readonly rootReal: string;
-  readonly options: ManifestScanOptions;
-  readonly entries: ManifestEntry[];
-  readonly seen: Set<string>;
-  readonly pending: Array<readonly [string, string]>;
-  /** Names left out because they cannot travel (reported in the cache's `names`). */
-  readonly skipped: UnsyncableName[];
-  /** Directories read (not answered from a watched listing) in this scan. */
-  reread: number;
-  sliceStart: number;
-}
-
-function readDirectory(directory: string): Dirent[] | undefined {
-  try {
-    return readdirSync(directory, { withFileTypes: true });
-  } catch {
-    return undefined; // removed or unreadable while scanning: it has no files to offer
-  }
-}
-
-/** Stats of a regular file to list, following a symlink only when it stays inside the root. */
-function statListable(absolute: string, entry: Dirent, rootReal: string): Stats | undefined {
-  try {
-    if (entry.isFile()) return lstatSync(absolute);
-    if (!entry.isSymbolicLink()) return undefined;
-    const target = realpathSync(absolute);
-    if (!target.startsWith(rootReal + path.sep)) return undefined;
-    const stats = statSync(target);
-    return stats.isFile() ? stats : undefined;
-  } catch {
-    return undefined; // vanished or dangling
-  }
-}
-
-/** The file's digest from the cache, by one read (small files) or, for large files, a stream. */
-function lookUpDigest(cache: ManifestCache, absolute: string, stats: Stats): FileDigest | Promise<FileDigest> {
-  const cached = cache.get(absolute, stats);
-  if (cached !== undefined) return cached;
-  if (stats.size > WHOLE_READ_LIMIT) {
-    return digestLargeFile(absolute).then((digest) => {
-      cache.set(absolute, stats, digest);
-      return digest;
-    });
-  }
-  const digest = digestSmallFile(absolute);
-  cache.set(absolute, stats, digest);
-  return digest;
-}
-
-function record(state: ScanState, relative: string, file: ListedFile): void {
-  if (file.sha256 !== undefined) state.entries.push({ path: relative, size: file.size, mtimeMs: file.mtimeMs, sha256: file.sha256 });
-}
-
-/** Digests one file; undefined when it vanished while being read. */
-async function digestOf(state: ScanState, absolute: string, stats: Stats): Promise<FileDigest | undefined> {
-  try {
-    return await lookUpDigest(state.options.cache, absolute, stats);
-  } catch {
-    return undefined;
-  }
-}
-
-async function yieldIfSliceUsed(state: ScanState): Promise<void> {
-  if (performance.now() - state.sliceStart < SLICE_MS) return;
-  await new Promise((resolve) => setImmediate(resolve));
-  state.sliceStart = performance.now();
-}
-
-/**
- * Reads one directory: every file stat'ed and digested (from the cache when
- * unchanged), subdirectories queued. Returns the listing, undefined when it
- * cannot be trusted later (a symlink, a file changed within the racy window,
- * a file that vanished), or `'missing'` when the directory is gone.
- */
-async function readListing(state: ScanState, directory: string, relativeDir: string, readAt: number): Promise<Listing | undefined | 'missing'> {
-  const dirents = readDirectory(directory);
-  if (dirents === undefined) return 'missing';
-  const files: ListedFile[] = [];
-  const subdirs: string[] = [];
-  const skipped: Array<{ name: string; reason: string }> = [];
-  let trustable = true;
-  for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER)) {
-      // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
-      removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
-      trustable = false;
-      continue;
-    }
-    // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole
-    // listing. So does a path longer than any route takes. Either is reported (cache.names), never left out silently.
-    const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-    const reason = unsyncableNameReason(entry.name) ?? tooLong(state, relative);
-    if (reason !== undefined) {
-      skipped.push({ name: entry.name, reason });
-      state.skipped.push({ path: relative, reason });
-      continue;
-    }
-    const absolute = `${directory}${path.sep}${entry.name}`;
-    if (entry.isDirectory()) {
-      // A folder named like a database (`app.db-journal/`), or like a side file of one beside it found by its content
-      // (`store-journal/` beside `store`), is never entered, listed or synced.
-      if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
-      subdirs.push(entry.name);
-      state.options.cache.listings?.invalidate(absolute);
-      state.pending.push([absolute, relative]);
-      continue;
-    }
-    if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
-    const stats = statListable(absolute, entry, state.rootReal);
-    if (stats !== undefined && isLiveDatabaseInode(stats)) continue; // a link to a database this process has open: never opened (live-databases.ts)
-    const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
-    if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;
-    if (stats !== undefined && digest !== undefined) {
-      state.seen.add(absolute);
-      const file: ListedFile = { name: entry.name, size: stats.size, mtimeMs: stats.mtimeMs, sha256: digest.kind === 'file' ? digest.sha256 : undefined };
-      files.push(file);
-      record(state, relative, file);
-    }
-    await yieldIfSliceUsed(state);
-  }
-  return trustable ? { files, subdirs, skipped } : undefined;
-}
-
-/** Why a path is left out for its length (no route takes a client path `<root>/<path>` that long); undefined when it is not. */
-function tooLong(state: ScanState, relative: string): string | undefined {
-  const length = (state.options.rootName?.length ?? 0) + 1 + relative.length;
-  return length > MAX_PATH_LENGTH ? `the path is ${length} characters with its root's name, over ${MAX_PATH_LENGTH}` : undefined;
-}
-
-/** Lists a directory whose watcher saw no change: no `lstat`, no read. */
-function reuseListing(state: ScanState, directory: string, relativeDir: string, listing: Listing): void {
-  for (const file of listing.files) {
-    state.seen.add(`${directory}${path.sep}${file.name}`);
-    record(state, relativeDir === '' ? file.name : `${relativeDir}/${file.name}`, file);
-  }
-  for (const { name, reason } of listing.skipped ?? []) state.skipped.push({ path: relativeDir === '' ? name : `${relativeDir}/${name}`, reason });
-  for (const name of listing.subdirs) state.pending.push([`${directory}${path.sep}${name}`, relativeDir === '' ? name : `${relativeDir}/${name}`]);
-}
-
 /**
  * Walks the tree depth-first without recursion. A directory whose watched
  * listing is trusted is answered from it; any other is read, with cached and
  * small files handled synchronously. The walk awaits only for a large file
- * or, every {@link SLICE_MS}, to let the event loop run.
+ * or, every `SLICE_MS` (manifest-directory.ts), to let the event loop run.
  */
 async function walk(state: ScanState, start: string, folder: string): Promise<void> {
   const listings = state.options.cache.listings;

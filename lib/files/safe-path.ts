@@ -35,6 +35,18 @@ function badPath(reason: string): SyncError {
   return new SyncError('BAD_PATH', 400, `bad path: ${reason}`);
 }
 
+/** Errors of a file system that refuses this server's user (permissions), not the path. */
+const NOT_PERMITTED = new Set(['EACCES', 'EPERM']);
+
+/**
+ * The refusal of a file (or a folder on its path) this server's user may not
+ * read or enter: its permissions, not the client's path.
+ * @returns SyncError `FILE_UNREADABLE` (403)
+ */
+export function fileUnreadable(clientPath: string): SyncError {
+  return new SyncError('FILE_UNREADABLE', 403, `${clientPath} cannot be read by this server (its permissions, or a folder's on the way, refuse this server's user); its operator can make it readable (chmod or chown) or move it out of the sync root`);
+}
+
 /**
  * The refusal of a client path that passes every check but is too long for
  * this server's file system once joined to its root (ENAMETOOLONG: over PATH_MAX).
@@ -187,7 +199,7 @@ async function rootProblem(root: string, rootDir: string): Promise<SyncError | u
  * @param roots - root name to absolute directory
  * @param input - the client's `path` parameter
  * @param needsFile - true when the path must name something below the root
- * @throws SyncError `BAD_PATH` (400), `UNKNOWN_ROOT` (404), `PATH_CONFLICT` (409), or `ROOT_MISSING` (409) when the root's folder is missing on disk
+ * @throws SyncError `BAD_PATH` (400), `UNKNOWN_ROOT` (404), `PATH_CONFLICT` (409), `ROOT_MISSING` (409) when the root's folder is missing on disk, or `FILE_UNREADABLE` (403) when this server may not enter a folder on the path
  */
 export async function resolveSyncPath(
   roots: ReadonlyMap<string, string>,
@@ -212,6 +224,7 @@ export async function resolveSyncPath(
         throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
       }
       if (code === 'ENAMETOOLONG') throw pathTooLong(`${root}/${segments.join('/')}`);
+      if (code !== undefined && NOT_PERMITTED.has(code)) throw fileUnreadable(`${root}/${segments.join('/')}`);
       throw badPath('a symlink on the path is dangling or unreadable');
     },
   );

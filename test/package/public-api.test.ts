@@ -26,6 +26,7 @@ const PUBLIC = [
   'boundedJsonBody',
   'checkDatabaseFile',
   'closeAfterUnreadBody',
+  'continueOnlyWhenRead',
   'createDefaultLogger',
   'createFilePolicy',
   'createSyncNode',

@@ -1,0 +1,63 @@
+import type { RequestHandler, Router } from 'express';
+import { SyncError } from '../lib/sync-error';
+
+/** What this module reads of an Express router's layers (the `router` package's `Layer` and `Route`). */
+interface LayerView {
+  /** The match of the layer's path (a `use` layer's: as a prefix, its `path` the matched part), or false; changes nothing. */
+  match(path: string): false | { readonly path: string };
+  readonly route?: { readonly methods: Readonly<Record<string, boolean | undefined>> };
+  readonly handle?: unknown;
+}
+
+/** The layers of a router, or undefined for a handler that is no router. */
+function layersOf(handle: unknown): readonly LayerView[] | undefined {
+  const stack = (handle as { stack?: unknown } | undefined)?.stack;
+  return Array.isArray(stack) ? (stack as LayerView[]) : undefined;
+}
+
+/** Adds the methods of every route of `layers` (and of the routers mounted in them) that matches `path`. */
+function collectMethods(layers: readonly LayerView[], path: string, into: Set<string>): void {
+  for (const layer of layers) {
+    if (typeof layer.match !== 'function') return; // another router's layers: no Allow known, so the JSON 404 as before
+    const matched = layer.match(path);
+    if (matched === false) continue;
+    if (layer.route !== undefined) {
+      for (const [method, on] of Object.entries(layer.route.methods)) if (on === true && method !== '_all') into.add(method.toUpperCase());
+      continue;
+    }
+    const inner = layersOf(layer.handle);
+    if (inner !== undefined) collectMethods(inner, path.slice(matched.path.length) || '/', into);
+  }
+}
+
+/** The methods the routes of `router` answer at `path`, in a fixed order (`HEAD` with `GET`); empty for a path no route has. */
+export function allowedMethods(router: Router, path: string): string[] {
+  const methods = new Set<string>();
+  collectMethods(layersOf(router) ?? [], path, methods);
+  if (methods.has('GET')) methods.add('HEAD');
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  return [...methods].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+}
+
+/**
+ * Answers what no route of `router` takes at a path some route has: `OPTIONS`
+ * with 204 and `Allow` (Express would answer it as text), any other method
+ * with 405 `METHOD_NOT_ALLOWED`, `Allow` and the JSON error (Express would
+ * answer 404). A path no route has goes on (to the JSON 404).
+ */
+export function answerWrongMethods(router: Router): RequestHandler {
+  return function wrongMethod(req, res, next) {
+    const allowed = allowedMethods(router, req.path);
+    if (allowed.length === 0 || (allowed.includes(req.method) && req.method !== 'OPTIONS')) {
+      next();
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', [...allowed, 'OPTIONS'].join(', '));
+      res.status(204).end();
+      return;
+    }
+    res.setHeader('Allow', allowed.join(', '));
+    next(new SyncError('METHOD_NOT_ALLOWED', 405, `${req.method} is not a method of ${req.path}; it takes ${allowed.join(', ')}`));
+  };
+}
