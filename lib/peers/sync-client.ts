@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
+import { SyncError } from '../sync-error';
 import { tokenWarnings } from '../token-rules';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
@@ -21,6 +22,11 @@ import { OtherTransports } from './transport-set';
 import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
+
+/** The refusal of a sync asked for while `stop()` runs. */
+function stoppingError(): SyncError {
+  return new SyncError('STOPPED', 503, 'this server is stopping: no sync is started while stop() runs (nothing was run); ask again once it has started again');
+}
 
 /** File conflicts kept for `/status`, newest first. */
 const RECENT_FILE_CONFLICTS = 50;
@@ -51,6 +57,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #known: KnownPeers;
   readonly #fileConflicts: RecentFileConflict[] = [];
   readonly #rounds: PeerRounds;
+  /** Set while `stop()` runs: a sync asked for meanwhile is refused (stop() would not wait for it). */
+  #stopping = false;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -96,13 +104,19 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * Syncs with one peer now (joins a sync with it that is already running).
    * @param url - a peer as `peers` gives it (`http://host:port` means its `/api/sync`), or a transport's name (`nats:<stream>`)
    * @throws TypeError for a url that is not a string; RangeError for a peer this client does not sync with
+   * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
    */
   syncPeer(url: string): Promise<PeerSyncResult> {
+    if (this.#stopping) return Promise.reject(stoppingError());
     return this.#scheduler.syncNow(peerKeyOf(url, (key) => this.#peers.has(key) || this.#others.has(key)));
   }
 
-  /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
+  /**
+   * Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others.
+   * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
+   */
   async syncAll(): Promise<PeerSyncResult[]> {
+    if (this.#stopping) throw stoppingError();
     return Promise.all([...this.#peers.keys(), ...this.#others.names].map((url) => this.syncPeer(url)));
   }
 
@@ -133,6 +147,20 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_SYNC_INTERVAL_MS) {
       throw new RangeError(`graceMs must be an integer from 0 to ${MAX_SYNC_INTERVAL_MS}, got ${String(graceMs)}`);
     }
+    this.#stopping = true; // from here on a sync asked for is refused: this stop would not wait for it
+    try {
+      await this.#stopRounds(graceMs);
+    } finally {
+      this.#stopping = false;
+    }
+  }
+
+  /** True while `stop()` runs: `syncPeer` and `syncAll` are refused with `STOPPED` (503) meanwhile. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  async #stopRounds(graceMs: number): Promise<void> {
     const ended = this.#scheduler.stop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -171,7 +199,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; ok when one succeeded, with what those peers hold of the streams. */
   async #catchUpOverHttp(): Promise<CatchUpOutcome> {
     const urls = [...this.#peers.keys()];
-    const results = await Promise.all(urls.map((url) => this.syncPeer(url)));
+    // While stop() runs a sync is refused: not caught up then.
+    const results = await Promise.all(urls.map((url) => this.syncPeer(url).catch(() => undefined)));
     const caughtUp = urls.filter((_url, index) => results[index]?.ok === true);
     return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }
