@@ -176,6 +176,8 @@ function confirmFilter(req: Request): { readonly peer: string | undefined; reado
  */
 async function confirmDeletions(config: StatusConfig, req: Request, res: Response): Promise<void> {
   const filter = confirmFilter(req);
+  // Nothing is confirmed while the node stops: its sync would be refused, and the confirmation kept for a round that may never come.
+  if (config.client?.stopping === true) await config.client.syncAll(); // rejects with STOPPED (503)
   const confirmed = config.client?.confirmDeletions(filter) ?? [];
   if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
   const peers = [...new Set(confirmed.map((entry) => entry.peer))];

@@ -81,6 +81,9 @@ describe('POST /run and syncNow() while stop() runs', () => {
     const streamed = await request(local.app).post('/api/sync/run?stream=ndjson').set('Authorization', `Bearer ${TEST_TOKEN}`);
     expect(streamed.status).toBe(503);
     expect(streamed.body.error.code).toBe('STOPPED');
+    const confirm = await request(local.app).post('/api/sync/deletions/confirm').set('Authorization', `Bearer ${TEST_TOKEN}`);
+    expect(confirm.status).toBe(503); // nothing confirmed for a round that stop() would not wait for
+    expect(confirm.body.error.code).toBe('STOPPED');
     const refused = await node.syncNow().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(SyncError);
     expect((refused as SyncError).code).toBe('STOPPED');
