@@ -13,6 +13,7 @@ import type { WireBytes } from './peer-http';
 import { peerStatusOf } from './peer-status';
 import { PeerRounds, type PeerState } from './peer-round';
 import { RecentFileConflicts } from './recent-file-conflicts';
+import { streamCoverageWithRelayed } from './relayed-coverage';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
 import { usableInterval, type SyncInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
@@ -155,7 +156,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
 
   /** What this server holds of each NATS stream it reads (`GET /data/info` answers it, for the peers' catch-ups). */
   streamCoverage(): StreamCoverage[] {
-    return this.#others.coverage();
+    return streamCoverageWithRelayed(this.#others.coverage(), this.#peers.values());
   }
 
   /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; ok when one succeeded, with what those peers hold of the streams. */
