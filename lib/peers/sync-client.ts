@@ -50,8 +50,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #known: KnownPeers;
   readonly #fileConflicts = new RecentFileConflicts();
   readonly #rounds: PeerRounds;
-  /** Set while `stop()` runs: a sync asked for meanwhile is refused (stop() would not wait for it). */
-  #stopping = false;
+  /** How many `stop()` calls run: while any does, a sync asked for is refused (stop() would not wait for it). */
+  #stopping = 0;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -90,7 +90,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
    */
   syncPeer(url: string): Promise<PeerSyncResult> {
-    if (this.#stopping) return Promise.reject(stoppingError());
+    if (this.#stopping > 0) return Promise.reject(stoppingError());
     return this.#scheduler.syncNow(peerKeyOf(url, (key) => this.#peers.has(key) || this.#others.has(key)));
   }
 
@@ -99,7 +99,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
    */
   async syncAll(): Promise<PeerSyncResult[]> {
-    if (this.#stopping) throw stoppingError();
+    if (this.#stopping > 0) throw stoppingError();
     return Promise.all([...this.#peers.keys(), ...this.#others.names].map((url) => this.syncPeer(url)));
   }
 
@@ -130,17 +130,17 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_SYNC_INTERVAL_MS) {
       throw new RangeError(`graceMs must be an integer from 0 to ${MAX_SYNC_INTERVAL_MS}, got ${String(graceMs)}`);
     }
-    this.#stopping = true; // from here on a sync asked for is refused: this stop would not wait for it
+    this.#stopping += 1; // from here on a sync asked for is refused: this stop would not wait for it
     try {
       await stopRounds({ scheduler: this.#scheduler, links: [...this.#peers.values()].map((peer) => peer.http), others: this.#others, known: this.#known }, graceMs);
     } finally {
-      this.#stopping = false;
+      this.#stopping -= 1;
     }
   }
 
   /** True while `stop()` runs: `syncPeer` and `syncAll` are refused with `STOPPED` (503) meanwhile. */
   get stopping(): boolean {
-    return this.#stopping;
+    return this.#stopping > 0;
   }
 
   /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */

@@ -89,8 +89,11 @@ describe('POST /run and syncNow() while stop() runs', () => {
     expect((refused as SyncError).code).toBe('STOPPED');
     await expect(node.client?.syncPeer(`${fast.url}/api/sync`)).rejects.toMatchObject({ code: 'STOPPED', status: 503 });
     expect(fastAsked).toBe(asked); // no round was started with the other peer
+    const second = node.stop(60_000); // a second stop meanwhile: the first one's end does not open the door
     release();
     await stopping;
+    if (node.client?.stopping === true) await expect(node.syncNow()).rejects.toMatchObject({ code: 'STOPPED' });
+    await second;
     const result = await running;
     expect(result?.error).toBeUndefined(); // the round already started ended on its own, and stop() waited for it
     expect(fastAsked).toBe(asked);
