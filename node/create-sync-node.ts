@@ -28,11 +28,15 @@ export interface SyncNode {
    * @throws TypeError for an interval that is not a number (`"30000"`); RangeError for one that is not a positive integer
    */
   start(interval: SyncInterval): void;
-  /** Syncs with every peer now. */
+  /**
+   * Syncs with every peer now.
+   * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
+   */
   syncNow(): Promise<PeerSyncResult[]>;
   /**
    * Stops periodic syncs, lets running ones end for at most `graceMs`, then
    * abandons their requests (they end with `STOPPED`; what was applied stays).
+   * Meanwhile a sync asked for (`syncNow`, `POST /run`) is refused with `STOPPED` and starts nothing.
    * @param graceMs - @defaultValue `DEFAULTS.stopGraceMs` (2 s)
    * @throws RangeError for a grace that is not a non-negative integer
    */

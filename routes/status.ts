@@ -95,7 +95,10 @@ function streamedRun(url: string): boolean {
 
 async function runNow(config: StatusConfig, progress: ProgressFanout | undefined, req: Request, res: Response): Promise<void> {
   const client = config.client;
-  if (!streamedRun(req.originalUrl)) {
+  const streamed = streamedRun(req.originalUrl);
+  // Refused before an NDJSON answer's headers go: a sync asked for while stop() runs would not be waited for.
+  if (client?.stopping === true) await client.syncAll(); // rejects with STOPPED (503)
+  if (!streamed) {
     const results = client === undefined ? [] : await client.syncAll();
     res.status(runStatus(results)).json({ results });
     return;
@@ -173,6 +176,8 @@ function confirmFilter(req: Request): { readonly peer: string | undefined; reado
  */
 async function confirmDeletions(config: StatusConfig, req: Request, res: Response): Promise<void> {
   const filter = confirmFilter(req);
+  // Nothing is confirmed while the node stops: its sync would be refused, and the confirmation kept for a round that may never come.
+  if (config.client?.stopping === true) await config.client.syncAll(); // rejects with STOPPED (503)
   const confirmed = config.client?.confirmDeletions(filter) ?? [];
   if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
   const peers = [...new Set(confirmed.map((entry) => entry.peer))];
@@ -187,7 +192,7 @@ const CONFIRM_BODY_BYTES = 16 * 1024;
  * `GET /status` (JSON), `POST /run` (sync with every peer now: 200, or 207
  * when some peers failed, 502 when all did; NDJSON progress lines then the
  * results with `?stream=ndjson`; a repeated or malformed `stream` is 400
- * `BAD_REQUEST`), `POST /deletions/confirm` and `GET /metrics` (Prometheus text).
+ * `BAD_REQUEST`; 503 `STOPPED` while the client's `stop()` runs), `POST /deletions/confirm` and `GET /metrics` (Prometheus text).
  */
 export function createStatusRouter(config: StatusConfig): Router {
   const router = Router();

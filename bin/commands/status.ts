@@ -57,6 +57,15 @@ function peerFileLines(peer: Peer, conflicts: unknown): string[] {
   return lines;
 }
 
+/** One warning of a peer's last round (`peers[].lastResult.warnings[]`: a root the peer does not have), as `status` prints it. */
+const warningCheck = TypeCompiler.Compile(Type.Object({ code: Text, root: Text, message: Text }));
+
+/** The warnings of the peer's last round (`lastResult.warnings`), one line each (a server before them has none). */
+function peerWarningLines(peer: Peer): string[] {
+  const warnings = entriesOf((peer as { lastResult?: { warnings?: unknown } | null }).lastResult?.warnings, warningCheck);
+  return bounded(warnings.map((warning) => oneLine(`  warning: ${warning.code} ${warning.root}: ${warning.message}`)));
+}
+
 /** A `/status` field that is known: this version answers `null` for an unknown one, servers before it left it out. */
 function known<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
@@ -121,7 +130,7 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
   const others = (status.transports ?? []).filter((transport) => transport.kind !== 'http'); // HTTP ones are the peers
   if (status.peers.length === 0 && others.length === 0) lines.push('no peers configured (SYNC_PEERS)');
   const conflicts = (status as { fileConflicts?: unknown }).fileConflicts;
-  for (const peer of status.peers) lines.push(peerLine(peer, now), ...peerFileLines(peer, conflicts));
+  for (const peer of status.peers) lines.push(peerLine(peer, now), ...peerWarningLines(peer), ...peerFileLines(peer, conflicts));
   for (const transport of others) lines.push(...transportLines(transport));
   if (known(status.dataError)) lines.push(`! DATA SYNC STOPPED: ${status.dataError.code}: ${oneLine(status.dataError.message)}`);
   const changed = status.identityChange;

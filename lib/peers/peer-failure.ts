@@ -214,6 +214,13 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   return { code, message: withoutCode(code, message) };
 }
 
+/**
+ * File errors that do not heal by themselves at the next round: a file or folder this server or the peer may
+ * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`), or a full disk
+ * (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`). A round with one fails with it: the peer is not `ok`.
+ */
+export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE']);
+
 /** How a peer is doing, in one word for the status page, `/status` and the CLI. */
 export type PeerState = 'syncing' | 'ok' | 'never-synced' | 'unreachable' | 'wrong-token' | 'failing';
 

@@ -1,6 +1,6 @@
 import type { RootSyncResult } from './file-exchange';
-import type { FailureDescription, SyncPhase } from './peer-failure';
-import { FILE_ERRORS_LISTED, type PeerSyncResult } from './sync-status';
+import { STORAGE_FAILURE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
+import { FILE_ERRORS_LISTED, type PeerSyncResult, type RoundWarning } from './sync-status';
 
 /** What one sync with a peer has done so far. */
 export interface RoundTally {
@@ -14,14 +14,41 @@ export interface RoundTally {
   filesError: FailureDescription | undefined;
 }
 
-/** Sums one sync's tally into its {@link PeerSyncResult}: its first {@link FILE_ERRORS_LISTED} file errors, and how many there were. */
+/**
+ * The failure of a round whose file steps failed for want of rights or room ({@link STORAGE_FAILURE_CODES}):
+ * the first such step's code, with its path and how many steps failed; none when no step failed so.
+ */
+function storageFailureOf(roots: readonly RootSyncResult[]): FailureDescription | undefined {
+  const errors = roots.flatMap((root) => root.errors);
+  const first = errors.find((entry) => STORAGE_FAILURE_CODES.has(entry.code));
+  if (first === undefined) return undefined;
+  const steps = errors.length === 1 ? '1 file step failed' : `${errors.length} file steps failed`;
+  return { code: first.code, message: `${steps} (see fileErrors), ${first.path}: ${first.message}` };
+}
+
+/** A warning per root the peer does not have (it answered `UNKNOWN_ROOT`: the root was skipped). */
+function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
+  return roots
+    .filter((root) => root.skipped)
+    .map((root) => ({
+      code: 'UNKNOWN_ROOT',
+      root: root.root,
+      message: `the peer has no root ${JSON.stringify(root.root)}: its files are not synced with this peer; give the peer that root too (roots option), or leave it out here`,
+    }));
+}
+
+/**
+ * Sums one sync's tally into its {@link PeerSyncResult}: its first {@link FILE_ERRORS_LISTED} file errors, and how many there were.
+ * A round whose file steps failed for want of rights or room fails with the first such error (the others stay `ok`: they are retried).
+ */
 export function summarizeRound(url: string, siteId: string | undefined, tally: RoundTally, durationMs: number, error: FailureDescription | undefined): PeerSyncResult {
   const { roots } = tally;
   const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
+  const failure = error ?? storageFailureOf(roots);
   return {
     peer: url,
     siteId,
-    ok: error === undefined,
+    ok: failure === undefined,
     rowsPulled: tally.rowsPulled,
     rowsPushed: tally.rowsPushed,
     filesUp: sum((root) => root.uploaded),
@@ -30,9 +57,10 @@ export function summarizeRound(url: string, siteId: string | undefined, tally: R
     dataConflicts: tally.dataConflicts,
     fileConflicts: roots.flatMap((root) => root.conflicts),
     durationMs,
-    error,
+    error: failure,
     fileErrors: roots.flatMap((root) => root.errors).slice(0, FILE_ERRORS_LISTED),
     fileErrorCount: sum((root) => root.errors.length),
     heldDeletions: roots.flatMap((root) => root.held),
+    warnings: unknownRootWarnings(roots),
   };
 }

@@ -2,19 +2,22 @@
 export interface BackoffOptions {
   /** Delay after the first failure, in ms. */
   readonly baseMs: number;
-  /** Longest delay, in ms. */
+  /** Longest delay, in ms; raised to the periodic interval when that is longer (see `nextDelayMs`). */
   readonly maxMs: number;
 }
 
 /**
  * The delay before the next sync of a peer: `intervalMs` after a success;
  * after `failures` consecutive failures, exponential backoff with "equal
- * jitter" (half fixed, half random) capped at `maxMs`, so peers that failed
- * together do not retry in lockstep.
+ * jitter" (half fixed, half random), so peers that failed together do not
+ * retry in lockstep. The first retries come sooner than the next periodic
+ * round (flaky Wi-Fi heals fast); the delays grow up to `maxMs`, or up to
+ * `intervalMs` when it is longer: a peer down for long is never tried more
+ * than twice per interval (hours apart, not every minute).
  */
 export function nextDelayMs(failures: number, intervalMs: number, backoff: BackoffOptions, random: () => number = Math.random): number {
   if (failures === 0) return intervalMs;
-  const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 30));
+  const exponential = Math.min(Math.max(backoff.maxMs, intervalMs), backoff.baseMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 

@@ -9,6 +9,7 @@ import { readPeerError } from './peer-answer';
 import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
+import { checkSnapshotRoom, ROOM_CHECK_EVERY_BYTES } from './snapshot-room';
 
 function badAnswer(peer: PeerHttp, message: string): SyncError {
   return new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} answered GET data/snapshot: ${message}; is the peer an express-sqlite-sync server of this version?`);
@@ -34,15 +35,18 @@ function readFacts(peer: PeerHttp, headers: IncomingHttpHeaders): SnapshotFacts 
   return { sha256, site, seq: Number(seq), bytes: Number(bytes), ...(mark === '' ? {} : { mark }) };
 }
 
-/** Hashes and counts the bytes going through, refusing more than announced. */
+/** Hashes and counts the bytes going through, refusing more than announced, and checks the disk's room again every so often. */
 class Verifier extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
   readonly #limit: number;
+  readonly #file: string;
+  #checkedAt = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, file: string) {
     super();
     this.#limit = limit;
+    this.#file = file;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -52,7 +56,12 @@ class Verifier extends Transform {
       return;
     }
     this.hash.update(chunk);
-    callback(null, chunk);
+    if (this.bytes - this.#checkedAt < ROOM_CHECK_EVERY_BYTES) {
+      callback(null, chunk);
+      return;
+    }
+    this.#checkedAt = this.bytes;
+    checkSnapshotRoom(this.#file, this.#limit, this.#limit - this.bytes).then(() => callback(null, chunk), callback);
   }
 }
 
@@ -91,10 +100,11 @@ function isLocalFileError(error: unknown): boolean {
  * Downloads a peer's snapshot (`GET /data/snapshot`) into `file`, a new temp
  * file: streamed, hashed and counted on the way, never longer than
  * announced, fsynced, and kept only when its SHA-256 and size are the ones
- * announced. Any failure removes the file.
+ * announced; refused before and while it comes when the announced size would not fit on the
+ * folder's disk with a margin (`SNAPSHOT_NO_SPACE`). Any failure removes the file.
  * @param coding - what to ask for: `gzip` on slow links, else `identity`
  * @returns what the snapshot's headers announced (and the bytes matched)
- * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
+ * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); `SNAPSHOT_NO_SPACE` (507); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
  */
 export async function downloadSnapshot(peer: PeerHttp, file: string, coding: ContentCoding): Promise<SnapshotFacts> {
   const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding });
@@ -106,7 +116,8 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     const facts = readFacts(peer, response.headers);
     const sent = parseCoding(header(response.headers, 'content-encoding'));
     if (sent === undefined) throw badAnswer(peer, `an unknown Content-Encoding ${header(response.headers, 'content-encoding')}`);
-    verifier = new Verifier(facts.bytes);
+    await checkSnapshotRoom(file, facts.bytes, facts.bytes); // before a byte is written: a size no disk here holds is refused at once
+    verifier = new Verifier(facts.bytes, file);
     handle = await open(file, 'wx', 0o600); // a new file only: an existing one is never written, nor removed below
     created = true;
     await streamToFile(response.body, sent, verifier, handle);

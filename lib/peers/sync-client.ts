@@ -1,29 +1,28 @@
 import { EventEmitter } from 'node:events';
 import { DEFAULTS } from '../defaults';
 import { sweepStaleTempFilesSync } from '../files/temp-files';
-import { tokenWarnings } from '../token-rules';
+import { buildPeerStates } from './client-peers';
+import { stoppingError, stopRounds } from './client-stop';
+import type { Handshake } from './data-exchange';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
 import { recordPeerSettlements, type SettledPaths } from './file-settled';
 import { KnownPeers } from './known-peers';
-import { emptyTotals, type PeerTotals } from './metrics';
-import { PeerHttp, type WireBytes } from './peer-http';
-import { SnapshotJoins } from './snapshot-join';
+import type { PeerTotals } from './metrics';
+import type { WireBytes } from './peer-http';
 import { peerStatusOf } from './peer-status';
 import { PeerRounds, type PeerState } from './peer-round';
+import { RecentFileConflicts } from './recent-file-conflicts';
+import { streamCoverageWithRelayed } from './relayed-coverage';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
 import { usableInterval, type SyncInterval } from './sync-interval';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
-import { HttpTransport } from './transport-http';
 import { OtherTransports } from './transport-set';
 import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
-
-/** File conflicts kept for `/status`, newest first. */
-const RECENT_FILE_CONFLICTS = 50;
 
 /** The events a {@link SyncClient} emits, with their listener's arguments. */
 export interface SyncClientEvents {
@@ -43,14 +42,16 @@ export interface SyncClientEvents {
  */
 export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #config: SyncClientConfig;
-  readonly #peers = new Map<string, PeerState>();
+  readonly #peers: Map<string, PeerState>;
   /** Transports besides the HTTP peers (NATS), scheduled under their names like peers. */
   readonly #others: OtherTransports;
   readonly #scheduler: SyncScheduler<PeerSyncResult>;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
-  readonly #fileConflicts: RecentFileConflict[] = [];
+  readonly #fileConflicts = new RecentFileConflicts();
   readonly #rounds: PeerRounds;
+  /** How many `stop()` calls run: while any does, a sync asked for is refused (stop() would not wait for it). */
+  #stopping = 0;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
@@ -64,18 +65,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
     this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
-    const joins = new SnapshotJoins(config);
-    const secrets = [...config.tokens, ...config.peerTokens.values()];
-    const peerTokens = [...config.peerTokens];
-    const warnings = tokenWarnings(peerTokens.map(([, token]) => token), (index) => `the token of peer ${peerTokens[index]?.[0] ?? ''}`);
-    for (const { event, message } of warnings) config.logger.warn({ event }, message);
-    for (const url of config.peers) {
-      const http = new PeerHttp({ url, token: config.peerTokens.get(url) ?? config.token }, { peerTimeoutMs: config.peerTimeoutMs, peerCa: config.peerCa, peerCompression: config.peerCompression, secrets });
-      const known = this.#known.get(url);
-      const snapshots = { joins, onProgress: (done: number) => this.#progress(url, 'snapshot', done, 1) };
-      const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook), snapshots);
-      this.#peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
-    }
+    const handshaken = (url: string, shook: Handshake): Promise<void> => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook);
+    this.#peers = buildPeerStates(config, { known: this.#known, handshaken, snapshotProgress: (url, done) => this.#progress(url, 'snapshot', done, 1) });
     this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
     this.#scheduler = new SyncScheduler<PeerSyncResult>({
       peers: [...config.peers, ...this.#others.names],
@@ -96,13 +87,19 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * Syncs with one peer now (joins a sync with it that is already running).
    * @param url - a peer as `peers` gives it (`http://host:port` means its `/api/sync`), or a transport's name (`nats:<stream>`)
    * @throws TypeError for a url that is not a string; RangeError for a peer this client does not sync with
+   * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
    */
   syncPeer(url: string): Promise<PeerSyncResult> {
+    if (this.#stopping > 0) return Promise.reject(stoppingError());
     return this.#scheduler.syncNow(peerKeyOf(url, (key) => this.#peers.has(key) || this.#others.has(key)));
   }
 
-  /** Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others. */
+  /**
+   * Syncs with every peer (and through every other transport) now, concurrently; a peer that is down does not hold up the others.
+   * @throws SyncError `STOPPED` (503), as a rejection, while `stop()` runs: nothing is started
+   */
   async syncAll(): Promise<PeerSyncResult[]> {
+    if (this.#stopping > 0) throw stoppingError();
     return Promise.all([...this.#peers.keys(), ...this.#others.names].map((url) => this.syncPeer(url)));
   }
 
@@ -133,23 +130,17 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > MAX_SYNC_INTERVAL_MS) {
       throw new RangeError(`graceMs must be an integer from 0 to ${MAX_SYNC_INTERVAL_MS}, got ${String(graceMs)}`);
     }
-    const ended = this.#scheduler.stop();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
-    for (const peer of this.#peers.values()) peer.http.abandon();
-    // Closed now, not after the rounds end: a NATS round in flight is abandoned with its connection (STOPPED), as an HTTP one
-    // is; and before requests are accepted again, so its catch-up cannot start a round.
-    const closing = this.#others.close();
+    this.#stopping += 1; // from here on a sync asked for is refused: this stop would not wait for it
     try {
-      await Promise.all([ended, closing]);
+      await stopRounds({ scheduler: this.#scheduler, links: [...this.#peers.values()].map((peer) => peer.http), others: this.#others, known: this.#known }, graceMs);
     } finally {
-      for (const peer of this.#peers.values()) {
-        peer.http.close();
-        peer.http.resume();
-      }
+      this.#stopping -= 1;
     }
-    await this.#known.flush(); // the last success of the rounds that just ended
+  }
+
+  /** True while `stop()` runs: `syncPeer` and `syncAll` are refused with `STOPPED` (503) meanwhile. */
+  get stopping(): boolean {
+    return this.#stopping > 0;
   }
 
   /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */
@@ -165,13 +156,14 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
 
   /** What this server holds of each NATS stream it reads (`GET /data/info` answers it, for the peers' catch-ups). */
   streamCoverage(): StreamCoverage[] {
-    return this.#others.coverage();
+    return streamCoverageWithRelayed(this.#others.coverage(), this.#peers.values());
   }
 
   /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; ok when one succeeded, with what those peers hold of the streams. */
   async #catchUpOverHttp(): Promise<CatchUpOutcome> {
     const urls = [...this.#peers.keys()];
-    const results = await Promise.all(urls.map((url) => this.syncPeer(url)));
+    // While stop() runs a sync is refused: not caught up then.
+    const results = await Promise.all(urls.map((url) => this.syncPeer(url).catch(() => undefined)));
     const caughtUp = urls.filter((_url, index) => results[index]?.ok === true);
     return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }
@@ -210,7 +202,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
 
   /** The most recent file conflicts, newest first. */
   recentFileConflicts(): RecentFileConflict[] {
-    return [...this.#fileConflicts];
+    return this.#fileConflicts.list();
   }
 
   /** Every peer's state, for `GET /status`. */
@@ -248,14 +240,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       return exchanged;
     }
     const result = await this.#rounds.run(url, this.#peers.get(url) as PeerState);
-    this.#keepFileConflicts(result);
+    this.#fileConflicts.keep(result);
     this.emit('result', result);
     return result;
-  }
-
-  #keepFileConflicts(result: PeerSyncResult): void {
-    const at = new Date().toISOString();
-    this.#fileConflicts.unshift(...result.fileConflicts.map((conflict) => ({ ...conflict, peer: result.peer, at })));
-    this.#fileConflicts.splice(RECENT_FILE_CONFLICTS);
   }
 }

@@ -53,6 +53,16 @@ export interface HeldDeletion {
   readonly heldAt: string;
 }
 
+/** Something a round could not do that did not fail it (today: a root the peer does not have). */
+export interface RoundWarning {
+  /** `UNKNOWN_ROOT`: the peer has no root of that name; its files are not synced with this peer. */
+  readonly code: string;
+  /** The sync root concerned. */
+  readonly root: string;
+  /** What it means and the fix. */
+  readonly message: string;
+}
+
 /** What one sync with one peer did. */
 export interface PeerSyncResult {
   /** The peer's URL. */
@@ -85,6 +95,8 @@ export interface PeerSyncResult {
   readonly fileErrorCount: number;
   /** Deletions the mass-delete guard held back in this sync (those roots were left as they were). */
   readonly heldDeletions: readonly HeldDeletion[];
+  /** What the round could not do without failing (a root the peer does not have); `[]` when none. Optional for results built by hand. */
+  readonly warnings?: readonly RoundWarning[];
 }
 
 /**
