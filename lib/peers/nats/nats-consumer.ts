@@ -7,10 +7,11 @@ import { streamSubjects } from './nats-options';
 import { CHAIN_WAIT_MS, PageBatch } from './nats-batch';
 import { siteOfSubject } from './page-message';
 import type { FleetSeal } from './fleet-seal';
-import { placeOf, readStreamMessage } from './stream-message';
+import { placeOf, readStreamMessage, type Place } from './stream-message';
 import { ObsoleteSchemaPages } from './obsolete-schema';
-import { PageApplier, type Refusal } from './page-applier';
+import { PageApplier, type Marker, type Refusal } from './page-applier';
 import type { CatchUpVerdict } from './nats-catch-up';
+import { HeldReplay } from './held-replay';
 
 /** What the consumer asks of the rest of the transport. */
 export interface ConsumerHooks {
@@ -45,6 +46,7 @@ export class NatsConsumer {
   readonly #hooks: ConsumerHooks;
   readonly #applier: PageApplier;
   readonly #obsolete: ObsoleteSchemaPages;
+  readonly #held: HeldReplay;
   #messages: ConsumerMessages | undefined;
   /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
   readonly #batch = new PageBatch();
@@ -67,8 +69,17 @@ export class NatsConsumer {
     this.#cursors = cursors;
     this.#stream = stream;
     this.#hooks = hooks;
-    this.position = cursors.appliedSeq();
-    this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq), refused: hooks.refused });
+    this.position = cursors.readSeq();
+    this.#held = new HeldReplay(cursors);
+    this.#applier = new PageApplier(data, cursors, {
+      beforeApply: hooks.beforeApply,
+      catchUp: hooks.catchUp,
+      stale: () => this.#stale(),
+      moved: (seq) => (this.position = seq),
+      hold: (at, why) => this.#hold(at, why),
+      held: (subject) => this.#held.blocked(subject),
+      refused: hooks.refused,
+    });
     this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUpGap, passedWithout: hooks.passedWithout });
   }
 
@@ -104,13 +115,13 @@ export class NatsConsumer {
    */
   async run(): Promise<void> {
     await this.#turn; // a flush of the last delivery, still running
-    this.position = this.#cursors.appliedSeq();
+    this.position = this.#cursors.readSeq();
     this.#epoch = this.#cursors.epoch;
-    this.#seen = this.position;
+    this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#batch.drain();
     this.#failed = undefined;
     const { js } = await this.#link.jetstream();
-    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
+    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#seen + 1 });
     const messages = await consumer.consume({ max_messages: 64 });
     this.#messages = messages;
     this.#stale(); // the cursors moved on while the delivery was set up: it starts again from them
@@ -127,6 +138,29 @@ export class NatsConsumer {
   /** Ends the current delivery; `run` returns. */
   stop(): void {
     void this.#messages?.close().catch(() => undefined);
+  }
+
+  /** Ends the current delivery and the held senders' backoff (the transport stops). */
+  close(): void {
+    this.#held.close();
+    this.stop();
+  }
+
+  /** How far the stream is handled, held senders' messages included (a round waits for it). */
+  get reached(): number {
+    return this.#held.reached(this.position);
+  }
+
+  /** Why held senders' messages wait (their sender's later ones wait behind them); undefined when none does. */
+  heldError(): SyncError | undefined {
+    return this.#held.error();
+  }
+
+  /** Tries the held senders again now (a new delivery reads from their place); false when none is held. */
+  retryHeld(): boolean {
+    if (!this.#held.retry(this.position)) return false;
+    this.stop();
+    return true;
   }
 
   /** Resolves at the next message handled (or after `ms`). */
@@ -155,15 +189,35 @@ export class NatsConsumer {
     if (message.seq <= this.#seen || this.#stale()) return;
     if (message.seq > this.#seen + 1) {
       await this.#flush();
-      await this.#crossGap(message.seq);
+      await this.#crossGap(this.#seen + 1, message.seq - 1);
     }
-    const site = siteOfSubject(message.subject);
-    if (site === this.#data.siteId) this.#take(message, undefined);
-    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
+    if (this.#held.replays(message.seq)) await this.#replay(message);
+    else await this.#inOrder(message);
     await this.#flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();
     for (const notify of this.#progress.splice(0)) notify();
+  }
+
+  async #inOrder(message: JsMsg): Promise<void> {
+    this.#held.end();
+    const site = siteOfSubject(message.subject);
+    // This site's own message, or a held sender's (its place keeps it): only the position moves.
+    if (site === this.#data.siteId || this.#held.blocked(message.subject)) this.#take(message, undefined);
+    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
+  }
+
+  /** A message below the applied position, read again for a held sender: tried when it is that sender's next one. */
+  async #replay(message: JsMsg): Promise<void> {
+    this.#seen = message.seq;
+    if (this.#held.tries(placeOf(message))) await this.#inTurn(() => this.#read(message, this.#held.marker));
+    this.#held.read(message.seq);
+    if (message.seq >= this.position) this.#held.end();
+  }
+
+  /** A sender's page waits: the sender is held (kept before the position passes it), its later messages wait behind it; the others go on. */
+  #hold(at: Place, why: SyncError): void {
+    this.#held.block(at, why, this.position, () => this.stop());
   }
 
   /**
@@ -173,22 +227,23 @@ export class NatsConsumer {
    * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up
    */
   crossEmptied(lastSeq: number): Promise<void> {
-    const run = this.#turn.then(async () => {
+    return this.#inTurn(async () => {
       const epoch = this.#cursors.epoch;
-      if (Math.max(this.position, this.#seen) >= lastSeq) return;
-      await this.#crossGap(lastSeq + 1);
-      if (epoch !== this.#cursors.epoch || this.position >= lastSeq) return; // the stream was made again meanwhile, or a message moved it
+      const from = this.#cursors.holds.empty ? Math.max(this.position, this.#seen) : this.#cursors.appliedSeq();
+      if (from >= lastSeq) return;
+      await this.#crossGap(from + 1, lastSeq);
+      if (epoch !== this.#cursors.epoch) return; // the stream was made again meanwhile
+      this.#held.releaseAll(); // what held senders had there came over HTTP
+      if (this.position >= lastSeq) return; // a message moved it
       this.#cursors.saveApplied(lastSeq);
       this.position = lastSeq;
       this.#seen = Math.max(this.#seen, lastSeq);
     });
-    this.#turn = run.catch(() => undefined);
-    return run;
   }
 
-  async #crossGap(seq: number): Promise<void> {
-    const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
-    if ((await this.#hooks.catchUpGap(reason, { from: this.position + 1, to: seq - 1 })) !== 'failed') return;
+  async #crossGap(from: number, to: number): Promise<void> {
+    const reason = `the stream no longer has messages ${from}-${to} this server has not applied`;
+    if ((await this.#hooks.catchUpGap(reason, { from, to })) !== 'failed') return;
     throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
   }
 
@@ -199,20 +254,27 @@ export class NatsConsumer {
    * ({@link ObsoleteSchemaPages}: caught up over HTTP, passed over). Pages taken
    * before it are applied first either way.
    */
-  async #read(message: JsMsg): Promise<void> {
+  async #read(message: JsMsg, marker?: Marker): Promise<void> {
     const read = readStreamMessage(message, this.#hooks.seal, this.#data.schema.fingerprint);
+    const at = placeOf(message);
     if ('page' in read) {
-      this.#take(message, read.page);
+      if (marker === undefined) this.#take(message, read.page);
+      else await this.#applier.apply([{ ...at, page: read.page, rows: 0 }], marker); // a held sender's: alone, in its turn
       return;
     }
-    await this.#flush();
-    if (read.waits) {
-      // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
-      if (!(await this.#obsolete.passable(message, read.error))) throw read.error;
-      if (this.#applier.passOver(placeOf(message))) this.#seen = Math.max(this.#seen, message.seq);
+    if (marker === undefined) await this.#flush();
+    if (!read.waits) {
+      if (this.#applier.refuse(at, read.error, marker)) this.#seen = Math.max(this.#seen, message.seq);
       return;
     }
-    if (this.#applier.refuse(placeOf(message), read.error)) this.#seen = Math.max(this.#seen, message.seq);
+    // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
+    const passable = await this.#obsolete.passable(message, read.error).catch((error: unknown) => (error instanceof SyncError && error.status < 500 ? error : Promise.reject(error)));
+    if (passable === true) {
+      if (this.#applier.passOver(at, marker)) this.#seen = Math.max(this.#seen, message.seq);
+      return;
+    }
+    this.#hold(at, passable === false ? read.error : passable);
+    if (marker === undefined) this.#take(message, undefined); // the position passes it: the sender's place keeps it
   }
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
@@ -247,7 +309,12 @@ export class NatsConsumer {
     clearTimeout(this.#chainTimer);
     this.#chainTimer = undefined;
     const batch = this.#batch.drain();
-    const run = this.#turn.then(() => this.#applier.apply(batch));
+    return this.#inTurn(() => this.#applier.apply(batch));
+  }
+
+  /** Runs `work` after the applies under way (one at a time). */
+  #inTurn(work: () => Promise<void>): Promise<void> {
+    const run = this.#turn.then(work);
     this.#turn = run.catch(() => undefined);
     return run;
   }

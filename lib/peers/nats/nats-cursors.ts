@@ -4,6 +4,7 @@ import type { ChangeTracker } from '../../data/change-tracker';
 import type { NatsLink, StreamFacts } from './nats-link';
 import type { SealedMessage } from './fleet-seal';
 import { sentByThisDatabase } from './page-message';
+import { HeldSenders } from './held-senders';
 
 /**
  * What reconciling the saved cursors with the stream found: `rewound`, the
@@ -36,7 +37,8 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one;
  * - `nats:<stream>:refused`: the first stream sequence refused as `WRONG_TOKEN`
- *   and the id of the tokens it was refused under (`<seq> <id>`).
+ *   and the id of the tokens it was refused under (`<seq> <id>`);
+ * - `nats:<stream>:held`: the senders held at a message that waits ({@link HeldSenders}).
  */
 export class NatsCursors {
   readonly #data: ChangeTracker;
@@ -57,6 +59,8 @@ export class NatsCursors {
    * consumer's delivery begun before must not save its position any more.
    */
   epoch = 0;
+  /** The senders whose messages wait (`nats:<stream>:held`), reset with the applied position. */
+  readonly holds: HeldSenders;
 
   /**
    * @param site - this server's site id
@@ -74,6 +78,7 @@ export class NatsCursors {
     this.#refused = `nats:${stream}:refused`;
     this.#tokens = tokens;
     this.uncovered = `nats:${stream}:uncovered`;
+    this.holds = new HeldSenders(data, stream);
   }
 
   /** The creation time of the stream these cursors are for, undefined before it was read. */
@@ -89,6 +94,24 @@ export class NatsCursors {
   /** The stream sequence applied here. */
   appliedSeq(): number {
     return Number.parseInt(this.#data.transportCursor(this.applied) ?? '0', 10) || 0;
+  }
+
+  /** How far the stream is read in order: the applied sequence, or past it the other senders' messages applied while some are held. */
+  readSeq(): number {
+    return this.holds.ahead?.seq ?? this.appliedSeq();
+  }
+
+  /**
+   * Lets go of held senders whose messages are all applied now, then moves the
+   * applied sequence up to what is all applied (saved in that order: a crash
+   * between leaves it lower, and what is read again changes nothing).
+   */
+  releaseHolds(subjects?: Iterable<string>): void {
+    const ahead = this.holds.ahead;
+    this.holds.release(subjects);
+    if (ahead === undefined) return;
+    const low = this.holds.lowest(ahead.seq);
+    if (low > this.appliedSeq()) this.saveApplied(low, low === ahead.seq && this.holds.empty ? ahead.id : undefined);
   }
 
   /** The `Nats-Msg-Id` of the message at the applied sequence, when it had one (saved since 0.x; older cursors have none). */
@@ -203,19 +226,30 @@ export class NatsCursors {
    * the stream again from its first message.
    */
   reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
+    const epoch = this.epoch;
+    const change = this.#reconcile(facts, atApplied);
+    if (this.epoch !== epoch) {
+      // Everything after the applied position is read again, in order: held senders are tried then, as any.
+      this.holds.reload();
+      this.holds.release();
+    }
+    return change;
+  }
+
+  #reconcile(facts: StreamFacts, atApplied: { readonly id: string | undefined } | undefined): StreamChange {
     const reader = this.#data.transportCursor(this.#reader);
     if (reader !== this.#site) this.#data.saveTransportCursor(this.#reader, this.#site);
     const created = this.#data.transportCursor(this.#created);
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
       // against its subject in the new stream (it may have published there already, before it noticed).
-      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused, this.uncovered] : [this.applied, this.#refused, this.uncovered];
+      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused, this.uncovered, this.holds.name] : [this.applied, this.#refused, this.uncovered, this.holds.name];
       for (const name of names) this.#data.saveTransportCursor(name, undefined);
       this.#data.saveTransportCursor(this.#created, facts.created);
       this.epoch += 1;
       return created === undefined ? 'first-use' : 'recreated';
     }
-    if (this.appliedSeq() > facts.lastSeq) {
+    if (this.readSeq() > facts.lastSeq) {
       // Lost its tail, and perhaps filled again part of the way since (a store put back from a
       // copy): the messages up to its end may not be the ones applied here, so all are read again.
       this.saveApplied(Math.max(0, facts.firstSeq - 1));

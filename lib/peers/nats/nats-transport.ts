@@ -57,7 +57,9 @@ export class NatsTransport implements ChangeTransport {
   #started = false;
   #publishFailures = 0;
   #closed = false;
-  #lastError: { code: string; message: string; at: number } | undefined;
+  #lastError: { code: string; message: string; n: number } | undefined;
+  /** Failures recorded since start (a round waits only for those after it began, even within one millisecond). */
+  #failures = 0;
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
   readonly #positionWait: PositionWait;
@@ -96,7 +98,7 @@ export class NatsTransport implements ChangeTransport {
       consumer: this.#consumer,
       stream: config.stream,
       timeoutMs: parts.peerTimeoutMs,
-      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.at >= since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
+      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.n > since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
       closed: () => this.#closed,
     };
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
@@ -167,7 +169,7 @@ export class NatsTransport implements ChangeTransport {
    * rows published (`push`) and applied (`pull`, with the conflicts) as they
    * move, and once more when the exchange fails: a failed round reports what
    * it moved before the failure, as an HTTP round does.
-   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
+   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, a held sender's `SCHEMA_MISMATCH`, `CLOCK_SKEW`, `APPLY_REFUSED`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
@@ -188,17 +190,21 @@ export class NatsTransport implements ChangeTransport {
 
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     const started = Date.now();
+    const failuresBefore = this.#failures;
     this.#loop.start();
+    this.#consumer.retryHeld(); // held senders are tried again now
     this.#loop.wake(); // a consumer waiting out a backoff tries again now
     await this.#flush(true);
     onProgress?.('push', moved().rowsOut);
     const facts = await this.#stream.readFacts();
     if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
-    await waitForPosition(this.#positionWait, facts.lastSeq, started, () => {
+    await waitForPosition(this.#positionWait, facts.lastSeq, failuresBefore, () => {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
     this.#lastError = undefined;
+    const held = this.#consumer.heldError(); // their senders' messages wait; the others' were applied
+    if (held !== undefined) throw held;
     const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
     if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
     return moved();
@@ -227,7 +233,8 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #fail(error: unknown): void {
-    this.#lastError = { ...errorOf(this.#failure(error)), at: Date.now() };
+    this.#failures += 1;
+    this.#lastError = { ...errorOf(this.#failure(error)), n: this.#failures };
   }
 
   /** A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server. */
@@ -252,7 +259,7 @@ export class NatsTransport implements ChangeTransport {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#consumer.stop();
+    this.#consumer.close();
     this.#loop.wake();
     await this.#link.close();
     await this.#loop.ended();

@@ -50,7 +50,7 @@ export class StreamReadiness {
       const generation = this.#link.generation;
       const facts = await this.#link.ensureStream();
       const change = await this.#cursors.reconcileWith(this.#link, facts);
-      this.#consumer.position = this.#cursors.appliedSeq();
+      this.#consumer.position = this.#cursors.readSeq();
       await this.#publisher.prepare(change === 'recreated' || change === 'refilled' || change === 'rewound');
       this.#facts = facts;
       this.#ready = generation;
