@@ -35,7 +35,7 @@ export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
   const { consumer, publisher, facts, config } = from;
   const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
   const held = consumer.heldError();
-  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? (held && errorOf(held)) ?? consumer.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? (held && errorOf(held)) ?? consumer.tally.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
   const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined || held !== undefined;
   const publishedSeq = from.cursors.publishedSeq();
   const position = from.cursors.holds.empty ? consumer.position : from.cursors.appliedSeq(); // all applied up to it: a held sender's message is not
@@ -57,8 +57,8 @@ export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
       publishedSeq,
       unpublished: Math.max(0, from.data.capturedSeq() - publishedSeq),
       messagesPublished: publisher.messages,
-      messagesApplied: consumer.applied,
-      messagesRefused: consumer.refused,
+      messagesApplied: consumer.tally.applied,
+      messagesRefused: consumer.tally.refused,
       catchUp: from.catchUp.current,
       lastCatchUp: from.catchUp.last,
     },

@@ -35,6 +35,22 @@ export interface Marker {
   readonly passed: (at: Place, saved: boolean) => void;
 }
 
+/** What an applier counted since start, and the one way to count a refusal from outside (the publisher's). */
+export interface ApplyTally {
+  /** Pages applied. */
+  readonly applied: number;
+  /** Rows in the pages applied. */
+  readonly rowsApplied: number;
+  /** Conflicts the pages applied reported. */
+  readonly conflicts: number;
+  /** Messages refused (passed over). */
+  readonly refused: number;
+  /** The last message refused (passed over), for `/status`. */
+  readonly lastRefusal: { readonly code: string; readonly message: string } | undefined;
+  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
+  noteRefusal(seq: number, subject: string, error: SyncError): void;
+}
+
 /** A stream message refused and passed over: where it was, the code, and the message `/status` shows. */
 export interface Refusal {
   readonly seq: number;
@@ -59,7 +75,7 @@ const LOCAL = new Set(['SCHEMA_CHANGED', 'IN_TRANSACTION']);
  * its sender held, every message waits, or passed over and reported). Counts
  * what it applied and refused.
  */
-export class PageApplier {
+export class PageApplier implements ApplyTally {
   readonly #data: ChangeTracker;
   readonly #cursors: NatsCursors;
   readonly #hooks: ApplierHooks;

@@ -40,7 +40,8 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
 }
 
 /** What moves from now on: rows published and applied, and conflicts recorded (by an exchange or the background loops meanwhile). */
-export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'rowsApplied' | 'conflicts'>): () => ExchangeCount {
-  const [rowsOut, rowsIn, conflicts] = [publisher.rows, consumer.rowsApplied, consumer.conflicts];
-  return () => ({ rowsIn: consumer.rowsApplied - rowsIn, rowsOut: publisher.rows - rowsOut, conflicts: consumer.conflicts - conflicts });
+export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'tally'>): () => ExchangeCount {
+  const { tally } = consumer;
+  const [rowsOut, rowsIn, conflicts] = [publisher.rows, tally.rowsApplied, tally.conflicts];
+  return () => ({ rowsIn: tally.rowsApplied - rowsIn, rowsOut: publisher.rows - rowsOut, conflicts: tally.conflicts - conflicts });
 }
