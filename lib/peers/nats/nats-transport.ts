@@ -179,7 +179,14 @@ export class NatsTransport implements ChangeTransport {
     this.#loop.wake(); // a consumer waiting out a backoff tries again now
     await this.#flush(true);
     onProgress?.('push', moved().rowsOut);
-    const facts = await this.#stream.readFacts();
+    let facts = await this.#stream.readFacts();
+    if (this.#stream.remade(facts)) {
+      // Deleted and made again since it was prepared: start over on it now (publish everything again, read it from its start).
+      this.#consumer.stop();
+      this.#loop.wake();
+      await this.#flush(true);
+      facts = await this.#stream.readFacts();
+    }
     if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
     await waitForPosition(this.#positionWait, facts.lastSeq, failuresBefore, () => {
       const count = moved();

@@ -66,6 +66,19 @@ export class StreamReadiness {
   }
 
   /**
+   * True, and the stream must be prepared again, when `facts` are of a
+   * stream made again since the cursors last read it (deleted by hand and
+   * created anew by a server's round): a round then starts over on it at
+   * once rather than at the next refresh.
+   */
+  remade(facts: StreamFacts): boolean {
+    const known = this.#cursors.createdAt();
+    if (known === undefined || known === facts.created) return false;
+    this.#ready = -1;
+    return true;
+  }
+
+  /**
    * Checks that the stream can still carry the fleet (an operator may have
    * edited it since it was prepared), without keeping its facts.
    * @throws SyncError `NATS_STREAM` for a stream that cannot (it is prepared again before the next use)
