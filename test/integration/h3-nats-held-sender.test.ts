@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { connect, headers } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
@@ -79,5 +81,24 @@ describeWithNats('one sender whose message must wait does not stall the others (
     } finally {
       await again.close();
     }
+  });
+
+  it("a sender whose pages carry another schema (SCHEMA_MISMATCH) is held; the other senders' pages are applied meanwhile", async () => {
+    const [writer, reader] = [node(), node()];
+    await reader.transport.exchange(); // creates the stream
+    const stranger = `ess.${STREAM}.${'b'.repeat(32)}`;
+    insert(writer, 'from a server of this schema', 1);
+    const nc = await connect({ servers: nats.server().url });
+    try {
+      const h = headers();
+      h.set('Ess-Schema', 'f'.repeat(64));
+      await jetstream(nc).publish(stranger, JSON.stringify(writer.tracker.readChanges(0, 100)), { headers: h });
+    } finally {
+      await nc.close();
+    }
+    await expect(writer.transport.exchange()).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' }); // published; the stranger's page waits there too
+    await expect(reader.transport.exchange()).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringContaining(`stream message 1 (${stranger})`) });
+    expect(names(reader)).toEqual(['from a server of this schema']);
+    expect(reader.transport.status()).toMatchObject({ state: 'failing', position: 0, lastError: { code: 'SCHEMA_MISMATCH' } });
   });
 });
