@@ -4,31 +4,13 @@ import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { streamSubjects } from './nats-options';
-import { CHAIN_WAIT_MS, PageBatch } from './nats-batch';
+import { ApplyTurns } from './apply-turns';
 import { siteOfSubject } from './page-message';
-import type { FleetSeal } from './fleet-seal';
-import { placeOf, readStreamMessage } from './stream-message';
+import { placeOf, readStreamMessage, type Place } from './stream-message';
 import { ObsoleteSchemaPages } from './obsolete-schema';
-import { PageApplier, type Refusal } from './page-applier';
-import type { CatchUpVerdict } from './nats-catch-up';
-
-/** What the consumer asks of the rest of the transport. */
-export interface ConsumerHooks {
-  /** Runs before a page is applied (publishes local writes first, so the page's own writes need no sending back). */
-  readonly beforeApply: () => Promise<void>;
-  /** Catches up over HTTP when the stream cannot serve a message this server needs; resolves true when it did. */
-  readonly catchUp: (reason: string) => Promise<boolean>;
-  /** Catches up over HTTP the stream sequences `from`-`to` this server cannot apply (lost, or of a schema it left): whether a peer that holds them did, peers that may not, or none. */
-  readonly catchUpGap: (reason: string, range: { readonly from: number; readonly to: number }) => Promise<CatchUpVerdict>;
-  /** Messages passed over though no peer that caught this server up holds them. */
-  readonly passedWithout: (range: { readonly from: number; readonly to: number }) => void;
-  /** Called after each message handled. */
-  readonly handled: () => void;
-  /** Checks each message's seal (the fleet's sync token). */
-  readonly seal: FleetSeal;
-  /** Called for each message refused and passed over. @defaultValue none */
-  readonly refused?: (refusal: Refusal) => void;
-}
+import { PageApplier, type ApplyTally, type Marker } from './page-applier';
+import { crossGap, type ConsumerHooks } from './consumer-hooks';
+import { HeldReplay } from './held-replay';
 
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
@@ -45,12 +27,11 @@ export class NatsConsumer {
   readonly #hooks: ConsumerHooks;
   readonly #applier: PageApplier;
   readonly #obsolete: ObsoleteSchemaPages;
+  readonly #held: HeldReplay;
   #messages: ConsumerMessages | undefined;
-  /** Messages taken but not applied yet (applied together when the stream has no more for now, or the batch is full). */
-  readonly #batch = new PageBatch();
-  #chainTimer: NodeJS.Timeout | undefined;
+  /** Messages taken but not applied yet, and the applies one at a time. */
+  readonly #turns: ApplyTurns;
   #failed: unknown;
-  #turn: Promise<void> = Promise.resolve();
   /** The last stream sequence taken (into the batch or applied). */
   #seen = 0;
   /** The cursors' epoch this delivery started in: once they moved on (the stream was made again, or lost its tail), it saves nothing. */
@@ -67,35 +48,30 @@ export class NatsConsumer {
     this.#cursors = cursors;
     this.#stream = stream;
     this.#hooks = hooks;
-    this.position = cursors.appliedSeq();
-    this.#applier = new PageApplier(data, cursors, { beforeApply: hooks.beforeApply, catchUp: hooks.catchUp, stale: () => this.#stale(), moved: (seq) => (this.position = seq), refused: hooks.refused });
+    this.position = cursors.readSeq();
+    this.#held = new HeldReplay(cursors);
+    this.#applier = new PageApplier(data, cursors, {
+      beforeApply: hooks.beforeApply,
+      catchUp: hooks.catchUp,
+      stale: () => this.#stale(),
+      moved: (seq) => (this.position = seq),
+      hold: (at, why) => this.#hold(at, why),
+      held: (subject) => this.#held.blocked(subject),
+      refused: hooks.refused,
+    });
+    this.#turns = new ApplyTurns(
+      (batch) => this.#applier.apply(batch),
+      (error) => {
+        this.#failed = error;
+        this.stop();
+      },
+    );
     this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUpGap, passedWithout: hooks.passedWithout });
   }
 
-  /** Pages applied since start. */
-  get applied(): number {
-    return this.#applier.applied;
-  }
-  /** Rows in the pages applied since start. */
-  get rowsApplied(): number {
-    return this.#applier.rowsApplied;
-  }
-  /** Conflicts the pages applied since start reported. */
-  get conflicts(): number {
-    return this.#applier.conflicts;
-  }
-  /** Messages refused (passed over) since start. */
-  get refused(): number {
-    return this.#applier.refused;
-  }
-  /** The last message refused (passed over), for `/status`. */
-  get lastRefusal(): { readonly code: string; readonly message: string } | undefined {
-    return this.#applier.lastRefusal;
-  }
-
-  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
-  noteRefusal(seq: number, subject: string, error: SyncError): void {
-    this.#applier.noteRefusal(seq, subject, error);
+  /** What was applied and refused since start (counts for `/status` and rounds). */
+  get tally(): ApplyTally {
+    return this.#applier;
   }
 
   /**
@@ -103,21 +79,20 @@ export class NatsConsumer {
    * @throws SyncError `STREAM_GAP` (409) when messages this server needs are gone and no HTTP peer caught it up; the apply's error for a page that must wait
    */
   async run(): Promise<void> {
-    await this.#turn; // a flush of the last delivery, still running
-    this.position = this.#cursors.appliedSeq();
+    await this.#turns.idle(); // a flush of the last delivery, still running
+    this.position = this.#cursors.readSeq();
     this.#epoch = this.#cursors.epoch;
-    this.#seen = this.position;
-    this.#batch.drain();
+    this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#failed = undefined;
     const { js } = await this.#link.jetstream();
-    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.position + 1 });
+    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#seen + 1 });
     const messages = await consumer.consume({ max_messages: 64 });
     this.#messages = messages;
     this.#stale(); // the cursors moved on while the delivery was set up: it starts again from them
     try {
       for await (const message of messages) await this.#handle(message);
     } finally {
-      clearTimeout(this.#chainTimer);
+      this.#turns.cancelWait();
       this.#messages = undefined;
       await messages.close().catch(() => undefined);
     }
@@ -127,6 +102,29 @@ export class NatsConsumer {
   /** Ends the current delivery; `run` returns. */
   stop(): void {
     void this.#messages?.close().catch(() => undefined);
+  }
+
+  /** Ends the current delivery and the held senders' backoff (the transport stops). */
+  close(): void {
+    this.#held.close();
+    this.stop();
+  }
+
+  /** How far the stream is handled, held senders' messages included (a round waits for it). */
+  get reached(): number {
+    return this.#held.reached(this.position);
+  }
+
+  /** Why held senders' messages wait (their sender's later ones wait behind them); undefined when none does. */
+  heldError(): SyncError | undefined {
+    return this.#held.error();
+  }
+
+  /** Tries the held senders again now (a new delivery reads from their place); false when none is held. */
+  retryHeld(): boolean {
+    if (!this.#held.retry(this.position)) return false;
+    this.stop();
+    return true;
   }
 
   /** Resolves at the next message handled (or after `ms`). */
@@ -154,16 +152,36 @@ export class NatsConsumer {
   async #handle(message: JsMsg): Promise<void> {
     if (message.seq <= this.#seen || this.#stale()) return;
     if (message.seq > this.#seen + 1) {
-      await this.#flush();
-      await this.#crossGap(message.seq);
+      await this.#turns.flush();
+      await crossGap(this.#hooks, this.#seen + 1, message.seq - 1);
     }
-    const site = siteOfSubject(message.subject);
-    if (site === this.#data.siteId) this.#take(message, undefined);
-    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
-    await this.#flushWhenDue(message.info.pending);
+    if (this.#held.replays(message.seq)) await this.#replay(message);
+    else await this.#inOrder(message);
+    await this.#turns.flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();
     for (const notify of this.#progress.splice(0)) notify();
+  }
+
+  async #inOrder(message: JsMsg): Promise<void> {
+    this.#held.end();
+    const site = siteOfSubject(message.subject);
+    // This site's own message, or a held sender's (its place keeps it): only the position moves.
+    if (site === this.#data.siteId || this.#held.blocked(message.subject)) this.#take(message, undefined);
+    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
+  }
+
+  /** A message below the applied position, read again for a held sender: tried when it is that sender's next one. */
+  async #replay(message: JsMsg): Promise<void> {
+    this.#seen = message.seq;
+    if (this.#held.tries(placeOf(message))) await this.#turns.inTurn(() => this.#read(message, this.#held.marker));
+    this.#held.read(message.seq);
+    if (message.seq >= this.position) this.#held.end();
+  }
+
+  /** A sender's page waits: the sender is held (kept before the position passes it), its later messages wait behind it; the others go on. */
+  #hold(at: Place, why: SyncError): void {
+    this.#held.block(at, why, this.position, () => this.stop());
   }
 
   /**
@@ -173,82 +191,54 @@ export class NatsConsumer {
    * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up
    */
   crossEmptied(lastSeq: number): Promise<void> {
-    const run = this.#turn.then(async () => {
+    return this.#turns.inTurn(async () => {
       const epoch = this.#cursors.epoch;
-      if (Math.max(this.position, this.#seen) >= lastSeq) return;
-      await this.#crossGap(lastSeq + 1);
-      if (epoch !== this.#cursors.epoch || this.position >= lastSeq) return; // the stream was made again meanwhile, or a message moved it
+      const from = this.#cursors.holds.empty ? Math.max(this.position, this.#seen) : this.#cursors.appliedSeq();
+      if (from >= lastSeq) return;
+      await crossGap(this.#hooks, from + 1, lastSeq);
+      if (epoch !== this.#cursors.epoch) return; // the stream was made again meanwhile
+      this.#held.releaseAll(); // what held senders had there came over HTTP
+      if (this.position >= lastSeq) return; // a message moved it
       this.#cursors.saveApplied(lastSeq);
       this.position = lastSeq;
       this.#seen = Math.max(this.#seen, lastSeq);
     });
-    this.#turn = run.catch(() => undefined);
-    return run;
-  }
-
-  async #crossGap(seq: number): Promise<void> {
-    const reason = `the stream no longer has messages ${this.position + 1}-${seq - 1} this server has not applied`;
-    if ((await this.#hooks.catchUpGap(reason, { from: this.position + 1, to: seq - 1 })) !== 'failed') return;
-    throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
   }
 
   /**
-   * Reads a peer's message ({@link readStreamMessage}) and takes its page; a
-   * message refused for good is reported and passed over, one that must wait
-   * throws, unless it waits for a schema its sender has left for this server's
+   * Reads a peer's message ({@link readStreamMessage}) and takes its page (or,
+   * with a held sender's `marker`, applies it now); a message refused for good is
+   * reported and passed over, one that must wait holds its sender, unless it
+   * waits for a schema its sender has left for this server's
    * ({@link ObsoleteSchemaPages}: caught up over HTTP, passed over). Pages taken
    * before it are applied first either way.
    */
-  async #read(message: JsMsg): Promise<void> {
+  async #read(message: JsMsg, marker?: Marker): Promise<void> {
     const read = readStreamMessage(message, this.#hooks.seal, this.#data.schema.fingerprint);
+    const at = placeOf(message);
     if ('page' in read) {
-      this.#take(message, read.page);
+      if (marker === undefined) this.#take(message, read.page);
+      else await this.#applier.apply([{ ...at, page: read.page, rows: 0 }], marker); // a held sender's: alone, in its turn
       return;
     }
-    await this.#flush();
-    if (read.waits) {
-      // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
-      if (!(await this.#obsolete.passable(message, read.error))) throw read.error;
-      if (this.#applier.passOver(placeOf(message))) this.#seen = Math.max(this.#seen, message.seq);
+    if (marker === undefined) await this.#turns.flush();
+    if (!read.waits) {
+      if (this.#applier.refuse(at, read.error, marker)) this.#seen = Math.max(this.#seen, message.seq);
       return;
     }
-    if (this.#applier.refuse(placeOf(message), read.error)) this.#seen = Math.max(this.#seen, message.seq);
+    // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
+    const passable = await this.#obsolete.passable(message, read.error).catch((error: unknown) => (error instanceof SyncError && error.status < 500 ? error : Promise.reject(error)));
+    if (passable === true) {
+      if (this.#applier.passOver(at, marker)) this.#seen = Math.max(this.#seen, message.seq);
+      return;
+    }
+    this.#hold(at, passable === false ? read.error : passable);
+    if (marker === undefined) this.#take(message, undefined); // the position passes it: the sender's place keeps it
   }
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */
   #take(message: JsMsg, page: unknown): void {
-    this.#batch.take(message, page);
+    this.#turns.take(message, page);
     this.#seen = message.seq;
-  }
-
-  /**
-   * Applies the batch when the stream has no more for now, or the batch is
-   * full; a publisher's unfinished chain holds it (bigger batches, and at
-   * most `CHAIN_WAIT_MS` when the chain's end does not come).
-   */
-  async #flushWhenDue(pending: number): Promise<void> {
-    if (this.#batch.due(pending)) {
-      await this.#flush();
-      return;
-    }
-    if (pending === 0 && this.#chainTimer === undefined) {
-      this.#chainTimer = setTimeout(() => {
-        this.#chainTimer = undefined;
-        this.#flush().catch((error: unknown) => {
-          this.#failed = error;
-          this.stop();
-        });
-      }, CHAIN_WAIT_MS);
-    }
-  }
-
-  /** Applies the pages taken so far (one flush at a time): in one transaction with the last one's stream sequence; one at a time when that fails. */
-  #flush(): Promise<void> {
-    clearTimeout(this.#chainTimer);
-    this.#chainTimer = undefined;
-    const batch = this.#batch.drain();
-    const run = this.#turn.then(() => this.#applier.apply(batch));
-    this.#turn = run.catch(() => undefined);
-    return run;
   }
 }

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { SNAPSHOT_SEQ_CURSOR } from '../../data/transport-cursors';
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { NatsLink, StreamFacts } from './nats-link';
-import type { SealedMessage } from './fleet-seal';
-import { sentByThisDatabase } from './page-message';
+import { PublishCursors } from './publish-cursors';
+import { HeldSenders } from './held-senders';
 
 /**
  * What reconciling the saved cursors with the stream found: `rewound`, the
@@ -36,14 +34,11 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
  *   made again (everything is read and published again) from the same one;
  * - `nats:<stream>:refused`: the first stream sequence refused as `WRONG_TOKEN`
- *   and the id of the tokens it was refused under (`<seq> <id>`).
+ *   and the id of the tokens it was refused under (`<seq> <id>`);
+ * - `nats:<stream>:held`: the senders held at a message that waits ({@link HeldSenders}).
  */
-export class NatsCursors {
-  readonly #data: ChangeTracker;
+export class NatsCursors extends PublishCursors {
   readonly applied: string;
-  readonly published: string;
-  readonly #subject: string;
-  readonly #attempt: string;
   readonly #created: string;
   readonly #reader: string;
   readonly #site: string;
@@ -57,43 +52,61 @@ export class NatsCursors {
    * consumer's delivery begun before must not save its position any more.
    */
   epoch = 0;
+  /** The senders whose messages wait (`nats:<stream>:held`), reset with the applied position. */
+  readonly holds: HeldSenders;
 
   /**
    * @param site - this server's site id
    * @param tokens - the id of this server's sync tokens ({@link FleetSeal.id})
    */
   constructor(data: ChangeTracker, stream: string, site: string, tokens = '') {
-    this.#data = data;
+    super(data, stream, site);
     this.applied = `nats:${stream}:applied`;
-    this.published = `nats:${stream}:published:${site}`;
-    this.#subject = `nats:${stream}:subject:${site}`;
-    this.#attempt = `nats:${stream}:attempt:${site}`;
     this.#created = `nats:${stream}:created`;
     this.#reader = `nats:${stream}:reader`;
     this.#site = site;
     this.#refused = `nats:${stream}:refused`;
     this.#tokens = tokens;
     this.uncovered = `nats:${stream}:uncovered`;
+    this.holds = new HeldSenders(data, stream);
   }
 
   /** The creation time of the stream these cursors are for, undefined before it was read. */
   createdAt(): string | undefined {
-    return this.#data.transportCursor(this.#created);
+    return this.data.transportCursor(this.#created);
   }
 
   /** Keeps the first stream message refused as `WRONG_TOKEN` under this server's tokens (read again once they change). */
   noteWrongToken(streamSeq: number): void {
-    if (this.#data.transportCursor(this.#refused) === undefined) this.#data.saveTransportCursor(this.#refused, `${streamSeq} ${this.#tokens}`);
+    if (this.data.transportCursor(this.#refused) === undefined) this.data.saveTransportCursor(this.#refused, `${streamSeq} ${this.#tokens}`);
   }
 
   /** The stream sequence applied here. */
   appliedSeq(): number {
-    return Number.parseInt(this.#data.transportCursor(this.applied) ?? '0', 10) || 0;
+    return Number.parseInt(this.data.transportCursor(this.applied) ?? '0', 10) || 0;
+  }
+
+  /** How far the stream is read in order: the applied sequence, or past it the other senders' messages applied while some are held. */
+  readSeq(): number {
+    return this.holds.ahead?.seq ?? this.appliedSeq();
+  }
+
+  /**
+   * Lets go of held senders whose messages are all applied now, then moves the
+   * applied sequence up to what is all applied (saved in that order: a crash
+   * between leaves it lower, and what is read again changes nothing).
+   */
+  releaseHolds(subjects?: Iterable<string>): void {
+    const ahead = this.holds.ahead;
+    this.holds.release(subjects);
+    if (ahead === undefined) return;
+    const low = this.holds.lowest(ahead.seq);
+    if (low > this.appliedSeq()) this.saveApplied(low, low === ahead.seq && this.holds.empty ? ahead.id : undefined);
   }
 
   /** The `Nats-Msg-Id` of the message at the applied sequence, when it had one (saved since 0.x; older cursors have none). */
   appliedId(): string | undefined {
-    const value = this.#data.transportCursor(this.applied) ?? '';
+    const value = this.data.transportCursor(this.applied) ?? '';
     const space = value.indexOf(' ');
     return space < 0 ? undefined : value.slice(space + 1);
   }
@@ -103,74 +116,9 @@ export class NatsCursors {
     return msgId === undefined || msgId.length > MAX_KEPT_ID ? String(streamSeq) : `${streamSeq} ${msgId}`;
   }
 
-  /**
-   * The local seq published up to. Before this site's first publication it is
-   * the end of the snapshot the database started from, if any: those rows
-   * were the sender's, already on their way, and are not published again.
-   */
-  publishedSeq(): number {
-    return Number(this.#data.transportCursor(this.published) ?? this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
-  }
-
-  /** The local seq this site's publishing starts after: the end of the snapshot the database started from, or 0. */
-  startSeq(): number {
-    return Number(this.#data.transportCursor(SNAPSHOT_SEQ_CURSOR) ?? 0);
-  }
-
-  /** The stream sequence of this site's last message, as saved; undefined when it never published. */
-  subjectSeq(): number | undefined {
-    const value = this.#data.transportCursor(this.#subject);
-    return value === undefined ? undefined : Number(value);
-  }
-
-  /** The `Nats-Msg-Id`s of this site's publish attempts since its last saved publication, each saved before it was sent. */
-  attempts(): readonly string[] {
-    return this.#attemptEntries().map((entry) => entry.split('#')[0] ?? '');
-  }
-
-  /** The `Ess-Attempt` nonces of those attempts (entries saved before nonces were kept have none). */
-  attemptNonces(): readonly string[] {
-    return this.#attemptEntries().flatMap((entry) => entry.split('#').slice(1, 2));
-  }
-
-  /**
-   * True when a message on this site's subject is one of this database's own
-   * attempts: its id is an attempt's, and its `Ess-Attempt` nonce is too (or
-   * it holds the very `body` being sent, or it has no nonce: an older
-   * version's). A clone's page that covers the same seqs has the same id, not the nonce.
-   */
-  ownAttempt(msgId: string | undefined, message: SealedMessage | null, body: Uint8Array = new Uint8Array()): boolean {
-    return this.attempts().includes(msgId ?? '') && sentByThisDatabase(message, this.attemptNonces(), body);
-  }
-
-  #attemptEntries(): string[] {
-    return (this.#data.transportCursor(this.#attempt) ?? '').split(' ').filter((id) => id !== '');
-  }
-
-  /**
-   * Saves the id of a message about to be published, with its attempt's
-   * random nonce (the last 16 are kept): when its ack is lost, or a crash
-   * cuts the save, the stream's message is recognised as this site's own by
-   * them, and a message with the same id that another process (a clone) sent is not.
-   * @returns the nonce, for the message's `Ess-Attempt` header
-   */
-  saveAttempt(msgId: string): string {
-    const nonce = randomBytes(8).toString('hex');
-    this.#data.saveTransportCursor(this.#attempt, [...this.#attemptEntries(), `${msgId}#${nonce}`].slice(-16).join(' '));
-    return nonce;
-  }
-
-  /** Saves a publication: the local seq now in the stream and the message's stream sequence (which settles every attempt before it). */
-  savePublished(localSeq: number, subjectSeq: number | undefined): void {
-    this.#data.saveTransportCursor(this.published, String(localSeq));
-    if (subjectSeq === undefined) return;
-    this.#data.saveTransportCursor(this.#subject, String(subjectSeq));
-    this.#data.saveTransportCursor(this.#attempt, undefined);
-  }
-
   /** Saves the stream sequence reached by messages that carried nothing to apply (this site's own), with the id of the last. */
   saveApplied(streamSeq: number, msgId?: string): void {
-    this.#data.saveTransportCursor(this.applied, this.appliedValue(streamSeq, msgId));
+    this.data.saveTransportCursor(this.applied, this.appliedValue(streamSeq, msgId));
   }
 
   /**
@@ -181,7 +129,7 @@ export class NatsCursors {
   async reconcileWith(link: Pick<NatsLink, 'messageIdAt'>, facts: StreamFacts): Promise<StreamChange> {
     const seq = this.appliedSeq();
     const kept = this.appliedId();
-    const checked = kept !== undefined && seq >= facts.firstSeq && seq <= facts.lastSeq && this.#data.transportCursor(this.#created) === facts.created;
+    const checked = kept !== undefined && seq >= facts.firstSeq && seq <= facts.lastSeq && this.data.transportCursor(this.#created) === facts.created;
     const id = checked ? await link.messageIdAt(seq) : null;
     return this.reconcile(facts, id === null ? undefined : { id });
   }
@@ -203,19 +151,30 @@ export class NatsCursors {
    * the stream again from its first message.
    */
   reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
-    const reader = this.#data.transportCursor(this.#reader);
-    if (reader !== this.#site) this.#data.saveTransportCursor(this.#reader, this.#site);
-    const created = this.#data.transportCursor(this.#created);
+    const epoch = this.epoch;
+    const change = this.#reconcile(facts, atApplied);
+    if (this.epoch !== epoch) {
+      // Everything after the applied position is read again, in order: held senders are tried then, as any.
+      this.holds.reload();
+      this.holds.release();
+    }
+    return change;
+  }
+
+  #reconcile(facts: StreamFacts, atApplied: { readonly id: string | undefined } | undefined): StreamChange {
+    const reader = this.data.transportCursor(this.#reader);
+    if (reader !== this.#site) this.data.saveTransportCursor(this.#reader, this.#site);
+    const created = this.data.transportCursor(this.#created);
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
       // against its subject in the new stream (it may have published there already, before it noticed).
-      const names = created === undefined ? [this.applied, this.published, this.#subject, this.#attempt, this.#refused, this.uncovered] : [this.applied, this.#refused, this.uncovered];
-      for (const name of names) this.#data.saveTransportCursor(name, undefined);
-      this.#data.saveTransportCursor(this.#created, facts.created);
+      const names = created === undefined ? [this.applied, this.published, this.publishing.subject, this.publishing.attempt, this.#refused, this.uncovered, this.holds.name] : [this.applied, this.#refused, this.uncovered, this.holds.name];
+      for (const name of names) this.data.saveTransportCursor(name, undefined);
+      this.data.saveTransportCursor(this.#created, facts.created);
       this.epoch += 1;
       return created === undefined ? 'first-use' : 'recreated';
     }
-    if (this.appliedSeq() > facts.lastSeq) {
+    if (this.readSeq() > facts.lastSeq) {
       // Lost its tail, and perhaps filled again part of the way since (a store put back from a
       // copy): the messages up to its end may not be the ones applied here, so all are read again.
       this.saveApplied(Math.max(0, facts.firstSeq - 1));
@@ -241,9 +200,9 @@ export class NatsCursors {
    * (what was applied since is applied again, which changes nothing).
    */
   #retokened(): StreamChange {
-    const [seq, tokens] = (this.#data.transportCursor(this.#refused) ?? '').split(' ');
+    const [seq, tokens] = (this.data.transportCursor(this.#refused) ?? '').split(' ');
     if (seq === undefined || seq === '' || tokens === this.#tokens) return 'same';
-    this.#data.saveTransportCursor(this.#refused, undefined);
+    this.data.saveTransportCursor(this.#refused, undefined);
     this.saveApplied(Math.max(0, Math.min(this.appliedSeq(), Number(seq) - 1)));
     this.epoch += 1;
     return 'retokened';

@@ -3,7 +3,8 @@ import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
-import { wrongToken, type FleetSeal } from './fleet-seal';
+import { adoptedEnd, storedUnderId, type SubjectParts } from './subject-checks';
+import type { FleetSeal } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
 import type { Reseal, SealedRange } from './sealed-range';
 
@@ -182,24 +183,10 @@ export class NatsPublisher {
     return this.#pages.fits(message);
   }
 
-  /**
-   * JetStream answered the page's id as a duplicate, without storing it: the
-   * message it holds with that id must be this database's own earlier attempt
-   * (a lost ack). One not sealed with the fleet's token, or on another
-   * subject, is junk from someone holding only the NATS credentials, who took
-   * the id in advance (ids are predictable): the page is not in the stream,
-   * and is sent again later. A sealed one on this subject that this database
-   * did not send is a clone's.
-   * @throws SyncError `WRONG_TOKEN` (403) for junk holding the id; `SAME_SITE_ID` (409) for a clone
-   */
+  /** JetStream answered the page's id as a duplicate ({@link storedUnderId}); a clone's blocks publishing. */
   async #checkDuplicate(message: PageMessage, seq: number): Promise<void> {
-    const stored = await this.#link.messageAt(seq);
-    if (stored !== null && (stored.subject !== this.#subject || !this.#seal.accepts(stored))) {
-      const detail = `the stream holds a message with this page's id ${message.msgId}, at ${seq} (${stored.subject}), that is not this server's: not sealed with this fleet's sync token, or on another subject`;
-      const effect = "someone holding only the NATS credentials took the id, and JetStream drops a page with it as a duplicate for its duplicate window (2 minutes by default). Nothing was published: the page is sent again at the next look. Check who can publish to this NATS server";
-      throw new SyncError('WRONG_TOKEN', 403, `${detail}; ${effect}`);
-    }
-    if (!this.#cursors.ownAttempt(message.msgId, stored, message.body)) throw this.#block(`the stream already holds a page ${message.msgId}, at ${seq}, that this database did not send`);
+    const clone = await storedUnderId(this.#parts(), message, seq);
+    if (clone !== undefined) throw this.#block(clone);
   }
 
   /**
@@ -218,30 +205,16 @@ export class NatsPublisher {
     return undefined;
   }
 
-  /**
-   * Takes in the subject's last message when it is no clone's: this
-   * database sent it (an earlier attempt whose ack was lost, or whose save a
-   * crash cut: the published seq moves to its end), or it replays a window
-   * this site already published, or it is not sealed with the fleet's token
-   * (junk from a NATS client without it: reported as `WRONG_TOKEN`). The
-   * last two are passed over: only the subject sequence is taken. A sealed
-   * message with a window beyond what this site published is a clone's.
-   * @throws SyncError `SAME_SITE_ID` (409) for a message this database never sent
-   */
+  /** Takes in the subject's last message when it is no clone's ({@link adoptedEnd}). */
   #adopt(last: LastOnSubject | undefined, detail: string): void {
-    if (last === undefined) throw this.#block(detail);
-    const published = this.#cursors.publishedSeq();
-    let end = published;
-    if (this.#seal.accepts(last.message)) {
-      const id = parseMessageId(last.msgId);
-      if (id === undefined || (id.last > published && !this.#cursors.ownAttempt(last.msgId, last.message))) throw this.#block(detail);
-      end = Math.max(id.last, published);
-    } else {
-      const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;
-      this.onRefused?.(last.seq, wrongToken(where));
-    }
+    const end = last === undefined ? undefined : adoptedEnd(this.#parts(), last, (seq, error) => this.onRefused?.(seq, error));
+    if (last === undefined || end === undefined) throw this.#block(detail);
     this.#cursors.savePublished(end, last.seq);
     this.#expected = last.seq;
+  }
+
+  #parts(): SubjectParts {
+    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors };
   }
 
   /** Stops publishing for good: a clone publishes as this site. */

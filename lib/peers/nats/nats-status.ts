@@ -34,15 +34,17 @@ export interface NatsStatusSources {
 export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
   const { consumer, publisher, facts, config } = from;
   const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
-  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? consumer.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
-  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined;
+  const held = consumer.heldError();
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? (held && errorOf(held)) ?? consumer.tally.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
+  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined || held !== undefined;
   const publishedSeq = from.cursors.publishedSeq();
+  const position = from.cursors.holds.empty ? consumer.position : from.cursors.appliedSeq(); // all applied up to it: a held sender's message is not
   return {
     kind: 'nats',
     name: from.name,
     state: from.closed ? 'stopped' : failing ? 'failing' : from.link.state,
-    position: consumer.position,
-    lag: facts === undefined ? null : Math.max(0, streamLastSeq - consumer.position),
+    position,
+    lag: facts === undefined ? null : Math.max(0, streamLastSeq - position),
     lastError,
     nats: {
       servers: config.servers.map(withoutCredentials),
@@ -51,12 +53,12 @@ export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
       subject: from.subject,
       streamFirstSeq: facts?.firstSeq ?? null,
       streamLastSeq: facts === undefined ? null : streamLastSeq,
-      appliedSeq: consumer.position,
+      appliedSeq: position,
       publishedSeq,
       unpublished: Math.max(0, from.data.capturedSeq() - publishedSeq),
       messagesPublished: publisher.messages,
-      messagesApplied: consumer.applied,
-      messagesRefused: consumer.refused,
+      messagesApplied: consumer.tally.applied,
+      messagesRefused: consumer.tally.refused,
       catchUp: from.catchUp.current,
       lastCatchUp: from.catchUp.last,
     },

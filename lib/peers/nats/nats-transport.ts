@@ -1,10 +1,9 @@
 import { ConsumeLoop } from './consume-loop';
+import { PublishTicker } from './publish-ticker';
 import { FleetSeal } from './fleet-seal';
 import type { ChangeTracker } from '../../data/change-tracker';
-import { DEFAULTS } from '../../defaults';
 import type { SyncLogger } from '../../logger';
 import { SyncError } from '../../sync-error';
-import { nextDelayMs } from '../scheduler';
 import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from '../transport';
 import { NatsConsumer } from './nats-consumer';
 import { NatsCursors } from './nats-cursors';
@@ -53,11 +52,11 @@ export class NatsTransport implements ChangeTransport {
   readonly #subject: string;
   readonly #stream: StreamReadiness;
   readonly #loop: ConsumeLoop;
-  #timer: NodeJS.Timeout | undefined;
-  #started = false;
-  #publishFailures = 0;
+  readonly #ticker: PublishTicker;
   #closed = false;
-  #lastError: { code: string; message: string; at: number } | undefined;
+  #lastError: { code: string; message: string; n: number } | undefined;
+  /** Failures recorded since start (a round waits only for those after it began, even within one millisecond). */
+  #failures = 0;
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
   readonly #positionWait: PositionWait;
@@ -91,15 +90,24 @@ export class NatsTransport implements ChangeTransport {
       handled: () => (this.#lastError = undefined),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
-    this.#publisher.onRefused = (seq, error) => this.#consumer.noteRefusal(seq, this.#subject, error);
+    this.#publisher.onRefused = (seq, error) => this.#consumer.tally.noteRefusal(seq, this.#subject, error);
     this.#positionWait = {
       consumer: this.#consumer,
       stream: config.stream,
       timeoutMs: parts.peerTimeoutMs,
-      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.at >= since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
+      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.n > since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
       closed: () => this.#closed,
     };
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
+    this.#ticker = new PublishTicker(
+      {
+        look: async () => (this.#publisher.pending() ? this.#flush() : 0),
+        after: () => this.#refreshFacts().catch((error: unknown) => this.#refreshFailed(error)),
+        failed: (error) => this.#fail(error),
+        closed: () => this.#closed,
+      },
+      config.publishIntervalMs,
+    );
     this.#loop = new ConsumeLoop(
       async () => {
         await this.#stream.prepare();
@@ -114,29 +122,7 @@ export class NatsTransport implements ChangeTransport {
   start(): void {
     if (this.#closed) return;
     this.#loop.start();
-    if (this.#started) return;
-    this.#started = true;
-    this.#scheduleTick(0);
-  }
-
-  #scheduleTick(delayMs: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), delayMs).unref();
-  }
-
-  /** One look for new local writes; after a failure (NATS unreachable) the next waits as the scheduler does: 1 s, 2 s, … a minute. */
-  #tick(): void {
-    this.#timer = undefined;
-    if (this.#closed) return;
-    // A look that throws (the app closed its database before stop()) is a failed look, never an uncaught exception in this timer.
-    const looked = Promise.resolve().then(async () => (this.#publisher.pending() ? this.#flush() : 0));
-    const publishing = looked.then(() => 0, (error: unknown) => this.#failedLook(error));
-    void publishing.then(async (failures) => {
-      await this.#refreshFacts().catch((error: unknown) => this.#refreshFailed(error));
-      this.#publishFailures = failures;
-      const delay = failures === 0 ? this.#config.publishIntervalMs : nextDelayMs(failures, this.#config.publishIntervalMs, DEFAULTS.backoff);
-      if (!this.#closed && this.#timer === undefined) this.#scheduleTick(delay);
-    });
+    this.#ticker.start();
   }
 
   /** A stream made again since the facts were last read ({@link StreamReadiness.refresh}): the consumer and the publisher start over now. */
@@ -144,7 +130,7 @@ export class NatsTransport implements ChangeTransport {
     if (!(await this.#stream.refresh())) return;
     this.#consumer.stop(); // its loop prepares again, from the reset position
     this.#loop.wake();
-    this.#scheduleTick(0);
+    this.#ticker.schedule(0);
   }
 
   /** A stream an operator made unfit for the fleet (`NATS_STREAM`): the consumer stops (its loop prepares again, and says why); other failures are the link's, told elsewhere. */
@@ -157,8 +143,7 @@ export class NatsTransport implements ChangeTransport {
   /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
   #reconnected(): void {
     this.#consumer.stop();
-    this.#publishFailures = 0;
-    if (this.#started && this.#timer !== undefined) this.#scheduleTick(0);
+    this.#ticker.reconnected();
   }
 
   /**
@@ -167,7 +152,7 @@ export class NatsTransport implements ChangeTransport {
    * rows published (`push`) and applied (`pull`, with the conflicts) as they
    * move, and once more when the exchange fails: a failed round reports what
    * it moved before the failure, as an HTTP round does.
-   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, `SCHEMA_MISMATCH`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
+   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, a held sender's `SCHEMA_MISMATCH`, `CLOCK_SKEW`, `APPLY_REFUSED`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
@@ -188,17 +173,28 @@ export class NatsTransport implements ChangeTransport {
 
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     const started = Date.now();
+    const failuresBefore = this.#failures;
     this.#loop.start();
+    this.#consumer.retryHeld(); // held senders are tried again now
     this.#loop.wake(); // a consumer waiting out a backoff tries again now
     await this.#flush(true);
     onProgress?.('push', moved().rowsOut);
-    const facts = await this.#stream.readFacts();
+    let facts = await this.#stream.readFacts();
+    if (this.#stream.remade(facts)) {
+      // Deleted and made again since it was prepared: start over on it now (publish everything again, read it from its start).
+      this.#consumer.stop();
+      this.#loop.wake();
+      await this.#flush(true);
+      facts = await this.#stream.readFacts();
+    }
     if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
-    await waitForPosition(this.#positionWait, facts.lastSeq, started, () => {
+    await waitForPosition(this.#positionWait, facts.lastSeq, failuresBefore, () => {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
     this.#lastError = undefined;
+    const held = this.#consumer.heldError(); // their senders' messages wait; the others' were applied
+    if (held !== undefined) throw held;
     const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
     if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
     return moved();
@@ -220,14 +216,9 @@ export class NatsTransport implements ChangeTransport {
     if (this.#publisher.pending()) await this.#flush().catch(() => undefined);
   }
 
-  /** A look for local writes that failed: told on `/status`; the next one waits longer. */
-  #failedLook(error: unknown): number {
-    this.#fail(error);
-    return this.#publishFailures + 1;
-  }
-
   #fail(error: unknown): void {
-    this.#lastError = { ...errorOf(this.#failure(error)), at: Date.now() };
+    this.#failures += 1;
+    this.#lastError = { ...errorOf(this.#failure(error)), n: this.#failures };
   }
 
   /** A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server. */
@@ -251,8 +242,8 @@ export class NatsTransport implements ChangeTransport {
   /** Stops publishing and consuming, and closes the connection. */
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#consumer.stop();
+    this.#ticker.close();
+    this.#consumer.close();
     this.#loop.wake();
     await this.#link.close();
     await this.#loop.ended();

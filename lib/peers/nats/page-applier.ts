@@ -1,4 +1,5 @@
 import type { ChangeTracker } from '../../data/change-tracker';
+import type { TransportCursor } from '../../data/transport-cursors';
 import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
@@ -15,8 +16,39 @@ export interface ApplierHooks {
   readonly stale: () => boolean;
   /** The applied position moved to `seq` (a page applied, or a message passed over). */
   readonly moved: (seq: number) => void;
+  /** A page of this sender must wait (the error says why): the sender is held, its later messages wait behind it. */
+  readonly hold: (at: Place, why: SyncError) => void;
+  /** True while a sender is held in this delivery: its pages are not tried. */
+  readonly held: (subject: string) => boolean;
   /** A stream message was refused and passed over (for the log). */
   readonly refused?: (refusal: Refusal) => void;
+}
+
+/**
+ * Where a message applied or passed over is marked: the applied position (the
+ * stream read in order), or a held sender's own place ({@link HeldSenders}).
+ */
+export interface Marker {
+  /** The cursor saved in the transaction that applies the page at `at`. */
+  readonly cursor: (at: Place) => TransportCursor;
+  /** The message at `at` is handled (`saved`: by its page's transaction; otherwise it is saved now). */
+  readonly passed: (at: Place, saved: boolean) => void;
+}
+
+/** What an applier counted since start, and the one way to count a refusal from outside (the publisher's). */
+export interface ApplyTally {
+  /** Pages applied. */
+  readonly applied: number;
+  /** Rows in the pages applied. */
+  readonly rowsApplied: number;
+  /** Conflicts the pages applied reported. */
+  readonly conflicts: number;
+  /** Messages refused (passed over). */
+  readonly refused: number;
+  /** The last message refused (passed over), for `/status`. */
+  readonly lastRefusal: { readonly code: string; readonly message: string } | undefined;
+  /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
+  noteRefusal(seq: number, subject: string, error: SyncError): void;
 }
 
 /** A stream message refused and passed over: where it was, the code, and the message `/status` shows. */
@@ -28,21 +60,27 @@ export interface Refusal {
 }
 
 /**
- * Errors that a later try may get past (after a migration, a restart after one run while the server ran, a clock
- * fix, a catch-up, or an app trigger fixed): the message waits.
+ * Errors that a later try may get past (after a migration, a clock fix, a
+ * catch-up, or an app trigger fixed): the page's sender is held, its later
+ * messages wait behind it; the other senders' go on.
  */
-const RETRIED = new Set(['SCHEMA_MISMATCH', 'SCHEMA_CHANGED', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED', 'IN_TRANSACTION']);
+const HELD = new Set(['SCHEMA_MISMATCH', 'CLOCK_SKEW', 'INCOMPLETE_ROW', 'APPLY_REFUSED']);
+/** Errors of this server's own making (a migration run while it ran, the app's open transaction): every message waits. */
+const LOCAL = new Set(['SCHEMA_CHANGED', 'IN_TRANSACTION']);
 
 /**
  * Applies the pages a consumer took from the stream: a batch in one
  * transaction with the last message's stream sequence; when that fails, one
  * page at a time, deciding what each refusal means (caught up over HTTP,
- * waits, or passed over and reported). Counts what it applied and refused.
+ * its sender held, every message waits, or passed over and reported). Counts
+ * what it applied and refused.
  */
-export class PageApplier {
+export class PageApplier implements ApplyTally {
   readonly #data: ChangeTracker;
   readonly #cursors: NatsCursors;
   readonly #hooks: ApplierHooks;
+  /** The stream read in order: the applied position. */
+  readonly inOrder: Marker;
   applied = 0;
   rowsApplied = 0;
   conflicts = 0;
@@ -53,61 +91,72 @@ export class PageApplier {
     this.#data = data;
     this.#cursors = cursors;
     this.#hooks = hooks;
+    // While a sender is held, the applied sequence stays below its message: the others' are marked as `ahead` of it.
+    this.inOrder = {
+      cursor: (at) => (cursors.holds.empty ? { name: cursors.applied, value: cursors.appliedValue(at.seq, at.id) } : cursors.holds.cursorAhead(at.seq, at.id)),
+      passed: (at, saved) => {
+        if (!cursors.holds.empty) cursors.holds.movedAhead(at.seq, at.id, saved);
+        else if (!saved) cursors.saveApplied(at.seq, at.id);
+        hooks.moved(at.seq);
+      },
+    };
   }
 
   /**
-   * Applies a batch (messages with nothing to apply only move the position).
-   * @throws SyncError for a page that must wait (the position stays before it), or a 5xx
+   * Applies a batch (messages with nothing to apply, or of a sender held, only move the mark past them).
+   * @throws SyncError for a page that makes every message wait (the mark stays before it), or a 5xx
    */
-  async apply(batch: readonly Taken[]): Promise<void> {
+  async apply(batch: readonly Taken[], marker: Marker = this.inOrder): Promise<void> {
     const last = batch.at(-1);
     if (last === undefined || this.#hooks.stale()) return;
-    const pages = batch.filter((entry) => entry.page !== undefined);
-    if (pages.length === 0) {
-      this.#cursors.saveApplied(last.seq, last.id);
-      this.#hooks.moved(last.seq);
-      return;
-    }
+    const pages = batch.filter((entry) => entry.page !== undefined && !this.#hooks.held(entry.subject));
+    if (pages.length === 0) return marker.passed(last, false);
     await this.#hooks.beforeApply();
     if (this.#hooks.stale()) return; // the stream was made again meanwhile: its position is no longer this batch's
-    try {
-      const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), { name: this.#cursors.applied, value: this.#cursors.appliedValue(last.seq, last.id) }, this.#cursors.published);
-      results.forEach((result, index) => this.#count(pages[index] as Taken, result));
-      this.#hooks.moved(last.seq);
-    } catch (error) {
-      if (pages.length === 1 && batch.length === 1) await this.#applyAlone(last, error);
-      else for (const entry of batch) await this.#applyAlone(entry, undefined);
+    let failed: unknown;
+    if (pages.length === batch.filter((entry) => entry.page !== undefined).length) {
+      try {
+        const results = this.#data.applyChangesetsWithCursor(pages.map((entry) => entry.page), marker.cursor(last), this.#cursors.published);
+        results.forEach((result, index) => this.#count(pages[index] as Taken, result));
+        return marker.passed(last, true);
+      } catch (error) {
+        failed = error;
+      }
     }
+    let marked = false;
+    if (pages.length === 1 && batch.length === 1) marked = await this.#applyAlone(last, marker, failed);
+    else for (const entry of batch) marked = await this.#applyAlone(entry, marker, undefined);
+    if (!marked && !this.#hooks.stale()) marker.passed(last, false); // past a held sender's message: its place keeps it
   }
 
-  /** Applies one page on its own (after its batch failed), deciding what a refusal means. */
-  async #applyAlone(entry: Taken, failed: unknown): Promise<void> {
-    if (this.#hooks.stale()) return;
+  /**
+   * Applies one page on its own (after its batch failed), deciding what a refusal means.
+   * @returns true when its mark was saved (applied or passed over)
+   */
+  async #applyAlone(entry: Taken, marker: Marker, failed: unknown): Promise<boolean> {
+    if (this.#hooks.stale() || entry.page === undefined || this.#hooks.held(entry.subject)) return false;
     let error = failed;
     if (error === undefined) {
-      if (entry.page === undefined) {
-        this.#cursors.saveApplied(entry.seq, entry.id);
-        this.#hooks.moved(entry.seq);
-        return;
-      }
       try {
-        this.#applyOne(entry);
-        return;
+        return this.#applyOne(entry, marker);
       } catch (caught) {
         error = caught;
       }
     }
     if (!(error instanceof SyncError) || error.status >= 500) throw error;
-    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) this.#applyOne(entry);
-    else if (RETRIED.has(error.code)) throw waitingAt(entry, error);
-    else this.refuse(entry, error);
+    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) return this.#applyOne(entry, marker);
+    if (LOCAL.has(error.code)) throw waitingAt(entry, error, 'all');
+    if (!HELD.has(error.code)) return this.refuse(entry, error, marker);
+    this.#hooks.hold(entry, waitingAt(entry, error));
+    return false;
   }
 
-  #applyOne(entry: Taken): void {
-    if (this.#hooks.stale()) return;
-    const [result] = this.#data.applyChangesetsWithCursor([entry.page], { name: this.#cursors.applied, value: this.#cursors.appliedValue(entry.seq, entry.id) }, this.#cursors.published);
+  #applyOne(entry: Taken, marker: Marker): boolean {
+    if (this.#hooks.stale()) return false;
+    const [result] = this.#data.applyChangesetsWithCursor([entry.page], marker.cursor(entry), this.#cursors.published);
     if (result !== undefined) this.#count(entry, result);
-    this.#hooks.moved(entry.seq);
+    marker.passed(entry, true);
+    return true;
   }
 
   #count(entry: Taken, result: ApplyResult): void {
@@ -127,10 +176,9 @@ export class PageApplier {
    * A message whose changes came another way (caught up over HTTP): passed over, not counted as refused.
    * @returns false when the delivery went stale, and nothing was done
    */
-  passOver(at: Place): boolean {
+  passOver(at: Place, marker: Marker = this.inOrder): boolean {
     if (this.#hooks.stale()) return false;
-    this.#cursors.saveApplied(at.seq, at.id);
-    this.#hooks.moved(at.seq);
+    marker.passed(at, false);
     return true;
   }
 
@@ -138,12 +186,11 @@ export class PageApplier {
    * A message no server of this schema could apply (not a changeset): counted, reported, passed over.
    * @returns false when the delivery went stale, and nothing was done
    */
-  refuse(at: Place, error: SyncError): boolean {
+  refuse(at: Place, error: SyncError, marker: Marker = this.inOrder): boolean {
     if (this.#hooks.stale()) return false;
     this.noteRefusal(at.seq, at.subject, error);
     if (error.code === 'WRONG_TOKEN') this.#cursors.noteWrongToken(at.seq);
-    this.#cursors.saveApplied(at.seq, at.id);
-    this.#hooks.moved(at.seq);
+    marker.passed(at, false);
     return true;
   }
 }

@@ -5,31 +5,31 @@ import type { NatsPublisher } from './nats-publisher';
 
 /** What waiting for the consumer's position reads. */
 export interface PositionWait {
-  readonly consumer: Pick<NatsConsumer, 'position' | 'nextProgress'>;
+  readonly consumer: Pick<NatsConsumer, 'reached' | 'nextProgress'>;
   readonly stream: string;
   /** How long the position may stay still (`peerTimeoutMs`). */
   readonly timeoutMs: number;
-  /** A failure the transport recorded at or after `since` (ms since the epoch), if any. */
+  /** A failure the transport recorded after `since` (its count of failures then), if any. */
   readonly failedSince: (since: number) => SyncError | undefined;
   readonly closed: () => boolean;
 }
 
 /**
- * Waits until the consumer has handled the stream up to `target`.
- * @param started - when the exchange began: a failure recorded since ends the wait with it
+ * Waits until the consumer has handled the stream up to `target` (held senders' messages read again included).
+ * @param started - the transport's count of failures when the exchange began: a failure recorded since ends the wait with it
  * @param progressed - called each time the position moved
  * @throws SyncError the recorded failure; `NATS_CLOSED` (503) once the transport is stopped; `NATS_TIMEOUT` (504) when the position stayed still for `timeoutMs`
  */
 export async function waitForPosition(wait: PositionWait, target: number, started: number, progressed: () => void): Promise<void> {
   const { consumer } = wait;
-  let seen = consumer.position;
+  let seen = consumer.reached;
   let lastMove = Date.now();
-  while (consumer.position < target) {
+  while (consumer.reached < target) {
     const failed = wait.failedSince(started);
     if (failed !== undefined) throw failed;
     if (wait.closed()) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
-    if (consumer.position !== seen) {
-      seen = consumer.position;
+    if (consumer.reached !== seen) {
+      seen = consumer.reached;
       lastMove = Date.now();
       progressed();
     } else if (Date.now() - lastMove > wait.timeoutMs) {
@@ -40,7 +40,8 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
 }
 
 /** What moves from now on: rows published and applied, and conflicts recorded (by an exchange or the background loops meanwhile). */
-export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'rowsApplied' | 'conflicts'>): () => ExchangeCount {
-  const [rowsOut, rowsIn, conflicts] = [publisher.rows, consumer.rowsApplied, consumer.conflicts];
-  return () => ({ rowsIn: consumer.rowsApplied - rowsIn, rowsOut: publisher.rows - rowsOut, conflicts: consumer.conflicts - conflicts });
+export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'tally'>): () => ExchangeCount {
+  const { tally } = consumer;
+  const [rowsOut, rowsIn, conflicts] = [publisher.rows, tally.rowsApplied, tally.conflicts];
+  return () => ({ rowsIn: tally.rowsApplied - rowsIn, rowsOut: publisher.rows - rowsOut, conflicts: tally.conflicts - conflicts });
 }

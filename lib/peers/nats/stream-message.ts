@@ -20,14 +20,22 @@ export function placeOf(message: JsMsg): Place {
 export type StreamMessageRead = { readonly page: unknown } | { readonly error: SyncError; readonly waits: boolean };
 
 /**
- * A message that must wait, named with where it is and who sent it: the
- * stream is applied in order, so every message after it waits too, whoever
- * sent it. A `CLOCK_SKEW` says the clocks stay as written (a sender whose
- * clock was fixed since does not release it).
+ * What waits with a message that must wait: `sender`, its sender's later
+ * messages (the cause is the message's: a schema, a clock, an app trigger;
+ * the other senders' messages go on); `all`, every later message (the cause
+ * is this server's: a migration while running, an open transaction).
  */
-export function waitingAt(at: Place, error: SyncError): SyncError {
+export type WaitScope = 'sender' | 'all';
+
+/**
+ * A message that must wait, named with where it is and who sent it, and
+ * what waits with it ({@link WaitScope}). A `CLOCK_SKEW` says the clocks stay
+ * as written (a sender whose clock was fixed since does not release it).
+ */
+export function waitingAt(at: Place, error: SyncError, scope: WaitScope = 'sender'): SyncError {
   const clocks = error.code === 'CLOCK_SKEW' ? '. Clocks already written stay as they are: it is applied once real time reaches them, or sooner with a larger `maxClockSkewMs` on this server' : '';
-  return new SyncError(error.code, error.status, `stream message ${at.seq} (${at.subject}) waits, and every later message waits with it (the stream is applied in order): ${error.message}${clocks}`, { cause: error });
+  const withIt = scope === 'all' ? 'every later message waits with it (the stream is applied in order)' : "its sender's later messages wait behind it (a sender's messages are applied in order; the other senders' messages go on)";
+  return new SyncError(error.code, error.status, `stream message ${at.seq} (${at.subject}) waits, and ${withIt}: ${error.message}${clocks}`, { cause: error });
 }
 
 const OTHER_FLEET =

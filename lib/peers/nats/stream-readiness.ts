@@ -50,7 +50,7 @@ export class StreamReadiness {
       const generation = this.#link.generation;
       const facts = await this.#link.ensureStream();
       const change = await this.#cursors.reconcileWith(this.#link, facts);
-      this.#consumer.position = this.#cursors.appliedSeq();
+      this.#consumer.position = this.#cursors.readSeq();
       await this.#publisher.prepare(change === 'recreated' || change === 'refilled' || change === 'rewound');
       this.#facts = facts;
       this.#ready = generation;
@@ -63,6 +63,19 @@ export class StreamReadiness {
     const facts = await this.#checked();
     this.#facts = facts;
     return facts;
+  }
+
+  /**
+   * True, and the stream must be prepared again, when `facts` are of a
+   * stream made again since the cursors last read it (deleted by hand and
+   * created anew by a server's round): a round then starts over on it at
+   * once rather than at the next refresh.
+   */
+  remade(facts: StreamFacts): boolean {
+    const known = this.#cursors.createdAt();
+    if (known === undefined || known === facts.created) return false;
+    this.#ready = -1;
+    return true;
   }
 
   /**

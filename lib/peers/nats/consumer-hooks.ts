@@ -1,0 +1,33 @@
+import { SyncError } from '../../sync-error';
+import type { FleetSeal } from './fleet-seal';
+import type { CatchUpVerdict } from './nats-catch-up';
+import type { Refusal } from './page-applier';
+
+/** What the consumer asks of the rest of the transport. */
+export interface ConsumerHooks {
+  /** Runs before a page is applied (publishes local writes first, so the page's own writes need no sending back). */
+  readonly beforeApply: () => Promise<void>;
+  /** Catches up over HTTP when the stream cannot serve a message this server needs; resolves true when it did. */
+  readonly catchUp: (reason: string) => Promise<boolean>;
+  /** Catches up over HTTP the stream sequences `from`-`to` this server cannot apply (lost, or of a schema it left): whether a peer that holds them did, peers that may not, or none. */
+  readonly catchUpGap: (reason: string, range: { readonly from: number; readonly to: number }) => Promise<CatchUpVerdict>;
+  /** Messages passed over though no peer that caught this server up holds them. */
+  readonly passedWithout: (range: { readonly from: number; readonly to: number }) => void;
+  /** Called after each message handled. */
+  readonly handled: () => void;
+  /** Checks each message's seal (the fleet's sync token). */
+  readonly seal: FleetSeal;
+  /** Called for each message refused and passed over. @defaultValue none */
+  readonly refused?: (refusal: Refusal) => void;
+}
+
+/**
+ * Crosses stream sequences `from`-`to` the stream no longer has (a purge, a
+ * hole): caught up over HTTP first.
+ * @throws SyncError `STREAM_GAP` (409) when no HTTP peer could catch this server up
+ */
+export async function crossGap(hooks: Pick<ConsumerHooks, 'catchUpGap'>, from: number, to: number): Promise<void> {
+  const reason = `the stream no longer has messages ${from}-${to} this server has not applied`;
+  if ((await hooks.catchUpGap(reason, { from, to })) !== 'failed') return;
+  throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
+}

@@ -1,0 +1,57 @@
+import { SyncError } from '../../sync-error';
+import { wrongToken, type FleetSeal } from './fleet-seal';
+import type { NatsCursors } from './nats-cursors';
+import type { LastOnSubject, NatsLink } from './nats-link';
+import { parseMessageId, type PageMessage } from './page-message';
+
+/** What the publisher's checks of its own subject read. */
+export interface SubjectParts {
+  readonly link: Pick<NatsLink, 'messageAt'>;
+  /** This site's subject. */
+  readonly subject: string;
+  readonly seal: FleetSeal;
+  readonly cursors: NatsCursors;
+}
+
+/**
+ * JetStream answered a page's id as a duplicate, without storing it: the
+ * message it holds with that id must be this database's own earlier attempt
+ * (a lost ack). One not sealed with the fleet's token, or on another
+ * subject, is junk from someone holding only the NATS credentials, who took
+ * the id in advance (ids are predictable): the page is not in the stream,
+ * and is sent again later. A sealed one on this subject that this database
+ * did not send is a clone's.
+ * @returns what tells a clone (the caller stops publishing), undefined for this database's own attempt
+ * @throws SyncError `WRONG_TOKEN` (403) for junk holding the id
+ */
+export async function storedUnderId(parts: SubjectParts, message: PageMessage, seq: number): Promise<string | undefined> {
+  const stored = await parts.link.messageAt(seq);
+  if (stored !== null && (stored.subject !== parts.subject || !parts.seal.accepts(stored))) {
+    const detail = `the stream holds a message with this page's id ${message.msgId}, at ${seq} (${stored.subject}), that is not this server's: not sealed with this fleet's sync token, or on another subject`;
+    const effect = "someone holding only the NATS credentials took the id, and JetStream drops a page with it as a duplicate for its duplicate window (2 minutes by default). Nothing was published: the page is sent again at the next look. Check who can publish to this NATS server";
+    throw new SyncError('WRONG_TOKEN', 403, `${detail}; ${effect}`);
+  }
+  return parts.cursors.ownAttempt(message.msgId, stored, message.body) ? undefined : `the stream already holds a page ${message.msgId}, at ${seq}, that this database did not send`;
+}
+
+/**
+ * Whether the subject's last message can be taken in (it is no clone's):
+ * this database sent it (an earlier attempt whose ack was lost, or whose
+ * save a crash cut: the published seq moves to its end), or it replays a
+ * window this site already published, or it is not sealed with the fleet's
+ * token (junk from a NATS client without it: told to `refused` as
+ * `WRONG_TOKEN`). The last two are passed over: only the subject sequence is
+ * taken. A sealed message with a window beyond what this site published is a clone's.
+ * @returns the local seq published up to once it is taken in; undefined for a clone's
+ */
+export function adoptedEnd(parts: SubjectParts, last: LastOnSubject, refused: (seq: number, error: SyncError) => void): number | undefined {
+  const published = parts.cursors.publishedSeq();
+  if (parts.seal.accepts(last.message)) {
+    const id = parseMessageId(last.msgId);
+    if (id === undefined || (id.last > published && !parts.cursors.ownAttempt(last.msgId, last.message))) return undefined;
+    return Math.max(id.last, published);
+  }
+  const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;
+  refused(last.seq, wrongToken(where));
+  return published;
+}
