@@ -64,7 +64,7 @@ export { PAGE_GROWTH };
  * again with half the rows, down to one; each page received then doubles the
  * limit back, up to the usual one (see {@link PullPageSize}; a transport passes
  * its own `size`, kept across rounds).
- * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are); `ROW_TOO_LARGE` when a page of one row is still too large
+ * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are); `SAME_SITE_ID` (409) for a page under this server's own site id; `ROW_TOO_LARGE` when a page of one row is still too large
  */
 export async function pullChanges(
   peer: PeerHttp,
@@ -100,6 +100,10 @@ export async function pullChanges(
       size.refused(since, limit);
       if (limit <= 1) throw pulledRowTooLarge(peer, since, error);
       return ask(since);
+    }
+    if (page.site === local.siteId) {
+      // Its pages carry this server's own id (a copy of this database that kept it, answering after its handshake): the handshake's fault.
+      throw new SyncError('SAME_SITE_ID', 409, `${peer.url} sends pages under this server's own site id ${local.siteId}: one database was copied from the other; stop the copy and run \`express-sqlite-sync new-site-id --db <its database>\``);
     }
     if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
     size.received(limit);
