@@ -7,52 +7,12 @@ import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
 import { numbers } from './prepared';
 import type { RowPlacer } from './row-placer';
-import { rowRef } from './settle-batch';
 import type { SettleBatch, TableParts } from './settle-batch';
+import { metaRef, type MergeCounts, type MergeRun } from './merge-run';
 import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
-
-/** Counts of one merge. */
-export interface MergeCounts {
-  applied: number;
-  ignored: number;
-  /** The local seq afterwards. */
-  seq: number;
-  /**
-   * The last seq that holds only the sender's parts (see `EchoRanges`); the seqs after it, up to
-   * `seq`, hold rows whose earlier birth was taken in here, with cells the sender lacks (`EarlierBirths`).
-   */
-  echoTo: number;
-}
-
-interface Run extends MergeCounts {
-  /** The local seq before the merge. */
-  readonly localSeq: number;
-  /**
-   * True for a page that starts beyond the stored cursor (a later page applied
-   * first): it cannot move the cursor, so what it lacks comes again.
-   */
-  readonly early: boolean;
-  maxHlc: number;
-  readonly batch: SettleBatch;
-  /**
-   * On an early page, the rows (see `metaRef`) a change of which was passed
-   * over: their later changes on the page are passed over too, so applying
-   * the page twice does what applying it once did.
-   */
-  readonly passedOver: Set<string>;
-}
-
-/**
- * A row as the metadata tells rows apart: its table and metadata key, an
- * integral REAL the same as the INTEGER of its value (SQLite compares them as
- * equal, so a no-affinity key sent as `1` and as `{"$real":1}` is one row).
- */
-function metaRef(change: DecodedChange): string {
-  return rowRef(change.table.table.id, [change.metaKey]);
-}
 
 function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
   return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
@@ -114,7 +74,7 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
-    const run: Run = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set() };
+    const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set(), expectNew: true };
     for (const change of changeset.changes()) {
       if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
       if (this.#mergeOne(change, run)) run.applied += 1;
@@ -132,10 +92,18 @@ export class ChangeMerger {
     return parts;
   }
 
-  #mergeOne(change: DecodedChange, run: Run): boolean {
+  /**
+   * Pages come mostly new (a first sync) or mostly known (the same rows from a
+   * second peer): the row is tried as new first while the last one was new,
+   * else looked up first, so either kind costs one index probe per row.
+   */
+  #mergeOne(change: DecodedChange, run: MergeRun): boolean {
     if (run.passedOver.size > 0 && run.passedOver.has(metaRef(change))) return false;
-    if (this.#mergeNew(change, run)) return true;
+    const triedNew = run.expectNew;
+    if (triedNew && this.#mergeNew(change, run)) return true;
     const local = this.#meta.row(change.table.table.id, change.metaKey);
+    run.expectNew = local === undefined;
+    if (local === undefined && !triedNew && this.#mergeNew(change, run)) return true;
     // A cl stored above MAX_CL (a database from before the bound) counts as the bound: pages carry no more.
     const localCl = boundedCl(local?.cl ?? 0);
     if (change.cl < localCl) return false;
@@ -150,7 +118,7 @@ export class ChangeMerger {
    * write: record a row the metadata has never seen, then place it. When the
    * metadata knows the row, nothing is written and the full merge runs.
    */
-  #mergeNew(change: DecodedChange, run: Run): boolean {
+  #mergeNew(change: DecodedChange, run: MergeRun): boolean {
     if (change.cl % 2 === 1 && !change.complete) return false;
     const seq = run.seq + 1;
     if (this.#statements.newRow.run(change.table.table.id, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
@@ -168,7 +136,7 @@ export class ChangeMerger {
     }
   }
 
-  #bury(change: DecodedChange, run: Run, known: boolean): boolean {
+  #bury(change: DecodedChange, run: MergeRun, known: boolean): boolean {
     this.#placer.remove(this.#partsOf(change), [...change.key], run.batch);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
@@ -177,7 +145,7 @@ export class ChangeMerger {
     return true;
   }
 
-  #revive(change: DecodedChange, run: Run, known: boolean): boolean {
+  #revive(change: DecodedChange, run: MergeRun, known: boolean): boolean {
     if (!change.complete) {
       // The row's birth is on an earlier page not applied yet: the cursor stays, and it comes again with it.
       if (run.early) {
@@ -206,7 +174,7 @@ export class ChangeMerger {
    * row's birth clock, so a cell not newer than the birth loses without
    * reading the cell clocks (the common case of a repeated changeset).
    */
-  #mergeCells(change: DecodedChange, local: RowMeta, run: Run): boolean {
+  #mergeCells(change: DecodedChange, local: RowMeta, run: MergeRun): boolean {
     const tbl = change.table.table.id;
     const birthSite = this.#sites.siteOf(local.site);
     const candidates = change.cells.filter((cell) => newer(cell.hlc, cell.site, local.hlc, birthSite));
@@ -232,7 +200,7 @@ export class ChangeMerger {
    * Drops what the capture triggers logged of the merge's own writes, raises the local clock past every applied clock,
    * keeps the seq, trims the log and saves the sender's cursor.
    */
-  #finish(run: Run, changeset: CheckedChangeset): void {
+  #finish(run: MergeRun, changeset: CheckedChangeset): void {
     this.#statements.dropLogged.run(run.localSeq);
     const last = this.#statements.lastHlc.get() as number;
     const clock = Math.max(last, run.maxHlc);
