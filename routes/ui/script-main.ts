@@ -16,8 +16,8 @@ const MAIN_SCRIPT = String.raw`
   var KEY = 'express-sqlite-sync-token';
   var busy = false;
   function token() { return sessionStorage.getItem(KEY); }
-  function notice(message) { $('notice').textContent = message || ''; $('notice').hidden = !message; }
-  function say(message) { $('message').textContent = message; }
+  function notice(message) { $('notice').textContent = shown(message || ''); $('notice').hidden = !message; }
+  function say(message) { $('message').textContent = shown(message); }
   function showLogin(problem) {
     $('login').hidden = false;
     $('status').hidden = true;

@@ -93,7 +93,7 @@ export const RENDER_SCRIPT = String.raw`
   function problemShower(c, problem) {
     return function (message) {
       if (message) conflictProblems[c.id] = message; else delete conflictProblems[c.id];
-      problem.textContent = message;
+      problem.textContent = shown(message);
     };
   }
   /** A conflict as its card's title names it (table and key), for the accessible names of its buttons. */
