@@ -36,7 +36,9 @@ export function formatResult(result: PeerSyncResult | RunResult): string {
   const errorCount = Math.max(result.fileErrorCount ?? 0, errors.length);
   const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`, errorCount);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
-  return `${oneLine(`${errorCount > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${held.join('')}${failed}${copies}`;
+  // What the round could not do without failing (a root the peer does not have), as `status` says it.
+  const warnings = listed(result.warnings ?? [], (warning) => `warning: ${warning.code} ${warning.root}: ${warning.message}`);
+  return `${oneLine(`${errorCount > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${warnings}${held.join('')}${failed}${copies}`;
 }
 
 function badAnswer(detail: string): SyncError {
