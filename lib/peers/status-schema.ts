@@ -99,8 +99,6 @@ export const RunResultSchema = Type.Object({
   fileErrors: Type.Optional(Type.Array(Type.Object({ path: Text, code: Text, message: Text }), { maxItems: 100_000 })),
   /** Every file error of the round; servers before it left it out (then `fileErrors` held them all). */
   fileErrorCount: Type.Optional(Count),
-  /** What the round could not do without failing (`UNKNOWN_ROOT`); servers before it left it out. */
-  warnings: Type.Optional(Type.Array(Type.Object({ code: Text, root: Text, message: Text }), { maxItems: 100_000 })),
 });
 
 /** JSON Schema of the last line of `POST /run?stream=ndjson`. */

@@ -5,7 +5,7 @@ import { silentLogger } from '../../lib/logger';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { tempDb, type TempDb } from '../helpers/data';
 import { put } from '../helpers/file-roots';
-import { runCli } from '../helpers/h7-cli';
+import { recordingServer, runCli } from '../helpers/h7-cli';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -54,5 +54,21 @@ describe('express-sqlite-sync sync: a round\'s warnings', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^✔ http:\/\/127\.0\.0\.1:\d+\/api\/sync {3}rows/);
     expect(lines[1]).toMatch(/^ {2}warning: UNKNOWN_ROOT config: the peer has no root "config"/);
+  });
+
+  it('a warning of another kind (no root: a later version\'s) is skipped, never a bad answer', async () => {
+    const result = { peer: 'http://b', ok: true, rowsPulled: 0, rowsPushed: 0, filesUp: 0, filesDown: 0, filesDeleted: 0, dataConflicts: 0, fileConflicts: [], durationMs: 1,
+      warnings: [{ code: 'SOMETHING_NEW', message: 'later' }, { code: 'UNKNOWN_ROOT', root: 'config', message: 'no root' }] };
+    const stub = await recordingServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      res.end(`${JSON.stringify({ type: 'results', results: [result] })}\n`);
+    });
+    try {
+      const printed = await runCli(['sync', '--url', `${stub.url}/api/sync`, '--token', TEST_TOKEN]);
+      expect(printed.code).toBe(0);
+      expect(printed.stdout.split('\n').slice(1)).toEqual(['  warning: UNKNOWN_ROOT config: no root', '']);
+    } finally {
+      await stub.close();
+    }
   });
 });
