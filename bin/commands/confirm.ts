@@ -22,7 +22,9 @@ export function formatConfirmed(answer: Static<typeof ConfirmAnswerSchema>): str
   });
   const synced = answer.results.map((result) => {
     const again = result.heldDeletions ?? [];
-    if (!result.ok || again.length === 0) return `${result.ok ? '✔' : '✘'} synced with ${result.peer}`;
+    // A failed sync says why, as `sync` does: the code and the message (a server that sent none: the line alone).
+    if (!result.ok) return `✘ synced with ${result.peer}${result.error === undefined ? '' : `: ${result.error.code}: ${result.error.message}`}`;
+    if (again.length === 0) return `✔ synced with ${result.peer}`;
     const more = again.map((held) => `${held.count} files in ${held.root} ${held.side === 'here' ? 'on this server' : `on ${held.peer}`}`).join(' and ');
     return `✘ synced with ${result.peer}, but it would now delete more (${more}): held back again, nothing of it deleted; see status`;
   });

@@ -94,11 +94,20 @@ export function remoteServer(options: RemoteOptions): PeerHttp {
   return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), minAnswerBytes: 0 });
 }
 
-/** A server's answer made safe for a terminal, line by line: control characters (escape sequences, carriage returns) replaced. */
+/**
+ * Text-direction controls (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069): in a server's text
+ * (a peer's name, a message) one turns the rest of the terminal's line around, or makes a name read as another.
+ */
+const DIRECTION_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A server's answer made safe for a terminal, line by line: control characters (escape sequences,
+ * carriage returns) and text-direction controls replaced.
+ */
 export function printableLines(text: string): string {
   return text
     .split('\n')
-    .map((line) => printable(line, 10_000))
+    .map((line) => printable(line.replace(DIRECTION_CONTROLS, '\ufffd'), 10_000))
     .join('\n');
 }
 

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DEFAULTS } from '../../lib/defaults';
 import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
@@ -23,6 +24,16 @@ function listed<T>(items: readonly T[], line: (item: T) => string, total = items
   return shown.join('') + (more > 0 ? `\n  … and ${more} more (express-sqlite-sync status, or GET /status)` : '');
 }
 
+/** One warning of a round (`warnings[]`: a root the peer does not have), as `sync` prints it. */
+const WarningSchema = Type.Object({ code: Type.String({ maxLength: 65536 }), root: Type.String({ maxLength: 65536 }), message: Type.String({ maxLength: 65536 }) });
+const warningCheck = TypeCompiler.Compile(WarningSchema);
+
+/** A result's warnings that are `{ code, root, message }`: a server before them has none, another kind of warning is skipped, never fatal. */
+function warningsOf(result: PeerSyncResult | RunResult): Array<Static<typeof WarningSchema>> {
+  const list = (result as { warnings?: unknown }).warnings;
+  return Array.isArray(list) ? list.filter((entry): entry is Static<typeof WarningSchema> => warningCheck.Check(entry)) : [];
+}
+
 /** Formats one peer's result as a line, then the files that need a look. */
 export function formatResult(result: PeerSyncResult | RunResult): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
@@ -36,7 +47,9 @@ export function formatResult(result: PeerSyncResult | RunResult): string {
   const errorCount = Math.max(result.fileErrorCount ?? 0, errors.length);
   const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`, errorCount);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
-  return `${oneLine(`${errorCount > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${held.join('')}${failed}${copies}`;
+  // What the round could not do without failing (a root the peer does not have), as `status` says it.
+  const warnings = listed(warningsOf(result), (warning) => `warning: ${warning.code} ${warning.root}: ${warning.message}`);
+  return `${oneLine(`${errorCount > 0 ? '⚠' : '✔'} ${result.peer}   ${counts}`)}${warnings}${held.join('')}${failed}${copies}`;
 }
 
 function badAnswer(detail: string): SyncError {

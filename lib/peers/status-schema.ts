@@ -64,7 +64,10 @@ export const SyncStatusSchema = Type.Object({
 /** JSON Schema of what `POST /deletions/confirm` answers, as far as the CLI reads it. */
 export const ConfirmAnswerSchema = Type.Object({
   confirmed: Type.Array(HeldDeletionSchema, { maxItems: 100_000 }),
-  results: Type.Array(Type.Object({ peer: Text, ok: Type.Boolean(), heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })) }), { maxItems: 100_000 }),
+  results: Type.Array(
+    Type.Object({ peer: Text, ok: Type.Boolean(), error: Type.Optional(Type.Object({ code: Text, message: Text })), heldDeletions: Type.Optional(Type.Array(HeldDeletionSchema, { maxItems: 100_000 })) }),
+    { maxItems: 100_000 },
+  ),
 });
 
 /** Compiled validator of a server's `/deletions/confirm` answer. */

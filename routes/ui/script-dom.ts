@@ -5,9 +5,19 @@
  */
 export const DOM_SCRIPT = String.raw`
   var $ = function (id) { return document.getElementById(id); };
+  var SHOWN_CHARACTERS = 2000;
+  /**
+   * Text as the page shows it: each text-direction control (U+200E, U+200F, U+061C, U+202A–U+202E,
+   * U+2066–U+2069, with which "‮potpal tip" reads as another name and reverses the rest of its
+   * line) replaced by U+FFFD, and a text over SHOWN_CHARACTERS cut there, saying how much more there is.
+   */
+  function shown(value) {
+    var s = String(value).replace(/[؜‎‏‪-‮⁦-⁩]/g, '�');
+    return s.length > SHOWN_CHARACTERS ? s.slice(0, SHOWN_CHARACTERS) + '… (' + (s.length - SHOWN_CHARACTERS) + ' more characters)' : s;
+  }
   function el(tag, text, className) {
     var node = document.createElement(tag);
-    if (text !== null && text !== undefined) node.textContent = text;
+    if (text !== null && text !== undefined) node.textContent = shown(text);
     if (className) node.className = className;
     return node;
   }
@@ -19,7 +29,7 @@ export const DOM_SCRIPT = String.raw`
     return b;
   }
   /** Sets a node's text only when it changed: the same text set again would wipe a selection in it. */
-  function setText(node, value) { if (node.textContent !== value) node.textContent = value; }
+  function setText(node, value) { value = shown(value); if (node.textContent !== value) node.textContent = value; }
   /** True while the operator is in this node: focus inside, a selection touching it, or a form edited there. */
   function pinned(node) {
     if (node.dataset && node.dataset.edited === 'yes') return true;

@@ -2,6 +2,7 @@ import { DOM_SCRIPT } from './script-dom';
 import { RENDER_SCRIPT } from './script-render';
 import { TRANSPORTS_SCRIPT } from './script-transports';
 import { NAMES_SCRIPT } from './script-names';
+import { WARNINGS_SCRIPT } from './script-warnings';
 
 /**
  * The status page script, second half: the token (asked once, kept in
@@ -15,8 +16,8 @@ const MAIN_SCRIPT = String.raw`
   var KEY = 'express-sqlite-sync-token';
   var busy = false;
   function token() { return sessionStorage.getItem(KEY); }
-  function notice(message) { $('notice').textContent = message || ''; $('notice').hidden = !message; }
-  function say(message) { $('message').textContent = message; }
+  function notice(message) { $('notice').textContent = shown(message || ''); $('notice').hidden = !message; }
+  function say(message) { $('message').textContent = shown(message); }
   function showLogin(problem) {
     $('login').hidden = false;
     $('status').hidden = true;
@@ -191,4 +192,4 @@ const MAIN_SCRIPT = String.raw`
 `;
 
 /** The status page's one script: served as a file (helmet's CSP allows no inline script). */
-export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${NAMES_SCRIPT}${MAIN_SCRIPT}})();\n`;
+export const STATUS_PAGE_SCRIPT = `'use strict';\n(function () {${DOM_SCRIPT}${RENDER_SCRIPT}${TRANSPORTS_SCRIPT}${NAMES_SCRIPT}${WARNINGS_SCRIPT}${MAIN_SCRIPT}})();\n`;

@@ -59,6 +59,7 @@ export const RENDER_SCRIPT = String.raw`
     field(dl, 'Clock skew', p.clockSkewMs === null || p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
     if (p.lastResult) field(dl, 'Last sync', lastSync(p.lastResult), 'last-sync');
     card.appendChild(dl);
+    peerWarnings(card, p.lastResult);
     if (p.lastError) { var error = el('p', p.lastError, 'problem'); error.dataset.field = 'error'; card.appendChild(error); }
     return card;
   }
@@ -92,7 +93,7 @@ export const RENDER_SCRIPT = String.raw`
   function problemShower(c, problem) {
     return function (message) {
       if (message) conflictProblems[c.id] = message; else delete conflictProblems[c.id];
-      problem.textContent = message;
+      problem.textContent = shown(message);
     };
   }
   /** A conflict as its card's title names it (table and key), for the accessible names of its buttons. */
