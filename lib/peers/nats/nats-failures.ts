@@ -1,7 +1,7 @@
 import { SyncError } from '../../sync-error';
 import type { NatsLink } from './nats-link';
 import type { NatsConfig } from './nats-options';
-import { errorOf, natsFailure } from './nats-util';
+import { errorOf, natsFailure, withoutCredentials } from './nats-util';
 
 /**
  * The NATS transport's failures: the last one (`lastError` on `/status`,
@@ -49,7 +49,7 @@ export class NatsFailures {
   describe(error: unknown): SyncError {
     const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
     if (failure.code !== 'NATS_TIMEOUT' || this.#link.state === 'connected') return failure;
-    const where = this.#config.servers.join(', ');
+    const where = this.#config.servers.map(withoutCredentials).join(', ');
     return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): ${failure.message}; the client keeps trying`, { cause: error });
   }
 }
