@@ -3,6 +3,9 @@ import type { TransportCursor } from '../../data/transport-cursors';
 import type { SyncError } from '../../sync-error';
 import type { NatsHeldSender } from '../transport';
 
+/** An error code as a hold keeps it (`!<subject>=<seq>.<code>`). */
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
 /**
  * The senders whose messages wait (a page that must wait: `SCHEMA_MISMATCH`,
  * `CLOCK_SKEW`, `INCOMPLETE_ROW`, `APPLY_REFUSED`), kept in
@@ -60,8 +63,8 @@ export class HeldSenders {
   #loadLast(subject: string, value: string): void {
     const dot = value.indexOf('.');
     const seq = Number(value.slice(0, dot));
-    const code = decodeURIComponent(value.slice(dot + 1));
-    if (subject !== '' && dot > 0 && Number.isSafeInteger(seq) && seq > 0 && /^[A-Z0-9_]+$/.test(code)) this.#last.set(subject, { seq, code });
+    const code = value.slice(dot + 1);
+    if (subject !== '' && dot > 0 && Number.isSafeInteger(seq) && seq > 0 && CODE.test(code)) this.#last.set(subject, { seq, code });
   }
 
   /** True when no sender is held. */
@@ -162,7 +165,8 @@ export class HeldSenders {
 
   #value(after: ReadonlyMap<string, number>, ahead: { readonly seq: number; readonly id: string | undefined } | undefined): string {
     const id = ahead?.id === undefined ? [] : [`#${encodeURIComponent(ahead.id)}`];
-    const last = [...this.#last].filter(([subject]) => after.has(subject)).map(([subject, at]) => `!${subject}=${at.seq}.${encodeURIComponent(at.code)}`);
+    // A code starting with a letter: an earlier version reads `<seq>.<code>` as no number, and passes the entry over.
+    const last = [...this.#last].filter(([subject, at]) => after.has(subject) && CODE.test(at.code)).map(([subject, at]) => `!${subject}=${at.seq}.${at.code}`);
     return [`@${ahead?.seq ?? 0}`, ...id, ...[...after].map(([subject, seq]) => `${subject}=${seq}`), ...last].join(' ');
   }
 }
