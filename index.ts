@@ -38,7 +38,7 @@ export type { DeletionFilter } from './lib/peers/delete-guard';
 export type { PeerState } from './lib/peers/peer-failure';
 export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, RoundWarning, SyncProgress, SyncStatus } from './lib/peers/sync-status';
 export type { Refusal } from './lib/refusal-log';
-export type { ChangeTransport, ExchangeCount, ExchangeProgress, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
+export type { ChangeTransport, ExchangeCount, ExchangeProgress, NatsHeldSender, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';
 export type { TransportCursor } from './lib/data/transport-cursors';
 export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
 export { splitUserinfo } from './lib/peers/nats/nats-util';

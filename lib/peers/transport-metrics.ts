@@ -15,7 +15,7 @@ function family(lines: string[], name: string, type: 'gauge' | 'counter', help: 
 /**
  * The Prometheus lines of the transports (`GET /metrics`): whether each is
  * up, where it has applied up to and how far behind it is; for NATS, the
- * stream's last sequence and the messages published and applied.
+ * stream's last sequence, the messages published and applied, and the senders held.
  */
 export function formatTransportMetrics(transports: readonly TransportStatus[]): string[] {
   const lines: string[] = [];
@@ -30,6 +30,7 @@ export function formatTransportMetrics(transports: readonly TransportStatus[]): 
   family(lines, 'express_sqlite_sync_nats_published_seq', 'gauge', 'The local seq up to which this server has published.', nats.map(([l, n]) => [l, n.publishedSeq]));
   family(lines, 'express_sqlite_sync_nats_messages_published_total', 'counter', 'Messages (pages) published since start.', nats.map(([l, n]) => [l, n.messagesPublished]));
   family(lines, 'express_sqlite_sync_nats_messages_applied_total', 'counter', 'Messages (pages) applied since start.', nats.map(([l, n]) => [l, n.messagesApplied]));
+  family(lines, 'express_sqlite_sync_nats_held_senders', 'gauge', 'Senders held at a stream message that waits (their later messages wait behind it; /status nats.held says why).', nats.flatMap(([l, n]) => (n.held === undefined ? [] : [[l, n.held.length] as const])));
   family(lines, 'express_sqlite_sync_nats_catching_up', 'gauge', '1 while the stream cannot serve this server and it catches up over HTTP.', nats.map(([l, n]) => [l, n.catchUp === null ? 0 : 1]));
   return lines;
 }

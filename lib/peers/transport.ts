@@ -80,6 +80,33 @@ export interface NatsStatus {
   readonly catchUp: { readonly reason: string; readonly since: string; readonly via: 'http' | 'none' } | null;
   /** The last catch-up over HTTP: why, when it ended and whether a peer caught this server up; `null` before the first since the start. */
   readonly lastCatchUp: { readonly reason: string; readonly at: string; readonly ok: boolean } | null;
+  /**
+   * The senders held at a message that waits (their later messages wait behind it, the others' are applied), in the order they were held;
+   * empty when none is. Always present in `/status` from this version on; optional in the type, so a status built by hand
+   * (a transport of your own, a test) or read from an earlier version still fits.
+   */
+  readonly held?: readonly NatsHeldSender[];
+}
+
+/**
+ * A sender held on a NATS stream ({@link NatsStatus.held}): one of its pages
+ * must wait (`SCHEMA_MISMATCH`, `CLOCK_SKEW`, `APPLY_REFUSED`,
+ * `INCOMPLETE_ROW`), and its later messages wait behind it. It is tried again
+ * after a backoff, at every round, and at start.
+ */
+export interface NatsHeldSender {
+  /** The sender's subject (`ess.<stream>.<site>`). */
+  readonly subject: string;
+  /** The sender's site id (the subject's last token). */
+  readonly site: string;
+  /** The stream sequence of the message that waits; `null` while not known (held before this server started, under a version that did not keep it). */
+  readonly seq: number | null;
+  /** The stream sequence up to which the sender's messages are applied here. */
+  readonly after: number;
+  /** Why it waits, as its last try said (kept across a restart); `null` while not known (held before this server started, under a version that did not keep it). */
+  readonly code: string | null;
+  /** What to do about it, naming the stream message and the subject (never a credential). */
+  readonly message: string;
 }
 
 /**

@@ -23,7 +23,7 @@ const STATUS_FIELDS = ['name', 'site', 'seq', 'conflicts', 'peers', 'heldDeletio
 /** Every field docs/API.md lists for `TransportStatus` (`nats` only for a NATS transport). */
 const TRANSPORT_FIELDS = ['kind', 'name', 'state', 'position', 'lag', 'lastError'];
 /** Every field docs/API.md lists for the `nats` part of a `TransportStatus`. */
-const NATS_FIELDS = ['servers', 'connectedTo', 'stream', 'subject', 'streamFirstSeq', 'streamLastSeq', 'appliedSeq', 'publishedSeq', 'unpublished', 'messagesPublished', 'messagesApplied', 'messagesRefused', 'catchUp', 'lastCatchUp'];
+const NATS_FIELDS = ['servers', 'connectedTo', 'stream', 'subject', 'streamFirstSeq', 'streamLastSeq', 'appliedSeq', 'publishedSeq', 'unpublished', 'messagesPublished', 'messagesApplied', 'messagesRefused', 'catchUp', 'lastCatchUp', 'held'];
 
 /** A URL on 127.0.0.1 where nothing listens (a port just freed). */
 async function deadUrl(): Promise<string> {
@@ -160,7 +160,7 @@ describe('GET /status: every documented field is present, null when unknown', ()
       const app = startNode([], { nats: { servers: nats.url, stream: 'NULLS' } });
       const before = await natsEntry(app);
       expect(before.entry).toMatchObject({ kind: 'nats', name: 'nats:NULLS', position: 0, lag: null, lastError: null });
-      expect(before.entry.nats).toMatchObject({ connectedTo: null, stream: 'NULLS', streamFirstSeq: null, streamLastSeq: null, appliedSeq: 0, catchUp: null, lastCatchUp: null });
+      expect(before.entry.nats).toMatchObject({ connectedTo: null, stream: 'NULLS', streamFirstSeq: null, streamLastSeq: null, appliedSeq: 0, catchUp: null, lastCatchUp: null, held: [] });
       expect(formatStatus(before.body as Parameters<typeof formatStatus>[0])).not.toContain('null');
       const unknown = (await request(app).get('/api/sync/metrics').set(AUTH).expect(200)).text;
       expect(unknown).not.toMatch(/express_sqlite_sync_(transport_lag|nats_stream_last_seq)\{/);

@@ -5,6 +5,7 @@ import type { TransportState } from '../transport';
 import { streamSubjects, type NatsConfig } from './nats-options';
 import type { SealedMessage } from './fleet-seal';
 import { refuseUnfitStream } from './stream-fitness';
+import { withoutCredentials } from './nats-util';
 
 /** What this node knows of the stream, as last read. */
 export interface StreamFacts {
@@ -121,14 +122,15 @@ export class NatsLink {
       if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped', { cause: error });
       this.#state = 'disconnected';
       const message = error instanceof Error ? error.message : String(error);
+      const where = servers.map(withoutCredentials).join(', '); // resolved options hold none; a config built otherwise must not show them either
       // A server that answers but refuses the credentials is not down: say which setting to check.
       if (/authoriz|authenticat/i.test(message)) {
-        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${servers.join(', ')} refused this server's credentials (${message}): check the user and password (or token) in the NATS URL, or \`user\`/\`pass\`/\`token\``);
+        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${where} refused this server's credentials (${message}): check the user and password (or token) in the NATS URL, or \`user\`/\`pass\`/\`token\``);
       }
       if (/\btls\b/i.test(message) && /^tls:/im.test(servers.join('\n'))) {
-        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${servers.join(', ')} does not speak TLS, and a tls:// URL never falls back to plain text (${message}): enable TLS on nats-server, or use nats:// on a network you trust`);
+        throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${where} does not speak TLS, and a tls:// URL never falls back to plain text (${message}): enable TLS on nats-server, or use nats:// on a network you trust`);
       }
-      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${servers.join(', ')}: ${message}`);
+      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${where}: ${message}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { splitUserinfo } from './nats-util';
+import { checkServers } from './server-urls';
 import { DEFAULTS } from '../../defaults';
 import { positiveInteger, refuseUnknownOptions } from '../../option-checks';
 import { MAX_SYNC_INTERVAL_MS } from '../scheduler';
@@ -6,8 +6,11 @@ import { MAX_SYNC_INTERVAL_MS } from '../scheduler';
 /** Options of the NATS JetStream transport: `transport: { nats: { … } }`. */
 export interface NatsTransportOptions {
   /**
-   * NATS server URLs (`nats://host:4222`, or `host:4222`); the client moves
-   * to another one when a server goes away, and reconnects for ever.
+   * NATS server URLs (`nats://host:4222`, `tls://host:4222`, or `host:4222`;
+   * a comma-separated string is split); the client moves to another one when
+   * a server goes away, and reconnects for ever. A URL without a host, in
+   * quotes, with a blank inside, another scheme, port 0, a path, query or
+   * fragment is refused (TypeError) when the options are read.
    * @defaultValue none (required)
    */
   readonly servers: string | readonly string[];
@@ -78,65 +81,6 @@ export interface NatsConfig {
 
 const NATS_OPTION_NAMES: ReadonlySet<string> = new Set<keyof NatsTransportOptions>(['servers', 'stream', 'user', 'pass', 'token', 'domain', 'maxMessageBytes', 'publishIntervalMs', 'replicas', 'requestTimeoutMs']);
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Credentials written in a server URL (`nats://user:pass@host`, or `nats://token@host`). */
-interface UrlCredentials {
-  readonly user?: string;
-  readonly pass?: string;
-  readonly token?: string;
-}
-
-/** A user name or password from a URL, percent-decoded. @throws TypeError for a `%` that starts no escape (write it as `%25`) */
-function decodeCredential(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw new TypeError('express-sqlite-sync: `transport.nats.servers`: the user or password in the URL holds a "%" that is not an escape; write "%" as %25 (or give `user` and `pass` as options)');
-  }
-}
-
-/** The credentials of a URL's user information (`user:pass`, or a token alone), percent-decoded. */
-function credentialsOf(userinfo: string | undefined): UrlCredentials | undefined {
-  if (userinfo === undefined || userinfo === '' || userinfo === ':') return undefined;
-  const colon = userinfo.indexOf(':');
-  const user = decodeCredential(colon < 0 ? userinfo : userinfo.slice(0, colon));
-  const pass = colon < 0 ? '' : decodeCredential(userinfo.slice(colon + 1));
-  return pass === '' ? { token: user } : { user, pass };
-}
-
-/**
- * The server URLs without their credentials (nats.js does not read them from
- * a URL, and they must never reach `/status` or a log), and the credentials
- * they carried.
- */
-function checkServers(value: unknown): { readonly servers: readonly string[]; readonly credentials: UrlCredentials | undefined } {
-  const list: unknown[] = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
-  const entries = list.map((entry) => (typeof entry === 'string' ? entry.trim() : '')).filter((entry) => entry !== '');
-  if (entries.length === 0 || entries.length !== list.length) {
-    throw new TypeError('express-sqlite-sync: `transport.nats.servers` must be a NATS URL or a list of them, e.g. "nats://127.0.0.1:4222"');
-  }
-  let credentials: UrlCredentials | undefined;
-  const servers = entries.map((server) => {
-    const { userinfo, rest } = splitUserinfo(server);
-    const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(rest) ? rest : `nats://${rest}`;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${JSON.stringify(rest)} is not a URL; write nats://host:4222`);
-    }
-    if (!['nats:', 'tls:'].includes(parsed.protocol)) throw new TypeError(`express-sqlite-sync: \`transport.nats.servers\`: ${rest} must use nats:// or tls://`);
-    const found = credentialsOf(userinfo);
-    if (found !== undefined) {
-      if (credentials !== undefined && JSON.stringify(credentials) !== JSON.stringify(found)) {
-        throw new TypeError('express-sqlite-sync: `transport.nats.servers` carry different credentials; give one user and password (or `user`/`pass`)');
-      }
-      credentials = found;
-    }
-    return rest;
-  });
-  return { servers, credentials };
-}
 
 function optionalString(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;

@@ -1,5 +1,5 @@
 import type { ChangeTracker } from '../../data/change-tracker';
-import type { TransportStatus } from '../transport';
+import type { NatsHeldSender, TransportStatus } from '../transport';
 import type { NatsConsumer } from './nats-consumer';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink, StreamFacts } from './nats-link';
@@ -34,9 +34,11 @@ export interface NatsStatusSources {
 export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
   const { consumer, publisher, facts, config } = from;
   const streamLastSeq = Math.max(facts?.lastSeq ?? 0, consumer.position + (consumer.pending ?? 0));
-  const held = consumer.heldError();
-  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? (held && errorOf(held)) ?? consumer.tally.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
-  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined || held !== undefined;
+  const heldSenders = from.cursors.holds.report();
+  const waiting = consumer.heldError();
+  const held = waiting === undefined ? savedHold(heldSenders) : errorOf(waiting); // after a restart: the reason its last try kept, until its next try
+  const lastError = publisher.blocked ? errorOf(publisher.blocked) : from.lastError === undefined ? (incompleteness(from) ?? held ?? consumer.tally.lastRefusal ?? null) : { code: from.lastError.code, message: from.lastError.message };
+  const failing = publisher.blocked !== undefined || from.catchUp.current !== null || from.lastError !== undefined || from.uncovered !== undefined || heldSenders.length > 0;
   const publishedSeq = from.cursors.publishedSeq();
   const position = from.cursors.holds.empty ? consumer.position : from.cursors.appliedSeq(); // all applied up to it: a held sender's message is not
   return {
@@ -61,8 +63,15 @@ export function natsTransportStatus(from: NatsStatusSources): TransportStatus {
       messagesRefused: consumer.tally.refused,
       catchUp: from.catchUp.current,
       lastCatchUp: from.catchUp.last,
+      held: heldSenders,
     },
   };
+}
+
+/** The first held sender whose reason is known, as a `lastError`. */
+function savedHold(held: readonly NatsHeldSender[]): { code: string; message: string } | undefined {
+  const known = held.find((sender) => sender.code !== null);
+  return known?.code == null ? undefined : { code: known.code, message: known.message };
 }
 
 function incompleteness(from: NatsStatusSources): { code: string; message: string } | undefined {

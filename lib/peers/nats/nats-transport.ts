@@ -14,9 +14,9 @@ import { SealedRange } from './sealed-range';
 import { natsTransportStatus } from './nats-status';
 import { NatsCatchUp } from './nats-catch-up';
 import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
-import { errorOf, natsFailure } from './nats-util';
 import { StreamReadiness } from './stream-readiness';
 import { movedSince, waitForPosition, type PositionWait } from './position-wait';
+import { NatsFailures } from './nats-failures';
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -54,9 +54,7 @@ export class NatsTransport implements ChangeTransport {
   readonly #loop: ConsumeLoop;
   readonly #ticker: PublishTicker;
   #closed = false;
-  #lastError: { code: string; message: string; n: number } | undefined;
-  /** Failures recorded since start (a round waits only for those after it began, even within one millisecond). */
-  #failures = 0;
+  readonly #failures: NatsFailures;
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
   readonly #positionWait: PositionWait;
@@ -69,6 +67,7 @@ export class NatsTransport implements ChangeTransport {
     this.#subject = subjectOf(config.stream, parts.data.siteId);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
+    this.#failures = new NatsFailures(config, this.#link);
     const seal = new FleetSeal(parts.tokens ?? []);
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
     this.#book = new StreamCoverageBook(parts.data, config.stream, this.#cursors);
@@ -87,7 +86,7 @@ export class NatsTransport implements ChangeTransport {
       catchUp: (reason) => this.#catchUp.run(reason),
       catchUpGap: (reason, range) => this.#catchUp.runForGap(reason, range),
       passedWithout: (range) => this.#catchUp.passedWithout(range),
-      handled: () => (this.#lastError = undefined),
+      handled: () => this.#failures.clear(),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.tally.noteRefusal(seq, this.#subject, error);
@@ -95,7 +94,7 @@ export class NatsTransport implements ChangeTransport {
       consumer: this.#consumer,
       stream: config.stream,
       timeoutMs: parts.peerTimeoutMs,
-      failedSince: (since) => (this.#lastError !== undefined && this.#lastError.n > since ? new SyncError(this.#lastError.code, 503, this.#lastError.message) : undefined),
+      failedSince: (since) => this.#failures.since(since),
       closed: () => this.#closed,
     };
     this.#stream = new StreamReadiness(this.#link, this.#cursors, this.#consumer, this.#publisher);
@@ -165,7 +164,7 @@ export class NatsTransport implements ChangeTransport {
       onProgress?.('pull', count.rowsIn, count.conflicts);
       // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
       if (open && this.#closed) throw new SyncError('STOPPED', 503, 'the sync client is stopping: the NATS round was abandoned (what was applied or published stays so; the next sync resumes from there)', { cause: error });
-      const failure = this.#failure(error);
+      const failure = this.#failures.describe(error);
       this.#fail(failure);
       throw failure;
     }
@@ -173,7 +172,7 @@ export class NatsTransport implements ChangeTransport {
 
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
     const started = Date.now();
-    const failuresBefore = this.#failures;
+    const failuresBefore = this.#failures.count;
     this.#loop.start();
     this.#consumer.retryHeld(); // held senders are tried again now
     this.#loop.wake(); // a consumer waiting out a backoff tries again now
@@ -192,7 +191,7 @@ export class NatsTransport implements ChangeTransport {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
-    this.#lastError = undefined;
+    this.#failures.clear();
     const held = this.#consumer.heldError(); // their senders' messages wait; the others' were applied
     if (held !== undefined) throw held;
     const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
@@ -217,15 +216,7 @@ export class NatsTransport implements ChangeTransport {
   }
 
   #fail(error: unknown): void {
-    this.#failures += 1;
-    this.#lastError = { ...errorOf(this.#failure(error)), n: this.#failures };
-  }
-
-  /** A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server. */
-  #failure(error: unknown): SyncError {
-    const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
-    if (failure.code !== 'NATS_TIMEOUT' || this.#link.state === 'connected') return failure;
-    return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${this.#config.servers.join(', ')}): ${failure.message}; the client keeps trying`, { cause: error });
+    this.#failures.record(error);
   }
 
   /** What this server holds of the stream (answered in `GET /data/info`); undefined before it read it. */
@@ -236,7 +227,7 @@ export class NatsTransport implements ChangeTransport {
   /** Connection state, stream position and lag, what was published and applied. */
   status(): TransportStatus {
     const sources = { name: this.name, config: this.#config, subject: this.#subject, data: this.#parts.data, link: this.#link, consumer: this.#consumer };
-    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#lastError, uncovered: this.#book.uncovered() });
+    return natsTransportStatus({ ...sources, publisher: this.#publisher, cursors: this.#cursors, catchUp: this.#catchUp, facts: this.#stream.facts, closed: this.#closed, lastError: this.#failures.last, uncovered: this.#book.uncovered() });
   }
 
   /** Stops publishing and consuming, and closes the connection. */
