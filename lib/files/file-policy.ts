@@ -134,6 +134,20 @@ export function sideFileSuffix(name: string): string | undefined {
   return superJournal !== null && superJournal.index > 0 ? superJournal[0] : undefined;
 }
 
+/**
+ * Where the side-file suffix of `name` starts, compared folded (see
+ * canonicalFileName: `store-ſhm`, `store-ＷAL` are `store`'s side files on a
+ * case-insensitive disk); undefined when it has none.
+ * @returns an index into `name` itself, so `name.slice(0, index)` is the database's own name
+ */
+export function sideFileStart(name: string): number | undefined {
+  const suffix = sideFileSuffix(foldedName(name));
+  if (suffix === undefined) return undefined;
+  if (PLAIN_ASCII.test(name)) return name.length - suffix.length;
+  for (let start = name.length - 1; start > 0; start -= 1) if (foldedName(name.slice(start)) === suffix) return start;
+  return undefined;
+}
+
 /** The name without a side-file suffix (see {@link sideFileSuffix}). */
 function withoutSideSuffix(canonical: string): string {
   const suffix = sideFileSuffix(canonical);

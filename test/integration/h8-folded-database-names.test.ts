@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import request from 'supertest';
 import { createFilePolicy } from '../../lib/files/file-policy';
-import { makeRoots, put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
+import { makeRoots, put, SQLITE_BYTES, tempFilesUnder, treeDigest } from '../helpers/file-roots';
 import { makeApp, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -128,5 +128,44 @@ describe('database names disguised by case folding or compatibility forms', () =
     expect(policy.isDatabaseName('old.\u0299ak')).toBe(false); // a small capital B is a letter of its own, not a compatibility form
     expect(policy.isDatabaseName('old.\uff42ak')).toBe(true);
     expect(policy.isDatabaseName('photos/\uff4e\uff4f\uff54\uff45\uff53.txt')).toBe(false);
+  });
+});
+
+/**
+ * A database found by its content (`store`, no extension) has side files
+ * `store-wal`, `store-shm`, `store-journal`; on a case-insensitive disk
+ * `store-ſhm` or a fullwidth `store-ＷＡＬ` may be the same file. They were
+ * taken as ordinary names; now they are that database's side files.
+ */
+describe('side files of a database found by its content, named with folded letters', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let roots: Record<string, string>;
+  beforeEach(() => {
+    temp = tempDir('ess-h8-folded-side-');
+    roots = makeRoots(temp.dir);
+    put(roots.uploads ?? '', 'store', SQLITE_BYTES);
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each([
+    ['a long s', 'store-\u017fhm'],
+    ['fullwidth capitals', 'store-\uff37\uff21\uff2c'],
+    ['a combining enclosing circle', 'store-wal\u20dd'],
+    ['a folder with a long s', 'store-\u017fhm/x.txt'],
+  ])('an upload of one with %s is 403 DB_CONTENT_REFUSED, nothing written', async (_what, name) => {
+    const before = treeDigest(temp.dir);
+    const res = await request(makeApp({ roots })).post(`/api/sync/files/upload?path=${encodeURIComponent(`uploads/${name}`)}`).set(AUTH).attach('file', Buffer.from('plain text'), 'a.txt');
+    expect([res.status, res.body.error?.code]).toEqual([403, 'DB_CONTENT_REFUSED']);
+    expect(treeDigest(temp.dir)).toBe(before);
+  });
+
+  it('the listing leaves one on disk out, and an ordinary name beside the database still travels', async () => {
+    put(roots.uploads ?? '', 'store-\u017fhm', 'on disk');
+    put(roots.uploads ?? '', 'store-\u017fhm-notes.txt', 'an ordinary file');
+    const app = makeApp({ roots });
+    const upload = await request(app).post('/api/sync/files/upload?path=uploads/store-notes.txt').set(AUTH).attach('file', Buffer.from('notes'), 'a.txt');
+    expect(upload.status).toBe(201);
+    const res = await request(app).get('/api/sync/files/checksums?path=uploads').set(AUTH);
+    expect((res.body.files as { path: string }[]).map((file) => file.path)).toEqual(['store-notes.txt', 'store-\u017fhm-notes.txt']);
   });
 });
