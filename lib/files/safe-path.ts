@@ -36,7 +36,7 @@ function badPath(reason: string): SyncError {
 }
 
 /** Errors of a file system that refuses this server's user (permissions), not the path. */
-const NOT_PERMITTED = new Set(['EACCES', 'EPERM']);
+export const NOT_PERMITTED: ReadonlySet<string> = new Set(['EACCES', 'EPERM']);
 
 /**
  * The refusal of a file (or a folder on its path) this server's user may not
@@ -224,7 +224,7 @@ export async function resolveSyncPath(
         throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
       }
       if (code === 'ENAMETOOLONG') throw pathTooLong(`${root}/${segments.join('/')}`);
-      if (code !== undefined && NOT_PERMITTED.has(code)) throw fileUnreadable(`${root}/${segments.join('/')}`);
+      if (code !== undefined && NOT_PERMITTED.has(code)) throw fileUnreadable([root, ...segments].join('/'));
       throw badPath('a symlink on the path is dangling or unreadable');
     },
   );
