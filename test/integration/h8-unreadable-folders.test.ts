@@ -95,6 +95,16 @@ async function get(url: string): Promise<Answer> {
     expect(other.body.files?.map((file) => file.path)).toEqual(['notes/one.txt']);
   });
 
+  it('a folder never entered (a database name, a temp-file name) may be unreadable: the listing is 200', async () => {
+    put(uploads, 'old.db-wal/x.txt', 'never listed');
+    put(uploads, '.x.sync-tmp-1-000000000000/y.txt', 'never listed');
+    lock('old.db-wal', 0o000);
+    lock('.x.sync-tmp-1-000000000000', 0o000);
+    const res = await get(`${url}/files/checksums?path=uploads`);
+    expect(res.status).toBe(200);
+    expect(res.body.files?.map((file) => file.path)).toEqual(['notes/one.txt', 'open.txt', 'team/a.txt', 'team/b.txt']);
+  });
+
   it('a listing that can be read again is whole again', async () => {
     lock('team', 0o000);
     expect((await get(`${url}/files/checksums?path=uploads`)).status).toBe(403);
