@@ -2,9 +2,10 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer, { type FileFilterCallback } from 'multer';
 import { removeTempFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
-import { databaseContentRefused, databaseNameRefused, nameRefusal, quotedName, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
+import { databaseContentRefused, databaseNameRefused, nameRefusal, quotedName } from '../lib/files/database-refusal';
 import { rawQueryValues } from '../lib/files/raw-query';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
+import { resolveWriteTarget } from '../lib/files/write-target';
 import { SyncError } from '../lib/sync-error';
 import { AtomicDiskStorage } from './atomic-storage';
 import { refuseBodyReadBefore } from './body-read-before';
@@ -37,7 +38,7 @@ function queryPath(req: Request): unknown {
 async function resolveQueryTarget(req: Request, options: UploadGuardConfig): Promise<ResolvedSyncPath | undefined> {
   const query = queryPath(req);
   if (query === undefined) return undefined;
-  const target = await resolveSyncPathOrDatabaseName(options.roots, options.policy, query, true);
+  const target = await resolveWriteTarget(options.roots, options.policy, query, 'written');
   await refuseDatabaseTarget(target, options);
   return target;
 }
@@ -164,7 +165,7 @@ function createFileFilter(options: UploadGuardConfig) {
     } catch (error) {
       return refuse(error); // its SyncError as it is; anything else a 500, never a crashed process
     }
-    resolveSyncPathOrDatabaseName(options.roots, options.policy, `${options.uploadRoot}/${name}`, true)
+    resolveWriteTarget(options.roots, options.policy, `${options.uploadRoot}/${name}`, 'written')
       .then(async (target) => {
         await refuseDatabaseTarget(target, options);
         if (context.tooLarge !== undefined) throw context.tooLarge; // not a database: now the size

@@ -8,6 +8,7 @@ import { scanManifest } from '../lib/files/manifest';
 import { readFileQuery, type FileQuery } from '../lib/files/raw-query';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
+import { resolveWriteTarget } from '../lib/files/write-target';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose } from '../middleware/lingering-close';
@@ -114,7 +115,7 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
 /** `DELETE /files?path=<root>/<file>[&if_match=<sha256>]`: removes one file, optionally only if unchanged. */
 async function deleteFile(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const query = readFileQuery(req.originalUrl, DELETE_PARAMETERS);
-  const target = await resolveSyncPathOrDatabaseName(config.roots, config.policy, query.path, true);
+  const target = await resolveWriteTarget(config.roots, config.policy, query.path, 'deleted');
   const clientPath = `${target.root}/${target.relative}`;
   if (config.policy.isDatabaseName(target.relative)) {
     throw nameRefusal(config.policy, target.relative, clientPath);

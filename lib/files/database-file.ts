@@ -1,7 +1,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { lstat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { DATABASE_HEADER_BYTES, isDatabaseHeader, sideFileSuffix } from './file-policy';
+import { DATABASE_HEADER_BYTES, isDatabaseHeader, sideFileStart } from './file-policy';
 import { isLiveDatabaseFile, isLiveDatabaseFileSync } from './live-databases';
 import { openRegularFile, openRegularFileSync } from './regular-file';
 
@@ -41,10 +41,14 @@ function headerOfSync(absolute: string): Buffer | undefined {
   }
 }
 
-/** The database a side-file name (`-wal`, `-shm`, `-journal`, `-syncmark`, a super-journal's `-mj…`) belongs to, when it has such a suffix. */
+/**
+ * The database a side-file name (`-wal`, `-shm`, `-journal`, `-syncmark`, a
+ * super-journal's `-mj…`; also folded, `-ſhm`) belongs to, when it has such a suffix.
+ */
 function mainFileOf(absolute: string): string | undefined {
-  const suffix = sideFileSuffix(path.basename(absolute));
-  return suffix === undefined ? undefined : absolute.slice(0, absolute.length - suffix.length);
+  const name = path.basename(absolute);
+  const start = sideFileStart(name);
+  return start === undefined ? undefined : absolute.slice(0, absolute.length - (name.length - start));
 }
 
 /** True when the file at `absolute` is a database: one this process has open (never opened here: see live-databases.ts), or one whose first bytes say so. */

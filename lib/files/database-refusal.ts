@@ -38,27 +38,30 @@ export function nameRefusal(policy: FilePolicy, relative: string, clientPath: st
 
 /**
  * `resolveSyncPath`, except that a path refused as malformed (400 `BAD_PATH`:
- * `x.db.`, `x.db ` end with a dot or a space, which Windows strips) whose
- * name is a database name under `policy` is refused as one (403
- * `DB_FILE_REFUSED`), as the same name is without the dot.
+ * `x.db.`, `x.db ` end with a dot or a space, which Windows strips; `x.loc`
+ * + U+212A Kelvin sign, `x.sqli` + U+0308 are not in NFC) whose name is a
+ * database name under `policy` is refused as one (403 `DB_FILE_REFUSED`), as
+ * the same name is without the dot, or in NFC; so is one in a folder this
+ * server may not enter (403 `FILE_UNREADABLE`): a database name is refused
+ * whatever the folder's permissions.
  * @throws SyncError as `resolveSyncPath` does, or `DB_FILE_REFUSED` (403)
  */
 export async function resolveSyncPathOrDatabaseName(roots: ReadonlyMap<string, string>, policy: FilePolicy, input: unknown, needsFile: boolean): Promise<ResolvedSyncPath> {
   try {
     return await resolveSyncPath(roots, input, needsFile);
   } catch (error) {
-    if (error instanceof SyncError && error.code === 'BAD_PATH' && typeof input === 'string') {
+    if (error instanceof SyncError && (error.code === 'BAD_PATH' || error.code === 'FILE_UNREADABLE') && typeof input === 'string') {
       const relative = input.slice(input.indexOf('/') + 1);
-      if (input.includes('/') && onlyTrailingDotsWrong(input) && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
+      if (input.includes('/') && (error.code === 'FILE_UNREADABLE' || onlyFormWrong(input)) && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
     }
     throw error;
   }
 }
 
-/** True when `input` is a well-formed path once trailing dots and spaces are dropped from its segments. */
-function onlyTrailingDotsWrong(input: string): boolean {
+/** True when `input` is a well-formed path once put in NFC and trailing dots and spaces are dropped from its segments. */
+function onlyFormWrong(input: string): boolean {
   try {
-    parseSyncPath(input.split('/').map((segment) => segment.replace(/[. ]+$/, '') || segment).join('/'));
+    parseSyncPath(input.normalize('NFC').split('/').map((segment) => segment.replace(/[. ]+$/, '') || segment).join('/'));
     return true;
   } catch {
     return false;

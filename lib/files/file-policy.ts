@@ -69,19 +69,45 @@ export interface FilePolicy {
  */
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 
+/** Combining marks, left once a name is decomposed: `b` + U+0301 reads as `b`. */
+const MARKS = /\p{M}/gu;
+
+/** Printable ASCII: nothing to normalise or fold beyond lower case. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A name folded as a case-insensitive, normalising file system (macOS,
+ * Windows) or a reader may take it: compatibility forms to their letters
+ * (NFKC: fullwidth `ｄ`, `ℹ`, mathematical and circled letters), full case
+ * folding (upper then lower case: `ſ` long s to `s`, `ı` dotless i to `i`,
+ * the Kelvin sign to `k`), then combining marks dropped (`b` + U+0301 to `b`).
+ */
+function foldedName(name: string): string {
+  if (PLAIN_ASCII.test(name)) return name.toLowerCase();
+  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC');
+}
+
 /**
  * Reduces a name to what a file system would store, or a person would read:
  * drops an NTFS stream suffix (`app.db::$DATA`, `app.db:x`), invisible
  * (default-ignorable) code points (`app.db` + U+200B), trailing dots and
- * spaces (Windows strips them), and lower-cases it.
+ * spaces (Windows strips them), and folds it: compatibility forms, full case
+ * folding and combining marks (`app.ｄb`, `app.ſqlite`, `app.db` + U+0301 are
+ * all `app.db`, `app.sqlite`; see foldedName). Only for comparing names: a
+ * name is stored and sent as it is.
  */
 export function canonicalFileName(name: string): string {
   const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
   const colon = base.indexOf(':');
-  const withoutStream = (colon === -1 ? base : base.slice(0, colon)).replace(INVISIBLE, '');
-  const last = withoutStream.charCodeAt(withoutStream.length - 1);
-  const trimmed = last === 0x2e || last === 0x20 ? withoutStream.replace(/[. ]+$/, '') : withoutStream;
-  return trimmed.toLowerCase();
+  const folded = foldedName(withoutTrailingDots((colon === -1 ? base : base.slice(0, colon)).replace(INVISIBLE, ''))).replace(INVISIBLE, '');
+  const trimmed = withoutTrailingDots(folded);
+  return trimmed === '' ? folded : trimmed; // `‥` (U+2025) folds to `..`: a name of its own, not an empty one
+}
+
+/** The name without the trailing dots and spaces Windows strips. */
+function withoutTrailingDots(name: string): string {
+  const last = name.charCodeAt(name.length - 1);
+  return last === 0x2e || last === 0x20 ? name.replace(/[. ]+$/, '') : name;
 }
 
 const EXTENSION_SET: ReadonlySet<string> = new Set(DATABASE_EXTENSIONS);
@@ -106,6 +132,20 @@ export function sideFileSuffix(name: string): string | undefined {
   if (fixed !== undefined) return fixed;
   const superJournal = SUPER_JOURNAL_SUFFIX.exec(lower);
   return superJournal !== null && superJournal.index > 0 ? superJournal[0] : undefined;
+}
+
+/**
+ * Where the side-file suffix of `name` starts, compared folded (see
+ * canonicalFileName: `store-ſhm`, `store-ＷAL` are `store`'s side files on a
+ * case-insensitive disk); undefined when it has none.
+ * @returns an index into `name` itself, so `name.slice(0, index)` is the database's own name
+ */
+export function sideFileStart(name: string): number | undefined {
+  const suffix = sideFileSuffix(foldedName(name));
+  if (suffix === undefined) return undefined;
+  if (PLAIN_ASCII.test(name)) return name.length - suffix.length;
+  for (let start = name.length - 1; start > 0; start -= 1) if (foldedName(name.slice(start)) === suffix) return start;
+  return undefined;
 }
 
 /** The name without a side-file suffix (see {@link sideFileSuffix}). */

@@ -1,12 +1,14 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import { SyncError } from '../sync-error';
 import { isSideFileOfDatabaseSync } from './database-file';
+import { shownPath } from './database-refusal';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
 import { isLiveDatabaseInode } from './live-databases';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 import type { UnsyncableName } from './name-report';
-import { MAX_PATH_LENGTH, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
+import { MAX_PATH_LENGTH, NOT_PERMITTED, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
 import { removeIfStaleTempFile } from './temp-files';
 import type { ListedFile, Listing } from './watched-listings';
 
@@ -33,24 +35,60 @@ export interface ScanState {
   sliceStart: number;
 }
 
-function readDirectory(directory: string): Dirent[] | undefined {
+/**
+ * The refusal of a listing that would miss the files of a folder this
+ * server's user may not read or enter (`EACCES`, `EPERM`): a listing without
+ * them would have a peer take them for deleted, so none is given. Worded to
+ * read right in the log of the peer that asked.
+ * @param clientPath - the folder, `<root>[/<folder>]`, as it may be shown
+ * @returns SyncError `FILE_UNREADABLE` (403)
+ */
+function folderUnreadable(clientPath: string): SyncError {
+  return new SyncError(
+    'FILE_UNREADABLE',
+    403,
+    `the folder ${clientPath} cannot be read by the server listing it (its permissions refuse that server's user), so no listing is given: one without the files in it would have a peer take them for deleted. That server's operator can make it readable (chmod or chown) or move it out of the sync root`,
+  );
+}
+
+/** True for a file-system refusal of this server's user (`EACCES`, `EPERM`). */
+function notPermitted(error: unknown): boolean {
+  return NOT_PERMITTED.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+/** The folder as a client names it, `<root>[/<folder>]`, shown with hidden characters escaped. */
+function clientFolder(state: ScanState, relativeDir: string): string {
+  return shownPath([state.options.rootName ?? '', relativeDir].filter((part) => part !== '').join('/') || '.');
+}
+
+/**
+ * The directory's entries; undefined when it is gone (removed while
+ * scanning: it has no files to offer).
+ * @throws SyncError `FILE_UNREADABLE` (403) when this server may not read it: listed as empty, its files would be taken for deleted
+ */
+function readDirectory(state: ScanState, directory: string, relativeDir: string): Dirent[] | undefined {
   try {
     return readdirSync(directory, { withFileTypes: true });
-  } catch {
-    return undefined; // removed or unreadable while scanning: it has no files to offer
+  } catch (error) {
+    if (notPermitted(error)) throw folderUnreadable(clientFolder(state, relativeDir));
+    return undefined;
   }
 }
 
-/** Stats of a regular file to list, following a symlink only when it stays inside the root. */
-function statListable(absolute: string, entry: Dirent, rootReal: string): Stats | undefined {
+/**
+ * Stats of a regular file to list, following a symlink only when it stays inside the root.
+ * @throws SyncError `FILE_UNREADABLE` (403) when its folder may be read but not entered (a file itself is never refused its `lstat`)
+ */
+function statListable(state: ScanState, absolute: string, entry: Dirent, relativeDir: string): Stats | undefined {
   try {
     if (entry.isFile()) return lstatSync(absolute);
     if (!entry.isSymbolicLink()) return undefined;
     const target = realpathSync(absolute);
-    if (!target.startsWith(rootReal + path.sep)) return undefined;
+    if (!target.startsWith(state.rootReal + path.sep)) return undefined;
     const stats = statSync(target);
     return stats.isFile() ? stats : undefined;
-  } catch {
+  } catch (error) {
+    if (entry.isFile() && notPermitted(error)) throw folderUnreadable(clientFolder(state, relativeDir));
     return undefined; // vanished or dangling
   }
 }
@@ -96,7 +134,7 @@ async function yieldIfSliceUsed(state: ScanState): Promise<void> {
  * a file that vanished), or `'missing'` when the directory is gone.
  */
 export async function readListing(state: ScanState, directory: string, relativeDir: string, readAt: number): Promise<Listing | undefined | 'missing'> {
-  const dirents = readDirectory(directory);
+  const dirents = readDirectory(state, directory, relativeDir);
   if (dirents === undefined) return 'missing';
   const files: ListedFile[] = [];
   const subdirs: string[] = [];
@@ -129,7 +167,7 @@ export async function readListing(state: ScanState, directory: string, relativeD
       continue;
     }
     if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
-    const stats = statListable(absolute, entry, state.rootReal);
+    const stats = statListable(state, absolute, entry, relativeDir);
     if (stats !== undefined && isLiveDatabaseInode(stats)) continue; // a link to a database this process has open: never opened (live-databases.ts)
     const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
     if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;

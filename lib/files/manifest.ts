@@ -65,6 +65,7 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  * @throws TypeError (a rejection) for options that are not an object, lack `policy` or `cache`, or hold another key
+ * @throws SyncError `FILE_UNREADABLE` (403, a rejection) when this process may not read or enter `folder` or a folder in it: listed as empty, its files would be taken for deleted
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
   checkScanOptions(options);

@@ -36,15 +36,21 @@ function badPath(reason: string): SyncError {
 }
 
 /** Errors of a file system that refuses this server's user (permissions), not the path. */
-const NOT_PERMITTED = new Set(['EACCES', 'EPERM']);
+export const NOT_PERMITTED: ReadonlySet<string> = new Set(['EACCES', 'EPERM']);
 
 /**
  * The refusal of a file (or a folder on its path) this server's user may not
  * read or enter: its permissions, not the client's path.
+ * @param cause - the file system's error (`EACCES`, `EPERM`), kept as the error's `cause`
  * @returns SyncError `FILE_UNREADABLE` (403)
  */
-export function fileUnreadable(clientPath: string): SyncError {
-  return new SyncError('FILE_UNREADABLE', 403, `${clientPath} cannot be read by this server (its permissions, or a folder's on the way, refuse this server's user); its operator can make it readable (chmod or chown) or move it out of the sync root`);
+export function fileUnreadable(clientPath: string, cause?: unknown): SyncError {
+  return new SyncError(
+    'FILE_UNREADABLE',
+    403,
+    `${clientPath} cannot be read by this server (its permissions, or a folder's on the way, refuse this server's user); its operator can make it readable (chmod or chown) or move it out of the sync root`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**
@@ -224,7 +230,7 @@ export async function resolveSyncPath(
         throw new SyncError('PATH_CONFLICT', 409, `${root}/${segments.join('/')} runs through a file where a folder is needed`);
       }
       if (code === 'ENAMETOOLONG') throw pathTooLong(`${root}/${segments.join('/')}`);
-      if (code !== undefined && NOT_PERMITTED.has(code)) throw fileUnreadable(`${root}/${segments.join('/')}`);
+      if (code !== undefined && NOT_PERMITTED.has(code)) throw fileUnreadable([root, ...segments].join('/'), error);
       throw badPath('a symlink on the path is dangling or unreadable');
     },
   );
