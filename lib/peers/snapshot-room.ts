@@ -11,9 +11,15 @@ export function snapshotMarginBytes(bytes: number): number {
 /** How often (bytes written) a download checks the free space again. */
 export const ROOM_CHECK_EVERY_BYTES = 64 * 1024 * 1024;
 
-/** Bytes free for this process on the disk of `folder` (blocks available to unprivileged users). */
-async function freeBytes(folder: string): Promise<number> {
-  const facts = await statfs(folder);
+/**
+ * Bytes free for this process on the disk of `folder` (blocks available to unprivileged users);
+ * undefined when the filesystem tells no size (`statfs` fails, as on some FUSE or network mounts,
+ * or reports no blocks at all, as /proc does): then nothing is checked, and a disk that fills up
+ * still ends the download as a write error.
+ */
+async function freeBytes(folder: string): Promise<number | undefined> {
+  const facts = await statfs(folder).catch(() => undefined);
+  if (facts === undefined || facts.blocks === 0) return undefined;
   return facts.bavail * facts.bsize;
 }
 
@@ -27,7 +33,7 @@ export async function checkSnapshotRoom(file: string, total: number, remaining: 
   const folder = path.dirname(file);
   const free = await freeBytes(folder);
   const needed = remaining + snapshotMarginBytes(total);
-  if (free >= needed) return;
+  if (free === undefined || free >= needed) return;
   throw new SyncError(
     'SNAPSHOT_NO_SPACE',
     507,
