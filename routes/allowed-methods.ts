@@ -3,8 +3,12 @@ import { SyncError } from '../lib/sync-error';
 
 /** What this module reads of an Express router's layers (the `router` package's `Layer` and `Route`). */
 interface LayerView {
-  /** The match of the layer's path (a `use` layer's: as a prefix, its `path` the matched part), or false; changes nothing. */
-  match(path: string): false | { readonly path: string };
+  /**
+   * The match of the layer's path (a `use` layer's: as a prefix, its `path` the matched part), or false; changes nothing.
+   * Before router 2.3 it answered `true` and kept the matched part in the layer's own `path`.
+   */
+  match(path: string): boolean | { readonly path?: unknown };
+  readonly path?: unknown;
   readonly route?: { readonly methods: Readonly<Record<string, boolean | undefined>> };
   readonly handle?: unknown;
 }
@@ -20,13 +24,15 @@ function collectMethods(layers: readonly LayerView[], path: string, into: Set<st
   for (const layer of layers) {
     if (typeof layer.match !== 'function') return; // another router's layers: no Allow known, so the JSON 404 as before
     const matched = layer.match(path);
-    if (matched === false) continue;
+    if (matched === false || typeof matched !== 'object' && matched !== true) continue;
     if (layer.route !== undefined) {
       for (const [method, on] of Object.entries(layer.route.methods)) if (on === true && method !== '_all') into.add(method.toUpperCase());
       continue;
     }
     const inner = layersOf(layer.handle);
-    if (inner !== undefined) collectMethods(inner, path.slice(matched.path.length) || '/', into);
+    const prefix = matched === true ? layer.path : matched.path;
+    if (typeof prefix !== 'string') return; // a layer of another shape: no Allow known, so the JSON 404 as before
+    if (inner !== undefined) collectMethods(inner, path.slice(prefix.length) || '/', into);
   }
 }
 
@@ -47,7 +53,12 @@ export function allowedMethods(router: Router, path: string): string[] {
  */
 export function answerWrongMethods(router: Router): RequestHandler {
   return function wrongMethod(req, res, next) {
-    const allowed = allowedMethods(router, req.path);
+    let allowed: string[];
+    try {
+      allowed = allowedMethods(router, req.path);
+    } catch {
+      allowed = []; // a router of another version than this reads: the JSON 404, never a 500
+    }
     if (allowed.length === 0 || (allowed.includes(req.method) && req.method !== 'OPTIONS')) {
       next();
       return;
