@@ -64,3 +64,12 @@ export function summarizeRound(url: string, siteId: string | undefined, tally: R
     warnings: unknownRootWarnings(roots),
   };
 }
+
+/**
+ * True when a round's data part went through: the round is ok, or it failed only because file steps
+ * lacked rights or room (a failure {@link summarizeRound} gives only when the round itself had no error).
+ */
+export function dataWentThrough(result: PeerSyncResult | undefined): boolean {
+  if (result === undefined) return false;
+  return result.ok || (result.error !== undefined && STORAGE_FAILURE_CODES.has(result.error.code));
+}

@@ -16,6 +16,7 @@ import { RecentFileConflicts } from './recent-file-conflicts';
 import { streamCoverageWithRelayed } from './relayed-coverage';
 import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
 import { usableInterval, type SyncInterval } from './sync-interval';
+import { dataWentThrough } from './round-result';
 import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
@@ -164,7 +165,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     const urls = [...this.#peers.keys()];
     // While stop() runs a sync is refused: not caught up then.
     const results = await Promise.all(urls.map((url) => this.syncPeer(url).catch(() => undefined)));
-    const caughtUp = urls.filter((_url, index) => results[index]?.ok === true);
+    // A round whose files lacked rights or room still pulled every row: caught up all the same.
+    const caughtUp = urls.filter((_url, index) => dataWentThrough(results[index]));
     return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }
 
