@@ -144,10 +144,19 @@ export class PageApplier implements ApplyTally {
       }
     }
     if (!(error instanceof SyncError) || error.status >= 500) throw error;
-    if (error.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) return this.#applyOne(entry, marker);
-    if (LOCAL.has(error.code)) throw waitingAt(entry, error, 'all');
-    if (!HELD.has(error.code)) return this.refuse(entry, error, marker);
-    this.#hooks.hold(entry, waitingAt(entry, error));
+    let waiting: SyncError = error;
+    if (waiting.code === 'INCOMPLETE_ROW' && (await this.#hooks.catchUp(`stream message ${entry.seq} changes rows this server has never seen`))) {
+      try {
+        return this.#applyOne(entry, marker);
+      } catch (again) {
+        // Caught up, and the rows are still missing (no HTTP peer had them): the sender is held like any page that must wait.
+        if (!(again instanceof SyncError) || again.status >= 500 || !HELD.has(again.code)) throw again;
+        waiting = again;
+      }
+    }
+    if (LOCAL.has(waiting.code)) throw waitingAt(entry, waiting, 'all');
+    if (!HELD.has(waiting.code)) return this.refuse(entry, waiting, marker);
+    this.#hooks.hold(entry, waitingAt(entry, waiting));
     return false;
   }
 
