@@ -14,6 +14,7 @@ export { ChangeTracker } from './lib/data/change-tracker';
 export type { ChangeTrackerOptions } from './lib/data/change-tracker';
 export { ChangesetSchema, DataInfoSchema, ApplyResultSchema, ConflictEntrySchema, ResolutionSchema, PROTOCOL_VERSION } from './lib/data/wire-schema';
 export type { ApplyResult, ColumnDescription, ConflictEntry, ConflictReason, ConflictReport, DataInfo, PeerView, Resolution, SchemaDescription, WireCell, WireChange, WireChangeset } from './lib/data/wire-schema';
+export type { ConflictPage } from './lib/data/conflict-list';
 export { decodeValue, encodeValue, TextBytes } from './lib/data/values';
 export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
