@@ -1,15 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import express from 'express';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { tempDb, type TempDb } from '../helpers/data';
-import { put } from '../helpers/file-roots';
 import { recordingServer, runCli } from '../helpers/h7-cli';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
-
-const SCHEMA = 'CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT);';
+import { TEST_TOKEN } from '../helpers/server';
+import { startUnknownRootPair, type UnknownRootPair } from '../helpers/unknown-root-pair';
 
 /**
  * `sync` of a server with a root its peer does not have: the round is ok and carries an
@@ -17,39 +8,17 @@ const SCHEMA = 'CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT);';
  * It now prints the warning under the peer's line, as `status` does (exit code 0: the round synced).
  */
 describe('express-sqlite-sync sync: a round\'s warnings', () => {
-  const dbs: TempDb[] = [];
-  let temp: ReturnType<typeof tempDir>;
-  let peer: TestServer;
-  let local: TestServer;
-  let node: SyncNode;
+  let pair: UnknownRootPair;
 
   beforeAll(async () => {
-    temp = tempDir('ess-h6-sync-warnings-');
-    const [a, b] = [tempDb(SCHEMA), tempDb(SCHEMA)];
-    dbs.push(a, b);
-    const dir = (name: string): string => {
-      const made = path.join(temp.dir, name);
-      mkdirSync(made, { recursive: true });
-      return made;
-    };
-    peer = await startServer(makeApp({ name: 'peer', database: b.db, tables: ['notes'], roots: { uploads: dir('peer/uploads') } }));
-    const roots = { uploads: dir('local/uploads'), config: dir('local/config') };
-    put(roots.config, 'event.json', '{}');
-    node = createSyncNode({ name: 'local', token: TEST_TOKEN, database: a.db, tables: ['notes'], roots, peers: [`${peer.url}/api/sync`], stateDir: dir('state'), logger: silentLogger });
-    const app = express();
-    app.use('/api/sync', node.router);
-    local = await startServer(app);
+    pair = await startUnknownRootPair('ess-h6-sync-warnings-');
   });
   afterAll(async () => {
-    await node.stop(0);
-    await local.close();
-    await peer.close();
-    for (const db of dbs.splice(0)) db.cleanup();
-    temp.cleanup();
+    await pair?.close();
   });
 
   it('prints UNKNOWN_ROOT with its root under the peer\'s ✔ line, exit code 0', async () => {
-    const result = await runCli(['sync', '--url', local.url, '--token', TEST_TOKEN]);
+    const result = await runCli(['sync', '--url', pair.local.url, '--token', TEST_TOKEN]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^✔ http:\/\/127\.0\.0\.1:\d+\/api\/sync {3}rows/);
