@@ -43,11 +43,12 @@ export interface ScanState {
  * @param clientPath - the folder, `<root>[/<folder>]`, as it may be shown
  * @returns SyncError `FILE_UNREADABLE` (403)
  */
-function folderUnreadable(clientPath: string): SyncError {
+function folderUnreadable(clientPath: string, what: 'folder' | 'file' = 'folder'): SyncError {
+  const lost = what === 'folder' ? 'the files in it' : 'it';
   return new SyncError(
     'FILE_UNREADABLE',
     403,
-    `the folder ${clientPath} cannot be read by the server listing it (its permissions refuse that server's user), so no listing is given: one without the files in it would have a peer take them for deleted. That server's operator can make it readable (chmod or chown) or move it out of the sync root`,
+    `the ${what} ${clientPath} cannot be read by the server listing it (its permissions refuse that server's user), so no listing is given: one without ${lost} would have a peer take ${what === 'folder' ? 'them' : 'it'} for deleted. That server's operator can make it readable (chmod or chown) or move it out of the sync root`,
   );
 }
 
@@ -112,11 +113,16 @@ function record(state: ScanState, relative: string, file: ListedFile): void {
   if (file.sha256 !== undefined) state.entries.push({ path: relative, size: file.size, mtimeMs: file.mtimeMs, sha256: file.sha256 });
 }
 
-/** Digests one file; undefined when it vanished while being read. */
-async function digestOf(state: ScanState, absolute: string, stats: Stats): Promise<FileDigest | undefined> {
+/**
+ * Digests one file; undefined when it vanished while being read.
+ * @throws SyncError `FILE_UNREADABLE` (403) when this server may not read it (mode 000, another user's): left out, a
+ * peer holding a base with it would take it for deleted (as for a folder, see {@link folderUnreadable})
+ */
+async function digestOf(state: ScanState, absolute: string, stats: Stats, relative: string): Promise<FileDigest | undefined> {
   try {
     return await lookUpDigest(state.options.cache, absolute, stats);
-  } catch {
+  } catch (error) {
+    if (notPermitted(error)) throw folderUnreadable(clientFolder(state, relative), 'file');
     return undefined;
   }
 }
@@ -169,7 +175,7 @@ export async function readListing(state: ScanState, directory: string, relativeD
     if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
     const stats = statListable(state, absolute, entry, relativeDir);
     if (stats !== undefined && isLiveDatabaseInode(stats)) continue; // a link to a database this process has open: never opened (live-databases.ts)
-    const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats);
+    const digest = stats === undefined ? undefined : await digestOf(state, absolute, stats, relative);
     if (stats === undefined || digest === undefined || entry.isSymbolicLink() || readAt - stats.mtimeMs < RACY_WINDOW_MS) trustable = false;
     if (stats !== undefined && digest !== undefined) {
       state.seen.add(absolute);

@@ -64,8 +64,9 @@ async function get(url: string): Promise<{ status: number; body: { error?: { cod
   });
 
   it('a file gone between the listing and the download: 404 NOT_FOUND', async () => {
-    // A folder the server may not enter makes the whole listing 403 FILE_UNREADABLE (h8-unreadable-folders): open it first.
+    // A folder the server may not enter, or a file it may not read, makes the whole listing 403 FILE_UNREADABLE: open them first.
     chmodSync(path.join(uploads, 'locked'), 0o755);
+    chmodSync(path.join(uploads, 'secret.txt'), 0o644); // a file it may not read refuses the listing too
     const listing = await fetch(`${url}/files/checksums?path=uploads`, { headers: AUTH });
     const files = ((await listing.json()) as { files: { path: string }[] }).files.map((file) => file.path);
     expect(files).toContain('open.txt');

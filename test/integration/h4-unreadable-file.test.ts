@@ -14,9 +14,9 @@ import { tempDir } from '../helpers/temp';
 /**
  * A file on the peer that its server cannot read (copied in with sudo, its
  * mode 600 and another owner), after a restart of that server: its listing
- * leaves it out. This server's copy is kept (never taken for deleted there),
- * and its upload, refused there, was 500 "internal error": now 507
- * STORAGE_NOT_WRITABLE naming the file and the fix.
+ * left it out. This server's copy is kept (never taken for deleted there):
+ * the peer now refuses the whole listing of that root with 403
+ * FILE_UNREADABLE naming the file and the fix, as for a folder it may not read.
  */
 (CAN_RUN_UNPRIVILEGED ? describe : describe.skip)('a file the peer cannot read is never taken for deleted', () => {
   let temp: ReturnType<typeof tempDir>;
@@ -45,7 +45,7 @@ import { tempDir } from '../helpers/temp';
     return started.url;
   }
 
-  it('keeps the local copy, and the refused upload names the file and the fix', async () => {
+  it('keeps the local copy, and the refused listing names the file and the fix', async () => {
     const serverRoots = makeRoots(path.join(temp.dir, 'server'));
     const report = put(serverRoots.uploads ?? '', 'report.txt', 'the report');
     if (AS_ROOT) for (const dir of [path.join(temp.dir, 'server'), ...Object.values(serverRoots)]) chownSync(dir, NOBODY, NOBODY);
@@ -67,7 +67,10 @@ import { tempDir } from '../helpers/temp';
       const [second] = await client.syncAll();
       expect(existsSync(copy)).toBe(true);
       expect(second?.filesDeleted).toBe(0);
-      expect(second?.fileErrors).toEqual([expect.objectContaining({ path: 'uploads/report.txt', code: 'STORAGE_NOT_WRITABLE' })]);
+      // The peer gives no listing of the root rather than one without the file (a peer holding a base with it would
+      // delete its copy): the root fails loudly, naming the file and the fix; nothing is deleted or sent.
+      expect(second?.fileErrors).toEqual([expect.objectContaining({ path: 'uploads', code: 'FILE_UNREADABLE' })]);
+      expect(second?.fileErrors?.[0]?.message).toMatch(/the file uploads\/report\.txt cannot be read .*chmod or chown/);
     } finally {
       await client.stop();
       cache.close();
