@@ -216,10 +216,12 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
 
 /**
  * File errors that do not heal by themselves at the next round: a file or folder this server or the peer may
- * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`), or a full disk
- * (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`). A round with one fails with it: the peer is not `ok`.
+ * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`, a 403
+ * `FILE_UNREADABLE` listing or download), or a full disk (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`).
+ * A round with one fails with it: the peer is not `ok`; its data part went through all the same, so its next
+ * round comes at the interval, without backoff.
  */
-export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE']);
+export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE', 'FILE_UNREADABLE']);
 
 /** How a peer is doing, in one word for the status page, `/status` and the CLI. */
 export type PeerState = 'syncing' | 'ok' | 'never-synced' | 'unreachable' | 'wrong-token' | 'failing';

@@ -49,22 +49,23 @@ export class PeerRounds {
   async run(url: string, peer: PeerState): Promise<PeerSyncResult> {
     const started = performance.now();
     const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
-    let error: FailureDescription | undefined;
+    let dataError: FailureDescription | undefined;
+    let filesError: FailureDescription | undefined;
     try {
       await this.#syncData(url, peer, tally);
     } catch (caught) {
-      error = this.#describe(caught, url, peer, tally.phase);
+      dataError = this.#describe(caught, url, peer, tally.phase);
     }
     // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
     // the peer is reachable and known; the round still reports the data failure first.
-    if (error === undefined || tally.phase === 'pull' || tally.phase === 'push') {
+    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push') {
       try {
         await this.#syncFiles(url, peer, tally);
       } catch (caught) {
-        error ??= this.#describe(caught, url, peer, tally.phase);
+        filesError = this.#describe(caught, url, peer, tally.phase);
       }
     }
-    const result = summarizeRound(url, peer.site, tally, performance.now() - started, error ?? tally.filesError);
+    const result = summarizeRound(url, peer.site, tally, performance.now() - started, dataError, filesError);
     addToTotals(peer.totals, result);
     return result;
   }

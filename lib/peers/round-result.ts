@@ -37,15 +37,26 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
     }));
 }
 
+/** Results whose data part failed (handshake, snapshot, pull, push; a transport's round): their error is never the files'. */
+const DATA_FAILED = new WeakSet<PeerSyncResult>();
+
 /**
  * Sums one sync's tally into its {@link PeerSyncResult}: its first {@link FILE_ERRORS_LISTED} file errors, and how many there were.
- * A round whose file steps failed for want of rights or room fails with the first such error (the others stay `ok`: they are retried).
+ * The round's error is its data part's (`dataError`), else its file part's (`filesError`, then the first root that failed as a whole);
+ * a round whose file steps failed for want of rights or room fails with the first such error (the others stay `ok`: they are retried).
  */
-export function summarizeRound(url: string, siteId: string | undefined, tally: RoundTally, durationMs: number, error: FailureDescription | undefined): PeerSyncResult {
+export function summarizeRound(
+  url: string,
+  siteId: string | undefined,
+  tally: RoundTally,
+  durationMs: number,
+  dataError: FailureDescription | undefined,
+  filesError?: FailureDescription,
+): PeerSyncResult {
   const { roots } = tally;
   const sum = (pick: (root: RootSyncResult) => number): number => roots.reduce((total, root) => total + pick(root), 0);
-  const failure = error ?? storageFailureOf(roots);
-  return {
+  const failure = dataError ?? filesError ?? tally.filesError ?? storageFailureOf(roots);
+  const result: PeerSyncResult = {
     peer: url,
     siteId,
     ok: failure === undefined,
@@ -63,13 +74,17 @@ export function summarizeRound(url: string, siteId: string | undefined, tally: R
     heldDeletions: roots.flatMap((root) => root.held),
     warnings: unknownRootWarnings(roots),
   };
+  if (dataError !== undefined) DATA_FAILED.add(result);
+  return result;
 }
 
 /**
- * True when a round's data part went through: the round is ok, or it failed only because file steps
- * lacked rights or room (a failure {@link summarizeRound} gives only when the round itself had no error).
+ * True when a round's data part went through: the round is ok, or it failed only because its files lacked rights or
+ * room ({@link STORAGE_FAILURE_CODES}: a file or folder this server or the peer may not read or write, a full disk) while
+ * its handshake, pull and push went through. A NATS catch-up over HTTP counts such a round as caught up, and the
+ * scheduler does not back off from it (its next round comes at the interval).
  */
 export function dataWentThrough(result: PeerSyncResult | undefined): boolean {
   if (result === undefined) return false;
-  return result.ok || (result.error !== undefined && STORAGE_FAILURE_CODES.has(result.error.code));
+  return result.ok || (!DATA_FAILED.has(result) && result.error !== undefined && STORAGE_FAILURE_CODES.has(result.error.code));
 }

@@ -43,6 +43,11 @@ export interface PeerSchedule<Result> {
   running: boolean;
   /** Consecutive failed syncs. */
   failures: number;
+  /**
+   * Consecutive failed syncs that back off (see `SchedulerOptions.backsOff`): the backoff's step. A failure that does
+   * not back off (the peer answered) ends the streak, as a success does; `failures` still counts it.
+   */
+  backoffFailures: number;
   /** When the last sync ended well (ms since the epoch). */
   lastSuccessAt: number | undefined;
   /** The last failure's message, cleared by a success. */
@@ -61,6 +66,13 @@ export interface SchedulerOptions<Result> {
   readonly runOnce: (peer: string) => Promise<Result>;
   /** Tells whether a result (that did not throw) is a failure. */
   readonly isFailure: (result: Result) => string | undefined;
+  /**
+   * Tells whether a failed result backs off (retried after 1 s, 2 s, … as the backoff says); one that does not is
+   * counted and shown as a failure but the next sync comes at the interval, as after a success (a failure that does
+   * not heal by retrying, while the rest of the sync went through). A thrown error always backs off.
+   * @defaultValue every failure backs off
+   */
+  readonly backsOff?: (result: Result, peer: string) => boolean;
   /** Backoff after failures. */
   readonly backoff: BackoffOptions;
   /** Random source for jitter (tests pass their own). */
@@ -91,7 +103,7 @@ export class SyncScheduler<Result> {
   constructor(options: SchedulerOptions<Result>) {
     this.#options = options;
     for (const peer of options.peers) {
-      this.#state.set(peer, { running: false, failures: 0, lastSuccessAt: options.lastSuccessAt?.(peer), lastError: undefined, lastResult: undefined, nextRunAt: undefined });
+      this.#state.set(peer, { running: false, failures: 0, backoffFailures: 0, lastSuccessAt: options.lastSuccessAt?.(peer), lastError: undefined, lastResult: undefined, nextRunAt: undefined });
     }
   }
 
@@ -175,18 +187,19 @@ export class SyncScheduler<Result> {
       .then(
         (result) => {
           state.lastResult = result;
-          this.#record(state, this.#options.isFailure(result));
+          const failure = this.#options.isFailure(result);
+          this.#record(state, failure, failure !== undefined && (this.#options.backsOff?.(result, peer) ?? true));
           return result;
         },
         (error: unknown) => {
-          this.#record(state, error instanceof Error ? error.message : String(error));
+          this.#record(state, error instanceof Error ? error.message : String(error), true);
           throw error;
         },
       )
       .finally(() => {
         state.running = false;
         this.#running.delete(peer);
-        if (this.#intervalMs !== undefined) this.#schedule(peer, nextDelayMs(state.failures, this.#intervalMs, this.#options.backoff, this.#options.random));
+        if (this.#intervalMs !== undefined) this.#schedule(peer, nextDelayMs(state.backoffFailures, this.#intervalMs, this.#options.backoff, this.#options.random));
         else state.nextRunAt = undefined;
         this.#options.onSettled?.(peer, { ...state });
       });
@@ -194,7 +207,8 @@ export class SyncScheduler<Result> {
     return run;
   }
 
-  #record(state: PeerSchedule<Result>, failure: string | undefined): void {
+  #record(state: PeerSchedule<Result>, failure: string | undefined, backsOff: boolean): void {
+    state.backoffFailures = backsOff ? state.backoffFailures + 1 : 0;
     if (failure === undefined) {
       state.failures = 0;
       state.lastSuccessAt = Date.now();

@@ -73,6 +73,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       peers: [...config.peers, ...this.#others.names],
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
+      // A round whose files lacked rights or room still moved the data: the next one comes at the interval, the failure shown.
+      backsOff: (result) => !dataWentThrough(result),
       backoff: config.backoff,
       lastSuccessAt: (url) => this.#known.lastSuccessAt(url),
       onSettled: (url, schedule) => {
