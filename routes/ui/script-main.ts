@@ -143,8 +143,9 @@ const MAIN_SCRIPT = String.raw`
     var asked = conflictPage;
     var page = 'data/conflicts?limit=' + PAGE + (asked.after ? '&after=' + encodeURIComponent(asked.after) : '');
     call('GET', 'status', undefined, key).then(function (status) {
-      // No database (a server that syncs files only: site null) has no data/conflicts to ask; a failed status is reported below.
-      var noData = status.status !== 200 || status.body.site === null;
+      // No database (a server that syncs files only: site null) has no data/conflicts to ask; a failed status is reported below;
+      // a token forgotten or replaced meanwhile is not used again (the answer is dropped below).
+      var noData = key !== token() || status.status !== 200 || status.body.site === null;
       return (noData ? Promise.resolve({ status: 200, body: { conflicts: [] } }) : call('GET', page, undefined, key)).then(function (conflicts) { return [status, conflicts]; });
     }).then(function (answers) {
       if (key !== token()) return; // "Forget token" (or another token) meanwhile: the operator left this view

@@ -78,8 +78,11 @@ describeWithChromium('status page: late answers and refreshes at any moment', ()
     const status = await holdNext(page, 'status');
     await status.held;
     await page.click('#forget');
+    const asked: string[] = []; // nothing more is asked with the forgotten token
+    page.on('request', (r) => asked.push(r.url()));
     await status.release();
     await waitForPageFetches(page);
+    expect(asked.filter((url) => url.includes('/data/conflicts'))).toEqual([]);
     expect(await page.locator('#login').isVisible()).toBe(true);
     expect(await page.locator('#status').isHidden()).toBe(true);
     expect(await page.locator('#login-error').isHidden()).toBe(true);
