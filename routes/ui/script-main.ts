@@ -26,11 +26,17 @@ const MAIN_SCRIPT = String.raw`
     if (problem) $('token').focus();
   }
   function handled(message) { var error = new Error(message); error.handled = true; return error; }
-  function call(method, path, body) {
-    var headers = { Authorization: 'Bearer ' + token(), Accept: 'application/json' };
+  /**
+   * Calls the sync API with key (default: the token kept now). A 401 logs out only while key is still the
+   * token kept: a late 401 for a token forgotten or replaced meanwhile (a slow link) is dropped.
+   */
+  function call(method, path, body, key) {
+    var used = key === undefined ? token() : key;
+    var headers = { Authorization: 'Bearer ' + used, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     var init = { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body) };
     return fetch(base + path, init).then(function (response) {
+      if (response.status === 401 && used !== token()) throw handled('wrong token');
       if (response.status === 401) {
         sessionStorage.removeItem(KEY);
         showLogin('That token is wrong: this server refused it. Enter the sync token this server was started with (SYNC_TOKEN; the sample app keeps a generated one in DATA_DIR/.sync-token).');
@@ -96,10 +102,11 @@ const MAIN_SCRIPT = String.raw`
   }
   function conflictsOf(answer) { return answer.status === 200 && answer.body.conflicts ? answer.body.conflicts : []; }
   // The data conflicts are read a page at a time (GET data/conflicts?after=&limit=): where this page starts, the earlier
-  // pages' starts and offsets, its offset, its last id, how many it shows, and whether its first answer is awaited (the
+  // pages' starts and offsets, the offset it was turned to (start: it goes back to the first page once the total no
+  // longer reaches it), its offset as shown, its last id, how many it shows, and whether its first answer is awaited (the
   // page buttons wait with it). A page holds up to PAGE conflicts, fewer when they are big (the server cuts it at 1 MiB).
   var PAGE = 100;
-  function firstConflictPage() { return { after: '', earlier: [], offsets: [], offset: 0, lastId: '', shown: 0, more: false, turning: false }; }
+  function firstConflictPage() { return { after: '', earlier: [], offsets: [], start: 0, offset: 0, lastId: '', shown: 0, more: false, turning: false }; }
   var conflictPage = firstConflictPage();
   /** Turns to the next or the previous page: a new page object, so an answer asked for the old one is known (and dropped). */
   function turnConflictPage(forward) {
@@ -107,9 +114,10 @@ const MAIN_SCRIPT = String.raw`
     if (p.turning || (forward ? !p.more : p.earlier.length === 0)) return; // a double click turns one page
     var earlier = p.earlier.slice();
     var offsets = p.offsets.slice();
+    var start = forward ? p.offset + p.shown : Math.max(0, offsets.pop() || 0);
     conflictPage = forward
-      ? { after: p.lastId, earlier: earlier.concat([p.after]), offsets: offsets.concat([p.offset]), offset: p.offset + p.shown, lastId: '', shown: 0, more: false, turning: true }
-      : { after: earlier.pop(), earlier: earlier, offsets: offsets, offset: Math.max(0, offsets.pop() || 0), lastId: '', shown: 0, more: false, turning: true };
+      ? { after: p.lastId, earlier: earlier.concat([p.after]), offsets: offsets.concat([p.offset]), start: start, offset: start, lastId: '', shown: 0, more: false, turning: true }
+      : { after: earlier.pop(), earlier: earlier, offsets: offsets, start: start, offset: start, lastId: '', shown: 0, more: false, turning: true };
     showPageButtons();
     refresh();
   }
@@ -130,14 +138,17 @@ const MAIN_SCRIPT = String.raw`
     showPageButtons();
   }
   function refresh() {
-    if (!token()) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
+    var key = token(); // both calls with it; their answers are dropped once it is forgotten or replaced
+    if (!key) return; // also while a "Sync now" is in flight: a hung peer must not freeze the figures
     var asked = conflictPage;
     var page = 'data/conflicts?limit=' + PAGE + (asked.after ? '&after=' + encodeURIComponent(asked.after) : '');
-    call('GET', 'status').then(function (status) {
-      // No database (a server that syncs files only: site null) has no data/conflicts to ask; a failed status is reported below.
-      var noData = status.status !== 200 || status.body.site === null;
-      return (noData ? Promise.resolve({ status: 200, body: { conflicts: [] } }) : call('GET', page)).then(function (conflicts) { return [status, conflicts]; });
+    call('GET', 'status', undefined, key).then(function (status) {
+      // No database (a server that syncs files only: site null) has no data/conflicts to ask; a failed status is reported below;
+      // a token forgotten or replaced meanwhile is not used again (the answer is dropped below).
+      var noData = key !== token() || status.status !== 200 || status.body.site === null;
+      return (noData ? Promise.resolve({ status: 200, body: { conflicts: [] } }) : call('GET', page, undefined, key)).then(function (conflicts) { return [status, conflicts]; });
     }).then(function (answers) {
+      if (key !== token()) return; // "Forget token" (or another token) meanwhile: the operator left this view
       if (asked !== conflictPage) return; // asked for a page no longer shown: the page turned meanwhile
       var status = answers[0];
       if (status.status !== 200) throw handled(failure(status));
@@ -149,14 +160,15 @@ const MAIN_SCRIPT = String.raw`
       renderStatus(status.body, actions);
       var conflicts = conflictsOf(answers[1]);
       var total = status.body.conflicts;
-      // This page was resolved, or earlier ones were and it now starts past the total: back to the first.
-      if (asked.after && (conflicts.length === 0 || asked.offset >= total)) { conflictPage = firstConflictPage(); refresh(); return; }
+      // This page was resolved, or earlier ones were and the total no longer reaches where it started: back to the first
+      // (start, not the offset shown: that one moves with each refresh, and what is drawn must not depend on when they ran).
+      if (asked.after && (conflicts.length === 0 || asked.start >= total)) { conflictPage = firstConflictPage(); refresh(); return; }
       placeConflictPage(total, conflicts, answers[1].status === 200 && answers[1].body.more === true);
       renderConflicts(total, conflicts, actions.resolve, asked.offset, status.body.site === null);
       $('status').dataset.refreshes = String(Number($('status').dataset.refreshes || 0) + 1); // for tests: a refresh is drawn
     }).catch(function (error) {
       if (asked === conflictPage && asked.turning) { asked.turning = false; showPageButtons(); } // the buttons work again
-      report(error);
+      if (key === token()) report(error);
     });
   }
   function runNow() {

@@ -263,13 +263,25 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     a.sync.start(60_000);
     const page = await openPage();
     await openStatusPage(page, a);
-    const card = page.locator(`article[data-peer="${c.syncUrl}"]`);
-    await card.locator('[data-field=state]', { hasText: 'Unreachable' }).waitFor();
-    expect(await card.locator('h3').textContent()).toBe('server-2');
-    expect(await card.locator('[data-field=error]').textContent()).toMatch(/^(ECONNREFUSED|ECONNRESET): .* is unreachable/);
-    expect(await card.locator('[data-field=next]').textContent()).toMatch(/^in \d+ s$|^due now$/);
-    expect(await card.locator('dt', { hasText: 'Next retry' }).count()).toBe(1);
-    expect(Number((await card.locator('[data-field=undelivered]').textContent())?.split(' ')[0])).toBeGreaterThan(0);
+    // Its retries run every few seconds (the card says "Syncing…", without a next retry, meanwhile): wait for a
+    // draw of the card unreachable, then read that one draw at once, never field by field across refreshes.
+    const card = page
+      .locator(`article[data-peer="${c.syncUrl}"]`)
+      .filter({ has: page.locator('[data-field=state]', { hasText: 'Unreachable' }) })
+      .filter({ has: page.locator('[data-field=next]') });
+    await card.waitFor();
+    const drawn = await card.evaluate((node) => ({
+      name: node.querySelector('h3')?.textContent,
+      error: node.querySelector('[data-field=error]')?.textContent,
+      next: node.querySelector('[data-field=next]')?.textContent,
+      retryLabels: Array.from(node.querySelectorAll('dt') as unknown as ArrayLike<{ textContent: string | null }>).filter((dt) => dt.textContent?.includes('Next retry')).length,
+      undelivered: node.querySelector('[data-field=undelivered]')?.textContent,
+    }));
+    expect(drawn.name).toBe('server-2');
+    expect(drawn.error).toMatch(/^(ECONNREFUSED|ECONNRESET): .* is unreachable/);
+    expect(drawn.next).toMatch(/^in \d+ s$|^due now$/);
+    expect(drawn.retryLabels).toBe(1);
+    expect(Number(drawn.undelivered?.split(' ')[0])).toBeGreaterThan(0);
     await saveScreenshot(page, 'status-peer-down');
     await a.sync.stop();
   });
