@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runSampleApp, spawnSampleApp, type SampleAppRun } from './k3-sample-app-process';
 import { TEST_TOKEN } from './server';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -21,34 +22,16 @@ export function othersCanRun(): boolean {
 /** Whether the sample app can be run here without root's rights (as this user, or as `nobody` when this is root). */
 export const CAN_RUN_UNPRIVILEGED = !AS_ROOT || othersCanRun();
 
-/** The sample app as `npm start` starts it (`HOST` 127.0.0.1, `PORT` 0 unless `env` says), without root's rights. */
-function spawnApp(env: Record<string, string>, stderr: 'pipe' | 'inherit'): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', stderr],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
-}
+/** The user the children run as: `nobody` when the tests run as root, else this process's own. */
+const CHILD_USER = AS_ROOT ? NOBODY : undefined;
 
 /**
  * Runs the sample app as `npm start` does, without root's rights (as `nobody`
  * when the test runs as root), until it exits; killed after 50 s (a start that
  * hangs is a failure, not a hung test).
  */
-export function runAppUnprivileged(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnApp(env, 'pipe');
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
+export function runAppUnprivileged(env: Record<string, string>): Promise<SampleAppRun> {
+  return runSampleApp(env, 50_000, CHILD_USER);
 }
 
 /** A child started by this file and the URL it serves, once it listens (rejected if it exits first). */
@@ -77,7 +60,7 @@ function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<st
  * @returns the child, and the app's URL once it listens
  */
 export function startAppUnprivileged(env: Record<string, string>): UnprivilegedChild {
-  const child = spawnApp(env, 'inherit');
+  const child = spawnSampleApp(env, { stderr: 'inherit', user: CHILD_USER });
   return { child, url: urlFrom(child, /Sample app: (http:\/\/\S+)/, 'the app') };
 }
 
@@ -116,7 +99,7 @@ export function startUnprivilegedRouter(roots: Record<string, string>): Unprivil
   const child = spawn(process.execPath, ['-e', ROUTER_CHILD, JSON.stringify(roots)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...(CHILD_USER === undefined ? {} : { uid: CHILD_USER, gid: CHILD_USER }),
   });
   return { child, url: urlFrom(child, /^ready (\d+)\n/, 'the server').then((port) => `http://127.0.0.1:${port}/api/sync`) };
 }
