@@ -21,6 +21,22 @@ function onFinished(res: Response, then: () => void): void {
   }
 }
 
+/**
+ * Calls `then` once the answer is sent and, when the connection closes after
+ * it (`Connection: close`: a lingering close may still be reading the rest of
+ * a refused body), once that connection has closed. Whatever runs next then
+ * cannot cut the connection under the answer: Express's default handler
+ * destroys the socket of an error passed on after the headers, which, with
+ * request bytes still unread, resets it, and the client loses the answer.
+ */
+function afterAnswer(req: Request, res: Response, then: () => void): void {
+  onFinished(res, () => {
+    const closing = String(res.getHeader('Connection') ?? '').toLowerCase() === 'close';
+    if (!closing || req.socket.destroyed) then();
+    else req.socket.once('close', then);
+  });
+}
+
 /** Multer's limit codes, mapped to our stable codes and HTTP statuses. */
 const MULTER_CODES: Readonly<Record<string, readonly [string, number, string]>> = {
   LIMIT_FILE_SIZE: ['FILE_TOO_LARGE', 413, 'the uploaded file is larger than the upload limit'],
@@ -168,8 +184,10 @@ function noteRefusal(logger: SyncLogger, limit: RefusalLineLimit, refusals: Refu
  * caller's address (at most 10 lines a minute per
  * address and code, then one line with the count) and all kept in `refusals`; a 5xx is logged with its detail
  * (the client sees "internal error"), answered, and then passed on with
- * `next(error)` once the answer is sent, so the app's own error middleware
- * sees it too (it finds `res.headersSent` true and must not answer again).
+ * `next(error)` once the answer is sent (when the connection closes after it,
+ * once it has closed: the rest of a refused body is drained first), so the
+ * app's own error middleware sees it too (it finds `res.headersSent` true and
+ * must not answer again).
  */
 export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): ErrorRequestHandler {
   const limit = new RefusalLineLimit();
@@ -185,6 +203,6 @@ export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): Err
       return;
     }
     sendSyncError(res, error);
-    if (error.status >= 500) onFinished(res, () => next(error));
+    if (error.status >= 500) afterAnswer(req, res, () => next(error));
   };
 }

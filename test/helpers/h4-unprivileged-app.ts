@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { chownSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { runSampleApp, spawnSampleApp, type SampleAppRun } from './k3-sample-app-process';
 import { TEST_TOKEN } from './server';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -21,29 +22,60 @@ export function othersCanRun(): boolean {
 /** Whether the sample app can be run here without root's rights (as this user, or as `nobody` when this is root). */
 export const CAN_RUN_UNPRIVILEGED = !AS_ROOT || othersCanRun();
 
+/** The user the children run as: `nobody` when the tests run as root, else this process's own. */
+const CHILD_USER = AS_ROOT ? NOBODY : undefined;
+
 /**
  * Runs the sample app as `npm start` does, without root's rights (as `nobody`
  * when the test runs as root), until it exits; killed after 50 s (a start that
  * hangs is a failure, not a hung test).
  */
-export function runAppUnprivileged(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
+export function runAppUnprivileged(env: Record<string, string>): Promise<SampleAppRun> {
+  return runSampleApp(env, 50_000, CHILD_USER);
+}
+
+/** A child started by this file and the URL it serves, once it listens (rejected if it exits first). */
+export interface UnprivilegedChild {
+  readonly child: ChildProcess;
+  readonly url: Promise<string>;
+}
+
+/** Resolves with `pattern`'s first group once the child's stdout shows it; rejects if the child exits first. */
+function urlFrom(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const found = pattern.exec(text)?.[1];
+      if (found !== undefined) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it listened`)));
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
+}
+
+/**
+ * Starts the sample app as `npm start` does, without root's rights (as
+ * `nobody` when the test runs as root), and leaves it running (its stderr is
+ * the test's); stop it with {@link stopUnprivileged}.
+ * @returns the child, and the app's URL once it listens
+ */
+export function startAppUnprivileged(env: Record<string, string>): UnprivilegedChild {
+  const child = spawnSampleApp(env, { stderr: 'inherit', user: CHILD_USER });
+  return { child, url: urlFrom(child, /Sample app: (http:\/\/\S+)/, 'the app') };
+}
+
+/** Kills a child of this file (SIGKILL) unless it has exited already; resolves once it has exited. */
+export async function stopUnprivileged(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** Gives `paths` to `nobody` when the tests run as root (the child's user), so only their modes decide what it may do. */
+export function giveToUnprivileged(...paths: string[]): void {
+  if (!AS_ROOT) return;
+  for (const each of paths) chownSync(each, NOBODY, NOBODY);
 }
 
 const DIST = path.join(REPO, 'dist', 'index.js');
@@ -63,20 +95,11 @@ const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + 
  * only the folders' modes decide what it may read and write.
  * @returns the child, and its sync API's URL once it listens
  */
-export function startUnprivilegedRouter(roots: Record<string, string>): { readonly child: ChildProcess; readonly url: Promise<string> } {
+export function startUnprivilegedRouter(roots: Record<string, string>): UnprivilegedChild {
   const child = spawn(process.execPath, ['-e', ROUTER_CHILD, JSON.stringify(roots)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'inherit'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...(CHILD_USER === undefined ? {} : { uid: CHILD_USER, gid: CHILD_USER }),
   });
-  const url = new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const port = /^ready (\d+)\n/.exec(text)?.[1];
-      if (port !== undefined) resolve(`http://127.0.0.1:${port}/api/sync`);
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
-  });
-  return { child, url };
+  return { child, url: urlFrom(child, /^ready (\d+)\n/, 'the server').then((port) => `http://127.0.0.1:${port}/api/sync`) };
 }

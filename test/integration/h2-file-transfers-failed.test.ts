@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
@@ -7,7 +7,7 @@ import { silentLogger } from '../../lib/logger';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { makeRoots, put } from '../helpers/file-roots';
 import { runCli } from '../helpers/h7-cli';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -28,7 +28,7 @@ import { tempDir } from '../helpers/temp';
     temp = tempDir('ess-h2-eacces-');
     chmodSync(temp.dir, 0o755);
     peerRoots = makeRoots(path.join(temp.dir, 'peer'));
-    if (AS_ROOT) for (const dir of [path.join(temp.dir, 'peer'), ...Object.values(peerRoots)]) chownSync(dir, NOBODY, NOBODY);
+    giveToUnprivileged(path.join(temp.dir, 'peer'), ...Object.values(peerRoots));
     chmodSync(peerRoots.uploads ?? '', 0o555); // the peer may not write its uploads folder
     const started = startUnprivilegedRouter(peerRoots);
     child = started.child;
@@ -45,11 +45,7 @@ import { tempDir } from '../helpers/temp';
   afterEach(async () => {
     await node?.stop(0);
     await local?.close();
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     chmodSync(peerRoots.uploads ?? '', 0o755);
     temp.cleanup();
   });

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { heldSenderNodes, insertTeam as insert, teamNames as names, UNLOCK_TRIGGER as UNLOCK, type HeldSenderFleet } from '../helpers/k3-held-sender';
+import type { NatsNode } from '../helpers/nats-nodes';
 import { describeWithNats } from '../helpers/nats-server';
 
 /**
@@ -11,20 +11,8 @@ import { describeWithNats } from '../helpers/nats-server';
  * once the trigger is fixed nothing is lost.
  */
 describeWithNats('a held sender while nats-server restarts or the stream is deleted (real nats-server)', () => {
-  const nats = natsNodes();
   const STREAM = 'HELD_OPERATOR';
-  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-  const UNLOCK = "DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-
-  function node(): NatsNode {
-    return nats.node({ stream: STREAM }, { peerTimeoutMs: 5000 });
-  }
-  function insert(at: NatsNode, name: string, number: number): void {
-    at.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), name, number);
-  }
-  function names(at: NatsNode): string[] {
-    return at.db.prepare('SELECT name FROM teams ORDER BY number').pluck().all() as string[];
-  }
+  const nats = heldSenderNodes(STREAM);
   /** A round's failure code, or 'ok'. */
   async function round(at: NatsNode): Promise<string> {
     return at.transport.exchange().then(
@@ -39,16 +27,11 @@ describeWithNats('a held sender while nats-server restarts or the stream is dele
     return seen;
   }
 
-  async function heldFleet(): Promise<{ held: NatsNode; other: NatsNode; reader: NatsNode }> {
-    const [held, other, reader] = [node(), node(), node()];
-    reader.db.exec(LOCK);
-    insert(held, 'locked', 1);
-    await held.transport.exchange();
-    insert(other, 'from another server', 2);
-    await other.transport.exchange();
-    expect(await round(reader)).toBe('APPLY_REFUSED');
-    expect(names(reader)).toEqual(['from another server']);
-    return { held, other, reader };
+  async function heldFleet(): Promise<HeldSenderFleet> {
+    const fleet = await nats.fleet();
+    expect(await round(fleet.reader)).toBe('APPLY_REFUSED');
+    expect(names(fleet.reader)).toEqual(['from another server']);
+    return fleet;
   }
 
   it('nats-server killed and started again: rounds say NATS_UNREACHABLE, then the hold is still there, then everything arrives', async () => {

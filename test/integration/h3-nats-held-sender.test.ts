@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { connect, headers } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
-import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { heldSenderNodes, insertTeam as insert, LOCK_TRIGGER as LOCK, teamNames as names, UNLOCK_TRIGGER as UNLOCK } from '../helpers/k3-held-sender';
 import { describeWithNats } from '../helpers/nats-server';
 
 /**
@@ -14,28 +13,11 @@ import { describeWithNats } from '../helpers/nats-server';
  * and once the cause is fixed everything arrives, also after a restart.
  */
 describeWithNats('one sender whose message must wait does not stall the others (real nats-server)', () => {
-  const nats = natsNodes();
   const STREAM = 'HELD_SENDER';
-  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-  const UNLOCK = "DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-
-  function node(): NatsNode {
-    return nats.node({ stream: STREAM }, { peerTimeoutMs: 5000 });
-  }
-  function insert(at: NatsNode, name: string, number: number): void {
-    at.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), name, number);
-  }
-  function names(at: NatsNode): string[] {
-    return at.db.prepare('SELECT name FROM teams ORDER BY number').pluck().all() as string[];
-  }
+  const nats = heldSenderNodes(STREAM);
 
   it("applies the other senders' messages, keeps the held sender's later ones behind its first, and names it on /status", async () => {
-    const [held, other, reader] = [node(), node(), node()];
-    reader.db.exec(LOCK);
-    insert(held, 'locked', 1);
-    await held.transport.exchange();
-    insert(other, 'from another server', 2);
-    await other.transport.exchange();
+    const { held, other, reader } = await nats.fleet();
     insert(held, 'written after the locked one', 3);
     await held.transport.exchange();
     insert(other, 'another one from the other server', 4);
@@ -61,7 +43,7 @@ describeWithNats('one sender whose message must wait does not stall the others (
   });
 
   it('keeps the hold across a restart: the held messages arrive once fixed, none lost', async () => {
-    const [held, other, reader] = [node(), node(), node()];
+    const [held, other, reader] = [nats.node(), nats.node(), nats.node()];
     reader.db.exec(LOCK);
     insert(held, 'locked', 1);
     insert(held, 'in the same look', 2);
@@ -84,7 +66,7 @@ describeWithNats('one sender whose message must wait does not stall the others (
   });
 
   it("a sender whose pages carry another schema (SCHEMA_MISMATCH) is held; the other senders' pages are applied meanwhile", async () => {
-    const [writer, reader] = [node(), node()];
+    const [writer, reader] = [nats.node(), nats.node()];
     await reader.transport.exchange(); // creates the stream
     const stranger = `ess.${STREAM}.${'b'.repeat(32)}`;
     insert(writer, 'from a server of this schema', 1);

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { put } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -36,18 +36,14 @@ async function get(url: string): Promise<{ status: number; body: { error?: { cod
     put(uploads, 'open.txt', 'readable');
     chmodSync(put(uploads, 'secret.txt', 'not for this server'), 0o000);
     put(uploads, 'locked/inside.txt', 'behind a folder');
-    if (AS_ROOT) chownSync(uploads, NOBODY, NOBODY);
+    giveToUnprivileged(uploads);
     chmodSync(path.join(uploads, 'locked'), 0o000);
     const started = startUnprivilegedRouter({ uploads });
     child = started.child;
     url = await started.url;
   });
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     chmodSync(path.join(uploads, 'locked'), 0o755);
     temp.cleanup();
   });

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFilePolicy } from '../../lib/files/file-policy';
 import { ManifestCache } from '../../lib/files/manifest-cache';
@@ -7,15 +7,9 @@ import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
-
-/** Gives `dir` (and what is under it) to the child's user, so only the mode decides what it may write. */
-function giveToChild(...dirs: string[]): void {
-  if (!AS_ROOT) return;
-  for (const dir of dirs) chownSync(dir, NOBODY, NOBODY);
-}
 
 /**
  * A server whose sync folder is read-only (a read-only disk, a folder made by
@@ -36,18 +30,14 @@ function giveToChild(...dirs: string[]): void {
     chmodSync(temp.dir, 0o755);
     roots = makeRoots(path.join(temp.dir, 'server'));
     put(roots.uploads ?? '', 'kept.txt', 'kept');
-    giveToChild(path.join(temp.dir, 'server'), ...Object.values(roots), path.join(roots.uploads ?? '', 'kept.txt'));
+    giveToUnprivileged(path.join(temp.dir, 'server'), ...Object.values(roots), path.join(roots.uploads ?? '', 'kept.txt'));
     chmodSync(roots.uploads ?? '', 0o555);
     const started = startUnprivilegedRouter(roots);
     child = started.child;
     url = await started.url;
   });
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     chmodSync(roots.uploads ?? '', 0o755);
     temp.cleanup();
   });

@@ -1,31 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, startAppUnprivileged, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const NOBODY = 65534;
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
 
 /** `npm start` without root's rights on a free port; resolves with its URL once it listens. */
 function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: 'test-token-0123456789abcdef', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    ...(AS_ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const found = /Sample app: (http:\/\/\S+)/.exec(text)?.[1];
-      if (found !== undefined) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`the app exited with ${code} before it listened`)));
-  });
-  return { child, url };
+  return startAppUnprivileged({ DATA_DIR: dataDir, SYNC_TOKEN: 'test-token-0123456789abcdef', LOG_LEVEL: 'silent' });
 }
 
 /**
@@ -46,11 +29,7 @@ function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> 
     pit = path.join(temp.dir, 'data', 'uploads', 'pit');
   });
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     chmodSync(pit, 0o755);
     temp.cleanup();
   });

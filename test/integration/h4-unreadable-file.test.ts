@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createFilePolicy } from '../../lib/files/file-policy';
 import { ManifestCache } from '../../lib/files/manifest-cache';
@@ -7,7 +7,7 @@ import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { makeRoots, put } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -27,17 +27,9 @@ import { tempDir } from '../helpers/temp';
     chmodSync(temp.dir, 0o755);
   });
   afterEach(async () => {
-    await stopChild();
+    await stopUnprivileged(child);
     temp.cleanup();
   });
-
-  async function stopChild(): Promise<void> {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
 
   function startChild(serverRoots: Record<string, string>): Promise<string> {
     const started = startUnprivilegedRouter(serverRoots);
@@ -48,7 +40,7 @@ import { tempDir } from '../helpers/temp';
   it('keeps the local copy, and the refused listing names the file and the fix', async () => {
     const serverRoots = makeRoots(path.join(temp.dir, 'server'));
     const report = put(serverRoots.uploads ?? '', 'report.txt', 'the report');
-    if (AS_ROOT) for (const dir of [path.join(temp.dir, 'server'), ...Object.values(serverRoots)]) chownSync(dir, NOBODY, NOBODY);
+    giveToUnprivileged(path.join(temp.dir, 'server'), ...Object.values(serverRoots));
     let url = await startChild(serverRoots);
     const local = resolveSyncRoots(makeRoots(path.join(temp.dir, 'client')));
     const cache = new ManifestCache();
@@ -60,7 +52,7 @@ import { tempDir } from '../helpers/temp';
       expect(readFileSync(copy, 'utf8')).toBe('the report');
 
       chmodSync(report, 0o000); // unreadable to the server's user
-      await stopChild(); // a restart: nothing of the file is remembered
+      await stopUnprivileged(child); // a restart: nothing of the file is remembered
       url = await startChild(serverRoots);
       await client.stop();
       client = new SyncClient({ peers: [url], token: TEST_TOKEN, stateDir: path.join(temp.dir, 'state'), logger: silentLogger, files: { roots: local, policy: createFilePolicy(), cache } });

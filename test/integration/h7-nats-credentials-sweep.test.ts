@@ -5,6 +5,7 @@ import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { TEST_SCHEMA, trackedDb, tempDb, type TempDb } from '../helpers/data';
+import { LOCK_TRIGGER as LOCK } from '../helpers/k3-held-sender';
 import { captureLog } from '../helpers/log';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
@@ -20,7 +21,6 @@ const WRONG = 'Wrong-7c1/Xy+guess';
 
 describeWithNats('NATS credentials in the URL never reach /status, /metrics, results or logs (real nats-server)', () => {
   const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
-  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
   let server: NatsServer;
   let reader: TempDb | undefined;
   let node: SyncNode | undefined;

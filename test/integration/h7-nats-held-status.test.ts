@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import express from 'express';
 import request from 'supertest';
@@ -6,6 +5,7 @@ import { silentLogger } from '../../lib/logger';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import type { TransportStatus } from '../../lib/peers/transport';
 import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
+import { insertTeam as insert, LOCK_TRIGGER as LOCK, UNLOCK_TRIGGER as UNLOCK } from '../helpers/k3-held-sender';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
 import { describeWithNats } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
@@ -22,8 +22,6 @@ import { TEST_TOKEN } from '../helpers/server';
 describeWithNats('held senders on /status (real nats-server)', () => {
   const nats = natsNodes();
   const STREAM = 'HELD_STATUS';
-  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-  const UNLOCK = "DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
   const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
   let reader: TempDb | undefined;
   let node: SyncNode | undefined;
@@ -35,10 +33,6 @@ describeWithNats('held senders on /status (real nats-server)', () => {
     reader?.cleanup();
     reader = undefined;
   });
-
-  function insert(db: Database.Database, name: string, number: number): void {
-    db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), name, number);
-  }
 
   /** The reader's node on its database file (again, after a restart), mounted in an app. */
   function startReader(db: Database.Database): void {
@@ -62,11 +56,11 @@ describeWithNats('held senders on /status (real nats-server)', () => {
     reader.db.exec(LOCK);
     startReader(reader.db);
     expect((await natsStatus()).nats?.held).toEqual([]);
-    insert(first.db, 'locked', 1);
+    insert(first, 'locked', 1);
     await first.transport.exchange();
-    insert(other.db, 'from another server', 2);
+    insert(other, 'from another server', 2);
     await other.transport.exchange();
-    insert(second.db, 'locked', 3);
+    insert(second, 'locked', 3);
     await second.transport.exchange();
     expect(await node?.syncNow()).toMatchObject([{ ok: false, error: { code: 'APPLY_REFUSED' } }]);
     return { first, second, other };

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { put, tempFilesUnder } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -47,17 +47,13 @@ function fileForm(name: string): FormData {
     uploads = path.join(temp.dir, 'uploads');
     mkdirSync(uploads);
     put(uploads, 'locked/inside.txt', 'behind a folder');
-    if (AS_ROOT) for (const dir of [uploads, path.join(uploads, 'locked')]) chownSync(dir, NOBODY, NOBODY);
+    giveToUnprivileged(uploads, path.join(uploads, 'locked'));
     const started = startUnprivilegedRouter({ uploads });
     child = started.child;
     url = await started.url;
   });
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     for (const dir of locked.splice(0)) chmodSync(dir, 0o755);
     temp.cleanup();
   });

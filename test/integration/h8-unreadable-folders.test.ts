@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createFilePolicy } from '../../lib/files/file-policy';
 import { ManifestCache } from '../../lib/files/manifest-cache';
@@ -7,7 +7,7 @@ import { resolveSyncRoots } from '../../lib/files/sync-roots';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { makeRoots, put } from '../helpers/file-roots';
-import { AS_ROOT, CAN_RUN_UNPRIVILEGED, NOBODY, startUnprivilegedRouter } from '../helpers/h4-unprivileged-app';
+import { CAN_RUN_UNPRIVILEGED, giveToUnprivileged, startUnprivilegedRouter, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -47,17 +47,13 @@ async function get(url: string): Promise<Answer> {
     put(uploads, 'team/a.txt', 'a');
     put(uploads, 'team/b.txt', 'b');
     put(uploads, 'notes/one.txt', 'one');
-    if (AS_ROOT) for (const dir of [uploads, path.join(uploads, 'team'), path.join(uploads, 'notes')]) chownSync(dir, NOBODY, NOBODY);
+    giveToUnprivileged(uploads, path.join(uploads, 'team'), path.join(uploads, 'notes'));
     const started = startUnprivilegedRouter({ uploads });
     child = started.child;
     url = await started.url;
   });
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await stopUnprivileged(child);
     for (const dir of locked.splice(0)) chmodSync(dir, 0o755);
     temp.cleanup();
   });

@@ -1,31 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
+import { runSampleApp as runApp } from '../helpers/k3-sample-app-process';
 import { tempDir } from '../helpers/temp';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const TOKEN = 'test-token-0123456789abcdef';
-
-/** Runs the sample app as `npm start` does, killed after `timeoutMs` (a start that hangs is a failure, not a hung test). */
-function runApp(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 describe('DATA_DIR where no folder can be made: a one-line refusal naming DATA_DIR, never a hang or a bare ENOENT', () => {
   let temp: ReturnType<typeof tempDir>;
