@@ -83,7 +83,7 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
  * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start.
- * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);

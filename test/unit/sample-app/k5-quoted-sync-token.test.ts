@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig } from '../../../sample-app/config';
 import { tempDir } from '../../helpers/temp';
@@ -63,6 +63,17 @@ describe('sample app: SYNC_TOKEN wrapped in quotes stops the start', () => {
 
   it.each([`ab"${TOKEN}`, `"${TOKEN}`, `${TOKEN}'`, `"${TOKEN}'`, `\`${TOKEN}\``])('takes a quote that does not wrap the token (%j) as part of it', (value) => {
     expect(readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: value }).token).toBe(value);
+  });
+
+  it.each([`"${TOKEN}"\n`, `'${TOKEN}'`])('DATA_DIR/.sync-token holding %j (quotes kept) is refused the same way, naming the file, never overwritten', (content) => {
+    const dataDir = path.join(temp.dir, 'data');
+    mkdirSync(dataDir);
+    const file = path.join(dataDir, '.sync-token');
+    writeFileSync(file, content);
+    expect(() => readSampleConfig({ DATA_DIR: dataDir })).toThrow(`DATA_DIR/.sync-token (${file}) holds the token wrapped in quotes: the file holds only the token; remove the quotes, or set SYNC_TOKEN instead`);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    writeFileSync(file, `ab"${TOKEN}\n`);
+    expect(readSampleConfig({ DATA_DIR: dataDir }).token).toBe(`ab"${TOKEN}`);
   });
 
   it('npm start exits 1 with the refusal on stderr, and writes no token file', async () => {
