@@ -80,12 +80,13 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
  * A name folded as a case-insensitive, normalising file system (macOS,
  * Windows) or a reader may take it: compatibility forms to their letters
  * (NFKC: fullwidth `ｄ`, `ℹ`, mathematical and circled letters), full case
- * folding (upper then lower case: `ſ` long s to `s`, `ı` dotless i to `i`,
+ * folding (lower, upper, then lower case: `ſ` long s to `s`, `ı` dotless i to `i`, `ẞ` and `ß` to `ss`,
  * the Kelvin sign to `k`), then combining marks dropped (`b` + U+0301 to `b`).
  */
 function foldedName(name: string): string {
   if (PLAIN_ASCII.test(name)) return name.toLowerCase();
-  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC');
+  // Lower case first: a capital ẞ upper-cases to itself, and only ß upper-cases to SS.
+  return name.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC');
 }
 
 /**

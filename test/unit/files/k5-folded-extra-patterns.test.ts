@@ -52,4 +52,10 @@ describe('extraPatterns are folded like the names they are matched against', () 
     const policy = createFilePolicy({ extraPatterns: ['\uff0a.bak'] });
     expect([policy.isDatabaseName('old.bak'), policy.isDatabaseName('old.txt')]).toEqual([true, false]);
   });
+
+  it('a capital ẞ folds as ß does, to ss, in a pattern, a name and a configured database name', () => {
+    const policy = createFilePolicy({ extraPatterns: ['**/STRA\u1e9eE.json'], databaseFileNames: ['daten-stra\u00dfe'] });
+    expect(['Stra\u00dfe.json', 'strasse.json', 'x/STRA\u1e9eE.json'].map((path) => policy.refusingPattern?.(path))).toEqual(['**/STRA\u1e9eE.json', '**/STRA\u1e9eE.json', '**/STRA\u1e9eE.json']);
+    expect(['DATEN-STRA\u1e9eE', 'daten-strasse', 'Daten-Stra\u00dfe'].map((path) => policy.isDatabaseName(path))).toEqual([true, true, true]);
+  });
 });
