@@ -1,6 +1,14 @@
+import path from 'node:path';
 import request from 'supertest';
+import { createFilePolicy } from '../../lib/files/file-policy';
+import type { LocalFiles } from '../../lib/files/local-files';
+import { ManifestCache } from '../../lib/files/manifest-cache';
+import { resolveSyncRoots } from '../../lib/files/sync-roots';
+import { syncRoot } from '../../lib/peers/file-exchange';
+import { FileSyncState } from '../../lib/peers/file-sync-state';
+import { PeerHttp } from '../../lib/peers/peer-http';
 import { makeRoots, put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
-import { makeApp, TEST_TOKEN } from '../helpers/server';
+import { makeApp, startServer, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
@@ -62,6 +70,27 @@ describe('extraDatabasePatterns negated once folded', () => {
     try {
       expect(() => makeApp({ roots: makeRoots(temp.dir), extraDatabasePatterns: ['\uff01*.db'] })).toThrow(/`extraDatabasePatterns` holds .*a negated pattern/);
     } finally {
+      temp.cleanup();
+    }
+  });
+});
+
+describe('a peer without the pattern lists such a file', () => {
+  it('its listing of the root is refused (PEER_LISTED_DATABASE), nothing written here', async () => {
+    const temp = tempDir('ess-k5-peer-pattern-');
+    const there = makeRoots(path.join(temp.dir, 'there'));
+    put(there.uploads ?? '', 'STRASSE.json', 'from a peer without the pattern');
+    const peerServer = await startServer(makeApp({ roots: there }));
+    const here = makeRoots(path.join(temp.dir, 'here'));
+    const files: LocalFiles = { roots: resolveSyncRoots(here), policy: createFilePolicy({ extraPatterns: ['**/Straße.json'] }), cache: new ManifestCache() };
+    try {
+      const before = treeDigest(path.join(temp.dir, 'here'));
+      const state = await FileSyncState.load(path.join(temp.dir, 'state', 'files.json'));
+      const peer = new PeerHttp({ url: `${peerServer.url}/api/sync`, token: TEST_TOKEN });
+      await expect(syncRoot(files, { peer, remoteSiteId: 'f00d', state, now: () => new Date() }, 'uploads')).rejects.toMatchObject({ code: 'PEER_LISTED_DATABASE', status: 502 });
+      expect(treeDigest(path.join(temp.dir, 'here'))).toBe(before);
+    } finally {
+      await peerServer.close();
       temp.cleanup();
     }
   });
