@@ -43,6 +43,8 @@ export type { ChangeTransport, ExchangeCount, ExchangeProgress, NatsHeldSender, 
 export type { TransportCursor } from './lib/data/transport-cursors';
 export type { NatsTransportOptions, TransportOptions } from './lib/peers/nats/nats-options';
 export { splitUserinfo } from './lib/peers/nats/nats-util';
+export { checkNatsServers, NatsServersError } from './lib/peers/nats/server-urls';
+export type { NatsServersProblem } from './lib/peers/nats/server-urls';
 export { unreadableCertificate } from './lib/peers/pem-certificates';
 
 // Files: the database guard and its building blocks

@@ -64,22 +64,26 @@ function trimmedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 const QUOTED = /^(["'])[\s\S]*\1$/;
 
 /**
- * Refuses each of {@link TRIMMED_VARIABLES} wrapped in quotes, as `docker run --env-file` and
+ * Refuses each of {@link TRIMMED_VARIABLES}, and `SYNC_TOKEN`, wrapped in quotes, as `docker run --env-file` and
  * some .env loaders leave `DATA_DIR="/srv/scouting"`: taken as they are, the quotes made a folder
  * named `"` under the working directory, a NATS server named `"nats`, a name shown with its
- * quotes. The value is not repeated (SYNC_NATS_URL may hold a password).
+ * quotes, a token with the quotes in it (every peer given it without them answered 401, nothing said why).
+ * A quote that does not wrap the token (`ab"cd`, `"abcd`) is part of it. The value is not
+ * repeated (SYNC_NATS_URL may hold a password, SYNC_TOKEN is one).
  * @throws TypeError naming the variable
  */
 function refuseQuoted(env: NodeJS.ProcessEnv): void {
-  const quoted = TRIMMED_VARIABLES.find((name) => QUOTED.test(env[name] ?? ''));
+  // SYNC_TOKEN is kept byte for byte, so it is looked at without the blanks around it: `"…"` and a line break is still a quoted token.
+  const token = (env.SYNC_TOKEN ?? '').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  const quoted = QUOTED.test(token) ? 'SYNC_TOKEN' : TRIMMED_VARIABLES.find((name) => QUOTED.test(env[name] ?? ''));
   if (quoted !== undefined) throw new TypeError(`${quoted} is wrapped in quotes, which the tool that read the env file kept (docker --env-file does): write ${quoted}=value, not ${quoted}="value"`);
 }
 
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
- * every variable but `SYNC_TOKEN` are ignored; quotes around one of them, or a SYNC_ variable misspelled, stop the start.
- * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file or one in env-file syntax (`SYNC_TOKEN=…`); Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start.
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);

@@ -48,6 +48,8 @@ export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: str
     if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
     // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
     if (/^(?:export[ \t]+)?SYNC_TOKEN[ \t]*=/m.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead`);
+    // Quotes kept by whatever wrote it (`echo '"…"'`, a copied env-file value): as SYNC_TOKEN="…" is, it is refused, never a token with quotes no other server has.
+    if (/^(["']).*\1$/s.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds the token wrapped in quotes: the file holds only the token; remove the quotes, or set SYNC_TOKEN instead`);
     return { token, source: 'file' };
   }
   const token = randomBytes(24).toString('hex');

@@ -34,8 +34,9 @@ export interface FilePolicyOptions {
   readonly databaseFileNames?: readonly string[];
   /**
    * Extra picomatch globs (case-insensitive) for files never to sync, matched
-   * against the path relative to its root and against the base name. They add
-   * to the built-in rules; nothing can remove those.
+   * against the path relative to its root and against the base name, folded as
+   * the built-in names are (the pattern too: `**\/Straße.json` refuses
+   * `STRASSE.json`). They add to the built-in rules; nothing can remove those.
    * @defaultValue `[]`
    */
   readonly extraPatterns?: readonly string[];
@@ -79,12 +80,13 @@ const PLAIN_ASCII = /^[\x20-\x7e]*$/;
  * A name folded as a case-insensitive, normalising file system (macOS,
  * Windows) or a reader may take it: compatibility forms to their letters
  * (NFKC: fullwidth `ｄ`, `ℹ`, mathematical and circled letters), full case
- * folding (upper then lower case: `ſ` long s to `s`, `ı` dotless i to `i`,
+ * folding (lower, upper, then lower case: `ſ` long s to `s`, `ı` dotless i to `i`, `ẞ` and `ß` to `ss`,
  * the Kelvin sign to `k`), then combining marks dropped (`b` + U+0301 to `b`).
  */
 function foldedName(name: string): string {
   if (PLAIN_ASCII.test(name)) return name.toLowerCase();
-  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC');
+  // Lower case first: a capital ẞ upper-cases to itself, and only ß upper-cases to SS.
+  return name.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKD').replace(MARKS, '').normalize('NFC');
 }
 
 /**
@@ -172,13 +174,15 @@ export function isDatabaseHeader(header: Uint8Array): boolean {
 }
 
 /**
- * Refuses a negated pattern (`!*.db`): as a database pattern it would make
+ * Refuses a negated pattern (`!*.db`, also `！*.db` with a fullwidth `！` or one
+ * with an invisible code point before `!`, which fold to it): as a database pattern it would make
  * every file that does not match a database, so nothing would sync, silently.
  * @param option - the option's name as the caller knows it
  * @throws TypeError naming the option and the pattern
  */
 export function refuseNegatedPatterns(patterns: readonly string[], option: string): void {
-  const negated = patterns.find((pattern) => pattern.startsWith('!'));
+  // Folded too (see foldedMatcher): a fullwidth `！`, or an invisible code point before `!`, is a `!` there.
+  const negated = patterns.find((pattern) => pattern.startsWith('!') || foldedPattern(pattern).startsWith('!'));
   if (negated === undefined) return;
   throw new TypeError(
     `express-sqlite-sync: \`${option}\` holds ${JSON.stringify(negated)}, a negated pattern: it would make every file that does not match ${JSON.stringify(negated.replace(/^!+/, ''))} a database file, so none would sync; list only the names to refuse (the built-in rules always apply)`,
@@ -197,20 +201,37 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   );
   const patterns = stringList(options.extraPatterns ?? [], 'extraPatterns');
   refuseNegatedPatterns(patterns, 'extraPatterns');
-  const matchers = patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { nocase: true, dot: true }) }));
+  const matchers = patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { nocase: true, dot: true }), folded: foldedMatcher(pattern) }));
   const builtIn = (relativePath: string): boolean =>
     canonicalFileName(relativePath) === '' || segmentsOf(relativePath).some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names));
   const extraPattern = (relativePath: string): string | undefined => {
     if (matchers.length === 0) return undefined;
     const canonical = segmentsOf(relativePath).map(canonicalFileName);
-    const forms = [relativePath, canonical.join('/'), ...canonical];
-    return matchers.find(({ matches }) => forms.some((form) => matches(form)))?.pattern;
+    const forms = [canonical.join('/'), ...canonical];
+    return matchers.find(({ matches, folded }) => matches(relativePath) || forms.some((form) => matches(form) || folded(form)))?.pattern;
   };
   return {
     isDatabaseName: (relativePath: string): boolean => builtIn(relativePath) || extraPattern(relativePath) !== undefined,
     isDatabaseContent: isDatabaseHeader,
     refusingPattern: (relativePath: string): string | undefined => (builtIn(relativePath) ? undefined : extraPattern(relativePath)),
   };
+}
+
+/** A pattern folded as names are, invisible code points removed (see foldedMatcher). */
+function foldedPattern(pattern: string): string {
+  return foldedName(pattern.replace(INVISIBLE, ''));
+}
+
+/**
+ * The matcher of a pattern folded as names are (see foldedName: `Straße` is `strasse`, fullwidth
+ * `Ｓｅｃｒｅｔｓ` is `secrets`, `é` is `e`; invisible code points removed), for the folded names: a
+ * pattern written with letters outside ASCII matches what a case-insensitive disk or a reader
+ * takes as its names. Never for the path as written (the pattern as given matches that).
+ */
+function foldedMatcher(pattern: string): (name: string) => boolean {
+  const folded = foldedPattern(pattern);
+  if (folded === pattern.toLowerCase()) return () => false; // plain ASCII: the pattern as given already matches the folded names
+  return picomatch(folded, { nocase: true, dot: true });
 }
 
 /** The non-empty segments of a path split at `/` and `\\`. */

@@ -7,6 +7,28 @@ export interface UrlCredentials {
   readonly token?: string;
 }
 
+/** Which rule refused a `transport.nats.servers` value (see {@link NatsServersError}). */
+export type NatsServersProblem = 'not-a-list' | 'quotes' | 'blank' | 'not-a-url' | 'no-host' | 'bad-host' | 'scheme' | 'port-0' | 'path' | 'bad-escape' | 'two-credentials';
+
+/**
+ * The TypeError a `transport.nats.servers` value is refused with. Its message names the option
+ * and the fix, never a credential; `problem` says which rule refused it, for an app that words
+ * the refusal for its own setting (the sample app's `SYNC_NATS_URL`).
+ */
+export class NatsServersError extends TypeError {
+  /** Which rule refused the value. */
+  readonly problem: NatsServersProblem;
+  /** The refused URL's scheme with its colon (`http:`, `ws:`), for `problem` `'scheme'`; undefined otherwise. */
+  readonly scheme: string | undefined;
+
+  /** @param scheme - the refused scheme, for `problem` `'scheme'` */
+  constructor(message: string, problem: NatsServersProblem, scheme?: string) {
+    super(message);
+    this.problem = problem;
+    this.scheme = scheme;
+  }
+}
+
 const OPTION = 'express-sqlite-sync: `transport.nats.servers`';
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** A host nats.js can connect to: a name or an IPv4 address (letters of any script, digits, `.`, `_`, `-`), or an IPv6 address in brackets. */
@@ -17,7 +39,7 @@ function decodeCredential(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new TypeError(`${OPTION}: the user or password in the URL holds a "%" that is not an escape; write "%" as %25 (or give \`user\` and \`pass\` as options)`);
+    throw new NatsServersError(`${OPTION}: the user or password in the URL holds a "%" that is not an escape; write "%" as %25 (or give \`user\` and \`pass\` as options)`, 'bad-escape');
   }
 }
 
@@ -46,24 +68,24 @@ function decoded(value: string): string | undefined {
 function refuseQuotesAndBlanks(entry: string): void {
   if (/^["'`]|["'`]$/.test(entry)) {
     const inner = splitUserinfo(entry.replace(/^["'`]+|["'`]+$/g, '')).rest;
-    throw new TypeError(`${OPTION}: ${JSON.stringify(inner)} is written in quotes, which would be read as part of the URL; remove them (a .env file or a shell script may have kept them in the value)`);
+    throw new NatsServersError(`${OPTION}: ${JSON.stringify(inner)} is written in quotes, which would be read as part of the URL; remove them (a .env file or a shell script may have kept them in the value)`, 'quotes');
   }
   if (/\s/.test(entry)) {
     const { rest } = splitUserinfo(entry);
     const shown = /\s/.test(rest) ? ` ${JSON.stringify(rest)}` : ''; // a blank inside the credentials: the entry is not quoted
-    throw new TypeError(`${OPTION}: an entry${shown} holds a blank (a space, a tab or a line break); write each URL without one (a blank in a password as %20), and separate servers with commas ("nats://10.0.0.1:4222,nats://10.0.0.2:4222")`);
+    throw new NatsServersError(`${OPTION}: an entry${shown} holds a blank (a space, a tab or a line break); write each URL without one (a blank in a password as %20), and separate servers with commas ("nats://10.0.0.1:4222,nats://10.0.0.2:4222")`, 'blank');
   }
 }
 
 /** Refuses a URL without a host nats.js can connect to, with port 0, or with a path, query or fragment (nats.js reads only the host and the port). */
 function refuseWhereNoServerAnswers(rest: string, url: URL): void {
   const shown = JSON.stringify(rest);
-  if (url.hostname === '') throw new TypeError(`${OPTION}: ${shown} has no host; write nats://host:4222`);
-  if (!HOST.test(decoded(url.hostname) ?? '%')) throw new TypeError(`${OPTION}: ${shown} has no host name or IP address a client can connect to (host ${JSON.stringify(url.hostname)}); write nats://host:4222`);
-  if (url.port === '0') throw new TypeError(`${OPTION}: ${shown} names port 0, where no server listens; write the server's port (nats://host:4222)`);
+  if (url.hostname === '') throw new NatsServersError(`${OPTION}: ${shown} has no host; write nats://host:4222`, 'no-host');
+  if (!HOST.test(decoded(url.hostname) ?? '%')) throw new NatsServersError(`${OPTION}: ${shown} has no host name or IP address a client can connect to (host ${JSON.stringify(url.hostname)}); write nats://host:4222`, 'bad-host');
+  if (url.port === '0') throw new NatsServersError(`${OPTION}: ${shown} names port 0, where no server listens; write the server's port (nats://host:4222)`, 'port-0');
   const extra = [url.pathname !== '' && url.pathname !== '/' ? 'a path' : '', url.search === '' ? '' : 'a query', url.hash === '' ? '' : 'a fragment'].filter((part) => part !== '');
   if (extra.length > 0) {
-    throw new TypeError(`${OPTION}: ${SCHEME.test(rest) ? '' : 'read as nats://, '}${JSON.stringify(rest.split(/[?#]/)[0])} has ${extra.join(' and ')}, which the NATS client ignores; write only the scheme, host and port: nats://host:4222`);
+    throw new NatsServersError(`${OPTION}: ${SCHEME.test(rest) ? '' : 'read as nats://, '}${JSON.stringify(rest.split(/[?#]/)[0])} has ${extra.join(' and ')}, which the NATS client ignores; write only the scheme, host and port: nats://host:4222`, 'path');
   }
 }
 
@@ -76,11 +98,15 @@ function checkServer(entry: string): { readonly server: string; readonly credent
   try {
     parsed = new URL(url);
   } catch {
-    if (/^[a-z][a-z0-9+.-]*:\/\/(?::\d*)?(?:[/?#]|$)/i.test(url)) throw new TypeError(`${OPTION}: ${JSON.stringify(rest)} has no host; write nats://host:4222`);
-    throw new TypeError(`${OPTION}: ${JSON.stringify(rest)} is not a URL; write nats://host:4222`);
+    if (/^[a-z][a-z0-9+.-]*:\/\/(?::\d*)?(?:[/?#]|$)/i.test(url)) throw new NatsServersError(`${OPTION}: ${JSON.stringify(rest)} has no host; write nats://host:4222`, 'no-host');
+    throw new NatsServersError(`${OPTION}: ${JSON.stringify(rest)} is not a URL; write nats://host:4222`, 'not-a-url');
   }
   if (!['nats:', 'tls:'].includes(parsed.protocol)) {
-    throw new TypeError(`${OPTION}: ${rest} must use nats:// or tls:// (the client speaks the NATS protocol over TCP; ws:// and wss://, NATS over WebSocket, are not supported: use the server's client port, 4222 by default)`);
+    throw new NatsServersError(
+      `${OPTION}: ${rest} must use nats:// or tls:// (the client speaks the NATS protocol over TCP; ws:// and wss://, NATS over WebSocket, are not supported: use the server's client port, 4222 by default)`,
+      'scheme',
+      parsed.protocol,
+    );
   }
   refuseWhereNoServerAnswers(rest, parsed);
   return { server: rest, credentials: credentialsOf(userinfo) };
@@ -92,13 +118,13 @@ function checkServer(entry: string): { readonly server: string; readonly credent
  * they carried. Refuses, naming the option and the fix and never quoting a
  * credential, what no NATS server answers at: no host, quotes, a blank, a
  * scheme other than nats:// or tls://, port 0, a path, query or fragment.
- * @throws TypeError for a value that is not one or more NATS URLs
+ * @throws NatsServersError (a TypeError) for a value that is not one or more NATS URLs
  */
 export function checkServers(value: unknown): { readonly servers: readonly string[]; readonly credentials: UrlCredentials | undefined } {
   const list: unknown[] = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : [];
   const entries = list.map((entry) => (typeof entry === 'string' ? entry.trim() : '')).filter((entry) => entry !== '');
   if (entries.length === 0 || entries.length !== list.length) {
-    throw new TypeError(`${OPTION} must be a NATS URL or a list of them, e.g. "nats://127.0.0.1:4222"`);
+    throw new NatsServersError(`${OPTION} must be a NATS URL or a list of them, e.g. "nats://127.0.0.1:4222"`, 'not-a-list');
   }
   let credentials: UrlCredentials | undefined;
   const servers = entries.map((entry) => {
@@ -106,11 +132,22 @@ export function checkServers(value: unknown): { readonly servers: readonly strin
     const found = checked.credentials;
     if (found !== undefined) {
       if (credentials !== undefined && JSON.stringify(credentials) !== JSON.stringify(found)) {
-        throw new TypeError(`${OPTION} carry different credentials; give one user and password (or \`user\`/\`pass\`)`);
+        throw new NatsServersError(`${OPTION} carry different credentials; give one user and password (or \`user\`/\`pass\`)`, 'two-credentials');
       }
       credentials = found;
     }
     return checked.server;
   });
   return { servers, credentials };
+}
+
+/**
+ * Checks NATS server URLs as `transport.nats.servers` is checked when a node is built, so an app
+ * can refuse them at its own start, naming its own setting: the servers without their
+ * credentials (safe to show), in the order given.
+ * @param servers - one URL, a comma-separated string of them, or a list
+ * @throws NatsServersError (a TypeError) naming `transport.nats.servers` and the fix, never a credential; its `problem` says which rule refused the value
+ */
+export function checkNatsServers(servers: string | readonly string[]): string[] {
+  return [...checkServers(servers).servers];
 }
