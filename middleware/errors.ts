@@ -32,8 +32,9 @@ function onFinished(res: Response, then: () => void): void {
 function afterAnswer(req: Request, res: Response, then: () => void): void {
   onFinished(res, () => {
     const closing = String(res.getHeader('Connection') ?? '').toLowerCase() === 'close';
-    if (!closing || req.socket.destroyed) then();
-    else req.socket.once('close', then);
+    const socket = req.socket as Partial<typeof req.socket> | undefined; // an adapter's stand-in may lack one, or its events
+    if (!closing || socket === undefined || socket.destroyed === true || typeof socket.once !== 'function') then();
+    else socket.once('close', then);
   });
 }
 

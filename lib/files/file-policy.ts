@@ -182,7 +182,7 @@ export function isDatabaseHeader(header: Uint8Array): boolean {
  */
 export function refuseNegatedPatterns(patterns: readonly string[], option: string): void {
   // Folded too (see foldedMatcher): a fullwidth `！`, or an invisible code point before `!`, is a `!` there.
-  const negated = patterns.find((pattern) => pattern.startsWith('!') || foldedPattern(pattern).startsWith('!'));
+  const negated = patterns.find((pattern) => pattern.startsWith('!') || negatedOnceFolded(pattern));
   if (negated === undefined) return;
   throw new TypeError(
     `express-sqlite-sync: \`${option}\` holds ${JSON.stringify(negated)}, a negated pattern: it would make every file that does not match ${JSON.stringify(negated.replace(/^!+/, ''))} a database file, so none would sync; list only the names to refuse (the built-in rules always apply)`,
@@ -217,9 +217,27 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   };
 }
 
-/** A pattern folded as names are, invisible code points removed (see foldedMatcher). */
+/** Characters picomatch reads as structure (groups, classes, braces, extglobs, escapes): all its glob syntax but the wildcards `*` and `?`. */
+const GLOB_STRUCTURE = /[()[\]{}!@+|\\,]/g;
+
+/**
+ * A pattern folded as names are, invisible code points removed (see foldedMatcher),
+ * one code point at a time. A character outside ASCII that folds to a wildcard
+ * (fullwidth `＊ ？`) is one, as its writer meant; one that folds to other glob
+ * syntax (fullwidth `（ ）［ ］｛ ｝！`, common in Japanese names) stays a literal
+ * character, escaped, so `report（1）.json` never becomes the group `report(1).json`.
+ */
 function foldedPattern(pattern: string): string {
-  return foldedName(pattern.replace(INVISIBLE, ''));
+  let folded = '';
+  for (const char of pattern.replace(INVISIBLE, '')) {
+    folded += char.charCodeAt(0) < 0x80 ? char.toLowerCase() : foldedName(char).replace(GLOB_STRUCTURE, '\\$&');
+  }
+  return folded;
+}
+
+/** True when a pattern reads as negated once folded: `!`, or `！` (fullwidth) or an invisible code point before it. */
+function negatedOnceFolded(pattern: string): boolean {
+  return foldedName(pattern.replace(INVISIBLE, '')).startsWith('!');
 }
 
 /**

@@ -4,7 +4,7 @@ import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-se
 import { RootTurns } from './file-root-turns';
 import { FileSyncState } from './file-sync-state';
 import { SILENT_PEER_CODES, type FailureDescription } from './peer-failure';
-import type { RoundTally } from './round-result';
+import { noteFilesError, type RoundTally } from './round-result';
 
 /** The result of a root whose sync failed as a whole (the peer's listing refused, the peer gone). */
 function failedRoot(root: string, failure: FailureDescription): RootSyncResult {
@@ -56,13 +56,14 @@ export async function syncPeerRoots(
       const synced = await syncRoot(files, { ...link, state }, root);
       tally.roots.push(synced);
       // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).
-      if (synced.lost !== undefined) tally.filesError ??= describe(synced.lost);
-      lost = synced.lost !== undefined && SILENT_PEER_CODES.has(describe(synced.lost).code);
+      const failure = synced.lost === undefined ? undefined : describe(synced.lost);
+      lost = failure !== undefined && SILENT_PEER_CODES.has(failure.code);
+      if (failure !== undefined) noteFilesError(tally, failure, lost);
     } catch (caught) {
       const failure = describe(caught);
-      tally.filesError ??= failure;
-      tally.roots.push(failedRoot(root, failure));
       lost = SILENT_PEER_CODES.has(failure.code);
+      noteFilesError(tally, failure, lost);
+      tally.roots.push(failedRoot(root, failure));
     }
     const settled = state?.savedChanges(root);
     try {

@@ -10,7 +10,7 @@ export interface RoundTally {
   rowsPushed: number;
   dataConflicts: number;
   readonly roots: RootSyncResult[];
-  /** The first root that failed as a whole; the other roots still synced. */
+  /** The first root that failed as a whole (the other roots still synced), or a later one that found the peer gone (see `noteFilesError`). */
   filesError: FailureDescription | undefined;
 }
 
@@ -35,6 +35,14 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
       root: root.root,
       message: `the peer has no root ${JSON.stringify(root.root)}: its files are not synced with this peer; give the peer that root too (roots option), or leave it out here`,
     }));
+}
+
+/**
+ * Keeps the round's file error: the first one, unless a later root found the peer gone (its
+ * status then says unreachable, and the scheduler backs off), whatever failed before it.
+ */
+export function noteFilesError(tally: RoundTally, failure: FailureDescription, lost: boolean): void {
+  if (lost || tally.filesError === undefined) tally.filesError = failure;
 }
 
 /** Results whose data part failed (handshake, snapshot, pull, push; a transport's round): their error is never the files'. */
