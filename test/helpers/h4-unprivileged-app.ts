@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { APP_PROCESS_KILL_MS } from './k2-app-process';
 import { TEST_TOKEN } from './server';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -23,8 +24,9 @@ export const CAN_RUN_UNPRIVILEGED = !AS_ROOT || othersCanRun();
 
 /**
  * Runs the sample app as `npm start` does, without root's rights (as `nobody`
- * when the test runs as root), until it exits; killed after 50 s (a start that
- * hangs is a failure, not a hung test).
+ * when the test runs as root), until it exits; killed after `APP_PROCESS_KILL_MS`
+ * (a start that hangs is a failure, not a hung test; the test's timeout is
+ * `APP_PROCESS_TIMEOUT_MS`: ts-node alone takes 15 s on a loaded machine).
  */
 export function runAppUnprivileged(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
@@ -37,7 +39,7 @@ export function runAppUnprivileged(env: Record<string, string>): Promise<{ code:
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), APP_PROCESS_KILL_MS);
   return new Promise((resolve) =>
     child.once('close', (code) => {
       clearTimeout(timer);

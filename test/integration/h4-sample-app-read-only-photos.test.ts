@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { AS_ROOT, CAN_RUN_UNPRIVILEGED } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS } from '../helpers/k2-app-process';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NOBODY = 65534;
@@ -72,5 +73,5 @@ function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> 
     expect(page).not.toContain('try again');
     expect(page).not.toContain(temp.dir);
     expect(readdirSync(pit)).toEqual([]);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 });
