@@ -65,14 +65,36 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Every nats-server this process started and that has not exited yet. */
+const running = new Set<ChildProcess>();
+const killRunning = (): void => {
+  for (const each of running) each.kill('SIGKILL');
+};
+
+/**
+ * Kills (SIGKILL) the nats-servers still running when this process exits: a
+ * test that failed or timed out before its `close()`, or a jest worker ended
+ * early, leaves no nats-server behind (it would run for ever, its port and
+ * store taken).
+ */
+function killAtExit(child: ChildProcess): void {
+  if (running.size === 0) process.on('exit', killRunning); // one listener while any runs, none after (jest runs many files in one process)
+  running.add(child);
+  child.once('exit', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning);
+  });
+}
+
 function launch(executable: string, args: readonly string[]): Promise<ChildProcess> {
   const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  killAtExit(child);
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`nats-server did not start in 15 s:\n${log}`));
-    }, 15_000);
+      reject(new Error(`nats-server did not start in 30 s:\n${log}`));
+    }, 30_000); // generous: a loaded machine
     child.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       if (log.includes('Server is ready')) {
