@@ -20,21 +20,24 @@ import { TEST_TOKEN } from '../helpers/server';
  * its last try saved), and is empty when none is.
  */
 describeWithNats('held senders on /status (real nats-server)', () => {
-  const nats = natsNodes();
-  const STREAM = 'HELD_STATUS';
-  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-  const UNLOCK = "DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
-  const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
   let reader: TempDb | undefined;
   let node: SyncNode | undefined;
   let app: express.Express | undefined;
 
+  // Declared before natsNodes(), whose afterEach stops nats-server: jest runs afterEach hooks in the order
+  // they are declared, and a reader still connected when nats-server stopped could see its NATS client
+  // write to the ended socket, an uncaught 'write after end' that failed the test now and then.
   afterEach(async () => {
     await node?.stop(0);
     node = undefined;
     reader?.cleanup();
     reader = undefined;
   });
+  const nats = natsNodes();
+  const STREAM = 'HELD_STATUS';
+  const LOCK = "CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
+  const UNLOCK = "DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END";
+  const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
   function insert(db: Database.Database, name: string, number: number): void {
     db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), name, number);
