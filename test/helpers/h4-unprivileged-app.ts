@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { APP_PROCESS_KILL_MS } from './k2-app-process';
 import { runSampleApp, spawnSampleApp, type SampleAppRun } from './k3-sample-app-process';
 import { TEST_TOKEN } from './server';
 
@@ -27,11 +28,12 @@ const CHILD_USER = AS_ROOT ? NOBODY : undefined;
 
 /**
  * Runs the sample app as `npm start` does, without root's rights (as `nobody`
- * when the test runs as root), until it exits; killed after 50 s (a start that
- * hangs is a failure, not a hung test).
+ * when the test runs as root), until it exits; killed after `APP_PROCESS_KILL_MS`
+ * (a start that hangs is a failure, not a hung test; the test's timeout is
+ * `APP_PROCESS_TIMEOUT_MS`: ts-node alone takes 15 s on a loaded machine).
  */
 export function runAppUnprivileged(env: Record<string, string>): Promise<SampleAppRun> {
-  return runSampleApp(env, 50_000, CHILD_USER);
+  return runSampleApp(env, APP_PROCESS_KILL_MS, CHILD_USER);
 }
 
 /** A child started by this file and the URL it serves, once it listens (rejected if it exits first). */

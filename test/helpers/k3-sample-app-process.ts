@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { trackAppProcess } from './k2-app-process';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -21,15 +22,18 @@ export interface SampleAppSpawn {
 /**
  * Starts the sample app as `npm start` does, from this checkout, in its own
  * process: `PATH` only from this environment, `HOST` 127.0.0.1 and `PORT` 0
- * unless `env` says otherwise. Its stdout is piped.
+ * unless `env` says otherwise. Its stdout is piped; it is tracked, so
+ * `killAppProcesses` (k2-app-process) kills it if the test leaves it running.
  */
 export function spawnSampleApp(env: Record<string, string>, how: SampleAppSpawn): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', how.stderr],
-    ...(how.user === undefined ? {} : { uid: how.user, gid: how.user }),
-  });
+  return trackAppProcess(
+    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', how.stderr],
+      ...(how.user === undefined ? {} : { uid: how.user, gid: how.user }),
+    }),
+  );
 }
 
 /**

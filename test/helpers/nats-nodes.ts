@@ -26,12 +26,18 @@ export function natsNodes(): { server(): NatsServer; node(stream: NatsNodeStream
     server = await startNatsServer();
   });
   afterEach(async () => {
-    for (const each of nodes.splice(0)) {
-      await each.transport.close();
-      each.cleanup();
+    try {
+      for (const each of nodes.splice(0)) {
+        try {
+          await each.transport.close();
+        } finally {
+          each.cleanup();
+        }
+      }
+    } finally {
+      await server?.close(); // even when a transport failed to close: no nats-server left running
+      server = undefined;
     }
-    await server?.close();
-    server = undefined;
   });
   const running = (): NatsServer => {
     if (server === undefined) throw new Error('natsNodes: no nats-server outside a test');

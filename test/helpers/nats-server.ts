@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from './temp';
@@ -56,8 +56,41 @@ export interface NatsServer {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (for a server started right after). */
+/** The lowest port Linux gives the local end of an outgoing connection (and `listen(0)`). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Listens on `port` of 127.0.0.1 and closes again: whether it was free. */
+async function canListen(port: number): Promise<boolean> {
+  const server = net.createServer();
+  const listening = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
+  if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return listening;
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for a server started right after, and maybe
+ * stopped and started again on it (a restarted nats-server, a peer whose URL
+ * must stay). It is picked below the ephemeral range: a port from
+ * `listen(0)` could be taken meanwhile by the local end of any outgoing
+ * connection on the machine (other tests' requests), so the restart failed
+ * with EADDRINUSE now and then. `listen(0)` only when no port there is free.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 50 && low > 11_000; attempt += 1) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    if (await canListen(port)) return port;
+  }
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -65,14 +98,36 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Every nats-server this process started and that has not exited yet. */
+const running = new Set<ChildProcess>();
+const killRunning = (): void => {
+  for (const each of running) each.kill('SIGKILL');
+};
+
+/**
+ * Kills (SIGKILL) the nats-servers still running when this process exits: a
+ * test that failed or timed out before its `close()`, or a jest worker ended
+ * early, leaves no nats-server behind (it would run for ever, its port and
+ * store taken).
+ */
+function killAtExit(child: ChildProcess): void {
+  if (running.size === 0) process.on('exit', killRunning); // one listener while any runs, none after (jest runs many files in one process)
+  running.add(child);
+  child.once('exit', () => {
+    running.delete(child);
+    if (running.size === 0) process.off('exit', killRunning);
+  });
+}
+
 function launch(executable: string, args: readonly string[]): Promise<ChildProcess> {
   const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  killAtExit(child);
   return new Promise((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`nats-server did not start in 15 s:\n${log}`));
-    }, 15_000);
+      reject(new Error(`nats-server did not start in 30 s:\n${log}`));
+    }, 30_000); // generous: a loaded machine
     child.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       if (log.includes('Server is ready')) {

@@ -179,7 +179,7 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
 ];
 
 async function waitForNoTempFiles(dir: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000; // generous: a loaded machine
   while (tempFilesUnder(dir).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 

@@ -20,10 +20,17 @@ describeWithNats('a held sender while nats-server restarts or the stream is dele
       (error: unknown) => String((error as { code?: unknown }).code),
     );
   }
-  /** Rounds until one ends with `code` (the link reconnects in the background), at most 20. */
+  /**
+   * Rounds until one ends with `code` (the link reconnects in the background),
+   * for at most 60 s, 50 ms apart: a bound in time, not in rounds, since how
+   * many rounds fail before the reconnect depends on how fast they fail.
+   */
   async function roundsUntil(at: NatsNode, code: string): Promise<string[]> {
     const seen: string[] = [];
-    while (seen.at(-1) !== code && seen.length < 20) seen.push(await round(at));
+    for (const deadline = Date.now() + 60_000; seen.at(-1) !== code && Date.now() < deadline; ) {
+      if (seen.length > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      seen.push(await round(at));
+    }
     return seen;
   }
 
@@ -51,7 +58,7 @@ describeWithNats('a held sender while nats-server restarts or the stream is dele
     expect(await round(reader)).toBe('ok');
     expect(names(reader)).toEqual(['locked', 'from another server', 'written while nats-server was down', 'after the fix']);
     expect(reader.db.pragma('integrity_check', { simple: true })).toBe('ok');
-  });
+  }, 180_000); // rounds until the link is back, each wait bounded at 60 s
 
   it('the stream deleted by hand: the hold goes with it, the senders publish again, and once fixed nothing is lost', async () => {
     const { held, other, reader } = await heldFleet();
@@ -70,5 +77,5 @@ describeWithNats('a held sender while nats-server restarts or the stream is dele
     expect((await roundsUntil(reader, 'ok')).at(-1)).toBe('ok');
     expect(names(reader)).toEqual(['locked', 'from another server']);
     expect(reader.transport.status().lastError).toBeNull();
-  });
+  }, 180_000); // rounds until the link is back, each wait bounded at 60 s
 });

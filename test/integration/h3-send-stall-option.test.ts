@@ -49,7 +49,7 @@ describe('the sendStallMs option', () => {
     const connections = serverSockets(server.server);
     const client = await stalledClient(server.port, `/api/sync/files/download?path=uploads/big.bin`);
     try {
-      await eventually(10_000, () => connections.allClosed(), 'the server closing the stalled download');
+      await eventually(30_000, () => connections.allClosed(), 'the server closing the stalled download');
       expect(log.warnings.filter((line) => line.includes('abandoned'))).toEqual([expect.stringMatching(/abandoned GET \/download: the client took no bytes for 300 ms/)]);
     } finally {
       client.destroy();

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS } from '../helpers/k2-app-process';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -36,20 +37,21 @@ function readmeExamples(): Example[] {
   return examples;
 }
 
-/** `npm start` with its own data folder on a free port; resolves with its URL once the banner is out, and its output so far. */
-function npmStart(dataDir: string): Promise<{ child: ChildProcess; url: string; stdout: string }> {
+/** `npm start` with its own data folder on a free port, at once; `ready` resolves with its URL once the banner is out, and its output so far. */
+function npmStart(dataDir: string): { child: ChildProcess; ready: Promise<{ url: string; stdout: string }> } {
   const child = spawn('npm', ['start'], { cwd: REPO, env: { ...process.env, DATA_DIR: dataDir, PORT: '0', SYNC_TOKEN: '', LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<{ url: string; stdout: string }>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const url = /Sample app: (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url !== undefined && stdout.includes('Peers:')) resolve({ child, url, stdout });
+      if (url !== undefined && stdout.includes('Peers:')) resolve({ url, stdout });
     });
     child.once('close', (code) => reject(new Error(`npm start exited (${code}): ${stderr}`)));
   });
+  return { child, ready };
 }
 
 /**
@@ -78,8 +80,9 @@ describe('README quick start: npm start, then its curls', () => {
     const examples = readmeExamples();
     expect(examples.map((example) => `${example.method} ${example.status}`)).toEqual(['GET 200', 'POST 403', 'GET 403']);
     const dataDir = path.join(temp.dir, 'data');
-    const started = await npmStart(dataDir);
-    app = started.child;
+    const starting = npmStart(dataDir);
+    app = starting.child; // known to afterEach before it is up: a start that times out is stopped too
+    const started = await starting.ready;
     const token = readFileSync(path.join(dataDir, '.sync-token'), 'utf8').trim();
     expect(started.stdout).toContain(`Sync token: ${token} (generated`);
     for (const example of examples) {
@@ -96,5 +99,5 @@ describe('README quick start: npm start, then its curls', () => {
     }
     const manifest = await (await fetch(`${started.url}/api/sync/files/checksums?path=instance`, { headers: { authorization: `Bearer ${token}` } })).text();
     expect(manifest).not.toMatch(/app\.db/);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 });

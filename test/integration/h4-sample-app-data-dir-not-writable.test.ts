@@ -4,6 +4,7 @@ import { readSampleConfig } from '../../sample-app/config';
 import { openSampleDatabase } from '../../sample-app/database';
 import { AS_ROOT, CAN_RUN_UNPRIVILEGED, runAppUnprivileged as runApp } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS } from '../helpers/k2-app-process';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -50,7 +51,7 @@ const TOKEN = 'test-token-0123456789abcdef';
       stdout: '',
       stderr: `sample app failed to start: DATA_DIR=${dataDir}: this user cannot write in its folder instance/ (EACCES), a data folder made by another user (an earlier start with sudo?) or on a read-only disk: give it to the user that runs the app (chown -R), or point DATA_DIR at a folder it can write\n`,
     });
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 
   it('its database made by another user: names DATA_DIR and instance/app.db (was "attempt to write a readonly database")', async () => {
     allowWrite(dataDir); // where the app keeps its lock (.sample-app.lock)
@@ -63,7 +64,7 @@ const TOKEN = 'test-token-0123456789abcdef';
       stderr: `sample app failed to start: DATA_DIR=${dataDir}: this user cannot write its database file instance/app.db (EACCES), a data folder made by another user (an earlier start with sudo?) or on a read-only disk: give it to the user that runs the app (chown -R), or point DATA_DIR at a folder it can write\n`,
     });
     expect(existsSync(path.join(dataDir, 'instance', 'settings.json'))).toBe(false);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 
   it('no token yet and DATA_DIR not writable: names DATA_DIR/.sync-token and SYNC_TOKEN (was a bare EACCES)', async () => {
     const fresh = path.join(temp.dir, 'fresh');
@@ -78,5 +79,5 @@ const TOKEN = 'test-token-0123456789abcdef';
       stderr: `sample app failed to start: DATA_DIR=${fresh}: cannot write the new sync token into DATA_DIR/.sync-token (EACCES): make DATA_DIR writable by this user, or set SYNC_TOKEN\n`,
     });
     expect(existsSync(path.join(fresh, '.sync-token'))).toBe(false);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 });

@@ -2,6 +2,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CAN_RUN_UNPRIVILEGED, runAppUnprivileged } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS } from '../helpers/k2-app-process';
 
 /** The first port a user without rights may bind (Linux; 1024 elsewhere). */
 function firstUnprivilegedPort(): number {
@@ -35,5 +36,5 @@ const LOW_PORT = firstUnprivilegedPort() - 1;
       stdout: '',
       stderr: `sample app failed to start: PORT=${LOW_PORT}: this user may not listen on it (EACCES: ports below 1024 need extra rights); choose a PORT of 1024 or more (and forward ${LOW_PORT} to it), or let node bind low ports (sudo setcap cap_net_bind_service=+ep "$(command -v node)")\n`,
     });
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 });

@@ -5,15 +5,18 @@ import { readSampleConfig } from '../../sample-app/config';
 import { startSampleApp } from '../../sample-app/server';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
 /** The sample app as `npm start` runs it, in its own process; resolves once its banner is printed. */
 function spawnApp(dataDir: string): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent' },
-  });
+  const child = trackAppProcess(
+    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent' },
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -55,11 +58,8 @@ describe('two sample apps on one DATA_DIR', () => {
     temp = tempDir('ess-h4-one-data-dir-');
   });
   afterEach(async () => {
-    if (first !== undefined) {
-      first.kill('SIGKILL');
-      await ended(first);
-      first = undefined;
-    }
+    first = undefined;
+    await killAppProcesses(); // also a first app whose start the test gave up waiting for
     temp.cleanup();
   });
 
@@ -84,7 +84,7 @@ describe('two sample apps on one DATA_DIR', () => {
     }
     const again = await startSampleApp(config, silentLogger);
     await again.close();
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 
   it('one app on each DATA_DIR is fine', async () => {
     const a = await startSampleApp(readSampleConfig({ DATA_DIR: path.join(temp.dir, 'a'), PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TEST_TOKEN }), silentLogger);

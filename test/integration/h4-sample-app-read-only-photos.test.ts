@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CAN_RUN_UNPRIVILEGED, startAppUnprivileged, stopUnprivileged } from '../helpers/h4-unprivileged-app';
 import { tempDir } from '../helpers/temp';
+import { APP_PROCESS_TIMEOUT_MS } from '../helpers/k2-app-process';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
 
@@ -51,5 +52,5 @@ function startApp(dataDir: string): { child: ChildProcess; url: Promise<string> 
     expect(page).not.toContain('try again');
     expect(page).not.toContain(temp.dir);
     expect(readdirSync(pit)).toEqual([]);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 });

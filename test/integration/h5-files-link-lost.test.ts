@@ -41,7 +41,7 @@ describe('a link lost during the file part of a round', () => {
     proxy = await startFaultProxy(peer.port);
     url = `${proxy.url}/api/sync`;
     roots = makeRoots(path.join(temp.dir, 'local'));
-    const node = createSyncNode({ logger: silentLogger, peers: [url], token: TEST_TOKEN, roots, stateDir: path.join(temp.dir, 'state'), peerTimeoutMs: 300 });
+    const node = createSyncNode({ logger: silentLogger, peers: [url], token: TEST_TOKEN, roots, stateDir: path.join(temp.dir, 'state'), peerTimeoutMs: 3000 }); // the healed round's answers must never take it on a loaded machine (300 ms did)
     client = node.client as SyncClient;
   });
   afterEach(async () => {

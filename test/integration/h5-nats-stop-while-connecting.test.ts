@@ -31,7 +31,7 @@ describe('stop() while NATS is still connecting to a server that never answers',
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         node.stop(0).then(() => 'stopped'),
-        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000))),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 30 s'), 30_000))), // against the hour it waited before: a loaded machine's seconds do not matter
       ]);
       clearTimeout(timer);
       expect(outcome).toBe('stopped');
@@ -47,5 +47,5 @@ describe('stop() while NATS is still connecting to a server that never answers',
       await new Promise((resolve) => silent.close(resolve));
       temp.cleanup();
     }
-  }, 30_000);
+  }, 120_000);
 });

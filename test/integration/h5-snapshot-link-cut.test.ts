@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { silentLogger } from '../../lib/logger';
 import type { SyncClient } from '../../lib/peers/sync-client';
@@ -22,6 +23,7 @@ describe('a snapshot download the link breaks off', () => {
   let local: TempDb;
   let client: SyncClient | undefined;
   let url: string;
+  let held: net.Socket | undefined;
   beforeEach(async () => {
     temp = tempDir('ess-h5-snapshot-cut-');
     peer = await startPeer(temp.dir);
@@ -30,6 +32,27 @@ describe('a snapshot download the link breaks off', () => {
     url = `${proxy.url}/api/sync`;
     local = tempDb(TEST_SCHEMA);
   });
+  /**
+   * Holds a snapshot of the peer open, asked for directly (not through the
+   * proxy) and left unread once its first bytes came: the downloads the test
+   * asks for meanwhile share it, so their first byte never waits for a
+   * snapshot to be built (a worker thread that loads ts-node under jest: over
+   * 5 s on a loaded machine, which the stall's short peerTimeoutMs took for
+   * 'no answer', failing the test).
+   */
+  async function holdSnapshot(): Promise<void> {
+    const socket = net.connect(Number(new URL(peer.server.url).port), '127.0.0.1', () => socket.write(`GET /api/sync/data/snapshot HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_TOKEN}\r\n\r\n`));
+    held = socket;
+    socket.on('error', () => undefined);
+    const head = await new Promise<string>((resolve, reject) => {
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause(); // and never reads again: its lease stays until afterEach
+        resolve(chunk.toString('latin1'));
+      });
+      socket.once('close', () => reject(new Error('the held snapshot closed before its first byte')));
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+  }
   /** A cut must read as the cut even on a loaded machine (no timeout first); a stall needs a short timeout to be told. */
   function startClient(peerTimeoutMs: number): SyncClient {
     const node = createSyncNode({ logger: silentLogger, peers: [url], token: TEST_TOKEN, database: local.db, tables: TABLES, snapshotMinChanges: 100, peerTimeoutMs });
@@ -37,6 +60,8 @@ describe('a snapshot download the link breaks off', () => {
     return client;
   }
   afterEach(async () => {
+    held?.destroy();
+    held = undefined;
     await client?.stop(0);
     client = undefined;
     await proxy.close();
@@ -52,6 +77,7 @@ describe('a snapshot download the link breaks off', () => {
     ['stalled in the body', { kind: 'stall', direction: 'down', afterBytes: 200_000 }, 'PEER_TIMEOUT'],
   ])('%s: the round fails as unreachable, then the join completes once healed', async (_label, fault, code) => {
     const client = startClient(fault.kind === 'stall' ? 5000 : 30_000);
+    await holdSnapshot();
     proxy.setPlan(() => fault);
     const broken = await client.syncPeer(url);
     expect(broken).toMatchObject({ ok: false, error: { code } });

@@ -20,19 +20,22 @@ import { TEST_TOKEN } from '../helpers/server';
  * its last try saved), and is empty when none is.
  */
 describeWithNats('held senders on /status (real nats-server)', () => {
-  const nats = natsNodes();
-  const STREAM = 'HELD_STATUS';
-  const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
   let reader: TempDb | undefined;
   let node: SyncNode | undefined;
   let app: express.Express | undefined;
 
+  // Declared before natsNodes(), whose afterEach stops nats-server: jest runs afterEach hooks in the order
+  // they are declared, and a reader still connected when nats-server stopped could see its NATS client
+  // write to the ended socket, an uncaught 'write after end' that failed the test now and then.
   afterEach(async () => {
     await node?.stop(0);
     node = undefined;
     reader?.cleanup();
     reader = undefined;
   });
+  const nats = natsNodes();
+  const STREAM = 'HELD_STATUS';
+  const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
   /** The reader's node on its database file (again, after a restart), mounted in an app. */
   function startReader(db: Database.Database): void {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -8,11 +9,13 @@ const REPO = path.resolve(__dirname, '..', '..');
 
 /** Runs the sample app as `npm start` does until its banner names its URL (then stops it), or until it exits. */
 function startAndStop(env: Record<string, string>): Promise<{ started: boolean; output: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = trackAppProcess(
+    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   let started = false;
   const seen = (chunk: Buffer): void => {
@@ -39,7 +42,10 @@ describe('the sample app trims whitespace around every variable but SYNC_TOKEN',
   beforeEach(() => {
     temp = tempDir('ess-h8-env-ws-');
   });
-  afterEach(() => temp.cleanup());
+  afterEach(async () => {
+    await killAppProcesses();
+    temp.cleanup();
+  });
 
   it('reads padded values as the plain ones', () => {
     const dataDir = path.join(temp.dir, 'data');
@@ -70,5 +76,5 @@ describe('the sample app trims whitespace around every variable but SYNC_TOKEN',
     const result = await startAndStop({ PORT: '0\n', HOST: ' 127.0.0.1\r\n', SYNC_INTERVAL_MS: ' 15000\n', LOG_LEVEL: 'warn\r\n', DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: TEST_TOKEN });
     expect(result.output).not.toMatch(/failed to start/);
     expect(result.started).toBe(true);
-  }, 30_000);
+  }, APP_PROCESS_TIMEOUT_MS);
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSampleApp } from '../helpers/k3-sample-app-process';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '../helpers/k2-app-process';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -27,7 +28,10 @@ describe('a DATA_DIR/.sync-token in env-file syntax stops the start, naming the 
   beforeEach(() => {
     temp = tempDir('ess-h8-token-file-');
   });
-  afterEach(() => temp.cleanup());
+  afterEach(async () => {
+    await killAppProcesses();
+    temp.cleanup();
+  });
 
   it.each([`SYNC_TOKEN=${TEST_TOKEN}\n`, `export SYNC_TOKEN=${TEST_TOKEN}\r\n`, `PORT=5000\nSYNC_TOKEN = ${TEST_TOKEN}\n`])('%j', async (content) => {
     const dataDir = path.join(temp.dir, 'data');
@@ -40,5 +44,5 @@ describe('a DATA_DIR/.sync-token in env-file syntax stops the start, naming the 
     expect(result.stderr).toBe(`sample app failed to start: DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead\n`);
     expect(result.stderr).not.toContain(TEST_TOKEN); // the token is not echoed
     expect(existsSync(path.join(dataDir, 'instance', 'app.db'))).toBe(false); // refused before the database opens
-  }, 30_000);
+  }, APP_PROCESS_TIMEOUT_MS);
 });

@@ -1,19 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { joinFromPeer, SyncError, type JoinOptions } from '../../index';
 import { TEST_TOKEN } from '../helpers/server';
 import { addTeams, startPeer, type Peer } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
+import { deadPort } from '../helpers/k2-dead-port';
 
-/** A port of 127.0.0.1 that was listening a moment ago and is closed now: a connection to it is refused. */
+/** A port of 127.0.0.1 where nothing listens: a connection to it is refused. */
 async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return deadPort();
 }
 
 describe('joinFromPeer checks its options and names them, not the CLI flags', () => {

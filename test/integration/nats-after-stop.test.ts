@@ -35,9 +35,9 @@ function aliveResources(): Map<string, number> {
 
 const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The connections nats-server holds once a close it was just told of went through (at most 2 s), or the count then. */
+/** The connections nats-server holds once a close it was just told of went through (at most 20 s: a loaded machine), or the count then. */
 async function connectionsOnceSettled(monitorPort: number): Promise<number> {
-  const deadline = Date.now() + 2_000;
+  const deadline = Date.now() + 20_000;
   let count = await connections(monitorPort);
   while (count > 0 && Date.now() < deadline) {
     await settle(50);
@@ -83,8 +83,8 @@ describeWithNats('after stop(), a round through NATS opens no connection and lea
   }
 
   /**
-   * Nothing the client started keeps the process alive: within 3 s (a timer
-   * about to fire may still run) there are no more sockets or ref'd timers than
+   * Nothing the client started keeps the process alive: within 20 s (a timer
+   * about to fire may still run, late on a loaded machine) there are no more sockets or ref'd timers than
    * before it was built, and nats-server holds no connection.
    */
   async function expectNothingAlive(before: Map<string, number>): Promise<void> {
@@ -92,7 +92,7 @@ describeWithNats('after stop(), a round through NATS opens no connection and lea
       const after = aliveResources();
       return ['TCPSocketWrap', 'TCPWRAP', 'Timeout'].filter((kind) => (after.get(kind) ?? 0) > (before.get(kind) ?? 0)).map((kind) => `${kind}: ${after.get(kind) ?? 0} (before: ${before.get(kind) ?? 0})`);
     };
-    const deadline = Date.now() + 3_000;
+    const deadline = Date.now() + 20_000;
     await settle(300); // long enough for a background loop or a connection attempt to show
     while (extra().length > 0 && Date.now() < deadline) await settle(50);
     expect(extra()).toEqual([]); // read before asking the monitoring port, whose socket would count

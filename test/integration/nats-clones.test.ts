@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { enableCapture } from '../../lib/data/capture';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { NatsTransport } from '../../lib/peers/nats/nats-transport';
@@ -22,6 +22,38 @@ function addTeams(node: { readonly db: Database.Database }, count: number, prefi
 
 function teamNames(node: { readonly db: Database.Database }): string[] {
   return node.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all() as string[];
+}
+
+/**
+ * Waits until JetStream has let go of the `Nats-Msg-Id` of the last message of
+ * `stream` (its duplicate window passed and its purge ran: a timer of
+ * nats-server, late on a loaded machine, so no fixed sleep). The probe
+ * carries that id and an expected last sequence no stream has: while the id
+ * is remembered, JetStream answers `duplicate`; once it is not, it refuses the
+ * probe for its sequence. Either way nothing is stored.
+ */
+async function untilIdForgotten(url: string, stream: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const last = await jsm.streams.getMessage(stream, { seq: (await jsm.streams.info(stream)).state.last_seq });
+    const probe = headers();
+    probe.set('Nats-Msg-Id', last?.header.get('Nats-Msg-Id') ?? '');
+    probe.set('Nats-Expected-Last-Sequence', String(Number.MAX_SAFE_INTEGER));
+    const js = jetstream(nc);
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const ack = await js.publish(last?.subject ?? '', 'probe', { headers: probe }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      if (ack instanceof Error) {
+        if (/wrong last sequence/.test(ack.message)) return; // past the id check: the id is free
+        throw ack;
+      }
+      if (!ack.duplicate) throw new Error(`the probe was stored: ${JSON.stringify(ack)}`);
+      if (Date.now() > deadline) throw new Error('JetStream still remembers the id after 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 /**
@@ -98,7 +130,7 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     const clone = cloneOf(a, 'TWIN2');
     addTeams(clone, 1, 'written on the clone');
     expect(await clone.transport.exchange()).toMatchObject({ rowsOut: 1 }); // the original is idle: nothing tells them apart yet
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilIdForgotten(server.url, 'TWIN2');
     addTeams(a, 1, 'written on the original'); // the same seq, so the same Nats-Msg-Id, now past the duplicate window
     await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
     expect(a.tracker.transportCursor(`nats:TWIN2:published:${a.tracker.siteId}`)).toBe('5'); // its row is not taken as published

@@ -34,7 +34,7 @@ describeWithNats('NATS settings an operator gets wrong', () => {
 
   it('nats-server stopped after the server connected: a round fails with NATS_UNREACHABLE (the link is down), not NATS_TIMEOUT', async () => {
     const temp = trackedDb();
-    node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: `nats://127.0.0.1:${server.port}`, stream: 'DOWN', requestTimeoutMs: 1000 }), { data: temp.tracker, peerTimeoutMs: 2000 }) };
+    node = { ...temp, transport: new NatsTransport(resolveNatsOptions({ servers: `nats://127.0.0.1:${server.port}`, stream: 'DOWN', requestTimeoutMs: 5000 }), { data: temp.tracker, peerTimeoutMs: 10_000 }) }; // long: the link's loss must be seen first even on a loaded machine (1 s could pass before its close was read)
     temp.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)').run(randomUUID(), 'Before', 3);
     await node.transport.exchange(); // connected, published
     await server.kill9();

@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { tableDigests } from '../helpers/convergence';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { startPeers, type LivePeer } from '../helpers/peers';
+import type { TransportStatus } from '../../lib/peers/transport';
 
 const STREAM = 'REMADE';
 
@@ -65,9 +66,12 @@ describeWithNats('a NATS stream deleted (nats stream rm) while the servers stay 
     addTeam(a, 'a1');
     addTeam(b, 'b1');
     await converged([a, b], ['a0', 'a1', 'b0', 'b1']);
-    await pause(2500); // one refresh of the stream's facts
-    const status = a.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats');
-    expect(status?.nats?.streamLastSeq).toBe(await streamLastSeq(nats));
+    // The stream's facts are read again every 2 s: wait for the read that sees the new stream (a loaded machine may take longer), not a fixed 2.5 s.
+    const last = await streamLastSeq(nats);
+    const natsStatus = (): TransportStatus | undefined => a.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats');
+    for (const deadline = Date.now() + 30_000; natsStatus()?.nats?.streamLastSeq !== last && Date.now() < deadline; ) await pause(50);
+    const status = natsStatus();
+    expect(status?.nats?.streamLastSeq).toBe(last);
     expect(status?.lag).toBe(0);
     expect(status?.state).toBe('connected');
   });

@@ -12,16 +12,13 @@ import { captureLog, LEVEL } from '../helpers/log';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { deadSyncUrl } from '../helpers/k2-dead-port';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 /** A URL where nothing listens. */
 async function deadUrl(): Promise<string> {
-  const dead = http.createServer();
-  await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-  const { port } = dead.address() as AddressInfo;
-  await new Promise<void>((resolve) => dead.close(() => resolve()));
-  return `http://127.0.0.1:${port}/api/sync`;
+  return deadSyncUrl();
 }
 
 /** A database with one syncable table. */

@@ -4,17 +4,20 @@ import net from 'node:net';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
 import { failedStartToken, startBanner } from '../../sample-app/server';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
 import { tempDir } from '../helpers/temp';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
 /** Runs the sample app as `npm start` does, to its exit; its stdout and stderr kept apart. */
 function runApp(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = trackAppProcess(
+    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -33,6 +36,7 @@ describe('the sample app\'s first start prints the token it generates, even when
     port = (taken.address() as net.AddressInfo).port;
   });
   afterEach(async () => {
+    await killAppProcesses();
     await new Promise<void>((resolve) => taken.close(() => resolve()));
     temp.cleanup();
   });
@@ -49,7 +53,7 @@ describe('the sample app\'s first start prints the token it generates, even when
     const next = readSampleConfig({ DATA_DIR: dataDir, PORT: '0' });
     expect(next.tokenSource).toBe('file');
     expect(startBanner(next, 'http://127.0.0.1:1')).not.toContain(token);
-  });
+  }, APP_PROCESS_TIMEOUT_MS);
 
   it('prints nothing of a token it did not generate (SYNC_TOKEN, or the file of an earlier start)', () => {
     const dataDir = path.join(temp.dir, 'data');

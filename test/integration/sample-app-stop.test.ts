@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -9,11 +10,13 @@ const REPO = path.resolve(__dirname, '..', '..');
 
 /** The sample app as `npm start` runs it, its stdout kept. */
 function startApp(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TEST_TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = trackAppProcess(
+    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SYNC_TOKEN: TEST_TOKEN, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -42,10 +45,8 @@ describe('stopping the sample app while a peer does not answer', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   });
   afterEach(async () => {
-    if (app !== undefined && app.child.exitCode === null) {
-      app.child.kill('SIGKILL');
-      await app.exited;
-    }
+    app = undefined;
+    await killAppProcesses(); // also one whose start the test gave up waiting for
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
     temp.cleanup();
@@ -65,5 +66,5 @@ describe('stopping the sample app while a peer does not answer', () => {
     expect(app.output()).toMatch(/stopping: running syncs get 2 s to end, then are abandoned/);
     expect(app.output()).toMatch(/"event":"app.stopped"[^\n]*"waited":true/);
     expect(app.output()).not.toMatch(/did not end/);
-  }, 25_000);
+  }, APP_PROCESS_TIMEOUT_MS);
 });

@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
@@ -13,6 +11,7 @@ import type { SyncNodeOptions } from '../../node/options';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { makeApp, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { deadSyncUrl } from '../helpers/k2-dead-port';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
@@ -25,13 +24,9 @@ const TRANSPORT_FIELDS = ['kind', 'name', 'state', 'position', 'lag', 'lastError
 /** Every field docs/API.md lists for the `nats` part of a `TransportStatus`. */
 const NATS_FIELDS = ['servers', 'connectedTo', 'stream', 'subject', 'streamFirstSeq', 'streamLastSeq', 'appliedSeq', 'publishedSeq', 'unpublished', 'messagesPublished', 'messagesApplied', 'messagesRefused', 'catchUp', 'lastCatchUp', 'held'];
 
-/** A URL on 127.0.0.1 where nothing listens (a port just freed). */
+/** A URL on 127.0.0.1 where nothing listens. */
 async function deadUrl(): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/api/sync`;
+  return deadSyncUrl();
 }
 
 describe('GET /status: every documented field is present, null when unknown', () => {

@@ -1,6 +1,4 @@
-import http from 'node:http';
 import Database from 'better-sqlite3';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { formatStatus } from '../../bin/commands/status';
@@ -14,6 +12,7 @@ import { put } from '../helpers/file-roots';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { deadSyncUrl } from '../helpers/k2-dead-port';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
@@ -121,10 +120,7 @@ describe('a sync node and its peers', () => {
   });
 
   it('retries a peer that is down with backoff while the other peer keeps syncing', async () => {
-    const dead = http.createServer();
-    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/api/sync`;
-    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const deadUrl = await deadSyncUrl();
     const a = await startOne(path.join(temp.dir, 'a'), []);
     const b = await startOne(path.join(temp.dir, 'b'), [deadUrl, `${a.url}/api/sync`]);
     try {

@@ -12,7 +12,7 @@ const PART_HEAD = Buffer.from('--b\r\nContent-Disposition: form-data; name="file
 const FILE_BYTES = 20 * 1024 * 1024;
 
 async function waitUntil(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000; // generous: a loaded machine
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readSampleConfig } from '../../../sample-app/config';
 import { runSampleApp as runApp } from '../../helpers/k3-sample-app-process';
 import { tempDir } from '../../helpers/temp';
+import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS } from '../../helpers/k2-app-process';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -47,12 +48,12 @@ describe('sample app: SYNC_NATS_* without SYNC_NATS_URL, and SYNC_NATS_* names i
 
   it('npm start exits 1 with one line naming SYNC_NATS_STREAM', async () => {
     const dataDir = path.join(temp.dir, 'data');
-    const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN, SYNC_NATS_STREAM: 'WORLDS' }, 50_000);
+    const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN, SYNC_NATS_STREAM: 'WORLDS' }, APP_PROCESS_KILL_MS);
     expect(result).toEqual({
       code: 1,
       stdout: '',
       stderr: 'sample app failed to start: SYNC_NATS_STREAM is set but SYNC_NATS_URL is not: the app uses NATS only with SYNC_NATS_URL (nats://host:4222); set it too, or unset SYNC_NATS_STREAM\n',
     });
     expect(existsSync(dataDir)).toBe(false);
-  });
+  }, APP_PROCESS_TIMEOUT_MS); // ts-node alone takes 15 s on a loaded machine
 });
