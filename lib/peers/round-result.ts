@@ -1,5 +1,5 @@
 import type { RootSyncResult } from './file-exchange';
-import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
+import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, UNREACHABLE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
 import { FILE_ERRORS_LISTED, type PeerSyncResult, type RoundWarning } from './sync-status';
 
 /** What one sync with a peer has done so far. */
@@ -38,11 +38,14 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
 }
 
 /**
- * Keeps the round's file error: the first one, unless a later root found the peer gone (its
- * status then says unreachable, and the scheduler backs off), whatever failed before it.
+ * Keeps the round's file error: the first one, unless a later root found the peer gone (`lost`: silent; or any of
+ * {@link UNREACHABLE_CODES}: refused, reset) while the kept one is not such a failure: its status then says
+ * unreachable, and the scheduler backs off, whatever failed before it (a root refused as `PEER_LISTED_DATABASE` or
+ * `FILE_UNREADABLE` alone keeps the interval).
  */
 export function noteFilesError(tally: RoundTally, failure: FailureDescription, lost: boolean): void {
-  if (lost || tally.filesError === undefined) tally.filesError = failure;
+  const kept = tally.filesError;
+  if (lost || kept === undefined || (UNREACHABLE_CODES.has(failure.code) && !UNREACHABLE_CODES.has(kept.code))) tally.filesError = failure;
 }
 
 /** Results whose data part failed (handshake, snapshot, pull, push; a transport's round): their error is never the files'. */

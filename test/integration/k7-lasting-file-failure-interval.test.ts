@@ -101,3 +101,54 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     expect(Date.parse(gone.nextRunAt ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
   });
 });
+
+/**
+ * A peer that dies between two roots of a round whose first root's listing was refused (PEER_LISTED_DATABASE, a
+ * failure that keeps the interval): the round kept the first root's code, so the peer was `failing` with its next
+ * round an hour away, instead of `unreachable` and retried with backoff. A later root that finds the peer gone
+ * (refused or reset, not only silent) is now the round's failure.
+ */
+describe('a peer gone between the roots of a round (live servers)', () => {
+  it('after a root refused as PEER_LISTED_DATABASE: unreachable, retried with backoff', async () => {
+    const temp = tempDir('ess-k7-gone-between-');
+    const peerDb = tempDb(SCHEMA);
+    const localDb = tempDb(SCHEMA);
+    const peerRoots = { a: path.join(temp.dir, 'peer', 'a'), b: path.join(temp.dir, 'peer', 'b') };
+    put(peerRoots.a, 'secret.json', 'refused by the local server');
+    put(peerRoots.b, 'fine.jpg', 'a photo');
+    const peerNode = createSyncNode({ name: 'peer', token: TEST_TOKEN, database: peerDb.db, tables: ['teams'], roots: peerRoots, logger: silentLogger });
+    const peerApp = express();
+    let peerServer: TestServer | undefined;
+    // The peer goes away when asked for its second root's listing: that request and every later one fail.
+    peerApp.use((req, _res, next) => {
+      if (req.path !== '/api/sync/files/checksums' || req.query.path !== 'b') return next();
+      peerServer?.server.close();
+      peerServer?.server.closeAllConnections();
+      req.socket.destroy();
+    });
+    peerApp.use('/api/sync', peerNode.router);
+    peerServer = await startServer(peerApp);
+    const url = `${peerServer.url}/api/sync`;
+    const localRoots = { a: path.join(temp.dir, 'local', 'a'), b: path.join(temp.dir, 'local', 'b') };
+    put(localRoots.a, 'here.jpg', 'a photo taken here');
+    put(localRoots.b, 'here.jpg', 'a photo taken here');
+    const local = createSyncNode({ name: 'local', token: TEST_TOKEN, database: localDb.db, tables: ['teams'], roots: localRoots, peers: [url], extraDatabasePatterns: ['**/secret.json'], stateDir: path.join(temp.dir, 'state'), logger: silentLogger });
+    try {
+      local.start(HOUR);
+      const result = await local.client!.syncPeer(url);
+      expect(result.ok).toBe(false);
+      expect(result.fileErrors.map((entry) => entry.code)).toContain('PEER_LISTED_DATABASE');
+      expect(['ECONNRESET', 'ECONNREFUSED']).toContain(result.error?.code);
+      const [status] = local.client!.peerStatuses();
+      expect(status).toMatchObject({ state: 'unreachable', failures: 1, backingOff: true });
+      expect(Date.parse(status?.nextRunAt ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
+    } finally {
+      await local.stop(0);
+      await peerNode.stop(0);
+      await peerServer.close().catch(() => undefined);
+      peerDb.cleanup();
+      localDb.cleanup();
+      temp.cleanup();
+    }
+  });
+});
