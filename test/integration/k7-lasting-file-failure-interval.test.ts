@@ -118,16 +118,17 @@ describe('a peer gone between the roots of a round (live servers)', () => {
     put(peerRoots.b, 'fine.jpg', 'a photo');
     const peerNode = createSyncNode({ name: 'peer', token: TEST_TOKEN, database: peerDb.db, tables: ['teams'], roots: peerRoots, logger: silentLogger });
     const peerApp = express();
-    let peerServer: TestServer | undefined;
+    const gone: { server?: TestServer } = {}; // the peer's server, once it listens
     // The peer goes away when asked for its second root's listing: that request and every later one fail.
     peerApp.use((req, _res, next) => {
       if (req.path !== '/api/sync/files/checksums' || req.query.path !== 'b') return next();
-      peerServer?.server.close();
-      peerServer?.server.closeAllConnections();
+      gone.server?.server.close();
+      gone.server?.server.closeAllConnections();
       req.socket.destroy();
     });
     peerApp.use('/api/sync', peerNode.router);
-    peerServer = await startServer(peerApp);
+    const peerServer = await startServer(peerApp);
+    gone.server = peerServer;
     const url = `${peerServer.url}/api/sync`;
     const localRoots = { a: path.join(temp.dir, 'local', 'a'), b: path.join(temp.dir, 'local', 'b') };
     put(localRoots.a, 'here.jpg', 'a photo taken here');
