@@ -70,6 +70,12 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     return (res.body as { peers: PeerOnStatus[] }).peers[0] as PeerOnStatus;
   }
 
+  /** The peer's `express_sqlite_sync_peer_backing_off` on /metrics (the same figure as `backingOff`). */
+  async function backingOffMetric(server: TestServer): Promise<string | undefined> {
+    const metrics = (await request(server.app).get('/api/sync/metrics').set(AUTH).expect(200)).text;
+    return /^express_sqlite_sync_peer_backing_off\{[^}]*\} (\S+)$/m.exec(metrics)?.[1];
+  }
+
   it.each<[string, (peer: Side) => void, string]>([
     ['a peer listing a file this server refuses as a database', (peer) => put(peer.roots.uploads ?? '', 'secret.json', 'a file the other server refuses'), 'PEER_LISTED_DATABASE'],
     ['a peer whose root folder is missing', (peer) => rmSync(peer.roots.uploads ?? '', { recursive: true }), 'ROOT_MISSING'],
@@ -85,6 +91,7 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     const first = await peerOnStatus(local.server);
     expect(first).toMatchObject({ state: 'failing', lastErrorCode: code, failures: 1, backingOff: false });
     expect(Date.parse(first.nextRunAt ?? '')).toBeGreaterThan(Date.now() + HOUR - 60_000);
+    expect(await backingOffMetric(local.server)).toBe('0');
 
     local.db.db.prepare("INSERT INTO teams (id, name) VALUES ('here-2', 'later here')").run();
     expect(await local.node.client!.syncPeer(url)).toMatchObject({ ok: false, rowsPushed: 1, error: { code } });
@@ -99,6 +106,7 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     const gone = await peerOnStatus(local.server);
     expect(gone).toMatchObject({ state: 'unreachable', failures: 3, backingOff: true });
     expect(Date.parse(gone.nextRunAt ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect(await backingOffMetric(local.server)).toBe('1');
   });
 });
 
