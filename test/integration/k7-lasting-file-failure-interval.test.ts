@@ -6,6 +6,7 @@ import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { tempDb, type TempDb } from '../helpers/data';
 import { put } from '../helpers/file-roots';
 import { silentLogger } from '../../lib/logger';
+import { captureLog, type CapturedLog } from '../helpers/log';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -26,6 +27,7 @@ interface Side {
   readonly node: SyncNode;
   readonly server: TestServer;
   readonly roots: Record<string, string>;
+  readonly log: CapturedLog;
 }
 
 /**
@@ -54,13 +56,14 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
 
   async function startSide(name: string, peers: string[], extraDatabasePatterns?: string[]): Promise<Side> {
     const db = tempDb(SCHEMA);
+    const log = captureLog();
     const roots = { uploads: path.join(temp.dir, name, 'uploads') };
     put(roots.uploads, `${name}.jpg`, `a photo taken on ${name}`);
-    const node = createSyncNode({ name, token: TEST_TOKEN, database: db.db, tables: ['teams'], roots, peers, extraDatabasePatterns, stateDir: path.join(temp.dir, name, 'state'), logger: silentLogger });
+    const node = createSyncNode({ name, token: TEST_TOKEN, database: db.db, tables: ['teams'], roots, peers, extraDatabasePatterns, stateDir: path.join(temp.dir, name, 'state'), logger: log.logger });
     const app = express();
     app.use('/api/sync', node.router);
     const server = await startServer(app);
-    const side = { db, node, server, roots };
+    const side = { db, node, server, roots, log };
     sides.push(side);
     return side;
   }
@@ -92,6 +95,7 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     expect(first).toMatchObject({ state: 'failing', lastErrorCode: code, failures: 1, backingOff: false });
     expect(Date.parse(first.nextRunAt ?? '')).toBeGreaterThan(Date.now() + HOUR - 60_000);
     expect(await backingOffMetric(local.server)).toBe('0');
+    expect(local.log.events('sync.failed')).toEqual([expect.objectContaining({ code, failures: 1, backingOff: false })]);
 
     local.db.db.prepare("INSERT INTO teams (id, name) VALUES ('here-2', 'later here')").run();
     expect(await local.node.client!.syncPeer(url)).toMatchObject({ ok: false, rowsPushed: 1, error: { code } });
@@ -107,6 +111,7 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     expect(gone).toMatchObject({ state: 'unreachable', failures: 3, backingOff: true });
     expect(Date.parse(gone.nextRunAt ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
     expect(await backingOffMetric(local.server)).toBe('1');
+    expect(local.log.events('sync.failed').at(-1)).toMatchObject({ code: 'ECONNREFUSED', failures: 3, backingOff: true });
   });
 });
 
