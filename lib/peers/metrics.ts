@@ -73,6 +73,7 @@ function peerGauges(lines: string[], status: SyncStatus): void {
   family(lines, 'express_sqlite_sync_peer_consecutive_failures', 'gauge', 'Failed syncs in a row.', status.peers.map((p) => [peer(p.url), p.failures]));
   family(lines, 'express_sqlite_sync_peer_last_success_timestamp_seconds', 'gauge', 'Unix time of the last successful sync.', known((p) => p.lastSuccessAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
   family(lines, 'express_sqlite_sync_peer_next_attempt_timestamp_seconds', 'gauge', 'Unix time of the next periodic sync or retry.', known((p) => p.nextRunAt).map(([p, at]) => [peer(p.url), Date.parse(at) / 1000]));
+  family(lines, 'express_sqlite_sync_peer_backing_off', 'gauge', '1 when the next attempt is a backoff retry, 0 when it comes at the interval (backingOff on /status).', status.peers.map((p) => [peer(p.url), p.backingOff ? 1 : 0]));
   family(lines, 'express_sqlite_sync_peer_lag_changes', 'gauge', 'Changes not yet received from the peer, at the last contact.', known((p) => p.lagChanges).map(([p, n]) => [peer(p.url), n]));
   family(lines, 'express_sqlite_sync_peer_undelivered_changes', 'gauge', 'Changes of this server not yet delivered to the peer.', known((p) => p.undeliveredChanges).map(([p, n]) => [peer(p.url), n]));
   family(lines, 'express_sqlite_sync_peer_clock_skew_ms', 'gauge', "The peer's clock minus ours, in ms.", known((p) => p.clockSkewMs).map(([p, n]) => [peer(p.url), n]));

@@ -223,6 +223,15 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
  */
 export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE', 'FILE_UNREADABLE']);
 
+/**
+ * A root's failure as a whole that no retry sooner heals either, while the round's data went through: the peer listed
+ * a file this server's database guard refuses (502 `PEER_LISTED_DATABASE`: that root's listing is refused until the
+ * file goes or the patterns agree), or the peer's sync root folder is missing (its 409 `ROOT_MISSING`; one missing here
+ * fails with `ENOENT`, which still backs off). As
+ * with {@link STORAGE_FAILURE_CODES}, the round fails with it and its next round comes at the interval, without backoff.
+ */
+export const LASTING_ROOT_FAILURE_CODES: ReadonlySet<string> = new Set(['PEER_LISTED_DATABASE', 'ROOT_MISSING']);
+
 /** How a peer is doing, in one word for the status page, `/status` and the CLI. */
 export type PeerState = 'syncing' | 'ok' | 'never-synced' | 'unreachable' | 'wrong-token' | 'failing';
 

@@ -57,6 +57,7 @@ export function peerStatusOf(
     lastErrorCode: failureCode ?? null,
     failures: schedule?.failures ?? 0,
     nextRunAt: iso(schedule?.nextRunAt),
+    backingOff: (schedule?.backoffFailures ?? 0) > 0 && schedule?.nextRunAt !== undefined,
     lastContactAt: iso(memory.lastContactAt),
     lagChanges: memory.lagChanges ?? null,
     undeliveredChanges: undelivered(data.tracker, data.localSeq, memory.site),

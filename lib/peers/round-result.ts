@@ -1,5 +1,5 @@
 import type { RootSyncResult } from './file-exchange';
-import { STORAGE_FAILURE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
+import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, UNREACHABLE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
 import { FILE_ERRORS_LISTED, type PeerSyncResult, type RoundWarning } from './sync-status';
 
 /** What one sync with a peer has done so far. */
@@ -38,11 +38,14 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
 }
 
 /**
- * Keeps the round's file error: the first one, unless a later root found the peer gone (its
- * status then says unreachable, and the scheduler backs off), whatever failed before it.
+ * Keeps the round's file error: the first one, unless a later root found the peer gone (`lost`: silent; or any of
+ * {@link UNREACHABLE_CODES}: refused, reset) while the kept one is not such a failure: its status then says
+ * unreachable, and the scheduler backs off, whatever failed before it (a root refused as `PEER_LISTED_DATABASE` or
+ * `FILE_UNREADABLE` alone keeps the interval).
  */
 export function noteFilesError(tally: RoundTally, failure: FailureDescription, lost: boolean): void {
-  if (lost || tally.filesError === undefined) tally.filesError = failure;
+  const kept = tally.filesError;
+  if (lost || kept === undefined || (UNREACHABLE_CODES.has(failure.code) && !UNREACHABLE_CODES.has(kept.code))) tally.filesError = failure;
 }
 
 /** Results whose data part failed (handshake, snapshot, pull, push; a transport's round): their error is never the files'. */
@@ -87,12 +90,17 @@ export function summarizeRound(
 }
 
 /**
- * True when a round's data part went through: the round is ok, or it failed only because its files lacked rights or
- * room ({@link STORAGE_FAILURE_CODES}: a file or folder this server or the peer may not read or write, a full disk) while
- * its handshake, pull and push went through. A NATS catch-up over HTTP counts such a round as caught up, and the
- * scheduler does not back off from it (its next round comes at the interval).
+ * True when a round's data part went through: the round is ok, or it failed only for its files, with a failure no retry
+ * sooner heals, while its handshake, pull and push went through: its files lacked rights or room
+ * ({@link STORAGE_FAILURE_CODES}: a file or folder this server or the peer may not read or write, a full disk), or a root
+ * failed as a whole for a lasting reason ({@link LASTING_ROOT_FAILURE_CODES}: the peer listed a file this server refuses
+ * as a database, a root's folder is missing). A NATS catch-up over HTTP counts such a round as caught up, and the
+ * scheduler does not back off from it (its next round comes at the interval). A peer gone under the files (its code
+ * is an unreachable one, see `noteFilesError`) is never such a round.
  */
 export function dataWentThrough(result: PeerSyncResult | undefined): boolean {
   if (result === undefined) return false;
-  return result.ok || (!DATA_FAILED.has(result) && result.error !== undefined && STORAGE_FAILURE_CODES.has(result.error.code));
+  if (result.ok) return true;
+  const code = result.error?.code;
+  return !DATA_FAILED.has(result) && code !== undefined && (STORAGE_FAILURE_CODES.has(code) || LASTING_ROOT_FAILURE_CODES.has(code));
 }

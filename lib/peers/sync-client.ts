@@ -73,7 +73,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       peers: [...config.peers, ...this.#others.names],
       runOnce: (url) => this.#syncOnce(url),
       isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
-      // A round whose files lacked rights or room still moved the data: the next one comes at the interval, the failure shown.
+      // A round that failed only for its files (see dataWentThrough) still moved the data: the next one comes at the interval, the failure shown.
       backsOff: (result) => !dataWentThrough(result),
       backoff: config.backoff,
       lastSuccessAt: (url) => this.#known.lastSuccessAt(url),
@@ -167,7 +167,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     const urls = [...this.#peers.keys()];
     // While stop() runs a sync is refused: not caught up then.
     const results = await Promise.all(urls.map((url) => this.syncPeer(url).catch(() => undefined)));
-    // A round whose files lacked rights or room still pulled every row: caught up all the same.
+    // A round that failed only for its files (rights, room, a listing refused as a database, a root missing there) still pulled every row: caught up all the same.
     const caughtUp = urls.filter((_url, index) => dataWentThrough(results[index]));
     return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }

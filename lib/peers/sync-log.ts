@@ -13,11 +13,14 @@ export interface NextAttempt {
   readonly failures: number;
   /** Epoch ms of the next periodic sync or retry; undefined when syncs run on demand only. */
   readonly nextRunAt: number | undefined;
+  /** Consecutive failures that back off (the scheduler's backoff step): above 0, the next attempt is a backoff retry; absent: 0. */
+  readonly backoffFailures?: number;
 }
 
-function retryFields(next: NextAttempt): { failures: number; nextRetryAt: string | null; retryInMs: number | null } {
+function retryFields(next: NextAttempt): { failures: number; backingOff: boolean; nextRetryAt: string | null; retryInMs: number | null } {
   return {
     failures: next.failures,
+    backingOff: (next.backoffFailures ?? 0) > 0 && next.nextRunAt !== undefined,
     nextRetryAt: next.nextRunAt === undefined ? null : new Date(next.nextRunAt).toISOString(),
     retryInMs: next.nextRunAt === undefined ? null : Math.max(0, next.nextRunAt - Date.now()),
   };

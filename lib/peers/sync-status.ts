@@ -122,6 +122,12 @@ export interface PeerStatus {
   readonly failures: number;
   /** ISO time of the next periodic sync (the next retry after a failure); `null` when none is planned. */
   readonly nextRunAt: string | null;
+  /**
+   * True when the next round (`nextRunAt`) is a backoff retry: the last rounds failed in a way that backs off (the peer
+   * unreachable, a wrong token, a data failure). False when it comes at the interval: after a success, or after a round
+   * that failed only for its files while its data went through (see `dataWentThrough`), or when none is planned.
+   */
+  readonly backingOff: boolean;
   /** ISO time the peer last answered a handshake; `null` when it has not in this run. */
   readonly lastContactAt: string | null;
   /** Changes not yet received from the peer: what it had beyond our cursor at the last contact; `null` before one. */

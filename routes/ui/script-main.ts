@@ -14,7 +14,12 @@ import { WARNINGS_SCRIPT } from './script-warnings';
 const MAIN_SCRIPT = String.raw`
   var base = location.pathname.replace(/\/ui\/?$/, '/');
   var KEY = 'express-sqlite-sync-token';
-  var busy = false;
+  var busy = false; // the view a "Sync now" in flight was started in, or false
+  // The view the operator is in: "Forget token" and each token entered start a new one. An action's answer (Sync now,
+  // Delete them, Resolve) that comes in another view than its own is dropped, as refresh() drops a late /status.
+  var view = 0;
+  /** Calls what = function (answer) and its failure handler only while the view the action began in is still shown. */
+  function inView(started, what) { return function (value) { if (started === view) what(value); }; }
   function token() { return sessionStorage.getItem(KEY); }
   function notice(message) { $('notice').textContent = shown(message || ''); $('notice').hidden = !message; }
   function say(message) { $('message').textContent = shown(message); }
@@ -70,21 +75,23 @@ const MAIN_SCRIPT = String.raw`
   }
   var actions = {
     confirm: function (held) {
+      var started = view;
       say('deleting…');
-      call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(function (answer) {
+      call('POST', 'deletions/confirm', { peer: held.peer, root: held.root }).then(inView(started, function (answer) {
         say(answer.status === 200 ? confirmedWords(answer.body) : failure(answer));
         refresh();
-      }, failed('Delete'));
+      }), inView(started, failed('Delete')));
     },
     /** Resolves a conflict; show(message) puts what went wrong on its card (and '' clears it). */
     resolve: function (conflict, resolution, show) {
+      var started = view;
       say('resolving…');
       show('');
-      call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(function (answer) {
+      call('POST', 'data/conflicts/' + encodeURIComponent(conflict.id) + '/resolve', resolution).then(inView(started, function (answer) {
         if (answer.status === 200) say('conflict ' + conflict.id + ' resolved: ' + resolution.action);
         else { say('not resolved: ' + failure(answer)); show('Not resolved: ' + failure(answer)); }
         refresh();
-      }, failed('Resolve', show));
+      }), inView(started, failed('Resolve', show)));
     }
   };
   function report(error) {
@@ -172,16 +179,22 @@ const MAIN_SCRIPT = String.raw`
     });
   }
   function runNow() {
-    if (busy) return; // one round at a time; its outcome replaces "syncing…"
-    busy = true;
+    if (busy === view) return; // one round at a time in a view; its outcome replaces "syncing…"
+    var started = view;
+    busy = started;
     say('syncing…');
-    call('POST', 'run').then(function (answer) {
+    call('POST', 'run').then(inView(started, function (answer) {
       var results = answer.body.results || [];
       var ok = results.filter(function (r) { return r.ok; }).length;
       var none = answer.status === 200 ? 'no peers to sync with (this server has no SYNC_PEERS)' : failure(answer);
       say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : none);
-    }).catch(failed('Sync')).then(function () { busy = false; refresh(); });
+    }), inView(started, failed('Sync'))).then(function () {
+      if (busy === started) busy = false;
+      if (started === view) refresh();
+    });
   }
+  /** A new view (a token forgotten or entered): what the last one said is gone, its late answers dropped. */
+  function newView() { view += 1; say(''); }
   document.addEventListener('DOMContentLoaded', function () {
     $('login').addEventListener('submit', function (event) {
       event.preventDefault();
@@ -191,13 +204,14 @@ const MAIN_SCRIPT = String.raw`
         return;
       }
       sessionStorage.setItem(KEY, $('token').value);
+      newView();
       $('login-error').hidden = true;
       refresh();
     });
     $('run').addEventListener('click', runNow);
     $('conflicts-next').addEventListener('click', function () { turnConflictPage(true); });
     $('conflicts-previous').addEventListener('click', function () { turnConflictPage(false); });
-    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); showLogin(); $('token').focus(); });
+    $('forget').addEventListener('click', function () { sessionStorage.removeItem(KEY); newView(); showLogin(); $('token').focus(); });
     if (token()) refresh(); else showLogin();
     setInterval(refresh, 3000);
   });

@@ -55,7 +55,8 @@ export const RENDER_SCRIPT = String.raw`
     field(dl, 'Not yet delivered', changes(p.undeliveredChanges), 'undelivered');
     field(dl, 'Not yet received', changes(p.lagChanges, p.lastContactAt ? ' (as of ' + when(p.lastContactAt) + ')' : ''), 'lag');
     field(dl, 'Failures', String(p.failures), 'failures');
-    if (p.nextRunAt) field(dl, p.failures > 0 ? 'Next retry' : 'Next sync', next(p.nextRunAt), 'next');
+    // A backoff retry, or a round at the interval after one that failed only for its files (backingOff false).
+    if (p.nextRunAt) field(dl, p.failures === 0 ? 'Next sync' : p.backingOff === false ? 'Next round' : 'Next retry', next(p.nextRunAt), 'next');
     field(dl, 'Clock skew', p.clockSkewMs === null || p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
     if (p.lastResult) field(dl, 'Last sync', lastSync(p.lastResult), 'last-sync');
     card.appendChild(dl);
