@@ -109,7 +109,7 @@ export class NatsLink {
       const api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
       if (this.#closed) {
         // close() did not wait for this connection: it is closed as soon as it is made.
-        await nc.close();
+        await closeClient(nc);
         throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
       }
       this.#api = api;
@@ -214,6 +214,20 @@ export class NatsLink {
     const nc = this.#nc;
     this.#nc = undefined;
     this.#api = undefined;
-    if (nc !== undefined && !nc.isClosed()) await nc.close();
+    if (nc !== undefined && !nc.isClosed()) await closeClient(nc);
   }
+}
+
+/**
+ * Closes a NATS connection, one macrotask after the writes already asked of it. The client
+ * (@nats-io/transport-node 3.4) takes every listener off its socket as it closes; a write
+ * made just before (an UNSUB, a publish, queued to go out in a microtask) to a socket that
+ * nats-server had just ended (stopped or restarted) fails with "write after end", and that
+ * socket's 'error' came one tick later with no listener left: an uncaught exception that
+ * took the whole app down. After the wait those writes have gone out, and a failed one's
+ * error has reached the client's own listener (the connection is then closed as lost).
+ */
+async function closeClient(nc: NatsConnection): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (!nc.isClosed()) await nc.close();
 }
