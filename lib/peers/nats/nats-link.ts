@@ -46,6 +46,8 @@ export class NatsLink {
   generation = 0;
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
+  /** The {@link whileLinked} waits under way, each ended when the connection is lost. */
+  readonly #lost = new Set<(error: SyncError) => void>();
   /** Rejects the connection attempt under way with `NATS_CLOSED` (set while one is): whoever waits for it stops waiting at `close`. */
   #abandon: ((error: SyncError) => void) | undefined;
 
@@ -109,7 +111,7 @@ export class NatsLink {
       const api = { js: jetstream(nc, { timeout, domain }), jsm: await jetstreamManager(nc, { timeout, domain, checkAPI: false }) };
       if (this.#closed) {
         // close() did not wait for this connection: it is closed as soon as it is made.
-        await nc.close();
+        await closeClient(nc);
         throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped');
       }
       this.#api = api;
@@ -137,7 +139,12 @@ export class NatsLink {
   /** Follows the connection's status events until it closes. */
   async #follow(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.#state = 'disconnected';
+      if (status.type === 'disconnect') {
+        this.#state = 'disconnected';
+        const where = this.#config.servers.map(withoutCredentials).join(', ');
+        const lost = new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): it was lost while this round waited for an answer; the client keeps trying`);
+        for (const end of [...this.#lost]) end(lost);
+      }
       else if (status.type === 'reconnecting') this.#state = 'connecting';
       else if (status.type === 'reconnect') {
         this.#state = 'connected';
@@ -145,6 +152,23 @@ export class NatsLink {
         this.generation += 1;
         this.onReconnect?.();
       }
+    }
+  }
+
+  /**
+   * `work`, or a `NATS_UNREACHABLE` failure as soon as the connection is lost while it runs: the
+   * client keeps a request through a reconnect, and a server that went away never answers it, so
+   * its wait would last `requestTimeoutMs`. A loss before the call does not count (a round begun
+   * while the client reconnects waits for the reconnect, up to `requestTimeoutMs`). `work` goes on.
+   */
+  async whileLinked<T>(work: Promise<T>): Promise<T> {
+    let end: (error: SyncError) => void = () => undefined;
+    const lost = new Promise<never>((_resolve, reject) => (end = reject));
+    this.#lost.add(end);
+    try {
+      return await Promise.race([work, lost]);
+    } finally {
+      this.#lost.delete(end);
     }
   }
 
@@ -164,11 +188,11 @@ export class NatsLink {
     const { jsm } = await this.jetstream();
     const { stream, replicas } = this.#config;
     const subjects = streamSubjects(stream);
-    let info = await jsm.streams.info(stream).catch((error: unknown) => {
+    let info = await this.whileLinked(jsm.streams.info(stream)).catch((error: unknown) => {
       if ((error as { code?: unknown }).code === 404 || (error as Error).name === 'StreamNotFoundError') return undefined;
       throw error;
     });
-    info ??= await jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas });
+    info ??= await this.whileLinked(jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas }));
     refuseUnfitStream(stream, subjects, info.config);
     const limit = info.config.max_msg_size;
     this.#streamMaxMsgSize = limit !== undefined && limit > 0 ? limit : undefined; // an operator may set or change it at any time
@@ -178,7 +202,7 @@ export class NatsLink {
   /** The last message on a subject, or undefined when it holds none. */
   async lastOnSubject(subject: string): Promise<LastOnSubject | undefined> {
     const { jsm } = await this.jetstream();
-    const message = await jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject });
+    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject }));
     if (message === null) return undefined;
     return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined, message: { subject: message.subject, headers: message.header, data: message.data } };
   }
@@ -189,7 +213,7 @@ export class NatsLink {
    */
   async messageIdAt(seq: number): Promise<string | undefined | null> {
     const { jsm } = await this.jetstream();
-    const message = await jsm.streams.getMessage(this.#config.stream, { seq });
+    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { seq }));
     if (message === null) return null;
     return message.header?.get('Nats-Msg-Id') || undefined;
   }
@@ -197,7 +221,7 @@ export class NatsLink {
   /** The stream's message at `seq`, or null when the stream no longer holds it. */
   async messageAt(seq: number): Promise<SealedMessage | null> {
     const { jsm } = await this.jetstream();
-    const message = await jsm.streams.getMessage(this.#config.stream, { seq });
+    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { seq }));
     return message === null ? null : { subject: message.subject, headers: message.header, data: message.data };
   }
 
@@ -214,6 +238,20 @@ export class NatsLink {
     const nc = this.#nc;
     this.#nc = undefined;
     this.#api = undefined;
-    if (nc !== undefined && !nc.isClosed()) await nc.close();
+    if (nc !== undefined && !nc.isClosed()) await closeClient(nc);
   }
+}
+
+/**
+ * Closes a NATS connection, one macrotask after the writes already asked of it. The client
+ * (@nats-io/transport-node 3.4) takes every listener off its socket as it closes; a write
+ * made just before (an UNSUB, a publish, queued to go out in a microtask) to a socket that
+ * nats-server had just ended (stopped or restarted) fails with "write after end", and that
+ * socket's 'error' came one tick later with no listener left: an uncaught exception that
+ * took the whole app down. After the wait those writes have gone out, and a failed one's
+ * error has reached the client's own listener (the connection is then closed as lost).
+ */
+async function closeClient(nc: NatsConnection): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (!nc.isClosed()) await nc.close();
 }

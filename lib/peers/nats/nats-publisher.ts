@@ -154,7 +154,8 @@ export class NatsPublisher {
     let seq: number;
     message.headers.set(ATTEMPT_HEADER, this.#cursors.saveAttempt(message.msgId));
     try {
-      const ack = await js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } });
+      // The link's loss ends the wait for the ack (a lost ack is taken in by the next flush: #landedAnyway).
+      const ack = await this.#link.whileLinked(js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } }));
       if (ack.duplicate) await this.#checkDuplicate(message, ack.seq);
       seq = ack.seq;
     } catch (error) {

@@ -151,14 +151,17 @@ export class NatsTransport implements ChangeTransport {
    * rows published (`push`) and applied (`pull`, with the conflicts) as they
    * move, and once more when the exchange fails: a failed round reports what
    * it moved before the failure, as an HTTP round does.
-   * @throws SyncError `NATS_UNREACHABLE`, `SAME_SITE_ID`, `STREAM_GAP`, a held sender's `SCHEMA_MISMATCH`, `CLOCK_SKEW`, `APPLY_REFUSED`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
+   * @throws SyncError `NATS_UNREACHABLE` (also as soon as the link is lost while the round waits), `SAME_SITE_ID`, `STREAM_GAP`, a held sender's `SCHEMA_MISMATCH`, `CLOCK_SKEW`, `APPLY_REFUSED`, …; `NATS_TIMEOUT` (504) when nothing moved for `peerTimeoutMs`; `STOPPED` when `close` abandoned it
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
     const moved = movedSince(this.#publisher, this.#consumer);
+    let live = true; // a round ended by the link's loss goes on in the background: it tells no more
+    const tell: ExchangeProgress = (phase, rows, conflicts) => void (live && onProgress?.(phase, rows, conflicts));
     try {
-      return await this.#exchange(moved, onProgress);
+      return await this.#link.whileLinked(this.#exchange(moved, tell));
     } catch (error) {
+      live = false;
       const count = moved();
       onProgress?.('push', count.rowsOut, count.conflicts);
       onProgress?.('pull', count.rowsIn, count.conflicts);
