@@ -1,5 +1,5 @@
 import type { RootSyncResult } from './file-exchange';
-import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, UNREACHABLE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
+import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
 import { FILE_ERRORS_LISTED, type PeerSyncResult, type RoundWarning } from './sync-status';
 
 /** What one sync with a peer has done so far. */
@@ -37,15 +37,20 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
     }));
 }
 
+/** True for a failure after which a round whose data went through keeps the interval (see {@link dataWentThrough}). */
+function keepsInterval(code: string): boolean {
+  return STORAGE_FAILURE_CODES.has(code) || LASTING_ROOT_FAILURE_CODES.has(code);
+}
+
 /**
- * Keeps the round's file error: the first one, unless a later root found the peer gone (`lost`: silent; or any of
- * {@link UNREACHABLE_CODES}: refused, reset) while the kept one is not such a failure: its status then says
- * unreachable, and the scheduler backs off, whatever failed before it (a root refused as `PEER_LISTED_DATABASE` or
- * `FILE_UNREADABLE` alone keeps the interval).
+ * Keeps the round's file error: the first one, unless a later root found the peer gone (`lost`: silent) or failed
+ * otherwise (refused, reset, a proxy's 502 page: any failure that is not a lasting file one) while the kept one is a
+ * lasting file failure: its status then says what happened to the peer, and the scheduler backs off, whatever
+ * failed before it (a root refused as `PEER_LISTED_DATABASE` or `FILE_UNREADABLE` alone keeps the interval).
  */
 export function noteFilesError(tally: RoundTally, failure: FailureDescription, lost: boolean): void {
   const kept = tally.filesError;
-  if (lost || kept === undefined || (UNREACHABLE_CODES.has(failure.code) && !UNREACHABLE_CODES.has(kept.code))) tally.filesError = failure;
+  if (lost || kept === undefined || (keepsInterval(kept.code) && !keepsInterval(failure.code))) tally.filesError = failure;
 }
 
 /** Results whose data part failed (handshake, snapshot, pull, push; a transport's round): their error is never the files'. */

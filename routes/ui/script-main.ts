@@ -184,11 +184,11 @@ const MAIN_SCRIPT = String.raw`
     busy = started;
     say('syncing…');
     call('POST', 'run').then(inView(started, function (answer) {
-      var results = answer.body.results || [];
+      var results = (answer.body && answer.body.results) || [];
       var ok = results.filter(function (r) { return r.ok; }).length;
       var none = answer.status === 200 ? 'no peers to sync with (this server has no SYNC_PEERS)' : failure(answer);
       say(results.length ? 'done: ' + ok + '/' + results.length + ' peers ok' : none);
-    }), inView(started, failed('Sync'))).then(function () {
+    })).catch(inView(started, failed('Sync'))).then(function () { // also an answer it could not read: the button must work again
       if (busy === started) busy = false;
       if (started === view) refresh();
     });

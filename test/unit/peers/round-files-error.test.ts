@@ -33,3 +33,20 @@ describe('the file error a round keeps', () => {
     expect(dataWentThrough(result)).toBe(false);
   });
 });
+
+describe('the file error a round keeps, after a lasting file failure', () => {
+  it("is a later root's answer from a proxy whose backend died (PEER_BAD_ANSWER): the round backs off", () => {
+    const kept = tally();
+    noteFilesError(kept, { code: 'PEER_LISTED_DATABASE', message: 'x' }, false);
+    noteFilesError(kept, { code: 'PEER_BAD_ANSWER', message: 'a 502 page' }, false);
+    expect(kept.filesError?.code).toBe('PEER_BAD_ANSWER');
+    expect(dataWentThrough(summarizeRound(PEER, undefined, kept, 1, undefined))).toBe(false);
+  });
+
+  it('stays the first peer failure when another follows it', () => {
+    const kept = tally();
+    noteFilesError(kept, { code: 'PEER_BAD_ANSWER', message: 'a 502 page' }, false);
+    noteFilesError(kept, UNREADABLE, false);
+    expect(kept.filesError?.code).toBe('PEER_BAD_ANSWER');
+  });
+});
