@@ -19,6 +19,12 @@ export interface ConsumerHooks {
   readonly seal: FleetSeal;
   /** Called for each message refused and passed over. @defaultValue none */
   readonly refused?: (refusal: Refusal) => void;
+  /**
+   * How long one pull request of the delivery waits, in ms (1000-30000). Its heartbeat is half of it, and a pull the server
+   * lost (a nats-server restarted just then) is noticed after two missed heartbeats: the delivery stalls that long.
+   * @defaultValue 30000, the client's own
+   */
+  readonly pullExpiresMs?: number;
 }
 
 /**

@@ -86,7 +86,7 @@ export class NatsConsumer {
     this.#failed = undefined;
     const { js } = await this.#link.jetstream();
     const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#seen + 1 });
-    const messages = await consumer.consume({ max_messages: 64 });
+    const messages = await consumer.consume({ max_messages: 64, expires: this.#hooks.pullExpiresMs });
     this.#messages = messages;
     this.#stale(); // the cursors moved on while the delivery was set up: it starts again from them
     try {

@@ -88,12 +88,18 @@ export class NatsTransport implements ChangeTransport {
       passedWithout: (range) => this.#catchUp.passedWithout(range),
       handled: () => this.#failures.clear(),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
+      pullExpiresMs: Math.min(30_000, Math.max(1000, config.requestTimeoutMs)),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.tally.noteRefusal(seq, this.#subject, error);
     this.#positionWait = {
       consumer: this.#consumer,
       stream: config.stream,
       timeoutMs: parts.peerTimeoutMs,
+      restartMs: config.requestTimeoutMs,
+      restart: () => {
+        this.#consumer.stop(); // its loop prepares again and reads on from the saved position
+        this.#loop.wake();
+      },
       failedSince: (since) => this.#failures.since(since),
       closed: () => this.#closed,
     };

@@ -9,6 +9,10 @@ export interface PositionWait {
   readonly stream: string;
   /** How long the position may stay still (`peerTimeoutMs`). */
   readonly timeoutMs: number;
+  /** After how long a still position restarts the consumer's delivery (`requestTimeoutMs`), and again after as long while it stays still. */
+  readonly restartMs: number;
+  /** Restarts the consumer's delivery from its saved position: a pull the server lost (a nats-server restarted just then) is otherwise noticed only after two missed heartbeats. */
+  readonly restart: () => void;
   /** A failure the transport recorded after `since` (its count of failures then), if any. */
   readonly failedSince: (since: number) => SyncError | undefined;
   readonly closed: () => boolean;
@@ -16,6 +20,7 @@ export interface PositionWait {
 
 /**
  * Waits until the consumer has handled the stream up to `target` (held senders' messages read again included).
+ * A position that stays still for `restartMs` restarts the delivery (again after as long), until `timeoutMs`.
  * @param started - the transport's count of failures when the exchange began: a failure recorded since ends the wait with it
  * @param progressed - called each time the position moved
  * @throws SyncError the recorded failure; `NATS_CLOSED` (503) once the transport is stopped; `NATS_TIMEOUT` (504) when the position stayed still for `timeoutMs`
@@ -24,6 +29,7 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
   const { consumer } = wait;
   let seen = consumer.reached;
   let lastMove = Date.now();
+  let lastRestart = lastMove;
   while (consumer.reached < target) {
     const failed = wait.failedSince(started);
     if (failed !== undefined) throw failed;
@@ -34,6 +40,9 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
       progressed();
     } else if (Date.now() - lastMove > wait.timeoutMs) {
       throw new SyncError('NATS_TIMEOUT', 504, `the stream ${wait.stream} was not read past ${seen} (of ${target}) for ${wait.timeoutMs} ms`);
+    } else if (Date.now() - Math.max(lastMove, lastRestart) > wait.restartMs) {
+      lastRestart = Date.now();
+      wait.restart();
     }
     await consumer.nextProgress(50);
   }
