@@ -6,6 +6,7 @@ import { streamSubjects, type NatsConfig } from './nats-options';
 import type { SealedMessage } from './fleet-seal';
 import { refuseUnfitStream } from './stream-fitness';
 import { withoutCredentials } from './nats-util';
+import { LinkWaits } from './link-waits';
 
 /** What this node knows of the stream, as last read. */
 export interface StreamFacts {
@@ -46,8 +47,8 @@ export class NatsLink {
   generation = 0;
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
-  /** The {@link whileLinked} waits under way, each ended when the connection is lost. */
-  readonly #lost = new Set<(error: SyncError) => void>();
+  /** The waits for answers that a loss ends, and the requests a reconnect sends again. */
+  readonly #waits = new LinkWaits();
   /** Rejects the connection attempt under way with `NATS_CLOSED` (set while one is): whoever waits for it stops waiting at `close`. */
   #abandon: ((error: SyncError) => void) | undefined;
 
@@ -143,33 +144,31 @@ export class NatsLink {
         this.#state = 'disconnected';
         const where = this.#config.servers.map(withoutCredentials).join(', ');
         const lost = new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): it was lost while this round waited for an answer; the client keeps trying`);
-        for (const end of [...this.#lost]) end(lost);
+        this.#waits.lost(lost);
       }
       else if (status.type === 'reconnecting') this.#state = 'connecting';
       else if (status.type === 'reconnect') {
         this.#state = 'connected';
         this.#server = status.server;
         this.generation += 1;
+        this.#waits.reconnected();
         this.onReconnect?.();
       }
     }
   }
 
   /**
-   * `work`, or a `NATS_UNREACHABLE` failure as soon as the connection is lost while it runs: the
-   * client keeps a request through a reconnect, and a server that went away never answers it, so
-   * its wait would last `requestTimeoutMs`. A loss before the call does not count (a round begun
-   * while the client reconnects waits for the reconnect, up to `requestTimeoutMs`). `work` goes on.
+   * `work`, or a `NATS_UNREACHABLE` failure as soon as the connection is lost while it runs
+   * ({@link LinkWaits.whileLinked}). A loss before the call does not count (a round begun while the
+   * client reconnects waits for the reconnect, up to `requestTimeoutMs`). `work` goes on.
    */
-  async whileLinked<T>(work: Promise<T>): Promise<T> {
-    let end: (error: SyncError) => void = () => undefined;
-    const lost = new Promise<never>((_resolve, reject) => (end = reject));
-    this.#lost.add(end);
-    try {
-      return await Promise.race([work, lost]);
-    } finally {
-      this.#lost.delete(end);
-    }
+  whileLinked<T>(work: Promise<T>): Promise<T> {
+    return this.#waits.whileLinked(work);
+  }
+
+  /** Sends an idempotent request, again at the reconnect when it was sent while the connection was down ({@link LinkWaits.request}). */
+  request<T>(send: () => Promise<T>): Promise<T> {
+    return this.#waits.request(this.#state === 'connected', send);
   }
 
   /** The JetStream client and manager. */
@@ -188,11 +187,11 @@ export class NatsLink {
     const { jsm } = await this.jetstream();
     const { stream, replicas } = this.#config;
     const subjects = streamSubjects(stream);
-    let info = await this.whileLinked(jsm.streams.info(stream)).catch((error: unknown) => {
+    let info = await this.request(() => jsm.streams.info(stream)).catch((error: unknown) => {
       if ((error as { code?: unknown }).code === 404 || (error as Error).name === 'StreamNotFoundError') return undefined;
       throw error;
     });
-    info ??= await this.whileLinked(jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas }));
+    info ??= await this.request(() => jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas }));
     refuseUnfitStream(stream, subjects, info.config);
     const limit = info.config.max_msg_size;
     this.#streamMaxMsgSize = limit !== undefined && limit > 0 ? limit : undefined; // an operator may set or change it at any time
@@ -202,7 +201,7 @@ export class NatsLink {
   /** The last message on a subject, or undefined when it holds none. */
   async lastOnSubject(subject: string): Promise<LastOnSubject | undefined> {
     const { jsm } = await this.jetstream();
-    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject }));
+    const message = await this.request(() => jsm.streams.getMessage(this.#config.stream, { last_by_subj: subject }));
     if (message === null) return undefined;
     return { seq: message.seq, msgId: message.header?.get('Nats-Msg-Id') || undefined, message: { subject: message.subject, headers: message.header, data: message.data } };
   }
@@ -213,7 +212,7 @@ export class NatsLink {
    */
   async messageIdAt(seq: number): Promise<string | undefined | null> {
     const { jsm } = await this.jetstream();
-    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { seq }));
+    const message = await this.request(() => jsm.streams.getMessage(this.#config.stream, { seq }));
     if (message === null) return null;
     return message.header?.get('Nats-Msg-Id') || undefined;
   }
@@ -221,7 +220,7 @@ export class NatsLink {
   /** The stream's message at `seq`, or null when the stream no longer holds it. */
   async messageAt(seq: number): Promise<SealedMessage | null> {
     const { jsm } = await this.jetstream();
-    const message = await this.whileLinked(jsm.streams.getMessage(this.#config.stream, { seq }));
+    const message = await this.request(() => jsm.streams.getMessage(this.#config.stream, { seq }));
     return message === null ? null : { subject: message.subject, headers: message.header, data: message.data };
   }
 

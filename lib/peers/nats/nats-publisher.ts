@@ -155,7 +155,7 @@ export class NatsPublisher {
     message.headers.set(ATTEMPT_HEADER, this.#cursors.saveAttempt(message.msgId));
     try {
       // The link's loss ends the wait for the ack (a lost ack is taken in by the next flush: #landedAnyway).
-      const ack = await this.#link.whileLinked(js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } }));
+      const ack = await this.#link.request(() => js.publish(this.#subject, message.body, { msgID: message.msgId, headers: message.headers, expect: { lastSubjectSequence: this.#expected } }));
       if (ack.duplicate) await this.#checkDuplicate(message, ack.seq);
       seq = ack.seq;
     } catch (error) {
