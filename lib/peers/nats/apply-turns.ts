@@ -13,6 +13,8 @@ export class ApplyTurns {
   readonly #batch = new PageBatch();
   #chainTimer: NodeJS.Timeout | undefined;
   #turn: Promise<void> = Promise.resolve();
+  /** Works running in their turn now. */
+  #running = 0;
 
   /**
    * @param apply - applies a batch, oldest first
@@ -61,9 +63,21 @@ export class ApplyTurns {
     this.#chainTimer = undefined;
   }
 
+  /** Whether an apply (or other work in its turn) runs now. */
+  get applying(): boolean {
+    return this.#running > 0;
+  }
+
   /** Runs `work` after the applies under way (one at a time). */
   inTurn(work: () => Promise<void>): Promise<void> {
-    const run = this.#turn.then(work);
+    const run = this.#turn.then(async () => {
+      this.#running += 1;
+      try {
+        await work();
+      } finally {
+        this.#running -= 1;
+      }
+    });
     this.#turn = run.catch(() => undefined);
     return run;
   }

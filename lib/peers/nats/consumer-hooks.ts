@@ -21,7 +21,8 @@ export interface ConsumerHooks {
   readonly refused?: (refusal: Refusal) => void;
   /**
    * How long one pull request of the delivery waits, in ms (1000-30000). Its heartbeat is half of it, and a pull the server
-   * lost (a nats-server restarted just then) is noticed after two missed heartbeats: the delivery stalls that long.
+   * lost (a nats-server restarted just then) is noticed after two missed heartbeats: the delivery stalls that long. Not
+   * too short: while a message's handling stalls (an HTTP catch-up), every missed heartbeat queues one more pull.
    * @defaultValue 30000, the client's own
    */
   readonly pullExpiresMs?: number;

@@ -1,5 +1,8 @@
 import type { SyncError } from '../../sync-error';
 
+/** How many times {@link LinkWaits.request} sends a request again at a reconnect. */
+const MAX_RESENDS = 5;
+
 /** What {@link LinkWaits.request} reads when the reconnect came before the answer. */
 const RECONNECTED: unique symbol = Symbol('reconnected');
 
@@ -42,23 +45,26 @@ export class LinkWaits {
 
   /**
    * Sends an idempotent request (a publish with its message id, a stream's info, a message read) and
-   * waits for its answer ({@link whileLinked}). One sent while the connection is down (`connected`
-   * false) is kept by the client and written out at the reconnect, but the restarted server never
-   * answers it (@nats-io/transport-node 3.4: it waited `requestTimeoutMs`, and the first round after
-   * every nats-server restart failed with `NATS_TIMEOUT`): at the reconnect it is sent again, once.
+   * waits for its answer ({@link whileLinked}). One sent while the connection is down (`connected()`
+   * false) is never answered: the client (@nats-io/transport-node 3.4) drops what it buffered at each
+   * dial, so it waited `requestTimeoutMs`, and the first round after every nats-server restart failed
+   * with `NATS_TIMEOUT`. At the reconnect it is sent again (at most {@link MAX_RESENDS} times, for a
+   * connection that drops again before the copy went out); a copy that went out as well is answered
+   * as a duplicate (its message id) or by the publisher's check of the subject's last message.
    */
-  async request<T>(connected: boolean, send: () => Promise<T>): Promise<T> {
-    if (connected) return this.whileLinked(send());
-    const first = send();
-    first.catch(() => undefined); // raced below; once the reconnect wins, its timeout must not go unhandled
-    let told: () => void = () => undefined;
-    const reconnected = new Promise<typeof RECONNECTED>((resolve) => (told = () => resolve(RECONNECTED)));
-    this.#reconnects.add(told);
-    try {
-      const answer = await this.whileLinked(Promise.race([first, reconnected]));
-      if (answer !== RECONNECTED) return answer;
-    } finally {
-      this.#reconnects.delete(told);
+  async request<T>(connected: () => boolean, send: () => Promise<T>): Promise<T> {
+    for (let resends = 0; resends < MAX_RESENDS && !connected(); resends += 1) {
+      const first = send();
+      first.catch(() => undefined); // raced below; once the reconnect wins, its timeout must not go unhandled
+      let told: () => void = () => undefined;
+      const reconnected = new Promise<typeof RECONNECTED>((resolve) => (told = () => resolve(RECONNECTED)));
+      this.#reconnects.add(told);
+      try {
+        const answer = await this.whileLinked(Promise.race([first, reconnected]));
+        if (answer !== RECONNECTED) return answer;
+      } finally {
+        this.#reconnects.delete(told);
+      }
     }
     return this.whileLinked(send());
   }

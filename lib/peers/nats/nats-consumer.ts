@@ -37,6 +37,10 @@ export class NatsConsumer {
   /** The cursors' epoch this delivery started in: once they moved on (the stream was made again, or lost its tail), it saves nothing. */
   #epoch = 0;
   #progress: Array<() => void> = [];
+  /** When the delivery last brought a message or ended handling one (ms since the epoch). */
+  #activeAt = Date.now();
+  /** Whether a message is being handled now. */
+  #handling = false;
   /** The last stream sequence handled (applied or passed over). */
   position: number;
   /** Messages behind the stream's end, as the last delivery said. */
@@ -127,6 +131,15 @@ export class NatsConsumer {
     return true;
   }
 
+  /**
+   * How long the delivery has been idle, in ms: 0 while a message is handled or an apply runs,
+   * else the time since the last message came or was handled. A still position while it is idle
+   * is a pull the server lost, not a slow apply or a batch filling.
+   */
+  idleMs(now = Date.now()): number {
+    return this.#handling || this.#turns.applying ? 0 : now - this.#activeAt;
+  }
+
   /** Resolves at the next message handled (or after `ms`). */
   nextProgress(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -150,6 +163,17 @@ export class NatsConsumer {
   }
 
   async #handle(message: JsMsg): Promise<void> {
+    this.#handling = true;
+    this.#activeAt = Date.now();
+    try {
+      await this.#handleNow(message);
+    } finally {
+      this.#handling = false;
+      this.#activeAt = Date.now();
+    }
+  }
+
+  async #handleNow(message: JsMsg): Promise<void> {
     if (message.seq <= this.#seen || this.#stale()) return;
     if (message.seq > this.#seen + 1) {
       await this.#turns.flush();

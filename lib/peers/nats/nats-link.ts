@@ -168,7 +168,7 @@ export class NatsLink {
 
   /** Sends an idempotent request, again at the reconnect when it was sent while the connection was down ({@link LinkWaits.request}). */
   request<T>(send: () => Promise<T>): Promise<T> {
-    return this.#waits.request(this.#state === 'connected', send);
+    return this.#waits.request(() => this.#state === 'connected', send);
   }
 
   /** The JetStream client and manager. */

@@ -17,6 +17,10 @@ import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type Stream
 import { StreamReadiness } from './stream-readiness';
 import { movedSince, waitForPosition, type PositionWait } from './position-wait';
 import { NatsFailures } from './nats-failures';
+import { CHAIN_WAIT_MS } from './nats-batch';
+
+/** The least time a still, idle delivery runs before a round restarts it: longer than a chain's wait ({@link CHAIN_WAIT_MS}) for the pages it holds. */
+const RESTART_FLOOR_MS = 2 * CHAIN_WAIT_MS + 1000;
 
 /** What the NATS transport needs besides its options. */
 export interface NatsTransportParts {
@@ -88,14 +92,14 @@ export class NatsTransport implements ChangeTransport {
       passedWithout: (range) => this.#catchUp.passedWithout(range),
       handled: () => this.#failures.clear(),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
-      pullExpiresMs: Math.min(30_000, Math.max(1000, config.requestTimeoutMs)),
+      pullExpiresMs: Math.min(30_000, Math.max(10_000, 3 * config.requestTimeoutMs)),
     });
     this.#publisher.onRefused = (seq, error) => this.#consumer.tally.noteRefusal(seq, this.#subject, error);
     this.#positionWait = {
       consumer: this.#consumer,
       stream: config.stream,
       timeoutMs: parts.peerTimeoutMs,
-      restartMs: config.requestTimeoutMs,
+      restartMs: Math.max(RESTART_FLOOR_MS, config.requestTimeoutMs),
       restart: () => {
         this.#consumer.stop(); // its loop prepares again and reads on from the saved position
         this.#loop.wake();

@@ -5,11 +5,11 @@ import type { NatsPublisher } from './nats-publisher';
 
 /** What waiting for the consumer's position reads. */
 export interface PositionWait {
-  readonly consumer: Pick<NatsConsumer, 'reached' | 'nextProgress'>;
+  readonly consumer: Pick<NatsConsumer, 'reached' | 'nextProgress' | 'idleMs'>;
   readonly stream: string;
   /** How long the position may stay still (`peerTimeoutMs`). */
   readonly timeoutMs: number;
-  /** After how long a still position restarts the consumer's delivery (`requestTimeoutMs`), and again after as long while it stays still. */
+  /** After how long a still position, the delivery idle meanwhile, restarts the delivery (`requestTimeoutMs`, at least 5 s), and again after as long. */
   readonly restartMs: number;
   /** Restarts the consumer's delivery from its saved position: a pull the server lost (a nats-server restarted just then) is otherwise noticed only after two missed heartbeats. */
   readonly restart: () => void;
@@ -20,7 +20,8 @@ export interface PositionWait {
 
 /**
  * Waits until the consumer has handled the stream up to `target` (held senders' messages read again included).
- * A position that stays still for `restartMs` restarts the delivery (again after as long), until `timeoutMs`.
+ * A position that stays still for `restartMs` while the delivery is idle (no message came, no apply ran:
+ * a pull the server lost) restarts the delivery (again after as long), until `timeoutMs`.
  * @param started - the transport's count of failures when the exchange began: a failure recorded since ends the wait with it
  * @param progressed - called each time the position moved
  * @throws SyncError the recorded failure; `NATS_CLOSED` (503) once the transport is stopped; `NATS_TIMEOUT` (504) when the position stayed still for `timeoutMs`
@@ -40,7 +41,7 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
       progressed();
     } else if (Date.now() - lastMove > wait.timeoutMs) {
       throw new SyncError('NATS_TIMEOUT', 504, `the stream ${wait.stream} was not read past ${seen} (of ${target}) for ${wait.timeoutMs} ms`);
-    } else if (Date.now() - Math.max(lastMove, lastRestart) > wait.restartMs) {
+    } else if (Date.now() - Math.max(lastMove, lastRestart) > wait.restartMs && consumer.idleMs() > wait.restartMs) {
       lastRestart = Date.now();
       wait.restart();
     }

@@ -6,6 +6,12 @@ class StillConsumer {
   reached = 0;
   /** Added to `reached` at every poll. */
   step = 0;
+  /** Whether a message or an apply is under way (the delivery is not idle). */
+  busy = false;
+  readonly #since = Date.now();
+  idleMs(): number {
+    return this.busy ? 0 : Date.now() - this.#since;
+  }
   async nextProgress(ms: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5)));
     this.reached += this.step;
@@ -35,6 +41,15 @@ describe('waitForPosition restarts a delivery that stays still (a pull the resta
     expect(failure).toBeInstanceOf(SyncError);
     expect(failure).toMatchObject({ code: 'NATS_TIMEOUT', status: 504 });
     expect(restarts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('never restarts a delivery that is busy (a batch applying, a catch-up under way): the round ends with NATS_TIMEOUT at timeoutMs', async () => {
+    const consumer = new StillConsumer();
+    consumer.busy = true;
+    let restarts = 0;
+    const failure = await waitForPosition(waitOn(consumer, { timeoutMs: 200, restartMs: 20 }, () => (restarts += 1)), 10, 0, () => undefined).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'NATS_TIMEOUT' });
+    expect(restarts).toBe(0);
   });
 
   it('never restarts a delivery whose position keeps moving', async () => {
