@@ -31,7 +31,10 @@ describeWithNats('a stream message that must wait (CLOCK_SKEW) names its sender 
     expect(failure?.code).toBe('CLOCK_SKEW');
     expect(failure?.message).toContain(`stream message 1 (ess.WAITS.${ahead.tracker.siteId})`);
     expect(failure?.message).toMatch(/its sender's later messages wait behind it/);
-    expect(failure?.message).toMatch(/3600 s ahead/);
+    // An hour less the seconds between the write and the apply (a loaded machine took more than one).
+    const secondsAhead = Number(/(\d+) s ahead/.exec(failure?.message ?? '')?.[1]);
+    expect(secondsAhead).toBeGreaterThan(3500);
+    expect(secondsAhead).toBeLessThanOrEqual(3600);
     expect(reader.transport.status().lastError).toMatchObject({ code: 'CLOCK_SKEW', message: failure?.message });
     // Only the laptop is held: the server with a right clock is not stuck behind it.
     expect(reader.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['from a server with a right clock']);
