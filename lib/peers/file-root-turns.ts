@@ -4,10 +4,13 @@
  * free, so a long transfer with one peer (a 500 MB video over a weak link)
  * holds only its root: the other peers' rounds sync every other root
  * meanwhile, then wait for that one. Two peers' syncs of one root at once
- * would race each other's preconditions; worse, in a mesh where every server
- * syncs one root with two peers at once, versions of one file can go round
- * the ring for ever, each step valid (each server passing on what it had
- * while taking in its neighbour's).
+ * would race each other's preconditions. It holds this server's own rounds
+ * only: a peer's round can still sync a root with this server (as its
+ * server side) while this server's own round on that root runs with a
+ * third, and in a mesh versions of one file can then go round the ring,
+ * each step valid (each server passing on what it had while taking in its
+ * neighbour's); so can a version put back, with rounds one at a time
+ * (docs/PROTOCOL.md, "A limit: a version that goes round a ring").
  */
 export class RootTurns {
   readonly #busy = new Set<string>();
