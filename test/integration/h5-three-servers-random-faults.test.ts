@@ -18,8 +18,10 @@ import { tempDir } from '../helpers/temp';
 // cell, every parked row and every file is the same on the three servers.
 const COUNT = 3;
 const FAULTY_ROUNDS = 6;
-// Rounds in which every sync went through, after the heal, before the servers must be quiet. 8 was not always enough in
-// full runs (CI): every sync ok but four links still moving one item each at the 8th (cause not found yet: a slow tail or a ping-pong).
+// Rounds in which every sync went through, after the heal, before the servers must be quiet. Now and then (about 1 run
+// in 20 under load) they never are: two versions of config/shared.txt swap round the ring every round (four links moving
+// one file each), a known limit of file sync in a mesh (docs/PROTOCOL.md, "A limit: a version that goes round a ring":
+// a base is a hash, and needs an identity per version to end it). This test fails then, as it should.
 const MAX_HEALED_ROUNDS = 20;
 
 interface Server {
