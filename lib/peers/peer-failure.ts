@@ -226,11 +226,11 @@ export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EP
 /**
  * A root's failure as a whole that no retry sooner heals either, while the round's data went through: the peer listed
  * a file this server's database guard refuses (502 `PEER_LISTED_DATABASE`: that root's listing is refused until the
- * file goes or the patterns agree), or the peer's sync root folder is missing (its 409 `ROOT_MISSING`; one missing here
- * fails with `ENOENT`, which still backs off). As
+ * file goes or the patterns agree), or a sync root's folder is missing, on the peer (its 409 `ROOT_MISSING`) or here
+ * (`ENOENT` for the root as a whole: a file gone during its own step is a step's error, retried). As
  * with {@link STORAGE_FAILURE_CODES}, the round fails with it and its next round comes at the interval, without backoff.
  */
-export const LASTING_ROOT_FAILURE_CODES: ReadonlySet<string> = new Set(['PEER_LISTED_DATABASE', 'ROOT_MISSING']);
+export const LASTING_ROOT_FAILURE_CODES: ReadonlySet<string> = new Set(['PEER_LISTED_DATABASE', 'ROOT_MISSING', 'ENOENT']);
 
 /** How a peer is doing, in one word for the status page, `/status` and the CLI. */
 export type PeerState = 'syncing' | 'ok' | 'never-synced' | 'unreachable' | 'wrong-token' | 'failing';

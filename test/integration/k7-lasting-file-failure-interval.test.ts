@@ -31,9 +31,10 @@ interface Side {
 }
 
 /**
- * Two file failures that no retry sooner heals, as the storage failures (k4-file-failure-data-interval):
+ * File failures that no retry sooner heals, as the storage failures (k4-file-failure-data-interval):
  * a peer listing a file this server's guard refuses (PEER_LISTED_DATABASE: that root's listing is
- * refused) and a peer whose root folder is missing (409 ROOT_MISSING). The round's data went through,
+ * refused), a peer whose root folder is missing (409 ROOT_MISSING), and this server's own root folder
+ * missing (ENOENT: it backed off before, holding the data back with it). The round's data went through,
  * so its next round comes at the interval; the failure is still on /status. A peer that is really
  * gone still backs off.
  */
@@ -79,14 +80,15 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     return /^express_sqlite_sync_peer_backing_off\{[^}]*\} (\S+)$/m.exec(metrics)?.[1];
   }
 
-  it.each<[string, (peer: Side) => void, string]>([
+  it.each<[string, (peer: Side, local: Side) => void, string]>([
     ['a peer listing a file this server refuses as a database', (peer) => put(peer.roots.uploads ?? '', 'secret.json', 'a file the other server refuses'), 'PEER_LISTED_DATABASE'],
     ['a peer whose root folder is missing', (peer) => rmSync(peer.roots.uploads ?? '', { recursive: true }), 'ROOT_MISSING'],
-  ])('%s: failing on /status, next round at the interval, data through each time; a peer gone backs off', async (_case, breakPeer, code) => {
+    ["this server's own root folder missing", (_peer, local) => rmSync(local.roots.uploads ?? '', { recursive: true }), 'ENOENT'],
+  ])('%s: failing on /status, next round at the interval, data through each time; a peer gone backs off', async (_case, breakOne, code) => {
     const peer = await startSide('peer', []);
     peer.db.db.prepare("INSERT INTO teams (id, name) VALUES ('peer-1', 'from the peer')").run();
-    breakPeer(peer);
     const local = await startSide('local', [`${peer.server.url}/api/sync`], ['**/secret.json']);
+    breakOne(peer, local);
     local.db.db.prepare("INSERT INTO teams (id, name) VALUES ('here-1', 'from here')").run();
     local.node.start(HOUR);
     const url = `${peer.server.url}/api/sync`;
