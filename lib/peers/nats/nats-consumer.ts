@@ -11,6 +11,7 @@ import { ObsoleteSchemaPages } from './obsolete-schema';
 import { PageApplier, type ApplyTally, type Marker } from './page-applier';
 import { crossGap, type ConsumerHooks } from './consumer-hooks';
 import { HeldReplay } from './held-replay';
+import { DeliveryProgress } from './delivery-progress';
 
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
@@ -36,11 +37,7 @@ export class NatsConsumer {
   #seen = 0;
   /** The cursors' epoch this delivery started in: once they moved on (the stream was made again, or lost its tail), it saves nothing. */
   #epoch = 0;
-  #progress: Array<() => void> = [];
-  /** When the delivery last brought a message or ended handling one (ms since the epoch). */
-  #activeAt = Date.now();
-  /** Whether a message is being handled now. */
-  #handling = false;
+  readonly #progress = new DeliveryProgress();
   /** The last stream sequence handled (applied or passed over). */
   position: number;
   /** Messages behind the stream's end, as the last delivery said. */
@@ -137,18 +134,12 @@ export class NatsConsumer {
    * is a pull the server lost, not a slow apply or a batch filling.
    */
   idleMs(now = Date.now()): number {
-    return this.#handling || this.#turns.applying ? 0 : now - this.#activeAt;
+    return this.#progress.idleMs(this.#turns.applying, now);
   }
 
   /** Resolves at the next message handled (or after `ms`). */
   nextProgress(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#progress.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return this.#progress.next(ms);
   }
 
   /**
@@ -162,15 +153,8 @@ export class NatsConsumer {
     return true;
   }
 
-  async #handle(message: JsMsg): Promise<void> {
-    this.#handling = true;
-    this.#activeAt = Date.now();
-    try {
-      await this.#handleNow(message);
-    } finally {
-      this.#handling = false;
-      this.#activeAt = Date.now();
-    }
+  #handle(message: JsMsg): Promise<void> {
+    return this.#progress.handling(() => this.#handleNow(message));
   }
 
   async #handleNow(message: JsMsg): Promise<void> {
@@ -184,7 +168,7 @@ export class NatsConsumer {
     await this.#turns.flushWhenDue(message.info.pending);
     this.pending = message.info.pending;
     this.#hooks.handled();
-    for (const notify of this.#progress.splice(0)) notify();
+    this.#progress.handled();
   }
 
   async #inOrder(message: JsMsg): Promise<void> {
