@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
@@ -212,6 +213,7 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   const result: RootSyncResult = { root, uploaded: 0, downloaded: 0, deletedHere: 0, deletedThere: 0, conflicts: [], errors: [], skipped: false, held: [] };
   const rootDir = context.roots.get(root);
   if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
+  await stat(rootDir); // a root's folder missing here (ENOENT, a failure that keeps the interval) fails before the peer lists its files
   const remote = await remoteManifest(context, root, sizes);
   if (remote === undefined) {
     result.skipped = true;

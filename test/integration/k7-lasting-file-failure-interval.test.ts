@@ -28,6 +28,8 @@ interface Side {
   readonly server: TestServer;
   readonly roots: Record<string, string>;
   readonly log: CapturedLog;
+  /** How many times a peer asked this server for a root's listing. */
+  readonly listings: { count: number };
 }
 
 /**
@@ -62,9 +64,14 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     put(roots.uploads, `${name}.jpg`, `a photo taken on ${name}`);
     const node = createSyncNode({ name, token: TEST_TOKEN, database: db.db, tables: ['teams'], roots, peers, extraDatabasePatterns, stateDir: path.join(temp.dir, name, 'state'), logger: log.logger });
     const app = express();
+    const listings = { count: 0 };
+    app.use((req, _res, next) => {
+      if (req.path === '/api/sync/files/checksums') listings.count += 1;
+      next();
+    });
     app.use('/api/sync', node.router);
     const server = await startServer(app);
-    const side = { db, node, server, roots, log };
+    const side = { db, node, server, roots, log, listings };
     sides.push(side);
     return side;
   }
@@ -98,6 +105,8 @@ describe('a round that failed only for a lasting file refusal keeps the normal i
     expect(Date.parse(first.nextRunAt ?? '')).toBeGreaterThan(Date.now() + HOUR - 60_000);
     expect(await backingOffMetric(local.server)).toBe('0');
     expect(local.log.events('sync.failed')).toEqual([expect.objectContaining({ code, failures: 1, backingOff: false })]);
+    // A root missing here fails before the peer is asked to list its files (a large root's listing, every interval, for nothing).
+    if (code === 'ENOENT') expect(peer.listings.count).toBe(0);
 
     local.db.db.prepare("INSERT INTO teams (id, name) VALUES ('here-2', 'later here')").run();
     expect(await local.node.client!.syncPeer(url)).toMatchObject({ ok: false, rowsPushed: 1, error: { code } });
