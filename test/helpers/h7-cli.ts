@@ -15,13 +15,21 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built CLI with `env` added to a clean `SYNC_TOKEN` and `SYNC_PEER_CA`; never rejects. */
+/** A CLI run that outlives this is killed (a hung run must fail its test, not keep jest from exiting). */
+const CLI_RUN_BOUND_MS = 120_000;
+
+/** Runs the built CLI with `env` added to a clean `SYNC_TOKEN` and `SYNC_PEER_CA`; never rejects (a run killed at the bound gives code -1 and says so on stderr). */
 export async function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, SYNC_TOKEN: '', SYNC_PEER_CA: '', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, SYNC_TOKEN: '', SYNC_PEER_CA: '', ...env },
+      timeout: CLI_RUN_BOUND_MS,
+      killSignal: 'SIGKILL',
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
+    const failed = error as { code: number | null; killed?: boolean; stdout: string; stderr: string };
+    if (failed.code === null || failed.killed === true) return { code: -1, stdout: failed.stdout, stderr: `${failed.stderr}\n[killed after ${CLI_RUN_BOUND_MS} ms]` };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
