@@ -141,7 +141,7 @@ function requireJson(req: Request): void {
  */
 function listConflicts(config: DataRoutesConfig, req: Request, res: Response): void {
   const query = dataQuery(req, 'GET /data/conflicts', ['after', 'limit']);
-  const after = readPattern(query.after, 'after', /^[0-9a-f]{0,16}$/, 'a conflict id') ?? '';
+  const after = readPattern(query.after, 'after', /^[0-9a-f]{1,16}$/, 'a conflict id') ?? '';
   const limit = readInteger(query.limit, 'limit', 100, 1, 1000);
   const { conflicts, more } = config.tracker.conflictPage(after, limit);
   res.json({ conflicts, ...(more ? { more: true } : {}) }); // no `more` on the last page, as before it existed

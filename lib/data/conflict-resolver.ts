@@ -5,6 +5,7 @@ import { exact } from './prepared';
 import type { TableParts } from './settle-batch';
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
+import { raisedByAppTrigger } from './trigger-refusal';
 import type { VisibleState } from './visible-state';
 import { decodeValue, TextBytes, type SqlValue, type WireValue } from './values';
 import { resolutionCheck, type Resolution } from './wire-schema';
@@ -59,6 +60,28 @@ function strictTypeRefusal(db: Database.Database, table: string, column: Tracked
 }
 
 /**
+ * The 400 for a restore the database refuses while it brings the row back: a
+ * value its column refuses (NOT NULL, a STRICT type), or an app trigger on the
+ * table that RAISEs or whose own write fails (the app refuses those values, as
+ * it would refuse them in an ordinary insert); undefined for any other error.
+ */
+function refusedRestore(error: unknown, parts: TableParts): SyncError | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const said = typeof message === 'string' ? message : String(error);
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
+    if (!raisedByAppTrigger(error, parts.statements)) return new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${said}`, { cause: error });
+  } else if (code !== 'SQLITE_CONSTRAINT_TRIGGER' && !raisedByAppTrigger(error, parts.statements)) {
+    return undefined;
+  }
+  return new SyncError(
+    'INVALID_RESOLUTION',
+    400,
+    `the restored row was refused by an app trigger on ${parts.statements.table.name}: ${JSON.stringify(said)}; nothing was written: restore it with values the app accepts, or discard it`,
+    { cause: error },
+  );
+}
+
+/**
  * Turns a resolution into an ordinary local write, logged like the capture
  * triggers log one, so it gets a clock and a seq and reaches every server:
  * `discard` deletes the parked row; `restore` writes the given cells (wire
@@ -101,7 +124,7 @@ export class ConflictResolver {
    * Resolves conflict `id` inside the caller's write transaction: logs the
    * resolution, folds it (the constraint rules run), and refuses a restore
    * that leaves the row parked (the caller's transaction then rolls back).
-   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400), `STILL_CONFLICTS` (409)
+   * @throws SyncError `CONFLICT_NOT_FOUND` (404), `INVALID_RESOLUTION` (400: also a restore an app trigger refuses), `STILL_CONFLICTS` (409)
    */
   resolve(id: string, resolution: Resolution, visible: VisibleState, foreignKeys: boolean): { readonly id: string; readonly action: Resolution['action']; readonly seq: number } {
     visible.fold(foreignKeys);
@@ -110,9 +133,7 @@ export class ConflictResolver {
     try {
       seq = visible.fold(foreignKeys).seq;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code !== 'SQLITE_CONSTRAINT_NOTNULL' && code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
-      throw new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${(error as Error).message}`);
+      throw refusedRestore(error, written.parts) ?? error;
     }
     if (written.action === 'restore' && !written.parts.statements.present(written.key)) {
       const still = this.#conflicts.report(written.parts, written.key);

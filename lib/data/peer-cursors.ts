@@ -57,3 +57,12 @@ export function clearPushCursors(db: Database.Database): void {
   const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_pushed'").get() !== undefined;
   if (exists) numbers(db, 'DELETE FROM _sync_pushed').run();
 }
+
+/**
+ * Forgets every pull cursor (and its mark), so every peer is pulled from its start again (after a new site id:
+ * the changes this database skipped as its own under the old id, those of a copy that shared it, are then received).
+ */
+export function clearPullCursors(db: Database.Database): void {
+  const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_peers'").get() !== undefined;
+  if (exists) numbers(db, 'DELETE FROM _sync_peers').run();
+}

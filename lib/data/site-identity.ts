@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { withIdleDatabase } from './idle-database';
 import { fileIdentity, recordFileIdentity } from './file-identity';
-import { clearPushCursors } from './peer-cursors';
+import { clearPullCursors, clearPushCursors } from './peer-cursors';
 import { numbers } from './prepared';
 import { SyncError } from '../sync-error';
 
@@ -40,9 +40,11 @@ function dropCellClocksBelowBirths(db: Database.Database, current: string): void
  * Gives a database a new random site id, for a database that was copied
  * from another server (two servers must never share one: each would take the
  * other's changes for its own and never send them). Every change this
- * database made is attributed to the new id, and the push cursors are reset,
- * so peers receive its rows again under the new id; applying is idempotent,
- * so that costs one full exchange and loses nothing. The new id is greater
+ * database made is attributed to the new id, and the push and pull cursors
+ * are reset: peers receive its rows again under the new id, and it pulls
+ * every peer from the start again, so the changes it passed over as its own
+ * under the old id (a copy's, written under that id) reach it too; applying
+ * is idempotent, so that costs one full exchange each way and loses nothing. The new id is greater
  * than the old one (see {@link greaterSiteId}); the marks of the old history
  * are forgotten. Run it with the server stopped (a running tracker does it by
  * itself when it finds its history differs from what a peer holds).
@@ -59,6 +61,7 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
       numbers(db, 'UPDATE _sync_sites SET site = ? WHERE id = 0').run(current);
       dropCellClocksBelowBirths(db, current);
       clearPushCursors(db);
+      clearPullCursors(db);
       if (tables.has('_sync_marks')) numbers(db, 'DELETE FROM _sync_marks').run();
       // The new id belongs to this very file: a copy made of it later is told apart at its start.
       if (numbers(db, "SELECT 1 FROM pragma_table_info('_sync_state') WHERE name = 'file_id'").get() !== undefined) recordFileIdentity(db, fileIdentity(db));

@@ -1,6 +1,5 @@
 import type { TrackerParts } from './tracker-parts';
-import type { ConflictEntry, PeerView } from './wire-schema';
-import { CONFLICTS_PAGE_BYTES, type ConflictPage } from './conflict-list';
+import type { PeerView } from './wire-schema';
 
 /**
  * What a `ChangeTracker` keeps besides the data: each peer's pull and push
@@ -92,26 +91,6 @@ export class TrackerBookkeeping {
   /** Records that `site` applied our changes up to `seq` (a push cursor never moves back). */
   savePushCursor(site: string, seq: number): void {
     this.parts.cursors.savePush(site, seq);
-  }
-
-  /** How many conflicts (parked rows) there are. */
-  conflictCount(): number {
-    return this.parts.conflicts.count();
-  }
-
-  /** Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`. */
-  listConflicts(afterId = '', limit = 100): ConflictEntry[] {
-    return this.parts.conflicts.list(afterId, limit);
-  }
-
-  /**
-   * A page of conflicts as `GET /data/conflicts` answers it: as
-   * {@link listConflicts}, and also stopped before its JSON passes
-   * `maxBytes` (a single larger conflict comes alone); `more` when conflicts
-   * follow its last one.
-   */
-  conflictPage(afterId = '', limit = 100, maxBytes = CONFLICTS_PAGE_BYTES): ConflictPage {
-    return this.parts.conflicts.page(afterId, limit, maxBytes);
   }
 
   /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */

@@ -12,7 +12,8 @@ import { buildParts } from './tracker-parts';
 import { refuseOpenTransaction } from './open-transaction';
 import { TrackerBookkeeping } from './tracker-bookkeeping';
 import type { TrackerConfig } from './tracker-options';
-import type { DataInfo, SchemaDescription } from './wire-schema';
+import type { ConflictEntry, DataInfo, SchemaDescription } from './wire-schema';
+import { CONFLICTS_PAGE_BYTES, type ConflictPage } from './conflict-list';
 
 /**
  * What a `ChangeTracker` answers about its data without applying anything:
@@ -65,6 +66,37 @@ export class TrackerReads extends TrackerBookkeeping {
   currentSeq(): number {
     if (this.schemaWatch.mayFold() && !this.parts.folder.pending()) return this.parts.folder.localSeq();
     return this.fold();
+  }
+
+  /**
+   * How many conflicts (parked rows) there are, local writes waiting in the capture log folded first (a
+   * write that freed a UNIQUE value or brought a parent back unparks its rows there).
+   * @throws SyncError `SCHEMA_CHANGED` (409) while a tracked table changed under the running tracker (not inside `readingStatus`)
+   */
+  conflictCount(): number {
+    this.currentSeq();
+    return this.parts.conflicts.count();
+  }
+
+  /**
+   * Conflicts (parked rows) with an id after `afterId`, in id order, at most `limit`; local writes are folded first.
+   * @throws SyncError `SCHEMA_CHANGED` (409), as {@link conflictCount}
+   */
+  listConflicts(afterId = '', limit = 100): ConflictEntry[] {
+    this.currentSeq();
+    return this.parts.conflicts.list(afterId, limit);
+  }
+
+  /**
+   * A page of conflicts as `GET /data/conflicts` answers it: as
+   * {@link listConflicts}, and also stopped before its JSON passes
+   * `maxBytes` (a single larger conflict comes alone); `more` when conflicts
+   * follow its last one.
+   * @throws SyncError `SCHEMA_CHANGED` (409), as {@link conflictCount}
+   */
+  conflictPage(afterId = '', limit = 100, maxBytes = CONFLICTS_PAGE_BYTES): ConflictPage {
+    this.currentSeq();
+    return this.parts.conflicts.page(afterId, limit, maxBytes);
   }
 
   /**
