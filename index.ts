@@ -20,7 +20,7 @@ export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
 export type { CopyOptions } from './lib/data/backup';
 export type { BackupProgress } from './lib/data/backup';
-export { giveNewSiteId, giveNewSiteIdToFile } from './lib/data/site-identity';
+export { giveNewSiteId, giveNewSiteIdToFile, type NewSiteIdOptions } from './lib/data/site-identity';
 export type { ExpectedSnapshot } from './lib/data/snapshot-adopt';
 export type { ImportedSnapshot } from './lib/data/snapshot-import';
 

@@ -165,7 +165,7 @@ export async function restoreDatabase(
     const restored = new Database(temp);
     let siteId: { previous: string; current: string } | undefined;
     try {
-      siteId = hasSyncMetadata(restored) ? giveNewSiteId(restored) : undefined;
+      siteId = hasSyncMetadata(restored) ? giveNewSiteId(restored, { pullAgain: false }) : undefined; // a restore goes back in time: its cursors lag, never lead
     } finally {
       restored.close();
     }

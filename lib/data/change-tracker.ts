@@ -161,7 +161,8 @@ export class ChangeTracker extends TrackerReads {
   checkOwnHistory(view: PeerView): Reidentified | undefined {
     const fault = this.parts.guard.fault(view, this.fold());
     if (fault === undefined) return undefined;
-    const { previous, current } = giveNewSiteId(this.db);
+    // A rewind only went back in time; another history under this id (a copy that ran) may have made this server pass rows over.
+    const { previous, current } = giveNewSiteId(this.db, { pullAgain: fault.code !== 'SITE_REWOUND' });
     this.parts.sites.forget();
     this.parts.guard.forgetPeers();
     this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.now()).toISOString() };

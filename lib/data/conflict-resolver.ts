@@ -61,23 +61,26 @@ function strictTypeRefusal(db: Database.Database, table: string, column: Tracked
 
 /**
  * The 400 for a restore the database refuses while it brings the row back: a
- * value its column refuses (NOT NULL, a STRICT type), or an app trigger on the
- * table that RAISEs or whose own write fails (the app refuses those values, as
- * it would refuse them in an ordinary insert); undefined for any other error.
+ * value its column refuses (NOT NULL, a STRICT type), or an app trigger that
+ * RAISEs or whose own write fails as the row (or a row it brings back with it)
+ * enters its table: the app refuses those values, as it would in an ordinary
+ * insert. Undefined for any other error.
  */
 function refusedRestore(error: unknown, parts: TableParts): SyncError | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const said = typeof message === 'string' ? message : String(error);
-  if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
-    if (!raisedByAppTrigger(error, parts.statements)) return new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${said}`, { cause: error });
-  } else if (code !== 'SQLITE_CONSTRAINT_TRIGGER' && !raisedByAppTrigger(error, parts.statements)) {
-    return undefined;
+  // The constraint rules name a trigger's refusal as a merge's (APPLY_REFUSED, with advice for merges): its cause is what the app said.
+  const settling = error instanceof SyncError && error.code === 'APPLY_REFUSED' && error.cause !== undefined;
+  const raw = settling ? error.cause : error;
+  const { code, message } = raw as { code?: unknown; message?: unknown };
+  const said = typeof message === 'string' ? message : String(raw);
+  if (!settling && (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') && !raisedByAppTrigger(raw, parts.statements)) {
+    return new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${said}`, { cause: raw });
   }
+  if (!settling && code !== 'SQLITE_CONSTRAINT_TRIGGER' && !raisedByAppTrigger(raw, parts.statements)) return undefined;
   return new SyncError(
     'INVALID_RESOLUTION',
     400,
-    `the restored row was refused by an app trigger on ${parts.statements.table.name}: ${JSON.stringify(said)}; nothing was written: restore it with values the app accepts, or discard it`,
-    { cause: error },
+    `restoring the ${parts.statements.table.name} row was refused by an app trigger: ${JSON.stringify(said)}; nothing was written: restore it with values the app accepts, or discard it`,
+    { cause: raw },
   );
 }
 

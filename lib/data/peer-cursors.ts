@@ -20,7 +20,12 @@ export class PeerCursors {
   /** Prepares the statements (the metadata must exist). */
   constructor(db: Database.Database) {
     this.#pull = numbers(db, 'SELECT seq FROM _sync_peers WHERE site = ?').pluck();
-    this.#pullMark = numbers(db, 'SELECT seq, mark FROM _sync_peers WHERE site = ?');
+    // The pull cursor, or the view kept when this server last took a new id, whichever is further (the cursor on a tie).
+    this.#pullMark = numbers(
+      db,
+      `SELECT seq, mark FROM (SELECT seq, mark, 1 AS rank FROM _sync_peers WHERE site = ? UNION ALL SELECT seq, mark, 0 FROM _sync_peer_views WHERE site = ?)
+       ORDER BY seq DESC, rank DESC LIMIT 1`,
+    );
     this.#savePull = numbers(db, 'INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark');
     this.#push = numbers(db, 'SELECT seq FROM _sync_pushed WHERE site = ?').pluck();
     this.#savePush = numbers(db, 'INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)');
@@ -33,7 +38,7 @@ export class PeerCursors {
 
   /** The pull cursor of `site` with the mark its page carried there (see docs/PROTOCOL.md, "Identity"); null mark when none came. */
   pullWithMark(site: string): { readonly seq: number; readonly mark: string | null } {
-    return (this.#pullMark.get(site) as { seq: number; mark: string | null } | undefined) ?? { seq: 0, mark: null };
+    return (this.#pullMark.get(site, site) as { seq: number; mark: string | null } | undefined) ?? { seq: 0, mark: null };
   }
 
   /** Moves the pull cursor of `site` (inside the transaction that applied the page), with the mark the page carried. */
@@ -59,10 +64,20 @@ export function clearPushCursors(db: Database.Database): void {
 }
 
 /**
- * Forgets every pull cursor (and its mark), so every peer is pulled from its start again (after a new site id:
- * the changes this database skipped as its own under the old id, those of a copy that shared it, are then received).
+ * Forgets every pull cursor, so every peer is pulled from its start again (after a new site id: the changes
+ * this database passed over as its own under the old id, those of a copy that shared it, are then received).
+ * What each cursor said is kept as this server's view of that peer (`_sync_peer_views`: seq and mark), which
+ * `/data/info` and the handshake still show until a new cursor passes it: the only evidence a peer has that it
+ * was rewound or copied is what other servers hold of it, so a new id here must not erase it.
  */
 export function clearPullCursors(db: Database.Database): void {
   const exists = numbers(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sync_peers'").get() !== undefined;
-  if (exists) numbers(db, 'DELETE FROM _sync_peers').run();
+  if (!exists) return;
+  db.exec('CREATE TABLE IF NOT EXISTS _sync_peer_views (site TEXT PRIMARY KEY, seq INTEGER NOT NULL, mark TEXT) WITHOUT ROWID');
+  numbers(
+    db,
+    `INSERT INTO _sync_peer_views (site, seq, mark) SELECT site, seq, mark FROM _sync_peers WHERE true
+     ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= _sync_peer_views.seq`,
+  ).run();
+  numbers(db, 'DELETE FROM _sync_peers').run();
 }

@@ -4,6 +4,7 @@ import { withIdleDatabase } from './idle-database';
 import { fileIdentity, recordFileIdentity } from './file-identity';
 import { clearPullCursors, clearPushCursors } from './peer-cursors';
 import { numbers } from './prepared';
+import { booleanOption, knownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
 
 /**
@@ -36,22 +37,39 @@ function dropCellClocksBelowBirths(db: Database.Database, current: string): void
   ).run(current);
 }
 
+const NEW_SITE_ID_OPTIONS: ReadonlySet<string> = new Set(['pullAgain']);
+
+/** Options of {@link giveNewSiteId}. */
+export interface NewSiteIdOptions {
+  /**
+   * Pull every peer from the start again (default true): for a database whose id another server may have
+   * used at the same time (a copy that ran, `DUPLICATE_SITE_ID`, `SAME_SITE_ID`). False for one that only
+   * went back in time (a rewind, a restored backup, a copy found at its first start): its cursors are older
+   * than its peers' history, never past what it lacks, so a full pull would only cost time.
+   */
+  readonly pullAgain?: boolean;
+}
+
 /**
  * Gives a database a new random site id, for a database that was copied
  * from another server (two servers must never share one: each would take the
  * other's changes for its own and never send them). Every change this
- * database made is attributed to the new id, and the push and pull cursors
- * are reset: peers receive its rows again under the new id, and it pulls
- * every peer from the start again, so the changes it passed over as its own
- * under the old id (a copy's, written under that id) reach it too; applying
- * is idempotent, so that costs one full exchange each way and loses nothing. The new id is greater
+ * database made is attributed to the new id, and the push cursors are reset:
+ * peers receive its rows again under the new id. Unless `pullAgain` is false,
+ * the pull cursors are reset too: it pulls every peer from the start again, so
+ * the changes it passed over as its own while a copy shared the id reach it
+ * (what the cursors said is kept as its view of each peer, for their identity
+ * checks). Applying is idempotent, so that costs one full exchange each way
+ * and loses nothing. The new id is greater
  * than the old one (see {@link greaterSiteId}); the marks of the old history
  * are forgotten. Run it with the server stopped (a running tracker does it by
  * itself when it finds its history differs from what a peer holds).
  * @returns the old and the new site id
- * @throws SyncError `NOT_SYNCED` when the database has no sync metadata
+ * @throws SyncError `NOT_SYNCED` when the database has no sync metadata; TypeError for an unknown option or a `pullAgain` that is not a boolean
  */
-export function giveNewSiteId(db: Database.Database): { readonly previous: string; readonly current: string } {
+export function giveNewSiteId(db: Database.Database, options: NewSiteIdOptions = {}): { readonly previous: string; readonly current: string } {
+  knownOptions(options, NEW_SITE_ID_OPTIONS, 'giveNewSiteId');
+  const pullAgain = booleanOption(options.pullAgain, 'pullAgain', true);
   const tables = new Set(numbers(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('_sync_sites', '_sync_marks')").pluck().all() as string[]);
   if (!tables.has('_sync_sites')) throw new SyncError('NOT_SYNCED', 400, 'this database has no express-sqlite-sync metadata (no _sync_sites table): nothing to re-identify');
   return db
@@ -61,7 +79,7 @@ export function giveNewSiteId(db: Database.Database): { readonly previous: strin
       numbers(db, 'UPDATE _sync_sites SET site = ? WHERE id = 0').run(current);
       dropCellClocksBelowBirths(db, current);
       clearPushCursors(db);
-      clearPullCursors(db);
+      if (pullAgain) clearPullCursors(db);
       if (tables.has('_sync_marks')) numbers(db, 'DELETE FROM _sync_marks').run();
       // The new id belongs to this very file: a copy made of it later is told apart at its start.
       if (numbers(db, "SELECT 1 FROM pragma_table_info('_sync_state') WHERE name = 'file_id'").get() !== undefined) recordFileIdentity(db, fileIdentity(db));

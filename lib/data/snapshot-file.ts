@@ -35,7 +35,7 @@ export interface SnapshotJob {
 }
 
 /** The sync metadata tables (see `META_DDL`, the transport cursors and the parked rows): an app table that merely starts with `_sync_` is not one. */
-const METADATA_TABLE = /^_sync_(?:state|sites|tables|columns|log|rows|cells|peers|pushed|marks|transport_cursors|parked_\d+)$/;
+const METADATA_TABLE = /^_sync_(?:state|sites|tables|columns|log|rows|cells|peers|peer_views|pushed|marks|transport_cursors|parked_\d+)$/;
 
 /** True for the tables a snapshot keeps: the tracked ones, the sync metadata and SQLite's own. */
 function keeps(name: string, tracked: ReadonlySet<string>): boolean {

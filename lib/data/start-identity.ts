@@ -20,7 +20,7 @@ function takeNewIdIfCopied(db: Database.Database): Reidentified | undefined {
     recordFileIdentity(db, current);
     return undefined;
   }
-  const ids = giveNewSiteId(db);
+  const ids = giveNewSiteId(db, { pullAgain: false }); // found at its first start: it never ran under the shared id
   return { code: 'SITE_CLONED', detail: 'this database file is a copy (not the file its site id was last used in)', ...ids };
 }
 
@@ -35,7 +35,7 @@ function takeNewIdIfCopied(db: Database.Database): Reidentified | undefined {
 function takeNewIdIfRewound(db: Database.Database): Reidentified | undefined {
   const detail = rewindOf(db);
   if (detail === undefined) return undefined;
-  return { code: 'SITE_REWOUND', detail, ...giveNewSiteId(db) };
+  return { code: 'SITE_REWOUND', detail, ...giveNewSiteId(db, { pullAgain: false }) };
 }
 
 /**

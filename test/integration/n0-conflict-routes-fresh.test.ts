@@ -71,6 +71,21 @@ describe('data conflicts routes: fresh, and every refusal a 4xx', () => {
     expect(reportIds()).toEqual(['r-here', 'r-peer']);
   });
 
+  it('a restore whose app trigger write fails (an audit row missing a NOT NULL value) is 400 INVALID_RESOLUTION too, with what SQLite said', async () => {
+    here.db.exec(`CREATE TABLE audit (what TEXT NOT NULL);
+      CREATE TRIGGER audit_reports AFTER INSERT ON reports BEGIN INSERT INTO audit VALUES (CASE WHEN NEW.score = 13 THEN NULL ELSE NEW.id END); END`);
+    const [conflict] = await listed();
+    const answer = await request(server.url)
+      .post(`${CONFLICTS}/${conflict?.id ?? ''}/resolve`)
+      .set(auth)
+      .send({ action: 'restore', values: { scout: 'sam 2', score: 13 } });
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'INVALID_RESOLUTION' });
+    expect(answer.body.error.message).toContain('NOT NULL constraint failed: audit.what');
+    expect(answer.body.error.message).not.toContain('page');
+    expect((await listed()).map((entry) => entry.id)).toEqual([conflict?.id]);
+    expect(here.db.prepare('SELECT count(*) FROM audit').pluck().get()).toBe(0);
+  });
+
   it('a tracked table changed under the running server: the list is 409 SCHEMA_CHANGED, not 500', async () => {
     here.db.exec('ALTER TABLE reports RENAME COLUMN notes TO remark');
     const answer = await request(server.url).get(CONFLICTS).set(auth);

@@ -1,11 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { fileIdentity, recordFileIdentity } from '../../../lib/data/file-identity';
-import { giveNewSiteIdToFile } from '../../../lib/data/site-identity';
+import { giveNewSiteId, giveNewSiteIdToFile } from '../../../lib/data/site-identity';
 import { pullAll } from '../../helpers/data';
 
 /**
@@ -88,5 +88,72 @@ describe('a new site id pulls every peer from the start again', () => {
     c = start('c.db');
     rounds();
     for (const server of [a, b, c, d]) expect(rows(server)).toEqual(everything);
+  });
+  /** One round both ways on each link, as the handshake does it: the asker shows what it holds of the peer, which checks its own history, then pulls. */
+  function handshakeRounds(links: readonly (readonly [{ tracker: ChangeTracker }, { tracker: ChangeTracker }])[], rounds = 3): (string | undefined)[] {
+    const faults: (string | undefined)[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      for (const [x, y] of links) {
+        for (const [asker, peer] of [[x, y], [y, x]] as const) {
+          faults.push(peer.tracker.checkOwnHistory(asker.tracker.peerView(peer.tracker.siteId))?.code);
+          pullAll(peer.tracker, asker.tracker);
+        }
+      }
+    }
+    return faults;
+  }
+
+  it('keeps what the cursors said as its view of each peer: a peer rewound meanwhile still finds out, and gets back what it lost', () => {
+    let a = start('a.db');
+    let b = start('b.db');
+    b.db.prepare("INSERT INTO items VALUES ('b1', 'kept')").run();
+    handshakeRounds([[a, b]], 1);
+    stop(b);
+    const file = path.join(dir, 'b.db');
+    copyFileSync(file, path.join(dir, 'b.bak'));
+    const marked = existsSync(`${file}-syncmark`);
+    if (marked) copyFileSync(`${file}-syncmark`, path.join(dir, 'b.mark.bak'));
+    b = start('b.db');
+    b.db.prepare("INSERT INTO items VALUES ('b2', 'written after the backup')").run();
+    handshakeRounds([[a, b]], 1);
+    expect(rows(a)).toEqual(['b1:kept', 'b2:written after the backup']);
+    // B is put back from the backup with its mark file (a VM snapshot): its start check cannot see it.
+    stop(b);
+    copyFileSync(path.join(dir, 'b.bak'), file);
+    if (marked) copyFileSync(path.join(dir, 'b.mark.bak'), `${file}-syncmark`);
+    b = start('b.db');
+    expect(b.tracker.identityChangedAtStart).toBeUndefined();
+    b.db.prepare("INSERT INTO items VALUES ('b3', 'written after the rewind')").run();
+    // Before B is heard from again, A takes a new id (an operator's new-site-id).
+    stop(a);
+    giveNewSiteIdToFile(path.join(dir, 'a.db'));
+    a = start('a.db');
+    const faults = handshakeRounds([[a, b]]);
+    expect(faults.filter((code) => code !== undefined)).toEqual(['SITE_CLONED']);
+    const everything = ['b1:kept', 'b2:written after the backup', 'b3:written after the rewind'];
+    expect(rows(a)).toEqual(everything);
+    expect(rows(b)).toEqual(everything);
+  });
+
+  it('pulls again only when asked: a rewind or a restore (pullAgain false) keeps its cursors; an unknown option is a TypeError', () => {
+    const a = start('a.db');
+    const b = start('b.db');
+    b.db.prepare("INSERT INTO items VALUES ('b1', 'kept')").run();
+    pullAll(b.tracker, a.tracker);
+    const cursor = a.tracker.pullCursor(b.tracker.siteId);
+    expect(cursor).toBeGreaterThan(0);
+    stop(a);
+    const again = new Database(path.join(dir, 'a.db'));
+    try {
+      giveNewSiteId(again, { pullAgain: false });
+      expect(again.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(b.tracker.siteId)).toBe(cursor);
+      expect(() => giveNewSiteId(again, { pullagain: true } as never)).toThrow(/unknown option\(s\) pullagain/);
+      expect(() => giveNewSiteId(again, { pullAgain: 'yes' } as never)).toThrow(TypeError);
+      giveNewSiteId(again);
+      expect(again.prepare('SELECT count(*) FROM _sync_peers').pluck().get()).toBe(0);
+      expect(again.prepare('SELECT seq FROM _sync_peer_views WHERE site = ?').pluck().get(b.tracker.siteId)).toBe(cursor);
+    } finally {
+      again.close();
+    }
   });
 });
