@@ -9,9 +9,18 @@ interface LayerView {
    */
   match(path: string): boolean | { readonly path?: unknown };
   readonly path?: unknown;
-  readonly route?: { readonly methods: Readonly<Record<string, boolean | undefined>> };
+  readonly route?: { readonly methods: Readonly<Record<string, boolean | undefined>>; readonly stack?: readonly { readonly handle?: unknown }[] };
   readonly handle?: unknown;
 }
+
+/**
+ * The handler of a `HEAD` route that refuses `HEAD` where a `GET` route would answer it (Express answers
+ * `HEAD` with a `GET` route): such a path's `Allow` leaves `HEAD` out.
+ */
+export const refuseHead: RequestHandler = (_req, _res, next) => next('router');
+
+/** What {@link collectMethods} notes for a path whose `HEAD` is refused by {@link refuseHead}. */
+const HEAD_REFUSED = '!HEAD';
 
 /** The layers of a router, or undefined for a handler that is no router. */
 function layersOf(handle: unknown): readonly LayerView[] | undefined {
@@ -26,6 +35,10 @@ function collectMethods(layers: readonly LayerView[], path: string, into: Set<st
     const matched = layer.match(path);
     if (matched === false || typeof matched !== 'object' && matched !== true) continue;
     if (layer.route !== undefined) {
+      if (layer.route.stack?.some((step) => step.handle === refuseHead) === true) {
+        into.add(HEAD_REFUSED);
+        continue;
+      }
       for (const [method, on] of Object.entries(layer.route.methods)) if (on === true && method !== '_all') into.add(method.toUpperCase());
       continue;
     }
@@ -36,13 +49,20 @@ function collectMethods(layers: readonly LayerView[], path: string, into: Set<st
   }
 }
 
-/** The methods the routes of `router` answer at `path`, in a fixed order (`HEAD` with `GET`); empty for a path no route has. */
-export function allowedMethods(router: Router, path: string): string[] {
+/** The methods at a path, and whether {@link refuseHead} refuses `HEAD` there. */
+function methodsAt(router: Router, path: string): { readonly allowed: string[]; readonly headRefused: boolean } {
   const methods = new Set<string>();
   collectMethods(layersOf(router) ?? [], path, methods);
-  if (methods.has('GET')) methods.add('HEAD');
+  const headRefused = methods.delete(HEAD_REFUSED);
+  if (headRefused) methods.delete('HEAD');
+  else if (methods.has('GET')) methods.add('HEAD');
   const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
-  return [...methods].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  return { allowed: [...methods].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)), headRefused };
+}
+
+/** The methods the routes of `router` answer at `path`, in a fixed order (`HEAD` with `GET`, unless {@link refuseHead} refuses it there); empty for a path no route has. */
+export function allowedMethods(router: Router, path: string): string[] {
+  return methodsAt(router, path).allowed;
 }
 
 /**
@@ -54,12 +74,14 @@ export function allowedMethods(router: Router, path: string): string[] {
 export function answerWrongMethods(router: Router): RequestHandler {
   return function wrongMethod(req, res, next) {
     let allowed: string[];
+    let headRefused = false;
     try {
-      allowed = allowedMethods(router, req.path);
+      ({ allowed, headRefused } = methodsAt(router, req.path));
     } catch {
       allowed = []; // a router of another version than this reads: the JSON 404, never a 500
     }
-    if (allowed.length === 0 || (allowed.includes(req.method) && req.method !== 'OPTIONS')) {
+    // A HEAD refused on purpose goes on to the JSON 404, as documented for those routes (their Allow leaves it out).
+    if (allowed.length === 0 || (allowed.includes(req.method) && req.method !== 'OPTIONS') || (headRefused && req.method === 'HEAD')) {
       next();
       return;
     }

@@ -9,6 +9,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
 import { abandonWhenStalled } from '../middleware/stall';
+import { refuseHead } from './allowed-methods';
 import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-query';
@@ -177,7 +178,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
     },
   );
   // Express answers HEAD with a GET route: a HEAD would read a page (marking its peer as pulling) or build a snapshot for nothing.
-  router.head(['/changes', '/snapshot'], (_req, _res, next) => next('router'));
+  router.head(['/changes', '/snapshot'], refuseHead); // and their Allow leaves HEAD out
   router.get('/info', (req, res) => readInfo(config, req, res));
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', refuseAnyQuery('GET /data/snapshot'), (req, res) => sendSnapshot(config, req, res));

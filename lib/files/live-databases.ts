@@ -14,7 +14,8 @@ import path from 'node:path';
  * and inode, whatever the path that reaches them.
  */
 
-const SIDES = ['', '-wal', '-shm', '-journal'] as const;
+/** The file and its side files; `-syncmark` (the served-mark file beside it, `SERVED_MARK_SUFFIX`) is no SQLite file, but it is the server's own state: never listed or served through a link either. */
+const SIDES = ['', '-wal', '-shm', '-journal', '-syncmark'] as const;
 
 /** How long the inodes of the registered files are reused before they are read again. */
 const INODES_FRESH_MS = 1000;

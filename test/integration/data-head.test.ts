@@ -32,3 +32,34 @@ describe('HEAD on the data routes that read pages or build snapshots', () => {
     expect((await request(server.url).head('/api/sync/data/info').set(auth)).status).toBe(200);
   });
 });
+
+describe('the Allow of the data routes that refuse HEAD (helpers n2 and n3: it offered HEAD, then answered it 404)', () => {
+  let server: TestServer;
+  let target: ReturnType<typeof trackedDb>;
+  const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+  beforeAll(async () => {
+    target = trackedDb();
+    server = await startServer(makeApp({ database: target.db, tables: ['teams', 'reports'] }));
+  });
+  afterAll(async () => {
+    await server.close();
+    target.cleanup();
+  });
+
+  it.each([
+    ['/api/sync/data/changes', 'GET, POST'],
+    ['/api/sync/data/snapshot', 'GET'],
+    ['/api/sync/data/info', 'GET, HEAD'],
+  ])('%s: OPTIONS and a wrong method name %s (HEAD only where it is served)', async (url, allow) => {
+    const options = await request(server.url).options(url).set(auth);
+    expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: `${allow}, OPTIONS` });
+    const put = await request(server.url).put(url).set(auth);
+    expect({ status: put.status, allow: put.headers.allow, code: put.body.error?.code }).toEqual({ status: 405, allow, code: 'METHOD_NOT_ALLOWED' });
+    expect(put.body.error.message).toContain(`it takes ${allow}`);
+  });
+
+  it('HEAD there is still 404 NOT_FOUND', async () => {
+    expect((await request(server.url).head('/api/sync/data/snapshot').set(auth)).status).toBe(404);
+  });
+});

@@ -81,4 +81,15 @@ describe('links to the live database in a root are never opened', () => {
     expect(response.status).toBeLessThan(500);
     expectLocksKept();
   });
+
+  it('a symlink to the served-mark file (app.db-syncmark) is neither listed nor served (helper n2: it was, and went to every peer)', async () => {
+    await request(app).get('/api/sync/data/changes?since=0').set(AUTH).expect(200); // a served page writes the mark
+    expect(existsSync(`${file}-syncmark`)).toBe(true);
+    symlinkSync('app.db-syncmark', path.join(path.dirname(file), 'marklink.txt'));
+    const listed = await request(app).get('/api/sync/files/checksums?path=instance').set(AUTH).expect(200);
+    expect((listed.body as { files: Array<{ path: string }> }).files.map((entry) => entry.path)).not.toContain('marklink.txt');
+    const download = await request(app).get('/api/sync/files/download?path=instance/marklink.txt').set(AUTH);
+    expect(download.status).toBe(403);
+    expect(download.body.error.code).toMatch(/^DB_/);
+  });
 });
