@@ -4,6 +4,9 @@ import type { SyncLogger } from '../lib/logger';
 /** Which way the bytes stopped: an answer its client takes none of, or an upload its sender sends none of. */
 export type StalledWay = 'answer' | 'upload';
 
+/** How often a watched connection's byte counts are looked at, at most (a cut comes at most this late). */
+const MAX_CHECK_MS = 1000;
+
 /**
  * Cuts the connection once it has moved no bytes for `ms`, until the answer
  * ends: a client that stopped reading an answer, or a sender that stopped
@@ -15,21 +18,34 @@ export type StalledWay = 'answer' | 'upload';
  * that keeps moving bytes, however slowly, is never cut: each one restarts
  * the wait. A cut is logged once, as a warning (`answer.abandoned` /
  * `upload.abandoned`), on `logger` when given.
+ *
+ * The wait is this module's own timer over the socket's byte counts (bytes
+ * taken by the socket or read from it), not `socket.setTimeout`: Node skips
+ * a socket timeout while the socket's write queue changed since the last
+ * check, so a client that stopped reading a long answer was cut after twice
+ * `ms`, holding a snapshot that long.
  */
 export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms: number, logger?: SyncLogger, way: StalledWay = 'answer'): void {
+  if (!(ms > 0)) return; // no bound asked
   const socket = req.socket;
-  const onTimeout = (): void => {
-    socket.off('timeout', onTimeout);
+  const moved = (): number => socket.bytesRead + socket.bytesWritten;
+  let last = moved();
+  let quietSince = Date.now();
+  const check = (): void => {
+    const now = moved();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+      return;
+    }
+    if (Date.now() - quietSince < ms) return;
+    clearInterval(timer);
     const path = (req.url ?? '').split('?')[0] ?? '';
     const what = way === 'answer' ? 'took' : 'sent';
     logger?.warn({ event: `${way}.abandoned`, method: req.method, path, from: socket.remoteAddress, stallMs: ms }, `abandoned ${req.method ?? 'GET'} ${path}: the client ${what} no bytes for ${ms} ms`);
     socket.destroy();
   };
-  socket.setTimeout(ms);
-  socket.on('timeout', onTimeout);
-  res.once('close', () => {
-    socket.off('timeout', onTimeout);
-    // Node has set a kept-alive socket's keepAliveTimeout before this runs: clear only our own wait.
-    if (!socket.destroyed && socket.timeout === ms) socket.setTimeout(0);
-  });
+  const timer = setInterval(check, Math.max(1, Math.min(MAX_CHECK_MS, Math.floor(ms / 4))));
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
 }
