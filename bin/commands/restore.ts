@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget } from '../../lib/data/backup';
+import { makeFolderFor } from '../../lib/data/backup-targets';
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
 import { SyncError } from '../../lib/sync-error';
@@ -18,7 +19,7 @@ export async function restoreCommand(options: { readonly from: string; readonly 
   const db = writeTarget(path.resolve(options.db)); // `missing/../app.db` is app.db: checked as the file it will be; a symbolic link is written through
   if (db !== path.resolve(options.db)) checkRestoreTarget(db);
   const made = folderToMake(path.dirname(db));
-  mkdirSync(path.dirname(db), { recursive: true });
+  makeFolderFor(db, 'the restored database');
   if (options.force === true && existsSync(db)) refuseIfInUse(db);
   const placed = existsSync(db) ? undefined : `${options.db} is in place with its new site id`;
   const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }), { target: db, made, placed });

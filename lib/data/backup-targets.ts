@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
 import { isLiveDatabaseFileSync } from '../files/live-databases';
@@ -119,4 +119,49 @@ export function unwritableTarget(target: string, what: string, error: unknown): 
   if ((error as { code?: unknown } | null)?.code !== 'SQLITE_CANTOPEN') return undefined;
   const folder = path.dirname(path.resolve(target));
   return new SyncError('TARGET_INVALID', 400, `${what} cannot be written in ${folder}: SQLite could not create a file there (a read-only folder or disk, or one this user may not write to); write it elsewhere`, { cause: error });
+}
+
+/** The codes of a folder this process may not make or write in. */
+const UNWRITABLE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * Makes the folder of `target` (and the ones above it that are missing) and
+ * checks that a file can be made in it, before anything is downloaded or
+ * copied: a read-only folder or disk, or one this user may not write to, is
+ * `TARGET_INVALID` naming it, not a raw `EACCES` (or a failure once the whole
+ * snapshot was sent).
+ * @param what - what will be written there: `the new database`, `the restored database`
+ * @returns the first folder made, as `mkdirSync` answers it (undefined when none was)
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function makeFolderFor(target: string, what: string): string | undefined {
+  const folder = path.dirname(path.resolve(target));
+  const refusal = (error: unknown, where: string): SyncError =>
+    new SyncError('TARGET_INVALID', 400, `${what} cannot be written in ${where}: no file or folder can be made there (${String((error as NodeJS.ErrnoException).code)}: a read-only folder or disk, or one this user may not write to); write it elsewhere`, { cause: error });
+  const missing: string[] = [];
+  for (let at = folder; !existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  try {
+    // One level at a time: Node's recursive mkdir loops for ever where the kernel answers ENOENT for a folder it will not make (/proc).
+    for (const dir of missing) {
+      try {
+        mkdirSync(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !isFolder(dir)) throw error; // made meanwhile by another process: fine
+      }
+    }
+  } catch (error) {
+    // ENOENT from a recursive mkdir: a file system that takes no folders there (/proc)
+    const code = String((error as NodeJS.ErrnoException).code);
+    if (!UNWRITABLE_CODES.has(code) && code !== 'ENOENT') throw error;
+    let above = path.dirname(folder);
+    while (!existsSync(above) && path.dirname(above) !== above) above = path.dirname(above);
+    throw refusal(error, above);
+  }
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if (!UNWRITABLE_CODES.has(String((error as NodeJS.ErrnoException).code))) throw error;
+    throw refusal(error, folder);
+  }
+  return missing[0];
 }

@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { checkBackupTarget, checkRestoreTarget, isFolder, unwritableTarget, writeTarget } from './backup-targets';
+import { checkBackupTarget, checkRestoreTarget, isFolder, makeFolderFor, unwritableTarget, writeTarget } from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
@@ -152,7 +151,7 @@ export async function restoreDatabase(
   if (dbPath !== dbLink) checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
   if (existsSync(dbPath)) refuseIfInUse(dbPath);
-  mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true }); // a fresh laptop: after the checks, so a bad backup leaves no folder
+  makeFolderFor(dbPath, 'the restored database'); // a fresh laptop: after the checks, so a bad backup leaves no folder
   sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
   const temp = tempPathFor(dbPath);
   try {

@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -14,13 +14,28 @@ import path from 'node:path';
  * and inode, whatever the path that reaches them.
  */
 
-/** The file and its side files; `-syncmark` (the served-mark file beside it, `SERVED_MARK_SUFFIX`) is no SQLite file, but it is the server's own state: never listed or served through a link either. */
-const SIDES = ['', '-wal', '-shm', '-journal', '-syncmark'] as const;
+const SIDES = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * The served-mark file beside a live database (`SERVED_MARK_SUFFIX`): no SQLite file, but the server's own
+ * state, never listed or served through a link either. It is found by its real path, not its inode: it is
+ * rewritten (a new inode) at every mark, and a freed inode is soon another file's.
+ */
+const MARK_SUFFIX = '-syncmark';
+
+/** True when `absolute`'s real path (links followed) is the served-mark file of a registered database. */
+function isServedMarkOfLive(real: string): boolean {
+  if (!real.endsWith(MARK_SUFFIX)) return false;
+  const database = real.slice(0, -MARK_SUFFIX.length);
+  return registered.has(database) || registeredReal.has(database);
+}
 
 /** How long the inodes of the registered files are reused before they are read again. */
 const INODES_FRESH_MS = 1000;
 
 const registered = new Set<string>();
+/** The registered files by their real paths (a folder above one may be a symlink). */
+const registeredReal = new Set<string>();
 let inodes: { readonly at: number; readonly keys: ReadonlySet<string> } | undefined;
 
 /** Device and inode, as numbers: the same key from `Stats` and `BigIntStats` (an inode above 2^53 may share its key with a neighbour; such a file is then left unopened too). */
@@ -53,6 +68,11 @@ function liveInodes(): ReadonlySet<string> {
 export function noteLiveDatabase(file: string): void {
   if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
   registered.add(path.resolve(file));
+  try {
+    registeredReal.add(realpathSync(file));
+  } catch {
+    // not there yet: its resolved path stands for it
+  }
   inodes = undefined;
 }
 
@@ -61,11 +81,11 @@ export function isLiveDatabaseInode(stats: { readonly dev: number | bigint; read
   return registered.size > 0 && liveInodes().has(keyOf(stats));
 }
 
-/** True when the path leads (by name, hard link or symlink) to a live database file of this process: never open it. */
+/** True when the path leads (by name, hard link or symlink) to a live database file of this process, or (by name or symlink) to its served mark: never open it. */
 export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
   if (registered.size === 0) return false;
   try {
-    return isLiveDatabaseInode(await stat(absolute));
+    return isLiveDatabaseInode(await stat(absolute)) || isServedMarkOfLive(await realpath(absolute));
   } catch {
     return false;
   }
@@ -75,7 +95,7 @@ export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
 export function isLiveDatabaseFileSync(absolute: string): boolean {
   if (registered.size === 0) return false;
   try {
-    return isLiveDatabaseInode(statSync(absolute));
+    return isLiveDatabaseInode(statSync(absolute)) || isServedMarkOfLive(realpathSync(absolute));
   } catch {
     return false;
   }

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ContentCoding } from '../content-coding';
 import { enableCapture } from '../data/capture';
 import type { ChangeTracker } from '../data/change-tracker';
+import { makeFolderFor } from '../data/backup-targets';
 import { adoptSnapshotFile } from '../data/snapshot-adopt';
 import type { SnapshotFacts } from '../data/snapshot-file';
 import type { ImportedSnapshot } from '../data/snapshot-import';
@@ -185,7 +185,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
   const target = checkJoinTarget(options.db, names);
   const url = normalizePeerUrl(options.url, names.url);
   // A fresh laptop: the folder may not exist yet; the folders made here are removed again when the join fails, if empty.
-  const created = mkdirSync(path.dirname(target), { recursive: true });
+  const created = makeFolderFor(target, 'the new database'); // TARGET_INVALID for a folder it may not write, before the peer is asked
   sweepStaleTempFilesOf(target); // what an earlier join, killed mid-download, left beside it
   const peer = new PeerHttp({ url, token: options.token }, { peerTimeoutMs: options.peerTimeoutMs, peerCa: options.peerCa });
   const temp = tempPathFor(target);
