@@ -1,8 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { SyncLogger } from '../lib/logger';
 
 /** Which way the bytes stopped: an answer its client takes none of, or an upload its sender sends none of. */
 export type StalledWay = 'answer' | 'upload';
+
+/**
+ * Where a connection stands: the bytes read, the bytes taken by the socket, and the bytes still queued in
+ * Node and in libuv. `bytesWritten` counts a write in full as soon as it is queued, so a page or a manifest
+ * sent in one write (MBs) would look still while a slow client drains it: the queue shrinking is progress.
+ */
+function progressOf(socket: Socket): string {
+  const handle = (socket as unknown as { readonly _handle?: { readonly writeQueueSize?: unknown } | null })._handle;
+  const queued = typeof handle?.writeQueueSize === 'number' ? handle.writeQueueSize : 0;
+  return `${socket.bytesRead}:${socket.bytesWritten}:${socket.writableLength}:${queued}`;
+}
 
 /** How often a watched connection's byte counts are looked at, at most (a cut comes at most this late). */
 const MAX_CHECK_MS = 1000;
@@ -19,26 +31,26 @@ const MAX_CHECK_MS = 1000;
  * the wait. A cut is logged once, as a warning (`answer.abandoned` /
  * `upload.abandoned`), on `logger` when given.
  *
- * The wait is this module's own timer over the socket's byte counts (bytes
- * taken by the socket or read from it), not `socket.setTimeout`: Node skips
- * a socket timeout while the socket's write queue changed since the last
- * check, so a client that stopped reading a long answer was cut after twice
- * `ms`, holding a snapshot that long.
+ * The wait is this module's own timer over the socket's progress (bytes read,
+ * bytes taken, and the write queue draining: see {@link progressOf}), not
+ * `socket.setTimeout`: Node skips a socket timeout while the socket's write
+ * queue changed since the last check, so a client that stopped reading a long
+ * answer was cut after twice `ms`, holding a snapshot that long.
  */
 export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms: number, logger?: SyncLogger, way: StalledWay = 'answer'): void {
   if (!(ms > 0)) return; // no bound asked
   const socket = req.socket;
-  const moved = (): number => socket.bytesRead + socket.bytesWritten;
-  let last = moved();
-  let quietSince = Date.now();
+  if (res.closed || socket.destroyed) return; // gone during the work before the answer: nothing to watch, no false warning
+  let last = progressOf(socket);
+  let quietSince = performance.now(); // not the wall clock: an NTP step must not cut every quiet connection
   const check = (): void => {
-    const now = moved();
+    const now = progressOf(socket);
     if (now !== last) {
       last = now;
-      quietSince = Date.now();
+      quietSince = performance.now();
       return;
     }
-    if (Date.now() - quietSince < ms) return;
+    if (performance.now() - quietSince < ms) return;
     clearInterval(timer);
     const path = (req.url ?? '').split('?')[0] ?? '';
     const what = way === 'answer' ? 'took' : 'sent';

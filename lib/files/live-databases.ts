@@ -78,7 +78,12 @@ export function noteLiveDatabase(file: string): void {
 
 /** True when `stats` (of any path, followed through symlinks) are those of a live database file of this process or one of its side files. */
 export function isLiveDatabaseInode(stats: { readonly dev: number | bigint; readonly ino: number | bigint }): boolean {
-  return registered.size > 0 && liveInodes().has(keyOf(stats));
+  if (registered.size === 0) return false;
+  const key = keyOf(stats);
+  if (!liveInodes().has(key)) return false;
+  // A match is read again, fresh: a side file deleted since (a rollback journal after its transaction) may have left its inode to this file.
+  inodes = undefined;
+  return liveInodes().has(key);
 }
 
 /** True when the path leads (by name, hard link or symlink) to a live database file of this process, or (by name or symlink) to its served mark: never open it. */

@@ -53,9 +53,11 @@ describe('a file transfer whose connection is cut midway', () => {
     proxy.setPlan(() => ({ kind: 'cut', direction, afterBytes: 500_000 }));
     const cut = await client.syncPeer(url);
     expect(cut.ok).toBe(false);
-    expect(cut.error?.code).toBe('ECONNRESET');
-    expect(cut.fileErrors).toEqual([expect.objectContaining({ path: 'uploads/photo.bin', code: 'ECONNRESET' })]);
-    expect(client.peerStatuses()[0]).toMatchObject({ state: 'unreachable', lastErrorCode: 'ECONNRESET' });
+    // A cut seen while reading is ECONNRESET; one seen while still writing the upload, EPIPE (by timing, under load): both the link's.
+    const linkCut = expect.stringMatching(/^(?:ECONNRESET|EPIPE)$/) as unknown as string;
+    expect(cut.error?.code).toEqual(linkCut);
+    expect(cut.fileErrors).toEqual([expect.objectContaining({ path: 'uploads/photo.bin', code: linkCut })]);
+    expect(client.peerStatuses()[0]).toMatchObject({ state: 'unreachable', lastErrorCode: linkCut });
     proxy.heal();
     const healed = await client.syncPeer(url);
     expect(healed).toMatchObject({ ok: true, fileErrors: [] });

@@ -6,16 +6,19 @@ import { abandonWhenStalled } from '../../../middleware/stall';
 class FakeSocket extends EventEmitter {
   bytesRead = 0;
   bytesWritten = 0;
+  writableLength = 0;
   destroyed = false;
+  /** libuv's write queue, as Node's own socket timeout reads it. */
+  readonly _handle = { writeQueueSize: 0 };
   readonly remoteAddress = '127.0.0.1';
   destroy(): void {
     this.destroyed = true;
   }
 }
 
-function watched(ms: number): { socket: FakeSocket; res: EventEmitter; warnings: unknown[] } {
+function watched(ms: number, closed = false): { socket: FakeSocket; res: EventEmitter; warnings: unknown[] } {
   const socket = new FakeSocket();
-  const res = new EventEmitter();
+  const res = Object.assign(new EventEmitter(), { closed });
   const warnings: unknown[] = [];
   const logger = { warn: (fields: unknown) => warnings.push(fields), info: () => undefined, error: () => undefined, debug: () => undefined };
   const req = { socket, url: '/data/snapshot?x=1', method: 'GET' } as unknown as IncomingMessage;
@@ -59,5 +62,25 @@ describe('abandonWhenStalled: its own wait over the byte counts', () => {
     res.emit('close');
     jest.advanceTimersByTime(10_000);
     expect(socket.destroyed).toBe(false);
+  });
+
+  it('counts a large write draining to a slow reader as progress (bytesWritten counts it whole at once: reviewer n5)', () => {
+    const { socket } = watched(1_000);
+    socket.bytesWritten = 10_000_000; // res.end(page): taken in one write
+    socket._handle.writeQueueSize = 10_000_000;
+    for (let step = 0; step < 20; step += 1) {
+      jest.advanceTimersByTime(750);
+      socket._handle.writeQueueSize -= 100_000; // the kernel takes a little at a time
+    }
+    expect(socket.destroyed).toBe(false);
+    jest.advanceTimersByTime(1_250); // the reader stops: the queue stays as it is
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('arms nothing for an answer already closed (a client gone during the work before it): no false warning', () => {
+    const { socket, warnings } = watched(1_000, true);
+    jest.advanceTimersByTime(10_000);
+    expect(socket.destroyed).toBe(false);
+    expect(warnings).toEqual([]);
   });
 });
