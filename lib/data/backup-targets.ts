@@ -150,7 +150,7 @@ export function makeFolderFor(target: string, what: string): string | undefined 
       }
     }
   } catch (error) {
-    // ENOENT from a recursive mkdir: a file system that takes no folders there (/proc)
+    // ENOENT: a file system that takes no new folders there (/proc)
     const code = String((error as NodeJS.ErrnoException).code);
     if (!UNWRITABLE_CODES.has(code) && code !== 'ENOENT') throw error;
     let above = path.dirname(folder);
