@@ -38,7 +38,8 @@ export function nameRefusal(policy: FilePolicy, relative: string, clientPath: st
 
 /**
  * `resolveSyncPath`, except that a path refused as malformed (400 `BAD_PATH`:
- * `x.db.`, `x.db ` end with a dot or a space, which Windows strips; `x.loc`
+ * `x.db.`, `x.db ` end with a dot or a space, which Windows strips; `x.db::$DATA`,
+ * `x.db:s` name an NTFS stream of `x.db`; `x.loc`
  * + U+212A Kelvin sign, `x.sqli` + U+0308 are not in NFC) whose name is a
  * database name under `policy` is refused as one (403 `DB_FILE_REFUSED`), as
  * the same name is without the dot, or in NFC; so is one in a folder this
@@ -58,10 +59,16 @@ export async function resolveSyncPathOrDatabaseName(roots: ReadonlyMap<string, s
   }
 }
 
-/** True when `input` is a well-formed path once put in NFC and trailing dots and spaces are dropped from its segments. */
+/** True when `input` is a well-formed path once put in NFC and NTFS stream suffixes (`::$DATA`), then trailing dots and spaces, are dropped from its segments. */
 function onlyFormWrong(input: string): boolean {
   try {
-    parseSyncPath(input.normalize('NFC').split('/').map((segment) => segment.replace(/[. ]+$/, '') || segment).join('/'));
+    parseSyncPath(
+      input
+        .normalize('NFC')
+        .split('/')
+        .map((segment) => segment.replace(/:.*$/s, '').replace(/[. ]+$/, '') || segment)
+        .join('/'),
+    );
     return true;
   } catch {
     return false;
