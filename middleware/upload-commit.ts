@@ -19,8 +19,12 @@ export interface SaveUploadOptions {
    * @defaultValue the guard's target
    */
   readonly destination?: string;
-  /** The SHA-256 the client says it sent (lower-case hex); a different one is 422 `HASH_MISMATCH`. */
-  readonly expectedSha256?: string;
+  /**
+   * The SHA-256 the client says it sent (lower-case hex); a different one is 422 `HASH_MISMATCH`.
+   * @defaultValue the multipart field `sha256` sent with the file, when there is one (as the router's upload
+   * route reads it); give the key with `undefined` to check no digest
+   */
+  readonly expectedSha256?: string | undefined;
   /**
    * A last check before the rename (a precondition on what is there now);
    * throwing keeps the old file and removes the temp file.
@@ -36,6 +40,22 @@ export interface SavedUpload {
   readonly sha256: string;
   /** True when a file was there before. */
   readonly replaced: boolean;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+
+/**
+ * The digest to check: the app's `expectedSha256` when it gives the key, else the multipart field `sha256`
+ * sent with the file (a client of the documented upload pipeline sends it there: dropping it silently would
+ * store a file the client knows is not the one it meant).
+ * @throws SyncError `BAD_SHA256` (400) for a field that is not one 64-hex-digit string
+ */
+function expectedDigestOf(req: Request, options: SaveUploadOptions): string | undefined {
+  if ('expectedSha256' in options) return options.expectedSha256;
+  const field = (req.body as Record<string, unknown> | undefined)?.sha256;
+  if (field === undefined) return undefined;
+  if (typeof field !== 'string' || !SHA256_HEX.test(field)) throw new SyncError('BAD_SHA256', 400, 'the multipart field `sha256` must be 64 hexadecimal characters, given once; nothing was written');
+  return field.toLowerCase();
 }
 
 function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
@@ -68,15 +88,16 @@ function nameOfDestination(req: Request, destination: string): string {
  * its name), is refused.
  * Call it in the route after `uploadGuard`, once per request.
  * @throws TypeError for options that are not an object or hold a key it does not know (the temp file is removed, nothing is written)
- * @throws SyncError 400 `NO_FILE`; 409 `PATH_CONFLICT` for a folder, pipe, socket or device; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
+ * @throws SyncError 400 `NO_FILE`, `BAD_SHA256`; 409 `PATH_CONFLICT` for a folder, pipe, socket or device; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
  */
 export async function saveGuardedUpload(req: Request, options: SaveUploadOptions = {}): Promise<SavedUpload> {
   const stored = storedUploadOf(req);
   try {
     knownOptions(options, SAVE_OPTIONS, 'saveGuardedUpload');
     const destination = options.destination ?? uploadTargetOf(req).absolute;
-    if (options.expectedSha256 !== undefined && options.expectedSha256 !== stored.sha256) {
-      throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${options.expectedSha256}; nothing was written`);
+    const expected = expectedDigestOf(req, options);
+    if (expected !== undefined && expected !== stored.sha256) {
+      throw new SyncError('HASH_MISMATCH', 422, `the received file's sha256 is ${stored.sha256}, not ${expected}; nothing was written`);
     }
     // The checks of what is there now and the rename are one step for this path (two uploads under one precondition: one wins).
     return await withFileLock(destination, async () => {

@@ -53,4 +53,24 @@ describe('the uploadGuard / saveGuardedUpload example of docs/API.md, copied ver
       dir.cleanup();
     }
   });
+
+  it('checks a sha256 field sent with the file, as the router does: a wrong one is 422 and nothing is written, a malformed one 400', async () => {
+    const dir = tempDir('ess-doc-example-sha-');
+    try {
+      const app = runExample(documentedExample(), dir.dir);
+      const wrong = await request(app).post('/photos').field('sha256', '0'.repeat(64)).attach('file', Buffer.from('hello'), 'wrong.jpg');
+      expect([wrong.status, wrong.body.error?.code]).toEqual([422, 'HASH_MISMATCH']);
+      const malformed = await request(app).post('/photos').field('sha256', 'abc').attach('file', Buffer.from('hello'), 'bad.jpg');
+      expect([malformed.status, malformed.body.error?.code]).toEqual([400, 'BAD_SHA256']);
+      const twice = await request(app).post('/photos').field('sha256', 'a'.repeat(64)).field('sha256', 'a'.repeat(64)).attach('file', Buffer.from('hello'), 'twice.jpg');
+      expect([twice.status, twice.body.error?.code]).toEqual([400, 'BAD_SHA256']);
+      expect(readdirSync(dir.dir)).toEqual([]);
+      const digest = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'; // sha256("hello")
+      const right = await request(app).post('/photos').field('sha256', digest.toUpperCase()).attach('file', Buffer.from('hello'), 'right.jpg');
+      expect([right.status, right.body.sha256]).toEqual([201, digest]);
+      expect(readdirSync(dir.dir)).toEqual(['right.jpg']);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
