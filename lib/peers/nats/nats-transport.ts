@@ -62,6 +62,8 @@ export class NatsTransport implements ChangeTransport {
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
   readonly #positionWait: PositionWait;
+  /** The totals the rounds so far reported: a round reports what moved since, the background loops' pages and conflicts between rounds included. */
+  #reported: ExchangeCount = { rowsIn: 0, rowsOut: 0, conflicts: 0 };
 
   /** Nothing connects until `start` or `exchange`. */
   constructor(config: NatsConfig, parts: NatsTransportParts) {
@@ -165,14 +167,15 @@ export class NatsTransport implements ChangeTransport {
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     const open = !this.#closed;
-    const moved = movedSince(this.#publisher, this.#consumer);
+    const from = this.#reported;
+    const moved = movedSince(this.#publisher, this.#consumer, from);
     let live = true; // a round ended by the link's loss goes on in the background: it tells no more
     const tell: ExchangeProgress = (phase, rows, conflicts) => void (live && onProgress?.(phase, rows, conflicts));
     try {
-      return await this.#link.whileLinked(this.#exchange(moved, tell));
+      return this.#reportedUpTo(from, await this.#link.whileLinked(this.#exchange(moved, tell)));
     } catch (error) {
       live = false;
-      const count = moved();
+      const count = this.#reportedUpTo(from, moved());
       onProgress?.('push', count.rowsOut, count.conflicts);
       onProgress?.('pull', count.rowsIn, count.conflicts);
       // Stopped while it ran: abandoned, as the sync client's stop() abandons an HTTP round (not a NATS failure).
@@ -181,6 +184,12 @@ export class NatsTransport implements ChangeTransport {
       this.#fail(failure);
       throw failure;
     }
+  }
+
+  /** Marks what a round reports (`count`, counted from `from`) as reported: the next round counts from there. */
+  #reportedUpTo(from: ExchangeCount, count: ExchangeCount): ExchangeCount {
+    this.#reported = { rowsIn: from.rowsIn + count.rowsIn, rowsOut: from.rowsOut + count.rowsOut, conflicts: from.conflicts + count.conflicts };
+    return count;
   }
 
   async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {

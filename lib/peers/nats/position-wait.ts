@@ -49,9 +49,16 @@ export async function waitForPosition(wait: PositionWait, target: number, starte
   }
 }
 
-/** What moves from now on: rows published and applied, and conflicts recorded (by an exchange or the background loops meanwhile). */
-export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'tally'>): () => ExchangeCount {
+/** The running totals of rows published and applied, and conflicts recorded, as they stand now. */
+export function countedSoFar(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'tally'>): ExchangeCount {
+  return { rowsIn: consumer.tally.rowsApplied, rowsOut: publisher.rows, conflicts: consumer.tally.conflicts };
+}
+
+/**
+ * What moved since the totals were `from` (as {@link countedSoFar} gave them; default: now): rows published and
+ * applied, and conflicts recorded, by an exchange or by the background loops meanwhile.
+ */
+export function movedSince(publisher: Pick<NatsPublisher, 'rows'>, consumer: Pick<NatsConsumer, 'tally'>, from = countedSoFar(publisher, consumer)): () => ExchangeCount {
   const { tally } = consumer;
-  const [rowsOut, rowsIn, conflicts] = [publisher.rows, tally.rowsApplied, tally.conflicts];
-  return () => ({ rowsIn: tally.rowsApplied - rowsIn, rowsOut: publisher.rows - rowsOut, conflicts: tally.conflicts - conflicts });
+  return () => ({ rowsIn: tally.rowsApplied - from.rowsIn, rowsOut: publisher.rows - from.rowsOut, conflicts: tally.conflicts - from.conflicts });
 }
