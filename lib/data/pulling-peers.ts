@@ -1,14 +1,15 @@
-/** How long a pull stays "in progress" after its last page with more to come: a puller that went away stops counting. */
+/** How long a pull stays "in progress" after the last page served to it: a puller that went away stops counting. */
 const PULL_ACTIVE_MS = 10_000;
 
 /**
  * Which peers are pulling pages from this server right now: a page for them
- * (`exclude_site`) with more to come was served lately, and their last page
- * has not been yet. A push to such a peer would carry the same changes over
- * the same link at the same time, so the sync client stops pushing to it and
- * lets the pull finish (pulls never give way, so the two never both stop; a
- * pull that keeps failing holds the push back 10 s after each attempt). In
- * memory only.
+ * (`exclude_site`) was served in the last 10 s. The last page of a pull counts
+ * too: the peer applies it after it arrived, and its pull cursor (what a
+ * handshake tells) moves only then. A push to such a peer would carry the same
+ * changes over the same link at the same time, so the sync client stops
+ * pushing to it and lets the pull finish (pulls never give way, so the two
+ * never both stop; a pull that keeps failing holds the push back 10 s after
+ * each attempt). In memory only.
  */
 export class PullingPeers {
   readonly #until = new Map<string, number>();
@@ -20,11 +21,13 @@ export class PullingPeers {
     this.#now = now;
   }
 
-  /** Records a page read for `site`: with `more`, its pull goes on; without, it is done. */
-  notePage(site: string, more: boolean): void {
+  /**
+   * Records a page read for `site`: its pull counts as under way for 10 s, whether more is to come
+   * (the next page is asked for at once) or not (the peer is applying this one).
+   */
+  notePage(site: string): void {
     this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
-    if (more) this.#until.set(site, this.#now() + PULL_ACTIVE_MS);
-    else this.#until.delete(site);
+    this.#until.set(site, this.#now() + PULL_ACTIVE_MS);
   }
 
   /** How many pages were served to `site` since this server started: a change tells that it pulled meanwhile. */

@@ -17,10 +17,12 @@ export class TrackerBookkeeping {
 
   /**
    * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
-   * while its pages say more is to come, that peer is pulling (see {@link isPulling}).
+   * that peer counts as pulling for 10 s (see {@link isPulling}).
+   * @param _more - whether the page said more is to come; accepted as before, though the last page of a pull
+   * now counts as much as the others (the peer applies it after it arrived)
    */
-  notePulledPage(site: string, more: boolean): void {
-    this.parts.pulling.notePage(site, more);
+  notePulledPage(site: string, _more?: boolean): void {
+    this.parts.pulling.notePage(site);
   }
 
   /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
@@ -29,8 +31,8 @@ export class TrackerBookkeeping {
   }
 
   /**
-   * True while `site` is pulling pages from this server (a page for it with
-   * more to come was served in the last 10 s, and its last page was not): a
+   * True while `site` is pulling pages from this server (a page for it was
+   * served in the last 10 s, its last page too: it is applying it): a
    * push to it then gives way, so one transfer, not two, moves the same
    * changes over the link.
    */
