@@ -173,8 +173,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
       return protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude);
     },
     config.readAhead ?? true,
-    ({ exclude }) => {
-      if (exclude !== undefined) config.tracker.notePulledPage(exclude);
+    ({ exclude }, more, next) => {
+      if (exclude !== undefined) config.tracker.notePulledPage(exclude, more, next);
     },
   );
   // Express answers HEAD with a GET route: a HEAD would read a page (marking its peer as pulling) or build a snapshot for nothing.

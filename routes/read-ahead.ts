@@ -42,14 +42,14 @@ export class PageReadAhead {
   readonly #read: (key: PageKey) => AnyChangeset;
   readonly #pages = new Map<string, ReadPage>();
   readonly #enabled: boolean;
-  readonly #served: ((key: PageKey, more: boolean) => void) | undefined;
+  readonly #served: ((key: PageKey, more: boolean, next: number) => void) | undefined;
 
   /**
    * @param read - reads one page (the tracker's `readChanges` or `readCompactChanges`)
    * @param enabled - false reads every page when asked (to measure what reading ahead brings)
-   * @param served - hears each page as it is answered (not when it is read ahead)
+   * @param served - hears each page as it is answered (not when it is read ahead), with its `more` and `next`
    */
-  constructor(read: (key: PageKey) => AnyChangeset, enabled = true, served?: (key: PageKey, more: boolean) => void) {
+  constructor(read: (key: PageKey) => AnyChangeset, enabled = true, served?: (key: PageKey, more: boolean, next: number) => void) {
     this.#read = read;
     this.#enabled = enabled;
     this.#served = served;
@@ -63,7 +63,7 @@ export class PageReadAhead {
     // A puller's pages grow after its first (PAGE_GROWTH): a page read ahead with a smaller limit still serves.
     const page = ready !== undefined && ready.limit <= key.limit && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
     if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }, DEPTH));
-    this.#served?.(key, page.more);
+    this.#served?.(key, page.more, page.next);
     return page.json;
   }
 

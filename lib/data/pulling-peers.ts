@@ -1,18 +1,28 @@
 /** How long a pull stays "in progress" after the last page served to it: a puller that went away stops counting. */
 const PULL_ACTIVE_MS = 10_000;
 
+/** The last page served to one peer. */
+interface LastPage {
+  /** When the mark lapses (ms). */
+  readonly until: number;
+  readonly more: boolean;
+  /** The page's `next`: the peer's cursor once it applied the page. */
+  readonly next: number;
+}
+
 /**
- * Which peers are pulling pages from this server right now: a page for them
- * (`exclude_site`) was served in the last 10 s. The last page of a pull counts
- * too: the peer applies it after it arrived, and its pull cursor (what a
- * handshake tells) moves only then. A push to such a peer would carry the same
- * changes over the same link at the same time, so the sync client stops
- * pushing to it and lets the pull finish (pulls never give way, so the two
- * never both stop; a pull that keeps failing holds the push back 10 s after
- * each attempt). In memory only.
+ * Which peers are pulling pages from this server right now, and how far: a
+ * page for them (`exclude_site`) was served in the last 10 s. While its pages
+ * say more is to come, a push to that peer would carry the same changes over
+ * the same link at the same time, so the sync client stops pushing to it and
+ * lets the pull finish (pulls never give way, so the two never both stop; a
+ * pull that keeps failing holds the push back 10 s after each attempt). After
+ * its last page, the peer is still receiving and applying it, and its cursor
+ * (what a handshake tells) moves only then: a push meanwhile starts after that
+ * page. In memory only.
  */
 export class PullingPeers {
-  readonly #until = new Map<string, number>();
+  readonly #last = new Map<string, LastPage>();
   readonly #served = new Map<string, number>();
   readonly #now: () => number;
 
@@ -21,13 +31,10 @@ export class PullingPeers {
     this.#now = now;
   }
 
-  /**
-   * Records a page read for `site`: its pull counts as under way for 10 s, whether more is to come
-   * (the next page is asked for at once) or not (the peer is applying this one).
-   */
-  notePage(site: string): void {
+  /** Records a page read for `site`: with `more`, its pull goes on; without, the peer is applying up to `next`. */
+  notePage(site: string, more: boolean, next = 0): void {
     this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
-    this.#until.set(site, this.#now() + PULL_ACTIVE_MS);
+    this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more, next });
   }
 
   /** How many pages were served to `site` since this server started: a change tells that it pulled meanwhile. */
@@ -35,12 +42,22 @@ export class PullingPeers {
     return this.#served.get(site) ?? 0;
   }
 
-  /** True while `site` is pulling from this server. */
+  /** True while `site` is pulling from this server and more is to come. */
   isPulling(site: string): boolean {
-    const until = this.#until.get(site);
-    if (until === undefined) return false;
-    if (until >= this.#now()) return true;
-    this.#until.delete(site);
-    return false;
+    return this.#current(site)?.more === true;
+  }
+
+  /** The `next` of the last page of a pull `site` is applying now (its last page was served in the last 10 s); 0 when none. */
+  receivingUpTo(site: string): number {
+    const last = this.#current(site);
+    return last === undefined || last.more ? 0 : last.next;
+  }
+
+  #current(site: string): LastPage | undefined {
+    const last = this.#last.get(site);
+    if (last === undefined) return undefined;
+    if (last.until >= this.#now()) return last;
+    this.#last.delete(site);
+    return undefined;
   }
 }

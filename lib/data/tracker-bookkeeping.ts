@@ -17,12 +17,11 @@ export class TrackerBookkeeping {
 
   /**
    * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
-   * that peer counts as pulling for 10 s (see {@link isPulling}).
-   * @param _more - whether the page said more is to come; accepted as before, though the last page of a pull
-   * now counts as much as the others (the peer applies it after it arrived)
+   * while its pages say more is to come, that peer is pulling (see {@link isPulling});
+   * after its last page (`next`), it is applying it (see {@link receivingUpTo}).
    */
-  notePulledPage(site: string, _more?: boolean): void {
-    this.parts.pulling.notePage(site);
+  notePulledPage(site: string, more: boolean, next?: number): void {
+    this.parts.pulling.notePage(site, more, next);
   }
 
   /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
@@ -31,13 +30,21 @@ export class TrackerBookkeeping {
   }
 
   /**
-   * True while `site` is pulling pages from this server (a page for it was
-   * served in the last 10 s, its last page too: it is applying it): a
+   * True while `site` is pulling pages from this server (a page for it with
+   * more to come was served in the last 10 s, and its last page was not): a
    * push to it then gives way, so one transfer, not two, moves the same
    * changes over the link.
    */
   isPulling(site: string): boolean {
     return this.parts.pulling.isPulling(site);
+  }
+
+  /**
+   * The `next` of the last page of a pull that `site` is still receiving and applying (served in the last
+   * 10 s), 0 when none: a push to it starts after that page, which the pull carries.
+   */
+  receivingUpTo(site: string): number {
+    return this.parts.pulling.receivingUpTo(site);
   }
 
   /** A transport's saved cursor, or undefined when it never saved one. */

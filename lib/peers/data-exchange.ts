@@ -184,7 +184,9 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
  * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
  * halves, down to a single row, and the pages after it keep that size. While
  * the peer is pulling from this server (see `ChangeTracker.isPulling`), the
- * push stops before its next page: the pull moves the same changes. A page
+ * push stops before its next page: the pull moves the same changes; while it
+ * applies the last page of such a pull (`ChangeTracker.receivingUpTo`), the
+ * push starts after that page. A page
  * lost on the way (see {@link PushCut}) ends the push; the next one from
  * there sends half as many rows per page.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
@@ -198,7 +200,8 @@ export async function pushChanges(
   cut: PushCut = { at: undefined, rows: syncPageSize },
 ): Promise<TransferCount> {
   const count = emptyCount();
-  let since = local.pushCursor(remoteSite);
+  // The peer is applying the last page of its pull from us (its cursor, which the handshake told, moves only then): that page's rows are on their way.
+  let since = Math.max(local.pushCursor(remoteSite), local.receivingUpTo(remoteSite));
   const resumed = cut.at === since; // the last push lost its page here: as small as that
   let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
   let grown = resumed ? size : PAGE_GROWTH * syncPageSize;

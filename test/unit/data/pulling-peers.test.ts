@@ -1,20 +1,33 @@
 import { PullingPeers } from '../../../lib/data/pulling-peers';
 
 describe('PullingPeers: which peers are pulling from this server right now', () => {
-  it('a page served starts or prolongs a pull, the last one too (the peer is applying it), and a pull lapses 10 s after its last page', () => {
+  it('a page with more to come starts a pull, the last page ends it, and a pull that stops lapses after 10 s', () => {
     let now = 1_000;
     const peers = new PullingPeers(() => now);
     expect(peers.isPulling('b')).toBe(false);
-    peers.notePage('b');
+    peers.notePage('b', true);
     expect(peers.isPulling('b')).toBe(true);
     expect(peers.isPulling('c')).toBe(false);
-    now += 6_000;
-    peers.notePage('b'); // its last page: it still counts while the peer applies it
-    now += 6_000;
-    expect(peers.isPulling('b')).toBe(true);
-    now += 4_001;
+    peers.notePage('b', false);
     expect(peers.isPulling('b')).toBe(false);
-    expect(peers.served('b')).toBe(2);
+    peers.notePage('b', true);
+    now += 10_001;
+    expect(peers.isPulling('b')).toBe(false);
+    expect(peers.served('b')).toBe(3);
     expect(peers.served('c')).toBe(0);
+  });
+
+  it('after the last page of a pull, the peer is receiving up to its next for 10 s: a push starts there', () => {
+    let now = 1_000;
+    const peers = new PullingPeers(() => now);
+    expect(peers.receivingUpTo('b')).toBe(0);
+    peers.notePage('b', true, 40);
+    expect(peers.receivingUpTo('b')).toBe(0); // more to come: the push gives way altogether
+    peers.notePage('b', false, 75);
+    expect([peers.isPulling('b'), peers.receivingUpTo('b'), peers.receivingUpTo('c')]).toEqual([false, 75, 0]);
+    now += 10_000;
+    expect(peers.receivingUpTo('b')).toBe(75);
+    now += 1;
+    expect(peers.receivingUpTo('b')).toBe(0);
   });
 });
