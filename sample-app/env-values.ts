@@ -26,7 +26,7 @@ export function readLogLevel(value: string | undefined): string {
 
 /**
  * `DATA_DIR` as a full path: unset or blank is `./data`, as for the other variables.
- * @throws TypeError for a path starting with `~` or holding `$NAME`, which no shell expanded (it would make a folder named `~` or `$NAME` here)
+ * @throws TypeError for a path starting with `~` or holding `$NAME`, which no shell expanded (it would make a folder named `~` or `$NAME` here), or for the top of the file system
  */
 export function readDataDir(value: string | undefined): string {
   if (value === undefined || value.trim() === '') return path.resolve('./data');
@@ -35,7 +35,12 @@ export function readDataDir(value: string | undefined): string {
   if (/\$\{?[A-Za-z_]/.test(value)) {
     throw new TypeError(`DATA_DIR=${JSON.stringify(value)}: "$" names a variable only to a shell, and none read this value (a .env file, a service unit): write the full path`);
   }
-  return path.resolve(value);
+  const resolved = path.resolve(value);
+  // `$EVENT_DIR/` with the variable unset in a script: the app would make instance/, uploads/… at the top of the disk.
+  if (path.dirname(resolved) === resolved) {
+    throw new TypeError(`DATA_DIR=${JSON.stringify(value)} is the top of the file system (${resolved}), not a data folder (a variable before it left unset?): name the app's own folder, e.g. /srv/scouting/data`);
+  }
+  return resolved;
 }
 
 /** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */

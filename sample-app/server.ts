@@ -148,7 +148,19 @@ export function failedStartToken(config: SampleConfig): string {
   return config.tokenSource === 'generated' ? `Sync token: ${generatedToken(config.token)}\n` : '';
 }
 
+/**
+ * A reader of stdout gone (`npm start | head -1`, a `| less` quit, a `tee` that died) must not stop the
+ * app: the broken pipe (`EPIPE`) came as an unheard `error` event on the banner's write and ended the
+ * start with a stack trace. Later writes to stdout are dropped then, as the logger drops its lines.
+ */
+function keepRunningWithoutStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 async function main(): Promise<void> {
+  keepRunningWithoutStdout();
   const config = readSampleConfig();
   process.env.LOG_LEVEL = config.logLevel; // as read, trimmed: the library's logger refuses "warn\n" from an env file
   const logger = createDefaultLogger('sample-app'); // at LOG_LEVEL, as config.logLevel read it; never blocks the exit on a broken stdout
