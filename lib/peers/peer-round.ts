@@ -28,7 +28,9 @@ export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: n
  * through its transport, then the two-way sync of every file root — each
  * root with one peer at a time, roots taken as they are free (see
  * {@link RootTurns}), so a slow peer's long transfer holds only its root.
- * A data failure after the handshake does not hold the files back.
+ * A data failure after the handshake does not hold the files back, and a
+ * long file phase does not hold the data back: while periodic syncs run,
+ * the data part runs again every interval until the files are done.
  */
 export class PeerRounds {
   readonly #config: SyncClientConfig;
@@ -37,12 +39,19 @@ export class PeerRounds {
   readonly #progress: RoundProgress;
   readonly #rootTurns = new RootTurns();
 
-  /** @param progress - told of every phase of every round */
-  constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress) {
+  readonly #dataEveryMs: () => number | undefined;
+
+  /**
+   * @param progress - told of every phase of every round
+   * @param dataEveryMs - the interval of periodic syncs, undefined when they do not run: how often the data part
+   * runs again while a round's file phase lasts (none then)
+   */
+  constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress, dataEveryMs: () => number | undefined = () => undefined) {
     this.#config = config;
     this.#guard = guard;
     this.#known = known;
     this.#progress = progress;
+    this.#dataEveryMs = dataEveryMs;
   }
 
   /** Runs one round with the peer at `url`; resolves with its result (a failure included), never rejects for the peer's sake. */
@@ -59,8 +68,10 @@ export class PeerRounds {
     // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
     // the peer is reachable and known; the round still reports the data failure first.
     if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push') {
+      const files = this.#syncFiles(url, peer, tally);
+      if (dataError === undefined) dataError = await this.#dataWhile(files, url, peer, tally);
       try {
-        await this.#syncFiles(url, peer, tally);
+        await files;
       } catch (caught) {
         filesError = this.#describe(caught, url, peer, tally.phase);
       }
@@ -96,6 +107,36 @@ export class PeerRounds {
     });
     tally.dataConflicts = count.conflicts;
     tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
+  }
+
+  /**
+   * While `files` runs and periodic syncs are on, the data part again every interval (a phone video crossing
+   * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. Ends when
+   * the files are done, or at the first data failure, which it returns.
+   */
+  async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally): Promise<FailureDescription | undefined> {
+    if (peer.data === undefined) return undefined;
+    let filesDone = false;
+    const ended = files.then(
+      () => void (filesDone = true),
+      () => void (filesDone = true),
+    );
+    for (;;) {
+      const everyMs = this.#dataEveryMs();
+      if (everyMs === undefined || filesDone) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, everyMs)))]);
+      clearTimeout(timer);
+      if (filesDone) return undefined;
+      try {
+        const count = await peer.data.exchange();
+        tally.rowsPulled += count.rowsIn;
+        tally.rowsPushed += count.rowsOut;
+        tally.dataConflicts += count.conflicts;
+      } catch (caught) {
+        return this.#describe(caught, url, peer, 'pull');
+      }
+    }
   }
 
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {

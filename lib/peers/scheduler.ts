@@ -107,6 +107,11 @@ export class SyncScheduler<Result> {
     }
   }
 
+  /** The interval of periodic syncs while started; undefined before `start` and after `stop`. */
+  get intervalMs(): number | undefined {
+    return this.#intervalMs;
+  }
+
   /**
    * Starts periodic syncs of every peer, the first one now.
    * @throws RangeError when `intervalMs` is not a positive integer or is above {@link MAX_SYNC_INTERVAL_MS}

@@ -65,7 +65,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
-    this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total));
+    this.#rounds = new PeerRounds(config, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total), () => this.#scheduler.intervalMs);
     const handshaken = (url: string, shook: Handshake): Promise<void> => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook);
     this.#peers = buildPeerStates(config, { known: this.#known, handshaken, snapshotProgress: (url, done) => this.#progress(url, 'snapshot', done, 1) });
     this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
