@@ -186,7 +186,8 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
  * the peer is pulling from this server (see `ChangeTracker.isPulling`), the
  * push stops before its next page: the pull moves the same changes; while it
  * applies the last page of such a pull (`ChangeTracker.receivingUpTo`), the
- * push starts after that page. A page
+ * push starts after that page, and moves no push cursor (should that pull
+ * never land, the next push sends its rows). A page
  * lost on the way (see {@link PushCut}) ends the push; the next one from
  * there sends half as many rows per page.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
@@ -200,8 +201,11 @@ export async function pushChanges(
   cut: PushCut = { at: undefined, rows: syncPageSize },
 ): Promise<TransferCount> {
   const count = emptyCount();
-  // The peer is applying the last page of its pull from us (its cursor, which the handshake told, moves only then): that page's rows are on their way.
-  let since = Math.max(local.pushCursor(remoteSite), local.receivingUpTo(remoteSite));
+  // The peer is applying the last page of its pull from us (its cursor, which the handshake told, moves only then): that page's rows are
+  // on their way, so this push starts after them. It saves no push cursor then: if that pull never lands, the next push sends them.
+  const confirmed = local.pushCursor(remoteSite);
+  let since = Math.max(confirmed, local.receivingUpTo(remoteSite));
+  const passedOver = since > confirmed;
   const resumed = cut.at === since; // the last push lost its page here: as small as that
   let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
   let grown = resumed ? size : PAGE_GROWTH * syncPageSize;
@@ -238,7 +242,7 @@ export async function pushChanges(
       count.pages += 1;
       onPage(count);
     }
-    if (next > since) local.savePushCursor(remoteSite, next);
+    if (next > since && !passedOver) local.savePushCursor(remoteSite, next);
     if (following === undefined) return count;
     since = next;
     page = following;

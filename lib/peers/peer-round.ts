@@ -69,7 +69,7 @@ export class PeerRounds {
     // the peer is reachable and known; the round still reports the data failure first.
     if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push') {
       const files = this.#syncFiles(url, peer, tally);
-      if (dataError === undefined) dataError = await this.#dataWhile(files, url, peer, tally);
+      dataError = await this.#dataWhile(files, url, peer, tally, dataError);
       try {
         await files;
       } catch (caught) {
@@ -111,11 +111,14 @@ export class PeerRounds {
 
   /**
    * While `files` runs and periodic syncs are on, the data part again every interval (a phone video crossing
-   * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. Ends when
-   * the files are done, or at the first data failure, which it returns.
+   * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. A run that
+   * fails is tried again at the next interval, as is a first data part that failed after the handshake; none
+   * starts once `stop()` began. Returns the data part's outcome: the last run's failure, or undefined once a run
+   * went through (`initial`, the first data part's failure or undefined, when none ran).
    */
-  async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally): Promise<FailureDescription | undefined> {
-    if (peer.data === undefined) return undefined;
+  async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally, initial: FailureDescription | undefined): Promise<FailureDescription | undefined> {
+    if (peer.data === undefined) return initial;
+    let outcome = initial;
     let filesDone = false;
     const ended = files.then(
       () => void (filesDone = true),
@@ -123,18 +126,23 @@ export class PeerRounds {
     );
     for (;;) {
       const everyMs = this.#dataEveryMs();
-      if (everyMs === undefined || filesDone) return undefined;
+      if (everyMs === undefined || filesDone) return outcome;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, everyMs)))]);
       clearTimeout(timer);
-      if (filesDone) return undefined;
+      if (filesDone || this.#dataEveryMs() === undefined) return outcome; // done, or stop() began meanwhile
+      let phase: SyncPhase = 'handshake';
       try {
-        const count = await peer.data.exchange();
+        const count = await peer.data.exchange((step) => {
+          if (step === 'push' && phase === 'pull') peer.lagChanges = 0; // as the round's first data part does
+          phase = step;
+        });
         tally.rowsPulled += count.rowsIn;
         tally.rowsPushed += count.rowsOut;
         tally.dataConflicts += count.conflicts;
+        outcome = undefined;
       } catch (caught) {
-        return this.#describe(caught, url, peer, 'pull');
+        outcome = this.#describe(caught, url, peer, phase);
       }
     }
   }

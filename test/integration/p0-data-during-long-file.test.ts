@@ -30,7 +30,9 @@ describe('rows keep flowing while a long file transfer runs', () => {
   let temp: ReturnType<typeof tempDir>;
   let nodes: Node[];
   let proxy: FaultProxy;
+  let handshakes: { readonly at: number; readonly to: string }[];
   beforeEach(async () => {
+    handshakes = [];
     temp = tempDir('ess-p0-data-files-');
     nodes = [];
     proxy = await startFaultProxy(1);
@@ -38,7 +40,11 @@ describe('rows keep flowing while a long file transfer runs', () => {
       const data = tempDb(TEST_SCHEMA);
       const roots = makeRoots(path.join(temp.dir, name));
       const node = createSyncNode({ logger: silentLogger, peers, token: TEST_TOKEN, database: data.db, tables: ['teams', 'reports'], roots, stateDir: path.join(temp.dir, `state-${name}`), peerTimeoutMs: 60_000 });
-      const made = { data, roots, client: node.client, http: await startServer(express().use('/api/sync', node.router)) };
+      const app = express().use((req, _res, next) => {
+        if (req.path.endsWith('/data/info')) handshakes.push({ at: Date.now(), to: name });
+        next();
+      });
+      const made = { data, roots, client: node.client, http: await startServer(app.use('/api/sync', node.router)) };
       nodes.push(made);
       return made;
     };
@@ -72,5 +78,19 @@ describe('rows keep flowing while a long file transfer runs', () => {
     await eventually(30_000, () => tableRows(laptop.data.db, 'teams').length === 1, 'the row on the laptop');
     expect(existsSync(downloading)).toBe(false); // the file is still on its way
     expect(results).toEqual([]); // within the first round
+    expect(client.peerStatuses()[0]).toMatchObject({ lagChanges: 0 }); // the status says so too
+  }, 90_000);
+
+  it('no data part starts once stop() began, though the file phase still runs through its grace', async () => {
+    const [source, laptop] = nodes as [Node, Node];
+    put(source.roots.uploads as string, 'video.bin', Buffer.alloc(4_000_000, 7));
+    const client = laptop.client as SyncClient;
+    let inFiles = false;
+    client.on('progress', (progress) => (inFiles ||= progress.phase === 'files'));
+    client.start(1_000);
+    await eventually(30_000, () => inFiles && tempFilesUnder(laptop.roots.uploads as string).length > 0, 'the first round downloading the file');
+    const stopAt = Date.now();
+    await client.stop(3_000); // three intervals of grace: the file is far from done
+    expect(handshakes.filter((handshake) => handshake.at >= stopAt)).toEqual([]);
   }, 90_000);
 });

@@ -85,12 +85,32 @@ describe('no echo when the peer pulls in one page while this server pushes', () 
     expect(aRound).toMatchObject({ ok: true, rowsPushed: 3 });
     expect(await bPulls).toMatchObject({ ok: true, rowsPulled: 5 });
     expect(b.data.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(8);
-    const [again, back] = [await a.client.syncPeer(`http://127.0.0.1:${b.http.port}/api/sync`), await b.client.syncPeer(`${proxy.url}/api/sync`)];
-    expect(again).toMatchObject({ ok: true, rowsPushed: 0, rowsPulled: 0 });
-    // B applied the pushed page while its cursor was still before it (its pull was on its way): it may pull those 3
-    // once more (docs/PROTOCOL.md, "No echo"), never the 5 its pull brought.
-    expect(back).toMatchObject({ ok: true, rowsPushed: 0 });
-    expect(back.rowsPulled).toBeLessThanOrEqual(3);
+    // Those 3 reached B before its cursor did (its pull was on its way): they may cross once more (docs/PROTOCOL.md,
+    // "No echo"), never the 5 its pull brought; then the link is quiet.
+    const again = await a.client.syncPeer(`http://127.0.0.1:${b.http.port}/api/sync`);
+    expect(again).toMatchObject({ ok: true, rowsPulled: 0 });
+    expect(again.rowsPushed).toBeLessThanOrEqual(3);
+    expect(await b.client.syncPeer(`${proxy.url}/api/sync`)).toMatchObject({ ok: true, rowsPushed: 0, rowsPulled: 0 });
+    expect(await a.client.syncPeer(`http://127.0.0.1:${b.http.port}/api/sync`)).toMatchObject({ ok: true, rowsPushed: 0, rowsPulled: 0 });
+    expect(b.data.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(8);
+  }, 60_000);
+
+  it('a pull whose last page never lands (cut on the way, its apply refused): the push moves no cursor past it, and a later push sends those rows', async () => {
+    const [b, a] = nodes as [Node, Node];
+    const toB = `http://127.0.0.1:${b.http.port}/api/sync`;
+    expect(await a.client.syncPeer(toB)).toMatchObject({ ok: true }); // A knows B's site
+    const insert = a.data.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)');
+    for (let i = 0; i < 5; i += 1) insert.run(`a-${i}`, `team ${i}`);
+    // B's pull: A serves its last page, which never reaches B.
+    const served = await fetch(`http://127.0.0.1:${a.http.port}/api/sync/data/changes?since=0&limit=500&exclude_site=${b.tracker.siteId}`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(await served.json()).toMatchObject({ more: false, next: expect.any(Number) });
+    for (let i = 5; i < 8; i += 1) insert.run(`a-${i}`, `team ${i}`);
+    const round = await a.client.syncPeer(toB);
+    expect(round).toMatchObject({ ok: true, rowsPushed: 3 }); // the rows after that page, at once
+    expect(a.tracker.pushCursor(b.tracker.siteId)).toBe(0); // nothing confirmed past what B holds
+    expect(a.client.peerStatuses().find((status) => status.url === toB)?.undeliveredChanges).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 10_500)); // the page is no longer on its way
+    expect(await a.client.syncPeer(toB)).toMatchObject({ ok: true, rowsPushed: 8 });
     expect(b.data.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(8);
   }, 60_000);
 });
