@@ -15,6 +15,8 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
  */
 export function normalizePeerUrl(input: string, where = 'peer'): string {
   if (typeof input !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${input === null ? 'null' : typeof input}`);
+  // `http:///api/sync` (the host left out) parses with the host "api": every round would fail with ENOTFOUND, naming the wrong problem.
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[/\\]/.test(input)) throw new TypeError(`express-sqlite-sync: ${where} ${shownUrl(input)} names no host (nothing between "//" and the path): write it as http://host:port`);
   let url: URL;
   try {
     if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
@@ -24,6 +26,7 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
   }
   const shown = shownUrl(input);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must use http or https`);
+  if (url.port === '0') throw new TypeError(`express-sqlite-sync: ${where} ${shown} names port 0, where no server listens: write the port the peer's app listens on (its PORT)`);
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(`express-sqlite-sync: ${where} ${shown} carries a user name or password, which sync never sends (peers prove themselves with the sync token): remove the "user:password@" part`);
   }
