@@ -110,9 +110,17 @@ export function triggerNames(tableId: number): readonly string[] {
   return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`];
 }
 
-/** `DROP TRIGGER` statements for a table id. */
+/** The name of a table's zero trigger of one column (see {@link zeroTriggersSql}). */
+function zeroTriggerName(tableId: number, columnId: number): string {
+  return `_sync_${tableId}_zero_${columnId}`;
+}
+
+/** Column ids a table's zero triggers may carry: every id a change mask holds. */
+const ZERO_TRIGGER_IDS = Array.from({ length: 64 }, (_, id) => id);
+
+/** `DROP TRIGGER` statements for a table id (its zero triggers included, whatever its columns). */
 export function dropTriggersSql(tableId: number): string {
-  return triggerNames(tableId)
+  return [...triggerNames(tableId), ...ZERO_TRIGGER_IDS.map((id) => zeroTriggerName(tableId, id))]
     .map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)};`)
     .join('\n');
 }
@@ -148,7 +156,30 @@ CREATE TRIGGER ${rekey} AFTER UPDATE ON ${on} WHEN NOT (${sameKey})
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')} END;
 CREATE TRIGGER ${remove} AFTER DELETE ON ${on}
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
+${zeroTriggersSql(table)}
 ${createReplaceTriggersSql(table)}`;
+}
+
+/**
+ * One AFTER UPDATE OF trigger per column without affinity (where a REAL keeps the sign of zero): SQL cannot tell
+ * `-0.0` from `0.0` (they compare equal, and every text form drops the sign), so an UPDATE setting such a column
+ * from one REAL zero to the other changed no bit of the update trigger's mask, and the peers kept the old sign. A
+ * statement that sets the column while its old and new values are both REAL zeros logs the cell as changed (the
+ * fold reads its value, sign included); one that does not set it logs nothing, so no other writer's value is
+ * overwritten by an unchanged cell. Empty for a table without such columns.
+ */
+function zeroTriggersSql(table: TrackedTable): string {
+  const on = quoteIdent(table.name);
+  const sameKey = sameKeySql(table);
+  return table.values
+    .filter(hasNoAffinity)
+    .map((column) => {
+      const name = quoteIdent(column.name);
+      const zeros = `typeof(NEW.${name}) = 'real' AND NEW.${name} = 0 AND typeof(OLD.${name}) = 'real' AND OLD.${name} = 0`;
+      return `CREATE TRIGGER ${quoteIdent(zeroTriggerName(table.id, column.id))} AFTER UPDATE OF ${name} ON ${on} WHEN ${sameKey} AND ${zeros}
+BEGIN ${logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.id})`)} END;`;
+    })
+    .join('\n');
 }
 
 /** For each UNIQUE index: the SQL condition "row `v` holds NEW's values and is not the row itself (`self`)". */
