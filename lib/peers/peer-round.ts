@@ -20,6 +20,9 @@ export interface PeerState extends PeerMemory {
   readonly totals: PeerTotals;
 }
 
+/** The longest wait between data reruns during a file phase after failures (unless the interval is longer). */
+const MAX_RERUN_BACKOFF_MS = 60_000;
+
 /** Reports a phase of a peer's round as it moves on. */
 export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: number, total: number | undefined) => void;
 
@@ -40,6 +43,8 @@ export class PeerRounds {
   readonly #rootTurns = new RootTurns();
 
   readonly #dataEveryMs: () => number | undefined;
+  /** Per peer, the file phase's last progress (files done, of how many), told again after a data rerun. */
+  readonly #filesProgress = new Map<string, [number, number | undefined]>();
 
   /**
    * @param progress - told of every phase of every round
@@ -112,8 +117,8 @@ export class PeerRounds {
   /**
    * While `files` runs and periodic syncs are on, the data part again every interval (a phone video crossing
    * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. A run that
-   * fails is tried again at the next interval, as is a first data part that failed after the handshake; none
-   * starts once `stop()` began. Returns the data part's outcome: the last run's failure, or undefined once a run
+   * fails is tried again, as is a first data part that failed after the handshake, the wait doubling after each
+   * failure (at most a minute, or the interval when longer); none starts once `stop()` began. Returns the data part's outcome: the last run's failure, or undefined once a run
    * went through (`initial`, the first data part's failure or undefined, when none ran).
    */
   async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally, initial: FailureDescription | undefined): Promise<FailureDescription | undefined> {
@@ -124,11 +129,15 @@ export class PeerRounds {
       () => void (filesDone = true),
       () => void (filesDone = true),
     );
+    let failures = initial === undefined ? 0 : 1;
     for (;;) {
       const everyMs = this.#dataEveryMs();
       if (everyMs === undefined || filesDone) return outcome;
+      // After failures the wait doubles (up to a minute, or the interval when longer): a refusal no retry cures
+      // (ROW_TOO_LARGE, CLOCK_SKEW) must not send its pages over the file's slow link every interval.
+      const waitMs = failures === 0 ? everyMs : Math.min(everyMs * 2 ** failures, Math.max(everyMs, MAX_RERUN_BACKOFF_MS));
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, everyMs)))]);
+      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
       clearTimeout(timer);
       if (filesDone || this.#dataEveryMs() === undefined) return outcome; // done, or stop() began meanwhile
       let phase: SyncPhase = 'handshake';
@@ -141,15 +150,20 @@ export class PeerRounds {
         tally.rowsPushed += count.rowsOut;
         tally.dataConflicts += count.conflicts;
         outcome = undefined;
+        failures = 0;
       } catch (caught) {
         outcome = this.#describe(caught, url, peer, phase);
+        failures += 1;
       }
+      const [done, total] = this.#filesProgress.get(url) ?? [0, undefined];
+      this.#progress(url, 'files', done, total); // the round is in its file phase still: the rerun's handshake said otherwise
     }
   }
 
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (this.#config.files === undefined) return;
     tally.phase = 'files';
+    this.#filesProgress.delete(url);
     this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
     await this.#syncFilesNow(url, peer, tally);
   }
@@ -163,7 +177,10 @@ export class PeerRounds {
       remoteSiteId: peer.site ?? new URL(url).host,
       localSiteId: this.#config.data?.siteId,
       now: () => new Date(),
-      onProgress: (done: number, total: number) => this.#progress(url, 'files', done, total),
+      onProgress: (done: number, total: number) => {
+        this.#filesProgress.set(url, [done, total]);
+        this.#progress(url, 'files', done, total);
+      },
       guardDeletions: (root: string, plan: Parameters<DeleteGuard['check']>[2]) => this.#guard.check(url, root, plan),
     };
     await syncPeerRoots(files, stateDir, url, link, tally, (caught) => this.#describe(caught, url, peer, 'files'), this.#rootTurns);

@@ -16,7 +16,7 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
 export function normalizePeerUrl(input: string, where = 'peer'): string {
   if (typeof input !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${input === null ? 'null' : typeof input}`);
   // `http:///api/sync` (the host left out) parses with the host "api": every round would fail with ENOTFOUND, naming the wrong problem.
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[/\\]/.test(input)) throw new TypeError(`express-sqlite-sync: ${where} ${shownUrl(input)} names no host (nothing between "//" and the path): write it as http://host:port`);
+  if (/^https?:\/\/[/\\]/i.test(input)) throw new TypeError(`express-sqlite-sync: ${where} ${shownUrl(input)} names no host (nothing between "//" and the path): write it as http://host:port`);
   let url: URL;
   try {
     if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(input)) throw new TypeError('no scheme'); // `host:5000` would parse with the scheme "host:"
@@ -57,7 +57,8 @@ export function peerKeyOf(url: unknown, isKnown: (key: string) => boolean): stri
  * the message reaches logs and terminals).
  */
 function shownUrl(input: string): string {
-  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[^@/?#]*@/, '$1***@').replace(/[?#][\s\S]*$/, '?…');
+  // Up to the last `@` before a query or fragment, whatever slashes come first (`http:///user:secret@host`, `http:/\\user:pw@host`).
+  return input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:[/\\]*)?[^?#]*@/, '$1***@').replace(/[?#][\s\S]*$/, '?…');
 }
 
 /** A peer with its own token: `{ url, token }` (a peer given as a bare URL is reached with the client's `token`). */

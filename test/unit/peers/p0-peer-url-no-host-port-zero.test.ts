@@ -35,4 +35,19 @@ describe('a peer URL without a host, or on port 0', () => {
       'https://scouting.example/api/sync',
     ]);
   });
+
+  it.each(['http:///u:hunter2@127.0.0.1:5999', 'http:////alice:hunter2@10.0.0.2:5000/api/sync', 'http:/\\bob:hunter2@host:5000', 'http://carol:hunter2@host:5000'])('%j: the refusal never repeats the password', (input) => {
+    let message = '';
+    try {
+      normalizePeerUrl(input);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/\*\*\*@/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('a URL of another scheme is refused for its scheme, not its host', () => {
+    expect(() => normalizePeerUrl('file:///tmp/x')).toThrow(/must use http or https/);
+  });
 });
