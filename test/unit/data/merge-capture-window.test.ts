@@ -272,8 +272,9 @@ CREATE TRIGGER teams_audit AFTER INSERT ON teams BEGIN INSERT INTO audit (id, wh
     const b = tempDb(TEST_SCHEMA);
     open.push(b);
     enableCapture(b.db, { tables: ['teams', 'reports'] });
-    // The triggers as the previous version made them: WHEN (SELECT applying FROM _sync_state) = 0 on each AFTER trigger.
-    const triggers = b.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_sync\\_%' ESCAPE '\\' AND sql LIKE '%AFTER%'").all() as { name: string; sql: string }[];
+    // The triggers as the previous version made them: WHEN (SELECT applying FROM _sync_state) = 0 on each AFTER trigger
+    // (the zero trigger of teams.logo, a column without affinity, came later: left as it is).
+    const triggers = b.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_sync\\_%' ESCAPE '\\' AND name NOT LIKE '%\\_zero\\_%' ESCAPE '\\' AND sql LIKE '%AFTER%'").all() as { name: string; sql: string }[];
     expect(triggers.length).toBe(8);
     b.db.transaction(() => {
       for (const { name, sql } of triggers) {
@@ -287,7 +288,7 @@ CREATE TRIGGER teams_audit AFTER INSERT ON teams BEGIN INSERT INTO audit (id, wh
     const db = new Database(b.file);
     const tracker = enableCapture(db, { tables: ['teams', 'reports'] });
     try {
-      const after = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_sync\\_%' ESCAPE '\\' AND sql LIKE '%AFTER%'").pluck().all() as string[];
+      const after = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_sync\\_%' ESCAPE '\\' AND name NOT LIKE '%\\_zero\\_%' ESCAPE '\\' AND sql LIKE '%AFTER%'").pluck().all() as string[];
       expect(after.length).toBe(8);
       for (const sql of after) expect(sql).not.toContain('applying');
       const a = tracked();
