@@ -118,8 +118,9 @@ export class PeerRounds {
    * While `files` runs and periodic syncs are on, the data part again every interval (a phone video crossing
    * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. A run that
    * fails is tried again, as is a first data part that failed after the handshake, the wait doubling after each
-   * failure (at most a minute, or the interval when longer); none starts once `stop()` began. Returns the data part's outcome: the last run's failure, or undefined once a run
-   * went through (`initial`, the first data part's failure or undefined, when none ran).
+   * failure (at most a minute, or the interval when longer); none starts once `stop()` began. Returns the data
+   * part's outcome: the last run's failure, or undefined once a run went through (`initial`, the first data
+   * part's failure or undefined, when none ran).
    */
   async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally, initial: FailureDescription | undefined): Promise<FailureDescription | undefined> {
     if (peer.data === undefined) return initial;
