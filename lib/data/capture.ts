@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
-import { backfillSql, createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP, parkedTableName } from './capture-sql';
+import { createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP } from './capture-sql';
+import { backfillSql } from './backfill-sql';
+import { parkedTableName } from './parked-table-sql';
 import { createConflictsView, dropConflictsView } from './conflicts-view';
 import { captureMissedWrites, keepClock, refuseMissingTrackedTable, triggersMissing, triggersMovedTo, type CaptureGap } from './capture-repair';
 import { ChangeTracker, type ChangeTrackerOptions, type Reidentified, type TrackerConfig } from './change-tracker';

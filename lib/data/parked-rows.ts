@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { parkedTableName } from './capture-sql';
+import { parkedTableName } from './parked-table-sql';
 import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';

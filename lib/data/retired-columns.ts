@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parkedTableName } from './capture-sql';
+import { parkedTableName } from './parked-table-sql';
 import { numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedTable } from './tracked-table';

@@ -1,6 +1,7 @@
 import { saveSnapshotSeq } from './transport-cursors';
 import type Database from 'better-sqlite3';
-import { createTriggersSql, dropTriggersSql, parkedTableName } from './capture-sql';
+import { createTriggersSql, dropTriggersSql } from './capture-sql';
+import { parkedTableName } from './parked-table-sql';
 import { LogFolder } from './log-folder';
 import { refuseOpenTransaction } from './open-transaction';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';

@@ -1,0 +1,26 @@
+import { quoteIdent } from './sql-names';
+import type { TrackedTable } from './tracked-table';
+
+/** Name of the table that keeps a tracked table's parked rows. */
+export function parkedTableName(tableId: number): string {
+  return `_sync_parked_${tableId}`;
+}
+
+/**
+ * The table of parked rows of a tracked table: the same columns without a
+ * type (so every value keeps its storage class and bytes), the conflict's id,
+ * reason and time, keyed like the table (BINARY, as keys are); one index per
+ * UNIQUE index (same collations) and one on the conflict id.
+ */
+export function parkedTableSql(table: TrackedTable): string {
+  const name = parkedTableName(table.id);
+  const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const key = table.key.map((column) => `${quoteIdent(column.name)} COLLATE BINARY`).join(', ');
+  const indexes = table.uniques.map((unique, n) => {
+    const on = unique.columns.map((column, i) => `${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(', ');
+    return `CREATE INDEX ${quoteIdent(`${name}_u${n}`)} ON ${quoteIdent(name)} (${on});`;
+  });
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdent(name)} (${columns}, _sync_id TEXT NOT NULL, _sync_reason TEXT NOT NULL, _sync_at TEXT NOT NULL, PRIMARY KEY (${key})) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_id`)} ON ${quoteIdent(name)} (_sync_id);
+${indexes.join('\n')}`;
+}
