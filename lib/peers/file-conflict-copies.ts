@@ -17,23 +17,28 @@ function utf8Prefix(text: string, bytes: number): string {
   return kept;
 }
 
-/** `stem` cut to fit `budget` bytes, ended with `~` and 8 hex characters of the SHA-256 of `name` so cut names stay apart. */
-function shortenedStem(stem: string, name: string, budget: number): string {
-  const tag = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${utf8Prefix(stem, Math.max(budget - tag.length - 1, 0))}~${tag}`;
+/** `~` and 8 hex characters of the SHA-256 of `name`: what ends a cut stem, so cut names stay apart. */
+function cutTag(name: string): string {
+  return `~${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
 
-/**
- * The Syncthing-style name of a conflict copy:
- * `<dir>/<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>.<ext>` (UTC), where
- * `site` is the first seven characters of the losing side's site id. When
- * that name would be over 255 bytes, the stem is cut and ended with `~` and
- * 8 hex characters of the name's SHA-256 (the extension is kept, unless it
- * is itself too long); the same inputs always give the same name.
- */
-export function conflictCopyPath(path: string, when: Date, siteId: string): string {
+/** `stem` cut to fit `budget` bytes, ended with the {@link cutTag} of `name`. */
+function shortenedStem(stem: string, name: string, budget: number): string {
+  const tag = cutTag(name);
+  return `${utf8Prefix(stem, Math.max(budget - tag.length, 0))}${tag}`;
+}
+
+/** The parts a conflict copy's name is made of: its folder, the name it copies, that name's stem and extension, and the marker. */
+interface CopyParts {
+  readonly folder: string;
+  readonly name: string;
+  readonly stem: string;
+  readonly extension: string;
+  readonly marker: string;
+}
+
+function copyParts(path: string, when: Date, siteId: string): CopyParts {
   const slash = path.lastIndexOf('/');
-  const folder = path.slice(0, slash + 1);
   const name = path.slice(slash + 1);
   const date = `${when.getUTCFullYear()}${pad(when.getUTCMonth() + 1)}${pad(when.getUTCDate())}`;
   const time = `${pad(when.getUTCHours())}${pad(when.getUTCMinutes())}${pad(when.getUTCSeconds())}`;
@@ -42,10 +47,41 @@ export function conflictCopyPath(path: string, when: Date, siteId: string): stri
   const budget = MAX_NAME_BYTES - marker.length - 8 - 1; // room for the `~` tag of a cut stem
   const dot = name.lastIndexOf('.');
   const splitAt = dot > 0 && Buffer.byteLength(name.slice(dot), 'utf8') <= budget / 2 ? dot : name.length;
-  const [stem, extension] = [name.slice(0, splitAt), name.slice(splitAt)];
-  if (Buffer.byteLength(`${stem}${marker}${extension}`, 'utf8') <= MAX_NAME_BYTES) return `${folder}${stem}${marker}${extension}`;
+  return { folder: path.slice(0, slash + 1), name, stem: name.slice(0, splitAt), extension: name.slice(splitAt), marker };
+}
+
+/** The longest start of `text` that is at most `length` UTF-16 code units (as `MAX_PATH_LENGTH` counts), never cutting a character. */
+function lengthPrefix(text: string, length: number): string {
+  let kept = '';
+  for (const character of text) {
+    if (kept.length + character.length > length) break;
+    kept += character;
+  }
+  return kept;
+}
+
+/**
+ * The Syncthing-style name of a conflict copy:
+ * `<dir>/<stem>.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>.<ext>` (UTC), where
+ * `site` is the first seven characters of the losing side's site id. When
+ * that name would be over 255 bytes, or the whole path over `maxLength`
+ * characters (a deep folder: the path's limit less its root's name), the
+ * stem is cut and ended with `~` and 8 hex characters of the name's SHA-256
+ * (the extension is kept, unless it is itself too long); the same inputs
+ * always give the same name. In a folder so deep that no stem fits, the
+ * path given is over `maxLength`: the caller refuses it.
+ * @param maxLength - most characters of the copy's path @defaultValue no bound but the name's 255 bytes
+ */
+export function conflictCopyPath(path: string, when: Date, siteId: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const { folder, name, stem, extension, marker } = copyParts(path, when, siteId);
+  const plain = `${folder}${stem}${marker}${extension}`;
+  if (Buffer.byteLength(`${stem}${marker}${extension}`, 'utf8') <= MAX_NAME_BYTES && plain.length <= maxLength) return plain;
   const cut = shortenedStem(stem, name, MAX_NAME_BYTES - marker.length - Buffer.byteLength(extension, 'utf8'));
-  return `${folder}${cut}${marker}${extension}`;
+  const fitted = `${folder}${cut}${marker}${extension}`;
+  if (fitted.length <= maxLength) return fitted;
+  const tag = cutTag(name);
+  const kept = lengthPrefix(stem, maxLength - (fitted.length - cut.length) - tag.length);
+  return `${folder}${kept}${tag}${marker}${extension}`;
 }
 
 /** Where the marker of a conflict copy's name starts, and what it holds. */
@@ -53,8 +89,9 @@ const MARKER = /\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([A-
 
 /**
  * True when `candidate` is a name {@link conflictCopyPath} gives to a
- * conflict copy of `path` (any time, any site): its marker is read back and
- * the name made again from it must be `candidate` exactly.
+ * conflict copy of `path` (any time, any site, any bound on its length): its
+ * marker is read back and the name made again from it must be `candidate`
+ * exactly, or its cut form: a start of the stem, then the `~` tag of the name.
  */
 export function isConflictCopyOf(path: string, candidate: string): boolean {
   const at = candidate.lastIndexOf('.sync-conflict-');
@@ -63,7 +100,12 @@ export function isConflictCopyOf(path: string, candidate: string): boolean {
   if (found?.index !== 0) return false;
   const [year, month, day, hours, minutes, seconds] = found.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const when = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
-  return conflictCopyPath(path, when, found[7] ?? '') === candidate;
+  if (conflictCopyPath(path, when, found[7] ?? '') === candidate) return true;
+  const { folder, name, stem, extension, marker } = copyParts(path, when, found[7] ?? '');
+  const tail = `${cutTag(name)}${marker}${extension}`;
+  if (!candidate.startsWith(folder) || !candidate.endsWith(tail)) return false;
+  const kept = candidate.slice(folder.length, candidate.length - tail.length);
+  return kept.length < stem.length && stem.startsWith(kept);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { LocalFiles } from '../files/local-files';
 import { scanManifest } from '../files/manifest';
 import { manifestAnswerCheck } from '../files/wire-schema';
 import type { PeerHttp } from './peer-http';
-import { parseSyncPath, resolveSyncPath } from '../files/safe-path';
+import { MAX_PATH_LENGTH, parseSyncPath, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
 import { notASyncApiHint, rawFailure, UNREACHABLE_CODES } from './peer-failure';
@@ -116,6 +116,19 @@ function conflictSide(context: RootJob, root: string): ConflictSide {
   return { peer: context.peer, root, rootDir: context.roots.get(root), absoluteOf: (relative) => absoluteOf(context, root, relative), sizeOf: context.sizeOf };
 }
 
+/**
+ * A clash whose copy can get no name: its folder is so deep that even a cut name is over {@link MAX_PATH_LENGTH}.
+ * @throws SyncError `CONFLICT_COPY_TOO_LONG` (409): the round fails with it (nothing is moved: each side keeps its version)
+ */
+function refuseLongCopyPath(clientPath: string, copyPath: string): void {
+  if (copyPath.length <= MAX_PATH_LENGTH) return;
+  throw new SyncError(
+    'CONFLICT_COPY_TOO_LONG',
+    409,
+    `${clientPath} changed on both sides, and a conflict copy beside it would need a path of ${copyPath.length} characters, over ${MAX_PATH_LENGTH}: each side keeps its own version until the folder's path is shorter (rename a folder on the way on both servers, or move the file up)`,
+  );
+}
+
 async function perform(context: RootJob, root: string, action: FileAction, result: RootSyncResult): Promise<void> {
   const clientPath = `${root}/${action.path}`;
   switch (action.kind) {
@@ -143,6 +156,7 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
       result.deletedThere += 1;
       return;
     case 'conflict':
+      if (action.newCopy) refuseLongCopyPath(clientPath, `${root}/${action.copyPath}`);
       if (action.keep === 'local') await keepBothVersions(conflictSide(context, root), action);
       else await keepPeerVersion(conflictSide(context, root), action);
       if (action.newCopy) result.conflicts.push({ path: clientPath, copyPath: `${root}/${action.copyPath}` });
@@ -224,7 +238,7 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   for (const file of scanned) sizes.set(file.sha256, file.size);
   const local = new Map(scanned.map((file) => [file.path, file.sha256]));
   const when = context.now();
-  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId) });
+  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId, MAX_PATH_LENGTH - root.length - 1) });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
   if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
   const started = Date.now();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isSyncableName } from '../../lib/files/safe-path';
-import { conflictCopyPath, planFileSync, settledState, type FileAction } from '../../lib/peers/file-sync-plan';
+import { conflictCopyPath, isConflictCopyOf, planFileSync, settledState, type FileAction } from '../../lib/peers/file-sync-plan';
 
 type Tree = Map<string, string>;
 
@@ -104,6 +104,25 @@ describe('file sync plan (property)', () => {
         expect(copyName).toContain('.sync-conflict-20261126-090503-F3A9C1D');
         expect(conflictCopyPath(`${folder}${name}`, when, 'f3a9c1d2e4b5')).toBe(copy);
         if (name.endsWith('.json') || name.endsWith('.jpg')) expect(copyName.endsWith(name.slice(name.lastIndexOf('.')))).toBe(true);
+      }),
+    );
+  });
+
+  it('fits a copy in a deep folder to the path bound when a cut stem can, and it stays a copy of its file', () => {
+    const when = new Date(Date.UTC(2026, 10, 26, 9, 5, 3));
+    const character = fc.constantFrom('n', 'é', '漢', '😀', '-');
+    const stem = fc.array(character, { minLength: 1, maxLength: 200 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(stem, fc.constantFrom('', '.jpg', '.json'), fc.integer({ min: 0, max: 900 }), fc.integer({ min: 60, max: 1100 }), (base, extension, depth, maxLength) => {
+        const folder = depth === 0 ? '' : `${'d'.repeat(Math.min(depth, 200))}/`.repeat(Math.ceil(depth / 200));
+        const path = `${folder}${base}${extension}`;
+        const copy = conflictCopyPath(path, when, 'f3a9c1d2e4b5', maxLength);
+        expect(copy.startsWith(folder)).toBe(true);
+        expect(Buffer.byteLength(copy.slice(folder.length), 'utf8')).toBeLessThanOrEqual(255);
+        expect(isSyncableName(copy.slice(folder.length))).toBe(true);
+        expect(isConflictCopyOf(path, copy)).toBe(true);
+        if (copy.length > maxLength) expect(`${folder}~12345678.sync-conflict-20261126-090503-F3A9C1D${extension}`.length).toBeGreaterThan(maxLength);
+        expect(conflictCopyPath(path, when, 'f3a9c1d2e4b5', maxLength)).toBe(copy);
       }),
     );
   });
