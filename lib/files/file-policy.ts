@@ -203,7 +203,8 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   refuseNegatedPatterns(patterns, 'extraPatterns');
   const matchers = patterns.map((pattern) => ({ pattern, matches: picomatch(pattern, { nocase: true, dot: true }), folded: foldedMatcher(pattern) }));
   const builtIn = (relativePath: string): boolean =>
-    canonicalFileName(relativePath) === '' || segmentsOf(relativePath).some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names));
+    // No name at all is refused as one; a name that shows nothing (`\u200b`) is no database name: paths refuse it as BAD_PATH.
+    relativePath === '' || segmentsOf(relativePath).some((segment) => isBuiltInDatabaseName(canonicalFileName(segment), names));
   const extraPattern = (relativePath: string): string | undefined => {
     if (matchers.length === 0) return undefined;
     const canonical = segmentsOf(relativePath).map(canonicalFileName);

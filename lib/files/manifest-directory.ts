@@ -9,7 +9,7 @@ import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 import type { UnsyncableName } from './name-report';
 import { MAX_PATH_LENGTH, NOT_PERMITTED, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
-import { removeIfStaleTempFile } from './temp-files';
+import { isTempFileName, removeIfStaleTempFile } from './temp-files';
 import type { ListedFile, Listing } from './watched-listings';
 
 /*
@@ -147,8 +147,9 @@ export async function readListing(state: ScanState, directory: string, relativeD
   const skipped: Array<{ name: string; reason: string }> = [];
   let trustable = true;
   for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER)) {
+    if (entry.name.includes(TEMP_FILE_MARKER) && isTempFileName(entry.name)) {
       // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
+      // A user's own name that merely holds the marker is no temp file: it is reported below, as routes refuse it.
       removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
       trustable = false;
       continue;

@@ -1,6 +1,7 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { shellWord } from '../shell-word';
+import { canonicalFileName } from './file-policy';
 import { SyncError } from '../sync-error';
 
 /** Longest client path accepted, in characters. */
@@ -89,6 +90,7 @@ function checkSegment(segment: string): void {
   if (WINDOWS_DEVICE.test(segment)) throw badPath(`"${segment}" is a reserved device name`);
   if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) throw badPath('a segment is longer than 255 bytes');
   if (segment.includes(TEMP_FILE_MARKER)) throw badPath('names holding ".sync-tmp-" are reserved for temp files');
+  if (!PLAIN_NAME.test(segment) && canonicalFileName(segment) === '') throw badPath('a name shows no character: only invisible characters, combining marks, dots or spaces');
 }
 
 function checkForm(form: string): void {
