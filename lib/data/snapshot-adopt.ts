@@ -50,8 +50,9 @@ function refuseForeignObjects(db: Database.Database, tables: ReadonlySet<string>
 /**
  * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
  * holding express-sqlite-sync metadata, its tracked tables and nothing else
- * (no other table, no view), no push cursor past its own seq, and no clock
- * row naming a site, table or column it does not list.
+ * (no other table, no view), no push cursor past its own seq, no clock
+ * row naming a site, table or column it does not list, and no clock, seq or
+ * site id a page may not carry.
  * @throws SyncError `SNAPSHOT_CORRUPT` (502) otherwise
  */
 export function checkSnapshotFile(file: string): void {
@@ -67,6 +68,7 @@ export function checkSnapshotFile(file: string): void {
     refuseForeignObjects(db, present);
     refuseCursorsAhead(db);
     refuseUnlistedNames(db);
+    refuseUnsendableClocks(db);
   } catch (error) {
     throw new SyncError('SNAPSHOT_CORRUPT', 502, `the snapshot is not a healthy synced SQLite database: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -101,6 +103,32 @@ function saveSenderCursors(db: Database.Database, sender: string, seq: number, m
 const UNLISTED_SQL = `SELECT 'a row clock' FROM (SELECT 1 FROM _sync_rows WHERE site NOT IN (SELECT id FROM _sync_sites) OR tbl NOT IN (SELECT id FROM _sync_tables) LIMIT 1)
 UNION ALL SELECT 'a cell clock' FROM (SELECT 1 FROM _sync_cells WHERE site NOT IN (SELECT id FROM _sync_sites) OR (tbl, col) NOT IN (SELECT tbl, id FROM _sync_columns) LIMIT 1)
 LIMIT 1`;
+
+/** An integer SQL condition on `column`: the value is an INTEGER from `min` to 2^53 - 1, as pages carry clocks and seqs. */
+function integerIn(column: string, min: number): string {
+  return `(typeof(${column}) = 'integer' AND ${column} >= ${min} AND ${column} <= ${Number.MAX_SAFE_INTEGER})`;
+}
+
+/**
+ * The first metadata value no page may carry (SQL): a causal length below 1, a clock or seq that is not an integer of
+ * 0 to 2^53 - 1, a site id that is not 32 lower-case hex characters, or no state row. A server started from such a
+ * file would serve pages its peers refuse on every round.
+ */
+const UNSENDABLE_SQL = `SELECT 'a row clock' FROM (SELECT 1 FROM _sync_rows WHERE NOT (${integerIn('cl', 1)} AND ${integerIn('hlc', 0)} AND ${integerIn('born', 1)} AND typeof(site) = 'integer') LIMIT 1)
+UNION ALL SELECT 'a cell clock' FROM (SELECT 1 FROM _sync_cells WHERE NOT (${integerIn('hlc', 0)} AND ${integerIn('seq', 0)} AND typeof(site) = 'integer' AND typeof(col) = 'integer') LIMIT 1)
+UNION ALL SELECT 'a logged write' FROM (SELECT 1 FROM _sync_log WHERE NOT (${integerIn('seq', 0)} AND ${integerIn('hlc', 0)}) LIMIT 1)
+UNION ALL SELECT 'a site id' FROM (SELECT 1 FROM _sync_sites WHERE typeof(site) <> 'text' OR length(site) <> 32 OR site GLOB '*[^0-9a-f]*' LIMIT 1)
+UNION ALL SELECT 'its state row' WHERE NOT EXISTS (SELECT 1 FROM _sync_state WHERE id = 1 AND ${integerIn('folded', 0)})
+LIMIT 1`;
+
+/**
+ * Every clock is one a page may carry (see {@link UNSENDABLE_SQL}).
+ * @throws Error naming the first kind of value that is not
+ */
+function refuseUnsendableClocks(db: Database.Database): void {
+  const bad = db.prepare(UNSENDABLE_SQL).pluck().get() as string | undefined;
+  if (bad !== undefined) throw new Error(`its metadata holds ${bad} no page may carry (a causal length below 1, a clock that is not an integer of 0 to 2^53 - 1, a site id that is not 32 hex characters, or no state)`);
+}
 
 /**
  * Every clock row names a site, table and column the snapshot lists: a server started from it must map each one when it serves a page.

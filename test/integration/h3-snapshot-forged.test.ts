@@ -233,3 +233,53 @@ describe('snapshots whose clock metadata names what they do not list', () => {
     }
   });
 });
+
+// Helper r2's find: a snapshot whose clocks no page may carry (a causal length of -5, a TEXT clock, a site id
+// that is not hex, no state row) was joined and imported; the new server then served pages its peers refused
+// on every round (INVALID_CHANGESET "cl (≥ 1), hlc and site must be non-negative integers").
+describe('snapshots whose clock metadata holds values no page may carry', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeAll(async () => {
+    temp = tempDir('ess-r0-forged-clocks-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 20, 'a');
+    peer.data.db.exec("UPDATE teams SET name = 'renamed' WHERE id IN (SELECT id FROM teams ORDER BY id LIMIT 3)"); // cell clocks of their own
+  });
+  afterAll(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ['a causal length below 1', 'UPDATE _sync_rows SET cl = -5 WHERE born = (SELECT min(born) FROM _sync_rows)'],
+    ['a row clock past 2^53 - 1', `UPDATE _sync_rows SET hlc = ${2 ** 53} WHERE born = (SELECT min(born) FROM _sync_rows)`],
+    ['a cell clock that is TEXT', "UPDATE _sync_cells SET hlc = 'soon' WHERE pk = (SELECT pk FROM _sync_cells LIMIT 1)"],
+    ['a logged write whose clock is REAL', "INSERT INTO _sync_log (seq, tbl, op, pk, cols, hlc) VALUES ((SELECT max(seq) FROM _sync_log), 1, 1, 'x', -1, 1.5) ON CONFLICT (seq) DO UPDATE SET hlc = 1.5"],
+    ['a site id that is not hex', `INSERT INTO _sync_sites (id, site) VALUES (50, '${'z'.repeat(32)}')`],
+    ['no state row', 'DELETE FROM _sync_state'],
+  ];
+
+  it.each(cases)('refuses %s: SNAPSHOT_CORRUPT as a file or into a running database, and nothing is kept', async (_name, sql) => {
+    const forged = await forgingPeer(peer, temp.dir, () => sql, true);
+    const dir = path.join(temp.dir, `case-${randomUUID()}`);
+    mkdirSync(dir);
+    const fresh = tempDb(TEST_SCHEMA);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 1 });
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'SNAPSHOT_CORRUPT',
+        message: expect.stringMatching(/no page may carry/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: false, error: { code: 'SNAPSHOT_CORRUPT' } });
+      expect(tracker.holdsNoSyncedData()).toBe(true);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+});
