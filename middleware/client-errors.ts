@@ -1,4 +1,4 @@
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 
@@ -10,14 +10,23 @@ function describeClientError(code: string | undefined): readonly [number, string
   return [400, 'MALFORMED_REQUEST', 'the request is not valid HTTP'];
 }
 
+/** A request whose `Expect` is not `100-continue`: 417 in the JSON shape, its body never read, the connection closed after it. */
+function refuseExpectation(req: IncomingMessage, res: ServerResponse): void {
+  const expected = String(req.headers.expect ?? '').slice(0, 100);
+  const body = JSON.stringify({ error: { code: 'EXPECTATION_FAILED', message: `Expect: ${JSON.stringify(expected)} is not supported; send no Expect header, or Expect: 100-continue` } });
+  res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+}
+
 /**
  * Makes the HTTP server answer requests Node refuses before Express sees
  * them (headers over `maxHeaderSize`: 431; a malformed request: 400; a
- * request timeout: 408) in the same JSON shape as every other error,
- * `{ "error": { "code", "message" } }`, instead of Node's bare status line.
- * Call it once on the server your app listens with.
+ * request timeout: 408; an `Expect` other than `100-continue`: 417) in the
+ * same JSON shape as every other error, `{ "error": { "code", "message" } }`,
+ * instead of Node's bare status line. Call it once on the server your app listens with.
  */
 export function answerClientErrorsAsJson(server: Server | HttpsServer): void {
+  if (server.listenerCount('checkExpectation') === 0) server.on('checkExpectation', refuseExpectation);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();

@@ -135,6 +135,26 @@ describe('operator friction, each fixed', () => {
     expect(JSON.parse(answer.body)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' } });
   });
 
+  // Helper r2's find: Node answered an Expect other than 100-continue itself, with a bare 417 and no body.
+  it('answers an Expect it does not support (417) in the JSON error shape, on any route', async () => {
+    const a = await startApp('a');
+    const { port } = a.server.address() as AddressInfo;
+    for (const route of ['/api/health', '/api/sync/data/changes']) {
+      const answer = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+        const outgoing = http.request({ host: '127.0.0.1', port, path: route, method: 'POST', headers: { Expect: '200-ok', 'Content-Type': 'application/json', 'Content-Length': 2 } }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'], body }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end('{}');
+      });
+      expect(answer.status).toBe(417);
+      expect(answer.type).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'EXPECTATION_FAILED', message: expect.stringContaining('200-ok') as unknown } });
+    }
+  });
+
   it("a 5xx is answered in JSON and then reaches the app's own error middleware", async () => {
     const db = notesDatabase();
     const node = createSyncNode(withNotes(db));
