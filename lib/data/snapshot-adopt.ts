@@ -1,5 +1,6 @@
 import { saveSnapshotSeq } from './transport-cursors';
 import Database from 'better-sqlite3';
+import { refuseFutureSnapshotClocks, type SnapshotClockLimit } from './snapshot-clocks';
 import { LogFolder } from './log-folder';
 import { checkSnapshotSchema } from './snapshot-schema-check';
 import { SyncError } from '../sync-error';
@@ -160,10 +161,12 @@ function refuseCursorsAhead(db: Database.Database): void {
  * seqs.
  * @param schema - the tracked schema the sender announced (its `/data/info` fingerprint), and whose it is for the message: a
  * snapshot of another one is refused before it is touched (a database that never syncs with its sender would be put in place)
- * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's, seq or schema
+ * @param clocks - the joiner's wall time and `maxClockSkewMs`: a snapshot holding a clock further ahead is refused @defaultValue no check
+ * @throws SyncError `SNAPSHOT_CORRUPT` for a damaged file, `SNAPSHOT_MISMATCH` when it is not the announced sender's, seq or schema, `CLOCK_SKEW` (422)
  */
-export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot, schema?: { readonly fingerprint: string; readonly against: string }): AdoptedSnapshot {
+export function adoptSnapshotFile(file: string, expected: ExpectedSnapshot, schema?: { readonly fingerprint: string; readonly against: string }, clocks?: SnapshotClockLimit): AdoptedSnapshot {
   checkSnapshotFile(file);
+  if (clocks !== undefined) refuseFutureSnapshotClocks(file, clocks);
   if (schema !== undefined) checkSnapshotSchema(file, schema.fingerprint, expected, schema.against);
   const db = new Database(file, { fileMustExist: true });
   try {

@@ -5,6 +5,7 @@ import { parkedTableName } from './parked-table-sql';
 import { LogFolder } from './log-folder';
 import { refuseOpenTransaction } from './open-transaction';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
+import { refuseFutureSnapshotClocks, type SnapshotClockLimit } from './snapshot-clocks';
 import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
 import { TableStatements } from './table-statements';
@@ -149,13 +150,15 @@ function advanceClock(db: Database.Database, seq: number): void {
  * before lose nothing; the cursors for the sender start at the snapshot's seq.
  * @param file - the snapshot, verified by hash (a temp file, never a live database)
  * @param fingerprint - this database's tracked schema fingerprint
+ * @param clocks - this server's wall time and `maxClockSkewMs`: a snapshot holding a clock further ahead is refused
  * Refused while the app holds a transaction open on `db` (the import, and
  * the sender told it has every part, could still roll back with it).
- * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `APPLY_REFUSED`, `IN_TRANSACTION` (409); nothing is written then
+ * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `APPLY_REFUSED`, `IN_TRANSACTION` (409), `CLOCK_SKEW` (422); nothing is written then
  */
-export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string): ImportedSnapshot {
+export function importSnapshot(db: Database.Database, tables: readonly TrackedTable[], file: string, expected: ExpectedSnapshot, fingerprint: string, clocks: SnapshotClockLimit): ImportedSnapshot {
   refuseOpenTransaction(db, 'importing a snapshot');
   checkSnapshotFile(file);
+  refuseFutureSnapshotClocks(file, clocks);
   checkSnapshotSchema(file, fingerprint, expected, 'this server’s');
   db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
   try {

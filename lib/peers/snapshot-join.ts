@@ -196,7 +196,8 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
     const facts = await downloadForJoin(peer, temp, options.gzip === true ? 'gzip' : 'identity');
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
-    const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` });
+    const clocks = { nowMs: Date.now(), maxClockSkewMs: DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
+    const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
     await placeNewFile(temp, target, names);
     placed = true;
     let rowsPulled = 0;

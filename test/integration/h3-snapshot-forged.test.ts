@@ -283,3 +283,62 @@ describe('snapshots whose clock metadata holds values no page may carry', () => 
     }
   });
 });
+
+// Helper r3's find: the bound on clocks ahead (maxClockSkewMs) held for pages but not for snapshots: a fresh
+// server joined (or started from the snapshot of) a server whose clock had been a year ahead, took its clocks,
+// stamped its own next writes past them, and its correct peers then refused its pages as CLOCK_SKEW.
+describe('a snapshot holding a clock further ahead than maxClockSkewMs', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeAll(async () => {
+    temp = tempDir('ess-r0-future-snapshot-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 20, 'a');
+  });
+  afterAll(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  const dayAhead = 24 * 3600 * 1000 * 1024;
+
+  it('is CLOCK_SKEW for a join and for an empty running server, and nothing is kept', async () => {
+    const forged = await forgingPeer(peer, temp.dir, () => `UPDATE _sync_rows SET hlc = hlc + ${dayAhead} WHERE born = (SELECT max(born) FROM _sync_rows)`, true);
+    const dir = path.join(temp.dir, 'joined');
+    mkdirSync(dir);
+    const fresh = tempDb(TEST_SCHEMA);
+    const tracker = enableCapture(fresh.db, { tables: TABLES });
+    const client = new SyncClient({ logger: silentLogger, peers: [forged.url], token: TEST_TOKEN, data: tracker, snapshotMinChanges: 1 });
+    try {
+      await expect(joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: path.join(dir, 'app.db') })).rejects.toMatchObject({
+        code: 'CLOCK_SKEW',
+        message: expect.stringMatching(/snapshot carries a clock 86\d\d\d s ahead/) as unknown,
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      expect(await client.syncPeer(forged.url)).toMatchObject({ ok: false, error: { code: 'CLOCK_SKEW' } });
+      expect(tracker.holdsNoSyncedData()).toBe(true);
+    } finally {
+      await client.stop();
+      await forged.close();
+      fresh.cleanup();
+    }
+  });
+
+  it('is taken by a server whose own maxClockSkewMs allows it, and refused by one as far behind with the default bound', async () => {
+    const behind = tempDb(TEST_SCHEMA);
+    const agreeing = tempDb(TEST_SCHEMA);
+    const url = `${peer.server.url}/api/sync`;
+    const lenient = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: enableCapture(behind.db, { tables: TABLES, now: () => Date.now() - 3_600_000, maxClockSkewMs: 2 * 3_600_000 }), snapshotMinChanges: 1 });
+    const strict = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: enableCapture(agreeing.db, { tables: TABLES, now: () => Date.now() - 3_600_000 }), snapshotMinChanges: 1 });
+    try {
+      expect(await lenient.syncPeer(url)).toMatchObject({ ok: true, rowsPulled: 20 });
+      expect(await strict.syncPeer(url)).toMatchObject({ ok: false, error: { code: 'CLOCK_SKEW' } });
+    } finally {
+      await lenient.stop();
+      await strict.stop();
+      behind.cleanup();
+      agreeing.cleanup();
+    }
+  });
+});
