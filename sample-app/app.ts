@@ -30,6 +30,8 @@ export interface SampleAppOptions {
   readonly name?: string;
   /** Transports besides the HTTP peers (`{ nats: { servers, stream } }` from `SYNC_NATS_URL`). @defaultValue none */
   readonly transport?: TransportOptions;
+  /** How far ahead of this server's clock a received clock may be (`SYNC_MAX_CLOCK_SKEW_MS`). @defaultValue the library's (5 minutes) */
+  readonly maxClockSkewMs?: number;
 }
 
 /** The sample app and its sync node (start it with `sync.start(intervalMs)`). */
@@ -77,6 +79,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     peerCa: options.peerCa,
     name: options.name,
     transport: options.transport,
+    maxClockSkewMs: options.maxClockSkewMs,
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { makeDataFolders } from './data-folders';
 import { refuseMisspelledNames } from './env-names';
-import { orNone, readDataDir, readInterval, readLogLevel, readName, readPeers, readPort } from './env-values';
+import { orNone, readDataDir, readInterval, readLogLevel, readMaxClockSkew, readName, readPeers, readPort } from './env-values';
 import { readNats, type SampleNatsConfig } from './nats-config';
 import { readPeerCaFile, readTls, type TlsFiles } from './named-files';
 import { checkToken, readToken, tokenFileDiffers, type TokenSource } from './token-file';
@@ -36,6 +36,8 @@ export interface SampleConfig {
   readonly syncIntervalMs: number;
   /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`). */
   readonly peerCaFile: string | undefined;
+  /** How far ahead of this server's clock a received clock may be, in ms (`SYNC_MAX_CLOCK_SKEW_MS`); undefined for the library's 5 minutes. */
+  readonly maxClockSkewMs: number | undefined;
   /**
    * NATS JetStream for data: `SYNC_NATS_URL` (comma-separated servers), `SYNC_NATS_STREAM`
    * (default the library's), `SYNC_NATS_DOMAIN` (the hub's JetStream domain, behind a leaf node).
@@ -44,7 +46,7 @@ export interface SampleConfig {
 }
 
 /** The variables read as a number, a name, a URL list or a path: surrounding whitespace is no part of them. */
-const TRIMMED_VARIABLES = ['PORT', 'HOST', 'DATA_DIR', 'SYNC_PEERS', 'SYNC_NAME', 'SYNC_INTERVAL_MS', 'LOG_LEVEL', 'SYNC_PEER_CA', 'SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN', 'TLS_CERT', 'TLS_KEY'] as const;
+const TRIMMED_VARIABLES = ['PORT', 'HOST', 'DATA_DIR', 'SYNC_PEERS', 'SYNC_NAME', 'SYNC_INTERVAL_MS', 'SYNC_MAX_CLOCK_SKEW_MS', 'LOG_LEVEL', 'SYNC_PEER_CA', 'SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN', 'TLS_CERT', 'TLS_KEY'] as const;
 
 /**
  * `env` with spaces, tabs and line breaks around each of {@link TRIMMED_VARIABLES}
@@ -83,7 +85,7 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
  * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start.
- * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);
@@ -101,6 +103,7 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
     peers: readPeers(env.SYNC_PEERS),
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
     peerCaFile: readPeerCaFile(env.SYNC_PEER_CA),
+    maxClockSkewMs: readMaxClockSkew(env.SYNC_MAX_CLOCK_SKEW_MS),
     nats: readNats(env),
   };
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');

@@ -1,7 +1,7 @@
 import { orNone } from './env-values';
 
 /** The SYNC_ variables the sample app reads, but NATS's (nats-config.ts checks `SYNC_NATS_*`). */
-const SYNC_VARIABLES = ['SYNC_TOKEN', 'SYNC_PEERS', 'SYNC_NAME', 'SYNC_INTERVAL_MS', 'SYNC_PEER_CA'];
+const SYNC_VARIABLES = ['SYNC_TOKEN', 'SYNC_PEERS', 'SYNC_NAME', 'SYNC_INTERVAL_MS', 'SYNC_MAX_CLOCK_SKEW_MS', 'SYNC_PEER_CA'];
 
 /** Edits (a letter added, removed or changed) between two short names. */
 function distance(a: string, b: string): number {

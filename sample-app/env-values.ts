@@ -76,6 +76,19 @@ export function readInterval(value: string | undefined): number {
   return interval;
 }
 
+/** Most of `SYNC_MAX_CLOCK_SKEW_MS`: 100 years, the library's own cap. */
+const MAX_CLOCK_SKEW_MS = 100 * 365.25 * 24 * 3600 * 1000;
+
+/** `SYNC_MAX_CLOCK_SKEW_MS`: milliseconds, 0 to 100 years; undefined (the library's 5 minutes) when unset or empty. */
+export function readMaxClockSkew(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const skew = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(skew) || skew > MAX_CLOCK_SKEW_MS) {
+    throw new RangeError(`SYNC_MAX_CLOCK_SKEW_MS is in milliseconds: an integer of 0 to ${MAX_CLOCK_SKEW_MS} (100 years), got ${JSON.stringify(value)} (write 3600000 for an hour)`);
+  }
+  return skew;
+}
+
 /** A value, trimmed; undefined when unset or blank. */
 export const orNone = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value.trim());
 

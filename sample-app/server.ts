@@ -41,7 +41,7 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
   const db = openSampleDatabase(config.dataDir);
   const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile); // checked by readSampleConfig
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
-  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport });
+  const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport, maxClockSkewMs: config.maxClockSkewMs });
   const server = config.tls
     ? https.createServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, app)
     : http.createServer(app);

@@ -104,7 +104,7 @@ export function refuseClock(hlc: number, where: string, context: DecodeContext):
   throw new SyncError(
     'CLOCK_SKEW',
     422,
-    `${where} carries a clock ${Math.round(aheadMs / 1000)} s ahead of this server's (limit ${Math.round(context.maxClockSkewMs / 1000)} s): the sender's clock is ahead, or this server's is behind; fix the one that is wrong (NTP) and sync again`,
+    `${where} carries a clock ${Math.round(aheadMs / 1000)} s ahead of this server's (limit ${Math.round(context.maxClockSkewMs / 1000)} s): the sender's clock is ahead (or was when it wrote the change), or this server's is behind: fix a clock that is wrong now (NTP) and sync again`,
   );
 }
 

@@ -142,7 +142,8 @@ function clockSkewHint(context: FailureContext): string | undefined {
   return (
     `The clocks agree now (the handshake measured ${Math.round(context.clockSkewMs)} ms between them), so the stamps refused are stored ones: ` +
     `${holder} changes written while its clock was ahead, since corrected. They are accepted once real time reaches them; ` +
-    `to accept them sooner, raise maxClockSkewMs on ${context.phase === 'push' ? 'the peer' : 'this server'}.`
+    `to accept them sooner, raise maxClockSkewMs on ${context.phase === 'push' ? 'the peer' : 'this server'} (SYNC_MAX_CLOCK_SKEW_MS in the sample app); ` +
+    'writes made meanwhile by the server whose clock was ahead are stamped past those clocks too, and wait as long.'
   );
 }
 

@@ -135,6 +135,19 @@ describe('operator friction, each fixed', () => {
     expect(JSON.parse(answer.body)).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: 'the request headers are too large' } });
   });
 
+  // Helper r3's find: a CLOCK_SKEW refusal told the operator to raise maxClockSkewMs, which the sample app could not set.
+  it('SYNC_MAX_CLOCK_SKEW_MS sets how far ahead a received clock may be', async () => {
+    const source = await startApp('source');
+    await request(source.server).post('/api/teams').send({ number: 971, name: 'Spartan Robotics' }).expect(201);
+    const page = (await request(source.server).get('/api/sync/data/changes?since=0&limit=10').set('Authorization', `Bearer ${TEST_TOKEN}`).expect(200)).body as { changes: Array<{ hlc: number }> };
+    for (const change of page.changes) change.hlc += 3600 * 1000 * 1024; // an hour ahead
+    const strict = await startApp('strict');
+    const lenient = await startApp('lenient', { SYNC_MAX_CLOCK_SKEW_MS: String(2 * 3600 * 1000) });
+    const push = (app: RunningSampleApp): request.Test => request(app.server).post('/api/sync/data/changes').set('Authorization', `Bearer ${TEST_TOKEN}`).send(page);
+    expect((await push(strict).expect(422)).body).toMatchObject({ error: { code: 'CLOCK_SKEW' } });
+    expect((await push(lenient).expect(200)).body).toMatchObject({ applied: page.changes.length });
+  });
+
   // Helper r2's find: Node answered an Expect other than 100-continue itself, with a bare 417 and no body.
   it('answers an Expect it does not support (417) in the JSON error shape, on any route', async () => {
     const a = await startApp('a');

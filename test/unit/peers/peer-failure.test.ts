@@ -34,7 +34,7 @@ describe('describing a failed sync for an operator', () => {
   it('a clock refusal while the clocks agree names stored stamps, on the right side', () => {
     const refusal = new SyncError('CLOCK_SKEW', 422, 'teams: a clock 3600 s ahead');
     expect(describeFailure(refusal, context).message).toMatch(/stored ones: this server's database holds changes .* raise maxClockSkewMs on the peer/);
-    expect(describeFailure(refusal, { ...context, phase: 'pull' }).message).toMatch(/stored ones: the peer's database holds changes .* raise maxClockSkewMs on this server\.$/);
+    expect(describeFailure(refusal, { ...context, phase: 'pull' }).message).toMatch(/stored ones: the peer's database holds changes .* raise maxClockSkewMs on this server \(SYNC_MAX_CLOCK_SKEW_MS in the sample app\); writes made meanwhile .* wait as long\.$/);
     // A live clock that is off: the handshake says which of the two is ahead, so the hint names the right machine.
     expect(describeFailure(refusal, { ...context, clockSkewMs: 3_600_000 }).message).toBe(
       "teams: a clock 3600 s ahead. The handshake measured http://10.0.0.3:5000/api/sync's clock 3600 s ahead of this server's: fix whichever of the two is wrong (NTP) on that machine.",

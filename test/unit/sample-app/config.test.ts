@@ -66,6 +66,10 @@ describe('sample app configuration', () => {
     [{ SYNC_INTERVAL_MS: '2147483648' }, /SYNC_INTERVAL_MS is in milliseconds: .* at most 2147483647/],
     [{ SYNC_INTERVAL_MS: '500' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .* got "500"/],
     [{ SYNC_INTERVAL_MS: '30' }, /SYNC_INTERVAL_MS is in milliseconds: an integer of at least 1000 .*write 30000 for 30 s/],
+    [{ SYNC_MAX_CLOCK_SKEW_MS: '-1' }, /SYNC_MAX_CLOCK_SKEW_MS is in milliseconds: an integer of 0 to/],
+    [{ SYNC_MAX_CLOCK_SKEW_MS: '1h' }, /SYNC_MAX_CLOCK_SKEW_MS is in milliseconds: .*write 3600000 for an hour/],
+    [{ SYNC_MAX_CLOCK_SKEW_MS: '4000000000000' }, /SYNC_MAX_CLOCK_SKEW_MS .* \(100 years\)/],
+    [{ SYNC_MAX_CLOCK_SKEW: '3600000' }, /SYNC_MAX_CLOCK_SKEW is not a variable of the sample app: did you mean SYNC_MAX_CLOCK_SKEW_MS/],
     [{ TLS_CERT: 'cert.pem' }, /TLS_CERT and TLS_KEY/],
     [{ TLS_KEY: 'key.pem' }, /TLS_CERT and TLS_KEY/],
   ])('refuses %j', (env, message) => {
@@ -190,6 +194,14 @@ describe('sample app configuration', () => {
   it('accepts SYNC_INTERVAL_MS from 1000 (the library\'s floor, so the banner says the interval used) to 2147483647', () => {
     expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '1000' }).syncIntervalMs).toBe(1000);
     expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_INTERVAL_MS: '2147483647' }).syncIntervalMs).toBe(2_147_483_647);
+  });
+
+  // Helper r3's find: CLOCK_SKEW told the operator to raise maxClockSkewMs, which the sample app had no way to set.
+  it('reads SYNC_MAX_CLOCK_SKEW_MS, the library\'s default when unset or blank', () => {
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_MAX_CLOCK_SKEW_MS: ' 3600000 ' }).maxClockSkewMs).toBe(3_600_000);
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_MAX_CLOCK_SKEW_MS: '0' }).maxClockSkewMs).toBe(0);
+    expect(readSampleConfig({ DATA_DIR: temp.dir, SYNC_MAX_CLOCK_SKEW_MS: '' }).maxClockSkewMs).toBeUndefined();
+    expect(readSampleConfig({ DATA_DIR: temp.dir }).maxClockSkewMs).toBeUndefined();
   });
 
   it('reads SYNC_NAME and LOG_LEVEL', () => {
