@@ -11,7 +11,9 @@ function describeClientError(code: string | undefined): readonly [number, string
 }
 
 /** A request whose `Expect` is not `100-continue`: 417 in the JSON shape, its body never read, the connection closed after it. */
-function refuseExpectation(req: IncomingMessage, res: ServerResponse): void {
+function refuseExpectation(this: Server | HttpsServer, req: IncomingMessage, res: ServerResponse): void {
+  // An app listening for such requests itself (before or after this was installed) answers them: one answer only.
+  if (this.listenerCount('checkExpectation') > 1 || res.headersSent) return;
   const expected = String(req.headers.expect ?? '').slice(0, 100);
   const body = JSON.stringify({ error: { code: 'EXPECTATION_FAILED', message: `Expect: ${JSON.stringify(expected)} is not supported; send no Expect header, or Expect: 100-continue` } });
   res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
@@ -26,7 +28,7 @@ function refuseExpectation(req: IncomingMessage, res: ServerResponse): void {
  * instead of Node's bare status line. Call it once on the server your app listens with.
  */
 export function answerClientErrorsAsJson(server: Server | HttpsServer): void {
-  if (server.listenerCount('checkExpectation') === 0) server.on('checkExpectation', refuseExpectation);
+  if (!server.listeners('checkExpectation').includes(refuseExpectation)) server.on('checkExpectation', refuseExpectation);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();

@@ -111,11 +111,12 @@ function integerIn(column: string, min: number): string {
 }
 
 /**
- * The first metadata value no page may carry (SQL): a causal length below 1, a clock or seq that is not an integer of
+ * The first metadata value no page may carry (SQL): a causal length below 1 (one above the wire's bound, stored before
+ * it existed, is sent as the bound: `boundedCl`), a clock or seq that is not an integer of
  * 0 to 2^53 - 1, a site id that is not 32 lower-case hex characters, or no state row. A server started from such a
  * file would serve pages its peers refuse on every round.
  */
-const UNSENDABLE_SQL = `SELECT 'a row clock' FROM (SELECT 1 FROM _sync_rows WHERE NOT (${integerIn('cl', 1)} AND ${integerIn('hlc', 0)} AND ${integerIn('born', 1)} AND typeof(site) = 'integer') LIMIT 1)
+const UNSENDABLE_SQL = `SELECT 'a row clock' FROM (SELECT 1 FROM _sync_rows WHERE NOT (typeof(cl) = 'integer' AND cl >= 1 AND ${integerIn('hlc', 0)} AND ${integerIn('born', 1)} AND typeof(site) = 'integer') LIMIT 1)
 UNION ALL SELECT 'a cell clock' FROM (SELECT 1 FROM _sync_cells WHERE NOT (${integerIn('hlc', 0)} AND ${integerIn('seq', 0)} AND typeof(site) = 'integer' AND typeof(col) = 'integer') LIMIT 1)
 UNION ALL SELECT 'a logged write' FROM (SELECT 1 FROM _sync_log WHERE NOT (${integerIn('seq', 0)} AND ${integerIn('hlc', 0)}) LIMIT 1)
 UNION ALL SELECT 'a site id' FROM (SELECT 1 FROM _sync_sites WHERE typeof(site) <> 'text' OR length(site) <> 32 OR site GLOB '*[^0-9a-f]*' LIMIT 1)

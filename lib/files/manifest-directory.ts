@@ -9,7 +9,7 @@ import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 import type { UnsyncableName } from './name-report';
 import { MAX_PATH_LENGTH, NOT_PERMITTED, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
-import { isTempFileName, removeIfStaleTempFile } from './temp-files';
+import { looksLikeTempFile, removeIfStaleTempFile } from './temp-files';
 import type { ListedFile, Listing } from './watched-listings';
 
 /*
@@ -147,7 +147,7 @@ export async function readListing(state: ScanState, directory: string, relativeD
   const skipped: Array<{ name: string; reason: string }> = [];
   let trustable = true;
   for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER) && isTempFileName(entry.name)) {
+    if (entry.name.includes(TEMP_FILE_MARKER) && looksLikeTempFile(entry.name)) {
       // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
       // A user's own name that merely holds the marker is no temp file: it is reported below, as routes refuse it.
       removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
@@ -157,6 +157,8 @@ export async function readListing(state: ScanState, directory: string, relativeD
     // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole
     // listing. So does a path longer than any route takes. Either is reported (cache.names), never left out silently.
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+    // A database name holding the marker (`backup.sync-tmp-2019.db`) is left out as a database, not reported as a name to fix.
+    if (entry.name.includes(TEMP_FILE_MARKER) && state.options.policy.isDatabaseName(relative)) continue;
     const reason = unsyncableNameReason(entry.name) ?? tooLong(state, relative);
     if (reason !== undefined) {
       skipped.push({ name: entry.name, reason });

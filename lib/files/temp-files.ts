@@ -92,6 +92,16 @@ export function isTempFileName(name: string): boolean {
   return TEMP_NAME_SHAPE.test(name);
 }
 
+/**
+ * True when `name` looks like a temp file of any version: a leading dot, the
+ * marker, then hex digits and dashes (an earlier version's `.<name>.sync-tmp-<8 hex>`
+ * included), with an optional SQLite side suffix. Scans leave such names out
+ * without a word; a user's own name that holds the marker otherwise is reported.
+ */
+export function looksLikeTempFile(name: string): boolean {
+  return isTempFileName(name) || /^\..+\.sync-tmp-[0-9a-f-]+(?:-journal|-wal|-shm)?$/su.test(name);
+}
+
 /** True when a process with this pid runs (ours or someone else's). */
 export function isProcessRunning(pid: number): boolean {
   try {

@@ -131,9 +131,10 @@ function originOf(copy: string, paths: readonly string[]): string | undefined {
   const found = MARKER.exec(copy.slice(at));
   if (at < 0 || found?.index !== 0) return undefined;
   const plain = `${copy.slice(0, at)}${copy.slice(at + found[0].length)}`;
-  if (isConflictCopyOf(plain, copy)) return plain;
+  // A cut copy's name without its marker is no file (`<start>~<tag>.ext`): the file it was named after is looked for first.
+  if (paths.includes(plain) && isConflictCopyOf(plain, copy)) return plain;
   const folder = copy.slice(0, copy.lastIndexOf('/') + 1);
-  return paths.find((path) => path.startsWith(folder) && isConflictCopyOf(path, copy));
+  return paths.find((path) => path !== copy && path.startsWith(folder) && isConflictCopyOf(path, copy)) ?? (isConflictCopyOf(plain, copy) ? plain : undefined);
 }
 
 /**

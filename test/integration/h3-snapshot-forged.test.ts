@@ -342,3 +342,38 @@ describe('a snapshot holding a clock further ahead than maxClockSkewMs', () => {
     }
   });
 });
+
+// Reviewer s1's find: the check above first bounded the causal length at 2^53 - 1, refusing the snapshot of a
+// database from before the wire's bound (2^50), where a row received at 2^53 - 1 and deleted is kept at 2^53:
+// pages send it as the bound, and so may a snapshot.
+describe('a snapshot of a database from before the bound on causal lengths', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let peer: Peer;
+  beforeAll(async () => {
+    temp = tempDir('ess-r0-legacy-cl-');
+    peer = await startPeer(temp.dir);
+    addTeams(peer.data.db, 10, 'a');
+  });
+  afterAll(async () => {
+    await peer.server.close();
+    peer.data.cleanup();
+    temp.cleanup();
+  });
+
+  it('is joined, not refused as corrupt', async () => {
+    const forged = await forgingPeer(peer, temp.dir, () => 'UPDATE _sync_rows SET cl = 9007199254740992 WHERE born = (SELECT min(born) FROM _sync_rows)', true);
+    const target = path.join(temp.dir, 'joined.db');
+    try {
+      const result = await joinFromPeer({ url: forged.url, token: TEST_TOKEN, db: target });
+      expect(result).toMatchObject({ pullError: undefined, snapshotSeq: expect.any(Number) as unknown });
+      const db = new Database(target, { readonly: true });
+      try {
+        expect(db.prepare('SELECT max(cl) FROM _sync_rows').pluck().get()).toBe(9007199254740992);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await forged.close();
+    }
+  });
+});

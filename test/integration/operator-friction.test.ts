@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { silentLogger } from '../../lib/logger';
+import { answerClientErrorsAsJson } from '../../middleware/client-errors';
 import { createSyncNode } from '../../node/create-sync-node';
 import { readSampleConfig } from '../../sample-app/config';
 import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
@@ -146,6 +147,37 @@ describe('operator friction, each fixed', () => {
     const push = (app: RunningSampleApp): request.Test => request(app.server).post('/api/sync/data/changes').set('Authorization', `Bearer ${TEST_TOKEN}`).send(page);
     expect((await push(strict).expect(422)).body).toMatchObject({ error: { code: 'CLOCK_SKEW' } });
     expect((await push(lenient).expect(200)).body).toMatchObject({ applied: page.changes.length });
+  });
+
+  // Reviewer s1's find: an app's own checkExpectation listener, added after answerClientErrorsAsJson, made both
+  // answer: the second writeHead threw inside Node's parser, an uncaught exception that ended the process.
+  it("leaves an Expect to the app's own checkExpectation listener, added before or after", async () => {
+    for (const order of ['after', 'before'] as const) {
+      const server = http.createServer((_req, res) => res.end('not reached'));
+      const own = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('the app answered');
+      };
+      if (order === 'before') server.on('checkExpectation', own);
+      answerClientErrorsAsJson(server);
+      answerClientErrorsAsJson(server); // twice: still one listener of ours
+      if (order === 'after') server.on('checkExpectation', own);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port, path: '/', headers: { Expect: 'foo' } }, (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          }).on('error', reject);
+        });
+        expect(answer).toEqual({ status: 200, body: 'the app answered' });
+        expect(server.listenerCount('checkExpectation')).toBe(2);
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
   });
 
   // Helper r2's find: Node answered an Expect other than 100-continue itself, with a bare 417 and no body.

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
 import { startFilePair, type FilePair } from '../helpers/file-pair';
+import { conflictCopyPath } from '../../lib/peers/file-sync-plan';
 
 /** Folders `count` deep, each named `length` times `letter`, as a relative path ending in `/`. */
 function deepFolder(count: number, length: number, letter: string): string {
@@ -58,5 +59,34 @@ describe('a clash in a folder near the path limit', () => {
     expect(tempFilesUnder(roots.uploads as string)).toEqual([]);
     expect(tempFilesUnder(peerRoots.uploads as string)).toEqual([]);
     expect(client.peerStatuses()[0]).toMatchObject({ state: 'failing', lastErrorCode: 'CONFLICT_COPY_TOO_LONG' });
+  });
+});
+
+// Reviewer s1's find: a cut copy holding the bytes of the file it was named after was never dropped as
+// redundant: its name without the marker (`<start>~<tag>.ext`) is no file, and was taken for its origin.
+describe('a cut conflict copy that holds nothing new', () => {
+  let pair: FilePair;
+  beforeEach(async () => {
+    pair = await startFilePair('ess-r0-cut-copy-', () => undefined);
+  });
+  afterEach(() => pair.close());
+
+  it.each([
+    ['in a short folder (not cut)', 'a/'],
+    ['in a deep folder (cut to the path bound)', deepFolder(4, 230, 'd')],
+    ['with a name over 255 bytes (cut to the name bound)', 'b/'],
+  ])('is dropped on both sides %s', async (_what, folder) => {
+    const { roots, peerRoots, client, peer } = pair;
+    const name = folder === 'b/' ? `${'q'.repeat(240)}.txt` : 'quarterly-report-final-version-with-all-the-numbers.txt';
+    const origin = `${folder}${name}`;
+    const copy = conflictCopyPath(origin, new Date(Date.UTC(2026, 11, 4, 12, 0, 0)), 'abcdef0123456789abcdef0123456789', 1024 - 'uploads/'.length);
+    for (const side of [roots, peerRoots]) {
+      put(side.uploads as string, origin, 'same bytes');
+      put(side.uploads as string, copy, 'same bytes');
+    }
+    for (let round = 0; round < 2; round += 1) expect(await client.syncPeer(`${peer.url}/api/sync`)).toMatchObject({ ok: true });
+    expect(existsSync(path.join(roots.uploads as string, copy))).toBe(false);
+    expect(existsSync(path.join(peerRoots.uploads as string, copy))).toBe(false);
+    expect(readFileSync(path.join(roots.uploads as string, origin), 'utf8')).toBe('same bytes');
   });
 });

@@ -43,6 +43,9 @@ describe('names that cannot travel and used to be left out silently', () => {
     put(uploads, 'notes.sync-tmp-draft.txt', 'a draft');
     put(uploads, 'photos.sync-tmp-backup/team971.jpg', 'a photo');
     put(uploads, 'visible.txt', 'travels');
+    // Reviewer s1: an older version's temp file, and a database whose name holds the marker, are no names to fix.
+    put(uploads, '.old.jpg.sync-tmp-0123abcd', 'an earlier version left it');
+    put(uploads, 'backup.sync-tmp-2019.db', 'a database by its name');
     const manifest = (await request(app).get('/api/sync/files/checksums?path=uploads').set(AUTH).expect(200)).body as { files: Array<{ path: string }> };
     expect(manifest.files.map((file) => file.path)).toEqual(['visible.txt']);
     const report = await problems('uploads');
