@@ -1,6 +1,5 @@
 import type { LocalFiles } from '../files/local-files';
 import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchange';
-import { adoptBaseOfSite } from './file-base-adoption';
 import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-settled';
 import { RootTurns } from './file-root-turns';
 import { FileSyncState } from './file-sync-state';
@@ -47,8 +46,6 @@ export async function syncPeerRoots(
   const file = fileStateOf(stateDir, url);
   // What the peer settled with this server before it was known as this URL; best effort, as the settlements themselves.
   await adoptWaitingSettlements(stateDir, url, link.remoteSiteId).catch(() => undefined);
-  // The base this server kept with the same site under another URL (the peer's address changed); best effort too.
-  await adoptBaseOfSite(stateDir, url, link.remoteSiteId, link.localSiteId).catch(() => false);
   const pending = [...files.roots.keys()];
   while (pending.length > 0) {
     const root = await turns.take(pending);
