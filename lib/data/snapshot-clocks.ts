@@ -35,6 +35,6 @@ export function refuseFutureSnapshotClocks(file: string, clocks: SnapshotClockLi
   throw new SyncError(
     'CLOCK_SKEW',
     422,
-    `the snapshot carries a clock ${aheadS} s ahead of this server's (limit ${Math.round(skewMs / 1000)} s): its server's clock is ahead (or its database holds changes written while it was), or this server's is behind. Fix the clock that is wrong (NTP); clocks already stored are accepted once real time reaches them. Nothing of the snapshot was kept`,
+    `the snapshot carries a clock ${aheadS} s ahead of this server's (limit ${Math.round(skewMs / 1000)} s): its server's clock is ahead (or was when it wrote those changes), or this server's is behind: fix a clock that is wrong now (NTP); stamps already stored are accepted once real time reaches them. Nothing of the snapshot was kept; a running server pulls page by page instead`,
   );
 }
