@@ -6,6 +6,7 @@ import express from 'express';
 import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
+import { foldAfterWrites } from './fold-after-writes';
 import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
 import { createScoutingApi } from './scouting-api';
@@ -83,6 +84,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);
+  app.use(foldAfterWrites(sync.tracker, logger)); // the app's own writes: what they settle (a parked report back) shows at once
   app.use('/api', createApi(db));
   app.use(createPages({ db, dataDir, logger }));
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
