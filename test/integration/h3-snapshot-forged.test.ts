@@ -65,19 +65,32 @@ async function forgingPeer(real: Peer, dir: string, sql: (site: string) => strin
   };
 }
 
+/** A peer holding `teams` teams in its own temp folder, as the cases below forge its snapshot. */
+interface TeamsPeer {
+  readonly temp: ReturnType<typeof tempDir>;
+  readonly peer: Peer;
+}
+
+async function startTeamsPeer(prefix: string, teams: number): Promise<TeamsPeer> {
+  const temp = tempDir(prefix);
+  const peer = await startPeer(temp.dir);
+  addTeams(peer.data.db, teams, 'a');
+  return { temp, peer };
+}
+
+async function stopTeamsPeer({ temp, peer }: TeamsPeer): Promise<void> {
+  await peer.server.close();
+  peer.data.cleanup();
+  temp.cleanup();
+}
+
 describe('join from a peer whose snapshot was forged (hash and size announced to match)', () => {
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
   beforeAll(async () => {
-    temp = tempDir('ess-h3-forged-');
-    peer = await startPeer(temp.dir);
-    addTeams(peer.data.db, 40, 'a');
+    ({ temp, peer } = await startTeamsPeer('ess-h3-forged-', 40));
   });
-  afterAll(async () => {
-    await peer.server.close();
-    peer.data.cleanup();
-    temp.cleanup();
-  });
+  afterAll(() => stopTeamsPeer({ temp, peer }));
 
   // Before: each was joined, the database put in place, and only the pull after it failed
   // (exit code 2, "the server catches up at its first sync"): it never could — its capture
@@ -108,15 +121,9 @@ describe('snapshots whose cursors were forged', () => {
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
   beforeEach(async () => {
-    temp = tempDir('ess-h3-forged-cursors-');
-    peer = await startPeer(temp.dir);
-    addTeams(peer.data.db, 40, 'a');
+    ({ temp, peer } = await startTeamsPeer('ess-h3-forged-cursors-', 40));
   });
-  afterEach(async () => {
-    await peer.server.close();
-    peer.data.cleanup();
-    temp.cleanup();
-  });
+  afterEach(() => stopTeamsPeer({ temp, peer }));
 
   const ahead = 1_000_000_000;
   const pullCursorOf = (db: Database.Database, site: string): unknown => db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(site);
@@ -196,16 +203,10 @@ describe('snapshots whose clock metadata names what they do not list, or holds v
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
   beforeAll(async () => {
-    temp = tempDir('ess-h3-forged-meta-');
-    peer = await startPeer(temp.dir);
-    addTeams(peer.data.db, 30, 'a');
+    ({ temp, peer } = await startTeamsPeer('ess-h3-forged-meta-', 30));
     peer.data.db.exec("UPDATE teams SET name = 'renamed' WHERE id IN (SELECT id FROM teams ORDER BY id LIMIT 3)"); // cell clocks of their own
   });
-  afterAll(async () => {
-    await peer.server.close();
-    peer.data.cleanup();
-    temp.cleanup();
-  });
+  afterAll(() => stopTeamsPeer({ temp, peer }));
 
   const unlisted = /metadata names/;
   // Helper r2's find: a snapshot whose clocks no page may carry (a causal length of -5, a TEXT clock, a site id that is
@@ -255,15 +256,9 @@ describe('a snapshot holding a clock further ahead than maxClockSkewMs', () => {
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
   beforeAll(async () => {
-    temp = tempDir('ess-r0-future-snapshot-');
-    peer = await startPeer(temp.dir);
-    addTeams(peer.data.db, 20, 'a');
+    ({ temp, peer } = await startTeamsPeer('ess-r0-future-snapshot-', 20));
   });
-  afterAll(async () => {
-    await peer.server.close();
-    peer.data.cleanup();
-    temp.cleanup();
-  });
+  afterAll(() => stopTeamsPeer({ temp, peer }));
 
   const dayAhead = 24 * 3600 * 1000 * 1024;
 
@@ -318,15 +313,9 @@ describe('a snapshot of a database from before the bound on causal lengths', () 
   let temp: ReturnType<typeof tempDir>;
   let peer: Peer;
   beforeAll(async () => {
-    temp = tempDir('ess-r0-legacy-cl-');
-    peer = await startPeer(temp.dir);
-    addTeams(peer.data.db, 10, 'a');
+    ({ temp, peer } = await startTeamsPeer('ess-r0-legacy-cl-', 10));
   });
-  afterAll(async () => {
-    await peer.server.close();
-    peer.data.cleanup();
-    temp.cleanup();
-  });
+  afterAll(() => stopTeamsPeer({ temp, peer }));
 
   it('is joined, not refused as corrupt', async () => {
     const forged = await forgingPeer(peer, temp.dir, () => 'UPDATE _sync_rows SET cl = 9007199254740992 WHERE born = (SELECT min(born) FROM _sync_rows)', true);
