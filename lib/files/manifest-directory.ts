@@ -147,22 +147,13 @@ export async function readListing(state: ScanState, directory: string, relativeD
   const skipped: Array<{ name: string; reason: string }> = [];
   let trustable = true;
   for (const entry of dirents) {
-    if (entry.name.includes(TEMP_FILE_MARKER) && looksLikeTempFile(entry.name)) {
-      // Never listed; removed when a crash left it (a folder holding one is re-read next time, to look again).
-      // A user's own name that merely holds the marker is no temp file: it is reported below, as routes refuse it.
-      removeIfStaleTempFile(`${directory}${path.sep}${entry.name}`);
-      trustable = false;
-      continue;
-    }
-    // A name no route would take (not in NFC, a control character, `CON`…) stays here, unlisted: a peer would refuse the whole
-    // listing. So does a path longer than any route takes. Either is reported (cache.names), never left out silently.
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-    // A database name holding the marker (`backup.sync-tmp-2019.db`) is left out as a database, not reported as a name to fix.
-    if (entry.name.includes(TEMP_FILE_MARKER) && state.options.policy.isDatabaseName(relative)) continue;
-    const reason = unsyncableNameReason(entry.name) ?? tooLong(state, relative);
-    if (reason !== undefined) {
-      skipped.push({ name: entry.name, reason });
-      state.skipped.push({ path: relative, reason });
+    const left = leftOut(state, entry.name, relative, directory);
+    if (left === 'temp') trustable = false; // a folder holding one is re-read next time, to look again
+    if (left === 'temp' || left === 'database') continue;
+    if (left !== undefined) {
+      skipped.push({ name: entry.name, reason: left });
+      state.skipped.push({ path: relative, reason: left });
       continue;
     }
     const absolute = `${directory}${path.sep}${entry.name}`;
@@ -189,6 +180,24 @@ export async function readListing(state: ScanState, directory: string, relativeD
     await yieldIfSliceUsed(state);
   }
   return trustable ? { files, subdirs, skipped } : undefined;
+}
+
+/**
+ * Why a name is left out before it is looked at: `'temp'` for our temp file (of any version; removed when a crash
+ * left it), `'database'` for a database name holding the temp marker (`backup.sync-tmp-2019.db`: left out as a
+ * database, not reported as a name to fix), else the reason a name no route would take (not in NFC, a control
+ * character, `CON`, a user's own name holding the marker…) or a path longer than any route takes stays here: a peer
+ * would refuse the whole listing. Such a reason is reported (cache.names), never left out silently. Undefined: listed.
+ */
+function leftOut(state: ScanState, name: string, relative: string, directory: string): 'temp' | 'database' | string | undefined {
+  if (name.includes(TEMP_FILE_MARKER)) {
+    if (looksLikeTempFile(name)) {
+      removeIfStaleTempFile(`${directory}${path.sep}${name}`);
+      return 'temp';
+    }
+    if (state.options.policy.isDatabaseName(relative)) return 'database';
+  }
+  return unsyncableNameReason(name) ?? tooLong(state, relative);
 }
 
 /** Why a path is left out for its length (no route takes a client path `<root>/<path>` that long); undefined when it is not. */
