@@ -136,6 +136,26 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     expect(a.tracker.transportCursor(`nats:TWIN2:published:${a.tracker.siteId}`)).toBe('5'); // its row is not taken as published
   });
 
+  it('an idle original meets the clone\'s page on its own subject: SAME_SITE_ID from its consumer, not its rows passed over as its own in silence', async () => {
+    const a = node('IDLE');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    a.transport.start(); // its background consumer runs, as a server's does
+    const clone = cloneOf(a, 'IDLE');
+    addTeams(clone, 2, 'written on the clone');
+    expect(await clone.transport.exchange()).toMatchObject({ rowsOut: 2 });
+    for (const deadline = Date.now() + 20_000; a.transport.status().lastError?.code !== 'SAME_SITE_ID'; ) {
+      if (Date.now() > deadline) throw new Error(`no SAME_SITE_ID on the original: ${JSON.stringify(a.transport.status())}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID', message: expect.stringContaining('new-site-id') as string } });
+    addTeams(a, 1, 'written on the original');
+    await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' }); // and it publishes nothing more
+    const b = node('IDLE');
+    await b.transport.exchange();
+    expect(teamNames(b)).not.toContain('written on the original 0');
+  });
+
   it('after the one-line fix on the original (a new site id), it reads again the messages it had passed over as its own: the clone\'s rows reach it', async () => {
     const a = node('FIX');
     addTeams(a, 5, 'A');
@@ -143,7 +163,9 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     const clone = cloneOf(a, 'FIX');
     addTeams(clone, 1, 'written on the clone');
     await clone.transport.exchange();
-    await a.transport.exchange(); // the clone's page is on a's own subject: passed over
+    // The clone's page is on a's own subject, beyond what a published: a's consumer stops on it, though a writes nothing.
+    await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID' } });
     expect(teamNames(a)).not.toContain('written on the clone 0');
     // `express-sqlite-sync new-site-id` on the original, server stopped, then started again.
     await a.transport.close();

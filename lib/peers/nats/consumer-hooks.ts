@@ -15,6 +15,12 @@ export interface ConsumerHooks {
   readonly passedWithout: (range: { readonly from: number; readonly to: number }) => void;
   /** Called after each message handled. */
   readonly handled: () => void;
+  /**
+   * Called for each message on this site's own subject, before it is passed
+   * over: rejects (`SAME_SITE_ID`) when it is another process's, a clone's.
+   * @defaultValue none: such messages are passed over unchecked
+   */
+  readonly ownMessage?: (seq: number) => Promise<void>;
   /** Checks each message's seal (the fleet's sync token). */
   readonly seal: FleetSeal;
   /** Called for each message refused and passed over. @defaultValue none */

@@ -100,6 +100,28 @@ export class NatsPublisher {
   }
 
   /**
+   * The consumer met a message on this site's own subject at stream sequence
+   * `seq`. One beyond the last this publisher knows of is not a page it just
+   * published (those are known once their ack came, and this check waits for
+   * a flush in flight): the subject is checked as at start, in the
+   * publisher's turn. This database's own message (a lost ack, a save a crash
+   * cut) is taken in; another process's, a clone publishing as this site,
+   * stops publishing with `SAME_SITE_ID` at once, not only at this server's
+   * next write (until then its rows would be passed over here as its own,
+   * and taken in by every other server).
+   * @throws SyncError `SAME_SITE_ID` (409) for a clone; the link's errors
+   */
+  noticeOwnSubject(seq: number): Promise<void> {
+    if (seq <= this.#expected && this.blocked === undefined) return Promise.resolve();
+    const run = this.#turn.then(async () => {
+      if (this.blocked !== undefined) throw this.blocked;
+      if (seq > this.#expected) await this.#prepareNow(await this.#link.ensureStream());
+    });
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Publishes everything not published yet; one flush at a time.
    * @param before - runs first, in this flush's turn (a check of the stream: when it throws, nothing is published)
    * @returns rows published
