@@ -128,6 +128,22 @@ describeWithNats('NATS messages are sealed with the fleet’s sync token (real n
     expect(b.transport.status()).toMatchObject({ position: 3, lastError: { code: 'WRONG_TOKEN' }, nats: { messagesRefused: 1 } });
   });
 
+  it('a refusal is not shown as the last error for ever: once the stream is made again without the junk, the status is clear', async () => {
+    const [a, b] = [node([FLEET]), node([FLEET])];
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'first');
+    await a.transport.exchange();
+    await outsider((_nc, js) => js.publish(`ess.SHARED.${'f'.repeat(32)}`, 'junk'));
+    await b.transport.exchange();
+    expect(b.transport.status()).toMatchObject({ lastError: { code: 'WRONG_TOKEN' }, nats: { messagesRefused: 1 } });
+    // The operator deletes the stream; the next rounds make it again, without the junk.
+    await outsider(async (nc) => (await jetstreamManager(nc)).streams.delete('SHARED'));
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'second');
+    await a.transport.exchange();
+    await b.transport.exchange();
+    expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    expect(b.transport.status()).toMatchObject({ state: 'connected', lastError: null });
+  });
+
   it.each<[string, (js: JetStreamClient, subject: string, first: StoredMsg) => Promise<unknown>]>([
     ['junk published with plain NATS', (js, subject) => js.publish(subject, 'junk')],
     ['a copy of its own message without its Nats-Msg-Id', (js, subject, first) => js.publish(subject, first.data, { headers: copyHeaders(first, ['Nats-Msg-Id', 'Nats-Expected-Last-Subject-Sequence']) })],

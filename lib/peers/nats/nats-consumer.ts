@@ -83,6 +83,8 @@ export class NatsConsumer {
   async run(): Promise<void> {
     await this.#turns.idle(); // a flush of the last delivery, still running
     this.position = this.#cursors.readSeq();
+    // The cursors moved on (the stream made again, its tail lost, the token fixed): the stream is read again, and a refusal still there is told again.
+    if (this.#epoch !== this.#cursors.epoch) this.#applier.forgetRefusal();
     this.#epoch = this.#cursors.epoch;
     this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#failed = undefined;

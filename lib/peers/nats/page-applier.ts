@@ -174,6 +174,11 @@ export class PageApplier implements ApplyTally {
     this.conflicts += result.conflicts.length;
   }
 
+  /** Forgets the last refusal shown on `/status` (the count stays): the messages are read again, and one still refused is told again. */
+  forgetRefusal(): void {
+    this.lastRefusal = undefined;
+  }
+
   /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
   noteRefusal(seq: number, subject: string, error: SyncError): void {
     this.refused += 1;
