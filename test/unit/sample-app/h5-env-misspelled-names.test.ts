@@ -25,6 +25,12 @@ describe('sample app: a misspelled SYNC_ variable', () => {
     ['SYNC_INTERVAL_M', 'SYNC_INTERVAL_MS'],
     ['SYNC_TOKENS', 'SYNC_TOKEN'],
     ['SYNC_NAMES', 'SYNC_NAME'],
+    // Words left out or put in another order (session 20's s2: these were ignored without a word).
+    ['SYNC_CLOCK_SKEW_MS', 'SYNC_MAX_CLOCK_SKEW_MS'],
+    ['SYNC_MAX_SKEW_MS', 'SYNC_MAX_CLOCK_SKEW_MS'],
+    ['SYNC_SKEW_MS', 'SYNC_MAX_CLOCK_SKEW_MS'],
+    ['SYNC_MS_INTERVAL', 'SYNC_INTERVAL_MS'],
+    ['SYNC_CA', 'SYNC_PEER_CA'],
   ])('%s is refused naming it and %s, before anything is written', (name, meant) => {
     const dataDir = path.join(temp.dir, 'data');
     expect(() => readSampleConfig({ DATA_DIR: dataDir, SYNC_TOKEN: TOKEN, [name]: '15000' })).toThrow(
@@ -34,7 +40,7 @@ describe('sample app: a misspelled SYNC_ variable', () => {
   });
 
   it('takes other SYNC_ names (another program\'s), and a misspelled one left blank', () => {
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: TOKEN, SYNC_HOME: '/srv', SYNC_THING_API_KEY: 'x', SYNC_PEER: ' ' });
+    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: TOKEN, SYNC_HOME: '/srv', SYNC_THING_API_KEY: 'x', SYNC_PEER: ' ', SYNC_MS: '5', SYNC_TOKEN_FILE: '/etc/t', SYNC_PEER_URLS: 'x' });
     expect(config.peers).toEqual([]);
   });
 });
