@@ -154,6 +154,16 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     const b = node('IDLE');
     await b.transport.exchange();
     expect(teamNames(b)).not.toContain('written on the original 0');
+    // Reading goes on: another site's page (on b's subject) still reaches the blocked original, after a message of its own subject too.
+    addTeams(clone, 1, 'written on the clone later');
+    await clone.transport.exchange();
+    addTeams(b, 1, 'written on b');
+    await b.transport.exchange();
+    for (const deadline = Date.now() + 20_000; !teamNames(a).includes('written on b 0'); ) {
+      if (Date.now() > deadline) throw new Error(`b's row never reached the blocked original: ${JSON.stringify(a.transport.status())}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(a.transport.status()).toMatchObject({ lastError: { code: 'SAME_SITE_ID' } });
   });
 
   it('after the one-line fix on the original (a new site id), it reads again the messages it had passed over as its own: the clone\'s rows reach it', async () => {

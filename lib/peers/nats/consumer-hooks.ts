@@ -17,7 +17,8 @@ export interface ConsumerHooks {
   readonly handled: () => void;
   /**
    * Called for each message on this site's own subject, before it is passed
-   * over: rejects (`SAME_SITE_ID`) when it is another process's, a clone's.
+   * over: the publisher checks whether it is another process's, a clone's (it
+   * then stops publishing, and says so); never rejects.
    * @defaultValue none: such messages are passed over unchecked
    */
   readonly ownMessage?: (seq: number) => Promise<void>;

@@ -16,7 +16,7 @@ import { DeliveryProgress } from './delivery-progress';
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
  * saved here: skips this site's own messages (a clone's on its subject
- * stops it: `SAME_SITE_ID`), checks each page's schema
+ * stops the publisher: `SAME_SITE_ID`), checks each page's schema
  * fingerprint before parsing it, and applies the pages at hand (see
  * {@link PageBatch}; {@link PageApplier}) with the last stream sequence in one transaction. A
  * message the stream no longer has (a purge, a hole) is caught up over HTTP first.
@@ -84,7 +84,7 @@ export class NatsConsumer {
     await this.#turns.idle(); // a flush of the last delivery, still running
     this.position = this.#cursors.readSeq();
     // The cursors moved on (the stream made again, its tail lost, the token fixed): the stream is read again, and a refusal still there is told again.
-    if (this.#epoch !== this.#cursors.epoch) this.#applier.forgetRefusal();
+    if (this.#epoch !== this.#cursors.epoch) this.#applier.forgetOlderRefusal();
     this.#epoch = this.#cursors.epoch;
     this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#failed = undefined;
@@ -177,7 +177,7 @@ export class NatsConsumer {
   async #inOrder(message: JsMsg): Promise<void> {
     this.#held.end();
     const site = siteOfSubject(message.subject);
-    // This site's own message (unless it is a clone's: ownMessage rejects), or a held sender's (its place keeps it): only the position moves.
+    // This site's own message (the publisher checks it is no clone's), or a held sender's (its place keeps it): only the position moves.
     if (site === this.#data.siteId) await this.#hooks.ownMessage?.(message.seq);
     if (site === this.#data.siteId || this.#held.blocked(message.subject)) this.#take(message, undefined);
     else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported

@@ -12,7 +12,7 @@ function cloneError(subject: string, detail: string): SyncError {
   return new SyncError(
     'SAME_SITE_ID',
     409,
-    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. Stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; this server stopped publishing`,
+    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. This server stopped publishing: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` on it (the stream keeps the other process's pages under this site's subject, so a new id on the other one does not end this), then start it again`,
   );
 }
 
@@ -105,20 +105,20 @@ export class NatsPublisher {
    * published (those are known once their ack came, and this check waits for
    * a flush in flight): the subject is checked as at start, in the
    * publisher's turn. This database's own message (a lost ack, a save a crash
-   * cut) is taken in; another process's, a clone publishing as this site,
-   * stops publishing with `SAME_SITE_ID` at once, not only at this server's
-   * next write (until then its rows would be passed over here as its own,
-   * and taken in by every other server).
-   * @throws SyncError `SAME_SITE_ID` (409) for a clone; the link's errors
+   * cut) is taken in; another process's whose window goes beyond what this
+   * site published, a clone publishing as this site, blocks publishing
+   * (`blocked`, `SAME_SITE_ID` on `/status` and in every round) at once, not
+   * only at this server's next write. Never rejects: the consumer reads on
+   * (the other sites' pages still apply), and a check the link cut is made
+   * again at the next such message or start.
    */
-  noticeOwnSubject(seq: number): Promise<void> {
-    if (seq <= this.#expected && this.blocked === undefined) return Promise.resolve();
+  async noticeOwnSubject(seq: number): Promise<void> {
+    if (seq <= this.#expected || this.blocked !== undefined) return;
     const run = this.#turn.then(async () => {
-      if (this.blocked !== undefined) throw this.blocked;
-      if (seq > this.#expected) await this.#prepareNow(await this.#link.ensureStream());
+      if (seq > this.#expected && this.blocked === undefined) await this.#prepareNow(await this.#link.ensureStream());
     });
     this.#turn = run.catch(() => undefined);
-    return run;
+    await run.catch(() => undefined);
   }
 
   /**

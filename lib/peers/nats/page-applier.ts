@@ -86,6 +86,8 @@ export class PageApplier implements ApplyTally {
   conflicts = 0;
   refused = 0;
   lastRefusal: { readonly code: string; readonly message: string } | undefined;
+  /** The cursors' epoch when {@link lastRefusal} was made. */
+  #refusalEpoch = 0;
 
   constructor(data: ChangeTracker, cursors: NatsCursors, hooks: ApplierHooks) {
     this.#data = data;
@@ -174,13 +176,18 @@ export class PageApplier implements ApplyTally {
     this.conflicts += result.conflicts.length;
   }
 
-  /** Forgets the last refusal shown on `/status` (the count stays): the messages are read again, and one still refused is told again. */
-  forgetRefusal(): void {
-    this.lastRefusal = undefined;
+  /**
+   * Forgets the last refusal shown on `/status` when it was made before the cursors last moved on (the
+   * count stays): the messages are read again, and one still refused is told again. One made since (the
+   * publisher's start check of its subject, run after the move) stays.
+   */
+  forgetOlderRefusal(): void {
+    if (this.#refusalEpoch !== this.#cursors.epoch) this.lastRefusal = undefined;
   }
 
   /** Counts and reports a refused stream message (as `lastRefusal` on `/status`); the position is not moved. */
   noteRefusal(seq: number, subject: string, error: SyncError): void {
+    this.#refusalEpoch = this.#cursors.epoch;
     this.refused += 1;
     this.lastRefusal = { code: error.code, message: `stream message ${seq} (${subject}) refused: ${error.message}` };
     this.#hooks.refused?.({ seq, subject, ...this.lastRefusal });
