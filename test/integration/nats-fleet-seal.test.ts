@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { connect, headers, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type StoredMsg } from '@nats-io/jetstream';
 import { FleetSeal, SEAL_HEADER, type SealedMessage } from '../../lib/peers/nats/fleet-seal';
+import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
+import { NatsTransport } from '../../lib/peers/nats/nats-transport';
 import { tableRows } from '../helpers/data';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
 import { describeWithNats } from '../helpers/nats-server';
@@ -142,6 +144,27 @@ describeWithNats('NATS messages are sealed with the fleet’s sync token (real n
     await b.transport.exchange();
     expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
     expect(b.transport.status()).toMatchObject({ state: 'connected', lastError: null });
+  });
+
+  it('a stream made again with junk on a site\'s own subject: the site still publishes again what the stream lost', async () => {
+    const a = node([FLEET]);
+    a.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)').run(randomUUID(), 'before the remake');
+    await a.transport.exchange();
+    await a.transport.close();
+    // The stream is deleted and made again by hand, and someone with only the NATS credentials puts junk on a's subject
+    // (two messages: the subject's last sequence goes past the one a saved, as its own next page would).
+    await outsider(async (nc, js) => {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.delete('SHARED');
+      await jsm.streams.add({ name: 'SHARED', subjects: ['ess.SHARED.*'] });
+      for (const junk of ['junk 1', 'junk 2']) await js.publish(`ess.SHARED.${a.tracker.siteId}`, junk);
+    });
+    a.transport = new NatsTransport(resolveNatsOptions({ servers: nats.server().url, stream: 'SHARED' }), { data: a.tracker, peerTimeoutMs: 10_000, tokens: [FLEET] });
+    await a.transport.exchange();
+    const c = node([FLEET]); // a server that joins after the remake: the stream is all it has
+    await c.transport.exchange();
+    expect(tableRows(c.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+    expect(a.transport.status()).toMatchObject({ lastError: { code: 'WRONG_TOKEN' }, nats: { messagesRefused: 1 } });
   });
 
   it.each<[string, (js: JetStreamClient, subject: string, first: StoredMsg) => Promise<unknown>]>([

@@ -87,12 +87,13 @@ export class NatsPublisher {
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
-    const published = this.#cursors.publishedSeq();
     if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
-    else if (lastSeq < saved || recreated) {
-      // A lost tail, or a stream made again: what the subject keeps of this site is published, the rest again.
-      const kept = parseMessageId(last?.msgId)?.last ?? 0;
-      this.#cursors.savePublished(saved > facts.lastSeq || recreated ? Math.min(kept, published) : published, lastSeq);
+    if (lastSeq < saved || recreated) {
+      // A lost tail, or a stream made again (also when junk on this subject was passed over just above): what the
+      // subject keeps of this site is published, the rest again. An id on a message not sealed so keeps nothing.
+      const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
+      const now = this.#cursors.publishedSeq();
+      this.#cursors.savePublished(saved > facts.lastSeq || recreated ? Math.min(kept, now) : now, lastSeq);
     }
     const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
     if (reseal !== undefined) this.onResealed?.(reseal);
