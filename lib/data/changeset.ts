@@ -1,4 +1,5 @@
-import { changesetCheck, PROTOCOL_VERSION, type SchemaDescription, type WireCell, type WireChange, type WireChangeset } from './wire-schema';
+import { changesetEnvelopeCheck, MAX_CL, PROTOCOL_VERSION, type SchemaDescription, type WireChange, type WireChangeset } from './wire-schema';
+import { isClockedCell, isCounter, isWireValue } from './value-shape';
 import { PROTOCOLS } from './compact-schema';
 import { differencesInWords, diffSchemas } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
@@ -6,7 +7,7 @@ import { nameInMessage } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
-import { decodeValue, type SqlValue, type WireValue } from './values';
+import { decodeValue, type SqlValue } from './values';
 import { DecodedChange, NO_CLOCKS, type CellClock } from './decoded-change';
 
 export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './wire-schema';
@@ -73,13 +74,13 @@ export function readProtocol(raw: unknown): number {
 }
 
 /**
- * Checks a changeset's shape with the compiled JSON Schema.
+ * Checks a changeset's envelope with the compiled JSON Schema; its changes are checked one by one as they are decoded ({@link decodeChange}).
  * @throws SyncError `INVALID_CHANGESET` (400) naming the first offending path; `UNSUPPORTED_PROTOCOL` (400)
  */
 export function checkChangesetShape(raw: unknown): WireChangeset {
   if (readProtocol(raw) !== PROTOCOL_VERSION) throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify((raw as { protocol: unknown }).protocol)} is not protocol ${PROTOCOL_VERSION}`);
-  if (changesetCheck.Check(raw)) return raw;
-  const first = changesetCheck.Errors(raw).First();
+  if (changesetEnvelopeCheck.Check(raw)) return raw as WireChangeset;
+  const first = changesetEnvelopeCheck.Errors(raw).First();
   const where = first === undefined ? '' : `${first.path || '/'}: ${first.message}`;
   throw new SyncError('INVALID_CHANGESET', 400, `the changeset does not match the protocol schema (${where})`);
 }
@@ -120,10 +121,11 @@ export function siteAt(sites: readonly string[], index: number, where: string): 
 
 /**
  * Decodes a plain value — null, well-formed text, a finite number — without
- * naming its place; undefined for a value that needs {@link decodeValue}
- * (a tagged value, an unsafe integer, text that is not well formed).
+ * naming its place; undefined for anything else: a value that needs
+ * {@link decodeValue} (a tagged value, an unsafe integer, text that is not
+ * well formed), or no wire value at all.
  */
-export function quickValue(value: WireValue): SqlValue | undefined {
+export function quickValue(value: unknown): SqlValue | undefined {
   if (value === null) return value;
   if (typeof value === 'string') return (value as string & { isWellFormed(): boolean }).isWellFormed() ? value : undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
@@ -135,8 +137,35 @@ export function quickValue(value: WireValue): SqlValue | undefined {
  * Decodes a value; the place is named (built) only when the value needs more than {@link quickValue}: building it for every cell is costly.
  * @throws SyncError as `decodeValue`
  */
-export function decodeAt(value: WireValue, index: number, name: string): SqlValue {
-  return quickValue(value) ?? decodeValue(value, `change #${index}.${name}`);
+export function decodeAt(value: unknown, index: number, name: string): SqlValue {
+  const quick = quickValue(value);
+  if (quick !== undefined) return quick;
+  if (!isWireValue(value)) invalidChange(index, `${name} is not a value (null, a string, a number, or a tagged {"$int"}, {"$real"}, {"$blob"} or {"$text"})`);
+  return decodeValue(value, `change #${index}.${name}`);
+}
+
+function invalidChange(index: number, detail: string): never {
+  throw new SyncError('INVALID_CHANGESET', 400, `change #${index}: ${detail}`);
+}
+
+/** The properties a change may have (`WireChangeSchema`). */
+const CHANGE_PROPERTIES = new Set(['table', 'key', 'cl', 'hlc', 'site', 'cells']);
+
+/**
+ * Checks one change's shape by the rules of `WireChangeSchema`, but its
+ * values: those are checked as they are decoded ({@link decodeAt}).
+ * @throws SyncError `INVALID_CHANGESET` (400)
+ */
+function changeShape(raw: unknown, index: number): WireChange {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalidChange(index, 'a change must be an object');
+  for (const name in raw) if (!CHANGE_PROPERTIES.has(name)) invalidChange(index, `${JSON.stringify(name)} is not a property of a change`);
+  const { table, key, cl, hlc, site, cells } = raw as Partial<Record<keyof WireChange, unknown>>;
+  if (typeof table !== 'string' || table.length < 1 || table.length > 1024) invalidChange(index, '"table" must be a name of 1 to 1024 characters');
+  if (!Array.isArray(key) || key.length < 1 || key.length > 64) invalidChange(index, '"key" must be an array of 1 to 64 values');
+  if (!isCounter(cl, 1) || cl > MAX_CL) invalidChange(index, `"cl" must be an integer from 1 to ${MAX_CL}`);
+  if (!isCounter(hlc, 0) || !isCounter(site, 0)) invalidChange(index, '"hlc" and "site" must be integers from 0 to 2^53 - 1');
+  if (cells !== undefined && (typeof cells !== 'object' || cells === null || Array.isArray(cells))) invalidChange(index, '"cells" must be an object of column name to cell');
+  return raw as WireChange;
 }
 
 function refuseCell(change: WireChange, table: TableStatements, name: string, index: number): never {
@@ -159,12 +188,13 @@ function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, 
   let clocks: CellClock[] | undefined;
   const names = Object.keys(wireCells);
   for (const name of names) {
-    const cell = wireCells[name] as WireCell;
+    const cell: unknown = wireCells[name];
     const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
     if (!Array.isArray(cell)) {
       values[column.index] = decodeAt(cell, index, name);
       continue;
     }
+    if (!isClockedCell(cell)) invalidChange(index, `${name}: a cell is a value or [value, hlc, site]`);
     const [value, hlc, site] = cell;
     if (hlc > at.limit) refuseClock(hlc, `change #${index}.${name}`, at.context);
     const siteId = at.sites[site] ?? siteAt(at.sites, site, `change #${index}.${name}`);
@@ -195,7 +225,8 @@ function decodeKey(change: WireChange, table: TableStatements, index: number): S
  * Decodes one change of a checked changeset against the tracked schema.
  * @throws SyncError 400 `UNKNOWN_TABLE`, `UNKNOWN_COLUMN`, `INVALID_CHANGESET`, `INVALID_VALUE`, `UNSAFE_INTEGER`; 422 `CLOCK_SKEW`
  */
-export function decodeChange(change: WireChange, at: DecodeRun, index: number): DecodedChange {
+export function decodeChange(raw: unknown, at: DecodeRun, index: number): DecodedChange {
+  const change = changeShape(raw, index);
   const table = at.context.tables.get(change.table);
   if (table === undefined) throw new SyncError('UNKNOWN_TABLE', 400, `change #${index}: ${JSON.stringify(change.table)} is not a tracked table`);
   const key = decodeKey(change, table, index);
@@ -211,11 +242,11 @@ export function decodeChange(change: WireChange, at: DecodeRun, index: number): 
 }
 
 function* decodeAll(wire: WireChangeset, run: DecodeRun): Iterable<DecodedChange> {
-  for (let index = 0; index < wire.changes.length; index += 1) yield decodeChange(wire.changes[index] as WireChange, run, index);
+  for (let index = 0; index < wire.changes.length; index += 1) yield decodeChange(wire.changes[index], run, index);
 }
 
 /**
- * Checks a protocol 1 changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema.
+ * Checks a protocol 1 changeset's envelope: its shape (compiled JSON Schema), protocol and tracked schema; each change is checked as it is decoded.
  * @param limit - the highest clock accepted
  * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
  */

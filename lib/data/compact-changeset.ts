@@ -1,4 +1,3 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { checkSchema, quickValue, refuseClock, siteAt, type CheckedChangeset, type DecodeContext, type DecodeRun } from './changeset';
 import { DecodedChange, NO_CLOCKS, type CellClock } from './decoded-change';
 import { compactChangesetCheck, type CompactChangesetShape } from './compact-schema';
@@ -6,11 +5,9 @@ import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
-import { decodeValue, type SqlValue, type WireValue } from './values';
-import { ClockedCellSchema, MAX_CL, WireValueSchema } from './wire-schema';
-
-const valueCheck = TypeCompiler.Compile(WireValueSchema);
-const clockedCheck = TypeCompiler.Compile(ClockedCellSchema);
+import { decodeValue, type SqlValue } from './values';
+import { MAX_CL } from './wire-schema';
+import { isClockedCell, isCounter, isWireValue as isValue } from './value-shape';
 
 /** A table of a compact page, resolved against the tracked schema. */
 interface ResolvedTable {
@@ -24,17 +21,6 @@ interface ResolvedTable {
 
 function invalid(where: string, detail: string): never {
   throw new SyncError('INVALID_CHANGESET', 400, `${where}: ${detail}`);
-}
-
-/** A plain value, or a tagged one checked by the compiled schema. */
-function isValue(value: unknown): value is WireValue {
-  if (value === null || typeof value === 'string') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  return valueCheck.Check(value);
-}
-
-function isCounter(value: unknown, min: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
 }
 
 function resolveTable(entry: CompactChangesetShape['tables'][number], index: number, context: DecodeContext): ResolvedTable {
@@ -94,7 +80,7 @@ function decodeCell(raw: unknown, column: TrackedColumn, row: RowDecoding, run: 
   }
   if (raw.length === 0) return; // not sent
   const where = (): string => rowWhere(row.table, row.index);
-  if (!clockedCheck.Check(raw)) invalid(where(), `${column.name} is neither a value, [value, hlc, site] nor []`);
+  if (!isClockedCell(raw)) invalid(where(), `${column.name} is neither a value, [value, hlc, site] nor []`);
   const [value, hlc, siteIndex] = raw;
   if (hlc > run.limit) refuseClock(hlc, `${where()} ${column.name}`, run.context);
   const site = run.sites[siteIndex] ?? siteAt(run.sites, siteIndex, `${where()} ${column.name}`);

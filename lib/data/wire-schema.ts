@@ -110,9 +110,16 @@ export const ChangesetSchema = Type.Object(
 );
 
 /**
+ * JSON Schema of a changeset as applying checks it in one pass: {@link ChangesetSchema}
+ * with its changes left to the decoder, which checks each change by the same rules
+ * while it decodes it (a second pass over 100k change objects cost about 15 % of an apply).
+ */
+export const ChangesetEnvelopeSchema = Type.Object({ ...ChangesetSchema.properties, changes: Type.Array(Type.Unknown()) }, { additionalProperties: false });
+
+/**
  * JSON Schema of the envelope of a page a peer answers to `GET /data/changes`:
  * what the puller reads before it applies the page (applying checks the whole
- * changeset with {@link ChangesetSchema}, once).
+ * changeset, once: see {@link ChangesetEnvelopeSchema}).
  */
 export const ChangePageEnvelopeSchema = Type.Object({
   protocol: Type.Literal(PROTOCOL_VERSION),
@@ -226,8 +233,8 @@ export type WireChange = Static<typeof WireChangeSchema>;
 /** One cell as it travels: `[value, hlc, site index]`. */
 export type WireCell = Static<typeof WireCellSchema>;
 
-/** The compiled changeset validator (TypeBox's TypeCompiler: JSON Schema compiled to one JavaScript function). */
-export const changesetCheck = TypeCompiler.Compile(ChangesetSchema);
+/** The compiled validator of a changeset's envelope (TypeBox's TypeCompiler: JSON Schema compiled to one JavaScript function). */
+export const changesetEnvelopeCheck = TypeCompiler.Compile(ChangesetEnvelopeSchema);
 /** The compiled validator of the envelope of a peer's page of changes. */
 export const changePageEnvelopeCheck = TypeCompiler.Compile(ChangePageEnvelopeSchema);
 /** The compiled validator of a peer's `/data/info` answer. */
