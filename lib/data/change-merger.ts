@@ -13,10 +13,7 @@ import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
-
-function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
-  return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
-}
+import { newer } from './clock-order';
 
 type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'dropLogged' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
 

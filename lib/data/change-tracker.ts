@@ -12,6 +12,8 @@ import { TrackerReads } from './tracker-reads';
 import type { TransportCursor } from './transport-cursors';
 import type { Reidentified, TrackerConfig } from './tracker-options';
 import { checkResolution } from './conflict-resolver';
+import { lacksOwnChanges } from './own-changes';
+import { SyncError } from '../sync-error';
 import type { ApplyResult, PeerView } from './wire-schema';
 
 export { BULK_APPLY_CHANGES } from './apply-pages';
@@ -94,6 +96,26 @@ export class ChangeTracker extends TrackerReads {
    */
   applyChangesetsWithCursor(changesets: readonly unknown[], cursor: TransportCursor, echo?: string): ApplyResult[] {
     return this.#applyAll(changesets, { cursor, echo });
+  }
+
+  /**
+   * Whether a page under this server's own site id (one a transport passes
+   * over as its own) holds a change this database never wrote: a row, a life
+   * of a row or a cell under this site's id newer than anything held here.
+   * Only a copy of this database that kept its site id (a clone) writes such
+   * a page; this server's own pages, read back, never do. A page that does
+   * not read against the tracked schema (another schema, a bad body) tells
+   * nothing: false. Reads only.
+   */
+  lacksOwnChanges(changeset: unknown): boolean {
+    this.parts.sites.revalidate();
+    const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
+    try {
+      return lacksOwnChanges(checkChangeset(changeset, context), this.parts.meta, this.parts.sites);
+    } catch (error) {
+      if (error instanceof SyncError) return false;
+      throw error;
+    }
   }
 
   /** Checks every page, then merges and settles them in one transaction with foreign keys off, saving a transport's cursor at the end. */

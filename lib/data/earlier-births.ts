@@ -7,6 +7,7 @@ import { numbers } from './prepared';
 import { rowRef, type TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import type { SqlValue } from './values';
+import { newer } from './clock-order';
 
 /** A row whose earlier birth was taken in, waiting for its seq: its metadata key and the cells given a clock of their own. */
 interface Pending {
@@ -83,8 +84,4 @@ function formsMayDiffer(change: DecodedChange): boolean {
     const value = change.key[index];
     return keepsKeyForms(column) && (typeof value === 'number' || typeof value === 'bigint');
   });
-}
-
-function newer(hlc: number, site: string, thanHlc: number, thanSite: string): boolean {
-  return hlc > thanHlc || (hlc === thanHlc && site > thanSite);
 }

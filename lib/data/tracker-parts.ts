@@ -28,6 +28,8 @@ export interface TrackerParts {
   readonly tables: ReadonlyMap<number, TableParts>;
   readonly folder: LogFolder;
   readonly sites: SiteRegistry;
+  /** Reads the clock tables. */
+  readonly meta: MetaReader;
   readonly reader: ChangeReader;
   readonly merger: ChangeMerger;
   readonly visible: VisibleState;
@@ -59,6 +61,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     tables: homes,
     folder,
     sites,
+    meta,
     reader: new ChangeReader(db, homes, meta, sites),
     merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes), cursors, homes),
     visible: new VisibleState(db, { folder, probes, unique, foreignKeys, conflicts, tables: homes }),

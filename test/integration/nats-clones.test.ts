@@ -166,6 +166,38 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     expect(a.transport.status()).toMatchObject({ lastError: { code: 'SAME_SITE_ID' } });
   });
 
+  it('an idle original whose published seq moved on over other sites\' pages meets a clone\'s page inside that window: SAME_SITE_ID, not passed over as a replay', async () => {
+    const a = node('INSIDE');
+    addTeams(a, 5, 'A');
+    await a.transport.exchange();
+    a.transport.start();
+    const clone = cloneOf(a, 'INSIDE'); // not started yet: it reads nothing of b's before it writes
+    const b = node('INSIDE');
+    addTeams(b, 10, 'B');
+    await b.transport.exchange();
+    for (const deadline = Date.now() + 20_000; !teamNames(a).includes('B 9'); ) {
+      if (Date.now() > deadline) throw new Error(`b's rows never reached the original: ${JSON.stringify(a.transport.status())}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await a.transport.exchange(); // its published seq moves past b's rows (nothing to send for them)
+    const published = Number(a.tracker.transportCursor(`nats:INSIDE:published:${a.tracker.siteId}`));
+    addTeams(clone, 1, 'written on the clone');
+    expect(clone.tracker.info().seq).toBeLessThanOrEqual(published); // the clone's page (published before it reads b's) lies inside what the original published
+    expect(await clone.transport.exchange()).toMatchObject({ rowsOut: 1 });
+    for (const deadline = Date.now() + 20_000; a.transport.status().lastError?.code !== 'SAME_SITE_ID'; ) {
+      if (Date.now() > deadline) throw new Error(`no SAME_SITE_ID on the original: ${JSON.stringify(a.transport.status())}; its teams: ${teamNames(a).length}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID', message: expect.stringContaining('new-site-id') as string } });
+    expect(teamNames(a)).not.toContain('written on the clone 0');
+    // The one-line fix on the original (a new site id): it reads the stream again, the clone's row with it.
+    await a.transport.close();
+    expect(a.tracker.checkOwnHistory({ seq: 1_000_000, mark: null })).toMatchObject({ code: 'SITE_REWOUND' });
+    a.transport = new NatsTransport(resolveNatsOptions({ servers: server.url, stream: 'INSIDE' }), { data: a.tracker, peerTimeoutMs: 10_000 });
+    await a.transport.exchange();
+    expect(teamNames(a)).toContain('written on the clone 0');
+  });
+
   it('after the one-line fix on the original (a new site id), it reads again the messages it had passed over as its own: the clone\'s rows reach it', async () => {
     const a = node('FIX');
     addTeams(a, 5, 'A');

@@ -1,5 +1,5 @@
 import { SyncError } from '../../sync-error';
-import type { FleetSeal } from './fleet-seal';
+import type { FleetSeal, SealedMessage } from './fleet-seal';
 import type { CatchUpVerdict } from './nats-catch-up';
 import type { Refusal } from './page-applier';
 
@@ -21,7 +21,7 @@ export interface ConsumerHooks {
    * then stops publishing, and says so); never rejects.
    * @defaultValue none: such messages are passed over unchecked
    */
-  readonly ownMessage?: (seq: number) => Promise<void>;
+  readonly ownMessage?: (seq: number, message: SealedMessage) => Promise<void>;
   /** Checks each message's seal (the fleet's sync token). */
   readonly seal: FleetSeal;
   /** Called for each message refused and passed over. @defaultValue none */

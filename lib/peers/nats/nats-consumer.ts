@@ -178,7 +178,7 @@ export class NatsConsumer {
     this.#held.end();
     const site = siteOfSubject(message.subject);
     // This site's own message (the publisher checks it is no clone's), or a held sender's (its place keeps it): only the position moves.
-    if (site === this.#data.siteId) await this.#hooks.ownMessage?.(message.seq);
+    if (site === this.#data.siteId) await this.#hooks.ownMessage?.(message.seq, { subject: message.subject, headers: message.headers, data: message.data });
     if (site === this.#data.siteId || this.#held.blocked(message.subject)) this.#take(message, undefined);
     else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
   }

@@ -1,20 +1,12 @@
 import type { ChangeTracker } from '../../data/change-tracker';
-import { SyncError } from '../../sync-error';
+import type { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
-import { adoptedEnd, storedUnderId, type SubjectParts } from './subject-checks';
-import type { FleetSeal } from './fleet-seal';
+import { adoptedEnd, cloneByContent, cloneError, storedUnderId, type SubjectParts } from './subject-checks';
+import type { FleetSeal, SealedMessage } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
 import type { Reseal, SealedRange } from './sealed-range';
-
-function cloneError(subject: string, detail: string): SyncError {
-  return new SyncError(
-    'SAME_SITE_ID',
-    409,
-    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. This server stopped publishing: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` on it (the stream keeps the other process's pages under this site's subject, so a new id on the other one does not end this), then start it again`,
-  );
-}
 
 /**
  * Publishes this server's changes on its own subject, page by page from the
@@ -32,6 +24,8 @@ export class NatsPublisher {
   readonly #seal: FleetSeal;
   readonly #pages: OutgoingPages;
   #expected = 0;
+  /** The subject sequence up to which this site's messages are known for its own (published here) or were checked by content. */
+  #vetted = 0;
   #turn: Promise<unknown> = Promise.resolve();
   readonly #sealed: SealedRange;
   /** Called when this site's messages, sealed under a token it no longer holds, are to be published again. */
@@ -87,6 +81,7 @@ export class NatsPublisher {
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
+    if (lastSeq < this.#vetted) this.#vetted = 0; // a stream made again, or a lost tail: its sequences are new
     if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
     if (lastSeq < saved || recreated) {
       // A lost tail, or a stream made again (also when junk on this subject was passed over just above): what the
@@ -101,22 +96,25 @@ export class NatsPublisher {
   }
 
   /**
-   * The consumer met a message on this site's own subject at stream sequence
-   * `seq`. One beyond the last this publisher knows of is not a page it just
-   * published (those are known once their ack came, and this check waits for
-   * a flush in flight): the subject is checked as at start, in the
-   * publisher's turn. This database's own message (a lost ack, a save a crash
-   * cut) is taken in; another process's whose window goes beyond what this
-   * site published, a clone publishing as this site, blocks publishing
-   * (`blocked`, `SAME_SITE_ID` on `/status` and in every round) at once, not
-   * only at this server's next write. Never rejects: the consumer reads on
-   * (the other sites' pages still apply), and a check the link cut is made
-   * again at the next such message or start.
+   * The consumer met `message` on this site's own subject at stream sequence
+   * `seq`, in the publisher's turn (after a flush in flight: its pages are
+   * known once their ack came). One beyond the last this publisher knows of
+   * makes it check the subject as at start: its own (a lost ack, a save a
+   * crash cut) is taken in; one whose window goes beyond what it published is
+   * a clone's. One it did not publish is also read ({@link cloneByContent}): a
+   * change under this site's id its database lacks is a clone's too. A clone
+   * blocks publishing at once (`blocked`, `SAME_SITE_ID` on `/status` and in
+   * every round). Never rejects: the consumer reads on (the other sites'
+   * pages still apply); a check the link cut is made at the next message or start.
    */
-  async noticeOwnSubject(seq: number): Promise<void> {
-    if (seq <= this.#expected || this.blocked !== undefined) return;
+  async noticeOwnSubject(seq: number, message: SealedMessage): Promise<void> {
+    if (seq <= this.#vetted || this.blocked !== undefined) return;
     const run = this.#turn.then(async () => {
       if (seq > this.#expected && this.blocked === undefined) await this.#prepareNow(await this.#link.ensureStream());
+      if (seq <= this.#vetted || this.blocked !== undefined) return;
+      this.#vetted = seq;
+      const clone = cloneByContent(this.#seal, this.#data, seq, message);
+      if (clone !== undefined) this.#block(clone);
     });
     this.#turn = run.catch(() => undefined);
     await run.catch(() => undefined);
@@ -190,6 +188,7 @@ export class NatsPublisher {
       seq = landed;
     }
     this.#expected = seq;
+    this.#vetted = Math.max(this.#vetted, seq);
     this.#cursors.savePublished(next, seq);
     this.messages += 1;
     this.rows += message.rows;
@@ -233,6 +232,8 @@ export class NatsPublisher {
   #adopt(last: LastOnSubject | undefined, detail: string): void {
     const end = last === undefined ? undefined : adoptedEnd(this.#parts(), last, (seq, error) => this.onRefused?.(seq, error));
     if (last === undefined || end === undefined) throw this.#block(detail);
+    const clone = cloneByContent(this.#seal, this.#data, last.seq, last.message);
+    if (clone !== undefined) throw this.#block(clone);
     this.#cursors.savePublished(end, last.seq);
     this.#expected = last.seq;
   }

@@ -93,7 +93,7 @@ export class NatsTransport implements ChangeTransport {
       catchUpGap: (reason, range) => this.#catchUp.runForGap(reason, range),
       passedWithout: (range) => this.#catchUp.passedWithout(range),
       handled: () => this.#failures.clear(),
-      ownMessage: (seq) => this.#publisher.noticeOwnSubject(seq),
+      ownMessage: (seq, message) => this.#publisher.noticeOwnSubject(seq, message),
       refused: ({ seq, subject, code, message }) => parts.logger?.warn({ event: 'nats.refused', transport: this.name, seq, subject, code }, message),
       pullExpiresMs: Math.min(30_000, Math.max(10_000, 3 * config.requestTimeoutMs)),
     });

@@ -1,8 +1,9 @@
 import { SyncError } from '../../sync-error';
-import { wrongToken, type FleetSeal } from './fleet-seal';
+import type { ChangeTracker } from '../../data/change-tracker';
+import { wrongToken, type FleetSeal, type SealedMessage } from './fleet-seal';
 import type { NatsCursors } from './nats-cursors';
 import type { LastOnSubject, NatsLink } from './nats-link';
-import { parseMessageId, type PageMessage } from './page-message';
+import { MSG_ID_HEADER, parseMessageId, type PageMessage } from './page-message';
 
 /** What the publisher's checks of its own subject read. */
 export interface SubjectParts {
@@ -54,4 +55,33 @@ export function adoptedEnd(parts: SubjectParts, last: LastOnSubject, refused: (s
   const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;
   refused(last.seq, wrongToken(where));
   return published;
+}
+
+/**
+ * Whether a message on this site's own subject is a clone's by what it holds:
+ * sealed with the fleet's token, a page with a change under this site's id
+ * that this database never wrote ({@link ChangeTracker.lacksOwnChanges}).
+ * Its window cannot tell: an idle server's published seq moves on over the
+ * pages it applies, so a clone's page can lie inside it, as a replay of its own would.
+ * @returns what tells the clone; undefined when the message shows none (junk not sealed so is refused elsewhere)
+ */
+export function cloneByContent(seal: FleetSeal, data: Pick<ChangeTracker, 'lacksOwnChanges'>, seq: number, message: SealedMessage): string | undefined {
+  if (!seal.accepts(message)) return undefined;
+  let page: unknown;
+  try {
+    page = JSON.parse(Buffer.from(message.data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!data.lacksOwnChanges(page)) return undefined;
+  return `the stream holds at ${seq} a page under this site's id (${message.headers?.get(MSG_ID_HEADER) ?? 'no id'}) with changes this database never wrote`;
+}
+
+/** The error that stops a publisher for good: another process (a copy of this database) publishes as this site on `subject`. */
+export function cloneError(subject: string, detail: string): SyncError {
+  return new SyncError(
+    'SAME_SITE_ID',
+    409,
+    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. This server stopped publishing: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` on it (the stream keeps the other process's pages under this site's subject, so a new id on the other one does not end this), then start it again`,
+  );
 }
