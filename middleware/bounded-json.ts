@@ -3,11 +3,6 @@ import { positiveInteger } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose, resolveDrain, type DrainLimits } from './lingering-close';
 
-/** True when the body is sent as is (no `Content-Encoding`, or `identity`): the bytes that arrive are the bytes its limit counts. */
-function sentAsIs(coding: string | undefined): boolean {
-  return coding === undefined || coding.trim() === '' || coding.trim().toLowerCase() === 'identity';
-}
-
 function tooLarge(size: string, limit: number): SyncError {
   return new SyncError('BODY_TOO_LARGE', 413, `the request body (${size}) is larger than the limit of ${limit} bytes`);
 }
@@ -19,14 +14,17 @@ function refuseNow(req: Request, res: Response, limits: DrainLimits): void {
 }
 
 /**
- * Wraps a body parser (`express.json({ limit })`, or `express.urlencoded`) so that a body sent
- * as is and over `limit` is refused with 413 `BODY_TOO_LARGE` at once, with
+ * Wraps a body parser (`express.json({ limit })`, or `express.urlencoded`) so that a body
+ * whose bytes as sent are over `limit` is refused with 413 `BODY_TOO_LARGE` at once, with
  * `Connection: close` and a lingering close bounded by `drain`: before a byte
  * of it is read when its `Content-Length` says so, or as soon as it grows past
  * `limit` (a chunked body). Left alone, the parser reads a refused body to its
  * end before answering (a 1 GB push cost 1 GB of reading for its 413); its own
- * late call is then dropped. A compressed body (its limit counts inflated
- * bytes), or one an app parser in front already read, is the parser's to bound.
+ * late call is then dropped. A compressed body counts twice: its bytes as sent
+ * here (compressed JSON is never larger than the JSON, so one larger is junk:
+ * 200 MiB of empty deflate blocks around a small page), its inflated bytes by
+ * the parser, which stops inflating past the limit and then reads what is
+ * left, now bounded by this count. A body an app parser in front already read is the parser's.
  * A drain limit not given is its default (`DEFAULTS.refusedBodyDrainBytes`, `refusedBodyDrainMs`).
  * The refusal goes to `next(error)`: an error middleware (`syncErrorHandler`) answers it as JSON.
  * @param parser - the body parser, built with the same limit: `express.json({ limit })`
@@ -40,7 +38,7 @@ export function boundedJsonBody(parser: RequestHandler, limit: number, drain: Pa
   positiveInteger(limit, 'limit', limit);
   const limits = resolveDrain(drain, 'boundedJsonBody(parser, limit, drain)');
   return function boundedJsonBodyMiddleware(req, res, next) {
-    if (!sentAsIs(req.headers['content-encoding']) || req.readableDidRead || req.readableEnded) {
+    if (req.readableDidRead || req.readableEnded) {
       void parser(req, res, next);
       return;
     }

@@ -2,7 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { SyncError } from '../lib/sync-error';
 import { readRawQuery, type FileQuery } from '../lib/files/raw-query';
 
-const DIGITS = /^[0-9]{1,16}$/;
+/** Decimal ASCII digits: leading zeros, then at most 16 more (2^53 has 16). */
+const DIGITS = /^0*[0-9]{1,16}$/;
 
 /** What a data route does with a query parameter it does not take. */
 export type UnknownParameters = 'refuse' | 'pass';

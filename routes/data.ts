@@ -172,6 +172,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
       config.tracker.refuseOpenTransaction('GET /data/changes');
       return protocol === COMPACT_PROTOCOL ? config.tracker.readCompactChanges(since, limit, exclude) : config.tracker.readChanges(since, limit, exclude);
     },
+    () => config.tracker.siteId,
     config.readAhead ?? true,
     ({ exclude }, more, next) => {
       if (exclude !== undefined) config.tracker.notePulledPage(exclude, more, next);

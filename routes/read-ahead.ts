@@ -8,6 +8,8 @@ interface ReadPage {
   readonly next: number;
   readonly more: boolean;
   readonly at: number;
+  /** The site id the page was read under: a page read before the server took a new one is never served. */
+  readonly site: string;
 }
 
 /** Pages read ahead of the last one a peer asked for: a puller applies several pages at a time (see `APPLY_GROUP_ROWS`). */
@@ -43,14 +45,17 @@ export class PageReadAhead {
   readonly #pages = new Map<string, ReadPage>();
   readonly #enabled: boolean;
   readonly #served: ((key: PageKey, more: boolean, next: number) => void) | undefined;
+  readonly #site: () => string;
 
   /**
    * @param read - reads one page (the tracker's `readChanges` or `readCompactChanges`)
+   * @param site - the server's site id now (a page carries it, and its marks: one read ahead under an earlier id is read again)
    * @param enabled - false reads every page when asked (to measure what reading ahead brings)
    * @param served - hears each page as it is answered (not when it is read ahead), with its `more` and `next`
    */
-  constructor(read: (key: PageKey) => AnyChangeset, enabled = true, served?: (key: PageKey, more: boolean, next: number) => void) {
+  constructor(read: (key: PageKey) => AnyChangeset, site: () => string, enabled = true, served?: (key: PageKey, more: boolean, next: number) => void) {
     this.#read = read;
+    this.#site = site;
     this.#enabled = enabled;
     this.#served = served;
   }
@@ -61,7 +66,8 @@ export class PageReadAhead {
     const ready = this.#pages.get(id);
     this.#pages.delete(id);
     // A puller's pages grow after its first (PAGE_GROWTH): a page read ahead with a smaller limit still serves.
-    const page = ready !== undefined && ready.limit <= key.limit && Date.now() - ready.at < KEEP_MS ? ready : this.#readNow(key);
+    const fresh = ready !== undefined && ready.limit <= key.limit && Date.now() - ready.at < KEEP_MS && ready.site === this.#site();
+    const page = fresh ? ready : this.#readNow(key);
     if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }, DEPTH));
     this.#served?.(key, page.more, page.next);
     return page.json;
@@ -69,7 +75,7 @@ export class PageReadAhead {
 
   #readNow(key: PageKey): ReadPage {
     const page = this.#read(key);
-    return { json: Buffer.from(JSON.stringify(page)), limit: key.limit, next: page.next ?? key.since, more: page.more === true, at: Date.now() };
+    return { json: Buffer.from(JSON.stringify(page)), limit: key.limit, next: page.next ?? key.since, more: page.more === true, at: Date.now(), site: page.site };
   }
 
   /** Reads `key` ahead (unless it is read already), then the page after it, `depth` pages in all, one per turn of the event loop. */

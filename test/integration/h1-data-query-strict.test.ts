@@ -32,6 +32,15 @@ describe('data routes: the query, strictly', () => {
     expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'BAD_QUERY' });
   });
 
+  it('an integer written with leading zeros is that integer, however many (docs/API.md: decimal ASCII digits within its range)', async () => {
+    const plain = await get('/data/changes?since=0&limit=1');
+    const padded = await get(`/data/changes?since=${'0'.repeat(20)}&limit=${'0'.repeat(20)}1`);
+    expect(padded.status).toBe(200);
+    expect(padded.body).toEqual(plain.body);
+    const over = await get(`/data/changes?since=0&limit=${'0'.repeat(5)}${'9'.repeat(17)}`);
+    expect({ status: over.status, code: over.body.error?.code }).toEqual({ status: 400, code: 'BAD_QUERY' });
+  });
+
   it('GET /data/info?seen_seq= (empty) is 400 BAD_QUERY', async () => {
     const answer = await get(`/data/info?seen_site=${'0'.repeat(32)}&seen_seq=`);
     expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'BAD_QUERY' });

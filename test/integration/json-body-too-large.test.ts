@@ -67,6 +67,28 @@ describe('a JSON body over its limit is answered before it is read', () => {
     expect(serverRead).toBeLessThan(BODY_BYTES / 4);
   });
 
+  /** The start of a gzip stream, then 64 KiB runs of empty stored deflate blocks: bytes that inflate to nothing, for ever. */
+  const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
+  const EMPTY_BLOCKS = Buffer.concat(Array.from({ length: 13_107 }, () => Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff])));
+  it.each([
+    ['gzip of empty blocks, chunked', { 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked' }, [GZIP_HEADER, ...repeat(EMPTY_BLOCKS, 1000)]],
+    ['gzip of empty blocks, its Content-Length over the limit', { 'Content-Encoding': 'gzip', 'Content-Length': String(GZIP_HEADER.length + 1000 * EMPTY_BLOCKS.length) }, [GZIP_HEADER, ...repeat(EMPTY_BLOCKS, 1000)]],
+    ['bytes labelled gzip that are not gzip, chunked', { 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked' }, repeat(CHUNK, BODY_BYTES / CHUNK.length)],
+    ['bytes labelled br that are not brotli, chunked', { 'Content-Encoding': 'br', 'Transfer-Encoding': 'chunked' }, repeat(CHUNK, BODY_BYTES / CHUNK.length)],
+  ])('POST /data/changes: a compressed body larger as sent than the limit (%s) is refused before it is read to its end', async (_name, headers, chunks) => {
+    const result = await rawRequest(`${server.url}/api/sync/data/changes`, {
+      headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json', ...headers },
+      chunks,
+    });
+    await Promise.all(sockets.map((socket) => (socket.destroyed ? undefined : new Promise((resolve) => socket.once('close', resolve)))));
+    const serverRead = sockets.reduce((sum, socket) => sum + socket.bytesRead, 0);
+    expect(result.status).toBeGreaterThanOrEqual(400);
+    expect(result.status).toBeLessThan(500);
+    expect(result.body).toMatchObject({ error: { code: expect.stringMatching(/^(BODY_TOO_LARGE|MALFORMED_BODY)$/) as unknown } });
+    expect(serverRead).toBeLessThan(BODY_BYTES / 4);
+    expect(data.tracker.info().seq).toBe(0);
+  });
+
   it('a body within the limit is still read and checked', async () => {
     const result = await rawRequest(`${server.url}/api/sync/data/changes`, {
       headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json', 'Content-Length': '2' },

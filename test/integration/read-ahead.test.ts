@@ -23,7 +23,7 @@ describe('the sender reads the next page ahead', () => {
       const pages = new PageReadAhead(({ since, limit, exclude }) => {
         reads.push(since);
         return source.tracker.readChanges(since, limit, exclude);
-      });
+      }, () => source.tracker.siteId);
       let since = 0;
       for (let page = 0; page < 5; page += 1) {
         const body = JSON.parse(pages.page({ since, limit: 10, exclude: undefined, protocol: 1 }).toString('utf8')) as { next: number; more: boolean; changes: unknown[] };
@@ -48,7 +48,7 @@ describe('the sender reads the next page ahead', () => {
       const pages = new PageReadAhead(({ since, limit, exclude }) => {
         reads.push([since, limit]);
         return source.tracker.readChanges(since, limit, exclude);
-      });
+      }, () => source.tracker.siteId);
       const first = JSON.parse(pages.page({ since: 0, limit: 5, exclude: undefined, protocol: 1 }).toString('utf8')) as { next: number; changes: unknown[] };
       await tick();
       await tick();
@@ -62,6 +62,28 @@ describe('the sender reads the next page ahead', () => {
       expect(small.changes).toHaveLength(2);
     } finally {
       source.cleanup();
+    }
+  });
+
+  it('never serves a page read ahead under the site id the server had before a new one (its marks went with it)', async () => {
+    const [source, target] = [trackedDb(), trackedDb()];
+    try {
+      addTeams(source.db, 30);
+      const app = makeApp({ database: source.db, tables: ['teams', 'reports'] });
+      const old = ((await request(app).get('/api/sync/data/info').set(AUTH)).body as { site: string }).site;
+      const first = await request(app).get('/api/sync/data/changes').query({ since: 0, limit: 5, exclude_site: target.tracker.siteId, protocol: 2 }).set(AUTH);
+      expect(first.body).toMatchObject({ site: old, more: true });
+      await tick();
+      await tick(); // the next pages are read ahead
+      // A peer says it holds more of this server's changes than it has: a rewound copy, so it takes a new site id.
+      const info = await request(app).get('/api/sync/data/info').query({ seen_site: old, seen_seq: source.tracker.info().seq + 1000 }).set(AUTH);
+      const now = (info.body as { site: string }).site;
+      expect(now).not.toBe(old);
+      const second = await request(app).get('/api/sync/data/changes').query({ since: (first.body as { next: number }).next, limit: 5, exclude_site: target.tracker.siteId, protocol: 2 }).set(AUTH);
+      expect(second.body).toMatchObject({ site: now });
+    } finally {
+      source.cleanup();
+      target.cleanup();
     }
   });
 
