@@ -73,7 +73,7 @@ dt{color:#555}dd{margin:0;min-width:0}
 .state-failing,.state-unreachable,.state-wrong-token{color:#b42318}.state-never-synced{color:#555}
 .caution{border-left:3px solid #9a6700;background:#fff8e6;padding:.2rem .6rem;margin:.3rem 0}
 .versions{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.5rem}
-form.restore{display:flex;flex-wrap:wrap;align-items:end;gap:.3rem .6rem;margin:.4rem 0}form.restore label{display:flex;flex-direction:column;font-size:.85rem;max-width:100%}form.restore input{font:inherit;width:12rem;max-width:100%;box-sizing:border-box}
+form.restore{display:flex;flex-wrap:wrap;align-items:end;gap:.3rem .6rem;margin:.4rem 0}form.restore label{display:flex;flex-direction:column;font-size:.85rem;max-width:100%}form.restore input,form.restore textarea{font:inherit;width:12rem;max-width:100%;box-sizing:border-box}
 table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{text-align:left;padding:.15rem .3rem;border-bottom:1px solid #eee;vertical-align:top}
 th{width:40%;color:#555;font-weight:400}
 ul{padding-left:1.2rem}li{margin:.2rem 0}.muted{color:#666}

@@ -82,9 +82,12 @@ export const RENDER_SCRIPT = String.raw`
   }
   /** The text an input shows for a wire value, and the wire value an edited text stands for. */
   function editable(value) { return value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value); }
+  /** A number as JSON writes it, spaces around allowed: not 0x10, 0b1 or Infinity, which Number() also takes. */
+  var DECIMAL = /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+  function isDecimal(edited) { return DECIMAL.test(edited) && isFinite(Number(edited)); }
   function wireOf(original, edited) {
     if (edited === '' && original === null) return null;
-    if (typeof original === 'number' && edited.trim() !== '' && isFinite(Number(edited))) return Number(edited);
+    if (typeof original === 'number' && isDecimal(edited)) return Number(edited);
     if (original !== null && typeof original === 'object') { try { return JSON.parse(edited); } catch (e) { return edited; } }
     return edited;
   }
@@ -107,13 +110,16 @@ export const RENDER_SCRIPT = String.raw`
     Object.keys(c.parked || {}).forEach(function (column) {
       if (keys.indexOf(column) >= 0) return;
       var label = el('label', column + ' ');
-      var input = el('input');
+      var shown = editable(c.parked[column]);
+      // A one-line input drops line breaks from its value: text holding some is edited in a text box.
+      var input = el(/[\r\n]/.test(shown) ? 'textarea' : 'input');
       input.name = column;
-      input.defaultValue = editable(c.parked[column]);
+      input.defaultValue = shown;
       input.setAttribute('aria-describedby', 'conflict-problem-' + c.id); // the number check and a refused restore are said there
       label.appendChild(input);
       form.appendChild(label);
-      fields.push({ column: column, input: input, original: c.parked[column] });
+      // Untouched is what the field showed at first, as the field itself holds it (a text box writes CR LF as LF).
+      fields.push({ column: column, input: input, original: c.parked[column], initial: input.value });
     });
     var restore = button('Restore with these values', 'restore', 'Restore with these values: ' + conflictName(c));
     restore.type = 'submit';
@@ -129,9 +135,9 @@ export const RENDER_SCRIPT = String.raw`
       var values = {};
       var wrong = [];
       fields.forEach(function (f) {
-        if (f.input.value === editable(f.original)) return;
+        if (f.input.value === f.initial) return;
         // A number stays a number: an emptied or mistyped number cell is not sent as text.
-        if (typeof f.original === 'number' && (f.input.value.trim() === '' || !isFinite(Number(f.input.value)))) wrong.push(f.column);
+        if (typeof f.original === 'number' && !isDecimal(f.input.value)) wrong.push(f.column);
         else values[f.column] = wireOf(f.original, f.input.value);
       });
       problem.textContent = wrong.length === 0 ? '' : wrong.join(', ') + ' must be a number';

@@ -209,6 +209,24 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
     expect(await lastSuccess.textContent()).not.toMatch(/^[7-9] min ago$/);
   });
 
+  it('a restore sends only the cells edited: text with line breaks untouched is not sent (a one-line input dropped them), a hex number is refused', async () => {
+    const [a] = peers();
+    const page = await openPage();
+    await openStatusPage(page, a);
+    const card = page.locator('article.conflict').nth(5);
+    const notes = card.locator('form.restore textarea[name=notes]');
+    expect(await notes.inputValue()).toMatch(/\nits second line$/);
+    const points = card.locator('[name=teleop_points]');
+    await points.fill('0x10');
+    await card.locator('button[data-action=restore]').click();
+    expect(await card.locator('p.error[role=alert]').textContent()).toBe('teleop_points must be a number');
+    await points.fill('16');
+    const scout = card.locator('[name=scout]');
+    await scout.fill(`${await scout.inputValue()} (second sheet)`);
+    const [sent] = await Promise.all([page.waitForRequest((request) => request.method() === 'POST' && request.url().includes('/resolve')), card.locator('button[data-action=restore]').click()]);
+    expect(sent.postDataJSON()).toEqual({ action: 'restore', values: { scout: expect.stringMatching(/ \(second sheet\)$/) as unknown, teleop_points: 16 } });
+  });
+
   it('gives every action button a name of its own, ties the number check to its inputs, and focuses the token field after "Forget token"', async () => {
     const [a] = peers();
     const page = await openPage();

@@ -46,8 +46,8 @@ export async function parkConflicts(a: LivePeer, b: LivePeer, count: number): Pr
   const ids = { match_id: (match.body as { id: string }).id, team_id: (team.body as { id: string }).id };
   for (let i = 0; i < count; i++) {
     const scout = `scout ${String(i).padStart(3, '0')}`;
-    await request(a.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on A` }).expect(201);
-    await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on B` }).expect(201);
+    await request(a.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on A\nits second line` }).expect(201);
+    await request(b.url).post('/api/reports').send({ ...ids, scout, notes: `${scout} on B\nits second line` }).expect(201);
   }
   await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
 }
