@@ -167,7 +167,7 @@ export class ChangeReader {
     const { values } = table;
     for (let index = 0; index < values.length; index += 1) {
       const column = values[index] as (typeof values)[number];
-      cells[index] = encodeCell(part[AT.values + column.index] ?? null, table.name, column.name);
+      cells[index] = encodeCell(part[AT.values + column.index] ?? null, table.name, column.name, row.pk);
     }
     run.sink.add(statements, key, row.cl, row.hlc, site, cells);
   }
@@ -220,11 +220,11 @@ export class ChangeReader {
         run.cells[index] = undefined;
         return;
       }
-      const encoded = encodeCell(values[column.index] ?? null, name, column.name);
+      const encoded = encodeCell(values[column.index] ?? null, name, column.name, row.pk);
       run.cells[index] = clock.hlc === row.hlc && clock.site === row.site ? encoded : [encoded, clock.hlc, this.#siteRef(run, clock.site)];
     });
     // The key as the row stores it: the metadata quotes a whole REAL in a column without affinity as its INTEGER.
-    const wireKey = statements.table.key.map((column) => encodeCell(values[column.index] ?? null, name, column.name));
+    const wireKey = statements.table.key.map((column) => encodeCell(values[column.index] ?? null, name, column.name, row.pk));
     run.sink.add(statements, wireKey, row.cl, row.hlc, site, run.cells);
   }
 

@@ -47,18 +47,26 @@ export function encodeValue(value: SqlValue, where: string): WireValue {
   return encodeCell(value, where, undefined);
 }
 
+/** A row's metadata key as a message names it: `"t1"`, `42`, `x'00ff'`, or a composite key's quoted parts. */
+function keyInWords(key: SqlValue): string {
+  if (typeof key === 'string') return JSON.stringify(key);
+  if (Buffer.isBuffer(key)) return `x'${key.toString('hex')}'`;
+  return String(key);
+}
+
 /**
  * Encodes one SQLite value of `table`.`column` for the wire, as
  * {@link encodeValue} does; the cell's name is put together only when the
  * value is refused (the reader encodes every cell of a page).
+ * @param key - the row's metadata key, named in a refusal so the row can be found
  * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL that is NaN or ±Infinity
  */
-export function encodeCell(value: SqlValue, table: string, column: string | undefined): WireValue {
+export function encodeCell(value: SqlValue, table: string, column: string | undefined, key?: SqlValue): WireValue {
   if (value === null || typeof value === 'string') return value;
   if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : { $int: value.toString() };
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) {
-      const where = column === undefined ? table : `${table}.${column}`;
+      const where = `${column === undefined ? table : `${table}.${column}`}${key === undefined ? '' : ` (the row of key ${keyInWords(key)})`}`;
       throw new SyncError('UNSENDABLE_VALUE', 500, `${where} holds ${value}, which the changeset format cannot carry; store NULL or a finite number`);
     }
     if (Object.is(value, -0)) return { $real: '-0' };

@@ -1,7 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import { parseQuotedKey } from '../../../lib/data/key-codec';
 import { decodeValue, encodeValue, TextBytes, type SqlValue } from '../../../lib/data/values';
-import { tableRows, tempDb } from '../../helpers/data';
+import { tableRows, tempDb, trackedDb } from '../../helpers/data';
 
 const SCHEMA = `
 CREATE TABLE v (id TEXT PRIMARY KEY NOT NULL, i INTEGER, r REAL, t TEXT, b BLOB, any_value);
@@ -37,6 +37,20 @@ describe('value encoding', () => {
 
   it.each([NaN, Infinity, -Infinity])('refuses to send the REAL %p, which JSON cannot carry', (value) => {
     expect(() => encodeValue(value, 'v.r')).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE' }));
+  });
+
+  it('names the row whose REAL cannot be sent, in a whole row and in a changed cell alike', () => {
+    const source = trackedDb();
+    try {
+      source.db.exec("INSERT INTO teams (id, name, rating) VALUES ('t-inf', 'x', 9e999)");
+      expect(() => source.tracker.readChanges(0, 100)).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE', message: expect.stringContaining('teams.rating (the row of key "t-inf") holds Infinity') as unknown }));
+      source.db.exec("UPDATE teams SET rating = 1 WHERE id = 't-inf'");
+      const seq = source.tracker.readChanges(0, 100).next;
+      source.db.exec("UPDATE teams SET rating = -9e999 WHERE id = 't-inf'");
+      expect(() => source.tracker.readChanges(seq, 100)).toThrow(expect.objectContaining({ message: expect.stringContaining('(the row of key "t-inf") holds -Infinity') as unknown }));
+    } finally {
+      source.cleanup();
+    }
   });
 
   it('parses composite keys as SQLite quote() writes them', () => {
