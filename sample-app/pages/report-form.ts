@@ -85,7 +85,8 @@ export function readReportForm(body: unknown): { values: ReportFormValues; probl
   const problems: ReportFormProblems = {};
   for (const name of REPORT_FORM_FIELDS) {
     values[name] = fieldText(SPECS[name], fields[name]);
-    const problem = problemOf(SPECS[name], values[name]);
+    // A field sent twice (`scout=a&scout=b`) arrives as an array: say so, not that it is missing.
+    const problem = Array.isArray(fields[name]) ? `${SPECS[name].label} was sent more than once; send it once.` : problemOf(SPECS[name], values[name]);
     if (problem !== undefined) problems[name] = problem;
   }
   if (Object.keys(problems).length > 0) return { values, problems, entry: undefined };

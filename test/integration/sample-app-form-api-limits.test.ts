@@ -51,6 +51,16 @@ describe('sample app: the report form and the JSON API keep the same limits', ()
     expect(scoutingCounts(server.db)).toEqual({ teams: 0, matches: 0, match_reports: 0 });
   });
 
+  it('the form says a field sent twice was sent twice, not that it is missing', async () => {
+    const body = new URLSearchParams({ ...REPORT });
+    body.append('scout', 'Bo');
+    const form = await request(server.url).post('/reports/new').type('form').send(body.toString());
+    expect(form.status).toBe(400);
+    expect(form.text).toContain('Scout was sent more than once; send it once.');
+    expect(form.text).not.toContain('Scout is required.');
+    expect(scoutingCounts(server.db)).toEqual({ teams: 0, matches: 0, match_reports: 0 });
+  });
+
   it('the form takes a match label of 100 characters in upper case', async () => {
     const form = await request(server.url).post('/reports/new').type('form').send({ ...REPORT, match_label: 'ß'.repeat(50) });
     expect(form.status).toBe(303);
