@@ -90,18 +90,24 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
   }
 }
 
+/** Snapshot downloads from one peer that may fail (the link cut them, or no answer came) before that peer is paged from instead. */
+const FAILED_DOWNLOADS_BEFORE_PAGING = 2;
+
 /**
  * A sync client's snapshot joins: with no synced data yet and a peer far
  * enough ahead (`joinBySnapshot`, `snapshotMinChanges`), start from the
  * peer's snapshot. One join at a time: once one peer's snapshot started the
  * database, the others are not needed. A peer whose snapshot was refused
- * (hash, size, health) is reported once, then paged from: a bad disk or
- * link on its side never keeps this server from syncing.
+ * (hash, size, health), or whose download failed twice (a link that cuts
+ * long answers: every download starts again from byte 0, while pages are
+ * short), is reported, then paged from: a bad disk or link on its side never
+ * keeps this server from syncing.
  */
 export class SnapshotJoins {
   readonly #enabled: boolean;
   readonly #minChanges: number;
   readonly #refused = new Set<string>();
+  readonly #failures = new Map<string, number>();
   #turn: Promise<void> = Promise.resolve();
 
   /** @param config - the client's resolved `joinBySnapshot` and `snapshotMinChanges` */
@@ -127,6 +133,7 @@ export class SnapshotJoins {
         rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
       } catch (error) {
         if (error instanceof SyncError && (error.code.startsWith('SNAPSHOT_') || error.code === 'CLOCK_SKEW')) this.#refused.add(remoteSite);
+        else if (this.#failed(remoteSite) >= FAILED_DOWNLOADS_BEFORE_PAGING) this.#refused.add(remoteSite);
         // A clock too far ahead is the pages' refusal too: they say so at `pull`, where the round's files still run
         // (a refused snapshot is not downloaded again every round); pages within the bound go on coming.
         if (error instanceof SyncError && error.code === 'CLOCK_SKEW') return;
@@ -137,6 +144,13 @@ export class SnapshotJoins {
     this.#turn = turn.catch(() => undefined);
     await turn;
     return rows;
+  }
+
+  /** Counts a failed download from `site`; returns how many so far. */
+  #failed(site: string): number {
+    const count = (this.#failures.get(site) ?? 0) + 1;
+    this.#failures.set(site, count);
+    return count;
   }
 }
 
@@ -152,6 +166,10 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
     const pageSize = options.syncPageSize ?? DEFAULTS.syncPageSize;
     await tellSenderItHasAll(peer, tracker, snapshotSeq);
     const pulled = await pullChanges(peer, tracker, remoteSite, pageSize, (count) => options.onProgress?.('pull', count.rows));
+    // What the pull wrote is the sender's too: say so now, while this process still knows (its no-echo windows end with it),
+    // or the new server sends it all back at its first round. Only when nothing else was written meanwhile (a server started on the file).
+    const localSeq = tracker.info().seq;
+    if (localSeq > snapshotSeq && tracker.unsentFrom(remoteSite, snapshotSeq, localSeq) === 0) await tellSenderItHasAll(peer, tracker, localSeq);
     return pulled.rows;
   } finally {
     db.close();
