@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { removeEmptyFoldersSync } from '../../lib/files/atomic-file';
 import { isTempFileName, tempPrefixOf } from '../../lib/files/temp-files';
@@ -25,6 +25,22 @@ export function removeOurTempFiles(target: string): void {
   }
 }
 
+/** True when `target` is the very file one of this process's temp files beside it is (a hard link just made: the command put it there). */
+export function placedByUs(target: string): boolean {
+  const folder = path.dirname(path.resolve(target));
+  const ours = `${tempPrefixOf(target)}${process.pid}-`;
+  try {
+    const placed = statSync(path.resolve(target));
+    return readdirSync(folder).some((name) => {
+      if (!name.startsWith(ours) || !isTempFileName(name)) return false;
+      const temp = statSync(path.join(folder, name), { throwIfNoEntry: false });
+      return temp !== undefined && temp.ino === placed.ino && temp.dev === placed.dev;
+    });
+  } catch {
+    return false; // no target, or no folder
+  }
+}
+
 /** What a command writing `target` leaves after Ctrl-C or SIGTERM. */
 export interface Interruptible {
   /** The command's name, for the message (`join`, `backup`…). */
@@ -35,6 +51,11 @@ export interface Interruptible {
   readonly made?: string;
   /** What to say when `target` is in place when the signal comes; without it, the target is not looked at. */
   readonly placed?: string;
+  /**
+   * Whether this command put `target` in place, as far as it was told (without it: whether a file is
+   * there, whoever put it); a target that is still the same file as one of its temp files counts too.
+   */
+  readonly isPlaced?: () => boolean;
   /** Runs first (a progress bar stops, giving the terminal its cursor back). */
   readonly before?: () => void;
 }
@@ -73,9 +94,9 @@ export function exitOnSignal(onSignal: (signal: NodeJS.Signals) => string): () =
 export function cleanUpOnSignal(what: Interruptible): () => void {
   return exitOnSignal((signal) => {
     what.before?.();
-    removeOurTempFiles(what.target);
     // `missing/../app.db` is app.db, as the commands take it (the kernel would not find it through `missing`).
-    const placed = what.placed !== undefined && existsSync(path.resolve(what.target));
+    const placed = what.placed !== undefined && (what.isPlaced === undefined ? existsSync(path.resolve(what.target)) : what.isPlaced() || placedByUs(what.target));
+    removeOurTempFiles(what.target);
     const made = what.made;
     if (made !== undefined && !placed) removeEmptyFoldersSync(path.dirname(path.resolve(what.target)), path.dirname(made));
     const kept = made !== undefined && !placed && existsSync(made) ? ` (kept ${made}: it holds files this ${what.command} did not make)` : '';

@@ -27,13 +27,16 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const url = serverUrlOf(options.from, '--from');
   refuseCaForPlainHttp(url, options.ca, '--from');
   const started = performance.now();
+  let placed = false; // by this join: a file another process put there meanwhile is not called ours
   const stopListening = cleanUpOnSignal({
     command: 'join',
     target: options.db,
     made: folderToMake(path.dirname(path.resolve(options.db))),
     placed: `${options.db} is in place, the server catches up at its first sync`,
+    isPlaced: () => placed,
   });
-  const result = await joinSnapshot({ url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) }, { url: '--from', db: '--db' }).finally(stopListening);
+  const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) };
+  const result = await joinSnapshot(joinOptions, { url: '--from', db: '--db' }, () => (placed = true)).finally(stopListening);
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);
   else {

@@ -201,8 +201,9 @@ export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
  * {@link joinFromPeer} without its option checks and failure hints, its
  * messages naming the url and the target as `names` say: the CLI's `join`
  * (its options checked by commander, its failures explained with its flags).
+ * @param onPlaced - told once the new database is in place (by this join, not by another process)
  */
-export async function joinSnapshot(options: JoinOptions, names: JoinNames): Promise<JoinResult> {
+export async function joinSnapshot(options: JoinOptions, names: JoinNames, onPlaced?: () => void): Promise<JoinResult> {
   const target = checkJoinTarget(options.db, names);
   const url = normalizePeerUrl(options.url, names.url);
   // A fresh laptop: the folder may not exist yet; the folders made here are removed again when the join fails, if empty.
@@ -221,6 +222,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames): Prom
     const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
     await placeNewFile(temp, target, names);
     placed = true;
+    onPlaced?.();
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
     try {

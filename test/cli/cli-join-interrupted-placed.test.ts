@@ -50,4 +50,32 @@ describe('join stopped by Ctrl-C once its snapshot is in place', () => {
     expect(stderr).toContain('join stopped by SIGINT; missing/../app.db is in place, the server catches up at its first sync');
     expect(existsSync(placed)).toBe(true);
   });
+
+  it('does not call a database another process put there meanwhile its own: nothing of this join was left behind', async () => {
+    const hanging = express();
+    let asked: () => void = () => undefined;
+    const snapshotAsked = new Promise<void>((resolve) => (asked = resolve));
+    hanging.get('/api/sync/data/snapshot', () => asked()); // and never answered: the download never starts
+    hanging.use('/api/sync', createSyncRouter({ token: TEST_TOKEN, database: db, tables: ['notes'] }));
+    const slow = createServer(hanging);
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, [CLI, 'join', '--from', `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, '--db', 'app.db', '--token', TEST_TOKEN], { cwd: temp.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // The join is waiting for its snapshot (its temp path reserved) when another join puts its own database in place.
+      await snapshotAsked;
+      const other = new Database(path.join(temp.dir, 'app.db'));
+      other.exec('CREATE TABLE t (x)');
+      other.close();
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('join stopped by SIGINT; nothing was left behind');
+      expect(existsSync(path.join(temp.dir, 'app.db'))).toBe(true); // the other process's file is left alone
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
 });
