@@ -10,6 +10,7 @@ import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
+import { printableLines } from './commands/remote';
 import { refuseOptionAsValue } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
@@ -192,7 +193,8 @@ if (require.main === module) {
       if (error instanceof CommanderError && error.exitCode === 0) return; // --help, --version
       const { code, message } = cliFailure(error, program.args[0], givenOf(program, program.args[0]));
       // commander printed its own usage error already
-      if (!(error instanceof CommanderError)) process.stderr.write(`express-sqlite-sync: ${message}\n`);
+      // A server's words in it reach the terminal as text: no control character, no text-direction control.
+      if (!(error instanceof CommanderError)) process.stderr.write(`express-sqlite-sync: ${printableLines(message)}\n`);
       // With --json, a script reading stdout gets the failure in the API's error shape too.
       if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
       process.exitCode = 1;

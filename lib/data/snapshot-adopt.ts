@@ -48,6 +48,13 @@ function refuseForeignObjects(db: Database.Database, tables: ReadonlySet<string>
   if (view !== undefined) throw new Error(`it holds a view (${JSON.stringify(view).slice(0, 100)}); a sender's snapshot holds none`);
 }
 
+/** SQLite's `integrity_check` report (a line per problem, up to 100) as one line: its first three problems, and how many more. */
+function integrityInOneLine(report: string): string {
+  const lines = report.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const more = lines.length > 4 ? `; … and ${lines.length - 4} more` : '';
+  return `${lines.slice(0, 4).join('; ')}${more}`;
+}
+
 /**
  * Checks a snapshot file: a healthy SQLite database (`PRAGMA integrity_check`)
  * holding express-sqlite-sync metadata, its tracked tables and nothing else
@@ -62,7 +69,7 @@ export function checkSnapshotFile(file: string): void {
     db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma('cache_size = -65536');
     const result = db.pragma('integrity_check', { simple: true });
-    if (result !== 'ok') throw new Error(String(result));
+    if (result !== 'ok') throw new Error(integrityInOneLine(String(result)));
     const present = new Set(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]);
     const missing = META_TABLES.filter((name) => !present.has(name));
     if (missing.length > 0) throw new Error(`it lacks express-sqlite-sync metadata (${missing.join(', ')})`);
