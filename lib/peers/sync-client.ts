@@ -213,7 +213,8 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   peerStatuses(): PeerStatus[] {
     const schedule = this.#scheduler.status();
     const tracker = this.#config.data;
-    const data = { tracker, localSeq: tracker?.currentSeq() };
+    // Writes the capture log holds but cannot fold yet (a tracked table changed under the running server) are not delivered either.
+    const data = { tracker, localSeq: tracker === undefined ? undefined : Math.max(tracker.currentSeq(), tracker.capturedSeq()) };
     const held = this.#guard.held();
     return [...this.#peers].map(([url, peer]) => peerStatusOf(url, peer, schedule.get(url), data, held));
   }

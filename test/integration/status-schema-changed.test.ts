@@ -29,6 +29,10 @@ describe('GET /status and /metrics on a server whose tracked table changed while
     expect((fine.body as StatusAnswer).dataError).toBeNull();
     expect((await request(server.url).get('/api/sync/metrics').set(AUTH)).text).toContain('\nexpress_sqlite_sync_data_stopped 0\n');
 
+    await request(server.url).post('/api/sync/run').set(AUTH).expect(200);
+    const synced = await request(server.url).get('/api/sync/status').set(AUTH);
+    expect((synced.body as StatusAnswer).peers).toEqual([expect.objectContaining({ undeliveredChanges: 0 })]);
+
     server.db.exec('ALTER TABLE teams ADD COLUMN coach TEXT'); // a migration under the running server
     await request(server.url).post('/api/teams').send({ number: 3, name: 'team 3' }).expect(201); // captured by the old triggers
 
@@ -38,7 +42,9 @@ describe('GET /status and /metrics on a server whose tracked table changed while
     expect(body.dataError).toEqual({ code: 'SCHEMA_CHANGED', message: expect.stringMatching(/teams\.coach was added.*restart the server/) });
     expect(body.site).toBe(server.sync.tracker?.siteId);
     expect(body.seq).toEqual(expect.any(Number));
+    // Team 3 went nowhere (its write waits in the capture log until the restart): not "0 not yet delivered" (helper v1).
     expect(body.peers).toEqual([expect.objectContaining({ url: cluster.peers[1]?.syncUrl, undeliveredChanges: expect.any(Number) })]);
+    expect(body.peers[0]?.undeliveredChanges).toBeGreaterThanOrEqual(1);
 
     const metrics = await request(server.url).get('/api/sync/metrics').set(AUTH);
     expect(metrics.status).toBe(200);
