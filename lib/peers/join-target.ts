@@ -72,15 +72,17 @@ export function checkJoinTarget(db: string, names: JoinNames): string {
  * Puts the adopted temp file in place without ever replacing a file (a hard
  * link fails on an existing name), then syncs the folder.
  * @param target - the resolved target ({@link checkJoinTarget})
+ * @param onLinked - told as soon as the file is in place (before the temp name is removed)
  * @throws SyncError `TARGET_EXISTS` (409) when something took the name meanwhile
  */
-export async function placeNewFile(temp: string, target: string, names: JoinNames): Promise<void> {
+export async function placeNewFile(temp: string, target: string, names: JoinNames, onLinked?: () => void): Promise<void> {
   try {
     await link(temp, target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') checkJoinTarget(target, names);
     throw error;
   }
+  onLinked?.();
   await unlink(temp);
   await syncDirectory(path.dirname(target));
 }

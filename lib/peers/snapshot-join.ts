@@ -220,9 +220,10 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames, onPla
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
     const clocks = { nowMs: Date.now(), maxClockSkewMs: DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
     const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
-    await placeNewFile(temp, target, names);
-    placed = true;
-    onPlaced?.();
+    await placeNewFile(temp, target, names, () => {
+      placed = true;
+      onPlaced?.();
+    });
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
     try {
