@@ -1,9 +1,10 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { knownOptions } from '../option-checks';
 import { readListing, reuseListing, type ScanState } from './manifest-directory';
 import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 import { settleWatchEvents } from './watched-listings';
+import { SyncError } from '../sync-error';
 
 export type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 
@@ -51,6 +52,31 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
   }
 }
 
+/** The same folder (device and inode): not one moved away, or put in its place. */
+function sameFolder(a: Stats | undefined, b: Stats | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Refuses a scan whose root, or scanned folder, was moved away or replaced
+ * while it ran (`mv uploads uploads.old`): the folders read after the move
+ * read as gone, so the listing would lack files that still exist, and a peer
+ * would take them for deleted. No partial listing is given.
+ * @throws SyncError `ROOT_MISSING` (409)
+ */
+function refuseMovedDuringScan(rootDir: string, rootReal: string, start: string, before: Stats | undefined, rootName: string | undefined): void {
+  if (before === undefined) return; // a folder that was not there: listed as empty, as before
+  let real: string | undefined;
+  try {
+    real = realpathSync(rootDir);
+  } catch {
+    real = undefined;
+  }
+  if (real === rootReal && sameFolder(before, statSync(start, { throwIfNoEntry: false }))) return;
+  const name = rootName ?? path.basename(rootDir);
+  throw new SyncError('ROOT_MISSING', 409, `sync root ${name} (${rootDir}) was moved away or replaced while it was listed; no partial listing is given (a peer would take the files not read for deleted): the next sync lists it again`);
+}
+
 /**
  * Lists every file under `rootDir/folder` with its size, mtime and SHA-256,
  * sorted by path. Database files (by name or content), folders named like
@@ -65,14 +91,16 @@ async function walk(state: ScanState, start: string, folder: string): Promise<vo
  * @param rootDir - the sync root's directory
  * @param folder - a folder relative to the root, `''` for the whole root
  * @throws TypeError (a rejection) for options that are not an object, lack `policy` or `cache`, or hold another key
- * @throws SyncError `FILE_UNREADABLE` (403, a rejection) when this process may not read or enter `folder` or a folder in it: listed as empty, its files would be taken for deleted
+ * @throws SyncError `FILE_UNREADABLE` (403, a rejection) when this process may not read or enter `folder` or a folder in it: listed as empty, its files would be taken for deleted; `ROOT_MISSING` (409) when the root or `folder` was moved away or replaced while it was scanned
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
   checkScanOptions(options);
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
   const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
+  const before = statSync(start, { throwIfNoEntry: false });
   await walk(state, start, folder);
+  refuseMovedDuringScan(rootDir, rootReal, start, before, options.rootName);
   // Digests of deleted files are forgotten; when every directory was unchanged, nothing was deleted.
   if (state.reread > 0) options.cache.prune(start + path.sep, state.seen);
   const entries = state.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -144,4 +144,22 @@ describe('scanManifest', () => {
     expect(files.find((file) => file.path === 'big.bin')?.sha256).toBe(sha(big));
     expect(files.some((file) => file.path === 'big-disguised.bin')).toBe(false);
   });
+
+  // Found by a hostile probe (helper w1): `mv uploads uploads.old` while a peer's round listed it gave a 200 with
+  // the files read before the move only; the peer took the others for deleted and deleted its copies.
+  it.each([
+    ['moved away', (dir: string) => fs.renameSync(dir, `${dir}.old`)],
+    ['replaced by another folder', (dir: string) => (fs.renameSync(dir, `${dir}.old`), fs.mkdirSync(dir))],
+  ])('refuses a root %s while it is listed: no partial listing (ROOT_MISSING)', async (_name, move) => {
+    put(root, 'big/big.bin', Buffer.alloc(8 * 1024 * 1024, 7)); // hashed in slices: the scan awaits
+    for (let i = 0; i < 20; i += 1) put(root, `z${i}/file.txt`, `file ${i}`);
+    const scanning = scanManifest(root, '', { policy, cache: new ManifestCache(), rootName: 'uploads' });
+    move(root);
+    await expect(scanning).rejects.toMatchObject({ code: 'ROOT_MISSING', status: 409, message: expect.stringContaining('moved away or replaced while it was listed') as unknown });
+  });
+
+  it('still lists a folder that is not there as empty, and a root left in place in full', async () => {
+    expect(await scanManifest(root, 'not-there', { policy, cache: new ManifestCache() })).toEqual([]);
+    expect((await scanManifest(root, '', { policy, cache: new ManifestCache() })).map((file) => file.path)).toContain('deep/er/notes.txt');
+  });
 });
