@@ -76,6 +76,12 @@ function readDirectory(state: ScanState, directory: string, relativeDir: string)
   }
 }
 
+/** Notes a symbolic link the scan leaves out (`fileNameProblems`): a peer holding the file it replaced would otherwise not hear of it. */
+function skipLink(state: ScanState, entry: Dirent, relativeDir: string, reason: string): undefined {
+  state.skipped.push({ path: relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`, reason });
+  return undefined;
+}
+
 /**
  * Stats of a regular file to list, following a symlink only when it stays inside the root.
  * @throws SyncError `FILE_UNREADABLE` (403) when its folder may be read but not entered (a file itself is never refused its `lstat`)
@@ -85,8 +91,9 @@ function statListable(state: ScanState, absolute: string, entry: Dirent, relativ
     if (entry.isFile()) return lstatSync(absolute);
     if (!entry.isSymbolicLink()) return undefined;
     const target = realpathSync(absolute);
-    if (!target.startsWith(state.rootReal + path.sep)) return undefined;
+    if (!target.startsWith(state.rootReal + path.sep)) return skipLink(state, entry, relativeDir, 'a symbolic link that leaves the root: not synced');
     const stats = statSync(target);
+    if (stats.isDirectory()) return skipLink(state, entry, relativeDir, 'a symbolic link to a folder: not entered');
     return stats.isFile() ? stats : undefined;
   } catch (error) {
     if (entry.isFile() && notPermitted(error)) throw folderUnreadable(clientFolder(state, relativeDir));

@@ -162,4 +162,14 @@ describe('scanManifest', () => {
     expect(await scanManifest(root, 'not-there', { policy, cache: new ManifestCache() })).toEqual([]);
     expect((await scanManifest(root, '', { policy, cache: new ManifestCache() })).map((file) => file.path)).toContain('deep/er/notes.txt');
   });
+
+  // Found by a hostile probe (helper w1): files moved to another disk and linked back vanished from the listing without a word.
+  it('reports the symbolic links it leaves out in the root\'s name problems: one leaving the root, one to a folder', async () => {
+    const cache = new ManifestCache();
+    const files = await scanManifest(root, '', { policy, cache, rootName: 'uploads' });
+    expect(files.map((file) => file.path)).not.toContain('escape.txt');
+    const [report] = cache.names.list();
+    const reasons = Object.fromEntries((report?.unsyncable ?? []).map((name) => [name.path, name.reason]));
+    expect(reasons).toMatchObject({ 'escape.txt': 'a symbolic link that leaves the root: not synced', 'escape-dir': 'a symbolic link that leaves the root: not synced' });
+  });
 });
