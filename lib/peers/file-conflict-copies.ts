@@ -84,6 +84,20 @@ export function conflictCopyPath(path: string, when: Date, siteId: string, maxLe
   return `${folder}${kept}${tag}${marker}${extension}`;
 }
 
+/**
+ * {@link conflictCopyPath} at `when`, or at the first second after it whose
+ * name `taken` does not hold: a second clash of one path within the same
+ * second (two rounds close together) gets a copy of its own, not a refused
+ * write over the first one's.
+ */
+export function freeConflictCopyPath(path: string, when: Date, siteId: string, maxLength: number, taken: (candidate: string) => boolean): string {
+  for (let seconds = 0; seconds < 3600; seconds += 1) {
+    const candidate = conflictCopyPath(path, new Date(when.getTime() + seconds * 1000), siteId, maxLength);
+    if (!taken(candidate)) return candidate;
+  }
+  return conflictCopyPath(path, when, siteId, maxLength);
+}
+
 /** Where the marker of a conflict copy's name starts, and what it holds. */
 const MARKER = /\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([A-Z0-9]{1,7})(?=\.|$)/;
 

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { conflictCopyPath, planFileSync, settledState, type FileAction } from './file-sync-plan';
+import { planFileSync, settledState, type FileAction } from './file-sync-plan';
+import { freeConflictCopyPath } from './file-conflict-copies';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
 import { dropKeptDownloadsUnder } from './partial-downloads';
@@ -238,7 +239,8 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   for (const file of scanned) sizes.set(file.sha256, file.size);
   const local = new Map(scanned.map((file) => [file.path, file.sha256]));
   const when = context.now();
-  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor: (path) => conflictCopyPath(path, when, context.remoteSiteId, MAX_PATH_LENGTH - root.length - 1) });
+  const copyPathFor = (path: string): string => freeConflictCopyPath(path, when, context.remoteSiteId, MAX_PATH_LENGTH - root.length - 1, (name) => local.has(name) || remote.has(name));
+  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
   if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
   const started = Date.now();

@@ -65,6 +65,27 @@ describe('two-way file sync of a root with a live peer', () => {
     expect(await syncRoot(files, link, 'uploads')).toMatchObject({ uploaded: 0, downloaded: 0, conflicts: [] });
   });
 
+  // Found by a hostile probe (helper w1): a second clash of one path within the same second made no copy and
+  // failed as LOCAL_CHANGED (the first copy held the name); the two sides kept different files until a later second.
+  it('gives a second clash of the same path within the same second a copy of its own', async () => {
+    put(here.uploads ?? '', 'notes.txt', 'v0');
+    await syncRoot(files, link, 'uploads');
+    put(here.uploads ?? '', 'notes.txt', 'edited on A');
+    put(there.uploads ?? '', 'notes.txt', 'edited on B');
+    await syncRoot(files, link, 'uploads'); // the first copy: notes.sync-conflict-20261126-100000-B0B0B0B.txt (this link's clock stands still)
+    put(here.uploads ?? '', 'notes.txt', 'edited on A again');
+    put(there.uploads ?? '', 'notes.txt', 'edited on B again');
+    const report = await syncRoot(files, link, 'uploads');
+    expect(report.errors).toEqual([]);
+    const copy = 'notes.sync-conflict-20261126-100001-B0B0B0B.txt';
+    expect(report.conflicts).toEqual([{ path: 'uploads/notes.txt', copyPath: `uploads/${copy}` }]);
+    for (const roots of [here, there]) {
+      expect(read(roots, 'notes.txt')).toBe('edited on A again');
+      expect(read(roots, 'notes.sync-conflict-20261126-100000-B0B0B0B.txt')).toBe('edited on B');
+      expect(read(roots, copy)).toBe('edited on B again');
+    }
+  });
+
   it.each([
     ['a name not in NFC (from a Mac)', 'cafe\u0301.jpg'],
     ['a tab in the name', 'tab\there.txt'],
