@@ -219,11 +219,12 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
  * File errors that do not heal by themselves at the next round: a file or folder this server or the peer may
  * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`, a 403
  * `FILE_UNREADABLE` listing or download), a full disk (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`), or a
- * clash in a folder too deep for its conflict copy's name (`CONFLICT_COPY_TOO_LONG`).
+ * clash in a folder too deep for its conflict copy's name (`CONFLICT_COPY_TOO_LONG`), or a folder holding files on
+ * one side where the other has a file of its name (`PATH_CONFLICT`: until someone renames one).
  * A round with one fails with it: the peer is not `ok`; its data part went through all the same, so its next
  * round comes at the interval, without backoff.
  */
-export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE', 'FILE_UNREADABLE', 'CONFLICT_COPY_TOO_LONG']);
+export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE', 'FILE_UNREADABLE', 'CONFLICT_COPY_TOO_LONG', 'PATH_CONFLICT']);
 
 /**
  * A root's failure as a whole that no retry sooner heals either, while the round's data went through: the peer listed
