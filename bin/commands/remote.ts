@@ -84,14 +84,15 @@ export function serverUrlOf(url: string, option: string): string {
  * A client for the server named by `--url` (its sync router's base URL; a
  * URL without a path means its `/api/sync`, as in `peers` and `SYNC_PEERS`)
  * with `--token` or `SYNC_TOKEN`, trusting `--ca` or `SYNC_PEER_CA`.
+ * @param paced - the answer is one the server paces (`POST /run?stream=ndjson`: a line per step, repeated every
+ * 10 s), where a few bytes in a timeout are progress; any other answer that drips (under 1 KiB per timeout) is `PEER_TIMEOUT`
  * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (`--ca` with an `http://` URL) (400)
  */
-export function remoteServer(options: RemoteOptions): PeerHttp {
+export function remoteServer(options: RemoteOptions, paced = false): PeerHttp {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.url, '--url');
   refuseCaForPlainHttp(url, options.ca, '--url');
-  // `POST /run?stream=ndjson` is paced by the server (a line per step, repeated every 10 s): a few bytes in a timeout are progress there.
-  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), minAnswerBytes: 0 });
+  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(paced ? { minAnswerBytes: 0 } : {}) });
 }
 
 /**

@@ -97,7 +97,7 @@ export function formatResults(results: readonly RunResult[]): string {
 
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results; Ctrl-C (SIGINT) or SIGTERM stops the progress bars and exits with 130 (143). */
 export async function syncCommand(options: RemoteOptions & { readonly json?: boolean }): Promise<void> {
-  const server = remoteServer(options);
+  const server = remoteServer(options, true); // its run streams, paced by the server
   const bars = new MultiBar({ format: ' {bar} {peer} {phase} {value}/{total}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
   const byPeer = new Map<string, SingleBar>();
   let results: readonly RunResult[];
