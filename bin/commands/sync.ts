@@ -37,15 +37,15 @@ function warningsOf(result: PeerSyncResult | RunResult): Array<Static<typeof War
 /** Formats one peer's result as a line, then the files that need a look. */
 export function formatResult(result: PeerSyncResult | RunResult): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
-  // A line break in the server's text (a peer, an error) cannot make a line of its own.
-  if (!result.ok) return oneLine(`✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`);
-  // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
-  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`)}`);
   // Files that did not sync this round (a folder here where the peer has a file, say) keep the servers apart until fixed.
   const errors = result.fileErrors ?? [];
   // `fileErrors` lists the round's first errors; `fileErrorCount` counts them all (a server before it listed them all).
   const errorCount = Math.max(result.fileErrorCount ?? 0, errors.length);
   const failed = listed(errors, (error) => `! FILE NOT SYNCED: ${error.path}: ${error.code}: ${error.message}`, errorCount);
+  // A line break in the server's text (a peer, an error) cannot make a line of its own.
+  if (!result.ok) return `${oneLine(`✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`)}${failed}`;
+  // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
+  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`)}`);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
   // What the round could not do without failing (a root the peer does not have), as `status` says it.
   const warnings = listed(warningsOf(result), (warning) => `warning: ${warning.code} ${warning.root}: ${warning.message}`);
