@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { link, rename, rm, unlink } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
@@ -96,7 +96,7 @@ export async function backupDatabase(dbPath: string, outLink: string, options: C
   try {
     const { totalPages } = await source.backup(temp, { progress: backupSteps(options.onProgress) });
     options.onProgress?.(totalPages, totalPages); // the last callback comes before the last step
-    await rename(temp, outPath);
+    await putInPlace(temp, outPath, options.overwrite === true, async () => undefined);
     return { pages: totalPages };
   } catch (error) {
     for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });
@@ -105,6 +105,36 @@ export async function backupDatabase(dbPath: string, outLink: string, options: C
     releaseTempPath(temp);
     source.close();
   }
+}
+
+/**
+ * Puts a finished copy at `target`. With `overwrite`, a database there is
+ * checked again first (a server may have opened it while the copy ran: it
+ * would go on writing into the replaced file), then `beforeReplace` runs and
+ * the copy is renamed over it. Without, it never replaces a file: a hard link
+ * fails on a name taken meanwhile (another run to the same new path).
+ * @throws SyncError `DATABASE_IN_USE` (409), `TARGET_EXISTS` (409)
+ */
+async function putInPlace(temp: string, target: string, overwrite: boolean, beforeReplace: () => Promise<void>): Promise<void> {
+  if (overwrite) {
+    if (existsSync(target)) {
+      refuseIfInUse(target);
+      await beforeReplace();
+    }
+    await rename(temp, target);
+    return;
+  }
+  const taken = (): SyncError => new SyncError('TARGET_EXISTS', 409, `${target} was made by someone else while the copy ran; nothing was replaced: choose another name, or pass --force`);
+  try {
+    await link(temp, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
+    // A file system without hard links (FAT on a USB stick): looked at once more, then renamed.
+    if (existsSync(target)) throw taken();
+    await rename(temp, target);
+    return;
+  }
+  await unlink(temp);
 }
 
 /**
@@ -168,9 +198,10 @@ export async function restoreDatabase(
     } finally {
       restored.close();
     }
-    settleOldDatabase(dbPath);
-    for (const side of ['-wal', '-shm', '-journal']) await rm(`${dbPath}${side}`, { force: true });
-    await rename(temp, dbPath);
+    await putInPlace(temp, dbPath, options.overwrite === true, async () => {
+      settleOldDatabase(dbPath);
+      for (const side of ['-wal', '-shm', '-journal']) await rm(`${dbPath}${side}`, { force: true });
+    });
     return { siteId };
   } catch (error) {
     for (const side of ['', '-journal']) await rm(`${temp}${side}`, { force: true });

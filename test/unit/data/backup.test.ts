@@ -89,4 +89,20 @@ describe('backupDatabase, checkDatabaseFile, restoreDatabase (in-process, as the
     expect(existsSync(`${target}-shm`)).toBe(false);
     expect(() => checkDatabaseFile(target)).not.toThrow();
   });
+
+  // Found by a hostile probe (helper w2): two runs to one new path both said they succeeded, the second
+  // silently replacing the first (a rename replaces); without --force a file is never replaced.
+  it('two backups, or two restores, to one new path at once: one is put in place, the other is TARGET_EXISTS', async () => {
+    for (let i = 0; i < 200; i += 1) live.prepare('INSERT INTO notes VALUES (?, ?)').run(`b${i}`, 'x'.repeat(2000)); // several copy steps
+    const out = path.join(temp.dir, 'twice.db');
+    const backups = await Promise.allSettled([backupDatabase(liveFile, out), backupDatabase(liveFile, out)]);
+    expect(backups.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(backups.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TARGET_EXISTS' } });
+    const restoredPath = path.join(temp.dir, 'restored.db');
+    const restores = await Promise.allSettled([restoreDatabase(out, restoredPath), restoreDatabase(out, restoredPath)]);
+    expect(restores.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(restores.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TARGET_EXISTS' } });
+    expect(() => checkDatabaseFile(restoredPath)).not.toThrow();
+    expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);
+  });
 });
