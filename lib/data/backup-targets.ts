@@ -41,6 +41,19 @@ export function writeTarget(file: string): string {
   throw new SyncError('TARGET_INVALID', 400, `${file} is a symbolic link that leads to itself (a loop of links); name the file to write`);
 }
 
+/** Why an existing `file` cannot be written as a database (a pipe, a socket, a device); undefined for a regular file or nothing there. */
+export function specialFile(file: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (stats.isFile() || stats.isDirectory()) return undefined; // a folder is refused with its own message
+  const kind = stats.isFIFO() ? 'a named pipe' : stats.isSocket() ? 'a socket' : 'a device';
+  return `${file} is ${kind}, not a file: name a file to write (nothing was written)`;
+}
+
 /** True for a folder (a symbolic link to one included). */
 export function isFolder(file: string): boolean {
   try {
@@ -76,6 +89,8 @@ function isDatabaseFile(file: string): boolean {
 export function checkBackupTarget(dbPath: string, outPath: string): void {
   if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
   if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
+  const special = specialFile(outPath);
+  if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
   const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
   if (!existsSync(folder)) {
     throw new SyncError('TARGET_INVALID', 400, `the folder ${folder} of ${outPath} does not exist: create it first (mkdir -p ${shellWord(folder)}) or write the backup elsewhere`);
@@ -100,6 +115,8 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
 export function checkRestoreTarget(dbPath: string): void {
   if (dbPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to write (--db)');
   if (/[\\/]$/.test(dbPath) || isFolder(dbPath)) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is a folder; name the database file (e.g. ${path.join(dbPath, 'app.db')})`);
+  const special = specialFile(dbPath);
+  if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
   const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));
   if (suffix !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is named as the ${suffix} file of a database; name the database file itself`);
   for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {

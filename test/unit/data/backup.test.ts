@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupDatabase, checkDatabaseFile, restoreDatabase } from '../../../lib/data/backup';
@@ -104,5 +105,16 @@ describe('backupDatabase, checkDatabaseFile, restoreDatabase (in-process, as the
     expect(restores.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TARGET_EXISTS' } });
     expect(() => checkDatabaseFile(restoredPath)).not.toThrow();
     expect(readdirSync(temp.dir).filter((name) => name.includes('sync-tmp'))).toEqual([]);
+  });
+
+  // Found by a hostile probe (helper w2): --force replaced a named pipe (or a device node) with a regular file.
+  it('refuses a named pipe as the target, with or without overwrite: TARGET_INVALID, nothing written', async () => {
+    const fifo = path.join(temp.dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    for (const overwrite of [false, true]) {
+      await expect(backupDatabase(liveFile, fifo, { overwrite })).rejects.toMatchObject({ code: 'TARGET_INVALID', message: expect.stringContaining('is a named pipe') as unknown });
+      await expect(restoreDatabase(liveFile, fifo, { overwrite })).rejects.toMatchObject({ code: 'TARGET_INVALID' });
+    }
+    expect(statSync(fifo).isFIFO()).toBe(true);
   });
 });
