@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget } from '../../lib/data/backup';
+import { checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget, type BackupProgress } from '../../lib/data/backup';
 import { makeFolderFor } from '../../lib/data/backup-targets';
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
@@ -14,15 +14,19 @@ import { withPageBar } from './progress';
  * Ctrl-C (SIGINT) or SIGTERM removes its temp file beside `--db` and the folders it made while empty, and exits with 130 (143).
  */
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
-  checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
   checkRestoreTarget(options.db);
   const db = writeTarget(path.resolve(options.db)); // `missing/../app.db` is app.db: checked as the file it will be; a symbolic link is written through
   if (db !== path.resolve(options.db)) checkRestoreTarget(db);
   const made = folderToMake(path.dirname(db));
-  makeFolderFor(db, 'the restored database');
-  if (options.force === true && existsSync(db)) refuseIfInUse(db);
   const placed = existsSync(db) ? undefined : `${options.db} is in place with its new site id`;
-  const { siteId } = await withPageBar('restore', (onProgress) => restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress }), { target: db, made, placed });
+  // The checks run with Ctrl-C already listened for: an integrity check of a large backup takes seconds.
+  const restore = (onProgress: BackupProgress): ReturnType<typeof restoreDatabase> => {
+    checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
+    makeFolderFor(db, 'the restored database');
+    if (options.force === true && existsSync(db)) refuseIfInUse(db);
+    return restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress });
+  };
+  const { siteId } = await withPageBar('restore', restore, { target: db, made, placed });
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify({ from: options.from, db: options.db, siteId: siteId === undefined ? null : { previous: siteId.previous, current: siteId.current } })}\n`);
     return;
