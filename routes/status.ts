@@ -4,7 +4,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { formatMetrics, formatNameMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
-import type { PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
+import type { HeldDeletion, PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
 import { refuseBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
@@ -170,6 +170,17 @@ function confirmFilter(req: Request): { readonly peer: string | undefined; reado
 }
 
 /**
+ * `NOTHING_HELD` (404), naming what is held now when the filter matched none of it (a mistyped root, a URL
+ * that is not one of this server's peers): "nothing is held" would send the operator away while files wait.
+ */
+function nothingHeld(filter: { readonly peer: string | undefined; readonly root: string | undefined }, held: readonly HeldDeletion[]): SyncError {
+  if (held.length === 0) return new SyncError('NOTHING_HELD', 404, 'no deletions are held back; see GET status');
+  const asked = [filter.peer === undefined ? '' : `peer ${filter.peer}`, filter.root === undefined ? '' : `root ${JSON.stringify(filter.root)}`].filter((part) => part !== '').join(' and ');
+  const now = held.slice(0, 5).map((entry) => `root ${JSON.stringify(entry.root)} with peer ${entry.peer}`).join('; ');
+  return new SyncError('NOTHING_HELD', 404, `no deletions are held back for ${asked}; held back now: ${now}${held.length > 5 ? `; … and ${held.length - 5} more` : ''} (see GET status)`);
+}
+
+/**
  * `POST /deletions/confirm` `{ peer?, root? }`: confirms the deletions the
  * mass-delete guard holds back (all of them, a peer's, or a root's), then
  * syncs the peers concerned now and answers what was confirmed and the results.
@@ -179,7 +190,7 @@ async function confirmDeletions(config: StatusConfig, req: Request, res: Respons
   // Nothing is confirmed while the node stops: its sync would be refused, and the confirmation kept for a round that may never come.
   if (config.client?.stopping === true) await config.client.syncAll(); // rejects with STOPPED (503)
   const confirmed = config.client?.confirmDeletions(filter) ?? [];
-  if (confirmed.length === 0) throw new SyncError('NOTHING_HELD', 404, 'no deletions are held back for that peer and root; see GET status');
+  if (confirmed.length === 0) throw nothingHeld(filter, config.client?.heldDeletions() ?? []);
   const peers = [...new Set(confirmed.map((entry) => entry.peer))];
   const results = await Promise.all(peers.map((peer) => (config.client as SyncClient).syncPeer(peer)));
   res.json({ confirmed, results }); // confirmed either way; each sync's outcome is in its result

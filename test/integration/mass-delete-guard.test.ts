@@ -85,7 +85,12 @@ describe('the mass-delete guard (maxDeletePercent, default 50)', () => {
     removeFirst(a, 4); // all the rest: 100 %
     await a.sync.syncNow();
     expect(photos(b)).toHaveLength(4);
-    await request(a.url).post('/api/sync/deletions/confirm').set(AUTH).send({ peer: 'http://nowhere.example/api/sync' }).expect(404);
+    const unknownPeer = await request(a.url).post('/api/sync/deletions/confirm').set(AUTH).send({ peer: 'http://nowhere.example/api/sync' }).expect(404);
+    // What is held is named, not "nothing is held" (helper w2: a mistyped root or peer sent the operator away while files waited).
+    expect(unknownPeer.body).toMatchObject({ error: { code: 'NOTHING_HELD', message: expect.stringMatching(/^no deletions are held back for peer http:\/\/nowhere\.example\/api\/sync; held back now: root "uploads" with peer http/) as unknown } });
+    const mistyped = await request(a.url).post('/api/sync/deletions/confirm').set(AUTH).send({ root: 'upload' }).expect(404);
+    expect(mistyped.body.error.message).toMatch(/^no deletions are held back for root "upload"; held back now: root "uploads"/);
+    expect(photos(b)).toHaveLength(4);
   });
 
   it.each<[string, unknown, number, string]>([
