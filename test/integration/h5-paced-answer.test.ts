@@ -44,8 +44,8 @@ describe('an answer its server paces, a short line at a time', () => {
     return text;
   }
 
-  it("is read to its end by the command line's client", async () => {
-    const peer = remoteServer({ url, token: TEST_TOKEN, timeout: TIMEOUT_MS });
+  it("is read to its end by the command line's `sync` client", async () => {
+    const peer = remoteServer({ url, token: TEST_TOKEN, timeout: TIMEOUT_MS }, true);
     try {
       expect(await readAll(peer)).toContain('"results":[]');
     } finally {
