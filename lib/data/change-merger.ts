@@ -107,6 +107,7 @@ export class ChangeMerger {
     if (change.cl > localCl) return change.cl % 2 === 0 ? this.#bury(change, run, local !== undefined) : this.#revive(change, run, local !== undefined);
     if (change.cl % 2 === 0 || local === undefined) return false;
     const earlier = this.#births.takeIn(change, local, this.#partsOf(change));
+    if (earlier !== undefined) run.batch.wrote(this.#partsOf(change), [...change.key]); // its claim may have changed
     return this.#mergeCells(change, earlier ?? local, run) || earlier !== undefined;
   }
 

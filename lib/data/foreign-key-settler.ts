@@ -1,4 +1,5 @@
 import { RowProbes, type RowRef } from './row-probes';
+import { quoteIdent } from './sql-names';
 import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
 import type { TableStatements } from './table-statements';
 import type { TrackedForeignKey } from './tracked-table';
@@ -85,7 +86,7 @@ export class ForeignKeySettler {
     let orphans: Orphan[] = [];
     for (const parts of this.#parts.values()) {
       if (parts.statements.table.foreignKeys.length === 0 || parts.parked.count() === 0) continue;
-      for (const key of parts.parked.keys('FOREIGN_KEY')) orphans.push({ parts, key, values: parts.parked.select(key) ?? [] });
+      for (const key of this.#mayReturn(parts)) orphans.push({ parts, key, values: parts.parked.select(key) ?? [] });
     }
     for (let changed = orphans.length > 0; changed; ) {
       const returning = new Set(orphans.flatMap((orphan) => this.#referencedBy(orphan)));
@@ -104,6 +105,31 @@ export class ForeignKeySettler {
       }
       batch.noteParking(orphan.parts, orphan.key, true);
     }
+  }
+
+  /**
+   * Keys of the rows of a table parked for FOREIGN_KEY that may come back: for
+   * each foreign key, a NULL, a visible parent, or a parent parked for
+   * FOREIGN_KEY too (compared as SQLite compares, and never narrower than
+   * {@link #parentsFound}). One query over the parked rows: an orphan whose
+   * parent is gone everywhere costs no JavaScript.
+   */
+  #mayReturn(parts: TableParts): SqlValue[][] {
+    const { statements } = parts;
+    return statements.cache
+      .get('fk:mayReturn', () => {
+        const each = statements.table.foreignKeys.map((fk) => {
+          const nulls = fk.fromColumns.map((column) => `o.${quoteIdent(column.name)} IS NULL`).join(' OR ');
+          const match = (alias: string): string => fk.to.map((name, i) => `${alias}.${quoteIdent(name)} = o.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
+          const parent = this.#parts.get(fk.parent);
+          const parked = parent === undefined ? '' : ` OR EXISTS (SELECT 1 FROM ${parent.parked.name} AS q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${match('q')})`;
+          return `(${nulls} OR EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match('p')})${parked})`;
+        });
+        const keys = statements.table.key.map((column) => `o.${quoteIdent(column.name)}`).join(', ');
+        return `SELECT ${keys} FROM ${parts.parked.name} AS o WHERE o._sync_reason = 'FOREIGN_KEY' AND ${each.join(' AND ')}`;
+      })
+      .raw(true)
+      .all() as SqlValue[][];
   }
 
   /** Texts naming the values an orphan would offer as a parent, for every foreign key pointing at its table. */

@@ -150,6 +150,25 @@ export class ParkedRows {
     return { id: String(row[0]), reason: row[1] as ConflictReason, at: String(row[2]), key, values: this.#statements.exactTexts(values, this.name, key) };
   }
 
+  /**
+   * Keys of the rows parked for UNIQUE that some admitted row may no longer
+   * block: in some UNIQUE constraint their values hold a NULL, or no row of the
+   * table nor any row parked for FOREIGN_KEY holds them (compared as the
+   * constraint compares, in SQL: one pass over the parked rows, not the table).
+   */
+  unblocked(): SqlValue[][] {
+    const { table, quotedName } = this.#statements;
+    const free = table.uniques.map((unique) => {
+      const same = (other: string): string =>
+        unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
+      const nulls = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NULL`).join(' OR ');
+      return `(${nulls} OR (NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q')})))`;
+    });
+    const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');
+    const where = free.length === 0 ? '1' : free.join(' OR ');
+    return this.#statements.cache.get(`unblocked:${this.name}`, () => `SELECT ${keys} FROM ${this.name} p WHERE p._sync_reason = 'UNIQUE' AND (${where})`).raw(true).all() as SqlValue[][];
+  }
+
   /** Keys of parked rows holding `values` in `unique` (only those parked for `reason` when given). */
   claimants(unique: TrackedUnique, values: readonly SqlValue[], reason?: ConflictReason): SqlValue[][] {
     const statement = this.#statements.cache.get(`claimants:${unique.label}:${textBytesKey(values)}`, () => {

@@ -58,6 +58,10 @@ export class SettleBatch {
   readonly #probes: RowProbes;
   /** Per table id: whether it may hold parked rows now (counted once, then kept up to date by this batch). */
   readonly #mayHaveParked = new Map<number, boolean>();
+  /** Per table id that may hold parked rows: the keys of the live rows written (see {@link wrote}). */
+  readonly #written = new Map<number, SqlValue[][]>();
+  /** Tables whose parked rows are all ranked again (see {@link rankWhole}). */
+  readonly #rankWhole = new Set<number>();
 
   /** @param probes - used to tell parent tables */
   constructor(probes: RowProbes) {
@@ -72,11 +76,45 @@ export class SettleBatch {
   touch(parts: TableParts, key: SqlValue[], row: readonly SqlValue[] | boolean): void {
     const { id, foreignKeys } = parts.statements.table;
     this.changedTables.add(id);
+    this.wrote(parts, key);
     if (row === false || foreignKeys.length === 0) return;
     const touched: TouchedRow = { key, row: row === true ? undefined : row };
     const rows = this.touched.get(id);
     if (rows === undefined) this.touched.set(id, [touched]);
     else rows.push(touched);
+  }
+
+  /**
+   * Records that a live row was written (its values or its clocks): in a table
+   * that may hold parked rows, the UNIQUE rule ranks again the parked rows that
+   * claim its values (see `UniqueSettler`).
+   */
+  wrote(parts: TableParts, key: SqlValue[]): void {
+    if (!this.mayHaveParked(parts)) return;
+    const id = parts.statements.table.id;
+    this.changedTables.add(id);
+    const keys = this.#written.get(id);
+    if (keys === undefined) this.#written.set(id, [key]);
+    else keys.push(key);
+  }
+
+  /** Records that rows of the table were written that the batch cannot name (a bulk load): the UNIQUE rule ranks all its parked rows. */
+  rankWhole(parts: TableParts): void {
+    const id = parts.statements.table.id;
+    this.changedTables.add(id);
+    this.#rankWhole.add(id);
+  }
+
+  /**
+   * The rows of a table the UNIQUE rule must look at again: those written, and
+   * those parked or unparked, in this batch; undefined when all its parked rows
+   * must be ranked (see {@link rankWhole}).
+   */
+  movedIn(parts: TableParts): { readonly written: readonly SqlValue[][]; readonly parked: readonly SqlValue[][] } | undefined {
+    const id = parts.statements.table.id;
+    if (this.#rankWhole.has(id)) return undefined;
+    const parked = [...this.#parkedBefore.values()].filter((entry) => entry.parts === parts).map((entry) => entry.key);
+    return { written: this.#written.get(id) ?? [], parked };
   }
 
   /** Records that a row (values in column order) left the visible table; a parent's children get checked. */

@@ -13,6 +13,13 @@ interface Candidate {
   readonly claim: Claim;
 }
 
+/** A holder a candidate displaced: its key, its values, and its row when it was in the table (undefined: it was parked for FOREIGN_KEY). */
+interface Displaced {
+  readonly key: SqlValue[];
+  readonly values: readonly SqlValue[];
+  readonly row: SqlValue[] | undefined;
+}
+
 /** Where a live row is now: in the table, or parked (and why). */
 type Location = { readonly at: 'table'; readonly values: SqlValue[] } | { readonly at: 'parked'; readonly values: SqlValue[]; readonly reason: ConflictReason } | { readonly at: 'nowhere' };
 
@@ -68,12 +75,56 @@ export class UniqueSettler {
     this.#probes = probes;
   }
 
-  /** Settles one table after a batch. Nothing to do while it has no parked rows. */
+  /**
+   * Settles one table after a batch. Nothing to do while it has no parked rows.
+   * Only the parked rows whose standing the batch may have changed are ranked
+   * (see {@link #candidates}), earliest claim first; a holder displaced while
+   * ranking frees its other values, so the rows parked on them are ranked too.
+   */
   settle(parts: TableParts, batch: SettleBatch): void {
     if (parts.parked.count() === 0) return;
-    const candidates: Candidate[] = parts.parked.keys().map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
-    candidates.sort((a, b) => compareClaims(a.claim, b.claim));
-    for (const candidate of candidates) this.#evaluate(parts, candidate, batch);
+    const tableId = parts.statements.table.id;
+    const seen = new Set<string>();
+    const fresh = (keys: readonly SqlValue[][]): Candidate[] =>
+      keys.filter((key) => !seen.has(rowRef(tableId, key)) && seen.add(rowRef(tableId, key))).map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
+    const queue = fresh(this.#candidates(parts, batch)).sort((a, b) => compareClaims(a.claim, b.claim));
+    for (let at = 0; at < queue.length; at += 1) {
+      const displaced = this.#evaluate(parts, queue[at] as Candidate, batch);
+      for (const holder of displaced) seen.add(rowRef(tableId, holder.key));
+      for (const candidate of fresh(displaced.flatMap((holder) => this.#claimantsOf(parts, holder.values)))) {
+        let slot = at + 1;
+        while (slot < queue.length && compareClaims((queue[slot] as Candidate).claim, candidate.claim) < 0) slot += 1;
+        queue.splice(slot, 0, candidate);
+      }
+    }
+  }
+
+  /**
+   * The parked rows to rank after a batch: all of them when the batch cannot
+   * name the rows it wrote; else those it parked, unparked or wrote, those
+   * claiming a value of a row it wrote (that row's claim may have changed), and
+   * those no admitted row may block any more (a holder let a value go).
+   */
+  #candidates(parts: TableParts, batch: SettleBatch): SqlValue[][] {
+    const moved = batch.movedIn(parts);
+    if (moved === undefined || moved.written.length > parts.parked.count()) return parts.parked.keys();
+    const keys = [...moved.parked, ...parts.parked.unblocked()];
+    for (const key of moved.written) {
+      const values = parts.statements.select(key);
+      if (values === undefined) keys.push(key); // parked, or gone: a key not parked is passed over
+      else keys.push(...this.#claimantsOf(parts, values));
+    }
+    return keys;
+  }
+
+  /** Keys of the parked rows claiming one of the UNIQUE values of a row (values in column order). */
+  #claimantsOf(parts: TableParts, values: readonly SqlValue[]): SqlValue[][] {
+    const keys: SqlValue[][] = [];
+    for (const unique of parts.statements.table.uniques) {
+      const claimed = RowProbes.pick(values, unique.columns);
+      if (!claimed.some((value) => value === null)) keys.push(...parts.parked.claimants(unique, claimed));
+    }
+    return keys;
   }
 
   #locate(parts: TableParts, key: readonly SqlValue[]): Location {
@@ -97,17 +148,18 @@ export class UniqueSettler {
     return found;
   }
 
-  #evaluate(parts: TableParts, candidate: Candidate, batch: SettleBatch): void {
+  /** Ranks one parked row against the holders of its values. @returns the holders it displaced (their other values are free now) */
+  #evaluate(parts: TableParts, candidate: Candidate, batch: SettleBatch): Displaced[] {
     const location = this.#locate(parts, candidate.key);
-    if (location.at === 'nowhere') return;
+    if (location.at === 'nowhere') return [];
     const holders = this.#holders(parts, candidate.key, location.values);
     const claims = holders.map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
     if (claims.some((holder) => compareClaims(holder.claim, candidate.claim) < 0)) {
       this.#park(parts, candidate.key, location, 'UNIQUE', batch);
-      return;
+      return [];
     }
-    if (location.at === 'table' && holders.length === 0) return;
-    this.#admit(parts, candidate.key, location, holders, batch);
+    if (location.at === 'table' && holders.length === 0) return [];
+    return this.#admit(parts, candidate.key, location, holders, batch);
   }
 
   #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch): void {
@@ -118,16 +170,19 @@ export class UniqueSettler {
     } else if (location.at === 'parked' && location.reason !== reason) parts.parked.setReason(key, reason);
   }
 
-  /** Displaces the later holders, then moves the candidate into the table; undone when CHECK refuses it. */
-  #admit(parts: TableParts, key: SqlValue[], location: Location, holders: readonly SqlValue[][], batch: SettleBatch): void {
+  /**
+   * Displaces the later holders, then moves the candidate into the table; undone when CHECK refuses it.
+   * @returns the holders displaced
+   */
+  #admit(parts: TableParts, key: SqlValue[], location: Location, holders: readonly SqlValue[][], batch: SettleBatch): Displaced[] {
     this.#db.exec('SAVEPOINT _sync_admit');
-    const displaced: { key: SqlValue[]; row: SqlValue[] | undefined }[] = [];
+    const displaced: Displaced[] = [];
     try {
       for (const holder of holders) {
         const row = parts.statements.select(holder);
         if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch.at);
         else parts.parked.setReason(holder, 'UNIQUE');
-        displaced.push({ key: holder, row });
+        displaced.push({ key: holder, row, values: row ?? parts.parked.select(holder) ?? [] });
       }
       if (location.at === 'parked') parts.parked.toTable(key);
       this.#db.exec('RELEASE _sync_admit');
@@ -137,7 +192,7 @@ export class UniqueSettler {
       const reason = keptParkedReason(error);
       if (reason === undefined) throw error;
       this.#park(parts, key, location, reason, batch);
-      return;
+      return [];
     }
     for (const { key: holder, row } of displaced) {
       if (row === undefined) continue;
@@ -148,5 +203,6 @@ export class UniqueSettler {
       batch.noteParking(parts, key, true);
       batch.entered.push({ statements: parts.statements, key });
     }
+    return displaced;
   }
 }

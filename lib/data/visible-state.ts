@@ -34,6 +34,8 @@ export class VisibleState {
   readonly #dropLogged: Database.Statement;
   /** The log's last seq when the flag was set: the capture triggers log what is written after it, dropped when it is cleared. */
   #mark = 0;
+  /** False until this tracker settled a batch (see {@link settle}). */
+  #settledOnce = false;
 
   /** Prepares the flag statements. */
   constructor(db: Database.Database, parts: VisibleStateParts) {
@@ -113,14 +115,14 @@ export class VisibleState {
   /**
    * New rows folded at once (a bulk load, or only inserts since the last
    * fold), which are not told one by one. With parked rows, the tables that
-   * hold some are ranked again: a new row may claim a UNIQUE value that a row
-   * parked for its missing parent keeps. With foreign keys checked, rows whose
+   * hold some are told the rows written (a new row may claim a UNIQUE value
+   * that a row parked for its missing parent keeps). With foreign keys checked, rows whose
    * parents are missing (written with foreign keys off) are checked like
    * touched rows: found by one query for a one-column key, else each row of a
    * child table is.
    */
   #bulkFolded(batch: SettleBatch, from: number, to: number, anyParked: boolean, checkKeys: boolean): void {
-    if (anyParked) for (const parts of this.#parts.tables.values()) if (batch.mayHaveParked(parts)) batch.changedTables.add(parts.statements.table.id);
+    if (anyParked) for (const parts of this.#parts.tables.values()) if (batch.mayHaveParked(parts)) this.#bulkWritten(batch, parts, from, to);
     if (!checkKeys) return;
     for (const parts of this.#parts.tables.values()) {
       const { statements } = parts;
@@ -128,6 +130,15 @@ export class VisibleState {
       const keys = statements.table.key.length === 1 ? this.#parts.probes.danglingLogged(statements, from, to) : this.#parts.folder.loggedKeys(statements.table.id, from, to).map((pk) => statements.keyValues(pk));
       for (const key of keys) batch.touch(parts, key, true);
     }
+  }
+
+  /** Tells the batch the rows a bulk load wrote in a table with parked rows: by key when they are fewer than the parked rows, else as a whole. */
+  #bulkWritten(batch: SettleBatch, parts: TableParts, from: number, to: number): void {
+    if (to - from > parts.parked.count()) {
+      batch.rankWhole(parts);
+      return;
+    }
+    for (const pk of this.#parts.folder.loggedKeys(parts.statements.table.id, from, to)) batch.wrote(parts, parts.statements.keyValues(pk));
   }
 
   #folded(batch: SettleBatch, tbl: number, pk: SqlValue, what: 'born' | 'changed' | 'died'): void {
@@ -148,15 +159,22 @@ export class VisibleState {
     if (batch.isParent(parts)) batch.changedParent(parts);
   }
 
-  /** Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them. */
+  /**
+   * Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them.
+   * The first batch this tracker settles ranks all the parked rows of the tables it changed (the schema or the
+   * clocks may have changed since the last run); later ones, the parked rows the batch may concern.
+   */
   settle(batch: SettleBatch, foreignKeys: boolean): void {
     this.applying(true);
     for (const tbl of batch.changedTables) {
       const parts = this.#partsOf(tbl);
-      if (parts !== undefined) this.#parts.unique.settle(parts, batch);
+      if (parts === undefined) continue;
+      if (!this.#settledOnce) batch.rankWhole(parts);
+      this.#parts.unique.settle(parts, batch);
     }
     if (foreignKeys) this.#parts.foreignKeys.settle(batch);
     this.applying(false);
+    this.#settledOnce = true;
   }
 
   /** The conflicts a batch created: rows parked at its end that were not parked before it. */
