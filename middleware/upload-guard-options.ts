@@ -2,6 +2,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots } from '../lib/files/sync-roots';
 import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
+import { resolveLogger, type SyncLogger } from '../lib/logger';
 import type { DrainLimits } from './lingering-close';
 
 /** Options of `uploadGuard`. */
@@ -40,10 +41,15 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
    * @defaultValue `DEFAULTS.uploadStallMs` (60000)
    */
   readonly uploadStallMs?: number;
+  /**
+   * Where an upload cut for stalling is told (`upload.abandoned`, a warning).
+   * @defaultValue none: the cut is not logged (the router passes its own logger)
+   */
+  readonly logger?: SyncLogger;
 }
 
 /** Every option of the guard: anything else is a typo. */
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'fileName', 'refusedBodyDrainBytes', 'refusedBodyDrainMs', 'uploadStallMs']);
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['roots', 'uploadRoot', 'policy', 'maxUploadBytes', 'passErrors', 'fileName', 'refusedBodyDrainBytes', 'refusedBodyDrainMs', 'uploadStallMs', 'logger']);
 
 /** {@link UploadGuardOptions} resolved once (by {@link resolveUploadGuardOptions}). */
 export interface UploadGuardConfig extends DrainLimits {
@@ -54,6 +60,7 @@ export interface UploadGuardConfig extends DrainLimits {
   readonly passErrors: boolean;
   readonly uploadStallMs: number;
   readonly fileName: (originalName: string) => string;
+  readonly logger: SyncLogger | undefined;
 }
 
 /**
@@ -98,6 +105,7 @@ export function resolveUploadGuardOptions(options: UploadGuardOptions): UploadGu
     passErrors: booleanOption(options.passErrors, 'passErrors', false),
     uploadStallMs: positiveInteger(options.uploadStallMs, 'uploadStallMs', DEFAULTS.uploadStallMs),
     fileName: checkFileName(options.fileName),
+    logger: options.logger === undefined ? undefined : resolveLogger(options.logger),
     refusedBodyDrainBytes: positiveInteger(options.refusedBodyDrainBytes, 'refusedBodyDrainBytes', DEFAULTS.refusedBodyDrainBytes),
     refusedBodyDrainMs: positiveInteger(options.refusedBodyDrainMs, 'refusedBodyDrainMs', DEFAULTS.refusedBodyDrainMs),
   };

@@ -200,7 +200,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
     const context = createContext(req, res, next, options);
     setUploadContext(req, context);
     abandonWhenAnsweredElsewhere(res, context);
-    abandonWhenStalled(req, res, options.uploadStallMs, undefined, 'upload');
+    abandonWhenStalled(req, res, options.uploadStallMs, options.logger, 'upload');
     Promise.resolve()
       .then(async () => {
         refuseBodyReadBefore(req, false); // an app parser in front of the router took the body: say so, not "Unexpected end of form"

@@ -51,6 +51,7 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
 function uploadPrecondition(req: Request, query: FileQuery): FilePrecondition | undefined {
   const field = (req.body as Record<string, unknown> | undefined)?.if_match;
   const given = query.if_match;
+  if (Array.isArray(field)) throw new SyncError('BAD_PRECONDITION', 400, 'the multipart field `if_match` is given more than once: give it once');
   if (field !== undefined && given !== undefined && field !== given) {
     throw new SyncError('BAD_PRECONDITION', 400, '`if_match` is given twice (query and field) with different values');
   }
@@ -64,6 +65,7 @@ function uploadPrecondition(req: Request, query: FileQuery): FilePrecondition | 
 function expectedDigest(req: Request, query: FileQuery): string | undefined {
   const field = (req.body as Record<string, unknown> | undefined)?.sha256;
   const given = query.sha256;
+  if (Array.isArray(field)) throw new SyncError('BAD_SHA256', 400, 'the multipart field `sha256` is given more than once: give it once');
   if (field !== undefined && given !== undefined && field !== given) {
     throw new SyncError('BAD_SHA256', 400, '`sha256` is given twice (query and field) with different values');
   }
@@ -175,6 +177,7 @@ export function createFilesRouter(config: FileRoutesConfig): Router {
       refusedBodyDrainBytes: config.refusedBodyDrainBytes,
       refusedBodyDrainMs: config.refusedBodyDrainMs,
       passErrors: true, // the router's error middleware answers and logs refusals
+      logger: config.logger,
     }),
     (req, res) => commitUpload(config, req, res),
   );

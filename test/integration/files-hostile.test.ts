@@ -128,6 +128,8 @@ const CASES: ReadonlyArray<readonly [string, number | undefined, string | undefi
   }],
   ['upload with a wrong sha256', 422, 'HASH_MISMATCH', upload('?path=uploads/existing.txt', [file('x.txt', 'tampered'), { name: 'sha256', content: 'a'.repeat(64) }])],
   ['upload with a malformed sha256', 400, 'BAD_SHA256', upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'sha256', content: 'xyz' }])],
+  ['upload with the sha256 field twice (each valid)', 400, 'BAD_SHA256', upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'sha256', content: 'a'.repeat(64) }, { name: 'sha256', content: 'a'.repeat(64) }])],
+  ['upload with the if_match field twice', 400, 'BAD_PRECONDITION', upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'if_match', content: 'a'.repeat(64) }, { name: 'if_match', content: 'a'.repeat(64) }])],
   ['upload with an empty sha256 query parameter', 400, 'BAD_SHA256', upload('?path=uploads/existing.txt&sha256=', [file('x.txt')])],
   ['upload with a sha256 field and query that differ', 400, 'BAD_SHA256', upload(`?path=uploads/existing.txt&sha256=${'0'.repeat(64)}`, [{ name: 'sha256', content: 'a'.repeat(64) }, file('x.txt')])],
   ['upload with an empty if_match', 400, 'BAD_PRECONDITION', upload('?path=uploads/existing.txt&if_match=', [file('x.txt')])],
@@ -212,6 +214,14 @@ describe('file endpoints under hostile input', () => {
 
   it(`has at least 30 cases (${CASES.length})`, () => {
     expect(CASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('says a repeated field is repeated, not malformed (x1: two valid sha256 fields were "must be 64 hexadecimal characters")', async () => {
+    const digest = 'a'.repeat(64);
+    const twice = await upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'sha256', content: digest }, { name: 'sha256', content: digest }])(server);
+    expect(twice.body).toEqual({ error: { code: 'BAD_SHA256', message: expect.stringMatching(/given more than once/) } });
+    const preconditions = await upload('?path=uploads/existing.txt', [file('x.txt'), { name: 'if_match', content: digest }, { name: 'if_match', content: digest }])(server);
+    expect(preconditions.body).toEqual({ error: { code: 'BAD_PRECONDITION', message: expect.stringMatching(/given more than once/) } });
   });
 
   it.each(CASES)('%s → %s %s, every root unchanged, no temp file', async (_label, status, code, send) => {

@@ -8,6 +8,7 @@ import { makeRoots, tempFilesUnder } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
 import { startServer, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { captureLog, type CapturedLog } from '../helpers/log';
 
 // Found by the fault hunt (flaky Wi-Fi): an upload whose sender went
 // half-open (the link lost without a FIN) held its request and its partial
@@ -32,11 +33,13 @@ describe('an upload whose sender stalls half-way', () => {
   let temp: ReturnType<typeof tempDir>;
   let roots: Record<string, string>;
   let server: TestServer;
+  let log: CapturedLog;
   const sockets: net.Socket[] = [];
   beforeEach(async () => {
     temp = tempDir('ess-h5-upload-stall-');
     roots = makeRoots(path.join(temp.dir, 'roots'));
-    const app = express().post('/upload', uploadGuard({ roots, uploadStallMs: STALL_MS }), async (req, res) => {
+    log = captureLog();
+    const app = express().post('/upload', uploadGuard({ roots, uploadStallMs: STALL_MS, logger: log.logger }), async (req, res) => {
       await saveGuardedUpload(req);
       res.json({ ok: true });
     });
@@ -69,6 +72,8 @@ describe('an upload whose sender stalls half-way', () => {
     expect(await eventually(() => tempFilesUnder(roots.uploads as string).length > 0)).toBe(true); // it was being written
     expect(await eventually(() => closed() && tempFilesUnder(roots.uploads as string).length === 0)).toBe(true);
     expect(existsSync(path.join(roots.uploads as string, 'video.bin'))).toBe(false);
+    // Told once, as a warning, on the logger given (x1: the router's guard had none, so no cut was ever logged).
+    expect(log.events('upload.abandoned')).toEqual([expect.objectContaining({ level: 40, method: 'POST', path: '/upload', stallMs: STALL_MS })]);
   });
 
   it('a slow upload that keeps bringing bytes is not cut', async () => {
@@ -79,6 +84,10 @@ describe('an upload whose sender stalls half-way', () => {
     }
     expect(await eventually(() => answer().includes('"ok":true'))).toBe(true);
     expect(existsSync(path.join(roots.uploads as string, 'video.bin'))).toBe(true);
+  });
+
+  it('refuses a logger without info, warn and error functions at construction', () => {
+    expect(() => uploadGuard({ roots, logger: { warn: () => undefined } as never })).toThrow(/logger/);
   });
 
   it.each([0, -1, 1.5, '60000'])('refuses uploadStallMs %p at construction', (value) => {
