@@ -4,7 +4,7 @@ import { describeNotWritable, removeSyncedFile } from '../lib/files/atomic-file'
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
-import { scanManifest } from '../lib/files/manifest';
+import { listManifest } from '../lib/files/manifest';
 import { readFileQuery, type FileQuery } from '../lib/files/raw-query';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import type { DeleteAnswer, ManifestAnswer, UploadAnswer } from '../lib/files/wire-schema';
@@ -38,9 +38,9 @@ async function listChecksums(config: FileRoutesConfig, req: Request, res: Respon
   const stats = await stat(target.absolute).catch(() => undefined);
   if (stats === undefined) throw new SyncError('NOT_FOUND', 404, `${clientPath} does not exist`);
   if (!stats.isDirectory()) throw new SyncError('NOT_A_FOLDER', 400, `${clientPath} is a file; ask for the checksums of its folder`);
-  const files = await scanManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache, rootName: target.root });
+  const { files, leftOut } = await listManifest(target.rootDir, target.relative, { policy: config.policy, cache: config.cache, rootName: target.root });
   abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // armed after the scan, which may be long: a large root's manifest is MBs
-  res.json({ root: target.root, path: target.relative, files } satisfies ManifestAnswer);
+  res.json({ root: target.root, path: target.relative, files, ...(leftOut.length > 0 ? { leftOut } : {}) } satisfies ManifestAnswer);
 }
 
 /**

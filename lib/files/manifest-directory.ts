@@ -30,6 +30,8 @@ export interface ScanState {
   readonly pending: Array<readonly [string, string]>;
   /** Names left out because they cannot travel (reported in the cache's `names`). */
   readonly skipped: UnsyncableName[];
+  /** Paths of the symbolic links left out (to a folder, out of the root, or to nothing): files held elsewhere, not deleted. */
+  readonly links: string[];
   /** Directories read (not answered from a watched listing) in this scan. */
   reread: number;
   sliceStart: number;
@@ -78,7 +80,9 @@ function readDirectory(state: ScanState, directory: string, relativeDir: string)
 
 /** Notes a symbolic link the scan leaves out (`fileNameProblems`): a peer holding the file it replaced would otherwise not hear of it. */
 function skipLink(state: ScanState, entry: Dirent, relativeDir: string, reason: string): undefined {
-  state.skipped.push({ path: relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`, reason });
+  const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
+  state.skipped.push({ path: relative, reason });
+  state.links.push(relative);
   return undefined;
 }
 
@@ -97,7 +101,9 @@ function statListable(state: ScanState, absolute: string, entry: Dirent, relativ
     return stats.isFile() ? stats : undefined;
   } catch (error) {
     if (entry.isFile() && notPermitted(error)) throw folderUnreadable(clientFolder(state, relativeDir));
-    return undefined; // vanished or dangling
+    // Vanished, or a link to nothing (its disk not mounted): a link's path is still held here, not deleted.
+    if (entry.isSymbolicLink()) state.links.push(relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`);
+    return undefined;
   }
 }
 

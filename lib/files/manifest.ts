@@ -94,10 +94,28 @@ function refuseMovedDuringScan(rootDir: string, rootReal: string, start: string,
  * @throws SyncError `FILE_UNREADABLE` (403, a rejection) when this process may not read or enter `folder` or a folder in it: listed as empty, its files would be taken for deleted; `ROOT_MISSING` (409) when the root or `folder` was moved away or replaced while it was scanned
  */
 export async function scanManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestEntry[]> {
+  return (await listManifest(rootDir, folder, options)).files;
+}
+
+/** What {@link listManifest} finds: the files, and the symbolic links it leaves out. */
+export interface ManifestListing {
+  /** As {@link scanManifest} lists them. */
+  readonly files: ManifestEntry[];
+  /**
+   * Paths (relative to the root, sorted) of the symbolic links left out: to a
+   * folder, out of the root, or to nothing. What they stand for is held
+   * elsewhere, not deleted: a peer must neither delete nor send anything at
+   * such a path or under it.
+   */
+  readonly leftOut: string[];
+}
+
+/** {@link scanManifest}, with the symbolic links it leaves out. */
+export async function listManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestListing> {
   checkScanOptions(options);
   const rootReal = realpathSync(rootDir);
   const start = folder === '' ? rootReal : path.join(rootReal, ...folder.split('/'));
-  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], reread: 0, sliceStart: performance.now() };
+  const state: ScanState = { rootReal, options, entries: [], seen: new Set(), pending: [], skipped: [], links: [], reread: 0, sliceStart: performance.now() };
   const before = statSync(start, { throwIfNoEntry: false });
   await walk(state, start, folder);
   refuseMovedDuringScan(rootDir, rootReal, start, before, options.rootName);
@@ -109,5 +127,5 @@ export async function scanManifest(rootDir: string, folder: string, options: Man
   const names = options.cache.names;
   if (options.rootName !== undefined && folder !== '' && state.reread > 0) names.noteChanged(options.rootName);
   if (options.rootName !== undefined && folder === '') names.record(options.rootName, state.skipped, () => entries.map((entry) => entry.path), state.reread > 0);
-  return entries;
+  return { files: entries, leftOut: state.links.sort() };
 }

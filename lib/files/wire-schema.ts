@@ -17,6 +17,8 @@ export const ManifestAnswerSchema = Type.Object({
   root: Type.String(),
   path: Type.String(),
   files: Type.Array(ManifestEntrySchema, { maxItems: 10_000_000 }),
+  /** Symbolic links the server holds but does not sync (absent when none; older servers never send it): not deletions. */
+  leftOut: Type.Optional(Type.Array(RelativePath, { maxItems: 10_000_000 })),
 });
 
 /** JSON Schema of what `POST /files/upload` answers. */

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { planFileSync, settledState, type FileAction } from './file-sync-plan';
+import { planFileSync, settledState, underAny, type FileAction } from './file-sync-plan';
 import { freeConflictCopyPath } from './file-conflict-copies';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
 import { dropKeptDownloadsUnder } from './partial-downloads';
 import { dropRedundantCopy, keepBothVersions, keepPeerVersion, type ConflictSide } from './file-conflict-steps';
 import type { LocalFiles } from '../files/local-files';
-import { scanManifest } from '../files/manifest';
+import { listManifest } from '../files/manifest';
 import { manifestAnswerCheck } from '../files/wire-schema';
 import type { PeerHttp } from './peer-http';
 import { MAX_PATH_LENGTH, parseSyncPath, resolveSyncPath } from '../files/safe-path';
@@ -60,13 +60,19 @@ export interface RootSyncResult {
   lost?: unknown;
 }
 
-async function remoteManifest(context: RootJob, root: string, sizes: Map<string, number>): Promise<ReadonlyMap<string, string> | undefined> {
+/** A peer's listing of a root: its files, and the symbolic links it holds but does not sync. */
+interface RemoteListing {
+  readonly files: ReadonlyMap<string, string>;
+  readonly leftOut: readonly string[];
+}
+
+async function remoteManifest(context: RootJob, root: string, sizes: Map<string, number>): Promise<RemoteListing | undefined> {
   try {
     const answer = await context.peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
     const listed = new Map(answer.files.map((file) => [file.path, file.sha256]));
     refuseImpossibleListing(root, answer.files.length, listed);
     for (const file of answer.files) sizes.set(file.sha256, file.size);
-    return listed;
+    return { files: listed, leftOut: answer.leftOut ?? [] };
   } catch (error) {
     if (error instanceof SyncError && error.code === 'UNKNOWN_ROOT') return undefined; // the peer has no such root
     // No such endpoint (a URL that is not the peer's sync API, an app's own 404): not "no such root", or a round syncs nothing and says ok.
@@ -229,18 +235,20 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   const rootDir = context.roots.get(root);
   if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
   await stat(rootDir); // a root's folder missing here (ENOENT, a failure that keeps the interval) fails before the peer lists its files
-  const remote = await remoteManifest(context, root, sizes);
-  if (remote === undefined) {
+  const listing = await remoteManifest(context, root, sizes);
+  if (listing === undefined) {
     result.skipped = true;
     return result;
   }
+  const remote = listing.files;
   checkRemotePaths(context, root, remote);
-  const scanned = await scanManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root });
-  for (const file of scanned) sizes.set(file.sha256, file.size);
-  const local = new Map(scanned.map((file) => [file.path, file.sha256]));
+  const scanned = await listManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root });
+  for (const file of scanned.files) sizes.set(file.sha256, file.size);
+  const local = new Map(scanned.files.map((file) => [file.path, file.sha256]));
   const when = context.now();
   const copyPathFor = (path: string): string => freeConflictCopyPath(path, when, context.remoteSiteId, MAX_PATH_LENGTH - root.length - 1, (name) => local.has(name) || remote.has(name));
-  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor });
+  const leftOut = underAny([...scanned.leftOut, ...listing.leftOut]);
+  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor, leftOut });
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
   if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
   const started = Date.now();

@@ -47,6 +47,22 @@ export interface PlanInput {
   readonly base: ReadonlyMap<string, string>;
   /** Names a new conflict copy of a path (see {@link conflictCopyPath}). */
   readonly copyPathFor: (path: string) => string;
+  /**
+   * True for a path a side holds as a symbolic link it does not sync, or that
+   * lies under one (see `listManifest`): nothing is planned there, so neither
+   * side deletes or overwrites what the link stands for. @defaultValue none
+   */
+  readonly leftOut?: (path: string) => boolean;
+}
+
+/** A test for {@link PlanInput.leftOut}: true for each of `paths` and every path under one. */
+export function underAny(paths: readonly string[]): ((path: string) => boolean) | undefined {
+  if (paths.length === 0) return undefined;
+  const set = new Set(paths);
+  return (path) => {
+    for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) if (set.has(path.slice(0, end))) return true;
+    return false;
+  };
 }
 
 /** Decides a file both sides changed: which version stays at the path and where the other is kept. */
@@ -85,6 +101,8 @@ function decide(path: string, local: Side, remote: Side, base: Side, conflict: (
  */
 export function planFileSync(input: PlanInput): FileAction[] {
   const paths = new Set([...input.local.keys(), ...input.remote.keys(), ...input.base.keys()]);
+  const { leftOut } = input;
+  if (leftOut !== undefined) for (const path of paths) if (leftOut(path)) paths.delete(path);
   let candidates: string[] | undefined; // the names that may be conflict copies, listed at the first conflict
   const conflictAt = (path: string) => (local: string, remote: string): FileAction => {
     candidates ??= [...new Set([...input.local.keys(), ...input.remote.keys()])].filter((name) => name.includes('.sync-conflict-'));
