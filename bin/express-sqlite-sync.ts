@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isAnswerCutOff, isPlainHttpAnswer, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE, wrongHostFix } from '../lib/peers/peer-failure';
 import { SyncError } from '../lib/sync-error';
 import { isQuotedToken } from '../lib/token-rules';
-import { givenOnce, parseMilliseconds } from './commands/arguments';
+import { givenOnce, parseMilliseconds, parseSkewMilliseconds } from './commands/arguments';
 import { backupCommand } from './commands/backup';
 import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
@@ -93,6 +93,7 @@ export function buildProgram(): Command {
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
     .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
     .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
+    .option('--max-clock-skew-ms <ms>', "how far ahead of this machine's clock a synced clock may be, as the new server will run (default: $SYNC_MAX_CLOCK_SKEW_MS, else 300000)", parseSkewMilliseconds)
     .option('--json', 'print JSON')
     .action(joinCommand);
   program

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { SyncError } from '../../lib/sync-error';
+import { MAX_CLOCK_SKEW_MS } from '../../lib/data/check-changeset';
 
 /** The longest delay Node's timers take (2^31 − 1 ms); a longer one fires at once, with a warning. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -14,6 +15,34 @@ export function parseMilliseconds(value: string): number {
     throw new InvalidArgumentError(`expected a positive whole number of milliseconds up to ${MAX_TIMER_MS} (about 24 days), got ${JSON.stringify(value)}`);
   }
   return ms;
+}
+
+/** A clock skew in ms, as `SYNC_MAX_CLOCK_SKEW_MS` takes it (0 to 100 years), or undefined when it is not one. */
+function skewOf(value: string): number | undefined {
+  const skew = /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  return Number.isSafeInteger(skew) && skew <= MAX_CLOCK_SKEW_MS ? skew : undefined;
+}
+
+/**
+ * Parses `--max-clock-skew-ms <ms>`: a whole number of milliseconds, 0 to 100 years.
+ * @throws InvalidArgumentError for anything else
+ */
+export function parseSkewMilliseconds(value: string): number {
+  const skew = skewOf(value);
+  if (skew === undefined) throw new InvalidArgumentError(`expected a whole number of milliseconds from 0 to ${MAX_CLOCK_SKEW_MS} (100 years), got ${JSON.stringify(value)} (3600000 is an hour)`);
+  return skew;
+}
+
+/**
+ * `$SYNC_MAX_CLOCK_SKEW_MS`, the sample app's setting, when set: `join` then checks clocks as the new server will.
+ * @throws SyncError `BAD_USAGE` (400) for a value that is not a whole number of milliseconds up to 100 years
+ */
+export function skewFromEnvironment(): number | undefined {
+  const value = process.env.SYNC_MAX_CLOCK_SKEW_MS;
+  if (value === undefined || value.trim() === '') return undefined;
+  const skew = skewOf(value);
+  if (skew === undefined) throw new SyncError('BAD_USAGE', 400, `SYNC_MAX_CLOCK_SKEW_MS is in milliseconds: a whole number from 0 to ${MAX_CLOCK_SKEW_MS} (100 years), got ${JSON.stringify(value)}`);
+  return skew;
 }
 
 /**

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { joinSnapshot } from '../../lib/peers/snapshot-join';
 import { cleanUpOnSignal, folderToMake } from './interrupt';
 import { caOf, refuseCaForPlainHttp, serverUrlOf, tokenOf } from './remote';
+import { skewFromEnvironment } from './arguments';
 
 /** Options of `join`. */
 export interface JoinCommandOptions {
@@ -13,6 +14,8 @@ export interface JoinCommandOptions {
   readonly json?: boolean;
   /** A PEM file with the peer's CA certificate (default: `$SYNC_PEER_CA`). */
   readonly ca?: string;
+  /** How far ahead a synced clock may be (default: `$SYNC_MAX_CLOCK_SKEW_MS`, else the library's). */
+  readonly maxClockSkewMs?: number;
 }
 
 /**
@@ -35,7 +38,8 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
     placed: `${options.db} is in place, the server catches up at its first sync`,
     isPlaced: () => placed,
   });
-  const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca) };
+  const maxClockSkewMs = options.maxClockSkewMs ?? skewFromEnvironment();
+  const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
   const result = await joinSnapshot(joinOptions, { url: '--from', db: '--db' }, () => (placed = true)).finally(stopListening);
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);

@@ -1,4 +1,4 @@
-import { booleanOption, positiveInteger, refuseUnknownOptions } from '../option-checks';
+import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
 import { checkPeerCa } from './client-options';
 import { describeFailure, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE } from './peer-failure';
@@ -37,6 +37,12 @@ export interface JoinOptions {
   readonly syncPageSize?: number;
   /** Told about each step: `snapshot` (bytes known), `pull` (rows so far). */
   readonly onProgress?: (step: 'snapshot' | 'pull', done: number) => void;
+  /**
+   * How far ahead of this machine's clock a clock in the snapshot or the pull may be (`CLOCK_SKEW`
+   * beyond it): the value the new server will run with (the router's `maxClockSkewMs`).
+   * @defaultValue `DEFAULTS.maxClockSkewMs` (5 minutes)
+   */
+  readonly maxClockSkewMs?: number;
 }
 
 /** How a join's messages name its peer URL and target: the options' names, or the CLI's flags. */
@@ -50,7 +56,7 @@ export const JOIN_OPTION_NAMES: JoinNames = { url: '`url`', db: '`db`' };
 
 /** Every option of `joinFromPeer`: anything else is a typo. */
 const JOIN_OPTIONS: ReadonlySet<string> = new Set([
-  'url', 'token', 'db', 'gzip', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'onProgress',
+  'url', 'token', 'db', 'gzip', 'peerTimeoutMs', 'peerCa', 'syncPageSize', 'onProgress', 'maxClockSkewMs',
 ] satisfies (keyof JoinOptions)[]);
 
 /**
@@ -71,6 +77,7 @@ export function checkJoinOptions(options: unknown): JoinOptions {
   booleanOption(given.gzip, 'gzip', false);
   positiveInteger(given.peerTimeoutMs, 'peerTimeoutMs', 1);
   positiveInteger(given.syncPageSize, 'syncPageSize', 1);
+  nonNegativeInteger(given.maxClockSkewMs, 'maxClockSkewMs', 0);
   checkPeerCa(given.peerCa);
   return options as JoinOptions;
 }

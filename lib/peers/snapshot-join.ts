@@ -161,7 +161,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    const tracker = enableCapture(db, { tables });
+    const tracker = enableCapture(db, { tables, maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs });
     const { remoteSite } = await handshake(peer, tracker);
     const pageSize = options.syncPageSize ?? DEFAULTS.syncPageSize;
     await tellSenderItHasAll(peer, tracker, snapshotSeq);
@@ -218,7 +218,7 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames, onPla
     const facts = await downloadForJoin(peer, temp, options.gzip === true ? 'gzip' : 'identity');
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
-    const clocks = { nowMs: Date.now(), maxClockSkewMs: DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
+    const clocks = { nowMs: Date.now(), maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
     const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
     await placeNewFile(temp, target, names, () => {
       placed = true;
