@@ -9,21 +9,23 @@ import type { SiteRegistry } from './site-registry';
 import type { SqlValue } from './values';
 import { newer } from './clock-order';
 
-/** A row whose earlier birth was taken in, waiting for its seq: its metadata key and the cells given a clock of their own. */
+/** A row whose earlier birth was taken in, waiting for its seq: its metadata key. */
 interface Pending {
   readonly tbl: number;
   readonly pk: SqlValue;
-  readonly cols: readonly number[];
 }
 
 /**
- * In a table whose key keeps INTEGER 1 and REAL 1.0 apart in storage (a key column without
- * affinity) while naming one row, two servers may create that row at once, one with each form.
- * The row's life then keeps its earliest birth by (hlc, site), and its key the form that birth
- * wrote, so every server ends with the same stored key whatever reached it first. An incoming
- * birth earlier than the local one is taken in: the cells that had the local birth's clock keep it
- * as a clock of their own, the key takes the incoming form, and the row gets a new seq after the
- * page's own (the sender lacks this server's cells, so it is no echo of the sender).
+ * A row's life keeps its earliest birth by (hlc, site) on every server. Two servers may create one row
+ * at once (a natural key): each then holds its own birth, and what is stamped relative to a birth would
+ * differ between them — a cell without a clock of its own has its row's birth clock (a column added
+ * since: a value a migration fills into it is stamped just after the birth, and a later birth would
+ * drop it; a UNIQUE claim). An incoming birth earlier than the local one is taken in: the cells that
+ * had the local birth's clock keep it as a clock of their own, and the row gets a new seq after the
+ * page's own, so the birth reaches every server (the sender lacks this server's cells, so it is no
+ * echo of the sender). In a table whose key keeps INTEGER 1 and REAL 1.0 apart in storage (a key
+ * column without affinity) while naming one row, the key also takes the form that birth wrote, so
+ * every server ends with the same stored key whatever reached it first.
  */
 export class EarlierBirths {
   readonly #meta: MetaReader;
@@ -41,7 +43,7 @@ export class EarlierBirths {
     this.#putCell = numbers(db, 'INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq');
     this.#putBirth = numbers(db, 'UPDATE _sync_rows SET hlc = ?, site = ? WHERE tbl = ? AND pk = ?');
     this.#rowSeq = numbers(db, 'UPDATE _sync_rows SET born = ? WHERE tbl = ? AND pk = ?');
-    this.#cellSeq = numbers(db, 'UPDATE _sync_cells SET seq = ? WHERE tbl = ? AND pk = ? AND col = ?');
+    this.#cellSeq = numbers(db, 'UPDATE _sync_cells SET seq = ? WHERE tbl = ? AND pk = ?');
   }
 
   /**
@@ -50,15 +52,15 @@ export class EarlierBirths {
    */
   takeIn(change: DecodedChange, local: RowMeta, parts: TableParts): RowMeta | undefined {
     const table = change.table.table;
-    if (!formsMayDiffer(change) || !newer(local.hlc, this.#sites.siteOf(local.site), change.hlc, change.site)) return undefined;
+    if (!newer(local.hlc, this.#sites.siteOf(local.site), change.hlc, change.site)) return undefined;
     const own = this.#meta.cells(table.id, change.metaKey);
     const cols = table.values.filter((column) => !own.has(column.id)).map((column) => column.id);
     for (const col of cols) this.#putCell.run(table.id, change.metaKey, col, local.hlc, local.site, local.born);
     const site = this.#sites.idOf(change.site);
     this.#putBirth.run(change.hlc, site, table.id, change.metaKey);
-    rewriteKeyForm(parts, change.key);
+    if (formsMayDiffer(change)) rewriteKeyForm(parts, change.key);
     const ref = rowRef(table.id, [change.metaKey]);
-    this.#pending.set(ref, { tbl: table.id, pk: change.metaKey, cols: [...(this.#pending.get(ref)?.cols ?? []), ...cols] });
+    this.#pending.set(ref, { tbl: table.id, pk: change.metaKey });
     return { ...local, hlc: change.hlc, site };
   }
 
@@ -68,10 +70,12 @@ export class EarlierBirths {
    */
   sequence(seq: number): number {
     let last = seq;
-    for (const { tbl, pk, cols } of this.#pending.values()) {
+    for (const { tbl, pk } of this.#pending.values()) {
       last += 1;
       this.#rowSeq.run(last, tbl, pk);
-      for (const col of cols) this.#cellSeq.run(last, tbl, pk, col);
+      // Every cell, not only those given a clock: no cell may come before its row's birth in seq order (a page
+      // cut between them would carry the cell of a row its receiver never saw born).
+      this.#cellSeq.run(last, tbl, pk);
     }
     this.#pending.clear();
     return last;

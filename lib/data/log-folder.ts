@@ -42,6 +42,7 @@ export class LogFolder {
   readonly #putRow: Database.Statement;
   readonly #dropCells: Database.Statement;
   readonly #putCell: Database.Statement;
+  readonly #putEveryCell: Database.Statement;
   readonly #trim: Database.Statement;
   readonly #db: Database.Database;
   readonly #onlyInserts: Database.Statement;
@@ -66,6 +67,14 @@ export class LogFolder {
     this.#putCell = numbers(
       db,
       `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq) VALUES (?, ?, ?, ?, ${LOCAL_SITE}, ?)
+       ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
+    );
+    // Every non-key column the table has now (not a retired one), by its name in the table's own schema.
+    this.#putEveryCell = numbers(
+      db,
+      `INSERT INTO _sync_cells (tbl, pk, col, hlc, site, seq)
+       SELECT c.tbl, @pk, c.id, @hlc, ${LOCAL_SITE}, @seq FROM _sync_columns AS c JOIN _sync_tables AS t ON t.id = c.tbl
+       JOIN pragma_table_info(t.name) AS p ON p.name = c.name AND p.pk = 0 WHERE c.tbl = @tbl
        ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
     );
     this.#trim = numbers(db, 'DELETE FROM _sync_log WHERE seq < ?');
@@ -157,6 +166,13 @@ export class LogFolder {
       this.#dropCells.run(row.tbl, row.pk);
       this.#putRow.run(row.tbl, row.pk, grownCl(cl), row.hlc, row.seq);
       observer.folded?.(tbl, row.pk, 'died');
+      return;
+    }
+    if (alive && boundedCl(cl) === cl) {
+      // An insert of a live row's key (INSERT OR REPLACE): the same life written again whole. It keeps its birth,
+      // as every other server does (a life keeps its earliest birth), and every cell takes the write's clock.
+      this.#putEveryCell.run({ tbl: row.tbl, pk: row.pk, hlc: row.hlc, seq: row.seq });
+      observer.folded?.(tbl, row.pk, 'born');
       return;
     }
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.

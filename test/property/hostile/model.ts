@@ -27,7 +27,8 @@ function cellClock(row: PageRow, sites: readonly string[], name: string): Clock 
 
 /**
  * Merges an honest page's rows into `state` by the merge rule alone (causal
- * length, then per-cell last-writer-wins on (hlc, site)); constraints never
+ * length, then per-cell last-writer-wins on (hlc, site), a life keeping its
+ * earliest birth); constraints never
  * change clocks. Returns the refusal of the first row that meets one (a `$text`
  * key, a dead row with cells, a cell clock older than its row's, a row created
  * or revived without every column), or undefined; rows are taken in page order,
@@ -72,7 +73,9 @@ export function mergeModel(state: ClockState, page: Page, early: boolean): strin
       const held = cells.get(cell.name) as Clock;
       if (newer(incoming, held)) cells.set(cell.name, incoming);
     }
-    state.set(id, { ...(local as RowState), cells });
+    // A row's life keeps its earliest birth: the cells keep their clocks (the local birth's included).
+    const held = (local as RowState).clock;
+    state.set(id, { ...(local as RowState), clock: newer(held, clock) ? clock : held, cells });
   }
   return undefined;
 }

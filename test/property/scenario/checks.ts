@@ -60,8 +60,31 @@ function localProblems(server: Server, name: string): string[] {
   return problems;
 }
 
+/**
+ * Each live row's life and birth, and the clock every cell has (its own, or its row's birth): the
+ * replicated state behind the rows. A cell without a clock of its own is judged by its row's birth (a
+ * column added since), so two servers holding one life under two births would part at the next migration.
+ */
+function liveClocks(db: Database.Database): string[] {
+  const rows = db
+    .prepare(
+      `SELECT t.name, quote(r.pk), r.cl, r.hlc, s.site, c.name, coalesce(x.hlc, r.hlc), coalesce(xs.site, s.site)
+       FROM _sync_rows AS r JOIN _sync_tables AS t ON t.id = r.tbl JOIN _sync_sites AS s ON s.id = r.site
+       JOIN _sync_columns AS c ON c.tbl = r.tbl
+       LEFT JOIN _sync_cells AS x ON x.tbl = r.tbl AND x.pk = r.pk AND x.col = c.id LEFT JOIN _sync_sites AS xs ON xs.id = x.site
+       WHERE r.cl % 2 = 1 ORDER BY 1, 2, 6`,
+    )
+    .raw(true)
+    .safeIntegers(true)
+    .all() as unknown[][];
+  return rows.map((row) => row.map(String).join('|'));
+}
+
 function compare(name: string, reference: Server, server: Server): string[] {
   const problems: string[] = [];
+  const [held, holds] = [liveClocks(reference.db), liveClocks(server.db)];
+  const differ = held.filter((line, index) => holds[index] !== line);
+  if (differ.length > 0 || held.length !== holds.length) problems.push(`${name}'s births or cell clocks differ from s0's (${differ.length} of ${held.length}): first s0 ${differ[0] ?? ''}`);
   const [expected, actual] = [snapshot(reference.db), snapshot(server.db)];
   for (const table of SCENARIO_TABLE_NAMES) {
     if (JSON.stringify(expected[table]) !== JSON.stringify(actual[table])) {
@@ -86,7 +109,8 @@ function freshCopy(world: World, source: Server): Server {
 
 /**
  * Runs a scenario to quiescence and returns what diverged: every cell by
- * storage class, `quote()`, text bytes and sign of zero; the conflicts lists;
+ * storage class, `quote()`, text bytes and sign of zero; each live row's birth and
+ * cell clocks; the conflicts lists;
  * `foreign_key_check` and `integrity_check`; metadata against tables; and a
  * fresh server that pulls everything from the first. Empty means converged.
  */
