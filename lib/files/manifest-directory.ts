@@ -101,9 +101,9 @@ function statListable(state: ScanState, absolute: string, entry: Dirent, relativ
     return stats.isFile() ? stats : undefined;
   } catch (error) {
     if (entry.isFile() && notPermitted(error)) throw folderUnreadable(clientFolder(state, relativeDir));
-    // Vanished, or a link to nothing (its disk not mounted): a link's path is still held here, not deleted.
-    if (entry.isSymbolicLink()) state.links.push(relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`);
-    return undefined;
+    // A link to nothing (its disk not mounted, a loop): its path is still held here, not deleted; said, as the others are.
+    if (entry.isSymbolicLink()) return skipLink(state, entry, relativeDir, 'a symbolic link that points to nothing (its target missing, a disk not mounted, or a loop): not synced, and peers keep their copies');
+    return undefined; // vanished
   }
 }
 

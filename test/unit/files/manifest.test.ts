@@ -3,7 +3,7 @@ import fs, { existsSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSyn
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { createFilePolicy } from '../../../lib/files/file-policy';
-import { scanManifest } from '../../../lib/files/manifest';
+import { listManifest, scanManifest } from '../../../lib/files/manifest';
 import { ManifestCache } from '../../../lib/files/manifest-cache';
 import { JOURNAL_BYTES, put, SQLITE_BYTES, WAL_BYTES } from '../../helpers/file-roots';
 import { tempDir } from '../../helpers/temp';
@@ -171,5 +171,15 @@ describe('scanManifest', () => {
     const [report] = cache.names.list();
     const reasons = Object.fromEntries((report?.unsyncable ?? []).map((name) => [name.path, name.reason]));
     expect(reasons).toMatchObject({ 'escape.txt': 'a symbolic link that leaves the root: not synced', 'escape-dir': 'a symbolic link that leaves the root: not synced' });
+  });
+
+  // Helper x4: a link to nothing (its disk unplugged) was left out of sync, so its path stopped syncing, with no word anywhere.
+  it('reports a link to nothing too, and names every link it leaves out in leftOut', async () => {
+    symlinkSync(path.join(temp.dir, 'unplugged', 'photo.jpg'), path.join(root, 'dangling.jpg'));
+    const cache = new ManifestCache();
+    const listing = await listManifest(root, '', { policy, cache, rootName: 'uploads' });
+    expect(listing.leftOut).toEqual(['dangling.jpg', 'escape-dir', 'escape.txt']);
+    const reasons = Object.fromEntries((cache.names.list()[0]?.unsyncable ?? []).map((name) => [name.path, name.reason]));
+    expect(reasons['dangling.jpg']).toMatch(/^a symbolic link that points to nothing/);
   });
 });
