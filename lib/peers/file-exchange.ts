@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { planFileSync, settledState, underAny, type FileAction } from './file-sync-plan';
+import { heldByLinks, planFileSync, settledState, underAny, type FileAction } from './file-sync-plan';
+import { readRemoteListing } from './remote-listing';
 import { freeConflictCopyPath } from './file-conflict-copies';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
@@ -7,12 +8,11 @@ import { dropKeptDownloadsUnder } from './partial-downloads';
 import { dropRedundantCopy, keepBothVersions, keepPeerVersion, type ConflictSide } from './file-conflict-steps';
 import type { LocalFiles } from '../files/local-files';
 import { listManifest } from '../files/manifest';
-import { manifestAnswerCheck } from '../files/wire-schema';
 import type { PeerHttp } from './peer-http';
-import { MAX_PATH_LENGTH, parseSyncPath, resolveSyncPath } from '../files/safe-path';
+import { MAX_PATH_LENGTH, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
-import { notASyncApiHint, rawFailure, UNREACHABLE_CODES } from './peer-failure';
+import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { HeldDeletion } from './sync-status';
 
 /** One peer as a file sync sees it. */
@@ -56,62 +56,10 @@ export interface RootSyncResult {
   skipped: boolean;
   /** Deletions the mass-delete guard held back: nothing of the root was synced. */
   held: readonly HeldDeletion[];
+  /** Paths that differ between the two sides but lie at or under a symbolic link one side does not sync: not synced (see `leftOut`). */
+  heldByLinks?: readonly string[];
   /** The link's failure (the connection lost, the peer silent) that stopped the root's steps; the steps after it wait for the next round. */
   lost?: unknown;
-}
-
-/** A peer's listing of a root: its files, and the symbolic links it holds but does not sync. */
-interface RemoteListing {
-  readonly files: ReadonlyMap<string, string>;
-  readonly leftOut: readonly string[];
-}
-
-async function remoteManifest(context: RootJob, root: string, sizes: Map<string, number>): Promise<RemoteListing | undefined> {
-  try {
-    const answer = await context.peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
-    const listed = new Map(answer.files.map((file) => [file.path, file.sha256]));
-    refuseImpossibleListing(root, answer.files.length, listed);
-    for (const file of answer.files) sizes.set(file.sha256, file.size);
-    return { files: listed, leftOut: answer.leftOut ?? [] };
-  } catch (error) {
-    if (error instanceof SyncError && error.code === 'UNKNOWN_ROOT') return undefined; // the peer has no such root
-    // No such endpoint (a URL that is not the peer's sync API, an app's own 404): not "no such root", or a round syncs nothing and says ok.
-    if (error instanceof SyncError && error.status === 404) throw new SyncError(error.code, 404, `${error.message}. ${notASyncApiHint(context.peer.url.replace(/\/$/, ''))}`, { cause: error });
-    throw error;
-  }
-}
-
-/**
- * A listing no folder can hold: a path listed twice, or a path that is both a
- * file and a folder of another (`d` and `d/e.txt`).
- * @throws SyncError `PEER_BAD_LISTING` (502)
- */
-function refuseImpossibleListing(root: string, entries: number, listed: ReadonlyMap<string, string | undefined>): void {
-  if (listed.size !== entries) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed a path twice under ${root}; refusing its listing`);
-  for (const relative of listed.keys()) {
-    for (let cut = relative.lastIndexOf('/'); cut > 0; cut = relative.lastIndexOf('/', cut - 1)) {
-      const folder = relative.slice(0, cut);
-      if (listed.has(folder)) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${root}/${folder} both as a file and as the folder of ${relative}; refusing its listing`);
-    }
-  }
-}
-
-/** A peer's listing is not trusted: every path must be a well-formed, non-database path. */
-function checkRemotePaths(context: RootJob, root: string, remote: ReadonlyMap<string, string>): void {
-  for (const relative of remote.keys()) {
-    let parsed: ReturnType<typeof parseSyncPath> | undefined;
-    try {
-      parsed = parseSyncPath(`${root}/${relative}`);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.root !== root || parsed.segments.length === 0) {
-      throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${JSON.stringify(relative)} under ${root}; refusing its listing`);
-    }
-    if (context.policy.isDatabaseName(relative)) {
-      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${relative}, a database file name; refusing its listing`);
-    }
-  }
 }
 
 async function absoluteOf(context: RootJob, root: string, relative: string): Promise<string> {
@@ -235,20 +183,20 @@ export async function syncRoot(files: LocalFiles, link: PeerFileLink, root: stri
   const rootDir = context.roots.get(root);
   if (rootDir === undefined) throw new SyncError('UNKNOWN_ROOT', 404, `no local root "${root}"`);
   await stat(rootDir); // a root's folder missing here (ENOENT, a failure that keeps the interval) fails before the peer lists its files
-  const listing = await remoteManifest(context, root, sizes);
+  const listing = await readRemoteListing(context.peer, context.policy, root, sizes);
   if (listing === undefined) {
     result.skipped = true;
     return result;
   }
   const remote = listing.files;
-  checkRemotePaths(context, root, remote);
   const scanned = await listManifest(rootDir, '', { policy: context.policy, cache: context.cache, rootName: root });
   for (const file of scanned.files) sizes.set(file.sha256, file.size);
   const local = new Map(scanned.files.map((file) => [file.path, file.sha256]));
   const when = context.now();
   const copyPathFor = (path: string): string => freeConflictCopyPath(path, when, context.remoteSiteId, MAX_PATH_LENGTH - root.length - 1, (name) => local.has(name) || remote.has(name));
-  const leftOut = underAny([...scanned.leftOut, ...listing.leftOut]);
-  const actions = planFileSync({ local, remote, base: context.state.base(root), copyPathFor, leftOut });
+  const input = { local, remote, base: context.state.base(root), copyPathFor, leftOut: underAny([...scanned.leftOut, ...listing.leftOut]) };
+  result.heldByLinks = heldByLinks(input);
+  const actions = planFileSync(input);
   result.held = context.guardDeletions?.(root, deletionPlan(actions, local.size, remote.size)) ?? [];
   if (result.held.length > 0) return result; // every file kept, the base unchanged, until an operator confirms
   const started = Date.now();

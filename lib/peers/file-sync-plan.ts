@@ -92,6 +92,20 @@ function decide(path: string, local: Side, remote: Side, base: Side, conflict: (
 }
 
 /**
+ * The paths a side wrote since the last sync (a new or changed file it lists)
+ * that the plan leaves alone, at or under a symbolic link one side does not
+ * sync (`leftOut`): they are not synced until the link is replaced. (That the
+ * side holding the link lists nothing there is what the link means, not news.) Sorted.
+ */
+export function heldByLinks(input: PlanInput): string[] {
+  const { leftOut } = input;
+  if (leftOut === undefined) return [];
+  const paths = new Set([...input.local.keys(), ...input.remote.keys()]);
+  const wrote = (side: Side, base: Side): boolean => side !== undefined && side !== base;
+  return [...paths].filter((path) => leftOut(path) && (wrote(input.local.get(path), input.base.get(path)) || wrote(input.remote.get(path), input.base.get(path)))).sort();
+}
+
+/**
  * Plans a two-way sync of one root. A change on one side is copied to the
  * other; a deletion propagates only when the other side had not changed the
  * file (a change wins over a deletion); a file changed on both sides since

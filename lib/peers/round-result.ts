@@ -37,6 +37,21 @@ function unknownRootWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
     }));
 }
 
+/** A warning per root where files written since the last sync lie at or under a symbolic link one side does not sync: they wait. */
+function linkWarnings(roots: readonly RootSyncResult[]): RoundWarning[] {
+  return roots
+    .filter((root) => (root.heldByLinks?.length ?? 0) > 0)
+    .map((root) => {
+      const held = root.heldByLinks ?? [];
+      const first = held.slice(0, 3).map((path) => JSON.stringify(path)).join(', ');
+      return {
+        code: 'HELD_BY_LINK',
+        root: root.root,
+        message: `${held.length} file(s) of root ${JSON.stringify(root.root)} written since the last sync (${first}${held.length > 3 ? ', …' : ''}) lie at or under a symbolic link this server or the peer does not sync (to a folder, out of its root, or to nothing): they are not synced until the link is replaced by a file or a folder (the server holding it lists it in fileNameProblems)`,
+      };
+    });
+}
+
 /** True for a failure after which a round whose data went through keeps the interval (see {@link dataWentThrough}). */
 function keepsInterval(code: string): boolean {
   return STORAGE_FAILURE_CODES.has(code) || LASTING_ROOT_FAILURE_CODES.has(code);
@@ -88,7 +103,7 @@ export function summarizeRound(
     fileErrors: roots.flatMap((root) => root.errors).slice(0, FILE_ERRORS_LISTED),
     fileErrorCount: sum((root) => root.errors.length),
     heldDeletions: roots.flatMap((root) => root.held),
-    warnings: unknownRootWarnings(roots),
+    warnings: [...unknownRootWarnings(roots), ...linkWarnings(roots)],
   };
   if (dataError !== undefined) DATA_FAILED.add(result);
   return result;

@@ -53,9 +53,12 @@ export interface HeldDeletion {
   readonly heldAt: string;
 }
 
-/** Something a round could not do that did not fail it (today: a root the peer does not have). */
+/** Something a round could not do that did not fail it (a root the peer does not have, files held back by a link). */
 export interface RoundWarning {
-  /** `UNKNOWN_ROOT`: the peer has no root of that name; its files are not synced with this peer. */
+  /**
+   * `UNKNOWN_ROOT`: the peer has no root of that name; its files are not synced with this peer.
+   * `HELD_BY_LINK`: files written since the last sync lie at or under a symbolic link one side does not sync.
+   */
   readonly code: string;
   /** The sync root concerned. */
   readonly root: string;
