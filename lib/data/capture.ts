@@ -155,6 +155,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   });
   let reidentified: Reidentified | undefined;
   let settleLater = false;
+  let parkedAtStart = false;
   const tracked = writeTransaction(db, () => {
     createMetadata(db);
     dropConflictsView(db); // made again below, over the parked rows' tables as they end up
@@ -167,7 +168,8 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     // With parked rows, writes made while the server was stopped may free (or take) what a parked row
     // waits for; with foreign keys, such writes (the sqlite3 shell has them off) may have left orphans:
     // either way they are folded by the tracker, which settles them, as it does while running.
-    settleLater = anyParkedRows(db, tables) || tables.some((table) => table.foreignKeys.length > 0);
+    parkedAtStart = anyParkedRows(db, tables);
+    settleLater = parkedAtStart || tables.some((table) => table.foreignKeys.length > 0);
     if (!settleLater) foldLog(db, tables);
     untrackOthers(db, new Set(names));
     for (const { table, gap } of registered) {
@@ -184,6 +186,8 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
     return tables;
   });
   const changeTracker = new ChangeTracker(db, tracked, schemas, tracker, reidentified);
-  if (settleLater) changeTracker.fold();
+  // With parked rows, they are all ranked once (the schema or the clocks may have changed while stopped); later batches rank what they may concern.
+  if (parkedAtStart) changeTracker.settleWhole();
+  else if (settleLater) changeTracker.fold();
   return changeTracker;
 }

@@ -57,6 +57,14 @@ export class TrackerReads extends TrackerBookkeeping {
     return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
   }
 
+  /** Folds, then ranks every table's parked rows whole, in one transaction (at start: see `VisibleState.settleWhole`). */
+  settleWhole(): void {
+    settlingTransaction(this.db, () => true, (foreignKeys) => {
+      this.parts.visible.fold(foreignKeys);
+      this.parts.visible.settleWhole(foreignKeys);
+    });
+  }
+
   /**
    * The local seq, as {@link fold} answers it, folding only when local writes wait in the log: with nothing
    * to fold it only reads, taking no write lock, so `GET /status` and `/metrics` answer while another

@@ -89,9 +89,11 @@ export class UniqueSettler {
       keys.filter((key) => !seen.has(rowRef(tableId, key)) && seen.add(rowRef(tableId, key))).map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
     const queue = fresh(this.#candidates(parts, batch)).sort((a, b) => compareClaims(a.claim, b.claim));
     for (let at = 0; at < queue.length; at += 1) {
-      const displaced = this.#evaluate(parts, queue[at] as Candidate, batch);
+      const { displaced, admitted } = this.#evaluate(parts, queue[at] as Candidate, batch);
       for (const holder of displaced) seen.add(rowRef(tableId, holder.key));
-      for (const candidate of fresh(displaced.flatMap((holder) => this.#claimantsOf(parts, holder.values)))) {
+      // The values the displaced let go, and those an admitted row now holds (a row parked for CHECK that claims one later is parked for UNIQUE now).
+      const freedOrTaken = [...displaced.map((holder) => holder.values), ...(admitted === undefined ? [] : [admitted])];
+      for (const candidate of fresh(freedOrTaken.flatMap((values) => this.#claimantsOf(parts, values)))) {
         let slot = at + 1;
         while (slot < queue.length && compareClaims((queue[slot] as Candidate).claim, candidate.claim) < 0) slot += 1;
         queue.splice(slot, 0, candidate);
@@ -110,9 +112,10 @@ export class UniqueSettler {
     if (moved === undefined || moved.written.length > parts.parked.count()) return parts.parked.keys();
     const keys = [...moved.parked, ...parts.parked.unblocked()];
     for (const key of moved.written) {
-      const values = parts.statements.select(key);
-      if (values === undefined) keys.push(key); // parked, or gone: a key not parked is passed over
-      else keys.push(...this.#claimantsOf(parts, values));
+      // Visible or parked (a row parked for FOREIGN_KEY holds its values: its claim may have moved past their claimants'); a key gone is passed over.
+      const values = parts.statements.select(key) ?? parts.parked.select(key);
+      keys.push(key);
+      if (values !== undefined) keys.push(...this.#claimantsOf(parts, values));
     }
     return keys;
   }
@@ -148,18 +151,20 @@ export class UniqueSettler {
     return found;
   }
 
-  /** Ranks one parked row against the holders of its values. @returns the holders it displaced (their other values are free now) */
-  #evaluate(parts: TableParts, candidate: Candidate, batch: SettleBatch): Displaced[] {
+  /** Ranks one parked row against the holders of its values. @returns the holders it displaced (their other values are free now), and its values when it entered the table */
+  #evaluate(parts: TableParts, candidate: Candidate, batch: SettleBatch): { readonly displaced: Displaced[]; readonly admitted?: readonly SqlValue[] } {
     const location = this.#locate(parts, candidate.key);
-    if (location.at === 'nowhere') return [];
+    if (location.at === 'nowhere') return { displaced: [] };
     const holders = this.#holders(parts, candidate.key, location.values);
     const claims = holders.map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
     if (claims.some((holder) => compareClaims(holder.claim, candidate.claim) < 0)) {
       this.#park(parts, candidate.key, location, 'UNIQUE', batch);
-      return [];
+      return { displaced: [] };
     }
-    if (location.at === 'table' && holders.length === 0) return [];
-    return this.#admit(parts, candidate.key, location, holders, batch);
+    if (location.at === 'table' && holders.length === 0) return { displaced: [] };
+    const displaced = this.#admit(parts, candidate.key, location, holders, batch);
+    const admitted = location.at === 'parked' && parts.statements.present(candidate.key) ? location.values : undefined;
+    return { displaced, admitted };
   }
 
   #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch): void {

@@ -34,8 +34,6 @@ export class VisibleState {
   readonly #dropLogged: Database.Statement;
   /** The log's last seq when the flag was set: the capture triggers log what is written after it, dropped when it is cleared. */
   #mark = 0;
-  /** False until this tracker settled a batch (see {@link settle}). */
-  #settledOnce = false;
 
   /** Prepares the flag statements. */
   constructor(db: Database.Database, parts: VisibleStateParts) {
@@ -169,12 +167,21 @@ export class VisibleState {
     for (const tbl of batch.changedTables) {
       const parts = this.#partsOf(tbl);
       if (parts === undefined) continue;
-      if (!this.#settledOnce) batch.rankWhole(parts);
       this.#parts.unique.settle(parts, batch);
     }
     if (foreignKeys) this.#parts.foreignKeys.settle(batch);
     this.applying(false);
-    this.#settledOnce = true;
+  }
+
+  /**
+   * Ranks all the parked rows of every table that has some, then settles foreign keys: done once when a
+   * tracker starts, in its own transaction (the schema or the clocks may have changed since the last run;
+   * later batches rank only the parked rows they may concern). Call inside a write transaction.
+   */
+  settleWhole(foreignKeys: boolean): void {
+    const batch = this.batch();
+    for (const parts of this.#parts.tables.values()) if (parts.parked.count() > 0) batch.rankWhole(parts);
+    this.settle(batch, foreignKeys);
   }
 
   /** The conflicts a batch created: rows parked at its end that were not parked before it. */

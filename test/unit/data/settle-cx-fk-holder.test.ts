@@ -1,0 +1,78 @@
+import { enableCapture } from '../../../lib/data/capture';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { nextMillisecond } from '../../helpers/clock';
+import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+
+/**
+ * Counterexample: a row parked for FOREIGN_KEY (F) holds u = 1 and blocks P
+ * (parked for UNIQUE, later claim). A write to F's other UNIQUE column makes
+ * F's claim later than P's while F keeps u = 1: P must now win u = 1. The
+ * incremental settler ranks F only (a written parked row: its key, not the
+ * claimants of its values) and never P.
+ */
+const SCHEMA = `
+CREATE TABLE p (id TEXT PRIMARY KEY NOT NULL);
+CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, u INTEGER UNIQUE, w TEXT UNIQUE, pid TEXT REFERENCES p (id));
+`;
+
+type Server = TempDb & { readonly tracker: ChangeTracker };
+
+function server(): Server {
+  const temp = tempDb(SCHEMA);
+  return { ...temp, tracker: enableCapture(temp.db, { tables: ['p', 't'] }) };
+}
+
+function state(s: Server): { visible: string[]; parked: string[] } {
+  const visible = s.db.prepare('SELECT id FROM t ORDER BY id').pluck().all() as string[];
+  const parked = s.tracker
+    .listConflicts('', 1000)
+    .filter((entry) => entry.table === 't')
+    .map((entry) => `${String(entry.key[0])}:${entry.reason}`)
+    .sort();
+  return { visible, parked };
+}
+
+function syncBoth(a: Server, b: Server): void {
+  for (let round = 0; round < 3; round += 1) {
+    pullAll(a.tracker, b.tracker);
+    pullAll(b.tracker, a.tracker);
+  }
+}
+
+it('a FOREIGN_KEY-parked holder whose claim moves past a UNIQUE-parked claimant', () => {
+  const a = server();
+  const b = server();
+  const fresh = server();
+  try {
+    a.db.prepare("INSERT INTO p VALUES ('p1')").run();
+    syncBoth(a, b);
+    a.db.prepare("INSERT INTO t VALUES ('f', 1, 'f', 'p1')").run(); // F: claim 1
+    nextMillisecond();
+    b.db.prepare("INSERT INTO t VALUES ('p', 1, 'x', NULL)").run(); // P: claim 2
+    nextMillisecond();
+    a.db.prepare("INSERT INTO t VALUES ('g', 2, 'x', NULL)").run(); // G: claim 3
+    syncBoth(a, b);
+    console.log('after first sync', JSON.stringify({ a: state(a), b: state(b) }));
+    // Concurrently: b deletes F's parent (F parked for FOREIGN_KEY on b), a writes F's other UNIQUE column (claim 4).
+    b.db.pragma('foreign_keys = OFF'); // as the sqlite3 shell: the orphan is parked at the fold
+    b.db.prepare("DELETE FROM p WHERE id = 'p1'").run();
+    b.db.pragma('foreign_keys = ON');
+    b.tracker.readChanges(0, 1);
+    nextMillisecond();
+    a.db.prepare("UPDATE t SET w = 'f2' WHERE id = 'f'").run();
+    a.tracker.readChanges(0, 1);
+    console.log('before exchange', JSON.stringify({ a: state(a), b: state(b) }));
+    pullAll(a.tracker, b.tracker); // b gets F's write while F is parked for FOREIGN_KEY there
+    console.log('b after pulling a', JSON.stringify(state(b)));
+    syncBoth(a, b);
+    pullAll(a.tracker, fresh.tracker);
+    const end = { a: state(a), b: state(b), fresh: state(fresh) };
+    console.log('end', JSON.stringify(end));
+    expect(end.b).toEqual(end.a);
+    expect(end.fresh).toEqual(end.a);
+  } finally {
+    a.cleanup();
+    b.cleanup();
+    fresh.cleanup();
+  }
+});
