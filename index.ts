@@ -16,6 +16,7 @@ export { ChangesetSchema, DataInfoSchema, ApplyResultSchema, ConflictEntrySchema
 export type { ApplyResult, ColumnDescription, ConflictEntry, ConflictReason, ConflictReport, DataInfo, PeerView, Resolution, SchemaDescription, WireCell, WireChange, WireChangeset } from './lib/data/wire-schema';
 export type { ConflictPage } from './lib/data/conflict-list';
 export { decodeValue, encodeValue, TextBytes } from './lib/data/values';
+export { clockSkewMsFromText, MAX_CLOCK_SKEW_MS } from './lib/data/check-changeset';
 export type { SqlValue, WireValue } from './lib/data/values';
 export { backupDatabase, checkDatabaseFile, restoreDatabase } from './lib/data/backup';
 export type { CopyOptions } from './lib/data/backup';
@@ -55,8 +56,8 @@ export type { FilePolicy, FilePolicyOptions } from './lib/files/file-policy';
 export { parseSyncPath, resolveSyncPath } from './lib/files/safe-path';
 export type { ResolvedSyncPath } from './lib/files/safe-path';
 export { resolveSyncRoots } from './lib/files/sync-roots';
-export { scanManifest } from './lib/files/manifest';
-export type { ManifestEntry, ManifestScanOptions } from './lib/files/manifest';
+export { listManifest, scanManifest } from './lib/files/manifest';
+export type { ManifestEntry, ManifestListing, ManifestScanOptions } from './lib/files/manifest';
 export { ManifestCache } from './lib/files/manifest-cache';
 
 // Express building blocks

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { DEFAULTS } from '../lib/defaults';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -93,7 +94,7 @@ export function buildProgram(): Command {
     .option('--gzip', 'ask for a gzip-compressed snapshot (pays on Wi-Fi and slower links)')
     .option('--timeout <ms>', 'give up after this long without data', parseMilliseconds, 60_000)
     .option('--ca <file>', "a PEM file with the peer's CA certificate, for a self-signed certificate (default: $SYNC_PEER_CA)", givenOnce('--ca'))
-    .option('--max-clock-skew-ms <ms>', "how far ahead of this machine's clock a synced clock may be, as the new server will run (default: $SYNC_MAX_CLOCK_SKEW_MS, else 300000)", parseSkewMilliseconds)
+    .option('--max-clock-skew-ms <ms>', `how far ahead of this machine's clock a synced clock may be, as the new server will run (default: $SYNC_MAX_CLOCK_SKEW_MS, else ${DEFAULTS.maxClockSkewMs})`, parseSkewMilliseconds)
     .option('--json', 'print JSON')
     .action(joinCommand);
   program

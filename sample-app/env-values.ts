@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULTS, hasHiddenCharacter, normalizePeerUrl } from '../index';
+import { clockSkewMsFromText, DEFAULTS, hasHiddenCharacter, MAX_CLOCK_SKEW_MS, normalizePeerUrl } from '../index';
 import { HOME_HINT } from './named-files';
 
 // The sample app's variables that hold a value (a number, a name, a list, a path): each read and checked
@@ -76,14 +76,12 @@ export function readInterval(value: string | undefined): number {
   return interval;
 }
 
-/** Most of `SYNC_MAX_CLOCK_SKEW_MS`: 100 years, the library's own cap. */
-const MAX_CLOCK_SKEW_MS = 100 * 365.25 * 24 * 3600 * 1000;
 
 /** `SYNC_MAX_CLOCK_SKEW_MS`: milliseconds, 0 to 100 years; undefined (the library's 5 minutes) when unset or empty. */
 export function readMaxClockSkew(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const skew = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(skew) || skew > MAX_CLOCK_SKEW_MS) {
+  const skew = clockSkewMsFromText(value);
+  if (skew === undefined) {
     throw new RangeError(`SYNC_MAX_CLOCK_SKEW_MS is in milliseconds: an integer of 0 to ${MAX_CLOCK_SKEW_MS} (100 years), got ${JSON.stringify(value)} (write 3600000 for an hour)`);
   }
   return skew;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { SyncError } from '../../lib/sync-error';
-import { MAX_CLOCK_SKEW_MS } from '../../lib/data/check-changeset';
+import { clockSkewMsFromText, MAX_CLOCK_SKEW_MS } from '../../lib/data/check-changeset';
 
 /** The longest delay Node's timers take (2^31 − 1 ms); a longer one fires at once, with a warning. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -17,10 +17,9 @@ export function parseMilliseconds(value: string): number {
   return ms;
 }
 
-/** A clock skew in ms, as `SYNC_MAX_CLOCK_SKEW_MS` takes it (0 to 100 years), or undefined when it is not one. */
+/** A clock skew in ms, as `SYNC_MAX_CLOCK_SKEW_MS` takes it (0 to 100 years, blanks around it ignored), or undefined when it is not one. */
 function skewOf(value: string): number | undefined {
-  const skew = /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  return Number.isSafeInteger(skew) && skew <= MAX_CLOCK_SKEW_MS ? skew : undefined;
+  return clockSkewMsFromText(value.trim());
 }
 
 /**

@@ -23,12 +23,13 @@ export interface JoinCommandOptions {
  * what the peer wrote meanwhile. Exit code 2 when the snapshot is in place
  * but the pull after it failed (the server catches up at its first sync);
  * 130 after Ctrl-C, which removes what the join made (never a file someone else put beside it) but a database already in place.
- * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`; SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
+ * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (a `$SYNC_MAX_CLOCK_SKEW_MS` that is no whole number of milliseconds); SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
  */
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {
   const token = tokenOf(options.token);
   const url = serverUrlOf(options.from, '--from');
   refuseCaForPlainHttp(url, options.ca, '--from');
+  const maxClockSkewMs = options.maxClockSkewMs ?? skewFromEnvironment(); // before the signal listener: a bad value leaves none behind
   const started = performance.now();
   let placed = false; // by this join: a file another process put there meanwhile is not called ours
   const stopListening = cleanUpOnSignal({
@@ -38,7 +39,6 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
     placed: `${options.db} is in place, the server catches up at its first sync`,
     isPlaced: () => placed,
   });
-  const maxClockSkewMs = options.maxClockSkewMs ?? skewFromEnvironment();
   const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
   const result = await joinSnapshot(joinOptions, { url: '--from', db: '--db' }, () => (placed = true)).finally(stopListening);
   const ms = Math.round(performance.now() - started);

@@ -187,6 +187,7 @@ export class ChangeTracker extends TrackerReads {
     const { previous, current } = giveNewSiteId(this.db, { pullAgain: fault.code !== 'SITE_REWOUND' });
     this.parts.sites.forget();
     this.parts.guard.forgetPeers();
+    this.settleWhole(); // this site's claims now carry the new id: where two claims tie on the clock, the order may change
     this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.now()).toISOString() };
     return { ...fault, previous, current };
   }

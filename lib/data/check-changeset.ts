@@ -12,6 +12,15 @@ import { SyncError } from '../sync-error';
 export const MAX_CLOCK_SKEW_MS = 100 * 365.25 * 24 * 3600 * 1000;
 
 /**
+ * A clock skew written as text (an environment variable, a CLI flag): whole milliseconds, 0 to
+ * {@link MAX_CLOCK_SKEW_MS} (100 years); undefined for anything else (`-1`, `1.5`, `2h`, `" 5"`).
+ */
+export function clockSkewMsFromText(text: string): number | undefined {
+  const skew = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isSafeInteger(skew) && skew <= MAX_CLOCK_SKEW_MS ? skew : undefined;
+}
+
+/**
  * Checks a changeset of either protocol — 1 (a change object per row) or 2
  * (the compact page) — against its JSON Schema and the tracked schema; its
  * changes are decoded and checked one by one as they are merged.

@@ -120,10 +120,11 @@ export class ForeignKeySettler {
       .get('fk:mayReturn', () => {
         const each = statements.table.foreignKeys.map((fk) => {
           const nulls = fk.fromColumns.map((column) => `o.${quoteIdent(column.name)} IS NULL`).join(' OR ');
-          const match = (alias: string): string => fk.to.map((name, i) => `${alias}.${quoteIdent(name)} = o.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
+          // `+o.x`: the parked value without the parked column's (BLOB) affinity, so the parent column's applies, as SQLite's own check and a bound value get it.
+          const match = (alias: string, plus: string): string => fk.to.map((name, i) => `${alias}.${quoteIdent(name)} = ${plus}o.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
           const parent = this.#parts.get(fk.parent);
-          const parked = parent === undefined ? '' : ` OR EXISTS (SELECT 1 FROM ${parent.parked.name} AS q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${match('q')})`;
-          return `(${nulls} OR EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match('p')})${parked})`;
+          const parked = parent === undefined ? '' : ` OR EXISTS (SELECT 1 FROM ${parent.parked.name} AS q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${match('q', '')})`;
+          return `(${nulls} OR EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match('p', '+')})${parked})`;
         });
         const keys = statements.table.key.map((column) => `o.${quoteIdent(column.name)}`).join(', ');
         return `SELECT ${keys} FROM ${parts.parked.name} AS o WHERE o._sync_reason = 'FOREIGN_KEY' AND ${each.join(' AND ')}`;

@@ -152,21 +152,34 @@ export class ParkedRows {
 
   /**
    * Keys of the rows parked for UNIQUE that some admitted row may no longer
-   * block: in some UNIQUE constraint their values hold a NULL, or no row of the
-   * table nor any row parked for FOREIGN_KEY holds them (compared as the
+   * block: in some UNIQUE constraint their values (none NULL: a NULL never
+   * clashes) are held by no row of the table nor any row parked for
+   * FOREIGN_KEY, or no constraint can block them at all (compared as the
    * constraint compares, in SQL: one pass over the parked rows, not the table).
+   * In a table with several UNIQUE constraints, a row blocked on one usually
+   * holds a free value in another, so it is listed every time.
    */
   unblocked(): SqlValue[][] {
-    const { table, quotedName } = this.#statements;
-    const free = table.uniques.map((unique) => {
-      const same = (other: string): string =>
-        unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
-      const nulls = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NULL`).join(' OR ');
-      return `(${nulls} OR (NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q')})))`;
-    });
-    const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');
-    const where = free.length === 0 ? '1' : free.join(' OR ');
-    return this.#statements.cache.get(`unblocked:${this.name}`, () => `SELECT ${keys} FROM ${this.name} p WHERE p._sync_reason = 'UNIQUE' AND (${where})`).raw(true).all() as SqlValue[][];
+    return this.#statements.cache
+      .get(`unblocked:${this.name}`, () => {
+        const { table, quotedName } = this.#statements;
+        const free = table.uniques.map((unique) => {
+          // `+p.x` against the table: the table column's affinity applies to the parked value, as to a bound one (see `claimants`).
+          const same = (other: string, plus: string): string =>
+            unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = ${plus}p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
+          const set = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
+          return {
+            set: `(${set})`,
+            free: `(${set} AND NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t', '+')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q', '')}))`,
+          };
+        });
+        const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');
+        const none = free.length === 0 ? '1' : `NOT (${free.map((unique) => unique.set).join(' OR ')})`;
+        const where = [...free.map((unique) => unique.free), none].join(' OR ');
+        return `SELECT ${keys} FROM ${this.name} p WHERE p._sync_reason = 'UNIQUE' AND (${where})`;
+      })
+      .raw(true)
+      .all() as SqlValue[][];
   }
 
   /** Keys of parked rows holding `values` in `unique` (only those parked for `reason` when given). */

@@ -117,7 +117,8 @@ export class RowProbes {
   #danglingSql(child: TableStatements): string {
     const dangling = child.table.foreignKeys.map((fk) => {
       const set = fk.fromColumns.map((column) => `c.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
-      const match = fk.to.map((name, i) => `p.${quoteIdent(name)} = c.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
+      // `+c.x`: the child's value without its column's affinity, so the parent column's applies, as in SQLite's own check.
+      const match = fk.to.map((name, i) => `p.${quoteIdent(name)} = +c.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
       return `(${set} AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match}))`;
     });
     return `(${dangling.join(' OR ')})`;

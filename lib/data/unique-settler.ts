@@ -86,7 +86,12 @@ export class UniqueSettler {
     const tableId = parts.statements.table.id;
     const seen = new Set<string>();
     const fresh = (keys: readonly SqlValue[][]): Candidate[] =>
-      keys.filter((key) => !seen.has(rowRef(tableId, key)) && seen.add(rowRef(tableId, key))).map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
+      keys
+        .filter((key) => {
+          const ref = rowRef(tableId, key);
+          return !seen.has(ref) && seen.add(ref) !== undefined;
+        })
+        .map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
     const queue = fresh(this.#candidates(parts, batch)).sort((a, b) => compareClaims(a.claim, b.claim));
     for (let at = 0; at < queue.length; at += 1) {
       const { displaced, admitted } = this.#evaluate(parts, queue[at] as Candidate, batch);

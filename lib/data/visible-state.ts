@@ -158,9 +158,8 @@ export class VisibleState {
   }
 
   /**
-   * Settles a batch: UNIQUE and CHECK on the tables it changed, then foreign keys when the connection enforces them.
-   * The first batch this tracker settles ranks all the parked rows of the tables it changed (the schema or the
-   * clocks may have changed since the last run); later ones, the parked rows the batch may concern.
+   * Settles a batch: UNIQUE and CHECK on the tables it changed (the parked rows the batch may concern, or all of
+   * a table's when it asked so: see `SettleBatch.rankWhole`), then foreign keys when the connection enforces them.
    */
   settle(batch: SettleBatch, foreignKeys: boolean): void {
     this.applying(true);

@@ -161,7 +161,7 @@ export async function readListing(state: ScanState, directory: string, relativeD
   let trustable = true;
   for (const entry of dirents) {
     const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-    const left = leftOut(state, entry.name, relative, directory);
+    const left = nameLeftOut(state, entry.name, relative, directory);
     if (left === 'temp') trustable = false; // a folder holding one is re-read next time, to look again
     if (left === 'temp' || left === 'database') continue;
     if (left !== undefined) {
@@ -202,7 +202,7 @@ export async function readListing(state: ScanState, directory: string, relativeD
  * character, `CON`, a user's own name holding the marker…) or a path longer than any route takes stays here: a peer
  * would refuse the whole listing. Such a reason is reported (cache.names), never left out silently. Undefined: listed.
  */
-function leftOut(state: ScanState, name: string, relative: string, directory: string): 'temp' | 'database' | string | undefined {
+function nameLeftOut(state: ScanState, name: string, relative: string, directory: string): 'temp' | 'database' | string | undefined {
   if (name.includes(TEMP_FILE_MARKER)) {
     if (looksLikeTempFile(name)) {
       removeIfStaleTempFile(`${directory}${path.sep}${name}`);

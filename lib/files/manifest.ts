@@ -110,7 +110,10 @@ export interface ManifestListing {
   readonly leftOut: string[];
 }
 
-/** {@link scanManifest}, with the symbolic links it leaves out. */
+/**
+ * {@link scanManifest}, with the symbolic links it leaves out.
+ * @throws as {@link scanManifest}: TypeError (a rejection) for bad options; SyncError `FILE_UNREADABLE` (403), `ROOT_MISSING` (409)
+ */
 export async function listManifest(rootDir: string, folder: string, options: ManifestScanOptions): Promise<ManifestListing> {
   checkScanOptions(options);
   const rootReal = realpathSync(rootDir);

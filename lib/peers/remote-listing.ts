@@ -7,7 +7,9 @@ import type { PeerHttp } from './peer-http';
 
 /** A peer's listing of a root: its files, and the symbolic links it holds but does not sync. */
 export interface RemoteListing {
+  /** Path (relative to the root) to SHA-256, for every file the peer lists. */
   readonly files: ReadonlyMap<string, string>;
+  /** The symbolic links the peer holds but does not sync (its `leftOut`; empty from an older peer). */
   readonly leftOut: readonly string[];
 }
 

@@ -54,13 +54,11 @@ it('a CHECK-parked row whose value an earlier row takes while ranking', () => {
     a.db.prepare("UPDATE t SET lo = 4 WHERE id = 'c'").run();
     b.db.prepare("UPDATE t SET hi = 2 WHERE id = 'c'").run();
     syncBoth(a, b);
-    console.log('before', JSON.stringify({ a: state(a), b: state(b) }));
     a.db.prepare("DELETE FROM t WHERE id = 'h'").run(); // P comes back, with w = 'x'
     a.tracker.readChanges(0, 1);
     syncBoth(a, b);
     pullAll(a.tracker, fresh.tracker);
     const end = { a: state(a), b: state(b), fresh: state(fresh) };
-    console.log('end', JSON.stringify(end));
     expect(end.b).toEqual(end.a);
     expect(end.fresh).toEqual(end.a);
   } finally {

@@ -52,7 +52,6 @@ it('a FOREIGN_KEY-parked holder whose claim moves past a UNIQUE-parked claimant'
     nextMillisecond();
     a.db.prepare("INSERT INTO t VALUES ('g', 2, 'x', NULL)").run(); // G: claim 3
     syncBoth(a, b);
-    console.log('after first sync', JSON.stringify({ a: state(a), b: state(b) }));
     // Concurrently: b deletes F's parent (F parked for FOREIGN_KEY on b), a writes F's other UNIQUE column (claim 4).
     b.db.pragma('foreign_keys = OFF'); // as the sqlite3 shell: the orphan is parked at the fold
     b.db.prepare("DELETE FROM p WHERE id = 'p1'").run();
@@ -61,13 +60,10 @@ it('a FOREIGN_KEY-parked holder whose claim moves past a UNIQUE-parked claimant'
     nextMillisecond();
     a.db.prepare("UPDATE t SET w = 'f2' WHERE id = 'f'").run();
     a.tracker.readChanges(0, 1);
-    console.log('before exchange', JSON.stringify({ a: state(a), b: state(b) }));
     pullAll(a.tracker, b.tracker); // b gets F's write while F is parked for FOREIGN_KEY there
-    console.log('b after pulling a', JSON.stringify(state(b)));
     syncBoth(a, b);
     pullAll(a.tracker, fresh.tracker);
     const end = { a: state(a), b: state(b), fresh: state(fresh) };
-    console.log('end', JSON.stringify(end));
     expect(end.b).toEqual(end.a);
     expect(end.fresh).toEqual(end.a);
   } finally {

@@ -51,7 +51,6 @@ it('a UNIQUE index dropped between runs, on a table the first batch after the re
     nextMillisecond();
     a.db.prepare("INSERT INTO t2 VALUES ('g', NULL, 'x')").run(); // G: claim 3
     syncBoth(a, b);
-    console.log('before', JSON.stringify(state(a)));
     // Stopped, migrated, started again.
     a.db.exec('DROP INDEX t2_u');
     a.tracker = enableCapture(a.db, { tables: ['t1', 't2'] });
@@ -61,7 +60,6 @@ it('a UNIQUE index dropped between runs, on a table the first batch after the re
     a.tracker.readChanges(0, 1); // a batch that changes t2
     pullAll(a.tracker, fresh.tracker);
     const end = { a: state(a), fresh: state(fresh) };
-    console.log('end', JSON.stringify(end));
     expect(end.fresh).toEqual(end.a);
   } finally {
     a.cleanup();
