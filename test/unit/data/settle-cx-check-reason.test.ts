@@ -7,9 +7,10 @@ import { pullAll, tempDb, type TempDb } from '../../helpers/data';
  * Counterexample: C is parked for CHECK (no earlier row held its w). P, parked
  * for UNIQUE on u, comes back when its holder H is deleted and takes w = 'x',
  * which C claims later: C's reason must become UNIQUE (as ranking all parked
- * rows, and a server pulling from scratch, say). C is no candidate of the
- * incremental settler (not written, not moved, and unblocked() lists only
- * rows parked for UNIQUE), so it stays CHECK.
+ * rows, and a server pulling from scratch, say). Found by reviewer x3: C was no
+ * candidate of the incremental settler (not written, not moved, and unblocked()
+ * lists only rows parked for UNIQUE), so it stayed CHECK. Now a row admitted
+ * while ranking brings the claimants of the values it takes.
  */
 const SCHEMA = `
 CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, u TEXT UNIQUE, w TEXT UNIQUE, lo INTEGER, hi INTEGER, CHECK (lo < hi));

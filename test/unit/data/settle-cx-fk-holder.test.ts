@@ -6,9 +6,10 @@ import { pullAll, tempDb, type TempDb } from '../../helpers/data';
 /**
  * Counterexample: a row parked for FOREIGN_KEY (F) holds u = 1 and blocks P
  * (parked for UNIQUE, later claim). A write to F's other UNIQUE column makes
- * F's claim later than P's while F keeps u = 1: P must now win u = 1. The
- * incremental settler ranks F only (a written parked row: its key, not the
- * claimants of its values) and never P.
+ * F's claim later than P's while F keeps u = 1: P must now win u = 1. Found
+ * by reviewer x3: the incremental settler ranked F only (a written parked row:
+ * its key, not the claimants of its values) and never P. Now a written row,
+ * visible or parked, brings the claimants of its values.
  */
 const SCHEMA = `
 CREATE TABLE p (id TEXT PRIMARY KEY NOT NULL);

@@ -7,9 +7,10 @@ import { pullAll, tempDb, type TempDb } from '../../helpers/data';
 /**
  * Counterexample: a UNIQUE index of t2 is dropped while the server is stopped,
  * so a row parked on it only (P) must come back (displacing G, which holds its
- * other value with a later claim). "The first batch a tracker settles ranks
- * whole" covers only the tables that first batch changed: here a write to t1.
- * Later batches on t2 rank incrementally and never reach P.
+ * other value with a later claim). Found by reviewer x3: "the first
+ * batch a tracker settles ranks whole" covered only the tables that first batch
+ * changed (here a write to t1), and later batches on t2, ranking incrementally,
+ * never reached P. Now enableCapture ranks every parked row once, on its own.
  */
 const TABLES = `
 CREATE TABLE t1 (id TEXT PRIMARY KEY NOT NULL, v TEXT);

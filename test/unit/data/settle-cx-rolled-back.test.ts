@@ -4,10 +4,11 @@ import { nextMillisecond } from '../../helpers/clock';
 import { pullAll, tempDb, type TempDb } from '../../helpers/data';
 
 /**
- * Counterexample: the whole ranking of "the first batch a tracker settles" is
- * rolled back when that batch's transaction fails (a restore answered 409
- * STILL_CONFLICTS), yet the tracker counts it as done: after a UNIQUE index is
- * dropped between runs, P (parked on it only) never comes back.
+ * Counterexample (reviewer x3): the whole ranking of "the first batch a tracker
+ * settles" was rolled back when that batch's transaction failed (a restore
+ * answered 409 STILL_CONFLICTS), yet the tracker counted it as done: after a
+ * UNIQUE index was dropped between runs, P (parked on it only) never came back.
+ * Now enableCapture ranks every parked row once, in a transaction of its own.
  */
 const TABLES = `CREATE TABLE t2 (id TEXT PRIMARY KEY NOT NULL, u TEXT, w TEXT UNIQUE);`;
 const SCHEMA = `${TABLES} CREATE UNIQUE INDEX t2_u ON t2 (u);`;
