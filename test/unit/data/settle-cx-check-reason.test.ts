@@ -1,7 +1,6 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { nextMillisecond } from '../../helpers/clock';
-import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { pullAll } from '../../helpers/data';
+import { settledState, syncBoth, trackedServer, type TrackedServer } from '../../helpers/settling';
 
 /**
  * Counterexample: C is parked for CHECK (no earlier row held its w). P, parked
@@ -16,28 +15,10 @@ const SCHEMA = `
 CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, u TEXT UNIQUE, w TEXT UNIQUE, lo INTEGER, hi INTEGER, CHECK (lo < hi));
 `;
 
-type Server = TempDb & { readonly tracker: ChangeTracker };
+type Server = TrackedServer;
 
-function server(): Server {
-  const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['t'] }) };
-}
-
-function state(s: Server): { visible: string[]; parked: string[] } {
-  const visible = s.db.prepare('SELECT id FROM t ORDER BY id').pluck().all() as string[];
-  const parked = s.tracker
-    .listConflicts('', 1000)
-    .map((entry) => `${String(entry.key[0])}:${entry.reason}`)
-    .sort();
-  return { visible, parked };
-}
-
-function syncBoth(a: Server, b: Server): void {
-  for (let round = 0; round < 3; round += 1) {
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, a.tracker);
-  }
-}
+const server = (schema = SCHEMA): Server => trackedServer(schema, ['t']);
+const state = (s: Server): ReturnType<typeof settledState> => settledState(s, 't');
 
 it('a CHECK-parked row whose value an earlier row takes while ranking', () => {
   const a = server();

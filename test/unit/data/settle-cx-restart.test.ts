@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { nextMillisecond } from '../../helpers/clock';
-import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { enableCapture } from '../../../lib/data/capture';
+import { pullAll } from '../../helpers/data';
+import { settledState, syncBoth, trackedServer, type TrackedServer } from '../../helpers/settling';
 
 /**
  * Counterexample: a UNIQUE index of t2 is dropped while the server is stopped,
@@ -18,28 +18,10 @@ CREATE TABLE t2 (id TEXT PRIMARY KEY NOT NULL, u TEXT, w TEXT UNIQUE);
 `;
 const SCHEMA = `${TABLES} CREATE UNIQUE INDEX t2_u ON t2 (u);`;
 
-type Server = TempDb & { tracker: ChangeTracker };
+type Server = TrackedServer;
 
-function server(schema = SCHEMA): Server {
-  const temp = tempDb(schema);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['t1', 't2'] }) };
-}
-
-function state(s: Server): { visible: string[]; parked: string[] } {
-  const visible = s.db.prepare('SELECT id FROM t2 ORDER BY id').pluck().all() as string[];
-  const parked = s.tracker
-    .listConflicts('', 1000)
-    .map((entry) => `${String(entry.key[0])}:${entry.reason}`)
-    .sort();
-  return { visible, parked };
-}
-
-function syncBoth(a: Server, b: Server): void {
-  for (let round = 0; round < 3; round += 1) {
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, a.tracker);
-  }
-}
+const server = (schema = SCHEMA): Server => trackedServer(schema, ['t1', 't2']);
+const state = (s: Server): ReturnType<typeof settledState> => settledState(s, 't2');
 
 it('a UNIQUE index dropped between runs, on a table the first batch after the restart does not change', () => {
   const a = server();

@@ -1,7 +1,6 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { nextMillisecond } from '../../helpers/clock';
-import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { pullAll } from '../../helpers/data';
+import { syncBoth, trackedServer, type TrackedServer } from '../../helpers/settling';
 
 /**
  * After a batch, the constraint rules look only at the parked rows the batch
@@ -17,12 +16,9 @@ CREATE TABLE p (id INT PRIMARY KEY NOT NULL, name TEXT);
 CREATE TABLE c (id TEXT PRIMARY KEY NOT NULL, pid TEXT REFERENCES p (id));
 `;
 
-type Server = TempDb & { readonly tracker: ChangeTracker };
+type Server = TrackedServer;
 
-function server(): Server {
-  const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['t', 'p', 'c'] }) };
-}
+const server = (): Server => trackedServer(SCHEMA, ['t', 'p', 'c']);
 
 function visible(s: Server): string[] {
   return s.db.prepare('SELECT id FROM t ORDER BY id').pluck().all() as string[];
@@ -34,13 +30,6 @@ function parked(s: Server, table = 't'): string[] {
     .filter((entry) => entry.table === table)
     .map((entry) => String(entry.key[0]))
     .sort();
-}
-
-function syncBoth(a: Server, b: Server): void {
-  for (let round = 0; round < 3; round += 1) {
-    pullAll(a.tracker, b.tracker);
-    pullAll(b.tracker, a.tracker);
-  }
 }
 
 /** 20 rows parked on both servers (`b0`…`b19`: `a0`… claimed their values first). */
