@@ -62,10 +62,10 @@ export class ParkedRows {
     this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`).raw(true);
     this.#reason = numbers(db, `SELECT _sync_reason FROM ${this.name} WHERE ${where}`).pluck();
     this.#keys = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_reason LIKE ? ORDER BY _sync_id`).raw(true);
-    this.#fromTable = exact(db, `INSERT OR REPLACE INTO ${this.name} (${this.#columns}, _sync_id, _sync_reason, _sync_at) SELECT ${this.#columns}, ?, ?, ? FROM ${statements.quotedName} WHERE ${where}`);
+    this.#fromTable = exact(db, `INSERT OR REPLACE INTO ${this.name} (${this.#columns}, _sync_id, _sync_reason, _sync_at, _sync_blocker) SELECT ${this.#columns}, ?, ?, ?, ? FROM ${statements.quotedName} WHERE ${where}`);
     this.#toTable = exact(db, `INSERT OR ABORT INTO ${statements.quotedName} (${this.#columns}) SELECT ${this.#columns} FROM ${this.name} WHERE ${where}`);
     this.#remove = exact(db, `DELETE FROM ${this.name} WHERE ${where}`);
-    this.#setReason = exact(db, `UPDATE ${this.name} SET _sync_reason = ? WHERE ${where}`);
+    this.#setReason = exact(db, `UPDATE ${this.name} SET _sync_reason = ?, _sync_blocker = ? WHERE ${where} AND (_sync_reason IS NOT ? OR _sync_blocker IS NOT ?)`);
     this.#byId = exact(db, `SELECT ${this.#keyNames} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
     this.#ids = numbers(db, `SELECT _sync_id FROM ${this.name} WHERE _sync_id > ? ORDER BY _sync_id LIMIT ?`).pluck();
     this.#row = exact(db, `SELECT _sync_id, _sync_reason, _sync_at, ${this.#columns} FROM ${this.name} WHERE _sync_id = ?`).raw(true);
@@ -92,10 +92,13 @@ export class ParkedRows {
     return this.#keys.all(reason ?? '%') as SqlValue[][];
   }
 
-  /** Moves a row from the table to the parked rows (by SQL, byte for byte). */
-  fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string): void {
+  /**
+   * Moves a row from the table to the parked rows (by SQL, byte for byte).
+   * @param blocker - for a row parked for UNIQUE, the label of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
+   */
+  fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string, blocker?: string): void {
     const bound = key.map(bindable);
-    this.#fromTable.run(conflictId(this.#statements.table.name, this.#statements.wireKey(key)), reason, at, ...bound);
+    this.#fromTable.run(conflictId(this.#statements.table.name, this.#statements.wireKey(key)), reason, at, blocker ?? null, ...bound);
     this.#statements.delete(key);
   }
 
@@ -121,9 +124,12 @@ export class ParkedRows {
     this.#statements.update(cells, key, this.name);
   }
 
-  /** Records a new reason for a parked row. */
-  setReason(key: readonly SqlValue[], reason: ConflictReason): void {
-    this.#setReason.run(reason, ...key.map(bindable));
+  /**
+   * Records why a parked row stays parked (nothing is written when it is already so).
+   * @param blocker - for a row parked for UNIQUE, the label of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
+   */
+  setReason(key: readonly SqlValue[], reason: ConflictReason, blocker?: string): void {
+    this.#setReason.run(reason, blocker ?? null, ...key.map(bindable), reason, blocker ?? null);
   }
 
   /** Forgets a parked row (it was deleted, or it is in the table again). */
@@ -152,25 +158,33 @@ export class ParkedRows {
 
   /**
    * Keys of the rows parked for UNIQUE that some admitted row may no longer
-   * block: in some UNIQUE constraint their values (none NULL: a NULL never
-   * clashes) are held by no row of the table nor any row parked for
-   * FOREIGN_KEY, or no constraint can block them at all (compared as the
-   * constraint compares, in SQL: one pass over the parked rows, not the table).
+   * block: their values in the UNIQUE constraint that blocked them when they
+   * were last ranked (their `_sync_blocker`; in every UNIQUE constraint when
+   * that is not known) are held by no row of the table nor any row parked for
+   * FOREIGN_KEY (none NULL: a NULL never clashes), or no constraint can block
+   * them at all (compared as the constraint compares, in SQL: one pass over
+   * the parked rows, not the table). Only the blocking constraint is looked
+   * at: while an earlier claim holds a row's value there, the row stays parked
+   * whatever its other values meet (a later claim holding one of them is found
+   * when that constraint's value is free, or when the later row is written).
    * In a table with several UNIQUE constraints, a row blocked on one usually
-   * holds a free value in another, so it is listed every time.
+   * holds a free value in another: looking at every one listed it every time.
    */
   unblocked(): SqlValue[][] {
     return this.#statements.cache
       .get(`unblocked:${this.name}`, () => {
         const { table, quotedName } = this.#statements;
-        const free = table.uniques.map((unique) => {
+        const labels = table.uniques.map((unique) => `'${unique.label.replaceAll("'", "''")}'`);
+        const unknown = `(p._sync_blocker IS NULL OR p._sync_blocker NOT IN (${labels.join(', ')}))`;
+        const free = table.uniques.map((unique, n) => {
           // `+p.x` against the table: the table column's affinity applies to the parked value, as to a bound one (see `claimants`).
           const same = (other: string, plus: string): string =>
             unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = ${plus}p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
           const set = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
+          const blocked = `(${unknown} OR p._sync_blocker = ${labels[n] ?? 'NULL'})`;
           return {
             set: `(${set})`,
-            free: `(${set} AND NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t', '+')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q', '')}))`,
+            free: `(${blocked} AND ${set} AND NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t', '+')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q', '')}))`,
           };
         });
         const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parkedTableName, parkedTableSql } from './parked-table-sql';
+import { BLOCKER_COLUMN, parkedTableName, parkedTableSql } from './parked-table-sql';
 import { numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedTable } from './tracked-table';
@@ -18,6 +18,8 @@ export function createParkedTable(db: Database.Database, table: TrackedTable, re
   const before = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
   for (const [from, to] of renamed) if (before.has(from) && !before.has(to)) db.exec(`ALTER TABLE ${quoteIdent(name)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}`);
   const existing = new Set(numbers(db, 'SELECT name FROM pragma_table_info(?)').pluck().all(name) as string[]);
+  // Parked by a version that kept no blocker: NULL, so such rows are looked at as before (any free UNIQUE value).
+  if (existing.size > 0 && !existing.has(BLOCKER_COLUMN)) db.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${BLOCKER_COLUMN} TEXT`);
   if (existing.size > 0) {
     const defaults = new Map((numbers(db, 'SELECT name, dflt_value FROM pragma_table_info(?)').all(table.name) as { name: string; dflt_value: string | null }[]).map((row) => [row.name, row.dflt_value]));
     for (const column of table.columns) {

@@ -20,6 +20,12 @@ interface Displaced {
   readonly row: SqlValue[] | undefined;
 }
 
+/** An admitted row holding one of a candidate's UNIQUE values, and the label of the UNIQUE constraint it holds it in. */
+interface Holder {
+  readonly key: SqlValue[];
+  readonly on: string;
+}
+
 /** Where a live row is now: in the table, or parked (and why). */
 type Location = { readonly at: 'table'; readonly values: SqlValue[] } | { readonly at: 'parked'; readonly values: SqlValue[]; readonly reason: ConflictReason } | { readonly at: 'nowhere' };
 
@@ -143,15 +149,21 @@ export class UniqueSettler {
     return { at: 'parked', values: parked, reason: parts.parked.reason(key) ?? 'UNIQUE' };
   }
 
-  /** The admitted rows (visible, or parked for FOREIGN_KEY) other than `key` that hold one of its UNIQUE values. */
-  #holders(parts: TableParts, key: readonly SqlValue[], values: readonly SqlValue[]): SqlValue[][] {
-    const self = rowRef(parts.statements.table.id, key);
-    const found: SqlValue[][] = [];
+  /** The admitted rows (visible, or parked for FOREIGN_KEY) other than `key` that hold one of its UNIQUE values, each once (in the first constraint it holds one in). */
+  #holders(parts: TableParts, key: readonly SqlValue[], values: readonly SqlValue[]): Holder[] {
+    const tableId = parts.statements.table.id;
+    const seen = new Set([rowRef(tableId, key)]);
+    const found: Holder[] = [];
     for (const unique of parts.statements.table.uniques) {
       const claimed = RowProbes.pick(values, unique.columns);
       if (claimed.some((value) => value === null)) continue;
       const keys = [...this.#probes.holders(parts.statements, unique, claimed), ...parts.parked.claimants(unique, claimed, 'FOREIGN_KEY')];
-      for (const other of keys) if (rowRef(parts.statements.table.id, other) !== self) found.push(other);
+      for (const other of keys) {
+        const ref = rowRef(tableId, other);
+        if (seen.has(ref)) continue;
+        seen.add(ref);
+        found.push({ key: other, on: unique.label });
+      }
     }
     return found;
   }
@@ -161,9 +173,9 @@ export class UniqueSettler {
     const location = this.#locate(parts, candidate.key);
     if (location.at === 'nowhere') return { displaced: [] };
     const holders = this.#holders(parts, candidate.key, location.values);
-    const claims = holders.map((key) => ({ key, claim: this.#claims.claimOf(parts.statements, key) }));
-    if (claims.some((holder) => compareClaims(holder.claim, candidate.claim) < 0)) {
-      this.#park(parts, candidate.key, location, 'UNIQUE', batch);
+    const earlier = holders.find((holder) => compareClaims(this.#claims.claimOf(parts.statements, holder.key), candidate.claim) < 0);
+    if (earlier !== undefined) {
+      this.#park(parts, candidate.key, location, 'UNIQUE', batch, earlier.on);
       return { displaced: [] };
     }
     if (location.at === 'table' && holders.length === 0) return { displaced: [] };
@@ -172,26 +184,27 @@ export class UniqueSettler {
     return { displaced, admitted };
   }
 
-  #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch): void {
+  /** Parks a row (or keeps it parked) for `reason`; `blocker` labels the UNIQUE constraint an earlier claim holds its value in. */
+  #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch, blocker?: string): void {
     if (location.at === 'table') {
       batch.noteParking(parts, key, false);
-      parts.parked.fromTable(key, reason, batch.at);
+      parts.parked.fromTable(key, reason, batch.at, blocker);
       batch.left(parts, location.values);
-    } else if (location.at === 'parked' && location.reason !== reason) parts.parked.setReason(key, reason);
+    } else if (location.at === 'parked') parts.parked.setReason(key, reason, blocker);
   }
 
   /**
    * Displaces the later holders, then moves the candidate into the table; undone when CHECK refuses it.
    * @returns the holders displaced
    */
-  #admit(parts: TableParts, key: SqlValue[], location: Location, holders: readonly SqlValue[][], batch: SettleBatch): Displaced[] {
+  #admit(parts: TableParts, key: SqlValue[], location: Location, holders: readonly Holder[], batch: SettleBatch): Displaced[] {
     this.#db.exec('SAVEPOINT _sync_admit');
     const displaced: Displaced[] = [];
     try {
-      for (const holder of holders) {
+      for (const { key: holder, on } of holders) {
         const row = parts.statements.select(holder);
-        if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch.at);
-        else parts.parked.setReason(holder, 'UNIQUE');
+        if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch.at, on);
+        else parts.parked.setReason(holder, 'UNIQUE', on);
         displaced.push({ key: holder, row, values: row ?? parts.parked.select(holder) ?? [] });
       }
       if (location.at === 'parked') parts.parked.toTable(key);
