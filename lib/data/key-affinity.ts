@@ -3,7 +3,7 @@ import type { TrackedColumn } from './tracked-table';
 import { TextBytes, type SqlValue } from './values';
 
 /** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
-type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
+export type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
 
 /** Affinities already worked out, by declared type (a table has few). */
 const known = new Map<string, Affinity>();
@@ -25,6 +25,11 @@ function affinityOfType(type: string): Affinity {
   if (type.includes('BLOB') || type === '') return 'BLOB';
   if (type.includes('REAL') || type.includes('FLOA') || type.includes('DOUB')) return 'REAL';
   return 'NUMERIC';
+}
+
+/** The type affinity of a column, from its declared type (`BLOB` for none). */
+export function columnAffinity(column: { readonly type: string }): Affinity {
+  return affinityOf(column.type);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { childLookup } from './child-lookup';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { rowRef, type TouchedRow } from './settle-batch';
@@ -148,7 +149,12 @@ export class RowProbes {
     return statement.pluck().get(...values.map(bindable)) !== undefined;
   }
 
-  /** The visible rows of every tracked table whose foreign key points at `parentRow` (a row of `parent`, values in column order). */
+  /**
+   * The visible rows of every tracked table whose foreign key points at
+   * `parentRow` (a row of `parent`, values in column order), as SQLite's own
+   * check pairs them: the parent column's affinity and collation applied to
+   * the child's value (see {@link childLookup}).
+   */
   visibleChildren(parent: TableStatements, parentRow: readonly SqlValue[]): RowRef[] {
     const found: RowRef[] = [];
     for (const child of this.#tables) {
@@ -156,12 +162,9 @@ export class RowProbes {
         if (fk.parent !== parent.table.name) continue;
         const values = fk.to.map((name) => parentRow[parent.table.columns.findIndex((column) => column.name === name)] ?? null);
         if (values.some((value) => value === null)) continue;
-        const statement = child.cache.get(`children:${fk.parent}:${fk.from.join(',')}:${textBytesKey(values)}`, () => {
-          const keyList = child.table.key.map((column) => quoteIdent(column.name)).join(', ');
-          const match = fk.fromColumns.map((column, i) => `${quoteIdent(column.name)} = ${placeholderOf(values[i] ?? null)}`).join(' AND ');
-          return `SELECT ${keyList} FROM ${child.quotedName} WHERE ${match}`;
-        });
-        for (const key of statement.raw(true).all(...values.map(bindable)) as SqlValue[][]) found.push({ statements: child, key });
+        const lookup = childLookup(child.table, fk, parent.table, values);
+        const statement = child.cache.get(`children:${lookup.sql}`, () => lookup.sql);
+        for (const key of statement.raw(true).all(...lookup.params) as SqlValue[][]) found.push({ statements: child, key });
       }
     }
     return found;
