@@ -112,3 +112,41 @@ export function childLookup(child: TrackedTable, fk: TrackedForeignKey, parent: 
     params: where.flatMap((term) => term.params),
   };
 }
+
+/**
+ * The test that parked child value `child` points at parked parent value
+ * `parent` (both columns of untyped parked tables, each value as its table
+ * stores it), with the parent column's `affinity` applied to the child's value
+ * and `collate` between them, as SQLite's own check pairs them once both are
+ * back. Each leads with a comparison the parked parent's index on the column
+ * (same collation) answers.
+ */
+function parkedColumnMatch(affinity: Affinity, collate: string, parent: string, child: string): string {
+  // TEXT affinity, spelled out: a number becomes its text (as CAST writes it), anything else stays as it is.
+  if (affinity === 'TEXT') return `${parent} ${collate} = (CASE WHEN typeof(${child}) IN ('integer', 'real') THEN CAST(${child} AS TEXT) ELSE ${child} END)`;
+  if (!NUMERIC_AFFINITIES.has(affinity)) return `${parent} ${collate} = +${child}`;
+  // A numeric affinity makes a number of well-formed text only: the probe names the child as it is and as a number, the exact test follows (as typedPlaceholder types the parent's value).
+  const cast = affinity === 'REAL' ? 'REAL' : 'NUMERIC';
+  const probe = `${parent} ${collate} IN (+${child}, CAST(${child} AS ${cast}))`;
+  return `${probe} AND (CASE WHEN typeof(${parent}) IN ('integer', 'real') THEN +${child} = CAST(${parent} AS ${cast}) ELSE +${child} = ${parent} ${collate} END)`;
+}
+
+/**
+ * SQL true when the row `childAlias` of the child's parked rows points by `fk`
+ * at the row `parentAlias` of the parent's parked rows, as SQLite's own check
+ * will pair them once both are back (the rule of {@link childLookup}: the
+ * parent column's affinity and collation applied to the child's value). It
+ * goes through the parked parent's index of the referenced columns (a parked
+ * table has one per UNIQUE index, same collations, and its key), never a scan.
+ */
+export function parkedParentMatch(fk: TrackedForeignKey, parent: TrackedTable, parentAlias: string, childAlias: string): string {
+  return fk.fromColumns
+    .map((column, i) => {
+      const name = fk.to[i] ?? '';
+      const parentColumn = parent.columns.find((candidate) => candidate.name === name);
+      const affinity = parentColumn === undefined ? 'BLOB' : columnAffinity(parentColumn);
+      const collate = `COLLATE ${quoteIdent(parentCollation(parent, fk.to, name))}`;
+      return parkedColumnMatch(affinity, collate, `${parentAlias}.${quoteIdent(name)}`, `${childAlias}.${quoteIdent(column.name)}`);
+    })
+    .join(' AND ');
+}

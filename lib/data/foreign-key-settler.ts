@@ -1,3 +1,4 @@
+import { parkedParentMatch } from './child-lookup';
 import { RowProbes, type RowRef } from './row-probes';
 import { quoteIdent } from './sql-names';
 import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
@@ -5,23 +6,21 @@ import type { TableStatements } from './table-statements';
 import type { TrackedForeignKey } from './tracked-table';
 import { raisedByAppTrigger } from './trigger-refusal';
 import { comingBackRefusal } from './unique-settler';
-import type { SqlValue } from './values';
+import { bindable, type SqlValue } from './values';
 
-/** A row parked for FOREIGN_KEY, with its values. */
+/** A row parked for FOREIGN_KEY that may come back. */
 interface Orphan {
   readonly parts: TableParts;
   readonly key: SqlValue[];
-  readonly values: SqlValue[];
+  /** Names it among the orphans ({@link rowRef} of its table id and key). */
+  readonly ref: string;
+  /** For each foreign key without a NULL or a visible parent: the parked parents it may come back with (their refs). */
+  readonly waitsFor: readonly (readonly string[])[];
 }
 
 function referenceOf(fk: TrackedForeignKey, row: readonly SqlValue[]): SqlValue[] | undefined {
   const values = RowProbes.pick(row, fk.fromColumns);
   return values.some((value) => value === null) ? undefined : values;
-}
-
-/** A text naming a parent row by its table and referenced values, for comparing in JavaScript. */
-function parentRef(table: string, values: readonly SqlValue[]): string {
-  return rowRef(0, values).replace(/^0:/, `${table}:`);
 }
 
 /**
@@ -86,11 +85,14 @@ export class ForeignKeySettler {
     let orphans: Orphan[] = [];
     for (const parts of this.#parts.values()) {
       if (parts.statements.table.foreignKeys.length === 0 || parts.parked.count() === 0) continue;
-      for (const key of this.#mayReturn(parts)) orphans.push({ parts, key, values: parts.parked.select(key) ?? [] });
+      for (const key of this.#mayReturn(parts)) {
+        const orphan = this.#orphan(parts, key);
+        if (orphan !== undefined) orphans.push(orphan);
+      }
     }
     for (let changed = orphans.length > 0; changed; ) {
-      const returning = new Set(orphans.flatMap((orphan) => this.#referencedBy(orphan)));
-      const kept = orphans.filter((orphan) => this.#parentsFound(orphan, returning));
+      const returning = new Set(orphans.map((orphan) => orphan.ref));
+      const kept = orphans.filter((orphan) => orphan.waitsFor.every((parents) => parents.some((parent) => returning.has(parent))));
       changed = kept.length !== orphans.length;
       orphans = kept;
     }
@@ -110,9 +112,10 @@ export class ForeignKeySettler {
   /**
    * Keys of the rows of a table parked for FOREIGN_KEY that may come back: for
    * each foreign key, a NULL, a visible parent, or a parent parked for
-   * FOREIGN_KEY too (compared as SQLite compares, and never narrower than
-   * {@link #parentsFound}). One query over the parked rows: an orphan whose
-   * parent is gone everywhere costs no JavaScript.
+   * FOREIGN_KEY too, paired as SQLite's own check pairs them (the parent
+   * column's affinity and collation applied to the child's value; see
+   * {@link parkedParentMatch}). One query over the parked rows, each probing
+   * the parents' indexes: an orphan whose parent is gone everywhere costs no JavaScript.
    */
   #mayReturn(parts: TableParts): SqlValue[][] {
     const { statements } = parts;
@@ -120,11 +123,11 @@ export class ForeignKeySettler {
       .get('fk:mayReturn', () => {
         const each = statements.table.foreignKeys.map((fk) => {
           const nulls = fk.fromColumns.map((column) => `o.${quoteIdent(column.name)} IS NULL`).join(' OR ');
-          // `+o.x`: the parked value without the parked column's (BLOB) affinity, so the parent column's applies, as SQLite's own check and a bound value get it.
-          const match = (alias: string, plus: string): string => fk.to.map((name, i) => `${alias}.${quoteIdent(name)} = ${plus}o.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
+          // `+o.x`: the parked value without the parked column's (BLOB) affinity, so the parent column's (and its collation) applies, as SQLite's own check and a bound value get it.
+          const visible = fk.to.map((name, i) => `p.${quoteIdent(name)} = +o.${quoteIdent(fk.fromColumns[i]?.name ?? '')}`).join(' AND ');
           const parent = this.#parts.get(fk.parent);
-          const parked = parent === undefined ? '' : ` OR EXISTS (SELECT 1 FROM ${parent.parked.name} AS q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${match('q', '')})`;
-          return `(${nulls} OR EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${match('p', '+')})${parked})`;
+          const parked = parent === undefined ? '' : ` OR EXISTS (SELECT 1 FROM ${parent.parked.name} AS q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${parkedParentMatch(fk, parent.statements.table, 'q', 'o')})`;
+          return `(${nulls} OR EXISTS (SELECT 1 FROM ${quoteIdent(fk.parent)} AS p WHERE ${visible})${parked})`;
         });
         const keys = statements.table.key.map((column) => `o.${quoteIdent(column.name)}`).join(', ');
         return `SELECT ${keys} FROM ${parts.parked.name} AS o WHERE o._sync_reason = 'FOREIGN_KEY' AND ${each.join(' AND ')}`;
@@ -133,25 +136,33 @@ export class ForeignKeySettler {
       .all() as SqlValue[][];
   }
 
-  /** Texts naming the values an orphan would offer as a parent, for every foreign key pointing at its table. */
-  #referencedBy(orphan: Orphan): string[] {
-    const { table } = orphan.parts.statements;
-    const offered: string[] = [];
-    for (const parts of this.#parts.values()) {
-      for (const fk of parts.statements.table.foreignKeys) {
-        if (fk.parent !== table.name) continue;
-        const values = fk.to.map((name) => orphan.values[table.columns.findIndex((column) => column.name === name)] ?? null);
-        offered.push(parentRef(table.name, values));
-      }
+  /** The orphan parked with this key, with what it waits for; undefined when a foreign key has no parent it could come back with. */
+  #orphan(parts: TableParts, key: SqlValue[]): Orphan | undefined {
+    const { statements } = parts;
+    const values = parts.parked.select(key);
+    if (values === undefined) return undefined;
+    const waitsFor: string[][] = [];
+    for (const fk of statements.table.foreignKeys) {
+      const reference = referenceOf(fk, values);
+      if (reference === undefined || this.#probes.parentVisible(statements, fk, reference)) continue;
+      const parents = this.#parkedParents(parts, fk, key);
+      if (parents.length === 0) return undefined;
+      waitsFor.push(parents);
     }
-    return offered;
+    return { parts, key, ref: rowRef(statements.table.id, key), waitsFor };
   }
 
-  #parentsFound(orphan: Orphan, returning: ReadonlySet<string>): boolean {
-    const { statements } = orphan.parts;
-    return statements.table.foreignKeys.every((fk) => {
-      const reference = referenceOf(fk, orphan.values);
-      return reference === undefined || this.#probes.parentVisible(statements, fk, reference) || returning.has(parentRef(fk.parent, reference));
+  /** Refs of the parent rows parked for FOREIGN_KEY that the orphan parked with this key points at by `fk` (paired as in {@link #mayReturn}). */
+  #parkedParents(parts: TableParts, fk: TrackedForeignKey, key: readonly SqlValue[]): string[] {
+    const parent = this.#parts.get(fk.parent);
+    if (parent === undefined) return [];
+    const { statements } = parts;
+    const statement = statements.cache.get(`fk:parkedParents:${fk.from.join(',')}`, () => {
+      const parentKeys = parent.statements.table.key.map((column) => `q.${quoteIdent(column.name)}`).join(', ');
+      const where = statements.table.key.map((column) => `o.${quoteIdent(column.name)} = ?`).join(' AND ');
+      return `SELECT ${parentKeys} FROM ${parts.parked.name} AS o, ${parent.parked.name} AS q WHERE ${where} AND q._sync_reason = 'FOREIGN_KEY' AND ${parkedParentMatch(fk, parent.statements.table, 'q', 'o')}`;
     });
+    const tableId = parent.statements.table.id;
+    return (statement.raw(true).all(...key.map(bindable)) as SqlValue[][]).map((parentKey) => rowRef(tableId, parentKey));
   }
 }
