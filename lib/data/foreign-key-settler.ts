@@ -157,7 +157,7 @@ export class ForeignKeySettler {
     const parent = this.#parts.get(fk.parent);
     if (parent === undefined) return [];
     const { statements } = parts;
-    const statement = statements.cache.get(`fk:parkedParents:${fk.from.join(',')}`, () => {
+    const statement = statements.cache.get(`fk:parkedParents:${JSON.stringify([fk.parent, fk.from, fk.to])}`, () => {
       const parentKeys = parent.statements.table.key.map((column) => `q.${quoteIdent(column.name)}`).join(', ');
       const where = statements.table.key.map((column) => `o.${quoteIdent(column.name)} = ?`).join(' AND ');
       return `SELECT ${parentKeys} FROM ${parts.parked.name} AS o, ${parent.parked.name} AS q WHERE ${where} AND q._sync_reason = 'FOREIGN_KEY' AND ${parkedParentMatch(fk, parent.statements.table, 'q', 'o')}`;

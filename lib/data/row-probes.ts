@@ -142,7 +142,7 @@ export class RowProbes {
 
   /** True when `values` (a row's foreign-key columns) match a visible row of the parent table. */
   parentVisible(child: TableStatements, fk: TrackedForeignKey, values: readonly SqlValue[]): boolean {
-    const statement = child.cache.get(`parent:${fk.parent}:${fk.from.join(',')}:${textBytesKey(values)}`, () => {
+    const statement = child.cache.get(`parent:${JSON.stringify([fk.parent, fk.from, fk.to])}:${textBytesKey(values)}`, () => {
       const match = fk.to.map((name, i) => `${quoteIdent(name)} = ${placeholderOf(values[i] ?? null)}`).join(' AND ');
       return `SELECT 1 FROM ${quoteIdent(fk.parent)} WHERE ${match} LIMIT 1`;
     });
