@@ -94,7 +94,7 @@ export class ParkedRows {
 
   /**
    * Moves a row from the table to the parked rows (by SQL, byte for byte).
-   * @param blocker - for a row parked for UNIQUE, the label of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
+   * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
    */
   fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string, blocker?: string): void {
     const bound = key.map(bindable);
@@ -126,7 +126,7 @@ export class ParkedRows {
 
   /**
    * Records why a parked row stays parked (nothing is written when it is already so).
-   * @param blocker - for a row parked for UNIQUE, the label of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
+   * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
    */
   setReason(key: readonly SqlValue[], reason: ConflictReason, blocker?: string): void {
     this.#setReason.run(reason, blocker ?? null, ...key.map(bindable), reason, blocker ?? null);
@@ -174,7 +174,7 @@ export class ParkedRows {
     return this.#statements.cache
       .get(`unblocked:${this.name}`, () => {
         const { table, quotedName } = this.#statements;
-        const labels = table.uniques.map((unique) => `'${unique.label.replaceAll("'", "''")}'`);
+        const labels = table.uniques.map((unique) => `'${unique.ref.replaceAll("'", "''")}'`);
         const unknown = `(p._sync_blocker IS NULL OR p._sync_blocker NOT IN (${labels.join(', ')}))`;
         const free = table.uniques.map((unique, n) => {
           // `+p.x` against the table: the table column's affinity applies to the parked value, as to a bound one (see `claimants`).
@@ -198,7 +198,7 @@ export class ParkedRows {
 
   /** Keys of parked rows holding `values` in `unique` (only those parked for `reason` when given). */
   claimants(unique: TrackedUnique, values: readonly SqlValue[], reason?: ConflictReason): SqlValue[][] {
-    const statement = this.#statements.cache.get(`claimants:${unique.label}:${textBytesKey(values)}`, () => {
+    const statement = this.#statements.cache.get(`claimants:${unique.ref}:${textBytesKey(values)}`, () => {
       const match = unique.columns.map((column, i) => `${quoteIdent(column.name)} = ${placeholderOf(values[i] ?? null)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
       return `SELECT ${this.#keyNames} FROM ${this.name} WHERE ${match} AND _sync_reason LIKE ?`;
     });

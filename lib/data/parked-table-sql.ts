@@ -14,7 +14,7 @@ export function parkedTableName(tableId: number): string {
  * type (so every value keeps its storage class and bytes), the conflict's id,
  * reason and time, keyed like the table (BINARY, as keys are); one index per
  * UNIQUE index (same collations) and one on the conflict id. `_sync_blocker`
- * ({@link BLOCKER_COLUMN}) is this server's note, never sent: the label of
+ * ({@link BLOCKER_COLUMN}) is this server's note, never sent: the `ref` of
  * the UNIQUE constraint an earlier claim held a row parked for UNIQUE on when
  * it was last ranked (NULL: not known).
  */

@@ -81,7 +81,7 @@ export class RowProbes {
 
   /** Keys of the visible rows holding `values` in `unique` (at most one, by the index). */
   holders(statements: TableStatements, unique: TrackedUnique, values: readonly SqlValue[]): SqlValue[][] {
-    const statement = statements.cache.get(`holders:${unique.label}:${textBytesKey(values)}`, () => {
+    const statement = statements.cache.get(`holders:${unique.ref}:${textBytesKey(values)}`, () => {
       const keyList = statements.table.key.map((column) => quoteIdent(column.name)).join(', ');
       const match = unique.columns.map((column, i) => `${quoteIdent(column.name)} = ${placeholderOf(values[i] ?? null)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
       return `SELECT ${keyList} FROM ${statements.quotedName} WHERE ${match}`;

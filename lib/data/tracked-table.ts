@@ -16,6 +16,18 @@ export interface TrackedUnique {
   readonly collations: readonly string[];
   /** How messages name it, e.g. `UNIQUE (match_id, team_id, scout)`. */
   readonly label: string;
+  /**
+   * Names it as it compares: its label, with the collation of each column not
+   * compared BINARY (`UNIQUE (w COLLATE NOCASE)`). Two UNIQUE indexes on the
+   * same columns under other collations share a label but not this: it keys
+   * the statements probing the constraint and the parked rows' `_sync_blocker`.
+   */
+  readonly ref: string;
+}
+
+/** The {@link TrackedUnique.ref} of a UNIQUE index on `columns` compared under `collations`. */
+export function uniqueRef(columns: readonly string[], collations: readonly string[]): string {
+  return `UNIQUE (${columns.map((column, i) => ((collations[i] ?? 'BINARY').toUpperCase() === 'BINARY' ? column : `${column} COLLATE ${collations[i] ?? ''}`)).join(', ')})`;
 }
 
 /** A foreign key of a tracked table, with its child columns resolved. */
@@ -62,7 +74,12 @@ export function trackTable(id: number, schema: TableSchema, columnIds: ReadonlyM
     });
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
   const values = columns.filter((column) => column.pk === 0);
-  const uniques = schema.uniques.map((unique) => ({ columns: resolve(unique.columns), collations: unique.collations, label: `UNIQUE (${unique.columns.join(', ')})` }));
+  const uniques = schema.uniques.map((unique) => ({
+    columns: resolve(unique.columns),
+    collations: unique.collations,
+    label: `UNIQUE (${unique.columns.join(', ')})`,
+    ref: uniqueRef(unique.columns, unique.collations),
+  }));
   const foreignKeys = schema.foreignKeys
     .map((fk) => ({ ...fk, fromColumns: resolve(fk.from) }))
     .filter((fk) => fk.to.length === fk.from.length);

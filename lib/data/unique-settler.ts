@@ -20,7 +20,7 @@ interface Displaced {
   readonly row: SqlValue[] | undefined;
 }
 
-/** An admitted row holding one of a candidate's UNIQUE values, and the label of the UNIQUE constraint it holds it in. */
+/** An admitted row holding one of a candidate's UNIQUE values, and the `ref` of the UNIQUE constraint it holds it in. */
 interface Holder {
   readonly key: SqlValue[];
   readonly on: string;
@@ -162,7 +162,7 @@ export class UniqueSettler {
         const ref = rowRef(tableId, other);
         if (seen.has(ref)) continue;
         seen.add(ref);
-        found.push({ key: other, on: unique.label });
+        found.push({ key: other, on: unique.ref });
       }
     }
     return found;
@@ -184,7 +184,7 @@ export class UniqueSettler {
     return { displaced, admitted };
   }
 
-  /** Parks a row (or keeps it parked) for `reason`; `blocker` labels the UNIQUE constraint an earlier claim holds its value in. */
+  /** Parks a row (or keeps it parked) for `reason`; `blocker` names (its `ref`) the UNIQUE constraint an earlier claim holds its value in. */
   #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch, blocker?: string): void {
     if (location.at === 'table') {
       batch.noteParking(parts, key, false);
