@@ -152,4 +152,24 @@ describe('y4: the blocking constraint holds', () => {
     pullAll(a.tracker, fresh.tracker);
     expect(expectSettled([a, b, fresh])).toEqual({ visible: ['h', 'p'], parked: ['l:UNIQUE'] });
   });
+
+  it('a UNIQUE index added while rows are parked (a restart on each server): blockers are taken again', () => {
+    a.db.prepare("INSERT INTO t (id, u, w, c) VALUES ('h', 1, 'h', 1)").run();
+    nextMillisecond();
+    b.db.prepare("INSERT INTO t (id, u, w, c) VALUES ('p', 1, 'p', 2)").run(); // blocked on u by h
+    nextMillisecond();
+    a.db.prepare("INSERT INTO t (id, u, w, c) VALUES ('g', 2, 'g', 2)").run(); // will clash with p on the new index, later
+    syncBoth(a, b);
+    for (const s of [a, b]) {
+      s.db.exec('CREATE UNIQUE INDEX t_c ON t (c)'); // g and p clash on c = 2: g is visible, p parked
+      s.tracker = enableCapture(s.db, { tables: TABLES });
+    }
+    fresh.db.exec('CREATE UNIQUE INDEX t_c ON t (c)');
+    fresh.tracker = enableCapture(fresh.db, { tables: TABLES });
+    expect(expectSettled([a, b])).toEqual({ visible: ['g', 'h'], parked: ['p:UNIQUE'] });
+    a.db.prepare("DELETE FROM t WHERE id = 'h'").run(); // u = 1 is free: p comes back, displacing g (later, on c)
+    syncBoth(a, b);
+    pullAll(a.tracker, fresh.tracker);
+    expect(expectSettled([a, b, fresh])).toEqual({ visible: ['p'], parked: ['g:UNIQUE'] });
+  });
 });
