@@ -50,11 +50,26 @@ export class RowProbes {
   danglingLogged(child: TableStatements, from: number, to: number): SqlValue[][] {
     const [only] = child.table.key;
     if (child.table.foreignKeys.length === 0 || only === undefined || child.table.key.length !== 1) return [];
+    if (this.#noneDangling(child, to - from)) return [];
     const statement = child.cache.get('dangling-logged', () => {
       const key = `c.${quoteIdent(only.name)}`;
       return `SELECT ${key} FROM _sync_log AS l JOIN ${child.quotedName} AS c ON ${key} = l.pk WHERE l.seq > ? AND l.seq <= ? AND l.tbl = ? AND ${this.#danglingSql(child)}`;
     });
     return statement.raw(true).all(from, to, child.table.id) as SqlValue[][];
+  }
+
+  /**
+   * True when `child` is small next to a fold of `logged` seqs (fewer rows
+   * than twice as many, counted no further) and none of its rows dangles: a
+   * scan in the table's own order then answers for every logged row at once,
+   * cheaper than finding each through the key index (a bulk load into a
+   * fresh table: 24 ms instead of 100 ms for 100k rows).
+   */
+  #noneDangling(child: TableStatements, logged: number): boolean {
+    const bound = 2 * logged;
+    const rows = child.cache.get('rows-up-to', () => `SELECT count(*) FROM (SELECT 1 FROM ${child.quotedName} LIMIT ?)`).pluck().safeIntegers(false).get(bound) as number;
+    if (rows >= bound) return false;
+    return child.cache.get('any-dangling', () => `SELECT 1 FROM ${child.quotedName} AS c WHERE ${this.#danglingSql(child)} LIMIT 1`).pluck().get() === undefined;
   }
 
   /** Keys of every visible row of `child` whose foreign keys match no visible parent (a scan: for the rare case its parent's values are not known). */
