@@ -1,14 +1,15 @@
 import type Database from 'better-sqlite3';
 import type { MetaReader, RowMeta } from './meta-reader';
-import { AT, FLAG, WINDOW_END_SQL, windowSql } from './page-window';
+import { AT, FLAG, windowSql } from './page-window';
 import type { PageCells, PageSink } from './page-sinks';
 import { ParentLinks } from './parent-links';
-import { exact, numbers } from './prepared';
+import { exact } from './prepared';
 import type { TableParts } from './settle-batch';
 import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 import { encodeCell, mayHideBytes, type SqlValue, type WireValue } from './values';
+import { WindowChunks } from './window-chunks';
 
 /** Where a page ends and whether another follows, and the site ids its changes refer to by index. */
 export interface PageEnd {
@@ -53,7 +54,8 @@ const MAX_PARENT_DEPTH = 8;
  * happened to the row later. A new parent a row points at is pulled forward
  * into the page, so no receiver sees a child before its parent.
  *
- * One query streams the window in seq order with each birth's values joined
+ * One query reads the window in seq order, chunk by chunk (see
+ * `WindowChunks`), with each birth's values joined
  * in (see `windowSql`): a row born in the window is sent as soon as its birth
  * is read, from that query's row; rows with only changed cells are sent at the
  * end of the window (their cells may come in several parts). Rows are named by
@@ -61,7 +63,7 @@ const MAX_PARENT_DEPTH = 8;
  */
 export class ChangeReader {
   readonly #window: Database.Statement;
-  readonly #windowEnd: Database.Statement;
+  readonly #chunks: WindowChunks;
   readonly #meta: MetaReader;
   readonly #sites: SiteRegistry;
   readonly #homes: ReadonlyMap<number, TableParts>;
@@ -71,7 +73,7 @@ export class ChangeReader {
   constructor(db: Database.Database, homes: ReadonlyMap<number, TableParts>, meta: MetaReader, sites: SiteRegistry) {
     const tables = [...homes.values()].map((parts) => parts.statements);
     this.#window = exact(db, windowSql(tables.map((statements) => statements.table))).raw(true);
-    this.#windowEnd = numbers(db, WINDOW_END_SQL).pluck();
+    this.#chunks = new WindowChunks(db);
     this.#meta = meta;
     this.#sites = sites;
     this.#homes = homes;
@@ -90,24 +92,29 @@ export class ChangeReader {
     const width = Math.max(0, ...[...this.#homes.values()].map((parts) => parts.statements.table.values.length));
     const run: PageRun = { sink, exclude, siteIndex: new Map(), sites: [], sent: new Set(), parents: new Map(), position: since, cells: new Array<undefined>(width) };
     const rows = new Map<number, Changed | undefined>();
-    const end = this.#windowEnd.get({ since, exclude: exclude ?? null, offset: Math.max(0, limit - 1) }) as number | undefined;
+    const end = this.#chunks.pageEnd(since, limit, exclude ?? null);
+    const until = end ?? Number.MAX_SAFE_INTEGER;
     let cursor = since;
     let more = false;
-    for (const part of this.#window.iterate({ since, until: end ?? Number.MAX_SAFE_INTEGER, exclude: exclude ?? null }) as IterableIterator<Part>) {
-      const s = Number(part[AT.s]);
-      if (skip?.(s) === true) continue;
-      const rid = (part[AT.rid] as number | null) ?? s;
-      if (!rows.has(rid)) {
-        if (rows.size >= limit && s !== cursor) {
-          more = true;
-          break;
+    for (let from = since; !more && from < until; ) {
+      const to = this.#chunks.chunkEnd(from, until, limit, exclude ?? null);
+      for (const part of this.#window.all({ since: from, until: to, exclude: exclude ?? null }) as Part[]) {
+        const s = Number(part[AT.s]);
+        if (skip?.(s) === true) continue;
+        const rid = (part[AT.rid] as number | null) ?? s;
+        if (!rows.has(rid)) {
+          if (rows.size >= limit && s !== cursor) {
+            more = true;
+            break;
+          }
+          rows.set(rid, undefined);
         }
-        rows.set(rid, undefined);
+        cursor = s;
+        run.position = s;
+        if ((part[AT.col] as number) < 0) this.#birth(part, rid, run);
+        else if (!run.sent.has(rid)) this.#changedCell(part, rid, rows);
       }
-      cursor = s;
-      run.position = s;
-      if ((part[AT.col] as number) < 0) this.#birth(part, rid, run);
-      else if (!run.sent.has(rid)) this.#changedCell(part, rid, rows);
+      from = to;
     }
     for (const [rid, changed] of rows) if (changed !== undefined && !run.sent.has(rid)) this.#sendChanged(changed, rid, run);
     // Every part up to the window's end was read: the page ends there, and what follows comes next.

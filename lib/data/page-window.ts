@@ -25,13 +25,6 @@ function nulls(count: number): string[] {
   return Array.from({ length: count }, () => 'NULL');
 }
 
-/**
- * The seq of the `@limit`-th birth or death after `@since` not written by
- * `@exclude` (no row: fewer are left): a page of `@limit` rows ends there at
- * the latest, so the window query need not read past it.
- */
-export const WINDOW_END_SQL = 'SELECT born FROM _sync_rows WHERE born > @since AND site IS NOT @exclude ORDER BY born LIMIT 1 OFFSET @offset';
-
 /** The births and deaths of one table's rows in the window, joined with their values when the key is one column. */
 function birthsOf(table: TrackedTable, width: number): string {
   const head = `r.born AS s, ${real(String(table.id))}, -1.0, NULL, ${real('r.cl')}, ${real('r.hlc')}, ${real('r.site')}`;
