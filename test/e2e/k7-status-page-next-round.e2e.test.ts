@@ -58,8 +58,9 @@ describeWithChromium('status page: "Next round" after a round that failed only f
       expect(atInterval.value).toMatch(/^in (59|60) min$|^in 1 h$/);
 
       // The peer gone: its retries back off, and the card says so.
-      await new Promise<void>((resolve) => b.listener.close(() => resolve()));
-      b.listener.closeAllConnections();
+      const closed = new Promise<void>((resolve) => b.listener.close(() => resolve()));
+      b.listener.closeAllConnections(); // close() alone waits for a request in flight
+      await closed;
       expect(await a.sync.client!.syncPeer(b.syncUrl)).toMatchObject({ ok: false, error: { code: 'ECONNREFUSED' } });
       const gone = page
         .locator(`article[data-peer="${b.syncUrl}"]`)

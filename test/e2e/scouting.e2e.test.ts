@@ -257,8 +257,9 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
 
   it('shows a peer that is down: its name, the error, the next retry and the changes not yet delivered to it', async () => {
     const [a, , c] = peers();
-    await new Promise<void>((resolve) => c.listener.close(() => resolve()));
-    c.listener.closeAllConnections();
+    const closed = new Promise<void>((resolve) => c.listener.close(() => resolve()));
+    c.listener.closeAllConnections(); // close() alone waits for a request in flight
+    await closed;
     await request(a.url).post('/api/teams').send({ number: 4414, name: 'HighTide' }).expect(201);
     a.sync.start(60_000);
     const page = await openPage();

@@ -179,8 +179,10 @@ describeWithChromium('status page in headless chromium: refreshes, paging, error
       await card.waitFor();
       const held = page.locator('#held-list li').first();
       await held.waitFor();
-      await new Promise<void>((resolve) => a.listener.close(() => resolve()));
+      // Stop listening, then cut every connection at once: close() alone waits for a request in flight (a refresh the page has open).
+      const closed = new Promise<void>((resolve) => a.listener.close(() => resolve()));
       a.listener.closeAllConnections();
+      await closed;
       const message = page.locator('#message');
       const gone = /failed: This server is not answering/;
 

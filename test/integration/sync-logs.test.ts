@@ -61,8 +61,9 @@ describe('the log of a three-server round with one peer down', () => {
     future.changes = future.changes.slice(0, 1).map((change) => ({ ...change, hlc: (Date.now() + 3600_000) * 1024 }));
     await request(a.url).post('/api/sync/data/changes').set(AUTH).send(future).expect(422);
 
-    await new Promise<void>((resolve) => c.listener.close(() => resolve()));
-    c.listener.closeAllConnections();
+    const closed = new Promise<void>((resolve) => c.listener.close(() => resolve()));
+    c.listener.closeAllConnections(); // close() alone waits for a request in flight
+    await closed;
     const earlier = log.events('sync.round').length; // clashingReports' round
     a.sync.start(60_000); // the round: B synced, C down and retried (stop() would abandon a round still running)
     await until(() => log.events('sync.round').slice(earlier).some((line) => line.peer === b.syncUrl) && log.events('sync.failed').some((line) => line.peer === c.syncUrl), 'the round');
