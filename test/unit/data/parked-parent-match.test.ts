@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { parkedParentMatch } from '../../../lib/data/child-lookup';
 import { parkedTableName, parkedTableSql } from '../../../lib/data/parked-table-sql';
-import { inspectTable } from '../../../lib/data/table-schema';
-import { trackTable, type TrackedTable } from '../../../lib/data/tracked-table';
+import type { TrackedTable } from '../../../lib/data/tracked-table';
+import { AWKWARD_VALUES, CHILD_TYPES, openAffinityGrid, PARENT_TYPES, sqliteChildren, trackedTable } from '../../helpers/fk-affinity-grid';
 
 /**
  * parkedParentMatch pairs a parked child with a parked parent (both held
@@ -11,23 +11,6 @@ import { trackTable, type TrackedTable } from '../../../lib/data/tracked-table';
  * tables is the oracle), for every mix of parent and child column types and a
  * table of awkward values; and it probes the parked parent's index.
  */
-const PARENT_TYPES = ['TEXT', 'INTEGER', 'REAL', 'NUMERIC', '', 'TEXT COLLATE NOCASE', 'TEXT COLLATE RTRIM'];
-const CHILD_TYPES = ['TEXT', 'INTEGER', 'REAL', 'NUMERIC', '', 'BLOB', 'TEXT COLLATE NOCASE'];
-
-/** SQL literals, written to the parent and to every child column. */
-const VALUES = [
-  '2024', '2024.0', "'2024'", "' 2024'", "'2024 '", "'02024'", "'2024.0'", "'2.024e3'", "'+2024'", '2025', "'2024abc'",
-  '1e20', "'1.0e+20'", "'1.0E+20'", "'1e20'", '0.1 + 0.2', "'0.30000000000000004'", '0.3', "'0.3'",
-  '-0.0', '0', "'0.0'", "'-0.0'", "'0'", "''", "'0x10'", '16', "'16.0'", "'abc'",
-  "'Rust'", "'rust'", "'rust  '", "x'00ff'", "x'32303234'", "'a' || char(0) || 'b'", "'a'",
-  '1e999', "'Inf'", "'INF'", '-1e999', "'-Inf'", '9223372036854775807', "'9223372036854775807'", '9223372036854775808', "'9223372036854775808'",
-  '9007199254740993', "'9007199254740993'",
-];
-
-function tracked(db: Database.Database, name: string, id: number): TrackedTable {
-  const schema = inspectTable(db, name);
-  return trackTable(id, schema, new Map(schema.columns.map((column, i) => [column.name, i])));
-}
 
 /** Copies a table's rows into its parked rows' table, byte for byte (as ParkedRows.fromTable does). */
 function park(db: Database.Database, table: TrackedTable): void {
@@ -36,19 +19,10 @@ function park(db: Database.Database, table: TrackedTable): void {
 }
 
 function openFleet(parentType: string): { db: Database.Database; parent: TrackedTable; children: TrackedTable[] } {
-  const db = new Database(':memory:');
-  db.defaultSafeIntegers(true);
-  db.pragma('foreign_keys = OFF'); // the children are written before their parent
-  db.exec(`CREATE TABLE parent (id TEXT PRIMARY KEY NOT NULL, code ${parentType} UNIQUE)`);
-  CHILD_TYPES.forEach((type, i) => {
-    db.exec(`CREATE TABLE child${i} (id TEXT PRIMARY KEY NOT NULL, ref ${type} REFERENCES parent (code))`);
-    VALUES.forEach((value, v) => db.exec(`INSERT INTO child${i} VALUES ('v${v}', ${value})`));
-  });
-  const parent = tracked(db, 'parent', 0);
-  const children = CHILD_TYPES.map((_, i) => tracked(db, `child${i}`, i + 1));
-  for (const table of [parent, ...children]) db.exec(parkedTableSql(table));
-  for (const child of children) park(db, child);
-  return { db, parent, children };
+  const grid = openAffinityGrid(parentType, false);
+  for (const table of [grid.parent, ...grid.children]) grid.db.exec(parkedTableSql(table));
+  for (const child of grid.children) park(grid.db, child);
+  return grid;
 }
 
 /** The parked children the match pairs with the only parked parent row. */
@@ -59,18 +33,11 @@ function matchedKeys(db: Database.Database, child: TrackedTable, parent: Tracked
   return (db.prepare(sql).pluck().all() as string[]).sort();
 }
 
-/** The rows SQLite's own check takes as children of the only parent row. */
-function sqliteChildren(db: Database.Database, child: TrackedTable): string[] {
-  const orphans = new Set((db.pragma(`foreign_key_check(${child.name})`) as { rowid: bigint }[]).map((entry) => entry.rowid));
-  const rows = db.prepare(`SELECT rowid, id FROM ${child.name} WHERE ref IS NOT NULL`).raw(true).all() as [bigint, string][];
-  return rows.filter(([rowid]) => !orphans.has(rowid)).map(([, id]) => id).sort();
-}
-
 describe.each(PARENT_TYPES)('parkedParentMatch under a parent column "%s"', (parentType) => {
   it('pairs the parked rows foreign_key_check takes as children, for every child type and value', () => {
     const { db, parent, children } = openFleet(parentType);
     try {
-      for (const value of VALUES) {
+      for (const value of AWKWARD_VALUES) {
         db.exec(`DELETE FROM parent; INSERT INTO parent VALUES ('p', ${value})`);
         if (db.prepare('SELECT code FROM parent').pluck().get() === null) continue; // NaN is stored as NULL: no children
         park(db, parent);
@@ -90,7 +57,7 @@ describe('parkedParentMatch through the parked parent index', () => {
     const db = new Database(':memory:');
     try {
       db.exec(`CREATE TABLE parent (id TEXT PRIMARY KEY NOT NULL, code ${parentType} UNIQUE); CREATE TABLE child (id TEXT PRIMARY KEY NOT NULL, ref ${childType} REFERENCES parent (code))`);
-      const [parent, child] = [tracked(db, 'parent', 0), tracked(db, 'child', 1)];
+      const [parent, child] = [trackedTable(db, 'parent', 0), trackedTable(db, 'child', 1)];
       for (const table of [parent, child]) db.exec(parkedTableSql(table));
       const [fk] = child.foreignKeys;
       if (fk === undefined) throw new Error('no foreign key');
