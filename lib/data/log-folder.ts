@@ -6,15 +6,11 @@ import { respellLoggedKeys } from './key-spelling';
 import type { SqlValue } from './values';
 import { boundedCl, grownCl } from './wire-schema';
 
-/** A log row as read with `safeIntegers(true)`. */
-interface LogRow {
-  seq: bigint;
-  tbl: bigint;
-  op: bigint;
-  pk: SqlValue;
-  cols: bigint;
-  hlc: bigint;
-}
+/** A log row as read with `safeIntegers(true)`, as an array (see `LOG`): better-sqlite3 builds a named object per row at a cost. */
+type LogRow = [seq: bigint, tbl: bigint, op: bigint, pk: SqlValue, cols: bigint, hlc: bigint];
+
+/** Where each column of a {@link LogRow} is. */
+const LOG = { seq: 0, tbl: 1, op: 2, pk: 3, cols: 4, hlc: 5 } as const;
 
 /** What the fold tells about the local writes it folds, and asks about the tables. */
 export interface FoldObserver {
@@ -56,7 +52,7 @@ export class LogFolder {
     this.#db = db;
     this.#presence = new TablePresence(db);
     this.#state = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
-    this.#batch = exact(db, 'SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#batch = exact(db, 'SELECT seq, tbl, op, pk, cols, hlc FROM _sync_log WHERE seq > ? ORDER BY seq LIMIT ?').raw(true);
     this.#getRow = numbers(db, 'SELECT cl FROM _sync_rows WHERE tbl = ? AND pk = ?').pluck();
     this.#putRow = numbers(
       db,
@@ -119,7 +115,7 @@ export class LogFolder {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
       for (const row of rows) this.#foldRow(row, observer);
       const last = rows.at(-1);
-      if (last !== undefined) folded = Number(last.seq);
+      if (last !== undefined) folded = Number(last[LOG.seq]);
       if (rows.length < BATCH) break;
     }
     if (folded !== this.localSeq()) {
@@ -150,43 +146,46 @@ export class LogFolder {
   }
 
   #foldRow(row: LogRow, observer: FoldObserver): void {
-    const op = Number(row.op);
+    const op = Number(row[LOG.op]);
+    const pk = row[LOG.pk];
+    const hlc = row[LOG.hlc];
+    const seq = row[LOG.seq];
     if (op === OP.sentinel) return;
-    const tbl = Number(row.tbl);
-    if (op === OP.replaced && observer.present(tbl, row.pk)) return; // the REPLACE did not happen (OR IGNORE, a failed statement…)
-    const cl = this.#getRow.get(row.tbl, row.pk) as number | undefined;
+    const tbl = Number(row[LOG.tbl]);
+    if (op === OP.replaced && observer.present(tbl, pk)) return; // the REPLACE did not happen (OR IGNORE, a failed statement…)
+    const cl = this.#getRow.get(tbl, pk) as number | undefined;
     const alive = cl !== undefined && cl % 2 === 1;
     if (op === OP.update && alive) {
       this.#foldUpdate(row);
-      observer.folded?.(tbl, row.pk, 'changed');
+      observer.folded?.(tbl, pk, 'changed');
       return;
     }
     if (op === OP.delete || op === OP.replaced) {
       if (!alive) return;
-      this.#dropCells.run(row.tbl, row.pk);
-      this.#putRow.run(row.tbl, row.pk, grownCl(cl), row.hlc, row.seq);
-      observer.folded?.(tbl, row.pk, 'died');
+      this.#dropCells.run(tbl, pk);
+      this.#putRow.run(tbl, pk, grownCl(cl), hlc, seq);
+      observer.folded?.(tbl, pk, 'died');
       return;
     }
     if (alive && boundedCl(cl) === cl) {
       // An insert of a live row's key (INSERT OR REPLACE): the same life written again whole. It keeps its birth,
       // as every other server does (a life keeps its earliest birth), and every cell takes the write's clock.
-      this.#putEveryCell.run({ tbl: row.tbl, pk: row.pk, hlc: row.hlc, seq: row.seq });
-      observer.folded?.(tbl, row.pk, 'born');
+      this.#putEveryCell.run({ tbl, pk, hlc, seq });
+      observer.folded?.(tbl, pk, 'born');
       return;
     }
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
-    if (cl !== undefined) this.#dropCells.run(row.tbl, row.pk);
+    if (cl !== undefined) this.#dropCells.run(tbl, pk);
     // Never above MAX_CL (docs/PROTOCOL.md, "The changeset"): a row at the bound born again gets MAX_CL - 1.
     const next = cl === undefined ? 1 : alive ? boundedCl(cl) : grownCl(cl);
-    this.#putRow.run(row.tbl, row.pk, next, row.hlc, row.seq);
-    observer.folded?.(tbl, row.pk, 'born');
+    this.#putRow.run(tbl, pk, next, hlc, seq);
+    observer.folded?.(tbl, pk, 'born');
   }
 
   #foldUpdate(row: LogRow): void {
-    let mask = BigInt.asUintN(64, row.cols);
+    let mask = BigInt.asUintN(64, row[LOG.cols]);
     for (let id = 0n; mask !== 0n; id += 1n, mask >>= 1n) {
-      if ((mask & 1n) === 1n) this.#putCell.run(row.tbl, row.pk, id, row.hlc, row.seq);
+      if ((mask & 1n) === 1n) this.#putCell.run(row[LOG.tbl], row[LOG.pk], id, row[LOG.hlc], row[LOG.seq]);
     }
   }
 }
