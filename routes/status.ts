@@ -6,7 +6,7 @@ import { formatMetrics, formatNameMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { HeldDeletion, PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
-import { refuseBodyReadBefore } from '../middleware/body-read-before';
+import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { SyncError } from '../lib/sync-error';
 import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
@@ -154,7 +154,6 @@ const CONFIRM_KEYS = new Set(['peer', 'root']);
  * @throws SyncError `UNSUPPORTED_MEDIA_TYPE` (415) for a body that is not JSON; `BAD_REQUEST` (400) for query parameters, unknown keys, empty values
  */
 function confirmFilter(req: Request): { readonly peer: string | undefined; readonly root: string | undefined } {
-  refuseBodyReadBefore(req, true); // an app's express.raw()/text() in front: say so, not "unknown field \"0\""
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && req.is('application/json') !== 'application/json') throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send `{ "peer"?, "root"? }` as JSON with `Content-Type: application/json`, or no body to confirm every held deletion');
   if (Object.keys(readRawQuery(req.originalUrl)).length > 0) throw new SyncError('BAD_REQUEST', 400, '`peer` and `root` go in the JSON body, not the query');
@@ -212,7 +211,9 @@ export function createStatusRouter(config: StatusConfig): Router {
     res.json(currentStatus(config));
   });
   router.post('/run', (req, res) => runNow(config, progress, req, res));
-  router.post('/deletions/confirm', boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
+  // An app's express.raw()/text() in front is refused before this router's own parser runs (say so, not "unknown field \"0\""):
+  // after it, a JSON string body (`"x"`, parsed as such with `strict: false`) would look like express.text()'s work.
+  router.post('/deletions/confirm', refuseJsonBodyReadBefore(), boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
     res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status) + (config.names === undefined ? '' : formatNameMetrics(config.names.counts())));
