@@ -66,6 +66,28 @@ export async function openTempFile(target: string): Promise<{ readonly tempPath:
   }
 }
 
+/**
+ * Writes `data` to `target` atomically (temp file, fsync, rename): a small file
+ * written whole, such as a state file. A write that fails (a full disk) removes
+ * its temp file, so a failure repeated every round leaves nothing behind.
+ * @throws the file system's error, or SyncError `DB_CONTENT_REFUSED` (403) when the target is a database
+ */
+export async function writeFileAtomically(target: string, data: string): Promise<void> {
+  const { tempPath, handle } = await openTempFile(target);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await commitTempFile(tempPath, target);
+  } catch (error) {
+    await removeTempFile(tempPath).catch(() => undefined); // the write's error is the one to report
+    throw error;
+  }
+}
+
 /** Flushes a directory entry change to disk; ignored where directories cannot be opened (Windows). */
 export async function syncDirectory(directory: string): Promise<void> {
   let handle: FileHandle | undefined;

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { commitTempFile, openTempFile } from '../files/atomic-file';
+import { writeFileAtomically } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
 
 interface StoredState {
@@ -211,13 +211,6 @@ export class FileSyncState {
       ...(this.#local === undefined ? {} : { local: this.#local }),
       roots: Object.fromEntries([...this.#roots].map(([root, files]) => [root, Object.fromEntries(files)])),
     };
-    const { tempPath, handle } = await openTempFile(this.#file);
-    try {
-      await handle.writeFile(JSON.stringify(stored));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await commitTempFile(tempPath, this.#file);
+    await writeFileAtomically(this.#file, JSON.stringify(stored));
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { commitTempFile, openTempFile } from '../files/atomic-file';
+import { writeFileAtomically } from '../files/atomic-file';
 
 /** What a handshake taught about a peer, kept across restarts. */
 export interface KnownPeer {
@@ -94,14 +94,7 @@ export class KnownPeers {
     if (file === undefined) return Promise.resolve();
     const run = this.#writing.then(async () => {
       const stored: StoredPeers = { version: 1, peers: Object.fromEntries(this.#peers), lastSuccess: Object.fromEntries(this.#lastSuccess) };
-      const { tempPath, handle } = await openTempFile(file);
-      try {
-        await handle.writeFile(JSON.stringify(stored));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await commitTempFile(tempPath, file);
+      await writeFileAtomically(file, JSON.stringify(stored));
     });
     this.#writing = run.catch(() => undefined);
     return run;
