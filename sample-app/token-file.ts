@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readNamedFile } from './named-files';
 
@@ -56,8 +56,15 @@ export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: str
   try {
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
   } catch (error) {
+    // A write that failed after the file was made (a full disk) left it empty, and every later start would stop on it.
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // not there, or not ours to remove: the write's error is the one to report
+    }
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(`DATA_DIR=${dataDir}: cannot write the new sync token into DATA_DIR/.sync-token (${code}): make DATA_DIR writable by this user, or set SYNC_TOKEN`, { cause: error });
+    const fix = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'the disk is full (or the file too large for this user\'s limits): free some space, or set SYNC_TOKEN' : 'make DATA_DIR writable by this user, or set SYNC_TOKEN';
+    throw new Error(`DATA_DIR=${dataDir}: cannot write the new sync token into DATA_DIR/.sync-token (${code}): ${fix}`, { cause: error });
   }
   return { token, source: 'generated' };
 }
