@@ -167,6 +167,15 @@ function localDatabaseRefused(code: string, message: string): string {
 }
 
 /**
+ * Another connection (a script, a migration, the sqlite3 shell) held this server's own database's write lock past
+ * its busy timeout while the round folded or applied: SQLite's words, "database is locked", did not say whose
+ * (a locked peer answers `DATABASE_BUSY`, naming itself).
+ */
+function localDatabaseBusy(message: string): string {
+  return `this server's own database is locked by another connection (a script, a migration, the sqlite3 shell holding a write transaction): ${message}; the step that met it changed nothing. End that transaction; the sync is retried`;
+}
+
+/**
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
@@ -174,7 +183,7 @@ function localDatabaseRefused(code: string, message: string): string {
  * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP, a file or folder of
  * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
- * handshake shows the clocks agree now), or this server's own database full or read-only. Node's message loses the code it
+ * handshake shows the clocks agree now), or this server's own database full, read-only or locked by another connection. Node's message loses the code it
  * starts with (`ENOENT: …`): the code is given beside it.
  */
 export function describeFailure(error: unknown, context: FailureContext): FailureDescription {
@@ -204,6 +213,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
   if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY')) return { code, message: localDatabaseRefused(code, message) };
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { code, message: localDatabaseBusy(message) };
   if (code === 'SCHEMA_CHANGED' && error instanceof PeerAnswerError) {
     // The peer's own words say "this server" of the peer: an operator reading them here must not restart this one.
     return { code, message: `${context.peer} stopped its data sync: a tracked table changed there while it runs; restart that server, not this one, once the same migration runs on every server (it said: ${withoutCode(code, message)})` };
