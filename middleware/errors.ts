@@ -56,7 +56,7 @@ const MULTER_CODES: Readonly<Record<string, readonly [string, number, string]>> 
 /** body-parser's error types, mapped to our stable codes. */
 const BODY_PARSER_CODES: Readonly<Record<string, readonly [string, number, string]>> = {
   'entity.too.large': ['BODY_TOO_LARGE', 413, 'the request body is larger than the limit'],
-  'entity.parse.failed': ['MALFORMED_JSON', 400, 'the request body is not valid JSON'],
+  'entity.parse.failed': ['MALFORMED_JSON', 400, 'the request body is not valid JSON, or its top level is not an object or array'],
   'entity.verify.failed': ['MALFORMED_BODY', 400, 'the request body failed verification'],
   'encoding.unsupported': ['UNSUPPORTED_ENCODING', 415, 'the request body encoding is not supported'],
   'charset.unsupported': ['UNSUPPORTED_ENCODING', 415, 'the request body charset is not supported'],
