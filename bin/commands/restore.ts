@@ -43,7 +43,8 @@ export function newSiteIdCommand(options: { readonly db: string; readonly json?:
   // SQLite opens a private temp database for "": it would be said to have no sync metadata.
   if (options.db.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to re-identify (--db)');
   if (existsSync(options.db)) checkDatabaseFile(options.db); // NOT_A_DATABASE, naming the file, rather than SQLite's own words
-  const { previous, current } = withIdleDatabase(options.db, (db) => giveNewSiteId(db, { pullAgain: false }));
+  // A copy that ran under the shared id may have passed a peer's rows over as its own: pull every peer again (docs/API.md).
+  const { previous, current } = withIdleDatabase(options.db, (db) => giveNewSiteId(db));
   if (options.json === true) process.stdout.write(`${JSON.stringify({ db: options.db, previous, current })}\n`);
   else process.stdout.write(`${options.db}: site id ${previous} → ${current}; its peers will receive its rows again under the new id. Start its server now.\n`);
 }

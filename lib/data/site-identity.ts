@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { withIdleDatabase } from './idle-database';
 import { fileIdentity, recordFileIdentity } from './file-identity';
@@ -89,9 +90,12 @@ export function giveNewSiteId(db: Database.Database, options: NewSiteIdOptions =
 }
 
 /**
- * Opens a database file, gives it a new site id, and closes it.
- * @throws SyncError `NOT_FOUND` for a missing file, `NOT_SYNCED` without sync metadata, `DATABASE_IN_USE` (409) while another connection has it open
+ * Opens a database file, gives it a new site id (pulling every peer from the start again, as
+ * `express-sqlite-sync new-site-id` does), and closes it.
+ * @throws SyncError `TARGET_INVALID` for an empty path (SQLite would open a private temp database), `NOT_A_DATABASE` for a folder, `NOT_FOUND` for a missing file, `NOT_SYNCED` without sync metadata, `DATABASE_IN_USE` (409) while another connection has it open
  */
 export function giveNewSiteIdToFile(file: string): { readonly previous: string; readonly current: string } {
+  if (file.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to re-identify');
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory() === true) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`);
   return withIdleDatabase(file, (db) => giveNewSiteId(db));
 }
