@@ -15,6 +15,43 @@ import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
 import { newer } from './clock-order';
 
+/** At most this many rows new to the metadata wait to be placed (see `ChangeMerger.#mergeNew`). */
+const UNPLACED_ROWS = 16384;
+
+/** Changes decoded ahead of the merge, at most (see {@link decodedAhead}). */
+const DECODED_AHEAD = 2048;
+
+/**
+ * The changes of `source`, decoded `size` at a time ahead of their merge: the
+ * decoding and the writes each run in a stretch, not alternately (which keeps
+ * SQLite's pages warmer). Decoding reads nothing the merge writes, and an error
+ * decoding a change is thrown where that change comes, after the changes
+ * before it were merged, as when decoding one by one.
+ */
+function* decodedAhead<T>(source: Iterable<T>, size: number): Iterable<T> {
+  const iterator = source[Symbol.iterator]();
+  for (;;) {
+    const buffer: T[] = [];
+    let failure: { readonly error: unknown } | undefined;
+    let done = false;
+    try {
+      while (buffer.length < size) {
+        const next = iterator.next();
+        if (next.done === true) {
+          done = true;
+          break;
+        }
+        buffer.push(next.value);
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    yield* buffer;
+    if (failure !== undefined) throw failure.error;
+    if (done) return;
+  }
+}
+
 type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'dropLogged' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
 
 /**
@@ -71,12 +108,19 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
-    const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set(), expectNew: true };
-    for (const change of changeset.changes()) {
-      if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
-      if (this.#mergeOne(change, run)) run.applied += 1;
-      else run.ignored += 1;
+    const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set(), expectNew: true, unplaced: [] };
+    try {
+      for (const change of decodedAhead(changeset.changes(), DECODED_AHEAD)) {
+        if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
+        if (this.#mergeOne(change, run)) run.applied += 1;
+        else run.ignored += 1;
+      }
+    } catch (error) {
+      // The rows before the failing change are placed first, as one by one: an error placing one of them is the one to report.
+      this.#place(run);
+      throw error;
     }
+    this.#place(run);
     run.echoTo = run.seq;
     run.seq = this.#births.sequence(run.seq);
     this.#finish(run, changeset);
@@ -98,6 +142,7 @@ export class ChangeMerger {
     if (run.passedOver.size > 0 && run.passedOver.has(metaRef(change))) return false;
     const triedNew = run.expectNew;
     if (triedNew && this.#mergeNew(change, run)) return true;
+    this.#place(run);
     const local = this.#meta.row(change.table.table.id, change.metaKey);
     run.expectNew = local === undefined;
     if (local === undefined && !triedNew && this.#mergeNew(change, run)) return true;
@@ -115,16 +160,33 @@ export class ChangeMerger {
    * The common case of a first sync, in one write instead of a lookup and a
    * write: record a row the metadata has never seen, then place it. When the
    * metadata knows the row, nothing is written and the full merge runs.
+   * Placing waits (`run.unplaced`, up to {@link UNPLACED_ROWS} rows): the
+   * metadata rows and the user rows are written each in a stretch, not
+   * alternately, which keeps each B-tree's pages warmer. The user tables see
+   * the same writes in the same order, and nothing reads them meanwhile: a
+   * change that takes the full merge places the waiting rows first, and so
+   * does an error (see {@link merge}), so the error reported is the one
+   * merging one by one would have met first.
    */
   #mergeNew(change: DecodedChange, run: MergeRun): boolean {
     if (change.cl % 2 === 1 && !change.complete) return false;
     const seq = run.seq + 1;
     if (this.#statements.newRow.run(change.table.table.id, change.metaKey, change.cl, change.hlc, this.#sites.idOf(change.site), seq).changes === 0) return false;
     run.seq = seq;
-    if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
-    else change.table.delete(change.key);
     this.#putOverrides(change, seq);
+    if (run.unplaced.push(change) >= UNPLACED_ROWS) this.#place(run);
     return true;
+  }
+
+  /** Places the rows new to the metadata that wait (see {@link #mergeNew}), in page order. */
+  #place(run: MergeRun): void {
+    if (run.unplaced.length === 0) return;
+    const changes = run.unplaced;
+    run.unplaced = [];
+    for (const change of changes) {
+      if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
+      else change.table.delete(change.key);
+    }
   }
 
   /** Keeps the clocks of the cells written after the row's birth. */

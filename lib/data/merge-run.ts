@@ -34,6 +34,12 @@ export interface MergeRun extends MergeCounts {
   readonly passedOver: Set<string>;
   /** True while the rows of the page have been new to the metadata (see `#mergeOne`). */
   expectNew: boolean;
+  /**
+   * Rows new to the metadata whose values are not placed yet, in page order
+   * (see `ChangeMerger.#mergeNew`): placed before anything else reads or
+   * writes a user table, and at the end of the page.
+   */
+  unplaced: DecodedChange[];
 }
 
 /**

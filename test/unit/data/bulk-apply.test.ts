@@ -58,4 +58,25 @@ describe('a bulk apply (capture triggers set aside inside the transaction)', () 
       source.cleanup();
     }
   });
+
+  it('reports the error that merging change by change meets first, though rows are placed and changes decoded in stretches', () => {
+    const { source, page } = bulkSource();
+    const target = trackedDb();
+    try {
+      const before = dbDigest(target.db);
+      const reportsAt = page.changes.map((change, index) => [change, index] as const).filter(([change]) => change.table === 'reports');
+      const [, early] = reportsAt[5] ?? [];
+      const [, late] = reportsAt.at(-1) ?? [];
+      if (early === undefined || late === undefined) throw new Error('no reports in the page');
+      const refused = { ...page.changes[early], cells: { ...page.changes[early]?.cells, match: null } }; // NOT NULL here
+      const unknown = { ...page.changes[late], cells: { ...page.changes[late]?.cells, nope: 1 } };
+      const withBoth = (first: unknown, second: unknown): WireChangeset => ({ ...page, changes: page.changes.map((change, index) => (index === early ? first : index === late ? second : change)) as WireChangeset['changes'] });
+      expect(() => target.tracker.applyChangeset(withBoth(refused, unknown))).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
+      expect(() => target.tracker.applyChangeset(withBoth(unknown, refused))).toThrow(expect.objectContaining({ code: 'UNKNOWN_COLUMN' }));
+      expect(dbDigest(target.db)).toBe(before);
+    } finally {
+      target.cleanup();
+      source.cleanup();
+    }
+  });
 });
