@@ -191,9 +191,11 @@ function decodeKey(change: WireChange, table: TableStatements, index: number): S
   }
   const key: SqlValue[] = [];
   for (let position = 0; position < change.key.length; position += 1) {
-    const value = decodeAt(change.key[position] ?? null, index, `key[${position}]`);
+    const raw = change.key[position] ?? null;
+    // The place is named only for a value that needs more than quickValue (as in decodeAt).
+    const value = quickValue(raw) ?? decodeAt(raw, index, `key[${position}]`);
     if (value === null) throw new SyncError('INVALID_VALUE', 400, `change #${index}: a key value is null`);
-    checkKeyValue(table.table.key[position] as TrackedColumn, value, `change #${index}`);
+    checkKeyValue(table.table.key[position] as TrackedColumn, value, () => `change #${index}`);
     key.push(value);
   }
   return key;
@@ -214,7 +216,8 @@ export function decodeChange(raw: unknown, at: DecodeRun, index: number): Decode
   }
   const site = at.sites[change.site] ?? siteAt(at.sites, change.site, `change #${index}`);
   const values: (SqlValue | undefined)[] = new Array<SqlValue | undefined>(table.table.columns.length);
-  table.table.key.forEach((column, position) => (values[column.index] = key[position]));
+  const keyColumns = table.table.key;
+  for (let position = 0; position < keyColumns.length; position += 1) values[(keyColumns[position] as TrackedColumn).index] = key[position];
   const { sent, clocks } = decodeCells(change, table, at, index, site, values);
   return new DecodedChange(table, key, change.cl, change.hlc, site, values, sent, clocks);
 }

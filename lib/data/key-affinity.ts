@@ -62,14 +62,15 @@ function conversion(affinity: Affinity, value: SqlValue): string | undefined {
  * row. Capture always sends keys as they are stored, so only a hand-made page
  * meets this. TEXT that is not valid UTF-8 (`$text`) is refused in every key
  * (no sender sends it: such a key is `UNSENDABLE_VALUE` there).
+ * @param where - names the change in a message (called only to refuse: building it for every key is costly)
  * @throws SyncError `INVALID_VALUE` (400)
  */
-export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: string): void {
+export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: () => string): void {
   if (value instanceof TextBytes) {
     // A composite key is kept in the metadata as quote() of its bound values, which writes these bytes as a BLOB: two identities.
-    throw new SyncError('INVALID_VALUE', 400, `${where}: the key column ${column.name} is sent TEXT that is not valid UTF-8 ($text); key values must be valid text, numbers or blobs`);
+    throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} is sent TEXT that is not valid UTF-8 ($text); key values must be valid text, numbers or blobs`);
   }
   const becomes = conversion(affinityOf(column.type), value);
   if (becomes === undefined) return;
-  throw new SyncError('INVALID_VALUE', 400, `${where}: the key column ${column.name} (${column.type || 'no type'}) would store this value as ${becomes}; send key values as the table stores them`);
+  throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} (${column.type || 'no type'}) would store this value as ${becomes}; send key values as the table stores them`);
 }

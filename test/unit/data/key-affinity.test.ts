@@ -19,7 +19,7 @@ describe('checkKeyValue: a key value must be stored as sent', () => {
         const stored = (insert.get(value) as { stored: string }).stored;
         const accepted = (() => {
           try {
-            checkKeyValue(column(type), value, 'test');
+            checkKeyValue(column(type), value, () => 'test');
             return true;
           } catch {
             return false;
