@@ -26,9 +26,9 @@ const DECODED_AHEAD = 2048;
  * decoding and the writes each run in a stretch, not alternately (which keeps
  * SQLite's pages warmer). Decoding reads nothing the merge writes, and an error
  * decoding a change is thrown where that change comes, after the changes
- * before it were merged, as when decoding one by one.
+ * before it were merged and `beforeFailing` ran, as when decoding one by one.
  */
-function* decodedAhead<T>(source: Iterable<T>, size: number): Iterable<T> {
+function* decodedAhead<T>(source: Iterable<T>, size: number, beforeFailing: () => void): Iterable<T> {
   const iterator = source[Symbol.iterator]();
   for (;;) {
     const buffer: T[] = [];
@@ -47,7 +47,10 @@ function* decodedAhead<T>(source: Iterable<T>, size: number): Iterable<T> {
       failure = { error };
     }
     yield* buffer;
-    if (failure !== undefined) throw failure.error;
+    if (failure !== undefined) {
+      beforeFailing();
+      throw failure.error;
+    }
     if (done) return;
   }
 }
@@ -70,9 +73,11 @@ export class ChangeMerger {
   readonly #parts: ReadonlyMap<number, TableParts>;
   readonly #statements: Readonly<Record<Statement, Database.Statement>>;
   readonly #births: EarlierBirths;
+  readonly #db: Database.Database;
 
   /** Prepares the merge's statements. */
   constructor(db: Database.Database, meta: MetaReader, sites: SiteRegistry, placer: RowPlacer, cursors: PeerCursors, parts: ReadonlyMap<number, TableParts>) {
+    this.#db = db;
     this.#meta = meta;
     this.#sites = sites;
     this.#placer = placer;
@@ -109,16 +114,16 @@ export class ChangeMerger {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
     const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set(), expectNew: true, unplaced: [] };
-    try {
-      for (const change of decodedAhead(changeset.changes(), DECODED_AHEAD)) {
-        if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
-        if (this.#mergeOne(change, run)) run.applied += 1;
-        else run.ignored += 1;
-      }
-    } catch (error) {
-      // The rows before the failing change are placed first, as one by one: an error placing one of them is the one to report.
-      this.#place(run);
-      throw error;
+    // Before a change that does not decode is refused, the rows before it are placed, as one by one: an error placing
+    // one of them is the one to report. A failed write refuses at once, and nothing is written once SQLite has rolled
+    // the transaction back (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM may): the rows would be written outside it.
+    const placeBeforeFailing = (): void => {
+      if (this.#db.inTransaction) this.#place(run);
+    };
+    for (const change of decodedAhead(changeset.changes(), DECODED_AHEAD, placeBeforeFailing)) {
+      if (change.maxHlc > run.maxHlc) run.maxHlc = change.maxHlc;
+      if (this.#mergeOne(change, run)) run.applied += 1;
+      else run.ignored += 1;
     }
     this.#place(run);
     run.echoTo = run.seq;
@@ -165,8 +170,9 @@ export class ChangeMerger {
    * alternately, which keeps each B-tree's pages warmer. The user tables see
    * the same writes in the same order, and nothing reads them meanwhile: a
    * change that takes the full merge places the waiting rows first, and so
-   * does an error (see {@link merge}), so the error reported is the one
-   * merging one by one would have met first.
+   * does a change that does not decode (see {@link merge}), so a page that
+   * holds both a value its table refuses and a change that does not decode is
+   * refused for the one that comes first, as merging one by one does.
    */
   #mergeNew(change: DecodedChange, run: MergeRun): boolean {
     if (change.cl % 2 === 1 && !change.complete) return false;
