@@ -33,7 +33,7 @@ const CHILD_USER = AS_ROOT ? NOBODY : undefined;
  * `APP_PROCESS_TIMEOUT_MS`: ts-node alone takes 15 s on a loaded machine).
  */
 export function runAppUnprivileged(env: Record<string, string>): Promise<SampleAppRun> {
-  return runSampleApp(env, APP_PROCESS_KILL_MS, CHILD_USER);
+  return runSampleApp(env, APP_PROCESS_KILL_MS, { user: CHILD_USER });
 }
 
 /** A child started by this file and the URL it serves, once it listens (rejected if it exits first). */

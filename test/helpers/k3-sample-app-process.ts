@@ -17,6 +17,8 @@ export interface SampleAppSpawn {
   readonly stderr: 'pipe' | 'inherit';
   /** The user (and group) id it runs as; this process's own when not given. */
   readonly user?: number;
+  /** Every file write cut at 0 bytes (`ulimit -f 0` in a shell that then runs the app), as on a full disk. */
+  readonly writesCut?: boolean;
 }
 
 /**
@@ -26,8 +28,10 @@ export interface SampleAppSpawn {
  * `killAppProcesses` (k2-app-process) kills it if the test leaves it running.
  */
 export function spawnSampleApp(env: Record<string, string>, how: SampleAppSpawn): ChildProcess {
+  const app = ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'];
+  const [command, args] = how.writesCut === true ? ['/bin/sh', ['-c', `ulimit -f 0 && exec "$0" ${app.join(' ')}`, process.execPath]] : [process.execPath, app];
   return trackAppProcess(
-    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
+    spawn(command, args, {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', how.stderr],
@@ -41,8 +45,8 @@ export function spawnSampleApp(env: Record<string, string>, how: SampleAppSpawn)
  * stderr kept apart; killed after `timeoutMs` (a start that hangs is a
  * failure, not a hung test).
  */
-export function runSampleApp(env: Record<string, string>, timeoutMs: number, user?: number): Promise<SampleAppRun> {
-  const child = spawnSampleApp(env, { stderr: 'pipe', user });
+export function runSampleApp(env: Record<string, string>, timeoutMs: number, how: Omit<SampleAppSpawn, 'stderr'> = {}): Promise<SampleAppRun> {
+  const child = spawnSampleApp(env, { stderr: 'pipe', ...how });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

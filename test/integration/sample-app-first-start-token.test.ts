@@ -1,29 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
 import { failedStartToken, startBanner } from '../../sample-app/server';
-import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
+import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '../helpers/k2-app-process';
+import { runSampleApp } from '../helpers/k3-sample-app-process';
 import { tempDir } from '../helpers/temp';
-
-const REPO = path.resolve(__dirname, '..', '..');
-
-/** Runs the sample app as `npm start` does, to its exit; its stdout and stderr kept apart. */
-function runApp(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = trackAppProcess(
-    spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 describe('the sample app\'s first start prints the token it generates, even when it cannot listen', () => {
   let temp: ReturnType<typeof tempDir>;
@@ -43,7 +25,7 @@ describe('the sample app\'s first start prints the token it generates, even when
 
   it('PORT in use: the start fails naming PORT, and prints the generated token in full (later starts only show it masked)', async () => {
     const dataDir = path.join(temp.dir, 'data');
-    const failed = await runApp({ PORT: String(port), DATA_DIR: dataDir });
+    const failed = await runSampleApp({ PORT: String(port), DATA_DIR: dataDir }, APP_PROCESS_KILL_MS);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`PORT=${port}: the port is in use`);
     const token = readFileSync(path.join(dataDir, '.sync-token'), 'utf8').trim();

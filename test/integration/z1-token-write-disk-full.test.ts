@@ -1,37 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
+import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '../helpers/k2-app-process';
 import { readSampleConfig } from '../../sample-app/config';
-import type { SampleAppRun } from '../helpers/k3-sample-app-process';
+import { runSampleApp } from '../helpers/k3-sample-app-process';
 import { tempDir } from '../helpers/temp';
-
-const REPO = path.resolve(__dirname, '..', '..');
-
-/**
- * The sample app as `npm start` runs it, with every file write cut at 0 bytes (`ulimit -f 0`), as on a
- * full disk: the first start makes DATA_DIR/.sync-token, and writing the token into it fails.
- */
-function runWithWritesCut(env: Record<string, string>): Promise<SampleAppRun> {
-  const child = trackAppProcess(
-    spawn('/bin/sh', ['-c', 'ulimit -f 0 && exec "$0" -r ts-node/register/transpile-only sample-app/server.ts', process.execPath], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), APP_PROCESS_KILL_MS);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 /**
  * A laptop's first start on a full disk failed writing the new token, and left DATA_DIR/.sync-token
@@ -53,7 +25,7 @@ describe('the first start cannot write the token (disk full)', () => {
   it('leaves no empty token file behind, and the next start gets a token', async () => {
     const dataDir = path.join(temp.dir, 'data');
     mkdirSync(dataDir);
-    const failed = await runWithWritesCut({ DATA_DIR: dataDir });
+    const failed = await runSampleApp({ DATA_DIR: dataDir }, APP_PROCESS_KILL_MS, { writesCut: true });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/^sample app failed to start: DATA_DIR=.*: cannot write the new sync token into DATA_DIR\/\.sync-token \(EFBIG\): .*(full|too large)/);
     expect(failed.stderr).not.toMatch(/\n\s+at /); // no stack trace

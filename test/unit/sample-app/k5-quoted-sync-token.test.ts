@@ -1,34 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig } from '../../../sample-app/config';
+import { runSampleApp } from '../../helpers/k3-sample-app-process';
 import { tempDir } from '../../helpers/temp';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
 const TOKEN = 'test-token-0123456789abcdef';
 
 /** The refusal every SYNC_ variable wrapped in quotes gets (h5-env-quoted-values). */
 const refusal = 'SYNC_TOKEN is wrapped in quotes, which the tool that read the env file kept (docker --env-file does): write SYNC_TOKEN=value, not SYNC_TOKEN="value"';
-
-/** Runs the sample app as `npm start` does, killed after `timeoutMs` (a start that does not stop is a failure, not a hung test). */
-function runApp(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'sample-app/server.ts'], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 /**
  * `SYNC_TOKEN="…"` in an env file read by a tool that keeps quotes (`docker run --env-file`,
@@ -78,7 +57,7 @@ describe('sample app: SYNC_TOKEN wrapped in quotes stops the start', () => {
 
   it('npm start exits 1 with the refusal on stderr, and writes no token file', async () => {
     const dataDir = path.join(temp.dir, 'data');
-    const result = await runApp({ DATA_DIR: dataDir, SYNC_TOKEN: `"${TOKEN}"` }, 50_000);
+    const result = await runSampleApp({ DATA_DIR: dataDir, SYNC_TOKEN: `"${TOKEN}"` }, 50_000);
     expect(result).toEqual({ code: 1, stdout: '', stderr: `sample app failed to start: ${refusal}\n` });
     expect(existsSync(path.join(dataDir, '.sync-token'))).toBe(false);
   });
