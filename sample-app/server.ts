@@ -51,8 +51,8 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
     db.close();
     throw error;
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  const { port, address } = server.address() as AddressInfo;
+  const url = `${config.tls ? 'https' : 'http'}://${urlHost(config.host, address)}:${port}`;
   // `serverName`, not `name`: pino's own `name` (the logger's, "sample-app") is on every line.
   logger.info({ event: 'app.listening', url, dataDir: config.dataDir, serverName: config.name }, 'sample app listening');
   if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
@@ -97,9 +97,12 @@ async function listen(server: http.Server | https.Server, config: SampleConfig):
   }
 }
 
-/** The host of the app's URL: `HOST` when it names one address, `localhost` for all interfaces. */
-function urlHost(host: string | undefined): string {
-  if (host === undefined || host === '0.0.0.0' || host === '::') return 'localhost';
+/**
+ * The host of the app's URL: `HOST` when it names one address, `localhost` for all interfaces
+ * (judged by the address bound: `HOST=0` or `::0` bind all of them too, and `http://0:5000` is no URL to give a browser).
+ */
+function urlHost(host: string | undefined, bound: string): string {
+  if (host === undefined || bound === '0.0.0.0' || bound === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
 }
 

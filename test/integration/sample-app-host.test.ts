@@ -39,6 +39,17 @@ describe('sample app HOST and its listening line', () => {
     }
   });
 
+  // Before: HOST=0 (all interfaces, as 0.0.0.0) printed http://0:PORT, which a browser on another OS does not open.
+  it.each([['0.0.0.0'], ['0'], ['::'], ['::0']])('HOST=%j binds all interfaces: the URL says localhost, and it answers', async (host) => {
+    const running = await startSampleApp(configFor(host), silentLogger);
+    try {
+      expect(running.url).toMatch(/^http:\/\/localhost:\d+$/);
+      expect((await fetch(`${running.url.replace('localhost', '127.0.0.1')}/api/sync/ui`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
   it.each([[''], ['   ']])('HOST=%j means all interfaces, as unset', (host) => {
     expect(configFor(host).host).toBeUndefined();
   });
