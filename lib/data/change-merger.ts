@@ -280,5 +280,6 @@ export class ChangeMerger {
     if (since === undefined || next === undefined || site === this.#sites.local) return;
     const stored = this.#cursors.pull(site);
     if (since <= stored && next > stored) this.#cursors.savePull(site, next, mark);
+    else if (next > stored) this.#cursors.saveView(site, next, mark); // past a gap: what it tells of the sender's history is kept
   }
 }

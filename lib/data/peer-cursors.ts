@@ -14,6 +14,7 @@ export class PeerCursors {
   readonly #pull: Database.Statement;
   readonly #pullMark: Database.Statement;
   readonly #savePull: Database.Statement;
+  readonly #saveView: Database.Statement;
   readonly #push: Database.Statement;
   readonly #savePush: Database.Statement;
 
@@ -27,6 +28,10 @@ export class PeerCursors {
        ORDER BY seq DESC, rank DESC LIMIT 1`,
     );
     this.#savePull = numbers(db, 'INSERT INTO _sync_peers (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark');
+    this.#saveView = numbers(
+      db,
+      'INSERT INTO _sync_peer_views (site, seq, mark) VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq > _sync_peer_views.seq',
+    );
     this.#push = numbers(db, 'SELECT seq FROM _sync_pushed WHERE site = ?').pluck();
     this.#savePush = numbers(db, 'INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)');
   }
@@ -44,6 +49,18 @@ export class PeerCursors {
   /** Moves the pull cursor of `site` (inside the transaction that applied the page), with the mark the page carried. */
   savePull(site: string, seq: number, mark: string | undefined): void {
     this.#savePull.run(site, seq, mark ?? null);
+  }
+
+  /**
+   * Keeps what a page of `site` that moves no pull cursor told of its history: its `next` and mark, as this
+   * server's view of that site (never moved back). A page pushed after seqs its sender passed over (windows
+   * that held only this server's own changes) starts past the pull cursor, so the cursor stays; a server
+   * that only receives pushes would then hold an old view of the sender, which a rewound sender's history
+   * still matches. The view is evidence only: it is what `/data/info` tells the sender (see {@link pullWithMark}),
+   * never where a pull starts.
+   */
+  saveView(site: string, seq: number, mark: string | undefined): void {
+    this.#saveView.run(site, seq, mark ?? null);
   }
 
   /** Our seq up to which `site` has every change of ours; 0 when never pushed. */
