@@ -1,3 +1,4 @@
+import type { IdentityChange } from '../data/change-tracker';
 import type { SyncLogger } from '../logger';
 import { FILE_ERRORS_LISTED, type HeldDeletion, type PeerSyncResult } from './sync-status';
 
@@ -51,11 +52,12 @@ export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | u
 /**
  * Logs one finished sync with one peer: `sync.round` (info) with what moved
  * each way and the duration, or `sync.failed` (warn) with the code and the
- * next retry; then `sync.conflicts`, `files.conflict`, `files.error` (at most
+ * next retry (and `identity.changed` when its handshake made this server take a new site id: pass the tracker's
+ * `lastIdentityChange` as `identity`); then `sync.conflicts`, `files.conflict`, `files.error` (at most
  * {@link FILE_ERRORS_LISTED}, then one `files.errors_omitted` with the count) and
  * `files.deletions_held` (warn) for what needs a look.
  */
-export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt): void {
+export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt, identity?: IdentityChange): void {
   const counts = {
     rowsPulled: result.rowsPulled,
     rowsPushed: result.rowsPushed,
@@ -70,6 +72,10 @@ export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: 
   else {
     const code = result.error?.code ?? 'SYNC_FAILED';
     logger.warn({ event: 'sync.failed', peer: result.peer, peerName: name ?? null, code, ...retryFields(next), ...counts }, `sync with peer failed: ${result.error?.message ?? code}`);
+    // The handshake found this server rewound or copied and it took a new id: the same line as at start or on the answering side.
+    if (identity !== undefined && identity.code === code) {
+      logger.warn({ event: 'identity.changed', code, previous: identity.previous, current: identity.current, peer: result.peer }, `${identity.detail}: took the new site id ${identity.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
+    }
   }
   if (result.dataConflicts > 0) {
     logger.warn({ event: 'sync.conflicts', peer: result.peer, peerName: name ?? null, dataConflicts: result.dataConflicts }, 'rows kept out of their table by a UNIQUE or foreign-key clash; see GET /data/conflicts');

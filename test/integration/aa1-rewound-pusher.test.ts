@@ -63,5 +63,8 @@ describe('a laptop that only pushes to its hub, its instance folder put back in 
 
     for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const name of ['B', 'C'] as const) expect(cells(fleet.server(name).db)).toEqual(cells(a.db));
+    // Found by A's own handshake with the hub (the asking side): said as identity.changed too, not only as the round's sync.failed.
+    const said = fleet.logged.filter((line) => line.server === 'A' && (line.event === 'identity.changed' || line.event === 'sync.failed')).map((line) => line.event);
+    expect(said).toEqual(expect.arrayContaining(['sync.failed', 'identity.changed']));
   });
 });
