@@ -24,6 +24,24 @@ function isFolder(file: string): boolean {
   }
 }
 
+/** Longest file name a file system takes, in bytes. */
+const MAX_NAME_BYTES = 255;
+/** The longest side-file suffix SQLite or the server names beside a database. */
+const LONGEST_SIDE_BYTES = Math.max(...DATABASE_SIDE_SUFFIXES.map((suffix) => Buffer.byteLength(suffix)));
+
+/**
+ * Refuses a database name too long for the files beside it (`-journal`,
+ * `-wal`, `-shm`, `-syncmark`): SQLite could not open the database (it looks
+ * for its journal at every read), and link(2) fails on a name over 255 bytes
+ * only once the whole snapshot is downloaded.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+function refuseLongName(target: string, db: string): void {
+  const bytes = Buffer.byteLength(path.basename(target));
+  const most = MAX_NAME_BYTES - LONGEST_SIDE_BYTES;
+  if (bytes > most) throw new SyncError('TARGET_INVALID', 400, `${db}: its file name is ${bytes} bytes long; SQLite names files beside a database (its ${SERVED_MARK_SUFFIX} is ${bytes + LONGEST_SIDE_BYTES} bytes, over the ${MAX_NAME_BYTES} a file name may have): choose a name of at most ${most} bytes`);
+}
+
 /**
  * Refuses a target under a file: the first of its folders that exists must
  * be a folder (the missing ones are made), as the kernel would find it only
@@ -49,13 +67,14 @@ function refuseFileAbove(target: string): void {
  * snapshot never lands on a database, live or not, nor where a server would
  * write over it.
  * @param db - the path as given (messages name it so)
- * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder or a path under a file
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file or a file name too long for the side files beside it
  */
 export function checkJoinTarget(db: string, names: JoinNames): string {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
   const target = path.resolve(db);
   if (/[\\/]$/.test(db) || isFolder(target)) throw new SyncError('TARGET_INVALID', 400, `${db} is a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
   refuseFileAbove(target);
+  refuseLongName(target, db);
   // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
   const name = path.basename(target).toLowerCase();
   const side = DATABASE_SIDE_SUFFIXES.find((suffix) => suffix !== '' && name.endsWith(suffix) && name.length > suffix.length);
