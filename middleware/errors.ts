@@ -89,10 +89,16 @@ function readProperty(value: unknown, key: string): unknown {
  * (`SQLITE_READONLY…`: a read-only file, folder or disk) as 507 `STORAGE_NOT_WRITABLE`:
  * the transaction was rolled back, so nothing was written. Before, both were 500
  * "internal error", which is all a pushing peer's operator read, round after round.
+ * A write(2) the file system refused (`SQLITE_IOERR_WRITE`: EFBIG at a file size limit,
+ * `ulimit -f` or a file system's largest file, or a disk failing) is 507
+ * `INSUFFICIENT_STORAGE` too: SQLite reports EFBIG as a "disk I/O error", not as full.
  */
 function describeSqliteStorage(code: string, err: unknown): SyncError | undefined {
   if (code === 'SQLITE_FULL') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, "the receiving server's database cannot grow (its disk is full, or its max_page_count is reached): nothing was written; that server's operator must free space", { cause: err });
+  }
+  if (code === 'SQLITE_IOERR_WRITE') {
+    return new SyncError('INSUFFICIENT_STORAGE', 507, "the receiving server's database cannot grow (its file system refused a write: a file size limit such as `ulimit -f` or the file system's largest file, or a failing disk): nothing was written; that server's operator must look at its storage", { cause: err });
   }
   if (/^SQLITE_READONLY(_|$)/.test(code)) {
     return new SyncError('STORAGE_NOT_WRITABLE', 507, "the receiving server's database is read-only (a read-only file, folder or disk): nothing was written; that server's operator must make it writable and restart it", { cause: err });
@@ -103,7 +109,7 @@ function describeSqliteStorage(code: string, err: unknown): SyncError | undefine
 /**
  * Turns anything thrown or passed to `next()` into a {@link SyncError}.
  * SQLite's `SQLITE_BUSY` (another connection held the write lock past the busy timeout) is 503 `DATABASE_BUSY`;
- * `SQLITE_FULL` 507 `INSUFFICIENT_STORAGE`, `SQLITE_READONLY…` 507 `STORAGE_NOT_WRITABLE`.
+ * `SQLITE_FULL` and `SQLITE_IOERR_WRITE` 507 `INSUFFICIENT_STORAGE`, `SQLITE_READONLY…` 507 `STORAGE_NOT_WRITABLE`.
  * Errors that are not recognised become a 500 `INTERNAL` error whose message
  * says only "internal error"; the original is kept in `cause` for the log.
  */

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { enableCapture } from '../../lib/data/capture';
+import type { ChangeTracker } from '../../lib/data/change-tracker';
+import { openSampleDatabase } from '../../sample-app/database';
+import { SCOUTING_TABLES } from '../../sample-app/scouting-schema';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
+
+/** Starts the sample app as `npm start` does, under `ulimit -f` (a file size limit, in the shell's blocks); resolves its sync API's URL. */
+function startLimitedApp(dataDir: string, blocks: number): Promise<{ child: ChildProcess; syncUrl: string }> {
+  const child = trackAppProcess(
+    spawn('/bin/sh', ['-c', `ulimit -f ${blocks} && exec "$0" -r ts-node/register/transpile-only sample-app/server.ts`, process.execPath], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  let stdout = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const url = /^Sync API: +(http:\/\/\S+)/m.exec(stdout)?.[1];
+      if (url !== undefined) resolve({ child, syncUrl: url });
+    });
+    child.once('exit', (code) => reject(new Error(`the sample app exited (${String(code)}) before it started: ${stdout}`)));
+  });
+}
+
+/**
+ * A server whose database file meets a file size limit (`ulimit -f`, or a file
+ * system's largest file: 4 GiB on FAT32) while it applies a push. write(2)
+ * fails with EFBIG, which SQLite reports as SQLITE_IOERR_WRITE ("disk I/O
+ * error"), not SQLITE_FULL: the push was 500 "internal error", so the pushing
+ * peer's operator read only that, round after round. Now it is 507
+ * INSUFFICIENT_STORAGE as for a full disk, and nothing of the page is applied.
+ */
+describe('a push to a sample app whose database meets a file size limit (ulimit -f)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let sender: Database.Database;
+  let tracker: ChangeTracker;
+  beforeEach(() => {
+    temp = tempDir('ess-aa2-ulimit-');
+    mkdirSync(path.join(temp.dir, 'sender', 'instance'), { recursive: true });
+    sender = openSampleDatabase(path.join(temp.dir, 'sender')); // the sample app's schema, so its pages fit
+    tracker = enableCapture(sender, { tables: [...SCOUTING_TABLES] });
+    const insert = sender.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
+    sender.transaction(() => {
+      for (let index = 0; index < 8000; index += 1) insert.run(randomUUID(), index + 1, `team ${index} ${'x'.repeat(600)}`);
+    })();
+  });
+  afterEach(async () => {
+    await killAppProcesses();
+    sender.close();
+    temp.cleanup();
+  });
+
+  it('is 507 INSUFFICIENT_STORAGE naming the cause, and the page is applied whole or not at all', async () => {
+    const { syncUrl } = await startLimitedApp(path.join(temp.dir, 'data'), 6000);
+    const answers: { status: number; body: { error?: { code: string; message: string }; applied?: number } }[] = [];
+    let applied = 0;
+    for (let since = 0, more = true; more; ) {
+      const page = tracker.readCompactChanges(since, 1000);
+      const response = await fetch(`${syncUrl}/data/changes`, { method: 'POST', headers: { ...AUTH, 'Content-Type': 'application/json' }, body: JSON.stringify(page) });
+      const answer = { status: response.status, body: (await response.json()) as (typeof answers)[number]['body'] };
+      answers.push(answer);
+      if (answer.status !== 200) break;
+      applied += answer.body.applied ?? 0;
+      since = page.next ?? since;
+      more = page.more === true;
+    }
+    const last = answers[answers.length - 1];
+    expect(last?.status).toBe(507);
+    expect(last?.body.error).toEqual({ code: 'INSUFFICIENT_STORAGE', message: expect.stringMatching(/cannot grow.*file size limit/) as unknown });
+    const teams = (await (await fetch(syncUrl.replace(/\/sync$/, '/teams'))).json()) as unknown[];
+    expect(teams).toHaveLength(applied); // the refused page left nothing behind
+  }, APP_PROCESS_TIMEOUT_MS);
+});
