@@ -158,11 +158,16 @@ export function notASyncApiHint(url: string): string {
 /**
  * SQLite refused to write this server's own database while it applied a peer's changes (a peer's
  * refusal comes as its own code, `INSUFFICIENT_STORAGE` or `STORAGE_NOT_WRITABLE`): SQLite's words,
- * "database or disk is full", did not say whose, so an operator looked at the peer's disk.
+ * "database or disk is full" (or "disk I/O error" for a write refused at a file size limit), did not say whose,
+ * so an operator looked at the peer's disk.
  */
 function localDatabaseRefused(code: string, message: string): string {
-  const cause = code === 'SQLITE_FULL' ? 'cannot grow (its disk is full, or its max_page_count is reached)' : 'is read-only (a read-only file, folder or disk)';
-  const fix = code === 'SQLITE_FULL' ? 'free space on this server' : 'make it writable on this server and restart it';
+  const causes: Record<string, string> = {
+    SQLITE_FULL: 'cannot grow (its disk is full, or its max_page_count is reached)',
+    SQLITE_IOERR_WRITE: "cannot grow (its file system refused a write: a file size limit such as `ulimit -f` or the file system's largest file, or a failing disk)",
+  };
+  const cause = causes[code] ?? 'is read-only (a read-only file, folder or disk)';
+  const fix = code === 'SQLITE_FULL' ? 'free space on this server' : code === 'SQLITE_IOERR_WRITE' ? "raise this server's file size limit or look at its disk" : 'make it writable on this server and restart it';
   return `this server's own database ${cause}: ${message}; nothing of this page was applied. ${fix}; the sync is retried`;
 }
 
@@ -212,7 +217,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${context.peer} did not answer in TLS (${message.trim()}): the peer answered in plain HTTP? use http:// in its URL (SYNC_PEERS in the sample app)` };
   }
   if (code === 'ENOENT' && context.phase === 'files') return { code, message: missingHere(error, withoutCode(code, message)) };
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY')) return { code, message: localDatabaseRefused(code, message) };
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code.startsWith('SQLITE_READONLY')) return { code, message: localDatabaseRefused(code, message) };
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { code, message: localDatabaseBusy(message) };
   if (code === 'SCHEMA_CHANGED' && error instanceof PeerAnswerError) {
     // The peer's own words say "this server" of the peer: an operator reading them here must not restart this one.

@@ -5,21 +5,23 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { enableCapture } from '../../lib/data/capture';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
+import express from 'express';
+import { createSyncRouter } from '../../node/create-sync-router';
 import { openSampleDatabase } from '../../sample-app/database';
 import { SCOUTING_TABLES } from '../../sample-app/scouting-schema';
 import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
-import { TEST_TOKEN } from '../helpers/server';
+import { startServer, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 /** Starts the sample app as `npm start` does, under `ulimit -f` (a file size limit, in the shell's blocks); resolves its sync API's URL. */
-function startLimitedApp(dataDir: string, blocks: number): Promise<{ child: ChildProcess; syncUrl: string }> {
+function startLimitedApp(dataDir: string, blocks: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; syncUrl: string }> {
   const child = trackAppProcess(
     spawn('/bin/sh', ['-c', `ulimit -f ${blocks} && exec "$0" -r ts-node/register/transpile-only sample-app/server.ts`, process.execPath], {
       cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
@@ -42,7 +44,7 @@ function startLimitedApp(dataDir: string, blocks: number): Promise<{ child: Chil
  * peer's operator read only that, round after round. Now it is 507
  * INSUFFICIENT_STORAGE as for a full disk, and nothing of the page is applied.
  */
-describe('a push to a sample app whose database meets a file size limit (ulimit -f)', () => {
+describe('a sample app whose database meets a file size limit (ulimit -f)', () => {
   let temp: ReturnType<typeof tempDir>;
   let sender: Database.Database;
   let tracker: ChangeTracker;
@@ -61,6 +63,25 @@ describe('a push to a sample app whose database meets a file size limit (ulimit 
     sender.close();
     temp.cleanup();
   });
+
+  // The other way: the limited server pulls. Its log and /status said "disk I/O error"
+  // (SQLite's words), which did not say whose disk; now they say it is this server's database.
+  it('pulling into it: its status says its own database cannot grow, and names the file size limit', async () => {
+    const server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, database: sender, tables: [...SCOUTING_TABLES] })));
+    try {
+      const { syncUrl } = await startLimitedApp(path.join(temp.dir, 'data'), 6000, { SYNC_PEERS: `${server.url}/api/sync`, SYNC_INTERVAL_MS: '1000' });
+      let peer: { lastErrorCode?: string | null; lastError?: string | null } | undefined;
+      for (let tries = 0; tries < 300 && typeof peer?.lastErrorCode !== 'string'; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        peer = ((await (await fetch(`${syncUrl}/status`, { headers: AUTH })).json()) as { peers: (typeof peer)[] }).peers[0];
+      }
+      expect(peer?.lastErrorCode).toBe('SQLITE_IOERR_WRITE');
+      expect(peer?.lastError).toMatch(/this server's own database cannot grow .*file size limit.*nothing of this page was applied/);
+    } finally {
+      await killAppProcesses();
+      await server.close();
+    }
+  }, APP_PROCESS_TIMEOUT_MS);
 
   it('is 507 INSUFFICIENT_STORAGE naming the cause, and the page is applied whole or not at all', async () => {
     const { syncUrl } = await startLimitedApp(path.join(temp.dir, 'data'), 6000);
