@@ -39,7 +39,7 @@ const LONGEST_SIDE_BYTES = Math.max(...DATABASE_SIDE_SUFFIXES.map((suffix) => Bu
 function refuseLongName(target: string, db: string): void {
   const bytes = Buffer.byteLength(path.basename(target));
   const most = MAX_NAME_BYTES - LONGEST_SIDE_BYTES;
-  if (bytes > most) throw new SyncError('TARGET_INVALID', 400, `${db}: its file name is ${bytes} bytes long; SQLite names files beside a database (its ${SERVED_MARK_SUFFIX} is ${bytes + LONGEST_SIDE_BYTES} bytes, over the ${MAX_NAME_BYTES} a file name may have): choose a name of at most ${most} bytes`);
+  if (bytes > most) throw new SyncError('TARGET_INVALID', 400, `${db}: its file name is ${bytes} bytes long; files named after it go beside a database (SQLite's -journal, -wal, -shm, the server's ${SERVED_MARK_SUFFIX}: ${bytes + LONGEST_SIDE_BYTES} bytes, over the ${MAX_NAME_BYTES} a file name may have): choose a name of at most ${most} bytes`);
 }
 
 /**
