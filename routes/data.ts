@@ -42,7 +42,7 @@ export interface DataRoutesConfig {
    * @defaultValue every protocol this code speaks
    */
   readonly protocols?: readonly number[];
-  /** Ms a `GET /changes` page or a snapshot may take no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` for a page, `DEFAULTS.snapshotSendStallMs` for a snapshot (both 60000) */
+  /** Ms a `GET /changes` page or a snapshot may take no byte, or a POST body bring none, before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` for a page and a POST, `DEFAULTS.snapshotSendStallMs` for a snapshot (all 60000) */
   readonly sendStallMs?: number;
   /** Where an identity change of this server, and an abandoned answer, is logged. */
   readonly logger?: SyncLogger;
@@ -167,6 +167,11 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
   const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, drainLimitsOf(config)); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
+  // A pusher gone half-open mid-body is cut, as a stalled upload is: not held (with the body so far) for Node's 5-minute requestTimeout.
+  const bodyStall: express.RequestHandler = function cutStalledBody(req, res, next) {
+    abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger, 'upload');
+    next();
+  };
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => {
       config.tracker.refuseOpenTransaction('GET /data/changes');
@@ -184,8 +189,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', refuseAnyQuery('GET /data/snapshot'), (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, json, (req, res) => {
+  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, bodyStall, json, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, bodyStall, json, (req, res) => {
     requireJson(req);
     config.tracker.refuseOpenTransaction('POST /data/changes');
     refuseUnspoken(config, req.body as unknown);
