@@ -60,8 +60,11 @@ describe('a sample app whose database meets a file size limit (ulimit -f)', () =
   });
   afterEach(async () => {
     await killAppProcesses();
-    sender.close();
-    temp.cleanup();
+    try {
+      sender.close();
+    } finally {
+      temp.cleanup(); // also when beforeEach failed before the sender was opened
+    }
   });
 
   // The other way: the limited server pulls. Its log and /status said "disk I/O error"
