@@ -173,6 +173,16 @@ export class TrackerReads extends TrackerBookkeeping {
   }
 
   /**
+   * Refuses to serve a peer once a tracked table changed while this server runs,
+   * as every read and apply does: for what was read before the change and is
+   * about to be served (a page read ahead). One `PRAGMA schema_version` read.
+   * @throws SyncError `SCHEMA_CHANGED` (409) naming the change and the fix
+   */
+  refuseChangedSchema(): void {
+    this.schemaWatch.check();
+  }
+
+  /**
    * Refuses to serve a peer while the app holds a transaction open on this
    * connection: what would be read or written could still roll back with it.
    * The routes, the sync client's pushes and the NATS publisher call it;
