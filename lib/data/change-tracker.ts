@@ -124,7 +124,7 @@ export class ChangeTracker extends TrackerReads {
     refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'applyChangeset');
     this.parts.sites.revalidate();
     const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
-    const checked = changesets.map((changeset) => refuseOwnSite(checkChangeset(changeset, context), this.parts.sites.local));
+    const checked = changesets.map((changeset) => refuseOwnSite(checkChangeset(changeset, context), this.parts.sites.local, this.databaseFile));
     // Inside the caller's transaction the merge may still roll back, and its seqs go to later local writes then: no echo window.
     const committed = !this.db.inTransaction;
     try {

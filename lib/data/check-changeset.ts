@@ -2,6 +2,7 @@ import { checkObjectChangeset, readProtocol, type CheckedChangeset, type DecodeC
 import { checkCompactChangeset } from './compact-changeset';
 import { COMPACT_PROTOCOL } from './compact-schema';
 import { SyncError } from '../sync-error';
+import { stopCopyFix } from './new-site-id-fix';
 
 /**
  * The largest clock skew taken, whatever `maxClockSkewMs` says (100 years; a larger
@@ -37,14 +38,15 @@ export function checkChangeset(raw: unknown, given: DecodeContext): CheckedChang
  * has that id, so a copy of this database (a clone that kept the id) or a
  * loop (this server's own page sent back to it) sent it. Applying it would
  * save a pull cursor for our own id and mix two histories under one id.
+ * @param file - this database's file, named in the fix (undefined: none)
  * @returns the page, when it comes from another site
  * @throws SyncError `SAME_SITE_ID` (409); nothing is written
  */
-export function refuseOwnSite(checked: CheckedChangeset, localSite: string): CheckedChangeset {
+export function refuseOwnSite(checked: CheckedChangeset, localSite: string, file: string | undefined): CheckedChangeset {
   if (checked.envelope.site !== localSite) return checked;
   throw new SyncError(
     'SAME_SITE_ID',
     409,
-    `this page comes from site ${localSite}, this server's own site id: a copy of this database (one database was copied from the other) or this server itself sent it; nothing of it was applied. Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\`; a server listing itself as a peer: remove it from its peers`,
+    `this page comes from site ${localSite}, this server's own site id: a copy of this database (one database was copied from the other) or this server itself sent it; nothing of it was applied. Give a copy a new identity: ${stopCopyFix(file)}; a server listing itself as a peer: remove it from its peers`,
   );
 }

@@ -5,6 +5,7 @@ import { COMPACT_PROTOCOL, PROTOCOLS, type CompactChangeset } from './compact-sc
 import { settlingTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SchemaWatch } from './schema-watch';
+import { databaseFileOf } from './new-site-id-fix';
 import type { SyncError } from '../sync-error';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
@@ -30,11 +31,13 @@ export class TrackerReads extends TrackerBookkeeping {
   /** The wall clock, in ms. @internal */
   protected readonly now: () => number;
   readonly #schema: SchemaDescription;
+  readonly #file: string | undefined;
 
   /** @param schemas - the tracked tables' schemas, described once */
   protected constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
     super(buildParts(db, tables));
     this.db = db;
+    this.#file = databaseFileOf(db);
     this.now = config.now;
     this.#schema = describeSchema(schemas);
     this.schemaWatch = new SchemaWatch(db, tables, this.#schema);
@@ -43,6 +46,15 @@ export class TrackerReads extends TrackerBookkeeping {
   /** This database's site id (32 hex characters). */
   get siteId(): string {
     return this.parts.sites.local;
+  }
+
+  /**
+   * This database's file as an absolute path (resolved when the tracker was
+   * made), for the fixes messages print; undefined for an in-memory or
+   * temporary database.
+   */
+  get databaseFile(): string | undefined {
+    return this.#file;
   }
 
   /** The tracked schema and its fingerprint. */

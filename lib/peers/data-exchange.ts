@@ -8,6 +8,7 @@ import { isAnswerTooLarge, isRefusedAsTooLarge, PAGE_GROWTH, PullPageSize, pulle
 
 export type { PushCut };
 import { SyncError } from '../sync-error';
+import { stopCopyFix } from '../data/new-site-id-fix';
 
 export { handshake, type Handshake } from './handshake';
 
@@ -103,7 +104,7 @@ export async function pullChanges(
     }
     if (page.site === local.siteId) {
       // Its pages carry this server's own id (a copy of this database that kept it, answering after its handshake): the handshake's fault.
-      throw new SyncError('SAME_SITE_ID', 409, `${peer.url} sends pages under this server's own site id ${local.siteId}: one database was copied from the other; stop the copy and run \`express-sqlite-sync new-site-id --db <its database>\``);
+      throw new SyncError('SAME_SITE_ID', 409, `${peer.url} sends pages under this server's own site id ${local.siteId}: one database was copied from the other; ${stopCopyFix(local.databaseFile, 'the copy')}`);
     }
     if (page.site !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} changed its site id during the sync`);
     size.received(limit);

@@ -3,6 +3,7 @@ import { dataInfoCheck, type DataInfo } from '../data/wire-schema';
 import { differencesInWords } from '../data/schema-fingerprint';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
+import { stopCopyFix } from '../data/new-site-id-fix';
 import type { StreamCoverage } from './nats/stream-coverage';
 
 /** What the handshake learnt of the peer. */
@@ -122,7 +123,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
+      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {

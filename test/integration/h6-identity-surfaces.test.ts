@@ -101,6 +101,7 @@ describe('identity faults are said on /status, in the log and by the CLI, with t
     const synced = await cli('sync', c);
     expect(synced.code).toBe(2);
     expect(synced.stdout).toMatch(new RegExp(`^✘ ${fleet.server('A').url}/api/sync +SAME_SITE_ID: .*${FIX} <its database>`, 'm'));
+    expect(synced.stdout).toContain(`${FIX} ${databaseOf(fleet, 'C')}\` when it is this server`); // C's own file, as C knows it
     const peerA = (await statusOf(c)).peers.find((peer) => peer.url.startsWith(fleet.server('A').url));
     expect(peerA).toMatchObject({ state: 'failing', lastError: expect.stringMatching(new RegExp(`^SAME_SITE_ID: .*${FIX}`)) });
     expect(fleet.logged).toContainEqual({ server: 'C', event: 'sync.failed', code: 'SAME_SITE_ID' });

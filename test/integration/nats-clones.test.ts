@@ -148,7 +148,8 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
       if (Date.now() > deadline) throw new Error(`no SAME_SITE_ID on the original: ${JSON.stringify(a.transport.status())}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID', message: expect.stringContaining('new-site-id') as string } });
+    // The fix names this server's own database file: the copy to re-identify is this one.
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID', message: expect.stringContaining(`new-site-id --db ${a.file}\` on it`) as string } });
     addTeams(a, 1, 'written on the original');
     await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' }); // and it publishes nothing more
     const b = node('IDLE');

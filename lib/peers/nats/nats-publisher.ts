@@ -244,7 +244,7 @@ export class NatsPublisher {
 
   /** Stops publishing for good: a clone publishes as this site. */
   #block(detail: string): SyncError {
-    this.blocked = cloneError(this.#subject, detail);
+    this.blocked = cloneError(this.#subject, detail, this.#data.databaseFile);
     return this.blocked;
   }
 }

@@ -1,5 +1,6 @@
 import { SyncError } from '../../sync-error';
 import type { ChangeTracker } from '../../data/change-tracker';
+import { newSiteIdCommand } from '../../data/new-site-id-fix';
 import { wrongToken, type FleetSeal, type SealedMessage } from './fleet-seal';
 import type { NatsCursors } from './nats-cursors';
 import type { LastOnSubject, NatsLink } from './nats-link';
@@ -77,11 +78,15 @@ export function cloneByContent(seal: FleetSeal, data: Pick<ChangeTracker, 'lacks
   return `the stream holds at ${seq} a page under this site's id (${message.headers?.get(MSG_ID_HEADER) ?? 'no id'}) with changes this database never wrote`;
 }
 
-/** The error that stops a publisher for good: another process (a copy of this database) publishes as this site on `subject`. */
-export function cloneError(subject: string, detail: string): SyncError {
+/**
+ * The error that stops a publisher for good: another process (a copy of this
+ * database) publishes as this site on `subject`. Its fix names `file`, this
+ * server's database (the placeholder when it has none).
+ */
+export function cloneError(subject: string, detail: string, file: string | undefined): SyncError {
   return new SyncError(
     'SAME_SITE_ID',
     409,
-    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. This server stopped publishing: stop it and run \`express-sqlite-sync new-site-id --db <its database>\` on it (the stream keeps the other process's pages under this site's subject, so a new id on the other one does not end this), then start it again`,
+    `another process publishes as this server's site on ${subject} (${detail}): one database was copied from the other. This server stopped publishing: stop it and run \`${newSiteIdCommand(file)}\` on it (the stream keeps the other process's pages under this site's subject, so a new id on the other one does not end this), then start it again`,
   );
 }
