@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { RequestHandler } from 'express';
 import type { SyncLogger } from '../lib/logger';
 
 /** Which way the bytes stopped: an answer its client takes none of, or an upload its sender sends none of. */
@@ -36,11 +37,12 @@ const MAX_CHECK_MS = 1000;
  * `socket.setTimeout`: Node skips a socket timeout while the socket's write
  * queue changed since the last check, so a client that stopped reading a long
  * answer was cut after twice `ms`, holding a snapshot that long.
+ * @returns a function that stops the watch (the connection is then never cut by it)
  */
-export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms: number, logger?: SyncLogger, way: StalledWay = 'answer'): void {
-  if (!(ms > 0)) return; // no bound asked
+export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms: number, logger?: SyncLogger, way: StalledWay = 'answer'): () => void {
+  if (!(ms > 0)) return () => {}; // no bound asked
   const socket = req.socket;
-  if (res.closed || socket.destroyed) return; // gone during the work before the answer: nothing to watch, no false warning
+  if (res.closed || socket.destroyed) return () => {}; // gone during the work before the answer: nothing to watch, no false warning
   let last = progressOf(socket);
   let quietSince = performance.now(); // not the wall clock: an NTP step must not cut every quiet connection
   const check = (): void => {
@@ -59,5 +61,31 @@ export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms
   };
   const timer = setInterval(check, Math.max(1, Math.min(MAX_CHECK_MS, Math.floor(ms / 4))));
   timer.unref();
-  res.once('close', () => clearInterval(timer));
+  const stop = (): void => clearInterval(timer);
+  res.once('close', stop);
+  return stop;
+}
+
+/**
+ * A body parser (`express.json()`) whose client is cut once it stops sending
+ * the body (gone half-open mid-body) for `ms` without a byte, logged once as
+ * `upload.abandoned` (see {@link abandonWhenStalled}), instead of holding its
+ * socket, and the body so far, for Node's 5-minute `requestTimeout`. The watch
+ * ends when the parser has the whole body (or found none): the work that
+ * follows (a sync the request starts) may take longer than `ms` without a byte
+ * and is never cut for it. After a parser's refusal it goes on until the answer ends.
+ * @param ms - the bound, ms (0 or less: none)
+ */
+export function cutStalledBody(parser: RequestHandler, ms: number, logger?: SyncLogger): RequestHandler {
+  return function cutStalledBodyMiddleware(req, res, next) {
+    const stop = abandonWhenStalled(req, res, ms, logger, 'upload');
+    void parser(req, res, (error?: unknown) => {
+      if (error !== undefined) {
+        next(error);
+        return;
+      }
+      stop();
+      next();
+    });
+  };
 }

@@ -121,9 +121,9 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use(answerWrongMethods(router)); // 405 with Allow, OPTIONS 204 with Allow: after the token, which comes first
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
-  router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs }));
+  router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs, sendStallMs: config.sendStallMs, logger: config.logger }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
-  router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals, names: parts.files.cache.names }));
+  router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals, names: parts.files.cache.names, sendStallMs: config.sendStallMs, logger: config.logger }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));
   });

@@ -67,7 +67,8 @@ export interface SyncRouterOptions {
    * abandons it: its connection is cut and its file handle, page or snapshot
    * released, so clients gone half-open (Wi-Fi lost) never pile up. Raise it
    * for links that pause longer; a client that keeps taking bytes, however
-   * slowly, is never cut. A push (`POST /data/changes`) whose body brings no
+   * slowly, is never cut. A JSON body (`POST /data/changes`, a conflict's
+   * resolution, `POST /files/settled`, `POST /deletions/confirm`) that brings no
    * byte for as long is cut too, nothing of it applied.
    * @defaultValue `DEFAULTS.sendStallMs` (60000)
    */

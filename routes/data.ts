@@ -8,7 +8,7 @@ import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
-import { abandonWhenStalled } from '../middleware/stall';
+import { abandonWhenStalled, cutStalledBody } from '../middleware/stall';
 import { refuseHead } from './allowed-methods';
 import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
@@ -171,10 +171,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, drainLimitsOf(config)); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   // A pusher gone half-open mid-body is cut, as a stalled upload is: not held (with the body so far) for Node's 5-minute requestTimeout.
-  const bodyStall: express.RequestHandler = function cutStalledBody(req, res, next) {
-    abandonWhenStalled(req, res, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger, 'upload');
-    next();
-  };
+  const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => {
       config.tracker.refuseOpenTransaction('GET /data/changes');
@@ -192,8 +189,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', refuseAnyQuery('GET /data/snapshot'), (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, bodyStall, json, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, bodyStall, json, (req, res) => {
+  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, body, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, body, (req, res) => {
     requireJson(req);
     config.tracker.refuseOpenTransaction('POST /data/changes');
     refuseUnspoken(config, req.body as unknown);

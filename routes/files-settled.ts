@@ -9,11 +9,18 @@ import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { drainLimitsOf, type DrainLimits } from '../middleware/lingering-close';
 import { readRawQuery } from '../lib/files/raw-query';
+import { DEFAULTS } from '../lib/defaults';
+import type { SyncLogger } from '../lib/logger';
+import { cutStalledBody } from '../middleware/stall';
 
 /** What `POST /files/settled` reads: this server's roots and file policy, and its sync client, if any. */
 export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'>, Partial<DrainLimits> {
   /** Records the settlements in the bases it keeps; none (a router that syncs with no peer): they are checked, then ignored. */
   readonly client: Pick<SyncClient, 'recordPeerSettlements'> | undefined;
+  /** Ms the body may bring no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` (60000) */
+  readonly sendStallMs?: number;
+  /** Where a cut is logged (`upload.abandoned`). */
+  readonly logger?: SyncLogger;
 }
 
 /**
@@ -64,6 +71,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
   const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
-  router.post('/settled', refuseJsonBodyReadBefore(), json, (req, res) => recordSettled(config, req, res));
+  const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // a peer gone half-open mid-body is cut
+  router.post('/settled', refuseJsonBodyReadBefore(), body, (req, res) => recordSettled(config, req, res));
   return router;
 }

@@ -8,6 +8,8 @@ import type { HeldDeletion, PeerSyncResult, SyncProgress, SyncStatus } from '../
 import type { RefusalLog } from '../lib/refusal-log';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
+import { cutStalledBody } from '../middleware/stall';
+import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
 import { ProgressFanout } from './progress-fanout';
@@ -25,6 +27,10 @@ export interface StatusConfig {
   readonly refusals: RefusalLog;
   /** What the scans found wrong with file names; undefined for a caller that has no files. */
   readonly names?: NameReport;
+  /** Ms the body of `POST /deletions/confirm` may bring no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` (60000) */
+  readonly sendStallMs?: number;
+  /** Where a cut is logged (`upload.abandoned`). */
+  readonly logger?: SyncLogger;
 }
 
 /** The figures of `GET /status`, read under the tracker's reading guard; `dataError` is set by {@link currentStatus}. */
@@ -213,7 +219,9 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.post('/run', (req, res) => runNow(config, progress, req, res));
   // An app's express.raw()/text() in front is refused before this router's own parser runs (say so, not "unknown field \"0\""):
   // after it, a JSON string body (`"x"`, parsed as such with `strict: false`) would look like express.text()'s work.
-  router.post('/deletions/confirm', refuseJsonBodyReadBefore(), boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES), (req, res) => confirmDeletions(config, req, res));
+  const json = boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES);
+  const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // a client gone half-open mid-body is cut
+  router.post('/deletions/confirm', refuseJsonBodyReadBefore(), body, (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
     res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status) + (config.names === undefined ? '' : formatNameMetrics(config.names.counts())));
