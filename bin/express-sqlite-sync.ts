@@ -12,7 +12,7 @@ import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
 import { printableLines } from './commands/remote';
-import { refuseOptionAsValue } from './commands/option-values';
+import { refuseDashPath, refuseOptionAsValue } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -55,7 +55,10 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride() // usage errors reach the catch below (and `--json` prints them), inherited by every command
-    .hook('preAction', (_program, command) => refuseOptionAsValue(command)); // `--token $EMPTY --json`
+    .hook('preAction', (_program, command) => {
+      refuseOptionAsValue(command); // `--token $EMPTY --json`
+      refuseDashPath(command); // `--db -`, `--db --gzipx`: no file by that name is made or read
+    });
   const remote = (command: Command): Command =>
     command
       .requiredOption('--url <url>', "the server's sync API, e.g. http://localhost:5000/api/sync (a URL without a path means its /api/sync)", givenOnce('--url', true))

@@ -30,3 +30,27 @@ export function refuseOptionAsValue(command: Command): void {
     throw new SyncError('BAD_USAGE', 400, `${name} is followed by ${value}, an option, not a value: an empty or unset shell variable? Quote it ("$VAR")${otherwise}`);
   }
 }
+
+/** The value name of an option that names a local file (`--db <file>`, `--ca <file>`). */
+const FILE_VALUE = /<file>/;
+
+/**
+ * Refuses a file option (one whose value is `<file>`) given `-` or a value
+ * that starts with `-`: no command reads stdin or writes stdout for a file, so
+ * `join --db -` created a database named `-`, and `--db --gzipx` (a stray
+ * option, a mistyped one) one named `--gzipx`. A file whose name starts with
+ * `-` is still named by `./-x.db`. Run after {@link refuseOptionAsValue}, which
+ * names a value that is one of the command's own options.
+ * @throws SyncError `BAD_USAGE` (400) naming the option, the value and the fix
+ */
+export function refuseDashPath(command: Command): void {
+  for (const option of command.options) {
+    if (!FILE_VALUE.test(option.flags)) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value !== 'string' || !value.startsWith('-')) continue;
+    const name = option.long ?? option.flags;
+    const what = value === '-' ? 'this command reads no stdin and writes no stdout for a file' : 'it looks like an option, not a file';
+    const own = value === '-' ? '' : `; for a file whose name starts with "-", write ./${value}`;
+    throw new SyncError('BAD_USAGE', 400, `${name} is ${JSON.stringify(value)}: ${what}; give the file's path${own}`);
+  }
+}

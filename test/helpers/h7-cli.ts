@@ -18,13 +18,14 @@ export interface CliRun {
 /** A CLI run that outlives this is killed (a hung run must fail its test, not keep jest from exiting). */
 const CLI_RUN_BOUND_MS = 120_000;
 
-/** Runs the built CLI with `env` added to a clean `SYNC_TOKEN` and `SYNC_PEER_CA`; never rejects (a run killed at the bound gives code -1 and says so on stderr). */
-export async function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+/** Runs the built CLI with `env` added to a clean `SYNC_TOKEN` and `SYNC_PEER_CA`, in `cwd` when given; never rejects (a run killed at the bound gives code -1 and says so on stderr). */
+export async function runCli(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string): Promise<CliRun> {
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
       env: { ...process.env, SYNC_TOKEN: '', SYNC_PEER_CA: '', ...env },
       timeout: CLI_RUN_BOUND_MS,
       killSignal: 'SIGKILL',
+      ...(cwd === undefined ? {} : { cwd }),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
