@@ -9,7 +9,7 @@ import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cro
 import { foldAfterWrites } from './fold-after-writes';
 import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
-import { createScoutingApi } from './scouting-api';
+import { createScoutingApi, type ParkedReportCheck } from './scouting-api';
 import { SCOUTING_TABLES } from './scouting-schema';
 import { characterCount, hasControlCharacter, hasDirectionControl, hasUtf8Form, hasVisibleCharacter } from './text';
 
@@ -85,7 +85,7 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   });
   app.use('/api/sync', sync.router);
   app.use(foldAfterWrites(sync.tracker, logger)); // the app's own writes: what they settle (a parked report back) shows at once
-  app.use('/api', createApi(db));
+  app.use('/api', createApi(db, parkedReportCheck(sync)));
   app.use(createPages({ db, dataDir, logger }));
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
   // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
@@ -128,8 +128,20 @@ function readEvent(body: unknown): { readonly kind: string; readonly detail: str
  */
 const API_BODY_BYTES = 128 * 1024;
 
+/** Whether a report is parked as a conflict, read from the node's conflicts (only on a `PATCH` or `DELETE` of a report not in the table). */
+function parkedReportCheck(sync: SyncNode): ParkedReportCheck {
+  return (id) => {
+    const tracker = sync.tracker;
+    if (tracker === undefined) return false;
+    for (let after = '', page = tracker.listConflicts(after, 500); page.length > 0; after = page[page.length - 1]?.id ?? '', page = tracker.listConflicts(after, 500)) {
+      if (page.some((entry) => entry.table === 'match_reports' && entry.parked.id === id)) return true;
+    }
+    return false;
+  };
+}
+
 /** The JSON API: health, the scouting tables and app events; JSON bodies only; its errors go to the app's `apiErrorHandler`. */
-function createApi(db: Database.Database): express.Router {
+function createApi(db: Database.Database, isParked: ParkedReportCheck): express.Router {
   const api = express.Router();
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
   api.use(requireJsonWrites());
@@ -140,7 +152,7 @@ function createApi(db: Database.Database): express.Router {
   api.get('/health', (_req, res) => {
     res.json({ ok: true });
   });
-  api.use(createScoutingApi(db));
+  api.use(createScoutingApi(db, isParked));
   api.post('/events', (req, res) => {
     const { kind, detail } = readEvent(req.body);
     const id = randomUUID();

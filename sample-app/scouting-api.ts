@@ -161,8 +161,23 @@ function reportUpdater(db: Database.Database): (names: readonly string[]) => Dat
   };
 }
 
+/**
+ * Whether a report is parked as a conflict (its row kept aside, not in the
+ * table). An app that does not sync data has none.
+ */
+export type ParkedReportCheck = (id: string) => boolean;
+
+/** The answer for a report not in the table: 409 `REPORT_PARKED` when it is parked as a conflict, else 404 `NOT_FOUND`. */
+function missingReport(res: Response, id: string, isParked: ParkedReportCheck | undefined): void {
+  if (isParked?.(id) === true) {
+    fail(res, 409, 'REPORT_PARKED', 'this report is parked as a conflict (another report holds its scout, team and match, or its team or match is missing); resolve it on the sync status page (/api/sync/ui): keep it there, edited, or discard it');
+    return;
+  }
+  fail(res, 404, 'NOT_FOUND', 'no such report');
+}
+
 /** `GET`/`POST /reports`, `PATCH`/`DELETE /reports/:id`. */
-function addReportRoutes(router: Router, statements: Statements, updateFor: (names: readonly string[]) => Database.Statement): void {
+function addReportRoutes(router: Router, statements: Statements, updateFor: (names: readonly string[]) => Database.Statement, isParked: ParkedReportCheck | undefined): void {
   router.get('/reports', (_req, res) => {
     res.json(statements.reports.all());
   });
@@ -175,7 +190,7 @@ function addReportRoutes(router: Router, statements: Statements, updateFor: (nam
   router.patch('/reports/:id', (req, res) => {
     const body = checkedBody(req, res, REPORT_FIELDS, []);
     if (body === undefined) return undefined;
-    if (statements.report.get(req.params.id) === undefined) return fail(res, 404, 'NOT_FOUND', 'no such report');
+    if (statements.report.get(req.params.id) === undefined) return missingReport(res, req.params.id, isParked);
     const names = Object.keys(body).sort();
     const update = updateFor(names);
     if (names.length > 0 && !tryWrite(res, () => update.run({ ...body, id: req.params.id, updated_at: new Date().toISOString() }))) return undefined;
@@ -183,7 +198,7 @@ function addReportRoutes(router: Router, statements: Statements, updateFor: (nam
   });
   router.delete('/reports/:id', (req, res) => {
     const { changes } = statements.deleteReport.run(req.params.id);
-    if (changes === 0) return fail(res, 404, 'NOT_FOUND', 'no such report');
+    if (changes === 0) return missingReport(res, req.params.id, isParked);
     res.status(204).end();
   });
 }
@@ -191,12 +206,13 @@ function addReportRoutes(router: Router, statements: Statements, updateFor: (nam
 /**
  * The scouting app's small JSON API: teams, matches and match reports.
  * Writes go straight to SQLite; the capture triggers record them for sync.
+ * @param isParked - tells a report parked as a conflict (409 `REPORT_PARKED` for its `PATCH` or `DELETE`, not 404)
  * @throws SqliteError when the scouting tables do not exist (see `createScoutingSchema`)
  */
-export function createScoutingApi(db: Database.Database): Router {
+export function createScoutingApi(db: Database.Database, isParked?: ParkedReportCheck): Router {
   const router = Router();
   const statements = prepare(db);
   addTeamAndMatchRoutes(router, statements);
-  addReportRoutes(router, statements, reportUpdater(db));
+  addReportRoutes(router, statements, reportUpdater(db), isParked);
   return router;
 }
