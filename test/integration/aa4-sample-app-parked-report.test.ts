@@ -1,8 +1,6 @@
-import path from 'node:path';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { readSampleConfig } from '../../sample-app/config';
-import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
+import type { RunningSampleApp } from '../../sample-app/server';
+import { InProcessSampleApps } from '../helpers/in-process-sample-apps';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -13,21 +11,15 @@ const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 // page lists it. Now 409 REPORT_PARKED says it is parked and where to resolve it.
 describe('the sample app, PATCH or DELETE of a report parked as a conflict', () => {
   let temp: ReturnType<typeof tempDir>;
-  const running: RunningSampleApp[] = [];
+  const apps = new InProcessSampleApps(() => temp.dir, { SYNC_INTERVAL_MS: '2147483647' });
+  const startApp = (name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> => apps.start(name, env);
   beforeEach(() => {
     temp = tempDir('aa4-parked-');
   });
   afterEach(async () => {
-    for (const app of running.splice(0)) await app.close();
+    await apps.closeAll();
     temp.cleanup();
   });
-
-  async function startApp(name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> {
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, name), SYNC_TOKEN: TEST_TOKEN, PORT: '0', HOST: '127.0.0.1', SYNC_INTERVAL_MS: '2147483647', ...env });
-    const app = await startSampleApp(config, silentLogger);
-    running.push(app);
-    return app;
-  }
 
   it('is 409 REPORT_PARKED naming the status page; an unknown report stays 404', async () => {
     const a = await startApp('a');

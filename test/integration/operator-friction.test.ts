@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
@@ -8,7 +7,8 @@ import { silentLogger } from '../../lib/logger';
 import { answerClientErrorsAsJson } from '../../middleware/client-errors';
 import { createSyncNode } from '../../node/create-sync-node';
 import { readSampleConfig } from '../../sample-app/config';
-import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
+import type { RunningSampleApp } from '../../sample-app/server';
+import { InProcessSampleApps } from '../helpers/in-process-sample-apps';
 import { captureLog, LEVEL } from '../helpers/log';
 import { startPeers, type LivePeer } from '../helpers/peers';
 import { TEST_TOKEN } from '../helpers/server';
@@ -45,22 +45,15 @@ function withNotes(db: Database.Database): { token: string; logger: typeof silen
 
 describe('operator friction, each fixed', () => {
   let temp: ReturnType<typeof tempDir>;
-  let running: RunningSampleApp[];
+  const apps = new InProcessSampleApps(() => temp.dir);
+  const startApp = (name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> => apps.start(name, env);
   beforeEach(() => {
     temp = tempDir();
-    running = [];
   });
   afterEach(async () => {
-    for (const app of running) await app.close();
+    await apps.closeAll();
     temp.cleanup();
   });
-
-  async function startApp(name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> {
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, name), SYNC_TOKEN: TEST_TOKEN, PORT: '0', HOST: '127.0.0.1', ...env });
-    const app = await startSampleApp(config, silentLogger);
-    running.push(app);
-    return app;
-  }
 
   it('a peer URL without a path means its /api/sync in `peers`, as in SYNC_PEERS', () => {
     const db = notesDatabase();

@@ -1,8 +1,6 @@
-import path from 'node:path';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { readSampleConfig } from '../../sample-app/config';
-import { startSampleApp, type RunningSampleApp } from '../../sample-app/server';
+import type { RunningSampleApp } from '../../sample-app/server';
+import { InProcessSampleApps } from '../helpers/in-process-sample-apps';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
@@ -20,21 +18,15 @@ interface Report {
 // was parked at the next fold. The sample app now folds after each write of its own.
 describe('the sample app, alone, after a local write frees a UNIQUE value', () => {
   let temp: ReturnType<typeof tempDir>;
-  const running: RunningSampleApp[] = [];
+  const apps = new InProcessSampleApps(() => temp.dir, { SYNC_INTERVAL_MS: '2147483647' });
+  const startApp = (name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> => apps.start(name, env);
   beforeEach(() => {
     temp = tempDir('ess-r0-unpark-');
   });
   afterEach(async () => {
-    for (const app of running.splice(0)) await app.close();
+    await apps.closeAll();
     temp.cleanup();
   });
-
-  async function startApp(name: string, env: Record<string, string> = {}): Promise<RunningSampleApp> {
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, name), SYNC_TOKEN: TEST_TOKEN, PORT: '0', HOST: '127.0.0.1', SYNC_INTERVAL_MS: '2147483647', ...env });
-    const app = await startSampleApp(config, silentLogger);
-    running.push(app);
-    return app;
-  }
 
   it('shows the parked report at once, and a second one is refused (409)', async () => {
     const a = await startApp('a');
@@ -56,8 +48,7 @@ describe('the sample app, alone, after a local write frees a UNIQUE value', () =
     const before = (await request(b.server).get('/api/reports').expect(200)).body as Report[];
     expect(before.map((report) => report.id)).toEqual([holder]);
 
-    await a.close(); // laptop a leaves: nothing syncs from now on
-    running.splice(running.indexOf(a), 1);
+    await apps.close(a); // laptop a leaves: nothing syncs from now on
     await request(b.server).delete(`/api/reports/${holder}`).expect(204);
     const after = (await request(b.server).get('/api/reports').expect(200)).body as Report[];
     expect(after).toHaveLength(1);
