@@ -1,0 +1,85 @@
+import path from 'node:path';
+import request from 'supertest';
+import { backupDatabase, restoreDatabase } from '../../lib/data/backup';
+import { giveNewSiteIdToFile } from '../../lib/data/site-identity';
+import { tempDir } from '../helpers/temp';
+import { cells, Fleet, type FleetServer } from './convergence-fleet';
+
+const NAMES = ['A', 'B', 'C'] as const;
+async function addTeam(server: FleetServer, number: number): Promise<void> {
+  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
+}
+function siteOf(server: FleetServer): string {
+  return server.db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
+}
+function teamNumbers(server: FleetServer): number[] {
+  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
+}
+
+/**
+ * A star whose hub B lists nobody, so it knows the laptop A's history by its view of A (A's pushes start after
+ * seqs holding only B's rows). The operator gives A a new site id (`new-site-id`, A stopped), later restores a
+ * backup taken before (`restore`: another new id). The hub's views of A's earlier ids are never checked against
+ * A's later histories: no server takes a new id by itself, and A gets back what it wrote after the backup.
+ */
+describe('a pusher re-identified by the operator, then restored, while its hub holds views of its old ids', () => {
+  let fleet: Fleet | undefined;
+  let cleanup = (): void => undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+    cleanup();
+  });
+
+  it('takes no further new id, and loses nothing', async () => {
+    const temp = tempDir('aa3-new-id-views-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet?.start(name));
+    const server = (name: string): FleetServer => {
+      if (fleet === undefined) throw new Error('no fleet');
+      return fleet.server(name);
+    };
+    let n = 1;
+    const writeAll = async (): Promise<void> => {
+      for (const name of ['B', 'A', 'C', 'A'] as const) await addTeam(server(name), n++);
+    };
+    for (let i = 0; i < 3; i += 1) {
+      await writeAll();
+      await fleet.syncUntilQuiet(NAMES);
+    }
+    const db = path.join(fleet.dataDir('A'), 'instance', 'app.db');
+    const backup = path.join(temp.dir, 'backup.db');
+    await backupDatabase(db, backup);
+    for (let i = 0; i < 3; i += 1) {
+      await writeAll();
+      await fleet.syncUntilQuiet(NAMES);
+    }
+    const a1 = siteOf(fleet.server('A'));
+    const hub = fleet.server('B').db;
+    const view = hub.prepare('SELECT seq FROM _sync_peer_views WHERE site = ?').pluck().safeIntegers(false).get(a1) as number | undefined;
+    const cursor = (hub.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().safeIntegers(false).get(a1) as number | undefined) ?? 0;
+    expect(view).toBeGreaterThan(cursor); // the hub knows A's history past the backup by its view
+
+    await fleet.stop('A');
+    const a2 = giveNewSiteIdToFile(db).current;
+    fleet.start('A');
+    for (let i = 0; i < 3; i += 1) {
+      await writeAll();
+      await fleet.syncUntilQuiet(NAMES);
+    }
+    await fleet.stop('A');
+    const a3 = (await restoreDatabase(backup, db, { overwrite: true })).siteId?.current;
+    fleet.start('A');
+    for (let i = 0; i < 3; i += 1) {
+      await writeAll();
+      await fleet.syncUntilQuiet(NAMES);
+    }
+    expect(siteOf(fleet.server('A'))).toBe(a3);
+    expect(a2).not.toBe(a1);
+    expect(fleet.logged.filter((l) => l.event === 'identity.changed' || /^SITE_(REWOUND|CLONED)$/.test(String(l.code)))).toEqual([]);
+    const all = Array.from({ length: n - 1 }, (_, index) => index + 1);
+    for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual(all);
+    for (const name of ['B', 'C'] as const) expect(cells(fleet.server(name).db)).toEqual(cells(fleet.server('A').db));
+  });
+});
