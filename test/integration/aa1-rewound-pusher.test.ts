@@ -1,18 +1,10 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import { tempDir } from '../helpers/temp';
-import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { cells, Fleet } from './convergence-fleet';
+import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
-}
 
 /**
  * A star: the laptops A and C list the hub B, which lists nobody (it never

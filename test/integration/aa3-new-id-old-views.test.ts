@@ -1,20 +1,11 @@
 import path from 'node:path';
-import request from 'supertest';
 import { backupDatabase, restoreDatabase } from '../../lib/data/backup';
 import { giveNewSiteIdToFile } from '../../lib/data/site-identity';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-function siteOf(server: FleetServer): string {
-  return server.db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-}
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
-}
 
 /**
  * A star whose hub B lists nobody, so it knows the laptop A's history by its view of A (A's pushes start after

@@ -1,19 +1,7 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
-import request from 'supertest';
 import { tempDir } from '../helpers/temp';
-import { cells, Fleet, type FleetServer } from './convergence-fleet';
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-
-function siteOf(server: FleetServer): string {
-  return server.db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
-}
-
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
-}
+import { cells, Fleet } from './convergence-fleet';
+import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
 
 /**
  * A star whose hub B lists nobody: A and A2 are the app started twice on one data folder (one database file, one

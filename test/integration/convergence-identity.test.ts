@@ -1,24 +1,16 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import type { PeerSyncResult } from '../../index';
 import { joinFromPeer } from '../../lib/peers/snapshot-join';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 const IDENTITY_CODES = ['SITE_REWOUND', 'SITE_CLONED', 'DUPLICATE_SITE_ID'];
 
 function databaseOf(fleet: Fleet, name: string): string {
   return path.join(fleet.dataDir(name), 'instance', 'app.db');
-}
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
 }
 
 function siteOf(server: FleetServer): string {

@@ -1,19 +1,11 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 function databaseOf(fleet: Fleet, name: string): string {
   return path.join(fleet.dataDir(name), 'instance', 'app.db');
-}
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
 }
 
 /** Stops a server and writes `backup` over its database in place (as `cp backup.db app.db` would), -wal and -shm removed. */

@@ -1,14 +1,10 @@
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import { tempDir } from '../helpers/temp';
-import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { cells, Fleet } from './convergence-fleet';
+import { addTeam } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
 
 /** A backup taken with `cp` while A was stopped, put back later with `mv` (a new file in place), -wal and -shm removed. */
 describe.each([

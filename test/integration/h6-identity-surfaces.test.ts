@@ -6,6 +6,7 @@ import { runCli } from '../helpers/h7-cli';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
 const MESH = { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] } as const;
@@ -13,14 +14,6 @@ const FIX = 'express-sqlite-sync new-site-id --db';
 
 function databaseOf(fleet: Fleet, name: string): string {
   return path.join(fleet.dataDir(name), 'instance', 'app.db');
-}
-
-async function addTeam(server: FleetServer, number: number): Promise<void> {
-  await request(server.url).post('/api/teams').send({ number, name: `Team ${number}` }).expect(201);
-}
-
-function teamNumbers(server: FleetServer): number[] {
-  return server.db.prepare('SELECT number FROM teams ORDER BY number').pluck().safeIntegers(false).all() as number[];
 }
 
 async function statusOf(server: FleetServer): Promise<{ identityChange: Record<string, unknown> | null; peers: { url: string; state: string; lastError: string | null }[] }> {
