@@ -50,7 +50,7 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
  * as `GET /data/changes`, while the app holds a transaction open on the
  * connection sync uses (its mark would be recorded inside it). An answer
  * that makes no progress for `sendStallMs` is abandoned.
- * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED`, `IN_TRANSACTION` (409); `SNAPSHOT_FAILED` (500)
+ * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED`, `IN_TRANSACTION` (409); `SNAPSHOT_FAILED` (507 no room in the temp folder, 503 locked, else 500)
  */
 export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, res: Response): Promise<void> {
   if (config.snapshots === undefined) {

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { makePrivateTempDir } from '../files/temp-dirs';
 import { refuseOpenTransaction } from './open-transaction';
 import { ServedMarkFile } from './served-mark';
+import { snapshotFailure, workerError } from './snapshot-failure';
 import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
 import { SyncError } from '../sync-error';
 
@@ -35,9 +36,9 @@ function runWorker(job: SnapshotJob): Promise<SnapshotFacts> {
   const { file, execArgv } = workerFile();
   return new Promise((resolve, reject) => {
     const worker = new Worker(file, { workerData: job, execArgv });
-    worker.once('message', (message: { ok: boolean; facts?: SnapshotFacts; message?: string }) => {
+    worker.once('message', (message: { ok: boolean; facts?: SnapshotFacts; message?: string; code?: string }) => {
       if (message.ok && message.facts !== undefined) resolve(message.facts);
-      else reject(new Error(message.message ?? 'the snapshot worker failed'));
+      else reject(workerError(message.message, message.code));
     });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the snapshot worker exited with code ${code}`)));
@@ -73,8 +74,8 @@ export class SnapshotSource {
   /**
    * Builds a snapshot, or joins one being built or served.
    * @throws SyncError `IN_TRANSACTION` (409) when the app holds a transaction open on its connection as the build needs it (to copy a
-   * database not in WAL mode, or to record the snapshot's mark): what is read or recorded then could still roll back; `SNAPSHOT_FAILED` (500)
-   * when it cannot be built (the detail is in the cause)
+   * database not in WAL mode, or to record the snapshot's mark): what is read or recorded then could still roll back; `SNAPSHOT_FAILED`
+   * when it cannot be built: 507 when the temp folder refused the write, 503 when the database stayed locked, else 500 (the detail is in the cause)
    */
   async acquire(): Promise<SnapshotLease> {
     this.#current ??= this.#build();
@@ -87,7 +88,7 @@ export class SnapshotSource {
       this.#leases -= 1;
       if (this.#current === current) this.#current = undefined;
       if (error instanceof SyncError) throw error;
-      throw new SyncError('SNAPSHOT_FAILED', 500, 'the snapshot could not be built', { cause: error });
+      throw snapshotFailure(error);
     }
     let released = false;
     return {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,32 +8,12 @@ import express from 'express';
 import { createSyncRouter } from '../../node/create-sync-router';
 import { openSampleDatabase } from '../../sample-app/database';
 import { SCOUTING_TABLES } from '../../sample-app/scouting-schema';
-import { APP_PROCESS_TIMEOUT_MS, killAppProcesses, trackAppProcess } from '../helpers/k2-app-process';
+import { APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '../helpers/k2-app-process';
+import { startLimitedSampleApp } from '../helpers/limited-sample-app';
 import { startServer, TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
-
-/** Starts the sample app as `npm start` does, under `ulimit -f` (a file size limit, in the shell's blocks); resolves its sync API's URL. */
-function startLimitedApp(dataDir: string, blocks: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; syncUrl: string }> {
-  const child = trackAppProcess(
-    spawn('/bin/sh', ['-c', `ulimit -f ${blocks} && exec "$0" -r ts-node/register/transpile-only sample-app/server.ts`, process.execPath], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  let stdout = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const url = /^Sync API: +(http:\/\/\S+)/m.exec(stdout)?.[1];
-      if (url !== undefined) resolve({ child, syncUrl: url });
-    });
-    child.once('exit', (code) => reject(new Error(`the sample app exited (${String(code)}) before it started: ${stdout}`)));
-  });
-}
 
 /**
  * A server whose database file meets a file size limit (`ulimit -f`, or a file
@@ -72,7 +51,7 @@ describe('a sample app whose database meets a file size limit (ulimit -f)', () =
   it('pulling into it: its status says its own database cannot grow, and names the file size limit', async () => {
     const server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, database: sender, tables: [...SCOUTING_TABLES] })));
     try {
-      const { syncUrl } = await startLimitedApp(path.join(temp.dir, 'data'), 6000, { SYNC_PEERS: `${server.url}/api/sync`, SYNC_INTERVAL_MS: '1000' });
+      const { syncUrl } = await startLimitedSampleApp(path.join(temp.dir, 'data'), 6000, { SYNC_PEERS: `${server.url}/api/sync`, SYNC_INTERVAL_MS: '1000' });
       let peer: { lastErrorCode?: string | null; lastError?: string | null } | undefined;
       for (let tries = 0; tries < 300 && typeof peer?.lastErrorCode !== 'string'; tries += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -87,7 +66,7 @@ describe('a sample app whose database meets a file size limit (ulimit -f)', () =
   }, APP_PROCESS_TIMEOUT_MS);
 
   it('is 507 INSUFFICIENT_STORAGE naming the cause, and the page is applied whole or not at all', async () => {
-    const { syncUrl } = await startLimitedApp(path.join(temp.dir, 'data'), 6000);
+    const { syncUrl } = await startLimitedSampleApp(path.join(temp.dir, 'data'), 6000);
     const answers: { status: number; body: { error?: { code: string; message: string }; applied?: number } }[] = [];
     let applied = 0;
     for (let since = 0, more = true; more; ) {
