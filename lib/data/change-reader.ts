@@ -86,7 +86,7 @@ export class ChangeReader {
    * @param localSeq - the last folded seq: the cursor when nothing more is left
    * @param exclude - site number whose changes are left out
    * @param skip - true for the seqs whose parts are left out (windows the peer sent: see `EchoRanges.skipper`)
-   * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL NaN or ±Infinity, or a key that is not valid UTF-8
+   * @throws SyncError `UNSENDABLE_VALUE` (500) for a key that is not valid UTF-8 (or a NaN, which SQLite never stores)
    */
   read(since: number, limit: number, localSeq: number, exclude: number | undefined, sink: PageSink, skip?: (seq: number) => boolean): PageEnd {
     const width = Math.max(0, ...[...this.#homes.values()].map((parts) => parts.statements.table.values.length));

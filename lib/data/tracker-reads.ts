@@ -156,7 +156,7 @@ export class TrackerReads extends TrackerBookkeeping {
    * start in one starts after it, and the parts inside later ones are left out.
    * @param excludeSite - leave out what came from this site (the peer asking)
    * @throws RangeError for a negative or non-integer `since`, or a `limit` below 1
-   * @throws SyncError `UNSENDABLE_VALUE` (500) when a REAL cell holds NaN or ±Infinity
+   * @throws SyncError `UNSENDABLE_VALUE` (500) for a key that is TEXT not valid UTF-8
    */
   readChanges(since = 0, limit = 1000, excludeSite?: string): WireChangeset {
     return this.#readPage({ since, limit, excludeSite, cutBeforeEchoes: false }, PROTOCOL_VERSION) as WireChangeset;

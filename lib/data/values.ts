@@ -22,15 +22,17 @@ export type SqlValue = null | bigint | number | string | Buffer | TextBytes;
  * and non-integral finite REALs; the rest is tagged so every value round-trips
  * byte for byte: `{"$int":"9007199254740993"}` for integers beyond ±(2^53 − 1),
  * `{"$real":1}` for a REAL whose value is integral, `{"$real":"-0"}` for a
- * negative zero, `{"$blob":"<base64>"}` for a BLOB, `{"$text":"<base64>"}`
- * for TEXT that is not valid UTF-8.
+ * negative zero, `{"$real":"Infinity"}` and `{"$real":"-Infinity"}` for the
+ * infinities a REAL column can hold (JSON has no literal for them),
+ * `{"$blob":"<base64>"}` for a BLOB, `{"$text":"<base64>"}` for TEXT that is
+ * not valid UTF-8. SQLite stores no NaN (it writes NULL instead).
  */
 export type WireValue =
   | null
   | string
   | number
   | { readonly $int: string }
-  | { readonly $real: number | '-0' }
+  | { readonly $real: number | '-0' | 'Infinity' | '-Infinity' }
   | { readonly $blob: string }
   | { readonly $text: string };
 
@@ -41,7 +43,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /**
  * Encodes one SQLite value for the wire.
  * @param where - names the cell in the error message, e.g. `teams.rating`
- * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL that is NaN or ±Infinity, which JSON cannot carry
+ * @throws SyncError `UNSENDABLE_VALUE` (500) for NaN, which no SQLite column holds (it stores NULL)
  */
 export function encodeValue(value: SqlValue, where: string): WireValue {
   return encodeCell(value, where, undefined);
@@ -59,13 +61,15 @@ function keyInWords(key: SqlValue): string {
  * {@link encodeValue} does; the cell's name is put together only when the
  * value is refused (the reader encodes every cell of a page).
  * @param key - the row's metadata key, named in a refusal so the row can be found
- * @throws SyncError `UNSENDABLE_VALUE` (500) for a REAL that is NaN or ±Infinity
+ * @throws SyncError `UNSENDABLE_VALUE` (500) for NaN, which no SQLite column holds
  */
 export function encodeCell(value: SqlValue, table: string, column: string | undefined, key?: SqlValue): WireValue {
   if (value === null || typeof value === 'string') return value;
   if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : { $int: value.toString() };
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
+    if (value === Infinity) return { $real: 'Infinity' };
+    if (value === -Infinity) return { $real: '-Infinity' };
+    if (Number.isNaN(value)) {
       const where = `${column === undefined ? table : `${table}.${column}`}${key === undefined ? '' : ` (the row of key ${keyInWords(key)})`}`;
       throw new SyncError('UNSENDABLE_VALUE', 500, `${where} holds ${value}, which the changeset format cannot carry; store NULL or a finite number`);
     }
@@ -118,7 +122,9 @@ export function decodeValue(value: WireValue, where: string): SqlValue {
   }
   if ('$real' in value) {
     if (value.$real === '-0') return -0;
-    if (!Number.isFinite(value.$real)) return refuse('INVALID_VALUE', where, 'NaN and Infinity are not values');
+    if (value.$real === 'Infinity') return Infinity;
+    if (value.$real === '-Infinity') return -Infinity;
+    if (!Number.isFinite(value.$real)) return refuse('INVALID_VALUE', where, 'NaN and Infinity are not values; send an infinite REAL as {"$real":"Infinity"} or {"$real":"-Infinity"}');
     return value.$real;
   }
   if ('$text' in value) return textFromBytes(Buffer.from(value.$text, 'base64'));

@@ -51,7 +51,7 @@ export function grownCl(cl: number): number {
 const Mark = Type.String({ pattern: '^[0-9a-f]{16}$' });
 
 const TaggedInt = Type.Object({ $int: Type.String({ pattern: '^-?[0-9]{1,40}$' }) }, { additionalProperties: false });
-const TaggedReal = Type.Object({ $real: Type.Union([Type.Number(), Type.Literal('-0')]) }, { additionalProperties: false });
+const TaggedReal = Type.Object({ $real: Type.Union([Type.Number(), Type.Literal('-0'), Type.Literal('Infinity'), Type.Literal('-Infinity')]) }, { additionalProperties: false });
 /** Base64 characters with up to two `=` at the end; a linear pattern (a repeated group overflows the regex stack on a value of a few MiB). */
 const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
 FormatRegistry.Set('base64', (value) => value.length % 4 === 0 && BASE64_CHARACTERS.test(value));

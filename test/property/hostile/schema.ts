@@ -58,7 +58,7 @@ export function tableNamed(name: string): HostileTable {
 export const VALUES: Readonly<Record<ValueKind, readonly unknown[]>> = {
   text: ['', 'a', 'b', 'é', '🤖', "it's", '\uFFFD', { $text: '/2E=' }],
   int: [0, 1, -1, 42, 9007199254740991, -9007199254740991, { $int: '9007199254740993' }, { $int: '-9223372036854775808' }, { $int: '9223372036854775807' }],
-  real: [2.5, -0.5, { $real: 1 }, { $real: '-0' }, { $real: 0 }, { $real: 1e300 }, 0.1, -1e-300],
+  real: [2.5, -0.5, { $real: 1 }, { $real: '-0' }, { $real: 0 }, { $real: 1e300 }, 0.1, -1e-300, { $real: 'Infinity' }, { $real: '-Infinity' }],
   blob: [{ $blob: '' }, { $blob: 'AA==' }, { $blob: 'AAEC' }],
   any: [],
   ref: ['k1', 'k2', 'k3', 'ké', 'nobody'],
@@ -75,7 +75,7 @@ export const HOSTILE_VALUES: readonly unknown[] = [
   'x\ud800', '\udc00', null, true, [], [1, 2], {}, { toString: 'x' },
   2 ** 53 + 1, -(2 ** 53) - 2, 1e300, 1.5, -0.0,
   { $int: '99999999999999999999' }, { $int: '9'.repeat(30) }, { $int: '9'.repeat(41) }, { $int: '1e3' }, { $int: 5 }, { $int: '' }, { $int: '-0' },
-  { $real: 'NaN' }, { $real: 'Infinity' }, { $real: '-0.0' }, { $real: 1e308 }, { $real: 5, x: 1 },
+  { $real: 'NaN' }, { $real: 'Inf' }, { $real: '+Infinity' }, { $real: '-0.0' }, { $real: 1e308 }, { $real: 5, x: 1 },
   { $blob: 'not base64!' }, { $blob: 'AAA' }, { $blob: '====' }, { $text: '@@@@' }, { $text: 'gA==' }, { $blob: 'AA==', $int: '1' },
   '@@INF@@', '@@NEG0@@', '@@BIG@@', '@@ONEDOT@@', '@@NAN@@',
 ];

@@ -18,9 +18,9 @@ export const intValue: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: INT64_MIN, max: INT64_MAX }),
 );
 
-/** REALs: negative zero, whole numbers (which must stay REAL), fractions, extremes. */
+/** REALs: negative zero, whole numbers (which must stay REAL), fractions, extremes, the two infinities. */
 export const realValue: fc.Arbitrary<number> = fc.oneof(
-  fc.constantFrom(-0, 0, 1, -3, 2.5, 1e300, -1e-300, 0.1),
+  fc.constantFrom(-0, 0, 1, -3, 2.5, 1e300, -1e-300, 0.1, Infinity, -Infinity),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
 

@@ -20,6 +20,8 @@ const VALUES: ReadonlyArray<readonly [string, SqlValue, unknown]> = [
   ['a REAL with an integral value', 1, { $real: 1 }],
   ['a huge REAL', 1e300, { $real: 1e300 }],
   ['a negative zero', -0, { $real: '-0' }],
+  ['an infinite REAL', Infinity, { $real: 'Infinity' }],
+  ['a negative infinite REAL', -Infinity, { $real: '-Infinity' }],
   ['TEXT that is not valid UTF-8', new TextBytes(Buffer.from([0x78, 0xed, 0xa0, 0xbd])), { $text: 'eO2gvQ==' }],
   ['a BLOB', Buffer.from([0, 1, 254, 255]), { $blob: 'AAH+/w==' }],
   ['an empty BLOB', Buffer.alloc(0), { $blob: '' }],
@@ -35,21 +37,33 @@ describe('value encoding', () => {
     expect(Object.is(decoded, -0)).toBe(Object.is(value, -0));
   });
 
-  it.each([NaN, Infinity, -Infinity])('refuses to send the REAL %p, which JSON cannot carry', (value) => {
-    expect(() => encodeValue(value, 'v.r')).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE' }));
+  it('refuses to send NaN (no SQLite column holds it: SQLite stores NULL), naming the cell', () => {
+    expect(() => encodeValue(NaN, 'v.r')).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE', message: expect.stringContaining('v.r holds NaN') as unknown }));
   });
 
-  it('names the row whose REAL cannot be sent, in a whole row and in a changed cell alike', () => {
+  it.each([NaN, Infinity, '1e999', 'Inf'])('refuses the tagged REAL %p on the wire (only "Infinity" and "-Infinity" name an infinity)', (tag) => {
+    expect(() => decodeValue({ $real: tag } as never, 'v.r')).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
+  });
+
+  // A REAL column holding an infinity (a JavaScript `x / 0` bound as is, or `9e999` in SQL) used to stop the
+  // table's sync for good: every page holding the row was refused with UNSENDABLE_VALUE. It travels as a tagged REAL now.
+  it('sends an infinite REAL, in a whole row and in a changed cell alike, and the receiver stores the same value', () => {
     const source = trackedDb();
+    const target = trackedDb();
     try {
       source.db.exec("INSERT INTO teams (id, name, rating) VALUES ('t-inf', 'x', 9e999)");
-      expect(() => source.tracker.readChanges(0, 100)).toThrow(expect.objectContaining({ code: 'UNSENDABLE_VALUE', message: expect.stringContaining('teams.rating (the row of key "t-inf") holds Infinity') as unknown }));
-      source.db.exec("UPDATE teams SET rating = 1 WHERE id = 't-inf'");
-      const seq = source.tracker.readChanges(0, 100).next;
+      const first = source.tracker.readChanges(0, 100);
+      target.tracker.applyChangeset(JSON.parse(JSON.stringify(first)));
+      const ratingOf = (db: typeof source.db): unknown => db.prepare("SELECT typeof(rating) AS type, rating FROM teams WHERE id = 't-inf'").get();
+      expect(ratingOf(target.db)).toEqual({ type: 'real', rating: Infinity });
       source.db.exec("UPDATE teams SET rating = -9e999 WHERE id = 't-inf'");
-      expect(() => source.tracker.readChanges(seq, 100)).toThrow(expect.objectContaining({ message: expect.stringContaining('(the row of key "t-inf") holds -Infinity') as unknown }));
+      target.tracker.applyChangeset(JSON.parse(JSON.stringify(source.tracker.readChanges(first.next, 100))));
+      expect(ratingOf(target.db)).toEqual({ type: 'real', rating: -Infinity });
+      const compact = source.tracker.readCompactChanges(0, 100);
+      expect(JSON.stringify(compact)).toContain('{"$real":"-Infinity"}');
     } finally {
       source.cleanup();
+      target.cleanup();
     }
   });
 
