@@ -180,7 +180,9 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
  * Pushes local changes made since the last push to this peer, page by page,
  * without the changes that came from that peer. The push cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
- * (applying is idempotent). The next page is read while the peer applies
+ * (applying is idempotent). A page with no rows (its seqs held only what the
+ * peer has) is not sent and moves no cursor: the next page sent starts where
+ * it did, so the peer's pull cursor of this server moves with each page. The next page is read while the peer applies
  * the current one; pages after the first hold up to `PAGE_GROWTH` times
  * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
  * halves, down to a single row, and the pages after it keep that size. While
@@ -207,6 +209,9 @@ export async function pushChanges(
   const confirmed = local.pushCursor(remoteSite);
   let since = Math.max(confirmed, local.receivingUpTo(remoteSite));
   const passedOver = since > confirmed;
+  // Where the next page sent starts for the peer: a page with no rows is not sent (it passed over seqs holding only what the
+  // peer has: its own changes, its echoes), so the page after it claims its start, and the peer's pull cursor follows.
+  let claimed = since;
   const resumed = cut.at === since; // the last push lost its page here: as small as that
   let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
   let grown = resumed ? size : PAGE_GROWTH * syncPageSize;
@@ -216,7 +221,7 @@ export async function pushChanges(
     // The peer is pulling from us right now: its pull carries these same changes; ours gives way.
     if (local.isPulling(remoteSite)) return count;
     const rows = changeCount(page);
-    const sending = rows > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: page }) : undefined;
+    const sending = rows > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
     let following: AnyChangeset | undefined;
@@ -243,7 +248,10 @@ export async function pushChanges(
       count.pages += 1;
       onPage(count);
     }
-    if (next > since && !passedOver) local.savePushCursor(remoteSite, next);
+    if (sending !== undefined) {
+      if (next > since && !passedOver) local.savePushCursor(remoteSite, next);
+      claimed = next;
+    }
     if (following === undefined) return count;
     since = next;
     page = following;

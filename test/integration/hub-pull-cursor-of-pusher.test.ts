@@ -1,0 +1,55 @@
+import { tempDir } from '../helpers/temp';
+import { Fleet, type FleetServer } from './convergence-fleet';
+import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
+
+const NAMES = ['A', 'B', 'C'] as const;
+
+/** What `holder` stored as its pull cursor of `of` (the seq of `of` up to which it has every change), if any. */
+function pullCursor(holder: FleetServer, of: FleetServer): number | undefined {
+  return holder.db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(siteOf(of)) as number | undefined;
+}
+
+/** What `holder` stored as its push cursor to `to`, if any. */
+function pushCursor(holder: FleetServer, to: FleetServer): number | undefined {
+  return holder.db.prepare('SELECT seq FROM _sync_pushed WHERE site = ?').pluck().get(siteOf(to)) as number | undefined;
+}
+
+/**
+ * A star where the laptops A and C list the hub B, which lists nobody: B
+ * learns A's changes only from A's pushes. A's push cursor used to move past
+ * the seqs that held only what A pulled from B (B has them) without a page,
+ * so A's next push started past B's pull cursor of A; B kept no cursor from
+ * such a page (it cannot tell a gap it can skip from one it cannot), and its
+ * cursor of A stayed where it was for good: every later push from A counted
+ * as "early" at B (a row revived without every column was passed over), its
+ * `/data/info` told a stale cursor, and a server joining from B's snapshot
+ * pulled A's history again from there. A's push cursor now moves with the
+ * pages B applies, so the two cursors agree.
+ */
+describe('a hub that only receives a laptop’s pushes', () => {
+  let fleet: Fleet | undefined;
+  let cleanup = (): void => undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+    cleanup();
+  });
+
+  it('keeps its pull cursor of the laptop where the laptop’s push cursor is, round after round', async () => {
+    const temp = tempDir('ess-hub-cursor-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet?.start(name));
+    const [a, b] = [fleet.server('A'), fleet.server('B')];
+    let number = 0;
+    for (let round = 0; round < 3; round += 1) {
+      await addTeam(b, (number += 1)); // A pulls these: seqs on A that hold only what B has
+      await addTeam(fleet.server('C'), (number += 1)); // relayed to A through B: B has them too
+      await fleet.syncUntilQuiet(NAMES);
+      await addTeam(a, (number += 1));
+      await fleet.syncUntilQuiet(NAMES);
+      expect({ round, hubHasUpTo: pullCursor(b, a) }).toEqual({ round, hubHasUpTo: pushCursor(a, b) });
+    }
+    for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual(Array.from({ length: number }, (_, index) => index + 1));
+  });
+});
