@@ -143,6 +143,7 @@ export interface SyncNodeOptions extends SyncRouterOptions {
   /**
    * Milliseconds without progress before a request to a peer is abandoned.
    * An answer that brings under 1 KiB in that time (a link that drips) is abandoned likewise.
+   * At most 2147483647 (Node's longest timer).
    * @defaultValue `DEFAULTS.peerTimeoutMs` (30000)
    */
   readonly peerTimeoutMs?: number;

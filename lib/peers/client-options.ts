@@ -29,7 +29,7 @@ export interface SyncClientOptions {
   readonly stateDir?: string;
   /** Changes per page. @defaultValue `DEFAULTS.syncPageSize` (2000) */
   readonly syncPageSize?: number;
-  /** Milliseconds without progress before a request is abandoned. @defaultValue `DEFAULTS.peerTimeoutMs` (30000) */
+  /** Milliseconds without progress before a request is abandoned, at most 2147483647 (Node's longest timer). @defaultValue `DEFAULTS.peerTimeoutMs` (30000) */
   readonly peerTimeoutMs?: number;
   /** Extra CA certificates (PEM) for peers with self-signed certificates. */
   readonly peerCa?: string | Buffer;
@@ -137,6 +137,19 @@ function checkBackoff(value: unknown): BackoffOptions {
   return { baseMs, maxMs };
 }
 
+/**
+ * `peerTimeoutMs`: a positive integer of at most Node's longest timer (2,147,483,647 ms, about
+ * 24.8 days); the default when undefined. A longer one ran the check of a peer's answer every
+ * 1 ms (Node's timers fire after 1 ms for a longer delay), which cut any answer that came in
+ * pieces under 1 KiB, every answer of a slow link, as a link that drips (`PEER_TIMEOUT`).
+ * @throws TypeError for a non-number; RangeError for a non-integer, a value below 1 or above 2147483647
+ */
+export function checkPeerTimeoutMs(value: unknown): number {
+  const ms = positiveInteger(value, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs);
+  if (ms > MAX_SYNC_INTERVAL_MS) throw new RangeError(`express-sqlite-sync: \`peerTimeoutMs\` must be at most ${MAX_SYNC_INTERVAL_MS} (about 24.8 days, Node's longest timer), got ${ms}`);
+  return ms;
+}
+
 function checkCoding(value: unknown): ContentCoding {
   if (value === undefined) return DEFAULTS.peerCompression;
   if (value !== 'gzip' && value !== 'br' && value !== 'identity') throw new TypeError(`express-sqlite-sync: \`peerCompression\` must be "gzip", "br" or "identity", got ${JSON.stringify(value)}`);
@@ -215,7 +228,7 @@ export function resolveSyncClientOptions(options: SyncClientOptions, dataPending
     files: options.files,
     stateDir: checkStateDir(options.stateDir, options.files, peers),
     syncPageSize: positiveInteger(options.syncPageSize, 'syncPageSize', DEFAULTS.syncPageSize),
-    peerTimeoutMs: positiveInteger(options.peerTimeoutMs, 'peerTimeoutMs', DEFAULTS.peerTimeoutMs),
+    peerTimeoutMs: checkPeerTimeoutMs(options.peerTimeoutMs),
     peerCa: options.peerCa,
     backoff: checkBackoff(options.backoff),
     joinBySnapshot: booleanOption(options.joinBySnapshot, 'joinBySnapshot', DEFAULTS.joinBySnapshot),

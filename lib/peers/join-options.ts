@@ -1,6 +1,6 @@
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
-import { checkPeerCa } from './client-options';
+import { checkPeerCa, checkPeerTimeoutMs } from './client-options';
 import { describeFailure, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE } from './peer-failure';
 
 /** What `joinFromPeer` did. */
@@ -29,7 +29,7 @@ export interface JoinOptions {
   readonly db: string;
   /** Ask for a gzip-compressed snapshot (pays on links slower than about 50 MB/s). @defaultValue false */
   readonly gzip?: boolean;
-  /** @defaultValue `DEFAULTS.peerTimeoutMs` */
+  /** Milliseconds without progress before a request is abandoned, at most 2147483647 (Node's longest timer). @defaultValue `DEFAULTS.peerTimeoutMs` */
   readonly peerTimeoutMs?: number;
   /** Extra CA certificates (PEM) to trust, for a peer with a self-signed certificate. */
   readonly peerCa?: string | Buffer;
@@ -75,7 +75,7 @@ export function checkJoinOptions(options: unknown): JoinOptions {
   if (given.token !== undefined && typeof given.token !== 'string') throw new TypeError(`express-sqlite-sync: \`token\` must be a string (the shared sync token), got ${typeof given.token}`);
   if (given.onProgress !== undefined && typeof given.onProgress !== 'function') throw new TypeError(`express-sqlite-sync: \`onProgress\` must be a function, got ${typeof given.onProgress}`);
   booleanOption(given.gzip, 'gzip', false);
-  positiveInteger(given.peerTimeoutMs, 'peerTimeoutMs', 1);
+  checkPeerTimeoutMs(given.peerTimeoutMs);
   positiveInteger(given.syncPageSize, 'syncPageSize', 1);
   nonNegativeInteger(given.maxClockSkewMs, 'maxClockSkewMs', 0);
   checkPeerCa(given.peerCa);
