@@ -3,6 +3,7 @@ import { SyncError } from '../lib/sync-error';
 import type { SyncLogger } from '../lib/logger';
 import { REFUSAL_STATUSES, type RefusalLog } from '../lib/refusal-log';
 import { RefusalLineLimit } from '../lib/refusal-log-limit';
+import { callerAddress } from './caller-address';
 
 /** Calls `then` once the response is sent (or the connection is gone). */
 function onFinished(res: Response, then: () => void): void {
@@ -160,21 +161,12 @@ export function sendSyncError(res: Response, error: SyncError): void {
 }
 
 /**
- * The caller's address: Express's `req.ip` (which honours the app's `trust proxy`), else the socket's;
- * an IPv4 caller of a dual-stack listener as its IPv4 address (`127.0.0.1`, not `::ffff:127.0.0.1`).
- */
-function callerOf(req: Request): string | undefined {
-  const address = req.ip ?? req.socket.remoteAddress;
-  return address?.replace(/^::ffff:(?=\d{1,3}(?:\.\d{1,3}){3}$)/i, '');
-}
-
-/**
  * Logs a refusal at warn (`request.refused`), at most `REFUSAL_LINES_PER_WINDOW` (10) a minute per caller
  * address and code (then one `request.refused.omitted` line with the count), and keeps every one for
  * `/status` and `/metrics`. Never a header, so never a token.
  */
 function noteRefusal(logger: SyncLogger, limit: RefusalLineLimit, refusals: RefusalLog | undefined, req: Request, error: SyncError): void {
-  const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerOf(req) };
+  const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerAddress(req) };
   for (const omitted of limit.finished()) {
     logger.warn({ event: 'request.refused.omitted', ...omitted }, `${omitted.omitted} more ${omitted.code} refusals of ${omitted.from} since ${omitted.since} were left out of the log (counted in /metrics)`);
   }

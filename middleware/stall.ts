@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
 import type { SyncLogger } from '../lib/logger';
+import { callerAddress } from './caller-address';
 
 /** Which way the bytes stopped: an answer its client takes none of, or an upload its sender sends none of. */
 export type StalledWay = 'answer' | 'upload';
@@ -56,7 +57,7 @@ export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms
     clearInterval(timer);
     const path = (req.url ?? '').split('?')[0] ?? '';
     const what = way === 'answer' ? 'took' : 'sent';
-    logger?.warn({ event: `${way}.abandoned`, method: req.method, path, from: socket.remoteAddress, stallMs: ms }, `abandoned ${req.method ?? 'GET'} ${path}: the client ${what} no bytes for ${ms} ms`);
+    logger?.warn({ event: `${way}.abandoned`, method: req.method, path, from: callerAddress(req), stallMs: ms }, `abandoned ${req.method ?? 'GET'} ${path}: the client ${what} no bytes for ${ms} ms`);
     socket.destroy();
   };
   const timer = setInterval(check, Math.max(1, Math.min(MAX_CHECK_MS, Math.floor(ms / 4))));
