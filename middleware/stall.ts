@@ -55,7 +55,8 @@ export function abandonWhenStalled(req: IncomingMessage, res: ServerResponse, ms
     }
     if (performance.now() - quietSince < ms) return;
     clearInterval(timer);
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    // The path as the app was asked it (Express's `originalUrl`: the router's mount point included), as `request.refused` logs it.
+    const path = ((req as { readonly originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
     const what = way === 'answer' ? 'took' : 'sent';
     logger?.warn({ event: `${way}.abandoned`, method: req.method, path, from: callerAddress(req), stallMs: ms }, `abandoned ${req.method ?? 'GET'} ${path}: the client ${what} no bytes for ${ms} ms`);
     socket.destroy();

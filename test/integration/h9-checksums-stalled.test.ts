@@ -29,7 +29,7 @@ describe('a manifest whose client stopped reading', () => {
     const client = await stalledClient(server.port, '/files/checksums?path=uploads');
     try {
       await eventually(30_000, () => connections.allClosed(), 'the server closing the stalled manifest');
-      expect(log.warnings).toEqual(['abandoned GET /checksums: the client took no bytes for 300 ms']);
+      expect(log.warnings).toEqual(['abandoned GET /files/checksums: the client took no bytes for 300 ms']);
     } finally {
       client.destroy();
       await server.close();

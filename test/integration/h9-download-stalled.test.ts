@@ -48,7 +48,7 @@ describe('a file download whose client stopped reading', () => {
       await eventually(30_000, () => connections.allClosed(), 'the server closing the stalled download');
       await eventually(30_000, () => !openFiles().includes(file), 'the file handle released');
       expect(log.warnings).toHaveLength(1);
-      expect(log.warnings[0]).toBe(`abandoned GET /download: the client took no bytes for ${STALL_MS} ms`);
+      expect(log.warnings[0]).toBe(`abandoned GET /files/download: the client took no bytes for ${STALL_MS} ms`);
     } finally {
       client.destroy();
     }
