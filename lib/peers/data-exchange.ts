@@ -181,8 +181,9 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
  * without the changes that came from that peer. The push cursor advances
  * only after the peer applied a page, so a failed push is simply repeated
  * (applying is idempotent). A page with no rows (its seqs held only what the
- * peer has) is not sent and moves no cursor: the next page sent starts where
- * it did, so the peer's pull cursor of this server moves with each page. The next page is read while the peer applies
+ * peer has) is not sent when another follows, which then starts where it did;
+ * the last page goes even empty when it passed over such seqs: the peer's pull
+ * cursor of this server moves with the push cursor, page by page. The next page is read while the peer applies
  * the current one; pages after the first hold up to `PAGE_GROWTH` times
  * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
  * halves, down to a single row, and the pages after it keep that size. While
@@ -209,8 +210,11 @@ export async function pushChanges(
   const confirmed = local.pushCursor(remoteSite);
   let since = Math.max(confirmed, local.receivingUpTo(remoteSite));
   const passedOver = since > confirmed;
-  // Where the next page sent starts for the peer: a page with no rows is not sent (it passed over seqs holding only what the
-  // peer has: its own changes, its echoes), so the page after it claims its start, and the peer's pull cursor follows.
+  // Where the next page sent starts for the peer. A page with no rows (it passed over seqs holding only what the peer has:
+  // its own changes, its echoes) is not sent when a page follows: that page claims its start, and the peer's pull cursor
+  // follows. The push's last page is sent even empty when it passed over such seqs, so the peer's cursor reaches the
+  // same place as ours: a push cursor moved without the peer's leaves that peer a cursor stuck behind it, and one
+  // held back instead would make the next push after a restart (no-echo windows live in memory) send them again.
   let claimed = since;
   const resumed = cut.at === since; // the last push lost its page here: as small as that
   let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
@@ -221,9 +225,10 @@ export async function pushChanges(
     // The peer is pulling from us right now: its pull carries these same changes; ours gives way.
     if (local.isPulling(remoteSite)) return count;
     const rows = changeCount(page);
-    const sending = rows > 0 ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
+    const sent = rows > 0 || (last && next > claimed && !passedOver);
+    const sending = sent ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
     let following: AnyChangeset | undefined;
     try {
       following = last ? undefined : local.readChangesToSend(next, grown, remoteSite, protocol);
@@ -243,12 +248,12 @@ export async function pushChanges(
         page = local.readChangesToSend(since, size, remoteSite, protocol);
         continue;
       }
-      count.rows += rows;
-      noteConflicts(count, answer.conflicts);
-      count.pages += 1;
-      onPage(count);
-    }
-    if (sending !== undefined) {
+      if (rows > 0) {
+        count.rows += rows;
+        noteConflicts(count, answer.conflicts);
+        count.pages += 1;
+        onPage(count);
+      }
       if (next > since && !passedOver) local.savePushCursor(remoteSite, next);
       claimed = next;
     }

@@ -52,4 +52,22 @@ describe('a hub that only receives a laptop’s pushes', () => {
     }
     for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual(Array.from({ length: number }, (_, index) => index + 1));
   });
+
+  // Holding the push cursor back instead (the first take of this fix) made a laptop restarted before it wrote anything
+  // push back every row it had pulled through the hub from others: its no-echo windows had gone with its process.
+  it('is told, even by a push with no rows, so a laptop restarted before writing anything sends nothing back', async () => {
+    const temp = tempDir('ess-hub-cursor-restart-');
+    cleanup = temp.cleanup;
+    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet?.start(name));
+    for (let number = 1; number <= 30; number += 1) await addTeam(fleet.server('C'), number);
+    await fleet.syncUntilQuiet(NAMES);
+    expect(teamNumbers(fleet.server('A'))).toHaveLength(30);
+    expect(pullCursor(fleet.server('B'), fleet.server('A'))).toBe(pushCursor(fleet.server('A'), fleet.server('B')));
+
+    await fleet.stop('A');
+    const a = fleet.start('A');
+    const results = await a.sync.syncNow();
+    expect(results.map((result) => [result.ok, result.rowsPushed, result.rowsPulled])).toEqual([[true, 0, 0]]);
+  });
 });
