@@ -22,7 +22,11 @@ export function startLimitedSampleApp(dataDir: string, blocks: number, env: Reco
   const child = trackAppProcess(
     spawn('/bin/sh', ['-c', `ulimit -f ${blocks} && exec "$0" -r ts-node/register/transpile-only sample-app/server.ts`, process.execPath], {
       cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent', ...env },
+      // DISABLE_V8_COMPILE_CACHE: ts-node loads TypeScript through v8-compile-cache-lib, whose cache file (~2.3 MB) is
+      // written past the limit when ts-node uninstalls it; the write fails (EFBIG), the uninstall stops before it removes
+      // its compile hook, and every later require goes through it: an .mjs a package exports for require ("module-sync",
+      // as async-function does) is then compiled as CommonJS, and the app never starts (seen on Node 20.20).
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, SYNC_TOKEN: TEST_TOKEN, LOG_LEVEL: 'silent', DISABLE_V8_COMPILE_CACHE: '1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
