@@ -25,7 +25,7 @@ export function snapshotFailure(error: unknown): SyncError {
     return new SyncError(
       'SNAPSHOT_FAILED',
       507,
-      `the snapshot could not be built: this server's temp folder refused the write (${code}: a full disk, a file size limit or a read-only folder); its operator must free space there or point TMPDIR at a folder with room. A joining server syncs page by page instead`,
+      `the snapshot could not be built: this server's temp folder refused the write (${code}: a full disk, a file size limit or a read-only folder); its operator must free space there or point TMPDIR at a folder with room. A server joining by sync (joinBySnapshot) pulls page by page instead`,
       { cause: error },
     );
   }

@@ -46,6 +46,15 @@ async function downloadForJoin(peer: PeerHttp, temp: string, coding: ContentCodi
   try {
     return await downloadSnapshot(peer, temp, coding);
   } catch (error) {
+    // The peer could not build one (507 no room in its temp folder, 503 locked, 500): a join has nothing to page instead.
+    if (error instanceof SyncError && error.code === 'SNAPSHOT_FAILED') {
+      throw new SyncError(
+        'SNAPSHOT_FAILED',
+        error.status,
+        `${error.message}. Nothing was made: a join needs the snapshot. A new server can still start from this peer without a join: started with an empty database, it pulls everything page by page`,
+        { cause: error },
+      );
+    }
     if (!(error instanceof SyncError) || error.status !== 404) throw error;
     throw new SyncError(
       'SNAPSHOTS_OFF',
