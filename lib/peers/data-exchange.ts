@@ -240,7 +240,7 @@ export async function pushChanges(
       try {
         answer = await sending;
       } catch (error) {
-        if (!(error instanceof SyncError)) Object.assign(cut, { at: since, rows: Math.max(1, Math.floor(rows / 2)) }); // lost on the way
+        if (!(error instanceof SyncError)) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) }); // lost on the way: the next push starts where this page claimed to
         if (!isRefusedAsTooLarge(error)) throw error;
         if (rows <= 1) throw pushedRowTooLarge(peer, page, error);
         size = Math.max(1, Math.floor(rows / 2));
