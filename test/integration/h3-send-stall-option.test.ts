@@ -50,7 +50,7 @@ describe('the sendStallMs option', () => {
     const client = await stalledClient(server.port, `/api/sync/files/download?path=uploads/big.bin`);
     try {
       await eventually(30_000, () => connections.allClosed(), 'the server closing the stalled download');
-      expect(log.warnings.filter((line) => line.includes('abandoned'))).toEqual([expect.stringMatching(/abandoned GET \/download: the client took no bytes for 300 ms/)]);
+      expect(log.warnings.filter((line) => line.includes('abandoned'))).toEqual([expect.stringMatching(/abandoned GET \/api\/sync\/files\/download: the client took no bytes for 300 ms/)]);
     } finally {
       client.destroy();
     }
