@@ -1,10 +1,10 @@
 import { SyncError } from '../sync-error';
 
-/** File-system codes of a write the temp folder's disk or permissions refused. */
-const STORAGE_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EPERM']);
+/** Codes of a write the disk refused for room: full, a quota, a file size limit (SQLite reports EFBIG as SQLITE_IOERR_WRITE). */
+const NO_ROOM = /^(ENOSPC|EDQUOT|EFBIG|SQLITE_FULL|SQLITE_IOERR_(WRITE|TRUNCATE|FSYNC))$/;
 
-/** SQLite codes of a write its file system refused: full, a size limit, read-only, not creatable. */
-const STORAGE_SQLITE = /^SQLITE_(FULL|IOERR_WRITE|IOERR_TRUNCATE|IOERR_FSYNC|CANTOPEN|READONLY)(_|$)/;
+/** Codes of a file the server may not open or write: permissions, a read-only disk (the database's or the temp folder's). */
+const NOT_ALLOWED = /^(EACCES|EPERM|EROFS|SQLITE_CANTOPEN|SQLITE_READONLY(_\w+)?)$/;
 
 /** The `code` of an error, when it has a string one. */
 function codeOf(error: unknown): string | undefined {
@@ -14,18 +14,27 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * The answer for a snapshot that could not be built, by its cause (kept for
- * the log): 507 when this server's temp folder refused the write (a full
- * disk, a file size limit, a read-only folder), 503 when the database was
+ * the log): 507 when a write found no room (a full disk, a file size limit)
+ * or a file could not be opened or written (permissions, a read-only disk), 503 when the database was
  * locked past the busy timeout, 500 for anything else. The code stays
  * `SNAPSHOT_FAILED` in every case: a joining server then syncs page by page.
  */
 export function snapshotFailure(error: unknown): SyncError {
   const code = codeOf(error);
-  if (code !== undefined && (STORAGE_ERRNO.has(code) || STORAGE_SQLITE.test(code))) {
+  const instead = 'A server joining by sync (joinBySnapshot) pulls page by page instead';
+  if (code !== undefined && NO_ROOM.test(code)) {
     return new SyncError(
       'SNAPSHOT_FAILED',
       507,
-      `the snapshot could not be built: this server's temp folder refused the write (${code}: a full disk, a file size limit or a read-only folder); its operator must free space there or point TMPDIR at a folder with room. A server joining by sync (joinBySnapshot) pulls page by page instead`,
+      `the snapshot could not be built: this server's temp folder refused the write (${code}: a full disk, a file size limit or a read-only folder); its operator must free space there or point TMPDIR at a folder with room. ${instead}`,
+      { cause: error },
+    );
+  }
+  if (code !== undefined && NOT_ALLOWED.test(code)) {
+    return new SyncError(
+      'SNAPSHOT_FAILED',
+      507,
+      `the snapshot could not be built: this server may not open or write a file it needs (${code}: its database, or its temp folder TMPDIR, is not readable or writable by its user, or on a read-only disk); its operator must fix their permissions or point TMPDIR elsewhere. ${instead}`,
       { cause: error },
     );
   }

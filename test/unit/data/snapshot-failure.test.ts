@@ -7,6 +7,11 @@ describe('snapshotFailure', () => {
     expect(failure.message).toContain(code);
   });
 
+  it('tells no room from a file it may not open or write', () => {
+    expect(snapshotFailure(workerError('x', 'ENOSPC')).message).toMatch(/temp folder refused the write .*free space/);
+    expect(snapshotFailure(workerError('x', 'SQLITE_CANTOPEN')).message).toMatch(/may not open or write a file it needs .*permissions/);
+  });
+
   it.each(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED'])('is 503 for a database locked past the busy timeout (%s)', (code) => {
     expect([snapshotFailure(workerError('locked', code)).status, snapshotFailure(workerError('locked', code)).code]).toEqual([503, 'SNAPSHOT_FAILED']);
   });
