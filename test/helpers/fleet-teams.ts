@@ -15,3 +15,13 @@ export function teamNumbers(server: FleetServer): number[] {
 export function siteOf(server: FleetServer): string {
   return server.db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
 }
+
+/** What `holder` stored as its pull cursor of `of` (the seq of `of` up to which it has every change), if any. */
+export function pullCursorOf(holder: FleetServer, of: FleetServer): number | undefined {
+  return holder.db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(siteOf(of)) as number | undefined;
+}
+
+/** What `holder` stored as its push cursor to `to` (its seq up to which `to` applied its changes), if any. */
+export function pushCursorOf(holder: FleetServer, to: FleetServer): number | undefined {
+  return holder.db.prepare('SELECT seq FROM _sync_pushed WHERE site = ?').pluck().get(siteOf(to)) as number | undefined;
+}

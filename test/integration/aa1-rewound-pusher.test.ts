@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../helpers/temp';
-import { cells, Fleet } from './convergence-fleet';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import { cells } from './convergence-fleet';
 import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
@@ -15,26 +15,18 @@ const NAMES = ['A', 'B', 'C'] as const;
  * evidence left.
  */
 describe('a laptop that only pushes to its hub, its instance folder put back in place', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('gets back the row it wrote and pushed before the rewind', async () => {
-    const temp = tempDir('ess-aa1-rewound-pusher-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
-    NAMES.forEach((name) => fleet?.start(name));
+    const { fleet, dir } = await listen('ess-aa1-rewound-pusher-', { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet.start(name));
     await addTeam(fleet.server('A'), 1);
     await addTeam(fleet.server('B'), 2);
     await addTeam(fleet.server('C'), 3);
     await fleet.syncUntilQuiet(NAMES);
 
     const instance = path.join(fleet.dataDir('A'), 'instance');
-    const backup = path.join(temp.dir, 'backup');
+    const backup = path.join(dir, 'backup');
     const files = ['app.db', 'app.db-syncmark'];
     await fleet.stop('A');
     mkdirSync(backup);

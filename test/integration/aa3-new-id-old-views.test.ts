@@ -2,8 +2,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { backupDatabase, restoreDatabase } from '../../lib/data/backup';
 import { giveNewSiteIdToFile } from '../../lib/data/site-identity';
-import { tempDir } from '../helpers/temp';
-import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import { cells, type FleetServer } from './convergence-fleet';
 import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
@@ -25,23 +25,12 @@ function seqOf(file: string): number {
  * A's later histories: no server takes a new id by itself, and A gets back what it wrote after the backup.
  */
 describe('a pusher re-identified by the operator, then restored, while its hub holds views of its old ids', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('takes no further new id, and loses nothing', async () => {
-    const temp = tempDir('aa3-new-id-views-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
-    NAMES.forEach((name) => fleet?.start(name));
-    const server = (name: string): FleetServer => {
-      if (fleet === undefined) throw new Error('no fleet');
-      return fleet.server(name);
-    };
+    const { fleet, dir } = await listen('aa3-new-id-views-', { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet.start(name));
+    const server = (name: string): FleetServer => fleet.server(name);
     let n = 1;
     const writeAll = async (): Promise<void> => {
       for (const name of ['B', 'A', 'C', 'A'] as const) await addTeam(server(name), n++);
@@ -51,7 +40,7 @@ describe('a pusher re-identified by the operator, then restored, while its hub h
       await fleet.syncUntilQuiet(NAMES);
     }
     const db = path.join(fleet.dataDir('A'), 'instance', 'app.db');
-    const backup = path.join(temp.dir, 'backup.db');
+    const backup = path.join(dir, 'backup.db');
     await backupDatabase(db, backup);
     for (let i = 0; i < 3; i += 1) {
       await writeAll();

@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
-import { tempDir } from '../helpers/temp';
-import { cells, Fleet } from './convergence-fleet';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import { cells } from './convergence-fleet';
 import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
 
 /**
@@ -11,18 +11,10 @@ import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
  * and nothing else does.
  */
 describe("a hub's view of a site served by two servers on one database file", () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('makes no server take a new site id', async () => {
-    const temp = tempDir('aa3-two-servers-one-file-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], A2: ['B'], B: [], C: ['B'] });
+    const { fleet } = await listen('aa3-two-servers-one-file-', { A: ['B'], A2: ['B'], B: [], C: ['B'] });
     mkdirSync(fleet.dataDir('A'), { recursive: true });
     symlinkSync(fleet.dataDir('A'), fleet.dataDir('A2')); // A2's data folder is A's
     for (const name of ['A', 'A2', 'B', 'C']) fleet.start(name);

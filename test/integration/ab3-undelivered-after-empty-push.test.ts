@@ -1,16 +1,12 @@
-import { tempDir } from '../helpers/temp';
-import { Fleet, type FleetServer } from './convergence-fleet';
-import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import type { FleetServer } from './convergence-fleet';
+import { addTeam, pushCursorOf, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['C', 'A', 'B'] as const;
 
 /** What `holder`'s status tells as undelivered to `to`. */
 function undelivered(holder: FleetServer, to: FleetServer): number | null | undefined {
   return holder.sync.client?.peerStatuses().find((status) => status.url === `${to.url}/api/sync`)?.undeliveredChanges;
-}
-
-function pushCursor(holder: FleetServer, to: FleetServer): number | undefined {
-  return holder.db.prepare('SELECT seq FROM _sync_pushed WHERE site = ?').pluck().get(siteOf(to)) as number | undefined;
 }
 
 /**
@@ -20,19 +16,11 @@ function pushCursor(holder: FleetServer, to: FleetServer): number | undefined {
  * round after round, though B wrote them; the push's last page, sent even empty (c9faa52), moves both cursors.
  */
 describe('undelivered changes to a hub that wrote them', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('are none once every server has every row', async () => {
-    const temp = tempDir('ess-ab3-undelivered-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['C', 'B'], B: [], C: ['B'] });
-    NAMES.forEach((name) => fleet?.start(name));
+    const { fleet } = await listen('ess-ab3-undelivered-', { A: ['C', 'B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet.start(name));
     const [a, b] = [fleet.server('A'), fleet.server('B')];
     await addTeam(a, 1);
     await fleet.syncUntilQuiet(NAMES);
@@ -40,6 +28,6 @@ describe('undelivered changes to a hub that wrote them', () => {
     await fleet.syncUntilQuiet(NAMES); // C pulls them from B, then A pulls them from C
     await fleet.syncUntilQuiet(NAMES);
     for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect({ undelivered: undelivered(a, b), pushCursor: pushCursor(a, b) }).toEqual({ undelivered: 0, pushCursor: expect.any(Number) });
+    expect({ undelivered: undelivered(a, b), pushCursor: pushCursorOf(a, b) }).toEqual({ undelivered: 0, pushCursor: expect.any(Number) });
   });
 });

@@ -1,7 +1,6 @@
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../helpers/temp';
-import { Fleet } from './convergence-fleet';
+import { fleetPerTest } from '../helpers/fleet-per-test';
 
 const PHOTOS = ['one.jpg', 'two.jpg', 'three.jpg'];
 
@@ -13,18 +12,10 @@ const PHOTOS = ['one.jpg', 'two.jpg', 'three.jpg'];
  * must not take the photo it lacks for one it deleted.
  */
 describe('a clone that inherited its original file-sync bases', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('deletes nothing on its peer; the photo it lacks comes back to it', async () => {
-    const temp = tempDir('ess-h4-clone-base-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
+    const { fleet } = await listen('ess-h4-clone-base-', { A: ['B'], B: [], C: ['B'] });
     fleet.start('B');
     fleet.start('A');
     for (const name of PHOTOS) writeFileSync(path.join(fleet.dataDir('A'), 'uploads', name), `photo ${name}`);

@@ -1,7 +1,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../helpers/temp';
-import { cells, Fleet, type FleetServer } from './convergence-fleet';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import { cells, type Fleet, type FleetServer } from './convergence-fleet';
 import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 function databaseOf(fleet: Fleet, name: string): string {
@@ -17,20 +17,12 @@ async function putBack(fleet: Fleet, name: string, backup: string): Promise<Flee
 }
 
 describe('a database restored, then put back to the same older copy again', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('is found by a hub that only pulls from it, and the rows it writes afterwards reach the hub', async () => {
-    const temp = tempDir('ess-h4-rewound-twice-');
-    cleanup = temp.cleanup;
-    const backup = path.join(temp.dir, 'backup.db');
+    const { fleet, dir } = await listen('ess-h4-rewound-twice-', { A: [], B: ['A'] });
+    const backup = path.join(dir, 'backup.db');
     // The laptop A lists no peer; the hub B pulls from it (and pushes to it).
-    fleet = await Fleet.listen(temp.dir, { A: [], B: ['A'] });
     fleet.start('B');
     await addTeam(fleet.start('A'), 1);
     await fleet.syncUntilQuiet(['B']);

@@ -1,18 +1,7 @@
-import { tempDir } from '../helpers/temp';
-import { Fleet, type FleetServer } from './convergence-fleet';
-import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
+import { fleetPerTest } from '../helpers/fleet-per-test';
+import { addTeam, pullCursorOf, pushCursorOf, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
-
-/** What `holder` stored as its pull cursor of `of` (the seq of `of` up to which it has every change), if any. */
-function pullCursor(holder: FleetServer, of: FleetServer): number | undefined {
-  return holder.db.prepare('SELECT seq FROM _sync_peers WHERE site = ?').pluck().get(siteOf(of)) as number | undefined;
-}
-
-/** What `holder` stored as its push cursor to `to`, if any. */
-function pushCursor(holder: FleetServer, to: FleetServer): number | undefined {
-  return holder.db.prepare('SELECT seq FROM _sync_pushed WHERE site = ?').pluck().get(siteOf(to)) as number | undefined;
-}
 
 /**
  * A star where the laptops A and C list the hub B, which lists nobody: B
@@ -27,19 +16,11 @@ function pushCursor(holder: FleetServer, to: FleetServer): number | undefined {
  * pages B applies, so the two cursors agree.
  */
 describe('a hub that only receives a laptop’s pushes', () => {
-  let fleet: Fleet | undefined;
-  let cleanup = (): void => undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-    cleanup();
-  });
+  const listen = fleetPerTest();
 
   it('keeps its pull cursor of the laptop where the laptop’s push cursor is, round after round', async () => {
-    const temp = tempDir('ess-hub-cursor-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
-    NAMES.forEach((name) => fleet?.start(name));
+    const { fleet } = await listen('ess-hub-cursor-', { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet.start(name));
     const [a, b] = [fleet.server('A'), fleet.server('B')];
     let number = 0;
     for (let round = 0; round < 3; round += 1) {
@@ -48,7 +29,7 @@ describe('a hub that only receives a laptop’s pushes', () => {
       await fleet.syncUntilQuiet(NAMES);
       await addTeam(a, (number += 1));
       await fleet.syncUntilQuiet(NAMES);
-      expect({ round, hubHasUpTo: pullCursor(b, a) }).toEqual({ round, hubHasUpTo: pushCursor(a, b) });
+      expect({ round, hubHasUpTo: pullCursorOf(b, a) }).toEqual({ round, hubHasUpTo: pushCursorOf(a, b) });
     }
     for (const name of NAMES) expect(teamNumbers(fleet.server(name))).toEqual(Array.from({ length: number }, (_, index) => index + 1));
   });
@@ -56,14 +37,12 @@ describe('a hub that only receives a laptop’s pushes', () => {
   // Holding the push cursor back instead (the first take of this fix) made a laptop restarted before it wrote anything
   // push back every row it had pulled through the hub from others: its no-echo windows had gone with its process.
   it('is told, even by a push with no rows, so a laptop restarted before writing anything sends nothing back', async () => {
-    const temp = tempDir('ess-hub-cursor-restart-');
-    cleanup = temp.cleanup;
-    fleet = await Fleet.listen(temp.dir, { A: ['B'], B: [], C: ['B'] });
-    NAMES.forEach((name) => fleet?.start(name));
+    const { fleet } = await listen('ess-hub-cursor-restart-', { A: ['B'], B: [], C: ['B'] });
+    NAMES.forEach((name) => fleet.start(name));
     for (let number = 1; number <= 30; number += 1) await addTeam(fleet.server('C'), number);
     await fleet.syncUntilQuiet(NAMES);
     expect(teamNumbers(fleet.server('A'))).toHaveLength(30);
-    expect(pullCursor(fleet.server('B'), fleet.server('A'))).toBe(pushCursor(fleet.server('A'), fleet.server('B')));
+    expect(pullCursorOf(fleet.server('B'), fleet.server('A'))).toBe(pushCursorOf(fleet.server('A'), fleet.server('B')));
 
     await fleet.stop('A');
     const a = fleet.start('A');
