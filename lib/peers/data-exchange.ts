@@ -240,7 +240,8 @@ export async function pushChanges(
       try {
         answer = await sending;
       } catch (error) {
-        if (!(error instanceof SyncError)) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) }); // lost on the way: the next push starts where this page claimed to
+        // Lost on the way: the next push, which starts where this page claimed to, sends half as many rows (a page with none says nothing of size).
+        if (!(error instanceof SyncError) && rows > 0) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) });
         if (!isRefusedAsTooLarge(error)) throw error;
         if (rows <= 1) throw pushedRowTooLarge(peer, page, error);
         size = Math.max(1, Math.floor(rows / 2));
