@@ -2,11 +2,14 @@ import type { TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
 import { COMPACT_PROTOCOL, compactPageEnvelopeCheck } from '../data/compact-schema';
-import { applyResultCheck, changePageEnvelopeCheck, type ApplyResult } from '../data/wire-schema';
+import { changePageEnvelopeCheck } from '../data/wire-schema';
 import type { PeerHttp } from './peer-http';
-import { isAnswerTooLarge, isRefusedAsTooLarge, PAGE_GROWTH, PullPageSize, pulledRowTooLarge, pushedRowTooLarge, type PushCut } from './pull-page-size';
+import { isAnswerTooLarge, PAGE_GROWTH, PullPageSize, pulledRowTooLarge, type PushCut } from './pull-page-size';
+import { emptyCount, noteConflicts, type TransferCount } from './transfer-count';
 
 export type { PushCut };
+export { distinctConflicts, type TransferCount } from './transfer-count';
+export { pushChanges } from './push-changes';
 import { SyncError } from '../sync-error';
 import { stopCopyFix } from '../data/new-site-id-fix';
 
@@ -16,32 +19,6 @@ export { handshake, type Handshake } from './handshake';
 function pageEnvelopeCheck(parsed: unknown): TypeCheck<TSchema> {
   const compact = (parsed as { protocol?: unknown } | null)?.protocol === COMPACT_PROTOCOL;
   return (compact ? compactPageEnvelopeCheck : changePageEnvelopeCheck) as unknown as TypeCheck<TSchema>;
-}
-
-/** Counts of one direction of data sync. */
-export interface TransferCount {
-  rows: number;
-  /** Distinct conflicts (parked rows, by id) this direction left. */
-  conflicts: number;
-  pages: number;
-  /** The ids behind `conflicts`: a row parked on both sides of a link is one conflict, not two. */
-  readonly conflictIds: Set<string>;
-}
-
-/** A count of nothing yet. */
-function emptyCount(): TransferCount {
-  return { rows: 0, conflicts: 0, pages: 0, conflictIds: new Set() };
-}
-
-/** Notes the conflicts an apply answered, each id once. */
-function noteConflicts(count: TransferCount, conflicts: ReadonlyArray<{ readonly id: string }>): void {
-  for (const conflict of conflicts) count.conflictIds.add(conflict.id);
-  count.conflicts = count.conflictIds.size;
-}
-
-/** How many distinct conflicts a pull and a push left together (a row parked on both servers counts once). */
-export function distinctConflicts(...counts: readonly TransferCount[]): number {
-  return new Set(counts.flatMap((count) => [...count.conflictIds])).size;
 }
 
 /**
@@ -174,92 +151,4 @@ async function collect(pages: PageChain, fetchPage: (since: number) => Promise<A
     pages.pending = last ? undefined : fetchPage(next);
   }
   return { group, failure: undefined };
-}
-
-/**
- * Pushes local changes made since the last push to this peer, page by page,
- * without the changes that came from that peer. The push cursor advances
- * only after the peer applied a page, so a failed push is simply repeated
- * (applying is idempotent). A page with no rows (its seqs held only what the
- * peer has) is not sent when another follows, which then starts where it did;
- * the last page goes even empty when it passed over such seqs: the peer's pull
- * cursor of this server moves with the push cursor, page by page. The next page is read while the peer applies
- * the current one; pages after the first hold up to `PAGE_GROWTH` times
- * `syncPageSize` rows. A page the peer finds too large (413) is sent again in
- * halves, down to a single row, and the pages after it keep that size. While
- * the peer is pulling from this server (see `ChangeTracker.isPulling`), the
- * push stops before its next page: the pull moves the same changes; while it
- * applies the last page of such a pull (`ChangeTracker.receivingUpTo`), the
- * push starts after that page, and moves no push cursor (should that pull
- * never land, the next push sends its rows). A page
- * lost on the way (see {@link PushCut}) ends the push; the next one from
- * there sends half as many rows per page.
- * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
- */
-export async function pushChanges(
-  peer: PeerHttp,
-  local: ChangeTracker,
-  remoteSite: string,
-  syncPageSize: number,
-  onPage: (count: TransferCount) => void,
-  cut: PushCut = { at: undefined, rows: syncPageSize },
-): Promise<TransferCount> {
-  const count = emptyCount();
-  // The peer is applying the last page of its pull from us (its cursor, which the handshake told, moves only then): that page's rows are
-  // on their way, so this push starts after them. It saves no push cursor then: if that pull never lands, the next push sends them.
-  const confirmed = local.pushCursor(remoteSite);
-  let since = Math.max(confirmed, local.receivingUpTo(remoteSite));
-  const passedOver = since > confirmed;
-  // Where the next page sent starts for the peer. A page with no rows (it passed over seqs holding only what the peer has:
-  // its own changes, its echoes) is not sent when a page follows: that page claims its start, and the peer's pull cursor
-  // follows. The push's last page is sent even empty when it passed over such seqs, so the peer's cursor reaches the
-  // same place as ours: a push cursor moved without the peer's leaves that peer a cursor stuck behind it, and one
-  // held back instead would make the next push after a restart (no-echo windows live in memory) send them again.
-  let claimed = since;
-  const resumed = cut.at === since; // the last push lost its page here: as small as that
-  let size = resumed ? Math.min(syncPageSize, cut.rows) : syncPageSize;
-  let grown = resumed ? size : PAGE_GROWTH * syncPageSize;
-  const protocol = peer.dataProtocol;
-  let page = local.readChangesToSend(since, size, remoteSite, protocol);
-  for (;;) {
-    // The peer is pulling from us right now: its pull carries these same changes; ours gives way.
-    if (local.isPulling(remoteSite)) return count;
-    const rows = changeCount(page);
-    const next = page.next ?? since;
-    const last = page.more !== true || next <= since;
-    const sent = rows > 0 || (last && next > claimed && !passedOver);
-    const sending = sent ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
-    let following: AnyChangeset | undefined;
-    try {
-      following = last ? undefined : local.readChangesToSend(next, grown, remoteSite, protocol);
-    } finally {
-      sending?.catch(() => undefined); // awaited just below; this only keeps a failure from going unhandled meanwhile
-    }
-    if (sending !== undefined) {
-      let answer: ApplyResult;
-      try {
-        answer = await sending;
-      } catch (error) {
-        // Lost on the way: the next push, which starts where this page claimed to, sends half as many rows (a page with none says nothing of size).
-        if (!(error instanceof SyncError) && rows > 0) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) });
-        if (!isRefusedAsTooLarge(error)) throw error;
-        if (rows <= 1) throw pushedRowTooLarge(peer, page, error);
-        size = Math.max(1, Math.floor(rows / 2));
-        grown = size;
-        page = local.readChangesToSend(since, size, remoteSite, protocol);
-        continue;
-      }
-      if (rows > 0) {
-        count.rows += rows;
-        noteConflicts(count, answer.conflicts);
-        count.pages += 1;
-        onPage(count);
-      }
-      if (next > since && !passedOver) local.savePushCursor(remoteSite, next);
-      claimed = next;
-    }
-    if (following === undefined) return count;
-    since = next;
-    page = following;
-  }
 }
