@@ -193,6 +193,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, body, (req, res) => {
     requireJson(req);
     config.tracker.refuseOpenTransaction('POST /data/changes');
+    config.tracker.refuseWhileJoining();
     refuseUnspoken(config, req.body as unknown);
     res.json(config.tracker.applyChangeset(req.body as unknown));
   });

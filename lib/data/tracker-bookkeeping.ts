@@ -1,3 +1,4 @@
+import { SyncError } from '../sync-error';
 import type { TrackerParts } from './tracker-parts';
 import type { PeerView } from './wire-schema';
 
@@ -9,6 +10,8 @@ import type { PeerView } from './wire-schema';
 export class TrackerBookkeeping {
   /** The tracker's parts (statements, cursors, guards), built once. @internal */
   protected readonly parts: TrackerParts;
+  /** The site id of the peer whose snapshot this server is joining from now, if any (see {@link markJoining}). */
+  #joiningFrom: string | undefined;
 
   /** @param parts - the tracker's parts */
   protected constructor(parts: TrackerParts) {
@@ -45,6 +48,30 @@ export class TrackerBookkeeping {
    */
   receivingUpTo(site: string): number {
     return this.parts.pulling.receivingUpTo(site);
+  }
+
+  /**
+   * Marks this (empty) database as joining from `site`'s snapshot, until
+   * called with `undefined`: pushes are refused meanwhile (see
+   * {@link refuseWhileJoining}), since a single row they wrote would make the
+   * snapshot's import refuse a database no longer empty, and every row come
+   * page by page instead.
+   */
+  markJoining(site: string | undefined): void {
+    this.#joiningFrom = site;
+  }
+
+  /**
+   * Refuses a push while this server joins from a peer's snapshot (see {@link markJoining}).
+   * @throws SyncError `JOINING` (409): nothing is written; the pusher's next round sends what the snapshot did not bring
+   */
+  refuseWhileJoining(): void {
+    if (this.#joiningFrom === undefined) return;
+    throw new SyncError(
+      'JOINING',
+      409,
+      `this server is joining from the snapshot of site ${this.#joiningFrom} (it held no synced data): pushes are refused until the snapshot is in place, nothing was written; the next round sends what the snapshot did not bring`,
+    );
   }
 
   /** A transport's saved cursor, or undefined when it never saved one. */

@@ -96,6 +96,8 @@ export async function pushChanges(
       try {
         answer = await sending;
       } catch (error) {
+        // The peer is joining from a snapshot: it holds nothing yet, and the snapshot brings most of it; the next round sends the rest.
+        if (error instanceof SyncError && error.code === 'JOINING') return count;
         // Lost on the way: the next push, which starts where this page claimed to, sends half as many rows (a page with none says nothing of size).
         if (!(error instanceof SyncError) && rows > 0) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) });
         if (!isRefusedAsTooLarge(error)) throw error;

@@ -138,6 +138,7 @@ export class SnapshotJoins {
     const turn = this.#turn.then(async () => {
       if (!wanted()) return;
       onProgress(0);
+      data.markJoining(remoteSite); // a push landing meanwhile would make the import refuse: pushes wait
       try {
         rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
       } catch (error) {
@@ -147,6 +148,8 @@ export class SnapshotJoins {
         // (a refused snapshot is not downloaded again every round); pages within the bound go on coming.
         if (error instanceof SyncError && error.code === 'CLOCK_SKEW') return;
         throw error;
+      } finally {
+        data.markJoining(undefined);
       }
       onProgress(1);
     });
