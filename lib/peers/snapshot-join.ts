@@ -126,11 +126,15 @@ export class SnapshotJoins {
   }
 
   /**
-   * Joins from the peer's snapshot when it is wanted; `onProgress(0)` before, `(1)` after.
+   * Joins from the peer's snapshot when it is wanted; `onProgress(0)` before, `(1)` after. Waits first for a join from
+   * another peer under way, so that no page pulled from this one lands before its import.
    * @returns the rows it brought (0 when not wanted, or when the peer serves none)
    * @throws SyncError as {@link startFromSnapshot} does
    */
   async joinIfEmpty(peer: PeerHttp, data: ChangeTracker, remoteSite: string, remoteSeq: number, onProgress: (done: number) => void): Promise<number> {
+    // A join from another peer under way is waited for: a page pulled from this one meanwhile would make its import
+    // refuse the database (no longer empty), and every row come page by page; after it, this peer's pull brings the rest.
+    await this.#turn;
     const wanted = (): boolean =>
       this.#enabled && !this.#refused.has(remoteSite) && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
     if (!wanted()) return 0;

@@ -29,7 +29,7 @@ interface Server {
  * found a database no longer empty and was thrown away: every row came page
  * by page, the snapshot downloaded for nothing.
  */
-describe('a push into a server joining from a snapshot', () => {
+describe('a server joining from a snapshot: pushes into it and its pulls from other peers wait', () => {
   let temp: ReturnType<typeof tempDir>;
   const servers: Server[] = [];
   const clients: SyncClient[] = [];
@@ -114,5 +114,30 @@ describe('a push into a server joining from a snapshot', () => {
     addTeams(a.data.db, 1, 'later');
     expect(await aPushes.syncPeer(c.syncUrl)).toMatchObject({ ok: true, rowsPushed: 1 });
     expect(tableRows(c.data.db, 'teams')).toEqual(tableRows(a.data.db, 'teams'));
+  });
+
+  it('pulls from another peer only once the join is in place, so the snapshot is not thrown away', async () => {
+    const a = await start('a', { holdSnapshot: true });
+    addTeams(a.data.db, TEAMS, 'a');
+    const b = await start('b');
+    addTeams(b.data.db, 10, 'b'); // fewer than snapshotMinChanges: paged from
+    const c = await start('c', { peers: [a.syncUrl, b.syncUrl] });
+    const phases: string[] = [];
+    c.node.client?.on('progress', (progress: SyncProgress) => phases.push(`${progress.peer === a.syncUrl ? 'a' : 'b'}:${progress.phase}`));
+
+    const fromA = c.node.client?.syncPeer(a.syncUrl);
+    await snapshotAsked;
+    const fromB = c.node.client?.syncPeer(b.syncUrl);
+    // B's round waits for the join before it pulls: nothing is written meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(c.data.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(0);
+    releaseSnapshot();
+    expect(await fromA).toMatchObject({ ok: true, rowsPulled: TEAMS });
+    expect(await fromB).toMatchObject({ ok: true, rowsPulled: 10 });
+    expect(phases).toContain('a:snapshot');
+    expect(phases).not.toContain('b:snapshot');
+    const all = [...tableRows(a.data.db, 'teams'), ...tableRows(b.data.db, 'teams')];
+    expect(tableRows(c.data.db, 'teams')).toEqual(expect.arrayContaining(all));
+    expect(tableRows(c.data.db, 'teams')).toHaveLength(TEAMS + 10);
   });
 });
