@@ -1,6 +1,7 @@
 import { changeCount, type AnyChangeset, type ChangeTracker } from '../data/change-tracker';
 import { applyResultCheck, type ApplyResult } from '../data/wire-schema';
 import { SyncError } from '../sync-error';
+import { olderPeerHint } from './older-peer-hint';
 import type { PeerHttp } from './peer-http';
 import { isRefusedAsTooLarge, PAGE_GROWTH, pushedRowTooLarge, type PushCut } from './pull-page-size';
 import { emptyCount, noteConflicts, type TransferCount } from './transfer-count';
@@ -100,7 +101,7 @@ export async function pushChanges(
         if (error instanceof SyncError && error.code === 'JOINING') return count;
         // Lost on the way: the next push, which starts where this page claimed to, sends half as many rows (a page with none says nothing of size).
         if (!(error instanceof SyncError) && rows > 0) Object.assign(cut, { at: claimed, rows: Math.max(1, Math.floor(rows / 2)) });
-        if (!isRefusedAsTooLarge(error)) throw error;
+        if (!isRefusedAsTooLarge(error)) throw olderPeerHint(error, page, peer.url) ?? error;
         if (rows <= 1) throw pushedRowTooLarge(peer, page, error);
         size = Math.max(1, Math.floor(rows / 2));
         grown = size;
