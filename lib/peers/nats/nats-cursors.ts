@@ -123,15 +123,18 @@ export class NatsCursors extends PublishCursors {
 
   /**
    * {@link NatsCursors.reconcile}, after reading the id of the stream's
-   * message at the applied sequence (when the cursor kept one and the stream
-   * still holds that sequence).
+   * message at the applied sequence and, while senders are held, at the
+   * sequence read up to past them (`ahead`): each when its id was kept and
+   * the stream still holds that sequence.
    */
   async reconcileWith(link: Pick<NatsLink, 'messageIdAt'>, facts: StreamFacts): Promise<StreamChange> {
-    const seq = this.appliedSeq();
-    const kept = this.appliedId();
-    const checked = kept !== undefined && seq >= facts.firstSeq && seq <= facts.lastSeq && this.data.transportCursor(this.#created) === facts.created;
-    const id = checked ? await link.messageIdAt(seq) : null;
-    return this.reconcile(facts, id === null ? undefined : { id });
+    const idAt = async (seq: number, kept: string | undefined): Promise<{ readonly id: string | undefined } | undefined> => {
+      const checked = kept !== undefined && seq >= facts.firstSeq && seq <= facts.lastSeq && this.data.transportCursor(this.#created) === facts.created;
+      const id = checked ? await link.messageIdAt(seq) : null;
+      return id === null ? undefined : { id };
+    };
+    const ahead = this.holds.ahead;
+    return this.reconcile(facts, await idAt(this.appliedSeq(), this.appliedId()), ahead === undefined ? undefined : await idAt(ahead.seq, ahead.id));
   }
 
   /**
@@ -144,15 +147,17 @@ export class NatsCursors extends PublishCursors {
    * (`atApplied`: its id, when it was read) means the store was put back from an older copy and
    * filled again: where the copy ended is unknown, so the stream is read again
    * from its first message (applying a page twice changes nothing), and
-   * publishers publish again what their subject lost. A database that read
+   * publishers publish again what their subject lost. So does another message
+   * at the sequence read up to past held senders (`atAhead`): the messages
+   * the other senders put at the sequences up to it were never read here. A database that read
    * the stream as another site id (it took a new one since: `new-site-id`,
    * `restore`, or by itself) is `reidentified`: it passed over that id's
    * subject as its own, where a copy of it may have published, so it reads
    * the stream again from its first message.
    */
-  reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }): StreamChange {
+  reconcile(facts: StreamFacts, atApplied?: { readonly id: string | undefined }, atAhead?: { readonly id: string | undefined }): StreamChange {
     const epoch = this.epoch;
-    const change = this.#reconcile(facts, atApplied);
+    const change = this.#reconcile(facts, atApplied, atAhead);
     if (this.epoch !== epoch) {
       // Everything after the applied position is read again, in order: held senders are tried then, as any.
       this.holds.reload();
@@ -161,7 +166,7 @@ export class NatsCursors extends PublishCursors {
     return change;
   }
 
-  #reconcile(facts: StreamFacts, atApplied: { readonly id: string | undefined } | undefined): StreamChange {
+  #reconcile(facts: StreamFacts, atApplied: { readonly id: string | undefined } | undefined, atAhead: { readonly id: string | undefined } | undefined): StreamChange {
     const reader = this.data.transportCursor(this.#reader);
     if (reader !== this.#site) this.data.saveTransportCursor(this.#reader, this.#site);
     const created = this.data.transportCursor(this.#created);
@@ -181,7 +186,7 @@ export class NatsCursors extends PublishCursors {
       this.epoch += 1;
       return 'rewound';
     }
-    if (atApplied !== undefined && atApplied.id !== this.appliedId()) {
+    if ((atApplied !== undefined && atApplied.id !== this.appliedId()) || (atAhead !== undefined && atAhead.id !== this.holds.ahead?.id)) {
       this.saveApplied(Math.max(0, facts.firstSeq - 1));
       this.epoch += 1;
       return 'refilled';

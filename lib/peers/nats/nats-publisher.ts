@@ -6,6 +6,7 @@ import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message
 import { adoptedEnd, cloneByContent, cloneError, storedUnderId, type SubjectParts } from './subject-checks';
 import type { FleetSeal, SealedMessage } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
+import { ownPagesLost } from './lost-own-pages';
 import type { Reseal, SealedRange } from './sealed-range';
 
 /**
@@ -62,8 +63,9 @@ export class NatsPublisher {
    * a crash cut (adopted); or a message not sealed with the fleet's token, or
    * a replay of a window already published (passed over); or a sealed one
    * this database never sent (a clone: publishing stops); or an older one. Older, with the stream now ending
-   * before the saved one, means the stream lost its tail: those pages are
-   * published again. Older otherwise means they were purged or aged out: the
+   * before the saved one or another subject's message at its sequence, means the stream lost its tail
+   * (perhaps filled again since): those pages are published again ({@link ownPagesLost}).
+   * Older otherwise means they were purged or aged out: the
    * operator let them go, and a server that needs them catches up over HTTP.
    * Messages sealed under a token this server no longer holds (it was wrong,
    * and was fixed) are published again ({@link SealedRange}).
@@ -88,7 +90,7 @@ export class NatsPublisher {
       // subject keeps of this site is published, the rest again. An id on a message not sealed so keeps nothing.
       const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
       const now = this.#cursors.publishedSeq();
-      this.#cursors.savePublished(saved > facts.lastSeq || recreated ? Math.min(kept, now) : now, lastSeq);
+      this.#cursors.savePublished((await ownPagesLost(this.#link, facts, saved, recreated)) ? Math.min(kept, now) : now, lastSeq);
     }
     const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
     if (reseal !== undefined) this.onResealed?.(reseal);
