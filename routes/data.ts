@@ -179,8 +179,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
     },
     () => config.tracker.siteId,
     config.readAhead ?? true,
-    ({ exclude }, more, next) => {
-      if (exclude !== undefined) config.tracker.notePulledPage(exclude, more, next);
+    ({ exclude, since }, more, next) => {
+      if (exclude !== undefined) config.tracker.notePulledPage(exclude, more, next, since);
     },
   );
   // Express answers HEAD with a GET route: a HEAD would read a page (marking its peer as pulling) or build a snapshot for nothing.

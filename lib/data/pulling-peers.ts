@@ -8,6 +8,8 @@ interface LastPage {
   readonly more: boolean;
   /** The page's `next`: the peer's cursor once it applied the page. */
   readonly next: number;
+  /** True when the page starts before the furthest `next` served to the peer: its pull before did not land. */
+  readonly again: boolean;
 }
 
 /**
@@ -19,11 +21,17 @@ interface LastPage {
  * pull that keeps failing holds the push back 10 s after each attempt). After
  * its last page, the peer is still receiving and applying it, and its cursor
  * (what a handshake tells) moves only then: a push meanwhile starts after that
- * page. In memory only.
+ * page. A pull that asks again for pages served before (a `since` before the
+ * furthest `next` served to that peer) did not land: its puller failed to apply
+ * them (its disk full, say) or started over. Its pages hold no push back, so the
+ * push reads the peer's refusal, if any, rather than ending `ok` with nothing
+ * delivered. In memory only.
  */
 export class PullingPeers {
   readonly #last = new Map<string, LastPage>();
   readonly #served = new Map<string, number>();
+  /** The furthest `next` served to each peer since this server started. */
+  readonly #furthest = new Map<string, number>();
   readonly #now: () => number;
 
   /** @param now - the clock, in ms */
@@ -31,10 +39,16 @@ export class PullingPeers {
     this.#now = now;
   }
 
-  /** Records a page read for `site`: with `more`, its pull goes on; without, the peer is applying up to `next`. */
-  notePage(site: string, more: boolean, next = 0): void {
+  /**
+   * Records a page read for `site`: with `more`, its pull goes on; without, the peer is applying up to `next`.
+   * @param since - where the page starts, as the peer asked: before the furthest `next` served to it, the page is asked for again
+   */
+  notePage(site: string, more: boolean, next = 0, since?: number): void {
     this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
-    this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more, next });
+    const furthest = this.#furthest.get(site) ?? 0;
+    const again = since !== undefined && since < furthest;
+    this.#furthest.set(site, Math.max(furthest, next));
+    this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more, next, again });
   }
 
   /** How many pages were served to `site` since this server started: a change tells that it pulled meanwhile. */
@@ -42,15 +56,16 @@ export class PullingPeers {
     return this.#served.get(site) ?? 0;
   }
 
-  /** True while `site` is pulling from this server and more is to come. */
+  /** True while `site` is pulling from this server and more is to come (not pages it asks for again). */
   isPulling(site: string): boolean {
-    return this.#current(site)?.more === true;
+    const last = this.#current(site);
+    return last?.more === true && !last.again;
   }
 
-  /** The `next` of the last page of a pull `site` is applying now (its last page was served in the last 10 s); 0 when none. */
+  /** The `next` of the last page of a pull `site` is applying now (its last page was served in the last 10 s, not asked for again); 0 when none. */
   receivingUpTo(site: string): number {
     const last = this.#current(site);
-    return last === undefined || last.more ? 0 : last.next;
+    return last === undefined || last.more || last.again ? 0 : last.next;
   }
 
   #current(site: string): LastPage | undefined {

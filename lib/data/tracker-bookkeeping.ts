@@ -21,10 +21,12 @@ export class TrackerBookkeeping {
   /**
    * Records that a page was served to `site` (`GET /data/changes?exclude_site=`):
    * while its pages say more is to come, that peer is pulling (see {@link isPulling});
-   * after its last page (`next`), it is applying it (see {@link receivingUpTo}).
+   * after its last page (`next`), it is applying it (see {@link receivingUpTo}); a page
+   * starting (`since`) before the furthest `next` served to it is asked for again: that
+   * peer's pull before did not land, and neither holds a push back.
    */
-  notePulledPage(site: string, more: boolean, next?: number): void {
-    this.parts.pulling.notePage(site, more, next);
+  notePulledPage(site: string, more: boolean, next?: number, since?: number): void {
+    this.parts.pulling.notePage(site, more, next, since);
   }
 
   /** How many pages were served to `site` (see {@link notePulledPage}) since this tracker was built. */
