@@ -144,6 +144,7 @@ export function givenOf(program: Command, command: string | undefined): CliGiven
  * A failure as the command line reports it: a SyncError's code, Node's
  * (`ECONNREFUSED` and a certificate's, with a hint; `EPROTO` from a plain-HTTP
  * server asked with `https://`, with the hint to use `http://`), `PEER_TIMEOUT`,
+ * `PEER_BAD_ANSWER` for an answer Node's HTTP parser refused (`HPE_…`, as the sync client says it),
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  * A 404 gets the hint to check `--url` only from a command that talks to a
  * server; a local file that is missing (`backup --db`) is named as it is.
@@ -165,6 +166,10 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
   }
   if (code === WRONG_HOST_CERTIFICATE_CODE) return { code, message: `${plain}: ${wrongHostFix(error).replace('the peer', 'the server')}, in ${urlFlag}` };
   if (isPlainHttpAnswer(code, message)) return { code, message: `${plain.trim()}: the server answered in plain HTTP? use http:// in ${urlFlag}` };
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser refused the answer's bytes: the sync client's /status and log name this PEER_BAD_ANSWER too.
+    return { code: 'PEER_BAD_ANSWER', message: `the server answered something that is not HTTP (${plain}): a device between (a proxy, a captive portal) or a broken link garbled it, or ${urlFlag} names a server that does not speak HTTP; check ${urlFlag} and try again` };
+  }
   if (code === 'UNAUTHORIZED' && given.token !== undefined) {
     const { from, quote } = given.token;
     const quoted = quote === undefined ? '' : ` (it starts and ends with ${quote}: if the quotes are not part of the token, as an env file, a compose file or docker -e may keep them, remove them)`;
