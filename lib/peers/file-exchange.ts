@@ -12,6 +12,7 @@ import type { PeerHttp } from './peer-http';
 import { MAX_PATH_LENGTH, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
+import { localFileFailure } from './local-file-failure';
 import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
 import type { HeldDeletion } from './sync-status';
 
@@ -120,8 +121,13 @@ async function perform(context: RootJob, root: string, action: FileAction, resul
   }
 }
 
-/** A failed step's code: the SyncError's, Node's (`ECONNRESET`: the link), `PEER_TIMEOUT`, else `FILE_SYNC_FAILED`. */
+/**
+ * A failed step's code: the SyncError's, Node's (`ECONNRESET`: the link; `EACCES` on this server's disk, with the
+ * folder and the fix), `PEER_TIMEOUT`, else `FILE_SYNC_FAILED`.
+ */
 function describe(error: unknown): { code: string; message: string } {
+  const local = localFileFailure(error);
+  if (local !== undefined) return local;
   const raw = rawFailure(error);
   return raw.code === 'SYNC_FAILED' && !(error instanceof SyncError) ? { code: 'FILE_SYNC_FAILED', message: raw.message } : raw;
 }
