@@ -127,7 +127,8 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {
-    const differences = local.describeSchemaDifference(info.schema);
+    // Worded for a refused push ("on the sender"); in a handshake nobody sends: the peer is "there".
+    const differences = local.describeSchemaDifference(info.schema).map((difference) => difference.replace(/ on the sender$/, ' there'));
     const fix = 'migrate every server to the same tracked tables and columns (the same `tables` list and the same CREATE/ALTER statements), then sync: changes wait meanwhile, none is lost';
     throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}; ${fix}`);
   }
