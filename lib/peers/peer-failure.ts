@@ -225,7 +225,9 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   if (code === 'CLOCK_SKEW') {
     const hint = clockSkewHint(context);
-    return hint === undefined ? { code, message } : { code, message: `${message}. ${hint}` };
+    // A refused push: the peer's words say "this server" of the peer, and the hint after them says it of this one.
+    const words = error instanceof PeerAnswerError ? `${context.peer} refused this server's changes as clocked too far in its future (it said: ${withoutCode(code, message)})` : message;
+    return hint === undefined ? { code, message: words } : { code, message: `${words}. ${hint}` };
   }
   return { code, message: withoutCode(code, message) };
 }
