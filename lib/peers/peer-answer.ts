@@ -126,12 +126,16 @@ const TITLE_CHARACTERS = 80;
 /**
  * What a success answer that is not JSON most likely is, for the message: an
  * HTML page (its title quoted) is a captive portal of the network (venue
- * Wi-Fi that wants a log-in first) or another web app at that address; any
- * other body is named by its Content-Type.
+ * Wi-Fi that wants a log-in first) or another web app at that address; a body
+ * labelled JSON that does not parse is said so (cut short, or another program);
+ * any other body is named by its Content-Type.
  * @param contentType - the answer's `Content-Type`, if any
  */
 export function notJsonHint(text: string, contentType: string | undefined): string {
   const html = /html/i.test(contentType ?? '') || /^\s*</.test(text);
+  if (!html && /json/i.test(contentType ?? '')) {
+    return `its body does not parse as JSON although its Content-Type says ${JSON.stringify((contentType ?? '').slice(0, 100))}: cut short on the way (a proxy, a broken link), or another program at that address, not its sync API`;
+  }
   if (!html) return contentType === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(contentType.slice(0, 100))}`;
   const raw = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? '';
   // a page's title is shown to operators: no control, invisible or direction characters
