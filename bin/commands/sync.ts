@@ -7,6 +7,7 @@ import { DEFAULTS } from '../../lib/defaults';
 import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
+import { shellWord } from '../../lib/shell-word';
 import { SyncError } from '../../lib/sync-error';
 import { exitOnSignal } from './interrupt';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
@@ -34,8 +35,11 @@ function warningsOf(result: PeerSyncResult | RunResult): Array<Static<typeof War
   return Array.isArray(list) ? list.filter((entry): entry is Static<typeof WarningSchema> => warningCheck.Check(entry)) : [];
 }
 
-/** Formats one peer's result as a line, then the files that need a look. */
-export function formatResult(result: PeerSyncResult | RunResult): string {
+/**
+ * Formats one peer's result as a line, then the files that need a look.
+ * @param url - the server, as the operator named it (in the command that confirms held deletions)
+ */
+export function formatResult(result: PeerSyncResult | RunResult, url = '<this server>'): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
   // Files that did not sync this round (a folder here where the peer has a file, say) keep the servers apart until fixed.
   const errors = result.fileErrors ?? [];
@@ -45,7 +49,9 @@ export function formatResult(result: PeerSyncResult | RunResult): string {
   // A line break in the server's text (a peer, an error) cannot make a line of its own.
   if (!result.ok) return `${oneLine(`✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`)}${failed}`;
   // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
-  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; see \`express-sqlite-sync status\`, then confirm-deletions if intended`)}`);
+  // Each word quoted for the shell, as `status` prints it: the command is meant to be pasted.
+  const confirm = (entry: { peer: string; root: string }): string => `express-sqlite-sync confirm-deletions --url ${shellWord(url)} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
+  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; if intended: ${confirm(entry)}`)}`);
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
   // What the round could not do without failing (a root the peer does not have), as `status` says it.
   const warnings = listed(warningsOf(result), (warning) => `warning: ${warning.code} ${warning.root}: ${warning.message}`);
@@ -89,10 +95,13 @@ async function readRun(body: Readable, onProgress: (progress: RunProgress) => vo
   return results;
 }
 
-/** Formats a run's results, one line per peer; a server without peers says so, as `status` does. */
-export function formatResults(results: readonly RunResult[]): string {
+/**
+ * Formats a run's results, one line per peer; a server without peers says so, as `status` does.
+ * @param url - the server, as the operator named it (see {@link formatResult})
+ */
+export function formatResults(results: readonly RunResult[], url?: string): string {
   if (results.length === 0) return 'no peers configured (SYNC_PEERS)';
-  return printableLines(results.map(formatResult).join('\n'));
+  return printableLines(results.map((result) => formatResult(result, url)).join('\n'));
 }
 
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results; Ctrl-C (SIGINT) or SIGTERM stops the progress bars and exits with 130 (143). */
@@ -117,7 +126,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
     bars.stop();
     server.close();
   }
-  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results)}\n`);
+  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results, options.url)}\n`);
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 

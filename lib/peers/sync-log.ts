@@ -1,5 +1,6 @@
 import type { IdentityChange } from '../data/change-tracker';
 import type { SyncLogger } from '../logger';
+import { shellWord } from '../shell-word';
 import { FILE_ERRORS_LISTED, type HeldDeletion, type PeerSyncResult } from './sync-status';
 
 /**
@@ -45,7 +46,7 @@ function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string 
 export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined): void {
   logger.warn(
     { event: 'files.deletions_held', peer: held.peer, peerName: name ?? null, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
-    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions\` or on the status page`,
+    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\` or on the status page`,
   );
 }
 
