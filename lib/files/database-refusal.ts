@@ -1,4 +1,5 @@
 import { SyncError } from '../sync-error';
+import { databaseSideFolderOn, isDatabaseOnDisk } from './database-file';
 import type { FilePolicy } from './file-policy';
 import { parseSyncPath, resolveSyncPath, type ResolvedSyncPath } from './safe-path';
 
@@ -44,18 +45,48 @@ export function nameRefusal(policy: FilePolicy, relative: string, clientPath: st
  * database name under `policy` is refused as one (403 `DB_FILE_REFUSED`), as
  * the same name is without the dot, or in NFC; so is one in a folder this
  * server may not enter (403 `FILE_UNREADABLE`): a database name is refused
- * whatever the folder's permissions.
- * @throws SyncError as `resolveSyncPath` does, or `DB_FILE_REFUSED` (403)
+ * whatever the folder's permissions. A path a symbolic link on the way leads
+ * to a database name is refused too (see {@link refuseLinkedDatabase}).
+ * @throws SyncError as `resolveSyncPath` does, `DB_FILE_REFUSED` or `DB_CONTENT_REFUSED` (403)
  */
 export async function resolveSyncPathOrDatabaseName(roots: ReadonlyMap<string, string>, policy: FilePolicy, input: unknown, needsFile: boolean): Promise<ResolvedSyncPath> {
+  let target: ResolvedSyncPath;
   try {
-    return await resolveSyncPath(roots, input, needsFile);
+    target = await resolveSyncPath(roots, input, needsFile);
   } catch (error) {
     if (error instanceof SyncError && (error.code === 'BAD_PATH' || error.code === 'FILE_UNREADABLE') && typeof input === 'string') {
       const relative = input.slice(input.indexOf('/') + 1);
       if (input.includes('/') && (error.code === 'FILE_UNREADABLE' || onlyFormWrong(input)) && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
     }
     throw error;
+  }
+  await refuseLinkedDatabase(policy, target);
+  return target;
+}
+
+/**
+ * Refuses a path that a symbolic link inside the root leads to a database name
+ * (`alias.txt -> store.db`, `jdir/x.txt` with `jdir -> app.db-journal`): the
+ * name rules hold for the file behind a link as for the link, since a database
+ * whose header does not give it away (SQLCipher's is random, an empty one has
+ * none) is known by its name only. So is one it leads to the side file of a
+ * database beside it, or into a folder under such a name (`store-journal/`).
+ * A link to a database by content is refused as that (`DB_CONTENT_REFUSED`), as the routes refuse it.
+ * @throws SyncError `DB_FILE_REFUSED` or `DB_CONTENT_REFUSED` (403)
+ */
+async function refuseLinkedDatabase(policy: FilePolicy, target: ResolvedSyncPath): Promise<void> {
+  const { linked } = target;
+  if (linked === undefined || linked === '') return;
+  const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
+  const leadsTo = `${shownPath(clientPath)} leads through a symbolic link to ${shownPath(`${target.root}/${linked}`)}`;
+  if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
+  if (policy.isDatabaseName(linked)) {
+    const pattern = policy.refusingPattern?.(linked);
+    const what = pattern === undefined ? 'an SQLite database file name' : `which matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns`;
+    throw new SyncError('DB_FILE_REFUSED', 403, `${leadsTo}, ${what}; ${WHY}`);
+  }
+  if ((await databaseSideFolderOn(target.rootDir, linked, true)) !== undefined) {
+    throw new SyncError('DB_CONTENT_REFUSED', 403, `${leadsTo}, the side file of an SQLite database (or a folder under such a name); ${WHY}`);
   }
 }
 

@@ -87,7 +87,19 @@ function skipLink(state: ScanState, entry: Dirent, relativeDir: string, reason: 
 }
 
 /**
- * Stats of a regular file to list, following a symlink only when it stays inside the root.
+ * True when a link's target inside the root is named like a database, or lies
+ * in a folder so named, or under the side-file name of a database beside it
+ * (as the scan leaves such files and folders out, it leaves out a link to them).
+ */
+function leadsToDatabase(state: ScanState, target: string): boolean {
+  const segments = path.relative(state.rootReal, target).split(path.sep);
+  if (state.options.policy.isDatabaseName(segments.join('/'))) return true;
+  return segments.some((_segment, index) => isSideFileOfDatabaseSync(path.join(state.rootReal, ...segments.slice(0, index + 1))));
+}
+
+/**
+ * Stats of a regular file to list, following a symlink only when it stays inside the root
+ * and leads to no database name.
  * @throws SyncError `FILE_UNREADABLE` (403) when its folder may be read but not entered (a file itself is never refused its `lstat`)
  */
 function statListable(state: ScanState, absolute: string, entry: Dirent, relativeDir: string): Stats | undefined {
@@ -96,6 +108,7 @@ function statListable(state: ScanState, absolute: string, entry: Dirent, relativ
     if (!entry.isSymbolicLink()) return undefined;
     const target = realpathSync(absolute);
     if (!target.startsWith(state.rootReal + path.sep)) return skipLink(state, entry, relativeDir, 'a symbolic link that leaves the root: not synced');
+    if (leadsToDatabase(state, target)) return skipLink(state, entry, relativeDir, 'a symbolic link to a database file name (or into a folder under one): not synced');
     const stats = statSync(target);
     if (stats.isDirectory()) return skipLink(state, entry, relativeDir, 'a symbolic link to a folder: not entered');
     return stats.isFile() ? stats : undefined;

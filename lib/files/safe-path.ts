@@ -21,6 +21,13 @@ export interface ResolvedSyncPath {
   readonly relative: string;
   /** The absolute path on disk. */
   readonly absolute: string;
+  /**
+   * Where a symbolic link on the way leads, relative to the root and
+   * `/`-separated (`store.db` for `alias.txt -> store.db`); undefined when no
+   * link is on the way (it would equal `relative`). Name rules apply to it as
+   * to `relative`: a link must not give a database a name that passes them.
+   */
+  readonly linked?: string;
 }
 
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
@@ -157,15 +164,16 @@ function isInside(child: string, parent: string): boolean {
 const RACE_RETRIES = 5;
 
 /**
- * Real path of the deepest part of `absolute` that exists; a dangling symlink
- * throws. A file or folder created (or removed) by someone else between the
- * two looks is looked at again, not taken for a dangling symlink.
+ * Real path of `absolute`: that of its deepest part that exists, with the
+ * parts that do not exist yet after it; a dangling symlink throws. A file or
+ * folder created (or removed) by someone else between the two looks is
+ * looked at again, not taken for a dangling symlink.
  */
 async function realpathOfExisting(absolute: string, stopAt: string): Promise<string> {
   let current = absolute;
   for (let retries = 0; ; ) {
     try {
-      return await realpath(current);
+      return path.join(await realpath(current), path.relative(current, absolute));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || current === stopAt) throw err;
       const now = await lstat(current).catch((error: unknown) => {
@@ -241,5 +249,7 @@ export async function resolveSyncPath(
     const problem = await rootProblem(root, rootDir); // the root itself: a file there is no folder to list
     if (problem !== undefined) throw problem;
   }
-  return { root, rootDir, relative: segments.join('/'), absolute };
+  const relative = segments.join('/');
+  const linked = path.relative(rootReal, targetReal).split(path.sep).join('/');
+  return { root, rootDir, relative, absolute, ...(linked === relative ? {} : { linked }) };
 }
