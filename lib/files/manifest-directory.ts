@@ -107,8 +107,9 @@ function statListable(state: ScanState, absolute: string, entry: Dirent, relativ
     if (entry.isFile()) return lstatSync(absolute);
     if (!entry.isSymbolicLink()) return undefined;
     const target = realpathSync(absolute);
-    if (!target.startsWith(state.rootReal + path.sep)) return skipLink(state, entry, relativeDir, 'a symbolic link that leaves the root: not synced');
-    if (leadsToDatabase(state, target)) return skipLink(state, entry, relativeDir, 'a symbolic link to a database file name (or into a folder under one): not synced');
+    const inside = target === state.rootReal || target.startsWith(state.rootReal + path.sep); // `inner -> .` is a link to a folder in the root
+    if (!inside) return skipLink(state, entry, relativeDir, 'a symbolic link that leaves the root: not synced');
+    if (target !== state.rootReal && leadsToDatabase(state, target)) return skipLink(state, entry, relativeDir, 'a symbolic link to a database file name (or into a folder under one): not synced');
     const stats = statSync(target);
     if (stats.isDirectory()) return skipLink(state, entry, relativeDir, 'a symbolic link to a folder: not entered');
     return stats.isFile() ? stats : undefined;
