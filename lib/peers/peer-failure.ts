@@ -237,11 +237,27 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
  * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`, a 403
  * `FILE_UNREADABLE` listing or download), a full disk (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`), or a
  * clash in a folder too deep for its conflict copy's name (`CONFLICT_COPY_TOO_LONG`), or a folder holding files on
- * one side where the other has a file of its name (`PATH_CONFLICT`: until someone renames one).
+ * one side where the other has a file of its name (`PATH_CONFLICT`: until someone renames one); likewise a file over
+ * the peer's `maxUploadBytes` (its 413 `FILE_TOO_LARGE`), and a database on one side where the other has a file of its
+ * name (`DB_CONTENT_REFUSED`, here or from the peer; `DB_FILE_REFUSED` from a peer whose own patterns refuse the name).
  * A round with one fails with it: the peer is not `ok`; its data part went through all the same, so its next
  * round comes at the interval, without backoff.
  */
-export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'STORAGE_NOT_WRITABLE', 'INSUFFICIENT_STORAGE', 'FILE_UNREADABLE', 'CONFLICT_COPY_TOO_LONG', 'PATH_CONFLICT']);
+export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'EDQUOT',
+  'STORAGE_NOT_WRITABLE',
+  'INSUFFICIENT_STORAGE',
+  'FILE_UNREADABLE',
+  'CONFLICT_COPY_TOO_LONG',
+  'PATH_CONFLICT',
+  'FILE_TOO_LARGE',
+  'DB_CONTENT_REFUSED',
+  'DB_FILE_REFUSED',
+]);
 
 /**
  * A root's failure as a whole that no retry sooner heals either, while the round's data went through: the peer listed
