@@ -163,7 +163,8 @@ async function openPhoto(absolute: string): Promise<{ readonly handle: FileHandl
 async function servePhoto(config: PhotoConfig, req: Request, res: Response): Promise<void> {
   const name = String(req.params.name);
   const target = await resolveSyncPath(config.roots, `pit/${name}`, true);
-  if (target.relative.includes('/') || !isPhotoName(name) || config.policy.isDatabaseName(name)) {
+  // A link in the folder is judged by the name it leads to too (`robot.jpg -> robot.db`), as the sync API judges it.
+  if (target.relative.includes('/') || !isPhotoName(name) || config.policy.isDatabaseName(target.linked ?? name)) {
     throw new SyncError('NOT_FOUND', 404, `no photo ${name}`);
   }
   const photo = await openPhoto(target.absolute);
