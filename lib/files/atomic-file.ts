@@ -170,15 +170,17 @@ export function removeEmptyFoldersSync(folder: string, stopAt: string): void {
 }
 
 /**
- * Removes a temp file; a file already gone is not an error. The folders
- * {@link openTempFile} created for it are removed too, those still empty.
+ * Removes a temp file; a file already gone is not an error, nor is one whose
+ * folder is gone or was replaced by a file (ENOTDIR: it went with its folder).
+ * The folders {@link openTempFile} created for it are removed too, those still empty.
  */
 export async function removeTempFile(tempPath: string): Promise<void> {
   try {
     await rm(tempPath, { force: true });
   } catch (error) {
     // A temp path too long for the file system was never created; anything else stays an error, after the clean-up below.
-    if ((error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENAMETOOLONG' && code !== 'ENOTDIR') throw error;
   } finally {
     releaseTempPath(tempPath);
     const made = foldersMadeFor.get(tempPath);
