@@ -18,7 +18,7 @@ interface LastPage {
  * say more is to come, a push to that peer would carry the same changes over
  * the same link at the same time, so the sync client stops pushing to it and
  * lets the pull finish (pulls never give way, so the two never both stop; a
- * pull that keeps failing holds the push back 10 s after each attempt). After
+ * pull's first failed attempt holds the push back up to 10 s). After
  * its last page, the peer is still receiving and applying it, and its cursor
  * (what a handshake tells) moves only then: a push meanwhile starts after that
  * page. A pull that asks again for pages served before (a `since` before the
