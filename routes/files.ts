@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { describeNotWritable, removeSyncedFile } from '../lib/files/atomic-file';
+import { describeNotWritable, describeStoreError, removeSyncedFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, nameRefusal, resolveSyncPathOrDatabaseName } from '../lib/files/database-refusal';
 import { withFileLock } from '../lib/files/file-locks';
@@ -90,20 +90,6 @@ function refuseUnknownFields(req: Request): void {
   throw new SyncError('BAD_REQUEST', 400, `unknown multipart field ${JSON.stringify(unknown)}: this route takes the fields file, ${UPLOAD_FIELDS.join(', ')} (nothing was written)`);
 }
 
-/** File-system errors of a commit whose folder was removed, or replaced by a file, while the body arrived. */
-const FOLDER_GONE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENOTDIR']);
-
-/**
- * An upload's folder removed (`rm -rf`), or replaced by a file, on this server while its body arrived: the
- * temp file went with it and the rename fails (ENOENT, ENOTDIR). The path changed under the upload, as a
- * folder or file in its way does (409 `PATH_CONFLICT`), not a fault of the server; other errors as they are.
- */
-function folderGoneMeanwhile(error: unknown, clientPath: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined || !FOLDER_GONE_CODES.has(code)) return error;
-  return new SyncError('PATH_CONFLICT', 409, `${clientPath}: its folder was removed, or replaced by a file, on this server while the file was received; nothing was written (send it again)`, { cause: error });
-}
-
 /** `POST /files/upload`: commits the temp file written by the upload guard (after the digest and `if_match` checks), or removes it. */
 async function commitUpload(config: FileRoutesConfig, req: Request, res: Response): Promise<void> {
   const target = req.file === undefined ? undefined : uploadTargetOf(req);
@@ -123,7 +109,7 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
     expectedSha256,
     beforeCommit: (_stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition),
   }).catch((error: unknown) => {
-    throw describeNotWritable(folderGoneMeanwhile(error, clientPath), clientPath, 'written'); // a file there this server may not read or replace
+    throw describeStoreError(error, clientPath); // a file there this server may not read or replace, its folder gone meanwhile, a full disk
   });
   res.status(saved.replaced ? 200 : 201).json({ path: clientPath, size: saved.size, sha256: saved.sha256, replaced: saved.replaced } satisfies UploadAnswer);
 }

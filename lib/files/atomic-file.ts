@@ -192,11 +192,14 @@ export async function removeTempFile(tempPath: string): Promise<void> {
   }
 }
 
-/** File-system error codes that mean "the path clashes with what is on disk". */
-const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
+/**
+ * File-system error codes that mean "the path clashes with what is on disk": also ENOENT, met while
+ * storing or committing an upload only when its folder was removed (`rm -rf`) meanwhile.
+ */
+const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT']);
 
 /**
- * Turns a file-system error met while storing an upload into a client-facing
+ * Turns a file-system error met while storing or committing an upload into a client-facing
  * {@link SyncError} when it is the client's path that clashes (409) or is
  * too long for the file system (400 `BAD_PATH`), or the disk that is full
  * (507 `INSUFFICIENT_STORAGE`) or not writable (507 `STORAGE_NOT_WRITABLE`);
@@ -205,7 +208,7 @@ const PATH_CONFLICT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST']);
 export function describeStoreError(error: unknown, clientPath: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && PATH_CONFLICT_CODES.has(code)) {
-    return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, or a folder where a file is)`);
+    return new SyncError('PATH_CONFLICT', 409, `${clientPath} clashes with what is on disk (a file where a folder is needed, a folder where a file is, or its folder removed while the file was received); nothing was written`, { cause: error });
   }
   if (code === 'ENAMETOOLONG') {
     return pathTooLong(clientPath);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { describeStoreError } from '../../lib/files/atomic-file';
 import { makeRoots, tempFilesUnder } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
@@ -10,7 +11,8 @@ import { tempDir } from '../helpers/temp';
 // peer's upload into it was being received, or putting a file in its place, had the
 // upload answered 500 INTERNAL "internal error" with a stack trace in the log (the
 // rename of the vanished temp file failed with ENOENT, or its clean-up with ENOTDIR).
-// The path changed under the upload: 409 PATH_CONFLICT, nothing written.
+// The path changed under the upload: 409 PATH_CONFLICT, nothing written (also when the
+// folder vanished as the temp file was made).
 describe('an upload whose folder is removed while its body arrives', () => {
   let temp: ReturnType<typeof tempDir>;
   let server: TestServer;
@@ -58,5 +60,12 @@ describe('an upload whose folder is removed while its body arrives', () => {
     expect(tempFilesUnder(uploads)).toEqual([]);
     const photos = path.join(uploads, 'photos');
     expect(existsSync(photos) ? readFileSync(photos, 'utf8') : undefined).toBe(name.startsWith('replaced') ? 'a file now' : undefined);
+  });
+
+  // The same race met earlier, while the temp file is made: `mkdir -p` of a folder that a file
+  // stands in, then vanishes from, fails with ENOENT (seen with a file put there and removed in a loop).
+  it('takes ENOENT met while the temp file is made for the same clash', () => {
+    const error = Object.assign(new Error("ENOENT: no such file or directory, mkdir '/srv/uploads/photos'"), { code: 'ENOENT' });
+    expect(describeStoreError(error, 'uploads/photos/x.txt')).toMatchObject({ code: 'PATH_CONFLICT', status: 409 });
   });
 });
