@@ -162,6 +162,18 @@ export class SnapshotJoins {
     return rows;
   }
 
+  /**
+   * Resolves once no join is under way (one that starts meanwhile is waited for too). A pull from another peer awaits
+   * it before each page it applies: a pull that began before a join did (its peer answered its handshake sooner) would
+   * otherwise apply a page during the download, and the import find the database no longer empty.
+   */
+  async settled(): Promise<void> {
+    for (let turn = this.#turn; ; turn = this.#turn) {
+      await turn;
+      if (turn === this.#turn) return;
+    }
+  }
+
   /** Counts a failed download from `site`; returns how many so far. */
   #failed(site: string): number {
     const count = (this.#failures.get(site) ?? 0) + 1;

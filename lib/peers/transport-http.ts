@@ -97,7 +97,9 @@ export class HttpTransport implements ChangeTransport {
     const snapshot = this.#snapshots;
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
     onProgress?.('pull', 0);
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize);
+    // A join from another peer that began after this round's wait above: this pull's pages wait for its import.
+    const settled = snapshot === undefined ? undefined : () => snapshot.joins.settled();
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, settled);
     this.#lagChanges = 0;
     onProgress?.('push', 0, distinctConflicts(pulled));
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.
