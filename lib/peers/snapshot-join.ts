@@ -115,63 +115,94 @@ const FAILED_DOWNLOADS_BEFORE_PAGING = 2;
 export class SnapshotJoins {
   readonly #enabled: boolean;
   readonly #minChanges: number;
+  /** How long a round with another peer waits for a join under way: `peerTimeoutMs`. */
+  readonly #waitMs: number;
   readonly #refused = new Set<string>();
   readonly #failures = new Map<string, number>();
   #turn: Promise<void> = Promise.resolve();
+  /** Joins asked for and not ended yet (the one under way, and those in line behind it). */
+  #underWay = 0;
 
-  /** @param config - the client's resolved `joinBySnapshot` and `snapshotMinChanges` */
-  constructor(config: { readonly joinBySnapshot: boolean; readonly snapshotMinChanges: number }) {
+  /** @param config - the client's resolved `joinBySnapshot`, `snapshotMinChanges` and `peerTimeoutMs` */
+  constructor(config: { readonly joinBySnapshot: boolean; readonly snapshotMinChanges: number; readonly peerTimeoutMs: number }) {
     this.#enabled = config.joinBySnapshot;
     this.#minChanges = config.snapshotMinChanges;
+    this.#waitMs = config.peerTimeoutMs;
+  }
+
+  /**
+   * A round's wait for a join under way, `peerTimeoutMs` at most in all (however often the round asks): resolves true
+   * once no join is under way, false when one still is then. A round with another peer waits before it joins or
+   * pulls, and before each page it applies (its pull may have begun before the join did): a page applied during the
+   * download would make the import find the database no longer empty. A snapshot over a slow link may take hours;
+   * the other peers' rounds (and their files) do not wait for it: their pulls end, applying nothing, and come again next round.
+   */
+  roundWait(): () => Promise<boolean> {
+    let leftMs = this.#waitMs;
+    return async () => {
+      const started = performance.now();
+      const settled = await this.#settledWithin(leftMs);
+      leftMs = Math.max(0, leftMs - (performance.now() - started));
+      return settled;
+    };
   }
 
   /**
    * Joins from the peer's snapshot when it is wanted; `onProgress(0)` before, `(1)` after. Waits first for a join from
-   * another peer under way, so that no page pulled from this one lands before its import.
-   * @returns the rows it brought (0 when not wanted, or when the peer serves none)
+   * another peer under way (`wait`, see {@link roundWait}), and joins from none while it lasts.
+   * @returns the rows it brought (0 when not wanted, when the peer serves none, or while another peer's join lasts)
    * @throws SyncError as {@link startFromSnapshot} does
    */
-  async joinIfEmpty(peer: PeerHttp, data: ChangeTracker, remoteSite: string, remoteSeq: number, onProgress: (done: number) => void): Promise<number> {
-    // A join from another peer under way is waited for: a page pulled from this one meanwhile would make its import
-    // refuse the database (no longer empty), and every row come page by page; after it, this peer's pull brings the rest.
-    await this.#turn;
+  async joinIfEmpty(
+    peer: PeerHttp,
+    data: ChangeTracker,
+    remoteSite: string,
+    remoteSeq: number,
+    onProgress: (done: number) => void,
+    wait: () => Promise<boolean> = this.roundWait(),
+  ): Promise<number> {
+    if (!(await wait())) return 0; // this round's pull applies nothing while that join lasts (it waits no more)
     const wanted = (): boolean =>
       this.#enabled && !this.#refused.has(remoteSite) && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
     if (!wanted()) return 0;
     let rows = 0;
-    const turn = this.#turn.then(async () => {
-      if (!wanted()) return;
-      onProgress(0);
-      data.markJoining(remoteSite); // a push landing meanwhile would make the import refuse: pushes wait
-      try {
-        rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
-      } catch (error) {
-        if (error instanceof SyncError && (error.code.startsWith('SNAPSHOT_') || error.code === 'CLOCK_SKEW')) this.#refused.add(remoteSite);
-        else if (this.#failed(remoteSite) >= FAILED_DOWNLOADS_BEFORE_PAGING) this.#refused.add(remoteSite);
-        // A clock too far ahead is the pages' refusal too: they say so at `pull`, where the round's files still run
-        // (a refused snapshot is not downloaded again every round); pages within the bound go on coming.
-        if (error instanceof SyncError && error.code === 'CLOCK_SKEW') return;
-        throw error;
-      } finally {
-        data.markJoining(undefined);
-      }
-      onProgress(1);
-    });
+    this.#underWay += 1;
+    const turn = this.#turn
+      .then(async () => {
+        if (!wanted()) return;
+        onProgress(0);
+        data.markJoining(remoteSite); // a push landing meanwhile would make the import refuse: pushes wait
+        try {
+          rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+        } catch (error) {
+          if (error instanceof SyncError && (error.code.startsWith('SNAPSHOT_') || error.code === 'CLOCK_SKEW')) this.#refused.add(remoteSite);
+          else if (this.#failed(remoteSite) >= FAILED_DOWNLOADS_BEFORE_PAGING) this.#refused.add(remoteSite);
+          // A clock too far ahead is the pages' refusal too: they say so at `pull`, where the round's files still run
+          // (a refused snapshot is not downloaded again every round); pages within the bound go on coming.
+          if (error instanceof SyncError && error.code === 'CLOCK_SKEW') return;
+          throw error;
+        } finally {
+          data.markJoining(undefined);
+        }
+        onProgress(1);
+      })
+      .finally(() => (this.#underWay -= 1));
     this.#turn = turn.catch(() => undefined);
     await turn;
     return rows;
   }
 
-  /**
-   * Resolves once no join is under way (one that starts meanwhile is waited for too). A pull from another peer awaits
-   * it before each page it applies: a pull that began before a join did (its peer answered its handshake sooner) would
-   * otherwise apply a page during the download, and the import find the database no longer empty.
-   */
-  async settled(): Promise<void> {
-    for (let turn = this.#turn; ; turn = this.#turn) {
-      await turn;
-      if (turn === this.#turn) return;
+  /** Resolves true once no join is under way (one that starts meanwhile included), false when one still is after `ms`. */
+  async #settledWithin(ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (this.#underWay > 0) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#turn, new Promise<void>((resolve) => (timer = setTimeout(resolve, leftMs)))]);
+      clearTimeout(timer);
     }
+    return true;
   }
 
   /** Counts a failed download from `site`; returns how many so far. */

@@ -95,11 +95,11 @@ export class HttpTransport implements ChangeTransport {
     this.#lagChanges = this.#handshake.remoteUnpulled;
     await this.#onHandshake?.(this.#handshake);
     const snapshot = this.#snapshots;
-    const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress);
+    // A join from another peer under way: this round waits for it (peerTimeoutMs at most), before it joins and before each page it applies.
+    const wait = snapshot?.joins.roundWait();
+    const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress, wait);
     onProgress?.('pull', 0);
-    // A join from another peer that began after this round's wait above: this pull's pages wait for its import.
-    const settled = snapshot === undefined ? undefined : () => snapshot.joins.settled();
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, settled);
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, wait);
     this.#lagChanges = 0;
     onProgress?.('push', 0, distinctConflicts(pulled));
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import net from 'node:net';
+import { Transform } from 'node:stream';
+import express from 'express';
+import { createSyncNode, type SyncNode } from '../../index';
+import { silentLogger } from '../../lib/logger';
+import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
+import { makeRoots } from '../helpers/file-roots';
+import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { addTeams, TABLES } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+
+/** A server of the test, with the requests it was asked (method and URL). */
+interface Server {
+  readonly data: TempDb;
+  readonly node: SyncNode;
+  readonly http: TestServer;
+  readonly syncUrl: string;
+  readonly asked: string[];
+}
+
+/** Bytes a slow link lets through per tick, and the tick: 20 KiB/s, far over the 1 KiB per peerTimeoutMs a link must bring. */
+const SLICE = 8192;
+const TICK_MS = 400;
+/** C's peerTimeoutMs: long enough for A to build its snapshot (seconds under ts-jest), far shorter than the download. */
+const PEER_TIMEOUT_MS = 10_000;
+
+/** A slow link to `port` on 127.0.0.1: a TCP proxy that lets the answers through `SLICE` bytes per `TICK_MS`. */
+async function slowLinkTo(port: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const slow = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        const slices: Buffer[] = [];
+        for (let at = 0; at < chunk.length; at += SLICE) slices.push(chunk.subarray(at, at + SLICE));
+        const next = (): void => {
+          const slice = slices.shift();
+          if (slice === undefined) return callback();
+          this.push(slice);
+          setTimeout(next, TICK_MS);
+        };
+        next();
+      },
+    });
+    client.pipe(upstream);
+    upstream.pipe(slow).pipe(client);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+      slow.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end); // its end goes through `slow` to the client once the queued bytes went
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const address = proxy.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    },
+  };
+}
+
+/**
+ * A new server C joins from A over a slow link (its snapshot takes seconds, though every second brings far more than
+ * peerTimeoutMs asks) while its round with B, a small peer, runs. Before, B's round waited for the whole download
+ * (its pull, and with it B's files): a snapshot taking hours held every other peer for hours, peerTimeoutMs bounding
+ * nothing. Now B's round waits for the join at most peerTimeoutMs, then ends its pull without applying a page (the
+ * snapshot is kept) and goes on; B's next round pulls what it has.
+ */
+describe("a round with another peer while a join's snapshot comes over a slow link", () => {
+  let temp: ReturnType<typeof tempDir>;
+  const servers: Server[] = [];
+  const links: { close: () => Promise<void> }[] = [];
+
+  async function start(name: string, options: { peers?: string[] } = {}): Promise<Server> {
+    const data = tempDb(TEST_SCHEMA);
+    const peers = options.peers === undefined ? {} : { peers: options.peers, stateDir: path.join(temp.dir, `state-${name}`), snapshotMinChanges: 100, peerTimeoutMs: PEER_TIMEOUT_MS };
+    const roots = makeRoots(path.join(temp.dir, `${name}-${randomUUID()}`));
+    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots, ...peers });
+    const asked: string[] = [];
+    const app = express().use((req, _res, next) => {
+      asked.push(`${req.method} ${req.originalUrl}`);
+      next();
+    });
+    const http = await startServer(app.use('/api/sync', node.router));
+    const server = { data, node, http, syncUrl: `${http.url}/api/sync`, asked };
+    servers.push(server);
+    return server;
+  }
+
+  beforeEach(() => {
+    temp = tempDir('ess-ac4-join-wait-');
+  });
+  afterEach(async () => {
+    for (const link of links.splice(0)) await link.close();
+    for (const server of servers.splice(0)) {
+      await server.node.stop();
+      await server.http.close();
+      server.data.cleanup();
+    }
+    temp.cleanup();
+  });
+
+  it('waits at most peerTimeoutMs, applies nothing meanwhile, and the join still imports the snapshot', async () => {
+    const a = await start('a');
+    addTeams(a.data.db, 1500, 'a');
+    const link = await slowLinkTo(Number(new URL(a.http.url).port));
+    links.push(link);
+    const aUrl = `${link.url}/api/sync`;
+    const b = await start('b');
+    addTeams(b.data.db, 10, 'b');
+    const c = await start('c', { peers: [aUrl, b.syncUrl] });
+    let joined = false;
+    c.node.client?.on('progress', (progress) => (joined ||= progress.phase === 'snapshot' && progress.done === 1));
+    const count = (): unknown => c.data.db.prepare('SELECT count(*) FROM teams').pluck().get();
+
+    const fromA = c.node.client?.syncPeer(aUrl);
+    while (!a.asked.some((line) => line.startsWith('GET /api/sync/data/snapshot'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const fromB = await c.node.client?.syncPeer(b.syncUrl);
+    expect(joined).toBe(false); // B's round ended while the snapshot was still on its way
+    expect(fromB).toMatchObject({ ok: true, rowsPulled: 0 });
+    expect(count()).toBe(0);
+
+    expect(await fromA).toMatchObject({ ok: true, rowsPulled: 1500 });
+    expect(a.asked.filter((line) => line.startsWith('GET /api/sync/data/changes') && /[?&]since=0(&|$)/.test(line))).toEqual([]); // imported
+    expect(await c.node.client?.syncPeer(b.syncUrl)).toMatchObject({ ok: true, rowsPulled: 10 });
+    expect(count()).toBe(1510);
+  });
+});
