@@ -43,9 +43,9 @@ export { PAGE_GROWTH };
  * limit back, up to the usual one (see {@link PullPageSize}; a transport passes
  * its own `size`, kept across rounds). `beforeApply` is awaited before each group
  * of pages is applied (the sync client waits there for a snapshot join under way):
- * when it resolves false, the pull ends there, those pages not applied (the next
+ * when it throws, the pull ends with its error, those pages not applied (the next
  * pull asks for them again).
- * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are); `SAME_SITE_ID` (409) for a page under this server's own site id; `ROW_TOO_LARGE` when a page of one row is still too large
+ * @throws SyncError `PEER_BAD_ANSWER` for a page that is not a changeset page (nothing of it is applied; the pages before it are); what `beforeApply` throws; `SAME_SITE_ID` (409) for a page under this server's own site id; `ROW_TOO_LARGE` when a page of one row is still too large
  */
 export async function pullChanges(
   peer: PeerHttp,
@@ -54,7 +54,7 @@ export async function pullChanges(
   syncPageSize: number,
   onPage: (count: TransferCount) => void,
   size = new PullPageSize(syncPageSize),
-  beforeApply: () => Promise<boolean> = () => Promise.resolve(true),
+  beforeApply: () => Promise<void> = () => Promise.resolve(),
 ): Promise<TransferCount> {
   const count = emptyCount();
   const compact = peer.dataProtocol === COMPACT_PROTOCOL;
@@ -102,7 +102,7 @@ export async function pullChanges(
   while (pages.pending !== undefined) {
     const { group, failure } = await collect(pages, fetchPage);
     if (pages.pending !== undefined) await new Promise((resolve) => setImmediate(resolve)); // let the request leave before the synchronous apply
-    if (!(await beforeApply())) return count;
+    await beforeApply();
     applyGroup(local, group, count);
     for (const page of group) {
       count.rows += changeCount(page);

@@ -99,6 +99,14 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
   }
 }
 
+/** A round's wait for a snapshot join under way (see {@link SnapshotJoins.roundWait}). */
+export interface RoundWait {
+  /** Resolves true once no join is under way, false when one still is once the round waited `peerTimeoutMs` in all. */
+  readonly settled: () => Promise<boolean>;
+  /** As `settled`, but throws instead of resolving false. @throws SyncError `JOINING` (409) */
+  readonly orRefuse: () => Promise<void>;
+}
+
 /** Snapshot downloads from one peer that may fail (the link cut them, or no answer came) before that peer is paged from instead. */
 const FAILED_DOWNLOADS_BEFORE_PAGING = 2;
 
@@ -131,20 +139,28 @@ export class SnapshotJoins {
   }
 
   /**
-   * A round's wait for a join under way, `peerTimeoutMs` at most in all (however often the round asks): resolves true
-   * once no join is under way, false when one still is then. A round with another peer waits before it joins or
-   * pulls, and before each page it applies (its pull may have begun before the join did): a page applied during the
-   * download would make the import find the database no longer empty. A snapshot over a slow link may take hours;
-   * the other peers' rounds (and their files) do not wait for it: their pulls end, applying nothing, and come again next round.
+   * A round's wait for a join under way, `peerTimeoutMs` at most in all (however often the round asks). A round with
+   * another peer waits before it joins or pulls, and before each page it applies (its pull may have begun before the
+   * join did): a page applied during the download would make the import find the database no longer empty. A
+   * snapshot over a slow link may take hours; the other peers' rounds (and their files) do not wait for it so long.
    */
-  roundWait(): () => Promise<boolean> {
+  roundWait(): RoundWait {
     let leftMs = this.#waitMs;
-    return async () => {
+    const settled = async (): Promise<boolean> => {
       const started = performance.now();
-      const settled = await this.#settledWithin(leftMs);
+      const done = await this.#settledWithin(leftMs);
       leftMs = Math.max(0, leftMs - (performance.now() - started));
-      return settled;
+      return done;
     };
+    const orRefuse = async (): Promise<void> => {
+      if (await settled()) return;
+      throw new SyncError(
+        'JOINING',
+        409,
+        `this server is joining from another peer's snapshot (it held no synced data), still after ${this.#waitMs} ms (peerTimeoutMs): no page of this peer was applied, as one would make the import refuse the database; its files go on, and its next round pulls`,
+      );
+    };
+    return { settled, orRefuse };
   }
 
   /**
@@ -159,9 +175,9 @@ export class SnapshotJoins {
     remoteSite: string,
     remoteSeq: number,
     onProgress: (done: number) => void,
-    wait: () => Promise<boolean> = this.roundWait(),
+    wait: RoundWait = this.roundWait(),
   ): Promise<number> {
-    if (!(await wait())) return 0; // this round's pull applies nothing while that join lasts (it waits no more)
+    if (!(await wait.settled())) return 0; // this round's pull applies nothing while that join lasts (it waits no more)
     const wanted = (): boolean =>
       this.#enabled && !this.#refused.has(remoteSite) && remoteSeq >= this.#minChanges && data.pullCursor(remoteSite) === 0 && data.holdsNoSyncedData();
     if (!wanted()) return 0;

@@ -72,7 +72,7 @@ export class HttpTransport implements ChangeTransport {
 
   /**
    * One round: handshake, pull, push.
-   * @throws SyncError from the handshake (`SAME_SITE_ID`, `SCHEMA_MISMATCH`, …) or a page (`PEER_BAD_ANSWER`, …)
+   * @throws SyncError from the handshake (`SAME_SITE_ID`, `SCHEMA_MISMATCH`, …) or a page (`PEER_BAD_ANSWER`, …); `JOINING` (409) while this server joins from another peer's snapshot, still after `peerTimeoutMs`
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     try {
@@ -95,11 +95,12 @@ export class HttpTransport implements ChangeTransport {
     this.#lagChanges = this.#handshake.remoteUnpulled;
     await this.#onHandshake?.(this.#handshake);
     const snapshot = this.#snapshots;
-    // A join from another peer under way: this round waits for it (peerTimeoutMs at most), before it joins and before each page it applies.
+    // A join from another peer under way: this round waits for it (peerTimeoutMs at most), before it joins and before each page
+    // it applies; still under way then, the pull fails with JOINING, nothing of it applied (the files still sync).
     const wait = snapshot?.joins.roundWait();
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress, wait);
     onProgress?.('pull', 0);
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, wait);
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, wait?.orRefuse);
     this.#lagChanges = 0;
     onProgress?.('push', 0, distinctConflicts(pulled));
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.

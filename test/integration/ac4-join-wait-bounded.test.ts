@@ -70,8 +70,8 @@ async function slowLinkTo(port: number): Promise<{ url: string; close: () => Pro
  * A new server C joins from A over a slow link (its snapshot takes seconds, though every second brings far more than
  * peerTimeoutMs asks) while its round with B, a small peer, runs. Before, B's round waited for the whole download
  * (its pull, and with it B's files): a snapshot taking hours held every other peer for hours, peerTimeoutMs bounding
- * nothing. Now B's round waits for the join at most peerTimeoutMs, then ends its pull without applying a page (the
- * snapshot is kept) and goes on; B's next round pulls what it has.
+ * nothing. Now B's round waits for the join at most peerTimeoutMs, then ends its pull with JOINING without applying a
+ * page (the snapshot is kept) and goes on with its files; B's next round pulls what it has.
  */
 describe("a round with another peer while a join's snapshot comes over a slow link", () => {
   let temp: ReturnType<typeof tempDir>;
@@ -107,7 +107,7 @@ describe("a round with another peer while a join's snapshot comes over a slow li
     temp.cleanup();
   });
 
-  it('waits at most peerTimeoutMs, applies nothing meanwhile, and the join still imports the snapshot', async () => {
+  it('waits at most peerTimeoutMs, then fails its pull with JOINING, nothing applied; the join still imports the snapshot', async () => {
     const a = await start('a');
     addTeams(a.data.db, 1500, 'a');
     const link = await slowLinkTo(Number(new URL(a.http.url).port));
@@ -124,7 +124,9 @@ describe("a round with another peer while a join's snapshot comes over a slow li
     while (!a.asked.some((line) => line.startsWith('GET /api/sync/data/snapshot'))) await new Promise((resolve) => setTimeout(resolve, 20));
     const fromB = await c.node.client?.syncPeer(b.syncUrl);
     expect(joined).toBe(false); // B's round ended while the snapshot was still on its way
-    expect(fromB).toMatchObject({ ok: true, rowsPulled: 0 });
+    // Said so, not "synced": its status still shows B's rows as not pulled (a round ok would count as caught up with B).
+    expect(fromB).toMatchObject({ ok: false, rowsPulled: 0, error: { code: 'JOINING' } });
+    expect(c.node.client?.peerStatuses().find((peer) => peer.url === b.syncUrl)?.lagChanges).toBe(10);
     expect(count()).toBe(0);
 
     expect(await fromA).toMatchObject({ ok: true, rowsPulled: 1500 });
