@@ -5,7 +5,7 @@ import type { KnownPeers } from './known-peers';
 import { emptyTotals } from './metrics';
 import { PeerHttp } from './peer-http';
 import type { PeerState } from './peer-round';
-import { SnapshotJoins } from './snapshot-join';
+import { SnapshotJoins } from './snapshot-joins';
 import { HttpTransport } from './transport-http';
 
 /** What the sync client's HTTP peers are told and tell back, while their states are built. */

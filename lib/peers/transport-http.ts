@@ -3,7 +3,7 @@ import { SyncError } from '../sync-error';
 import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake, type PushCut } from './data-exchange';
 import type { PeerHttp } from './peer-http';
 import { PullPageSize } from './pull-page-size';
-import type { SnapshotJoins } from './snapshot-join';
+import type { SnapshotJoins } from './snapshot-joins';
 import type { ChangeTransport, ExchangeCount, ExchangeProgress, TransportStatus } from './transport';
 
 /**
