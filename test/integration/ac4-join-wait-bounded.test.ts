@@ -1,24 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import net from 'node:net';
 import { Transform } from 'node:stream';
-import express from 'express';
-import { createSyncNode, type SyncNode } from '../../index';
-import { silentLogger } from '../../lib/logger';
-import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
-import { makeRoots } from '../helpers/file-roots';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { addTeams, TABLES } from '../helpers/snapshot';
-import { tempDir } from '../helpers/temp';
-
-/** A server of the test, with the requests it was asked (method and URL). */
-interface Server {
-  readonly data: TempDb;
-  readonly node: SyncNode;
-  readonly http: TestServer;
-  readonly syncUrl: string;
-  readonly asked: string[];
-}
+import { joinServersPerTest, type JoinServerOptions } from '../helpers/join-servers';
+import { addTeams } from '../helpers/snapshot';
 
 /** Bytes a slow link lets through per tick, and the tick: 20 KiB/s, far over the 1 KiB per peerTimeoutMs a link must bring. */
 const SLICE = 8192;
@@ -74,48 +57,19 @@ async function slowLinkTo(port: number): Promise<{ url: string; close: () => Pro
  * page (the snapshot is kept) and goes on with its files; B's next round pulls what it has.
  */
 describe("a round with another peer while a join's snapshot comes over a slow link", () => {
-  let temp: ReturnType<typeof tempDir>;
-  const servers: Server[] = [];
-  const links: { close: () => Promise<void> }[] = [];
-
-  async function start(name: string, options: { peers?: string[] } = {}): Promise<Server> {
-    const data = tempDb(TEST_SCHEMA);
-    const peers = options.peers === undefined ? {} : { peers: options.peers, stateDir: path.join(temp.dir, `state-${name}`), snapshotMinChanges: 100, peerTimeoutMs: PEER_TIMEOUT_MS };
-    const roots = makeRoots(path.join(temp.dir, `${name}-${randomUUID()}`));
-    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots, ...peers });
-    const asked: string[] = [];
-    const app = express().use((req, _res, next) => {
-      asked.push(`${req.method} ${req.originalUrl}`);
-      next();
-    });
-    const http = await startServer(app.use('/api/sync', node.router));
-    const server = { data, node, http, syncUrl: `${http.url}/api/sync`, asked };
-    servers.push(server);
-    return server;
-  }
-
-  beforeEach(() => {
-    temp = tempDir('ess-ac4-join-wait-');
-  });
-  afterEach(async () => {
-    for (const link of links.splice(0)) await link.close();
-    for (const server of servers.splice(0)) {
-      await server.node.stop();
-      await server.http.close();
-      server.data.cleanup();
-    }
-    temp.cleanup();
-  });
+  const servers = joinServersPerTest('ess-ac4-join-wait-');
+  /** C's options: its peers, and the peerTimeoutMs this test is about. */
+  const joiner = (peers: string[]): JoinServerOptions => ({ peers, node: { peerTimeoutMs: PEER_TIMEOUT_MS } });
 
   it('waits at most peerTimeoutMs, then fails its pull with JOINING, nothing applied; the join still imports the snapshot', async () => {
-    const a = await start('a');
+    const a = await servers.start('a');
     addTeams(a.data.db, 1500, 'a');
     const link = await slowLinkTo(Number(new URL(a.http.url).port));
-    links.push(link);
+    servers.beforeClose(() => link.close());
     const aUrl = `${link.url}/api/sync`;
-    const b = await start('b');
+    const b = await servers.start('b');
     addTeams(b.data.db, 10, 'b');
-    const c = await start('c', { peers: [aUrl, b.syncUrl] });
+    const c = await servers.start('c', joiner([aUrl, b.syncUrl]));
     let joined = false;
     c.node.client?.on('progress', (progress) => (joined ||= progress.phase === 'snapshot' && progress.done === 1));
     const count = (): unknown => c.data.db.prepare('SELECT count(*) FROM teams').pluck().get();

@@ -1,25 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import express from 'express';
-import { createSyncNode, type SyncNode } from '../../index';
+import type express from 'express';
 import { silentLogger } from '../../lib/logger';
 import { SyncClient } from '../../lib/peers/sync-client';
 import type { SyncProgress } from '../../lib/peers/sync-status';
-import { tableRows, TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
-import { makeRoots } from '../helpers/file-roots';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { addTeams, TABLES } from '../helpers/snapshot';
-import { tempDir } from '../helpers/temp';
+import { tableRows } from '../helpers/data';
+import { joinServersPerTest, type JoinServer, type JoinServerOptions } from '../helpers/join-servers';
+import { TEST_TOKEN } from '../helpers/server';
+import { addTeams } from '../helpers/snapshot';
 
 const TEAMS = 500;
-
-/** A server of the test: its database, sync node and HTTP server. */
-interface Server {
-  readonly data: TempDb;
-  readonly node: SyncNode;
-  readonly http: TestServer;
-  readonly syncUrl: string;
-}
 
 /**
  * A peer C with an empty database joins from A's snapshot while A pushes to
@@ -30,53 +18,35 @@ interface Server {
  * by page, the snapshot downloaded for nothing.
  */
 describe('a server joining from a snapshot: pushes into it and its pulls from other peers wait', () => {
-  let temp: ReturnType<typeof tempDir>;
-  const servers: Server[] = [];
-  const clients: SyncClient[] = [];
+  const servers = joinServersPerTest('ess-push-joining-');
   let releaseSnapshot: () => void = () => undefined;
   let snapshotAsked: Promise<void>;
 
-  async function start(name: string, options: { peers?: string[]; holdSnapshot?: boolean; serveSnapshots?: boolean } = {}): Promise<Server> {
-    const data = tempDb(TEST_SCHEMA);
-    const peers = options.peers === undefined ? {} : { peers: options.peers, stateDir: path.join(temp.dir, `state-${name}`), snapshotMinChanges: 100 };
-    const roots = makeRoots(path.join(temp.dir, `${name}-${randomUUID()}`));
-    const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots, serveSnapshots: options.serveSnapshots ?? true, ...peers });
-    const app = express();
-    if (options.holdSnapshot === true) {
-      let asked: () => void = () => undefined;
-      snapshotAsked = new Promise((resolve) => (asked = resolve));
-      const released = new Promise<void>((resolve) => (releaseSnapshot = resolve));
-      app.use('/api/sync/data/snapshot', (_req, _res, next) => {
-        asked();
-        void released.then(() => next());
-      });
-    }
-    const http = await startServer(app.use('/api/sync', node.router));
-    const server = { data, node, http, syncUrl: `${http.url}/api/sync` };
-    servers.push(server);
-    return server;
+  /** A handler that holds `GET /data/snapshot` until the test calls `releaseSnapshot`; `snapshotAsked` resolves when it came. */
+  function holdSnapshot(): JoinServerOptions['before'] {
+    let asked: () => void = () => undefined;
+    snapshotAsked = new Promise((resolve) => (asked = resolve));
+    const released = new Promise<void>((resolve) => (releaseSnapshot = resolve));
+    const hold: express.RequestHandler = (_req, _res, next) => {
+      asked();
+      void released.then(() => next());
+    };
+    servers.beforeClose(() => releaseSnapshot());
+    return [['/data/snapshot', hold]];
   }
 
-  beforeEach(() => {
-    temp = tempDir('ess-push-joining-');
-  });
-  afterEach(async () => {
-    releaseSnapshot();
-    for (const client of clients.splice(0)) await client.stop();
-    for (const server of servers.splice(0)) {
-      await server.node.stop();
-      await server.http.close();
-      server.data.cleanup();
-    }
-    temp.cleanup();
-  });
+  /** A sync client on `from`'s tracker that pushes to `to`, stopped after the test. */
+  function pusher(from: JoinServer, to: JoinServer): SyncClient {
+    const client = new SyncClient({ logger: silentLogger, peers: [to.syncUrl], token: TEST_TOKEN, data: from.node.tracker });
+    servers.beforeClose(() => client.stop());
+    return client;
+  }
 
   it('is refused with 409 JOINING and skipped by the pusher, so the joiner starts from the snapshot; later pushes send only what it lacks', async () => {
-    const a = await start('a', { holdSnapshot: true });
+    const a = await servers.start('a', { before: holdSnapshot() });
     addTeams(a.data.db, TEAMS, 'a');
-    const c = await start('c', { peers: [a.syncUrl] });
-    const aPushes = new SyncClient({ logger: silentLogger, peers: [c.syncUrl], token: TEST_TOKEN, data: a.node.tracker });
-    clients.push(aPushes);
+    const c = await servers.start('c', { peers: [a.syncUrl] });
+    const aPushes = pusher(a, c);
     const phases: SyncProgress['phase'][] = [];
     c.node.client?.on('progress', (progress: SyncProgress) => phases.push(progress.phase));
 
@@ -105,11 +75,10 @@ describe('a server joining from a snapshot: pushes into it and its pulls from ot
   });
 
   it('takes pushes again once a join gave up (the peer serves no snapshot: C pulls page by page)', async () => {
-    const a = await start('a', { serveSnapshots: false });
+    const a = await servers.start('a', { node: { serveSnapshots: false } });
     addTeams(a.data.db, TEAMS, 'a');
-    const c = await start('c', { peers: [a.syncUrl] });
-    const aPushes = new SyncClient({ logger: silentLogger, peers: [c.syncUrl], token: TEST_TOKEN, data: a.node.tracker });
-    clients.push(aPushes);
+    const c = await servers.start('c', { peers: [a.syncUrl] });
+    const aPushes = pusher(a, c);
     expect(await c.node.client?.syncPeer(a.syncUrl)).toMatchObject({ ok: true, rowsPulled: TEAMS });
     addTeams(a.data.db, 1, 'later');
     expect(await aPushes.syncPeer(c.syncUrl)).toMatchObject({ ok: true, rowsPushed: 1 });
@@ -117,11 +86,11 @@ describe('a server joining from a snapshot: pushes into it and its pulls from ot
   });
 
   it('pulls from another peer only once the join is in place, so the snapshot is not thrown away', async () => {
-    const a = await start('a', { holdSnapshot: true });
+    const a = await servers.start('a', { before: holdSnapshot() });
     addTeams(a.data.db, TEAMS, 'a');
-    const b = await start('b');
+    const b = await servers.start('b');
     addTeams(b.data.db, 10, 'b'); // fewer than snapshotMinChanges: paged from
-    const c = await start('c', { peers: [a.syncUrl, b.syncUrl] });
+    const c = await servers.start('c', { peers: [a.syncUrl, b.syncUrl] });
     const phases: string[] = [];
     c.node.client?.on('progress', (progress: SyncProgress) => phases.push(`${progress.peer === a.syncUrl ? 'a' : 'b'}:${progress.phase}`));
 
