@@ -21,7 +21,7 @@ const FAILED_DOWNLOADS_BEFORE_PAGING = 2;
  * database, the others are not needed. A peer whose snapshot was refused
  * (hash, size, health), or whose download failed twice (a link that cuts
  * long answers: every download starts again from byte 0, while pages are
- * short), is reported, then paged from: a bad disk or link on its side never
+ * short; one `stop()` abandoned does not count), is reported, then paged from: a bad disk or link on its side never
  * keeps this server from syncing.
  */
 export class SnapshotJoins {
@@ -96,7 +96,8 @@ export class SnapshotJoins {
           rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
         } catch (error) {
           if (error instanceof SyncError && (error.code.startsWith('SNAPSHOT_') || error.code === 'CLOCK_SKEW')) this.#refused.add(remoteSite);
-          else if (this.#failed(remoteSite) >= FAILED_DOWNLOADS_BEFORE_PAGING) this.#refused.add(remoteSite);
+          // A download `stop()` abandoned says nothing of the link: the next start joins from this peer again.
+          else if (!(error instanceof SyncError && error.code === 'STOPPED') && this.#failed(remoteSite) >= FAILED_DOWNLOADS_BEFORE_PAGING) this.#refused.add(remoteSite);
           // A clock too far ahead is the pages' refusal too: they say so at `pull`, where the round's files still run
           // (a refused snapshot is not downloaded again every round); pages within the bound go on coming.
           if (error instanceof SyncError && error.code === 'CLOCK_SKEW') return;
