@@ -37,7 +37,7 @@ export type { JoinOptions, JoinResult } from './lib/peers/snapshot-join';
 export type { WireBytes } from './lib/peers/peer-http';
 export type { ContentCoding } from './lib/content-coding';
 export type { DeletionFilter } from './lib/peers/delete-guard';
-export type { PeerState } from './lib/peers/peer-failure';
+export type { PeerState } from './lib/peers/failure-codes';
 export type { FileConflict, HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, RoundWarning, SyncProgress, SyncStatus } from './lib/peers/sync-status';
 export type { Refusal } from './lib/refusal-log';
 export type { ChangeTransport, ExchangeCount, ExchangeProgress, NatsHeldSender, NatsStatus, TransportKind, TransportState, TransportStatus } from './lib/peers/transport';

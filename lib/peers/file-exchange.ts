@@ -13,7 +13,8 @@ import { MAX_PATH_LENGTH, resolveSyncPath } from '../files/safe-path';
 import { SyncError } from '../sync-error';
 import type { DeletionPlan } from './delete-guard';
 import { localFileFailure } from './local-file-failure';
-import { rawFailure, UNREACHABLE_CODES } from './peer-failure';
+import { rawFailure } from './peer-failure';
+import { UNREACHABLE_CODES } from './failure-codes';
 import type { HeldDeletion } from './sync-status';
 
 /** One peer as a file sync sees it. */

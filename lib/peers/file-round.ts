@@ -3,7 +3,8 @@ import { syncRoot, type PeerFileLink, type RootSyncResult } from './file-exchang
 import { adoptWaitingSettlements, fileStateOf, tellPeerSettled } from './file-settled';
 import { RootTurns } from './file-root-turns';
 import { FileSyncState } from './file-sync-state';
-import { SILENT_PEER_CODES, type FailureDescription } from './peer-failure';
+import { type FailureDescription } from './peer-failure';
+import { SILENT_PEER_CODES } from './failure-codes';
 import { noteFilesError, type RoundTally } from './round-result';
 
 /** The result of a root whose sync failed as a whole (the peer's listing refused, the peer gone). */

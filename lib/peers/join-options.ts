@@ -1,7 +1,8 @@
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
 import { checkPeerCa, checkPeerTimeoutMs } from './client-options';
-import { describeFailure, rawFailure, UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE } from './peer-failure';
+import { describeFailure, rawFailure } from './peer-failure';
+import { UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE } from './failure-codes';
 
 /** What `joinFromPeer` did. */
 export interface JoinResult {

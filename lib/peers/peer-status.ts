@@ -1,6 +1,6 @@
 import type { ChangeTracker } from '../data/change-tracker';
 import type { Handshake } from './data-exchange';
-import { peerStateOf } from './peer-failure';
+import { peerStateOf } from './failure-codes';
 import type { PeerSchedule } from './scheduler';
 import type { HeldDeletion, PeerStatus, PeerSyncResult } from './sync-status';
 

@@ -1,5 +1,6 @@
 import type { RootSyncResult } from './file-exchange';
-import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES, type FailureDescription, type SyncPhase } from './peer-failure';
+import { type FailureDescription, type SyncPhase } from './peer-failure';
+import { LASTING_ROOT_FAILURE_CODES, STORAGE_FAILURE_CODES } from './failure-codes';
 import { FILE_ERRORS_LISTED, type PeerSyncResult, type RoundWarning } from './sync-status';
 
 /** What one sync with a peer has done so far. */

@@ -1,7 +1,7 @@
 import type { RootNameProblems } from '../files/name-report';
 import type { IdentityChange } from '../data/change-tracker';
 import type { Refusal } from '../refusal-log';
-import type { PeerState } from './peer-failure';
+import type { PeerState } from './failure-codes';
 import type { TransportStatus } from './transport';
 
 /** File errors a round lists (`PeerSyncResult.fileErrors`, and as many `files.error` log lines); the rest are counted in `fileErrorCount`. */

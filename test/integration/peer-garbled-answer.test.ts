@@ -1,6 +1,6 @@
 import { enableCapture } from '../../lib/data/capture';
 import { silentLogger } from '../../lib/logger';
-import { peerStateOf } from '../../lib/peers/peer-failure';
+import { peerStateOf } from '../../lib/peers/failure-codes';
 import { SyncClient } from '../../lib/peers/sync-client';
 import { tableRows, TEST_SCHEMA, tempDb } from '../helpers/data';
 import { startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy';

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { describeFailure, peerStateOf } from '../../../lib/peers/peer-failure';
+import { describeFailure } from '../../../lib/peers/peer-failure';
+import { peerStateOf } from '../../../lib/peers/failure-codes';
 import { tempDir } from '../../helpers/temp';
 import { SyncError } from '../../../lib/sync-error';
 
