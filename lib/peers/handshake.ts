@@ -56,6 +56,14 @@ async function askInfo(peer: PeerHttp, local: ChangeTracker): Promise<{ readonly
 }
 
 /**
+ * A peer's URL as `/status`, the CLI and every other message name it: without
+ * the trailing `/` its base URL carries (`http://10.0.0.2:5000/api/sync`).
+ */
+function named(url: string): string {
+  return url.replace(/\/$/, '');
+}
+
+/**
  * Checks this server's identity against what the peer holds of it, and the
  * peer's against the other peers'.
  * @throws SyncError `SITE_REWOUND` / `SITE_CLONED` (409) after this server took a new site id by itself (its rows are
@@ -68,7 +76,7 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
       throw new SyncError(
         changed.code,
         409,
-        `this database's history differs from what ${peer.url} holds for its site id (${changed.detail}): it was rewound (an older copy put back) or copied from another server. It took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`,
+        `this database's history differs from what ${named(peer.url)} holds for its site id (${changed.detail}): it was rewound (an older copy put back) or copied from another server. It took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`,
       );
     }
   }
@@ -77,7 +85,7 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
     throw new SyncError(
       'DUPLICATE_SITE_ID',
       409,
-      `${peer.url} and ${other} both answer as site ${info.site}: one database was copied from the other, or both servers run on one database file. Copies take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; two servers on one file stay one site: list only one of their URLs as a peer`,
+      `${named(peer.url)} and ${named(other)} both answer as site ${info.site}: one database was copied from the other, or both servers run on one database file. Copies take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; two servers on one file stay one site: list only one of their URLs as a peer`,
     );
   }
 }
@@ -93,7 +101,7 @@ export function chooseProtocol(peer: PeerHttp, info: DataInfo): void {
   const common = peer.protocols.filter((protocol) => theirs.includes(protocol));
   if (common.length === 0) {
     const spoken = theirs.length === 0 ? 'no data protocol' : `protocol ${theirs.join(', ')}`;
-    throw new SyncError('PROTOCOL_MISMATCH', 409, `${peer.url} speaks ${spoken}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
+    throw new SyncError('PROTOCOL_MISMATCH', 409, `${named(peer.url)} speaks ${spoken}, this server ${peer.protocols.join(', ')}; upgrade the older one`);
   }
   peer.dataProtocol = Math.max(...common);
 }
@@ -119,18 +127,18 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
   const ours = local.info();
   chooseProtocol(peer, info);
   if (info.site === local.siteId) {
-    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${peer.url} is this server itself: remove it from its peers`);
+    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${named(peer.url)} is this server itself: remove it from its peers`);
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${peer.url} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
+      `${named(peer.url)} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {
     // Worded for a refused push ("on the sender"); in a handshake nobody sends: the peer is "there".
     const differences = local.describeSchemaDifference(info.schema).map((difference) => difference.replace(/ on the sender$/, ' there'));
     const fix = 'migrate every server to the same tracked tables and columns (the same `tables` list and the same CREATE/ALTER statements), then sync: changes wait meanwhile, none is lost';
-    throw new SyncError('SCHEMA_MISMATCH', 409, `${peer.url} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}; ${fix}`);
+    throw new SyncError('SCHEMA_MISMATCH', 409, `${named(peer.url)} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}; ${fix}`);
   }
   checkIdentities(peer, local, info);
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
