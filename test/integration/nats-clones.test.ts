@@ -136,6 +136,25 @@ describeWithNats('copies of one database publishing on NATS (a real nats-server)
     expect(a.tracker.transportCursor(`nats:TWIN2:published:${a.tracker.siteId}`)).toBe('5'); // its row is not taken as published
   });
 
+  it('a copy taken with unpublished rows after the stream was deleted publishes first into the stream made again: SAME_SITE_ID at once (how far the original published in the old stream vouches for nothing in the new one)', async () => {
+    const a = node('REMADE_TWIN');
+    addTeams(a, 3, 'A');
+    await a.transport.exchange();
+    const nc = await connect({ servers: server.url });
+    await (await jetstreamManager(nc)).streams.delete('REMADE_TWIN');
+    await nc.close();
+    const b = node('REMADE_TWIN'); // another site's pages come first in the new stream: the clone's lies past the original's saved subject sequence
+    for (const round of [1, 2]) {
+      addTeams(b, 1, `B ${round}`);
+      await b.transport.exchange();
+    }
+    addTeams(a, 2, 'not yet published'); // the copy holds them too: its pages hold only what both hold
+    const clone = cloneOf(a, 'REMADE_TWIN');
+    expect(await clone.transport.exchange()).toMatchObject({ rowsOut: 5 }); // it makes the stream again and publishes everything there
+    await expect(a.transport.exchange()).rejects.toMatchObject({ code: 'SAME_SITE_ID' });
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'SAME_SITE_ID' } });
+  });
+
   it('an idle original meets the clone\'s page on its own subject: SAME_SITE_ID from its consumer, not its rows passed over as its own in silence', async () => {
     const a = node('IDLE');
     addTeams(a, 5, 'A');

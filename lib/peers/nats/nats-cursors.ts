@@ -29,6 +29,9 @@ const MAX_KEPT_ID = 256;
  * - `nats:<stream>:attempt:<site>`: the `Nats-Msg-Id`s this database sent
  *   since its last saved publication, each with its attempt's nonce
  *   (`<id>#<nonce>`), saved before sending (tells a lost ack or a crash from a clone);
+ * - `nats:<stream>:reach:<site>`: how far the published seq went in each of
+ *   the stream's last lives (`<local seq>@<created>`, space-separated) before
+ *   it was set back (the stream made again, its tail lost);
  * - `nats:<stream>:reader`: the site id this database last read the stream as
  *   (passing over that id's subject as its own);
  * - `nats:<stream>:created`: the stream's creation time, telling a stream
@@ -173,6 +176,8 @@ export class NatsCursors extends PublishCursors {
     if (created !== facts.created) {
       // A stream made again: read from its start. What this site published is weighed by the publisher
       // against its subject in the new stream (it may have published there already, before it noticed).
+      // How far it went in the old one is kept: an older copy of the store put back brings its pages again.
+      if (created !== undefined) this.noteReach(created, this.publishedSeq());
       const names = created === undefined ? [this.applied, this.published, this.publishing.subject, this.publishing.attempt, this.#refused, this.uncovered, this.holds.name] : [this.applied, this.#refused, this.uncovered, this.holds.name];
       for (const name of names) this.data.saveTransportCursor(name, undefined);
       this.data.saveTransportCursor(this.#created, facts.created);

@@ -1,6 +1,6 @@
 import type { ChangeTracker } from '../../data/change-tracker';
 import type { SyncError } from '../../sync-error';
-import type { NatsCursors } from './nats-cursors';
+import type { NatsCursors, StreamChange } from './nats-cursors';
 import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
 import { adoptedEnd, cloneByContent, cloneError, storedUnderId, type SubjectParts } from './subject-checks';
@@ -61,7 +61,9 @@ export class NatsPublisher {
    * Reads this site's last message in the stream and checks it against what
    * was saved: the same; or the message this database last sent, whose save
    * a crash cut (adopted); or a message not sealed with the fleet's token, or
-   * a replay of a window already published (passed over); or a sealed one
+   * a replay of a window already published (passed over); or its own page from an
+   * earlier life of this stream, an older copy of the store put back after its published
+   * seq was set back ({@link NatsPublisher.#earlierOwn}: adopted); or a sealed one
    * this database never sent (a clone: publishing stops); or an older one. Older, with the stream now ending
    * before the saved one or another subject's message at its sequence, means the stream lost its tail
    * (perhaps filled again since): those pages are published again ({@link ownPagesLost}).
@@ -73,13 +75,15 @@ export class NatsPublisher {
    * that read the subject before a publish landed must not take it back.
    * @throws SyncError `SAME_SITE_ID` (409) for a clone
    */
-  prepare(recreated = false): Promise<void> {
-    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream(), recreated));
+  prepare(change: StreamChange = 'same'): Promise<void> {
+    const run = this.#turn.then(async () => this.#prepareNow(await this.#link.ensureStream(), change));
     this.#turn = run.catch(() => undefined);
     return run;
   }
 
-  async #prepareNow(facts: StreamFacts, recreated = false): Promise<void> {
+  /** @param change - what reconciling the cursors with the stream found ({@link NatsCursors.reconcile}) */
+  async #prepareNow(facts: StreamFacts, change: StreamChange = 'same'): Promise<void> {
+    const recreated = change === 'recreated' || change === 'refilled' || change === 'rewound';
     const last = await this.#link.lastOnSubject(this.#subject);
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
@@ -88,9 +92,15 @@ export class NatsPublisher {
     if (lastSeq < saved || recreated) {
       // A lost tail, or a stream made again (also when junk on this subject was passed over just above): what the
       // subject keeps of this site is published, the rest again. An id on a message not sealed so keeps nothing.
+      // Kept beyond what was published here is this database's own page from an earlier life of this stream
+      // (an older copy of its store put back), or a clone's: only the first is taken.
       const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
       const now = this.#cursors.publishedSeq();
-      this.#cursors.savePublished((await ownPagesLost(this.#link, facts, saved, recreated)) ? Math.min(kept, now) : now, lastSeq);
+      const lost = await ownPagesLost(this.#link, facts, saved, recreated);
+      const published = !lost ? now : kept > now && last !== undefined && this.#earlierOwn(last.msgId, last.message) ? kept : Math.min(kept, now);
+      // How far it went in this stream is kept before it is set back (a stream made again kept it for the old one).
+      if (published < now && change !== 'recreated') this.#cursors.noteReach(facts.created, now);
+      this.#cursors.savePublished(published, lastSeq);
     }
     const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
     if (reseal !== undefined) this.onResealed?.(reseal);
@@ -241,7 +251,23 @@ export class NatsPublisher {
   }
 
   #parts(): SubjectParts {
-    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors };
+    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, earlierOwn: (msgId, message) => this.#earlierOwn(msgId, message) };
+  }
+
+  /**
+   * True when a message on this site's subject is this database's own page
+   * from an earlier life of this stream, whose published seq was set back
+   * since (the stream made again, its tail lost) and then an older copy of its
+   * store put back: sealed with the fleet's token, its window within how far
+   * this site published in the stream of this creation time
+   * ({@link NatsCursors.reachIn}), and holding no change under this site's id
+   * this database lacks ({@link cloneByContent}).
+   */
+  #earlierOwn(msgId: string | undefined, message: SealedMessage | null): boolean {
+    if (message === null || !this.#seal.accepts(message)) return false;
+    const id = parseMessageId(msgId);
+    if (id === undefined || id.last > this.#cursors.reachIn(this.#cursors.createdAt())) return false;
+    return cloneByContent(this.#seal, this.#data, 0, message) === undefined;
   }
 
   /** Stops publishing for good: a clone publishes as this site. */

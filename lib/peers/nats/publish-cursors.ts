@@ -4,10 +4,13 @@ import type { ChangeTracker } from '../../data/change-tracker';
 import type { SealedMessage } from './fleet-seal';
 import { sentByThisDatabase } from './page-message';
 
+/** How many earlier lives of a stream {@link PublishCursors.noteReach} remembers. */
+const KEPT_REACHES = 8;
+
 /**
  * This site's publishing positions in one stream, kept in
  * `_sync_transport_cursors` (see {@link NatsCursors}, which adds the reading
- * positions): `published`, `subject` and `attempt`, each keyed by site.
+ * positions): `published`, `subject`, `attempt` and `reach`, each keyed by site.
  */
 export class PublishCursors {
   protected readonly data: ChangeTracker;
@@ -15,11 +18,40 @@ export class PublishCursors {
   readonly published: string;
   /** `nats:<stream>:subject:<site>` and `nats:<stream>:attempt:<site>`: this site's last message, and its attempts since. */
   protected readonly publishing: { readonly subject: string; readonly attempt: string };
+  /** `nats:<stream>:reach:<site>`: how far the published seq went in each of the last lives of the stream before it was set back ({@link PublishCursors.noteReach}). */
+  readonly #reach: string;
 
   constructor(data: ChangeTracker, stream: string, site: string) {
     this.data = data;
     this.published = `nats:${stream}:published:${site}`;
     this.publishing = { subject: `nats:${stream}:subject:${site}`, attempt: `nats:${stream}:attempt:${site}` };
+    this.#reach = `nats:${stream}:reach:${site}`;
+  }
+
+  /**
+   * Keeps how far this site's published seq went (`localSeq`) in the stream
+   * created at `created`, before it is set back below it: the stream made
+   * again (then `created` is the old one's), or its tail lost. Its pages up to
+   * there were this database's own in that stream, and an older copy of its
+   * store put back may bring them again ({@link PublishCursors.reachIn}).
+   * The last {@link KEPT_REACHES} streams are kept, each with its highest seq.
+   */
+  noteReach(created: string, localSeq: number): void {
+    if (localSeq <= this.reachIn(created)) return;
+    const entries = this.#reachEntries().filter(([at]) => at !== created);
+    this.data.saveTransportCursor(this.#reach, [...entries, [created, localSeq] as const].slice(-KEPT_REACHES).map(([at, seq]) => `${seq}@${at}`).join(' '));
+  }
+
+  /** How far this site's published seq went in the stream created at `created` before it was set back; 0 when it never was. */
+  reachIn(created: string | undefined): number {
+    return this.#reachEntries().find(([at]) => at === created)?.[1] ?? 0;
+  }
+
+  #reachEntries(): (readonly [string, number])[] {
+    return (this.data.transportCursor(this.#reach) ?? '')
+      .split(' ')
+      .filter((entry) => entry.includes('@'))
+      .map((entry) => [entry.slice(entry.indexOf('@') + 1), Number(entry.slice(0, entry.indexOf('@'))) || 0] as const);
   }
 
   /**

@@ -51,7 +51,7 @@ export class StreamReadiness {
       const facts = await this.#link.ensureStream();
       const change = await this.#cursors.reconcileWith(this.#link, facts);
       this.#consumer.position = this.#cursors.readSeq();
-      await this.#publisher.prepare(change === 'recreated' || change === 'refilled' || change === 'rewound');
+      await this.#publisher.prepare(change);
       this.#facts = facts;
       this.#ready = generation;
     })().finally(() => (this.#preparing = undefined));

@@ -13,6 +13,8 @@ export interface SubjectParts {
   readonly subject: string;
   readonly seal: FleetSeal;
   readonly cursors: NatsCursors;
+  /** Whether a sealed message on this subject is this database's own page from an earlier life of the stream (see `NatsPublisher`). */
+  readonly earlierOwn?: (msgId: string | undefined, message: SealedMessage | null) => boolean;
 }
 
 /**
@@ -39,7 +41,9 @@ export async function storedUnderId(parts: SubjectParts, message: PageMessage, s
 /**
  * Whether the subject's last message can be taken in (it is no clone's):
  * this database sent it (an earlier attempt whose ack was lost, or whose
- * save a crash cut: the published seq moves to its end), or it replays a
+ * save a crash cut, or its own page from an earlier life of the stream whose
+ * published seq was set back since, an older copy of the store put back: the
+ * published seq moves to its end), or it replays a
  * window this site already published, or it is not sealed with the fleet's
  * token (junk from a NATS client without it: told to `refused` as
  * `WRONG_TOKEN`). The last two are passed over: only the subject sequence is
@@ -50,7 +54,7 @@ export function adoptedEnd(parts: SubjectParts, last: LastOnSubject, refused: (s
   const published = parts.cursors.publishedSeq();
   if (parts.seal.accepts(last.message)) {
     const id = parseMessageId(last.msgId);
-    if (id === undefined || (id.last > published && !parts.cursors.ownAttempt(last.msgId, last.message))) return undefined;
+    if (id === undefined || (id.last > published && !parts.cursors.ownAttempt(last.msgId, last.message) && parts.earlierOwn?.(last.msgId, last.message) !== true)) return undefined;
     return Math.max(id.last, published);
   }
   const where = `someone holding the NATS credentials but not this fleet's sync token put it on this server's own subject; it is passed over and this server goes on publishing. Check who can publish to this NATS server`;
