@@ -13,7 +13,7 @@ import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
 import { printableLines } from './commands/remote';
-import { refuseDashPath, refuseOptionAsValue } from './commands/option-values';
+import { refuseDashPath, refuseOptionAsValue, refuseUnexpandedHome } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -59,6 +59,7 @@ export function buildProgram(): Command {
     .hook('preAction', (_program, command) => {
       refuseOptionAsValue(command); // `--token $EMPTY --json`
       refuseDashPath(command); // `--db -`, `--db --gzipx`: no file by that name is made or read
+      refuseUnexpandedHome(command); // `--db=~/app.db`: no folder named `~` is made here
     });
   const remote = (command: Command): Command =>
     command

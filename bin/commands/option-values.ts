@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { SyncError } from '../../lib/sync-error';
 
@@ -52,5 +53,32 @@ export function refuseDashPath(command: Command): void {
     const what = value === '-' ? 'this command reads no stdin and writes no stdout for a file' : 'it looks like an option, not a file';
     const own = value === '-' ? '' : `; for a file whose name starts with "-", write ./${value}`;
     throw new SyncError('BAD_USAGE', 400, `${name} is ${JSON.stringify(value)}: ${what}; give the file's path${own}`);
+  }
+}
+
+/** `~` or `~user` at the start of a path: what only a shell reads as a home folder. */
+const HOME_TILDE = /^~[A-Za-z0-9._-]*(?:\/|$)/;
+
+/**
+ * Refuses a file option whose value starts with `~` (`~`, `~/…`, `~user/…`): a
+ * shell expands it only at the start of a word, so `join --db=~/event/app.db`
+ * (or a quoted `'~/app.db'`, a service unit, a script) reaches the CLI as it
+ * is, and `join` made a folder named `~` in the working folder with the whole
+ * database in it, while the server was started on an empty one in the home
+ * folder. The sample app refuses the same in `DATA_DIR`. A folder really named
+ * `~` is still named by `./~/x.db`.
+ * @throws SyncError `BAD_USAGE` (400) naming the option, the value and the home folder
+ */
+export function refuseUnexpandedHome(command: Command): void {
+  for (const option of command.options) {
+    if (!FILE_VALUE.test(option.flags)) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value !== 'string' || !HOME_TILDE.test(value)) continue;
+    const name = option.long ?? option.flags;
+    throw new SyncError(
+      'BAD_USAGE',
+      400,
+      `${name} is ${JSON.stringify(value)}: "~" means the home folder only to a shell, and none expanded it here (${name}=~/… is not expanded): write the full path (${os.homedir()}/…), or ./${value} for a folder named "~" in this one`,
+    );
   }
 }

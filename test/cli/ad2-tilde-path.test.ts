@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { recordingServer, runCli, type RecordingServer } from '../helpers/h7-cli';
+import { tempDir } from '../helpers/temp';
+
+/**
+ * A shell expands `~` only at the start of a word: `join --db=~/event/app.db`
+ * (or a quoted `'~/app.db'`, a service unit, a script that builds the line)
+ * reaches the CLI as it is. `join` then made a folder named `~` in the working
+ * folder and a whole database in it, `backup --out ~/…` wrote its copy there,
+ * and the operator started the server on an empty database in the home folder
+ * (or later cleaned up with `rm -rf ~`). As the sample app refuses it in
+ * `DATA_DIR`, a file option starting with `~` is now BAD_USAGE naming the home
+ * folder, before anything is sent or written; `./~/x.db` still names a folder `~`.
+ */
+describe('a file option starting with an unexpanded "~" is BAD_USAGE', () => {
+  let server: RecordingServer;
+  let temp: ReturnType<typeof tempDir>;
+  let good: string;
+  beforeAll(async () => {
+    server = await recordingServer((_req, res) => res.writeHead(500).end());
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    temp = tempDir('ad2-tilde-');
+    good = path.join(temp.dir, 'good.db');
+    const db = new Database(good);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each<[string, (url: string, good: string) => string[], string, string]>([
+    ['join --db=~/event/app.db', (url) => ['join', '--from', url, '--db=~/event/app.db', '--token', 'ad2-join-token-0123456789abcdef'], '--db', '~/event/app.db'],
+    ['join --db ~', (url) => ['join', '--from', url, '--db', '~', '--token', 'ad2-join-token-0123456789abcdef'], '--db', '~'],
+    ['backup --out ~/copy.db', (_url, db) => ['backup', '--db', db, '--out', '~/copy.db'], '--out', '~/copy.db'],
+    ['backup --db ~alice/app.db', () => ['backup', '--db', '~alice/app.db', '--out', 'o.db'], '--db', '~alice/app.db'],
+    ['restore --db ~/app.db', (_url, db) => ['restore', '--from', db, '--db', '~/app.db'], '--db', '~/app.db'],
+    ['new-site-id --db ~/app.db', () => ['new-site-id', '--db', '~/app.db'], '--db', '~/app.db'],
+    ['status --ca ~/ca.pem', (url) => ['status', '--url', url, '--ca', '~/ca.pem'], '--ca', '~/ca.pem'],
+  ])('%s', async (_name, args, flag, value) => {
+    const before = server.requests.length;
+    const env = { SYNC_TOKEN: 'ad2-env-token-0123456789abcdef' };
+    // The CLI runs in the temp folder: a folder named "~" would appear there.
+    const text = await runCli(args(server.url, good), env, temp.dir);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(new RegExp(`^express-sqlite-sync: ${flag} is ${JSON.stringify(value)}: "~" means the home folder only to a shell`, 'm'));
+    expect(text.stderr).toContain(os.homedir());
+    const json = await runCli([...args(server.url, good), '--json'], env, temp.dir);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'BAD_USAGE', message: expect.stringContaining(`${flag} is ${JSON.stringify(value)}`) as string } });
+    expect(server.requests.length).toBe(before); // nothing sent
+    expect(readdirSync(temp.dir).sort()).toEqual(['good.db']); // nothing written: no folder named "~"
+  });
+
+  it('./~/x.db names a folder called "~"', async () => {
+    mkdirSync(path.join(temp.dir, '~'));
+    const text = await runCli(['backup', '--db', good, '--out', './~/x.db'], {}, temp.dir);
+    expect([text.code, text.stderr]).toEqual([0, '']);
+    expect(existsSync(path.join(temp.dir, '~', 'x.db'))).toBe(true);
+  });
+});
