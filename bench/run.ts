@@ -24,8 +24,24 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ['reports', runReportsScalingBenchmark],
 ];
 
+/** Why `args` name no suite (a typo, a flag, two names), or undefined when they name one suite or none. */
+function usageProblem(args: readonly string[]): string | undefined {
+  if (args.length > 1) return `one suite at a time, not ${args.length} (${args.join(' ')})`;
+  const only = args[0];
+  if (only === undefined || SUITES.some(([name]) => name === only)) return undefined;
+  return `${JSON.stringify(only)} is no suite`;
+}
+
 async function main(): Promise<void> {
-  const only = process.argv[2];
+  const args = process.argv.slice(2);
+  const problem = usageProblem(args);
+  if (problem !== undefined) {
+    // A typo ran nothing and exited 0: an empty run looked like a finished one.
+    process.stderr.write(`bench: ${problem}; the suites are ${SUITES.map(([name]) => name).join(', ')}\nusage: npm run bench [-- <suite>]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const only = args[0];
   for (const [name, run] of SUITES) {
     if (only === name || (only === undefined && name !== 'peers' && name !== 'reports')) await run();
   }
