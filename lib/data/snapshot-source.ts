@@ -1,9 +1,7 @@
-import { rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { makePrivateTempDir } from '../files/temp-dirs';
+import { makePrivateTempDir, removePrivateTempDir } from '../files/temp-dirs';
 import { refuseOpenTransaction } from './open-transaction';
 import { ServedMarkFile } from './served-mark';
 import { snapshotFailure, workerError } from './snapshot-failure';
@@ -100,7 +98,7 @@ export class SnapshotSource {
         this.#leases -= 1;
         if (this.#leases === 0 && this.#current === current) {
           this.#current = undefined;
-          rmSync(built.dir, { recursive: true, force: true });
+          removePrivateTempDir(built.dir, true);
         }
       },
     };
@@ -113,7 +111,7 @@ export class SnapshotSource {
       const facts = await runWorker({ source: await this.#readableSource(dir), target: file, tables: this.#tables });
       return { facts: { ...facts, mark: this.#markAt(facts.site, facts.seq) }, dir, file };
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      await removePrivateTempDir(dir);
       throw error;
     }
   }

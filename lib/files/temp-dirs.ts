@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,11 +26,44 @@ export async function sweepStaleTempDirs(prefix: string): Promise<void> {
   }
 }
 
+/** This process's private temp folders not removed yet: removed when it exits. */
+const live = new Set<string>();
+let removedAtExit = false;
+
+/** Removes what is left of this process's private temp folders (synchronously: `exit` listeners cannot wait). */
+function removeLiveAtExit(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
 /**
  * A new private folder in the OS temp folder, `<prefix><pid>-<random>`,
  * after sweeping the ones crashed processes left with the same prefix.
+ * It is removed when the process exits (`process.exit()` included, as an app
+ * stopped by Ctrl-C or SIGTERM calls it), should its user not have removed it
+ * by then with {@link removePrivateTempDir}: a snapshot still being sent when
+ * the server stopped was left there, a copy of every synced row, until a
+ * later snapshot's sweep. A `kill -9` leaves it for that sweep.
  */
 export async function makePrivateTempDir(prefix: string): Promise<string> {
   await sweepStaleTempDirs(prefix);
-  return mkdtemp(path.join(os.tmpdir(), `${prefix}${process.pid}-`));
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}${process.pid}-`));
+  live.add(dir);
+  if (!removedAtExit) {
+    removedAtExit = true;
+    process.once('exit', removeLiveAtExit);
+  }
+  return dir;
+}
+
+/** Removes a folder {@link makePrivateTempDir} made, at once (`sync`) or not; nothing is left for the exit. */
+export function removePrivateTempDir(dir: string, sync: true): void;
+export function removePrivateTempDir(dir: string, sync?: false): Promise<void>;
+export function removePrivateTempDir(dir: string, sync = false): Promise<void> | void {
+  live.delete(dir);
+  if (sync) {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  return rm(dir, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@ import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { removeEmptyFoldersSync, tempPathFor } from '../files/atomic-file';
-import { makePrivateTempDir } from '../files/temp-dirs';
+import { makePrivateTempDir, removePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
 import { checkJoinOptions, JOIN_OPTION_NAMES, joinFailure, type JoinNames, type JoinOptions, type JoinResult } from './join-options';
@@ -95,7 +95,7 @@ export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, rem
       throw error;
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removePrivateTempDir(dir);
   }
 }
 
