@@ -37,10 +37,14 @@ async function converged(servers: readonly DemoServer[], expected: number): Prom
   }
 }
 
+/** The stream's last sequence; 0 while no server made the stream yet (each makes it as its transport starts). */
 async function streamLastSeq(nats: NatsServer): Promise<number> {
   const nc = await connect({ servers: nats.url });
   try {
     return (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'StreamNotFoundError') return 0;
+    throw error;
   } finally {
     await nc.close();
   }
