@@ -88,7 +88,7 @@ export class NatsPublisher {
     const lastSeq = last?.seq ?? 0;
     const saved = this.#cursors.subjectSeq() ?? 0;
     if (lastSeq < this.#vetted) this.#vetted = 0; // a stream made again, or a lost tail: its sequences are new
-    if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`);
+    if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`, facts.created);
     if (lastSeq < saved || recreated) {
       // A lost tail, or a stream made again (also when junk on this subject was passed over just above): what the
       // subject keeps of this site is published, the rest again. An id on a message not sealed so keeps nothing.
@@ -97,9 +97,11 @@ export class NatsPublisher {
       const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
       const now = this.#cursors.publishedSeq();
       const lost = await ownPagesLost(this.#link, facts, saved, recreated);
-      const published = !lost ? now : kept > now && last !== undefined && this.#earlierOwn(last.msgId, last.message) ? kept : Math.min(kept, now);
-      // How far it went in this stream is kept before it is set back (a stream made again kept it for the old one).
-      if (published < now && change !== 'recreated') this.#cursors.noteReach(facts.created, now);
+      const published = !lost ? now : kept > now && last !== undefined && this.#earlierOwn(last.msgId, last.message, facts.created) ? kept : Math.min(kept, now);
+      // How far it went is kept before it is set back, for the stream life the cursors were reconciled with: this
+      // one, or the one before when a flush met the stream made again before the cursors noticed (its publish
+      // refused for its expected subject sequence). A stream made again that they noticed kept it for the old one.
+      if (published < now && change !== 'recreated') this.#cursors.noteReach(this.#cursors.createdAt() ?? facts.created, now);
       this.#cursors.savePublished(published, lastSeq);
     }
     const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
@@ -235,14 +237,14 @@ export class NatsPublisher {
   async #landedAnyway(message: PageMessage): Promise<number | undefined> {
     const last = await this.#link.lastOnSubject(this.#subject);
     if (last !== undefined && last.msgId === message.msgId && this.#seal.accepts(last.message) && this.#cursors.ownAttempt(last.msgId, last.message, message.body)) return last.seq;
-    if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`);
+    if ((last?.seq ?? 0) > this.#expected) this.#adopt(last, `expected its last message at ${this.#expected}, the stream has ${last?.seq ?? 'none'} (${last?.msgId ?? 'no id'})`, (await this.#link.ensureStream()).created);
     else await this.#prepareNow(await this.#link.ensureStream());
     return undefined;
   }
 
-  /** Takes in the subject's last message when it is no clone's ({@link adoptedEnd}). */
-  #adopt(last: LastOnSubject | undefined, detail: string): void {
-    const end = last === undefined ? undefined : adoptedEnd(this.#parts(), last, (seq, error) => this.onRefused?.(seq, error));
+  /** Takes in the subject's last message, read from the stream created at `created`, when it is no clone's ({@link adoptedEnd}). */
+  #adopt(last: LastOnSubject | undefined, detail: string, created: string): void {
+    const end = last === undefined ? undefined : adoptedEnd(this.#parts(created), last, (seq, error) => this.onRefused?.(seq, error));
     if (last === undefined || end === undefined) throw this.#block(detail);
     const clone = cloneByContent(this.#seal, this.#data, last.seq, last.message);
     if (clone !== undefined) throw this.#block(clone);
@@ -250,8 +252,9 @@ export class NatsPublisher {
     this.#expected = last.seq;
   }
 
-  #parts(): SubjectParts {
-    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, earlierOwn: (msgId, message) => this.#earlierOwn(msgId, message) };
+  /** @param created - the creation time of the stream the subject was read from (without it, no earlier page is vouched for) */
+  #parts(created?: string): SubjectParts {
+    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, earlierOwn: (msgId, message) => created !== undefined && this.#earlierOwn(msgId, message, created) };
   }
 
   /**
@@ -261,12 +264,16 @@ export class NatsPublisher {
    * store put back: sealed with the fleet's token, its window within how far
    * this site published in the stream of this creation time
    * ({@link NatsCursors.reachIn}), and holding no change under this site's id
-   * this database lacks ({@link cloneByContent}).
+   * this database lacks ({@link cloneByContent}). `created` is the creation
+   * time of the stream the message was read from: only when the cursors were
+   * reconciled with that very stream does its reach vouch (a flush that meets a
+   * stream made again before they noticed reads a new stream, where the reach
+   * kept for the old one vouches for nothing).
    */
-  #earlierOwn(msgId: string | undefined, message: SealedMessage | null): boolean {
-    if (message === null || !this.#seal.accepts(message)) return false;
+  #earlierOwn(msgId: string | undefined, message: SealedMessage | null, created: string): boolean {
+    if (message === null || !this.#seal.accepts(message) || created !== this.#cursors.createdAt()) return false;
     const id = parseMessageId(msgId);
-    if (id === undefined || id.last > this.#cursors.reachIn(this.#cursors.createdAt())) return false;
+    if (id === undefined || id.last > this.#cursors.reachIn(created)) return false;
     return cloneByContent(this.#seal, this.#data, 0, message) === undefined;
   }
 
