@@ -56,8 +56,8 @@ export function refuseDashPath(command: Command): void {
   }
 }
 
-/** `~` or `~user` at the start of a path: what only a shell reads as a home folder. */
-const HOME_TILDE = /^~[A-Za-z0-9._-]*(?:\/|$)/;
+/** `~`, `~/…` or `~user/…` at the start of a path: what only a shell reads as a home folder (`~backup.db` is a file's name). */
+const HOME_TILDE = /^~(?:[A-Za-z0-9._-]*\/|$)/;
 
 /**
  * Refuses a file option whose value starts with `~` (`~`, `~/…`, `~user/…`): a

@@ -61,4 +61,10 @@ describe('a file option starting with an unexpanded "~" is BAD_USAGE', () => {
     expect([text.code, text.stderr]).toEqual([0, '']);
     expect(existsSync(path.join(temp.dir, '~', 'x.db'))).toBe(true);
   });
+
+  it('~backup.db is a file name, not a home folder (no shell expands it)', async () => {
+    const text = await runCli(['backup', '--db', good, '--out', '~backup.db'], {}, temp.dir);
+    expect([text.code, text.stderr]).toEqual([0, '']);
+    expect(existsSync(path.join(temp.dir, '~backup.db'))).toBe(true);
+  });
 });
