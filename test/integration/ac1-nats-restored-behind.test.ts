@@ -2,58 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { silentLogger } from '../../index';
 import { startDemoCluster, type DemoCluster, type DemoServer } from '../../sample-app/demo/cluster';
-import { tableDigests } from '../helpers/convergence';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { addTeams, converged, pause, streamLastSeq } from '../helpers/nats-demo-teams';
 
 const STREAM = 'AC1_BEHIND';
 const NATS_NAME = `nats:${STREAM}`;
 const APPLIED = `nats:${STREAM}:applied`;
 const LOCK = "CREATE TRIGGER ac1_locked BEFORE INSERT ON teams WHEN new.name = 'locked' BEGIN SELECT RAISE(ABORT, 'locked'); END";
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function addTeams(server: DemoServer, count: number, tag: string): void {
-  const insert = server.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-  server.db.transaction(() => {
-    for (let row = 0; row < count; row += 1) insert.run(randomUUID(), row, `${tag}.${row}`);
-  })();
-}
-
-const teamCount = (server: DemoServer): number => server.db.prepare('SELECT count(*) FROM teams').pluck().get() as number;
-
-/** Waits (background publishing and consuming only) until every server holds `expected` teams and equal tables. */
-async function converged(servers: readonly DemoServer[], expected: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const counts = servers.map(teamCount);
-    const digests = servers.map((server) => JSON.stringify(tableDigests(server.db)));
-    if (counts.every((count) => count === expected) && digests.every((digest) => digest === digests[0])) return;
-    if (Date.now() > deadline) throw new Error(`not converged: teams ${counts.join(', ')} of ${expected}`);
-    await pause(100);
-  }
-}
-
-async function streamLastSeq(nats: NatsServer): Promise<number> {
-  const nc = await connect({ servers: nats.url });
-  try {
-    return (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
-  } finally {
-    await nc.close();
-  }
-}
-
 /** Writes `batches` transactions of 2 teams on `server`, each waited for as its own stream message; returns the rows written. */
 async function publishBatches(nats: NatsServer, server: DemoServer, batches: number, tag: string): Promise<number> {
   for (let batch = 0; batch < batches; batch += 1) {
-    const before = await streamLastSeq(nats);
+    const before = await streamLastSeq(nats, STREAM);
     addTeams(server, 2, `${tag} ${batch}`);
-    while ((await streamLastSeq(nats)) === before) await pause(20);
+    while ((await streamLastSeq(nats, STREAM)) === before) await pause(20);
   }
   return batches * 2;
 }
@@ -61,7 +27,7 @@ async function publishBatches(nats: NatsServer, server: DemoServer, batches: num
 /** Writes one team at a time on `server` until the stream passes `seq`; returns the rows written. */
 async function refillPast(nats: NatsServer, server: DemoServer, seq: number): Promise<number> {
   let written = 0;
-  for (const deadline = Date.now() + 30_000; (await streamLastSeq(nats)) <= seq; written += 1) {
+  for (const deadline = Date.now() + 30_000; (await streamLastSeq(nats, STREAM)) <= seq; written += 1) {
     if (Date.now() > deadline) throw new Error(`the stream did not pass ${seq}`);
     addTeams(server, 1, `refill ${written}`);
     await pause(30);
@@ -161,7 +127,7 @@ describeWithNats('ac1: the NATS store put back from an older copy, refilled past
     await stop('ac1-b');
     written += await publishBatches(nats, running('ac1-c'), 4, 'later c');
     await converged([running('ac1-a')], written);
-    const cEnd = await streamLastSeq(nats);
+    const cEnd = await streamLastSeq(nats, STREAM);
     await pause(500); // C reads its own pages
     await stop('ac1-c');
     await putStoreBack();
@@ -177,7 +143,7 @@ describeWithNats('ac1: the NATS store put back from an older copy, refilled past
     written += await hold(running('ac1-c'), running('ac1-a'));
     await copyStore();
     written += await publishBatches(nats, running('ac1-d'), 4, 'later d');
-    const dEnd = await streamLastSeq(nats);
+    const dEnd = await streamLastSeq(nats, STREAM);
     await pause(1000); // C applies D's pages: how far it read past A's held page moves on
     await stop('ac1-c');
     await putStoreBack();
@@ -190,7 +156,7 @@ describeWithNats('ac1: the NATS store put back from an older copy, refilled past
   it('a server stopped before its consumer passed its own last pages publishes them again', async () => {
     let written = await startAll(['ac1-a', 'ac1-b', 'ac1-c']);
     await copyStore();
-    const backupEnd = await streamLastSeq(nats);
+    const backupEnd = await streamLastSeq(nats, STREAM);
     const readC = (): string | undefined => running('ac1-c').db.prepare('SELECT value FROM _sync_transport_cursors WHERE name = ?').pluck().get(APPLIED) as string | undefined;
     for (const deadline = Date.now() + 20_000; !(readC() ?? '').startsWith(`${backupEnd} `) && Date.now() < deadline; ) await pause(50);
     const atCopy = readC() ?? '';
@@ -198,7 +164,7 @@ describeWithNats('ac1: the NATS store put back from an older copy, refilled past
     await stop('ac1-b');
     written += await publishBatches(nats, running('ac1-c'), 6, 'later c');
     await converged([running('ac1-a'), running('ac1-c')], written);
-    const cEnd = await streamLastSeq(nats);
+    const cEnd = await streamLastSeq(nats, STREAM);
     await stop('ac1-c');
     // The state a stop right after a flush leaves: C's applied position saved before its own last pages.
     onStopped(temp.dir, 'ac1-c', `UPDATE _sync_transport_cursors SET value = '${atCopy}' WHERE name = '${APPLIED}'`);

@@ -1,54 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { silentLogger } from '../../index';
 import { startDemoCluster, type DemoCluster, type DemoServer } from '../../sample-app/demo/cluster';
-import { tableDigests } from '../helpers/convergence';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { addTeams, converged, pause, streamLastSeq } from '../helpers/nats-demo-teams';
 
 const STREAM = 'AD3_OLDER';
 const NATS_NAME = `nats:${STREAM}`;
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function addTeams(server: DemoServer, count: number, tag: string): void {
-  const insert = server.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-  server.db.transaction(() => {
-    for (let row = 0; row < count; row += 1) insert.run(randomUUID(), row, `${tag}.${row} ${'x'.repeat(1500)}`); // 1.5 KB: a page of 4 KiB holds two
-  })();
-}
-
-const teamCount = (server: DemoServer): number => server.db.prepare('SELECT count(*) FROM teams').pluck().get() as number;
+/** 1.5 KB after each team's name: a page of 4 KiB holds two. */
+const PADDING = ` ${'x'.repeat(1500)}`;
 
 const cursor = (server: DemoServer, name: string): string | undefined => server.db.prepare('SELECT value FROM _sync_transport_cursors WHERE name = ?').pluck().get(name) as string | undefined;
-
-async function converged(servers: readonly DemoServer[], expected: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const counts = servers.map(teamCount);
-    const digests = servers.map((server) => JSON.stringify(tableDigests(server.db)));
-    if (counts.every((count) => count === expected) && digests.every((digest) => digest === digests[0])) return;
-    if (Date.now() > deadline) throw new Error(`not converged: teams ${counts.join(', ')} of ${expected}`);
-    await pause(100);
-  }
-}
-
-/** The stream's last sequence; 0 while no server made the stream yet (each makes it as its transport starts). */
-async function streamLastSeq(nats: NatsServer): Promise<number> {
-  const nc = await connect({ servers: nats.url });
-  try {
-    return (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'StreamNotFoundError') return 0;
-    throw error;
-  } finally {
-    await nc.close();
-  }
-}
 
 /**
  * The stream made again by hand (the store wiped, the stream added again)
@@ -117,12 +83,12 @@ describeWithNats('ad3: an older copy of the NATS store put back after the stream
     // A's pages in the stream's first life: several messages (one page holds a few rows of 4 KiB at most).
     let written = 0;
     for (let batch = 0; batch < 4; batch += 1) {
-      const before = await streamLastSeq(nats);
-      addTeams(a, 2, `first ${batch}`);
+      const before = await streamLastSeq(nats, STREAM);
+      addTeams(a, 2, `first ${batch}`, PADDING);
       written += 2;
-      while ((await streamLastSeq(nats)) === before) await pause(20);
+      while ((await streamLastSeq(nats, STREAM)) === before) await pause(20);
     }
-    addTeams(b, 2, 'first b');
+    addTeams(b, 2, 'first b', PADDING);
     written += 2;
     await converged([a, b], written);
     await pause(300); // both read their own last pages
@@ -136,12 +102,12 @@ describeWithNats('ad3: an older copy of the NATS store put back after the stream
     await nats.restart();
     await addTinyStream(nats);
     const a2 = await start('ad3-a');
-    addTeams(a2, 2, 'while remade');
+    addTeams(a2, 2, 'while remade', PADDING);
     written += 2;
     const site = a2.db.prepare('SELECT site FROM _sync_sites WHERE id = 0').pluck().get() as string;
     const published = `nats:${STREAM}:published:${site}`;
-    for (const deadline = Date.now() + 20_000; (await streamLastSeq(nats)) === 0 || (natsStatus(a2)?.lastError ?? null) === null; ) {
-      if (Date.now() > deadline) throw new Error(`A did not start over on the stream made again: ${await streamLastSeq(nats)} ${JSON.stringify(natsStatus(a2))} ${cursor(a2, published)}`);
+    for (const deadline = Date.now() + 20_000; (await streamLastSeq(nats, STREAM)) === 0 || (natsStatus(a2)?.lastError ?? null) === null; ) {
+      if (Date.now() > deadline) throw new Error(`A did not start over on the stream made again: ${await streamLastSeq(nats, STREAM)} ${JSON.stringify(natsStatus(a2))} ${cursor(a2, published)}`);
       await pause(50);
     }
     expect(Number(cursor(a2, published))).toBeLessThan(8); // A started over: its first page only is in the new stream
@@ -154,8 +120,8 @@ describeWithNats('ad3: an older copy of the NATS store put back after the stream
     await nats.restart();
     const a3 = await start('ad3-a');
     const b3 = await start('ad3-b');
-    addTeams(a3, 2, 'after');
-    addTeams(b3, 2, 'after b');
+    addTeams(a3, 2, 'after', PADDING);
+    addTeams(b3, 2, 'after b', PADDING);
     written += 4;
     const results = await Promise.all([a3, b3].map((server) => server.sync.client?.syncPeer(NATS_NAME)));
     expect(results.map((result) => result?.error?.message ?? null)).toEqual([null, null]);

@@ -1,51 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { silentLogger } from '../../index';
 import { startDemoCluster, type DemoCluster, type DemoServer } from '../../sample-app/demo/cluster';
-import { tableDigests } from '../helpers/convergence';
 import { describeWithNats, startNatsServer, type NatsServer } from '../helpers/nats-server';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { addTeams, converged, pause, streamLastSeq } from '../helpers/nats-demo-teams';
 
 const STREAM = 'RESTORED';
 const NATS_NAME = `nats:${STREAM}`;
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function addTeams(server: DemoServer, count: number, tag: string): void {
-  const insert = server.db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-  server.db.transaction(() => {
-    for (let row = 0; row < count; row += 1) insert.run(randomUUID(), row, `${tag}.${row}`);
-  })();
-}
-
-function teamCount(server: DemoServer): number {
-  return server.db.prepare('SELECT count(*) FROM teams').pluck().get() as number;
-}
-
-/** Waits (background publishing and consuming only) until every server holds `expected` teams and equal tables. */
-async function converged(servers: readonly DemoServer[], expected: number): Promise<void> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    const counts = servers.map(teamCount);
-    const digests = servers.map((server) => JSON.stringify(tableDigests(server.db)));
-    if (counts.every((count) => count === expected) && digests.every((digest) => digest === digests[0])) return;
-    if (Date.now() > deadline) throw new Error(`not converged: teams ${counts.join(', ')} of ${expected}`);
-    await pause(100);
-  }
-}
-
-async function streamLastSeq(nats: NatsServer): Promise<number> {
-  const nc = await connect({ servers: nats.url });
-  try {
-    return (await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq;
-  } finally {
-    await nc.close();
-  }
-}
 
 function appliedSeq(server: DemoServer): number {
   return server.sync.client?.transportStatuses().find((transport) => transport.kind === 'nats')?.nats?.appliedSeq ?? -1;
@@ -103,14 +66,14 @@ describeWithNats('the NATS store restored from an older copy while a server is o
     await nats.stop();
     cpSync(nats.store, backup, { recursive: true });
     await nats.restart();
-    const backupEnd = await streamLastSeq(nats);
+    const backupEnd = await streamLastSeq(nats, STREAM);
 
     // C writes a lot after the backup, so the sequences it applies run far past the backup's end.
     for (let batch = 0; batch < 12; batch += 1) {
-      const before = await streamLastSeq(nats);
+      const before = await streamLastSeq(nats, STREAM);
       addTeams(c, 2, `later c ${batch}`);
       written += 2;
-      while ((await streamLastSeq(nats)) === before) await pause(20); // one message each
+      while ((await streamLastSeq(nats, STREAM)) === before) await pause(20); // one message each
     }
     await converged([a, b, c], written);
     const passed = appliedSeq(c);
@@ -125,14 +88,14 @@ describeWithNats('the NATS store restored from an older copy while a server is o
     await nats.restart();
     const target = refill === 'past' ? passed + 4 : backupEnd + 3; // partly: the stream ends before C's position, holding new messages
     const refillDeadline = Date.now() + 60_000; // a time bound, not a count of writes: a loaded machine publishes more of them in one message
-    for (let batch = 0; (await streamLastSeq(nats)) <= target; batch += 1) {
+    for (let batch = 0; (await streamLastSeq(nats, STREAM)) <= target; batch += 1) {
       if (Date.now() > refillDeadline) throw new Error(`the stream did not pass ${target} in 60 s (${batch} writes)`);
       addTeams(batch % 2 === 0 ? a : b, 1, `refill ${batch}`);
       written += 1;
       await pause(30);
     }
     await converged([a, b], written);
-    if (refill === 'partly') expect(await streamLastSeq(nats)).toBeLessThan(passed);
+    if (refill === 'partly') expect(await streamLastSeq(nats, STREAM)).toBeLessThan(passed);
 
     c = await startThird();
     await converged([a, b, c], written);
