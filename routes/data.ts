@@ -11,7 +11,6 @@ import { sendSnapshot } from './snapshot';
 import { abandonWhenStalled, cutStalledBody } from '../middleware/stall';
 import { refuseHead } from './allowed-methods';
 import { DEFAULTS } from '../lib/defaults';
-import { PUSH_SETTLE_WAIT_MS } from '../lib/data/pushed-pages';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
@@ -81,8 +80,6 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   // A page read ahead is served as a page read now would be: not once a tracked table changed, nor inside the app's transaction.
-  // A page this server is pushing to the asker now would bring it the same rows: once applied, the page read leaves them out.
-  await config.tracker.pushSettled(exclude, PUSH_SETTLE_WAIT_MS);
   config.tracker.refuseChangedSchema();
   config.tracker.refuseOpenTransaction('GET /data/changes');
   await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol) }), config);

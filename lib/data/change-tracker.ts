@@ -187,9 +187,6 @@ export class ChangeTracker extends TrackerReads {
     const { previous, current } = giveNewSiteId(this.db, { pullAgain: fault.code !== 'SITE_REWOUND' });
     this.parts.sites.forget();
     this.parts.guard.forgetPeers();
-    // Windows of pages pushed to peers hold this site's rows under the old id: they are sent again under the new one.
-    this.parts.echo.clear();
-    this.parts.pushed.forgetCursors();
     this.settleWhole(); // this site's claims now carry the new id: where two claims tie on the clock, the order may change
     this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.now()).toISOString() };
     return { ...fault, previous, current };

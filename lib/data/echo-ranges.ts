@@ -10,18 +10,14 @@ interface Range {
 }
 
 /**
- * Remembers, per peer site, windows of local seqs whose parts that peer holds
- * already: those written by merging its changesets (every part a merge writes
- * belongs to the page it applies, and local writes are folded before it, so
- * such a window holds only what the sender sent), and those of a page pushed
- * to it that it applied (a seq's parts only ever leave it for later seqs, so
- * what is left there is what the page carried). Reading changes for that site
- * jumps over them: a relay never sends a peer back what it received from it,
- * whether it pushes to the peer or the peer pulls, and a pull asked for just
- * before a push landed does not bring the pushed rows again. Kept in memory,
- * sorted, overlapping and adjacent windows merged, the last 1024 per site;
- * after a restart a window may be sent once more, which is harmless: applying
- * is idempotent.
+ * Remembers, per sender site, the windows of local seqs written by merging
+ * that sender's changesets (every part a merge writes belongs to the page
+ * it applies, and local writes are folded before it, so such a window holds
+ * only what the sender sent). Reading changes for that site jumps over
+ * them: a relay never sends a peer back what it received from it, whether
+ * it pushes to the peer or the peer pulls. Kept in memory, the last 1024
+ * (adjacent windows merge) per site; after a restart a window may be sent
+ * once more, which is harmless: applying is idempotent.
  */
 export class EchoRanges {
   readonly #bySite = new Map<string, Range[]>();
@@ -57,33 +53,15 @@ export class EchoRanges {
     }
   }
 
-  /**
-   * Records that `site` holds every part in local seqs `(from, to]`: they were received from it, or a page pushed to it
-   * that it applied carried them. Kept in order: overlapping and adjacent windows become one (the oldest go past 1024).
-   */
+  /** Records that local seqs `(from, to]` hold only parts received from `site`. */
   add(site: string, from: number, to: number): void {
     if (to <= from) return;
     const ranges = this.#bySite.get(site) ?? [];
-    let at = ranges.length; // where the new window goes: after every window that ends before it
-    while (at > 0 && (ranges[at - 1] as Range).to >= from) at -= 1;
-    let end = at; // the windows from `at` on that it overlaps or touches are merged into it
-    let merged: Range = { from, to };
-    while (end < ranges.length && (ranges[end] as Range).from <= merged.to) {
-      const range = ranges[end] as Range;
-      merged = { from: Math.min(merged.from, range.from), to: Math.max(merged.to, range.to) };
-      end += 1;
-    }
-    ranges.splice(at, end - at, merged);
+    const last = ranges.at(-1);
+    if (last !== undefined && last.to === from) last.to = to;
+    else ranges.push({ from, to });
     if (ranges.length > MAX_RANGES_PER_SITE) ranges.shift();
     this.#bySite.set(site, ranges);
-  }
-
-  /**
-   * Forgets every window: this server took a new site id, and its own rows in windows pushed to a peer must reach
-   * that peer again under the new id (see `ChangeTracker.checkOwnHistory`); its peers' own echoes may come back once.
-   */
-  clear(): void {
-    this.#bySite.clear();
   }
 
   /**

@@ -131,41 +131,6 @@ export class TrackerBookkeeping {
     this.parts.cursors.savePush(site, seq);
   }
 
-  /**
-   * Records that `site`'s pull cursor of this server reaches `seq` (its handshake said so): a page pushed to it
-   * from there on is in line with its cursor, not early (see {@link notePushApplied}).
-   */
-  notePeerCursor(site: string, seq: number): void {
-    this.parts.pushed.peerCursorAt(site, seq);
-  }
-
-  /**
-   * Marks a page being pushed to `site` until its answer settles: a page read for a pull `site` asks for meanwhile
-   * waits for it (up to 1 s), and then leaves out what the push delivered (see {@link notePushApplied}).
-   */
-  notePushSending(site: string, answer: Promise<unknown>): void {
-    this.parts.pushed.sending(site, answer);
-  }
-
-  /**
-   * Records that `site` applied a page pushed to it covering our seqs `(since, next]` that started at or before its
-   * pull cursor (so not early: every part of those seqs is now there, or older than what is there): a pull it asks
-   * for leaves those seqs out, as it does the peer's own echoes. One that started past its cursor (early: rows of
-   * it may have been passed over until the cursor reaches them) records nothing.
-   * @returns true when it was recorded (the page was in line with the peer's cursor, which now reaches `next`)
-   */
-  notePushApplied(site: string, since: number, next: number): boolean {
-    if (since > this.parts.pushed.peerCursor(site)) return false;
-    this.parts.echo.add(site, since, next);
-    this.parts.pushed.peerCursorAt(site, next);
-    return true;
-  }
-
-  /** Resolves once no page pushed to `site` is on its way, or after `ms` (a pull `site` asks for waits for it). */
-  pushSettled(site: string | undefined, ms: number): Promise<void> {
-    return this.parts.pushed.settled(site, ms);
-  }
-
   /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
   notePeer(url: string, site: string, instance: string | undefined): string | undefined {
     return this.parts.guard.notePeer(url, site, instance);

@@ -11,7 +11,6 @@ import { MetaReader } from './meta-reader';
 import { ParkedRows } from './parked-rows';
 import { PeerCursors } from './peer-cursors';
 import { PullingPeers } from './pulling-peers';
-import { PushedPages } from './pushed-pages';
 import { RowPlacer } from './row-placer';
 import { RowProbes } from './row-probes';
 import type { TableParts } from './settle-batch';
@@ -43,8 +42,6 @@ export interface TrackerParts {
   readonly echo: EchoRanges;
   /** Peers pulling pages from this server right now: a push to them gives way. */
   readonly pulling: PullingPeers;
-  /** Pages pushed to peers: the one on its way to each, and how far each peer's pull cursor is known to reach. */
-  readonly pushed: PushedPages;
 }
 
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
@@ -75,7 +72,6 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     guard: new SiteGuard(db, () => sites.local),
     echo: new EchoRanges(db),
     pulling: new PullingPeers(),
-    pushed: new PushedPages(),
   };
 }
 

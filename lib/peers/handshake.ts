@@ -144,10 +144,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   // Checked after the identities: a cursor beyond our seq is a rewind, handled above.
-  if (info.cursor !== undefined && info.cursor <= ours.seq) {
-    local.savePushCursor(info.site, info.cursor);
-    local.notePeerCursor(info.site, info.cursor);
-  }
+  if (info.cursor !== undefined && info.cursor <= ours.seq) local.savePushCursor(info.site, info.cursor);
   const remoteUnpulled = info.unpulled ?? Math.max(0, info.seq - local.pullCursor(info.site));
   return { remoteSite: info.site, remoteName: info.name, remoteSeq: info.seq, remoteUnpulled, clockSkewMs, natsCoverage: info.nats ?? [] };
 }

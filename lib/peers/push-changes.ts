@@ -61,11 +61,7 @@ function countApplied(count: TransferCount, rows: number, answer: ApplyResult, o
  * (`ChangeTracker.receivingUpTo`), the push starts after that page, and moves
  * no push cursor (should that pull never land, the next push sends its rows).
  * A page lost on the way (see {@link PushCut}) ends the push; the next one
- * from where it claimed to start sends half as many rows per page. A pull the
- * peer asks for while a page is on its way waits for it (up to 1 s), and once
- * the peer applied a page in line with its cursor, its pulls leave that page's
- * seqs out (`ChangeTracker.notePushApplied`): a push and a pull that meet on
- * one link carry each row over it once.
+ * from where it claimed to start sends half as many rows per page.
  * @throws SyncError `PEER_BAD_ANSWER` for an answer that is not an apply result
  */
 export async function pushChanges(
@@ -90,7 +86,6 @@ export async function pushChanges(
     const last = page.more !== true || next <= since;
     const sent = rows > 0 || (last && next > claimed && !start.passedOver);
     const sending = sent ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
-    if (sending !== undefined) local.notePushSending(remoteSite, sending); // a pull the peer asks for meanwhile waits for it
     let following: AnyChangeset | undefined;
     try {
       following = last ? undefined : local.readChangesToSend(next, grown, remoteSite, protocol);
@@ -115,7 +110,6 @@ export async function pushChanges(
       }
       countApplied(count, rows, answer, onPage);
       if (next > since && !start.passedOver) local.savePushCursor(remoteSite, next);
-      if (!start.passedOver) local.notePushApplied(remoteSite, claimed, next); // the peer's pulls leave these seqs out
       claimed = next;
     }
     if (following === undefined) return count;
