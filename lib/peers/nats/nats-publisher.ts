@@ -3,7 +3,7 @@ import type { SyncError } from '../../sync-error';
 import type { NatsCursors, StreamChange } from './nats-cursors';
 import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
 import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
-import { adoptedEnd, cloneByContent, cloneError, storedUnderId, type SubjectParts } from './subject-checks';
+import { adoptedEnd, cloneByContent, cloneError, earlierOwnPage, storedUnderId, type SubjectParts } from './subject-checks';
 import type { FleetSeal, SealedMessage } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
 import { ownPagesLost } from './lost-own-pages';
@@ -63,7 +63,7 @@ export class NatsPublisher {
    * a crash cut (adopted); or a message not sealed with the fleet's token, or
    * a replay of a window already published (passed over); or its own page from an
    * earlier life of this stream, an older copy of the store put back after its published
-   * seq was set back ({@link NatsPublisher.#earlierOwn}: adopted); or a sealed one
+   * seq was set back ({@link earlierOwnPage}: adopted); or a sealed one
    * this database never sent (a clone: publishing stops); or an older one. Older, with the stream now ending
    * before the saved one or another subject's message at its sequence, means the stream lost its tail
    * (perhaps filled again since): those pages are published again ({@link ownPagesLost}).
@@ -97,7 +97,7 @@ export class NatsPublisher {
       const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
       const now = this.#cursors.publishedSeq();
       const lost = await ownPagesLost(this.#link, facts, saved, recreated);
-      const published = !lost ? now : kept > now && last !== undefined && this.#earlierOwn(last.msgId, last.message, facts.created) ? kept : Math.min(kept, now);
+      const published = !lost ? now : kept > now && last !== undefined && earlierOwnPage(this.#seal, this.#cursors, this.#data, last.msgId, last.message, facts.created) ? kept : Math.min(kept, now);
       // How far it went is kept before it is set back, for the stream life the cursors were reconciled with: this
       // one, or the one before when a flush met the stream made again before the cursors noticed (its publish
       // refused for its expected subject sequence). A stream made again that they noticed kept it for the old one.
@@ -254,27 +254,7 @@ export class NatsPublisher {
 
   /** @param created - the creation time of the stream the subject was read from (without it, no earlier page is vouched for) */
   #parts(created?: string): SubjectParts {
-    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, earlierOwn: (msgId, message) => created !== undefined && this.#earlierOwn(msgId, message, created) };
-  }
-
-  /**
-   * True when a message on this site's subject is this database's own page
-   * from an earlier life of this stream, whose published seq was set back
-   * since (the stream made again, its tail lost) and then an older copy of its
-   * store put back: sealed with the fleet's token, its window within how far
-   * this site published in the stream of this creation time
-   * ({@link NatsCursors.reachIn}), and holding no change under this site's id
-   * this database lacks ({@link cloneByContent}). `created` is the creation
-   * time of the stream the message was read from: only when the cursors were
-   * reconciled with that very stream does its reach vouch (a flush that meets a
-   * stream made again before they noticed reads a new stream, where the reach
-   * kept for the old one vouches for nothing).
-   */
-  #earlierOwn(msgId: string | undefined, message: SealedMessage | null, created: string): boolean {
-    if (message === null || !this.#seal.accepts(message) || created !== this.#cursors.createdAt()) return false;
-    const id = parseMessageId(msgId);
-    if (id === undefined || id.last > this.#cursors.reachIn(created)) return false;
-    return cloneByContent(this.#seal, this.#data, 0, message) === undefined;
+    return { link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, earlierOwn: (msgId, message) => created !== undefined && earlierOwnPage(this.#seal, this.#cursors, this.#data, msgId, message, created) };
   }
 
   /** Stops publishing for good: a clone publishes as this site. */

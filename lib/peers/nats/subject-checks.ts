@@ -83,6 +83,33 @@ export function cloneByContent(seal: FleetSeal, data: Pick<ChangeTracker, 'lacks
 }
 
 /**
+ * True when a message on this site's subject is this database's own page
+ * from an earlier life of this stream, whose published seq was set back
+ * since (the stream made again, its tail lost) and then an older copy of its
+ * store put back: sealed with the fleet's token, its window within how far
+ * this site published in the stream of this creation time
+ * ({@link NatsCursors.reachIn}), and holding no change under this site's id
+ * this database lacks ({@link cloneByContent}). `created` is the creation
+ * time of the stream the message was read from: only when the cursors were
+ * reconciled with that very stream does its reach vouch (a flush that meets a
+ * stream made again before they noticed reads a new stream, where the reach
+ * kept for the old one vouches for nothing).
+ */
+export function earlierOwnPage(
+  seal: FleetSeal,
+  cursors: Pick<NatsCursors, 'createdAt' | 'reachIn'>,
+  data: Pick<ChangeTracker, 'lacksOwnChanges'>,
+  msgId: string | undefined,
+  message: SealedMessage | null,
+  created: string,
+): boolean {
+  if (message === null || !seal.accepts(message) || created !== cursors.createdAt()) return false;
+  const id = parseMessageId(msgId);
+  if (id === undefined || id.last > cursors.reachIn(created)) return false;
+  return cloneByContent(seal, data, 0, message) === undefined;
+}
+
+/**
  * The error that stops a publisher for good: another process (a copy of this
  * database) publishes as this site on `subject`. Its fix names `file`, this
  * server's database (the placeholder when it has none).
