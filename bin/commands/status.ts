@@ -102,7 +102,10 @@ function until(iso: string | null | undefined, now: number): string {
 
 function peerLine(peer: Peer, now: number): string {
   const who = known(peer.name) ? `${peer.name} (${peer.url})` : peer.url;
-  const state = peer.running ? 'syncing' : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
+  // A peer being retried is still failing until this try succeeds: say so, as the status page does (a peer that no
+  // longer answers waits peerTimeoutMs each try, so it is "syncing" most of the time).
+  const retried = known(peer.lastError) ? ` (failed ${peer.failures}× before): ${peer.lastError}` : '';
+  const state = peer.running ? `syncing${retried}` : known(peer.lastError) ? `${peer.state ?? 'failing'} (${peer.failures}×): ${peer.lastError}` : (peer.state ?? 'ok');
   const undelivered = known(peer.undeliveredChanges) ? `   not yet delivered ${peer.undeliveredChanges}` : '';
   // Measured at the last handshake: a peer gone for days still shows what it had then, so say when.
   const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}${known(peer.lastContactAt) ? ` (as of ${ago(peer.lastContactAt, now)})` : ''}` : '';
