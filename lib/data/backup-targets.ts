@@ -182,3 +182,33 @@ export function makeFolderFor(target: string, what: string): string | undefined 
   }
   return missing[0];
 }
+
+/** SQLite's own side files: found beside no database, SQLite applies them to the next file put at that name. */
+export const SQLITE_SIDE_SUFFIXES: readonly string[] = ['-wal', '-shm', '-journal'];
+
+function anyFileAt(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a target where no database is but its `-wal`, `-shm` or `-journal` is (a database deleted without
+ * them, a server killed after): SQLite would apply a stale `-wal` or hot `-journal` to the new file at its
+ * first open, and the backup or restored database would read as the old one, or corrupt. With `overwrite`
+ * they are left to the caller to remove (`--force`), as beside a database it replaces.
+ * @throws SyncError `TARGET_EXISTS` (409) naming the side file, without `overwrite`
+ */
+export function refuseSideFilesOfNone(target: string, overwrite: boolean): void {
+  if (overwrite || anyFileAt(target)) return;
+  const side = SQLITE_SIDE_SUFFIXES.find((suffix) => anyFileAt(`${target}${suffix}`));
+  if (side === undefined) return;
+  throw new SyncError(
+    'TARGET_EXISTS',
+    409,
+    `${target}${side} exists beside no database (a database deleted without it?): SQLite would apply it to the new ${target} at its first open, which would then read as that old database or be corrupt; move it away (it may hold that database's last writes), or pass --force to remove it`,
+  );
+}

@@ -3,7 +3,7 @@ import { link, rename, rm, unlink } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { checkBackupTarget, checkRestoreTarget, isFolder, makeFolderFor, unwritableTarget, writeTarget } from './backup-targets';
+import { checkBackupTarget, checkRestoreTarget, isFolder, makeFolderFor, refuseSideFilesOfNone, SQLITE_SIDE_SUFFIXES, unwritableTarget, writeTarget } from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
@@ -79,7 +79,7 @@ function openSource(file: string): Database.Database {
  * better-sqlite3), never as a file copy, into a temp file that is renamed to
  * `outPath` once complete (a symbolic link there is written through: see `writeTarget`). Safe while the server writes to the database.
  * @throws TypeError for an option it does not know, or of the wrong type
- * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false
+ * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed)
  * (`DATABASE_IN_USE` when it is a database another connection has open),
  * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database, or its folder cannot be written
  */
@@ -89,6 +89,7 @@ export async function backupDatabase(dbPath: string, outLink: string, options: C
   const outPath = writeTarget(outLink); // a symbolic link is written through, never replaced
   checkBackupTarget(dbPath, outPath);
   if (existsSync(outPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${outPath} exists; choose another name or pass --force`);
+  refuseSideFilesOfNone(outPath, options.overwrite === true);
   if (existsSync(outPath)) refuseIfInUse(outPath); // a server would go on writing into the replaced file
   const source = openSource(dbPath);
   sweepStaleTempFilesOf(outPath); // what an interrupted backup to the same file left
@@ -120,6 +121,8 @@ async function putInPlace(temp: string, target: string, overwrite: boolean, befo
     if (existsSync(target)) {
       refuseIfInUse(target);
       await beforeReplace();
+    } else {
+      for (const side of SQLITE_SIDE_SUFFIXES) await rm(`${target}${side}`, { force: true }); // of no database: SQLite would apply them to the copy
     }
     await rename(temp, target);
     return;
@@ -166,7 +169,7 @@ export function checkDatabaseFile(file: string): void {
  * written through (see `writeTarget`), never replaced. Stop the server that uses
  * `dbPath` before restoring.
  * @throws TypeError for an option it does not know, or of the wrong type
- * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false (`DATABASE_IN_USE`: another connection has it open),
+ * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed) (`DATABASE_IN_USE`: another connection has it open),
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, or a folder that cannot be written
  */
 export async function restoreDatabase(
@@ -180,6 +183,7 @@ export async function restoreDatabase(
   const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced
   if (dbPath !== dbLink) checkRestoreTarget(dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  refuseSideFilesOfNone(dbPath, options.overwrite === true);
   if (existsSync(dbPath)) refuseIfInUse(dbPath);
   makeFolderFor(dbPath, 'the restored database'); // a fresh laptop: after the checks, so a bad backup leaves no folder
   sweepStaleTempFilesOf(dbPath); // what an interrupted restore to the same file left
