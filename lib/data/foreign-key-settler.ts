@@ -1,7 +1,8 @@
 import { parkedParentMatch } from './child-lookup';
 import { RowProbes, type RowRef } from './row-probes';
 import { quoteIdent } from './sql-names';
-import { rowRef, type SettleBatch, type TableParts } from './settle-batch';
+import { rowRef } from './row-ref';
+import type { SettleBatch, TableParts } from './settle-batch';
 import type { TableStatements } from './table-statements';
 import type { TrackedForeignKey } from './tracked-table';
 import { raisedByAppTrigger } from './trigger-refusal';

@@ -1,5 +1,5 @@
 import type { DecodedChange } from './changeset';
-import { rowRef } from './settle-batch';
+import { rowRef } from './row-ref';
 import type { SettleBatch } from './settle-batch';
 
 /** Counts of one merge. */

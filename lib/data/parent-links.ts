@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MetaReader, RowMeta } from './meta-reader';
 import { exact } from './prepared';
-import { rowRef } from './settle-batch';
+import { rowRef } from './row-ref';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { bindable, type SqlValue } from './values';

@@ -1,7 +1,7 @@
 import { childLookup } from './child-lookup';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
-import { rowRef, type TouchedRow } from './settle-batch';
+import type { TouchedRows } from './touched-rows';
 import type { TrackedForeignKey, TrackedUnique } from './tracked-table';
 import { bindable, placeholderOf, textBytesKey, type SqlValue } from './values';
 
@@ -110,23 +110,8 @@ export class RowProbes {
    * children mostly shares a few parents), and those whose values are not
    * known here. The caller checks each with {@link isOrphan}.
    */
-  maybeOrphans(child: TableStatements, rows: readonly TouchedRow[]): SqlValue[][] {
-    const { foreignKeys } = child.table;
-    // Per foreign key: whether the parent of each distinct value is missing (a one-column value names itself).
-    const found = foreignKeys.map(() => new Map<unknown, boolean>());
-    const missing = (fk: TrackedForeignKey, index: number, values: readonly SqlValue[]): boolean => {
-      if (values.some((value) => value === null)) return false;
-      const [only] = values;
-      const id = values.length === 1 && (typeof only === 'string' || typeof only === 'bigint' || typeof only === 'number') ? only : rowRef(0, values);
-      const seen = found[index] as Map<unknown, boolean>;
-      let absent = seen.get(id);
-      if (absent === undefined) {
-        absent = !this.parentVisible(child, fk, values);
-        seen.set(id, absent);
-      }
-      return absent;
-    };
-    return rows.filter(({ row }) => row === undefined || foreignKeys.some((fk, i) => missing(fk, i, RowProbes.pick(row, fk.fromColumns)))).map(({ key }) => key);
+  maybeOrphans(child: TableStatements, rows: TouchedRows): SqlValue[][] {
+    return rows.maybeOrphans((fk, values) => this.parentVisible(child, fk, values));
   }
 
   /** SQL true for a child row `c` that has a foreign key with every column set and no visible parent. */

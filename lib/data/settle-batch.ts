@@ -2,38 +2,13 @@ import type { ParkedRows } from './parked-rows';
 import type { RowProbes, RowRef } from './row-probes';
 import type { TableStatements } from './table-statements';
 import type { SqlValue } from './values';
-import { TextBytes } from './values';
-
-/** A row whose parents must be checked, with its values (column order) when the batch knows them (undefined: read them). */
-export interface TouchedRow {
-  readonly key: SqlValue[];
-  readonly row: readonly SqlValue[] | undefined;
-}
+import { rowRef } from './row-ref';
+import { TouchedRows } from './touched-rows';
 
 /** A tracked table's two homes for live rows: the table itself and its parked rows. */
 export interface TableParts {
   readonly statements: TableStatements;
   readonly parked: ParkedRows;
-}
-
-/** 2^63: a REAL of an integral value in [-2^63, 2^63) equals an INTEGER. */
-const INT64_LIMIT = 2 ** 63;
-
-/**
- * A string naming a row, for maps: the table id and the key's typed values.
- * A REAL of an integral value names the row its INTEGER names (SQLite's key
- * index holds `1` and `1.0`, `0` and `-0.0`, as one key in a column without
- * affinity), so one row read back as `1n` and received as `1` is one row.
- */
-export function rowRef(tableId: number, key: readonly SqlValue[]): string {
-  return `${tableId}:${key
-    .map((value) => {
-      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
-      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
-      if (typeof value === 'number' && Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) return `bigint:${BigInt(value)}`;
-      return `${typeof value}:${String(value)}`;
-    })
-    .join('|')}`;
 }
 
 /**
@@ -46,7 +21,7 @@ export class SettleBatch {
   /** When this batch parks a row (ISO time). */
   readonly at = new Date().toISOString();
   /** Rows of tables with foreign keys that are new or point elsewhere: their parents must be checked, by table id (a key may repeat). */
-  readonly touched = new Map<number, TouchedRow[]>();
+  readonly touched = new Map<number, TouchedRows>();
   /** Tables where some row changed, was deleted or was parked. */
   readonly changedTables = new Set<number>();
   /** Parent rows (values in column order) that left the visible table: their children must be checked. */
@@ -78,10 +53,12 @@ export class SettleBatch {
     this.changedTables.add(id);
     this.wrote(parts, key);
     if (row === false || foreignKeys.length === 0) return;
-    const touched: TouchedRow = { key, row: row === true ? undefined : row };
-    const rows = this.touched.get(id);
-    if (rows === undefined) this.touched.set(id, [touched]);
-    else rows.push(touched);
+    let rows = this.touched.get(id);
+    if (rows === undefined) {
+      rows = new TouchedRows(foreignKeys);
+      this.touched.set(id, rows);
+    }
+    rows.add(key, row === true ? undefined : row);
   }
 
   /**

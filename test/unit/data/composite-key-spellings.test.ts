@@ -1,7 +1,7 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { tempDb, type TempDb } from '../../helpers/data';
-import { rowRef } from '../../../lib/data/settle-batch';
+import { rowRef } from '../../../lib/data/row-ref';
 
 // In a key column without affinity, SQLite's key index holds INTEGER 1 and
 // REAL 1.0 as one key. A composite key's metadata is the quote() of each key

@@ -1,0 +1,22 @@
+import { TextBytes, type SqlValue } from './values';
+
+/** 2^63: a REAL of an integral value in [-2^63, 2^63) equals an INTEGER. */
+const INT64_LIMIT = 2 ** 63;
+
+/**
+ * A string naming a row, for maps: the table id and the key's typed values.
+ * A REAL of an integral value names the row its INTEGER names (SQLite's key
+ * index holds `1` and `1.0`, `0` and `-0.0`, as one key in a column without
+ * affinity), so one row read back as `1n` and received as `1` is one row.
+ */
+export function rowRef(tableId: number, key: readonly SqlValue[]): string {
+  return `${tableId}:${key
+    .map((value) => {
+      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) return `bigint:${BigInt(value)}`;
+      return `${typeof value}:${String(value)}`;
+    })
+    .join('|')}`;
+}
+
