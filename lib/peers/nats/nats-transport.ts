@@ -214,6 +214,8 @@ export class NatsTransport implements ChangeTransport {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });
+    // A clone's page on this site's subject met while the round waited (after its flush): the round ends with the block, as /status says.
+    if (this.#publisher.blocked !== undefined) throw this.#publisher.blocked;
     this.#failures.clear();
     const held = this.#consumer.heldError(); // their senders' messages wait; the others' were applied
     if (held !== undefined) throw held;
