@@ -39,6 +39,8 @@ export class NatsConsumer {
   /** The cursors' epoch this delivery started in: once they moved on (the stream was made again, or lost its tail), it saves nothing. */
   #epoch = 0;
   readonly #progress = new DeliveryProgress();
+  /** How many times {@link stop} was asked: one asked while a delivery was being set up (nothing to end yet) ends it once it is made. */
+  #stops = 0;
   /** The last stream sequence handled (applied or passed over). */
   position: number;
   /** Messages behind the stream's end, as the last delivery said. */
@@ -86,12 +88,15 @@ export class NatsConsumer {
     // The cursors moved on (the stream made again, its tail lost, the token fixed): the stream is read again, and a refusal still there is told again.
     if (this.#epoch !== this.#cursors.epoch) this.#applier.forgetOlderRefusal();
     this.#epoch = this.#cursors.epoch;
+    const stops = this.#stops;
     this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#failed = undefined;
     const { js } = await this.#link.jetstream();
     const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#seen + 1 });
     const messages = await consumer.consume({ max_messages: 64, expires: this.#hooks.pullExpiresMs });
     this.#messages = messages;
+    // Stopped while it was set up (a round asked for the held senders' replay after this one began its own, a reconnect): it starts again.
+    if (this.#stops !== stops) this.stop();
     this.#stale(); // the cursors moved on while the delivery was set up: it starts again from them
     try {
       for await (const message of messages) await this.#handle(message);
@@ -103,8 +108,9 @@ export class NatsConsumer {
     if (this.#failed !== undefined) throw this.#failed;
   }
 
-  /** Ends the current delivery; `run` returns. */
+  /** Ends the current delivery, or the one being set up as soon as it is made; `run` returns. */
   stop(): void {
+    this.#stops += 1;
     void this.#messages?.close().catch(() => undefined);
   }
 
