@@ -127,6 +127,17 @@ export function checkRestoreTarget(dbPath: string): void {
 }
 
 /**
+ * Refuses a restore whose target is the backup itself (by path, link or hard
+ * link): it would replace the backup with a copy of it under a new site id,
+ * and no copy of the backup as it was would be left.
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+export function refuseRestoreOntoBackup(backupPath: string, dbPath: string): void {
+  if (path.resolve(backupPath) !== path.resolve(dbPath) && !sameFile(backupPath, dbPath)) return;
+  throw new SyncError('TARGET_INVALID', 400, `${dbPath} is the backup being restored; restore it to the database's own path (--db), another file than the backup`);
+}
+
+/**
  * `TARGET_INVALID` naming the folder for SQLite's `SQLITE_CANTOPEN` while it
  * creates the copy beside `target` (SQLite says only "unable to open database
  * file", naming neither file nor folder); undefined for another error.

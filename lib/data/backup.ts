@@ -3,7 +3,17 @@ import { link, rename, rm, unlink } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
-import { checkBackupTarget, checkRestoreTarget, isFolder, makeFolderFor, refuseSideFilesOfNone, SQLITE_SIDE_SUFFIXES, unwritableTarget, writeTarget } from './backup-targets';
+import {
+  checkBackupTarget,
+  checkRestoreTarget,
+  isFolder,
+  makeFolderFor,
+  refuseRestoreOntoBackup,
+  refuseSideFilesOfNone,
+  SQLITE_SIDE_SUFFIXES,
+  unwritableTarget,
+  writeTarget,
+} from './backup-targets';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
@@ -170,7 +180,7 @@ export function checkDatabaseFile(file: string): void {
  * `dbPath` before restoring.
  * @throws TypeError for an option it does not know, or of the wrong type
  * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed) (`DATABASE_IN_USE`: another connection has it open),
- * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, or a folder that cannot be written
+ * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, the backup itself, or a folder that cannot be written
  */
 export async function restoreDatabase(
   backupPath: string,
@@ -182,6 +192,7 @@ export async function restoreDatabase(
   checkRestoreTarget(dbLink);
   const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced
   if (dbPath !== dbLink) checkRestoreTarget(dbPath);
+  refuseRestoreOntoBackup(backupPath, dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
   refuseSideFilesOfNone(dbPath, options.overwrite === true);
   if (existsSync(dbPath)) refuseIfInUse(dbPath);
