@@ -44,8 +44,9 @@ export function nameRefusal(policy: FilePolicy, relative: string, clientPath: st
  * + U+212A Kelvin sign, `x.sqli` + U+0308 are not in NFC) whose name is a
  * database name under `policy` is refused as one (403 `DB_FILE_REFUSED`), as
  * the same name is without the dot, or in NFC; so is one in a folder this
- * server may not enter (403 `FILE_UNREADABLE`): a database name is refused
- * whatever the folder's permissions. A path a symbolic link on the way leads
+ * server may not enter (403 `FILE_UNREADABLE`), or that runs through a file
+ * (409 `PATH_CONFLICT`: `instance/app.db-wal/x` beside a live WAL database): a
+ * database name is refused whatever stands on the way. A path a symbolic link on the way leads
  * to a database name is refused too (see {@link refuseLinkedDatabase}).
  * @throws SyncError as `resolveSyncPath` does, `DB_FILE_REFUSED` or `DB_CONTENT_REFUSED` (403)
  */
@@ -54,9 +55,12 @@ export async function resolveSyncPathOrDatabaseName(roots: ReadonlyMap<string, s
   try {
     target = await resolveSyncPath(roots, input, needsFile);
   } catch (error) {
-    if (error instanceof SyncError && (error.code === 'BAD_PATH' || error.code === 'FILE_UNREADABLE') && typeof input === 'string') {
+    if (error instanceof SyncError && (error.code === 'BAD_PATH' || error.code === 'FILE_UNREADABLE' || error.code === 'PATH_CONFLICT') && typeof input === 'string') {
       const relative = input.slice(input.indexOf('/') + 1);
-      if (input.includes('/') && (error.code === 'FILE_UNREADABLE' || onlyFormWrong(input)) && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
+      // A well-formed path whose walk met a file (`instance/app.db-wal/x` beside a live WAL database) is refused by its name, as when
+      // nothing stands there: "runs through a file" would have an operator remove the database's -wal to make way.
+      const formOk = error.code !== 'BAD_PATH' || onlyFormWrong(input);
+      if (input.includes('/') && formOk && policy.isDatabaseName(relative)) throw nameRefusal(policy, relative, input);
     }
     throw error;
   }
