@@ -69,7 +69,6 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders()); // on every answer, the 404 page and the cross-site refusal included
-  app.use(refuseCrossSiteWrites());
   const sync = createSyncNode({
     token: options.token,
     roots,
@@ -84,6 +83,9 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
     stateDir: path.join(dataDir, '.sync-state'),
   });
   app.use('/api/sync', sync.router);
+  // After the sync router, which refuses cross-site writes to its own paths itself and logs them (request.refused),
+  // lists them in /status and counts them in /metrics: in front of it, this guard answered them unseen.
+  app.use(refuseCrossSiteWrites());
   app.use(foldAfterWrites(sync.tracker, logger)); // the app's own writes: what they settle (a parked report back) shows at once
   app.use('/api', createApi(db, parkedReportCheck(sync)));
   app.use(createPages({ db, dataDir, logger }));
