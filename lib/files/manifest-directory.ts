@@ -78,6 +78,9 @@ function readDirectory(state: ScanState, directory: string, relativeDir: string)
   }
 }
 
+/** Why a folder named like a database, or like a side file of one, is left out (`fileNameProblems`). */
+const DATABASE_FOLDER = 'a folder named like an SQLite database or one of its side files (-wal, -shm, -journal): never entered or synced, and SQLite cannot open a database of that name beside it; rename it';
+
 /** Notes a symbolic link the scan leaves out (`fileNameProblems`): a peer holding the file it replaced would otherwise not hear of it. */
 function skipLink(state: ScanState, entry: Dirent, relativeDir: string, reason: string): undefined {
   const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
@@ -186,8 +189,16 @@ export async function readListing(state: ScanState, directory: string, relativeD
     const absolute = `${directory}${path.sep}${entry.name}`;
     if (entry.isDirectory()) {
       // A folder named like a database (`app.db-journal/`), or like a side file of one beside it found by its content
-      // (`store-journal/` beside `store`), is never entered, listed or synced.
-      if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) continue;
+      // (`store-journal/` beside `store`), is never entered, listed or synced; it is reported (`fileNameProblems`), as
+      // what it holds never syncs and SQLite cannot open a database of its name, unless the operator's own pattern
+      // (`extraDatabasePatterns`) leaves it out on purpose.
+      if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) {
+        if (state.options.policy.refusingPattern?.(relative) === undefined) {
+          skipped.push({ name: entry.name, reason: DATABASE_FOLDER });
+          state.skipped.push({ path: relative, reason: DATABASE_FOLDER });
+        }
+        continue;
+      }
       subdirs.push(entry.name);
       state.options.cache.listings?.invalidate(absolute);
       state.pending.push([absolute, relative]);
