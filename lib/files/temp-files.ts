@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DEFAULTS } from '../defaults';
 import { TEMP_FILE_MARKER } from './safe-path';
@@ -139,8 +139,11 @@ export function removeIfStaleTempFile(absolute: string, now = Date.now()): boole
 
 /**
  * Removes every stale temp file under `directory` (symlinked folders are not
- * entered). Synchronous: it runs once, when a root is opened, before the
- * server answers anyone.
+ * entered), and the folders below `directory` that this leaves empty: an upload
+ * or a download made them for its temp file (`uploads/new/deep/.x.sync-tmp-…`)
+ * and the crash left them, and an empty folder there would stand in the way of
+ * a peer's file of its name (folders are not synced). Synchronous: it runs
+ * once, when a root is opened, before the server answers anyone.
  * @returns the paths removed
  */
 export function sweepStaleTempFilesSync(directory: string, now = Date.now()): string[] {
@@ -159,7 +162,19 @@ export function sweepStaleTempFilesSync(directory: string, now = Date.now()): st
       else if (entry.isFile() && removeIfStaleTempFile(absolute, now)) removed.push(absolute);
     }
   }
+  for (const file of removed) removeEmptyFoldersUpTo(path.dirname(file), directory);
   return removed;
+}
+
+/** Removes `folder` and its parents while empty, up to `top` (kept). */
+function removeEmptyFoldersUpTo(folder: string, top: string): void {
+  for (let current = folder; current !== top && current.startsWith(top + path.sep); current = path.dirname(current)) {
+    try {
+      rmdirSync(current);
+    } catch {
+      return; // not empty (or gone, or not ours to remove): the folders above it are not empty either
+    }
+  }
 }
 
 /** Removes the stale temp files of one target (`.<name>.sync-tmp-…` beside it), as a crashed writer of it left them. */
