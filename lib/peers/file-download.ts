@@ -50,7 +50,7 @@ export async function requestDownload(peer: PeerHttp, clientPath: string, listed
     response.body.resume();
     throw new SyncError('REMOTE_CHANGED', 409, `${clientPath} is shorter on the peer than it was listed; it will be synced next round`);
   }
-  if (response.status !== 200 && response.status !== 206) throw await readPeerError(response, `download ${clientPath}`);
+  if (response.status !== 200 && response.status !== 206) throw await readPeerError(response, `${peer.url} refused the download of ${clientPath}`);
   const start = response.status === 200 ? 0 : rangeStart(response.headers['content-range']);
   if (start === undefined || (response.status === 206 && (!ranged || start !== from))) {
     response.body.destroy();

@@ -85,7 +85,8 @@ export async function uploadFile(peer: PeerHttp, absolute: string, clientPath: s
     response.body.resume();
     return; // another server brought it the same bytes meanwhile: nothing is left to do
   }
-  if (response.status >= 400) throw await readPeerError(response, `upload ${clientPath}`);
+  // Named as the peer's answer: its words ("… is a folder here") speak of the peer, not of the server whose status shows them.
+  if (response.status >= 400) throw await readPeerError(response, `${peer.url} refused the upload of ${clientPath}`);
   const stored = await peer.readAnswer(response, uploadAnswerCheck, `POST files/upload?path=${clientPath}`);
   if (stored.sha256 !== sha256) throw new SyncError('PEER_BAD_ANSWER', 502, `the peer stored ${clientPath} with sha256 ${stored.sha256}, not ${sha256}`);
 }
