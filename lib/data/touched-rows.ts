@@ -1,6 +1,23 @@
-import { rowRef } from './row-ref';
 import type { TrackedColumn, TrackedForeignKey } from './tracked-table';
-import type { SqlValue } from './values';
+import { TextBytes, type SqlValue } from './values';
+
+/**
+ * A string naming a foreign key's values (none NULL) by their storage classes:
+ * INTEGER 1 and REAL 1.0 are two parents here (a TEXT parent column tells them
+ * apart, as SQLite's own check does: '1' is not '1.0'), unlike `rowRef`, which
+ * names one row key by both. JSON keeps a text holding a separator apart.
+ */
+function valuesId(values: readonly SqlValue[]): string {
+  return JSON.stringify(
+    values.map((value) => {
+      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+      if (typeof value === 'bigint') return `i${value}`;
+      if (typeof value === 'number') return `r${value}`;
+      return `s${String(value)}`;
+    }),
+  );
+}
 
 /** The parent rows a batch's rows point at by one foreign key, one per distinct value: looked up once, at the end of the batch. */
 class Parent {
@@ -58,7 +75,7 @@ export class TouchedRows {
       // Several columns, or a value a Map would not compare by content (a blob, text kept as bytes).
       values = columns.map((column) => row[column.index] ?? null);
       if (values.some((value) => value === null)) return null;
-      id = rowRef(0, values);
+      id = valuesId(values);
     }
     const parents = this.#byValue[index] as Map<unknown, Parent>;
     let parent = parents.get(id);
