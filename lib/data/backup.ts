@@ -192,8 +192,8 @@ export async function restoreDatabase(
   checkRestoreTarget(dbLink);
   const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced
   if (dbPath !== dbLink) checkRestoreTarget(dbPath);
-  refuseRestoreOntoBackup(backupPath, dbPath);
   if (existsSync(dbPath) && options.overwrite !== true) throw new SyncError('TARGET_EXISTS', 409, `${dbPath} exists; stop its server and pass --force to replace it`);
+  refuseRestoreOntoBackup(backupPath, dbPath); // with --force: it would replace the backup by itself
   refuseSideFilesOfNone(dbPath, options.overwrite === true);
   if (existsSync(dbPath)) refuseIfInUse(dbPath);
   makeFolderFor(dbPath, 'the restored database'); // a fresh laptop: after the checks, so a bad backup leaves no folder
