@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MetaReader, RowMeta } from './meta-reader';
 import { exact } from './prepared';
-import { rowRef } from './row-ref';
+import { valuesId } from './row-ref';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import { bindable, type SqlValue } from './values';
@@ -76,7 +76,7 @@ export class ParentLinks {
       const reference = link.from.map((index) => values[offset + index] ?? null);
       if (reference.some((value) => value === null)) continue;
       const [first] = reference;
-      const memo = reference.length === 1 && first !== undefined && isPlain(first) ? first : rowRef(0, reference);
+      const memo = reference.length === 1 && first !== undefined && isPlain(first) ? first : valuesId(reference);
       let seen = known.get(link);
       if (seen === undefined) known.set(link, (seen = new Set()));
       if (seen.has(memo)) continue;

@@ -10,13 +10,30 @@ const INT64_LIMIT = 2 ** 63;
  * affinity), so one row read back as `1n` and received as `1` is one row.
  */
 export function rowRef(tableId: number, key: readonly SqlValue[]): string {
-  return `${tableId}:${key
-    .map((value) => {
-      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
-      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
-      if (typeof value === 'number' && Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) return `bigint:${BigInt(value)}`;
-      return `${typeof value}:${String(value)}`;
-    })
-    .join('|')}`;
+  const parts = key.map((value) => {
+    if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+    if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) return `bigint:${BigInt(value)}`;
+    return `${typeof value}:${String(value)}`;
+  });
+  // JSON keeps a text holding a separator apart: ('a|b', 'c') and ('a', 'b|c') are two rows.
+  return `${tableId}:${JSON.stringify(parts)}`;
 }
 
+/**
+ * A string naming a foreign key's values (none NULL) by their storage classes:
+ * INTEGER 1 and REAL 1.0 are two parents here (a TEXT parent column tells them
+ * apart, as SQLite's own check does: '1' is not '1.0'), unlike `rowRef`, which
+ * names one row key by both. JSON keeps a text holding a separator apart.
+ */
+export function valuesId(values: readonly SqlValue[]): string {
+  return JSON.stringify(
+    values.map((value) => {
+      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+      if (typeof value === 'bigint') return `i${value}`;
+      if (typeof value === 'number') return `r${value}`;
+      return `s${String(value)}`;
+    }),
+  );
+}

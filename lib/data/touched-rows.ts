@@ -1,23 +1,6 @@
 import type { TrackedColumn, TrackedForeignKey } from './tracked-table';
-import { TextBytes, type SqlValue } from './values';
-
-/**
- * A string naming a foreign key's values (none NULL) by their storage classes:
- * INTEGER 1 and REAL 1.0 are two parents here (a TEXT parent column tells them
- * apart, as SQLite's own check does: '1' is not '1.0'), unlike `rowRef`, which
- * names one row key by both. JSON keeps a text holding a separator apart.
- */
-function valuesId(values: readonly SqlValue[]): string {
-  return JSON.stringify(
-    values.map((value) => {
-      if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
-      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
-      if (typeof value === 'bigint') return `i${value}`;
-      if (typeof value === 'number') return `r${value}`;
-      return `s${String(value)}`;
-    }),
-  );
-}
+import { valuesId } from './row-ref';
+import type { SqlValue } from './values';
 
 /** The parent rows a batch's rows point at by one foreign key, one per distinct value: looked up once, at the end of the batch. */
 class Parent {

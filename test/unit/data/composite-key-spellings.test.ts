@@ -136,4 +136,9 @@ describe('rowRef, the name of a row in the merge and settle maps', () => {
     expect(rowRef(3, [1n])).not.toBe(rowRef(4, [1n]));
     expect(rowRef(3, ['1'])).not.toBe(rowRef(3, [1n]));
   });
+
+  it('keeps apart composite keys whose texts hold what separated the parts', () => {
+    expect(rowRef(3, ['a|string:b', 'c'])).not.toBe(rowRef(3, ['a', 'b|string:c']));
+    expect(rowRef(3, ['a","string:b', 'c'])).not.toBe(rowRef(3, ['a', 'b","string:c']));
+  });
 });
