@@ -11,6 +11,7 @@ export type NatsNode = TempDb & { readonly tracker: ChangeTracker; transport: Na
 export interface NatsNodeStream {
   readonly stream: string;
   readonly maxMessageBytes?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /**

@@ -44,7 +44,7 @@ export class LinkWaits {
   }
 
   /**
-   * Sends an idempotent request (a publish with its message id, a stream's info, a message read) and
+   * Sends an idempotent request (a publish with its message id, a stream's info, a message read, a consumer made under one name) and
    * waits for its answer ({@link whileLinked}). One sent while the connection is down (`connected()`
    * false) is never answered: the client (@nats-io/transport-node 3.4) drops what it buffered at each
    * dial, so it waited `requestTimeoutMs`, and the first round after every nats-server restart failed

@@ -1,9 +1,8 @@
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { ChangeTracker } from '../../data/change-tracker';
 import { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
-import { streamSubjects } from './nats-options';
 import { ApplyTurns } from './apply-turns';
 import { siteOfSubject } from './page-message';
 import { placeOf, readStreamMessage, type Place } from './stream-message';
@@ -12,6 +11,7 @@ import { PageApplier, type ApplyTally, type Marker } from './page-applier';
 import { crossGap, type ConsumerHooks } from './consumer-hooks';
 import { HeldReplay } from './held-replay';
 import { DeliveryProgress } from './delivery-progress';
+import { openDelivery } from './open-delivery';
 
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
@@ -91,9 +91,7 @@ export class NatsConsumer {
     const stops = this.#stops;
     this.#seen = this.#held.begin(); // held senders' messages are read again from their place
     this.#failed = undefined;
-    const { js } = await this.#link.jetstream();
-    const consumer = await js.consumers.get(this.#stream, { filter_subjects: streamSubjects(this.#stream), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#seen + 1 });
-    const messages = await consumer.consume({ max_messages: 64, expires: this.#hooks.pullExpiresMs });
+    const messages = await openDelivery(this.#link, this.#stream, this.#seen + 1, this.#hooks.pullExpiresMs); // its requests are sent again at a reconnect
     this.#messages = messages;
     // Stopped while it was set up (a round asked for the held senders' replay after this one began its own, a reconnect): it starts again.
     if (this.#stops !== stops) this.stop();
