@@ -28,3 +28,21 @@ export function refuseUnfitStream(stream: string, subjects: string, config: Pick
     throw new SyncError('NATS_STREAM', 503, `stream ${stream} does not acknowledge messages (no_ack), so a publisher cannot tell a page stored from one lost; nothing is published into it: turn acknowledgements on (\`nats stream edit ${stream} --ack\`)`);
   }
 }
+
+/** JetStream's error code for a stream whose subjects another stream on the server takes. */
+export const SUBJECTS_OVERLAP = 10065;
+
+/**
+ * The fleet's stream cannot be made: another stream on the NATS server takes
+ * its subjects (JetStream answers only "subjects overlap with an existing
+ * stream"). `others` are the streams that take them, as the server lists them.
+ */
+export function subjectsTakenFailure(stream: string, subjects: string, others: readonly string[], error: unknown): SyncError {
+  const which = others.length === 0 ? 'another stream' : `the stream${others.length > 1 ? 's' : ''} ${others.join(', ')}`;
+  return new SyncError(
+    'NATS_STREAM',
+    503,
+    `stream ${stream} cannot be made: ${which} on this NATS server already take${others.length > 1 ? '' : 's'} its subjects ${subjects} (${error instanceof Error ? error.message : String(error)}); choose another stream (\`transport.nats.stream\`, SYNC_NATS_STREAM in the sample app), or take those subjects out of ${which}`,
+    { cause: error },
+  );
+}
