@@ -2,6 +2,7 @@ import { SyncError } from '../../sync-error';
 import type { NatsLink } from './nats-link';
 import type { NatsConfig } from './nats-options';
 import { errorOf, natsFailure, withoutCredentials } from './nats-util';
+import { fullStreamFailure } from './stream-fitness';
 
 /**
  * The NATS transport's failures: the last one (`lastError` on `/status`,
@@ -45,8 +46,13 @@ export class NatsFailures {
     return this.#last !== undefined && this.#last.n > since ? new SyncError(this.#last.code, 503, this.#last.message) : undefined;
   }
 
-  /** A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server. */
+  /**
+   * A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server;
+   * a publish into a stream full with discard new is `NATS_STREAM` ({@link fullStreamFailure}).
+   */
   describe(error: unknown): SyncError {
+    const full = fullStreamFailure(this.#config.stream, error);
+    if (full !== undefined) return full;
     const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
     if (failure.code !== 'NATS_TIMEOUT' || this.#link.state === 'connected') return failure;
     const where = this.#config.servers.map(withoutCredentials).join(', ');

@@ -29,6 +29,30 @@ export function refuseUnfitStream(stream: string, subjects: string, config: Pick
   }
 }
 
+/** The nats CLI flag that raises each limit a full stream answers with. */
+const LIMIT_FLAGS: Readonly<Record<string, string>> = { messages: '--max-msgs', bytes: '--max-bytes', 'messages per subject': '--max-msgs-per-subject' };
+
+/**
+ * JetStream's answer to a publish into a stream that is full and keeps its old
+ * messages (`discard new` with `max_msgs`, `max_bytes` or
+ * `max_msgs_per_subject`), as `NATS_STREAM` with the fix; undefined for any
+ * other failure. Nothing more can be published into it until an operator
+ * changes it, so it is the stream's fault, not a passing NATS error.
+ */
+export function fullStreamFailure(stream: string, error: unknown): SyncError | undefined {
+  if (error instanceof SyncError) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const limit = /maximum (messages per subject|messages|bytes) exceeded/i.exec(message);
+  if (limit === null) return undefined;
+  const flag = LIMIT_FLAGS[(limit[1] ?? '').toLowerCase()];
+  return new SyncError(
+    'NATS_STREAM',
+    503,
+    `stream ${stream} is full and refuses new messages (${message}: it keeps its old ones, discard new), so nothing more is published into it and this server's changes wait; let it drop its oldest messages instead (\`nats stream edit ${stream} --discard old\`: a server that had not read them catches up over HTTP) or raise its limit (${flag})`,
+    { cause: error },
+  );
+}
+
 /** JetStream's error code for a stream whose subjects another stream on the server takes. */
 export const SUBJECTS_OVERLAP = 10065;
 
