@@ -44,7 +44,10 @@ function natsUrls(value: string): string {
     // Entry by entry: two entries with different credentials are left to the node's build (config.test.ts's banner case has them).
     for (const entry of entries) checkNatsServers(entry);
   } catch (error) {
-    throw inSampleTerms(error);
+    const refusal = inSampleTerms(error);
+    // `nats://a:4222;nats://b:4222`: say how to list them (a `;` in a password is fine: this runs only for a refused entry).
+    if (refusal instanceof TypeError && entries.some((entry) => entry.includes(';'))) throw new TypeError(`${refusal.message}; separate URLs with commas, not ";"`, { cause: error });
+    throw refusal;
   }
   return [...new Set(entries)].join(','); // a server named twice is listed once, as SYNC_PEERS does
 }

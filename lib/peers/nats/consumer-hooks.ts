@@ -43,5 +43,5 @@ export interface ConsumerHooks {
 export async function crossGap(hooks: Pick<ConsumerHooks, 'catchUpGap'>, from: number, to: number): Promise<void> {
   const reason = `the stream no longer has messages ${from}-${to} this server has not applied`;
   if ((await hooks.catchUpGap(reason, { from, to })) !== 'failed') return;
-  throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`) that has the data, then sync`);
+  throw new SyncError('STREAM_GAP', 409, `${reason}, and no HTTP peer could catch this server up; add a peer (\`peers\`; SYNC_PEERS in the sample app) that has the data, then sync`);
 }

@@ -69,7 +69,7 @@ export class ObsoleteSchemaPages {
       new SyncError(
         'SCHEMA_MISMATCH',
         409,
-        `it was written with tracked schema ${theirs} before its sender migrated to this server's schema (${ours}; its later messages carry it), so it can never be applied here, and its changes can only come over HTTP now: no HTTP peer could catch this server up; add a peer (\`peers\`) that has them (the sender, or a server that synced with it), then sync`,
+        `it was written with tracked schema ${theirs} before its sender migrated to this server's schema (${ours}; its later messages carry it), so it can never be applied here, and its changes can only come over HTTP now: no HTTP peer could catch this server up; add a peer (\`peers\`; SYNC_PEERS in the sample app) that has them (the sender, or a server that synced with it), then sync`,
       ),
     );
   }

@@ -45,6 +45,7 @@ describe('sample app: SYNC_NATS_URL is checked by the library', () => {
     ['an entry in quotes', `nats://10.0.0.1:4222,"nats://fleet:${SECRET}@10.0.0.2:4222"`, /in quotes/],
     ['a blank inside an entry', 'nats://10.0.0.1:4222 nats://10.0.0.2:4222', /blank/],
     ['a host with a quote', 'nats://"hub":4222', /host/],
+    ['URLs separated by ";"', `nats://fleet:${SECRET}@10.0.0.1:4222;nats://10.0.0.2:4222`, /separate URLs with commas, not ";"/],
   ])('refuses %s before anything is written, naming SYNC_NATS_URL, never the secret', (_name, url, message) => {
     const refused = refusal(url);
     expect(refused.message.startsWith(SETTING)).toBe(true);
