@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { StorageType } from '@nats-io/jetstream';
 import { tableRows } from '../helpers/data';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { asNatsOperator, type StreamManager } from '../helpers/nats-operator';
 import { describeWithNats } from '../helpers/nats-server';
 
 type Node = NatsNode;
@@ -26,14 +26,7 @@ describeWithNats("a stream whose max_msg_size an operator set below the page siz
   }
 
   /** What an operator does with the nats CLI (`nats stream add` / `nats stream edit --max-msg-size`). */
-  async function operator(change: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<unknown>): Promise<void> {
-    const nc = await connect({ servers: nats.server().url });
-    try {
-      await change(await jetstreamManager(nc));
-    } finally {
-      await nc.close();
-    }
-  }
+  const operator = <T>(change: (jsm: StreamManager) => Promise<T>): Promise<T> => asNatsOperator(nats.server().url, change);
 
   async function largestMessage(): Promise<number> {
     let largest = 0;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, StorageType } from '@nats-io/jetstream';
 import { tableRows } from '../helpers/data';
 import { natsNodes, type NatsNode } from '../helpers/nats-nodes';
+import { asNatsOperator, type StreamManager } from '../helpers/nats-operator';
 import { describeWithNats } from '../helpers/nats-server';
 
 const STREAM = 'FLEET';
@@ -20,18 +20,11 @@ async function failureOf(node: NatsNode): Promise<(Error & { code?: string }) | 
   );
 }
 
-describeWithNats('a fleet stream full with discard new (real nats-server)', () => {
+// Stream mistakes an operator makes with the nats CLI, found from outside (helper ae6): each was a bare NATS_ERROR
+// naming neither the stream nor the fix.
+describeWithNats('a fleet stream an operator made unusable (real nats-server)', () => {
   const nats = natsNodes();
-
-  /** What an operator does with the nats CLI (`nats stream add`, `edit`, `rm`). */
-  async function operator(change: (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => Promise<unknown>): Promise<void> {
-    const nc = await connect({ servers: nats.server().url });
-    try {
-      await change(await jetstreamManager(nc));
-    } finally {
-      await nc.close();
-    }
-  }
+  const operator = <T>(change: (jsm: StreamManager) => Promise<T>): Promise<T> => asNatsOperator(nats.server().url, change);
 
   it('full and keeping its old messages (discard new): NATS_STREAM naming the stream and the one-line fix, not a bare NATS_ERROR; the fix lets every row through', async () => {
     await operator((jsm) => jsm.streams.add({ name: STREAM, subjects: [`ess.${STREAM}.*`], storage: StorageType.File, discard: DiscardPolicy.New, max_msgs: 1 }));
@@ -50,6 +43,21 @@ describeWithNats('a fleet stream full with discard new (real nats-server)', () =
     expect(a.transport.status()).toMatchObject({ lastError: null, nats: { unpublished: 0 } });
     await b.transport.exchange(); // the stream dropped the message b had read, for a's second
     expect(tableRows(b.db, 'teams')).toHaveLength(2);
+    expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
+  });
+
+  it('its subjects taken by another stream: NATS_STREAM naming that stream and the fix, not "subjects overlap with an existing stream"', async () => {
+    await operator((jsm) => jsm.streams.add({ name: 'CATCHALL', subjects: [`ess.${STREAM}.>`], storage: StorageType.File }));
+    const [a, b] = [nats.node({ stream: STREAM }, TOKENS), nats.node({ stream: STREAM }, TOKENS)];
+    writeTeam(a);
+    const failure = await failureOf(a);
+    expect(failure?.code).toBe('NATS_STREAM');
+    expect(failure?.message).toMatch(/stream FLEET cannot be made: .*the stream CATCHALL .*ess\.FLEET\.\*.*transport\.nats\.stream/);
+    expect(a.transport.status()).toMatchObject({ state: 'failing', lastError: { code: 'NATS_STREAM' } });
+
+    await operator((jsm) => jsm.streams.delete('CATCHALL'));
+    await expect(a.transport.exchange()).resolves.toMatchObject({ rowsOut: 1 });
+    await b.transport.exchange();
     expect(tableRows(b.db, 'teams')).toEqual(tableRows(a.db, 'teams'));
   });
 });
