@@ -6,6 +6,7 @@ import { makeRoots, tempFilesUnder } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { sigkill, until } from '../helpers/child-wait';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
@@ -37,20 +38,6 @@ function startChild(roots: Record<string, string>): Child {
     child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
   });
   return { process: child, port };
-}
-
-async function kill(child: Child): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.process.once('exit', resolve));
-  child.process.kill('SIGKILL');
-  await exited;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > 15_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Starts an upload to `clientPath` and sends only the first 64 KiB of its 10 MiB. */
@@ -100,7 +87,7 @@ describe('ae1: a crash mid-upload leaves no folder behind either, once restarted
   });
   afterEach(async () => {
     for (const request of requests) request.destroy();
-    for (const child of children) await kill(child);
+    for (const child of children) await sigkill(child.process);
     temp.cleanup();
   });
 
@@ -112,7 +99,7 @@ describe('ae1: a crash mid-upload leaves no folder behind either, once restarted
     children.push(victim);
     requests.push(stalledUpload(await victim.port, 'uploads/new/deep/big.bin'));
     await until(() => tempFilesUnder(uploads).length > 0, 'the upload to reach the disk');
-    await kill(victim);
+    await sigkill(victim.process);
     expect(tempFilesUnder(uploads)).toHaveLength(1);
 
     const restarted = startChild(roots);

@@ -6,6 +6,7 @@ import express from 'express';
 import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
+import { sigkill, until } from '../helpers/child-wait';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const DIST = path.join(REPO, 'dist', 'index.js');
@@ -47,20 +48,6 @@ function startChild(script: string, args: readonly string[]): Child {
     child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
   });
   return { process: child, ready };
-}
-
-async function kill(child: Child): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.process.once('exit', resolve));
-  child.process.kill('SIGKILL');
-  await exited;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > 15_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Starts an upload of `uploads/big.bin` to the child and sends only the first 64 KiB of the file. */
@@ -106,7 +93,7 @@ describe('a process killed mid-transfer (SIGKILL) leaves no temp file once resta
   });
   afterEach(async () => {
     for (const request of requests) request.destroy();
-    for (const child of children) await kill(child);
+    for (const child of children) await sigkill(child.process);
     for (const server of servers) await server.close();
     temp.cleanup();
   });
@@ -132,7 +119,7 @@ describe('a process killed mid-transfer (SIGKILL) leaves no temp file once resta
       await victim.ready;
     }
     await until(() => tempFilesUnder(uploads).length > 0, 'the transfer to reach the disk');
-    await kill(victim);
+    await sigkill(victim.process);
     expect(tempFilesUnder(uploads)).toHaveLength(1); // the crash left its fragment
 
     const restarted = startChild(SERVER_CHILD, [JSON.stringify(roots)]);
