@@ -81,6 +81,9 @@ function readDirectory(state: ScanState, directory: string, relativeDir: string)
 /** Why a folder named like a database, or like a side file of one, is left out (`fileNameProblems`). */
 const DATABASE_FOLDER = 'a folder named like an SQLite database or one of its side files (-wal, -shm, -journal): never entered or synced, and SQLite cannot open a database of that name beside it; rename it';
 
+/** Why a folder named `*.lock` is left out: locks are never synced, whatever made them (a lock a tool holds for a moment, as proper-lockfile's, is one). */
+const LOCK_FOLDER = 'a folder named *.lock, as tools name their locks: never entered or synced (a lock held for a moment goes by itself); if it holds files to sync, rename it';
+
 /** Notes a symbolic link the scan leaves out (`fileNameProblems`): a peer holding the file it replaced would otherwise not hear of it. */
 function skipLink(state: ScanState, entry: Dirent, relativeDir: string, reason: string): undefined {
   const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
@@ -194,8 +197,9 @@ export async function readListing(state: ScanState, directory: string, relativeD
       // (`extraDatabasePatterns`) leaves it out on purpose.
       if (state.options.policy.isDatabaseName(relative) || isSideFileOfDatabaseSync(absolute)) {
         if (state.options.policy.refusingPattern?.(relative) === undefined) {
-          skipped.push({ name: entry.name, reason: DATABASE_FOLDER });
-          state.skipped.push({ path: relative, reason: DATABASE_FOLDER });
+          const reason = entry.name.toLowerCase().endsWith('.lock') ? LOCK_FOLDER : DATABASE_FOLDER;
+          skipped.push({ name: entry.name, reason });
+          state.skipped.push({ path: relative, reason });
         }
         continue;
       }

@@ -55,7 +55,10 @@ describe('ae1: a folder named like a database is reported, not left out silently
       const problems = await uploadsProblems();
       expect(problems?.unsyncableCount).toBe(3);
       expect(problems?.unsyncable.map((entry) => entry.path)).toEqual(['app.db-journal', 'pit/x.lock', 'scouting.db']);
-      for (const entry of problems?.unsyncable ?? []) expect(entry.reason).toMatch(/^a folder named like an SQLite database .*rename it$/);
+      for (const entry of problems?.unsyncable ?? []) {
+        // A *.lock folder is a lock by its name (proper-lockfile makes them), not a database: said so, not "named like an SQLite database".
+        expect(entry.reason).toMatch(entry.path.endsWith('.lock') ? /^a folder named \*\.lock, as tools name their locks: .*rename it$/ : /^a folder named like an SQLite database .*rename it$/);
+      }
     }
     const lines = warned.filter((line) => line.event === 'files.names_skipped');
     expect(lines).toHaveLength(1);
