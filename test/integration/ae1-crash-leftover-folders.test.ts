@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -6,39 +5,7 @@ import { makeRoots, tempFilesUnder } from '../helpers/file-roots';
 import { multipart } from '../helpers/multipart';
 import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
-import { sigkill, until } from '../helpers/child-wait';
-
-const REPO = path.resolve(__dirname, '..', '..');
-const DIST = path.join(REPO, 'dist', 'index.js');
-
-/** A sync server in a child process (the built package, as users run it); prints "ready <port>". */
-const SERVER_CHILD = `
-const express = require('express');
-const { createSyncRouter, silentLogger } = require(${JSON.stringify(DIST)});
-const roots = JSON.parse(process.argv[1]);
-const app = express();
-app.use('/api/sync', createSyncRouter({ token: ${JSON.stringify(TEST_TOKEN)}, roots, logger: silentLogger }));
-const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + server.address().port + '\\n'));
-`;
-
-interface Child {
-  readonly process: ChildProcess;
-  readonly port: Promise<number>;
-}
-
-function startChild(roots: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['-e', SERVER_CHILD, JSON.stringify(roots)], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = /^ready (\d+)\n/.exec(text);
-      if (line !== null) resolve(Number(line[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-  });
-  return { process: child, port };
-}
+import { portOf, sigkill, startChild, SERVER_CHILD, until, type Child } from '../helpers/crash-children';
 
 /** Starts an upload to `clientPath` and sends only the first 64 KiB of its 10 MiB. */
 function stalledUpload(port: number, clientPath: string): http.ClientRequest {
@@ -95,16 +62,16 @@ describe('ae1: a crash mid-upload leaves no folder behind either, once restarted
     const roots = makeRoots(path.join(temp.dir, 'data'));
     const uploads = roots.uploads ?? '';
     mkdirSync(path.join(uploads, 'kept', 'empty'), { recursive: true }); // an operator's own empty folder, no leftover in it
-    const victim = startChild(roots);
+    const victim = startChild(SERVER_CHILD, [JSON.stringify(roots)]);
     children.push(victim);
-    requests.push(stalledUpload(await victim.port, 'uploads/new/deep/big.bin'));
+    requests.push(stalledUpload(await portOf(victim), 'uploads/new/deep/big.bin'));
     await until(() => tempFilesUnder(uploads).length > 0, 'the upload to reach the disk');
     await sigkill(victim.process);
     expect(tempFilesUnder(uploads)).toHaveLength(1);
 
-    const restarted = startChild(roots);
+    const restarted = startChild(SERVER_CHILD, [JSON.stringify(roots)]);
     children.push(restarted);
-    const port = await restarted.port;
+    const port = await portOf(restarted);
     expect(tempFilesUnder(temp.dir)).toEqual([]);
     expect(existsSync(path.join(uploads, 'new'))).toBe(false);
     expect(existsSync(path.join(uploads, 'kept', 'empty'))).toBe(true);

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -6,20 +5,7 @@ import express from 'express';
 import { makeRoots, put, tempFilesUnder } from '../helpers/file-roots';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
-import { sigkill, until } from '../helpers/child-wait';
-
-const REPO = path.resolve(__dirname, '..', '..');
-const DIST = path.join(REPO, 'dist', 'index.js');
-
-/** A sync server in a child process (the built package, as users run it); prints "ready <port>". */
-const SERVER_CHILD = `
-const express = require('express');
-const { createSyncRouter, silentLogger } = require(${JSON.stringify(DIST)});
-const roots = JSON.parse(process.argv[1]);
-const app = express();
-app.use('/api/sync', createSyncRouter({ token: ${JSON.stringify(TEST_TOKEN)}, roots, logger: silentLogger }));
-const server = app.listen(0, '127.0.0.1', () => process.stdout.write('ready ' + server.address().port + '\\n'));
-`;
+import { DIST, sigkill, startChild, SERVER_CHILD, until, type Child } from '../helpers/crash-children';
 
 /** A sync client in a child process that fetches the peer's files; prints "ready" once started. */
 const CLIENT_CHILD = `
@@ -30,25 +16,6 @@ const client = new SyncClient({ peers: [peer], token: ${JSON.stringify(TEST_TOKE
 process.stdout.write('ready\\n');
 client.syncAll();
 `;
-
-interface Child {
-  readonly process: ChildProcess;
-  /** The first line the child printed. */
-  readonly ready: Promise<string>;
-}
-
-function startChild(script: string, args: readonly string[]): Child {
-  const child = spawn(process.execPath, ['-e', script, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) resolve(text.split('\n')[0] ?? '');
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-  });
-  return { process: child, ready };
-}
 
 /** Starts an upload of `uploads/big.bin` to the child and sends only the first 64 KiB of the file. */
 function stalledUpload(port: number): http.ClientRequest {
