@@ -4,7 +4,7 @@ import { SyncError } from '../../sync-error';
 import type { TransportState } from '../transport';
 import { streamSubjects, type NatsConfig } from './nats-options';
 import type { SealedMessage } from './fleet-seal';
-import { refuseUnfitStream, SUBJECTS_OVERLAP, subjectsTakenFailure } from './stream-fitness';
+import { refuseUnfitStream, streamAddFailure } from './stream-fitness';
 import { withoutCredentials } from './nats-util';
 import { LinkWaits } from './link-waits';
 
@@ -192,24 +192,12 @@ export class NatsLink {
       throw error;
     });
     info ??= await this.request(() => jsm.streams.add({ name: stream, subjects: [subjects], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, num_replicas: replicas })).catch(async (error: unknown) => {
-      if ((error as { code?: unknown }).code !== SUBJECTS_OVERLAP) throw error;
-      throw subjectsTakenFailure(stream, subjects, await this.#streamsOn(jsm, subjects), error);
+      throw await streamAddFailure(jsm, stream, subjects, error);
     });
     refuseUnfitStream(stream, subjects, info.config);
     const limit = info.config.max_msg_size;
     this.#streamMaxMsgSize = limit !== undefined && limit > 0 ? limit : undefined; // an operator may set or change it at any time
     return { created: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
-  }
-
-  /** The names of the streams that take any of `subjects` (none when the server cannot say). */
-  async #streamsOn(jsm: JetStreamManager, subjects: string): Promise<string[]> {
-    const names: string[] = [];
-    try {
-      for await (const name of jsm.streams.names(subjects)) names.push(name);
-    } catch {
-      return []; // only the names are missing from the message
-    }
-    return names;
   }
 
   /** The last message on a subject, or undefined when it holds none. */

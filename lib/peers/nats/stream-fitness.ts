@@ -1,4 +1,4 @@
-import { RetentionPolicy, type StreamConfig } from '@nats-io/jetstream';
+import { RetentionPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { SyncError } from '../../sync-error';
 
 /**
@@ -54,14 +54,28 @@ export function fullStreamFailure(stream: string, error: unknown): SyncError | u
 }
 
 /** JetStream's error code for a stream whose subjects another stream on the server takes. */
-export const SUBJECTS_OVERLAP = 10065;
+const SUBJECTS_OVERLAP = 10065;
+
+/** The names of the streams that take any of `subjects` (none when the server cannot say). */
+async function streamsTaking(jsm: JetStreamManager, subjects: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const name of jsm.streams.names(subjects)) names.push(name);
+  } catch {
+    return []; // only the names are missing from the message
+  }
+  return names;
+}
 
 /**
  * The fleet's stream cannot be made: another stream on the NATS server takes
  * its subjects (JetStream answers only "subjects overlap with an existing
- * stream"). `others` are the streams that take them, as the server lists them.
+ * stream"): `NATS_STREAM` naming the streams that take them, as the server
+ * lists them; `error` itself for any other failure to make it.
  */
-export function subjectsTakenFailure(stream: string, subjects: string, others: readonly string[], error: unknown): SyncError {
+export async function streamAddFailure(jsm: JetStreamManager, stream: string, subjects: string, error: unknown): Promise<unknown> {
+  if ((error as { code?: unknown } | null)?.code !== SUBJECTS_OVERLAP) return error;
+  const others = await streamsTaking(jsm, subjects);
   const which = others.length === 0 ? 'another stream' : `the stream${others.length > 1 ? 's' : ''} ${others.join(', ')}`;
   return new SyncError(
     'NATS_STREAM',
