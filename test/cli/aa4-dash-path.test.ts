@@ -1,8 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { recordingServer, runCli, type RecordingServer } from '../helpers/h7-cli';
-import { tempDir } from '../helpers/temp';
+import { badPathFixture, expectBadUsage } from '../helpers/cli-bad-path';
+import { runCli } from '../helpers/h7-cli';
 
 /**
  * No command reads stdin or writes stdout for a file, so a path of `-` (or one
@@ -13,21 +12,7 @@ import { tempDir } from '../helpers/temp';
  * sent or written; `./-x.db` still names a file that starts with `-`.
  */
 describe('a file option given "-" or a value that looks like an option is BAD_USAGE', () => {
-  let server: RecordingServer;
-  let temp: ReturnType<typeof tempDir>;
-  let good: string;
-  beforeAll(async () => {
-    server = await recordingServer((_req, res) => res.writeHead(500).end());
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    temp = tempDir('aa4-dash-');
-    good = path.join(temp.dir, 'good.db');
-    const db = new Database(good);
-    db.exec('CREATE TABLE t (x)');
-    db.close();
-  });
-  afterEach(() => temp.cleanup());
+  const fixture = badPathFixture('aa4-dash-');
 
   it.each<[string, (url: string, good: string) => string[], string, string]>([
     ['join --db -', (url) => ['join', '--from', url, '--db', '-', '--token', 'aa4-join-token-0123456789abcdef'], '--db', '-'],
@@ -40,22 +25,12 @@ describe('a file option given "-" or a value that looks like an option is BAD_US
     ['new-site-id --db -', () => ['new-site-id', '--db', '-'], '--db', '-'],
     ['status --ca -', (url) => ['status', '--url', url, '--ca', '-'], '--ca', '-'],
   ])('%s', async (_name, args, flag, value) => {
-    const before = server.requests.length;
-    const env = { SYNC_TOKEN: 'aa4-env-token-0123456789abcdef' };
-    // The CLI runs in the temp folder: a file named "-" would appear there.
-    const text = await runCli(args(server.url, good), env, temp.dir);
-    expect(text.code).toBe(1);
-    expect(text.stderr).toMatch(new RegExp(`^express-sqlite-sync: ${flag} is ${JSON.stringify(value)}`, 'm'));
-    const json = await runCli([...args(server.url, good), '--json'], env, temp.dir);
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'BAD_USAGE', message: expect.stringContaining(`${flag} is ${JSON.stringify(value)}`) as string } });
-    expect(server.requests.length).toBe(before); // nothing sent
-    expect(readdirSync(temp.dir).sort()).toEqual(['good.db']); // nothing written
+    await expectBadUsage(fixture, args(fixture.server().url, fixture.good()), flag, value, { SYNC_TOKEN: 'aa4-env-token-0123456789abcdef' });
   });
 
   it('./-x.db names a file that starts with "-"', async () => {
-    const text = await runCli(['backup', '--db', good, '--out', './-x.db'], {}, temp.dir);
+    const text = await runCli(['backup', '--db', fixture.good(), '--out', './-x.db'], {}, fixture.dir());
     expect([text.code, text.stderr]).toEqual([0, '']);
-    expect(existsSync(path.join(temp.dir, '-x.db'))).toBe(true);
+    expect(existsSync(path.join(fixture.dir(), '-x.db'))).toBe(true);
   });
 });

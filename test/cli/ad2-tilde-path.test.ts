@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { recordingServer, runCli, type RecordingServer } from '../helpers/h7-cli';
-import { tempDir } from '../helpers/temp';
+import { badPathFixture, expectBadUsage } from '../helpers/cli-bad-path';
+import { runCli } from '../helpers/h7-cli';
 
 /**
  * A shell expands `~` only at the start of a word: `join --db=~/event/app.db`
@@ -16,21 +15,7 @@ import { tempDir } from '../helpers/temp';
  * folder, before anything is sent or written; `./~/x.db` still names a folder `~`.
  */
 describe('a file option starting with an unexpanded "~" is BAD_USAGE', () => {
-  let server: RecordingServer;
-  let temp: ReturnType<typeof tempDir>;
-  let good: string;
-  beforeAll(async () => {
-    server = await recordingServer((_req, res) => res.writeHead(500).end());
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    temp = tempDir('ad2-tilde-');
-    good = path.join(temp.dir, 'good.db');
-    const db = new Database(good);
-    db.exec('CREATE TABLE t (x)');
-    db.close();
-  });
-  afterEach(() => temp.cleanup());
+  const fixture = badPathFixture('ad2-tilde-');
 
   it.each<[string, (url: string, good: string) => string[], string, string]>([
     ['join --db=~/event/app.db', (url) => ['join', '--from', url, '--db=~/event/app.db', '--token', 'ad2-join-token-0123456789abcdef'], '--db', '~/event/app.db'],
@@ -41,30 +26,21 @@ describe('a file option starting with an unexpanded "~" is BAD_USAGE', () => {
     ['new-site-id --db ~/app.db', () => ['new-site-id', '--db', '~/app.db'], '--db', '~/app.db'],
     ['status --ca ~/ca.pem', (url) => ['status', '--url', url, '--ca', '~/ca.pem'], '--ca', '~/ca.pem'],
   ])('%s', async (_name, args, flag, value) => {
-    const before = server.requests.length;
-    const env = { SYNC_TOKEN: 'ad2-env-token-0123456789abcdef' };
-    // The CLI runs in the temp folder: a folder named "~" would appear there.
-    const text = await runCli(args(server.url, good), env, temp.dir);
-    expect(text.code).toBe(1);
-    expect(text.stderr).toMatch(new RegExp(`^express-sqlite-sync: ${flag} is ${JSON.stringify(value)}: "~" means the home folder only to a shell`, 'm'));
-    expect(text.stderr).toContain(os.homedir());
-    const json = await runCli([...args(server.url, good), '--json'], env, temp.dir);
-    expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'BAD_USAGE', message: expect.stringContaining(`${flag} is ${JSON.stringify(value)}`) as string } });
-    expect(server.requests.length).toBe(before); // nothing sent
-    expect(readdirSync(temp.dir).sort()).toEqual(['good.db']); // nothing written: no folder named "~"
+    const stderr = await expectBadUsage(fixture, args(fixture.server().url, fixture.good()), flag, value, { SYNC_TOKEN: 'ad2-env-token-0123456789abcdef' });
+    expect(stderr).toMatch(new RegExp(`^express-sqlite-sync: ${flag} is ${JSON.stringify(value)}: "~" means the home folder only to a shell`, 'm'));
+    expect(stderr).toContain(os.homedir());
   });
 
   it('./~/x.db names a folder called "~"', async () => {
-    mkdirSync(path.join(temp.dir, '~'));
-    const text = await runCli(['backup', '--db', good, '--out', './~/x.db'], {}, temp.dir);
+    mkdirSync(path.join(fixture.dir(), '~'));
+    const text = await runCli(['backup', '--db', fixture.good(), '--out', './~/x.db'], {}, fixture.dir());
     expect([text.code, text.stderr]).toEqual([0, '']);
-    expect(existsSync(path.join(temp.dir, '~', 'x.db'))).toBe(true);
+    expect(existsSync(path.join(fixture.dir(), '~', 'x.db'))).toBe(true);
   });
 
   it('~backup.db is a file name, not a home folder (no shell expands it)', async () => {
-    const text = await runCli(['backup', '--db', good, '--out', '~backup.db'], {}, temp.dir);
+    const text = await runCli(['backup', '--db', fixture.good(), '--out', '~backup.db'], {}, fixture.dir());
     expect([text.code, text.stderr]).toEqual([0, '']);
-    expect(existsSync(path.join(temp.dir, '~backup.db'))).toBe(true);
+    expect(existsSync(path.join(fixture.dir(), '~backup.db'))).toBe(true);
   });
 });
