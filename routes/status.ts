@@ -49,6 +49,7 @@ function statusFigures(config: StatusConfig): SyncStatus {
     identityChange: config.tracker?.lastIdentityChange ?? null,
     dataError: null,
     fileNameProblems: config.names?.list() ?? [],
+    fileConflictCopies: config.names?.conflictCopies() ?? [],
   };
 }
 

@@ -51,3 +51,29 @@ export function fileNameLines(status: unknown): string[] {
   if (!Array.isArray(list)) return [];
   return list.filter((entry): entry is RootNames => rootNamesCheck.Check(entry)).flatMap(rootLines);
 }
+
+/** One root of `/status`'s `fileConflictCopies`, as `status` prints it (servers before it leave the field out). */
+const RootCopiesSchema = Type.Object({
+  root: Text,
+  count: Count,
+  copies: Type.Array(Type.Object({ path: Type.Union([Text, Type.Null()]), copyPath: Text }), { maxItems: 1000 }),
+});
+type RootCopies = Static<typeof RootCopiesSchema>;
+const rootCopiesCheck = TypeCompiler.Compile(RootCopiesSchema);
+
+/** The lines of one root's conflict copies: how many, then a few, each with the file it was named after. */
+function copyLines(root: RootCopies): string[] {
+  const lines = [`! CONFLICT COPIES in ${root.root} (${root.count}): a file changed on two servers, both versions kept; keep the one you want, delete the other`];
+  const listed = root.copies.map((copy) => oneLine(copy.path === null ? `    ${copy.copyPath} (the file it copies is gone)` : `    ${copy.copyPath}: another version of ${copy.path}`));
+  return [...lines, ...bounded(listed, root.count)];
+}
+
+/**
+ * What `/status` says of conflict copies on disk (`fileConflictCopies`), for `status`;
+ * nothing for a server that reports none (or an entry it does not understand).
+ */
+export function conflictCopyLines(status: unknown): string[] {
+  const list = (status as { fileConflictCopies?: unknown } | null)?.fileConflictCopies;
+  if (!Array.isArray(list)) return [];
+  return list.filter((entry): entry is RootCopies => rootCopiesCheck.Check(entry)).flatMap(copyLines);
+}

@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
 import { shellWord } from '../../lib/shell-word';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
-import { fileNameLines } from './status-names';
+import { conflictCopyLines, fileNameLines } from './status-names';
 
 type Status = Static<typeof SyncStatusSchema>;
 type Peer = Status['peers'][number];
@@ -140,7 +140,7 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
   if (known(changed)) {
     lines.push(`! IDENTITY ${changed.code} at ${changed.at}: ${changed.detail}; took the new site id ${changed.current} (was ${changed.previous}) by itself. Its rows are sent again; nothing to do.`);
   }
-  lines.push(...fileNameLines(status));
+  lines.push(...fileNameLines(status), ...conflictCopyLines(status));
   const held = status.heldDeletions ?? [];
   held.forEach((entry) => {
     const where = entry.side === 'here' ? 'on this server' : `on ${entry.peer}`;

@@ -1,5 +1,6 @@
 import type { SyncLogger } from '../logger';
 import { caseClashes } from './case-clashes';
+import { conflictCopiesIn, type RootConflictCopies } from './conflict-copy-report';
 
 /** Names listed per root at most; the counts hold them all. */
 export const NAME_REPORT_LIMIT = 20;
@@ -18,11 +19,13 @@ export interface UnsyncableName {
   readonly reason: string;
 }
 
-/** What the last whole scan of one root counted: names left out, groups differing only in case. */
+/** What the last whole scan of one root counted: names left out, groups differing only in case, conflict copies. */
 export interface NameCounts {
   readonly root: string;
   readonly unsyncable: number;
   readonly caseClashes: number;
+  /** Conflict copies (files kept twice, see `conflictCopiesIn`). */
+  readonly conflictCopies: number;
 }
 
 /** What the last whole scan of one root found wrong with its names. */
@@ -56,6 +59,8 @@ export class NameReport {
   readonly #counts = new Map<string, NameCounts>();
   /** Every root's case clashes as last computed, for a scan that re-read no folder (nothing changed). */
   readonly #clashes = new Map<string, string[][]>();
+  /** The roots holding conflict copies, as last computed (with the case clashes). */
+  readonly #copies = new Map<string, RootConflictCopies>();
   /** Roots with a folder re-read by a scan of that folder alone since their last whole scan. */
   readonly #changed = new Set<string>();
   readonly #warned = new Set<string>();
@@ -75,10 +80,12 @@ export class NameReport {
   record(root: string, skipped: readonly UnsyncableName[], paths: () => readonly string[], reread: boolean, now = Date.now()): void {
     const unsyncable = [...skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const known = reread || this.#changed.has(root) ? undefined : this.#clashes.get(root);
-    const clashes = known ?? caseClashes(paths());
+    const clashes = known ?? this.#findAgain(root, paths(), now);
     this.#clashes.set(root, clashes);
+    const copies = this.#copies.get(root);
+    if (copies !== undefined) this.#copies.set(root, { ...copies, at: new Date(now).toISOString() });
     this.#changed.delete(root);
-    this.#counts.set(root, { root, unsyncable: unsyncable.length, caseClashes: clashes.length });
+    this.#counts.set(root, { root, unsyncable: unsyncable.length, caseClashes: clashes.length, conflictCopies: copies?.count ?? 0 });
     if (unsyncable.length === 0 && clashes.length === 0) this.#byRoot.delete(root);
     else {
       const at = new Date(now).toISOString();
@@ -87,6 +94,19 @@ export class NameReport {
     }
     this.#warnOfNew(root, unsyncable);
     this.#warnOfClashes(root, clashes);
+  }
+
+  /** A root's case clashes, found again; its conflict copies too. */
+  #findAgain(root: string, paths: readonly string[], now: number): string[][] {
+    const copies = conflictCopiesIn(root, paths, new Date(now).toISOString());
+    if (copies === undefined) this.#copies.delete(root);
+    else this.#copies.set(root, copies);
+    return caseClashes(paths);
+  }
+
+  /** The roots whose last whole scan found conflict copies (files kept twice, see `conflictCopiesIn`), by name. */
+  conflictCopies(): RootConflictCopies[] {
+    return [...this.#copies.values()].sort((a, b) => (a.root < b.root ? -1 : 1));
   }
 
   /** Notes that a scan of one folder of `root` re-read folders: its next whole scan finds the case clashes again. */

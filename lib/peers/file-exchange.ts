@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { heldByLinks, planFileSync, settledState, underAny, type FileAction } from './file-sync-plan';
 import { readRemoteListing } from './remote-listing';
-import { freeConflictCopyPath } from './file-conflict-copies';
+import { freeConflictCopyPath } from '../files/conflict-copy-names';
 import type { FileSyncState } from './file-sync-state';
 import { deleteLocalFile, deleteRemoteFile, fetchRemoteFile, uploadFile } from './file-transfer';
 import { dropKeptDownloadsUnder } from './partial-downloads';

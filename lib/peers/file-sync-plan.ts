@@ -1,6 +1,6 @@
-import { heldCopies, redundantCopies } from './file-conflict-copies';
+import { heldCopies, redundantCopies } from '../files/conflict-copy-names';
 
-export { conflictCopyPath, isConflictCopyOf } from './file-conflict-copies';
+export { conflictCopyPath, isConflictCopyOf } from '../files/conflict-copy-names';
 
 /** What one side has at a path: its SHA-256, or undefined when the file is absent. */
 export type Side = string | undefined;

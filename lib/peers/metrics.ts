@@ -100,12 +100,14 @@ export function formatMetrics(status: SyncStatus, totals: ReadonlyMap<string, Pe
 
 /**
  * Gauges of the file names to fix, per root scanned whole (0 once fixed): names left out of
- * sync because they cannot travel, and groups of paths that differ only in letter case.
+ * sync because they cannot travel, groups of paths that differ only in letter case, and
+ * conflict copies waiting for a choice.
  */
 export function formatNameMetrics(counts: readonly NameCounts[]): string {
   const lines: string[] = [];
   const root = (name: string): string => `{root="${label(name)}"}`;
   family(lines, 'express_sqlite_sync_files_unsyncable_names', 'gauge', 'Files and folders left out of sync because their names cannot travel (GET /status fileNameProblems).', counts.map((c) => [root(c.root), c.unsyncable]));
   family(lines, 'express_sqlite_sync_files_case_clashes', 'gauge', 'Groups of paths that differ only in letter case (a case-insensitive disk holds one of each).', counts.map((c) => [root(c.root), c.caseClashes]));
+  family(lines, 'express_sqlite_sync_file_conflict_copies', 'gauge', 'Conflict copies on disk: files changed on two servers, both versions kept until one is deleted (GET /status fileConflictCopies).', counts.map((c) => [root(c.root), c.conflictCopies]));
   return `${lines.join('\n')}\n`;
 }

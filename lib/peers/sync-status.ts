@@ -1,4 +1,5 @@
 import type { RootNameProblems } from '../files/name-report';
+import type { RootConflictCopies } from '../files/conflict-copy-report';
 import type { IdentityChange } from '../data/change-tracker';
 import type { Refusal } from '../refusal-log';
 import type { PeerState } from './failure-codes';
@@ -195,4 +196,14 @@ export interface SyncStatus {
    * how many and the first 20; only roots with such names, `[]` otherwise.
    */
   readonly fileNameProblems: readonly RootNameProblems[];
+  /**
+   * Per root, the conflict copies on disk as of its last whole scan (each
+   * round scans, and so does a peer's manifest request): how many and the
+   * first 20, each with the file it was named after (`null` when that file
+   * is gone). Unlike `fileConflicts` (this server's recent rounds, kept in
+   * memory), this lists every copy waiting for a choice, whichever server's
+   * round made it, across restarts; a copy leaves it once deleted. Only roots
+   * with copies, `[]` otherwise.
+   */
+  readonly fileConflictCopies: readonly RootConflictCopies[];
 }

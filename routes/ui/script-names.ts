@@ -3,7 +3,9 @@
  * `fileNameProblems`, per root, the names left out of sync because they
  * cannot travel and the paths that differ only in letter case (the first
  * ones, then "… and N more"). The section is
- * hidden while there are none. DOM calls only, like the rest of the page.
+ * hidden while there are none. Also the conflict copies on disk
+ * (`fileConflictCopies`) for the file conflicts list. DOM calls only, like
+ * the rest of the page.
  */
 export const NAMES_SCRIPT = String.raw`
   function nameItems(r) {
@@ -29,6 +31,19 @@ export const NAMES_SCRIPT = String.raw`
       items.push(clash);
     }
     return items;
+  }
+  /** The conflict copies on disk (fileConflictCopies) that no recent conflict of this server's rounds names already. */
+  function copyItems(roots, recent) {
+    var named = {};
+    recent.forEach(function (f) { named[f.copyPath] = true; });
+    return roots.reduce(function (all, r) {
+      var items = (r.copies || []).filter(function (c) { return !named[c.copyPath]; }).map(function (c) {
+        return el('li', (c.path === null ? c.copyPath + ': a kept version of a file that is gone' : c.path + ': the other version is ' + c.copyPath) + ' (on disk, as of ' + when(r.at) + ')');
+      });
+      var more = r.count - (r.copies || []).length;
+      if (more > 0) items.push(el('li', r.root + ': … and ' + more + ' more conflict copies on disk', 'muted'));
+      return all.concat(items);
+    }, []);
   }
   function renderNameProblems(roots) {
     var items = roots.reduce(function (all, r) { return all.concat(nameItems(r)); }, []);

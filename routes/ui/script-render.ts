@@ -205,9 +205,11 @@ export const RENDER_SCRIPT = String.raw`
     place(list, items.length === 0 ? [el('li', empty, 'muted')] : items.map(render));
   }
   function fileLists(status) {
-    fill($('file-conflicts'), status.fileConflicts || [], function (f) {
+    var recent = status.fileConflicts || [];
+    var kept = recent.map(function (f) {
       return el('li', f.path + ': the other version is ' + f.copyPath + ' (with ' + f.peer + ', ' + when(f.at) + ')');
-    }, 'none');
+    }).concat(copyItems(status.fileConflictCopies || [], recent));
+    place($('file-conflicts'), kept.length === 0 ? [el('li', 'none', 'muted')] : kept);
     var refused = (status.refusals || []).map(function (r) {
       return r.status + ' ' + r.code + ': ' + r.method + ' ' + r.path + ' from ' + (r.from || 'unknown') + ', ' + when(r.at);
     });

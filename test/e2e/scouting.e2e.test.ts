@@ -232,6 +232,11 @@ describeWithChromium('scouting e2e: three live servers in headless chromium', ()
     expect(widths.viewport).toBe(390);
     expect(widths.scroll).toBeLessThanOrEqual(390);
     await saveScreenshot(page, 'status-phone', { fullPage: true });
+    // B only received the copy (A's round kept it): its page lists it from its disk once a round scanned its root again.
+    await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+    const other = await openPage({ width: 390, height: 844 });
+    await openStatusPage(other, b);
+    await other.locator('#file-conflicts li', { hasText: 'scouting-schedule-for-the-whole-event.sync-conflict-' }).filter({ hasText: 'on disk' }).waitFor();
   });
 
   it('shows deletions held back by the mass-delete guard, and makes them when the operator presses "Delete them"', async () => {

@@ -18,7 +18,7 @@ const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 /** Every field docs/API.md lists for `PeerStatus`. */
 const PEER_FIELDS = ['url', 'name', 'siteId', 'state', 'running', 'lastSuccessAt', 'lastError', 'lastErrorCode', 'failures', 'nextRunAt', 'backingOff', 'lastContactAt', 'lagChanges', 'undeliveredChanges', 'clockSkewMs', 'heldDeletions', 'lastResult'];
 /** Every top-level field docs/API.md lists for `GET /status`. */
-const STATUS_FIELDS = ['name', 'site', 'seq', 'conflicts', 'peers', 'heldDeletions', 'fileConflicts', 'refusals', 'transports', 'identityChange', 'dataError', 'fileNameProblems'];
+const STATUS_FIELDS = ['name', 'site', 'seq', 'conflicts', 'peers', 'heldDeletions', 'fileConflicts', 'refusals', 'transports', 'identityChange', 'dataError', 'fileNameProblems', 'fileConflictCopies'];
 /** Every field docs/API.md lists for `TransportStatus` (`nats` only for a NATS transport). */
 const TRANSPORT_FIELDS = ['kind', 'name', 'state', 'position', 'lag', 'lastError'];
 /** Every field docs/API.md lists for the `nats` part of a `TransportStatus`. */

@@ -48,9 +48,31 @@ describe('NameReport: case clashes', () => {
     };
     report.record('uploads', [], paths(['A', 'a']), true);
     report.record('uploads', [], paths(['b']), false); // nothing re-read: the listing did not change
-    expect([asked, report.counts()]).toEqual([1, [{ root: 'uploads', unsyncable: 0, caseClashes: 1 }]]);
+    expect([asked, report.counts()]).toEqual([1, [{ root: 'uploads', unsyncable: 0, caseClashes: 1, conflictCopies: 0 }]]);
     report.noteChanged('uploads');
     report.record('uploads', [], paths(['b']), false);
-    expect([asked, report.counts()]).toEqual([2, [{ root: 'uploads', unsyncable: 0, caseClashes: 0 }]]);
+    expect([asked, report.counts()]).toEqual([2, [{ root: 'uploads', unsyncable: 0, caseClashes: 0, conflictCopies: 0 }]]);
+  });
+});
+
+describe('NameReport: conflict copies on disk', () => {
+  const COPY = 'pit/robot.sync-conflict-20261201-101500-ABC1234.txt';
+
+  it('lists them per root with the file they copy, keeps them while nothing was re-read, and drops them once deleted', () => {
+    const report = new NameReport({ info() {}, warn() {}, error() {} });
+    report.record('uploads', [], () => ['pit/robot.txt', COPY, 'pit/robot.sync-conflict-notes.txt'], true, Date.UTC(2026, 11, 1));
+    expect(report.conflictCopies()).toEqual([{ root: 'uploads', at: '2026-12-01T00:00:00.000Z', count: 1, copies: [{ path: 'uploads/pit/robot.txt', copyPath: `uploads/${COPY}` }] }]);
+    report.record('uploads', [], () => [], false, Date.UTC(2026, 11, 2)); // nothing re-read: the copies found last hold, as of this scan
+    expect(report.conflictCopies()).toEqual([expect.objectContaining({ at: '2026-12-02T00:00:00.000Z', count: 1 })]);
+    expect(report.counts()).toEqual([{ root: 'uploads', unsyncable: 0, caseClashes: 0, conflictCopies: 1 }]);
+    report.record('uploads', [], () => ['pit/robot.txt'], true);
+    expect(report.conflictCopies()).toEqual([]);
+    expect(report.counts()).toEqual([{ root: 'uploads', unsyncable: 0, caseClashes: 0, conflictCopies: 0 }]);
+  });
+
+  it('takes only a marker in the file name, not in a folder name; a copy of no file there names none', () => {
+    const report = new NameReport({ info() {}, warn() {}, error() {} });
+    report.record('logs', [], () => ['a.sync-conflict-20261201-101500-ABC1234/x.txt', 'day.sync-conflict-20261201-101500-ABC1234'], true);
+    expect(report.conflictCopies()).toEqual([{ root: 'logs', at: expect.any(String), count: 1, copies: [{ path: null, copyPath: 'logs/day.sync-conflict-20261201-101500-ABC1234' }] }]);
   });
 });

@@ -102,6 +102,17 @@ export function freeConflictCopyPath(path: string, when: Date, siteId: string, m
 const MARKER = /\.sync-conflict-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-([A-Z0-9]{1,7})(?=\.|$)/;
 
 /**
+ * True when the file name at the end of `path` carries a conflict copy's
+ * marker (`.sync-conflict-<YYYYMMDD>-<HHMMSS>-<site>`, then its extension or
+ * nothing), as {@link conflictCopyPath} writes it.
+ */
+export function isConflictCopyName(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const at = name.lastIndexOf('.sync-conflict-');
+  return at >= 0 && MARKER.exec(name.slice(at))?.index === 0;
+}
+
+/**
  * True when `candidate` is a name {@link conflictCopyPath} gives to a
  * conflict copy of `path` (any time, any site, any bound on its length): its
  * marker is read back and the name made again from it must be `candidate`
@@ -139,8 +150,14 @@ export function heldCopies(path: string, candidates: readonly string[], local: R
   return held;
 }
 
-/** The path a conflict copy was named after, found among `paths` when its stem was cut; undefined when none. */
-function originOf(copy: string, paths: readonly string[]): string | undefined {
+/**
+ * The path a conflict copy was named after: the copy's name without its
+ * marker when `paths` holds it, else (a stem that was cut) the path of its
+ * folder in `paths` it copies; when none is there, the name without the
+ * marker if the copy could be named after it; else undefined (not a conflict
+ * copy's name).
+ */
+export function conflictCopyOrigin(copy: string, paths: readonly string[]): string | undefined {
   const at = copy.lastIndexOf('.sync-conflict-');
   const found = MARKER.exec(copy.slice(at));
   if (at < 0 || found?.index !== 0) return undefined;
@@ -163,7 +180,7 @@ export function redundantCopies(settled: ReadonlyMap<string, string>): Map<strin
   const paths = [...settled.keys()];
   const groups = new Map<string, string[]>();
   for (const copy of paths.filter((path) => path.includes('.sync-conflict-')).sort()) {
-    const origin = originOf(copy, paths);
+    const origin = conflictCopyOrigin(copy, paths);
     if (origin !== undefined) groups.set(origin, [...(groups.get(origin) ?? []), copy]);
   }
   const redundant = new Map<string, string>();
