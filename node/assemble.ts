@@ -105,6 +105,15 @@ const passOthersAtRoot: RequestHandler = function passOthersAtRoot(req, _res, ne
 };
 
 /**
+ * A server that syncs files only (no `database`) answers its data paths with 404 `DATA_OFF`, not
+ * `NOT_FOUND`: a peer that syncs data, or a `join`, pointed at it was told to check whether its URL
+ * is the sync API, which it is (its files sync at that URL); the server has no data to sync.
+ */
+const refuseDataOff: RequestHandler = function refuseDataOff(req, _res, next) {
+  next(new SyncError('DATA_OFF', 404, `the server at this URL syncs files only: it runs without a database (its \`database\` option), so ${req.method} /data${req.path} has no data to answer with (no pages, no snapshot); a server that syncs data, or a join, needs a peer whose database has the same tables`));
+};
+
+/**
  * Puts the sync router together: helmet (see `securityHeaders`), a URL length limit, the
  * refusal of cross-site writes (see `refuseCrossSiteWrites`), the public status page, the
  * token check, the file, data and status endpoints, a JSON 404 and the one error middleware.
@@ -123,6 +132,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs, sendStallMs: config.sendStallMs, logger: config.logger }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
+  else router.use('/data', refuseDataOff);
   router.use(createStatusRouter({ name: config.name, client: parts.client, tracker: parts.tracker, refusals, names: parts.files.cache.names, sendStallMs: config.sendStallMs, logger: config.logger }));
   router.use(function syncNotFound(req, _res, next) {
     next(new SyncError('NOT_FOUND', 404, `no sync endpoint ${req.method} ${req.path}`));

@@ -171,6 +171,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   if (code === 'UNAUTHORIZED') {
     return { code, message: `${context.peer} refused this server's token: give both servers the same token (\`token\`, SYNC_TOKEN in the sample app). ${message}` };
   }
+  if (code === 'DATA_OFF') {
+    // The URL is the peer's sync API (its files sync there); the peer has no database: asking whether the URL is right misled.
+    return { code, message: `${context.peer}: ${withoutCode(code, message)}. Give that server the same database and tables as this one, or take it out of this server's peers (SYNC_PEERS in the sample app)` };
+  }
   if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }

@@ -127,7 +127,7 @@ describe('data router options', () => {
     const server = await startServer(makeApp({}));
     try {
       const response = await request(server.url).get('/api/sync/data/info').set(auth);
-      expect([response.status, response.body.error.code]).toEqual([404, 'NOT_FOUND']);
+      expect([response.status, response.body.error.code]).toEqual([404, 'DATA_OFF']);
     } finally {
       await server.close();
     }
