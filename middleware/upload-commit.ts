@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
+import { emptyFolderTree, removeFolders } from '../lib/files/empty-folder-tree';
 import { withFileLock } from '../lib/files/file-locks';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { knownOptions } from '../lib/option-checks';
@@ -84,13 +85,27 @@ function nameOfDestination(req: Request, destination: string): string {
  * temp file (complete, hashed and fsynced) is renamed over the destination,
  * after the checks, so the old file is whole until the new one is; on any
  * failure the temp file is removed and the old file stays. A destination
- * that is a folder, a pipe, socket or device, or a database on disk (whatever
+ * that is a folder (or a symlink to one), a pipe, socket or device, or a database on disk (whatever
  * its name), is refused.
  * Call it in the route after `uploadGuard`, once per request.
  * @throws TypeError for options that are not an object or hold a key it does not know (the temp file is removed, nothing is written)
  * @throws SyncError 400 `NO_FILE`, `BAD_SHA256`; 409 `PATH_CONFLICT` for a folder, pipe, socket or device; 422 `HASH_MISMATCH`; 403 `DB_CONTENT_REFUSED`; and what `beforeCommit` throws
  */
 export async function saveGuardedUpload(req: Request, options: SaveUploadOptions = {}): Promise<SavedUpload> {
+  return saveUpload(req, options, false);
+}
+
+/**
+ * {@link saveGuardedUpload} for the sync router's upload route, where a folder at the
+ * destination that holds only empty folders gives way to the file (removed once every check
+ * passed), as a file sync pulling that file does: a peer's push and this server's pull agree.
+ * @throws as {@link saveGuardedUpload}; 409 `PATH_CONFLICT` for a folder that holds files or links, or a symlink to a folder
+ */
+export async function saveSyncedUpload(req: Request, options: SaveUploadOptions): Promise<SavedUpload> {
+  return saveUpload(req, options, true);
+}
+
+async function saveUpload(req: Request, options: SaveUploadOptions, emptyFoldersGiveWay: boolean): Promise<SavedUpload> {
   const stored = storedUploadOf(req);
   try {
     knownOptions(options, SAVE_OPTIONS, 'saveGuardedUpload');
@@ -102,20 +117,28 @@ export async function saveGuardedUpload(req: Request, options: SaveUploadOptions
     // The checks of what is there now and the rename are one step for this path (two uploads under one precondition: one wins).
     return await withFileLock(destination, async () => {
       const existing = await statThroughLink(destination); // a symlink to a folder is a folder: never replaced by the file
-      if (existing?.isDirectory() === true) {
-        throw new SyncError('PATH_CONFLICT', 409, `${nameOfDestination(req, destination)} is a folder here (or a symlink to one), not a file; nothing was written`);
-      }
+      // A tree of only empty folders (a symlink is never one) gives way in a sync, as a file sync pulling the file does.
+      const emptyFolders = emptyFoldersGiveWay && existing?.isDirectory() === true ? await emptyFolderTree(destination) : undefined;
+      if (existing?.isDirectory() === true && emptyFolders === undefined) throw folderInTheWay(nameOfDestination(req, destination), emptyFoldersGiveWay);
       if (existing !== undefined && isSpecialFile(existing)) {
         throw new SyncError('PATH_CONFLICT', 409, `${nameOfDestination(req, destination)} is a pipe, socket or device here, not a file; remove it so that the file can be stored`);
       }
       await options.beforeCommit?.(stored, destination);
+      // Removed only now, when every check passed: a refused upload leaves the folders as they were.
+      if (emptyFolders !== undefined && !(await removeFolders(emptyFolders))) throw folderInTheWay(nameOfDestination(req, destination), true);
       await commitTempFile(stored.path, destination);
-      return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined };
+      return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined && emptyFolders === undefined };
     });
   } catch (error) {
     await removeTempFile(stored.path);
     throw error;
   }
+}
+
+/** The refusal of a folder at the destination (in a sync, one that holds files or links, or a symlink to a folder): never replaced by the file. */
+function folderInTheWay(name: string, emptyFoldersGaveWay: boolean): SyncError {
+  if (!emptyFoldersGaveWay) return new SyncError('PATH_CONFLICT', 409, `${name} is a folder here (or a symlink to one), not a file; nothing was written`);
+  return new SyncError('PATH_CONFLICT', 409, `${name} is a folder here that holds files or links (or a symlink to a folder), not a file; nothing was written (move or delete the folder so that the file of that name can sync)`);
 }
 
 /** Removes the temp file {@link uploadGuard} stored for this request, when there is one: the undo of {@link saveGuardedUpload}. */

@@ -12,7 +12,7 @@ import { resolveWriteTarget } from '../lib/files/write-target';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose } from '../middleware/lingering-close';
-import { discardGuardedUpload, saveGuardedUpload } from '../middleware/upload-commit';
+import { discardGuardedUpload, saveSyncedUpload } from '../middleware/upload-commit';
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
 import type { FileRoutesConfig } from './files-config';
@@ -105,7 +105,7 @@ async function commitUpload(config: FileRoutesConfig, req: Request, res: Respons
     await discardGuardedUpload(req);
     throw error;
   }
-  const saved = await saveGuardedUpload(req, {
+  const saved = await saveSyncedUpload(req, {
     expectedSha256,
     beforeCommit: (_stored, destination) => checkPrecondition(config.cache, destination, clientPath, precondition),
   }).catch((error: unknown) => {

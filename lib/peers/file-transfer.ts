@@ -1,7 +1,8 @@
-import { lstat, readdir, rmdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { commitTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
+import { removeEmptyFolderTree } from '../files/empty-folder-tree';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
 import { databaseContentRefused, peerSentDatabase } from '../files/database-refusal';
@@ -145,42 +146,6 @@ export async function fetchRemoteFile(peer: PeerHttp, clientPath: string, remote
     if (UNREACHABLE_CODES.has(rawFailure(error).code)) await keepDownload(absolute, download, remote);
     else await removeTempFile(tempPath);
     throw error;
-  }
-}
-
-/**
- * The folders of a tree that holds only folders, deepest first (the order to
- * remove them in); undefined when anything else is inside, a file or a
- * symlink (never followed), or when `folder` is not a folder itself.
- */
-async function emptyFolderTree(folder: string): Promise<string[] | undefined> {
-  const own = await lstat(folder).catch(() => undefined);
-  if (own?.isDirectory() !== true) return undefined;
-  const folders: string[] = [];
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    if (!entry.isDirectory()) return undefined;
-    const below = await emptyFolderTree(path.join(folder, entry.name));
-    if (below === undefined) return undefined;
-    folders.push(...below);
-  }
-  folders.push(folder);
-  return folders;
-}
-
-/**
- * Removes `folder` when it holds nothing but (empty) folders, bottom-up with
- * `rmdir` only, so nothing else is ever removed (a file written meanwhile
- * makes its `rmdir` fail).
- * @returns false when it holds anything else (or is not a folder)
- */
-async function removeEmptyFolderTree(folder: string): Promise<boolean> {
-  const folders = await emptyFolderTree(folder).catch(() => undefined);
-  if (folders === undefined) return false;
-  try {
-    for (const each of folders) await rmdir(each);
-    return true;
-  } catch {
-    return false;
   }
 }
 
