@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { makeDataFolders } from './data-folders';
-import { refuseMisspelledNames } from './env-names';
+import { refuseMisspelledNames, unreadSyncNames, type UnreadVariable } from './env-names';
 import { orNone, readDataDir, readInterval, readLogLevel, readMaxClockSkew, readName, readPeers, readPort } from './env-values';
 import { readNats, type SampleNatsConfig } from './nats-config';
 import { readPeerCaFile, readTls, type TlsFiles } from './named-files';
@@ -43,6 +43,8 @@ export interface SampleConfig {
    * (default the library's), `SYNC_NATS_DOMAIN` (the hub's JetStream domain, behind a leaf node).
    */
   readonly nats: SampleNatsConfig | undefined;
+  /** SYNC_ variables set that the app does not read (`SYNC_PEERS_URL`, `SYNC_URL`), sorted, with the one each most likely stands for: named at start, in the banner and the log. */
+  readonly unreadVariables: readonly UnreadVariable[];
 }
 
 /** The variables read as a number, a name, a URL list or a path: surrounding whitespace is no part of them. */
@@ -84,7 +86,7 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
 /**
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
- * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start.
+ * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start; another SYNC_ variable it does not read is listed in `unreadVariables`.
  * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
@@ -105,6 +107,7 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
     peerCaFile: readPeerCaFile(env.SYNC_PEER_CA),
     maxClockSkewMs: readMaxClockSkew(env.SYNC_MAX_CLOCK_SKEW_MS),
     nats: readNats(env),
+    unreadVariables: unreadSyncNames(env),
   };
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');
   makeDataFolders(dataDir);

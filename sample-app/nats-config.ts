@@ -53,7 +53,7 @@ function natsUrls(value: string): string {
 }
 
 /** The NATS variables the app reads. */
-const NATS_VARIABLES = ['SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN'];
+export const NATS_VARIABLES: readonly string[] = ['SYNC_NATS_URL', 'SYNC_NATS_STREAM', 'SYNC_NATS_DOMAIN'];
 
 /**
  * Refuses what would leave an operator believing NATS is on while it is not: a `SYNC_NATS_*`
