@@ -1,5 +1,6 @@
 /* Peer URLs as every entry point reads them: `peers`, `SYNC_PEERS`, the CLI, `syncPeer`, `confirmDeletions`. */
 
+import { quotedName } from '../files/database-refusal';
 import { HEADER_SAFE_TOKEN } from '../token-rules';
 
 /** The path a peer URL without one points at: where the sample app and the README mount the router. */
@@ -9,12 +10,15 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
  * A peer's sync API URL, as every entry point reads it (`peers`,
  * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
  * means that server's `/api/sync`, as does one whose path is only slashes
- * (`http://10.0.0.2:5000//`); trailing `/`s are dropped.
+ * (`http://10.0.0.2:5000//`); trailing `/`s are dropped, and so are spaces, tabs and line
+ * breaks around it.
  * @param where - what to name in the error, e.g. "peer" or "--url"
- * @throws TypeError when it is not a string, or not an http(s) URL
+ * @throws TypeError when it is not a string, not an http(s) URL, or holds a blank or an invisible character (a no-break or zero-width space)
  */
-export function normalizePeerUrl(input: string, where = 'peer'): string {
-  if (typeof input !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${input === null ? 'null' : typeof input}`);
+export function normalizePeerUrl(given: string, where = 'peer'): string {
+  if (typeof given !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${given === null ? 'null' : typeof given}`);
+  const input = given.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''); // as a copy from a chat, a terminal or an env file leaves it
+  refuseBlanksInside(input, where);
   // `http:///api/sync` (the host left out) parses with the host "api": every round would fail with ENOTFOUND, naming the wrong problem.
   if (/^https?:\/\/[/\\]/i.test(input)) throw new TypeError(`express-sqlite-sync: ${where} ${shownUrl(input)} names no host (nothing between "//" and the path): write it as http://host:port`);
   let url: URL;
@@ -33,6 +37,29 @@ export function normalizePeerUrl(input: string, where = 'peer'): string {
   if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment (a token never goes in the URL: peers are sent it in the Authorization header)`);
   const pathname = url.pathname.replace(/\/+$/, ''); // `http://host:5000//` has no path either: never the server's root
   return `${url.origin}${pathname === '' ? DEFAULT_SYNC_PATH : pathname}`;
+}
+
+/** Names of the blanks and invisible characters a copy brings along most often. */
+const CHARACTER_NAMES: Readonly<Record<string, string>> = { '\u00a0': 'a no-break space', '\u200b': 'a zero-width space', '\u200c': 'a zero-width non-joiner', '\u200d': 'a zero-width joiner', '\u2060': 'a word joiner', '\ufeff': 'a byte order mark', '\u202f': 'a narrow no-break space' };
+
+/** Any blank (a space, a tab, a line break, a no-break space) or a character that shows as nothing (a zero-width space, a control, a direction mark). */
+const BLANK_OR_UNSEEN = /[\s\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+
+/**
+ * Refuses a URL holding a blank or an invisible character once the blanks around it are dropped:
+ * copied from a chat or a document, a no-break or zero-width space made it "not a URL" (shown with
+ * the character unseen in the message), or went into its path ("no API route"). Named escaped, with
+ * where it stands (1 for the first character).
+ * @throws TypeError naming the character
+ */
+function refuseBlanksInside(input: string, where: string): void {
+  const found = BLANK_OR_UNSEEN.exec(input);
+  if (found === null) return;
+  const character = found[0];
+  const code = (character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  const what = character === ' ' ? 'a space' : `an invisible character (U+${code}${CHARACTER_NAMES[character] === undefined ? '' : `, ${CHARACTER_NAMES[character]}`})`;
+  const position = [...input.slice(0, found.index)].length + 1;
+  throw new TypeError(`express-sqlite-sync: ${where} ${quotedName(shownUrl(input))} holds ${what} at character ${position}, as a copy from a chat or a document leaves: type the URL again without it`);
 }
 
 /**
