@@ -51,7 +51,14 @@ export function formatResult(result: PeerSyncResult | RunResult, url = '<this se
   // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
   // Each word quoted for the shell, as `status` prints it: the command is meant to be pasted.
   const confirm = (entry: { peer: string; root: string }): string => `express-sqlite-sync confirm-deletions --url ${shellWord(url)} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
-  const held = (result.heldDeletions ?? []).map((entry) => `\n  ${oneLine(`! HELD: ${entry.count} deletion(s) of ${entry.files} file(s) in ${entry.root} kept; if intended: ${confirm(entry)}`)}`);
+  const heldDeletions = result.heldDeletions ?? [];
+  // Which server would lose the files, as `status` says it: confirming deletes them there. A root is confirmed as a whole, both sides at once.
+  const held = heldDeletions.map((entry) => {
+    const where = entry.side === 'here' ? 'on this server' : `on ${entry.peer}`;
+    const bothSides = heldDeletions.filter((other) => other.root === entry.root);
+    const way = bothSides.at(-1) !== entry ? '' : ` ${bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended'}: ${confirm(entry)}`;
+    return `\n  ${oneLine(`! HELD: syncing ${entry.root} would delete ${entry.count} of ${entry.files} files ${where} (${entry.percent}%); every file is kept.${way}`)}`;
+  });
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
   // What the round could not do without failing (a root the peer does not have), as `status` says it.
   const warnings = listed(warningsOf(result), (warning) => `warning: ${warning.code} ${warning.root}: ${warning.message}`);

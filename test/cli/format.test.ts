@@ -11,7 +11,7 @@ function result(overrides: Partial<PeerSyncResult>): PeerSyncResult {
 describe('what the CLI prints', () => {
   it('sync marks a peer whose deletions were held, with the way out', () => {
     expect(formatResult(result({}))).not.toContain('HELD');
-    expect(formatResult(result({ heldDeletions: [HELD] }))).toMatch(/^✔ .*\n {2}! HELD: 40 deletion\(s\) of 41 file\(s\) in uploads kept; .*confirm-deletions/);
+    expect(formatResult(result({ heldDeletions: [HELD] }))).toMatch(/^✔ .*\n {2}! HELD: syncing uploads would delete 40 of 41 files on this server \(97\.6%\); every file is kept\. If that is intended: .*confirm-deletions/);
   });
 
   it('sync lists the files that did not sync (⚠, not ✔) and the conflict copies, bounded', () => {

@@ -41,7 +41,7 @@ describe('the command that confirms held deletions, as sync and the log print it
     const synced = await runCli(['sync', '--url', a.url], { SYNC_TOKEN: TEST_TOKEN });
     expect(synced.code).toBe(0);
     const command = `express-sqlite-sync confirm-deletions --url ${a.url} --peer ${b.syncUrl} --root uploads`;
-    expect(synced.stdout).toContain(`! HELD: 3 deletion(s) of 4 file(s) in uploads kept; if intended: ${command}`);
+    expect(synced.stdout).toContain(`! HELD: syncing uploads would delete 3 of 4 files on this server (75%); every file is kept. If that is intended: ${command}`);
     expect(String(log.events('files.deletions_held')[0]?.msg)).toContain(`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${b.syncUrl} --root uploads`);
 
     const pasted = command.replace(/^express-sqlite-sync /, `${process.execPath} ${CLI} `);
