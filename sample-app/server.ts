@@ -132,7 +132,7 @@ export function startBanner(config: SampleConfig, url: string): string {
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
   const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
-  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\n${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}\n`;
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\n${shortTokenLine(config)}${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}\n`;
 }
 
 /**
@@ -147,6 +147,16 @@ function unreadMessage(name: string, meant: string | undefined): string {
 /** The banner's lines naming the SYNC_ variables set that the app does not read. */
 function unreadLines(unread: SampleConfig['unreadVariables']): string {
   return unread.map(({ name, meant }) => `            ! ${unreadMessage(name, meant)}\n`).join('');
+}
+
+/** The library's shortest token without a `token.short` warning (its log line names it `token #0`, not where it came from). */
+const SHORT_TOKEN = 16;
+
+/** The banner's line for a token shorter than {@link SHORT_TOKEN}, naming where it is (never the token). */
+function shortTokenLine(config: SampleConfig): string {
+  if (config.token.length >= SHORT_TOKEN) return '';
+  const which = config.tokenSource === 'env' ? `SYNC_TOKEN has ${config.token.length} characters` : `DATA_DIR/.sync-token holds a token of ${config.token.length} characters`;
+  return `            ! ${which}: anyone who reaches this server could guess it; use at least ${SHORT_TOKEN}, the same on every server (for example \`openssl rand -hex 32\`)\n`;
 }
 
 /** The banner's line when `SYNC_TOKEN` hides another token kept in `DATA_DIR/.sync-token` (see `tokenFileDiffers`). */
