@@ -122,8 +122,8 @@ function withoutUserinfo(servers: string): string {
 }
 
 /**
- * The lines printed at start: where the app and its status page are, its
- * name, the peers and the token: in full only when this start generated it
+ * The lines printed at start: where the app and its status page are, its data
+ * folder (said to be new when this start made it), its name, the peers and the token: in full only when this start generated it
  * (so the operator can give it to the other servers); otherwise masked, with
  * where it is (`SYNC_TOKEN`, or `DATA_DIR/.sync-token`).
  */
@@ -132,7 +132,7 @@ export function startBanner(config: SampleConfig, url: string): string {
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
   const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
-  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nName:       ${name}\nSync token: ${token}\n${shortTokenLine(config)}${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}\n`;
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nData:       ${config.dataDir}${config.dataDirNew ? NEW_DATA_DIR : ''}\nName:       ${name}\nSync token: ${token}\n${shortTokenLine(config)}${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}\n`;
 }
 
 /**
@@ -148,6 +148,9 @@ function unreadMessage(name: string, meant: string | undefined): string {
 function unreadLines(unread: SampleConfig['unreadVariables']): string {
   return unread.map(({ name, meant }) => `            ! ${unreadMessage(name, meant)}\n`).join('');
 }
+
+/** What the banner adds to a data folder this start made: a typo in DATA_DIR starts the app on an empty one. */
+const NEW_DATA_DIR = ' (made by this start: a new, empty data folder; if you meant another one, check DATA_DIR)';
 
 /** The library's shortest token without a `token.short` warning (its log line names it `token #0`, not where it came from). */
 const SHORT_TOKEN = 16;
