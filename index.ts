@@ -72,7 +72,7 @@ export type { BearerAuthOptions } from './middleware/auth';
 export { securityHeaders } from './middleware/security-headers';
 export { refuseCrossSiteWrites } from './middleware/cross-site';
 export type { CrossSiteOptions } from './middleware/cross-site';
-export { sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
+export { logRefusals, sendSyncError, syncErrorHandler, toSyncError } from './middleware/errors';
 export { answerClientErrorsAsJson } from './middleware/client-errors';
 export { continueOnlyWhenRead } from './middleware/expect-continue';
 export { boundedJsonBody } from './middleware/bounded-json';

@@ -2,8 +2,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { SyncError } from '../lib/sync-error';
 import type { SyncLogger } from '../lib/logger';
 import { REFUSAL_STATUSES, type RefusalLog } from '../lib/refusal-log';
-import { RefusalLineLimit } from '../lib/refusal-log-limit';
-import { callerAddress } from './caller-address';
+import { refusalLineWriter } from './refusal-lines';
 
 /** Calls `then` once the response is sent (or the connection is gone). */
 function onFinished(res: Response, then: () => void): void {
@@ -161,23 +160,6 @@ export function sendSyncError(res: Response, error: SyncError): void {
 }
 
 /**
- * Logs a refusal at warn (`request.refused`), at most `REFUSAL_LINES_PER_WINDOW` (10) a minute per caller
- * address and code (then one `request.refused.omitted` line with the count), and keeps every one for
- * `/status` and `/metrics`. Never a header, so never a token.
- */
-function noteRefusal(logger: SyncLogger, limit: RefusalLineLimit, refusals: RefusalLog | undefined, req: Request, error: SyncError): void {
-  const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerAddress(req) };
-  for (const omitted of limit.finished()) {
-    logger.warn({ event: 'request.refused.omitted', ...omitted }, `${omitted.omitted} more ${omitted.code} refusals of ${omitted.from} since ${omitted.since} were left out of the log (counted in /metrics)`);
-  }
-  const { verdict, until } = limit.verdict(refusal.from, refusal.code);
-  const fields = { event: 'request.refused', status: refusal.status, code: refusal.code, method: refusal.method, path: refusal.path, from: refusal.from };
-  if (verdict === 'log') logger.warn(fields, error.message);
-  if (verdict === 'log-last') logger.warn({ ...fields, omittedUntil: until }, `${error.message} (more ${refusal.code} refusals of this address are left out of the log until ${until}, then counted in one line)`);
-  refusals?.record(refusal);
-}
-
-/**
  * The router's only error middleware: every error becomes the JSON error
  * shape. Refusals (401, 403, 409, 413, 422) are logged at warn with the
  * caller's address (at most 10 lines a minute per
@@ -189,13 +171,13 @@ function noteRefusal(logger: SyncLogger, limit: RefusalLineLimit, refusals: Refu
  * must not answer again).
  */
 export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): ErrorRequestHandler {
-  const limit = new RefusalLineLimit();
+  const writeRefusalLine = refusalLineWriter(logger);
   return function syncErrorMiddleware(err: unknown, req, res, next) {
     const error = toSyncError(err);
     if (error.status >= 500) {
       logger.error({ event: 'request.failed', status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, err: error.cause ?? error }, 'sync request failed');
     } else if (REFUSAL_STATUSES.has(error.status)) {
-      noteRefusal(logger, limit, refusals, req, error);
+      refusals?.record(writeRefusalLine(req, error)); // every one kept for /status and /metrics, the log lines bounded
     }
     if (res.headersSent) {
       next(err);
@@ -203,5 +185,24 @@ export function syncErrorHandler(logger: SyncLogger, refusals?: RefusalLog): Err
     }
     sendSyncError(res, error);
     if (error.status >= 500) afterAnswer(req, res, () => next(error));
+  };
+}
+
+/**
+ * An error middleware that logs an app's own refusals (401, 403, 409, 413, 422: a cross-site write, a
+ * body over its limit) as the sync router logs its: `request.refused` at warn with the caller's address,
+ * at most 10 lines a minute per address and code, then one `request.refused.omitted` line. It answers
+ * nothing: every error goes on, unchanged, to the app's own error middleware (mount it before that one).
+ * Errors the sync router answered itself never reach it, so nothing is logged twice.
+ * @param logger - where the lines go (pino or any `{ info, warn, error }`)
+ * @throws TypeError for a `logger` without `warn`
+ */
+export function logRefusals(logger: SyncLogger): ErrorRequestHandler {
+  if (typeof (logger as Partial<SyncLogger> | null)?.warn !== 'function') throw new TypeError('express-sqlite-sync: logRefusals needs a logger with a warn method (pino, or { info, warn, error })');
+  const write = refusalLineWriter(logger);
+  return function logRefusalsMiddleware(err: unknown, req, _res, next) {
+    const error = toSyncError(err);
+    if (REFUSAL_STATUSES.has(error.status)) write(req, error);
+    next(err);
   };
 }

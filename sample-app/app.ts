@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
+import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, logRefusals, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { foldAfterWrites } from './fold-after-writes';
@@ -92,6 +92,8 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
   // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
   // An error answered while its body is still coming closes the connection after a bounded drain, as the sync router does.
+  // Its own refusals (a cross-site write, a body over the limit) logged as the sync router logs its: request.refused, bounded per caller.
+  app.use(logRefusals(logger));
   const closeUnread = closeAfterUnreadBody();
   app.use(closeUnread);
   app.use('/api', apiErrorHandler(logger));

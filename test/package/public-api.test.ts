@@ -38,6 +38,7 @@ const PUBLIC = [
   'decodeValue',
   'discardGuardedUpload',
   'enableCapture',
+  'logRefusals',
   'encodeValue',
   'giveNewSiteId',
   'giveNewSiteIdToFile',
