@@ -151,7 +151,8 @@ function localDatabaseBusy(message: string): string {
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
  * unreachable, an answer that is not HTTP (Node's `HPE_*` parser codes, as
- * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP, a file or folder of
+ * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP (and an `http://` one whose connection was closed
+ * before any answer, as an HTTPS server closes a plain request), a file or folder of
  * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
  * handshake shows the clocks agree now), or this server's own database full, read-only or locked by another connection. Node's message loses the code it
@@ -178,7 +179,13 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
-  if (UNREACHABLE_CODES.has(code)) return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff while periodic syncs run` };
+  if (UNREACHABLE_CODES.has(code)) {
+    // A connection closed before any answer, to an http:// URL: what an HTTPS server does with a plain request (the peer is reached, not down).
+    if (code === 'ECONNRESET' && context.peer.startsWith('http://') && !isAnswerCutOff(error)) {
+      return { code, message: `${context.peer} is unreachable (${message}); if it serves HTTPS, use https:// in its URL (SYNC_PEERS in the sample app): an HTTPS server closes a plain http:// request so. It is retried with backoff while periodic syncs run` };
+    }
+    return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff while periodic syncs run` };
+  }
   if (code.startsWith('HPE_')) {
     // Node's HTTP parser refused the answer's bytes: garbled on the way, not a peer's error of its own.
     return { code: 'PEER_BAD_ANSWER', message: `${context.peer} answered something that is not HTTP (${withoutCode(code, message)}): a device between the servers (a proxy, a captive portal) or a broken link garbled it; it is retried with backoff while periodic syncs run` };
