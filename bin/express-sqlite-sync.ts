@@ -3,7 +3,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { isAnswerCutOff, isPlainHttpAnswer, rawFailure, wrongHostFix } from '../lib/peers/peer-failure';
+import { defaultPortHint, isAnswerCutOff, isPlainHttpAnswer, rawFailure, wrongHostFix } from '../lib/peers/peer-failure';
 import { UNREACHABLE_CODES, UNTRUSTED_CERTIFICATE_CODES, WRONG_HOST_CERTIFICATE_CODE } from '../lib/peers/failure-codes';
 import { SyncError } from '../lib/sync-error';
 import { isQuotedToken } from '../lib/token-rules';
@@ -122,6 +122,8 @@ export interface CliGiven {
   readonly ca?: boolean;
   /** The server's URL (`--url`, `--from` for join) is an `http://` one. */
   readonly plainHttpUrl?: boolean;
+  /** What to say of a connection refused at that URL when it names no port (see `defaultPortHint`). */
+  readonly portHint?: string;
   /** Where the token sent came from, and whether it is wrapped in quotes (kept from an env file?). */
   readonly token?: { readonly from: '--token' | 'SYNC_TOKEN'; readonly quote: string | undefined };
 }
@@ -139,7 +141,7 @@ export function givenOf(program: Command, command: string | undefined): CliGiven
   const options = program.commands.find((each) => each.name() === command)?.opts<{ ca?: unknown; url?: unknown; from?: unknown; token?: unknown }>() ?? {};
   const url = command === 'join' ? options.from : options.url;
   const ca = (typeof options.ca === 'string' && options.ca !== '') || (process.env.SYNC_PEER_CA ?? '') !== '';
-  return { ca, plainHttpUrl: typeof url === 'string' && /^http:\/\//i.test(url), token: tokenGiven(options.token) };
+  return { ca, plainHttpUrl: typeof url === 'string' && /^http:\/\//i.test(url), portHint: typeof url === 'string' ? defaultPortHint(url, 'the server') : undefined, token: tokenGiven(options.token) };
 }
 
 /**
@@ -189,7 +191,8 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
     return { code, message: `${what} (the server restarting, a proxy, or the network dropping); try again` };
   }
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') {
-    const https = code === 'ECONNRESET' && given.plainHttpUrl === true ? ' Or does it speak HTTPS? then use https://' : '';
+    const port = code === 'ECONNREFUSED' && given.portHint !== undefined ? ` ${given.portHint.charAt(0).toUpperCase()}${given.portHint.slice(1)}` : '';
+    const https = code === 'ECONNRESET' && given.plainHttpUrl === true ? ' Or does it speak HTTPS? then use https://' : port;
     return { code, message: `${plain}: is the server running, and is ${urlFlag} its address?${https}` };
   }
   return { code, message: plain };

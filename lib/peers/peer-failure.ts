@@ -147,12 +147,41 @@ function localDatabaseBusy(message: string): string {
 }
 
 /**
+ * For a connection refused at a URL that names no port (`http://10.0.0.2`, where the port was left
+ * out): which port was tried and how to give another; undefined for a URL with its port.
+ * @param who - what listens at the URL, as the message names it (`the peer`, `the server`)
+ */
+export function defaultPortHint(url: string, who = 'the peer'): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== '' || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return undefined;
+  const scheme = parsed.protocol.slice(0, -1);
+  return `no port in its URL, so ${scheme}'s ${scheme === 'https' ? 443 : 80} was tried: if ${who} listens on another (the sample app's PORT, 5000 by default), add it, as in ${scheme}://${parsed.host}:5000`;
+}
+
+/**
+ * What a peer that could not be reached may need: `https://` for an `http://` URL whose connection was closed
+ * before any answer (what an HTTPS server does with a plain request: the peer was reached, not down), the port
+ * for a connection refused at a URL that names none.
+ */
+function unreachableHint(error: unknown, code: string, peer: string): string | undefined {
+  if (code === 'ECONNRESET' && peer.startsWith('http://') && !isAnswerCutOff(error)) {
+    return 'if it serves HTTPS, use https:// in its URL (SYNC_PEERS in the sample app): an HTTPS server closes a plain http:// request so';
+  }
+  return code === 'ECONNREFUSED' ? defaultPortHint(peer) : undefined;
+}
+
+/**
  * Describes a failed sync with the hint an operator needs: the option that
  * trusts a self-signed peer, the names a certificate for another host holds, a URL that is not a
  * peer's sync API, a token that does not match, a peer that is
  * unreachable, an answer that is not HTTP (Node's `HPE_*` parser codes, as
  * `PEER_BAD_ANSWER`), an `https://` peer that speaks plain HTTP (and an `http://` one whose connection was closed
- * before any answer, as an HTTPS server closes a plain request), a file or folder of
+ * before any answer, as an HTTPS server closes a plain request; a refused one whose URL names no port), a file or folder of
  * this server missing while files sync (a sync root's folder removed), or a
  * clock refusal whose cause is stamps stored while a clock was wrong (the
  * handshake shows the clocks agree now), or this server's own database full, read-only or locked by another connection. Node's message loses the code it
@@ -180,11 +209,8 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };
   }
   if (UNREACHABLE_CODES.has(code)) {
-    // A connection closed before any answer, to an http:// URL: what an HTTPS server does with a plain request (the peer is reached, not down).
-    if (code === 'ECONNRESET' && context.peer.startsWith('http://') && !isAnswerCutOff(error)) {
-      return { code, message: `${context.peer} is unreachable (${message}); if it serves HTTPS, use https:// in its URL (SYNC_PEERS in the sample app): an HTTPS server closes a plain http:// request so. It is retried with backoff while periodic syncs run` };
-    }
-    return { code, message: `${context.peer} is unreachable (${message}); it is retried with backoff while periodic syncs run` };
+    const hint = unreachableHint(error, code, context.peer);
+    return { code, message: `${context.peer} is unreachable (${message}); ${hint === undefined ? 'it' : `${hint}. It`} is retried with backoff while periodic syncs run` };
   }
   if (code.startsWith('HPE_')) {
     // Node's HTTP parser refused the answer's bytes: garbled on the way, not a peer's error of its own.
