@@ -64,6 +64,7 @@ describe('the sample app trims whitespace around every variable but SYNC_TOKEN',
     };
     const padded: Record<string, string> = {};
     for (const [name, value] of Object.entries(plain)) padded[name] = name === 'SYNC_TOKEN' ? value : ` \t${value}\r\n`;
+    readSampleConfig(plain); // makes the data folder: both reads below find it there (dataDirNew false for both)
     expect(readSampleConfig(padded)).toEqual(readSampleConfig(plain));
     expect(readSampleConfig({ ...padded, DATA_DIR: `${dataDir}\n` }).dataDir).toBe(dataDir);
   });
