@@ -127,11 +127,11 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
   const ours = local.info();
   chooseProtocol(peer, info);
   if (info.site === local.siteId) {
-    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${named(peer.url)} is this server itself: remove it from its peers`);
+    if (info.instance !== undefined && info.instance === ours.instance) throw new SyncError('SAME_SITE_ID', 409, `${named(peer.url)} is this server itself: remove it from its peers (\`peers\`, SYNC_PEERS in the sample app)`);
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${named(peer.url)} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers`,
+      `${named(peer.url)} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers (\`peers\`, SYNC_PEERS in the sample app)`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {

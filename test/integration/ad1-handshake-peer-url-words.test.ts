@@ -57,7 +57,7 @@ describe('handshake failures name the peer as /status lists it', () => {
     const listed = self.client?.peerStatuses()[0]?.url;
     expect(listed).toBe(`${server.url}/api/sync`);
     expect(result?.error?.code).toBe('SAME_SITE_ID');
-    expect(result?.error?.message).toBe(`${listed} is this server itself: remove it from its peers`);
+    expect(result?.error?.message).toBe(`${listed} is this server itself: remove it from its peers (\`peers\`, SYNC_PEERS in the sample app)`);
   });
 
   it('another server with this server\'s own site id: SAME_SITE_ID names the URL as listed', async () => {
