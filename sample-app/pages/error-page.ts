@@ -33,7 +33,7 @@ function backLink(path: string): { href: string; label: string } {
 export function pageErrorHandler(logger: SyncLogger): ErrorRequestHandler {
   return function pageErrorMiddleware(err: unknown, req, res, next) {
     const error = toSyncError(err);
-    if (error.status >= 500) logger.error({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'page request failed');
+    if (error.status >= 500) logger.error({ event: 'request.failed', status: error.status, code: error.code, method: req.method, path: req.originalUrl.split('?')[0], err: error.cause ?? error }, 'page request failed');
     if (res.headersSent) {
       if (!res.writableFinished) next(err); // cut off mid-answer: let Express close the connection
       return;
