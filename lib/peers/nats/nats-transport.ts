@@ -152,9 +152,10 @@ export class NatsTransport implements ChangeTransport {
     this.#fail(error);
   }
 
-  /** After a reconnect: the consumer starts again from the saved position, and a publisher waiting out a backoff looks now. */
+  /** After a reconnect: the consumer starts again from the saved position (its loop woken from a backoff), and a publisher waiting out a backoff looks now. */
   #reconnected(): void {
     this.#consumer.stop();
+    this.#loop.wake();
     this.#ticker.reconnected();
   }
 
