@@ -3,6 +3,7 @@ import type { NatsLink } from './nats-link';
 import type { NatsConfig } from './nats-options';
 import { errorOf, natsFailure, withoutCredentials } from './nats-util';
 import { fullStreamFailure } from './stream-fitness';
+import { storageFullFailure } from './storage-full';
 
 /**
  * The NATS transport's failures: the last one (`lastError` on `/status`,
@@ -48,14 +49,14 @@ export class NatsFailures {
 
   /**
    * A failure as `/status` names it: a request that timed out while the connection is down is `NATS_UNREACHABLE` (the link is down), not a slow server;
-   * a publish into a stream full with discard new is `NATS_STREAM` ({@link fullStreamFailure}).
+   * a publish into a stream full with discard new is `NATS_STREAM` ({@link fullStreamFailure}); JetStream's storage used up is `NATS_STORAGE_FULL` ({@link storageFullFailure}).
    */
   describe(error: unknown): SyncError {
-    const full = fullStreamFailure(this.#config.stream, error);
+    const where = this.#config.servers.map(withoutCredentials).join(', ');
+    const full = fullStreamFailure(this.#config.stream, error) ?? storageFullFailure(this.#config.stream, where, error);
     if (full !== undefined) return full;
     const failure = natsFailure(error, this.#config.servers, this.#config.requestTimeoutMs, this.#config.domain);
     if (failure.code !== 'NATS_TIMEOUT' || this.#link.state === 'connected') return failure;
-    const where = this.#config.servers.map(withoutCredentials).join(', ');
     return new SyncError('NATS_UNREACHABLE', 503, `the connection to NATS is down (${where}): ${failure.message}; the client keeps trying`, { cause: error });
   }
 }
