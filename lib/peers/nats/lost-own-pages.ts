@@ -12,10 +12,16 @@ import type { NatsLink, StreamFacts } from './nats-link';
  * have published past what it applied (a sender held, a stop right after a
  * flush), and a position in the part the copy kept shows nothing. Otherwise
  * (no message at `saved`: purged, aged out, deleted) the operator let
- * those pages go, and a server that needs them catches up over HTTP.
+ * those pages go, and a server that needs them catches up over HTTP. The
+ * message at `saved` still on this site's own `subject` loses nothing: the
+ * server's index of the subject is what is behind (nats-server 2.9, restarted
+ * after an account's storage limit refused publishes, finds no last message
+ * there while the stream holds them); publishing them again only met that
+ * index again, for ever.
  */
-export async function ownPagesLost(link: Pick<NatsLink, 'messageAt'>, facts: StreamFacts, saved: number, recreated: boolean): Promise<boolean> {
+export async function ownPagesLost(link: Pick<NatsLink, 'messageAt'>, facts: StreamFacts, saved: number, recreated: boolean, subject: string): Promise<boolean> {
   if (recreated || saved > facts.lastSeq) return true;
   if (saved < facts.firstSeq) return false;
-  return (await link.messageAt(saved)) !== null;
+  const there = await link.messageAt(saved);
+  return there !== null && there.subject !== subject;
 }

@@ -96,7 +96,7 @@ export class NatsPublisher {
       // (an older copy of its store put back), or a clone's: only the first is taken.
       const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
       const now = this.#cursors.publishedSeq();
-      const lost = await ownPagesLost(this.#link, facts, saved, recreated);
+      const lost = await ownPagesLost(this.#link, facts, saved, recreated, this.#subject);
       const published = !lost ? now : kept > now && last !== undefined && earlierOwnPage(this.#seal, this.#cursors, this.#data, last.msgId, last.message, facts.created) ? kept : Math.min(kept, now);
       // How far it went is kept before it is set back, for the stream life the cursors were reconciled with: this
       // one, or the one before when a flush met the stream made again before the cursors noticed (its publish
