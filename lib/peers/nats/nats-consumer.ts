@@ -201,7 +201,7 @@ export class NatsConsumer {
   }
 
   /**
-   * Crosses what a stream with no message left lost (purged, aged out) up to
+   * Crosses what a stream with no message left lost (purged, aged out), or its deleted tail once the rest is read, up to
    * its last sequence: no message will come to show the gap, so it is caught
    * up over HTTP now (in the applier's turn), and the position moves to it.
    * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up

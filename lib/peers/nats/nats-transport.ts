@@ -15,7 +15,8 @@ import { natsTransportStatus } from './nats-status';
 import { NatsCatchUp } from './nats-catch-up';
 import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
 import { StreamReadiness } from './stream-readiness';
-import { movedSince, waitForPosition, type PositionWait } from './position-wait';
+import { movedSince, type PositionWait } from './position-wait';
+import { readToStreamEnd } from './stream-tail';
 import { NatsFailures } from './nats-failures';
 import { CHAIN_WAIT_MS } from './nats-batch';
 
@@ -210,8 +211,8 @@ export class NatsTransport implements ChangeTransport {
       await this.#flush(true);
       facts = await this.#stream.readFacts();
     }
-    if (facts.firstSeq > facts.lastSeq) await this.#consumer.crossEmptied(facts.lastSeq); // no message will come to show what it lost
-    await waitForPosition(this.#positionWait, facts.lastSeq, failuresBefore, () => {
+    // What no message will come to show (a stream emptied, a deleted tail) is crossed as lost.
+    await readToStreamEnd({ link: this.#link, stream: this.#config.stream, consumer: this.#consumer, wait: this.#positionWait }, facts, failuresBefore, () => {
       const count = moved();
       onProgress?.('pull', count.rowsIn, count.conflicts);
     });

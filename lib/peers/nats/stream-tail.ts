@@ -1,0 +1,53 @@
+import type { NextMsgRequest, SeqMsgRequest } from '@nats-io/jetstream';
+import type { NatsConsumer } from './nats-consumer';
+import type { NatsLink, StreamFacts } from './nats-link';
+import { streamSubjects } from './nats-options';
+import { waitForPosition, type PositionWait } from './position-wait';
+
+/** What a round reads the stream to its end with. */
+export interface StreamEndParts {
+  readonly link: Pick<NatsLink, 'jetstream' | 'request' | 'messageAt'>;
+  readonly stream: string;
+  readonly consumer: Pick<NatsConsumer, 'reached' | 'crossEmptied' | 'heldError'>;
+  readonly wait: PositionWait;
+}
+
+/**
+ * The sequence of the stream's last message still stored after `from`, up to `facts.lastSeq`; `from` when none is.
+ * The stream's last sequence stays where it was when its last messages are deleted (`nats stream rmm`, a
+ * purge of one subject, publishes an account's storage limit refused: nats-server 2.9 counts them as
+ * deleted), so no message will come at it. Found by halving with JetStream's "next message at or after
+ * a sequence" (about log2 of the span requests), only when the message at the last sequence is gone.
+ */
+export async function lastStoredSeq(parts: Pick<StreamEndParts, 'link' | 'stream'>, facts: StreamFacts, from: number): Promise<number> {
+  const { link, stream } = parts;
+  if (from >= facts.lastSeq || (await link.messageAt(facts.lastSeq)) !== null) return facts.lastSeq;
+  const { jsm } = await link.jetstream();
+  let low = from; // stored, or where the search starts
+  let high = facts.lastSeq; // nothing stored from here on
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    // STREAM.MSG.GET takes next_by_subj (nats-server 2.9 and later), though the client types only the direct get's.
+    const query: SeqMsgRequest & NextMsgRequest = { seq: middle, next_by_subj: streamSubjects(stream) };
+    const next = await link.request(() => jsm.streams.getMessage(stream, query));
+    if (next === null || next.seq >= high) high = middle;
+    else low = next.seq;
+  }
+  return low;
+}
+
+/**
+ * Waits until the consumer has read the stream up to its end as the round found it (`facts`). What no message will
+ * come to show is crossed as lost (caught up over HTTP, or `STREAM_GAP`): a stream with no message left (purged,
+ * aged out), and, when no sender is held, a tail of deleted messages after the last one stored: the round waited
+ * for a message at the last sequence that never comes, and failed `NATS_TIMEOUT` after `peerTimeoutMs`, every round.
+ * @param started - the transport's count of failures when the round began ({@link waitForPosition})
+ * @throws SyncError `STREAM_GAP` when no HTTP peer caught this server up; what {@link waitForPosition} throws
+ */
+export async function readToStreamEnd(parts: StreamEndParts, facts: StreamFacts, started: number, progressed: () => void): Promise<void> {
+  const { consumer } = parts;
+  if (facts.firstSeq > facts.lastSeq) await consumer.crossEmptied(facts.lastSeq);
+  const end = consumer.heldError() === undefined ? await lastStoredSeq(parts, facts, consumer.reached) : facts.lastSeq;
+  await waitForPosition(parts.wait, end, started, progressed);
+  if (end < facts.lastSeq) await consumer.crossEmptied(facts.lastSeq);
+}
