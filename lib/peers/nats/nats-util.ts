@@ -28,6 +28,10 @@ export function natsFailure(error: unknown, servers: readonly string[], timeoutM
     // JetStream in another domain answers so too: the operator would turn on a -js that is already on.
     return new SyncError('NATS_ERROR', 502, `no JetStream answered in the domain "${domain}" (${where}: ${message}): check the domain (\`transport.nats.domain\`, SYNC_NATS_DOMAIN in the sample app), or that nats-server runs with JetStream on (-js)`, { cause: error });
   }
+  if (/jetstream not enabled for account/i.test(message)) {
+    // The server runs JetStream, but the account this server's user belongs to has none: the -js hint would mislead.
+    return new SyncError('NATS_ERROR', 502, `the NATS server at ${where} runs JetStream, but not for the account this server connects as (${message}): add \`jetstream: enabled\` (or its limits, \`jetstream { max_file: … }\`) to that account in nats-server's configuration and reload it (\`nats-server --signal reload\`), or connect as a user of an account that has it`, { cause: error });
+  }
   if (/jetstream is not enabled/i.test(message)) {
     // Debian's nats-server service, as installed, listens on 127.0.0.1:4222 without JetStream: the README's URL.
     return new SyncError('NATS_ERROR', 502, `the NATS server at ${where} runs without JetStream (${message}): start it with -js (nats-server -js -sd <store folder>), or add \`jetstream { store_dir: <a folder its user can write> }\` to its configuration (Debian's nats-server service reads /etc/nats-server.conf and runs as the user nats) and restart it`, { cause: error });

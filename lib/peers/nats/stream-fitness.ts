@@ -55,6 +55,8 @@ export function fullStreamFailure(stream: string, error: unknown): SyncError | u
 
 /** JetStream's error code for a stream whose subjects another stream on the server takes. */
 const SUBJECTS_OVERLAP = 10065;
+/** JetStream's error code for a stream the account may not make: it has as many as its `max_streams` allows. */
+const MAXIMUM_STREAMS = 10027;
 
 /** The names of the streams that take any of `subjects` (none when the server cannot say). */
 async function streamsTaking(jsm: JetStreamManager, subjects: string): Promise<string[]> {
@@ -71,10 +73,21 @@ async function streamsTaking(jsm: JetStreamManager, subjects: string): Promise<s
  * The fleet's stream cannot be made: another stream on the NATS server takes
  * its subjects (JetStream answers only "subjects overlap with an existing
  * stream"): `NATS_STREAM` naming the streams that take them, as the server
- * lists them; `error` itself for any other failure to make it.
+ * lists them; also `NATS_STREAM` when the account has as many streams as its
+ * `max_streams` allows; `error` itself for any other failure to make it.
  */
 export async function streamAddFailure(jsm: JetStreamManager, stream: string, subjects: string, error: unknown): Promise<unknown> {
-  if ((error as { code?: unknown } | null)?.code !== SUBJECTS_OVERLAP) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === MAXIMUM_STREAMS) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new SyncError(
+      'NATS_STREAM',
+      503,
+      `stream ${stream} cannot be made: the NATS account this server connects as already has as many streams as its \`max_streams\` allows (${message}); raise that limit (\`jetstream { max_streams: … }\` of the account in nats-server's configuration, then \`nats-server --signal reload\`), remove a stream no one uses (\`nats stream ls\`, \`nats stream rm <name>\`), or connect this fleet as a user of another account (each fleet needs a stream of its own)`,
+      { cause: error },
+    );
+  }
+  if (code !== SUBJECTS_OVERLAP) return error;
   const others = await streamsTaking(jsm, subjects);
   const which = others.length === 0 ? 'another stream' : `the stream${others.length > 1 ? 's' : ''} ${others.join(', ')}`;
   return new SyncError(
