@@ -7,6 +7,7 @@ import type { SealedMessage } from './fleet-seal';
 import { refuseUnfitStream, streamAddFailure } from './stream-fitness';
 import { withoutCredentials } from './nats-util';
 import { LinkWaits } from './link-waits';
+import { notNatsHint } from './not-nats-probe';
 
 /** What this node knows of the stream, as last read. */
 export interface StreamFacts {
@@ -133,7 +134,8 @@ export class NatsLink {
       if (/\btls\b/i.test(message) && /^tls:/im.test(servers.join('\n'))) {
         throw new SyncError('NATS_UNREACHABLE', 503, `the NATS server at ${where} does not speak TLS, and a tls:// URL never falls back to plain text (${message}): enable TLS on nats-server, or use nats:// on a network you trust`);
       }
-      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${where}: ${message}`);
+      const hint = /\btime(d )?out\b/i.test(message) ? await notNatsHint(servers) : undefined; // a port that took the connection and never spoke NATS
+      throw new SyncError('NATS_UNREACHABLE', 503, `no NATS server answered at ${where}: ${message}${hint === undefined ? '' : `; ${hint}`}`);
     }
   }
 
