@@ -48,6 +48,8 @@ export class NatsLink {
   generation = 0;
   /** Called after every reconnect. */
   onReconnect: (() => void) | undefined;
+  /** Called when a connection is made (not the client's reconnects): whoever waits out a backoff for one can go on. */
+  onConnect: (() => void) | undefined;
   /** The waits for answers that a loss ends, and the requests a reconnect sends again. */
   readonly #waits = new LinkWaits();
   /** Rejects the connection attempt under way with `NATS_CLOSED` (set while one is): whoever waits for it stops waiting at `close`. */
@@ -121,6 +123,7 @@ export class NatsLink {
       this.#state = 'connected';
       this.#server = nc.getServer();
       void this.#follow(nc);
+      this.onConnect?.();
       return nc;
     } catch (error) {
       if (this.#closed) throw new SyncError('NATS_CLOSED', 503, 'the NATS transport is stopped', { cause: error });
