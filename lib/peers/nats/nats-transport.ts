@@ -74,7 +74,7 @@ export class NatsTransport implements ChangeTransport {
     this.#subject = subjectOf(config.stream, parts.data.siteId);
     this.#link = new NatsLink(config);
     this.#link.onReconnect = () => this.#reconnected();
-    this.#link.onConnect = () => this.#connected();
+    this.#link.onConnect = () => this.#reconnected(false); // a first connection (by the publisher, the consumer or a round): the others go on now
     this.#failures = new NatsFailures(config, this.#link);
     const seal = new FleetSeal(parts.tokens ?? []);
     this.#cursors = new NatsCursors(parts.data, config.stream, parts.data.siteId, seal.id);
@@ -154,15 +154,12 @@ export class NatsTransport implements ChangeTransport {
     this.#fail(error);
   }
 
-  /** A connection made (by the publisher, the consumer or a round): the other parts waiting out a backoff go on now. */
-  #connected(): void {
-    this.#loop.wake();
-    this.#ticker.reconnected();
-  }
-
-  /** After a reconnect: the consumer starts again from the saved position (its loop woken from a backoff), and a publisher waiting out a backoff looks now. */
-  #reconnected(): void {
-    this.#consumer.stop();
+  /**
+   * After a reconnect: the consumer starts again from the saved position (its loop woken from a backoff), and a publisher waiting out a backoff looks now.
+   * @param restart - false at a first connection: the loop and the publisher go on, no delivery had begun
+   */
+  #reconnected(restart = true): void {
+    if (restart) this.#consumer.stop();
     this.#loop.wake();
     this.#ticker.reconnected();
   }
