@@ -81,6 +81,8 @@ function refuseQuotesAndBlanks(entry: string): void {
 function refuseWhereNoServerAnswers(rest: string, url: URL): void {
   const shown = JSON.stringify(rest);
   if (url.hostname === '') throw new NatsServersError(`${OPTION}: ${shown} has no host; write nats://host:4222`, 'no-host');
+  // A number alone ("4222") is a host to the client, an IPv4 address in the old short form (0.0.16.126), never meant.
+  if (/^\d+$/.test(url.hostname) && url.port === '') throw new NatsServersError(`${OPTION}: ${shown} is a port without a host (a number alone is read as a host name); write nats://host:${url.hostname}`, 'no-host');
   if (!HOST.test(decoded(url.hostname) ?? '%')) throw new NatsServersError(`${OPTION}: ${shown} has no host name or IP address a client can connect to (host ${JSON.stringify(url.hostname)}); write nats://host:4222`, 'bad-host');
   if (url.port === '0') throw new NatsServersError(`${OPTION}: ${shown} names port 0, where no server listens; write the server's port (nats://host:4222)`, 'port-0');
   const extra = [url.pathname !== '' && url.pathname !== '/' ? 'a path' : '', url.search === '' ? '' : 'a query', url.hash === '' ? '' : 'a fragment'].filter((part) => part !== '');
