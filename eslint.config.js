@@ -88,6 +88,12 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Preloads for CLI runs in a child process (`node --require`, test/helpers/*.cjs): plain CommonJS, as Node runs them.
+    files: ['test/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', setImmediate: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

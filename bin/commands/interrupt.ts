@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { removeEmptyFoldersSync } from '../../lib/files/atomic-file';
+import { abandonPlacementSync } from '../../lib/files/place-new-file';
 import { isTempFileName, tempPrefixOf } from '../../lib/files/temp-files';
 
 /** The highest folder on the way to `dir` that does not exist yet (the one a command would make), if any. */
@@ -85,7 +86,8 @@ export function exitOnSignal(onSignal: (signal: NodeJS.Signals) => string): () =
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a command writes `target`: as a command
  * that fails, it removes only what it made. This process's temp file beside
- * the target (and its SQLite side files) is removed, and the folders made for
+ * the target (and its SQLite side files) is removed, so is its placeholder at
+ * the target (a file system without hard links: see `placeNewFile`), and the folders made for
  * it while nothing was put in place, each only while empty: a file someone
  * else put there meanwhile keeps its folder (the message names it). Then it
  * says so in one line on stderr and exits with 130 (143 for SIGTERM).
@@ -94,8 +96,11 @@ export function exitOnSignal(onSignal: (signal: NodeJS.Signals) => string): () =
 export function cleanUpOnSignal(what: Interruptible): () => void {
   return exitOnSignal((signal) => {
     what.before?.();
+    // Without hard links the name is held by a placeholder until the copy is renamed over it: removed, never left as the copy.
+    const placement = abandonPlacementSync(what.target);
     // `missing/../app.db` is app.db, as the commands take it (the kernel would not find it through `missing`).
-    const placed = what.placed !== undefined && (what.isPlaced === undefined ? existsSync(path.resolve(what.target)) : what.isPlaced() || placedByUs(what.target));
+    const placed =
+      what.placed !== undefined && placement !== 'removed' && (placement === 'placed' || (what.isPlaced === undefined ? existsSync(path.resolve(what.target)) : what.isPlaced() || placedByUs(what.target)));
     removeOurTempFiles(what.target);
     const made = what.made;
     if (made !== undefined && !placed) removeEmptyFoldersSync(path.dirname(path.resolve(what.target)), path.dirname(made));

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { link, rename, rm, unlink } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
+import { placeNewFile } from '../files/place-new-file';
 import { releaseTempPath, sweepStaleTempFilesOf } from '../files/temp-files';
 import {
   checkBackupTarget,
@@ -122,8 +123,10 @@ export async function backupDatabase(dbPath: string, outLink: string, options: C
  * Puts a finished copy at `target`. With `overwrite`, a database there is
  * checked again first (a server may have opened it while the copy ran: it
  * would go on writing into the replaced file), then `beforeReplace` runs and
- * the copy is renamed over it. Without, it never replaces a file: a hard link
- * fails on a name taken meanwhile (another run to the same new path).
+ * the copy is renamed over it. Without, it never replaces a file: see
+ * `placeNewFile` (a name taken meanwhile, by another run to the same new
+ * path, is `TARGET_EXISTS`; a file system without hard links, a FAT USB
+ * stick, takes the copy all the same).
  * @throws SyncError `DATABASE_IN_USE` (409), `TARGET_EXISTS` (409)
  */
 async function putInPlace(temp: string, target: string, overwrite: boolean, beforeReplace: () => Promise<void>): Promise<void> {
@@ -138,16 +141,7 @@ async function putInPlace(temp: string, target: string, overwrite: boolean, befo
     return;
   }
   const taken = (): SyncError => new SyncError('TARGET_EXISTS', 409, `${target} was made by someone else while the copy ran; nothing was replaced: choose another name, or pass --force`);
-  try {
-    await link(temp, target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
-    // A file system without hard links (FAT on a USB stick): looked at once more, then renamed.
-    if (existsSync(target)) throw taken();
-    await rename(temp, target);
-    return;
-  }
-  await unlink(temp);
+  await placeNewFile(temp, target, { taken }); // a hard link, or on a file system without them a placeholder renamed over
 }
 
 /**

@@ -1,7 +1,5 @@
 import { lstatSync, statSync } from 'node:fs';
-import { link, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDirectory } from '../files/atomic-file';
 import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
 import { SyncError } from '../sync-error';
 import type { JoinNames } from './join-options';
@@ -85,23 +83,4 @@ export function checkJoinTarget(db: string, names: JoinNames): string {
     if (pathExists(`${target}${suffix}`)) throw new SyncError('TARGET_EXISTS', 409, `${db}${suffix} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
   }
   return target;
-}
-
-/**
- * Puts the adopted temp file in place without ever replacing a file (a hard
- * link fails on an existing name), then syncs the folder.
- * @param target - the resolved target ({@link checkJoinTarget})
- * @param onLinked - told as soon as the file is in place (before the temp name is removed)
- * @throws SyncError `TARGET_EXISTS` (409) when something took the name meanwhile
- */
-export async function placeNewFile(temp: string, target: string, names: JoinNames, onLinked?: () => void): Promise<void> {
-  try {
-    await link(temp, target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') checkJoinTarget(target, names);
-    throw error;
-  }
-  onLinked?.();
-  await unlink(temp);
-  await syncDirectory(path.dirname(target));
 }

@@ -11,13 +11,14 @@ import type { ImportedSnapshot } from '../data/snapshot-import';
 import { applyResultCheck, dataInfoCheck, PROTOCOL_VERSION } from '../data/wire-schema';
 import { DEFAULTS } from '../defaults';
 import { removeEmptyFoldersSync, tempPathFor } from '../files/atomic-file';
+import { placeNewFile } from '../files/place-new-file';
 import { makePrivateTempDir, removePrivateTempDir } from '../files/temp-dirs';
 import { sweepStaleTempFilesOf } from '../files/temp-files';
 import { normalizePeerUrl } from './client-options';
 import { checkJoinOptions, JOIN_OPTION_NAMES, joinFailure, type JoinNames, type JoinOptions, type JoinResult } from './join-options';
 import { handshake, pullChanges } from './data-exchange';
 import { chooseProtocol } from './handshake';
-import { checkJoinTarget, placeNewFile } from './join-target';
+import { checkJoinTarget } from './join-target';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
 import { SyncError } from '../sync-error';
@@ -165,9 +166,16 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames, onPla
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
     const clocks = { nowMs: Date.now(), maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
     const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
-    await placeNewFile(temp, target, names, () => {
-      placed = true;
-      onPlaced?.();
+    await placeNewFile(temp, target, {
+      // What took the name meanwhile, said as at the start (TARGET_EXISTS); the file system's own EEXIST when it is gone again.
+      taken: (error) => {
+        checkJoinTarget(target, names);
+        return error;
+      },
+      onPlaced: () => {
+        placed = true;
+        onPlaced?.();
+      },
     });
     let rowsPulled = 0;
     let pullError: JoinResult['pullError'];
