@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget, type BackupProgress } from '../../lib/data/backup';
+import { checkBackupFile, checkDatabaseFile, checkRestoreTarget, restoreDatabase, writeTarget, type BackupProgress } from '../../lib/data/backup';
 import { makeFolderFor } from '../../lib/data/backup-targets';
 import { refuseIfInUse, withIdleDatabase } from '../../lib/data/idle-database';
 import { giveNewSiteId } from '../../lib/data/site-identity';
@@ -21,7 +21,7 @@ export async function restoreCommand(options: { readonly from: string; readonly 
   const placed = existsSync(db) ? undefined : `${options.db} is in place with its new site id`;
   // The checks run with Ctrl-C already listened for: an integrity check of a large backup takes seconds.
   const restore = (onProgress: BackupProgress): ReturnType<typeof restoreDatabase> => {
-    checkDatabaseFile(options.from); // before anything is created: a bad --from leaves no folder behind
+    checkBackupFile(options.from); // before anything is created: a bad (or empty) --from leaves no folder behind
     makeFolderFor(db, 'the restored database');
     if (options.force === true && existsSync(db)) refuseIfInUse(db);
     return restoreDatabase(options.from, db, { overwrite: options.force === true, onProgress });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
@@ -164,6 +164,23 @@ export function checkDatabaseFile(file: string): void {
 }
 
 /**
+ * Checks that a file is a backup to restore: a healthy database
+ * ({@link checkDatabaseFile}) that is not empty. SQLite takes an empty file
+ * for an empty database, but no backup is one (`backupDatabase` writes at
+ * least its first page, even of an empty database): an empty file is a copy
+ * that never was, such as the one a power cut can leave where a backup to a
+ * file system without hard links held its name (see `placeNewFile`).
+ * Restored, it would be an empty database, said to be restored.
+ * @throws SyncError as {@link checkDatabaseFile} does; `NOT_A_DATABASE` (400) for an empty file
+ */
+export function checkBackupFile(file: string): void {
+  checkDatabaseFile(file);
+  if (statSync(file).size === 0) {
+    throw new SyncError('NOT_A_DATABASE', 400, `${file} is empty (0 bytes), and no backup is (a backup of an empty database holds a page): a copy stopped before its bytes were written leaves such a file; restore from another backup`);
+  }
+}
+
+/**
  * Restores a backup into `dbPath` with the online backup API, then gives the
  * restored database a new site id (see `giveNewSiteId`), so a restored copy
  * never shares an identity with the server it was taken from. With
@@ -173,7 +190,7 @@ export function checkDatabaseFile(file: string): void {
  * written through (see `writeTarget`), never replaced. Stop the server that uses
  * `dbPath` before restoring.
  * @throws TypeError for an option it does not know, or of the wrong type
- * @throws SyncError `NOT_A_DATABASE` for a damaged backup, `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed) (`DATABASE_IN_USE`: another connection has it open),
+ * @throws SyncError `NOT_A_DATABASE` for a damaged or empty backup (see {@link checkBackupFile}), `TARGET_EXISTS` when `dbPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed) (`DATABASE_IN_USE`: another connection has it open),
  * `TARGET_INVALID` (400) for a folder, a side file's name (`-wal`, …), a path under a file, the backup itself, or a folder that cannot be written
  */
 export async function restoreDatabase(
@@ -182,7 +199,7 @@ export async function restoreDatabase(
   options: CopyOptions = {},
 ): Promise<{ readonly siteId: { readonly previous: string; readonly current: string } | undefined }> {
   checkCopyOptions(options, 'restoreDatabase');
-  checkDatabaseFile(backupPath);
+  checkBackupFile(backupPath);
   checkRestoreTarget(dbLink);
   const dbPath = writeTarget(dbLink); // a symbolic link is written through, never replaced
   if (dbPath !== dbLink) checkRestoreTarget(dbPath);

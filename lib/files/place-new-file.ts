@@ -46,7 +46,8 @@ export interface PlaceNewFileOptions {
  *    what it is; never an empty or partial database. Only a crash in the
  *    instant between the create and the write (a power cut: before the
  *    placeholder's fsync) can leave a 0-byte file there, which SQLite would
- *    open as an empty database; no backup, restore or join makes one;
+ *    open as an empty database: no backup, restore or join makes one, and
+ *    `restore` refuses an empty backup (`checkBackupFile`);
  * 3. the name is checked to still hold this run's placeholder (another
  *    process may have removed it and put its own file there: `taken`);
  * 4. the temp file is renamed over the placeholder (one step on the file
