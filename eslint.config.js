@@ -90,7 +90,7 @@ module.exports = tseslint.config(
   {
     // Preloads for CLI runs in a child process (`node --require`, test/helpers/*.cjs): plain CommonJS, as Node runs them.
     files: ['test/**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', setImmediate: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', setImmediate: 'readonly', setTimeout: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
