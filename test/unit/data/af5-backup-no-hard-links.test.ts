@@ -64,6 +64,24 @@ describe('backupDatabase and restoreDatabase onto a file system without hard lin
     expect(readdirSync(usb).sort()).toEqual(['before-finals.db', 'restored.db']);
   });
 
+  it('two backups, or two restores, to one new path at once (link: EPERM): one is put in place, the other is TARGET_EXISTS', async () => {
+    linkFails('EPERM');
+    const db = new Database(source);
+    const insert = db.prepare('INSERT INTO notes VALUES (?, ?)');
+    for (let i = 0; i < 200; i += 1) insert.run(`b${i}`, 'x'.repeat(2000)); // several copy steps
+    db.close();
+    const out = path.join(usb, 'twice.db');
+    const backups = await Promise.allSettled([backupDatabase(source, out), backupDatabase(source, out)]);
+    expect(backups.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(backups.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TARGET_EXISTS' } });
+    const restored = path.join(usb, 'restored.db');
+    const restores = await Promise.allSettled([restoreDatabase(out, restored), restoreDatabase(out, restored)]);
+    expect(restores.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(restores.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'TARGET_EXISTS' } });
+    expect(() => checkDatabaseFile(restored)).not.toThrow();
+    expect(readdirSync(usb).sort()).toEqual(['restored.db', 'twice.db']);
+  });
+
   it.each([
     ['backup', (target: string) => backupDatabase(source, target)],
     ['restore', (target: string) => restoreDatabase(source, target)],
