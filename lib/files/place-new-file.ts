@@ -49,7 +49,9 @@ export interface PlaceNewFileOptions {
  *    open as an empty database: no backup, restore or join makes one, and
  *    `restore` refuses an empty backup (`checkBackupFile`);
  * 3. the name is checked to still hold this run's placeholder (another
- *    process may have removed it and put its own file there: `taken`);
+ *    process may have removed it and put its own file there: `taken`; one
+ *    that does so between this look and the rename loses its file, but
+ *    only a process that itself removes or replaces names can);
  * 4. the temp file is renamed over the placeholder (one step on the file
  *    system: the placeholder or the whole file), and the folder is synced.
  *
