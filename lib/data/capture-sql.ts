@@ -1,3 +1,4 @@
+import { columnAffinity } from './key-affinity';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 
@@ -94,10 +95,21 @@ function hasNoAffinity(column: TrackedColumn): boolean {
   return column.type === '' || column.type.includes('BLOB') || column.type === 'ANY';
 }
 
+/**
+ * True when a column can hold two values SQLite compares equal in two storage classes: one without
+ * affinity (`1` and `1.0`), or one with INTEGER or NUMERIC affinity, which keeps the REAL -2^63 as a
+ * REAL (only a REAL strictly between -2^63 and 2^63 becomes an INTEGER) while it equals the INTEGER
+ * -2^63. An UPDATE from one to the other changes the cell's bytes and no comparison sees it.
+ */
+function keepsEqualsOfTwoClasses(column: TrackedColumn): boolean {
+  const affinity = columnAffinity(column);
+  return hasNoAffinity(column) || affinity === 'INTEGER' || affinity === 'NUMERIC';
+}
+
 function changedBit(column: TrackedColumn): string {
   const name = quoteIdent(column.name);
   let test = `(NEW.${name} IS NOT OLD.${name} COLLATE BINARY)`;
-  if (hasNoAffinity(column)) test = `(${test} OR typeof(NEW.${name}) IS NOT typeof(OLD.${name}))`;
+  if (keepsEqualsOfTwoClasses(column)) test = `(${test} OR typeof(NEW.${name}) IS NOT typeof(OLD.${name}))`;
   return column.id === 0 ? test : `(${test} << ${column.id})`;
 }
 
