@@ -5,7 +5,7 @@ import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
-import { bindable, encodeCell, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type WireValue } from './values';
+import { bindable, encodeCell, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type TextEncoding, type WireValue } from './values';
 
 /** Prepares statements on demand and keeps them, by a key (statement variants). */
 export class StatementCache {
@@ -49,12 +49,15 @@ export class TableStatements {
   readonly #insert: Database.Statement;
   readonly #metaKey: Database.Statement | undefined;
   readonly #columns: string;
+  /** The database's text encoding (the bytes `CAST(… AS BLOB)` reads). */
+  readonly #encoding: TextEncoding;
 
   /** Prepares the table's statements. */
   constructor(db: Database.Database, table: TrackedTable) {
     this.table = table;
     this.quotedName = quoteIdent(table.name);
     this.#cache = new StatementCache(db);
+    this.#encoding = db.pragma('encoding', { simple: true }) as TextEncoding;
     this.#columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
     this.whereKey = table.key.map((column) => `${quoteIdent(column.name)} = ?`).join(' AND ');
     this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.quotedName} WHERE ${this.whereKey}`).raw(true);
@@ -81,7 +84,7 @@ export class TableStatements {
       if (!mayHideBytes(value)) return;
       const column = quoteIdent(this.table.columns[index]?.name ?? '');
       const bytes = this.#cache.get(`bytes:${from}:${index}`, () => `SELECT CAST(${column} AS BLOB) FROM ${from} WHERE ${this.whereKey}`).pluck().get(...key.map(bindable)) as Buffer;
-      row[index] = textFromBytes(bytes);
+      row[index] = textFromBytes(bytes, value, this.#encoding);
     });
     return row;
   }

@@ -131,8 +131,24 @@ export function decodeValue(value: WireValue, where: string): SqlValue {
   return Buffer.from(value.$blob, 'base64');
 }
 
-/** TEXT from its bytes: a string when they are valid UTF-8, else {@link TextBytes}. */
-export function textFromBytes(bytes: Buffer): string | TextBytes {
+/** A database's text encoding, as `PRAGMA encoding` names it. */
+export type TextEncoding = 'UTF-8' | 'UTF-16le' | 'UTF-16be';
+
+/** The bytes a database of `encoding` stores for a valid string. */
+function encodedAs(text: string, encoding: TextEncoding): Buffer {
+  if (encoding === 'UTF-8') return Buffer.from(text, 'utf8');
+  const bytes = Buffer.from(text, 'utf16le');
+  return encoding === 'UTF-16be' ? bytes.swap16() : bytes;
+}
+
+/**
+ * TEXT from its bytes: a string when they are valid UTF-8, else {@link TextBytes}.
+ * @param read - the string better-sqlite3 read for these bytes, in a database of `encoding`: a
+ * UTF-16 database stores a valid string holding U+FFFD as its UTF-16 bytes, which are no UTF-8
+ * (sent as `$text`, they became other text on every peer: `x�` as `x\0��` in a UTF-8 one)
+ */
+export function textFromBytes(bytes: Buffer, read?: string, encoding: TextEncoding = 'UTF-8'): string | TextBytes {
+  if (read !== undefined && encoding !== 'UTF-8' && encodedAs(read, encoding).equals(bytes)) return read;
   const text = bytes.toString('utf8');
   return Buffer.from(text, 'utf8').equals(bytes) ? text : new TextBytes(bytes);
 }
