@@ -65,7 +65,8 @@ export function keySql(table: TrackedTable, alias: string): string {
  * metadata must too (else two servers writing `(1, 'x')` and `(1.0, 'x')`
  * keep two clocks for one row and end with different values). `-0.0` is `0`;
  * a REAL beyond the 64-bit range is never equal to its clamped cast, so it
- * stays a REAL. Typed columns already store one class, so they skip that step.
+ * stays a REAL. So does a column with INTEGER or NUMERIC affinity: it stores the REAL -2^63 as a
+ * REAL, equal to the INTEGER -2^63. Other typed columns already store one class, so they skip that step.
  * TEXT holding a NUL character is written `J` + its JSON string (quote() would
  * cut it at the NUL, making two keys one; json_quote() escapes it as `\u0000`
  * and, being text, reads the same in a UTF-8 or a UTF-16 database);
@@ -73,7 +74,7 @@ export function keySql(table: TrackedTable, alias: string): string {
  * @param value - an SQL expression read more than once (a column or a named value)
  */
 export function keyPartSql(column: TrackedColumn, value: string): string {
-  const quoted = hasNoAffinity(column)
+  const quoted = keepsEqualsOfTwoClasses(column)
     ? `quote(CASE WHEN typeof(${value}) = 'real' AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END)`
     : `quote(${value})`;
   return quotedKeyPartSql(value, quoted);

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CheckedChangeset, DecodedChange } from './changeset';
-import { EarlierBirths } from './earlier-births';
-import { keepsKeyForms } from './key-affinity';
+import { EarlierBirths, formsMayDiffer } from './earlier-births';
 import { rewriteKeyForm } from './key-forms';
 import type { MetaReader, RowMeta } from './meta-reader';
 import type { PeerCursors } from './peer-cursors';
@@ -190,7 +189,7 @@ export class ChangeMerger {
     }
     this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
     // A row alive here whose death was never seen was overwritten in place: its key takes the new life's form too.
-    if (known && change.table.table.key.some(keepsKeyForms)) rewriteKeyForm(this.#partsOf(change), change.key);
+    if (known && formsMayDiffer(change)) rewriteKeyForm(this.#partsOf(change), change.key);
     const seq = ++run.seq;
     const tbl = change.table.table.id;
     if (known) this.#statements.dropCells.run(tbl, change.metaKey);

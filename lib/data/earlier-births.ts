@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DecodedChange } from './decoded-change';
-import { keepsKeyForms } from './key-affinity';
+import { keyFormsMayDiffer } from './key-affinity';
 import { rewriteKeyForm } from './key-forms';
 import type { MetaReader, RowMeta } from './meta-reader';
 import { numbers } from './prepared';
@@ -25,8 +25,9 @@ interface Pending {
  * had the local birth's clock keep it as a clock of their own, and the row gets a new seq after the
  * page's own, so the birth reaches every server (the sender lacks this server's cells, so it is no
  * echo of the sender). In a table whose key keeps INTEGER 1 and REAL 1.0 apart in storage (a key
- * column without affinity) while naming one row, the key also takes the form that birth wrote, so
- * every server ends with the same stored key whatever reached it first.
+ * column without affinity; the INTEGER and REAL -2^63 in one with INTEGER or NUMERIC affinity) while
+ * naming one row, the key also takes the form that birth wrote, so every server ends with the same
+ * stored key whatever reached it first.
  */
 export class EarlierBirths {
   readonly #meta: MetaReader;
@@ -83,10 +84,7 @@ export class EarlierBirths {
   }
 }
 
-/** True when the row's key has a number in a column without affinity: the only values two servers may store in two forms. */
-function formsMayDiffer(change: DecodedChange): boolean {
-  return change.table.table.key.some((column, index) => {
-    const value = change.key[index];
-    return keepsKeyForms(column) && (typeof value === 'number' || typeof value === 'bigint');
-  });
+/** True when the row's key has a value two servers may store in two forms (see {@link keyFormsMayDiffer}). */
+export function formsMayDiffer(change: DecodedChange): boolean {
+  return change.table.table.key.some((column, index) => keyFormsMayDiffer(column, change.key[index]));
 }

@@ -40,6 +40,21 @@ export function keepsKeyForms(column: TrackedColumn): boolean {
   return affinityOf(column.type) === 'BLOB';
 }
 
+/** -2^63: the one REAL with an integral value that a column with INTEGER or NUMERIC affinity keeps as a REAL while it equals an INTEGER. */
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * True when two servers may store this key value in two forms that name one row: a number in a key
+ * column without affinity (`1` and `1.0`, see {@link keepsKeyForms}), or -2^63 in one with INTEGER or
+ * NUMERIC affinity, which stores the REAL -2^63 (a JavaScript number `-9223372036854775808`) as a
+ * REAL, equal to the INTEGER -2^63. The merge then gives the key the form of the row's earliest birth.
+ */
+export function keyFormsMayDiffer(column: TrackedColumn, value: SqlValue | undefined): boolean {
+  const affinity = affinityOf(column.type);
+  if (affinity === 'BLOB') return typeof value === 'number' || typeof value === 'bigint';
+  return (affinity === 'INTEGER' || affinity === 'NUMERIC') && (value === INT64_MIN || value === Number(INT64_MIN));
+}
+
 /** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal; SQLite allows ASCII spaces around it, no others). */
 const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 
