@@ -174,6 +174,10 @@ export class LogFolder {
       observer.folded?.(tbl, pk, 'born');
       return;
     }
+    // An update of a row not alive here that its table no longer holds is no birth: a REPLACE deleted the row
+    // after this statement's foreign-key action updated it (its op 4, logged by the BEFORE trigger, came first
+    // and found it gone), so a birth here would be a ghost, alive in the metadata and in no table.
+    if (op === OP.update && !observer.present(tbl, pk)) return;
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
     if (cl !== undefined) this.#dropCells.run(tbl, pk);
     // Never above MAX_CL (docs/PROTOCOL.md, "The changeset"): a row at the bound born again gets MAX_CL - 1.
