@@ -120,7 +120,7 @@ function sameKeySql(table: TrackedTable): string {
 
 /** Names of a table's capture triggers, built from its id only. */
 export function triggerNames(tableId: number): readonly string[] {
-  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`];
+  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`, `_sync_${tableId}_replace_key`];
 }
 
 /** The name of a table's zero trigger of one column (see {@link zeroTriggersSql}). */
@@ -170,6 +170,7 @@ BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', 
 CREATE TRIGGER ${remove} AFTER DELETE ON ${on}
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
 ${zeroTriggersSql(table)}
+${replaceKeyTriggerSql(table)}
 ${createReplaceTriggersSql(table)}`;
 }
 
@@ -193,6 +194,20 @@ function zeroTriggersSql(table: TrackedTable): string {
 BEGIN ${logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.id})`)} END;`;
     })
     .join('\n');
+}
+
+/**
+ * BEFORE UPDATE OF the key: an `UPDATE OR REPLACE` moving a row onto a live row's key deletes that row with no
+ * delete trigger. The moved row's insert usually stands for it (the same life written whole), but when the
+ * statement's own foreign-key action deletes the moved row too (a child moved onto its parent's key, ON DELETE
+ * CASCADE), no AFTER trigger fires: the row the key held is logged first (op 4), and the fold confirms it gone.
+ */
+function replaceKeyTriggerSql(table: TrackedTable): string {
+  const name = quoteIdent(triggerNames(table.id)[6] ?? '');
+  const held = table.key.map((column) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
+  return `CREATE TRIGGER ${name} BEFORE UPDATE OF ${table.key.map((column) => quoteIdent(column.name)).join(', ')} ON ${quoteIdent(table.name)}
+WHEN NOT (${sameKeySql(table)}) AND EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})
+BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} END;`;
 }
 
 /** For each UNIQUE index: the SQL condition "row `v` holds NEW's values and is not the row itself (`self`)". */
