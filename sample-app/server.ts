@@ -108,9 +108,12 @@ function urlHost(host: string | undefined, bound: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** A token shown in a log or a banner: its first and last four characters only. */
+/**
+ * A token shown in a log or a banner: its first and last four characters only, and nothing of one
+ * under {@link SHORT_TOKEN} characters (the banner says its length: 8 of 13 shown would leave 5 to guess).
+ */
 export function maskToken(token: string): string {
-  return token.length <= 12 ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
+  return token.length < SHORT_TOKEN ? '…' : `${token.slice(0, 4)}…${token.slice(-4)}`;
 }
 
 /** NATS server URLs without a user and password, with or without a scheme (`nats://u:p@h:4222`, `u:p@h:4222`), whatever the password holds. */
