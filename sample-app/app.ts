@@ -88,12 +88,14 @@ export function createSampleApp(options: SampleAppOptions): SampleApp {
   app.use(refuseCrossSiteWrites());
   app.use(foldAfterWrites(sync.tracker, logger)); // the app's own writes: what they settle (a parked report back) shows at once
   app.use('/api', createApi(db, parkedReportCheck(sync)));
-  app.use(createPages({ db, dataDir, logger }));
+  // Its own refusals (a cross-site write, a body over the limit, a photo refused by the pages) logged as the sync router logs its:
+  // request.refused, bounded per caller; one instance, so the pages (which end in their own error page) share its bound.
+  const refusalLines = logRefusals(logger);
+  app.use(createPages({ db, dataDir, logger, logRefusals: refusalLines }));
   // The app's own error middleware, for errors no router answered (a cross-site refusal), or
   // answered already (a sync 5xx, passed on once answered): JSON under /api, a page elsewhere.
   // An error answered while its body is still coming closes the connection after a bounded drain, as the sync router does.
-  // Its own refusals (a cross-site write, a body over the limit) logged as the sync router logs its: request.refused, bounded per caller.
-  app.use(logRefusals(logger));
+  app.use(refusalLines);
   const closeUnread = closeAfterUnreadBody();
   app.use(closeUnread);
   app.use('/api', apiErrorHandler(logger));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { Router } from 'express';
+import { Router, type ErrorRequestHandler } from 'express';
 import { securityHeaders, type SyncLogger } from '../../index';
 import { pageErrorHandler } from './error-page';
 import { renderHome } from './home';
@@ -17,6 +17,12 @@ export interface PagesOptions {
   readonly dataDir: string;
   /** Where failed page requests are logged. */
   readonly logger: SyncLogger;
+  /**
+   * The app's `logRefusals` middleware, run before the pages' error page: their own refusals (a photo
+   * over the limit, a photo that is a database) end there, never reaching the app's. The app's one
+   * instance, so the bound of 10 lines a minute per caller and code is shared. @defaultValue none
+   */
+  readonly logRefusals?: ErrorRequestHandler;
 }
 
 /**
@@ -39,6 +45,7 @@ export function createPages(options: PagesOptions): Router {
   });
   addReportPages(router, store, guard);
   addPhotoPages(router, path.join(options.dataDir, 'uploads'), guard);
+  if (options.logRefusals !== undefined) router.use(options.logRefusals);
   router.use(pageErrorHandler(options.logger));
   return router;
 }
