@@ -45,6 +45,21 @@ const CHARACTER_NAMES: Readonly<Record<string, string>> = { '\u00a0': 'a no-brea
 /** Any blank (a space, a tab, a line break, a no-break space) or a character that shows as nothing (a zero-width space, a control, a direction mark). */
 const BLANK_OR_UNSEEN = /[\s\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
+const BLANK_OR_UNSEEN_ALL = new RegExp(BLANK_OR_UNSEEN.source, 'gu');
+
+/**
+ * True for a zero-width non-joiner or joiner (U+200C, U+200D) in the host of a URL the URL parser
+ * takes: part of an internationalized name in a script that writes them (`http://نامه‌ای.ir`, whose
+ * ASCII form is `xn--mgba3gch31f060k.ir`), which the parser checks (CheckJoiners) and keeps.
+ */
+function isJoinerOfHost(input: string, index: number): boolean {
+  if (input[index] !== '\u200c' && input[index] !== '\u200d') return false;
+  const hostStart = input.indexOf('//') + 2;
+  const hostEnd = input.slice(hostStart).search(/[/?#:]/);
+  if (hostStart < 2 || index < hostStart || (hostEnd >= 0 && index >= hostStart + hostEnd)) return false;
+  return URL.canParse(input);
+}
+
 /**
  * Refuses a URL holding a blank or an invisible character once the blanks around it are dropped:
  * copied from a chat or a document, a no-break or zero-width space made it "not a URL" (shown with
@@ -53,8 +68,8 @@ const BLANK_OR_UNSEEN = /[\s\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_C
  * @throws TypeError naming the character
  */
 function refuseBlanksInside(input: string, where: string): void {
-  const found = BLANK_OR_UNSEEN.exec(input);
-  if (found === null) return;
+  const found = [...input.matchAll(BLANK_OR_UNSEEN_ALL)].find((match) => !isJoinerOfHost(input, match.index));
+  if (found === undefined) return;
   const character = found[0];
   const code = (character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
   const what = character === ' ' ? 'a space' : `an invisible character (U+${code}${CHARACTER_NAMES[character] === undefined ? '' : `, ${CHARACTER_NAMES[character]}`})`;
