@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Request } from 'express';
 import { commitTempFile, removeTempFile } from '../lib/files/atomic-file';
-import { emptyFolderTree, removeFolders } from '../lib/files/empty-folder-tree';
+import { emptyFolderTree, removeFoldersOrError } from '../lib/files/empty-folder-tree';
 import { withFileLock } from '../lib/files/file-locks';
 import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { knownOptions } from '../lib/option-checks';
@@ -125,7 +125,9 @@ async function saveUpload(req: Request, options: SaveUploadOptions, emptyFolders
       }
       await options.beforeCommit?.(stored, destination);
       // Removed only now, when every check passed: a refused upload leaves the folders as they were.
-      if (emptyFolders !== undefined && !(await removeFolders(emptyFolders))) throw folderInTheWay(nameOfDestination(req, destination), true);
+      const removal = emptyFolders === undefined ? undefined : await removeFoldersOrError(emptyFolders);
+      // A folder this server may not change is said as such (507 STORAGE_NOT_WRITABLE, by the route), not as one that holds files.
+      if (removal !== undefined) throw NOT_WRITABLE_CODES.has(removal.code ?? '') ? removal : folderInTheWay(nameOfDestination(req, destination), true);
       await commitTempFile(stored.path, destination);
       return { absolute: destination, size: stored.size, sha256: stored.sha256, replaced: existing !== undefined && emptyFolders === undefined };
     });
@@ -134,6 +136,9 @@ async function saveUpload(req: Request, options: SaveUploadOptions, emptyFolders
     throw error;
   }
 }
+
+/** Why an empty folder could not be removed when this server may not change its parent (read-only disk, another user's, immutable). */
+const NOT_WRITABLE_CODES: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 /** The refusal of a folder at the destination (in a sync, one that holds files or links, or a symlink to a folder): never replaced by the file. */
 function folderInTheWay(name: string, emptyFoldersGaveWay: boolean): SyncError {

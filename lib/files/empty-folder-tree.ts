@@ -33,11 +33,20 @@ export async function emptyFolderTree(folder: string): Promise<string[] | undefi
  * @returns false when one of them could not be removed
  */
 export async function removeFolders(folders: readonly string[]): Promise<boolean> {
+  return (await removeFoldersOrError(folders)) === undefined;
+}
+
+/**
+ * {@link removeFolders}, with the error of the `rmdir` that failed (ENOTEMPTY for an entry made
+ * meanwhile, EACCES, EPERM or EROFS for a folder this server may not change).
+ * @returns undefined once all are removed
+ */
+export async function removeFoldersOrError(folders: readonly string[]): Promise<NodeJS.ErrnoException | undefined> {
   try {
     for (const each of folders) await rmdir(each);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
   }
 }
 
