@@ -19,7 +19,8 @@ function hostAndPort(server: string): { readonly host: string; readonly port: nu
 /**
  * What answers at one NATS URL that did not greet as NATS: 'http' for a web server (it answered a
  * request with `HTTP/`), 'silent' for one that took the connection and said nothing, undefined when
- * nothing took it or it greeted (a NATS server, only slow: not this probe's business).
+ * nothing took it (refused, or not made within PROBE_WAIT_MS) or it greeted (a NATS server, only slow:
+ * not this probe's business).
  */
 function probe(server: string): Promise<'http' | 'silent' | undefined> {
   const target = hostAndPort(server);
@@ -33,12 +34,17 @@ function probe(server: string): Promise<'http' | 'silent' | undefined> {
       socket.destroy();
       resolve(what);
     };
-    // A NATS server greets first (INFO); an HTTP server waits for a request.
-    let timer = setTimeout(() => {
-      asked = true;
-      socket.write('GET / HTTP/1.0\r\n\r\n');
-      timer = setTimeout(() => done('silent'), PROBE_WAIT_MS);
-    }, PROBE_WAIT_MS);
+    // A connection not made in time (a host that is off behind a firewall that drops, a listener that never accepts) took nothing: no hint.
+    let timer = setTimeout(() => done(undefined), PROBE_WAIT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      // A NATS server greets first (INFO); an HTTP server waits for a request.
+      timer = setTimeout(() => {
+        asked = true;
+        socket.write('GET / HTTP/1.0\r\n\r\n');
+        timer = setTimeout(() => done('silent'), PROBE_WAIT_MS);
+      }, PROBE_WAIT_MS);
+    });
     socket.setTimeout(3 * PROBE_WAIT_MS, () => done(undefined));
     socket.on('data', (chunk: Buffer) => {
       heard += chunk.toString('latin1');
