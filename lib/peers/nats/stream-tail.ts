@@ -39,15 +39,17 @@ export async function lastStoredSeq(parts: Pick<StreamEndParts, 'link' | 'stream
 /**
  * Waits until the consumer has read the stream up to its end as the round found it (`facts`). What no message will
  * come to show is crossed as lost (caught up over HTTP, or `STREAM_GAP`): a stream with no message left (purged,
- * aged out), and, when no sender is held, a tail of deleted messages after the last one stored: the round waited
- * for a message at the last sequence that never comes, and failed `NATS_TIMEOUT` after `peerTimeoutMs`, every round.
+ * aged out), and a tail of deleted messages after the last one stored: the round waited for a message at the last
+ * sequence that never comes, and failed `NATS_TIMEOUT` after `peerTimeoutMs`, every round. The tail is crossed only
+ * when no sender is held once the rest is read (also one held meanwhile): a held sender's messages are still in the
+ * stream, so crossing from the applied position would call them lost; the round ends with why the sender waits.
  * @param started - the transport's count of failures when the round began ({@link waitForPosition})
  * @throws SyncError `STREAM_GAP` when no HTTP peer caught this server up; what {@link waitForPosition} throws
  */
 export async function readToStreamEnd(parts: StreamEndParts, facts: StreamFacts, started: number, progressed: () => void): Promise<void> {
   const { consumer } = parts;
   if (facts.firstSeq > facts.lastSeq) await consumer.crossEmptied(facts.lastSeq);
-  const end = consumer.heldError() === undefined ? await lastStoredSeq(parts, facts, consumer.reached) : facts.lastSeq;
+  const end = await lastStoredSeq(parts, facts, consumer.reached);
   await waitForPosition(parts.wait, end, started, progressed);
-  if (end < facts.lastSeq) await consumer.crossEmptied(facts.lastSeq);
+  if (end < facts.lastSeq) await consumer.crossEmptied(facts.lastSeq, true);
 }
