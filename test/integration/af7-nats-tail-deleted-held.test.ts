@@ -1,4 +1,6 @@
-import { heldSenderNodes, insertTeam as insert, teamNames as names, UNLOCK_TRIGGER } from '../helpers/k3-held-sender';
+import { resolveNatsOptions } from '../../lib/peers/nats/nats-options';
+import { NatsTransport } from '../../lib/peers/nats/nats-transport';
+import { heldSenderNodes, insertTeam as insert, LOCK_TRIGGER, teamNames as names, UNLOCK_TRIGGER } from '../helpers/k3-held-sender';
 import { asNatsOperator } from '../helpers/nats-operator';
 import { describeWithNats } from '../helpers/nats-server';
 
@@ -10,7 +12,8 @@ const STREAM = 'AF7_TAIL_HELD';
  * sequence that never comes (NATS_TIMEOUT after peerTimeoutMs, /status saying so instead of why the sender is held,
  * APPLY_REFUSED with its fix); a sender found held during the round made it cross from the applied position,
  * STREAM_GAP 'no longer has messages 1-3' for messages still stored. Now it reads up to the last message stored and
- * ends with the held sender's error; once the sender is let go, the deleted tail is crossed as for any server.
+ * ends with the held sender's error; once the sender is let go, the deleted tail is crossed as for any server. A held
+ * sender whose page was the deleted tail (the operator removed the page the reader refused) lost it: that is crossed.
  */
 describeWithNats('af7: a deleted stream tail while a sender is held (real nats-server)', () => {
   const nodes = heldSenderNodes(STREAM);
@@ -43,5 +46,31 @@ describeWithNats('af7: a deleted stream tail while a sender is held (real nats-s
     expect(after).toBe('STREAM_GAP');
     expect(reader.transport.status().lastError?.message).toMatch(/no longer has messages 3-3/);
     expect(names(reader)).toEqual(['locked', 'from another server']);
+  }, 60_000);
+
+  it('af7-nats-tail-deleted-held: the held page itself deleted (the tail): STREAM_GAP for it at once, also after a restart, never ok', async () => {
+    const [held, other, reader] = [nodes.node(), nodes.node(), nodes.node()];
+    reader.db.exec(LOCK_TRIGGER);
+    insert(other, 'from another server', 1);
+    await other.transport.exchange(); // 1
+    insert(held, 'locked', 2);
+    await held.transport.exchange(); // 2: refused by the reader, its sender held
+    const outcome = (): Promise<string> => reader.transport.exchange().then(
+      () => 'ok',
+      (error: unknown) => String((error as { code?: unknown }).code),
+    );
+    expect(await outcome()).toBe('APPLY_REFUSED');
+    await asNatsOperator(nodes.server().url, (jsm) => jsm.streams.deleteMessage(STREAM, 2)); // nats stream rmm: the page that waits is gone
+    const started = Date.now();
+    expect(await outcome()).toBe('STREAM_GAP');
+    expect(Date.now() - started).toBeLessThan(5000); // peerTimeoutMs: not waited out
+    expect(reader.transport.status().lastError?.message).toMatch(/no longer has messages 2-2/);
+
+    // Started again (the hold is kept in its database, its reason from before the start): still told, not 'ok'.
+    await reader.transport.close();
+    reader.transport = new NatsTransport(resolveNatsOptions({ servers: nodes.server().url, stream: STREAM }), { data: reader.tracker, peerTimeoutMs: 5000 });
+    expect(await outcome()).toBe('STREAM_GAP');
+    expect(reader.transport.status().lastError?.message).toMatch(/no longer has messages 2-2/);
+    expect(names(reader)).toEqual(['from another server']);
   }, 60_000);
 });

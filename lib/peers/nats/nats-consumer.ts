@@ -128,6 +128,11 @@ export class NatsConsumer {
     return this.#held.error();
   }
 
+  /** The held senders' subjects, and up to which stream sequence each one's messages are applied. */
+  heldSenders(): ReadonlyArray<{ readonly subject: string; readonly after: number }> {
+    return this.#cursors.holds.waiting();
+  }
+
   /** Tries the held senders again now (a new delivery reads from their place); false when none is held. */
   retryHeld(): boolean {
     if (!this.#held.retry(this.position)) return false;
@@ -204,12 +209,10 @@ export class NatsConsumer {
    * Crosses what a stream with no message left lost (purged, aged out), or its deleted tail once the rest is read, up to
    * its last sequence: no message will come to show the gap, so it is caught
    * up over HTTP now (in the applier's turn), and the position moves to it.
-   * @param unheld - cross only when no sender is held (a deleted tail: a held sender's messages are still in the stream)
    * @throws SyncError `STREAM_GAP` (409) when no HTTP peer caught this server up
    */
-  crossEmptied(lastSeq: number, unheld = false): Promise<void> {
+  crossEmptied(lastSeq: number): Promise<void> {
     return this.#turns.inTurn(async () => {
-      if (unheld && !this.#cursors.holds.empty) return;
       const epoch = this.#cursors.epoch;
       const from = this.#cursors.holds.empty ? Math.max(this.position, this.#seen) : this.#cursors.appliedSeq();
       if (from >= lastSeq) return;

@@ -8,7 +8,7 @@ import { waitForPosition, type PositionWait } from './position-wait';
 export interface StreamEndParts {
   readonly link: Pick<NatsLink, 'jetstream' | 'request' | 'messageAt'>;
   readonly stream: string;
-  readonly consumer: Pick<NatsConsumer, 'reached' | 'crossEmptied' | 'heldError'>;
+  readonly consumer: Pick<NatsConsumer, 'reached' | 'crossEmptied' | 'heldSenders'>;
   readonly wait: PositionWait;
 }
 
@@ -36,13 +36,28 @@ export async function lastStoredSeq(parts: Pick<StreamEndParts, 'link' | 'stream
   return low;
 }
 
+/** Whether a held sender still has a message stored up to `end` (its held page, still in the stream: not lost). */
+async function heldStillStored(parts: Pick<StreamEndParts, 'link' | 'stream' | 'consumer'>, end: number): Promise<boolean> {
+  const { link, stream, consumer } = parts;
+  const held = consumer.heldSenders();
+  if (held.length === 0) return false;
+  const { jsm } = await link.jetstream();
+  for (const { subject, after } of held) {
+    const query: SeqMsgRequest & NextMsgRequest = { seq: after + 1, next_by_subj: subject };
+    const next = await link.request(() => jsm.streams.getMessage(stream, query));
+    if (next !== null && next.seq <= end) return true;
+  }
+  return false;
+}
+
 /**
  * Waits until the consumer has read the stream up to its end as the round found it (`facts`). What no message will
  * come to show is crossed as lost (caught up over HTTP, or `STREAM_GAP`): a stream with no message left (purged,
  * aged out), and a tail of deleted messages after the last one stored: the round waited for a message at the last
- * sequence that never comes, and failed `NATS_TIMEOUT` after `peerTimeoutMs`, every round. The tail is crossed only
- * when no sender is held once the rest is read (also one held meanwhile): a held sender's messages are still in the
- * stream, so crossing from the applied position would call them lost; the round ends with why the sender waits.
+ * sequence that never comes, and failed `NATS_TIMEOUT` after `peerTimeoutMs`, every round. The tail is not crossed
+ * while a held sender (also one held meanwhile) still has a message stored up to the last one: crossing from the
+ * applied position would call it lost, so the round ends with why the sender waits; a held sender whose messages
+ * were all in the deleted tail lost them, and they are crossed.
  * @param started - the transport's count of failures when the round began ({@link waitForPosition})
  * @throws SyncError `STREAM_GAP` when no HTTP peer caught this server up; what {@link waitForPosition} throws
  */
@@ -51,5 +66,5 @@ export async function readToStreamEnd(parts: StreamEndParts, facts: StreamFacts,
   if (facts.firstSeq > facts.lastSeq) await consumer.crossEmptied(facts.lastSeq);
   const end = await lastStoredSeq(parts, facts, consumer.reached);
   await waitForPosition(parts.wait, end, started, progressed);
-  if (end < facts.lastSeq) await consumer.crossEmptied(facts.lastSeq, true);
+  if (end < facts.lastSeq && !(await heldStillStored(parts, end))) await consumer.crossEmptied(facts.lastSeq);
 }
