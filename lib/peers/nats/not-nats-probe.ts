@@ -26,7 +26,8 @@ function probe(server: string): Promise<'http' | 'silent' | undefined> {
   const target = hostAndPort(server);
   if (target === undefined) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const socket = net.connect(target);
+    // Nothing here keeps the process alive: a probe still running when the server stops holds it for no one.
+    const socket = net.connect(target).unref();
     let heard = '';
     let asked = false;
     const done = (what: 'http' | 'silent' | undefined): void => {
@@ -35,15 +36,15 @@ function probe(server: string): Promise<'http' | 'silent' | undefined> {
       resolve(what);
     };
     // A connection not made in time (a host that is off behind a firewall that drops, a listener that never accepts) took nothing: no hint.
-    let timer = setTimeout(() => done(undefined), PROBE_WAIT_MS);
+    let timer = setTimeout(() => done(undefined), PROBE_WAIT_MS).unref();
     socket.once('connect', () => {
       clearTimeout(timer);
       // A NATS server greets first (INFO); an HTTP server waits for a request.
       timer = setTimeout(() => {
         asked = true;
         socket.write('GET / HTTP/1.0\r\n\r\n');
-        timer = setTimeout(() => done('silent'), PROBE_WAIT_MS);
-      }, PROBE_WAIT_MS);
+        timer = setTimeout(() => done('silent'), PROBE_WAIT_MS).unref();
+      }, PROBE_WAIT_MS).unref();
     });
     socket.setTimeout(3 * PROBE_WAIT_MS, () => done(undefined));
     socket.on('data', (chunk: Buffer) => {
