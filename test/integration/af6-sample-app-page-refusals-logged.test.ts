@@ -1,12 +1,6 @@
-import path from 'node:path';
-import type Database from 'better-sqlite3';
 import request from 'supertest';
-import { createSampleApp } from '../../sample-app/app';
-import { readSampleConfig } from '../../sample-app/config';
-import { openSampleDatabase } from '../../sample-app/database';
-import { captureLog, LEVEL, type CapturedLog } from '../helpers/log';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { LEVEL } from '../helpers/log';
+import { startLoggedSampleApp, type LoggedSampleApp } from '../helpers/logged-sample-app';
 
 const SQLITE_HEADER = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100)]);
 
@@ -15,36 +9,25 @@ const SQLITE_HEADER = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.al
 // a photo that is an SQLite database) was answered as a page and never reached it: no request.refused
 // line, though the commit and its test name "a photo over the limit" among what is now logged.
 describe('af6: the sample app logs the refusals of its pages too', () => {
-  let temp: ReturnType<typeof tempDir>;
-  let db: Database.Database;
-  let server: TestServer;
-  let log: CapturedLog;
+  let app: LoggedSampleApp;
 
   beforeEach(async () => {
-    temp = tempDir('ess-af6-page-refusals-');
-    log = captureLog();
-    const config = readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: TEST_TOKEN });
-    db = openSampleDatabase(config.dataDir);
-    server = await startServer(createSampleApp({ dataDir: config.dataDir, db, token: TEST_TOKEN, logger: log.logger }).app);
+    app = await startLoggedSampleApp('ess-af6-page-refusals-');
   });
-  afterEach(async () => {
-    await server.close();
-    db.close();
-    temp.cleanup();
-  });
+  afterEach(() => app.close());
 
   it.each([
-    ['a photo over the limit', () => request(server.url).post('/photos').attach('file', Buffer.alloc(21 * 1024 * 1024), 'robot.jpg'), 413, 'FILE_TOO_LARGE'],
-    ['a photo that is an SQLite database', () => request(server.url).post('/photos').attach('file', SQLITE_HEADER, 'robot.jpg'), 403, 'DB_CONTENT_REFUSED'],
+    ['a photo over the limit', () => request(app.server.url).post('/photos').attach('file', Buffer.alloc(21 * 1024 * 1024), 'robot.jpg'), 413, 'FILE_TOO_LARGE'],
+    ['a photo that is an SQLite database', () => request(app.server.url).post('/photos').attach('file', SQLITE_HEADER, 'robot.jpg'), 403, 'DB_CONTENT_REFUSED'],
   ] as const)('%s: the error page, and one request.refused line at warn', async (_name, send, status, code) => {
     const answer = await send();
     expect(answer.status).toBe(status);
     expect(answer.type).toBe('text/html');
-    expect(log.events('request.refused')).toEqual([expect.objectContaining({ level: LEVEL.warn, status, code, method: 'POST', path: '/photos', from: '127.0.0.1' })]);
+    expect(app.log.events('request.refused')).toEqual([expect.objectContaining({ level: LEVEL.warn, status, code, method: 'POST', path: '/photos', from: '127.0.0.1' })]);
   });
 
   it('a page that is not there is no refusal line (404)', async () => {
-    await request(server.url).get('/photos/file/nothing.jpg').expect(404);
-    expect(log.events('request.refused')).toEqual([]);
+    await request(app.server.url).get('/photos/file/nothing.jpg').expect(404);
+    expect(app.log.events('request.refused')).toEqual([]);
   });
 });
