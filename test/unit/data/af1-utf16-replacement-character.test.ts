@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { nextMillisecond } from '../../helpers/clock';
 import { pullAll } from '../../helpers/data';
 import { tempDir } from '../../helpers/temp';
 
@@ -62,6 +63,7 @@ describe.each([['UTF-16le'], ['UTF-16be']])('valid text holding U+FFFD in a %s d
     const [a, b] = [open(temp.dir, 'a.db', encoding), open(temp.dir, 'b.db', encoding)];
     opened.push(a, b);
     a.db.prepare("INSERT INTO notes VALUES ('first', 'a', NULL, 'same')").run();
+    nextMillisecond(); // a later clock: the earlier claim keeps 'same', whatever the two site ids
     b.db.prepare("INSERT INTO notes VALUES ('second', ?, ?, 'same')").run('x\uFFFD', '\uFFFDy');
     pullAll(a.tracker, b.tracker);
     pullAll(b.tracker, a.tracker);
