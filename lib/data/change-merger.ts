@@ -16,7 +16,7 @@ import { newer } from './clock-order';
 import { DECODED_AHEAD, decodedAhead } from './decoded-ahead';
 
 /** At most this many rows new to the metadata wait to be placed (see `ChangeMerger.#mergeNew`). */
-const UNPLACED_ROWS = 16384;
+const UNPLACED_ROWS = 2048;
 
 type Statement = 'newRow' | 'putRow' | 'dropCells' | 'putCell' | 'dropLogged' | 'lastHlc' | 'sentinel' | 'trim' | 'folded';
 

@@ -164,8 +164,9 @@ function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, 
   const wireCells = change.cells;
   if (wireCells === undefined) return { sent: 0, clocks: NO_CLOCKS };
   let clocks: CellClock[] | undefined;
-  const names = Object.keys(wireCells);
-  for (const name of names) {
+  let sent = 0;
+  for (const name in wireCells) {
+    sent += 1;
     const cell: unknown = wireCells[name];
     const column = table.table.valuesByName.get(name) ?? refuseCell(change, table, name, index);
     if (!Array.isArray(cell)) {
@@ -182,7 +183,7 @@ function decodeCells(change: WireChange, table: TableStatements, at: DecodeRun, 
     values[column.index] = decodeAt(value, index, name);
     if (hlc !== change.hlc || siteId !== siteOfChange) (clocks ??= []).push({ column, hlc, site: siteId });
   }
-  return { sent: names.length, clocks: clocks ?? NO_CLOCKS };
+  return { sent, clocks: clocks ?? NO_CLOCKS };
 }
 
 function decodeKey(change: WireChange, table: TableStatements, index: number): SqlValue[] {

@@ -96,8 +96,13 @@ export class TableStatements {
 
   /** Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw. */
   insert(values: readonly SqlValue[]): void {
-    if (values.every((value) => !(value instanceof TextBytes))) this.#insert.run(...(values as readonly (null | bigint | number | string | Buffer)[]));
-    else this.#write('insert', values, '');
+    for (const value of values) {
+      if (value instanceof TextBytes) {
+        this.#write('insert', values, '');
+        return;
+      }
+    }
+    this.#insert.run(...(values as readonly (null | bigint | number | string | Buffer)[]));
   }
 
   /** Inserts a row (values in column order), or overwrites every column of the row with its key. */
