@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { createTriggersSql, dropTriggersSql } from './capture-sql';
+import { createTriggersSql, dropTriggersSql } from './capture-triggers';
 import type { CheckedChangeset } from './changeset';
 import { triggerRefusal } from './trigger-refusal';
 import type { TrackerParts } from './tracker-parts';

@@ -50,7 +50,8 @@ export const META_COLUMNS: readonly (readonly [string, string, string])[] = [
  */
 export const HLC_SQL = `max(coalesce((SELECT hlc FROM _sync_log ORDER BY seq DESC LIMIT 1), 0) + 1, CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER) * 1024)`;
 
-const NOT_APPLYING = '(SELECT applying FROM _sync_state) = 0';
+/** True while no merge is applying: a trigger that must not log a merge's own writes tests it. */
+export const NOT_APPLYING = '(SELECT applying FROM _sync_state) = 0';
 
 /** The metadata key of a row: the key value itself, or `quote(a) || ',' || quote(b)` for a composite key. */
 export function keySql(table: TrackedTable, alias: string): string {
@@ -92,7 +93,7 @@ export function quotedKeyPartSql(value: string, quoted = `quote(${value})`): str
 }
 
 /** True when a column has no type affinity, so `1` and `1.0` are different values. */
-function hasNoAffinity(column: TrackedColumn): boolean {
+export function hasNoAffinity(column: TrackedColumn): boolean {
   return column.type === '' || column.type.includes('BLOB') || column.type === 'ANY';
 }
 
@@ -102,20 +103,30 @@ function hasNoAffinity(column: TrackedColumn): boolean {
  * REAL (only a REAL strictly between -2^63 and 2^63 becomes an INTEGER) while it equals the INTEGER
  * -2^63. An UPDATE from one to the other changes the cell's bytes and no comparison sees it.
  */
-function keepsEqualsOfTwoClasses(column: TrackedColumn): boolean {
+export function keepsEqualsOfTwoClasses(column: TrackedColumn): boolean {
   const affinity = columnAffinity(column);
   return hasNoAffinity(column) || affinity === 'INTEGER' || affinity === 'NUMERIC';
 }
 
-function changedBit(column: TrackedColumn): string {
-  const name = quoteIdent(column.name);
-  let test = `(NEW.${name} IS NOT OLD.${name} COLLATE BINARY)`;
-  if (keepsEqualsOfTwoClasses(column)) test = `(${test} OR typeof(NEW.${name}) IS NOT typeof(OLD.${name}))`;
-  return column.id === 0 ? test : `(${test} << ${column.id})`;
+/** NEW's key holds the same values as OLD's (SQLite's own equality: `1` is `1.0`). */
+export function sameKeySql(table: TrackedTable): string {
+  return table.key.map((column) => `NEW.${quoteIdent(column.name)} IS OLD.${quoteIdent(column.name)} COLLATE BINARY`).join(' AND ');
 }
 
-function sameKeySql(table: TrackedTable): string {
-  return table.key.map((column) => `NEW.${quoteIdent(column.name)} IS OLD.${quoteIdent(column.name)} COLLATE BINARY`).join(' AND ');
+/**
+ * The key is the same value in the same storage class. An UPDATE that changes only a key's class (`1` to `1.0`
+ * in a column without affinity, the INTEGER to the REAL -2^63 in an INTEGER or NUMERIC one) names the same row
+ * to SQLite, but the peers would keep the old form for good: it is captured as a key change (a delete and an
+ * insert), so the new life carries the key in its new form to every server.
+ */
+export function sameKeyFormSql(table: TrackedTable): string {
+  return table.key
+    .map((column) => {
+      const name = quoteIdent(column.name);
+      const same = `NEW.${name} IS OLD.${name} COLLATE BINARY`;
+      return keepsEqualsOfTwoClasses(column) ? `${same} AND typeof(NEW.${name}) IS typeof(OLD.${name})` : same;
+    })
+    .join(' AND ');
 }
 
 /** Names of a table's capture triggers, built from its id only. */
@@ -123,137 +134,13 @@ export function triggerNames(tableId: number): readonly string[] {
   return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`, `_sync_${tableId}_replace_key`];
 }
 
-/** The name of a table's zero trigger of one column (see {@link zeroTriggersSql}). */
-function zeroTriggerName(tableId: number, columnId: number): string {
+/** The name of a table's zero trigger of one column (see `zeroTriggersSql` in capture-triggers.ts). */
+export function zeroTriggerName(tableId: number, columnId: number): string {
   return `_sync_${tableId}_zero_${columnId}`;
 }
 
-/** Column ids a table's zero triggers may carry: every id a change mask holds. */
-const ZERO_TRIGGER_IDS = Array.from({ length: 64 }, (_, id) => id);
-
-/** `DROP TRIGGER` statements for a table id (its zero triggers included, whatever its columns). */
-export function dropTriggersSql(tableId: number): string {
-  return [...triggerNames(tableId), ...ZERO_TRIGGER_IDS.map((id) => zeroTriggerName(tableId, id))]
-    .map((name) => `DROP TRIGGER IF EXISTS ${quoteIdent(name)};`)
-    .join('\n');
-}
-
-function logRow(table: TrackedTable, op: number, alias: string, cols: string): string {
+/** One trigger statement appending a row to the capture log: `op` for the row `alias` (NEW, OLD or a table alias), its change mask `cols`. */
+export function logRow(table: TrackedTable, op: number, alias: string, cols: string): string {
   return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) VALUES (${table.id}, ${op}, ${keySql(table, alias)}, ${cols}, ${HLC_SQL});`;
 }
 
-/**
- * The AFTER INSERT / UPDATE / DELETE triggers of one table, in plain SQL: each
- * appends to `_sync_log`. An UPDATE records a mask of the columns that really
- * changed; a key change is a delete plus an insert. They do not test the
- * `applying` flag (a tenth of a capture's cost): a merge's own writes, made
- * inside its write transaction, are logged and then dropped by the merge
- * before it commits (see `VisibleState.applying`), so no other connection ever
- * sees them. Tables with UNIQUE indexes also get the REPLACE triggers
- * ({@link createReplaceTriggersSql}).
- */
-export function createTriggersSql(table: TrackedTable): string {
-  const on = quoteIdent(table.name);
-  const [insert, update, rekey, remove] = triggerNames(table.id).map(quoteIdent);
-  const mask = table.values.length === 0 ? '0' : table.values.map(changedBit).join(' | ');
-  const sameKey = sameKeySql(table);
-  return `
-CREATE TRIGGER ${insert} AFTER INSERT ON ${on}
-BEGIN ${logRow(table, OP.insert, 'NEW', '-1')} END;
-CREATE TRIGGER ${update} AFTER UPDATE ON ${on} WHEN ${sameKey}
-BEGIN
-  INSERT INTO _sync_log (tbl, op, pk, cols, hlc)
-  SELECT ${table.id}, ${OP.update}, ${keySql(table, 'NEW')}, m, ${HLC_SQL} FROM (SELECT ${mask} AS m) WHERE m <> 0;
-END;
-CREATE TRIGGER ${rekey} AFTER UPDATE ON ${on} WHEN NOT (${sameKey})
-BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')} END;
-CREATE TRIGGER ${remove} AFTER DELETE ON ${on}
-BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
-${zeroTriggersSql(table)}
-${replaceKeyTriggerSql(table)}
-${createReplaceTriggersSql(table)}`;
-}
-
-/**
- * One AFTER UPDATE OF trigger per column without affinity (where a REAL keeps the sign of zero): SQL cannot tell
- * `-0.0` from `0.0` (they compare equal, and every text form drops the sign), so an UPDATE setting such a column
- * from one REAL zero to the other changed no bit of the update trigger's mask, and the peers kept the old sign. A
- * statement that sets the column while its old and new values are both REAL zeros logs the cell as changed (the
- * fold reads its value, sign included); one that does not set it logs nothing, so no other writer's value is
- * overwritten by an unchanged cell. Empty for a table without such columns.
- */
-function zeroTriggersSql(table: TrackedTable): string {
-  const on = quoteIdent(table.name);
-  const sameKey = sameKeySql(table);
-  return table.values
-    .filter(hasNoAffinity)
-    .map((column) => {
-      const name = quoteIdent(column.name);
-      const zeros = `typeof(NEW.${name}) = 'real' AND NEW.${name} = 0 AND typeof(OLD.${name}) = 'real' AND OLD.${name} = 0`;
-      return `CREATE TRIGGER ${quoteIdent(zeroTriggerName(table.id, column.id))} AFTER UPDATE OF ${name} ON ${on} WHEN ${sameKey} AND ${zeros}
-BEGIN ${logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.id})`)} END;`;
-    })
-    .join('\n');
-}
-
-/**
- * BEFORE UPDATE OF the key: an `UPDATE OR REPLACE` moving a row onto a live row's key deletes that row with no
- * delete trigger. The moved row's insert usually stands for it (the same life written whole), but when the
- * statement's own foreign-key action deletes the moved row too (a child moved onto its parent's key, ON DELETE
- * CASCADE), no AFTER trigger fires: the row the key held is logged first (op 4), and the fold confirms it gone.
- */
-function replaceKeyTriggerSql(table: TrackedTable): string {
-  const name = quoteIdent(triggerNames(table.id)[6] ?? '');
-  const held = table.key.map((column) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
-  return `CREATE TRIGGER ${name} BEFORE UPDATE OF ${table.key.map((column) => quoteIdent(column.name)).join(', ')} ON ${quoteIdent(table.name)}
-WHEN NOT (${sameKeySql(table)}) AND EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})
-BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} END;`;
-}
-
-/** For each UNIQUE index: the SQL condition "row `v` holds NEW's values and is not the row itself (`self`)". */
-function holdsNewValues(table: TrackedTable, self: string): string[] {
-  const notSelf = table.key.map((column) => `v.${quoteIdent(column.name)} IS ${self}.${quoteIdent(column.name)}`).join(' AND ');
-  return table.uniques.map((unique) => {
-    const match = unique.columns.map((column, i) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
-    return `${match} AND NOT (${notSelf})`;
-  });
-}
-
-/** The trigger's WHEN: some row holds NEW's values in a UNIQUE index (one index probe each; usually false). */
-function replaceWhen(table: TrackedTable, self: string): string {
-  return holdsNewValues(table, self)
-    .map((condition) => `EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${condition})`)
-    .join(' OR ');
-}
-
-/** Logs the rows holding NEW's values (unless a merge is applying): the rows a REPLACE would delete. */
-function replacedRowsSql(table: TrackedTable, self: string): string {
-  return holdsNewValues(table, self)
-    .map((condition) => `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.replaced}, ${keySql(table, 'v')}, 0, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS v WHERE ${condition} AND ${NOT_APPLYING};`)
-    .join('\n  ');
-}
-
-/**
- * BEFORE INSERT / UPDATE triggers of a table with UNIQUE indexes: a REPLACE
- * deletes the rows holding the new values without firing delete triggers
- * (unless `recursive_triggers` is on), so the rows it may delete are logged
- * first, and the fold confirms they are gone. The WHEN clause only probes the
- * UNIQUE indexes, so an ordinary insert pays one index probe per index and no
- * statement. Empty for a table without UNIQUE indexes.
- */
-export function createReplaceTriggersSql(table: TrackedTable): string {
-  if (table.uniques.length === 0) return '';
-  const on = quoteIdent(table.name);
-  const [, , , , insert, update] = triggerNames(table.id).map(quoteIdent);
-  const columns = [...new Set(table.uniques.flatMap((unique) => unique.columns.map((column) => quoteIdent(column.name))))].join(', ');
-  return `
-CREATE TRIGGER ${insert} BEFORE INSERT ON ${on} WHEN ${replaceWhen(table, 'NEW')}
-BEGIN
-  ${replacedRowsSql(table, 'NEW')}
-END;
-CREATE TRIGGER ${update} BEFORE UPDATE OF ${columns} ON ${on} WHEN ${replaceWhen(table, 'OLD')}
-BEGIN
-  ${replacedRowsSql(table, 'OLD')}
-END;
-`;
-}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { createTriggersSql, dropTriggersSql, META_COLUMNS, META_DDL, OP } from './capture-sql';
+import { META_COLUMNS, META_DDL, OP } from './capture-sql';
+import { createTriggersSql, dropTriggersSql } from './capture-triggers';
 import { backfillSql } from './backfill-sql';
 import { parkedTableName } from './parked-table-sql';
 import { createConflictsView, dropConflictsView } from './conflicts-view';

@@ -1,6 +1,6 @@
 import { saveSnapshotSeq } from './transport-cursors';
 import type Database from 'better-sqlite3';
-import { createTriggersSql, dropTriggersSql } from './capture-sql';
+import { createTriggersSql, dropTriggersSql } from './capture-triggers';
 import { parkedTableName } from './parked-table-sql';
 import { LogFolder } from './log-folder';
 import { refuseOpenTransaction } from './open-transaction';
