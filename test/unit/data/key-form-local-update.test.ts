@@ -77,6 +77,9 @@ describe('a local update that changes only the storage class of a key', () => {
     sync();
     expect(state(a)).toEqual(state(b));
     expect(a.db.prepare(`SELECT v FROM ${table}`).pluck().get()).toBe('edited');
+    // Quiescent: the rewrites of the key's form on the receiving side are not sent back as new lives.
+    expect(ta.readChanges(tb.pullCursor(ta.siteId), 1000, tb.siteId).changes).toEqual([]);
+    expect(tb.readChanges(ta.pullCursor(tb.siteId), 1000, ta.siteId).changes).toEqual([]);
   });
 
   it('a composite key whose part changes class, with another column in the same statement', () => {
