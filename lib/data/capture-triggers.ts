@@ -49,7 +49,6 @@ BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', 
 CREATE TRIGGER ${remove} AFTER DELETE ON ${on}
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
 ${zeroTriggersSql(table)}
-${zeroKeyTriggersSql(table)}
 ${replaceKeyTriggerSql(table)}
 ${createReplaceTriggersSql(table)}`;
 }
@@ -60,17 +59,21 @@ ${createReplaceTriggersSql(table)}`;
  * from one REAL zero to the other changed no bit of the update trigger's mask, and the peers kept the old sign. A
  * statement that sets the column while its old and new values are both REAL zeros logs the cell as changed (the
  * fold reads its value, sign included); one that does not set it logs nothing, so no other writer's value is
- * overwritten by an unchanged cell. Empty for a table without such columns.
+ * overwritten by an unchanged cell. A key column's such trigger logs a key change (a delete and an insert, as
+ * {@link sameKeyFormSql} does for a change of class): the row's next life carries the key as it is stored now.
+ * Empty for a table without such columns.
  */
 function zeroTriggersSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
   const sameKey = sameKeyFormSql(table);
-  return table.values
+  const keyChange = `${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')}`;
+  return [...table.key, ...table.values]
     .filter(hasNoAffinity)
     .map((column) => {
       const name = quoteIdent(column.name);
+      const log = column.pk > 0 ? keyChange : logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.id})`);
       return `CREATE TRIGGER ${quoteIdent(zeroTriggerName(table.id, column.id))} AFTER UPDATE OF ${name} ON ${on} WHEN ${sameKey} AND ${realZeros(name)}
-BEGIN ${logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.id})`)} END;`;
+BEGIN ${log} END;`;
     })
     .join('\n');
 }
@@ -78,22 +81,4 @@ BEGIN ${logRow(table, OP.update, 'NEW', column.id === 0 ? '1' : `(1 << ${column.
 /** The column's old and new values are both REAL zeros (`0.0` or `-0.0`: SQL cannot tell which). */
 function realZeros(name: string): string {
   return `typeof(NEW.${name}) = 'real' AND NEW.${name} = 0 AND typeof(OLD.${name}) = 'real' AND OLD.${name} = 0`;
-}
-
-/**
- * The same for a key column without affinity: a statement that sets it while its old and new values are both REAL
- * zeros may have turned `0.0` into `-0.0` (the same key to SQLite), so it is logged as a key change (a delete and
- * an insert, as {@link sameKeyFormSql} does for a change of class): the new life carries the key as it is stored now.
- */
-function zeroKeyTriggersSql(table: TrackedTable): string {
-  const on = quoteIdent(table.name);
-  const sameKey = sameKeyFormSql(table);
-  return table.key
-    .filter(hasNoAffinity)
-    .map((column) => {
-      const name = quoteIdent(column.name);
-      return `CREATE TRIGGER ${quoteIdent(zeroTriggerName(table.id, column.id))} AFTER UPDATE OF ${name} ON ${on} WHEN ${sameKey} AND ${realZeros(name)}
-BEGIN ${logRow(table, OP.delete, 'OLD', '0')} ${logRow(table, OP.insert, 'NEW', '-1')} END;`;
-    })
-    .join('\n');
 }
