@@ -71,9 +71,8 @@ export class PeerRounds {
       dataError = this.#describe(caught, url, peer, tally.phase);
     }
     // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
-    // the peer is reachable and known; the round still reports the data failure first. Nor does a peer
-    // that syncs files only (DATA_OFF): it answered with the right token, and its files sync with ours.
-    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push' || dataError.code === 'DATA_OFF') {
+    // the peer is reachable and known; the round still reports the data failure first.
+    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push') {
       const files = this.#syncFiles(url, peer, tally);
       dataError = await this.#dataWhile(files, url, peer, tally, dataError);
       try {
