@@ -203,7 +203,7 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   if (code === 'DATA_OFF') {
     // The URL is the peer's sync API (its files sync there); the peer has no database: asking whether the URL is right misled.
-    return { code, message: `${context.peer}: ${withoutCode(code, message)}. Give that server the same database and tables as this one, or take it out of this server's peers (SYNC_PEERS in the sample app)` };
+    return { code, message: `${context.peer}: ${withoutCode(code, message)}. Give that server the same database and tables as this one, or take it out of this server's peers (SYNC_PEERS in the sample app): to sync files with a server that has no database, list this server among its peers instead (its own rounds sync the files both ways)` };
   }
   if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };

@@ -64,6 +64,7 @@ describe('a peer that syncs files only, met by a server that syncs data and by j
     expect(result).toMatchObject({ ok: false, error: { code: 'DATA_OFF' } });
     expect(result?.error?.message).toMatch(/syncs files only/);
     expect(result?.error?.message).toMatch(/Give that server the same database and tables as this one, or take it out of this server's peers/);
+    expect(result?.error?.message).toMatch(/list this server among its peers instead \(its own rounds sync the files both ways\)/);
     expect(result?.error?.message).not.toMatch(WRONG_URL_HINT);
   });
 
