@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { OP } from './capture-sql';
 import { exact, numbers } from './prepared';
+import { LogTrim } from './log-trim';
 import { TablePresence } from './table-presence';
 import { respellLoggedKeys } from './key-spelling';
 import type { SqlValue } from './values';
@@ -39,7 +40,7 @@ export class LogFolder {
   readonly #dropCells: Database.Statement;
   readonly #putCell: Database.Statement;
   readonly #putEveryCell: Database.Statement;
-  readonly #trim: Database.Statement;
+  readonly #trim: LogTrim;
   readonly #db: Database.Database;
   readonly #onlyInserts: Database.Statement;
   readonly #bulkInsert: Database.Statement;
@@ -73,7 +74,7 @@ export class LogFolder {
        JOIN pragma_table_info(t.name) AS p ON p.name = c.name AND p.pk = 0 WHERE c.tbl = @tbl
        ON CONFLICT (tbl, pk, col) DO UPDATE SET hlc = excluded.hlc, site = excluded.site, seq = excluded.seq`,
     );
-    this.#trim = numbers(db, 'DELETE FROM _sync_log WHERE seq < ?');
+    this.#trim = new LogTrim(db);
     this.#onlyInserts = numbers(db, `SELECT NOT EXISTS (SELECT 1 FROM _sync_log WHERE seq > ? AND op <> ${OP.insert})`).pluck();
     this.#bulkInsert = numbers(db, `INSERT INTO _sync_rows (born, tbl, pk, cl, hlc, site) SELECT seq, tbl, pk, 1, hlc, ${LOCAL_SITE} FROM _sync_log WHERE seq > ?`);
     this.#lastSeq = numbers(db, 'SELECT max(seq) FROM _sync_log').pluck();
@@ -103,7 +104,8 @@ export class LogFolder {
    * @returns the local seq
    */
   fold(observer: FoldObserver = { present: (tbl, pk) => this.#presence.present(tbl, pk) }): number {
-    let folded = this.localSeq();
+    const before = this.localSeq();
+    let folded = before;
     if (this.#lastSeq.get() === folded) return folded;
     respellLoggedKeys(this.#db, folded, this.#presence.compositeTables()); // another SQLite (the sqlite3 shell) may spell a REAL otherwise
     if (this.#onlyInserts.get(folded) === 1 && this.#foldNewRows(folded)) {
@@ -118,8 +120,8 @@ export class LogFolder {
       if (last !== undefined) folded = Number(last[LOG.seq]);
       if (rows.length < BATCH) break;
     }
-    if (folded !== this.localSeq()) {
-      this.#trim.run(folded);
+    if (folded !== before) {
+      this.#trim.trim(folded, before);
       this.#saveFolded.run(folded);
     }
     return folded;
