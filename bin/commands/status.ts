@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
-import { shellWord } from '../../lib/shell-word';
+import { confirmDeletionsLine, type NamedServer } from './confirm-line';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 import { conflictCopyLines, fileNameLines } from './status-names';
 
@@ -125,10 +125,10 @@ function transportLines(transport: Transport): string[] {
 
 /**
  * Formats a status answer for a terminal.
- * @param url - the server, as the operator named it (in the commands it suggests)
+ * @param server - the server, as the operator named it (its URL, and its `--ca`), in the commands it suggests
  * @param now - the server's time, epoch ms, that "30s ago" and "next try in 40s" are told by (see {@link serverNow})
  */
-export function formatStatus(status: Status, url = '<this server>', now = Date.now()): string {
+export function formatStatus(status: Status, server: string | NamedServer = '<this server>', now = Date.now()): string {
   const lines = [`${known(status.name) ? `${status.name}   ` : ''}site ${status.site ?? '(no data sync)'}   seq ${status.seq ?? '-'}   conflicts ${status.conflicts}`];
   const others = (status.transports ?? []).filter((transport) => transport.kind !== 'http'); // HTTP ones are the peers
   if (status.peers.length === 0 && others.length === 0) lines.push('no peers configured (SYNC_PEERS)');
@@ -149,8 +149,7 @@ export function formatStatus(status: Status, url = '<this server>', now = Date.n
     const bothSides = held.filter((other) => other.peer === entry.peer && other.root === entry.root);
     if (bothSides.at(-1) !== entry) return;
     const what = bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended';
-    // Each word quoted for the shell: the peer URL and the root come from the server's answer, and the command is meant to be pasted.
-    lines.push(`  ${what}: express-sqlite-sync confirm-deletions --url ${shellWord(url)} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`);
+    lines.push(`  ${what}: ${confirmDeletionsLine(server, entry)}`);
   });
   return lines.map(oneLine).join('\n'); // each is one line: a line break in a server's text (a name, an error) cannot forge one
 }
@@ -173,7 +172,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
     const receivedAt = Date.now();
     const status = await server.readAnswer(response, syncStatusCheck, 'GET status');
     const date = typeof response.headers.date === 'string' ? response.headers.date : undefined;
-    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, options.url, serverNow(date, receivedAt)))}\n`);
+    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, { url: options.url, ca: options.ca }, serverNow(date, receivedAt)))}\n`);
     if (known(status.dataError)) process.exitCode = 2; // data sync is stopped here: a script must notice
   } finally {
     server.close();

@@ -7,8 +7,8 @@ import { DEFAULTS } from '../../lib/defaults';
 import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
-import { shellWord } from '../../lib/shell-word';
 import { SyncError } from '../../lib/sync-error';
+import { confirmDeletionsLine, type NamedServer } from './confirm-line';
 import { exitOnSignal } from './interrupt';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 
@@ -37,9 +37,9 @@ function warningsOf(result: PeerSyncResult | RunResult): Array<Static<typeof War
 
 /**
  * Formats one peer's result as a line, then the files that need a look.
- * @param url - the server, as the operator named it (in the command that confirms held deletions)
+ * @param server - the server, as the operator named it (its URL, and its `--ca`), in the command that confirms held deletions
  */
-export function formatResult(result: PeerSyncResult | RunResult, url = '<this server>'): string {
+export function formatResult(result: PeerSyncResult | RunResult, server: string | NamedServer = '<this server>'): string {
   const counts = `rows ↓${result.rowsPulled} ↑${result.rowsPushed}   files ↓${result.filesDown} ↑${result.filesUp} ✗${result.filesDeleted}   conflicts ${result.dataConflicts + result.fileConflicts.length}   ${Math.round(result.durationMs)} ms`;
   // Files that did not sync this round (a folder here where the peer has a file, say) keep the servers apart until fixed.
   const errors = result.fileErrors ?? [];
@@ -49,14 +49,12 @@ export function formatResult(result: PeerSyncResult | RunResult, url = '<this se
   // A line break in the server's text (a peer, an error) cannot make a line of its own.
   if (!result.ok) return `${oneLine(`✘ ${result.peer}   ${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`)}${failed}`;
   // A root whose deletions the mass-delete guard held was left as it was: say so, with the way out.
-  // Each word quoted for the shell, as `status` prints it: the command is meant to be pasted.
-  const confirm = (entry: { peer: string; root: string }): string => `express-sqlite-sync confirm-deletions --url ${shellWord(url)} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
   const heldDeletions = result.heldDeletions ?? [];
   // Which server would lose the files, as `status` says it: confirming deletes them there. A root is confirmed as a whole, both sides at once.
   const held = heldDeletions.map((entry) => {
     const where = entry.side === 'here' ? 'on this server' : `on ${entry.peer}`;
     const bothSides = heldDeletions.filter((other) => other.root === entry.root);
-    const way = bothSides.at(-1) !== entry ? '' : ` ${bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended'}: ${confirm(entry)}`;
+    const way = bothSides.at(-1) !== entry ? '' : ` ${bothSides.length > 1 ? 'If both are intended (one confirmation takes both sides)' : 'If that is intended'}: ${confirmDeletionsLine(server, entry)}`;
     return `\n  ${oneLine(`! HELD: syncing ${entry.root} would delete ${entry.count} of ${entry.files} files ${where} (${entry.percent}%); every file is kept.${way}`)}`;
   });
   const copies = listed(result.fileConflicts, (conflict) => `conflict: ${conflict.path ?? '?'} changed on both sides; the peer's version kept as ${conflict.copyPath ?? '?'}`);
@@ -104,11 +102,11 @@ async function readRun(body: Readable, onProgress: (progress: RunProgress) => vo
 
 /**
  * Formats a run's results, one line per peer; a server without peers says so, as `status` does.
- * @param url - the server, as the operator named it (see {@link formatResult})
+ * @param server - the server, as the operator named it (see {@link formatResult})
  */
-export function formatResults(results: readonly RunResult[], url?: string): string {
+export function formatResults(results: readonly RunResult[], server?: string | NamedServer): string {
   if (results.length === 0) return 'no peers configured (SYNC_PEERS)';
-  return printableLines(results.map((result) => formatResult(result, url)).join('\n'));
+  return printableLines(results.map((result) => formatResult(result, server)).join('\n'));
 }
 
 /** `sync`: asks a server to sync with its peers now, showing progress, and prints the results; Ctrl-C (SIGINT) or SIGTERM stops the progress bars and exits with 130 (143). */
@@ -133,7 +131,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
     bars.stop();
     server.close();
   }
-  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results, options.url)}\n`);
+  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results, { url: options.url, ca: options.ca })}\n`);
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 

@@ -1,0 +1,22 @@
+import { shellWord } from '../../lib/shell-word';
+
+/** The server a command was pointed at, as the operator named it: a fix printed for it names it the same way. */
+export interface NamedServer {
+  /** `--url`, as typed. */
+  readonly url: string;
+  /** `--ca`, as typed, when given: a server with a self-signed certificate is reached only with it. */
+  readonly ca?: string | undefined;
+}
+
+/**
+ * The `confirm-deletions` command that lets one held root's deletions go, ready to paste: each word
+ * quoted for the shell (the peer URL and the root come from the server's answer), and `--ca <file>`
+ * again when the command that printed it needed one (without it, the pasted command fails on the
+ * certificate). `SYNC_PEER_CA` and `SYNC_TOKEN` are read again from the environment; a token is never printed.
+ * @param server - the server, as the operator named it (a bare URL, or the URL and its `--ca`)
+ */
+export function confirmDeletionsLine(server: string | NamedServer, entry: { readonly peer: string; readonly root: string }): string {
+  const { url, ca } = typeof server === 'string' ? { url: server, ca: undefined } : server;
+  const trust = ca === undefined || ca === '' ? '' : ` --ca ${shellWord(ca)}`;
+  return `express-sqlite-sync confirm-deletions --url ${shellWord(url)}${trust} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
+}
