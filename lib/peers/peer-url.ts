@@ -11,9 +11,10 @@ export const DEFAULT_SYNC_PATH = '/api/sync';
  * `SYNC_PEERS`, the CLI's `--url`): a URL without a path (`http://10.0.0.2:5000`)
  * means that server's `/api/sync`, as does one whose path is only slashes
  * (`http://10.0.0.2:5000//`); trailing `/`s are dropped, and so are spaces, tabs and line
- * breaks around it.
+ * breaks around it. The address of one of the router's own pages (its status page `…/ui`,
+ * `…/status`, `…/metrics`), copied from a browser or the sample app's banner, is refused, naming the sync API's URL.
  * @param where - what to name in the error, e.g. "peer" or "--url"
- * @throws TypeError when it is not a string, not an http(s) URL, or holds a blank or an invisible character (a no-break or zero-width space)
+ * @throws TypeError when it is not a string, not an http(s) URL, holds a blank or an invisible character (a no-break or zero-width space), or ends in the router's `/ui`, `/status` or `/metrics`
  */
 export function normalizePeerUrl(given: string, where = 'peer'): string {
   if (typeof given !== 'string') throw new TypeError(`express-sqlite-sync: ${where} must be a URL string such as http://host:port, got ${given === null ? 'null' : typeof given}`);
@@ -36,7 +37,29 @@ export function normalizePeerUrl(given: string, where = 'peer'): string {
   }
   if (url.search !== '' || url.hash !== '') throw new TypeError(`express-sqlite-sync: ${where} ${shown} must not carry a query or a fragment (a token never goes in the URL: peers are sent it in the Authorization header)`);
   const pathname = url.pathname.replace(/\/+$/, ''); // `http://host:5000//` has no path either: never the server's root
+  refusePageOfRouter(url.origin, pathname, shown, where);
   return `${url.origin}${pathname === '' ? DEFAULT_SYNC_PATH : pathname}`;
+}
+
+/**
+ * A path that ends in one of the sync router's own pages rather than at the router: its status page
+ * (`/ui`, `/ui/<file>`), `/status` or `/metrics`. The sample app's banner and the README show
+ * `http://host:port/api/sync/ui`; pasted as a peer, every round failed with "no sync endpoint GET /ui/data/info".
+ */
+const PAGE_OF_ROUTER = /\/(?:ui(?:\/[^/]*)?|status|metrics)$/;
+
+/**
+ * Refuses the URL of the sync router's status page, `/status` or `/metrics` where its sync API is
+ * meant, naming the URL to write instead.
+ * @throws TypeError
+ */
+function refusePageOfRouter(origin: string, pathname: string, shown: string, where: string): void {
+  const page = PAGE_OF_ROUTER.exec(pathname);
+  if (page === null) return;
+  const base = pathname.slice(0, page.index);
+  const what = page[0].startsWith('/ui') ? 'the status page' : `the sync API's ${page[0]}`;
+  const fix = base === '' || base === DEFAULT_SYNC_PATH ? `${origin}${DEFAULT_SYNC_PATH} (or just ${origin})` : `${origin}${base}`;
+  throw new TypeError(`express-sqlite-sync: ${where} ${shown} is the address of ${what}, not of the sync API itself: write ${fix}`);
 }
 
 /** Names of the blanks and invisible characters a copy brings along most often. */

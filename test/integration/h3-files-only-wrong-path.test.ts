@@ -43,9 +43,8 @@ describe('files-only sync with a URL that is not the peer\'s sync API', () => {
   const filesNode = (url: string, roots: Record<string, string>): SyncNode =>
     createSyncNode({ token: TEST_TOKEN, roots, stateDir: path.join(temp.dir, 'state'), peers: [url], logger: silentLogger });
 
+  // The status page's URL and `/status` are refused when the peers are read (test/unit/peers/ag2-peer-url-status-page.test.ts).
   it.each([
-    ['the status page URL', (): string => `${peer.url}/api/sync/ui`],
-    ['the status endpoint', (): string => `${peer.url}/api/sync/status`],
     ['an app with JSON 404s', (): string => `${other.url}/api/sync`],
     ['an app page', (): string => `${peer.url}/reports`],
   ])('%s: the round fails (404) asking whether the URL is the sync API; nothing is written there', async (_what, url) => {
