@@ -44,6 +44,15 @@ function refuseUnwritableFiles(dataDir: string, file: string): void {
 }
 
 /**
+ * A path as one word of a POSIX shell command (the library's own helper is internal): as it is when
+ * it has no character the shell treats specially, else single-quoted, so a fix copied from the message
+ * names that file even under a `DATA_DIR` with a space (`/srv/my event/data`).
+ */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/**
  * Opens (creating if needed) the sample app's SQLite database in WAL mode,
  * with foreign keys on and a busy timeout so sync and requests can share it.
  * @throws Error naming the file when it is not a database, or a folder stands under its name or a side file's;
@@ -60,7 +69,7 @@ export function openSampleDatabase(dataDir: string): Database.Database {
     db.close();
     const code = (error as { code?: unknown }).code;
     if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
-    throw new Error(`${file} is not a readable SQLite database (${(error as Error).message}): move it aside and start again for an empty one (then sync it back from a peer), or put a backup in its place with \`express-sqlite-sync restore --from <backup> --db ${file}\``, { cause: error });
+    throw new Error(`${file} is not a readable SQLite database (${(error as Error).message}): move it aside and start again for an empty one (then sync it back from a peer), or put a backup in its place with \`express-sqlite-sync restore --from <backup> --db ${shellWord(file)} --force\` (the server stopped)`, { cause: error });
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
