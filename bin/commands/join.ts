@@ -26,8 +26,8 @@ export interface JoinCommandOptions {
  * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (a `$SYNC_MAX_CLOCK_SKEW_MS` that is no whole number of milliseconds); SyncError from the join (`TARGET_EXISTS`, the peer's codes, `SNAPSHOT_*`)
  */
 export async function joinCommand(options: JoinCommandOptions): Promise<void> {
+  const url = serverUrlOf(options.from, '--from'); // before the token: see remoteServer
   const token = tokenOf(options.token);
-  const url = serverUrlOf(options.from, '--from');
   refuseCaForPlainHttp(url, options.ca, '--from');
   const maxClockSkewMs = options.maxClockSkewMs ?? skewFromEnvironment(); // before the signal listener: a bad value leaves none behind
   const started = performance.now();

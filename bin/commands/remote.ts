@@ -89,8 +89,9 @@ export function serverUrlOf(url: string, option: string): string {
  * @throws SyncError `NO_TOKEN`, `BAD_URL`, `BAD_CA`, `BAD_USAGE` (`--ca` with an `http://` URL) (400)
  */
 export function remoteServer(options: RemoteOptions, paced = false): PeerHttp {
-  const token = tokenOf(options.token);
+  // The URL first: a token put in it (`http://<token>@host`, `?token=`) is named as such, not as "no token".
   const url = serverUrlOf(options.url, '--url');
+  const token = tokenOf(options.token);
   refuseCaForPlainHttp(url, options.ca, '--url');
   return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(paced ? { minAnswerBytes: 0 } : {}) });
 }
