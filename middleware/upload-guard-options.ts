@@ -1,8 +1,10 @@
 import { DEFAULTS } from '../lib/defaults';
+import { quotedName } from '../lib/files/database-refusal';
 import { createFilePolicy, type FilePolicy } from '../lib/files/file-policy';
 import { resolveSyncRoots } from '../lib/files/sync-roots';
 import { booleanOption, positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { resolveLogger, type SyncLogger } from '../lib/logger';
+import { SyncError } from '../lib/sync-error';
 import type { DrainLimits } from './lingering-close';
 
 /** Options of `uploadGuard`. */
@@ -32,7 +34,8 @@ export interface UploadGuardOptions extends Partial<DrainLimits> {
    * an app that keeps files under names it makes safe (`Robot "arm"?.JPG` →
    * `Robot-arm.jpg`) gives that function, so that a name only the client's
    * file has is not refused as a path. It may throw a `SyncError` to refuse the
-   * file before a byte of it is stored. @defaultValue the name as sent
+   * file before a byte of it is stored. @defaultValue the name as sent (400 `BAD_PATH` when it holds U+FFFD:
+   * bytes that were not UTF-8)
    */
   readonly fileName?: (originalName: string) => string;
   /**
@@ -77,11 +80,22 @@ function checkPolicy(policy: unknown): FilePolicy {
 }
 
 /**
+ * The default `fileName`: the name as the client sent it, unless it holds U+FFFD. The multipart parser
+ * reads a name as UTF-8 and makes each byte that is not (`café` sent in Latin-1) U+FFFD: the file was
+ * stored as `caf\ufffd.txt`, a name its sender never gave, where a `?path=` with such bytes is refused.
+ * @throws SyncError `BAD_PATH` (400)
+ */
+function nameAsSent(originalName: string): string {
+  if (!originalName.includes('\ufffd')) return originalName;
+  throw new SyncError('BAD_PATH', 400, `bad path: the file name ${quotedName(originalName)} is not UTF-8 (its other bytes read as U+FFFD, the replacement character): send the name in UTF-8, or name the target with ?path=`);
+}
+
+/**
  * `fileName`, checked: a value that is not a function would throw inside the parser at the first upload.
  * @throws TypeError naming `fileName`
  */
 function checkFileName(fileName: unknown): (originalName: string) => string {
-  if (fileName === undefined) return (originalName) => originalName;
+  if (fileName === undefined) return nameAsSent;
   if (typeof fileName !== 'function') throw new TypeError('express-sqlite-sync: `fileName` must be a function from the uploaded file\'s name to the name to store it under');
   return fileName as (originalName: string) => string;
 }
