@@ -1,11 +1,20 @@
+import path from 'node:path';
 import { shellWord } from '../../lib/shell-word';
 
 /** The server a command was pointed at, as the operator named it: a fix printed for it names it the same way. */
 export interface NamedServer {
   /** `--url`, as typed. */
   readonly url: string;
-  /** `--ca`, as typed, when given: a server with a self-signed certificate is reached only with it. */
+  /** `--ca`, when given: a server with a self-signed certificate is reached only with it. */
   readonly ca?: string | undefined;
+}
+
+/**
+ * The server a remote command was given, as a printed fix names it: `--url` as typed, `--ca` made
+ * absolute (the command may be pasted in another folder than the one it was printed in).
+ */
+export function namedServer(options: { readonly url: string; readonly ca?: string | undefined }): NamedServer {
+  return { url: options.url, ca: options.ca === undefined || options.ca === '' ? undefined : path.resolve(options.ca) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { syncStatusCheck, type SyncStatusSchema } from '../../lib/peers/status-schema';
-import { confirmDeletionsLine, type NamedServer } from './confirm-line';
+import { confirmDeletionsLine, namedServer, type NamedServer } from './confirm-line';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 import { conflictCopyLines, fileNameLines } from './status-names';
 
@@ -172,7 +172,7 @@ export async function statusCommand(options: RemoteOptions & { readonly json?: b
     const receivedAt = Date.now();
     const status = await server.readAnswer(response, syncStatusCheck, 'GET status');
     const date = typeof response.headers.date === 'string' ? response.headers.date : undefined;
-    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, { url: options.url, ca: options.ca }, serverNow(date, receivedAt)))}\n`);
+    process.stdout.write(`${options.json === true ? JSON.stringify(status, null, 2) : printableLines(formatStatus(status, namedServer(options), serverNow(date, receivedAt)))}\n`);
     if (known(status.dataError)) process.exitCode = 2; // data sync is stopped here: a script must notice
   } finally {
     server.close();

@@ -8,7 +8,7 @@ import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { runLineCheck, type RunProgressLineSchema, type RunResultSchema } from '../../lib/peers/status-schema';
 import { SyncError } from '../../lib/sync-error';
-import { confirmDeletionsLine, type NamedServer } from './confirm-line';
+import { confirmDeletionsLine, namedServer, type NamedServer } from './confirm-line';
 import { exitOnSignal } from './interrupt';
 import { oneLine, printableLines, remoteServer, type RemoteOptions } from './remote';
 
@@ -131,7 +131,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
     bars.stop();
     server.close();
   }
-  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results, { url: options.url, ca: options.ca })}\n`);
+  process.stdout.write(`${options.json === true ? JSON.stringify(results, null, 2) : formatResults(results, namedServer(options))}\n`);
   if (results.some((result) => !result.ok)) process.exitCode = 2;
 }
 

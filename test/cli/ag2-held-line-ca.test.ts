@@ -64,6 +64,11 @@ describe('ag2: the confirm-deletions command printed for a held root keeps --ca'
     expect(confirms.length).toBe(before + 1);
   });
 
+  it('a relative --ca is printed as an absolute path: the command works pasted in any folder', async () => {
+    const printed = await runCli(['status', '--url', url, '--ca', path.basename(ca), '--token', 't0ken'], {}, path.dirname(ca));
+    expect(printed.stdout).toContain(`--ca '${ca}' --peer`);
+  });
+
   it('a CA from SYNC_PEER_CA is read again by the pasted command: no --ca is added', async () => {
     const printed = await runCli(['status', '--url', url, '--token', 't0ken'], { SYNC_PEER_CA: ca });
     expect(printed.stdout).toContain(`confirm-deletions --url ${url} --peer ${PEER} --root uploads`);
