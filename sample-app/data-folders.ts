@@ -85,3 +85,18 @@ export function makeDataFolders(dataDir: string): void {
     if (code !== undefined) throw new Error(`DATA_DIR=${dataDir}: this user cannot write in its folder ${root}/ (${code}), ${NOT_WRITABLE_HINT}`);
   }
 }
+
+/** Codes of a write that found no room: a full disk, a quota, a file over this user's size limit (`ulimit -f`), as Node and SQLite say them. */
+const NO_ROOM_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE']);
+
+/**
+ * A start that failed for want of room, said with DATA_DIR and what to do; undefined for any other failure.
+ * On a full disk the start said only "database or disk is full" (or "disk I/O error" over a size limit),
+ * naming neither the folder nor the fix.
+ */
+export function noRoomAtStart(error: unknown, dataDir: string): Error | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !NO_ROOM_CODES.has(code)) return undefined;
+  const detail = error instanceof Error ? `${code}: ${error.message}` : code;
+  return new Error(`DATA_DIR=${dataDir}: the start could not write its files there (${detail}): the disk is full, or a file is over this user's size limit; free some space, or point DATA_DIR at another disk`, { cause: error });
+}

@@ -8,6 +8,7 @@ import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { READ_SYNC_VARIABLES } from './env-names';
 import { lockDataDir } from './data-lock';
+import { noRoomAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
 
 /** A running sample app. */
@@ -26,15 +27,19 @@ export interface RunningSampleApp {
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
  * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
  * Holds the data folder while it runs (`lockDataDir`).
- * @throws Error naming `DATA_DIR` when another running sample app uses it
+ * @throws Error naming `DATA_DIR` when another running sample app uses it, or when its disk has no room
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
-  const unlock = lockDataDir(config.dataDir);
   try {
-    return await startLocked(config, logger, unlock);
+    const unlock = lockDataDir(config.dataDir); // its lock file is the first file written: a full disk fails here
+    try {
+      return await startLocked(config, logger, unlock);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   } catch (error) {
-    unlock();
-    throw error;
+    throw noRoomAtStart(error, config.dataDir) ?? error; // named with DATA_DIR, not "database or disk is full"
   }
 }
 
