@@ -106,7 +106,11 @@ function refuseGenerated(name: string, constraint: string, column: string, fix: 
   );
 }
 
-/** Reads the foreign keys. One whose child columns include a generated column is refused, as is one whose parent does not exist. */
+/**
+ * Reads the foreign keys, the parent table and its columns spelled as the parent spells them (see
+ * {@link spelledColumn}). One whose child columns include a generated column is refused, as is one
+ * whose parent does not exist.
+ */
 function readForeignKeys(db: Database.Database, name: string, generated: ReadonlySet<string>): ForeignKeySchema[] {
   const rows = numbers(db, `SELECT id, "table" AS parent, "from" AS fromColumn, "to" AS toColumn FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`).all(name) as {
     id: number;
@@ -125,13 +129,23 @@ function readForeignKeys(db: Database.Database, name: string, generated: Readonl
     const label = `foreign key (${fk.from.join(', ')})`;
     const computed = fk.from.find((column) => generated.has(column));
     if (computed !== undefined) refuseGenerated(name, label, computed, `make "${computed}" an ordinary column the app writes, or drop the foreign key`);
-    if (numbers(db, "SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE").get(fk.parent) === undefined) {
-      refuse(name, `its ${label} names table "${fk.parent}", which does not exist; create it first, or drop the foreign key`);
-    }
-    const parentKey = () => (numbers(db, "SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk").all(fk.parent) as { name: string }[]).map((r) => r.name);
-    const to = fk.to.every((column) => column !== null) ? (fk.to as string[]) : parentKey();
-    return { parent: fk.parent, from: fk.from, to };
+    const parent = numbers(db, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND name = ? COLLATE NOCASE").pluck().get(fk.parent) as string | undefined;
+    if (parent === undefined) refuse(name, `its ${label} names table "${fk.parent}", which does not exist; create it first, or drop the foreign key`);
+    const parentKey = () => (numbers(db, "SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk").all(parent) as { name: string }[]).map((r) => r.name);
+    const to = fk.to.every((column) => column !== null) ? (fk.to as string[]).map((column) => spelledColumn(db, parent, column)) : parentKey();
+    return { parent, from: fk.from, to };
   });
+}
+
+/**
+ * A parent column as the parent table spells it. SQLite matches the names of a
+ * REFERENCES clause without case (`REFERENCES Teams (ID)` points at `teams.id`),
+ * and keeps them as written there; the constraint rules find the parent and its
+ * columns by their own spelling. A name the parent lacks is kept (SQLite refuses
+ * the child's writes: "foreign key mismatch").
+ */
+function spelledColumn(db: Database.Database, parent: string, column: string): string {
+  return (numbers(db, "SELECT name FROM pragma_table_info(?, 'main') WHERE name = ? COLLATE NOCASE").pluck().get(parent, column) as string | undefined) ?? column;
 }
 
 interface IndexColumn {
