@@ -20,8 +20,10 @@ function uniqueSignature(columns: readonly string[], collations: readonly string
  * COLUMN`, a renamed column, a UNIQUE index added or dropped, a dropped or
  * renamed table, its capture triggers dropped): the triggers and the schema fingerprint were built at
  * `enableCapture`, so syncing on would silently miss the new column's values
- * or fail on a name that is gone. Reading `PRAGMA schema_version` is cheap;
- * only when it moved are the tracked tables read again (any DDL moves it,
+ * or fail on a name that is gone. A TEMP table or view made under a tracked
+ * table's name on this connection is noticed too (it would take the merges'
+ * writes). Reading `PRAGMA schema_version` (main's and temp's) is cheap;
+ * only when one moved are the tracked tables read again (any DDL moves it,
  * most of it harmless: then the new version is simply remembered).
  */
 export class SchemaWatch {
@@ -29,8 +31,10 @@ export class SchemaWatch {
   readonly #tables: readonly TrackedTable[];
   readonly #schema: SchemaDescription;
   readonly #version: Database.Statement;
+  readonly #tempVersion: Database.Statement;
   readonly #folded: Database.Statement;
   #known: number;
+  #knownTemp: number;
   #lenient = false;
   #problem: SyncError | undefined;
 
@@ -42,6 +46,8 @@ export class SchemaWatch {
     this.#version = numbers(db, 'PRAGMA schema_version').pluck();
     this.#folded = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#known = this.#version.get() as number;
+    this.#tempVersion = numbers(db, 'PRAGMA temp.schema_version').pluck();
+    this.#knownTemp = this.#tempVersion.get() as number;
   }
 
   /**
@@ -87,13 +93,35 @@ export class SchemaWatch {
    */
   check(): void {
     const version = this.#version.get() as number;
-    if (version === this.#known) return;
-    const change = this.#tableGone() ?? this.#change();
+    const tempVersion = this.#tempVersion.get() as number;
+    if (version === this.#known && tempVersion === this.#knownTemp) return;
+    const change = this.#shadowed() ?? this.#tableGone() ?? this.#change();
     if (change !== undefined) {
       const fix = typeof change === 'string' ? this.#restartFix() : change.fix;
       throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
+    this.#knownTemp = tempVersion;
+  }
+
+  /**
+   * A TEMP table or view made on this connection since the start under a tracked table's name (SQLite's names
+   * match without case): SQL naming the table on this connection reaches the TEMP one first, so the merges
+   * would write a peer's changes into it, and the table itself would miss them for good while every round is
+   * ok. Sync stops until it is gone, and goes on by itself then.
+   */
+  #shadowed(): { readonly change: string; readonly fix: string } | undefined {
+    const temp = numbers(this.#db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name = ? COLLATE NOCASE");
+    for (const table of this.#tables) {
+      const found = temp.get(table.name) as { name: string; type: string } | undefined;
+      if (found === undefined) continue;
+      const kind = found.type === 'view' ? 'VIEW' : 'TABLE';
+      return {
+        change: `a TEMP ${kind.toLowerCase()} "${found.name}" made on this server's connection hides tracked table "${table.name}": SQL naming "${table.name}" on this connection reaches the TEMP ${kind.toLowerCase()}, the writes of a peer's changes included`,
+        fix: `sync is stopped so nothing is written to it: drop it (DROP ${kind} temp.${quoteIdent(found.name)}) or give it another name, and sync goes on by itself`,
+      };
+    }
+    return undefined;
   }
 
   /**
