@@ -51,6 +51,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   if (options.tables === undefined) throw new TypeError('express-sqlite-sync: `database` needs `tables`: the names of the tables to sync, e.g. ["teams", "reports"]');
   const tracker = enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
   warnIfForeignKeysOff(database, options.tables, logger);
+  warnIfChecksIgnored(database, options.tables, logger);
   warnIfTriggersWriteOnMerge(database, options.tables, logger);
   const changed = tracker.identityChangedAtStart;
   if (changed !== undefined) {
@@ -71,6 +72,19 @@ function warnIfForeignKeysOff(database: Database.Database, tables: readonly stri
   logger.warn(
     { event: 'foreign_keys.off', tables: withKeys },
     `tables ${withKeys.join(', ')} have foreign keys, but this connection does not enforce them: run db.pragma('foreign_keys = ON') before creating the router, as on every server, or an orphan written here stays visible here while peers park it`,
+  );
+}
+
+/**
+ * Warns when the connection ignores CHECK constraints (`PRAGMA ignore_check_constraints = ON`): the app's
+ * writes through it skip them, so a row CHECK refuses stays visible here while every peer parks it
+ * (merges enforce CHECK whatever the pragma says).
+ */
+function warnIfChecksIgnored(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
+  if (logger === undefined || Number(database.prepare('SELECT * FROM pragma_ignore_check_constraints').pluck().safeIntegers(false).get()) !== 1) return;
+  logger.warn(
+    { event: 'check_constraints.ignored', tables: [...tables] },
+    `this connection ignores CHECK constraints (PRAGMA ignore_check_constraints = ON): a row written here that a CHECK of ${tables.join(', ')} refuses stays visible here while peers park it; run db.pragma('ignore_check_constraints = OFF') before creating the router`,
   );
 }
 

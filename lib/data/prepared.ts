@@ -16,8 +16,24 @@ export function exact(db: Database.Database, sql: string): Database.Statement {
 }
 
 /** Reads a pragma's value as a number, whatever the connection's integer mode. */
-export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recursive_triggers'): number {
+export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recursive_triggers' | 'ignore_check_constraints'): number {
   return Number(db.prepare(`SELECT * FROM pragma_${name}`).pluck().safeIntegers(false).get());
+}
+
+/**
+ * Runs `work` with CHECK constraints enforced, whatever the connection says
+ * (`PRAGMA ignore_check_constraints`, which may be switched inside a
+ * transaction): which rows CHECK parks is decided from the replicated state,
+ * so a server that ignored CHECK would show rows every other server parks.
+ */
+function withChecks<T>(db: Database.Database, work: () => T): T {
+  if (pragmaNumber(db, 'ignore_check_constraints') !== 1) return work();
+  db.pragma('ignore_check_constraints = OFF');
+  try {
+    return work();
+  } finally {
+    db.pragma('ignore_check_constraints = ON');
+  }
 }
 
 /**
@@ -28,10 +44,16 @@ export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recu
  * foreign keys are then settled by the constraint rules. Inside a caller's
  * transaction, `work` runs in a savepoint with the connection's setting.
  * Switching the pragma makes SQLite prepare statements again, so a caller
- * that will write no user row passes `switchForeignKeys: false`.
+ * that will write no user row passes `switchForeignKeys: false`. CHECK
+ * constraints are enforced throughout (see {@link withChecks}).
  * @returns what `work` returns; `work` is told whether foreign keys are enforced on the connection
  */
 export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys = true): T {
+  return withChecks(db, () => foreignKeysSwitched(db, work, switchForeignKeys));
+}
+
+/** {@link writeTransaction} without the CHECK part. */
+function foreignKeysSwitched<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys: boolean): T {
   const foreignKeys = pragmaNumber(db, 'foreign_keys') === 1;
   if (db.inTransaction || !foreignKeys || !switchForeignKeys) return db.transaction(() => work(foreignKeys)).immediate();
   db.pragma('foreign_keys = OFF');

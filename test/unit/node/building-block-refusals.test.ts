@@ -153,3 +153,21 @@ describe('a router over tables with foreign keys on a connection that does not e
     }
   });
 });
+
+describe('a router on a connection that ignores CHECK constraints', () => {
+  it('warns once at creation, naming the tables and the fix', () => {
+    const temp = tempDb('CREATE TABLE spans (id TEXT PRIMARY KEY NOT NULL, lo INTEGER, hi INTEGER, CHECK (lo < hi))');
+    try {
+      temp.db.pragma('ignore_check_constraints = ON');
+      const log = captureLog();
+      createSyncRouter({ token: TOKEN, database: temp.db, tables: ['spans'], logger: log.logger });
+      expect(log.events('check_constraints.ignored')).toEqual([expect.objectContaining({ tables: ['spans'], msg: expect.stringMatching(/ignore_check_constraints = OFF/) })]);
+      temp.db.pragma('ignore_check_constraints = OFF');
+      const quiet = captureLog();
+      createSyncRouter({ token: TOKEN, database: temp.db, tables: ['spans'], logger: quiet.logger });
+      expect(quiet.events('check_constraints.ignored')).toEqual([]);
+    } finally {
+      temp.cleanup();
+    }
+  });
+});
