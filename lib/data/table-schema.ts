@@ -235,9 +235,10 @@ export function inspectTable(db: Database.Database, name: string): TableSchema {
  * @throws SyncError `CAPTURE_REFUSED` naming the child, the foreign key and the parent
  */
 export function refuseUntrackedParents(schemas: readonly TableSchema[]): void {
-  const tracked = new Set(schemas.map((schema) => schema.name.toLowerCase()));
+  // Both names as the database spells them (inspectTable reads a parent's so): SQLite folds only ASCII case, "Équipe" is not "équipe".
+  const tracked = new Set(schemas.map((schema) => schema.name));
   for (const schema of schemas) {
-    const fk = schema.foreignKeys.find((one) => !tracked.has(one.parent.toLowerCase()));
+    const fk = schema.foreignKeys.find((one) => !tracked.has(one.parent));
     if (fk === undefined) continue;
     refuse(
       schema.name,

@@ -1,4 +1,6 @@
+import { enableCapture } from '../../../lib/data/capture';
 import { nextMillisecond } from '../../helpers/clock';
+import { tempDb } from '../../helpers/data';
 import { settledState, syncBoth, trackedServer, type TrackedServer } from '../../helpers/settling';
 
 /**
@@ -47,5 +49,17 @@ describe('a foreign key spelling its parent in another case', () => {
     syncBoth(a, b);
     expect(state(b)).toEqual({ reports: { visible: ['r1'], parked: [] }, teams: { visible: ['t1'], parked: [] } });
     expect(state(a)).toEqual(state(b));
+  });
+});
+
+describe('a foreign key to an untracked table whose name differs from a tracked one only in non-ASCII case', () => {
+  it('is refused: SQLite folds only ASCII case, so "Équipe" is another table than "équipe" and its rows never sync', () => {
+    const temp = tempDb(`CREATE TABLE "équipe" (id TEXT PRIMARY KEY NOT NULL); CREATE TABLE "Équipe" (id TEXT PRIMARY KEY NOT NULL);
+      CREATE TABLE reports (id TEXT PRIMARY KEY NOT NULL, team_id TEXT REFERENCES "Équipe" (id));`);
+    try {
+      expect(() => enableCapture(temp.db, { tables: ['équipe', 'reports'] })).toThrow(/references table "Équipe", which is not tracked/);
+    } finally {
+      temp.cleanup();
+    }
   });
 });
