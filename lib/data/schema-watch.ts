@@ -22,19 +22,19 @@ function uniqueSignature(columns: readonly string[], collations: readonly string
  * `enableCapture`, so syncing on would silently miss the new column's values
  * or fail on a name that is gone. A TEMP table or view made under a tracked
  * table's name on this connection is noticed too (it would take the merges'
- * writes). Reading `PRAGMA schema_version` (main's and temp's) is cheap;
- * only when one moved are the tracked tables read again (any DDL moves it,
- * most of it harmless: then the new version is simply remembered).
+ * writes: looked for at every check, one read of temp's schema). Reading
+ * `PRAGMA schema_version` is cheap; only when it moved are the tracked tables
+ * read again (any DDL moves it, most of it harmless: then the new version is
+ * simply remembered).
  */
 export class SchemaWatch {
   readonly #db: Database.Database;
   readonly #tables: readonly TrackedTable[];
   readonly #schema: SchemaDescription;
   readonly #version: Database.Statement;
-  readonly #tempVersion: Database.Statement;
   readonly #folded: Database.Statement;
+  readonly #tempObjects: Database.Statement;
   #known: number;
-  #knownTemp: number;
   #lenient = false;
   #problem: SyncError | undefined;
 
@@ -46,8 +46,8 @@ export class SchemaWatch {
     this.#version = numbers(db, 'PRAGMA schema_version').pluck();
     this.#folded = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#known = this.#version.get() as number;
-    this.#tempVersion = numbers(db, 'PRAGMA temp.schema_version').pluck();
-    this.#knownTemp = this.#tempVersion.get() as number;
+    // pragma_table_list reads temp's schema without opening a temp database (PRAGMA temp.schema_version would open one).
+    this.#tempObjects = numbers(db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name <> 'sqlite_temp_master'");
   }
 
   /**
@@ -92,16 +92,16 @@ export class SchemaWatch {
    * @throws SyncError `SCHEMA_CHANGED` (409) naming the change and the fix: restart the server
    */
   check(): void {
+    const shadowed = this.#shadowed();
+    if (shadowed !== undefined) throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${shadowed.change}); ${shadowed.fix}`);
     const version = this.#version.get() as number;
-    const tempVersion = this.#tempVersion.get() as number;
-    if (version === this.#known && tempVersion === this.#knownTemp) return;
-    const change = this.#shadowed() ?? this.#tableGone() ?? this.#change();
+    if (version === this.#known) return;
+    const change = this.#tableGone() ?? this.#change();
     if (change !== undefined) {
       const fix = typeof change === 'string' ? this.#restartFix() : change.fix;
       throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
-    this.#knownTemp = tempVersion;
   }
 
   /**
@@ -111,9 +111,11 @@ export class SchemaWatch {
    * ok. Sync stops until it is gone, and goes on by itself then.
    */
   #shadowed(): { readonly change: string; readonly fix: string } | undefined {
-    const temp = numbers(this.#db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name = ? COLLATE NOCASE");
+    const objects = this.#tempObjects.all() as { name: string; type: string }[];
+    if (objects.length === 0) return undefined;
+    const same = numbers(this.#db, 'SELECT ? = ? COLLATE NOCASE').pluck(); // SQLite's own folding of names: ASCII only
     for (const table of this.#tables) {
-      const found = temp.get(table.name) as { name: string; type: string } | undefined;
+      const found = objects.find((object) => same.get(object.name, table.name) === 1);
       if (found === undefined) continue;
       const kind = found.type === 'view' ? 'VIEW' : 'TABLE';
       return {

@@ -1,5 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { enableCapture } from '../../../lib/data/capture';
+import { SnapshotSource } from '../../../lib/data/snapshot-source';
 import { SyncError } from '../../../lib/sync-error';
-import { pullAll, tableRows, trackedDb } from '../../helpers/data';
+import { pullAll, tableRows, tempDb, trackedDb, TEST_SCHEMA } from '../../helpers/data';
+import { tempDir } from '../../helpers/temp';
 
 /**
  * A TEMP table (or view) made on the server's own connection after the start, under a tracked table's
@@ -56,6 +61,35 @@ describe('a TEMP table made under a tracked table name while the server runs', (
     } finally {
       a.cleanup();
       b.cleanup();
+    }
+  });
+});
+
+describe('a snapshot imported while a TEMP table hides a tracked table', () => {
+  it('is refused with SCHEMA_CHANGED (its capture triggers, made again, would go to the TEMP table), and imports whole once it is dropped', async () => {
+    const source = trackedDb();
+    const target = tempDb(TEST_SCHEMA);
+    const dir = tempDir('ess-ag1-snap-');
+    try {
+      source.db.exec("INSERT INTO teams (id, name) VALUES ('t1', 'one'), ('t2', 'two')");
+      const tracker = enableCapture(target.db, { tables: ['teams', 'reports'] });
+      const lease = await new SnapshotSource(source.db, ['teams', 'reports']).acquire();
+      const file = path.join(dir.dir, 'snapshot.sqlite3');
+      writeFileSync(file, readFileSync(lease.file));
+      lease.release();
+      target.db.exec('CREATE TEMP TABLE teams AS SELECT * FROM main.teams');
+      expect(refusal(() => tracker.importSnapshot(file, { site: lease.site, seq: lease.seq }))).toMatch(/^409 SCHEMA_CHANGED: .*a TEMP table "teams"/);
+      expect(target.db.prepare('SELECT count(*) FROM main.teams').pluck().get()).toBe(0);
+      target.db.exec('DROP TABLE temp.teams');
+      expect(tracker.importSnapshot(file, { site: lease.site, seq: lease.seq })).toMatchObject({ rows: 2 });
+      target.connect().exec("UPDATE teams SET name = 'uno' WHERE id = 't1'");
+      pullAll(tracker, source.tracker);
+      expect(tableRows(source.db, 'teams')).toEqual(tableRows(target.db, 'teams'));
+      expect(source.db.prepare("SELECT name FROM teams WHERE id = 't1'").pluck().get()).toBe('uno');
+    } finally {
+      source.cleanup();
+      target.cleanup();
+      dir.cleanup();
     }
   });
 });
