@@ -62,8 +62,9 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
 
 /**
  * Warns when tracked tables have foreign keys but the connection does not
- * enforce them (SQLite's default): a write that leaves an orphan stays visible
- * here while every peer that enforces them parks it.
+ * enforce them (SQLite's default): a write that leaves an orphan is not refused
+ * (it is parked at the next sync, here as on every peer), and no `ON DELETE`
+ * action runs (a deleted parent's children are parked instead).
  */
 function warnIfForeignKeysOff(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
   if (logger === undefined || Number(database.prepare('SELECT * FROM pragma_foreign_keys').pluck().safeIntegers(false).get()) === 1) return;
@@ -71,7 +72,7 @@ function warnIfForeignKeysOff(database: Database.Database, tables: readonly stri
   if (withKeys.length === 0) return;
   logger.warn(
     { event: 'foreign_keys.off', tables: withKeys },
-    `tables ${withKeys.join(', ')} have foreign keys, but this connection does not enforce them: run db.pragma('foreign_keys = ON') before creating the router, as on every server, or an orphan written here stays visible here while peers park it`,
+    `tables ${withKeys.join(', ')} have foreign keys, but this connection does not enforce them: run db.pragma('foreign_keys = ON') before creating the router, as on every server, or an orphan written here is not refused but parked at the next sync, and a deleted parent's children are parked instead of cascaded`,
   );
 }
 

@@ -46,7 +46,9 @@ function withChecks<T>(db: Database.Database, work: () => T): T {
  * Switching the pragma makes SQLite prepare statements again, so a caller
  * that will write no user row passes `switchForeignKeys: false`. CHECK
  * constraints are enforced throughout (see {@link withChecks}).
- * @returns what `work` returns; `work` is told whether foreign keys are enforced on the connection
+ * @returns what `work` returns; `work` is told to settle foreign keys: always, whatever the connection
+ * enforces (which rows a foreign key parks is decided from the replicated state: a server whose connection
+ * has foreign keys off, which skipped them, showed the orphans its peers park)
  */
 export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys = true): T {
   return withChecks(db, () => foreignKeysSwitched(db, work, switchForeignKeys));
@@ -55,7 +57,7 @@ export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: b
 /** {@link writeTransaction} without the CHECK part. */
 function foreignKeysSwitched<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys: boolean): T {
   const foreignKeys = pragmaNumber(db, 'foreign_keys') === 1;
-  if (db.inTransaction || !foreignKeys || !switchForeignKeys) return db.transaction(() => work(foreignKeys)).immediate();
+  if (db.inTransaction || !foreignKeys || !switchForeignKeys) return db.transaction(() => work(true)).immediate();
   db.pragma('foreign_keys = OFF');
   try {
     return db.transaction(() => work(true)).immediate();

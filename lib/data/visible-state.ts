@@ -81,9 +81,10 @@ export class VisibleState {
    * Folds local writes, then settles them when some table has parked rows (a
    * local write SQLite accepted cannot break a UNIQUE constraint among visible
    * rows, so only parked rows can be affected). Foreign keys are checked for
-   * the rows the writes touched whenever this connection enforces them: a
-   * write made on a connection without them (the `sqlite3` shell's default)
-   * may have left an orphan, which is parked here as on every other server.
+   * the rows the writes touched when `foreignKeys` (always, from
+   * `writeTransaction`): a write made on a connection without them (the
+   * `sqlite3` shell's default, or this one) may have left an orphan, which is
+   * parked here as on every other server.
    * Call inside a write transaction.
    * @returns the local seq and the batch the fold filled
    */
@@ -159,7 +160,7 @@ export class VisibleState {
 
   /**
    * Settles a batch: UNIQUE and CHECK on the tables it changed (the parked rows the batch may concern, or all of
-   * a table's when it asked so: see `SettleBatch.rankWhole`), then foreign keys when the connection enforces them.
+   * a table's when it asked so: see `SettleBatch.rankWhole`), then foreign keys when `foreignKeys` (always, from `writeTransaction`).
    */
   settle(batch: SettleBatch, foreignKeys: boolean): void {
     this.applying(true);
