@@ -1,5 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { nextMillisecond } from '../../helpers/clock';
 import { tempDb, type TempDb } from '../../helpers/data';
 
 /**
@@ -153,6 +154,7 @@ describe('a key rewritten in another storage class by the merge', () => {
   it('goes quiet when the row whose key is rewritten is parked (UNIQUE), and when it comes back', () => {
     const [a, b, c] = servers as [Server, Server, Server];
     c.temp.db.prepare("INSERT INTO loose VALUES ('holder', 'taken', 'c')").run();
+    nextMillisecond(); // the holder's claim is the earliest on every run (a tie would let the site ids choose)
     a.temp.db.prepare("INSERT INTO loose VALUES (?, 'taken', 'a')").run(7n);
     b.temp.db.prepare("INSERT INTO loose VALUES (?, 'taken', 'b')").run(7);
     // The earlier claim reaches a and b first: each parks its own row 7, then takes in the other's birth of it.
