@@ -55,6 +55,20 @@ function checkOptions(db: unknown, options: CaptureOptions | undefined): { reado
   return { names, tracker: { maxClockSkewMs, now: options?.now ?? Date.now } };
 }
 
+/**
+ * SQLite's deprecated `PRAGMA full_column_names = ON` names every result column `table.column`: each read of the
+ * schema and the metadata would find none of its columns (a table was refused as "a undefined").
+ * @throws SyncError `CAPTURE_REFUSED` naming the pragma and the fix
+ */
+function refuseFullColumnNames(db: Database.Database): void {
+  if (Number(db.pragma('full_column_names', { simple: true })) !== 1) return;
+  throw new SyncError(
+    'CAPTURE_REFUSED',
+    500,
+    "express-sqlite-sync: cannot enable capture: this connection has PRAGMA full_column_names = ON (deprecated), which names every result column table.column, so sync could read none of its own; run db.pragma('full_column_names = OFF') before enabling capture",
+  );
+}
+
 /** Creates the metadata tables and adds the columns later versions added. */
 function createMetadata(db: Database.Database): void {
   db.exec(META_DDL);
@@ -142,7 +156,8 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
  * (rowid alias), with a nullable key column or one with a collation, a view, a TEMP table of its name, a
  * reserved or empty name, too many columns, a partial or expression UNIQUE index, a constraint including a
- * generated column, or a foreign key to a table not in `tables`; for a tracked table that is missing, or that lost its triggers and is empty, while the
+ * generated column, or a foreign key to a table not in `tables`; for a connection with the deprecated
+ * `PRAGMA full_column_names = ON`; for a tracked table that is missing, or that lost its triggers and is empty, while the
  * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
  * message says what to change
  */
@@ -150,6 +165,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const { names, tracker } = checkOptions(db, options);
   noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
+  refuseFullColumnNames(db);
   const schemas = names.map((name) => {
     refuseMissingTrackedTable(db, name);
     return inspectTable(db, name);
