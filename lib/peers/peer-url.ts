@@ -43,10 +43,13 @@ export function normalizePeerUrl(given: string, where = 'peer'): string {
 
 /**
  * A path that ends in one of the sync router's own pages rather than at the router: its status page
- * (`/ui`, `/ui/<file>`), `/status` or `/metrics`. The sample app's banner and the README show
- * `http://host:port/api/sync/ui`; pasted as a peer, every round failed with "no sync endpoint GET /ui/data/info".
+ * (`/ui`, and the two files it loads, `/ui/status.js` and `/ui/status.css`, as routes/status-page.ts serves them),
+ * `/status` or `/metrics`. The sample app's banner and the README show `http://host:port/api/sync/ui`; pasted
+ * as a peer, every round failed with "no sync endpoint GET /ui/data/info". In any case, as Express matches
+ * routes (`…/UI` is the status page too); any other name below `/ui` is no page of the router (a router
+ * mounted at `/ui/sync` is taken).
  */
-const PAGE_OF_ROUTER = /\/(?:ui(?:\/[^/]*)?|status|metrics)$/;
+const PAGE_OF_ROUTER = /\/(?:ui(?:\/status\.(?:js|css))?|status|metrics)$/i;
 
 /**
  * Refuses the URL of the sync router's status page, `/status` or `/metrics` where its sync API is
@@ -57,7 +60,7 @@ function refusePageOfRouter(origin: string, pathname: string, shown: string, whe
   const page = PAGE_OF_ROUTER.exec(pathname);
   if (page === null) return;
   const base = pathname.slice(0, page.index);
-  const what = page[0].startsWith('/ui') ? 'the status page' : `the sync API's ${page[0]}`;
+  const what = page[0].toLowerCase().startsWith('/ui') ? 'the status page' : `the sync API's ${page[0]}`;
   const fix = base === '' || base === DEFAULT_SYNC_PATH ? `${origin}${DEFAULT_SYNC_PATH} (or just ${origin})` : `${origin}${base}`;
   throw new TypeError(`express-sqlite-sync: ${where} ${shown} is the address of ${what}, not of the sync API itself: write ${fix}`);
 }
