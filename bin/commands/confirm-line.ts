@@ -11,10 +11,15 @@ export interface NamedServer {
 
 /**
  * The server a remote command was given, as a printed fix names it: `--url` as typed, `--ca` made
- * absolute (the command may be pasted in another folder than the one it was printed in).
+ * absolute (the command may be pasted in another folder than the one it was printed in). On Windows
+ * with `/` separators: Node reads `C:/certs/ca.pem` as it reads `C:\certs\ca.pem`, and no shell (cmd,
+ * PowerShell, sh) needs it quoted, where a backslash made it single-quoted and cmd took the quotes as part of the name.
+ * @param paths - the path rules of the platform (`path.win32` in tests)
  */
-export function namedServer(options: { readonly url: string; readonly ca?: string | undefined }): NamedServer {
-  return { url: options.url, ca: options.ca === undefined || options.ca === '' ? undefined : path.resolve(options.ca) };
+export function namedServer(options: { readonly url: string; readonly ca?: string | undefined }, paths: Pick<path.PlatformPath, 'resolve' | 'sep'> = path): NamedServer {
+  if (options.ca === undefined || options.ca === '') return { url: options.url, ca: undefined };
+  const absolute = paths.resolve(options.ca);
+  return { url: options.url, ca: paths.sep === '\\' ? absolute.replaceAll('\\', '/') : absolute };
 }
 
 /**
