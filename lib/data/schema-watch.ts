@@ -22,10 +22,10 @@ function uniqueSignature(columns: readonly string[], collations: readonly string
  * `enableCapture`, so syncing on would silently miss the new column's values
  * or fail on a name that is gone. A TEMP table or view made under a tracked
  * table's name on this connection is noticed too (it would take the merges'
- * writes: looked for at every check, one read of temp's schema). Reading
- * `PRAGMA schema_version` is cheap; only when it moved are the tracked tables
- * read again (any DDL moves it, most of it harmless: then the new version is
- * simply remembered).
+ * writes). Reading `PRAGMA schema_version` (and temp's, once the connection
+ * has a temp database) is cheap; only when one moved are the tracked tables or
+ * temp's objects read again (any DDL moves it, most of it harmless: then the
+ * new version is simply remembered).
  */
 export class SchemaWatch {
   readonly #db: Database.Database;
@@ -34,7 +34,13 @@ export class SchemaWatch {
   readonly #version: Database.Statement;
   readonly #folded: Database.Statement;
   readonly #tempObjects: Database.Statement;
+  readonly #tempOpen: Database.Statement;
+  readonly #sameName: Database.Statement;
+  /** `PRAGMA temp.schema_version`, prepared once the connection has a temp database (preparing it opens one). */
+  #tempVersion: Database.Statement | undefined;
   #known: number;
+  /** Temp's schema version when no TEMP object hid a tracked table; undefined while the connection has no temp database. */
+  #knownTemp: number | undefined = -1;
   #lenient = false;
   #problem: SyncError | undefined;
 
@@ -46,8 +52,18 @@ export class SchemaWatch {
     this.#version = numbers(db, 'PRAGMA schema_version').pluck();
     this.#folded = numbers(db, 'SELECT folded FROM _sync_state WHERE id = 1').pluck();
     this.#known = this.#version.get() as number;
-    // pragma_table_list reads temp's schema without opening a temp database (PRAGMA temp.schema_version would open one).
-    this.#tempObjects = numbers(db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name <> 'sqlite_temp_master'");
+    // pragma_table_list reads temp's schema without opening a temp database (PRAGMA temp.schema_version would open one);
+    // it lists temp's own schema table as sqlite_temp_schema, no tracked table's name (sqlite_ names are reserved).
+    this.#tempObjects = numbers(db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+    this.#tempOpen = numbers(db, "SELECT 1 FROM pragma_database_list WHERE name = 'temp'").pluck();
+    this.#sameName = numbers(db, 'SELECT ? = ? COLLATE NOCASE').pluck(); // SQLite's own folding of names: ASCII only
+  }
+
+  /** Temp's schema version, or undefined while the connection has no temp database (then it has no TEMP object). */
+  #tempSchemaVersion(): number | undefined {
+    if (this.#tempOpen.get() === undefined) return undefined;
+    this.#tempVersion ??= numbers(this.#db, 'PRAGMA temp.schema_version').pluck();
+    return this.#tempVersion.get() as number;
   }
 
   /**
@@ -92,8 +108,13 @@ export class SchemaWatch {
    * @throws SyncError `SCHEMA_CHANGED` (409) naming the change and the fix: restart the server
    */
   check(): void {
-    const shadowed = this.#shadowed();
-    if (shadowed !== undefined) throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${shadowed.change}); ${shadowed.fix}`);
+    const tempVersion = this.#tempSchemaVersion();
+    if (tempVersion !== this.#knownTemp) {
+      const shadowed = this.#shadowed();
+      if (shadowed !== undefined) throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${shadowed.change}); ${shadowed.fix}`);
+      // Inside the app's transaction temp's DDL may roll back, and its version come back to this number with other objects.
+      if (!this.#db.inTransaction) this.#knownTemp = tempVersion;
+    }
     const version = this.#version.get() as number;
     if (version === this.#known) return;
     const change = this.#tableGone() ?? this.#change();
@@ -113,9 +134,8 @@ export class SchemaWatch {
   #shadowed(): { readonly change: string; readonly fix: string } | undefined {
     const objects = this.#tempObjects.all() as { name: string; type: string }[];
     if (objects.length === 0) return undefined;
-    const same = numbers(this.#db, 'SELECT ? = ? COLLATE NOCASE').pluck(); // SQLite's own folding of names: ASCII only
     for (const table of this.#tables) {
-      const found = objects.find((object) => same.get(object.name, table.name) === 1);
+      const found = objects.find((object) => this.#sameName.get(object.name, table.name) === 1);
       if (found === undefined) continue;
       const kind = found.type === 'view' ? 'VIEW' : 'TABLE';
       return {

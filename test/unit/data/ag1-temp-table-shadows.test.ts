@@ -93,3 +93,51 @@ describe('a snapshot imported while a TEMP table hides a tracked table', () => {
     }
   });
 });
+
+describe('the watch for TEMP objects on the hot path', () => {
+  /** What one more check of an unchanged schema prepares (each read, apply and page served runs one). */
+  function preparedByCheck(db: ReturnType<typeof trackedDb>['db'], check: () => void): string[] {
+    check();
+    const spy = jest.spyOn(db, 'prepare');
+    try {
+      check();
+      check();
+      return spy.mock.calls.map(([sql]) => sql);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it.each([
+    ['no temp database', ''],
+    ['a TEMP table of another name', 'CREATE TEMP TABLE scratch (x)'],
+    ['a TEMP trigger on a tracked table', "CREATE TEMP TRIGGER noted AFTER INSERT ON main.teams BEGIN SELECT 1; END"],
+  ])('with %s, a check of an unchanged schema prepares nothing and opens no temp database', (_, sql) => {
+    const b = trackedDb();
+    try {
+      if (sql !== '') b.db.exec(sql);
+      const databases = b.db.prepare('SELECT name FROM pragma_database_list').pluck().all();
+      expect(preparedByCheck(b.db, () => b.tracker.refuseChangedSchema())).toEqual([]);
+      expect(b.db.prepare('SELECT name FROM pragma_database_list').pluck().all()).toEqual(databases);
+    } finally {
+      b.cleanup();
+    }
+  });
+
+  it('a TEMP table of the name made after other TEMP objects were seen is still found, in and out of a transaction', () => {
+    const b = trackedDb();
+    try {
+      b.db.exec('CREATE TEMP TABLE scratch (x)');
+      b.tracker.refuseChangedSchema();
+      b.db.exec('BEGIN; CREATE TEMP TABLE other (x)');
+      b.tracker.refuseChangedSchema(); // seen inside the app's transaction, then rolled back
+      b.db.exec('ROLLBACK; CREATE TEMP TABLE TEAMS (x)');
+      expect(refusal(() => b.tracker.refuseChangedSchema())).toMatch(/^409 SCHEMA_CHANGED: .*a TEMP table "TEAMS"/);
+      expect(refusal(() => b.tracker.readChanges(0, 100))).toMatch(/^409 SCHEMA_CHANGED/);
+      b.db.exec('DROP TABLE temp.TEAMS');
+      expect(refusal(() => b.tracker.refuseChangedSchema())).toBeUndefined();
+    } finally {
+      b.cleanup();
+    }
+  });
+});
