@@ -15,9 +15,18 @@ export function exact(db: Database.Database, sql: string): Database.Statement {
   return db.prepare(sql).safeIntegers(true);
 }
 
+type PragmaName = 'foreign_keys' | 'recursive_triggers' | 'ignore_check_constraints';
+
+/** The pragma reads, prepared once per connection: every write transaction reads two of them. */
+const pragmaReads = new WeakMap<Database.Database, Map<PragmaName, Database.Statement>>();
+
 /** Reads a pragma's value as a number, whatever the connection's integer mode. */
-export function pragmaNumber(db: Database.Database, name: 'foreign_keys' | 'recursive_triggers' | 'ignore_check_constraints'): number {
-  return Number(db.prepare(`SELECT * FROM pragma_${name}`).pluck().safeIntegers(false).get());
+export function pragmaNumber(db: Database.Database, name: PragmaName): number {
+  let reads = pragmaReads.get(db);
+  if (reads === undefined) pragmaReads.set(db, (reads = new Map()));
+  let read = reads.get(name);
+  if (read === undefined) reads.set(name, (read = db.prepare(`SELECT * FROM pragma_${name}`).pluck().safeIntegers(false)));
+  return Number(read.get());
 }
 
 /**
@@ -45,13 +54,16 @@ function withChecks<T>(db: Database.Database, work: () => T): T {
  * transaction, `work` runs in a savepoint with the connection's setting.
  * Switching the pragma makes SQLite prepare statements again, so a caller
  * that will write no user row passes `switchForeignKeys: false`. CHECK
- * constraints are enforced throughout (see {@link withChecks}).
+ * constraints are enforced throughout when it may write a user row (see
+ * {@link withChecks}; with `switchForeignKeys: false` it writes none, and
+ * switching that pragma would make SQLite prepare every statement again too).
  * @returns what `work` returns; `work` is told to settle foreign keys: always, whatever the connection
  * enforces (which rows a foreign key parks is decided from the replicated state: a server whose connection
  * has foreign keys off, which skipped them, showed the orphans its peers park)
  */
 export function writeTransaction<T>(db: Database.Database, work: (foreignKeys: boolean) => T, switchForeignKeys = true): T {
-  return withChecks(db, () => foreignKeysSwitched(db, work, switchForeignKeys));
+  if (!switchForeignKeys) return foreignKeysSwitched(db, work, false);
+  return withChecks(db, () => foreignKeysSwitched(db, work, true));
 }
 
 /** {@link writeTransaction} without the CHECK part. */
