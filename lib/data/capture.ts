@@ -56,17 +56,21 @@ function checkOptions(db: unknown, options: CaptureOptions | undefined): { reado
 }
 
 /**
- * SQLite's deprecated `PRAGMA full_column_names = ON` names every result column `table.column`: each read of the
- * schema and the metadata would find none of its columns (a table was refused as "a undefined").
+ * SQLite's deprecated `PRAGMA full_column_names = ON` names every result column `table.column`, and its
+ * deprecated `PRAGMA short_column_names = OFF` names a column read through an alias by its text (`p.name`):
+ * each read of the schema and the metadata would then miss its columns (a table was refused as "a undefined",
+ * or its NOT NULL key as nullable).
  * @throws SyncError `CAPTURE_REFUSED` naming the pragma and the fix
  */
-function refuseFullColumnNames(db: Database.Database): void {
-  if (Number(db.pragma('full_column_names', { simple: true })) !== 1) return;
-  throw new SyncError(
-    'CAPTURE_REFUSED',
-    500,
-    "express-sqlite-sync: cannot enable capture: this connection has PRAGMA full_column_names = ON (deprecated), which names every result column table.column, so sync could read none of its own; run db.pragma('full_column_names = OFF') before enabling capture",
-  );
+function refuseColumnNaming(db: Database.Database): void {
+  const refused = (pragma: string, effect: string, fix: string) =>
+    new SyncError(
+      'CAPTURE_REFUSED',
+      500,
+      `express-sqlite-sync: cannot enable capture: this connection has PRAGMA ${pragma} (deprecated), which ${effect}, so sync's own reads would miss their columns; run db.pragma('${fix}') before enabling capture`,
+    );
+  if (Number(db.pragma('full_column_names', { simple: true })) === 1) throw refused('full_column_names = ON', 'names every result column table.column', 'full_column_names = OFF');
+  if (Number(db.pragma('short_column_names', { simple: true })) === 0) throw refused('short_column_names = OFF', 'names a result column read through an alias by its text (p.name)', 'short_column_names = ON');
 }
 
 /** Creates the metadata tables and adds the columns later versions added. */
@@ -157,7 +161,7 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * (rowid alias), with a nullable key column or one with a collation, a view, a TEMP table of its name, a
  * reserved or empty name, too many columns, a partial or expression UNIQUE index, a constraint including a
  * generated column, or a foreign key to a table not in `tables`; for a connection with the deprecated
- * `PRAGMA full_column_names = ON`; for a tracked table that is missing, or that lost its triggers and is empty, while the
+ * `PRAGMA full_column_names = ON` or `short_column_names = OFF`; for a tracked table that is missing, or that lost its triggers and is empty, while the
  * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
  * message says what to change
  */
@@ -165,7 +169,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   const { names, tracker } = checkOptions(db, options);
   noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
-  refuseFullColumnNames(db);
+  refuseColumnNaming(db);
   const schemas = names.map((name) => {
     refuseMissingTrackedTable(db, name);
     return inspectTable(db, name);

@@ -22,4 +22,18 @@ describe('a connection with PRAGMA full_column_names = ON', () => {
     temp.db.prepare("INSERT INTO notes VALUES ('a', 'x')").run();
     expect(tracker.readChanges(0, 10).changes).toHaveLength(1);
   });
+
+  it('a connection with PRAGMA short_column_names = OFF is refused the same way, not as a nullable key', () => {
+    // Its columns read through an alias are named by their text (p.name): the NOT NULL key was refused as "nullable".
+    temp = tempDb('CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT);');
+    temp.db.pragma('short_column_names = OFF');
+    expect(() => enableCapture(temp.db, { tables: ['notes'] })).toThrow(
+      expect.objectContaining({ code: 'CAPTURE_REFUSED', message: expect.stringMatching(/short_column_names = OFF .*db\.pragma\('short_column_names = ON'\)/) }),
+    );
+    expect(temp.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '\\_sync\\_%' ESCAPE '\\'").pluck().get()).toBe(0);
+    temp.db.pragma('short_column_names = ON');
+    const tracker = enableCapture(temp.db, { tables: ['notes'] });
+    temp.db.prepare("INSERT INTO notes VALUES ('a', 'x')").run();
+    expect(tracker.readChanges(0, 10).changes).toHaveLength(1);
+  });
 });
