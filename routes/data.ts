@@ -3,7 +3,7 @@ import type { ChangeTracker } from '../lib/data/change-tracker';
 import type { SnapshotSource } from '../lib/data/snapshot-source';
 import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
-import { encodeBody, MIN_COMPRESSED_BYTES } from '../lib/content-coding';
+import { MIN_COMPRESSED_BYTES } from '../lib/content-coding';
 import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
@@ -56,14 +56,14 @@ const SITE_ID = /^[0-9a-f]{32}$/;
 const SIXTEEN_HEX = /^[0-9a-f]{16}$/;
 
 /**
- * Sends a JSON answer, compressed (off the event loop) in the coding the
+ * Sends a page, compressed (off the event loop, or ahead: see `PageReadAhead.body`) in the coding the
  * client asked for when it is large enough to pay. Once it is ready to send
  * (not while it is read or compressed), a client that takes no bytes of it
  * for `sendStallMs` is cut: a page may be MBs, never held for a client gone half-open.
  */
-async function sendJson(req: Request, res: Response, json: Buffer, config: Pick<DataRoutesConfig, 'sendStallMs' | 'logger'>): Promise<void> {
+async function sendJson(req: Request, res: Response, json: Buffer, config: Pick<DataRoutesConfig, 'sendStallMs' | 'logger'>, pages: PageReadAhead): Promise<void> {
   const coding = json.length < MIN_COMPRESSED_BYTES ? 'identity' : negotiateCoding(req);
-  const body = coding === 'identity' ? json : await encodeBody(json, coding);
+  const body = coding === 'identity' ? json : await pages.body(json, coding);
   res.setHeader('Vary', 'Accept-Encoding');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (coding !== 'identity') res.setHeader('Content-Encoding', coding);
@@ -82,7 +82,8 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   // A page read ahead is served as a page read now would be: not once a tracked table changed, nor inside the app's transaction.
   config.tracker.refuseChangedSchema();
   config.tracker.refuseOpenTransaction('GET /data/changes');
-  await sendJson(req, res, pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol) }), config);
+  const page = pages.page({ since, limit, exclude, protocol: pageProtocol(config, query.protocol), coding: negotiateCoding(req) });
+  await sendJson(req, res, page, config, pages);
 }
 
 /**

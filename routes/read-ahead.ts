@@ -1,3 +1,4 @@
+import { encodeBody, MIN_COMPRESSED_BYTES, type ContentCoding } from '../lib/content-coding';
 import type { AnyChangeset } from '../lib/data/change-tracker';
 
 /** A page already read and serialised. */
@@ -25,6 +26,14 @@ export interface PageKey {
   readonly limit: number;
   readonly exclude: string | undefined;
   readonly protocol: number;
+  /** The coding the asking peer takes its answers in: pages read ahead for it are compressed ahead too. @defaultValue `'identity'` */
+  readonly coding?: ContentCoding;
+}
+
+/** A page's body compressed ahead, in one coding (undefined when compressing failed: it is compressed again when served). */
+interface CompressedAhead {
+  readonly coding: ContentCoding;
+  readonly body: Promise<Buffer | undefined>;
 }
 
 /** Where a page starts, for whom and in which protocol: pages are kept by this, whatever their limit. */
@@ -34,8 +43,10 @@ function keyOf(key: PageKey): string {
 
 /**
  * The sender's half of pipelining: once a page is answered, the pages after
- * it (up to four) are read and serialised while the peer applies this one,
- * so the peer's next requests are answered at once. A page read ahead can be a little older
+ * it (up to four) are read, serialised and compressed (in the coding the peer
+ * asked this one in, in libuv's thread pool) while the peer applies this one,
+ * so the peer's next requests are answered at once: a puller waiting for the
+ * pages of a group (see `APPLY_GROUP_ROWS`) does not wait for their compression. A page read ahead can be a little older
  * than the database when it is asked for; that is safe: parts only leave a
  * seq window (a later write moves them to a later seq), never enter it, so
  * the page still holds every part of its window and the rest arrives later.
@@ -46,6 +57,8 @@ export class PageReadAhead {
   readonly #enabled: boolean;
   readonly #served: ((key: PageKey, more: boolean, next: number) => void) | undefined;
   readonly #site: () => string;
+  /** Bodies compressed ahead, by the page's JSON (dropped with it). */
+  readonly #compressed = new WeakMap<Buffer, CompressedAhead>();
 
   /**
    * @param read - reads one page (the tracker's `readChanges` or `readCompactChanges`)
@@ -73,6 +86,17 @@ export class PageReadAhead {
     return page.json;
   }
 
+  /**
+   * The body of a page `page` returned, in `coding`: the one compressed ahead when the
+   * page was read ahead for that coding, else compressed now (off the event loop).
+   */
+  async body(json: Buffer, coding: ContentCoding): Promise<Buffer> {
+    if (coding === 'identity') return json;
+    const ahead = this.#compressed.get(json);
+    const body = ahead?.coding === coding ? await ahead.body : undefined;
+    return body ?? encodeBody(json, coding);
+  }
+
   #readNow(key: PageKey): ReadPage {
     const page = this.#read(key);
     return { json: Buffer.from(JSON.stringify(page)), limit: key.limit, next: page.next ?? key.since, more: page.more === true, at: Date.now(), site: page.site };
@@ -89,6 +113,7 @@ export class PageReadAhead {
         return; // read again, and reported, when it is asked for
       }
       this.#pages.set(id, page);
+      this.#compressAhead(page.json, key.coding ?? 'identity');
       for (const old of this.#pages.keys()) {
         if (this.#pages.size <= MAX_PAGES) break;
         this.#pages.delete(old);
@@ -96,5 +121,11 @@ export class PageReadAhead {
     }
     const { more, next } = page;
     if (more && depth > 1) setImmediate(() => this.#readAhead({ ...key, since: next }, depth - 1));
+  }
+
+  #compressAhead(json: Buffer, coding: ContentCoding): void {
+    if (coding === 'identity' || json.length < MIN_COMPRESSED_BYTES) return;
+    const body = encodeBody(json, coding).catch(() => undefined);
+    this.#compressed.set(json, { coding, body });
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import zlib from 'node:zlib';
 import request from 'supertest';
 import { PageReadAhead } from '../../routes/read-ahead';
 import { pullAll, tableRows, trackedDb } from '../helpers/data';
@@ -84,6 +85,28 @@ describe('the sender reads the next page ahead', () => {
     } finally {
       source.cleanup();
       target.cleanup();
+    }
+  });
+
+  it('compresses the pages read ahead in the coding the peer asked in, and serves each page in the coding asked when served', async () => {
+    const source = trackedDb();
+    try {
+      addTeams(source.db, 60);
+      const pages = new PageReadAhead(({ since, limit, exclude }) => source.tracker.readChanges(since, limit, exclude), () => source.tracker.siteId);
+      const first = pages.page({ since: 0, limit: 20, exclude: undefined, protocol: 1, coding: 'gzip' });
+      const firstBody = await pages.body(first, 'gzip');
+      expect(zlib.gunzipSync(firstBody).equals(first)).toBe(true);
+      await tick();
+      await tick();
+      const { next } = JSON.parse(first.toString('utf8')) as { next: number };
+      // Read and compressed ahead in gzip: served in gzip as it was compressed, and in br or as it is when asked so.
+      const second = pages.page({ since: next, limit: 20, exclude: undefined, protocol: 1, coding: 'gzip' });
+      expect((JSON.parse(second.toString('utf8')) as { changes: unknown[] }).changes).toHaveLength(20);
+      expect(zlib.gunzipSync(await pages.body(second, 'gzip')).equals(second)).toBe(true);
+      expect(zlib.brotliDecompressSync(await pages.body(second, 'br')).equals(second)).toBe(true);
+      expect((await pages.body(second, 'identity')).equals(second)).toBe(true);
+    } finally {
+      source.cleanup();
     }
   });
 
