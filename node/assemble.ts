@@ -90,15 +90,15 @@ function warnIfChecksIgnored(database: Database.Database, tables: readonly strin
 }
 
 /**
- * Warns of app triggers on tracked tables that write to tracked tables without skipping merges:
- * they run again where a peer's change is applied, uncaptured, and the servers end different.
+ * Warns of app triggers on tracked tables (TEMP ones on this connection too) that write to tracked tables
+ * without skipping merges: they run again where a peer's change is applied, uncaptured, and the servers end different.
  */
 function warnIfTriggersWriteOnMerge(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
   if (logger === undefined) return;
   for (const found of mergeWritingTriggers(database, tables)) {
     logger.warn(
-      { event: 'triggers.write_on_merge', trigger: found.trigger, table: found.on, writes: found.writes },
-      `trigger ${found.trigger} on ${found.on} writes to ${found.writes.join(', ')} and runs when a peer's change is applied too: what it writes then is not captured, so this server ends different from its peers (a row it adds stays here). Add WHEN (SELECT applying FROM _sync_state) = 0 to it (the server where the change was made runs it, and its writes travel as ordinary changes)`,
+      { event: 'triggers.write_on_merge', trigger: found.trigger, table: found.on, writes: found.writes, temp: found.temp },
+      `${found.temp ? 'TEMP trigger' : 'trigger'} ${found.trigger} on ${found.on} writes to ${found.writes.join(', ')} and runs when a peer's change is applied too: what it writes then is not captured, so this server ends different from its peers (a row it adds stays here). Add WHEN (SELECT applying FROM _sync_state) = 0 to it (the server where the change was made runs it, and its writes travel as ordinary changes)`,
     );
   }
 }

@@ -1,10 +1,23 @@
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 
-/** User triggers on a table (the capture triggers excluded). */
-const APP_TRIGGERS_SQL = "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\' ORDER BY name";
-/** User triggers on a table whose SQL holds a RAISE: the likely refusers. */
-const RAISING_TRIGGERS_SQL = APP_TRIGGERS_SQL.replace(' ORDER BY', " AND sql LIKE '%RAISE%' ORDER BY");
+/** User triggers on a table in `schema` (the capture triggers excluded), holding a RAISE when `raising`: the likely refusers. */
+function appTriggersSql(schema: 'main' | 'temp', raising: boolean): string {
+  return `SELECT name FROM ${schema}.sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\'${raising ? " AND sql LIKE '%RAISE%'" : ''} ORDER BY name`;
+}
+const TEMP_OPEN_SQL = "SELECT 1 FROM pragma_database_list WHERE name = 'temp'";
+
+/**
+ * The app triggers on a table, main's then the connection's TEMP ones (read only when it has a temp
+ * database: reading them would open one).
+ */
+function appTriggers(statements: TableStatements, raising: boolean): string[] {
+  const { cache, table } = statements;
+  const kind = raising ? 'raising' : 'app';
+  const names = cache.get(`${kind}-triggers`, () => appTriggersSql('main', raising)).pluck().all(table.name) as string[];
+  if (cache.get('temp-open', () => TEMP_OPEN_SQL).get() === undefined) return names;
+  return [...names, ...(cache.get(`${kind}-temp-triggers`, () => appTriggersSql('temp', raising)).pluck().all(table.name) as string[])];
+}
 
 /** How to write an app trigger that leaves merges alone: what a refusal's message ends with. */
 const TRIGGER_FIX =
@@ -55,9 +68,9 @@ export function triggerRefusal(error: unknown, tables: readonly TableStatements[
   if (!raising && (written === undefined || !raisedByAppTrigger(error, written))) return undefined;
   const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
   const raised = typeof message === 'string' ? message : String(error);
-  const [sql, label] = raising ? ([RAISING_TRIGGERS_SQL, 'triggers holding a RAISE'] as const) : ([APP_TRIGGERS_SQL, 'app triggers'] as const);
+  const label = raising ? 'triggers holding a RAISE' : 'app triggers';
   const suspects = tables.flatMap((statements) => {
-    const names = statements.cache.get(raising ? 'raising-triggers' : 'app-triggers', () => sql).pluck().all(statements.table.name) as string[];
+    const names = appTriggers(statements, raising);
     return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
   });
   const where = suspects.length === 0 ? '' : ` (${label} ${suspects.join('; ')})`;
