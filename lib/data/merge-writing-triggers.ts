@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { numbers } from './prepared';
+import { foldName } from './sql-names';
 
 /** An app trigger on a tracked table whose body writes to tracked tables and never tests the `applying` flag. */
 export interface MergeWritingTrigger {
@@ -12,8 +13,6 @@ export interface MergeWritingTrigger {
   /** True for a TEMP trigger, made on this connection only (`sqlite_temp_master`). */
   readonly temp: boolean;
 }
-
-const foldName = (name: string): string => name.toLowerCase();
 
 /** A name quoted in any of SQLite's ways, or bare. */
 const NAME = '"(?:[^"]|"")+"|`(?:[^`]|``)+`|\\[[^\\]]+\\]|[\\p{L}_][\\p{L}\\p{N}_$]*';
@@ -61,7 +60,7 @@ function appTriggers(db: Database.Database): TriggerRow[] {
  * `applying` in their SQL), TEMP ones on this connection included. Such a trigger runs again on every
  * server that applies a peer's change, and what it writes there is not captured (a merge's own writes
  * are not), so the servers end different: a row it adds stays on that server, a value it derives from
- * the time or the server differs. Names are matched without case.
+ * the time or the server differs. Names are matched as SQLite matches them (ASCII case folded only).
  * Read from the triggers' SQL text (a name in a string literal may be taken for a write): it feeds a warning only.
  */
 export function mergeWritingTriggers(db: Database.Database, tables: readonly string[]): MergeWritingTrigger[] {

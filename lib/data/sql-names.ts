@@ -7,6 +7,14 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * A name as SQLite compares names: ASCII letters folded to lower case, nothing else ("Équipe" is not
+ * "équipe", which `toLowerCase` would fold together).
+ */
+export function foldName(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 /** Prefix of every table, index and trigger express-sqlite-sync creates. */
 export const META_PREFIX = '_sync_';
 

@@ -1,9 +1,12 @@
 import { SyncError } from '../sync-error';
 import type { TableStatements } from './table-statements';
 
-/** User triggers on a table in `schema` (the capture triggers excluded), holding a RAISE when `raising`: the likely refusers. */
+/**
+ * User triggers on a table in `schema` (the capture triggers excluded), holding a RAISE when `raising`: the likely refusers.
+ * `tbl_name` is the table as the trigger's CREATE spelled it (`ON TEAMS`): matched as SQLite matches names, ASCII case folded.
+ */
 function appTriggersSql(schema: 'main' | 'temp', raising: boolean): string {
-  return `SELECT name FROM ${schema}.sqlite_schema WHERE type = 'trigger' AND tbl_name = ? AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\'${raising ? " AND sql LIKE '%RAISE%'" : ''} ORDER BY name`;
+  return `SELECT name FROM ${schema}.sqlite_schema WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE AND name NOT LIKE '\\_sync\\_%' ESCAPE '\\'${raising ? " AND sql LIKE '%RAISE%'" : ''} ORDER BY name`;
 }
 const TEMP_OPEN_SQL = "SELECT 1 FROM pragma_database_list WHERE name = 'temp'";
 
