@@ -20,6 +20,7 @@ import { quoteIdent } from './sql-names';
 import { MAX_TRACKED_COLUMNS, inspectTable, refuseUntrackedParents, type TableSchema } from './table-schema';
 import { SyncError } from '../sync-error';
 import { TableStatements } from './table-statements';
+import { refuseTempMetadata } from './temp-metadata';
 import { noteLiveDatabase } from '../files/live-databases';
 import { trackTable, type TrackedTable } from './tracked-table';
 
@@ -170,6 +171,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
   refuseColumnNaming(db);
+  refuseTempMetadata(db);
   const schemas = names.map((name) => {
     refuseMissingTrackedTable(db, name);
     return inspectTable(db, name);

@@ -5,6 +5,7 @@ import { quoteIdent } from './sql-names';
 import { describeSchema, diffSchemas, differencesInWords } from './schema-fingerprint';
 import { SyncError } from '../sync-error';
 import { inspectTable, type TableSchema } from './table-schema';
+import { tempMetadataShadow, type TempObject } from './temp-metadata';
 import type { TrackedTable } from './tracked-table';
 import type { SchemaDescription } from './wire-schema';
 
@@ -21,8 +22,8 @@ function uniqueSignature(columns: readonly string[], collations: readonly string
  * renamed table, its capture triggers dropped): the triggers and the schema fingerprint were built at
  * `enableCapture`, so syncing on would silently miss the new column's values
  * or fail on a name that is gone. A TEMP table or view made under a tracked
- * table's name on this connection is noticed too (it would take the merges'
- * writes). Reading `PRAGMA schema_version` (and temp's, once the connection
+ * table's name, or named like sync's metadata (`_sync_…`), on this connection
+ * is noticed too (it would take the merges' writes). Reading `PRAGMA schema_version` (and temp's, once the connection
  * has a temp database) is cheap; only when one moved are the tracked tables or
  * temp's objects read again (any DDL moves it, most of it harmless: then the
  * new version is simply remembered).
@@ -129,10 +130,11 @@ export class SchemaWatch {
    * A TEMP table or view made on this connection since the start under a tracked table's name (SQLite's names
    * match without case): SQL naming the table on this connection reaches the TEMP one first, so the merges
    * would write a peer's changes into it, and the table itself would miss them for good while every round is
-   * ok. Sync stops until it is gone, and goes on by itself then.
+   * ok. Sync stops until it is gone, and goes on by itself then. So does one named like sync's metadata
+   * (`_sync_rows`…: {@link tempMetadataShadow}).
    */
   #shadowed(): { readonly change: string; readonly fix: string } | undefined {
-    const objects = this.#tempObjects.all() as { name: string; type: string }[];
+    const objects = this.#tempObjects.all() as TempObject[];
     if (objects.length === 0) return undefined;
     for (const table of this.#tables) {
       const found = objects.find((object) => this.#sameName.get(object.name, table.name) === 1);
@@ -143,7 +145,7 @@ export class SchemaWatch {
         fix: `sync is stopped so nothing is written to it: drop it (DROP ${kind} temp.${quoteIdent(found.name)}) or give it another name, and sync goes on by itself`,
       };
     }
-    return undefined;
+    return tempMetadataShadow(this.#db, objects);
   }
 
   /**

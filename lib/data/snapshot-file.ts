@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { CONFLICTS_VIEW } from './conflicts-view';
 import { LogFolder } from './log-folder';
-import { quoteIdent } from './sql-names';
+import { METADATA_TABLE, quoteIdent } from './sql-names';
 
 /** What the snapshot of a database holds, as its sender announces it. */
 export interface SnapshotFacts {
@@ -34,8 +34,6 @@ export interface SnapshotJob {
   readonly tables: readonly string[];
 }
 
-/** The sync metadata tables (see `META_DDL`, the transport cursors and the parked rows): an app table that merely starts with `_sync_` is not one. */
-const METADATA_TABLE = /^_sync_(?:state|sites|tables|columns|log|rows|cells|peers|peer_views|pushed|marks|transport_cursors|parked_\d+)$/;
 
 /** True for the tables a snapshot keeps: the tracked ones, the sync metadata and SQLite's own. */
 function keeps(name: string, tracked: ReadonlySet<string>): boolean {

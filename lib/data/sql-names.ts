@@ -18,6 +18,9 @@ export function foldName(name: string): string {
 /** Prefix of every table, index and trigger express-sqlite-sync creates. */
 export const META_PREFIX = '_sync_';
 
+/** The sync metadata tables (see `META_DDL`, the transport cursors and the parked rows): an app table that merely starts with `_sync_` is not one. */
+export const METADATA_TABLE = /^_sync_(?:state|sites|tables|columns|log|rows|cells|peers|peer_views|pushed|marks|transport_cursors|parked_\d+)$/;
+
 /** True for names SQLite or express-sqlite-sync reserve for themselves. */
 export function isReservedName(name: string): boolean {
   const lower = name.toLowerCase();
