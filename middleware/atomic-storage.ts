@@ -6,6 +6,7 @@ import { describeStoreError, openTempFile, removeTempFile } from '../lib/files/a
 import { databaseContentRefused } from '../lib/files/database-refusal';
 import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/files/file-policy';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
+import { writeAll } from '../lib/files/write-all';
 import { positiveInteger, refuseUnknownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import { getUploadContext } from './upload-context';
@@ -64,7 +65,7 @@ class TempWriter {
       throw new SyncError('FILE_TOO_LARGE', 413, `the file is larger than the upload limit of ${this.#maxBytes} bytes`);
     }
     this.#hash.update(chunk);
-    await this.handle.write(chunk);
+    await writeAll(this.handle, chunk); // every byte: a short write (a disk filling up) must not leave a file shorter than its hash
   }
 
   finish(path: string): StoredUpload {

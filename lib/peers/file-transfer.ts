@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { commitTempFile, removeSyncedFile, removeTempFile } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
+import { writeAll } from '../files/write-all';
 import { removeEmptyFolderTree } from '../files/empty-folder-tree';
 import { isDatabaseOnDisk } from '../files/database-file';
 import { digestFile } from '../files/file-hash';
@@ -102,7 +103,7 @@ async function receive(body: AsyncIterable<unknown>, download: TempDownload, cli
       if (download.header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
     }
     download.hash.update(chunk);
-    await download.handle.write(chunk, 0, chunk.length, download.bytes);
+    await writeAll(download.handle, chunk, download.bytes); // every byte: a short write (a disk filling up) must not leave a hole the hash does not see
     download.bytes += chunk.length;
   }
   if (isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);

@@ -5,6 +5,7 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
+import { writeAll } from '../files/write-all';
 import { readPeerError } from './peer-answer';
 import { rawFailure } from './peer-failure';
 import { UNREACHABLE_CODES } from './failure-codes';
@@ -66,15 +67,15 @@ class Verifier extends Transform {
   }
 }
 
-/** A sink writing into an open file and fsyncing it at the end; the caller closes the file. */
+/** A sink writing into an open file, every byte of each chunk (a short write is written on: `writeAll`), and fsyncing it at the end; the caller closes the file. */
 function fileSink(handle: FileHandle): Writable {
   return new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _encoding, callback) {
-      handle.write(chunk).then(() => callback(), callback);
+      writeAll(handle, chunk).then(() => callback(), callback);
     },
     writev(chunks, callback) {
-      handle.writev(chunks.map((entry) => entry.chunk as Buffer)).then(() => callback(), callback);
+      writeAll(handle, Buffer.concat(chunks.map((entry) => entry.chunk as Buffer))).then(() => callback(), callback);
     },
     final(callback) {
       handle.sync().then(() => callback(), callback);
