@@ -11,7 +11,7 @@ import { rawFailure } from './peer-failure';
 import { UNREACHABLE_CODES } from './failure-codes';
 import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
-import { checkSnapshotRoom, ROOM_CHECK_EVERY_BYTES } from './snapshot-room';
+import { checkSnapshotRoom, ROOM_CHECK_EVERY_BYTES, snapshotWriteRefused } from './snapshot-room';
 
 function badAnswer(peer: PeerHttp, message: string): SyncError {
   return new SyncError('PEER_BAD_ANSWER', 502, `${peer.url} answered GET data/snapshot: ${message}; is the peer an express-sqlite-sync server of this version?`);
@@ -106,7 +106,7 @@ function isLocalFileError(error: unknown): boolean {
  * folder's disk with a margin (`SNAPSHOT_NO_SPACE`). Any failure removes the file.
  * @param coding - what to ask for: `gzip` on slow links, else `identity`
  * @returns what the snapshot's headers announced (and the bytes matched)
- * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); `SNAPSHOT_NO_SPACE` (507); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
+ * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); `SNAPSHOT_NO_SPACE` (507: before, or a write the disk refused for room); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
  */
 export async function downloadSnapshot(peer: PeerHttp, file: string, coding: ContentCoding): Promise<SnapshotFacts> {
   const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding });
@@ -136,6 +136,8 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     if (error instanceof SyncError) throw error;
     const received = verifier?.bytes ?? 0;
     const detail = error instanceof Error ? error.message : String(error);
+    const noRoom = snapshotWriteRefused(error, file); // a disk that filled up after the room was checked: the fix, not SQLite's or Node's words
+    if (noRoom !== undefined) throw noRoom;
     if (isLocalFileError(error)) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot could not be written to ${file} after ${received} bytes (a problem on this machine, not the network): ${detail}`, { cause: error });
     // The link lost the answer (cut, or silent for peerTimeoutMs): the link's code, so the peer reads as unreachable, not as failing.
     const { code } = rawFailure(error);

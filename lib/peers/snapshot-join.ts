@@ -21,6 +21,7 @@ import { chooseProtocol } from './handshake';
 import { checkJoinTarget } from './join-target';
 import { PeerHttp } from './peer-http';
 import { downloadSnapshot } from './snapshot-download';
+import { snapshotWriteRefused } from './snapshot-room';
 import { SyncError } from '../sync-error';
 
 /**
@@ -131,7 +132,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * database is left in WAL mode. On failure it removes what it made and
  * nothing else: its temp snapshot, and the folders it made for `db` while empty.
  * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
- * @throws SyncError `PROTOCOL_MISMATCH` (409), before any download, for a peer that shares no page protocol with this version; `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502)
+ * @throws SyncError `PROTOCOL_MISMATCH` (409), before any download, for a peer that shares no page protocol with this version; `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502; `SNAPSHOT_NO_SPACE` 507 for a disk without room for the snapshot, also once it is downloaded)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   const checked = checkJoinOptions(options);
@@ -165,7 +166,12 @@ export async function joinSnapshot(options: JoinOptions, names: JoinNames, onPla
     options.onProgress?.('snapshot', facts.bytes);
     if (facts.site !== info.site) throw new SyncError('SNAPSHOT_MISMATCH', 502, `${peer.url} sent a snapshot of site ${facts.site}, but it is ${info.site}`);
     const clocks = { nowMs: Date.now(), maxClockSkewMs: options.maxClockSkewMs ?? DEFAULTS.maxClockSkewMs }; // as the new server's pages will be checked
-    const adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
+    let adopted;
+    try {
+      adopted = adoptSnapshotFile(temp, facts, { fingerprint: info.schema.fingerprint, against: `those ${peer.url} announced` }, clocks);
+    } catch (error) {
+      throw snapshotWriteRefused(error, temp) ?? error; // the copy grows as it takes its new site id: a full disk said as such, with the fix
+    }
     await placeNewFile(temp, target, {
       // What took the name meanwhile, said as at the start (TARGET_EXISTS); the file system's own EEXIST when it is gone again.
       taken: (error) => {

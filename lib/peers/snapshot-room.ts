@@ -41,3 +41,26 @@ export async function checkSnapshotRoom(file: string, total: number, remaining: 
       `free ${needed - free} bytes there (df -h ${shellWord(folder)}), or put the database on a larger disk (a temp folder: set TMPDIR to one); nothing was kept`,
   );
 }
+
+/** A write refused for room: a full disk, a quota, a file size limit (`ulimit -f`), as Node and SQLite name them. */
+const NO_ROOM_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE']);
+
+/**
+ * A snapshot's write that the disk refused for room once it was under way (written, or made the
+ * copy's own: the new site id rewrites every clock row, and the file grows), as
+ * `SNAPSHOT_NO_SPACE`, naming the file, the folder and the fix; SQLite's own words ("database
+ * or disk is full", "disk I/O error") named neither. Undefined for any other failure.
+ */
+export function snapshotWriteRefused(error: unknown, file: string): SyncError | undefined {
+  const { code } = error as { code?: unknown };
+  if (typeof code !== 'string' || !NO_ROOM_CODES.has(code)) return undefined;
+  const folder = path.dirname(file);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SyncError(
+    'SNAPSHOT_NO_SPACE',
+    507,
+    `the snapshot could not be written to ${file} (${code}: ${detail}): the disk of ${folder} is full, or the file met a size limit: ` +
+      `free space there (df -h ${shellWord(folder)}), raise the file size limit (ulimit -f), or put the database on a larger disk (a temp folder: set TMPDIR to one); nothing was kept`,
+    { cause: error },
+  );
+}

@@ -28,13 +28,15 @@ async function joinUnderLimit(blocks: number, url: string, db: string): Promise<
 }
 
 /**
- * A join whose snapshot download meets a file size limit (`ulimit -f`; a disk that fills up
- * does the same): the write that crosses the limit writes its first bytes and succeeds, the
- * rest of that chunk is lost. When that was the last write (nothing came after it to fail),
- * the file was shorter than the bytes hashed, so it passed the hash and failed only at
- * `integrity_check`, as SNAPSHOT_CORRUPT: "the snapshot is not a healthy synced SQLite
- * database", blaming the peer. Every byte is now written (`writeAll`), so the write that
- * cannot go on fails with the file system's code, and nothing is left.
+ * A join whose disk fills up (here: a file size limit, `ulimit -f`, which SQLite meets as it
+ * meets a full disk) after the free space was checked. During the download, the last write
+ * wrote only its first bytes and succeeded: the file was shorter than the bytes hashed, passed
+ * the SHA-256 check and integrity_check, and failed later as SQLite's SQLITE_IOERR_WRITE (see
+ * `writeAll`). Once downloaded, giving the copy its new site id grows the file: the CLI printed
+ * SQLite's bare words, "disk I/O error" ("database or disk is full" on a full disk), naming
+ * neither the file nor what to do. Both are now SNAPSHOT_NO_SPACE (507), naming the folder and
+ * the fix, with exit code 1, and nothing is left: no temp snapshot, no half database, no
+ * folder the join made.
  */
 describe('join on a disk that fills up', () => {
   let temp: ReturnType<typeof tempDir>;
@@ -76,16 +78,22 @@ describe('join on a disk that fills up', () => {
     return Number(answer.headers.get('x-snapshot-bytes'));
   }
 
-  it("during the download: the file system's error, not a corrupt snapshot, and nothing left", async () => {
-    const bytes = await snapshotBytes();
-    expect(bytes % 4096).toBe(0); // whole pages: the last write brings at least the last page
-    const folder = path.join(temp.dir, 'new');
+  it.each([
     // The limit falls in the last write: its first bytes are written, the last 512 are not, and no write comes after it.
-    const joined = await joinUnderLimit(bytes / 512 - 1, url, path.join(folder, 'app.db'));
+    ['during the download, in its last write', (bytes: number) => bytes / 512 - 1],
+    ['during the download, half-way', (bytes: number) => Math.floor(bytes / 1024)],
+    ['after the download, as the copy takes its new site id', (bytes: number) => bytes / 512],
+  ])('%s: SNAPSHOT_NO_SPACE naming the folder and the fix, and nothing left', async (_when, blocksFor) => {
+    const bytes = await snapshotBytes();
+    expect(bytes % 4096).toBe(0); // whole pages: the download alone fits a limit of bytes / 512 blocks, and its last write brings a page
+    const folder = path.join(temp.dir, 'new');
+    const joined = await joinUnderLimit(blocksFor(bytes), url, path.join(folder, 'app.db'));
     expect(joined.code).toBe(1);
     const failure = (JSON.parse(joined.stdout) as { error: { code: string; message: string } }).error;
-    expect(failure.code).toBe('SNAPSHOT_INCOMPLETE');
-    expect(failure.message).toMatch(/could not be written to .*EFBIG/);
+    expect(failure.code).toBe('SNAPSHOT_NO_SPACE');
+    expect(failure.message).toContain(`the disk of ${folder} is full`);
+    expect(failure.message).toMatch(/free space there \(df -h .*\), raise the file size limit \(ulimit -f\)/);
+    expect(failure.message).toMatch(/nothing was kept$/);
     expect(existsSync(folder)).toBe(false);
     expect(readdirSync(temp.dir).sort()).toEqual(['roots']);
   });
