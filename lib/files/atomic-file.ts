@@ -216,6 +216,10 @@ export function describeStoreError(error: unknown, clientPath: string): unknown 
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room left for this file');
   }
+  if (code === 'EFBIG') {
+    // A file size limit (`ulimit -f`, a FAT32 disk's 4 GiB): as a full disk for the sender, 500 "internal error" before.
+    return new SyncError('INSUFFICIENT_STORAGE', 507, 'the server has no room for this file: it is over the file size limit of this server (ulimit -f, or its file system\'s largest file)');
+  }
   return describeNotWritable(error, clientPath, 'written');
 }
 
