@@ -98,6 +98,10 @@ function isLocalFileError(error: unknown): boolean {
   return typeof code === 'string' && LOCAL_FILE_ERRORS.has(code);
 }
 
+/** What to do about a snapshot whose bytes were changed on the way. */
+const CHANGED_ON_THE_WAY =
+  'nothing was kept. Join again (a running server pulls from that peer page by page instead); if it happens again, something between the two servers changes bytes (a proxy, a failing network card, cable or disk): look at the link, or start the new server with an empty database, which pulls page by page';
+
 /**
  * Downloads a peer's snapshot (`GET /data/snapshot`) into `file`, a new temp
  * file: streamed, hashed and counted on the way, never longer than
@@ -127,7 +131,7 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     handle = undefined;
     if (verifier.bytes !== facts.bytes) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot ended after ${verifier.bytes} of ${facts.bytes} bytes`);
     const sha256 = verifier.hash.digest('hex');
-    if (sha256 !== facts.sha256) throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's SHA-256 is ${sha256}, its sender announced ${facts.sha256}`);
+    if (sha256 !== facts.sha256) throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's SHA-256 is ${sha256}, its sender announced ${facts.sha256}: its bytes were changed on the way; ${CHANGED_ON_THE_WAY}`);
     return facts;
   } catch (error) {
     response.body.destroy();
@@ -139,8 +143,10 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     const noRoom = snapshotWriteRefused(error, file); // a disk that filled up after the room was checked: the fix, not SQLite's or Node's words
     if (noRoom !== undefined) throw noRoom;
     if (isLocalFileError(error)) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot could not be written to ${file} after ${received} bytes (a problem on this machine, not the network): ${detail}`, { cause: error });
-    // The link lost the answer (cut, or silent for peerTimeoutMs): the link's code, so the peer reads as unreachable, not as failing.
     const { code } = rawFailure(error);
+    // Compressed bytes that do not inflate came whole but changed (the link's loss is an abort, not this): as a SHA-256 that differs.
+    if (code === 'Z_DATA_ERROR') throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's compressed bytes do not inflate (${detail}): they were changed on the way; ${CHANGED_ON_THE_WAY}`, { cause: error });
+    // The link lost the answer (cut, or silent for peerTimeoutMs): the link's code, so the peer reads as unreachable, not as failing.
     throw new SyncError(UNREACHABLE_CODES.has(code) ? code : 'SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${detail}`, { cause: error });
   }
 }
