@@ -102,6 +102,10 @@ function isLocalFileError(error: unknown): boolean {
 const CHANGED_ON_THE_WAY =
   'nothing was kept. Join again (a running server pulls from that peer page by page instead); if it happens again, something between the two servers changes bytes (a proxy, a failing network card, cable or disk): look at the link, or start the new server with an empty database, which pulls page by page';
 
+/** What to do about a snapshot that came whole over HTTP, yet shorter than announced. */
+const CUT_SHORT =
+  'nothing was kept. Join again (a running server pulls from that peer page by page instead); if it happens again, something between the two servers cuts answers short (a proxy with a size or time limit): look at the link, or start the new server with an empty database, which pulls page by page';
+
 /**
  * Downloads a peer's snapshot (`GET /data/snapshot`) into `file`, a new temp
  * file: streamed, hashed and counted on the way, never longer than
@@ -129,7 +133,7 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     await streamToFile(response.body, sent, verifier, handle);
     await handle.close();
     handle = undefined;
-    if (verifier.bytes !== facts.bytes) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot ended after ${verifier.bytes} of ${facts.bytes} bytes`);
+    if (verifier.bytes !== facts.bytes) throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot ended after ${verifier.bytes} of ${facts.bytes} bytes: it was cut short on the way; ${CUT_SHORT}`);
     const sha256 = verifier.hash.digest('hex');
     if (sha256 !== facts.sha256) throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's SHA-256 is ${sha256}, its sender announced ${facts.sha256}: its bytes were changed on the way; ${CHANGED_ON_THE_WAY}`);
     return facts;
@@ -146,6 +150,8 @@ export async function downloadSnapshot(peer: PeerHttp, file: string, coding: Con
     const { code } = rawFailure(error);
     // Compressed bytes that do not inflate came whole but changed (the link's loss is an abort, not this): as a SHA-256 that differs.
     if (code === 'Z_DATA_ERROR') throw new SyncError('SNAPSHOT_HASH_MISMATCH', 502, `the snapshot's compressed bytes do not inflate (${detail}): they were changed on the way; ${CHANGED_ON_THE_WAY}`, { cause: error });
+    // A compressed answer whose HTTP body came whole but whose gzip stream ends early: cut short by the sender or a proxy, not a link lost.
+    if (code === 'Z_BUF_ERROR') throw new SyncError('SNAPSHOT_INCOMPLETE', 502, `the snapshot's compressed bytes end before the snapshot does (${detail}): it was cut short on the way; ${CUT_SHORT}`, { cause: error });
     // The link lost the answer (cut, or silent for peerTimeoutMs): the link's code, so the peer reads as unreachable, not as failing.
     throw new SyncError(UNREACHABLE_CODES.has(code) ? code : 'SNAPSHOT_INCOMPLETE', 502, `the snapshot download broke off after ${received} bytes: ${detail}`, { cause: error });
   }

@@ -91,4 +91,33 @@ describe('join from a peer whose snapshot is damaged on the way', () => {
       await damaging.close();
     }
   });
+
+  /**
+   * A snapshot cut short though its HTTP answer came whole (a proxy with a size limit): "the
+   * snapshot ended after N of M bytes", or with --gzip "the snapshot download broke off after
+   * N bytes: unexpected end of file", neither saying what to do. Both now say it was cut short
+   * on the way, and the fix.
+   */
+  it.each([
+    ['gzip-compressed (join --gzip)', ['--gzip'], (snapshot: Buffer) => {
+      const gzipped = zlib.gzipSync(snapshot);
+      return { body: gzipped.subarray(0, gzipped.length - 100), coding: 'gzip' };
+    }],
+    ['as it is', [], (snapshot: Buffer) => ({ body: snapshot.subarray(0, snapshot.length - 4096) })],
+  ])('cut short, %s: SNAPSHOT_INCOMPLETE naming the cause and the fix, and nothing kept', async (_how, flags, damage) => {
+    const damaging = await damagingPeer(peer, damage);
+    const dir = path.join(temp.dir, `short-${flags.length}`);
+    mkdirSync(dir);
+    try {
+      const joined = await cli('join', ...flags, '--json', '--from', damaging.url, '--db', path.join(dir, 'app.db'), '--token', TEST_TOKEN);
+      expect(joined.code).toBe(1);
+      const failure = (JSON.parse(joined.stdout) as { error: { code: string; message: string } }).error;
+      expect(failure.code).toBe('SNAPSHOT_INCOMPLETE');
+      expect(failure.message).not.toMatch(/broke off/);
+      expect(failure.message).toMatch(/cut short on the way; nothing was kept\. Join again .*something between the two servers cuts answers short/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await damaging.close();
+    }
+  });
 });
