@@ -147,7 +147,7 @@ export function givenOf(program: Command, command: string | undefined): CliGiven
 /**
  * A failure as the command line reports it: a SyncError's code, Node's
  * (`ECONNREFUSED` and a certificate's, with a hint; `EPROTO` from a plain-HTTP
- * server asked with `https://`, with the hint to use `http://`), `PEER_TIMEOUT`,
+ * server asked with `https://`, with the hint to use `http://`), `PEER_TIMEOUT` (with the address to check and `--timeout`),
  * `PEER_BAD_ANSWER` for an answer Node's HTTP parser refused (`HPE_…`, as the sync client says it),
  * `BAD_USAGE` for a command line commander refused, else `SYNC_FAILED`.
  * A 404 gets the hint to check `--url` only from a command that talks to a
@@ -189,6 +189,14 @@ export function cliFailure(error: unknown, command?: string, given: CliGiven = {
     // It was reached and answered: neither "is it running?" nor "does it speak HTTPS?" applies.
     const what = plain === 'aborted' ? 'the server began to answer, then the connection was closed' : plain;
     return { code, message: `${what} (the server restarting, a proxy, or the network dropping); try again` };
+  }
+  if (code === 'PEER_TIMEOUT') {
+    // The server took the request and said nothing (or too little) for --timeout: the address, or a slow link.
+    const flag = urlFlag.split(' ')[0] ?? urlFlag;
+    if (/broke off after [1-9]\d* bytes/.test(plain)) {
+      return { code, message: `${plain}: the server stopped sending in the middle of its answer (a link that drops packets, a server that hung); try again, and on a slow link give it longer with --timeout <ms>` };
+    }
+    return { code, message: `${plain}: is the server running, and is ${flag} its address? A host that is not it may take the request and never answer. On a slow link, or a server busy with a large database, give it longer with --timeout <ms>` };
   }
   if (UNREACHABLE_CODES.has(code) && code !== 'PEER_TIMEOUT') {
     const port = code === 'ECONNREFUSED' && given.portHint !== undefined ? ` ${given.portHint.charAt(0).toUpperCase()}${given.portHint.slice(1)}` : '';
