@@ -36,7 +36,7 @@ export const WRONG_HOST_CERTIFICATE_CODE = 'ERR_TLS_CERT_ALTNAME_INVALID';
 /**
  * File errors that do not heal by themselves at the next round: a file or folder this server or the peer may
  * not read or write (EACCES, EPERM, a read-only disk, the peer's 507 `STORAGE_NOT_WRITABLE`, a 403
- * `FILE_UNREADABLE` listing or download), a full disk (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`), or a
+ * `FILE_UNREADABLE` listing or download), a full disk (ENOSPC, EDQUOT, the peer's 507 `INSUFFICIENT_STORAGE`), a file size limit (EFBIG), or a
  * clash in a folder too deep for its conflict copy's name (`CONFLICT_COPY_TOO_LONG`), or a folder holding files on
  * one side where the other has a file of its name (`PATH_CONFLICT`: until someone renames one); likewise a file over
  * the peer's `maxUploadBytes` (its 413 `FILE_TOO_LARGE`), and a database on one side where the other has a file of its
@@ -50,6 +50,7 @@ export const STORAGE_FAILURE_CODES: ReadonlySet<string> = new Set([
   'EROFS',
   'ENOSPC',
   'EDQUOT',
+  'EFBIG',
   'STORAGE_NOT_WRITABLE',
   'INSUFFICIENT_STORAGE',
   'FILE_UNREADABLE',

@@ -103,7 +103,7 @@ async function receive(body: AsyncIterable<unknown>, download: TempDownload, cli
       if (download.header.length === DATABASE_HEADER_BYTES && isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);
     }
     download.hash.update(chunk);
-    await writeAll(download.handle, chunk, download.bytes); // every byte: a short write (a disk filling up) must not leave a hole the hash does not see
+    await writeAll(download.handle, chunk, download.bytes, download.tempPath); // every byte: a short write (a disk filling up) must not leave a hole the hash does not see
     download.bytes += chunk.length;
   }
   if (isDatabaseHeader(download.header)) throw peerSentDatabase(clientPath);

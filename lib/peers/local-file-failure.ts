@@ -20,7 +20,7 @@ function thisUser(): string {
 /**
  * A file step's failure on this server's own disk (Node's error, with the path
  * it met: a sync root's folder or file this server's user may not change, a
- * read-only disk, a full disk), in words that name the folder and what to do
+ * read-only disk, a full disk, a file size limit), in words that name the folder and what to do
  * there. Such a failure does not heal by itself at the next round, as the
  * step's raw words ("EACCES: permission denied, open …") let an operator
  * believe. Undefined for anything else: a peer's refusal is a {@link SyncError}
@@ -40,5 +40,8 @@ export function localFileFailure(error: unknown): { code: string; message: strin
   }
   if (code === 'EROFS') return { code, message: `${error.message}: ${folder} is on a read-only disk of this server: remount it read-write, or give the sync root a folder on a writable disk; the next round syncs it` };
   if (NO_ROOM.has(code)) return { code, message: `${error.message}: this server's disk holding ${folder} is full: free space there; the next round syncs it` };
+  if (code === 'EFBIG') {
+    return { code, message: `${error.message}: the file is over this server's file size limit (ulimit -f of its process, or the largest file of the disk holding ${folder}: 4 GiB on FAT32): raise the limit, or give the sync root a folder on another disk; the next round syncs it` };
+  }
   return undefined;
 }

@@ -17,7 +17,7 @@ const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 const BLOCKS = 6000;
 
 interface PeerStatus {
-  readonly lastResult?: { readonly ok: boolean; readonly filesDown: number; readonly fileErrors: readonly { readonly path: string; readonly code: string }[] } | null;
+  readonly lastResult?: { readonly ok: boolean; readonly filesDown: number; readonly fileErrors: readonly { readonly path: string; readonly code: string; readonly message: string }[] } | null;
 }
 
 /**
@@ -64,6 +64,9 @@ describe('a sample app pulling a file past its file size limit (ulimit -f)', () 
     expect(existsSync(pulled)).toBe(false);
     expect(peer?.lastResult?.filesDown).toBe(0);
     expect(peer?.lastResult?.fileErrors).toEqual([expect.objectContaining({ path: 'uploads/pit/robot.jpg', code: 'EFBIG' })]);
+    // What to do, naming the folder, not Node's bare "EFBIG: file too large, write"; and no round "ok" with a file that never comes.
+    expect(peer?.lastResult?.fileErrors[0]?.message).toMatch(/over this server's file size limit \(ulimit -f .*holding .*uploads\/pit.*raise the limit/);
+    expect(peer?.lastResult?.ok).toBe(false);
   }, APP_PROCESS_TIMEOUT_MS);
 
   it('an upload to it past the limit is refused and leaves nothing, not a shorter file than the hash it answers', async () => {
