@@ -87,16 +87,29 @@ export function makeDataFolders(dataDir: string): void {
 }
 
 /** Codes of a write that found no room: a full disk, a quota, a file over this user's size limit (`ulimit -f`), as Node and SQLite say them. */
-const NO_ROOM_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE']);
+const NO_ROOM_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL']);
 
 /**
- * A start that failed for want of room, said with DATA_DIR and what to do; undefined for any other failure.
+ * Codes of a write the disk refused without saying why: SQLite's `SQLITE_IOERR_WRITE` ("disk I/O error") stands for
+ * any failed write(2) (EFBIG at a size limit, ENOSPC on some file systems, EACCES or EPERM, EIO from a failing device),
+ * and Node's `EIO` for a device that could not do it.
+ */
+const WRITE_FAILED_CODES: ReadonlySet<string> = new Set(['SQLITE_IOERR_WRITE', 'EIO']);
+
+/**
+ * A start that failed for want of room, or on a write the disk refused, said with DATA_DIR and what to do; undefined for any other failure.
  * On a full disk the start said only "database or disk is full" (or "disk I/O error" over a size limit),
- * naming neither the folder nor the fix.
+ * naming neither the folder nor the fix; a write refused for another cause (a failing device) is not blamed on the space.
  */
 export function noRoomAtStart(error: unknown, dataDir: string): Error | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string' || !NO_ROOM_CODES.has(code)) return undefined;
+  if (typeof code !== 'string' || (!NO_ROOM_CODES.has(code) && !WRITE_FAILED_CODES.has(code))) return undefined;
   const detail = error instanceof Error ? `${code}: ${error.message}` : code;
+  if (WRITE_FAILED_CODES.has(code)) {
+    return new Error(
+      `DATA_DIR=${dataDir}: the start could not write its files there (${detail}); the system did not say why: the disk may be full or a file over this user's size limit (df -h, ulimit -f), the files may not be writable by this user (permissions, a read-only or network mount), or the device may be failing (the system log, dmesg, says so); fix that, or point DATA_DIR at another disk`,
+      { cause: error },
+    );
+  }
   return new Error(`DATA_DIR=${dataDir}: the start could not write its files there (${detail}): the disk is full, or a file is over this user's size limit; free some space, or point DATA_DIR at another disk`, { cause: error });
 }

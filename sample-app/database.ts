@@ -44,12 +44,21 @@ function refuseUnwritableFiles(dataDir: string, file: string): void {
 }
 
 /**
- * A path as one word of a POSIX shell command (the library's own helper is internal): as it is when
- * it has no character the shell treats specially, else single-quoted, so a fix copied from the message
- * names that file even under a `DATA_DIR` with a space (`/srv/my event/data`).
+ * A path as one word of a command pasted into the shell of `platform` (the library's own helper is internal), so a fix
+ * copied from the message names that file even under a `DATA_DIR` with a space (`/srv/my event/data`, `C:\Event Data`).
+ * POSIX shells: as it is when it has no character the shell treats specially, else single-quoted. Windows (cmd.exe,
+ * and PowerShell alike): in double quotes (cmd.exe takes single quotes as part of the name); a Windows path cannot hold `"`
+ * (cmd.exe still expands a `%NAME%` of a variable set, and PowerShell a `$name`, inside them: no quoting stops that in both).
  */
-function shellWord(text: string): string {
+export function pastedWord(text: string, platform: NodeJS.Platform): string {
+  // A backslash before the closing quote would escape it for the program's own argument parser (`"C:\data\"`): doubled.
+  if (platform === 'win32') return /^[A-Za-z0-9_@+=:,./\\-]+$/.test(text) ? text : `"${text.replace(/\\+$/, '$&$&')}"`;
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command that puts a backup in place of the database `file`, ready to paste into the shell of `platform` once `<backup>` is filled in. */
+export function restoreCommand(file: string, platform: NodeJS.Platform = process.platform): string {
+  return `express-sqlite-sync restore --from <backup> --db ${pastedWord(file, platform)} --force`;
 }
 
 /**
@@ -69,7 +78,7 @@ export function openSampleDatabase(dataDir: string): Database.Database {
     db.close();
     const code = (error as { code?: unknown }).code;
     if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw error;
-    throw new Error(`${file} is not a readable SQLite database (${(error as Error).message}): move it aside and start again for an empty one (then sync it back from a peer), or put a backup in its place with \`express-sqlite-sync restore --from <backup> --db ${shellWord(file)} --force\` (the server stopped)`, { cause: error });
+    throw new Error(`${file} is not a readable SQLite database (${(error as Error).message}): move it aside and start again for an empty one (then sync it back from a peer), or put a backup in its place with \`${restoreCommand(file)}\` (the server stopped)`, { cause: error });
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -27,7 +27,8 @@ describe('ag2: the sample app started with SYNC_TOKEN where no file can be writt
     const failed = await runSampleApp({ DATA_DIR: dataDir, SYNC_TOKEN: 'ag2-token-0123456789abcdef' }, APP_PROCESS_KILL_MS, { writesCut: true });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toBe(
-      `sample app failed to start: DATA_DIR=${dataDir}: the start could not write its files there (SQLITE_IOERR_WRITE: disk I/O error): the disk is full, or a file is over this user's size limit; free some space, or point DATA_DIR at another disk\n`,
+      // ah3: SQLite's "disk I/O error" does not say the disk is full: the message names the code and every likely cause.
+      `sample app failed to start: DATA_DIR=${dataDir}: the start could not write its files there (SQLITE_IOERR_WRITE: disk I/O error); the system did not say why: the disk may be full or a file over this user's size limit (df -h, ulimit -f), the files may not be writable by this user (permissions, a read-only or network mount), or the device may be failing (the system log, dmesg, says so); fix that, or point DATA_DIR at another disk\n`,
     );
   }, APP_PROCESS_TIMEOUT_MS);
 
