@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
@@ -7,6 +6,7 @@ import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncN
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { foldAfterWrites } from './fold-after-writes';
+import { ensureInstanceSettings } from './instance-settings';
 import { pageErrorHandler } from './pages/error-page';
 import { createPages } from './pages/index';
 import { createScoutingApi, type ParkedReportCheck } from './scouting-api';
@@ -42,19 +42,6 @@ export interface SampleApp {
 }
 
 /**
- * Writes an example settings file once on a server without peers, so the instance root
- * has a config file to sync. A server with peers gets theirs: a default written
- * on a new laptop would differ from the event's edited file, and the first file
- * round keeps the version of the server that runs it at the path, so the
- * newcomer's default would replace the event's settings on every server.
- */
-function ensureInstanceSettings(dataDir: string, hasPeers: boolean): void {
-  const file = path.join(dataDir, 'instance', 'settings.json');
-  // The same bytes on every fresh server, so first syncs agree instead of raising a conflict.
-  if (!hasPeers && !existsSync(file)) writeFileSync(file, `${JSON.stringify({ eventName: 'Practice day' }, null, 2)}\n`);
-}
-
-/**
  * The sample app: the sync node under `/api/sync` with the five roots of the
  * data directory and the scouting tables, its peers, the scouting API under
  * `/api`, and the HTML pages (`/`, `/reports`, `/reports/new`, `/photos`).
@@ -64,7 +51,7 @@ function ensureInstanceSettings(dataDir: string, hasPeers: boolean): void {
 export function createSampleApp(options: SampleAppOptions): SampleApp {
   const { dataDir, db } = options;
   const logger = options.logger ?? createDefaultLogger();
-  ensureInstanceSettings(dataDir, (options.peers ?? []).length > 0);
+  ensureInstanceSettings(dataDir, (options.peers ?? []).length > 0, logger);
   const roots = Object.fromEntries(SAMPLE_ROOTS.map((root) => [root, path.join(dataDir, root)]));
   const app = express();
   app.disable('x-powered-by');
