@@ -63,6 +63,24 @@ export function isFolder(file: string): boolean {
   }
 }
 
+/**
+ * Why `given` names a folder where a file is wanted: an existing folder, or a path ending in a separator (`sub/`,
+ * `sub\`), said by what is there: a folder, a file (the separator to drop), or nothing (a folder to make first, or not:
+ * `made` says whether the command makes a missing folder itself). Undefined for a path that may name a file.
+ * @param what - the file wanted, for the message (`the backup file`)
+ * @param example - a file name for the example (`backup.db`)
+ */
+export function folderNamed(given: string, what: string, example: string, made: boolean): string | undefined {
+  const separator = /[\\/]+$/.exec(given)?.[0];
+  if (separator === undefined) return isFolder(given) ? `${given} is a folder; name ${what} (e.g. ${path.join(given, example)})` : undefined;
+  const bare = given.slice(0, given.length - separator.length);
+  const inside = path.join(bare === '' ? path.sep : bare, example);
+  if (bare === '' || isFolder(bare)) return `${given} is a folder; name ${what} (e.g. ${inside})`;
+  if (existsSync(bare)) return `${given} ends in ${separator.slice(-1)}, which names a folder, but ${bare} is a file: name ${what} without the ${separator.slice(-1)}`;
+  const fix = made ? `e.g. ${inside}; its folder is made` : `e.g. ${inside}, once the folder is made: mkdir -p ${shellWord(bare)}`;
+  return `${given} ends in ${separator.slice(-1)}, which names a folder, and there is no folder ${bare}: name ${what} (${fix})`;
+}
+
 function isDatabaseFile(file: string): boolean {
   if (isLiveDatabaseFileSync(file)) return true; // never opened: see live-databases.ts
   try {
@@ -88,7 +106,8 @@ function isDatabaseFile(file: string): boolean {
  */
 export function checkBackupTarget(dbPath: string, outPath: string): void {
   if (outPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no backup path given: name the backup file to write (--out)');
-  if (/[\\/]$/.test(outPath) || isFolder(outPath)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is a folder; name the backup file (e.g. ${path.join(outPath, 'backup.db')})`);
+  const named = folderNamed(outPath, 'the backup file', 'backup.db', false);
+  if (named !== undefined) throw new SyncError('TARGET_INVALID', 400, named);
   const special = specialFile(outPath);
   if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
   const folder = path.dirname(outPath); // as the kernel walks it: `missing/../b.db` needs `missing`
@@ -114,7 +133,8 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
  */
 export function checkRestoreTarget(dbPath: string): void {
   if (dbPath.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the database file to write (--db)');
-  if (/[\\/]$/.test(dbPath) || isFolder(dbPath)) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is a folder; name the database file (e.g. ${path.join(dbPath, 'app.db')})`);
+  const named = folderNamed(dbPath, 'the database file', 'app.db', true);
+  if (named !== undefined) throw new SyncError('TARGET_INVALID', 400, named);
   const special = specialFile(dbPath);
   if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
   const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));

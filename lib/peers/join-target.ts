@@ -1,5 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { folderNamed } from '../data/backup-targets';
 import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
 import { SyncError } from '../sync-error';
 import type { JoinNames } from './join-options';
@@ -70,7 +71,8 @@ function refuseFileAbove(target: string): void {
 export function checkJoinTarget(db: string, names: JoinNames): string {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
   const target = path.resolve(db);
-  if (/[\\/]$/.test(db) || isFolder(target)) throw new SyncError('TARGET_INVALID', 400, `${db} is a folder; name the new database file (e.g. ${path.join(db, 'app.db')})`);
+  const named = folderNamed(db, 'the new database file', 'app.db', true);
+  if (named !== undefined) throw new SyncError('TARGET_INVALID', 400, named);
   refuseFileAbove(target);
   refuseLongName(target, db);
   // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
