@@ -78,7 +78,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       backoff: config.backoff,
       lastSuccessAt: (url) => this.#known.lastSuccessAt(url),
       onSettled: (url, schedule) => {
-        if (schedule.lastResult !== undefined) logSyncResult(config.logger, schedule.lastResult, this.#peers.get(url)?.name, schedule, config.data?.lastIdentityChange);
+        if (schedule.lastResult !== undefined) logSyncResult(config.logger, schedule.lastResult, this.#peers.get(url)?.name, schedule, config.data?.lastIdentityChange, config.peerCa !== undefined);
         if (schedule.lastSuccessAt !== undefined) {
           this.#known.noteSuccess(url, schedule.lastSuccessAt).catch((error: unknown) => config.logger.warn({ event: 'state.write_failed', err: error }, 'could not keep the last success in the state folder'));
         }

@@ -28,7 +28,7 @@ function retryFields(next: NextAttempt): { failures: number; backingOff: boolean
   };
 }
 
-function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string | undefined): void {
+function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, customCa: boolean): void {
   for (const conflict of result.fileConflicts) {
     logger.warn({ event: 'files.conflict', peer: result.peer, peerName: name ?? null, path: conflict.path, copyPath: conflict.copyPath }, 'file changed on both sides: both versions kept');
   }
@@ -39,14 +39,32 @@ function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string 
   if (omitted > 0) {
     logger.warn({ event: 'files.errors_omitted', peer: result.peer, peerName: name ?? null, fileErrors: result.fileErrorCount, omitted }, `and ${omitted} more file steps failed this round (${result.fileErrorCount} in all), not logged one by one; retried next round`);
   }
-  for (const held of result.heldDeletions) logHeld(logger, held, name);
+  for (const held of result.heldDeletions) logHeld(logger, held, name, customCa);
 }
 
-/** `files.deletions_held` (warn): the mass-delete guard stopped a root's sync. */
-export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined): void {
+/**
+ * What the held line adds to its command when this server trusts its HTTPS peers by a CA of the operator's own (`peerCa`):
+ * its own sync API is then most likely served with a certificate of that CA too, and the CLI reaches it only with `--ca`.
+ * The library is given the certificate's text, never its file, nor knows its own URL: the line says so, and how else
+ * the CLI finds it (`SYNC_PEER_CA`, the variable the sample app and the CLI both read).
+ */
+function trustOf(held: HeldDeletion, customCa: boolean): { readonly option: string; readonly note: string } {
+  if (!customCa || !held.peer.toLowerCase().startsWith('https:')) return { option: '', note: '' };
+  return {
+    option: ' --ca <CA certificate file>',
+    note: " (--ca: this server trusts its HTTPS peers by a CA of your own, peerCa, so its own sync API likely needs it too; the server holds the certificate's text, not its file: name the file, or set SYNC_PEER_CA to it and leave --ca out)",
+  };
+}
+
+/**
+ * `files.deletions_held` (warn): the mass-delete guard stopped a root's sync.
+ * @param customCa - whether the sync client was given `peerCa` (the command then names `--ca`, see {@link trustOf})
+ */
+export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined, customCa = false): void {
+  const trust = trustOf(held, customCa);
   logger.warn(
     { event: 'files.deletions_held', peer: held.peer, peerName: name ?? null, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
-    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\` or on the status page`,
+    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API>${trust.option} --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\`${trust.note} or on the status page`,
   );
 }
 
@@ -54,11 +72,11 @@ export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | u
  * Logs one finished sync with one peer: `sync.round` (info) with what moved
  * each way and the duration, or `sync.failed` (warn) with the code and the
  * next retry (and `identity.changed` when its handshake made this server take a new site id: pass the tracker's
- * `lastIdentityChange` as `identity`); then `sync.conflicts`, `files.conflict`, `files.error` (at most
+ * `lastIdentityChange` as `identity`; `customCa`: whether the client was given `peerCa`, see {@link logHeld}); then `sync.conflicts`, `files.conflict`, `files.error` (at most
  * {@link FILE_ERRORS_LISTED}, then one `files.errors_omitted` with the count) and
  * `files.deletions_held` (warn) for what needs a look.
  */
-export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt, identity?: IdentityChange): void {
+export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: string | undefined, next: NextAttempt, identity?: IdentityChange, customCa = false): void {
   const counts = {
     rowsPulled: result.rowsPulled,
     rowsPushed: result.rowsPushed,
@@ -81,5 +99,5 @@ export function logSyncResult(logger: SyncLogger, result: PeerSyncResult, name: 
   if (result.dataConflicts > 0) {
     logger.warn({ event: 'sync.conflicts', peer: result.peer, peerName: name ?? null, dataConflicts: result.dataConflicts }, 'rows kept out of their table by a UNIQUE or foreign-key clash; see GET /data/conflicts');
   }
-  logFileEvents(logger, result, name);
+  logFileEvents(logger, result, name, customCa);
 }
