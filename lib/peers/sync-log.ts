@@ -43,28 +43,23 @@ function logFileEvents(logger: SyncLogger, result: PeerSyncResult, name: string 
 }
 
 /**
- * What the held line adds to its command when this server trusts its HTTPS peers by a CA of the operator's own (`peerCa`):
- * its own sync API is then most likely served with a certificate of that CA too, and the CLI reaches it only with `--ca`.
- * The library is given the certificate's text, never its file, nor knows its own URL: the line says so, and how else
- * the CLI finds it (`SYNC_PEER_CA`, the variable the sample app and the CLI both read).
+ * What the held line adds when the sync client trusts its HTTPS peers by a CA of the operator's own (`peerCa`): this
+ * server's own sync API may be served with a certificate of that CA, and the CLI then reaches it only with `--ca`. The
+ * library cannot tell (it knows neither its own URL nor whether it is served over HTTPS, and holds the certificate's
+ * text, not its file), so the line says when to add it (never in the command itself: on an `http://` server, as the
+ * README's laptops are, the CLI refuses `--ca`).
  */
-function trustOf(held: HeldDeletion, customCa: boolean): { readonly option: string; readonly note: string } {
-  if (!customCa || !held.peer.toLowerCase().startsWith('https:')) return { option: '', note: '' };
-  return {
-    option: ' --ca <CA certificate file>',
-    note: " (--ca: this server trusts its HTTPS peers by a CA of your own, peerCa, so its own sync API likely needs it too; the server holds the certificate's text, not its file: name the file, or set SYNC_PEER_CA to it and leave --ca out)",
-  };
-}
+const CUSTOM_CA_NOTE =
+  " (if this server's sync API is https:// with a certificate of your own CA, add --ca <CA certificate file>, or set SYNC_PEER_CA to that file: the server holds peerCa's text, not its file)";
 
 /**
  * `files.deletions_held` (warn): the mass-delete guard stopped a root's sync.
- * @param customCa - whether the sync client was given `peerCa` (the command then names `--ca`, see {@link trustOf})
+ * @param customCa - whether the sync client was given `peerCa` (the line then says when to add `--ca`, see {@link CUSTOM_CA_NOTE})
  */
 export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined, customCa = false): void {
-  const trust = trustOf(held, customCa);
   logger.warn(
     { event: 'files.deletions_held', peer: held.peer, peerName: name ?? null, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
-    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API>${trust.option} --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\`${trust.note} or on the status page`,
+    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\`${customCa ? CUSTOM_CA_NOTE : ''} or on the status page`,
   );
 }
 
