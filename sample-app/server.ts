@@ -6,10 +6,10 @@ import type Database from 'better-sqlite3';
 import { answerClientErrorsAsJson, continueOnlyWhenRead, createDefaultLogger, DEFAULTS, splitUserinfo, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
-import { READ_SYNC_VARIABLES } from './env-names';
 import { lockDataDir } from './data-lock';
 import { noRoomAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
+import { unreadLines, unreadMessage, unusedCaLine, unusedPeerCa } from './start-warnings';
 
 /** A running sample app. */
 export interface RunningSampleApp {
@@ -62,6 +62,8 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
   // `serverName`, not `name`: pino's own `name` (the logger's, "sample-app") is on every line.
   logger.info({ event: 'app.listening', url, dataDir: config.dataDir, serverName: config.name }, 'sample app listening');
   for (const { name, meant } of config.unreadVariables) logger.warn({ event: 'app.unread_variable', variable: name, meant }, unreadMessage(name, meant));
+  const caUnused = unusedPeerCa(config);
+  if (caUnused !== undefined) logger.warn({ event: 'app.peer_ca_unused', peers: config.peers.length }, caUnused);
   if (config.peers.length > 0 || config.nats !== undefined) sync.start(config.syncIntervalMs);
   return {
     server,
@@ -140,21 +142,7 @@ export function startBanner(config: SampleConfig, url: string): string {
   const peers = config.peers.length === 0 ? 'none (set SYNC_PEERS)' : `${config.peers.join(', ')} every ${config.syncIntervalMs} ms`;
   const name = config.name ?? "(none: set SYNC_NAME to name this server on its peers' status pages)";
   const nats = config.nats === undefined ? '' : `NATS:       ${withoutUserinfo(config.nats.servers)}, stream ${config.nats.stream ?? DEFAULTS.nats.stream} (data; files between peers)\n`;
-  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nData:       ${config.dataDir}${config.dataDirNew ? NEW_DATA_DIR : ''}\nName:       ${name}\nSync token: ${token}\n${shortTokenLine(config)}${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}\n`;
-}
-
-/**
- * What the start says of a SYNC_ variable set that the app does not read: the one it most likely
- * stands for, else the ones it reads (its value is not repeated: it may be a token).
- */
-function unreadMessage(name: string, meant: string | undefined): string {
-  const hint = meant === undefined ? `its SYNC_ variables are ${READ_SYNC_VARIABLES.join(', ')}.` : `did you mean ${meant}?`;
-  return `${name} is set but the sample app does not read it: ${hint} Rename it, or unset it`;
-}
-
-/** The banner's lines naming the SYNC_ variables set that the app does not read. */
-function unreadLines(unread: SampleConfig['unreadVariables']): string {
-  return unread.map(({ name, meant }) => `            ! ${unreadMessage(name, meant)}\n`).join('');
+  return `\nSample app: ${url}\nSync API:   ${url}/api/sync   status page: ${url}/api/sync/ui\nData:       ${config.dataDir}${config.dataDirNew ? NEW_DATA_DIR : ''}\nName:       ${name}\nSync token: ${token}\n${shortTokenLine(config)}${config.tokenFileDiffers ? UNUSED_TOKEN_FILE : ''}Peers:      ${peers}\n${nats}${unreadLines(config.unreadVariables)}${unusedCaLine(config)}\n`;
 }
 
 /** What the banner adds to a data folder this start made: a typo in DATA_DIR starts the app on an empty one. */
