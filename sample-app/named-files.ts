@@ -41,6 +41,9 @@ export function readTls(env: NodeJS.ProcessEnv): TlsFiles | undefined {
   return { cert, key };
 }
 
+/** True for text holding a PEM private key. */
+const isKey = (text: string): boolean => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+
 /**
  * Checks, before the database is opened, that `TLS_CERT` holds a PEM certificate and
  * `TLS_KEY` its PEM private key, as HTTPS will load them.
@@ -48,7 +51,6 @@ export function readTls(env: NodeJS.ProcessEnv): TlsFiles | undefined {
  */
 function checkTlsPair(cert: string, key: string): void {
   const isCert = (text: string): boolean => text.includes('-----BEGIN CERTIFICATE-----');
-  const isKey = (text: string): boolean => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
   if (isKey(cert) && isCert(key)) throw new TypeError('TLS_CERT holds a private key and TLS_KEY a certificate: swap them (TLS_CERT=cert.pem TLS_KEY=key.pem)');
   if (!isCert(cert)) throw new TypeError('TLS_CERT holds no PEM certificate (-----BEGIN CERTIFICATE-----…); give the certificate file');
   if (!isKey(key)) throw new TypeError('TLS_KEY holds no PEM private key (-----BEGIN PRIVATE KEY-----…); give the key file of TLS_CERT');
@@ -66,6 +68,9 @@ function checkTlsPair(cert: string, key: string): void {
 export function readPeerCaFile(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const text = readNamedFile('SYNC_PEER_CA', value).toString('latin1');
+  if (!text.includes('-----BEGIN CERTIFICATE-----') && isKey(text)) {
+    throw new TypeError(`SYNC_PEER_CA: ${value} holds a private key, not a certificate: give the peers' CA certificate (for a self-signed peer, the file its TLS_CERT names), never a key`);
+  }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new TypeError(`SYNC_PEER_CA: ${value} holds no PEM certificate (-----BEGIN CERTIFICATE-----…)`);
   const damaged = unreadableCertificate(text);
   if (damaged !== undefined) throw new TypeError(`SYNC_PEER_CA: ${value}: ${damaged} Give the CA certificate's file as it is`);

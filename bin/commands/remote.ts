@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { normalizePeerUrl } from '../../lib/peers/client-options';
 import { printable } from '../../lib/peers/peer-answer';
-import { PEM_CERTIFICATE, unreadableCertificate } from '../../lib/peers/pem-certificates';
+import { isPrivateKeyInstead, PEM_CERTIFICATE, unreadableCertificate } from '../../lib/peers/pem-certificates';
 import { PeerHttp } from '../../lib/peers/peer-http';
 import { SyncError } from '../../lib/sync-error';
 
@@ -49,6 +49,9 @@ export function caOf(given: string | undefined): Buffer | undefined {
     pem = readFileSync(file);
   } catch (error) {
     throw new SyncError('BAD_CA', 400, `cannot read the CA certificate ${file} (--ca or SYNC_PEER_CA): ${(error as Error).message}`);
+  }
+  if (isPrivateKeyInstead(pem.toString('latin1'))) {
+    throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds a private key, not a certificate: give the server's CA certificate (for a self-signed server, its certificate file), never a key`);
   }
   if (!pem.includes(PEM_CERTIFICATE)) throw new SyncError('BAD_CA', 400, `${file} (--ca or SYNC_PEER_CA) holds no PEM certificate`);
   const unreadable = unreadableCertificate(pem);

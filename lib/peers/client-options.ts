@@ -6,7 +6,7 @@ import type { LocalFiles } from '../files/local-files';
 import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
-import { PEM_CERTIFICATE, unreadableCertificate } from './pem-certificates';
+import { isPrivateKeyInstead, PEM_CERTIFICATE, unreadableCertificate } from './pem-certificates';
 import { checkPeerEntries, type PeerEntry } from './peer-url';
 import { HEADER_SAFE_TOKEN } from '../token-rules';
 import { resolveTransportOptions, type NatsConfig, type TransportOptions } from './nats/nats-options';
@@ -190,7 +190,9 @@ function checkParts(data: unknown, files: unknown): void {
 export function checkPeerCa(ca: unknown): string | Buffer | undefined {
   if (ca === undefined) return undefined;
   if (typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw new TypeError('express-sqlite-sync: `peerCa` must be PEM text or a Buffer');
-  if (!(typeof ca === 'string' ? ca : ca.toString('latin1')).includes(PEM_CERTIFICATE)) {
+  const text = typeof ca === 'string' ? ca : ca.toString('latin1');
+  if (isPrivateKeyInstead(text)) throw new TypeError("express-sqlite-sync: `peerCa` holds a private key, not a certificate: give the CA certificate the peers' certificates are signed with (for a self-signed peer, its certificate), never a key");
+  if (!text.includes(PEM_CERTIFICATE)) {
     throw new TypeError(`express-sqlite-sync: \`peerCa\` holds no PEM certificate (${PEM_CERTIFICATE}…); give the certificate's text (fs.readFileSync(file)), not its file name`);
   }
   const unreadable = unreadableCertificate(ca);

@@ -3,6 +3,14 @@ import { X509Certificate } from 'node:crypto';
 /** The line a PEM certificate starts with. */
 export const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 
+/** The first line of a PEM private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`, `ENCRYPTED PRIVATE KEY`). */
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** True for a CA file's text that holds a private key and no certificate: the key file given instead of the certificate (`key.pem` for `cert.pem`). */
+export function isPrivateKeyInstead(text: string): boolean {
+  return !text.includes(PEM_CERTIFICATE) && PEM_PRIVATE_KEY.test(text);
+}
+
 /** One PEM certificate block, from its first line to its last. */
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
