@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { SyncLogger } from '../index';
 
@@ -49,8 +49,23 @@ function syncFolder(folder: string): void {
   }
 }
 
-/** Why the settings file's text is no JSON object (empty, cut short, not JSON, or another JSON value); undefined when it is one. */
-function settingsProblem(text: string): string | undefined {
+/** Why the settings file is no JSON object (unreadable, empty, cut short, not JSON, or another JSON value), with the fix; undefined when it is one. */
+function settingsProblem(file: string): { readonly code: string | null; readonly message: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    return { code, message: `it cannot be read (${code}); the app reads nothing from it, but the file sync cannot send it to peers either: give it to the user that runs the app (chown), or move it aside` };
+  }
+  const why = jsonProblem(text);
+  if (why === undefined) return undefined;
+  const fix = `fix it (or copy a good one from another server's DATA_DIR/${SETTINGS_FILE.split(path.sep).join('/')}); the next file sync carries the fixed file to the peers`;
+  return { code: null, message: `${why}; it syncs to every peer as it is: ${fix}` };
+}
+
+/** Why a text is no JSON object; undefined when it is one. */
+function jsonProblem(text: string): string | undefined {
   if (text.trim() === '') return 'it is empty (a write cut short by a full disk or a crash?)';
   try {
     const value: unknown = JSON.parse(text);
@@ -72,26 +87,12 @@ function settingsProblem(text: string): string | undefined {
  */
 export function ensureInstanceSettings(dataDir: string, hasPeers: boolean, logger: SyncLogger): void {
   const file = path.join(dataDir, SETTINGS_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      if (!hasPeers) writeFileAtomicallySync(file, EXAMPLE_SETTINGS);
-      return;
-    }
-    if (code === 'EISDIR') return; // a folder of that name: its files sync as any others
-    logger.warn(
-      { event: 'app.settings_invalid', file, code: code ?? null },
-      `${file}: it cannot be read (${code ?? String(error)}); the app reads nothing from it, but the file sync cannot send it to peers either: give it to the user that runs the app (chown), or move it aside`,
-    );
+  const stats = statSync(file, { throwIfNoEntry: false }); // followed: a link to nothing is nothing there
+  if (stats === undefined) {
+    if (!hasPeers) writeFileAtomicallySync(file, EXAMPLE_SETTINGS); // a failure stops the start, which names DATA_DIR
     return;
   }
-  const problem = settingsProblem(text);
-  if (problem === undefined) return;
-  logger.warn(
-    { event: 'app.settings_invalid', file, code: null },
-    `${file}: ${problem}; it syncs to every peer as it is: fix it (or copy a good one from another server's DATA_DIR/${SETTINGS_FILE.split(path.sep).join('/')}); the next file sync carries the fixed file to the peers`,
-  );
+  if (!stats.isFile()) return; // a folder of that name syncs as any other; a pipe or device is never opened (it would block the start)
+  const problem = settingsProblem(file);
+  if (problem !== undefined) logger.warn({ event: 'app.settings_invalid', file, code: problem.code }, `${file}: ${problem.message}`);
 }

@@ -1,4 +1,5 @@
-import fs, { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import fs, { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { createSampleApp, type SampleApp } from '../../sample-app/app';
@@ -103,6 +104,14 @@ describe('ah3: the sample app writes instance/settings.json atomically and says 
     expect(line?.msg).toContain(`${settings}: `);
     expect(line?.msg).toContain("it syncs to every peer as it is: fix it (or copy a good one from another server's DATA_DIR/instance/settings.json)");
     expect(readFileSync(settings, 'utf8')).toBe(text);
+  });
+
+  it('a named pipe under the name is never opened: the read would block the start', () => {
+    execFileSync('mkfifo', [settings]);
+    const log = captureLog();
+    start(log.logger);
+    expect(log.events('app.settings_invalid')).toEqual([]);
+    expect(statSync(settings).isFIFO()).toBe(true);
   });
 
   it.each([[[]], [['http://127.0.0.1:9/api/sync']]])('a good settings.json (peers %j) is left alone and not warned about', (peers) => {
