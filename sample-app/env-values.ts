@@ -43,6 +43,19 @@ export function readDataDir(value: string | undefined): string {
   return resolved;
 }
 
+/**
+ * What to say of a `SYNC_PEERS` entry that is several URLs separated by something else than a comma (`;`, a blank, a
+ * line break, as a list copied from a document or another tool's setting is): undefined for anything else. The library
+ * saw one URL holding a space (or "not a URL") and said to type it again without it.
+ */
+function otherSeparator(entry: string): string | undefined {
+  const parts = entry.split(/[;\s]+/).filter((part) => part !== '');
+  // One holding a user, a query or a fragment is left to the library's message, which never repeats what may be a secret.
+  if (parts.length < 2 || !parts.every((part) => /^https?:\/\/[^/@?#]+(?:\/[^@?#]*)?$/i.test(part))) return undefined;
+  const separator = /;/.test(entry) ? '";"' : 'blanks';
+  return `SYNC_PEERS entry ${JSON.stringify(entry)} holds ${parts.length} URLs separated by ${separator}: separate peers with commas (SYNC_PEERS=${parts.join(',')})`;
+}
+
 /** `SYNC_PEERS`: comma-separated URLs; a URL without a path points at that server's `/api/sync` (the library's rule); a peer named twice is listed once. */
 export function readPeers(value: string | undefined): string[] {
   if (value === undefined || value.trim() === '') return [];
@@ -54,6 +67,8 @@ export function readPeers(value: string | undefined): string[] {
       try {
         return normalizePeerUrl(entry, 'SYNC_PEERS entry');
       } catch (error) {
+        const listed = otherSeparator(entry);
+        if (listed !== undefined) throw new TypeError(listed, { cause: error });
         throw new TypeError(`${(error as Error).message.replace(/^express-sqlite-sync: /, '')} (comma-separated for several)`, { cause: error });
       }
     });
