@@ -97,14 +97,23 @@ const NO_ROOM_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EFBIG',
 const WRITE_FAILED_CODES: ReadonlySet<string> = new Set(['SQLITE_IOERR_WRITE', 'EIO']);
 
 /**
- * A start that failed for want of room, or on a write the disk refused, said with DATA_DIR and what to do; undefined for any other failure.
+ * A start that failed for want of room, on a write the disk refused, or on another disk access SQLite found failing
+ * (`SQLITE_IOERR_…`), said with DATA_DIR, the code and what to do; undefined for any other failure.
  * On a full disk the start said only "database or disk is full" (or "disk I/O error" over a size limit),
  * naming neither the folder nor the fix; a write refused for another cause (a failing device) is not blamed on the space.
  */
-export function noRoomAtStart(error: unknown, dataDir: string): Error | undefined {
+export function diskFailureAtStart(error: unknown, dataDir: string): Error | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string' || (!NO_ROOM_CODES.has(code) && !WRITE_FAILED_CODES.has(code))) return undefined;
+  if (typeof code !== 'string') return undefined;
   const detail = error instanceof Error ? `${code}: ${error.message}` : code;
+  if (code.startsWith('SQLITE_IOERR') && !WRITE_FAILED_CODES.has(code)) {
+    // A read, lock, sync or shared-memory call SQLite found failing: often a folder on a network share or a mount SQLite cannot lock or map.
+    return new Error(
+      `DATA_DIR=${dataDir}: SQLite could not use its files there (${detail}): a folder on a network share (NFS, SMB) or a mount it cannot lock or map its WAL index on (SQLITE_IOERR_LOCK, _SHMOPEN, _SHMMAP), or a failing device (the system log, dmesg, says so); point DATA_DIR at a folder on a local disk`,
+      { cause: error },
+    );
+  }
+  if (!NO_ROOM_CODES.has(code) && !WRITE_FAILED_CODES.has(code)) return undefined;
   if (WRITE_FAILED_CODES.has(code)) {
     return new Error(
       `DATA_DIR=${dataDir}: the start could not write its files there (${detail}); the system did not say why: the disk may be full or a file over this user's size limit (df -h, ulimit -f), the files may not be writable by this user (permissions, a read-only or network mount), or the device may be failing (the system log, dmesg, says so); fix that, or point DATA_DIR at another disk`,

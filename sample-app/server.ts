@@ -7,7 +7,7 @@ import { answerClientErrorsAsJson, continueOnlyWhenRead, createDefaultLogger, DE
 import { createSampleApp } from './app';
 import { readSampleConfig, type SampleConfig } from './config';
 import { lockDataDir } from './data-lock';
-import { noRoomAtStart } from './data-folders';
+import { diskFailureAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
 import { unreadLines, unreadMessage, unusedCaLine, unusedPeerCa } from './start-warnings';
 
@@ -27,7 +27,7 @@ export interface RunningSampleApp {
  * Starts the sample app for a configuration: HTTPS when TLS files are set,
  * plain HTTP otherwise; logs `app.listening` (`url`, `dataDir`, `serverName`).
  * Holds the data folder while it runs (`lockDataDir`).
- * @throws Error naming `DATA_DIR` when another running sample app uses it, or when its disk has no room
+ * @throws Error naming `DATA_DIR` when another running sample app uses it, when its disk has no room, or when SQLite cannot use its files there (`SQLITE_IOERR_…`)
  */
 export async function startSampleApp(config: SampleConfig, logger: SyncLogger): Promise<RunningSampleApp> {
   try {
@@ -39,7 +39,7 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
       throw error;
     }
   } catch (error) {
-    throw noRoomAtStart(error, config.dataDir) ?? error; // named with DATA_DIR, not "database or disk is full"
+    throw diskFailureAtStart(error, config.dataDir) ?? error; // named with DATA_DIR, not "database or disk is full"
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '../helpers/k2-app-process';
 import { runSampleApp } from '../helpers/k3-sample-app-process';
-import { noRoomAtStart } from '../../sample-app/data-folders';
+import { diskFailureAtStart } from '../../sample-app/data-folders';
 import { tempDir } from '../helpers/temp';
 
 /**
@@ -37,11 +37,11 @@ describe('ag2: the sample app started with SYNC_TOKEN where no file can be writt
     ['ENOSPC', 'ENOSPC: no space left on device, write'],
     ['EDQUOT', 'EDQUOT: disk quota exceeded, write'],
   ])('a full disk (%s) is said the same way', (code, message) => {
-    const said = noRoomAtStart(Object.assign(new Error(message), { code }), '/srv/data');
+    const said = diskFailureAtStart(Object.assign(new Error(message), { code }), '/srv/data');
     expect(said?.message).toBe(`DATA_DIR=/srv/data: the start could not write its files there (${code}: ${message}): the disk is full, or a file is over this user's size limit; free some space, or point DATA_DIR at another disk`);
   });
 
   it.each(['SQLITE_CORRUPT', 'EACCES', undefined])('any other failure (%s) is left as it is', (code) => {
-    expect(noRoomAtStart(Object.assign(new Error('x'), { code }), '/srv/data')).toBeUndefined();
+    expect(diskFailureAtStart(Object.assign(new Error('x'), { code }), '/srv/data')).toBeUndefined();
   });
 });

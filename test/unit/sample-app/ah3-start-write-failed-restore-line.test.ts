@@ -1,4 +1,4 @@
-import { noRoomAtStart } from '../../../sample-app/data-folders';
+import { diskFailureAtStart } from '../../../sample-app/data-folders';
 import { pastedWord, restoreCommand } from '../../../sample-app/database';
 
 /**
@@ -56,10 +56,17 @@ describe('ah3: the sample app says a write refused at start honestly, and its re
     ['SQLITE_IOERR_WRITE', 'disk I/O error'],
     ['EIO', 'EIO: i/o error, write'],
   ])('%s is not blamed on the disk space alone: the code, every likely cause and the way out', (code, message) => {
-    const said = noRoomAtStart(Object.assign(new Error(message), { code }), '/srv/data')?.message ?? '';
+    const said = diskFailureAtStart(Object.assign(new Error(message), { code }), '/srv/data')?.message ?? '';
     expect(said).toContain(`DATA_DIR=/srv/data: the start could not write its files there (${code}: ${message}); the system did not say why`);
     expect(said).toMatch(/disk may be full .*not be writable by this user \(permissions.*device may be failing/);
     expect(said).not.toContain('the disk is full,');
+  });
+
+  it.each(['SQLITE_IOERR_SHMMAP', 'SQLITE_IOERR_SHMOPEN', 'SQLITE_IOERR_LOCK', 'SQLITE_IOERR_READ', 'SQLITE_IOERR'])('%s (a network share, a mount SQLite cannot lock or map) names DATA_DIR, the code and a local disk', (code) => {
+    const said = diskFailureAtStart(Object.assign(new Error('disk I/O error'), { code }), '/mnt/nas/data')?.message ?? '';
+    expect(said).toBe(
+      `DATA_DIR=/mnt/nas/data: SQLite could not use its files there (${code}: disk I/O error): a folder on a network share (NFS, SMB) or a mount it cannot lock or map its WAL index on (SQLITE_IOERR_LOCK, _SHMOPEN, _SHMMAP), or a failing device (the system log, dmesg, says so); point DATA_DIR at a folder on a local disk`,
+    );
   });
 
   it.each([
