@@ -7,9 +7,12 @@ import type { TrackedColumn, TrackedTable } from './tracked-table';
  * after a fold. 4 marks a row that an `INSERT OR REPLACE` / `UPDATE OR
  * REPLACE` may have deleted through a UNIQUE index (SQLite fires no delete
  * trigger for it unless `recursive_triggers` is on): the fold counts it as
- * deleted only when the row is really gone.
+ * deleted only when the row is really gone. 5 marks a live row whose key a
+ * statement is about to write again in another storage class (`1.0` over `1`, see
+ * `reform-trigger-sql.ts`); `cols` holds the old key's form: the fold makes the
+ * insert that replaces it (if one follows) the row's next life.
  */
-export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3, replaced: 4 } as const;
+export const OP = { sentinel: 0, insert: 1, update: 2, delete: 3, replaced: 4, reformed: 5 } as const;
 
 /**
  * The metadata tables, all prefixed `_sync_`. Every statement is idempotent.
@@ -131,7 +134,16 @@ export function sameKeyFormSql(table: TrackedTable): string {
 
 /** Names of a table's capture triggers, built from its id only. */
 export function triggerNames(tableId: number): readonly string[] {
-  return [`_sync_${tableId}_insert`, `_sync_${tableId}_update`, `_sync_${tableId}_rekey`, `_sync_${tableId}_delete`, `_sync_${tableId}_replace_insert`, `_sync_${tableId}_replace_update`, `_sync_${tableId}_replace_key`];
+  return [
+    `_sync_${tableId}_insert`,
+    `_sync_${tableId}_update`,
+    `_sync_${tableId}_rekey`,
+    `_sync_${tableId}_delete`,
+    `_sync_${tableId}_replace_insert`,
+    `_sync_${tableId}_replace_update`,
+    `_sync_${tableId}_replace_key`,
+    `_sync_${tableId}_reform`,
+  ];
 }
 
 /** The name of a table's zero trigger of one column (see `zeroTriggersSql` in capture-triggers.ts). */

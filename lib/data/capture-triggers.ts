@@ -1,4 +1,5 @@
 import { hasNoAffinity, HLC_SQL, keepsEqualsOfTwoClasses, keySql, logRow, OP, sameKeyFormSql, triggerNames, zeroTriggerName } from './capture-sql';
+import { reformTriggerSql } from './reform-trigger-sql';
 import { createReplaceTriggersSql, replaceKeyTriggerSql } from './replace-triggers-sql';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
@@ -29,7 +30,8 @@ export function dropTriggersSql(tableId: number): string {
  * inside its write transaction, are logged and then dropped by the merge
  * before it commits (see `VisibleState.applying`), so no other connection ever
  * sees them. Tables with UNIQUE indexes also get the REPLACE triggers
- * ({@link createReplaceTriggersSql}).
+ * ({@link createReplaceTriggersSql}), and tables whose key can hold one value in two storage
+ * classes the reform trigger ({@link reformTriggerSql}).
  */
 export function createTriggersSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
@@ -50,6 +52,7 @@ CREATE TRIGGER ${remove} AFTER DELETE ON ${on}
 BEGIN ${logRow(table, OP.delete, 'OLD', '0')} END;
 ${zeroTriggersSql(table)}
 ${replaceKeyTriggerSql(table)}
+${reformTriggerSql(table)}
 ${createReplaceTriggersSql(table)}`;
 }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { OP } from './capture-sql';
 import { exact, numbers } from './prepared';
 import { LogTrim } from './log-trim';
+import { formChanged, ReformMarks, type ReformMark } from './reform-marks';
 import { TablePresence } from './table-presence';
 import { respellLoggedKeys } from './key-spelling';
 import type { SqlValue } from './values';
@@ -113,9 +114,10 @@ export class LogFolder {
       observer.bulkFolded?.(folded, to);
       folded = to;
     }
+    const marks = new ReformMarks();
     for (;;) {
       const rows = this.#batch.all(folded, BATCH) as LogRow[];
-      for (const row of rows) this.#foldRow(row, observer);
+      for (const row of rows) this.#foldRow(row, observer, marks);
       const last = rows.at(-1);
       if (last !== undefined) folded = Number(last[LOG.seq]);
       if (rows.length < BATCH) break;
@@ -147,13 +149,15 @@ export class LogFolder {
     }
   }
 
-  #foldRow(row: LogRow, observer: FoldObserver): void {
+  #foldRow(row: LogRow, observer: FoldObserver, marks: ReformMarks): void {
     const op = Number(row[LOG.op]);
     const pk = row[LOG.pk];
     const hlc = row[LOG.hlc];
     const seq = row[LOG.seq];
     if (op === OP.sentinel) return;
     const tbl = Number(row[LOG.tbl]);
+    if (op === OP.reformed) return marks.note(tbl, pk, row[LOG.cols]);
+    const reformed = marks.size === 0 ? undefined : marks.take(tbl, pk); // the key's next write settles its mark
     if (op === OP.replaced && observer.present(tbl, pk)) return; // the REPLACE did not happen (OR IGNORE, a failed statement…)
     const cl = this.#getRow.get(tbl, pk) as number | undefined;
     const alive = cl !== undefined && cl % 2 === 1;
@@ -163,29 +167,48 @@ export class LogFolder {
       return;
     }
     if (op === OP.delete || op === OP.replaced) {
-      if (!alive) return;
-      this.#dropCells.run(tbl, pk);
-      this.#putRow.run(tbl, pk, grownCl(cl), hlc, seq);
-      observer.folded?.(tbl, pk, 'died');
+      if (alive) this.#die(tbl, pk, cl, row, observer);
       return;
     }
+    let life = cl;
     if (alive && boundedCl(cl) === cl) {
-      // An insert of a live row's key (INSERT OR REPLACE): the same life written again whole. It keeps its birth,
-      // as every other server does (a life keeps its earliest birth), and every cell takes the write's clock.
-      this.#putEveryCell.run({ tbl, pk, hlc, seq });
-      observer.folded?.(tbl, pk, 'born');
-      return;
+      if (this.#writtenWhole(tbl, pk, row, reformed, observer)) return;
+      life = this.#die(tbl, pk, cl, row, observer);
     }
     // An update of a row not alive here that its table no longer holds is no birth: a REPLACE deleted the row
     // after this statement's foreign-key action updated it (its op 4, logged by the BEFORE trigger, came first
     // and found it gone), so a birth here would be a ghost, alive in the metadata and in no table.
     if (op === OP.update && !observer.present(tbl, pk)) return;
     // An insert, or an update of a row the metadata does not know: the row is born (again) with every column.
-    if (cl !== undefined) this.#dropCells.run(tbl, pk);
+    if (life !== undefined) this.#dropCells.run(tbl, pk);
     // Never above MAX_CL (docs/PROTOCOL.md, "The changeset"): a row at the bound born again gets MAX_CL - 1.
-    const next = cl === undefined ? 1 : alive ? boundedCl(cl) : grownCl(cl);
+    const next = life === undefined ? 1 : life % 2 === 1 ? boundedCl(life) : grownCl(life);
     this.#putRow.run(tbl, pk, next, hlc, seq);
     observer.folded?.(tbl, pk, 'born');
+  }
+
+  /**
+   * An insert of a live row's key (INSERT OR REPLACE): the same life written again whole. It keeps its birth,
+   * as every other server does (a life keeps its earliest birth), and every cell takes the write's clock.
+   * Unless it wrote the key in another form than the row held (`1.0` over `1`: the BEFORE trigger logged the
+   * row as reformed): the row then dies and is born again, as for an UPDATE of the key's class, so its next
+   * life carries the new form to every server.
+   * @returns false when the row must die and be born again instead
+   */
+  #writtenWhole(tbl: number, pk: SqlValue, row: LogRow, reformed: ReformMark | undefined, observer: FoldObserver): boolean {
+    if (reformed !== undefined && formChanged(reformed, this.#presence.storedKey(tbl, pk))) return false;
+    this.#putEveryCell.run({ tbl, pk, hlc: row[LOG.hlc], seq: row[LOG.seq] });
+    observer.folded?.(tbl, pk, 'born');
+    return true;
+  }
+
+  /** A live row's death, at the log row's seq and clock: its cells go. @returns its causal length now */
+  #die(tbl: number, pk: SqlValue, cl: number, row: LogRow, observer: FoldObserver): number {
+    const dead = grownCl(cl);
+    this.#dropCells.run(tbl, pk);
+    this.#putRow.run(tbl, pk, dead, row[LOG.hlc], row[LOG.seq]);
+    observer.folded?.(tbl, pk, 'died');
+    return dead;
   }
 
   #foldUpdate(row: LogRow): void {

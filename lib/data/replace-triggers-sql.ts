@@ -1,4 +1,5 @@
 import { HLC_SQL, keySql, logRow, NOT_APPLYING, OP, sameKeySql, triggerNames } from './capture-sql';
+import { reformedRowSql } from './reform-trigger-sql';
 import { quoteIdent } from './sql-names';
 import type { TrackedTable } from './tracked-table';
 
@@ -7,13 +8,15 @@ import type { TrackedTable } from './tracked-table';
  * delete trigger. The moved row's insert usually stands for it (the same life written whole), but when the
  * statement's own foreign-key action deletes the moved row too (a child moved onto its parent's key, ON DELETE
  * CASCADE), no AFTER trigger fires: the row the key held is logged first (op 4), and the fold confirms it gone.
+ * When the moved row holds that key in another form (`1.0` onto `1`), the held row is also logged as reformed
+ * (op 5): the moved row's insert is then the key's next life, in its new form (see reform-trigger-sql.ts).
  */
 export function replaceKeyTriggerSql(table: TrackedTable): string {
   const name = quoteIdent(triggerNames(table.id)[6] ?? '');
   const held = table.key.map((column) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
   return `CREATE TRIGGER ${name} BEFORE UPDATE OF ${table.key.map((column) => quoteIdent(column.name)).join(', ')} ON ${quoteIdent(table.name)}
 WHEN NOT (${sameKeySql(table)}) AND EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})
-BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} END;`;
+BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} ${reformedRowSql(table)} END;`;
 }
 
 /** For each UNIQUE index: the SQL condition "row `v` holds NEW's values and is not the row itself (`self`)". */
