@@ -8,7 +8,8 @@ import { tempDb, type TempDb } from '../helpers/data';
  * a key column without affinity (`1` and `1.0`, `0` and `-0.0` and `0.0` name one row), an INTEGER
  * key of a WITHOUT ROWID table (the INTEGER and the REAL -2^63), a composite key with an untyped part,
  * a UNIQUE column and a child pointing at the untyped key. Inserts, class-only key updates (captured as
- * a new life since b7bd18a), real key changes, value edits and deletes, with syncs between random pairs
+ * a new life since b7bd18a), REPLACE, IGNORE, FAIL and UPSERT writes of a key that may be held in its other
+ * form (a REPLACE that changes the form is a new life since ah1), real key changes, value edits and deletes, with syncs between random pairs
  * in pages of random size; then every server syncs to quiescence. Every server must hold the same rows,
  * keys in the same class with the same sign, the same conflicts, and a full round must move nothing.
  */
@@ -32,7 +33,22 @@ type Op =
   | { readonly kind: 'claim'; readonly server: number; readonly key: number; readonly text: string }
   | { readonly kind: 'delete'; readonly server: number; readonly table: 'loose' | 'ints' | 'pairs'; readonly key: number }
   | { readonly kind: 'kid'; readonly server: number; readonly id: string; readonly key: number }
+  | { readonly kind: 'replace'; readonly server: number; readonly table: 'loose' | 'ints' | 'pairs'; readonly key: number; readonly text: string; readonly how: number }
   | { readonly kind: 'sync'; readonly from: number; readonly to: number; readonly limit: number };
+
+/**
+ * Writes of a key that may be held in another form: `{t}` is the table, `{c}` its columns, `{v}` their
+ * placeholders (the key, then the text); the last moves the row at the key `5n` / `2n` onto the key.
+ */
+const REPLACES = [
+  'INSERT OR REPLACE INTO {t} {c} VALUES {v}',
+  'INSERT OR IGNORE INTO {t} {c} VALUES {v}',
+  'INSERT OR FAIL INTO {t} {c} VALUES {v}',
+  'INSERT INTO {t} {c} VALUES {v} ON CONFLICT DO NOTHING',
+  'INSERT INTO {t} {c} VALUES {v} ON CONFLICT DO UPDATE SET v = excluded.v',
+  'UPDATE OR REPLACE {t} SET k = ?, v = ? WHERE k = {other}',
+  'UPDATE OR IGNORE {t} SET k = ?, v = ? WHERE k = {other}',
+] as const;
 
 const server = fc.integer({ min: 0, max: 2 });
 const table = fc.constantFrom('loose' as const, 'ints' as const, 'pairs' as const);
@@ -45,6 +61,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('claim' as const), server, key: keyIndex, text }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), server, table, key: keyIndex }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kid' as const), server, id: fc.constantFrom('k1', 'k2'), key: keyIndex }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('replace' as const), server, table, key: keyIndex, text, how: fc.integer({ min: 0, max: REPLACES.length - 1 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), from: server, to: server, limit: fc.constantFrom(1, 2, 1000) }) },
 );
 
@@ -94,6 +111,15 @@ function apply(servers: readonly Server[], step: Op): void {
     case 'kid':
       write(at, 'INSERT OR REPLACE INTO kids VALUES (?, ?)', step.id, keyOf('loose', step.key));
       return;
+    case 'replace': {
+      const sql = (REPLACES[step.how] ?? REPLACES[0])
+        .replace('{t}', step.table)
+        .replace('{c}', step.table === 'pairs' ? '(k, j, v)' : '(k, v)')
+        .replace('{v}', step.table === 'pairs' ? "(?, 'j', ?)" : '(?, ?)')
+        .replace('{other}', step.table === 'ints' ? '5' : '2');
+      write(at, sql, keyOf(step.table, step.key), step.text);
+      return;
+    }
   }
 }
 
@@ -172,6 +198,19 @@ describe('keys whose storage class SQLite does not fix, written in every form by
               { kind: 'rekey', server: 0, table: 'loose', from: 0, to: 1 },
               { kind: 'rekey', server: 0, table: 'loose', from: 2, to: 3 },
               { kind: 'rekey', server: 0, table: 'ints', from: 0, to: 1 },
+            ],
+          ],
+          // The same by REPLACE: the old row goes with no delete trigger, the insert writes the key in its other form.
+          [
+            [
+              { kind: 'put', server: 0, table: 'loose', key: 0, text: 'a' },
+              { kind: 'put', server: 0, table: 'pairs', key: 2, text: 'a' },
+              { kind: 'put', server: 0, table: 'ints', key: 0, text: 'a' },
+              { kind: 'sync', from: 0, to: 1, limit: 1000 },
+              { kind: 'replace', server: 0, table: 'loose', key: 1, text: 'b', how: 0 },
+              { kind: 'replace', server: 0, table: 'pairs', key: 3, text: 'b', how: 0 },
+              { kind: 'replace', server: 0, table: 'ints', key: 1, text: 'b', how: 0 },
+              { kind: 'replace', server: 1, table: 'loose', key: 1, text: 'c', how: 1 },
             ],
           ],
         ],
