@@ -21,8 +21,9 @@ CREATE TABLE swap (k NOT NULL PRIMARY KEY ON CONFLICT REPLACE, v TEXT);
 CREATE TABLE uniq (k NOT NULL PRIMARY KEY, u TEXT UNIQUE, v TEXT);
 CREATE TABLE words (k TEXT NOT NULL PRIMARY KEY, v TEXT);
 CREATE TABLE reals (k REAL NOT NULL PRIMARY KEY, v TEXT);
+CREATE TABLE kids (id TEXT NOT NULL PRIMARY KEY, parent REFERENCES loose (k), gone REFERENCES swap (k) ON DELETE CASCADE);
 `;
-const TABLES = ['loose', 'pairs', 'ints', 'nums', 'swap', 'uniq', 'words', 'reals'];
+const TABLES = ['loose', 'pairs', 'ints', 'nums', 'swap', 'uniq', 'words', 'reals', 'kids'];
 type Table = 'loose' | 'pairs' | 'ints' | 'nums' | 'swap' | 'uniq';
 const MIN_INT = -(2n ** 63n);
 const MIN_REAL = -9223372036854775808;
@@ -49,7 +50,8 @@ function columns(table: Table): string {
 
 /** Every row of one table, its key by class, quote(), hex and (a JavaScript number) sign, then its values. */
 function rowsOf(server: Server, table: string): unknown[][] {
-  return server.temp.db.prepare(`SELECT typeof(k), quote(k), hex(k), k, * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all() as unknown[][];
+  const sql = table === 'kids' ? 'SELECT id, typeof(parent), quote(parent), typeof(gone), quote(gone) FROM kids ORDER BY id' : `SELECT typeof(k), quote(k), hex(k), k, * FROM ${table} ORDER BY k`;
+  return server.temp.db.prepare(sql).raw(true).safeIntegers(true).all() as unknown[][];
 }
 
 function state(server: Server): unknown[] {
@@ -165,6 +167,23 @@ describe('a REPLACE that writes a live key again in another storage class', () =
     expect(rowsOf(a, 'loose')).toEqual([['real', '7.0', '372E30', 7, 7, 'moved']]);
     sync(servers);
     expectConvergedAndQuiet();
+  });
+
+  it('a parent replaced in its other form keeps its children (no action) or loses them (ON DELETE CASCADE), on every server alike', () => {
+    seed('loose', 10n);
+    seed('swap', 11n);
+    a.temp.db.prepare("INSERT INTO kids VALUES ('kid', ?, NULL), ('cascaded', NULL, ?)").run(10n, 11n);
+    sync(servers);
+    a.temp.db.prepare("REPLACE INTO loose (k, v) VALUES (?, 'new')").run(10);
+    a.temp.db.prepare("INSERT INTO swap (k, v) VALUES (?, 'new')").run(11);
+    expect(rowsOf(a, 'kids')).toEqual([['kid', 'integer', '10', 'null', 'NULL']]);
+    sync(servers);
+    expectConvergedAndQuiet();
+    expect(rowsOf(b, 'loose')[0]?.slice(0, 2)).toEqual(['real', '10.0']);
+    for (const server of servers) {
+      expect(server.tracker.listConflicts()).toEqual([]);
+      expect(server.temp.db.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    }
   });
 
   it('an UPSERT that sets the key to its other class (an UPDATE of the key, as before)', () => {
