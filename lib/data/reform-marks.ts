@@ -55,8 +55,8 @@ export function formChanged(mark: ReformMark, stored: readonly SqlValue[] | unde
   if (stored === undefined) return false;
   const unsure = ((mark.mask >> BigInt(REFORM_UNSURE)) & 1n) === 1n;
   for (const [index, value] of stored.entries()) {
-    if (index >= REFORM_UNSURE) continue;
-    if ((typeof value === 'number') !== (((mark.mask >> BigInt(index)) & 1n) === 1n)) return true;
+    const real = typeof value === 'number';
+    if (index >= REFORM_UNSURE ? real : real !== (((mark.mask >> BigInt(index)) & 1n) === 1n)) return true; // past the mask's bits: a REAL part may have been an INTEGER
   }
   if (!unsure) return false;
   const [only] = stored;
