@@ -157,15 +157,17 @@ export class LogFolder {
     if (op === OP.sentinel) return;
     const tbl = Number(row[LOG.tbl]);
     if (op === OP.reformed) return marks.note(tbl, pk, row[LOG.cols]);
-    const reformed = marks.size === 0 ? undefined : marks.take(tbl, pk); // the key's next write settles its mark
     if (op === OP.replaced && observer.present(tbl, pk)) return; // the REPLACE did not happen (OR IGNORE, a failed statement…)
     const cl = this.#getRow.get(tbl, pk) as number | undefined;
     const alive = cl !== undefined && cl % 2 === 1;
     if (op === OP.update && alive) {
+      // An update leaves the key's form as it was, so it keeps a mark for the insert that may follow: an app's
+      // BEFORE INSERT trigger (made before the sync triggers, so it fires after them) may update the row a REPLACE deletes.
       this.#foldUpdate(row);
       observer.folded?.(tbl, pk, 'changed');
       return;
     }
+    const reformed = marks.size === 0 ? undefined : marks.take(tbl, pk); // the key's next birth or death settles its mark
     if (op === OP.delete || op === OP.replaced) {
       if (alive) this.#die(tbl, pk, cl, row, observer);
       return;

@@ -9,8 +9,9 @@ export interface ReformMark {
 
 /**
  * The rows one fold saw logged as reformed (op 5: a statement was about to write their key again in
- * another storage class), until the next log row of the same key settles each: an insert over the live
- * row (the REPLACE happened) asks {@link formChanged}; any other write of the key drops the mark. Keys
+ * another storage class), until the next insert or delete of the same key settles each: an insert over the
+ * live row (the REPLACE happened) asks {@link formChanged}; a delete drops the mark. An update of the row, or a
+ * REPLACE that did not delete it (op 4 of a row still there), keeps it: neither changes the key's form. Keys
  * are matched as SQLite matches them: `1`, `1.0`, `0` and `-0.0` are one key.
  */
 export class ReformMarks {
