@@ -1,4 +1,5 @@
 import { hasNoAffinity, HLC_SQL, keepsEqualsOfTwoClasses, keySql, NOT_APPLYING, OP, triggerNames } from './capture-sql';
+import { parkedTableName } from './parked-table-sql';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 
@@ -40,8 +41,9 @@ function holdsNewKey(table: TrackedTable, alias: string): string {
  * test is a result column of a scalar subquery, never a term of a WHERE: there, SQLite's constant
  * propagation rewrites `typeof(w.k)` as `typeof(NEW.k)` once `w.k = NEW.k` holds, for a column with
  * INTEGER or NUMERIC affinity, and the INTEGER -2^63 would never differ from the REAL.
+ * @param from - the table looked in: the table itself, or its parked rows ({@link parkedTableName})
  */
-function heldInOtherForm(table: TrackedTable): string {
+function heldInOtherForm(table: TrackedTable, from = table.name): string {
   const differs = table.key
     .filter(keepsEqualsOfTwoClasses)
     .map((column) => {
@@ -50,7 +52,17 @@ function heldInOtherForm(table: TrackedTable): string {
       return hasNoAffinity(column) ? `${classes} OR (typeof(w.${name}) = 'real' AND typeof(NEW.${name}) = 'real' AND w.${name} = 0)` : classes;
     })
     .join(' OR ');
-  return `(SELECT ${differs} FROM ${quoteIdent(table.name)} AS w WHERE ${holdsNewKey(table, 'w')})`;
+  return `(SELECT ${differs} FROM ${quoteIdent(from)} AS w WHERE ${holdsNewKey(table, 'w')})`;
+}
+
+/**
+ * The row holding NEW's key in another form is in the table, or parked: a live row a UNIQUE, CHECK or
+ * FOREIGN KEY rule keeps out of it (the parked rows' table has the same key, its columns without a type).
+ * An insert of a parked row's key finds no row in the table, so it replaces none, but it is the same
+ * life written again as well: in another form, the peers kept the parked row's.
+ */
+export function heldInOtherFormSql(table: TrackedTable): string {
+  return `(${heldInOtherForm(table)} OR ${heldInOtherForm(table, parkedTableName(table.id))})`;
 }
 
 /** One key part's bits of the mask of `v`'s form (see {@link REFORM_UNSURE}). */
@@ -63,14 +75,18 @@ function formBits(column: TrackedColumn, index: number): string {
 }
 
 /**
- * The statement that logs the row holding NEW's key in another form (op 5, its key as the metadata spells
- * it, and the mask of its form), unless a merge is applying. Empty for a table whose key SQLite stores in
- * one form only.
+ * The statements that log the row holding NEW's key in another form (op 5, its key as the metadata spells
+ * it, and the mask of its form), unless a merge is applying: the table's row, or else a parked one. Empty
+ * for a table whose key SQLite stores in one form only.
  */
 export function reformedRowSql(table: TrackedTable): string {
   if (!keyHoldsTwoForms(table)) return '';
   const mask = table.key.map(formBits).join(' | ');
-  return `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.reformed}, ${keySql(table, 'v')}, ${mask}, ${HLC_SQL} FROM ${quoteIdent(table.name)} AS v WHERE ${holdsNewKey(table, 'v')} AND ${heldInOtherForm(table)} AND ${NOT_APPLYING};`;
+  const parked = parkedTableName(table.id);
+  const logged = (from: string, also: string) =>
+    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.reformed}, ${keySql(table, 'v')}, ${mask}, ${HLC_SQL} FROM ${quoteIdent(from)} AS v WHERE ${holdsNewKey(table, 'v')} AND ${heldInOtherForm(table, from)}${also} AND ${NOT_APPLYING};`;
+  const inTable = ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS w WHERE ${holdsNewKey(table, 'w')})`;
+  return `${logged(table.name, '')} ${logged(parked, inTable)}`;
 }
 
 /**
@@ -88,6 +104,6 @@ export function reformTriggerSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
   const name = quoteIdent(triggerNames(table.id)[7] ?? '');
   return `CREATE TRIGGER ${name} BEFORE INSERT ON ${on}
-WHEN (${mayMeetOtherForm(table)}) AND ${heldInOtherForm(table)}
+WHEN (${mayMeetOtherForm(table)}) AND ${heldInOtherFormSql(table)}
 BEGIN ${reformedRowSql(table)} END;`;
 }

@@ -1,5 +1,5 @@
 import { HLC_SQL, keySql, logRow, NOT_APPLYING, OP, sameKeySql, triggerNames } from './capture-sql';
-import { reformedRowSql } from './reform-trigger-sql';
+import { heldInOtherFormSql, keyHoldsTwoForms, reformedRowSql } from './reform-trigger-sql';
 import { quoteIdent } from './sql-names';
 import type { TrackedTable } from './tracked-table';
 
@@ -15,7 +15,7 @@ export function replaceKeyTriggerSql(table: TrackedTable): string {
   const name = quoteIdent(triggerNames(table.id)[6] ?? '');
   const held = table.key.map((column) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
   return `CREATE TRIGGER ${name} BEFORE UPDATE OF ${table.key.map((column) => quoteIdent(column.name)).join(', ')} ON ${quoteIdent(table.name)}
-WHEN NOT (${sameKeySql(table)}) AND EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})
+WHEN NOT (${sameKeySql(table)}) AND (EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})${keyHoldsTwoForms(table) ? ` OR ${heldInOtherFormSql(table)}` : ''})
 BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} ${reformedRowSql(table)} END;`;
 }
 
