@@ -15,24 +15,42 @@ export function keyHoldsTwoForms(table: TrackedTable): boolean {
   return table.key.some(keepsEqualsOfTwoClasses);
 }
 
+/** How a trigger reads the key part NEW holds for `column`. */
+type NewPart = (column: TrackedColumn) => string;
+
+/** NEW's key part as the statement wrote it. */
+const written: NewPart = (column) => `NEW.${quoteIdent(column.name)}`;
+
+/** A DEFAULT that is a number literal (`1.0`, `-0.0`, `(2)`, `0x10`): the only defaults that can meet a key's other form. */
+const NUMBER_DEFAULT = /^\(?\s*[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*\)?$/;
+
+/**
+ * NEW's key part as an INSERT stores it: a NULL in a key column without affinity whose DEFAULT is a number
+ * is that number (a BEFORE INSERT trigger sees the NULL; `OR REPLACE`, or `NOT NULL ON CONFLICT REPLACE`,
+ * then stores the default, so `INSERT OR REPLACE (k) VALUES (NULL)` with `DEFAULT 1.0` replaces a live
+ * `1`). A column with affinity keeps NEW as it is: a function's result has none, and NEW's compares under it.
+ */
+const inserted: NewPart = (column) =>
+  hasNoAffinity(column) && NUMBER_DEFAULT.test(column.dflt ?? '') ? `coalesce(NEW.${quoteIdent(column.name)}, (${column.dflt ?? ''}))` : written(column);
+
 /**
  * A test of NEW alone, without a probe: its key may equal a key stored in another form. A part without
  * affinity must be a number; one with INTEGER or NUMERIC affinity must be -2^63 (the one value it keeps
  * in either class).
  */
-function mayMeetOtherForm(table: TrackedTable): string {
+function mayMeetOtherForm(table: TrackedTable, part: NewPart): string {
   return table.key
     .filter(keepsEqualsOfTwoClasses)
     .map((column) => {
-      const value = `NEW.${quoteIdent(column.name)}`;
+      const value = part(column);
       return hasNoAffinity(column) ? `typeof(${value}) IN ('integer', 'real')` : `${value} = -9223372036854775808`;
     })
     .join(' OR ');
 }
 
 /** Row `alias` holds NEW's key, by SQLite's own equality (`1` is `1.0`): the row a REPLACE of NEW deletes. */
-function holdsNewKey(table: TrackedTable, alias: string): string {
-  return table.key.map((column) => `${alias}.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
+function holdsNewKey(table: TrackedTable, alias: string, part: NewPart): string {
+  return table.key.map((column) => `${alias}.${quoteIdent(column.name)} = ${part(column)}`).join(' AND ');
 }
 
 /**
@@ -43,16 +61,16 @@ function holdsNewKey(table: TrackedTable, alias: string): string {
  * INTEGER or NUMERIC affinity, and the INTEGER -2^63 would never differ from the REAL.
  * @param from - the table looked in: the table itself, or its parked rows ({@link parkedTableName})
  */
-function heldInOtherForm(table: TrackedTable, from = table.name): string {
+function heldInOtherForm(table: TrackedTable, part: NewPart, from = table.name): string {
   const differs = table.key
     .filter(keepsEqualsOfTwoClasses)
     .map((column) => {
       const name = quoteIdent(column.name);
-      const classes = `typeof(w.${name}) IS NOT typeof(NEW.${name})`;
-      return hasNoAffinity(column) ? `${classes} OR (typeof(w.${name}) = 'real' AND typeof(NEW.${name}) = 'real' AND w.${name} = 0)` : classes;
+      const classes = `typeof(w.${name}) IS NOT typeof(${part(column)})`;
+      return hasNoAffinity(column) ? `${classes} OR (typeof(w.${name}) = 'real' AND typeof(${part(column)}) = 'real' AND w.${name} = 0)` : classes;
     })
     .join(' OR ');
-  return `(SELECT ${differs} FROM ${quoteIdent(from)} AS w WHERE ${holdsNewKey(table, 'w')})`;
+  return `(SELECT ${differs} FROM ${quoteIdent(from)} AS w WHERE ${holdsNewKey(table, 'w', part)})`;
 }
 
 /**
@@ -61,8 +79,8 @@ function heldInOtherForm(table: TrackedTable, from = table.name): string {
  * An insert of a parked row's key finds no row in the table, so it replaces none, but it is the same
  * life written again as well: in another form, the peers kept the parked row's.
  */
-export function heldInOtherFormSql(table: TrackedTable): string {
-  return `(${heldInOtherForm(table)} OR ${heldInOtherForm(table, parkedTableName(table.id))})`;
+export function heldInOtherFormSql(table: TrackedTable, part: NewPart = written): string {
+  return `(${heldInOtherForm(table, part)} OR ${heldInOtherForm(table, part, parkedTableName(table.id))})`;
 }
 
 /** One key part's bits of the mask of `v`'s form (see {@link REFORM_UNSURE}). */
@@ -79,13 +97,13 @@ function formBits(column: TrackedColumn, index: number): string {
  * it, and the mask of its form), unless a merge is applying: the table's row, or else a parked one. Empty
  * for a table whose key SQLite stores in one form only.
  */
-export function reformedRowSql(table: TrackedTable): string {
+export function reformedRowSql(table: TrackedTable, part: NewPart = written): string {
   if (!keyHoldsTwoForms(table)) return '';
   const mask = table.key.map(formBits).join(' | ');
   const parked = parkedTableName(table.id);
   const logged = (from: string, also: string) =>
-    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.reformed}, ${keySql(table, 'v')}, ${mask}, ${HLC_SQL} FROM ${quoteIdent(from)} AS v WHERE ${holdsNewKey(table, 'v')} AND ${heldInOtherForm(table, from)}${also} AND ${NOT_APPLYING};`;
-  const inTable = ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS w WHERE ${holdsNewKey(table, 'w')})`;
+    `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.reformed}, ${keySql(table, 'v')}, ${mask}, ${HLC_SQL} FROM ${quoteIdent(from)} AS v WHERE ${holdsNewKey(table, 'v', part)} AND ${heldInOtherForm(table, part, from)}${also} AND ${NOT_APPLYING};`;
+  const inTable = ` AND NOT EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS w WHERE ${holdsNewKey(table, 'w', part)})`;
   return `${logged(table.name, '')} ${logged(parked, inTable)}`;
 }
 
@@ -104,6 +122,6 @@ export function reformTriggerSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
   const name = quoteIdent(triggerNames(table.id)[7] ?? '');
   return `CREATE TRIGGER ${name} BEFORE INSERT ON ${on}
-WHEN (${mayMeetOtherForm(table)}) AND ${heldInOtherFormSql(table)}
-BEGIN ${reformedRowSql(table)} END;`;
+WHEN (${mayMeetOtherForm(table, inserted)}) AND ${heldInOtherFormSql(table, inserted)}
+BEGIN ${reformedRowSql(table, inserted)} END;`;
 }

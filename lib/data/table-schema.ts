@@ -16,6 +16,8 @@ export interface ColumnSchema {
   readonly pk: number;
   /** True when declared NOT NULL. */
   readonly notNull: boolean;
+  /** Its DEFAULT as SQL text (`pragma_table_info`'s `dflt_value`); null or absent without one. */
+  readonly dflt?: string | null;
 }
 
 /** A foreign key of a table: its columns and the parent's. */
@@ -57,6 +59,7 @@ interface XInfoRow {
   notnull: number;
   pk: number;
   hidden: number;
+  dflt_value: string | null;
 }
 
 function refuse(table: string, message: string): never {
@@ -212,13 +215,13 @@ function readIndexes(db: Database.Database, name: string, key: readonly ColumnSc
  */
 export function inspectTable(db: Database.Database, name: string): TableSchema {
   const withoutRowid = checkKind(db, name);
-  const info = numbers(db, `SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?, 'main')`).all(name) as XInfoRow[];
+  const info = numbers(db, `SELECT name, type, "notnull", pk, hidden, dflt_value FROM pragma_table_xinfo(?, 'main')`).all(name) as XInfoRow[];
   const generated = new Set(info.filter((column) => column.hidden === GENERATED_VIRTUAL || column.hidden === GENERATED_STORED).map((column) => column.name));
   const generatedKey = info.find((column) => generated.has(column.name) && column.pk > 0);
   if (generatedKey !== undefined) refuseGenerated(name, 'PRIMARY KEY', generatedKey.name, `make "${generatedKey.name}" an ordinary column the app writes`);
   const columns = info
     .filter((column) => column.hidden === 0)
-    .map((column) => ({ name: column.name, type: column.type.toUpperCase(), pk: column.pk, notNull: column.notnull === 1 }));
+    .map((column) => ({ name: column.name, type: column.type.toUpperCase(), pk: column.pk, notNull: column.notnull === 1, dflt: column.dflt_value }));
   if (columns.length > MAX_TRACKED_COLUMNS) refuse(name, `it has ${columns.length} columns; at most ${MAX_TRACKED_COLUMNS} can be tracked (split the table)`);
   if (columns.some((column) => column.name === '')) refuse(name, 'it has a column whose name is empty (""), and the sync protocol names every column; rename it (ALTER TABLE … RENAME COLUMN "" TO …)');
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
