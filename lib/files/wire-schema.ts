@@ -21,6 +21,13 @@ export const ManifestAnswerSchema = Type.Object({
   leftOut: Type.Optional(Type.Array(RelativePath, { maxItems: 10_000_000 })),
 });
 
+/**
+ * JSON Schema of what `GET /files/info` answers: the id the server's file sync goes by (its site id, or the
+ * identity of a server without data), absent when it has none (a router that runs no rounds of its own).
+ * Other fields are passed over, for later versions.
+ */
+export const FilesInfoAnswerSchema = Type.Object({ site: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })) });
+
 /** JSON Schema of what `POST /files/upload` answers. */
 export const UploadAnswerSchema = Type.Object({ path: Type.String(), size: Type.Integer({ minimum: 0 }), sha256: Sha256, replaced: Type.Boolean() });
 
@@ -29,6 +36,8 @@ export const DeleteAnswerSchema = Type.Object({ path: Type.String(), deleted: Ty
 
 /** What `GET /files/checksums` answers. */
 export type ManifestAnswer = Static<typeof ManifestAnswerSchema>;
+/** What `GET /files/info` answers. */
+export type FilesInfoAnswer = Static<typeof FilesInfoAnswerSchema>;
 /** What `POST /files/upload` answers. */
 export type UploadAnswer = Static<typeof UploadAnswerSchema>;
 /** What `DELETE /files` answers. */
@@ -36,6 +45,8 @@ export type DeleteAnswer = Static<typeof DeleteAnswerSchema>;
 
 /** Compiled validator of a peer's manifest. */
 export const manifestAnswerCheck = TypeCompiler.Compile(ManifestAnswerSchema);
+/** Compiled validator of a peer's `GET /files/info`. */
+export const filesInfoAnswerCheck = TypeCompiler.Compile(FilesInfoAnswerSchema);
 /** Compiled validator of a peer's answer to an upload. */
 export const uploadAnswerCheck = TypeCompiler.Compile(UploadAnswerSchema);
 /** Compiled validator of a peer's answer to a delete. */

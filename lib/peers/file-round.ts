@@ -15,11 +15,18 @@ function failedRoot(root: string, failure: FailureDescription): RootSyncResult {
 /** One peer as the file part of a round sees it. */
 export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
   /**
-   * This server's site id, sent with what each root settled so that the peer
-   * moves its base with this server too; none (a server without data): the
-   * peer is not told.
+   * The id this server's file sync goes by (its site id, or the identity of a
+   * server without data), kept in the base: a base kept under another one is
+   * no base (this server is a copy of the one that kept it).
    */
   readonly localSiteId?: string;
+  /**
+   * True when the peer is told, under `localSiteId`, what each root settled
+   * (`POST /files/settled`), so that it moves its base with this server too:
+   * not a peer known by its host only (an older one that answers no
+   * `GET /files/info`), which records no settlement from a server without data.
+   */
+  readonly tellPeer: boolean;
 }
 
 /**
@@ -68,7 +75,7 @@ export async function syncPeerRoots(
     }
     const settled = state?.savedChanges(root);
     try {
-      if (link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
+      if (link.tellPeer && link.localSiteId !== undefined && settled !== undefined && settled.size > 0) await tellPeerSettled(link.peer, link.localSiteId, root, settled);
     } finally {
       turns.release(root);
     }

@@ -90,11 +90,11 @@ export async function tellPeerSettled(peer: PeerHttp, site: string, root: string
 export interface SettledRecorder {
   /** This server's peer URLs. */
   readonly peers: readonly string[];
-  /** The site id each peer URL answered with at its last handshake. */
+  /** The site id each peer URL answered with at its last handshake (or `GET /files/info`). */
   readonly known: KnownPeers;
   /** Where the bases are kept; none: nothing is recorded. */
   readonly stateDir: string | undefined;
-  /** True when this server learns its peers' site ids (it has data: its rounds start with a handshake); else nothing waits. */
+  /** True when this server learns its peers' site ids (by a data handshake, or `GET /files/info` when either side has no data); else nothing waits. */
   readonly handshakes: boolean;
 }
 

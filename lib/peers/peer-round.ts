@@ -1,6 +1,7 @@
 import type { SyncClientConfig } from './client-options';
 import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
+import { askFilePeerSite } from './file-peer-site';
 import { syncPeerRoots } from './file-round';
 import { RootTurns } from './file-root-turns';
 import type { KnownPeers } from './known-peers';
@@ -20,6 +21,18 @@ export interface PeerState extends PeerMemory {
   readonly totals: PeerTotals;
 }
 
+/** What the file part of a round runs with: the options, and the id this server's file sync goes by. */
+export interface RoundsConfig extends SyncClientConfig {
+  /** This server's site id, or the identity of a server without data (`stateDir/files-site.json`). */
+  readonly filesSite: () => string | undefined;
+}
+
+/** Who the peer is for the file part of a round: the id its base is kept with, and whether it is told what the round settled. */
+interface FilePeer {
+  readonly site: string;
+  readonly tell: boolean;
+}
+
 /** The longest wait between data reruns during a file phase after failures (unless the interval is longer). */
 const MAX_RERUN_BACKOFF_MS = 60_000;
 
@@ -36,7 +49,7 @@ export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: n
  * the data part runs again every interval until the files are done.
  */
 export class PeerRounds {
-  readonly #config: SyncClientConfig;
+  readonly #config: RoundsConfig;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
   readonly #progress: RoundProgress;
@@ -51,7 +64,7 @@ export class PeerRounds {
    * @param dataEveryMs - the interval of periodic syncs, undefined when they do not run: how often the data part
    * runs again while a round's file phase lasts (none then)
    */
-  constructor(config: SyncClientConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress, dataEveryMs: () => number | undefined = () => undefined) {
+  constructor(config: RoundsConfig, guard: DeleteGuard, known: KnownPeers, progress: RoundProgress, dataEveryMs: () => number | undefined = () => undefined) {
     this.#config = config;
     this.#guard = guard;
     this.#known = known;
@@ -163,20 +176,38 @@ export class PeerRounds {
 
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
     if (this.#config.files === undefined) return;
+    const filePeer = await this.#filePeer(url, peer);
     tally.phase = 'files';
     this.#filesProgress.delete(url);
     this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
-    await this.#syncFilesNow(url, peer, tally);
+    await this.#syncFilesNow(url, peer, tally, filePeer);
+  }
+
+  /**
+   * Who the peer is for this round's files. After a data handshake, the site it answered. Without one (this
+   * server has no data), the id the peer's `GET /files/info` gives, remembered as a handshake's (a peer's
+   * `POST /files/settled` is recorded by it); a peer that gives none (a router that runs no rounds, or an
+   * older version: 404) is known by its host and not told what a round settled.
+   */
+  async #filePeer(url: string, peer: PeerState): Promise<FilePeer> {
+    const host = new URL(url).host;
+    if (peer.data !== undefined) return { site: peer.site ?? host, tell: true };
+    const asked = await askFilePeerSite(peer.http);
+    if (asked?.site === undefined) return { site: host, tell: false };
+    peer.site = asked.site;
+    await this.#known.remember(url, { site: asked.site, name: peer.name });
+    return { site: asked.site, tell: true };
   }
 
   /** Syncs every root in turn; a root that fails is reported and the others still sync. */
-  async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
+  async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally, filePeer: FilePeer): Promise<void> {
     const { files, stateDir } = this.#config;
     if (files === undefined || stateDir === undefined) return;
     const link = {
       peer: peer.http,
-      remoteSiteId: peer.site ?? new URL(url).host,
-      localSiteId: this.#config.data?.siteId,
+      remoteSiteId: filePeer.site,
+      localSiteId: this.#config.filesSite(),
+      tellPeer: filePeer.tell,
       now: () => new Date(),
       onProgress: (done: number, total: number) => {
         this.#filesProgress.set(url, [done, total]);
