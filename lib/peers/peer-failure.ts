@@ -18,6 +18,11 @@ export interface FailureContext {
   readonly phase: SyncPhase;
   /** The peer's clock minus ours, ms, measured by this round's handshake. */
   readonly clockSkewMs: number | undefined;
+  /**
+   * For `DATA_OFF`: true when the round synced the files with the peer all the same (it answered `GET /files/info`),
+   * false when it left them (a peer of an older version); undefined when not known.
+   */
+  readonly filesSynced?: boolean;
 }
 
 /**
@@ -203,7 +208,12 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
   }
   if (code === 'DATA_OFF') {
     // The URL is the peer's sync API (its files sync there); the peer has no database: asking whether the URL is right misled.
-    return { code, message: `${context.peer}: ${withoutCode(code, message)}. Give that server the same database and tables as this one, or take it out of this server's peers (SYNC_PEERS in the sample app): to sync files with a server that has no database, list this server among its peers instead (its own rounds sync the files both ways)` };
+    if (context.filesSynced === true) {
+      return { code, message: `${context.peer}: ${withoutCode(code, message)}. Its files sync with this server's all the same; to sync data with it too, give that server the same database and tables as this one` };
+    }
+    const fix = `${context.peer}: ${withoutCode(code, message)}. Give that server the same database and tables as this one, or take it out of this server's peers (SYNC_PEERS in the sample app)`;
+    if (context.filesSynced === undefined) return { code, message: fix };
+    return { code, message: `${fix}: that server is of an older version, which keeps no identity for its file sync, so this server's rounds move no file with it; to sync files with it, list this server among its peers instead (its own rounds sync the files both ways), or update it` };
   }
   if (context.phase === 'handshake' && error instanceof SyncError && (error.status === 404 || error.status === 405)) {
     return { code, message: `${message}. ${notASyncApiHint(context.peer)}` };

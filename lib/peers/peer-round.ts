@@ -78,21 +78,28 @@ export class PeerRounds {
     const tally: RoundTally = { phase: 'handshake', rowsPulled: 0, rowsPushed: 0, dataConflicts: 0, roots: [], filesError: undefined };
     let dataError: FailureDescription | undefined;
     let filesError: FailureDescription | undefined;
+    let dataCaught: unknown;
     try {
       await this.#syncData(url, peer, tally);
     } catch (caught) {
+      dataCaught = caught;
       dataError = this.#describe(caught, url, peer, tally.phase);
     }
     // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
-    // the peer is reachable and known; the round still reports the data failure first.
-    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push') {
-      const files = this.#syncFiles(url, peer, tally);
-      dataError = await this.#dataWhile(files, url, peer, tally, dataError);
+    // the peer is reachable and known; the round still reports the data failure first. Nor does a peer
+    // that syncs files only (DATA_OFF), once it says which id its file sync goes by (GET /files/info).
+    const dataOff = dataError?.code === 'DATA_OFF';
+    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push' || dataOff) {
+      const reached: { filePeer?: boolean } = {};
+      const files = this.#syncFiles(url, peer, tally, dataOff, reached);
+      if (!dataOff) dataError = await this.#dataWhile(files, url, peer, tally, dataError);
       try {
         await files;
       } catch (caught) {
         filesError = this.#describe(caught, url, peer, tally.phase);
       }
+      // DATA_OFF says whether the files synced all the same (the peer answered GET /files/info) or were left (an older peer).
+      if (dataOff && reached.filePeer !== undefined) dataError = describeFailure(dataCaught, { peer: url, phase: 'handshake', clockSkewMs: undefined, filesSynced: reached.filePeer });
     }
     const result = summarizeRound(url, peer.site, tally, performance.now() - started, dataError, filesError);
     addToTotals(peer.totals, result);
@@ -174,9 +181,12 @@ export class PeerRounds {
     }
   }
 
-  async #syncFiles(url: string, peer: PeerState, tally: RoundTally): Promise<void> {
+  /** The file part of a round; `reached.filePeer` tells whether the peer was found one to sync files with (see #filePeer). */
+  async #syncFiles(url: string, peer: PeerState, tally: RoundTally, dataOff: boolean, reached: { filePeer?: boolean }): Promise<void> {
     if (this.#config.files === undefined) return;
-    const filePeer = await this.#filePeer(url, peer);
+    const filePeer = await this.#filePeer(url, peer, dataOff);
+    reached.filePeer = filePeer !== undefined;
+    if (filePeer === undefined) return;
     tally.phase = 'files';
     this.#filesProgress.delete(url);
     this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
@@ -185,15 +195,18 @@ export class PeerRounds {
 
   /**
    * Who the peer is for this round's files. After a data handshake, the site it answered. Without one (this
-   * server has no data), the id the peer's `GET /files/info` gives, remembered as a handshake's (a peer's
-   * `POST /files/settled` is recorded by it); a peer that gives none (a router that runs no rounds, or an
-   * older version: 404) is known by its host and not told what a round settled.
+   * server or the peer has no data), the id the peer's `GET /files/info` gives, remembered as a handshake's
+   * (a peer's `POST /files/settled` is recorded by it); a peer that gives none is known by its host and not
+   * told what a round settled. Undefined for a peer without data (DATA_OFF) of an older version: it answers no
+   * `GET /files/info` and records no settlement, so a base kept here would part from the one its own rounds
+   * keep (a file it deleted would come back): its files are left to its own rounds.
    */
-  async #filePeer(url: string, peer: PeerState): Promise<FilePeer> {
+  async #filePeer(url: string, peer: PeerState, dataOff: boolean): Promise<FilePeer | undefined> {
     const host = new URL(url).host;
-    if (peer.data !== undefined) return { site: peer.site ?? host, tell: true };
+    if (peer.data !== undefined && !dataOff) return { site: peer.site ?? host, tell: true };
     const asked = await askFilePeerSite(peer.http);
-    if (asked?.site === undefined) return { site: host, tell: false };
+    if (asked === undefined) return dataOff ? undefined : { site: host, tell: false };
+    if (asked.site === undefined) return { site: host, tell: false };
     peer.site = asked.site;
     await this.#known.remember(url, { site: asked.site, name: peer.name });
     return { site: asked.site, tell: true };

@@ -55,17 +55,24 @@ describe('a peer that syncs files only, met by a server that syncs data and by j
     expect(((await (await fetch(`${peer.url}/api/sync/nothing`, { headers: AUTH })).json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
-  it('a server that syncs data names the cause and the fix, not a wrong URL', async () => {
+  it('a server that syncs data names the cause, not a wrong URL, and syncs the files with it', async () => {
     const here = path.join(temp.dir, 'here');
     mkdirSync(here);
+    writeFileSync(path.join(temp.dir, 'there', 'from-there.json'), '{"there":1}');
+    writeFileSync(path.join(here, 'from-here.json'), '{"here":1}');
     data = tempDb(TEST_SCHEMA);
     node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots: { config: here }, peers: [`${peer.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
     const [result] = await node.syncNow();
     expect(result).toMatchObject({ ok: false, error: { code: 'DATA_OFF' } });
     expect(result?.error?.message).toMatch(/syncs files only/);
-    expect(result?.error?.message).toMatch(/Give that server the same database and tables as this one, or take it out of this server's peers/);
-    expect(result?.error?.message).toMatch(/list this server among its peers instead \(its own rounds sync the files both ways\)/);
+    // The peer runs no rounds of its own (a router without peers: GET /files/info names no site), so one base, this server's, is all there is.
+    expect(result?.error?.message).toMatch(/Its files sync with this server's all the same; to sync data with it too, give that server the same database and tables as this one/);
     expect(result?.error?.message).not.toMatch(WRONG_URL_HINT);
+    expect(result).toMatchObject({ filesUp: 1, filesDown: 1 });
+    expect([readdirSync(here).sort(), readdirSync(path.join(temp.dir, 'there')).sort()]).toEqual([
+      ['from-here.json', 'from-there.json'],
+      ['from-here.json', 'from-there.json'],
+    ]);
   });
 
   it('join --from it fails with exit code 1 naming the cause, and makes nothing', async () => {

@@ -9,13 +9,14 @@ import { TABLES } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
 
 /**
- * A data server and a server that syncs files only (no `database`) that list each other. The
- * files-only server's rounds sync the files with the data server; the data server's own rounds
- * stop at the handshake's 404 `DATA_OFF` and move no file. A server without data has no site id,
- * so it sends no `POST /files/settled` and records none: if both sides' rounds moved files, each
- * with its own base, the data server's base would miss what the files-only server's rounds moved,
- * and a file deleted on the files-only server would come back from the data server's next round
- * (as it did while the data server's rounds synced files with such a peer).
+ * A data server and a server that syncs files only (no `database`) that list each other. Both
+ * sides' rounds move files, each with its own base: the data server's rounds report the
+ * handshake's 404 `DATA_OFF` for the data and sync the files all the same. Without an identity
+ * for the files-only server (no `POST /files/settled` from it, none recorded by it), the data
+ * server's base would miss what the files-only server's rounds moved, and a file deleted on the
+ * files-only server would come back from the data server's next round (as it did while 6e5e0f3
+ * let the data server's rounds sync files with such a peer); its identity (`GET /files/info`)
+ * and the settlements both ways keep the two bases together.
  */
 describe('a data server and a files-only server that list each other', () => {
   let temp: ReturnType<typeof tempDir>;

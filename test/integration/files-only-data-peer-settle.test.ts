@@ -1,0 +1,167 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type RequestHandler } from 'express';
+import { silentLogger } from '../../lib/logger';
+import type { PeerSyncResult } from '../../lib/peers/sync-status';
+import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
+import { createSyncRouter } from '../../node/create-sync-router';
+import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
+import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { TABLES } from '../helpers/snapshot';
+import { tempDir } from '../helpers/temp';
+
+const FOUR = ['a.json', 'b.json', 'c.json', 'z.json'];
+const THREE = ['a.json', 'b.json', 'c.json'];
+
+/** Writes four files in `folder` (four, so that deleting one is under the mass-delete guard's 50 %). */
+function writeFour(folder: string): void {
+  for (const name of FOUR) writeFileSync(path.join(folder, name), `{"${name}":1}`);
+}
+
+/**
+ * A data server (D) and a files-only server (F) that list each other. D's rounds stopped at the
+ * handshake's `DATA_OFF` and moved no file (6e5e0f3, which let them, was reverted: F had no site
+ * id, so the two bases parted and a file deleted on F came back from D). F now keeps an identity,
+ * both learn each other's from `GET /files/info`, and the settlements go both ways: D's rounds
+ * sync the files again and still report `DATA_OFF` for the data.
+ */
+describe('a data server and a files-only server that list each other', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let data: TempDb;
+  let servers: TestServer[];
+  let nodes: { D: SyncNode; F: SyncNode };
+  let folders: { D: string; F: string };
+  beforeEach(async () => {
+    temp = tempDir('ess-data-files-only-');
+    folders = { D: path.join(temp.dir, 'D'), F: path.join(temp.dir, 'F') };
+    mkdirSync(folders.D);
+    mkdirSync(folders.F);
+    const apps = [express(), express()];
+    servers = [await startServer(apps[0] as express.Express), await startServer(apps[1] as express.Express)];
+    data = tempDb(TEST_SCHEMA);
+    const [urlD, urlF] = servers.map((server) => `${server.url}/api/sync`) as [string, string];
+    nodes = {
+      D: createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots: { config: folders.D }, peers: [urlF], stateDir: path.join(temp.dir, 'state-D') }),
+      F: createSyncNode({ token: TEST_TOKEN, logger: silentLogger, roots: { config: folders.F }, peers: [urlD], stateDir: path.join(temp.dir, 'state-F') }),
+    };
+    apps[0]?.use('/api/sync', nodes.D.router);
+    apps[1]?.use('/api/sync', nodes.F.router);
+  });
+  afterEach(async () => {
+    await nodes.D.stop();
+    await nodes.F.stop();
+    for (const server of servers) await server.close();
+    data.cleanup();
+    temp.cleanup();
+  });
+
+  /** One round of `name`'s: F's ends well; D's reports DATA_OFF for its data, its files synced (no file failed). */
+  async function sync(name: 'D' | 'F'): Promise<PeerSyncResult> {
+    const [result] = await nodes[name].syncNow();
+    if (name === 'F') expect(result).toMatchObject({ ok: true });
+    else expect(result?.error).toMatchObject({ code: 'DATA_OFF', message: expect.stringMatching(/Its files sync with this server's all the same/) as unknown });
+    return result as PeerSyncResult;
+  }
+  const other = (name: 'D' | 'F'): 'D' | 'F' => (name === 'D' ? 'F' : 'D');
+
+  it.each([
+    ['D', 'D'],
+    ['D', 'F'],
+    ['F', 'F'],
+    ['F', 'D'],
+  ] as const)("a file sent over by %s's round and deleted on %s stays deleted on both, whichever round comes first", async (sender, deleter) => {
+    await sync('D');
+    await sync('F');
+    writeFour(folders[sender]);
+    const sent = await sync(sender);
+    expect(sent.filesUp).toBe(4);
+    rmSync(path.join(folders[deleter], 'z.json'));
+    await sync(other(sender));
+    await sync(sender);
+    await sync(other(sender));
+    expect([readdirSync(folders.D).sort(), readdirSync(folders.F).sort()]).toEqual([THREE, THREE]);
+  });
+
+  it("a file sent over by D's round and edited on F is sent back by F's round, with no conflict copy", async () => {
+    await sync('D');
+    await sync('F');
+    writeFour(folders.D);
+    await sync('D');
+    writeFileSync(path.join(folders.F, 'z.json'), '{"z":2}');
+    await sync('F');
+    await sync('D');
+    expect([readdirSync(folders.D).sort(), readdirSync(folders.F).sort()]).toEqual([FOUR, FOUR]);
+    expect(readFileSync(path.join(folders.D, 'z.json'), 'utf8')).toBe('{"z":2}');
+  });
+});
+
+/**
+ * A peer of an older version answers no `GET /files/info` (404): it keeps no identity for its file
+ * sync, sends no settlement and records none from a server without data. A round with it is the
+ * round it was before: a files-only server syncs files with it keyed by its host and tells it
+ * nothing; a data server leaves its files to its own rounds (their bases would part).
+ */
+describe('a peer of an older version (no GET /files/info)', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let older: TestServer;
+  let olderFolder: string;
+  let settledPosts: number;
+  let data: TempDb | undefined;
+  let node: SyncNode | undefined;
+  beforeEach(async () => {
+    temp = tempDir('ess-older-files-peer-');
+    olderFolder = path.join(temp.dir, 'older');
+    mkdirSync(olderFolder);
+    settledPosts = 0;
+    const app = express();
+    const asOlder: RequestHandler = (req, res, next) => {
+      if (req.method === 'POST' && req.path === '/files/settled') settledPosts += 1;
+      if (req.method === 'GET' && req.path === '/files/info') {
+        res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no sync endpoint GET /files/info' } });
+        return;
+      }
+      next();
+    };
+    app.use('/api/sync', asOlder, createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, roots: { config: olderFolder } }));
+    older = await startServer(app);
+  });
+  afterEach(async () => {
+    await node?.stop();
+    node = undefined;
+    data?.cleanup();
+    data = undefined;
+    await older.close();
+    temp.cleanup();
+  });
+
+  it('a files-only server syncs files with it both ways, deletions too, and tells it nothing', async () => {
+    const here = path.join(temp.dir, 'here');
+    mkdirSync(here);
+    writeFour(here);
+    writeFileSync(path.join(olderFolder, 'old.json'), '{"old":1}');
+    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, roots: { config: here }, peers: [`${older.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
+    const [first] = await node.syncNow();
+    expect(first).toMatchObject({ ok: true, filesUp: 4, filesDown: 1 });
+    rmSync(path.join(olderFolder, 'z.json'));
+    const [second] = await node.syncNow();
+    expect(second).toMatchObject({ ok: true, filesDeleted: 1 });
+    const kept = ['a.json', 'b.json', 'c.json', 'old.json'];
+    expect([readdirSync(here).sort(), readdirSync(olderFolder).sort()]).toEqual([kept, kept]);
+    expect(settledPosts).toBe(0);
+    const bases = readdirSync(path.join(temp.dir, 'state')).filter((file) => /^files-[0-9a-f]{16}\.json$/.test(file));
+    expect(bases.map((file) => (JSON.parse(readFileSync(path.join(temp.dir, 'state', file), 'utf8')) as { site: string }).site)).toEqual([new URL(older.url).host]);
+  });
+
+  it('a data server moves no file with it, and names the fix', async () => {
+    const here = path.join(temp.dir, 'here');
+    mkdirSync(here);
+    writeFileSync(path.join(here, 'here.json'), '{"here":1}');
+    writeFileSync(path.join(olderFolder, 'old.json'), '{"old":1}');
+    data = tempDb(TEST_SCHEMA);
+    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots: { config: here }, peers: [`${older.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
+    const [result] = await node.syncNow();
+    expect(result).toMatchObject({ ok: false, error: { code: 'DATA_OFF' }, filesUp: 0, filesDown: 0 });
+    expect(result?.error?.message).toMatch(/of an older version, which keeps no identity for its file sync, so this server's rounds move no file with it; to sync files with it, list this server among its peers instead/);
+    expect([readdirSync(here), readdirSync(olderFolder)]).toEqual([['here.json'], ['old.json']]);
+  });
+});
