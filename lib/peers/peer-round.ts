@@ -184,12 +184,16 @@ export class PeerRounds {
   /** The file part of a round; `reached.filePeer` tells whether the peer was found one to sync files with (see #filePeer). */
   async #syncFiles(url: string, peer: PeerState, tally: RoundTally, dataOff: boolean, reached: { filePeer?: boolean }): Promise<void> {
     if (this.#config.files === undefined) return;
+    tally.phase = 'files';
+    this.#filesProgress.delete(url);
+    const announce = (): void => this.#progress(url, 'files', 0, undefined);
+    // Before the peer is asked anything (GET /files/info included): a streamed run has a line to repeat while it answers.
+    // After DATA_OFF the handshake gave that line; the files are announced once the peer is one to sync them with.
+    if (!dataOff) announce();
     const filePeer = await this.#filePeer(url, peer, dataOff);
     reached.filePeer = filePeer !== undefined;
     if (filePeer === undefined) return;
-    tally.phase = 'files';
-    this.#filesProgress.delete(url);
-    this.#progress(url, 'files', 0, undefined); // before the peer is asked: a streamed run has a line to repeat while it answers
+    if (dataOff) announce();
     await this.#syncFilesNow(url, peer, tally, filePeer);
   }
 
