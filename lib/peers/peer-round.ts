@@ -208,7 +208,7 @@ export class PeerRounds {
   async #filePeer(url: string, peer: PeerState, dataOff: boolean): Promise<FilePeer | undefined> {
     const host = new URL(url).host;
     if (peer.data !== undefined && !dataOff) return { site: peer.site ?? host, tell: true };
-    const asked = await askFilePeerSite(peer.http);
+    const asked = await askFilePeerSite(peer.http, this.#config.filesSite());
     if (asked === undefined) return dataOff ? undefined : { site: host, tell: false };
     if (asked.site === undefined) return { site: host, tell: false };
     peer.site = asked.site;

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { silentLogger } from '../../lib/logger';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
@@ -59,5 +59,17 @@ describe('GET /files/info', () => {
   it('answers {} from a router with no peers (it runs no rounds, so keeps no identity)', async () => {
     server = await startServer(makeApp({ roots: { config: path.join(temp.dir, 'files') } }));
     expect(await (await fetch(`${server.url}/api/sync/files/info`, { headers: AUTH })).json()).toEqual({});
+  });
+
+  it('a files-only server that lists itself (or an undetected copy of its state folder) stops its file part with SAME_SITE_ID, nothing moved', async () => {
+    const app = express();
+    app.use('/api/sync', ((req, res, next) => node?.router(req, res, next)) satisfies RequestHandler);
+    server = await startServer(app);
+    writeFileSync(path.join(temp.dir, 'files', 'a.json'), '{"a":1}');
+    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, roots: { config: path.join(temp.dir, 'files') }, peers: [`${server.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
+    const [result] = await node.syncNow();
+    expect(result).toMatchObject({ ok: false, error: { code: 'SAME_SITE_ID', message: expect.stringMatching(/own file-sync identity [0-9a-f]{32}: it is this server itself/) as unknown }, filesUp: 0, filesDown: 0 });
+    expect(readdirSync(path.join(temp.dir, 'files'))).toEqual(['a.json']);
+    expect(readdirSync(path.join(temp.dir, 'state')).filter((file) => file.startsWith('files-') && file !== 'files-site.json')).toEqual([]);
   });
 });
