@@ -126,9 +126,24 @@ export function loadFilesIdentity(stateDir: string): FilesIdentity {
   return { site, replaced };
 }
 
-/** Records the state folder's birth time in the identity file once it is known to be one (see birthOf), so a later copy is told apart. */
-function recordFolder(file: string, kept: StoredIdentity): void {
-  if (kept.folder !== undefined) return;
+/** Records the state folder's birth time in the identity file once it is known to be one (see birthOf), so a later copy is told apart; true once it is recorded. */
+function recordFolder(file: string, kept: StoredIdentity): boolean {
+  if (kept.folder !== undefined) return true;
   const folder = birthOf(path.dirname(file));
-  if (folder !== undefined) writeAtomicallySync(file, JSON.stringify({ ...kept, folder } satisfies StoredIdentity));
+  if (folder === undefined) return false;
+  writeAtomicallySync(file, JSON.stringify({ ...kept, folder } satisfies StoredIdentity));
+  return true;
+}
+
+/**
+ * Records the state folder's birth time in the identity `site` kept there, when its start could not yet
+ * (a folder made at that start shows its birth time only once it is written again): called after rounds, so a
+ * folder copied before the server's next start is told apart too. True once it is recorded (or the file holds
+ * another identity: nothing to do); false to be called again later.
+ * @throws the file system's error when the file cannot be written
+ */
+export function keepFolderOfIdentity(stateDir: string, site: string): boolean {
+  const file = path.join(stateDir, FILES_IDENTITY_FILE);
+  const kept = readKept(file);
+  return kept?.site !== site || recordFolder(file, kept);
 }

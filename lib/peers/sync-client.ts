@@ -7,7 +7,7 @@ import type { Handshake } from './data-exchange';
 import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncClientOptions } from './client-options';
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
 import { recordPeerSettlements, type SettledPaths } from './file-settled';
-import { loadFilesIdentity } from './files-identity';
+import { FilesIdentityKeeper } from './client-files-identity';
 import { KnownPeers } from './known-peers';
 import type { PeerTotals } from './metrics';
 import type { WireBytes } from './peer-http';
@@ -25,30 +25,6 @@ import { OtherTransports } from './transport-set';
 import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
-
-/**
- * The identity of a server that syncs files without data, made or read in its `stateDir` (logged as
- * `identity.changed` when the folder turned out to be a copy); none with data (the site id is used) or without files.
- */
-function filesIdentityOf(config: SyncClientConfig): string | undefined {
-  if (config.data !== undefined || config.files === undefined || config.stateDir === undefined) return undefined;
-  let identity: ReturnType<typeof loadFilesIdentity>;
-  try {
-    identity = loadFilesIdentity(config.stateDir);
-  } catch (error) {
-    // Without it the peers could not tell this server's rounds apart from a router's that runs none, and their bases would part from ours.
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new TypeError(`express-sqlite-sync: \`stateDir\` ${config.stateDir} cannot keep the identity of this server's file sync (files-site.json: ${code}); give a folder this server's user may write`, { cause: error });
-  }
-  const replaced = identity.replaced;
-  if (replaced !== undefined) {
-    config.logger.warn(
-      { event: 'identity.changed', code: 'SITE_CLONED', previous: replaced.previous, current: identity.site },
-      `${replaced.reason}: took the new identity ${identity.site} for its file sync by itself; its next round with each peer is a first sync (nothing deleted, files that differ kept twice); nothing to do`,
-    );
-  }
-  return identity.site;
-}
 
 /** The events a {@link SyncClient} emits, with their listener's arguments. */
 export interface SyncClientEvents {
@@ -79,7 +55,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   /** How many `stop()` calls run: while any does, a sync asked for is refused (stop() would not wait for it). */
   #stopping = 0;
   /** The identity this server's file sync goes by when it has no data (`stateDir/files-site.json`). */
-  readonly #filesIdentity: string | undefined;
+  readonly #filesIdentity: FilesIdentityKeeper;
 
   /**
    * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files, one where a server
@@ -91,7 +67,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     const config = resolveSyncClientOptions(options);
     this.#config = config;
     if (config.stateDir !== undefined) sweepStaleTempFilesSync(config.stateDir); // a state file half-written by a crash
-    this.#filesIdentity = filesIdentityOf(config);
+    this.#filesIdentity = new FilesIdentityKeeper(config);
     this.#guard = new DeleteGuard(config.maxDeletePercent);
     this.#known = new KnownPeers(config.stateDir);
     this.#rounds = new PeerRounds({ ...config, filesSite: () => this.filesSite }, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total), () => this.#scheduler.intervalMs);
@@ -234,7 +210,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * Answered by `GET /files/info`, sent with `POST /files/settled`.
    */
   get filesSite(): string | undefined {
-    return this.#config.data?.siteId ?? this.#filesIdentity;
+    return this.#config.data?.siteId ?? this.#filesIdentity.site;
   }
 
   /** Deletions held back now, all peers. */
@@ -283,6 +259,7 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
       return exchanged;
     }
     const result = await this.#rounds.run(url, this.#peers.get(url) as PeerState);
+    this.#filesIdentity.afterRound();
     this.#fileConflicts.keep(result);
     this.emit('result', result);
     return result;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
 import { silentLogger } from '../../lib/logger';
@@ -134,5 +134,26 @@ describe('two files-only servers that list each other', () => {
     expect([listed('A'), listed('B')]).toEqual([names, names]);
     expect(identity()).toMatch(/"site":"[0-9a-f]{32}"/);
     expect(identity()).not.toBe(before);
+  });
+
+  it('a copy of a server\'s data folder (its state folder with it) takes a new identity: a file the copy missed is not deleted on the peer', async () => {
+    await fourFilesFrom('A');
+    await sync('B');
+    const identity = (): string => (JSON.parse(readFileSync(path.join(states.A, 'files-site.json'), 'utf8')) as { site: string }).site;
+    const original = identity();
+    // A's data folder copied to another laptop that takes A's address; the copy missed z.json.
+    await nodes.A.stop();
+    const copy = { files: path.join(temp.dir, 'A2-files'), state: path.join(temp.dir, 'A2-state') };
+    cpSync(folders.A, copy.files, { recursive: true });
+    cpSync(states.A, copy.state, { recursive: true });
+    rmSync(path.join(copy.files, 'z.json'));
+    [folders.A, states.A] = [copy.files, copy.state];
+    startNode('A');
+    expect(identity()).not.toBe(original);
+    // With A's bases (kept under A's identity, naming z.json as held by both) the copy would have deleted z.json on B.
+    await sync('A');
+    await sync('B');
+    const names = ['a.json', 'b.json', 'c.json', 'z.json'];
+    expect([listed('A'), listed('B')]).toEqual([names, names]);
   });
 });

@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FILES_IDENTITY_FILE, loadFilesIdentity } from '../../../lib/peers/files-identity';
+import { FILES_IDENTITY_FILE, keepFolderOfIdentity, loadFilesIdentity } from '../../../lib/peers/files-identity';
 import { tempDir } from '../../helpers/temp';
 
 /** Waits until the folder's change time is past its birth time, as it is on any folder written in after a moment. */
@@ -61,5 +61,21 @@ describe('loadFilesIdentity', () => {
     expect(copied.replaced).toEqual({ previous: original, reason: expect.stringMatching(/is a copy/) as unknown });
     expect(loadFilesIdentity(copy)).toEqual({ site: copied.site, replaced: undefined });
     expect(loadFilesIdentity(state)).toEqual({ site: original, replaced: undefined });
+  });
+
+  it('keepFolderOfIdentity records the folder\'s birth time later when the start could not, so a copy made before the next start is told apart', async () => {
+    const state = path.join(temp.dir, 'state');
+    mkdirSync(state);
+    const site = 'a'.repeat(32);
+    // As kept by a start in the very moment the folder was made: no birth time known yet.
+    writeFileSync(path.join(state, FILES_IDENTITY_FILE), JSON.stringify({ version: 1, site }));
+    await aged(state);
+    expect(keepFolderOfIdentity(state, 'b'.repeat(32))).toBe(true); // another identity in the file: nothing to do
+    expect(JSON.parse(readFileSync(path.join(state, FILES_IDENTITY_FILE), 'utf8'))).toEqual({ version: 1, site });
+    expect(keepFolderOfIdentity(state, site)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(state, FILES_IDENTITY_FILE), 'utf8'))).toEqual({ version: 1, site, folder: expect.stringMatching(/^birth:\d+$/) as unknown });
+    const copy = path.join(temp.dir, 'copy');
+    cpSync(state, copy, { recursive: true });
+    expect(loadFilesIdentity(copy).replaced).toEqual({ previous: site, reason: expect.stringMatching(/is a copy/) as unknown });
   });
 });
