@@ -49,7 +49,7 @@ export interface SyncNode {
  * {@link SyncClient} that pulls, pushes and syncs files with each of them
  * (and publishes and applies pages through NATS JetStream).
  * @throws TypeError, RangeError for bad options (see `createSyncRouter`, plus `peers`, `stateDir`, `peerTimeoutMs`, `peerCa`, `syncPageSize`, `maxDeletePercent`, `transport`)
- * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked
+ * @throws SyncError `CAPTURE_REFUSED` when a table cannot be tracked; `STORAGE_NOT_WRITABLE` or `INSUFFICIENT_STORAGE` (507) when, without data, `stateDir` cannot keep the file-sync identity
  */
 export function createSyncNode(options: SyncNodeOptions): SyncNode {
   // The client's own options first: checking them makes nothing, and a refusal must leave no root folder behind.

@@ -1,5 +1,9 @@
+import path from 'node:path';
+import { shellWord } from '../shell-word';
+import { SyncError } from '../sync-error';
 import type { SyncClientConfig } from './client-options';
-import { keepFolderOfIdentity, loadFilesIdentity } from './files-identity';
+import { FILES_IDENTITY_FILE, keepFolderOfIdentity, loadFilesIdentity } from './files-identity';
+import { localFileFailure } from './local-file-failure';
 
 /**
  * The identity a sync client without data goes by for its file sync, made or read in its `stateDir` at
@@ -14,7 +18,8 @@ export class FilesIdentityKeeper {
   #folderKept = false;
 
   /**
-   * @throws TypeError when the identity cannot be kept in `stateDir` (its file system's error as the cause)
+   * @throws SyncError `STORAGE_NOT_WRITABLE` or `INSUFFICIENT_STORAGE` (507) when this server's disk refuses to keep the
+   * identity in `stateDir` (its file system's error as the cause; the message names the folder and the fix)
    */
   constructor(config: Pick<SyncClientConfig, 'data' | 'files' | 'stateDir' | 'logger'>) {
     this.#config = config;
@@ -33,14 +38,28 @@ export class FilesIdentityKeeper {
   }
 }
 
+/**
+ * This server's disk refused to keep the identity: an error of its disk, not of an option's type, naming the
+ * folder and the fix that fits the cause (rights, a read-only or full disk, a folder where the file goes).
+ */
+function unusableStateDir(stateDir: string, error: unknown): SyncError {
+  const file = path.join(stateDir, FILES_IDENTITY_FILE);
+  const errno = (error as NodeJS.ErrnoException).code ?? 'error';
+  const head = `express-sqlite-sync: \`stateDir\` ${stateDir} cannot keep the identity of this server's file sync (${FILES_IDENTITY_FILE})`;
+  const local = localFileFailure(error);
+  const cause = { cause: error } as const;
+  if (local !== undefined) return new SyncError(errno === 'ENOSPC' || errno === 'EDQUOT' ? 'INSUFFICIENT_STORAGE' : 'STORAGE_NOT_WRITABLE', 507, `${head}: ${local.message.replace(/; the next round syncs it$/, '; then start it again')}`, cause);
+  if (errno === 'EISDIR') return new SyncError('STORAGE_NOT_WRITABLE', 507, `${head}: ${file} is a folder, not a file: remove it (rm -r ${shellWord(file)}) and start it again (this server takes a new identity: its next rounds are first syncs, nothing deleted)`, cause);
+  return new SyncError('STORAGE_NOT_WRITABLE', 507, `${head}: ${error instanceof Error ? error.message : String(error)}; give \`stateDir\` a folder this server's user may write, and start it again`, cause);
+}
+
 function load(stateDir: string, logger: SyncClientConfig['logger']): string {
   let identity: ReturnType<typeof loadFilesIdentity>;
   try {
     identity = loadFilesIdentity(stateDir);
   } catch (error) {
     // Without it the peers could not tell this server's rounds apart from a router's that runs none, and their bases would part from ours.
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new TypeError(`express-sqlite-sync: \`stateDir\` ${stateDir} cannot keep the identity of this server's file sync (files-site.json: ${code}); give a folder this server's user may write`, { cause: error });
+    throw unusableStateDir(stateDir, error);
   }
   const replaced = identity.replaced;
   if (replaced !== undefined) {

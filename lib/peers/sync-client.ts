@@ -58,9 +58,10 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   readonly #filesIdentity: FilesIdentityKeeper;
 
   /**
-   * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files, one where a server
-   * without data cannot keep its file-sync identity), or when neither data nor files are given
+   * @throws TypeError for a bad option (a peer URL that is not http(s), a missing `stateDir` with files), or when neither data nor files are given
    * @throws RangeError for a number out of range, or a `stateDir` inside a sync root
+   * @throws SyncError `STORAGE_NOT_WRITABLE` or `INSUFFICIENT_STORAGE` (507) when this server's disk refuses to keep,
+   * without data, its file-sync identity in `stateDir` (`files-site.json`; the message names the folder and the fix)
    */
   constructor(options: SyncClientOptions) {
     super();

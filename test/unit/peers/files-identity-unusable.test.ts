@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../../../lib/logger';
+import { FilesIdentityKeeper } from '../../../lib/peers/client-files-identity';
+import { FILES_IDENTITY_FILE } from '../../../lib/peers/files-identity';
+import { SyncError } from '../../../lib/sync-error';
+import { tempDir } from '../../helpers/temp';
+
+/** What the constructor threw, or undefined. */
+function thrownBy(stateDir: string): unknown {
+  try {
+    new FilesIdentityKeeper({ data: undefined, files: {} as never, stateDir, logger: silentLogger });
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+/**
+ * A state folder where a server without data cannot keep its file-sync identity is this server's disk refusing a
+ * write, not an option of the wrong type: the error says so with a code (as a file step's own disk failure does),
+ * names the folder, and gives the fix that fits the cause (not "give a folder this server's user may write" for a
+ * full disk or a folder standing where the file goes).
+ */
+describe('a state folder that cannot keep the file-sync identity', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir('ess-files-identity-unusable-');
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    temp.cleanup();
+  });
+
+  it.each([
+    ['EACCES', 'STORAGE_NOT_WRITABLE', /may not change .*chown -R/],
+    ['EPERM', 'STORAGE_NOT_WRITABLE', /may not change .*chown -R/],
+    ['EROFS', 'STORAGE_NOT_WRITABLE', /read-only disk/],
+    ['ENOSPC', 'INSUFFICIENT_STORAGE', /is full: free space there/],
+  ])('%s while the identity is written: SyncError %s naming the folder and the fix', (errno, code, fix) => {
+    const state = path.join(temp.dir, 'state');
+    jest.spyOn(fs, 'openSync').mockImplementation((file) => {
+      throw Object.assign(new Error(`${errno}: refused, open '${String(file)}'`), { code: errno, path: String(file) });
+    });
+    const error = thrownBy(state);
+    expect(error).toBeInstanceOf(SyncError);
+    expect(error).toMatchObject({ code });
+    expect((error as Error).message).toContain(state);
+    expect((error as Error).message).toMatch(fix);
+    expect((error as Error).message).toContain(FILES_IDENTITY_FILE);
+  });
+
+  it('a folder standing where files-site.json goes: named, with the fix (remove it), nothing else removed', () => {
+    const state = path.join(temp.dir, 'state');
+    fs.mkdirSync(path.join(state, FILES_IDENTITY_FILE, 'inside'), { recursive: true });
+    const error = thrownBy(state);
+    expect(error).toBeInstanceOf(SyncError);
+    expect(error).toMatchObject({ code: 'STORAGE_NOT_WRITABLE' });
+    expect((error as Error).message).toContain(path.join(state, FILES_IDENTITY_FILE));
+    expect((error as Error).message).toMatch(/not a file.*remove it/);
+    expect(fs.existsSync(path.join(state, FILES_IDENTITY_FILE, 'inside'))).toBe(true);
+  });
+});
