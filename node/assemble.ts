@@ -146,7 +146,7 @@ export function assembleRouter(config: SyncConfig, parts: RouterParts): Router {
   if (config.tokens !== undefined) router.use(tokenGate(config.tokens));
   router.use(answerWrongMethods(router)); // 405 with Allow, OPTIONS 204 with Allow: after the token, which comes first
   router.use('/files', createFilesRouter({ ...parts.files, ...config }));
-  router.use('/files', createFilesInfoRouter({ site: () => parts.tracker?.siteId ?? parts.client?.filesSite }));
+  router.use('/files', createFilesInfoRouter({ site: () => parts.tracker?.siteId ?? parts.client?.filesSite, instance: () => parts.tracker?.instance ?? parts.client?.filesInstance }));
   router.use('/files', createFilesSettledRouter({ ...parts.files, client: parts.client, refusedBodyDrainBytes: config.refusedBodyDrainBytes, refusedBodyDrainMs: config.refusedBodyDrainMs, sendStallMs: config.sendStallMs, logger: config.logger }));
   if (parts.tracker !== undefined) router.use('/data', createDataRouter({ ...config, tracker: parts.tracker, snapshots: parts.snapshots, natsCoverage: () => parts.client?.streamCoverage() ?? [] }));
   else router.use('/data', refuseDataOff);

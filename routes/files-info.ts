@@ -5,6 +5,8 @@ import type { FilesInfoAnswer } from '../lib/files/wire-schema';
 export interface FilesInfoConfig {
   /** This server's site id, or the identity of a server without data (`stateDir/files-site.json`); none: a router that runs no rounds. */
   readonly site: () => string | undefined;
+  /** Random per running server (its tracker's, as `GET /data/info` answers, or its sync client's without data); none with no site. */
+  readonly instance: () => string | undefined;
 }
 
 /**
@@ -19,7 +21,8 @@ export function createFilesInfoRouter(config: FilesInfoConfig): Router {
   const router = Router();
   router.get('/info', function filesInfo(_req, res) {
     const site = config.site();
-    res.json((site === undefined ? {} : { site }) satisfies FilesInfoAnswer);
+    const instance = site === undefined ? undefined : config.instance();
+    res.json((site === undefined ? {} : { site, ...(instance === undefined ? {} : { instance }) }) satisfies FilesInfoAnswer);
   });
   return router;
 }

@@ -131,6 +131,11 @@ export class TrackerBookkeeping {
     this.parts.cursors.savePush(site, seq);
   }
 
+  /** Random per running tracker: two URLs answering one site id and two instances are two servers (`GET /data/info`, `GET /files/info`). */
+  get instance(): string {
+    return this.parts.guard.instance;
+  }
+
   /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
   notePeer(url: string, site: string, instance: string | undefined): string | undefined {
     return this.parts.guard.notePeer(url, site, instance);

@@ -23,10 +23,14 @@ export const ManifestAnswerSchema = Type.Object({
 
 /**
  * JSON Schema of what `GET /files/info` answers: the id the server's file sync goes by (its site id, or the
- * identity of a server without data), absent when it has none (a router that runs no rounds of its own).
- * Other fields are passed over, for later versions.
+ * identity of a server without data), absent when it has none (a router that runs no rounds of its own), and
+ * `instance`, random per running server (as `GET /data/info`'s): two URLs that answer one id with two instances
+ * are two servers sharing one identity. Other fields are passed over, for later versions.
  */
-export const FilesInfoAnswerSchema = Type.Object({ site: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })) });
+export const FilesInfoAnswerSchema = Type.Object({
+  site: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
+  instance: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
+});
 
 /** JSON Schema of what `POST /files/upload` answers. */
 export const UploadAnswerSchema = Type.Object({ path: Type.String(), size: Type.Integer({ minimum: 0 }), sha256: Sha256, replaced: Type.Boolean() });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
@@ -14,6 +15,8 @@ import { localFileFailure } from './local-file-failure';
 export class FilesIdentityKeeper {
   /** The identity, or undefined with data or without files. */
   readonly site: string | undefined;
+  /** Random per running client, answered with the identity in `GET /files/info` (as a tracker's instance in `GET /data/info`). */
+  readonly instance = randomBytes(8).toString('hex');
   readonly #config: Pick<SyncClientConfig, 'stateDir' | 'logger'>;
   #folderKept = false;
 

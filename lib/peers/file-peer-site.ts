@@ -5,6 +5,42 @@ import type { PeerHttp } from './peer-http';
 /** What `GET /files/info` told of a peer: the id its file sync goes by (none: a router that runs no rounds of its own). */
 export interface FilePeerSite {
   readonly site: string | undefined;
+  /** Random per running server; none from one that sends none. */
+  readonly instance?: string;
+}
+
+/** How long a URL's answer counts when another URL answers the same id with another instance: as for `GET /data/info`. */
+const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Which URL lately answered `GET /files/info` with which id, to see two servers that share one (a copy of a state
+ * folder its start could not tell apart, two servers on one stateDir, a copied database): a peer's settlements
+ * (`POST /files/settled`) are recorded in the base of every URL known as its id, so the other's base would name
+ * files it never held, and a round with it would take them for files it deleted. As the data handshake's
+ * `DUPLICATE_SITE_ID` (SiteGuard.notePeer), one server under two URLs (one instance) is no error.
+ */
+export class FilePeerSites {
+  readonly #seen = new Map<string, { url: string; instance: string | undefined; at: number }>();
+
+  /**
+   * Records that `url` answered `site`, unless another URL answered it with another instance lately.
+   * @throws SyncError `DUPLICATE_SITE_ID` (409) then, naming both URLs and the fix
+   */
+  note(url: string, site: string, instance: string | undefined, now = Date.now()): void {
+    for (const [known, seen] of this.#seen) if (seen.url === url && known !== site) this.#seen.delete(known);
+    const other = this.#seen.get(site);
+    if (other !== undefined && other.url !== url && other.instance !== instance && now - other.at < DUPLICATE_WINDOW_MS) throw duplicateFilesSite(url, other.url, site);
+    this.#seen.set(site, { url, instance, at: now });
+  }
+}
+
+function duplicateFilesSite(url: string, other: string, site: string): SyncError {
+  const named = (peer: string): string => peer.replace(/\/$/, '');
+  return new SyncError(
+    'DUPLICATE_SITE_ID',
+    409,
+    `${named(url)} and ${named(other)} both answer GET /files/info with the id ${site}: two servers share one identity, and the base kept with one would be taken for the other's (a file one settled would be deleted on the other); nothing moved. A server without data: one state folder was copied from the other without being told apart (a block-level copy), or both run on one stateDir: on the copy, stop it, delete files-site.json in its stateDir and start it again (its next rounds are first syncs: nothing deleted). A server with data: one database was copied from the other: run \`express-sqlite-sync new-site-id --db <its database>\` on the copy. One server under two URLs is no error: list only one of them`,
+  );
 }
 
 /**
@@ -37,5 +73,5 @@ export async function askFilePeerSite(peer: PeerHttp, own: string | undefined): 
     throw error;
   }
   if (answer.site !== undefined && answer.site === own) throw sameFilesSite(peer.url.replace(/\/$/, ''), answer.site);
-  return { site: answer.site };
+  return { site: answer.site, ...(answer.instance === undefined ? {} : { instance: answer.instance }) };
 }

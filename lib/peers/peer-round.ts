@@ -1,7 +1,7 @@
 import type { SyncClientConfig } from './client-options';
 import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
-import { askFilePeerSite } from './file-peer-site';
+import { askFilePeerSite, FilePeerSites } from './file-peer-site';
 import { syncPeerRoots } from './file-round';
 import { RootTurns } from './file-root-turns';
 import type { KnownPeers } from './known-peers';
@@ -52,6 +52,8 @@ export class PeerRounds {
   readonly #config: RoundsConfig;
   readonly #guard: DeleteGuard;
   readonly #known: KnownPeers;
+  /** Which URL answered GET /files/info with which id lately: two servers that share one are refused (DUPLICATE_SITE_ID). */
+  readonly #fileSites = new FilePeerSites();
   readonly #progress: RoundProgress;
   readonly #rootTurns = new RootTurns();
 
@@ -211,6 +213,7 @@ export class PeerRounds {
     const asked = await askFilePeerSite(peer.http, this.#config.filesSite());
     if (asked === undefined) return dataOff ? undefined : { site: host, tell: false };
     if (asked.site === undefined) return { site: host, tell: false };
+    this.#fileSites.note(url, asked.site, asked.instance); // before it is remembered: settlements under it must not reach a second server's base
     peer.site = asked.site;
     await this.#known.remember(url, { site: asked.site, name: peer.name });
     return { site: asked.site, tell: true };

@@ -214,6 +214,11 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return this.#config.data?.siteId ?? this.#filesIdentity.site;
   }
 
+  /** Random per running client without data, answered with {@link SyncClient.filesSite} by `GET /files/info`; none with data (its tracker's instance is). */
+  get filesInstance(): string | undefined {
+    return this.#filesIdentity.site === undefined ? undefined : this.#filesIdentity.instance;
+  }
+
   /** Deletions held back now, all peers. */
   heldDeletions(): HeldDeletion[] {
     return this.#guard.held();

@@ -43,17 +43,20 @@ describe('GET /files/info', () => {
     const kept = (JSON.parse(readFileSync(path.join(temp.dir, 'state', 'files-site.json'), 'utf8')) as { site: string }).site;
     const answer = await fetch(url, { headers: AUTH });
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toEqual({ site: kept });
-    expect((await fetch(`${url}?anything=1`, { headers: AUTH }).then((res) => res.json())) as unknown).toEqual({ site: kept });
+    const body = (await answer.json()) as { site: string; instance: string };
+    expect(body).toEqual({ site: kept, instance: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+    expect((await fetch(`${url}?anything=1`, { headers: AUTH }).then((res) => res.json())) as unknown).toEqual(body);
     expect((await fetch(url)).status).toBe(401);
     const posted = await fetch(url, { method: 'POST', headers: AUTH });
     expect(posted.status).toBe(405);
     expect(posted.headers.get('allow')).toMatch(/GET/);
   });
 
-  it('answers the site id of a server with data', async () => {
+  it('answers the site id and instance of a server with data, as GET /data/info does', async () => {
     const url = await serve(true);
-    expect(await (await fetch(url, { headers: AUTH })).json()).toEqual({ site: node?.tracker?.siteId });
+    const info = (await (await fetch(url.replace('/files/info', '/data/info'), { headers: AUTH })).json()) as { site: string; instance: string };
+    expect(await (await fetch(url, { headers: AUTH })).json()).toEqual({ site: node?.tracker?.siteId, instance: info.instance });
+    expect(info.site).toBe(node?.tracker?.siteId);
   });
 
   it('answers {} from a router with no peers (it runs no rounds, so keeps no identity)', async () => {
