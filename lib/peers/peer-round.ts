@@ -31,6 +31,8 @@ export interface RoundsConfig extends SyncClientConfig {
 interface FilePeer {
   readonly site: string;
   readonly tell: boolean;
+  /** The peer's host, when `site` is the id its `GET /files/info` gave: a base kept by the host is carried over. */
+  readonly former?: string;
 }
 
 /** The longest wait between data reruns during a file phase after failures (unless the interval is longer). */
@@ -216,7 +218,7 @@ export class PeerRounds {
     this.#fileSites.note(url, asked.site, asked.instance); // before it is remembered: settlements under it must not reach a second server's base
     peer.site = asked.site;
     await this.#known.remember(url, { site: asked.site, name: peer.name });
-    return { site: asked.site, tell: true };
+    return { site: asked.site, tell: true, former: host };
   }
 
   /** Syncs every root in turn; a root that fails is reported and the others still sync. */
@@ -228,6 +230,7 @@ export class PeerRounds {
       remoteSiteId: filePeer.site,
       localSiteId: this.#config.filesSite(),
       tellPeer: filePeer.tell,
+      ...(filePeer.former === undefined ? {} : { formerSiteId: filePeer.former }),
       now: () => new Date(),
       onProgress: (done: number, total: number) => {
         this.#filesProgress.set(url, [done, total]);
