@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { releaseTempPath, reserveTempPath } from '../files/temp-files';
 
@@ -43,8 +43,18 @@ function isCopy(kept: StoredIdentity, stateDir: string): boolean {
   return stat.birthtimeNs !== 0n && `birth:${stat.birthtimeNs}` !== kept.folder;
 }
 
-/** The identity kept in `file`, or undefined when missing or not one (emptied, cut short, edited by hand). */
+/** The most an identity file holds (it holds about 100 bytes): a larger one is no identity, and is not read. */
+const MAX_IDENTITY_BYTES = 4096;
+
+/**
+ * The identity kept in `file`, or undefined when missing or not one (emptied, cut short, edited by hand; larger
+ * than {@link MAX_IDENTITY_BYTES}; not a regular file: a link, a pipe or a device, never opened, since a pipe would
+ * block the start and a link to `/dev/zero` fill its memory; the new identity's rename replaces the entry itself).
+ * A folder there is read, to fail with `EISDIR`.
+ */
 function readKept(file: string): StoredIdentity | undefined {
+  const found = lstatSync(file, { throwIfNoEntry: false });
+  if (found === undefined || (!found.isDirectory() && (!found.isFile() || found.size > MAX_IDENTITY_BYTES))) return undefined;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

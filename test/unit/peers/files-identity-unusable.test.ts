@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../../../lib/logger';
 import { FilesIdentityKeeper } from '../../../lib/peers/client-files-identity';
-import { FILES_IDENTITY_FILE } from '../../../lib/peers/files-identity';
+import { FILES_IDENTITY_FILE, loadFilesIdentity } from '../../../lib/peers/files-identity';
 import { SyncError } from '../../../lib/sync-error';
 import { tempDir } from '../../helpers/temp';
 
@@ -59,5 +60,42 @@ describe('a state folder that cannot keep the file-sync identity', () => {
     expect((error as Error).message).toContain(path.join(state, FILES_IDENTITY_FILE));
     expect((error as Error).message).toMatch(/not a file.*remove it/);
     expect(fs.existsSync(path.join(state, FILES_IDENTITY_FILE, 'inside'))).toBe(true);
+  });
+});
+
+/**
+ * What stands at files-site.json and is no regular file of an identity's size is no identity: never opened (a pipe
+ * blocked the start for ever, a link to /dev/zero filled its memory, a huge file was read whole), and replaced by a
+ * new identity whose rename replaces the entry itself, never what a link points at.
+ */
+describe('files-site.json that is no regular file of an identity', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir('ess-files-identity-hostile-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each([
+    ['a link to /dev/zero', (file: string) => fs.symlinkSync('/dev/zero', file)],
+    ['a link to another identity', (file: string, other: string) => {
+      fs.writeFileSync(other, JSON.stringify({ version: 1, site: 'a'.repeat(32) }));
+      fs.symlinkSync(other, file);
+    }],
+    ['a pipe', (file: string) => execFileSync('mkfifo', [file])],
+    ['a huge file', (file: string) => fs.writeFileSync(file, `{"site":"${'b'.repeat(32)}"}${' '.repeat(64 * 1024 * 1024)}`)],
+  ])('%s: not opened, replaced by a new identity (a link\'s target untouched)', (_kind, make) => {
+    const state = path.join(temp.dir, 'state');
+    fs.mkdirSync(state);
+    const file = path.join(state, FILES_IDENTITY_FILE);
+    const other = path.join(temp.dir, 'other.json');
+    make(file, other);
+    const started = Date.now();
+    const identity = loadFilesIdentity(state);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(identity).toEqual({ site: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, replaced: undefined });
+    expect(identity.site).not.toMatch(/^(a+|b+)$/);
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ version: 1, site: identity.site });
+    if (fs.existsSync(other)) expect(JSON.parse(fs.readFileSync(other, 'utf8'))).toEqual({ version: 1, site: 'a'.repeat(32) });
   });
 });
