@@ -13,24 +13,42 @@ export interface FilePeerSite {
 const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 /**
- * Which URL lately answered `GET /files/info` with which id, to see two servers that share one (a copy of a state
+ * Which URLs lately answered `GET /files/info` with which id, to see two servers that share one (a copy of a state
  * folder its start could not tell apart, two servers on one stateDir, a copied database): a peer's settlements
  * (`POST /files/settled`) are recorded in the base of every URL known as its id, so the other's base would name
- * files it never held, and a round with it would take them for files it deleted. As the data handshake's
- * `DUPLICATE_SITE_ID` (SiteGuard.notePeer), one server under two URLs (one instance) is no error.
+ * files it never held, and a round with it would take them for files it deleted. While two URLs answered one id
+ * with two instances within ten minutes, the id is contested: rounds with either URL are refused and settlements
+ * under it are not recorded, whichever URL was met first. As the data handshake's `DUPLICATE_SITE_ID`
+ * (SiteGuard.notePeer), one server under two URLs (one instance) is no error.
  */
 export class FilePeerSites {
-  readonly #seen = new Map<string, { url: string; instance: string | undefined; at: number }>();
+  readonly #seen = new Map<string, Map<string, { instance: string | undefined; at: number }>>();
 
   /**
-   * Records that `url` answered `site`, unless another URL answered it with another instance lately.
-   * @throws SyncError `DUPLICATE_SITE_ID` (409) then, naming both URLs and the fix
+   * Records that `url` answered `site` now.
+   * @throws SyncError `DUPLICATE_SITE_ID` (409) while `site` is contested, naming the other URL and the fix
    */
   note(url: string, site: string, instance: string | undefined, now = Date.now()): void {
-    for (const [known, seen] of this.#seen) if (seen.url === url && known !== site) this.#seen.delete(known);
-    const other = this.#seen.get(site);
-    if (other !== undefined && other.url !== url && other.instance !== instance && now - other.at < DUPLICATE_WINDOW_MS) throw duplicateFilesSite(url, other.url, site);
-    this.#seen.set(site, { url, instance, at: now });
+    for (const [other, urls] of this.#seen) {
+      if (other !== site && urls.delete(url) && urls.size === 0) this.#seen.delete(other);
+    }
+    const urls = this.#seen.get(site) ?? new Map<string, { instance: string | undefined; at: number }>();
+    urls.set(url, { instance, at: now });
+    this.#seen.set(site, urls);
+    const other = this.#rival(site, url, instance, now);
+    if (other !== undefined) throw duplicateFilesSite(url, other, site);
+  }
+
+  /** True while two URLs answered `site` with two instances within ten minutes: settlements under it are not recorded. */
+  contested(site: string, now = Date.now()): boolean {
+    for (const [url, seen] of this.#seen.get(site) ?? []) if (now - seen.at < DUPLICATE_WINDOW_MS && this.#rival(site, url, seen.instance, now) !== undefined) return true;
+    return false;
+  }
+
+  /** Another URL that answered `site` with another instance than `instance` lately. */
+  #rival(site: string, url: string, instance: string | undefined, now: number): string | undefined {
+    for (const [other, seen] of this.#seen.get(site) ?? []) if (other !== url && seen.instance !== instance && now - seen.at < DUPLICATE_WINDOW_MS) return other;
+    return undefined;
   }
 }
 

@@ -221,6 +221,11 @@ export class PeerRounds {
     return { site: asked.site, tell: true, former: host };
   }
 
+  /** True while two peer URLs answered `GET /files/info` with `site` and two instances lately (see FilePeerSites): its settlements are not recorded. */
+  contestedFileSite(site: string): boolean {
+    return this.#fileSites.contested(site);
+  }
+
   /** Syncs every root in turn; a root that fails is reported and the others still sync. */
   async #syncFilesNow(url: string, peer: PeerState, tally: RoundTally, filePeer: FilePeer): Promise<void> {
     const { files, stateDir } = this.#config;
