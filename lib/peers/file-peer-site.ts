@@ -24,19 +24,15 @@ const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 export class FilePeerSites {
   readonly #seen = new Map<string, Map<string, { instance: string | undefined; at: number }>>();
 
-  /**
-   * Records that `url` answered `site` now.
-   * @throws SyncError `DUPLICATE_SITE_ID` (409) while `site` is contested, naming the other URL and the fix
-   */
-  note(url: string, site: string, instance: string | undefined, now = Date.now()): void {
+  /** Records that `url` answered `site` now; returns another URL that answered it with another instance lately (`site` is contested), if any. */
+  note(url: string, site: string, instance: string | undefined, now = Date.now()): string | undefined {
     for (const [other, urls] of this.#seen) {
       if (other !== site && urls.delete(url) && urls.size === 0) this.#seen.delete(other);
     }
     const urls = this.#seen.get(site) ?? new Map<string, { instance: string | undefined; at: number }>();
     urls.set(url, { instance, at: now });
     this.#seen.set(site, urls);
-    const other = this.#rival(site, url, instance, now);
-    if (other !== undefined) throw duplicateFilesSite(url, other, site);
+    return this.#rival(site, url, instance, now);
   }
 
   /** True while two URLs answered `site` with two instances within ten minutes: settlements under it are not recorded. */
@@ -52,12 +48,13 @@ export class FilePeerSites {
   }
 }
 
-function duplicateFilesSite(url: string, other: string, site: string): SyncError {
+/** `DUPLICATE_SITE_ID` (409): `url` and `other` answer `GET /files/info` with one id and two instances; names the fix. */
+export function duplicateFilesSite(url: string, other: string, site: string): SyncError {
   const named = (peer: string): string => peer.replace(/\/$/, '');
   return new SyncError(
     'DUPLICATE_SITE_ID',
     409,
-    `${named(url)} and ${named(other)} both answer GET /files/info with the id ${site}: two servers share one identity, and the base kept with one would be taken for the other's (a file one settled would be deleted on the other); nothing moved. A server without data: one state folder was copied from the other without being told apart (a block-level copy), or both run on one stateDir: on the copy, stop it, delete files-site.json in its stateDir and start it again (its next rounds are first syncs: nothing deleted). A server with data: one database was copied from the other: run \`express-sqlite-sync new-site-id --db <its database>\` on the copy. One server under two URLs is no error: list only one of them`,
+    `${named(url)} and ${named(other)} both answer GET /files/info with the id ${site}: two servers share one identity, and the base kept with one would be taken for the other's (a file one settled would be deleted on the other); nothing moved, and the bases kept with both URLs are dropped (once it is fixed, a first sync with each: nothing deleted). A server without data: one state folder was copied from the other without being told apart (a block-level copy), or both run on one stateDir: on the copy, stop it, delete files-site.json in its stateDir and start it again (its next rounds are first syncs: nothing deleted). A server with data: one database was copied from the other: run \`express-sqlite-sync new-site-id --db <its database>\` on the copy. One server under two URLs is no error: list only one of them`,
   );
 }
 

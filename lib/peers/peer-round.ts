@@ -1,7 +1,10 @@
 import type { SyncClientConfig } from './client-options';
 import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
-import { askFilePeerSite, FilePeerSites } from './file-peer-site';
+import { rm } from 'node:fs/promises';
+import { withFileLock } from '../files/file-locks';
+import { askFilePeerSite, duplicateFilesSite, FilePeerSites } from './file-peer-site';
+import { fileStateOf } from './file-settled';
 import { syncPeerRoots } from './file-round';
 import { RootTurns } from './file-root-turns';
 import type { KnownPeers } from './known-peers';
@@ -215,10 +218,25 @@ export class PeerRounds {
     const asked = await askFilePeerSite(peer.http, this.#config.filesSite());
     if (asked === undefined) return dataOff ? undefined : { site: host, tell: false };
     if (asked.site === undefined) return { site: host, tell: false };
-    this.#fileSites.note(url, asked.site, asked.instance); // before it is remembered: settlements under it must not reach a second server's base
+    // Before it is remembered: settlements under it must not reach a second server's base.
+    const rival = this.#fileSites.note(url, asked.site, asked.instance);
+    if (rival !== undefined) {
+      await this.#dropBases([url, rival]);
+      throw duplicateFilesSite(url, rival, asked.site);
+    }
     peer.site = asked.site;
     await this.#known.remember(url, { site: asked.site, name: peer.name });
     return { site: asked.site, tell: true, former: host };
+  }
+
+  /** Drops the bases kept with `urls`: settlements under an id two servers answer may have reached either (one's files in the other's base). */
+  async #dropBases(urls: readonly string[]): Promise<void> {
+    const { stateDir } = this.#config;
+    if (stateDir === undefined) return;
+    for (const url of urls) {
+      const file = fileStateOf(stateDir, url);
+      await withFileLock(file, () => rm(file, { force: true }));
+    }
   }
 
   /** True while two peer URLs answered `GET /files/info` with `site` and two instances lately (see FilePeerSites): its settlements are not recorded. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
 import { silentLogger } from '../../lib/logger';
@@ -73,6 +73,9 @@ describe('two servers without data that answer one file-sync identity, listed by
     const results = await syncC(first);
     expect(existsSync(path.join(folders.C, 'photo.json'))).toBe(true);
     expect(existsSync(path.join(folders.A, 'photo.json'))).toBe(true);
+    // The base kept with either URL may hold the other's settlements: both are dropped.
+    const bases = readdirSync(path.join(temp.dir, 'C-state')).filter((file) => /^files-[0-9a-f]{16}\.json$/.test(file));
+    expect(bases).toEqual([]);
     expect(results[1]).toMatchObject({ ok: false, error: { code: 'DUPLICATE_SITE_ID', message: expect.stringMatching(/delete files-site.json in its stateDir/) as unknown }, filesDeleted: 0, heldDeletions: [] });
   });
 
