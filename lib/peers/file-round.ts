@@ -27,11 +27,6 @@ export interface PeerRootsLink extends Omit<PeerFileLink, 'state'> {
    * `GET /files/info`), which records no settlement from a server without data.
    */
   readonly tellPeer: boolean;
-  /**
-   * The peer's host, when the base is keyed by the id its `GET /files/info` gave: a base kept by the host (by
-   * this server's older version, or while the peer was of one) is carried over, as every round before used it.
-   */
-  readonly formerSiteId?: string;
 }
 
 /**
@@ -65,7 +60,7 @@ export async function syncPeerRoots(
     let state: FileSyncState | undefined;
     let lost: boolean;
     try {
-      state = await FileSyncState.load(file, link.remoteSiteId, link.localSiteId, link.formerSiteId);
+      state = await FileSyncState.load(file, link.remoteSiteId, link.localSiteId);
       const synced = await syncRoot(files, { ...link, state }, root);
       tally.roots.push(synced);
       // The link failed under a file step: the round failed as the peer's, not as a file's (`/status` says unreachable).

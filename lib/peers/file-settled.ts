@@ -118,7 +118,7 @@ export async function recordPeerSettlements(recorder: SettledRecorder, site: str
   const { stateDir } = recorder;
   if (stateDir === undefined) return 0;
   const urls = recorder.peers.filter((url) => recorder.known.get(url)?.site === site);
-  for (const url of urls) await FileSyncState.record(fileStateOf(stateDir, url), settled, site, new URL(url).host);
+  for (const url of urls) await FileSyncState.record(fileStateOf(stateDir, url), settled, site);
   if (urls.length === 0 && recorder.handshakes && recorder.peers.some((url) => recorder.known.get(url) === undefined)) {
     const waiting = waitingStateOf(stateDir, site);
     await FileSyncState.record(waiting, settled, site);

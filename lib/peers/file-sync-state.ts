@@ -61,14 +61,13 @@ interface ReadState {
  * folder copied to another laptop, or put back from an older copy), and its
  * files are not the ones that base names.
  */
-async function readRoots(file: string, site: string | undefined, local: string | undefined, former?: string): Promise<ReadState> {
+async function readRoots(file: string, site: string | undefined, local: string | undefined): Promise<ReadState> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
   const stored = text === undefined ? { site: undefined, local: undefined } : storedSites(text);
-  const otherSite = differs(site, stored.site) && (former === undefined || stored.site !== former);
-  const roots = text === undefined || otherSite || differs(local, stored.local) ? undefined : storedRoots(text);
+  const roots = text === undefined || differs(site, stored.site) || differs(local, stored.local) ? undefined : storedRoots(text);
   return { roots: new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))])), site: site ?? stored.site, local: local ?? stored.local };
 }
 
@@ -111,19 +110,16 @@ export class FileSyncState {
   #site: string | undefined;
   /** This server's site id the base is kept under, when known. */
   #local: string | undefined;
-  /** What the base named the peer by before it was known by `#site` (its host): a base kept so is carried over. */
-  readonly #former: string | undefined;
   #roots = new Map<string, Map<string, string>>();
   /** Paths settled since the load and not saved yet. */
   #pending: Settlements = new Map();
   /** Paths settled since the load and saved. */
   #saved: Settlements = new Map();
 
-  private constructor(file: string, site: string | undefined, local: string | undefined, former?: string) {
+  private constructor(file: string, site: string | undefined, local: string | undefined) {
     this.#file = file;
     this.#site = site;
     this.#local = local;
-    this.#former = former;
   }
 
   /**
@@ -139,12 +135,10 @@ export class FileSyncState {
    * copy of the server that kept it: its files are not the ones that base names).
    * @param site - the peer's site id (its host when it syncs no data); the state's saves keep it
    * @param local - this server's own site id (none without data); the state's saves keep it
-   * @param former - what a base kept before the peer told `site` named it by (its host, for a peer of an older
-   * version): such a base is carried over, keyed by `site` from its first save, as every round before used it
    */
-  static async load(file: string, site?: string, local?: string, former?: string): Promise<FileSyncState> {
-    const state = new FileSyncState(file, site, local, former);
-    ({ roots: state.#roots, site: state.#site, local: state.#local } = await readRoots(file, site, local, former));
+  static async load(file: string, site?: string, local?: string): Promise<FileSyncState> {
+    const state = new FileSyncState(file, site, local);
+    ({ roots: state.#roots, site: state.#site, local: state.#local } = await readRoots(file, site, local));
     return state;
   }
 
@@ -153,10 +147,10 @@ export class FileSyncState {
    * saved under the file's lock): what a peer's own round settled with this
    * server. A round with that peer saving meanwhile keeps them, apart from
    * the paths it settled itself. With the peer's `site`, a base kept with
-   * another site is dropped first (see {@link FileSyncState.load}; one kept by `former`, the peer's host, is carried over).
+   * another site is dropped first (see {@link FileSyncState.load}).
    */
-  static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>, site?: string, former?: string): Promise<void> {
-    const state = new FileSyncState(file, site, undefined, former);
+  static async record(file: string, settled: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>, site?: string): Promise<void> {
+    const state = new FileSyncState(file, site, undefined);
     for (const [root, files] of settled) for (const [relative, sha256] of files) settleIn(state.#pending, root, relative, sha256);
     await state.save();
   }
@@ -189,7 +183,7 @@ export class FileSyncState {
     try {
       await mkdir(path.dirname(this.#file), { recursive: true }); // first: the lock's key is the folder's real path
       await withFileLock(this.#file, async () => {
-        ({ roots: this.#roots, site: this.#site, local: this.#local } = await readRoots(this.#file, this.#site, this.#local, this.#former));
+        ({ roots: this.#roots, site: this.#site, local: this.#local } = await readRoots(this.#file, this.#site, this.#local));
         for (const [root, files] of pending) for (const [relative, sha256] of files) this.#apply(root, relative, sha256);
         await this.#write();
       });

@@ -34,8 +34,6 @@ export interface RoundsConfig extends SyncClientConfig {
 interface FilePeer {
   readonly site: string;
   readonly tell: boolean;
-  /** The peer's host, when `site` is the id its `GET /files/info` gave: a base kept by the host is carried over. */
-  readonly former?: string;
 }
 
 /** The longest wait between data reruns during a file phase after failures (unless the interval is longer). */
@@ -226,7 +224,7 @@ export class PeerRounds {
     }
     peer.site = asked.site;
     await this.#known.remember(url, { site: asked.site, name: peer.name });
-    return { site: asked.site, tell: true, former: host };
+    return { site: asked.site, tell: true };
   }
 
   /** Drops the bases kept with `urls`: settlements under an id two servers answer may have reached either (one's files in the other's base). */
@@ -253,7 +251,6 @@ export class PeerRounds {
       remoteSiteId: filePeer.site,
       localSiteId: this.#config.filesSite(),
       tellPeer: filePeer.tell,
-      ...(filePeer.former === undefined ? {} : { formerSiteId: filePeer.former }),
       now: () => new Date(),
       onProgress: (done: number, total: number) => {
         this.#filesProgress.set(url, [done, total]);
