@@ -92,11 +92,28 @@ export function tableRows(db: Database.Database, table: string, orderBy = 'id'):
   return db.prepare(`SELECT * FROM "${table}" ORDER BY ${orderBy}`).raw(true).safeIntegers(true).all() as unknown[][];
 }
 
-/** Pulls every change `from` has into `to`, page by page, using `to`'s stored cursor. */
-export function pullAll(from: ChangeTracker, to: ChangeTracker, limit = 1000): void {
+/** Pulls every change `from` has into `to`, page by page, using `to`'s stored cursor. @returns how many changes moved */
+export function pullAll(from: ChangeTracker, to: ChangeTracker, limit = 1000): number {
+  let moved = 0;
   for (;;) {
     const page = from.readChanges(to.pullCursor(from.siteId), limit, to.siteId);
+    moved += page.changes.length;
     to.applyChangeset(page);
-    if (!page.more) return;
+    if (!page.more) return moved;
   }
+}
+
+/** One round of pulls between every pair of `trackers`, both ways. @returns how many changes moved */
+export function pullRound(trackers: readonly ChangeTracker[]): number {
+  let moved = 0;
+  for (const from of trackers) for (const to of trackers) if (from !== to) moved += pullAll(from, to);
+  return moved;
+}
+
+/**
+ * Pulls between every pair of `trackers`, both ways, until a round moves nothing.
+ * @throws when they still move changes after `maxRounds` rounds (no quiescence)
+ */
+export function syncToQuiescence(trackers: readonly ChangeTracker[], maxRounds = 6): void {
+  for (let rounds = 0; pullRound(trackers) > 0; rounds += 1) if (rounds > maxRounds) throw new Error(`no quiescence after ${maxRounds} rounds`);
 }

@@ -1,6 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { tempDb, type TempDb } from '../../helpers/data';
+import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
 
 /**
  * A live row can be parked (a UNIQUE rule keeps it out of its table, on every server alike). Its table
@@ -29,16 +29,6 @@ function state(server: Server): unknown[] {
   return [...TABLES.map(rows), conflicts];
 }
 
-function pull(from: Server, to: Server): number {
-  let moved = 0;
-  for (;;) {
-    const page = from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 1000, to.tracker.siteId);
-    moved += page.changes.length;
-    to.tracker.applyChangeset(page);
-    if (!page.more) return moved;
-  }
-}
-
 describe('a write of a parked row key in another storage class', () => {
   let servers: Server[];
   beforeEach(() => {
@@ -53,8 +43,7 @@ describe('a write of a parked row key in another storage class', () => {
 
   /** Syncs both ways to quiescence. */
   function sync(): void {
-    const [a, b] = servers as [Server, Server];
-    for (let round = 0; pull(a, b) + pull(b, a) > 0; round += 1) if (round > 6) throw new Error('no quiescence after 6 rounds');
+    syncToQuiescence(servers.map((server) => server.tracker));
   }
 
   /** `a` writes `holder`, `b` then `parked` (a few ms later), both with the UNIQUE value 'x': `parked` is parked everywhere. */

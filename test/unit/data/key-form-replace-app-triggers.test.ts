@@ -1,6 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { tempDb, type TempDb } from '../../helpers/data';
+import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
 
 /**
  * The app's own triggers fire inside a REPLACE between the reform trigger (op 5, the old key's form) and
@@ -32,16 +32,6 @@ function state(server: Server): unknown[] {
   return [...TABLES.map(rows), server.tracker.listConflicts()];
 }
 
-function pull(from: Server, to: Server): number {
-  let moved = 0;
-  for (;;) {
-    const page = from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 1000, to.tracker.siteId);
-    moved += page.changes.length;
-    to.tracker.applyChangeset(page);
-    if (!page.more) return moved;
-  }
-}
-
 describe('a REPLACE of a key in another form, with an app trigger that updates the replaced row', () => {
   let servers: Server[];
   beforeEach(() => {
@@ -56,8 +46,7 @@ describe('a REPLACE of a key in another form, with an app trigger that updates t
 
   /** Syncs both ways to quiescence. */
   function sync(): void {
-    const [a, b] = servers as [Server, Server];
-    for (let round = 0; pull(a, b) + pull(b, a) > 0; round += 1) if (round > 6) throw new Error('no quiescence after 6 rounds');
+    syncToQuiescence(servers.map((server) => server.tracker));
   }
 
   it.each<[string, string, bigint | number, bigint | number]>([

@@ -1,6 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { tempDb, type TempDb } from '../../helpers/data';
+import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
 
 /**
  * A NULL written into a NOT NULL key column is its DEFAULT under `OR REPLACE` (or `NOT NULL ON CONFLICT
@@ -25,16 +25,6 @@ function state(server: Server): unknown[] {
   return TABLES.map((table) => server.temp.db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all());
 }
 
-function pull(from: Server, to: Server): number {
-  let moved = 0;
-  for (;;) {
-    const page = from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 1000, to.tracker.siteId);
-    moved += page.changes.length;
-    to.tracker.applyChangeset(page);
-    if (!page.more) return moved;
-  }
-}
-
 describe('a NULL key replaced by its DEFAULT in another form', () => {
   let servers: Server[];
   beforeEach(() => {
@@ -49,8 +39,7 @@ describe('a NULL key replaced by its DEFAULT in another form', () => {
 
   /** Syncs both ways to quiescence. */
   function sync(): void {
-    const [a, b] = servers as [Server, Server];
-    for (let round = 0; pull(a, b) + pull(b, a) > 0; round += 1) if (round > 6) throw new Error('no quiescence after 6 rounds');
+    syncToQuiescence(servers.map((server) => server.tracker));
   }
 
   it.each<[string, string, bigint | number, string, string]>([

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { tempDb, type TempDb } from '../../helpers/data';
+import { pullRound, syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
 
 /**
  * A REPLACE that writes a live row's key again in another storage class — `1.0` over `1` in a key
@@ -69,25 +69,9 @@ function clOf(server: Server, table: string, key: bigint | number): unknown {
   return server.temp.db.prepare('SELECT cl FROM _sync_rows WHERE tbl = (SELECT id FROM _sync_tables WHERE name = ?) AND pk = ?').pluck().get(table, pk);
 }
 
-function pull(from: Server, to: Server): number {
-  let moved = 0;
-  for (;;) {
-    const page = from.tracker.readChanges(to.tracker.pullCursor(from.tracker.siteId), 1000, to.tracker.siteId);
-    moved += page.changes.length;
-    to.tracker.applyChangeset(page);
-    if (!page.more) return moved;
-  }
-}
-
-function meshRound(servers: readonly Server[]): number {
-  let moved = 0;
-  for (const from of servers) for (const to of servers) if (from !== to) moved += pull(from, to);
-  return moved;
-}
-
 /** Syncs to quiescence (at most 6 rounds). */
 function sync(servers: readonly Server[]): void {
-  for (let round = 0; meshRound(servers) > 0; round += 1) if (round > 6) throw new Error('no quiescence after 6 rounds');
+  syncToQuiescence(servers.map((server) => server.tracker));
 }
 
 /** Runs a statement SQLite may refuse (OR FAIL, OR ABORT, OR ROLLBACK on a clash). */
@@ -118,7 +102,7 @@ describe('a REPLACE that writes a live key again in another storage class', () =
   function expectConvergedAndQuiet(): void {
     for (const other of servers.slice(1)) expect(state(other)).toEqual(state(a));
     const before = servers.map(lives);
-    expect(meshRound(servers)).toBe(0);
+    expect(pullRound(servers.map((server) => server.tracker))).toBe(0);
     expect(servers.map(lives)).toEqual(before);
   }
 
