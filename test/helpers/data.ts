@@ -117,3 +117,22 @@ export function pullRound(trackers: readonly ChangeTracker[]): number {
 export function syncToQuiescence(trackers: readonly ChangeTracker[], maxRounds = 6): void {
   for (let rounds = 0; pullRound(trackers) > 0; rounds += 1) if (rounds > maxRounds) throw new Error(`no quiescence after ${maxRounds} rounds`);
 }
+
+/** A temp database and its tracker, one of several servers a test syncs. */
+export interface TrackedServer {
+  readonly temp: TempDb;
+  readonly tracker: ChangeTracker;
+}
+
+/** `count` temp databases made with `schema`, each capturing `tables`; the caller cleans each `temp` up. */
+export function trackedServers(count: number, schema: string, tables: readonly string[]): TrackedServer[] {
+  return Array.from({ length: count }, () => {
+    const temp = tempDb(schema);
+    return { temp, tracker: enableCapture(temp.db, { tables: [...tables] }) };
+  });
+}
+
+/** Every row of `table` keyed by `k`, with the key's class, quote() and hex first, values typed exactly. */
+export function keyFormRows(db: Database.Database, table: string): unknown[] {
+  return db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all();
+}

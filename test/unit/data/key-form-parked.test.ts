@@ -1,6 +1,4 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
+import { keyFormRows, syncToQuiescence, trackedServers, type TrackedServer } from '../../helpers/data';
 
 /**
  * A live row can be parked (a UNIQUE rule keeps it out of its table, on every server alike). Its table
@@ -17,14 +15,11 @@ const TABLES = ['loose', 'ints'];
 const MIN_INT = -(2n ** 63n);
 const MIN_REAL = -9223372036854775808;
 
-interface Server {
-  readonly temp: TempDb;
-  readonly tracker: ChangeTracker;
-}
+type Server = TrackedServer;
 
 /** Every row of every table (its key by class, quote() and hex), and the conflicts without their local time. */
 function state(server: Server): unknown[] {
-  const rows = (table: string) => server.temp.db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all();
+  const rows = (table: string) => keyFormRows(server.temp.db, table);
   const conflicts = server.tracker.listConflicts().map((conflict) => ({ ...conflict, at: '' }));
   return [...TABLES.map(rows), conflicts];
 }
@@ -32,10 +27,7 @@ function state(server: Server): unknown[] {
 describe('a write of a parked row key in another storage class', () => {
   let servers: Server[];
   beforeEach(() => {
-    servers = [0, 1].map(() => {
-      const temp = tempDb(SCHEMA);
-      return { temp, tracker: enableCapture(temp.db, { tables: TABLES }) };
-    });
+    servers = trackedServers(2, SCHEMA, TABLES);
   });
   afterEach(() => {
     for (const server of servers) server.temp.cleanup();

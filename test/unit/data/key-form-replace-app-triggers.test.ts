@@ -1,6 +1,4 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
+import { keyFormRows, syncToQuiescence, trackedServers, type TrackedServer } from '../../helpers/data';
 
 /**
  * The app's own triggers fire inside a REPLACE between the reform trigger (op 5, the old key's form) and
@@ -21,24 +19,18 @@ const TABLES = ['loose', 'ints', 'pairs'];
 const MIN_INT = -(2n ** 63n);
 const MIN_REAL = -9223372036854775808;
 
-interface Server {
-  readonly temp: TempDb;
-  readonly tracker: ChangeTracker;
-}
+type Server = TrackedServer;
 
 /** Every row of every table, its key by class, quote() and hex, then its values. */
 function state(server: Server): unknown[] {
-  const rows = (table: string) => server.temp.db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all();
+  const rows = (table: string) => keyFormRows(server.temp.db, table);
   return [...TABLES.map(rows), server.tracker.listConflicts()];
 }
 
 describe('a REPLACE of a key in another form, with an app trigger that updates the replaced row', () => {
   let servers: Server[];
   beforeEach(() => {
-    servers = [0, 1].map(() => {
-      const temp = tempDb(SCHEMA);
-      return { temp, tracker: enableCapture(temp.db, { tables: TABLES }) };
-    });
+    servers = trackedServers(2, SCHEMA, TABLES);
   });
   afterEach(() => {
     for (const server of servers) server.temp.cleanup();

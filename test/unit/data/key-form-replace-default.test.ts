@@ -1,6 +1,4 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
+import { keyFormRows, syncToQuiescence, trackedServers, type TrackedServer } from '../../helpers/data';
 
 /**
  * A NULL written into a NOT NULL key column is its DEFAULT under `OR REPLACE` (or `NOT NULL ON CONFLICT
@@ -15,23 +13,17 @@ CREATE TABLE word (k NOT NULL DEFAULT foo PRIMARY KEY, v TEXT);
 `;
 const TABLES = ['one', 'swap', 'pair', 'word'];
 
-interface Server {
-  readonly temp: TempDb;
-  readonly tracker: ChangeTracker;
-}
+type Server = TrackedServer;
 
 /** Every row of every table, its key by class, quote() and hex. */
 function state(server: Server): unknown[] {
-  return TABLES.map((table) => server.temp.db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all());
+  return TABLES.map((table) => keyFormRows(server.temp.db, table));
 }
 
 describe('a NULL key replaced by its DEFAULT in another form', () => {
   let servers: Server[];
   beforeEach(() => {
-    servers = [0, 1].map(() => {
-      const temp = tempDb(SCHEMA);
-      return { temp, tracker: enableCapture(temp.db, { tables: TABLES }) };
-    });
+    servers = trackedServers(2, SCHEMA, TABLES);
   });
   afterEach(() => {
     for (const server of servers) server.temp.cleanup();
