@@ -51,6 +51,14 @@ export class PullingPeers {
     this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more, next, again });
   }
 
+  /**
+   * Records that a pull by `site` from `since` waits for a push page on its way to it (see `PushesInFlight`):
+   * it counts as pulling meanwhile, so the push gives way before its next page.
+   */
+  noteWaiting(site: string, since: number): void {
+    this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more: true, next: since, again: false });
+  }
+
   /** How many pages were served to `site` since this server started: a change tells that it pulled meanwhile. */
   served(site: string): number {
     return this.#served.get(site) ?? 0;

@@ -53,6 +53,26 @@ export class TrackerBookkeeping {
   }
 
   /**
+   * Records a push page on its way to `site`, holding this server's seqs
+   * `(since, next]`, until `answer` (the peer's apply result) settles: a pull
+   * by `site` meanwhile waits for it (see {@link pushLanding}).
+   * @returns `answer` itself
+   */
+  pushingPage<T>(site: string, since: number, next: number, answer: Promise<T>): Promise<T> {
+    return this.parts.pushes.track(site, since, next, answer);
+  }
+
+  /**
+   * Where a pull by `site` asking from `since` starts: after this server's push
+   * pages on their way to `site` that hold the seq after `since`, once the peer
+   * applied them (waiting up to 10 s; the push gives way before its next page
+   * meanwhile), since they carry the same changes; else at `since`.
+   */
+  pushLanding(site: string, since: number): Promise<number> {
+    return this.parts.pushes.landing(site, since, () => this.parts.pulling.noteWaiting(site, since));
+  }
+
+  /**
    * Marks this (empty) database as joining from `site`'s snapshot, until
    * called with `undefined`: pushes are refused meanwhile (see
    * {@link refuseWhileJoining}), since a single row they wrote would make the

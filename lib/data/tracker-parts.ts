@@ -11,6 +11,7 @@ import { MetaReader } from './meta-reader';
 import { ParkedRows } from './parked-rows';
 import { PeerCursors } from './peer-cursors';
 import { PullingPeers } from './pulling-peers';
+import { PushesInFlight } from './pushes-in-flight';
 import { RowPlacer } from './row-placer';
 import { RowProbes } from './row-probes';
 import type { TableParts } from './settle-batch';
@@ -42,6 +43,8 @@ export interface TrackerParts {
   readonly echo: EchoRanges;
   /** Peers pulling pages from this server right now: a push to them gives way. */
   readonly pulling: PullingPeers;
+  /** This server's push pages on their way to peers: a pull by such a peer waits for them. */
+  readonly pushes: PushesInFlight;
 }
 
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
@@ -72,6 +75,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     guard: new SiteGuard(db, () => sites.local),
     echo: new EchoRanges(db),
     pulling: new PullingPeers(),
+    pushes: new PushesInFlight(),
   };
 }
 

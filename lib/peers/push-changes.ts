@@ -85,7 +85,8 @@ export async function pushChanges(
     const next = page.next ?? since;
     const last = page.more !== true || next <= since;
     const sent = rows > 0 || (last && next > claimed && !start.passedOver);
-    const sending = sent ? peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } }) : undefined;
+    // A pull by the peer meanwhile waits for this page to land, then starts after it (see `ChangeTracker.pushLanding`).
+    const sending = sent ? local.pushingPage(remoteSite, claimed, next, peer.json('POST', 'data/changes', applyResultCheck, {}, { kind: 'json', value: { ...page, since: claimed } })) : undefined;
     let following: AnyChangeset | undefined;
     try {
       following = last ? undefined : local.readChangesToSend(next, grown, remoteSite, protocol);
