@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
 import type { ContentCoding } from '../lib/content-coding';
 import { startDemoCluster, type DemoServer } from '../sample-app/demo/cluster';
 import { emit, median, round } from './figure';
+import { relayChainLive } from './relay-live';
+import { writeReports } from './sample-rows';
 import { pullOnce, rawInsertMs, startHelper, startSource, TOKEN, type Helper } from './harness';
 
 const ROWS = Number(process.env.BENCH_WIRE_ROWS ?? 100_000);
@@ -70,26 +70,6 @@ async function compressionAndPipelining(dir: string): Promise<void> {
   }
 }
 
-/** The sample app's rows: teams, matches and `count` reports by `scout`. */
-function writeReports(db: Database.Database, count: number, scout: string): void {
-  const team = db.prepare('INSERT INTO teams (id, number, name) VALUES (?, ?, ?)');
-  const match = db.prepare('INSERT INTO matches (id, label) VALUES (?, ?)');
-  const report = db.prepare('INSERT INTO match_reports (id, match_id, team_id, scout, auto_points, teleop_points, notes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    const teams = Array.from({ length: 40 }, (_, i) => {
-      const id = randomUUID();
-      team.run(id, i + 1, `${scout} team ${i}`);
-      return id;
-    });
-    const matches = Array.from({ length: Math.ceil(count / teams.length) }, (_, i) => {
-      const id = randomUUID();
-      match.run(id, `${scout} Q${i}`);
-      return id;
-    });
-    for (let i = 0; i < count; i += 1) report.run(randomUUID(), matches[Math.floor(i / teams.length)], teams[i % teams.length], scout, i % 20, i % 50, `note ${i}`, new Date().toISOString());
-  })();
-}
-
 /** Directed link totals: rows and body bytes from `from` to `to`, both clients' views added. */
 function linkTotals(servers: readonly DemoServer[], from: number, to: number, rows: ReadonlyMap<string, number>): { rows: number; bytes: number } {
   const a = servers[from] as DemoServer;
@@ -146,6 +126,7 @@ export async function runWireBenchmarks(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-wire-'));
   try {
     await relayChain(dir);
+    await relayChainLive(dir);
     await compressionAndPipelining(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -79,12 +79,13 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   const asked = readInteger(query.limit, 'limit', config.changesPageSize, 1, Number.MAX_SAFE_INTEGER);
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
-  // A push page of ours on its way to the puller carries the same changes: the pull starts after it once it landed.
+  // Push pages of ours on their way to the puller, or landed lately, carry the same changes: the pull starts after them.
   const from = exclude === undefined ? since : await config.tracker.pushLanding(exclude, since);
   // A page read ahead is served as a page read now would be: not once a tracked table changed, nor inside the app's transaction.
   config.tracker.refuseChangedSchema();
   config.tracker.refuseOpenTransaction('GET /data/changes');
-  const page = pages.page({ since: from, limit, exclude, protocol: pageProtocol(config, query.protocol), coding: negotiateCoding(req) });
+  const key = { since: from, limit, exclude, protocol: pageProtocol(config, query.protocol), coding: negotiateCoding(req) };
+  const page = from === since ? pages.page(key) : pages.claimed(key, since);
   await sendJson(req, res, page, config, pages);
 }
 

@@ -87,6 +87,20 @@ export class PageReadAhead {
   }
 
   /**
+   * The page `key`, read now, whose envelope says it starts at `claim`, before
+   * `key.since`: the peer holds the seqs between (this server's push pages
+   * brought them: see `ChangeTracker.pushLanding`), so its cursor moves to the
+   * page's `next` as if it had pulled them. Starts reading the next one.
+   */
+  claimed(key: PageKey, claim: number): Buffer {
+    const read = this.#read(key);
+    const page = this.#asRead(key, { ...read, since: claim });
+    if (page.more && this.#enabled) setImmediate(() => this.#readAhead({ ...key, since: page.next }, DEPTH));
+    this.#served?.(key, page.more, page.next);
+    return page.json;
+  }
+
+  /**
    * The body of a page `page` returned, in `coding`: the one compressed ahead when the
    * page was read ahead for that coding, else compressed now (off the event loop).
    */
@@ -98,7 +112,10 @@ export class PageReadAhead {
   }
 
   #readNow(key: PageKey): ReadPage {
-    const page = this.#read(key);
+    return this.#asRead(key, this.#read(key));
+  }
+
+  #asRead(key: PageKey, page: AnyChangeset): ReadPage {
     return { json: Buffer.from(JSON.stringify(page)), limit: key.limit, next: page.next ?? key.since, more: page.more === true, at: Date.now(), site: page.site };
   }
 

@@ -5,6 +5,7 @@ import { triggerRefusal } from './trigger-refusal';
 import type { TrackerParts } from './tracker-parts';
 import type { TransportCursor } from './transport-cursors';
 import type { ApplyResult } from './wire-schema';
+import type { PageAhead } from './pages-ahead';
 
 /**
  * Changesets at least this large are applied with the capture triggers set
@@ -28,10 +29,11 @@ export interface EchoWindow {
   readonly to: number;
 }
 
-/** What applying pages did: a result per page, and the echo windows to record after the commit. */
+/** What applying pages did: a result per page, and the echo windows and pages ahead of their sender's cursor to record after the commit. */
 export interface AppliedPages {
   readonly results: ApplyResult[];
   readonly echoes: EchoWindow[];
+  readonly ahead: PageAhead[];
 }
 
 /** What applying one page did, and its seqs: `(from, echoTo]` hold only the sender's parts, `(echoTo, result.seq]` this server's too. */
@@ -42,7 +44,7 @@ interface AppliedPage {
 }
 
 /** Merges one checked page into the replicated state and settles the constraints, inside the caller's transaction. */
-function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[]): AppliedPage {
+function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[], ahead: PageAhead[]): AppliedPage {
   const { visible, merger } = parts;
   const { seq: localSeq } = visible.fold(foreignKeys);
   const batch = visible.batch();
@@ -52,7 +54,27 @@ function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: 
   // Local writes were folded first (and settling writes no seq), so the seqs this merge wrote hold only the sender's parts.
   if (checked.envelope.site !== parts.sites.local) echoes.push({ site: checked.envelope.site, from: localSeq, to: counts.echoTo });
   const result = { received: checked.count, applied: counts.applied, ignored: counts.ignored, conflicts: visible.report(batch), seq: counts.seq };
+  followPagesAhead(parts, checked, counts.heldBack === 0 ? ahead : undefined);
   return { result, from: localSeq, echoTo: counts.echoTo };
+}
+
+/**
+ * After a page of another server: when it moved the pull cursor of its sender, the cursor moves on past the
+ * pages of that sender applied earlier ahead of it (see `PagesAhead`); when it started past the cursor, it is
+ * such a page (recorded once the transaction committed), unless it passed changes over: those come again
+ * with a later pull, which must not start after them.
+ * @param ahead - where a page ahead is recorded; undefined when this one passed changes over
+ */
+function followPagesAhead(parts: TrackerParts, checked: CheckedChangeset, ahead: PageAhead[] | undefined): void {
+  const { since, next, site, mark } = checked.envelope;
+  if (since === undefined || next === undefined || site === parts.sites.local) return;
+  const stored = parts.cursors.pull(site);
+  if (since > stored) {
+    ahead?.push({ local: parts.sites.local, site, since, next, mark });
+    return;
+  }
+  const on = parts.ahead.through(site, stored, parts.sites.local);
+  if (on !== undefined) parts.cursors.savePull(site, on.seq, on.mark);
 }
 
 /** The seq up to which the pages' seqs, from `before` on, hold only what they brought in (what a transport needs not send back). */
@@ -77,6 +99,7 @@ function broughtThrough(before: number, pages: readonly AppliedPage[]): number {
 export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): AppliedPages {
   const { seq: before } = parts.visible.fold(foreignKeys);
   const echoes: EchoWindow[] = [];
+  const ahead: PageAhead[] = [];
   // Large changesets are applied with the capture triggers dropped and re-created in
   // the same transaction (once for all its pages): nobody else can write meanwhile,
   // and a rollback restores them.
@@ -85,7 +108,7 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
   if (bulk) for (const table of tables) db.exec(dropTriggersSql(table.id));
   const applied = pages.map((page) => {
     try {
-      return applyPage(parts, page, foreignKeys, echoes);
+      return applyPage(parts, page, foreignKeys, echoes, ahead);
     } catch (error) {
       // The merge's own writes name their row (RowPlacer); this is one made while settling the constraints.
       throw triggerRefusal(error, [...parts.byName.values()], "a write settling the constraints after another server's page") ?? error;
@@ -93,10 +116,10 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
   });
   if (bulk) for (const table of tables) db.exec(createTriggersSql(table));
   const results = applied.map((page) => page.result);
-  if (transport === undefined) return { results, echoes };
+  if (transport === undefined) return { results, echoes, ahead };
   const { transportCursors } = parts;
   transportCursors.save(transport.cursor);
   const { echo } = transport;
   if (echo !== undefined && Number(transportCursors.get(echo) ?? 0) >= before) transportCursors.save({ name: echo, value: String(broughtThrough(before, applied)) });
-  return { results, echoes };
+  return { results, echoes, ahead };
 }

@@ -76,7 +76,7 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
-    const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, batch, passedOver: new Set(), expectNew: true, unplaced: [] };
+    const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, heldBack: 0, batch, passedOver: new Set(), expectNew: true, unplaced: [] };
     // Before a change that does not decode is refused, the rows before it are placed, as one by one: an error placing
     // one of them is the one to report. A failed write refuses at once, and nothing is written once SQLite has rolled
     // the transaction back (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM may): the rows would be written outside it.
@@ -92,7 +92,7 @@ export class ChangeMerger {
     run.echoTo = run.seq;
     run.seq = this.#births.sequence(run.seq);
     this.#finish(run, changeset);
-    return { applied: run.applied, ignored: run.ignored, seq: run.seq, echoTo: run.echoTo };
+    return { applied: run.applied, ignored: run.ignored, seq: run.seq, echoTo: run.echoTo, heldBack: run.passedOver.size };
   }
 
   #partsOf(change: DecodedChange): TableParts {

@@ -128,8 +128,9 @@ export class ChangeTracker extends TrackerReads {
     // Inside the caller's transaction the merge may still roll back, and its seqs go to later local writes then: no echo window.
     const committed = !this.db.inTransaction;
     try {
-      const { results, echoes } = writeTransaction(this.db, (foreignKeys) => applyPages(this.db, this.parts, checked, foreignKeys, transport));
+      const { results, echoes, ahead } = writeTransaction(this.db, (foreignKeys) => applyPages(this.db, this.parts, checked, foreignKeys, transport));
       if (committed) for (const window of echoes) this.parts.echo.add(window.site, window.from, window.to);
+      if (committed) for (const page of ahead) this.parts.ahead.add(page);
       return results;
     } catch (error) {
       this.parts.sites.forget();

@@ -13,6 +13,8 @@ export interface MergeCounts {
    * `seq`, hold rows whose earlier birth was taken in here, with cells the sender lacks (`EarlierBirths`).
    */
   echoTo: number;
+  /** Changes of a page ahead of its sender's cursor passed over, to come again with the earlier page they need (see `MergeRun.passedOver`). */
+  heldBack: number;
 }
 
 /** What one merge keeps while it runs. */

@@ -10,6 +10,7 @@ import { LogFolder } from './log-folder';
 import { MetaReader } from './meta-reader';
 import { ParkedRows } from './parked-rows';
 import { PeerCursors } from './peer-cursors';
+import { PagesAhead } from './pages-ahead';
 import { PullingPeers } from './pulling-peers';
 import { PushesInFlight } from './pushes-in-flight';
 import { RowPlacer } from './row-placer';
@@ -45,6 +46,8 @@ export interface TrackerParts {
   readonly pulling: PullingPeers;
   /** This server's push pages on their way to peers: a pull by such a peer waits for them. */
   readonly pushes: PushesInFlight;
+  /** Pages applied here ahead of their sender's pull cursor: the cursor moves past them once it reaches them. */
+  readonly ahead: PagesAhead;
 }
 
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
@@ -76,6 +79,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     echo: new EchoRanges(db),
     pulling: new PullingPeers(),
     pushes: new PushesInFlight(),
+    ahead: new PagesAhead(),
   };
 }
 

@@ -110,6 +110,8 @@ describe('no echo when the peer pulls while a push page is on its way to it', ()
     expect(await bRound).toMatchObject({ ok: true, rowsPushed: 20 });
     expect(await aRound).toMatchObject({ ok: true, rowsPulled: 0 });
     expect(a.data.db.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(20);
+    // The page served claimed the seqs the push brought: A's cursor of B moved past them, as if it had pulled them.
+    expect(a.tracker.pullCursor(b.tracker.siteId)).toBe(b.tracker.info().seq);
     // The link is quiet then, both ways.
     expect(await a.client.syncPeer(b.url)).toMatchObject({ ok: true, rowsPulled: 0, rowsPushed: 0 });
     expect(await b.client.syncPeer(a.url)).toMatchObject({ ok: true, rowsPulled: 0, rowsPushed: 0 });
