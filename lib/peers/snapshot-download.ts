@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
-import { writeAll } from '../files/write-all';
+import { fileSink } from '../files/file-sink';
 import { readPeerError } from './peer-answer';
 import { rawFailure } from './peer-failure';
 import { UNREACHABLE_CODES } from './failure-codes';
@@ -65,22 +65,6 @@ class Verifier extends Transform {
     this.#checkedAt = this.bytes;
     checkSnapshotRoom(this.#file, this.#limit, this.#limit - this.bytes).then(() => callback(null, chunk), callback);
   }
-}
-
-/** A sink writing into an open file, every byte of each chunk (a short write is written on: `writeAll`), and fsyncing it at the end; the caller closes the file. */
-function fileSink(handle: FileHandle): Writable {
-  return new Writable({
-    highWaterMark: 1024 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      writeAll(handle, chunk).then(() => callback(), callback);
-    },
-    writev(chunks, callback) {
-      writeAll(handle, Buffer.concat(chunks.map((entry) => entry.chunk as Buffer))).then(() => callback(), callback);
-    },
-    final(callback) {
-      handle.sync().then(() => callback(), callback);
-    },
-  });
 }
 
 /** Streams the body into the file, inflating it if needed; fsynced once complete. */
