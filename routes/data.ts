@@ -8,6 +8,7 @@ import { negotiateCoding } from './coding';
 import { COMPACT_PROTOCOL, PROTOCOLS } from '../lib/data/compact-schema';
 import { PageReadAhead } from './read-ahead';
 import { sendSnapshot } from './snapshot';
+import { refuseUnreadBodyCoding } from '../middleware/body-coding';
 import { abandonWhenStalled, cutStalledBody } from '../middleware/stall';
 import { refuseHead } from './allowed-methods';
 import { DEFAULTS } from '../lib/defaults';
@@ -176,6 +177,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   // A pusher gone half-open mid-body is cut, as a stalled upload is: not held (with the body so far) for Node's 5-minute requestTimeout.
   const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
+  const coding = refuseUnreadBodyCoding(); // deflate, or any coding but gzip and br: 415 before the parser reads a byte
   const pages = new PageReadAhead(
     ({ since, limit, exclude, protocol }) => {
       config.tracker.refuseOpenTransaction('GET /data/changes');
@@ -193,8 +195,8 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/changes', (req, res) => readChanges(config, pages, req, res));
   router.get('/snapshot', refuseAnyQuery('GET /data/snapshot'), (req, res) => sendSnapshot(config, req, res));
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
-  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, body, (req, res) => resolveConflict(config, req, res));
-  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, body, (req, res) => {
+  router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, coding, body, (req, res) => resolveConflict(config, req, res));
+  router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, coding, body, (req, res) => {
     requireJson(req);
     config.tracker.refuseOpenTransaction('POST /data/changes');
     config.tracker.refuseWhileJoining();

@@ -5,6 +5,7 @@ import { parseSyncPath } from '../lib/files/safe-path';
 import { MAX_SETTLED_BODY_BYTES, MAX_SETTLED_PATHS, settledBodyCheck, type SettledAnswer, type SettledBody, type SettledPaths } from '../lib/peers/file-settled';
 import type { SyncClient } from '../lib/peers/sync-client';
 import { SyncError } from '../lib/sync-error';
+import { refuseUnreadBodyCoding } from '../middleware/body-coding';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { drainLimitsOf, type DrainLimits } from '../middleware/lingering-close';
@@ -72,6 +73,7 @@ export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
   const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
   const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // a peer gone half-open mid-body is cut
-  router.post('/settled', refuseJsonBodyReadBefore(), body, (req, res) => recordSettled(config, req, res));
+  const coding = refuseUnreadBodyCoding(); // deflate, or any coding but gzip and br: 415 before the parser reads a byte
+  router.post('/settled', refuseJsonBodyReadBefore(), coding, body, (req, res) => recordSettled(config, req, res));
   return router;
 }

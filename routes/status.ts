@@ -6,6 +6,7 @@ import { formatMetrics, formatNameMetrics } from '../lib/peers/metrics';
 import type { SyncClient } from '../lib/peers/sync-client';
 import type { HeldDeletion, PeerSyncResult, SyncProgress, SyncStatus } from '../lib/peers/sync-status';
 import type { RefusalLog } from '../lib/refusal-log';
+import { refuseUnreadBodyCoding } from '../middleware/body-coding';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { cutStalledBody } from '../middleware/stall';
@@ -222,7 +223,8 @@ export function createStatusRouter(config: StatusConfig): Router {
   // after it, a JSON string body (`"x"`, parsed as such with `strict: false`) would look like express.text()'s work.
   const json = boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES);
   const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // a client gone half-open mid-body is cut
-  router.post('/deletions/confirm', refuseJsonBodyReadBefore(), body, (req, res) => confirmDeletions(config, req, res));
+  const coding = refuseUnreadBodyCoding(); // deflate, or any coding but gzip and br: 415 before the parser reads a byte
+  router.post('/deletions/confirm', refuseJsonBodyReadBefore(), coding, body, (req, res) => confirmDeletions(config, req, res));
   router.get('/metrics', (_req, res) => {
     const status = currentStatus(config);
     res.type('text/plain; version=0.0.4').send(formatMetrics(status, config.client?.totals() ?? new Map(), config.refusals.counts()) + dataStoppedMetric(config, status) + (config.names === undefined ? '' : formatNameMetrics(config.names.counts())));
