@@ -5,6 +5,7 @@ import { enableCapture } from '../lib/data/capture';
 import { mergeWritingTriggers } from '../lib/data/merge-writing-triggers';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
+import { tempParentOutsideRoots } from '../lib/files/temp-outside-roots';
 import type { LocalFiles } from '../lib/files/local-files';
 import type { SyncLogger } from '../lib/logger';
 import type { SyncClient } from '../lib/peers/sync-client';
@@ -35,10 +36,13 @@ export interface RouterParts {
   readonly snapshots: SnapshotSource | undefined;
 }
 
-/** The snapshot source of a router that syncs data and serves snapshots (`serveSnapshots`, checked in the config). */
-export function snapshotSourceFor(options: Pick<SyncRouterOptions, 'database'>, config: Pick<SyncConfig, 'serveSnapshots'>, tracker: ChangeTracker | undefined): SnapshotSource | undefined {
+/**
+ * The snapshot source of a router that syncs data and serves snapshots (`serveSnapshots`, checked in the config); its
+ * snapshots' temp folders go in the OS temp folder, or in `stateDir` when `TMPDIR` is inside a sync root (refused without one).
+ */
+export function snapshotSourceFor(options: Pick<SyncRouterOptions, 'database'>, config: Pick<SyncConfig, 'serveSnapshots' | 'roots'>, tracker: ChangeTracker | undefined, stateDir?: string): SnapshotSource | undefined {
   if (tracker === undefined || options.database === undefined || !config.serveSnapshots) return undefined;
-  return new SnapshotSource(options.database, tracker.info().tables);
+  return new SnapshotSource(options.database, tracker.info().tables, () => tempParentOutsideRoots(config.roots, stateDir));
 }
 
 /**

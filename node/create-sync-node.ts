@@ -87,7 +87,7 @@ export function createSyncNode(options: SyncNodeOptions): SyncNode {
   if (dataComing || clientOptions.files !== undefined) resolveSyncClientOptions(clientOptions, dataComing);
   const tracker = captureData(options, config.logger);
   const client = hasPeers ? new SyncClient({ ...clientOptions, data: tracker }) : undefined;
-  const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker) });
+  const router = assembleRouter(config, { files, tracker, client, snapshots: snapshotSourceFor(options, config, tracker, options.stateDir) });
   return {
     router,
     tracker,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -47,7 +48,7 @@ function runWorker(job: SnapshotJob): Promise<SnapshotFacts> {
  * Serves consistent snapshots of a live database for new servers to start
  * from (`GET /data/snapshot`). A snapshot is built off the event loop, in a
  * worker thread with its own read-only connection (`VACUUM INTO` a private
- * temp folder, never a sync root): the app's tables that do not sync are
+ * temp folder, never in a sync root: see the constructor's `tempParent`): the app's tables that do not sync are
  * dropped from it, the capture log is folded, and it is hashed. Requests that
  * arrive while one is built or still streamed share it; it is deleted when
  * the last of them is done. A database in memory or not in WAL mode is first
@@ -57,16 +58,20 @@ function runWorker(job: SnapshotJob): Promise<SnapshotFacts> {
 export class SnapshotSource {
   readonly #db: Database.Database;
   readonly #tables: readonly string[];
+  readonly #tempParent: () => string;
   #current: Promise<Built> | undefined;
   #leases = 0;
 
   /**
    * @param db - the app's database (its connection stays the app's)
    * @param tables - the tracked tables, the only app tables a snapshot holds
+   * @param tempParent - the folder each snapshot's private temp folder goes in, asked at each build (it may throw a SyncError
+   * to refuse the build); the OS temp folder by default. The router's keeps it outside every sync root: `tempParentOutsideRoots`
    */
-  constructor(db: Database.Database, tables: readonly string[]) {
+  constructor(db: Database.Database, tables: readonly string[], tempParent: () => string = () => os.tmpdir()) {
     this.#db = db;
     this.#tables = tables;
+    this.#tempParent = tempParent;
   }
 
   /**
@@ -105,7 +110,7 @@ export class SnapshotSource {
   }
 
   async #build(): Promise<Built> {
-    const dir = await makePrivateTempDir('ess-snapshot-');
+    const dir = await makePrivateTempDir('ess-snapshot-', this.#tempParent());
     try {
       const file = path.join(dir, 'snapshot.sqlite3');
       const facts = await runWorker({ source: await this.#readableSource(dir), target: file, tables: this.#tables });

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isProcessRunning } from './temp-files';
@@ -11,18 +11,19 @@ function ownerPid(name: string, prefix: string): number | undefined {
 }
 
 /**
- * Removes the private temp folders (`<prefix><pid>-…` in the OS temp folder)
- * that a process which is gone left behind: a server or a `join` killed
- * mid-download (`kill -9`, a power cut) leaves a whole snapshot there.
- * Folders of running processes, and folders without a pid, are left alone.
+ * Removes the private temp folders (`<prefix><pid>-…` in `parent`, the OS
+ * temp folder unless told otherwise) that a process which is gone left
+ * behind: a server or a `join` killed mid-download (`kill -9`, a power cut)
+ * leaves a whole snapshot there. Folders of running processes, and folders
+ * without a pid, are left alone.
  */
-export async function sweepStaleTempDirs(prefix: string): Promise<void> {
-  const names = await readdir(os.tmpdir()).catch(() => [] as string[]);
+export async function sweepStaleTempDirs(prefix: string, parent = os.tmpdir()): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = ownerPid(name, prefix);
     if (pid === undefined || pid === process.pid || isProcessRunning(pid)) continue;
-    await rm(path.join(os.tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+    await rm(path.join(parent, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -37,17 +38,19 @@ function removeLiveAtExit(): void {
 }
 
 /**
- * A new private folder in the OS temp folder, `<prefix><pid>-<random>`,
- * after sweeping the ones crashed processes left with the same prefix.
+ * A new private folder in `parent` (the OS temp folder unless told
+ * otherwise, made when missing), `<prefix><pid>-<random>`, after sweeping
+ * the ones crashed processes left there with the same prefix.
  * It is removed when the process exits (`process.exit()` included, as an app
  * stopped by Ctrl-C or SIGTERM calls it), should its user not have removed it
  * by then with {@link removePrivateTempDir}: a snapshot still being sent when
  * the server stopped was left there, a copy of every synced row, until a
  * later snapshot's sweep. A `kill -9` leaves it for that sweep.
  */
-export async function makePrivateTempDir(prefix: string): Promise<string> {
-  await sweepStaleTempDirs(prefix);
-  const dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}${process.pid}-`));
+export async function makePrivateTempDir(prefix: string, parent = os.tmpdir()): Promise<string> {
+  await mkdir(parent, { recursive: true });
+  await sweepStaleTempDirs(prefix, parent);
+  const dir = await mkdtemp(path.join(parent, `${prefix}${process.pid}-`));
   live.add(dir);
   if (!removedAtExit) {
     removedAtExit = true;

@@ -70,13 +70,13 @@ async function downloadForJoin(peer: PeerHttp, temp: string, coding: ContentCodi
 /**
  * Starts this server's empty database from a peer's snapshot, in place (see
  * `ChangeTracker.importSnapshot`): the snapshot is downloaded into a private
- * temp folder, verified, imported, and removed. Resolves undefined when the
+ * temp folder (in `tempParent`, the OS temp folder by default), verified, imported, and removed. Resolves undefined when the
  * peer serves no snapshots (an older version, or `serveSnapshots: false`):
  * the caller then pulls page by page.
  * @throws SyncError as `downloadSnapshot` and `importSnapshot` do
  */
-export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, remoteSite: string, coding: ContentCoding): Promise<ImportedSnapshot | undefined> {
-  const dir = await makePrivateTempDir('ess-join-');
+export async function startFromSnapshot(peer: PeerHttp, data: ChangeTracker, remoteSite: string, coding: ContentCoding, tempParent?: string): Promise<ImportedSnapshot | undefined> {
+  const dir = await makePrivateTempDir('ess-join-', tempParent);
   try {
     const file = path.join(dir, 'snapshot.sqlite3');
     let facts;

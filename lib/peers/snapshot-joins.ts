@@ -1,4 +1,5 @@
 import type { ChangeTracker } from '../data/change-tracker';
+import { tempParentOutsideRoots } from '../files/temp-outside-roots';
 import { SyncError } from '../sync-error';
 import type { PeerHttp } from './peer-http';
 import { startFromSnapshot } from './snapshot-join';
@@ -34,12 +35,25 @@ export class SnapshotJoins {
   #turn: Promise<void> = Promise.resolve();
   /** Joins asked for and not ended yet (the one under way, and those in line behind it). */
   #underWay = 0;
+  /** Where a join's private temp folder goes: never inside a sync root. */
+  readonly #tempParent: () => string;
 
-  /** @param config - the client's resolved `joinBySnapshot`, `snapshotMinChanges` and `peerTimeoutMs` */
-  constructor(config: { readonly joinBySnapshot: boolean; readonly snapshotMinChanges: number; readonly peerTimeoutMs: number }) {
+  /**
+   * @param config - the client's resolved `joinBySnapshot`, `snapshotMinChanges` and `peerTimeoutMs`; its roots (`files`) and
+   * `stateDir`, where a download goes when `TMPDIR` is inside a sync root
+   */
+  constructor(config: {
+    readonly joinBySnapshot: boolean;
+    readonly snapshotMinChanges: number;
+    readonly peerTimeoutMs: number;
+    readonly files?: { readonly roots: ReadonlyMap<string, string> } | undefined;
+    readonly stateDir?: string | undefined;
+  }) {
     this.#enabled = config.joinBySnapshot;
     this.#minChanges = config.snapshotMinChanges;
     this.#waitMs = config.peerTimeoutMs;
+    const roots = config.files?.roots ?? new Map<string, string>();
+    this.#tempParent = () => tempParentOutsideRoots(roots, config.stateDir);
   }
 
   /**
@@ -93,7 +107,7 @@ export class SnapshotJoins {
         onProgress(0);
         data.markJoining(remoteSite); // a push landing meanwhile would make the import refuse: pushes wait
         try {
-          rows = (await startFromSnapshot(peer, data, remoteSite, 'identity'))?.rows ?? 0;
+          rows = (await startFromSnapshot(peer, data, remoteSite, 'identity', this.#tempParent()))?.rows ?? 0;
         } catch (error) {
           if (error instanceof SyncError && (error.code.startsWith('SNAPSHOT_') || error.code === 'CLOCK_SKEW')) this.#refused.add(remoteSite);
           // A download `stop()` abandoned says nothing of the link: the next start joins from this peer again.

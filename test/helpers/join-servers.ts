@@ -16,6 +16,10 @@ export interface JoinServer {
   readonly http: TestServer;
   readonly syncUrl: string;
   readonly asked: string[];
+  /** Its sync roots, by name. */
+  readonly roots: Record<string, string>;
+  /** Its state folder, when it has peers. */
+  readonly stateDir: string | undefined;
 }
 
 /** How {@link JoinServers.start} builds a server. */
@@ -62,7 +66,8 @@ export function joinServersPerTest(prefix: string): JoinServers {
     async start(name, options = {}) {
       const dir = temp?.dir ?? '';
       const data = tempDb(TEST_SCHEMA);
-      const peers = options.peers === undefined ? {} : { peers: [...options.peers], stateDir: path.join(dir, `state-${name}`), snapshotMinChanges: 100 };
+      const stateDir = options.peers === undefined ? undefined : path.join(dir, `state-${name}`);
+      const peers = options.peers === undefined ? {} : { peers: [...options.peers], stateDir, snapshotMinChanges: 100 };
       const roots = makeRoots(path.join(dir, `${name}-${randomUUID()}`));
       const node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots, ...peers, ...options.node });
       const asked: string[] = [];
@@ -72,7 +77,7 @@ export function joinServersPerTest(prefix: string): JoinServers {
       });
       for (const [route, handler] of options.before ?? []) app.use(`/api/sync${route}`, handler);
       const http = await startServer(app.use('/api/sync', node.router));
-      const server = { data, node, http, syncUrl: `${http.url}/api/sync`, asked };
+      const server = { data, node, http, syncUrl: `${http.url}/api/sync`, asked, roots, stateDir };
       servers.push(server);
       return server;
     },
