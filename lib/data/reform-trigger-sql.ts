@@ -16,7 +16,7 @@ export function keyHoldsTwoForms(table: TrackedTable): boolean {
 }
 
 /** How a trigger reads the key part NEW holds for `column`. */
-type NewPart = (column: TrackedColumn) => string;
+export type NewPart = (column: TrackedColumn) => string;
 
 /** NEW's key part as the statement wrote it. */
 const written: NewPart = (column) => `NEW.${quoteIdent(column.name)}`;
@@ -25,13 +25,25 @@ const written: NewPart = (column) => `NEW.${quoteIdent(column.name)}`;
 const NUMBER_DEFAULT = /^\(?\s*[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*\)?$/;
 
 /**
- * NEW's key part as an INSERT stores it: a NULL in a key column without affinity whose DEFAULT is a number
- * is that number (a BEFORE INSERT trigger sees the NULL; `OR REPLACE`, or `NOT NULL ON CONFLICT REPLACE`,
- * then stores the default, so `INSERT OR REPLACE (k) VALUES (NULL)` with `DEFAULT 1.0` replaces a live
- * `1`). A column with affinity keeps NEW as it is: a function's result has none, and NEW's compares under it.
+ * A number DEFAULT as its column stores it. Without affinity, as it is. With INTEGER or NUMERIC affinity, a
+ * REAL that is an integer becomes the INTEGER, except the REAL -2^63, which the column keeps as a REAL (only
+ * a REAL strictly between -2^63 and 2^63 is converted): `DEFAULT -9223372036854775808.0` is stored REAL.
  */
-const inserted: NewPart = (column) =>
-  hasNoAffinity(column) && NUMBER_DEFAULT.test(column.dflt ?? '') ? `coalesce(NEW.${quoteIdent(column.name)}, (${column.dflt ?? ''}))` : written(column);
+function storedDefault(column: TrackedColumn): string {
+  const value = `(${column.dflt ?? ''})`;
+  if (hasNoAffinity(column)) return value;
+  return `CASE WHEN typeof(${value}) = 'real' AND ${value} <> -9223372036854775808 AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END`;
+}
+
+/**
+ * NEW's key part as an INSERT or an UPDATE of the key stores it: a NULL in a key column that can hold a value
+ * in two forms, whose DEFAULT is a number, is that number as the column stores it (a BEFORE trigger sees the
+ * NULL; `OR REPLACE`, or `NOT NULL ON CONFLICT REPLACE`, then stores the default, so `INSERT OR REPLACE (k)
+ * VALUES (NULL)` or `UPDATE OR REPLACE … SET k = NULL` with `DEFAULT 1.0` replaces a live `1`, and an INTEGER
+ * key's `DEFAULT -9223372036854775808.0` a live INTEGER -2^63). Other columns keep NEW as it is.
+ */
+export const storedKeyPart: NewPart = (column) =>
+  keepsEqualsOfTwoClasses(column) && NUMBER_DEFAULT.test(column.dflt ?? '') ? `coalesce(NEW.${quoteIdent(column.name)}, ${storedDefault(column)})` : written(column);
 
 /**
  * A test of NEW alone, without a probe: its key may equal a key stored in another form. A part without
@@ -122,6 +134,6 @@ export function reformTriggerSql(table: TrackedTable): string {
   const on = quoteIdent(table.name);
   const name = quoteIdent(triggerNames(table.id)[7] ?? '');
   return `CREATE TRIGGER ${name} BEFORE INSERT ON ${on}
-WHEN (${mayMeetOtherForm(table, inserted)}) AND ${heldInOtherFormSql(table, inserted)}
-BEGIN ${reformedRowSql(table, inserted)} END;`;
+WHEN (${mayMeetOtherForm(table, storedKeyPart)}) AND ${heldInOtherFormSql(table, storedKeyPart)}
+BEGIN ${reformedRowSql(table, storedKeyPart)} END;`;
 }

@@ -1,5 +1,5 @@
-import { HLC_SQL, keySql, logRow, NOT_APPLYING, OP, sameKeySql, triggerNames } from './capture-sql';
-import { heldInOtherFormSql, keyHoldsTwoForms, reformedRowSql } from './reform-trigger-sql';
+import { HLC_SQL, keySql, NOT_APPLYING, OP, sameKeySql, triggerNames } from './capture-sql';
+import { heldInOtherFormSql, keyHoldsTwoForms, reformedRowSql, storedKeyPart } from './reform-trigger-sql';
 import { quoteIdent } from './sql-names';
 import type { TrackedTable } from './tracked-table';
 
@@ -10,13 +10,18 @@ import type { TrackedTable } from './tracked-table';
  * CASCADE), no AFTER trigger fires: the row the key held is logged first (op 4), and the fold confirms it gone.
  * When the moved row holds that key in another form (`1.0` onto `1`), the held row is also logged as reformed
  * (op 5): the moved row's insert is then the key's next life, in its new form (see reform-trigger-sql.ts).
+ * The key is read as the UPDATE stores it ({@link storedKeyPart}): `SET k = NULL` under REPLACE stores the
+ * column's DEFAULT.
  */
 export function replaceKeyTriggerSql(table: TrackedTable): string {
   const name = quoteIdent(triggerNames(table.id)[6] ?? '');
-  const held = table.key.map((column) => `v.${quoteIdent(column.name)} = NEW.${quoteIdent(column.name)}`).join(' AND ');
+  const held = table.key.map((column) => `v.${quoteIdent(column.name)} = ${storedKeyPart(column)}`).join(' AND ');
+  const stored = table.key.map((column) => `${storedKeyPart(column)} AS ${quoteIdent(column.name)}`).join(', ');
+  const logged = `INSERT INTO _sync_log (tbl, op, pk, cols, hlc) SELECT ${table.id}, ${OP.replaced}, ${keySql(table, 'n')}, 0, ${HLC_SQL} FROM (SELECT ${stored}) AS n;`;
+  const reformed = keyHoldsTwoForms(table) ? ` OR ${heldInOtherFormSql(table, storedKeyPart)}` : '';
   return `CREATE TRIGGER ${name} BEFORE UPDATE OF ${table.key.map((column) => quoteIdent(column.name)).join(', ')} ON ${quoteIdent(table.name)}
-WHEN NOT (${sameKeySql(table)}) AND (EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})${keyHoldsTwoForms(table) ? ` OR ${heldInOtherFormSql(table)}` : ''})
-BEGIN ${logRow(table, OP.replaced, 'NEW', '0')} ${reformedRowSql(table)} END;`;
+WHEN NOT (${sameKeySql(table)}) AND (EXISTS (SELECT 1 FROM ${quoteIdent(table.name)} AS v WHERE ${held})${reformed})
+BEGIN ${logged} ${reformedRowSql(table, storedKeyPart)} END;`;
 }
 
 /** For each UNIQUE index: the SQL condition "row `v` holds NEW's values and is not the row itself (`self`)". */

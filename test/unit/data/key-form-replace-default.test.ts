@@ -4,14 +4,19 @@ import { keyFormRows, syncToQuiescence, trackedServers, type TrackedServer } fro
  * A NULL written into a NOT NULL key column is its DEFAULT under `OR REPLACE` (or `NOT NULL ON CONFLICT
  * REPLACE`), stored after the BEFORE INSERT triggers saw the NULL: with `DEFAULT 1.0` over a live `1`,
  * the REPLACE wrote the key again in another form, unseen by the reform trigger, and the peers kept `1`.
+ * So does `UPDATE OR REPLACE … SET k = NULL` (the key trigger saw the NULL), and an INTEGER or NUMERIC key
+ * whose DEFAULT is the REAL -2^63 (stored REAL) over a live INTEGER -2^63.
  */
 const SCHEMA = `
 CREATE TABLE one (k NOT NULL DEFAULT 1.0 PRIMARY KEY, v TEXT);
 CREATE TABLE swap (k NOT NULL ON CONFLICT REPLACE DEFAULT (3.0) PRIMARY KEY ON CONFLICT REPLACE, v TEXT);
 CREATE TABLE pair (k NOT NULL DEFAULT 2.0, j TEXT NOT NULL, v TEXT, PRIMARY KEY (k, j)) WITHOUT ROWID;
 CREATE TABLE word (k NOT NULL DEFAULT foo PRIMARY KEY, v TEXT);
+CREATE TABLE ints (k INTEGER NOT NULL DEFAULT -9223372036854775808.0 PRIMARY KEY, v TEXT) WITHOUT ROWID;
+CREATE TABLE nums (k NUMERIC NOT NULL DEFAULT (-9.223372036854775808e18) PRIMARY KEY, v TEXT);
 `;
-const TABLES = ['one', 'swap', 'pair', 'word'];
+const TABLES = ['one', 'swap', 'pair', 'word', 'ints', 'nums'];
+const MIN_INT = -9223372036854775808n;
 
 type Server = TrackedServer;
 
@@ -39,10 +44,19 @@ describe('a NULL key replaced by its DEFAULT in another form', () => {
     ['a plain INSERT of NULL, NOT NULL and PRIMARY KEY ON CONFLICT REPLACE, DEFAULT (3.0) over a live 3', 'swap', 3n, "INSERT INTO swap (k, v) VALUES (NULL, 'new')", 'real'],
     ['INSERT OR REPLACE of NULL, DEFAULT 2.0 over a live 2 in a composite key', 'pair', 2n, "INSERT OR REPLACE INTO pair (k, j, v) VALUES (NULL, 'j', 'new')", 'real'],
     ['INSERT OR REPLACE of NULL, DEFAULT 1.0 over a live 1.0 (the same form)', 'one', 1, "INSERT OR REPLACE INTO one (k, v) VALUES (NULL, 'new')", 'real'],
+    ['INSERT OR REPLACE of NULL, INTEGER key, DEFAULT -9223372036854775808.0 over a live INTEGER -2^63', 'ints', MIN_INT, "INSERT OR REPLACE INTO ints (k, v) VALUES (NULL, 'new')", 'real'],
+    ['INSERT OR REPLACE of NULL, NUMERIC key, DEFAULT (-9.223372036854775808e18) over a live INTEGER -2^63', 'nums', MIN_INT, "INSERT OR REPLACE INTO nums (k, v) VALUES (NULL, 'new')", 'real'],
+    ['UPDATE OR REPLACE SET k = NULL, DEFAULT 1.0 onto a live 1', 'one', 1n, "UPDATE OR REPLACE one SET k = NULL WHERE k = 'moved'", 'real'],
+    ['UPDATE OR REPLACE SET k = NULL of the live 1 itself, DEFAULT 1.0', 'one', 1n, "UPDATE OR REPLACE one SET k = NULL, v = 'new' WHERE k = 1", 'real'],
+    ['a plain UPDATE SET k = NULL, NOT NULL ON CONFLICT REPLACE, DEFAULT (3.0) onto a live 3', 'swap', 3n, "UPDATE swap SET k = NULL WHERE k = 'moved'", 'real'],
+    ['UPDATE OR REPLACE SET k = NULL, DEFAULT 2.0 onto a live 2 in a composite key', 'pair', 2n, "UPDATE OR REPLACE pair SET k = NULL WHERE k = 'moved'", 'real'],
+    ['UPDATE OR REPLACE SET k = NULL, INTEGER key, DEFAULT -9223372036854775808.0 onto a live INTEGER -2^63', 'ints', MIN_INT, "UPDATE OR REPLACE ints SET k = NULL WHERE k = 'moved'", 'real'],
+    ['UPDATE OR REPLACE SET k = NULL, NUMERIC key, DEFAULT (-9.223372036854775808e18) onto a live INTEGER -2^63', 'nums', MIN_INT, "UPDATE OR REPLACE nums SET k = NULL WHERE k = 'moved'", 'real'],
   ])('%s: every server ends with the new form', (_name, table, old, sql, written) => {
     const [a, b] = servers as [Server, Server];
-    const columns = table === 'pair' ? "(k, j, v) VALUES (?, 'j', 'old')" : "(k, v) VALUES (?, 'old')";
-    a.temp.db.prepare(`INSERT INTO ${table} ${columns}`).run(old);
+    const columns = table === 'pair' ? "(k, j, v) VALUES (?, 'j', ?)" : '(k, v) VALUES (?, ?)';
+    a.temp.db.prepare(`INSERT INTO ${table} ${columns}`).run(old, 'old');
+    a.temp.db.prepare(`INSERT INTO ${table} ${columns}`).run('moved', 'new'); // the row an UPDATE moves onto the old key
     sync();
     a.temp.db.prepare(sql).run();
     const mine = state(a);
