@@ -2,7 +2,6 @@ import { refuseLongUrls } from '../middleware/url-length';
 import type Database from 'better-sqlite3';
 import { Router, type RequestHandler } from 'express';
 import { enableCapture } from '../lib/data/capture';
-import { mergeWritingTriggers } from '../lib/data/merge-writing-triggers';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import { SnapshotSource } from '../lib/data/snapshot-source';
 import { tempParentOutsideRoots } from '../lib/files/temp-outside-roots';
@@ -24,6 +23,7 @@ import { createFilesInfoRouter } from '../routes/files-info';
 import { createFilesSettledRouter } from '../routes/files-settled';
 import { mountStatusPage } from '../routes/status-page';
 import { createStatusRouter } from '../routes/status';
+import { warnOfTriggersWritingOnMerge } from './merge-trigger-warnings';
 import type { SyncRouterOptions } from './options';
 import type { SyncConfig } from './resolve-config';
 
@@ -57,7 +57,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   const tracker = enableCapture(database, { tables: options.tables, maxClockSkewMs: options.maxClockSkewMs });
   warnIfForeignKeysOff(database, options.tables, logger);
   warnIfChecksIgnored(database, options.tables, logger);
-  warnIfTriggersWriteOnMerge(database, options.tables, logger);
+  if (logger !== undefined) warnOfTriggersWritingOnMerge(database, options.tables, tracker, logger);
   const changed = tracker.identityChangedAtStart;
   if (changed !== undefined) {
     logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
@@ -92,20 +92,6 @@ function warnIfChecksIgnored(database: Database.Database, tables: readonly strin
     { event: 'check_constraints.ignored', tables: [...tables] },
     `this connection ignores CHECK constraints (PRAGMA ignore_check_constraints = ON): a row written here that a CHECK of ${tables.join(', ')} refuses stays visible here while peers park it; run db.pragma('ignore_check_constraints = OFF') before creating the router`,
   );
-}
-
-/**
- * Warns of app triggers on tracked tables (TEMP ones on this connection too) that write to tracked tables
- * without skipping merges: they run again where a peer's change is applied, uncaptured, and the servers end different.
- */
-function warnIfTriggersWriteOnMerge(database: Database.Database, tables: readonly string[], logger: SyncLogger | undefined): void {
-  if (logger === undefined) return;
-  for (const found of mergeWritingTriggers(database, tables)) {
-    logger.warn(
-      { event: 'triggers.write_on_merge', trigger: found.trigger, table: found.on, writes: found.writes, temp: found.temp },
-      `${found.temp ? 'TEMP trigger' : 'trigger'} ${found.trigger} on ${found.on} writes to ${found.writes.join(', ')} and runs when a peer's change is applied too: what it writes then is not captured, so this server ends different from its peers (a row it adds stays here). Add WHEN (SELECT applying FROM _sync_state) = 0 to it (the server where the change was made runs it, and its writes travel as ordinary changes)`,
-    );
-  }
 }
 
 /** The first path segments the router serves. */

@@ -44,6 +44,7 @@ export class SchemaWatch {
   #knownTemp: number | undefined = -1;
   #lenient = false;
   #problem: SyncError | undefined;
+  readonly #onMoved: (() => void)[] = [];
 
   /** @param schema - the tracked schema as `enableCapture` described it */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schema: SchemaDescription) {
@@ -58,6 +59,15 @@ export class SchemaWatch {
     this.#tempObjects = numbers(db, "SELECT name, type FROM pragma_table_list WHERE schema = 'temp' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
     this.#tempOpen = numbers(db, "SELECT 1 FROM pragma_database_list WHERE name = 'temp'").pluck();
     this.#sameName = numbers(db, 'SELECT ? = ? COLLATE NOCASE').pluck(); // SQLite's own folding of names: ASCII only
+  }
+
+  /**
+   * Calls `listener` each time {@link check} finds the schema moved (main's or temp's) in a way sync goes on
+   * with: an app's trigger, index, view or table made or dropped. The node warns then of an app trigger made
+   * since the start that writes on merges.
+   */
+  onMoved(listener: () => void): void {
+    this.#onMoved.push(listener);
   }
 
   /** Temp's schema version, or undefined while the connection has no temp database (then it has no TEMP object). */
@@ -115,6 +125,7 @@ export class SchemaWatch {
       if (shadowed !== undefined) throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${shadowed.change}); ${shadowed.fix}`);
       // Inside the app's transaction temp's DDL may roll back, and its version come back to this number with other objects.
       if (!this.#db.inTransaction) this.#knownTemp = tempVersion;
+      this.#moved();
     }
     const version = this.#version.get() as number;
     if (version === this.#known) return;
@@ -124,6 +135,11 @@ export class SchemaWatch {
       throw new SyncError('SCHEMA_CHANGED', 409, `the tracked schema changed while this server runs (${typeof change === 'string' ? change : change.change}); ${fix}`);
     }
     this.#known = version;
+    this.#moved();
+  }
+
+  #moved(): void {
+    for (const listener of this.#onMoved) listener();
   }
 
   /**

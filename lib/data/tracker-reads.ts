@@ -120,6 +120,16 @@ export class TrackerReads extends TrackerBookkeeping {
   }
 
   /**
+   * Calls `listener` each time a read or an apply finds the database schema changed in a way sync goes on
+   * with: an app's trigger, index, view or table made or dropped (a change of a tracked table stops sync
+   * instead, `SCHEMA_CHANGED`). The router warns then of an app trigger made since the start that writes on merges.
+   * @internal
+   */
+  onSchemaMoved(listener: () => void): void {
+    this.schemaWatch.onMoved(listener);
+  }
+
+  /**
    * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED`: while a tracked table
    * changed, folds answer the seq folded so far. @returns work's value and the `SCHEMA_CHANGED` error, if any
    */

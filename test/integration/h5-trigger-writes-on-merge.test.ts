@@ -63,4 +63,19 @@ describe('an app trigger writing to a tracked table, two servers over HTTP', () 
     for (const table of TABLES) expect(typedRows(here.db, table)).toEqual(typedRows(there.db, table));
     expect(here.db.prepare('SELECT count(*) FROM audit').pluck().get()).toBe(2);
   });
+
+  it('a trigger made after the start (main or TEMP) is warned of once, at the next round after it was made', async () => {
+    const log = await start(true);
+    expect(log.events('triggers.write_on_merge')).toEqual([]);
+    here.db.exec("CREATE TRIGGER later AFTER UPDATE ON orders BEGIN INSERT INTO audit (id, what) VALUES (lower(hex(randomblob(8))), 'changed ' || new.id); END");
+    here.db.exec("CREATE TEMP TRIGGER later_temp AFTER DELETE ON main.orders BEGIN DELETE FROM audit WHERE what = 'order ' || old.id; END");
+    there.db.exec("INSERT INTO orders (id, item) VALUES ('o1', 'bolt')");
+    for (let round = 0; round < 2; round += 1) expect((await node.syncNow())[0]).toMatchObject({ ok: true });
+    here.db.exec('CREATE INDEX orders_item ON orders (item)'); // the schema moves again: the two are not warned of twice
+    expect((await node.syncNow())[0]).toMatchObject({ ok: true });
+    expect(log.events('triggers.write_on_merge')).toEqual([
+      expect.objectContaining({ level: LEVEL.warn, trigger: 'later', table: 'orders', writes: ['audit'], temp: false }),
+      expect.objectContaining({ level: LEVEL.warn, trigger: 'later_temp', table: 'orders', writes: ['audit'], temp: true }),
+    ]);
+  });
 });
