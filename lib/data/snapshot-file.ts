@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { CONFLICTS_VIEW } from './conflicts-view';
 import { LogFolder } from './log-folder';
-import { METADATA_TABLE, quoteIdent } from './sql-names';
+import { foldName, METADATA_TABLE, quoteIdent } from './sql-names';
 
 /** What the snapshot of a database holds, as its sender announces it. */
 export interface SnapshotFacts {
@@ -40,18 +40,23 @@ function keeps(name: string, tracked: ReadonlySet<string>): boolean {
   return tracked.has(name) || METADATA_TABLE.test(name) || name.toLowerCase().startsWith('sqlite_');
 }
 
+/** Characters an unquoted SQLite identifier holds: ASCII letters, digits, `_`, `$`, and every non-ASCII character. */
+const IDENTIFIER_CHARACTER = 'A-Za-z0-9_$\\u{80}-\\u{10ffff}';
+
 /**
  * Drops the app's triggers (on the tables kept) that name a table left out —
  * as an FTS index kept up to date by triggers does: on a server started from
  * the snapshot, every write to their table would fail. Names are matched as
- * whole identifiers, ignoring case; the sync's own triggers are kept.
+ * whole identifiers (a non-ASCII letter is part of one), as SQLite matches
+ * them: ASCII case folded only ("Équipe" and "équipe" are two tables); the
+ * sync's own triggers are kept.
  * @returns how many were dropped
  */
 function dropTriggersNaming(db: Database.Database, gone: readonly string[]): number {
   if (gone.length === 0) return 0;
-  const patterns = gone.map((name) => new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i'));
+  const patterns = gone.map((name) => new RegExp(`(^|[^${IDENTIFIER_CHARACTER}])${foldName(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^${IDENTIFIER_CHARACTER}])`, 'u'));
   const triggers = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'").all() as { name: string; sql: string | null }[];
-  const naming = triggers.filter(({ name, sql }) => !name.startsWith('_sync_') && sql !== null && patterns.some((pattern) => pattern.test(sql)));
+  const naming = triggers.filter(({ name, sql }) => !name.startsWith('_sync_') && sql !== null && patterns.some((pattern) => pattern.test(foldName(sql))));
   for (const { name } of naming) db.exec(`DROP TRIGGER ${quoteIdent(name)}`);
   return naming.length;
 }
