@@ -17,6 +17,7 @@ export class PeerCursors {
   readonly #saveView: Database.Statement;
   readonly #push: Database.Statement;
   readonly #savePush: Database.Statement;
+  readonly #forget: (site: string) => void;
 
   /** Prepares the statements (the metadata must exist). */
   constructor(db: Database.Database) {
@@ -34,6 +35,18 @@ export class PeerCursors {
     );
     this.#push = numbers(db, 'SELECT seq FROM _sync_pushed WHERE site = ?').pluck();
     this.#savePush = numbers(db, 'INSERT INTO _sync_pushed (site, seq) VALUES (?, ?) ON CONFLICT (site) DO UPDATE SET seq = max(seq, excluded.seq)');
+    const keepView = numbers(
+      db,
+      `INSERT INTO _sync_peer_views (site, seq, mark) SELECT site, seq, mark FROM _sync_peers WHERE site = ?
+       ON CONFLICT (site) DO UPDATE SET seq = excluded.seq, mark = excluded.mark WHERE excluded.seq >= _sync_peer_views.seq`,
+    );
+    const dropPull = numbers(db, 'DELETE FROM _sync_peers WHERE site = ?');
+    const dropPush = numbers(db, 'DELETE FROM _sync_pushed WHERE site = ?');
+    this.#forget = db.transaction((site: string) => {
+      keepView.run(site);
+      dropPull.run(site);
+      dropPush.run(site);
+    });
   }
 
   /** The peer's seq up to which its changes are applied here; 0 when none. */
@@ -71,6 +84,16 @@ export class PeerCursors {
   /** Records that `site` applied our changes up to `seq` (never moves back). */
   savePush(site: string, seq: number): void {
     this.#savePush.run(site, seq);
+  }
+
+  /**
+   * Forgets both cursors of `site`, as a new site id forgets every peer's (see {@link clearPullCursors}): it is
+   * pulled from its start again and receives every change of ours again (applying is idempotent: nothing is lost).
+   * What the pull cursor said is kept as this server's view of `site`, for its identity checks. For a site id two
+   * servers answer (`DUPLICATE_SITE_ID`): either may have moved these cursors, and neither can be trusted for the other.
+   */
+  forget(site: string): void {
+    this.#forget(site);
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { PeerSiteUrls } from './peer-site-urls';
 import { numbers } from './prepared';
 import { ServedMarkFile } from './served-mark';
 import type { PeerView } from './wire-schema';
@@ -10,8 +11,6 @@ export interface IdentityFault {
   /** What was found, in words. */
   readonly detail: string;
 }
-
-const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 /**
  * Guards a site id's single history. Every page a server serves carries a
@@ -30,7 +29,7 @@ export class SiteGuard {
   readonly #find: Database.Statement;
   readonly #served: ServedMarkFile;
   readonly #localSite: () => string;
-  readonly #peers = new Map<string, { url: string; instance: string | undefined; at: number }>();
+  readonly #peers = new PeerSiteUrls();
   /** Random per running tracker, answered in `/data/info`. */
   readonly instance = randomBytes(8).toString('hex');
 
@@ -68,24 +67,30 @@ export class SiteGuard {
 
   /** The site id last seen at `url`, if any. */
   siteAt(url: string): string | undefined {
-    for (const [site, seen] of this.#peers) if (seen.url === url) return site;
-    return undefined;
+    return this.#peers.siteAt(url);
   }
 
   /**
-   * Records that `url` answered as `site`. Returns the other URL when another
-   * server (another instance, at another URL) answered as the same site lately.
+   * Records that `url` answered as `site`. Returns another URL when another
+   * server (another instance, at another URL) answered as the same site lately:
+   * the site is contested, for either URL, whichever was met first (see {@link PeerSiteUrls}).
    */
   notePeer(url: string, site: string, instance: string | undefined, now = Date.now()): string | undefined {
-    for (const [known, seen] of this.#peers) if (seen.url === url && known !== site) this.#peers.delete(known);
-    const other = this.#peers.get(site);
-    const duplicate = other !== undefined && other.url !== url && other.instance !== instance && now - other.at < DUPLICATE_WINDOW_MS;
-    if (!duplicate) this.#peers.set(site, { url, instance, at: now });
-    return duplicate ? other.url : undefined;
+    return this.#peers.note(url, site, instance, now);
+  }
+
+  /** The other URL that answered as `site` lately from another server, while `url` last answered as it too (see {@link SiteGuard.notePeer}). */
+  rivalOf(url: string, site: string, now = Date.now()): string | undefined {
+    return this.#peers.rival(url, site, now);
+  }
+
+  /** True while two peer URLs answered as `site` from two servers lately. */
+  contested(site: string, now = Date.now()): boolean {
+    return this.#peers.contested(site, now);
   }
 
   /** Forgets the peers seen (after this site took a new id). */
   forgetPeers(): void {
-    this.#peers.clear();
+    this.#peers.forget();
   }
 }

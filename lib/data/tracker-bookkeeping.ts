@@ -156,9 +156,31 @@ export class TrackerBookkeeping {
     return this.parts.guard.instance;
   }
 
-  /** Records that `url` answered as `site`; returns another URL that answered as the same site lately (two servers, one id), if any. */
+  /**
+   * Records that `url` answered as `site`; returns another URL that answered as the same site lately from another
+   * server (two servers, one id: the site is contested, for either URL, whichever was met first), if any.
+   */
   notePeer(url: string, site: string, instance: string | undefined): string | undefined {
     return this.parts.guard.notePeer(url, site, instance);
+  }
+
+  /** The other URL that answered as `site` lately from another server, while `url` last answered as it too (see {@link notePeer}); checked again during a round. */
+  peerSiteRival(url: string, site: string): string | undefined {
+    return this.parts.guard.rivalOf(url, site);
+  }
+
+  /** True while two peer URLs answered as `site` from two servers lately (`DUPLICATE_SITE_ID`). */
+  peerSiteContested(site: string): boolean {
+    return this.parts.guard.contested(site);
+  }
+
+  /**
+   * Forgets the pull and push cursors of `site` (what they said stays as this server's view of it): it is pulled
+   * from its start and sent every change again, both idempotent. For a site id two servers answer: either may have
+   * moved them, so neither is trusted for the other.
+   */
+  forgetPeerCursors(site: string): void {
+    this.parts.cursors.forget(site);
   }
 
   /** The site id last seen at `url`. */

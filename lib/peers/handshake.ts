@@ -5,6 +5,7 @@ import type { PeerHttp } from './peer-http';
 import { SyncError } from '../sync-error';
 import { stopCopyFix } from '../data/new-site-id-fix';
 import type { StreamCoverage } from './nats/stream-coverage';
+import { refuseSharedSite } from './duplicate-site';
 
 /** What the handshake learnt of the peer. */
 export interface Handshake {
@@ -67,7 +68,8 @@ function named(url: string): string {
  * Checks this server's identity against what the peer holds of it, and the
  * peer's against the other peers'.
  * @throws SyncError `SITE_REWOUND` / `SITE_CLONED` (409) after this server took a new site id by itself (its rows are
- * sent again, nothing to do); `DUPLICATE_SITE_ID` (409) when another URL answered with the same site id lately
+ * sent again, nothing to do); `DUPLICATE_SITE_ID` (409) when another URL answered with the same site id lately from another server
+ * (either URL, whichever was met first: the cursors kept for that site are forgotten)
  */
 function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): void {
   if (info.you !== undefined) {
@@ -80,14 +82,8 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
       );
     }
   }
-  const other = local.notePeer(peer.url, info.site, info.instance);
-  if (other !== undefined) {
-    throw new SyncError(
-      'DUPLICATE_SITE_ID',
-      409,
-      `${named(peer.url)} and ${named(other)} both answer as site ${info.site}: one database was copied from the other, or both servers run on one database file. Copies take new ids by themselves once their histories differ; to fix it now, stop one of them and run \`express-sqlite-sync new-site-id --db <its database>\`; two servers on one file stay one site: list only one of their URLs as a peer`,
-    );
-  }
+  // Whichever URL was met first: while another server answers the same id, neither is synced (see refuseSharedSite).
+  refuseSharedSite(local, peer.url, info.site, local.notePeer(peer.url, info.site, info.instance));
 }
 
 /**

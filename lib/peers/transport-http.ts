@@ -1,5 +1,6 @@
 import type { ChangeTracker } from '../data/change-tracker';
 import { SyncError } from '../sync-error';
+import { refuseSharedSite } from './duplicate-site';
 import { distinctConflicts, handshake, pullChanges, pushChanges, type Handshake, type PushCut } from './data-exchange';
 import type { PeerHttp } from './peer-http';
 import { PullPageSize } from './pull-page-size';
@@ -72,7 +73,8 @@ export class HttpTransport implements ChangeTransport {
 
   /**
    * One round: handshake, pull, push.
-   * @throws SyncError from the handshake (`SAME_SITE_ID`, `SCHEMA_MISMATCH`, …) or a page (`PEER_BAD_ANSWER`, …); `JOINING` (409) while this server joins from another peer's snapshot, still after `peerTimeoutMs`
+   * @throws SyncError from the handshake (`SAME_SITE_ID`, `SCHEMA_MISMATCH`, `DUPLICATE_SITE_ID`, …; the last also when another
+   * URL answered as the peer's site from another server while the round ran) or a page (`PEER_BAD_ANSWER`, …); `JOINING` (409) while this server joins from another peer's snapshot, still after `peerTimeoutMs`
    */
   async exchange(onProgress?: ExchangeProgress): Promise<ExchangeCount> {
     try {
@@ -81,6 +83,9 @@ export class HttpTransport implements ChangeTransport {
       this.#lastError = undefined;
       return count;
     } catch (error) {
+      // A round with another URL under the same site id from another server met it meanwhile: what this one moved is not kept.
+      const site = this.#handshake?.remoteSite;
+      if (site !== undefined && this.#data.peerSiteRival(this.#peer.url, site) !== undefined) this.#data.forgetPeerCursors(site);
       this.#failing = true;
       this.#lastError = { code: (error as { code?: string }).code ?? 'SYNC_FAILED', message: error instanceof Error ? error.message : String(error) };
       throw error;
@@ -99,8 +104,14 @@ export class HttpTransport implements ChangeTransport {
     // it applies; still under way then, the pull fails with JOINING, nothing of it applied (the files still sync).
     const wait = snapshot?.joins.roundWait();
     const joined = snapshot === undefined ? 0 : await snapshot.joins.joinIfEmpty(this.#peer, this.#data, remoteSite, remoteSeq, snapshot.onProgress, wait);
+    // Another URL answering as this site from another server, met by a round with it under way meanwhile: no page applied, or kept.
+    const refuseShared = (): void => refuseSharedSite(this.#data, this.#peer.url, remoteSite);
+    const beforeApply = async (): Promise<void> => {
+      refuseShared();
+      await wait?.orRefuse();
+    };
     onProgress?.('pull', 0);
-    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, wait?.orRefuse);
+    const pulled = await pullChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('pull', count.rows, distinctConflicts(count)), this.#pullSize, beforeApply);
     this.#lagChanges = 0;
     onProgress?.('push', 0, distinctConflicts(pulled));
     // The peer pulled from us since the handshake: ask again how far, so the push does not send that again.
@@ -109,6 +120,7 @@ export class HttpTransport implements ChangeTransport {
       if (this.#handshake.remoteSite !== remoteSite) throw new SyncError('PEER_BAD_ANSWER', 502, `${this.#peer.url} changed its site id during the sync`);
     }
     const pushed = await pushChanges(this.#peer, this.#data, remoteSite, this.#pageSize, (count) => onProgress?.('push', count.rows, distinctConflicts(pulled, count)), this.#pushCut);
+    refuseShared();
     return { rowsIn: joined + pulled.rows, rowsOut: pushed.rows, conflicts: distinctConflicts(pulled, pushed) };
   }
 

@@ -56,6 +56,31 @@ describe('site identity guard', () => {
     }
   });
 
+  it('a site two servers answer is contested for either URL, whichever came first; forgetting its cursors keeps what the pull cursor said as the view', () => {
+    const [a, b] = [trackedDb(), trackedDb()];
+    try {
+      const site = b.tracker.siteId;
+      expect(a.tracker.notePeer('http://copy', site, 'c')).toBeUndefined();
+      expect(a.tracker.notePeer('http://original', site, 'o')).toBe('http://copy');
+      expect(a.tracker.peerSiteRival('http://copy', site)).toBe('http://original');
+      expect(a.tracker.peerSiteContested(site)).toBe(true);
+      expect(a.tracker.notePeer('http://copy', 'cd'.repeat(16), 'c2')).toBeUndefined(); // the copy took a new id
+      expect(a.tracker.peerSiteRival('http://original', site)).toBeUndefined();
+      expect(a.tracker.peerSiteContested(site)).toBe(false);
+
+      b.db.exec("INSERT INTO teams VALUES ('t1', 'Robots', 254, NULL, NULL)");
+      pullAll(b.tracker, a.tracker);
+      a.tracker.savePushCursor(site, 5);
+      const view = a.tracker.peerView(site);
+      expect(view.seq).toBeGreaterThan(0);
+      a.tracker.forgetPeerCursors(site);
+      expect({ pull: a.tracker.pullCursor(site), push: a.tracker.pushCursor(site), view: a.tracker.peerView(site) }).toEqual({ pull: 0, push: 0, view });
+    } finally {
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
   it.each(['00'.repeat(16), '7f'.repeat(16), 'fe'.repeat(16), 'ff'.repeat(15) + 'fe'])('a new site id is greater than %s', (previous) => {
     for (let i = 0; i < 20; i += 1) {
       const next = greaterSiteId(previous);
