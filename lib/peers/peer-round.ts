@@ -3,6 +3,7 @@ import type { Handshake } from './data-exchange';
 import type { DeleteGuard } from './delete-guard';
 import { rm } from 'node:fs/promises';
 import { withFileLock } from '../files/file-locks';
+import { DuplicateSiteError } from './duplicate-site';
 import { askFilePeerSite, duplicateFilesSite, FilePeerSites } from './file-peer-site';
 import { fileStateOf } from './file-settled';
 import { syncPeerRoots } from './file-round';
@@ -94,7 +95,9 @@ export class PeerRounds {
     // the peer is reachable and known; the round still reports the data failure first. Nor does a peer
     // that syncs files only (DATA_OFF), once it says which id its file sync goes by (GET /files/info).
     const dataOff = dataError?.code === 'DATA_OFF';
-    if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push' || dataOff) {
+    // Two servers answer the peer's site id: its files are not synced either, and the bases kept with both URLs may hold the other's settlements.
+    if (dataCaught instanceof DuplicateSiteError) await this.#dropBases(dataCaught.urls);
+    else if (dataError === undefined || tally.phase === 'pull' || tally.phase === 'push' || dataOff) {
       const reached: { filePeer?: boolean } = {};
       const files = this.#syncFiles(url, peer, tally, dataOff, reached);
       if (!dataOff) dataError = await this.#dataWhile(files, url, peer, tally, dataError);

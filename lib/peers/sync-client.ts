@@ -198,11 +198,12 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
    * /files/settled`) in the file-sync base kept for it: each peer URL whose
    * last handshake answered with `site`. Resolves with how many took it
    * (0 when this server does not sync files with that site, or while two
-   * peer URLs answer `GET /files/info` with it and two instances: DUPLICATE_SITE_ID).
+   * peer URLs answer `GET /files/info` or `GET /data/info` with it and two instances: DUPLICATE_SITE_ID).
    */
   recordPeerSettlements(site: string, settled: SettledPaths): Promise<number> {
     const { files, stateDir } = this.#config;
-    if (files === undefined || this.#rounds.contestedFileSite(site)) return Promise.resolve(0); // two servers answer that id: neither base takes them
+    const contested = this.#rounds.contestedFileSite(site) || this.#config.data?.peerSiteContested(site) === true;
+    if (files === undefined || contested) return Promise.resolve(0); // two servers answer that id: neither base takes them
     return recordPeerSettlements({ peers: [...this.#peers.keys()], known: this.#known, stateDir, handshakes: true }, site, settled);
   }
 

@@ -1,7 +1,8 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { giveNewSiteIdToFile } from '../../lib/data/site-identity';
+import { fileStateOf } from '../../lib/peers/file-settled';
 import type { PeerSyncResult } from '../../index';
 import { fleetPerTest } from '../helpers/fleet-per-test';
 import { addTeam, siteOf, teamNumbers } from '../helpers/fleet-teams';
@@ -89,5 +90,20 @@ describe('two data servers with one site id (a copied database) on two URLs', ()
     for (const name of ['A', 'B', 'C']) expect(teamNumbers(fleet.server(name))).toEqual([1, 2, 3, 10]);
     expect(cells(fleet.server('B').db)).toEqual(cells(fleet.server('A').db));
     expect(cells(fleet.server('C').db)).toEqual(cells(fleet.server('A').db));
+  });
+
+  it('while the clash lasts the file bases kept with both URLs are dropped and settlements under that id are not recorded', async () => {
+    const fleet = await copiedLaptop();
+    expect(await round(fleet, 'A', 'C')).toMatchObject({ ok: true });
+    const client = fleet.server('A').sync.client;
+    const stateDir = path.join(fleet.dataDir('A'), '.sync-state');
+    const bases = ['B', 'C'].map((name) => fileStateOf(stateDir, `${fleet.server(name).url}/api/sync`));
+    expect(bases.map((base) => existsSync(base))).toEqual([true, true]);
+
+    expect(await round(fleet, 'A', 'B')).toMatchObject({ ok: false, error: { code: 'DUPLICATE_SITE_ID' } });
+    // A settlement the original's own round would tell A (POST /files/settled): it would land in the copy's base too.
+    const settled = new Map([['uploads', new Map([['photo.jpg', 'ab'.repeat(32)]])]]);
+    expect(await client?.recordPeerSettlements(siteOf(fleet.server('B')), settled)).toBe(0);
+    expect(bases.map((base) => existsSync(base))).toEqual([false, false]);
   });
 });
