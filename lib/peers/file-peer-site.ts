@@ -1,3 +1,4 @@
+import { PeerSiteUrls } from '../data/peer-site-urls';
 import { filesInfoAnswerCheck } from '../files/wire-schema';
 import { SyncError } from '../sync-error';
 import type { PeerHttp } from './peer-http';
@@ -9,44 +10,16 @@ export interface FilePeerSite {
   readonly instance?: string;
 }
 
-/** How long a URL's answer counts when another URL answers the same id with another instance: as for `GET /data/info`. */
-const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
-
 /**
  * Which URLs lately answered `GET /files/info` with which id, to see two servers that share one (a copy of a state
  * folder its start could not tell apart, two servers on one stateDir, a copied database): a peer's settlements
  * (`POST /files/settled`) are recorded in the base of every URL known as its id, so the other's base would name
  * files it never held, and a round with it would take them for files it deleted. While two URLs answered one id
  * with two instances within ten minutes, the id is contested: rounds with either URL are refused and settlements
- * under it are not recorded, whichever URL was met first. As the data handshake's `DUPLICATE_SITE_ID`
- * (SiteGuard.notePeer), one server under two URLs (one instance) is no error.
+ * under it are not recorded, whichever URL was met first. The same bookkeeping as the data handshake's
+ * `DUPLICATE_SITE_ID` (SiteGuard.notePeer): one server under two URLs (one instance) is no error.
  */
-export class FilePeerSites {
-  readonly #seen = new Map<string, Map<string, { instance: string | undefined; at: number }>>();
-
-  /** Records that `url` answered `site` now; returns another URL that answered it with another instance lately (`site` is contested), if any. */
-  note(url: string, site: string, instance: string | undefined, now = Date.now()): string | undefined {
-    for (const [other, urls] of this.#seen) {
-      if (other !== site && urls.delete(url) && urls.size === 0) this.#seen.delete(other);
-    }
-    const urls = this.#seen.get(site) ?? new Map<string, { instance: string | undefined; at: number }>();
-    urls.set(url, { instance, at: now });
-    this.#seen.set(site, urls);
-    return this.#rival(site, url, instance, now);
-  }
-
-  /** True while two URLs answered `site` with two instances within ten minutes: settlements under it are not recorded. */
-  contested(site: string, now = Date.now()): boolean {
-    for (const [url, seen] of this.#seen.get(site) ?? []) if (now - seen.at < DUPLICATE_WINDOW_MS && this.#rival(site, url, seen.instance, now) !== undefined) return true;
-    return false;
-  }
-
-  /** Another URL that answered `site` with another instance than `instance` lately. */
-  #rival(site: string, url: string, instance: string | undefined, now: number): string | undefined {
-    for (const [other, seen] of this.#seen.get(site) ?? []) if (other !== url && seen.instance !== instance && now - seen.at < DUPLICATE_WINDOW_MS) return other;
-    return undefined;
-  }
-}
+export class FilePeerSites extends PeerSiteUrls {}
 
 /** `DUPLICATE_SITE_ID` (409): `url` and `other` answer `GET /files/info` with one id and two instances; names the fix. */
 export function duplicateFilesSite(url: string, other: string, site: string): SyncError {
