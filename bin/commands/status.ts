@@ -110,7 +110,8 @@ function peerLine(peer: Peer, now: number): string {
   // Measured at the last handshake: a peer gone for days still shows what it had then, so say when.
   const lag = known(peer.lagChanges) ? `   not yet received ${peer.lagChanges}${known(peer.lastContactAt) ? ` (as of ${ago(peer.lastContactAt, now)})` : ''}` : '';
   const skew = known(peer.clockSkewMs) ? `   clock skew ${peer.clockSkewMs} ms` : '';
-  return `- ${who}   last success ${ago(peer.lastSuccessAt, now)}   ${state}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt, now) : ''}`;
+  const filesOnly = peer.filesOnly === true ? '   files only (the peer runs without a database: no data syncs with it)' : '';
+  return `- ${who}   last success ${ago(peer.lastSuccessAt, now)}   ${state}${filesOnly}${undelivered}${lag}${skew}${known(peer.lastError) ? until(peer.nextRunAt, now) : ''}`;
 }
 
 /** A transport other than the HTTP peers (NATS): its state, position, lag, what waits to be published, and its last error. */

@@ -35,7 +35,7 @@ export function buildPeerStates(config: SyncClientConfig, hooks: ClientPeerHooks
     const known = hooks.known.get(url);
     const snapshots = { joins, onProgress: (done: number) => hooks.snapshotProgress(url, done) };
     const data = config.data === undefined ? undefined : new HttpTransport(http, config.data, config.syncPageSize, (shook) => hooks.handshaken(url, shook), snapshots);
-    peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, totals: emptyTotals() });
+    peers.set(url, { http, data, site: known?.site, name: known?.name, handshake: undefined, lastContactAt: undefined, lagChanges: undefined, filesOnly: undefined, totals: emptyTotals() });
   }
   return peers;
 }

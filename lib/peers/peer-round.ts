@@ -6,6 +6,7 @@ import { withFileLock } from '../files/file-locks';
 import { DuplicateSiteError } from './duplicate-site';
 import { askFilePeerSite, duplicateFilesSite, FilePeerSites } from './file-peer-site';
 import { fileStateOf } from './file-settled';
+import { dataOffFailure, noteFilesOnly } from './files-only-peer';
 import { syncPeerRoots } from './file-round';
 import { RootTurns } from './file-root-turns';
 import type { KnownPeers } from './known-peers';
@@ -93,7 +94,8 @@ export class PeerRounds {
     }
     // A data failure after the handshake (a page the peer refuses, say) does not hold the files back:
     // the peer is reachable and known; the round still reports the data failure first. Nor does a peer
-    // that syncs files only (DATA_OFF), once it says which id its file sync goes by (GET /files/info).
+    // that syncs files only (DATA_OFF), once it says which id its file sync goes by (GET /files/info):
+    // its round is then no failure (see dataOffFailure).
     const dataOff = dataError?.code === 'DATA_OFF';
     // Two servers answer the peer's site id: its files are not synced either, and the bases kept with both URLs may hold the other's settlements.
     if (dataCaught instanceof DuplicateSiteError) await this.#dropBases(dataCaught.urls);
@@ -106,8 +108,10 @@ export class PeerRounds {
       } catch (caught) {
         filesError = this.#describe(caught, url, peer, tally.phase);
       }
-      // DATA_OFF says whether the files synced all the same (the peer answered GET /files/info) or were left (an older peer).
-      if (dataOff && reached.filePeer !== undefined) dataError = describeFailure(dataCaught, { peer: url, phase: 'handshake', clockSkewMs: undefined, filesSynced: reached.filePeer });
+      if (dataOff) {
+        dataError = dataOffFailure(dataCaught, url, { reached: reached.filePeer, filesError });
+        noteFilesOnly(this.#config.logger, url, peer, { caught: dataCaught, filesSynced: reached.filePeer });
+      }
     }
     const result = summarizeRound(url, peer.site, tally, performance.now() - started, dataError, filesError);
     addToTotals(peer.totals, result);
@@ -118,6 +122,7 @@ export class PeerRounds {
   async handshaken(url: string, peer: PeerState, shook: Handshake): Promise<void> {
     Object.assign(peer, { handshake: shook, site: shook.remoteSite, name: shook.remoteName ?? peer.name, lastContactAt: Date.now() });
     peer.lagChanges = shook.remoteUnpulled;
+    noteFilesOnly(this.#config.logger, url, peer, undefined);
     await this.#known.remember(url, { site: shook.remoteSite, name: peer.name });
     this.#progress(url, 'handshake', 1, 1);
   }

@@ -16,6 +16,8 @@ export interface PeerMemory {
   lastContactAt: number | undefined;
   /** The peer's changes beyond our cursor at the last contact. */
   lagChanges: number | undefined;
+  /** True once a handshake answered `DATA_OFF` (the peer runs without a database), false once one went through; undefined before. */
+  filesOnly: boolean | undefined;
 }
 
 function iso(epochMs: number | undefined): string | null {
@@ -60,7 +62,9 @@ export function peerStatusOf(
     backingOff: (schedule?.backoffFailures ?? 0) > 0 && schedule?.nextRunAt !== undefined,
     lastContactAt: iso(memory.lastContactAt),
     lagChanges: memory.lagChanges ?? null,
-    undeliveredChanges: undelivered(data.tracker, data.localSeq, memory.site),
+    // A peer that syncs files only is delivered no data: no count of changes it will never take.
+    undeliveredChanges: memory.filesOnly === true ? null : undelivered(data.tracker, data.localSeq, memory.site),
+    filesOnly: memory.filesOnly ?? null,
     clockSkewMs: memory.handshake?.clockSkewMs ?? null,
     heldDeletions: held.filter((entry) => entry.peer === url),
     lastResult: schedule?.lastResult ?? null,

@@ -35,6 +35,8 @@ export const PeerStatusSchema = Type.Object({
   lastContactAt: Unknowable(Text),
   undeliveredChanges: Unknowable(Type.Number()),
   clockSkewMs: Unknowable(Type.Number()),
+  /** True for a peer that syncs files only (its handshake answered `DATA_OFF`). */
+  filesOnly: Unknowable(Type.Boolean()),
 });
 
 /** JSON Schema of one transport in `GET /status` (`transports[]`): the fields a client (the CLI) reads. */

@@ -152,9 +152,9 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     return this.#stopping > 0;
   }
 
-  /** Every transport's state: one per HTTP peer that syncs data, then NATS; for `GET /status`. */
+  /** Every transport's state: one per HTTP peer that syncs data (not one that syncs files only: `filesOnly`), then NATS; for `GET /status`. */
   transportStatuses(): TransportStatus[] {
-    const http = [...this.#peers.values()].flatMap((peer) => (peer.data === undefined ? [] : [peer.data.status()]));
+    const http = [...this.#peers.values()].flatMap((peer) => (peer.data === undefined || peer.filesOnly === true ? [] : [peer.data.status()]));
     return [...http, ...this.#others.statuses()];
   }
 

@@ -136,8 +136,15 @@ export interface PeerStatus {
   readonly lastContactAt: string | null;
   /** Changes not yet received from the peer: what it had beyond our cursor at the last contact; `null` before one. */
   readonly lagChanges: number | null;
-  /** Changes not yet delivered to the peer: this server's seq beyond the peer's push cursor, now; `null` without data sync. */
+  /** Changes not yet delivered to the peer: this server's seq beyond the peer's push cursor, now; `null` without data sync (also with a peer that syncs files only). */
   readonly undeliveredChanges: number | null;
+  /**
+   * True when the peer's last handshake answered `DATA_OFF`: it runs without a database and syncs files only. Not a
+   * failure: its rounds sync the files and are `ok` (a peer of an older version, which answers no `GET /files/info`,
+   * still fails with `DATA_OFF`). False once a data handshake with it went through; `null` before any, and on a server
+   * that syncs no data (it shakes no hands).
+   */
+  readonly filesOnly: boolean | null;
   /** Deletions held back for this peer until an operator confirms. */
   readonly heldDeletions: readonly HeldDeletion[];
   /** The peer's clock minus ours, in ms, seen at the last handshake; `null` before one. */

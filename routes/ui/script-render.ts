@@ -50,10 +50,13 @@ export const RENDER_SCRIPT = String.raw`
     var state = el('p', STATES[p.state] || p.state, 'state state-' + p.state);
     state.dataset.field = 'state';
     card.appendChild(state);
+    filesOnlyNote(card, p);
     var dl = el('dl');
     field(dl, 'Last success', when(p.lastSuccessAt), 'last-success');
-    field(dl, 'Not yet delivered', changes(p.undeliveredChanges), 'undelivered');
-    field(dl, 'Not yet received', changes(p.lagChanges, p.lastContactAt ? ' (as of ' + when(p.lastContactAt) + ')' : ''), 'lag');
+    if (p.filesOnly !== true) {
+      field(dl, 'Not yet delivered', changes(p.undeliveredChanges), 'undelivered');
+      field(dl, 'Not yet received', changes(p.lagChanges, p.lastContactAt ? ' (as of ' + when(p.lastContactAt) + ')' : ''), 'lag');
+    }
     field(dl, 'Failures', String(p.failures), 'failures');
     // A backoff retry, or a round at the interval after one that failed only for its files (backingOff false).
     if (p.nextRunAt) field(dl, p.failures === 0 ? 'Next sync' : p.backingOff === false ? 'Next round' : 'Next retry', next(p.nextRunAt), 'next');

@@ -12,7 +12,7 @@ const SCHEMA = 'CREATE TABLE notes (id TEXT PRIMARY KEY NOT NULL, body TEXT);';
 
 /** A node syncing roots `uploads` and `config` with a peer that has only `uploads` (it answers UNKNOWN_ROOT for `config`). */
 export interface UnknownRootPair {
-  /** The peer: a test server with the `notes` table tracked and the root `uploads` only. */
+  /** The peer: a test server with the `notes` table tracked (unless started without data) and the root `uploads` only. */
   readonly peer: TestServer;
   /** The peer's database (`notes`). */
   readonly peerDb: TempDb;
@@ -23,8 +23,11 @@ export interface UnknownRootPair {
   close(): Promise<void>;
 }
 
-/** Starts the pair on 127.0.0.1, in a temp folder named from `prefix`. */
-export async function startUnknownRootPair(prefix: string, peerName = 'peer'): Promise<UnknownRootPair> {
+/**
+ * Starts the pair on 127.0.0.1, in a temp folder named from `prefix`.
+ * @param peerData - false: the peer syncs files only (its router has no database: its handshake answers `DATA_OFF`)
+ */
+export async function startUnknownRootPair(prefix: string, peerName = 'peer', peerData = true): Promise<UnknownRootPair> {
   const temp = tempDir(prefix);
   const [mine, theirs] = [tempDb(SCHEMA), tempDb(SCHEMA)];
   const dir = (name: string): string => {
@@ -32,7 +35,8 @@ export async function startUnknownRootPair(prefix: string, peerName = 'peer'): P
     mkdirSync(made, { recursive: true });
     return made;
   };
-  const peer = await startServer(makeApp({ name: peerName, database: theirs.db, tables: ['notes'], roots: { uploads: dir('peer/uploads') } }));
+  const peerRoots = { uploads: dir('peer/uploads') };
+  const peer = await startServer(makeApp(peerData ? { name: peerName, database: theirs.db, tables: ['notes'], roots: peerRoots } : { name: peerName, roots: peerRoots }));
   const roots = { uploads: dir('local/uploads'), config: dir('local/config') };
   put(roots.config, 'event.json', '{}');
   const node = createSyncNode({ name: 'local', token: TEST_TOKEN, database: mine.db, tables: ['notes'], roots, peers: [`${peer.url}/api/sync`], stateDir: dir('state'), logger: silentLogger });

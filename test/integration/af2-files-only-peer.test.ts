@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '../../lib/logger';
+import { captureLog } from '../helpers/log';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
 import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
@@ -55,20 +55,23 @@ describe('a peer that syncs files only, met by a server that syncs data and by j
     expect(((await (await fetch(`${peer.url}/api/sync/nothing`, { headers: AUTH })).json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
-  it('a server that syncs data names the cause, not a wrong URL, and syncs the files with it', async () => {
+  it('a server that syncs data names the cause, not a wrong URL, once in its log, and syncs the files with it: a success', async () => {
     const here = path.join(temp.dir, 'here');
     mkdirSync(here);
     writeFileSync(path.join(temp.dir, 'there', 'from-there.json'), '{"there":1}');
     writeFileSync(path.join(here, 'from-here.json'), '{"here":1}');
     data = tempDb(TEST_SCHEMA);
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots: { config: here }, peers: [`${peer.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
+    const log = captureLog();
+    node = createSyncNode({ token: TEST_TOKEN, logger: log.logger, database: data.db, tables: TABLES, roots: { config: here }, peers: [`${peer.url}/api/sync`], stateDir: path.join(temp.dir, 'state') });
     const [result] = await node.syncNow();
-    expect(result).toMatchObject({ ok: false, error: { code: 'DATA_OFF' } });
-    expect(result?.error?.message).toMatch(/syncs files only/);
+    // A peer that syncs files only works as configured: its rounds are no failure (they were DATA_OFF, backing off).
+    expect(result).toMatchObject({ ok: true, filesUp: 1, filesDown: 1 });
+    expect(result?.error).toBeUndefined();
+    const [said] = log.events('peer.files_only');
+    expect(said?.msg).toMatch(/syncs files only/);
     // The peer runs no rounds of its own (a router without peers: GET /files/info names no site), so one base, this server's, is all there is.
-    expect(result?.error?.message).toMatch(/Its files sync with this server's all the same; to sync data with it too, give that server the same database and tables as this one/);
-    expect(result?.error?.message).not.toMatch(WRONG_URL_HINT);
-    expect(result).toMatchObject({ filesUp: 1, filesDown: 1 });
+    expect(said?.msg).toMatch(/Its files sync with this server's all the same; to sync data with it too, give that server the same database and tables as this one/);
+    expect(said?.msg).not.toMatch(WRONG_URL_HINT);
     expect([readdirSync(here).sort(), readdirSync(path.join(temp.dir, 'there')).sort()]).toEqual([
       ['from-here.json', 'from-there.json'],
       ['from-here.json', 'from-there.json'],

@@ -1,17 +1,21 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
+import { formatStatus } from '../../bin/commands/status';
 import { silentLogger } from '../../lib/logger';
-import type { PeerSyncResult } from '../../lib/peers/sync-status';
+import { syncStatusCheck } from '../../lib/peers/status-schema';
+import type { PeerStatus, PeerSyncResult } from '../../lib/peers/sync-status';
 import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import { createSyncRouter } from '../../node/create-sync-router';
 import { TEST_SCHEMA, tempDb, type TempDb } from '../helpers/data';
+import { captureLog, LEVEL, type CapturedLog } from '../helpers/log';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 import { TABLES } from '../helpers/snapshot';
 import { tempDir } from '../helpers/temp';
 
 const FOUR = ['a.json', 'b.json', 'c.json', 'z.json'];
 const THREE = ['a.json', 'b.json', 'c.json'];
+const HOUR = 3_600_000;
 
 /** Writes four files in `folder` (four, so that deleting one is under the mass-delete guard's 50 %). */
 function writeFour(folder: string): void {
@@ -23,7 +27,10 @@ function writeFour(folder: string): void {
  * handshake's `DATA_OFF` and moved no file (6e5e0f3, which let them, was reverted: F had no site
  * id, so the two bases parted and a file deleted on F came back from D). F now keeps an identity,
  * both learn each other's from `GET /files/info`, and the settlements go both ways: D's rounds
- * sync the files again and still report `DATA_OFF` for the data.
+ * sync the files again. They reported `DATA_OFF` as their error all the same: `ok: false`, a
+ * failing peer on /status and /metrics, a `sync.failed` line each round and the scheduler backing
+ * off (up to a minute) from a peer that works as configured. Such a round is now `ok`, and the
+ * peer's status says `filesOnly` (logged once, `peer.files_only`).
  */
 describe('a data server and a files-only server that list each other', () => {
   let temp: ReturnType<typeof tempDir>;
@@ -31,8 +38,10 @@ describe('a data server and a files-only server that list each other', () => {
   let servers: TestServer[];
   let nodes: { D: SyncNode; F: SyncNode };
   let folders: { D: string; F: string };
+  let logD: CapturedLog;
   beforeEach(async () => {
     temp = tempDir('ess-data-files-only-');
+    logD = captureLog();
     folders = { D: path.join(temp.dir, 'D'), F: path.join(temp.dir, 'F') };
     mkdirSync(folders.D);
     mkdirSync(folders.F);
@@ -41,7 +50,7 @@ describe('a data server and a files-only server that list each other', () => {
     data = tempDb(TEST_SCHEMA);
     const [urlD, urlF] = servers.map((server) => `${server.url}/api/sync`) as [string, string];
     nodes = {
-      D: createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: data.db, tables: TABLES, roots: { config: folders.D }, peers: [urlF], stateDir: path.join(temp.dir, 'state-D') }),
+      D: createSyncNode({ token: TEST_TOKEN, logger: logD.logger, database: data.db, tables: TABLES, roots: { config: folders.D }, peers: [urlF], stateDir: path.join(temp.dir, 'state-D') }),
       F: createSyncNode({ token: TEST_TOKEN, logger: silentLogger, roots: { config: folders.F }, peers: [urlD], stateDir: path.join(temp.dir, 'state-F') }),
     };
     apps[0]?.use('/api/sync', nodes.D.router);
@@ -55,12 +64,24 @@ describe('a data server and a files-only server that list each other', () => {
     temp.cleanup();
   });
 
-  /** One round of `name`'s: F's ends well; D's reports DATA_OFF for its data, its files synced (no file failed). */
+  /** One round of `name`'s: both end well (D's with F, which has no data, syncs the files). */
   async function sync(name: 'D' | 'F'): Promise<PeerSyncResult> {
     const [result] = await nodes[name].syncNow();
-    if (name === 'F') expect(result).toMatchObject({ ok: true });
-    else expect(result?.error).toMatchObject({ code: 'DATA_OFF', message: expect.stringMatching(/Its files sync with this server's all the same/) as unknown });
+    expect(result).toMatchObject({ ok: true });
+    expect(result?.error).toBeUndefined();
     return result as PeerSyncResult;
+  }
+  /** D's `GET /status` or `GET /metrics` answer, over HTTP. */
+  async function askD(route: 'status' | 'metrics'): Promise<Response> {
+    const answer = await fetch(`${servers[0]?.url ?? ''}/api/sync/${route}`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+    expect(answer.status).toBe(200);
+    return answer;
+  }
+  /** F as D's `GET /status` shows it, D's transports, and the CLI's `status` of it. */
+  async function statusOfD(): Promise<{ peer: PeerStatus; transports: unknown[]; printed: string }> {
+    const body = (await (await askD('status')).json()) as Parameters<typeof formatStatus>[0] & { peers: PeerStatus[]; transports: unknown[] };
+    expect(syncStatusCheck.Check(body)).toBe(true);
+    return { peer: body.peers[0] as PeerStatus, transports: body.transports, printed: formatStatus(body) };
   }
   const other = (name: 'D' | 'F'): 'D' | 'F' => (name === 'D' ? 'F' : 'D');
 
@@ -92,6 +113,35 @@ describe('a data server and a files-only server that list each other', () => {
     await sync('D');
     expect([readdirSync(folders.D).sort(), readdirSync(folders.F).sort()]).toEqual([FOUR, FOUR]);
     expect(readFileSync(path.join(folders.D, 'z.json'), 'utf8')).toBe('{"z":2}');
+  });
+
+  it("D's periodic rounds with F are successes: ok on /status and /metrics, the next at the interval, files only said once", async () => {
+    writeFour(folders.F);
+    nodes.D.start(HOUR);
+    const [first] = await nodes.D.syncNow();
+    expect(first).toMatchObject({ ok: true, filesDown: 4 });
+    const [second] = await nodes.D.syncNow();
+    expect(second).toMatchObject({ ok: true, filesDown: 0, filesUp: 0 });
+    const { peer, transports, printed } = await statusOfD();
+    expect(printed).toContain(' ok   files only (the peer runs without a database: no data syncs with it)');
+    expect(peer).toMatchObject({ state: 'ok', failures: 0, backingOff: false, lastError: null, lastErrorCode: null, filesOnly: true, undeliveredChanges: null, lastResult: { ok: true } });
+    expect(Date.parse(peer.nextRunAt ?? '')).toBeGreaterThan(Date.now() + HOUR - 60_000); // no backoff retry within the minute
+    expect(transports).toEqual([]); // no data transport shown failing for a peer that syncs files only
+    const metrics = await (await askD('metrics')).text();
+    expect(metrics).toMatch(/^express_sqlite_sync_peer_up\{[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^express_sqlite_sync_peer_failures_total\{[^}]*\} 0$/m);
+    expect(metrics).toMatch(/^express_sqlite_sync_peer_backing_off\{[^}]*\} 0$/m);
+    expect(logD.events('sync.failed')).toEqual([]);
+    const said = logD.events('peer.files_only');
+    expect(said).toEqual([expect.objectContaining({ level: LEVEL.warn, code: 'DATA_OFF', peer: `${servers[1]?.url ?? ''}/api/sync` })]);
+    expect(said[0]?.msg).toMatch(/syncs files only: it runs without a database.*Its files sync with this server's all the same; to sync data with it too, give that server the same database and tables as this one/);
+    expect(logD.events('sync.round')).toHaveLength(2);
+  });
+
+  it("a file failure of D's round with F is the round's error, not DATA_OFF", async () => {
+    rmSync(folders.F, { recursive: true });
+    const [result] = await nodes.D.syncNow();
+    expect(result).toMatchObject({ ok: false, error: { code: 'ROOT_MISSING' } });
   });
 });
 

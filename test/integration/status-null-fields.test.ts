@@ -16,7 +16,7 @@ import { deadSyncUrl } from '../helpers/k2-dead-port';
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
 /** Every field docs/API.md lists for `PeerStatus`. */
-const PEER_FIELDS = ['url', 'name', 'siteId', 'state', 'running', 'lastSuccessAt', 'lastError', 'lastErrorCode', 'failures', 'nextRunAt', 'backingOff', 'lastContactAt', 'lagChanges', 'undeliveredChanges', 'clockSkewMs', 'heldDeletions', 'lastResult'];
+const PEER_FIELDS = ['url', 'name', 'siteId', 'state', 'running', 'lastSuccessAt', 'lastError', 'lastErrorCode', 'failures', 'nextRunAt', 'backingOff', 'lastContactAt', 'lagChanges', 'undeliveredChanges', 'clockSkewMs', 'heldDeletions', 'lastResult', 'filesOnly'];
 /** Every top-level field docs/API.md lists for `GET /status`. */
 const STATUS_FIELDS = ['name', 'site', 'seq', 'conflicts', 'peers', 'heldDeletions', 'fileConflicts', 'refusals', 'transports', 'identityChange', 'dataError', 'fileNameProblems', 'fileConflictCopies'];
 /** Every field docs/API.md lists for `TransportStatus` (`nats` only for a NATS transport). */
@@ -63,7 +63,7 @@ describe('GET /status: every documented field is present, null when unknown', ()
     expect(Object.keys(status ?? {}).sort()).toEqual([...PEER_FIELDS].sort());
     expect(status).toEqual({
       url: peer, name: null, siteId: null, state: 'never-synced', running: false, lastSuccessAt: null, lastError: null, lastErrorCode: null,
-      failures: 0, nextRunAt: null, backingOff: false, lastContactAt: null, lagChanges: null, undeliveredChanges: 0, clockSkewMs: null, heldDeletions: [], lastResult: null,
+      failures: 0, nextRunAt: null, backingOff: false, lastContactAt: null, lagChanges: null, undeliveredChanges: 0, clockSkewMs: null, heldDeletions: [], lastResult: null, filesOnly: null,
     });
     // The CLI accepts the answer and prints no "null" for what is unknown.
     expect(syncStatusCheck.Check(body)).toBe(true);
