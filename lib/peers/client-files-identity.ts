@@ -56,6 +56,17 @@ function unusableStateDir(stateDir: string, error: unknown): SyncError {
   return new SyncError('STORAGE_NOT_WRITABLE', 507, `${head}: ${error instanceof Error ? error.message : String(error)}; give \`stateDir\` a folder this server's user may write, and start it again`, cause);
 }
 
+/**
+ * `identity.unreadable` (warn): the identity file was there but no identity (a corrupt or hand-edited file), so this
+ * start took a new one. Its peers take this server for a new one: the next rounds between them compare every file.
+ */
+function logUnreadable(logger: SyncClientConfig['logger'], file: string, reason: string, current: string): void {
+  logger.warn(
+    { event: 'identity.unreadable', file, reason, current },
+    `${file} holds no identity of this server's file sync (${reason}): took the new identity ${current} by itself. Its peers take it for a new server: its next round with each peer, and theirs with it, is one full file comparison (a first sync: nothing deleted, so a file deleted on one side since the last sync comes back; a file changed on both sides is kept twice); nothing to do`,
+  );
+}
+
 function load(stateDir: string, logger: SyncClientConfig['logger']): string {
   let identity: ReturnType<typeof loadFilesIdentity>;
   try {
@@ -64,6 +75,7 @@ function load(stateDir: string, logger: SyncClientConfig['logger']): string {
     // Without it the peers could not tell this server's rounds apart from a router's that runs none, and their bases would part from ours.
     throw unusableStateDir(stateDir, error);
   }
+  if (identity.unreadable !== undefined) logUnreadable(logger, path.join(stateDir, FILES_IDENTITY_FILE), identity.unreadable, identity.site);
   const replaced = identity.replaced;
   if (replaced !== undefined) {
     logger.warn(

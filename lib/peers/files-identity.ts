@@ -20,6 +20,24 @@ export interface FilesIdentity {
   readonly site: string;
   /** Set when this start replaced a kept identity: the state folder is a copy (or put back from one), so the one it kept is another server's. */
   readonly replaced: { readonly previous: string; readonly reason: string } | undefined;
+  /** Why the file found there was no identity (not JSON, another shape, too large, not a regular file): this start took a new one. Undefined when there was none, or it was read. */
+  readonly unreadable?: string | undefined;
+}
+
+/** What {@link readKept} found: the identity, or none (`unreadable` says why when a file was there). */
+type KeptRead = { readonly kept: StoredIdentity; readonly unreadable?: undefined } | { readonly kept: undefined; readonly unreadable: string | undefined };
+
+/** The identity in a file's text, or why it is none. */
+function parseKept(text: string): KeptRead {
+  if (text.trim() === '') return { kept: undefined, unreadable: 'it is empty' };
+  let stored: Partial<StoredIdentity> | null;
+  try {
+    stored = JSON.parse(text) as Partial<StoredIdentity> | null;
+  } catch {
+    return { kept: undefined, unreadable: 'it is not valid JSON' };
+  }
+  if (typeof stored?.site !== 'string' || !/^[0-9a-f]{32}$/.test(stored.site)) return { kept: undefined, unreadable: 'it holds no "site" of 32 lowercase hex digits' };
+  return { kept: { version: 1, site: stored.site, ...(typeof stored.folder === 'string' ? { folder: stored.folder } : {}) } };
 }
 
 /**
@@ -47,28 +65,24 @@ function isCopy(kept: StoredIdentity, stateDir: string): boolean {
 const MAX_IDENTITY_BYTES = 4096;
 
 /**
- * The identity kept in `file`, or undefined when missing or not one (emptied, cut short, edited by hand; larger
+ * The identity kept in `file`, or none when missing or not one (emptied, cut short, edited by hand; larger
  * than {@link MAX_IDENTITY_BYTES}; not a regular file: a link, a pipe or a device, never opened, since a pipe would
- * block the start and a link to `/dev/zero` fill its memory; the new identity's rename replaces the entry itself).
- * A folder there is read, to fail with `EISDIR`.
+ * block the start and a link to `/dev/zero` fill its memory; the new identity's rename replaces the entry itself),
+ * with why when a file was there. A folder there is read, to fail with `EISDIR`.
  */
-function readKept(file: string): StoredIdentity | undefined {
+function readKept(file: string): KeptRead {
   const found = lstatSync(file, { throwIfNoEntry: false });
-  if (found === undefined || (!found.isDirectory() && (!found.isFile() || found.size > MAX_IDENTITY_BYTES))) return undefined;
+  if (found === undefined) return { kept: undefined, unreadable: undefined };
+  if (!found.isDirectory() && !found.isFile()) return { kept: undefined, unreadable: 'it is not a regular file (a symbolic link, a pipe or a device)' };
+  if (!found.isDirectory() && found.size > MAX_IDENTITY_BYTES) return { kept: undefined, unreadable: `it is larger than ${MAX_IDENTITY_BYTES} bytes` };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kept: undefined, unreadable: undefined };
     throw error;
   }
-  try {
-    const stored = JSON.parse(text) as Partial<StoredIdentity> | null;
-    if (typeof stored?.site !== 'string' || !/^[0-9a-f]{32}$/.test(stored.site)) return undefined;
-    return { version: 1, site: stored.site, ...(typeof stored.folder === 'string' ? { folder: stored.folder } : {}) };
-  } catch {
-    return undefined;
-  }
+  return parseKept(text);
 }
 
 /** Writes `text` to `file` atomically (temp file, fsync, rename, the folder synced): a crash leaves the old file or the new one. */
@@ -115,7 +129,7 @@ function writeAtomicallySync(file: string, text: string): void {
  * identity at its start. Its bases, kept under the old one, then count as
  * none (a first sync: nothing deleted), since its files need not be the
  * ones they name. A folder wiped, or a file that is not an identity, is a
- * new server likewise. Not told apart (no evidence, never guessed): a
+ * new server likewise (`unreadable` says why the file was none, to be logged). Not told apart (no evidence, never guessed): a
  * platform that gives no birth time, and a block-level copy (a VM or ZFS
  * snapshot).
  * @throws the file system's error when the folder cannot be made or the file written
@@ -123,7 +137,7 @@ function writeAtomicallySync(file: string, text: string): void {
 export function loadFilesIdentity(stateDir: string): FilesIdentity {
   mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, FILES_IDENTITY_FILE);
-  const kept = readKept(file);
+  const { kept, unreadable } = readKept(file);
   if (kept !== undefined && !isCopy(kept, stateDir)) {
     recordFolder(file, kept);
     return { site: kept.site, replaced: undefined };
@@ -133,7 +147,7 @@ export function loadFilesIdentity(stateDir: string): FilesIdentity {
   writeAtomicallySync(file, JSON.stringify(made));
   recordFolder(file, made); // the write moved the folder's change time: its birth time may be told now
   const replaced = kept === undefined ? undefined : { previous: kept.site, reason: `the state folder ${stateDir} is a copy (another birth time than the one its identity was kept in)` };
-  return { site, replaced };
+  return { site, replaced, unreadable };
 }
 
 /** Records the state folder's birth time in the identity file once it is known to be one (see birthOf), so a later copy is told apart; true once it is recorded. */
@@ -154,6 +168,6 @@ function recordFolder(file: string, kept: StoredIdentity): boolean {
  */
 export function keepFolderOfIdentity(stateDir: string, site: string): boolean {
   const file = path.join(stateDir, FILES_IDENTITY_FILE);
-  const kept = readKept(file);
+  const { kept } = readKept(file);
   return kept?.site !== site || recordFolder(file, kept);
 }

@@ -92,7 +92,8 @@ describe('files-site.json that is no regular file of an identity', () => {
     const started = Date.now();
     const identity = loadFilesIdentity(state);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(identity).toEqual({ site: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, replaced: undefined });
+    // Why the file was no identity, for the log (identity.unreadable).
+    expect(identity).toEqual({ site: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, replaced: undefined, unreadable: expect.stringMatching(/^it is (not a regular file|larger than 4096 bytes)/) as unknown });
     expect(identity.site).not.toMatch(/^(a+|b+)$/);
     expect(fs.lstatSync(file).isFile()).toBe(true);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ version: 1, site: identity.site });
