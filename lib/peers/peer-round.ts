@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { withFileLock } from '../files/file-locks';
 import { DuplicateSiteError } from './duplicate-site';
 import { askFilePeerSite, duplicateFilesSite, FilePeerSites } from './file-peer-site';
+import { rerunDataWhileFiles } from './data-reruns';
 import { fileStateOf } from './file-settled';
 import { dataOffFailure, noteFilesOnly } from './files-only-peer';
 import { syncPeerRoots } from './file-round';
@@ -37,9 +38,6 @@ interface FilePeer {
   readonly site: string;
   readonly tell: boolean;
 }
-
-/** The longest wait between data reruns during a file phase after failures (unless the interval is longer). */
-const MAX_RERUN_BACKOFF_MS = 60_000;
 
 /** Reports a phase of a peer's round as it moves on. */
 export type RoundProgress = (peer: string, phase: SyncProgress['phase'], done: number, total: number | undefined) => void;
@@ -147,51 +145,16 @@ export class PeerRounds {
     tally.rowsPulled = count.rowsIn; // with the rows a snapshot brought
   }
 
-  /**
-   * While `files` runs and periodic syncs are on, the data part again every interval (a phone video crossing
-   * slow Wi-Fi held every row back until it was done), its rows and conflicts added to the round's. A run that
-   * fails is tried again, as is a first data part that failed after the handshake, the wait doubling after each
-   * failure (at most a minute, or the interval when longer); none starts once `stop()` began. Returns the data
-   * part's outcome: the last run's failure, or undefined once a run went through (`initial`, the first data
-   * part's failure or undefined, when none ran).
-   */
-  async #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally, initial: FailureDescription | undefined): Promise<FailureDescription | undefined> {
-    if (peer.data === undefined) return initial;
-    let outcome = initial;
-    let filesDone = false;
-    const ended = files.then(
-      () => void (filesDone = true),
-      () => void (filesDone = true),
-    );
-    let failures = initial === undefined ? 0 : 1;
-    for (;;) {
-      const everyMs = this.#dataEveryMs();
-      if (everyMs === undefined || filesDone) return outcome;
-      // After failures the wait doubles (up to a minute, or the interval when longer): a refusal no retry cures
-      // (ROW_TOO_LARGE, CLOCK_SKEW) must not send its pages over the file's slow link every interval.
-      const waitMs = failures === 0 ? everyMs : Math.min(everyMs * 2 ** failures, Math.max(everyMs, MAX_RERUN_BACKOFF_MS));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-      clearTimeout(timer);
-      if (filesDone || this.#dataEveryMs() === undefined) return outcome; // done, or stop() began meanwhile
-      let phase: SyncPhase = 'handshake';
-      try {
-        const count = await peer.data.exchange((step) => {
-          if (step === 'push' && phase === 'pull') peer.lagChanges = 0; // as the round's first data part does
-          phase = step;
-        });
-        tally.rowsPulled += count.rowsIn;
-        tally.rowsPushed += count.rowsOut;
-        tally.dataConflicts += count.conflicts;
-        outcome = undefined;
-        failures = 0;
-      } catch (caught) {
-        outcome = this.#describe(caught, url, peer, phase);
-        failures += 1;
-      }
-      const [done, total] = this.#filesProgress.get(url) ?? [0, undefined];
-      this.#progress(url, 'files', done, total); // the round is in its file phase still: the rerun's handshake said otherwise
-    }
+  /** The data part again while `files` runs (see {@link rerunDataWhileFiles}), told this round's interval, failures and progress. */
+  #dataWhile(files: Promise<void>, url: string, peer: PeerState, tally: RoundTally, initial: FailureDescription | undefined): Promise<FailureDescription | undefined> {
+    return rerunDataWhileFiles(files, peer, tally, initial, {
+      everyMs: this.#dataEveryMs,
+      describe: (caught, phase) => this.#describe(caught, url, peer, phase),
+      backToFiles: () => {
+        const [done, total] = this.#filesProgress.get(url) ?? [0, undefined];
+        this.#progress(url, 'files', done, total); // the round is in its file phase still: the rerun's handshake said otherwise
+      },
+    });
   }
 
   /** The file part of a round; `reached.filePeer` tells whether the peer was found one to sync files with (see #filePeer). */

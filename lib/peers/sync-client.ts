@@ -8,6 +8,7 @@ import { peerKeyOf, resolveSyncClientOptions, type SyncClientConfig, type SyncCl
 import { DeleteGuard, type DeletionFilter } from './delete-guard';
 import { recordPeerSettlements, type SettledPaths } from './file-settled';
 import { FilesIdentityKeeper } from './client-files-identity';
+import { catchUpOverHttp } from './http-catch-up';
 import { KnownPeers } from './known-peers';
 import type { PeerTotals } from './metrics';
 import type { WireBytes } from './peer-http';
@@ -15,14 +16,13 @@ import { peerStatusOf } from './peer-status';
 import { PeerRounds, type PeerState } from './peer-round';
 import { RecentFileConflicts } from './recent-file-conflicts';
 import { streamCoverageWithRelayed } from './relayed-coverage';
-import { MAX_SYNC_INTERVAL_MS, SyncScheduler } from './scheduler';
+import { roundScheduler } from './round-scheduler';
+import { MAX_SYNC_INTERVAL_MS, type SyncScheduler } from './scheduler';
 import { usableInterval, type SyncInterval } from './sync-interval';
-import { dataWentThrough } from './round-result';
-import { logSyncResult } from './sync-log';
 import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
 import { OtherTransports } from './transport-set';
-import type { CatchUpOutcome, StreamCoverage } from './nats/stream-coverage';
+import type { StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
 
@@ -74,21 +74,10 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
     this.#rounds = new PeerRounds({ ...config, filesSite: () => this.filesSite }, this.#guard, this.#known, (peer, phase, done, total) => this.#progress(peer, phase, done, total), () => this.#scheduler.intervalMs);
     const handshaken = (url: string, shook: Handshake): Promise<void> => this.#rounds.handshaken(url, this.#peers.get(url) as PeerState, shook);
     this.#peers = buildPeerStates(config, { known: this.#known, handshaken, snapshotProgress: (url, done) => this.#progress(url, 'snapshot', done, 1) });
-    this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => this.#catchUpOverHttp());
-    this.#scheduler = new SyncScheduler<PeerSyncResult>({
-      peers: [...config.peers, ...this.#others.names],
+    this.#others = new OtherTransports(config, config.peers.length === 0 ? undefined : () => catchUpOverHttp(this.#peers, (url) => this.syncPeer(url)));
+    this.#scheduler = roundScheduler(config, [...config.peers, ...this.#others.names], this.#known, {
       runOnce: (url) => this.#syncOnce(url),
-      isFailure: (result) => (result.ok ? undefined : `${result.error?.code ?? 'ERROR'}: ${result.error?.message ?? ''}`),
-      // A round that failed only for its files (see dataWentThrough) still moved the data: the next one comes at the interval, the failure shown.
-      backsOff: (result) => !dataWentThrough(result),
-      backoff: config.backoff,
-      lastSuccessAt: (url) => this.#known.lastSuccessAt(url),
-      onSettled: (url, schedule) => {
-        if (schedule.lastResult !== undefined) logSyncResult(config.logger, schedule.lastResult, this.#peers.get(url)?.name, schedule, config.data?.lastIdentityChange, config.peerCa !== undefined);
-        if (schedule.lastSuccessAt !== undefined) {
-          this.#known.noteSuccess(url, schedule.lastSuccessAt).catch((error: unknown) => config.logger.warn({ event: 'state.write_failed', err: error }, 'could not keep the last success in the state folder'));
-        }
-      },
+      nameOf: (url) => this.#peers.get(url)?.name,
     });
   }
 
@@ -166,16 +155,6 @@ export class SyncClient extends EventEmitter<SyncClientEvents> {
   /** What this server holds of each NATS stream it reads (`GET /data/info` answers it, for the peers' catch-ups). */
   streamCoverage(): StreamCoverage[] {
     return streamCoverageWithRelayed(this.#others.coverage(), this.#peers.values());
-  }
-
-  /** Data catch-up for a transport that cannot serve this server: a sync with every HTTP peer; ok when one succeeded, with what those peers hold of the streams. */
-  async #catchUpOverHttp(): Promise<CatchUpOutcome> {
-    const urls = [...this.#peers.keys()];
-    // While stop() runs a sync is refused: not caught up then.
-    const results = await Promise.all(urls.map((url) => this.syncPeer(url).catch(() => undefined)));
-    // A round that failed only for its files (rights, room, a listing refused as a database, a root missing there) still pulled every row: caught up all the same.
-    const caughtUp = urls.filter((_url, index) => dataWentThrough(results[index]));
-    return { ok: caughtUp.length > 0, coverage: caughtUp.flatMap((url) => this.#peers.get(url)?.handshake?.natsCoverage ?? []) };
   }
 
   /**
