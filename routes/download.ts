@@ -9,7 +9,7 @@ import { openRegularFile } from '../lib/files/regular-file';
 import { fileUnreadable, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
-import { digestOfOpenFile } from './file-state';
+import { digestOfOpenFile, downloadMatches } from './file-state';
 import type { FileRoutesConfig } from './files-config';
 import { abandonWhenStalled } from '../middleware/stall';
 
@@ -143,7 +143,7 @@ async function refuseDatabaseName(config: FileRoutesConfig, target: ResolvedSync
 
 /**
  * `GET /files/download?path=<root>/<file>`: streams a file with its SHA-256
- * as a strong ETag and `X-Content-SHA256`, honouring `If-None-Match` and one
+ * as a strong ETag and `X-Content-SHA256`, honouring `If-Match` (412), `If-None-Match` and one
  * `Range` (with `If-Range`). 403 for a database file by name or content, 404 when missing.
  * A download whose client takes no bytes for `sendStallMs` is abandoned: its connection cut, its file closed;
  * so is one whose file was cut short in place while it was sent (the answer would fall short of its Content-Length).
@@ -159,6 +159,9 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     await refuseDatabaseContent(handle, config, clientPath);
     const digest = await digestOfOpenFile(config.cache, target.absolute, handle, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
+    if (!downloadMatches(req.headers, digest.sha256)) {
+      throw new SyncError('PRECONDITION_FAILED', 412, `${clientPath} changed meanwhile: it has sha256 ${digest.sha256}, not the If-Match ETag; nothing was sent`); // before If-None-Match and Range, as RFC 9110 13.2.2 orders them
+    }
     if (notModified(req, digest.sha256)) {
       setFileHeaders(res, digest.sha256, stats.mtime);
       res.status(304).end(); // before Range, as RFC 9110 13.2.2 orders them

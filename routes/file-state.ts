@@ -58,6 +58,25 @@ export function headerPrecondition(headers: ConditionHeaders, absentAllowed: boo
 }
 
 /**
+ * Whether a download's `If-Match` holds for a file whose SHA-256 is `sha256`: true when none is sent, for `*`
+ * (the file exists), and for a list naming its ETag, compared strongly (RFC 9110 13.1.1: a weak tag never
+ * matches); false otherwise, so a resumed `Range` never gets the rest of another version.
+ * @throws SyncError `BAD_PRECONDITION` (400) for `If-Unmodified-Since`, as on the writes: a date does not tell two versions of one second apart
+ */
+export function downloadMatches(headers: ConditionHeaders, sha256: string): boolean {
+  const unmodified = headers['if-unmodified-since'];
+  if (typeof unmodified === 'string') {
+    throw new SyncError('BAD_PRECONDITION', 400, `If-Unmodified-Since: ${JSON.stringify(unmodified)} is not taken here (a date does not tell two versions of one second apart); send If-Match: "<sha256>", the ETag the download answered; nothing was sent`);
+  }
+  const ifMatch = headers['if-match'];
+  if (typeof ifMatch !== 'string') return true;
+  return ifMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed === `"${sha256}"`;
+  });
+}
+
+/**
  * One precondition from two places (a query parameter and a header, say).
  * @throws SyncError `BAD_PRECONDITION` (400) when both are given and differ
  */

@@ -95,3 +95,63 @@ describe('HTTP conditional headers on the file writes', () => {
     expect(existsSync(path.join(uploads, 'event.json'))).toBe(false);
   });
 });
+
+/**
+ * A download asked with `If-Match` (RFC 9110 13.1.1: an origin server MUST evaluate it) was served whatever the
+ * tag: `If-Match: "<the sha256 I hold>"` with `Range: bytes=<what I have>-` got 206 with the rest of *another*
+ * version, spliced onto the part the client kept. It is evaluated now, before `If-None-Match` and `Range`
+ * (RFC 9110 13.2.2): `*`, or a list naming the file's ETag, compared strongly, passes; anything else is 412
+ * `PRECONDITION_FAILED` and no byte is sent. `If-Unmodified-Since` is refused as the writes refuse it (400
+ * `BAD_PRECONDITION`): a date does not tell two versions of one second apart.
+ */
+describe('HTTP conditional headers on the file download', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let server: TestServer;
+
+  beforeEach(async () => {
+    temp = tempDir('ess-aj5-download-conditional-');
+    const roots = makeRoots(path.join(temp.dir, 'data'));
+    put(roots.uploads ?? '', 'event.json', CURRENT);
+    server = await startServer(makeApp({ roots }));
+  });
+
+  afterEach(async () => {
+    await server.close();
+    temp.cleanup();
+  });
+
+  const download = (headers: Record<string, string>, method: 'get' | 'head' = 'get'): Promise<request.Response> =>
+    request(server.url)[method]('/api/sync/files/download?path=uploads/event.json').set(AUTH).set(headers).buffer(true);
+
+  it.each([
+    ['a stale ETag', { 'If-Match': `"${STALE}"` }],
+    ['a stale ETag and a Range (the rest of another version)', { 'If-Match': `"${STALE}"`, Range: 'bytes=4-' }],
+    ['a list of stale ETags', { 'If-Match': `"${STALE}", "${sha256('another')}"` }],
+    ["a weak tag of the file's ETag (compared strongly)", { 'If-Match': `W/"${sha256(CURRENT)}"` }],
+    ['an ETag without quotes', { 'If-Match': sha256(CURRENT) }],
+  ])('GET with If-Match holding %s: 412 PRECONDITION_FAILED, no byte of the file sent', async (_label, headers) => {
+    const response = await download(headers);
+    expect([response.status, (response.body as { error?: { code?: string } }).error?.code]).toEqual([412, 'PRECONDITION_FAILED']);
+    expect(response.text).not.toContain(CURRENT.slice(4));
+  });
+
+  it('HEAD with a stale If-Match: 412 too', async () => {
+    expect((await download({ 'If-Match': `"${STALE}"` }, 'head')).status).toBe(412);
+  });
+
+  it.each([
+    ["the file's ETag", { 'If-Match': `"${sha256(CURRENT)}"` }, 200, CURRENT],
+    ["a list naming the file's ETag", { 'If-Match': `"${STALE}", "${sha256(CURRENT)}"` }, 200, CURRENT],
+    ['*', { 'If-Match': '*' }, 200, CURRENT],
+    ["the file's ETag and a Range", { 'If-Match': `"${sha256(CURRENT)}"`, Range: 'bytes=4-' }, 206, CURRENT.slice(4)],
+  ])('GET with If-Match holding %s: served', async (_label, headers, status, body) => {
+    const response = await download(headers);
+    expect(response.status).toBe(status);
+    expect(Buffer.from(response.body as Buffer).toString('utf8')).toBe(body);
+  });
+
+  it('GET with If-Unmodified-Since (a date: not taken): 400 BAD_PRECONDITION, as on the writes', async () => {
+    const response = await download({ 'If-Unmodified-Since': 'Thu, 01 Jan 2026 00:00:00 GMT' });
+    expect([response.status, (response.body as { error?: { code?: string } }).error?.code]).toEqual([400, 'BAD_PRECONDITION']);
+  });
+});
