@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readNamedFile } from './named-files';
 
@@ -14,12 +14,24 @@ export type TokenSource = 'env' | 'file' | 'generated';
  * there is no such file or it cannot be read (nothing to warn about then).
  */
 export function tokenFileDiffers(dataDir: string, token: string): boolean {
+  if (notAFile(path.join(dataDir, '.sync-token')) !== undefined) return false; // never opened: a pipe would block the start
   try {
     const kept = readFileSync(path.join(dataDir, '.sync-token'), 'utf8').trim();
     return kept !== '' && kept !== token;
   } catch {
     return false;
   }
+}
+
+/**
+ * What stands at `file` when it is there but is no file nor folder (a named pipe, a device, a socket: reading
+ * one would block the start for good, or read without end from `/dev/zero`), links followed; undefined otherwise.
+ */
+function notAFile(file: string): string | undefined {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats === undefined || stats.isFile() || stats.isDirectory()) return undefined;
+  if (stats.isFIFO()) return 'a named pipe';
+  return stats.isSocket() ? 'a socket' : 'a device';
 }
 
 /**
@@ -38,12 +50,17 @@ export function checkToken(token: string, from: string): void {
   throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
 }
 
-/** Token from `SYNC_TOKEN`, or the one stored in `<dataDir>/.sync-token`, created on first start. */
+/**
+ * Token from `SYNC_TOKEN`, or the one stored in `<dataDir>/.sync-token`, created on first start.
+ * @throws TypeError for a token file that is empty, in env-file syntax, quoted, or no file (a named pipe, a device), naming it
+ */
 export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; source: TokenSource } {
   const fromEnv = env.SYNC_TOKEN;
   if (fromEnv !== undefined && fromEnv !== '') return { token: fromEnv, source: 'env' };
   const file = path.join(dataDir, '.sync-token');
   if (existsSync(file)) {
+    const special = notAFile(file);
+    if (special !== undefined) throw new TypeError(`DATA_DIR/.sync-token (${file}) is ${special}, not a file: it is never read (it would block the start); move it aside and put the token the other servers use in a file of that name, or set SYNC_TOKEN`);
     const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
     if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
     // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
