@@ -1,6 +1,7 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { SERVED_MARK_SUFFIX } from '../files/file-policy';
+import { openOwnRegularFileSync } from '../files/regular-file';
 import { releaseTempPath, reserveTempPath } from '../files/temp-files';
 import { numbers } from './prepared';
 
@@ -22,14 +23,29 @@ function isServedMark(value: unknown): value is ServedMark {
   return typeof site === 'string' && typeof mark === 'string' && Number.isSafeInteger(seq) && (seq as number) > 0;
 }
 
-/** Reads a served-mark file; undefined when it is missing, unreadable or not one (it is then no evidence either way). */
+/** The most a served-mark file holds (it holds about 80 bytes): a larger one is no mark, and is not read whole. */
+const MAX_MARK_BYTES = 4096;
+
+/**
+ * Reads a served-mark file; undefined when it is missing, unreadable or not one (it is then no evidence either
+ * way): larger than {@link MAX_MARK_BYTES}, or no regular file (a pipe or a device, never waited on: a pipe would
+ * block the database's start for good, and a link to `/dev/zero` fill its memory).
+ */
 export function readServedMark(file: string | undefined): ServedMark | undefined {
   if (file === undefined) return undefined;
+  let fd: number | undefined;
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    fd = openOwnRegularFileSync(file);
+    if (fd === undefined) return undefined;
+    const bytes = Buffer.alloc(MAX_MARK_BYTES + 1);
+    const length = readSync(fd, bytes, 0, bytes.length, 0);
+    if (length > MAX_MARK_BYTES) return undefined;
+    const value: unknown = JSON.parse(bytes.subarray(0, length).toString('utf8'));
     return isServedMark(value) ? value : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

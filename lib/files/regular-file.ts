@@ -60,6 +60,16 @@ export async function openRegularFile(absolute: string): Promise<{ readonly hand
  */
 export function openRegularFileSync(absolute: string): number | undefined {
   if (isLiveDatabaseFileSync(absolute)) throw liveDatabaseRefusal(absolute);
+  return openOwnRegularFileSync(absolute);
+}
+
+/**
+ * {@link openRegularFileSync} for a file the server keeps for itself beside its own database (its served-mark
+ * file), which the live-database check would refuse: opened without blocking, and only when it is a regular file.
+ * @returns the file descriptor, or undefined when the path is something else (a folder, a pipe, a socket, a device)
+ * @throws the open error (ENOENT, EACCES…) as it is
+ */
+export function openOwnRegularFileSync(absolute: string): number | undefined {
   let fd;
   try {
     fd = openSync(absolute, READ_NONBLOCK);
