@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomically } from '../files/atomic-file';
+import { openRegularFileSync } from '../files/regular-file';
 
 /** What a handshake taught about a peer, kept across restarts. */
 export interface KnownPeer {
@@ -22,11 +23,18 @@ interface Stored {
   readonly lastSuccess: Map<string, number>;
 }
 
+/**
+ * What the file holds; empty when it is missing, unreadable, not JSON, or no regular file (a named pipe, a link to
+ * a device: never opened so that it blocks, since the constructor runs at start and a pipe would hold it for good).
+ */
 function readStored(file: string | undefined): Stored {
   const empty = { peers: new Map<string, KnownPeer>(), lastSuccess: new Map<string, number>() };
   if (file === undefined) return empty;
+  let fd: number | undefined;
   try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredPeers>;
+    fd = openRegularFileSync(file);
+    if (fd === undefined) return empty;
+    const stored = JSON.parse(readFileSync(fd, 'utf8')) as Partial<StoredPeers>;
     const entries = Object.entries(stored.peers ?? {}).filter(([, peer]) => typeof peer.site === 'string' && /^[0-9a-f]{32}$/.test(peer.site));
     const successes = Object.entries(stored.lastSuccess ?? {}).filter(([, at]) => Number.isSafeInteger(at) && at > 0);
     return {
@@ -35,6 +43,8 @@ function readStored(file: string | undefined): Stored {
     };
   } catch {
     return empty; // missing or unreadable: learnt again at the next handshake
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -63,3 +63,32 @@ describe('a served-mark file that is no small regular file', () => {
     expect(lstatSync(`${file}-syncmark`).size).toBeLessThan(200);
   }, START_LIMIT_MS * 2);
 });
+
+/** Reads the known peers of a state folder (`<stateDir>/peers.json`), as a server with peers does at its start, then records a sync that ended well. */
+const CLIENT_START = `
+const { KnownPeers } = require('./lib/peers/known-peers');
+const known = new KnownPeers(process.argv[1]);
+known.noteSuccess('http://127.0.0.1:1/api/sync', Date.now()).then(() => process.stdout.write('started'));
+`;
+
+/**
+ * `<stateDir>/peers.json` (each peer's site id, name and last success, kept across restarts) was read with
+ * readFileSync when the sync client was made: a named pipe under that name blocked a server with peers at its
+ * start, without a word (the sample app with SYNC_PEERS printed nothing and never listened). It is opened
+ * without blocking and only when it is a regular file: anything else is no record (learnt again at the next
+ * handshake), and the next write puts a file in its place.
+ */
+describe('a peers.json in the state folder that is no regular file', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir('ess-aj5-peers-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each(NOT_FILES)('%s: the client starts, and its next write puts a file in its place', (_label, make) => {
+    const file = path.join(temp.dir, 'peers.json');
+    make(file);
+    expect(runChild(CLIENT_START, temp.dir)).toEqual({ signal: null, status: 0, stdout: 'started', stderr: '' });
+    expect(lstatSync(file).isFile()).toBe(true);
+  }, START_LIMIT_MS * 2);
+});
