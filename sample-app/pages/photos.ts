@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, realpathSync, statSync } from 'node:fs';
 import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -184,12 +184,24 @@ async function servePhoto(config: PhotoConfig, req: Request, res: Response): Pro
 }
 
 /**
+ * The photo pages' one root, `pit`: resolved (and made when missing) as any root, unless a file stands there. A
+ * peer's file named `uploads/pit` (uploaded there through the sync API, which replaces an empty folder, then
+ * synced to every server) must not stop the start, the app's sync included: the root is then its path as it
+ * is, and the photo pages say what to do (409 `ROOT_MISSING`), as for a file that arrives while the app runs.
+ */
+function pitRoots(directory: string): ReadonlyMap<string, string> {
+  const found = statSync(directory, { throwIfNoEntry: false });
+  if (found === undefined || found.isDirectory()) return resolveSyncRoots({ pit: directory });
+  return new Map([['pit', path.join(realpathSync(path.dirname(directory)), path.basename(directory))]]);
+}
+
+/**
  * `GET /photos`, `POST /photos` (multipart, field `file`) and
  * `GET /photos/file/:name`. Uploads pass the library's upload guard, which
  * refuses a database file (by name or content) with 403 before writing.
  */
 export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
-  const roots = resolveSyncRoots({ pit: path.join(uploadsDir, 'pit') });
+  const roots = pitRoots(path.join(uploadsDir, 'pit'));
   const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy(), saving: Promise.resolve() };
   // Checked under the name it is kept as (a name only the phone's file has, `Pit 10:15.jpg`, is no refusal); the app's error page answers.
   const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES, passErrors: true, fileName: photoStoredName });

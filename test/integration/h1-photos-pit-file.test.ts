@@ -1,7 +1,10 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { InProcessSampleApps } from '../helpers/in-process-sample-apps';
 import { startSampleServer, type SampleServer } from '../helpers/sample-server';
+import { TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
 
 describe('sample app: a file where the uploads/pit/ folder should be', () => {
   let server: SampleServer;
@@ -29,5 +32,40 @@ describe('sample app: a file where the uploads/pit/ folder should be', () => {
     rmSync(path.join(server.dataDir, 'uploads', 'pit'));
     const response = await request(server.url).get('/photos').expect(200);
     expect(response.text).toContain('No pit photos yet.');
+  });
+});
+
+/**
+ * A file named `uploads/pit` comes from a peer (uploaded there through the sync API, which replaces the empty
+ * `pit` folder as it replaces any empty folder tree, then synced to every server). The app kept running, its
+ * photo pages saying so; but its next start stopped, "roots.pit … is a file, not a folder", so every server of
+ * the fleet failed at its next restart, its sync with the others included, over one file. It starts now, and the
+ * photo pages say what to do, as they do for a file that arrives while it runs.
+ */
+describe('sample app: a file where the uploads/pit/ folder should be, at start', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let apps: InProcessSampleApps;
+  beforeEach(() => {
+    temp = tempDir('ess-aj5-pit-file-');
+    apps = new InProcessSampleApps(() => temp.dir);
+  });
+  afterEach(async () => {
+    await apps.closeAll();
+    temp.cleanup();
+  });
+
+  it('the app starts; GET /photos says so (409 ROOT_MISSING), and a photo is saved once the folder is back', async () => {
+    const pit = path.join(temp.dir, 'a', 'uploads', 'pit');
+    mkdirSync(path.dirname(pit), { recursive: true });
+    writeFileSync(pit, 'a file a peer uploaded under this name');
+    const app = await apps.start('a');
+    const response = await request(app.url).get('/photos');
+    expect(response.status).toBe(409);
+    expect(response.text).toContain('is a file on this server, not a folder');
+    await request(app.url).get('/api/sync/status').set('Authorization', `Bearer ${TEST_TOKEN}`).expect(200);
+    rmSync(pit);
+    const upload = await request(app.url).post('/photos').attach('file', Buffer.from('GIF89a'), 'robot.gif');
+    expect(upload.status).toBe(303);
+    expect(readFileSync(path.join(pit, 'robot.gif'), 'utf8')).toBe('GIF89a');
   });
 });
