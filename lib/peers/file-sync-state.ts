@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomically } from '../files/atomic-file';
 import { withFileLock } from '../files/file-locks';
+import { openRegularFile } from '../files/regular-file';
 
 interface StoredState {
   readonly version: 1;
@@ -52,6 +53,25 @@ interface ReadState {
 }
 
 /**
+ * The text of a state file; undefined when it is missing or no regular file (a named pipe, a link to a device:
+ * never opened so that it blocks, since a pipe would hold the round, and the peer's every later one, for good).
+ * Either is no base: a first sync, which deletes nothing; the round's save puts a file in its place.
+ * @throws the file system's error for a file that cannot be read
+ */
+async function readStateText(file: string): Promise<string | undefined> {
+  const opened = await openRegularFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (opened === undefined) return undefined;
+  try {
+    return await opened.handle.readFile('utf8');
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/**
  * What `file` holds now, root by root (empty when missing or not a state), and
  * the site ids it names. A base with another site than `site` is empty: the
  * files that peer held are not the ones the URL's server holds now (its data
@@ -62,10 +82,7 @@ interface ReadState {
  * files are not the ones that base names.
  */
 async function readRoots(file: string, site: string | undefined, local: string | undefined): Promise<ReadState> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const text = await readStateText(file);
   const stored = text === undefined ? { site: undefined, local: undefined } : storedSites(text);
   const roots = text === undefined || differs(site, stored.site) || differs(local, stored.local) ? undefined : storedRoots(text);
   return { roots: new Map(Object.entries(roots ?? {}).map(([root, files]) => [root, new Map(Object.entries(files))])), site: site ?? stored.site, local: local ?? stored.local };

@@ -92,3 +92,38 @@ describe('a peers.json in the state folder that is no regular file', () => {
     expect(lstatSync(file).isFile()).toBe(true);
   }, START_LIMIT_MS * 2);
 });
+
+/** Loads the file-sync base kept with a peer (`<stateDir>/files-peer.json`) as a round does, settles a path and saves it; prints how many paths the base held. */
+const FILE_ROUND = `
+const path = require('node:path');
+const { FileSyncState } = require('./lib/peers/file-sync-state');
+const file = path.join(process.argv[1], 'files-peer.json');
+FileSyncState.load(file).then(async (round) => {
+  const held = round.base('uploads').size;
+  round.settle('uploads', 'a.txt', 'a'.repeat(64));
+  await round.save();
+  process.stdout.write('saved, base held ' + held);
+});
+`;
+
+/**
+ * The file-sync base kept with a peer (`<stateDir>/files-<peer>.json`) was read with readFile at every round:
+ * a named pipe under that name held the round for good (`/status` said the peer was "syncing", running, with no
+ * result, round after round, its data included), and a link to `/dev/zero` was read to Node's 2 GiB limit. It is
+ * opened without blocking and only when it is a regular file: anything else is no base (a first sync, which
+ * deletes nothing), and the round's save puts a file in its place.
+ */
+describe('a file-sync base in the state folder that is no regular file', () => {
+  let temp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    temp = tempDir('ess-aj5-base-');
+  });
+  afterEach(() => temp.cleanup());
+
+  it.each(NOT_FILES)('%s: the round loads no base and saves one in its place', (_label, make) => {
+    const file = path.join(temp.dir, 'files-peer.json');
+    make(file);
+    expect(runChild(FILE_ROUND, temp.dir)).toEqual({ signal: null, status: 0, stdout: 'saved, base held 0', stderr: '' });
+    expect(lstatSync(file).isFile()).toBe(true);
+  }, START_LIMIT_MS * 2);
+});
