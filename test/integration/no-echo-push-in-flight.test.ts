@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { silentLogger } from '../../lib/logger';
 import type { SyncClient } from '../../lib/peers/sync-client';
+import type { PeerSyncResult } from '../../lib/peers/sync-status';
 import { createSyncNode } from '../../node/create-sync-node';
 import { tempDb, TEST_SCHEMA, type TempDb } from '../helpers/data';
 import { eventually } from '../helpers/h9-stalled-client';
@@ -92,9 +93,12 @@ describe('no echo when the peer pulls while a push page is on its way to it', ()
     return { a: node('a', atA, atB.url), b: node('b', atB, atA.url), gateOfA: gates.get('a') as Gate };
   }
 
-  it('the pull waits for the push page and starts after it: each row crosses the link once', async () => {
+  /**
+   * Two servers that know each other; 20 rows written on B; B's round pushes them, its page held at A's
+   * door; A's round then pulls from B, its request at B. Returns both rounds, running.
+   */
+  async function pullMeetsPush(): Promise<{ a: Node; b: Node; gateOfA: Gate; bRound: Promise<PeerSyncResult>; aRound: Promise<PeerSyncResult> }> {
     const { a, b, gateOfA } = await pair();
-    // Both know each other's site first.
     expect(await a.client.syncPeer(b.url)).toMatchObject({ ok: true });
     expect(await b.client.syncPeer(a.url)).toMatchObject({ ok: true });
     const insert = b.data.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)');
@@ -105,6 +109,11 @@ describe('no echo when the peer pulls while a push page is on its way to it', ()
     const pullsBefore = gates.get('b')?.pulls ?? 0;
     const aRound = a.client.syncPeer(b.url);
     await eventually(30_000, () => (gates.get('b')?.pulls ?? 0) > pullsBefore, "A's pull reaching B");
+    return { a, b, gateOfA, bRound, aRound };
+  }
+
+  it('the pull waits for the push page and starts after it: each row crosses the link once', async () => {
+    const { a, b, gateOfA, bRound, aRound } = await pullMeetsPush();
     await new Promise((resolve) => setImmediate(resolve));
     gateOfA.open();
     expect(await bRound).toMatchObject({ ok: true, rowsPushed: 20 });
@@ -118,17 +127,7 @@ describe('no echo when the peer pulls while a push page is on its way to it', ()
   }, 60_000);
 
   it('a push page that does not land holds nothing back: the pull then brings its rows', async () => {
-    const { a, b, gateOfA } = await pair();
-    expect(await a.client.syncPeer(b.url)).toMatchObject({ ok: true });
-    expect(await b.client.syncPeer(a.url)).toMatchObject({ ok: true });
-    const insert = b.data.db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)');
-    for (let i = 0; i < 20; i += 1) insert.run(`b-${i}`, `team ${i}`);
-    gateOfA.closed = true;
-    const bRound = b.client.syncPeer(a.url);
-    await eventually(30_000, () => gateOfA.held > 0, "B's push page held on its way to A");
-    const pullsBefore = gates.get('b')?.pulls ?? 0;
-    const aRound = a.client.syncPeer(b.url);
-    await eventually(30_000, () => (gates.get('b')?.pulls ?? 0) > pullsBefore, "A's pull reaching B");
+    const { b, a, gateOfA, bRound, aRound } = await pullMeetsPush();
     // B stops: its push is abandoned, the page never lands.
     await b.client.stop(0);
     expect(await bRound).toMatchObject({ ok: false });
