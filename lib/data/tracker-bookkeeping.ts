@@ -59,6 +59,10 @@ export class TrackerBookkeeping {
    * @returns `answer` itself
    */
   pushingPage<T>(site: string, since: number, next: number, answer: Promise<T>): Promise<T> {
+    // A page starting past the push cursor (a push started after the page the peer's pull applies) may be early
+    // there: the peer passes over the changes whose rows it does not hold yet, to come again with a pull from its
+    // cursor, and still answers an apply result. A pull starting after such a page would leave them out for good.
+    if (since > this.pushCursor(site)) return answer;
     return this.parts.pushes.track(site, since, next, answer);
   }
 
