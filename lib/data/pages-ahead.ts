@@ -32,6 +32,11 @@ export class PagesAhead {
     this.#pages.set(page.site, kept.slice(-MAX_PAGES));
   }
 
+  /** Forgets the pages kept of `site` (its pull cursor was forgotten: they may come from another server under that id). */
+  forget(site: string): void {
+    this.#pages.delete(site);
+  }
+
   /**
    * Where the pull cursor of `site`, now at `seq`, can move: the end of the
    * kept pages that follow on from it (each starting at or before the end

@@ -185,6 +185,8 @@ export class TrackerBookkeeping {
    */
   forgetPeerCursors(site: string): void {
     this.parts.cursors.forget(site);
+    // Pages applied ahead of the forgotten cursor would move the new one past seqs on the word of either server.
+    this.parts.ahead.forget(site);
   }
 
   /** The site id last seen at `url`. */
