@@ -38,8 +38,6 @@ export const DEFAULTS = Object.freeze({
   stopGraceMs: 2_000,
   /** A snapshot answer whose bytes its client has not taken for this long (ms) is abandoned: its connection is cut and the snapshot released, so a joiner gone mid-download (Wi-Fi lost) never holds the snapshot file, nor makes later joiners share that old snapshot. */
   snapshotSendStallMs: 60_000,
-  /** While a snapshot is built (the peer's `VACUUM INTO`, minutes for a large database), `GET /data/snapshot` sends `102 Processing` this often (ms), so the joiner's `peerTimeoutMs`, which counts time without a byte, does not run out while the peer works. */
-  snapshotBuildKeepAliveMs: 1_000,
   /** Any other long answer of the sync router (a file download, a manifest, a changes page) whose bytes its client has not taken for this long (ms) is abandoned: its connection is cut and its file handle or page released, so clients gone half-open (Wi-Fi lost) never pile up open files and sockets. */
   sendStallMs: 60_000,
   /** `POST /run?stream=ndjson` repeats its last progress line after this long without one (a long snapshot or file), so a client never takes it for a dead link. */

@@ -8,7 +8,6 @@ import type { SnapshotLease, SnapshotSource } from '../lib/data/snapshot-source'
 import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { negotiateCoding } from './coding';
-import { whileSendingProcessing } from './processing-keep-alive';
 import { abandonWhenStalled } from '../middleware/stall';
 
 /** Media type of a snapshot body: an SQLite database file. */
@@ -16,13 +15,11 @@ export const SNAPSHOT_MEDIA_TYPE = 'application/vnd.sqlite3';
 
 /** What the snapshot route needs: its source, or undefined when this server serves none (`serveSnapshots: false`), and the tracker whose schema watch it asks first. */
 export interface SnapshotRouteConfig {
-  readonly snapshots: Pick<SnapshotSource, 'acquire'> | undefined;
+  readonly snapshots: SnapshotSource | undefined;
   /** The tracker over the same database: `fold()` refuses with `SCHEMA_CHANGED` once a tracked table changed while the server runs, `refuseOpenTransaction` while the app holds a transaction open. */
   readonly tracker: Pick<ChangeTracker, 'fold' | 'refuseOpenTransaction'>;
   /** Ms an answer may make no progress before it is abandoned. @defaultValue `DEFAULTS.snapshotSendStallMs` (60000) */
   readonly sendStallMs?: number;
-  /** Ms between two `102 Processing` sent while the snapshot is built (0: none). @defaultValue `DEFAULTS.snapshotBuildKeepAliveMs` (1000) */
-  readonly buildKeepAliveMs?: number;
   /** Where an abandoned answer is logged. */
   readonly logger?: SyncLogger;
 }
@@ -51,10 +48,8 @@ function setSnapshotHeaders(res: Response, lease: SnapshotLease, coding: Content
  * Like the other data routes, it stops once a tracked table changed while the
  * server runs: a snapshot then would hold columns the capture misses; and,
  * as `GET /data/changes`, while the app holds a transaction open on the
- * connection sync uses (its mark would be recorded inside it). While the
- * snapshot is built, `102 Processing` goes out every `buildKeepAliveMs`, so a
- * joiner waiting on a large database is not timed out. An answer that makes
- * no progress for `sendStallMs` is abandoned.
+ * connection sync uses (its mark would be recorded inside it). An answer
+ * that makes no progress for `sendStallMs` is abandoned.
  * @throws SyncError `SNAPSHOTS_OFF` (404) when this server serves none; `SCHEMA_CHANGED`, `IN_TRANSACTION` (409); `SNAPSHOT_FAILED` (507 no room in the temp folder, 503 locked, else 500)
  */
 export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, res: Response): Promise<void> {
@@ -63,8 +58,7 @@ export async function sendSnapshot(config: SnapshotRouteConfig, req: Request, re
   }
   config.tracker.refuseOpenTransaction('GET /data/snapshot');
   config.tracker.fold(); // the schema watch, as /info and /changes: 409 SCHEMA_CHANGED until the server restarts
-  // A large database takes minutes to copy before the first header is known: interim answers keep the joiner's timeout from running out.
-  const lease = await whileSendingProcessing(req, res, config.snapshots.acquire(), config.buildKeepAliveMs ?? DEFAULTS.snapshotBuildKeepAliveMs);
+  const lease = await config.snapshots.acquire();
   if (res.destroyed || req.socket.destroyed) {
     lease.release(); // the client left while the snapshot was built
     return;

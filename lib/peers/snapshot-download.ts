@@ -5,7 +5,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodingStream, parseCoding, type ContentCoding } from '../content-coding';
 import type { SnapshotFacts } from '../data/snapshot-file';
-import { PROCESSING_ASKED, PROCESSING_HEADER } from '../processing-asked';
 import { fileSink } from '../files/file-sink';
 import { readPeerError } from './peer-answer';
 import { rawFailure } from './peer-failure';
@@ -102,7 +101,7 @@ const CUT_SHORT =
  * @throws SyncError with the peer's code for an error answer (`SNAPSHOTS_OFF` 404 …); `PEER_BAD_ANSWER`, `SNAPSHOT_MISMATCH`, `SNAPSHOT_HASH_MISMATCH`, `SNAPSHOT_INCOMPLETE` (502); `SNAPSHOT_NO_SPACE` (507: before, or a write the disk refused for room); the link's code (`ECONNRESET`, `PEER_TIMEOUT`, 502) for an answer the link cut off
  */
 export async function downloadSnapshot(peer: PeerHttp, file: string, coding: ContentCoding): Promise<SnapshotFacts> {
-  const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding, [PROCESSING_HEADER]: PROCESSING_ASKED });
+  const response = await peer.request('GET', 'data/snapshot', {}, undefined, { Accept: 'application/vnd.sqlite3, application/json', 'Accept-Encoding': coding });
   if (response.status !== 200) throw await readPeerError(response, `${peer.url} answered GET data/snapshot`);
   let verifier: Verifier | undefined;
   let handle: FileHandle | undefined;
