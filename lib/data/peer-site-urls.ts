@@ -1,10 +1,15 @@
 /** How long a URL's answer counts when another URL answers the same site id with another instance. */
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
+/** Instances a URL left that are remembered: restarts of one server under several URLs while another of its URLs was not asked. */
+const LEFT_KEPT = 8;
+
 /** What one peer URL last answered: the instance (random per running server; none from one that sends none), and when. */
 interface Answer {
   readonly instance: string | undefined;
   readonly at: number;
+  /** The instances this URL answered before (restarts, or another server now at the URL), each with when it left it: at most {@link LEFT_KEPT}. */
+  readonly left?: ReadonlyMap<string | undefined, number>;
 }
 
 /**
@@ -14,6 +19,11 @@ interface Answer {
  * bases, settlements) would then be shared by the two, so while two URLs answered one id with two instances
  * within ten minutes the id is **contested**, for either URL, whichever was met first. One server under two
  * URLs (one instance) is no rival; a URL that answers another id no longer counts for the one it left.
+ *
+ * A server restarted under two URLs answers the first URL asked with its new instance while the other URL's
+ * last answer still names the old one: that other URL is no rival of the first until it answers again (the
+ * first URL left the very instance it names, and it was not heard since). A second server answering there
+ * still names the old instance on its next answer and is a rival then, so a copy is only found a round later.
  */
 export class PeerSiteUrls {
   readonly #seen = new Map<string, Map<string, Answer>>();
@@ -24,7 +34,9 @@ export class PeerSiteUrls {
       if (other !== site && urls.delete(url) && urls.size === 0) this.#seen.delete(other);
     }
     const urls = this.#seen.get(site) ?? new Map<string, Answer>();
-    urls.set(url, { instance, at: now });
+    const before = urls.get(url);
+    const left = before === undefined || before.instance === instance ? before?.left : leaving(before, now);
+    urls.set(url, { instance, at: now, ...(left === undefined ? {} : { left }) });
     this.#seen.set(site, urls);
     return this.rival(url, site, now);
   }
@@ -37,6 +49,7 @@ export class PeerSiteUrls {
     let latest: [string, Answer] | undefined;
     for (const [other, seen] of urls) {
       if (other === url || seen.instance === own.instance || now - seen.at >= DUPLICATE_WINDOW_MS) continue;
+      if (leftBefore(own, seen) || leftBefore(seen, own)) continue; // one URL left the instance the other was last heard with: a restart
       if (latest === undefined || seen.at >= latest[1].at) latest = [other, seen];
     }
     return latest?.[0];
@@ -58,4 +71,18 @@ export class PeerSiteUrls {
   forget(): void {
     this.#seen.clear();
   }
+}
+
+/** The instances `answer`'s URL left, with the one it answered until `now` (the first time it left each). */
+function leaving(answer: Answer, now: number): Map<string | undefined, number> {
+  const left = new Map(answer.left);
+  if (!left.has(answer.instance)) left.set(answer.instance, now);
+  while (left.size > LEFT_KEPT) left.delete(left.keys().next().value);
+  return left;
+}
+
+/** True when `moved`'s URL left the instance `stale` last answered with, and `stale`'s URL was not heard since. */
+function leftBefore(moved: Answer, stale: Answer): boolean {
+  const at = moved.left?.get(stale.instance);
+  return at !== undefined && stale.at <= at;
 }

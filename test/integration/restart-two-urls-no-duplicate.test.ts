@@ -1,0 +1,91 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import express from 'express';
+import { silentLogger } from '../../lib/logger';
+import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
+import type { PeerSyncResult } from '../../index';
+import { TEST_SCHEMA } from '../helpers/data';
+import { startServer, TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
+
+const TABLES = ['teams', 'reports'];
+
+/**
+ * An operator lists one server under two URLs (its LAN address and a name, say). That server restarts (a
+ * laptop at an event: every few hours): the hub's next round asks one URL first, which answers with the new
+ * instance while the other URL's last answer still named the old one. That was taken for two servers sharing
+ * one site id: DUPLICATE_SITE_ID for both URLs, every cursor of the site forgotten, and the next rounds pulled
+ * and pushed the whole database again. A restart is now told apart: the URL that changed instance left the one
+ * the other URL was last heard with, and that URL was not heard since.
+ */
+describe('a server listed under two URLs restarts', () => {
+  let temp: ReturnType<typeof tempDir>;
+  const closing: (() => unknown)[] = [];
+  beforeEach(() => {
+    temp = tempDir('restart-two-urls-');
+  });
+  afterEach(async () => {
+    for (const close of closing.splice(0).reverse()) await close();
+    temp.cleanup();
+  });
+
+  function open(name: string): Database.Database {
+    const db = new Database(path.join(temp.dir, `${name}.db`));
+    db.pragma('journal_mode = WAL');
+    db.exec(TEST_SCHEMA);
+    closing.push(() => db.close());
+    return db;
+  }
+
+  function node(db: Database.Database, name: string, peers: string[]): SyncNode {
+    return createSyncNode({ token: TEST_TOKEN, database: db, tables: TABLES, peers, stateDir: path.join(temp.dir, `state-${name}`), logger: silentLogger });
+  }
+
+  function addTeams(db: Database.Database, from: number, count: number): void {
+    const insert = db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = from; i < from + count; i += 1) insert.run(`t${i}`, `team ${i}`);
+    })();
+  }
+
+  function moved(results: readonly PeerSyncResult[]): { rowsPulled: number; rowsPushed: number } {
+    return results.reduce((sum, result) => ({ rowsPulled: sum.rowsPulled + result.rowsPulled, rowsPushed: sum.rowsPushed + result.rowsPushed }), { rowsPulled: 0, rowsPushed: 0 });
+  }
+
+  it('the hub goes on where it was: no DUPLICATE_SITE_ID, no resync of what it holds', async () => {
+    const serverDb = open('server');
+    let running = node(serverDb, 'server', []);
+    closing.push(() => running.stop());
+    const app = express();
+    app.use('/api/sync', (req, res, next) => running.router(req, res, next));
+    const [first, second] = [await startServer(app), await startServer(app)];
+    closing.push(() => first.close(), () => second.close());
+    const hubDb = open('hub');
+    const hub = node(hubDb, 'hub', [first.url, second.url]);
+    closing.push(() => hub.stop());
+
+    addTeams(serverDb, 0, 50);
+    const before = await hub.syncNow();
+    expect(before.map((result) => result.ok)).toEqual([true, true]);
+    expect(moved(before).rowsPulled).toBe(50);
+
+    // The server restarts on the same database and state folder: a new instance at both URLs.
+    await running.stop();
+    running = node(serverDb, 'server', []);
+    addTeams(serverDb, 50, 1);
+
+    let pulled = 0;
+    for (const url of [`${first.url}/api/sync`, `${second.url}/api/sync`]) {
+      const result = await hub.client?.syncPeer(url);
+      expect(result?.error).toBeUndefined();
+      expect(result?.ok).toBe(true);
+      pulled += result?.rowsPulled ?? 0;
+    }
+    expect(pulled).toBe(1);
+    const after = await hub.syncNow();
+    expect(after.map((result) => result.error?.code ?? 'ok')).toEqual(['ok', 'ok']);
+    expect(moved(after)).toEqual({ rowsPulled: 0, rowsPushed: 0 });
+    expect(hubDb.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(51);
+    expect(hub.client?.peerStatuses().map((status) => status.lastErrorCode)).toEqual([null, null]);
+  });
+});
