@@ -17,6 +17,7 @@ import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-quer
 import { boundedJsonBody } from '../middleware/bounded-json';
 import { drainLimitsOf } from '../middleware/lingering-close';
 import type { StreamCoverage } from '../lib/peers/nats/stream-coverage';
+import { PULL_TIMEOUT_HEADER, pushLandingWaitMs } from '../lib/data/pushes-in-flight';
 
 /** What the data routes need, resolved once by the router factory. */
 export interface DataRoutesConfig {
@@ -81,7 +82,8 @@ async function readChanges(config: DataRoutesConfig, pages: PageReadAhead, req: 
   const limit = Math.min(asked, config.maxChangesPageSize); // a peer asking for more gets a full page of the largest size
   const exclude = readPattern(query.exclude_site, 'exclude_site', SITE_ID, 'a site id: 32 lowercase hexadecimal characters');
   // Push pages of ours on their way to the puller, or landed lately, carry the same changes: the pull starts after them.
-  const from = exclude === undefined ? since : await config.tracker.pushLanding(exclude, since);
+  // A puller that tells its timeout (X-Sync-Timeout-Ms) waits half of it at most: it must not give up on this answer.
+  const from = exclude === undefined ? since : await config.tracker.pushLanding(exclude, since, pushLandingWaitMs(req.headers[PULL_TIMEOUT_HEADER]));
   // A page read ahead is served as a page read now would be: not once a tracked table changed, nor inside the app's transaction.
   config.tracker.refuseChangedSchema();
   config.tracker.refuseOpenTransaction('GET /data/changes');

@@ -1,6 +1,22 @@
 /** How long a pull from a peer waits, at most, for this server's push pages on their way to that peer to land. */
 export const PUSH_LANDING_WAIT_MS = 10_000;
 
+/**
+ * The request header in which a puller tells how long it waits for an answer (its `peerTimeoutMs`), so a
+ * pull waiting for a push page never outlasts it: the wait is at most half of it.
+ */
+export const PULL_TIMEOUT_HEADER = 'x-sync-timeout-ms';
+
+/**
+ * How long a pull may wait for push pages to land: {@link PUSH_LANDING_WAIT_MS}, or half the puller's
+ * timeout when it told a shorter one in {@link PULL_TIMEOUT_HEADER} (a value that is no positive integer is
+ * passed over: the header is advice, never a reason to refuse the pull).
+ */
+export function pushLandingWaitMs(header: string | string[] | undefined): number {
+  const told = typeof header === 'string' && /^[1-9][0-9]{0,15}$/.test(header) ? Number(header) : undefined;
+  return told === undefined ? PUSH_LANDING_WAIT_MS : Math.min(PUSH_LANDING_WAIT_MS, Math.floor(told / 2));
+}
+
 /** One page of this server's push on its way to a peer: the seqs `(since, next]`, and whether the peer applied it. */
 interface PushPage {
   readonly since: number;

@@ -69,11 +69,11 @@ export class TrackerBookkeeping {
   /**
    * Where a pull by `site` asking from `since` starts: after this server's push
    * pages on their way to `site` that hold the seq after `since`, once the peer
-   * applied them (waiting up to 10 s; the push gives way before its next page
+   * applied them (waiting up to `waitMs`, 10 s by default; the push gives way before its next page
    * meanwhile), since they carry the same changes; else at `since`.
    */
-  pushLanding(site: string, since: number): Promise<number> {
-    return this.parts.pushes.landing(site, since, () => this.parts.pulling.noteWaiting(site, since));
+  pushLanding(site: string, since: number, waitMs?: number): Promise<number> {
+    return this.parts.pushes.landing(site, since, () => this.parts.pulling.noteWaiting(site, since), waitMs);
   }
 
   /**

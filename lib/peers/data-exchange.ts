@@ -11,6 +11,7 @@ export type { PushCut };
 export { distinctConflicts, type TransferCount } from './transfer-count';
 export { pushChanges } from './push-changes';
 import { SyncError } from '../sync-error';
+import { PULL_TIMEOUT_HEADER } from '../data/pushes-in-flight';
 import { stopCopyFix } from '../data/new-site-id-fix';
 
 export { handshake, type Handshake } from './handshake';
@@ -74,7 +75,8 @@ export async function pullChanges(
     const limit = size.limit(since);
     let page: AnyChangeset;
     try {
-      const response = await peer.request('GET', 'data/changes', query(since, limit));
+      // Our timeout, told: the peer's wait for its push page on its way here (no echo) stays well inside it.
+      const response = await peer.request('GET', 'data/changes', query(since, limit), undefined, { [PULL_TIMEOUT_HEADER]: String(peer.timeoutMs) });
       page = (await peer.readAnswer(response, pageEnvelopeCheck, 'GET data/changes').catch((error: unknown) => {
         // The answer began, then its body was lost (a link that drops every so many KB, a stall):
         // the next pull from here asks for half the rows, so a page can fit between two cuts.

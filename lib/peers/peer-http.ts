@@ -56,6 +56,11 @@ export class PeerHttp {
     this.protocols = options.protocols ?? PROTOCOLS;
   }
 
+  /** Milliseconds without progress before a request to this peer is abandoned (`peerTimeoutMs`). */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** JSON body bytes sent and received on this link so far, as they crossed the wire (a file's or a snapshot's body is not counted). */
   get wireBytes(): Readonly<WireBytes> {
     return { ...this.#wire };

@@ -1,4 +1,4 @@
-import { PushesInFlight } from '../../../lib/data/pushes-in-flight';
+import { PUSH_LANDING_WAIT_MS, PushesInFlight, pushLandingWaitMs } from '../../../lib/data/pushes-in-flight';
 
 /** A promise and its settlers. */
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
@@ -53,5 +53,14 @@ describe('PushesInFlight', () => {
     slow.resolve('applied');
     await new Promise((resolve) => setImmediate(resolve));
     expect(await pushes.landing('a', 10, () => undefined)).toBe(10); // landed: no longer on its way
+  });
+
+  it('waits at most half the timeout a puller tells, never more than the default; a header that is no positive integer is passed over', () => {
+    expect(pushLandingWaitMs(undefined)).toBe(PUSH_LANDING_WAIT_MS);
+    expect(pushLandingWaitMs('1000')).toBe(500);
+    expect(pushLandingWaitMs('1')).toBe(0);
+    expect(pushLandingWaitMs('60000')).toBe(PUSH_LANDING_WAIT_MS);
+    for (const odd of ['0', '-5', '1.5', 'abc', '', ' 1000', '1e3', '99999999999999999999', '0100']) expect(pushLandingWaitMs(odd)).toBe(PUSH_LANDING_WAIT_MS);
+    expect(pushLandingWaitMs(['1000', '2000'])).toBe(PUSH_LANDING_WAIT_MS);
   });
 });
