@@ -1,6 +1,9 @@
 /** How long a pull stays "in progress" after the last page served to it: a puller that went away stops counting. */
 const PULL_ACTIVE_MS = 10_000;
 
+/** Peers remembered at most: a `GET /data/changes` may name any site id as `exclude_site`; the oldest named is forgotten first. */
+export const MAX_PULLING_PEERS = 1024;
+
 /** The last page served to one peer. */
 interface LastPage {
   /** When the mark lapses (ms). */
@@ -44,6 +47,7 @@ export class PullingPeers {
    * @param since - where the page starts, as the peer asked: before the furthest `next` served to it, the page is asked for again
    */
   notePage(site: string, more: boolean, next = 0, since?: number): void {
+    this.#makeRoomFor(site, true);
     this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
     const furthest = this.#furthest.get(site) ?? 0;
     const again = since !== undefined && since < furthest;
@@ -56,6 +60,7 @@ export class PullingPeers {
    * it counts as pulling meanwhile, so the push gives way before its next page.
    */
   noteWaiting(site: string, since: number): void {
+    this.#makeRoomFor(site, false);
     this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more: true, next: since, again: false });
   }
 
@@ -74,6 +79,16 @@ export class PullingPeers {
   receivingUpTo(site: string): number {
     const last = this.#current(site);
     return last === undefined || last.more || last.again ? 0 : last.next;
+  }
+
+  /** Forgets the peers named first when `site` is new and {@link MAX_PULLING_PEERS} are remembered (`served`: pages counted too). */
+  #makeRoomFor(site: string, served: boolean): void {
+    if (served && !this.#served.has(site) && this.#served.size >= MAX_PULLING_PEERS) {
+      const oldest = this.#served.keys().next().value as string;
+      this.#served.delete(oldest);
+      this.#furthest.delete(oldest);
+    }
+    if (!this.#last.has(site) && this.#last.size >= MAX_PULLING_PEERS) this.#last.delete(this.#last.keys().next().value as string);
   }
 
   #current(site: string): LastPage | undefined {

@@ -23,9 +23,12 @@ export class TrackerBookkeeping {
    * while its pages say more is to come, that peer is pulling (see {@link isPulling});
    * after its last page (`next`), it is applying it (see {@link receivingUpTo}); a page
    * starting (`since`) before the furthest `next` served to it is asked for again: that
-   * peer's pull before did not land, and neither holds a push back.
+   * peer's pull before did not land, and neither holds a push back. A page
+   * ending past this server's seq (a `since` beyond it: a hostile or a rewound
+   * view) is no pull: noted, it would hold every push to `site` back.
    */
   notePulledPage(site: string, more: boolean, next?: number, since?: number): void {
+    if (next !== undefined && next > this.parts.folder.localSeq()) return;
     this.parts.pulling.notePage(site, more, next, since);
   }
 

@@ -1,4 +1,4 @@
-import { PullingPeers } from '../../../lib/data/pulling-peers';
+import { MAX_PULLING_PEERS, PullingPeers } from '../../../lib/data/pulling-peers';
 
 describe('PullingPeers: which peers are pulling from this server right now', () => {
   it('a page with more to come starts a pull, the last page ends it, and a pull that stops lapses after 10 s', () => {
@@ -29,5 +29,19 @@ describe('PullingPeers: which peers are pulling from this server right now', () 
     expect(peers.receivingUpTo('b')).toBe(75);
     now += 1;
     expect(peers.receivingUpTo('b')).toBe(0);
+  });
+
+  it('remembers at most MAX_PULLING_PEERS peers: the one named first is forgotten first, the others kept', () => {
+    const peers = new PullingPeers(() => 1_000);
+    peers.notePage('first', true, 10);
+    for (let i = 0; i < MAX_PULLING_PEERS; i += 1) peers.notePage(`s${i}`, true, 10);
+    peers.noteWaiting('waiting', 5);
+    expect(peers.served('first')).toBe(0);
+    expect(peers.isPulling('first')).toBe(false);
+    expect(peers.served(`s${MAX_PULLING_PEERS - 1}`)).toBe(1);
+    expect(peers.isPulling(`s${MAX_PULLING_PEERS - 1}`)).toBe(true);
+    expect(peers.isPulling('waiting')).toBe(true);
+    expect(peers.isPulling('s0')).toBe(false); // its last page forgotten to make room for the waiting pull
+    expect(peers.served('s0')).toBe(1);
   });
 });
