@@ -76,6 +76,7 @@ export class ChangeMerger {
   merge(changeset: CheckedChangeset, localSeq: number, batch: SettleBatch): MergeCounts {
     const { since, site } = changeset.envelope;
     const early = since !== undefined && site !== this.#sites.local && since > this.#cursors.pull(site);
+    this.#births.forget(); // a page refused part-way before this one left its births taken in, rolled back since
     const run: MergeRun = { localSeq, early, maxHlc: 0, seq: localSeq, echoTo: localSeq, applied: 0, ignored: 0, heldBack: 0, batch, passedOver: new Set(), expectNew: true, unplaced: [] };
     // Before a change that does not decode is refused, the rows before it are placed, as one by one: an error placing
     // one of them is the one to report. A failed write refuses at once, and nothing is written once SQLite has rolled

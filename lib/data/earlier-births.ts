@@ -67,6 +67,15 @@ export class EarlierBirths {
   }
 
   /**
+   * Forgets the rows taken in by a merge that did not reach {@link sequence}: its page was refused
+   * part-way and its transaction rolled back their births. Left waiting, they were given a seq by the
+   * next merge, so a refused page still re-sent a row to every peer.
+   */
+  forget(): void {
+    this.#pending.clear();
+  }
+
+  /**
    * Gives each row taken in since the last call a seq, after `seq` (the page's last).
    * @returns the last seq given, or `seq` when none was
    */
