@@ -10,6 +10,7 @@ import { checkKeyValue } from './key-affinity';
 import type { TrackedColumn } from './tracked-table';
 import { decodeValue, type SqlValue } from './values';
 import { DecodedChange, NO_CLOCKS, type CellClock } from './decoded-change';
+import { sentValueInWords } from './sent-value-words';
 
 export { PROTOCOL_VERSION, ChangesetSchema, WireChangeSchema, WireValueSchema } from './wire-schema';
 export type { WireChangeset, WireChange, WireCell } from './wire-schema';
@@ -69,7 +70,7 @@ export function readProtocol(raw: unknown): number {
   const protocol = (raw as { protocol?: unknown }).protocol;
   if (protocol === undefined) throw new SyncError('INVALID_CHANGESET', 400, '/protocol: required property is missing');
   if (typeof protocol !== 'number' || !PROTOCOLS.includes(protocol)) {
-    throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify(protocol)} is not supported; this server speaks protocols ${PROTOCOLS.join(' and ')}`);
+    throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${sentValueInWords(protocol)} is not supported; this server speaks protocols ${PROTOCOLS.join(' and ')}`);
   }
   return protocol;
 }
@@ -79,7 +80,7 @@ export function readProtocol(raw: unknown): number {
  * @throws SyncError `INVALID_CHANGESET` (400) naming the first offending path; `UNSUPPORTED_PROTOCOL` (400)
  */
 export function checkChangesetShape(raw: unknown): WireChangeset {
-  if (readProtocol(raw) !== PROTOCOL_VERSION) throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${JSON.stringify((raw as { protocol: unknown }).protocol)} is not protocol ${PROTOCOL_VERSION}`);
+  if (readProtocol(raw) !== PROTOCOL_VERSION) throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${sentValueInWords((raw as { protocol: unknown }).protocol)} is not protocol ${PROTOCOL_VERSION}`);
   if (changesetEnvelopeCheck.Check(raw)) return raw as WireChangeset;
   const first = changesetEnvelopeCheck.Errors(raw).First();
   const where = first === undefined ? '' : `${first.path || '/'}: ${first.message}`;
