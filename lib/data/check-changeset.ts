@@ -23,14 +23,22 @@ export function clockSkewMsFromText(text: string): number | undefined {
 
 /**
  * Checks a changeset of either protocol — 1 (a change object per row) or 2
- * (the compact page) — against its JSON Schema and the tracked schema; its
- * changes are decoded and checked one by one as they are merged.
+ * (the compact page) — against its JSON Schema, the tracked schema and its
+ * window (`next` not below `since`); its changes are decoded and checked one
+ * by one as they are merged.
  * @throws SyncError 400 `INVALID_CHANGESET`, `UNSUPPORTED_PROTOCOL`; 409 `SCHEMA_MISMATCH`
  */
 export function checkChangeset(raw: unknown, given: DecodeContext): CheckedChangeset {
   const context = { ...given, maxClockSkewMs: Math.min(given.maxClockSkewMs, MAX_CLOCK_SKEW_MS) };
   const limit = (context.nowMs + context.maxClockSkewMs) * 1024 + 1023;
-  return readProtocol(raw) === COMPACT_PROTOCOL ? checkCompactChangeset(raw, context, limit) : checkObjectChangeset(raw, context, limit);
+  const checked = readProtocol(raw) === COMPACT_PROTOCOL ? checkCompactChangeset(raw, context, limit) : checkObjectChangeset(raw, context, limit);
+  const { since, next } = checked.envelope;
+  // A sender's window never ends before it starts (a page read past its seq has next = since): such a page
+  // was made by hand, and its `next` was kept as what the receiver knows of the sender's history.
+  if (since !== undefined && next !== undefined && next < since) {
+    throw new SyncError('INVALID_CHANGESET', 400, `the page's window ends before it starts (since ${since}, next ${next}): next is never below since`);
+  }
+  return checked;
 }
 
 /**
