@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { createTriggersSql, dropTriggersSql } from './capture-triggers';
 import type { CheckedChangeset } from './changeset';
 import { triggerRefusal } from './trigger-refusal';
+import { expressionRefusal } from './expression-refusal';
 import type { TrackerParts } from './tracker-parts';
 import type { TransportCursor } from './transport-cursors';
 import type { ApplyResult } from './wire-schema';
@@ -94,7 +95,7 @@ function broughtThrough(before: number, pages: readonly AppliedPage[]): number {
  * saves a transport's cursor with them. When the echo cursor showed nothing
  * left to send before these pages, it moves past their own writes: what the
  * transport brought in needs no sending back on it.
- * @throws SyncError `APPLY_REFUSED` (409) when an app trigger RAISEs while a page is applied (the caller's transaction then rolls back)
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger RAISEs while a page is applied, `INVALID_VALUE` (400) when an expression of the schema fails on its values (the caller's transaction then rolls back)
  */
 export function applyPages(db: Database.Database, parts: TrackerParts, pages: readonly CheckedChangeset[], foreignKeys: boolean, transport: TransportSave | undefined): AppliedPages {
   const { seq: before } = parts.visible.fold(foreignKeys);
@@ -111,7 +112,8 @@ export function applyPages(db: Database.Database, parts: TrackerParts, pages: re
       return applyPage(parts, page, foreignKeys, echoes, ahead);
     } catch (error) {
       // The merge's own writes name their row (RowPlacer); this is one made while settling the constraints.
-      throw triggerRefusal(error, [...parts.byName.values()], "a write settling the constraints after another server's page") ?? error;
+      const write = "a write settling the constraints after another server's page";
+      throw triggerRefusal(error, [...parts.byName.values()], write) ?? expressionRefusal(error, write) ?? error;
     }
   });
   if (bulk) for (const table of tables) db.exec(createTriggersSql(table));

@@ -6,6 +6,7 @@ import type { TableParts } from './settle-batch';
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
 import { raisedByAppTrigger } from './trigger-refusal';
+import { expressionFailure } from './expression-refusal';
 import type { VisibleState } from './visible-state';
 import { decodeValue, TextBytes, type SqlValue, type WireValue } from './values';
 import { resolutionCheck, type Resolution } from './wire-schema';
@@ -61,7 +62,8 @@ function strictTypeRefusal(db: Database.Database, table: string, column: Tracked
 
 /**
  * The 400 for a restore the database refuses while it brings the row back: a
- * value its column refuses (NOT NULL, a STRICT type), or an app trigger that
+ * value its column refuses (NOT NULL, a STRICT type) or an expression of the
+ * schema fails on (`malformed JSON` in a CHECK), or an app trigger that
  * RAISEs or whose own write fails as the row (or a row it brings back with it)
  * enters its table: the app refuses those values, as it would in an ordinary
  * insert. Undefined for any other error.
@@ -74,6 +76,11 @@ function refusedRestore(error: unknown, parts: TableParts): SyncError | undefine
   const said = typeof message === 'string' ? message : String(raw);
   if (!settling && (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') && !raisedByAppTrigger(raw, parts.statements)) {
     return new SyncError('INVALID_RESOLUTION', 400, `a restored value is refused by its column: ${said}`, { cause: raw });
+  }
+  const failed = settling ? undefined : expressionFailure(raw);
+  if (failed !== undefined) {
+    const what = 'an expression of the schema (a CHECK, a generated column, an index on an expression, an app trigger) failing on it';
+    return new SyncError('INVALID_RESOLUTION', 400, `a restored value could not be written: SQLite says ${JSON.stringify(failed)}, ${what}; nothing was written: restore it with values the schema accepts, or discard it`, { cause: raw });
   }
   if (!settling && code !== 'SQLITE_CONSTRAINT_TRIGGER' && !raisedByAppTrigger(raw, parts.statements)) return undefined;
   return new SyncError(

@@ -4,6 +4,7 @@ import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
 import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
+import { expressionRefusal } from './expression-refusal';
 import type { SqlValue } from './values';
 
 /** The cells a merge writes, `[column, value]`. */
@@ -17,11 +18,12 @@ function parking(error: unknown, parts: TableParts): ReturnType<typeof parkReaso
 
 /**
  * A constraint error that parks nothing refuses the changeset.
- * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures, `APPLY_REFUSED` (409) for an app trigger's RAISE or failed write; rethrows anything else
+ * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures and an expression failing on the values (see `expressionRefusal`), `APPLY_REFUSED` (409) for an app trigger's RAISE or failed write; rethrows anything else
  */
 function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): never {
   const { statements } = parts;
-  const refusal = triggerRefusal(error, [statements], `a change to ${statements.table.name} ${JSON.stringify(statements.wireKey(key))} from another server`, statements);
+  const write = `a change to ${statements.table.name} ${JSON.stringify(statements.wireKey(key))} from another server`;
+  const refusal = triggerRefusal(error, [statements], write, statements) ?? expressionRefusal(error, write);
   if (refusal !== undefined) throw refusal;
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {

@@ -1,0 +1,38 @@
+import { SyncError } from '../sync-error';
+
+/** SQLite's messages for a name a statement could not find, or SQL it could not read: this server's fault, whatever the values written. */
+const SCHEMA_FAULT = /^no such |syntax error/;
+
+/** At most this many characters of SQLite's message are quoted. */
+const QUOTED_CHARACTERS = 200;
+
+/**
+ * SQLite's words (at most 200 characters) when `error` is an expression of the schema failing on
+ * the values written (see {@link expressionRefusal}); undefined for any other error.
+ */
+export function expressionFailure(error: unknown): string | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
+  if (code !== 'SQLITE_ERROR' || typeof message !== 'string' || SCHEMA_FAULT.test(message)) return undefined;
+  return message.length > QUOTED_CHARACTERS ? `${message.slice(0, QUOTED_CHARACTERS)}…` : message;
+}
+
+/**
+ * The SyncError for a write of another server's values that an expression of this server's
+ * schema failed on: SQLite's plain `SQLITE_ERROR` (`malformed JSON` from `json_extract` in a
+ * CHECK, a generated column, an index on an expression or an app trigger; `integer overflow`
+ * from `abs()`), which depends on the values written. Left as it was, it was answered 500
+ * "internal error", and the sender never learnt why. A name SQLite could not find (`no such
+ * table`, a trigger naming a table dropped since) or SQL it could not read is this server's own
+ * fault: undefined then, as for any other error.
+ * @param write - what was written, e.g. `a change to teams ["t1"] from another server`
+ */
+export function expressionRefusal(error: unknown, write: string): SyncError | undefined {
+  const said = expressionFailure(error);
+  if (said === undefined) return undefined;
+  return new SyncError(
+    'INVALID_VALUE',
+    400,
+    `${write} could not be written here: SQLite says ${JSON.stringify(said)}, an expression of this server's schema (a CHECK, a generated column, an index on an expression, an app trigger) failing on its values. The sending server stored them, so its schema (or its SQLite version, for JSON functions) differs from this one: declare the tables the same on every server, or change the value there. Nothing of this page was applied`,
+    { cause: error },
+  );
+}
