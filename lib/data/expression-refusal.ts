@@ -1,7 +1,10 @@
 import { SyncError } from '../sync-error';
 
-/** SQLite's messages for a name a statement could not find, or SQL it could not read: this server's fault, whatever the values written. */
-const SCHEMA_FAULT = /^no such |syntax error/;
+/**
+ * SQLite's messages for a schema it cannot run, whatever the values written (a name it cannot find, SQL it
+ * cannot read or compile, a foreign key to columns that are not a key): this server's fault, still a 500.
+ */
+const SCHEMA_FAULT = /^no such |syntax error|^foreign key mismatch|^ambiguous column|wrong number of arguments|^unsafe use of|^misuse of/;
 
 /** At most this many characters of SQLite's message are quoted. */
 const QUOTED_CHARACTERS = 200;
