@@ -39,3 +39,20 @@ export function expressionRefusal(error: unknown, write: string): SyncError | un
     { cause: error },
   );
 }
+
+/**
+ * The SyncError for rows of a peer's snapshot that an expression of this server's schema fails on as
+ * they are copied in (see {@link expressionRefusal}): the snapshot does not fit this server, as one of
+ * another schema does not. Before, SQLite's own error (`malformed JSON`) ended the join as it was.
+ * @param table - the table whose rows were copied
+ */
+export function snapshotExpressionRefusal(error: unknown, table: string): SyncError | undefined {
+  const said = expressionFailure(error);
+  if (said === undefined) return undefined;
+  return new SyncError(
+    'SNAPSHOT_MISMATCH',
+    502,
+    `the rows of ${table} in the peer's snapshot do not fit this server's schema: SQLite says ${JSON.stringify(said)}, an expression of it (a CHECK, a generated column, an index on an expression, an app trigger) failing on their values. Declare the tables the same on every server (and use the same SQLite version, for JSON functions), or change the value there. Nothing of the snapshot was imported`,
+    { cause: error },
+  );
+}

@@ -10,6 +10,7 @@ import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
 import { TableStatements } from './table-statements';
 import { triggerRefusal } from './trigger-refusal';
+import { snapshotExpressionRefusal } from './expression-refusal';
 import type { TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
 
@@ -105,7 +106,7 @@ function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): voi
 
 /**
  * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
- * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE), as for a page
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE), as for a page; `SNAPSHOT_MISMATCH` (502) when an expression of the schema fails on their values
  */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
   let rows = 0;
@@ -115,7 +116,7 @@ function copyTables(db: Database.Database, tables: readonly TrackedTable[]): num
       rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
     } catch (error) {
       const statements = new TableStatements(db, table);
-      throw triggerRefusal(error, [statements], `copying the rows of ${table.name} from a peer's snapshot`, statements, 'Nothing of the snapshot was imported') ?? error;
+      throw triggerRefusal(error, [statements], `copying the rows of ${table.name} from a peer's snapshot`, statements, 'Nothing of the snapshot was imported') ?? snapshotExpressionRefusal(error, table.name) ?? error;
     }
   }
   return rows;
