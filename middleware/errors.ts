@@ -106,9 +106,13 @@ function describeSqliteStorage(code: string, err: unknown): SyncError | undefine
   return undefined;
 }
 
+/** What better-sqlite3 throws (a TypeError) for a statement run on a connection the app closed. */
+const DATABASE_NOT_OPEN = 'The database connection is not open';
+
 /**
  * Turns anything thrown or passed to `next()` into a {@link SyncError}.
  * SQLite's `SQLITE_BUSY` (another connection held the write lock past the busy timeout) is 503 `DATABASE_BUSY`;
+ * a connection the app closed (better-sqlite3's TypeError "The database connection is not open") 503 `DATABASE_CLOSED`;
  * `SQLITE_FULL` and `SQLITE_IOERR_WRITE` 507 `INSUFFICIENT_STORAGE`, `SQLITE_READONLY…` 507 `STORAGE_NOT_WRITABLE`.
  * Errors that are not recognised become a 500 `INTERNAL` error whose message
  * says only "internal error"; the original is kept in `cause` for the log.
@@ -117,6 +121,7 @@ export function toSyncError(err: unknown): SyncError {
   if (err instanceof SyncError) return err;
   const name = readProperty(err, 'name');
   const code = readProperty(err, 'code');
+  const message = readProperty(err, 'message');
   if (name === 'MulterError' && typeof code === 'string') {
     const mapped = MULTER_CODES[code];
     if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
@@ -130,9 +135,11 @@ export function toSyncError(err: unknown): SyncError {
   if (typeof code === 'string' && (code.startsWith('Z_') || /^ERR__ERROR_|^ERR_BROTLI/.test(code))) {
     return new SyncError('MALFORMED_BODY', 400, 'the request body could not be inflated: its bytes do not match its Content-Encoding', { cause: err });
   }
-  const message = readProperty(err, 'message');
   if (typeof message === 'string' && BUSBOY_MESSAGES.some((prefix) => message.startsWith(prefix))) {
     return new SyncError('MALFORMED_MULTIPART', 400, `the multipart body is malformed: ${message}`, { cause: err });
+  }
+  if (name === 'TypeError' && message === DATABASE_NOT_OPEN) {
+    return new SyncError('DATABASE_CLOSED', 503, "this server's database connection is closed (its app closed it, as a shutdown that closes the database before the server does): nothing was done; try again once the server runs again", { cause: err });
   }
   if (name === 'SqliteError' && typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) {
     return new SyncError('DATABASE_BUSY', 503, 'the database is locked by another connection (a script, a migration, the sqlite3 shell) for longer than the busy timeout: nothing was done; try again once it commits', { cause: err });

@@ -14,13 +14,13 @@ describe('af4: a page that fails is logged as request.failed', () => {
   });
   afterEach(() => app.close());
 
-  it('GET /reports with the database closed: 500 page, one request.failed line at error with method, path and the error', async () => {
+  it('GET /reports with the database closed: 503 page (DATABASE_CLOSED), one request.failed line at error with method, path and the error', async () => {
     app.db.close();
     const answer = await request(app.server.url).get('/reports?team=254');
-    expect(answer.status).toBe(500);
+    expect(answer.status).toBe(503);
     expect(answer.text).not.toMatch(/at .*\.[jt]s:\d+/);
     const lines = app.log.events('request.failed');
-    expect(lines).toEqual([expect.objectContaining({ level: LEVEL.error, status: 500, code: 'INTERNAL', method: 'GET', path: '/reports' })]);
+    expect(lines).toEqual([expect.objectContaining({ level: LEVEL.error, status: 503, code: 'DATABASE_CLOSED', method: 'GET', path: '/reports' })]);
     expect(lines[0]?.err).toBeDefined();
   });
 });

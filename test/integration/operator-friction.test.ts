@@ -203,12 +203,12 @@ describe('operator friction, each fixed', () => {
       res.status(500).send('the app answered');
     };
     const app = express().use('/api/sync', node.router).use(appErrors);
-    db.close(); // every data request now fails inside the tracker
+    db.close(); // every data request now fails inside the tracker (503 DATABASE_CLOSED: see al3-database-closed)
     const answer = await request(app).get('/api/sync/data/info').set(AUTH);
-    expect(answer.status).toBe(500);
-    expect(answer.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(answer.status).toBe(503);
+    expect(answer.body).toEqual({ error: { code: 'DATABASE_CLOSED', message: expect.stringMatching(/database connection is closed/) } });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(seen).toEqual([expect.objectContaining({ code: 'INTERNAL', status: 500, cause: expect.objectContaining({ message: expect.stringMatching(/not open/) }) })]);
+    expect(seen).toEqual([expect.objectContaining({ code: 'DATABASE_CLOSED', status: 503, cause: expect.objectContaining({ message: expect.stringMatching(/not open/) }) })]);
     await request(app).get('/api/sync/files/download?path=nope/x').set(AUTH).expect(404); // a 4xx stays with the router
     expect(seen).toHaveLength(1);
   });
