@@ -56,9 +56,15 @@ export function pastedWord(text: string, platform: NodeJS.Platform): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
+/**
+ * How a command the app prints for its operator starts: through `npx`, as the package's own messages say it (the app
+ * installs the package, whose `express-sqlite-sync` is then in `node_modules/.bin`, not on the PATH).
+ */
+const CLI_COMMAND = 'npx express-sqlite-sync';
+
 /** The command that puts a backup in place of the database `file`, ready to paste into the shell of `platform` once `<backup>` is filled in. */
 export function restoreCommand(file: string, platform: NodeJS.Platform = process.platform): string {
-  return `express-sqlite-sync restore --from <backup> --db ${pastedWord(file, platform)} --force`;
+  return `${CLI_COMMAND} restore --from <backup> --db ${pastedWord(file, platform)} --force`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CLI_COMMAND } from '../../lib/cli-command';
 import { shellWord } from '../../lib/shell-word';
 
 /** The server a command was pointed at, as the operator named it: a fix printed for it names it the same way. */
@@ -32,5 +33,5 @@ export function namedServer(options: { readonly url: string; readonly ca?: strin
 export function confirmDeletionsLine(server: string | NamedServer, entry: { readonly peer: string; readonly root: string }): string {
   const { url, ca } = typeof server === 'string' ? { url: server, ca: undefined } : server;
   const trust = ca === undefined || ca === '' ? '' : ` --ca ${shellWord(ca)}`;
-  return `express-sqlite-sync confirm-deletions --url ${shellWord(url)}${trust} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
+  return `${CLI_COMMAND} confirm-deletions --url ${shellWord(url)}${trust} --peer ${shellWord(entry.peer)} --root ${shellWord(entry.root)}`;
 }

@@ -3,6 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { CLI_COMMAND } from '../../lib/cli-command';
 import { DEFAULTS } from '../../lib/defaults';
 import { htmlPageRefusal, readPeerError } from '../../lib/peers/peer-answer';
 import type { PeerSyncResult } from '../../lib/peers/sync-status';
@@ -22,7 +23,7 @@ const LISTED = 5;
 function listed<T>(items: readonly T[], line: (item: T) => string, total = items.length): string {
   const shown = items.slice(0, LISTED).map((item) => `\n  ${printableLines(oneLine(line(item)))}`);
   const more = Math.max(total, items.length) - shown.length;
-  return shown.join('') + (more > 0 ? `\n  … and ${more} more (express-sqlite-sync status, or GET /status)` : '');
+  return shown.join('') + (more > 0 ? `\n  … and ${more} more (${CLI_COMMAND} status, or GET /status)` : '');
 }
 
 /** One warning of a round (`warnings[]`: a root the peer does not have), as `sync` prints it. */
@@ -118,7 +119,7 @@ export async function syncCommand(options: RemoteOptions & { readonly json?: boo
   // Ctrl-C: the bars stop first, giving the terminal its cursor back (they hide it).
   const stopListening = exitOnSignal((signal) => {
     bars.stop();
-    return `sync stopped by ${signal}; the server goes on with the round it started (see \`express-sqlite-sync status\`)`;
+    return `sync stopped by ${signal}; the server goes on with the round it started (see \`${CLI_COMMAND} status\`)`;
   });
   try {
     const response = await server.request('POST', 'run', { stream: 'ndjson' });

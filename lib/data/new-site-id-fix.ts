@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { CLI_COMMAND } from '../cli-command';
 import { shellWord } from '../shell-word';
 
 /** The fix's word for a database this server cannot name: another server's, or one without a file. */
@@ -19,11 +20,11 @@ export function databaseFileOf(db: Database.Database): string | undefined {
 
 /**
  * The command that gives a database file a new site id, to copy into a
- * terminal: `express-sqlite-sync new-site-id --db <file>` with the file as one
+ * terminal: `npx express-sqlite-sync new-site-id --db <file>` with the file as one
  * shell word, or with {@link ITS_DATABASE} when there is none to name.
  */
 export function newSiteIdCommand(file: string | undefined): string {
-  return `express-sqlite-sync new-site-id --db ${file === undefined ? ITS_DATABASE : shellWord(file)}`;
+  return `${CLI_COMMAND} new-site-id --db ${file === undefined ? ITS_DATABASE : shellWord(file)}`;
 }
 
 /**

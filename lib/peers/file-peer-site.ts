@@ -1,4 +1,5 @@
 import { PeerSiteUrls } from '../data/peer-site-urls';
+import { newSiteIdCommand } from '../data/new-site-id-fix';
 import { filesInfoAnswerCheck } from '../files/wire-schema';
 import { SyncError } from '../sync-error';
 import type { PeerHttp } from './peer-http';
@@ -27,7 +28,7 @@ export function duplicateFilesSite(url: string, other: string, site: string): Sy
   return new SyncError(
     'DUPLICATE_SITE_ID',
     409,
-    `${named(url)} and ${named(other)} both answer GET /files/info with the id ${site}: two servers share one identity, and the base kept with one would be taken for the other's (a file one settled would be deleted on the other); nothing moved, and the bases kept with both URLs are dropped (once it is fixed, a first sync with each: nothing deleted). A server without data: one state folder was copied from the other without being told apart (a block-level copy), or both run on one stateDir: on the copy, stop it, delete files-site.json in its stateDir and start it again (its next rounds are first syncs: nothing deleted). A server with data: one database was copied from the other: run \`express-sqlite-sync new-site-id --db <its database>\` on the copy. One server under two URLs is no error: list only one of them`,
+    `${named(url)} and ${named(other)} both answer GET /files/info with the id ${site}: two servers share one identity, and the base kept with one would be taken for the other's (a file one settled would be deleted on the other); nothing moved, and the bases kept with both URLs are dropped (once it is fixed, a first sync with each: nothing deleted). A server without data: one state folder was copied from the other without being told apart (a block-level copy), or both run on one stateDir: on the copy, stop it, delete files-site.json in its stateDir and start it again (its next rounds are first syncs: nothing deleted). A server with data: one database was copied from the other: run \`${newSiteIdCommand(undefined)}\` on the copy. One server under two URLs is no error: list only one of them`,
   );
 }
 

@@ -2,6 +2,7 @@ import type { ChangeTracker } from '../data/change-tracker';
 import { dataInfoCheck, type DataInfo } from '../data/wire-schema';
 import { differencesInWords } from '../data/schema-fingerprint';
 import type { PeerHttp } from './peer-http';
+import { CLI_COMMAND } from '../cli-command';
 import { SyncError } from '../sync-error';
 import { stopCopyFix } from '../data/new-site-id-fix';
 import type { StreamCoverage } from './nats/stream-coverage';
@@ -127,7 +128,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
     throw new SyncError(
       'SAME_SITE_ID',
       409,
-      `${named(peer.url)} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`express-sqlite-sync restore\`, which does the same); a server on this very file is this server itself: remove it from its peers (\`peers\`, SYNC_PEERS in the sample app)`,
+      `${named(peer.url)} has this server's own site id ${info.site}: one database was copied from the other, or both servers run on this very database file. Give a copy a new identity: ${stopCopyFix(local.databaseFile)} (or restore it from a backup with \`${CLI_COMMAND} restore\`, which does the same); a server on this very file is this server itself: remove it from its peers (\`peers\`, SYNC_PEERS in the sample app)`,
     );
   }
   if (info.schema.fingerprint !== ours.schema.fingerprint) {

@@ -1,5 +1,6 @@
 import type { IdentityChange } from '../data/change-tracker';
 import type { SyncLogger } from '../logger';
+import { CLI_COMMAND } from '../cli-command';
 import { shellWord } from '../shell-word';
 import { FILE_ERRORS_LISTED, type HeldDeletion, type PeerSyncResult } from './sync-status';
 
@@ -59,7 +60,7 @@ const CUSTOM_CA_NOTE =
 export function logHeld(logger: SyncLogger, held: HeldDeletion, name: string | undefined, customCa = false): void {
   logger.warn(
     { event: 'files.deletions_held', peer: held.peer, peerName: name ?? null, root: held.root, side: held.side, count: held.count, files: held.files, percent: held.percent, maxDeletePercent: held.maxDeletePercent },
-    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\`${customCa ? CUSTOM_CA_NOTE : ''} or on the status page`,
+    `sync of ${held.root} held back: it would delete ${held.count} of ${held.files} files ${held.side === 'here' ? 'on this server' : 'on the peer'}; confirm with \`${CLI_COMMAND} confirm-deletions --url <this server's sync API> --peer ${shellWord(held.peer)} --root ${shellWord(held.root)}\`${customCa ? CUSTOM_CA_NOTE : ''} or on the status page`,
   );
 }
 

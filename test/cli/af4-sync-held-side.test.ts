@@ -20,14 +20,14 @@ describe('af4: the HELD line of sync names the server that would lose the files'
   ] as const)('side %s: "%s", with the count, the share and the command', (side, where) => {
     const text = formatResult(result([held(side)]), 'http://10.0.0.2:5000');
     expect(text.split('\n')[1]).toBe(
-      `  ! HELD: syncing uploads would delete 3 of 4 files ${where} (75%); every file is kept. If that is intended: express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000 --peer ${PEER} --root uploads`,
+      `  ! HELD: syncing uploads would delete 3 of 4 files ${where} (75%); every file is kept. If that is intended: npx express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000 --peer ${PEER} --root uploads`,
     );
   });
 
   it('both sides of one root held: each side named, one command after the last (one confirmation takes both)', () => {
     const lines = formatResult(result([held('here'), held('there')]), 'http://10.0.0.2:5000').split('\n');
     expect(lines[1]).toBe('  ! HELD: syncing uploads would delete 3 of 4 files on this server (75%); every file is kept.');
-    expect(lines[2]).toMatch(/^ {2}! HELD: syncing uploads would delete 3 of 4 files on http:\/\/10\.0\.0\.3:5000\/api\/sync \(75%\); every file is kept\. If both are intended \(one confirmation takes both sides\): express-sqlite-sync confirm-deletions /);
+    expect(lines[2]).toMatch(/^ {2}! HELD: syncing uploads would delete 3 of 4 files on http:\/\/10\.0\.0\.3:5000\/api\/sync \(75%\); every file is kept\. If both are intended \(one confirmation takes both sides\): npx express-sqlite-sync confirm-deletions /);
   });
 
   it('says the same as status for the same hold', () => {

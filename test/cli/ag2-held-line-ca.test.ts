@@ -57,7 +57,7 @@ describe('ag2: the confirm-deletions command printed for a held root keeps --ca'
     expect(printed.stderr).toBe('');
     const line = printed.stdout.split('\n').find((each) => each.includes('confirm-deletions')) ?? '';
     expect(line).toContain(`--ca '${ca}'`);
-    const pasted = line.slice(line.indexOf('express-sqlite-sync ')).replace('express-sqlite-sync', `'${process.execPath}' '${CLI}'`);
+    const pasted = line.slice(line.indexOf('npx express-sqlite-sync ')).replace('npx express-sqlite-sync', `'${process.execPath}' '${CLI}'`);
     const before = confirms.length;
     const run = await sh('sh', ['-c', pasted], { env: { ...process.env, SYNC_TOKEN: 't0ken', SYNC_PEER_CA: '' } });
     expect(run.stdout).toContain('confirmed: 3 deletion(s) of 4 file(s) in uploads on this server');

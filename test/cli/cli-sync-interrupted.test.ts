@@ -54,6 +54,6 @@ withTerminal('sync stopped by Ctrl-C in a terminal', () => {
     }
     const after = output.slice(output.lastIndexOf(HIDE_CURSOR));
     expect(after).toContain(SHOW_CURSOR);
-    expect(after).toMatch(/express-sqlite-sync: sync stopped by SIGINT; the server goes on with the round it started \(see `express-sqlite-sync status`\)\r\nexit code 130/);
+    expect(after).toMatch(/express-sqlite-sync: sync stopped by SIGINT; the server goes on with the round it started \(see `npx express-sqlite-sync status`\)\r\nexit code 130/);
   }, 120_000);
 });

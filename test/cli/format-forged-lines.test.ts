@@ -43,7 +43,7 @@ describe('the confirm-deletions command that status suggests', () => {
       .split('\n')
       .find((line) => line.includes('confirm-deletions'));
     expect(command).toBe(
-      "  If that is intended: express-sqlite-sync confirm-deletions --url http://a:5000/api/sync --peer 'http://b:5000/api/sync; touch /tmp/owned' --root 'up loads'\\''$(id)'",
+      "  If that is intended: npx express-sqlite-sync confirm-deletions --url http://a:5000/api/sync --peer 'http://b:5000/api/sync; touch /tmp/owned' --root 'up loads'\\''$(id)'",
     );
   });
 });

@@ -41,14 +41,14 @@ describe('what the CLI prints', () => {
   it('status shows a NATS transport: its state, position, lag, what is not yet published and its error (a clone caught), not "no peers configured"', () => {
     const nats = {
       kind: 'nats', name: 'nats:FLEET', state: 'failing', position: 3, lag: 0,
-      lastError: { code: 'SAME_SITE_ID', message: 'another process publishes as this server\'s site\nStop one of them and run `express-sqlite-sync new-site-id --db <its database>`' },
+      lastError: { code: 'SAME_SITE_ID', message: 'another process publishes as this server\'s site\nStop one of them and run `npx express-sqlite-sync new-site-id --db <its database>`' },
       nats: { stream: 'FLEET', unpublished: 1 },
     };
     const http = { kind: 'http', name: HELD.peer, state: 'idle', position: 9, lag: 0 };
     const text = formatStatus({ site: 'a'.repeat(32), seq: 3, conflicts: 0, peers: [], transports: [http, nats] } as unknown as Parameters<typeof formatStatus>[0]);
     expect(text).not.toContain('no peers configured');
     expect(text).toContain('- nats:FLEET   failing   position 3   lag 0   not yet published 1');
-    expect(text).toContain('  ! SAME_SITE_ID: another process publishes as this server\'s site Stop one of them and run `express-sqlite-sync new-site-id');
+    expect(text).toContain('  ! SAME_SITE_ID: another process publishes as this server\'s site Stop one of them and run `npx express-sqlite-sync new-site-id');
     expect(text).not.toContain(HELD.peer); // HTTP peers are listed as peers, not twice
     const idle = formatStatus({ conflicts: 0, peers: [], transports: [http] } as unknown as Parameters<typeof formatStatus>[0]);
     expect(idle).toContain('no peers configured');
@@ -64,6 +64,6 @@ describe('what the CLI prints', () => {
 
   it('status names the server it was asked in the confirm-deletions hint', () => {
     const text = formatStatus({ site: 'a'.repeat(32), seq: 1, conflicts: 0, peers: [], heldDeletions: [HELD] } as unknown as Parameters<typeof formatStatus>[0], 'http://10.0.0.2:5000/api/sync');
-    expect(text).toContain('express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000/api/sync --peer http://10.0.0.3:5000/api/sync --root uploads');
+    expect(text).toContain('npx express-sqlite-sync confirm-deletions --url http://10.0.0.2:5000/api/sync --peer http://10.0.0.3:5000/api/sync --root uploads');
   });
 });

@@ -72,7 +72,7 @@ describe('express-sqlite-sync status with a root held back on both sides', () =>
     const lines = text.split('\n');
     expect(lines.filter((line) => line.startsWith('! HELD'))).toHaveLength(2);
     expect(lines.filter((line) => line.includes('confirm-deletions'))).toEqual([
-      '  If both are intended (one confirmation takes both sides): express-sqlite-sync confirm-deletions --url http://a:5000 --peer http://b:5000/api/sync --root static',
+      '  If both are intended (one confirmation takes both sides): npx express-sqlite-sync confirm-deletions --url http://a:5000 --peer http://b:5000/api/sync --root static',
     ]);
     expect(lines.at(-1)).toContain('confirm-deletions');
   });

@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/temp';
 
 const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 const TABLES = ['teams', 'reports'];
-const OTHER = '`express-sqlite-sync new-site-id --db <its database>`';
+const OTHER = '`npx express-sqlite-sync new-site-id --db <its database>`';
 
 /** A tracked database at `file` (made with the test schema when new). */
 function open(file: string, fresh: boolean): { db: Database.Database; tracker: ChangeTracker } {
@@ -60,7 +60,7 @@ describe('identity faults name this server\'s database file in their fix', () =>
     const page = { ...other.tracker.readChanges(0, 100), site: here.tracker.siteId };
     const answer = await request(server.url).post('/api/sync/data/changes').set(auth).send(page);
     expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 409, code: 'SAME_SITE_ID' });
-    expect(answer.body.error.message).toContain(`\`express-sqlite-sync new-site-id --db ${quoted(file)}\` when it is this server, ${OTHER} on the other one`);
+    expect(answer.body.error.message).toContain(`\`npx express-sqlite-sync new-site-id --db ${quoted(file)}\` when it is this server, ${OTHER} on the other one`);
   });
 
   it('a database without a file keeps the placeholder alone', async () => {
@@ -95,7 +95,7 @@ describe('identity faults name this server\'s database file in their fix', () =>
     closing.push(() => client.stop());
     const [result] = await client.syncAll();
     expect(result?.error?.code).toBe('SAME_SITE_ID');
-    expect(result?.error?.message).toContain(`Give a copy a new identity: stop it and run \`express-sqlite-sync new-site-id --db ${quoted(copy)}\` when it is this server, ${OTHER} on the other one`);
+    expect(result?.error?.message).toContain(`Give a copy a new identity: stop it and run \`npx express-sqlite-sync new-site-id --db ${quoted(copy)}\` when it is this server, ${OTHER} on the other one`);
   });
 
   it('a peer whose pages carry this server\'s site id: the pull\'s SAME_SITE_ID names this server\'s file', async () => {
@@ -125,12 +125,12 @@ describe('identity faults name this server\'s database file in their fix', () =>
     closing.push(() => client.stop());
     const [result] = await client.syncAll();
     expect(result?.error?.code).toBe('SAME_SITE_ID');
-    expect(result?.error?.message).toContain(`stop the copy and run \`express-sqlite-sync new-site-id --db ${quoted(file)}\` when it is this server, ${OTHER} on the other one`);
+    expect(result?.error?.message).toContain(`stop the copy and run \`npx express-sqlite-sync new-site-id --db ${quoted(file)}\` when it is this server, ${OTHER} on the other one`);
   });
 
   it('NATS: another process publishing as this site stops this server, whose file the fix names; without a file, the placeholder', () => {
     const file = path.join(temp.dir, 'app.db');
-    expect(cloneError('sync.site', 'a page', file).message).toContain(`stop it and run \`express-sqlite-sync new-site-id --db ${quoted(file)}\` on it`);
+    expect(cloneError('sync.site', 'a page', file).message).toContain(`stop it and run \`npx express-sqlite-sync new-site-id --db ${quoted(file)}\` on it`);
     expect(cloneError('sync.site', 'a page', undefined).message).toContain(`stop it and run ${OTHER} on it`);
   });
 });

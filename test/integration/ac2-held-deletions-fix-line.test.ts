@@ -40,11 +40,11 @@ describe('the command that confirms held deletions, as sync and the log print it
   it('sync prints the command for the peer and root, which confirms them when run as printed; the log names them', async () => {
     const synced = await runCli(['sync', '--url', a.url], { SYNC_TOKEN: TEST_TOKEN });
     expect(synced.code).toBe(0);
-    const command = `express-sqlite-sync confirm-deletions --url ${a.url} --peer ${b.syncUrl} --root uploads`;
+    const command = `npx express-sqlite-sync confirm-deletions --url ${a.url} --peer ${b.syncUrl} --root uploads`;
     expect(synced.stdout).toContain(`! HELD: syncing uploads would delete 3 of 4 files on this server (75%); every file is kept. If that is intended: ${command}`);
-    expect(String(log.events('files.deletions_held')[0]?.msg)).toContain(`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${b.syncUrl} --root uploads`);
+    expect(String(log.events('files.deletions_held')[0]?.msg)).toContain(`npx express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${b.syncUrl} --root uploads`);
 
-    const pasted = command.replace(/^express-sqlite-sync /, `${process.execPath} ${CLI} `);
+    const pasted = command.replace(/^npx express-sqlite-sync /, `${process.execPath} ${CLI} `);
     await run('sh', ['-c', pasted], { env: { ...process.env, SYNC_TOKEN: TEST_TOKEN } });
     expect(readdirSync(pit(a)).sort()).toEqual(['photo-3.jpg']);
   });

@@ -36,7 +36,7 @@ describe('ah3: the server-side held-deletions line says when to add --ca in a fl
     const log = captureLog();
     logSyncResult(log.logger, heldRound(peer), undefined, { failures: 0, nextRunAt: undefined }, undefined, customCa);
     const msg = String(log.events('files.deletions_held')[0]?.msg);
-    expect(msg).toContain(`\`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${peer} --root uploads\`${customCa ? NOTE : ' or on the status page'}`);
+    expect(msg).toContain(`\`npx express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${peer} --root uploads\`${customCa ? NOTE : ' or on the status page'}`);
   });
 
   describe('two sample apps over HTTPS with a self-signed certificate', () => {
@@ -74,11 +74,11 @@ describe('ah3: the server-side held-deletions line says when to add --ca in a fl
       expect(held?.heldDeletions).toMatchObject([{ root: 'uploads', side: 'here', count: 3 }]);
 
       const msg = String(log.events('files.deletions_held')[0]?.msg);
-      const command = /`(express-sqlite-sync confirm-deletions [^`]+)`/.exec(msg)?.[1] ?? '';
-      expect(command).toBe(`express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${b.url}/api/sync --root uploads`);
+      const command = /`(npx express-sqlite-sync confirm-deletions [^`]+)`/.exec(msg)?.[1] ?? '';
+      expect(command).toBe(`npx express-sqlite-sync confirm-deletions --url <this server's sync API> --peer ${b.url}/api/sync --root uploads`);
       expect(msg).toContain(NOTE);
       // As the line says: this server's sync API (https://) with --ca added; without it the CLI cannot trust the certificate.
-      const pasted = `${command.replace('express-sqlite-sync', `'${process.execPath}' '${CLI}'`).replace("<this server's sync API>", `${a.url}/api/sync`)} --ca '${cert}'`;
+      const pasted = `${command.replace('npx express-sqlite-sync', `'${process.execPath}' '${CLI}'`).replace("<this server's sync API>", `${a.url}/api/sync`)} --ca '${cert}'`;
       const untrusted = await sh('sh', ['-c', pasted.replace(/ --ca .*$/, '')], { env: { ...process.env, SYNC_TOKEN: TOKEN, SYNC_PEER_CA: '' } }).catch((error: unknown) => error as { stderr: string });
       expect(untrusted.stderr).toContain('self-signed certificate: pass --ca');
       const run = await sh('sh', ['-c', pasted], { env: { ...process.env, SYNC_TOKEN: TOKEN, SYNC_PEER_CA: '' } });

@@ -78,7 +78,7 @@ describe('two data servers with one site id (a copied database) on two URLs', ()
       const refused = await round(fleet, 'A', peer);
       expect(refused).toMatchObject({ ok: false, rowsPulled: 0, rowsPushed: 0, error: { code: 'DUPLICATE_SITE_ID' } });
       expect(refused.error?.message.startsWith(`${peer === 'B' ? `${b} and ${c}` : `${c} and ${b}`} both answer as site ${siteOf(fleet.server('B'))}: `)).toBe(true);
-      expect(refused.error?.message).toMatch(/on the copy, stop it and run `express-sqlite-sync new-site-id --db <its database>`, then start it again/);
+      expect(refused.error?.message).toMatch(/on the copy, stop it and run `npx express-sqlite-sync new-site-id --db <its database>`, then start it again/);
       expect(refused.error?.message).toMatch(/list only one of their URLs as a peer$/);
     }
     expect(fleet.server('A').sync.client?.peerStatuses().map((status) => status.lastErrorCode)).toEqual(['DUPLICATE_SITE_ID', 'DUPLICATE_SITE_ID']);

@@ -10,7 +10,7 @@ import { addTeam, teamNumbers } from '../helpers/fleet-teams';
 
 const NAMES = ['A', 'B', 'C'] as const;
 const MESH = { A: ['B', 'C'], B: ['A', 'C'], C: ['A', 'B'] } as const;
-const FIX = 'express-sqlite-sync new-site-id --db';
+const FIX = 'npx express-sqlite-sync new-site-id --db';
 
 function databaseOf(fleet: Fleet, name: string): string {
   return path.join(fleet.dataDir(name), 'instance', 'app.db');

@@ -54,7 +54,7 @@ describe('sample app pages', () => {
     const noscript = /<noscript>([\s\S]*?)<\/noscript>/.exec(response.text)?.[1] ?? '';
     expect(noscript).toContain(`<a href="${href}">`);
     expect(new URL(href, `${server.url}${page}`).pathname).toBe('/api/sync/status');
-    expect(noscript).toContain('express-sqlite-sync status --url');
+    expect(noscript).toContain('npx express-sqlite-sync status --url');
   });
 
   it.each(['/nope', '/reports/%', '/photos/nope/deeper'])('%s, a page that does not exist, is the app\'s readable 404 with a way back', async (page) => {

@@ -81,7 +81,7 @@ describe('a sync node and its peers', () => {
       const [result] = await b.sync.syncNow();
       expect(result).toMatchObject({ ok: false, error: { code: 'SAME_SITE_ID' } });
       expect(result?.error?.message).toMatch(/copied/);
-      expect(result?.error?.message).toMatch(/express-sqlite-sync new-site-id --db/);
+      expect(result?.error?.message).toMatch(/npx express-sqlite-sync new-site-id --db/);
     } finally {
       await b.close();
     }

@@ -37,9 +37,9 @@ describe('ag2: the restore command of an unreadable sample-app database can be p
     } catch (error) {
       message = (error as Error).message;
     }
-    const command = /`(express-sqlite-sync restore [^`]+)`/.exec(message)?.[1] ?? '';
+    const command = /`(npx express-sqlite-sync restore [^`]+)`/.exec(message)?.[1] ?? '';
     expect(command).toMatch(/ --force$/);
-    const pasted = command.replace('express-sqlite-sync', `'${process.execPath}' '${CLI}'`).replace('<backup>', `'${backup}'`);
+    const pasted = command.replace('npx express-sqlite-sync', `'${process.execPath}' '${CLI}'`).replace('<backup>', `'${backup}'`);
     await sh('sh', ['-c', pasted]);
     const restored = openSampleDatabase(dataDir);
     try {

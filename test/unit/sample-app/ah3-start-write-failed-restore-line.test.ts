@@ -76,10 +76,10 @@ describe('ah3: the sample app says a write refused at start honestly, and its re
     ['C:\\data\\instance\\app.db', 'C:\\data\\instance\\app.db'],
   ])('on Windows %j is one word for cmd.exe: in double quotes when it needs them, never in single quotes', (file, word) => {
     const line = restoreCommand(file, 'win32');
-    expect(line).toBe(`express-sqlite-sync restore --from <backup> --db ${word} --force`);
+    expect(line).toBe(`npx express-sqlite-sync restore --from <backup> --db ${word} --force`);
     const filled = line.replace('<backup>', '"C:\\backups\\before finals.db"');
     expect(cmdSpecialOutsideQuotes(filled)).toEqual([]);
-    expect(windowsArgv(filled)).toEqual(['express-sqlite-sync', 'restore', '--from', 'C:\\backups\\before finals.db', '--db', file, '--force']);
+    expect(windowsArgv(filled)).toEqual(['npx', 'express-sqlite-sync', 'restore', '--from', 'C:\\backups\\before finals.db', '--db', file, '--force']);
   });
 
   it('a folder ending in a backslash keeps its quote closed for the program reading it', () => {
@@ -87,7 +87,7 @@ describe('ah3: the sample app says a write refused at start honestly, and its re
   });
 
   it('elsewhere the path is quoted for sh, as before', () => {
-    expect(restoreCommand("/srv/pit crew's/instance/app.db", 'linux')).toBe("express-sqlite-sync restore --from <backup> --db '/srv/pit crew'\\''s/instance/app.db' --force");
-    expect(restoreCommand('/srv/data/instance/app.db', 'darwin')).toBe('express-sqlite-sync restore --from <backup> --db /srv/data/instance/app.db --force');
+    expect(restoreCommand("/srv/pit crew's/instance/app.db", 'linux')).toBe("npx express-sqlite-sync restore --from <backup> --db '/srv/pit crew'\\''s/instance/app.db' --force");
+    expect(restoreCommand('/srv/data/instance/app.db', 'darwin')).toBe('npx express-sqlite-sync restore --from <backup> --db /srv/data/instance/app.db --force');
   });
 });

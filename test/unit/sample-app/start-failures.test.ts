@@ -24,7 +24,7 @@ describe('sample app starts that cannot go on say what to fix', () => {
   it('an instance/app.db that is not a database names the file and the way out (it was only "file is not a database")', () => {
     mkdirSync(path.join(temp.dir, 'instance'));
     writeFileSync(path.join(temp.dir, 'instance', 'app.db'), 'this is not SQLite, but long enough to be read as a header '.repeat(20));
-    expect(() => openSampleDatabase(temp.dir)).toThrow(/instance\/app\.db is not a readable SQLite database \(file is not a database\): move it aside .*`express-sqlite-sync restore --from <backup> --db /);
+    expect(() => openSampleDatabase(temp.dir)).toThrow(/instance\/app\.db is not a readable SQLite database \(file is not a database\): move it aside .*`npx express-sqlite-sync restore --from <backup> --db /);
   });
 
   it.each(['app.db', 'app.db-wal', 'app.db-shm', 'app.db-journal'])('a folder named instance/%s names it and says to move it (it was a bare "disk I/O error" or "unable to open database file")', (name) => {
