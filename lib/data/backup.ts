@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { tempPathFor } from '../files/atomic-file';
@@ -15,6 +15,7 @@ import {
   unwritableTarget,
   writeTarget,
 } from './backup-targets';
+import { checkBackupFile } from './database-checks';
 import { openToRead } from './open-to-read';
 import { giveNewSiteId } from './site-identity';
 import { lockedOut, refuseIfInUse } from './idle-database';
@@ -22,6 +23,7 @@ import { booleanOption, knownOptions } from '../option-checks';
 import { SyncError } from '../sync-error';
 
 export { checkBackupTarget, checkRestoreTarget, writeTarget } from './backup-targets';
+export { checkBackupFile, checkDatabaseFile } from './database-checks';
 
 /** Progress of a backup: pages copied so far and in all. */
 export type BackupProgress = (copiedPages: number, totalPages: number) => void;
@@ -142,42 +144,6 @@ async function putInPlace(temp: string, target: string, overwrite: boolean, befo
   }
   const taken = (): SyncError => new SyncError('TARGET_EXISTS', 409, `${target} was made by someone else while the copy ran; nothing was replaced: choose another name, or pass --force`);
   await placeNewFile(temp, target, { taken }); // a hard link, or on a file system without them a placeholder renamed over
-}
-
-/**
- * Checks that a file is a healthy SQLite database.
- * @throws SyncError `NOT_FOUND` (404) when nothing is there; `NOT_A_DATABASE` when it cannot be opened or fails `PRAGMA integrity_check`; `DATABASE_IN_USE` (409) while locked for a write
- */
-export function checkDatabaseFile(file: string): void {
-  if (!existsSync(file)) throw new SyncError('NOT_FOUND', 404, `no database at ${file}`);
-  if (isFolder(file)) throw new SyncError('NOT_A_DATABASE', 400, `${file} is a folder, not a database file`); // SQLite says "disk I/O error"
-  let db: Database.Database | undefined;
-  try {
-    db = openToRead(file);
-    const result = db.pragma('integrity_check', { simple: true });
-    if (result !== 'ok') throw new Error(String(result));
-  } catch (error) {
-    throw lockedOut(file, error) ?? new SyncError('NOT_A_DATABASE', 400, `${file} is not a healthy SQLite database: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    db?.close();
-  }
-}
-
-/**
- * Checks that a file is a backup to restore: a healthy database
- * ({@link checkDatabaseFile}) that is not empty. SQLite takes an empty file
- * for an empty database, but no backup is one (`backupDatabase` writes at
- * least its first page, even of an empty database): an empty file is a copy
- * that never was, such as the one a power cut can leave where a backup to a
- * file system without hard links held its name (see `placeNewFile`).
- * Restored, it would be an empty database, said to be restored.
- * @throws SyncError as {@link checkDatabaseFile} does; `NOT_A_DATABASE` (400) for an empty file
- */
-export function checkBackupFile(file: string): void {
-  checkDatabaseFile(file);
-  if (statSync(file).size === 0) {
-    throw new SyncError('NOT_A_DATABASE', 400, `${file} is empty (0 bytes), and no backup is (a backup of an empty database holds a page): a copy stopped before its bytes were written leaves such a file; restore from another backup`);
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { numbers } from './prepared';
 import { isReservedName, META_PREFIX } from './sql-names';
-import { SyncError } from '../sync-error';
+import { refuse, refuseGenerated } from './capture-refusal';
 
 /** Most columns a tracked table may have: an UPDATE records changed columns in a 64-bit mask. */
 export const MAX_TRACKED_COLUMNS = 63;
@@ -62,10 +62,6 @@ interface XInfoRow {
   dflt_value: string | null;
 }
 
-function refuse(table: string, message: string): never {
-  throw new SyncError('CAPTURE_REFUSED', 500, `express-sqlite-sync: cannot track table "${table}": ${message}`);
-}
-
 /** What `pragma_table_list` types are called in a message. */
 const KIND_NAMES: Readonly<Record<string, string>> = { virtual: 'virtual table', shadow: "virtual table's shadow table", view: 'view' };
 
@@ -99,14 +95,6 @@ function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: bool
       refuse(name, `key column "${column.name}" is nullable (SQLite allows NULL in a PRIMARY KEY); declare it NOT NULL`);
     }
   }
-}
-
-/** Says a constraint that includes a generated column cannot be tracked, and how to change it. */
-function refuseGenerated(name: string, constraint: string, column: string, fix: string): never {
-  refuse(
-    name,
-    `its ${constraint} includes generated column "${column}": generated columns are not synced (each server computes its own), so the constraint would be checked on other values than the synced ones and servers would diverge; ${fix}`,
-  );
 }
 
 /**
