@@ -1,6 +1,5 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { SyncError } from '../sync-error';
 import { isSideFileOfDatabaseSync } from './database-file';
 import { shownPath } from './database-refusal';
 import { digestLargeFile, digestSmallFile, WHOLE_READ_LIMIT, type FileDigest } from './file-hash';
@@ -8,7 +7,8 @@ import { isLiveDatabaseInode } from './live-databases';
 import { RACY_WINDOW_MS, type ManifestCache } from './manifest-cache';
 import type { ManifestEntry, ManifestScanOptions } from './manifest-types';
 import type { UnsyncableName } from './name-report';
-import { MAX_PATH_LENGTH, NOT_PERMITTED, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
+import { folderUnreadable, notPermitted } from './listing-refusal';
+import { MAX_PATH_LENGTH, TEMP_FILE_MARKER, unsyncableNameReason } from './safe-path';
 import { looksLikeTempFile, removeIfStaleTempFile } from './temp-files';
 import type { ListedFile, Listing } from './watched-listings';
 
@@ -35,28 +35,6 @@ export interface ScanState {
   /** Directories read (not answered from a watched listing) in this scan. */
   reread: number;
   sliceStart: number;
-}
-
-/**
- * The refusal of a listing that would miss the files of a folder this
- * server's user may not read or enter (`EACCES`, `EPERM`): a listing without
- * them would have a peer take them for deleted, so none is given. Worded to
- * read right in the log of the peer that asked.
- * @param clientPath - the folder, `<root>[/<folder>]`, as it may be shown
- * @returns SyncError `FILE_UNREADABLE` (403)
- */
-function folderUnreadable(clientPath: string, what: 'folder' | 'file' = 'folder'): SyncError {
-  const lost = what === 'folder' ? 'the files in it' : 'it';
-  return new SyncError(
-    'FILE_UNREADABLE',
-    403,
-    `the ${what} ${clientPath} cannot be read by the server listing it (its permissions refuse that server's user), so no listing is given: one without ${lost} would have a peer take ${what === 'folder' ? 'them' : 'it'} for deleted. That server's operator can make it readable (chmod or chown) or move it out of the sync root`,
-  );
-}
-
-/** True for a file-system refusal of this server's user (`EACCES`, `EPERM`). */
-function notPermitted(error: unknown): boolean {
-  return NOT_PERMITTED.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
 /** The folder as a client names it, `<root>[/<folder>]`, shown with hidden characters escaped. */

@@ -1,7 +1,8 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { shellWord } from '../shell-word';
-import { canonicalFileName } from './file-policy';
+import { canonicalFileName } from './name-folding';
+import { isInside, realpathOfExisting } from './existing-realpath';
 import { SyncError } from '../sync-error';
 
 /** Longest client path accepted, in characters. */
@@ -153,37 +154,6 @@ export function unsyncableNameReason(name: string): string | undefined {
     return undefined;
   } catch (error) {
     return error instanceof SyncError ? error.message.replace(/^bad path: /, '') : String(error);
-  }
-}
-
-function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
-
-/** How often a path that appears or vanishes between `realpath` and `lstat` is looked at again. */
-const RACE_RETRIES = 5;
-
-/**
- * Real path of `absolute`: that of its deepest part that exists, with the
- * parts that do not exist yet after it; a dangling symlink throws. A file or
- * folder created (or removed) by someone else between the two looks is
- * looked at again, not taken for a dangling symlink.
- */
-async function realpathOfExisting(absolute: string, stopAt: string): Promise<string> {
-  let current = absolute;
-  for (let retries = 0; ; ) {
-    try {
-      return path.join(await realpath(current), path.relative(current, absolute));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || current === stopAt) throw err;
-      const now = await lstat(current).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw error; // over PATH_MAX: no part of it will ever open
-        return undefined;
-      });
-      if (now === undefined) current = path.dirname(current);
-      else if (now.isSymbolicLink() || retries >= RACE_RETRIES) throw err; // dangling (or a path that keeps changing)
-      else retries += 1; // it appeared meanwhile: resolve it again
-    }
   }
 }
 
