@@ -1,17 +1,18 @@
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { ChangeTracker } from '../../data/change-tracker';
-import { SyncError } from '../../sync-error';
+import type { SyncError } from '../../sync-error';
 import type { NatsCursors } from './nats-cursors';
 import type { NatsLink } from './nats-link';
 import { ApplyTurns } from './apply-turns';
 import { siteOfSubject } from './page-message';
-import { placeOf, readStreamMessage, type Place } from './stream-message';
+import { placeOf, type Place } from './stream-message';
 import { ObsoleteSchemaPages } from './obsolete-schema';
-import { PageApplier, type ApplyTally, type Marker } from './page-applier';
+import { PageApplier, type ApplyTally } from './page-applier';
 import { crossGap, type ConsumerHooks } from './consumer-hooks';
 import { HeldReplay } from './held-replay';
 import { DeliveryProgress } from './delivery-progress';
 import { openDelivery } from './open-delivery';
+import { readPeerMessage, type PeerMessageParts } from './peer-message-read';
 
 /**
  * Reads the fleet's stream with an ordered consumer from the stream sequence
@@ -30,6 +31,8 @@ export class NatsConsumer {
   readonly #applier: PageApplier;
   readonly #obsolete: ObsoleteSchemaPages;
   readonly #held: HeldReplay;
+  /** What reading a peer's message works with ({@link readPeerMessage}). */
+  readonly #reader: PeerMessageParts;
   #messages: ConsumerMessages | undefined;
   /** Messages taken but not applied yet, and the applies one at a time. */
   readonly #turns: ApplyTurns;
@@ -71,6 +74,12 @@ export class NatsConsumer {
       },
     );
     this.#obsolete = new ObsoleteSchemaPages(link, { seal: hooks.seal, fingerprint: () => data.schema.fingerprint, catchUp: hooks.catchUpGap, passedWithout: hooks.passedWithout });
+    this.#reader = {
+      seal: hooks.seal, data, applier: this.#applier, turns: this.#turns, obsolete: this.#obsolete,
+      take: (message, page) => this.#take(message, page),
+      hold: (at, why) => this.#hold(at, why),
+      passed: (seq) => (this.#seen = Math.max(this.#seen, seq)),
+    };
   }
 
   /** What was applied and refused since start (counts for `/status` and rounds). */
@@ -189,13 +198,13 @@ export class NatsConsumer {
     // This site's own message (the publisher checks it is no clone's), or a held sender's (its place keeps it): only the position moves.
     if (site === this.#data.siteId) await this.#hooks.ownMessage?.(message.seq, { subject: message.subject, headers: message.headers, data: message.data });
     if (site === this.#data.siteId || this.#held.blocked(message.subject)) this.#take(message, undefined);
-    else await this.#read(message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
+    else await readPeerMessage(this.#reader, message); // a subject that is no site's is read too: no server publishes there, so it is junk, refused and reported
   }
 
   /** A message below the applied position, read again for a held sender: tried when it is that sender's next one. */
   async #replay(message: JsMsg): Promise<void> {
     this.#seen = message.seq;
-    if (this.#held.tries(placeOf(message))) await this.#turns.inTurn(() => this.#read(message, this.#held.marker));
+    if (this.#held.tries(placeOf(message))) await this.#turns.inTurn(() => readPeerMessage(this.#reader, message, this.#held.marker));
     this.#held.read(message.seq);
     if (message.seq >= this.position) this.#held.end();
   }
@@ -224,37 +233,6 @@ export class NatsConsumer {
       this.position = lastSeq;
       this.#seen = Math.max(this.#seen, lastSeq);
     });
-  }
-
-  /**
-   * Reads a peer's message ({@link readStreamMessage}) and takes its page (or,
-   * with a held sender's `marker`, applies it now); a message refused for good is
-   * reported and passed over, one that must wait holds its sender, unless it
-   * waits for a schema its sender has left for this server's
-   * ({@link ObsoleteSchemaPages}: caught up over HTTP, passed over). Pages taken
-   * before it are applied first either way.
-   */
-  async #read(message: JsMsg, marker?: Marker): Promise<void> {
-    const read = readStreamMessage(message, this.#hooks.seal, this.#data.schema.fingerprint);
-    const at = placeOf(message);
-    if ('page' in read) {
-      if (marker === undefined) this.#take(message, read.page);
-      else await this.#applier.apply([{ ...at, page: read.page, rows: 0 }], marker); // a held sender's: alone, in its turn
-      return;
-    }
-    if (marker === undefined) await this.#turns.flush();
-    if (!read.waits) {
-      if (this.#applier.refuse(at, read.error, marker)) this.#seen = Math.max(this.#seen, message.seq);
-      return;
-    }
-    // A page of a schema its sender has migrated away from, to this server's, is caught up over HTTP and passed over.
-    const passable = await this.#obsolete.passable(message, read.error).catch((error: unknown) => (error instanceof SyncError && error.status < 500 ? error : Promise.reject(error)));
-    if (passable === true) {
-      if (this.#applier.passOver(at, marker)) this.#seen = Math.max(this.#seen, message.seq);
-      return;
-    }
-    this.#hold(at, passable === false ? read.error : passable);
-    if (marker === undefined) this.#take(message, undefined); // the position passes it: the sender's place keeps it
   }
 
   /** Adds a message to the pages waiting to be applied together (`page` undefined: nothing to apply, only the position moves). */

@@ -2,11 +2,11 @@ import type { ChangeTracker } from '../../data/change-tracker';
 import type { SyncError } from '../../sync-error';
 import type { NatsCursors, StreamChange } from './nats-cursors';
 import { OVER_STREAM_MAX_MSG_SIZE, WRONG_LAST_SEQUENCE, type LastOnSubject, type NatsLink, type StreamFacts } from './nats-link';
-import { ATTEMPT_HEADER, parseMessageId, type PageMessage } from './page-message';
+import { ATTEMPT_HEADER, type PageMessage } from './page-message';
 import { adoptedEnd, cloneByContent, cloneError, earlierOwnPage, storedUnderId, type SubjectParts } from './subject-checks';
 import type { FleetSeal, SealedMessage } from './fleet-seal';
 import { OutgoingPages, type OutgoingPage } from './outgoing-pages';
-import { ownPagesLost } from './lost-own-pages';
+import { rewindPublished } from './published-rewind';
 import type { Reseal, SealedRange } from './sealed-range';
 
 /**
@@ -64,11 +64,8 @@ export class NatsPublisher {
    * a replay of a window already published (passed over); or its own page from an
    * earlier life of this stream, an older copy of the store put back after its published
    * seq was set back ({@link earlierOwnPage}: adopted); or a sealed one
-   * this database never sent (a clone: publishing stops); or an older one. Older, with the stream now ending
-   * before the saved one or another subject's message at its sequence, means the stream lost its tail
-   * (perhaps filled again since): those pages are published again ({@link ownPagesLost}).
-   * Older otherwise means they were purged or aged out: the
-   * operator let them go, and a server that needs them catches up over HTTP.
+   * this database never sent (a clone: publishing stops); or an older one: the stream lost its tail, and
+   * those pages are published again, or the operator let them go ({@link rewindPublished}).
    * Messages sealed under a token this server no longer holds (it was wrong,
    * and was fixed) are published again ({@link SealedRange}).
    * It runs in the publisher's turn, after any publish in flight: a check
@@ -89,21 +86,7 @@ export class NatsPublisher {
     const saved = this.#cursors.subjectSeq() ?? 0;
     if (lastSeq < this.#vetted) this.#vetted = 0; // a stream made again, or a lost tail: its sequences are new
     if (lastSeq > saved) this.#adopt(last, `the stream holds message ${lastSeq} (${last?.msgId ?? 'no id'}) this database never sent`, facts.created);
-    if (lastSeq < saved || recreated) {
-      // A lost tail, or a stream made again (also when junk on this subject was passed over just above): what the
-      // subject keeps of this site is published, the rest again. An id on a message not sealed so keeps nothing.
-      // Kept beyond what was published here is this database's own page from an earlier life of this stream
-      // (an older copy of its store put back), or a clone's: only the first is taken.
-      const kept = last !== undefined && this.#seal.accepts(last.message) ? (parseMessageId(last.msgId)?.last ?? 0) : 0;
-      const now = this.#cursors.publishedSeq();
-      const lost = await ownPagesLost(this.#link, facts, saved, recreated, this.#subject);
-      const published = !lost ? now : kept > now && last !== undefined && earlierOwnPage(this.#seal, this.#cursors, this.#data, last.msgId, last.message, facts.created) ? kept : Math.min(kept, now);
-      // How far it went is kept before it is set back, for the stream life the cursors were reconciled with: this
-      // one, or the one before when a flush met the stream made again before the cursors noticed (its publish
-      // refused for its expected subject sequence). A stream made again that they noticed kept it for the old one.
-      if (published < now && change !== 'recreated') this.#cursors.noteReach(this.#cursors.createdAt() ?? facts.created, now);
-      this.#cursors.savePublished(published, lastSeq);
-    }
+    if (lastSeq < saved || recreated) await rewindPublished({ link: this.#link, subject: this.#subject, seal: this.#seal, cursors: this.#cursors, data: this.#data }, facts, last, saved, change, recreated);
     const reseal = this.#sealed.reconcile(this.#cursors.publishedSeq(), this.#cursors.startSeq(), (from) => this.#cursors.savePublished(from, undefined));
     if (reseal !== undefined) this.onResealed?.(reseal);
     this.#expected = lastSeq;

@@ -13,10 +13,10 @@ import { NatsPublisher } from './nats-publisher';
 import { SealedRange } from './sealed-range';
 import { natsTransportStatus } from './nats-status';
 import { NatsCatchUp } from './nats-catch-up';
-import { catchUpIncomplete, StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
+import { StreamCoverageBook, type CatchUpOutcome, type StreamCoverage } from './stream-coverage';
 import { StreamReadiness } from './stream-readiness';
 import { movedSince, type PositionWait } from './position-wait';
-import { readToStreamEnd } from './stream-tail';
+import { runRound, type NatsRoundParts } from './nats-round';
 import { NatsFailures } from './nats-failures';
 import { CHAIN_WAIT_MS } from './nats-batch';
 
@@ -63,6 +63,8 @@ export class NatsTransport implements ChangeTransport {
   readonly #catchUp: NatsCatchUp;
   readonly #book: StreamCoverageBook;
   readonly #positionWait: PositionWait;
+  /** What a round works with ({@link runRound}). */
+  readonly #round: NatsRoundParts;
   /** The totals the rounds so far reported: a round reports what moved since, the background loops' pages and conflicts between rounds included. */
   #reported: ExchangeCount = { rowsIn: 0, rowsOut: 0, conflicts: 0 };
 
@@ -130,6 +132,10 @@ export class NatsTransport implements ChangeTransport {
       (error) => this.#fail(error),
       () => this.#closed,
     );
+    this.#round = {
+      link: this.#link, stream: config.stream, consumer: this.#consumer, publisher: this.#publisher, readiness: this.#stream,
+      loop: this.#loop, failures: this.#failures, catchUp: this.#catchUp, wait: this.#positionWait, flush: (check) => this.#flush(check),
+    };
   }
 
   /** Connects, then publishes new local writes as they come and applies the stream as it grows. */
@@ -179,7 +185,7 @@ export class NatsTransport implements ChangeTransport {
     let live = true; // a round ended by the link's loss goes on in the background: it tells no more
     const tell: ExchangeProgress = (phase, rows, conflicts) => void (live && onProgress?.(phase, rows, conflicts));
     try {
-      return this.#reportedUpTo(from, await this.#link.whileLinked(this.#exchange(moved, tell)));
+      return this.#reportedUpTo(from, await this.#link.whileLinked(runRound(this.#round, moved, tell)));
     } catch (error) {
       live = false;
       const count = this.#reportedUpTo(from, moved());
@@ -197,37 +203,6 @@ export class NatsTransport implements ChangeTransport {
   #reportedUpTo(from: ExchangeCount, count: ExchangeCount): ExchangeCount {
     this.#reported = { rowsIn: from.rowsIn + count.rowsIn, rowsOut: from.rowsOut + count.rowsOut, conflicts: from.conflicts + count.conflicts };
     return count;
-  }
-
-  async #exchange(moved: () => ExchangeCount, onProgress: ExchangeProgress | undefined): Promise<ExchangeCount> {
-    const started = Date.now();
-    const failuresBefore = this.#failures.count;
-    this.#loop.start();
-    this.#consumer.retryHeld(); // held senders are tried again now
-    this.#loop.wake(); // a consumer waiting out a backoff tries again now
-    await this.#flush(true);
-    onProgress?.('push', moved().rowsOut);
-    let facts = await this.#stream.readFacts();
-    if (this.#stream.remade(facts)) {
-      // Deleted and made again since it was prepared: start over on it now (publish everything again, read it from its start).
-      this.#consumer.stop();
-      this.#loop.wake();
-      await this.#flush(true);
-      facts = await this.#stream.readFacts();
-    }
-    // What no message will come to show (a stream emptied, a deleted tail) is crossed as lost.
-    await readToStreamEnd({ link: this.#link, stream: this.#config.stream, consumer: this.#consumer, wait: this.#positionWait }, facts, failuresBefore, () => {
-      const count = moved();
-      onProgress?.('pull', count.rowsIn, count.conflicts);
-    });
-    // A clone's page on this site's subject met while the round waited (after its flush): the round ends with the block, as /status says.
-    if (this.#publisher.blocked !== undefined) throw this.#publisher.blocked;
-    this.#failures.clear();
-    const held = this.#consumer.heldError(); // their senders' messages wait; the others' were applied
-    if (held !== undefined) throw held;
-    const missing = await this.#catchUp.recheck(started); // lost messages crossed without the data: the round says so until a catch-up brings them
-    if (missing !== undefined) throw catchUpIncomplete(this.#config.stream, missing);
-    return moved();
   }
 
   /** @param check - check the stream first, in the publisher's turn (an operator may have edited it since it was prepared) */
