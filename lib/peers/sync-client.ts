@@ -19,20 +19,13 @@ import { streamCoverageWithRelayed } from './relayed-coverage';
 import { roundScheduler } from './round-scheduler';
 import { MAX_SYNC_INTERVAL_MS, type SyncScheduler } from './scheduler';
 import { usableInterval, type SyncInterval } from './sync-interval';
-import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncProgress } from './sync-status';
+import type { HeldDeletion, PeerStatus, PeerSyncResult, RecentFileConflict, SyncClientEvents, SyncProgress } from './sync-status';
 import type { TransportStatus } from './transport';
 import { OtherTransports } from './transport-set';
 import type { StreamCoverage } from './nats/stream-coverage';
 
 export type { SyncClientOptions } from './client-options';
-
-/** The events a {@link SyncClient} emits, with their listener's arguments. */
-export interface SyncClientEvents {
-  /** A phase of a peer's sync moved on. */
-  progress: [progress: SyncProgress];
-  /** A peer's sync (or a transport's round) ended. */
-  result: [result: PeerSyncResult];
-}
+export type { SyncClientEvents } from './sync-status';
 
 /**
  * Keeps this server in sync with its peers: per peer, a handshake, a data

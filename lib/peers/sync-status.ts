@@ -103,6 +103,14 @@ export interface PeerSyncResult {
   readonly warnings?: readonly RoundWarning[];
 }
 
+/** The events a `SyncClient` emits (lib/peers/sync-client.ts), with their listener's arguments. */
+export interface SyncClientEvents {
+  /** A phase of a peer's sync moved on. */
+  progress: [progress: SyncProgress];
+  /** A peer's sync (or a transport's round) ended. */
+  result: [result: PeerSyncResult];
+}
+
 /**
  * What `GET /status` tells of one peer. Every field is always present: one not
  * known yet (a peer never reached, never synced) is `null`, never left out.
