@@ -61,8 +61,9 @@ export function peerStatusOf(
     nextRunAt: iso(schedule?.nextRunAt),
     backingOff: (schedule?.backoffFailures ?? 0) > 0 && schedule?.nextRunAt !== undefined,
     lastContactAt: iso(memory.lastContactAt),
-    lagChanges: memory.lagChanges ?? null,
-    // A peer that syncs files only is delivered no data: no count of changes it will never take.
+    // A peer that syncs files only gives and takes no data: no count of changes it will never send or take
+    // (the figures of its last data handshake, before it turned so, are of a side it no longer has).
+    lagChanges: memory.filesOnly === true ? null : (memory.lagChanges ?? null),
     undeliveredChanges: memory.filesOnly === true ? null : undelivered(data.tracker, data.localSeq, memory.site),
     filesOnly: memory.filesOnly ?? null,
     clockSkewMs: memory.handshake?.clockSkewMs ?? null,
