@@ -20,25 +20,70 @@ function refuseExpectation(this: Server | HttpsServer, req: IncomingMessage, res
   res.end(body);
 }
 
+/** The raw text of a JSON error answer that closes the connection, for a socket no `ServerResponse` writes to. */
+function rawJsonAnswer(status: number, code: string, message: string): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * A `CONNECT` request (a proxy's method): 405 in the JSON shape. Without a `connect` listener Node closed the
+ * connection without a word; an app listening for `connect` itself (a proxy) answers it instead.
+ */
+function refuseConnect(this: Server | HttpsServer, _req: IncomingMessage, socket: Duplex): void {
+  if (this.listenerCount('connect') > 1) return;
+  socket.on('error', () => socket.destroy());
+  socket.end(rawJsonAnswer(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not a method of this server: it is no proxy'));
+}
+
+/** An HTTP/1.1 request without a `Host` header, which RFC 9112 (3.2) has a server answer 400. */
+function lacksHost(req: IncomingMessage): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined;
+}
+
+/** The servers whose Host check {@link answerMissingHostAsJson} took over. */
+const hostChecked = new WeakSet<Server | HttpsServer>();
+
+/**
+ * Node answers an HTTP/1.1 request without `Host` itself, a 400 without a body, before any listener sees it:
+ * this turns Node's check off and makes the same refusal (400 `MALFORMED_REQUEST`) in the JSON shape, before
+ * the request reaches any `request` listener (the app), so no route runs for it. A server made with
+ * `requireHostHeader: false` (it takes such requests on purpose) is left as it is.
+ */
+function answerMissingHostAsJson(server: Server | HttpsServer): void {
+  const settings = server as { requireHostHeader?: boolean };
+  if (hostChecked.has(server) || settings.requireHostHeader === false) return;
+  hostChecked.add(server);
+  settings.requireHostHeader = false;
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
+  const emitUnlessHostless = (event: string | symbol, ...args: unknown[]): boolean => {
+    const [req, res] = args as [IncomingMessage, ServerResponse];
+    if (event !== 'request' || !lacksHost(req)) return emit(event, ...args);
+    const body = JSON.stringify({ error: { code: 'MALFORMED_REQUEST', message: 'an HTTP/1.1 request needs a Host header' } });
+    res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
+    return true;
+  };
+  server.emit = emitUnlessHostless as typeof server.emit;
+}
+
 /**
  * Makes the HTTP server answer requests Node refuses before Express sees
- * them (headers over `maxHeaderSize`: 431; a malformed request: 400; a
- * request timeout: 408; an `Expect` other than `100-continue`: 417) in the
- * same JSON shape as every other error, `{ "error": { "code", "message" } }`,
- * instead of Node's bare status line. Call it once on the server your app listens with.
+ * them (headers over `maxHeaderSize`: 431; a malformed request, or an HTTP/1.1
+ * one without `Host`: 400; a request timeout: 408; an `Expect` other than
+ * `100-continue`: 417; a `CONNECT`: 405) in the same JSON shape as every other
+ * error, `{ "error": { "code", "message" } }`, instead of Node's bare status
+ * line (or, for `CONNECT`, a closed connection). Call it once on the server your app listens with.
  */
 export function answerClientErrorsAsJson(server: Server | HttpsServer): void {
   if (!server.listeners('checkExpectation').includes(refuseExpectation)) server.on('checkExpectation', refuseExpectation);
+  if (!server.listeners('connect').includes(refuseConnect)) server.on('connect', refuseConnect);
+  answerMissingHostAsJson(server);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const [status, code, message] = describeClientError(error.code);
-    const body = JSON.stringify({ error: { code, message } });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(rawJsonAnswer(...describeClientError(error.code)));
   });
 }
