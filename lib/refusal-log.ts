@@ -5,7 +5,7 @@ export interface Refusal {
   readonly status: number;
   readonly code: string;
   readonly method: string;
-  /** The path, without the query string. */
+  /** The path, without the query string; cut after {@link REFUSAL_PATH_CHARS} characters (see {@link refusalPath}). */
   readonly path: string;
   /** The caller's address. */
   readonly from: string | undefined;
@@ -13,6 +13,19 @@ export interface Refusal {
 
 /** Statuses that are refusals worth an operator's attention (a wrong token, a database, a schema, a clock, a size). */
 export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([401, 403, 409, 413, 422]);
+
+/** Most characters of a refused request's path kept in a refusal (its log line, `/status`). */
+export const REFUSAL_PATH_CHARS = 300;
+
+/**
+ * A refused request's path as a refusal keeps it: whole up to {@link REFUSAL_PATH_CHARS} characters, else cut
+ * there and ended with `…`. A caller without a token sends paths of up to 14 KiB: kept whole, 50 of them made
+ * `/status` (which the status page reads every few seconds) 700 KB, and each log line as long.
+ */
+export function refusalPath(path: string): string {
+  const characters = Array.from(path);
+  return characters.length <= REFUSAL_PATH_CHARS ? path : `${characters.slice(0, REFUSAL_PATH_CHARS).join('')}…`;
+}
 
 /** Refusals kept for `/status`. */
 const KEPT = 50;

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { SyncLogger } from '../lib/logger';
-import type { Refusal } from '../lib/refusal-log';
+import { refusalPath, type Refusal } from '../lib/refusal-log';
 import { RefusalLineLimit } from '../lib/refusal-log-limit';
 import type { SyncError } from '../lib/sync-error';
 import { callerAddress } from './caller-address';
@@ -16,7 +16,7 @@ export type RefusalLineWriter = (req: Request, error: SyncError) => Refusal;
 export function refusalLineWriter(logger: SyncLogger): RefusalLineWriter {
   const limit = new RefusalLineLimit();
   return (req, error) => {
-    const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: `${req.baseUrl}${req.path}`, from: callerAddress(req) };
+    const refusal = { at: new Date().toISOString(), status: error.status, code: error.code, method: req.method, path: refusalPath(`${req.baseUrl}${req.path}`), from: callerAddress(req) };
     for (const omitted of limit.finished()) {
       logger.warn({ event: 'request.refused.omitted', ...omitted }, `${omitted.omitted} more ${omitted.code} refusals of ${omitted.from} since ${omitted.since} were left out of the log (counted in /metrics)`);
     }
