@@ -1,27 +1,7 @@
-import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SyncError } from '../sync-error';
-
-/** The real path of `folder`: that of its deepest part that exists, with the rest after it (a symbolic link into a root is seen as inside it). */
-function realFolder(folder: string): string {
-  const absolute = path.resolve(folder);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    const parent = path.dirname(absolute);
-    return parent === absolute ? absolute : path.join(realFolder(parent), path.basename(absolute));
-  }
-}
-
-/** The sync root `folder` is in (or is), if any, as `[name, directory]`. */
-function rootHolding(roots: ReadonlyMap<string, string>, folder: string): readonly [string, string] | undefined {
-  const real = realFolder(folder);
-  for (const [name, directory] of roots) {
-    if (real === directory || real.startsWith(directory.endsWith(path.sep) ? directory : directory + path.sep)) return [name, directory];
-  }
-  return undefined;
-}
+import { syncRootHolding } from './root-holding';
 
 /**
  * The folder a snapshot's private temp folder goes in: the OS temp folder
@@ -36,9 +16,9 @@ function rootHolding(roots: ReadonlyMap<string, string>, folder: string): readon
  */
 export function tempParentOutsideRoots(roots: ReadonlyMap<string, string>, fallback: string | undefined): string {
   const temp = os.tmpdir();
-  const holding = rootHolding(roots, temp);
+  const holding = syncRootHolding(roots, temp);
   if (holding === undefined) return temp;
-  if (fallback !== undefined && rootHolding(roots, fallback) === undefined) return path.resolve(fallback);
+  if (fallback !== undefined && syncRootHolding(roots, fallback) === undefined) return path.resolve(fallback);
   const [name, directory] = holding;
   throw new SyncError(
     'SNAPSHOT_FAILED',

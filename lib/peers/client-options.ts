@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ChangeTracker } from '../data/change-tracker';
 import { DEFAULTS } from '../defaults';
 import type { LocalFiles } from '../files/local-files';
+import { syncRootHolding } from '../files/root-holding';
 import type { ContentCoding } from '../content-coding';
 import { resolveLogger, type SyncLogger } from '../logger';
 import { booleanOption, nonNegativeInteger, positiveInteger, refuseUnknownOptions } from '../option-checks';
@@ -108,11 +109,9 @@ function checkStateDir(value: unknown, files: LocalFiles | undefined, peers: rea
   }
   const stateDir = path.resolve(value);
   refuseNonFolder(stateDir);
-  for (const [name, directory] of roots) {
-    if (stateDir === directory || stateDir.startsWith(directory + path.sep)) {
-      throw new RangeError(`express-sqlite-sync: \`stateDir\` is inside the sync root "${name}"; keep it outside every root`);
-    }
-  }
+  // By real paths (the roots' are): a stateDir named through a symbolic link into a root is inside it too.
+  const holding = syncRootHolding(roots, stateDir);
+  if (holding !== undefined) throw new RangeError(`express-sqlite-sync: \`stateDir\` is inside the sync root "${holding[0]}"; keep it outside every root`);
   return stateDir;
 }
 
