@@ -66,7 +66,7 @@ export function peerStatusOf(
     lagChanges: memory.filesOnly === true ? null : (memory.lagChanges ?? null),
     undeliveredChanges: memory.filesOnly === true ? null : undelivered(data.tracker, data.localSeq, memory.site),
     filesOnly: memory.filesOnly ?? null,
-    clockSkewMs: memory.handshake?.clockSkewMs ?? null,
+    clockSkewMs: memory.filesOnly === true ? null : (memory.handshake?.clockSkewMs ?? null), // measured by a data handshake, as lagChanges
     heldDeletions: held.filter((entry) => entry.peer === url),
     lastResult: schedule?.lastResult ?? null,
   };

@@ -60,7 +60,8 @@ export const RENDER_SCRIPT = String.raw`
     field(dl, 'Failures', String(p.failures), 'failures');
     // A backoff retry, or a round at the interval after one that failed only for its files (backingOff false).
     if (p.nextRunAt) field(dl, p.failures === 0 ? 'Next sync' : p.backingOff === false ? 'Next round' : 'Next retry', next(p.nextRunAt), 'next');
-    field(dl, 'Clock skew', p.clockSkewMs === null || p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
+    // Measured by the data handshake: a peer that syncs files only has none (not "unknown").
+    if (p.filesOnly !== true) field(dl, 'Clock skew', p.clockSkewMs === null || p.clockSkewMs === undefined ? 'unknown' : p.clockSkewMs + ' ms', 'skew');
     if (p.lastResult) field(dl, 'Last sync', lastSync(p.lastResult), 'last-sync');
     card.appendChild(dl);
     peerWarnings(card, p.lastResult);

@@ -30,7 +30,7 @@ describeWithChromium('status page: a peer that syncs files only', () => {
       const card = page.locator('#peers .card');
       await card.locator('[data-field=state]', { hasText: 'OK' }).waitFor();
       expect(await card.locator('[data-field=files-only]').textContent()).toBe('Files only: this peer runs without a database; its files sync, no data does');
-      expect(await card.locator('[data-field=undelivered], [data-field=lag], [data-field=error]').count()).toBe(0);
+      expect(await card.locator('[data-field=undelivered], [data-field=lag], [data-field=skew], [data-field=error]').count()).toBe(0);
       expect(await card.locator('[data-field=warning]').count()).toBe(1); // the round's own warnings still show
     } finally {
       await page.close();

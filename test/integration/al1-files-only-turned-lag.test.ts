@@ -75,13 +75,14 @@ describe('a peer that turns files-only', () => {
     expect(first?.ok).toBe(false);
     const before = await statusOfNode();
     expect(before.lagChanges).toBe(5);
+    expect(typeof before.clockSkewMs).toBe('number');
     expect(before.printed).toContain('not yet received 5');
     current = createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, roots: { config: path.join(temp.dir, 'P') } });
     const [second] = await node.syncNow();
     expect(second?.ok).toBe(true);
     const peer = await statusOfNode();
-    expect(peer).toMatchObject({ filesOnly: true, lagChanges: null, undeliveredChanges: null });
-    expect(peer.printed).not.toContain('not yet received');
-    expect(await metricsOfNode()).not.toMatch(/^express_sqlite_sync_peer_lag_changes\{/m);
+    expect(peer).toMatchObject({ filesOnly: true, lagChanges: null, undeliveredChanges: null, clockSkewMs: null });
+    expect(peer.printed).not.toMatch(/not yet received|clock skew/);
+    expect(await metricsOfNode()).not.toMatch(/^express_sqlite_sync_peer_(lag_changes|clock_skew_ms)\{/m);
   });
 });
