@@ -1,7 +1,7 @@
 /** How long a pull stays "in progress" after the last page served to it: a puller that went away stops counting. */
 const PULL_ACTIVE_MS = 10_000;
 
-/** Peers remembered at most: a `GET /data/changes` may name any site id as `exclude_site`; the oldest named is forgotten first. */
+/** Peers remembered at most: a `GET /data/changes` may name any site id as `exclude_site`; the one named least lately is forgotten first. */
 export const MAX_PULLING_PEERS = 1024;
 
 /** The last page served to one peer. */
@@ -48,9 +48,14 @@ export class PullingPeers {
    */
   notePage(site: string, more: boolean, next = 0, since?: number): void {
     this.#makeRoomFor(site, true);
-    this.#served.set(site, (this.#served.get(site) ?? 0) + 1);
+    const served = this.#served.get(site) ?? 0;
     const furthest = this.#furthest.get(site) ?? 0;
     const again = since !== undefined && since < furthest;
+    // Taken out and set again: a Map keeps the order keys were first set in, and the bound forgets the first.
+    this.#served.delete(site);
+    this.#furthest.delete(site);
+    this.#last.delete(site);
+    this.#served.set(site, served + 1);
     this.#furthest.set(site, Math.max(furthest, next));
     this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more, next, again });
   }
@@ -61,6 +66,7 @@ export class PullingPeers {
    */
   noteWaiting(site: string, since: number): void {
     this.#makeRoomFor(site, false);
+    this.#last.delete(site); // named lately: last to be forgotten (see notePage)
     this.#last.set(site, { until: this.#now() + PULL_ACTIVE_MS, more: true, next: since, again: false });
   }
 
@@ -81,7 +87,10 @@ export class PullingPeers {
     return last === undefined || last.more || last.again ? 0 : last.next;
   }
 
-  /** Forgets the peers named first when `site` is new and {@link MAX_PULLING_PEERS} are remembered (`served`: pages counted too). */
+  /**
+   * Forgets the peer named least lately when `site` is new and {@link MAX_PULLING_PEERS} are remembered (`served`: pages
+   * counted too): each note sets its peer last, so a peer pulling now is never the one forgotten for a site id named once.
+   */
   #makeRoomFor(site: string, served: boolean): void {
     if (served && !this.#served.has(site) && this.#served.size >= MAX_PULLING_PEERS) {
       const oldest = this.#served.keys().next().value as string;
