@@ -1,4 +1,5 @@
 import { SyncError } from '../sync-error';
+import { SchemaRefusalError } from './schema-refusal';
 
 /**
  * SQLite's messages for a schema it cannot run, whatever the values written (a name it cannot find, SQL it
@@ -29,14 +30,12 @@ export function expressionFailure(error: unknown): string | undefined {
  * fault: undefined then, as for any other error.
  * @param write - what was written, e.g. `a change to teams ["t1"] from another server`
  */
-export function expressionRefusal(error: unknown, write: string): SyncError | undefined {
+export function expressionRefusal(error: unknown, write: string): SchemaRefusalError | undefined {
   const said = expressionFailure(error);
   if (said === undefined) return undefined;
-  return new SyncError(
-    'INVALID_VALUE',
-    400,
+  return new SchemaRefusalError(
     `${write} could not be written here: SQLite says ${JSON.stringify(said)}, an expression of this server's schema (a CHECK, a generated column, an index on an expression, an app trigger) failing on its values. The sending server stored them, so its schema (or its SQLite version, for JSON functions) differs from this one: declare the tables the same on every server, or change the value there. Nothing of this page was applied`,
-    { cause: error },
+    error,
   );
 }
 

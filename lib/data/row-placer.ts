@@ -1,6 +1,6 @@
 import type { RowProbes } from './row-probes';
 import type { SettleBatch, TableParts } from './settle-batch';
-import { SyncError } from '../sync-error';
+import { SchemaRefusalError } from './schema-refusal';
 import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
 import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
@@ -30,7 +30,7 @@ function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): ne
     const { message: raw } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
     const message = typeof raw === 'string' ? raw : String(error);
     const hint = 'the sending server stored it, so its table is declared otherwise (STRICT, NOT NULL): declare it the same on every server, or change the value there';
-    throw new SyncError('INVALID_VALUE', 400, `a change to ${statements.table.name} holds a value its column refuses here: ${message}; ${hint}`, { cause: error });
+    throw new SchemaRefusalError(`a change to ${statements.table.name} holds a value its column refuses here: ${message}; ${hint}`, error);
   }
   throw error;
 }

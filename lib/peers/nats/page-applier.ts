@@ -2,6 +2,7 @@ import type { ChangeTracker } from '../../data/change-tracker';
 import type { TransportCursor } from '../../data/transport-cursors';
 import type { ApplyResult } from '../../data/wire-schema';
 import { SyncError } from '../../sync-error';
+import { SchemaRefusalError } from '../../data/schema-refusal';
 import type { NatsCursors } from './nats-cursors';
 import type { Taken } from './nats-batch';
 import { waitingAt, type Place } from './stream-message';
@@ -157,7 +158,8 @@ export class PageApplier implements ApplyTally {
       }
     }
     if (LOCAL.has(waiting.code)) throw waitingAt(entry, waiting, 'all');
-    if (!HELD.has(waiting.code)) return this.refuse(entry, waiting, marker);
+    // A value this server's own schema refuses (its sender stored it) applies once the schema is fixed: held, as APPLY_REFUSED.
+    if (!HELD.has(waiting.code) && !(waiting instanceof SchemaRefusalError)) return this.refuse(entry, waiting, marker);
     this.#hooks.hold(entry, waitingAt(entry, waiting));
     return false;
   }
