@@ -5,7 +5,7 @@ import { SchemaRefusalError } from './schema-refusal';
  * SQLite's messages for a schema it cannot run, whatever the values written (a name it cannot find, SQL it
  * cannot read or compile, a foreign key to columns that are not a key): this server's fault, still a 500.
  */
-const SCHEMA_FAULT = /^no such |syntax error|^foreign key mismatch|^ambiguous column|wrong number of arguments|^unsafe use of|^misuse of/;
+const SCHEMA_FAULT = /^no such |syntax error|^foreign key mismatch|^ambiguous column|wrong number of arguments|^unsafe use of|^misuse of|has no column named|^unrecognized token|^incomplete input|^too many SQL variables/;
 
 /** At most this many characters of SQLite's message are quoted. */
 const QUOTED_CHARACTERS = 200;
@@ -15,7 +15,7 @@ const QUOTED_CHARACTERS = 200;
  * the values written (see {@link expressionRefusal}); undefined for any other error.
  */
 export function expressionFailure(error: unknown): string | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
   if (code !== 'SQLITE_ERROR' || typeof message !== 'string' || SCHEMA_FAULT.test(message)) return undefined;
   return message.length > QUOTED_CHARACTERS ? `${message.slice(0, QUOTED_CHARACTERS)}…` : message;
 }
