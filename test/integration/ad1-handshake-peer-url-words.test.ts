@@ -1,13 +1,12 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
+import type { SyncNode } from '../../node/create-sync-node';
 import { TEST_SCHEMA } from '../helpers/data';
-import { makeApp, startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { makeApp, type TestServer } from '../helpers/server';
+import { TEMP_NODE_TABLES, tempNodes } from '../helpers/temp-nodes';
 
-const TABLES = ['teams', 'reports'];
+const TABLES = TEMP_NODE_TABLES;
 
 /**
  * The handshake's messages (SAME_SITE_ID, DUPLICATE_SITE_ID, SCHEMA_MISMATCH,
@@ -18,35 +17,11 @@ const TABLES = ['teams', 'reports'];
  * two spellings of one peer side by side. They now name it as listed.
  */
 describe('handshake failures name the peer as /status lists it', () => {
-  let temp: ReturnType<typeof tempDir>;
-  const closing: (() => unknown)[] = [];
-  beforeEach(() => {
-    temp = tempDir('ad1-peer-url-');
-  });
-  afterEach(async () => {
-    for (const close of closing.splice(0).reverse()) await close();
-    temp.cleanup();
-  });
-
-  function open(name: string): Database.Database {
-    const db = new Database(path.join(temp.dir, `${name}.db`));
-    db.pragma('journal_mode = WAL');
-    db.exec(TEST_SCHEMA);
-    closing.push(() => db.close());
-    return db;
-  }
-
-  function node(db: Database.Database, peers: string[]): SyncNode {
-    const made = createSyncNode({ token: TEST_TOKEN, database: db, tables: TABLES, peers, stateDir: path.join(temp.dir, `state-${closing.length}`), logger: silentLogger });
-    closing.push(() => made.stop());
-    return made;
-  }
-
-  async function serve(app: express.Express): Promise<TestServer> {
-    const server = await startServer(app);
-    closing.push(() => server.close());
-    return server;
-  }
+  const nodes = tempNodes('ad1-peer-url-');
+  const open = (name: string): Database.Database => nodes.open(name);
+  let made = 0;
+  const node = (db: Database.Database, peers: string[]): SyncNode => nodes.node(db, String((made += 1)), peers);
+  const serve = (app: express.Express): Promise<TestServer> => nodes.serve(app);
 
   it('a server listing itself: SAME_SITE_ID names the URL as listed', async () => {
     const app = express();
@@ -70,13 +45,13 @@ describe('handshake failures name the peer as /status lists it', () => {
   });
 
   it('a hub seeing two URLs answer as one site: DUPLICATE_SITE_ID names both as listed', async () => {
-    const file = path.join(temp.dir, 'one.db');
+    const file = path.join(nodes.dir, 'one.db');
     const first = new Database(file);
     first.pragma('journal_mode = WAL');
     first.exec(TEST_SCHEMA);
-    closing.push(() => first.close());
+    nodes.later(() => first.close());
     const second = new Database(file);
-    closing.push(() => second.close());
+    nodes.later(() => second.close());
     const x = await serve(makeApp({ database: first, tables: TABLES }));
     const y = await serve(makeApp({ database: second, tables: TABLES }));
     const hub = node(open('hub'), [x.url, y.url]);

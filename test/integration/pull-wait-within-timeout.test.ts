@@ -1,14 +1,9 @@
-import path from 'node:path';
 import request from 'supertest';
 import express from 'express';
+import type Database from 'better-sqlite3';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { tempDb, TEST_SCHEMA } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
-
-const TABLES = ['teams', 'reports'];
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tempNodes } from '../helpers/temp-nodes';
 
 /**
  * A pull by a peer waits for this server's push page on its way to that peer (no echo: docs/PROTOCOL.md,
@@ -17,23 +12,14 @@ const TABLES = ['teams', 'reports'];
  * (`X-Sync-Timeout-Ms`) and the wait is half of it at most; then the pull is served from where it asked.
  */
 describe('a pull waiting for a push page stays within the puller\'s timeout', () => {
+  const nodes = tempNodes('pull-wait-');
   let server: TestServer;
-  let b: ReturnType<typeof tempDb> & { node: SyncNode; tracker: ChangeTracker };
-  let temp: ReturnType<typeof tempDir>;
-  const closing: (() => unknown)[] = [];
+  let b: { db: Database.Database; tracker: ChangeTracker };
   beforeEach(async () => {
-    temp = tempDir('pull-wait-');
-    const made = tempDb(TEST_SCHEMA);
-    const node = createSyncNode({ logger: silentLogger, token: TEST_TOKEN, database: made.db, tables: TABLES, stateDir: path.join(temp.dir, 'b') });
-    b = { ...made, node, tracker: node.tracker as ChangeTracker };
-    server = await startServer(express().use('/api/sync', node.router));
-  });
-  afterEach(async () => {
-    for (const close of closing.splice(0).reverse()) await close();
-    await server.close();
-    await b.node.stop();
-    b.cleanup();
-    temp.cleanup();
+    const db = nodes.open('b');
+    const node = nodes.node(db, 'b', []);
+    b = { db, tracker: node.tracker as ChangeTracker };
+    server = await nodes.serve(express().use('/api/sync', node.router));
   });
 
   /** A push page of B's to `site` holding every change B has, that never lands. */
@@ -57,14 +43,12 @@ describe('a pull waiting for a push page stays within the puller\'s timeout', ()
   }, 5000); // the default wait (10 s) would outlast it
 
   it('a peer with a 2 s timeout pulls the row while B\'s push page to it is stuck', async () => {
-    const hubDb = tempDb(TEST_SCHEMA);
-    closing.push(() => hubDb.cleanup());
-    const hub = createSyncNode({ logger: silentLogger, token: TEST_TOKEN, database: hubDb.db, tables: TABLES, peers: [server.url], peerTimeoutMs: 2000, stateDir: path.join(temp.dir, 'hub') });
-    closing.push(() => hub.stop());
+    const hubDb = nodes.open('hub');
+    const hub = nodes.node(hubDb, 'hub', [server.url], { peerTimeoutMs: 2000 });
     pushPageStuck((hub.tracker as ChangeTracker).siteId);
     const [result] = await hub.syncNow();
     expect(result?.error).toBeUndefined();
     expect(result).toMatchObject({ ok: true, rowsPulled: 1 });
-    expect(hubDb.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['Robots']);
+    expect(hubDb.prepare('SELECT name FROM teams').pluck().all()).toEqual(['Robots']);
   });
 });

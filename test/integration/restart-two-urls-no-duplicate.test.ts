@@ -1,14 +1,7 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import express from 'express';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
 import type { PeerSyncResult } from '../../index';
-import { TEST_SCHEMA } from '../helpers/data';
-import { startServer, TEST_TOKEN } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
-
-const TABLES = ['teams', 'reports'];
+import { tempNodes } from '../helpers/temp-nodes';
 
 /**
  * An operator lists one server under two URLs (its LAN address and a name, say). That server restarts (a
@@ -19,27 +12,7 @@ const TABLES = ['teams', 'reports'];
  * the other URL was last heard with, and that URL was not heard since.
  */
 describe('a server listed under two URLs restarts', () => {
-  let temp: ReturnType<typeof tempDir>;
-  const closing: (() => unknown)[] = [];
-  beforeEach(() => {
-    temp = tempDir('restart-two-urls-');
-  });
-  afterEach(async () => {
-    for (const close of closing.splice(0).reverse()) await close();
-    temp.cleanup();
-  });
-
-  function open(name: string): Database.Database {
-    const db = new Database(path.join(temp.dir, `${name}.db`));
-    db.pragma('journal_mode = WAL');
-    db.exec(TEST_SCHEMA);
-    closing.push(() => db.close());
-    return db;
-  }
-
-  function node(db: Database.Database, name: string, peers: string[]): SyncNode {
-    return createSyncNode({ token: TEST_TOKEN, database: db, tables: TABLES, peers, stateDir: path.join(temp.dir, `state-${name}`), logger: silentLogger });
-  }
+  const nodes = tempNodes('restart-two-urls-');
 
   function addTeams(db: Database.Database, from: number, count: number): void {
     const insert = db.prepare('INSERT INTO teams (id, name) VALUES (?, ?)');
@@ -53,16 +26,13 @@ describe('a server listed under two URLs restarts', () => {
   }
 
   it('the hub goes on where it was: no DUPLICATE_SITE_ID, no resync of what it holds', async () => {
-    const serverDb = open('server');
-    let running = node(serverDb, 'server', []);
-    closing.push(() => running.stop());
+    const serverDb = nodes.open('server');
+    let running = nodes.node(serverDb, 'server', []);
     const app = express();
     app.use('/api/sync', (req, res, next) => running.router(req, res, next));
-    const [first, second] = [await startServer(app), await startServer(app)];
-    closing.push(() => first.close(), () => second.close());
-    const hubDb = open('hub');
-    const hub = node(hubDb, 'hub', [first.url, second.url]);
-    closing.push(() => hub.stop());
+    const [first, second] = [await nodes.serve(app), await nodes.serve(app)];
+    const hubDb = nodes.open('hub');
+    const hub = nodes.node(hubDb, 'hub', [first.url, second.url]);
 
     addTeams(serverDb, 0, 50);
     const before = await hub.syncNow();
@@ -71,7 +41,7 @@ describe('a server listed under two URLs restarts', () => {
 
     // The server restarts on the same database and state folder: a new instance at both URLs.
     await running.stop();
-    running = node(serverDb, 'server', []);
+    running = nodes.node(serverDb, 'server', []);
     addTeams(serverDb, 50, 1);
 
     let pulled = 0;
