@@ -12,7 +12,7 @@ type Db = TempDb & { readonly tracker: ChangeTracker };
  * must wait (as over HTTP, where the pull does not move), not be passed over
  * for good, so the row arrives once the trigger lets merges through.
  */
-describeWithNats('a NATS message an app trigger refuses (APPLY_REFUSED)', () => {
+describeWithNats('a NATS message this server\'s schema refuses: an app trigger (APPLY_REFUSED), an expression failing on a value (INVALID_VALUE)', () => {
   let nats: NatsServer;
   const dbs: Db[] = [];
   const transports: NatsTransport[] = [];
@@ -46,5 +46,26 @@ describeWithNats('a NATS message an app trigger refuses (APPLY_REFUSED)', () => 
     reader.db.db.exec("DROP TRIGGER no_locked; CREATE TRIGGER no_locked BEFORE INSERT ON teams WHEN new.name = 'locked' AND (SELECT applying FROM _sync_state) = 0 BEGIN SELECT RAISE(ABORT, 'locked teams are read-only'); END");
     await reader.transport.exchange();
     expect(reader.db.db.prepare('SELECT name FROM teams').pluck().all()).toEqual(['locked']);
+  });
+
+  // An expression of the receiver's own schema (here an app trigger's json_extract) failing on a value of a
+  // stream message is answered INVALID_VALUE (400), as over HTTP, where the pull does not move and the page comes
+  // again: the message must wait the same way (its sender held), not be passed over for good; once the
+  // receiver's schema is fixed, every row of the message arrives.
+  it('waits, reported as INVALID_VALUE, and is applied whole once the receiver drops the failing expression', async () => {
+    const writer = node();
+    const reader = node();
+    reader.db.db.exec("CREATE TRIGGER json_names BEFORE INSERT ON teams WHEN new.name LIKE 'x%' BEGIN SELECT json_extract(new.name, '$.a'); END");
+    const insert = writer.db.db.prepare('INSERT INTO teams (id, name, number) VALUES (?, ?, ?)');
+    writer.db.db.transaction(() => {
+      insert.run(randomUUID(), 'plain', 1);
+      insert.run(randomUUID(), 'x not json', 2);
+    })();
+    await writer.transport.exchange();
+    await expect(reader.transport.exchange()).rejects.toMatchObject({ code: 'INVALID_VALUE' });
+
+    reader.db.db.exec('DROP TRIGGER json_names');
+    await reader.transport.exchange();
+    expect(reader.db.db.prepare('SELECT name FROM teams ORDER BY name').pluck().all()).toEqual(['plain', 'x not json']);
   });
 });
