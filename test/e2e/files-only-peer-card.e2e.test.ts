@@ -1,5 +1,5 @@
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
-import { openStatusPage, STEP_TIMEOUT_MS } from '../helpers/status-page';
+import { peerCardAfterRound } from '../helpers/status-page';
 import { startUnknownRootPair, type UnknownRootPair } from '../helpers/unknown-root-pair';
 
 /**
@@ -21,19 +21,10 @@ describeWithChromium('status page: a peer that syncs files only', () => {
   });
 
   it('is OK, says "Files only" on its card, shows no data lag and no error', async () => {
-    const [result] = await pair.node.syncNow();
-    expect(result).toMatchObject({ ok: true, warnings: [{ code: 'UNKNOWN_ROOT', root: 'config' }] });
-    const page = await (browser as TestBrowser).context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    try {
-      await openStatusPage(page, pair.local);
-      const card = page.locator('#peers .card');
-      await card.locator('[data-field=state]', { hasText: 'OK' }).waitFor();
+    await peerCardAfterRound(browser as TestBrowser, pair, async (card) => {
       expect(await card.locator('[data-field=files-only]').textContent()).toBe('Files only: this peer runs without a database; its files sync, no data does');
       expect(await card.locator('[data-field=undelivered], [data-field=lag], [data-field=skew], [data-field=error]').count()).toBe(0);
       expect(await card.locator('[data-field=warning]').count()).toBe(1); // the round's own warnings still show
-    } finally {
-      await page.close();
-    }
+    });
   }, 60_000);
 });

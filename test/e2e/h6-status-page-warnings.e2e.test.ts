@@ -1,5 +1,5 @@
 import { describeWithChromium, launchChromium, type TestBrowser } from '../helpers/browser';
-import { openStatusPage, STEP_TIMEOUT_MS } from '../helpers/status-page';
+import { peerCardAfterRound } from '../helpers/status-page';
 import { startUnknownRootPair, type UnknownRootPair } from '../helpers/unknown-root-pair';
 
 /**
@@ -21,21 +21,12 @@ describeWithChromium('status page: a round\'s warnings on the peer\'s card', () 
   });
 
   it('lists UNKNOWN_ROOT with its root and message under the peer, the state still OK', async () => {
-    const [result] = await pair.node.syncNow();
-    expect(result).toMatchObject({ ok: true, warnings: [{ code: 'UNKNOWN_ROOT', root: 'config' }] });
-    const page = await (browser as TestBrowser).context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    try {
-      await openStatusPage(page, pair.local);
-      const card = page.locator('#peers .card');
-      await card.locator('[data-field=state]', { hasText: 'OK' }).waitFor();
+    await peerCardAfterRound(browser as TestBrowser, pair, async (card, result) => {
       const warnings = card.locator('[data-field=warning]');
       expect(await warnings.count()).toBe(1);
       const text = await warnings.first().textContent();
       expect(text).toBe(`UNKNOWN_ROOT config: ${result?.warnings?.[0]?.message}`);
       expect(await card.locator('b').count()).toBe(0); // the peer's name is text
-    } finally {
-      await page.close();
-    }
+    });
   }, 60_000);
 });

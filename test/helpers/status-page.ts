@@ -1,10 +1,13 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import type { PeerSyncResult } from '../../index';
+import type { TestBrowser } from './browser';
 import request from 'supertest';
 import { put } from './file-roots';
 import type { LivePeer } from './peers';
 import { TEST_TOKEN } from './server';
+import type { UnknownRootPair } from './unknown-root-pair';
 
 /** Waits that fail well inside jest's 60 s test timeout, with Playwright's own message. */
 export const STEP_TIMEOUT_MS = 20_000;
@@ -59,4 +62,24 @@ export async function holdDeletions(a: LivePeer, b: LivePeer, count: number): Pr
   await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
   for (const name of names) rmSync(path.join(b.dataDir, 'static', 'held', name));
   await request(a.url).post('/api/sync/run').set(AUTH).expect(200);
+}
+
+/**
+ * Runs one round of the pair's node (it must end OK with the UNKNOWN_ROOT warning for `config`), opens
+ * the local server's status page in `browser`, waits for the peer's card to say OK and hands it to
+ * `look` with the round's result; the page is closed after.
+ */
+export async function peerCardAfterRound(browser: TestBrowser, pair: UnknownRootPair, look: (card: Locator, result: PeerSyncResult | undefined) => Promise<void>): Promise<void> {
+  const [result] = await pair.node.syncNow();
+  expect(result).toMatchObject({ ok: true, warnings: [{ code: 'UNKNOWN_ROOT', root: 'config' }] });
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  try {
+    await openStatusPage(page, pair.local);
+    const card = page.locator('#peers .card');
+    await card.locator('[data-field=state]', { hasText: 'OK' }).waitFor();
+    await look(card, result);
+  } finally {
+    await page.close();
+  }
 }
