@@ -1,21 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as api from '../../index';
+import { PACKAGE_ROOT, packageSources } from '../helpers/package-sources';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const ROOMS = ['index.ts', 'sample-app', 'bin', 'node', 'routes', 'middleware', 'lib'];
-
-/** Every .ts file of the package's own code (not tests, not dist). */
-function sources(): string[] {
-  const found: string[] = [];
-  const walk = (entry: string): void => {
-    const full = path.join(ROOT, entry);
-    if (statSync(full).isDirectory()) for (const name of readdirSync(full)) walk(path.join(entry, name));
-    else if (entry.endsWith('.ts')) found.push(entry);
-  };
-  for (const room of ROOMS) walk(room);
-  return found;
-}
+const ROOT = PACKAGE_ROOT;
 
 /**
  * The sample app may import only the public entry, so it had copied three pieces of the
@@ -32,12 +20,12 @@ describe('the sample app uses the library, not copies of it', () => {
   });
 
   it('holds the hidden-character regex once', () => {
-    const holders = sources().filter((file) => readFileSync(path.join(ROOT, file), 'utf8').includes('\\u200b-\\u200f'));
+    const holders = packageSources().filter((file) => readFileSync(path.join(ROOT, file), 'utf8').includes('\\u200b-\\u200f'));
     expect(holders).toEqual(['lib/hidden-characters.ts']);
   });
 
   it('holds no certificate reader and no NATS user-information split of its own', () => {
-    const sample = sources().filter((file) => file.startsWith('sample-app'));
+    const sample = packageSources().filter((file) => file.startsWith('sample-app'));
     const text = sample.map((file) => [file, readFileSync(path.join(ROOT, file), 'utf8')] as const);
     expect(text.filter(([, body]) => /X509Certificate|lastIndexOf\('@'\)/.test(body)).map(([file]) => file)).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatResult } from '../../bin/commands/sync';
 import { confirmDeletionsLine } from '../../bin/commands/confirm-line';
@@ -11,6 +11,7 @@ import { cloneError } from '../../lib/peers/nats/subject-checks';
 import { logHeld } from '../../lib/peers/sync-log';
 import { restoreCommand } from '../../sample-app/database';
 import { captureLog } from '../helpers/log';
+import { PACKAGE_ROOT, packageSources } from '../helpers/package-sources';
 
 /**
  * The package is installed in the app (`npm install express-sqlite-sync`): its `express-sqlite-sync` is in
@@ -19,24 +20,12 @@ import { captureLog } from '../helpers/log';
  * `npx express-sqlite-sync ` (CLI_COMMAND), as the README writes them.
  */
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const ROOMS = ['index.ts', 'sample-app', 'bin', 'node', 'routes', 'middleware', 'lib'];
+const ROOT = PACKAGE_ROOT;
 /** The CLI's commands (bin/express-sqlite-sync.ts). */
 const COMMANDS = ['status', 'sync', 'confirm-deletions', 'backup', 'restore', 'join', 'new-site-id'];
 /** `express-sqlite-sync <command>` without `npx ` before it. */
 const BARE = new RegExp(`(?<!npx )express-sqlite-sync (?=(?:${COMMANDS.join('|')})\\b)`);
 
-/** Every .ts file of the package's own code (not tests, not dist). */
-function sources(): string[] {
-  const found: string[] = [];
-  const walk = (entry: string): void => {
-    const full = path.join(ROOT, entry);
-    if (statSync(full).isDirectory()) for (const name of readdirSync(full)) walk(path.join(entry, name));
-    else if (entry.endsWith('.ts')) found.push(entry);
-  };
-  for (const room of ROOMS) walk(room);
-  return found;
-}
 
 /** Each `express-sqlite-sync <command>` a text tells to run, with the word right before it when there is one (`npx express-sqlite-sync status`). */
 function commandsIn(text: string): string[] {
@@ -80,7 +69,7 @@ describe('every command printed for the operator to run starts with npx', () => 
   });
 
   it('no source file writes `express-sqlite-sync <command>` without npx outside a comment', () => {
-    const bare = sources().flatMap((file) =>
+    const bare = packageSources().flatMap((file) =>
       readFileSync(path.join(ROOT, file), 'utf8')
         .split('\n')
         .map((line, index) => ({ where: `${file}:${index + 1}`, line }))
