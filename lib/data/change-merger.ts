@@ -12,7 +12,7 @@ import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
-import { newer } from './clock-order';
+import { contestCells, stillChanged } from './cell-contest';
 import { DECODED_AHEAD, decodedAhead } from './decoded-ahead';
 
 /** At most this many rows new to the metadata wait to be placed (see `ChangeMerger.#mergeNew`). */
@@ -199,28 +199,22 @@ export class ChangeMerger {
     return true;
   }
 
-  /**
-   * Per-cell last-writer-wins. A cell's own clock is always newer than its
-   * row's birth clock, so a cell not newer than the birth loses without
-   * reading the cell clocks (the common case of a repeated changeset).
-   */
+  /** Per-cell last-writer-wins, ties of clocks broken by value (see `contestCells`); writes the cells that won. */
   #mergeCells(change: DecodedChange, local: RowMeta, run: MergeRun): boolean {
     const tbl = change.table.table.id;
-    const birthSite = this.#sites.siteOf(local.site);
-    const candidates = change.cells.filter((cell) => newer(cell.hlc, cell.site, local.hlc, birthSite));
-    if (candidates.length === 0) return false;
-    const overrides = this.#meta.cells(tbl, change.metaKey);
-    const winners = candidates.filter((cell) => {
-      const clock = overrides.get(cell.column.id);
-      return clock === undefined || newer(cell.hlc, cell.site, clock.hlc, this.#sites.siteOf(clock.site));
+    const parts = this.#partsOf(change);
+    let held: readonly SqlValue[] | undefined; // read by the contest on a tie of clocks only
+    const outcome = contestCells(change.cells, {
+      meta: local,
+      birthSite: this.#sites.siteOf(local.site),
+      overrides: () => this.#meta.cells(tbl, change.metaKey),
+      siteOf: (site) => this.#sites.siteOf(site),
+      held: () => (held = this.#placer.held(parts, change.key, run.batch)),
     });
+    if (outcome.winners.length === 0) return false;
+    this.#placer.placeCells(parts, [...change.key], outcome.winners.map((cell) => [cell.column, cell.value] as const), run.batch);
+    const winners = outcome.byValue.size === 0 ? outcome.winners : stillChanged(outcome, held, this.#placer.held(parts, change.key, run.batch));
     if (winners.length === 0) return false;
-    this.#placer.placeCells(
-      this.#partsOf(change),
-      [...change.key],
-      winners.map((cell) => [cell.column, cell.value] as const),
-      run.batch,
-    );
     const seq = ++run.seq;
     for (const cell of winners) this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
     return true;

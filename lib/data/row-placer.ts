@@ -54,6 +54,11 @@ export class RowPlacer {
     return batch.mayHaveParked(parts) && parts.parked.reason(key) !== undefined;
   }
 
+  /** The row's values where it lives: its parked row, else its table's; undefined when it is in neither. */
+  held(parts: TableParts, key: readonly SqlValue[], batch: SettleBatch): SqlValue[] | undefined {
+    return this.#isParked(parts, key, batch) ? parts.parked.select(key) : parts.statements.select(key);
+  }
+
   /** Places a whole row (new, or a new life of one): into the table, or parked. */
   placeWhole(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): void {
     if (this.#isParked(parts, key, batch)) {

@@ -1,0 +1,133 @@
+import { dbDigest, tableRows, trackedDb, type TempDb } from '../../helpers/data';
+import type { ChangeTracker } from '../../../lib/data/change-tracker';
+import { compareValues } from '../../../lib/data/value-order';
+import { TextBytes, type SqlValue } from '../../../lib/data/values';
+
+/*
+ * Two writers that shared a site id (a copy of a database that kept it) can write two values under one clock
+ * (hlc, site). Last-writer-wins alone keeps each server's own value for good; the value order breaks the tie,
+ * so every server ends with the greater value whichever page it received first.
+ */
+
+type Server = TempDb & { readonly tracker: ChangeTracker };
+
+const SITE = 'ab'.repeat(16);
+
+/** The schema every page names: the one `trackedDb` makes. */
+const SCHEMA = ((): unknown => {
+  const probe = trackedDb();
+  try {
+    return probe.tracker.readChanges(0, 1, SITE).schema;
+  } finally {
+    probe.cleanup();
+  }
+})();
+const HLC = 1_839_671_731_407_872;
+
+/** A protocol 1 page from {@link SITE} (no window: it moves no cursor) of one `teams` row. */
+function page(cells: Record<string, unknown>, change: Record<string, unknown> = {}): Parameters<ChangeTracker['applyChangeset']>[0] {
+  return {
+    protocol: 1,
+    site: SITE,
+    schema: SCHEMA,
+    sites: [SITE],
+    changes: [{ table: 'teams', key: ['t1'], cl: 1, hlc: HLC, site: 0, cells: { name: 'Robots', number: 254, rating: null, logo: null, ...cells }, ...change }],
+  } as unknown as Parameters<ChangeTracker['applyChangeset']>[0];
+}
+
+function teams(server: Server): unknown[][] {
+  return tableRows(server.db, 'teams');
+}
+
+/** Applies the two pages in both orders on two empty servers: both end alike, with `expected`'s row. */
+function expectBothOrders(first: ReturnType<typeof page>, second: ReturnType<typeof page>, expected: unknown[]): void {
+  const [b, c] = [trackedDb(), trackedDb()];
+  try {
+    b.tracker.applyChangeset(first);
+    b.tracker.applyChangeset(second);
+    c.tracker.applyChangeset(second);
+    c.tracker.applyChangeset(first);
+    expect(teams(b)).toEqual([expected]);
+    expect(teams(c)).toEqual([expected]);
+    const served = (server: Server): unknown => server.tracker.readChanges(0, 10, 'cd'.repeat(16)).changes;
+    expect(served(b)).toEqual(served(c));
+  } finally {
+    b.cleanup();
+    c.cleanup();
+  }
+}
+
+describe('a tie of clocks is broken by the value', () => {
+  it('two births under one clock: the greater value on both servers, whatever the order', () => {
+    expectBothOrders(page({ name: 'Alpha' }), page({ name: 'Beta' }), ['t1', 'Beta', 254n, null, null]);
+  });
+
+  it('two cells under one clock of their own', () => {
+    const birth = page({});
+    const [b, c] = [trackedDb(), trackedDb()];
+    try {
+      for (const server of [b, c]) server.tracker.applyChangeset(birth);
+      const x = page({ name: ['Xeno', HLC + 5, 0] });
+      const y = page({ name: ['Yak', HLC + 5, 0] });
+      b.tracker.applyChangeset(x);
+      b.tracker.applyChangeset(y);
+      c.tracker.applyChangeset(y);
+      c.tracker.applyChangeset(x);
+      expect(teams(b)).toEqual([['t1', 'Yak', 254n, null, null]]);
+      expect(teams(c)).toEqual(teams(b));
+    } finally {
+      b.cleanup();
+      c.cleanup();
+    }
+  });
+
+  it('by storage class first: a BLOB column keeps the REAL 1.0 over the INTEGER 1, and a blob over text', () => {
+    expectBothOrders(page({ logo: 1 }), page({ logo: { $real: 1 } }), ['t1', 'Robots', 254n, null, 1]);
+    const both = [page({ logo: 'text' }), page({ logo: { $blob: Buffer.from('b').toString('base64') } })] as const;
+    expectBothOrders(both[0], both[1], ['t1', 'Robots', 254n, null, Buffer.from('b')]);
+  });
+
+  it('a value that wins the tie but is stored as the value held changes nothing, and is not sent again', () => {
+    const b = trackedDb();
+    try {
+      b.tracker.applyChangeset(page({ number: 5 }));
+      const seq = b.tracker.info().seq;
+      const before = dbDigest(b.db);
+      b.tracker.applyChangeset(page({ number: { $real: 5 } })); // INTEGER affinity stores 5.0 as 5
+      expect(b.tracker.info().seq).toBe(seq);
+      expect(dbDigest(b.db)).toBe(before);
+    } finally {
+      b.cleanup();
+    }
+  });
+
+  it('a page received again changes nothing', () => {
+    const b = trackedDb();
+    try {
+      b.tracker.applyChangeset(page({ name: 'Beta', number: ['7', HLC + 3, 0] }));
+      const before = dbDigest(b.db);
+      expect(b.tracker.applyChangeset(page({ name: 'Beta', number: ['7', HLC + 3, 0] })).applied).toBe(0);
+      expect(b.tracker.applyChangeset(page({ name: 'Alpha' })).applied).toBe(0); // the smaller value loses the tie
+      expect(dbDigest(b.db)).toBe(before);
+    } finally {
+      b.cleanup();
+    }
+  });
+});
+
+describe('compareValues', () => {
+  const ordered: SqlValue[] = [null, -5n, 0n, 7n, -Infinity, -1.5, -0, 0, 0.5, Infinity, '', 'A', 'a', 'é', new TextBytes(Buffer.from([0xff])), Buffer.alloc(0), Buffer.from([0])];
+
+  it('is a total order: each value before every later one, and the same as itself only', () => {
+    ordered.forEach((a, i) => {
+      ordered.forEach((b, j) => {
+        expect([i, j, Math.sign(compareValues(a, b))]).toEqual([i, j, Math.sign(i - j)]);
+      });
+    });
+  });
+
+  it('compares TEXT by its UTF-8 bytes, a string and TextBytes of the same bytes alike', () => {
+    expect(compareValues('x', new TextBytes(Buffer.from('x')))).toBe(0);
+    expect(compareValues('\uffff', '\u{10000}')).toBeLessThan(0); // UTF-16 code units would say otherwise
+  });
+});
