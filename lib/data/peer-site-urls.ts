@@ -24,6 +24,8 @@ interface Answer {
  * last answer still names the old one: that other URL is no rival of the first until it answers again (the
  * first URL left the very instance it names, and it was not heard since). A second server answering there
  * still names the old instance on its next answer and is a rival then, so a copy is only found a round later.
+ * Callers stamp an answer with when it was asked (`now`), not when it arrived: an answer asked before a restart
+ * and received after the other URL's answer from after it was heard before that URL left its instance.
  */
 export class PeerSiteUrls {
   readonly #seen = new Map<string, Map<string, Answer>>();

@@ -166,9 +166,10 @@ export class TrackerBookkeeping {
   /**
    * Records that `url` answered as `site`; returns another URL that answered as the same site lately from another
    * server (two servers, one id: the site is contested, for either URL, whichever was met first), if any.
+   * @param askedAt - when the answer was asked for: an answer that arrives late still counts from then
    */
-  notePeer(url: string, site: string, instance: string | undefined): string | undefined {
-    return this.parts.guard.notePeer(url, site, instance);
+  notePeer(url: string, site: string, instance: string | undefined, askedAt = Date.now()): string | undefined {
+    return this.parts.guard.notePeer(url, site, instance, askedAt);
   }
 
   /** The other URL that answered as `site` lately from another server, while `url` last answered as it too (see {@link notePeer}); checked again during a round. */

@@ -68,11 +68,12 @@ function named(url: string): string {
 /**
  * Checks this server's identity against what the peer holds of it, and the
  * peer's against the other peers'.
+ * @param sentAt - when `info` was asked for
  * @throws SyncError `SITE_REWOUND` / `SITE_CLONED` (409) after this server took a new site id by itself (its rows are
  * sent again, nothing to do); `DUPLICATE_SITE_ID` (409) when another URL answered with the same site id lately from another server
  * (either URL, whichever was met first: the cursors kept for that site are forgotten)
  */
-function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): void {
+function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo, sentAt: number): void {
   if (info.you !== undefined) {
     const changed = local.checkOwnHistory(info.you);
     if (changed !== undefined) {
@@ -84,7 +85,8 @@ function checkIdentities(peer: PeerHttp, local: ChangeTracker, info: DataInfo): 
     }
   }
   // Whichever URL was met first: while another server answers the same id, neither is synced (see refuseSharedSite).
-  refuseSharedSite(local, peer.url, info.site, local.notePeer(peer.url, info.site, info.instance));
+  // Stamped when it was asked: an answer that took long may name an instance another URL left since (a restart).
+  refuseSharedSite(local, peer.url, info.site, local.notePeer(peer.url, info.site, info.instance, sentAt));
 }
 
 /**
@@ -137,7 +139,7 @@ export async function handshake(peer: PeerHttp, local: ChangeTracker, again = tr
     const fix = 'migrate every server to the same tracked tables and columns (the same `tables` list and the same CREATE/ALTER statements), then sync: changes wait meanwhile, none is lost';
     throw new SyncError('SCHEMA_MISMATCH', 409, `${named(peer.url)} tracks a different schema: ${differencesInWords(differences) || 'fingerprints differ'}; ${fix}`);
   }
-  checkIdentities(peer, local, info);
+  checkIdentities(peer, local, info, sentAt);
   const clockSkewMs = Math.round(info.now - (sentAt + receivedAt) / 2);
   // What the peer pulled from us it has: pushing starts after it (a change crosses a link once).
   // Checked after the identities: a cursor beyond our seq is a rewind, handled above.

@@ -184,11 +184,12 @@ export class PeerRounds {
   async #filePeer(url: string, peer: PeerState, dataOff: boolean): Promise<FilePeer | undefined> {
     const host = new URL(url).host;
     if (peer.data !== undefined && !dataOff) return { site: peer.site ?? host, tell: true };
+    const askedAt = Date.now(); // an answer that arrives late counts from when it was asked (see PeerSiteUrls)
     const asked = await askFilePeerSite(peer.http, this.#config.filesSite());
     if (asked === undefined) return dataOff ? undefined : { site: host, tell: false };
     if (asked.site === undefined) return { site: host, tell: false };
     // Before it is remembered: settlements under it must not reach a second server's base.
-    const rival = this.#fileSites.note(url, asked.site, asked.instance);
+    const rival = this.#fileSites.note(url, asked.site, asked.instance, askedAt);
     if (rival !== undefined) {
       await this.#dropBases([url, rival]);
       throw duplicateFilesSite(url, rival, asked.site);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { PeerSyncResult } from '../../index';
 import { tempNodes } from '../helpers/temp-nodes';
 
@@ -57,5 +57,57 @@ describe('a server listed under two URLs restarts', () => {
     expect(moved(after)).toEqual({ rowsPulled: 0, rowsPushed: 0 });
     expect(hubDb.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(51);
     expect(hub.client?.peerStatuses().map((status) => status.lastErrorCode)).toEqual([null, null]);
+  });
+
+  /** Once armed, holds the next answer to `GET /data/info` until released: it is made then, by the server running then, and sent later. */
+  function infoGate(): { readonly hold: RequestHandler; readonly held: Promise<void>; arm(): void; release(): void } {
+    let armed = false;
+    let release = (): void => undefined;
+    let noteHeld = (): void => undefined;
+    const held = new Promise<void>((resolve) => (noteHeld = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold: RequestHandler = (req, res, next) => {
+      if (!armed || req.method !== 'GET' || !req.path.endsWith('/data/info')) return next();
+      armed = false;
+      const end = res.end.bind(res) as (...args: unknown[]) => unknown;
+      res.end = ((...args: unknown[]) => {
+        noteHeld();
+        void released.then(() => end(...args));
+        return res;
+      }) as typeof res.end;
+      next();
+    };
+    return { hold, held, arm: () => (armed = true), release: () => release() };
+  }
+
+  it('an answer from before the restart that arrives after the other URL answered from after it is no rival', async () => {
+    const serverDb = nodes.open('server');
+    let running = nodes.node(serverDb, 'server', []);
+    const gate = infoGate();
+    const [appOne, appTwo] = [express(), express()];
+    appOne.use(gate.hold);
+    for (const app of [appOne, appTwo]) app.use('/api/sync', (req, res, next) => running.router(req, res, next));
+    const [one, two] = [await nodes.serve(appOne), await nodes.serve(appTwo)];
+    const hubDb = nodes.open('hub');
+    const hub = nodes.node(hubDb, 'hub', [one.url, two.url]);
+    addTeams(serverDb, 0, 20);
+    expect((await hub.syncNow()).map((result) => result.error?.code ?? 'ok')).toEqual(['ok', 'ok']);
+
+    // The hub asks URL one; the server answers (its old instance), and the answer is slow to arrive.
+    gate.arm();
+    const late = hub.client?.syncPeer(`${one.url}/api/sync`);
+    await gate.held;
+    await running.stop();
+    running = nodes.node(serverDb, 'server', []); // restarted meanwhile
+    addTeams(serverDb, 20, 1);
+    const viaTwo = await hub.client?.syncPeer(`${two.url}/api/sync`); // answers with the new instance
+    expect(viaTwo?.error).toBeUndefined();
+    gate.release(); // the old instance's answer arrives now
+    const viaOne = await late;
+    expect(viaOne?.error?.code).toBeUndefined();
+    const after = await hub.syncNow();
+    expect(after.map((result) => result.error?.code ?? 'ok')).toEqual(['ok', 'ok']);
+    expect(moved(after)).toEqual({ rowsPulled: 0, rowsPushed: 0 });
+    expect(hubDb.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(21);
   });
 });
