@@ -159,7 +159,7 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * a connection in `defaultSafeIntegers(true)` mode.
  * @throws TypeError for a missing database or a bad `tables` option; RangeError for an empty or repeated list
  * @throws SyncError `CAPTURE_REFUSED` for a table without a primary key, with an `INTEGER PRIMARY KEY`
- * (rowid alias), with a nullable key column or one with a collation, a view, a TEMP table of its name, a
+ * (the rowid; `INTEGER PRIMARY KEY DESC` is not), with a nullable key column or one with a collation, a view, a TEMP table of its name, a
  * reserved or empty name, too many columns, a partial or expression UNIQUE index, a constraint including a
  * generated column, or a foreign key to a table not in `tables`; for a connection with the deprecated
  * `PRAGMA full_column_names = ON` or `short_column_names = OFF`; for a tracked table that is missing, or that lost its triggers and is empty, while the

@@ -83,12 +83,23 @@ function checkKind(db: Database.Database, name: string): boolean {
   return row.wr === 1;
 }
 
-function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: boolean): void {
+/**
+ * True when a rowid table's key is its rowid: SQLite then keeps no index for the key (a key that is not
+ * the rowid has an index of origin `pk`). That is SQLite's own rule, whatever the spelling: `id INTEGER
+ * PRIMARY KEY` and `PRIMARY KEY (id DESC)` are the rowid, `id INTEGER PRIMARY KEY DESC` and `id INT
+ * PRIMARY KEY` are not (https://www.sqlite.org/lang_createtable.html#rowid).
+ */
+function keyIsRowid(db: Database.Database, name: string, key: readonly ColumnSchema[], withoutRowid: boolean): boolean {
+  if (withoutRowid || key.length !== 1) return false;
+  return numbers(db, `SELECT 1 FROM pragma_index_list(?, 'main') WHERE origin = 'pk'`).get(name) === undefined;
+}
+
+function checkKey(name: string, key: readonly ColumnSchema[], withoutRowid: boolean, rowidKey: boolean): void {
   const fix = 'give it a globally unique key such as `id TEXT PRIMARY KEY NOT NULL` holding a UUID or ULID';
   if (key.length === 0) refuse(name, `it has no PRIMARY KEY (rows would be matched by rowid, which differs between servers); ${fix}`);
   const only = key[0];
-  if (key.length === 1 && only !== undefined && !withoutRowid && only.type === 'INTEGER') {
-    refuse(name, `"${only.name}" INTEGER PRIMARY KEY is an alias of the rowid: ids counted from 1 collide between servers; ${fix}`);
+  if (rowidKey && only !== undefined) {
+    refuse(name, `"${only.name}" INTEGER PRIMARY KEY is an alias of the rowid: an insert without an id (or with NULL) gets the next one counted from 1, and those collide between servers; ${fix}`);
   }
   for (const column of key) {
     if (!column.notNull && !withoutRowid) {
@@ -196,7 +207,7 @@ function readIndexes(db: Database.Database, name: string, key: readonly ColumnSc
 /**
  * Reads a table's schema and checks it can be tracked (see also {@link refuseUntrackedParents}).
  * @throws SyncError `CAPTURE_REFUSED` naming what to change: a missing table, a view, a TEMP table of the
- * same name, no primary key, an `INTEGER PRIMARY KEY` (rowid alias), a nullable key column, a key column
+ * same name, no primary key, an `INTEGER PRIMARY KEY` (the rowid; `INTEGER PRIMARY KEY DESC` is not), a nullable key column, a key column
  * with a collation other than BINARY, a reserved or empty name, too many columns, a partial or expression
  * UNIQUE index, a key, UNIQUE index or foreign key that includes a generated column, or a foreign key to a
  * table that does not exist
@@ -213,7 +224,7 @@ export function inspectTable(db: Database.Database, name: string): TableSchema {
   if (columns.length > MAX_TRACKED_COLUMNS) refuse(name, `it has ${columns.length} columns; at most ${MAX_TRACKED_COLUMNS} can be tracked (split the table)`);
   if (columns.some((column) => column.name === '')) refuse(name, 'it has a column whose name is empty (""), and the sync protocol names every column; rename it (ALTER TABLE … RENAME COLUMN "" TO …)');
   const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
-  checkKey(name, key, withoutRowid);
+  checkKey(name, key, withoutRowid, keyIsRowid(db, name, key, withoutRowid));
   const reserved = columns.find((column) => column.name.toLowerCase().startsWith(META_PREFIX));
   if (reserved !== undefined) refuse(name, `column "${reserved.name}": names starting with ${META_PREFIX} are reserved`);
   return { name, columns, key, foreignKeys: readForeignKeys(db, name, generated), ...readIndexes(db, name, key, generated) };

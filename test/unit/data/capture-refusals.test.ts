@@ -8,6 +8,9 @@ const REFUSALS: ReadonlyArray<readonly [string, string, string, RegExp]> = [
   ['a table without a primary key', 'CREATE TABLE t (name TEXT)', 't', /has no PRIMARY KEY.*id TEXT PRIMARY KEY NOT NULL.*UUID or ULID/],
   ['an INTEGER PRIMARY KEY (rowid alias)', 'CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)', 't', /"id" INTEGER PRIMARY KEY is an alias of the rowid.*collide between servers.*UUID or ULID/],
   ['an AUTOINCREMENT key', 'CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)', 't', /alias of the rowid/],
+  ['a PRIMARY KEY (id DESC) table constraint (the rowid all the same)', 'CREATE TABLE t (id INTEGER NOT NULL, name TEXT, PRIMARY KEY (id DESC))', 't', /"id" INTEGER PRIMARY KEY is an alias of the rowid/],
+  // Not the rowid (SQLite's quirk): refused for what is true of it, a key column that holds NULL.
+  ['a nullable INTEGER PRIMARY KEY DESC', 'CREATE TABLE t (id INTEGER PRIMARY KEY DESC, name TEXT)', 't', /key column "id" is nullable.*declare it NOT NULL/],
   ['a nullable key column', 'CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT)', 't', /key column "id" is nullable.*declare it NOT NULL/],
   ['a nullable column of a composite key', 'CREATE TABLE t (a TEXT NOT NULL, b TEXT, PRIMARY KEY (a, b))', 't', /key column "b" is nullable/],
   ['a view', "CREATE TABLE base (id TEXT PRIMARY KEY NOT NULL); CREATE VIEW t AS SELECT * FROM base", 't', /it is a view; only ordinary tables/],
@@ -37,10 +40,12 @@ describe('enableCapture refuses tables it cannot sync safely', () => {
     }
   });
 
-  it('accepts a composite key and a WITHOUT ROWID table', () => {
-    const temp = tempDb('CREATE TABLE pairs (a TEXT NOT NULL, b INTEGER NOT NULL, v TEXT, PRIMARY KEY (a, b)); CREATE TABLE w (id TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID');
+  it('accepts a composite key, a WITHOUT ROWID table and an INTEGER PRIMARY KEY DESC (not the rowid)', () => {
+    const temp = tempDb(
+      'CREATE TABLE pairs (a TEXT NOT NULL, b INTEGER NOT NULL, v TEXT, PRIMARY KEY (a, b)); CREATE TABLE w (id TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID; CREATE TABLE d (id INTEGER PRIMARY KEY DESC NOT NULL, v TEXT)',
+    );
     try {
-      expect(enableCapture(temp.db, { tables: ['pairs', 'w'] }).info().tables).toEqual(['pairs', 'w']);
+      expect(enableCapture(temp.db, { tables: ['pairs', 'w', 'd'] }).info().tables).toEqual(['pairs', 'w', 'd']);
     } finally {
       temp.cleanup();
     }
