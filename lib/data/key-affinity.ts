@@ -56,7 +56,7 @@ export function keyFormsMayDiffer(column: TrackedColumn, value: SqlValue | undef
 }
 
 /** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal; SQLite allows ASCII spaces around it, no others). */
-const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
+export const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 
 /** 2^63: a REAL with an integral value strictly between -2^63 and 2^63 is stored as an INTEGER by an INTEGER or NUMERIC column. */
 const INT64_LIMIT = 2 ** 63;

@@ -1,6 +1,7 @@
 import { hasNoAffinity, HLC_SQL, keepsEqualsOfTwoClasses, keySql, NOT_APPLYING, OP, triggerNames } from './capture-sql';
 import { parkedTableName } from './parked-table-sql';
 import { quoteIdent } from './sql-names';
+import { storedDefaultSql } from './stored-default';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 
 /**
@@ -21,29 +22,18 @@ export type NewPart = (column: TrackedColumn) => string;
 /** NEW's key part as the statement wrote it. */
 const written: NewPart = (column) => `NEW.${quoteIdent(column.name)}`;
 
-/** A DEFAULT that is a number literal (`1.0`, `-0.0`, `(2)`, `0x10`): the only defaults that can meet a key's other form. */
-const NUMBER_DEFAULT = /^\(?\s*[+-]?(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*\)?$/;
-
 /**
- * A number DEFAULT as its column stores it. Without affinity, as it is. With INTEGER or NUMERIC affinity, a
- * REAL that is an integer becomes the INTEGER, except the REAL -2^63, which the column keeps as a REAL (only
- * a REAL strictly between -2^63 and 2^63 is converted): `DEFAULT -9223372036854775808.0` is stored REAL.
+ * NEW's key part as an INSERT or an UPDATE of the key stores it: a NULL in a key column whose DEFAULT is a
+ * literal is that DEFAULT as the column stores it ({@link storedDefaultSql}). A BEFORE trigger sees the NULL;
+ * `OR REPLACE`, or `NOT NULL ON CONFLICT REPLACE`, then stores the default, so `INSERT OR REPLACE (k) VALUES
+ * (NULL)` or `UPDATE OR REPLACE … SET k = NULL` with `DEFAULT 1.0` replaces a live `1`, an INTEGER key's
+ * `DEFAULT -9223372036854775808.0` (or `'-9223372036854775808.0'`) a live INTEGER -2^63, and `DEFAULT '7'`
+ * the live row 7. Other columns keep NEW as it is.
  */
-function storedDefault(column: TrackedColumn): string {
-  const value = `(${column.dflt ?? ''})`;
-  if (hasNoAffinity(column)) return value;
-  return `CASE WHEN typeof(${value}) = 'real' AND ${value} <> -9223372036854775808 AND ${value} = CAST(${value} AS INTEGER) THEN CAST(${value} AS INTEGER) ELSE ${value} END`;
-}
-
-/**
- * NEW's key part as an INSERT or an UPDATE of the key stores it: a NULL in a key column that can hold a value
- * in two forms, whose DEFAULT is a number, is that number as the column stores it (a BEFORE trigger sees the
- * NULL; `OR REPLACE`, or `NOT NULL ON CONFLICT REPLACE`, then stores the default, so `INSERT OR REPLACE (k)
- * VALUES (NULL)` or `UPDATE OR REPLACE … SET k = NULL` with `DEFAULT 1.0` replaces a live `1`, and an INTEGER
- * key's `DEFAULT -9223372036854775808.0` a live INTEGER -2^63). Other columns keep NEW as it is.
- */
-export const storedKeyPart: NewPart = (column) =>
-  keepsEqualsOfTwoClasses(column) && NUMBER_DEFAULT.test(column.dflt ?? '') ? `coalesce(NEW.${quoteIdent(column.name)}, ${storedDefault(column)})` : written(column);
+export const storedKeyPart: NewPart = (column) => {
+  const stored = storedDefaultSql(column);
+  return stored === undefined ? written(column) : `coalesce(${written(column)}, ${stored})`;
+};
 
 /**
  * A test of NEW alone, without a probe: its key may equal a key stored in another form. A part without

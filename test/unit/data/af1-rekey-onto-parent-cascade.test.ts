@@ -1,5 +1,5 @@
 import { enableCapture } from '../../../lib/data/capture';
-import { pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { keyFormRows, pullAll, syncToQuiescence, tempDb, trackedServers, type TempDb, type TrackedServer } from '../../helpers/data';
 
 /**
  * `UPDATE OR REPLACE nodes SET id = 'n3' WHERE id = 'n1'` where n1 is a child
@@ -54,5 +54,44 @@ describe('a child moved onto its parent key by UPDATE OR REPLACE, the cascade de
     pullAll(ta, tb);
     expect(state(a)).toEqual([[['n3', null, 5]], [], 1]);
     expect(state(b)).toEqual(state(a));
+  });
+});
+
+/**
+ * The same move by `SET k = NULL`, the key's DEFAULT the parent's key: REPLACE stores the DEFAULT, as the
+ * column's affinity makes it (`'7'` is the INTEGER 7 in an INT key), after the key trigger saw the NULL.
+ * The trigger read only a number DEFAULT there: with a string one (or any DEFAULT of a TEXT key) it saw no
+ * row held, and the parent stayed alive on the peer for good (a missed delete).
+ */
+const DEFAULTS_SCHEMA = `
+CREATE TABLE ints (k INT NOT NULL DEFAULT '7' PRIMARY KEY, up INT REFERENCES ints (k) ON DELETE CASCADE, v TEXT);
+CREATE TABLE words (k TEXT NOT NULL DEFAULT 'n7' PRIMARY KEY, up TEXT REFERENCES words (k) ON DELETE CASCADE, v TEXT);
+CREATE TABLE numbers (k INT NOT NULL DEFAULT 7 PRIMARY KEY, up INT REFERENCES numbers (k) ON DELETE CASCADE, v TEXT);
+`;
+
+describe('a child moved onto its parent key by UPDATE OR REPLACE SET k = NULL, the DEFAULT its parent key', () => {
+  let servers: TrackedServer[];
+  beforeEach(() => {
+    servers = trackedServers(2, DEFAULTS_SCHEMA, ['ints', 'words', 'numbers']);
+  });
+  afterEach(() => {
+    for (const server of servers) server.temp.cleanup();
+  });
+
+  it.each([
+    ['ints', "DEFAULT '7' of an INT key", 7, 5, 1],
+    ['words', "DEFAULT 'n7' of a TEXT key", 'n7', 'n5', 'n1'],
+    ['numbers', 'DEFAULT 7 of an INT key (read before too)', 7, 5, 1],
+  ])('%s, %s: both rows are dead everywhere, no ghost', (table, _name, parent, child, other) => {
+    const [a, b] = servers as [TrackedServer, TrackedServer];
+    a.temp.db.prepare(`INSERT INTO ${table} VALUES (?, NULL, 'parent'), (?, ?, 'child'), (?, NULL, 'other')`).run(parent, child, parent, other);
+    syncToQuiescence([a.tracker, b.tracker]);
+    a.temp.db.prepare(`UPDATE OR REPLACE ${table} SET k = NULL WHERE k = ?`).run(child);
+    syncToQuiescence([a.tracker, b.tracker]);
+    const alive = typeof other === 'number' ? BigInt(other) : other;
+    for (const server of servers) {
+      expect(keyFormRows(server.temp.db, table).map((row) => (row as unknown[])[3])).toEqual([alive]);
+      expect(server.temp.db.prepare('SELECT count(*) FROM _sync_rows WHERE cl % 2 = 1').pluck().get()).toBe(1); // no ghost of the parent
+    }
   });
 });
