@@ -1,6 +1,7 @@
 import type { DecodedCell } from './decoded-change';
 import { compareClocks } from './clock-order';
 import type { CellMeta, RowMeta } from './meta-reader';
+import type { TrackedColumn } from './tracked-table';
 import { compareValues } from './value-order';
 import type { SqlValue } from './values';
 
@@ -16,63 +17,43 @@ export interface LocalRow {
   siteOf(site: number): string;
   /** The row's values where it lives (its table or its parked rows), in column order; undefined when it is in neither. */
   held(): readonly SqlValue[] | undefined;
+  /** The value the row's table stores for `value` written to `column` (its affinity may convert it: see `StoredForms`). */
+  stored(column: TrackedColumn, value: SqlValue): SqlValue;
 }
 
-/** The cells of a change that won, and those of them that won only on a tie of clocks, by their value. */
-export interface ContestOutcome {
-  readonly winners: readonly DecodedCell[];
-  readonly byValue: ReadonlySet<DecodedCell>;
-}
-
-const NOTHING_WON: ContestOutcome = Object.freeze({ winners: [], byValue: new Set<DecodedCell>() });
+const NOTHING_WON: readonly DecodedCell[] = Object.freeze([]);
 
 /**
  * Per-cell last-writer-wins, a total order: the newer clock `(hlc, site)` wins; on the same clock, the
  * value later in {@link compareValues} (two writers that shared a site id can write two values under
- * one clock; without this order each server would keep its own for good). A cell's own clock is
- * always newer than its row's birth, so a cell older than the birth loses without reading the cells'
- * clocks, and one with the birth's clock and the value held (a changeset received again) loses with
- * one read of the row.
+ * one clock; without this order each server would keep its own for good). The values are compared as
+ * the table stores them: `'5'` sent to an INTEGER column is the 5 it becomes, so every server picks
+ * the same one whichever it heard first, and a winner always changes the row (`5.0` does not beat 5
+ * in an INTEGER column: no new seq, nothing sent again). A parked row holds its values as sent, so
+ * they are compared as its table would store them too. A cell's own clock is always newer than its
+ * row's birth, so a cell older than the birth loses without reading the cells' clocks, and one with
+ * the birth's clock and the value held (a changeset received again) loses with one read of the row.
+ * @returns the cells that won
  */
-export function contestCells(cells: readonly DecodedCell[], local: LocalRow): ContestOutcome {
+export function contestCells(cells: readonly DecodedCell[], local: LocalRow): readonly DecodedCell[] {
   let read = false;
   let held: readonly SqlValue[] | undefined;
   const heldValue = (cell: DecodedCell): SqlValue | undefined => {
     if (!read) [read, held] = [true, local.held()];
     return held?.[cell.column.index];
   };
-  const byValue = new Set<DecodedCell>();
   const beats = (cell: DecodedCell, hlc: number, site: string): boolean => {
     const order = compareClocks(cell.hlc, cell.site, hlc, site);
     if (order !== 0) return order > 0;
     const value = heldValue(cell);
-    if (value === undefined || compareValues(cell.value, value) <= 0) return false;
-    byValue.add(cell);
-    return true;
+    if (value === undefined || compareValues(cell.value, value) === 0) return false; // the same value: received again
+    return compareValues(local.stored(cell.column, cell.value), local.stored(cell.column, value)) > 0;
   };
   const candidates = cells.filter((cell) => beats(cell, local.meta.hlc, local.birthSite));
   if (candidates.length === 0) return NOTHING_WON;
   const overrides = local.overrides();
-  const winners = candidates.filter((cell) => {
+  return candidates.filter((cell) => {
     const clock = overrides.get(cell.column.id);
-    if (clock === undefined) return true;
-    byValue.delete(cell); // its own clock decides, not the birth's
-    return beats(cell, clock.hlc, local.siteOf(clock.site));
-  });
-  return winners.length === 0 ? NOTHING_WON : { winners, byValue };
-}
-
-/**
- * The winners still changed after they were written: a cell that won by its value only but is now
- * stored as the value held before (its column's affinity made the two one: `1.0` in an INTEGER
- * column) changed nothing, so it keeps no new seq and is not sent again.
- * @param before - the row's values before the write; `after` - after it
- */
-export function stillChanged(outcome: ContestOutcome, before: readonly SqlValue[] | undefined, after: readonly SqlValue[] | undefined): readonly DecodedCell[] {
-  if (outcome.byValue.size === 0 || before === undefined || after === undefined) return outcome.winners;
-  return outcome.winners.filter((cell) => {
-    if (!outcome.byValue.has(cell)) return true;
-    const { index } = cell.column;
-    return compareValues(after[index] ?? null, before[index] ?? null) !== 0;
+    return clock === undefined || beats(cell, clock.hlc, local.siteOf(clock.site));
   });
 }

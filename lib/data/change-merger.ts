@@ -12,7 +12,8 @@ import type { SiteRegistry } from './site-registry';
 import { SyncError } from '../sync-error';
 import type { SqlValue } from './values';
 import { boundedCl } from './wire-schema';
-import { contestCells, stillChanged } from './cell-contest';
+import { contestCells } from './cell-contest';
+import { StoredForms } from './stored-form';
 import { DECODED_AHEAD, decodedAhead } from './decoded-ahead';
 
 /** At most this many rows new to the metadata wait to be placed (see `ChangeMerger.#mergeNew`). */
@@ -36,6 +37,7 @@ export class ChangeMerger {
   readonly #parts: ReadonlyMap<number, TableParts>;
   readonly #statements: Readonly<Record<Statement, Database.Statement>>;
   readonly #births: EarlierBirths;
+  readonly #stored: StoredForms;
   readonly #db: Database.Database;
 
   /** Prepares the merge's statements. */
@@ -47,6 +49,7 @@ export class ChangeMerger {
     this.#cursors = cursors;
     this.#parts = parts;
     this.#births = new EarlierBirths(db, meta, sites);
+    this.#stored = new StoredForms(db);
     this.#statements = {
       newRow: numbers(db, 'INSERT INTO _sync_rows (tbl, pk, cl, hlc, site, born) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tbl, pk) DO NOTHING'),
       putRow: numbers(
@@ -203,18 +206,16 @@ export class ChangeMerger {
   #mergeCells(change: DecodedChange, local: RowMeta, run: MergeRun): boolean {
     const tbl = change.table.table.id;
     const parts = this.#partsOf(change);
-    let held: readonly SqlValue[] | undefined; // read by the contest on a tie of clocks only
-    const outcome = contestCells(change.cells, {
+    const winners = contestCells(change.cells, {
       meta: local,
       birthSite: this.#sites.siteOf(local.site),
       overrides: () => this.#meta.cells(tbl, change.metaKey),
       siteOf: (site) => this.#sites.siteOf(site),
-      held: () => (held = this.#placer.held(parts, change.key, run.batch)),
+      held: () => this.#placer.held(parts, change.key, run.batch), // read on a tie of clocks only
+      stored: (column, value) => this.#stored.of(column, value),
     });
-    if (outcome.winners.length === 0) return false;
-    this.#placer.placeCells(parts, [...change.key], outcome.winners.map((cell) => [cell.column, cell.value] as const), run.batch);
-    const winners = outcome.byValue.size === 0 ? outcome.winners : stillChanged(outcome, held, this.#placer.held(parts, change.key, run.batch));
     if (winners.length === 0) return false;
+    this.#placer.placeCells(parts, [...change.key], winners.map((cell) => [cell.column, cell.value] as const), run.batch);
     const seq = ++run.seq;
     for (const cell of winners) this.#statements.putCell.run(tbl, change.metaKey, cell.column.id, cell.hlc, this.#sites.idOf(cell.site), seq);
     return true;

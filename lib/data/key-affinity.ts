@@ -61,8 +61,11 @@ export const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][
 /** 2^63: a REAL with an integral value strictly between -2^63 and 2^63 is stored as an INTEGER by an INTEGER or NUMERIC column. */
 const INT64_LIMIT = 2 ** 63;
 
-/** What the column's affinity would make of a key value, when it changes its storage class; undefined when it is stored as sent. */
-function conversion(affinity: Affinity, value: SqlValue): string | undefined {
+/**
+ * The storage class a column of `affinity` would store `value` in, when it is another one (`'TEXT'`, `'REAL'`,
+ * `'INTEGER'`, or `'a number'` for numeric text); undefined when the value is stored as sent.
+ */
+export function conversion(affinity: Affinity, value: SqlValue): string | undefined {
   if (affinity === 'TEXT') return typeof value === 'bigint' || typeof value === 'number' ? 'TEXT' : undefined;
   if (affinity === 'BLOB') return undefined;
   if (typeof value === 'string') return NUMERIC_TEXT.test(value) ? 'a number' : undefined;

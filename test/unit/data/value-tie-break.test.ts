@@ -1,4 +1,5 @@
-import { dbDigest, tableRows, trackedDb, type TempDb } from '../../helpers/data';
+import { dbDigest, tableRows, tempDb, TEST_SCHEMA, trackedDb, type TempDb } from '../../helpers/data';
+import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { compareValues } from '../../../lib/data/value-order';
 import { TextBytes, type SqlValue } from '../../../lib/data/values';
@@ -87,6 +88,14 @@ describe('a tie of clocks is broken by the value', () => {
     expectBothOrders(both[0], both[1], ['t1', 'Robots', 254n, null, Buffer.from('b')]);
   });
 
+  it('compares the values as the column stores them: a value its affinity converts wins or loses as converted', () => {
+    // REAL 3 (sent as the INTEGER 3) beats 2.5; '1' beats 5 (stored as '5') in TEXT; '5' (stored as 5) loses to 7 in INTEGER
+    expectBothOrders(page({ rating: { $real: 2.5 } }), page({ rating: 3 }), ['t1', 'Robots', 254n, 3, null]);
+    expectBothOrders(page({ name: '1' }), page({ name: 5 }), ['t1', '5', 254n, null, null]);
+    expectBothOrders(page({ number: 7 }), page({ number: '5' }), ['t1', 'Robots', 7n, null, null]);
+    expectBothOrders(page({ rating: { $real: '-0' } }), page({ rating: { $real: 0 } }), ['t1', 'Robots', 254n, 0, null]);
+  });
+
   it('a value that wins the tie but is stored as the value held changes nothing, and is not sent again', () => {
     const b = trackedDb();
     try {
@@ -111,6 +120,66 @@ describe('a tie of clocks is broken by the value', () => {
       expect(dbDigest(b.db)).toBe(before);
     } finally {
       b.cleanup();
+    }
+  });
+});
+
+describe('a tie on a parked row', () => {
+  const change = (table: string, key: string, hlc: number, cells: Record<string, unknown>): Record<string, unknown> => ({ table, key: [key], cl: 1, hlc, site: 0, cells });
+  const report = (key: string, hlc: number, score: unknown): Record<string, unknown> => change('reports', key, hlc, { team_id: 't1', match: 'm1', scout: 's', score, notes: null });
+  const pageOf = (...changes: Record<string, unknown>[]): ReturnType<typeof page> =>
+    ({ protocol: 1, site: SITE, schema: SCHEMA, sites: [SITE], changes }) as unknown as ReturnType<typeof page>;
+
+  // r0 claims the UNIQUE (match, team_id, scout) first, so r1 is parked, holding its values as sent ('5', not 5)
+  it.each([
+    ['5', 7, 7n],
+    [7, '5', 7n],
+  ])('compares the parked values as the table stores them (r1 scores %p, then %p under its clock)', (first, second, kept) => {
+    const team = pageOf(change('teams', 't1', HLC, { name: 'Robots', number: 254, rating: null, logo: null }));
+    const [claim, parked, tie] = [pageOf(report('r0', HLC, 1)), pageOf(report('r1', HLC + 9, first)), pageOf(report('r1', HLC + 9, second))];
+    const [b, c] = [trackedDb(), trackedDb()];
+    try {
+      for (const p of [team, claim, parked, tie]) b.tracker.applyChangeset(p); // r1 parked when the tie comes
+      for (const p of [team, parked, tie, claim]) c.tracker.applyChangeset(p); // r1 in the table, parked at the end
+      expect(tableRows(c.db, 'reports')).toEqual(tableRows(b.db, 'reports'));
+      for (const server of [b, c]) {
+        expect(server.tracker.listConflicts().map((conflict) => conflict.parked)).toEqual([{ id: 'r1', team_id: 't1', match: 'm1', scout: 's', score: Number(kept), notes: null }]);
+      }
+    } finally {
+      b.cleanup();
+      c.cleanup();
+    }
+  });
+});
+
+describe.each([['UTF-8'], ['UTF-16le']])('a tie of TEXT that is not UTF-8 ($text) in a %s database', (encoding) => {
+  const utf16 = (): Server => {
+    const temp = tempDb(`PRAGMA encoding = '${encoding}'; ${TEST_SCHEMA}`);
+    return { ...temp, tracker: enableCapture(temp.db, { tables: ['teams', 'reports'] }) };
+  };
+  const bytes = page({ name: { $text: Buffer.from([0xff, 0x35]).toString('base64') } }); // a UTF-16 database reads the bytes as UTF-16
+
+  it('a page received again changes nothing', () => {
+    const b = utf16();
+    try {
+      b.tracker.applyChangeset(bytes);
+      const [seq, before] = [b.tracker.info().seq, dbDigest(b.db)];
+      expect(b.tracker.applyChangeset(bytes).applied).toBe(0);
+      expect([b.tracker.info().seq, dbDigest(b.db)]).toEqual([seq, before]);
+    } finally {
+      b.cleanup();
+    }
+  });
+
+  it('two values under one clock: the same on both servers, whatever the order', () => {
+    const [b, c] = [utf16(), utf16()];
+    try {
+      for (const p of [bytes, page({ name: 'Robots' })]) b.tracker.applyChangeset(p);
+      for (const p of [page({ name: 'Robots' }), bytes]) c.tracker.applyChangeset(p);
+      expect(dbDigest(c.db, true)).toBe(dbDigest(b.db, true));
+    } finally {
+      b.cleanup();
+      c.cleanup();
     }
   });
 });

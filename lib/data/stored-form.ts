@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import { columnAffinity, conversion } from './key-affinity';
+import { exact } from './prepared';
+import type { TrackedColumn } from './tracked-table';
+import { TextBytes, textFromBytes, type SqlValue, type TextEncoding } from './values';
+
+/**
+ * The value a column stores for a value written to it: its affinity may turn it into another one (`'5'`
+ * into 5 in an INTEGER column, 3 into 3.0 in a REAL one, 5 into `'5'` in a TEXT one, -0.0 into 0.0 in a
+ * REAL one), and a UTF-16 database reads the bytes of TEXT that is not UTF-8 as UTF-16. The conversions
+ * are SQLite's own CASTs, which write a number as text and read numeric text as a column's affinity does.
+ */
+export class StoredForms {
+  readonly #encoding: TextEncoding;
+  readonly #asText: Database.Statement;
+  readonly #textAsBytes: Database.Statement;
+  readonly #asNumeric: Database.Statement;
+  readonly #asReal: Database.Statement;
+
+  /** Prepares the CASTs on the database whose columns store the values. */
+  constructor(db: Database.Database) {
+    this.#encoding = db.pragma('encoding', { simple: true }) as TextEncoding;
+    this.#asText = exact(db, 'SELECT CAST(? AS TEXT)').pluck();
+    this.#textAsBytes = exact(db, 'SELECT CAST(CAST(? AS TEXT) AS BLOB)').pluck();
+    this.#asNumeric = exact(db, 'SELECT CAST(? AS NUMERIC)').pluck();
+    this.#asReal = exact(db, 'SELECT CAST(? AS REAL)').pluck();
+  }
+
+  /** The value `column` stores for `value` (the value itself when its affinity keeps it as it is). */
+  of(column: TrackedColumn, value: SqlValue): SqlValue {
+    if (value instanceof TextBytes) return this.#text(value);
+    const affinity = columnAffinity(column);
+    const becomes = conversion(affinity, value);
+    if (becomes === 'TEXT') return this.#asText.get(value) as SqlValue;
+    if (becomes === 'INTEGER') return BigInt(value as number); // an integral REAL strictly inside ±2^63
+    const stored = becomes === undefined ? value : ((affinity === 'REAL' ? this.#asReal : this.#asNumeric).get(value) as SqlValue);
+    return affinity === 'REAL' && Object.is(stored, -0) ? 0 : stored; // a REAL column keeps no sign of zero
+  }
+
+  /** TEXT that is not UTF-8 as this database stores it: a UTF-16 one reads the bytes as UTF-16 (`CAST(? AS TEXT)`). */
+  #text(value: TextBytes): SqlValue {
+    if (this.#encoding === 'UTF-8') return value;
+    const read = this.#asText.get(value.bytes) as string;
+    return textFromBytes(this.#textAsBytes.get(value.bytes) as Buffer, read, this.#encoding);
+  }
+}

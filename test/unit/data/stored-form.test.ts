@@ -1,0 +1,57 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { StoredForms } from '../../../lib/data/stored-form';
+import type { TrackedColumn } from '../../../lib/data/tracked-table';
+import { compareValues } from '../../../lib/data/value-order';
+import { mayHideBytes, TextBytes, textFromBytes, type SqlValue, type TextEncoding } from '../../../lib/data/values';
+import { tempDir } from '../../helpers/temp';
+
+/*
+ * The merge compares two values under one clock as their column stores them (see cell-contest.ts), so
+ * StoredForms must predict exactly what SQLite stores: each value is written to a column of each affinity
+ * and read back, in a UTF-8 and a UTF-16 database.
+ */
+
+const COLUMNS: readonly (readonly [string, string])[] = [
+  ['i', 'INTEGER'], ['n', 'NUMERIC'], ['r', 'REAL'], ['x', 'TEXT'], ['b', 'BLOB'], ['d', 'DECIMAL(10,2)'], ['a', ''],
+];
+
+const VALUES: readonly SqlValue[] = [
+  '5', '5.0', ' 5 ', '\t5\n', '1e3', '1E3', '1e400', '-1e400', '-0', '-0.0', '0x10', '9223372036854775807', '9223372036854775808',
+  '-9223372036854775808', '-9223372036854775809', '12abc', '', ' ', '+5', '.5', '5.', '1.5e-3', '00012', '1_000', 'é', 'Inf', 'NaN',
+  '0.1', '3.14159265358979323846', '123456789012345678901234567890',
+  5n, -5n, 0n, 9223372036854775807n, -9223372036854775808n, 9007199254740993n,
+  -0, 0, 0.5, 3, 1e20, 2 ** 63, -(2 ** 63), 2 ** 62, Infinity, -Infinity, 1e-300, 0.1, 123456789.123,
+  Buffer.from('5'), Buffer.alloc(0), new TextBytes(Buffer.from([0xff, 0x35])), null,
+];
+
+describe.each<[TextEncoding]>([['UTF-8'], ['UTF-16le'], ['UTF-16be']])('StoredForms in a %s database', (encoding) => {
+  it('predicts the value every column affinity stores', () => {
+    const dir = tempDir('ess-stored-form-');
+    const db = new Database(path.join(dir.dir, 'app.db'));
+    try {
+      db.pragma(`encoding = '${encoding}'`);
+      db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, ${COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`);
+      const forms = new StoredForms(db);
+      const wrong: string[] = [];
+      db.exec('BEGIN');
+      VALUES.forEach((value, v) => {
+        COLUMNS.forEach(([name, type], index) => {
+          const id = v * COLUMNS.length + index;
+          const bound = value instanceof TextBytes ? value.bytes : value;
+          db.prepare(`INSERT INTO t (id, ${name}) VALUES (?, ${value instanceof TextBytes ? 'CAST(? AS TEXT)' : '?'})`).run(id, bound);
+          const text = db.prepare(`SELECT ${name} FROM t WHERE id = ?`).safeIntegers(true).pluck().get(id) as SqlValue;
+          const read = mayHideBytes(text) ? textFromBytes(db.prepare(`SELECT CAST(${name} AS BLOB) FROM t WHERE id = ?`).pluck().get(id) as Buffer, text, encoding) : text;
+          const column: TrackedColumn = { id: index, index, name, type, pk: 0, notNull: false };
+          const predicted = forms.of(column, value);
+          if (compareValues(read, predicted) !== 0) wrong.push(`${type || 'no type'} ${String(value)}: stored ${String(read)}, predicted ${String(predicted)}`);
+        });
+      });
+      db.exec('COMMIT');
+      expect(wrong).toEqual([]);
+    } finally {
+      db.close();
+      dir.cleanup();
+    }
+  });
+});
