@@ -212,7 +212,7 @@ export class ChangeMerger {
       overrides: () => this.#meta.cells(tbl, change.metaKey),
       siteOf: (site) => this.#sites.siteOf(site),
       held: () => this.#placer.held(parts, change.key, run.batch), // read on a tie of clocks only
-      stored: (column, value) => this.#stored.of(column, value),
+      stored: (column, value) => this.#stored.of(change.table.table.name, column, value),
     });
     if (winners.length === 0) return false;
     this.#placer.placeCells(parts, [...change.key], winners.map((cell) => [cell.column, cell.value] as const), run.batch);

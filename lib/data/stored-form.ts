@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { columnAffinity, conversion } from './key-affinity';
-import { exact } from './prepared';
+import { exact, numbers } from './prepared';
 import type { TrackedColumn } from './tracked-table';
 import { TextBytes, textFromBytes, type SqlValue, type TextEncoding } from './values';
 
@@ -16,6 +16,8 @@ export class StoredForms {
   readonly #textAsBytes: Database.Statement;
   readonly #asNumeric: Database.Statement;
   readonly #asReal: Database.Statement;
+  readonly #strictness: Database.Statement;
+  readonly #strict = new Map<string, boolean>();
 
   /** Prepares the CASTs on the database whose columns store the values. */
   constructor(db: Database.Database) {
@@ -24,17 +26,25 @@ export class StoredForms {
     this.#textAsBytes = exact(db, 'SELECT CAST(CAST(? AS TEXT) AS BLOB)').pluck();
     this.#asNumeric = exact(db, 'SELECT CAST(? AS NUMERIC)').pluck();
     this.#asReal = exact(db, 'SELECT CAST(? AS REAL)').pluck();
+    this.#strictness = numbers(db, "SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?").pluck();
   }
 
-  /** The value `column` stores for `value` (the value itself when its affinity keeps it as it is). */
-  of(column: TrackedColumn, value: SqlValue): SqlValue {
+  /** The value `column` of `table` stores for `value` (the value itself when its affinity keeps it as it is). */
+  of(table: string, column: TrackedColumn, value: SqlValue): SqlValue {
     if (value instanceof TextBytes) return this.#text(value);
-    const affinity = columnAffinity(column);
+    // ANY keeps every value as it is in a STRICT table only: declared in another, it is NUMERIC ('5' is stored as 5)
+    const affinity = column.type === 'ANY' && !this.#isStrict(table) ? 'NUMERIC' : columnAffinity(column);
     const becomes = conversion(affinity, value);
     if (becomes === 'TEXT') return this.#asText.get(value) as SqlValue;
     if (becomes === 'INTEGER') return BigInt(value as number); // an integral REAL strictly inside ±2^63
     const stored = becomes === undefined ? value : ((affinity === 'REAL' ? this.#asReal : this.#asNumeric).get(value) as SqlValue);
     return affinity === 'REAL' && Object.is(stored, -0) ? 0 : stored; // a REAL column keeps no sign of zero
+  }
+
+  #isStrict(table: string): boolean {
+    let strict = this.#strict.get(table);
+    if (strict === undefined) this.#strict.set(table, (strict = this.#strictness.get(table) === 1));
+    return strict;
   }
 
   /** TEXT that is not UTF-8 as this database stores it: a UTF-16 one reads the bytes as UTF-16 (`CAST(? AS TEXT)`). */
