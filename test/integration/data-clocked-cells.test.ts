@@ -55,8 +55,8 @@ describe.each(PROTOCOLS)('protocol %i: cells with clocks of their own', (protoco
     await apply(bare, protocol, page(row('k1', 1, 10, 1, whole('a', 1))));
     expect(await served(clocked, 'k1')).toEqual({ cl: 1, hlc: 10, site: SITES[1], cells: { title: 'a', n: 1, r: 0.5, b: null } });
     expect(await replicatedState(clocked)).toEqual(await replicatedState(bare));
-    // (10, site 1), the birth's own clock, is not newer: it loses; (10, site 2) is newer: it wins.
-    expect(await apply(clocked, protocol, page(row('k1', 1, 10, 1, [cell('title', 'same clock', 10, 1), cell('n', 2, 10, 2)])))).toMatchObject({ applied: 1 });
+    // (10, site 1), the birth's own clock, is not newer: it loses ('A' is not a greater value than 'a': see value-tie-break); (10, site 2) is newer: it wins.
+    expect(await apply(clocked, protocol, page(row('k1', 1, 10, 1, [cell('title', 'A same clock', 10, 1), cell('n', 2, 10, 2)])))).toMatchObject({ applied: 1 });
     expect((await served(clocked, 'k1')).cells).toEqual({ title: 'a', n: [2, 10, SITES[2]], r: 0.5, b: null });
   });
 
@@ -84,7 +84,7 @@ describe.each(PROTOCOLS)('protocol %i: cells with clocks of their own', (protoco
     const server = receiver();
     await apply(server, protocol, page(row('k1', 1, 10, 1, whole('a', 1))));
     expect(await apply(server, protocol, page(row('k1', 1, 10, 1, [cell('title', 'x', 12, 1), cell('n', 5, 11, 0)])))).toMatchObject({ applied: 1 });
-    expect(await apply(server, protocol, page(row('k1', 1, 10, 1, [cell('title', 'loses', 12, 0), cell('n', 6, 11, 1), cell('r', 9.5, 10, 1)])))).toMatchObject({ applied: 1 });
+    expect(await apply(server, protocol, page(row('k1', 1, 10, 1, [cell('title', 'loses', 12, 0), cell('n', 6, 11, 1), cell('r', 0.25, 10, 1)])))).toMatchObject({ applied: 1 }); // r: the birth's clock, a smaller value (a tie of clocks goes to the greater)
     expect((await served(server, 'k1')).cells).toEqual({ title: ['x', 12, SITES[1]], n: [6, 11, SITES[1]], r: 0.5, b: null });
     // The same pages again change nothing.
     expect(await apply(server, protocol, page(row('k1', 1, 10, 1, [cell('title', 'x', 12, 1), cell('n', 6, 11, 1)])))).toMatchObject({ applied: 0, ignored: 1 });
