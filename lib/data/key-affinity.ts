@@ -58,6 +58,12 @@ export function keyFormsMayDiffer(column: TrackedColumn, value: SqlValue | undef
 /** TEXT that a numeric affinity turns into a number (a well-formed integer or real literal; SQLite allows ASCII spaces around it, no others). */
 export const NUMERIC_TEXT = /^[ \t\n\v\f\r]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 
+/** The part of a text SQLite reads as a number: up to its first NUL (it stops there: `'5\0x'` is stored as 5). */
+function beforeNul(text: string): string {
+  const end = text.indexOf('\0');
+  return end < 0 ? text : text.slice(0, end);
+}
+
 /** 2^63: a REAL with an integral value strictly between -2^63 and 2^63 is stored as an INTEGER by an INTEGER or NUMERIC column. */
 const INT64_LIMIT = 2 ** 63;
 
@@ -68,7 +74,8 @@ const INT64_LIMIT = 2 ** 63;
 export function conversion(affinity: Affinity, value: SqlValue): string | undefined {
   if (affinity === 'TEXT') return typeof value === 'bigint' || typeof value === 'number' ? 'TEXT' : undefined;
   if (affinity === 'BLOB') return undefined;
-  if (typeof value === 'string') return NUMERIC_TEXT.test(value) ? 'a number' : undefined;
+  if (typeof value === 'string') return NUMERIC_TEXT.test(beforeNul(value)) ? 'a number' : undefined;
+  if (value instanceof TextBytes) return NUMERIC_TEXT.test(beforeNul(value.bytes.toString('latin1'))) ? 'a number' : undefined;
   if (affinity === 'REAL') return typeof value === 'bigint' ? 'REAL' : undefined;
   return typeof value === 'number' && Number.isInteger(value) && value > -INT64_LIMIT && value < INT64_LIMIT ? 'INTEGER' : undefined;
 }

@@ -11,6 +11,7 @@ import { TextBytes, textFromBytes, type SqlValue, type TextEncoding } from './va
  * are SQLite's own CASTs, which write a number as text and read numeric text as a column's affinity does.
  */
 export class StoredForms {
+  readonly #db: Database.Database;
   readonly #encoding: TextEncoding;
   readonly #asText: Database.Statement;
   readonly #textAsBytes: Database.Statement;
@@ -21,6 +22,7 @@ export class StoredForms {
 
   /** Prepares the CASTs on the database whose columns store the values. */
   constructor(db: Database.Database) {
+    this.#db = db;
     this.#encoding = db.pragma('encoding', { simple: true }) as TextEncoding;
     this.#asText = exact(db, 'SELECT CAST(? AS TEXT)').pluck();
     this.#textAsBytes = exact(db, 'SELECT CAST(CAST(? AS TEXT) AS BLOB)').pluck();
@@ -31,14 +33,20 @@ export class StoredForms {
 
   /** The value `column` of `table` stores for `value` (the value itself when its affinity keeps it as it is). */
   of(table: string, column: TrackedColumn, value: SqlValue): SqlValue {
-    if (value instanceof TextBytes) return this.#text(value);
+    const text = value instanceof TextBytes ? this.#text(value) : value;
     // ANY keeps every value as it is in a STRICT table only: declared in another, it is NUMERIC ('5' is stored as 5)
     const affinity = column.type === 'ANY' && !this.#isStrict(table) ? 'NUMERIC' : columnAffinity(column);
-    const becomes = conversion(affinity, value);
-    if (becomes === 'TEXT') return this.#asText.get(value) as SqlValue;
-    if (becomes === 'INTEGER') return BigInt(value as number); // an integral REAL strictly inside ±2^63
-    const stored = becomes === undefined ? value : ((affinity === 'REAL' ? this.#asReal : this.#asNumeric).get(value) as SqlValue);
+    const becomes = conversion(affinity, text);
+    if (becomes === 'TEXT') return this.#asText.get(text) as SqlValue;
+    if (becomes === 'INTEGER') return BigInt(text as number); // an integral REAL strictly inside ±2^63
+    const stored = becomes === undefined ? text : this.#cast(affinity === 'REAL' ? 'REAL' : 'NUMERIC', text);
     return affinity === 'REAL' && Object.is(stored, -0) ? 0 : stored; // a REAL column keeps no sign of zero
+  }
+
+  /** Numeric text (TEXT that is not UTF-8 too: SQLite reads it up to its first NUL) as a numeric affinity stores it. */
+  #cast(type: 'REAL' | 'NUMERIC', text: SqlValue): SqlValue {
+    if (!(text instanceof TextBytes)) return (type === 'REAL' ? this.#asReal : this.#asNumeric).get(text) as SqlValue;
+    return this.#db.prepare(`SELECT CAST(CAST(? AS TEXT) AS ${type})`).safeIntegers(true).pluck().get(text.bytes) as SqlValue;
   }
 
   #isStrict(table: string): boolean {

@@ -22,10 +22,10 @@ const STRICT_COLUMNS: readonly (readonly [string, string])[] = [['i', 'INTEGER']
 const VALUES: readonly SqlValue[] = [
   '5', '5.0', ' 5 ', '\t5\n', '1e3', '1E3', '1e400', '-1e400', '-0', '-0.0', '0x10', '9223372036854775807', '9223372036854775808',
   '-9223372036854775808', '-9223372036854775809', '12abc', '', ' ', '+5', '.5', '5.', '1.5e-3', '00012', '1_000', 'é', 'Inf', 'NaN',
-  '0.1', '3.14159265358979323846', '123456789012345678901234567890',
+  '0.1', '3.14159265358979323846', '123456789012345678901234567890', '5\u0000', '5\u0000x', ' 5\u0000 ', '\u00005',
   5n, -5n, 0n, 9223372036854775807n, -9223372036854775808n, 9007199254740993n,
   -0, 0, 0.5, 3, 1e20, 2 ** 63, -(2 ** 63), 2 ** 62, Infinity, -Infinity, 1e-300, 0.1, 123456789.123,
-  Buffer.from('5'), Buffer.alloc(0), new TextBytes(Buffer.from([0xff, 0x35])), null,
+  Buffer.from('5'), Buffer.alloc(0), new TextBytes(Buffer.from([0xff, 0x35])), new TextBytes(Buffer.from([0x35, 0x00, 0x80])), null,
 ];
 
 /** Writes each value to each column of `table` and reads it back: the mismatches with StoredForms' prediction (a value a STRICT column refuses is left out). */

@@ -94,6 +94,7 @@ describe('a tie of clocks is broken by the value', () => {
     expectBothOrders(page({ name: '1' }), page({ name: 5 }), ['t1', '5', 254n, null, null]);
     expectBothOrders(page({ number: 7 }), page({ number: '5' }), ['t1', 'Robots', 7n, null, null]);
     expectBothOrders(page({ rating: { $real: '-0' } }), page({ rating: { $real: 0 } }), ['t1', 'Robots', 254n, 0, null]);
+    expectBothOrders(page({ number: 7 }), page({ number: '5\u0000x' }), ['t1', 'Robots', 7n, null, null]); // SQLite reads '5' up to the NUL: 5
   });
 
   it('a value that wins the tie but is stored as the value held changes nothing, and is not sent again', () => {
