@@ -158,7 +158,7 @@ export class ChangeMerger {
     run.unplaced = [];
     for (const change of changes) {
       if (change.cl % 2 === 1) this.#placer.placeWhole(this.#partsOf(change), change.key as SqlValue[], change.row, run.batch);
-      else change.table.delete(change.key);
+      else this.#placer.removeUnseen(this.#partsOf(change), change.key);
     }
   }
 

@@ -8,6 +8,7 @@ import type { TrackedForeignKey } from './tracked-table';
 import { raisedByAppTrigger } from './trigger-refusal';
 import { comingBackRefusal } from './unique-settler';
 import { bindable, type SqlValue } from './values';
+import { SyncError } from '../sync-error';
 
 /** A row parked for FOREIGN_KEY that may come back. */
 interface Orphan {
@@ -102,7 +103,7 @@ export class ForeignKeySettler {
         orphan.parts.parked.toTable(orphan.key);
       } catch (error) {
         // An app trigger's RAISE or failed write refuses the page (it would stay parked on this server only).
-        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER') throw error;
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER' || error instanceof SyncError) throw error; // SyncError: its RAISE(IGNORE)
         if (raisedByAppTrigger(error, orphan.parts.statements)) throw comingBackRefusal(error, orphan.parts, orphan.key);
         continue; // it cannot come back as it is; it stays parked
       }

@@ -5,6 +5,7 @@ import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn, TrackedUnique } from './tracked-table';
+import { ignoredWriteRefusal } from './trigger-refusal';
 import { bindable, placeholderOf, textBytesKey, type SqlValue, type WireValue } from './values';
 import type { ConflictReason } from './wire-schema';
 
@@ -95,17 +96,30 @@ export class ParkedRows {
   /**
    * Moves a row from the table to the parked rows (by SQL, byte for byte).
    * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
+   * @throws SyncError `APPLY_REFUSED` (409) when an app trigger's RAISE(IGNORE) keeps the row in the table (it would be in both)
    */
   fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string, blocker?: string): void {
-    const bound = key.map(bindable);
-    this.#fromTable.run(conflictId(this.#statements.table.name, this.#statements.wireKey(key)), reason, at, blocker ?? null, ...bound);
-    this.#statements.delete(key);
+    const { table, wireKey } = this.#describe(key);
+    const copied = this.#fromTable.run(conflictId(table, wireKey), reason, at, blocker ?? null, ...key.map(bindable)).changes;
+    if (this.#statements.delete(key) < copied) throw ignoredWriteRefusal(this.#statements, `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`);
   }
 
-  /** Moves a parked row back into the table (OR ABORT: a column's own conflict clause does not apply). @throws the constraint error SQLite raises (nothing moved then) */
+  /**
+   * Moves a parked row back into the table (OR ABORT: a column's own conflict clause does not apply).
+   * @throws the constraint error SQLite raises (nothing moved then); SyncError `APPLY_REFUSED` (409) when an app
+   * trigger's RAISE(IGNORE) skips the insert (the row would be in neither)
+   */
   toTable(key: readonly SqlValue[]): void {
-    this.#toTable.run(...key.map(bindable));
-    this.#remove.run(...key.map(bindable));
+    const bound = key.map(bindable);
+    if (this.#toTable.run(...bound).changes === 0 && this.#reason.get(...bound) !== undefined) {
+      const { table, wireKey } = this.#describe(key);
+      throw ignoredWriteRefusal(this.#statements, `a write settling the constraints (a parked ${table} row ${JSON.stringify(wireKey)} coming back into its table)`);
+    }
+    this.#remove.run(...bound);
+  }
+
+  #describe(key: readonly SqlValue[]): { readonly table: string; readonly wireKey: WireValue[] } {
+    return { table: this.#statements.table.name, wireKey: this.#statements.wireKey(key) };
   }
 
   /** Parks a row given by its values (column order), replacing a parked row with its key. */

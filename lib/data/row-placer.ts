@@ -3,9 +3,10 @@ import type { SettleBatch, TableParts } from './settle-batch';
 import { SchemaRefusalError } from './schema-refusal';
 import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
-import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
+import { ignoredWriteRefusal, raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
 import { expressionRefusal } from './expression-refusal';
 import type { SqlValue } from './values';
+import type { SyncError } from '../sync-error';
 
 /** The cells a merge writes, `[column, value]`. */
 export type CellWrites = readonly (readonly [TrackedColumn, SqlValue])[];
@@ -16,13 +17,26 @@ function parking(error: unknown, parts: TableParts): ReturnType<typeof parkReaso
   return reason === undefined || raisedByAppTrigger(error, parts.statements) ? undefined : reason;
 }
 
+/** What a refusal calls the merge's write of a row. */
+function changeWrite(parts: TableParts, key: readonly SqlValue[]): string {
+  return `a change to ${parts.statements.table.name} ${JSON.stringify(parts.statements.wireKey(key))} from another server`;
+}
+
+/**
+ * The refusal of a merge's write that changed no row where it must change one: an app trigger's RAISE(IGNORE) skipped
+ * it (see {@link ignoredWriteRefusal}). Only such a write pays for naming the triggers; the others cost one compare.
+ */
+function ignored(parts: TableParts, key: readonly SqlValue[]): SyncError {
+  return ignoredWriteRefusal(parts.statements, changeWrite(parts, key));
+}
+
 /**
  * A constraint error that parks nothing refuses the changeset.
  * @throws SyncError `INVALID_VALUE` (400) for NOT NULL or STRICT type failures and an expression failing on the values (see `expressionRefusal`), `APPLY_REFUSED` (409) for an app trigger's RAISE or failed write; rethrows anything else
  */
 function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): never {
   const { statements } = parts;
-  const write = `a change to ${statements.table.name} ${JSON.stringify(statements.wireKey(key))} from another server`;
+  const write = changeWrite(parts, key);
   const refusal = triggerRefusal(error, [statements], write, statements) ?? expressionRefusal(error, write);
   if (refusal !== undefined) throw refusal;
   const code = (error as { code?: unknown }).code;
@@ -41,6 +55,9 @@ function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): ne
  * changeset: the row is parked as it is, and the constraint rules decide at
  * the end of the batch (often it comes back: a swap, a rename chain).
  * Foreign keys are not enforced while merging; they are settled at the end.
+ * A write to the table that changes no row where it must change one (an app
+ * trigger's RAISE(IGNORE) skipped it) refuses the changeset: the metadata
+ * would hold the change, and the table not.
  */
 export class RowPlacer {
   readonly #probes: RowProbes;
@@ -65,28 +82,39 @@ export class RowPlacer {
       batch.noteParking(parts, key, true);
       parts.parked.remove(key);
     }
-    try {
-      parts.statements.insert(values);
-    } catch (error) {
-      if (parking(error, parts) === undefined) refuse(error, parts, key);
-      if (parts.statements.present(key)) this.#overwrite(parts, key, values, batch);
-      else this.#park(parts, values, error, batch);
-    }
+    if (!this.#inserted(parts, key, values, batch)) throw ignored(parts, key);
     batch.touch(parts, key, values);
   }
 
-  /** The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values. */
-  #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): void {
+  /** Inserts a whole row, or overwrites or parks it when a constraint refuses it: false when it wrote nothing (RAISE(IGNORE)). */
+  #inserted(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): boolean {
+    try {
+      return parts.statements.insert(values) !== 0;
+    } catch (error) {
+      if (parking(error, parts) === undefined) refuse(error, parts, key);
+      if (parts.statements.present(key)) return this.#overwrite(parts, key, values, batch);
+      this.#park(parts, values, error, batch);
+      return true;
+    }
+  }
+
+  /**
+   * The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values.
+   * @returns false when the overwrite wrote nothing (RAISE(IGNORE)); a table of key columns only has nothing to overwrite
+   */
+  #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): boolean {
     const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
     try {
-      parts.statements.upsert(values);
+      const written = parts.statements.upsert(values);
       if (old !== undefined) batch.left(parts, old);
+      return written !== 0 || parts.statements.table.values.length === 0;
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
-      parts.statements.delete(key);
+      if (parts.statements.delete(key) === 0) throw ignored(parts, key);
       batch.left(parts, row);
       this.#park(parts, values, error, batch);
+      return true;
     }
   }
 
@@ -104,12 +132,19 @@ export class RowPlacer {
       return;
     }
     const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
+    let deleted: number;
     try {
-      parts.statements.delete(key);
+      deleted = parts.statements.delete(key);
     } catch (error) {
       refuse(error, parts, key);
     }
+    if (deleted === 0 && parts.statements.present(key)) throw ignored(parts, key); // none deleted: gone already, or kept by a trigger
     batch.left(parts, old);
+  }
+
+  /** Removes a row whose life the metadata never saw (it is in the table only when written while capture was off). */
+  removeUnseen(parts: TableParts, key: readonly SqlValue[]): void {
+    if (parts.statements.delete(key) === 0 && parts.statements.present(key)) throw ignored(parts, key);
   }
 
   /** Writes the cells that won into the row where it lives; a visible row that a constraint now refuses is parked with them. */
@@ -122,9 +157,16 @@ export class RowPlacer {
     }
     const referenced = this.#probes.referencedColumns(parts.statements);
     const old = cells.some(([column]) => referenced.has(column.name)) ? parts.statements.select(key) : undefined;
+    // None updated: the row is nowhere here (nothing to write), or a trigger kept it as it was.
+    if (this.#updated(parts, key, cells, old, batch) === 0 && parts.statements.present(key)) throw ignored(parts, key);
+  }
+
+  /** Writes the cells into the row in the table, or parks it with them when a constraint refuses them. @returns the rows written (1 when parked) */
+  #updated(parts: TableParts, key: SqlValue[], cells: CellWrites, old: SqlValue[] | undefined, batch: SettleBatch): number {
     try {
-      parts.statements.update(cells, key);
+      const written = parts.statements.update(cells, key);
       if (old !== undefined) batch.left(parts, old);
+      return written;
     } catch (error) {
       const reason = parking(error, parts);
       if (reason === undefined) refuse(error, parts, key);
@@ -133,6 +175,7 @@ export class RowPlacer {
       parts.parked.fromTable(key, reason, batch.at);
       parts.parked.update(cells, key);
       batch.left(parts, row);
+      return 1;
     }
   }
 }

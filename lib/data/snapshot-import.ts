@@ -9,7 +9,7 @@ import { refuseFutureSnapshotClocks, type SnapshotClockLimit } from './snapshot-
 import { checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
 import { TableStatements } from './table-statements';
-import { triggerRefusal } from './trigger-refusal';
+import { ignoredWriteRefusal, triggerRefusal } from './trigger-refusal';
 import { snapshotExpressionRefusal } from './expression-refusal';
 import type { TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
@@ -104,20 +104,29 @@ function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): voi
   if (!holdsNoSyncedData(db, tables)) throw new SyncError('NOT_EMPTY', 409, 'this database already holds synced rows: a snapshot only starts an empty database; sync page by page instead');
 }
 
+/** What a refusal of the snapshot's rows says was undone. */
+const UNDONE = 'Nothing of the snapshot was imported';
+
 /**
  * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
- * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE), as for a page; `SNAPSHOT_MISMATCH` (502) when an expression of the schema fails on their values
+ * Every row of the snapshot's table is written (the table was empty): fewer, and an app trigger's RAISE(IGNORE) skipped some.
+ * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE, its RAISE(IGNORE)), as for a page; `SNAPSHOT_MISMATCH` (502) when an expression of the schema fails on their values
  */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
   let rows = 0;
   for (const table of tables) {
     const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+    const write = `copying the rows of ${table.name} from a peer's snapshot`;
+    let copied: number;
     try {
-      rows += db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+      copied = db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
     } catch (error) {
       const statements = new TableStatements(db, table);
-      throw triggerRefusal(error, [statements], `copying the rows of ${table.name} from a peer's snapshot`, statements, 'Nothing of the snapshot was imported') ?? snapshotExpressionRefusal(error, table.name) ?? error;
+      throw triggerRefusal(error, [statements], write, statements, UNDONE) ?? snapshotExpressionRefusal(error, table.name) ?? error;
     }
+    const held = count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)}`);
+    if (copied < held) throw ignoredWriteRefusal(new TableStatements(db, table), `${write} (${copied} of its ${held} rows written)`, UNDONE);
+    rows += copied;
   }
   return rows;
 }

@@ -94,44 +94,53 @@ export class TableStatements {
     return this.#present.get(...key.map(bindable)) !== undefined;
   }
 
-  /** Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw. */
-  insert(values: readonly SqlValue[]): void {
+  /**
+   * Inserts a row (values in column order); a row with the same key, or a constraint, makes it throw.
+   * @returns the rows it wrote (SQLite's count of the statement's own rows, not its triggers' writes): 0 when a trigger's RAISE(IGNORE) skipped it
+   */
+  insert(values: readonly SqlValue[]): number {
     for (const value of values) {
-      if (value instanceof TextBytes) {
-        this.#write('insert', values, '');
-        return;
-      }
+      if (value instanceof TextBytes) return this.#write('insert', values, '');
     }
-    this.#insert.run(...(values as readonly (null | bigint | number | string | Buffer)[]));
+    return this.#insert.run(...(values as readonly (null | bigint | number | string | Buffer)[])).changes;
   }
 
-  /** Inserts a row (values in column order), or overwrites every column of the row with its key. */
-  upsert(values: readonly SqlValue[]): void {
+  /**
+   * Inserts a row (values in column order), or overwrites every column of the row with its key.
+   * @returns the rows it wrote: 0 when a trigger's RAISE(IGNORE) skipped it, or the table has no column but its key and the row is there
+   */
+  upsert(values: readonly SqlValue[]): number {
     const keyList = this.table.key.map((column) => quoteIdent(column.name)).join(', ');
     const assignments = this.table.values.map((column) => `${quoteIdent(column.name)} = excluded.${quoteIdent(column.name)}`);
-    this.#write('upsert', values, ` ON CONFLICT (${keyList}) ${assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}`}`);
+    return this.#write('upsert', values, ` ON CONFLICT (${keyList}) ${assignments.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${assignments.join(', ')}`}`);
   }
 
-  #write(kind: string, values: readonly SqlValue[], tail: string): void {
+  #write(kind: string, values: readonly SqlValue[], tail: string): number {
     const texts = textBytesKey(values);
     const statement = this.#cache.get(`${kind}:${texts}`, () => `INSERT OR ABORT INTO ${this.quotedName} (${this.#columns}) VALUES (${values.map(placeholderOf).join(', ')})${tail}`);
-    statement.run(...values.map(bindable));
+    return statement.run(...values.map(bindable)).changes;
   }
 
-  /** Deletes the row with this key, if any. */
-  delete(key: readonly SqlValue[]): void {
-    this.#delete.run(...key.map(bindable));
+  /**
+   * Deletes the row with this key, if any.
+   * @returns the rows it deleted: 0 when there was none, or a trigger's RAISE(IGNORE) skipped it
+   */
+  delete(key: readonly SqlValue[]): number {
+    return this.#delete.run(...key.map(bindable)).changes;
   }
 
-  /** Sets some non-key columns (`[column, value]` pairs) of the row with this key, in `target` (the table, or its parked rows). */
-  update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[], target = this.quotedName): void {
+  /**
+   * Sets some non-key columns (`[column, value]` pairs) of the row with this key, in `target` (the table, or its parked rows).
+   * @returns the rows it wrote: 0 when there is none, or a trigger's RAISE(IGNORE) skipped it
+   */
+  update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[], target = this.quotedName): number {
     const sorted = [...cells].sort((a, b) => a[0].id - b[0].id);
     const shape = sorted.map(([column, value]) => `${column.id}${placeholderOf(value) === '?' ? '' : 't'}`).join(',');
     const statement = this.#cache.get(`update:${target}:${shape}`, () => {
       const sets = sorted.map(([column, value]) => `${quoteIdent(column.name)} = ${placeholderOf(value)}`).join(', ');
       return `UPDATE OR ABORT ${target} SET ${sets} WHERE ${this.whereKey}`;
     });
-    statement.run(...sorted.map(([, value]) => bindable(value)), ...key.map(bindable));
+    return statement.run(...sorted.map(([, value]) => bindable(value)), ...key.map(bindable)).changes;
   }
 
   /**

@@ -71,11 +71,34 @@ export function triggerRefusal(error: unknown, tables: readonly TableStatements[
   if (!raising && (written === undefined || !raisedByAppTrigger(error, written))) return undefined;
   const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
   const raised = typeof message === 'string' ? message : String(error);
+  return refusal(error, tables, raising, `${write} was refused by an app trigger`, JSON.stringify(raised), undone);
+}
+
+/** The APPLY_REFUSED naming the suspect triggers of `tables` (those holding a RAISE when `raising`, else all), what SQLite `said`, the fix and what was `undone`. */
+function refusal(cause: unknown, tables: readonly TableStatements[], raising: boolean, what: string, said: string, undone: string): SyncError {
   const label = raising ? 'triggers holding a RAISE' : 'app triggers';
   const suspects = tables.flatMap((statements) => {
     const names = appTriggers(statements, raising);
     return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
   });
   const where = suspects.length === 0 ? '' : ` (${label} ${suspects.join('; ')})`;
-  return new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger${where}: ${JSON.stringify(raised)}. ${TRIGGER_FIX} ${undone}`, { cause: error });
+  return new SyncError('APPLY_REFUSED', 409, `${what}${where}: ${said}. ${TRIGGER_FIX} ${undone}`, { cause });
+}
+
+/** What an {@link ignoredWriteRefusal} gives as its cause's message (SQLite itself says nothing: the write just changes no row). */
+const IGNORED_WRITE = 'RAISE(IGNORE) skipped the write: it changed no row';
+
+/**
+ * The SyncError for a write of a merge (or of the constraint rules, or of a
+ * snapshot's copy) to `statements`' table that changed no row where it must
+ * change one: a BEFORE trigger's `RAISE(IGNORE)` skipped it, silently. Let
+ * through, the metadata would say the row holds the sender's values while
+ * the table does not, on this server only, for good: it is refused as a
+ * RAISE(ABORT) is, naming the table's triggers holding a RAISE and the fix.
+ * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
+ * @param undone - what the message says was undone
+ */
+export function ignoredWriteRefusal(statements: TableStatements, write: string, undone = 'Nothing of this page was applied'): SyncError {
+  const said = `${JSON.stringify(IGNORED_WRITE)}, so this server would hold other values than the metadata says it does, and than every other server`;
+  return refusal(new Error(IGNORED_WRITE), [statements], true, `${write} was refused by an app trigger`, said, undone);
 }

@@ -59,6 +59,8 @@ describe('an app trigger that skips merges, on a server that starts from a snaps
 
 // Page by page, an app trigger's RAISE refuses the page with 409 APPLY_REFUSED naming the trigger
 // and the fix. Before, from a snapshot it was SQLite's own SQLITE_CONSTRAINT_TRIGGER, with no hint.
+// A RAISE(IGNORE) is refused the same way: before, it skipped the rows, and the snapshot's metadata
+// (or the page's) said this server held them.
 describe('an app trigger that refuses the rows a snapshot copies', () => {
   let origin: TempDb;
   let server: TestServer;
@@ -76,16 +78,20 @@ describe('an app trigger that refuses the rows a snapshot copies', () => {
   });
 
   it.each([
-    ['from the snapshot', 1],
-    ['page by page', 1_000_000],
-  ])('is APPLY_REFUSED naming the trigger and the fix (%s), and nothing is written', async (_how, snapshotMinChanges) => {
+    ['ABORT', 'from the snapshot', 1, "ABORT, 'notes are read-only here'", 'notes are read-only here'],
+    ['ABORT', 'page by page', 1_000_000, "ABORT, 'notes are read-only here'", 'notes are read-only here'],
+    ['IGNORE', 'from the snapshot', 1, 'IGNORE', 'RAISE(IGNORE) skipped the write'],
+    ['IGNORE', 'page by page', 1_000_000, 'IGNORE', 'RAISE(IGNORE) skipped the write'],
+  ])('RAISE(%s) is APPLY_REFUSED naming the trigger and the fix (%s), and nothing is written', async (_raise, _how, snapshotMinChanges, raise, said) => {
     const fresh = tempDb(`CREATE TABLE note (id TEXT PRIMARY KEY NOT NULL, body TEXT, updated_at TEXT);
-      CREATE TRIGGER note_read_only BEFORE INSERT ON note BEGIN SELECT RAISE(ABORT, 'notes are read-only here'); END;`);
+      CREATE TRIGGER note_read_only BEFORE INSERT ON note WHEN new.id = 'n2' BEGIN SELECT RAISE(${raise}); END;`);
     const tracker = enableCapture(fresh.db, { tables: TABLES });
     const client = new SyncClient({ logger: silentLogger, peers: [url], token: TEST_TOKEN, data: tracker, snapshotMinChanges });
     try {
       const round = await client.syncPeer(url);
-      expect(round).toMatchObject({ ok: false, error: { code: 'APPLY_REFUSED', message: expect.stringMatching(/note_read_only[\s\S]*notes are read-only here[\s\S]*WHEN \(SELECT applying FROM _sync_state\) = 0/) as unknown } });
+      expect(round).toMatchObject({ ok: false, error: { code: 'APPLY_REFUSED', message: expect.stringContaining('note_read_only') as unknown } });
+      expect(round.error?.message).toContain(said);
+      expect(round.error?.message).toContain('WHEN (SELECT applying FROM _sync_state) = 0');
       expect(tracker.holdsNoSyncedData()).toBe(true);
     } finally {
       await client.stop();

@@ -71,6 +71,20 @@ describe('data conflicts routes: fresh, and every refusal a 4xx', () => {
     expect(reportIds()).toEqual(['r-here', 'r-peer']);
   });
 
+  it("a restore an app trigger's RAISE(IGNORE) skips is 400 INVALID_RESOLUTION too, the row still parked (before: 409 STILL_CONFLICTS, as if its values clashed)", async () => {
+    here.db.exec('CREATE TRIGGER no_thirteen BEFORE INSERT ON reports WHEN NEW.score = 13 BEGIN SELECT RAISE(IGNORE); END');
+    const [conflict] = await listed();
+    const answer = await request(server.url)
+      .post(`${CONFLICTS}/${conflict?.id ?? ''}/resolve`)
+      .set(auth)
+      .send({ action: 'restore', values: { scout: 'sam 2', score: 13 } });
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'INVALID_RESOLUTION' });
+    expect(answer.body.error.message).toContain('RAISE(IGNORE) skipped the write');
+    expect(answer.body.error.message).toContain('reports');
+    expect((await listed()).map((entry) => entry.id)).toEqual([conflict?.id]);
+    expect(reportIds()).toEqual(['r-here']);
+  });
+
   it('a restore whose app trigger write fails (an audit row missing a NOT NULL value) is 400 INVALID_RESOLUTION too, with what SQLite said', async () => {
     here.db.exec(`CREATE TABLE audit (what TEXT NOT NULL);
       CREATE TRIGGER audit_reports AFTER INSERT ON reports BEGIN INSERT INTO audit VALUES (CASE WHEN NEW.score = 13 THEN NULL ELSE NEW.id END); END`);
