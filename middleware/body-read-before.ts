@@ -6,7 +6,7 @@ export const BODY_ALREADY_READ_MESSAGE =
   'a body parser of the app read the request body before the sync router: mount the sync router before app.use(express.json()/raw()/text()), or limit the parser to the app\'s own paths';
 
 /** True when the request declares a body (a length over 0, or chunked). */
-function declaresBody(req: Request): boolean {
+export function declaresBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 

@@ -3,6 +3,7 @@ import { SyncError } from '../lib/sync-error';
 import type { SyncLogger } from '../lib/logger';
 import { REFUSAL_STATUSES, type RefusalLog } from '../lib/refusal-log';
 import { refusalLineWriter } from './refusal-lines';
+import { jsonParseFailure } from './json-parse-failure';
 
 /** Calls `then` once the response is sent (or the connection is gone). */
 function onFinished(res: Response, then: () => void): void {
@@ -127,6 +128,7 @@ export function toSyncError(err: unknown): SyncError {
     if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });
   }
   const type = readProperty(err, 'type');
+  if (type === 'entity.parse.failed') return jsonParseFailure(readProperty(err, 'body'), err); // only whitespace, `null` to a strict parser: said so
   if (typeof type === 'string') {
     const mapped = BODY_PARSER_CODES[type];
     if (mapped) return new SyncError(mapped[0], mapped[1], mapped[2], { cause: err });

@@ -15,6 +15,7 @@ import { DEFAULTS } from '../lib/defaults';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { dataQuery, readInteger, readPattern, refuseAnyQuery } from './data-query';
 import { boundedJsonBody } from '../middleware/bounded-json';
+import { noteJsonBodyBytes, refuseEmptyJsonBody } from '../middleware/empty-json-body';
 import { drainLimitsOf } from '../middleware/lingering-close';
 import type { StreamCoverage } from '../lib/peers/nats/stream-coverage';
 import { PULL_TIMEOUT_HEADER, pushLandingWaitMs } from '../lib/data/pushes-in-flight';
@@ -141,7 +142,12 @@ function refuseUnspoken(config: DataRoutesConfig, body: unknown): void {
   throw new SyncError('UNSUPPORTED_PROTOCOL', 400, `protocol ${protocol} is not supported; this server speaks protocol ${config.protocols.join(', ')}`);
 }
 
-function requireJson(req: Request): void {
+/**
+ * Refuses a body that is missing (with the route's code, naming that) or not JSON.
+ * @throws SyncError `code` (400) for no body; `UNSUPPORTED_MEDIA_TYPE` (415) for a body that is not JSON
+ */
+function requireJson(req: Request, route: string, code: string, shape: string): void {
+  refuseEmptyJsonBody(req, route, code, shape); // before the type: "send Content-Type: application/json" misled a client that did
   if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
 }
 
@@ -160,7 +166,7 @@ function listConflicts(config: DataRoutesConfig, req: Request, res: Response): v
 
 /** `POST /data/conflicts/:id/resolve` with `{ "action": "discard" }` or `{ "action": "restore", "values": { … } }`. */
 function resolveConflict(config: DataRoutesConfig, req: Request, res: Response): void {
-  requireJson(req);
+  requireJson(req, 'POST /data/conflicts/:id/resolve', 'INVALID_RESOLUTION', '{"action":"discard"} or {"action":"restore","values":{…}}');
   const id = String(req.params.id);
   if (!SIXTEEN_HEX.test(id)) throw new SyncError('CONFLICT_NOT_FOUND', 404, `no conflict ${JSON.stringify(id)}: conflict ids are 16 lowercase hexadecimal characters`);
   config.tracker.refuseOpenTransaction('POST /data/conflicts/:id/resolve');
@@ -175,7 +181,7 @@ function resolveConflict(config: DataRoutesConfig, req: Request, res: Response):
  */
 export function createDataRouter(config: DataRoutesConfig): Router {
   const router = Router();
-  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false }), config.maxChangesetBytes, drainLimitsOf(config)); // 413 at once, not after the whole body
+  const json = boundedJsonBody(express.json({ limit: config.maxChangesetBytes, strict: false, verify: noteJsonBodyBytes }), config.maxChangesetBytes, drainLimitsOf(config)); // 413 at once, not after the whole body
   const notReadBefore = refuseJsonBodyReadBefore(); // an app parser in front of us (express.raw/text) took the body: say so
   // A pusher gone half-open mid-body is cut, as a stalled upload is: not held (with the body so far) for Node's 5-minute requestTimeout.
   const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger);
@@ -199,7 +205,7 @@ export function createDataRouter(config: DataRoutesConfig): Router {
   router.get('/conflicts', (req, res) => listConflicts(config, req, res));
   router.post('/conflicts/:id/resolve', refuseAnyQuery('POST /data/conflicts/:id/resolve'), notReadBefore, coding, body, (req, res) => resolveConflict(config, req, res));
   router.post('/changes', refuseAnyQuery('POST /data/changes'), notReadBefore, coding, body, (req, res) => {
-    requireJson(req);
+    requireJson(req, 'POST /data/changes', 'INVALID_CHANGESET', 'a changeset (docs/PROTOCOL.md)');
     config.tracker.refuseOpenTransaction('POST /data/changes');
     config.tracker.refuseWhileJoining();
     refuseUnspoken(config, req.body as unknown);

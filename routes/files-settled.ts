@@ -8,6 +8,7 @@ import { SyncError } from '../lib/sync-error';
 import { refuseUnreadBodyCoding } from '../middleware/body-coding';
 import { refuseJsonBodyReadBefore } from '../middleware/body-read-before';
 import { boundedJsonBody } from '../middleware/bounded-json';
+import { noteJsonBodyBytes, refuseEmptyJsonBody } from '../middleware/empty-json-body';
 import { drainLimitsOf, type DrainLimits } from '../middleware/lingering-close';
 import { readRawQuery } from '../lib/files/raw-query';
 import { DEFAULTS } from '../lib/defaults';
@@ -24,19 +25,23 @@ export interface SettledRoutesConfig extends Pick<LocalFiles, 'roots' | 'policy'
   readonly logger?: SyncLogger;
 }
 
+/** The body `POST /files/settled` takes, as its refusals show it. */
+const SETTLED_SHAPE = '{ "site": <32 hex>, "roots": { <root>: { <path>: <sha256 hex> | null } } }';
+
 /**
- * The body checked: its shape (TypeBox), at most {@link MAX_SETTLED_PATHS}
+ * The body checked: its presence, its shape (TypeBox), at most {@link MAX_SETTLED_PATHS}
  * paths, known roots, and every path one the file routes would take.
  * @throws SyncError `UNSUPPORTED_MEDIA_TYPE` (415), `BAD_REQUEST` (400), `BODY_TOO_LARGE` (413), `UNKNOWN_ROOT` (404), `BAD_PATH` (400), `DB_FILE_REFUSED` (403)
  */
 function readSettled(config: SettledRoutesConfig, req: Request): { readonly site: string; readonly settled: SettledPaths } {
+  refuseEmptyJsonBody(req, 'POST /files/settled', 'BAD_REQUEST', SETTLED_SHAPE); // not "send Content-Type: application/json" to a client that did
   if (!req.is('application/json')) throw new SyncError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as JSON with `Content-Type: application/json`');
   if (Object.keys(readRawQuery(req.originalUrl)).length > 0) throw new SyncError('BAD_REQUEST', 400, 'POST /files/settled takes no query parameters: `site` and `roots` go in the JSON body');
   const body: unknown = req.body;
   const [first] = settledBodyCheck.Errors(body);
   if (first !== undefined) {
     const field = first.path === '' ? 'the body' : `\`${first.path.slice(0, 120)}\``;
-    throw new SyncError('BAD_REQUEST', 400, `${field}: ${first.message}; the body is { "site": <32 hex>, "roots": { <root>: { <path>: <sha256 hex> | null } } }`);
+    throw new SyncError('BAD_REQUEST', 400, `${field}: ${first.message}; the body is ${SETTLED_SHAPE}`);
   }
   const { site, roots } = body as SettledBody;
   const count = Object.values(roots).reduce((sum, files) => sum + Object.keys(files).length, 0);
@@ -71,7 +76,7 @@ async function recordSettled(config: SettledRoutesConfig, req: Request, res: Res
  */
 export function createFilesSettledRouter(config: SettledRoutesConfig): Router {
   const router = Router();
-  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
+  const json = boundedJsonBody(express.json({ limit: MAX_SETTLED_BODY_BYTES, strict: true, verify: noteJsonBodyBytes }), MAX_SETTLED_BODY_BYTES, drainLimitsOf(config));
   const body = cutStalledBody(json, config.sendStallMs ?? DEFAULTS.sendStallMs, config.logger); // a peer gone half-open mid-body is cut
   const coding = refuseUnreadBodyCoding(); // deflate, or any coding but gzip and br: 415 before the parser reads a byte
   router.post('/settled', refuseJsonBodyReadBefore(), coding, body, (req, res) => recordSettled(config, req, res));

@@ -39,6 +39,8 @@ export interface RawRequestOptions {
   readonly chunks?: Iterable<Buffer>;
   /** Destroy the socket after writing this many body bytes. */
   readonly abortAfterBytes?: number;
+  /** Send neither `Content-Length` nor `Transfer-Encoding` (a body-less POST, as `curl -X POST` sends it); give no chunks then. */
+  readonly noLengthHeader?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
     let sentWhenAnswered = -1;
     let settled = false;
     const request = http.request(url, { method: options.method ?? 'POST', headers: options.headers, agent: false });
+    if (options.noLengthHeader === true) request.useChunkedEncodingByDefault = false; // Node then writes no Content-Length: 0 either
     const settle = (status: number | undefined, body: unknown): void => {
       if (settled) return;
       settled = true;
