@@ -7,6 +7,7 @@ import { isSpecialFile, statThroughLink } from '../lib/files/regular-file';
 import { knownOptions } from '../lib/option-checks';
 import { SyncError } from '../lib/sync-error';
 import type { StoredUpload } from './atomic-storage';
+import { noFileError } from './no-file';
 import { uploadTargetOf } from './upload-guard';
 
 /** The option names {@link saveGuardedUpload} knows: a typo must not save elsewhere or skip the hash check. */
@@ -61,7 +62,7 @@ function expectedDigestOf(req: Request, options: SaveUploadOptions): string | un
 
 function storedUploadOf(req: Request): Express.Multer.File & StoredUpload {
   const stored = req.file as (Express.Multer.File & StoredUpload) | undefined;
-  if (stored === undefined) throw new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file", with a file name (filename="…"; an empty name, "." or ".." is none)');
+  if (stored === undefined) throw noFileError(req);
   return stored;
 }
 

@@ -12,6 +12,7 @@ import { refuseBodyReadBefore } from './body-read-before';
 import { resolveUploadGuardOptions, type UploadGuardConfig, type UploadGuardOptions } from './upload-guard-options';
 import { sendSyncError, toSyncError } from './errors';
 import { lingerOnClose } from './lingering-close';
+import { noFileError } from './no-file';
 import { abandonWhenStalled } from './stall';
 import { getUploadContext, setUploadContext, type UploadContext } from './upload-context';
 
@@ -221,7 +222,7 @@ export function uploadGuard(guardOptions: UploadGuardOptions): RequestHandler {
               return;
             }
             if (error === undefined && req.file === undefined) {
-              context.finish(new SyncError('NO_FILE', 400, 'no file: send it as multipart/form-data in the field "file", with a file name (filename="…"; an empty name, "." or ".." is none)'));
+              context.finish(noFileError(req)); // a text field named file is said to be no file
               return;
             }
             context.finish(error);

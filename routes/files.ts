@@ -12,6 +12,7 @@ import { resolveWriteTarget } from '../lib/files/write-target';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
 import { lingerOnClose } from '../middleware/lingering-close';
+import { fileSentAsTextField, textFieldNamedFile } from '../middleware/no-file';
 import { discardGuardedUpload, saveSyncedUpload } from '../middleware/upload-commit';
 import { uploadGuard, uploadTargetOf } from '../middleware/upload-guard';
 import { serveFile } from './download';
@@ -81,9 +82,11 @@ function expectedDigest(req: Request, query: FileQuery): string | undefined {
  * Refuses a multipart field the upload route does not take: a misspelling
  * such as `if-match` (the HTTP header's spelling) or `sha-256`, ignored, would
  * drop the client's precondition or digest and overwrite the file.
+ * A text field named `file` is refused as no file, which it is.
  * @throws SyncError `BAD_REQUEST` (400) naming the field
  */
 function refuseUnknownFields(req: Request): void {
+  if (textFieldNamedFile(req)) throw fileSentAsTextField(); // not "unknown field \"file\"": the route asks for file, as the file part
   const body = req.body as Record<string, unknown> | undefined;
   const unknown = Object.keys(body ?? {}).find((name) => !UPLOAD_FIELDS.includes(name));
   if (unknown === undefined) return;
