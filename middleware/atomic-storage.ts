@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import { describeStoreError, openTempFile, removeTempFile } from '../lib/files/atomic-file';
-import { databaseContentRefused } from '../lib/files/database-refusal';
+import { uploadedDatabaseRefused } from '../lib/files/database-refusal';
 import { DATABASE_HEADER_BYTES, type FilePolicy } from '../lib/files/file-policy';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { writeAll } from '../lib/files/write-all';
@@ -138,7 +138,7 @@ export class AtomicDiskStorage implements StorageEngine {
     try {
       const header = await readHeader(chunks, DATABASE_HEADER_BYTES);
       if (this.#policy.isDatabaseContent(Buffer.concat(header).subarray(0, DATABASE_HEADER_BYTES))) {
-        throw databaseContentRefused(JSON.stringify(file.originalname));
+        throw uploadedDatabaseRefused(`${target.root}/${target.relative}`, file.originalname); // where it would go, not only the name sent
       }
       return await this.#streamToTemp(header, chunks, target.absolute);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { refusalPath } from '../refusal-log';
 import { SyncError } from '../sync-error';
 import { databaseSideFolderOn, isDatabaseOnDisk } from './database-file';
 import type { FilePolicy } from './file-policy';
@@ -117,6 +118,21 @@ function onlyFormWrong(input: string): boolean {
  */
 export function databaseContentRefused(clientPath: string, status = 403): SyncError {
   return new SyncError('DB_CONTENT_REFUSED', status, `${shownPath(clientPath)} is an SQLite database by its content (or the -wal/-shm/-journal/-syncmark of one); ${WHY}, and a database on disk is never replaced or deleted`);
+}
+
+/**
+ * The refusal of an upload whose bytes are an SQLite database, WAL or journal
+ * (`DB_CONTENT_REFUSED`, 403): it names the path the file would have been
+ * written to and, when it is not that path's last name, the file name the
+ * client sent (the name alone told neither where nor which upload); each cut
+ * after {@link refusalPath}'s 300 characters, as a refusal keeps a path.
+ * @param clientPath - the target, `<root>/<path>`
+ * @param fileName - the multipart part's `filename`
+ */
+export function uploadedDatabaseRefused(clientPath: string, fileName: string): SyncError {
+  const lastName = clientPath.slice(clientPath.lastIndexOf('/') + 1);
+  const sentAs = fileName === lastName || fileName === '' ? '' : ` (sent as ${quotedName(refusalPath(fileName))})`;
+  return new SyncError('DB_CONTENT_REFUSED', 403, `the file uploaded to ${shownPath(refusalPath(clientPath))}${sentAs} is an SQLite database by its content (database, WAL or journal bytes); ${WHY}: nothing was written`);
 }
 
 /** A peer sent database bytes for a file (`PEER_SENT_DATABASE`, 502): nothing is written. */
