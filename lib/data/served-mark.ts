@@ -1,6 +1,7 @@
 import { closeSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { SERVED_MARK_SUFFIX } from '../files/file-policy';
+import { forgetLiveInodes } from '../files/live-databases';
 import { openOwnRegularFileSync } from '../files/regular-file';
 import { releaseTempPath, reserveTempPath } from '../files/temp-files';
 import { numbers } from './prepared';
@@ -83,6 +84,7 @@ export class ServedMarkFile {
     try {
       writeFileSync(temp, `${JSON.stringify(next)}\n`, { flag: 'wx', mode: 0o644 });
       renameSync(temp, this.#file);
+      forgetLiveInodes(); // a new inode: a hard link to it is refused at once (live-databases.ts)
       this.#last = next;
     } catch {
       rmSync(temp, { force: true });

@@ -14,14 +14,17 @@ import path from 'node:path';
  * and inode, whatever the path that reaches them.
  */
 
-const SIDES = ['', '-wal', '-shm', '-journal'] as const;
-
 /**
  * The served-mark file beside a live database (`SERVED_MARK_SUFFIX`): no SQLite file, but the server's own
- * state, never listed or served through a link either. It is found by its real path, not its inode: it is
- * rewritten (a new inode) at every mark, and a freed inode is soon another file's.
+ * state, never listed or served through a link either. It is found by its real path (a symlink) and by its
+ * inode (a hard link under another name, `uploads/mark.json`, listed and sent to every peer before): it is
+ * rewritten (a new inode) at every mark, so a hard link made before the last mark holds an older one and is an
+ * ordinary file by then. The inodes kept are dropped at every mark written ({@link forgetLiveInodes}).
  */
 const MARK_SUFFIX = '-syncmark';
+
+/** The files whose inodes are kept: the database, its side files and its served mark. */
+const SIDES = ['', '-wal', '-shm', '-journal', MARK_SUFFIX] as const;
 
 /** True when `absolute`'s real path (links followed) is the served-mark file of a registered database. */
 function isServedMarkOfLive(real: string): boolean {
@@ -76,7 +79,15 @@ export function noteLiveDatabase(file: string): void {
   inodes = undefined;
 }
 
-/** True when `stats` (of any path, followed through symlinks) are those of a live database file of this process or one of its side files. */
+/**
+ * Drops the inodes kept of the registered files: called once a served mark was written (a new inode), so that
+ * a hard link to the new one is known at once and the freed inode of the old one is no longer matched.
+ */
+export function forgetLiveInodes(): void {
+  inodes = undefined;
+}
+
+/** True when `stats` (of any path, followed through symlinks) are those of a live database file of this process, one of its side files or its served mark. */
 export function isLiveDatabaseInode(stats: { readonly dev: number | bigint; readonly ino: number | bigint }): boolean {
   if (registered.size === 0) return false;
   const key = keyOf(stats);
@@ -86,7 +97,7 @@ export function isLiveDatabaseInode(stats: { readonly dev: number | bigint; read
   return liveInodes().has(key);
 }
 
-/** True when the path leads (by name, hard link or symlink) to a live database file of this process, or (by name or symlink) to its served mark: never open it. */
+/** True when the path leads (by name, hard link or symlink) to a live database file of this process or to its served mark: never open it. */
 export async function isLiveDatabaseFile(absolute: string): Promise<boolean> {
   if (registered.size === 0) return false;
   try {

@@ -22,7 +22,7 @@ function isNotOpenable(error: unknown): boolean {
 
 /** The refusal of a path that leads to a live database of this process (see `live-databases.ts`): it is never opened. */
 export function liveDatabaseRefusal(absolute: string): SyncError {
-  return new SyncError('DB_CONTENT_REFUSED', 403, `${path.basename(absolute)} is (a link to) a database this server has open, or one of its -wal, -shm or -journal files: never opened as a file`);
+  return new SyncError('DB_CONTENT_REFUSED', 403, `${path.basename(absolute)} is (a link to) a database this server has open, or one of its -wal, -shm, -journal or -syncmark (served mark) files: never opened as a file`);
 }
 
 /**

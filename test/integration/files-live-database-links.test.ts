@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -91,5 +91,18 @@ describe('links to the live database in a root are never opened', () => {
     const download = await request(app).get('/api/sync/files/download?path=instance/marklink.txt').set(AUTH);
     expect(download.status).toBe(403);
     expect(download.body.error.code).toMatch(/^DB_/);
+  });
+
+  it('a hard link to the served-mark file under another name is neither listed nor served (helper am2: it was, { site, seq, mark } to every peer)', async () => {
+    mkdirSync(path.join(uploads, 'notes'));
+    writeFileSync(path.join(uploads, 'notes', 'a.txt'), 'a note');
+    await request(app).get('/api/sync/files/checksums?path=uploads/notes').set(AUTH).expect(200); // the inodes of the live files are read (and kept a while)
+    await request(app).get('/api/sync/data/changes?since=0').set(AUTH).expect(200); // a served page writes the mark: a new inode
+    linkSync(`${file}-syncmark`, path.join(uploads, 'notes', 'mark.json')); // alone in its folder: no other link makes the inodes read again
+    const listed = await request(app).get('/api/sync/files/checksums?path=uploads/notes').set(AUTH).expect(200);
+    expect((listed.body as { files: Array<{ path: string }> }).files.map((entry) => entry.path)).toEqual(['notes/a.txt']);
+    const download = await request(app).get('/api/sync/files/download?path=uploads/notes/mark.json').set(AUTH);
+    expect(download.status).toBe(403);
+    expect(download.body).toEqual({ error: { code: 'DB_CONTENT_REFUSED', message: expect.stringMatching(/^mark\.json .*-syncmark/) as string } });
   });
 });
