@@ -14,6 +14,7 @@ import type { SyncLogger } from '../lib/logger';
 import { SyncError } from '../lib/sync-error';
 import { rawQueryValues, readRawQuery } from '../lib/files/raw-query';
 import { ProgressFanout } from './progress-fanout';
+import { refuseRunBody, runBodyReaders } from './run-body';
 import type { NameReport } from '../lib/files/name-report';
 
 /** What the status routes read. */
@@ -28,7 +29,7 @@ export interface StatusConfig {
   readonly refusals: RefusalLog;
   /** What the scans found wrong with file names; undefined for a caller that has no files. */
   readonly names?: NameReport;
-  /** Ms the body of `POST /deletions/confirm` may bring no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` (60000) */
+  /** Ms the body of `POST /deletions/confirm` or `POST /run` may bring no byte before its connection is cut. @defaultValue `DEFAULTS.sendStallMs` (60000) */
   readonly sendStallMs?: number;
   /** Where a cut is logged (`upload.abandoned`). */
   readonly logger?: SyncLogger;
@@ -104,6 +105,7 @@ function streamedRun(url: string): boolean {
 async function runNow(config: StatusConfig, progress: ProgressFanout | undefined, req: Request, res: Response): Promise<void> {
   const client = config.client;
   const streamed = streamedRun(req.originalUrl);
+  refuseRunBody(req.body as unknown); // `{ "peer": … }` was ignored, and every peer synced
   // Refused before an NDJSON answer's headers go: a sync asked for while stop() runs would not be waited for.
   if (client?.stopping === true) await client.syncAll(); // rejects with STOPPED (503)
   if (!streamed) {
@@ -218,7 +220,7 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.get('/status', (_req, res) => {
     res.json(currentStatus(config));
   });
-  router.post('/run', (req, res) => runNow(config, progress, req, res));
+  router.post('/run', ...runBodyReaders(config.sendStallMs, config.logger), (req, res) => runNow(config, progress, req, res));
   // An app's express.raw()/text() in front is refused before this router's own parser runs (say so, not "unknown field \"0\""):
   // after it, a JSON string body (`"x"`, parsed as such with `strict: false`) would look like express.text()'s work.
   const json = boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES);

@@ -45,6 +45,28 @@ describe('POST /run with a query parameter other than stream', () => {
     expect(peer.requests).toEqual([]);
   });
 
+  // Helper am2: a body was never read, so `{ "peer": <url> }` synced every peer, as `?peer=` did.
+  it.each([
+    ['a JSON body naming a peer', 'application/json', (): string => JSON.stringify({ peer: peer.url }), 'a body with "peer"'],
+    ['a form body', 'application/x-www-form-urlencoded', (): string => `peer=${encodeURIComponent(peer.url)}`, 'a body that is not JSON'],
+    ['a JSON array', 'application/json', (): string => '[]', 'a JSON array'],
+    ['a JSON null', 'application/json', (): string => 'null', 'a JSON null'],
+  ])('%s is 400 BAD_REQUEST naming it, and no peer is asked anything', async (_what, type, body, words) => {
+    const res = await request(app).post('/api/sync/run').set(auth).set('Content-Type', type).send(body());
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringContaining(`POST /run takes no body (got ${words}`) as string } });
+    expect(peer.requests).toEqual([]);
+  });
+
+  it.each([
+    ['{}', '{}'],
+    ['only whitespace', ' \n'],
+    ['an empty body', ''],
+  ])('a body of %s asks nothing: it runs', async (_what, body) => {
+    expect((await request(app).post('/api/sync/run').set(auth).set('Content-Type', 'application/json').send(body)).status).toBe(502); // the one peer answers 503
+    expect(peer.requests.length).toBeGreaterThan(0);
+  });
+
   it('without a query, or with stream=ndjson, it runs', async () => {
     expect((await request(app).post('/api/sync/run').set(auth)).status).toBe(502); // the one peer answers 503
     expect((await request(app).post('/api/sync/run?stream=ndjson').set(auth)).status).toBe(200);
