@@ -220,7 +220,12 @@ export function createStatusRouter(config: StatusConfig): Router {
   router.get('/status', (_req, res) => {
     res.json(currentStatus(config));
   });
-  router.post('/run', ...runBodyReaders(config.sendStallMs, config.logger), (req, res) => runNow(config, progress, req, res));
+  // The query is refused (400) before a byte of the body is read, as it was before /run read one.
+  const runQuery = (req: Request, _res: Response, next: () => void): void => {
+    streamedRun(req.originalUrl);
+    next();
+  };
+  router.post('/run', runQuery, ...runBodyReaders(config.sendStallMs, config.logger), (req, res) => runNow(config, progress, req, res));
   // An app's express.raw()/text() in front is refused before this router's own parser runs (say so, not "unknown field \"0\""):
   // after it, a JSON string body (`"x"`, parsed as such with `strict: false`) would look like express.text()'s work.
   const json = boundedJsonBody(express.json({ limit: CONFIRM_BODY_BYTES, strict: false }), CONFIRM_BODY_BYTES);
