@@ -4,6 +4,7 @@ import { removeTempFile } from '../lib/files/atomic-file';
 import { databaseSideFolderOn, isDatabaseOnDisk } from '../lib/files/database-file';
 import { databaseContentRefused, databaseNameRefused, nameRefusal, quotedName } from '../lib/files/database-refusal';
 import { rawQueryValues } from '../lib/files/raw-query';
+import { refusalPath } from '../lib/refusal-log';
 import type { ResolvedSyncPath } from '../lib/files/safe-path';
 import { resolveWriteTarget } from '../lib/files/write-target';
 import { SyncError } from '../lib/sync-error';
@@ -155,7 +156,8 @@ function createFileFilter(options: UploadGuardConfig) {
       callback(error as Error);
     };
     try {
-      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(quotedName(file.originalname), options.policy.refusingPattern?.(file.originalname)));
+      // The name sent, cut as a refusal keeps a path: a part header holds up to 16 KiB of it.
+      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(quotedName(refusalPath(file.originalname)), options.policy.refusingPattern?.(file.originalname)));
     } catch (error) {
       return refuse(error); // a policy that throws: a 500, never a crashed process
     }

@@ -61,3 +61,24 @@ describe('an upload of SQLite database bytes', () => {
     expect(error.message.length).toBeLessThan(1000);
   });
 });
+
+describe('an upload whose file name is a database name', () => {
+  let files: FilesServer;
+  beforeEach(async () => {
+    files = await startFilesServer({});
+  });
+  afterEach(async () => {
+    await files.close();
+  });
+
+  it('is refused naming the name sent, cut after 300 characters (it was echoed whole)', async () => {
+    const { body, contentType } = multipart([{ name: 'file', filename: `${'n'.repeat(5000)}.db`, content: 'not a database' }]);
+    const answer = await request(files.server.url).post('/api/sync/files/upload?path=uploads/notes.txt').set(AUTH).set('Content-Type', contentType).send(body);
+    expect(answer.status).toBe(403);
+    const error = (answer.body as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('DB_FILE_REFUSED');
+    expect(error.message).toMatch(/^"n{300}…" is an SQLite database file name/);
+    expect(error.message.length).toBeLessThan(1000);
+    expect(tempFilesUnder(files.uploads)).toEqual([]);
+  });
+});
