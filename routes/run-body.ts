@@ -17,7 +17,7 @@ export const RUN_BODY_BYTES = 1024;
 function askedByBody(body: unknown): string | undefined {
   let value = body;
   if (Buffer.isBuffer(value) || typeof value === 'string') {
-    const text = value.toString();
+    const text = value.toString().replace(/^\uFEFF/, ''); // a byte order mark, as express.json() reads it: `{}` saved by a Windows editor
     if (text.trim() === '') return undefined;
     try {
       value = JSON.parse(text);

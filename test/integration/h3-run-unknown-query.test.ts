@@ -62,6 +62,7 @@ describe('POST /run with a query parameter other than stream', () => {
     ['{}', '{}'],
     ['only whitespace', ' \n'],
     ['an empty body', ''],
+    ['{} after a UTF-8 byte order mark (a file saved by a Windows editor, sent with curl -d @file)', '\uFEFF{}'],
   ])('a body of %s asks nothing: it runs', async (_what, body) => {
     expect((await request(app).post('/api/sync/run').set(auth).set('Content-Type', 'application/json').send(body)).status).toBe(502); // the one peer answers 503
     expect(peer.requests.length).toBeGreaterThan(0);
