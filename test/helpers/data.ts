@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { enableCapture, type CaptureOptions } from '../../lib/data/capture';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import { tempDir } from './temp';
+import { SyncError } from '../../lib/sync-error';
 
 /** A fresh temp-file database and its clean-up. */
 export interface TempDb {
@@ -135,4 +136,34 @@ export function trackedServers(count: number, schema: string, tables: readonly s
 /** Every row of `table` keyed by `k`, with the key's class, quote() and hex first, values typed exactly. */
 export function keyFormRows(db: Database.Database, table: string): unknown[] {
   return db.prepare(`SELECT typeof(k), quote(k), hex(k), * FROM ${table} ORDER BY k`).raw(true).safeIntegers(true).all();
+}
+
+/** A temp database made with `schema`, capturing `tables`: a server of a test. */
+export type CapturingServer = TempDb & { readonly tracker: ChangeTracker };
+
+/** A temp database made with `schema`, capturing `tables` (cleaned up by the caller). */
+export function capturingServer(schema: string, tables: readonly string[]): CapturingServer {
+  const temp = tempDb(schema);
+  return { ...temp, tracker: enableCapture(temp.db, { tables: [...tables] }) };
+}
+
+/** The SyncError `apply` throws (a refused page); any other error is thrown again, and none fails the test. */
+export function syncRefusal(apply: () => unknown): SyncError {
+  try {
+    apply();
+  } catch (error) {
+    if (error instanceof SyncError) return error;
+    throw error;
+  }
+  throw new Error('the page was applied');
+}
+
+/** The schema a page of {@link trackedDb}'s tables names (`WireChangeset.schema`), for pages a test writes by hand. */
+export function trackedDbPageSchema(): unknown {
+  const probe = trackedDb();
+  try {
+    return probe.tracker.readChanges(0, 1, 'ff'.repeat(16)).schema;
+  } finally {
+    probe.cleanup();
+  }
 }

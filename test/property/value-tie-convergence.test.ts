@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { tableRows, trackedDb } from '../helpers/data';
+import { trackedDbPageSchema, tableRows, trackedDb } from '../helpers/data';
 
 /*
  * The merge rule is a total order even where clocks tie: pages of one row written by writers that shared
@@ -13,14 +13,8 @@ type Page = Parameters<ChangeTracker['applyChangeset']>[0];
 const SITES = ['ab'.repeat(16), 'cd'.repeat(16)];
 const HLC = 1_839_671_731_407_872;
 
-const SCHEMA = ((): unknown => {
-  const probe = trackedDb();
-  try {
-    return probe.tracker.readChanges(0, 1, SITES[0] ?? '').schema;
-  } finally {
-    probe.cleanup();
-  }
-})();
+/** The schema every page names: the one `trackedDb` makes. */
+const SCHEMA = trackedDbPageSchema();
 
 /** A `logo` value (a BLOB column: no affinity, every class kept) or a `name` (TEXT). */
 const logoValue = fc.constantFrom<unknown>(null, 1, { $real: 1 }, { $real: '-0' }, 0.5, 'a', 'b', { $blob: 'YQ==' });

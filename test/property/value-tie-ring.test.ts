@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
-import { dbDigest, syncToQuiescence, tableRows, trackedDb, trackedServers, TEST_SCHEMA, type TrackedServer } from '../helpers/data';
+import { trackedDbPageSchema, dbDigest, syncToQuiescence, tableRows, trackedServers, TEST_SCHEMA, type TrackedServer } from '../helpers/data';
 
 /*
  * Writers that shared site ids (clones) write two rows under a few clocks, with values their columns store
@@ -15,14 +15,8 @@ type Page = Parameters<ChangeTracker['applyChangeset']>[0];
 const SITES = ['ab'.repeat(16), 'cd'.repeat(16)];
 const HLC = 1_839_671_731_407_872;
 
-const SCHEMA = ((): unknown => {
-  const probe = trackedDb();
-  try {
-    return probe.tracker.readChanges(0, 1, SITES[0] ?? '').schema;
-  } finally {
-    probe.cleanup();
-  }
-})();
+/** The schema every page names: the one `trackedDb` makes. */
+const SCHEMA = trackedDbPageSchema();
 
 const VALUES = {
   name: ['a', 'b', 5, '5', 1.5, { $text: '/2E=' }, { $real: 1 }],

@@ -1,8 +1,5 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { mergeWritingTriggers } from '../../../lib/data/merge-writing-triggers';
-import { SyncError } from '../../../lib/sync-error';
-import { dbDigest, pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { dbDigest, pullAll, tempDb, syncRefusal, capturingServer, type CapturingServer } from '../../helpers/data';
 
 /**
  * SQLite keeps a trigger's table as its CREATE TRIGGER spelled it (`ON ITEM` keeps "ITEM" in
@@ -17,22 +14,10 @@ CREATE TABLE item_log (id TEXT PRIMARY KEY NOT NULL);
 CREATE TRIGGER item_kept BEFORE DELETE ON ITEM WHEN old.keep = 1 BEGIN SELECT RAISE(FAIL, 'item is kept'); END;
 CREATE TRIGGER item_logged AFTER INSERT ON "Item" BEGIN INSERT INTO item_log (id) VALUES (new.id); END;`;
 
-type Server = TempDb & { readonly tracker: ChangeTracker };
+type Server = CapturingServer;
 
-function server(): Server {
-  const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['item'] }) };
-}
+const server = (): Server => capturingServer(SCHEMA, ['item']);
 
-function refusal(apply: () => unknown): SyncError {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof SyncError) return error;
-    throw error;
-  }
-  throw new Error('the page was applied');
-}
 
 describe('APPLY_REFUSED names an app trigger made ON the table spelled in another case', () => {
   let a: Server;
@@ -52,7 +37,7 @@ describe('APPLY_REFUSED names an app trigger made ON the table spelled in anothe
       CREATE TEMP TRIGGER item_held BEFORE DELETE ON main."ITEM" WHEN old.keep = 2 BEGIN SELECT RAISE(ABORT, 'item is held'); END`);
     a.db.exec("DELETE FROM item WHERE id = 'i1'");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a change to item \["i1"\] from another server was refused by an app trigger \(triggers holding a RAISE on item: item_kept, item_held\): "item is kept"\./);
     expect(dbDigest(b.db)).toBe(before);
@@ -62,7 +47,7 @@ describe('APPLY_REFUSED names an app trigger made ON the table spelled in anothe
     b.db.exec("INSERT INTO item_log (id) VALUES ('i1')");
     a.db.exec("INSERT INTO item (id) VALUES ('i1')");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a change to item \["i1"\] from another server was refused by an app trigger \(app triggers on item: item_kept, item_logged\): "UNIQUE constraint failed: item_log\.id"\./);
     expect(dbDigest(b.db)).toBe(before);

@@ -1,7 +1,5 @@
 import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { SyncError } from '../../../lib/sync-error';
-import { dbDigest, pullAll, syncToQuiescence, tableRows, tempDb, type TempDb } from '../../helpers/data';
+import { dbDigest, pullAll, syncToQuiescence, tableRows, tempDb, syncRefusal, capturingServer, type CapturingServer } from '../../helpers/data';
 import { nextMillisecond } from '../../helpers/clock';
 
 // An app trigger's RAISE(IGNORE) skipped the writes of the constraint rules too:
@@ -12,22 +10,10 @@ import { nextMillisecond } from '../../helpers/clock';
 const SCHEMA = 'CREATE TABLE item (id TEXT PRIMARY KEY NOT NULL, code TEXT UNIQUE, keep INTEGER NOT NULL DEFAULT 0);';
 const SKIP_MERGES = 'WHEN (SELECT applying FROM _sync_state) = 0';
 
-type Server = TempDb & { readonly tracker: ChangeTracker };
+type Server = CapturingServer;
 
-function server(): Server {
-  const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['item'] }) };
-}
+const server = (): Server => capturingServer(SCHEMA, ['item']);
 
-function refusal(apply: () => unknown): SyncError {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof SyncError) return error;
-    throw error;
-  }
-  throw new Error('the page was applied');
-}
 
 describe("an app trigger's RAISE(IGNORE) on a write settling the constraints", () => {
   let a: Server;
@@ -46,7 +32,7 @@ describe("an app trigger's RAISE(IGNORE) on a write settling the constraints", (
     nextMillisecond();
     b.db.exec("INSERT INTO item (id, code, keep) VALUES ('ib', 'K', 1); CREATE TRIGGER item_kept BEFORE DELETE ON item WHEN old.keep = 1 BEGIN SELECT RAISE(IGNORE); END;");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^moving the item row \["ib"\] out of its table, to its parked rows was refused by an app trigger \(triggers holding a RAISE on item: item_kept\): "RAISE\(IGNORE\) skipped the write/);
     expect(error.message).toContain(SKIP_MERGES);
@@ -68,7 +54,7 @@ describe("an app trigger's RAISE(IGNORE) on a write settling the constraints", (
     b.db.exec("CREATE TRIGGER item_back BEFORE INSERT ON item WHEN new.id = 'ib' BEGIN SELECT RAISE(IGNORE); END;");
     a.db.exec("DELETE FROM item WHERE id = 'ia'");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a write settling the constraints \(a parked item row \["ib"\] coming back into its table\) was refused by an app trigger \(triggers holding a RAISE on item: item_back\): "RAISE\(IGNORE\) skipped the write/);
     expect(dbDigest(b.db)).toBe(before);
@@ -108,7 +94,7 @@ CREATE TABLE child (id TEXT PRIMARY KEY NOT NULL, parent_id TEXT REFERENCES pare
     a.db.exec("INSERT INTO parent VALUES ('p1')");
     b.db.exec('CREATE TRIGGER child_back BEFORE INSERT ON child BEGIN SELECT RAISE(IGNORE); END;');
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a write settling the constraints \(a parked child row \["c1"\] coming back into its table\) was refused by an app trigger \(triggers holding a RAISE on child: child_back\): "RAISE\(IGNORE\) skipped the write/);
     expect(dbDigest(b.db)).toBe(before);

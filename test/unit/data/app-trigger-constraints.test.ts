@@ -1,7 +1,6 @@
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { SyncError } from '../../../lib/sync-error';
-import { dbDigest, pullAll, tempDb, type TempDb } from '../../helpers/data';
+import { dbDigest, pullAll, tempDb, type TempDb, syncRefusal } from '../../helpers/data';
 import { nextMillisecond } from '../../helpers/clock';
 
 // An app trigger that skips no merge can fail a merged write through a
@@ -31,15 +30,6 @@ function server(trigger: string): Server {
   return { ...temp, tracker };
 }
 
-function refusal(apply: () => unknown): SyncError {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof SyncError) return error;
-    throw error;
-  }
-  throw new Error('the page was applied');
-}
 
 const rows = (s: Server): unknown => ({
   teams: s.db.prepare('SELECT id, name FROM teams ORDER BY id').raw(true).all(),
@@ -61,7 +51,7 @@ describe("an app trigger's constraint failure during a merge", () => {
     const [a, b] = [make(triggerSql(body)), make(triggerSql(body))];
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots')");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a change to teams \["t1"\] from another server was refused by an app trigger \(app triggers on teams: teams_log\): "UNIQUE constraint failed: team_log\.id"\. App triggers fire/);
     expect(error.message).toContain('WHEN (SELECT applying FROM _sync_state) = 0');
@@ -76,7 +66,7 @@ describe("an app trigger's constraint failure during a merge", () => {
   it('a NOT NULL column of another table: APPLY_REFUSED, not INVALID_VALUE', () => {
     const [a, b] = [make(''), make(triggerSql('INSERT INTO team_log (id, team_id, what) VALUES (new.id, new.id, NULL)'))];
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots')");
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toContain('"NOT NULL constraint failed: team_log.what"');
   });
@@ -84,7 +74,7 @@ describe("an app trigger's constraint failure during a merge", () => {
   it('a CHECK of another table: APPLY_REFUSED, the row not parked', () => {
     const [a, b] = [make(''), make(triggerSql("INSERT INTO team_log (id, team_id, what) VALUES (new.id, new.id, '')"))];
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots')");
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toContain(`"CHECK constraint failed: what <> ''"`);
     expect(b.tracker.listConflicts(undefined, 100)).toEqual([]);
@@ -97,7 +87,7 @@ describe("an app trigger's constraint failure during a merge", () => {
     nextMillisecond();
     b.db.exec("INSERT INTO teams VALUES ('t2', 'Robots')");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a write settling the constraints \(a parked teams row \["t1"\] coming back into its table\) was refused by an app trigger \(app triggers on teams: teams_log\): "UNIQUE constraint failed: team_log\.id"/);
     expect(dbDigest(b.db)).toBe(before);
@@ -118,7 +108,7 @@ describe("an app trigger's constraint failure during a merge", () => {
     b.db.exec("CREATE TRIGGER notes_log AFTER INSERT ON notes BEGIN INSERT INTO team_log (id, team_id, what) VALUES (new.team_id, new.team_id, 'noted'); END");
     a.db.exec("INSERT INTO teams VALUES ('t1', 'Robots'); INSERT INTO team_log VALUES ('t1', 't1', 'back')");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(ta, tb));
+    const error = syncRefusal(() => pullAll(ta, tb));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toContain('a parked notes row ["n1"] coming back into its table) was refused by an app trigger (app triggers on notes: notes_log): "UNIQUE constraint failed: team_log.id"');
     expect(dbDigest(b.db)).toBe(before);

@@ -1,7 +1,4 @@
-import { enableCapture } from '../../../lib/data/capture';
-import type { ChangeTracker } from '../../../lib/data/change-tracker';
-import { SyncError } from '../../../lib/sync-error';
-import { dbDigest, pullAll, tableRows, tempDb, type TempDb } from '../../helpers/data';
+import { dbDigest, pullAll, tableRows, syncRefusal, capturingServer, type CapturingServer } from '../../helpers/data';
 import { nextMillisecond } from '../../helpers/clock';
 
 // An app trigger's RAISE while a peer's page is applied refuses the page with
@@ -13,22 +10,10 @@ CREATE TRIGGER item_kept BEFORE DELETE ON item WHEN old.keep = 1 BEGIN SELECT RA
 CREATE TRIGGER item_frozen BEFORE UPDATE OF code ON item WHEN old.keep = 2 BEGIN SELECT RAISE(ROLLBACK, 'item is frozen'); END;
 `;
 
-type Server = TempDb & { readonly tracker: ChangeTracker };
+type Server = CapturingServer;
 
-function server(): Server {
-  const temp = tempDb(SCHEMA);
-  return { ...temp, tracker: enableCapture(temp.db, { tables: ['item'] }) };
-}
+const server = (): Server => capturingServer(SCHEMA, ['item']);
 
-function refusal(apply: () => unknown): SyncError {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof SyncError) return error;
-    throw error;
-  }
-  throw new Error('the page was applied');
-}
 
 describe("an app trigger's RAISE during a merge", () => {
   let a: Server;
@@ -47,7 +32,7 @@ describe("an app trigger's RAISE during a merge", () => {
     b.db.exec("UPDATE item SET keep = 1 WHERE id = 'i1'");
     a.db.exec("DELETE FROM item WHERE id = 'i1'; UPDATE item SET code = 'C' WHERE id = 'i2'");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a change to item \["i1"\] from another server was refused by an app trigger \(triggers holding a RAISE on item: item_frozen, item_kept\): "item is kept"\. App triggers fire/);
     expect(dbDigest(b.db)).toBe(before);
@@ -59,7 +44,7 @@ describe("an app trigger's RAISE during a merge", () => {
     b.db.exec("UPDATE item SET keep = 2 WHERE id = 'i1'");
     a.db.exec("UPDATE item SET code = 'Z' WHERE id = 'i1'");
     const before = dbDigest(b.db);
-    expect(refusal(() => pullAll(a.tracker, b.tracker)).message).toContain('"item is frozen"');
+    expect(syncRefusal(() => pullAll(a.tracker, b.tracker)).message).toContain('"item is frozen"');
     expect(dbDigest(b.db)).toBe(before);
     expect(b.db.inTransaction).toBe(false);
     b.db.exec("UPDATE item SET keep = 0 WHERE id = 'i1'");
@@ -73,7 +58,7 @@ describe("an app trigger's RAISE during a merge", () => {
     nextMillisecond();
     b.db.exec("INSERT INTO item (id, code, keep) VALUES ('ib', 'K', 1)");
     const before = dbDigest(b.db);
-    const error = refusal(() => pullAll(a.tracker, b.tracker));
+    const error = syncRefusal(() => pullAll(a.tracker, b.tracker));
     expect(error).toMatchObject({ code: 'APPLY_REFUSED', status: 409 });
     expect(error.message).toMatch(/^a write settling the constraints after another server's page was refused by an app trigger \(triggers holding a RAISE on item: item_frozen, item_kept\): "item is kept"/);
     expect(dbDigest(b.db)).toBe(before);

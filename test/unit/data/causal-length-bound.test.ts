@@ -1,8 +1,7 @@
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import type { CompactChangeset } from '../../../lib/data/compact-schema';
 import { MAX_CL, type WireChangeset } from '../../../lib/data/wire-schema';
-import { SyncError } from '../../../lib/sync-error';
-import { trackedDb, type TempDb } from '../../helpers/data';
+import { trackedDb, type TempDb, syncRefusal } from '../../helpers/data';
 
 type Tracked = TempDb & { readonly tracker: ChangeTracker };
 
@@ -22,15 +21,6 @@ function teamCls(server: Tracked): Record<string, number> {
   return Object.fromEntries(rows.map((row) => [row.id, row.cl]));
 }
 
-function refusal(apply: () => unknown): SyncError {
-  try {
-    apply();
-  } catch (error) {
-    if (error instanceof SyncError) return error;
-    throw error;
-  }
-  throw new Error('the changeset was accepted');
-}
 
 describe('the bound of a causal length (MAX_CL, 2^50)', () => {
   const servers: Tracked[] = [];
@@ -51,10 +41,10 @@ describe('the bound of a causal length (MAX_CL, 2^50)', () => {
     const withCl = (cl: number): WireChangeset => ({ ...page, changes: page.changes.map((change) => ({ ...change, cl })) });
     const compactWithCl = (cl: number): CompactChangeset => ({ ...compact, tables: compact.tables.map((table) => ({ ...table, rows: table.rows.map((row) => { const copy = [...row] as typeof row; copy[1] = cl; return copy; }) })) });
 
-    const tooHigh = refusal(() => open().tracker.applyChangeset(withCl(Number.MAX_SAFE_INTEGER)));
+    const tooHigh = syncRefusal(() => open().tracker.applyChangeset(withCl(Number.MAX_SAFE_INTEGER)));
     expect(tooHigh).toMatchObject({ code: 'INVALID_CHANGESET', status: 400 });
     expect(tooHigh.message).toMatch(/cl.*1125899906842624/);
-    const compactTooHigh = refusal(() => open().tracker.applyChangeset(compactWithCl(MAX_CL + 1)));
+    const compactTooHigh = syncRefusal(() => open().tracker.applyChangeset(compactWithCl(MAX_CL + 1)));
     expect(compactTooHigh).toMatchObject({ code: 'INVALID_CHANGESET', status: 400 });
     expect(compactTooHigh.message).toMatch(/cl 1125899906842625 is above 1125899906842624/);
 

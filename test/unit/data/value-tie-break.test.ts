@@ -1,4 +1,4 @@
-import { dbDigest, tableRows, tempDb, TEST_SCHEMA, trackedDb, type TempDb } from '../../helpers/data';
+import { trackedDbPageSchema, dbDigest, tableRows, tempDb, TEST_SCHEMA, trackedDb, type TempDb } from '../../helpers/data';
 import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { compareValues } from '../../../lib/data/value-order';
@@ -15,14 +15,7 @@ type Server = TempDb & { readonly tracker: ChangeTracker };
 const SITE = 'ab'.repeat(16);
 
 /** The schema every page names: the one `trackedDb` makes. */
-const SCHEMA = ((): unknown => {
-  const probe = trackedDb();
-  try {
-    return probe.tracker.readChanges(0, 1, SITE).schema;
-  } finally {
-    probe.cleanup();
-  }
-})();
+const SCHEMA = trackedDbPageSchema();
 const HLC = 1_839_671_731_407_872;
 
 /** A protocol 1 page from {@link SITE} (no window: it moves no cursor) of one `teams` row. */
