@@ -108,25 +108,45 @@ function checkEmpty(db: Database.Database, tables: readonly TrackedTable[]): voi
 const UNDONE = 'Nothing of the snapshot was imported';
 
 /**
+ * The copy of a table's rows from the snapshot. A row that an app trigger wrote meanwhile (a companion row the
+ * copy of another table made, which the snapshot holds too) takes the snapshot's values, as a page's row does
+ * (its key's own `ON CONFLICT IGNORE` does not drop the snapshot's); a table of key columns only keeps it.
+ */
+function copySql(table: TrackedTable): string {
+  const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
+  const keys = table.key.map((column) => quoteIdent(column.name));
+  const sets = table.values.map((column) => `${quoteIdent(column.name)} = excluded.${quoteIdent(column.name)}`).join(', ');
+  // `WHERE true`: SQLite needs it between a SELECT and ON CONFLICT.
+  return `INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)} WHERE true ON CONFLICT (${keys.join(', ')}) ${sets === '' ? 'DO NOTHING' : `DO UPDATE SET ${sets}`}`;
+}
+
+/** How many rows of the snapshot's table a table of key columns only lacks (each row it holds is its key). */
+function missingKeys(db: Database.Database, table: TrackedTable): number {
+  const match = table.key.map((column) => `m.${quoteIdent(column.name)} = s.${quoteIdent(column.name)}`).join(' AND ');
+  return count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${quoteIdent(table.name)} AS m WHERE ${match})`);
+}
+
+/**
  * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
- * Every row of the snapshot's table is written (the table was empty): fewer, and an app trigger's RAISE(IGNORE) skipped some.
+ * Every row of the snapshot's table is written, inserted or (when an app trigger wrote it already) overwritten: fewer,
+ * and an app trigger's RAISE(IGNORE) skipped some. A table of key columns only overwrites nothing: it must hold every row.
  * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE, its RAISE(IGNORE)), as for a page; `SNAPSHOT_MISMATCH` (502) when an expression of the schema fails on their values
  */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
   let rows = 0;
   for (const table of tables) {
-    const columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
     const write = `copying the rows of ${table.name} from a peer's snapshot`;
     let copied: number;
     try {
-      copied = db.prepare(`INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)}`).run().changes;
+      copied = db.prepare(copySql(table)).run().changes;
     } catch (error) {
       const statements = new TableStatements(db, table);
       throw triggerRefusal(error, [statements], write, statements, UNDONE) ?? snapshotExpressionRefusal(error, table.name) ?? error;
     }
     const held = count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)}`);
-    if (copied < held) throw ignoredWriteRefusal(new TableStatements(db, table), `${write} (${copied} of its ${held} rows written)`, UNDONE);
-    rows += copied;
+    const skipped = copied >= held ? 0 : table.values.length === 0 ? missingKeys(db, table) : held - copied;
+    if (skipped > 0) throw ignoredWriteRefusal(new TableStatements(db, table), `${write} (${held - skipped} of its ${held} rows written)`, UNDONE);
+    rows += held; // every one of them is in the table now
   }
   return rows;
 }
