@@ -2,6 +2,7 @@ import { conflictId } from './parked-rows';
 import { quoteIdent } from './sql-names';
 import { ignoredWriteRefusal } from './trigger-refusal';
 import type { TableParts } from './settle-batch';
+import { compareValues } from './value-order';
 import { bindable, type SqlValue } from './values';
 
 /**
@@ -18,8 +19,12 @@ export function rewriteKeyForm(parts: TableParts, key: readonly SqlValue[]): voi
   const bound = key.map(bindable);
   const inTable = statements.cache.get('key-form', () => `UPDATE OR ABORT ${statements.quotedName} SET ${sets} WHERE ${statements.whereKey}`);
   if (inTable.run(...bound, ...bound).changes > 0) return;
-  // None rewritten: the row is parked, or a trigger's RAISE(IGNORE) kept it as it was (the forms would differ here only).
-  if (statements.present(key)) throw ignoredWriteRefusal(statements, `rewriting the key of the ${statements.table.name} row ${JSON.stringify(statements.wireKey(key))} in its earliest birth's form`);
+  // None rewritten: the row is parked, or a trigger's RAISE(IGNORE) kept it as it was (lost nothing when its key has the forms already).
+  const row = statements.select(key);
+  if (row !== undefined) {
+    if (columns.every((column, i) => compareValues(row[column.index] ?? null, key[i] ?? null) === 0)) return;
+    throw ignoredWriteRefusal(statements, `rewriting the key of the ${statements.table.name} row ${JSON.stringify(statements.wireKey(key))} in its earliest birth's form`);
+  }
   const inParked = statements.cache.get('key-form-parked', () => `UPDATE OR ABORT ${parked.name} SET ${sets}, _sync_id = ? WHERE ${statements.whereKey}`);
   inParked.run(...bound, conflictId(statements.table.name, statements.wireKey(key)), ...bound);
 }

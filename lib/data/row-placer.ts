@@ -5,6 +5,8 @@ import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
 import { ignoredWriteRefusal, raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
 import { expressionRefusal } from './expression-refusal';
+import type { StoredForms } from './stored-form';
+import { compareValues } from './value-order';
 import type { SqlValue } from './values';
 import type { SyncError } from '../sync-error';
 
@@ -61,10 +63,26 @@ function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): ne
  */
 export class RowPlacer {
   readonly #probes: RowProbes;
+  readonly #stored: StoredForms;
 
-  /** @param probes - tells parent tables and their referenced columns */
-  constructor(probes: RowProbes) {
+  /**
+   * @param probes - tells parent tables and their referenced columns
+   * @param stored - the values columns store, to tell a write a trigger skipped as a no-op (see {@link #holds})
+   */
+  constructor(probes: RowProbes, stored: StoredForms) {
     this.#probes = probes;
+    this.#stored = stored;
+  }
+
+  /**
+   * True when the row in the table holds these cells already, each in the storage class and bytes the write would
+   * have stored: a write that a trigger's RAISE(IGNORE) skipped then lost nothing (`WHEN NEW.v IS OLD.v`, a trigger
+   * that skips writes changing nothing, as a later equal value or a row written again as it was makes them).
+   */
+  #holds(parts: TableParts, key: readonly SqlValue[], cells: CellWrites): boolean {
+    const row = parts.statements.select(key);
+    const table = parts.statements.table.name;
+    return row !== undefined && cells.every(([column, value]) => compareValues(row[column.index] ?? null, this.#stored.of(table, column, value)) === 0);
   }
 
   #isParked(parts: TableParts, key: readonly SqlValue[], batch: SettleBatch): boolean {
@@ -107,7 +125,7 @@ export class RowPlacer {
     try {
       const written = parts.statements.upsert(values);
       if (old !== undefined) batch.left(parts, old);
-      return written !== 0 || parts.statements.table.values.length === 0;
+      return written !== 0 || this.#holds(parts, key, parts.statements.table.values.map((column) => [column, values[column.index] ?? null] as const));
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
@@ -157,8 +175,8 @@ export class RowPlacer {
     }
     const referenced = this.#probes.referencedColumns(parts.statements);
     const old = cells.some(([column]) => referenced.has(column.name)) ? parts.statements.select(key) : undefined;
-    // None updated: the row is nowhere here (nothing to write), or a trigger kept it as it was.
-    if (this.#updated(parts, key, cells, old, batch) === 0 && parts.statements.present(key)) throw ignored(parts, key);
+    // None updated: the row is nowhere here (nothing to write), or a trigger kept it as it was (lost nothing when it held the cells).
+    if (this.#updated(parts, key, cells, old, batch) === 0 && parts.statements.present(key) && !this.#holds(parts, key, cells)) throw ignored(parts, key);
   }
 
   /** Writes the cells into the row in the table, or parks it with them when a constraint refuses them. @returns the rows written (1 when parked) */

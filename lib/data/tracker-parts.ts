@@ -13,6 +13,7 @@ import { PeerCursors } from './peer-cursors';
 import { PagesAhead } from './pages-ahead';
 import { PullingPeers } from './pulling-peers';
 import { PushesInFlight } from './pushes-in-flight';
+import { StoredForms } from './stored-form';
 import { RowPlacer } from './row-placer';
 import { RowProbes } from './row-probes';
 import type { TableParts } from './settle-batch';
@@ -69,7 +70,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     sites,
     meta,
     reader: new ChangeReader(db, homes, meta, sites),
-    merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes), cursors, homes),
+    merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes, new StoredForms(db)), cursors, homes),
     visible: new VisibleState(db, { folder, probes, unique, foreignKeys, conflicts, tables: homes }),
     conflicts,
     resolver: new ConflictResolver(db, conflicts),
