@@ -120,16 +120,21 @@ function copySql(table: TrackedTable): string {
   return `INSERT INTO main.${quoteIdent(table.name)} (${columns}) SELECT ${columns} FROM ${SNAP}.${quoteIdent(table.name)} WHERE true ON CONFLICT (${keys.join(', ')}) ${sets === '' ? 'DO NOTHING' : `DO UPDATE SET ${sets}`}`;
 }
 
-/** How many rows of the snapshot's table a table of key columns only lacks (each row it holds is its key). */
-function missingKeys(db: Database.Database, table: TrackedTable): number {
-  const match = table.key.map((column) => `m.${quoteIdent(column.name)} = s.${quoteIdent(column.name)}`).join(' AND ');
-  return count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${quoteIdent(table.name)} AS m WHERE ${match})`);
+/**
+ * How many rows of the snapshot's table the table lacks, value for value (storage class and bytes): after a copy
+ * that wrote fewer rows than the snapshot holds, the rows an app trigger's RAISE(IGNORE) skipped, unless the row
+ * it skipped was there already as the snapshot holds it (a companion row an app trigger wrote alike: lost nothing).
+ */
+function missingRows(db: Database.Database, table: TrackedTable): number {
+  const key = table.key.map((column) => `m.${quoteIdent(column.name)} = s.${quoteIdent(column.name)}`);
+  const same = table.columns.map(({ name }) => `m.${quoteIdent(name)} IS s.${quoteIdent(name)} COLLATE BINARY AND typeof(m.${quoteIdent(name)}) = typeof(s.${quoteIdent(name)})`);
+  return count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)} AS s WHERE NOT EXISTS (SELECT 1 FROM main.${quoteIdent(table.name)} AS m WHERE ${[...key, ...same].join(' AND ')})`);
 }
 
 /**
  * Step: the tracked tables' rows, column by column as named here (a snapshot with another column order still fits).
  * Every row of the snapshot's table is written, inserted or (when an app trigger wrote it already) overwritten: fewer,
- * and an app trigger's RAISE(IGNORE) skipped some. A table of key columns only overwrites nothing: it must hold every row.
+ * and an app trigger's RAISE(IGNORE) skipped some, refused unless the table holds each such row as the snapshot does.
  * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses them (its RAISE, its RAISE(IGNORE)), as for a page; `SNAPSHOT_MISMATCH` (502) when an expression of the schema fails on their values
  */
 function copyTables(db: Database.Database, tables: readonly TrackedTable[]): number {
@@ -144,7 +149,7 @@ function copyTables(db: Database.Database, tables: readonly TrackedTable[]): num
       throw triggerRefusal(error, [statements], write, statements, UNDONE) ?? snapshotExpressionRefusal(error, table.name) ?? error;
     }
     const held = count(db, `SELECT count(*) FROM ${SNAP}.${quoteIdent(table.name)}`);
-    const skipped = copied >= held ? 0 : table.values.length === 0 ? missingKeys(db, table) : held - copied;
+    const skipped = copied >= held ? 0 : missingRows(db, table);
     if (skipped > 0) throw ignoredWriteRefusal(new TableStatements(db, table), `${write} (${held - skipped} of its ${held} rows written)`, UNDONE);
     rows += held; // every one of them is in the table now
   }
