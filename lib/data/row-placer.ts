@@ -94,13 +94,18 @@ export class RowPlacer {
     return this.#isParked(parts, key, batch) ? parts.parked.select(key) : parts.statements.select(key);
   }
 
+  /** The non-key cells of a whole row (values in column order). */
+  #cellsOf(parts: TableParts, values: readonly SqlValue[]): CellWrites {
+    return parts.statements.table.values.map((column) => [column, values[column.index] ?? null] as const);
+  }
+
   /** Places a whole row (new, or a new life of one): into the table, or parked. */
   placeWhole(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): void {
     if (this.#isParked(parts, key, batch)) {
       batch.noteParking(parts, key, true);
       parts.parked.remove(key);
     }
-    if (!this.#inserted(parts, key, values, batch)) throw ignored(parts, key);
+    if (!this.#inserted(parts, key, values, batch) && !this.#holds(parts, key, this.#cellsOf(parts, values))) throw ignored(parts, key);
     batch.touch(parts, key, values);
   }
 
@@ -125,7 +130,7 @@ export class RowPlacer {
     try {
       const written = parts.statements.upsert(values);
       if (old !== undefined) batch.left(parts, old);
-      return written !== 0 || this.#holds(parts, key, parts.statements.table.values.map((column) => [column, values[column.index] ?? null] as const));
+      return written !== 0 || this.#holds(parts, key, this.#cellsOf(parts, values));
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);

@@ -12,6 +12,8 @@ const SCHEMA = `
 CREATE TABLE item (id TEXT PRIMARY KEY NOT NULL, v TEXT, n INTEGER);
 CREATE TABLE kv (k NOT NULL PRIMARY KEY, v TEXT);
 CREATE TRIGGER item_same BEFORE UPDATE ON item WHEN NEW.v IS OLD.v AND NEW.n IS OLD.n BEGIN SELECT RAISE(IGNORE); END;
+CREATE TABLE once (id TEXT PRIMARY KEY NOT NULL, v TEXT);
+CREATE TRIGGER once_only BEFORE INSERT ON once WHEN EXISTS (SELECT 1 FROM once WHERE id = NEW.id) BEGIN SELECT RAISE(IGNORE); END;
 CREATE TRIGGER kv_same BEFORE UPDATE ON kv WHEN NEW.k IS OLD.k AND NEW.v IS OLD.v BEGIN SELECT RAISE(IGNORE); END;
 `;
 
@@ -20,9 +22,9 @@ describe('a trigger that skips the writes changing nothing, on a merge writing t
   let a: Database.Database;
   let b: Database.Database;
   beforeEach(() => {
-    servers = trackedServers(2, SCHEMA, ['item', 'kv']);
+    servers = trackedServers(2, SCHEMA, ['item', 'kv', 'once']);
     [a, b] = servers.map((server) => server.temp.db) as [Database.Database, Database.Database];
-    a.exec("INSERT INTO item VALUES ('i1', 'p', 1); INSERT INTO kv VALUES (2.0, 'p')");
+    a.exec("INSERT INTO item VALUES ('i1', 'p', 1); INSERT INTO kv VALUES (2.0, 'p'); INSERT INTO once VALUES ('o1', 'p')");
     syncToQuiescence(servers.map((server) => server.tracker));
   });
   afterEach(() => {
@@ -47,6 +49,12 @@ describe('a trigger that skips the writes changing nothing, on a merge writing t
     converges();
     expect(tableRows(b, 'item')).toEqual([['i1', 'p', 1n]]);
     expect(keyFormRows(b, 'kv')).toEqual(keyFormRows(a, 'kv'));
+  });
+
+  it('a row written again as it was, where a trigger skips the insert of a key the table holds, is applied', () => {
+    a.exec("DELETE FROM once; INSERT INTO once VALUES ('o1', 'p')");
+    converges();
+    expect(tableRows(b, 'once')).toEqual([['o1', 'p']]);
   });
 
   it('still refuses a skipped write whose values the row does not hold', () => {
