@@ -54,35 +54,24 @@ describe('data conflicts routes: fresh, and every refusal a 4xx', () => {
     expect(here.tracker.listConflicts()).toEqual([]);
   });
 
-  it('a restore an app trigger refuses is 400 INVALID_RESOLUTION naming it, and nothing is written', async () => {
-    here.db.exec("CREATE TRIGGER no_thirteen BEFORE INSERT ON reports WHEN NEW.score = 13 BEGIN SELECT RAISE(ABORT, 'thirteen is unlucky'); END");
+  it.each([
+    ['RAISE(ABORT)', "SELECT RAISE(ABORT, 'thirteen is unlucky')", 'thirteen is unlucky'],
+    // before: 409 STILL_CONFLICTS, as if its values clashed
+    ['RAISE(IGNORE)', 'SELECT RAISE(IGNORE)', 'RAISE(IGNORE) skipped the write'],
+  ])('a restore an app trigger refuses with %s is 400 INVALID_RESOLUTION naming it, the row still parked; values the app accepts go through', async (_how, raise, words) => {
+    here.db.exec(`CREATE TRIGGER no_thirteen BEFORE INSERT ON reports WHEN NEW.score = 13 BEGIN ${raise}; END`);
     const [conflict] = await listed();
     const answer = await request(server.url)
       .post(`${CONFLICTS}/${conflict?.id ?? ''}/resolve`)
       .set(auth)
       .send({ action: 'restore', values: { scout: 'sam 2', score: 13 } });
     expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'INVALID_RESOLUTION' });
-    expect(answer.body.error.message).toContain('thirteen is unlucky');
+    expect(answer.body.error.message).toContain(words);
     expect(answer.body.error.message).toContain('reports');
     expect((await listed()).map((entry) => entry.id)).toEqual([conflict?.id]);
     expect(reportIds()).toEqual(['r-here']);
-    // Values the app accepts go through.
     await request(server.url).post(`${CONFLICTS}/${conflict?.id ?? ''}/resolve`).set(auth).send({ action: 'restore', values: { scout: 'sam 2', score: 12 } }).expect(200);
     expect(reportIds()).toEqual(['r-here', 'r-peer']);
-  });
-
-  it("a restore an app trigger's RAISE(IGNORE) skips is 400 INVALID_RESOLUTION too, the row still parked (before: 409 STILL_CONFLICTS, as if its values clashed)", async () => {
-    here.db.exec('CREATE TRIGGER no_thirteen BEFORE INSERT ON reports WHEN NEW.score = 13 BEGIN SELECT RAISE(IGNORE); END');
-    const [conflict] = await listed();
-    const answer = await request(server.url)
-      .post(`${CONFLICTS}/${conflict?.id ?? ''}/resolve`)
-      .set(auth)
-      .send({ action: 'restore', values: { scout: 'sam 2', score: 13 } });
-    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status: 400, code: 'INVALID_RESOLUTION' });
-    expect(answer.body.error.message).toContain('RAISE(IGNORE) skipped the write');
-    expect(answer.body.error.message).toContain('reports');
-    expect((await listed()).map((entry) => entry.id)).toEqual([conflict?.id]);
-    expect(reportIds()).toEqual(['r-here']);
   });
 
   it('a restore whose app trigger write fails (an audit row missing a NOT NULL value) is 400 INVALID_RESOLUTION too, with what SQLite said', async () => {

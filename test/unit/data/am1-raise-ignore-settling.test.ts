@@ -14,7 +14,6 @@ type Server = CapturingServer;
 
 const server = (): Server => capturingServer(SCHEMA, ['item']);
 
-
 describe("an app trigger's RAISE(IGNORE) on a write settling the constraints", () => {
   let a: Server;
   let b: Server;
