@@ -4,6 +4,7 @@ import { ParkedRows } from './parked-rows';
 import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import { SyncError } from '../sync-error';
+import { StoredForms } from './stored-form';
 import { TableStatements } from './table-statements';
 import type { TrackedTable } from './tracked-table';
 import type { SqlValue } from './values';
@@ -117,7 +118,7 @@ export function keepClock(db: Database.Database): void {
  */
 function logLostRows(db: Database.Database, table: TrackedTable, movedTo: string | undefined): void {
   const statements = new TableStatements(db, table);
-  const parked = new ParkedRows(db, statements);
+  const parked = new ParkedRows(db, statements, new StoredForms(db));
   const alive = exact(db, 'SELECT pk FROM _sync_rows WHERE tbl = ? AND cl % 2 = 1').pluck();
   const log = exact(
     db,

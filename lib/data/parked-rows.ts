@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { parkedTableName } from './parked-table-sql';
 import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
+import type { StoredForms } from './stored-form';
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn, TrackedUnique } from './tracked-table';
 import { ignoredWriteRefusal } from './trigger-refusal';
@@ -31,12 +32,16 @@ export interface StoredParkedRow {
  * but a constraint keeps out of the table. They live in `_sync_parked_<id>`,
  * with the table's columns untyped, so values keep their storage class and
  * bytes; rows move between the two with `INSERT … SELECT`, never through
- * JavaScript values.
+ * JavaScript values. Values written from JavaScript (a merge's, a resolution's)
+ * are parked as the table would store them (`StoredForms`: 5 sent to a TEXT
+ * column is parked as `'5'`), so every server parks the same row the same
+ * whatever form a page sent, and a UNIQUE claim reads one value on all of them.
  */
 export class ParkedRows {
   /** The quoted name of the parked rows' table. */
   readonly name: string;
   readonly #statements: TableStatements;
+  readonly #stored: StoredForms;
   readonly #count: Database.Statement;
   readonly #select: Database.Statement;
   readonly #reason: Database.Statement;
@@ -51,10 +56,14 @@ export class ParkedRows {
   readonly #columns: string;
   readonly #keyNames: string;
 
-  /** Prepares the statements (the parked rows' table must exist). */
-  constructor(db: Database.Database, statements: TableStatements) {
+  /**
+   * Prepares the statements (the parked rows' table must exist).
+   * @param stored - the values the table's columns store, which parked values take
+   */
+  constructor(db: Database.Database, statements: TableStatements, stored: StoredForms) {
     const { table } = statements;
     this.#statements = statements;
+    this.#stored = stored;
     this.name = quoteIdent(parkedTableName(table.id));
     this.#columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
     this.#keyNames = table.key.map((column) => quoteIdent(column.name)).join(', ');
@@ -122,8 +131,14 @@ export class ParkedRows {
     return { table: this.#statements.table.name, wireKey: this.#statements.wireKey(key) };
   }
 
-  /** Parks a row given by its values (column order), replacing a parked row with its key. */
-  put(values: readonly SqlValue[], reason: ConflictReason, at: string): void {
+  /** Parks a row given by its values (column order, each as its column stores it), replacing a parked row with its key. */
+  put(sent: readonly SqlValue[], reason: ConflictReason, at: string): void {
+    const { table } = this.#statements;
+    // A key is refused unless its column stores it as it is (`INVALID_VALUE`): only the other columns convert.
+    const values = sent.map((value, i) => {
+      const column = table.columns[i];
+      return column === undefined || column.pk > 0 ? value : this.#stored.of(table.name, column, value);
+    });
     const key = this.#statements.keyOf(values);
     const id = conflictId(this.#statements.table.name, this.#statements.wireKey(key));
     const statement = this.#statements.cache.get(`park:${textBytesKey(values)}`, () => {
@@ -133,9 +148,14 @@ export class ParkedRows {
     statement.run(...values.map(bindable), id, reason, at);
   }
 
-  /** Sets some cells of a parked row. */
+  /** Sets some cells of a parked row, each as its column stores it. */
   update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[]): void {
-    this.#statements.update(cells, key, this.name);
+    const { name } = this.#statements.table;
+    this.#statements.update(
+      cells.map(([column, value]) => [column, this.#stored.of(name, column, value)] as const),
+      key,
+      this.name,
+    );
   }
 
   /**

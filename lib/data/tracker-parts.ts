@@ -54,7 +54,8 @@ export interface TrackerParts {
 /** Builds a tracker's parts over one connection: every statement is prepared here, once. */
 export function buildParts(db: Database.Database, tables: readonly TrackedTable[]): TrackerParts {
   const statements = tables.map((table) => new TableStatements(db, table));
-  const homes = new Map(statements.map((entry) => [entry.table.id, { statements: entry, parked: new ParkedRows(db, entry) }]));
+  const stored = new StoredForms(db);
+  const homes = new Map(statements.map((entry) => [entry.table.id, { statements: entry, parked: new ParkedRows(db, entry, stored) }]));
   const meta = new MetaReader(db);
   const sites = new SiteRegistry(db);
   const cursors = new PeerCursors(db);
@@ -70,7 +71,7 @@ export function buildParts(db: Database.Database, tables: readonly TrackedTable[
     sites,
     meta,
     reader: new ChangeReader(db, homes, meta, sites),
-    merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes, new StoredForms(db)), cursors, homes),
+    merger: new ChangeMerger(db, meta, sites, new RowPlacer(probes, stored), cursors, homes),
     visible: new VisibleState(db, { folder, probes, unique, foreignKeys, conflicts, tables: homes }),
     conflicts,
     resolver: new ConflictResolver(db, conflicts),
