@@ -104,13 +104,17 @@ export class ParkedRows {
 
   /**
    * Moves a row from the table to the parked rows (by SQL, byte for byte).
+   * A delete that removed no row while the row is gone all the same (an app trigger deleted it itself: a BEFORE
+   * DELETE trigger deleting its own row, or writing another table whose trigger does) lost nothing: it is moved.
    * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
    * @throws SyncError `APPLY_REFUSED` (409) when an app trigger's RAISE(IGNORE) keeps the row in the table (it would be in both)
    */
   fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string, blocker?: string): void {
     const { table, wireKey } = this.#describe(key);
     const copied = this.#fromTable.run(conflictId(table, wireKey), reason, at, blocker ?? null, ...key.map(bindable)).changes;
-    if (this.#statements.delete(key) < copied) throw ignoredWriteRefusal(this.#statements, `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`);
+    if (this.#statements.delete(key) < copied && this.#statements.present(key)) {
+      throw ignoredWriteRefusal(this.#statements, `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`);
+    }
   }
 
   /**

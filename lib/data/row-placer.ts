@@ -134,7 +134,8 @@ export class RowPlacer {
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
-      if (parts.statements.delete(key) === 0) throw ignored(parts, key);
+      // None deleted: a trigger kept it (refused), or deleted it itself (gone: nothing lost).
+      if (parts.statements.delete(key) === 0 && parts.statements.present(key)) throw ignored(parts, key);
       batch.left(parts, row);
       this.#park(parts, values, error, batch);
       return true;
