@@ -48,7 +48,7 @@ interface AppliedPage {
 function applyPage(parts: TrackerParts, checked: CheckedChangeset, foreignKeys: boolean, echoes: EchoWindow[], ahead: PageAhead[]): AppliedPage {
   const { visible, merger } = parts;
   const { seq: localSeq } = visible.fold(foreignKeys);
-  const batch = visible.batch();
+  const batch = visible.batch('page');
   visible.applying(true);
   const counts = merger.merge(checked, localSeq, batch);
   visible.settle(batch, foreignKeys);

@@ -76,7 +76,7 @@ export class ForeignKeySettler {
       if (row === undefined) continue;
       const parts = this.#partsOf(statements);
       batch.noteParking(parts, key, false);
-      parts.parked.fromTable(key, 'FOREIGN_KEY', batch.at);
+      parts.parked.fromTable(key, 'FOREIGN_KEY', batch);
       batch.left(parts, row);
       check.push(...this.#probes.visibleChildren(statements, row));
     }
@@ -100,11 +100,11 @@ export class ForeignKeySettler {
     }
     for (const orphan of orphans) {
       try {
-        orphan.parts.parked.toTable(orphan.key);
+        orphan.parts.parked.toTable(orphan.key, batch.settled);
       } catch (error) {
         // An app trigger's RAISE or failed write refuses the page (it would stay parked on this server only).
         if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER' || error instanceof SyncError) throw error; // SyncError: its RAISE(IGNORE)
-        if (raisedByAppTrigger(error, orphan.parts.statements)) throw comingBackRefusal(error, orphan.parts, orphan.key);
+        if (raisedByAppTrigger(error, orphan.parts.statements)) throw comingBackRefusal(error, orphan.parts, orphan.key, batch.settled);
         continue; // it cannot come back as it is; it stays parked
       }
       batch.noteParking(orphan.parts, orphan.key, true);

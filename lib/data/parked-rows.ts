@@ -6,7 +6,7 @@ import { quoteIdent } from './sql-names';
 import type { StoredForms } from './stored-form';
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn, TrackedUnique } from './tracked-table';
-import { ignoredWriteRefusal } from './trigger-refusal';
+import { ignoredWriteRefusal, settlingWords, type SettledWrites } from './trigger-refusal';
 import { bindable, placeholderOf, textBytesKey, type SqlValue, type WireValue } from './values';
 import type { ConflictReason } from './wire-schema';
 
@@ -16,6 +16,14 @@ import type { ConflictReason } from './wire-schema';
  */
 export function conflictId(table: string, wireKey: readonly WireValue[]): string {
   return createHash('sha256').update(`${table}\n${JSON.stringify(wireKey)}`).digest('hex').slice(0, 16);
+}
+
+/** When and after whose writes the constraint rules move rows (a `SettleBatch` is one). */
+export interface SettlingMoment {
+  /** When a row parked now is parked (ISO time). */
+  readonly at: string;
+  /** Whose writes are settled: the words of a refusal met meanwhile. */
+  readonly settled: SettledWrites;
 }
 
 /** One parked row as stored. */
@@ -106,14 +114,17 @@ export class ParkedRows {
    * Moves a row from the table to the parked rows (by SQL, byte for byte).
    * A delete that removed no row while the row is gone all the same (an app trigger deleted it itself: a BEFORE
    * DELETE trigger deleting its own row, or writing another table whose trigger does) lost nothing: it is moved.
+   * @param moment - when it is parked, and after whose writes (the words of a refusal)
    * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
    * @throws SyncError `APPLY_REFUSED` (409) when an app trigger's RAISE(IGNORE) keeps the row in the table (it would be in both)
    */
-  fromTable(key: readonly SqlValue[], reason: ConflictReason, at: string, blocker?: string): void {
+  fromTable(key: readonly SqlValue[], reason: ConflictReason, moment: SettlingMoment, blocker?: string): void {
     const { table, wireKey } = this.#describe(key);
-    const copied = this.#fromTable.run(conflictId(table, wireKey), reason, at, blocker ?? null, ...key.map(bindable)).changes;
+    const copied = this.#fromTable.run(conflictId(table, wireKey), reason, moment.at, blocker ?? null, ...key.map(bindable)).changes;
     if (this.#statements.delete(key) < copied && this.#statements.present(key)) {
-      throw ignoredWriteRefusal(this.#statements, `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`);
+      const move = `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`;
+      const { write, undone, fix } = settlingWords(moment.settled, move, move);
+      throw ignoredWriteRefusal(this.#statements, write, undone, fix);
     }
   }
 
@@ -121,12 +132,14 @@ export class ParkedRows {
    * Moves a parked row back into the table (OR ABORT: a column's own conflict clause does not apply).
    * @throws the constraint error SQLite raises (nothing moved then); SyncError `APPLY_REFUSED` (409) when an app
    * trigger's RAISE(IGNORE) skips the insert (the row would be in neither)
+   * @param settled - whose writes are settled (the words of a refusal)
    */
-  toTable(key: readonly SqlValue[]): void {
+  toTable(key: readonly SqlValue[], settled: SettledWrites): void {
     const bound = key.map(bindable);
     if (this.#toTable.run(...bound).changes === 0 && this.#reason.get(...bound) !== undefined) {
       const { table, wireKey } = this.#describe(key);
-      throw ignoredWriteRefusal(this.#statements, `a write settling the constraints (a parked ${table} row ${JSON.stringify(wireKey)} coming back into its table)`);
+      const { write, undone, fix } = settlingWords(settled, `a parked ${table} row ${JSON.stringify(wireKey)} coming back into its table`);
+      throw ignoredWriteRefusal(this.#statements, write, undone, fix);
     }
     this.#remove.run(...bound);
   }

@@ -196,7 +196,7 @@ export class RowPlacer {
       if (reason === undefined) refuse(error, parts, key);
       const row = old ?? parts.statements.select(key);
       batch.noteParking(parts, key, false);
-      parts.parked.fromTable(key, reason, batch.at);
+      parts.parked.fromTable(key, reason, batch);
       parts.parked.update(cells, key);
       batch.left(parts, row);
       return 1;

@@ -4,6 +4,7 @@ import type { TableStatements } from './table-statements';
 import type { SqlValue } from './values';
 import { rowRef } from './row-ref';
 import { TouchedRows } from './touched-rows';
+import type { SettledWrites } from './trigger-refusal';
 
 /** A tracked table's two homes for live rows: the table itself and its parked rows. */
 export interface TableParts {
@@ -20,6 +21,8 @@ export interface TableParts {
 export class SettleBatch {
   /** When this batch parks a row (ISO time). */
   readonly at = new Date().toISOString();
+  /** Whose writes it settles: another server's page, or this server's own (a local fold); the words of a refusal met meanwhile. */
+  readonly settled: SettledWrites;
   /** Rows of tables with foreign keys that are new or point elsewhere: their parents must be checked, by table id (a key may repeat). */
   readonly touched = new Map<number, TouchedRows>();
   /** Tables where some row changed, was deleted or was parked. */
@@ -38,9 +41,13 @@ export class SettleBatch {
   /** Tables whose parked rows are all ranked again (see {@link rankWhole}). */
   readonly #rankWhole = new Set<number>();
 
-  /** @param probes - used to tell parent tables */
-  constructor(probes: RowProbes) {
+  /**
+   * @param probes - used to tell parent tables
+   * @param settled - whose writes it settles
+   */
+  constructor(probes: RowProbes, settled: SettledWrites) {
     this.#probes = probes;
+    this.settled = settled;
   }
 
   /**

@@ -25,6 +25,48 @@ function appTriggers(statements: TableStatements, raising: boolean): string[] {
 /** How to write an app trigger that leaves merges alone: what a refusal's message ends with. */
 const TRIGGER_FIX =
   "App triggers fire when a peer's change is applied too; a trigger that refuses or derives writes should skip merges: add WHEN (SELECT applying FROM _sync_state) = 0 to it (the origin ran it already, and the writes it made there travel as ordinary changes).";
+/** What a refusal met while applying a page says was undone. */
+const PAGE_UNDONE = 'Nothing of this page was applied';
+
+/**
+ * Whose writes the constraint rules settle, for the words of a refusal met meanwhile: a page of another
+ * server's being applied, or this server's own writes, as the capture log is folded (a local fold).
+ */
+export type SettledWrites = 'page' | 'local';
+
+/** The fix a refusal met while settling this server's own writes gives: the same clause, for the sync's own moves. */
+const LOCAL_FIX =
+  'App triggers fire when the constraint rules move rows between a table and its parked rows too (after a local write as after a merge: every server makes these moves itself, and sends none); a trigger that refuses or derives writes should skip them: add WHEN (SELECT applying FROM _sync_state) = 0 to it.';
+/** What a refusal met while settling this server's own writes says was undone, and what happens next. */
+const LOCAL_UNDONE =
+  "Nothing the constraint rules wrote was kept. The local writes stay as they were made (in their tables, and in the capture log, not sent yet): their settling is tried again, and refused the same way, whenever the log is folded (each sync of this server, each pull from it or push to it) until the trigger skips these moves";
+
+/** What a refusal met while the constraint rules settle says: the write, the fix, what was undone. */
+export interface SettlingWords {
+  readonly write: string;
+  readonly fix: string;
+  readonly undone: string;
+}
+
+/**
+ * The words of a refusal of the constraint rules' `move` (e.g. `a parked t row ["k"] coming back into its
+ * table`) after `settled` writes. A local fold's say so, a page's say `pageWrite` (the move by default, as
+ * a write settling the constraints).
+ */
+export function settlingWords(settled: SettledWrites, move: string, pageWrite = `a write settling the constraints (${move})`): SettlingWords {
+  if (settled === 'local') return { write: `settling the constraints after a local write (${move})`, fix: LOCAL_FIX, undone: LOCAL_UNDONE };
+  return { write: pageWrite, fix: TRIGGER_FIX, undone: PAGE_UNDONE };
+}
+
+/**
+ * The SyncError for an app trigger's RAISE met while the constraint rules settled this server's own writes
+ * (a local fold), when no row's move named it (see {@link triggerRefusal}); undefined for any other error.
+ * @param tables - every tracked table (their triggers holding a RAISE are named)
+ */
+export function localSettlingRefusal(error: unknown, tables: readonly TableStatements[]): SyncError | undefined {
+  if (error instanceof SyncError) return undefined;
+  return triggerRefusal(error, tables, 'settling the constraints after a local write', undefined, LOCAL_UNDONE, LOCAL_FIX);
+}
 
 /** Where SQLite's message names the failing column as `<table>.<column>`, by error code. */
 const NAMED_COLUMN: Readonly<Record<string, RegExp>> = {
@@ -65,24 +107,25 @@ export function raisedByAppTrigger(error: unknown, statements: TableStatements):
  * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
  * @param written - the table of the row written, when one row was
  * @param undone - what the message says was undone
+ * @param fix - how the message says to fix the trigger (to skip merges, by default)
  */
-export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string, written?: TableStatements, undone = 'Nothing of this page was applied'): SyncError | undefined {
+export function triggerRefusal(error: unknown, tables: readonly TableStatements[], write: string, written?: TableStatements, undone = PAGE_UNDONE, fix = TRIGGER_FIX): SyncError | undefined {
   const raising = (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER';
   if (!raising && (written === undefined || !raisedByAppTrigger(error, written))) return undefined;
   const { message } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm (test runners)
   const raised = typeof message === 'string' ? message : String(error);
-  return refusal(error, tables, raising, `${write} was refused by an app trigger`, JSON.stringify(raised), undone);
+  return refusal(error, tables, raising, `${write} was refused by an app trigger`, JSON.stringify(raised), undone, fix);
 }
 
-/** The APPLY_REFUSED naming the suspect triggers of `tables` (those holding a RAISE when `raising`, else all), what SQLite `said`, the fix and what was `undone`. */
-function refusal(cause: unknown, tables: readonly TableStatements[], raising: boolean, what: string, said: string, undone: string): SyncError {
+/** The APPLY_REFUSED naming the suspect triggers of `tables` (those holding a RAISE when `raising`, else all), what SQLite `said`, the `fix` and what was `undone`. */
+function refusal(cause: unknown, tables: readonly TableStatements[], raising: boolean, what: string, said: string, undone: string, fix: string): SyncError {
   const label = raising ? 'triggers holding a RAISE' : 'app triggers';
   const suspects = tables.flatMap((statements) => {
     const names = appTriggers(statements, raising);
     return names.length === 0 ? [] : [`on ${statements.table.name}: ${names.join(', ')}`];
   });
   const where = suspects.length === 0 ? '' : ` (${label} ${suspects.join('; ')})`;
-  return new SyncError('APPLY_REFUSED', 409, `${what}${where}: ${said}. ${TRIGGER_FIX} ${undone}`, { cause });
+  return new SyncError('APPLY_REFUSED', 409, `${what}${where}: ${said}. ${fix} ${undone}`, { cause });
 }
 
 /** What an {@link ignoredWriteRefusal} gives as its cause's message (SQLite itself says nothing: the write just changes no row). */
@@ -97,8 +140,9 @@ const IGNORED_WRITE = 'RAISE(IGNORE) skipped the write: it changed no row';
  * RAISE(ABORT) is, naming the table's triggers holding a RAISE and the fix.
  * @param write - what was written, e.g. `a change to doc ["d1"] from another server`
  * @param undone - what the message says was undone
+ * @param fix - how the message says to fix the trigger (to skip merges, by default)
  */
-export function ignoredWriteRefusal(statements: TableStatements, write: string, undone = 'Nothing of this page was applied'): SyncError {
+export function ignoredWriteRefusal(statements: TableStatements, write: string, undone = PAGE_UNDONE, fix = TRIGGER_FIX): SyncError {
   const said = `${JSON.stringify(IGNORED_WRITE)}, so this server would hold other values than the metadata says it does, and than every other server`;
-  return refusal(new Error(IGNORED_WRITE), [statements], true, `${write} was refused by an app trigger`, said, undone);
+  return refusal(new Error(IGNORED_WRITE), [statements], true, `${write} was refused by an app trigger`, said, undone, fix);
 }

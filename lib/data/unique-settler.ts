@@ -5,7 +5,7 @@ import { RowProbes } from './row-probes';
 import { rowRef } from './row-ref';
 import type { SettleBatch, TableParts } from './settle-batch';
 import type { SqlValue } from './values';
-import { raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
+import { raisedByAppTrigger, settlingWords, triggerRefusal, type SettledWrites } from './trigger-refusal';
 import type { ConflictReason } from './wire-schema';
 
 /** A candidate for admission: a live row, its claim, where it is. */
@@ -53,12 +53,12 @@ function keptParkedReason(error: unknown): ConflictReason | undefined {
 
 /**
  * The APPLY_REFUSED for an app trigger whose write failed while a parked row
- * came back into its table (it would stay parked on this server only).
+ * came back into its table (it would stay parked on this server only), in the words of the `settled` writes.
  */
-export function comingBackRefusal(error: unknown, parts: TableParts, key: readonly SqlValue[]): SyncError {
+export function comingBackRefusal(error: unknown, parts: TableParts, key: readonly SqlValue[], settled: SettledWrites): SyncError {
   const { statements } = parts;
-  const write = `a write settling the constraints (a parked ${statements.table.name} row ${JSON.stringify(statements.wireKey(key))} coming back into its table)`;
-  return triggerRefusal(error, [statements], write, statements) ?? new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger`, { cause: error });
+  const { write, undone, fix } = settlingWords(settled, `a parked ${statements.table.name} row ${JSON.stringify(statements.wireKey(key))} coming back into its table`);
+  return triggerRefusal(error, [statements], write, statements, undone, fix) ?? new SyncError('APPLY_REFUSED', 409, `${write} was refused by an app trigger`, { cause: error });
 }
 
 /**
@@ -189,7 +189,7 @@ export class UniqueSettler {
   #park(parts: TableParts, key: SqlValue[], location: Location, reason: ConflictReason, batch: SettleBatch, blocker?: string): void {
     if (location.at === 'table') {
       batch.noteParking(parts, key, false);
-      parts.parked.fromTable(key, reason, batch.at, blocker);
+      parts.parked.fromTable(key, reason, batch, blocker);
       batch.left(parts, location.values);
     } else if (location.at === 'parked') parts.parked.setReason(key, reason, blocker);
   }
@@ -204,15 +204,15 @@ export class UniqueSettler {
     try {
       for (const { key: holder, on } of holders) {
         const row = parts.statements.select(holder);
-        if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch.at, on);
+        if (row !== undefined) parts.parked.fromTable(holder, 'UNIQUE', batch, on);
         else parts.parked.setReason(holder, 'UNIQUE', on);
         displaced.push({ key: holder, row, values: row ?? parts.parked.select(holder) ?? [] });
       }
-      if (location.at === 'parked') parts.parked.toTable(key);
+      if (location.at === 'parked') parts.parked.toTable(key, batch.settled);
       this.#db.exec('RELEASE _sync_admit');
     } catch (error) {
       this.#db.exec('ROLLBACK TO _sync_admit; RELEASE _sync_admit');
-      if (raisedByAppTrigger(error, parts.statements)) throw comingBackRefusal(error, parts, key);
+      if (raisedByAppTrigger(error, parts.statements)) throw comingBackRefusal(error, parts, key, batch.settled);
       const reason = keptParkedReason(error);
       if (reason === undefined) throw error;
       this.#park(parts, key, location, reason, batch);

@@ -6,6 +6,7 @@ import { numbers } from './prepared';
 import type { RowProbes } from './row-probes';
 import { SettleBatch, type TableParts } from './settle-batch';
 import type { UniqueSettler } from './unique-settler';
+import { localSettlingRefusal, type SettledWrites } from './trigger-refusal';
 import type { SqlValue } from './values';
 import type { ConflictReport } from './wire-schema';
 
@@ -43,9 +44,9 @@ export class VisibleState {
     this.#dropLogged = numbers(db, 'DELETE FROM _sync_log WHERE seq > ?');
   }
 
-  /** A new batch. */
-  batch(): SettleBatch {
-    return new SettleBatch(this.#parts.probes);
+  /** A new batch, settling `settled` writes (another server's page, or this server's own). */
+  batch(settled: SettledWrites): SettleBatch {
+    return new SettleBatch(this.#parts.probes, settled);
   }
 
   /**
@@ -73,7 +74,7 @@ export class VisibleState {
   needsSettle(): boolean {
     if (!this.#parts.folder.pending()) return false;
     if (this.#parts.probes.anyForeignKeys()) return true;
-    const batch = this.batch();
+    const batch = this.batch('local');
     return [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
   }
 
@@ -89,7 +90,7 @@ export class VisibleState {
    * @returns the local seq and the batch the fold filled
    */
   fold(foreignKeys: boolean): { readonly seq: number; readonly batch: SettleBatch } {
-    const batch = this.batch();
+    const batch = this.batch('local');
     const pending = this.#parts.folder.pending();
     const anyParked = pending && [...this.#parts.tables.values()].some((parts) => batch.mayHaveParked(parts));
     const checkKeys = pending && foreignKeys && this.#parts.probes.anyForeignKeys();
@@ -105,10 +106,19 @@ export class VisibleState {
     if (anyParked) this.settle(batch, foreignKeys);
     else if (checkKeys && (batch.touched.size > 0 || batch.gone.length > 0 || batch.rescan.size > 0)) {
       this.applying(true);
-      this.#parts.foreignKeys.settle(batch);
+      this.#localRefusals(() => this.#parts.foreignKeys.settle(batch));
       this.applying(false);
     }
     return { seq, batch };
+  }
+
+  /** Runs a settling of this server's own writes: an app trigger's RAISE met there is refused in local words (see `localSettlingRefusal`). */
+  #localRefusals(settle: () => void): void {
+    try {
+      settle();
+    } catch (error) {
+      throw localSettlingRefusal(error, [...this.#parts.tables.values()].map((parts) => parts.statements)) ?? error;
+    }
   }
 
   /**
@@ -164,12 +174,17 @@ export class VisibleState {
    */
   settle(batch: SettleBatch, foreignKeys: boolean): void {
     this.applying(true);
-    for (const tbl of batch.changedTables) {
-      const parts = this.#partsOf(tbl);
-      if (parts === undefined) continue;
-      this.#parts.unique.settle(parts, batch);
-    }
-    if (foreignKeys) this.#parts.foreignKeys.settle(batch);
+    const settle = (): void => {
+      for (const tbl of batch.changedTables) {
+        const parts = this.#partsOf(tbl);
+        if (parts === undefined) continue;
+        this.#parts.unique.settle(parts, batch);
+      }
+      if (foreignKeys) this.#parts.foreignKeys.settle(batch);
+    };
+    // A page's refusals are worded where it is applied (`applyPages`).
+    if (batch.settled === 'local') this.#localRefusals(settle);
+    else settle();
     this.applying(false);
   }
 
@@ -179,7 +194,7 @@ export class VisibleState {
    * later batches rank only the parked rows they may concern). Call inside a write transaction.
    */
   settleWhole(foreignKeys: boolean): void {
-    const batch = this.batch();
+    const batch = this.batch('local');
     for (const parts of this.#parts.tables.values()) if (parts.parked.count() > 0) batch.rankWhole(parts);
     this.settle(batch, foreignKeys);
   }
