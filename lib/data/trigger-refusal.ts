@@ -50,8 +50,9 @@ export interface SettlingWords {
 
 /**
  * The words of a refusal of the constraint rules' `move` (e.g. `a parked t row ["k"] coming back into its
- * table`) after `settled` writes. A local fold's say so, a page's say `pageWrite` (the move by default, as
- * a write settling the constraints).
+ * table`) after `settled` writes: a local fold's refusal says `settling the constraints after a local write
+ * (<move>)`, gives the clause as the fix for these moves and tells that the local writes stay; a page's says
+ * `pageWrite` (by default the move as a write settling the constraints) and that nothing of the page was applied.
  */
 export function settlingWords(settled: SettledWrites, move: string, pageWrite = `a write settling the constraints (${move})`): SettlingWords {
   if (settled === 'local') return { write: `settling the constraints after a local write (${move})`, fix: LOCAL_FIX, undone: LOCAL_UNDONE };
