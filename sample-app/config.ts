@@ -5,7 +5,8 @@ import { refuseMisspelledNames, unreadSyncNames, type UnreadVariable } from './e
 import { orNone, readDataDir, readInterval, readLogLevel, readMaxClockSkew, readName, readPeers, readPort } from './env-values';
 import { readNats, type SampleNatsConfig } from './nats-config';
 import { readPeerCaFile, readTls, type TlsFiles } from './named-files';
-import { checkToken, readToken, tokenFileDiffers, type TokenSource } from './token-file';
+import { refuseDataDirInUse } from './data-lock';
+import { checkToken, readToken, tokenFileDiffers, tokenToGenerate, type TokenSource } from './token-file';
 
 export { SAMPLE_ROOTS } from './data-folders';
 
@@ -90,7 +91,7 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
  * Reads the sample app's configuration from the environment and creates the
  * data directory with its five sync roots. Spaces, tabs and line breaks around
  * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start; another SYNC_ variable it does not read is listed in `unreadVariables`.
- * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file; DataDirInUseError when a new token would be written into a DATA_DIR another running sample app holds (nothing is written)
  */
 export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
   const env = trimmedEnv(given);
@@ -115,6 +116,8 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');
   const dataDirNew = !existsSync(dataDir);
   makeDataFolders(dataDir);
+  // A start refused because another sample app runs on DATA_DIR must not leave its new token in that app's folder.
+  if (tokenToGenerate(env, dataDir)) refuseDataDirInUse(dataDir);
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   const fileDiffers = source === 'env' && tokenFileDiffers(dataDir, token);

@@ -2,6 +2,11 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { cannotWrite, NOT_WRITABLE_HINT } from './data-folders';
 
+/** Thrown when another running sample app holds the data folder's lock. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
 /** The file a running sample app keeps locked in its data folder (outside every sync root: never synced). */
 export const LOCK_FILE = '.sample-app.lock';
 
@@ -27,7 +32,7 @@ export function lockDataDir(dataDir: string): () => void {
     db?.close();
     const code = (error as { code?: unknown }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new Error(`DATA_DIR=${dataDir} is in use by another running sample app (it holds DATA_DIR/${LOCK_FILE}): give each server its own DATA_DIR (DATA_DIR=./b), or stop the other one first`, { cause: error });
+      throw new DataDirInUseError(`DATA_DIR=${dataDir} is in use by another running sample app (it holds DATA_DIR/${LOCK_FILE}): give each server its own DATA_DIR (DATA_DIR=./b), or stop the other one first`, { cause: error });
     }
     const denied = cannotWrite(dataDir) ?? cannotWrite(file);
     if (denied !== undefined) throw new Error(`DATA_DIR=${dataDir}: this user cannot write DATA_DIR/${LOCK_FILE} there (${denied}), ${NOT_WRITABLE_HINT}`, { cause: error });
@@ -35,4 +40,22 @@ export function lockDataDir(dataDir: string): () => void {
   }
   const held = db;
   return () => held.close();
+}
+
+/**
+ * Refuses a data folder another running sample app holds, as {@link lockDataDir} would, without keeping the lock:
+ * a start checks it before it writes a file of its own there (a new `.sync-token`), so a start the lock refuses
+ * leaves nothing in the running app's folder. Any other failure to lock is left to {@link lockDataDir}, which
+ * reports it at its turn.
+ * @throws DataDirInUseError when another running sample app holds `dataDir`
+ */
+export function refuseDataDirInUse(dataDir: string): void {
+  let release: () => void;
+  try {
+    release = lockDataDir(dataDir);
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw error;
+    return;
+  }
+  release();
 }

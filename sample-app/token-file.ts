@@ -50,6 +50,11 @@ export function checkToken(token: string, from: string): void {
   throw new RangeError(`${from} holds a space, a control character or a character outside ASCII, which no Authorization header can carry; use letters, digits and punctuation (for example \`openssl rand -hex 24\`)`);
 }
 
+/** True when {@link readToken} would generate a new token and write it: no `SYNC_TOKEN`, and nothing at `<dataDir>/.sync-token`. */
+export function tokenToGenerate(env: NodeJS.ProcessEnv, dataDir: string): boolean {
+  return (env.SYNC_TOKEN === undefined || env.SYNC_TOKEN === '') && !existsSync(path.join(dataDir, '.sync-token'));
+}
+
 /**
  * Token from `SYNC_TOKEN`, or the one stored in `<dataDir>/.sync-token`, created on first start.
  * @throws TypeError for a token file that is empty, in env-file syntax, quoted, or no file (a named pipe, a device), naming it

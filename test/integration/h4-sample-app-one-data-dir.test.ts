@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../../lib/logger';
 import { readSampleConfig } from '../../sample-app/config';
@@ -84,6 +85,18 @@ describe('two sample apps on one DATA_DIR', () => {
     }
     const again = await startSampleApp(config, silentLogger);
     await again.close();
+  }, APP_PROCESS_TIMEOUT_MS);
+
+  it('a second start without SYNC_TOKEN writes no token into the running app\'s DATA_DIR', async () => {
+    // The first app runs on SYNC_TOKEN, so its folder holds no .sync-token: the second start (no SYNC_TOKEN) generated
+    // one and saved it there before the lock refused it. A restart of the first without SYNC_TOKEN then used that
+    // token, which no peer has, and with SYNC_TOKEN its banner warned of a token file holding another token.
+    const dataDir = path.join(temp.dir, 'data');
+    first = await spawnApp(dataDir);
+    expect(() => readSampleConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' })).toThrow(
+      `DATA_DIR=${dataDir} is in use by another running sample app (it holds DATA_DIR/.sample-app.lock): give each server its own DATA_DIR (DATA_DIR=./b), or stop the other one first`,
+    );
+    expect(existsSync(path.join(dataDir, '.sync-token'))).toBe(false);
   }, APP_PROCESS_TIMEOUT_MS);
 
   it('one app on each DATA_DIR is fine', async () => {
