@@ -9,7 +9,7 @@ import { openRegularFile } from '../lib/files/regular-file';
 import { fileUnreadable, type ResolvedSyncPath } from '../lib/files/safe-path';
 import { DEFAULTS } from '../lib/defaults';
 import { SyncError } from '../lib/sync-error';
-import { digestOfOpenFile, downloadMatches } from './file-state';
+import { digestOfOpenFile, downloadIfMatchFailed, downloadMatches } from './file-state';
 import type { FileRoutesConfig } from './files-config';
 import { abandonWhenStalled } from '../middleware/stall';
 
@@ -160,7 +160,7 @@ export async function serveFile(config: FileRoutesConfig, req: Request, res: Res
     const digest = await digestOfOpenFile(config.cache, target.absolute, handle, stats);
     if (digest.kind === 'database') throw databaseContentRefused(clientPath);
     if (!downloadMatches(req.headers, digest.sha256)) {
-      throw new SyncError('PRECONDITION_FAILED', 412, `${clientPath} changed meanwhile: it has sha256 ${digest.sha256}, not the If-Match ETag; nothing was sent`); // before If-None-Match and Range, as RFC 9110 13.2.2 orders them
+      throw downloadIfMatchFailed(req.headers, digest.sha256, clientPath); // before If-None-Match and Range, as RFC 9110 13.2.2 orders them
     }
     if (notModified(req, digest.sha256)) {
       setFileHeaders(res, digest.sha256, stats.mtime);

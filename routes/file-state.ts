@@ -77,6 +77,20 @@ export function downloadMatches(headers: ConditionHeaders, sha256: string): bool
 }
 
 /**
+ * The 412 of a download whose `If-Match` failed ({@link downloadMatches}): the file changed since its ETag was
+ * read; or, when the file's own ETag was sent in a form If-Match never matches (weak, `W/"…"`, or without its
+ * quotes), that form, since the file did not change and refetching it would not help.
+ */
+export function downloadIfMatchFailed(headers: ConditionHeaders, sha256: string, clientPath: string): SyncError {
+  const tags = String(headers['if-match'] ?? '')
+    .split(',')
+    .map((tag) => tag.trim());
+  const form = tags.includes(`W/"${sha256}"`) ? 'as a weak tag (W/"…")' : tags.includes(sha256) ? 'without its quotes' : undefined;
+  if (form === undefined) return new SyncError('PRECONDITION_FAILED', 412, `${clientPath} changed meanwhile: it has sha256 ${sha256}, not the If-Match ETag; nothing was sent`);
+  return new SyncError('PRECONDITION_FAILED', 412, `${clientPath}: If-Match names its ETag ${form}, which never matches (If-Match compares ETags strongly, RFC 9110): send If-Match: "${sha256}", as the download answers it; nothing was sent`);
+}
+
+/**
  * One precondition from two places (a query parameter and a header, say).
  * @throws SyncError `BAD_PRECONDITION` (400) when both are given and differ
  */

@@ -135,6 +135,16 @@ describe('HTTP conditional headers on the file download', () => {
     expect(response.text).not.toContain(CURRENT.slice(4));
   });
 
+  // The file did not change: its ETag was sent in a form If-Match never matches. The 412 said
+  // "changed meanwhile: it has sha256 <the very hash sent>", and a client refetched for nothing.
+  it.each([
+    ['weak', `W/"${sha256(CURRENT)}"`, 'as a weak tag (W/"…")'],
+    ['unquoted', sha256(CURRENT), 'without its quotes'],
+  ])("GET with If-Match holding the file's own ETag %s: the 412 says the form is wrong, not that the file changed", async (_label, tag, form) => {
+    const message = ((await download({ 'If-Match': tag })).body as { error: { message: string } }).error.message;
+    expect(message).toBe(`uploads/event.json: If-Match names its ETag ${form}, which never matches (If-Match compares ETags strongly, RFC 9110): send If-Match: "${sha256(CURRENT)}", as the download answers it; nothing was sent`);
+  });
+
   it('HEAD with a stale If-Match: 412 too', async () => {
     expect((await download({ 'If-Match': `"${STALE}"` }, 'head')).status).toBe(412);
   });
