@@ -149,9 +149,10 @@ function peerUrlOf(peer: string): string {
 function optionalText(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '' || value.length > 4096) {
+  if (typeof value !== 'string' || value === '') {
     throw new SyncError('BAD_REQUEST', 400, `\`${name}\` must be a non-empty string (leave it out to confirm for every ${name})`);
   }
+  if (value.length > 4096) throw new SyncError('BAD_REQUEST', 400, `\`${name}\` is ${value.length} characters long; at most 4096 are taken`);
   return value;
 }
 

@@ -34,4 +34,11 @@ describe('POST /deletions/confirm with a JSON scalar body', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
   });
+
+  // A value over 4096 characters was refused as "`peer` must be a non-empty string", which it is.
+  it.each(['peer', 'root'])('a %s over 4096 characters is 400 BAD_REQUEST saying its length', async (name) => {
+    const value = name === 'peer' ? `http://${'a'.repeat(5000)}` : 'r'.repeat(5000);
+    const res = await fetch(`${server.url}/api/sync/deletions/confirm`, { method: 'POST', headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ [name]: value }) });
+    expect([res.status, ((await res.json()) as { error: { message: string } }).error.message]).toEqual([400, `\`${name}\` is ${value.length} characters long; at most 4096 are taken`]);
+  });
 });
