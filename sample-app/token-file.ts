@@ -57,7 +57,7 @@ export function tokenToGenerate(env: NodeJS.ProcessEnv, dataDir: string): boolea
 
 /**
  * Token from `SYNC_TOKEN`, or the one stored in `<dataDir>/.sync-token`, created on first start.
- * @throws TypeError for a token file that is empty, in env-file syntax, quoted, or no file (a named pipe, a device), naming it
+ * @throws TypeError for a token file that is empty, saved as UTF-16, in env-file syntax, quoted, or no file (a named pipe, a device), naming it
  */
 export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: string; source: TokenSource } {
   const fromEnv = env.SYNC_TOKEN;
@@ -66,7 +66,12 @@ export function readToken(env: NodeJS.ProcessEnv, dataDir: string): { token: str
   if (existsSync(file)) {
     const special = notAFile(file);
     if (special !== undefined) throw new TypeError(`DATA_DIR/.sync-token (${file}) is ${special}, not a file: it is never read (it would block the start); move it aside and put the token the other servers use in a file of that name, or set SYNC_TOKEN`);
-    const token = readNamedFile('DATA_DIR/.sync-token', file).toString('utf8').trim();
+    const bytes = readNamedFile('DATA_DIR/.sync-token', file);
+    // Windows PowerShell 5.1's `echo … > file` and Notepad's "Unicode" write UTF-16 with a byte order mark: read as UTF-8, the token held NULs.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new TypeError(`DATA_DIR/.sync-token (${file}) is saved as UTF-16 (as Windows PowerShell's \`>\` and Notepad's "Unicode" save a file): save it as UTF-8 or ASCII (PowerShell: \`Set-Content -Encoding ascii\`), or set SYNC_TOKEN instead`);
+    }
+    const token = bytes.toString('utf8').trim();
     if (token === '') throw new TypeError(`DATA_DIR/.sync-token (${file}) is empty: put the token the other servers use in it, or set SYNC_TOKEN, or delete the file for a new token`);
     // An env file's line copied in: its token would be "SYNC_TOKEN=…", one no other server has.
     if (/^(?:export[ \t]+)?SYNC_TOKEN[ \t]*=/m.test(token)) throw new TypeError(`DATA_DIR/.sync-token (${file}) holds a line "SYNC_TOKEN=…" (env-file syntax): the file holds only the token; keep just the value after "SYNC_TOKEN=" in it, or set SYNC_TOKEN instead`);
