@@ -12,6 +12,7 @@ const HINTS: Readonly<Record<string, string>> = {
   NOT_A_PHOTO: 'Only photos can be uploaded here.',
   BAD_PATH: 'The file name cannot be stored as it is; rename the file and try again.',
   ROOT_MISSING: 'The photos folder is missing on this server, so nothing was saved. Ask whoever runs it to create the folder named below.',
+  PIT_FOLDER_LINKED: 'The photos folder on this server is a link to another place, from where photos never sync, so nothing was saved. Ask whoever runs it to make it a folder again, as said below.',
   BODY_TOO_LARGE: 'The report is too long to save; shorten the notes (10,000 characters at most).',
   CROSS_SITE_REFUSED: 'This form was sent from another web site, so nothing was saved. Use this app\'s own pages.',
   INSUFFICIENT_STORAGE: 'This server\'s disk is full, so nothing was saved. Ask whoever runs it to free some space.',

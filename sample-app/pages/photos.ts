@@ -8,6 +8,7 @@ import { createFilePolicy, discardGuardedUpload, isLiveDatabaseFile, resolveSync
 import { html } from './html';
 import { layout } from './layout';
 import { isPhotoName, listPhotos, photoStoredName, type PhotoFile } from './photo-files';
+import { refuseLinkedPit } from './pit-link';
 
 /** Largest pit photo accepted, in bytes. */
 export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
@@ -202,10 +203,11 @@ function pitRoots(directory: string): ReadonlyMap<string, string> {
  */
 export function addPhotoPages(router: Router, uploadsDir: string, guard: RequestHandler): void {
   const roots = pitRoots(path.join(uploadsDir, 'pit'));
+  const notLinked = refuseLinkedPit(path.join(uploadsDir, 'pit'));
   const config: PhotoConfig = { roots, directory: roots.get('pit') ?? '', policy: createFilePolicy(), saving: Promise.resolve() };
   // Checked under the name it is kept as (a name only the phone's file has, `Pit 10:15.jpg`, is no refusal); the app's error page answers.
   const upload = uploadGuard({ roots, uploadRoot: 'pit', policy: config.policy, maxUploadBytes: MAX_PHOTO_BYTES, passErrors: true, fileName: photoStoredName });
-  router.get('/photos', guard, async (req, res) => {
+  router.get('/photos', guard, notLinked, async (req, res) => {
     const photos = await listPhotos(config.directory, config.policy).catch(async (error: unknown) => {
       // A file where the folder should be: the library's words for it (409 ROOT_MISSING, what to do), as an upload gets.
       if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') await resolveSyncPath(config.roots, 'pit', false);
@@ -215,6 +217,6 @@ export function addPhotoPages(router: Router, uploadsDir: string, guard: Request
     const saved = photos.find((photo) => photo.name === req.query.saved)?.name;
     res.type('html').send(renderPhotoPage(photos, saved));
   });
-  router.post('/photos', guard, (_req, _res, next) => void remakePitFolder(config.directory).then(() => next(), next), upload, (req, res) => savePhoto(config, req, res));
-  router.get('/photos/file/:name', guard, (req, res) => servePhoto(config, req, res));
+  router.post('/photos', guard, notLinked, (_req, _res, next) => void remakePitFolder(config.directory).then(() => next(), next), upload, (req, res) => savePhoto(config, req, res));
+  router.get('/photos/file/:name', guard, notLinked, (req, res) => servePhoto(config, req, res));
 }

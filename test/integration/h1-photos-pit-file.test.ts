@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { InProcessSampleApps } from '../helpers/in-process-sample-apps';
@@ -67,5 +67,46 @@ describe('sample app: a file where the uploads/pit/ folder should be, at start',
     const upload = await request(app.url).post('/photos').attach('file', Buffer.from('GIF89a'), 'robot.gif');
     expect(upload.status).toBe(303);
     expect(readFileSync(path.join(pit, 'robot.gif'), 'utf8')).toBe('GIF89a');
+  });
+});
+
+/**
+ * An operator links `uploads/pit` to a bigger disk (`ln -s /media/usb/photos data/uploads/pit`). The file sync
+ * never follows a link to a folder, so every photo saved through the page stayed on that disk, never reaching a
+ * peer, while the page answered "Saved" and said photos sync to every server. The pages say what to do instead.
+ */
+describe('sample app: uploads/pit is a symbolic link', () => {
+  let server: SampleServer;
+  let elsewhere: ReturnType<typeof tempDir>;
+  beforeEach(async () => {
+    server = await startSampleServer();
+    elsewhere = tempDir('ess-an3-pit-link-');
+    writeFileSync(path.join(elsewhere.dir, 'old.gif'), 'GIF89a');
+    const pit = path.join(server.dataDir, 'uploads', 'pit');
+    rmSync(pit, { recursive: true, force: true });
+    symlinkSync(elsewhere.dir, pit);
+  });
+  afterEach(async () => {
+    await server.close();
+    elsewhere.cleanup();
+  });
+
+  it('upload, list and photo are 409 PIT_FOLDER_LINKED, saying to make it a folder; nothing is written through the link', async () => {
+    const upload = await request(server.url).post('/photos').attach('file', Buffer.from('GIF89a'), 'robot.gif');
+    const list = await request(server.url).get('/photos');
+    const photo = await request(server.url).get('/photos/file/old.gif');
+    expect([upload.status, list.status, photo.status]).toEqual([409, 409, 409]);
+    for (const response of [upload, list, photo]) expect(response.text).toContain('409 PIT_FOLDER_LINKED');
+    expect(upload.text).toContain('uploads/pit is a symbolic link on this server, not a folder');
+    expect(readdirSync(elsewhere.dir)).toEqual(['old.gif']);
+  });
+
+  it('once uploads/pit is a folder again, a photo is saved', async () => {
+    const pit = path.join(server.dataDir, 'uploads', 'pit');
+    rmSync(pit);
+    renameSync(elsewhere.dir, pit);
+    mkdirSync(elsewhere.dir); // for the clean-up
+    await request(server.url).post('/photos').attach('file', Buffer.from('GIF89a'), 'robot.gif').expect(303);
+    expect(readdirSync(pit).sort()).toEqual(['old.gif', 'robot.gif']);
   });
 });
