@@ -26,6 +26,12 @@ const VALUES: readonly SqlValue[] = [
   5n, -5n, 0n, 9223372036854775807n, -9223372036854775808n, 9007199254740993n,
   -0, 0, 0.5, 3, 1e20, 2 ** 63, -(2 ** 63), 2 ** 62, Infinity, -Infinity, 1e-300, 0.1, 123456789.123,
   Buffer.from('5'), Buffer.alloc(0), new TextBytes(Buffer.from([0xff, 0x35])), new TextBytes(Buffer.from([0x35, 0x00, 0x80])), null,
+  // Text with a point or an exponent whose value is integral: an INTEGER or NUMERIC column stores an INTEGER up to ±2^63
+  // (CAST AS NUMERIC keeps a REAL from 2^51 on).
+  '1e18', '1.5e18', '-1e18', '9007199254740993.0', '4503599627370497.5', '9.2233720368547e18', '-9223372036854775808.0',
+  // A UTF-16 database reads no number from text holding a character beyond U+00FF, even after a NUL (a UTF-8 one stops at the NUL).
+  '5\u0000\u0100', ' 5\u0000\u4e00', '5\u0000\u{1F600}', '5\u0000\u00e9',
+  new TextBytes(Buffer.from([0x35, 0x00, 0x00, 0xd8])), new TextBytes(Buffer.from([0x35, 0x00, 0x41, 0x00, 0x00, 0xdc])),
 ];
 
 /** Writes each value to each column of `table` and reads it back: the mismatches with StoredForms' prediction (a value a STRICT column refuses is left out). */
