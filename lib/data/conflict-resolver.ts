@@ -8,7 +8,8 @@ import type { TrackedColumn } from './tracked-table';
 import { raisedByAppTrigger } from './trigger-refusal';
 import { expressionFailure } from './expression-refusal';
 import type { VisibleState } from './visible-state';
-import { decodeValue, TextBytes, type SqlValue, type WireValue } from './values';
+import { strictTypeRefusal } from './strict-type';
+import { decodeValue, type SqlValue, type WireValue } from './values';
 import { resolutionCheck, type Resolution } from './wire-schema';
 
 /** A resolution written to the capture log, waiting for the fold. */
@@ -30,34 +31,6 @@ export function checkResolution(body: unknown): Resolution {
   if (resolutionCheck.Check(body)) return body;
   const first = resolutionCheck.Errors(body).First();
   return invalid(`send {"action":"discard"} or {"action":"restore","values":{…}} (${first === undefined ? 'bad body' : `${first.path || '/'}: ${first.message}`})`);
-}
-
-/** The declared types a STRICT table allows (and nothing else reaches the probe's SQL). */
-const STRICT_TYPES = /^(?:INT|INTEGER|REAL|TEXT|BLOB)$/;
-
-/**
- * SQLite's own verdict on storing `value` in `column` of a STRICT table: its
- * refusal message, or undefined when the column takes it (after its lossless
- * conversions) or the table is not STRICT. Asked of a temp STRICT table of
- * the column's type, in a savepoint rolled back at once. Without it a restore
- * the column refuses was answered 409 "still parked (CHECK…)", as the rules
- * keep such a row parked.
- */
-function strictTypeRefusal(db: Database.Database, table: string, column: TrackedColumn, value: SqlValue): string | undefined {
-  if (value === null || !STRICT_TYPES.test(column.type)) return undefined;
-  if (db.prepare("SELECT strict FROM pragma_table_list WHERE schema = 'main' AND name = ?").pluck().safeIntegers(false).get(table) !== 1) return undefined;
-  db.exec('SAVEPOINT _sync_type_probe');
-  try {
-    db.exec(`CREATE TEMP TABLE _sync_type_probe (v ${column.type}) STRICT`);
-    const text = value instanceof TextBytes;
-    db.prepare(`INSERT INTO temp._sync_type_probe VALUES (${text ? 'CAST(? AS TEXT)' : '?'})`).run(text ? value.bytes : value);
-    return undefined;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_DATATYPE') throw error;
-    return (error as Error).message.replace('_sync_type_probe.v', `${table}.${column.name}`);
-  } finally {
-    db.exec('ROLLBACK TO _sync_type_probe; RELEASE _sync_type_probe');
-  }
 }
 
 /**

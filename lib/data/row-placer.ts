@@ -44,11 +44,15 @@ function refuse(error: unknown, parts: TableParts, key: readonly SqlValue[]): ne
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_NOTNULL' || code === 'SQLITE_CONSTRAINT_DATATYPE') {
     const { message: raw } = error as { message?: unknown }; // not `instanceof Error`: SqliteError may come from another realm
-    const message = typeof raw === 'string' ? raw : String(error);
-    const hint = 'the sending server stored it, so its table is declared otherwise (STRICT, NOT NULL): declare it the same on every server, or change the value there';
-    throw new SchemaRefusalError(`a change to ${statements.table.name} holds a value its column refuses here: ${message}; ${hint}`, error);
+    throw columnRefusal(parts, typeof raw === 'string' ? raw : String(error), error);
   }
   throw error;
+}
+
+/** `INVALID_VALUE` (400) for a value a column of this server refuses, in SQLite's words (`said`). */
+function columnRefusal(parts: TableParts, said: string, cause: unknown): SchemaRefusalError {
+  const hint = 'the sending server stored it, so its table is declared otherwise (STRICT, NOT NULL): declare it the same on every server, or change the value there';
+  return new SchemaRefusalError(`a change to ${parts.statements.table.name} holds a value its column refuses here: ${said}; ${hint}`, cause);
 }
 
 /**
@@ -176,6 +180,11 @@ export class RowPlacer {
     const { foreignKeys } = parts.statements.table;
     batch.touch(parts, key, foreignKeys.length > 0 && cells.some(([column]) => foreignKeys.some((fk) => fk.fromColumns.includes(column))));
     if (this.#isParked(parts, key, batch)) {
+      // A parked row's table has no types: a value its STRICT column refuses is refused as a write to the table is.
+      for (const [column, value] of cells) {
+        const refused = this.#stored.refusal(parts.statements.table.name, column, value);
+        if (refused !== undefined) throw columnRefusal(parts, refused, undefined);
+      }
       parts.parked.update(cells, key);
       return;
     }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { columnAffinity, conversion } from './key-affinity';
 import { exact, numbers } from './prepared';
+import { strictTypeRefusal } from './strict-type';
 import type { TrackedColumn } from './tracked-table';
 import { TextBytes, textFromBytes, type SqlValue, type TextEncoding } from './values';
 
@@ -55,6 +56,11 @@ export class StoredForms {
   #readsNumber(text: SqlValue): boolean {
     if (this.#encoding === 'UTF-8') return true;
     return typeof text === 'string' && !/[\u0100-\uffff]/.test(text);
+  }
+
+  /** SQLite's refusal of `value` in `column` of a STRICT `table` (its message); undefined when the column takes it, or the table is not STRICT. */
+  refusal(table: string, column: TrackedColumn, value: SqlValue): string | undefined {
+    return this.#isStrict(table) ? strictTypeRefusal(this.#db, table, column, value) : undefined;
   }
 
   /** Numeric text (TEXT that is not UTF-8 too: SQLite reads it up to its first NUL) as a numeric affinity stores it. */
