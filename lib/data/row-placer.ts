@@ -180,9 +180,10 @@ export class RowPlacer {
     const { foreignKeys } = parts.statements.table;
     batch.touch(parts, key, foreignKeys.length > 0 && cells.some(([column]) => foreignKeys.some((fk) => fk.fromColumns.includes(column))));
     if (this.#isParked(parts, key, batch)) {
-      // A parked row's table has no types: a value its STRICT column refuses is refused as a write to the table is.
+      // A parked row's table has no types nor NOT NULL: a value its column refuses is refused as a write to the table is.
+      const { name } = parts.statements.table;
       for (const [column, value] of cells) {
-        const refused = this.#stored.refusal(parts.statements.table.name, column, value);
+        const refused = value === null && column.notNull ? `NOT NULL constraint failed: ${name}.${column.name}` : this.#stored.refusal(name, column, value);
         if (refused !== undefined) throw columnRefusal(parts, refused, undefined);
       }
       parts.parked.update(cells, key);

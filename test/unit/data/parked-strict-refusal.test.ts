@@ -5,15 +5,15 @@ type Page = Parameters<ChangeTracker['applyChangeset']>[0];
 
 const SITES = ['ab'.repeat(16), 'cd'.repeat(16)];
 const HLC = 1_839_671_731_407_872;
-const SCHEMA = 'CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, u INTEGER UNIQUE, w INTEGER) STRICT;';
+const SCHEMA = 'CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, u INTEGER UNIQUE, w INTEGER NOT NULL) STRICT;';
 
 /*
- * A parked row's table has no types. A cell a page wrote into a parked row of a STRICT table was taken
+ * A parked row's table has no types nor NOT NULL. A cell a page wrote into a parked row of a STRICT table was taken
  * whatever its column says ('7.5' was parked as the REAL 7.5 in an INTEGER column), while a server holding
  * the row in its table refused the page (INVALID_VALUE): the parking server then served the row with a value
  * every such server refused, page after page, for good, and could never bring the row back.
  */
-describe('a cell written into a parked row of a STRICT table', () => {
+describe('a cell written into a parked row of a STRICT table, NOT NULL', () => {
   let servers: TrackedServer[] = [];
   let page: (site: number, key: string, change: Record<string, unknown>) => Page;
 
@@ -32,13 +32,16 @@ describe('a cell written into a parked row of a STRICT table', () => {
     for (const server of servers) server.temp.cleanup();
   });
 
-  it('is refused as a write to the table is, when its column refuses it', () => {
+  it.each([
+    ['7.5', 'cannot store REAL value in INTEGER column t.w'],
+    [null, 'NOT NULL constraint failed: t.w'],
+  ])('is refused as a write to the table is, when its column refuses it (%j)', (value, said) => {
     const [parking, holding] = servers as [TrackedServer, TrackedServer];
-    const write = page(1, 'r2', { cl: 1, hlc: HLC + 10, cells: { w: ['7.5', HLC + 30, 0] } });
+    const write = page(1, 'r2', { cl: 1, hlc: HLC + 10, cells: { w: [value, HLC + 30, 0] } });
     const refusals = [parking, holding].map((server) => syncRefusal(() => server.tracker.applyChangeset(write)));
     for (const refusal of refusals) {
       expect(refusal.code).toBe('INVALID_VALUE');
-      expect(refusal.message).toContain('cannot store REAL value in INTEGER column t.w');
+      expect(refusal.message).toContain(said);
     }
     expect(parking.tracker.listConflicts()[0]?.parked).toEqual({ id: 'r2', u: 5, w: 1 });
   });
