@@ -154,7 +154,7 @@ export class ParkedRows {
     // A key is refused unless its column stores it as it is (`INVALID_VALUE`): only the other columns convert.
     const values = sent.map((value, i) => {
       const column = table.columns[i];
-      return column === undefined || column.pk > 0 ? value : this.#parkedForm(column, value);
+      return column === undefined || column.pk > 0 ? value : this.formOf(column, value);
     });
     const key = this.#statements.keyOf(values);
     const id = conflictId(this.#statements.table.name, this.#statements.wireKey(key));
@@ -168,18 +168,18 @@ export class ParkedRows {
   /** Sets some cells of a parked row, each as its column stores it. */
   update(cells: readonly (readonly [TrackedColumn, SqlValue])[], key: readonly SqlValue[]): void {
     this.#statements.update(
-      cells.map(([column, value]) => [column, this.#parkedForm(column, value)] as const),
+      cells.map(([column, value]) => [column, this.formOf(column, value)] as const),
       key,
       this.name,
     );
   }
 
   /**
-   * The value parked for `value` written to `column`: as the table stores it. TEXT that is not UTF-8 and stays
+   * The value parked for `value` written to `column` (a non-key one): as the table stores it. TEXT that is not UTF-8 and stays
    * TEXT is written as the table writes it, `CAST(? AS TEXT)` of its bytes: a UTF-16 database reads them as
    * UTF-16, and that text bound again as a string may land otherwise (SQLite turns U+FFFF into U+FFFD).
    */
-  #parkedForm(column: TrackedColumn, value: SqlValue): SqlValue {
+  formOf(column: TrackedColumn, value: SqlValue): SqlValue {
     const stored = this.#stored.of(this.#statements.table.name, column, value);
     return value instanceof TextBytes && (typeof stored === 'string' || stored instanceof TextBytes) ? value : stored;
   }

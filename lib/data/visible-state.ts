@@ -3,6 +3,7 @@ import type { ConflictList } from './conflict-list';
 import type { ForeignKeySettler } from './foreign-key-settler';
 import type { FoldObserver, LogFolder } from './log-folder';
 import { numbers } from './prepared';
+import { convertParkedForms } from './parked-forms';
 import type { RowProbes } from './row-probes';
 import { SettleBatch, type TableParts } from './settle-batch';
 import type { UniqueSettler } from './unique-settler';
@@ -195,7 +196,11 @@ export class VisibleState {
    */
   settleWhole(foreignKeys: boolean): void {
     const batch = this.batch('local');
-    for (const parts of this.#parts.tables.values()) if (parts.parked.count() > 0) batch.rankWhole(parts);
+    for (const parts of this.#parts.tables.values()) {
+      if (parts.parked.count() === 0) continue;
+      convertParkedForms(parts); // parked by an earlier version, or before a column's type changed
+      batch.rankWhole(parts);
+    }
     this.settle(batch, foreignKeys);
   }
 

@@ -1,3 +1,4 @@
+import { enableCapture } from '../../../lib/data/capture';
 import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import { syncToQuiescence, tableRows, trackedDbPageSchema, trackedServers, TEST_SCHEMA, type TrackedServer } from '../../helpers/data';
 
@@ -49,6 +50,25 @@ describe('parked rows hold values as their column stores them', () => {
       expect(tableRows(second.temp.db, 'reports')).toEqual(tableRows(first.temp.db, 'reports'));
       expect(parked(second)).toEqual(parked(first));
       expect(parked(first)).toHaveLength(1);
+    });
+  });
+
+  // A version before 5bfd0d4 parked values as sent, and a migration that changes a column's type converts the
+  // table's rows only: a parked row may hold another form than its column stores. A tracker that starts converts it.
+  it('a row parked in the form a page sent (an earlier version) is converted when the tracker starts', () => {
+    withServers(2, ([first, second]) => {
+      if (first === undefined || second === undefined) throw new Error('two servers');
+      first.tracker.applyChangeset(reportPage('r1', SITE_B, 5));
+      second.tracker.applyChangeset(reportPage('r1', SITE_A, '5'));
+      second.tracker.applyChangeset(reportPage('r3', SITE_A, 5));
+      const id = second.temp.db.prepare("SELECT id FROM _sync_tables WHERE name = 'reports'").pluck().get() as number;
+      second.temp.db.prepare(`UPDATE _sync_parked_${id} SET scout = 5, score = '1' WHERE id = 'r3'`).run();
+      const restarted = enableCapture(second.temp.db, { tables: ['teams', 'reports'] });
+      expect(restarted.listConflicts()[0]?.parked).toMatchObject({ scout: '5', score: 1 });
+      syncToQuiescence([first.tracker, restarted]);
+      expect(tableRows(second.temp.db, 'reports')).toEqual(tableRows(first.temp.db, 'reports'));
+      const listed = (tracker: ChangeTracker): unknown[] => tracker.listConflicts().map((conflict) => [conflict.key, conflict.reason, conflict.parked]);
+      expect(listed(restarted)).toEqual(listed(first.tracker));
     });
   });
 
