@@ -175,9 +175,10 @@ export class ParkedRows {
   }
 
   /**
-   * The value parked for `value` written to `column` (a non-key one): as the table stores it. TEXT that is not UTF-8 and stays
-   * TEXT is written as the table writes it, `CAST(? AS TEXT)` of its bytes: a UTF-16 database reads them as
-   * UTF-16, and that text bound again as a string may land otherwise (SQLite turns U+FFFF into U+FFFD).
+   * The value parked for `value` written to `column` (a non-key one): as the table stores it. TEXT that is
+   * not UTF-8 and stays TEXT is written as the table writes it, `CAST(? AS TEXT)` of its bytes: a UTF-16
+   * database reads them as UTF-16, and that text bound again as a string may land otherwise (SQLite turns
+   * U+FFFF into U+FFFD).
    */
   formOf(column: TrackedColumn, value: SqlValue): SqlValue {
     const stored = this.#stored.of(this.#statements.table.name, column, value);
