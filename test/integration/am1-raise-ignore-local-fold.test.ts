@@ -1,11 +1,9 @@
-import express from 'express';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { createSyncRouter } from '../../node/create-sync-router';
+import type { SyncNode } from '../../node/create-sync-node';
 import { nextMillisecond } from '../helpers/clock';
-import { tableRows, tempDb, type TempDb } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tableRows, type TempDb } from '../helpers/data';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { closeDataPair, startDataPair } from '../helpers/data-pair';
 
 // The constraint rules run after this server's own writes too: when the capture
 // log is folded, a local write that brings a parent back returns its parked
@@ -89,10 +87,7 @@ describe("an app trigger refusing the constraint rules' move after a local write
    * item `late` (it claims K after `early`) are parked.
    */
   async function start(): Promise<void> {
-    here = tempDb(SCHEMA);
-    there = tempDb(SCHEMA);
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: there.db, tables: TABLES })));
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
+    ({ here, there, server, node } = await startDataPair(SCHEMA, SCHEMA, TABLES));
     here.db.exec("INSERT INTO parent VALUES ('p1'); INSERT INTO item VALUES ('early', 'K')");
     nextMillisecond();
     there.db.exec("INSERT INTO item VALUES ('late', 'K')");
@@ -104,10 +99,7 @@ describe("an app trigger refusing the constraint rules' move after a local write
   }
 
   afterEach(async () => {
-    await node.stop();
-    await server.close();
-    here.cleanup();
-    there.cleanup();
+    await closeDataPair({ here, there, server, node });
   });
 
   function expectLocalRefusal(error: { code?: string; message?: string } | undefined, test: Case): void {

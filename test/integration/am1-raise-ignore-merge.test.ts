@@ -1,11 +1,9 @@
 import type Database from 'better-sqlite3';
-import express from 'express';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { createSyncRouter } from '../../node/create-sync-router';
-import { tableRows, tempDb, type TempDb } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import type { SyncNode } from '../../node/create-sync-node';
+import { tableRows, type TempDb } from '../helpers/data';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { closeDataPair, startDataPair } from '../helpers/data-pair';
 
 // docs/API.md, enableCapture: an app trigger's RAISE(IGNORE) on a tracked table
 // fired on a merge too, and skipped the merge's write there: the page was
@@ -63,10 +61,7 @@ describe('an app trigger whose RAISE(IGNORE) drops a merged write', () => {
 
   /** Two servers holding n1 and n2, synced; the trigger made on `receiver` after. */
   async function start(test: Case, receiver: 'here' | 'there'): Promise<void> {
-    here = tempDb(TABLE);
-    there = tempDb(TABLE);
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: there.db, tables: TABLES })));
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
+    ({ here, there, server, node } = await startDataPair(TABLE, TABLE, TABLES));
     here.db.exec("INSERT INTO note VALUES ('n1', 1, 'first'), ('n2', 2, 'second')");
     expect((await node.syncNow())[0]).toMatchObject({ ok: true });
     expect(tableRows(there.db, 'note')).toEqual(tableRows(here.db, 'note'));
@@ -74,10 +69,7 @@ describe('an app trigger whose RAISE(IGNORE) drops a merged write', () => {
   }
 
   afterEach(async () => {
-    await node.stop();
-    await server.close();
-    here.cleanup();
-    there.cleanup();
+    await closeDataPair({ here, there, server, node });
   });
 
   it.each(CASES.flatMap((test) => (['dropped', 'given the WHEN clause'] as const).map((fix) => [test.event, fix, test] as const)))(

@@ -1,10 +1,8 @@
-import express from 'express';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { createSyncRouter } from '../../node/create-sync-router';
+import type { SyncNode } from '../../node/create-sync-node';
 import { nextMillisecond } from '../helpers/clock';
-import { tableRows, tempDb, type TempDb } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import { tableRows, type TempDb } from '../helpers/data';
+import { type TestServer } from '../helpers/server';
+import { closeDataPair, startDataPair } from '../helpers/data-pair';
 
 // A write that changed no row where it must change one is taken for a
 // RAISE(IGNORE) that kept the row (am1-raise-ignore-merge, am1-raise-ignore-settling).
@@ -37,17 +35,11 @@ describe('a row an app trigger deletes itself while the sync moves it out of its
 
   /** `here` syncs with `there` (its peer, served over HTTP); both start empty. */
   async function start(): Promise<void> {
-    here = tempDb(SCHEMA);
-    there = tempDb(SCHEMA);
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: there.db, tables: TABLES })));
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
+    ({ here, there, server, node } = await startDataPair(SCHEMA, SCHEMA, TABLES));
   }
 
   afterEach(async () => {
-    await node.stop();
-    await server.close();
-    here.cleanup();
-    there.cleanup();
+    await closeDataPair({ here, there, server, node });
   });
 
   /** The pushed page is refused naming the row and the trigger; or, when the row is gone, applies and the servers converge. */

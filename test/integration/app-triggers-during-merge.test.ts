@@ -1,10 +1,8 @@
-import express from 'express';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { createSyncRouter } from '../../node/create-sync-router';
-import { tableRows, tempDb, type TempDb } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import type { SyncNode } from '../../node/create-sync-node';
+import { tableRows, type TempDb } from '../helpers/data';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { closeDataPair, startDataPair } from '../helpers/data-pair';
 
 // App triggers on tracked tables fire when a peer's change is applied too. A
 // RAISE then refuses the page with a clear 409 (nothing half-applied), and a
@@ -32,20 +30,14 @@ describe('app triggers on tracked tables during a merge', () => {
   let node: SyncNode;
 
   async function start(skipMerges: boolean): Promise<void> {
-    here = tempDb(schema('here', skipMerges));
-    there = tempDb(schema('there', skipMerges));
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: there.db, tables: TABLES })));
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
+    ({ here, there, server, node } = await startDataPair(schema('here', skipMerges), schema('there', skipMerges), TABLES));
     here.db.exec("INSERT INTO doc (id, body) VALUES ('d1', 'draft'), ('d2', 'draft'); INSERT INTO note (id, body) VALUES ('n1', 'first')");
     expect((await node.syncNow())[0]).toMatchObject({ ok: true });
     expect(tableRows(there.db, 'doc')).toEqual(tableRows(here.db, 'doc'));
   }
 
   afterEach(async () => {
-    await node.stop();
-    await server.close();
-    here.cleanup();
-    there.cleanup();
+    await closeDataPair({ here, there, server, node });
   });
 
   it('a RAISE refuses the page with 409 APPLY_REFUSED naming the table, the row, the trigger and the fix, both ways, and writes nothing', async () => {

@@ -1,11 +1,9 @@
 import type Database from 'better-sqlite3';
-import express from 'express';
 import request from 'supertest';
-import { silentLogger } from '../../lib/logger';
-import { createSyncNode, type SyncNode } from '../../node/create-sync-node';
-import { createSyncRouter } from '../../node/create-sync-router';
-import { tableRows, tempDb, TEST_SCHEMA, type TempDb } from '../helpers/data';
-import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
+import type { SyncNode } from '../../node/create-sync-node';
+import { tableRows, TEST_SCHEMA, type TempDb } from '../helpers/data';
+import { TEST_TOKEN, type TestServer } from '../helpers/server';
+import { closeDataPair, startDataPair } from '../helpers/data-pair';
 
 // Over HTTP, between two real servers: a merge that parks a row, the POST that
 // resolves it, and the rounds after. What the merges and the settling write is
@@ -49,17 +47,11 @@ describe('over HTTP: merges, parking and a resolution leave no write of theirs t
   let node: SyncNode;
 
   beforeEach(async () => {
-    here = tempDb(TEST_SCHEMA);
-    there = tempDb(TEST_SCHEMA);
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: there.db, tables: TABLES })));
-    node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
+    ({ here, there, server, node } = await startDataPair(TEST_SCHEMA, TEST_SCHEMA, TABLES));
   });
 
   afterEach(async () => {
-    await node.stop();
-    await server.close();
-    here.cleanup();
-    there.cleanup();
+    await closeDataPair({ here, there, server, node });
   });
 
   async function quietRound(): Promise<void> {
