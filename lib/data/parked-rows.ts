@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { parkedTableName } from './parked-table-sql';
+import { parkedTableName, unblockedSql } from './parked-table-sql';
 import { exact, numbers } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { StoredForms } from './stored-form';
@@ -233,26 +233,7 @@ export class ParkedRows {
    */
   unblocked(): SqlValue[][] {
     return this.#statements.cache
-      .get(`unblocked:${this.name}`, () => {
-        const { table, quotedName } = this.#statements;
-        const labels = table.uniques.map((unique) => `'${unique.ref.replaceAll("'", "''")}'`);
-        const unknown = `(p._sync_blocker IS NULL OR p._sync_blocker NOT IN (${labels.join(', ')}))`;
-        const free = table.uniques.map((unique, n) => {
-          // `+p.x` against the table: the table column's affinity applies to the parked value, as to a bound one (see `claimants`).
-          const same = (other: string, plus: string): string =>
-            unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = ${plus}p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
-          const set = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
-          const blocked = `(${unknown} OR p._sync_blocker = ${labels[n] ?? 'NULL'})`;
-          return {
-            set: `(${set})`,
-            free: `(${blocked} AND ${set} AND NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t', '+')}) AND NOT EXISTS (SELECT 1 FROM ${this.name} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q', '')}))`,
-          };
-        });
-        const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');
-        const none = free.length === 0 ? '1' : `NOT (${free.map((unique) => unique.set).join(' OR ')})`;
-        const where = [...free.map((unique) => unique.free), none].join(' OR ');
-        return `SELECT ${keys} FROM ${this.name} p WHERE p._sync_reason = 'UNIQUE' AND (${where})`;
-      })
+      .get(`unblocked:${this.name}`, () => unblockedSql(this.#statements.table, this.name))
       .raw(true)
       .all() as SqlValue[][];
   }

@@ -30,3 +30,29 @@ export function parkedTableSql(table: TrackedTable): string {
 CREATE INDEX IF NOT EXISTS ${quoteIdent(`${name}_id`)} ON ${quoteIdent(name)} (_sync_id);
 ${indexes.join('\n')}`;
 }
+
+/**
+ * The query of `ParkedRows.unblocked` over the parked rows' table `parked` (quoted): the keys of the rows
+ * parked for UNIQUE whose blocking constraint's values no row of the table nor any row parked for
+ * FOREIGN_KEY holds (none NULL), or that no constraint can block. Compared as each constraint compares.
+ */
+export function unblockedSql(table: TrackedTable, parked: string): string {
+  const quotedName = quoteIdent(table.name);
+  const labels = table.uniques.map((unique) => `'${unique.ref.replaceAll("'", "''")}'`);
+  const unknown = `(p._sync_blocker IS NULL OR p._sync_blocker NOT IN (${labels.join(', ')}))`;
+  const free = table.uniques.map((unique, n) => {
+    // `+p.x` against the table: the table column's affinity applies to the parked value, as to a bound one (see `claimants`).
+    const same = (other: string, plus: string): string =>
+      unique.columns.map((column, i) => `${other}.${quoteIdent(column.name)} = ${plus}p.${quoteIdent(column.name)} COLLATE ${unique.collations[i] ?? 'BINARY'}`).join(' AND ');
+    const set = unique.columns.map((column) => `p.${quoteIdent(column.name)} IS NOT NULL`).join(' AND ');
+    const blocked = `(${unknown} OR p._sync_blocker = ${labels[n] ?? 'NULL'})`;
+    return {
+      set: `(${set})`,
+      free: `(${blocked} AND ${set} AND NOT EXISTS (SELECT 1 FROM ${quotedName} t WHERE ${same('t', '+')}) AND NOT EXISTS (SELECT 1 FROM ${parked} q WHERE q._sync_reason = 'FOREIGN_KEY' AND ${same('q', '')}))`,
+    };
+  });
+  const keys = table.key.map((column) => `p.${quoteIdent(column.name)}`).join(', ');
+  const none = free.length === 0 ? '1' : `NOT (${free.map((unique) => unique.set).join(' OR ')})`;
+  const where = [...free.map((unique) => unique.free), none].join(' OR ');
+  return `SELECT ${keys} FROM ${parked} p WHERE p._sync_reason = 'UNIQUE' AND (${where})`;
+}
