@@ -58,7 +58,8 @@ function statusFigures(config: StatusConfig): SyncStatus {
 /**
  * The body of `GET /status` (and the figures of `/metrics`), built here only: every field present, `null` when
  * unknown; `dataError` (`{ code, message }`) while this server's data sync is stopped by a tracked table changed
- * while it runs (`SCHEMA_CHANGED`: the figures are still answered, with the seq folded before the change).
+ * while it runs (`SCHEMA_CHANGED`), or by an app trigger refusing the settling of local writes at every fold
+ * (`APPLY_REFUSED`): the figures are still answered, with the seq folded before.
  */
 function currentStatus(config: StatusConfig): SyncStatus {
   const tracker = config.tracker;
@@ -72,7 +73,7 @@ function dataStoppedMetric(config: StatusConfig, status: SyncStatus): string {
   if (config.tracker === undefined) return '';
   const name = 'express_sqlite_sync_data_stopped';
   const sample = status.dataError === null ? `${name} 0` : `${name}{code="${status.dataError.code}"} 1`;
-  return `# HELP ${name} 1 while this server's data sync is stopped (a tracked table changed while it runs: see GET /status dataError).\n# TYPE ${name} gauge\n${sample}\n`;
+  return `# HELP ${name} 1 while this server's data sync is stopped (a tracked table changed while it runs, or an app trigger refuses every fold: see GET /status dataError).\n# TYPE ${name} gauge\n${sample}\n`;
 }
 
 /** 200 when every peer synced, 207 when some failed, 502 when all failed. */

@@ -99,6 +99,7 @@ export class SchemaWatch {
    * @throws SyncError `SCHEMA_CHANGED` (409), as {@link check}, outside {@link lenient}
    */
   mayFold(): boolean {
+    if (this.#lenient && this.#problem !== undefined) return false; // stopped already: the status answers what is folded
     try {
       this.check();
       return true;
@@ -107,6 +108,17 @@ export class SchemaWatch {
       this.#problem = error;
       return false;
     }
+  }
+
+  /**
+   * Inside {@link lenient}, takes a fold's refusal (`APPLY_REFUSED`: an app trigger refused the settling of this
+   * server's own writes, refused again at every fold until it is fixed) as the problem the status reports, and
+   * says true: the caller answers the seq folded so far. Outside, false (the caller throws it).
+   */
+  excuse(error: SyncError): boolean {
+    if (!this.#lenient) return false;
+    this.#problem ??= error;
+    return true;
   }
 
   /** The local seq folded so far (what a fold answers when {@link mayFold} says no). */

@@ -6,7 +6,7 @@ import { settlingTransaction } from './prepared';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SchemaWatch } from './schema-watch';
 import { databaseFileOf } from './new-site-id-fix';
-import type { SyncError } from '../sync-error';
+import { SyncError } from '../sync-error';
 import type { TableSchema } from './table-schema';
 import type { TrackedTable } from './tracked-table';
 import { buildParts } from './tracker-parts';
@@ -66,7 +66,13 @@ export class TrackerReads extends TrackerBookkeeping {
   fold(): number {
     if (!this.schemaWatch.mayFold()) return this.schemaWatch.foldedSeq(); // only inside readingStatus
     this.parts.sites.revalidate();
-    return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
+    try {
+      return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
+    } catch (error) {
+      // Refused by an app trigger, the fold is refused at every read and sync until it is fixed: `GET /status` still answers.
+      if (error instanceof SyncError && error.code === 'APPLY_REFUSED' && this.schemaWatch.excuse(error)) return this.schemaWatch.foldedSeq();
+      throw error;
+    }
   }
 
   /** Folds, then ranks every table's parked rows whole, in one transaction (at start: see `VisibleState.settleWhole`). */
@@ -130,8 +136,9 @@ export class TrackerReads extends TrackerBookkeeping {
   }
 
   /**
-   * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED`: while a tracked table
-   * changed, folds answer the seq folded so far. @returns work's value and the `SCHEMA_CHANGED` error, if any
+   * Runs `work` (what `GET /status` and `/metrics` read) without 409 `SCHEMA_CHANGED` or a fold's `APPLY_REFUSED`:
+   * while a tracked table changed, or an app trigger refuses the fold, folds answer the seq folded so far.
+   * @returns work's value and that error, if any
    */
   readingStatus<T>(work: () => T): { readonly value: T; readonly problem: SyncError | undefined } {
     return this.schemaWatch.lenient(work);

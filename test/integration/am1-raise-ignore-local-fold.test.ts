@@ -139,4 +139,23 @@ describe("an app trigger refusing the constraint rules' move after a local write
     expect(synced?.ok).toBe(false);
     expectLocalRefusal(synced?.error, test);
   });
+
+  // Every fold is refused until the trigger is fixed: data sync is stopped. /status and /metrics answered that 409
+  // (a RAISE(ABORT) 500) instead of their figures, so the status page, the peers' and files' state and the
+  // `data_stopped` gauge were out of sight. They answer 200, the refusal in `dataError`, as for SCHEMA_CHANGED.
+  it.each(Object.entries(CASES))('%s: GET /status and /metrics still answer 200, the refusal in dataError', async (_name, test) => {
+    await start();
+    there.db.exec(triggerSql(test));
+    there.db.exec(test.write);
+    const status = await request(server.url).get('/api/sync/status').set(AUTH);
+    expect(status.status).toBe(200);
+    expect(status.body.dataError?.code).toBe('APPLY_REFUSED');
+    expectLocalRefusal(status.body.dataError, test);
+    expect(status.body.conflicts).toBe(2);
+    expect(typeof status.body.seq).toBe('number');
+    const metrics = await request(server.url).get('/api/sync/metrics').set(AUTH);
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('express_sqlite_sync_data_stopped{code="APPLY_REFUSED"} 1');
+    expect((await request(server.url).get('/api/sync/data/changes?since=0').set(AUTH)).status).toBe(409);
+  });
 });
