@@ -12,6 +12,7 @@ import { LogFolder } from './log-folder';
 import { respellLoggedKeys } from './key-spelling';
 import { ensureCaptureCache } from './page-cache';
 import { numbers, writeTransaction } from './prepared';
+import { openedName } from './opened-name';
 import { anyParkedRows, createParkedTable } from './parked-tables';
 import { reidentifyAtStart } from './start-identity';
 import { keepRenamedColumns } from './renamed-columns';
@@ -168,7 +169,7 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
-  noteLiveDatabase(db.name); // its file is never opened by the file routes, under any name
+  noteLiveDatabase(openedName(db)); // its file is never opened by the file routes, under any name
   ensureCaptureCache(db);
   refuseColumnNaming(db);
   refuseTempMetadata(db);

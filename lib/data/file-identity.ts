@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { numbers } from './prepared';
+import { openedName } from './opened-name';
 
 /**
  * The identity of a database's file: its birth time, in ns. It stays while
@@ -14,7 +15,7 @@ import { numbers } from './prepared';
 export function fileIdentity(db: Database.Database): string | undefined {
   if (db.memory) return undefined;
   try {
-    const stat = statSync(db.name, { bigint: true });
+    const stat = statSync(openedName(db), { bigint: true });
     if (stat.birthtimeNs === 0n || stat.birthtimeNs === stat.ctimeNs) return undefined;
     return `birth:${stat.birthtimeNs}`;
   } catch {

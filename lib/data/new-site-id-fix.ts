@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { CLI_COMMAND } from '../cli-command';
+import { openedName } from './opened-name';
 import { shellWord } from '../shell-word';
 
 /** The fix's word for a database this server cannot name: another server's, or one without a file. */
@@ -13,7 +14,7 @@ export const ITS_DATABASE = '<its database>';
  * `file:` URI.
  */
 export function databaseFileOf(db: Database.Database): string | undefined {
-  const name = db.name;
+  const name = openedName(db);
   if (db.memory || name === '' || name === ':memory:' || name.startsWith('file:')) return undefined;
   return path.resolve(name);
 }

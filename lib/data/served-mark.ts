@@ -5,6 +5,7 @@ import { forgetLiveInodes } from '../files/live-databases';
 import { openOwnRegularFileSync } from '../files/regular-file';
 import { releaseTempPath, reserveTempPath } from '../files/temp-files';
 import { numbers } from './prepared';
+import { openedName } from './opened-name';
 
 /** The last mark a database served: its site id, the seq the mark names, and the mark. */
 export interface ServedMark {
@@ -15,7 +16,7 @@ export interface ServedMark {
 
 /** The served-mark file of a database, or undefined for a database in memory. */
 export function servedMarkPath(db: Database.Database): string | undefined {
-  return db.memory ? undefined : `${db.name}${SERVED_MARK_SUFFIX}`;
+  return db.memory ? undefined : `${openedName(db)}${SERVED_MARK_SUFFIX}`;
 }
 
 function isServedMark(value: unknown): value is ServedMark {

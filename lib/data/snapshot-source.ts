@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { makePrivateTempDir, removePrivateTempDir } from '../files/temp-dirs';
 import { refuseOpenTransaction } from './open-transaction';
 import { ServedMarkFile } from './served-mark';
+import { openedName } from './opened-name';
 import { snapshotFailure, workerError } from './snapshot-failure';
 import type { SnapshotFacts, SnapshotJob } from './snapshot-file';
 import { SyncError } from '../sync-error';
@@ -133,7 +134,7 @@ export class SnapshotSource {
   /** The file the worker reads: the database itself in WAL mode, else a stage copied by the backup API. */
   async #readableSource(dir: string): Promise<string> {
     const wal = !this.#db.memory && String(this.#db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
-    if (wal) return this.#db.name;
+    if (wal) return openedName(this.#db);
     refuseOpenTransaction(this.#db, 'a snapshot for a peer'); // the backup would read through the app's transaction
     const stage = path.join(dir, 'stage.sqlite3');
     await this.#db.backup(stage);
