@@ -82,3 +82,29 @@ export function refuseUnexpandedHome(command: Command): void {
     );
   }
 }
+
+/** The file options whose value SQLite opens (or writes by the backup API): the ones better-sqlite3 trims. */
+const DATABASE_OPTIONS: ReadonlySet<string> = new Set(['--db', '--out', '--from']);
+
+/**
+ * Refuses a database option (`--db`, `--out`, `restore --from`) whose value
+ * starts or ends with a blank (a space, a tab, a no-break space: what
+ * `String.prototype.trim` drops): better-sqlite3 trims the name of a file it
+ * opens, so `new-site-id --db 'app.db '` gave a new identity to `app.db`,
+ * another database, `backup --db 'app.db '` copied `app.db`, and `join` placed
+ * its snapshot at `app.db ` and then opened an empty `app.db` beside it. A
+ * value made only of blanks is left to each command's "no database path given".
+ * @throws SyncError `BAD_USAGE` (400) naming the option, the value and the file SQLite would open
+ */
+export function refuseBlankEnds(command: Command): void {
+  for (const option of command.options) {
+    if (!FILE_VALUE.test(option.flags) || option.long === undefined || !DATABASE_OPTIONS.has(option.long)) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value !== 'string' || value.trim() === '' || value.trim() === value) continue;
+    throw new SyncError(
+      'BAD_USAGE',
+      400,
+      `${option.long} is ${JSON.stringify(value)}: it starts or ends with a blank, which SQLite's driver drops from a file name, so it would open ${JSON.stringify(value.trim())}, another file: give the path without the blank (rename a file whose name has one)`,
+    );
+  }
+}

@@ -42,6 +42,19 @@ function refuseLongName(target: string, db: string): void {
 }
 
 /**
+ * Refuses a target whose file name ends with a blank (what `String.prototype.trim`
+ * drops: a space, a tab, a no-break space): better-sqlite3 trims the name of a
+ * file it opens, so the pull after the snapshot opened `app.db`, an empty
+ * database made beside the snapshot placed at `app.db `, and a server would too.
+ * (The target is absolute here: a blank at its start is inside the path.)
+ * @throws SyncError `TARGET_INVALID` (400)
+ */
+function refuseBlankEnd(target: string, db: string): void {
+  if (target.trimEnd() === target) return;
+  throw new SyncError('TARGET_INVALID', 400, `${JSON.stringify(db)}: its file name ends with a blank, which SQLite's driver drops from a file name it opens, so the new database would be opened as ${JSON.stringify(target.trimEnd())}, another file: choose a name without it`);
+}
+
+/**
  * Refuses a target under a file: the first of its folders that exists must
  * be a folder (the missing ones are made), as the kernel would find it only
  * after the whole snapshot was downloaded.
@@ -66,13 +79,14 @@ function refuseFileAbove(target: string): void {
  * snapshot never lands on a database, live or not, nor where a server would
  * write over it.
  * @param db - the path as given (messages name it so)
- * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file or a file name too long for the side files beside it
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file, a file name ending with a blank or too long for the side files beside it
  */
 export function checkJoinTarget(db: string, names: JoinNames): string {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
   const target = path.resolve(db);
   const named = folderNamed(db, 'the new database file', 'app.db', true);
   if (named !== undefined) throw new SyncError('TARGET_INVALID', 400, named);
+  refuseBlankEnd(target, db);
   refuseFileAbove(target);
   refuseLongName(target, db);
   // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
