@@ -14,6 +14,8 @@ import { withPageBar } from './progress';
  * Ctrl-C (SIGINT) or SIGTERM removes its temp file beside `--db` and the folders it made while empty, and exits with 130 (143).
  */
 export async function restoreCommand(options: { readonly from: string; readonly db: string; readonly force?: boolean; readonly json?: boolean }): Promise<void> {
+  // Not "no database at : check the path given to --from", naming no file.
+  if (options.from.trim() === '') throw new SyncError('TARGET_INVALID', 400, 'no database path given: name the backup file to restore (--from)');
   checkRestoreTarget(options.db);
   const db = writeTarget(path.resolve(options.db)); // `missing/../app.db` is app.db: checked as the file it will be; a symbolic link is written through
   if (db !== path.resolve(options.db)) checkRestoreTarget(db);

@@ -42,4 +42,17 @@ describe('an empty path is TARGET_INVALID, naming the option, before any work', 
     expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'TARGET_INVALID', message: expect.stringContaining('--db') } });
     expect(readdirSync(temp.dir)).toEqual([]);
   });
+
+  // Were NOT_FOUND "no database at : check the path given to --db", naming no file (" " as "no database at  :").
+  it.each([
+    ['backup --db ""', ['backup', '--db', '', '--out', 'copy.db'], '--db'],
+    ['backup --db " "', ['backup', '--db', ' ', '--out', 'copy.db'], '--db'],
+    ['restore --from ""', ['restore', '--from', '', '--db', 'restored.db'], '--from'],
+    ['restore --from " "', ['restore', '--from', ' ', '--db', 'restored.db'], '--from'],
+  ])('%s: "no database path given", naming the option', async (_name, args, flag) => {
+    const result = await cli(temp.dir, ...args, '--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'TARGET_INVALID', message: expect.stringMatching(new RegExp(`^no database path given: .*\\(${flag}\\)$`)) as unknown } });
+    expect(readdirSync(temp.dir)).toEqual([]);
+  });
 });
