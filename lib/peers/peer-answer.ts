@@ -4,6 +4,9 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { TypeCheck } from '@sinclair/typebox/compiler';
 import { SyncError, TooLargeError } from '../sync-error';
 import { replaceHiddenCharacters } from '../hidden-characters';
+import { hideSecrets } from './hidden-tokens';
+
+export { hideSecrets };
 
 /** A response whose body has not been read yet. */
 export interface PeerResponse {
@@ -69,29 +72,6 @@ export function printable(text: string, max = MAX_PEER_MESSAGE): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
   return clean.length > max ? `${clean.slice(0, max)}… (${clean.length - max} more characters)` : clean;
-}
-
-/** What replaces a token in a peer's text. */
-const HIDDEN = '***';
-
-/** The forms a token may take in a peer's text: as sent, base64 (plain and URL-safe), percent-encoded (either case). */
-function tokenForms(token: string): string[] {
-  const bytes = Buffer.from(token, 'utf8');
-  const percent = encodeURIComponent(token);
-  const forms = [token, bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), percent, percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())];
-  return forms.filter((form) => form !== '');
-}
-
-/**
- * `text` with every token of `secrets` (in the forms a peer may echo it: as
- * sent, base64, percent-encoded) replaced by `***`: a peer that repeats the
- * `Authorization` header it received (a proxy's refusal, say) must not put
- * our token into the log, `/status` or a terminal.
- */
-export function hideSecrets(text: string, secrets: readonly string[]): string {
-  // Longest first: a form that holds another is replaced whole.
-  const forms = [...new Set(secrets.flatMap(tokenForms))].sort((a, b) => b.length - a.length);
-  return forms.reduce((hidden, form) => hidden.split(form).join(HIDDEN), text);
 }
 
 /**
