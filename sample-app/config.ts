@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { makeDataFolders } from './data-folders';
 import { refuseMisspelledNames, unreadSyncNames, type UnreadVariable } from './env-names';
-import { orNone, readDataDir, readInterval, readLogLevel, readMaxClockSkew, readName, readPeers, readPort } from './env-values';
+import { readDataDir, readHost, readInterval, readLogLevel, readMaxClockSkew, readName, readPeers, readPort } from './env-values';
 import { readNats, type SampleNatsConfig } from './nats-config';
 import { readPeerCaFile, readTls, type TlsFiles } from './named-files';
 import { refuseDataDirInUse } from './data-lock';
@@ -87,21 +87,27 @@ function refuseQuoted(env: NodeJS.ProcessEnv): void {
   if (quoted !== undefined) throw new TypeError(`${quoted} is wrapped in quotes, which the tool that read the env file kept (docker --env-file does): write ${quoted}=value, not ${quoted}="value"`);
 }
 
+/** What the data folder gives the configuration: whether this start made it, and the token. */
+type DataDirPart = 'dataDirNew' | 'token' | 'tokenGenerated' | 'tokenSource' | 'tokenFileDiffers';
+
+/** The sample app's settings read from the environment and checked, before anything is written: {@link SampleConfig} without what the data folder gives. */
+export type SampleSettings = Omit<SampleConfig, DataDirPart>;
+
 /**
- * Reads the sample app's configuration from the environment and creates the
- * data directory with its five sync roots. Spaces, tabs and line breaks around
- * every variable but `SYNC_TOKEN` are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start; another SYNC_ variable it does not read is listed in `unreadVariables`.
- * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`, an empty token file, one saved as UTF-16, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file; DataDirInUseError when a new token would be written into a DATA_DIR another running sample app holds (nothing is written)
+ * Reads and checks the sample app's settings from the environment, writing
+ * nothing. Spaces, tabs and line breaks around every variable but `SYNC_TOKEN`
+ * are ignored; quotes around one of them (`SYNC_TOKEN` too), or a SYNC_ variable misspelled, stop the start; another SYNC_ variable it does not read is listed in `unreadVariables`.
+ * @throws TypeError naming a variable wrapped in quotes or misspelled (`SYNC_PEER`); RangeError for a bad `PORT`, `SYNC_INTERVAL_MS`, `SYNC_MAX_CLOCK_SKEW_MS` or `LOG_LEVEL`; TypeError for a `HOST` that is no address nor host name, when only one of `TLS_CERT`/`TLS_KEY` is set, for a bad `SYNC_PEERS` entry, a `DATA_DIR` starting with `~`
  */
-export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
+export function readSampleSettings(given: NodeJS.ProcessEnv = process.env): SampleSettings {
   const env = trimmedEnv(given);
   refuseQuoted(env);
   refuseMisspelledNames(env);
   const dataDir = readDataDir(env.DATA_DIR);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
-  const checked = {
+  const settings = {
     port: readPort(env.PORT),
-    host: orNone(env.HOST), // blank means all interfaces, as unset
+    host: readHost(env.HOST), // blank means all interfaces, as unset
     dataDir,
     name: readName(env.SYNC_NAME),
     logLevel: readLogLevel(env.LOG_LEVEL),
@@ -114,6 +120,18 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
     unreadVariables: unreadSyncNames(env),
   };
   if (env.SYNC_TOKEN !== undefined && env.SYNC_TOKEN !== '') checkToken(env.SYNC_TOKEN, 'SYNC_TOKEN');
+  return settings;
+}
+
+/**
+ * Creates the data directory of checked `settings` with its five sync roots, and
+ * reads the token (`SYNC_TOKEN`, else `DATA_DIR/.sync-token`, generated and written there at the first start).
+ * @param given - the environment `settings` were read from (its `SYNC_TOKEN`)
+ * @throws TypeError for an empty token file, one saved as UTF-16, one in env-file syntax (`SYNC_TOKEN=…`) or one holding the token in quotes; Error naming `DATA_DIR` when it is a file (an SQLite database says so), or when this user cannot write its folders or the token file; DataDirInUseError when a new token would be written into a DATA_DIR another running sample app holds (nothing is written)
+ */
+export function prepareSampleConfig(settings: SampleSettings, given: NodeJS.ProcessEnv = process.env): SampleConfig {
+  const env = trimmedEnv(given);
+  const { dataDir } = settings;
   const dataDirNew = !existsSync(dataDir);
   makeDataFolders(dataDir);
   // A start refused because another sample app runs on DATA_DIR must not leave its new token in that app's folder.
@@ -121,5 +139,16 @@ export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): Sample
   const { token, source } = readToken(env, dataDir);
   if (source === 'file') checkToken(token, path.join(dataDir, '.sync-token'));
   const fileDiffers = source === 'env' && tokenFileDiffers(dataDir, token);
-  return { ...checked, dataDirNew, token, tokenGenerated: source === 'generated', tokenSource: source, tokenFileDiffers: fileDiffers };
+  return { ...settings, dataDirNew, token, tokenGenerated: source === 'generated', tokenSource: source, tokenFileDiffers: fileDiffers };
+}
+
+/**
+ * Reads the sample app's configuration from the environment ({@link readSampleSettings})
+ * and creates the data directory with its five sync roots ({@link prepareSampleConfig}).
+ * Whether `HOST` and `PORT` can be listened on is not tried here: `npm start` tries it
+ * between the two (`checkListenAddress`), so such a start writes nothing.
+ * @throws as {@link readSampleSettings}, then as {@link prepareSampleConfig}
+ */
+export function readSampleConfig(given: NodeJS.ProcessEnv = process.env): SampleConfig {
+  return prepareSampleConfig(readSampleSettings(given), given);
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { clockSkewMsFromText, DEFAULTS, hasHiddenCharacter, MAX_CLOCK_SKEW_MS, normalizePeerUrl } from '../index';
 import { HOME_HINT } from './named-files';
@@ -11,6 +12,27 @@ export function readPort(value: string | undefined): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN; // decimal digits only: "0x1F90" or "8e3" is a typo, not a port
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be 0-65535, got ${JSON.stringify(value)}`);
   return port;
+}
+
+/** A host name as DNS spells one (RFC 1123): labels of letters, digits and inner hyphens, dot-separated; `0` too. */
+const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * `HOST`: an IP address or a host name to listen on; undefined (all interfaces) when unset or blank.
+ * Whether this machine has that address is seen when it listens (`checkListenAddress`).
+ * @throws TypeError for a value that is neither (a URL, `host:port`, a bracketed IPv6 address, words), naming the fix
+ */
+export function readHost(value: string | undefined): string | undefined {
+  const host = orNone(value);
+  if (host === undefined || isIP(host) !== 0 || HOST_NAME.test(host)) return host;
+  const fix = /^[a-z][a-z0-9+.-]*:\/\//i.test(host)
+    ? 'HOST is an address, not a URL: give the address alone (the scheme comes from TLS_CERT/TLS_KEY, the port from PORT)'
+    : /^\[.*\]$/.test(host)
+      ? 'write an IPv6 address without the brackets'
+      : /^[^:]+:\d*$/.test(host)
+        ? 'give the port in PORT, not in HOST'
+        : 'give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or its host name, or leave HOST unset for all interfaces';
+  throw new TypeError(`HOST=${JSON.stringify(host)} is not an IP address nor a host name: ${fix}`);
 }
 
 /** The levels pino knows. */

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type Database from 'better-sqlite3';
 import { answerClientErrorsAsJson, continueOnlyWhenRead, createDefaultLogger, DEFAULTS, splitUserinfo, type SyncLogger, type SyncNode } from '../index';
 import { createSampleApp } from './app';
-import { readSampleConfig, type SampleConfig } from './config';
+import { prepareSampleConfig, readSampleSettings, type SampleConfig } from './config';
+import { checkListenAddress, listenOn } from './listen-address';
 import { lockDataDir } from './data-lock';
 import { diskFailureAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
@@ -53,7 +54,7 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
     : http.createServer(app);
   answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
   continueOnlyWhenRead(server); // Expect: 100-continue: a refused upload (401, 403) is answered before its body is asked for
-  await listen(server, config).catch((error: unknown) => {
+  await listenOn(server, config).catch((error: unknown) => {
     db.close();
     throw error;
   });
@@ -80,30 +81,6 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
       unlock();
     },
   };
-}
-
-/**
- * Listens on `PORT` and `HOST`.
- * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: in use, or a port below 1024 this user may not take
- */
-async function listen(server: http.Server | https.Server, config: SampleConfig): Promise<void> {
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => resolve());
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (config.host !== undefined && (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EAI_FAIL')) {
-      throw new Error(`HOST=${JSON.stringify(config.host)}: cannot listen there (${code}); give an address of this machine (127.0.0.1, 0.0.0.0, its LAN address) or leave HOST unset for all interfaces`, { cause: error });
-    }
-    if (code === 'EADDRINUSE') throw new Error(`PORT=${config.port}: the port is in use by another program; stop it or choose another PORT`, { cause: error });
-    if (code === 'EACCES') {
-      // Ports below 1024 (443, 80) need root or the right to bind them; the README's cloud server uses 443.
-      throw new Error(`PORT=${config.port}: this user may not listen on it (EACCES: ports below 1024 need extra rights); choose a PORT of 1024 or more (and forward ${config.port} to it), or let node bind low ports (sudo setcap cap_net_bind_service=+ep "$(command -v node)")`, { cause: error });
-    }
-    throw error;
-  }
 }
 
 /**
@@ -189,7 +166,9 @@ function keepRunningWithoutStdout(): void {
 
 async function main(): Promise<void> {
   keepRunningWithoutStdout();
-  const config = readSampleConfig();
+  const settings = readSampleSettings();
+  await checkListenAddress(settings); // a HOST not of this machine, or a PORT in use, stops the start before DATA_DIR or a token is made
+  const config = prepareSampleConfig(settings);
   process.env.LOG_LEVEL = config.logLevel; // as read, trimmed: the library's logger refuses "warn\n" from an env file
   const logger = createDefaultLogger('sample-app'); // at LOG_LEVEL, as config.logLevel read it; never blocks the exit on a broken stdout
   const running = await startSampleApp(config, logger).catch((error: unknown) => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSampleConfig } from '../../sample-app/config';
 import { failedStartToken, startBanner } from '../../sample-app/server';
@@ -7,27 +6,23 @@ import { APP_PROCESS_KILL_MS, APP_PROCESS_TIMEOUT_MS, killAppProcesses } from '.
 import { runSampleApp } from '../helpers/k3-sample-app-process';
 import { tempDir } from '../helpers/temp';
 
-describe('the sample app\'s first start prints the token it generates, even when it cannot listen', () => {
+describe('the sample app\'s first start prints the token it generates, even when it then fails', () => {
   let temp: ReturnType<typeof tempDir>;
-  let taken: net.Server;
-  let port: number;
-  beforeEach(async () => {
+  beforeEach(() => {
     temp = tempDir('ess-first-token-');
-    taken = net.createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    port = (taken.address() as net.AddressInfo).port;
   });
   afterEach(async () => {
     await killAppProcesses();
-    await new Promise<void>((resolve) => taken.close(() => resolve()));
     temp.cleanup();
   });
 
-  it('PORT in use: the start fails naming PORT, and prints the generated token in full (later starts only show it masked)', async () => {
+  it('instance/app.db is no database: the start fails naming it, and prints the generated token in full (later starts only show it masked)', async () => {
     const dataDir = path.join(temp.dir, 'data');
-    const failed = await runSampleApp({ PORT: String(port), DATA_DIR: dataDir }, APP_PROCESS_KILL_MS);
+    mkdirSync(path.join(dataDir, 'instance'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'instance', 'app.db'), 'not a database, but a file of text long enough to be read as a header '.repeat(20));
+    const failed = await runSampleApp({ DATA_DIR: dataDir }, APP_PROCESS_KILL_MS);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain(`PORT=${port}: the port is in use`);
+    expect(failed.stderr).toContain('app.db');
     const token = readFileSync(path.join(dataDir, '.sync-token'), 'utf8').trim();
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(failed.stdout).toBe(`Sync token: ${token} (generated, saved in DATA_DIR/.sync-token; give the other servers the same one)\n`);
