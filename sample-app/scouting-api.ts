@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { Router, type Request, type Response } from 'express';
 import { MATCH_LABEL_MAX, matchIdOf, normalizeMatchLabel, TEAM_NUMBERS, teamIdOf } from './scouting-schema';
 import { characterCount, hasControlCharacter, hasDirectionControl, hasVisibleCharacter, normalizeName, normalizeNotes, hasUtf8Form as wellFormed } from './text';
+import { jsonRow, jsonRows } from './json-rows';
 
 type Body = Record<string, unknown>;
 type Check = (value: unknown) => boolean;
@@ -124,7 +125,7 @@ function prepare(db: Database.Database) {
 /** `GET`/`POST /teams` and `/matches`. */
 function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
   router.get('/teams', (_req, res) => {
-    res.json(statements.teams.all());
+    res.json(jsonRows(statements.teams.all(), 'teams'));
   });
   router.post('/teams', (req, res) => {
     const body = checkedBody(req, res, { number: isTeamNumber, name: isName(200) }, ['number', 'name']);
@@ -134,7 +135,7 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     res.status(201).json({ id, number: body.number, name: body.name });
   });
   router.get('/matches', (_req, res) => {
-    res.json(statements.matches.all());
+    res.json(jsonRows(statements.matches.all(), 'matches'));
   });
   router.post('/matches', (req, res) => {
     const body = checkedBody(req, res, { label: isLabel, starts_at: isNotes }, ['label']);
@@ -142,7 +143,7 @@ function addTeamAndMatchRoutes(router: Router, statements: Statements): void {
     const label = normalizeMatchLabel(body.label as string);
     const id = matchIdOf(label);
     statements.addMatch.run(id, label, body.starts_at ?? null);
-    res.status(201).json(statements.match.get(id));
+    res.status(201).json(jsonRow(statements.match.get(id), 'matches'));
   });
 }
 
@@ -179,13 +180,13 @@ function missingReport(res: Response, id: string, isParked: ParkedReportCheck | 
 /** `GET`/`POST /reports`, `PATCH`/`DELETE /reports/:id`. */
 function addReportRoutes(router: Router, statements: Statements, updateFor: (names: readonly string[]) => Database.Statement, isParked: ParkedReportCheck | undefined): void {
   router.get('/reports', (_req, res) => {
-    res.json(statements.reports.all());
+    res.json(jsonRows(statements.reports.all(), 'match_reports'));
   });
   router.post('/reports', (req, res) => {
     const body = checkedBody(req, res, REPORT_FIELDS, ['match_id', 'team_id', 'scout']);
     if (body === undefined) return undefined;
     const row = { auto_points: 0, teleop_points: 0, notes: null, ...body, id: randomUUID(), updated_at: new Date().toISOString() };
-    if (tryWrite(res, () => statements.addReport.run(row))) res.status(201).json(statements.report.get(row.id));
+    if (tryWrite(res, () => statements.addReport.run(row))) res.status(201).json(jsonRow(statements.report.get(row.id), 'match_reports'));
   });
   router.patch('/reports/:id', (req, res) => {
     const body = checkedBody(req, res, REPORT_FIELDS, []);
@@ -194,7 +195,7 @@ function addReportRoutes(router: Router, statements: Statements, updateFor: (nam
     const names = Object.keys(body).sort();
     const update = updateFor(names);
     if (names.length > 0 && !tryWrite(res, () => update.run({ ...body, id: req.params.id, updated_at: new Date().toISOString() }))) return undefined;
-    res.json(statements.report.get(req.params.id));
+    res.json(jsonRow(statements.report.get(req.params.id), 'match_reports'));
   });
   router.delete('/reports/:id', (req, res) => {
     const { changes } = statements.deleteReport.run(req.params.id);
