@@ -16,6 +16,13 @@ export const DATABASE_SIDE_SUFFIXES: readonly string[] = ['', '-wal', '-shm', '-
 /** File names refused whatever their extension, unless the caller replaces this list. */
 export const DEFAULT_DATABASE_FILE_NAMES: readonly string[] = ['app.db', 'database.db', 'scouting.db'];
 
+/**
+ * The file a sync token is kept in (the sample app's `DATA_DIR/.sync-token`): refused by
+ * name wherever it is, as a database name is, so a data folder placed inside a sync root
+ * never lists, serves or takes the server's secret.
+ */
+export const TOKEN_FILE_NAME = '.sync-token';
+
 /** Bytes needed to recognise every database header this module knows. */
 export const DATABASE_HEADER_BYTES = 16;
 
@@ -109,9 +116,9 @@ function withoutSideSuffix(canonical: string): string {
   return suffix === undefined ? canonical : canonical.slice(0, canonical.length - suffix.length);
 }
 
-/** The built-in rules: `.lock`, the database extensions and the named files, each with their side files. */
+/** The built-in rules: `.lock`, the database extensions and the named files, each with their side files; and {@link TOKEN_FILE_NAME}. */
 function isBuiltInDatabaseName(canonical: string, names: ReadonlySet<string>): boolean {
-  if (canonical.endsWith('.lock')) return true;
+  if (canonical.endsWith('.lock') || canonical === TOKEN_FILE_NAME) return true;
   const main = withoutSideSuffix(canonical);
   const dot = main.lastIndexOf('.');
   return (dot !== -1 && EXTENSION_SET.has(main.slice(dot))) || names.has(main);
@@ -143,8 +150,8 @@ export function refuseNegatedPatterns(patterns: readonly string[], option: strin
 }
 
 /**
- * Builds the database-file policy. The built-in extension, side-file, `.lock`
- * and header rules always apply; options can only add to them.
+ * Builds the database-file policy. The built-in extension, side-file, `.lock`,
+ * {@link TOKEN_FILE_NAME} and header rules always apply; options can only add to them.
  * @throws TypeError when an option is not an array of non-empty strings, for a negated pattern (see {@link refuseNegatedPatterns}), or for an unknown option (`extraDatabasePatterns` is the router's name; here it is `extraPatterns`)
  */
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
