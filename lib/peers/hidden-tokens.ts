@@ -12,45 +12,35 @@ function tokenForms(token: string): string[] {
 }
 
 /**
- * What stands right before a credential's value: an auth scheme (`Bearer sync`,
+ * A credential's value and what stands right before it: an auth scheme (`Bearer sync`,
  * `Basic …`, `Token …`, its space also `%20` or `+`), a field named for a secret
- * (`authorization: `, `x-sync-token=`, `"access_token":"`, `password=`), or a
- * query parameter (`?t=`, `&token=`).
+ * (`authorization: `, `x-sync-token=`, `"access_token":"`, `password=`), or a query
+ * parameter (`?t=`, `&token=`); then the value (after the field's scheme, if any: `authorization: Bearer …`),
+ * up to a space, a quote or a separator.
+ * Every part is bounded, and a field's name starts where a word does: a long peer
+ * message is scanned in one pass, never backtracked over.
  */
-const CREDENTIAL_BEFORE = /(?:\b(?:bearer|basic|token)(?:\s+|%20|\+)|[\w-]*(?:token|auth|key|secret|pass)[\w-]*["']?\s*[:=]\s*["']?|[?&][^=&#\s]*=)$/i;
-/** What may not follow a credential's value: a character that would make it a longer word (another token that starts with ours). */
+const CREDENTIAL = /(\b(?:bearer|basic|token)(?:\s{1,8}|%20|\+)|(?<![\w-])[\w-]{0,40}(?:token|auth|key|secret|pass)[\w-]{0,40}["']?\s{0,8}[:=]\s{0,8}["']?(?:(?:bearer|basic|token)(?:\s{1,8}|%20|\+))?|[?&][^=&#\s]{0,40}=)([^\s"'&#,;)\]}>]{1,1024})/gi;
+/** A URL's userinfo: `//`, then the user (and `:` and the password), then `@`. */
+const USERINFO = /(\/\/)([^\s/?#@]{1,1024})@/g;
+/** What may not follow a token in a credential's value: a character that would make it a longer word (another token that starts with ours). */
 const WORD_GOES_ON = /^[A-Za-z0-9_~+/=%-]/;
-/** A URL's userinfo up to a password: `//`, then `user:` if any. */
-const USERINFO_BEFORE = /\/\/(?:[^\s/?#@:]*:)?$/;
-/** The end of a URL's userinfo: `@`, after a password if the value was the user. */
-const USERINFO_AFTER = /^(?::[^\s/?#@]*)?@/;
-/** How far back a credential's prefix is looked for. */
-const LOOK_BACK = 200;
 
-/** True when `text[at, end)` stands as a credential: an auth scheme's or secret field's value, a query value, or a URL's user or password. */
-function standsAsCredential(text: string, at: number, end: number): boolean {
-  const before = text.slice(Math.max(0, at - LOOK_BACK), at);
-  const after = text.slice(end);
-  if (USERINFO_BEFORE.test(before) && USERINFO_AFTER.test(after)) return true;
-  return CREDENTIAL_BEFORE.test(before) && !WORD_GOES_ON.test(after);
+/** A credential's `value` with the first of `forms` (longest first) that is the whole value, or all of it before a character ending a word, replaced by `***`. */
+function hiddenValue(value: string, forms: readonly string[]): string {
+  const form = forms.find((candidate) => value.startsWith(candidate) && !WORD_GOES_ON.test(value.slice(candidate.length)));
+  return form === undefined ? value : `${HIDDEN}${value.slice(form.length)}`;
 }
 
-/** `text` with `form` replaced by `***` wherever it stands as a credential ({@link standsAsCredential}), and left elsewhere. */
-function hideWhereCredential(text: string, form: string): string {
-  let hidden = '';
-  let from = 0;
-  let at = text.indexOf(form);
-  while (at !== -1) {
-    const end = at + form.length;
-    if (standsAsCredential(text, at, end)) {
-      hidden += `${text.slice(from, at)}${HIDDEN}`;
-      from = end;
-      at = text.indexOf(form, end);
-    } else {
-      at = text.indexOf(form, at + 1);
-    }
-  }
-  return hidden + text.slice(from);
+/** `text` with `forms` replaced by `***` where they stand as a credential ({@link CREDENTIAL}, {@link USERINFO}), and left elsewhere. */
+function hideWhereCredential(text: string, forms: readonly string[]): string {
+  if (forms.length === 0) return text;
+  const values = text.replace(CREDENTIAL, (_match, before: string, value: string) => `${before}${hiddenValue(value, forms)}`);
+  return values.replace(USERINFO, (_match, slashes: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    const parts = colon === -1 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
+    return `${slashes}${parts.map((part) => (forms.includes(part) ? HIDDEN : part)).join(':')}@`;
+  });
 }
 
 /**
@@ -68,9 +58,10 @@ function hideWhereCredential(text: string, form: string): string {
  * `/api/sync/…`, `a` out of every word).
  */
 export function hideSecrets(text: string, secrets: readonly string[]): string {
-  const everywhere = new Set(secrets.filter((token) => token.length >= MIN_TOKEN_LENGTH).flatMap(tokenForms));
-  const asCredential = new Set(secrets.filter((token) => token.length < MIN_TOKEN_LENGTH).flatMap(tokenForms));
   // Longest first: a form that holds another is replaced whole.
-  const forms = [...new Set([...everywhere, ...asCredential])].sort((a, b) => b.length - a.length);
-  return forms.reduce((hidden, form) => (everywhere.has(form) ? hidden.split(form).join(HIDDEN) : hideWhereCredential(hidden, form)), text);
+  const longest = (forms: Iterable<string>): string[] => [...new Set(forms)].sort((a, b) => b.length - a.length);
+  const everywhere = longest(secrets.filter((token) => token.length >= MIN_TOKEN_LENGTH).flatMap(tokenForms));
+  const asCredential = longest(secrets.filter((token) => token.length < MIN_TOKEN_LENGTH).flatMap(tokenForms));
+  const hidden = everywhere.reduce((partly, form) => partly.split(form).join(HIDDEN), text);
+  return hideWhereCredential(hidden, asCredential);
 }
