@@ -77,6 +77,7 @@ export { answerClientErrorsAsJson } from './middleware/client-errors';
 export { continueOnlyWhenRead } from './middleware/expect-continue';
 export { boundedJsonBody } from './middleware/bounded-json';
 export { closeAfterUnreadBody } from './middleware/lingering-close';
+export { answerWrongMethods } from './routes/allowed-methods';
 export type { DrainLimits } from './middleware/lingering-close';
 
 // Errors and logs

@@ -69,9 +69,17 @@ export function allowedMethods(router: Router, path: string): string[] {
  * Answers what no route of `router` takes at a path some route has: `OPTIONS`
  * with 204 and `Allow` (Express would answer it as text), any other method
  * with 405 `METHOD_NOT_ALLOWED`, `Allow` and the JSON error (Express would
- * answer 404). A path no route has goes on (to the JSON 404).
+ * answer 404), its message naming the path as asked (with where `router` is
+ * mounted: `/api/teams`). A path no route has goes on (to the JSON 404).
+ * Mount it on `router` itself, before its routes (`api.use(answerWrongMethods(api))`):
+ * the methods are read from the routes at each request, so routes added later count,
+ * and those of routers mounted in it. `HEAD` is taken with `GET`.
+ * @throws TypeError when `router` is not an Express router
  */
 export function answerWrongMethods(router: Router): RequestHandler {
+  if (typeof router !== 'function' || layersOf(router) === undefined) {
+    throw new TypeError('express-sqlite-sync: answerWrongMethods(router) takes the express.Router() whose routes it answers for (`api.use(answerWrongMethods(api))`)');
+  }
   return function wrongMethod(req, res, next) {
     let allowed: string[];
     let headRefused = false;
@@ -91,6 +99,6 @@ export function answerWrongMethods(router: Router): RequestHandler {
       return;
     }
     res.setHeader('Allow', allowed.join(', '));
-    next(new SyncError('METHOD_NOT_ALLOWED', 405, `${req.method} is not a method of ${req.path}; it takes ${allowed.join(', ')}`));
+    next(new SyncError('METHOD_NOT_ALLOWED', 405, `${req.method} is not a method of ${req.baseUrl}${req.path}; it takes ${allowed.join(', ')}`));
   };
 }

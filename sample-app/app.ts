@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import express from 'express';
-import { boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, logRefusals, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
-import { answerWrongApiMethods } from './api-methods';
+import { answerWrongMethods, boundedJsonBody, closeAfterUnreadBody, createDefaultLogger, createSyncNode, logRefusals, securityHeaders, SyncError, type SyncLogger, type SyncNode, type TransportOptions } from '../index';
 import { SAMPLE_ROOTS } from './config';
 import { apiErrorHandler, refuseCrossSiteWrites, requireJsonWrites } from './cross-site';
 import { foldAfterWrites } from './fold-after-writes';
@@ -138,7 +137,7 @@ function parkedReportCheck(sync: SyncNode): ParkedReportCheck {
 function createApi(db: Database.Database, isParked: ParkedReportCheck): express.Router {
   const api = express.Router();
   const recordEvent = db.prepare('INSERT INTO app_events (id, at, kind, detail) VALUES (?, ?, ?, ?)');
-  api.use(answerWrongApiMethods());
+  api.use(answerWrongMethods(api)); // 405 with Allow, read from the API's own routes
   api.use(requireJsonWrites());
   // Not strict: any JSON parses (`5`, `null`, `"x"`), so the routes refuse a body that is not an object with
   // BAD_FIELD, as documented; only text that is not JSON at all is MALFORMED_JSON. A body over the limit is

@@ -24,6 +24,7 @@ const PUBLIC = [
   'clockSkewMsFromText',
   'MAX_CLOCK_SKEW_MS',
   'answerClientErrorsAsJson',
+  'answerWrongMethods',
   'backupDatabase',
   'bearerAuth',
   'boundedJsonBody',
