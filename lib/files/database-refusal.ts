@@ -1,7 +1,7 @@
 import { refusalPath } from '../refusal-log';
 import { SyncError } from '../sync-error';
 import { databaseSideFolderOn, isDatabaseOnDisk } from './database-file';
-import { canonicalFileName, TOKEN_FILE_NAME, type FilePolicy } from './file-policy';
+import { namesTokenFile, TOKEN_FILE_NAME, type FilePolicy } from './file-policy';
 import { parseSyncPath, resolveSyncPath, type ResolvedSyncPath } from './safe-path';
 
 const WHY = 'databases sync as data, never as files';
@@ -27,7 +27,7 @@ export function shownPath(text: string): string {
  * and the message says so. The path is shown with hidden characters escaped.
  */
 export function databaseNameRefused(clientPath: string, pattern?: string): SyncError {
-  if (clientPath.split('/').some((segment) => canonicalFileName(segment) === TOKEN_FILE_NAME)) {
+  if (namesTokenFile(clientPath)) {
     return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is named ${TOKEN_FILE_NAME}, the file a sync token is kept in; it never syncs (a server's secret is not served, listed or replaced)`);
   }
   if (pattern !== undefined) {

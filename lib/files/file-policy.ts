@@ -23,6 +23,11 @@ export const DEFAULT_DATABASE_FILE_NAMES: readonly string[] = ['app.db', 'databa
  */
 export const TOKEN_FILE_NAME = '.sync-token';
 
+/** True when a segment of `relativePath` is {@link TOKEN_FILE_NAME}, compared as database names are (case, invisible code points, folding). */
+export function namesTokenFile(relativePath: string): boolean {
+  return segmentsOf(relativePath).some((segment) => canonicalFileName(segment) === TOKEN_FILE_NAME);
+}
+
 /** Bytes needed to recognise every database header this module knows. */
 export const DATABASE_HEADER_BYTES = 16;
 

@@ -1,4 +1,4 @@
-import type { FilePolicy } from '../files/file-policy';
+import { namesTokenFile, TOKEN_FILE_NAME, type FilePolicy } from '../files/file-policy';
 import { parseSyncPath } from '../files/safe-path';
 import { manifestAnswerCheck } from '../files/wire-schema';
 import { SyncError } from '../sync-error';
@@ -56,7 +56,10 @@ function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<
       throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${JSON.stringify(relative)} under ${root}; refusing its listing`);
     }
     if (policy.isDatabaseName(relative)) {
-      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${relative}, a database file name; refusing its listing`);
+      const what = namesTokenFile(relative)
+        ? `a sync token file (${TOKEN_FILE_NAME}: a server of an older version lists one kept in a synced folder, a data folder placed inside it; move that data folder out of the synced folder, or update that server)`
+        : 'a database file name';
+      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${relative}, ${what}; refusing its listing`);
     }
   }
 }

@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import express from 'express';
 import request from 'supertest';
+import { createFilePolicy } from '../../lib/files/file-policy';
+import { ManifestCache } from '../../lib/files/manifest-cache';
+import { resolveSyncRoots } from '../../lib/files/sync-roots';
+import { syncRoot } from '../../lib/peers/file-exchange';
+import { FileSyncState } from '../../lib/peers/file-sync-state';
+import { PeerHttp } from '../../lib/peers/peer-http';
 import { readSampleConfig } from '../../sample-app/config';
 import { startFilesServer, type FilesServer } from '../helpers/files-server';
-import { put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
+import { makeRoots, put, tempFilesUnder, treeDigest } from '../helpers/file-roots';
 import { multipart, rawRequest, repeat } from '../helpers/multipart';
-import { TEST_TOKEN } from '../helpers/server';
+import { startServer, TEST_TOKEN } from '../helpers/server';
+import { tempDir } from '../helpers/temp';
 
 const AUTH = { Authorization: `Bearer ${TEST_TOKEN}` };
 
@@ -80,5 +88,31 @@ describe('a .sync-token file inside a sync root never syncs', () => {
     expect(result.status).toBe(403);
     expect((result.body as Refusal).error.code).toBe('DB_FILE_REFUSED');
     expect(result.sentWhenAnswered).toBeLessThan(size);
+  });
+});
+
+describe('a peer of an older version that lists a .sync-token', () => {
+  it('has its listing of that root refused (PEER_LISTED_DATABASE) with a message that says what the file is and the fix; nothing written', async () => {
+    const temp = tempDir('ess-ao2-old-peer-');
+    const here = makeRoots(path.join(temp.dir, 'here'));
+    const older = express();
+    older.get('/api/sync/files/checksums', (_req, res) => {
+      res.json({ root: 'uploads', path: '', files: [{ path: 'event-b/.sync-token', size: 49, mtimeMs: 0, sha256: 'a'.repeat(64) }] });
+    });
+    older.get('/api/sync/files/download', (_req, res) => void res.type('application/octet-stream').send('the-older-peer-token'));
+    const fake = await startServer(older);
+    const peer = new PeerHttp({ url: `${fake.url}/api/sync`, token: TEST_TOKEN });
+    try {
+      const before = treeDigest(path.join(temp.dir, 'here'));
+      const state = await FileSyncState.load(path.join(temp.dir, 'state', 'files.json'));
+      const files = { roots: resolveSyncRoots(here), policy: createFilePolicy(), cache: new ManifestCache() };
+      const failing = syncRoot(files, { peer, remoteSiteId: 'f00d', state, now: () => new Date() }, 'uploads');
+      await expect(failing).rejects.toMatchObject({ code: 'PEER_LISTED_DATABASE', status: 502 });
+      await expect(failing).rejects.toThrow(/^the peer listed uploads\/event-b\/\.sync-token, a sync token file .*move that data folder out of the synced folder, or update that server/);
+      expect(treeDigest(path.join(temp.dir, 'here'))).toBe(before);
+    } finally {
+      await fake.close();
+      temp.cleanup();
+    }
   });
 });
