@@ -12,35 +12,45 @@ function tokenForms(token: string): string[] {
 }
 
 /**
- * A credential's value and what stands right before it: an auth scheme (`Bearer sync`,
- * `Basic …`, `Token …`, its space also `%20` or `+`), a field named for a secret
- * (`authorization: `, `x-sync-token=`, `"access_token":"`, `password=`), or a query
- * parameter (`?t=`, `&token=`); then the value (after the field's scheme, if any: `authorization: Bearer …`),
- * up to a space, a quote or a separator.
- * Every part is bounded, and a field's name starts where a word does: a long peer
- * message is scanned in one pass, never backtracked over.
+ * What stands right before a credential's value: an auth scheme (`Bearer sync`, `Basic …`,
+ * `Token …`, its space also `%20` or `+`), a field named for a secret (`authorization: `,
+ * `x-sync-token=`, `"access_token":"`, `password=`, with the field's scheme if any:
+ * `authorization: Bearer `), or a query parameter (`?t=`, `&token=`). Every part is bounded,
+ * and a field's name starts where a word does: a long peer message is scanned in one pass.
  */
-const CREDENTIAL = /(\b(?:bearer|basic|token)(?:\s{1,8}|%20|\+)|(?<![\w-])[\w-]{0,40}(?:token|auth|key|secret|pass)[\w-]{0,40}["']?\s{0,8}[:=]\s{0,8}["']?(?:(?:bearer|basic|token)(?:\s{1,8}|%20|\+))?|[?&][^=&#\s]{0,40}=)([^\s"'&#,;)\]}>]{1,1024})/gi;
+const CREDENTIAL_BEFORE = /\b(?:bearer|basic|token)(?:\s{1,8}|%20|\+)|(?<![\w-])[\w-]{0,40}(?:token|auth|key|secret|pass)[\w-]{0,40}["']?\s{0,8}[:=]\s{0,8}["']?(?:(?:bearer|basic|token)(?:\s{1,8}|%20|\+))?|[?&][^=&#\s]{0,40}=/gi;
 /** A URL's userinfo: `//`, then the user (and `:` and the password), then `@`. */
 const USERINFO = /(\/\/)([^\s/?#@]{1,1024})@/g;
 /** What may not follow a token in a credential's value: a character that would make it a longer word (another token that starts with ours). */
 const WORD_GOES_ON = /^[A-Za-z0-9_~+/=%-]/;
 
-/** A credential's `value` with the first of `forms` (longest first) that is the whole value, or all of it before a character ending a word, replaced by `***`. */
-function hiddenValue(value: string, forms: readonly string[]): string {
-  const form = forms.find((candidate) => value.startsWith(candidate) && !WORD_GOES_ON.test(value.slice(candidate.length)));
-  return form === undefined ? value : `${HIDDEN}${value.slice(form.length)}`;
-}
-
-/** `text` with `forms` replaced by `***` where they stand as a credential ({@link CREDENTIAL}, {@link USERINFO}), and left elsewhere. */
-function hideWhereCredential(text: string, forms: readonly string[]): string {
-  if (forms.length === 0) return text;
-  const values = text.replace(CREDENTIAL, (_match, before: string, value: string) => `${before}${hiddenValue(value, forms)}`);
-  return values.replace(USERINFO, (_match, slashes: string, userinfo: string) => {
+/** `text` with `forms` (longest first) replaced by `***` where one is a URL's user or password, and left elsewhere. */
+function hideInUserinfo(text: string, forms: readonly string[]): string {
+  return text.replace(USERINFO, (_match, slashes: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     const parts = colon === -1 ? [userinfo] : [userinfo.slice(0, colon), userinfo.slice(colon + 1)];
     return `${slashes}${parts.map((part) => (forms.includes(part) ? HIDDEN : part)).join(':')}@`;
   });
+}
+
+/**
+ * `text` with `forms` (longest first) replaced by `***` where one stands as a credential
+ * (right after {@link CREDENTIAL_BEFORE}, and not followed by a character that would make it a
+ * longer word; or as a URL's user or password), and left elsewhere.
+ */
+function hideWhereCredential(text: string, forms: readonly string[]): string {
+  if (forms.length === 0) return text;
+  let hidden = '';
+  let cursor = 0;
+  for (const match of text.matchAll(CREDENTIAL_BEFORE)) {
+    const at = match.index + match[0].length;
+    if (match.index < cursor) continue; // inside a value already hidden
+    const form = forms.find((candidate) => text.startsWith(candidate, at) && !WORD_GOES_ON.test(text.charAt(at + candidate.length)));
+    if (form === undefined) continue;
+    hidden += `${text.slice(cursor, at)}${HIDDEN}`;
+    cursor = at + form.length;
+  }
+  return hideInUserinfo(hidden + text.slice(cursor), forms);
 }
 
 /**

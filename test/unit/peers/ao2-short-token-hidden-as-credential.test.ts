@@ -30,6 +30,11 @@ describe('a token under 16 characters is hidden where it stands as a credential,
     expect(hideSecrets(text, [SHORT])).toBe(hidden);
   });
 
+  it('hides a short token holding a separator (; & " , >) whole, where it stands as a credential', () => {
+    expect(hideSecrets('Authorization: Bearer ab;cd, then /ab;cd/', ['ab;cd'])).toBe('Authorization: Bearer ***, then /ab;cd/');
+    expect(hideSecrets('{"authorization":"x&y\\"z"}', ['x&y\\"z'])).toBe('{"authorization":"***"}');
+  });
+
   it('leaves another credential that only starts with the token', () => {
     expect(hideSecrets('Bearer syncopation', [SHORT])).toBe('Bearer syncopation');
   });
