@@ -31,10 +31,7 @@ export async function listenOn(server: net.Server, address: ListenAddress): Prom
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(address.port, address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
+      server.listen(address.port, address.host, () => resolve());
     });
   } catch (error) {
     throw listenFailure(error, address);
