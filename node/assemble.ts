@@ -42,7 +42,7 @@ export interface RouterParts {
  */
 export function snapshotSourceFor(options: Pick<SyncRouterOptions, 'database'>, config: Pick<SyncConfig, 'serveSnapshots' | 'roots'>, tracker: ChangeTracker | undefined, stateDir?: string): SnapshotSource | undefined {
   if (tracker === undefined || options.database === undefined || !config.serveSnapshots) return undefined;
-  return new SnapshotSource(options.database, tracker.info().tables, () => tempParentOutsideRoots(config.roots, stateDir));
+  return new SnapshotSource(options.database, tracker.tableNames, () => tempParentOutsideRoots(config.roots, stateDir));
 }
 
 /**
@@ -62,6 +62,8 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
   if (changed !== undefined) {
     logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
   }
+  const refused = tracker.startRefusal;
+  if (refused !== undefined) logger?.error({ event: 'data.refused', code: refused.code }, `data sync is stopped from the start: ${refused.message}`);
   return tracker;
 }
 

@@ -165,7 +165,9 @@ function foldLog(db: Database.Database, tables: readonly TrackedTable[]): void {
  * generated column, or a foreign key to a table not in `tables`; for a connection with the deprecated
  * `PRAGMA full_column_names = ON` or `short_column_names = OFF`; for a tracked table that is missing, or that lost its triggers and is empty, while the
  * metadata holds live rows of it (renamed away, or made again empty: starting would delete them everywhere); the
- * message says what to change
+ * message says what to change. An app trigger refusing the settling done at start (the parked rows ranked again,
+ * writes made while stopped folded) does not throw: the tracker starts with its data sync stopped, the refusal in
+ * `startRefusal`, and every read, apply and sync answers it (409 `APPLY_REFUSED`) until the trigger is fixed
  */
 export function enableCapture(db: Database.Database, options: CaptureOptions): ChangeTracker {
   const { names, tracker } = checkOptions(db, options);
@@ -211,7 +213,7 @@ export function enableCapture(db: Database.Database, options: CaptureOptions): C
   });
   const changeTracker = new ChangeTracker(db, tracked, schemas, tracker, reidentified);
   // With parked rows, they are all ranked once (the schema or the clocks may have changed while stopped); later batches rank what they may concern.
-  if (parkedAtStart) changeTracker.settleWhole();
-  else if (settleLater) changeTracker.fold();
+  // Refused by an app trigger, the server still starts: its data sync answers the refusal (409 APPLY_REFUSED) until the trigger is fixed.
+  if (settleLater) changeTracker.settleAtStart(parkedAtStart);
   return changeTracker;
 }

@@ -44,6 +44,7 @@ export class ChangeTracker extends TrackerReads {
    */
   readonly identityChangedAtStart: Reidentified | undefined;
   #lastIdentityChange: IdentityChange | undefined;
+  #startRefusal: SyncError | undefined;
 
   /** Use `enableCapture`, which checks the options and installs the capture first. */
   constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig, identityChangedAtStart?: Reidentified) {
@@ -123,6 +124,7 @@ export class ChangeTracker extends TrackerReads {
     this.schemaWatch.check();
     refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'applyChangeset');
     this.parts.sites.revalidate();
+    this.ranking.settle();
     const context = { schema: this.schema, tables: this.parts.byName, nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs };
     const checked = changesets.map((changeset) => refuseOwnSite(checkChangeset(changeset, context), this.parts.sites.local, this.databaseFile));
     // Inside the caller's transaction the merge may still roll back, and its seqs go to later local writes then: no echo window.
@@ -149,6 +151,7 @@ export class ChangeTracker extends TrackerReads {
     this.schemaWatch.check();
     refuseForeignKeysInOpenTransaction(this.db, this.#tables(), 'resolveConflict');
     this.parts.sites.revalidate();
+    this.ranking.settle();
     return writeTransaction(this.db, (foreignKeys) => this.parts.resolver.resolve(id, checked, this.parts.visible, foreignKeys));
   }
 
@@ -192,6 +195,26 @@ export class ChangeTracker extends TrackerReads {
     this.settleWhole(); // this site's claims now carry the new id: where two claims tie on the clock, the order may change
     this.#lastIdentityChange = { ...fault, previous, current, at: new Date(this.now()).toISOString() };
     return { ...fault, previous, current };
+  }
+
+  /**
+   * At start: {@link settleWhole} when `whole` (there are parked rows), else {@link fold}; an app trigger's refusal
+   * is kept (as {@link startRefusal}) instead of thrown, so the server starts with its data sync stopped (each
+   * later fold tries again and is refused the same way) until the trigger is fixed.
+   */
+  settleAtStart(whole: boolean): void {
+    try {
+      if (whole) this.settleWhole();
+      else this.fold();
+    } catch (error) {
+      if (!(error instanceof SyncError && error.code === 'APPLY_REFUSED')) throw error;
+      this.#startRefusal = error;
+    }
+  }
+
+  /** An app trigger's refusal of the settling at start (the server started with its data sync stopped), if any. */
+  get startRefusal(): SyncError | undefined {
+    return this.#startRefusal;
   }
 
   /** The last time this server took a new site id by itself since it started (at start, or when a peer's view of it differed), if it did. */

@@ -3,6 +3,7 @@ import { PROTOCOL_VERSION, type WireChangeset } from './changeset';
 import { readPage, type AnyChangeset, type PageRequest } from './read-page';
 import { COMPACT_PROTOCOL, PROTOCOLS, type CompactChangeset } from './compact-schema';
 import { settlingTransaction } from './prepared';
+import { OwedRanking } from './owed-ranking';
 import { describeSchema, diffSchemas } from './schema-fingerprint';
 import { SchemaWatch } from './schema-watch';
 import { databaseFileOf } from './new-site-id-fix';
@@ -32,6 +33,8 @@ export class TrackerReads extends TrackerBookkeeping {
   protected readonly now: () => number;
   readonly #schema: SchemaDescription;
   readonly #file: string | undefined;
+  /** A ranking of all parked rows owed (refused by an app trigger): tried again before each fold, read and apply. @internal */
+  protected readonly ranking: OwedRanking;
 
   /** @param schemas - the tracked tables' schemas, described once */
   protected constructor(db: Database.Database, tables: readonly TrackedTable[], schemas: readonly TableSchema[], config: TrackerConfig) {
@@ -41,6 +44,7 @@ export class TrackerReads extends TrackerBookkeeping {
     this.now = config.now;
     this.#schema = describeSchema(schemas);
     this.schemaWatch = new SchemaWatch(db, tables, this.#schema);
+    this.ranking = new OwedRanking(db, this.parts.visible);
   }
 
   /** This database's site id (32 hex characters). */
@@ -57,6 +61,11 @@ export class TrackerReads extends TrackerBookkeeping {
     return this.#file;
   }
 
+  /** The tracked tables' names (what `GET /data/info` lists), read without folding. */
+  get tableNames(): string[] {
+    return [...this.parts.byName.keys()];
+  }
+
   /** The tracked schema and its fingerprint. */
   get schema(): SchemaDescription {
     return this.#schema;
@@ -67,6 +76,7 @@ export class TrackerReads extends TrackerBookkeeping {
     if (!this.schemaWatch.mayFold()) return this.schemaWatch.foldedSeq(); // only inside readingStatus
     this.parts.sites.revalidate();
     try {
+      this.ranking.settle();
       return settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => this.parts.visible.fold(foreignKeys).seq);
     } catch (error) {
       // Refused by an app trigger, the fold is refused at every read and sync until it is fixed: `GET /status` still answers.
@@ -75,12 +85,13 @@ export class TrackerReads extends TrackerBookkeeping {
     }
   }
 
-  /** Folds, then ranks every table's parked rows whole, in one transaction (at start: see `VisibleState.settleWhole`). */
+  /**
+   * Folds, then ranks every table's parked rows whole, in one transaction (at start, or after a new site id: see
+   * `VisibleState.settleWhole`). Refused (an app trigger's RAISE), it stays owed: tried again before each later fold, read and apply.
+   * @throws SyncError `APPLY_REFUSED` (409) when an app trigger refuses a move of the ranking
+   */
   settleWhole(): void {
-    settlingTransaction(this.db, () => true, (foreignKeys) => {
-      this.parts.visible.fold(foreignKeys);
-      this.parts.visible.settleWhole(foreignKeys);
-    });
+    this.ranking.ask();
   }
 
   /**
@@ -90,7 +101,7 @@ export class TrackerReads extends TrackerBookkeeping {
    * and failing. @returns the local seq
    */
   currentSeq(): number {
-    if (this.schemaWatch.mayFold() && !this.parts.folder.pending()) return this.parts.folder.localSeq();
+    if (this.schemaWatch.mayFold() && !this.ranking.owed && !this.parts.folder.pending()) return this.parts.folder.localSeq();
     return this.fold();
   }
 
@@ -156,7 +167,7 @@ export class TrackerReads extends TrackerBookkeeping {
   info(asking?: string, askerCursor = 0): DataInfo {
     const seq = this.fold();
     const you = asking === undefined ? {} : { cursor: this.pullCursor(asking), you: this.peerView(asking), unpulled: this.unsentFrom(asking, askerCursor, seq) };
-    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq, tables: [...this.parts.byName.keys()], now: this.now(), instance: this.parts.guard.instance, ...you };
+    return { site: this.siteId, protocol: PROTOCOL_VERSION, protocols: [...PROTOCOLS], schema: this.#schema, seq, tables: this.tableNames, now: this.now(), instance: this.parts.guard.instance, ...you };
   }
 
   /** Names what differs between this tracked schema and `theirs` (a peer's), from this side: "here" and "on the sender". */
@@ -230,6 +241,7 @@ export class TrackerReads extends TrackerBookkeeping {
     if (!PROTOCOLS.includes(protocol)) throw new RangeError(`protocol must be one of ${PROTOCOLS.join(', ')}, got ${protocol}`);
     this.schemaWatch.check();
     this.parts.sites.revalidate();
+    this.ranking.settle();
     // Inside the caller's own transaction the mark is not committed yet (it may roll back): it is not noted as served then.
     const committed = !this.db.inTransaction;
     const page = settlingTransaction(this.db, () => this.parts.visible.needsSettle(), (foreignKeys) => readPage(this.parts, this.#schema, request, foreignKeys, protocol));

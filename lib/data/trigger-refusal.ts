@@ -30,9 +30,10 @@ const PAGE_UNDONE = 'Nothing of this page was applied';
 
 /**
  * Whose writes the constraint rules settle, for the words of a refusal met meanwhile: a page of another
- * server's being applied, or this server's own writes, as the capture log is folded (a local fold).
+ * server's being applied, this server's own writes, as the capture log is folded (a local fold), or every
+ * parked row ranked again as a whole (at start, or after a new site id: `whole`).
  */
-export type SettledWrites = 'page' | 'local';
+export type SettledWrites = 'page' | 'local' | 'whole';
 
 /** The fix a refusal met while settling this server's own writes gives: the same clause, for the sync's own moves. */
 const LOCAL_FIX =
@@ -40,6 +41,12 @@ const LOCAL_FIX =
 /** What a refusal met while settling this server's own writes says was undone, and what happens next. */
 const LOCAL_UNDONE =
   "Nothing the constraint rules wrote was kept. The local writes stay as they were made (in their tables, and in the capture log, not sent yet): their settling is tried again, and refused the same way, whenever the log is folded (each sync of this server, each pull from it or push to it) until the trigger skips these moves";
+
+/** What the whole ranking of the parked rows is called in a refusal's message. */
+const WHOLE_WRITE = 'ranking all parked rows again (at start, or after a new site id';
+/** What a refusal met while ranking all parked rows again says was undone, and what happens next. */
+const WHOLE_UNDONE =
+  'Nothing the constraint rules wrote was kept (local writes made meanwhile stay in their tables and in the capture log, not sent yet). The server runs, but its data sync is stopped: the ranking is tried again, and refused the same way, before each read of its changes and each sync, pull from it or push to it, until the trigger skips these moves; no restart is needed';
 
 /** What a refusal met while the constraint rules settle says: the write, the fix, what was undone. */
 export interface SettlingWords {
@@ -56,16 +63,19 @@ export interface SettlingWords {
  */
 export function settlingWords(settled: SettledWrites, move: string, pageWrite = `a write settling the constraints (${move})`): SettlingWords {
   if (settled === 'local') return { write: `settling the constraints after a local write (${move})`, fix: LOCAL_FIX, undone: LOCAL_UNDONE };
+  if (settled === 'whole') return { write: `${WHOLE_WRITE}: ${move})`, fix: LOCAL_FIX, undone: WHOLE_UNDONE };
   return { write: pageWrite, fix: TRIGGER_FIX, undone: PAGE_UNDONE };
 }
 
 /**
  * The SyncError for an app trigger's RAISE met while the constraint rules settled this server's own writes
- * (a local fold), when no row's move named it (see {@link triggerRefusal}); undefined for any other error.
+ * (a local fold) or ranked all parked rows again (`whole`), when no row's move named it (see {@link triggerRefusal});
+ * undefined for any other error.
  * @param tables - every tracked table (their triggers holding a RAISE are named)
  */
-export function localSettlingRefusal(error: unknown, tables: readonly TableStatements[]): SyncError | undefined {
+export function localSettlingRefusal(error: unknown, tables: readonly TableStatements[], settled: 'local' | 'whole' = 'local'): SyncError | undefined {
   if (error instanceof SyncError) return undefined;
+  if (settled === 'whole') return triggerRefusal(error, tables, `${WHOLE_WRITE})`, undefined, WHOLE_UNDONE, LOCAL_FIX);
   return triggerRefusal(error, tables, 'settling the constraints after a local write', undefined, LOCAL_UNDONE, LOCAL_FIX);
 }
 

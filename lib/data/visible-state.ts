@@ -107,18 +107,18 @@ export class VisibleState {
     if (anyParked) this.settle(batch, foreignKeys);
     else if (checkKeys && (batch.touched.size > 0 || batch.gone.length > 0 || batch.rescan.size > 0)) {
       this.applying(true);
-      this.#localRefusals(() => this.#parts.foreignKeys.settle(batch));
+      this.#localRefusals(() => this.#parts.foreignKeys.settle(batch), 'local');
       this.applying(false);
     }
     return { seq, batch };
   }
 
-  /** Runs a settling of this server's own writes: an app trigger's RAISE met there is refused in local words (see `localSettlingRefusal`). */
-  #localRefusals(settle: () => void): void {
+  /** Runs a settling of this server's own writes, or the whole ranking: an app trigger's RAISE met there is refused in its words (see `localSettlingRefusal`). */
+  #localRefusals(settle: () => void, settled: 'local' | 'whole'): void {
     try {
       settle();
     } catch (error) {
-      throw localSettlingRefusal(error, [...this.#parts.tables.values()].map((parts) => parts.statements)) ?? error;
+      throw localSettlingRefusal(error, [...this.#parts.tables.values()].map((parts) => parts.statements), settled) ?? error;
     }
   }
 
@@ -184,8 +184,8 @@ export class VisibleState {
       if (foreignKeys) this.#parts.foreignKeys.settle(batch);
     };
     // A page's refusals are worded where it is applied (`applyPages`).
-    if (batch.settled === 'local') this.#localRefusals(settle);
-    else settle();
+    if (batch.settled === 'page') settle();
+    else this.#localRefusals(settle, batch.settled);
     this.applying(false);
   }
 
@@ -195,7 +195,7 @@ export class VisibleState {
    * later batches rank only the parked rows they may concern). Call inside a write transaction.
    */
   settleWhole(foreignKeys: boolean): void {
-    const batch = this.batch('local');
+    const batch = this.batch('whole');
     for (const parts of this.#parts.tables.values()) {
       if (parts.parked.count() === 0) continue;
       convertParkedForms(parts); // parked by an earlier version, or before a column's type changed
