@@ -116,30 +116,34 @@ export class ParkedRows {
    * DELETE trigger deleting its own row, or writing another table whose trigger does) lost nothing: it is moved.
    * @param moment - when it is parked, and after whose writes (the words of a refusal)
    * @param blocker - for a row parked for UNIQUE, the `ref` of the UNIQUE constraint an earlier claim holds (see {@link unblocked})
-   * @throws SyncError `APPLY_REFUSED` (409) when an app trigger's RAISE(IGNORE) keeps the row in the table (it would be in both)
+   * @throws SyncError `APPLY_REFUSED` (409) when an app trigger keeps the row in the table (it would be in both): its
+   * RAISE(IGNORE) skips the delete, or an AFTER DELETE trigger writes the row back
    */
   fromTable(key: readonly SqlValue[], reason: ConflictReason, moment: SettlingMoment, blocker?: string): void {
     const { table, wireKey } = this.#describe(key);
     const copied = this.#fromTable.run(conflictId(table, wireKey), reason, moment.at, blocker ?? null, ...key.map(bindable)).changes;
-    if (this.#statements.delete(key) < copied && this.#statements.present(key)) {
+    const deleted = this.#statements.delete(key);
+    if (copied > 0 && this.#statements.present(key)) {
       const move = `moving the ${table} row ${JSON.stringify(wireKey)} out of its table, to its parked rows`;
       const { write, undone, fix } = settlingWords(moment.settled, move, move);
-      throw ignoredWriteRefusal(this.#statements, write, undone, fix);
+      throw ignoredWriteRefusal(this.#statements, write, undone, fix, deleted < copied ? 'skipped' : 'put back');
     }
   }
 
   /**
    * Moves a parked row back into the table (OR ABORT: a column's own conflict clause does not apply).
    * @throws the constraint error SQLite raises (nothing moved then); SyncError `APPLY_REFUSED` (409) when an app
-   * trigger's RAISE(IGNORE) skips the insert (the row would be in neither)
+   * trigger keeps the row out of the table (it would be in neither): its RAISE(IGNORE) skips the insert, or an
+   * AFTER INSERT trigger deletes the row again
    * @param settled - whose writes are settled (the words of a refusal)
    */
   toTable(key: readonly SqlValue[], settled: SettledWrites): void {
     const bound = key.map(bindable);
-    if (this.#toTable.run(...bound).changes === 0 && this.#reason.get(...bound) !== undefined) {
+    const inserted = this.#toTable.run(...bound).changes;
+    if ((inserted === 0 || !this.#statements.present(key)) && this.#reason.get(...bound) !== undefined) {
       const { table, wireKey } = this.#describe(key);
       const { write, undone, fix } = settlingWords(settled, `a parked ${table} row ${JSON.stringify(wireKey)} coming back into its table`);
-      throw ignoredWriteRefusal(this.#statements, write, undone, fix);
+      throw ignoredWriteRefusal(this.#statements, write, undone, fix, inserted === 0 ? 'skipped' : 'taken out');
     }
     this.#remove.run(...bound);
   }

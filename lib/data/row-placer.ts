@@ -3,7 +3,7 @@ import type { SettleBatch, TableParts } from './settle-batch';
 import { SchemaRefusalError } from './schema-refusal';
 import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
-import { ignoredWriteRefusal, raisedByAppTrigger, triggerRefusal } from './trigger-refusal';
+import { ignoredWriteRefusal, raisedByAppTrigger, triggerRefusal, type UndoneWrite } from './trigger-refusal';
 import { expressionRefusal } from './expression-refusal';
 import type { StoredForms } from './stored-form';
 import { compareValues } from './value-order';
@@ -28,8 +28,13 @@ function changeWrite(parts: TableParts, key: readonly SqlValue[]): string {
  * The refusal of a merge's write that changed no row where it must change one: an app trigger's RAISE(IGNORE) skipped
  * it (see {@link ignoredWriteRefusal}). Only such a write pays for naming the triggers; the others cost one compare.
  */
-function ignored(parts: TableParts, key: readonly SqlValue[]): SyncError {
-  return ignoredWriteRefusal(parts.statements, changeWrite(parts, key));
+function ignored(parts: TableParts, key: readonly SqlValue[], how: UndoneWrite = 'skipped'): SyncError {
+  return ignoredWriteRefusal(parts.statements, changeWrite(parts, key), undefined, undefined, how);
+}
+
+/** After a merge's delete of a row: refused when the row is still in its table (a RAISE(IGNORE) skipped the delete, or an AFTER DELETE trigger wrote it back). */
+function refuseKept(parts: TableParts, key: readonly SqlValue[], deleted: number): void {
+  if (parts.statements.present(key)) throw ignored(parts, key, deleted === 0 ? 'skipped' : 'put back');
 }
 
 /**
@@ -138,8 +143,8 @@ export class RowPlacer {
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
-      // None deleted: a trigger kept it (refused), or deleted it itself (gone: nothing lost).
-      if (parts.statements.delete(key) === 0 && parts.statements.present(key)) throw ignored(parts, key);
+      // Still there: a trigger kept it or wrote it back (refused); none deleted and gone: a trigger deleted it itself (nothing lost).
+      refuseKept(parts, key, parts.statements.delete(key));
       batch.left(parts, row);
       this.#park(parts, values, error, batch);
       return true;
@@ -166,13 +171,13 @@ export class RowPlacer {
     } catch (error) {
       refuse(error, parts, key);
     }
-    if (deleted === 0 && parts.statements.present(key)) throw ignored(parts, key); // none deleted: gone already, or kept by a trigger
+    refuseKept(parts, key, deleted); // none deleted: gone already, or kept by a trigger
     batch.left(parts, old);
   }
 
   /** Removes a row whose life the metadata never saw (it is in the table only when written while capture was off). */
   removeUnseen(parts: TableParts, key: readonly SqlValue[]): void {
-    if (parts.statements.delete(key) === 0 && parts.statements.present(key)) throw ignored(parts, key);
+    refuseKept(parts, key, parts.statements.delete(key));
   }
 
   /** Writes the cells that won into the row where it lives; a visible row that a constraint now refuses is parked with them. */
