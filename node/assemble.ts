@@ -63,7 +63,7 @@ export function captureData(options: Pick<SyncRouterOptions, 'database' | 'table
     logger?.warn({ event: 'identity.changed', code: changed.code, previous: changed.previous, current: changed.current }, `${changed.detail}: took the new site id ${changed.current} by itself; its rows are sent again to every peer and nothing is lost; nothing to do`);
   }
   const refused = tracker.startRefusal;
-  if (refused !== undefined) logger?.error({ event: 'data.refused', code: refused.code }, `data sync is stopped from the start: ${refused.message}`);
+  if (refused !== undefined) logger?.error({ event: 'data.refused_at_start', code: refused.code }, `data sync is stopped from the start: ${refused.message}`);
   return tracker;
 }
 

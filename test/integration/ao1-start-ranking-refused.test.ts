@@ -7,6 +7,7 @@ import { createSyncRouter } from '../../node/create-sync-router';
 import { nextMillisecond } from '../helpers/clock';
 import { tableRows, type TempDb } from '../helpers/data';
 import { closeDataPair, startDataPair } from '../helpers/data-pair';
+import { captureLog, LEVEL, type CapturedLog } from '../helpers/log';
 import { startServer, TEST_TOKEN, type TestServer } from '../helpers/server';
 
 // With parked rows, enableCapture ranks them all again when it starts (the schema or the clocks may have
@@ -55,6 +56,7 @@ describe("an app trigger refusing the start's ranking of the parked rows", () =>
   let there: TempDb;
   let server: TestServer;
   let node: SyncNode;
+  let log: CapturedLog;
 
   /** Both servers park `late` (it claims K after `early`); `there` is stopped, changed as `test` says, and started again on a new connection. */
   async function restartThere(test: Case): Promise<Database.Database> {
@@ -71,7 +73,8 @@ describe("an app trigger refusing the start's ranking of the parked rows", () =>
     db.pragma('foreign_keys = ON');
     db.exec(`${test.whileStopped}; ${triggerSql(test.body)}`);
     if (test.whileStopped.startsWith('DROP INDEX')) here.db.exec(test.whileStopped); // the same change on every server
-    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: db, tables: TABLES })));
+    log = captureLog();
+    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: log.logger, database: db, tables: TABLES })));
     node = createSyncNode({ token: TEST_TOKEN, logger: silentLogger, database: here.db, tables: TABLES, peers: [`${server.url}/api/sync`], peerCompression: 'identity' });
     return db;
   }
@@ -89,6 +92,9 @@ describe("an app trigger refusing the start's ranking of the parked rows", () =>
 
   it.each(Object.entries(CASES))('%s: the server starts, data sync answers 409 APPLY_REFUSED, and goes on once the trigger is fixed', async (_name, test) => {
     const db = await restartThere(test);
+    const [logged] = log.events('data.refused_at_start');
+    expect(logged).toMatchObject({ level: LEVEL.error, code: 'APPLY_REFUSED' });
+    expect(logged?.msg).toContain(test.refused);
     const status = await request(server.url).get('/api/sync/status').set(AUTH);
     expect(status.status).toBe(200);
     expectRefusal(status.body.dataError, test);
