@@ -115,4 +115,27 @@ describe("an app trigger refusing the start's ranking of the parked rows", () =>
     expect(tableRows(db, 'item')).toEqual(settled);
     expect(tableRows(here.db, 'item')).toEqual(settled);
   });
+
+  // Without parked rows but with foreign keys, the start folds the writes made while stopped (an orphan written
+  // with foreign keys off is moved out): a trigger refusing that move stopped the start the same way.
+  it('without parked rows: a refused fold of an orphan written while stopped does not stop the start either', async () => {
+    const schema = 'CREATE TABLE parent (id TEXT PRIMARY KEY NOT NULL); CREATE TABLE child (id TEXT PRIMARY KEY NOT NULL, parent_id TEXT REFERENCES parent (id));';
+    ({ here, there, server, node } = await startDataPair(schema, schema, ['parent', 'child']));
+    await server.close();
+    there.db.close();
+    const db = there.connect();
+    db.pragma('foreign_keys = OFF'); // as the sqlite3 shell has them
+    db.exec("INSERT INTO child VALUES ('c1', 'nowhere'); CREATE TRIGGER child_out BEFORE DELETE ON child BEGIN SELECT RAISE(ABORT, 'children stay'); END;");
+    db.pragma('foreign_keys = ON');
+    server = await startServer(express().use('/api/sync', createSyncRouter({ token: TEST_TOKEN, logger: silentLogger, database: db, tables: ['parent', 'child'] })));
+    const status = await request(server.url).get('/api/sync/status').set(AUTH);
+    expect(status.status).toBe(200);
+    expect(status.body.dataError?.code).toBe('APPLY_REFUSED');
+    expect(status.body.dataError?.message).toContain('settling the constraints after a local write was refused by an app trigger (triggers holding a RAISE on child: child_out): "children stay"');
+    expect((await request(server.url).get('/api/sync/data/changes?since=0').set(AUTH)).status).toBe(409);
+
+    db.exec(`DROP TRIGGER child_out; CREATE TRIGGER child_out BEFORE DELETE ON child ${SKIP_SYNC} BEGIN SELECT RAISE(ABORT, 'children stay'); END;`);
+    expect((await request(server.url).get('/api/sync/status').set(AUTH)).body).toMatchObject({ dataError: null, conflicts: 1 });
+    expect(tableRows(db, 'child')).toEqual([]);
+  });
 });
