@@ -197,7 +197,7 @@ function decodeKey(change: WireChange, table: TableStatements, index: number): S
     // The place is named only for a value that needs more than quickValue (as in decodeAt).
     const value = quickValue(raw) ?? decodeAt(raw, index, `key[${position}]`);
     if (value === null) throw new SyncError('INVALID_VALUE', 400, `change #${index}: a key value is null`);
-    checkKeyValue(table.table.key[position] as TrackedColumn, value, () => `change #${index}`);
+    checkKeyValue(table.table.key[position] as TrackedColumn, value, () => `change #${index}`, table.encoding);
     key.push(value);
   }
   return key;

@@ -54,7 +54,7 @@ function decodeKey(raw: unknown, table: ResolvedTable, index: number): SqlValue[
     if (!isValue(value)) invalid(rowWhere(table, index), `key[${position}] is not a value`);
     const decoded = quickValue(value) ?? decodeValue(value, `${rowWhere(table, index)} key[${position}]`);
     if (decoded === null) throw new SyncError('INVALID_VALUE', 400, `${rowWhere(table, index)}: a key value is null`);
-    checkKeyValue(table.statements.table.key[position] as TrackedColumn, decoded, () => rowWhere(table, index));
+    checkKeyValue(table.statements.table.key[position] as TrackedColumn, decoded, () => rowWhere(table, index), table.statements.encoding);
     return decoded;
   });
 }

@@ -1,6 +1,6 @@
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
-import { TextBytes, type SqlValue } from './values';
+import { TextBytes, type SqlValue, type TextEncoding } from './values';
 
 /** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
 export type Affinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
@@ -64,6 +64,17 @@ function beforeNul(text: string): string {
   return end < 0 ? text : text.slice(0, end);
 }
 
+/**
+ * False for numeric text (see {@link conversion}) that a database of `encoding` still stores as TEXT. A UTF-8
+ * database reads a number up to the first NUL whatever follows; a UTF-16 one reads none from text holding a
+ * character beyond U+00FF anywhere (SQLite gives up at its first such character: `'5\0ā'` stays TEXT) or
+ * from TEXT that is not UTF-16 (a lone surrogate is one).
+ */
+export function readsNumber(text: SqlValue, encoding: TextEncoding): boolean {
+  if (encoding === 'UTF-8') return true;
+  return typeof text === 'string' && !/[\u0100-\uffff]/.test(text);
+}
+
 /** 2^63: a REAL with an integral value strictly between -2^63 and 2^63 is stored as an INTEGER by an INTEGER or NUMERIC column. */
 const INT64_LIMIT = 2 ** 63;
 
@@ -86,16 +97,19 @@ export function conversion(affinity: Affinity, value: SqlValue): string | undefi
  * be kept under one key and the row under another, two identities for one
  * row. Capture always sends keys as they are stored, so only a hand-made page
  * meets this. TEXT that is not valid UTF-8 (`$text`) is refused in every key
- * (no sender sends it: such a key is `UNSENDABLE_VALUE` there).
+ * (no sender sends it: such a key is `UNSENDABLE_VALUE` there). Numeric text
+ * that the receiving database keeps as TEXT is taken (see {@link readsNumber}:
+ * `'5\0ā'` in a NUMERIC key of a UTF-16 database, which stores it as sent).
  * @param where - names the change in a message (called only to refuse: building it for every key is costly)
+ * @param encoding - the receiving database's text encoding
  * @throws SyncError `INVALID_VALUE` (400)
  */
-export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: () => string): void {
+export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: () => string, encoding: TextEncoding): void {
   if (value instanceof TextBytes) {
     // A composite key is kept in the metadata as quote() of its bound values, which writes these bytes as a BLOB: two identities.
     throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} is sent TEXT that is not valid UTF-8 ($text); key values must be valid text, numbers or blobs`);
   }
   const becomes = conversion(affinityOf(column.type), value);
-  if (becomes === undefined) return;
+  if (becomes === undefined || (becomes === 'a number' && !readsNumber(value, encoding))) return;
   throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} (${column.type || 'no type'}) would store this value as ${becomes}; send key values as the table stores them`);
 }

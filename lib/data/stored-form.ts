@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { columnAffinity, conversion } from './key-affinity';
+import { columnAffinity, conversion, readsNumber } from './key-affinity';
 import { exact, numbers } from './prepared';
 import { strictTypeRefusal } from './strict-type';
 import type { TrackedColumn } from './tracked-table';
@@ -40,22 +40,12 @@ export class StoredForms {
     const becomes = conversion(affinity, text);
     if (becomes === 'TEXT') return this.#asText.get(text) as SqlValue;
     if (becomes === 'INTEGER') return BigInt(text as number); // an integral REAL strictly inside ±2^63
-    if (becomes === 'a number' && !this.#readsNumber(text)) return text;
+    if (becomes === 'a number' && !readsNumber(text, this.#encoding)) return text;
     const stored = becomes === undefined ? text : this.#cast(affinity === 'REAL' ? 'REAL' : 'NUMERIC', text);
     // Numeric text read as an integral REAL ('1e18', '4503599627370497.5'): an INTEGER or NUMERIC column stores an
     // INTEGER strictly inside ±2^63, where CAST AS NUMERIC keeps a REAL from 2^51 on.
     if (becomes !== undefined && affinity !== 'REAL' && conversion('INTEGER', stored) === 'INTEGER') return BigInt(stored as number);
     return affinity === 'REAL' && Object.is(stored, -0) ? 0 : stored; // a REAL column keeps no sign of zero
-  }
-
-  /**
-   * False for text a UTF-16 database reads no number from, whatever its characters up to a NUL: one holding a
-   * character beyond U+00FF anywhere (SQLite gives up at its first such character) or TEXT that is not UTF-16
-   * (a lone surrogate is one). A UTF-8 database reads up to the first NUL only (see `conversion`).
-   */
-  #readsNumber(text: SqlValue): boolean {
-    if (this.#encoding === 'UTF-8') return true;
-    return typeof text === 'string' && !/[\u0100-\uffff]/.test(text);
   }
 
   /** SQLite's refusal of `value` in `column` of a STRICT `table` (its message); undefined when the column takes it, or the table is not STRICT. */

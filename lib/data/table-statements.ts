@@ -42,6 +42,8 @@ export class TableStatements {
   readonly quotedName: string;
   /** `"a" = ? AND "b" = ?` over the key columns. */
   readonly whereKey: string;
+  /** The database's text encoding (the bytes `CAST(… AS BLOB)` reads, and whether numeric text with a NUL is read as a number). */
+  readonly encoding: TextEncoding;
   readonly #cache: StatementCache;
   readonly #select: Database.Statement;
   readonly #present: Database.Statement;
@@ -49,15 +51,13 @@ export class TableStatements {
   readonly #insert: Database.Statement;
   readonly #metaKey: Database.Statement | undefined;
   readonly #columns: string;
-  /** The database's text encoding (the bytes `CAST(… AS BLOB)` reads). */
-  readonly #encoding: TextEncoding;
 
   /** Prepares the table's statements. */
   constructor(db: Database.Database, table: TrackedTable) {
     this.table = table;
     this.quotedName = quoteIdent(table.name);
     this.#cache = new StatementCache(db);
-    this.#encoding = db.pragma('encoding', { simple: true }) as TextEncoding;
+    this.encoding = db.pragma('encoding', { simple: true }) as TextEncoding;
     this.#columns = table.columns.map((column) => quoteIdent(column.name)).join(', ');
     this.whereKey = table.key.map((column) => `${quoteIdent(column.name)} = ?`).join(' AND ');
     this.#select = exact(db, `SELECT ${this.#columns} FROM ${this.quotedName} WHERE ${this.whereKey}`).raw(true);
@@ -84,7 +84,7 @@ export class TableStatements {
       if (!mayHideBytes(value)) return;
       const column = quoteIdent(this.table.columns[index]?.name ?? '');
       const bytes = this.#cache.get(`bytes:${from}:${index}`, () => `SELECT CAST(${column} AS BLOB) FROM ${from} WHERE ${this.whereKey}`).pluck().get(...key.map(bindable)) as Buffer;
-      row[index] = textFromBytes(bytes, value, this.#encoding);
+      row[index] = textFromBytes(bytes, value, this.encoding);
     });
     return row;
   }
