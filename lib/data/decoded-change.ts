@@ -1,5 +1,6 @@
 import type { TableStatements } from './table-statements';
 import type { TrackedColumn } from './tracked-table';
+import { keptInUtf16 } from './utf16-text';
 import type { SqlValue } from './values';
 
 /** One cell of a decoded change. */
@@ -48,7 +49,8 @@ export class DecodedChange {
   readonly #sent: number;
 
   /**
-   * @param values - in column order: the key values, the cells sent, `undefined` for the cells not sent (kept, not copied)
+   * @param values - in column order: the key values, the cells sent, `undefined` for the cells not sent (kept, not copied;
+   * in a UTF-16 database, copied when a string must be written as its bytes: see `keptInUtf16`)
    * @param sent - how many non-key cells were sent
    */
   constructor(
@@ -68,7 +70,7 @@ export class DecodedChange {
     this.hlc = hlc;
     this.site = site;
     this.clocks = clocks;
-    this.#values = values;
+    this.#values = table.encoding === 'UTF-8' ? values : keptInUtf16(values, table.encoding);
     this.#sent = sent;
     let max = hlc;
     for (const cell of clocks) if (cell.hlc > max) max = cell.hlc;

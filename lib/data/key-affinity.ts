@@ -1,5 +1,6 @@
 import { SyncError } from '../sync-error';
 import type { TrackedColumn } from './tracked-table';
+import { replacedInUtf16 } from './utf16-text';
 import { TextBytes, type SqlValue, type TextEncoding } from './values';
 
 /** SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html, 3.1). */
@@ -86,7 +87,7 @@ export function conversion(affinity: Affinity, value: SqlValue): string | undefi
   if (affinity === 'TEXT') return typeof value === 'bigint' || typeof value === 'number' ? 'TEXT' : undefined;
   if (affinity === 'BLOB') return undefined;
   if (typeof value === 'string') return NUMERIC_TEXT.test(beforeNul(value)) ? 'a number' : undefined;
-  if (value instanceof TextBytes) return NUMERIC_TEXT.test(beforeNul(value.bytes.toString('latin1'))) ? 'a number' : undefined;
+  if (value instanceof TextBytes) return NUMERIC_TEXT.test(beforeNul(value.text ?? value.bytes.toString('latin1'))) ? 'a number' : undefined;
   if (affinity === 'REAL') return typeof value === 'bigint' ? 'REAL' : undefined;
   return typeof value === 'number' && Number.isInteger(value) && value > -INT64_LIMIT && value < INT64_LIMIT ? 'INTEGER' : undefined;
 }
@@ -99,7 +100,8 @@ export function conversion(affinity: Affinity, value: SqlValue): string | undefi
  * meets this. TEXT that is not valid UTF-8 (`$text`) is refused in every key
  * (no sender sends it: such a key is `UNSENDABLE_VALUE` there). Numeric text
  * that the receiving database keeps as TEXT is taken (see {@link readsNumber}:
- * `'5\0ā'` in a NUMERIC key of a UTF-16 database, which stores it as sent).
+ * `'5\0ā'` in a NUMERIC key of a UTF-16 database, which stores it as sent). A
+ * UTF-16 database refuses a key holding U+FFFE or U+FFFF (it would store U+FFFD).
  * @param where - names the change in a message (called only to refuse: building it for every key is costly)
  * @param encoding - the receiving database's text encoding
  * @throws SyncError `INVALID_VALUE` (400)
@@ -108,6 +110,10 @@ export function checkKeyValue(column: TrackedColumn, value: SqlValue, where: () 
   if (value instanceof TextBytes) {
     // A composite key is kept in the metadata as quote() of its bound values, which writes these bytes as a BLOB: two identities.
     throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} is sent TEXT that is not valid UTF-8 ($text); key values must be valid text, numbers or blobs`);
+  }
+  if (encoding !== 'UTF-8' && replacedInUtf16(value)) {
+    // The metadata and the table would hold U+FFFD: another key than the sender's, and one two keys of a UTF-8 server may share.
+    throw new SyncError('INVALID_VALUE', 400, `${where()}: the key column ${column.name} is sent text holding U+FFFE or U+FFFF, which this ${encoding} database stores as U+FFFD (another key); keep these characters out of keys, or keep the fleet on UTF-8 databases`);
   }
   const becomes = conversion(affinityOf(column.type), value);
   if (becomes === undefined || (becomes === 'a number' && !readsNumber(value, encoding))) return;

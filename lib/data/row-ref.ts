@@ -12,7 +12,7 @@ const INT64_LIMIT = 2 ** 63;
 export function rowRef(tableId: number, key: readonly SqlValue[]): string {
   const parts = key.map((value) => {
     if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
-    if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+    if (value instanceof TextBytes) return value.text === undefined ? `t${value.bytes.toString('hex')}` : `string:${value.text}`; // the string it is
     if (typeof value === 'number' && Number.isInteger(value) && value >= -INT64_LIMIT && value < INT64_LIMIT) return `bigint:${BigInt(value)}`;
     return `${typeof value}:${String(value)}`;
   });
@@ -30,7 +30,7 @@ export function valuesId(values: readonly SqlValue[]): string {
   return JSON.stringify(
     values.map((value) => {
       if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
-      if (value instanceof TextBytes) return `t${value.bytes.toString('hex')}`;
+      if (value instanceof TextBytes) return value.text === undefined ? `t${value.bytes.toString('hex')}` : `s${value.text}`; // the string it is
       if (typeof value === 'bigint') return `i${value}`;
       if (typeof value === 'number') return `r${value}`;
       return `s${String(value)}`;

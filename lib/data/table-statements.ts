@@ -5,7 +5,8 @@ import { exact } from './prepared';
 import { quoteIdent } from './sql-names';
 import type { TrackedColumn, TrackedTable } from './tracked-table';
 import { SyncError } from '../sync-error';
-import { bindable, encodeCell, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type TextEncoding, type WireValue } from './values';
+import { replacedInUtf16 } from './utf16-text';
+import { bindable, encodeCell, encodedAs, mayHideBytes, placeholderOf, TextBytes, textBytesKey, textFromBytes, type SqlValue, type TextEncoding, type WireValue } from './values';
 
 /** Prepares statements on demand and keeps them, by a key (statement variants). */
 export class StatementCache {
@@ -76,7 +77,9 @@ export class TableStatements {
 
   /**
    * Replaces strings that may hide bytes (better-sqlite3 reads TEXT that is not
-   * UTF-8 as U+FFFD) by their exact bytes, read again with `CAST(… AS BLOB)`.
+   * UTF-8 as U+FFFD) by their exact bytes, read again with `CAST(… AS BLOB)`; in a
+   * UTF-16 database, a cell's string holding U+FFFE or U+FFFF too, by its UTF-16
+   * bytes, so that it is bound again as it is held (see `keptInUtf16`).
    * @param from - the table the row was read from (the user table or its parked rows)
    */
   exactTexts(row: SqlValue[], from: string, key: readonly SqlValue[]): SqlValue[] {
@@ -86,7 +89,15 @@ export class TableStatements {
       const bytes = this.#cache.get(`bytes:${from}:${index}`, () => `SELECT CAST(${column} AS BLOB) FROM ${from} WHERE ${this.whereKey}`).pluck().get(...key.map(bindable)) as Buffer;
       row[index] = textFromBytes(bytes, value, this.encoding);
     });
+    if (this.encoding !== 'UTF-8') this.#keepTextsInUtf16(row);
     return row;
+  }
+
+  #keepTextsInUtf16(row: SqlValue[]): void {
+    for (const column of this.table.values) {
+      const value = row[column.index];
+      if (replacedInUtf16(value)) row[column.index] = new TextBytes(encodedAs(value, this.encoding), value);
+    }
   }
 
   /** True when the table holds a row with this key. */

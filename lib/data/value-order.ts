@@ -11,7 +11,8 @@ function classRank(value: SqlValue): number {
 
 /** TEXT as the bytes every server compares: its UTF-8 (or, not being UTF-8, the bytes SQLite holds). */
 function textBytes(value: string | TextBytes): Buffer {
-  return value instanceof TextBytes ? value.bytes : Buffer.from(value, 'utf8');
+  if (!(value instanceof TextBytes)) return Buffer.from(value, 'utf8');
+  return value.text === undefined ? value.bytes : Buffer.from(value.text, 'utf8');
 }
 
 /** Two REALs: by value, then `-0` before `0` (equal to SQL, two values on the wire). */

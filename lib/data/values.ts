@@ -8,9 +8,19 @@ import { SyncError } from '../sync-error';
 export class TextBytes {
   /** The exact bytes SQLite holds. */
   readonly bytes: Buffer;
-  /** @param bytes - the bytes of the TEXT value */
-  constructor(bytes: Buffer) {
+  /**
+   * The valid string these bytes are, when they are written as bytes only to land as that string: text holding
+   * U+FFFE or U+FFFF in a UTF-16 database (see `keptInUtf16`). It travels, compares and names a row as that
+   * string. Undefined for TEXT that is not valid UTF-8.
+   */
+  readonly text: string | undefined;
+  /**
+   * @param bytes - the bytes of the TEXT value
+   * @param text - the valid string they are in this database, when there is one (see {@link text})
+   */
+  constructor(bytes: Buffer, text?: string) {
     this.bytes = bytes;
+    this.text = text;
   }
 }
 
@@ -76,7 +86,7 @@ export function encodeCell(value: SqlValue, table: string, column: string | unde
     if (Object.is(value, -0)) return { $real: '-0' };
     return Number.isInteger(value) ? { $real: value } : value;
   }
-  if (value instanceof TextBytes) return { $text: value.bytes.toString('base64') };
+  if (value instanceof TextBytes) return value.text ?? { $text: value.bytes.toString('base64') };
   return { $blob: value.toString('base64') };
 }
 
@@ -134,8 +144,8 @@ export function decodeValue(value: WireValue, where: string): SqlValue {
 /** A database's text encoding, as `PRAGMA encoding` names it. */
 export type TextEncoding = 'UTF-8' | 'UTF-16le' | 'UTF-16be';
 
-/** The bytes a database of `encoding` stores for a valid string. */
-function encodedAs(text: string, encoding: TextEncoding): Buffer {
+/** The bytes a database of `encoding` stores for a valid string (a UTF-16 one: when written as these bytes, see `keptInUtf16`). */
+export function encodedAs(text: string, encoding: TextEncoding): Buffer {
   if (encoding === 'UTF-8') return Buffer.from(text, 'utf8');
   const bytes = Buffer.from(text, 'utf16le');
   return encoding === 'UTF-16be' ? bytes.swap16() : bytes;
