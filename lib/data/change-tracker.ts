@@ -162,17 +162,23 @@ export class ChangeTracker extends TrackerReads {
 
   /**
    * Starts this (empty) database from a peer's snapshot file, in place (see `importSnapshot`); the peer's cursors start at its seq.
-   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `SCHEMA_CHANGED` (409: a tracked table changed since the start, or a TEMP table of its name hides it), `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (409: the app holds a transaction open on this connection), `CLOCK_SKEW` (422: a clock further ahead than `maxClockSkewMs`); nothing is written then
+   * @throws SyncError `SNAPSHOT_CORRUPT`, `SNAPSHOT_MISMATCH` (502), `NOT_EMPTY`, `SCHEMA_CHANGED` (409: a tracked table changed since the start, or a TEMP table of its name hides it), `APPLY_REFUSED` (an app trigger's RAISE), `IN_TRANSACTION` (409: the app holds a transaction open on this connection), `CLOCK_SKEW` (422: a clock further ahead than `maxClockSkewMs`); nothing is written then. An error of the settling
+   * that follows the import (the parked rows ranked, as at a start: an app trigger's RAISE on a row restored) is thrown
+   * with the snapshot imported, as the next start would throw it
    */
   importSnapshot(file: string, expected: ExpectedSnapshot): ImportedSnapshot {
     this.schemaWatch.check(); // as for a page: the capture triggers it makes again must be built for this table (a TEMP one of its name would take them)
+    let imported: ImportedSnapshot;
     try {
-      const imported = importSnapshot(this.db, this.#tables(), file, expected, this.schema.fingerprint, { nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs });
+      imported = importSnapshot(this.db, this.#tables(), file, expected, this.schema.fingerprint, { nowMs: this.now(), maxClockSkewMs: this.#maxClockSkewMs });
       this.parts.echo.add(expected.site, imported.localSeq - imported.seq, imported.localSeq); // all the sender's: never sent back
-      return imported;
     } finally {
       this.parts.sites.forget();
     }
+    // The parked rows came as the sender held them (an earlier version's in the form a page sent): converted to the
+    // forms their columns store and ranked whole, as a start does, or they stayed apart from every peer's until a restart.
+    this.settleWhole();
+    return imported;
   }
 
   #tables(): TrackedTable[] {
