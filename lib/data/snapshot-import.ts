@@ -6,7 +6,7 @@ import { LogFolder } from './log-folder';
 import { refuseOpenTransaction } from './open-transaction';
 import { checkSnapshotFile, type ExpectedSnapshot } from './snapshot-adopt';
 import { refuseFutureSnapshotClocks, type SnapshotClockLimit } from './snapshot-clocks';
-import { checkSnapshotSchema } from './snapshot-schema-check';
+import { checkSnapshotEncoding, checkSnapshotSchema } from './snapshot-schema-check';
 import { quoteIdent } from './sql-names';
 import { TableStatements } from './table-statements';
 import { ignoredWriteRefusal, triggerRefusal } from './trigger-refusal';
@@ -195,6 +195,7 @@ export function importSnapshot(db: Database.Database, tables: readonly TrackedTa
   checkSnapshotFile(file);
   refuseFutureSnapshotClocks(file, clocks);
   checkSnapshotSchema(file, fingerprint, expected, 'this server’s');
+  checkSnapshotEncoding(file, db.pragma('encoding', { simple: true }));
   db.prepare(`ATTACH DATABASE ? AS ${SNAP}`).run(file);
   try {
     return db

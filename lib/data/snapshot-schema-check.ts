@@ -35,3 +35,26 @@ export function checkSnapshotSchema(file: string, fingerprint: string, expected:
     db.close();
   }
 }
+
+/**
+ * Refuses a snapshot of another text encoding (`PRAGMA encoding`: a UTF-8 sender and a UTF-16 server importing it):
+ * SQLite attaches no database of another encoding than the main one, so the import failed with SQLite's own error,
+ * which a join took for a failed download and tried again the next round before it paged.
+ * @param encoding - the importing database's encoding
+ * @throws SyncError `SNAPSHOT_MISMATCH` (502) when they differ
+ */
+export function checkSnapshotEncoding(file: string, encoding: unknown): void {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  let theirs: unknown;
+  try {
+    theirs = db.pragma('encoding', { simple: true });
+  } finally {
+    db.close();
+  }
+  if (theirs === encoding) return;
+  throw new SyncError(
+    'SNAPSHOT_MISMATCH',
+    502,
+    `the snapshot does not fit this database: its text encoding is ${String(theirs)}, this database's ${String(encoding)} (PRAGMA encoding), and SQLite copies rows only between databases of one encoding; sync from this peer page by page (a join does so by itself)`,
+  );
+}
