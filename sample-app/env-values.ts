@@ -14,8 +14,11 @@ export function readPort(value: string | undefined): number {
   return port;
 }
 
-/** A host name as DNS spells one (RFC 1123): labels of letters, digits and inner hyphens, dot-separated; `0` too. */
-const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+/**
+ * A host name as a resolver takes one: labels of letters, digits and inner hyphens (RFC 1123) or underscores
+ * (Docker Compose's container names, `scouting_app_1`, and `/etc/hosts` entries resolve with them), dot-separated; `0` too.
+ */
+const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 /**
  * `HOST`: an IP address or a host name to listen on; undefined (all interfaces) when unset or blank.
