@@ -3,26 +3,57 @@ import { MIN_TOKEN_LENGTH } from '../token-rules';
 /** What replaces a token in a peer's text. */
 const HIDDEN = '***';
 
-/** The forms a token may take in a peer's text: as sent, base64 (plain and URL-safe), percent-encoded (either case). */
+/**
+ * The forms a token may take in a peer's text: as sent, base64 (plain and URL-safe), percent-encoded
+ * (either case), and inside a JSON string (`"` and `\` escaped, `/` as is or as `\/`, as PHP writes it).
+ */
 function tokenForms(token: string): string[] {
   const bytes = Buffer.from(token, 'utf8');
   const percent = encodeURIComponent(token);
-  const forms = [token, bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), percent, percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())];
+  const json = JSON.stringify(token).slice(1, -1);
+  const forms = [token, bytes.toString('base64'), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url'), percent, percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()), json, json.replace(/\//g, '\\/')];
   return forms.filter((form) => form !== '');
 }
 
+/** An auth scheme and the blank after it (also `%20` or `+`: a header line percent- or form-encoded). */
+const SCHEME = String.raw`(?:bearer|basic|token)(?:\s{1,8}|%20|\+)`;
+/** A blank between a field's name, its `:` or `=` and its value, as written or percent-encoded. */
+const BLANK = String.raw`(?:\s|%20|\+)`;
+/** A quote around a field's name or value, as written or percent-encoded (`%22`, `%27`). */
+const QUOTE = String.raw`(?:["']|%2[27])`;
+
 /**
  * What stands right before a credential's value: an auth scheme (`Bearer sync`, `Basic …`,
- * `Token …`, its space also `%20` or `+`), a field named for a secret (`authorization: `,
- * `x-sync-token=`, `"access_token":"`, `password=`, with the field's scheme if any:
- * `authorization: Bearer `), or a query parameter (`?t=`, `&token=`). Every part is bounded,
- * and a field's name starts where a word does: a long peer message is scanned in one pass.
+ * `Token …`, also right after a percent-escape: `Authorization%3A%20Bearer%20sync`), a field named
+ * for a secret (`authorization: `, `x-sync-token=`, `"access_token":"`, `password=`, its quotes,
+ * `:`, `=` and blanks also percent-encoded, with the field's scheme if any: `authorization: Bearer `),
+ * or a query parameter (`?t=`, `&token=`). Every part is bounded, and a field's name starts where a
+ * word does: a long peer message is scanned in one pass.
  */
-const CREDENTIAL_BEFORE = /\b(?:bearer|basic|token)(?:\s{1,8}|%20|\+)|(?<![\w-])[\w-]{0,40}(?:token|auth|key|secret|pass)[\w-]{0,40}["']?\s{0,8}[:=]\s{0,8}["']?(?:(?:bearer|basic|token)(?:\s{1,8}|%20|\+))?|[?&][^=&#\s]{0,40}=/gi;
+const CREDENTIAL_BEFORE = new RegExp(
+  `(?:\\b|(?<=%[0-9a-f]{2}))${SCHEME}|(?<![\\w-])[\\w-]{0,40}(?:token|auth|key|secret|pass)[\\w-]{0,40}${QUOTE}?${BLANK}{0,8}(?:[:=]|%3a|%3d)${BLANK}{0,8}${QUOTE}?(?:${SCHEME})?|[?&][^=&#\\s]{0,40}=`,
+  'gi',
+);
 /** A URL's userinfo: `//`, then the user (and `:` and the password), then `@`. */
 const USERINFO = /(\/\/)([^\s/?#@]{1,1024})@/g;
-/** What may not follow a token in a credential's value: a character that would make it a longer word (another token that starts with ours). */
-const WORD_GOES_ON = /^[A-Za-z0-9_~+/=%-]/;
+/** A character that would make a credential's value a longer word (another token that starts with ours). */
+const WORD_GOES_ON = /^[A-Za-z0-9_~+/=-]/;
+/** Characters that end a credential's value: blanks, quotes, and the separators of headers, queries, JSON and markup. */
+const ENDS_VALUE = /^[\s"',;&<>)\]}]$/;
+
+/**
+ * True when the text at `at` would make a credential's value a longer word: a {@link WORD_GOES_ON}
+ * character, a lone `%`, or a percent-escape of a character a token may hold (`%21`), not of one that
+ * ends the value (`%20`, `%22`, `%26`, `%0A`…).
+ */
+function wordGoesOn(text: string, at: number): boolean {
+  const next = text.charAt(at);
+  if (next !== '%') return WORD_GOES_ON.test(next);
+  const escaped = /^%([0-9A-Fa-f]{2})/.exec(text.slice(at, at + 3));
+  if (escaped === null) return true;
+  const code = Number.parseInt(escaped[1] ?? '', 16);
+  return code > 0x20 && code < 0x7f && !ENDS_VALUE.test(String.fromCharCode(code));
+}
 
 /** `text` with `forms` (longest first) replaced by `***` where one is a URL's user or password, and left elsewhere. */
 function hideInUserinfo(text: string, forms: readonly string[]): string {
@@ -45,7 +76,7 @@ function hideWhereCredential(text: string, forms: readonly string[]): string {
   for (const match of text.matchAll(CREDENTIAL_BEFORE)) {
     const at = match.index + match[0].length;
     if (match.index < cursor) continue; // inside a value already hidden
-    const form = forms.find((candidate) => text.startsWith(candidate, at) && !WORD_GOES_ON.test(text.charAt(at + candidate.length)));
+    const form = forms.find((candidate) => text.startsWith(candidate, at) && !wordGoesOn(text, at + candidate.length));
     if (form === undefined) continue;
     hidden += `${text.slice(cursor, at)}${HIDDEN}`;
     cursor = at + form.length;
