@@ -24,13 +24,15 @@ function listenFailure(error: unknown, address: ListenAddress): unknown {
 }
 
 /**
- * Listens on `PORT` and `HOST`.
+ * Listens on `PORT` and `HOST`. Its 'error' listener stays on the server: an error once it
+ * listens (an accept that fails, EMFILE) finds it, a no-op then, and Node keeps listening;
+ * without one, the error would be thrown and end the process.
  * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: not of this machine, in use, or a port below 1024 this user may not take
  */
 export async function listenOn(server: net.Server, address: ListenAddress): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.on('error', reject); // `on`, not `once`: every later error too, not only the first
       server.listen(address.port, address.host, () => resolve());
     });
   } catch (error) {
