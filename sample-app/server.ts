@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { answerClientErrorsAsJson, continueOnlyWhenRead, createDefaultLogger, DE
 import { createSampleApp } from './app';
 import { prepareSampleConfig, readSampleSettings, type SampleConfig } from './config';
 import { checkListenAddress, listenOn } from './listen-address';
-import { lockDataDir } from './data-lock';
+import { lockDataDir, refuseDataDirInUse } from './data-lock';
 import { diskFailureAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
 import { unreadLines, unreadMessage, unusedCaLine, unusedPeerCa } from './start-warnings';
@@ -167,6 +167,8 @@ function keepRunningWithoutStdout(): void {
 async function main(): Promise<void> {
   keepRunningWithoutStdout();
   const settings = readSampleSettings();
+  // `npm start` run twice on one DATA_DIR and PORT: the running app is the cause to name, not "the port is in use by another program".
+  if (existsSync(settings.dataDir)) refuseDataDirInUse(settings.dataDir);
   await checkListenAddress(settings); // a HOST not of this machine, or a PORT in use, stops the start before DATA_DIR or a token is made
   const config = prepareSampleConfig(settings);
   process.env.LOG_LEVEL = config.logLevel; // as read, trimmed: the library's logger refuses "warn\n" from an env file
