@@ -2,57 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
 import { MIN_CAPTURE_CACHE_BYTES } from '../lib/data/page-cache';
 import type { WireChangeset } from '../lib/data/changeset';
 import { runConstraintBenchmarks } from './data-constraints';
+import { runFloorBenchmarks } from './data-floors';
+import { DATA_ROWS, insertData, makeDataRows, openDataDb, type DataInput } from './data-table';
 import { emit, median, round, timeMs } from './figure';
 
-const ROWS = 100_000;
 /** Rounds per figure; each ratio is the median of per-round ratios (pairs measured back to back), as this machine's timings drift by ±30 %. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-
-/** A 7-column table with a text UUID key, a UNIQUE index and a foreign key, as in DESIGN.md's cost notes. */
-const SCHEMA = `
-CREATE TABLE teams (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL);
-CREATE TABLE reports (
-  id TEXT PRIMARY KEY NOT NULL, team_id TEXT NOT NULL REFERENCES teams (id), match TEXT NOT NULL,
-  scout TEXT NOT NULL, score INTEGER NOT NULL, rating REAL, notes TEXT, UNIQUE (match, team_id, scout));
-`;
-
-type Row = [string, string, string, string, bigint, number, string];
-
-function makeRows(teams: readonly string[]): Row[] {
-  return Array.from({ length: ROWS }, (_, i) => [
-    randomUUID(),
-    teams[i % teams.length] ?? '',
-    `Q${Math.floor(i / teams.length)}`,
-    'scout',
-    BigInt(i % 97),
-    (i % 1000) / 7,
-    `note ${i}`,
-  ]);
-}
-
-function openDb(dir: string, name: string): Database.Database {
-  const db = new Database(path.join(dir, name));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
-  return db;
-}
-
-/** Inserts the teams, then the reports, in one transaction. */
-function insertAll(db: Database.Database, teams: readonly string[], rows: readonly Row[]): void {
-  const team = db.prepare('INSERT INTO teams VALUES (?, ?)');
-  const report = db.prepare('INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    teams.forEach((id, i) => team.run(id, `team ${i}`));
-    for (const row of rows) report.run(...row);
-  })();
-}
 
 interface Rounds {
   untracked: number[];
@@ -66,31 +25,25 @@ interface Rounds {
   noop: number[];
 }
 
-interface Input {
-  readonly base: string;
-  readonly teams: readonly string[];
-  readonly rows: readonly Row[];
-}
-
 /** Untracked and tracked inserts, back to back; then reads on the tracked database. Returns its 100k-row page. */
-async function insertRound(input: Input, round: number, into: Rounds): Promise<WireChangeset> {
-  const plain = openDb(input.base, `plain-${round}.db`);
-  const source = openDb(input.base, `source-${round}.db`);
+async function insertRound(input: DataInput, round: number, into: Rounds): Promise<WireChangeset> {
+  const plain = openDataDb(input.base, `plain-${round}.db`);
+  const source = openDataDb(input.base, `source-${round}.db`);
   const tracker = enableCapture(source, { tables: ['teams', 'reports'] });
-  const untracked = (): Promise<number> => timeMs(() => insertAll(plain, input.teams, input.rows));
-  const tracked = (): Promise<number> => timeMs(() => insertAll(source, input.teams, input.rows));
+  const untracked = (): Promise<number> => timeMs(() => insertData(plain, input.teams, input.rows));
+  const tracked = (): Promise<number> => timeMs(() => insertData(source, input.teams, input.rows));
   // Alternate the order each round so a drift in the machine's speed does not favour one side.
   const [first, second] = round % 2 === 0 ? [untracked, tracked] : [tracked, untracked];
   const [a, b] = [await first(), await second()];
   into.untracked.push(round % 2 === 0 ? a : b);
   into.tracked.push(round % 2 === 0 ? b : a);
   plain.close();
-  const sameCache = openDb(input.base, `same-cache-${round}.db`);
+  const sameCache = openDataDb(input.base, `same-cache-${round}.db`);
   sameCache.pragma(`cache_size = -${MIN_CAPTURE_CACHE_BYTES / 1024}`);
-  into.untrackedSameCache.push(await timeMs(() => insertAll(sameCache, input.teams, input.rows)));
+  into.untrackedSameCache.push(await timeMs(() => insertData(sameCache, input.teams, input.rows)));
   sameCache.close();
   let page: WireChangeset | undefined;
-  into.read.push(await timeMs(() => (page = tracker.readChanges(0, ROWS + input.teams.length))));
+  into.read.push(await timeMs(() => (page = tracker.readChanges(0, DATA_ROWS + input.teams.length))));
   const head = tracker.info().seq;
   into.noop.push(await timeMs(() => tracker.readChanges(head, 1000)));
   source.close();
@@ -99,11 +52,11 @@ async function insertRound(input: Input, round: number, into: Rounds): Promise<W
 }
 
 /** A raw insert of the same rows and an apply of the changeset, each into an empty database, back to back. */
-async function applyRound(input: Input, round: number, page: WireChangeset, into: Rounds): Promise<void> {
-  const raw = openDb(input.base, `raw-${round}.db`);
-  const target = openDb(input.base, `target-${round}.db`);
+async function applyRound(input: DataInput, round: number, page: WireChangeset, into: Rounds): Promise<void> {
+  const raw = openDataDb(input.base, `raw-${round}.db`);
+  const target = openDataDb(input.base, `target-${round}.db`);
   const receiver = enableCapture(target, { tables: ['teams', 'reports'] });
-  const rawInsert = (): Promise<number> => timeMs(() => insertAll(raw, input.teams, input.rows));
+  const rawInsert = (): Promise<number> => timeMs(() => insertData(raw, input.teams, input.rows));
   const apply = (): Promise<number> => timeMs(() => receiver.applyChangeset(page));
   const [first, second] = round % 2 === 0 ? [rawInsert, apply] : [apply, rawInsert];
   const [a, b] = [await first(), await second()];
@@ -119,7 +72,7 @@ export async function runDataBenchmarks(): Promise<void> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'ess-bench-data-'));
   try {
     const teams = Array.from({ length: 40 }, () => randomUUID());
-    const input: Input = { base, teams, rows: makeRows(teams) };
+    const input: DataInput = { base, teams, rows: makeDataRows(teams) };
     const rounds: Rounds = { untracked: [], untrackedSameCache: [], tracked: [], raw: [], apply: [], reapply: [], read: [], noop: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
       const page = await insertRound(input, round, rounds);
@@ -173,4 +126,5 @@ export async function runDataBenchmarks(): Promise<void> {
     rmSync(base, { recursive: true, force: true });
   }
   await runConstraintBenchmarks();
+  await runFloorBenchmarks();
 }
