@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { enableCapture } from '../lib/data/capture';
 import type { ChangeTracker } from '../lib/data/change-tracker';
 import type { WireChangeset } from '../lib/data/changeset';
+import { openDataDb } from './data-table';
 import { emit, median, round, timeMs } from './figure';
 
 const ROWS = 10_000;
@@ -22,12 +23,7 @@ CREATE TABLE reports (
 type Row = [string, string, string, string, bigint];
 
 function openDb(dir: string, name: string): Database.Database {
-  const db = new Database(path.join(dir, name));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
-  return db;
+  return openDataDb(dir, name, SCHEMA);
 }
 
 function rows(teams: readonly string[], prefix: string): Row[] {

@@ -37,13 +37,13 @@ export function makeDataRows(teams: readonly string[]): DataRow[] {
   ]);
 }
 
-/** A new WAL database of {@link DATA_SCHEMA} in `dir`, with foreign keys on. */
-export function openDataDb(dir: string, name: string): Database.Database {
+/** A new WAL database of `schema` ({@link DATA_SCHEMA} by default) in `dir`, with foreign keys on. */
+export function openDataDb(dir: string, name: string, schema = DATA_SCHEMA): Database.Database {
   const db = new Database(path.join(dir, name));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.exec(DATA_SCHEMA);
+  db.exec(schema);
   return db;
 }
 
