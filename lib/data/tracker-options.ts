@@ -8,7 +8,11 @@ export interface ChangeTrackerOptions {
    * @defaultValue 300000 (5 minutes)
    */
   readonly maxClockSkewMs?: number;
-  /** Wall time in ms; tests pass a fixed clock. @defaultValue `Date.now` */
+  /**
+   * Wall time in ms, which incoming clocks are checked against (`maxClockSkewMs`) and identity changes are
+   * dated by. It does not set the clocks of local writes: the capture triggers take those from SQLite's
+   * own clock (`julianday('now')`), whatever connection writes. @defaultValue `Date.now`
+   */
   readonly now?: () => number;
 }
 
