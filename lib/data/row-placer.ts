@@ -1,7 +1,6 @@
 import type { RowProbes } from './row-probes';
 import type { SettleBatch, TableParts } from './settle-batch';
 import { SchemaRefusalError } from './schema-refusal';
-import type { TrackedColumn } from './tracked-table';
 import { parkReason } from './unique-settler';
 import { ignoredWriteRefusal, raisedByAppTrigger, triggerRefusal, type UndoneWrite } from './trigger-refusal';
 import { expressionRefusal } from './expression-refusal';
@@ -9,9 +8,10 @@ import type { StoredForms } from './stored-form';
 import { compareValues } from './value-order';
 import type { SqlValue } from './values';
 import type { SyncError } from '../sync-error';
+import { undoneWrite, type CellWrites } from './undone-write';
 
-/** The cells a merge writes, `[column, value]`. */
-export type CellWrites = readonly (readonly [TrackedColumn, SqlValue])[];
+/** What a write of a row into its table did: wrote it, changed no row (a RAISE(IGNORE) skipped it), or parked the row instead. */
+type Placed = 'written' | 'skipped' | 'parked';
 
 /** The reason a write's constraint error parks its row for: undefined when it does not park (another error, or an app trigger's write failed). */
 function parking(error: unknown, parts: TableParts): ReturnType<typeof parkReason> {
@@ -28,8 +28,8 @@ function changeWrite(parts: TableParts, key: readonly SqlValue[]): string {
  * The refusal of a merge's write that changed no row where it must change one: an app trigger's RAISE(IGNORE) skipped
  * it (see {@link ignoredWriteRefusal}). Only such a write pays for naming the triggers; the others cost one compare.
  */
-function ignored(parts: TableParts, key: readonly SqlValue[], how: UndoneWrite = 'skipped'): SyncError {
-  return ignoredWriteRefusal(parts.statements, changeWrite(parts, key), undefined, undefined, how);
+function ignored(parts: TableParts, key: readonly SqlValue[], how: UndoneWrite = 'skipped', columns: readonly string[] = []): SyncError {
+  return ignoredWriteRefusal(parts.statements, changeWrite(parts, key), undefined, undefined, how, columns);
 }
 
 /** After a merge's delete of a row: refused when the row is still in its table (a RAISE(IGNORE) skipped the delete, or an AFTER DELETE trigger wrote it back). */
@@ -68,7 +68,8 @@ function columnRefusal(parts: TableParts, said: string, cause: unknown): SchemaR
  * Foreign keys are not enforced while merging; they are settled at the end.
  * A write to the table that changes no row where it must change one (an app
  * trigger's RAISE(IGNORE) skipped it) refuses the changeset: the metadata
- * would hold the change, and the table not.
+ * would hold the change, and the table not. So does one that an AFTER trigger
+ * undid (see `undoneWrite`), looked for on tables with app triggers only.
  */
 export class RowPlacer {
   readonly #probes: RowProbes;
@@ -114,32 +115,40 @@ export class RowPlacer {
       batch.noteParking(parts, key, true);
       parts.parked.remove(key);
     }
-    if (!this.#inserted(parts, key, values, batch) && !this.#holds(parts, key, this.#cellsOf(parts, values))) throw ignored(parts, key);
+    const placed = this.#inserted(parts, key, values, batch);
+    if (placed === 'skipped' && !this.#holds(parts, key, this.#cellsOf(parts, values))) throw ignored(parts, key);
+    if (placed === 'written' && batch.hasAppTriggers(parts)) this.#refuseUndone(parts, key, this.#cellsOf(parts, values));
     batch.touch(parts, key, values);
   }
 
-  /** Inserts a whole row, or overwrites or parks it when a constraint refuses it: false when it wrote nothing (RAISE(IGNORE)). */
-  #inserted(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): boolean {
+  /** After a write into the table on a table with app triggers: refused when an AFTER trigger deleted the row or undid a cell (see `undoneWrite`). */
+  #refuseUndone(parts: TableParts, key: readonly SqlValue[], cells: CellWrites, before?: readonly SqlValue[]): void {
+    const undone = undoneWrite(parts, this.#stored, key, cells, before);
+    if (undone !== undefined) throw ignored(parts, key, undone.how, undone.columns);
+  }
+
+  /** Inserts a whole row, or overwrites or parks it when a constraint refuses it. */
+  #inserted(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): Placed {
     try {
-      return parts.statements.insert(values) !== 0;
+      return parts.statements.insert(values) === 0 ? 'skipped' : 'written';
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       if (parts.statements.present(key)) return this.#overwrite(parts, key, values, batch);
       this.#park(parts, values, error, batch);
-      return true;
+      return 'parked';
     }
   }
 
   /**
    * The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values.
-   * @returns false when the overwrite wrote nothing (RAISE(IGNORE)); a table of key columns only has nothing to overwrite
+   * @returns `skipped` when the overwrite wrote nothing (RAISE(IGNORE)); a table of key columns only has nothing to overwrite
    */
-  #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): boolean {
+  #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): Placed {
     const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
     try {
       const written = parts.statements.upsert(values);
       if (old !== undefined) batch.left(parts, old);
-      return written !== 0 || this.#holds(parts, key, this.#cellsOf(parts, values));
+      return written === 0 ? 'skipped' : 'written';
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
@@ -147,7 +156,7 @@ export class RowPlacer {
       refuseKept(parts, key, parts.statements.delete(key));
       batch.left(parts, row);
       this.#park(parts, values, error, batch);
-      return true;
+      return 'parked';
     }
   }
 
@@ -195,17 +204,20 @@ export class RowPlacer {
       return;
     }
     const referenced = this.#probes.referencedColumns(parts.statements);
-    const old = cells.some(([column]) => referenced.has(column.name)) ? parts.statements.select(key) : undefined;
+    const before = batch.hasAppTriggers(parts) ? parts.statements.select(key) : undefined;
+    const old = cells.some(([column]) => referenced.has(column.name)) ? (before ?? parts.statements.select(key)) : undefined;
+    const placed = this.#updated(parts, key, cells, old, batch);
     // None updated: the row is nowhere here (nothing to write), or a trigger kept it as it was (lost nothing when it held the cells).
-    if (this.#updated(parts, key, cells, old, batch) === 0 && parts.statements.present(key) && !this.#holds(parts, key, cells)) throw ignored(parts, key);
+    if (placed === 'skipped' && parts.statements.present(key) && !this.#holds(parts, key, cells)) throw ignored(parts, key);
+    if (placed === 'written' && before !== undefined) this.#refuseUndone(parts, key, cells, before);
   }
 
-  /** Writes the cells into the row in the table, or parks it with them when a constraint refuses them. @returns the rows written (1 when parked) */
-  #updated(parts: TableParts, key: SqlValue[], cells: CellWrites, old: SqlValue[] | undefined, batch: SettleBatch): number {
+  /** Writes the cells into the row in the table, or parks it with them when a constraint refuses them. */
+  #updated(parts: TableParts, key: SqlValue[], cells: CellWrites, old: SqlValue[] | undefined, batch: SettleBatch): Placed {
     try {
       const written = parts.statements.update(cells, key);
       if (old !== undefined) batch.left(parts, old);
-      return written;
+      return written === 0 ? 'skipped' : 'written';
     } catch (error) {
       const reason = parking(error, parts);
       if (reason === undefined) refuse(error, parts, key);
@@ -214,7 +226,7 @@ export class RowPlacer {
       parts.parked.fromTable(key, reason, batch);
       parts.parked.update(cells, key);
       batch.left(parts, row);
-      return 1;
+      return 'parked';
     }
   }
 }

@@ -4,7 +4,7 @@ import type { TableStatements } from './table-statements';
 import type { SqlValue } from './values';
 import { rowRef } from './row-ref';
 import { TouchedRows } from './touched-rows';
-import type { SettledWrites } from './trigger-refusal';
+import { hasAppTriggers, type SettledWrites } from './trigger-refusal';
 
 /** A tracked table's two homes for live rows: the table itself and its parked rows. */
 export interface TableParts {
@@ -40,6 +40,8 @@ export class SettleBatch {
   readonly #written = new Map<number, SqlValue[][]>();
   /** Tables whose parked rows are all ranked again (see {@link rankWhole}). */
   readonly #rankWhole = new Set<number>();
+  /** Per table id: whether it has app triggers (read once per batch: no statement of a batch makes or drops one). */
+  readonly #appTriggers = new Map<number, boolean>();
 
   /**
    * @param probes - used to tell parent tables
@@ -141,6 +143,20 @@ export class SettleBatch {
     if (!this.#parkedBefore.has(ref)) this.#parkedBefore.set(ref, { parts, key, before: parkedNow });
     this.changedTables.add(id);
     this.#mayHaveParked.set(id, true);
+  }
+
+  /**
+   * True when the table has app triggers, which may undo a write of the merge (see `RowPlacer`): read from the
+   * schema once per table and batch, so a table without any pays nothing per row.
+   */
+  hasAppTriggers(parts: TableParts): boolean {
+    const { id } = parts.statements.table;
+    let known = this.#appTriggers.get(id);
+    if (known === undefined) {
+      known = hasAppTriggers(parts.statements);
+      this.#appTriggers.set(id, known);
+    }
+    return known;
   }
 
   /** True when the table may hold parked rows (so a row's home must be looked up); false lets the common case skip it. */
