@@ -86,11 +86,11 @@ describe('an app trigger undoing the insert or update a merge just made', () => 
   }
 
   /** Both servers hold n1 ('first'); `there` gets the trigger `undo`, `here` writes `write`, and the node syncs. */
-  async function writeThrough(trigger: string, write: string): Promise<Awaited<ReturnType<SyncNode['syncNow']>>[number] | undefined> {
+  async function writeThrough(trigger: string, write: string, create = 'CREATE TRIGGER'): Promise<Awaited<ReturnType<SyncNode['syncNow']>>[number] | undefined> {
     ({ here, there, server, node } = await startDataPair(SCHEMA, SCHEMA, ['note']));
     here.db.exec("INSERT INTO note VALUES ('n1', 'first', NULL)");
     await syncTwice();
-    there.db.exec(`CREATE TRIGGER undo ${trigger}`);
+    there.db.exec(`${create} undo ${trigger}`);
     nextMillisecond();
     here.db.exec(write);
     return (await node.syncNow())[0];
@@ -109,6 +109,13 @@ describe('an app trigger undoing the insert or update a merge just made', () => 
     await syncTwice();
     expect(tableRows(there.db, 'note')).toEqual(test.settled);
     expect(tableRows(here.db, 'note')).toEqual(test.settled);
+  });
+
+  it("a TEMP trigger made on the server's connection is looked for too", async () => {
+    const synced = await writeThrough('AFTER INSERT ON main.note BEGIN DELETE FROM note WHERE id = NEW.id; END', "INSERT INTO note VALUES ('n2', 'hello', NULL)", 'CREATE TEMP TRIGGER');
+    expect(synced?.error?.code).toBe('APPLY_REFUSED');
+    expect(synced?.error?.message).toContain('(app triggers on note: undo): "an app trigger deleted the row right after it was written into its table"');
+    expect(tableRows(there.db, 'note')).toEqual([FIRST]);
   });
 
   it.each(Object.entries(ALLOWED))('%s: applied as before', async (_name, test) => {
