@@ -54,5 +54,5 @@ describe('hostile values everywhere, both protocols', () => {
       compact.close();
       objects.close();
     }
-  }, 90_000);
+  }, 240_000);
 });
