@@ -15,10 +15,18 @@ function tokenForms(token: string): string[] {
   return forms.filter((form) => form !== '');
 }
 
-/** An auth scheme and the blank after it (also `%20` or `+`: a header line percent- or form-encoded). */
-const SCHEME = String.raw`(?:bearer|basic|token)(?:\s{1,8}|%20|\+)`;
 /** A blank between a field's name, its `:` or `=` and its value, as written or percent-encoded. */
 const BLANK = String.raw`(?:\s|%20|\+)`;
+/**
+ * What stands between an auth scheme and its credential: blanks, as many as there are (also `%20` or
+ * `+`: a header line percent- or form-encoded), or a `:` or `=` (also `%3A`, `%3D`) with blanks or none
+ * around it (`Bearer=…`, `Bearer: …`). One run of blanks: scanned once, whatever its length.
+ */
+const SCHEME_GAP = String.raw`(?:${BLANK}*(?:[:=]|%3a|%3d)${BLANK}*|${BLANK}+)`;
+/** An auth scheme and what stands between it and its credential ({@link SCHEME_GAP}). */
+const SCHEME = String.raw`(?:bearer|basic|token)${SCHEME_GAP}`;
+/** Where an auth scheme's name may start: where a word does, or right after a percent-escape (`%20Bearer`). */
+const SCHEME_STARTS = String.raw`(?:\b|(?<=%[0-9a-f]{2}))`;
 /** A quote around a field's name or value, as written or percent-encoded (`%22`, `%27`). */
 const QUOTE = String.raw`(?:["']|%2[27])`;
 
@@ -31,9 +39,35 @@ const QUOTE = String.raw`(?:["']|%2[27])`;
  * word does: a long peer message is scanned in one pass.
  */
 const CREDENTIAL_BEFORE = new RegExp(
-  `(?:\\b|(?<=%[0-9a-f]{2}))${SCHEME}|(?<![\\w-])[\\w-]{0,40}(?:token|auth|key|secret|pass)[\\w-]{0,40}${QUOTE}?${BLANK}{0,8}(?:[:=]|%3a|%3d)${BLANK}{0,8}${QUOTE}?(?:${SCHEME})?|[?&][^=&#\\s]{0,40}=`,
+  `${SCHEME_STARTS}${SCHEME}|(?<![\\w-])[\\w-]{0,40}(?:token|auth|key|secret|pass)[\\w-]{0,40}${QUOTE}?${BLANK}{0,8}(?:[:=]|%3a|%3d)${BLANK}{0,8}${QUOTE}?(?:${SCHEME})?|[?&][^=&#\\s]{0,40}=`,
   'gi',
 );
+/**
+ * A `Basic` credential: the scheme and what follows it (group 1), then its base64 (group 2): plain or
+ * URL-safe, its `+`, `/` and `=` also percent-encoded (a header line percent-encoded whole), its `/`
+ * also as `\\/` (in a JSON string, as PHP writes it).
+ */
+const BASIC_CREDENTIAL = new RegExp(String.raw`${SCHEME_STARTS}(basic${SCHEME_GAP})((?:[a-z0-9_+/-]|\\\/|%2b|%2f)+(?:=|%3d){0,2})`, 'gi');
+
+/** The bytes a `Basic` credential's base64 (as {@link BASIC_CREDENTIAL} finds it) stands for: `user:password`. */
+function decodedBasic(base64: string): Buffer {
+  return Buffer.from(base64.replace(/\\\//g, '/').replace(/%2b/gi, '+').replace(/%2f/gi, '/').replace(/%3d/gi, '='), 'base64');
+}
+
+/**
+ * `text` with every `Basic` credential whose decoded `user:password` holds one of `tokens` replaced by
+ * `***` whole. The token's own base64 matches such a credential only when it starts at a multiple of 3
+ * bytes into it (`user:` of 3, 6 … characters), so the credential is decoded instead.
+ */
+function hideInBasicCredentials(text: string, tokens: readonly string[]): string {
+  const secrets = tokens.filter((token) => token !== '').map((token) => Buffer.from(token, 'utf8'));
+  if (secrets.length === 0) return text;
+  return text.replace(BASIC_CREDENTIAL, (credential, scheme: string, base64: string) => {
+    const decoded = decodedBasic(base64);
+    return secrets.some((secret) => decoded.includes(secret)) ? `${scheme}${HIDDEN}` : credential;
+  });
+}
+
 /** A URL's userinfo: `//`, then the user (and `:` and the password), then `@`. */
 const USERINFO = /(\/\/)([^\s/?#@]{1,1024})@/g;
 /** A character that would make a credential's value a longer word (another token that starts with ours). */
@@ -90,9 +124,12 @@ function hideWhereCredential(text: string, forms: readonly string[]): string {
  * `Authorization` header it received (a proxy's refusal, say) must not put
  * our token into the log, `/status` or a terminal.
  *
- * A token of {@link MIN_TOKEN_LENGTH} characters or more is hidden wherever it
+ * A `Basic` credential whose decoded `user:password` holds a token is hidden
+ * whole (`Basic ***`), whatever the user name's length. A token of
+ * {@link MIN_TOKEN_LENGTH} characters or more is hidden wherever it
  * appears. A shorter one (accepted with a `token.short` warning) is hidden only
- * where it stands as a credential: after `Bearer`, `Basic` or `Token`, as the
+ * where it stands as a credential: after `Bearer`, `Basic` or `Token` (then
+ * blanks, however many, or a `:` or `=`), as the
  * value of a field named for a secret (`authorization`, `…token`, `…key`,
  * `password` …) or of a query parameter, or as a URL's user or password.
  * Elsewhere it would take ordinary words out of the message (`sync` out of
@@ -103,6 +140,6 @@ export function hideSecrets(text: string, secrets: readonly string[]): string {
   const longest = (forms: Iterable<string>): string[] => [...new Set(forms)].sort((a, b) => b.length - a.length);
   const everywhere = longest(secrets.filter((token) => token.length >= MIN_TOKEN_LENGTH).flatMap(tokenForms));
   const asCredential = longest(secrets.filter((token) => token.length < MIN_TOKEN_LENGTH).flatMap(tokenForms));
-  const hidden = everywhere.reduce((partly, form) => partly.split(form).join(HIDDEN), text);
+  const hidden = everywhere.reduce((partly, form) => partly.split(form).join(HIDDEN), hideInBasicCredentials(text, secrets));
   return hideWhereCredential(hidden, asCredential);
 }
