@@ -7,9 +7,12 @@ import { DEFAULTS } from '../defaults';
 import { SyncError } from '../sync-error';
 import { abandonStalledAnswer, MIN_ANSWER_BYTES_PER_TIMEOUT } from './answer-progress';
 import type { PeerBody, PeerEndpoint, PeerHttpOptions, WireBytes } from './peer-http-types';
-import { checkAnswer, hideSecrets, notJsonHint, pageOfWhom, peerError, readAll, redirectRefusal, type AnswerCheck, type PeerResponse } from './peer-answer';
+import { checkAnswer, hideSecrets, notJsonHint, pageOfWhom, peerError, printable, readAll, redirectRefusal, type AnswerCheck, type PeerResponse } from './peer-answer';
 
 export type { PeerBody, PeerEndpoint, PeerHttpOptions, WireBytes } from './peer-http-types';
+
+/** The most of a text from a peer (a path it listed) that {@link PeerHttp.shownText} keeps. */
+const SHOWN_PEER_TEXT = 200;
 
 /**
  * A small HTTP client for one peer's sync router: bearer token, keep-alive,
@@ -78,6 +81,15 @@ export class PeerHttp {
   /** The peer's base URL. */
   get url(): string {
     return this.#base.href;
+  }
+
+  /**
+   * Text the peer sent (a path of its listing) as a message may show it: the tokens this side holds
+   * hidden (`***`, see {@link hideSecrets}), control characters replaced, cut after `max` characters with
+   * a count of the rest, so a hostile or broken peer puts neither a token nor kilobytes into the log or `/status`.
+   */
+  shownText(text: string, max = SHOWN_PEER_TEXT): string {
+    return printable(hideSecrets(text, this.#secrets), max);
   }
 
   /** Sends a request and resolves with the unread response (any status); `extraHeaders` add to (or replace) the defaults. */

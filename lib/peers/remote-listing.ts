@@ -17,7 +17,7 @@ async function remoteManifest(peer: PeerHttp, root: string, sizes: Map<string, n
   try {
     const answer = await peer.json('GET', 'files/checksums', manifestAnswerCheck, { path: root });
     const listed = new Map(answer.files.map((file) => [file.path, file.sha256]));
-    refuseImpossibleListing(root, answer.files.length, listed);
+    refuseImpossibleListing(root, answer.files.length, listed, (text) => peer.shownText(text));
     for (const file of answer.files) sizes.set(file.sha256, file.size);
     return { files: listed, leftOut: answer.leftOut ?? [] };
   } catch (error) {
@@ -31,20 +31,24 @@ async function remoteManifest(peer: PeerHttp, root: string, sizes: Map<string, n
 /**
  * A listing no folder can hold: a path listed twice, or a path that is both a
  * file and a folder of another (`d` and `d/e.txt`).
+ * @param shown - a path of the peer's as the message shows it (bounded, tokens hidden: {@link PeerHttp.shownText})
  * @throws SyncError `PEER_BAD_LISTING` (502)
  */
-function refuseImpossibleListing(root: string, entries: number, listed: ReadonlyMap<string, string | undefined>): void {
+function refuseImpossibleListing(root: string, entries: number, listed: ReadonlyMap<string, string | undefined>, shown: (text: string) => string): void {
   if (listed.size !== entries) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed a path twice under ${root}; refusing its listing`);
   for (const relative of listed.keys()) {
     for (let cut = relative.lastIndexOf('/'); cut > 0; cut = relative.lastIndexOf('/', cut - 1)) {
       const folder = relative.slice(0, cut);
-      if (listed.has(folder)) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${root}/${folder} both as a file and as the folder of ${relative}; refusing its listing`);
+      if (listed.has(folder)) throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${root}/${shown(folder)} both as a file and as the folder of ${shown(relative)}; refusing its listing`);
     }
   }
 }
 
-/** A peer's listing is not trusted: every path must be a well-formed, non-database path. */
-function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<string, string>): void {
+/**
+ * A peer's listing is not trusted: every path must be a well-formed, non-database path. A refusal shows
+ * the path as `shown` makes it (bounded, tokens hidden: {@link PeerHttp.shownText}).
+ */
+function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<string, string>, shown: (text: string) => string): void {
   for (const relative of remote.keys()) {
     let parsed: ReturnType<typeof parseSyncPath> | undefined;
     try {
@@ -53,13 +57,13 @@ function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<
       parsed = undefined;
     }
     if (parsed?.root !== root || parsed.segments.length === 0) {
-      throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${JSON.stringify(relative)} under ${root}; refusing its listing`);
+      throw new SyncError('PEER_BAD_LISTING', 502, `the peer listed ${shown(JSON.stringify(relative))} under ${root}; refusing its listing`);
     }
     if (policy.isDatabaseName(relative)) {
       const what = namesTokenFile(relative)
         ? `a sync token file (${TOKEN_FILE_NAME}: a server of an older version lists one kept in a synced folder, a data folder placed inside it; move that data folder out of the synced folder, or update that server)`
         : 'a database file name';
-      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${relative}, ${what}; refusing its listing`);
+      throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${shown(relative)}, ${what}; refusing its listing`);
     }
   }
 }
@@ -71,6 +75,6 @@ function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<
  */
 export async function readRemoteListing(peer: PeerHttp, policy: FilePolicy, root: string, sizes: Map<string, number>): Promise<RemoteListing | undefined> {
   const listing = await remoteManifest(peer, root, sizes);
-  if (listing !== undefined) checkRemotePaths(policy, root, listing.files);
+  if (listing !== undefined) checkRemotePaths(policy, root, listing.files, (text) => peer.shownText(text));
   return listing;
 }
