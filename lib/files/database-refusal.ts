@@ -1,12 +1,15 @@
 import { refusalPath } from '../refusal-log';
 import { SyncError } from '../sync-error';
 import { databaseSideFolderOn, isDatabaseOnDisk } from './database-file';
-import { namesTokenFile, TOKEN_FILE_NAME, type FilePolicy } from './file-policy';
+import type { FilePolicy } from './file-policy';
+import { namesTokenFile, namesTokenFileCopy, TOKEN_FILE_NAME } from './token-file-names';
 import { parseSyncPath, resolveSyncPath, type ResolvedSyncPath } from './safe-path';
 
 const WHY = 'databases sync as data, never as files';
 /** Why a sync token file is refused, after what names it. */
 const TOKEN_FILE_WHY = "the file a sync token is kept in; it never syncs (a server's secret is not served, listed or replaced)";
+/** What a copy of the sync token file is (`.sync-token.bak`, `.sync-token~`, `.#.sync-token` …), before {@link TOKEN_FILE_WHY}. */
+const TOKEN_FILE_COPY = `a copy of ${TOKEN_FILE_NAME} (a backup, or an editor's swap, lock or auto-save file of it)`;
 
 /** Characters a reader would not see, or that would reorder or break the text around them: shown as `\uXXXX`. */
 const UNSHOWN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]|(?! )\p{Zs}/gu;
@@ -29,7 +32,10 @@ export function shownPath(text: string): string {
  * and the message says so. The path is shown with hidden characters escaped.
  */
 export function databaseNameRefused(clientPath: string, pattern?: string): SyncError {
-  if (namesTokenFile(clientPath)) return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is named ${TOKEN_FILE_NAME}, ${TOKEN_FILE_WHY}`);
+  if (namesTokenFile(clientPath)) {
+    const named = namesTokenFileCopy(clientPath) ? `as ${TOKEN_FILE_COPY}` : TOKEN_FILE_NAME;
+    return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is named ${named}, ${TOKEN_FILE_WHY}`);
+  }
   if (pattern !== undefined) {
     return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns; files matching them never sync`);
   }
@@ -88,7 +94,7 @@ async function refuseLinkedDatabase(policy: FilePolicy, target: ResolvedSyncPath
   const clientPath = target.relative === '' ? target.root : `${target.root}/${target.relative}`;
   const leadsTo = `${shownPath(clientPath)} leads through a symbolic link to ${shownPath(`${target.root}/${linked}`)}`;
   if (await isDatabaseOnDisk(target.absolute)) throw databaseContentRefused(clientPath);
-  if (namesTokenFile(linked)) throw new SyncError('DB_FILE_REFUSED', 403, `${leadsTo}, ${TOKEN_FILE_WHY}`);
+  if (namesTokenFile(linked)) throw new SyncError('DB_FILE_REFUSED', 403, `${leadsTo}, ${namesTokenFileCopy(linked) ? `${TOKEN_FILE_COPY}, ` : ''}${TOKEN_FILE_WHY}`);
   if (policy.isDatabaseName(linked)) {
     const pattern = policy.refusingPattern?.(linked);
     const what = pattern === undefined ? 'an SQLite database file name' : `which matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns`;

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import { refuseUnknownOptions, stringList } from '../option-checks';
 import { canonicalFileName, foldedName, INVISIBLE, PLAIN_ASCII } from './name-folding';
+import { isTokenFileName } from './token-file-names';
 
 export { canonicalFileName } from './name-folding';
 
@@ -15,18 +16,6 @@ export const DATABASE_SIDE_SUFFIXES: readonly string[] = ['', '-wal', '-shm', '-
 
 /** File names refused whatever their extension, unless the caller replaces this list. */
 export const DEFAULT_DATABASE_FILE_NAMES: readonly string[] = ['app.db', 'database.db', 'scouting.db'];
-
-/**
- * The file a sync token is kept in (the sample app's `DATA_DIR/.sync-token`): refused by
- * name wherever it is, as a database name is, so a data folder placed inside a sync root
- * never lists, serves or takes the server's secret.
- */
-export const TOKEN_FILE_NAME = '.sync-token';
-
-/** True when a segment of `relativePath` is {@link TOKEN_FILE_NAME}, compared as database names are (case, invisible code points, folding). */
-export function namesTokenFile(relativePath: string): boolean {
-  return segmentsOf(relativePath).some((segment) => canonicalFileName(segment) === TOKEN_FILE_NAME);
-}
 
 /** Bytes needed to recognise every database header this module knows. */
 export const DATABASE_HEADER_BYTES = 16;
@@ -121,9 +110,9 @@ function withoutSideSuffix(canonical: string): string {
   return suffix === undefined ? canonical : canonical.slice(0, canonical.length - suffix.length);
 }
 
-/** The built-in rules: `.lock`, the database extensions and the named files, each with their side files; and {@link TOKEN_FILE_NAME}. */
+/** The built-in rules: `.lock`, the database extensions and the named files, each with their side files; and the sync token file and its copies (see isTokenFileName). */
 function isBuiltInDatabaseName(canonical: string, names: ReadonlySet<string>): boolean {
-  if (canonical.endsWith('.lock') || canonical === TOKEN_FILE_NAME) return true;
+  if (canonical.endsWith('.lock') || isTokenFileName(canonical)) return true;
   const main = withoutSideSuffix(canonical);
   const dot = main.lastIndexOf('.');
   return (dot !== -1 && EXTENSION_SET.has(main.slice(dot))) || names.has(main);
@@ -156,7 +145,7 @@ export function refuseNegatedPatterns(patterns: readonly string[], option: strin
 
 /**
  * Builds the database-file policy. The built-in extension, side-file, `.lock`,
- * {@link TOKEN_FILE_NAME} and header rules always apply; options can only add to them.
+ * sync-token-file (`.sync-token` and its copies) and header rules always apply; options can only add to them.
  * @throws TypeError when an option is not an array of non-empty strings, for a negated pattern (see {@link refuseNegatedPatterns}), or for an unknown option (`extraDatabasePatterns` is the router's name; here it is `extraPatterns`)
  */
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {

@@ -1,4 +1,5 @@
-import { namesTokenFile, TOKEN_FILE_NAME, type FilePolicy } from '../files/file-policy';
+import type { FilePolicy } from '../files/file-policy';
+import { namesTokenFile, namesTokenFileCopy, TOKEN_FILE_NAME } from '../files/token-file-names';
 import { parseSyncPath } from '../files/safe-path';
 import { manifestAnswerCheck } from '../files/wire-schema';
 import { SyncError } from '../sync-error';
@@ -61,7 +62,7 @@ function checkRemotePaths(policy: FilePolicy, root: string, remote: ReadonlyMap<
     }
     if (policy.isDatabaseName(relative)) {
       const what = namesTokenFile(relative)
-        ? `a sync token file (${TOKEN_FILE_NAME}: a server of an older version lists one kept in a synced folder, a data folder placed inside it; move that data folder out of the synced folder, or update that server)`
+        ? `${namesTokenFileCopy(relative) ? 'a copy of a sync token file' : 'a sync token file'} (${TOKEN_FILE_NAME}: a server of an older version lists one kept in a synced folder, a data folder placed inside it; move that data folder out of the synced folder, or update that server)`
         : 'a database file name';
       throw new SyncError('PEER_LISTED_DATABASE', 502, `the peer listed ${root}/${shown(relative)}, ${what}; refusing its listing`);
     }
