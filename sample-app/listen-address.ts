@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { SyncLogger } from '../index';
 
 /** Where the sample app listens: `PORT` and `HOST` (undefined for all interfaces). */
 export interface ListenAddress {
@@ -23,17 +24,41 @@ function listenFailure(error: unknown, address: ListenAddress): unknown {
   return error;
 }
 
+/** What {@link listenOn} logs with: the sample app's logger (`warn` only). */
+export type ListenLogger = Pick<SyncLogger, 'warn'>;
+
 /**
- * Listens on `PORT` and `HOST`. Its 'error' listener stays on the server: an error once it
- * listens (an accept that fails, EMFILE) finds it, a no-op then, and Node keeps listening;
- * without one, the error would be thrown and end the process.
+ * Logs an error of a server that listens (an accept that fails: `EMFILE` when the process runs out of
+ * file descriptors, `ECONNABORTED`): one warn line, `app.server_error`, naming its code (its name when it
+ * has none), never its stack. Node keeps the server listening; the connection that failed is lost.
+ */
+function logLaterError(logger: ListenLogger, error: unknown, server: net.Server): void {
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : undefined;
+  const failed = error as Partial<NodeJS.ErrnoException> | undefined;
+  const code = failed?.code ?? failed?.name ?? 'unknown';
+  const during = typeof failed?.syscall === 'string' ? ` (${failed.syscall})` : '';
+  const hint = code === 'EMFILE' || code === 'ENFILE' ? ': the process is out of file descriptors; raise its limit (ulimit -n) or close what holds them' : '';
+  logger.warn({ event: 'app.server_error', code, port }, `the server listening on port ${port ?? '?'} failed${during} with ${code}; it keeps listening, a connection may have been refused${hint}`);
+}
+
+/**
+ * Listens on `PORT` and `HOST`. Its 'error' listener stays on the server (`on`, not `once`):
+ * an error before it listens rejects; every error once it listens (an accept that fails,
+ * `EMFILE`) is logged on one line by `logger` ({@link logLaterError}), and Node keeps listening;
+ * without a listener, the error would be thrown and end the process.
+ * @param logger - where errors of the listening server are told
  * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: not of this machine, in use, or a port below 1024 this user may not take
  */
-export async function listenOn(server: net.Server, address: ListenAddress): Promise<void> {
+export async function listenOn(server: net.Server, address: ListenAddress, logger: ListenLogger): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
-      server.on('error', reject); // `on`, not `once`: every later error too, not only the first
-      server.listen(address.port, address.host, () => resolve());
+      let listening = false;
+      server.on('error', (error) => (listening ? logLaterError(logger, error, server) : reject(error)));
+      server.listen(address.port, address.host, () => {
+        listening = true;
+        resolve();
+      });
     });
   } catch (error) {
     throw listenFailure(error, address);
@@ -49,6 +74,6 @@ export async function listenOn(server: net.Server, address: ListenAddress): Prom
  */
 export async function checkListenAddress(address: ListenAddress): Promise<void> {
   const probe = net.createServer();
-  await listenOn(probe, address);
+  await listenOn(probe, address, { warn: () => undefined }); // closed at once: it accepts no connection to fail
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

@@ -54,7 +54,7 @@ async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () 
     : http.createServer(app);
   answerClientErrorsAsJson(server); // 431 and friends in the same JSON shape as every other error
   continueOnlyWhenRead(server); // Expect: 100-continue: a refused upload (401, 403) is answered before its body is asked for
-  await listenOn(server, config).catch((error: unknown) => {
+  await listenOn(server, config, logger).catch((error: unknown) => {
     db.close();
     throw error;
   });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { silentLogger } from '../../../lib/logger';
 import { listenOn } from '../../../sample-app/listen-address';
 
 /**
@@ -10,7 +11,7 @@ import { listenOn } from '../../../sample-app/listen-address';
 describe('listenOn: errors of a server already listening', () => {
   it('a second and third accept error find a listener still there (none would throw and end the process)', async () => {
     const server = net.createServer();
-    await listenOn(server, { port: 0, host: '127.0.0.1' });
+    await listenOn(server, { port: 0, host: '127.0.0.1' }, silentLogger);
     try {
       for (let time = 1; time <= 3; time += 1) {
         const accept = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' });
@@ -24,11 +25,11 @@ describe('listenOn: errors of a server already listening', () => {
 
   it('an error before listening still rejects, naming PORT', async () => {
     const taken = net.createServer();
-    await listenOn(taken, { port: 0, host: '127.0.0.1' });
+    await listenOn(taken, { port: 0, host: '127.0.0.1' }, silentLogger);
     const { port } = taken.address() as net.AddressInfo;
     const second = net.createServer();
     try {
-      await expect(listenOn(second, { port, host: '127.0.0.1' })).rejects.toThrow(`PORT=${port}: the port is in use by another program`);
+      await expect(listenOn(second, { port, host: '127.0.0.1' }, silentLogger)).rejects.toThrow(`PORT=${port}: the port is in use by another program`);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
