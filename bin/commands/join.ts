@@ -39,7 +39,7 @@ export async function joinCommand(options: JoinCommandOptions): Promise<void> {
     placed: `${options.db} is in place, the server catches up at its first sync`,
     isPlaced: () => placed,
   });
-  const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
+  const joinOptions = { url, token, db: options.db, gzip: options.gzip === true, peerTimeoutMs: options.timeout, peerCa: caOf(options.ca, url), ...(maxClockSkewMs === undefined ? {} : { maxClockSkewMs }) };
   const result = await joinSnapshot(joinOptions, { url: '--from', db: '--db' }, () => (placed = true)).finally(stopListening);
   const ms = Math.round(performance.now() - started);
   if (options.json === true) process.stdout.write(`${JSON.stringify({ ...result, ms })}\n`);

@@ -38,10 +38,14 @@ export function tokenOf(given: string | undefined): string {
 }
 
 /**
- * The CA certificate of `--ca` or `SYNC_PEER_CA`, if either is given.
+ * The CA certificate of `--ca` or `SYNC_PEER_CA`, if either is given and `url` is an `https://` one: for an
+ * `http://` URL no certificate is checked, so `SYNC_PEER_CA` (set once for every server) is not read at all, and
+ * a missing or broken one stops no plain-HTTP command (`--ca` with such a URL is refused by {@link refuseCaForPlainHttp}).
+ * @param url - the normalized URL of the server asked
  * @throws SyncError `BAD_CA` (400) for a file that cannot be read, holds no PEM certificate, or one that cannot be read (cut short)
  */
-export function caOf(given: string | undefined): Buffer | undefined {
+export function caOf(given: string | undefined, url: string): Buffer | undefined {
+  if (!url.startsWith('https://')) return undefined;
   const file = given ?? (process.env.SYNC_PEER_CA === '' ? undefined : process.env.SYNC_PEER_CA);
   if (file === undefined) return undefined;
   let pem: Buffer;
@@ -96,7 +100,7 @@ export function remoteServer(options: RemoteOptions, paced = false): PeerHttp {
   const url = serverUrlOf(options.url, '--url');
   const token = tokenOf(options.token);
   refuseCaForPlainHttp(url, options.ca, '--url');
-  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca), ...(paced ? { minAnswerBytes: 0 } : {}) });
+  return new PeerHttp({ url, token }, { peerTimeoutMs: options.timeout, peerCa: caOf(options.ca, url), ...(paced ? { minAnswerBytes: 0 } : {}) });
 }
 
 /**
