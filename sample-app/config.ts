@@ -38,7 +38,7 @@ export interface SampleConfig {
   readonly peers: readonly string[];
   /** Milliseconds between periodic syncs (`SYNC_INTERVAL_MS`, default 30000). */
   readonly syncIntervalMs: number;
-  /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`). */
+  /** A CA certificate file to trust for peers with self-signed certificates (`SYNC_PEER_CA`); checked and read only when a peer is `https://`. */
   readonly peerCaFile: string | undefined;
   /** How far ahead of this server's clock a received clock may be, in ms (`SYNC_MAX_CLOCK_SKEW_MS`); undefined for the library's 5 minutes. */
   readonly maxClockSkewMs: number | undefined;
@@ -104,6 +104,7 @@ export function readSampleSettings(given: NodeJS.ProcessEnv = process.env): Samp
   refuseQuoted(env);
   refuseMisspelledNames(env);
   const dataDir = readDataDir(env.DATA_DIR);
+  const peers = readPeers(env.SYNC_PEERS);
   // Every value is checked before anything is written: a start refused for a typo leaves no folder and no token behind.
   const settings = {
     port: readPort(env.PORT),
@@ -112,9 +113,9 @@ export function readSampleSettings(given: NodeJS.ProcessEnv = process.env): Samp
     name: readName(env.SYNC_NAME),
     logLevel: readLogLevel(env.LOG_LEVEL),
     tls: readTls(env),
-    peers: readPeers(env.SYNC_PEERS),
+    peers,
     syncIntervalMs: readInterval(env.SYNC_INTERVAL_MS),
-    peerCaFile: readPeerCaFile(env.SYNC_PEER_CA),
+    peerCaFile: readPeerCaFile(env.SYNC_PEER_CA, peers),
     maxClockSkewMs: readMaxClockSkew(env.SYNC_MAX_CLOCK_SKEW_MS),
     nats: readNats(env),
     unreadVariables: unreadSyncNames(env),

@@ -61,12 +61,20 @@ function checkTlsPair(cert: string, key: string): void {
   }
 }
 
+/** True when one of `peers` is an `https://` one: the only peers a CA certificate (`SYNC_PEER_CA`) is used for. */
+export function someHttpsPeer(peers: readonly string[]): boolean {
+  return peers.some((peer) => peer.toLowerCase().startsWith('https:'));
+}
+
 /**
- * `SYNC_PEER_CA`: a PEM file with the CA certificate of peers with self-signed certificates.
- * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read, holds no PEM certificate, or one cut short or damaged
+ * `SYNC_PEER_CA`: a PEM file with the CA certificate of peers with self-signed certificates, read and
+ * checked only when one of `peers` is `https://`; with none it is returned unread (no certificate is ever
+ * checked, so a missing or broken file stops nothing: the start warns that it is unused, see unusedPeerCa).
+ * @throws TypeError naming SYNC_PEER_CA for a file that cannot be read, holds no PEM certificate, or one cut short or damaged (an https:// peer given)
  */
-export function readPeerCaFile(value: string | undefined): string | undefined {
+export function readPeerCaFile(value: string | undefined, peers: readonly string[]): string | undefined {
   if (value === undefined || value === '') return undefined;
+  if (!someHttpsPeer(peers)) return value;
   const text = readNamedFile('SYNC_PEER_CA', value).toString('latin1');
   if (!text.includes('-----BEGIN CERTIFICATE-----') && isKey(text)) {
     throw new TypeError(`SYNC_PEER_CA: ${value} holds a private key, not a certificate: give the peers' CA certificate (for a self-signed peer, the file its TLS_CERT names), never a key`);

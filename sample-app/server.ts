@@ -10,6 +10,7 @@ import { checkListenAddress, listenOn } from './listen-address';
 import { lockDataDir, refuseDataDirInUse } from './data-lock';
 import { diskFailureAtStart } from './data-folders';
 import { openSampleDatabase } from './database';
+import { someHttpsPeer } from './named-files';
 import { unreadLines, unreadMessage, unusedCaLine, unusedPeerCa } from './start-warnings';
 
 /** A running sample app. */
@@ -46,7 +47,8 @@ export async function startSampleApp(config: SampleConfig, logger: SyncLogger): 
 
 async function startLocked(config: SampleConfig, logger: SyncLogger, unlock: () => void): Promise<RunningSampleApp> {
   const db = openSampleDatabase(config.dataDir);
-  const peerCa = config.peerCaFile === undefined ? undefined : readFileSync(config.peerCaFile); // checked by readSampleConfig
+  // Checked by readSampleConfig when a peer is https://; with none it is unused, not read (the start warns).
+  const peerCa = config.peerCaFile === undefined || !someHttpsPeer(config.peers) ? undefined : readFileSync(config.peerCaFile);
   const transport = config.nats === undefined ? undefined : { nats: config.nats };
   const { app, sync } = createSampleApp({ dataDir: config.dataDir, db, token: config.token, logger, peers: config.peers, peerCa, name: config.name, transport, maxClockSkewMs: config.maxClockSkewMs });
   const server = config.tls

@@ -1,5 +1,6 @@
 import { READ_SYNC_VARIABLES } from './env-names';
 import type { SampleConfig } from './config';
+import { someHttpsPeer } from './named-files';
 
 // What the start warns of without stopping: in the log (one warn line each) and in the banner (a `!` line each).
 
@@ -23,7 +24,7 @@ export function unreadLines(unread: SampleConfig['unreadVariables']): string {
  * link encrypted while the token went to `http://` peers in the clear (the CLI refuses `--ca` with an `http://` URL).
  */
 export function unusedPeerCa(config: Pick<SampleConfig, 'peerCaFile' | 'peers'>): string | undefined {
-  if (config.peerCaFile === undefined || config.peers.some((peer) => peer.toLowerCase().startsWith('https:'))) return undefined;
+  if (config.peerCaFile === undefined || someHttpsPeer(config.peers)) return undefined;
   const which = config.peers.length === 0 ? 'SYNC_PEERS names no peer' : 'no peer in SYNC_PEERS is https:// (the token goes to them unencrypted)';
   return `SYNC_PEER_CA is set, but ${which}: it is unused; write the peers served over HTTPS (TLS_CERT and TLS_KEY there) as https://…, or unset SYNC_PEER_CA`;
 }

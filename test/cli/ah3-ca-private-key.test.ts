@@ -31,7 +31,7 @@ describe('ah3: a private key given as the CA certificate is named as one', () =>
   });
 
   it('the sample app (SYNC_PEER_CA=key.pem) stops before anything is written, naming the variable', () => {
-    expect(() => readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: 'ah3-token-0123456789abcdef', SYNC_PEER_CA: key })).toThrow(
+    expect(() => readSampleConfig({ DATA_DIR: path.join(temp.dir, 'data'), SYNC_TOKEN: 'ah3-token-0123456789abcdef', SYNC_PEERS: 'https://10.0.0.2:5000', SYNC_PEER_CA: key })).toThrow(
       `SYNC_PEER_CA: ${key} holds a private key, not a certificate: give the peers' CA certificate (for a self-signed peer, the file its TLS_CERT names), never a key`,
     );
   });

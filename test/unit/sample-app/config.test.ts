@@ -87,8 +87,9 @@ describe('sample app configuration', () => {
     [{ SYNC_NATS_URL: 'ftp://x' }, /SYNC_NATS_URL .*: use nats:\/\/ or tls:\/\//],
     [{ SYNC_NATS_URL: 'nats://u:p%zz@127.0.0.1:4222' }, /SYNC_NATS_URL .*%25/],
     [{ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' }, /TLS_CERT: cannot read \/nonexistent\/cert.pem/],
-    [{ SYNC_PEER_CA: '/nonexistent/ca.pem' }, /SYNC_PEER_CA: cannot read/],
-    [{ SYNC_PEER_CA: __filename }, /SYNC_PEER_CA: .* holds no PEM certificate/],
+    // SYNC_PEER_CA is read for https:// peers only (with none it is unused: ap4-sample-app-broken-ca-http-peers).
+    [{ SYNC_PEERS: 'https://10.0.0.2:5000', SYNC_PEER_CA: '/nonexistent/ca.pem' }, /SYNC_PEER_CA: cannot read/],
+    [{ SYNC_PEERS: 'https://10.0.0.2:5000', SYNC_PEER_CA: __filename }, /SYNC_PEER_CA: .* holds no PEM certificate/],
   ])('refuses %j before writing anything: no data folder, no token file', (env, message) => {
     const dataDir = path.join(temp.dir, 'new');
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(message);
@@ -99,7 +100,7 @@ describe('sample app configuration', () => {
     const dataDir = path.join(temp.dir, 'new');
     const folder = path.join(temp.dir, 'a-folder');
     mkdirSync(folder);
-    const env = variable === 'SYNC_PEER_CA' ? { SYNC_PEER_CA: folder } : { TLS_CERT: __filename, TLS_KEY: __filename, [variable]: folder };
+    const env = variable === 'SYNC_PEER_CA' ? { SYNC_PEERS: 'https://10.0.0.2:5000', SYNC_PEER_CA: folder } : { TLS_CERT: __filename, TLS_KEY: __filename, [variable]: folder };
     expect(() => readSampleConfig({ DATA_DIR: dataDir, ...env })).toThrow(`${variable}: cannot read ${folder} (it is a folder, not a file)`);
     expect(existsSync(dataDir)).toBe(false);
   });
