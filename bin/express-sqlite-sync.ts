@@ -13,7 +13,7 @@ import { joinCommand } from './commands/join';
 import { confirmCommand } from './commands/confirm';
 import { dropWritesOnClosedPipe } from './commands/closed-pipe';
 import { printableLines } from './commands/remote';
-import { refuseBlankEnds, refuseDashPath, refuseOptionAsValue, refuseUnexpandedHome } from './commands/option-values';
+import { refuseBlankEnds, refuseDashPath, refuseOptionAsValue, refuseSideFileTarget, refuseUnexpandedHome } from './commands/option-values';
 import { newSiteIdCommand, restoreCommand } from './commands/restore';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -61,6 +61,7 @@ export function buildProgram(): Command {
       refuseDashPath(command); // `--db -`, `--db --gzipx`: no file by that name is made or read
       refuseUnexpandedHome(command); // `--db=~/app.db`: no folder named `~` is made here
       refuseBlankEnds(command); // `--db 'app.db '`: SQLite would open app.db, another file
+      refuseSideFileTarget(command); // `join --db x.db-wal`: SQLite would take the new database for x.db's side file
     });
   const remote = (command: Command): Command =>
     command

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
+import { sideFileNameReason } from '../../lib/files/side-file-name';
 import { SyncError } from '../../lib/sync-error';
 
 /** The environment variable an option falls back to when left out. */
@@ -107,4 +108,28 @@ export function refuseBlankEnds(command: Command): void {
       `${option.long} is ${JSON.stringify(value)}: it starts or ends with a blank, which SQLite's driver drops from a file name, so it would open ${JSON.stringify(value.trim())}, another file: give the path without the blank (rename a file whose name has one)`,
     );
   }
+}
+
+/** The option naming the database a command writes: what must not be named as another database's side file. */
+const WRITTEN_DATABASE_OPTIONS: ReadonlyMap<string, string> = new Map([
+  ['join', 'db'],
+  ['backup', 'out'],
+  ['restore', 'db'],
+]);
+
+/**
+ * Refuses a database to write (`join --db`, `backup --out`, `restore --db`) named as the side file of
+ * another database (`x.db-wal`, `-shm`, `-journal`, a super-journal's `x.db-mj0a1b2c9d3`, `-syncmark`):
+ * SQLite deletes, rolls back or overwrites such a file beside `x.db`, and sync never lists it. Said
+ * before anything is sent or written; the library refuses the same as `TARGET_INVALID`.
+ * @throws SyncError `BAD_USAGE` (400) naming the option, the value and the rule
+ */
+export function refuseSideFileTarget(command: Command): void {
+  const attribute = WRITTEN_DATABASE_OPTIONS.get(command.name());
+  if (attribute === undefined) return;
+  const value: unknown = command.getOptionValue(attribute);
+  // `x.db-wal/` names a folder: the library's TARGET_INVALID says so, which is the more useful word.
+  if (typeof value !== 'string' || /[\\/]$/.test(value)) return;
+  const reason = sideFileNameReason(value);
+  if (reason !== undefined) throw new SyncError('BAD_USAGE', 400, `--${attribute} is ${JSON.stringify(value)}: it is ${reason}`);
 }

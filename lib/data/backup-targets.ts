@@ -1,7 +1,6 @@
-import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { DATABASE_HEADER_BYTES, DATABASE_SIDE_SUFFIXES, isDatabaseHeader } from '../files/file-policy';
-import { isLiveDatabaseFileSync } from '../files/live-databases';
+import { sideFileNameReason } from '../files/side-file-name';
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
@@ -81,25 +80,11 @@ export function folderNamed(given: string, what: string, example: string, made: 
   return `${given} ends in ${separator.slice(-1)}, which names a folder, and there is no folder ${bare}: name ${what} (${fix})`;
 }
 
-function isDatabaseFile(file: string): boolean {
-  if (isLiveDatabaseFileSync(file)) return true; // never opened: see live-databases.ts
-  try {
-    const header = Buffer.alloc(DATABASE_HEADER_BYTES);
-    const fd = openSync(file, 'r');
-    try {
-      return isDatabaseHeader(header.subarray(0, readSync(fd, header, 0, header.length, 0)));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A backup never replaces the database it copies (a running server would go
  * on writing into the deleted file, and the next start reads a torn one), nor
- * the `-wal`, `-shm`, `-journal` or served-mark file of any database; and its
+ * a file under a side file's name (`x.db-wal`, a super-journal's `x.db-mj…`, a served mark: see
+ * sideFileNameReason), with a database beside it or not; and its
  * folder must exist (it is not created: a mistyped path is said, not made).
  * An empty path is refused too (else the copy is made in the working folder first).
  * @throws SyncError `TARGET_INVALID` (400)
@@ -118,17 +103,15 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
   if (path.resolve(outPath) === path.resolve(dbPath) || sameFile(outPath, dbPath)) {
     throw new SyncError('TARGET_INVALID', 400, `${outPath} is the database being backed up; write the backup to another file`);
   }
-  for (const suffix of DATABASE_SIDE_SUFFIXES) {
-    if (suffix === '' || !outPath.toLowerCase().endsWith(suffix)) continue;
-    const main = outPath.slice(0, outPath.length - suffix.length);
-    if (sameFile(main, dbPath) || isDatabaseFile(main)) throw new SyncError('TARGET_INVALID', 400, `${outPath} is the ${suffix} file of the database ${main}; write the backup to another file`);
-  }
+  // Whether a database is beside it or not: one may be put there later, and SQLite would take the backup for its side file.
+  const side = sideFileNameReason(outPath);
+  if (side !== undefined) throw new SyncError('TARGET_INVALID', 400, `${outPath} is ${side}`);
 }
 
 /**
- * A restore writes a database file, never a side file (`-wal`, `-shm`,
- * `-journal`, `-syncmark`: written over a live WAL it loses the server's
- * data), a folder, or a path under a file.
+ * A restore writes a database file, never under a side file's name (`-wal`, `-shm`,
+ * `-journal`, a super-journal's `-mj…`, `-syncmark`: written over a live WAL it loses the server's
+ * data; see sideFileNameReason), a folder, or a path under a file.
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkRestoreTarget(dbPath: string): void {
@@ -137,8 +120,8 @@ export function checkRestoreTarget(dbPath: string): void {
   if (named !== undefined) throw new SyncError('TARGET_INVALID', 400, named);
   const special = specialFile(dbPath);
   if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
-  const suffix = DATABASE_SIDE_SUFFIXES.find((side) => side !== '' && dbPath.toLowerCase().endsWith(side));
-  if (suffix !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is named as the ${suffix} file of a database; name the database file itself`);
+  const side = sideFileNameReason(dbPath);
+  if (side !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is ${side}`);
   for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     if (!existsSync(dir)) continue;
     if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the database cannot be written under it`);

@@ -94,7 +94,7 @@ function openSource(file: string): Database.Database {
  * @throws TypeError for an option it does not know, or of the wrong type
  * @throws SyncError `NOT_FOUND` when the database does not exist, `NOT_A_DATABASE` (400) when it is none, `TARGET_EXISTS` when `outPath` exists and `overwrite` is false, or its `-wal`, `-shm` or `-journal` does beside no database (with `overwrite` they are removed)
  * (`DATABASE_IN_USE` when it is a database another connection has open),
- * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or the side file of a database, or its folder cannot be written
+ * `TARGET_INVALID` (400) when `outPath` is a folder, the database itself (by path or hard link) or named as a side file (`-wal`, a super-journal's `-mj…`…: see sideFileNameReason), or its folder cannot be written
  */
 export async function backupDatabase(dbPath: string, outLink: string, options: CopyOptions = {}): Promise<{ readonly pages: number }> {
   checkCopyOptions(options, 'backupDatabase');

@@ -2,6 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { folderNamed } from '../data/backup-targets';
 import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
+import { sideFileNameReason } from '../files/side-file-name';
 import { SyncError } from '../sync-error';
 import type { JoinNames } from './join-options';
 
@@ -75,11 +76,11 @@ function refuseFileAbove(target: string): void {
  * downloaded, and returns it resolved (`missing/../app.db` is `app.db`, as
  * `restore` takes it: the folders are made for the path as resolved). It
  * refuses a target that exists, or whose `-wal`, `-shm` or `-journal` does,
- * or one named as such a side file or as a served mark (`-syncmark`): a
- * snapshot never lands on a database, live or not, nor where a server would
- * write over it.
+ * or one named as such a side file, a super-journal (`-mj…`) or a served mark
+ * (`-syncmark`): a snapshot never lands on a database, live or not, nor where
+ * SQLite or a server would delete or write over it.
  * @param db - the path as given (messages name it so)
- * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file, a file name ending with a blank or too long for the side files beside it
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file, a file name ending with a blank, too long for the side files beside it, or named as a side file (see sideFileNameReason)
  */
 export function checkJoinTarget(db: string, names: JoinNames): string {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
@@ -90,11 +91,8 @@ export function checkJoinTarget(db: string, names: JoinNames): string {
   refuseFileAbove(target);
   refuseLongName(target, db);
   // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
-  const name = path.basename(target).toLowerCase();
-  const side = DATABASE_SIDE_SUFFIXES.find((suffix) => suffix !== '' && name.endsWith(suffix) && name.length > suffix.length);
-  if (side !== undefined) {
-    throw new SyncError('TARGET_EXISTS', 409, `${db} is named as the ${side} of ${db.slice(0, -side.length)}: SQLite would take it for that database's side file; choose a database name`);
-  }
+  const side = sideFileNameReason(db);
+  if (side !== undefined) throw new SyncError('TARGET_INVALID', 400, `${db} is ${side}`);
   for (const suffix of DATABASE_SIDE_SUFFIXES.filter((one) => one !== SERVED_MARK_SUFFIX)) {
     if (pathExists(`${target}${suffix}`)) throw new SyncError('TARGET_EXISTS', 409, `${db}${suffix} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
   }

@@ -132,7 +132,7 @@ async function pullAfterSnapshot(peer: PeerHttp, file: string, tables: readonly 
  * database is left in WAL mode. On failure it removes what it made and
  * nothing else: its temp snapshot, and the folders it made for `db` while empty.
  * @throws TypeError naming the option for no options object, an unknown option, a wrong type or a `url` that is not http(s); RangeError for a number out of range
- * @throws SyncError `PROTOCOL_MISMATCH` (409), before any download, for a peer that shares no page protocol with this version; `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder or a path under a file; Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502; `SNAPSHOT_NO_SPACE` 507 for a disk without room for the snapshot, also once it is downloaded)
+ * @throws SyncError `PROTOCOL_MISMATCH` (409), before any download, for a peer that shares no page protocol with this version; `TARGET_EXISTS` (409) when `db` (or a side file, or a symbolic link at its name) exists; `TARGET_INVALID` (400) for an empty path, a folder, a path under a file or a side file's name (`x.db-wal`, a super-journal's `x.db-mj…`); Node's code (`ECONNREFUSED`…, 502) for a peer that cannot be reached, with the fix; the peer's error codes; `SNAPSHOT_*` and `PEER_BAD_ANSWER` (502; `SNAPSHOT_NO_SPACE` 507 for a disk without room for the snapshot, also once it is downloaded)
  */
 export async function joinFromPeer(options: JoinOptions): Promise<JoinResult> {
   const checked = checkJoinOptions(options);

@@ -10,8 +10,10 @@ import { TEST_TOKEN } from '../helpers/server';
 import { tempDir } from '../helpers/temp';
 
 const run = promisify(execFile);
-/** What the CLI says when a backup target is a database or a database's side file (`TARGET_INVALID`). */
+/** What the CLI says when a backup target is a database (`TARGET_INVALID`). */
 const ANOTHER_FILE = /write the backup to another file/;
+/** What the CLI says, up front, of a target named as a database's side file (`BAD_USAGE`, ap4-side-file-targets). */
+const SIDE_NAME = /is named as the -(wal|shm) of .*: a name ending in -wal, -shm, -journal/;
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'bin', 'express-sqlite-sync.js');
 
 /** Runs the built command-line tool as a user would; never rejects. */
@@ -65,7 +67,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
       linkSync(db, link);
       return link;
     }, ANOTHER_FILE],
-    ['its -wal', (_dir, db) => `${db}-wal`, ANOTHER_FILE],
+    ['its -wal', (_dir, db) => `${db}-wal`, SIDE_NAME],
     ['a folder', (dir) => {
       const folder = path.join(dir, 'backups');
       mkdirSync(folder);
@@ -76,7 +78,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
       other.exec('CREATE TABLE t (x)');
       other.close();
       return path.join(dir, 'other.db-shm');
-    }, ANOTHER_FILE],
+    }, SIDE_NAME],
     ['another database a process has open', (dir) => {
       const other = path.join(dir, 'live.db');
       const held = new Database(other);
@@ -96,20 +98,21 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
-  it.each<[string, (dir: string, db: string) => string]>([
-    ['the -wal of a live database', (_dir, db) => `${db}-wal`],
-    ['the -syncmark of a database', (_dir, db) => `${db}-syncmark`],
+  it.each<[string, (dir: string, db: string) => string, string]>([
+    // A side file's name is refused by the command line itself, before the library looks (ap4-side-file-targets).
+    ['the -wal of a live database', (_dir, db) => `${db}-wal`, 'BAD_USAGE'],
+    ['the -syncmark of a database', (_dir, db) => `${db}-syncmark`, 'BAD_USAGE'],
     ['a folder', (dir) => {
       const folder = path.join(dir, 'instance');
       mkdirSync(folder);
       return folder;
-    }],
+    }, 'TARGET_INVALID'],
     ['a path under a file', (dir) => {
       writeFileSync(path.join(dir, 'file.txt'), 'x');
       return path.join(dir, 'file.txt', 'x.db');
-    }],
-    ['a name ending in a slash', (_dir, db) => `${db}-wal/`],
-  ])('restore --force never writes %s (TARGET_INVALID)', async (_name, target) => {
+    }, 'TARGET_INVALID'],
+    ['a name ending in a slash', (_dir, db) => `${db}-wal/`, 'TARGET_INVALID'],
+  ])('restore --force never writes %s (%s)', async (_name, target, code) => {
     const backup = path.join(temp.dir, 'backup.db');
     expect((await cli('backup', '--db', dbFile, '--out', backup)).code).toBe(0);
     db.prepare('INSERT INTO notes (id, body) VALUES (?, ?)').run(randomUUID(), 'only in the WAL');
@@ -117,7 +120,7 @@ describe('express-sqlite-sync command line: backup, restore, new-site-id', () =>
     const before = existsSync(out) && statSync(out).isFile() ? readFileSync(out) : undefined;
     const result = await cli('restore', '--from', backup, '--db', out, '--force', '--json');
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'TARGET_INVALID', message: expect.any(String) } });
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code, message: expect.any(String) } });
     if (before !== undefined) expect(readFileSync(out)).toEqual(before);
     expect(db.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(2001);
   });
