@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { domainToASCII } from 'node:url';
 import { clockSkewMsFromText, DEFAULTS, hasHiddenCharacter, MAX_CLOCK_SKEW_MS, normalizePeerUrl } from '../index';
 import { HOME_HINT } from './named-files';
 
@@ -20,14 +21,33 @@ export function readPort(value: string | undefined): number {
  */
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
+/** What `domainToASCII` would drop or take silently: blanks, controls, invisible and default-ignorable code points (a soft hyphen, a zero-width space). */
+const UNSEEN_IN_NAME = /[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/** A label of a name outside ASCII that starts or ends with a hyphen (`domainToASCII` does not check it). */
+const HYPHEN_AT_LABEL_END = /(?:^|[.\u3002\uff0e\uff61])-|-(?:$|[.\u3002\uff0e\uff61])/;
+
 /**
- * `HOST`: an IP address or a host name to listen on; undefined (all interfaces) when unset or blank.
+ * An internationalized host name (`bücher.example`) in the ASCII form a resolver takes (`xn--bcher-kva.example`),
+ * by `url.domainToASCII`; undefined for a name that is all ASCII, that it cannot convert, that holds what it would
+ * drop without a word (a blank, a zero-width space, a soft hyphen), or whose form is no host name.
+ */
+function asciiHostName(host: string): string | undefined {
+  if (!/[^\p{ASCII}]/u.test(host) || UNSEEN_IN_NAME.test(host) || HYPHEN_AT_LABEL_END.test(host)) return undefined;
+  const ascii = domainToASCII(host);
+  return ascii !== '' && HOST_NAME.test(ascii) ? ascii : undefined;
+}
+
+/**
+ * `HOST`: an IP address or a host name to listen on; undefined (all interfaces) when unset or blank. An
+ * internationalized name (`bücher.example`) is returned in its ASCII form (`xn--bcher-kva.example`).
  * Whether this machine has that address is seen when it listens (`checkListenAddress`).
- * @throws TypeError for a value that is neither (a URL, `host:port`, a bracketed IPv6 address, words), naming the fix
+ * @throws TypeError for a value that is neither (a URL, `host:port`, a bracketed IPv6 address, words, a name outside ASCII `url.domainToASCII` cannot convert), naming the fix
  */
 export function readHost(value: string | undefined): string | undefined {
   const host = orNone(value);
   if (host === undefined || isIP(host) !== 0 || HOST_NAME.test(host)) return host;
+  const ascii = asciiHostName(host);
+  if (ascii !== undefined) return ascii;
   const fix = /^[a-z][a-z0-9+.-]*:\/\//i.test(host)
     ? 'HOST is an address, not a URL: give the address alone (the scheme comes from TLS_CERT/TLS_KEY, the port from PORT)'
     : /^\[.*\]$/.test(host)
