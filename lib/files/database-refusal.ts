@@ -1,7 +1,7 @@
 import { refusalPath } from '../refusal-log';
 import { SyncError } from '../sync-error';
 import { databaseSideFolderOn, isDatabaseOnDisk } from './database-file';
-import type { FilePolicy } from './file-policy';
+import { canonicalFileName, type FilePolicy } from './file-policy';
 import { namesTokenFile, namesTokenFileCopy, TOKEN_FILE_NAME } from './token-file-names';
 import { parseSyncPath, resolveSyncPath, type ResolvedSyncPath } from './safe-path';
 
@@ -42,9 +42,47 @@ export function databaseNameRefused(clientPath: string, pattern?: string): SyncE
   return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is an SQLite database file name; ${WHY}`);
 }
 
-/** {@link databaseNameRefused} for `relative` under `policy`: naming the configured pattern when one refuses it. */
+/**
+ * {@link databaseNameRefused} for `relative` under `policy`: naming the configured pattern when one refuses it, and
+ * the folder when a folder on the way, not the file, is named like a database (see {@link databaseFolderRefused}).
+ */
 export function nameRefusal(policy: FilePolicy, relative: string, clientPath: string): SyncError {
-  return databaseNameRefused(clientPath, policy.refusingPattern?.(relative));
+  const pattern = policy.refusingPattern?.(relative);
+  const folder = pattern === undefined && !namesTokenFile(relative) ? databaseNamedFolder(policy, relative) : undefined;
+  if (folder === undefined) return databaseNameRefused(clientPath, pattern);
+  const root = clientPath.endsWith(relative) ? clientPath.slice(0, clientPath.length - relative.length) : '';
+  return databaseFolderRefused(clientPath, `${root}${folder}`);
+}
+
+/** The first folder on the way to `relative` (the file itself left out) that the built-in rules refuse by its name; undefined for none. */
+function databaseNamedFolder(policy: FilePolicy, relative: string): string | undefined {
+  const segments = relative.split('/');
+  for (let count = 1; count < segments.length; count += 1) {
+    const folder = segments.slice(0, count).join('/');
+    if (policy.isDatabaseName(folder) && policy.refusingPattern?.(folder) === undefined) return folder;
+  }
+  return undefined;
+}
+
+/**
+ * The refusal of a path under a folder named like a database or one of its side files (`uploads/app.db/readme.txt`,
+ * `x.sqlite/`, `store.db-journal/`), or like a lock (`x.lock/`): that name is the reason, not the file's. The rule is
+ * kept on purpose: a folder under a database's name, or its `-journal`'s or `-wal`'s, keeps SQLite from opening that
+ * database, so such a folder is never made, entered or synced (the manifest reports it in `fileNameProblems`). Worded
+ * for a folder and for the database file itself (`instance/app.db/x` beside the live `app.db`) alike.
+ * @param folderPath - the folder, `<root>/<folder>`
+ * @returns SyncError `DB_FILE_REFUSED` (403)
+ */
+export function databaseFolderRefused(clientPath: string, folderPath: string): SyncError {
+  const where = `${shownPath(clientPath)} is under ${shownPath(folderPath)}`;
+  if (canonicalFileName(folderPath.slice(folderPath.lastIndexOf('/') + 1)).endsWith('.lock')) {
+    return new SyncError('DB_FILE_REFUSED', 403, `${where}, named *.lock as tools name their locks: nothing under it is entered or synced (a lock held for a moment goes by itself); if it is a folder that holds files to sync, rename it`);
+  }
+  return new SyncError(
+    'DB_FILE_REFUSED',
+    403,
+    `${where}, whose name is an SQLite database's (or one of its side files'): nothing under that name is made, entered or synced, as a folder there keeps SQLite from opening the database it is named after. If it is a folder of files to sync, rename it (a name without .db, .sqlite… or -journal, -wal, -shm)`,
+  );
 }
 
 /**

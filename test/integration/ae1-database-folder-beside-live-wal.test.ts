@@ -62,7 +62,10 @@ describe('ae1: a path through a database file that exists (a live WAL database b
     const before = treeDigest(path.join(temp.dir, 'data', 'uploads'));
     const response = await send(app, route, clientPath);
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ error: { code: 'DB_FILE_REFUSED', message: `${clientPath} is an SQLite database file name; databases sync as data, never as files` } });
+    // Named by what is on the way, the database file itself here (ap4-database-named-folder): never "rename the database".
+    const through = clientPath.slice(0, clientPath.lastIndexOf('/'));
+    expect(response.body).toEqual({ error: { code: 'DB_FILE_REFUSED', message: expect.stringMatching(/whose name is an SQLite database's .*If it is a folder of files to sync, rename it/) as unknown } });
+    expect((response.body as { error: { message: string } }).error.message.startsWith(`${clientPath} is under ${through}, `)).toBe(true);
     expect(treeDigest(path.join(temp.dir, 'data', 'uploads'))).toBe(before);
     expect(db.prepare('SELECT body FROM notes').pluck().all()).toEqual(['kept in the wal']);
   });
