@@ -23,16 +23,22 @@ const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9]
 
 /** What `domainToASCII` would drop or take silently: blanks, controls, invisible and default-ignorable code points (a soft hyphen, a zero-width space). */
 const UNSEEN_IN_NAME = /[\s\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/**
+ * An ASCII character no host name holds (`/`, `?`, `#`, `\\`, `@`, `:` …): `domainToASCII` parses its input as a
+ * URL's host and stops at a path, query or fragment (`localhost/bücher` would be `localhost`).
+ */
+const NOT_IN_HOST_NAME = /[^\P{ASCII}A-Za-z0-9_.-]/u;
 /** A label of a name outside ASCII that starts or ends with a hyphen (`domainToASCII` does not check it). */
 const HYPHEN_AT_LABEL_END = /(?:^|[.\u3002\uff0e\uff61])-|-(?:$|[.\u3002\uff0e\uff61])/;
 
 /**
  * An internationalized host name (`bücher.example`) in the ASCII form a resolver takes (`xn--bcher-kva.example`),
  * by `url.domainToASCII`; undefined for a name that is all ASCII, that it cannot convert, that holds what it would
- * drop without a word (a blank, a zero-width space, a soft hyphen), or whose form is no host name.
+ * drop without a word (a blank, a zero-width space, a soft hyphen) or an ASCII character no host name holds (it
+ * would cut the name there: {@link NOT_IN_HOST_NAME}), or whose form is no host name.
  */
 function asciiHostName(host: string): string | undefined {
-  if (!/[^\p{ASCII}]/u.test(host) || UNSEEN_IN_NAME.test(host) || HYPHEN_AT_LABEL_END.test(host)) return undefined;
+  if (!/[^\p{ASCII}]/u.test(host) || UNSEEN_IN_NAME.test(host) || NOT_IN_HOST_NAME.test(host) || HYPHEN_AT_LABEL_END.test(host)) return undefined;
   const ascii = domainToASCII(host);
   return ascii !== '' && HOST_NAME.test(ascii) ? ascii : undefined;
 }
