@@ -156,8 +156,9 @@ function createFileFilter(options: UploadGuardConfig) {
       callback(error as Error);
     };
     try {
-      // The name sent, cut as a refusal keeps a path: a part header holds up to 16 KiB of it.
-      if (options.policy.isDatabaseName(file.originalname)) return refuse(databaseNameRefused(quotedName(refusalPath(file.originalname)), options.policy.refusingPattern?.(file.originalname)));
+      // The name sent, judged whole (a token file's copy is named so) and shown quoted, cut as a refusal keeps a path: a part header holds up to 16 KiB of it.
+      const sent = file.originalname;
+      if (options.policy.isDatabaseName(sent)) return refuse(databaseNameRefused(sent, options.policy.refusingPattern?.(sent), quotedName(refusalPath(sent))));
     } catch (error) {
       return refuse(error); // a policy that throws: a 500, never a crashed process
     }

@@ -30,16 +30,17 @@ export function shownPath(text: string): string {
  * one wording every route, the guard and the sync client use. With `pattern`,
  * the path is refused by that configured pattern (`extraDatabasePatterns`),
  * and the message says so. The path is shown with hidden characters escaped.
+ * @param shown - how the message shows `clientPath` (an upload's file name sent: quoted and cut, see quotedName); by default {@link shownPath}
  */
-export function databaseNameRefused(clientPath: string, pattern?: string): SyncError {
+export function databaseNameRefused(clientPath: string, pattern?: string, shown = shownPath(clientPath)): SyncError {
   if (namesTokenFile(clientPath)) {
     const named = namesTokenFileCopy(clientPath) ? `as ${TOKEN_FILE_COPY}` : TOKEN_FILE_NAME;
-    return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is named ${named}, ${TOKEN_FILE_WHY}`);
+    return new SyncError('DB_FILE_REFUSED', 403, `${shown} is named ${named}, ${TOKEN_FILE_WHY}`);
   }
   if (pattern !== undefined) {
-    return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns; files matching them never sync`);
+    return new SyncError('DB_FILE_REFUSED', 403, `${shown} matches ${quotedName(pattern)}, one of this server's extraDatabasePatterns; files matching them never sync`);
   }
-  return new SyncError('DB_FILE_REFUSED', 403, `${shownPath(clientPath)} is an SQLite database file name; ${WHY}`);
+  return new SyncError('DB_FILE_REFUSED', 403, `${shown} is an SQLite database file name; ${WHY}`);
 }
 
 /**
