@@ -27,25 +27,42 @@ function listenFailure(error: unknown, address: ListenAddress): unknown {
 /** What {@link listenOn} logs with: the sample app's logger (`warn` only). */
 export type ListenLogger = Pick<SyncLogger, 'warn'>;
 
+/** How often one code of a listening server's errors is logged at most: out of descriptors, every accept fails. */
+const SERVER_ERROR_LOG_INTERVAL_MS = 60_000;
+
+/** Per code of a listening server's errors: when it was last logged, and how many of it were not logged since. */
+type ErrorLogTimes = Map<string, { loggedAt: number; unlogged: number }>;
+
 /**
  * Logs an error of a server that listens (an accept that fails: `EMFILE` when the process runs out of
  * file descriptors, `ECONNABORTED`): one warn line, `app.server_error`, naming its code (its name when it
- * has none), never its stack. Node keeps the server listening; the connection that failed is lost.
+ * has none), never its stack. Node keeps the server listening; the connection that failed is lost. A code
+ * is logged at most once per {@link SERVER_ERROR_LOG_INTERVAL_MS} (out of descriptors, every accept of a
+ * busy server fails: a line each would fill the log); its next line counts those not logged (`unlogged`).
  */
-function logLaterError(logger: ListenLogger, error: unknown, server: net.Server): void {
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound !== null ? bound.port : undefined;
+function logLaterError(logger: ListenLogger, error: unknown, server: net.Server, times: ErrorLogTimes): void {
   const failed = error as Partial<NodeJS.ErrnoException> | undefined;
   const code = failed?.code ?? failed?.name ?? 'unknown';
+  const now = Date.now();
+  const last = times.get(code);
+  if (last !== undefined && now - last.loggedAt < SERVER_ERROR_LOG_INTERVAL_MS) {
+    last.unlogged += 1;
+    return;
+  }
+  times.set(code, { loggedAt: now, unlogged: 0 });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound !== null ? bound.port : undefined;
   const during = typeof failed?.syscall === 'string' ? ` (${failed.syscall})` : '';
   const hint = code === 'EMFILE' || code === 'ENFILE' ? ': the process is out of file descriptors; raise its limit (ulimit -n) or close what holds them' : '';
-  logger.warn({ event: 'app.server_error', code, port }, `the server listening on port ${port ?? '?'} failed${during} with ${code}; it keeps listening, a connection may have been refused${hint}`);
+  const unlogged = last === undefined || last.unlogged === 0 ? undefined : last.unlogged;
+  const more = unlogged === undefined ? '' : ` (${unlogged} more since the last line, not logged)`;
+  logger.warn({ event: 'app.server_error', code, port, ...(unlogged === undefined ? {} : { unlogged }) }, `the server listening on port ${port ?? '?'} failed${during} with ${code}${more}; it keeps listening, a connection may have been refused${hint}`);
 }
 
 /**
  * Listens on `PORT` and `HOST`. Its 'error' listener stays on the server (`on`, not `once`):
- * an error before it listens rejects; every error once it listens (an accept that fails,
- * `EMFILE`) is logged on one line by `logger` ({@link logLaterError}), and Node keeps listening;
+ * an error before it listens rejects; an error once it listens (an accept that fails,
+ * `EMFILE`) is logged on one line by `logger`, each code once a minute at most ({@link logLaterError}), and Node keeps listening;
  * without a listener, the error would be thrown and end the process.
  * @param logger - where errors of the listening server are told
  * @throws Error naming `HOST` (or `PORT`) when the address cannot be bound: not of this machine, in use, or a port below 1024 this user may not take
@@ -54,7 +71,8 @@ export async function listenOn(server: net.Server, address: ListenAddress, logge
   try {
     await new Promise<void>((resolve, reject) => {
       let listening = false;
-      server.on('error', (error) => (listening ? logLaterError(logger, error, server) : reject(error)));
+      const times: ErrorLogTimes = new Map();
+      server.on('error', (error) => (listening ? logLaterError(logger, error, server, times) : reject(error)));
       server.listen(address.port, address.host, () => {
         listening = true;
         resolve();
