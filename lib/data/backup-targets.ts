@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { sideFileNameReason } from '../files/side-file-name';
+import { sideFileNameReason, sideNamedFolderReason } from '../files/side-file-name';
 import { shellWord } from '../shell-word';
 import { SyncError } from '../sync-error';
 
@@ -111,7 +111,8 @@ export function checkBackupTarget(dbPath: string, outPath: string): void {
 /**
  * A restore writes a database file, never under a side file's name (`-wal`, `-shm`,
  * `-journal`, a super-journal's `-mj…`, `-syncmark`: written over a live WAL it loses the server's
- * data; see sideFileNameReason), a folder, or a path under a file.
+ * data; see sideFileNameReason), a folder, or a path under a file; nor makes a missing folder named as a side
+ * file (`x.db-wal/app.db`: see sideNamedFolderReason).
  * @throws SyncError `TARGET_INVALID` (400)
  */
 export function checkRestoreTarget(dbPath: string): void {
@@ -122,6 +123,8 @@ export function checkRestoreTarget(dbPath: string): void {
   if (special !== undefined) throw new SyncError('TARGET_INVALID', 400, special);
   const side = sideFileNameReason(dbPath);
   if (side !== undefined) throw new SyncError('TARGET_INVALID', 400, `${dbPath} is ${side}`);
+  const folder = sideNamedFolderReason(dbPath);
+  if (folder !== undefined) throw new SyncError('TARGET_INVALID', 400, folder);
   for (let dir = path.dirname(path.resolve(dbPath)); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
     if (!existsSync(dir)) continue;
     if (!isFolder(dir)) throw new SyncError('TARGET_INVALID', 400, `${dir} is not a folder: the database cannot be written under it`);

@@ -2,7 +2,7 @@ import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { folderNamed } from '../data/backup-targets';
 import { DATABASE_SIDE_SUFFIXES, SERVED_MARK_SUFFIX } from '../files/file-policy';
-import { sideFileNameReason } from '../files/side-file-name';
+import { sideFileNameReason, sideNamedFolderReason } from '../files/side-file-name';
 import { SyncError } from '../sync-error';
 import type { JoinNames } from './join-options';
 
@@ -80,7 +80,7 @@ function refuseFileAbove(target: string): void {
  * (`-syncmark`): a snapshot never lands on a database, live or not, nor where
  * SQLite or a server would delete or write over it.
  * @param db - the path as given (messages name it so)
- * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file, a file name ending with a blank, too long for the side files beside it, or named as a side file (see sideFileNameReason)
+ * @throws SyncError `TARGET_EXISTS` (409); `TARGET_INVALID` (400) for an empty path, a folder, a path under a file, a file name ending with a blank, too long for the side files beside it, named as a side file (see sideFileNameReason), or needing a missing folder so named (sideNamedFolderReason)
  */
 export function checkJoinTarget(db: string, names: JoinNames): string {
   if (db.trim() === '') throw new SyncError('TARGET_INVALID', 400, `no database path given: name the new database file (${names.db})`);
@@ -93,6 +93,8 @@ export function checkJoinTarget(db: string, names: JoinNames): string {
   // The side files SQLite keeps beside a database, and the served mark the server keeps (it would overwrite the new database).
   const side = sideFileNameReason(db);
   if (side !== undefined) throw new SyncError('TARGET_INVALID', 400, `${db} is ${side}`);
+  const folder = sideNamedFolderReason(db);
+  if (folder !== undefined) throw new SyncError('TARGET_INVALID', 400, folder);
   for (const suffix of DATABASE_SIDE_SUFFIXES.filter((one) => one !== SERVED_MARK_SUFFIX)) {
     if (pathExists(`${target}${suffix}`)) throw new SyncError('TARGET_EXISTS', 409, `${db}${suffix} exists: join creates a new database and never replaces one; choose a new path, or move the old database away (with its server stopped)`);
   }
