@@ -13,6 +13,8 @@ export type { PeerBody, PeerEndpoint, PeerHttpOptions, WireBytes } from './peer-
 
 /** The most of a text from a peer (a path it listed) that {@link PeerHttp.shownText} keeps. */
 const SHOWN_PEER_TEXT = 200;
+/** Characters that would reorder or hide the text around them (text-direction controls, zero-width and line separators): shown escaped. */
+const REORDERING_OR_INVISIBLE = /[\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /**
  * A small HTTP client for one peer's sync router: bearer token, keep-alive,
@@ -85,11 +87,14 @@ export class PeerHttp {
 
   /**
    * Text the peer sent (a path of its listing) as a message may show it: the tokens this side holds
-   * hidden (`***`, see {@link hideSecrets}), control characters replaced, cut after `max` characters with
-   * a count of the rest, so a hostile or broken peer puts neither a token nor kilobytes into the log or `/status`.
+   * hidden (`***`, see {@link hideSecrets}), text-direction and invisible characters escaped (`\u202e`),
+   * control characters replaced, cut after `max` characters with a count of the rest, so a hostile or broken
+   * peer puts neither a token, nor kilobytes, nor text that reorders the line into the log or `/status`.
    */
   shownText(text: string, max = SHOWN_PEER_TEXT): string {
-    return printable(hideSecrets(text, this.#secrets), max);
+    const escapeUnit = (found: string, index: number): string => `\\u${found.charCodeAt(index).toString(16).padStart(4, '0')}`;
+    const escaped = hideSecrets(text, this.#secrets).replace(REORDERING_OR_INVISIBLE, (found) => Array.from({ length: found.length }, (_unit, index) => escapeUnit(found, index)).join(''));
+    return printable(escaped, max);
   }
 
   /** Sends a request and resolves with the unread response (any status); `extraHeaders` add to (or replace) the defaults. */
