@@ -10,8 +10,11 @@ import type { SqlValue } from './values';
 import type { SyncError } from '../sync-error';
 import { undoneWrite, type CellWrites } from './undone-write';
 
-/** What a write of a row into its table did: wrote it, changed no row (a RAISE(IGNORE) skipped it), or parked the row instead. */
-type Placed = 'written' | 'skipped' | 'parked';
+/**
+ * What a write of a row into its table did: wrote it, wrote it over the row the table held (an update of that row,
+ * read back already: see `#overwrite`), changed no row (a RAISE(IGNORE) skipped it), or parked the row instead.
+ */
+type Placed = 'written' | 'overwritten' | 'skipped' | 'parked';
 
 /** The reason a write's constraint error parks its row for: undefined when it does not park (another error, or an app trigger's write failed). */
 function parking(error: unknown, parts: TableParts): ReturnType<typeof parkReason> {
@@ -141,14 +144,20 @@ export class RowPlacer {
 
   /**
    * The row is in the table (a revival, or a row written while capture was off): overwrite it, or park the new values.
+   * The upsert updates the row the table held (its UPDATE triggers fire): on a table with app triggers it is read
+   * back as an update is, refused when a trigger deleted the row or wrote a cell back to its value of before, not
+   * for a cell a trigger set to a value of its own (an `updated_at` stamp, let through on an ordinary update too).
    * @returns `skipped` when the overwrite wrote nothing (RAISE(IGNORE)); a table of key columns only has nothing to overwrite
    */
   #overwrite(parts: TableParts, key: SqlValue[], values: readonly SqlValue[], batch: SettleBatch): Placed {
-    const old = batch.isParent(parts) ? parts.statements.select(key) : undefined;
+    const triggers = batch.hasAppTriggers(parts);
+    const old = batch.isParent(parts) || triggers ? parts.statements.select(key) : undefined;
     try {
       const written = parts.statements.upsert(values);
-      if (old !== undefined) batch.left(parts, old);
-      return written === 0 ? 'skipped' : 'written';
+      if (old !== undefined && batch.isParent(parts)) batch.left(parts, old);
+      if (written === 0) return 'skipped';
+      if (triggers) this.#refuseUndone(parts, key, this.#cellsOf(parts, values), old);
+      return 'overwritten';
     } catch (error) {
       if (parking(error, parts) === undefined) refuse(error, parts, key);
       const row = parts.statements.select(key);
