@@ -142,18 +142,16 @@ function refusal(cause: unknown, tables: readonly TableStatements[], raising: bo
 /**
  * How an app trigger undid a write of the sync that {@link ignoredWriteRefusal} refuses: its `RAISE(IGNORE)`
  * skipped it (`skipped`), an AFTER DELETE trigger wrote the deleted row back (`put back`), an AFTER INSERT or
- * UPDATE trigger deleted the row that was written (`taken out`), an AFTER INSERT trigger set a column of the
- * row just written whole to another value (`changed`), or an AFTER UPDATE trigger wrote a column's old value
- * back (`reverted`).
+ * UPDATE trigger deleted the row that was written (`taken out`), or an AFTER UPDATE trigger wrote a column's
+ * old value back (`reverted`).
  */
-export type UndoneWrite = 'skipped' | 'put back' | 'taken out' | 'changed' | 'reverted';
+export type UndoneWrite = 'skipped' | 'put back' | 'taken out' | 'reverted';
 
 /** What an {@link ignoredWriteRefusal} gives as its cause's message (SQLite itself says nothing: the write just changes no row, or is undone). */
 const UNDONE_WRITE: Readonly<Record<UndoneWrite, (columns: string) => string>> = {
   skipped: () => 'RAISE(IGNORE) skipped the write: it changed no row',
   'put back': () => 'an app trigger wrote the row back into its table right after it was deleted',
   'taken out': () => 'an app trigger deleted the row right after it was written into its table',
-  changed: (columns) => `an app trigger changed ${columns} of the row right after it was written into its table`,
   reverted: (columns) => `an app trigger wrote the old value of ${columns} back right after it was updated`,
 };
 
@@ -166,8 +164,8 @@ export function hasAppTriggers(statements: TableStatements): boolean {
  * The SyncError for a write of a merge (or of the constraint rules, or of a
  * snapshot's copy) to `statements`' table that an app trigger undid, silently:
  * a BEFORE trigger's `RAISE(IGNORE)` skipped it, or an AFTER trigger wrote the
- * deleted row back, deleted the written row, or set a column just written to
- * another value (or back to its old one). Let through, the metadata would say
+ * deleted row back, deleted the written row, or wrote a column just updated
+ * back to its old value. Let through, the metadata would say
  * the row is where it is not (in its table, in its parked rows, gone), or holds
  * what it does not, on this server only, for good: it is refused as a
  * RAISE(ABORT) is, naming the table's triggers holding a RAISE (all its app
@@ -176,7 +174,7 @@ export function hasAppTriggers(statements: TableStatements): boolean {
  * @param undone - what the message says was undone
  * @param fix - how the message says to fix the trigger (to skip merges, by default)
  * @param how - how the trigger undid it
- * @param columns - the columns it changed (`changed`, `reverted`)
+ * @param columns - the columns it wrote back (`reverted`)
  */
 export function ignoredWriteRefusal(statements: TableStatements, write: string, undone = PAGE_UNDONE, fix = TRIGGER_FIX, how: UndoneWrite = 'skipped', columns: readonly string[] = []): SyncError {
   const cause = UNDONE_WRITE[how](columns.join(', '));

@@ -8,31 +8,31 @@ import type { SqlValue } from './values';
 /** The cells a merge writes, `[column, value]`. */
 export type CellWrites = readonly (readonly [TrackedColumn, SqlValue])[];
 
-/** How an AFTER trigger undid a merge's insert or update of a row, and the columns it changed (see {@link undoneWrite}). */
+/** How an AFTER trigger undid a merge's insert or update of a row, and the columns it wrote back (see {@link undoneWrite}). */
 export interface UndoneBy {
-  readonly how: Extract<UndoneWrite, 'taken out' | 'changed' | 'reverted'>;
+  readonly how: Extract<UndoneWrite, 'taken out' | 'reverted'>;
   readonly columns: readonly string[];
 }
 
 /**
  * What an app trigger did to a row the merge just wrote into its table (an AFTER INSERT or AFTER UPDATE trigger
- * deleting the row, or writing one of the cells just written), read back by key: undefined when the row holds
- * every cell as written, in the storage class and bytes the write stored. A whole row (`before` undefined: new,
- * or a new life) must hold all its cells; an update must not have been written back: a cell holding its value of
- * before the update again is undone (`reverted`), one a trigger set to a value of its own (an `updated_at`
- * stamp) is the derived write docs/API.md warns of, let through as before. Called only for tables with app
- * triggers: one primary-key read per row written.
- * @param before - for an update, the row as it was before it (values in column order)
+ * deleting the row, or writing one of the cells just updated back), read back by key: undefined when the write
+ * stands. A row written whole (`before` undefined: new, a new life, a parked row coming back) must be there; an
+ * update must not have been written back: a cell holding its value of before the update again, where the merge
+ * wrote another one, is undone (`reverted`). A cell a trigger set to a value of its own (an `updated_at` stamp,
+ * on an insert as on an update) is the derived write docs/API.md warns of, let through as before: it undoes
+ * nothing, and refused it would stop sync for good. Called only for tables with app triggers: one primary-key
+ * read per row written.
+ * @param before - for an update (or an overwrite of the row the table held), the row as it was before it (values in column order)
  */
 export function undoneWrite(parts: TableParts, stored: StoredForms, key: readonly SqlValue[], cells: CellWrites, before?: readonly SqlValue[]): UndoneBy | undefined {
   const row = parts.statements.select(key);
   if (row === undefined) return { how: 'taken out', columns: [] };
+  if (before === undefined) return undefined;
   const table = parts.statements.table.name;
-  const changed = cells.filter(([column, value]) => {
+  const reverted = cells.filter(([column, value]) => {
     const now = row[column.index] ?? null;
-    if (compareValues(now, stored.of(table, column, value)) === 0) return false;
-    return before === undefined || compareValues(now, before[column.index] ?? null) === 0;
+    return compareValues(now, stored.of(table, column, value)) !== 0 && compareValues(now, before[column.index] ?? null) === 0;
   });
-  if (changed.length === 0) return undefined;
-  return { how: before === undefined ? 'changed' : 'reverted', columns: changed.map(([column]) => column.name) };
+  return reverted.length === 0 ? undefined : { how: 'reverted', columns: reverted.map(([column]) => column.name) };
 }
