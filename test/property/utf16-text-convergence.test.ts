@@ -3,6 +3,7 @@ import { enableCapture } from '../../lib/data/capture';
 import type { ChangeTracker } from '../../lib/data/change-tracker';
 import type { TextEncoding } from '../../lib/data/values';
 import { syncToQuiescence, tempDb, type TempDb } from '../helpers/data';
+import { encodedAs, spelled } from '../helpers/text-bytes';
 
 /*
  * Servers of mixed text encodings (UTF-8, UTF-16le, UTF-16be) write text holding U+FFFE, U+FFFF and U+FFFD, each
@@ -30,20 +31,6 @@ interface Write {
 
 const text = fc.array(fc.constantFrom('a', 'é', '\uFFFD', '\uFFFE', '\uFFFF', '🤖'), { minLength: 0, maxLength: 3 }).map((parts) => parts.join(''));
 const write = fc.record({ server: fc.nat(2), key: fc.constantFrom('r0', 'r1', 'r2'), v: text, u: text, asBytes: fc.boolean() });
-
-/** The bytes a database of `encoding` holds for a string. */
-function encodedAs(text: string, encoding: TextEncoding): Buffer {
-  if (encoding === 'UTF-8') return Buffer.from(text, 'utf8');
-  const bytes = Buffer.from(text, 'utf16le');
-  return encoding === 'UTF-16be' ? bytes.swap16() : bytes;
-}
-
-/** A TEXT's characters as its stored bytes spell them, for a database of `encoding`. */
-function spelled(hex: string, encoding: TextEncoding): string {
-  const bytes = Buffer.from(hex, 'hex');
-  if (encoding === 'UTF-8') return bytes.toString('utf8');
-  return (encoding === 'UTF-16be' ? Buffer.from(bytes).swap16() : bytes).toString('utf16le');
-}
 
 function read(server: Server, from: string): unknown[] {
   const rows = server.temp.db.prepare(`SELECT k, typeof(v), hex(v), typeof(u), hex(u) FROM "${from}" ORDER BY k`).raw(true).all() as string[][];

@@ -4,6 +4,7 @@ import type { ChangeTracker } from '../../../lib/data/change-tracker';
 import type { TextEncoding } from '../../../lib/data/values';
 import { nextMillisecond } from '../../helpers/clock';
 import { pullAll, syncRefusal, syncToQuiescence, tempDb, type TempDb } from '../../helpers/data';
+import { encodedAs, spelled } from '../../helpers/text-bytes';
 
 /**
  * SQLite turns the UTF-8 of a bound string into UTF-16 for a UTF-16 database (`PRAGMA encoding`), and writes
@@ -24,20 +25,6 @@ function open(encoding: TextEncoding): Server {
   const temp = tempDb(`PRAGMA encoding = '${encoding}'; ${SCHEMA}`);
   expect(temp.db.pragma('encoding', { simple: true })).toBe(encoding);
   return { temp, tracker: enableCapture(temp.db, { tables: ['t'] }), encoding };
-}
-
-/** The bytes a database of `encoding` holds for a string. */
-function encodedAs(text: string, encoding: TextEncoding): Buffer {
-  if (encoding === 'UTF-8') return Buffer.from(text, 'utf8');
-  const bytes = Buffer.from(text, 'utf16le');
-  return encoding === 'UTF-16be' ? bytes.swap16() : bytes;
-}
-
-/** A TEXT's characters as its stored bytes spell them (lone surrogates and all), for a database of `encoding`. */
-function spelled(hex: string, encoding: TextEncoding): string {
-  const bytes = Buffer.from(hex, 'hex');
-  if (encoding === 'UTF-8') return bytes.toString('utf8');
-  return (encoding === 'UTF-16be' ? Buffer.from(bytes).swap16() : bytes).toString('utf16le');
 }
 
 /** Every row and parked row, each TEXT as the characters its bytes hold, whatever the database's encoding. */
